@@ -1,0 +1,23 @@
+"""assetinv: analyse an Asset Inventory of schools entering a STEM
+professional-learning partnership.
+
+The flow has one module per stage::
+
+    instrument -> io -> reliability -> scoring -> qualitative -> reports
+
+and every public function is available flat from ``assetinv``.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import DataError, Problem  # noqa: F401
+from .privacy import MIN_N, suppress  # noqa: F401
+from .instrument import *  # noqa: F401,F403
+from .io import *  # noqa: F401,F403
+from .simulate import *  # noqa: F401,F403
+from .reliability import *  # noqa: F401,F403
+from .agreement import *  # noqa: F401,F403
+from .scoring import *  # noqa: F401,F403
+from .qualitative import *  # noqa: F401,F403
+from .figures import *  # noqa: F401,F403

@@ -1,0 +1,2 @@
+"""assetinv.agreement (under construction)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""assetinv.figures (under construction)."""
+__all__: list[str] = []

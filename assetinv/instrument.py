@@ -1,0 +1,2 @@
+"""assetinv.instrument (under construction)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""assetinv.io (under construction)."""
+__all__: list[str] = []

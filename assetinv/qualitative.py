@@ -1,0 +1,2 @@
+"""assetinv.qualitative (under construction)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""assetinv.reliability (under construction)."""
+__all__: list[str] = []

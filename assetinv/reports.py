@@ -1,0 +1,2 @@
+"""assetinv.reports (under construction)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""assetinv.scoring (under construction)."""
+__all__: list[str] = []

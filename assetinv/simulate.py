@@ -1,0 +1,2 @@
+"""assetinv.simulate (under construction)."""
+__all__: list[str] = []
