@@ -1,2 +1,828 @@
-"""assetinv.instrument (under construction)."""
-__all__: list[str] = []
+"""The Asset Inventory instrument as versioned data.
+
+The survey items, the interview protocol and the qualitative codebook live in
+``assetinv/data/instrument.yaml`` (schema: ``docs/design.md`` and
+``docs/instrument.md``). :func:`load_instrument` reads that file, or a file of
+your own in the same schema, checks it thoroughly and returns an
+:class:`Instrument`.
+
+Every problem in a user-supplied file is reported at once as a
+:class:`~assetinv.errors.DataError` whose problems name the file, the line
+(``row``), the YAML key path (``column``, e.g. ``items[3].domain``; list
+positions count from 0) and the fix.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from .errors import DataError, Problem
+
+__all__ = ["Instrument", "load_instrument"]
+
+#: Cross-cutting codebook groups allowed besides the domain ids.
+CROSS_CUTTING_GROUPS = ("BARRIER", "ENABLER")
+
+_ID_RE = re.compile(r"^[A-Z][A-Z0-9-]*$")  # domains, items, questions, codes
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # roles, waves
+
+_TOP_KEYS = ("version", "name", "scale", "roles", "waves", "domains", "items",
+             "interview", "codebook")
+_DOMAIN_KEYS = ("id", "name", "short", "definition")
+_ITEM_REQUIRED = ("id", "domain", "text")
+_ITEM_OPTIONAL = ("reverse", "roles", "notes")
+_QUESTION_REQUIRED = ("id", "domain", "text")
+_QUESTION_OPTIONAL = ("probes", "notes")
+_CODE_KEYS = ("id", "group", "name", "definition", "use_when", "do_not_use_when", "example")
+_ID_FIX = "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
+_KEY_FIX = "use lowercase letters, digits and underscores only, starting with a letter (e.g. 'teacher', 'followup')"
+
+
+def _norm_label(text: Any) -> str:
+    """Case-fold and collapse whitespace so labels compare loosely."""
+    return " ".join(str(text).split()).casefold()
+
+
+@dataclass(frozen=True, eq=False)
+class Instrument:
+    """A loaded, validated Asset Inventory instrument.
+
+    Attributes
+    ----------
+    version : str
+        Instrument version (e.g. ``"1.0.0"``); readers record it in
+        ``df.attrs["instrument_version"]``.
+    name : str
+        Display name.
+    scale_min, scale_max : int
+        Lowest and highest response value (1 and 5 for the bundled file).
+    labels : dict of int to str
+        The text label of every scale point.
+    roles : dict of str to str
+        Respondent role id -> display label (``teacher``, ``leader``, ``district``).
+    waves : dict of str to str
+        Wave id -> display label, in data-collection order.
+    domains : DataFrame
+        Columns ``id, name, short, definition``, in the instrument's order.
+    items : DataFrame
+        Columns ``id, domain, text, reverse, roles`` (``roles`` holds a tuple of
+        role ids), sorted by domain order then id.
+    codebook : DataFrame
+        Columns ``id, group, name, definition, use_when, do_not_use_when,
+        example``, sorted by group (domains first, then BARRIER, ENABLER) then id.
+    interview : dict
+        ``{"opening": str, "questions": [{"id", "domain", "text", "probes"}], "closing": str}``.
+    source : str
+        The file the instrument was read from.
+    sha256 : str
+        SHA-256 of that file's bytes, for provenance.
+
+    Examples
+    --------
+    >>> from assetinv import load_instrument
+    >>> inst = load_instrument()
+    >>> inst.item_ids("EX")[:3]
+    ['EX01', 'EX02', 'EX03']
+    >>> inst.domain_name(inst.domain_of("LM04"))
+    'Learning mindset, inclusive of all students'
+    >>> inst.label_to_value("  strongly AGREE ")
+    5
+    """
+
+    version: str
+    name: str
+    scale_min: int
+    scale_max: int
+    labels: dict
+    roles: dict
+    waves: dict
+    domains: pd.DataFrame
+    items: pd.DataFrame
+    codebook: pd.DataFrame
+    interview: dict
+    source: str = ""
+    sha256: str = ""
+    _label_lookup: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self._label_lookup:
+            lookup = {_norm_label(v): int(k) for k, v in self.labels.items()}
+            object.__setattr__(self, "_label_lookup", lookup)
+
+    def __repr__(self) -> str:
+        return (f"Instrument(name={self.name!r}, version={self.version!r}, "
+                f"domains={list(self.domains['id'])}, items={len(self.items)}, "
+                f"codes={len(self.codebook)}, source={self.source!r})")
+
+    # ------------------------------------------------------------------ helpers
+    def _check_domain(self, domain: str) -> None:
+        if domain not in set(self.domains["id"]):
+            raise KeyError(f"unknown domain {domain!r}; known domains: {list(self.domains['id'])}")
+
+    def item_ids(self, domain: str | None = None, role: str | None = None) -> list[str]:
+        """Item ids, in instrument order.
+
+        Parameters
+        ----------
+        domain : str, optional
+            Only the items of this domain id (``"EX"``, ``"LM"``, ``"CN"``, ``"OS"``).
+        role : str, optional
+            Only the items answered by this role id.
+
+        Returns
+        -------
+        list of str
+
+        Raises
+        ------
+        KeyError
+            For an unknown domain or role.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> len(load_instrument().item_ids())
+        32
+        >>> load_instrument().item_ids("OS", role="district")[-1]
+        'OS07'
+        """
+        items = self.items
+        if domain is not None:
+            self._check_domain(domain)
+            items = items[items["domain"] == domain]
+        if role is not None:
+            if role not in self.roles:
+                raise KeyError(f"unknown role {role!r}; known roles: {list(self.roles)}")
+            items = items[[role in r for r in items["roles"]]]
+        return [str(i) for i in items["id"]]
+
+    def reverse_ids(self, domain: str | None = None) -> list[str]:
+        """Ids of reverse-keyed (negatively worded) items.
+
+        Parameters
+        ----------
+        domain : str, optional
+            Only this domain's reverse-keyed items.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().reverse_ids("CN")
+        ['CN04', 'CN07']
+        """
+        items = self.items
+        if domain is not None:
+            self._check_domain(domain)
+            items = items[items["domain"] == domain]
+        return [str(i) for i in items.loc[items["reverse"].astype(bool), "id"]]
+
+    def domain_of(self, item_id: str) -> str:
+        """The domain id an item belongs to.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().domain_of("OS03")
+        'OS'
+        """
+        hit = self.items.loc[self.items["id"] == item_id, "domain"]
+        if hit.empty:
+            raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
+        return str(hit.iloc[0])
+
+    def domain_name(self, domain_id: str, short: bool = False) -> str:
+        """The display name (or, with ``short=True``, the short name) of a domain.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().domain_name("EX")
+        'Expertise in the system'
+        >>> load_instrument().domain_name("OS", short=True)
+        'Collaborative structures'
+        """
+        self._check_domain(domain_id)
+        row = self.domains.loc[self.domains["id"] == domain_id].iloc[0]
+        return str(row["short"] if short else row["name"])
+
+    @property
+    def label_map(self) -> dict[str, int]:
+        """Normalised label (case-folded, single spaces) -> scale value.
+
+        Handy for vectorised parsing:
+        ``s.str.split().str.join(" ").str.casefold().map(inst.label_map)``.
+        """
+        return dict(self._label_lookup)
+
+    def label_to_value(self, label: Any) -> int:
+        """Convert a text scale label to its integer value.
+
+        Matching ignores case and extra whitespace. A number within the scale
+        (``4``, ``"4"``, ``"4.0"``) is accepted as itself.
+
+        Parameters
+        ----------
+        label : str or int
+
+        Returns
+        -------
+        int
+
+        Raises
+        ------
+        ValueError
+            If the label is not one of the scale's labels.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> inst = load_instrument()
+        >>> inst.label_to_value("Neither  agree nor DISAGREE")
+        3
+        >>> inst.label_to_value("2")
+        2
+        """
+        key = _norm_label(label)
+        if key in self._label_lookup:
+            return self._label_lookup[key]
+        try:
+            num = float(key)
+        except ValueError:
+            num = None
+        if num is not None and num.is_integer() and self.scale_min <= num <= self.scale_max:
+            return int(num)
+        valid = ", ".join(f"'{v}'" for v in self.labels.values())
+        raise ValueError(
+            f"{label!r} is not a label of the {self.scale_min}-{self.scale_max} scale; "
+            f"use one of {valid} or a number from {self.scale_min} to {self.scale_max}")
+
+    def reverse_value(self, value: Any) -> Any:
+        """Reverse-score a value (or array/Series): ``scale_min + scale_max - value``.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().reverse_value(2)
+        4
+        """
+        return self.scale_min + self.scale_max - value
+
+    def to_dict(self) -> dict:
+        """The instrument as plain Python data in the YAML schema.
+
+        ``yaml.safe_dump(inst.to_dict())`` writes a file that
+        :func:`load_instrument` reads back unchanged.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> d = load_instrument().to_dict()
+        >>> sorted(d)[:4]
+        ['codebook', 'domains', 'interview', 'items']
+        """
+        def records(df: pd.DataFrame) -> list[dict]:
+            out = []
+            for rec in df.to_dict(orient="records"):
+                out.append({k: (list(v) if isinstance(v, tuple) else
+                                bool(v) if k == "reverse" else str(v))
+                            for k, v in rec.items()})
+            return out
+
+        return {
+            "version": self.version,
+            "name": self.name,
+            "scale": {"min": int(self.scale_min), "max": int(self.scale_max),
+                      "labels": {int(k): str(v) for k, v in self.labels.items()}},
+            "roles": dict(self.roles),
+            "waves": dict(self.waves),
+            "domains": records(self.domains),
+            "items": records(self.items),
+            "interview": copy.deepcopy(self.interview),
+            "codebook": records(self.codebook),
+        }
+
+    def to_codebook_table(self) -> pd.DataFrame:
+        """The codebook with a readable group name, for printing or export.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``group, group_name, id, name, definition, use_when,
+            do_not_use_when, example``.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().to_codebook_table()["group_name"].iloc[0]
+        'Expertise'
+        """
+        names = dict(zip(self.domains["id"], self.domains["short"]))
+        names.update({"BARRIER": "Barrier (cross-cutting)", "ENABLER": "Enabler (cross-cutting)"})
+        out = self.codebook.copy()
+        out.insert(1, "group_name", [names.get(g, g) for g in out["group"]])
+        cols = ["group", "group_name"] + [c for c in out.columns if c not in ("group", "group_name")]
+        return out[cols]
+
+    def to_item_table(self) -> pd.DataFrame:
+        """Items with their domain's short name and roles joined as text.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().to_item_table().columns.tolist()
+        ['domain', 'domain_name', 'id', 'text', 'reverse', 'roles']
+        """
+        names = dict(zip(self.domains["id"], self.domains["short"]))
+        out = self.items.copy()
+        out.insert(1, "domain_name", [names[d] for d in out["domain"]])
+        out["roles"] = [", ".join(r) for r in out["roles"]]
+        return out[["domain", "domain_name", "id", "text", "reverse", "roles"]]
+
+
+# ---------------------------------------------------------------------- loading
+def _bundled_path() -> Path:
+    ref = resources.files("assetinv").joinpath("data", "instrument.yaml")
+    return Path(str(ref))
+
+
+def load_instrument(path: str | Path | None = None) -> Instrument:
+    """Load and validate an instrument file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A YAML file in the instrument schema (see ``docs/instrument.md``).
+        Default: the instrument bundled with assetinv.
+
+    Returns
+    -------
+    Instrument
+        A fresh copy each call (tables may be modified without affecting
+        later calls); the parsed file is cached on its path and modification
+        time.
+
+    Raises
+    ------
+    DataError
+        Listing every problem in the file, each naming the file, line, YAML
+        key path and fix.
+
+    Examples
+    --------
+    >>> from assetinv import load_instrument
+    >>> inst = load_instrument()
+    >>> inst.version, len(inst.domains), len(inst.items)
+    ('1.0.0', 4, 32)
+    >>> inst.items.groupby("domain", sort=False).size().to_dict()
+    {'EX': 8, 'LM': 8, 'CN': 8, 'OS': 8}
+
+    References
+    ----------
+    100Kin10 Project Team (2019). *Partnering with Schools to Nurture Positive
+    Work Environment* (the four asset domains).
+    """
+    if path is None:
+        if not _bundled_path().is_file():  # pragma: no cover - zipped installs
+            with resources.as_file(resources.files("assetinv").joinpath("data", "instrument.yaml")) as p:
+                return _copy(_parse_file(str(p)))
+        p = _bundled_path()
+    else:
+        p = Path(path).expanduser()
+    if not p.is_file():
+        raise DataError(Problem(
+            file=str(p), message="instrument file not found" if not p.exists() else "is not a file",
+            fix="check the path, or call load_instrument() with no argument for the bundled instrument"))
+    p = p.resolve()
+    st = p.stat()
+    return _copy(_load_cached(str(p), st.st_mtime_ns, st.st_size))
+
+
+def _copy(inst: Instrument) -> Instrument:
+    return dataclasses.replace(
+        inst,
+        labels=dict(inst.labels), roles=dict(inst.roles), waves=dict(inst.waves),
+        domains=inst.domains.copy(), items=inst.items.copy(), codebook=inst.codebook.copy(),
+        interview=copy.deepcopy(inst.interview), _label_lookup=dict(inst._label_lookup))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(path: str, mtime_ns: int, size: int) -> Instrument:
+    return _parse_file(path)
+
+
+# ------------------------------------------------------------------- validation
+def _line_index(text: str) -> dict[tuple, int]:
+    """Map each YAML key path (tuple of keys / list indices) to its 1-based line."""
+    lines: dict[tuple, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node: Any, path: tuple) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = k.value
+                lines.setdefault(path + (key,), k.start_mark.line + 1)
+                if isinstance(v, (yaml.MappingNode, yaml.SequenceNode)):
+                    walk(v, path + (key,))
+                    lines[path + (key,)] = k.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+class _Checker:
+    def __init__(self, file: str, lines: dict[tuple, int]):
+        self.file = file
+        self.lines = lines
+        self.problems: list[Problem] = []
+
+    @staticmethod
+    def keypath(path: tuple) -> str:
+        out = ""
+        for p in path:
+            if isinstance(p, int):
+                out += f"[{p}]"
+            else:
+                out += ("." if out else "") + str(p)
+        return out or "<top level>"
+
+    def line(self, path: tuple) -> int | None:
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.lines:
+                return self.lines[path[:n]]
+        return None
+
+    def add(self, path: tuple, message: str, fix: str) -> None:
+        self.problems.append(Problem(file=self.file, message=message, fix=fix,
+                                     row=self.line(path), column=self.keypath(path)))
+
+    def mapping(self, value: Any, path: tuple, what: str) -> bool:
+        if not isinstance(value, dict):
+            self.add(path, f"{what} must be a mapping (key: value pairs), found {type(value).__name__}",
+                     f"write {what} as indented 'key: value' lines as in docs/instrument.md")
+            return False
+        return True
+
+    def seq(self, value: Any, path: tuple, what: str) -> bool:
+        if not isinstance(value, list) or not value:
+            self.add(path, f"{what} must be a non-empty list, found "
+                     f"{'an empty list' if value == [] else type(value).__name__}",
+                     f"write {what} as a list of entries, each starting with '- '")
+            return False
+        return True
+
+    def text(self, rec: dict, key: str, path: tuple, what: str) -> str | None:
+        if key not in rec or rec[key] is None:
+            self.add(path + (key,) if key in rec else path,
+                     f"{what} is missing the required key '{key}'",
+                     f"add '{key}: ...' to {what}")
+            return None
+        val = rec[key]
+        if isinstance(val, bool) or not isinstance(val, (str, int, float)):
+            self.add(path + (key,), f"'{key}' of {what} must be text, found {type(val).__name__}",
+                     f"write {key} as a quoted string")
+            return None
+        val = str(val).strip()
+        if not val:
+            self.add(path + (key,), f"'{key}' of {what} is empty", f"write the {key} text")
+            return None
+        return val
+
+    def check_id(self, value: str, path: tuple, what: str, regex=_ID_RE, fix=_ID_FIX) -> bool:
+        if not regex.match(value):
+            self.add(path, f"{what} id '{value}' has characters that are not allowed", fix)
+            return False
+        return True
+
+    def unknown_keys(self, rec: dict, allowed: tuple, path: tuple, what: str) -> None:
+        for k in rec:
+            if k not in allowed:
+                self.add(path + (k,), f"{what} has an unknown key '{k}'",
+                         f"remove it or rename it to one of: {', '.join(allowed)}")
+
+    def duplicates(self, ids: list[tuple[str, tuple]], what: str) -> None:
+        seen: dict[str, tuple] = {}
+        for i, p in ids:
+            if i in seen:
+                self.add(p + ("id",), f"duplicate {what} id '{i}' (also at {self.keypath(seen[i])})",
+                         f"give every {what} a unique id")
+            else:
+                seen[i] = p
+
+
+def _parse_file(path: str) -> Instrument:
+    raw_bytes = Path(path).read_bytes()
+    sha = hashlib.sha256(raw_bytes).hexdigest()
+    try:
+        text = raw_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(Problem(file=path, message=f"is not UTF-8 text ({exc.reason})",
+                                fix="save the file as UTF-8")) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        detail = " ".join(str(getattr(exc, "problem", "") or exc).split())
+        raise DataError(Problem(
+            file=path, message=f"is not valid YAML: {detail}",
+            fix="check indentation and put text containing ':' or '#' in double quotes",
+            row=(mark.line + 1) if mark is not None else None)) from None
+    return _build(raw, path, sha, _line_index(text))
+
+
+def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument:
+    c = _Checker(path, lines)
+    if not isinstance(raw, dict):
+        c.add((), "the file must be a YAML mapping with keys " + ", ".join(_TOP_KEYS),
+              "start from the bundled assetinv/data/instrument.yaml and edit it")
+        raise DataError(c.problems)
+    for k in _TOP_KEYS:
+        if k not in raw or raw[k] is None:
+            c.add((k,), f"the required top-level key '{k}' is missing",
+                  f"add '{k}:' at the top level (see docs/instrument.md)")
+
+    # version, name
+    version = raw.get("version")
+    if version is not None:
+        if not isinstance(version, str):
+            c.add(("version",), f"version must be a quoted string, found {version!r}",
+                  'quote it, e.g. version: "1.0.0"')
+        elif not version.strip():
+            c.add(("version",), "version is empty", 'write a version such as "1.0.0"')
+    name = raw.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        c.add(("name",), "name must be non-empty text", 'write e.g. name: "Asset Inventory"')
+
+    # scale
+    smin = smax = None
+    labels: dict[int, str] = {}
+    scale = raw.get("scale")
+    if scale is not None and c.mapping(scale, ("scale",), "scale"):
+        for k in ("min", "max"):
+            v = scale.get(k)
+            if v is None:
+                c.add(("scale",), f"scale is missing the required key '{k}'", f"add '{k}:' with a whole number")
+            elif isinstance(v, bool) or not isinstance(v, int):
+                c.add(("scale", k), f"scale {k} must be a whole number, found {v!r}", f"write e.g. {k}: 1")
+        if isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int):
+            smin, smax = int(scale["min"]), int(scale["max"])
+            if smin >= smax:
+                c.add(("scale", "min"), f"scale min ({smin}) must be smaller than max ({smax})",
+                      "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5")
+                smin = smax = None
+        lab = scale.get("labels")
+        if lab is None:
+            c.add(("scale",), "scale is missing the required key 'labels'",
+                  "add 'labels:' with one text label per scale point")
+        elif c.mapping(lab, ("scale", "labels"), "scale labels"):
+            for k, v in lab.items():
+                try:
+                    ki = int(k)
+                    if isinstance(k, bool) or float(k) != ki:
+                        raise ValueError
+                except (TypeError, ValueError):
+                    c.add(("scale", "labels", k), f"scale label key {k!r} is not a whole number",
+                          "key each label by its scale value, e.g. 1: \"Strongly disagree\"")
+                    continue
+                if not isinstance(v, str) or not v.strip():
+                    c.add(("scale", "labels", k), f"the label for scale point {ki} is empty or not text",
+                          "write the label as a quoted string")
+                    continue
+                labels[ki] = v.strip()
+            if smin is not None:
+                bad_keys = {str(k) for k in lab} - {str(k) for k in labels}
+                for point in range(smin, smax + 1):
+                    # a point whose label was present but invalid is already reported
+                    if point not in labels and str(point) not in bad_keys:
+                        c.add(("scale", "labels"), f"scale point {point} has no label",
+                              f"add '{point}: \"...\"' under scale.labels")
+                for k in sorted(labels):
+                    if not smin <= k <= smax:
+                        c.add(("scale", "labels", k), f"label key {k} is outside the scale {smin}-{smax}",
+                              "remove it or widen the scale's min/max")
+            norm = [_norm_label(v) for v in labels.values()]
+            for v in sorted({n for n in norm if norm.count(n) > 1}):
+                c.add(("scale", "labels"), f"the label '{v}' is used for more than one scale point",
+                      "give every scale point a distinct label")
+        labels = dict(sorted(labels.items()))
+
+    # roles and waves
+    def id_map(key: str, what: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        val = raw.get(key)
+        if val is None or not c.mapping(val, (key,), key):
+            return out
+        if not val:
+            c.add((key,), f"{key} is empty", f"list at least one {what} as 'id: Label'")
+        for k, v in val.items():
+            ks = str(k)
+            if not isinstance(k, str) or not _KEY_RE.match(ks):
+                c.add((key, k), f"{what} id '{ks}' has characters that are not allowed", _KEY_FIX)
+                continue
+            if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
+                c.add((key, k), f"{what} '{ks}' has no display label", f"write e.g. {ks}: \"{ks.title()}\"")
+                continue
+            out[ks] = str(v).strip()
+        return out
+
+    roles = id_map("roles", "role")
+    waves = id_map("waves", "wave")
+
+    # domains
+    domain_rows: list[dict] = []
+    doms = raw.get("domains")
+    if doms is not None and c.seq(doms, ("domains",), "domains"):
+        ids = []
+        for i, d in enumerate(doms):
+            p = ("domains", i)
+            if not c.mapping(d, p, f"domains[{i}]"):
+                continue
+            c.unknown_keys(d, _DOMAIN_KEYS + ("notes",), p, f"domain {d.get('id', i)}")
+            vals = {k: c.text(d, k, p, f"domain {d.get('id', f'#{i}')}") for k in _DOMAIN_KEYS}
+            if vals["id"] is None:
+                continue
+            if not c.check_id(vals["id"], p + ("id",), "domain"):
+                continue
+            if vals["id"] in CROSS_CUTTING_GROUPS:
+                c.add(p + ("id",), f"domain id '{vals['id']}' is reserved for cross-cutting codes",
+                      "choose another domain id")
+                continue
+            ids.append((vals["id"], p))
+            if None not in vals.values():
+                domain_rows.append(vals)
+        c.duplicates(ids, "domain")
+    domain_ids = list(dict.fromkeys(r["id"] for r in domain_rows))
+    known_domains = {i for i in domain_ids}
+    if doms is not None and isinstance(doms, list):
+        known_domains |= {str(d.get("id")).strip() for d in doms if isinstance(d, dict) and d.get("id")}
+
+    # items
+    item_rows: list[dict] = []
+    items = raw.get("items")
+    if items is not None and c.seq(items, ("items",), "items"):
+        ids = []
+        for i, it in enumerate(items):
+            p = ("items", i)
+            if not c.mapping(it, p, f"items[{i}]"):
+                continue
+            label = f"item {it.get('id', f'#{i}')}"
+            c.unknown_keys(it, _ITEM_REQUIRED + _ITEM_OPTIONAL, p, label)
+            vals = {k: c.text(it, k, p, label) for k in _ITEM_REQUIRED}
+            ok = None not in vals.values()
+            if vals["id"] is not None:
+                if c.check_id(vals["id"], p + ("id",), "item"):
+                    ids.append((vals["id"], p))
+                else:
+                    ok = False
+            if vals["domain"] is not None and vals["domain"] not in known_domains:
+                c.add(p + ("domain",), f"{label} refers to unknown domain '{vals['domain']}'",
+                      f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}")
+                ok = False
+            rev = it.get("reverse", False)
+            if not isinstance(rev, bool):
+                c.add(p + ("reverse",), f"'reverse' of {label} must be true or false, found {rev!r}",
+                      "write reverse: true or reverse: false (without quotes)")
+                ok = False
+            item_roles = it.get("roles", list(roles))
+            if not isinstance(item_roles, list) or not item_roles:
+                c.add(p + ("roles",), f"'roles' of {label} must be a non-empty list of role ids",
+                      f"write e.g. roles: [{', '.join(roles) or 'teacher'}]")
+                ok = False
+                item_roles = []
+            for j, r in enumerate(item_roles):
+                if str(r) not in roles:
+                    c.add(p + ("roles", j), f"{label} refers to unknown role '{r}'",
+                          f"use role ids defined under 'roles': {', '.join(roles) or '(none defined)'}")
+                    ok = False
+            if len(set(map(str, item_roles))) != len(item_roles):
+                c.add(p + ("roles",), f"{label} lists a role more than once", "list each role once")
+                ok = False
+            if ok:
+                vals["reverse"] = bool(rev)
+                vals["roles"] = tuple(r for r in roles if r in set(map(str, item_roles)))
+                item_rows.append(vals)
+        c.duplicates(ids, "item")
+        counts = {d: 0 for d in domain_ids}
+        for it in items:
+            if isinstance(it, dict) and str(it.get("domain", "")).strip() in counts:
+                counts[str(it["domain"]).strip()] += 1
+        for d, n in counts.items():
+            if n < 2:
+                pos = ("domains", next(k for k, r in enumerate(doms)
+                                       if isinstance(r, dict) and str(r.get("id", "")).strip() == d))
+                c.add(pos, f"domain '{d}' has {n} item{'s' if n != 1 else ''}; at least 2 are needed "
+                      "to form a scale score and estimate reliability",
+                      f"add items with domain: {d} (the bundled instrument has 8 per domain)")
+
+    # interview
+    interview: dict[str, Any] = {}
+    iv = raw.get("interview")
+    if iv is not None and c.mapping(iv, ("interview",), "interview"):
+        c.unknown_keys(iv, ("opening", "questions", "closing", "notes"), ("interview",), "interview")
+        for k in ("opening", "closing"):
+            interview[k] = c.text(iv, k, ("interview",), "interview")
+        qs = iv.get("questions")
+        questions = []
+        if qs is None:
+            c.add(("interview",), "interview is missing the required key 'questions'",
+                  "add 'questions:' with a list of questions (id, domain, text, probes)")
+        elif c.seq(qs, ("interview", "questions"), "interview questions"):
+            ids = []
+            for i, q in enumerate(qs):
+                p = ("interview", "questions", i)
+                if not c.mapping(q, p, f"interview.questions[{i}]"):
+                    continue
+                label = f"interview question {q.get('id', f'#{i}')}"
+                c.unknown_keys(q, _QUESTION_REQUIRED + _QUESTION_OPTIONAL, p, label)
+                vals = {k: c.text(q, k, p, label) for k in _QUESTION_REQUIRED}
+                ok = None not in vals.values()
+                if vals["id"] is not None:
+                    if c.check_id(vals["id"], p + ("id",), "interview question"):
+                        ids.append((vals["id"], p))
+                    else:
+                        ok = False
+                if vals["domain"] is not None and vals["domain"] not in known_domains:
+                    c.add(p + ("domain",), f"{label} refers to unknown domain '{vals['domain']}'",
+                          f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}")
+                    ok = False
+                probes = q.get("probes", [])
+                if probes is None:
+                    probes = []
+                if not isinstance(probes, list) or not all(
+                        isinstance(x, str) and x.strip() for x in probes):
+                    c.add(p + ("probes",), f"'probes' of {label} must be a list of non-empty texts",
+                          'write probes: ["first probe", "second probe"]')
+                    ok = False
+                if ok:
+                    vals["probes"] = [x.strip() for x in probes]
+                    questions.append(vals)
+            c.duplicates(ids, "interview question")
+        order = {d: k for k, d in enumerate(domain_ids)}
+        questions.sort(key=lambda q: (order.get(q["domain"], len(order)), q["id"]))
+        interview["questions"] = questions
+
+    # codebook
+    code_rows: list[dict] = []
+    cb = raw.get("codebook")
+    groups = list(domain_ids) + list(CROSS_CUTTING_GROUPS)
+    if cb is not None and c.seq(cb, ("codebook",), "codebook"):
+        ids = []
+        for i, code in enumerate(cb):
+            p = ("codebook", i)
+            if not c.mapping(code, p, f"codebook[{i}]"):
+                continue
+            label = f"code {code.get('id', f'#{i}')}"
+            c.unknown_keys(code, _CODE_KEYS + ("notes",), p, label)
+            vals = {k: c.text(code, k, p, label) for k in _CODE_KEYS}
+            ok = None not in vals.values()
+            if vals["id"] is not None:
+                if c.check_id(vals["id"], p + ("id",), "code"):
+                    ids.append((vals["id"], p))
+                else:
+                    ok = False
+            if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
+                c.add(p + ("group",), f"{label} has unknown group '{vals['group']}'",
+                      f"use a domain id or a cross-cutting group: {', '.join(groups)}")
+                ok = False
+            if ok:
+                code_rows.append(vals)
+        c.duplicates(ids, "code")
+
+    if c.problems:
+        raise DataError(c.problems)
+
+    dorder = {d: k for k, d in enumerate(domain_ids)}
+    gorder = {g: k for k, g in enumerate(groups)}
+    domains_df = pd.DataFrame(domain_rows, columns=list(_DOMAIN_KEYS))
+    items_df = pd.DataFrame(item_rows, columns=["id", "domain", "text", "reverse", "roles"])
+    items_df["reverse"] = items_df["reverse"].astype(bool)
+    items_df = items_df.assign(_o=items_df["domain"].map(dorder)).sort_values(
+        ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    codebook_df = pd.DataFrame(code_rows, columns=list(_CODE_KEYS))
+    codebook_df = codebook_df.assign(_o=codebook_df["group"].map(gorder)).sort_values(
+        ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    return Instrument(
+        version=str(version).strip(), name=str(name).strip(), scale_min=smin, scale_max=smax,
+        labels=labels, roles=roles, waves=waves, domains=domains_df, items=items_df,
+        codebook=codebook_df, interview=interview, source=path, sha256=sha)
