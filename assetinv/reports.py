@@ -1,2 +1,644 @@
-"""assetinv.reports (under construction)."""
-__all__: list[str] = []
+"""Render the network summary and one self-contained HTML report per school.
+
+One process does the whole job: :func:`load_context` reads the study config and
+every input file once and runs the network-level analyses once (scores,
+summaries, asset profiles, change, perception gaps, reliability, interview
+tallies, coder agreement, joint display); then each school's report is
+assembled from that context by pure-Python section functions
+(:func:`school_report_sections`) and a Jinja2 template. The school report
+notebook (``notebooks/06_school_report.ipynb``) calls the very same functions,
+so the notebook and ``assetinv report`` show the same content.
+
+Outputs (in ``out``, default ``reports/``)::
+
+    index.html              links every report; data quality and suppression notes
+    network.html            the network summary
+    schools/<school>.html   one report per school
+    tables/<name>.csv       every table shown (suppressed values blank)
+    assetinv_tables.xlsx    the same tables, one sheet each
+    provenance.json         versions, input SHA-256, parameters, seed
+
+Every file is byte-identical across runs from the same inputs: no timestamps,
+fixed SVG ids, fixed XLSX zip dates. Files are rendered into a temporary folder
+next to ``out`` and moved into place only when everything succeeded, so an
+error or Ctrl-C never leaves a half-written report.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import io as _io
+import json
+import multiprocessing
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import DataError, Problem
+from .privacy import MIN_N
+from .report_sections import Section, esc, html_table
+
+__all__ = [
+    "ReportContext",
+    "Section",
+    "build_reports",
+    "default_data_dir",
+    "load_context",
+    "network_sections",
+    "render_index",
+    "render_network",
+    "render_school",
+    "school_report_sections",
+    "write_xlsx",
+]
+
+SAMPLE_SEED = 2026
+_FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_FIXED_XLSX_TIME = "2000-01-01T00:00:00Z"
+
+
+# ------------------------------------------------------------------ context
+@dataclass
+class ReportContext:
+    """Everything a report needs, loaded and computed once per run.
+
+    Attributes
+    ----------
+    data_dir : Path
+        Folder holding the inputs.
+    config : dict
+        The study config (``study.yaml``) as read by :func:`assetinv.io.read_config`.
+    min_n : int
+        Suppression minimum in force.
+    seed : int or None
+        Seed recorded in the config (provenance).
+    instrument : Instrument
+        The survey instrument.
+    schools : DataFrame
+        ``school, district, name`` sorted by school.
+    responses, roster, codings : DataFrame
+        The tidy inputs (``codings`` may be empty when there are no interviews).
+    inputs : list of dict
+        ``file``, ``sha256`` and ``bytes`` of every input file.
+    tables : dict of str to DataFrame
+        Every table shown in any report, network-wide and tidy (one row per
+        school x domain x ...). School reports show slices of these. Written to
+        ``tables/<name>.csv`` and one XLSX sheet each.
+    results : dict
+        Other computed objects (figures inputs, texts) keyed by name.
+    """
+
+    data_dir: Path
+    config: dict
+    min_n: int
+    seed: int | None
+    instrument: Any
+    schools: pd.DataFrame
+    responses: pd.DataFrame
+    roster: pd.DataFrame
+    codings: pd.DataFrame
+    inputs: list[dict]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    config_file: str | None = None
+
+    @property
+    def school_ids(self) -> list[str]:
+        return sorted(self.schools["school"].astype(str).tolist())
+
+    def school_name(self, school: str) -> str:
+        row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
+        if len(row) and "name" in row and pd.notna(row["name"].iloc[0]):
+            return str(row["name"].iloc[0])
+        return str(school)
+
+    def school_district(self, school: str) -> str | None:
+        row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
+        if len(row) and "district" in row and pd.notna(row["district"].iloc[0]):
+            return str(row["district"].iloc[0])
+        return None
+
+
+@lru_cache(maxsize=1)
+def _simulated_sample_dir() -> Path:
+    from .simulate import write_sample
+
+    folder = Path(tempfile.mkdtemp(prefix="assetinv-sample-"))
+    write_sample(folder, seed=SAMPLE_SEED)
+    return folder
+
+
+def default_data_dir() -> Path:
+    """The bundled sample data folder, found from any working directory.
+
+    Looks for ``data/study.yaml`` at the root of the source tree the package
+    is installed from (``Path(assetinv.__file__).parents[1] / "data"``); when
+    absent (e.g. a wheel install), simulates the sample (seed 2026) into a
+    temporary folder once per process.
+
+    Returns
+    -------
+    Path
+        A folder holding ``study.yaml`` and the files it names.
+
+    Examples
+    --------
+    >>> (default_data_dir() / "study.yaml").exists()
+    True
+    """
+    import assetinv
+
+    repo_data = Path(assetinv.__file__).resolve().parents[1] / "data"
+    if (repo_data / "study.yaml").is_file():
+        return repo_data
+    return _simulated_sample_dir()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _resolve_inputs(data: str | os.PathLike | None, config: str | os.PathLike | None) -> tuple[Path, Path]:
+    """Return (data_dir, config_path) or raise DataError naming what is missing."""
+    if data is None and config is None:
+        data_dir = default_data_dir()
+    elif data is None:
+        data_dir = Path(config).resolve().parent  # type: ignore[arg-type]
+    else:
+        data_dir = Path(data)
+    if not data_dir.exists():
+        raise DataError(
+            Problem(
+                file=str(data_dir),
+                message="the data folder does not exist",
+                fix="pass --data with the folder holding study.yaml, responses.csv, roster.csv, schools.csv "
+                "(and codings.csv), or omit --data to use the bundled sample",
+            )
+        )
+    if not data_dir.is_dir():
+        raise DataError(Problem(file=str(data_dir), message="is not a folder", fix="pass --data a folder"))
+    config_path = Path(config) if config is not None else data_dir / "study.yaml"
+    if not config_path.is_file():
+        raise DataError(
+            Problem(
+                file=str(config_path),
+                message="the study config is missing",
+                fix="add study.yaml to the data folder (see docs/reports.md; `assetinv simulate FOLDER` "
+                "writes an example) or pass --config",
+            )
+        )
+    return data_dir.resolve(), config_path.resolve()
+
+
+def load_context(
+    data_dir: str | os.PathLike | None = None,
+    *,
+    min_n: int | None = None,
+    config: str | os.PathLike | None = None,
+) -> ReportContext:
+    """Read the study once and run every network-level analysis once.
+
+    Parameters
+    ----------
+    data_dir : path, optional
+        Folder with ``study.yaml`` and the files it names (default: the bundled
+        sample, see :func:`default_data_dir`).
+    min_n : int, optional
+        Suppression minimum (default: the config's ``min_n``, else 5).
+    config : path, optional
+        Study config YAML (default ``data_dir/study.yaml``).
+
+    Returns
+    -------
+    ReportContext
+
+    Raises
+    ------
+    DataError
+        When a file is missing or invalid (the message names file, row, column
+        and fix).
+
+    Examples
+    --------
+    >>> ctx = load_context()
+    >>> sorted(ctx.tables)[:2]  # doctest: +SKIP
+    ['agreement', 'asset_profile']
+    """
+    raise NotImplementedError  # filled in below once upstream modules land
+
+
+# ------------------------------------------------------------------ pages
+def _css() -> str:
+    return (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    return env
+
+
+def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
+          back_href: str | None = None, network_href: str | None = None, footer: str = "") -> str:
+    from markupsafe import Markup
+
+    class _S:  # sections whose HTML is trusted (built by our own escaping helpers)
+        def __init__(self, s: Section):
+            self.id, self.title = s.id, s.title
+            self._html = s.to_html()
+
+        def to_html(self):
+            return Markup(self._html)
+
+    tpl = _env().get_template("page.html.j2")
+    html = tpl.render(
+        title=title,
+        subtitle=subtitle,
+        sections=[_S(s) for s in sections],
+        css=Markup(_css()),
+        version=__version__,
+        instrument_version=getattr(ctx.instrument, "version", "?"),
+        back_href=back_href,
+        network_href=network_href,
+        footer=footer,
+    )
+    # normalise: no trailing spaces, single final newline
+    html = re.sub(r"[ \t]+\n", "\n", html)
+    return html.rstrip("\n") + "\n"
+
+
+def render_school(ctx: ReportContext, school: str) -> str:
+    """The complete HTML of one school's report (a self-contained page)."""
+    from .report_sections import school_report_sections
+
+    school = str(school)
+    name = ctx.school_name(school)
+    district = ctx.school_district(school)
+    sub = f"School {school}" + (f" · district {district}" if district else "") + " · Asset Inventory at partnership entry"
+    return _page(
+        ctx,
+        title=f"Asset Inventory report: {name}",
+        subtitle=sub,
+        sections=school_report_sections(ctx, school),
+        back_href="../index.html",
+        network_href="../network.html",
+        footer="Groups smaller than the suppression minimum are never shown.",
+    )
+
+
+def render_network(ctx: ReportContext) -> str:
+    """The complete HTML of the network summary."""
+    from .report_sections import network_sections
+
+    return _page(
+        ctx,
+        title="Asset Inventory: network summary",
+        subtitle=f"{len(ctx.school_ids)} schools · Asset Inventory at partnership entry",
+        sections=network_sections(ctx),
+        back_href="index.html",
+        footer="Groups smaller than the suppression minimum are never shown.",
+    )
+
+
+def render_index(ctx: ReportContext, schools: Sequence[str], table_names: Sequence[str]) -> str:
+    """The index page linking the network summary and every school report."""
+    from .report_sections import index_sections
+
+    return _page(
+        ctx,
+        title="Asset Inventory reports",
+        subtitle=f"{len(schools)} school report(s) and the network summary",
+        sections=index_sections(ctx, schools, table_names),
+        footer="Open any report in a browser; every file works offline.",
+    )
+
+
+def school_report_sections(ctx: ReportContext, school: str) -> list[Section]:
+    """The sections of one school's report, in order (see :mod:`assetinv.report_sections`)."""
+    from .report_sections import school_report_sections as _s
+
+    return _s(ctx, str(school))
+
+
+def network_sections(ctx: ReportContext) -> list[Section]:
+    """The sections of the network summary, in order."""
+    from .report_sections import network_sections as _n
+
+    return _n(ctx)
+
+
+# ------------------------------------------------------------------ files
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].astype("float64").round(6)
+    text = out.to_csv(index=False, lineterminator="\n", na_rep="")
+    return text.encode("utf-8")
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    cand, k = base, 2
+    while cand.lower() in used:
+        suffix = f"~{k}"
+        cand = base[: 31 - len(suffix)] + suffix
+        k += 1
+    used.add(cand.lower())
+    return cand
+
+
+def _cell(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (float, np.floating)):
+        return None if np.isnan(v) else round(float(v), 6)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, (list, tuple, dict)):
+        return json.dumps(v, sort_keys=True)
+    return v if isinstance(v, (int, str, bool)) else str(v)
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+    """Write every table to one workbook, one sheet each, byte-for-byte reproducibly.
+
+    The workbook's created/modified properties are fixed and the zip entries
+    get a fixed date, so the same tables always give the same bytes.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        Sheet name (truncated to 31 characters) → table.
+    path : path
+        Destination ``.xlsx``.
+
+    Returns
+    -------
+    Path
+    """
+    import datetime as _dt
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    for name, df in tables.items():
+        ws = wb.create_sheet(_sheet_name(name, used))
+        ws.append([str(c) for c in df.columns])
+        for cell in ws[1]:
+            cell.font = bold
+        for rec in df.itertuples(index=False, name=None):
+            ws.append([_cell(v) for v in rec])
+        ws.freeze_panes = "A2"
+    fixed = _dt.datetime(2000, 1, 1)
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "assetinv"
+    wb.properties.lastModifiedBy = "assetinv"
+    raw = _io.BytesIO()
+    wb.save(raw)
+    # Re-zip with fixed entry dates and fixed core-properties timestamps.
+    out = _io.BytesIO()
+    with zipfile.ZipFile(raw) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in sorted(zin.infolist(), key=lambda i: (i.filename != "[Content_Types].xml", i.filename)):
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    lambda m: m.group(1) + _FIXED_XLSX_TIME.encode() + m.group(2),
+                    data,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_DATE)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            zi.create_system = 3
+            zout.writestr(zi, data, compresslevel=6)
+    Path(path).write_bytes(out.getvalue())
+    return Path(path)
+
+
+def _provenance(ctx: ReportContext, schools: Sequence[str]) -> dict:
+    import matplotlib
+    import scipy
+
+    return {
+        "assetinv_version": __version__,
+        "instrument_version": getattr(ctx.instrument, "version", None),
+        "inputs": ctx.inputs,
+        "config_file": ctx.config_file,
+        "parameters": {
+            "min_n": ctx.min_n,
+            "min_response_rate": ctx.config.get("min_response_rate") if isinstance(ctx.config, dict) else None,
+            "schools": list(schools),
+        },
+        "seed": ctx.seed,
+        "software": {
+            "python": platform.python_version(),
+            "pandas": pd.__version__,
+            "numpy": np.__version__,
+            "scipy": scipy.__version__,
+            "matplotlib": matplotlib.__version__,
+        },
+    }
+
+
+# ------------------------------------------------------------------ build
+_WORKER_CTX: ReportContext | None = None
+
+
+def _render_school_worker(school: str) -> tuple[str, str]:
+    assert _WORKER_CTX is not None
+    return school, render_school(_WORKER_CTX, school)
+
+
+def _progress(total: int, enabled: bool, desc: str):
+    from tqdm.auto import tqdm as _tqdm
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread (we may fork)
+    on = bool(enabled) and sys.stderr.isatty()
+    return tqdm(total=total, desc=desc, unit="report", file=sys.stderr, disable=not on, leave=False)
+
+
+def _prepare_out(out: Path) -> Path:
+    """Create ``out`` (and parents) and a fresh temp folder beside it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if not out.is_dir():
+            raise NotADirectoryError(str(out))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=str(out.parent)))
+    except OSError as err:
+        raise DataError(
+            Problem(
+                file=str(out),
+                message=f"cannot write the output folder ({err.strerror or err.__class__.__name__})",
+                fix="choose a folder you can write to with --out",
+            )
+        ) from None
+    return tmp
+
+
+def _commit(tmp: Path, out: Path) -> None:
+    """Move every file rendered in ``tmp`` into ``out``; drop stale reports we own."""
+    new_files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+    for sub in ("schools", "tables"):
+        old = out / sub
+        if old.is_dir():
+            keep = {f for f in new_files if f.parts[0] == sub}
+            for p in old.rglob("*"):
+                if p.is_file() and p.relative_to(out) not in keep:
+                    p.unlink()
+    for rel in new_files:
+        dest = out / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp / rel, dest)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def build_reports(
+    data: str | os.PathLike | None = None,
+    out: str | os.PathLike = "reports",
+    schools: Iterable[str] | None = None,
+    min_n: int | None = None,
+    jobs: int = 1,
+    progress: bool = True,
+    config: str | os.PathLike | None = None,
+) -> dict:
+    """Render the index, the network summary, every school report and all tables.
+
+    Parameters
+    ----------
+    data : path, optional
+        Data folder (default: the bundled sample).
+    out : path
+        Output folder (created if missing; default ``reports``).
+    schools : iterable of str, optional
+        Render only these school ids (default: every school).
+    min_n : int, optional
+        Suppression minimum (default: the config's ``min_n``, else 5).
+    jobs : int
+        Worker processes for the school reports (default 1: in this process).
+    progress : bool
+        Show a progress bar on stderr (only when stderr is a terminal).
+    config : path, optional
+        Study config (default ``DATA/study.yaml``).
+
+    Returns
+    -------
+    dict
+        ``out`` (Path), ``files`` (list of relative paths written), ``schools``.
+
+    Raises
+    ------
+    DataError
+        Missing or invalid inputs, unknown school ids, unwritable ``out``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = build_reports(out=tempfile.mkdtemp(), schools=["S01"], progress=False)  # doctest: +SKIP
+    >>> sorted(res["files"])[:2]  # doctest: +SKIP
+    ['assetinv_tables.xlsx', 'index.html']
+    """
+    global _WORKER_CTX
+    out = Path(out)
+    ctx = load_context(data, min_n=min_n, config=config)
+    all_ids = ctx.school_ids
+    if schools:
+        wanted = [str(s) for s in schools]
+        unknown = [s for s in wanted if s not in all_ids]
+        if unknown:
+            raise DataError(
+                Problem(
+                    file="--schools",
+                    message=f"unknown school id(s): {', '.join(unknown)}",
+                    fix=f"use ids from schools.csv: {', '.join(all_ids)}",
+                )
+            )
+        selected = sorted(set(wanted))
+    else:
+        selected = all_ids
+    tmp = _prepare_out(out)
+    try:
+        bar = _progress(len(selected) + 2, progress, "assetinv report")
+        (tmp / "schools").mkdir()
+        (tmp / "tables").mkdir()
+        pages: dict[str, str] = {}
+        if jobs and jobs > 1 and len(selected) > 1:
+            _WORKER_CTX = ctx
+            try:
+                mp = multiprocessing.get_context("fork")
+                with cf.ProcessPoolExecutor(max_workers=int(jobs), mp_context=mp) as pool:
+                    futs = [pool.submit(_render_school_worker, s) for s in selected]
+                    try:
+                        for fut in cf.as_completed(futs):
+                            school, html = fut.result()
+                            pages[school] = html
+                            bar.update(1)
+                    except BaseException:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                        raise
+            finally:
+                _WORKER_CTX = None
+        else:
+            for s in selected:
+                pages[s] = render_school(ctx, s)
+                bar.update(1)
+        for s in sorted(pages):
+            (tmp / "schools" / f"{_safe(s)}.html").write_bytes(pages[s].encode("utf-8"))
+        (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
+        bar.update(1)
+        tables = _tables_for_output(ctx, selected)
+        for name, df in tables.items():
+            (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df))
+        write_xlsx(tables, tmp / "assetinv_tables.xlsx")
+        (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
+        prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
+        bar.update(1)
+        bar.close()
+        files = sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
+        _commit(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {"out": out, "files": files, "schools": selected}
+
+
+def _safe(school: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(school))
+
+
+def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Every table shown (network-wide and tidy; school reports show slices), fixed order."""
+    return {name: df.reset_index(drop=True) for name, df in ctx.tables.items()}
