@@ -1,2 +1,1504 @@
-"""assetinv.io (under construction)."""
-__all__: list[str] = []
+"""Reading survey exports, rosters, school lists and the study config.
+
+Every reader returns one tidy pandas DataFrame in the documented layout (see
+``docs/input_layout.md``) or raises :class:`assetinv.DataError` listing *every*
+problem found, each naming the file, the row (spreadsheet numbering: the header
+is row 1), the column and the fix. Input files are opened read-only, read once
+into memory and never modified.
+
+Accepted formats
+----------------
+* CSV / TSV / TXT: delimiter sniffed among ``,`` ``;`` tab and ``|``; encodings
+  UTF-8, UTF-8 with BOM, UTF-16 LE/BE (Excel "Unicode text"), then Windows-1252 /
+  Latin-1 as a fallback. Decimal commas ("312,5") are accepted.
+* XLSX (Excel 2007+): the sheet holding the required columns is used.
+* SAV (SPSS): value labels are used when a value is labelled, numeric codes
+  otherwise.
+* Qualtrics exports (CSV or XLSX): the question-text and ImportId header rows
+  and the metadata columns are recognised; identifying metadata (names, e-mail,
+  IP address, location) is always dropped.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import hashlib
+import io as _io
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, Problem
+
+__all__ = [
+    "read_responses",
+    "read_roster",
+    "read_schools",
+    "read_config",
+    "validate_file",
+    "data_quality",
+]
+
+REQUIRED_COLUMNS = ("respondent_id", "school", "district", "role", "wave")
+ROSTER_COLUMNS = ("school", "district", "role", "wave", "invited")
+SCHOOL_COLUMNS = ("school", "district", "name")
+
+DEFAULT_MISSING_CODES = (
+    "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
+)
+
+#: Role synonyms accepted on top of the instrument's role ids and labels
+#: (compared case-, space-, hyphen- and underscore-insensitively).
+ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "teacher": (
+        "teacher", "teachers", "classroom teacher", "teaching staff", "educator", "faculty",
+    ),
+    "leader": (
+        "leader", "school leader", "school leadership", "principal", "assistant principal",
+        "vice principal", "deputy principal", "associate principal", "head teacher",
+        "headteacher", "head of school", "school administrator", "administrator",
+    ),
+    "district": (
+        "district", "district staff", "district leader", "district office",
+        "district administrator", "central office",
+    ),
+}
+
+#: Column-name aliases accepted on top of the canonical names.
+COLUMN_ALIASES: dict[str, str] = {
+    "schoolid": "school",
+    "districtid": "district",
+    "participantid": "respondent_id",
+    "durationsec": "duration_sec",
+    "durationseconds": "duration_sec",
+    "duration(inseconds)": "duration_sec",
+    "duration": "duration_sec",
+}
+
+# Qualtrics (and similar survey-platform) metadata columns, by normalised name.
+# "identifying" ones are never kept, whatever keep_extra says.
+_IDENTIFYING_META = {
+    "ipaddress", "recipientlastname", "recipientfirstname", "recipientemail",
+    "externalreference", "externaldatareference", "locationlatitude", "locationlongitude",
+    "email", "emailaddress", "firstname", "lastname", "name", "fullname",
+}
+_OTHER_META = {
+    "startdate", "enddate", "status", "progress", "finished", "recordeddate",
+    "distributionchannel", "userlanguage", "responsetype",
+}
+_QUALTRICS_MARKERS = {
+    "startdate", "enddate", "status", "ipaddress", "progress", "duration(inseconds)",
+    "finished", "recordeddate", "responseid", "distributionchannel", "userlanguage",
+}
+_QUALTRICS_EXCLUDED_STATUS = {
+    "surveypreview", "surveytest", "spam", "previewspam", "surveypreviewspam",
+    "importedspam", "surveypreviewoffline", "1", "2", "8", "9", "12", "17",
+}
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+_CODED_LABEL_RE = re.compile(r"^(\d+)\s*[-=.:)]?\s*([^\d].*)$")
+_LABEL_CODED_RE = re.compile(r"^(.*?)\s*\(\s*(\d+)\s*\)$")
+
+_FIX_ENCODING = (
+    "open the file in Excel (or a text editor) and save it as 'CSV UTF-8 (Comma delimited)', "
+    "or export it again as .xlsx"
+)
+_CAP = 20
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _norm(name: Any) -> str:
+    """Header key: case-, whitespace-, underscore-, hyphen- and dot-insensitive."""
+    s = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "")
+    s = s.strip().strip('"').strip("'").lower()
+    return re.sub(r"[\s_\-.]+", "", s)
+
+
+def _label_key(text: Any) -> str:
+    """Label key: case- and whitespace-insensitive, straight apostrophes."""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def _key(text: Any) -> str:
+    """Value key for roles and waves: also ignores spaces, hyphens, underscores, dots."""
+    return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
+
+
+def _col_letter(j: int) -> str:
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _close(word: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    choices = list(choices)
+    keyed = {_norm(c): c for c in choices}
+    hits = difflib.get_close_matches(_norm(word), list(keyed), n=n, cutoff=cutoff)
+    return [keyed[h] for h in hits]
+
+
+def _fmt_cell(v: Any) -> str:
+    """A cell value from Excel/SPSS as the text a CSV would hold."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return ""
+        if float(v).is_integer():
+            return str(int(v))
+        return repr(float(v))
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return str(v)
+
+
+def _display(path: Path) -> str:
+    return path.name
+
+
+def _load_instrument(instrument: Any):
+    if instrument is None or isinstance(instrument, (str, Path)):
+        try:
+            from .instrument import load_instrument
+        except ImportError as err:  # pragma: no cover - only before the instrument lands
+            raise DataError(
+                Problem(
+                    file=str(instrument or "instrument.yaml"),
+                    message=f"the instrument cannot be loaded ({err})",
+                    fix="reinstall assetinv",
+                )
+            ) from None
+        return load_instrument(instrument) if instrument is not None else load_instrument()
+    return instrument
+
+
+def _item_ids(inst) -> list[str]:
+    ids = inst.item_ids() if callable(getattr(inst, "item_ids", None)) else list(inst.items["id"])
+    return [str(i) for i in ids]
+
+
+def _label_map(inst) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value, text in dict(inst.labels).items():
+        out[_label_key(text)] = int(value)
+    return out
+
+
+def _role_map(inst) -> dict[str, str]:
+    roles = dict(inst.roles)
+    out: dict[str, str] = {}
+    for rid, syns in ROLE_SYNONYMS.items():
+        if rid in roles:
+            for s in syns:
+                out[_key(s)] = rid
+    for rid, label in roles.items():
+        out[_key(label)] = rid
+        out[_key(rid)] = rid
+    return out
+
+
+def _wave_map(inst) -> dict[str, str]:
+    waves = dict(inst.waves)
+    out: dict[str, str] = {}
+    for n, (wid, label) in enumerate(waves.items(), start=1):
+        for k in (f"wave{n}", f"t{n}", f"time{n}"):
+            out[k] = wid
+    for wid, label in waves.items():
+        out[_key(label)] = wid
+        out[_key(wid)] = wid
+    return out
+
+
+# --------------------------------------------------------------------------- raw reading
+
+
+@dataclass
+class _Raw:
+    file: str
+    header: list[str]
+    rows: list[list[str]]
+    rownums: list[int]
+    fmt: str
+    sha256: str
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str | None = None
+    header_row: int = 1
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    excluded: list[tuple[str, int]] = field(default_factory=list)
+    read: int = 0
+    truncated_ok: bool = True  # CSV only: a short last row means a truncated file
+
+
+def _err(file: str, message: str, fix: str, row: int | None = None, column: str | None = None):
+    return DataError(Problem(file=file, message=message, fix=fix, row=row, column=column))
+
+
+def _read_bytes(path: Path) -> bytes:
+    name = _display(path)
+    if not path.exists():
+        raise _err(str(path), "the file does not exist", "check the path and the file name")
+    if path.is_dir():
+        raise _err(str(path), "this is a folder, not a file", "give the path of the file inside it")
+    try:
+        with open(path, "rb") as fh:  # read-only: the input is never modified
+            return fh.read()
+    except OSError as err:
+        raise _err(name, f"the file cannot be opened ({err.strerror or err})",
+                   "close it in other programs and check that you may read it") from None
+
+
+def _decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode CSV bytes; return (text, encoding name)."""
+    bad = _err(name, "wrong encoding: the file is not readable text (it looks binary or uses "
+               "an unsupported encoding)", _FIX_ENCODING, row=None)
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            text, enc = data[3:].decode("utf-8"), "UTF-8 with BOM"
+        except UnicodeDecodeError:
+            raise bad from None
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        le = data.startswith(codecs.BOM_UTF16_LE)
+        try:
+            text = data[2:].decode("utf-16-le" if le else "utf-16-be")
+            enc = "UTF-16 LE" if le else "UTF-16 BE"
+        except UnicodeDecodeError:
+            raise bad from None
+    elif b"\x00" in data:
+        half = max(len(data) // 2, 1)
+        even, odd = data[0::2].count(0), data[1::2].count(0)
+        codec = None
+        if odd > 0.3 * half and even < 0.02 * half:
+            codec, enc = "utf-16-le", "UTF-16 LE (no BOM)"
+        elif even > 0.3 * half and odd < 0.02 * half:
+            codec, enc = "utf-16-be", "UTF-16 BE (no BOM)"
+        if codec is None:
+            raise bad
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            raise bad from None
+    else:
+        try:
+            text, enc = data.decode("utf-8"), "UTF-8"
+        except UnicodeDecodeError:
+            try:
+                text, enc = data.decode("cp1252"), "Windows-1252"
+            except UnicodeDecodeError:
+                text, enc = data.decode("latin-1"), "Latin-1"
+    # Control characters (other than tab/newlines) mean binary data or a wrong encoding.
+    for i, ch in enumerate(text):
+        if ch in "\t\r\n\x1a":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch == "\ufffd":
+            line = text.count("\n", 0, i) + 1
+            raise _err(name, f"wrong encoding: unreadable character U+{ord(ch):04X} "
+                       f"(the file looks binary or was saved in an unsupported encoding)",
+                       _FIX_ENCODING, row=line)
+    if text.endswith("\x1a"):
+        text = text[:-1]
+    return text, enc
+
+
+def _sniff_delimiter(text: str) -> tuple[str, str]:
+    """Return (delimiter, text without an Excel 'sep=' line)."""
+    lines = text.splitlines()
+    first_i = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first_i is None:
+        return ",", text
+    first = lines[first_i]
+    m = re.match(r"^\s*sep=(.)\s*$", first)
+    if m:
+        rest = text.split("\n", first_i + 1)[-1] if "\n" in text else ""
+        return m.group(1), rest
+    counts = {}
+    for d in (",", ";", "\t", "|"):
+        n, inq = 0, False
+        for ch in first:
+            if ch == '"':
+                inq = not inq
+            elif ch == d and not inq:
+                n += 1
+        counts[d] = n
+    best = max(counts, key=lambda d: (counts[d], -list(counts).index(d)))
+    return (best if counts[best] else ","), text
+
+
+def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
+    text, enc = _decode(data, name)
+    if not text.strip():
+        raise _err(name, "the file is empty (no column names and no data)",
+                   "export the survey responses again; the file must start with a header row "
+                   "(respondent_id, school, district, role, wave, item ids)")
+    delim, text = _sniff_delimiter(text)
+    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    records: list[list[str]] = []
+    try:
+        for rec in reader:
+            records.append(rec)
+    except csv.Error as err:
+        row = len(records) + 1
+        raise _err(name, f"the file cannot be parsed as CSV ({err}); a quote mark opens a value "
+                   "that never closes or a value is badly quoted, often because the file was "
+                   "cut off (truncated)", "export the file again completely, or fix the quotes "
+                   "in this row", row=row) from None
+    hdr_i = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if hdr_i is None:
+        raise _err(name, "the file is empty (no column names and no data)",
+                   "export the survey responses again with a header row")
+    header = [c.strip() for c in records[hdr_i]]
+    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt="CSV", sha256=sha,
+               encoding=enc, delimiter={"\t": "tab"}.get(delim, delim), header_row=hdr_i + 1)
+    blank_lines = 0
+    for i in range(hdr_i + 1, len(records)):
+        rec = records[i]
+        if not rec:  # an empty line
+            blank_lines += 1
+            continue
+        raw.rows.append(rec)
+        raw.rownums.append(i + 1)
+    raw.read = len(raw.rows) + blank_lines
+    if blank_lines:
+        raw.excluded.append(("empty line", blank_lines))
+    return raw
+
+
+def _xlsx_rows(ws) -> list[list[str]]:
+    rows = []
+    for r in ws.iter_rows(values_only=True):
+        rows.append([_fmt_cell(v) for v in r])
+    return rows
+
+
+def _looks_like_header(cells: Sequence[str], targets: set[str]) -> int:
+    return len({_norm(c) for c in cells if str(c).strip()} & targets)
+
+
+def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(_io.BytesIO(data), data_only=True)
+    except Exception as err:  # zip/XML errors from a damaged workbook
+        raise _err(name, f"the Excel workbook cannot be read ({type(err).__name__}: {err}); "
+                   "it may be damaged, truncated or password-protected",
+                   "open it in Excel and save it again as .xlsx (or as 'CSV UTF-8')") from None
+    names = wb.sheetnames
+    info = {}
+    for ws in wb.worksheets:
+        rows = _xlsx_rows(ws)
+        nonempty = [i for i, r in enumerate(rows) if any(c.strip() for c in r)]
+        best_i, best_score = None, 0
+        for i in nonempty[:10]:
+            s = _looks_like_header(rows[i], targets)
+            if s > best_score:
+                best_i, best_score = i, s
+        info[ws.title] = (ws, rows, nonempty, best_i, best_score)
+    if sheet is not None:
+        if isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                raise _err(name, f"there is no sheet number {sheet} (sheets: {', '.join(names)})",
+                           "pass sheet= a sheet name or a 0-based number that exists")
+            chosen = names[sheet]
+        else:
+            matches = [n for n in names if _norm(n) == _norm(sheet)]
+            if not matches:
+                raise _err(name, f"there is no sheet called '{sheet}' (sheets: {', '.join(names)})",
+                           "pass sheet= one of the sheet names listed")
+            chosen = matches[0]
+    else:
+        candidates = [n for n in names if info[n][4] >= 3]
+        if len(candidates) == 1:
+            chosen = candidates[0]
+        elif len(candidates) > 1:
+            raise _err(name, "several sheets hold survey data: "
+                       + ", ".join(f"'{n}'" for n in candidates)
+                       + "; it is ambiguous which one to read",
+                       f"pass sheet='{candidates[0]}' (or another sheet name) to read_responses, "
+                       "or keep one data sheet in the workbook")
+        else:
+            with_data = [n for n in names if info[n][2]]
+            if len(with_data) == 1:
+                chosen = with_data[0]
+            elif not with_data:
+                raise _err(name, "the workbook is empty (no sheet holds any data)",
+                           "export the survey responses again")
+            else:
+                raise _err(name, "no sheet has the expected column names ("
+                           + ", ".join(REQUIRED_COLUMNS) + ") in its first row; sheets: "
+                           + ", ".join(f"'{n}'" for n in with_data),
+                           "put the column names in row 1 of the data sheet, or pass sheet=")
+    ws, rows, nonempty, best_i, best_score = info[chosen]
+    if not nonempty:
+        raise _err(f"{name} [sheet {chosen}]", "the sheet is empty",
+                   "choose the sheet with the data (sheet=) or export the data again")
+    first = nonempty[0]
+    if best_i is not None and best_score >= 3 and best_i != first:
+        merged = [str(rng) for rng in ws.merged_cells.ranges if rng.min_row <= best_i]
+        above = f"rows {first + 1}-{best_i}" if best_i - first > 1 else f"row {first + 1}"
+        if merged:
+            msg = (f"the sheet has merged header rows: {above} hold merged group headings ("
+                   f"merged cells {', '.join(merged[:4])}) above the column names in row "
+                   f"{best_i + 1}; a table needs exactly one header row")
+            fix = (f"unmerge and delete {above} so the column names (respondent_id, school, ..., "
+                   "item ids) are in row 1, or save just the data as CSV")
+        else:
+            msg = (f"the column names are in row {best_i + 1}, not row 1: {above} above them hold "
+                   "a title or a second header row")
+            fix = f"delete {above} so the column names are in row 1"
+        raise _err(f"{name} [sheet {chosen}]", msg, fix, row=first + 1)
+    header = [c.strip() for c in rows[first]]
+    # merged cells inside the header row itself (e.g. one name over two columns)
+    raw = _Raw(file=name if len([n for n in names if info[n][2]]) == 1 else f"{name} [sheet {chosen}]",
+               header=header, rows=[], rownums=[], fmt="XLSX", sha256=sha, sheet=chosen,
+               header_row=first + 1)
+    width = len(header)
+    while width and not header[width - 1] and not any(
+        len(r) >= width and r[width - 1].strip() for r in rows[first + 1:]
+    ):
+        width -= 1
+    raw.header = header[:width]
+    last = len(rows)
+    while last > first + 1 and not any(c.strip() for c in rows[last - 1]):
+        last -= 1  # trailing formatted-but-empty rows are not data
+    blank = 0
+    for i in range(first + 1, last):
+        r = rows[i]
+        r = (r + [""] * width)[:max(width, len(r))]
+        raw.rows.append(r)
+        raw.rownums.append(i + 1)
+    raw.read = len(raw.rows) + blank
+    raw.truncated_ok = False
+    return raw
+
+
+def _read_sav_raw(data: bytes, name: str, sha: str) -> _Raw:
+    try:
+        import pyreadstat
+
+        df, meta = pyreadstat.read_sav(_io.BytesIO(data), user_missing=False)
+    except Exception as err:
+        raise _err(name, f"the SPSS file cannot be read ({type(err).__name__}: {err}); it may be "
+                   "damaged or truncated", "save it again from SPSS (File > Save As > .sav), "
+                   "or export it as CSV UTF-8") from None
+    header = [str(c) for c in df.columns]
+    labels = {str(k): {_fmt_cell(code): str(lab) for code, lab in v.items()}
+              for k, v in (meta.variable_value_labels or {}).items()}
+    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt="SAV", sha256=sha,
+               value_labels=labels)
+    cols = [df[c].tolist() for c in df.columns]
+    for i in range(len(df)):
+        raw.rows.append([_fmt_cell(col[i]) for col in cols])
+        raw.rownums.append(i + 2)
+    raw.read = len(raw.rows)
+    raw.truncated_ok = False
+    return raw
+
+
+def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None) -> _Raw:
+    path = Path(path)
+    data = _read_bytes(path)
+    name = _display(path)
+    sha = hashlib.sha256(data).hexdigest()
+    if len(data) == 0:
+        raise _err(name, "the file is empty (0 bytes)",
+                   "export the survey responses again; the file must hold a header row and data")
+    ext = path.suffix.lower()
+    targets = targets or {_norm(c) for c in REQUIRED_COLUMNS}
+    if data.startswith(b"PK\x03\x04") or ext in (".xlsx", ".xlsm"):
+        if not data.startswith(b"PK\x03\x04"):
+            raise _err(name, "the file is named .xlsx but is not an Excel workbook",
+                       "open it and save it again as .xlsx or as 'CSV UTF-8'")
+        return _read_xlsx_raw(data, name, sha, sheet, targets)
+    if data.startswith((b"$FL2", b"$FL3")) or ext in (".sav", ".zsav"):
+        if not data.startswith((b"$FL2", b"$FL3")):
+            raise _err(name, "the file is named .sav but is not an SPSS data file",
+                       "save it again from SPSS (File > Save As > .sav)")
+        return _read_sav_raw(data, name, sha)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _err(name, "this is an old-format Excel .xls workbook (or an encrypted file), "
+                   "which cannot be read", "open it in Excel and save it as .xlsx or 'CSV UTF-8'")
+    return _read_csv_raw(data, name, sha)
+
+
+# --------------------------------------------------------------------------- problems
+
+
+class _Collector:
+    """Collects problems; caps each kind at ``_CAP`` and says how many more."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.cols: list[Problem] = []
+        self.rows: dict[str, list[Problem]] = {}
+
+    def col(self, message: str, fix: str, column: str | None = None, row: int | None = None):
+        self.cols.append(Problem(self.file, message, fix, row=row, column=column))
+
+    def cell(self, kind: str, message: str, fix: str, row: int | None, column: str | None):
+        self.rows.setdefault(kind, []).append(Problem(self.file, message, fix, row=row, column=column))
+
+    def problems(self) -> list[Problem]:
+        out = list(self.cols)
+        cells: list[Problem] = []
+        more: list[Problem] = []
+        for kind, probs in self.rows.items():
+            cells.extend(probs[:_CAP])
+            if len(probs) > _CAP:
+                rest = probs[_CAP:]
+                rows = [p.row for p in rest if p.row is not None]
+                span = f" (rows {min(rows)}-{max(rows)})" if rows else ""
+                more.append(Problem(self.file, f"{len(rest)} more cells with the same problem "
+                                    f"({kind}){span}", rest[0].fix))
+        cells.sort(key=lambda p: (p.row or 0))
+        return out + cells + more
+
+    def __bool__(self) -> bool:
+        return bool(self.cols or self.rows)
+
+    def raise_if_any(self):
+        if self:
+            raise DataError(self.problems())
+
+
+def _quality_records(raw: _Raw, excluded: dict[str, int], used: int) -> list[dict]:
+    recs = [{"stage": "read", "rows": int(raw.read), "reason": "data rows in the file (below the header)"}]
+    for reason, n in raw.excluded + list(excluded.items()):
+        if n:
+            recs.append({"stage": "excluded", "rows": int(n), "reason": reason})
+    recs.append({"stage": "used", "rows": int(used), "reason": "rows used in the analysis"})
+    return recs
+
+
+# --------------------------------------------------------------------------- responses
+
+
+def _parse_number(s: str) -> float | None:
+    if _NUMBER_RE.match(s):
+        return float(s.replace(",", "."))
+    return None
+
+
+class _ItemParser:
+    def __init__(self, inst, missing_codes: Sequence[str]):
+        self.lo, self.hi = int(inst.scale_min), int(inst.scale_max)
+        self.labels = _label_map(inst)
+        self.missing = {_label_key(m) for m in missing_codes}
+        self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(inst.labels).items()))
+        self.fix = (f"use a whole number from {self.lo} to {self.hi} or a scale label such as "
+                    f"'{dict(inst.labels).get(self.hi, '')}'; leave the cell blank if unanswered")
+
+    def label(self, s: str) -> int | None:
+        k = _label_key(s)
+        if k in self.labels:
+            return self.labels[k]
+        m = _CODED_LABEL_RE.match(k)
+        if m and _label_key(m.group(2)) in self.labels:
+            return self.labels[_label_key(m.group(2))]
+        m = _LABEL_CODED_RE.match(k)
+        if m and _label_key(m.group(1)) in self.labels:
+            return self.labels[_label_key(m.group(1))]
+        return None
+
+    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, str | None]:
+        """Return (value, problem message or None)."""
+        s = s.strip()
+        if vlabels and s in vlabels:  # SPSS value label
+            lab = vlabels[s]
+            v = self.label(lab)
+            if v is not None:
+                return float(v), None
+            if _label_key(lab) in self.missing:
+                return np.nan, None
+        if _label_key(s) in self.missing:
+            return np.nan, None
+        num = _parse_number(s)
+        if num is not None:
+            if not float(num).is_integer():
+                return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
+                                f"{self.lo}-{self.hi}")
+            if not self.lo <= num <= self.hi:
+                return np.nan, f"value '{s}' is outside the scale {self.lo}-{self.hi}"
+            return float(num), None
+        v = self.label(s)
+        if v is not None:
+            return float(v), None
+        return np.nan, f"value '{s}' is not a scale value or label"
+
+
+def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], meta_idx: dict[int, str]) -> list[tuple[int, str]]:
+    """Indices (into raw.rows) of Qualtrics-style extra header rows, with the reason."""
+    out: list[tuple[int, str]] = []
+    item_idx = [j for j, c in colmap.items() if c in items]
+    for i in range(min(3, len(raw.rows))):
+        row = raw.rows[i]
+        cells = [c.strip() for c in row if c.strip()]
+        if not cells:
+            break
+        if sum(c.startswith('{"ImportId"') or c.startswith("{'ImportId'") or c.startswith('{"importId"')
+               for c in cells) >= max(1, len(cells) // 2):
+            out.append((i, "Qualtrics third header row (ImportId)"))
+            continue
+        same = sum(1 for j, k in meta_idx.items() if j < len(row) and _norm(row[j]) == k)
+        long_text = sum(1 for j in item_idx if j < len(row) and len(row[j].strip()) > 25
+                        and _parse_number(row[j].strip()) is None)
+        if same >= 2 or (item_idx and long_text >= 0.75 * len(item_idx)):
+            out.append((i, "Qualtrics second header row (question text)"))
+            continue
+        break
+    return out
+
+
+def read_responses(
+    path,
+    instrument=None,
+    *,
+    waves=None,
+    sheet=None,
+    missing_codes: Sequence[str] = DEFAULT_MISSING_CODES,
+    keep_extra: bool = False,
+) -> pd.DataFrame:
+    """Read a survey export (CSV, XLSX or SPSS ``.sav``) into the tidy responses layout.
+
+    Parameters
+    ----------
+    path : str or Path
+        The export. CSV/TSV/TXT (delimiter and encoding sniffed), XLSX or SAV; Qualtrics
+        exports are recognised. The file is opened read-only and never modified.
+    instrument : Instrument, str, Path or None
+        The instrument (default: the bundled one, ``assetinv.load_instrument()``); a path
+        loads that YAML.
+    waves : str or sequence of str, optional
+        Wave ids (or labels) to keep. Rows of other waves are excluded and counted in the
+        data-quality table. If the file has no ``wave`` column and ``waves`` names exactly
+        one wave, every row is assigned that wave.
+    sheet : str or int, optional
+        Excel sheet name or 0-based number (default: the one sheet holding the columns).
+    missing_codes : sequence of str
+        Answers read as missing (compared case- and space-insensitively).
+    keep_extra : bool
+        Keep unknown columns (as text, after the items) instead of raising. Identifying
+        metadata (names, e-mail, IP address, location) is dropped regardless.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``respondent_id, school, district, role, wave``, one float64 column per
+        item id in instrument order (NaN = missing) and ``duration_sec`` if the file has
+        it; sorted by wave, school and respondent id. ``df.attrs`` holds
+        ``instrument_version``, ``source`` (file name), ``sha256`` (of the input bytes),
+        ``quality`` (records of the data-quality table, see :func:`data_quality`),
+        ``dropped_columns`` and ``input_format``.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found (file, row, column, fix).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, assetinv
+    >>> inst = assetinv.load_instrument()
+    >>> items = inst.item_ids()
+    >>> head = "respondent_id,school,district,role,wave," + ",".join(items)
+    >>> rows = ["r1,S01,D1,Teacher,Baseline," + ",".join(["4"] * len(items)),
+    ...         "r2,S01,D1,principal,follow-up," + ",".join(["Agree"] * len(items))]
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "export.csv").write_text("\\n".join([head] + rows) + "\\n")
+    >>> df = assetinv.read_responses(folder / "export.csv")
+    >>> df[["respondent_id", "role", "wave", "EX01"]]
+      respondent_id     role      wave  EX01
+    0            r1  teacher  baseline   4.0
+    1            r2   leader  followup   4.0
+    >>> assetinv.data_quality(df)["rows"].tolist()
+    [2, 2]
+
+    References
+    ----------
+    ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
+    """
+    inst = _load_instrument(instrument)
+    items = _item_ids(inst)
+    item_keys = {_norm(i): i for i in items}
+    targets = {_norm(c) for c in REQUIRED_COLUMNS} | set(item_keys)
+    raw = _read_raw(path, sheet=sheet, targets=targets)
+    return _responses_from_raw(raw, inst, items, waves=waves, missing_codes=missing_codes,
+                               keep_extra=keep_extra)
+
+
+def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra) -> pd.DataFrame:
+    P = _Collector(raw.file)
+    name = raw.file
+    item_set = set(items)
+    item_keys = {_norm(i): i for i in items}
+    canon = {_norm(c): c for c in REQUIRED_COLUMNS + ("duration_sec",)}
+    canon.update(item_keys)
+    for alias, target in COLUMN_ALIASES.items():
+        canon.setdefault(alias, target)
+
+    if not raw.header or not any(h.strip() for h in raw.header):
+        raise _err(name, "the file has no column names", "put the column names in row 1")
+
+    # ---- columns
+    header_keys = [_norm(h) for h in raw.header]
+    qualtrics = len(set(header_keys) & _QUALTRICS_MARKERS) >= 2
+    colmap: dict[int, str] = {}   # column index -> output column
+    meta_idx: dict[int, str] = {}  # metadata column index -> its key
+    dropped: list[str] = []
+    extra: dict[int, str] = {}
+    status_j = None
+    responseid_j = None
+    seen: dict[str, int] = {}
+    for j, (h, k) in enumerate(zip(raw.header, header_keys)):
+        if not k:
+            if any(j < len(r) and r[j].strip() for r in raw.rows):
+                P.col(f"column {_col_letter(j)} holds values but has no name",
+                      "give the column a name in row 1, or delete it", column=_col_letter(j))
+            continue
+        target = canon.get(k)
+        if target is None and k in ("responseid", "responseid(qualtrics)"):
+            responseid_j = j
+            meta_idx[j] = k
+            continue
+        if target is None and (k in _IDENTIFYING_META or k in _OTHER_META or h.lower().startswith("q_")):
+            meta_idx[j] = k
+            dropped.append(h)
+            if k == "status":
+                status_j = j
+            continue
+        if target is None:
+            if keep_extra:
+                extra[j] = h.strip()
+                continue
+            guess = None
+            m = re.match(r"^([a-z]{2})0*(\d{1,2})$", k)
+            if m:
+                cand = f"{m.group(1)}{int(m.group(2)):02d}"
+                guess = item_keys.get(cand)
+            close = [guess] if guess else _close(h, list(items) + list(REQUIRED_COLUMNS) + ["duration_sec"])
+            looks_item = bool(re.match(r"^[a-z]{2}\d+$", k)) or (close and close[0] in item_set)
+            if looks_item:
+                msg = (f"column '{h}' is not an item of the instrument (version {inst.version})"
+                       + (f"; did you mean '{close[0]}'?" if close else ""))
+                fix = (f"rename the column to '{close[0]}'" if close else "rename the column to an item id")
+                fix += ", delete it, or pass keep_extra=True to keep it as an extra column"
+            else:
+                msg = f"unknown column '{h}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+                fix = ("delete the column or rename it to one of the expected names "
+                       "(respondent_id, school, district, role, wave, item ids, duration_sec), "
+                       "or pass keep_extra=True")
+            P.col(msg, fix, column=h)
+            continue
+        if target in seen:
+            P.col(f"column '{h}' appears twice (also column {_col_letter(seen[target])}, "
+                  f"'{raw.header[seen[target]]}')", "delete or rename one of the two columns",
+                  column=h)
+            continue
+        seen[target] = j
+        colmap[j] = target
+    if "respondent_id" not in seen and responseid_j is not None:
+        seen["respondent_id"] = responseid_j
+        colmap[responseid_j] = "respondent_id"
+        meta_idx.pop(responseid_j, None)
+    elif responseid_j is not None:
+        dropped.append(raw.header[responseid_j])
+
+    wave_map = _wave_map(inst)
+    fixed_wave = None
+    if waves is not None:
+        wl = [waves] if isinstance(waves, str) else list(waves)
+        sel = []
+        for w in wl:
+            wid = wave_map.get(_key(w))
+            if wid is None:
+                raise DataError(Problem(name, f"waves= names an unknown wave '{w}'",
+                                        "use one of: " + ", ".join(dict(inst.waves)), column="wave"))
+            sel.append(wid)
+        waves_sel = set(sel)
+        if "wave" not in seen and len(sel) == 1:
+            fixed_wave = sel[0]
+    else:
+        waves_sel = None
+
+    unmapped = [h for j, h in enumerate(raw.header) if j not in colmap and j not in meta_idx and h.strip()]
+    for req in REQUIRED_COLUMNS:
+        if req in seen or (req == "wave" and fixed_wave):
+            continue
+        close = _close(req, unmapped, n=2, cutoff=0.5)
+        hint = f"; close match in the file: {', '.join(repr(c) for c in close)}" if close else ""
+        fix = (f"add a column '{req}'" + (f" or rename {close[0]!r} to '{req}'" if close else "")
+               + (" (or pass waves='<wave id>' for a single-wave export)" if req == "wave" else ""))
+        P.col(f"required column '{req}' is missing{hint}", fix, column=req)
+    missing_items = [i for i in items if i not in seen]
+    if missing_items:
+        shown = ", ".join(missing_items[:10]) + (f" and {len(missing_items) - 10} more" if len(missing_items) > 10 else "")
+        for it in missing_items:
+            pass
+        P.col(f"item column(s) missing: {shown}",
+              "add the column (blank cells are read as missing answers), or pass an instrument "
+              "without it", column=missing_items[0])
+
+    if raw.delimiter and len(raw.header) == 1 and not colmap:
+        P.col("the file seems to have a single column: its delimiter is not one of , ; tab |",
+              "save it again as 'CSV UTF-8 (Comma delimited)'", column=raw.header[0])
+
+    # ---- rows
+    excluded: dict[str, int] = {}
+    start = 0
+    for i, reason in _qualtrics_header_rows(raw, colmap, item_set, meta_idx):
+        excluded[reason] = excluded.get(reason, 0) + 1
+        start = i + 1
+    parser = _ItemParser(inst, missing_codes)
+    role_map = _role_map(inst)
+    roles_txt = ", ".join(dict(inst.roles))
+    waves_txt = ", ".join(dict(inst.waves))
+    width = len(raw.header)
+    idx = {v: j for j, v in colmap.items()}
+    out_rows: list[dict] = []
+    out_rownums: list[int] = []
+    nrows = len(raw.rows)
+    for n in range(start, nrows):
+        row, rn = raw.rows[n], raw.rownums[n]
+        if len(row) < width:
+            if not any(c.strip() for c in row):
+                excluded["blank row (every cell empty)"] = excluded.get("blank row (every cell empty)", 0) + 1
+                continue
+            if n == nrows - 1 and raw.truncated_ok:
+                P.cell("truncated", f"the last row has {len(row)} values but the header has {width} "
+                       "columns: the file looks truncated (cut off)",
+                       "export the file again completely, or delete the incomplete last row",
+                       row=rn, column=raw.header[len(row)] if len(row) < width else None)
+            else:
+                P.cell("short row", f"the row has {len(row)} values but the header has {width} columns",
+                       "check this row for a missing delimiter or a line break inside a value",
+                       row=rn, column=raw.header[len(row)])
+            continue
+        if len(row) > width:
+            if any(c.strip() for c in row[width:]):
+                P.cell("long row", f"the row has {len(row)} values but the header has only {width} "
+                       "column names", "check this row for an unquoted delimiter inside a value "
+                       "(e.g. a comma in a school name) or add the missing column name",
+                       row=rn, column=_col_letter(width))
+                continue
+            row = row[:width]
+        if not any(c.strip() for c in row):
+            excluded["blank row (every cell empty)"] = excluded.get("blank row (every cell empty)", 0) + 1
+            continue
+        if qualtrics and status_j is not None and _key(row[status_j]) in _QUALTRICS_EXCLUDED_STATUS:
+            r = "Qualtrics survey preview, test or spam response"
+            excluded[r] = excluded.get(r, 0) + 1
+            continue
+        rec: dict[str, Any] = {}
+        row_bad = False
+        answered = 0
+        for it in items:
+            j = idx.get(it)
+            if j is None:
+                rec[it] = np.nan
+                continue
+            v, prob = parser.parse(row[j], raw.value_labels.get(raw.header[j]))
+            if prob:
+                P.cell("item values", prob, parser.fix, row=rn, column=raw.header[j])
+                row_bad = True
+            elif not np.isnan(v):
+                answered += 1
+            rec[it] = v
+        if answered == 0 and not row_bad and idx.keys() & item_set:
+            r = "no item answered"
+            excluded[r] = excluded.get(r, 0) + 1
+            continue
+        for col in ("respondent_id", "school", "district"):
+            j = idx.get(col)
+            if j is None:
+                continue
+            val = row[j].strip()
+            if not val:
+                what = {"respondent_id": "respondent id"}.get(col, col)
+                fix = ("give every row a respondent id (unique within a wave)" if col == "respondent_id"
+                       else f"fill in the {col} id for this respondent")
+                P.cell(f"blank {col}", f"the {what} is blank", fix, row=rn, column=raw.header[j])
+                row_bad = True
+            rec[col] = val
+        j = idx.get("role")
+        if j is not None:
+            val = row[j].strip()
+            lab = raw.value_labels.get(raw.header[j], {}).get(val)
+            rid = role_map.get(_key(lab)) if lab else None
+            rid = rid or role_map.get(_key(val))
+            if rid is None:
+                close = difflib.get_close_matches(_key(val), list(role_map), n=1, cutoff=0.7)
+                hint = f" (did you mean '{role_map[close[0]]}'?)" if close and val else ""
+                msg = ("the role is blank" if not val else
+                       f"role '{val}' is not a role of the instrument{hint}")
+                P.cell("role", msg, f"use one of: {roles_txt} (labels and synonyms such as "
+                       "'Teacher', 'Principal', 'District staff' are accepted; see "
+                       "docs/input_layout.md)", row=rn, column=raw.header[j])
+                row_bad = True
+            rec["role"] = rid
+        j = idx.get("wave")
+        if fixed_wave is not None and j is None:
+            rec["wave"] = fixed_wave
+        elif j is not None:
+            val = row[j].strip()
+            lab = raw.value_labels.get(raw.header[j], {}).get(val)
+            wid = wave_map.get(_key(lab)) if lab else None
+            wid = wid or wave_map.get(_key(val))
+            if wid is None:
+                close = difflib.get_close_matches(_key(val), list(wave_map), n=1, cutoff=0.6)
+                hint = f" (did you mean '{wave_map[close[0]]}'?)" if close and val else ""
+                msg = "the wave is blank" if not val else f"wave '{val}' is not a wave of the instrument{hint}"
+                P.cell("wave", msg, f"use one of: {waves_txt} (or their labels, e.g. "
+                       + ", ".join(f"'{lab}'" for lab in dict(inst.waves).values()) + ")",
+                       row=rn, column=raw.header[j])
+                row_bad = True
+            rec["wave"] = wid
+        j = idx.get("duration_sec")
+        if j is not None:
+            val = row[j].strip()
+            num = _parse_number(val) if val else np.nan
+            if num is None or (val and num < 0):
+                P.cell("duration", f"duration '{val}' is not a number of seconds",
+                       "write the completion time in seconds (e.g. 312), or leave it blank",
+                       row=rn, column=raw.header[j])
+                num = np.nan
+            rec["duration_sec"] = num
+        for j, h in extra.items():
+            rec[h] = row[j].strip()
+        if waves_sel is not None and rec.get("wave") is not None and rec.get("wave") not in waves_sel:
+            r = "wave not selected (waves=)"
+            excluded[r] = excluded.get(r, 0) + 1
+            continue
+        if not row_bad:
+            out_rows.append(rec)
+            out_rownums.append(rn)
+        else:
+            out_rows.append(rec)
+            out_rownums.append(-rn)  # kept only for duplicate checks
+
+    # ---- duplicates within a wave
+    first_seen: dict[tuple, int] = {}
+    jid = idx.get("respondent_id")
+    for rec, rn in zip(out_rows, out_rownums):
+        rid, wv = rec.get("respondent_id"), rec.get("wave")
+        if not rid or wv is None:
+            continue
+        key = (rid, wv)
+        if key in first_seen:
+            P.cell("duplicate id", f"respondent id '{rid}' appears more than once in wave '{wv}' "
+                   f"(first at row {abs(first_seen[key])})",
+                   "give each respondent one row per wave: delete the duplicate row or correct the id",
+                   row=abs(rn), column=raw.header[jid] if jid is not None else "respondent_id")
+        else:
+            first_seen[key] = rn
+
+    if not P and not out_rows and not excluded.get("no item answered") and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0:
+        P.col("the file has column names but no data rows", "export the survey responses again, "
+              "including the data rows", row=raw.header_row + 1)
+    P.raise_if_any()
+
+    cols = list(REQUIRED_COLUMNS) + items
+    if "duration_sec" in seen:
+        cols.append("duration_sec")
+    cols += list(extra.values())
+    df = pd.DataFrame(out_rows, columns=cols)
+    if not len(df):
+        df = pd.DataFrame({c: pd.Series([], dtype="float64" if c in item_set or c == "duration_sec" else object)
+                           for c in cols})
+    for c in REQUIRED_COLUMNS:
+        df[c] = df[c].astype(str)
+    for c in items + (["duration_sec"] if "duration_sec" in seen else []):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    order = {w: k for k, w in enumerate(dict(inst.waves))}
+    df["_w"] = df["wave"].map(order)
+    df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
+    df = df.reset_index(drop=True)
+    df.attrs = {
+        "instrument_version": str(inst.version),
+        "source": raw.file,
+        "sha256": raw.sha256,
+        "quality": _quality_records(raw, excluded, len(df)),
+        "dropped_columns": list(dropped),
+        "input_format": _format_note(raw),
+    }
+    return df
+
+
+def _format_note(raw: _Raw) -> str:
+    if raw.fmt == "CSV":
+        return f"CSV ({raw.encoding}, delimiter '{raw.delimiter}')"
+    if raw.fmt == "XLSX":
+        return f"XLSX (sheet '{raw.sheet}')"
+    return raw.fmt
+
+
+def data_quality(df: pd.DataFrame) -> pd.DataFrame:
+    """The data-quality table of a frame returned by :func:`read_responses`.
+
+    Every row read is accounted for: ``rows read = rows used + rows excluded``,
+    each exclusion with its reason. Counts only, never ids.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The output of :func:`read_responses` (the table lives in ``df.attrs["quality"]``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``stage`` ("read", "excluded", "used"), ``rows`` (int) and ``reason``.
+        A frame without the attribute gets a two-row table (read = used = ``len(df)``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data_quality(pd.DataFrame({"EX01": [4.0, 5.0]}))
+      stage  rows                                    reason
+    0  read     2  data rows in the file (below the header)
+    1  used     2                 rows used in the analysis
+
+    References
+    ----------
+    ``docs/input_layout.md``, section "Data quality".
+    """
+    recs = df.attrs.get("quality")
+    if not recs:
+        recs = [{"stage": "read", "rows": len(df), "reason": "data rows in the file (below the header)"},
+                {"stage": "used", "rows": len(df), "reason": "rows used in the analysis"}]
+    out = pd.DataFrame(list(recs), columns=["stage", "rows", "reason"])
+    out["rows"] = out["rows"].astype("int64")
+    return out
+
+
+# --------------------------------------------------------------------------- roster & schools
+
+
+def _simple_table(raw: _Raw, required: Sequence[str], optional: Sequence[str] = ()) -> tuple[_Collector, dict[str, int]]:
+    P = _Collector(raw.file)
+    keys = {_norm(c): c for c in list(required) + list(optional)}
+    keys.update({"schoolid": "school", "districtid": "district", "schoolname": "name",
+                 "ninvited": "invited", "numberinvited": "invited"})
+    idx: dict[str, int] = {}
+    for j, h in enumerate(raw.header):
+        t = keys.get(_norm(h))
+        if t is None:
+            continue
+        if t in idx:
+            P.col(f"column '{h}' appears twice", "delete or rename one of the two columns", column=h)
+            continue
+        idx[t] = j
+    for c in required:
+        if c not in idx:
+            close = _close(c, [h for h in raw.header if h.strip()], n=1, cutoff=0.5)
+            P.col(f"required column '{c}' is missing"
+                  + (f"; close match in the file: '{close[0]}'" if close else ""),
+                  f"add a column '{c}'" + (f" or rename '{close[0]}' to '{c}'" if close else ""),
+                  column=c)
+    return P, idx
+
+
+def _rows_of(raw: _Raw, P: _Collector):
+    width = len(raw.header)
+    for row, rn in zip(raw.rows, raw.rownums):
+        if not any(c.strip() for c in row):
+            yield None, rn
+            continue
+        if len(row) < width:
+            P.cell("short row", f"the row has {len(row)} values but the header has {width} columns"
+                   + (": the file looks truncated" if rn == raw.rownums[-1] and raw.truncated_ok else ""),
+                   "export the file again completely, or fix this row", row=rn, column=raw.header[len(row)])
+            continue
+        yield [c.strip() for c in row[:width]], rn
+
+
+def read_roster(path, instrument=None) -> pd.DataFrame:
+    """Read a roster: how many staff were invited per school, role and wave.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV/XLSX/SAV with columns ``school, district, role, wave, invited`` (header matching
+        is case- and spacing-tolerant; other columns are ignored).
+    instrument : Instrument, str, Path or None
+        For the valid role and wave ids (default: the bundled instrument).
+
+    Returns
+    -------
+    DataFrame
+        ``school, district, role, wave, invited`` (``invited`` int64), roles and waves
+        normalised to ids, sorted by school, role, wave. ``attrs`` hold ``source`` and ``sha256``.
+
+    Raises
+    ------
+    DataError
+        Missing columns, blank cells, unknown role or wave, ``invited`` not a non-negative
+        whole number, or the same school/role/wave twice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "roster.csv").write_text(
+    ...     "school,district,role,wave,invited\\nS01,D1,Teacher,Baseline,12\\n")
+    >>> read_roster(folder / "roster.csv")
+      school district     role      wave  invited
+    0    S01       D1  teacher  baseline       12
+
+    References
+    ----------
+    ``docs/input_layout.md``, section "Roster".
+    """
+    inst = _load_instrument(instrument)
+    raw = _read_raw(path, targets={_norm(c) for c in ROSTER_COLUMNS})
+    P, idx = _simple_table(raw, ROSTER_COLUMNS)
+    role_map, wave_map = _role_map(inst), _wave_map(inst)
+    recs, seen = [], {}
+    for row, rn in _rows_of(raw, P):
+        if row is None:
+            continue
+        rec: dict[str, Any] = {}
+        bad = False
+        for c in ("school", "district"):
+            if c in idx:
+                rec[c] = row[idx[c]]
+                if not rec[c]:
+                    P.cell(f"blank {c}", f"the {c} is blank", f"fill in the {c} id", rn, raw.header[idx[c]])
+                    bad = True
+        for c, mp, valid in (("role", role_map, dict(inst.roles)), ("wave", wave_map, dict(inst.waves))):
+            if c in idx:
+                val = row[idx[c]]
+                rec[c] = mp.get(_key(val))
+                if rec[c] is None:
+                    close = difflib.get_close_matches(_key(val), list(mp), n=1, cutoff=0.6)
+                    hint = f" (did you mean '{mp[close[0]]}'?)" if close and val else ""
+                    P.cell(c, f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
+                           "use one of: " + ", ".join(valid), rn, raw.header[idx[c]])
+                    bad = True
+        if "invited" in idx:
+            val = row[idx["invited"]]
+            num = _parse_number(val) if val else None
+            if num is None or not float(num).is_integer() or num < 0:
+                P.cell("invited", f"invited '{val}' is not a non-negative whole number",
+                       "write how many staff were invited (0 or more)", rn, raw.header[idx["invited"]])
+                bad = True
+            else:
+                rec["invited"] = int(num)
+        if bad or len(rec) < 5:
+            continue
+        key = (rec["school"], rec["role"], rec["wave"])
+        if key in seen:
+            P.cell("duplicate", f"school '{key[0]}', role '{key[1]}', wave '{key[2]}' appears twice "
+                   f"(first at row {seen[key]})", "keep one row per school, role and wave "
+                   "(add the counts together)", rn, raw.header[idx["school"]])
+            continue
+        seen[key] = rn
+        recs.append(rec)
+    if not P and not recs:
+        P.col("the roster has column names but no data rows", "add one row per school, role and wave",
+              row=raw.header_row + 1)
+    P.raise_if_any()
+    df = pd.DataFrame(recs, columns=list(ROSTER_COLUMNS))
+    df["invited"] = df["invited"].astype("int64")
+    df = df.sort_values(["school", "role", "wave"], kind="mergesort").reset_index(drop=True)
+    df.attrs = {"source": raw.file, "sha256": raw.sha256}
+    return df
+
+
+def read_schools(path) -> pd.DataFrame:
+    """Read the list of schools: ``school, district, name``.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV/XLSX with columns ``school`` and ``district`` and optionally ``name``
+        (defaults to the school id).
+
+    Returns
+    -------
+    DataFrame
+        ``school, district, name`` as text, sorted by school.
+
+    Raises
+    ------
+    DataError
+        Missing columns, blank ids, or a school listed twice.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "schools.csv").write_text("school,district,name\\nS02,D1,Elm\\nS01,D1,Oak\\n")
+    >>> read_schools(folder / "schools.csv")
+      school district name
+    0    S01       D1  Oak
+    1    S02       D1  Elm
+
+    References
+    ----------
+    ``docs/input_layout.md``, section "Schools".
+    """
+    raw = _read_raw(path, targets={_norm(c) for c in SCHOOL_COLUMNS})
+    P, idx = _simple_table(raw, ("school", "district"), ("name",))
+    recs, seen = [], {}
+    for row, rn in _rows_of(raw, P):
+        if row is None:
+            continue
+        rec = {c: row[idx[c]] for c in ("school", "district") if c in idx}
+        rec["name"] = row[idx["name"]] if "name" in idx and row[idx["name"]] else rec.get("school", "")
+        bad = False
+        for c in ("school", "district"):
+            if c in rec and not rec[c]:
+                P.cell(f"blank {c}", f"the {c} is blank", f"fill in the {c} id", rn, raw.header[idx[c]])
+                bad = True
+        if bad or len(rec) < 3:
+            continue
+        if rec["school"] in seen:
+            P.cell("duplicate", f"school '{rec['school']}' is listed twice (first at row {seen[rec['school']]})",
+                   "list each school once", rn, raw.header[idx["school"]])
+            continue
+        seen[rec["school"]] = rn
+        recs.append(rec)
+    P.raise_if_any()
+    df = pd.DataFrame(recs, columns=list(SCHOOL_COLUMNS))
+    df = df.sort_values("school", kind="mergesort").reset_index(drop=True)
+    df.attrs = {"source": raw.file, "sha256": raw.sha256}
+    return df
+
+
+# --------------------------------------------------------------------------- config
+
+#: Keys accepted in study.yaml with their defaults. File keys are resolved against the
+#: config's folder.
+CONFIG_DEFAULTS: dict[str, Any] = {
+    "title": None,
+    "name": None,
+    "description": None,
+    "responses": "responses.csv",
+    "roster": "roster.csv",
+    "schools": "schools.csv",
+    "codings": "codings.csv",
+    "instrument": None,
+    "interviews": None,
+    "qdpx": None,
+    "truth": None,
+    "out": None,
+    "min_n": 5,
+    "min_response_rate": 0.5,
+    "seed": None,
+    "thresholds": {},
+    "waves": None,
+    "network": None,
+}
+_CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
+                     "qdpx", "truth")
+
+
+def read_config(path) -> dict:
+    """Read and validate a study config (``study.yaml``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file. File names in it are resolved against the config's own folder.
+
+    Returns
+    -------
+    dict
+        Every key of :data:`CONFIG_DEFAULTS` (defaults filled in: ``min_n=5``,
+        ``min_response_rate=0.5``); file keys as absolute :class:`~pathlib.Path` or
+        ``None`` (a default file name that does not exist becomes ``None``), plus
+        ``folder`` (the config's folder) and ``config`` (its path).
+
+    Raises
+    ------
+    DataError
+        YAML syntax errors (with the line), unknown keys (with the closest known key),
+        bad values, or a named file that does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "responses.csv").write_text("x\\n")
+    >>> _ = (folder / "study.yaml").write_text("responses: responses.csv\\nmin_n: 7\\n")
+    >>> cfg = read_config(folder / "study.yaml")
+    >>> cfg["min_n"], cfg["min_response_rate"], cfg["responses"].name
+    (7, 0.5, 'responses.csv')
+
+    References
+    ----------
+    ``docs/input_layout.md``, section "Study config".
+    """
+    import yaml
+
+    path = Path(path)
+    data = _read_bytes(path)
+    name = _display(path)
+    try:
+        cfg = yaml.safe_load(data.decode("utf-8-sig")) if data.strip() else {}
+    except UnicodeDecodeError:
+        raise _err(name, "wrong encoding: the config is not UTF-8 text", "save it as UTF-8") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise _err(name, f"the YAML cannot be parsed ({getattr(err, 'problem', None) or err})",
+                   "fix the indentation/quotes on this line (YAML uses 'key: value' lines)",
+                   row=(mark.line + 1) if mark else None) from None
+    if cfg is None:
+        cfg = {}
+    if not isinstance(cfg, dict):
+        raise _err(name, "the config must be a mapping of 'key: value' lines", "see docs/input_layout.md")
+    P = _Collector(name)
+    for k in cfg:
+        if str(k) not in CONFIG_DEFAULTS:
+            close = difflib.get_close_matches(str(k), list(CONFIG_DEFAULTS), n=1, cutoff=0.6)
+            P.col(f"unknown key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                  (f"rename it to '{close[0]}'" if close else "delete it")
+                  + "; known keys: " + ", ".join(CONFIG_DEFAULTS), column=str(k))
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG_DEFAULTS.items()}
+    out.update({str(k): v for k, v in cfg.items()})
+    folder = path.resolve().parent
+    for k in _CONFIG_FILE_KEYS:
+        v = out.get(k)
+        if v is None or v == "":
+            out[k] = None
+            continue
+        if not isinstance(v, str):
+            P.col(f"'{k}' must be a file name", "write the file name relative to the config", column=k)
+            continue
+        p = Path(v).expanduser()
+        p = p if p.is_absolute() else folder / p
+        if not p.exists():
+            if k in cfg:
+                P.col(f"'{k}' names a file that does not exist: {p}",
+                      "correct the file name (relative to the config's folder)", column=k)
+            out[k] = None
+        else:
+            out[k] = p
+    if out.get("out") is not None and isinstance(out["out"], str):
+        p = Path(out["out"]).expanduser()
+        out["out"] = p if p.is_absolute() else folder / p
+    mn = out["min_n"]
+    if isinstance(mn, bool) or not isinstance(mn, int) or mn < 1:
+        P.col(f"min_n must be a whole number of at least 1 (got {mn!r})", "e.g. 'min_n: 5'", column="min_n")
+    rr = out["min_response_rate"]
+    if isinstance(rr, bool) or not isinstance(rr, (int, float)) or not 0 <= rr <= 1:
+        P.col(f"min_response_rate must be a number from 0 to 1 (got {rr!r})", "e.g. 'min_response_rate: 0.5'",
+              column="min_response_rate")
+    sd = out["seed"]
+    if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int)):
+        P.col(f"seed must be a whole number (got {sd!r})", "e.g. 'seed: 2026'", column="seed")
+    if out["thresholds"] is None:
+        out["thresholds"] = {}
+    if not isinstance(out["thresholds"], dict):
+        P.col("thresholds must be a mapping of 'name: value' lines", "indent them under 'thresholds:'",
+              column="thresholds")
+    P.raise_if_any()
+    out["folder"] = folder
+    out["config"] = path.resolve()
+    return out
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def _guess_kind(path: Path) -> str:
+    if path.suffix.lower() in (".qdpx", ".qdc"):
+        return "codings"
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return "config"
+    raw = _read_raw(path, targets={"code", "coder", "excerptid", "invited"} | {_norm(c) for c in REQUIRED_COLUMNS})
+    keys = {_norm(h) for h in raw.header}
+    if "invited" in keys or "ninvited" in keys:
+        return "roster"
+    if "code" in keys and ({"coder", "excerptid", "interviewid"} & keys):
+        return "codings"
+    if "name" in keys and "school" in keys and "role" not in keys and "respondentid" not in keys:
+        return "schools"
+    return "responses"
+
+
+def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
+    """Check one input file and return every problem found (empty list = OK).
+
+    Used by ``assetinv validate FILE``. Never raises for bad input and never modifies
+    the file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Survey export, roster, school list, codings file or study config.
+    instrument : Instrument, str, Path or None
+        Default: the bundled instrument.
+    kind : {"auto", "responses", "roster", "schools", "codings", "config"}
+        What the file holds; "auto" guesses from the extension and the column names
+        (``invited`` → roster; ``code`` with ``coder``/``excerpt_id`` → codings;
+        ``school`` + ``name`` → schools; otherwise responses).
+
+    Returns
+    -------
+    list of Problem
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "roster.csv").write_text(
+    ...     "school,district,role,wave,invited\\nS01,D1,teacher,baseline,-3\\n")
+    >>> [str(p) for p in validate_file(folder / "roster.csv")]  # doctest: +NORMALIZE_WHITESPACE
+    ["file roster.csv, row 2, column 'invited': invited '-3' is not a non-negative whole number.
+      Fix: write how many staff were invited (0 or more)"]
+
+    References
+    ----------
+    ``docs/input_layout.md``.
+    """
+    p = Path(path)
+    try:
+        if kind == "auto":
+            kind = _guess_kind(p)
+        if kind == "responses":
+            read_responses(p, instrument)
+        elif kind == "roster":
+            read_roster(p, instrument)
+        elif kind == "schools":
+            read_schools(p)
+        elif kind == "config":
+            read_config(p)
+        elif kind == "codings":
+            try:
+                from .qualitative import validate_codings
+            except ImportError:
+                return [Problem(p.name, "codings files cannot be checked: assetinv.qualitative."
+                                "validate_codings is not available in this version",
+                                "update assetinv, or check the file against the codebook by hand")]
+            inst = _load_instrument(instrument)
+            res = validate_codings(p, inst)
+            return list(res or [])
+        else:
+            return [Problem(p.name, f"unknown kind '{kind}'",
+                            "use one of: auto, responses, roster, schools, codings, config")]
+    except DataError as err:
+        if err.problems:
+            return list(err.problems)
+        return [Problem(p.name, str(err), "see docs/input_layout.md")]
+    except Exception as err:  # never a bare traceback from `assetinv validate`
+        return [Problem(p.name, f"the file could not be read ({type(err).__name__}: {err})",
+                        "check that it is a CSV, XLSX or SAV export; see docs/input_layout.md")]
+    return []
