@@ -1,2 +1,1799 @@
-"""assetinv.scoring (under construction)."""
-__all__: list[str] = []
+"""Domain scores, school asset profiles, perception gaps, change over time and
+tailored support.
+
+This is the stage a capacity-building organisation (CBO) reads: for each school,
+which of the four Asset Inventory domains are assets to build on and which need
+growing, how sure we can be of that, how leaders' and teachers' perceptions
+differ, whether the domains grew between waves, and which partnership supports
+fit.
+
+Public functions (all exported flat from :mod:`assetinv`):
+
+* :func:`score_domains` -- respondent x domain scores with quality flags;
+* :func:`percent_favourable` -- top-two-box share per item and domain;
+* :func:`summarize` -- group tables with intervals, reliability and suppression;
+* :func:`complementary_suppress` -- protect suppressed cells from subtraction;
+* :func:`asset_profile` -- asset / typical / growth area per school and domain;
+* :func:`perception_gaps`, :func:`perception_gaps_with_fallback` -- leader vs teacher;
+* :func:`change_over_time` -- baseline to follow-up with a linear mixed model;
+* :func:`load_playbook`, :func:`recommend` -- supports matched to the profile.
+
+Every table obeys the suppression rule of :mod:`assetinv.privacy`: a group with
+fewer than ``min_n`` respondents (or, with a roster, a response rate under
+``min_response_rate``) keeps its row but shows no number, and ``suppressed``
+says why. The rules are documented in ``docs/scoring.md``.
+"""
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import DataError, Problem
+from .privacy import MIN_N, MIN_RESPONSE_RATE, suppress
+
+__all__ = [
+    "score_domains",
+    "percent_favourable",
+    "summarize",
+    "complementary_suppress",
+    "asset_profile",
+    "perception_gaps",
+    "perception_gaps_with_fallback",
+    "change_over_time",
+    "load_playbook",
+    "recommend",
+    "STATUSES",
+]
+
+ID_COLUMNS = ["respondent_id", "school", "district", "role", "wave"]
+#: The three statuses of a domain in an asset profile, in display order.
+STATUSES = ("asset", "typical", "growth area")
+BASELINE, FOLLOWUP = "baseline", "followup"
+_DEFAULT_ROLES = ("teacher", "leader")
+_PLAYBOOK_PATH = Path(__file__).with_name("data") / "playbook.yaml"
+
+# Used only when the bundled instrument cannot be loaded (e.g. while it is being
+# written) and no instrument is passed: item ids are then read from the columns.
+_FALLBACK_DOMAINS = {
+    "EX": ("Expertise in the system", "Expertise"),
+    "LM": ("Learning mindset, inclusive of all students", "Learning mindset"),
+    "CN": ("Cultural norms that value teachers as professionals", "Professional norms"),
+    "OS": ("Structures and routines for collaborative work", "Collaborative structures"),
+}
+_ITEM_RE = re.compile(r"^([A-Z]{2})(\d{2})$")
+
+
+# --------------------------------------------------------------------------- #
+# Instrument adapter
+# --------------------------------------------------------------------------- #
+@dataclass(frozen=True)
+class _Spec:
+    version: str
+    scale_min: int
+    scale_max: int
+    domains: tuple[str, ...]
+    names: dict
+    shorts: dict
+    items: dict  # domain -> tuple of item ids (instrument order)
+    reverse: frozenset
+    item_roles: dict  # item -> frozenset of roles, or empty dict when unknown
+    codes: dict = field(default_factory=dict)  # code id -> code name
+    waves: tuple[str, ...] = (BASELINE, FOLLOWUP)
+
+    def domain_of(self, item: str) -> str:
+        for d, its in self.items.items():
+            if item in its:
+                return d
+        raise KeyError(item)
+
+    def short(self, d: str) -> str:
+        return self.shorts.get(d) or self.names.get(d) or d
+
+
+def _as_roles(value) -> frozenset:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return frozenset()
+    if isinstance(value, str):
+        return frozenset(r for r in re.split(r"[,;|\s]+", value) if r)
+    return frozenset(str(v) for v in value)
+
+
+def _spec(instrument=None, columns: Iterable[str] | None = None) -> _Spec:
+    """Normalise an Instrument (or None) into the few facts scoring needs."""
+    if isinstance(instrument, _Spec):
+        return instrument
+    if instrument is None:
+        try:
+            from .instrument import load_instrument
+
+            instrument = load_instrument()
+        except Exception:  # instrument module not available: infer from columns
+            instrument = None
+    if instrument is not None:
+        doms = instrument.domains
+        items = instrument.items
+        dom_ids = tuple(str(d) for d in doms["id"])
+        names = dict(zip(doms["id"], doms["name"]))
+        shorts = dict(zip(doms["id"], doms["short"])) if "short" in doms else {}
+        by_dom = {d: tuple(str(i) for i in items.loc[items["domain"] == d, "id"]) for d in dom_ids}
+        reverse = frozenset(str(i) for i in items.loc[items["reverse"].astype(bool), "id"])
+        roles = {}
+        if "roles" in items:
+            roles = {str(i): _as_roles(r) for i, r in zip(items["id"], items["roles"])}
+            roles = {i: r for i, r in roles.items() if r}
+        codes = {}
+        cb = getattr(instrument, "codebook", None)
+        if isinstance(cb, pd.DataFrame) and {"id", "name"} <= set(cb.columns):
+            codes = dict(zip(cb["id"].astype(str), cb["name"].astype(str)))
+        waves = tuple(getattr(instrument, "waves", {BASELINE: 0, FOLLOWUP: 1}).keys())
+        return _Spec(
+            version=str(getattr(instrument, "version", "unknown")),
+            scale_min=int(getattr(instrument, "scale_min", 1)),
+            scale_max=int(getattr(instrument, "scale_max", 5)),
+            domains=dom_ids,
+            names=names,
+            shorts=shorts,
+            items=by_dom,
+            reverse=reverse,
+            item_roles=roles,
+            codes=codes,
+            waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
+        )
+    cols = [c for c in (columns or []) if isinstance(c, str) and _ITEM_RE.match(c)]
+    found = sorted({_ITEM_RE.match(c).group(1) for c in cols})
+    order = [d for d in _FALLBACK_DOMAINS if d in found] + [d for d in found if d not in _FALLBACK_DOMAINS]
+    if not order:
+        order = list(_FALLBACK_DOMAINS)
+    by_dom = {d: tuple(sorted(c for c in cols if c.startswith(d))) for d in order}
+    return _Spec(
+        version="unknown",
+        scale_min=1,
+        scale_max=5,
+        domains=tuple(order),
+        names={d: _FALLBACK_DOMAINS.get(d, (d, d))[0] for d in order},
+        shorts={d: _FALLBACK_DOMAINS.get(d, (d, d))[1] for d in order},
+        items=by_dom,
+        reverse=frozenset(c for c in cols if c[2:] in ("04", "07")),
+        item_roles={},
+    )
+
+
+def _domains(spec: _Spec, domains: Sequence[str] | None, table: pd.DataFrame | None = None) -> list[str]:
+    if domains is None:
+        doms = list(spec.domains)
+        if table is not None:
+            doms = [d for d in doms if d in table.columns]
+        return doms
+    if isinstance(domains, str):
+        domains = [domains]
+    unknown = [d for d in domains if d not in spec.domains]
+    if unknown:
+        raise DataError(
+            Problem("domains argument", f"unknown domain id(s) {unknown}", f"use ids from {list(spec.domains)}")
+        )
+    return list(domains)
+
+
+# --------------------------------------------------------------------------- #
+# Input checks
+# --------------------------------------------------------------------------- #
+def _source(df: pd.DataFrame, default: str) -> str:
+    src = df.attrs.get("source") if hasattr(df, "attrs") else None
+    if isinstance(src, dict):
+        src = src.get("file") or src.get("name")
+    return str(src) if src else default
+
+
+def _check_ids(df: pd.DataFrame, required: Sequence[str], file: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataError(
+            [
+                Problem(file, f"required column '{c}' is missing", f"add a column named '{c}' (see docs/design.md)", column=c)
+                for c in missing
+            ]
+        )
+
+
+def _item_matrix(df: pd.DataFrame, items: Sequence[str], spec: _Spec, file: str) -> np.ndarray:
+    """Items as a float matrix (NaN missing), with every bad value reported."""
+    problems: list[Problem] = []
+    mats = []
+    for c in items:
+        raw = df[c]
+        num = pd.to_numeric(raw, errors="coerce")
+        arr = num.to_numpy(dtype="float64", na_value=np.nan)
+        bad_text = raw.notna().to_numpy() & np.isnan(arr)
+        bad_val = ~np.isnan(arr) & ((arr < spec.scale_min) | (arr > spec.scale_max) | (arr != np.round(arr)))
+        for pos in np.flatnonzero(bad_text | bad_val)[:20]:
+            problems.append(
+                Problem(
+                    file,
+                    f"value {raw.iloc[pos]!r} is not a whole number from {spec.scale_min} to {spec.scale_max}",
+                    f"recode the answer to {spec.scale_min}..{spec.scale_max} or leave the cell empty for a missing answer",
+                    row=int(pos) + 2,
+                    column=c,
+                )
+            )
+        mats.append(arr)
+    if problems:
+        raise DataError(problems)
+    return np.column_stack(mats) if mats else np.empty((len(df), 0))
+
+
+# --------------------------------------------------------------------------- #
+# 1. Scoring
+# --------------------------------------------------------------------------- #
+def score_domains(
+    responses: pd.DataFrame,
+    instrument=None,
+    min_answered: float = 0.5,
+    *,
+    straightline_min_items: int = 8,
+    speed_threshold_sec: float | None = None,
+) -> pd.DataFrame:
+    """Score each respondent on each domain, flagging doubtful response patterns.
+
+    A domain score is the mean of the answered items of that domain after
+    reverse-keyed items are reflected (``x -> scale_min + scale_max - x``, so on a
+    1-5 scale 1 becomes 5). A score is given only when enough of the domain's
+    items were answered; the number answered is kept beside it. Respondents are
+    never dropped: straight-lining and speeding are flagged for the analyst.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Tidy responses: ``respondent_id, school, district, role, wave``, one
+        column per item id (1..5, NaN missing) and optionally ``duration_sec``.
+    instrument : Instrument, optional
+        From :func:`assetinv.load_instrument`; the bundled instrument by default.
+    min_answered : float
+        Minimum answered items for a score. Below 1 it is a share of the
+        domain's items that apply to the respondent's role (0.5 = half, rounded
+        up: 4 of 8); 1 or more is a count (capped at the number of items).
+    straightline_min_items : int
+        A respondent who gave the same raw answer to every answered item, with
+        at least this many answered, is flagged ``straightliner``. This is
+        computed on the raw answers, before reversing: because items 04 and 07
+        of each domain are reverse-keyed, the same answer everywhere is
+        inconsistent responding.
+    speed_threshold_sec : float, optional
+        Completion time under which a respondent is flagged ``speeder``. By
+        default a third of the median ``duration_sec`` of all rows. Ignored
+        (no speeders) when ``duration_sec`` is absent.
+
+    Returns
+    -------
+    DataFrame
+        ``respondent_id, school, district, role, wave``, then per domain ``<D>``
+        (score) and ``<D>_n`` (items answered), then ``straightliner``,
+        ``speeder`` (bool) and ``flags`` (plain-language text, "" if none).
+        Rows are sorted by school, respondent and wave. ``attrs`` carries
+        ``instrument_version``, ``min_answered``, ``required_items`` (per domain,
+        for a respondent to whom every item applies) and ``speed_threshold_sec``.
+
+    Raises
+    ------
+    DataError
+        Missing id columns, duplicate respondent x wave rows, or answers outside
+        the scale (naming the row and column).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.scoring import score_domains
+    >>> r = pd.DataFrame({"respondent_id": ["r1"], "school": ["S1"], "district": ["D1"],
+    ...                   "role": ["teacher"], "wave": ["baseline"],
+    ...                   **{f"OS0{i}": [4.0] for i in range(1, 9)}})
+    >>> s = score_domains(r)
+    >>> float(s.loc[0, "OS"]), int(s.loc[0, "OS_n"]), bool(s.loc[0, "straightliner"])
+    (3.5, 8, True)
+
+    References
+    ----------
+    Meade, A. W., & Craig, S. B. (2012). Identifying careless responses in survey
+    data. *Psychological Methods*, 17(3), 437-455.
+    """
+    file = _source(responses, "responses")
+    _check_ids(responses, ["respondent_id", "school", "role", "wave"], file)
+    spec = _spec(instrument, responses.columns)
+    df = responses.reset_index(drop=True)
+    dup = df.duplicated(["respondent_id", "wave"], keep="first").to_numpy()
+    if dup.any():
+        raise DataError(
+            [
+                Problem(
+                    file,
+                    f"respondent '{df.loc[p, 'respondent_id']}' appears more than once in wave '{df.loc[p, 'wave']}'",
+                    "keep one row per respondent and wave (remove the duplicate or give it a new id)",
+                    row=int(p) + 2,
+                    column="respondent_id",
+                )
+                for p in np.flatnonzero(dup)[:20]
+            ]
+        )
+    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    if not items:
+        raise DataError(
+            Problem(file, "no item columns found", f"name item columns by item id, e.g. {spec.domains[0]}01")
+        )
+    X = _item_matrix(df, items, spec, file)
+    keyed = X.copy()
+    rev = np.array([i in spec.reverse for i in items])
+    keyed[:, rev] = spec.scale_min + spec.scale_max - keyed[:, rev]
+    answered = ~np.isnan(X)
+    roles = df["role"].astype(str).to_numpy()
+    if spec.item_roles:
+        applies = np.column_stack(
+            [np.isin(roles, list(spec.item_roles[i])) if i in spec.item_roles else np.ones(len(df), bool) for i in items]
+        )
+    else:
+        applies = np.ones_like(answered)
+
+    out = pd.DataFrame({c: (df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)) for c in ID_COLUMNS})
+    required = {}
+    short_of: list[list[str]] = [[] for _ in range(len(df))]
+    for d in spec.domains:
+        idx = [j for j, i in enumerate(items) if i in spec.items[d]]
+        if not idx:
+            out[d] = np.nan
+            out[f"{d}_n"] = 0
+            continue
+        a = answered[:, idx]
+        n_ans = a.sum(axis=1)
+        n_app = (applies[:, idx] | a).sum(axis=1)
+        if min_answered < 1:
+            need = np.ceil(min_answered * n_app - 1e-9)
+        else:
+            need = np.minimum(float(min_answered), n_app)
+        need = np.maximum(need, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(np.where(a, keyed[:, idx], 0.0), axis=1) / np.where(n_ans > 0, n_ans, np.nan)
+        ok = n_ans >= need
+        out[d] = np.where(ok, mean, np.nan)
+        out[f"{d}_n"] = n_ans.astype("int64")
+        required[d] = int(np.ceil(min_answered * len(idx) - 1e-9)) if min_answered < 1 else int(min(min_answered, len(idx)))
+        for p in np.flatnonzero(~ok & (n_app > 0)):
+            short_of[p].append(d)
+
+    n_total = answered.sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanmin(np.where(answered, X, np.nan), axis=1) if X.size else np.full(len(df), np.nan)
+        hi = np.nanmax(np.where(answered, X, np.nan), axis=1) if X.size else np.full(len(df), np.nan)
+    straight = (n_total >= straightline_min_items) & (lo == hi)
+
+    threshold = None
+    if "duration_sec" in df.columns:
+        dur = pd.to_numeric(df["duration_sec"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        if speed_threshold_sec is None:
+            valid = dur[np.isfinite(dur) & (dur > 0)]
+            threshold = float(np.median(valid) / 3.0) if valid.size else None
+        else:
+            threshold = float(speed_threshold_sec)
+        speeder = np.isfinite(dur) & (dur < threshold) if threshold is not None else np.zeros(len(df), bool)
+    else:
+        dur = np.full(len(df), np.nan)
+        speeder = np.zeros(len(df), bool)
+
+    flags = []
+    for p in range(len(df)):
+        f = []
+        if straight[p]:
+            f.append(f"straight-lining: the same answer ({int(lo[p])}) to all {int(n_total[p])} answered items")
+        if speeder[p]:
+            f.append(f"speeding: finished in {dur[p]:.0f} s, under {threshold:.0f} s")
+        if short_of[p]:
+            f.append("too few items answered to score " + ", ".join(short_of[p]))
+        flags.append("; ".join(f))
+    out["straightliner"] = straight.astype(bool)
+    out["speeder"] = speeder.astype(bool)
+    out["flags"] = flags
+    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort").reset_index(drop=True)
+    out.attrs = {
+        "instrument_version": spec.version,
+        "min_answered": min_answered,
+        "required_items": required,
+        "speed_threshold_sec": threshold,
+        "straightline_min_items": straightline_min_items,
+    }
+    return out
+
+
+def percent_favourable(
+    responses: pd.DataFrame,
+    instrument=None,
+    by: Sequence[str] | str | None = None,
+    min_n: int = MIN_N,
+) -> pd.DataFrame:
+    """Percent favourable (top two boxes) per item and per domain, as school surveys report it.
+
+    After reverse-keyed items are reflected, an answer is favourable when it is
+    one of the top two boxes of the scale (4 "Agree" or 5 "Strongly agree" on
+    1-5); "Neither agree nor disagree" is not favourable. The item share is
+    over the respondents who answered the item. The domain figure is the mean of
+    its reportable item percentages.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Tidy responses (see :func:`score_domains`).
+    instrument : Instrument, optional
+        The bundled instrument by default.
+    by : str or sequence of str, optional
+        Grouping columns (e.g. ``["school"]``); ``None`` = the whole network.
+    min_n : int
+        Groups with fewer respondents, and items answered by fewer, are
+        suppressed (row kept, numbers blank, reason in ``suppressed``).
+        Suppressed items are left out of the domain mean.
+
+    Returns
+    -------
+    DataFrame
+        ``<by columns>, level ("item" | "domain"), domain, item ("" on domain
+        rows), n, pct_favourable, suppressed``. ``pct_favourable`` is a
+        percentage, 0-100. ``n`` = respondents answering the item (item rows)
+        or answering any item of the domain (domain rows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.scoring import percent_favourable
+    >>> r = pd.DataFrame({"respondent_id": list("abcde"), "school": "S1", "district": "D1",
+    ...                   "role": "teacher", "wave": "baseline",
+    ...                   "OS01": [5, 4, 3, 2, 4.0], "OS04": [1, 2, 3, 4, 5.0]})
+    >>> t = percent_favourable(r)
+    >>> t[["level", "item", "pct_favourable"]].to_string(index=False)
+    ' level item  pct_favourable\\n  item OS01            60.0\\n  item OS04            40.0\\ndomain                 50.0'
+
+    References
+    ----------
+    Hough, H., et al. (2017). *Using surveys of students' social-emotional
+    learning and school climate for accountability and continuous improvement*.
+    PACE. (Percent favourable reporting of school climate surveys.)
+    """
+    file = _source(responses, "responses")
+    spec = _spec(instrument, responses.columns)
+    by = [by] if isinstance(by, str) else list(by or [])
+    _check_ids(responses, by, file)
+    df = responses.reset_index(drop=True)
+    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    X = _item_matrix(df, items, spec, file)
+    rev = np.array([i in spec.reverse for i in items], dtype=bool)
+    if len(items):
+        X[:, rev] = spec.scale_min + spec.scale_max - X[:, rev]
+    fav = np.where(np.isnan(X), np.nan, (X >= spec.scale_max - 1).astype(float))
+    keys = df[by].copy() if by else pd.DataFrame({"_all": np.zeros(len(df), int)})
+    gkey = keys.astype(str).agg("\x1f".join, axis=1) if len(keys.columns) else pd.Series("", index=df.index)
+    rows = []
+    for g in sorted(gkey.unique()):
+        m = (gkey == g).to_numpy()
+        head = {c: keys.loc[m, c].iloc[0] for c in by}
+        n_group = int(m.sum())
+        for d in spec.domains:
+            idx = [j for j, i in enumerate(items) if i in spec.items[d]]
+            if not idx:
+                continue
+            shares = []
+            for j in idx:
+                col = fav[m, j]
+                n_item = int((~np.isnan(col)).sum())
+                pct = float(np.nanmean(col) * 100) if n_item else np.nan
+                reason = ""
+                if n_group < min_n or n_item < min_n:
+                    reason = f"fewer than {min_n} respondents"
+                else:
+                    shares.append(pct)
+                rows.append({**head, "level": "item", "domain": d, "item": items[j], "n": n_item, "pct_favourable": pct, "_r": reason})
+            n_dom = int((~np.isnan(fav[np.ix_(m, idx)])).any(axis=1).sum())
+            reason = f"fewer than {min_n} respondents" if (n_group < min_n or n_dom < min_n or not shares) else ""
+            rows.append(
+                {**head, "level": "domain", "domain": d, "item": "", "n": n_dom,
+                 "pct_favourable": float(np.mean(shares)) if shares else np.nan, "_r": reason}
+            )
+    cols = by + ["level", "domain", "item", "n", "pct_favourable"]
+    out = pd.DataFrame(rows, columns=cols + ["_r"])
+    hide = out["_r"] != ""
+    out["n"] = out["n"].astype("float64")
+    out["pct_favourable"] = out["pct_favourable"].astype("float64")
+    out.loc[hide, ["n", "pct_favourable"]] = np.nan
+    out["suppressed"] = out.pop("_r")
+    out.attrs["instrument_version"] = spec.version
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# 2. Aggregation
+# --------------------------------------------------------------------------- #
+def _tcrit(level: float, df) -> np.ndarray:
+    df = np.asarray(df, dtype="float64")
+    with np.errstate(invalid="ignore"):
+        return np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1)), np.nan)
+
+
+def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
+    """ICC(1) from a one-way ANOVA (Bliese 2000), NaN if not estimable."""
+    ok = ~np.isnan(values)
+    v, g = values[ok], groups[ok]
+    if v.size == 0:
+        return np.nan
+    labels, inv = np.unique(g, return_inverse=True)
+    counts = np.bincount(inv)
+    keep = counts >= 2
+    if keep.sum() < 2:
+        return np.nan
+    sel = keep[inv]
+    v, inv = v[sel], inv[sel]
+    _, inv = np.unique(inv, return_inverse=True)
+    counts = np.bincount(inv)
+    sums = np.bincount(inv, weights=v)
+    means = sums / counts
+    grand = v.mean()
+    k, n = counts.size, v.size
+    msb = np.sum(counts * (means - grand) ** 2) / (k - 1)
+    msw = np.sum((v - means[inv]) ** 2) / (n - k)
+    n0 = (n - np.sum(counts**2) / n) / (k - 1)
+    denom = msb + (n0 - 1) * msw
+    return float((msb - msw) / denom) if denom > 0 else np.nan
+
+
+def _group_mean_reliability(n: np.ndarray, icc1: float) -> np.ndarray:
+    if not np.isfinite(icc1):
+        return np.full(len(n), np.nan)
+    icc = max(icc1, 0.0)
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, n * icc / (1 + (n - 1) * icc), np.nan)
+
+
+def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> dict:
+    """{(group key, domain): reliability}. Uses assetinv.group_reliability when
+    available, else the same Spearman-Brown formula from a one-way ANOVA ICC(1)."""
+    res: dict = {}
+    try:
+        from .reliability import group_reliability  # type: ignore
+
+        tmp = sub[domains].copy()
+        tmp["_grp"] = key.to_numpy()
+        gr = group_reliability(tmp, domains, "_grp", min_n=2)
+        bg = gr.by_group
+        for g, c, r in zip(bg["group"], bg["column"], bg["reliability"]):
+            res[(str(g), c)] = float(r) if pd.notna(r) else np.nan
+        if res:
+            return res
+    except Exception:
+        res = {}
+    g = key.to_numpy()
+    for d in domains:
+        vals = sub[d].to_numpy(dtype="float64", na_value=np.nan)
+        icc = _icc1(vals, g)
+        for lab in np.unique(g):
+            n = int((~np.isnan(vals[g == lab])).sum())
+            res[(str(lab), d)] = float(_group_mean_reliability(np.array([n]), icc)[0])
+    return res
+
+
+def _key(frame: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
+    if not cols:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[list(cols)].astype(str).agg("\x1f".join, axis=1).astype(object)
+
+
+def _invited(roster: pd.DataFrame | None, by: list[str], filters: dict) -> pd.DataFrame | None:
+    """Invited counts per group from the roster; None if the roster can't give them."""
+    if roster is None:
+        return None
+    _check_ids(roster, ["invited"], _source(roster, "roster"))
+    if any(c not in roster.columns for c in by):
+        return None
+    r = roster
+    for col, allowed in filters.items():
+        if col in r.columns and allowed is not None:
+            r = r[r[col].isin(list(allowed))]
+    inv = pd.to_numeric(r["invited"], errors="coerce").fillna(0)
+    if by:
+        t = inv.groupby([r[c] for c in by], sort=True).sum().reset_index()
+        t.columns = by + ["invited"]
+    else:
+        t = pd.DataFrame({"invited": [inv.sum()]})
+    return t
+
+
+def complementary_suppress(
+    table: pd.DataFrame,
+    by: Sequence[str],
+    parent: Sequence[str] = (),
+    *,
+    value_columns: Sequence[str] | None = None,
+    n_column: str = "n",
+    min_n: int = MIN_N,
+    raw_n: pd.Series | None = None,
+    within: Sequence[str] = ("domain",),
+) -> pd.DataFrame:
+    """Suppress extra groups so that a suppressed group cannot be recovered by subtraction.
+
+    When a parent total is published (a school total beside its teacher and
+    leader rows; the network beside its schools), a single suppressed child
+    could be recovered as total minus the shown children. Within each parent
+    (and each ``within`` cell, e.g. domain) this function therefore repeats:
+    if exactly one child is suppressed -- or, when ``raw_n`` is given, the
+    suppressed children together hold fewer than ``min_n`` respondents -- the
+    smallest shown child is suppressed too (ties: first in sort order). The
+    added rows say "complementary suppression" in ``suppressed``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`assetinv.privacy.suppress` (has ``suppressed``).
+    by : sequence of str
+        The group columns of the table.
+    parent : sequence of str
+        The columns of the published total (a prefix of ``by``); empty = the
+        whole table is one parent (the network total).
+    value_columns : sequence of str, optional
+        Columns to blank; by default every numeric column except ``invited``.
+    n_column : str
+        Respondent count column (blanked for the added rows too).
+    min_n : int
+        Minimum group size.
+    raw_n : Series, optional
+        Counts before blanking, aligned with ``table``; lets the rule also
+        protect two or more small groups whose sum would be under ``min_n``.
+        Children with a raw count of 0 have nothing to protect and are ignored.
+    within : sequence of str
+        Columns that split the table into independent cells (default domain).
+
+    Returns
+    -------
+    DataFrame
+        A copy with the additional suppressions.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.scoring import complementary_suppress
+    >>> t = pd.DataFrame({"school": ["A", "A", "A"], "role": ["leader", "teacher", "district"],
+    ...                   "domain": "OS", "n": [float("nan"), 20, 9], "mean": [float("nan"), 3.9, 3.1],
+    ...                   "suppressed": ["fewer than 5 respondents", "", ""]})
+    >>> complementary_suppress(t, ["school", "role"], ["school"])["mean"].tolist()
+    [nan, 3.9, nan]
+
+    References
+    ----------
+    Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley,
+    ch. 7 (secondary suppression in tables).
+    """
+    out = table.copy().reset_index(drop=True)
+    raw = None if raw_n is None else pd.Series(np.asarray(raw_n, dtype="float64"), index=out.index)
+    if value_columns is None:
+        value_columns = [
+            c for c in out.columns
+            if c not in set(by) | {"invited", "suppressed"} | set(within) and pd.api.types.is_numeric_dtype(out[c])
+        ]
+    cell_cols = [c for c in list(parent) + list(within) if c in out.columns]
+    cells = _key(out, cell_cols)
+    sort_key = _key(out, [c for c in by if c in out.columns])
+    reason = "complementary suppression (protects a smaller suppressed group)"
+    for cell in sorted(cells.unique()):
+        rows = out.index[cells == cell]
+        while True:
+            sup = [i for i in rows if out.at[i, "suppressed"] != ""]
+            if raw is not None:
+                sup = [i for i in sup if not (raw[i] == 0)]
+            shown = [i for i in rows if out.at[i, "suppressed"] == ""]
+            if not sup or not shown:
+                break
+            need = len(sup) == 1
+            if raw is not None:
+                tot = float(raw[sup].sum())
+                need = need or (0 < tot < min_n)
+            if not need:
+                break
+            size = [(raw[i] if raw is not None else out.at[i, n_column], sort_key[i], i) for i in shown]
+            size.sort(key=lambda t: (np.inf if pd.isna(t[0]) else t[0], t[1]))
+            pick = size[0][2]
+            out.at[pick, "suppressed"] = reason
+        hide = out.index.isin(rows) & (out["suppressed"] == reason)
+        for c in list(value_columns) + [n_column] + (["response_rate"] if "response_rate" in out else []):
+            if c in out.columns and hide.any():
+                out[c] = out[c].astype("float64")
+                out.loc[hide, c] = np.nan
+    return out
+
+
+def summarize(
+    scores: pd.DataFrame,
+    by: Sequence[str] | str = ("school",),
+    *,
+    roster: pd.DataFrame | None = None,
+    responses: pd.DataFrame | None = None,
+    min_n: int = MIN_N,
+    min_response_rate: float = MIN_RESPONSE_RATE,
+    domains: Sequence[str] | None = None,
+    reliability: bool = True,
+    level: float = 0.95,
+    complementary: bool = True,
+    parent: Sequence[str] | None = None,
+    exclude_flagged: bool = False,
+    instrument=None,
+) -> pd.DataFrame:
+    """Summarise domain scores by group, suppressing groups too small to report.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score_domains` (filter rows first to choose a wave or
+        roles, e.g. ``scores[scores.wave == "baseline"]``).
+    by : str or sequence of str
+        Group columns, e.g. ``("school",)``, ``("school", "role")``,
+        ``("district",)`` or ``()`` for the network.
+    roster : DataFrame, optional
+        ``school, district, role, wave, invited``. Gives ``invited`` and
+        ``response_rate`` = respondents in the group / invited (the roster is
+        restricted to the roles and waves present in ``scores``). Groups on the
+        roster without any respondent appear, suppressed.
+    responses : DataFrame, optional
+        Item responses, to compute ``pct_favourable`` (rows matched to
+        ``scores`` by respondent and wave). Without it the column is NaN.
+    min_n : int
+        Groups with fewer respondents with a domain score are suppressed.
+    min_response_rate : float
+        With a roster, groups whose response rate is below this are suppressed.
+    domains : sequence of str, optional
+        Domain ids (default: all in ``scores``).
+    reliability : bool
+        Add the group-mean reliability ``n*ICC1 / (1 + (n-1)*ICC1)``, with
+        ICC(1) estimated across the groups of this table (Bliese 2000).
+    level : float
+        Confidence level of the t interval of the mean.
+    complementary : bool
+        Apply :func:`complementary_suppress` with ``parent`` so that no
+        suppressed group can be recovered from a published total.
+    parent : sequence of str, optional
+        Columns of the published parent total; default ``by[:-1]`` (for
+        ``("school",)`` the network total).
+    exclude_flagged : bool
+        Drop straight-liners and speeders first (default keeps everyone).
+    instrument : Instrument, optional
+        For domain names and item keys; bundled instrument by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and domain: ``<by>, domain, domain_name, n, invited,
+        response_rate, mean, sd, ci_low, ci_high, pct_favourable (0-100),
+        reliability, suppressed`` ("" or the reason). Suppressed rows have every
+        statistic and ``n`` blank (``invited`` is the roster count and is kept).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv.scoring import summarize
+    >>> s = pd.DataFrame({"respondent_id": range(9), "school": ["A"] * 6 + ["B"] * 3,
+    ...                   "district": "D", "role": "teacher", "wave": "baseline",
+    ...                   "OS": [3, 4, 4, 5, 3, 5, 2, 2, 3.0]})
+    >>> t = summarize(s, complementary=False)
+    >>> t[["school", "n", "mean", "suppressed"]].to_string(index=False)
+    'school   n  mean               suppressed\\n     A 6.0   4.0                         \\n     B NaN   NaN fewer than 5 respondents'
+
+    References
+    ----------
+    Bliese, P. D. (2000). Within-group agreement, non-independence, and
+    reliability. In K. J. Klein & S. W. J. Kozlowski (Eds.), *Multilevel theory,
+    research, and methods in organizations* (pp. 349-381). Jossey-Bass.
+    Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in
+    assessing rater reliability. *Psychological Bulletin*, 86(2), 420-428.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    _check_ids(scores, by, "scores")
+    spec = _spec(instrument, scores.columns)
+    doms = _domains(spec, domains, scores)
+    sub = scores
+    if exclude_flagged and {"straightliner", "speeder"} <= set(sub.columns):
+        sub = sub[~(sub["straightliner"].astype(bool) | sub["speeder"].astype(bool))]
+    sub = sub.reset_index(drop=True)
+    key = _key(sub, by)
+
+    filters = {}
+    if "role" in sub.columns:
+        filters["role"] = sorted(sub["role"].dropna().astype(str).unique())
+    if "wave" in sub.columns:
+        filters["wave"] = sorted(sub["wave"].dropna().astype(str).unique())
+    inv = _invited(roster, by, filters)
+
+    groups = sub[by].drop_duplicates() if by else pd.DataFrame(index=[0])
+    if inv is not None and by:
+        groups = pd.concat([groups, inv[by]], ignore_index=True).drop_duplicates()
+    if by:
+        groups = groups.astype({c: sub[c].dtype for c in by if c in sub}, errors="ignore")
+        groups = groups.sort_values(by, kind="mergesort").reset_index(drop=True)
+    gkeys = _key(groups, by) if by else pd.Series([""])
+
+    pct = {}
+    if responses is not None:
+        resp = responses
+        if {"respondent_id", "wave"} <= set(resp.columns):
+            ids = sub[["respondent_id", "wave"]].astype(str).agg("\x1f".join, axis=1)
+            rk = resp[["respondent_id", "wave"]].astype(str).agg("\x1f".join, axis=1)
+            resp = resp[rk.isin(set(ids)).to_numpy()]
+        pf = percent_favourable(resp, spec, by=by or None, min_n=1)
+        pf = pf[pf["level"] == "domain"]
+        for k, d, v in zip(_key(pf, by) if by else [""] * len(pf), pf["domain"], pf["pct_favourable"]):
+            pct[(k, d)] = v
+
+    rel = _reliability_by_group(sub, doms, key) if (reliability and by) else {}
+    n_resp = key.value_counts()
+    rows = []
+    for gi, k in enumerate(gkeys):
+        m = (key == k).to_numpy()
+        head = {c: groups.at[gi, c] for c in by}
+        invited = np.nan
+        if inv is not None:
+            if by:
+                hit = inv[_key(inv, by) == k]
+                invited = float(hit["invited"].iloc[0]) if len(hit) else 0.0
+            else:
+                invited = float(inv["invited"].iloc[0])
+        nr = int(n_resp.get(k, 0))
+        rate = nr / invited if invited and invited > 0 else np.nan
+        for d in doms:
+            v = sub.loc[m, d].to_numpy(dtype="float64", na_value=np.nan)
+            v = v[~np.isnan(v)]
+            n = v.size
+            mean = float(v.mean()) if n else np.nan
+            sd = float(v.std(ddof=1)) if n > 1 else np.nan
+            half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
+            rows.append(
+                {**head, "domain": d, "domain_name": spec.names.get(d, d), "n": n, "invited": invited,
+                 "response_rate": rate, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
+                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan)}
+            )
+    cols = by + ["domain", "domain_name", "n", "invited", "response_rate", "mean", "sd", "ci_low", "ci_high",
+                 "pct_favourable", "reliability"]
+    table = pd.DataFrame(rows, columns=cols)
+    raw_n = table["n"].astype("float64").copy()
+    values = ["mean", "sd", "ci_low", "ci_high", "pct_favourable", "reliability"]
+    out = suppress(table, values, n_column="n", min_n=min_n,
+                   rate_column="response_rate" if inv is not None else None,
+                   min_response_rate=min_response_rate)
+    if complementary and len(out):
+        par = list(by[:-1]) if parent is None else list(parent)
+        out = complementary_suppress(out, by, par, value_columns=values, min_n=min_n, raw_n=raw_n)
+    for c in ["n", "invited", "response_rate"] + values:
+        out[c] = out[c].astype("float64")
+    out.attrs = {"instrument_version": spec.version, "min_n": min_n, "min_response_rate": min_response_rate,
+                 "level": level, "by": tuple(by)}
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# 3. Asset profile
+# --------------------------------------------------------------------------- #
+def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: float, scale_max: int) -> str:
+    ci = f"{level:.0%}"
+    md = f" and by at least {min_diff:g} points" if min_diff > 0 else ""
+    return (
+        f"Against the network: asset if the school's mean is above the network mean with the {ci} interval of the "
+        f"difference above 0{md}; growth area if below with the interval below 0{md}; otherwise typical. "
+        f"Against the standard: asset if the mean is at least {asset_at:g} of {scale_max}; growth area if under "
+        f"{growth_below:g}; otherwise typical. Combined: asset if either says asset and neither says growth area; "
+        f"growth area if either says growth area and neither says asset; otherwise typical. "
+        f"The network is every school that meets the reporting rules."
+    )
+
+
+def _fmt(x: float, nd: int = 1) -> str:
+    s = f"{x:.{nd}f}"
+    return "0.0" if s in ("-0.0", "-0.00") else s
+
+
+def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale_max: int) -> str:
+    if row["suppressed"]:
+        tail = f" (network average {_fmt(row['network_mean'])})" if pd.notna(row.get("network_mean")) else ""
+        return f"{short}: not reported for this school, {row['suppressed']}{tail}."
+    m = _fmt(row["mean"])
+    k = int(row["n_schools"]) if pd.notna(row["n_schools"]) else 0
+    others = k - 1
+    lower = int(row["n_lower"]) if pd.notna(row.get("n_lower")) else 0
+    higher = int(row["n_higher"]) if pd.notna(row.get("n_higher")) else 0
+    net = _fmt(row["network_mean"]) if pd.notna(row["network_mean"]) else None
+    sn, sa = row["status_network"], row["status_absolute"]
+    if others >= 1:
+        up = f"higher than {lower} of the other {others} school{'s' if others > 1 else ''}"
+        down = f"lower than {higher} of the other {others} school{'s' if others > 1 else ''}"
+    else:
+        up = down = "the only school reported"
+    if row["status"] == "asset":
+        if sn == "asset" and sa == "asset":
+            return f"{short} is a clear asset: {m} of {scale_max}, {up}."
+        if sa == "asset":
+            return f"{short} is an asset: {m} of {scale_max}, at or above the {asset_at:g} standard ({up})."
+        return (f"{short} is an asset compared with the network: {m} of {scale_max}, clearly above the network "
+                f"average of {net} and {up}.")
+    if row["status"] == "growth area":
+        if sn == "growth area" and sa == "growth area":
+            return f"{short} is a clear area to grow: {m} of {scale_max}, {down}."
+        if sa == "growth area":
+            return f"{short} is an area to grow: {m} of {scale_max}, below the {growth_below:g} standard ({down})."
+        return (f"{short} is an area to grow compared with the network: {m} of {scale_max}, clearly below the "
+                f"network average of {net} and {down}.")
+    if sa == "asset" and sn == "growth area":
+        return (f"{short} is mixed: {m} of {scale_max} meets the {asset_at:g} standard but is clearly below the "
+                f"network average of {net}.")
+    if sa == "growth area" and sn == "asset":
+        return (f"{short} is mixed: {m} of {scale_max} is clearly above the network average of {net} but below "
+                f"the {growth_below:g} standard.")
+    near = f"close to the network average of {net}" if net is not None else "with no other school to compare"
+    return f"{short} is typical: {m} of {scale_max}, {near} ({up})." if others >= 1 else f"{short} is typical: {m} of {scale_max}."
+
+
+def asset_profile(
+    scores: pd.DataFrame,
+    *,
+    school: str | Sequence[str] | None = None,
+    roster: pd.DataFrame | None = None,
+    min_n: int = MIN_N,
+    min_response_rate: float = MIN_RESPONSE_RATE,
+    wave: str | None = BASELINE,
+    roles: Sequence[str] | None = _DEFAULT_ROLES,
+    asset_at: float = 4.0,
+    growth_below: float = 3.0,
+    min_diff: float = 0.0,
+    level: float = 0.95,
+    domains: Sequence[str] | None = None,
+    exclude_flagged: bool = False,
+    instrument=None,
+) -> pd.DataFrame:
+    """Class each school's domains as *asset*, *typical* or *growth area*.
+
+    Two comparisons are made and combined (the rule is written out in the
+    ``rule`` column of every row):
+
+    * against the network: asset if the school's mean is above the network
+      mean and the ``level`` interval of the difference excludes 0 (and the
+      difference is at least ``min_diff``), growth area if below and excludes
+      0, else typical;
+    * against an absolute standard: asset if mean >= ``asset_at``, growth
+      area if mean < ``growth_below``;
+    * combined ``status``: asset if either says asset and neither says growth
+      area; growth area if either says growth area and neither says asset;
+      else typical.
+
+    The network mean pools the respondents of every *reportable* school
+    (suppressed schools are left out, so their mean cannot be recovered from
+    it). The difference's interval treats the network as these schools and
+    propagates each school's sampling variance:
+    ``Var(diff_s) = (1 - n_s/N)^2 v_s + sum_{j != s} (n_j/N)^2 v_j`` with
+    ``v_j = sd_j^2 / n_j``, t quantile with Welch-Satterthwaite df.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score_domains`.
+    school : str or sequence, optional
+        Return only these schools (the network is still all schools).
+    roster : DataFrame, optional
+        For response rates; schools under ``min_response_rate`` are suppressed.
+    min_n, min_response_rate : int, float
+        Suppression rules (see :mod:`assetinv.privacy`).
+    wave : str or None
+        Wave to profile (default baseline); None = all rows.
+    roles : sequence of str or None
+        Roles pooled into the school mean (default teachers and leaders).
+    asset_at, growth_below : float
+        The absolute thresholds.
+    min_diff : float
+        Smallest difference from the network that can count (default 0).
+    level : float
+        Confidence level.
+    domains : sequence of str, optional
+        Domain ids (default: all, instrument order).
+    exclude_flagged : bool
+        Drop straight-liners and speeders first.
+    instrument : Instrument, optional
+        Bundled instrument by default.
+
+    Returns
+    -------
+    DataFrame
+        One row per school and domain, sorted by school then instrument
+        domain order: ``school, domain, domain_name, domain_short, n, mean,
+        ci_low, ci_high, network_mean, diff, diff_low, diff_high, rank,
+        n_schools, status_network, status_absolute, status, rule, sentence,
+        suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
+        school numbers (``network_mean`` and ``n_schools`` are kept; they
+        exclude the school) and empty statuses; the sentence says why.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv.scoring import asset_profile
+    >>> rng = np.random.default_rng(1)
+    >>> s = pd.DataFrame({"respondent_id": range(60), "school": np.repeat(["A", "B", "C"], 20),
+    ...                   "district": "D", "role": "teacher", "wave": "baseline",
+    ...                   "OS": np.r_[rng.normal(4.4, .3, 20), rng.normal(3.5, .3, 20), rng.normal(2.6, .3, 20)]})
+    >>> p = asset_profile(s, domains=["OS"])
+    >>> p["status"].tolist()
+    ['asset', 'typical', 'growth area']
+    >>> p.loc[0, "sentence"]
+    'Collaborative structures is a clear asset: 4.4 of 5, higher than 2 of the other 2 schools.'
+
+    References
+    ----------
+    Raudenbush, S. W., & Bryk, A. S. (2002). *Hierarchical linear models* (2nd
+    ed.). Sage. Welch, B. L. (1947). The generalization of "Student's" problem
+    when several different population variances are involved. *Biometrika*,
+    34, 28-35.
+    """
+    _check_ids(scores, ["school"], "scores")
+    spec = _spec(instrument, scores.columns)
+    doms = _domains(spec, domains, scores)
+    sub = scores
+    if wave is not None and "wave" in sub:
+        sub = sub[sub["wave"].astype(str) == str(wave)]
+    if roles is not None and "role" in sub:
+        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
+    if exclude_flagged and {"straightliner", "speeder"} <= set(sub.columns):
+        sub = sub[~(sub["straightliner"].astype(bool) | sub["speeder"].astype(bool))]
+    sub = sub.reset_index(drop=True)
+
+    inv = _invited(roster, ["school"], {"wave": [wave] if wave is not None else None,
+                                        "role": list(roles) if roles is not None else None})
+    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()))
+    n_resp = sub["school"].astype(str).value_counts()
+    rule = _rule_text(asset_at, growth_below, level, min_diff, spec.scale_max)
+
+    rows = []
+    for d in doms:
+        base = {}
+        for s in schools:
+            v = sub.loc[sub["school"].astype(str) == s, d].to_numpy(dtype="float64", na_value=np.nan)
+            v = v[~np.isnan(v)]
+            n = v.size
+            invited = np.nan
+            if inv is not None:
+                hit = inv.loc[inv["school"].astype(str) == s, "invited"]
+                invited = float(hit.iloc[0]) if len(hit) else np.nan
+            rate = n_resp.get(s, 0) / invited if invited and invited > 0 else np.nan
+            reason = ""
+            if n < min_n:
+                reason = f"fewer than {min_n} respondents"
+            elif pd.notna(rate) and rate < min_response_rate:
+                reason = f"response rate under {min_response_rate:.0%}"
+            base[s] = {"n": n, "mean": v.mean() if n else np.nan, "sd": v.std(ddof=1) if n > 1 else 0.0,
+                       "reason": reason}
+        rep = [s for s in schools if not base[s]["reason"]]
+        N = sum(base[s]["n"] for s in rep)
+        net = sum(base[s]["n"] * base[s]["mean"] for s in rep) / N if N else np.nan
+        for s in schools:
+            b = base[s]
+            row = {"school": s, "domain": d, "domain_name": spec.names.get(d, d), "domain_short": spec.short(d),
+                   "n": np.nan, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                   "network_mean": net, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan,
+                   "rank": pd.NA, "n_schools": len(rep), "status_network": "", "status_absolute": "",
+                   "status": "", "rule": rule, "suppressed": b["reason"], "n_lower": np.nan, "n_higher": np.nan}
+            if not b["reason"]:
+                n, mean, sd = b["n"], b["mean"], b["sd"]
+                half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
+                row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
+                means = np.array([base[j]["mean"] for j in rep])
+                row["rank"] = int(1 + np.sum(means > mean))
+                row["n_lower"] = int(np.sum(means < mean))
+                row["n_higher"] = int(np.sum(means > mean))
+                sn = "typical"
+                if len(rep) >= 2:
+                    diff = mean - net
+                    terms, dfs = [], []
+                    for j in rep:
+                        c = (1 - base[j]["n"] / N) if j == s else (base[j]["n"] / N)
+                        nj = base[j]["n"]
+                        t = c**2 * base[j]["sd"] ** 2 / nj
+                        terms.append(t)
+                        dfs.append(t**2 / (nj - 1) if nj > 1 else 0.0)
+                    var = sum(terms)
+                    df_w = var**2 / sum(dfs) if sum(dfs) > 0 else np.inf
+                    half_d = float(stats.t.ppf(0.5 + level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
+                    row.update(diff=diff, diff_low=diff - half_d, diff_high=diff + half_d)
+                    if diff - half_d > 0 and diff >= min_diff:
+                        sn = "asset"
+                    elif diff + half_d < 0 and -diff >= min_diff:
+                        sn = "growth area"
+                sa = "asset" if mean >= asset_at else ("growth area" if mean < growth_below else "typical")
+                pair = {sn, sa}
+                if "asset" in pair and "growth area" not in pair:
+                    st = "asset"
+                elif "growth area" in pair and "asset" not in pair:
+                    st = "growth area"
+                else:
+                    st = "typical"
+                row.update(status_network=sn, status_absolute=sa, status=st)
+            row["sentence"] = _sentence(row, spec.short(d), asset_at, growth_below, spec.scale_max)
+            rows.append(row)
+    cols = ["school", "domain", "domain_name", "domain_short", "n", "mean", "ci_low", "ci_high", "network_mean",
+            "diff", "diff_low", "diff_high", "rank", "n_schools", "status_network", "status_absolute", "status",
+            "rule", "sentence", "suppressed"]
+    out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
+    order = {d: i for i, d in enumerate(doms)}
+    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort").drop(columns="_o")
+    if school is not None:
+        wanted = [school] if isinstance(school, str) else list(school)
+        out = out[out["school"].isin([str(w) for w in wanted])]
+    out = out.reset_index(drop=True)
+    out["rank"] = out["rank"].astype("Int64")
+    out["n_schools"] = out["n_schools"].astype("int64")
+    out.attrs = {"instrument_version": spec.version, "min_n": min_n, "wave": wave, "roles": roles,
+                 "asset_at": asset_at, "growth_below": growth_below, "level": level, "rule": rule}
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# 4. Perception gaps
+# --------------------------------------------------------------------------- #
+def perception_gaps(
+    scores: pd.DataFrame,
+    *,
+    level: str = "school",
+    min_n: int = MIN_N,
+    large: float = 0.5,
+    wave: str | None = BASELINE,
+    domains: Sequence[str] | None = None,
+    ci_level: float = 0.95,
+    instrument=None,
+) -> pd.DataFrame:
+    """Leader minus teacher difference per domain, at school, district or network level.
+
+    A group is shown only when BOTH its teachers and its leaders number at
+    least ``min_n``; otherwise every number of the row (both means, both
+    counts, the gap) is blank, because a school's two or three leaders are
+    identifiable. Use :func:`perception_gaps_with_fallback` to fall back to the
+    district or network for one school.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score_domains`.
+    level : {"school", "district", "network"}
+        Grouping level.
+    min_n : int
+        Minimum teachers and minimum leaders.
+    large : float
+        ``flagged_large`` is True when ``|gap| >= large`` points.
+    wave : str or None
+        Wave used (default baseline; None = all rows).
+    domains : sequence of str, optional
+        Domain ids.
+    ci_level : float
+        Confidence level of the Welch interval.
+    instrument : Instrument, optional
+        Bundled instrument by default.
+
+    Returns
+    -------
+    DataFrame
+        ``level, group, domain, domain_name, n_teachers, n_leaders,
+        teacher_mean, leader_mean, gap, ci_low, ci_high, flagged_large,
+        suppressed``. ``gap`` = leader mean - teacher mean; the interval is
+        Welch's (unequal variances; respondents treated as independent, so at
+        district and network level it is somewhat too narrow when schools
+        differ). ``flagged_large`` is boolean, <NA> when suppressed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.scoring import perception_gaps
+    >>> s = pd.DataFrame({"respondent_id": range(12), "school": "A", "district": "D",
+    ...                   "role": ["leader"] * 5 + ["teacher"] * 7, "wave": "baseline",
+    ...                   "OS": [4.5, 4, 4.5, 5, 4, 3, 3.5, 3, 3, 4, 3.5, 3]})
+    >>> g = perception_gaps(s, domains=["OS"])
+    >>> round(float(g.loc[0, "gap"]), 2), bool(g.loc[0, "flagged_large"])
+    (1.11, True)
+
+    References
+    ----------
+    Welch, B. L. (1947). *Biometrika*, 34, 28-35. Cohen, J. (1988).
+    *Statistical power analysis for the behavioral sciences* (2nd ed.).
+    """
+    if level not in ("school", "district", "network"):
+        raise ValueError("level must be 'school', 'district' or 'network'")
+    _check_ids(scores, ["role"] + ([level] if level != "network" else []), "scores")
+    spec = _spec(instrument, scores.columns)
+    doms = _domains(spec, domains, scores)
+    sub = scores
+    if wave is not None and "wave" in sub:
+        sub = sub[sub["wave"].astype(str) == str(wave)]
+    sub = sub.reset_index(drop=True)
+    grp = sub[level].astype(str) if level != "network" else pd.Series("network", index=sub.index)
+    role = sub["role"].astype(str)
+    rows = []
+    for g in sorted(grp.unique()):
+        for d in doms:
+            v = sub[d].to_numpy(dtype="float64", na_value=np.nan)
+            t = v[((grp == g) & (role == "teacher")).to_numpy()]
+            l_ = v[((grp == g) & (role == "leader")).to_numpy()]
+            t, l_ = t[~np.isnan(t)], l_[~np.isnan(l_)]
+            reasons = []
+            if t.size < min_n:
+                reasons.append(f"fewer than {min_n} teachers")
+            if l_.size < min_n:
+                reasons.append(f"fewer than {min_n} leaders")
+            row = {"level": level, "group": g, "domain": d, "domain_name": spec.names.get(d, d),
+                   "n_teachers": np.nan, "n_leaders": np.nan, "teacher_mean": np.nan, "leader_mean": np.nan,
+                   "gap": np.nan, "ci_low": np.nan, "ci_high": np.nan, "flagged_large": pd.NA,
+                   "suppressed": " and ".join(reasons)}
+            if not reasons:
+                vt, vl = t.var(ddof=1) / t.size, l_.var(ddof=1) / l_.size
+                se = math.sqrt(vt + vl)
+                den = (vt**2 / (t.size - 1) + vl**2 / (l_.size - 1))
+                dfw = (vt + vl) ** 2 / den if den > 0 else np.inf
+                gap = float(l_.mean() - t.mean())
+                half = float(stats.t.ppf(0.5 + ci_level / 2, dfw) * se) if se > 0 else 0.0
+                row.update(n_teachers=float(t.size), n_leaders=float(l_.size), teacher_mean=float(t.mean()),
+                           leader_mean=float(l_.mean()), gap=gap, ci_low=gap - half, ci_high=gap + half,
+                           flagged_large=bool(abs(gap) >= large))
+            rows.append(row)
+    cols = ["level", "group", "domain", "domain_name", "n_teachers", "n_leaders", "teacher_mean", "leader_mean",
+            "gap", "ci_low", "ci_high", "flagged_large", "suppressed"]
+    out = pd.DataFrame(rows, columns=cols)
+    out["flagged_large"] = out["flagged_large"].astype("boolean")
+    for c in cols[4:11]:
+        out[c] = out[c].astype("float64")
+    out.attrs = {"instrument_version": spec.version, "min_n": min_n, "large": large, "wave": wave}
+    return out
+
+
+def perception_gaps_with_fallback(
+    scores: pd.DataFrame,
+    school: str,
+    *,
+    min_n: int = MIN_N,
+    large: float = 0.5,
+    wave: str | None = BASELINE,
+    domains: Sequence[str] | None = None,
+    ci_level: float = 0.95,
+    instrument=None,
+) -> pd.DataFrame:
+    """Leader-teacher gaps for one school at the finest level that may be shown.
+
+    For each domain the school's own gap is used when both its teachers and
+    its leaders number at least ``min_n``; otherwise its district's; otherwise
+    the network's (or a suppressed network row if even that is too small).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score_domains`.
+    school : str
+        School id.
+    min_n, large, wave, domains, ci_level, instrument
+        As in :func:`perception_gaps`.
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`perception_gaps` plus ``school`` (first) and
+        ``note`` (plain language: which level is shown and why).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.scoring import perception_gaps_with_fallback
+    >>> s = pd.DataFrame({"respondent_id": range(24), "school": ["A"] * 12 + ["B"] * 12, "district": "D1",
+    ...                   "role": (["leader"] * 3 + ["teacher"] * 9) * 2, "wave": "baseline",
+    ...                   "OS": [4.0, 4.5, 5.0] + [3.0, 3.5] * 4 + [3.0] + [4.5, 4.0, 4.0] + [3.5] * 9})
+    >>> g = perception_gaps_with_fallback(s, "A", domains=["OS"])
+    >>> g.loc[0, "level"], g.loc[0, "group"]
+    ('district', 'D1')
+
+    References
+    ----------
+    Welch, B. L. (1947). *Biometrika*, 34, 28-35.
+    """
+    sub = scores[scores["school"].astype(str) == str(school)]
+    if sub.empty:
+        raise DataError(Problem("scores", f"school '{school}' has no respondents", "check the school id"))
+    district = str(sub["district"].iloc[0]) if "district" in sub and pd.notna(sub["district"].iloc[0]) else None
+    kw = dict(min_n=min_n, large=large, wave=wave, domains=domains, ci_level=ci_level, instrument=instrument)
+    school_t = perception_gaps(sub, level="school", **kw)
+    dist_t = (perception_gaps(scores[scores["district"].astype(str) == district], level="district", **kw)
+              if district is not None else None)
+    net_t = perception_gaps(scores, level="network", **kw)
+    rows = []
+    for i, r in school_t.iterrows():
+        d = r["domain"]
+        if not r["suppressed"]:
+            note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
+            rows.append({**r.to_dict(), "note": note})
+            continue
+        why = f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
+        chosen = None
+        if dist_t is not None:
+            dr = dist_t[dist_t["domain"] == d].iloc[0]
+            if not dr["suppressed"]:
+                chosen = dr.to_dict()
+                note = f"{why}; the gap for district {district} is shown instead."
+        if chosen is None:
+            nr = net_t[net_t["domain"] == d].iloc[0]
+            chosen = nr.to_dict()
+            note = (f"{why}; the gap for the whole network is shown instead." if not nr["suppressed"]
+                    else f"{why}; even the network has {nr['suppressed']}.")
+        rows.append({**chosen, "note": note})
+    out = pd.DataFrame(rows, columns=list(school_t.columns) + ["note"])
+    out.insert(0, "school", str(school))
+    out["flagged_large"] = out["flagged_large"].astype("boolean")
+    out.attrs = dict(school_t.attrs)
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# 5. Change over time
+# --------------------------------------------------------------------------- #
+def _effect_label(d: float) -> str:
+    a = abs(d)
+    if not np.isfinite(a):
+        return "an effect of unknown size"
+    if a < 0.2:
+        return "a negligible effect"
+    if a < 0.5:
+        return "a small effect"
+    if a < 0.8:
+        return "a medium effect"
+    return "a large effect"
+
+
+def _reading(short: str, est: float, lo: float, hi: float, d: float, level: float, scope: str) -> str:
+    ci = f"{level:.0%} CI {_fmt(lo, 2)} to {_fmt(hi, 2)}"
+    where = "" if scope == "network" else f" at {scope}"
+    if lo > 0:
+        return f"{short} grew{where} by {_fmt(est, 2)} points ({ci}), {_effect_label(d)}."
+    if hi < 0:
+        return f"{short} fell{where} by {_fmt(-est, 2)} points ({ci}), {_effect_label(d)}."
+    return (f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points ({ci}); "
+            f"the data cannot tell this apart from no change.")
+
+
+def _fit_mixed(data: pd.DataFrame, groups: str, re_formula: str | None, vc: dict | None):
+    """Fit ``score ~ followup`` by REML, trying optimisers in turn.
+
+    Returns (result or None, converged, notes). A fit counts when statsmodels
+    reports convergence and the standard error of the wave effect is finite;
+    a variance on the boundary (zero) is acceptable and only noted.
+    """
+    import statsmodels.formula.api as smf
+
+    notes: list[str] = []
+    model = smf.mixedlm("score ~ followup", data, groups=data[groups], re_formula=re_formula, vc_formula=vc)
+    last = None
+    for method in ("lbfgs", "powell", "nm"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                res = model.fit(reml=True, method=method)
+            except Exception as exc:  # e.g. LinAlgError on a singular Hessian
+                notes.append(f"{method}: {type(exc).__name__}")
+                continue
+        msgs = {str(w.message).split("\n")[0].split(". ")[0] for w in caught}
+        bse = res.bse.get("followup", np.nan) if hasattr(res.bse, "get") else np.nan
+        ok = bool(getattr(res, "converged", True)) and np.isfinite(bse) and np.isfinite(res.fe_params["followup"])
+        last = res
+        if ok:
+            boundary = sorted(m for m in msgs if "boundary" in m)
+            return res, True, notes + (["a variance is estimated at zero (boundary)"] if boundary else [])
+        notes.append(f"{method}: did not converge")
+    return last, False, notes
+
+
+def _baseline_var_mixed(res, slope: bool) -> float:
+    cov = np.asarray(res.cov_re)
+    v = float(cov[0, 0]) if cov.size else 0.0
+    if getattr(res, "vcomp", None) is not None and len(res.vcomp):
+        v += float(np.sum(res.vcomp))
+    return v + float(res.scale)
+
+
+def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dict:
+    linked = data.groupby(["school", "respondent_id"], sort=False)["followup"].nunique()
+    n_linked = int((linked > 1).sum())
+    vc = {"respondent": "0 + C(respondent_id)"} if n_linked > 0 else None
+    notes: list[str] = []
+    attempts = ([("~followup", "school random intercept and wave slope")] if random_slope else []) + [
+        (None, "school random intercept")]
+    res = None
+    for re_f, label in attempts:
+        r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
+        if re_f is not None:
+            cov = np.asarray(r.cov_re) if r is not None else np.zeros((2, 2))
+            boundary = cov.shape[0] > 1 and (cov[1, 1] < 1e-4 * max(float(r.scale), 1e-12) or cov[0, 0] <= 0)
+            if not ok or boundary:
+                notes.append(f"wave slope dropped ({'no convergence' if not ok else 'slope variance near zero'})")
+                continue
+        if not ok:
+            notes.append(f"{label}: no convergence ({'; '.join(msgs)})")
+            continue
+        res, model_label = r, label
+        notes.extend(msgs)
+        break
+    if res is None:
+        # Last resort: OLS with school-clustered standard errors.
+        import statsmodels.formula.api as smf
+
+        ols = smf.ols("score ~ followup", data).fit(cov_type="cluster", cov_kwds={"groups": data["school"].astype("category").cat.codes})
+        est = float(ols.params["followup"])
+        ci = ols.conf_int(alpha=1 - level).loc["followup"]
+        return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
+                "p_value": float(ols.pvalues["followup"]),
+                "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan, "n_linked": n_linked,
+                "model": "OLS with school-clustered standard errors (mixed model did not converge)",
+                "note": "; ".join(notes)}
+    model_label = "MixedLM: " + model_label + (", respondent variance component (linked panel)" if vc else "")
+    est = float(res.fe_params["followup"])
+    ci = res.conf_int(alpha=1 - level).loc["followup"]
+    p = float(res.pvalues["followup"])
+    d = est / math.sqrt(_baseline_var_mixed(res, False))
+    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "p_value": p, "effect_size": d,
+            "n_linked": n_linked, "model": model_label, "note": "; ".join(notes)}
+
+
+def _change_school(data: pd.DataFrame, level: float) -> dict:
+    import statsmodels.formula.api as smf
+
+    linked = data.groupby("respondent_id", sort=False)["followup"].nunique()
+    n_linked = int((linked > 1).sum())
+    notes = []
+    if n_linked > 0:
+        res, ok, msgs = _fit_mixed(data, "respondent_id", None, None)
+        if ok:
+            est = float(res.fe_params["followup"])
+            ci = res.conf_int(alpha=1 - level).loc["followup"]
+            d = est / math.sqrt(_baseline_var_mixed(res, False))
+            return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
+                    "p_value": float(res.pvalues["followup"]), "effect_size": d, "n_linked": n_linked,
+                    "model": "MixedLM: respondent random intercept (linked panel)", "note": "; ".join(msgs)}
+        notes.append("respondent mixed model did not converge; OLS used")
+    res = smf.ols("score ~ followup", data).fit()
+    est = float(res.params["followup"])
+    ci = res.conf_int(alpha=1 - level).loc["followup"]
+    d = est / math.sqrt(res.scale) if res.scale > 0 else np.nan
+    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "p_value": float(res.pvalues["followup"]),
+            "effect_size": d, "n_linked": n_linked, "model": "OLS with a wave indicator (unlinked respondents)",
+            "note": "; ".join(notes)}
+
+
+def change_over_time(
+    scores: pd.DataFrame,
+    *,
+    domains: Sequence[str] | None = None,
+    school: str | None = None,
+    by_school: bool = False,
+    level: float = 0.95,
+    min_n: int = MIN_N,
+    roles: Sequence[str] | None = _DEFAULT_ROLES,
+    random_slope: bool = True,
+    baseline: str = BASELINE,
+    followup: str = FOLLOWUP,
+    instrument=None,
+) -> pd.DataFrame:
+    """Change in each domain from baseline to follow-up, for the network and per school.
+
+    Network model (Raudenbush & Bryk 2002), fitted by REML with statsmodels
+    ``MixedLM``::
+
+        score_ij = b0 + b1 * followup_ij + u_0s + u_1s * followup_ij [+ r_i] + e_ij
+
+    with a random intercept ``u_0s`` per school and, if it converges and its
+    variance is not zero, a random wave slope ``u_1s`` (otherwise the model is
+    refitted with the intercept only and the ``note`` says so). When some
+    respondent ids appear in both waves (a linked panel) a respondent variance
+    component ``r_i`` nested in school is added; anonymous (unlinked) waves
+    need none. ``estimate`` is ``b1``, the network's average change.
+
+    For one school: a ``MixedLM`` with a respondent random intercept when some
+    respondents are linked, else OLS of the score on the wave indicator.
+    Schools with fewer than ``min_n`` scored respondents in either wave are
+    suppressed.
+
+    Effect sizes: ``effect_size`` is the model's standardised change,
+    ``d = b1 / sqrt(total baseline variance)`` (school intercept variance +
+    respondent variance + residual variance; for OLS the residual variance),
+    read with Cohen's (1988) benchmarks 0.2 / 0.5 / 0.8. ``hedges_g`` is
+    Hedges' g of the raw follow-up vs baseline scores (pingouin), which ignores
+    the nesting.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score_domains` with both waves.
+    domains : sequence of str, optional
+        Domain ids (default all).
+    school : str, optional
+        Only this school (no network row).
+    by_school : bool
+        Add one row per school and domain after the network rows.
+    level : float
+        Confidence level.
+    min_n : int
+        Minimum scored respondents per wave.
+    roles : sequence of str or None
+        Roles included (default teachers and leaders).
+    random_slope : bool
+        Try the school random slope for wave first (network model).
+    baseline, followup : str
+        The wave ids.
+    instrument : Instrument, optional
+        Bundled instrument by default.
+
+    Returns
+    -------
+    DataFrame
+        ``domain, domain_name, scope ("network" or the school id), estimate,
+        ci_low, ci_high, p_value, effect_size, hedges_g, n_baseline,
+        n_followup, n_linked, model, reading, note, suppressed``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv.scoring import change_over_time
+    >>> rng = np.random.default_rng(0)
+    >>> rows = [{"respondent_id": f"{s}-{w}-{i}", "school": s, "district": "D", "role": "teacher", "wave": w,
+    ...          "OS": 3.2 + (0.4 if w == "followup" else 0) + rng.normal(0, .5)}
+    ...         for s in "ABCDEF" for w in ("baseline", "followup") for i in range(12)]
+    >>> c = change_over_time(pd.DataFrame(rows), domains=["OS"], random_slope=False)
+    >>> bool(c.loc[0, "ci_low"] > 0)
+    True
+
+    References
+    ----------
+    Raudenbush, S. W., & Bryk, A. S. (2002). *Hierarchical linear models:
+    Applications and data analysis methods* (2nd ed.). Sage.
+    Cohen, J. (1988). *Statistical power analysis for the behavioral sciences*
+    (2nd ed.). Erlbaum. Hedges, L. V. (1981). Distribution theory for Glass's
+    estimator of effect size. *Journal of Educational Statistics*, 6, 107-128.
+    """
+    import pingouin as pg
+
+    _check_ids(scores, ["respondent_id", "school", "wave"], "scores")
+    spec = _spec(instrument, scores.columns)
+    doms = _domains(spec, domains, scores)
+    sub = scores[scores["wave"].astype(str).isin([baseline, followup])]
+    if roles is not None and "role" in sub:
+        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
+    sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
+                     followup=(sub["wave"].astype(str) == followup).astype(float))
+    schools = sorted(sub["school"].unique())
+    scopes = ([] if school is not None else ["network"]) + (
+        [str(school)] if school is not None else (schools if by_school else []))
+    rows = []
+    for d in doms:
+        data = sub[["school", "respondent_id", "followup", d]].rename(columns={d: "score"}).dropna(subset=["score"])
+        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort").reset_index(drop=True)
+        for scope in scopes:
+            part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
+            nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
+            row = {"domain": d, "domain_name": spec.names.get(d, d), "scope": scope, "estimate": np.nan,
+                   "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "effect_size": np.nan,
+                   "hedges_g": np.nan, "n_baseline": float(nb), "n_followup": float(nf), "n_linked": np.nan,
+                   "model": "", "reading": "", "note": "", "suppressed": ""}
+            if nb < min_n or nf < min_n:
+                row.update(n_baseline=np.nan, n_followup=np.nan,
+                           suppressed=f"fewer than {min_n} respondents in a wave",
+                           reading=f"{spec.short(d)}: change not reported, fewer than {min_n} respondents in a wave.")
+                rows.append(row)
+                continue
+            fit = (_change_network(part, level, random_slope) if scope == "network" and part["school"].nunique() > 1
+                   else _change_school(part, level))
+            row.update({k: v for k, v in fit.items() if k in row})
+            if "estimate" in fit:
+                g = pg.compute_effsize(part.loc[part["followup"] == 1, "score"].to_numpy(),
+                                       part.loc[part["followup"] == 0, "score"].to_numpy(),
+                                       paired=False, eftype="hedges")
+                row["hedges_g"] = float(g)
+                row["reading"] = _reading(spec.short(d), fit["estimate"], fit["ci_low"], fit["ci_high"],
+                                          fit["effect_size"], level, "network" if scope == "network" else scope)
+            rows.append(row)
+    cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g",
+            "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[3:12]:
+        out[c] = out[c].astype("float64")
+    out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n}
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# 6. Tailored support
+# --------------------------------------------------------------------------- #
+def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
+    """Load and check the playbook that maps domain status to partnership supports.
+
+    The playbook is a YAML file the CBO may edit (the bundled one is
+    ``assetinv/data/playbook.yaml``). Layout::
+
+        version: "1.0"
+        domains:
+          OS:
+            asset:        # 2-4 supports; assets say how to use the asset as a lever
+              - {id: OS-A1, title: ..., description: ..., drawn_from: ..., lever: ...}
+            typical: [...]
+            growth area: [...]
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A playbook file; the bundled one by default.
+    instrument : Instrument, optional
+        To check that every domain is covered; bundled instrument by default.
+
+    Returns
+    -------
+    dict
+        The parsed playbook (``version``, ``domains``; supports as dicts).
+
+    Raises
+    ------
+    DataError
+        A domain or status without 1-6 supports, a support missing ``id``,
+        ``title``, ``description`` or ``drawn_from``, or a repeated id.
+
+    Examples
+    --------
+    >>> from assetinv.scoring import load_playbook
+    >>> pb = load_playbook()
+    >>> sorted(pb["domains"]["OS"])
+    ['asset', 'growth area', 'typical']
+
+    References
+    ----------
+    Hatch, T. (2009). *Managing to change: How schools can survive (and
+    sometimes thrive) in turbulent times*. Teachers College Press.
+    """
+    import yaml
+
+    p = Path(path) if path is not None else _PLAYBOOK_PATH
+    name = p.name
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(Problem(str(p), "file not found", "give the path of a playbook YAML file")) from None
+    except yaml.YAMLError as exc:
+        raise DataError(Problem(name, f"not valid YAML ({exc})", "fix the YAML syntax (indentation, colons)")) from None
+    problems = []
+    if not isinstance(data, dict) or not isinstance(data.get("domains"), dict):
+        raise DataError(Problem(name, "no 'domains' mapping", "start the file with 'domains:' then one key per domain id"))
+    spec = _spec(instrument)
+    seen = set()
+    for d in spec.domains:
+        if d not in data["domains"]:
+            problems.append(Problem(name, f"domain {d} is missing", f"add a '{d}:' section with asset, typical and growth area"))
+            continue
+        for st in STATUSES:
+            sups = (data["domains"][d] or {}).get(st)
+            if not isinstance(sups, list) or not (1 <= len(sups) <= 6):
+                problems.append(Problem(name, f"{d} / {st}: needs a list of 1-6 supports", f"add supports under {d} > {st}"))
+                continue
+            for s in sups:
+                missing = [k for k in ("id", "title", "description", "drawn_from") if not (isinstance(s, dict) and s.get(k))]
+                if missing:
+                    problems.append(Problem(name, f"{d} / {st}: a support lacks {', '.join(missing)}",
+                                            "give every support an id, title, description and drawn_from"))
+                    continue
+                if s["id"] in seen:
+                    problems.append(Problem(name, f"support id {s['id']} is used twice", "make every id unique"))
+                seen.add(s["id"])
+    if problems:
+        raise DataError(problems)
+    return data
+
+
+def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: float = 0.95, top: int = 3) -> str:
+    parts = [f"{row['domain_short'] if 'domain_short' in row else spec.short(row['domain'])}: "
+             f"{_fmt(row['mean'])} of {spec.scale_max} ({level:.0%} CI {_fmt(row['ci_low'])} to "
+             f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"]
+    if pd.notna(row.get("diff")):
+        sign = "above" if row["diff"] >= 0 else "below"
+        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} the network average of {_fmt(row['network_mean'])} "
+                     f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
+    if codes is not None and len(codes):
+        c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes["group"].astype(str) == row["domain"])]
+        if len(c):
+            c = c.assign(_n=pd.to_numeric(c["n_excerpts"], errors="coerce").fillna(0))
+            c = c.sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
+            names = c["name"] if "name" in c else c["code"].map(lambda x: spec.codes.get(str(x), str(x)))
+            txt = ", ".join(f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(names, c["_n"]))
+            parts.append(f"interviews: {txt}")
+    return "; ".join(parts)
+
+
+def recommend(
+    profile: pd.DataFrame,
+    school: str | None = None,
+    *,
+    playbook: dict | str | Path | None = None,
+    codes: pd.DataFrame | None = None,
+    instrument=None,
+) -> pd.DataFrame:
+    """Assets to build on and supports to offer one school, with the evidence.
+
+    Each reported domain of the school's profile is looked up in the playbook
+    under its status: *asset* supports are "build on" (the asset is the lever),
+    *typical* and *growth area* supports are "grow". Rows come assets first,
+    then growth areas, then typical domains, each in instrument domain order
+    and playbook order, so the output is deterministic. Suppressed domains get
+    one row (``kind`` = "not reported") explaining why, and no support.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        Output of :func:`asset_profile`.
+    school : str, optional
+        School id; may be omitted when the profile holds a single school.
+    playbook : dict or path, optional
+        From :func:`load_playbook`, a path, or the bundled playbook.
+    codes : DataFrame, optional
+        Code tallies (``school, code, group, n_excerpts, n_interviews`` and
+        optionally ``name``) from the qualitative module; the three most
+        frequent codes of the school in that domain are cited.
+    instrument : Instrument, optional
+        For code names; bundled instrument by default.
+
+    Returns
+    -------
+    DataFrame
+        ``school, domain, domain_name, status, kind ("build on" | "grow" |
+        "not reported"), support_id, support, description, evidence,
+        drawn_from, lever``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv.scoring import asset_profile, recommend
+    >>> rng = np.random.default_rng(1)
+    >>> s = pd.DataFrame({"respondent_id": range(40), "school": np.repeat(["A", "B"], 20),
+    ...                   "district": "D", "role": "teacher", "wave": "baseline",
+    ...                   "OS": np.r_[rng.normal(4.4, .3, 20), rng.normal(2.6, .3, 20)]})
+    >>> r = recommend(asset_profile(s, domains=["OS"]), "A")
+    >>> r["kind"].iloc[0], r["support_id"].iloc[0]
+    ('build on', 'OS-A1')
+
+    References
+    ----------
+    100Kin10 (2019). *Partnering with schools to nurture positive work
+    environments* (Asset Inventory). Hatch, T. (2009). *Managing to change*.
+    """
+    if school is None:
+        ids = profile["school"].astype(str).unique()
+        if len(ids) != 1:
+            raise ValueError("profile holds several schools: pass school=")
+        school = ids[0]
+    pb = playbook if isinstance(playbook, dict) else load_playbook(playbook)
+    spec = _spec(instrument)
+    prof = profile[profile["school"].astype(str) == str(school)]
+    if prof.empty:
+        raise DataError(Problem("profile", f"school '{school}' is not in the profile", "check the school id"))
+    order = {d: i for i, d in enumerate(spec.domains)}
+    prio = {"asset": 0, "growth area": 1, "typical": 2, "": 3}
+    prof = prof.assign(_p=prof["status"].map(prio).fillna(3), _o=prof["domain"].map(order).fillna(99))
+    prof = prof.sort_values(["_p", "_o", "domain"], kind="mergesort")
+    rows = []
+    for _, r in prof.iterrows():
+        base = {"school": str(school), "domain": r["domain"], "domain_name": r["domain_name"], "status": r["status"]}
+        if r["suppressed"] or not r["status"]:
+            rows.append({**base, "kind": "not reported", "support_id": "", "support": "", "description": "",
+                         "evidence": f"not reported: {r['suppressed']}", "drawn_from": "", "lever": ""})
+            continue
+        sups = pb["domains"].get(r["domain"], {}).get(r["status"], []) or []
+        ev = _evidence(r, codes, spec, float(profile.attrs.get("level", 0.95)))
+        for s in sups:
+            rows.append({**base, "kind": "build on" if r["status"] == "asset" else "grow",
+                         "support_id": str(s["id"]), "support": str(s["title"]).strip(),
+                         "description": " ".join(str(s["description"]).split()), "evidence": ev,
+                         "drawn_from": str(s.get("drawn_from", "")), "lever": " ".join(str(s.get("lever", "")).split())})
+    cols = ["school", "domain", "domain_name", "status", "kind", "support_id", "support", "description", "evidence",
+            "drawn_from", "lever"]
+    return pd.DataFrame(rows, columns=cols).reset_index(drop=True)
