@@ -246,6 +246,7 @@ class _Raw:
     excluded: list[tuple[str, int]] = field(default_factory=list)
     read: int = 0
     truncated_ok: bool = True  # CSV only: a short last row means a truncated file
+    source: str = ""  # the file name (``file`` may add the sheet)
 
 
 def _err(file: str, message: str, fix: str, row: int | None = None, column: str | None = None):
@@ -342,6 +343,34 @@ def _sniff_delimiter(text: str) -> tuple[str, str]:
     return (best if counts[best] else ","), text
 
 
+def _open_quote(text: str, delim: str) -> tuple[int, int] | None:
+    """(record number from 1, field index) of a quote that never closes, else None."""
+    rec, fld, inq, at_start = 1, 0, False, True
+    where = None
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if inq:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 1
+                else:
+                    inq = False
+        elif ch == '"' and at_start:
+            inq, where = True, (rec, fld)
+        elif ch == delim:
+            fld, at_start = fld + 1, True
+            i += 1
+            continue
+        elif ch == "\n":
+            rec, fld, at_start = rec + 1, 0, True
+            i += 1
+            continue
+        at_start = at_start and ch in " \r"
+        i += 1
+    return where if inq else None
+
+
 def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
     text, enc = _decode(data, name)
     if not text.strip():
@@ -355,11 +384,17 @@ def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
         for rec in reader:
             records.append(rec)
     except csv.Error as err:
-        row = len(records) + 1
+        row, column = len(records) + 1, None
+        oq = _open_quote(text, delim)
+        if oq is not None:
+            row = oq[0]
+            hdr = next((r for r in records if any(c.strip() for c in r)), None)
+            if hdr and row > 1 and oq[1] < len(hdr):
+                column = hdr[oq[1]].strip()
         raise _err(name, f"the file cannot be parsed as CSV ({err}); a quote mark opens a value "
                    "that never closes or a value is badly quoted, often because the file was "
                    "cut off (truncated)", "export the file again completely, or fix the quotes "
-                   "in this row", row=row) from None
+                   "in this row", row=row, column=column) from None
     hdr_i = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
     if hdr_i is None:
         raise _err(name, "the file is empty (no column names and no data)",
@@ -452,16 +487,18 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
                    "choose the sheet with the data (sheet=) or export the data again")
     first = nonempty[0]
     if best_i is not None and best_score >= 3 and best_i != first:
-        merged = [str(rng) for rng in ws.merged_cells.ranges if rng.min_row <= best_i]
+        merged = [str(rng) for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+                  if rng.min_row <= best_i]
         above = f"rows {first + 1}-{best_i}" if best_i - first > 1 else f"row {first + 1}"
+        verb = "hold" if best_i - first > 1 else "holds"
         if merged:
-            msg = (f"the sheet has merged header rows: {above} hold merged group headings ("
+            msg = (f"the sheet has merged header rows: {above} {verb} merged group headings ("
                    f"merged cells {', '.join(merged[:4])}) above the column names in row "
                    f"{best_i + 1}; a table needs exactly one header row")
             fix = (f"unmerge and delete {above} so the column names (respondent_id, school, ..., "
                    "item ids) are in row 1, or save just the data as CSV")
         else:
-            msg = (f"the column names are in row {best_i + 1}, not row 1: {above} above them hold "
+            msg = (f"the column names are in row {best_i + 1}, not row 1: {above} above them {verb} "
                    "a title or a second header row")
             fix = f"delete {above} so the column names are in row 1"
         raise _err(f"{name} [sheet {chosen}]", msg, fix, row=first + 1)
@@ -469,7 +506,7 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
     # merged cells inside the header row itself (e.g. one name over two columns)
     raw = _Raw(file=name if len([n for n in names if info[n][2]]) == 1 else f"{name} [sheet {chosen}]",
                header=header, rows=[], rownums=[], fmt="XLSX", sha256=sha, sheet=chosen,
-               header_row=first + 1)
+               header_row=first + 1, source=name)
     width = len(header)
     while width and not header[width - 1] and not any(
         len(r) >= width and r[width - 1].strip() for r in rows[first + 1:]
@@ -797,7 +834,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
             looks_item = bool(re.match(r"^[a-z]{2}\d+$", k)) or (close and close[0] in item_set)
             if looks_item:
                 msg = (f"column '{h}' is not an item of the instrument (version {inst.version})"
-                       + (f"; did you mean '{close[0]}'?" if close else ""))
+                       + (f" (did you mean '{close[0]}'?)" if close else ""))
                 fix = (f"rename the column to '{close[0]}'" if close else "rename the column to an item id")
                 fix += ", delete it, or pass keep_extra=True to keep it as an extra column"
             else:
@@ -1032,7 +1069,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
     df = df.reset_index(drop=True)
     df.attrs = {
         "instrument_version": str(inst.version),
-        "source": raw.file,
+        "source": raw.source or raw.file,
         "sha256": raw.sha256,
         "quality": _quality_records(raw, excluded, len(df)),
         "dropped_columns": list(dropped),
@@ -1217,7 +1254,7 @@ def read_roster(path, instrument=None) -> pd.DataFrame:
     df = pd.DataFrame(recs, columns=list(ROSTER_COLUMNS))
     df["invited"] = df["invited"].astype("int64")
     df = df.sort_values(["school", "role", "wave"], kind="mergesort").reset_index(drop=True)
-    df.attrs = {"source": raw.file, "sha256": raw.sha256}
+    df.attrs = {"source": raw.source or raw.file, "sha256": raw.sha256}
     return df
 
 
@@ -1278,7 +1315,7 @@ def read_schools(path) -> pd.DataFrame:
     P.raise_if_any()
     df = pd.DataFrame(recs, columns=list(SCHOOL_COLUMNS))
     df = df.sort_values("school", kind="mergesort").reset_index(drop=True)
-    df.attrs = {"source": raw.file, "sha256": raw.sha256}
+    df.attrs = {"source": raw.source or raw.file, "sha256": raw.sha256}
     return df
 
 
