@@ -1,2 +1,2027 @@
-"""assetinv.qualitative (under construction)."""
-__all__: list[str] = []
+"""Qualitative interview analysis: coded excerpts in, tallies, agreement and
+joint displays out.
+
+Evaluators code interview excerpts with the Asset Inventory codebook in a
+desktop QDA tool (NVivo, ATLAS.ti, MAXQDA, QualCoder) or a spreadsheet. This
+module reads those codings into one tidy table, checks them against the
+codebook, and turns them into evidence a capacity-building organisation can
+use next to the survey.
+
+The tidy **codings** table has one row per excerpt x code x coder::
+
+    excerpt_id, interview_id, school, role, coder, code, text, exemplary
+
+* ``excerpt_id`` - a passage of an interview transcript (unique in the study);
+* ``interview_id`` - the interview (transcript) it comes from;
+* ``school``, ``role`` - who was interviewed (role ids from the instrument:
+  ``teacher``, ``leader``, ``district``; labels such as "School leader" are
+  accepted and converted);
+* ``coder`` - who applied the code;
+* ``code`` - a codebook id such as ``EX-SHARE``, or ``NO-CODE`` when the coder
+  read the excerpt and found no code applies (this records that the excerpt
+  *was* coded, which matters for agreement; it is left out of tallies);
+* ``text`` - the excerpt's words;
+* ``exemplary`` - optional, true when a coder flagged the excerpt as a good
+  illustrative quote.
+
+Inputs: CSV or XLSX in that layout (:func:`read_codings`), REFI-QDA project
+files ``.qdpx`` (:func:`read_qdpx`, :func:`write_qdpx`) and REFI-QDA
+codebooks ``.qdc`` (:func:`read_qdc`, :func:`write_qdc`).
+
+References
+----------
+REFI-QDA Standard 1.5 (2019). Rotterdam Exchange Format Initiative,
+www.qdasoftware.org. Project schema namespace ``urn:QDA-XML:project:1.0``;
+codebook schema ``urn:QDA-XML:codebook:1.0``.
+
+O'Connor, C., & Joffe, H. (2020). Intercoder reliability in qualitative
+research: debates and practical guidelines. *International Journal of
+Qualitative Methods*, 19, 1-13.
+
+Krippendorff, K. (2019). *Content Analysis* (4th ed.). Sage.
+
+Fetters, M. D., Curry, L. A., & Creswell, J. W. (2013). Achieving integration
+in mixed methods designs: principles and practices. *Health Services
+Research*, 48(6), 2134-2156 (joint displays).
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import re
+import uuid
+import warnings
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import agreement as _ag
+from .errors import DataError, Problem
+from .privacy import MIN_N, suppress
+
+__all__ = [
+    "CODING_COLUMNS",
+    "NO_CODE",
+    "read_codings",
+    "validate_codings",
+    "check_codings",
+    "read_qdpx",
+    "write_qdpx",
+    "read_qdc",
+    "write_qdc",
+    "code_tallies",
+    "cooccurrence",
+    "coder_agreement",
+    "disagreements",
+    "exemplar_quotes",
+    "redact",
+    "joint_display",
+    "joint_display_figure",
+]
+
+CODING_COLUMNS = ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"]
+NO_CODE = "NO-CODE"
+ALL_CODES = "(all codes)"
+DOMAIN_GROUPS = ("EX", "LM", "CN", "OS")
+
+NS_PROJECT = "urn:QDA-XML:project:1.0"
+NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+_GUID_NS = uuid.UUID("6f1c3b1e-8f0a-5d55-9a4c-1c2b0a7e5d11")
+_EXEMPLARY_NOTE = "assetinv:exemplary"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+_TRUE = {"true", "t", "yes", "y", "1", "x", "exemplary"}
+_FALSE = {"false", "f", "no", "n", "0", ""}
+
+
+# ==========================================================================
+# helpers
+# ==========================================================================
+def _instrument(instrument):
+    if instrument is None:
+        from .instrument import load_instrument
+
+        return load_instrument()
+    return instrument
+
+
+def _codebook(instrument) -> pd.DataFrame:
+    cb = _instrument(instrument).codebook
+    return cb.reset_index(drop=True)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _guid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(_GUID_NS, f"{kind}:{key}"))
+
+
+def _blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    try:
+        if pd.isna(v):
+            return True
+    except (TypeError, ValueError):
+        pass
+    return str(v).strip() == ""
+
+
+def _s(v) -> str:
+    return "" if _blank(v) else str(v).strip()
+
+
+def _sort_codings(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.sort_values(["interview_id", "excerpt_id", "coder", "code"], kind="mergesort")
+    return out.reset_index(drop=True)
+
+
+# ==========================================================================
+# validation
+# ==========================================================================
+def check_codings(
+    table: pd.DataFrame,
+    instrument=None,
+    *,
+    file: str = "<codings>",
+    rows: Sequence | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check and normalise a codings table; return it with every problem found.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``excerpt_id, interview_id, school, role, coder, code, text``
+        and optionally ``exemplary``.
+    instrument : Instrument, optional
+        Supplies the codebook and role ids (default: the bundled instrument).
+    file : str
+        File name used in problem messages.
+    rows : sequence, optional
+        The spreadsheet row number (header = 1) or a location label for each
+        row of ``table``; default ``index + 2``.
+
+    Returns
+    -------
+    (DataFrame, list of Problem)
+        The normalised table (codes as codebook ids, roles as role ids,
+        ``exemplary`` boolean, sorted) and the problems; the table is only
+        trustworthy when the list is empty.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"excerpt_id": ["e1"], "interview_id": ["i1"],
+    ...     "school": ["S1"], "role": ["Teacher"], "coder": ["ana"],
+    ...     "code": ["ex-share"], "text": ["We share."]})
+    >>> out, problems = check_codings(t)
+    >>> out.loc[0, "code"], out.loc[0, "role"], problems
+    ('EX-SHARE', 'teacher', [])
+
+    References
+    ----------
+    O'Connor & Joffe (2020), on documenting coding decisions.
+    """
+    inst = _instrument(instrument)
+    cb = inst.codebook
+    problems: list[Problem] = []
+    df = table.copy()
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing_cols = [c for c in CODING_COLUMNS if c not in df.columns]
+    for c in missing_cols:
+        if c == "text":
+            df["text"] = ""
+            continue
+        problems.append(
+            Problem(
+                file,
+                f"required column '{c}' is missing (found: {', '.join(map(str, table.columns))})",
+                f"add a column named '{c}'; the layout is {', '.join(CODING_COLUMNS)} [, exemplary]",
+                row=1,
+                column=c,
+            )
+        )
+    if problems:
+        return df, problems
+    if rows is None:
+        rows = [i + 2 for i in range(len(df))]
+    rows = list(rows)
+
+    def prob(i, col, msg, fix):
+        r = rows[i]
+        if isinstance(r, (int, np.integer)):
+            problems.append(Problem(file, msg, fix, row=int(r), column=col))
+        else:
+            problems.append(Problem(file, f"{r}: {msg}", fix, row=None, column=col))
+
+    ids = {str(c).upper(): c for c in cb["id"]}
+    names = {str(n).strip().lower(): c for c, n in zip(cb["id"], cb["name"])}
+    role_ids = {str(k).lower(): k for k in inst.roles}
+    role_ids.update({str(v).strip().lower(): k for k, v in inst.roles.items()})
+    for c in ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"]:
+        df[c] = [_s(v) for v in df[c]]
+    codes_out, roles_out, exemplary = [], [], []
+    has_ex = "exemplary" in df.columns
+    for i, rec in enumerate(df.itertuples(index=False)):
+        if rec.excerpt_id == "":
+            prob(i, "excerpt_id", "excerpt_id is empty", "give every excerpt an id (e.g. INT03-E07)")
+        if rec.interview_id == "":
+            prob(
+                i,
+                "interview_id",
+                f"excerpt '{rec.excerpt_id}' has no interview_id (excerpt without interview)",
+                "fill in the interview the excerpt comes from",
+            )
+        if rec.coder == "":
+            prob(i, "coder", "coder is missing", "name the person who applied the code (initials are fine)")
+        if rec.school == "":
+            prob(i, "school", "school is empty", "fill in the school id of the interview")
+        role = role_ids.get(rec.role.lower())
+        if role is None:
+            prob(
+                i,
+                "role",
+                f"unknown role '{rec.role}'",
+                f"use one of {', '.join(inst.roles)}",
+            )
+            role = rec.role
+        roles_out.append(role)
+        code = rec.code
+        if code == "":
+            prob(
+                i,
+                "code",
+                "code is empty",
+                f"write a codebook id, or {NO_CODE} if the coder found that no code applies",
+            )
+        elif code.upper() == NO_CODE:
+            code = NO_CODE
+        elif code.upper() in ids:
+            code = ids[code.upper()]
+        elif code.lower() in names:
+            code = names[code.lower()]
+        else:
+            close = difflib.get_close_matches(code.upper(), list(ids), n=3, cutoff=0.6)
+            close += [
+                names[n] for n in difflib.get_close_matches(code.lower(), list(names), n=2, cutoff=0.6)
+            ]
+            hint = f"did you mean {', '.join(dict.fromkeys(close))}?" if close else (
+                "use a code id from the codebook (assetinv.load_instrument().codebook)"
+            )
+            prob(i, "code", f"unknown code '{code}'", hint)
+        codes_out.append(code)
+        if has_ex:
+            v = _s(df["exemplary"].iloc[i]).lower()
+            if v in _TRUE:
+                exemplary.append(True)
+            elif v in _FALSE or v in ("nan", "none"):
+                exemplary.append(False)
+            else:
+                prob(i, "exemplary", f"exemplary must be true/false, got '{v}'", "write TRUE, FALSE or leave blank")
+                exemplary.append(False)
+        else:
+            exemplary.append(False)
+    df["code"] = codes_out
+    df["role"] = roles_out
+    df["exemplary"] = pd.Series(exemplary, index=df.index, dtype=bool)
+
+    # cross-row consistency
+    first_row: dict = {}
+    for i, key in enumerate(zip(df["excerpt_id"], df["coder"], df["code"])):
+        if "" in key:
+            continue
+        if key in first_row:
+            prob(
+                i,
+                None,
+                f"duplicate row: excerpt '{key[0]}', coder '{key[1]}', code '{key[2]}' "
+                f"already given in row {rows[first_row[key]]}",
+                "delete the repeated row",
+            )
+        else:
+            first_row[key] = i
+    ex_interview: dict = {}
+    for i, (e, itv) in enumerate(zip(df["excerpt_id"], df["interview_id"])):
+        if e == "" or itv == "":
+            continue
+        if e in ex_interview and ex_interview[e][0] != itv:
+            prob(
+                i,
+                "interview_id",
+                f"excerpt '{e}' is in interview '{itv}' here but '{ex_interview[e][0]}' in row "
+                f"{rows[ex_interview[e][1]]}",
+                "excerpt ids must be unique across the study; give one of them a new id",
+            )
+        ex_interview.setdefault(e, (itv, i))
+    itv_meta: dict = {}
+    for i, (itv, sch, role) in enumerate(zip(df["interview_id"], df["school"], df["role"])):
+        if itv == "":
+            continue
+        if itv in itv_meta and itv_meta[itv][:2] != (sch, role):
+            s0, r0, i0 = itv_meta[itv]
+            prob(
+                i,
+                "school" if s0 != sch else "role",
+                f"interview '{itv}' is school '{sch}', role '{role}' here but school '{s0}', "
+                f"role '{r0}' in row {rows[i0]}",
+                "an interview has one school and one role; correct the inconsistent row",
+            )
+        itv_meta.setdefault(itv, (sch, role, i))
+    cols = CODING_COLUMNS + ["exemplary"]
+    out = _sort_codings(df[cols])
+    return out, problems
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if suffix in (".xlsx", ".xlsm"):
+        t = pd.read_excel(path, dtype=str, engine="openpyxl")
+        return t.fillna("")
+    raise DataError(
+        Problem(
+            str(path),
+            f"cannot read coded data from a '{suffix}' file",
+            "save the codings as .csv, .xlsx or a REFI-QDA project (.qdpx); "
+            "a .qdc file is a codebook, read it with read_qdc",
+        )
+    )
+
+
+def _load(path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
+    p = Path(path)
+    if not p.exists():
+        return pd.DataFrame(), [Problem(str(p), "file not found", "check the path")]
+    if p.suffix.lower() == ".qdpx":
+        return _read_qdpx_checked(p, instrument)
+    try:
+        raw = _read_table(p)
+    except DataError as e:
+        return pd.DataFrame(), e.problems
+    return check_codings(raw, instrument, file=str(p))
+
+
+def validate_codings(path, instrument=None) -> list[Problem]:
+    """List every problem in a codings file without raising.
+
+    Used by ``assetinv validate``. See :func:`read_codings` for the checks.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.xlsx`` or ``.qdpx`` file.
+    instrument : Instrument, optional
+        Default: the bundled instrument.
+
+    Returns
+    -------
+    list of Problem
+        Empty when the file is fine.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "c.csv").write_text(
+    ...     "excerpt_id,interview_id,school,role,coder,code,text\\n"
+    ...     "e1,i1,S1,teacher,ana,EX-SHAER,We share.\\n")
+    >>> [str(p).split(": ", 1)[1] for p in validate_codings(d / "c.csv")]
+    ["unknown code 'EX-SHAER'. Fix: did you mean EX-SHARE?"]
+
+    References
+    ----------
+    REFI-QDA Standard 1.5 (2019).
+    """
+    return _load(path, instrument)[1]
+
+
+def read_codings(path, instrument=None) -> pd.DataFrame:
+    """Read coded interview excerpts into the tidy codings table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV (UTF-8) or XLSX file with one row per excerpt x code x coder and
+        columns ``excerpt_id, interview_id, school, role, coder, code, text``
+        plus optional ``exemplary`` (TRUE/FALSE); or a REFI-QDA project
+        ``.qdpx`` (see :func:`read_qdpx`).
+    instrument : Instrument, optional
+        Codebook and roles to validate against (default: bundled instrument).
+
+    Returns
+    -------
+    DataFrame
+        ``excerpt_id, interview_id, school, role, coder, code, text,
+        exemplary``, sorted by interview, excerpt, coder and code.
+        ``attrs["source"]`` holds the file name and SHA-256,
+        ``attrs["instrument_version"]`` the codebook version.
+
+    Raises
+    ------
+    DataError
+        Listing every problem, each naming file, row (header = row 1) and
+        column: unknown codes (with close matches), excerpts without an
+        interview, missing coders, unknown roles, duplicate rows, excerpts or
+        interviews with inconsistent ids, school or role.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "c.csv").write_text(
+    ...     "excerpt_id,interview_id,school,role,coder,code,text,exemplary\\n"
+    ...     "e1,i1,S1,teacher,ana,EX-SHARE,We share lessons.,TRUE\\n"
+    ...     "e1,i1,S1,teacher,ben,EX-SHARE,We share lessons.,\\n")
+    >>> read_codings(d / "c.csv")[["excerpt_id", "coder", "code", "exemplary"]]
+      excerpt_id coder      code  exemplary
+    0         e1   ana  EX-SHARE       True
+    1         e1   ben  EX-SHARE      False
+
+    References
+    ----------
+    REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
+    """
+    out, problems = _load(path, instrument)
+    if problems:
+        raise DataError(problems)
+    p = Path(path)
+    out.attrs["source"] = f"{p.name} sha256:{_sha256(p)}"
+    out.attrs["instrument_version"] = _instrument(instrument).version
+    return out
+
+
+# ==========================================================================
+# REFI-QDA project (.qdpx)
+# ==========================================================================
+def _q(tag: str, ns: str = NS_PROJECT) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str], ns: str, with_notes: bool):
+    """Group codes under non-codable parent codes named after their group."""
+    codes = ET.SubElement(parent, _q("Codes", ns))
+    groups = list(dict.fromkeys(codebook["group"].astype(str)))
+    for g in groups:
+        gel = ET.SubElement(
+            codes, _q("Code", ns), {"guid": _guid("group", g), "name": g, "isCodable": "false"}
+        )
+        for rec in codebook[codebook["group"].astype(str) == g].itertuples(index=False):
+            cel = ET.SubElement(
+                gel, _q("Code", ns), {"guid": _guid("code", rec.id), "name": rec.id, "isCodable": "true"}
+            )
+            ET.SubElement(cel, _q("Description", ns)).text = _describe(rec)
+    for c in extra:
+        ET.SubElement(codes, _q("Code", ns), {"guid": _guid("code", c), "name": c, "isCodable": "true"})
+    return codes
+
+
+_DESC_FIELDS = [("name", "Name"), ("definition", "Definition"), ("use_when", "Use when"),
+                ("do_not_use_when", "Do not use when"), ("example", "Example")]
+
+
+def _describe(rec) -> str:
+    lines = []
+    for attr, label in _DESC_FIELDS:
+        v = getattr(rec, attr, "")
+        lines.append(f"{label}: {_s(v)}")
+    return "\n".join(lines)
+
+
+def _parse_description(text: str) -> dict:
+    out = {k: "" for k, _ in _DESC_FIELDS}
+    labels = {label.lower(): attr for attr, label in _DESC_FIELDS}
+    current = None
+    found = False
+    for line in (text or "").splitlines():
+        m = re.match(r"^\s*(Name|Definition|Use when|Do not use when|Example)\s*:\s?(.*)$", line, re.I)
+        if m:
+            current = labels[m.group(1).lower()]
+            out[current] = m.group(2).strip()
+            found = True
+        elif current is not None:
+            out[current] = (out[current] + "\n" + line).strip()
+    if not found:
+        out["definition"] = (text or "").strip()
+    return out
+
+
+def _xml_bytes(root: ET.Element) -> bytes:
+    ET.indent(root, space="  ")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
+
+
+def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    info.create_system = 3
+    zf.writestr(info, data)
+
+
+def write_qdpx(codings: pd.DataFrame, path, instrument=None, *, project_name: str = "Asset Inventory interviews") -> Path:
+    """Write codings as a REFI-QDA 1.5 project (``.qdpx``).
+
+    Mapping: each interview becomes a ``TextSource`` whose plain text (in
+    ``Sources/<guid>.txt``, referenced as ``internal://``) is its excerpts
+    joined by blank lines, in excerpt-id order; each excerpt a
+    ``PlainTextSelection`` (``name`` = excerpt id, 0-based ``startPosition``,
+    exclusive ``endPosition``, in characters); each coder a ``User`` and each
+    code application a ``Coding`` made by that user. School and role are
+    ``Text`` variables of one ``Case`` per interview (``SourceRef`` to it).
+    Codes sit under non-codable parent codes named after their group (EX, LM,
+    CN, OS, BARRIER, ENABLER) with the definition in ``Description``.
+    Excerpts flagged exemplary carry a ``NoteRef`` to a note named
+    ``assetinv:exemplary``. GUIDs are UUID-5 of the ids and the zip has fixed
+    timestamps, so the same codings give the same bytes.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        The tidy codings table (:func:`read_codings`).
+    path : str or Path
+        Output ``.qdpx`` file.
+    instrument : Instrument, optional
+        Supplies the codebook (default: the bundled instrument).
+    project_name : str
+        ``Project/@name``.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, pandas as pd
+    >>> c = pd.DataFrame({"excerpt_id": ["e1"], "interview_id": ["i1"],
+    ...     "school": ["S1"], "role": ["teacher"], "coder": ["ana"],
+    ...     "code": ["EX-SHARE"], "text": ["We share."], "exemplary": [False]})
+    >>> f = write_qdpx(c, pathlib.Path(tempfile.mkdtemp()) / "p.qdpx")
+    >>> read_qdpx(f)[["excerpt_id", "coder", "code", "text"]].iloc[0].tolist()
+    ['e1', 'ana', 'EX-SHARE', 'We share.']
+
+    References
+    ----------
+    REFI-QDA Standard 1.5 (2019), Project.xsd, www.qdasoftware.org.
+    """
+    path = Path(path)
+    cod = codings.copy()
+    if "exemplary" not in cod:
+        cod["exemplary"] = False
+    for c in CODING_COLUMNS:
+        cod[c] = [_s(v) for v in cod[c]]
+    cod = _sort_codings(cod)
+    cb = _codebook(instrument)
+    extra = sorted(set(cod["code"]) - set(cb["id"]))
+    ET.register_namespace("", NS_PROJECT)
+    root = ET.Element(_q("Project"), {"name": project_name, "origin": "assetinv"})
+    users = ET.SubElement(root, _q("Users"))
+    for coder in sorted(set(cod["coder"])):
+        ET.SubElement(users, _q("User"), {"guid": _guid("user", coder), "name": coder, "id": coder})
+    book = ET.SubElement(root, _q("CodeBook"))
+    _code_tree(book, cb, extra, NS_PROJECT, True)
+    variables = ET.SubElement(root, _q("Variables"))
+    for v in ("school", "role"):
+        ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
+    interviews = (
+        cod.drop_duplicates("interview_id")[["interview_id", "school", "role"]]
+        .sort_values("interview_id", kind="mergesort")
+    )
+    cases = ET.SubElement(root, _q("Cases"))
+    for rec in interviews.itertuples(index=False):
+        case = ET.SubElement(cases, _q("Case"), {"guid": _guid("case", rec.interview_id), "name": rec.interview_id})
+        for v in ("school", "role"):
+            vv = ET.SubElement(case, _q("VariableValue"))
+            ET.SubElement(vv, _q("VariableRef"), {"targetGUID": _guid("var", v)})
+            ET.SubElement(vv, _q("TextValue")).text = getattr(rec, v)
+        ET.SubElement(case, _q("SourceRef"), {"targetGUID": _guid("source", rec.interview_id)})
+    sources = ET.SubElement(root, _q("Sources"))
+    files: dict[str, bytes] = {}
+    note_guid = _guid("note", _EXEMPLARY_NOTE)
+    any_exemplary = bool(cod["exemplary"].any())
+    for itv, g in cod.groupby("interview_id", sort=True):
+        sguid = _guid("source", itv)
+        src = ET.SubElement(
+            sources, _q("TextSource"), {"guid": sguid, "name": itv, "plainTextPath": f"internal://{sguid}.txt"}
+        )
+        parts: list[str] = []
+        pos = 0
+        for ex, eg in g.groupby("excerpt_id", sort=True):
+            text = eg["text"].iloc[0]
+            if parts:
+                parts.append("\n\n")
+                pos += 2
+            start, end = pos, pos + len(text)
+            parts.append(text)
+            pos = end
+            first_coder = eg["coder"].iloc[0]
+            sel = ET.SubElement(
+                src,
+                _q("PlainTextSelection"),
+                {
+                    "guid": _guid("selection", ex),
+                    "name": ex,
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creatingUser": _guid("user", first_coder),
+                },
+            )
+            for rec in eg.itertuples(index=False):
+                coding = ET.SubElement(
+                    sel,
+                    _q("Coding"),
+                    {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
+                )
+                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", rec.code)})
+                if bool(rec.exemplary):
+                    ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
+        files[f"Sources/{sguid}.txt"] = "".join(parts).encode("utf-8")
+    if any_exemplary:
+        notes = ET.SubElement(root, _q("Notes"))
+        note = ET.SubElement(notes, _q("Note"), {"guid": note_guid, "name": _EXEMPLARY_NOTE})
+        ET.SubElement(note, _q("PlainTextContent")).text = (
+            "Codings referring to this note were flagged by their coder as exemplary quotes."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        _zip_write(zf, "project.qde", _xml_bytes(root))
+        for name in sorted(files):
+            _zip_write(zf, name, files[name])
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el: ET.Element, name: str) -> ET.Element | None:
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _iter(el: ET.Element, name: str):
+    for c in el.iter():
+        if _local(c.tag) == name:
+            yield c
+
+
+def _variable_value(vv: ET.Element) -> str:
+    for c in vv:
+        if _local(c.tag).endswith("Value"):
+            return (c.text or "").strip()
+    return ""
+
+
+def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
+    file = str(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        return pd.DataFrame(), [], [Problem(file, "not a zip archive, so not a REFI-QDA project", "export the project again as .qdpx")]
+    with zf:
+        names = {n.lower(): n for n in zf.namelist()}
+        qde = next((names[n] for n in names if n.endswith(".qde")), None)
+        if qde is None:
+            return pd.DataFrame(), [], [Problem(file, "no project.qde inside the archive", "export the project again as REFI-QDA .qdpx")]
+        try:
+            root = ET.fromstring(zf.read(qde))
+        except ET.ParseError as e:
+            return pd.DataFrame(), [], [Problem(file, f"project.qde is not valid XML ({e})", "export the project again")]
+        if _local(root.tag) != "Project":
+            return pd.DataFrame(), [], [Problem(file, f"root element is <{_local(root.tag)}>, not <Project>", "export a REFI-QDA project")]
+        problems: list[Problem] = []
+        users = {u.get("guid"): (u.get("name") or u.get("id") or "") for u in _iter(root, "User")}
+        codes = {c.get("guid"): (c.get("name") or "") for c in _iter(root, "Code")}
+        notes = {n.get("guid"): (n.get("name") or "") for n in _iter(root, "Note")}
+        variables = {v.get("guid"): (v.get("name") or "").strip().lower() for v in _iter(root, "Variable")}
+        var_map = {"school": "school", "site": "school", "role": "role"}
+
+        def var_dict(el) -> dict:
+            out = {}
+            for vv in _children(el, "VariableValue"):
+                ref = _child(vv, "VariableRef")
+                vname = variables.get(ref.get("targetGUID") if ref is not None else None, "")
+                if vname in var_map:
+                    out[var_map[vname]] = _variable_value(vv)
+            return out
+
+        case_vars: dict[str, dict] = {}
+        cases_el = _child(root, "Cases")
+        for case in (_children(cases_el, "Case") if cases_el is not None else []):
+            vals = var_dict(case)
+            for sref in _children(case, "SourceRef"):
+                case_vars.setdefault(sref.get("targetGUID"), {}).update(vals)
+        rows, where = [], []
+        sources_el = _child(root, "Sources")
+        for src in (_children(sources_el, "TextSource") if sources_el is not None else []):
+            sguid = src.get("guid")
+            sname = src.get("name") or sguid
+            content = _child(src, "PlainTextContent")
+            if content is not None:
+                text = content.text or ""
+            else:
+                ref = src.get("plainTextPath") or ""
+                member = ref.split("://", 1)[-1]
+                cand = [names.get(f"sources/{member}".lower()), names.get(member.lower())]
+                cand = [c for c in cand if c]
+                if cand:
+                    text = zf.read(cand[0]).decode("utf-8-sig")
+                else:
+                    p = (path.parent / member) if "://" not in ref or ref.startswith("relative://") else Path(member)
+                    if p.exists():
+                        text = p.read_text(encoding="utf-8-sig")
+                    else:
+                        problems.append(Problem(file, f"text of source '{sname}' not found ({ref or 'no plainTextPath'})",
+                                                "export the project with its sources included"))
+                        continue
+            meta = dict(case_vars.get(sguid, {}))
+            meta.update(var_dict(src))
+            seen: dict[tuple, str] = {}
+            for sel in _children(src, "PlainTextSelection"):
+                start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
+                key = (start, end)
+                ex = seen.get(key) or sel.get("name") or f"{sname}#{start}-{end}"
+                seen.setdefault(key, ex)
+                sel_user = users.get(sel.get("creatingUser"), "")
+                for coding in _children(sel, "Coding"):
+                    cref = _child(coding, "CodeRef")
+                    cguid = cref.get("targetGUID") if cref is not None else None
+                    coder = users.get(coding.get("creatingUser"), "") or sel_user
+                    exemplary = any(
+                        notes.get(n.get("targetGUID"), "") == _EXEMPLARY_NOTE for n in _children(coding, "NoteRef")
+                    )
+                    rows.append(
+                        {
+                            "excerpt_id": ex,
+                            "interview_id": sname,
+                            "school": meta.get("school", ""),
+                            "role": meta.get("role", ""),
+                            "coder": coder,
+                            "code": codes.get(cguid, cguid or ""),
+                            "text": text[start:end],
+                            "exemplary": "TRUE" if exemplary else "FALSE",
+                        }
+                    )
+                    where.append(f"source '{sname}', selection '{ex}' ({start}-{end})")
+        table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary"])
+        return table, where, problems
+
+
+def _read_qdpx_checked(path: Path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
+    table, where, problems = _read_qdpx_raw(path)
+    if problems and table.empty:
+        return table, problems
+    if table.empty:
+        return table, problems + [Problem(str(path), "the project has no coded text selections", "code some excerpts before exporting")]
+    out, more = check_codings(table, instrument, file=str(path), rows=where)
+    return out, problems + more
+
+
+def read_qdpx(path, instrument=None) -> pd.DataFrame:
+    """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
+
+    Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
+    becomes one row: the source's ``name`` is the interview, the selection's
+    ``name`` the excerpt id (or ``<source>#<start>-<end>`` when unnamed;
+    selections of different coders over the same span are one excerpt), the
+    coding's ``creatingUser`` (else the selection's) the coder, the code's
+    ``name`` the code, and the selected characters the text. School and role
+    come from variables named ``school`` (or ``site``) and ``role`` on the
+    source or on a ``Case`` that refers to it. Source text is read from
+    ``PlainTextContent`` or the ``plainTextPath`` file inside the archive.
+
+    Parameters
+    ----------
+    path : str or Path
+    instrument : Instrument, optional
+        Codebook to validate against (default: bundled instrument). Code names
+        may be codebook ids or codebook names.
+
+    Returns
+    -------
+    DataFrame
+        The tidy codings table (as :func:`read_codings`).
+
+    Raises
+    ------
+    DataError
+        With every problem; the location names source and selection.
+
+    Examples
+    --------
+    See :func:`write_qdpx`.
+
+    References
+    ----------
+    REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
+    """
+    return read_codings(path, instrument)
+
+
+# ==========================================================================
+# REFI-QDA codebook (.qdc)
+# ==========================================================================
+def write_qdc(codebook, path) -> Path:
+    """Export the codebook as a REFI-QDA codebook (``.qdc``).
+
+    Codes are nested under non-codable parent codes named after their group;
+    each code's ``Description`` holds its name, definition, use-when,
+    do-not-use-when and example as labelled lines, so :func:`read_qdc` gets
+    the same table back.
+
+    Parameters
+    ----------
+    codebook : Instrument or DataFrame
+        An instrument, or a codebook table with ``id, group, name,
+        definition, use_when, do_not_use_when, example``.
+    path : str or Path
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, assetinv
+    >>> cb = assetinv.load_instrument().codebook
+    >>> f = write_qdc(cb, pathlib.Path(tempfile.mkdtemp()) / "codebook.qdc")
+    >>> read_qdc(f).equals(cb.reset_index(drop=True))
+    True
+
+    References
+    ----------
+    REFI-QDA Standard 1.5 (2019), Codebook.xsd.
+    """
+    cb = codebook.codebook if hasattr(codebook, "codebook") else codebook
+    cb = cb.reset_index(drop=True)
+    ET.register_namespace("", NS_CODEBOOK)
+    root = ET.Element(_q("CodeBook", NS_CODEBOOK), {"origin": "assetinv"})
+    _code_tree(root, cb, [], NS_CODEBOOK, False)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_xml_bytes(root))
+    return path
+
+
+def read_qdc(path) -> pd.DataFrame:
+    """Load a REFI-QDA codebook (``.qdc``) as a codebook table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.qdc`` file (namespace ``urn:QDA-XML:codebook:1.0``), or a
+        ``.qdpx`` project whose codebook should be read.
+
+    Returns
+    -------
+    DataFrame
+        ``id, group, name, definition, use_when, do_not_use_when, example``,
+        one row per codable code. ``id`` is the code's ``name`` attribute;
+        ``group`` the name of its nearest non-codable parent (or ``""``).
+        Labelled lines in ``Description`` (as written by :func:`write_qdc`)
+        fill the text columns; otherwise the whole description is the
+        definition and ``name`` repeats the id.
+
+    Raises
+    ------
+    DataError
+        If the file is not a REFI-QDA codebook.
+
+    Examples
+    --------
+    See :func:`write_qdc`.
+
+    References
+    ----------
+    REFI-QDA Standard 1.5 (2019), Codebook.xsd.
+    """
+    p = Path(path)
+    try:
+        if p.suffix.lower() == ".qdpx":
+            with zipfile.ZipFile(p) as zf:
+                qde = next(n for n in zf.namelist() if n.lower().endswith(".qde"))
+                root = ET.fromstring(zf.read(qde))
+        else:
+            root = ET.fromstring(p.read_bytes())
+    except (OSError, ET.ParseError, zipfile.BadZipFile, StopIteration) as e:
+        raise DataError(Problem(str(p), f"cannot read a REFI-QDA codebook ({e})", "export the codebook again as .qdc")) from e
+    rows = []
+
+    def walk(el, group):
+        for code in _children(el, "Code"):
+            codable = (code.get("isCodable") or "true").lower() == "true"
+            name = code.get("name") or ""
+            if codable:
+                desc = _child(code, "Description")
+                info = _parse_description(desc.text if desc is not None else "")
+                rows.append({"id": name, "group": group, "name": info["name"] or name, **{k: info[k] for k in
+                            ("definition", "use_when", "do_not_use_when", "example")}})
+            walk(code, group if codable else name)
+
+    codes_el = next(_iter(root, "Codes"), None)
+    if codes_el is None:
+        raise DataError(Problem(str(p), "no <Codes> element found", "export the codebook again as REFI-QDA .qdc"))
+    walk(codes_el, "")
+    return pd.DataFrame(rows, columns=["id", "group", "name", "definition", "use_when", "do_not_use_when", "example"])
+
+
+# ==========================================================================
+# tallies and co-occurrence
+# ==========================================================================
+def _code_info(instrument) -> pd.DataFrame:
+    cb = _codebook(instrument)
+    return cb[["id", "group", "name"]].rename(columns={"id": "code", "name": "code_name"})
+
+
+def _real(codings: pd.DataFrame) -> pd.DataFrame:
+    return codings[codings["code"] != NO_CODE]
+
+
+def code_tallies(
+    codings: pd.DataFrame,
+    by: str | Sequence[str] | None = "school",
+    *,
+    level: str = "code",
+    instrument=None,
+    coder: str | None = None,
+    min_n: int = MIN_N,
+    sort: str = "count",
+    include_zero: bool = True,
+) -> pd.DataFrame:
+    """Count excerpts and interviews mentioning each code, by site and/or role.
+
+    An excerpt *mentions* a code when any coder (or the one named in
+    ``coder``) applied it; an interview mentions a code when any of its
+    excerpts does (presence, so a talkative interviewee counts once).
+
+    Parameters
+    ----------
+    codings : DataFrame
+        Tidy codings (:func:`read_codings`).
+    by : str, list of str or None
+        Grouping columns among ``"school"`` and ``"role"``; ``None`` for the
+        whole network.
+    level : {"code", "domain"}
+        Tally single codes, or codebook groups (domains EX, LM, CN, OS and
+        the cross-cutting BARRIER, ENABLER): an excerpt mentions a domain when
+        it carries any of the domain's codes.
+    instrument : Instrument, optional
+        For code names and groups (default: bundled instrument).
+    coder : str, optional
+        Count only this coder's codings (e.g. the lead coder or a
+        ``consensus`` pseudo-coder). Default: any coder.
+    min_n : int
+        Groups with fewer interviews than this are suppressed (counts and
+        shares set to NaN, reason in ``suppressed``), as in the survey tables.
+    sort : {"count", "codebook"}
+        Within each group, most-mentioned first (ties by codebook order), or
+        codebook order.
+    include_zero : bool
+        Keep codebook codes that nobody applied in a group (count 0).
+
+    Returns
+    -------
+    DataFrame
+        ``<by...>, code, code_name, group`` (or ``domain, domain_name``),
+        ``n`` (interviews in the group), ``n_group_excerpts``, ``n_excerpts``,
+        ``n_interviews``, ``share_excerpts`` (of the group's excerpts),
+        ``share_interviews`` (of its interviews), ``suppressed``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e2", "e3"], "interview_id": ["i1", "i1", "i2"],
+    ...     "school": ["S1"] * 3, "role": ["teacher"] * 3, "coder": ["ana"] * 3,
+    ...     "code": ["EX-SHARE", "EX-SHARE", "OS-PLC"], "text": ["a", "b", "c"]})
+    >>> t = code_tallies(c, by="school", min_n=1, include_zero=False)
+    >>> t[["school", "code", "n_excerpts", "n_interviews", "share_interviews"]]
+      school      code  n_excerpts  n_interviews  share_interviews
+    0     S1  EX-SHARE           2             1               0.5
+    1     S1    OS-PLC           1             1               0.5
+
+    References
+    ----------
+    Miles, M. B., Huberman, A. M., & Saldana, J. (2014). *Qualitative Data
+    Analysis* (3rd ed.). Sage (counting in qualitative analysis).
+    """
+    by = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    for b in by:
+        if b not in ("school", "role"):
+            raise ValueError(f"by must be 'school', 'role' or both, got {b!r}")
+    if level not in ("code", "domain"):
+        raise ValueError("level must be 'code' or 'domain'")
+    info = _code_info(instrument)
+    order = {c: i for i, c in enumerate(info["code"])}
+    c = codings if coder is None else codings[codings["coder"] == coder]
+    base = c[CODING_COLUMNS].copy()
+    group_sizes = (
+        base.groupby(by, sort=True).agg(n=("interview_id", "nunique"), n_group_excerpts=("excerpt_id", "nunique")).reset_index()
+        if by
+        else pd.DataFrame({"n": [base["interview_id"].nunique()], "n_group_excerpts": [base["excerpt_id"].nunique()]})
+    )
+    real = _real(base).merge(info, on="code", how="left")
+    real["group"] = real["group"].fillna("")
+    real["code_name"] = real["code_name"].fillna(real["code"])
+    key = "code" if level == "code" else "group"
+    counts = real.groupby(by + [key], sort=True).agg(
+        n_excerpts=("excerpt_id", "nunique"), n_interviews=("interview_id", "nunique")
+    ).reset_index()
+    if include_zero:
+        if level == "code":
+            keys = list(dict.fromkeys(list(info["code"]) + sorted(set(real["code"]) - set(info["code"]))))
+        else:
+            keys = list(dict.fromkeys(list(info["group"]) + sorted(set(real["group"]) - set(info["group"]))))
+        grid = pd.DataFrame({key: keys})
+        grid = group_sizes[by].merge(grid, how="cross") if by else grid
+        counts = grid.merge(counts, on=by + [key], how="left")
+        counts[["n_excerpts", "n_interviews"]] = counts[["n_excerpts", "n_interviews"]].fillna(0).astype(int)
+    out = counts.merge(group_sizes, on=by, how="left") if by else counts.assign(**group_sizes.iloc[0].to_dict())
+    out["share_excerpts"] = out["n_excerpts"] / out["n_group_excerpts"]
+    out["share_interviews"] = out["n_interviews"] / out["n"]
+    if level == "code":
+        out = out.merge(info, on="code", how="left")
+        out["code_name"] = out["code_name"].fillna(out["code"])
+        out["group"] = out["group"].fillna("")
+        out["_ord"] = out["code"].map(order).fillna(len(order))
+        lead = ["code", "code_name", "group"]
+    else:
+        inst = _instrument(instrument)
+        names = dict(zip(inst.domains["id"], inst.domains["name"]))
+        names.update({"BARRIER": "Barriers", "ENABLER": "Enablers"})
+        out = out.rename(columns={"group": "domain"})
+        out["domain_name"] = out["domain"].map(names).fillna(out["domain"])
+        gorder = {g: i for i, g in enumerate(dict.fromkeys(info["group"]))}
+        out["_ord"] = out["domain"].map(gorder).fillna(len(gorder))
+        lead = ["domain", "domain_name"]
+    sort_cols = by + (["n_excerpts", "n_interviews", "_ord"] if sort == "count" else ["_ord"])
+    asc = [True] * len(by) + ([False, False, True] if sort == "count" else [True])
+    out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
+    cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"]
+    out = out[cols].reset_index(drop=True)
+    out = suppress(out, ["n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"],
+                   n_column="n", min_n=min_n)
+    out["suppressed"] = out["suppressed"].str.replace("respondents", "interviews")
+    return out
+
+
+def _presence(codings: pd.DataFrame, unit: str, coder: str | None = None) -> pd.DataFrame:
+    """Unit x code 0/1 matrix (any coder, or one coder)."""
+    key = "excerpt_id" if unit == "excerpt" else "interview_id"
+    c = _real(codings)
+    if coder is not None:
+        c = c[c["coder"] == coder]
+    units = sorted(set(codings[key]))
+    m = pd.crosstab(c[key], c["code"]).reindex(index=units, fill_value=0)
+    return (m > 0).astype(int)
+
+
+def cooccurrence(
+    codings: pd.DataFrame,
+    within: str = "excerpt",
+    *,
+    codes: Sequence[str] | None = None,
+    measure: str = "count",
+    instrument=None,
+) -> pd.DataFrame:
+    """How often two codes are applied to the same excerpt or interview.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        Tidy codings.
+    within : {"excerpt", "interview"}
+        The unit within which codes co-occur (any coder's codes count).
+    codes : sequence of str, optional
+        Codes to include (default: all codes used, in codebook order).
+    measure : {"count", "jaccard"}
+        Number of units with both codes (the diagonal is the number of units
+        with the code), or Jaccard similarity ``|A and B| / |A or B|``.
+    instrument : Instrument, optional
+        For codebook order.
+
+    Returns
+    -------
+    DataFrame
+        Square, codes x codes, symmetric.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e1", "e2"], "interview_id": ["i1"] * 3,
+    ...     "school": ["S1"] * 3, "role": ["teacher"] * 3, "coder": ["ana"] * 3,
+    ...     "code": ["EX-SHARE", "OS-PLC", "OS-PLC"], "text": ["a", "a", "b"]})
+    >>> m = cooccurrence(c)
+    >>> list(m.index), m.to_numpy().tolist()
+    (['EX-SHARE', 'OS-PLC'], [[1, 1], [1, 2]])
+
+    References
+    ----------
+    Saldana, J. (2021). *The Coding Manual for Qualitative Researchers*
+    (4th ed.). Sage. Namey, E., et al. (2008). Data reduction techniques for
+    large qualitative data sets. In *Handbook for Team-Based Qualitative
+    Research*. AltaMira.
+    """
+    if within not in ("excerpt", "interview"):
+        raise ValueError("within must be 'excerpt' or 'interview'")
+    pres = _presence(codings, within)
+    info = _code_info(instrument)
+    order = {c: i for i, c in enumerate(info["code"])}
+    if codes is None:
+        codes = sorted(pres.columns, key=lambda c: (order.get(c, len(order)), c))
+    pres = pres.reindex(columns=list(codes), fill_value=0)
+    x = pres.to_numpy()
+    both = x.T @ x
+    if measure == "jaccard":
+        d = np.diag(both)
+        union = d[:, None] + d[None, :] - both
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mat = np.where(union > 0, both / np.where(union == 0, 1, union), np.nan)
+    elif measure == "count":
+        mat = both
+    else:
+        raise ValueError("measure must be 'count' or 'jaccard'")
+    idx = pd.Index(list(codes), name="code")
+    return pd.DataFrame(mat, index=idx, columns=pd.Index(list(codes), name="code"))
+
+
+# ==========================================================================
+# inter-coder agreement
+# ==========================================================================
+def _decision_array(codings: pd.DataFrame, unit: str, codes: Sequence[str]):
+    """codes x coders x units 0/1/NaN presence decisions on double-coded units."""
+    key = "excerpt_id" if unit == "excerpt" else "interview_id"
+    coders = sorted(set(codings["coder"]))
+    covered = codings.groupby(key)["coder"].agg(lambda s: set(s))
+    double = sorted(u for u, s in covered.items() if len(s) >= 2)
+    arr = np.full((len(codes), len(coders), len(double)), np.nan)
+    if not double:
+        return arr, coders, double
+    cidx = {c: i for i, c in enumerate(coders)}
+    uidx = {u: i for i, u in enumerate(double)}
+    for u in double:
+        for cd in covered[u]:
+            arr[:, cidx[cd], uidx[u]] = 0.0
+    kidx = {c: i for i, c in enumerate(codes)}
+    sub = codings[codings[key].isin(uidx) & codings["code"].isin(kidx)]
+    for k, cd, u in zip(sub["code"], sub["coder"], sub[key]):
+        arr[kidx[k], cidx[cd], uidx[u]] = 1.0
+    return arr, coders, double
+
+
+def _binary_unit_stats(mat: np.ndarray) -> dict:
+    """Per-unit sufficient statistics of a coders x units 0/1/NaN matrix."""
+    n1 = np.nansum(mat == 1, axis=0).astype(float)
+    n0 = np.nansum(mat == 0, axis=0).astype(float)
+    r = n0 + n1
+    pair = r >= 2
+    rated = r >= 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pa_u = np.where(pair, (n0 * (n0 - 1) + n1 * (n1 - 1)) / np.where(pair, r * (r - 1), 1), 0.0)
+        pi1_u = np.where(rated, n1 / np.where(rated, r, 1), 0.0)
+        # coincidence contributions: o00, o01(=o10), o11
+        den = np.where(pair, r - 1, 1)
+        o00 = np.where(pair, n0 * (n0 - 1) / den, 0.0)
+        o01 = np.where(pair, n0 * n1 / den, 0.0)
+        o11 = np.where(pair, n1 * (n1 - 1) / den, 0.0)
+    st = {"pair": pair.astype(float), "rated": rated.astype(float), "pa": pa_u, "pi1": pi1_u,
+          "o00": o00, "o01": o01, "o11": o11}
+    if mat.shape[0] == 2:
+        both = ~np.isnan(mat).any(axis=0)
+        a, b = mat[0], mat[1]
+        for x in (0, 1):
+            for y in (0, 1):
+                st[f"c{x}{y}"] = (both & (a == x) & (b == y)).astype(float)
+    return st
+
+
+def _binary_stats(st: dict, w: np.ndarray) -> dict:
+    """Coefficients for each row of unit weights ``w`` (boots x units)."""
+    S = {k: w @ v for k, v in st.items()}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        npair = S["pair"]
+        pa = np.where(npair > 0, S["pa"] / np.where(npair > 0, npair, 1), np.nan)
+        pi1 = np.where(S["rated"] > 0, S["pi1"] / np.where(S["rated"] > 0, S["rated"], 1), np.nan)
+        pe = 2 * pi1 * (1 - pi1)  # sum_k pi_k (1 - pi_k) / (q - 1), q = 2
+        ac1 = (pa - pe) / (1 - pe)
+        n0c = S["o00"] + S["o01"]
+        n1c = S["o11"] + S["o01"]
+        n = n0c + n1c
+        de = 2 * n0c * n1c
+        alpha = np.where(de > 0, 1 - (n - 1) * 2 * S["o01"] / np.where(de > 0, de, 1), np.nan)
+        alpha = np.where(npair > 0, alpha, np.nan)
+        if "c00" in S:
+            nk = S["c00"] + S["c01"] + S["c10"] + S["c11"]
+            po = (S["c00"] + S["c11"]) / nk
+            pek = ((S["c00"] + S["c01"]) * (S["c00"] + S["c10"]) + (S["c10"] + S["c11"]) * (S["c01"] + S["c11"])) / nk**2
+            kappa = np.where((nk > 0) & (pek < 1), (po - pek) / (1 - pek), np.nan)
+        else:
+            kappa = np.full_like(pa, np.nan)
+    return {"percent_agreement": pa, "cohen_kappa": kappa, "krippendorff_alpha": alpha, "gwet_ac1": ac1}
+
+
+_STATS = ["percent_agreement", "cohen_kappa", "krippendorff_alpha", "gwet_ac1"]
+
+
+def coder_agreement(
+    codings: pd.DataFrame,
+    unit: str = "excerpt",
+    codes: Sequence[str] | None = None,
+    *,
+    group_by: str = "code",
+    n_boot: int = 1000,
+    seed: int = 0,
+    level: float = 0.95,
+    instrument=None,
+) -> pd.DataFrame:
+    """Inter-coder agreement on presence/absence of each code in double-coded units.
+
+    For every unit (excerpt, or interview) coded by at least two coders, each
+    of those coders made a yes/no decision for each code: did they apply it
+    to the unit? A coder *coded* a unit when they have at least one row for
+    it (use code ``NO-CODE`` to record "read, no code applies"). Agreement is
+    computed on these decisions, per code and pooled over all codes (the
+    ``"(all codes)"`` row: every code x unit decision is one unit of
+    analysis), with percentile bootstrap intervals that resample units
+    (excerpts or interviews, keeping all of a unit's decisions together).
+
+    Parameters
+    ----------
+    codings : DataFrame
+        Tidy codings.
+    unit : {"excerpt", "interview"}
+        Excerpt x code presence, or interview x code presence (an interview
+        has a code when the coder applied it to any excerpt of it).
+    codes : sequence of str, optional
+        Codes to assess (default: every code used in the data, in codebook
+        order).
+    group_by : {"code", "domain"}
+        One row per code, or one per codebook group (domain) pooling the
+        decisions of its codes.
+    n_boot : int
+        Bootstrap resamples (0 for none).
+    seed : int
+        Seed of the bootstrap, so intervals are reproducible.
+    level : float
+        Interval coverage.
+    instrument : Instrument, optional
+
+    Returns
+    -------
+    DataFrame
+        ``code`` (or ``domain``), ``n_units``, ``n_coders``,
+        ``n_positive`` (decisions "applied"), ``percent_agreement``,
+        ``cohen_kappa``, ``krippendorff_alpha``, ``gwet_ac1``, each with
+        ``_lo`` and ``_hi`` interval columns, and ``note``. Degenerate cases
+        are explained in ``note``: a code nobody (or every coder on every
+        unit) applied has alpha and kappa ``NaN`` (0/0) but percent agreement
+        and AC1 of 1; with more than two coders Cohen's kappa is ``NaN``; with
+        one coder or no double-coded unit every coefficient is ``NaN``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("e1", "ana", "EX-SHARE"), ("e1", "ben", "EX-SHARE"),
+    ...         ("e2", "ana", "OS-PLC"), ("e2", "ben", "EX-SHARE"),
+    ...         ("e3", "ana", "OS-PLC"), ("e3", "ben", "OS-PLC")]
+    >>> c = pd.DataFrame(rows, columns=["excerpt_id", "coder", "code"]).assign(
+    ...     interview_id="i1", school="S1", role="teacher", text="...")
+    >>> t = coder_agreement(c, n_boot=0)
+    >>> t[["code", "n_units", "percent_agreement", "cohen_kappa"]].round(3)
+              code  n_units  percent_agreement  cohen_kappa
+    0  (all codes)        6              0.667        0.333
+    1     EX-SHARE        3              0.667        0.400
+    2       OS-PLC        3              0.667        0.400
+
+    References
+    ----------
+    Krippendorff (2011, 2019); Cohen (1960); Gwet (2008, 2014); Hayes &
+    Krippendorff (2007); O'Connor, C., & Joffe, H. (2020). Intercoder
+    reliability in qualitative research. *International Journal of
+    Qualitative Methods*, 19.
+    """
+    if unit not in ("excerpt", "interview"):
+        raise ValueError("unit must be 'excerpt' or 'interview'")
+    if group_by not in ("code", "domain"):
+        raise ValueError("group_by must be 'code' or 'domain'")
+    info = _code_info(instrument)
+    order = {c: i for i, c in enumerate(info["code"])}
+    groups = dict(zip(info["code"], info["group"]))
+    if codes is None:
+        codes = sorted(set(_real(codings)["code"]), key=lambda c: (order.get(c, len(order)), c))
+    codes = list(codes)
+    arr, coders, units = _decision_array(codings, unit, codes)
+    n_units = len(units)
+    if group_by == "code":
+        blocks = [(ALL_CODES, list(range(len(codes))))] + [(c, [i]) for i, c in enumerate(codes)]
+        label = "code"
+    else:
+        gl = list(dict.fromkeys(groups.get(c, "") for c in codes))
+        blocks = [(ALL_CODES, list(range(len(codes))))] + [
+            (g, [i for i, c in enumerate(codes) if groups.get(c, "") == g]) for g in gl
+        ]
+        label = "domain"
+    rng_idx = None
+    if n_boot and n_units:
+        rng = np.random.default_rng(seed)
+        rng_idx = rng.integers(0, n_units, size=(n_boot, n_units))
+        W = np.zeros((n_boot, n_units))
+        np.add.at(W, (np.repeat(np.arange(n_boot), n_units), rng_idx.ravel()), 1.0)
+    all_coders = sorted(set(codings["coder"]))
+    rows = []
+    for name, ks in blocks:
+        rec = {label: name, "n_units": n_units * len(ks) if name == ALL_CODES or group_by == "domain" else n_units}
+        sub = arr[ks] if ks else np.full((0, len(coders), n_units), np.nan)
+        used = [j for j in range(len(coders)) if not np.all(np.isnan(sub[:, j, :]))] if sub.size else []
+        rec["n_coders"] = len(used)
+        rec["n_positive"] = int(np.nansum(sub == 1)) if sub.size else 0
+        note = []
+        est = {s: np.nan for s in _STATS}
+        ci = {s: (np.nan, np.nan) for s in _STATS}
+        if len(all_coders) < 2:
+            note.append("only one coder: agreement needs units coded by two or more coders")
+        elif n_units == 0 or not ks:
+            note.append("no double-coded units")
+        else:
+            # per-unit statistics, summed over the block's codes for each excerpt/interview
+            st_list = [_binary_unit_stats(sub[i][used]) for i in range(len(ks))]
+            st = {k: sum(s[k] for s in st_list) for k in st_list[0]}
+            e = _binary_stats(st, np.ones((1, n_units)))
+            est = {s: float(e[s][0]) for s in _STATS}
+            if rec["n_positive"] == 0:
+                note.append("no coder applied this code in the double-coded units: kappa and alpha undefined (0/0)")
+            elif np.all(sub[~np.isnan(sub)] == 1):
+                note.append("every coder applied this code to every double-coded unit: kappa and alpha undefined (0/0)")
+            if len(used) > 2:
+                note.append(f"{len(used)} coders: Cohen's kappa needs exactly two, see alpha and AC1")
+                est["cohen_kappa"] = np.nan
+            if rng_idx is not None:
+                b = _binary_stats(st, W)
+                for s in _STATS:
+                    ci[s] = _ag._percentile_interval(b[s], level) if np.isfinite(est[s]) else (np.nan, np.nan)
+        for s in _STATS:
+            rec[s] = est[s]
+            rec[f"{s}_lo"], rec[f"{s}_hi"] = ci[s]
+        rec["note"] = "; ".join(note)
+        rows.append(rec)
+    if len(all_coders) < 2:
+        warnings.warn("coder_agreement: only one coder in the data; agreement is undefined", _ag.AgreementWarning, stacklevel=2)
+    elif n_units == 0:
+        warnings.warn("coder_agreement: no unit was coded by two or more coders", _ag.AgreementWarning, stacklevel=2)
+    cols = [label, "n_units", "n_coders", "n_positive"]
+    for s in _STATS:
+        cols += [s, f"{s}_lo", f"{s}_hi"]
+    return pd.DataFrame(rows, columns=cols + ["note"])
+
+
+def disagreements(
+    codings: pd.DataFrame,
+    unit: str = "excerpt",
+    codes: Sequence[str] | None = None,
+    *,
+    instrument=None,
+) -> pd.DataFrame:
+    """List the unit x code decisions on which double-coders disagree.
+
+    A worklist for a consensus meeting: each row is one excerpt (or
+    interview) and one code that some of its coders applied and others did
+    not, with the excerpt text.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        Tidy codings.
+    unit : {"excerpt", "interview"}
+    codes : sequence of str, optional
+        Codes to check (default: all used).
+    instrument : Instrument, optional
+
+    Returns
+    -------
+    DataFrame
+        ``interview_id, excerpt_id`` (empty for interview units), ``school,
+        code, code_name, applied_by, not_applied_by, text``, sorted by
+        interview, excerpt and code.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("e1", "ana", "EX-SHARE"), ("e1", "ben", "OS-PLC")]
+    >>> c = pd.DataFrame(rows, columns=["excerpt_id", "coder", "code"]).assign(
+    ...     interview_id="i1", school="S1", role="teacher", text="We plan together.")
+    >>> disagreements(c)[["excerpt_id", "code", "applied_by", "not_applied_by"]]
+      excerpt_id      code applied_by not_applied_by
+    0         e1  EX-SHARE        ana            ben
+    1         e1    OS-PLC        ben            ana
+
+    References
+    ----------
+    O'Connor & Joffe (2020), on using disagreements to refine a codebook.
+    """
+    info = _code_info(instrument)
+    order = {c: i for i, c in enumerate(info["code"])}
+    names = dict(zip(info["code"], info["code_name"]))
+    if codes is None:
+        codes = sorted(set(_real(codings)["code"]), key=lambda c: (order.get(c, len(order)), c))
+    codes = list(codes)
+    arr, coders, units = _decision_array(codings, unit, codes)
+    key = "excerpt_id" if unit == "excerpt" else "interview_id"
+    first = codings.drop_duplicates(key).set_index(key)
+    texts = (
+        codings.drop_duplicates("excerpt_id").groupby("interview_id")["text"].agg(lambda s: " [...] ".join(s))
+        if unit == "interview"
+        else first["text"]
+    )
+    rows = []
+    for j, u in enumerate(units):
+        for k, code in enumerate(codes):
+            v = arr[k, :, j]
+            yes = [coders[i] for i in range(len(coders)) if v[i] == 1]
+            no = [coders[i] for i in range(len(coders)) if v[i] == 0]
+            if yes and no:
+                rows.append({
+                    "interview_id": first.loc[u, "interview_id"] if unit == "excerpt" else u,
+                    "excerpt_id": u if unit == "excerpt" else "",
+                    "school": first.loc[u, "school"],
+                    "code": code,
+                    "code_name": names.get(code, code),
+                    "applied_by": ", ".join(yes),
+                    "not_applied_by": ", ".join(no),
+                    "text": texts.get(u, ""),
+                    "_o": order.get(code, len(order)),
+                })
+    cols = ["interview_id", "excerpt_id", "school", "code", "code_name", "applied_by", "not_applied_by", "text"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = pd.DataFrame(rows).sort_values(["interview_id", "excerpt_id", "_o", "code"], kind="mergesort")
+    return out[cols].reset_index(drop=True)
+
+
+# ==========================================================================
+# redaction and exemplar quotes
+# ==========================================================================
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_PHONE = re.compile(
+    r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
+    r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
+    r"|(?<![\w.-])\d{10}(?![\w.-])"
+)
+_NAME_WORD = r"[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)*"
+_TITLE_ONE = re.compile(
+    rf"\b(?:Mrs|Ms|Mr|Mx|Miss|Dr|Prof|Professor|Principal|Coach|Superintendent|Dean)\.?[ \t]+{_NAME_WORD}"
+    rf"(?:[ \t]+{_NAME_WORD})?"
+)
+_CAP = re.compile(_NAME_WORD)
+#: Capitalised words that are not people's names in this domain (a pair
+#: containing one of these is left alone).
+NAME_ALLOWLIST = frozenset(
+    """
+    School Schools District Districts Elementary Middle High Academy Charter Campus University College
+    Science Sciences Math Maths Mathematics Engineering Technology Stem Steam Computer Physics Chemistry
+    Biology Algebra Geometry Calculus Statistics English Spanish History Social Studies Art Arts Music
+    Professional Learning Community Communities Development Network Networks Partnership Partner Partners
+    Coach Coaches Coaching Team Teams Department Departments Lab Labs Center Centre Office Board Council
+    Committee Program Programme Project Projects Initiative Institute Foundation Standards Standard
+    Next Generation Common Core Title Advanced Placement International Baccalaureate Grade Grades
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Spring Summer Fall Autumn Winter Google Classroom Zoom
+    Canvas Microsoft Teams Slack Excel Teacher Teachers Leader Leaders Leadership Principal Principals
+    Assistant Superintendent Director Coordinator Specialist Instructional Curriculum Assessment Data
+    State Department Education National American Association Council Day Week Year Unit Units Lesson
+    Lessons Plan Plans The This That These Those Our Their We They He She It And But Or So If When Then
+    Also Every All Some Most Many Few Yes No Not Now Here There What Why How Who Where Which
+    Expertise Mindset Cultural Norms Structures Collaborative Asset Inventory Survey Interview
+    """.split()
+)
+
+
+def _is_sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \t\"'\u201c\u2018(\u2014-")
+    return before == "" or before[-1] in ".!?:\n;\u2026"
+
+
+def redact(text, names: Iterable[str] | None = None) -> str:
+    """Remove personal names, e-mail addresses and phone numbers from a quote.
+
+    Applied, in order:
+
+    1. e-mail addresses -> ``[email]``;
+    2. US phone numbers (``(555) 123-4567``, ``555-123-4567``,
+       ``555.123.4567``, ``+1 555 123 4567``, ``555-1234``, ten digits,
+       optional extension) -> ``[phone]``;
+    3. a title (Ms, Mr, Mrs, Mx, Miss, Dr, Prof, Principal, Coach,
+       Superintendent, Dean; with or without a full stop) followed by a
+       capitalised name (and an optional second one) -> ``[name]``;
+    4. every name in ``names`` (e.g. the roster), whole or any of its parts
+       of three or more letters, as whole words -> ``[name]``;
+    5. two consecutive capitalised words that are not at the start of a
+       sentence and not in :data:`NAME_ALLOWLIST` (school, subject, calendar
+       and common words) -> ``[name]``.
+
+    Names inside quotation marks are caught the same way. A lone first name
+    at the start of a sentence ("Maria said ...") is only caught when it is
+    in ``names``: pass the roster for the best protection, and read quotes
+    before publishing.
+
+    Parameters
+    ----------
+    text : str
+        The quote.
+    names : iterable of str, optional
+        Known personal names to remove.
+
+    Returns
+    -------
+    str
+        The redacted text (non-strings are returned as ``""``).
+
+    Examples
+    --------
+    >>> redact('She said "ask Ms. Ortega or mail j.ortega@school.org".')
+    'She said "ask [name] or mail [email]".'
+    >>> redact("Call me at (555) 123-4567, or talk to Maria Lopez in science.")
+    'Call me at [phone], or talk to [name] in science.'
+    >>> redact("Devon runs the robotics club.", names=["Devon Price"])
+    '[name] runs the robotics club.'
+
+    References
+    ----------
+    Saunders, B., Kitzinger, J., & Kitzinger, C. (2015). Anonymising
+    interview data: challenges and compromise in practice. *Qualitative
+    Research*, 15(5), 616-632.
+    """
+    if not isinstance(text, str):
+        return ""
+    out = _EMAIL.sub("[email]", text)
+    out = _PHONE.sub("[phone]", out)
+    out = _TITLE_ONE.sub(lambda m: _title_sub(m), out)
+    if names:
+        parts: set[str] = set()
+        full: set[str] = set()
+        for n in names:
+            n = _s(n)
+            if not n:
+                continue
+            full.add(n)
+            parts.update(p for p in re.split(r"[\s,]+", n) if len(p) >= 3)
+        for n in sorted(full, key=len, reverse=True) + sorted(parts, key=len, reverse=True):
+            out = re.sub(rf"(?<![\w\[]){re.escape(n)}(?![\w\]])", "[name]", out)
+    out = _cap_pairs(out)
+    out = re.sub(r"\[name\](?:[ \t]+\[name\])+", "[name]", out)
+    return out
+
+
+def _title_sub(m: re.Match) -> str:
+    words = m.group(0).split()
+    # Keep a second capitalised word that is a common/domain word ("Coach Smith Science" -> "[name] Science")
+    if len(words) >= 3 and words[-1].strip(".") in NAME_ALLOWLIST:
+        return "[name] " + words[-1]
+    if words[1] in NAME_ALLOWLIST:
+        return m.group(0)
+    return "[name]"
+
+
+def _cap_pairs(text: str) -> str:
+    caps = list(_CAP.finditer(text))
+    spans = []
+    i = 0
+    while i < len(caps) - 1:
+        a, b = caps[i], caps[i + 1]
+        gap = text[a.end(): b.start()]
+        if (
+            re.fullmatch(r"[ \t]+", gap)
+            and a.group(0) not in NAME_ALLOWLIST
+            and b.group(0) not in NAME_ALLOWLIST
+            and not _is_sentence_start(text, a.start())
+        ):
+            end = b.end()
+            # absorb a third name part ("Mary Ann Lopez")
+            if i + 2 < len(caps) and re.fullmatch(r"[ \t]+", text[b.end(): caps[i + 2].start()]) \
+                    and caps[i + 2].group(0) not in NAME_ALLOWLIST:
+                end = caps[i + 2].end()
+                i += 1
+            spans.append((a.start(), end))
+            i += 2
+        else:
+            i += 1
+    for s, e in reversed(spans):
+        text = text[:s] + "[name]" + text[e:]
+    return text
+
+
+def exemplar_quotes(
+    codings: pd.DataFrame,
+    *,
+    school: str | None = None,
+    domain: str | None = None,
+    n: int = 3,
+    names: Iterable[str] | None = None,
+    max_chars: int | None = 400,
+    attribute_role: bool = False,
+    instrument=None,
+) -> pd.DataFrame:
+    """Pick illustrative quotes per school and domain, redacted.
+
+    For each school and domain (codebook group), the excerpts coded with
+    one of the domain's codes are ranked: flagged ``exemplary`` first, then
+    by how many coders applied a code of the domain (consensus), then by
+    excerpt id (stable). Quotes pass through :func:`redact` before they are
+    returned, so names, e-mail addresses and phone numbers never reach a
+    report.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        Tidy codings.
+    school : str, optional
+        One school (default: all).
+    domain : str, optional
+        One domain / group id such as ``"EX"`` or ``"BARRIER"`` (default: the
+        four survey domains).
+    n : int
+        Quotes per school and domain.
+    names : iterable of str, optional
+        Known personal names to redact (e.g. from the roster).
+    max_chars : int or None
+        Longer quotes are cut at a word boundary and end with " ...".
+    attribute_role : bool
+        Add the speaker's role. Off by default: a single school leader is
+        identifiable from a role attribution.
+    instrument : Instrument, optional
+
+    Returns
+    -------
+    DataFrame
+        ``school, domain, rank, excerpt_id, interview_id, codes, exemplary,
+        n_coders, quote`` (plus ``role``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e2"], "interview_id": ["i1", "i2"],
+    ...     "school": ["S1", "S1"], "role": ["teacher"] * 2, "coder": ["ana"] * 2,
+    ...     "code": ["EX-SHARE", "EX-COACH"], "exemplary": [False, True],
+    ...     "text": ["Ms. Ortega shares her labs.", "Coach Kim models lessons."]})
+    >>> exemplar_quotes(c, domain="EX")[["excerpt_id", "rank", "quote"]].values.tolist()
+    [['e2', 1, '[name] models lessons.'], ['e1', 2, '[name] shares her labs.']]
+
+    References
+    ----------
+    Lingard, L. (2019). Beyond the default colon: effective use of quotes in
+    qualitative research. *Perspectives on Medical Education*, 8, 360-364.
+    """
+    info = _code_info(instrument)
+    groups = dict(zip(info["code"], info["group"]))
+    names_map = dict(zip(info["code"], info["code_name"]))
+    c = _real(codings).copy()
+    if "exemplary" not in c:
+        c["exemplary"] = False
+    c["domain"] = c["code"].map(groups).fillna("")
+    if school is not None:
+        c = c[c["school"] == school]
+    domains = [domain] if domain is not None else list(DOMAIN_GROUPS)
+    c = c[c["domain"].isin(domains)]
+    cols = ["school", "domain", "rank", "excerpt_id", "interview_id", "codes", "exemplary", "n_coders", "quote"]
+    if attribute_role:
+        cols.insert(5, "role")
+    if c.empty:
+        return pd.DataFrame(columns=cols)
+    dorder = {d: i for i, d in enumerate(domains)}
+    g = c.groupby(["school", "domain", "excerpt_id"], sort=True).agg(
+        interview_id=("interview_id", "first"),
+        role=("role", "first"),
+        text=("text", "first"),
+        exemplary=("exemplary", "any"),
+        n_coders=("coder", "nunique"),
+        codes=("code", lambda s: ", ".join(sorted(set(s), key=lambda x: list(groups).index(x) if x in groups else 999))),
+    ).reset_index()
+    g["_d"] = g["domain"].map(dorder)
+    g = g.sort_values(["school", "_d", "exemplary", "n_coders", "excerpt_id"],
+                      ascending=[True, True, False, False, True], kind="mergesort")
+    g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
+    g = g[g["rank"] <= n].copy()
+    g["quote"] = [_shorten(redact(t, names), max_chars) for t in g["text"]]
+    g["exemplary"] = g["exemplary"].astype(bool)
+    _ = names_map
+    return g[cols].reset_index(drop=True)
+
+
+def _shorten(text: str, max_chars: int | None) -> str:
+    if max_chars is None or len(text) <= max_chars:
+        return text
+    cut = text[: max_chars].rsplit(" ", 1)[0]
+    return cut.rstrip(",;: ") + " ..."
+
+
+# ==========================================================================
+# joint display
+# ==========================================================================
+_NETWORK_LABELS = {"network", "(network)", "(all schools)", "all schools", "all", ""}
+
+
+def _network_profile(profile: pd.DataFrame) -> pd.DataFrame:
+    sch = profile["school"].astype(object)
+    is_net = sch.isna() | sch.astype(str).str.strip().str.lower().isin(_NETWORK_LABELS)
+    if is_net.any():
+        return profile[is_net].assign(school="(network)")
+    rows = []
+    for d, g in profile.groupby("domain", sort=False):
+        w = pd.to_numeric(g["n"], errors="coerce") if "n" in g else pd.Series(1.0, index=g.index)
+        m = pd.to_numeric(g["mean"], errors="coerce")
+        ok = m.notna() & w.notna()
+        mean = float(np.average(m[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else np.nan
+        st = g["status"].dropna().astype(str)
+        status = st.value_counts().sort_index().idxmax() if len(st) else ""
+        rows.append({"school": "(network)", "domain": d, "mean": mean, "status": status})
+    return pd.DataFrame(rows)
+
+
+def joint_display(
+    profile: pd.DataFrame,
+    codings: pd.DataFrame,
+    agreement=None,
+    school: str | None = None,
+    *,
+    top_n: int = 3,
+    names: Iterable[str] | None = None,
+    max_chars: int | None = 240,
+    instrument=None,
+) -> pd.DataFrame:
+    """Join survey scores and interview evidence, one row per domain.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        The scoring module's school x domain table with at least ``school,
+        domain, mean, status`` (status ``asset`` / ``growth area`` ...;
+        optional ``n``). Suppressed rows (NaN mean) stay suppressed.
+    codings : DataFrame
+        Tidy codings.
+    agreement : DataFrame, Series, dict or None
+        Krippendorff's alpha per domain: a :func:`coder_agreement` table made
+        with ``group_by="domain"``, or a mapping domain -> alpha. Default:
+        computed from ``codings`` (excerpt units, all schools: agreement is a
+        property of the coding process, so it is estimated on every
+        double-coded excerpt in the network).
+    school : str, optional
+        One school; ``None`` gives the network table (profile rows whose
+        school is ``"(network)"``/``"network"``/empty if present, else the
+        schools' means averaged, weighted by ``n`` when present, and the most
+        common status).
+    top_n : int
+        How many codes to list in ``top_codes``.
+    names : iterable of str, optional
+        Personal names to redact from the quote.
+    max_chars : int or None
+        Quote length limit.
+    instrument : Instrument, optional
+
+    Returns
+    -------
+    DataFrame
+        ``school, domain, domain_name, survey_mean, status, top_codes,
+        n_excerpts, agreement, exemplar_quote, evidence``; ``evidence`` is a
+        sentence citing both the survey and the interviews, for the
+        recommendation text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prof = pd.DataFrame({"school": ["S1", "S1"], "domain": ["EX", "OS"],
+    ...                      "mean": [4.2, 2.6], "status": ["asset", "growth area"]})
+    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e1"], "interview_id": ["i1"] * 2,
+    ...     "school": ["S1"] * 2, "role": ["teacher"] * 2, "coder": ["ana", "ben"],
+    ...     "code": ["EX-SHARE"] * 2, "text": ["We share labs with Ms. Ortega."] * 2})
+    >>> jd = joint_display(prof, c, school="S1")
+    >>> jd[["domain", "survey_mean", "status", "n_excerpts"]]
+      domain  survey_mean       status  n_excerpts
+    0     EX          4.2        asset           1
+    1     OS          2.6  growth area           0
+    >>> jd.loc[0, "exemplar_quote"]
+    'We share labs with [name].'
+
+    References
+    ----------
+    Fetters, M. D., Curry, L. A., & Creswell, J. W. (2013). *Health Services
+    Research*, 48(6), 2134-2156. Guetterman, T. C., Fetters, M. D., &
+    Creswell, J. W. (2015). Integrating quantitative and qualitative results
+    in health science mixed methods research through joint displays.
+    *Annals of Family Medicine*, 13(6), 554-561.
+    """
+    inst = _instrument(instrument)
+    dnames = dict(zip(inst.domains["id"], inst.domains["name"]))
+    info = _code_info(instrument)
+    groups = dict(zip(info["code"], info["group"]))
+    cnames = dict(zip(info["code"], info["code_name"]))
+    for col in ("school", "domain", "mean", "status"):
+        if col not in profile.columns:
+            raise ValueError(f"profile needs a '{col}' column (school, domain, mean, status)")
+    if school is None:
+        prof = _network_profile(profile)
+        cod = codings
+        label = "(network)"
+    else:
+        prof = profile[profile["school"].astype(str) == str(school)]
+        cod = codings[codings["school"].astype(str) == str(school)]
+        label = school
+    # agreement per domain
+    if agreement is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", _ag.AgreementWarning)
+            ag = coder_agreement(codings, "excerpt", group_by="domain", n_boot=0, instrument=instrument)
+        alpha = dict(zip(ag["domain"], ag["krippendorff_alpha"]))
+    elif isinstance(agreement, pd.DataFrame):
+        key = "domain" if "domain" in agreement else "code"
+        alpha = dict(zip(agreement[key], agreement["krippendorff_alpha"]))
+    else:
+        alpha = dict(agreement)
+    real = _real(cod).copy()
+    real["domain"] = real["code"].map(groups).fillna("")
+    domains = list(inst.domains["id"])
+    prof_d = {d: r for d, r in zip(prof["domain"], prof.to_dict("records"))}
+    quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument) if not real.empty else None
+    rows = []
+    for d in [d for d in domains if d in prof_d or d in set(real["domain"])]:
+        pr = prof_d.get(d, {})
+        sub = real[real["domain"] == d]
+        counts = sub.groupby("code")["excerpt_id"].nunique()
+        order = {c: i for i, c in enumerate(info["code"])}
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 999)))[:top_n]
+        top_codes = "; ".join(f"{cnames.get(c, c)} ({k})" for c, k in top)
+        quote = ""
+        if quotes is not None and not quotes.empty:
+            q = quotes[quotes["domain"] == d]
+            if school is None:
+                # network: the highest-ranked quote across schools (exemplary, consensus, id)
+                q = q.sort_values(["exemplary", "n_coders", "school", "excerpt_id"],
+                                  ascending=[False, False, True, True], kind="mergesort")
+            quote = q["quote"].iloc[0] if len(q) else ""
+        mean = pd.to_numeric(pd.Series([pr.get("mean", np.nan)]), errors="coerce").iloc[0]
+        a = alpha.get(d, np.nan)
+        rows.append({
+            "school": label,
+            "domain": d,
+            "domain_name": dnames.get(d, d),
+            "survey_mean": mean,
+            "status": _s(pr.get("status", "")),
+            "top_codes": top_codes,
+            "n_excerpts": int(sub["excerpt_id"].nunique()),
+            "agreement": float(a) if a is not None and not pd.isna(a) else np.nan,
+            "exemplar_quote": quote,
+        })
+    out = pd.DataFrame(rows, columns=["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
+                                      "n_excerpts", "agreement", "exemplar_quote"])
+    out["evidence"] = [_evidence(r) for r in out.to_dict("records")]
+    return out
+
+
+def _evidence(r: dict) -> str:
+    parts = []
+    if pd.notna(r["survey_mean"]):
+        parts.append(f"survey mean {r['survey_mean']:.2f} of 5" + (f" ({r['status']})" if r["status"] else ""))
+    else:
+        parts.append("survey result suppressed or missing")
+    if r["n_excerpts"]:
+        t = f"{r['n_excerpts']} interview excerpt{'s' if r['n_excerpts'] != 1 else ''}"
+        if r["top_codes"]:
+            t += f", most often: {r['top_codes'].split('; ')[0]}"
+        parts.append(t)
+    else:
+        parts.append("no interview excerpts coded")
+    if pd.notna(r["agreement"]):
+        parts.append(f"coder agreement alpha = {r['agreement']:.2f}")
+    s = f"{r['domain_name']}: " + "; ".join(parts) + "."
+    if r["exemplar_quote"]:
+        s += f' Example: "{r["exemplar_quote"]}"'
+    return s
+
+
+# Okabe-Ito palette (colour-blind safe) with hatches so it also reads in grey
+_STATUS_STYLE = {
+    "asset": ("#0072B2", ""),
+    "growth area": ("#E69F00", "//"),
+    "emerging": ("#56B4E9", ".."),
+    "": ("#999999", "xx"),
+}
+
+
+def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale=(1, 5)):
+    """Draw a joint display: survey means beside interview evidence.
+
+    Left panel: the survey mean per domain as horizontal bars, coloured by
+    status with the Okabe-Ito palette and hatched (so it reads in grey
+    print), the value printed at the bar end. Right panel: number of coded
+    excerpts per domain, labelled with the most frequent code and the
+    coders' Krippendorff alpha.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`joint_display`.
+    title : str, optional
+    scale : (float, float)
+        Survey scale limits for the axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.alt_text`` describing every number shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"school": ["S1"], "domain": ["EX"], "domain_name": ["Expertise"],
+    ...     "survey_mean": [4.1], "status": ["asset"], "top_codes": ["Shared expertise (4)"],
+    ...     "n_excerpts": [6], "agreement": [0.81], "exemplar_quote": ["..."]})
+    >>> fig = joint_display_figure(t)
+    >>> fig.alt_text.startswith("Joint display")
+    True
+
+    References
+    ----------
+    Guetterman, Fetters & Creswell (2015), *Annals of Family Medicine*,
+    13(6), 554-561. Okabe, M., & Ito, K. (2008). Color Universal Design.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    t = table.reset_index(drop=True)
+    n = len(t)
+    fig = Figure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
+    y = np.arange(n)[::-1]
+    labels = [_wrap(s, 28) for s in t["domain_name"]]
+    statuses = [str(s).strip().lower() for s in t["status"]]
+    for yi, (m, st) in enumerate(zip(t["survey_mean"], statuses)):
+        colour, hatch = _STATUS_STYLE.get(st, _STATUS_STYLE[""])
+        yy = y[yi]
+        if pd.notna(m):
+            ax1.barh(yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
+            ax1.text(m + 0.05, yy, f"{m:.2f}", va="center", fontsize=9)
+        else:
+            ax1.text(scale[0] + 0.05, yy, "suppressed", va="center", fontsize=9, style="italic")
+    ax1.set_xlim(scale[0], scale[1] + 0.5)
+    ax1.set_yticks(y, labels)
+    ax1.set_xlabel("Survey mean (1-5)")
+    ax1.set_title("Survey")
+    seen = [s for s in dict.fromkeys(statuses)]
+    ax1.legend(
+        handles=[Patch(facecolor=_STATUS_STYLE.get(s, _STATUS_STYLE[""])[0], hatch=_STATUS_STYLE.get(s, _STATUS_STYLE[""])[1],
+                       edgecolor="black", label=s or "no status") for s in seen],
+        loc="lower right", fontsize=8, frameon=True,
+    )
+    counts = t["n_excerpts"].fillna(0).astype(int).to_numpy()
+    ax2.barh(y, counts, color="#CCCCCC", edgecolor="black", linewidth=0.6)
+    top = max(int(counts.max()) if n else 1, 1)
+    for yi in range(n):
+        first = str(t.loc[yi, "top_codes"]).split("; ")[0] if t.loc[yi, "top_codes"] else "no coded excerpts"
+        a = t.loc[yi, "agreement"]
+        lab = first + (f"\nalpha = {a:.2f}" if pd.notna(a) else "")
+        ax2.text(counts[yi] + top * 0.02, y[yi], _wrap(lab, 40), va="center", fontsize=8)
+    ax2.set_xlim(0, top * 2.2)
+    ax2.set_xlabel("Interview excerpts coded")
+    ax2.set_title("Interviews")
+    school = str(t["school"].iloc[0]) if n else ""
+    fig.suptitle(title or f"Joint display: {school}")
+    desc = []
+    for r in t.to_dict("records"):
+        m = f"survey mean {r['survey_mean']:.2f}" if pd.notna(r["survey_mean"]) else "survey mean suppressed"
+        a = f", coder agreement alpha {r['agreement']:.2f}" if pd.notna(r["agreement"]) else ""
+        tc = str(r["top_codes"]).split("; ")[0] if r["top_codes"] else "none"
+        desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
+                    f"most frequent code {tc}{a}")
+    fig.alt_text = (
+        f"Joint display for {school}. Two bar charts share the domain axis: survey mean on a 1 to 5 scale "
+        f"coloured by status, and the number of coded interview excerpts. " + "; ".join(desc) + "."
+    )
+    return fig
+
+
+def _wrap(s: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(s), width)) or str(s)
