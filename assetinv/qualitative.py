@@ -1190,26 +1190,29 @@ def _decision_array(codings: pd.DataFrame, unit: str, codes: Sequence[str]):
     return arr, coders, double
 
 
-def _binary_unit_stats(mat: np.ndarray) -> dict:
-    """Per-unit sufficient statistics of a coders x units 0/1/NaN matrix."""
+def _binary_unit_stats(mat: np.ndarray, pair: tuple[int, int] | None = None) -> dict:
+    """Per-unit sufficient statistics of a coders x units 0/1/NaN matrix.
+
+    ``pair`` names the two rows used for Cohen's kappa.
+    """
     n1 = np.nansum(mat == 1, axis=0).astype(float)
     n0 = np.nansum(mat == 0, axis=0).astype(float)
     r = n0 + n1
-    pair = r >= 2
+    pairable = r >= 2
     rated = r >= 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        pa_u = np.where(pair, (n0 * (n0 - 1) + n1 * (n1 - 1)) / np.where(pair, r * (r - 1), 1), 0.0)
+        pa_u = np.where(pairable, (n0 * (n0 - 1) + n1 * (n1 - 1)) / np.where(pairable, r * (r - 1), 1), 0.0)
         pi1_u = np.where(rated, n1 / np.where(rated, r, 1), 0.0)
         # coincidence contributions: o00, o01(=o10), o11
-        den = np.where(pair, r - 1, 1)
-        o00 = np.where(pair, n0 * (n0 - 1) / den, 0.0)
-        o01 = np.where(pair, n0 * n1 / den, 0.0)
-        o11 = np.where(pair, n1 * (n1 - 1) / den, 0.0)
-    st = {"pair": pair.astype(float), "rated": rated.astype(float), "pa": pa_u, "pi1": pi1_u,
+        den = np.where(pairable, r - 1, 1)
+        o00 = np.where(pairable, n0 * (n0 - 1) / den, 0.0)
+        o01 = np.where(pairable, n0 * n1 / den, 0.0)
+        o11 = np.where(pairable, n1 * (n1 - 1) / den, 0.0)
+    st = {"pair": pairable.astype(float), "rated": rated.astype(float), "pa": pa_u, "pi1": pi1_u,
           "o00": o00, "o01": o01, "o11": o11}
-    if mat.shape[0] == 2:
-        both = ~np.isnan(mat).any(axis=0)
-        a, b = mat[0], mat[1]
+    if pair is not None:
+        a, b = mat[pair[0]], mat[pair[1]]
+        both = ~np.isnan(a) & ~np.isnan(b)
         for x in (0, 1):
             for y in (0, 1):
                 st[f"c{x}{y}"] = (both & (a == x) & (b == y)).astype(float)
@@ -1290,14 +1293,17 @@ def coder_agreement(
     Returns
     -------
     DataFrame
-        ``code`` (or ``domain``), ``n_units``, ``n_coders``,
-        ``n_positive`` (decisions "applied"), ``percent_agreement``,
+        ``code`` (or ``domain``), ``n_units`` (units, or code x unit
+        decisions for pooled rows), ``n_coders``, ``n_positive`` (decisions
+        "applied"), ``kappa_coders`` (the pair Cohen's kappa compares: with
+        more than two coders, the two who share the most double-coded units;
+        kappa uses the units both coded), ``percent_agreement``,
         ``cohen_kappa``, ``krippendorff_alpha``, ``gwet_ac1``, each with
         ``_lo`` and ``_hi`` interval columns, and ``note``. Degenerate cases
         are explained in ``note``: a code nobody (or every coder on every
         unit) applied has alpha and kappa ``NaN`` (0/0) but percent agreement
-        and AC1 of 1; with more than two coders Cohen's kappa is ``NaN``; with
-        one coder or no double-coded unit every coefficient is ``NaN``.
+        and AC1 of 1; with one coder or no double-coded unit every
+        coefficient is ``NaN`` (and an ``AgreementWarning`` is issued).
 
     Examples
     --------
@@ -1349,12 +1355,21 @@ def coder_agreement(
         W = np.zeros((n_boot, n_units))
         np.add.at(W, (np.repeat(np.arange(n_boot), n_units), rng_idx.ravel()), 1.0)
     all_coders = sorted(set(codings["coder"]))
+    # Cohen's kappa: the two coders who share the most double-coded units
+    pair = None
+    if len(coders) >= 2 and n_units:
+        coded = ~np.isnan(arr[0]) if len(codes) else np.zeros((len(coders), n_units), bool)
+        shared = coded.astype(int) @ coded.T.astype(int)
+        best = max(((shared[i, j], -i, -j) for i in range(len(coders)) for j in range(i + 1, len(coders))))
+        if best[0] > 0:
+            pair = (-best[1], -best[2])
     rows = []
     for name, ks in blocks:
         rec = {label: name, "n_units": n_units * len(ks) if name == ALL_CODES or group_by == "domain" else n_units}
         sub = arr[ks] if ks else np.full((0, len(coders), n_units), np.nan)
         used = [j for j in range(len(coders)) if not np.all(np.isnan(sub[:, j, :]))] if sub.size else []
         rec["n_coders"] = len(used)
+        rec["kappa_coders"] = f"{coders[pair[0]]} & {coders[pair[1]]}" if pair else ""
         rec["n_positive"] = int(np.nansum(sub == 1)) if sub.size else 0
         note = []
         est = {s: np.nan for s in _STATS}
@@ -1365,7 +1380,7 @@ def coder_agreement(
             note.append("no double-coded units")
         else:
             # per-unit statistics, summed over the block's codes for each excerpt/interview
-            st_list = [_binary_unit_stats(sub[i][used]) for i in range(len(ks))]
+            st_list = [_binary_unit_stats(sub[i], pair) for i in range(len(ks))]
             st = {k: sum(s[k] for s in st_list) for k in st_list[0]}
             e = _binary_stats(st, np.ones((1, n_units)))
             est = {s: float(e[s][0]) for s in _STATS}
@@ -1373,9 +1388,6 @@ def coder_agreement(
                 note.append("no coder applied this code in the double-coded units: kappa and alpha undefined (0/0)")
             elif np.all(sub[~np.isnan(sub)] == 1):
                 note.append("every coder applied this code to every double-coded unit: kappa and alpha undefined (0/0)")
-            if len(used) > 2:
-                note.append(f"{len(used)} coders: Cohen's kappa needs exactly two, see alpha and AC1")
-                est["cohen_kappa"] = np.nan
             if rng_idx is not None:
                 b = _binary_stats(st, W)
                 for s in _STATS:
@@ -1389,7 +1401,7 @@ def coder_agreement(
         warnings.warn("coder_agreement: only one coder in the data; agreement is undefined", _ag.AgreementWarning, stacklevel=2)
     elif n_units == 0:
         warnings.warn("coder_agreement: no unit was coded by two or more coders", _ag.AgreementWarning, stacklevel=2)
-    cols = [label, "n_units", "n_coders", "n_positive"]
+    cols = [label, "n_units", "n_coders", "n_positive", "kappa_coders"]
     for s in _STATS:
         cols += [s, f"{s}_lo", f"{s}_hi"]
     return pd.DataFrame(rows, columns=cols + ["note"])
@@ -1747,12 +1759,22 @@ def _network_profile(profile: pd.DataFrame) -> pd.DataFrame:
         return profile[is_net].assign(school="(network)")
     rows = []
     for d, g in profile.groupby("domain", sort=False):
-        w = pd.to_numeric(g["n"], errors="coerce") if "n" in g else pd.Series(1.0, index=g.index)
-        m = pd.to_numeric(g["mean"], errors="coerce")
-        ok = m.notna() & w.notna()
-        mean = float(np.average(m[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else np.nan
-        st = g["status"].dropna().astype(str)
-        status = st.value_counts().sort_index().idxmax() if len(st) else ""
+        if "network_mean" in g and pd.to_numeric(g["network_mean"], errors="coerce").notna().any():
+            # scoring.asset_profile: the pooled mean of the reportable schools
+            mean = float(pd.to_numeric(g["network_mean"], errors="coerce").dropna().iloc[0])
+        else:
+            w = pd.to_numeric(g["n"], errors="coerce") if "n" in g else pd.Series(1.0, index=g.index)
+            m = pd.to_numeric(g["mean"], errors="coerce")
+            ok = m.notna() & w.notna()
+            mean = float(np.average(m[ok], weights=w[ok])) if ok.any() and w[ok].sum() > 0 else np.nan
+        st = g["status"].fillna("").astype(str).str.strip()
+        st = st[st != ""]
+        counts = st.value_counts()
+        order = ["asset", "typical", "growth area"]
+        keys = sorted(counts.index, key=lambda k: (order.index(k) if k in order else 9, k))
+        status = ", ".join(f"{k} in {counts[k]}" for k in keys)
+        if status:
+            status += f" of {g['school'].nunique()} schools"
         rows.append({"school": "(network)", "domain": d, "mean": mean, "status": status})
     return pd.DataFrame(rows)
 
@@ -1787,8 +1809,9 @@ def joint_display(
     school : str, optional
         One school; ``None`` gives the network table (profile rows whose
         school is ``"(network)"``/``"network"``/empty if present, else the
-        schools' means averaged, weighted by ``n`` when present, and the most
-        common status).
+        ``network_mean`` column of :func:`assetinv.asset_profile` or the
+        schools' means averaged, weighted by ``n``; status then summarises
+        the schools, e.g. "asset in 2, growth area in 1 of 8 schools").
     top_n : int
         How many codes to list in ``top_codes``.
     names : iterable of str, optional
@@ -1920,8 +1943,8 @@ def _evidence(r: dict) -> str:
 # Okabe-Ito palette (colour-blind safe) with hatches so it also reads in grey
 _STATUS_STYLE = {
     "asset": ("#0072B2", ""),
+    "typical": ("#F0E442", ".."),
     "growth area": ("#E69F00", "//"),
-    "emerging": ("#56B4E9", ".."),
     "": ("#999999", "xx"),
 }
 
