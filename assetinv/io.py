@@ -1341,6 +1341,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "seed": None,
     "thresholds": {},
     "waves": None,
+    "baseline": None,
+    "followup": None,
     "network": None,
 }
 _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",

@@ -494,3 +494,18 @@ def test_validate_file_kinds(tmp_path):
 def test_data_quality_without_attrs():
     q = data_quality(pd.DataFrame({"x": [1, 2, 3]}))
     assert q.rows.tolist() == [3, 3]
+
+
+def test_simulated_sample_reads_cleanly(tmp_path):
+    simulate = pytest.importorskip("assetinv.simulate")
+    if not hasattr(simulate, "write_sample"):
+        pytest.skip("assetinv.simulate.write_sample has not landed yet")
+    simulate.write_sample(tmp_path, seed=2026)
+    cfg = read_config(tmp_path / "study.yaml")
+    df = read_responses(cfg["responses"])
+    q = data_quality(df)
+    assert q.loc[q.stage == "read", "rows"].item() == q.loc[q.stage != "read", "rows"].sum()
+    assert len(df) > 100 and df.attrs["instrument_version"] == INST.version
+    assert len(read_roster(cfg["roster"])) > 0 and len(read_schools(cfg["schools"])) > 0
+    for name in ("responses.csv", "roster.csv", "schools.csv", "codings.csv", "study.yaml"):
+        assert validate_file(tmp_path / name) == [], name
