@@ -1,2 +1,486 @@
-"""assetinv.figures (under construction)."""
-__all__: list[str] = []
+"""Figures for asset profiles, change and perception gaps.
+
+Every function takes a table from :mod:`assetinv.scoring` and returns a
+:class:`matplotlib.figure.Figure` (built without pyplot, so it is safe under the
+Agg backend, in notebooks and in parallel report builds) with an ``alt_text``
+attribute: one or two sentences describing what the figure shows, for HTML
+``alt`` text.
+
+Design rules:
+
+* colour-blind-safe colours (seaborn ``colorblind`` palette; ``cividis`` for the
+  heat map, whose lightness rises steadily so it also reads in grey);
+* status is also shown by marker shape (asset ▲, typical ●, growth area ▼) or
+  symbol, so nothing depends on colour alone;
+* suppressed groups are drawn as hatched blanks labelled "suppressed" -- their
+  numbers are never drawn, even if a caller passes a table whose statistics
+  were not blanked (any row with a non-empty ``suppressed`` is treated as
+  empty);
+* fixed sizes and styles, no randomness: same table, same figure.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+
+__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "STATUS_STYLE"]
+
+_PAL = sns.color_palette("colorblind")
+#: Colour and marker per status (readable without colour through the marker).
+STATUS_STYLE = {
+    "asset": {"color": _PAL[0], "marker": "^", "symbol": "\u25b2", "label": "asset"},
+    "typical": {"color": _PAL[7], "marker": "o", "symbol": "\u25cf", "label": "typical"},
+    "growth area": {"color": _PAL[3], "marker": "v", "symbol": "\u25bc", "label": "growth area"},
+}
+_HATCH = "///"
+_GREY = "0.55"
+_RC = {
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "legend.fontsize": 8,
+    "font.family": "DejaVu Sans",
+    "svg.hashsalt": "assetinv",
+}
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    import matplotlib as mpl
+
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig
+
+
+def _styled(fn):
+    """Run a figure builder inside a fixed style context."""
+    import functools
+
+    import matplotlib as mpl
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with mpl.rc_context(_RC), sns.axes_style("whitegrid"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def _blank_suppressed(df: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFrame:
+    """Defence in depth: rows marked suppressed lose their numbers here too."""
+    out = df.copy()
+    if "suppressed" not in out:
+        out["suppressed"] = ""
+    out["suppressed"] = out["suppressed"].fillna("").astype(str)
+    hide = out["suppressed"] != ""
+    for c in value_columns:
+        if c in out:
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+            out.loc[hide, c] = np.nan
+    return out
+
+
+def _short_names(df: pd.DataFrame) -> dict:
+    if "domain_short" in df:
+        return dict(zip(df["domain"], df["domain_short"]))
+    try:
+        from .scoring import _spec
+
+        spec = _spec()
+        return {d: spec.short(d) for d in df["domain"].unique()}
+    except Exception:
+        return {d: d for d in df["domain"].unique()}
+
+
+def _domain_order(df: pd.DataFrame) -> list:
+    seen = []
+    for d in df["domain"]:
+        if d not in seen:
+            seen.append(d)
+    try:
+        from .scoring import _spec
+
+        order = list(_spec().domains)
+        return sorted(seen, key=lambda d: order.index(d) if d in order else len(order))
+    except Exception:
+        return seen
+
+
+def _short_reason(reason: str) -> str:
+    return "suppressed" if not reason else f"suppressed ({reason})"
+
+
+@_styled
+def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | None = None) -> Figure:
+    """School x domain heat map of the network's asset profile.
+
+    Cells show the school's mean (one decimal) and its status symbol (▲ asset,
+    ● typical, ▼ growth area); suppressed cells are hatched and say
+    "suppressed". Colours use the ``cividis`` map, whose lightness increases
+    steadily with the value so the map reads in grey.
+
+    Parameters
+    ----------
+    profile : DataFrame
+        Output of :func:`assetinv.asset_profile` for all schools.
+    value : str
+        Column to colour by (default ``mean``; ``diff`` also works).
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``alt_text``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv import asset_profile
+    >>> from assetinv.figures import heatmap_network
+    >>> rng = np.random.default_rng(0)
+    >>> s = pd.DataFrame({"respondent_id": range(40), "school": np.repeat(["A", "B"], 20), "district": "D",
+    ...                   "role": "teacher", "wave": "baseline",
+    ...                   **{d: rng.normal(3.5, .5, 40).clip(1, 5) for d in ["EX", "LM", "CN", "OS"]}})
+    >>> fig = heatmap_network(asset_profile(s))
+    >>> fig.alt_text.startswith("Heat map")
+    True
+
+    References
+    ----------
+    Nuñez, J. R., Anderton, C. R., & Renslow, R. S. (2018). Optimizing colormaps
+    with consideration for color vision deficiency. *PLoS ONE*, 13(7), e0199239.
+    """
+    p = _blank_suppressed(profile, [value, "mean", "ci_low", "ci_high", "diff", "n"])
+    doms = _domain_order(p)
+    names = _short_names(p)
+    schools = sorted(p["school"].astype(str).unique())
+    grid = np.full((len(schools), len(doms)), np.nan)
+    status = np.full(grid.shape, "", dtype=object)
+    reason = np.full(grid.shape, "", dtype=object)
+    for _, r in p.iterrows():
+        i, j = schools.index(str(r["school"])), doms.index(r["domain"])
+        grid[i, j] = r[value]
+        status[i, j] = r.get("status", "") or ""
+        reason[i, j] = r["suppressed"]
+    shown = grid[~np.isnan(grid)]
+    if value == "mean":
+        vmin = float(np.floor(shown.min() * 2) / 2) if shown.size else 1.0
+        vmax = float(np.ceil(shown.max() * 2) / 2) if shown.size else 5.0
+        if vmax - vmin < 1:
+            vmax = min(vmin + 1, 5.0) if vmin + 1 <= 5 else vmax
+            vmin = vmax - 1
+    else:
+        m = float(np.nanmax(np.abs(shown))) if shown.size else 1.0
+        vmin, vmax = -m, m
+    fig = _new_figure(1.6 + 1.35 * len(doms), 1.3 + 0.42 * len(schools))
+    ax = fig.add_subplot()
+    cmap = colormaps["cividis"]
+    ax.add_patch(Rectangle((0, 0), len(doms), len(schools), facecolor="white", edgecolor="0.6", hatch=_HATCH,
+                           lw=0, zorder=0))
+    sns.heatmap(grid, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, mask=np.isnan(grid), linewidths=1.2,
+                linecolor="white", cbar_kws={"label": "mean score (1 to 5)" if value == "mean" else value,
+                                             "shrink": 0.8}, annot=False)
+    norm = (grid - vmin) / (vmax - vmin if vmax > vmin else 1)
+    for i in range(len(schools)):
+        for j in range(len(doms)):
+            if np.isnan(grid[i, j]):
+                ax.text(j + 0.5, i + 0.5, "suppressed", ha="center", va="center", fontsize=7, color="0.25",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                continue
+            sym = STATUS_STYLE.get(status[i, j], {}).get("symbol", "")
+            colour = "white" if norm[i, j] < 0.55 else "black"
+            ax.text(j + 0.5, i + 0.5, f"{grid[i, j]:.1f} {sym}".strip(), ha="center", va="center", fontsize=8.5,
+                    color=colour)
+    ax.set_xticks(np.arange(len(doms)) + 0.5, [names.get(d, d) for d in doms], rotation=0)
+    ax.set_yticks(np.arange(len(schools)) + 0.5, schools, rotation=0)
+    ax.set_xlabel("\u25b2 asset   \u25cf typical   \u25bc growth area   hatched = suppressed (too few responses)",
+                  fontsize=7.5, color="0.2", labelpad=8)
+    ax.set_ylabel("school")
+    ax.tick_params(length=0)
+    ax.set_title(title or "Asset profile of the network")
+    n_sup = int(np.isnan(grid).sum())
+    counts = {s: int((status == s).sum()) for s in STATUS_STYLE}
+    fig.alt_text = (
+        f"Heat map of mean domain scores for {len(schools)} schools (rows) and {len(doms)} domains (columns); "
+        f"darker cells are lower scores. {counts['asset']} cells are marked assets, {counts['growth area']} "
+        f"growth areas and {counts['typical']} typical" + (f"; {n_sup} cells are suppressed because too few "
+                                                           f"people responded." if n_sup else ".")
+    )
+    return fig
+
+
+@_styled
+def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None = None) -> Figure:
+    """One school's domain means with 95% intervals against the network mean.
+
+    Each domain is a row: the school's mean with its interval (marker shape and
+    colour by status), the network mean as a grey diamond, and dashed lines at
+    the absolute thresholds (``asset_at``, ``growth_below`` from the profile's
+    ``attrs``). Suppressed domains are a hatched band labelled "suppressed".
+
+    Parameters
+    ----------
+    profile : DataFrame
+        Output of :func:`assetinv.asset_profile`.
+    school : str
+        School id.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``alt_text``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv import asset_profile
+    >>> from assetinv.figures import school_profile_plot
+    >>> rng = np.random.default_rng(0)
+    >>> s = pd.DataFrame({"respondent_id": range(40), "school": np.repeat(["A", "B"], 20), "district": "D",
+    ...                   "role": "teacher", "wave": "baseline",
+    ...                   **{d: rng.normal(3.5, .5, 40).clip(1, 5) for d in ["EX", "LM", "CN", "OS"]}})
+    >>> fig = school_profile_plot(asset_profile(s), "A")
+    >>> "school A" in fig.alt_text
+    True
+
+    References
+    ----------
+    Cumming, G., & Finch, S. (2005). Inference by eye: confidence intervals and
+    how to read pictures of data. *American Psychologist*, 60(2), 170-180.
+    """
+    p = profile[profile["school"].astype(str) == str(school)]
+    if p.empty:
+        raise ValueError(f"school {school!r} is not in the profile")
+    p = _blank_suppressed(p, ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "n"])
+    doms = _domain_order(p)
+    names = _short_names(p)
+    p = p.set_index("domain").loc[doms].reset_index()
+    asset_at = float(profile.attrs.get("asset_at", 4.0))
+    growth_below = float(profile.attrs.get("growth_below", 3.0))
+    fig = _new_figure(7.2, 1.2 + 0.55 * len(doms))
+    ax = fig.add_subplot()
+    y = np.arange(len(doms))[::-1]
+    ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
+    ax.axvline(growth_below, color="0.35", ls=":", lw=1.1, zorder=1)
+    used = set()
+    for yi, (_, r) in zip(y, p.iterrows()):
+        if pd.notna(r["network_mean"]):
+            ax.plot(r["network_mean"], yi, marker="D", ms=6, color=_GREY, mfc="white", mew=1.4, zorder=3, ls="none")
+        if r["suppressed"] or pd.isna(r["mean"]):
+            ax.add_patch(Rectangle((1, yi - 0.3), 4, 0.6, facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0.5,
+                                   zorder=2))
+            ax.text(3.0, yi, _short_reason(r["suppressed"]), ha="center", va="center", fontsize=8, color="0.2",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5}, zorder=4)
+            continue
+        st = STATUS_STYLE.get(r["status"], STATUS_STYLE["typical"])
+        used.add(r["status"])
+        ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=st["color"], lw=2.2, solid_capstyle="butt", zorder=3)
+        ax.plot(r["mean"], yi, marker=st["marker"], ms=9, color=st["color"], mec="black", mew=0.6, zorder=4,
+                ls="none")
+        ax.text(min(r["ci_high"] + 0.06, 4.75), yi + 0.22, f"{r['mean']:.1f}", fontsize=8, va="bottom", color="0.1")
+    ax.set_yticks(y, [names.get(d, d) for d in doms])
+    ax.set_xlim(1, 5)
+    ax.set_ylim(-0.6, len(doms) - 0.4)
+    ax.set_xlabel("mean score (1 to 5) with 95% interval")
+    ax.grid(axis="y", visible=False)
+    handles = [Line2D([], [], marker=STATUS_STYLE[s]["marker"], color=STATUS_STYLE[s]["color"], mec="black",
+                      mew=0.6, ls="none", ms=8, label=s) for s in ("asset", "typical", "growth area")]
+    handles += [Line2D([], [], marker="D", color=_GREY, mfc="white", mew=1.4, ls="none", label="network mean"),
+                Line2D([], [], color="0.35", ls="--", label=f"asset standard ({asset_at:g})"),
+                Line2D([], [], color="0.35", ls=":", label=f"growth threshold ({growth_below:g})")]
+    if (p["suppressed"] != "").any():
+        handles.append(Patch(facecolor="white", edgecolor="0.6", hatch=_HATCH, label="suppressed"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_title(title or f"School {school}: domains against the network")
+    parts = []
+    for _, r in p.iterrows():
+        if r["suppressed"] or pd.isna(r["mean"]):
+            parts.append(f"{names.get(r['domain'], r['domain'])} suppressed")
+        else:
+            parts.append(f"{names.get(r['domain'], r['domain'])} {r['mean']:.1f} ({r['status']})")
+    fig.alt_text = (f"Dot-and-interval chart of school {school}'s mean score in each domain with its 95% interval, "
+                    f"against the network mean: " + "; ".join(parts) + ".")
+    return fig
+
+
+def _rows_label(df: pd.DataFrame, group_col: str, names: dict) -> list[str]:
+    multi = df[group_col].nunique() > 1
+    return [f"{names.get(d, d)} \u00b7 {g}" if multi else names.get(d, d) for d, g in zip(df["domain"], df[group_col])]
+
+
+@_styled
+def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Change from baseline to follow-up per domain (and scope) with intervals.
+
+    Filled markers: the interval excludes zero (a change the data can
+    detect); open markers: it includes zero. Suppressed rows are hatched and
+    labelled.
+
+    Parameters
+    ----------
+    change : DataFrame
+        Output of :func:`assetinv.change_over_time`.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``alt_text``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.figures import change_plot
+    >>> c = pd.DataFrame({"domain": ["EX", "OS"], "scope": "network", "estimate": [0.1, 0.3],
+    ...                   "ci_low": [-0.05, 0.15], "ci_high": [0.25, 0.45], "suppressed": ""})
+    >>> change_plot(c).alt_text.split(":")[0]
+    'Change from baseline to follow-up in each domain with 95% intervals'
+
+    References
+    ----------
+    Cumming, G., & Finch, S. (2005). *American Psychologist*, 60(2), 170-180.
+    """
+    c = _blank_suppressed(change, ["estimate", "ci_low", "ci_high", "effect_size", "hedges_g", "n_baseline",
+                                   "n_followup"])
+    names = _short_names(c)
+    if "scope" not in c:
+        c["scope"] = "network"
+    labels = _rows_label(c, "scope", names)
+    fig = _new_figure(8.2, 1.3 + 0.42 * len(c))
+    ax = fig.add_subplot()
+    y = np.arange(len(c))[::-1]
+    shown = c[["ci_low", "ci_high"]].to_numpy(dtype=float)
+    lim = float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0
+    lim = max(lim, 0.3)
+    ax.axvline(0, color="0.3", lw=1)
+    for yi, (_, r) in zip(y, c.iterrows()):
+        if r["suppressed"] or pd.isna(r["estimate"]):
+            ax.add_patch(Rectangle((-lim, yi - 0.3), 2 * lim, 0.6, facecolor="white", edgecolor="0.6",
+                                   hatch=_HATCH, lw=0.5, zorder=2))
+            ax.text(0, yi, _short_reason(r["suppressed"]), ha="center", va="center", fontsize=8, color="0.2",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5}, zorder=4)
+            continue
+        sig = r["ci_low"] > 0 or r["ci_high"] < 0
+        col = _PAL[0] if r["estimate"] >= 0 else _PAL[3]
+        ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=col, lw=2.2, zorder=3)
+        ax.plot(r["estimate"], yi, marker="o" if r["estimate"] >= 0 else "s", ms=8, color=col,
+                mfc=col if sig else "white", mec=col, mew=1.6, zorder=4, ls="none")
+        ax.text(r["ci_high"] + lim * 0.03, yi + 0.18, f"{r['estimate']:+.2f}", fontsize=8, color="0.1")
+    ax.set_xlim(-lim, lim * 1.25)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.6, len(c) - 0.4)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("change in mean score (points on the 1 to 5 scale)\nfollow-up minus baseline")
+    handles = [Line2D([], [], marker="o", color=_PAL[0], ls="none", ms=7, label="interval excludes 0"),
+               Line2D([], [], marker="o", color=_PAL[0], mfc="white", ls="none", ms=7, label="interval includes 0")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.set_title(title or "Change between waves")
+    parts = []
+    for lab, (_, r) in zip(labels, c.iterrows()):
+        parts.append(f"{lab} suppressed" if (r["suppressed"] or pd.isna(r["estimate"]))
+                     else f"{lab} {r['estimate']:+.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})")
+    fig.alt_text = "Change from baseline to follow-up in each domain with 95% intervals: " + "; ".join(parts) + "."
+    return fig
+
+
+@_styled
+def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | None = None) -> Figure:
+    """Leader minus teacher gap per domain (and group) with Welch intervals.
+
+    The band around zero marks gaps smaller than ``large``; gaps flagged
+    large are drawn as filled diamonds, others as open circles. Suppressed
+    groups are hatched and labelled; their means are never drawn.
+
+    Parameters
+    ----------
+    gaps : DataFrame
+        Output of :func:`assetinv.perception_gaps` or
+        :func:`assetinv.perception_gaps_with_fallback`.
+    large : float, optional
+        Width of the "small gap" band; default ``gaps.attrs["large"]`` or 0.5.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``alt_text``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.figures import gap_plot
+    >>> g = pd.DataFrame({"level": "network", "group": "network", "domain": ["EX", "OS"], "gap": [0.2, 0.7],
+    ...                   "ci_low": [0.0, 0.4], "ci_high": [0.4, 1.0], "flagged_large": [False, True],
+    ...                   "suppressed": ""})
+    >>> gap_plot(g).alt_text.startswith("Leader minus teacher")
+    True
+
+    References
+    ----------
+    Welch, B. L. (1947). *Biometrika*, 34, 28-35.
+    """
+    g = _blank_suppressed(gaps, ["gap", "ci_low", "ci_high", "teacher_mean", "leader_mean", "n_teachers",
+                                 "n_leaders"])
+    large = float(large if large is not None else gaps.attrs.get("large", 0.5))
+    names = _short_names(g)
+    if "group" not in g:
+        g["group"] = "network"
+    labels = _rows_label(g, "group", names)
+    fig = _new_figure(8.4, 1.4 + 0.42 * len(g))
+    ax = fig.add_subplot()
+    y = np.arange(len(g))[::-1]
+    shown = g[["ci_low", "ci_high"]].to_numpy(dtype=float)
+    lim = max(float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0, large * 1.6)
+    ax.axvspan(-large, large, color="0.92", zorder=0)
+    ax.axvline(0, color="0.3", lw=1)
+    for yi, (_, r) in zip(y, g.iterrows()):
+        if r["suppressed"] or pd.isna(r["gap"]):
+            ax.add_patch(Rectangle((-lim, yi - 0.3), 2 * lim, 0.6, facecolor="white", edgecolor="0.6",
+                                   hatch=_HATCH, lw=0.5, zorder=2))
+            ax.text(0, yi, _short_reason(r["suppressed"]), ha="center", va="center", fontsize=8, color="0.2",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5}, zorder=4)
+            continue
+        flagged = bool(r.get("flagged_large")) if pd.notna(r.get("flagged_large")) else abs(r["gap"]) >= large
+        col = _PAL[4] if flagged else _PAL[7]
+        ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=col, lw=2.2, zorder=3)
+        ax.plot(r["gap"], yi, marker="D" if flagged else "o", ms=8, color=col, mfc=col if flagged else "white",
+                mec="black" if flagged else col, mew=1.3, zorder=4, ls="none")
+        ax.text(r["ci_high"] + lim * 0.03, yi + 0.18, f"{r['gap']:+.2f}", fontsize=8, color="0.1")
+    ax.set_xlim(-lim, lim * 1.25)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.6, len(g) - 0.4)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("leader mean minus teacher mean (points)\nright of 0: leaders more positive than teachers")
+    handles = [Line2D([], [], marker="D", color=_PAL[4], mec="black", ls="none", ms=7,
+                      label=f"large gap (|gap| \u2265 {large:g})"),
+               Line2D([], [], marker="o", color=_PAL[7], mfc="white", ls="none", ms=7, label="smaller gap"),
+               Patch(facecolor="0.92", label=f"within \u00b1{large:g}")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    if title is None:
+        title = "Leader and teacher perceptions"
+        if g["group"].nunique() == 1:
+            lvl = str(g["level"].iloc[0]) if "level" in g else ""
+            grp = str(g["group"].iloc[0])
+            title += ": the whole network" if grp == "network" else f": {lvl} {grp}".rstrip()
+    ax.set_title(title)
+    parts = []
+    for lab, (_, r) in zip(labels, g.iterrows()):
+        parts.append(f"{lab} suppressed" if (r["suppressed"] or pd.isna(r["gap"]))
+                     else f"{lab} {r['gap']:+.2f}" + (" (large)" if abs(r["gap"]) >= large else ""))
+    fig.alt_text = ("Leader minus teacher difference in mean score per domain with 95% intervals: "
+                    + "; ".join(parts) + ".")
+    return fig

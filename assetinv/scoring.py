@@ -520,38 +520,33 @@ def _tcrit(level: float, df) -> np.ndarray:
 
 
 def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
-    """ICC(1) from a one-way ANOVA (Bliese 2000), NaN if not estimable."""
+    """ICC(1) from a one-way ANOVA as psych::statsBy computes it (Bliese 2000):
+    ``(MSb - MSw) / (MSb + (nbar - 1) MSw)`` with ``nbar`` the mean group size.
+    Same formula as :func:`assetinv.group_reliability`; NaN if not estimable."""
     ok = ~np.isnan(values)
     v, g = values[ok], groups[ok]
     if v.size == 0:
         return np.nan
-    labels, inv = np.unique(g, return_inverse=True)
+    _, inv = np.unique(g, return_inverse=True)
     counts = np.bincount(inv)
-    keep = counts >= 2
-    if keep.sum() < 2:
-        return np.nan
-    sel = keep[inv]
-    v, inv = v[sel], inv[sel]
-    _, inv = np.unique(inv, return_inverse=True)
-    counts = np.bincount(inv)
-    sums = np.bincount(inv, weights=v)
-    means = sums / counts
-    grand = v.mean()
     k, n = counts.size, v.size
+    if k < 2 or n - k < 1:
+        return np.nan
+    means = np.bincount(inv, weights=v) / counts
+    grand = v.mean()
     msb = np.sum(counts * (means - grand) ** 2) / (k - 1)
     msw = np.sum((v - means[inv]) ** 2) / (n - k)
-    n0 = (n - np.sum(counts**2) / n) / (k - 1)
-    denom = msb + (n0 - 1) * msw
+    nbar = n / k
+    denom = msb + (nbar - 1) * msw
     return float((msb - msw) / denom) if denom > 0 else np.nan
 
 
 def _group_mean_reliability(n: np.ndarray, icc1: float) -> np.ndarray:
     if not np.isfinite(icc1):
         return np.full(len(n), np.nan)
-    icc = max(icc1, 0.0)
     n = np.asarray(n, dtype="float64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, n * icc / (1 + (n - 1) * icc), np.nan)
+        return np.where(n > 0, n * icc1 / (1 + (n - 1) * icc1), np.nan)
 
 
 def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> dict:
@@ -563,7 +558,9 @@ def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series)
 
         tmp = sub[domains].copy()
         tmp["_grp"] = key.to_numpy()
-        gr = group_reliability(tmp, domains, "_grp", min_n=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gr = group_reliability(tmp, domains, "_grp", min_n=1)
         bg = gr.by_group
         for g, c, r in zip(bg["group"], bg["column"], bg["reliability"]):
             res[(str(g), c)] = float(r) if pd.notna(r) else np.nan
@@ -1699,13 +1696,17 @@ def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: fl
         sign = "above" if row["diff"] >= 0 else "below"
         parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} the network average of {_fmt(row['network_mean'])} "
                      f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
-    if codes is not None and len(codes):
+    if codes is not None and len(codes) and {"school", "group", "code", "n_excerpts"} <= set(codes.columns):
         c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes["group"].astype(str) == row["domain"])]
+        if "suppressed" in c:
+            c = c[c["suppressed"].fillna("").astype(str) == ""]
+        name_col = "code_name" if "code_name" in c else ("name" if "name" in c else None)
+        c = c.assign(_n=pd.to_numeric(c["n_excerpts"], errors="coerce"),
+                     _name=c[name_col].astype(str) if name_col else c["code"].map(lambda x: spec.codes.get(str(x), str(x))))
+        c = c.groupby(["code", "_name"], sort=True, as_index=False)["_n"].sum(min_count=1)
+        c = c[c["_n"] > 0].sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
         if len(c):
-            c = c.assign(_n=pd.to_numeric(c["n_excerpts"], errors="coerce").fillna(0))
-            c = c.sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
-            names = c["name"] if "name" in c else c["code"].map(lambda x: spec.codes.get(str(x), str(x)))
-            txt = ", ".join(f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(names, c["_n"]))
+            txt = ", ".join(f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(c["_name"], c["_n"]))
             parts.append(f"interviews: {txt}")
     return "; ".join(parts)
 
@@ -1736,9 +1737,10 @@ def recommend(
     playbook : dict or path, optional
         From :func:`load_playbook`, a path, or the bundled playbook.
     codes : DataFrame, optional
-        Code tallies (``school, code, group, n_excerpts, n_interviews`` and
-        optionally ``name``) from the qualitative module; the three most
-        frequent codes of the school in that domain are cited.
+        Code tallies from :func:`assetinv.code_tallies` (``school, code,
+        group, n_excerpts`` and optionally ``code_name``, ``role``,
+        ``suppressed``); the three most frequent codes of the school in that
+        domain are cited (suppressed and zero counts skipped, roles summed).
     instrument : Instrument, optional
         For code names; bundled instrument by default.
 
