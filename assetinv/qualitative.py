@@ -1499,7 +1499,7 @@ _PHONE = re.compile(
     r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
     r"|(?<![\w.-])\d{10}(?![\w.-])"
 )
-_NAME_WORD = r"[A-Z][a-z]+(?:['\u2019-][A-Z]?[a-z]+)*"
+_NAME_WORD = r"(?:[A-Z][a-z]?['\u2019])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*"
 _TITLE_ONE = re.compile(
     rf"\b(?:Mrs|Ms|Mr|Mx|Miss|Dr|Prof|Professor|Principal|Coach|Superintendent|Dean)\.?[ \t]+{_NAME_WORD}"
     rf"(?:[ \t]+{_NAME_WORD})?"
@@ -1524,6 +1524,10 @@ NAME_ALLOWLIST = frozenset(
     Lessons Plan Plans The This That These Those Our Their We They He She It And But Or So If When Then
     Also Every All Some Most Many Few Yes No Not Now Here There What Why How Who Where Which
     Expertise Mindset Cultural Norms Structures Collaborative Asset Inventory Survey Interview
+    Club Clubs Robotics Room Hall Library Gym Cafeteria Street Avenue Road Park City County Town North
+    South East West New Saint Lake River Mount Fort Beach Valley Hills Heights Springs Central Union
+    Public Unified Independent Regional Catholic Christian Lutheran Baptist Prep Preparatory Magnet
+    Fair Festival Night Week Break Conference Summit Institute Workshop Olympiad Bowl League Camp
     """.split()
 )
 

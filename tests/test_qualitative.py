@@ -495,6 +495,10 @@ def test_disagreements_list(codings):
         ("We meet on Tuesday in the Science Department with Next Generation Science Standards.",
          [], ["Tuesday", "Science Department", "Next Generation Science Standards"]),
         ("In the PLC, Mary Ann Lopez shared her unit.", ["Mary", "Ann", "Lopez"], ["In the PLC", "shared her unit"]),
+        ("the team (led by Sam O'Neil) met", ["Sam", "Neil"], ["the team (led by", ") met"]),
+        ("ask Ms. McDonald or Mr. D'Angelo", ["McDonald", "Angelo"], ["ask", " or "]),
+        ("We went to New York with Jamal Carter and the Robotics Club.", ["Jamal", "Carter"], ["New York", "Robotics Club"]),
+        ("'I would ask Kim Nguyen,' she said, 'or Luis Ortiz.'", ["Kim", "Nguyen", "Luis", "Ortiz"], ["she said"]),
     ],
 )
 def test_redact(text, gone, kept):
