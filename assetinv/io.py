@@ -106,6 +106,7 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
 _CODED_LABEL_RE = re.compile(r"^(\d+)\s*[-=.:)]?\s*([^\d].*)$")
 _LABEL_CODED_RE = re.compile(r"^(.*?)\s*\(\s*(\d+)\s*\)$")
 
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
 _FIX_ENCODING = (
     "open the file in Excel (or a text editor) and save it as 'CSV UTF-8 (Comma delimited)', "
     "or export it again as .xlsx"
@@ -306,14 +307,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
             except UnicodeDecodeError:
                 text, enc = data.decode("latin-1"), "Latin-1"
     # Control characters (other than tab/newlines) mean binary data or a wrong encoding.
-    for i, ch in enumerate(text):
-        if ch in "\t\r\n\x1a":
-            continue
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch == "\ufffd":
-            line = text.count("\n", 0, i) + 1
-            raise _err(name, f"wrong encoding: unreadable character U+{ord(ch):04X} "
-                       f"(the file looks binary or was saved in an unsupported encoding)",
-                       _FIX_ENCODING, row=line)
+    m = _CONTROL_RE.search(text)
+    if m is not None:
+        ch, i = m.group(0), m.start()
+        line = text.count("\n", 0, i) + 1
+        raise _err(name, f"wrong encoding: unreadable character U+{ord(ch):04X} "
+                   f"(the file looks binary or was saved in an unsupported encoding)",
+                   _FIX_ENCODING, row=line)
     if text.endswith("\x1a"):
         text = text[:-1]
     return text, enc
@@ -637,6 +637,7 @@ def _parse_number(s: str) -> float | None:
 class _ItemParser:
     def __init__(self, inst, missing_codes: Sequence[str]):
         self.lo, self.hi = int(inst.scale_min), int(inst.scale_max)
+        self._cache: dict[tuple, tuple[float, str | None]] = {}
         self.labels = _label_map(inst)
         self.missing = {_label_key(m) for m in missing_codes}
         self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(inst.labels).items()))
@@ -656,7 +657,14 @@ class _ItemParser:
         return None
 
     def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, str | None]:
-        """Return (value, problem message or None)."""
+        """Return (value, problem message or None); memoised (answers repeat a lot)."""
+        key = (s, id(vlabels) if vlabels else 0)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._parse(s, vlabels)
+        return hit
+
+    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, str | None]:
         s = s.strip()
         if vlabels and s in vlabels:  # SPSS value label
             lab = vlabels[s]
