@@ -1532,6 +1532,26 @@ NAME_ALLOWLIST = frozenset(
 )
 
 
+#: Common English words that often open a sentence. At the start of a
+#: sentence two capitalised words are taken as a name unless the first is
+#: one of these (then the next pair is tried: "Ask Maria Ortega").
+SENTENCE_STARTERS = frozenset(
+    """
+    A An The This That These Those There Here Then Now Our Your My His Her Its Their We You They He She It
+    I'd I'm I've We're We've They're You're Let Lets Let's Ask Tell Call Email Write Talk Thanks Thank Please
+    Maybe Perhaps Honestly Really Actually Basically Obviously Well Okay Ok So And But Or Yet Because Since
+    When While Where Why How What Who Whom Whose Which If Unless Although Though Even Every Each Some Any
+    Most Many Much More Less Few All Both Either Neither No Not Nobody Everyone Everybody Someone Somebody
+    Anyone Nothing Everything Something Last Next First Second Third Finally Also Still Just Only Yes Sure
+    Good Great Right Oh Um Uh After Before During Until From With Without Into Onto About Above Below
+    Over Under Between Through Across Against Along Among Around Behind Beyond Inside Outside Within
+    Once Twice Often Usually Sometimes Always Never Again Instead Otherwise However Therefore Meanwhile
+    Like Unlike As At By For In Of On To Up Down Off Out Go Come See Look Take Give Make Get Try Use
+    Ms Mr Mrs Dr Miss Mx Prof Professor Principal Coach Superintendent Dean Teacher Teachers
+    """.split()
+)
+
+
 def _is_sentence_start(text: str, pos: int) -> bool:
     before = text[:pos].rstrip(" \t\"'\u201c\u2018(\u2014-")
     return before == "" or before[-1] in ".!?:\n;\u2026"
@@ -1551,12 +1571,14 @@ def redact(text, names: Iterable[str] | None = None) -> str:
        capitalised name (and an optional second one) -> ``[name]``;
     4. every name in ``names`` (e.g. the roster), whole or any of its parts
        of three or more letters, as whole words -> ``[name]``;
-    5. two consecutive capitalised words that are not at the start of a
-       sentence and not in :data:`NAME_ALLOWLIST` (school, subject, calendar
-       and common words) -> ``[name]``.
+    5. two (or three) consecutive capitalised words, neither in
+       :data:`NAME_ALLOWLIST` (school, subject, place, calendar and common
+       words) -> ``[name]``. At the start of a sentence the pair is skipped
+       when its first word is a common sentence opener
+       (:data:`SENTENCE_STARTERS`, e.g. "Ask Maria Ortega" keeps "Ask").
 
     Names inside quotation marks are caught the same way. A lone first name
-    at the start of a sentence ("Maria said ...") is only caught when it is
+    or surname without a title ("Maria said ...") is only caught when it is
     in ``names``: pass the roster for the best protection, and read quotes
     before publishing.
 
@@ -1629,7 +1651,7 @@ def _cap_pairs(text: str) -> str:
             re.fullmatch(r"[ \t]+", gap)
             and a.group(0) not in NAME_ALLOWLIST
             and b.group(0) not in NAME_ALLOWLIST
-            and not _is_sentence_start(text, a.start())
+            and (not _is_sentence_start(text, a.start()) or a.group(0) not in SENTENCE_STARTERS)
         ):
             end = b.end()
             # absorb a third name part ("Mary Ann Lopez")

@@ -495,6 +495,8 @@ def test_disagreements_list(codings):
         ("We meet on Tuesday in the Science Department with Next Generation Science Standards.",
          [], ["Tuesday", "Science Department", "Next Generation Science Standards"]),
         ("In the PLC, Mary Ann Lopez shared her unit.", ["Mary", "Ann", "Lopez"], ["In the PLC", "shared her unit"]),
+        ("Priya Raman set the whole thing up; her number is 555-0172.", ["Priya", "Raman", "0172"], ["set the whole"]),
+        ("Okay. Dan Whitfield runs it.", ["Dan", "Whitfield"], ["Okay.", "runs it"]),
         ("the team (led by Sam O'Neil) met", ["Sam", "Neil"], ["the team (led by", ") met"]),
         ("ask Ms. McDonald or Mr. D'Angelo", ["McDonald", "Angelo"], ["ask", " or "]),
         ("We went to New York with Jamal Carter and the Robotics Club.", ["Jamal", "Carter"], ["New York", "Robotics Club"]),
