@@ -101,6 +101,9 @@ def _as_frame(items: Any) -> pd.DataFrame:
         df = pd.DataFrame(arr, columns=[f"V{i + 1}" for i in range(arr.shape[1])])
     out = {}
     for c in df.columns:
+        if df[c].dtype == np.float64:
+            out[c] = df[c].to_numpy(copy=True)
+            continue
         try:
             out[c] = pd.to_numeric(df[c], errors="raise").astype("float64").to_numpy(copy=True)
         except (TypeError, ValueError) as exc:
@@ -169,6 +172,25 @@ def _cov2cor(C):
     return R
 
 
+def _inv_spd(R: np.ndarray) -> np.ndarray:
+    """Inverse of a stack of small symmetric positive-definite matrices by
+    Gauss-Jordan elimination vectorised over the stack (much faster than one
+    LAPACK call per matrix). Raises LinAlgError on a non-positive pivot."""
+    G, p, _ = R.shape
+    if p > 16:
+        return np.linalg.inv(R)
+    A = np.concatenate([R, np.broadcast_to(np.eye(p), R.shape)], axis=2).copy()
+    for i in range(p):
+        piv = A[:, i, i].copy()
+        if not np.all(piv > 0):
+            raise np.linalg.LinAlgError("non-positive pivot")
+        A[:, i, :] /= piv[:, None]
+        f = A[:, :, i].copy()
+        f[:, i] = 0.0
+        A -= f[:, :, None] * A[:, i, None, :]
+    return A[:, :, p:]
+
+
 def _smc(R, valid=None):
     """psych::smc: 1 - 1/diag(Pinv(R)), clipped to [0, 1]; works on stacks.
 
@@ -178,11 +200,22 @@ def _smc(R, valid=None):
     squeeze = R.ndim == 2
     if squeeze:
         R = R[None]
-    u, s, vh = np.linalg.svd(R)
-    tol = np.sqrt(_EPS) * s[..., :1]
-    keep = s > np.maximum(tol, 0)
-    inv_s = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
-    dpinv = np.einsum("gki,gk,gik->gi", vh, inv_s, u)
+    dpinv = None
+    try:
+        Rinv = _inv_spd(R)
+        # cond_2 <= |R|_F |R^-1|_F: when below 1/sqrt(eps) every singular value is
+        # above psych's cut-off, so Pinv(R) == solve(R) and the SVD is not needed
+        cond = np.sqrt((R * R).sum(axis=(1, 2)) * (Rinv * Rinv).sum(axis=(1, 2)))
+        if np.all(np.isfinite(cond)) and np.all(cond < 0.5 / np.sqrt(_EPS)):
+            dpinv = np.diagonal(Rinv, axis1=1, axis2=2)
+    except np.linalg.LinAlgError:
+        pass
+    if dpinv is None:
+        u, s, vh = np.linalg.svd(R)
+        tol = np.sqrt(_EPS) * s[..., :1]
+        keep = s > np.maximum(tol, 0)
+        inv_s = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0)
+        dpinv = np.einsum("gki,gk,gik->gi", vh, inv_s, u)
     with np.errstate(divide="ignore"):
         out = 1.0 - 1.0 / dpinv
     out = np.clip(out, 0.0, 1.0)
@@ -220,8 +253,14 @@ def _alpha_stats(C, R, valid=None):
     npair = pair_ok.sum(axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.nanmedian(lower, axis=1) if lower.shape[1] else np.full(G, np.nan)
-        var = np.nanvar(lower, axis=1, ddof=1) if lower.shape[1] else np.full(G, np.nan)
+        if not lower.shape[1]:
+            med = var = np.full(G, np.nan)
+        elif not np.isnan(lower).any():
+            med = np.median(lower, axis=1)
+            var = lower.var(axis=1, ddof=1) if lower.shape[1] > 1 else np.full(G, np.nan)
+        else:
+            med = np.nanmedian(lower, axis=1)
+            var = np.nanvar(lower, axis=1, ddof=1)
     var = np.where(npair > 1, var, np.nan)
     bad = np.isnan(R).any(axis=(1, 2)) | (k < 2)
     out = {"raw_alpha": raw, "std_alpha": std, "g6_smc": g6, "average_r": avr,
@@ -425,7 +464,7 @@ def alpha(
     >>> x["I4"] = 6 - x["I4"]
     >>> res = alpha(x, reverse=["I4"], scale_min=1, scale_max=5)
     >>> round(res.raw_alpha, 2)
-    0.82
+    0.73
     >>> list(res.ci.index)
     ['feldt', 'duhachek']
 
@@ -447,9 +486,9 @@ def alpha(
     cnt = (~np.isnan(X)).sum(axis=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        sd0 = np.nanstd(X, axis=0, ddof=1)
+        same = np.nanmax(X, axis=0) == np.nanmin(X, axis=0)
     nodata = cnt < 2
-    novar = (~nodata) & ~(sd0 > 0)
+    novar = (~nodata) & same
     dropped = [n for n, b in zip(names, nodata | novar) if b]
     sum_bad = 0.0
     for j in np.flatnonzero(nodata):
@@ -482,13 +521,11 @@ def alpha(
     tot = _alpha_stats(C[None], R[None])
     tot = {k: float(v[0]) for k, v in tot.items()}
     # respondents' mean score and item-total correlations
-    rm = np.nanmean(X, axis=1) if True else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         total = np.nanmean(X, axis=1)
     if n_bad:
         total = (p * total + sum_bad) / (p + n_bad)
-    del rm
     mean_t = float(np.nanmean(total))
     sd_t = float(np.nanstd(total, ddof=1))
     raw_r = _item_total_cor(X, total)
@@ -630,6 +667,153 @@ def _group_sums(codes: np.ndarray, G: int, Z: np.ndarray) -> np.ndarray:
     return np.asarray(A @ Z)
 
 
+class _Layout:
+    """Rows sorted by group in a zero-padded (G, n_max, .) block, so per-group
+    sums and cross-products are batched matrix products (no loop over groups).
+    Falls back to one sparse matrix product when padding would exceed 4x."""
+
+    def __init__(self, codes: np.ndarray, G: int):
+        self.codes, self.G = codes, G
+        n = len(codes)
+        self.counts = np.bincount(codes, minlength=G)
+        nmax = int(self.counts.max()) if G else 0
+        self.padded = bool(G) and G * nmax <= 4 * n + 1000
+        if self.padded:
+            self.order = np.argsort(codes, kind="stable")
+            self.cs = codes[self.order]
+            starts = np.r_[0, np.cumsum(self.counts)[:-1]]
+            self.pos = np.arange(n) - starts[self.cs]
+            self.nmax = nmax
+
+    def pad(self, A: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        if not hasattr(self, "flat"):
+            self.flat = np.empty(len(self.codes), dtype=np.intp)
+            self.flat[self.order] = self.cs * self.nmax + self.pos
+        out = np.full((self.G * self.nmax, A.shape[1]), fill)
+        out[self.flat] = A
+        return out.reshape(self.G, self.nmax, A.shape[1])
+
+    def sums(self, A: np.ndarray) -> np.ndarray:
+        return np.column_stack([np.bincount(self.codes, weights=A[:, j], minlength=self.G)
+                                for j in range(A.shape[1])]) if A.shape[1] else np.zeros((self.G, 0))
+
+
+def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, Xpad=None):
+    """Per-group pairwise moments N, SX, SXX (G, p, p); E (G, 4): rows, rows with
+    any answer, centred sum and sum of squares of the respondents' mean; group
+    max and min per item (only when ``exact`` is False, else None)."""
+    n, p = X.shape
+    G = lay.G
+    gmax = gmin = None
+    if lay.padded:
+        if Xpad is None:
+            Xpad = lay.pad(X, np.nan)
+        Mpb = ~np.isnan(Xpad)
+        raw = np.where(Mpb, Xpad, 0.0)
+        X0p = raw - shift * Mpb if np.any(shift) else raw
+        A = np.concatenate([Mpb.astype(float), X0p], axis=2)
+        B = np.swapaxes(A, 1, 2) @ A            # one batched product for all groups
+        N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
+        cnt = Mpb.sum(axis=2)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tot = raw.sum(axis=2) / cnt
+        has = cnt > 0
+        tshift = float(tot[has].mean()) if has.any() else 0.0
+        t0 = np.where(has, tot - tshift, 0.0)
+        E = np.column_stack([lay.counts.astype(float), has.sum(axis=1), t0.sum(axis=1), (t0 * t0).sum(axis=1)])
+        if not exact:
+            gmax = np.where(Mpb, Xpad, -np.inf).max(axis=1)
+            gmin = np.where(Mpb, Xpad, np.inf).min(axis=1)
+    else:
+        M = ~np.isnan(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tot = np.nanmean(X, axis=1) if p else np.full(n, np.nan)
+        has = ~np.isnan(tot)
+        tshift = float(np.nanmean(tot)) if has.any() else 0.0
+        t0 = np.where(has, tot - tshift, 0.0)
+        Z, iu = _design(X, shift)
+        N, SX, SXX = _unpack(_group_sums(lay.codes, G, Z), iu, p)
+        if not exact:
+            gmax = np.full((G, p), -np.inf); gmin = np.full((G, p), np.inf)
+            np.maximum.at(gmax, lay.codes, np.where(M, X, -np.inf))
+            np.minimum.at(gmin, lay.codes, np.where(M, X, np.inf))
+        E = np.column_stack([lay.counts.astype(float), lay.sums(np.column_stack([has, t0, t0 * t0]))])
+    return N, SX, SXX, E, gmax, gmin, tshift
+
+
+def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, Xpad=None) -> pd.DataFrame:
+    """Total alpha table for every group of one item set (X already keyed)."""
+    n, p = X.shape
+    G = lay.G
+    obs = X[~np.isnan(X)]
+    exact = bool(obs.size == 0 or (np.all(obs == np.round(obs)) and np.abs(obs).max() < 2**20))
+    if exact:   # integer answers: exact sums, so a constant item has variance exactly 0
+        shift = np.zeros(p)
+    else:
+        shift = np.nanmean(X, axis=0) if n else np.zeros(p)
+        shift = np.where(np.isnan(shift), 0.0, shift)
+    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, Xpad)
+    C = _cov_from(N, SX, SXX)
+    nvalid = np.diagonal(N, axis1=1, axis2=2)
+    if exact:
+        var = np.diagonal(C, axis1=1, axis2=2)
+        valid = (nvalid >= 2) & (var > 0)
+        novar = (nvalid >= 2) & (var <= 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            const = np.diagonal(SX, axis1=1, axis2=2) / nvalid
+    else:
+        valid = (nvalid >= 2) & (gmax > gmin)
+        novar = (nvalid >= 2) & (gmax == gmin)
+        const = gmax
+    pair = valid[:, :, None] & valid[:, None, :]
+    C = np.where(pair, C, 0.0)
+    R = _cov2cor(C + np.where(valid, 0.0, 1.0)[:, :, None] * np.eye(p)[None])
+    R = np.where(pair, R, 0.0)
+    st = _alpha_stats(C, R, valid)
+    k = valid.sum(axis=1)
+    n_rows = E[:, 0]
+    n_t = E[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_t = E[:, 2] / n_t + tshift
+        sd_t = np.sqrt((E[:, 3] - E[:, 2] ** 2 / n_t) / (n_t - 1))
+    nbad = novar.sum(axis=1)
+    redo = (~valid & (nvalid > 0)).any(axis=1)
+    if redo.any():
+        # respondents' mean over the group's usable items, plus the constant
+        # items (psych counts a no-variance item in the score), vectorised
+        codes = lay.codes
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            tv = np.nanmean(np.where(valid[codes], X, np.nan), axis=1)
+        sbad = np.where(novar, const + 0.0, 0.0).sum(axis=1)
+        tv = (k[codes] * tv + sbad[codes]) / (k[codes] + nbad[codes])
+        hv = ~np.isnan(tv)
+        tv0 = np.where(hv, tv - tshift, 0.0)
+        E2 = lay.sums(np.column_stack([hv, tv0, tv0 * tv0]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m2 = E2[:, 1] / E2[:, 0] + tshift
+            s2 = np.sqrt((E2[:, 2] - E2[:, 1] ** 2 / E2[:, 0]) / (E2[:, 0] - 1))
+        mean_t = np.where(redo, m2, mean_t)
+        sd_t = np.where(redo, s2, sd_t)
+    too_small = (n_t < 3) | (k < 2)
+    with np.errstate(invalid="ignore"):
+        ase = np.sqrt(st["Q"] / n_rows)
+    lo_f, hi_f = _feldt(st["raw_alpha"], n_rows, k, ci)
+    z = _z(ci)
+    out = pd.DataFrame({
+        "n": n_rows.astype(int), "n_items": k.astype(int),
+        "raw_alpha": st["raw_alpha"], "std_alpha": st["std_alpha"], "g6_smc": st["g6_smc"],
+        "average_r": st["average_r"], "signal_noise": st["signal_noise"], "ase": ase,
+        "mean": mean_t, "sd": sd_t, "median_r": st["median_r"],
+        "feldt_lower": lo_f, "feldt_upper": hi_f,
+        "duhachek_lower": st["raw_alpha"] - z * ase, "duhachek_upper": st["raw_alpha"] + z * ase,
+    })
+    stat_cols = [c for c in out.columns if c not in ("n", "n_items", "mean", "sd")]
+    out.loc[too_small, stat_cols] = np.nan
+    return out
+
+
 def alpha_by_group(
     df: pd.DataFrame,
     items: Sequence[str],
@@ -652,8 +836,9 @@ def alpha_by_group(
     ----------
     df : DataFrame
         Respondents in rows; holds ``items`` and the ``group`` column(s).
-    items : sequence of str
-        Item columns.
+    items : sequence of str, or dict of name -> sequence of str
+        Item columns; a dict computes several item sets (domains) in one call
+        and adds a ``domain`` column.
     group : str or list of str
         Grouping column(s).
     reverse : sequence of str
@@ -699,96 +884,66 @@ def alpha_by_group(
     Cronbach (1951); Feldt, Woodruff & Salih (1987); Duhachek & Iacobucci (2004);
     Revelle, psych manual.
     """
-    items = list(items)
+    sets = {k: list(v) for k, v in items.items()} if isinstance(items, dict) else {None: list(items)}
+    allitems = list(dict.fromkeys(i for v in sets.values() for i in v))
     gcols = [group] if isinstance(group, str) else list(group)
-    reverse = _check_reverse(reverse, items)
-    sub = df[gcols].copy()
+    reverse = _check_reverse(reverse, allitems)
+    sub = df[gcols]
     ok = sub.notna().all(axis=1).to_numpy()
-    key = sub.astype(str).agg("\x1f".join, axis=1) if len(gcols) > 1 else sub[gcols[0]]
-    X = _as_frame(df[items]).to_numpy(dtype=float)[ok]
-    key = key[ok]
-    codes, uniques = pd.factorize(key, sort=True)
-    G, p = len(uniques), len(items)
-    ridx = [items.index(r) for r in reverse]
-    if ridx:
-        lo, hi = _reverse_bounds(X, scale_min, scale_max)
-        X[:, ridx] = lo + hi - X[:, ridx]
-    shift = np.nanmean(X, axis=0)
-    shift = np.where(np.isnan(shift), 0.0, shift)
-    Z, iu = _design(X, shift)
-    M = ~np.isnan(X)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        tot = np.nanmean(X, axis=1)
-    has = ~np.isnan(tot)
-    t0 = np.where(has, tot, 0.0)
-    extra = np.column_stack([np.ones(len(X)), has, t0, t0 * t0, np.where(M, X, -np.inf), np.where(M, X, np.inf)])
-    # group maxima/minima for zero-variance detection and the bad-item constant
-    S = _group_sums(codes, G, Z)
-    E = _group_sums(codes, G, extra[:, :4])
-    N, SX, SXX = _unpack(S, iu, p)
-    C = _cov_from(N, SX, SXX)
-    nvalid = np.diagonal(N, axis1=1, axis2=2)
-    var = np.diagonal(C, axis1=1, axis2=2)
-    valid = (nvalid >= 2) & (var > 0)
-    novar = (nvalid >= 2) & ~(var > 0)
-    # constant value of a no-variance item in its group = its group mean
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gmean_items = np.diagonal(SX, axis1=1, axis2=2) / nvalid + shift
-    C = np.where(valid[:, :, None] & valid[:, None, :], C, 0.0)
-    R = _cov2cor(np.where(valid[:, :, None] & valid[:, None, :], C, 0.0) +
-                 np.where(valid, 0.0, 1.0)[:, :, None] * np.eye(p)[None])
-    R = np.where(valid[:, :, None] & valid[:, None, :], R, 0.0)
-    st = _alpha_stats(C, R, valid)
-    k = valid.sum(axis=1)
-    n_rows = E[:, 0]
-    # respondents' mean, adjusted for no-variance items as psych does
-    n_t = E[:, 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_t = E[:, 2] / n_t
-        sd_t = np.sqrt((E[:, 3] - E[:, 2] ** 2 / n_t) / (n_t - 1))
-    nbad = novar.sum(axis=1)
-    if nbad.any():
-        # recompute per-row means over valid items of the row's group (vectorised)
-        vrow = valid[codes]
-        Xv = np.where(vrow, X, np.nan)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            tv = np.nanmean(Xv, axis=1)
-        sbad = np.where(novar, gmean_items, 0.0).sum(axis=1)
-        tv = (k[codes] * tv + sbad[codes]) / (k[codes] + nbad[codes])
-        hv = ~np.isnan(tv)
-        tv0 = np.where(hv, tv, 0.0)
-        E2 = _group_sums(codes, G, np.column_stack([hv, tv0, tv0 * tv0]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m2 = E2[:, 1] / E2[:, 0]
-            s2 = np.sqrt((E2[:, 2] - E2[:, 1] ** 2 / E2[:, 0]) / (E2[:, 0] - 1))
-        mean_t = np.where(nbad > 0, m2, mean_t)
-        sd_t = np.where(nbad > 0, s2, sd_t)
-    too_small = (n_t < 3) | (k < 2)
-    with np.errstate(invalid="ignore"):
-        ase = np.sqrt(st["Q"] / n_rows)
-    lo_f, hi_f = _feldt(st["raw_alpha"], n_rows, k, ci)
-    z = _z(ci)
-    out = pd.DataFrame({
-        "n": n_rows.astype(int), "n_items": k.astype(int),
-        "raw_alpha": st["raw_alpha"], "std_alpha": st["std_alpha"], "g6_smc": st["g6_smc"],
-        "average_r": st["average_r"], "signal_noise": st["signal_noise"], "ase": ase,
-        "mean": mean_t, "sd": sd_t, "median_r": st["median_r"],
-        "feldt_lower": lo_f, "feldt_upper": hi_f,
-        "duhachek_lower": st["raw_alpha"] - z * ase, "duhachek_upper": st["raw_alpha"] + z * ase,
-    })
-    stat_cols = [c for c in out.columns if c not in ("n", "n_items")]
-    out.loc[too_small, [c for c in stat_cols if c not in ("mean", "sd")]] = np.nan
-    if len(gcols) == 1:
-        out.insert(0, gcols[0], np.asarray(uniques))
+    if len(gcols) > 1:
+        codes, uniq_frame = _multi_codes(sub[ok], gcols)
     else:
-        first = sub[ok].groupby(codes, sort=True).first()
-        for i, c in enumerate(gcols):
-            out.insert(i, c, first[c].to_numpy())
+        codes, uniques = pd.factorize(sub[gcols[0]][ok], sort=True)
+        uniq_frame = pd.DataFrame({gcols[0]: np.asarray(uniques)})
+    G = len(uniq_frame)
+    sel = df[allitems]
+    if all(dt == np.float64 for dt in sel.dtypes):
+        Xall = sel.to_numpy(dtype=float)
+    else:
+        Xall = _as_frame(sel).to_numpy(dtype=float)
+    Xall = Xall[ok] if not ok.all() else Xall.copy()
+    ridx = [allitems.index(r) for r in reverse]
+    if ridx:
+        lo, hi = _reverse_bounds(Xall, scale_min, scale_max)
+        Xall[:, ridx] = lo + hi - Xall[:, ridx]
+    lay = _Layout(codes, G)
+    # lay the item sets side by side so each is a contiguous block
+    order = [allitems.index(i) for its in sets.values() for i in its]
+    Xcat = Xall[:, order]
+    Xpad = lay.pad(Xcat, np.nan) if lay.padded else None
+    tables = []
+    start = 0
+    for name, its in sets.items():    # one pass per item set (domain), never per group
+        blk = slice(start, start + len(its))
+        start += len(its)
+        t = _alpha_groups(Xcat[:, blk], lay, ci, None if Xpad is None else Xpad[:, :, blk])
+        for c in reversed(gcols):
+            t.insert(0, c, uniq_frame[c].to_numpy())
+        if name is not None:
+            t.insert(0, "domain", name)
+        tables.append(t)
+    out = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
     if min_n is not None:
-        out = suppress(out, stat_cols + ["n_items"], n_column="n", min_n=min_n)
+        stat_cols = [c for c in out.columns if c not in gcols + ["domain", "n"]]
+        out = suppress(out, stat_cols, n_column="n", min_n=min_n)
     return out.reset_index(drop=True)
+
+
+def _multi_codes(sub: pd.DataFrame, gcols):
+    codes_list, levels = [], []
+    for c in gcols:
+        cc, u = pd.factorize(sub[c], sort=True)
+        codes_list.append(cc); levels.append(np.asarray(u))
+    combo = np.zeros(len(sub), dtype=np.int64)
+    for cc, u in zip(codes_list, levels):
+        combo = combo * len(u) + cc
+    codes, uc = pd.factorize(combo, sort=True)
+    uc = np.asarray(uc)
+    parts = {}
+    for c, u in reversed(list(zip(gcols, levels))):
+        parts[c] = u[uc % len(u)]
+        uc = uc // len(u)
+    return codes, pd.DataFrame({c: parts[c] for c in gcols})
 
 
 # --------------------------------------------------------------------------
@@ -942,7 +1097,7 @@ def omega_total(
     >>> t = rng.normal(size=300)
     >>> x = pd.DataFrame({f"I{j}": t * l + rng.normal(size=300) for j, l in enumerate([.9, .8, .7, .6])})
     >>> round(omega_total(x).omega_total, 2)
-    0.76
+    0.68
 
     References
     ----------
@@ -1074,7 +1229,7 @@ def group_reliability(
     ...                   "score": [3, 3.5, 4, 3.5, 2, 2.5, 2, 3, 4, 4.5, 5, 4.5]})
     >>> gr = group_reliability(d, "score", "school", min_n=3)
     >>> round(float(gr.table["icc1"].iloc[0]), 3)
-    0.827
+    0.852
 
     References
     ----------
@@ -1166,7 +1321,7 @@ def rwg_j(items: Any, group: Any, n_options: int) -> pd.DataFrame:
     >>> import pandas as pd
     >>> d = pd.DataFrame({"g": list("AAABBB"), "i1": [4, 4, 5, 1, 5, 3], "i2": [4, 5, 4, 2, 5, 1]})
     >>> rwg_j(d[["i1", "i2"]], d["g"], 5).round(3).to_dict("list")
-    {'group': ['A', 'B'], 'n': [3, 3], 'rwg_j': [0.941, 0.0]}
+    {'group': ['A', 'B'], 'n': [3, 3], 'rwg_j': [0.909, 0.0]}
 
     References
     ----------

@@ -180,5 +180,30 @@ rwg_case <- function(name, dataset, d, columns, group, n_options) {
 rwg_case("rand_school", "rand", rand, sprintf("EX%02d", 1:8), "school", 5)
 rwg_case("bfi_education", "bfi", bfi_e, paste0("A", 1:5), "education", 6)
 
+
+# ---- alpha per school (the building block of the per-group tables) ----------
+pre <- rand[, sprintf("EX%02d", 1:8)]
+pre$EX04 <- 6 - pre$EX04; pre$EX07 <- 6 - pre$EX07
+rows <- list()
+for (s in sort(unique(rand$school))) {
+  xs <- pre[rand$school == s, ]
+  if (nrow(xs) < 3) next
+  a <- tryCatch(suppressMessages(suppressWarnings(psych::alpha(xs, warnings = FALSE))),
+                error = function(e) NULL)
+  if (is.null(a)) next
+  t <- a$total
+  rows[[length(rows) + 1]] <- data.frame(school = s, n = nrow(xs), n_items = a$nvar,
+    raw_alpha = t$raw_alpha, std_alpha = t$std.alpha, g6_smc = t[["G6(smc)"]],
+    average_r = t$average_r, signal_noise = t[["S/N"]], ase = t$ase, mean = t$mean,
+    sd = t$sd, median_r = t$median_r, feldt_lower = a$feldt$lower.ci[[1]],
+    feldt_upper = a$feldt$upper.ci[[1]])
+}
+byg <- do.call(rbind, rows)
+write_json(list(name = "rand_school", dataset = "rand", items = sprintf("EX%02d", 1:8),
+                reverse = c("EX04", "EX07"), scale = c(1, 5), group = "school",
+                table = byg),
+           file.path(root, "fixtures", "alpha_by_group_rand_school.json"),
+           digits = NA, auto_unbox = TRUE, na = "null", dataframe = "columns", pretty = TRUE)
+
 write_json(versions, file.path(root, "fixtures", "versions.json"), auto_unbox = TRUE, pretty = TRUE)
 cat("psych", versions$psych, "- fixtures written\n")
