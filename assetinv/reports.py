@@ -241,7 +241,69 @@ def load_context(
     >>> sorted(ctx.tables)[:2]  # doctest: +SKIP
     ['agreement', 'asset_profile']
     """
-    raise NotImplementedError  # filled in below once upstream modules land
+    from .instrument import load_instrument
+    from .io import data_quality, read_config, read_responses, read_roster, read_schools
+
+    data_path, config_path = _resolve_inputs(data_dir, config)
+    cfg = read_config(config_path)
+    instrument = load_instrument(cfg.get("instrument"))
+    missing = [k for k in ("responses", "roster", "schools") if cfg.get(k) is None]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    file=str(config_path),
+                    message=f"no {k} file: '{k}' is not set and {k}.csv is not in {config_path.parent}",
+                    fix=f"add {k}.csv to the data folder or set '{k}: FILE' in study.yaml",
+                    column=k,
+                )
+                for k in missing
+            ]
+        )
+    responses = read_responses(cfg["responses"], instrument)
+    roster = read_roster(cfg["roster"], instrument)
+    schools = read_schools(cfg["schools"])
+    if cfg.get("codings") is not None:
+        from .qualitative import read_codings
+
+        codings = read_codings(cfg["codings"], instrument)
+    else:
+        codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
+    n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
+    if n_min < 1:
+        raise DataError(Problem(file="--min-n", message=f"must be at least 1 (got {n_min})", fix="e.g. --min-n 5"))
+    folder = Path(cfg["folder"])
+    inputs = []
+    for key in ("responses", "roster", "schools", "codings", "instrument"):
+        pth = cfg.get(key)
+        if pth is None:
+            continue
+        pth = Path(pth)
+        try:
+            name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
+        except ValueError:
+            name = pth.name
+        inputs.append({"role": key, "file": name, "sha256": _sha256(pth), "bytes": pth.stat().st_size})
+    inputs.append({"role": "config", "file": config_path.name, "sha256": _sha256(config_path),
+                   "bytes": config_path.stat().st_size})
+    ctx = ReportContext(
+        data_dir=data_path,
+        config=cfg,
+        min_n=n_min,
+        seed=cfg.get("seed"),
+        instrument=instrument,
+        schools=schools,
+        responses=responses,
+        roster=roster,
+        codings=codings,
+        inputs=inputs,
+        config_file=config_path.name,
+    )
+    ctx.tables["data_quality"] = data_quality(responses)
+    from .report_sections import compute_analyses
+
+    compute_analyses(ctx)
+    return ctx
 
 
 # ------------------------------------------------------------------ pages
