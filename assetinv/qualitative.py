@@ -1374,7 +1374,9 @@ def coder_agreement(
         note = []
         est = {s: np.nan for s in _STATS}
         ci = {s: (np.nan, np.nan) for s in _STATS}
-        if len(all_coders) < 2:
+        if not all_coders:
+            note.append("no codings")
+        elif len(all_coders) < 2:
             note.append("only one coder: agreement needs units coded by two or more coders")
         elif n_units == 0 or not ks:
             note.append("no double-coded units")
@@ -1397,9 +1399,9 @@ def coder_agreement(
             rec[f"{s}_lo"], rec[f"{s}_hi"] = ci[s]
         rec["note"] = "; ".join(note)
         rows.append(rec)
-    if len(all_coders) < 2:
+    if len(all_coders) == 1:
         warnings.warn("coder_agreement: only one coder in the data; agreement is undefined", _ag.AgreementWarning, stacklevel=2)
-    elif n_units == 0:
+    elif all_coders and n_units == 0:
         warnings.warn("coder_agreement: no unit was coded by two or more coders", _ag.AgreementWarning, stacklevel=2)
     cols = [label, "n_units", "n_coders", "n_positive", "kappa_coders"]
     for s in _STATS:

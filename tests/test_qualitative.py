@@ -606,3 +606,39 @@ def test_joint_display_figure(profile, codings):
     assert buf.getvalue()[:4] == b"\x89PNG"
     fig2 = joint_display_figure(joint_display(profile, codings, school="S03"))
     assert "suppressed" in fig2.alt_text
+
+
+# ====================================================================== simulated sample
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    if SAMPLE.exists():
+        return read_codings(SAMPLE)
+    d = tmp_path_factory.mktemp("sample")
+    assetinv.simulate_study(2026).codings.to_csv(d / "codings.csv", index=False)
+    return read_codings(d / "codings.csv")
+
+
+def test_simulated_sample_reads_round_trips_and_redacts(sample, tmp_path):
+    back = read_qdpx(write_qdpx(sample, tmp_path / "s.qdpx"))
+    pd.testing.assert_frame_equal(back, sample.reset_index(drop=True))
+    q = exemplar_quotes(sample, n=50)
+    assert len(q)
+    joined = " ".join(q["quote"])
+    for bad in ["@", "Whitfield", "Raman", "Okafor", "Delgado", "014-2398", "555-0172", "Lindqvist", "Morales"]:
+        assert bad not in joined, bad
+    t = coder_agreement(sample, n_boot=200, seed=1)
+    assert t.loc[0, "code"] == ALL_CODES and t.loc[0, "n_coders"] == 2
+    assert t["krippendorff_alpha_lo"].le(t["krippendorff_alpha"]).where(t["krippendorff_alpha"].notna(), True).all()
+
+
+def test_empty_codings_are_handled():
+    e = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
+    prof = pd.DataFrame({"school": ["S1"], "domain": ["EX"], "mean": [4.0], "status": ["asset"]})
+    assert code_tallies(e).empty and cooccurrence(e).empty and disagreements(e).empty
+    assert exemplar_quotes(e).empty
+    a = coder_agreement(e, n_boot=10)
+    assert a.loc[0, "note"] == "no codings"
+    jd = joint_display(prof, e, school="S1")
+    assert jd.loc[0, "n_excerpts"] == 0 and jd.loc[0, "exemplar_quote"] == ""
+    assert "no interview excerpts" in jd.loc[0, "evidence"]
+    assert joint_display_figure(jd).alt_text
