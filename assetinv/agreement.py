@@ -201,7 +201,13 @@ def _alpha_from_counts(counts: np.ndarray, values: np.ndarray, level: str) -> fl
     return 1.0 - (n - 1.0) * d_o / d_e
 
 
-def krippendorff_alpha(data, level: str = "nominal", value_domain: Sequence | None = None) -> float:
+def krippendorff_alpha(
+    data=None,
+    level: str = "nominal",
+    value_domain: Sequence | None = None,
+    *,
+    value_counts=None,
+) -> float:
     """Krippendorff's alpha for any number of coders, with missing values.
 
     Computed from the coincidence matrix exactly as in Krippendorff (2011):
@@ -222,6 +228,10 @@ def krippendorff_alpha(data, level: str = "nominal", value_domain: Sequence | No
         The possible values. Only matters for ``"ordinal"`` (where unused
         values between used ones contribute nothing anyway) and as a check:
         values outside it raise :class:`ValueError`.
+    value_counts : array-like, shape (units, values), optional
+        Instead of ``data``: how many coders gave each value to each unit
+        (as in the ``krippendorff`` package); columns follow
+        ``value_domain`` (default ``0, 1, ...``).
 
     Returns
     -------
@@ -260,6 +270,18 @@ def krippendorff_alpha(data, level: str = "nominal", value_domain: Sequence | No
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    if value_counts is not None:
+        counts = np.asarray(value_counts, dtype=float)
+        if counts.ndim != 2:
+            raise ValueError("value_counts must be 2-D: one row per unit, one column per value")
+        values = (np.arange(counts.shape[1], dtype=float) if value_domain is None
+                  else np.asarray(list(value_domain), dtype=float))
+        if len(values) != counts.shape[1]:
+            raise ValueError("value_domain must list one value per column of value_counts")
+        order = np.argsort(values, kind="mergesort")
+        return _alpha_from_counts(counts[:, order], values[order], level)
+    if data is None:
+        raise ValueError("pass data (coders x units) or value_counts (units x values)")
     mat, values = _as_matrix(data, numeric_required=level in ("interval", "ratio"))
     _check_coders(mat)
     if value_domain is not None and not _is_non_numeric(data):

@@ -98,6 +98,20 @@ def test_alpha_matches_krippendorff_package_random_with_missing(level):
     assert checked > 100
 
 
+def test_alpha_from_value_counts_matches_package():
+    rng = np.random.default_rng(4)
+    counts = rng.integers(0, 3, size=(20, 4))
+    for level in ("nominal", "ordinal", "interval", "ratio"):
+        ref = krippendorff.alpha(value_counts=counts, level_of_measurement=level)
+        dom = [1, 2, 3, 4]
+        ours = krippendorff_alpha(value_counts=counts, value_domain=dom, level=level)
+        assert ours == pytest.approx(krippendorff.alpha(value_counts=counts, value_domain=dom, level_of_measurement=level), abs=1e-9)
+        if level in ("nominal", "ordinal", "interval"):  # shift-invariant levels
+            assert krippendorff_alpha(value_counts=counts, level=level) == pytest.approx(ref, abs=1e-9)
+    with pytest.raises(ValueError):
+        krippendorff_alpha()
+
+
 def test_alpha_string_labels_nominal():
     a = [["x", "y", "y", None], ["x", "y", "z", "x"]]
     b = [[0, 1, 1, nan], [0, 1, 2, 0]]
