@@ -1733,7 +1733,6 @@ def exemplar_quotes(
     """
     info = _code_info(instrument)
     groups = dict(zip(info["code"], info["group"]))
-    names_map = dict(zip(info["code"], info["code_name"]))
     c = _real(codings).copy()
     if "exemplary" not in c:
         c["exemplary"] = False
@@ -1763,7 +1762,6 @@ def exemplar_quotes(
     g = g[g["rank"] <= n].copy()
     g["quote"] = [_shorten(redact(t, names), max_chars) for t in g["text"]]
     g["exemplary"] = g["exemplary"].astype(bool)
-    _ = names_map
     return g[cols].reset_index(drop=True)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import warnings
 import xml.etree.ElementTree as ET
 import zipfile
