@@ -183,6 +183,18 @@ def test_sample_data_round_trips_through_qdpx(tmp_path):
     assert write_qdpx(c, tmp_path / "again.qdpx").read_bytes() == (tmp_path / "sample.qdpx").read_bytes()
 
 
+def test_sample_qdpx_fixture_round_trips(tmp_path):
+    fx = FIX / "sample_codings.qdpx"
+    c = read_qdpx(fx)
+    assert len(c) > 100 and c["coder"].nunique() == 2
+    # the table read from the fixture writes back to the very same bytes
+    assert write_qdpx(c, tmp_path / "again.qdpx").read_bytes() == fx.read_bytes()
+    if SAMPLE.exists():
+        data = read_codings(SAMPLE)
+        if len(data) == len(c) and (data["excerpt_id"].values == c["excerpt_id"].values).all():
+            pd.testing.assert_frame_equal(c, data.reset_index(drop=True))
+
+
 FOREIGN = """<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="exported by another tool">
   <Users>
