@@ -698,32 +698,36 @@ class _Layout:
                                 for j in range(A.shape[1])]) if A.shape[1] else np.zeros((self.G, 0))
 
 
-def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, Xpad=None):
+def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, A=None, Xnan=None):
     """Per-group pairwise moments N, SX, SXX (G, p, p); E (G, 4): rows, rows with
     any answer, centred sum and sum of squares of the respondents' mean; group
-    max and min per item (only when ``exact`` is False, else None)."""
+    max and min per item (only when ``exact`` is False, else None).
+
+    In the padded layout ``A`` is the (G, n_max, 2p) block ``[mask, x - shift]``
+    (zeros for missing answers and padding): all moments are one batched product
+    ``A'A`` and the row totals one product ``A W``."""
     n, p = X.shape
     G = lay.G
     gmax = gmin = None
     if lay.padded:
-        if Xpad is None:
-            Xpad = lay.pad(X, np.nan)
-        Mpb = ~np.isnan(Xpad)
-        raw = np.where(Mpb, Xpad, 0.0)
-        X0p = raw - shift * Mpb if np.any(shift) else raw
-        A = np.concatenate([Mpb.astype(float), X0p], axis=2)
         B = np.swapaxes(A, 1, 2) @ A            # one batched product for all groups
         N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
-        cnt = Mpb.sum(axis=2)
+        W = np.zeros((2 * p, 2))
+        W[:p, 0] = shift
+        W[p:, 0] = 1.0
+        W[:p, 1] = 1.0
+        rs = A @ W                               # row sums of answers, answers per row
+        cnt = rs[..., 1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            tot = raw.sum(axis=2) / cnt
+            tot = rs[..., 0] / cnt
         has = cnt > 0
         tshift = float(tot[has].mean()) if has.any() else 0.0
         t0 = np.where(has, tot - tshift, 0.0)
         E = np.column_stack([lay.counts.astype(float), has.sum(axis=1), t0.sum(axis=1), (t0 * t0).sum(axis=1)])
         if not exact:
-            gmax = np.where(Mpb, Xpad, -np.inf).max(axis=1)
-            gmin = np.where(Mpb, Xpad, np.inf).min(axis=1)
+            Mpb = ~np.isnan(Xnan)
+            gmax = np.where(Mpb, Xnan, -np.inf).max(axis=1)
+            gmin = np.where(Mpb, Xnan, np.inf).min(axis=1)
     else:
         M = ~np.isnan(X)
         with warnings.catch_warnings():
@@ -742,18 +746,16 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
     return N, SX, SXX, E, gmax, gmin, tshift
 
 
-def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, Xpad=None) -> pd.DataFrame:
-    """Total alpha table for every group of one item set (X already keyed)."""
+def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exact: bool,
+                  A=None, Xnan=None) -> pd.DataFrame:
+    """Total alpha table for every group of one item set (X already keyed).
+
+    ``exact``: all answers are integers, so sums are exact and a constant item
+    has variance exactly 0 (``shift`` is then 0); otherwise data are centred by
+    ``shift`` and constant items are found from group max == min."""
     n, p = X.shape
     G = lay.G
-    obs = X[~np.isnan(X)]
-    exact = bool(obs.size == 0 or (np.all(obs == np.round(obs)) and np.abs(obs).max() < 2**20))
-    if exact:   # integer answers: exact sums, so a constant item has variance exactly 0
-        shift = np.zeros(p)
-    else:
-        shift = np.nanmean(X, axis=0) if n else np.zeros(p)
-        shift = np.where(np.isnan(shift), 0.0, shift)
-    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, Xpad)
+    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan)
     C = _cov_from(N, SX, SXX)
     nvalid = np.diagonal(N, axis1=1, axis2=2)
     if exact:
@@ -907,16 +909,39 @@ def alpha_by_group(
         lo, hi = _reverse_bounds(Xall, scale_min, scale_max)
         Xall[:, ridx] = lo + hi - Xall[:, ridx]
     lay = _Layout(codes, G)
-    # lay the item sets side by side so each is a contiguous block
+    obs = Xall[~np.isnan(Xall)]
+    exact = bool(obs.size == 0 or (np.all(obs == np.round(obs)) and np.abs(obs).max() < 2**20))
+    if exact:
+        shift_all = np.zeros(len(allitems))
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shift_all = np.nan_to_num(np.nanmean(Xall, axis=0))
+    # lay the item sets side by side, each as a contiguous [mask, x - shift] block
     order = [allitems.index(i) for its in sets.values() for i in its]
     Xcat = Xall[:, order]
-    Xpad = lay.pad(Xcat, np.nan) if lay.padded else None
+    shift_cat = shift_all[order]
+    Apad = Xnan = None
+    if lay.padded:
+        M = ~np.isnan(Xcat)
+        X0 = np.where(M, Xcat - shift_cat, 0.0)
+        blocks, start = [], 0
+        for its in sets.values():
+            blocks += [M[:, start:start + len(its)], X0[:, start:start + len(its)]]
+            start += len(its)
+        Apad = lay.pad(np.concatenate(blocks, axis=1).astype(float), 0.0)
+        del M, X0, blocks
+        if not exact:
+            Xnan = lay.pad(Xcat, np.nan)
     tables = []
     start = 0
     for name, its in sets.items():    # one pass per item set (domain), never per group
         blk = slice(start, start + len(its))
-        start += len(its)
-        t = _alpha_groups(Xcat[:, blk], lay, ci, None if Xpad is None else Xpad[:, :, blk])
+        k = len(its)
+        t = _alpha_groups(Xcat[:, blk], lay, ci, shift_cat[blk], exact,
+                          None if Apad is None else Apad[:, :, 2 * start:2 * start + 2 * k],
+                          None if Xnan is None else Xnan[:, :, blk])
+        start += k
         for c in reversed(gcols):
             t.insert(0, c, uniq_frame[c].to_numpy())
         if name is not None:
