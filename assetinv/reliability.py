@@ -909,8 +909,7 @@ def alpha_by_group(
         lo, hi = _reverse_bounds(Xall, scale_min, scale_max)
         Xall[:, ridx] = lo + hi - Xall[:, ridx]
     lay = _Layout(codes, G)
-    obs = Xall[~np.isnan(Xall)]
-    exact = bool(obs.size == 0 or (np.all(obs == np.round(obs)) and np.abs(obs).max() < 2**20))
+    exact = _integer_valued(Xall)
     if exact:
         shift_all = np.zeros(len(allitems))
     else:
@@ -929,7 +928,7 @@ def alpha_by_group(
         for its in sets.values():
             blocks += [M[:, start:start + len(its)], X0[:, start:start + len(its)]]
             start += len(its)
-        Apad = lay.pad(np.concatenate(blocks, axis=1).astype(float), 0.0)
+        Apad = lay.pad(np.concatenate(blocks, axis=1, dtype=float), 0.0)
         del M, X0, blocks
         if not exact:
             Xnan = lay.pad(Xcat, np.nan)
@@ -952,6 +951,16 @@ def alpha_by_group(
         stat_cols = [c for c in out.columns if c not in gcols + ["domain", "n"]]
         out = suppress(out, stat_cols, n_column="n", min_n=min_n)
     return out.reset_index(drop=True)
+
+
+def _integer_valued(X: np.ndarray) -> bool:
+    """All answers are (moderate) integers, so sums of products are exact."""
+    if X.size == 0:
+        return True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        big = np.nanmax(np.abs(X)) if not np.isnan(X).all() else 0.0
+    return bool(big < 2**20 and np.array_equal(np.round(X), X, equal_nan=True))
 
 
 def _multi_codes(sub: pd.DataFrame, gcols):
