@@ -217,7 +217,6 @@ def figure_html(fig, fig_id: str, *, caption: str | None = None, alt: str | None
             fig.savefig(
                 buf,
                 format="svg",
-                bbox_inches="tight",
                 metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
             )
     finally:

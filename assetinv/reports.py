@@ -634,6 +634,8 @@ def build_reports(
     """
     global _WORKER_CTX
     out = Path(out)
+    _resolve_inputs(data, config)  # fail fast on a missing data folder or config
+    shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
     ctx = load_context(data, min_n=min_n, config=config)
     all_ids = ctx.school_ids
     if schools:

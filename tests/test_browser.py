@@ -30,7 +30,7 @@ def rendered(tmp_path_factory) -> Path:
     from assetinv.simulate import write_sample
 
     root = tmp_path_factory.mktemp("browser")
-    write_sample(root / "data", seed=7, n_schools=3)
+    write_sample(root / "data", seed=7, n_schools=3, n_districts=1, respondents_per_school=12, n_interviews=6)
     build_reports(data=root / "data", out=root / "reports", progress=False)
     return root / "reports"
 

@@ -144,7 +144,7 @@ def small_data(tmp_path_factory) -> Path:
     from assetinv.simulate import write_sample
 
     folder = tmp_path_factory.mktemp("small") / "data"
-    write_sample(folder, seed=11, n_schools=4)
+    write_sample(folder, seed=11, n_schools=4, n_districts=2, respondents_per_school=14, n_interviews=8)
     return folder
 
 
@@ -153,10 +153,26 @@ def small_ctx(small_data):
     return R.load_context(small_data)
 
 
+@pytest.fixture
+def fast(small_data, small_ctx, monkeypatch):
+    """Reuse the small study's context (same inputs and parameters) to keep tests quick."""
+    real = R.load_context
+
+    def cached(data_dir=None, *, min_n=None, config=None):
+        if data_dir is not None and Path(data_dir) == small_data and min_n in (None, 5) and config is None:
+            return small_ctx
+        return real(data_dir, min_n=min_n, config=config)
+
+    monkeypatch.setattr(R, "load_context", cached)
+    return cached
+
+
 @pytest.fixture(scope="module")
-def rendered(small_data, tmp_path_factory) -> Path:
+def rendered(small_data, small_ctx, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("render") / "reports"
-    R.build_reports(data=small_data, out=out, progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(R, "load_context", lambda *a, **k: small_ctx)
+        R.build_reports(data=small_data, out=out, progress=False)
     return out
 
 
@@ -302,7 +318,7 @@ def test_schools_subset_and_min_n(small_data, small_ctx, tmp_path):
         R.build_reports(data=small_data, out=tmp_path / "bad", schools=["NOPE"], progress=False)
 
 
-def test_keyboard_interrupt_leaves_no_partial_report(small_data, tmp_path, monkeypatch):
+def test_keyboard_interrupt_leaves_no_partial_report(small_data, tmp_path, monkeypatch, fast):
     import assetinv.report_sections as RS
 
     out = tmp_path / "reports"
@@ -359,17 +375,22 @@ def test_cli_help_lists_options(capsys):
         assert opt in text
 
 
-def test_cli_renders_and_creates_missing_out(small_data, tmp_path, capsys):
+def test_cli_renders_and_creates_missing_out(small_data, tmp_path, capsys, fast):
     out = tmp_path / "deep" / "er" / "reports"
-    code = cli.main(["report", "--data", str(small_data), "--out", str(out), "--quiet"])
+    code = cli.main(["report", "--data", str(small_data), "--out", str(out), "--quiet", "--schools", "S01"])
     assert code == 0 and (out / "index.html").exists()
 
 
 # ---------------------------------------------------------------- the bundled sample
 def test_bundled_sample_end_to_end(tmp_path):
+    """The README's main command on the bundled sample (two school reports, to keep CI quick)."""
     data = R.default_data_dir()
-    res = R.build_reports(out=tmp_path / "reports", progress=False, jobs=2)
-    ctx_schools = pd.read_csv(data / "schools.csv", dtype=str)["school"].tolist()
-    assert res["schools"] == sorted(ctx_schools)
-    check_page(tmp_path / "reports" / "network.html")
-    check_page(tmp_path / "reports" / "schools" / f"{res['schools'][0]}.html")
+    assert (data / "study.yaml").is_file()
+    ids = sorted(pd.read_csv(data / "schools.csv", dtype=str)["school"].tolist())
+    pick = [ids[0], ids[-1]]
+    res = R.build_reports(out=tmp_path / "reports", schools=pick, progress=False, jobs=2)
+    assert res["schools"] == pick
+    for page in ["index.html", "network.html", *(f"schools/{s}.html" for s in pick)]:
+        check_page(tmp_path / "reports" / page)
+    prof = pd.read_csv(tmp_path / "reports" / "tables" / "asset_profile.csv", dtype={"school": str})
+    assert sorted(prof["school"].unique()) == ids
