@@ -698,32 +698,29 @@ class _Layout:
                                 for j in range(A.shape[1])]) if A.shape[1] else np.zeros((self.G, 0))
 
 
-def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, A=None, Xnan=None):
+def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, A=None, Xnan=None,
+                   rowtot=None):
     """Per-group pairwise moments N, SX, SXX (G, p, p); E (G, 4): rows, rows with
     any answer, centred sum and sum of squares of the respondents' mean; group
     max and min per item (only when ``exact`` is False, else None).
 
     In the padded layout ``A`` is the (G, n_max, 2p) block ``[mask, x - shift]``
     (zeros for missing answers and padding): all moments are one batched product
-    ``A'A`` and the row totals one product ``A W``."""
+    ``A'A``; ``rowtot`` are the respondents' means (computed here if None)."""
     n, p = X.shape
     G = lay.G
     gmax = gmin = None
     if lay.padded:
         B = np.swapaxes(A, 1, 2) @ A            # one batched product for all groups
         N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
-        W = np.zeros((2 * p, 2))
-        W[:p, 0] = shift
-        W[p:, 0] = 1.0
-        W[:p, 1] = 1.0
-        rs = A @ W                               # row sums of answers, answers per row
-        cnt = rs[..., 1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            tot = rs[..., 0] / cnt
-        has = cnt > 0
-        tshift = float(tot[has].mean()) if has.any() else 0.0
-        t0 = np.where(has, tot - tshift, 0.0)
-        E = np.column_stack([lay.counts.astype(float), has.sum(axis=1), t0.sum(axis=1), (t0 * t0).sum(axis=1)])
+        if rowtot is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                rowtot = np.nanmean(X, axis=1) if p else np.full(n, np.nan)
+        has = ~np.isnan(rowtot)
+        tshift = float(rowtot[has].mean()) if has.any() else 0.0
+        t0 = np.where(has, rowtot - tshift, 0.0)
+        E = np.column_stack([lay.counts.astype(float), lay.sums(np.column_stack([has, t0, t0 * t0]))])
         if not exact:
             Mpb = ~np.isnan(Xnan)
             gmax = np.where(Mpb, Xnan, -np.inf).max(axis=1)
@@ -747,7 +744,7 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
 
 
 def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exact: bool,
-                  A=None, Xnan=None) -> pd.DataFrame:
+                  A=None, Xnan=None, rowtot=None) -> pd.DataFrame:
     """Total alpha table for every group of one item set (X already keyed).
 
     ``exact``: all answers are integers, so sums are exact and a constant item
@@ -755,7 +752,7 @@ def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exa
     ``shift`` and constant items are found from group max == min."""
     n, p = X.shape
     G = lay.G
-    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan)
+    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan, rowtot)
     C = _cov_from(N, SX, SXX)
     nvalid = np.diagonal(N, axis1=1, axis2=2)
     if exact:
@@ -920,7 +917,7 @@ def alpha_by_group(
     order = [allitems.index(i) for its in sets.values() for i in its]
     Xcat = Xall[:, order]
     shift_cat = shift_all[order]
-    Apad = Xnan = None
+    Apad = Xnan = rowtots = None
     if lay.padded:
         M = ~np.isnan(Xcat)
         X0 = np.where(M, Xcat - shift_cat, 0.0)
@@ -929,6 +926,11 @@ def alpha_by_group(
             blocks += [M[:, start:start + len(its)], X0[:, start:start + len(its)]]
             start += len(its)
         Apad = lay.pad(np.concatenate(blocks, axis=1, dtype=float), 0.0)
+        # respondents' mean per item set, for all sets in one pass
+        starts = np.cumsum([0] + [len(v) for v in sets.values()])[:-1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rowtots = (np.add.reduceat(np.where(M, Xcat, 0.0), starts, axis=1)
+                       / np.add.reduceat(M, starts, axis=1, dtype=float))
         del M, X0, blocks
         if not exact:
             Xnan = lay.pad(Xcat, np.nan)
@@ -939,7 +941,8 @@ def alpha_by_group(
         k = len(its)
         t = _alpha_groups(Xcat[:, blk], lay, ci, shift_cat[blk], exact,
                           None if Apad is None else Apad[:, :, 2 * start:2 * start + 2 * k],
-                          None if Xnan is None else Xnan[:, :, blk])
+                          None if Xnan is None else Xnan[:, :, blk],
+                          None if rowtots is None else rowtots[:, len(tables)])
         start += k
         for c in reversed(gcols):
             t.insert(0, c, uniq_frame[c].to_numpy())
