@@ -1239,11 +1239,62 @@ def perception_gaps(
     cols = ["level", "group", "domain", "domain_name", "n_teachers", "n_leaders", "teacher_mean", "leader_mean",
             "gap", "ci_low", "ci_high", "flagged_large", "suppressed"]
     out = pd.DataFrame(rows, columns=cols)
+    if level != "network" and len(out):
+        _protect_gaps(out, sub, level, role, doms, min_n)
     out["flagged_large"] = out["flagged_large"].astype("boolean")
     for c in cols[4:11]:
         out[c] = out[c].astype("float64")
     out.attrs = {"instrument_version": spec.version, "min_n": min_n, "large": large, "wave": wave}
     return out
+
+
+def _protect_gaps(out: pd.DataFrame, sub: pd.DataFrame, level: str, role: pd.Series,
+                  doms: Sequence[str], min_n: int) -> None:
+    """Complementary suppression for gap rows (in place).
+
+    A shown parent (the district of a school; the network of a district)
+    minus its shown children reveals the teachers' and leaders' means of the
+    suppressed children. So within each parent and domain, while the
+    suppressed children with respondents are a single group, or together hold
+    fewer than ``min_n`` teachers or leaders, the shown child with the fewest
+    leaders is suppressed too.
+    """
+    if level == "school" and "district" in sub:
+        parent_of = sub.groupby(sub["school"].astype(str))["district"].first().astype(str).to_dict()
+    else:
+        parent_of = {}
+    grp = sub[level].astype(str)
+    reason = "complementary suppression (protects a smaller suppressed group)"
+    stat = ["n_teachers", "n_leaders", "teacher_mean", "leader_mean", "gap", "ci_low", "ci_high"]
+    for d in doms:
+        v = sub[d].to_numpy(dtype="float64", na_value=np.nan)
+        ok = ~np.isnan(v)
+        cnt = {}
+        for g in grp.unique():
+            m = (grp == g).to_numpy() & ok
+            cnt[g] = (int((m & (role == "teacher").to_numpy()).sum()), int((m & (role == "leader").to_numpy()).sum()))
+        rows_d = out.index[out["domain"] == d]
+        cells: dict[str, list] = {}
+        for i in rows_d:
+            cells.setdefault(parent_of.get(str(out.at[i, "group"]), ""), []).append(i)
+        for idx in cells.values():
+            nt = {i: cnt.get(str(out.at[i, "group"]), (0, 0))[0] for i in idx}
+            nl = {i: cnt.get(str(out.at[i, "group"]), (0, 0))[1] for i in idx}
+            if sum(nt.values()) < min_n or sum(nl.values()) < min_n:
+                continue  # the parent itself is not shown
+            while True:
+                sup = [i for i in idx if out.at[i, "suppressed"] and nt[i] + nl[i] > 0]
+                shown = [i for i in idx if not out.at[i, "suppressed"]]
+                if not sup or not shown:
+                    break
+                pt, pl = sum(nt[i] for i in sup), sum(nl[i] for i in sup)
+                if not (len(sup) == 1 or 0 < pt < min_n or 0 < pl < min_n):
+                    break
+                pick = min(shown, key=lambda i: (nl[i], nt[i], str(out.at[i, "group"])))
+                out.at[pick, "suppressed"] = reason
+                for c in stat:
+                    out.at[pick, c] = np.nan
+                out.at[pick, "flagged_large"] = pd.NA
 
 
 def perception_gaps_with_fallback(
@@ -1298,7 +1349,10 @@ def perception_gaps_with_fallback(
         raise DataError(Problem("scores", f"school '{school}' has no respondents", "check the school id"))
     district = str(sub["district"].iloc[0]) if "district" in sub and pd.notna(sub["district"].iloc[0]) else None
     kw = dict(min_n=min_n, large=large, wave=wave, domains=domains, ci_level=ci_level, instrument=instrument)
-    school_t = perception_gaps(sub, level="school", **kw)
+    # computed beside the district's other schools, so complementary suppression applies
+    pool = scores[scores["district"].astype(str) == district] if district is not None else sub
+    school_t = perception_gaps(pool, level="school", **kw)
+    school_t = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
     dist_t = (perception_gaps(scores[scores["district"].astype(str) == district], level="district", **kw)
               if district is not None else None)
     net_t = perception_gaps(scores, level="network", **kw)
