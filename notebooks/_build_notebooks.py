@@ -486,7 +486,9 @@ by_role = assetinv.summarize(
 by_role.loc[by_role["domain"] == "OS", ["school", "role", "n", "mean", "suppressed"]].head(6)'''),
     md('''\
 At follow-up, fewer than half of one school's teachers answered: the low **response rate** suppresses it,
-because the few who answered may not speak for the staff.'''),
+because the few who answered may not speak for the staff. A few domains of two other schools are suppressed as
+well (*complementary suppression* again): with the network total published, one suppressed school could
+otherwise be worked out from the others.'''),
     code('''\
 followup = assetinv.summarize(
     staff[staff["wave"] == "followup"],
@@ -649,7 +651,10 @@ for reading in one["reading"]:
     print("•", reading)
 assetinv.change_plot(one, title=f"Change at {{school}}")'''),
     md('''\
-Suppressed schools (too few respondents in a wave), if any, are listed here with the reason:'''),
+Suppressed schools (too few respondents in a wave), if any, are listed here with the reason. Note that
+`change_over_time` applies the minimum group size but not the response-rate rule: S03's follow-up (under half of
+its teachers answered, suppressed in the profiles of notebook 03) still gets a change estimate here. Read such a
+school's change with care — the few who answered may not speak for the staff.'''),
     code('''\
 per_school.loc[per_school["suppressed"] != "", ["scope", "domain", "suppressed"]]'''),
     md('''\
@@ -809,7 +814,10 @@ print(assetinv.redact("Priya runs the robotics club.", names=["Priya Raman"]))''
 A **joint display** (Guetterman, Fetters & Creswell 2015) puts, for each domain, the survey mean and status next
 to the interview evidence: the most frequent codes, the number of coded excerpts, the coders' agreement and an
 exemplar quote. The `evidence` sentence is what the report cites. It uses the school's asset profile, so we
-score the survey first.'''),
+score the survey first.
+
+For one school, the interview columns describe its two interviews: read them as illustrations of the survey
+finding, not as counts to compare between schools (the by-school tallies above are suppressed for that reason).'''),
     code(READ_SURVEY + '''
 scores = assetinv.score_domains(responses, instrument)
 profile = assetinv.asset_profile(scores, roster=roster, min_n=MIN_N,
@@ -947,7 +955,8 @@ assetinv.gap_plot(gaps[gaps["level"] == "district"], title="Leader minus teacher
 ## 5. How dependable are these numbers?
 
 Alpha and omega per domain (.80 or more = good), and ICC(2), the reliability of a school mean (.70 or more =
-school means can be compared). See notebook 02 for the details.'''),
+school means can be compared). See notebook 02 for the details. The report pools both waves and every role,
+so its numbers differ a little from notebook 02, which uses the baseline wave only.'''),
     code('''\
 tables["reliability_domains"][["domain", "n", "raw_alpha", "omega_total", "icc1", "icc2"]].round(2)'''),
     code('''\
