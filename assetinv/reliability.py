@@ -43,8 +43,10 @@ Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations. Psychological Bu
 """
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -553,15 +555,16 @@ def alpha(
             "alpha_se": [np.nan, np.nan], "var_r": [0.0, 0.0], "med_r": [r12, r12]},
             index=pd.Index(names, name="item"))
     # item statistics
-    sumR = R.sum()
-    std_r = R.sum(axis=0) / np.sqrt(sumR)
-    RC = R.copy()
-    RC[np.diag_indices(p)] = _smc(R)
-    r_cor = RC.sum(axis=0) / np.sqrt(RC.sum())
-    sumC = C.sum()
-    colC = C.sum(axis=0)
-    dC = np.diag(C)
-    r_drop = (colC - dC) / np.sqrt(dC * (sumC - 2 * colC + dC))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sumR = R.sum()
+        std_r = R.sum(axis=0) / np.sqrt(sumR)
+        RC = R.copy()
+        RC[np.diag_indices(p)] = _smc(R)
+        r_cor = RC.sum(axis=0) / np.sqrt(RC.sum())
+        sumC = C.sum()
+        colC = C.sum(axis=0)
+        dC = np.diag(C)
+        r_drop = (colC - dC) / np.sqrt(dC * (sumC - 2 * colC + dC))
     item_stats = pd.DataFrame({
         "n": (~np.isnan(X)).sum(axis=0).astype(float), "raw_r": raw_r, "std_r": std_r,
         "r_cor": r_cor, "r_drop": r_drop, "mean": np.nanmean(X, axis=0),
@@ -604,6 +607,7 @@ def _item_total_cor(X: np.ndarray, total: np.ndarray) -> np.ndarray:
 # bootstrap (vectorised: every resample is a count-weighted covariance)
 # --------------------------------------------------------------------------
 _BOOT_CHUNK = 64
+_THREADS = min(2, os.cpu_count() or 1)
 
 
 def _boot_weights(rng: np.random.Generator, n: int, b: int) -> np.ndarray:
@@ -685,11 +689,11 @@ class _Layout:
             self.pos = np.arange(n) - starts[self.cs]
             self.nmax = nmax
 
-    def pad(self, A: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    def pad(self, A: np.ndarray, fill: float = 0.0, dtype=float) -> np.ndarray:
         if not hasattr(self, "flat"):
             self.flat = np.empty(len(self.codes), dtype=np.intp)
             self.flat[self.order] = self.cs * self.nmax + self.pos
-        out = np.full((self.G * self.nmax, A.shape[1]), fill)
+        out = np.full((self.G * self.nmax, A.shape[1]), fill, dtype=dtype)
         out[self.flat] = A
         return out.reshape(self.G, self.nmax, A.shape[1])
 
@@ -711,7 +715,7 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
     G = lay.G
     gmax = gmin = None
     if lay.padded:
-        B = np.swapaxes(A, 1, 2) @ A            # one batched product for all groups
+        B = (np.swapaxes(A, 1, 2) @ A).astype(float)   # one batched product for all groups
         N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
         if rowtot is None:
             with warnings.catch_warnings():
@@ -895,55 +899,68 @@ def alpha_by_group(
         codes, uniques = pd.factorize(sub[gcols[0]][ok], sort=True)
         uniq_frame = pd.DataFrame({gcols[0]: np.asarray(uniques)})
     G = len(uniq_frame)
-    sel = df[allitems]
-    if all(dt == np.float64 for dt in sel.dtypes):
-        Xall = sel.to_numpy(dtype=float)
-    else:
-        Xall = _as_frame(sel).to_numpy(dtype=float)
-    Xall = Xall[ok] if not ok.all() else Xall.copy()
-    ridx = [allitems.index(r) for r in reverse]
-    if ridx:
-        lo, hi = _reverse_bounds(Xall, scale_min, scale_max)
-        Xall[:, ridx] = lo + hi - Xall[:, ridx]
+    # keyed answers, item sets side by side (one column copy each, reversal on the way)
+    order_items = [i for its in sets.values() for i in its]
     lay = _Layout(codes, G)
-    exact = _integer_valued(Xall)
+    ncol = len(order_items)
+    Xcat = np.empty((int(ok.sum()), ncol))
+    for j, it in enumerate(order_items):
+        col = df[it]
+        v = col.to_numpy(dtype=float) if col.dtype == np.float64 else _as_frame(df[[it]]).iloc[:, 0].to_numpy()
+        Xcat[:, j] = v[ok] if not ok.all() else v
+    rcols = [j for j, it in enumerate(order_items) if it in reverse]
+    if rcols:
+        lo, hi = _reverse_bounds(Xcat, scale_min, scale_max)
+        Xcat[:, rcols] = lo + hi - Xcat[:, rcols]
+    M = ~np.isnan(Xcat)
+    exact = _integer_valued(Xcat, M)
     if exact:
-        shift_all = np.zeros(len(allitems))
+        shift_cat = np.zeros(ncol)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            shift_all = np.nan_to_num(np.nanmean(Xall, axis=0))
-    # lay the item sets side by side, each as a contiguous [mask, x - shift] block
-    order = [allitems.index(i) for its in sets.values() for i in its]
-    Xcat = Xall[:, order]
-    shift_cat = shift_all[order]
+            shift_cat = np.nan_to_num(np.nanmean(Xcat, axis=0))
     Apad = Xnan = rowtots = None
     if lay.padded:
-        M = ~np.isnan(Xcat)
-        X0 = np.where(M, Xcat - shift_cat, 0.0)
-        blocks, start = [], 0
+        raw = np.where(M, Xcat, 0.0)
+        # integer answers with small sums: float32 products are exact and twice as fast
+        big = float(np.abs(raw).max()) if raw.size else 0.0
+        dt = np.float32 if exact and big * big * max(lay.nmax, 1) < 2**23 else np.float64
+        buf = np.empty((raw.shape[0], 2 * ncol), dtype=dt)
+        start = 0
         for its in sets.values():
-            blocks += [M[:, start:start + len(its)], X0[:, start:start + len(its)]]
-            start += len(its)
-        Apad = lay.pad(np.concatenate(blocks, axis=1, dtype=float), 0.0)
+            k = len(its)
+            buf[:, 2 * start:2 * start + k] = M[:, start:start + k]
+            buf[:, 2 * start + k:2 * start + 2 * k] = raw[:, start:start + k] - (0 if exact else shift_cat[start:start + k] * M[:, start:start + k])
+            start += k
+        Apad = lay.pad(buf, 0.0, dtype=dt)
         # respondents' mean per item set, for all sets in one pass
         starts = np.cumsum([0] + [len(v) for v in sets.values()])[:-1]
         with np.errstate(invalid="ignore", divide="ignore"):
-            rowtots = (np.add.reduceat(np.where(M, Xcat, 0.0), starts, axis=1)
+            rowtots = (np.add.reduceat(raw, starts, axis=1)
                        / np.add.reduceat(M, starts, axis=1, dtype=float))
-        del M, X0, blocks
+        del buf, raw
         if not exact:
             Xnan = lay.pad(Xcat, np.nan)
-    tables = []
-    start = 0
-    for name, its in sets.items():    # one pass per item set (domain), never per group
+    del M
+    jobs, start = [], 0
+    for i, its in enumerate(sets.values()):
         blk = slice(start, start + len(its))
         k = len(its)
-        t = _alpha_groups(Xcat[:, blk], lay, ci, shift_cat[blk], exact,
-                          None if Apad is None else Apad[:, :, 2 * start:2 * start + 2 * k],
-                          None if Xnan is None else Xnan[:, :, blk],
-                          None if rowtots is None else rowtots[:, len(tables)])
+        jobs.append((Xcat[:, blk], lay, ci, shift_cat[blk], exact,
+                     None if Apad is None else Apad[:, :, 2 * start:2 * start + 2 * k],
+                     None if Xnan is None else Xnan[:, :, blk],
+                     None if rowtots is None else rowtots[:, i]))
         start += k
+    # one task per item set (domain), never per group; numpy releases the GIL,
+    # so two threads use both cores
+    if len(jobs) > 1 and _THREADS > 1:
+        with ThreadPoolExecutor(max_workers=min(_THREADS, len(jobs))) as ex:
+            results = list(ex.map(lambda j: _alpha_groups(*j), jobs))
+    else:
+        results = [_alpha_groups(*j) for j in jobs]
+    tables = []
+    for name, t in zip(sets, results):
         for c in reversed(gcols):
             t.insert(0, c, uniq_frame[c].to_numpy())
         if name is not None:
@@ -956,14 +973,14 @@ def alpha_by_group(
     return out.reset_index(drop=True)
 
 
-def _integer_valued(X: np.ndarray) -> bool:
+def _integer_valued(X: np.ndarray, M: np.ndarray) -> bool:
     """All answers are (moderate) integers, so sums of products are exact."""
-    if X.size == 0:
+    if not M.any():
         return True
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        big = np.nanmax(np.abs(X)) if not np.isnan(X).all() else 0.0
-    return bool(big < 2**20 and np.array_equal(np.round(X), X, equal_nan=True))
+    raw = np.where(M, X, 0.0)
+    if np.abs(raw).max() >= 2**20:
+        return False
+    return not np.any(raw - np.rint(raw))
 
 
 def _multi_codes(sub: pd.DataFrame, gcols):
@@ -1556,7 +1573,8 @@ def instrument_reliability(
     doms = instrument.domains
     overall_rows, item_tabs, score_cols = [], [], {}
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    by_group: dict[str, list[pd.DataFrame]] = {b: [] for b in by_cols}
+    sets: dict[str, list[str]] = {}
+    all_rev: list[str] = []
     for _, d in doms.iterrows():
         dom = d["id"]
         ids = [i for i in instrument.item_ids(dom) if i in responses.columns]
@@ -1594,10 +1612,13 @@ def instrument_reliability(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             score_cols[dom] = np.nanmean(X, axis=1) if len(ids) else np.full(len(X), np.nan)
-        for b in by_cols:
-            t = alpha_by_group(responses, ids, b, rev, scale_min=lo, scale_max=hi, ci=ci, min_n=min_n)
-            t.insert(0, "domain", dom)
-            by_group[b].append(t)
+        if ids:
+            sets[dom] = ids
+            all_rev += rev
+    by_group: dict[str, pd.DataFrame] = {}
+    for b in by_cols:   # every domain x group table in one vectorised call per grouping
+        by_group[b] = alpha_by_group(responses, sets, b, all_rev, scale_min=lo, scale_max=hi,
+                                     ci=ci, min_n=min_n)
     overall = pd.DataFrame(overall_rows)
     icc = pd.DataFrame(columns=["domain", "icc1", "icc2", "f", "n_groups", "mean_group_size"])
     school_rel = pd.DataFrame(columns=["group", "column", "n", "reliability", "suppressed"])
@@ -1621,5 +1642,5 @@ def instrument_reliability(
     items_df = pd.concat(item_tabs, ignore_index=True) if item_tabs else pd.DataFrame()
     return InstrumentReliability(
         overall=overall, items=items_df,
-        by_group={b: pd.concat(v, ignore_index=True) for b, v in by_group.items()},
+        by_group=by_group,
         icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs)

@@ -499,3 +499,29 @@ def test_public_api_and_docstrings():
 def test_docstring_examples_run():
     res = doctest.testmod(rl, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert res.failed == 0
+
+
+def test_alpha_by_group_sparse_path_for_very_unequal_groups():
+    rng = np.random.default_rng(8)
+    g = np.r_[np.zeros(1000, int), np.repeat(np.arange(1, 301), 3)]
+    n = len(g)
+    t = rng.normal(size=n)
+    d = pd.DataFrame({f"I{j}": np.clip(np.round(3 + t + rng.normal(size=n)), 1, 5) for j in range(5)})
+    d.loc[rng.random(n) < 0.05, "I2"] = np.nan
+    d["g"] = g
+    lay = rl._Layout(pd.factorize(d["g"], sort=True)[0], 301)
+    assert not lay.padded
+    tab = rl.alpha_by_group(d, [f"I{j}" for j in range(5)], "g", ["I3"], scale_min=1, scale_max=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rl.ReliabilityWarning)
+        for grp in (0, 7, 150):
+            sub = d.loc[d["g"] == grp, [f"I{j}" for j in range(5)]]
+            try:
+                a = rl.alpha(sub, ["I3"], scale_min=1, scale_max=5)
+            except ValueError:
+                continue
+            row = tab.set_index("g").loc[grp]
+            if row["n_items"] != len(a.item_stats):
+                continue
+            for col in ("raw_alpha", "std_alpha", "g6_smc", "mean", "sd"):
+                assert row[col] == pytest.approx(a.total[col].iloc[0], abs=1e-9, nan_ok=True), (grp, col)
