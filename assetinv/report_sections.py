@@ -105,6 +105,7 @@ def html_table(
     raw_html: Sequence[str] = (),
     empty: str = "No rows to show.",
     table_id: str | None = None,
+    drop_if_empty: Sequence[str] = ("suppressed", "note"),
 ) -> str:
     """Render a DataFrame as an accessible, deterministic HTML table.
 
@@ -126,6 +127,8 @@ def html_table(
         Columns whose values are already HTML (not escaped).
     empty : str
         Text shown instead of a table when ``df`` has no rows.
+    drop_if_empty : sequence of str
+        Columns left out when every value is blank (e.g. ``suppressed``).
 
     Returns
     -------
@@ -142,6 +145,8 @@ def html_table(
         columns = list(df.columns)
     labels = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
     cols = [c for c in labels if c in df.columns]
+    cols = [c for c in cols if c not in drop_if_empty
+            or df[c].map(lambda v: v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v) != "").any()]
     if len(df) == 0:
         cap = f"<strong>{esc(caption)}</strong>: " if caption else ""
         return f'<p class="note">{cap}{esc(empty)}</p>'
@@ -442,6 +447,12 @@ def _figure(ctx, fn_name: str, fig_id: str, caption: str, *args, **kwargs) -> st
     return figure_html(fig, fig_id, caption=caption)
 
 
+def _short(ctx, t: pd.DataFrame) -> list[str]:
+    """Short domain names for a table with a ``domain`` column."""
+    short = ctx.results["domain_short"]
+    return [short.get(d, d) for d in t["domain"]] if len(t) else []
+
+
 def _n_text(n) -> str:
     try:
         return f"{int(n)}"
@@ -588,27 +599,31 @@ def section_supports(ctx, school: str) -> Section:
     html = ""
     if len(recs) == 0:
         html += _p("No recommendation can be made: the school's profile is not reported.")
+    short = ctx.results["domain_short"]
     for kind, head, intro in (
-        ("build on", "Assets to build on", "These domains are strengths the partnership can use as levers."),
-        ("grow", "Suggested supports", "Supports matched to the domains that are typical or growth areas."),
+        ("build on", "Assets to build on", "Strengths the partnership can use as levers, with supports that use them."),
+        ("grow", "Suggested supports", "Supports from the partnership playbook matched to the domains that are "
+                                       "growth areas or typical."),
         ("not reported", "Domains not reported", "These domains cannot be reported for this school."),
     ):
         part = recs[recs["kind"] == kind] if len(recs) else recs
         if len(part) == 0:
             continue
         html += _h3(head) + _p(intro)
-        items = []
-        for _, r in part.iterrows():
-            if kind == "not reported":
-                items.append(f"<li><strong>{esc(r['domain_name'])}</strong>: {esc(r['evidence'])}</li>")
-                continue
-            lever = f" <em>Lever:</em> {esc(r['lever'])}" if str(r.get("lever", "")).strip() else ""
-            items.append(
-                f"<li><strong>{esc(r['support'])}</strong> ({esc(r['domain_name'])}; "
-                f"{_status_html(r['status'])}). {esc(r['description'])}{lever}"
-                f"<br><span class=\"note\">Evidence: {esc(r['evidence'])}</span></li>"
-            )
-        html += "<ul>" + "".join(items) + "</ul>"
+        if kind == "not reported":
+            html += "<ul>" + "".join(f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: "
+                                     f"{esc(r['evidence'])}</li>" for _, r in part.iterrows()) + "</ul>"
+            continue
+        for dom in list(dict.fromkeys(part["domain"])):
+            rows = part[part["domain"] == dom]
+            first = rows.iloc[0]
+            html += (f"<h4>{esc(short.get(dom, dom))} {_status_html(first['status'])}</h4>"
+                     f"<p class=\"note\">Evidence: {esc(first['evidence'])}</p>")
+            items = []
+            for _, r in rows.iterrows():
+                lever = f" <em>Why it works here:</em> {esc(r['lever'])}" if str(r.get("lever", "")).strip() else ""
+                items.append(f"<li><strong>{esc(r['support'])}.</strong> {esc(r['description'])}{lever}</li>")
+            html += "<ul>" + "".join(items) + "</ul>"
     return Section("supports", "Assets to build on and suggested supports", html, tables=["recommendations"])
 
 
@@ -623,7 +638,7 @@ def section_change(ctx, school: str) -> Section:
 
     def disp(t):
         return pd.DataFrame({
-            "domain": t["domain_name"], "n_baseline": t["n_baseline"], "n_followup": t["n_followup"],
+            "domain": _short(ctx, t), "n_baseline": t["n_baseline"], "n_followup": t["n_followup"],
             "estimate": [_signed(x) for x in t["estimate"]],
             "ci": [_ci(a, b) for a, b in zip(t["ci_low"], t["ci_high"])],
             "reading": t["reading"].fillna(""), "suppressed": t["suppressed"],
@@ -656,7 +671,7 @@ def section_gaps(ctx, school: str) -> Section:
                        tables=["gaps_by_school"])
     where = {"school": "this school", "district": "the district", "network": "the network"}
     disp = pd.DataFrame({
-        "domain": g["domain_name"],
+        "domain": _short(ctx, g),
         "shown": [f"{where.get(lv, lv)} ({grp})" if lv != "school" else "this school"
                   for lv, grp in zip(g["level"], g["group"])],
         "teacher_mean": g["teacher_mean"], "leader_mean": g["leader_mean"],
@@ -704,7 +719,7 @@ def section_interviews(ctx, school: str) -> Section:
             html += f"<blockquote><p>{esc(text)}</p><footer>Interview excerpt (redacted)</footer></blockquote>"
     html += _h3("Joint display: survey and interviews side by side")
     disp = pd.DataFrame({
-        "domain": jd["domain_name"], "survey_mean": jd["survey_mean"],
+        "domain": _short(ctx, jd), "survey_mean": jd["survey_mean"],
         "status": [_status_html(s) for s in jd["status"]], "n_excerpts": jd["n_excerpts"],
         "top_codes": jd["top_codes"].fillna(""), "agreement": jd["agreement"],
     })
@@ -737,24 +752,22 @@ def section_reliability(ctx, school: str) -> Section:
     sch = _rows(ctx.tables["reliability_schools"], "school", school)
     names = ctx.results["domain_name"]
     t = pd.DataFrame({"domain": dom["domain"]})
-    t["name"] = t["domain"].map(names)
+    t["name"] = t["domain"].map(ctx.results["domain_short"])
     t["alpha"] = dom["raw_alpha"].to_numpy() if "raw_alpha" in dom else np.nan
     t["omega"] = dom["omega_total"].to_numpy() if "omega_total" in dom else np.nan
     t = t.merge(icc[["domain", "icc1", "icc2"]], on="domain", how="left") if len(icc) else t.assign(icc1=np.nan, icc2=np.nan)
     t = t.merge(sch[["domain", "n", "reliability", "suppressed"]] if len(sch) else
                 pd.DataFrame(columns=["domain", "n", "reliability", "suppressed"]), on="domain", how="left")
     t["reading"] = [
-        f"Items agree {_dependability(a)}; this school's mean is {_dependability(r)}ly dependable"
-        if not (isinstance(r, float) and math.isnan(r)) else f"Items agree {_dependability(a)}"
+        f"Items: {_dependability(a)} consistency. This school's mean: {_dependability(r)} reliability."
         for a, r in zip(t["alpha"], t["reliability"].astype("float64"))
     ]
-    t["reading"] = t["reading"].str.replace("not availablely", "not", regex=False)
     html = _p("A number is only as useful as it is dependable. Coefficient alpha (and omega) say whether a domain's "
               "eight items measure one thing; ICC(2) says whether school averages reliably tell schools apart; the "
               "school's own reliability depends on how many of its staff answered. Values of 0.70 or more are "
               "usually taken as dependable.")
-    html += html_table(t, columns={"name": "Domain", "alpha": "Alpha (network)", "omega": "Omega (network)",
-                                   "icc2": "ICC(2) of school means", "n": "n (this school)",
+    html += html_table(t, columns={"name": "Domain", "alpha": "Alpha", "omega": "Omega",
+                                   "icc2": "ICC(2)", "n": "Responses here (both waves)",
                                    "reliability": "Reliability of this school's mean", "reading": "In plain words",
                                    "suppressed": "Not shown because"},
                        digits={"n": 0}, caption="Reliability of the domain scores")
@@ -942,7 +955,7 @@ def net_change(ctx) -> Section:
     if len(ch) == 0:
         return Section("change", "Change since baseline", _p("Only one wave is available."), tables=["change"])
     disp = pd.DataFrame({
-        "domain": net["domain_name"], "n_baseline": net["n_baseline"], "n_followup": net["n_followup"],
+        "domain": _short(ctx, net), "n_baseline": net["n_baseline"], "n_followup": net["n_followup"],
         "estimate": [_signed(x) for x in net["estimate"]],
         "ci": [_ci(a, b) for a, b in zip(net["ci_low"], net["ci_high"])],
         "effect": net.get("effect_size"), "reading": net["reading"].fillna(""), "note": net.get("note"),
@@ -971,7 +984,7 @@ def net_change(ctx) -> Section:
 def net_gaps(ctx) -> Section:
     g = ctx.tables["gaps_network"]
     disp = pd.DataFrame({
-        "level": g["level"], "group": g["group"], "domain": g["domain_name"],
+        "level": g["level"], "group": g["group"], "domain": _short(ctx, g),
         "n_teachers": g["n_teachers"], "n_leaders": g["n_leaders"],
         "teacher_mean": g["teacher_mean"], "leader_mean": g["leader_mean"],
         "gap": [_signed(x) for x in g["gap"]], "ci": [_ci(a, b) for a, b in zip(g["ci_low"], g["ci_high"])],
@@ -995,7 +1008,7 @@ def net_reliability(ctx) -> Section:
     icc = ctx.tables["reliability_icc"]
     names = ctx.results["domain_name"]
     t = dom.copy()
-    t["name"] = t["domain"].map(names)
+    t["name"] = t["domain"].map(ctx.results["domain_short"])
     html = _p("Internal consistency of each domain (alpha with its Feldt 95% interval, omega total) and how well "
               "school averages separate schools (ICC).")
     t["alpha_ci"] = [_ci(a, b) for a, b in zip(t.get("feldt_lower", np.nan), t.get("feldt_upper", np.nan))]
@@ -1003,7 +1016,7 @@ def net_reliability(ctx) -> Section:
                                    "alpha_ci": "95% interval", "omega_total": "Omega", "verdict": "Reading"},
                        digits={"n": 0, "n_items": 0}, caption="Reliability of the domain scores (all responses)")
     ic = icc.copy()
-    ic["name"] = ic["domain"].map(names)
+    ic["name"] = ic["domain"].map(ctx.results["domain_short"])
     html += html_table(ic, columns={"name": "Domain", "icc1": "ICC(1)", "icc2": "ICC(2)", "f": "F",
                                     "n_groups": "Schools", "mean_group_size": "Mean responses per school"},
                        digits={"n_groups": 0, "mean_group_size": 1}, caption="Intraclass correlations of domain scores across schools")
@@ -1032,7 +1045,7 @@ def net_interviews(ctx) -> Section:
                                      "alpha_ci": "95% interval", "gwet_ac1": "Gwet AC1", "note": "Note"},
                        digits={"n_units": 0, "n_coders": 0}, caption="Inter-coder agreement per domain")
     html += _h3("Joint display")
-    disp = pd.DataFrame({"domain": jd["domain_name"], "survey_mean": jd["survey_mean"], "status": jd["status"],
+    disp = pd.DataFrame({"domain": _short(ctx, jd), "survey_mean": jd["survey_mean"], "status": jd["status"],
                          "n_excerpts": jd["n_excerpts"], "top_codes": jd["top_codes"], "agreement": jd["agreement"]})
     html += html_table(disp, columns={"domain": "Domain", "survey_mean": "Survey mean", "status": "Schools by status",
                                       "n_excerpts": "Coded excerpts", "top_codes": "Most frequent codes",
