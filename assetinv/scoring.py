@@ -1255,9 +1255,9 @@ def _protect_gaps(out: pd.DataFrame, sub: pd.DataFrame, level: str, role: pd.Ser
     A shown parent (the district of a school; the network of a district)
     minus its shown children reveals the teachers' and leaders' means of the
     suppressed children. So within each parent and domain, while the
-    suppressed children with respondents are a single group, or together hold
-    fewer than ``min_n`` teachers or leaders, the shown child with the fewest
-    leaders is suppressed too.
+    suppressed children with teachers (or with leaders) are a single group, or
+    together hold fewer than ``min_n`` teachers (or leaders), the shown child
+    with the fewest leaders is suppressed too.
     """
     if level == "school" and "district" in sub:
         parent_of = sub.groupby(sub["school"].astype(str))["district"].first().astype(str).to_dict()
@@ -1287,8 +1287,11 @@ def _protect_gaps(out: pd.DataFrame, sub: pd.DataFrame, level: str, role: pd.Ser
                 shown = [i for i in idx if not out.at[i, "suppressed"]]
                 if not sup or not shown:
                     break
-                pt, pl = sum(nt[i] for i in sup), sum(nl[i] for i in sup)
-                if not (len(sup) == 1 or 0 < pt < min_n or 0 < pl < min_n):
+                need = False
+                for cnt_r in (nt, nl):  # per role: a lone or small pooled group is recoverable
+                    live = [cnt_r[i] for i in sup if cnt_r[i] > 0]
+                    need = need or len(live) == 1 or 0 < sum(live) < min_n
+                if not need:
                     break
                 pick = min(shown, key=lambda i: (nl[i], nt[i], str(out.at[i, "group"])))
                 out.at[pick, "suppressed"] = reason
