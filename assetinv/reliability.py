@@ -610,10 +610,14 @@ _BOOT_CHUNK = 64
 _THREADS = min(2, os.cpu_count() or 1)
 
 
-def _boot_weights(rng: np.random.Generator, n: int, b: int) -> np.ndarray:
+def _boot_weights(rng: np.random.Generator, n: int, b: int, posmap=None) -> np.ndarray:
+    """Counts (b, n): how often each row is drawn in each of ``b`` resamples.
+    ``posmap`` re-orders the columns (row i's count goes to column posmap[i])."""
     idx = rng.integers(0, n, size=(b, n))
-    flat = (idx + (np.arange(b) * n)[:, None]).ravel()
-    return np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+    if posmap is not None:
+        idx = posmap[idx]
+    idx += (np.arange(b) * n)[:, None]
+    return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
 
 
 def _design(X: np.ndarray, shift: np.ndarray):
@@ -640,14 +644,47 @@ def _unpack(S: np.ndarray, iu, p: int):
 
 
 def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
+    """Raw alpha of ``n_boot`` resamples of the rows of X (pairwise covariances).
+
+    Each resample is a vector of counts ``w`` (rows drawn with replacement), so
+    its pairwise moments are ``w'Z`` for per-row products ``Z``. Rows with every
+    item answered need only ``[1, x_j, x_j x_k]``; the others need the full
+    ``[m_j m_k, x_j m_k, m_j x_k, x_j x_k]``. With integer answers whose sums
+    stay below 2^24 the products are exact in float32, which halves the work."""
     rng = np.random.default_rng(seed)
     n, p = X.shape
-    Z, iu = _design(X, shift)
+    M = ~np.isnan(X)
+    raw = np.where(M, X, 0.0)
+    exact = _integer_valued(X, M) and float(np.abs(raw).max()) ** 2 * n < 2**24
+    if exact:
+        shift = np.zeros(p)
+    dt = np.float32 if exact else np.float64
+    X0 = np.where(M, X - shift, 0.0)
+    complete = M.all(axis=1)
+    idx_c = np.flatnonzero(complete)
+    idx_i = np.flatnonzero(~complete)
+    nc = len(idx_c)
+    posmap = np.empty(n, dtype=np.intp)
+    posmap[np.r_[idx_c, idx_i]] = np.arange(n)
+    iu = np.triu_indices(p)
+    m = len(iu[0])
+    Xc = X0[idx_c]
+    Zc = np.concatenate([np.ones((len(idx_c), 1)), Xc, Xc[:, iu[0]] * Xc[:, iu[1]]], axis=1).astype(dt)
+    Zi, _ = _design(X[idx_i], shift)
+    Zi = Zi.astype(dt)
     out = np.empty(n_boot)
     for start in range(0, n_boot, _BOOT_CHUNK):
         b = min(_BOOT_CHUNK, n_boot - start)
-        W = _boot_weights(rng, n, b)
-        N, SX, SXX = _unpack(W @ Z, iu, p)
+        W = _boot_weights(rng, n, b, posmap).astype(dt)   # columns: complete rows first
+        Sc = (W[:, :nc] @ Zc).astype(float)
+        Si = (W[:, nc:] @ Zi).astype(float)
+        N, SX, SXX = _unpack(Si, iu, p)
+        N += Sc[:, 0][:, None, None]
+        SX += Sc[:, 1:1 + p][:, :, None]          # sum of x_j over complete rows, for every k
+        T = np.zeros((b, p, p))
+        T[:, iu[0], iu[1]] = Sc[:, 1 + p:]
+        T[:, iu[1], iu[0]] = Sc[:, 1 + p:]
+        SXX += T
         C = _cov_from(N, SX, SXX)
         trC = np.trace(C, axis1=1, axis2=2)
         sC = C.sum(axis=(1, 2))
@@ -1198,7 +1235,7 @@ def _boot_omega(X, n_boot, seed, shift):
     sink: list[str] = []
     for start in range(0, n_boot, _BOOT_CHUNK):
         b = min(_BOOT_CHUNK, n_boot - start)
-        W = _boot_weights(rng, n, b)
+        W = _boot_weights(rng, n, b).astype(float)
         S = W @ Zall
         N, SX, SXX = _unpack(S[:, :4 * m], iu, p)
         SQ = np.zeros((b, p, p))
