@@ -1,0 +1,152 @@
+"""Robust ``assetinv report``: read-only inputs, missing/unwritable/file outputs, Ctrl-C.
+
+Tests run as root in CI, where permission bits do not stop writes; the
+unwritable-output case therefore uses a path *under a regular file*
+(``tmp/file.txt/reports``), which fails for every user. When not root, a
+``chmod 0o555`` folder is tested too.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assetinv.cli import main
+
+
+def _sums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    from assetinv.simulate import write_sample
+
+    d = tmp_path_factory.mktemp("cli-data") / "data"
+    write_sample(d, seed=3, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
+                 n_interviews=4)
+    return d
+
+
+def _no_temp_left(parent: Path) -> None:
+    left = [p.name for p in parent.iterdir() if ".tmp-" in p.name]
+    assert not left, f"temporary render folders left: {left}"
+
+
+def _report(data: Path, out: Path, *extra: str) -> list[str]:
+    return ["report", "--data", str(data), "--out", str(out), "--jobs", "1", "--quiet", *extra]
+
+
+def test_read_only_input_and_missing_output_folder(data, tmp_path, capsys):
+    ro = tmp_path / "ro"
+    import shutil
+
+    shutil.copytree(data, ro)
+    for p in ro.iterdir():
+        p.chmod(0o444)
+    ro.chmod(0o555)
+    before = _sums(ro)
+    out = tmp_path / "not" / "yet" / "reports"  # missing, parents too
+    try:
+        rc = main(_report(ro, out))
+    finally:
+        ro.chmod(0o755)
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "Traceback" not in err
+    assert (out / "index.html").is_file() and (out / "network.html").is_file()
+    assert _sums(ro) == before, "input files were modified"
+    assert not [p for p in ro.iterdir() if p.name not in before], "files written into the input folder"
+    _no_temp_left(out.parent)
+
+
+def test_output_path_is_a_file(data, tmp_path, capsys):
+    target = tmp_path / "reports"
+    target.write_text("not a folder")
+    rc = main(_report(data, target))
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert "assetinv: error" in err and "Traceback" not in err
+    assert str(target) in err or "reports" in err
+    assert target.read_text() == "not a folder"
+    _no_temp_left(tmp_path)
+
+
+def test_output_folder_not_writable(data, tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    rc = main(_report(data, blocker / "reports"))  # a folder under a file: unwritable even for root
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err
+    assert "--out" in err or "write" in err
+    _no_temp_left(tmp_path)
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        try:
+            rc = main(_report(data, locked / "reports"))
+        finally:
+            locked.chmod(0o755)
+        err = capsys.readouterr().err
+        assert rc == 2 and "Traceback" not in err
+
+
+def test_interrupt_while_rendering_leaves_no_partial_report(data, tmp_path, capsys, monkeypatch):
+    import assetinv.reports as R
+
+    out = tmp_path / "reports"
+    assert main(_report(data, out)) == 0  # a previous, complete report
+    capsys.readouterr()
+    previous = _sums(out)
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(R, "write_xlsx", boom)  # late: pages and tables already rendered
+    rc = main(_report(data, out))
+    err = capsys.readouterr().err
+    assert rc == 130
+    assert "interrupted" in err and "Traceback" not in err
+    assert _sums(out) == previous, "the previous report was changed by an interrupted run"
+    _no_temp_left(tmp_path)
+
+    fresh = tmp_path / "fresh"
+    rc = main(_report(data, fresh))
+    assert rc == 130
+    assert not (fresh / "index.html").exists() and not (fresh / "network.html").exists()
+    assert not [p for p in fresh.rglob("*") if p.is_file()] if fresh.exists() else True
+    _no_temp_left(tmp_path)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigint_subprocess(data, tmp_path):
+    """A real Ctrl-C (SIGINT) while the report is being written: exit 130, message, nothing half-written."""
+    out = tmp_path / "reports"
+    proc = subprocess.Popen([sys.executable, "-m", "assetinv", *_report(data, out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    started = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(".tmp-" in p.name for p in tmp_path.iterdir()):
+            started = True
+            break
+        time.sleep(0.01)
+    if not started:
+        proc.kill()
+        proc.communicate()
+        pytest.skip("the report finished before it could be interrupted")
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (130, 2), err
+    assert "Traceback" not in err, err
+    assert "interrupted" in err or "error" in err
+    _no_temp_left(tmp_path)
+    assert not (out / "index.html").exists(), "an interrupted run left a report that looks complete"
