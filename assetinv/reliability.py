@@ -193,6 +193,20 @@ def _inv_spd(R: np.ndarray) -> np.ndarray:
     return A[:, :, p:]
 
 
+def _inv_diag_spd(R: np.ndarray) -> np.ndarray:
+    """diag(R^-1) for a stack of positive-definite matrices: batched Cholesky
+    R = LL', then Y = L^-1 by forward substitution vectorised over the stack,
+    diag(R^-1) = column sums of Y*Y. Raises LinAlgError if R is not PD."""
+    L = np.linalg.cholesky(R)
+    G, p, _ = R.shape
+    Y = np.zeros_like(L)
+    eye = np.eye(p)
+    for i in range(p):
+        acc = eye[i] - (L[:, i:i + 1, :i] @ Y[:, :i, :])[:, 0, :] if i else np.broadcast_to(eye[0], (G, p))
+        Y[:, i, :] = acc / L[:, i, i][:, None]
+    return (Y * Y).sum(axis=1)
+
+
 def _smc(R, valid=None):
     """psych::smc: 1 - 1/diag(Pinv(R)), clipped to [0, 1]; works on stacks.
 
@@ -204,12 +218,13 @@ def _smc(R, valid=None):
         R = R[None]
     dpinv = None
     try:
-        Rinv = _inv_spd(R)
-        # cond_2 <= |R|_F |R^-1|_F: when below 1/sqrt(eps) every singular value is
-        # above psych's cut-off, so Pinv(R) == solve(R) and the SVD is not needed
-        cond = np.sqrt((R * R).sum(axis=(1, 2)) * (Rinv * Rinv).sum(axis=(1, 2)))
+        d = _inv_diag_spd(R)
+        # cond_2(R) <= |R|_F trace(R^-1) for positive-definite R: when below
+        # 1/sqrt(eps) every singular value is above psych's Pinv cut-off, so
+        # Pinv(R) == solve(R) and the SVD is not needed
+        cond = np.sqrt((R * R).sum(axis=(1, 2))) * d.sum(axis=1)
         if np.all(np.isfinite(cond)) and np.all(cond < 0.5 / np.sqrt(_EPS)):
-            dpinv = np.diagonal(Rinv, axis1=1, axis2=2)
+            dpinv = d
     except np.linalg.LinAlgError:
         pass
     if dpinv is None:
@@ -655,7 +670,7 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
     n, p = X.shape
     M = ~np.isnan(X)
     raw = np.where(M, X, 0.0)
-    exact = _integer_valued(X, M) and float(np.abs(raw).max()) ** 2 * n < 2**24
+    exact = _integer_valued(raw) and float(np.abs(raw).max()) ** 2 * n < 2**24
     if exact:
         shift = np.zeros(p)
     dt = np.float32 if exact else np.float64
@@ -940,17 +955,21 @@ def alpha_by_group(
     order_items = [i for its in sets.values() for i in its]
     lay = _Layout(codes, G)
     ncol = len(order_items)
-    Xcat = np.empty((int(ok.sum()), ncol))
-    for j, it in enumerate(order_items):
-        col = df[it]
-        v = col.to_numpy(dtype=float) if col.dtype == np.float64 else _as_frame(df[[it]]).iloc[:, 0].to_numpy()
-        Xcat[:, j] = v[ok] if not ok.all() else v
+    sel = df[list(dict.fromkeys(order_items))]
+    if not all(dt == np.float64 for dt in sel.dtypes):
+        sel = _as_frame(sel)
+    Xcat = sel.to_numpy(dtype=float, copy=True)
+    if len(set(order_items)) != ncol:         # an item in several sets
+        Xcat = Xcat[:, [list(sel.columns).index(i) for i in order_items]]
+    if not ok.all():
+        Xcat = Xcat[ok]
     rcols = [j for j, it in enumerate(order_items) if it in reverse]
     if rcols:
         lo, hi = _reverse_bounds(Xcat, scale_min, scale_max)
         Xcat[:, rcols] = lo + hi - Xcat[:, rcols]
     M = ~np.isnan(Xcat)
-    exact = _integer_valued(Xcat, M)
+    raw = np.where(M, Xcat, 0.0)
+    exact = _integer_valued(raw)
     if exact:
         shift_cat = np.zeros(ncol)
     else:
@@ -959,7 +978,6 @@ def alpha_by_group(
             shift_cat = np.nan_to_num(np.nanmean(Xcat, axis=0))
     Apad = Xnan = rowtots = None
     if lay.padded:
-        raw = np.where(M, Xcat, 0.0)
         # integer answers with small sums: float32 products are exact and twice as fast
         big = float(np.abs(raw).max()) if raw.size else 0.0
         dt = np.float32 if exact and big * big * max(lay.nmax, 1) < 2**23 else np.float64
@@ -976,10 +994,10 @@ def alpha_by_group(
         with np.errstate(invalid="ignore", divide="ignore"):
             rowtots = (np.add.reduceat(raw, starts, axis=1)
                        / np.add.reduceat(M, starts, axis=1, dtype=float))
-        del buf, raw
+        del buf
         if not exact:
             Xnan = lay.pad(Xcat, np.nan)
-    del M
+    del M, raw
     jobs, start = [], 0
     for i, its in enumerate(sets.values()):
         blk = slice(start, start + len(its))
@@ -1010,14 +1028,14 @@ def alpha_by_group(
     return out.reset_index(drop=True)
 
 
-def _integer_valued(X: np.ndarray, M: np.ndarray) -> bool:
-    """All answers are (moderate) integers, so sums of products are exact."""
-    if not M.any():
+def _integer_valued(raw: np.ndarray) -> bool:
+    """All answers (``raw``: answers with 0 for missing) are moderate integers,
+    so sums of their products are exact."""
+    if raw.size == 0:
         return True
-    raw = np.where(M, X, 0.0)
-    if np.abs(raw).max() >= 2**20:
+    if max(raw.max(), -raw.min()) >= 2**20:
         return False
-    return not np.any(raw - np.rint(raw))
+    return bool(np.array_equal(raw, np.rint(raw)))
 
 
 def _multi_codes(sub: pd.DataFrame, gcols):
