@@ -1609,9 +1609,21 @@ def instrument_reliability(
 
     Examples
     --------
-    >>> import assetinv  # doctest: +SKIP
-    >>> rel = assetinv.instrument_reliability(responses, assetinv.load_instrument(), by="school")  # doctest: +SKIP
-    >>> rel.overall[["domain", "raw_alpha", "verdict"]]  # doctest: +SKIP
+    >>> import numpy as np, pandas as pd, assetinv
+    >>> inst = assetinv.load_instrument()
+    >>> rng = np.random.default_rng(0)
+    >>> resp = pd.DataFrame({"school": np.repeat(["A", "B", "C", "D"], 30)})
+    >>> t = rng.normal(size=120) + np.repeat(rng.normal(size=4), 30)
+    >>> for item in inst.items["id"]:
+    ...     x = np.clip(np.round(3 + t + rng.normal(size=120)), 1, 5)
+    ...     resp[item] = 6 - x if item in inst.reverse_ids() else x
+    >>> rel = instrument_reliability(resp, inst, by="school")
+    >>> rel.overall["domain"].tolist()
+    ['EX', 'LM', 'CN', 'OS']
+    >>> bool(rel.overall["verdict"].str.contains("good").all())
+    True
+    >>> rel.by_group["school"][["domain", "school", "n"]].head(2).to_dict("list")
+    {'domain': ['EX', 'EX'], 'school': ['A', 'B'], 'n': [30, 30]}
 
     References
     ----------
