@@ -29,7 +29,7 @@ from assetinv.scoring import asset_profile, complementary_suppress, perception_g
 
 INST = load_instrument()
 DOMAINS = list(INST.domains["id"])
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _responses(seed: int, n_schools: int, max_size: int, leader_p: float = 0.3) -> pd.DataFrame:
