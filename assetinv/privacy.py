@@ -14,6 +14,10 @@ import pandas as pd
 
 MIN_N = 5
 MIN_RESPONSE_RATE = 0.5
+#: Interview evidence (code counts, quotes) for a site is shown only when it pools at least
+#: this many interviews, and is never split by role within a site. Interviews are counted, not
+#: people: a group interview counts once.
+MIN_INTERVIEWS = 2
 
 
 def suppress(

@@ -62,7 +62,7 @@ import pandas as pd
 
 from . import agreement as _ag
 from .errors import DataError, Problem
-from .privacy import MIN_N, suppress
+from .privacy import MIN_INTERVIEWS, MIN_N, suppress
 
 __all__ = [
     "CODING_COLUMNS",
@@ -966,7 +966,7 @@ def code_tallies(
     level: str = "code",
     instrument=None,
     coder: str | None = None,
-    min_n: int = MIN_N,
+    min_n: int = MIN_INTERVIEWS,
     sort: str = "count",
     include_zero: bool = True,
 ) -> pd.DataFrame:
@@ -995,6 +995,10 @@ def code_tallies(
     min_n : int
         Groups with fewer interviews than this are suppressed (counts and
         shares set to NaN, reason in ``suppressed``), as in the survey tables.
+        Default :data:`assetinv.privacy.MIN_INTERVIEWS` (2): a site's themes
+        are shown only when they pool at least two interviews, so no single
+        interview's coding stands alone; a site split by role usually falls
+        under it.
     sort : {"count", "codebook"}
         Within each group, most-mentioned first (ties by codebook order), or
         codebook order.
@@ -1815,6 +1819,7 @@ def joint_display(
     names: Iterable[str] | None = None,
     max_chars: int | None = 240,
     instrument=None,
+    min_interviews: int = MIN_INTERVIEWS,
 ) -> pd.DataFrame:
     """Join survey scores and interview evidence, one row per domain.
 
@@ -1845,12 +1850,18 @@ def joint_display(
     max_chars : int or None
         Quote length limit.
     instrument : Instrument, optional
+    min_interviews : int
+        A school whose codings pool fewer interviews than this shows no
+        interview evidence (``top_codes``, ``n_excerpts`` and the quote are
+        blank and ``interviews_suppressed`` gives the reason), matching
+        :func:`code_tallies`' suppression. Default
+        :data:`assetinv.privacy.MIN_INTERVIEWS`.
 
     Returns
     -------
     DataFrame
         ``school, domain, domain_name, survey_mean, status, top_codes,
-        n_excerpts, agreement, exemplar_quote, evidence``; ``evidence`` is a
+        n_excerpts, agreement, exemplar_quote, interviews_suppressed, evidence``; ``evidence`` is a
         sentence citing both the survey and the interviews, for the
         recommendation text.
 
@@ -1905,6 +1916,11 @@ def joint_display(
         alpha = dict(zip(agreement[key], agreement["krippendorff_alpha"]))
     else:
         alpha = dict(agreement)
+    n_interviews = cod["interview_id"].nunique()
+    hidden = ""
+    if school is not None and 0 < n_interviews < min_interviews:
+        hidden = f"fewer than {min_interviews} interviews"
+        cod = cod.iloc[0:0]
     real = _real(cod).copy()
     real["domain"] = real["code"].map(groups).fillna("")
     domains = list(inst.domains["id"])
@@ -1935,12 +1951,13 @@ def joint_display(
             "survey_mean": mean,
             "status": _s(pr.get("status", "")),
             "top_codes": top_codes,
-            "n_excerpts": int(sub["excerpt_id"].nunique()),
+            "n_excerpts": np.nan if hidden else int(sub["excerpt_id"].nunique()),
             "agreement": float(a) if a is not None and not pd.isna(a) else np.nan,
             "exemplar_quote": quote,
+            "interviews_suppressed": hidden,
         })
     out = pd.DataFrame(rows, columns=["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
-                                      "n_excerpts", "agreement", "exemplar_quote"])
+                                      "n_excerpts", "agreement", "exemplar_quote", "interviews_suppressed"])
     out["evidence"] = [_evidence(r) for r in out.to_dict("records")]
     return out
 
@@ -1951,8 +1968,10 @@ def _evidence(r: dict) -> str:
         parts.append(f"survey mean {r['survey_mean']:.2f} of 5" + (f" ({r['status']})" if r["status"] else ""))
     else:
         parts.append("survey result suppressed or missing")
-    if r["n_excerpts"]:
-        t = f"{r['n_excerpts']} interview excerpt{'s' if r['n_excerpts'] != 1 else ''}"
+    if r.get("interviews_suppressed"):
+        parts.append(f"interview evidence suppressed ({r['interviews_suppressed']})")
+    elif r["n_excerpts"]:
+        t = f"{int(r['n_excerpts'])} interview excerpt{'s' if r['n_excerpts'] != 1 else ''}"
         if r["top_codes"]:
             t += f", most often: {r['top_codes'].split('; ')[0]}"
         parts.append(t)
@@ -2047,6 +2066,10 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     ax2.barh(y, counts, color="#CCCCCC", edgecolor="black", linewidth=0.6)
     top = max(int(counts.max()) if n else 1, 1)
     for yi in range(n):
+        hidden = t.loc[yi, "interviews_suppressed"] if "interviews_suppressed" in t else ""
+        if hidden:
+            ax2.text(top * 0.02, y[yi], f"suppressed ({hidden})", va="center", fontsize=8, style="italic")
+            continue
         first = str(t.loc[yi, "top_codes"]).split("; ")[0] if t.loc[yi, "top_codes"] else "no coded excerpts"
         a = t.loc[yi, "agreement"]
         lab = first + (f"\nalpha = {a:.2f}" if pd.notna(a) else "")
@@ -2061,6 +2084,10 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         m = f"survey mean {r['survey_mean']:.2f}" if pd.notna(r["survey_mean"]) else "survey mean suppressed"
         a = f", coder agreement alpha {r['agreement']:.2f}" if pd.notna(r["agreement"]) else ""
         tc = str(r["top_codes"]).split("; ")[0] if r["top_codes"] else "none"
+        if r.get("interviews_suppressed"):
+            desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), interview evidence suppressed "
+                        f"({r['interviews_suppressed']})")
+            continue
         desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
                     f"most frequent code {tc}{a}")
     fig.alt_text = (

@@ -653,3 +653,21 @@ def test_empty_codings_are_handled():
     assert jd.loc[0, "n_excerpts"] == 0 and jd.loc[0, "exemplar_quote"] == ""
     assert "no interview excerpts" in jd.loc[0, "evidence"]
     assert joint_display_figure(jd).alt_text
+
+
+def test_joint_display_hides_interview_evidence_of_a_single_interview_school():
+    """A school with one interview shows no code counts or quote (MIN_INTERVIEWS = 2)."""
+    prof = pd.DataFrame({"school": ["S1", "S1"], "domain": ["EX", "OS"],
+                         "mean": [4.2, 2.6], "status": ["asset", "growth area"]})
+    one = pd.DataFrame({"excerpt_id": ["e1"], "interview_id": ["i1"], "school": ["S1"], "role": ["leader"],
+                        "coder": ["ana"], "code": ["EX-SHARE"], "text": ["We trade lab kits every month."]})
+    jd = joint_display(prof, one, school="S1")
+    assert jd["n_excerpts"].isna().all()
+    assert (jd["top_codes"] == "").all() and (jd["exemplar_quote"] == "").all()
+    assert (jd["interviews_suppressed"] == "fewer than 2 interviews").all()
+    assert "suppressed" in jd.loc[0, "evidence"] and "lab kits" not in jd.loc[0, "evidence"]
+    two = pd.concat([one, one.assign(excerpt_id="e2", interview_id="i2", role="teacher")], ignore_index=True)
+    shown = joint_display(prof, two, school="S1")
+    assert shown.loc[0, "n_excerpts"] == 2 and shown.loc[0, "interviews_suppressed"] == ""
+    fig = joint_display_figure(jd)
+    assert "suppressed" in fig.alt_text
