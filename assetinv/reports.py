@@ -49,7 +49,7 @@ import pandas as pd
 from . import __version__
 from .errors import DataError, Problem
 from .privacy import MIN_N
-from .report_sections import Section, esc, html_table
+from .report_sections import Section
 
 __all__ = [
     "ReportContext",
@@ -544,7 +544,6 @@ def _render_school_worker(school: str) -> tuple[str, str]:
 
 
 def _progress(total: int, enabled: bool, desc: str):
-    from tqdm.auto import tqdm as _tqdm
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread (we may fork)

@@ -3,7 +3,8 @@
 Uses Debian's ``chromium`` package (installed by ``.ci/run``) through
 Playwright's Python API; skipped, with the reason, when either is absent.
 Checks: no console errors, no page errors, no request to anything but the
-report file itself, the ``<h1>`` is visible; takes a screenshot.
+report file itself, the ``<h1>`` is visible (on screen and in print); takes a
+screenshot and prints to PDF with the print stylesheet.
 """
 from __future__ import annotations
 
@@ -74,6 +75,9 @@ def _open(browser, html_file: Path, shot: Path) -> dict:
     page.screenshot(path=str(shot), full_page=True)
     page.emulate_media(media="print")
     seen["h1_visible_print"] = page.locator("h1").first.is_visible()
+    pdf = shot.with_suffix(".pdf")
+    page.pdf(path=str(pdf), format="A4", print_background=True)  # the print stylesheet, as a reader would print
+    seen["pdf_bytes"] = pdf.stat().st_size
     context.close()
     return seen
 
@@ -90,6 +94,7 @@ def test_report_renders_offline_without_errors(rendered, browser, tmp_path, whic
     assert seen["page"] == [], seen["page"]
     assert seen["h1_visible"] and seen["h1"].strip()
     assert seen["h1_visible_print"]
+    assert seen["pdf_bytes"] > 5000
     assert (tmp_path / f"{which}.png").stat().st_size > 1000
     if which != "index":
         assert seen["svg_count"] >= 1
