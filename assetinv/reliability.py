@@ -625,14 +625,16 @@ _BOOT_CHUNK = 64
 _THREADS = min(2, os.cpu_count() or 1)
 
 
-def _boot_weights(rng: np.random.Generator, n: int, b: int, posmap=None) -> np.ndarray:
+def _boot_weights(rng: np.random.Generator, n: int, b: int, posmap=None, dtype=np.float64) -> np.ndarray:
     """Counts (b, n): how often each row is drawn in each of ``b`` resamples.
     ``posmap`` re-orders the columns (row i's count goes to column posmap[i])."""
     idx = rng.integers(0, n, size=(b, n))
     if posmap is not None:
         idx = posmap[idx]
-    idx += (np.arange(b) * n)[:, None]
-    return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n)
+    W = np.empty((b, n), dtype=dtype)
+    for r in range(b):   # one C-level count per resample (cache-friendly)
+        W[r] = np.bincount(idx[r], minlength=n)
+    return W
 
 
 def _design(X: np.ndarray, shift: np.ndarray):
@@ -690,7 +692,7 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
     out = np.empty(n_boot)
     for start in range(0, n_boot, _BOOT_CHUNK):
         b = min(_BOOT_CHUNK, n_boot - start)
-        W = _boot_weights(rng, n, b, posmap).astype(dt)   # columns: complete rows first
+        W = _boot_weights(rng, n, b, posmap, dt)   # columns: complete rows first
         Sc = (W[:, :nc] @ Zc).astype(float)
         Si = (W[:, nc:] @ Zi).astype(float)
         N, SX, SXX = _unpack(Si, iu, p)
@@ -1253,7 +1255,7 @@ def _boot_omega(X, n_boot, seed, shift):
     sink: list[str] = []
     for start in range(0, n_boot, _BOOT_CHUNK):
         b = min(_BOOT_CHUNK, n_boot - start)
-        W = _boot_weights(rng, n, b).astype(float)
+        W = _boot_weights(rng, n, b)
         S = W @ Zall
         N, SX, SXX = _unpack(S[:, :4 * m], iu, p)
         SQ = np.zeros((b, p, p))
