@@ -316,8 +316,9 @@ def compute_analyses(ctx) -> None:
         codings = ctx.codings
         has_codings = len(codings) > 0
         if has_codings:
-            tal_s = Q.code_tallies(codings, "school", instrument=inst, min_n=n_min)
-            tal_n = Q.code_tallies(codings, None, instrument=inst, min_n=n_min)
+            # interview counts use the qualitative module's own site minimum (privacy.MIN_INTERVIEWS)
+            tal_s = Q.code_tallies(codings, "school", instrument=inst)
+            tal_n = Q.code_tallies(codings, None, instrument=inst)
         else:
             tal_s = tal_n = pd.DataFrame()
         playbook = S.load_playbook(instrument=inst)
@@ -360,6 +361,10 @@ def compute_analyses(ctx) -> None:
                    for s in ctx.school_ids if s in set(prof["school"].astype(str))]
             ctx.tables["joint_display_schools"] = pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
             quotes = Q.exemplar_quotes(codings, instrument=inst)
+            jds_all = ctx.tables["joint_display_schools"]
+            if "interviews_suppressed" in jds_all and len(jds_all):
+                hidden = set(jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str))
+                quotes = quotes[~quotes["school"].astype(str).isin(hidden)]
             keep = [c for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote") if c in quotes]
             ctx.tables["quotes"] = quotes[keep]
 
@@ -705,6 +710,11 @@ def section_interviews(ctx, school: str) -> Section:
         html += _p("No interviews were coded at this school.")
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
     names = ctx.results["domain_name"]
+    hidden = sorted(set(str(x) for x in jd.get("interviews_suppressed", pd.Series(dtype=str)).fillna("") if x))
+    if hidden:
+        html += _p(f"Interview themes and quotes are not shown for this school ({'; '.join(hidden)}), so that no "
+                   "interviewee can be recognised. The network summary shows the themes across all schools.")
+        return Section("interviews", "Interview themes", html, tables=["joint_display_schools"])
     for _, r in jd.iterrows():
         d = r["domain"]
         html += _h3(names.get(d, d))
@@ -809,9 +819,12 @@ def section_methods(ctx, school: str | None = None) -> Section:
                  "of domain scores across schools; each school's group-mean reliability "
                  "n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000).</li>")
     if "agreement_domains" in ctx.tables:
+        from .privacy import MIN_INTERVIEWS
+
         items.append("<li><strong>Interviews.</strong> Excerpts coded with the instrument's codebook; agreement "
                      "between coders is Krippendorff's alpha on code presence per excerpt, with bootstrap "
-                     "intervals.</li>")
+                     f"intervals. A school's interview themes and quotes are shown only when at least "
+                     f"{MIN_INTERVIEWS} of its interviews were coded.</li>")
     return Section("methods", "Methods", "<ul>" + "".join(items) + "</ul>")
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -120,7 +119,10 @@ def same_content(inproc: Path, naive_dir: Path, schools: list[str]) -> tuple[int
         theirs = _sections(naive_dir / f"{s}.html")
         for sid, tokens in ours.items():
             total += 1
-            found += theirs.get(sid) == tokens
+            if theirs.get(sid) == tokens:
+                found += 1
+            else:
+                print(f"  differs: {s} section '{sid}'", flush=True)
     return found, total
 
 
