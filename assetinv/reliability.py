@@ -52,7 +52,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, sparse, stats
+from scipy import optimize, sparse, special, stats
 
 from .privacy import MIN_N, suppress
 
@@ -287,13 +287,26 @@ def _alpha_stats(C, R, valid=None):
     return out
 
 
+def _fppf(q: float, d1, d2):
+    """F quantile (``stats.f.ppf``) evaluated once per distinct (d1, d2) pair."""
+    d1 = np.asarray(d1, dtype=float)
+    d2 = np.asarray(d2, dtype=float)
+    ok = (d1 > 0) & (d2 > 0) & np.isfinite(d1) & np.isfinite(d2)
+    out = np.full(np.broadcast(d1, d2).shape, np.nan)
+    if ok.any():
+        pairs = np.stack(np.broadcast_arrays(d1, d2), axis=-1)[ok]
+        uniq, inv = np.unique(pairs, axis=0, return_inverse=True)
+        out[ok] = special.fdtri(uniq[:, 0], uniq[:, 1], q)[inv.ravel()]
+    return out if out.ndim else float(out)
+
+
 def _feldt(a, n, k, ci):
     p = 1 - ci
+    d1 = np.asarray(n, dtype=float) - 1
+    d2 = d1 * (np.asarray(k, dtype=float) - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        d1 = n - 1
-        d2 = (n - 1) * (k - 1)
-        lower = 1 - (1 - a) * stats.f.ppf(1 - p / 2, d1, d2)
-        upper = 1 - (1 - a) * stats.f.ppf(p / 2, d1, d2)
+        lower = 1 - (1 - a) * _fppf(1 - p / 2, d1, d2)
+        upper = 1 - (1 - a) * _fppf(p / 2, d1, d2)
     return lower, upper
 
 
