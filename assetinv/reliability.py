@@ -756,10 +756,15 @@ class _Layout:
             self.pos = np.arange(n) - starts[self.cs]
             self.nmax = nmax
 
-    def pad(self, A: np.ndarray, fill: float = 0.0, dtype=float) -> np.ndarray:
+    def flat_index(self) -> np.ndarray:
+        """Row of each respondent in the flattened (G * n_max) padded block."""
         if not hasattr(self, "flat"):
             self.flat = np.empty(len(self.codes), dtype=np.intp)
             self.flat[self.order] = self.cs * self.nmax + self.pos
+        return self.flat
+
+    def pad(self, A: np.ndarray, fill: float = 0.0, dtype=float) -> np.ndarray:
+        self.flat_index()
         out = np.full((self.G * self.nmax, A.shape[1]), fill, dtype=dtype)
         out[self.flat] = A
         return out.reshape(self.G, self.nmax, A.shape[1])
@@ -981,10 +986,29 @@ def alpha_by_group(
     rcols = [j for j, it in enumerate(order_items) if it in reverse]
     if rcols:
         lo, hi = _reverse_bounds(Xcat, scale_min, scale_max)
-        Xcat[:, rcols] = lo + hi - Xcat[:, rcols]
-    M = ~np.isnan(Xcat)
-    raw = np.where(M, Xcat, 0.0)
-    exact = _integer_valued(raw)
+    nrow = Xcat.shape[0]
+    # the row-wise preparation runs on two halves of the rows in two threads
+    # (numpy releases the GIL); the halves write to disjoint rows
+    parts = [slice(0, nrow // 2), slice(nrow // 2, nrow)] if _THREADS > 1 and nrow > 20000 else [slice(0, nrow)]
+
+    def _run(fn, args):
+        if len(args) > 1:
+            with ThreadPoolExecutor(max_workers=len(args)) as ex:
+                return list(ex.map(lambda a_: fn(*a_), args))
+        return [fn(*a_) for a_ in args]
+
+    def _phase1(sl):
+        Xs = Xcat[sl]                      # a view: reversal happens in place
+        if rcols:
+            Xs[:, rcols] = lo + hi - Xs[:, rcols]
+        Ms = ~np.isnan(Xs)
+        raws = np.where(Ms, Xs, 0.0)
+        big_ = float(np.abs(raws).max()) if raws.size else 0.0
+        return Ms, raws, _integer_valued(raws), big_
+
+    p1 = _run(_phase1, [(sl,) for sl in parts])
+    exact = all(r[2] for r in p1)
+    big = max(r[3] for r in p1)
     if exact:
         shift_cat = np.zeros(ncol)
     else:
@@ -994,25 +1018,32 @@ def alpha_by_group(
     Apad = Xnan = rowtots = None
     if lay.padded:
         # integer answers with small sums: float32 products are exact and twice as fast
-        big = float(np.abs(raw).max()) if raw.size else 0.0
         dt = np.float32 if exact and big * big * max(lay.nmax, 1) < 2**23 else np.float64
-        buf = np.empty((raw.shape[0], 2 * ncol), dtype=dt)
-        start = 0
-        for its in sets.values():
-            k = len(its)
-            buf[:, 2 * start:2 * start + k] = M[:, start:start + k]
-            buf[:, 2 * start + k:2 * start + 2 * k] = raw[:, start:start + k] - (0 if exact else shift_cat[start:start + k] * M[:, start:start + k])
-            start += k
-        Apad = lay.pad(buf, 0.0, dtype=dt)
-        # respondents' mean per item set, for all sets in one pass
+        Apad = np.zeros((lay.G * lay.nmax, 2 * ncol), dtype=dt)
+        flat = lay.flat_index()
+        rowtots = np.empty((nrow, len(sets)))
         starts = np.cumsum([0] + [len(v) for v in sets.values()])[:-1]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rowtots = (np.add.reduceat(raw, starts, axis=1)
-                       / np.add.reduceat(M, starts, axis=1, dtype=float))
-        del buf
+
+        def _phase2(sl, Ms, raws):
+            buf = np.empty((raws.shape[0], 2 * ncol), dtype=dt)
+            st = 0
+            for its in sets.values():
+                k = len(its)
+                buf[:, 2 * st:2 * st + k] = Ms[:, st:st + k]
+                buf[:, 2 * st + k:2 * st + 2 * k] = raws[:, st:st + k] - (
+                    0 if exact else shift_cat[st:st + k] * Ms[:, st:st + k])
+                st += k
+            Apad[flat[sl]] = buf
+            # respondents' mean per item set, for all sets in one pass
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rowtots[sl] = (np.add.reduceat(raws, starts, axis=1)
+                               / np.add.reduceat(Ms, starts, axis=1, dtype=float))
+
+        _run(_phase2, [(sl, r[0], r[1]) for sl, r in zip(parts, p1)])
+        Apad = Apad.reshape(lay.G, lay.nmax, 2 * ncol)
         if not exact:
             Xnan = lay.pad(Xcat, np.nan)
-    del M, raw
+    del p1
     jobs, start = [], 0
     for i, its in enumerate(sets.values()):
         blk = slice(start, start + len(its))

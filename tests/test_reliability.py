@@ -525,3 +525,31 @@ def test_alpha_by_group_sparse_path_for_very_unequal_groups():
                 continue
             for col in ("raw_alpha", "std_alpha", "g6_smc", "mean", "sd"):
                 assert row[col] == pytest.approx(a.total[col].iloc[0], abs=1e-9, nan_ok=True), (grp, col)
+
+
+@pytest.mark.parametrize("integer", [True, False])
+def test_alpha_by_group_two_thread_preparation_matches_one_thread(monkeypatch, integer):
+    rng = np.random.default_rng(21)
+    n = 30_000
+    g = rng.integers(0, 300, n)
+    t = rng.normal(size=n) + rng.normal(0, .5, 300)[g]
+    cols = {}
+    for j in range(6):
+        x = 3 + t + rng.normal(size=n)
+        x = np.clip(np.round(x), 1, 5) if integer else x
+        x[rng.random(n) < 0.04] = np.nan
+        cols[f"I{j}"] = x
+    d = pd.DataFrame(cols)
+    d["g"] = g
+    sets = {"A": ["I0", "I1", "I2"], "B": ["I3", "I4", "I5"]}
+    monkeypatch.setattr(rl, "_THREADS", 1)
+    one = rl.alpha_by_group(d, sets, "g", ["I1", "I4"], scale_min=1, scale_max=5)
+    monkeypatch.setattr(rl, "_THREADS", 2)
+    two = rl.alpha_by_group(d, sets, "g", ["I1", "I4"], scale_min=1, scale_max=5)
+    pd.testing.assert_frame_equal(one, two, rtol=1e-12, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", rl.ReliabilityWarning)
+        a = rl.alpha(d.loc[d["g"] == 17, sets["B"]], ["I4"], scale_min=1, scale_max=5)
+    row = two[(two["domain"] == "B") & (two["g"] == 17)].iloc[0]
+    for col in rl._TOTAL_COLS:
+        assert row[col] == pytest.approx(a.total[col].iloc[0], abs=1e-9), col
