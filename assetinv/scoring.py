@@ -1416,16 +1416,21 @@ def _reading(short: str, est: float, lo: float, hi: float, d: float, level: floa
 def _fit_mixed(data: pd.DataFrame, groups: str, re_formula: str | None, vc: dict | None):
     """Fit ``score ~ followup`` by REML, trying optimisers in turn.
 
-    Returns (result or None, converged, notes). A fit counts when statsmodels
-    reports convergence and the standard error of the wave effect is finite;
-    a variance on the boundary (zero) is acceptable and only noted.
+    A fit is accepted when statsmodels reports convergence, the standard error
+    of the wave effect is finite and the Hessian is positive definite (an
+    optimiser can stop at a spurious point with a singular covariance; that
+    fit is rejected). A variance estimated at zero (the boundary) is
+    acceptable and only noted. If no optimiser gives a clean fit, the
+    converged fit with the highest likelihood is returned, flagged.
+
+    Returns (result or None, ok, notes).
     """
     import statsmodels.formula.api as smf
 
     notes: list[str] = []
     model = smf.mixedlm("score ~ followup", data, groups=data[groups], re_formula=re_formula, vc_formula=vc)
-    last = None
-    for method in ("lbfgs", "powell", "nm"):
+    fallback = None
+    for method in ("bfgs", "lbfgs", "powell", "nm"):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -1433,15 +1438,19 @@ def _fit_mixed(data: pd.DataFrame, groups: str, re_formula: str | None, vc: dict
             except Exception as exc:  # e.g. LinAlgError on a singular Hessian
                 notes.append(f"{method}: {type(exc).__name__}")
                 continue
-        msgs = {str(w.message).split("\n")[0].split(". ")[0] for w in caught}
-        bse = res.bse.get("followup", np.nan) if hasattr(res.bse, "get") else np.nan
-        ok = bool(getattr(res, "converged", True)) and np.isfinite(bse) and np.isfinite(res.fe_params["followup"])
-        last = res
-        if ok:
-            boundary = sorted(m for m in msgs if "boundary" in m)
+        msgs = {str(w.message).split("\n")[0] for w in caught}
+        se = float(res.bse.get("followup", np.nan)) if hasattr(res.bse, "get") else np.nan
+        conv = bool(getattr(res, "converged", True)) and np.isfinite(se) and np.isfinite(res.fe_params["followup"])
+        bad_hessian = any("Hessian" in m or "singular" in m.lower() for m in msgs)
+        if conv and not bad_hessian:
+            boundary = any("boundary" in m for m in msgs)
             return res, True, notes + (["a variance is estimated at zero (boundary)"] if boundary else [])
-        notes.append(f"{method}: did not converge")
-    return last, False, notes
+        if conv and (fallback is None or res.llf > fallback.llf):
+            fallback = res
+        notes.append(f"{method}: {'did not converge' if not conv else 'Hessian not positive definite'}")
+    if fallback is not None:
+        return fallback, True, notes + ["no clean fit; best converged fit used, interpret with care"]
+    return None, False, notes
 
 
 def _baseline_var_mixed(res, slope: bool) -> float:
@@ -1452,20 +1461,54 @@ def _baseline_var_mixed(res, slope: bool) -> float:
     return v + float(res.scale)
 
 
+def _growth_heterogeneity(data: pd.DataFrame) -> float:
+    """p-value of Cochran's Q for "all schools grew by the same amount".
+
+    Each school's growth is its follow-up minus baseline mean, with variance
+    from the pooled within-school, within-wave variance (respondents treated
+    as independent). Used by ``random_slope="auto"`` to skip the (slow, and
+    then usually boundary) random-slope fit when schools' growth does not vary
+    detectably.
+    """
+    g = data.groupby(["school", "followup"], sort=True)["score"].agg(["mean", "var", "count"]).reset_index()
+    g = g[g["count"] >= 2]
+    wide = g.pivot(index="school", columns="followup", values=["mean", "var", "count"]).dropna()
+    if len(wide) < 3:
+        return np.nan
+    n0, n1 = wide[("count", 0.0)], wide[("count", 1.0)]
+    pooled = float(((g["count"] - 1) * g["var"]).sum() / (g["count"] - 1).sum())
+    est = (wide[("mean", 1.0)] - wide[("mean", 0.0)]).to_numpy()
+    var = (pooled / n0 + pooled / n1).to_numpy()
+    w = 1 / var
+    mean = np.sum(w * est) / np.sum(w)
+    q = float(np.sum(w * (est - mean) ** 2))
+    return float(stats.chi2.sf(q, len(est) - 1))
+
+
 def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dict:
     linked = data.groupby(["school", "respondent_id"], sort=False)["followup"].nunique()
     n_linked = int((linked > 1).sum())
     vc = {"respondent": "0 + C(respondent_id)"} if n_linked > 0 else None
     notes: list[str] = []
-    attempts = ([("~followup", "school random intercept and wave slope")] if random_slope else []) + [
+    try_slope = bool(random_slope)
+    if random_slope == "auto":
+        q_p = _growth_heterogeneity(data)
+        try_slope = np.isfinite(q_p) and q_p < 0.10
+        if not try_slope:
+            notes.append("no detectable between-school variation in growth "
+                         f"(heterogeneity test p = {q_p:.2f}), so no wave slope" if np.isfinite(q_p)
+                         else "too few schools to test variation in growth, so no wave slope")
+    attempts = ([("~followup", "school random intercept and wave slope")] if try_slope else []) + [
         (None, "school random intercept")]
     res = None
     for re_f, label in attempts:
         r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
         if re_f is not None:
-            cov = np.asarray(r.cov_re) if r is not None else np.zeros((2, 2))
-            boundary = cov.shape[0] > 1 and (cov[1, 1] < 1e-4 * max(float(r.scale), 1e-12) or cov[0, 0] <= 0)
-            if not ok or boundary:
+            boundary = False
+            if r is not None:
+                cov = np.asarray(r.cov_re)
+                boundary = cov.shape[0] > 1 and (cov[1, 1] < 1e-4 * max(float(r.scale), 1e-12) or cov[0, 0] <= 0)
+            if r is None or not ok or boundary:
                 notes.append(f"wave slope dropped ({'no convergence' if not ok else 'slope variance near zero'})")
                 continue
         if not ok:
@@ -1529,7 +1572,7 @@ def change_over_time(
     level: float = 0.95,
     min_n: int = MIN_N,
     roles: Sequence[str] | None = _DEFAULT_ROLES,
-    random_slope: bool = True,
+    random_slope: bool | str = "auto",
     baseline: str = BASELINE,
     followup: str = FOLLOWUP,
     instrument=None,
@@ -1541,9 +1584,15 @@ def change_over_time(
 
         score_ij = b0 + b1 * followup_ij + u_0s + u_1s * followup_ij [+ r_i] + e_ij
 
-    with a random intercept ``u_0s`` per school and, if it converges and its
-    variance is not zero, a random wave slope ``u_1s`` (otherwise the model is
-    refitted with the intercept only and the ``note`` says so). When some
+    with a random intercept ``u_0s`` per school and, where schools' growth
+    varies, a random wave slope ``u_1s``. With ``random_slope="auto"`` (the
+    default) the slope is tried only when Cochran's Q test of "every school
+    grew by the same amount" (per-school mean differences) gives p < 0.10;
+    ``True`` always tries it, ``False`` never. A slope model that does not
+    converge, or whose slope variance is estimated at zero, is replaced by the
+    intercept-only model; the ``note`` column records every such decision and
+    any convergence warning. If no mixed model converges, OLS with
+    school-clustered standard errors is used (``model`` says so). When some
     respondent ids appear in both waves (a linked panel) a respondent variance
     component ``r_i`` nested in school is added; anonymous (unlinked) waves
     need none. ``estimate`` is ``b1``, the network's average change.
@@ -1576,8 +1625,9 @@ def change_over_time(
         Minimum scored respondents per wave.
     roles : sequence of str or None
         Roles included (default teachers and leaders).
-    random_slope : bool
-        Try the school random slope for wave first (network model).
+    random_slope : bool or "auto"
+        School random slope for wave in the network model: "auto" (try it when
+        growth varies detectably between schools), True (always try), False.
     baseline, followup : str
         The wave ids.
     instrument : Instrument, optional
