@@ -673,6 +673,17 @@ def _unpack(S: np.ndarray, iu, p: int):
     return N, SX, SXX
 
 
+def _blas_single_thread():
+    """Context limiting BLAS to one thread (our own threads do the splitting;
+    nested BLAS threads oversubscribe the cores). No-op without threadpoolctl."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
     """Raw alpha of ``n_boot`` resamples of the rows of X (pairwise covariances).
 
@@ -703,9 +714,9 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
     Zi, _ = _design(X[idx_i], shift)
     Zi = Zi.astype(dt)
     out = np.empty(n_boot)
-    for start in range(0, n_boot, _BOOT_CHUNK):
-        b = min(_BOOT_CHUNK, n_boot - start)
-        W = _boot_weights(rng, n, b, posmap, dt)   # columns: complete rows first
+
+    def chunk_alpha(W, start):
+        b = W.shape[0]
         Sc = (W[:, :nc] @ Zc).astype(float)
         Si = (W[:, nc:] @ Zi).astype(float)
         N, SX, SXX = _unpack(Si, iu, p)
@@ -719,6 +730,19 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
         trC = np.trace(C, axis1=1, axis2=2)
         sC = C.sum(axis=(1, 2))
         out[start:start + b] = (1 - trC / sC) * (p / (p - 1))
+
+    # counts are drawn in order in this thread (same seed, same resamples);
+    # the products run in _THREADS single-threaded-BLAS workers
+    with _blas_single_thread(), ThreadPoolExecutor(max_workers=_THREADS) as ex:
+        pending = []
+        for start in range(0, n_boot, _BOOT_CHUNK):
+            b = min(_BOOT_CHUNK, n_boot - start)
+            W = _boot_weights(rng, n, b, posmap, dt)   # columns: complete rows first
+            pending.append(ex.submit(chunk_alpha, W, start))
+            if len(pending) > _THREADS:
+                pending.pop(0).result()
+        for f in pending:
+            f.result()
     return out
 
 
@@ -1055,11 +1079,12 @@ def alpha_by_group(
         start += k
     # one task per item set (domain), never per group; numpy releases the GIL,
     # so two threads use both cores
-    if len(jobs) > 1 and _THREADS > 1:
-        with ThreadPoolExecutor(max_workers=min(_THREADS, len(jobs))) as ex:
-            results = list(ex.map(lambda j: _alpha_groups(*j), jobs))
-    else:
-        results = [_alpha_groups(*j) for j in jobs]
+    with _blas_single_thread():
+        if len(jobs) > 1 and _THREADS > 1:
+            with ThreadPoolExecutor(max_workers=min(_THREADS, len(jobs))) as ex:
+                results = list(ex.map(lambda j: _alpha_groups(*j), jobs))
+        else:
+            results = [_alpha_groups(*j) for j in jobs]
     tables = []
     for name, t in zip(sets, results):
         for c in reversed(gcols):
