@@ -880,8 +880,8 @@ def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: flo
     return (
         f"Against the network: asset if the school's mean is above the network mean with the {ci} interval of the "
         f"difference above 0{md}; growth area if below with the interval below 0{md}; otherwise typical. "
-        f"Against the standard: asset if the mean is at least {asset_at:g} of {scale_max}; growth area if under "
-        f"{growth_below:g}; otherwise typical. Combined: asset if either says asset and neither says growth area; "
+        f"Against the standard: asset if the mean is at least {asset_at:.1f} of {scale_max}; growth area if under "
+        f"{growth_below:.1f}; otherwise typical. Combined: asset if either says asset and neither says growth area; "
         f"growth area if either says growth area and neither says asset; otherwise typical. "
         f"The network is every school that meets the reporting rules."
     )
@@ -892,7 +892,15 @@ def _fmt(x: float, nd: int = 1) -> str:
     return "0.0" if s in ("-0.0", "-0.00") else s
 
 
+def _is_plural(name: str) -> bool:
+    """Crude number agreement for domain short names ("Collaborative structures are")."""
+    last = name.strip().split()[-1].lower() if name.strip() else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
 def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale_max: int) -> str:
+    verb = "are" if _is_plural(short) else "is"
+    asset_at_s, growth_s = f"{asset_at:.1f}", f"{growth_below:.1f}"
     if row["suppressed"]:
         tail = f" (network average {_fmt(row['network_mean'])})" if pd.notna(row.get("network_mean")) else ""
         return f"{short}: not reported for this school, {row['suppressed']}{tail}."
@@ -910,26 +918,26 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
         up = down = "the only school reported"
     if row["status"] == "asset":
         if sn == "asset" and sa == "asset":
-            return f"{short} is a clear asset: {m} of {scale_max}, {up}."
+            return f"{short} {verb} a clear asset: {m} of {scale_max}, {up}."
         if sa == "asset":
-            return f"{short} is an asset: {m} of {scale_max}, at or above the {asset_at:g} standard ({up})."
-        return (f"{short} is an asset compared with the network: {m} of {scale_max}, clearly above the network "
+            return f"{short} {verb} an asset: {m} of {scale_max}, at or above the {asset_at_s} standard ({up})."
+        return (f"{short} {verb} an asset compared with the network: {m} of {scale_max}, clearly above the network "
                 f"average of {net} and {up}.")
     if row["status"] == "growth area":
         if sn == "growth area" and sa == "growth area":
-            return f"{short} is a clear area to grow: {m} of {scale_max}, {down}."
+            return f"{short} {verb} a clear area to grow: {m} of {scale_max}, {down}."
         if sa == "growth area":
-            return f"{short} is an area to grow: {m} of {scale_max}, below the {growth_below:g} standard ({down})."
-        return (f"{short} is an area to grow compared with the network: {m} of {scale_max}, clearly below the "
+            return f"{short} {verb} an area to grow: {m} of {scale_max}, below the {growth_s} standard ({down})."
+        return (f"{short} {verb} an area to grow compared with the network: {m} of {scale_max}, clearly below the "
                 f"network average of {net} and {down}.")
     if sa == "asset" and sn == "growth area":
-        return (f"{short} is mixed: {m} of {scale_max} meets the {asset_at:g} standard but is clearly below the "
+        return (f"{short} {verb} mixed: {m} of {scale_max} meets the {asset_at_s} standard but is clearly below the "
                 f"network average of {net}.")
     if sa == "growth area" and sn == "asset":
-        return (f"{short} is mixed: {m} of {scale_max} is clearly above the network average of {net} but below "
-                f"the {growth_below:g} standard.")
-    near = f"close to the network average of {net}" if net is not None else "with no other school to compare"
-    return f"{short} is typical: {m} of {scale_max}, {near} ({up})." if others >= 1 else f"{short} is typical: {m} of {scale_max}."
+        return (f"{short} {verb} mixed: {m} of {scale_max} is clearly above the network average of {net} but below "
+                f"the {growth_s} standard.")
+    near = f"not clearly different from the network average of {net}" if net is not None else "with no other school to compare"
+    return f"{short} {verb} typical: {m} of {scale_max}, {near} ({up})." if others >= 1 else f"{short} {verb} typical: {m} of {scale_max}."
 
 
 def asset_profile(
@@ -1021,7 +1029,7 @@ def asset_profile(
     >>> p["status"].tolist()
     ['asset', 'typical', 'growth area']
     >>> p.loc[0, "sentence"]
-    'Collaborative structures is a clear asset: 4.4 of 5, higher than 2 of the other 2 schools.'
+    'Collaborative structures are a clear asset: 4.4 of 5, higher than 2 of the other 2 schools.'
 
     References
     ----------
@@ -1394,7 +1402,7 @@ def _effect_label(d: float) -> str:
     if not np.isfinite(a):
         return "an effect of unknown size"
     if a < 0.2:
-        return "a negligible effect"
+        return "a very small effect"
     if a < 0.5:
         return "a small effect"
     if a < 0.8:

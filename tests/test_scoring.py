@@ -374,7 +374,7 @@ def test_profile_sentences_and_determinism():
     s = profile_data()
     p = asset_profile(s)
     a = p[(p.school == "A") & (p.domain == "OS")]["sentence"].iloc[0]
-    assert re.fullmatch(r"Collaborative structures is a clear asset: 4\.\d of 5, higher than 3 of the other 3 schools\.", a)
+    assert re.fullmatch(r"Collaborative structures are a clear asset: 4\.\d of 5, higher than 3 of the other 3 schools\.", a)
     e = p[(p.school == "E") & (p.domain == "OS")]["sentence"].iloc[0]
     assert "not reported" in e and "fewer than 5" in e
     q = asset_profile(s.sample(frac=1, random_state=7))
