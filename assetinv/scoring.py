@@ -912,8 +912,12 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
     net = _fmt(row["network_mean"]) if pd.notna(row["network_mean"]) else None
     sn, sa = row["status_network"], row["status_absolute"]
     if others >= 1:
-        up = f"higher than {lower} of the other {others} school{'s' if others > 1 else ''}"
-        down = f"lower than {higher} of the other {others} school{'s' if others > 1 else ''}"
+        pl = "s" if others > 1 else ""
+        top, bottom = f"the highest of the {k} schools", f"the lowest of the {k} schools"
+        up = (top if lower == others else bottom if lower == 0 and higher == others
+              else f"higher than {lower} of the other {others} school{pl}")
+        down = (bottom if higher == others else top if higher == 0 and lower == others
+                else f"lower than {higher} of the other {others} school{pl}")
     else:
         up = down = "the only school reported"
     if row["status"] == "asset":
@@ -1029,7 +1033,7 @@ def asset_profile(
     >>> p["status"].tolist()
     ['asset', 'typical', 'growth area']
     >>> p.loc[0, "sentence"]
-    'Collaborative structures are a clear asset: 4.4 of 5, higher than 2 of the other 2 schools.'
+    'Collaborative structures are a clear asset: 4.4 of 5, the highest of the 3 schools.'
 
     References
     ----------

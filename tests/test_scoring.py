@@ -374,7 +374,10 @@ def test_profile_sentences_and_determinism():
     s = profile_data()
     p = asset_profile(s)
     a = p[(p.school == "A") & (p.domain == "OS")]["sentence"].iloc[0]
-    assert re.fullmatch(r"Collaborative structures are a clear asset: 4\.\d of 5, higher than 3 of the other 3 schools\.", a)
+    assert re.fullmatch(r"Collaborative structures are a clear asset: 4\.\d of 5, the highest of the 4 schools\.", a)
+    b = p[(p.school == "B") & (p.domain == "OS")]["sentence"].iloc[0]
+    assert re.fullmatch(r"Collaborative structures are typical: 3\.\d of 5, not clearly different from the network "
+                        r"average of 3\.\d \(higher than \d of the other 3 schools\)\.", b)
     e = p[(p.school == "E") & (p.domain == "OS")]["sentence"].iloc[0]
     assert "not reported" in e and "fewer than 5" in e
     q = asset_profile(s.sample(frac=1, random_state=7))
