@@ -174,25 +174,6 @@ def _cov2cor(C):
     return R
 
 
-def _inv_spd(R: np.ndarray) -> np.ndarray:
-    """Inverse of a stack of small symmetric positive-definite matrices by
-    Gauss-Jordan elimination vectorised over the stack (much faster than one
-    LAPACK call per matrix). Raises LinAlgError on a non-positive pivot."""
-    G, p, _ = R.shape
-    if p > 16:
-        return np.linalg.inv(R)
-    A = np.concatenate([R, np.broadcast_to(np.eye(p), R.shape)], axis=2).copy()
-    for i in range(p):
-        piv = A[:, i, i].copy()
-        if not np.all(piv > 0):
-            raise np.linalg.LinAlgError("non-positive pivot")
-        A[:, i, :] /= piv[:, None]
-        f = A[:, :, i].copy()
-        f[:, i] = 0.0
-        A -= f[:, :, None] * A[:, i, None, :]
-    return A[:, :, p:]
-
-
 def _inv_diag_spd(R: np.ndarray) -> np.ndarray:
     """diag(R^-1) for a stack of positive-definite matrices: batched Cholesky
     R = LL', then Y = L^-1 by forward substitution vectorised over the stack,
@@ -749,12 +730,6 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
 # --------------------------------------------------------------------------
 # alpha by group (vectorised over groups)
 # --------------------------------------------------------------------------
-def _group_codes(g: pd.Series):
-    ok = g.notna().to_numpy()
-    codes, uniques = pd.factorize(g, sort=True)
-    return codes, uniques, ok
-
-
 def _group_sums(codes: np.ndarray, G: int, Z: np.ndarray) -> np.ndarray:
     """Sum rows of Z within groups: one sparse matrix product, no loop over groups."""
     n = len(codes)
