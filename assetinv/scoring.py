@@ -1575,6 +1575,22 @@ def _change_school(data: pd.DataFrame, level: float) -> dict:
             "note": "; ".join(notes)}
 
 
+def _network_counts_disclose(data: pd.DataFrame, min_n: int) -> bool:
+    """True when the network's per-wave counts, minus the shown schools' counts,
+    would reveal a suppressed school: in some wave the suppressed schools with
+    respondents are exactly one, or together fewer than ``min_n``."""
+    counts = data.groupby(["school", "followup"], sort=True).size().unstack(fill_value=0)
+    for w in (0.0, 1.0):
+        if w not in counts:
+            counts[w] = 0
+    small = counts[(counts[0.0] < min_n) | (counts[1.0] < min_n)]
+    for w in (0.0, 1.0):
+        c = small[w][small[w] > 0]
+        if len(c) == 1 or 0 < c.sum() < min_n:
+            return True
+    return False
+
+
 def change_over_time(
     scores: pd.DataFrame,
     *,
@@ -1612,7 +1628,11 @@ def change_over_time(
     For one school: a ``MixedLM`` with a respondent random intercept when some
     respondents are linked, else OLS of the score on the wave indicator.
     Schools with fewer than ``min_n`` scored respondents in either wave are
-    suppressed.
+    suppressed. The network row's counts (``n_baseline``, ``n_followup``,
+    ``n_linked``) are blanked when, together with the shown schools' counts,
+    they would reveal a suppressed school's size (one suppressed school with
+    respondents in a wave, or several with fewer than ``min_n`` together); its
+    estimate, a model-based figure, stays.
 
     Effect sizes: ``effect_size`` is the model's standardised change,
     ``d = b1 / sqrt(total baseline variance)`` (school intercept variance +
@@ -1712,6 +1732,10 @@ def change_over_time(
                 row["hedges_g"] = float(g)
                 row["reading"] = _reading(spec.short(d), fit["estimate"], fit["ci_low"], fit["ci_high"],
                                           fit["effect_size"], level, "network" if scope == "network" else scope)
+            if scope == "network" and _network_counts_disclose(data, min_n):
+                row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan)
+                row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school counts "
+                                                    "they would reveal the size of a school too small to report"] if x)
             rows.append(row)
     cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g",
             "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]

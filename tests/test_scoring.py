@@ -528,6 +528,11 @@ def test_change_reading_and_per_school():
     assert np.isfinite(net["effect_size"]) and np.isfinite(net["hedges_g"])
     s5 = c[c.scope == "S05"].iloc[0]
     assert s5["suppressed"] and np.isnan(s5["estimate"])
+    assert np.isnan(s5[["n_baseline", "n_followup", "n_linked"]].astype(float)).all()
+    # S05 is the only suppressed school: the network counts would reveal its size
+    assert np.isnan(net[["n_baseline", "n_followup", "n_linked"]].astype(float)).all()
+    assert "network counts not shown" in net["note"]
+    assert np.isfinite(net["estimate"])
     assert "respondent random intercept" in c[c.scope == "S00"]["model"].iloc[0]
     one = change_over_time(s, domains=["OS"], school="S01")
     assert one["scope"].tolist() == ["S01"]
