@@ -233,7 +233,8 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     profile : DataFrame
         Output of :func:`assetinv.asset_profile`.
     school : str
-        School id.
+        School id. A school absent from the profile (listed, but nobody
+        answered) is drawn with every domain suppressed ("no respondents").
     title : str, optional
         Figure title.
 
@@ -262,7 +263,15 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     """
     p = profile[profile["school"].astype(str) == str(school)]
     if p.empty:
-        raise ValueError(f"school {school!r} is not in the profile")
+        if profile.empty:
+            raise ValueError("the profile is empty")
+        # a listed school nobody answered for: every domain drawn as suppressed
+        p = profile.drop_duplicates("domain").copy()
+        p["school"] = str(school)
+        for c in ["n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high"]:
+            p[c] = np.nan
+        p["status"] = ""
+        p["suppressed"] = "no respondents"
     p = _blank_suppressed(p, ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "n"])
     doms = _domain_order(p)
     names = _short_names(p)

@@ -112,8 +112,9 @@ def test_school_profile(data):
     fig_e = school_profile_plot(data["profile"], "E")
     assert_not_shown(fig_e, SMALL_VALUE)
     assert sum("suppressed" in t for t in figure_strings(fig_e)) >= 4
-    with pytest.raises(ValueError):
-        school_profile_plot(data["profile"], "nope")
+    quiet = school_profile_plot(data["profile"], "S99")  # listed school, nobody answered
+    assert sum("no respondents" in t for t in figure_strings(quiet)) >= 4
+    assert not {ln.get_marker() for ln in quiet.axes[0].get_lines()} & {"^", "o", "v"}  # no school marker
 
 
 def test_change_plot(data):
