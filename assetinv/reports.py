@@ -570,20 +570,35 @@ def _prepare_out(out: Path) -> Path:
 
 
 def _commit(tmp: Path, out: Path) -> None:
-    """Move every file rendered in ``tmp`` into ``out``; drop stale reports we own."""
-    new_files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-    for sub in ("schools", "tables"):
-        old = out / sub
-        if old.is_dir():
-            keep = {f for f in new_files if f.parts[0] == sub}
-            for p in old.rglob("*"):
-                if p.is_file() and p.relative_to(out) not in keep:
-                    p.unlink()
-    for rel in new_files:
-        dest = out / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp / rel, dest)
-    shutil.rmtree(tmp, ignore_errors=True)
+    """Move every file rendered in ``tmp`` into ``out``; drop stale reports we own.
+
+    Each file is replaced atomically (``os.replace``, same file system), and
+    Ctrl-C is held back for the few milliseconds this takes, so ``out`` never
+    mixes old and new reports.
+    """
+    import signal
+
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: signals cannot be deferred there
+        previous = None
+    try:
+        new_files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        for sub in ("schools", "tables"):
+            old = out / sub
+            if old.is_dir():
+                keep = {f for f in new_files if f.parts[0] == sub}
+                for p in old.rglob("*"):
+                    if p.is_file() and p.relative_to(out) not in keep:
+                        p.unlink()
+        for rel in new_files:
+            dest = out / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / rel, dest)
+        shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def build_reports(
@@ -652,8 +667,8 @@ def build_reports(
     else:
         selected = all_ids
     tmp = _prepare_out(out)
+    bar = _progress(len(selected) + 2, progress, "assetinv report")
     try:
-        bar = _progress(len(selected) + 2, progress, "assetinv report")
         (tmp / "schools").mkdir()
         (tmp / "tables").mkdir()
         pages: dict[str, str] = {}
@@ -689,12 +704,13 @@ def build_reports(
         prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
         bar.update(1)
-        bar.close()
         files = sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
         _commit(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        bar.close()
     return {"out": out, "files": files, "schools": selected}
 
 

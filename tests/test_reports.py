@@ -394,3 +394,33 @@ def test_bundled_sample_end_to_end(tmp_path):
         check_page(tmp_path / "reports" / page)
     prof = pd.read_csv(tmp_path / "reports" / "tables" / "asset_profile.csv", dtype={"school": str})
     assert sorted(prof["school"].unique()) == ids
+
+
+def test_one_wave_no_interviews_and_a_school_without_responses(small_data, tmp_path):
+    """Partial studies still render: no follow-up, no codings, a listed school nobody answered for."""
+    import shutil
+
+    data = tmp_path / "partial"
+    shutil.copytree(small_data, data)
+    resp = pd.read_csv(data / "responses.csv", dtype=str)
+    resp[resp["wave"] == "baseline"].to_csv(data / "responses.csv", index=False)
+    roster = pd.read_csv(data / "roster.csv", dtype=str)
+    roster[roster["wave"] == "baseline"].to_csv(data / "roster.csv", index=False)
+    (data / "codings.csv").unlink()
+    cfg = (data / "study.yaml").read_text()
+    cfg = "\n".join(line for line in cfg.splitlines() if not line.startswith(("codings:", "followup:")))
+    (data / "study.yaml").write_text(cfg + "\n")
+    schools = pd.read_csv(data / "schools.csv", dtype=str)
+    extra = pd.DataFrame({"school": ["S99"], "district": [schools["district"].iloc[0]], "name": ["Quiet School"]})
+    pd.concat([schools, extra]).to_csv(data / "schools.csv", index=False)
+
+    out = tmp_path / "reports"
+    res = R.build_reports(data=data, out=out, schools=["S01", "S99"], progress=False)
+    assert res["schools"] == ["S01", "S99"]
+    for page in ["index.html", "network.html", "schools/S01.html", "schools/S99.html"]:
+        check_page(out / page)
+    quiet = (out / "schools" / "S99.html").read_text()
+    assert "Too few staff" in quiet
+    s01 = (out / "schools" / "S01.html").read_text()
+    assert "Only one survey wave" in s01 and "No interview codings" in s01
+    assert parse(out / "schools" / "S01.html").sections == SCHOOL_ORDER
