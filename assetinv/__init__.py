@@ -12,7 +12,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import DataError, Problem  # noqa: F401
-from .privacy import MIN_N, suppress  # noqa: F401
+from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress  # noqa: F401
 from .instrument import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
 from .simulate import *  # noqa: F401,F403

@@ -62,7 +62,7 @@ import pandas as pd
 
 from . import agreement as _ag
 from .errors import DataError, Problem
-from .privacy import MIN_INTERVIEWS, MIN_N, suppress
+from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress
 
 __all__ = [
     "CODING_COLUMNS",
@@ -1084,8 +1084,13 @@ def code_tallies(
     out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
     cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"]
     out = out[cols].reset_index(drop=True)
-    out = suppress(out, ["n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"],
-                   n_column="n", min_n=min_n)
+    values = ["n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"]
+    raw_n = out["n"].copy()
+    out = suppress(out, values, n_column="n", min_n=min_n)
+    if by:
+        # the network (or the coarser grouping) is published too: protect a lone suppressed group
+        out = complementary_suppress(out, by, by[:-1], value_columns=values, min_n=min_n, raw_n=raw_n,
+                                     within=[lead[0]])
     out["suppressed"] = out["suppressed"].str.replace("respondents", "interviews")
     return out
 

@@ -12,7 +12,7 @@ Public functions (all exported flat from :mod:`assetinv`):
 * :func:`score_domains` -- respondent x domain scores with quality flags;
 * :func:`percent_favourable` -- top-two-box share per item and domain;
 * :func:`summarize` -- group tables with intervals, reliability and suppression;
-* :func:`complementary_suppress` -- protect suppressed cells from subtraction;
+* (uses :func:`assetinv.privacy.complementary_suppress` to protect suppressed cells from subtraction);
 * :func:`asset_profile` -- asset / typical / growth area per school and domain;
 * :func:`perception_gaps`, :func:`perception_gaps_with_fallback` -- leader vs teacher;
 * :func:`change_over_time` -- baseline to follow-up with a linear mixed model;
@@ -37,13 +37,12 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DataError, Problem
-from .privacy import MIN_N, MIN_RESPONSE_RATE, suppress
+from .privacy import MIN_N, MIN_RESPONSE_RATE, complementary_suppress, suppress
 
 __all__ = [
     "score_domains",
     "percent_favourable",
     "summarize",
-    "complementary_suppress",
     "asset_profile",
     "perception_gaps",
     "perception_gaps_with_fallback",
@@ -604,108 +603,6 @@ def _invited(roster: pd.DataFrame | None, by: list[str], filters: dict) -> pd.Da
     return t
 
 
-def complementary_suppress(
-    table: pd.DataFrame,
-    by: Sequence[str],
-    parent: Sequence[str] = (),
-    *,
-    value_columns: Sequence[str] | None = None,
-    n_column: str = "n",
-    min_n: int = MIN_N,
-    raw_n: pd.Series | None = None,
-    within: Sequence[str] = ("domain",),
-) -> pd.DataFrame:
-    """Suppress extra groups so that a suppressed group cannot be recovered by subtraction.
-
-    When a parent total is published (a school total beside its teacher and
-    leader rows; the network beside its schools), a single suppressed child
-    could be recovered as total minus the shown children. Within each parent
-    (and each ``within`` cell, e.g. domain) this function therefore repeats:
-    if exactly one child is suppressed -- or, when ``raw_n`` is given, the
-    suppressed children together hold fewer than ``min_n`` respondents -- the
-    smallest shown child is suppressed too (ties: first in sort order). The
-    added rows say "complementary suppression" in ``suppressed``.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Output of :func:`assetinv.privacy.suppress` (has ``suppressed``).
-    by : sequence of str
-        The group columns of the table.
-    parent : sequence of str
-        The columns of the published total (a prefix of ``by``); empty = the
-        whole table is one parent (the network total).
-    value_columns : sequence of str, optional
-        Columns to blank; by default every numeric column except ``invited``.
-    n_column : str
-        Respondent count column (blanked for the added rows too).
-    min_n : int
-        Minimum group size.
-    raw_n : Series, optional
-        Counts before blanking, aligned with ``table``; lets the rule also
-        protect two or more small groups whose sum would be under ``min_n``.
-        Children with a raw count of 0 have nothing to protect and are ignored.
-    within : sequence of str
-        Columns that split the table into independent cells (default domain).
-
-    Returns
-    -------
-    DataFrame
-        A copy with the additional suppressions.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from assetinv.scoring import complementary_suppress
-    >>> t = pd.DataFrame({"school": ["A", "A", "A"], "role": ["leader", "teacher", "district"],
-    ...                   "domain": "OS", "n": [float("nan"), 20, 9], "mean": [float("nan"), 3.9, 3.1],
-    ...                   "suppressed": ["fewer than 5 respondents", "", ""]})
-    >>> complementary_suppress(t, ["school", "role"], ["school"])["mean"].tolist()
-    [nan, 3.9, nan]
-
-    References
-    ----------
-    Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley,
-    ch. 7 (secondary suppression in tables).
-    """
-    out = table.copy().reset_index(drop=True)
-    raw = None if raw_n is None else pd.Series(np.asarray(raw_n, dtype="float64"), index=out.index)
-    if value_columns is None:
-        value_columns = [
-            c for c in out.columns
-            if c not in set(by) | {"invited", "suppressed"} | set(within) and pd.api.types.is_numeric_dtype(out[c])
-        ]
-    cell_cols = [c for c in list(parent) + list(within) if c in out.columns]
-    cells = _key(out, cell_cols)
-    sort_key = _key(out, [c for c in by if c in out.columns])
-    reason = "complementary suppression (protects a smaller suppressed group)"
-    for cell in sorted(cells.unique()):
-        rows = out.index[cells == cell]
-        while True:
-            sup = [i for i in rows if out.at[i, "suppressed"] != ""]
-            if raw is not None:
-                sup = [i for i in sup if not (raw[i] == 0)]
-            shown = [i for i in rows if out.at[i, "suppressed"] == ""]
-            if not sup or not shown:
-                break
-            need = len(sup) == 1
-            if raw is not None:
-                tot = float(raw[sup].sum())
-                need = need or (0 < tot < min_n)
-            if not need:
-                break
-            size = [(raw[i] if raw is not None else out.at[i, n_column], sort_key[i], i) for i in shown]
-            size.sort(key=lambda t: (np.inf if pd.isna(t[0]) else t[0], t[1]))
-            pick = size[0][2]
-            out.at[pick, "suppressed"] = reason
-        hide = out.index.isin(rows) & (out["suppressed"] == reason)
-        for c in list(value_columns) + [n_column] + (["response_rate"] if "response_rate" in out else []):
-            if c in out.columns and hide.any():
-                out[c] = out[c].astype("float64")
-                out.loc[hide, c] = np.nan
-    return out
-
-
 def summarize(
     scores: pd.DataFrame,
     by: Sequence[str] | str = ("school",),
@@ -1093,10 +990,11 @@ def asset_profile(
                 n, mean, sd = b["n"], b["mean"], b["sd"]
                 half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
                 row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
-                means = np.array([base[j]["mean"] for j in rep])
-                row["rank"] = int(1 + np.sum(means > mean))
-                row["n_lower"] = int(np.sum(means < mean))
-                row["n_higher"] = int(np.sum(means > mean))
+                means = np.round(np.array([base[j]["mean"] for j in rep]), 9)  # ties independent of row order
+                m9 = round(float(mean), 9)
+                row["rank"] = int(1 + np.sum(means > m9))
+                row["n_lower"] = int(np.sum(means < m9))
+                row["n_higher"] = int(np.sum(means > m9))
                 sn = "typical"
                 if len(rep) >= 2:
                     diff = mean - net
@@ -1115,7 +1013,7 @@ def asset_profile(
                         sn = "asset"
                     elif diff + half_d < 0 and -diff >= min_diff:
                         sn = "growth area"
-                sa = "asset" if mean >= asset_at else ("growth area" if mean < growth_below else "typical")
+                sa = "asset" if m9 >= asset_at else ("growth area" if m9 < growth_below else "typical")
                 pair = {sn, sa}
                 if "asset" in pair and "growth area" not in pair:
                     st = "asset"

@@ -320,7 +320,11 @@ def test_tallies_by_role_domain_and_suppression(codings):
     t = code_tallies(codings, by="role", level="domain", min_n=5)
     leader = t[t["role"] == "leader"]
     assert leader["n_excerpts"].isna().all() and (leader["suppressed"] != "").all()
+    # the network total is published too, so the only other role is hidden as well (no subtraction)
     teacher = t[(t["role"] == "teacher") & (t["domain"] == "EX")].iloc[0]
+    assert pd.isna(teacher["n_excerpts"]) and teacher["suppressed"].startswith("complementary suppression")
+    shown = code_tallies(codings, by="role", level="domain", min_n=1)
+    teacher = shown[(shown["role"] == "teacher") & (shown["domain"] == "EX")].iloc[0]
     real = codings[(codings["code"] != NO_CODE) & (codings["role"] == "teacher")]
     ex_codes = assetinv.load_instrument().codebook.query("group == 'EX'")["id"]
     assert teacher["n_excerpts"] == real[real["code"].isin(ex_codes)]["excerpt_id"].nunique()
@@ -671,3 +675,18 @@ def test_joint_display_hides_interview_evidence_of_a_single_interview_school():
     assert shown.loc[0, "n_excerpts"] == 2 and shown.loc[0, "interviews_suppressed"] == ""
     fig = joint_display_figure(jd)
     assert "suppressed" in fig.alt_text
+
+
+def test_code_tallies_protect_a_lone_single_interview_school_from_subtraction():
+    """One school under the interview minimum: a second school is hidden so the network total can't reveal it."""
+    rows = []
+    for school, interviews in (("S1", 1), ("S2", 2), ("S3", 3)):
+        for i in range(interviews):
+            rows.append({"excerpt_id": f"{school}-e{i}", "interview_id": f"{school}-i{i}", "school": school,
+                         "role": "teacher", "coder": "ana", "code": "EX-SHARE", "text": "We share lab kits."})
+    t = code_tallies(pd.DataFrame(rows), by="school", include_zero=False)
+    by_school = t.set_index("school")
+    assert by_school.loc["S1", "suppressed"] == "fewer than 2 interviews"
+    assert by_school.loc["S2", "suppressed"].startswith("complementary suppression")
+    assert by_school.loc[["S1", "S2"], ["n", "n_excerpts", "share_excerpts"]].isna().all().all()
+    assert by_school.loc["S3", "n_excerpts"] == 3 and by_school.loc["S3", "suppressed"] == ""
