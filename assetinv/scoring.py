@@ -274,7 +274,7 @@ def score_domains(
     DataFrame
         ``respondent_id, school, district, role, wave``, then per domain ``<D>``
         (score) and ``<D>_n`` (items answered), then ``straightliner``,
-        ``speeder`` (bool) and ``flags`` (plain-language text, "" if none).
+        ``speeder`` (bool) and ``quality_flags`` (plain-language text, "" if none).
         Rows are sorted by school, respondent and wave. ``attrs`` carries
         ``instrument_version``, ``min_answered``, ``required_items`` (per domain,
         for a respondent to whom every item applies) and ``speed_threshold_sec``.
@@ -395,7 +395,7 @@ def score_domains(
         flags.append("; ".join(f))
     out["straightliner"] = straight.astype(bool)
     out["speeder"] = speeder.astype(bool)
-    out["flags"] = flags
+    out["quality_flags"] = flags
     out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort").reset_index(drop=True)
     out.attrs = {
         "instrument_version": spec.version,

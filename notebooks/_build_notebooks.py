@@ -156,7 +156,7 @@ for problem in assetinv.validate_file(bad_roster, instrument):
 A respondent's **domain score** is the average of the statements of that domain they answered (after flipping
 the reverse-worded ones), given only when at least half of the domain was answered. Nobody is dropped:
 respondents who gave the same answer everywhere (*straight-lining*) or finished implausibly fast (*speeding*)
-are flagged in the `flags` column for you to decide.'''),
+are flagged in the `quality_flags` column for you to decide.'''),
     code('''\
 scores = assetinv.score_domains(responses, instrument)
 scores.head().round(2)'''),
@@ -433,9 +433,9 @@ example as a sensitivity check.'''),
 scores = assetinv.score_domains(responses, instrument)
 scores.head().round(2)'''),
     code('''\
-flagged = scores[scores["flags"] != ""]
+flagged = scores[scores["quality_flags"] != ""]
 print(f"{len(flagged)} of {len(scores)} rows flagged; speed threshold {scores.attrs['speed_threshold_sec']:.0f} seconds")
-flagged[["school", "role", "wave", "flags"]].head(8)'''),
+flagged[["school", "role", "wave", "quality_flags"]].head(8)'''),
     md('''\
 ## 2. Percent favourable
 

@@ -107,7 +107,7 @@ def test_min_answered_share_and_count():
     s = score_domains(df)  # share 0.5 of 8 -> 4 items
     assert s.loc[0, "OS"] == pytest.approx(4.25) and s.loc[0, "OS_n"] == 4
     assert np.isnan(s.loc[1, "OS"]) and s.loc[1, "OS_n"] == 3
-    assert "too few items answered to score" in s.loc[1, "flags"]
+    assert "too few items answered to score" in s.loc[1, "quality_flags"]
     s3 = score_domains(df, min_answered=3)  # count
     assert s3.loc[1, "OS"] == pytest.approx(13 / 3)
     s5 = score_domains(df, min_answered=5)
@@ -136,7 +136,7 @@ def test_straightliner_flag_before_reversing():
     s = score_domains(frame([resp_row("a", **all4), resp_row("b", **few), resp_row("c", **varied)]))
     flags = dict(zip(s["respondent_id"], s["straightliner"]))
     assert flags == {"a": True, "b": False, "c": False}
-    assert "straight-lining" in s.loc[s.respondent_id == "a", "flags"].iloc[0]
+    assert "straight-lining" in s.loc[s.respondent_id == "a", "quality_flags"].iloc[0]
     # same raw answer 4 everywhere: keyed items 04/07 become 2, so the domain mean is not 4
     assert s.loc[s.respondent_id == "a", "OS"].iloc[0] == pytest.approx((6 * 4 + 2 * 2) / 8)
     assert len(s) == 3  # flagged, not dropped
