@@ -86,8 +86,11 @@ def _fmt_number(value: object, digits: int) -> str:
     if math.isnan(f):
         return ""
     if digits == 0:
-        return f"{int(round(f)):,}"
-    return f"{f:.{digits}f}".replace("-", "\u2212") if f < 0 else f"{f:.{digits}f}"
+        return f"{int(round(f)):,}".replace("-", "\u2212")
+    text = f"{f:.{digits}f}"
+    if text.startswith("-"):
+        text = text[1:] if float(text) == 0 else "\u2212" + text[1:]  # no "-0.00"; a real minus sign
+    return text
 
 
 def _is_numeric(s: pd.Series) -> bool:
@@ -400,8 +403,7 @@ def _ci(lo, hi, digits: int = 2) -> str:
         return ""
     if math.isnan(lo) or math.isnan(hi):
         return ""
-    f = lambda x: f"{x:.{digits}f}".replace("-", "\u2212")  # noqa: E731
-    return f"{f(lo)} to {f(hi)}"
+    return f"{_fmt_number(lo, digits)} to {_fmt_number(hi, digits)}"
 
 
 def _signed(x, digits: int = 2) -> str:
@@ -411,7 +413,10 @@ def _signed(x, digits: int = 2) -> str:
         return ""
     if math.isnan(x):
         return ""
-    return (f"+{x:.{digits}f}" if x >= 0 else f"\u2212{abs(x):.{digits}f}")
+    text = f"{abs(x):.{digits}f}"
+    if float(text) == 0:
+        return text
+    return ("+" if x > 0 else "\u2212") + text
 
 
 def _status_html(status: object) -> str:
@@ -940,8 +945,7 @@ def net_profiles(ctx) -> Section:
     wide = []
     for s in ctx.school_ids:
         sub = _rows(prof, "school", s)
-        row = {"school": f'<a href="schools/{esc(s)}.html">{esc(ctx.school_name(s))}</a>' if False else
-               ctx.school_name(s), "id": s}
+        row = {"school": ctx.school_name(s), "id": s}
         reasons = set()
         for d in doms:
             r = sub[sub["domain"] == d]

@@ -188,6 +188,8 @@ def test_html_table_escapes_formats_and_blanks_suppressed():
     assert '<td class="num">3.14</td>' in html
     assert '<td class="num"></td>' in html  # suppressed values are blank
     assert html_table(df.iloc[:0], caption="x").startswith('<p class="note">')
+    signs = html_table(pd.DataFrame({"x": [-0.001, -1.5]}))
+    assert '<td class="num">0.00</td>' in signs and '<td class="num">\u22121.50</td>' in signs
 
 
 def test_figure_html_inline_svg_is_accessible_and_deterministic():
