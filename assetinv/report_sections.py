@@ -331,7 +331,8 @@ def compute_analyses(ctx) -> None:
 
         waves = set(scores["wave"].astype(str))
         if {"baseline", "followup"} <= waves:
-            ctx.tables["change"] = S.change_over_time(scores, by_school=True, min_n=n_min, instrument=inst)
+            ctx.tables["change"] = S.change_over_time(scores, by_school=True, min_n=n_min, roster=ctx.roster,
+                                                      min_response_rate=rate, instrument=inst)
         else:
             ctx.tables["change"] = pd.DataFrame(columns=["domain", "domain_name", "scope", "estimate", "ci_low",
                                                          "ci_high", "n_baseline", "n_followup", "reading",
@@ -345,7 +346,11 @@ def compute_analyses(ctx) -> None:
                for s in ctx.school_ids if s in with_resp]
         ctx.tables["gaps_by_school"] = pd.concat(gfb, ignore_index=True) if gfb else pd.DataFrame()
 
-        rel = instrument_reliability(ctx.responses, inst, min_n=n_min,
+        # reliability on the baseline survey of school staff: one answer per person, and district
+        # offices (role "district") are not schools, so they stay out of the ICCs
+        at_baseline = ctx.responses[(ctx.responses["wave"].astype(str) == "baseline")
+                                    & ctx.responses["role"].isin(["teacher", "leader"])]
+        rel = instrument_reliability(at_baseline, inst, min_n=n_min,
                                      thresholds=_thresholds(cfg, ("alpha_good", "alpha_adequate", "icc2_dependable")))
         res["reliability"] = rel
         ctx.tables["reliability_domains"] = rel.overall
@@ -782,7 +787,7 @@ def section_reliability(ctx, school: str) -> Section:
               "school's own reliability depends on how many of its staff answered. Values of 0.70 or more are "
               "usually taken as dependable.")
     html += html_table(t, columns={"name": "Domain", "alpha": "Alpha", "omega": "Omega",
-                                   "icc2": "ICC(2)", "n": "Responses here (both waves)",
+                                   "icc2": "ICC(2)", "n": "Responses here (baseline)",
                                    "reliability": "Reliability of this school's mean", "reading": "In plain words",
                                    "suppressed": "Not shown because"},
                        digits={"n": 0}, caption="Reliability of the domain scores")

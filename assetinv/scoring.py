@@ -1489,6 +1489,19 @@ def _network_counts_disclose(data: pd.DataFrame, min_n: int) -> bool:
     return False
 
 
+def _low_response_schools(sub: pd.DataFrame, roster: pd.DataFrame | None, roles, min_rate: float) -> set[str]:
+    """Schools whose response rate (included roles) is under ``min_rate`` in some wave."""
+    if roster is None or roster.empty:
+        return set()
+    inv = roster.assign(school=roster["school"].astype(str), wave=roster["wave"].astype(str))
+    if roles is not None:
+        inv = inv[inv["role"].astype(str).isin([str(r) for r in roles])]
+    invited = inv.groupby(["school", "wave"])["invited"].sum()
+    responded = sub.assign(wave=sub["wave"].astype(str)).groupby(["school", "wave"])["respondent_id"].nunique()
+    rate = (responded / invited.reindex(responded.index)).dropna()
+    return {str(school) for (school, _), r in rate.items() if r < min_rate}
+
+
 def change_over_time(
     scores: pd.DataFrame,
     *,
@@ -1497,6 +1510,8 @@ def change_over_time(
     by_school: bool = False,
     level: float = 0.95,
     min_n: int = MIN_N,
+    roster: pd.DataFrame | None = None,
+    min_response_rate: float = MIN_RESPONSE_RATE,
     roles: Sequence[str] | None = _DEFAULT_ROLES,
     random_slope: bool | str = "auto",
     baseline: str = BASELINE,
@@ -1553,6 +1568,14 @@ def change_over_time(
         Confidence level.
     min_n : int
         Minimum scored respondents per wave.
+    roster : DataFrame, optional
+        Invited staff (``school, role, wave, invited``). A school whose
+        response rate (respondents of the included roles / invited) is under
+        ``min_response_rate`` in either wave gets no change estimate, as in
+        :func:`summarize` and :func:`asset_profile`: a low-response wave may not
+        speak for the school's staff.
+    min_response_rate : float
+        Minimum response rate per wave (default 50%).
     roles : sequence of str or None
         Roles included (default teachers and leaders).
     random_slope : bool or "auto"
@@ -1601,6 +1624,7 @@ def change_over_time(
     sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
                      followup=(sub["wave"].astype(str) == followup).astype(float))
     schools = sorted(sub["school"].unique())
+    low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
     scopes = ([] if school is not None else ["network"]) + (
         [str(school)] if school is not None else (schools if by_school else []))
     rows = []
@@ -1618,6 +1642,13 @@ def change_over_time(
                 row.update(n_baseline=np.nan, n_followup=np.nan,
                            suppressed=f"fewer than {min_n} respondents in a wave",
                            reading=f"{spec.short(d)}: change not reported, fewer than {min_n} respondents in a wave.")
+                rows.append(row)
+                continue
+            if scope in low_rate:
+                row.update(n_baseline=np.nan, n_followup=np.nan,
+                           suppressed=f"response rate under {min_response_rate:.0%} in a wave",
+                           reading=f"{spec.short(d)}: change not reported, fewer than {min_response_rate:.0%} of "
+                                   f"invited staff answered in a wave.")
                 rows.append(row)
                 continue
             fit = (_change_network(part, level, random_slope) if scope == "network" and part["school"].nunique() > 1

@@ -588,3 +588,19 @@ def test_recommend_deterministic_with_evidence_and_codes():
     e = recommend(p, "E")
     assert (e["kind"] == "not reported").all() and (e["support_id"] == "").all()
     assert_value_absent(e, s[s.school == "E"]["OS"].mean())
+
+
+def test_change_over_time_suppresses_a_school_with_a_low_response_wave():
+    """A wave where under half the invited staff answered gives that school no change estimate."""
+    from assetinv.simulate import simulate_study
+
+    study = simulate_study(seed=11, n_schools=3, n_districts=1, respondents_per_school=12, n_interviews=0)
+    scores = assetinv.score_domains(study.responses)
+    roster = study.roster.copy()
+    pick = (roster["school"] == "S02") & (roster["wave"] == "followup") & (roster["role"] == "teacher")
+    roster.loc[pick, "invited"] = roster.loc[pick, "invited"] * 5
+    ch = assetinv.change_over_time(scores, by_school=True, domains=["OS"], roster=roster)
+    s02 = ch[ch["scope"] == "S02"].iloc[0]
+    assert s02["suppressed"] == "response rate under 50% in a wave"
+    assert pd.isna(s02["estimate"]) and pd.isna(s02["n_followup"])
+    assert ch.loc[ch["scope"] == "S01", "suppressed"].iloc[0] == ""
