@@ -646,72 +646,86 @@ def build_reports(
     >>> sorted(res["files"])[:2]  # doctest: +SKIP
     ['assetinv_tables.xlsx', 'index.html']
     """
-    global _WORKER_CTX
     out = Path(out)
     _resolve_inputs(data, config)  # fail fast on a missing data folder or config
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
-    ctx = load_context(data, min_n=min_n, config=config)
-    all_ids = ctx.school_ids
-    if schools:
-        wanted = [str(s) for s in schools]
-        unknown = [s for s in wanted if s not in all_ids]
-        if unknown:
-            raise DataError(
-                Problem(
-                    file="--schools",
-                    message=f"unknown school id(s): {', '.join(unknown)}",
-                    fix=f"use ids from schools.csv: {', '.join(all_ids)}",
-                )
-            )
-        selected = sorted(set(wanted))
-    else:
-        selected = all_ids
-    tmp = _prepare_out(out)
-    bar = _progress(len(selected) + 2, progress, "assetinv report")
+    bar = _progress(None, progress, "assetinv: reading data, running analyses")
+    bar.bar_format = "{desc} ..."
+    bar.refresh()
     try:
-        (tmp / "schools").mkdir()
-        (tmp / "tables").mkdir()
-        pages: dict[str, str] = {}
-        if jobs and jobs > 1 and len(selected) > 1:
-            _WORKER_CTX = ctx
-            try:
-                mp = multiprocessing.get_context("fork")
-                with cf.ProcessPoolExecutor(max_workers=int(jobs), mp_context=mp) as pool:
-                    futs = [pool.submit(_render_school_worker, s) for s in selected]
-                    try:
-                        for fut in cf.as_completed(futs):
-                            school, html = fut.result()
-                            pages[school] = html
-                            bar.update(1)
-                    except BaseException:
-                        pool.shutdown(wait=False, cancel_futures=True)
-                        raise
-            finally:
-                _WORKER_CTX = None
-        else:
-            for s in selected:
-                pages[s] = render_school(ctx, s)
-                bar.update(1)
-        for s in sorted(pages):
-            (tmp / "schools" / f"{_safe(s)}.html").write_bytes(pages[s].encode("utf-8"))
-        (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
-        bar.update(1)
-        tables = _tables_for_output(ctx, selected)
-        for name, df in tables.items():
-            (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df))
-        write_xlsx(tables, tmp / "assetinv_tables.xlsx")
-        (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
-        prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
-        bar.update(1)
-        files = sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
-        _commit(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        ctx = load_context(data, min_n=min_n, config=config)
+        selected = _select_schools(ctx, schools)
+        bar.bar_format = None
+        bar.reset(total=len(selected) + 2)
+        bar.set_description("assetinv: rendering reports")
+        tmp = _prepare_out(out)
+        try:
+            files = _render_all(ctx, selected, tmp, jobs, bar)
+            _commit(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     finally:
         bar.close()
     return {"out": out, "files": files, "schools": selected}
+
+
+def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[str]:
+    all_ids = ctx.school_ids
+    if not schools:
+        return all_ids
+    wanted = [str(s) for s in schools]
+    unknown = [s for s in wanted if s not in all_ids]
+    if unknown:
+        raise DataError(
+            Problem(
+                file="--schools",
+                message=f"unknown school id(s): {', '.join(unknown)}",
+                fix=f"use ids from schools.csv: {', '.join(all_ids)}",
+            )
+        )
+    return sorted(set(wanted))
+
+
+def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar) -> list[str]:
+    """Render every output file into ``tmp``; return their relative paths."""
+    global _WORKER_CTX
+    (tmp / "schools").mkdir()
+    (tmp / "tables").mkdir()
+    pages: dict[str, str] = {}
+    if jobs and jobs > 1 and len(selected) > 1:
+        _WORKER_CTX = ctx  # inherited by the forked workers: nothing is pickled but school ids and pages
+        try:
+            mp = multiprocessing.get_context("fork")
+            with cf.ProcessPoolExecutor(max_workers=int(jobs), mp_context=mp) as pool:
+                futs = [pool.submit(_render_school_worker, s) for s in selected]
+                try:
+                    for fut in cf.as_completed(futs):
+                        school, html = fut.result()
+                        pages[school] = html
+                        bar.update(1)
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+        finally:
+            _WORKER_CTX = None
+    else:
+        for s in selected:
+            pages[s] = render_school(ctx, s)
+            bar.update(1)
+    for s in sorted(pages):
+        (tmp / "schools" / f"{_safe(s)}.html").write_bytes(pages[s].encode("utf-8"))
+    (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
+    bar.update(1)
+    tables = _tables_for_output(ctx, selected)
+    for name, df in tables.items():
+        (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df))
+    write_xlsx(tables, tmp / "assetinv_tables.xlsx")
+    (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
+    prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
+    bar.update(1)
+    return sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
 
 
 def _safe(school: str) -> str:
