@@ -521,6 +521,27 @@ class _Checker:
                 self.add(path + (k,), f"{what} has an unknown key '{k}'",
                          f"remove it or rename it to one of: {', '.join(allowed)}")
 
+    def entry(self, rec: dict, path: tuple, label: str, required: tuple, allowed: tuple, what: str,
+              ids: list[tuple[str, tuple]]) -> tuple[dict, bool]:
+        """Check one list entry's keys, required texts and id; collect its id for the duplicate check."""
+        self.unknown_keys(rec, allowed, path, label)
+        vals = {k: self.text(rec, k, path, label) for k in required}
+        ok = None not in vals.values()
+        if vals["id"] is not None:
+            if self.check_id(vals["id"], path + ("id",), what):
+                ids.append((vals["id"], path))
+            else:
+                ok = False
+        return vals, ok
+
+    def known_domain(self, vals: dict, path: tuple, label: str, known: set, domain_ids: list) -> bool:
+        """False (with a problem) when the entry names a domain the file does not define."""
+        if vals["domain"] is not None and vals["domain"] not in known:
+            self.add(path + ("domain",), f"{label} refers to unknown domain '{vals['domain']}'",
+                     f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}")
+            return False
+        return True
+
     def duplicates(self, ids: list[tuple[str, tuple]], what: str) -> None:
         seen: dict[str, tuple] = {}
         for i, p in ids:
@@ -687,18 +708,8 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
             if not c.mapping(it, p, f"items[{i}]"):
                 continue
             label = f"item {it.get('id', f'#{i}')}"
-            c.unknown_keys(it, _ITEM_REQUIRED + _ITEM_OPTIONAL, p, label)
-            vals = {k: c.text(it, k, p, label) for k in _ITEM_REQUIRED}
-            ok = None not in vals.values()
-            if vals["id"] is not None:
-                if c.check_id(vals["id"], p + ("id",), "item"):
-                    ids.append((vals["id"], p))
-                else:
-                    ok = False
-            if vals["domain"] is not None and vals["domain"] not in known_domains:
-                c.add(p + ("domain",), f"{label} refers to unknown domain '{vals['domain']}'",
-                      f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}")
-                ok = False
+            vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids)
+            ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
             rev = it.get("reverse", False)
             if not isinstance(rev, bool):
                 c.add(p + ("reverse",), f"'reverse' of {label} must be true or false, found {rev!r}",
@@ -754,18 +765,9 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
                 if not c.mapping(q, p, f"interview.questions[{i}]"):
                     continue
                 label = f"interview question {q.get('id', f'#{i}')}"
-                c.unknown_keys(q, _QUESTION_REQUIRED + _QUESTION_OPTIONAL, p, label)
-                vals = {k: c.text(q, k, p, label) for k in _QUESTION_REQUIRED}
-                ok = None not in vals.values()
-                if vals["id"] is not None:
-                    if c.check_id(vals["id"], p + ("id",), "interview question"):
-                        ids.append((vals["id"], p))
-                    else:
-                        ok = False
-                if vals["domain"] is not None and vals["domain"] not in known_domains:
-                    c.add(p + ("domain",), f"{label} refers to unknown domain '{vals['domain']}'",
-                          f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}")
-                    ok = False
+                vals, ok = c.entry(q, p, label, _QUESTION_REQUIRED, _QUESTION_REQUIRED + _QUESTION_OPTIONAL,
+                                   "interview question", ids)
+                ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
                 probes = q.get("probes", [])
                 if probes is None:
                     probes = []
@@ -793,14 +795,7 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
             if not c.mapping(code, p, f"codebook[{i}]"):
                 continue
             label = f"code {code.get('id', f'#{i}')}"
-            c.unknown_keys(code, _CODE_KEYS + ("notes",), p, label)
-            vals = {k: c.text(code, k, p, label) for k in _CODE_KEYS}
-            ok = None not in vals.values()
-            if vals["id"] is not None:
-                if c.check_id(vals["id"], p + ("id",), "code"):
-                    ids.append((vals["id"], p))
-                else:
-                    ok = False
+            vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + ("notes",), "code", ids)
             if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
                 c.add(p + ("group",), f"{label} has unknown group '{vals['group']}'",
                       f"use a domain id or a cross-cutting group: {', '.join(groups)}")
