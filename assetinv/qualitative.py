@@ -47,7 +47,6 @@ Research*, 48(6), 2134-2156 (joint displays).
 from __future__ import annotations
 
 import difflib
-import hashlib
 import io
 import re
 import uuid
@@ -62,6 +61,7 @@ import pandas as pd
 
 from . import agreement as _ag
 from .errors import DataError, Problem
+from .io import file_sha256
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress
 
 __all__ = [
@@ -115,12 +115,6 @@ def _codebook(instrument) -> pd.DataFrame:
     return cb.reset_index(drop=True)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _guid(kind: str, key: str) -> str:
@@ -459,7 +453,7 @@ def read_codings(path, instrument=None) -> pd.DataFrame:
     if problems:
         raise DataError(problems)
     p = Path(path)
-    out.attrs["source"] = f"{p.name} sha256:{_sha256(p)}"
+    out.attrs["source"] = f"{p.name} sha256:{file_sha256(p)}"
     out.attrs["instrument_version"] = _instrument(instrument).version
     return out
 

@@ -26,7 +26,6 @@ error or Ctrl-C never leaves a half-written report.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import io as _io
 import json
 import multiprocessing
@@ -48,6 +47,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import DataError, Problem
+from .io import file_sha256
 from .privacy import MIN_N
 from .report_sections import Section
 
@@ -167,12 +167,6 @@ def default_data_dir() -> Path:
     return _simulated_sample_dir()
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _resolve_inputs(data: str | os.PathLike | None, config: str | os.PathLike | None) -> tuple[Path, Path]:
@@ -283,8 +277,8 @@ def load_context(
             name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
         except ValueError:
             name = pth.name
-        inputs.append({"role": key, "file": name, "sha256": _sha256(pth), "bytes": pth.stat().st_size})
-    inputs.append({"role": "config", "file": config_path.name, "sha256": _sha256(config_path),
+        inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
+    inputs.append({"role": "config", "file": config_path.name, "sha256": file_sha256(config_path),
                    "bytes": config_path.stat().st_size})
     ctx = ReportContext(
         data_dir=data_path,
