@@ -6,7 +6,8 @@ Subcommands:
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way).
 
-Bad input never produces a traceback: the message is printed and the exit code is 2.
+Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
+``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             print(f"{path}: {len(problems)} problem(s)")
             for p in problems:
                 print(f"  - {p}")
-            worst = 1
+            worst = 2
         else:
             print(f"{path}: OK")
     return worst

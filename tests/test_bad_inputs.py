@@ -163,7 +163,7 @@ def test_validate_lists_every_problem_not_just_the_first(tmp_path, capsys):
     bad.write_text("\n".join(src) + "\n", encoding="utf-8")
     code = main(["validate", str(bad)])
     out = capsys.readouterr().out
-    assert code == 1
+    assert code == 2  # bad input: exit code 2, as for every command
     assert "2 problem(s)" in out
     assert "Custodian" in out and "'9'" in out
 
