@@ -145,6 +145,15 @@ def _key(text: Any) -> str:
     return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
 
 
+def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
+    """The id a cell names (its SPSS value label first, then its text), or None with a "did you mean" hint."""
+    found = (mapping.get(_key(label)) if label else None) or mapping.get(_key(val))
+    if found is not None:
+        return found, ""
+    close = difflib.get_close_matches(_key(val), list(mapping), n=1, cutoff=cutoff)
+    return None, (f" (did you mean '{mapping[close[0]]}'?)" if close and val else "")
+
+
 def _col_letter(j: int) -> str:
     s = ""
     j += 1
@@ -994,12 +1003,8 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         j = idx.get("role")
         if j is not None:
             val = row[j].strip()
-            lab = raw.value_labels.get(raw.header[j], {}).get(val)
-            rid = role_map.get(_key(lab)) if lab else None
-            rid = rid or role_map.get(_key(val))
+            rid, hint = _match_id(val, raw.value_labels.get(raw.header[j], {}).get(val), role_map, cutoff=0.7)
             if rid is None:
-                close = difflib.get_close_matches(_key(val), list(role_map), n=1, cutoff=0.7)
-                hint = f" (did you mean '{role_map[close[0]]}'?)" if close and val else ""
                 msg = ("the role is blank" if not val else
                        f"role '{val}' is not a role of the instrument{hint}")
                 P.cell("role", msg, f"use one of: {roles_txt} (labels and synonyms such as "
@@ -1012,12 +1017,8 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
             rec["wave"] = fixed_wave
         elif j is not None:
             val = row[j].strip()
-            lab = raw.value_labels.get(raw.header[j], {}).get(val)
-            wid = wave_map.get(_key(lab)) if lab else None
-            wid = wid or wave_map.get(_key(val))
+            wid, hint = _match_id(val, raw.value_labels.get(raw.header[j], {}).get(val), wave_map, cutoff=0.6)
             if wid is None:
-                close = difflib.get_close_matches(_key(val), list(wave_map), n=1, cutoff=0.6)
-                hint = f" (did you mean '{wave_map[close[0]]}'?)" if close and val else ""
                 msg = "the wave is blank" if not val else f"wave '{val}' is not a wave of the instrument{hint}"
                 P.cell("wave", msg, f"use one of: {waves_txt} (or their labels, e.g. "
                        + ", ".join(f"'{lab}'" for lab in dict(inst.waves).values()) + ")",
