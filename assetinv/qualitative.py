@@ -1172,6 +1172,11 @@ def cooccurrence(
 # ==========================================================================
 # inter-coder agreement
 # ==========================================================================
+def _codes_in_order(codings: pd.DataFrame, order: dict[str, int]) -> list[str]:
+    """The codes applied in ``codings``, in codebook order (codes outside the codebook last, by id)."""
+    return sorted(set(_real(codings)["code"]), key=lambda c: (order.get(c, len(order)), c))
+
+
 def _decision_array(codings: pd.DataFrame, unit: str, codes: Sequence[str]):
     """codes x coders x units 0/1/NaN presence decisions on double-coded units."""
     key = "excerpt_id" if unit == "excerpt" else "interview_id"
@@ -1337,9 +1342,7 @@ def coder_agreement(
     info = _code_info(instrument)
     order = {c: i for i, c in enumerate(info["code"])}
     groups = dict(zip(info["code"], info["group"]))
-    if codes is None:
-        codes = sorted(set(_real(codings)["code"]), key=lambda c: (order.get(c, len(order)), c))
-    codes = list(codes)
+    codes = _codes_in_order(codings, order) if codes is None else list(codes)
     arr, coders, units = _decision_array(codings, unit, codes)
     n_units = len(units)
     if group_by == "code":
@@ -1459,9 +1462,7 @@ def disagreements(
     info = _code_info(instrument)
     order = {c: i for i, c in enumerate(info["code"])}
     names = dict(zip(info["code"], info["code_name"]))
-    if codes is None:
-        codes = sorted(set(_real(codings)["code"]), key=lambda c: (order.get(c, len(order)), c))
-    codes = list(codes)
+    codes = _codes_in_order(codings, order) if codes is None else list(codes)
     arr, coders, units = _decision_array(codings, unit, codes)
     key = "excerpt_id" if unit == "excerpt" else "interview_id"
     first = codings.drop_duplicates(key).set_index(key)
