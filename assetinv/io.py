@@ -634,12 +634,17 @@ class _Collector:
             raise DataError(self.problems())
 
 
-def _quality_records(raw: _Raw, excluded: dict[str, int], used: int) -> list[dict]:
+def _quality_records(raw: _Raw, excluded: dict[str, int], used: int,
+                     dont_know: int | None = None) -> list[dict]:
     recs = [{"stage": "read", "rows": int(raw.read), "reason": "data rows in the file (below the header)"}]
     for reason, n in raw.excluded + list(excluded.items()):
         if n:
             recs.append({"stage": "excluded", "rows": int(n), "reason": reason})
     recs.append({"stage": "used", "rows": int(used), "reason": "rows used in the analysis"})
+    if dont_know is not None:
+        # answers, not rows: kept apart from the read = used + excluded balance
+        recs.append({"stage": "dont_know", "rows": int(dont_know),
+                     "reason": "answers 'Don't know' (read as missing; counted per respondent in n_dont_know)"})
     return recs
 
 
@@ -653,14 +658,22 @@ def _parse_number(s: str) -> float | None:
 
 
 class _ItemParser:
-    def __init__(self, inst, missing_codes: Sequence[str]):
-        self.lo, self.hi = int(inst.scale_min), int(inst.scale_max)
-        self._cache: dict[tuple, tuple[float, str | None]] = {}
-        self.labels = _label_map(inst)
+    """Parses one scale's answers: numbers, labels, missing codes and its Don't-know option."""
+
+    def __init__(self, scale, missing_codes: Sequence[str], extra_labels: dict[str, int] | None = None):
+        self.lo, self.hi = int(scale.min), int(scale.max)
+        self.scale = scale
+        self._cache: dict[tuple, tuple[float, str | None, bool]] = {}
+        self.labels = {_label_key(t): int(v) for v, t in dict(scale.labels).items()}
+        for t, v in (extra_labels or {}).items():
+            self.labels.setdefault(_label_key(t), int(v))
         self.missing = {_label_key(m) for m in missing_codes}
-        self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(inst.labels).items()))
+        self.dk_code = getattr(scale, "dont_know_code", None)
+        dk_label = getattr(scale, "dont_know_label", None)
+        self.dk_label = _label_key(dk_label) if dk_label else None
+        self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(scale.labels).items()))
         self.fix = (f"use a whole number from {self.lo} to {self.hi} or a scale label such as "
-                    f"'{dict(inst.labels).get(self.hi, '')}'; leave the cell blank if unanswered")
+                    f"'{dict(scale.labels).get(self.hi, '')}'; leave the cell blank if unanswered")
 
     def label(self, s: str) -> int | None:
         k = _label_key(s)
@@ -674,37 +687,58 @@ class _ItemParser:
             return self.labels[_label_key(m.group(1))]
         return None
 
-    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, str | None]:
-        """Return (value, problem message or None); memoised (answers repeat a lot)."""
+    def is_dk(self, s: str) -> bool:
+        if self.dk_code is None:
+            return False
+        k = _label_key(s)
+        if self.dk_label is not None and k == self.dk_label:
+            return True
+        num = _parse_number(k)
+        return num is not None and num == float(self.dk_code)
+
+    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, str | None, bool]:
+        """Return (value, problem message or None, is Don't know); memoised (answers repeat a lot)."""
         key = (s, id(vlabels) if vlabels else 0)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._cache[key] = self._parse(s, vlabels)
         return hit
 
-    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, str | None]:
+    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, str | None, bool]:
         s = s.strip()
         if vlabels and s in vlabels:  # SPSS value label
             lab = vlabels[s]
+            if self.is_dk(lab):
+                return np.nan, None, True
             v = self.label(lab)
             if v is not None:
-                return float(v), None
+                return float(v), None, False
             if _label_key(lab) in self.missing:
-                return np.nan, None
+                return np.nan, None, False
+        if self.is_dk(s):
+            return np.nan, None, True
         if _label_key(s) in self.missing:
-            return np.nan, None
+            return np.nan, None, False
         num = _parse_number(s)
         if num is not None:
             if not float(num).is_integer():
                 return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
-                                f"{self.lo}-{self.hi}")
+                                f"{self.lo}-{self.hi}"), False
             if not self.lo <= num <= self.hi:
-                return np.nan, f"value '{s}' is outside the scale {self.lo}-{self.hi}"
-            return float(num), None
+                return np.nan, f"value '{s}' is outside the scale {self.lo}-{self.hi}", False
+            return float(num), None, False
         v = self.label(s)
         if v is not None:
-            return float(v), None
-        return np.nan, f"value '{s}' is not a scale value or label"
+            return float(v), None, False
+        return np.nan, f"value '{s}' is not a scale value or label", False
+
+
+def _item_scale(inst, item: str):
+    """The item's Scale (instruments without ``item_scale`` use their one scale)."""
+    if callable(getattr(inst, "item_scale", None)):
+        return inst.item_scale(item)
+    from .instrument import Scale
+    return Scale("default", int(inst.scale_min), int(inst.scale_max), dict(inst.labels))
 
 
 def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], meta_idx: dict[int, str]) -> list[tuple[int, str]]:
@@ -807,7 +841,8 @@ def read_responses(
                                keep_extra=keep_extra)
 
 
-def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra) -> pd.DataFrame:
+def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra,
+                        extra_labels: dict[str, int] | None = None) -> pd.DataFrame:
     P = _Collector(raw.file)
     name = raw.file
     item_set = set(items)
@@ -929,7 +964,15 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
     for i, reason in _qualtrics_header_rows(raw, colmap, item_set, meta_idx):
         excluded[reason] = excluded.get(reason, 0) + 1
         start = i + 1
-    parser = _ItemParser(inst, missing_codes)
+    parsers: dict[str, _ItemParser] = {}
+    by_scale: dict[Any, _ItemParser] = {}
+    for it in items:
+        sc = _item_scale(inst, it)
+        if sc not in by_scale:
+            by_scale[sc] = _ItemParser(sc, missing_codes, extra_labels)
+        parsers[it] = by_scale[sc]
+    has_dk = any(p.dk_code is not None for p in by_scale.values())
+    n_dk_total = 0
     role_map = _role_map(inst)
     roles_txt = ", ".join(dict(inst.roles))
     waves_txt = ", ".join(dict(inst.waves))
@@ -972,18 +1015,24 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         rec: dict[str, Any] = {}
         row_bad = False
         answered = 0
+        n_dk = 0
         for it in items:
             j = idx.get(it)
             if j is None:
                 rec[it] = np.nan
                 continue
-            v, prob = parser.parse(row[j], raw.value_labels.get(raw.header[j]))
+            parser = parsers[it]
+            v, prob, dk = parser.parse(row[j], raw.value_labels.get(raw.header[j]))
             if prob:
                 P.cell("item values", prob, parser.fix, row=rn, column=raw.header[j])
                 row_bad = True
+            elif dk:
+                n_dk += 1
             elif not np.isnan(v):
                 answered += 1
             rec[it] = v
+        if has_dk:
+            rec["n_dont_know"] = n_dk
         if answered == 0 and not row_bad and idx.keys() & item_set:
             r = "no item answered"
             excluded[r] = excluded.get(r, 0) + 1
@@ -1042,6 +1091,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
             excluded[r] = excluded.get(r, 0) + 1
             continue
         if not row_bad:
+            n_dk_total += n_dk
             out_rows.append(rec)
             out_rownums.append(rn)
         else:
@@ -1072,6 +1122,8 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
     cols = list(REQUIRED_COLUMNS) + items
     if "duration_sec" in seen:
         cols.append("duration_sec")
+    if has_dk:
+        cols.append("n_dont_know")
     cols += list(extra.values())
     df = pd.DataFrame(out_rows, columns=cols)
     if not len(df):
@@ -1081,6 +1133,8 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         df[c] = df[c].astype(str)
     for c in items + (["duration_sec"] if "duration_sec" in seen else []):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    if has_dk:
+        df["n_dont_know"] = df["n_dont_know"].astype("int64")
     order = {w: k for k, w in enumerate(dict(inst.waves))}
     df["_w"] = df["wave"].map(order)
     df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
@@ -1089,7 +1143,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         "instrument_version": str(inst.version),
         "source": raw.source or raw.file,
         "sha256": raw.sha256,
-        "quality": _quality_records(raw, excluded, len(df)),
+        "quality": _quality_records(raw, excluded, len(df), n_dk_total if has_dk else None),
         "dropped_columns": list(dropped),
         "input_format": _format_note(raw),
     }
