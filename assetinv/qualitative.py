@@ -341,11 +341,27 @@ def check_codings(
 
 def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    if suffix in (".xlsx", ".xlsm"):
-        t = pd.read_excel(path, dtype=str, engine="openpyxl")
-        return t.fillna("")
+    try:
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if suffix in (".xlsx", ".xlsm"):
+            t = pd.read_excel(path, dtype=str, engine="openpyxl")
+            return t.fillna("")
+    except UnicodeDecodeError:
+        raise DataError(Problem(str(path), "wrong encoding: the codings file is not UTF-8 text",
+                                "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(Problem(str(path), "the file is empty", "export the codings again")) from None
+    except pd.errors.ParserError as err:
+        line = re.search(r"row (\d+)|line (\d+)", str(err))
+        row = int(next(g for g in line.groups() if g)) + 1 if line else None
+        raise DataError(Problem(str(path), "the CSV cannot be parsed (an unclosed quote or a row with too many "
+                                "values)", "check the quotes on this row, or save it again from Excel",
+                                row=row)) from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, ET.ParseError) as err:
+        raise DataError(Problem(str(path), f"the workbook cannot be read ({type(err).__name__}); it may be "
+                                "damaged, truncated or password-protected",
+                                "open it in Excel and save it again as .xlsx, or as 'CSV UTF-8'")) from None
     raise DataError(
         Problem(
             str(path),

@@ -285,3 +285,25 @@ def test_report_with_malformed_position_exits_2(study, good_qdpx, tmp_path, caps
     assert rc == 2 and "Traceback" not in err and "startPosition 'x0'" in err
     rc = main(["validate", str(d / "codings.qdpx")])
     assert rc == 2 and "startPosition 'x0'" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name,data,expect",
+    [
+        ("codings.csv", bytes(range(256)) * 8, "not UTF-8"),
+        ("codings.csv", b'excerpt_id,interview_id,school,role,coder,code,text\n"e1,i1,S01', "cannot be parsed"),
+        ("codings.xlsx", b"PK\x03\x04 truncated workbook", "cannot be read"),
+    ],
+)
+def test_report_with_unreadable_codings_table_exits_2(study, tmp_path, capsys, name, data, expect):
+    import shutil
+
+    d = tmp_path / "study"
+    shutil.copytree(study, d)
+    (d / "codings.csv").unlink()
+    (d / name).write_bytes(data)
+    y = re.sub(r"(?m)^codings:.*$", f"codings: {name}", (d / "study.yaml").read_text(encoding="utf-8"))
+    (d / "study.yaml").write_text(y, encoding="utf-8")
+    rc = main(["report", "--data", str(d), "--out", str(tmp_path / "reports"), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Traceback" not in err and expect in err, err
