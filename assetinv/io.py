@@ -2058,6 +2058,7 @@ def read_config(path) -> dict:
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG_DEFAULTS.items()}
     out.update({str(k): v for k, v in cfg.items()})
     folder = path.resolve().parent
+    _check_config_types(out, cfg, folder, P)
     for k in _CONFIG_FILE_KEYS:
         v = out.get(k)
         if v is None or v == "":
@@ -2093,9 +2094,6 @@ def read_config(path) -> dict:
         P.col(f"seed must be a whole number (got {sd!r})", "e.g. 'seed: 2026'", column="seed")
     if out["thresholds"] is None:
         out["thresholds"] = {}
-    if not isinstance(out["thresholds"], dict):
-        P.col("thresholds must be a mapping of 'name: value' lines", "indent them under 'thresholds:'",
-              column="thresholds")
     P.raise_if_any()
     out["folder"] = folder
     out["config"] = path.resolve()
@@ -2151,6 +2149,93 @@ def _config_responses(value: Any, folder: Path, P: _Collector) -> Any:
             entry["missing_codes"] = list(DEFAULT_MISSING_CODES) + [str(m) for m in entry["missing_codes"]]
         out.append(entry)
     return out if isinstance(value, list) else (out[0] if out else None)
+
+
+#: Expected types of the non-file keys of study.yaml (files, min_n, min_response_rate and seed are
+#: checked in read_config itself).
+_CONFIG_TEXT_KEYS = ("title", "name", "description", "network", "baseline", "followup", "out")
+#: File types a study.yaml file key may name (anything else is refused before it is opened).
+_CONFIG_FILE_TYPES = {
+    "responses": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav"),
+    "roster": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"),
+    "schools": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"),
+    "codings": (".csv", ".txt", ".xlsx", ".xlsm", ".qdpx"),
+    "instrument": (".yaml", ".yml"),
+    "interviews": (".csv", ".txt", ".xlsx", ".xlsm", ".qdpx"),
+    "qdpx": (".qdpx",),
+    "truth": (".json",),
+}
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(v), type(v).__name__)
+
+
+def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> None:
+    """Check the type of every key of study.yaml; name the key and the expected type.
+
+    Also unpacks ``codings: {file: FILE, allow_external: FOLDER}`` into ``out["codings"]`` and
+    ``out["codings_allow_external"]`` (a resolved folder, or None), and refuses a file key that
+    names something other than a regular file of the expected type before anything reads it, so
+    that no message can quote a file that is not a data input (e.g. ``responses: /etc/passwd``).
+    """
+    out["codings_allow_external"] = None
+    cod = out.get("codings")
+    if isinstance(cod, dict):
+        extra = sorted(str(k) for k in cod if str(k) not in ("file", "allow_external"))
+        if extra:
+            P.col(f"'codings' has unknown key(s) {', '.join(extra)}",
+                  "use 'codings: {file: FILE, allow_external: FOLDER}'", column="codings")
+        out["codings"] = cod.get("file")
+        allow = cod.get("allow_external")
+        if allow is not None:
+            if not isinstance(allow, str) or not allow.strip():
+                P.col(f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
+                      "e.g. 'allow_external: transcripts'", column="codings")
+            else:
+                q = Path(allow).expanduser()
+                q = (q if q.is_absolute() else folder / q).resolve()
+                if not q.is_dir():
+                    P.col(f"'codings.allow_external' names a folder that does not exist: {q}",
+                          "create the folder or correct its name (relative to the config's folder)",
+                          column="codings")
+                else:
+                    out["codings_allow_external"] = q
+    for k in _CONFIG_TEXT_KEYS:
+        v = out.get(k)
+        if v is not None and not isinstance(v, str):
+            P.col(f"'{k}' must be text, not {_type_name(v)} (got {str(v)[:40]!r})",
+                  f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)", column=k)
+    w = out.get("waves")
+    if w is not None:
+        ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or \
+             (isinstance(w, dict) and all(isinstance(x, str) for x in list(w) + list(w.values())))
+        if not ok:
+            P.col(f"'waves' must be a list of wave ids (or a mapping of wave id: label), not {_type_name(w)}",
+                  "e.g. 'waves: [baseline, followup]'", column="waves")
+    th = out.get("thresholds")
+    if isinstance(th, dict):
+        for name, val in th.items():
+            if isinstance(val, bool) or not isinstance(val, (int, float)):
+                P.col(f"thresholds.{name} must be a number, not {_type_name(val)}",
+                      f"e.g. '{name}: 0.7' under 'thresholds:'", column="thresholds")
+    elif th is not None:
+        P.col(f"'thresholds' must be a mapping of 'name: number' lines, not {_type_name(th)}",
+              "indent them under 'thresholds:'", column="thresholds")
+    for k, types in _CONFIG_FILE_TYPES.items():
+        v = out.get(k)
+        if not isinstance(v, str) or not v or k not in cfg:
+            continue
+        q = Path(v).expanduser()
+        q = q if q.is_absolute() else folder / q
+        if q.suffix.lower() not in types:
+            P.col(f"'{k}' must name a {' / '.join(types)} file, not a '{q.suffix or 'no extension'}' file",
+                  f"point '{k}' at the data file (relative to the config's folder)", column=k)
+            out[k] = ""  # not opened, not quoted
+        elif q.exists() and not q.is_file():
+            P.col(f"'{k}' names something that is not a regular file", f"point '{k}' at the data file", column=k)
+            out[k] = ""
 
 
 # --------------------------------------------------------------------------- validate

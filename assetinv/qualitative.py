@@ -341,11 +341,27 @@ def check_codings(
 
 def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    if suffix in (".xlsx", ".xlsm"):
-        t = pd.read_excel(path, dtype=str, engine="openpyxl")
-        return t.fillna("")
+    try:
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if suffix in (".xlsx", ".xlsm"):
+            t = pd.read_excel(path, dtype=str, engine="openpyxl")
+            return t.fillna("")
+    except UnicodeDecodeError:
+        raise DataError(Problem(str(path), "wrong encoding: the codings file is not UTF-8 text",
+                                "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(Problem(str(path), "the file is empty", "export the codings again")) from None
+    except pd.errors.ParserError as err:
+        line = re.search(r"row (\d+)|line (\d+)", str(err))
+        row = int(next(g for g in line.groups() if g)) + 1 if line else None
+        raise DataError(Problem(str(path), "the CSV cannot be parsed (an unclosed quote or a row with too many "
+                                "values)", "check the quotes on this row, or save it again from Excel",
+                                row=row)) from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, ET.ParseError) as err:
+        raise DataError(Problem(str(path), f"the workbook cannot be read ({type(err).__name__}); it may be "
+                                "damaged, truncated or password-protected",
+                                "open it in Excel and save it again as .xlsx, or as 'CSV UTF-8'")) from None
     raise DataError(
         Problem(
             str(path),
@@ -356,12 +372,12 @@ def _read_table(path: Path) -> pd.DataFrame:
     )
 
 
-def _load(path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
+def _load(path, instrument, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
     p = Path(path)
     if not p.exists():
         return pd.DataFrame(), [Problem(str(p), "file not found", "check the path")]
     if p.suffix.lower() == ".qdpx":
-        return _read_qdpx_checked(p, instrument)
+        return _read_qdpx_checked(p, instrument, allow_external)
     try:
         raw = _read_table(p)
     except DataError as e:
@@ -369,7 +385,7 @@ def _load(path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
     return check_codings(raw, instrument, file=str(p))
 
 
-def validate_codings(path, instrument=None) -> list[Problem]:
+def validate_codings(path, instrument=None, *, allow_external=None) -> list[Problem]:
     """List every problem in a codings file without raising.
 
     Used by ``assetinv validate``. See :func:`read_codings` for the checks.
@@ -380,6 +396,9 @@ def validate_codings(path, instrument=None) -> list[Problem]:
         A ``.csv``, ``.xlsx`` or ``.qdpx`` file.
     instrument : Instrument, optional
         Default: the bundled instrument.
+    allow_external : path, optional
+        For a ``.qdpx``: the folder external source texts may be read from
+        (see :func:`read_qdpx`).
 
     Returns
     -------
@@ -400,10 +419,10 @@ def validate_codings(path, instrument=None) -> list[Problem]:
     ----------
     REFI-QDA Standard 1.5 (2019).
     """
-    return _load(path, instrument)[1]
+    return _load(path, instrument, allow_external)[1]
 
 
-def read_codings(path, instrument=None) -> pd.DataFrame:
+def read_codings(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     """Read coded interview excerpts into the tidy codings table.
 
     Parameters
@@ -415,6 +434,9 @@ def read_codings(path, instrument=None) -> pd.DataFrame:
         ``.qdpx`` (see :func:`read_qdpx`).
     instrument : Instrument, optional
         Codebook and roles to validate against (default: bundled instrument).
+    allow_external : path, optional
+        For a ``.qdpx``: the only folder source texts outside the archive may be
+        read from (default: none, see :func:`read_qdpx`).
 
     Returns
     -------
@@ -449,7 +471,7 @@ def read_codings(path, instrument=None) -> pd.DataFrame:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    out, problems = _load(path, instrument)
+    out, problems = _load(path, instrument, allow_external)
     if problems:
         raise DataError(problems)
     p = Path(path)
@@ -688,13 +710,32 @@ def _variable_value(vv: ET.Element) -> str:
     return ""
 
 
-def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
-    file = str(path)
+def _read_qdpx_raw(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
+    """Parse a .qdpx; every malformed part becomes a Problem (or a DataError), never a traceback."""
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        return pd.DataFrame(), [], [Problem(file, "not a zip archive, so not a REFI-QDA project", "export the project again as .qdpx")]
-    with zf:
+        return _read_qdpx_parts(path, allow_external)
+    except DataError as err:
+        return pd.DataFrame(), [], list(err.problems) or [Problem(str(path), str(err), "export the project again")]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError, RecursionError,
+            zipfile.BadZipFile, EOFError, OSError) as err:
+        return pd.DataFrame(), [], [Problem(str(path), f"the project cannot be read ({type(err).__name__})",
+                                            "export the project again as REFI-QDA .qdpx")]
+
+
+def _position(sel: ET.Element, attr: str, file: str, where: str) -> int:
+    raw = sel.get(attr, "0")
+    if not re.fullmatch(r"\s*\d{1,12}\s*", raw or ""):
+        shown = raw if len(raw) <= 20 and raw.isprintable() else raw[:20].encode("unicode_escape").decode() + "..."
+        raise DataError(Problem(file, f"{where}: {attr} '{shown}' is not a whole number of characters",
+                                "export the project again (positions are 0-based character offsets)"))
+    return int(raw)
+
+
+def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
+    from .safe_input import SafeZip, resolve_external_source
+
+    file = str(path)
+    with SafeZip(path, label=file) as zf:
         names = {n.lower(): n for n in zf.namelist()}
         qde = next((names[n] for n in names if n.endswith(".qde")), None)
         if qde is None:
@@ -737,24 +778,38 @@ def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
                 text = content.text or ""
             else:
                 ref = src.get("plainTextPath") or ""
+                scheme = ref.split("://", 1)[0].lower() if "://" in ref else "internal"
                 member = ref.split("://", 1)[-1]
-                cand = [names.get(f"sources/{member}".lower()), names.get(member.lower())]
-                cand = [c for c in cand if c]
-                if cand:
-                    text = zf.read(cand[0]).decode("utf-8-sig")
+                if scheme in ("absolute", "relative", "file"):
+                    # outside the archive: only from a folder the user allowed (see assetinv.safe_input)
+                    ext = resolve_external_source(ref if scheme != "file" else "absolute://" + member,
+                                                  archive=path, base_path=root.get("basePath"),
+                                                  allow_external=allow_external, source=sname)
+                    text = _read_external_text(ext, zf, file, sname)
                 else:
-                    p = (path.parent / member) if "://" not in ref or ref.startswith("relative://") else Path(member)
-                    if p.exists():
-                        text = p.read_text(encoding="utf-8-sig")
-                    else:
-                        problems.append(Problem(file, f"text of source '{sname}' not found ({ref or 'no plainTextPath'})",
+                    cand = [names.get(f"sources/{member}".lower()), names.get(member.lower())]
+                    cand = [c for c in cand if c]
+                    if not cand:  # never looked up on disk: an internal path names a member of the archive
+                        problems.append(Problem(file, f"text of source '{sname}' not found inside the archive",
                                                 "export the project with its sources included"))
+                        continue
+                    try:
+                        text = zf.read(cand[0]).decode("utf-8-sig")
+                    except UnicodeDecodeError:
+                        problems.append(Problem(file, f"text of source '{sname}' is not UTF-8 text",
+                                                "export the project again (REFI-QDA source texts are UTF-8)"))
                         continue
             meta = dict(case_vars.get(sguid, {}))
             meta.update(var_dict(src))
             seen: dict[tuple, str] = {}
             for sel in _children(src, "PlainTextSelection"):
-                start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
+                swhere = f"source '{sname}', selection '{sel.get('name') or sel.get('guid') or '?'}'"
+                start = _position(sel, "startPosition", file, swhere)
+                end = _position(sel, "endPosition", file, swhere)
+                if end < start or end > len(text):
+                    problems.append(Problem(file, f"{swhere}: positions {start}-{end} lie outside the source "
+                                            f"text ({len(text)} characters)", "export the project again"))
+                    continue
                 key = (start, end)
                 ex = seen.get(key) or sel.get("name") or f"{sname}#{start}-{end}"
                 seen.setdefault(key, ex)
@@ -783,8 +838,24 @@ def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
         return table, where, problems
 
 
-def _read_qdpx_checked(path: Path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
-    table, where, problems = _read_qdpx_raw(path)
+def _read_external_text(target: Path, zf, file: str, sname: str) -> str:
+    """Read an allowed external source text under the archive's size cap."""
+    limit = max(zf.max_bytes - zf.read_so_far, 0)
+    with open(target, "rb") as fh:
+        data = fh.read(limit + 1)
+    zf.read_so_far += len(data)
+    if len(data) > limit:
+        raise DataError(Problem(file, f"the text of source '{sname}' is larger than the size allowed",
+                                "split the source, or embed a shorter text in the project"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(Problem(file, f"the text of source '{sname}' is not UTF-8 text",
+                                "save the source text as UTF-8")) from None
+
+
+def _read_qdpx_checked(path: Path, instrument, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
+    table, where, problems = _read_qdpx_raw(path, allow_external)
     if problems and table.empty:
         return table, problems
     if table.empty:
@@ -793,7 +864,7 @@ def _read_qdpx_checked(path: Path, instrument) -> tuple[pd.DataFrame, list[Probl
     return out, problems + more
 
 
-def read_qdpx(path, instrument=None) -> pd.DataFrame:
+def read_qdpx(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
@@ -806,12 +877,24 @@ def read_qdpx(path, instrument=None) -> pd.DataFrame:
     source or on a ``Case`` that refers to it. Source text is read from
     ``PlainTextContent`` or the ``plainTextPath`` file inside the archive.
 
+    The archive is untrusted input: it is refused when its headers declare, or
+    its members expand to, more than
+    :data:`assetinv.safe_input.MAX_UNCOMPRESSED_BYTES` (512 MiB) or a member
+    is compressed more than :data:`~assetinv.safe_input.MAX_COMPRESSION_RATIO`
+    (100) to 1. A ``plainTextPath`` outside the archive (``absolute://``, or
+    ``relative://`` as REFI-QDA allows) is refused unless ``allow_external``
+    names a folder, and then only files inside that folder are read (symbolic
+    links resolved). Malformed positions, XML or zip members give a
+    :class:`~assetinv.errors.DataError`, never a traceback.
+
     Parameters
     ----------
     path : str or Path
     instrument : Instrument, optional
         Codebook to validate against (default: bundled instrument). Code names
         may be codebook ids or codebook names.
+    allow_external : path, optional
+        The only folder that source texts outside the archive may come from.
 
     Returns
     -------
@@ -831,7 +914,7 @@ def read_qdpx(path, instrument=None) -> pd.DataFrame:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    return read_codings(path, instrument)
+    return read_codings(path, instrument, allow_external=allow_external)
 
 
 # ==========================================================================
@@ -914,7 +997,9 @@ def read_qdc(path) -> pd.DataFrame:
     p = Path(path)
     try:
         if p.suffix.lower() == ".qdpx":
-            with zipfile.ZipFile(p) as zf:
+            from .safe_input import SafeZip
+
+            with SafeZip(p) as zf:
                 qde = next(n for n in zf.namelist() if n.lower().endswith(".qde"))
                 root = ET.fromstring(zf.read(qde))
         else:
@@ -2034,12 +2119,13 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+
+    from .figures import ReportFigure
 
     t = table.reset_index(drop=True)
     n = len(t)
-    fig = Figure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
+    fig = ReportFigure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
     y = np.arange(n)[::-1]
     labels = [_wrap(s, 28) for s in t["domain_name"]]
