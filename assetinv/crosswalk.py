@@ -217,7 +217,8 @@ def _parts(text: str) -> list[str]:
         if sep in text:
             out.append(text.split(sep)[-1])
             out.append(text.split(sep, 1)[-1])
-    return [p for p in dict.fromkeys(p.strip() for p in out) if len(p) >= 3]
+    kept = [p for p in dict.fromkeys(p.strip() for p in out) if len(p) >= 3]
+    return kept or [text]
 
 
 def _score(text: str, item_text: str) -> float:

@@ -775,8 +775,11 @@ class _ItemParser:
             return np.nan, None, False
         lab = vlabels.get(s) if vlabels else None
         if num is not None:
-            if lab is not None and (looks_missing(lab) or _propose_point(lab, self.scale)):
-                return np.nan, self.undeclared(s, lab), False
+            if lab is not None:
+                point = _propose_point(lab, self.scale)
+                # an agreement label on its own point ("4 = Somewhat agree") is read as the number
+                if looks_missing(lab) or (point is not None and point != num):
+                    return np.nan, self.undeclared(s, lab), False
             if not float(num).is_integer():
                 return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
                                 f"{self.lo}-{self.hi}"), False
