@@ -82,7 +82,7 @@ for (name in names(meta)) {
 rand <- read.csv(file.path(root, "data", "rand.csv"), stringsAsFactors = FALSE)
 icc_ref <- list(rand_score = icc_three(rand$score, rand$school),
                 rand_EX01 = icc_three(rand$EX01, rand$school))
-write_json(icc_ref, file.path(root, "fixtures", "icc_methods.json"),
+write_json(icc_ref, file.path(root, "fixtures", "reml_icc_methods.json"),
            digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
 write_json(list(R = paste(R.version$major, R.version$minor, sep = "."),
                 lme4 = as.character(packageVersion("lme4")),
