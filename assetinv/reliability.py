@@ -1200,6 +1200,26 @@ def _omega_from_R(R: np.ndarray, names, msgs):
     return (Vt - u2.sum()) / Vt, L, u2, ok
 
 
+def _warn_miskeyed(R: np.ndarray, names, reverse, msgs) -> None:
+    """Warn when an item correlates negatively with the rest of the (keyed) scale.
+
+    Omega flips such items (as psych::omega does), so it then describes a scale
+    scored with the item reversed, not the scale as it is scored: an
+    undeclared mis-keyed item makes omega describe another scale."""
+    k = R.shape[0]
+    tot = R.sum()
+    for i in range(k):
+        rest = tot - 2 * R[i].sum() + R[i, i]
+        r_rest = (R[i].sum() - R[i, i]) / np.sqrt(rest) if rest > 0 else np.nan
+        if np.isfinite(r_rest) and r_rest < 0:
+            declared = names[i] in reverse
+            _warn(msgs, f"item {names[i]} correlates negatively with the rest of the scale "
+                        f"(standardised item-rest r = {r_rest:.2f})"
+                        + (" even after its declared reversal: check its key" if declared else
+                           " and is not declared reverse-keyed: omega flips it, so it describes the scale "
+                           f"with {names[i]} reversed, not the scale as scored; declare the key or check the item"))
+
+
 def omega_total(
     items: Any,
     reverse: Sequence[str] | str = (),
@@ -1271,6 +1291,7 @@ def omega_total(
     R = _paircor_from(N, SX, SXX, SQ)
     if np.isnan(R).any():
         raise ValueError("omega needs every pair of items answered together and every item to vary")
+    _warn_miskeyed(R, names, reverse, msgs)
     om, L, u2, ok = _omega_from_R(R, names, msgs)
     if not ok:
         _warn(msgs, "the minres fit did not converge")
