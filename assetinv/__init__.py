@@ -9,7 +9,7 @@ and every public function is available flat from ``assetinv``.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 from .errors import DataError, Problem  # noqa: F401
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress  # noqa: F401

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import DataError
 
 

@@ -28,29 +28,137 @@ import yaml
 
 from .errors import DataError, Problem
 
-__all__ = ["Instrument", "load_instrument"]
+__all__ = ["Instrument", "Scale", "load_instrument"]
 
 #: Cross-cutting codebook groups allowed besides the domain ids.
 CROSS_CUTTING_GROUPS = ("BARRIER", "ENABLER")
 
-_ID_RE = re.compile(r"^[A-Z][A-Z0-9-]*$")  # domains, items, questions, codes
+_ID_RE = re.compile(r"^[A-Z][A-Z0-9-]*$")  # domains, questions, codes
+_ITEM_ID_RE = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # items may also use '_' (export names such as Q1_1)
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # roles, waves
 
 _TOP_KEYS = ("version", "name", "scale", "roles", "waves", "domains", "items",
              "interview", "codebook")
 _DOMAIN_KEYS = ("id", "name", "short", "definition")
 _ITEM_REQUIRED = ("id", "domain", "text")
-_ITEM_OPTIONAL = ("reverse", "roles", "notes")
+_ITEM_OPTIONAL = ("reverse", "roles", "notes", "scale")
+_SCALE_KEYS = ("min", "max", "labels", "dont_know", "notes")
+#: The scale id of a 1.0.0-style top-level ``scale:``.
+DEFAULT_SCALE_ID = "default"
 _QUESTION_REQUIRED = ("id", "domain", "text")
 _QUESTION_OPTIONAL = ("probes", "notes")
 _CODE_KEYS = ("id", "group", "name", "definition", "use_when", "do_not_use_when", "example")
 _ID_FIX = "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
+_ITEM_ID_FIX = ("use uppercase letters A-Z, digits, hyphens and underscores only, starting with a letter "
+                "(e.g. 'EX01', 'Q1_1')")
 _KEY_FIX = "use lowercase letters, digits and underscores only, starting with a letter (e.g. 'teacher', 'followup')"
 
 
 def _norm_label(text: Any) -> str:
     """Case-fold and collapse whitespace so labels compare loosely."""
     return " ".join(str(text).split()).casefold()
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One response scale of an instrument.
+
+    Attributes
+    ----------
+    id : str
+        The scale id (``"default"`` for a top-level ``scale:``; the key under
+        ``scales:`` otherwise).
+    min, max : int
+        Lowest and highest scale point; shared by every scale of an instrument.
+    labels : dict of int to str
+        The text label of every point from ``min`` to ``max``.
+    dont_know_code : int or None
+        The code of the "Don't know / Not applicable" option, outside ``min..max``
+        (e.g. 9), or None when the scale has no such option.
+    dont_know_label : str or None
+        Its text label.
+
+    Examples
+    --------
+    >>> s = Scale("agree4", 1, 4, {1: "Disagree", 2: "Tend to disagree", 3: "Tend to agree", 4: "Agree"})
+    >>> s.points, s.label_map["tend to agree"]
+    ([1, 2, 3, 4], 3)
+    """
+
+    id: str
+    min: int
+    max: int
+    labels: dict
+    dont_know_code: int | None = None
+    dont_know_label: str | None = None
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.min, self.max, tuple(sorted(self.labels.items())),
+                     self.dont_know_code, self.dont_know_label))
+
+    @property
+    def points(self) -> list[int]:
+        """The scale points, ``min`` to ``max``."""
+        return list(range(int(self.min), int(self.max) + 1))
+
+    @property
+    def default_scale(self) -> Scale:
+        """The default scale: the first one declared (the only one for a top-level ``scale:``)."""
+        return next(iter(self.scales.values()))
+
+    @property
+    def has_dont_know(self) -> bool:
+        """True when any scale declares a Don't-know option."""
+        return any(s.dont_know_code is not None for s in self.scales.values())
+
+    def item_scale(self, item_id: str) -> Scale:
+        """The scale an item is answered on (its ``scale:`` id, else the default scale).
+
+        Raises
+        ------
+        KeyError
+            For an unknown item.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().item_scale("EX01").labels[5]
+        'Strongly agree'
+        """
+        if item_id not in self.item_scales and item_id not in set(self.items["id"]):
+            raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
+        return self.scales.get(self.item_scales.get(item_id, ""), self.default_scale)
+
+    @property
+    def label_map(self) -> dict[str, int]:
+        """Normalised label (case-folded, single spaces) -> scale point."""
+        return {_norm_label(v): int(k) for k, v in self.labels.items()}
+
+    def is_dont_know(self, value: Any) -> bool:
+        """True when ``value`` is this scale's Don't-know code or label (case/space-insensitive).
+
+        Examples
+        --------
+        >>> Scale("a", 1, 5, {}, 9, "Don't know").is_dont_know(" don't KNOW ")
+        True
+        """
+        if self.dont_know_code is None:
+            return False
+        key = _norm_label(value)
+        if self.dont_know_label is not None and key == _norm_label(self.dont_know_label):
+            return True
+        try:
+            return float(key) == float(self.dont_know_code)
+        except ValueError:
+            return False
+
+    def to_dict(self) -> dict:
+        """The scale in the YAML schema (``min, max, labels`` and ``dont_know`` if any)."""
+        out: dict[str, Any] = {"min": int(self.min), "max": int(self.max),
+                               "labels": {int(k): str(v) for k, v in self.labels.items()}}
+        if self.dont_know_code is not None:
+            out["dont_know"] = {"code": int(self.dont_know_code), "label": str(self.dont_know_label)}
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,9 +173,10 @@ class Instrument:
     name : str
         Display name.
     scale_min, scale_max : int
-        Lowest and highest response value (1 and 5 for the bundled file).
+        Lowest and highest response value (1 and 5 for the bundled file); shared
+        by every scale of the instrument.
     labels : dict of int to str
-        The text label of every scale point.
+        The text label of every point of the default (first) scale.
     roles : dict of str to str
         Respondent role id -> display label (``teacher``, ``leader``, ``district``).
     waves : dict of str to str
@@ -86,6 +195,12 @@ class Instrument:
         The file the instrument was read from.
     sha256 : str
         SHA-256 of that file's bytes, for provenance.
+    scales : dict of str to Scale
+        Every response scale by id, the default (first) one first. A 1.0.0-style
+        top-level ``scale:`` gives one scale with id ``"default"``.
+    item_scales : dict of str to str
+        Item id -> scale id, for items that name their scale (others use the
+        default scale; see :meth:`item_scale`).
 
     Examples
     --------
@@ -112,9 +227,16 @@ class Instrument:
     interview: dict
     source: str = ""
     sha256: str = ""
+    scales: dict = field(default_factory=dict)
+    item_scales: dict = field(default_factory=dict)
     _label_lookup: dict = field(default_factory=dict, repr=False)
+    _scales_key: str = field(default="scale", repr=False)  # which YAML form to_dict writes
 
     def __post_init__(self) -> None:
+        if not self.scales:
+            default = Scale(DEFAULT_SCALE_ID, int(self.scale_min), int(self.scale_max),
+                            dict(self.labels))
+            object.__setattr__(self, "scales", {DEFAULT_SCALE_ID: default})
         if not self._label_lookup:
             lookup = {_norm_label(v): int(k) for k, v in self.labels.items()}
             object.__setattr__(self, "_label_lookup", lookup)
@@ -220,6 +342,34 @@ class Instrument:
         return str(row["short"] if short else row["name"])
 
     @property
+    def default_scale(self) -> Scale:
+        """The default scale: the first one declared (the only one for a top-level ``scale:``)."""
+        return next(iter(self.scales.values()))
+
+    @property
+    def has_dont_know(self) -> bool:
+        """True when any scale declares a Don't-know option."""
+        return any(s.dont_know_code is not None for s in self.scales.values())
+
+    def item_scale(self, item_id: str) -> Scale:
+        """The scale an item is answered on (its ``scale:`` id, else the default scale).
+
+        Raises
+        ------
+        KeyError
+            For an unknown item.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().item_scale("EX01").labels[5]
+        'Strongly agree'
+        """
+        if item_id not in self.item_scales and item_id not in set(self.items["id"]):
+            raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
+        return self.scales.get(self.item_scales.get(item_id, ""), self.default_scale)
+
+    @property
     def label_map(self) -> dict[str, int]:
         """Normalised label (case-folded, single spaces) -> scale value.
 
@@ -302,15 +452,22 @@ class Instrument:
                             for k, v in rec.items()})
             return out
 
+        items = records(self.items)
+        if self._scales_key == "scales":
+            scales: dict[str, Any] = {"scales": {k: sc.to_dict() for k, sc in self.scales.items()}}
+            for rec in items:
+                if rec["id"] in self.item_scales:
+                    rec["scale"] = self.item_scales[rec["id"]]
+        else:
+            scales = {"scale": self.default_scale.to_dict()}
         return {
             "version": self.version,
             "name": self.name,
-            "scale": {"min": int(self.scale_min), "max": int(self.scale_max),
-                      "labels": {int(k): str(v) for k, v in self.labels.items()}},
+            **scales,
             "roles": dict(self.roles),
             "waves": dict(self.waves),
             "domains": records(self.domains),
-            "items": records(self.items),
+            "items": items,
             "interview": copy.deepcopy(self.interview),
             "codebook": records(self.codebook),
         }
@@ -416,7 +573,8 @@ def _copy(inst: Instrument) -> Instrument:
         inst,
         labels=dict(inst.labels), roles=dict(inst.roles), waves=dict(inst.waves),
         domains=inst.domains.copy(), items=inst.items.copy(), codebook=inst.codebook.copy(),
-        interview=copy.deepcopy(inst.interview), _label_lookup=dict(inst._label_lookup))
+        interview=copy.deepcopy(inst.interview), _label_lookup=dict(inst._label_lookup),
+        scales=dict(inst.scales), item_scales=dict(inst.item_scales))
 
 
 @functools.lru_cache(maxsize=32)
@@ -522,13 +680,13 @@ class _Checker:
                          f"remove it or rename it to one of: {', '.join(allowed)}")
 
     def entry(self, rec: dict, path: tuple, label: str, required: tuple, allowed: tuple, what: str,
-              ids: list[tuple[str, tuple]]) -> tuple[dict, bool]:
+              ids: list[tuple[str, tuple]], regex=_ID_RE, fix=_ID_FIX) -> tuple[dict, bool]:
         """Check one list entry's keys, required texts and id; collect its id for the duplicate check."""
         self.unknown_keys(rec, allowed, path, label)
         vals = {k: self.text(rec, k, path, label) for k in required}
         ok = None not in vals.values()
         if vals["id"] is not None:
-            if self.check_id(vals["id"], path + ("id",), what):
+            if self.check_id(vals["id"], path + ("id",), what, regex, fix):
                 ids.append((vals["id"], path))
             else:
                 ok = False
@@ -572,6 +730,132 @@ def _parse_file(path: str) -> Instrument:
     return _build(raw, path, sha, _line_index(text))
 
 
+def _check_scale(c: "_Checker", scale: Any, pre: tuple, sid: str) -> Scale | None:
+    """Check one scale mapping (``scale:`` or an entry of ``scales:``); None if it has problems."""
+    where = c.keypath(pre)
+    if not c.mapping(scale, pre, where):
+        return None
+    n_before = len(c.problems)
+    c.unknown_keys(scale, _SCALE_KEYS, pre, where)
+    smin = smax = None
+    labels: dict[int, str] = {}
+    for k in ("min", "max"):
+        v = scale.get(k)
+        if v is None:
+            c.add(pre, f"{where} is missing the required key '{k}'", f"add '{k}:' with a whole number")
+        elif isinstance(v, bool) or not isinstance(v, int):
+            c.add(pre + (k,), f"{where} {k} must be a whole number, found {v!r}", f"write e.g. {k}: 1")
+    if isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int):
+        smin, smax = int(scale["min"]), int(scale["max"])
+        if smin >= smax:
+            c.add(pre + ("min",), f"scale min ({smin}) must be smaller than max ({smax})",
+                  "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5")
+            smin = smax = None
+    lab = scale.get("labels")
+    if lab is None:
+        c.add(pre, f"{where} is missing the required key 'labels'",
+              "add 'labels:' with one text label per scale point")
+    elif c.mapping(lab, pre + ("labels",), f"{where} labels"):
+        for k, v in lab.items():
+            try:
+                ki = int(k)
+                if isinstance(k, bool) or float(k) != ki:
+                    raise ValueError
+            except (TypeError, ValueError):
+                c.add(pre + ("labels", k), f"scale label key {k!r} is not a whole number",
+                      "key each label by its scale value, e.g. 1: \"Strongly disagree\"")
+                continue
+            if not isinstance(v, str) or not v.strip():
+                c.add(pre + ("labels", k), f"the label for scale point {ki} is empty or not text",
+                      "write the label as a quoted string")
+                continue
+            labels[ki] = v.strip()
+        if smin is not None:
+            bad_keys = {str(k) for k in lab} - {str(k) for k in labels}
+            for point in range(smin, smax + 1):
+                # a point whose label was present but invalid is already reported
+                if point not in labels and str(point) not in bad_keys:
+                    c.add(pre + ("labels",), f"scale point {point} has no label",
+                          f"add '{point}: \"...\"' under {where}.labels")
+            for k in sorted(labels):
+                if not smin <= k <= smax:
+                    c.add(pre + ("labels", k), f"label key {k} is outside the scale {smin}-{smax}",
+                          "remove it or widen the scale's min/max")
+        norm = [_norm_label(v) for v in labels.values()]
+        for v in sorted({n for n in norm if norm.count(n) > 1}):
+            c.add(pre + ("labels",), f"the label '{v}' is used for more than one scale point",
+                  "give every scale point a distinct label")
+    labels = dict(sorted(labels.items()))
+    dk_code = dk_label = None
+    dk = scale.get("dont_know")
+    if dk is not None and c.mapping(dk, pre + ("dont_know",), f"{where}.dont_know"):
+        c.unknown_keys(dk, ("code", "label"), pre + ("dont_know",), f"{where}.dont_know")
+        code, text = dk.get("code"), dk.get("label")
+        if isinstance(code, bool) or not isinstance(code, int):
+            c.add(pre + ("dont_know", "code"), f"{where}.dont_know needs a whole-number 'code', "
+                  f"found {code!r}", "write e.g. dont_know: {code: 9, label: \"Don't know\"}")
+        elif smin is not None and smin <= code <= smax:
+            c.add(pre + ("dont_know", "code"), f"the Don't-know code {code} is a point of the "
+                  f"scale {smin}-{smax}", "use a code outside the scale, e.g. 9 or -9")
+        else:
+            dk_code = int(code)
+        if not isinstance(text, str) or not text.strip():
+            c.add(pre + ("dont_know", "label"), f"{where}.dont_know needs a text 'label'",
+                  "write e.g. label: \"Don't know / Not applicable\"")
+            dk_code = None
+        elif _norm_label(text) in {_norm_label(v) for v in labels.values()}:
+            c.add(pre + ("dont_know", "label"), f"the Don't-know label '{text.strip()}' is also a "
+                  "scale label", "give the Don't-know option its own label")
+            dk_code = None
+        else:
+            dk_label = text.strip()
+        if dk_code is None:
+            dk_label = None
+    if len(c.problems) > n_before or smin is None:
+        return None
+    return Scale(sid, smin, smax, labels, dk_code, dk_label)
+
+
+def _check_scales(c: "_Checker", raw: dict) -> dict[str, Scale]:
+    """The instrument's scales from ``scale:`` (1.0.0) or ``scales:`` (exactly one of the two)."""
+    if raw.get("scale") is not None and raw.get("scales") is not None:
+        c.add(("scales",), "the file has both 'scale' and 'scales'",
+              "keep one: 'scale:' for a single scale, or 'scales:' with one entry per scale id")
+        return {}
+    if raw.get("scales") is None:
+        if raw.get("scale") is None:
+            c.add(("scale",), "the required top-level key 'scale' (or 'scales') is missing",
+                  "add 'scale:' with min, max and labels (see docs/instrument.md)")
+            return {}
+        sc = _check_scale(c, raw["scale"], ("scale",), DEFAULT_SCALE_ID)
+        return {DEFAULT_SCALE_ID: sc} if sc is not None else {}
+    val = raw["scales"]
+    if not c.mapping(val, ("scales",), "scales"):
+        return {}
+    if not val:
+        c.add(("scales",), "scales is empty", "declare at least one scale, e.g. agree: {min: 1, max: 5, labels: ...}")
+    out: dict[str, Scale] = {}
+    for k, v in val.items():
+        ks = str(k)
+        if not isinstance(k, str) or not _KEY_RE.match(ks):
+            c.add(("scales", k), f"scale id '{ks}' has characters that are not allowed", _KEY_FIX)
+            continue
+        sc = _check_scale(c, v, ("scales", k), ks)
+        if sc is not None:
+            out[ks] = sc
+    ranges = {(s.min, s.max) for s in out.values()}
+    if len(ranges) > 1:
+        first = next(iter(out.values()))
+        for s in list(out.values())[1:]:
+            if (s.min, s.max) != (first.min, first.max):
+                c.add(("scales", s.id), f"scale '{s.id}' runs {s.min}-{s.max} but scale '{first.id}' "
+                      f"runs {first.min}-{first.max}; all scales of an instrument must share min and "
+                      "max so that domain means stay comparable",
+                      f"give scale '{s.id}' min: {first.min} and max: {first.max} (a label per point)")
+        return {}
+    return out
+
+
 def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument:
     c = _Checker(path, lines)
     if not isinstance(raw, dict):
@@ -579,6 +863,8 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
               "start from the bundled assetinv/data/instrument.yaml and edit it")
         raise DataError(c.problems)
     for k in _TOP_KEYS:
+        if k == "scale":
+            continue  # 'scale' or 'scales': checked by _check_scales
         if k not in raw or raw[k] is None:
             c.add((k,), f"the required top-level key '{k}' is missing",
                   f"add '{k}:' at the top level (see docs/instrument.md)")
@@ -595,58 +881,11 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     if name is not None and (not isinstance(name, str) or not name.strip()):
         c.add(("name",), "name must be non-empty text", 'write e.g. name: "Asset Inventory"')
 
-    # scale
-    smin = smax = None
-    labels: dict[int, str] = {}
-    scale = raw.get("scale")
-    if scale is not None and c.mapping(scale, ("scale",), "scale"):
-        for k in ("min", "max"):
-            v = scale.get(k)
-            if v is None:
-                c.add(("scale",), f"scale is missing the required key '{k}'", f"add '{k}:' with a whole number")
-            elif isinstance(v, bool) or not isinstance(v, int):
-                c.add(("scale", k), f"scale {k} must be a whole number, found {v!r}", f"write e.g. {k}: 1")
-        if isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int):
-            smin, smax = int(scale["min"]), int(scale["max"])
-            if smin >= smax:
-                c.add(("scale", "min"), f"scale min ({smin}) must be smaller than max ({smax})",
-                      "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5")
-                smin = smax = None
-        lab = scale.get("labels")
-        if lab is None:
-            c.add(("scale",), "scale is missing the required key 'labels'",
-                  "add 'labels:' with one text label per scale point")
-        elif c.mapping(lab, ("scale", "labels"), "scale labels"):
-            for k, v in lab.items():
-                try:
-                    ki = int(k)
-                    if isinstance(k, bool) or float(k) != ki:
-                        raise ValueError
-                except (TypeError, ValueError):
-                    c.add(("scale", "labels", k), f"scale label key {k!r} is not a whole number",
-                          "key each label by its scale value, e.g. 1: \"Strongly disagree\"")
-                    continue
-                if not isinstance(v, str) or not v.strip():
-                    c.add(("scale", "labels", k), f"the label for scale point {ki} is empty or not text",
-                          "write the label as a quoted string")
-                    continue
-                labels[ki] = v.strip()
-            if smin is not None:
-                bad_keys = {str(k) for k in lab} - {str(k) for k in labels}
-                for point in range(smin, smax + 1):
-                    # a point whose label was present but invalid is already reported
-                    if point not in labels and str(point) not in bad_keys:
-                        c.add(("scale", "labels"), f"scale point {point} has no label",
-                              f"add '{point}: \"...\"' under scale.labels")
-                for k in sorted(labels):
-                    if not smin <= k <= smax:
-                        c.add(("scale", "labels", k), f"label key {k} is outside the scale {smin}-{smax}",
-                              "remove it or widen the scale's min/max")
-            norm = [_norm_label(v) for v in labels.values()]
-            for v in sorted({n for n in norm if norm.count(n) > 1}):
-                c.add(("scale", "labels"), f"the label '{v}' is used for more than one scale point",
-                      "give every scale point a distinct label")
-        labels = dict(sorted(labels.items()))
+    # scales
+    scales = _check_scales(c, raw)
+    default = next(iter(scales.values()), None)
+    smin, smax = (default.min, default.max) if default else (None, None)
+    labels = dict(default.labels) if default else {}
 
     # roles and waves
     def id_map(key: str, what: str) -> dict[str, str]:
@@ -700,6 +939,7 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
 
     # items
     item_rows: list[dict] = []
+    item_scale_ids: dict[str, str] = {}
     items = raw.get("items")
     if items is not None and c.seq(items, ("items",), "items"):
         ids = []
@@ -708,7 +948,24 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
             if not c.mapping(it, p, f"items[{i}]"):
                 continue
             label = f"item {it.get('id', f'#{i}')}"
-            vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids)
+            vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids,
+                               _ITEM_ID_RE, _ITEM_ID_FIX)
+            sc = it.get("scale")
+            if sc is not None:
+                if raw.get("scales") is None:
+                    c.add(p + ("scale",), f"{label} names scale '{sc}' but the instrument declares a "
+                          "single top-level 'scale'", "declare the scales under 'scales:' (see "
+                          "docs/instrument.md), or delete the item's 'scale:'")
+                    ok = False
+                elif str(sc) not in scales:
+                    if isinstance(raw.get("scales"), dict) and str(sc) in map(str, raw["scales"]):
+                        ok = False  # the scale itself has problems, reported there
+                    else:
+                        c.add(p + ("scale",), f"{label} refers to unknown scale '{sc}'",
+                              f"use one of the scale ids: {', '.join(scales) or '(none defined)'}")
+                        ok = False
+                elif ok:
+                    item_scale_ids[vals["id"]] = str(sc)
             ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
             rev = it.get("reverse", False)
             if not isinstance(rev, bool):
@@ -734,6 +991,14 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
                 vals["roles"] = tuple(r for r in roles if r in set(map(str, item_roles)))
                 item_rows.append(vals)
         c.duplicates(ids, "item")
+        folded: dict[str, tuple] = {}
+        for i, p in ids:
+            key = re.sub(r"[\s_\-.]+", "", i.lower())
+            if key in folded and folded[key][0] != i:
+                c.add(p + ("id",), f"item id '{i}' differs from item '{folded[key][0]}' (at "
+                      f"{c.keypath(folded[key][1])}) only in '_', '-' or '.'; survey column names "
+                      "are matched ignoring those", "rename one of the two items")
+            folded.setdefault(key, (i, p))
         counts = {d: 0 for d in domain_ids}
         for it in items:
             if isinstance(it, dict) and str(it.get("domain", "")).strip() in counts:
@@ -820,4 +1085,6 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     return Instrument(
         version=str(version).strip(), name=str(name).strip(), scale_min=smin, scale_max=smax,
         labels=labels, roles=roles, waves=waves, domains=domains_df, items=items_df,
-        codebook=codebook_df, interview=interview, source=path, sha256=sha)
+        codebook=codebook_df, interview=interview, source=path, sha256=sha,
+        scales=dict(scales), item_scales=item_scale_ids,
+        _scales_key="scales" if raw.get("scales") is not None else "scale")

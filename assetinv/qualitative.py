@@ -1955,12 +1955,13 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+
+    from .figures import ReportFigure
 
     t = table.reset_index(drop=True)
     n = len(t)
-    fig = Figure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
+    fig = ReportFigure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
     y = np.arange(n)[::-1]
     labels = [_wrap(s, 28) for s in t["domain_name"]]
