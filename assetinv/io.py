@@ -1992,9 +1992,10 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "baseline": None,
     "followup": None,
     "network": None,
+    "redact_names": None,
 }
 _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
-                     "qdpx", "truth")
+                     "qdpx", "truth", "redact_names")
 
 
 def read_config(path) -> dict:
@@ -2167,6 +2168,7 @@ _CONFIG_FILE_TYPES = {
     "interviews": (".csv", ".txt", ".xlsx", ".xlsm", ".qdpx"),
     "qdpx": (".qdpx",),
     "truth": (".json",),
+    "redact_names": (".txt", ".csv"),
 }
 
 

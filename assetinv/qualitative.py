@@ -1584,179 +1584,8 @@ def disagreements(
 # ==========================================================================
 # redaction and exemplar quotes
 # ==========================================================================
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_PHONE = re.compile(
-    r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
-    r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
-    r"|(?<![\w.-])\d{10}(?![\w.-])"
-)
-_NAME_WORD = r"(?:[A-Z][a-z]?['\u2019])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*"
-_TITLE_ONE = re.compile(
-    rf"\b(?:Mrs|Ms|Mr|Mx|Miss|Dr|Prof|Professor|Principal|Coach|Superintendent|Dean)\.?[ \t]+{_NAME_WORD}"
-    rf"(?:[ \t]+{_NAME_WORD})?"
-)
-_CAP = re.compile(_NAME_WORD)
-#: Capitalised words that are not people's names in this domain (a pair
-#: containing one of these is left alone).
-NAME_ALLOWLIST = frozenset(
-    """
-    School Schools District Districts Elementary Middle High Academy Charter Campus University College
-    Science Sciences Math Maths Mathematics Engineering Technology Stem Steam Computer Physics Chemistry
-    Biology Algebra Geometry Calculus Statistics English Spanish History Social Studies Art Arts Music
-    Professional Learning Community Communities Development Network Networks Partnership Partner Partners
-    Coach Coaches Coaching Team Teams Department Departments Lab Labs Center Centre Office Board Council
-    Committee Program Programme Project Projects Initiative Institute Foundation Standards Standard
-    Next Generation Common Core Title Advanced Placement International Baccalaureate Grade Grades
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-    August September October November December Spring Summer Fall Autumn Winter Google Classroom Zoom
-    Canvas Microsoft Teams Slack Excel Teacher Teachers Leader Leaders Leadership Principal Principals
-    Assistant Superintendent Director Coordinator Specialist Instructional Curriculum Assessment Data
-    State Department Education National American Association Council Day Week Year Unit Units Lesson
-    Lessons Plan Plans The This That These Those Our Their We They He She It And But Or So If When Then
-    Also Every All Some Most Many Few Yes No Not Now Here There What Why How Who Where Which
-    Expertise Mindset Cultural Norms Structures Collaborative Asset Inventory Survey Interview
-    Club Clubs Robotics Room Hall Library Gym Cafeteria Street Avenue Road Park City County Town North
-    South East West New Saint Lake River Mount Fort Beach Valley Hills Heights Springs Central Union
-    Public Unified Independent Regional Catholic Christian Lutheran Baptist Prep Preparatory Magnet
-    Fair Festival Night Week Break Conference Summit Institute Workshop Olympiad Bowl League Camp
-    """.split()
-)
-
-
-#: Common English words that often open a sentence. At the start of a
-#: sentence two capitalised words are taken as a name unless the first is
-#: one of these (then the next pair is tried: "Ask Maria Ortega").
-SENTENCE_STARTERS = frozenset(
-    """
-    A An The This That These Those There Here Then Now Our Your My His Her Its Their We You They He She It
-    I'd I'm I've We're We've They're You're Let Lets Let's Ask Tell Call Email Write Talk Thanks Thank Please
-    Maybe Perhaps Honestly Really Actually Basically Obviously Well Okay Ok So And But Or Yet Because Since
-    When While Where Why How What Who Whom Whose Which If Unless Although Though Even Every Each Some Any
-    Most Many Much More Less Few All Both Either Neither No Not Nobody Everyone Everybody Someone Somebody
-    Anyone Nothing Everything Something Last Next First Second Third Finally Also Still Just Only Yes Sure
-    Good Great Right Oh Um Uh After Before During Until From With Without Into Onto About Above Below
-    Over Under Between Through Across Against Along Among Around Behind Beyond Inside Outside Within
-    Once Twice Often Usually Sometimes Always Never Again Instead Otherwise However Therefore Meanwhile
-    Like Unlike As At By For In Of On To Up Down Off Out Go Come See Look Take Give Make Get Try Use
-    Ms Mr Mrs Dr Miss Mx Prof Professor Principal Coach Superintendent Dean Teacher Teachers
-    """.split()
-)
-
-
-def _is_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t\"'\u201c\u2018(\u2014-")
-    return before == "" or before[-1] in ".!?:\n;\u2026"
-
-
-def redact(text, names: Iterable[str] | None = None) -> str:
-    """Remove personal names, e-mail addresses and phone numbers from a quote.
-
-    Applied, in order:
-
-    1. e-mail addresses -> ``[email]``;
-    2. US phone numbers (``(555) 123-4567``, ``555-123-4567``,
-       ``555.123.4567``, ``+1 555 123 4567``, ``555-1234``, ten digits,
-       optional extension) -> ``[phone]``;
-    3. a title (Ms, Mr, Mrs, Mx, Miss, Dr, Prof, Principal, Coach,
-       Superintendent, Dean; with or without a full stop) followed by a
-       capitalised name (and an optional second one) -> ``[name]``;
-    4. every name in ``names`` (e.g. the roster), whole or any of its parts
-       of three or more letters, as whole words -> ``[name]``;
-    5. two (or three) consecutive capitalised words, neither in
-       :data:`NAME_ALLOWLIST` (school, subject, place, calendar and common
-       words) -> ``[name]``. At the start of a sentence the pair is skipped
-       when its first word is a common sentence opener
-       (:data:`SENTENCE_STARTERS`, e.g. "Ask Maria Ortega" keeps "Ask").
-
-    Names inside quotation marks are caught the same way. A lone first name
-    or surname without a title ("Maria said ...") is only caught when it is
-    in ``names``: pass the roster for the best protection, and read quotes
-    before publishing.
-
-    Parameters
-    ----------
-    text : str
-        The quote.
-    names : iterable of str, optional
-        Known personal names to remove.
-
-    Returns
-    -------
-    str
-        The redacted text (non-strings are returned as ``""``).
-
-    Examples
-    --------
-    >>> redact('She said "ask Ms. Ortega or mail j.ortega@school.org".')
-    'She said "ask [name] or mail [email]".'
-    >>> redact("Call me at (555) 123-4567, or talk to Maria Lopez in science.")
-    'Call me at [phone], or talk to [name] in science.'
-    >>> redact("Devon runs the robotics club.", names=["Devon Price"])
-    '[name] runs the robotics club.'
-
-    References
-    ----------
-    Saunders, B., Kitzinger, J., & Kitzinger, C. (2015). Anonymising
-    interview data: challenges and compromise in practice. *Qualitative
-    Research*, 15(5), 616-632.
-    """
-    if not isinstance(text, str):
-        return ""
-    out = _EMAIL.sub("[email]", text)
-    out = _PHONE.sub("[phone]", out)
-    out = _TITLE_ONE.sub(lambda m: _title_sub(m), out)
-    if names:
-        parts: set[str] = set()
-        full: set[str] = set()
-        for n in names:
-            n = _s(n)
-            if not n:
-                continue
-            full.add(n)
-            parts.update(p for p in re.split(r"[\s,]+", n) if len(p) >= 3)
-        for n in sorted(full, key=len, reverse=True) + sorted(parts, key=len, reverse=True):
-            out = re.sub(rf"(?<![\w\[]){re.escape(n)}(?![\w\]])", "[name]", out)
-    out = _cap_pairs(out)
-    out = re.sub(r"\[name\](?:[ \t]+\[name\])+", "[name]", out)
-    return out
-
-
-def _title_sub(m: re.Match) -> str:
-    words = m.group(0).split()
-    # Keep a second capitalised word that is a common/domain word ("Coach Smith Science" -> "[name] Science")
-    if len(words) >= 3 and words[-1].strip(".") in NAME_ALLOWLIST:
-        return "[name] " + words[-1]
-    if words[1] in NAME_ALLOWLIST:
-        return m.group(0)
-    return "[name]"
-
-
-def _cap_pairs(text: str) -> str:
-    caps = list(_CAP.finditer(text))
-    spans = []
-    i = 0
-    while i < len(caps) - 1:
-        a, b = caps[i], caps[i + 1]
-        gap = text[a.end(): b.start()]
-        if (
-            re.fullmatch(r"[ \t]+", gap)
-            and a.group(0) not in NAME_ALLOWLIST
-            and b.group(0) not in NAME_ALLOWLIST
-            and (not _is_sentence_start(text, a.start()) or a.group(0) not in SENTENCE_STARTERS)
-        ):
-            end = b.end()
-            # absorb a third name part ("Mary Ann Lopez")
-            if i + 2 < len(caps) and re.fullmatch(r"[ \t]+", text[b.end(): caps[i + 2].start()]) \
-                    and caps[i + 2].group(0) not in NAME_ALLOWLIST:
-                end = caps[i + 2].end()
-                i += 1
-            spans.append((a.start(), end))
-            i += 2
-        else:
-            i += 1
-    for s, e in reversed(spans):
-        text = text[:s] + "[name]" + text[e:]
-    return text
+# redact and its word lists live in assetinv.redaction (re-exported here for callers of assetinv.qualitative).
+from .redaction import NAME_ALLOWLIST, SENTENCE_STARTERS, redact  # noqa: E402,F401
 
 
 def exemplar_quotes(
@@ -1769,6 +1598,7 @@ def exemplar_quotes(
     max_chars: int | None = 400,
     attribute_role: bool = False,
     instrument=None,
+    ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Pick illustrative quotes per school and domain, redacted.
 
@@ -1798,6 +1628,9 @@ def exemplar_quotes(
         Add the speaker's role. Off by default: a single school leader is
         identifiable from a role attribution.
     instrument : Instrument, optional
+    ids : iterable of str, optional
+        Respondent or interview ids that must not appear in a quote (see
+        :func:`assetinv.redaction.redact`).
 
     Returns
     -------
@@ -1849,7 +1682,7 @@ def exemplar_quotes(
                       ascending=[True, True, False, False, True], kind="mergesort")
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
-    g["quote"] = [_shorten(redact(t, names), max_chars) for t in g["text"]]
+    g["quote"] = [_shorten(redact(t, names, ids=ids), max_chars) for t in g["text"]]
     g["exemplary"] = g["exemplary"].astype(bool)
     return g[cols].reset_index(drop=True)
 
@@ -1905,6 +1738,7 @@ def joint_display(
     max_chars: int | None = 240,
     instrument=None,
     min_interviews: int = MIN_INTERVIEWS,
+    ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Join survey scores and interview evidence, one row per domain.
 
@@ -1934,6 +1768,8 @@ def joint_display(
         Personal names to redact from the quote.
     max_chars : int or None
         Quote length limit.
+    ids : iterable of str, optional
+        Respondent or interview ids to redact from the quote.
     instrument : Instrument, optional
     min_interviews : int
         A school whose codings pool fewer interviews than this shows no
@@ -2010,7 +1846,7 @@ def joint_display(
     real["domain"] = real["code"].map(groups).fillna("")
     domains = list(inst.domains["id"])
     prof_d = {d: r for d, r in zip(prof["domain"], prof.to_dict("records"))}
-    quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument) if not real.empty else None
+    quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids) if not real.empty else None
     rows = []
     for d in [d for d in domains if d in prof_d or d in set(real["domain"])]:
         pr = prof_d.get(d, {})
