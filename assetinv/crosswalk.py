@@ -445,7 +445,7 @@ def _propose_id_fields(raw, cols, col_values, inst, _io) -> dict[str, tuple[int,
         texts = [_text(h), _text(raw.question_text.get(j, h))]
         vals = col_values[j]
         distinct = set(vals)
-        for fld, words in _ID_WORDS.items():
+        for fld in _ID_WORDS:
             s = 0.0
             for t in texts:
                 s = max(s, _field_word_score(t, fld))
@@ -523,7 +523,7 @@ def _propose_values(cw: Crosswalk, raw, id_props, col_values, inst, _io) -> None
             if hit is not None:
                 continue  # read as it is
             text = vl.get(v, v)
-            choices = {k: mapping[k] for k in mapping}
+            choices = dict(mapping)
             best = process.extractOne(_io._key(text), list(choices), scorer=fuzz.partial_ratio)
             words = set(_text(text).split())
             kw = {"teacher": {"teacher", "teaching", "instructor", "educator", "classroom"},
