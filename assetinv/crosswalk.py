@@ -363,10 +363,28 @@ def _draft_responses(path: Path, instrument) -> Crosswalk:
     _propose_values(cw, raw, id_props, col_values, inst, _io)
     _propose_labels(cw, raw, [j for j, p in props.items() if p.target in texts], col_values, inst, _io)
     if "wave" not in id_props:
-        first = next(iter(inst.waves))
-        cw.constants.append(Proposal("wave", first, 0.0, "the export has no wave column: write the wave these "
-                                     f"answers belong to ({', '.join(inst.waves)}) and remove the '#'"))
+        wave, why = _wave_from_name(path, inst, _io)
+        if wave is not None:
+            cw.constants.append(Proposal("wave", wave, 0.8, f"the export has no wave column; its file name {why}"))
+        else:
+            first = next(iter(inst.waves))
+            cw.constants.append(Proposal("wave", first, 0.0, "the export has no wave column: write the wave "
+                                         f"these answers belong to ({', '.join(inst.waves)}) and remove the '#'"))
     return cw
+
+
+def _wave_from_name(path: Path, inst, _io) -> tuple[str | None, str]:
+    """The wave a file name names ("staff_followup.csv", "survey_wave2.xlsx"), if exactly one."""
+    tokens = [t for t in re.split(r"[^0-9a-z]+", path.stem.lower()) if t]
+    joined = _io._key(path.stem)
+    wave_map = _io._wave_map(inst)
+    pairs = [a + b for a, b in zip(tokens, tokens[1:])]
+    found = {wave_map[t] for t in tokens + pairs if t in wave_map}
+    found |= {w for k, w in wave_map.items() if len(k) >= 6 and k in joined}
+    if len(found) == 1:
+        w = found.pop()
+        return w, f"'{path.name}' names the wave '{w}'"
+    return None, ""
 
 
 def _skip_non_answers(raw, _io) -> None:

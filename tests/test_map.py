@@ -155,3 +155,17 @@ def test_doctests():
 
     res = doctest.testmod(cwmod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert res.attempted > 0 and res.failed == 0
+
+
+def test_wave_from_the_file_name(tmp_path):
+    import shutil
+
+    for stem, wave in (("staff_followup", "followup"), ("Survey Wave 1", "baseline"), ("baseline_2024", "baseline")):
+        p = tmp_path / f"{stem}.csv"
+        shutil.copy(EXPORTS / "surveymonkey.csv", p)
+        (c,) = draft_crosswalk(p).constants
+        assert (c.target, c.confident) == (wave, True), stem
+    p = tmp_path / "export.csv"
+    shutil.copy(EXPORTS / "surveymonkey.csv", p)
+    (c,) = draft_crosswalk(p).constants
+    assert not c.confident and "no wave column" in c.reason
