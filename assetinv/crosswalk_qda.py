@@ -37,7 +37,8 @@ import pandas as pd
 
 from .errors import DataError, Problem
 
-__all__ = ["CodingsDraft", "draft_codings_crosswalk", "CONFIDENT_SCORE", "CONFIDENT_MARGIN", "CONFIDENT_NAME"]
+__all__ = ["CONFIDENT_MARGIN", "CONFIDENT_NAME", "CONFIDENT_SCORE", "CodingsDraft", "draft_codings_crosswalk",
+           "is_codings_file", "write_codings_draft"]
 
 CONFIDENT_SCORE = 75.0
 CONFIDENT_MARGIN = 10.0
@@ -79,6 +80,45 @@ class CodingsDraft:
     cases: dict = field(default_factory=dict)
     case_notes: dict = field(default_factory=dict)
     yaml: str = ""
+
+    def to_yaml(self, file: str | None = None) -> str:
+        """The ``codings:`` block; ``file`` replaces the file name written under it (e.g. a relative path)."""
+        return _render(Path(self.file), self.codes, self.cases, self.case_notes, file)
+
+
+def is_codings_file(path) -> bool:
+    """True for a QDA project or codebook (``.qdpx``, ``.qdc``) or a coded table (``code`` + ``coder`` columns)."""
+    p = Path(path)
+    if p.suffix.lower() in (".qdpx", ".qdc"):
+        return True
+    if p.suffix.lower() not in (".csv", ".txt", ".xlsx", ".xlsm"):
+        return False
+    from .io import _guess_kind
+
+    try:
+        return _guess_kind(p) == "codings"
+    except DataError:
+        return False
+
+
+def write_codings_draft(draft: CodingsDraft, out=None, force: bool = False) -> str:
+    """The draft's YAML, written to ``out`` (never over an existing file unless ``force``).
+
+    The ``file:`` line is made relative to ``out``'s folder, so ``study.yaml`` written there finds the
+    project. Returns the YAML text.
+    """
+    import os
+
+    if out is None:
+        return draft.yaml
+    outp = Path(out)
+    if outp.exists() and not force:
+        raise DataError(Problem(str(outp), "the file already exists and is not overwritten",
+                                "choose another --out file, delete this one, or pass --force"))
+    rel = os.path.relpath(Path(draft.file).resolve(), outp.resolve().parent).replace(os.sep, "/")
+    text = draft.to_yaml(file=rel)
+    outp.write_text(text, encoding="utf-8")
+    return text
 
 
 def _stem(word: str) -> str:
@@ -288,14 +328,14 @@ def _yaml_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
-def _render(path: Path, codes: pd.DataFrame, cases: dict, notes: dict) -> str:
+def _render(path: Path, codes: pd.DataFrame, cases: dict, notes: dict, file: str | None = None) -> str:
     n_conf = int(codes["confident"].sum())
     lines = [
         f"# Draft codings crosswalk for {path.name}, written by `assetinv map`.",
         f"# {len(codes)} codes: {n_conf} confident, {len(codes) - n_conf} to check (commented out with the reason).",
         "# Check every line, uncomment or correct the others, then run `assetinv validate STUDY_FOLDER`.",
         "codings:",
-        f"  file: {_yaml_str(path.name)}",
+        f"  file: {_yaml_str(file or path.name)}",
         "  codes:",
     ]
     for r in codes.itertuples(index=False):

@@ -127,3 +127,19 @@ def test_draft_from_a_coded_table_and_a_codebook(tmp_path):
 def test_same_bytes_twice():
     a = draft_codings_crosswalk(QDA / "maxqda_like.qdpx").yaml
     assert a == draft_codings_crosswalk(QDA / "maxqda_like.qdpx").yaml
+
+
+def test_map_command_dispatches_qda_projects_and_coded_tables(tmp_path, capsys):
+    from assetinv.cli import main
+
+    assert main(["map", str(QDA / "nvivo_like.qdpx")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# Draft codings crosswalk") and '"Time": BAR-TIME' in out
+    p = tmp_path / "coded.csv"
+    p.write_text("excerpt_id,interview_id,school,role,coder,code,text\ne1,i1,S01,teacher,ana,Staff turnover,x\n",
+                 encoding="utf-8")
+    assert main(["map", str(p), "--out", str(tmp_path / "study.yaml")]) == 0
+    cfg = ai.read_config(tmp_path / "study.yaml")
+    assert cfg["codings"] == p and cfg["codings_crosswalk"]["codes"] == {"Staff turnover": "BAR-TURNOVER"}
+    assert main(["map", str(p), "--out", str(tmp_path / "study.yaml")]) == 2  # never overwritten without --force
+    assert "already exists" in capsys.readouterr().err
