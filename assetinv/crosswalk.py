@@ -279,8 +279,9 @@ def draft_crosswalk(path, instrument=None) -> Crosswalk:
     """
     p = Path(path)
     if _kind(p) == "qda":
-        raise DataError(Problem(p.name, "drafting a crosswalk from a QDA project is not available in this "
-                                "version", "map the codes by hand under codings: codes: in study.yaml"))
+        raise DataError(Problem(p.name, "this is a QDA project, not a survey export",
+                                "draft its codings: block with assetinv.draft_codings_crosswalk "
+                                "(or `assetinv map` on the project)"))
     return _draft_responses(p, instrument)
 
 

@@ -1998,6 +1998,35 @@ _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", 
                      "qdpx", "truth", "redact_names")
 
 
+_CODINGS_KEYS = ("file", "codes", "cases", "allow_external")
+
+
+def _codings_entry(value: Any, P: "_Collector") -> tuple[Any, dict]:
+    """``codings:`` as a file name, or ``{file, codes, cases, allow_external}``.
+
+    Returns what :func:`_check_config_types` expects (the file name, or ``{file, allow_external}``)
+    and the crosswalk (``codes``, ``cases``) for :func:`assetinv.read_codings`.
+    """
+    if not isinstance(value, dict):
+        return value, {}
+    for k in value:
+        if k not in _CODINGS_KEYS:
+            close = difflib.get_close_matches(str(k), _CODINGS_KEYS, n=1, cutoff=0.6)
+            P.col(f"unknown key 'codings.{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                  "use file, codes, cases and allow_external under 'codings:'", column="codings")
+    if not value.get("file"):
+        P.col("'codings' has no 'file'", "write the codings file under it, e.g. 'file: interviews/project.qdpx'",
+              column="codings")
+    crosswalk = {k: value[k] for k in ("codes", "cases") if value.get(k) is not None}
+    for k, v in crosswalk.items():
+        if not isinstance(v, dict):
+            P.col(f"'codings.{k}' must be a mapping of 'name: value' lines",
+                  'e.g. codes: {"Teacher collaboration": OS-PLC}' if k == "codes" else "e.g. cases: {school: School}",
+                  column="codings")
+    rest = {k: value[k] for k in ("file", "allow_external") if k in value}
+    return (rest if "allow_external" in rest else value.get("file")), crosswalk
+
+
 def read_config(path) -> dict:
     """Read and validate a study config (``study.yaml``).
 
@@ -2013,6 +2042,10 @@ def read_config(path) -> dict:
         ``min_response_rate=0.5``); file keys as absolute :class:`~pathlib.Path` or
         ``None`` (a default file name that does not exist becomes ``None``), plus
         ``folder`` (the config's folder) and ``config`` (its path).
+        ``codings`` may be a file name or a mapping ``{file, codes, cases}``
+        (the codings crosswalk); either way ``cfg["codings"]`` is the file and
+        ``cfg["codings_crosswalk"]`` the keyword arguments for
+        :func:`assetinv.read_codings` (``{}`` for a plain file name).
 
     Raises
     ------
@@ -2062,6 +2095,7 @@ def read_config(path) -> dict:
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG_DEFAULTS.items()}
     out.update({str(k): v for k, v in cfg.items()})
     folder = path.resolve().parent
+    out["codings"], out["codings_crosswalk"] = _codings_entry(out.get("codings"), P)
     _check_config_types(out, cfg, folder, P)
     for k in _CONFIG_FILE_KEYS:
         v = out.get(k)
