@@ -411,7 +411,9 @@ def network_sections(ctx: ReportContext) -> list[Section]:
 
 # ------------------------------------------------------------------ files
 def _csv_bytes(df: pd.DataFrame) -> bytes:
-    out = df.copy()
+    from .safe_tables import neutralise_frame
+
+    out = neutralise_frame(df)  # no cell a spreadsheet would run as a formula
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].astype("float64").round(6)
@@ -466,17 +468,19 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .safe_tables import append_safe_row
+
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for name, df in tables.items():
         ws = wb.create_sheet(_sheet_name(name, used))
-        ws.append([str(c) for c in df.columns])
+        append_safe_row(ws, [str(c) for c in df.columns])
         for cell in ws[1]:
             cell.font = bold
         for rec in df.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in rec])
+            append_safe_row(ws, [_cell(v) for v in rec])  # text is never a formula cell
         ws.freeze_panes = "A2"
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
