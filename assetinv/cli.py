@@ -55,6 +55,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=not args.quiet,
         config=args.config,
+        force=args.force,
     )
     return 0
 
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
     r.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
@@ -106,7 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"assetinv: error: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        from .outdir import Terminated
+
+        if isinstance(err, Terminated):
+            print("assetinv: terminated (SIGTERM); no partial report was left behind.", file=sys.stderr)
+            return 143
         print("assetinv: interrupted; no partial report was left behind.", file=sys.stderr)
         return 130
 
