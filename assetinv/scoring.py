@@ -86,6 +86,7 @@ class _Spec:
     item_roles: dict  # item -> frozenset of roles, or empty dict when unknown
     codes: dict = field(default_factory=dict)  # code id -> code name
     waves: tuple[str, ...] = (BASELINE, FOLLOWUP)
+    not_asked: dict = field(default_factory=dict)  # domain -> frozenset of roles whose form skips it
 
     def domain_of(self, item: str) -> str:
         for d, its in self.items.items():
@@ -145,6 +146,7 @@ def _spec(instrument=None, columns: Iterable[str] | None = None) -> _Spec:
             item_roles=roles,
             codes=codes,
             waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
+            not_asked={str(d): frozenset(r) for d, r in (getattr(instrument, "not_asked", None) or {}).items()},
         )
     cols = [c for c in (columns or []) if isinstance(c, str) and _ITEM_RE.match(c)]
     found = sorted({_ITEM_RE.match(c).group(1) for c in cols})
@@ -277,7 +279,9 @@ def score_domains(
         ``speeder`` (bool) and ``quality_flags`` (plain-language text, "" if none).
         Rows are sorted by school, respondent and wave. ``attrs`` carries
         ``instrument_version``, ``min_answered``, ``required_items`` (per domain,
-        for a respondent to whom every item applies) and ``speed_threshold_sec``.
+        for a respondent to whom every item applies), ``speed_threshold_sec`` and
+        ``not_asked`` (domain -> roles whose form does not ask it; their score
+        is always empty, even if the file holds answers, and is not flagged).
 
     Raises
     ------
@@ -357,6 +361,12 @@ def score_domains(
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(np.where(a, keyed[:, idx], 0.0), axis=1) / np.where(n_ans > 0, n_ans, np.nan)
         ok = n_ans >= need
+        if spec.not_asked.get(d):
+            # the role's form does not ask this domain: no score, and no "too few items" flag
+            skip = np.isin(roles, list(spec.not_asked[d]))
+            ok = ok & ~skip
+            n_app = np.where(skip, 0, n_app)
+            n_ans = np.where(skip, 0, n_ans)
         out[d] = np.where(ok, mean, np.nan)
         out[f"{d}_n"] = n_ans.astype("int64")
         required[d] = int(np.ceil(min_answered * len(idx) - 1e-9)) if min_answered < 1 else int(min(min_answered, len(idx)))
@@ -403,6 +413,7 @@ def score_domains(
         "required_items": required,
         "speed_threshold_sec": threshold,
         "straightline_min_items": straightline_min_items,
+        "not_asked": {d: sorted(r) for d, r in spec.not_asked.items()},
     }
     return out
 
@@ -548,10 +559,13 @@ def _group_mean_reliability(n: np.ndarray, icc1: float) -> np.ndarray:
         return np.where(n > 0, n * icc1 / (1 + (n - 1) * icc1), np.nan)
 
 
-def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> dict:
-    """{(group key, domain): reliability}. Uses assetinv.group_reliability when
-    available, else the same Spearman-Brown formula from a one-way ANOVA ICC(1)."""
+def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> tuple[dict, dict]:
+    """({(group key, domain): reliability}, {domain: note}). Uses
+    assetinv.group_reliability (bounded to [0, 1], with a note when a negative
+    ICC(1) is reported as 0), else the same Spearman-Brown formula from a one-way
+    ANOVA ICC(1), also bounded."""
     res: dict = {}
+    notes: dict = {}
     try:
         from .reliability import group_reliability  # type: ignore
 
@@ -563,18 +577,22 @@ def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series)
         bg = gr.by_group
         for g, c, r in zip(bg["group"], bg["column"], bg["reliability"]):
             res[(str(g), c)] = float(r) if pd.notna(r) else np.nan
+        notes = {c: nt for c, nt in zip(gr.table["column"], gr.table["note"]) if nt}
         if res:
-            return res
+            return res, notes
     except Exception:
-        res = {}
+        res, notes = {}, {}
     g = key.to_numpy()
     for d in domains:
         vals = sub[d].to_numpy(dtype="float64", na_value=np.nan)
         icc = _icc1(vals, g)
+        if np.isfinite(icc) and icc < 0:
+            notes[d] = f"ICC(1) estimated below 0 ({icc:.4f}); group-mean reliabilities reported as 0"
+            icc = 0.0
         for lab in np.unique(g):
             n = int((~np.isnan(vals[g == lab])).sum())
             res[(str(lab), d)] = float(_group_mean_reliability(np.array([n]), icc)[0])
-    return res
+    return res, notes
 
 
 def _key(frame: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
@@ -723,7 +741,7 @@ def summarize(
         for k, d, v in zip(_key(pf, by) if by else [""] * len(pf), pf["domain"], pf["pct_favourable"]):
             pct[(k, d)] = v
 
-    rel = _reliability_by_group(sub, doms, key) if (reliability and by) else {}
+    rel, rel_notes = _reliability_by_group(sub, doms, key) if (reliability and by) else ({}, {})
     n_resp = key.value_counts()
     rows = []
     for gi, k in enumerate(gkeys):
@@ -748,10 +766,11 @@ def summarize(
             rows.append(
                 {**head, "domain": d, "domain_name": spec.names.get(d, d), "n": n, "invited": invited,
                  "response_rate": rate, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
-                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan)}
+                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan),
+                 "reliability_note": rel_notes.get(d, "")}
             )
     cols = by + ["domain", "domain_name", "n", "invited", "response_rate", "mean", "sd", "ci_low", "ci_high",
-                 "pct_favourable", "reliability"]
+                 "pct_favourable", "reliability", "reliability_note"]
     table = pd.DataFrame(rows, columns=cols)
     raw_n = table["n"].astype("float64").copy()
     values = ["mean", "sd", "ci_low", "ci_high", "pct_favourable", "reliability"]

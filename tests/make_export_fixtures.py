@@ -150,6 +150,7 @@ def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False) -> tuple[list
     h2.append("Anything else you would like to tell us?")
     h3.append('{"ImportId":"QID13_TEXT"}')
     truth["ResponseId"] = "respondent_id"
+    truth["Duration (in seconds)"] = "duration_sec"
     rows = [h1, h2, h3]
     preview = ["2024-09-30 08:00:00", "2024-09-30 08:05:00", "Survey Preview", "", "100", "300", "True",
                "2024-09-30 08:05:01", "R_preview000001", "", "", "", "", "", "", "preview", "EN"]

@@ -82,10 +82,43 @@ for (name in names(meta)) {
 rand <- read.csv(file.path(root, "data", "rand.csv"), stringsAsFactors = FALSE)
 icc_ref <- list(rand_score = icc_three(rand$score, rand$school),
                 rand_EX01 = icc_three(rand$EX01, rand$school))
-write_json(icc_ref, file.path(root, "fixtures", "icc_methods.json"),
+write_json(icc_ref, file.path(root, "fixtures", "reml_icc_methods.json"),
            digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
 write_json(list(R = paste(R.version$major, R.version$minor, sep = "."),
                 lme4 = as.character(packageVersion("lme4")),
                 lmerTest = as.character(packageVersion("lmerTest"))),
            file.path(root, "fixtures", "versions_lme4.json"), auto_unbox = TRUE, pretty = TRUE)
 cat("lme4", as.character(packageVersion("lme4")), "- growth fixtures written\n")
+
+# ---- omega total on random bfi subsets and constructed Heywood cases ----------
+bfi <- read.csv(file.path(root, "data", "bfi.csv"))
+set.seed(20261101)
+items <- paste0(rep(c("A", "C", "E", "N", "O"), each = 5), 1:5)
+cases <- list()
+for (k in 1:24) {
+  p <- sample(3:8, 1)
+  cases[[length(cases) + 1]] <- list(name = sprintf("bfi_subset_%02d", k), items = sort(sample(items, p)))
+}
+# Heywood: a near-copy of an item (about 3% of answers moved by one point)
+hw <- bfi[, c("id", "A2", "A3", "A4", "A5", "N1", "N2", "N3")]
+bump <- function(v, share) { i <- which(!is.na(v) & runif(length(v)) < share)
+  v[i] <- pmin(6, pmax(1, v[i] + sample(c(-1, 1), length(i), TRUE))); v }
+hw$A2b <- bump(hw$A2, 0.03); hw$N1b <- bump(hw$N1, 0.02); hw$N1c <- bump(hw$N1, 0.05)
+write.csv(hw, file.path(root, "data", "heywood.csv"), row.names = FALSE, na = "")
+hcases <- list(list(name = "hw_A", items = c("A2", "A2b", "A3", "A4")),
+               list(name = "hw_A5", items = c("A2", "A2b", "A3", "A4", "A5")),
+               list(name = "hw_N", items = c("N1", "N1b", "N2", "N3")),
+               list(name = "hw_N2", items = c("N1", "N1b", "N1c", "N2")),
+               list(name = "hw_N3", items = c("N1", "N1c", "N2", "N3")))
+om_case <- function(cs, d, dataset) {
+  x <- d[, cs$items]
+  om <- suppressMessages(suppressWarnings(psych::omega(x, nfactors = 1, plot = FALSE)))
+  u2 <- as.numeric(om$schmid$sl[, "u2"])
+  list(name = cs$name, dataset = dataset, items = cs$items, omega_tot = om$omega.tot,
+       u2 = u2, loadings = as.numeric(om$schmid$sl[, 1]),
+       heywood = min(u2) < 0.01 || max(abs(om$schmid$sl[, 1])) > 0.999)
+}
+omega_ref <- c(lapply(cases, om_case, d = bfi, dataset = "bfi"),
+               lapply(hcases, om_case, d = hw, dataset = "heywood"))
+write_json(omega_ref, file.path(root, "fixtures", "omega_check.json"),
+           digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE)
