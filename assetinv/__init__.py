@@ -21,4 +21,4 @@ from .agreement import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
-from .cfa import *  # noqa: F401,F403
+from .structure import *  # noqa: F401,F403
