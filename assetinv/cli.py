@@ -20,6 +20,26 @@ from pathlib import Path
 from ._version import __version__
 from .errors import DataError
 
+#: Problems printed per file or error before "... and N more" (``--all`` prints every one).
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _shown(problems: list, show_all: bool) -> tuple[list, str | None]:
+    """The problems to print and the closing line for those left out."""
+    if show_all or len(problems) <= MAX_PROBLEMS_SHOWN:
+        return list(problems), None
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    return list(problems[:MAX_PROBLEMS_SHOWN]), f"\u2026 and {rest} more (run again with --all to list every problem)"
+
+
+def _error_text(err: DataError, show_all: bool) -> str:
+    if not err.problems:
+        return str(err)
+    shown, more = _shown(err.problems, show_all)
+    lines = [str(p) for p in shown] + ([more] if more else [])
+    head = f"{len(err.problems)} problems found:\n" if len(err.problems) > 1 else ""
+    return head + "\n".join(lines)
+
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import validate_file
@@ -36,8 +56,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
         if problems:
             print(f"{path}: {len(problems)} problem(s)")
-            for p in problems:
+            shown, more = _shown(problems, getattr(args, "all", False))
+            for p in shown:
                 print(f"  - {p}")
+            if more:
+                print(f"  {more}")
             worst = 2
         else:
             print(f"{path}: OK")
@@ -89,6 +112,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=not args.quiet,
         config=args.config,
+        force=args.force,
     )
     return 0
 
@@ -137,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the file holds (default: guessed from its columns)",
     )
+    v.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("report", help="render the network summary and one HTML report per school")
@@ -147,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
+    r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     r.set_defaults(func=_cmd_report)
 
     m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
@@ -176,9 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DataError as err:
-        print(f"assetinv: error: {err}", file=sys.stderr)
+        print(f"assetinv: error: {_error_text(err, getattr(args, 'all', False))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        from .outdir import Terminated
+
+        if isinstance(err, Terminated):
+            print("assetinv: terminated (SIGTERM); no partial report was left behind.", file=sys.stderr)
+            return 143
         print("assetinv: interrupted; no partial report was left behind.", file=sys.stderr)
         return 130
 

@@ -776,8 +776,11 @@ class _ItemParser:
             return np.nan, None, False
         lab = vlabels.get(s) if vlabels else None
         if num is not None:
-            if lab is not None and (looks_missing(lab) or _propose_point(lab, self.scale)):
-                return np.nan, self.undeclared(s, lab), False
+            if lab is not None:
+                point = _propose_point(lab, self.scale)
+                # an agreement label on its own point ("4 = Somewhat agree") is read as the number
+                if looks_missing(lab) or (point is not None and point != num):
+                    return np.nan, self.undeclared(s, lab), False
             if not float(num).is_integer():
                 return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
                                 f"{self.lo}-{self.hi}"), False
@@ -797,15 +800,15 @@ class _ItemParser:
         what = f"value '{s}' (labelled '{lab}')" if lab is not None else f"answer '{s}'"
         if looks_missing(text):
             code = _yaml_scalar(s)
-            return (f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
-                    "code, but it is not declared as one",
-                    f"declare it missing: add this line under responses: in study.yaml: "
-                    f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)",
+            return ((f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
+                     "code, but it is not declared as one"),
+                    ("declare it missing: add this line under responses: in study.yaml: "
+                     f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)"),
                     f"undeclared missing code {code}")
         point = _propose_point(text, self.scale)
         return (f"{what} is not a label of the {self.lo}-{self.hi} scale ({self.label_list})",
-                f"declare the label: add this line under responses: in study.yaml: "
-                f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})",
+                ("declare the label: add this line under responses: in study.yaml: "
+                 f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})"),
                 f"undeclared label {text}")
 
 
@@ -1513,7 +1516,7 @@ class _Crosswalk:
         return bool(self.columns or self.values or self.labels or self.constants or self.drop)
 
 
-def _check_mapping(P: "_Collector", value: Any, key: str) -> dict:
+def _check_mapping(P: _Collector, value: Any, key: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -1719,8 +1722,8 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
             key = (rid, wv)
             if key in seen and seen[key] != name:
                 probs.append(Problem(name, f"respondent id '{rid}' in wave '{wv}' is also in {seen[key]}",
-                                     f"keep each respondent's answers for a wave in one file, or correct "
-                                     f"the ids (a constants: {{wave: ...}} per file keeps waves apart)",
+                                     "keep each respondent's answers for a wave in one file, or correct "
+                                     "the ids (a constants: {wave: ...} per file keeps waves apart)",
                                      column="respondent_id"))
             seen.setdefault(key, name)
     if probs:
@@ -1748,7 +1751,7 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
         "quality": recs,
         "dropped_columns": list(dict.fromkeys(c for df in frames for c in df.attrs.get("dropped_columns", []))),
         "input_format": "; ".join(df.attrs.get("input_format", "") for df in frames),
-        "sources": [dict(file=n, sha256=df.attrs.get("sha256", ""), rows=len(df)) for df, n in zip(frames, names)],
+        "sources": [{"file": n, "sha256": df.attrs.get("sha256", ""), "rows": len(df)} for df, n in zip(frames, names)],
     }
     return out
 
