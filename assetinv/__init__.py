@@ -24,3 +24,5 @@ from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
 from .crosswalk_qda import *  # noqa: F401,F403
 from .structure import *  # noqa: F401,F403
+from .study_check import *  # noqa: F401,F403
+from .ids import *  # noqa: F401,F403

@@ -62,6 +62,7 @@ import pandas as pd
 
 from . import agreement as _ag
 from .errors import DataError, Problem
+from .ids import id_sort_key
 from .io import file_sha256
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress
 
@@ -2136,7 +2137,7 @@ def exemplar_quotes(
     ).reset_index()
     g["_d"] = g["domain"].map(dorder)
     g = g.sort_values(["school", "_d", "exemplary", "n_coders", "excerpt_id"],
-                      ascending=[True, True, False, False, True], kind="mergesort")
+                      ascending=[True, True, False, False, True], kind="mergesort", key=id_sort_key)
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
     g["quote"] = [_shorten(redact(t, names, ids=ids), max_chars) for t in g["text"]]

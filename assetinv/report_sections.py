@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .ids import id_sort_key, natural_key
+
 __all__ = ["Section", "html_table", "figure_html", "esc", "OKABE_ITO", "SVG_RC"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, used as the default colour cycle.
@@ -336,7 +338,7 @@ def compute_analyses(ctx) -> None:
             tal_s = tal_n = pd.DataFrame()
         playbook = S.load_playbook(instrument=inst)
         recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst)
-                for s in sorted(prof["school"].astype(str).unique())]
+                for s in sorted(prof["school"].astype(str).unique(), key=natural_key)]
         ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
 
         waves = set(scores["wave"].astype(str))
@@ -394,7 +396,8 @@ def _participation(ctx, scores: pd.DataFrame, rate: float) -> pd.DataFrame:
     r = ctx.responses
     got = r.groupby(["school", "wave"], sort=True).size().rename("responded").reset_index()
     inv = ctx.roster.groupby(["school", "wave"], sort=True)["invited"].sum().reset_index()
-    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort")
+    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort",
+                                                                      key=id_sort_key)
     t["responded"] = t["responded"].fillna(0).astype("int64")
     t["response_rate"] = t["responded"] / t["invited"].where(t["invited"] > 0)
     t = suppress(t, ["response_rate"], n_column="responded", min_n=ctx.min_n)
@@ -519,6 +522,11 @@ def _school_change(ctx, school: str) -> pd.DataFrame:
     return _rows(ch, "scope", school)
 
 
+def _inst_name(ctx) -> str:
+    """The instrument's own name, for sentences ("answered the <name> at baseline")."""
+    return str(getattr(ctx.instrument, "name", "") or "survey")
+
+
 def section_summary(ctx, school: str) -> Section:
     """One plain-language paragraph: profile, change and what to build on."""
     name = ctx.school_name(school)
@@ -529,7 +537,7 @@ def section_summary(ctx, school: str) -> Section:
     if len(shown) == 0:
         reason = prof["suppressed"].iloc[0] if len(prof) else "no survey responses"
         parts.append(
-            f"Too few staff at {name} answered the Asset Inventory at baseline to report its scores "
+            f"Too few staff at {name} answered the {_inst_name(ctx)} at baseline to report its scores "
             f"({reason}); this protects respondents' privacy. The network summary and the interview themes "
             "below still describe the partnership's starting point."
         )
@@ -539,7 +547,7 @@ def section_summary(ctx, school: str) -> Section:
         assets = [short.get(d, d) for d in shown.loc[shown["status"] == "asset", "domain"]]
         growth = [short.get(d, d) for d in shown.loc[shown["status"] == "growth area", "domain"]]
         typical = [short.get(d, d) for d in shown.loc[shown["status"] == "typical", "domain"]]
-        lead = f"{n} teachers and leaders at {name} answered the Asset Inventory at baseline"
+        lead = f"{n} teachers and leaders at {name} answered the {_inst_name(ctx)} at baseline"
         if n_schools:
             lead += f", and their answers were compared with the {n_schools - 1} other schools in the network"
         parts.append(lead + ".")
@@ -725,8 +733,8 @@ def section_interviews(ctx, school: str) -> Section:
         return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
     jd = _rows(ctx.tables["joint_display_schools"], "school", school)
     quotes = _rows(ctx.tables.get("quotes", pd.DataFrame()), "school", school)
-    html = _p("Interviews with staff were coded with the Asset Inventory codebook. For each domain: the codes heard "
-              "most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
+    html = _p(f"Interviews with staff were coded with the {_inst_name(ctx)} codebook. For each domain: the codes "
+              "heard most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
     if len(jd) == 0:
         html += _p("No interviews were coded at this school.")
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
