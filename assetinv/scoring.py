@@ -86,6 +86,7 @@ class _Spec:
     item_roles: dict  # item -> frozenset of roles, or empty dict when unknown
     codes: dict = field(default_factory=dict)  # code id -> code name
     waves: tuple[str, ...] = (BASELINE, FOLLOWUP)
+    not_asked: dict = field(default_factory=dict)  # domain -> frozenset of roles whose form skips it
 
     def domain_of(self, item: str) -> str:
         for d, its in self.items.items():
@@ -145,6 +146,7 @@ def _spec(instrument=None, columns: Iterable[str] | None = None) -> _Spec:
             item_roles=roles,
             codes=codes,
             waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
+            not_asked={str(d): frozenset(r) for d, r in (getattr(instrument, "not_asked", None) or {}).items()},
         )
     cols = [c for c in (columns or []) if isinstance(c, str) and _ITEM_RE.match(c)]
     found = sorted({_ITEM_RE.match(c).group(1) for c in cols})
@@ -277,7 +279,9 @@ def score_domains(
         ``speeder`` (bool) and ``quality_flags`` (plain-language text, "" if none).
         Rows are sorted by school, respondent and wave. ``attrs`` carries
         ``instrument_version``, ``min_answered``, ``required_items`` (per domain,
-        for a respondent to whom every item applies) and ``speed_threshold_sec``.
+        for a respondent to whom every item applies), ``speed_threshold_sec`` and
+        ``not_asked`` (domain -> roles whose form does not ask it; their score
+        is always empty, even if the file holds answers, and is not flagged).
 
     Raises
     ------
@@ -357,6 +361,12 @@ def score_domains(
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(np.where(a, keyed[:, idx], 0.0), axis=1) / np.where(n_ans > 0, n_ans, np.nan)
         ok = n_ans >= need
+        if spec.not_asked.get(d):
+            # the role's form does not ask this domain: no score, and no "too few items" flag
+            skip = np.isin(roles, list(spec.not_asked[d]))
+            ok = ok & ~skip
+            n_app = np.where(skip, 0, n_app)
+            n_ans = np.where(skip, 0, n_ans)
         out[d] = np.where(ok, mean, np.nan)
         out[f"{d}_n"] = n_ans.astype("int64")
         required[d] = int(np.ceil(min_answered * len(idx) - 1e-9)) if min_answered < 1 else int(min(min_answered, len(idx)))
@@ -403,6 +413,7 @@ def score_domains(
         "required_items": required,
         "speed_threshold_sec": threshold,
         "straightline_min_items": straightline_min_items,
+        "not_asked": {d: sorted(r) for d, r in spec.not_asked.items()},
     }
     return out
 
