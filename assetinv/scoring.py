@@ -1121,7 +1121,7 @@ def asset_profile(
                 if len(rep) >= 2:
                     ref_mean, diff, var, df_w = _network_contrast(base, rep, s, comparison)
                     half_d = float(stats.t.ppf(0.5 + level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
-                    row.update(others_mean=ref_mean, diff=diff, diff_low=diff - half_d, diff_high=diff + half_d,
+                    row.update(others_mean=ref_mean if comparison == "others" else np.nan, diff=diff, diff_low=diff - half_d, diff_high=diff + half_d,
                                p_network=_p_two_sided(diff, math.sqrt(var), df_w))
                     if abs(diff) >= min_diff:
                         row["_dir_net"] = 1 if diff > 0 else -1 if diff < 0 else 0
@@ -1925,7 +1925,9 @@ def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: fl
              f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"]
     if pd.notna(row.get("diff")):
         sign = "above" if row["diff"] >= 0 else "below"
-        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} the network average of {_fmt(row['network_mean'])} "
+        ref = (f"the other schools' average of {_fmt(row['others_mean'])}" if pd.notna(row.get("others_mean"))
+               else f"the network average of {_fmt(row['network_mean'])}")
+        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} {ref} "
                      f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
     if codes is not None and len(codes) and {"school", "group", "code", "n_excerpts"} <= set(codes.columns):
         c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes["group"].astype(str) == row["domain"])]
