@@ -1101,7 +1101,7 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
         sub = _rows(prof, "school", s)
         sup = sorted(set(x for x in sub["suppressed"].fillna("") if x)) if len(sub) else ["no responses"]
         rows.append({
-            "report": f'<a href="schools/{esc(_safe_name(s))}.html">{esc(ctx.school_name(s))}</a>',
+            "report": f'<a href="schools/{esc(_school_file(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
             "id": s, "district": ctx.school_district(s) or "",
             "note": "; ".join(sup) if sup else "",
         })
@@ -1130,5 +1130,7 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
     ]
 
 
-def _safe_name(school: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(school))
+def _school_file(ctx, school: str) -> str:
+    from .reports import school_file_name
+
+    return school_file_name(ctx, school)
