@@ -689,7 +689,8 @@ def summarize(
     DataFrame
         One row per group and domain: ``<by>, domain, domain_name, n, invited,
         response_rate, mean, sd, ci_low, ci_high, pct_favourable (0-100),
-        reliability, suppressed`` ("" or the reason). Suppressed rows have every
+        reliability (within [0, 1]), reliability_note (why a negative ICC(1)
+        was reported as 0, or ""), suppressed`` ("" or the reason). Suppressed rows have every
         statistic and ``n`` blank (``invited`` is the roster count and is kept).
 
     Examples
@@ -975,24 +976,30 @@ def asset_profile(
     """Class each school's domains as *asset*, *typical* or *growth area*.
 
     Two comparisons are made and combined (the rule is written out in the
-    ``rule`` column of every row):
+    ``rule`` column of every row); both need the interval, not just the mean:
 
-    * against the network: asset if the school's mean is above the network
-      mean and the ``level`` interval of the difference excludes 0 (and the
-      difference is at least ``min_diff``), growth area if below and excludes
-      0, else typical;
-    * against an absolute standard: asset if mean >= ``asset_at``, growth
-      area if mean < ``growth_below``;
+    * against the other schools (``comparison="others"``, leave-one-out; or
+      ``"all"``, the pooled network including the school): asset if the
+      school's mean is above theirs and the ``level`` interval of the
+      difference excludes 0 (and the difference is at least ``min_diff``),
+      growth area if below and excludes 0, else typical;
+    * against a fixed standard: asset if the ``level`` interval of the mean is
+      at or above ``asset_at``, growth area if it is entirely below
+      ``growth_below``;
+    * with ``adjust="bh"`` (default) every p-value of the network's school x
+      domain comparisons (both kinds) is adjusted by Benjamini-Hochberg
+      together, and a label needs its adjusted p-value <= ``1 - level``;
+      ``status_unadjusted`` gives the labels without the adjustment;
     * combined ``status``: asset if either says asset and neither says growth
       area; growth area if either says growth area and neither says asset;
       else typical.
 
-    The network mean pools the respondents of every *reportable* school
-    (suppressed schools are left out, so their mean cannot be recovered from
-    it). The difference's interval treats the network as these schools and
-    propagates each school's sampling variance:
-    ``Var(diff_s) = (1 - n_s/N)^2 v_s + sum_{j != s} (n_j/N)^2 v_j`` with
-    ``v_j = sd_j^2 / n_j``, t quantile with Welch-Satterthwaite df.
+    The reference means pool the respondents of every *reportable* school
+    (suppressed schools are left out, so their mean cannot be recovered).
+    ``Var(diff_s) = v_s + sum_{j != s} (n_j/N_-s)^2 v_j`` for the leave-one-out
+    comparison, ``v_j = f_j sd_j^2 / n_j`` with ``f_j`` the finite-population
+    factor ``(N_j - n_j)/(N_j - 1)`` when the roster gives the invited count
+    ``N_j`` and ``fpc`` is True (else 1); t quantile with Welch-Satterthwaite df.
 
     Parameters
     ----------
@@ -1020,15 +1027,23 @@ def asset_profile(
         Drop straight-liners and speeders first.
     instrument : Instrument, optional
         Bundled instrument by default.
+    comparison : {"others", "all"}
+        Compare a school with the other schools (default) or with the whole
+        network including itself (large schools then dominate).
+    adjust : {"bh", None}
+        Multiplicity control across the network's comparisons.
+    fpc : bool
+        Finite-population correction when the roster gives invited counts.
 
     Returns
     -------
     DataFrame
         One row per school and domain, sorted by school then instrument
         domain order: ``school, domain, domain_name, domain_short, n, mean,
-        ci_low, ci_high, network_mean, diff, diff_low, diff_high, rank,
-        n_schools, status_network, status_absolute, status, rule, sentence,
-        suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
+        ci_low, ci_high, network_mean, others_mean, diff, diff_low, diff_high,
+        p_network, p_standard, q_network, q_standard, rank, n_schools,
+        status_network, status_absolute, status, status_unadjusted, rule,
+        sentence, suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
         school numbers (``network_mean`` and ``n_schools`` are kept; they
         exclude the school) and empty statuses; the sentence says why.
 
@@ -1048,6 +1063,9 @@ def asset_profile(
 
     References
     ----------
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery
+    rate. *JRSS B*, 57, 289-300. Cochran, W. G. (1977). *Sampling techniques*
+    (3rd ed.), finite-population correction.
     Raudenbush, S. W., & Bryk, A. S. (2002). *Hierarchical linear models* (2nd
     ed.). Sage. Welch, B. L. (1947). The generalization of "Student's" problem
     when several different population variances are involved. *Biometrika*,
@@ -1679,9 +1697,14 @@ def change_over_time(
     """Change in each domain from baseline to follow-up, for the network and per school.
 
     Network model (Raudenbush & Bryk 2002), fitted by REML with statsmodels
-    ``MixedLM``::
+    ``MixedLM`` (lme4 notation ``score ~ followup + (1 | school)`` or
+    ``(1 + followup | school)``, ``[+ (1 | school:respondent)]``)::
 
         score_ij = b0 + b1 * followup_ij + u_0s + u_1s * followup_ij [+ r_i] + e_ij
+
+    The interval is ``estimate +- t(df) * se`` with lmerTest's Satterthwaite
+    df and lme4's ``vcov`` at the exact REML optimum (``se`` and ``df``
+    columns; see :mod:`assetinv._growth`).
 
     with a random intercept ``u_0s`` per school and, where schools' growth
     varies, a random wave slope ``u_1s``. With ``random_slope="auto"`` (the
@@ -1748,7 +1771,7 @@ def change_over_time(
     -------
     DataFrame
         ``domain, domain_name, scope ("network" or the school id), estimate,
-        ci_low, ci_high, p_value, effect_size, hedges_g, n_baseline,
+        ci_low, ci_high, se, df, p_value, effect_size, hedges_g, n_baseline,
         n_followup, n_linked, model, reading, note, suppressed``.
 
     Examples

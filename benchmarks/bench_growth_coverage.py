@@ -70,9 +70,9 @@ def one(seed: int, linked: float):
 
 
 def table(df: pd.DataFrame, sdf: pd.DataFrame) -> str:
-    lines = ["| panel | networks | coverage (Satterthwaite t) | coverage (normal, old) | mean error | "
-             "mean SE / SD of errors | median df | slope fitted | school intervals: coverage (t) / (normal) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    head = ("| panel | networks | coverage (Satterthwaite t) | coverage (normal, old) | mean error | "
+            "mean SE / SD of errors | median df | slope fitted | school intervals: coverage (t) / (normal) |")
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
     for linked, g in df.groupby("linked"):
         err = g["estimate"] - g["truth"]
         s = sdf[sdf["linked"] == linked] if len(sdf) else sdf

@@ -44,8 +44,9 @@ def main() -> None:
     ap.add_argument("--out", default=str(Path(__file__).with_name("results_null_labels.md")))
     a = ap.parse_args()
     t0 = time.perf_counter()
-    lines = ["| schools x teachers | networks | cells per network | networks with any label: BH (default) | "
-             "unadjusted | cells labelled: BH | unadjusted |", "|---|---|---|---|---|---|---|"]
+    head = ("| schools x teachers | networks | cells per network | networks with any label: BH (default) | "
+            "unadjusted | cells labelled: BH | unadjusted |")
+    lines = [head, "|---|---|---|---|---|---|---|"]
     for n_schools, n in ((12, 15), (10, 8), (12, 40)):
         any_bh = any_raw = cells_bh = cells_raw = cells = 0
         for r in range(a.networks):
