@@ -845,8 +845,10 @@ def section_methods(ctx, school: str | None = None) -> Section:
     items.append("<li><strong>Gaps.</strong> Leaders' mean minus teachers' mean with a Welch 95% interval; "
                  "gaps of 0.5 points or more are flagged as large.</li>")
     items.append("<li><strong>Reliability.</strong> Coefficient alpha and omega total per domain; ICC(1) and ICC(2) "
-                 "of domain scores across schools; each school's group-mean reliability "
-                 "n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000).</li>")
+                 "of domain scores across schools, ICC(1) estimated by REML (the schools' share of the variance in "
+                 "a random-intercept model, which suits schools of very different sizes); each school's group-mean "
+                 "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
+                 "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>")
     if "agreement_domains" in ctx.tables:
         from .privacy import MIN_INTERVIEWS
 
