@@ -23,3 +23,7 @@ from .scoring import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
 from .cfa import *  # noqa: F401,F403
+from .redaction import *  # noqa: F401,F403
+from .safe_input import *  # noqa: F401,F403
+from .safe_tables import *  # noqa: F401,F403
+from .outdir import *  # noqa: F401,F403
