@@ -26,3 +26,7 @@ from .crosswalk_qda import *  # noqa: F401,F403
 from .structure import *  # noqa: F401,F403
 from .study_check import *  # noqa: F401,F403
 from .ids import *  # noqa: F401,F403
+from .redaction import *  # noqa: F401,F403
+from .safe_input import *  # noqa: F401,F403
+from .safe_tables import *  # noqa: F401,F403
+from .outdir import *  # noqa: F401,F403

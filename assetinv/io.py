@@ -458,6 +458,13 @@ def _looks_like_header(cells: Sequence[str], targets: set[str]) -> int:
 
 
 def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+    import zipfile
+
+    if zipfile.is_zipfile(_io.BytesIO(data)):
+        from .safe_input import SafeZip
+
+        with SafeZip(_io.BytesIO(data), label=name):  # size and ratio caps from the headers (zip bombs)
+            pass
     try:
         import openpyxl
 
