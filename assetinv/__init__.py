@@ -21,3 +21,4 @@ from .agreement import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
+from .item_detail import *  # noqa: F401,F403
