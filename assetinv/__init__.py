@@ -22,6 +22,7 @@ from .agreement import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
+from .item_detail import *  # noqa: F401,F403
 from .crosswalk_qda import *  # noqa: F401,F403
 from .structure import *  # noqa: F401,F403
 from .study_check import *  # noqa: F401,F403

@@ -302,6 +302,10 @@ def load_context(
     from .report_sections import compute_analyses
 
     compute_analyses(ctx)
+    from .item_detail import item_distributions
+
+    ctx.tables["item_distribution"] = item_distributions(
+        responses, instrument, profile=ctx.tables["asset_profile"], schools=schools, min_n=n_min)
     return ctx
 
 
@@ -329,7 +333,8 @@ def _instrument_title(ctx) -> str:
 
 
 def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
-          back_href: str | None = None, network_href: str | None = None, footer: str = "") -> str:
+          back_href: str | None = None, network_href: str | None = None, footer: str = "",
+          page_class: str = "") -> str:
     from markupsafe import Markup
 
     class _S:  # sections whose HTML is trusted (built by our own escaping helpers)
@@ -340,8 +345,12 @@ def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: lis
         def to_html(self):
             return Markup(self._html)
 
+    from .report_reading import banner_html
+
     tpl = _env().get_template("page.html.j2")
     html = tpl.render(
+        banner=Markup(banner_html(ctx)),
+        page_class=page_class,
         title=title,
         subtitle=subtitle,
         sections=[_S(s) for s in sections],
@@ -375,6 +384,7 @@ def render_school(ctx: ReportContext, school: str) -> str:
         back_href="../index.html",
         network_href="../network.html",
         footer="Groups smaller than the suppression minimum are never shown.",
+        page_class="school",
     )
 
 
