@@ -22,3 +22,5 @@ from .scoring import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
 from .structure import *  # noqa: F401,F403
+from .ordinal import *  # noqa: F401,F403
+from .planning import *  # noqa: F401,F403
