@@ -173,3 +173,21 @@ def test_docstring_examples_run_and_names_are_exported():
             warnings.simplefilter("ignore", ReliabilityWarning)
             res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
         assert res.attempted >= 3 and res.failed == 0, modname
+
+
+def test_plan_command_prints_the_plan(capsys, tmp_path):
+    from assetinv.cli import main
+    assert main(["plan"]) == 0
+    out = capsys.readouterr().out
+    for dom in ("EX:", "LM:", "CN:", "OS:"):
+        assert dom in out
+    assert "school-mean reliability of 0.80" in out and "80% power" in out
+    # a pilot export on its own; bad options give exit code 2 and a message, not a traceback
+    d = pd.read_csv(REPO / "data" / "responses.csv")
+    pilot = tmp_path / "pilot.csv"
+    d[d["wave"] == "followup"].to_csv(pilot, index=False)
+    assert main(["plan", "--responses", str(pilot), "--sizes", "8", "12"]) == 0
+    out = capsys.readouterr().out
+    assert "n = 8:" in out and "n = 12:" in out
+    assert main(["plan", "--wave", "nope"]) == 2
+    assert "wave 'nope'" in capsys.readouterr().err
