@@ -5,6 +5,8 @@ Subcommands:
 * ``assetinv validate FILE...``  check survey exports, rosters or codings and print every problem;
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
+* ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export, or
+                                 the ``codings:`` block (codes and cases) for a QDA project or coded table;
 * ``assetinv plan``              print how many staff a school needs per domain, from a pilot or the sample.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
@@ -16,8 +18,28 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import DataError
+
+#: Problems printed per file or error before "... and N more" (``--all`` prints every one).
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _shown(problems: list, show_all: bool) -> tuple[list, str | None]:
+    """The problems to print and the closing line for those left out."""
+    if show_all or len(problems) <= MAX_PROBLEMS_SHOWN:
+        return list(problems), None
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    return list(problems[:MAX_PROBLEMS_SHOWN]), f"\u2026 and {rest} more (run again with --all to list every problem)"
+
+
+def _error_text(err: DataError, show_all: bool) -> str:
+    if not err.problems:
+        return str(err)
+    shown, more = _shown(err.problems, show_all)
+    lines = [str(p) for p in shown] + ([more] if more else [])
+    head = f"{len(err.problems)} problems found:\n" if len(err.problems) > 1 else ""
+    return head + "\n".join(lines)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -28,8 +50,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
         if problems:
             print(f"{path}: {len(problems)} problem(s)")
-            for p in problems:
+            shown, more = _shown(problems, getattr(args, "all", False))
+            for p in shown:
                 print(f"  - {p}")
+            if more:
+                print(f"  {more}")
             worst = 2
         else:
             print(f"{path}: OK")
@@ -56,6 +81,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=not args.quiet,
         config=args.config,
+        force=args.force,
     )
     return 0
 
@@ -99,6 +125,32 @@ def _add_plan_parser(sub) -> None:
     p.set_defaults(func=_cmd_plan)
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from .crosswalk import _write_draft, draft_crosswalk
+    from .crosswalk_qda import draft_codings_crosswalk, is_codings_file, write_codings_draft
+
+    if is_codings_file(args.export):  # a QDA project or coded table: the codings: block
+        d = draft_codings_crosswalk(args.export, instrument=args.instrument)
+        text = write_codings_draft(d, args.out, force=args.force)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            n = int(d.codes["confident"].sum())
+            print(f"{args.out}: draft codings crosswalk written ({n} confident code lines, "
+                  f"{len(d.codes) - n} commented out for you to check)")
+        return 0
+
+    cw = draft_crosswalk(args.export, instrument=args.instrument)
+    text = _write_draft(cw, args.out, force=args.force)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        n = sum(p.confident for p in cw.columns)
+        print(f"{args.out}: draft crosswalk written ({n} confident column lines, "
+              f"{sum(not p.confident for p in cw.columns)} commented out for you to check)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assetinv",
@@ -116,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the file holds (default: guessed from its columns)",
     )
+    v.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("report", help="render the network summary and one HTML report per school")
@@ -126,7 +179,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
+    r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     r.set_defaults(func=_cmd_report)
+
+    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
+                       "to the instrument")
+    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project "
+                   "(.qdpx, .qdc) or coded CSV/XLSX")
+    m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
+    m.add_argument("--out", default=None, help="write the draft to this YAML file (default: print it)")
+    m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    m.set_defaults(func=_cmd_map)
 
     s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
     s.add_argument("folder", type=Path)
@@ -145,9 +210,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DataError as err:
-        print(f"assetinv: error: {err}", file=sys.stderr)
+        print(f"assetinv: error: {_error_text(err, getattr(args, 'all', False))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        from .outdir import Terminated
+
+        if isinstance(err, Terminated):
+            print("assetinv: terminated (SIGTERM); no partial report was left behind.", file=sys.stderr)
+            return 143
         print("assetinv: interrupted; no partial report was left behind.", file=sys.stderr)
         return 130
 
