@@ -31,3 +31,5 @@ from .redaction import *  # noqa: F401,F403
 from .safe_input import *  # noqa: F401,F403
 from .safe_tables import *  # noqa: F401,F403
 from .outdir import *  # noqa: F401,F403
+from .ordinal import *  # noqa: F401,F403
+from .planning import *  # noqa: F401,F403

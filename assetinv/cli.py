@@ -6,7 +6,8 @@ Subcommands:
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
 * ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export, or
-                                 the ``codings:`` block (codes and cases) for a QDA project or coded table.
+                                 the ``codings:`` block (codes and cases) for a QDA project or coded table;
+* ``assetinv plan``              print how many staff a school needs per domain, from a pilot or the sample.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
@@ -117,6 +118,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- assetinv plan ---------------------------------------------------------------
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from .io import read_config, read_responses
+    from .planning import plan_survey
+    from .reports import _resolve_inputs
+
+    if args.responses is not None:
+        path = Path(args.responses)
+    else:
+        _, config_path = _resolve_inputs(args.data, args.config)
+        path = Path(read_config(config_path)["responses"])
+    responses = read_responses(path)
+    try:
+        plan = plan_survey(responses, wave=args.wave, targets=tuple(args.targets), sizes=tuple(args.sizes))
+    except ValueError as err:
+        from .errors import Problem
+        raise DataError(Problem(file=str(path), message=str(err),
+                                fix="a pilot needs at least 2 schools with 2 or more answers each; "
+                                    "check --wave, --targets (between 0 and 1) and --sizes (2 or more)")) from None
+    print(f"Survey plan from {path.name} ({len(responses)} responses)")
+    for msg in plan.warnings:
+        print(f"note: {msg}")
+    print(plan.summary())
+    return 0
+
+
+def _add_plan_parser(sub) -> None:
+    p = sub.add_parser("plan", help="respondents a school needs per domain, and the change it can detect")
+    p.add_argument("--data", default=None, help="pilot data folder with study.yaml (default: the bundled sample)")
+    p.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
+    p.add_argument("--responses", default=None, help="a pilot survey export instead of a data folder")
+    p.add_argument("--wave", default=None, help="plan from this wave (default: the first in the data)")
+    p.add_argument("--targets", type=float, nargs="+", default=[0.70, 0.80],
+                   help="school-mean reliabilities to plan for (default .70 .80)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 15, 20, 30],
+                   help="staff per wave for the detectable change (default 5 10 15 20 30)")
+    p.set_defaults(func=_cmd_plan)
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from .crosswalk import _write_draft, draft_crosswalk
     from .crosswalk_qda import draft_codings_crosswalk, is_codings_file, write_codings_draft
@@ -192,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
                    "the synthetic study's files)")
     s.set_defaults(func=_cmd_simulate)
+    _add_plan_parser(sub)
     return parser
 
 
