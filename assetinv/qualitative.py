@@ -1283,7 +1283,8 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                             "_names": file_names,
                         }
                     )
-                    where.append(f"source '{sname}', selection '{ex}' ({start}-{end})")
+                    span = "" if f"{start}-{end}" in ex else f" ({start}-{end})"
+                    where.append(f"source '{sname}', selection '{ex}'{span}")
         table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "parent", "code_path", "_vars", "_names"])
         table.attrs["variables"] = sorted(set(variables.values()))
         return table, where, problems
