@@ -590,7 +590,8 @@ def section_profile(ctx, school: str) -> Section:
         "n": prof["n"],
         "mean": prof["mean"],
         "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
-        "network_mean": prof["network_mean"],
+        # the difference is from the other schools (leave-one-out, issue 11), so show their mean
+        "network_mean": prof["others_mean"] if "others_mean" in prof else prof["network_mean"],
         "diff": [_signed(x) for x in prof["diff"]],
         "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
         "pct_favourable": prof.get("pct_favourable", pd.Series(np.nan, index=prof.index)),
@@ -600,7 +601,8 @@ def section_profile(ctx, school: str) -> Section:
     table = html_table(
         disp,
         columns={"domain": "Domain", "n": "n", "mean": "Mean (1–5)", "ci": "95% interval",
-                 "network_mean": "Network mean", "diff": "Difference", "diff_ci": "95% interval of difference",
+                 "network_mean": "Other schools' mean" if "others_mean" in prof else "Network mean",
+                 "diff": "Difference", "diff_ci": "95% interval of difference",
                  "pct_favourable": "% agree", "status": "Status", "suppressed": "Not shown because"},
         digits={"n": 0, "pct_favourable": 0},
         raw_html=("status",),
@@ -608,8 +610,8 @@ def section_profile(ctx, school: str) -> Section:
     )
     sentences = "".join(f"<li>{esc(s)}</li>" for s in prof["sentence"].fillna("") if s)
     html = _p("Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
-              "probably lies in, given how many staff answered. The difference from the network is clear when its "
-              "interval does not include 0.")
+              "probably lies in, given how many staff answered. The difference from the other schools of the network "
+              "is clear when its interval does not include 0.")
     html += table
     if sentences:
         html += f"<ul>{sentences}</ul>"
