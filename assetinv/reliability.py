@@ -1665,6 +1665,8 @@ class InstrumentReliability:
         Per school and domain: group-mean reliability (suppressed under min_n).
     thresholds : dict
     warnings : list of str
+    instrument_name : str
+        The instrument's own ``name`` (used as the title of :meth:`summary`).
     """
 
     overall: pd.DataFrame
@@ -1674,9 +1676,10 @@ class InstrumentReliability:
     school_reliability: pd.DataFrame
     thresholds: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    instrument_name: str = ""
 
     def summary(self) -> str:
-        lines = ["Asset Inventory reliability"]
+        lines = [f"{self.instrument_name or 'Instrument'} reliability"]
         for _, r in self.overall.iterrows():
             lines.append(f"- {r['domain']}: {r['verdict']}")
         return "\n".join(lines)
@@ -1857,4 +1860,5 @@ def instrument_reliability(
     return InstrumentReliability(
         overall=overall, items=items_df,
         by_group=by_group,
-        icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs)
+        icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs,
+        instrument_name=str(getattr(instrument, "name", "") or ""))

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DataError, Problem
+from .ids import id_sort_key, natural_key
 from .privacy import MIN_N, MIN_RESPONSE_RATE, complementary_suppress, suppress
 
 __all__ = [
@@ -406,7 +407,7 @@ def score_domains(
     out["straightliner"] = straight.astype(bool)
     out["speeder"] = speeder.astype(bool)
     out["quality_flags"] = flags
-    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort").reset_index(drop=True)
+    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(drop=True)
     out.attrs = {
         "instrument_version": spec.version,
         "min_answered": min_answered,
@@ -1085,7 +1086,8 @@ def asset_profile(
 
     inv = _invited(roster, ["school"], {"wave": [wave] if wave is not None else None,
                                         "role": list(roles) if roles is not None else None})
-    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()))
+    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()),
+                     key=natural_key)
     n_resp = sub["school"].astype(str).value_counts()
     if comparison not in ("others", "all"):
         raise ValueError(f"comparison must be 'others' or 'all', not {comparison!r}")
@@ -1162,7 +1164,8 @@ def asset_profile(
             "rule", "sentence", "suppressed"]
     out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
     order = {d: i for i, d in enumerate(doms)}
-    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort").drop(columns="_o")
+    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort",
+                                                              key=id_sort_key).drop(columns="_o")
     if school is not None:
         wanted = [school] if isinstance(school, str) else list(school)
         out = out[out["school"].isin([str(w) for w in wanted])]
@@ -1804,14 +1807,15 @@ def change_over_time(
         sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
     sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
                      followup=(sub["wave"].astype(str) == followup).astype(float))
-    schools = sorted(sub["school"].unique())
+    schools = sorted(sub["school"].unique(), key=natural_key)
     low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
     scopes = ([] if school is not None else ["network"]) + (
         [str(school)] if school is not None else (schools if by_school else []))
     rows = []
     for d in doms:
         data = sub[["school", "respondent_id", "followup", d]].rename(columns={d: "score"}).dropna(subset=["score"])
-        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort").reset_index(drop=True)
+        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort",
+                                key=id_sort_key).reset_index(drop=True)
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
