@@ -637,6 +637,8 @@ def section_profile(ctx, school: str) -> Section:
         "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
         "district_mean": _district_mean_column(ctx, school, prof) if len(prof) else [],
         "network_mean": prof["network_mean"],
+        # the difference is from the other schools (leave-one-out, issue 11), so their mean is shown too
+        "others_mean": prof["others_mean"] if "others_mean" in prof else prof["network_mean"],
         "diff": [_signed(x) for x in prof["diff"]],
         "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
         "pct_favourable": prof.get("pct_favourable", pd.Series(np.nan, index=prof.index)),
@@ -647,7 +649,8 @@ def section_profile(ctx, school: str) -> Section:
         disp,
         columns={"domain": "Domain", "n": "Staff (n)", "mean": "School mean (1–5)", "ci": "95% interval",
                  "district_mean": "District mean", "network_mean": "Network mean",
-                 "diff": "School − network", "diff_ci": "95% interval of the difference",
+                 "others_mean": "Other schools' mean",
+                 "diff": "School − other schools", "diff_ci": "95% interval of the difference",
                  "pct_favourable": "% agree (school)", "status": "Status", "suppressed": "Not shown because"},
         digits={"n": 0, "pct_favourable": 0},
         raw_html=("status",),
@@ -661,9 +664,10 @@ def section_profile(ctx, school: str) -> Section:
         f"<li>{esc(plain_sentence(r, short.get(r['domain'], r['domain']), asset_at=float(attrs.get('asset_at', 4.0)), growth_below=float(attrs.get('growth_below', 3.0))))}</li>"
         for r in prof.to_dict("records"))
     html = _p("Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
-              "probably lies in, given how many staff answered. The difference from the network is clear when its "
-              "interval does not include 0. School values are this school's teachers and leaders at baseline; the "
-              "district mean pools the district's reported schools and the network mean every reported school.")
+              "probably lies in, given how many staff answered. The difference from the network's other schools is "
+              "clear when its interval does not include 0. School values are this school's teachers and leaders at "
+              "baseline; the district mean pools the district's reported schools, the network mean every reported "
+              "school, and the other schools' mean every reported school but this one.")
     html += table
     html += _p("% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
                "domain's statements (statements worded the other way round are flipped first).", "note")
