@@ -5,7 +5,8 @@ Subcommands:
 * ``assetinv validate FILE...``  check survey exports, rosters or codings and print every problem;
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
-* ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export.
+* ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export, or
+                                 the ``codings:`` block (codes and cases) for a QDA project or coded table.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
@@ -86,6 +87,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_map(args: argparse.Namespace) -> int:
     from .crosswalk import _write_draft, draft_crosswalk
+    from .crosswalk_qda import draft_codings_crosswalk, is_codings_file, write_codings_draft
+
+    if is_codings_file(args.export):  # a QDA project or coded table: the codings: block
+        d = draft_codings_crosswalk(args.export, instrument=args.instrument)
+        text = write_codings_draft(d, args.out, force=args.force)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            n = int(d.codes["confident"].sum())
+            print(f"{args.out}: draft codings crosswalk written ({n} confident code lines, "
+                  f"{len(d.codes) - n} commented out for you to check)")
+        return 0
 
     cw = draft_crosswalk(args.export, instrument=args.instrument)
     text = _write_draft(cw, args.out, force=args.force)
@@ -131,8 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     r.set_defaults(func=_cmd_report)
 
-    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns to the instrument")
-    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA)")
+    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
+                       "to the instrument")
+    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project "
+                   "(.qdpx, .qdc) or coded CSV/XLSX")
     m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     m.add_argument("--out", default=None, help="write the draft to this YAML file (default: print it)")
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")

@@ -261,7 +261,8 @@ def load_context(
     if cfg.get("codings") is not None:
         from .qualitative import read_codings
 
-        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"))
+        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"),
+                               **(cfg.get("codings_crosswalk") or {}))
     else:
         codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
     n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
