@@ -36,6 +36,7 @@ __all__ = [
     "district_means",
     "is_simulated",
     "name_ids",
+    "net_districts",
     "plain_sentence",
     "section_items",
     "section_technical_notes",
@@ -433,3 +434,30 @@ def section_technical_notes(ctx, school: str | None = None) -> Section:
     html += _h3("Provenance", "tn-provenance") + pv.html
     return Section("technical-notes", "Technical notes", html, tables=tables + dq.tables)
 
+
+
+def net_districts(ctx) -> Section:
+    """District comparison: each district's mean per domain next to the network mean (reported schools only)."""
+    prof = ctx.tables["asset_profile"]
+    dm = district_means(prof, ctx.schools)
+    short = ctx.results["domain_short"]
+    net = prof.drop_duplicates("domain").set_index("domain")["network_mean"]
+    html = _p("Each district's mean per domain (district level), pooled from its reported schools, beside the "
+              "network mean (network level). Schools whose numbers are suppressed are left out of both, so no "
+              "district figure can be used to work out a hidden school.")
+    if len(dm) == 0:
+        return Section("districts", "Districts compared", html + _p("No district can be shown."))
+    wide = dm.pivot_table(index="district", columns="domain", values="district_mean", aggfunc="first")
+    n_sch = dm.groupby("district")["n_schools"].max()
+    rows = []
+    for d in wide.index:
+        rows.append({"district": d, "n_schools": int(n_sch.get(d, 0)),
+                     **{k: wide.loc[d, k] for k in ctx.results["domains"] if k in wide.columns}})
+    rows.append({"district": "Network", "n_schools": int(prof.loc[prof["suppressed"].fillna("") == "", "school"]
+                                                         .nunique()),
+                 **{k: float(net.get(k, np.nan)) for k in ctx.results["domains"]}})
+    t = pd.DataFrame(rows)
+    html += html_table(t, columns={"district": "District", "n_schools": "Reported schools",
+                                   **{k: short.get(k, k) for k in ctx.results["domains"]}},
+                       digits={"n_schools": 0}, caption="Mean per domain (1–5): districts and the network")
+    return Section("districts", "Districts compared", html, tables=["asset_profile"])
