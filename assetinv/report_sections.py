@@ -513,9 +513,9 @@ def school_report_sections(ctx, school: str) -> list[Section]:
         section_summary(ctx, school),
         section_profile(ctx, school),
         section_supports(ctx, school),
-        section_items(ctx, school),
         section_change(ctx, school),
         section_gaps(ctx, school),
+        section_items(ctx, school),
         section_interviews(ctx, school),
         section_technical_notes(ctx, school),
     ]
