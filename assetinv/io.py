@@ -1991,6 +1991,7 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "interviews": None,
     "qdpx": None,
     "truth": None,
+    "simulated": False,  # true: the data are invented; every report page carries a banner saying so
     "out": None,
     "min_n": 5,
     "min_response_rate": 0.5,
