@@ -584,6 +584,11 @@ def _group_data(df, Y, group, msgs):
         part = part[~empty]
         if len(part) < 3:
             raise ValueError(f"too few cases ({len(part)}) to fit a CFA" + (f" in group {lab}" if lab is not None else ""))
+        few = [j for j in range(part.shape[1]) if np.isfinite(part[:, j]).sum() < 2]
+        if few:
+            raise ValueError("item(s) with fewer than 2 answers" + (f" in group {lab}" if lab is not None else "")
+                             + f" cannot enter a CFA: columns {few} of the model's items; leave them out of "
+                             "the model or the group out of the data")
         const = [j for j in range(part.shape[1]) if np.nanvar(part[:, j]) == 0]
         if const:
             raise ValueError("item(s) without variance cannot enter a CFA: " + str(const))
