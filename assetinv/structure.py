@@ -524,11 +524,14 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
         bounds = (inst.scale_min, inst.scale_max)
     else:
         model = {str(f): list(v) for f, v in dict(model).items()}
-        reverse = list(reverse or [])
         bounds = None
-        if reverse and instrument is not None:
+        if instrument is not None:
             inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
             bounds = (inst.scale_min, inst.scale_max)
+            if reverse is None:
+                inmodel = {i for v in model.values() for i in v}
+                reverse = [i for i in inst.reverse_ids() if i in inmodel]
+        reverse = list(reverse or [])
     if not model:
         raise ValueError("the model has no factors: give model={factor: [items]} or data with the instrument's items")
     items = [i for v in model.values() for i in v]
@@ -665,9 +668,11 @@ def cfa(
     group : str, optional
         Column naming groups: a multi-group configural fit (nothing held equal).
     reverse : list of str, optional
-        Items to reverse (``scale_min + scale_max - x``) first. With the
-        default model the instrument's reverse-keyed items are reversed, so all
-        loadings are positive; reversal changes only their sign, never the fit.
+        Items to reverse (``scale_min + scale_max - x``) first. By default,
+        when the model comes from (or is given with) an instrument, its
+        reverse-keyed items are reversed, so all loadings are positive; with a
+        model and no instrument nothing is reversed. Reversal changes only the
+        sign of that item's loading, never the fit.
 
     Returns
     -------
