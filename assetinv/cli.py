@@ -44,9 +44,16 @@ def _error_text(err: DataError, show_all: bool) -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import validate_file
+    from .study_check import _summary, print_findings, validate_study
 
     worst = 0
     for path in args.files:
+        if Path(path).is_dir():  # a study folder: every file through its crosswalk, then across files
+            check = validate_study(path, instrument=args.instrument)
+            print(_summary(check))
+            print_findings(check)
+            worst = max(worst, 0 if check.ok else 2)
+            continue
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
         if problems:
             print(f"{path}: {len(problems)} problem(s)")
@@ -62,8 +69,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .errors import Problem
     from .simulate import write_sample
 
+    folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(Problem(str(folder), "is a file, not a folder", "give a folder name for the synthetic study"))
+    if folder.is_dir() and any(folder.iterdir()) and not args.force:
+        shown = sorted(p.name for p in folder.iterdir())
+        raise DataError(Problem(
+            str(folder), f"the folder is not empty ({', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}); "
+            "simulate would overwrite files such as responses.csv and study.yaml",
+            "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
+            "(other files are left alone)"))
     written = write_sample(args.folder, seed=args.seed)
     for path in written:
         print(path)
@@ -71,7 +89,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import build_reports
+    from .reports import build_reports, default_data_dir
+    from .study_check import print_findings, validate_study
+
+    folder = Path(args.data) if args.data is not None else (
+        Path(args.config).resolve().parent if args.config is not None else default_data_dir())
+    if folder.is_dir():  # (a missing folder is reported by build_reports)
+        check = validate_study(folder, config=args.config)
+        if not check.ok:
+            print(f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
+                  "rendered. Fix them (`assetinv validate FOLDER` lists them again):", file=sys.stderr)
+            print_findings(check, sys.stderr, only="error")
+            return 2
+        if check.warnings:
+            print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
+            print_findings(check, sys.stderr, only="warning")
 
     build_reports(
         data=args.data,
@@ -160,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check input files and list every problem found")
-    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX)")
+    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
+                   "study folder holding study.yaml (the whole study, across files)")
     v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     v.add_argument(
         "--kind",
@@ -196,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
     s.add_argument("folder", type=Path)
     s.add_argument("--seed", type=int, default=2026)
+    s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
+                   "the synthetic study's files)")
     s.set_defaults(func=_cmd_simulate)
     _add_plan_parser(sub)
     return parser

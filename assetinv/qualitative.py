@@ -62,6 +62,7 @@ import pandas as pd
 
 from . import agreement as _ag
 from .errors import DataError, Problem
+from .ids import id_sort_key
 from .io import file_sha256
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress
 
@@ -2136,7 +2137,7 @@ def exemplar_quotes(
     ).reset_index()
     g["_d"] = g["domain"].map(dorder)
     g = g.sort_values(["school", "_d", "exemplary", "n_coders", "excerpt_id"],
-                      ascending=[True, True, False, False, True], kind="mergesort")
+                      ascending=[True, True, False, False, True], kind="mergesort", key=id_sort_key)
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
     g["quote"] = [_shorten(redact(t, names, ids=ids), max_chars) for t in g["text"]]
@@ -2364,11 +2365,11 @@ def _evidence(r: dict) -> str:
 
 
 # Okabe-Ito palette (colour-blind safe) with hatches so it also reads in grey
-_STATUS_STYLE = {
-    "asset": ("#0072B2", ""),
-    "typical": ("#F0E442", ".."),
-    "growth area": ("#E69F00", "//"),
-    "": ("#999999", "xx"),
+_STATUS_STYLE = {  # the same colours as assetinv.figures.STATUS_STYLE (one encoding of status in every chart)
+    "asset": ("#0173b2", ""),
+    "typical": ("#949494", ""),
+    "growth area": ("#d55e00", ""),
+    "": ("#ffffff", "xx"),
 }
 
 
@@ -2428,7 +2429,8 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         yy = y[yi]
         if pd.notna(m):
             ax1.barh(yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
-            ax1.text(m + 0.05, yy, f"{m:.2f}", va="center", fontsize=9)
+            sym = {"asset": "\u25b2", "typical": "\u25cf", "growth area": "\u25bc"}.get(st, "")
+            ax1.text(m + 0.05, yy, f"{m:.2f} {sym}".strip(), va="center", fontsize=9)
         else:
             ax1.text(scale[0] + 0.05, yy, "suppressed", va="center", fontsize=9, style="italic")
     ax1.set_xlim(scale[0], scale[1] + 0.5)
