@@ -565,7 +565,7 @@ def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray
     return Y
 
 
-def _group_data(df, Y, group, msgs):
+def _group_data(df, Y, group, msgs, items):
     if group is None:
         labels, parts = [None], [Y]
     else:
@@ -587,14 +587,14 @@ def _group_data(df, Y, group, msgs):
         part = part[~empty]
         if len(part) < 3:
             raise ValueError(f"too few cases ({len(part)}) to fit a CFA" + (f" in group {lab}" if lab is not None else ""))
-        few = [j for j in range(part.shape[1]) if np.isfinite(part[:, j]).sum() < 2]
+        where = f" in group {lab}" if lab is not None else ""
+        few = [items[j] for j in range(part.shape[1]) if np.isfinite(part[:, j]).sum() < 2]
         if few:
-            raise ValueError("item(s) with fewer than 2 answers" + (f" in group {lab}" if lab is not None else "")
-                             + f" cannot enter a CFA: columns {few} of the model's items; leave them out of "
-                             "the model or the group out of the data")
-        const = [j for j in range(part.shape[1]) if np.nanvar(part[:, j]) == 0]
+            raise ValueError(f"item(s) {', '.join(few)} have fewer than 2 answers{where} and cannot enter a CFA; "
+                             "leave them out of the model or the group out of the data")
+        const = [items[j] for j in range(part.shape[1]) if np.nanvar(part[:, j]) == 0]
         if const:
-            raise ValueError("item(s) without variance cannot enter a CFA: " + str(const))
+            raise ValueError(f"item(s) {', '.join(const)} have no variance{where} and cannot enter a CFA")
         data.append(_patterns(part))
     return labels, data
 
@@ -610,7 +610,7 @@ def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=Tr
     if missing == "listwise":
         keep = ~np.isnan(Y).any(axis=1)
         df, Y = df.loc[keep], Y[keep]
-    labels, data = _group_data(df, Y, group, msgs)
+    labels, data = _group_data(df, Y, group, msgs, items)
     sp = _build_spec(model, len(data), equal)
     with _single_thread():
         x, logl, H, converged = _fit_ml(sp, data, msgs, hessian=se)

@@ -169,6 +169,12 @@ def test_bad_input_is_a_clear_error():
         ai.cfa(bad, {"F": ["x1", "x2", "x3"]})
     with pytest.raises(ValueError, match="fewer than 2 items"):
         ai.cfa(d, {"F": ["x1", "x2", "x3"], "G": ["x4"]})
+    const = d.assign(x3=1.0)
+    with pytest.raises(ValueError, match="x3 have no variance"):
+        ai.cfa(const, {"F": ["x1", "x2", "x3"]})
+    unanswered = d.assign(x3=np.where(d["school"] == "Pasteur", np.nan, d["x3"]))
+    with pytest.raises(ValueError, match="x3 have fewer than 2 answers in group Pasteur"):
+        ai.cfa(unanswered, {"F": ["x1", "x2", "x3"]}, group="school")
 
 
 def test_same_input_same_output():
