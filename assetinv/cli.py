@@ -6,7 +6,8 @@ Subcommands:
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
 * ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export, or
-                                 the ``codings:`` block (codes and cases) for a QDA project or coded table.
+                                 the ``codings:`` block (codes and cases) for a QDA project or coded table;
+* ``assetinv plan``              print how many staff a school needs per domain, from a pilot or the sample.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
@@ -113,7 +114,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
             _print_findings(check.warnings, sys.stderr, getattr(args, "all", False))
 
-    build_reports(
+    res = build_reports(
         data=args.data,
         out=args.out,
         schools=args.schools,
@@ -122,8 +123,51 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         config=args.config,
         force=args.force,
+        pdf=args.pdf,
     )
+    from .report_cli import success_summary
+
+    print(success_summary(res))
     return 0
+
+
+# ---- assetinv plan ---------------------------------------------------------------
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from .io import read_config, read_responses
+    from .planning import plan_survey
+    from .reports import _resolve_inputs
+
+    if args.responses is not None:
+        path = Path(args.responses)
+    else:
+        _, config_path = _resolve_inputs(args.data, args.config)
+        path = Path(read_config(config_path)["responses"])
+    responses = read_responses(path)
+    try:
+        plan = plan_survey(responses, wave=args.wave, targets=tuple(args.targets), sizes=tuple(args.sizes))
+    except ValueError as err:
+        from .errors import Problem
+        raise DataError(Problem(file=str(path), message=str(err),
+                                fix="a pilot needs at least 2 schools with 2 or more answers each; "
+                                    "check --wave, --targets (between 0 and 1) and --sizes (2 or more)")) from None
+    print(f"Survey plan from {path.name} ({len(responses)} responses)")
+    for msg in plan.warnings:
+        print(f"note: {msg}")
+    print(plan.summary())
+    return 0
+
+
+def _add_plan_parser(sub) -> None:
+    p = sub.add_parser("plan", help="respondents a school needs per domain, and the change it can detect")
+    p.add_argument("--data", default=None, help="pilot data folder with study.yaml (default: the bundled sample)")
+    p.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
+    p.add_argument("--responses", default=None, help="a pilot survey export instead of a data folder")
+    p.add_argument("--wave", default=None, help="plan from this wave (default: the first in the data)")
+    p.add_argument("--targets", type=float, nargs="+", default=[0.70, 0.80],
+                   help="school-mean reliabilities to plan for (default .70 .80)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 15, 20, 30],
+                   help="staff per wave for the detectable change (default 5 10 15 20 30)")
+    p.set_defaults(func=_cmd_plan)
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -153,14 +197,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .report_cli import EPILOGS, formatter
+
     parser = argparse.ArgumentParser(
         prog="assetinv",
         description="Analyse an Asset Inventory survey and interviews and render school reports.",
+        epilog=EPILOGS["assetinv"], formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"assetinv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check input files and list every problem found")
+    v = sub.add_parser("validate", help="check input files and list every problem found",
+                       epilog=EPILOGS["validate"], formatter_class=formatter)
     v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
                    "study folder holding study.yaml (the whole study, across files)")
     v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
@@ -173,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     v.set_defaults(func=_cmd_validate)
 
-    r = sub.add_parser("report", help="render the network summary and one HTML report per school")
+    r = sub.add_parser("report", help="render the network summary and one HTML report per school",
+                       epilog=EPILOGS["report"], formatter_class=formatter)
     r.add_argument("--data", default=None, help="data folder (default: the bundled sample in data/)")
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
@@ -184,10 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
     r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
+    r.add_argument("--pdf", action="store_true",
+                   help="also write an accessible (tagged) PDF of every report, offline, with Chromium")
     r.set_defaults(func=_cmd_report)
 
     m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
-                       "to the instrument")
+                       "to the instrument", epilog=EPILOGS["map"], formatter_class=formatter)
     m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project "
                    "(.qdpx, .qdc) or coded CSV/XLSX")
     m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
@@ -195,21 +246,27 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     m.set_defaults(func=_cmd_map)
 
-    s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
-    s.add_argument("folder", type=Path)
-    s.add_argument("--seed", type=int, default=2026)
+    s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER",
+                       epilog=EPILOGS["simulate"], formatter_class=formatter)
+    s.add_argument("folder", type=Path, help="folder to write the study into (created if missing)")
+    s.add_argument("--seed", type=int, default=2026,
+                   help="random seed; the same seed gives the same files (default 2026, the bundled sample)")
     s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
                    "the synthetic study's files)")
     s.set_defaults(func=_cmd_simulate)
+    _add_plan_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help(sys.stderr)  # no command: show what there is, and fail like any usage error
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except DataError as err:

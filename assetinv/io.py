@@ -98,7 +98,7 @@ _OTHER_META = {
     "distributionchannel", "userlanguage", "responsetype",
     # SurveyMonkey, Google Forms, Microsoft Forms, legacy Qualtrics
     "collectorid", "customdata", "customdata1", "timestamp", "starttime", "completiontime",
-    "lastmodifiedtime", "responseset",
+    "lastmodifiedtime", "responseset", "score", "totalpoints", "quizfeedback",
 }
 _QUALTRICS_MARKERS = {
     "startdate", "enddate", "status", "ipaddress", "progress", "duration(inseconds)",
@@ -458,6 +458,13 @@ def _looks_like_header(cells: Sequence[str], targets: set[str]) -> int:
 
 
 def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+    import zipfile
+
+    if zipfile.is_zipfile(_io.BytesIO(data)):
+        from .safe_input import SafeZip
+
+        with SafeZip(_io.BytesIO(data), label=name):  # size and ratio caps from the headers (zip bombs)
+            pass
     try:
         import openpyxl
 
@@ -913,7 +920,7 @@ def _normalise_layout(raw: _Raw) -> None:
     keys = [_norm(h) for h in raw.header]
     first = raw.rows[0]
     if (keys[:10] == [f"v{k}" for k in range(1, 11)] and len(first) >= 10
-            and [_norm(c) for c in first[:10]] == _LEGACY_QUALTRICS):
+            and len({_norm(c) for c in first[:10]} & set(_LEGACY_QUALTRICS)) >= 7):
         raw.original_header = list(raw.header)
         for j in range(10):
             raw.header[j] = first[j].strip()
@@ -1984,6 +1991,7 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "interviews": None,
     "qdpx": None,
     "truth": None,
+    "simulated": False,  # true: the data are invented; every report page carries a banner saying so
     "out": None,
     "min_n": 5,
     "min_response_rate": 0.5,

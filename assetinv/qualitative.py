@@ -2377,11 +2377,11 @@ def _evidence(r: dict) -> str:
 
 
 # Okabe-Ito palette (colour-blind safe) with hatches so it also reads in grey
-_STATUS_STYLE = {
-    "asset": ("#0072B2", ""),
-    "typical": ("#F0E442", ".."),
-    "growth area": ("#E69F00", "//"),
-    "": ("#999999", "xx"),
+_STATUS_STYLE = {  # the same colours as assetinv.figures.STATUS_STYLE (one encoding of status in every chart)
+    "asset": ("#0173b2", ""),
+    "typical": ("#949494", ""),
+    "growth area": ("#d55e00", ""),
+    "": ("#ffffff", "xx"),
 }
 
 
@@ -2441,7 +2441,8 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         yy = y[yi]
         if pd.notna(m):
             ax1.barh(yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
-            ax1.text(m + 0.05, yy, f"{m:.2f}", va="center", fontsize=9)
+            sym = {"asset": "\u25b2", "typical": "\u25cf", "growth area": "\u25bc"}.get(st, "")
+            ax1.text(m + 0.05, yy, f"{m:.2f} {sym}".strip(), va="center", fontsize=9)
         else:
             ax1.text(scale[0] + 0.05, yy, "suppressed", va="center", fontsize=9, style="italic")
     ax1.set_xlim(scale[0], scale[1] + 0.5)

@@ -1717,6 +1717,7 @@ def instrument_reliability(
     ci: float = 0.95,
     n_boot: int = 0,
     seed: int | None = None,
+    icc_method: str = "reml",
 ) -> InstrumentReliability:
     r"""Reliability of every domain of the instrument in one call.
 
@@ -1745,6 +1746,12 @@ def instrument_reliability(
         Column for the ICC of domain scores (default ``school``; skipped if absent).
     nan_policy, ci, n_boot, seed
         Passed to :func:`alpha` (bootstrap interval when ``n_boot > 0``).
+    icc_method : {"reml", "anova", "statsby"}
+        ICC(1) estimator (see :func:`group_reliability`). Default ``"reml"``:
+        schools differ greatly in size, and REML weights each school by its
+        information instead of treating every school as the mean size (psych's
+        ``nbar``); it is also the school variance share of the random-intercept
+        model the change analysis uses, and what ``lme4`` reports. Reports use it.
 
     Returns
     -------
@@ -1837,7 +1844,7 @@ def instrument_reliability(
         scores[icc_group] = responses[icc_group].to_numpy()
         with warnings.catch_warnings(record=True) as wlist:
             warnings.simplefilter("always")
-            gr = group_reliability(scores, list(score_cols), icc_group, min_n=min_n)
+            gr = group_reliability(scores, list(score_cols), icc_group, min_n=min_n, method=icc_method)
         msgs += [str(w.message) for w in wlist if issubclass(w.category, ReliabilityWarning)]
         icc = gr.table.rename(columns={"column": "domain"})
         school_rel = gr.by_group.rename(columns={"group": icc_group, "column": "domain"})

@@ -21,13 +21,11 @@ SCHOOL_ORDER = [
     "summary",
     "profile",
     "supports",
+    "items",
     "change",
     "gaps",
     "interviews",
-    "reliability",
-    "methods",
-    "data-quality",
-    "provenance",
+    "technical-notes",
 ]
 
 
