@@ -42,16 +42,25 @@ def _error_text(err: DataError, show_all: bool) -> str:
     return head + "\n".join(lines)
 
 
+def _print_findings(findings: list, stream, show_all: bool) -> None:
+    """Whole-study findings, one a line, capped like file problems (``--all`` prints every one)."""
+    shown, more = _shown(findings, show_all)
+    for f in shown:
+        print(f"  - {f}", file=stream)
+    if more:
+        print(f"  {more}", file=stream)
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import validate_file
-    from .study_check import _summary, print_findings, validate_study
+    from .study_check import _summary, validate_study
 
     worst = 0
     for path in args.files:
         if Path(path).is_dir():  # a study folder: every file through its crosswalk, then across files
             check = validate_study(path, instrument=args.instrument)
             print(_summary(check))
-            print_findings(check)
+            _print_findings(check.findings, sys.stdout, getattr(args, "all", False))
             worst = max(worst, 0 if check.ok else 2)
             continue
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
@@ -90,7 +99,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from .reports import build_reports, default_data_dir
-    from .study_check import print_findings, validate_study
+    from .study_check import validate_study
 
     folder = Path(args.data) if args.data is not None else (
         Path(args.config).resolve().parent if args.config is not None else default_data_dir())
@@ -99,11 +108,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if not check.ok:
             print(f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
                   "rendered. Fix them (`assetinv validate FOLDER` lists them again):", file=sys.stderr)
-            print_findings(check, sys.stderr, only="error")
+            _print_findings(check.errors, sys.stderr, getattr(args, "all", False))
             return 2
         if check.warnings:
             print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
-            print_findings(check, sys.stderr, only="warning")
+            _print_findings(check.warnings, sys.stderr, getattr(args, "all", False))
 
     res = build_reports(
         data=args.data,
