@@ -6,7 +6,8 @@ Subcommands:
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
 * ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export, or
-                                 the ``codings:`` block (codes and cases) for a QDA project or coded table.
+                                 the ``codings:`` block (codes and cases) for a QDA project or coded table;
+* ``assetinv plan``              print how many staff a school needs per domain, from a pilot or the sample.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
@@ -43,9 +44,16 @@ def _error_text(err: DataError, show_all: bool) -> str:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import validate_file
+    from .study_check import _summary, print_findings, validate_study
 
     worst = 0
     for path in args.files:
+        if Path(path).is_dir():  # a study folder: every file through its crosswalk, then across files
+            check = validate_study(path, instrument=args.instrument)
+            print(_summary(check))
+            print_findings(check)
+            worst = max(worst, 0 if check.ok else 2)
+            continue
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
         if problems:
             print(f"{path}: {len(problems)} problem(s)")
@@ -61,8 +69,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .errors import Problem
     from .simulate import write_sample
 
+    folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(Problem(str(folder), "is a file, not a folder", "give a folder name for the synthetic study"))
+    if folder.is_dir() and any(folder.iterdir()) and not args.force:
+        shown = sorted(p.name for p in folder.iterdir())
+        raise DataError(Problem(
+            str(folder), f"the folder is not empty ({', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}); "
+            "simulate would overwrite files such as responses.csv and study.yaml",
+            "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
+            "(other files are left alone)"))
     written = write_sample(args.folder, seed=args.seed)
     for path in written:
         print(path)
@@ -70,7 +89,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import build_reports
+    from .reports import build_reports, default_data_dir
+    from .study_check import print_findings, validate_study
+
+    folder = Path(args.data) if args.data is not None else (
+        Path(args.config).resolve().parent if args.config is not None else default_data_dir())
+    if folder.is_dir():  # (a missing folder is reported by build_reports)
+        check = validate_study(folder, config=args.config)
+        if not check.ok:
+            print(f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
+                  "rendered. Fix them (`assetinv validate FOLDER` lists them again):", file=sys.stderr)
+            print_findings(check, sys.stderr, only="error")
+            return 2
+        if check.warnings:
+            print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
+            print_findings(check, sys.stderr, only="warning")
 
     res = build_reports(
         data=args.data,
@@ -87,6 +120,45 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     print(success_summary(res))
     return 0
+
+
+# ---- assetinv plan ---------------------------------------------------------------
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from .io import read_config, read_responses
+    from .planning import plan_survey
+    from .reports import _resolve_inputs
+
+    if args.responses is not None:
+        path = Path(args.responses)
+    else:
+        _, config_path = _resolve_inputs(args.data, args.config)
+        path = Path(read_config(config_path)["responses"])
+    responses = read_responses(path)
+    try:
+        plan = plan_survey(responses, wave=args.wave, targets=tuple(args.targets), sizes=tuple(args.sizes))
+    except ValueError as err:
+        from .errors import Problem
+        raise DataError(Problem(file=str(path), message=str(err),
+                                fix="a pilot needs at least 2 schools with 2 or more answers each; "
+                                    "check --wave, --targets (between 0 and 1) and --sizes (2 or more)")) from None
+    print(f"Survey plan from {path.name} ({len(responses)} responses)")
+    for msg in plan.warnings:
+        print(f"note: {msg}")
+    print(plan.summary())
+    return 0
+
+
+def _add_plan_parser(sub) -> None:
+    p = sub.add_parser("plan", help="respondents a school needs per domain, and the change it can detect")
+    p.add_argument("--data", default=None, help="pilot data folder with study.yaml (default: the bundled sample)")
+    p.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
+    p.add_argument("--responses", default=None, help="a pilot survey export instead of a data folder")
+    p.add_argument("--wave", default=None, help="plan from this wave (default: the first in the data)")
+    p.add_argument("--targets", type=float, nargs="+", default=[0.70, 0.80],
+                   help="school-mean reliabilities to plan for (default .70 .80)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 15, 20, 30],
+                   help="staff per wave for the detectable change (default 5 10 15 20 30)")
+    p.set_defaults(func=_cmd_plan)
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -128,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check input files and list every problem found",
                        epilog=EPILOGS["validate"], formatter_class=formatter)
-    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX)")
+    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
+                   "study folder holding study.yaml (the whole study, across files)")
     v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     v.add_argument(
         "--kind",
@@ -169,7 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("folder", type=Path, help="folder to write the study into (created if missing)")
     s.add_argument("--seed", type=int, default=2026,
                    help="random seed; the same seed gives the same files (default 2026, the bundled sample)")
+    s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
+                   "the synthetic study's files)")
     s.set_defaults(func=_cmd_simulate)
+    _add_plan_parser(sub)
     return parser
 
 

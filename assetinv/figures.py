@@ -30,6 +30,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from .ids import natural_key
+
 __all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "STATUS_STYLE",
            "ReportFigure"]
 
@@ -196,7 +198,7 @@ def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | 
     p = _blank_suppressed(profile, [value, "mean", "ci_low", "ci_high", "diff", "n"])
     doms = _domain_order(p)
     names = _short_names(p)
-    schools = sorted(p["school"].astype(str).unique())
+    schools = sorted(p["school"].astype(str).unique(), key=natural_key)
     grid = np.full((len(schools), len(doms)), np.nan)
     status = np.full(grid.shape, "", dtype=object)
     reason = np.full(grid.shape, "", dtype=object)

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .ids import id_sort_key
 from .errors import DataError, Problem
 
 __all__ = [
@@ -97,7 +98,7 @@ _OTHER_META = {
     "distributionchannel", "userlanguage", "responsetype",
     # SurveyMonkey, Google Forms, Microsoft Forms, legacy Qualtrics
     "collectorid", "customdata", "customdata1", "timestamp", "starttime", "completiontime",
-    "lastmodifiedtime", "responseset",
+    "lastmodifiedtime", "responseset", "score", "totalpoints", "quizfeedback",
 }
 _QUALTRICS_MARKERS = {
     "startdate", "enddate", "status", "ipaddress", "progress", "duration(inseconds)",
@@ -457,6 +458,13 @@ def _looks_like_header(cells: Sequence[str], targets: set[str]) -> int:
 
 
 def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+    import zipfile
+
+    if zipfile.is_zipfile(_io.BytesIO(data)):
+        from .safe_input import SafeZip
+
+        with SafeZip(_io.BytesIO(data), label=name):  # size and ratio caps from the headers (zip bombs)
+            pass
     try:
         import openpyxl
 
@@ -912,7 +920,7 @@ def _normalise_layout(raw: _Raw) -> None:
     keys = [_norm(h) for h in raw.header]
     first = raw.rows[0]
     if (keys[:10] == [f"v{k}" for k in range(1, 11)] and len(first) >= 10
-            and [_norm(c) for c in first[:10]] == _LEGACY_QUALTRICS):
+            and len({_norm(c) for c in first[:10]} & set(_LEGACY_QUALTRICS)) >= 7):
         raw.original_header = list(raw.header)
         for j in range(10):
             raw.header[j] = first[j].strip()
@@ -1375,7 +1383,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         df["n_dont_know"] = df["n_dont_know"].astype("int64")
     order = {w: k for k, w in enumerate(dict(inst.waves))}
     df["_w"] = df["wave"].map(order)
-    df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
+    df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(columns="_w")
     df = df.reset_index(drop=True)
     df.attrs = {
         "instrument_version": str(inst.version),
@@ -1734,7 +1742,7 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
         out["n_dont_know"] = out["n_dont_know"].fillna(0).astype("int64")
     order = {w: k for k, w in enumerate(dict(inst.waves))}
     out["_w"] = out["wave"].map(order)
-    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
+    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(columns="_w")
     out = out.reset_index(drop=True)
     quality: dict[tuple, int] = {}
     for df in frames:
@@ -1901,7 +1909,7 @@ def read_roster(path, instrument=None) -> pd.DataFrame:
     P.raise_if_any()
     df = pd.DataFrame(recs, columns=list(ROSTER_COLUMNS))
     df["invited"] = df["invited"].astype("int64")
-    df = df.sort_values(["school", "role", "wave"], kind="mergesort").reset_index(drop=True)
+    df = df.sort_values(["school", "role", "wave"], kind="mergesort", key=id_sort_key).reset_index(drop=True)
     df.attrs = {"source": raw.source or raw.file, "sha256": raw.sha256}
     return df
 
@@ -1962,7 +1970,7 @@ def read_schools(path) -> pd.DataFrame:
         recs.append(rec)
     P.raise_if_any()
     df = pd.DataFrame(recs, columns=list(SCHOOL_COLUMNS))
-    df = df.sort_values("school", kind="mergesort").reset_index(drop=True)
+    df = df.sort_values("school", kind="mergesort", key=id_sort_key).reset_index(drop=True)
     df.attrs = {"source": raw.source or raw.file, "sha256": raw.sha256}
     return df
 
@@ -2294,6 +2302,10 @@ def _guess_kind(path: Path) -> str:
         return "codings"
     if "name" in keys and "school" in keys and "role" not in keys and "respondentid" not in keys:
         return "schools"
+    # a roster that lacks 'invited': the id fields, but no respondent id and no answers
+    if {"school", "role", "wave"} <= keys and not ({"respondentid", "responseid"} & keys) \
+            and not any(re.fullmatch(r"[a-z]{2}\d{2}", k) for k in keys) and len(keys) <= 6:
+        return "roster"
     return "responses"
 
 

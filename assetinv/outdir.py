@@ -93,7 +93,7 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
     Examples
     --------
     >>> school_file_names(["S 08", "S_08", "S01"])
-    {'S 08': 'S_08-d37cdbf4', 'S_08': 'S_08', 'S01': 'S01'}
+    {'S 08': 'S_08-1277e7bc', 'S_08': 'S_08', 'S01': 'S01'}
 
     References
     ----------
@@ -101,12 +101,13 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
     """
     ids = [str(i) for i in ids]
     folded: dict[str, int] = {}
-    for i in set(ids):
-        folded[_slug(i).casefold()] = folded.get(_slug(i).casefold(), 0) + 1
+    for i in set(ids):  # ids that are already safe file names compete for the plain name
+        if _slug(i) == i:
+            folded[i.casefold()] = folded.get(i.casefold(), 0) + 1
     out: dict[str, str] = {}
     for i in ids:
         slug = _slug(i)
-        plain = (slug == i and folded[slug.casefold()] == 1 and not slug.startswith(".")
+        plain = (slug == i and folded.get(slug.casefold()) == 1 and not slug.startswith(".")
                  and slug.upper().split(".")[0] not in _WINDOWS_RESERVED and slug != "")
         out[i] = slug if plain else f"{slug.lstrip('.')[:60] or 'school'}-{hashlib.sha256(i.encode('utf-8')).hexdigest()[:8]}"
     seen: dict[str, str] = {}

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .ids import id_sort_key, natural_key
+
 __all__ = ["Section", "html_table", "figure_html", "esc", "OKABE_ITO", "SVG_RC"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, used as the default colour cycle.
@@ -339,7 +341,7 @@ def compute_analyses(ctx) -> None:
             tal_s = tal_n = pd.DataFrame()
         playbook = S.load_playbook(instrument=inst)
         recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst)
-                for s in sorted(prof["school"].astype(str).unique())]
+                for s in sorted(prof["school"].astype(str).unique(), key=natural_key)]
         ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
 
         waves = set(scores["wave"].astype(str))
@@ -397,7 +399,8 @@ def _participation(ctx, scores: pd.DataFrame, rate: float) -> pd.DataFrame:
     r = ctx.responses
     got = r.groupby(["school", "wave"], sort=True).size().rename("responded").reset_index()
     inv = ctx.roster.groupby(["school", "wave"], sort=True)["invited"].sum().reset_index()
-    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort")
+    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort",
+                                                                      key=id_sort_key)
     t["responded"] = t["responded"].fillna(0).astype("int64")
     t["response_rate"] = t["responded"] / t["invited"].where(t["invited"] > 0)
     t = suppress(t, ["response_rate"], n_column="responded", min_n=ctx.min_n)
@@ -526,6 +529,11 @@ def _school_change(ctx, school: str) -> pd.DataFrame:
     return _rows(ch, "scope", school)
 
 
+def _inst_name(ctx) -> str:
+    """The instrument's own name, for sentences ("answered the <name> at baseline")."""
+    return str(getattr(ctx.instrument, "name", "") or "survey")
+
+
 def section_summary(ctx, school: str) -> Section:
     """One plain-language paragraph: profile, change and what to build on."""
     name = ctx.school_name(school)
@@ -536,7 +544,7 @@ def section_summary(ctx, school: str) -> Section:
     if len(shown) == 0:
         reason = prof["suppressed"].iloc[0] if len(prof) else "no survey responses"
         parts.append(
-            f"Too few staff at {name} answered the Asset Inventory at baseline to report its scores "
+            f"Too few staff at {name} answered the {_inst_name(ctx)} at baseline to report its scores "
             f"({reason}); this protects respondents' privacy. The network summary and the interview themes "
             "below still describe the partnership's starting point."
         )
@@ -546,7 +554,7 @@ def section_summary(ctx, school: str) -> Section:
         assets = [short.get(d, d) for d in shown.loc[shown["status"] == "asset", "domain"]]
         growth = [short.get(d, d) for d in shown.loc[shown["status"] == "growth area", "domain"]]
         typical = [short.get(d, d) for d in shown.loc[shown["status"] == "typical", "domain"]]
-        lead = f"{n} teachers and leaders at {name} answered the Asset Inventory at baseline"
+        lead = f"{n} teachers and leaders at {name} answered the {_inst_name(ctx)} at baseline"
         if n_schools:
             lead += f", and their answers were compared with the {n_schools - 1} other schools in the network"
         parts.append(lead + ".")
@@ -629,6 +637,8 @@ def section_profile(ctx, school: str) -> Section:
         "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
         "district_mean": _district_mean_column(ctx, school, prof) if len(prof) else [],
         "network_mean": prof["network_mean"],
+        # the difference is from the other schools (leave-one-out, issue 11), so their mean is shown too
+        "others_mean": prof["others_mean"] if "others_mean" in prof else prof["network_mean"],
         "diff": [_signed(x) for x in prof["diff"]],
         "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
         "pct_favourable": prof.get("pct_favourable", pd.Series(np.nan, index=prof.index)),
@@ -639,7 +649,8 @@ def section_profile(ctx, school: str) -> Section:
         disp,
         columns={"domain": "Domain", "n": "Staff (n)", "mean": "School mean (1–5)", "ci": "95% interval",
                  "district_mean": "District mean", "network_mean": "Network mean",
-                 "diff": "School − network", "diff_ci": "95% interval of the difference",
+                 "others_mean": "Other schools' mean",
+                 "diff": "School − other schools", "diff_ci": "95% interval of the difference",
                  "pct_favourable": "% agree (school)", "status": "Status", "suppressed": "Not shown because"},
         digits={"n": 0, "pct_favourable": 0},
         raw_html=("status",),
@@ -653,9 +664,10 @@ def section_profile(ctx, school: str) -> Section:
         f"<li>{esc(plain_sentence(r, short.get(r['domain'], r['domain']), asset_at=float(attrs.get('asset_at', 4.0)), growth_below=float(attrs.get('growth_below', 3.0))))}</li>"
         for r in prof.to_dict("records"))
     html = _p("Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
-              "probably lies in, given how many staff answered. The difference from the network is clear when its "
-              "interval does not include 0. School values are this school's teachers and leaders at baseline; the "
-              "district mean pools the district's reported schools and the network mean every reported school.")
+              "probably lies in, given how many staff answered. The difference from the network's other schools is "
+              "clear when its interval does not include 0. School values are this school's teachers and leaders at "
+              "baseline; the district mean pools the district's reported schools, the network mean every reported "
+              "school, and the other schools' mean every reported school but this one.")
     html += table
     html += _p("% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
                "domain's statements (statements worded the other way round are flipped first).", "note")
@@ -812,8 +824,8 @@ def section_interviews(ctx, school: str) -> Section:
         return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
     jd = _rows(ctx.tables["joint_display_schools"], "school", school)
     quotes = _rows(ctx.tables.get("quotes", pd.DataFrame()), "school", school)
-    html = _p("Interviews with staff were coded with the Asset Inventory codebook. For each domain: the codes heard "
-              "most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
+    html = _p(f"Interviews with staff were coded with the {_inst_name(ctx)} codebook. For each domain: the codes "
+              "heard most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
     if len(jd) == 0:
         html += _p("No interviews were coded at this school.")
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
@@ -930,8 +942,10 @@ def section_methods(ctx, school: str | None = None) -> Section:
     items.append("<li><strong>Gaps.</strong> Leaders' mean minus teachers' mean with a Welch 95% interval; "
                  "gaps of 0.5 points or more are flagged as large.</li>")
     items.append("<li><strong>Reliability.</strong> Coefficient alpha and omega total per domain; ICC(1) and ICC(2) "
-                 "of domain scores across schools; each school's group-mean reliability "
-                 "n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000).</li>")
+                 "of domain scores across schools, ICC(1) estimated by REML (the schools' share of the variance in "
+                 "a random-intercept model, which suits schools of very different sizes); each school's group-mean "
+                 "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
+                 "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>")
     if "agreement_domains" in ctx.tables:
         from .privacy import MIN_INTERVIEWS
 

@@ -47,6 +47,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import DataError, Problem
+from .ids import natural_key
 from .io import file_sha256
 from .privacy import MIN_N
 from .outdir import MANIFEST_NAME
@@ -118,7 +119,7 @@ class ReportContext:
 
     @property
     def school_ids(self) -> list[str]:
-        return sorted(self.schools["school"].astype(str).tolist())
+        return sorted(self.schools["school"].astype(str).tolist(), key=natural_key)
 
     def school_name(self, school: str) -> str:
         row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
@@ -326,6 +327,11 @@ def _env():
     return env
 
 
+def _instrument_title(ctx) -> str:
+    """The instrument's own name (a user's instrument is not called "Asset Inventory")."""
+    return str(getattr(ctx.instrument, "name", "") or "Survey")
+
+
 def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
           back_href: str | None = None, network_href: str | None = None, footer: str = "",
           page_class: str = "") -> str:
@@ -351,6 +357,7 @@ def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: lis
         css=Markup(_css()),
         version=__version__,
         instrument_version=getattr(ctx.instrument, "version", "?"),
+        instrument_name=_instrument_title(ctx),
         back_href=back_href,
         network_href=network_href,
         footer=footer,
@@ -367,10 +374,11 @@ def render_school(ctx: ReportContext, school: str) -> str:
     school = str(school)
     name = ctx.school_name(school)
     district = ctx.school_district(school)
-    sub = f"School {school}" + (f" · district {district}" if district else "") + " · Asset Inventory at partnership entry"
+    title = _instrument_title(ctx)
+    sub = f"School {school}" + (f" · district {district}" if district else "") + f" · {title} at partnership entry"
     return _page(
         ctx,
-        title=f"Asset Inventory report: {name}",
+        title=f"{title} report: {name}",
         subtitle=sub,
         sections=school_report_sections(ctx, school),
         back_href="../index.html",
@@ -386,8 +394,8 @@ def render_network(ctx: ReportContext) -> str:
 
     return _page(
         ctx,
-        title="Asset Inventory: network summary",
-        subtitle=f"{len(ctx.school_ids)} schools · Asset Inventory at partnership entry",
+        title=f"{_instrument_title(ctx)}: network summary",
+        subtitle=f"{len(ctx.school_ids)} schools · {_instrument_title(ctx)} at partnership entry",
         sections=network_sections(ctx),
         back_href="index.html",
         footer="Groups smaller than the suppression minimum are never shown.",
@@ -400,7 +408,7 @@ def render_index(ctx: ReportContext, schools: Sequence[str], table_names: Sequen
 
     return _page(
         ctx,
-        title="Asset Inventory reports",
+        title=f"{_instrument_title(ctx)} reports",
         subtitle=f"{len(schools)} school report(s) and the network summary",
         sections=index_sections(ctx, schools, table_names),
         footer="Open any report in a browser; every file works offline.",

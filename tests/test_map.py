@@ -169,3 +169,19 @@ def test_wave_from_the_file_name(tmp_path):
     shutil.copy(EXPORTS / "surveymonkey.csv", p)
     (c,) = draft_crosswalk(p).constants
     assert not c.confident and "no wave column" in c.reason
+
+
+def test_unedited_draft_of_a_wave_named_export_is_read(tmp_path):
+    """An export whose file name names its wave: the draft needs no edit at all."""
+    import shutil
+
+    p = tmp_path / "staff_survey_baseline.csv"
+    shutil.copy(EXPORTS / "surveymonkey.csv", p)
+    out = tmp_path / "study.yaml"
+    assert main(["map", str(p), "--out", str(out)]) == 0
+    df = read_responses(read_config(out)["responses"])
+    native = read_responses(EXPORTS / "native.csv")
+    inst = ai.load_instrument()
+    a = ai.alpha(df[inst.item_ids("LM")], reverse=inst.reverse_ids("LM"), scale_min=1, scale_max=5).total
+    b = ai.alpha(native[inst.item_ids("LM")], reverse=inst.reverse_ids("LM"), scale_min=1, scale_max=5).total
+    pd.testing.assert_frame_equal(a, b, rtol=0, atol=1e-12)
