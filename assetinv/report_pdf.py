@@ -10,7 +10,9 @@ headings. No LaTeX and no network: the browser is Debian's ``chromium``
 
 Chromium stamps the time into a PDF; the creation and modification dates are
 replaced by a fixed date (same length, so the cross-reference offsets stay
-right), so the same pages always give the same PDF bytes.
+right). Short pages then give the same PDF bytes on every run; a long report
+was seen to differ in a few bytes between two browser launches, so the PDFs
+are not part of the byte-determinism guarantee (the HTML, CSV and XLSX are).
 """
 from __future__ import annotations
 
@@ -55,7 +57,7 @@ def _fix_dates(pdf: bytes) -> bytes:
     return pdf
 
 
-def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter") -> list[Path]:
+def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter", browser=None) -> list[Path]:
     """Print each HTML page to a tagged PDF beside it.
 
     Parameters
@@ -64,6 +66,8 @@ def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter"
         Self-contained report pages.
     paper : str
         ``"Letter"`` (default) or ``"A4"``.
+    browser : playwright Browser, optional
+        An open Chromium to print with (default: launch Debian's, then close it).
 
     Returns
     -------
@@ -80,6 +84,8 @@ def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter"
     >>> write_pdfs([])  # doctest: +SKIP
     []
     """
+    if browser is not None:
+        return _print_all(browser, html_files, paper)
     exe = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
@@ -91,28 +97,32 @@ def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter"
             + (" (chromium not found)" if exe is None else " (playwright not installed)"),
             fix="apt-get install chromium and pip install playwright (no browser download is needed), "
                 "or leave out --pdf"))
-    written = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(offline=True)
-            for f in html_files:
-                f = Path(f)
-                page = context.new_page()
-                page.goto(f.resolve().as_uri(), wait_until="load")
-                page.emulate_media(media="print")
-                kw = {"format": paper, "print_background": True, "tagged": True, "outline": True,
-                      "display_header_footer": True, "header_template": "<span></span>",
-                      "footer_template": '<div style="font-size:7pt;width:100%;text-align:center;color:#555">'
-                                         '<span class="title"></span> · page <span class="pageNumber"></span> of '
-                                         '<span class="totalPages"></span></div>',
-                      "margin": {"top": "11mm", "bottom": "14mm", "left": "11mm", "right": "11mm"}}
-                pdf = page.pdf(**kw)
-                page.close()
-                out = f.with_suffix(".pdf")
-                out.write_bytes(_fix_dates(pdf))
-                written.append(out)
-            context.close()
+            return _print_all(browser, html_files, paper)
         finally:
             browser.close()
+
+
+def _print_all(browser, html_files, paper: str) -> list[Path]:
+    """Print each page with an open browser; the PDF goes beside its HTML."""
+    footer = ('<div style="font-size:7pt;width:100%;text-align:center;color:#555"><span class="title"></span>'
+              ' · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+    written = []
+    context = browser.new_context(offline=True)
+    try:
+        for f in map(Path, html_files):
+            page = context.new_page()
+            page.goto(f.resolve().as_uri(), wait_until="load")
+            page.emulate_media(media="print")
+            pdf = page.pdf(format=paper, print_background=True, tagged=True, outline=True,
+                           display_header_footer=True, header_template="<span></span>", footer_template=footer,
+                           margin={"top": "11mm", "bottom": "14mm", "left": "11mm", "right": "11mm"})
+            page.close()
+            out = f.with_suffix(".pdf")
+            out.write_bytes(_fix_dates(pdf))
+            written.append(out)
+    finally:
+        context.close()
     return written

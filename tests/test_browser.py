@@ -98,3 +98,109 @@ def test_report_renders_offline_without_errors(rendered, browser, tmp_path, whic
     assert (tmp_path / f"{which}.png").stat().st_size > 1000
     if which != "index":
         assert seen["svg_count"] >= 1
+
+
+# ---------------------------------------------------------------- what principals, CBO leads and funders read
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """The bundled sample, three schools: S01 (all growth areas), S03 (suppressed change), S06 (strengths)."""
+    from assetinv.reports import build_reports
+
+    out = tmp_path_factory.mktemp("sample") / "reports"
+    build_reports(out=out, schools=["S01", "S03", "S06"], progress=False)
+    return out
+
+
+PAGE_TYPES = {"index": "index.html", "network": "network.html", "school": "schools/S01.html",
+              "school-no-change": "schools/S03.html", "summary": "schools/S06-summary.html"}
+
+
+def _page(browser, path: Path, width: int = 1280):
+    context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    return context, page
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
+def test_axe_finds_no_serious_or_critical_violation(sample, browser, kind):
+    axe_mod = pytest.importorskip("axe_playwright_python.sync_playwright",
+                                  reason="axe-playwright-python is not installed (pip install -e '.[dev]')")
+    context, page = _page(browser, sample / PAGE_TYPES[kind])
+    try:
+        results = axe_mod.Axe().run(page)
+    finally:
+        context.close()
+    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
+           if v.get("impact") in ("serious", "critical")]
+    assert results.response["passes"] or results.response["violations"] is not None  # axe really ran
+    assert bad == [], f"{kind}: axe serious/critical violations {bad}"
+
+
+@pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
+def test_no_horizontal_page_scroll_on_a_phone(sample, browser, kind):
+    context, page = _page(browser, sample / PAGE_TYPES[kind], width=390)
+    try:
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        # wide tables scroll inside their own focusable box instead
+        boxes = page.evaluate("[...document.querySelectorAll('.table-scroll')].filter(e => e.scrollWidth > "
+                              "e.clientWidth).length")
+        focusable = page.evaluate("[...document.querySelectorAll('.table-scroll, .fig-scroll')]"
+                                  ".every(e => e.tabIndex === 0)")
+    finally:
+        context.close()
+    assert width <= 390, f"{kind} is {width}px wide at a 390px viewport"
+    assert focusable
+    if kind in ("network", "school"):
+        assert boxes >= 1  # the test would prove nothing if no table were wider than a phone
+
+
+def _print_pages(browser, path: Path, paper: str) -> list[str]:
+    pypdf = pytest.importorskip("pypdf")
+    import io
+
+    context, page = _page(browser, path)
+    try:
+        page.emulate_media(media="print")
+        pdf = page.pdf(format=paper, print_background=True)
+    finally:
+        context.close()
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [(p.extract_text() or "").strip() for p in reader.pages]
+
+
+@pytest.mark.parametrize("paper", ["Letter", "A4"])
+@pytest.mark.parametrize("kind,limit", [("school", 5), ("school-no-change", 5), ("network", 10), ("summary", 1)])
+def test_print_page_counts(sample, browser, kind, limit, paper):
+    pages = _print_pages(browser, sample / PAGE_TYPES[kind], paper)
+    assert 1 <= len(pages) <= limit, f"{kind} prints to {len(pages)} {paper} pages (limit {limit})"
+    assert all(len(t) > 80 for t in pages), f"{kind}: a nearly empty printed page: {[len(t) for t in pages]}"
+    assert "Simulated data" in pages[0]
+
+
+def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
+    """Tagged PDF with bookmarks; the same bytes from this browser and from a fresh launch (as --pdf does)."""
+    import os
+    import subprocess
+    import sys
+
+    from assetinv.report_pdf import write_pdfs
+
+    for name in ("S06-summary.html", "S01.html"):
+        (tmp_path / "a").mkdir(exist_ok=True)
+        (tmp_path / "b").mkdir(exist_ok=True)
+        for d in ("a", "b"):
+            (tmp_path / d / name).write_bytes((sample / "schools" / name).read_bytes())
+    written = write_pdfs(sorted((tmp_path / "a").glob("*.html")), browser=browser)
+    code = ("import sys; from assetinv.report_pdf import write_pdfs; "
+            "write_pdfs(sorted(__import__('pathlib').Path(sys.argv[1]).glob('*.html')))")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True, env=env, timeout=300)
+    same = [a.name for a in written if a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()]
+    assert "S06-summary.pdf" in same  # the one-page summary is byte-identical across browser launches
+    # (a long report can differ in a few bytes between launches: documented in docs/reports.md)
+    for a in written:
+        pdf = a.read_bytes()
+        assert pdf.startswith(b"%PDF") and b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf  # tagged
+        assert b"/Outlines" in pdf  # bookmarks from the headings
+        assert b"D:20000101000000" in pdf  # no time stamp of the run
