@@ -13,6 +13,8 @@ __version__ = "0.1.0"
 
 from .errors import DataError, Problem  # noqa: F401
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress  # noqa: F401
+from .privacy import *  # noqa: F401,F403
+from .disclosure import *  # noqa: F401,F403
 from .instrument import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
 from .simulate import *  # noqa: F401,F403

@@ -47,7 +47,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .reports import build_reports
 
-    build_reports(
+    res = build_reports(
         data=args.data,
         out=args.out,
         schools=args.schools,
@@ -55,7 +55,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=not args.quiet,
         config=args.config,
+        precision=args.precision,
+        release_ledger=False if args.no_release_ledger else None,
     )
+    for w in res.get("warnings", []) if isinstance(res, dict) else []:
+        print(f"assetinv: warning: {w}", file=sys.stderr)
     return 0
 
 
@@ -86,6 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--precision", type=int, default=None,
+                   help="decimals of means in the CSV and XLSX tables (default 2, or the config's precision)")
+    r.add_argument("--no-release-ledger", action="store_true",
+                   help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release")
     r.set_defaults(func=_cmd_report)
 
     s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")

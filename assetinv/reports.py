@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .disclosure import RELEASE_LEDGER as _RELEASE_FILE
 from .errors import DataError, Problem
 from .io import file_sha256
 from .privacy import MIN_N
@@ -297,6 +298,9 @@ def load_context(
     from .report_sections import compute_analyses
 
     compute_analyses(ctx)
+    from .disclosure import protect_publication
+
+    protect_publication(ctx)  # cross-table audit and secondary suppression, before anything is written
     return ctx
 
 
@@ -408,11 +412,20 @@ def network_sections(ctx: ReportContext) -> list[Section]:
 
 
 # ------------------------------------------------------------------ files
-def _csv_bytes(df: pd.DataFrame) -> bytes:
+DEFAULT_PRECISION = 2
+#: columns kept with more decimals than ``precision`` (a p-value of 0.004 is not 0.00)
+_P_COLUMNS = ("p_value",)
+
+
+def _digits(column: str, precision: int) -> int:
+    return max(precision, 3) if str(column) in _P_COLUMNS else precision
+
+
+def _csv_bytes(df: pd.DataFrame, precision: int = DEFAULT_PRECISION) -> bytes:
     out = df.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].astype("float64").round(6)
+            out[c] = out[c].astype("float64").round(_digits(c, precision))
     text = out.to_csv(index=False, lineterminator="\n", na_rep="")
     return text.encode("utf-8")
 
@@ -428,11 +441,11 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return cand
 
 
-def _cell(v: Any) -> Any:
+def _cell(v: Any, digits: int = DEFAULT_PRECISION) -> Any:
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (float, np.floating)):
-        return None if np.isnan(v) else round(float(v), 6)
+        return None if np.isnan(v) else round(float(v), digits)
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.bool_,)):
@@ -442,7 +455,8 @@ def _cell(v: Any) -> Any:
     return v if isinstance(v, (int, str, bool)) else str(v)
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *,
+               precision: int = DEFAULT_PRECISION) -> Path:
     """Write every table to one workbook, one sheet each, byte-for-byte reproducibly.
 
     The workbook's created/modified properties are fixed and the zip entries
@@ -454,6 +468,10 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path
         Sheet name (truncated to 31 characters) → table.
     path : path
         Destination ``.xlsx``.
+    precision : int
+        Decimals of every non-integer number (default 2; p-values keep at
+        least 3), as in the CSV tables: fewer decimals make differencing two
+        releases less exact (see docs/privacy.md).
 
     Returns
     -------
@@ -473,8 +491,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path
         ws.append([str(c) for c in df.columns])
         for cell in ws[1]:
             cell.font = bold
+        digits = [_digits(c, precision) for c in df.columns]
         for rec in df.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in rec])
+            ws.append([_cell(v, k) for v, k in zip(rec, digits)])
         ws.freeze_panes = "A2"
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
@@ -515,9 +534,11 @@ def _provenance(ctx: ReportContext, schools: Sequence[str]) -> dict:
         "parameters": {
             "min_n": ctx.min_n,
             "min_response_rate": ctx.config.get("min_response_rate") if isinstance(ctx.config, dict) else None,
+            "precision": int(ctx.results.get("precision", DEFAULT_PRECISION)),
             "schools": list(schools),
         },
         "seed": ctx.seed,
+        "disclosure": ctx.results["disclosure"].summary() if "disclosure" in ctx.results else None,
         "software": {
             "python": platform.python_version(),
             "pandas": pd.__version__,
@@ -603,6 +624,8 @@ def build_reports(
     jobs: int = 1,
     progress: bool = True,
     config: str | os.PathLike | None = None,
+    precision: int | None = None,
+    release_ledger: bool | None = None,
 ) -> dict:
     """Render the index, the network summary, every school report and all tables.
 
@@ -622,11 +645,20 @@ def build_reports(
         Show a progress bar on stderr (only when stderr is a terminal).
     config : path, optional
         Study config (default ``DATA/study.yaml``).
+    precision : int, optional
+        Decimals of means and other non-integer numbers in the CSV and XLSX
+        tables (default: the config's ``precision``, else 2).
+    release_ledger : bool, optional
+        Keep ``OUT/.assetinv-release.json`` (the published group sizes) and warn
+        when a group changed by fewer than ``min_n`` respondents since the
+        previous release in ``out`` (default: the config's ``release_ledger``,
+        else True).
 
     Returns
     -------
     dict
-        ``out`` (Path), ``files`` (list of relative paths written), ``schools``.
+        ``out`` (Path), ``files`` (list of relative paths written), ``schools``,
+        ``warnings`` (differencing warnings against the previous release).
 
     Raises
     ------
@@ -648,6 +680,7 @@ def build_reports(
     bar.refresh()
     try:
         ctx = load_context(data, min_n=min_n, config=config)
+        ctx.results["precision"] = _precision(ctx, precision)
         selected = _select_schools(ctx, schools)
         bar.bar_format = None
         bar.reset(total=len(selected) + 2)
@@ -655,13 +688,48 @@ def build_reports(
         tmp = _prepare_out(out)
         try:
             files = _render_all(ctx, selected, tmp, jobs, bar)
+            warnings = _release_ledger(ctx, tmp, out, release_ledger)
+            files = sorted(set(files) | ({_RELEASE_FILE} if (tmp / _RELEASE_FILE).is_file() else set()))
             _commit(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     finally:
         bar.close()
-    return {"out": out, "files": files, "schools": selected}
+    return {"out": out, "files": files, "schools": selected, "warnings": warnings}
+
+
+def _precision(ctx: ReportContext, precision: int | None) -> int:
+    p = precision if precision is not None else ctx.config.get("precision", DEFAULT_PRECISION)
+    if p is None:
+        p = DEFAULT_PRECISION
+    if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 9:
+        raise DataError(Problem(file="--precision", message=f"must be a whole number from 0 to 9 (got {p!r})",
+                                fix="e.g. --precision 2"))
+    return int(p)
+
+
+def _release_ledger(ctx: ReportContext, tmp: Path, out: Path, enabled: bool | None) -> list[str]:
+    """Write this release's group sizes into ``tmp``; warn against the previous release in ``out``."""
+    from .disclosure import compare_releases, release_ledger
+
+    on = enabled if enabled is not None else ctx.config.get("release_ledger", True)
+    if not on:
+        return []
+    current = release_ledger(ctx)
+    warnings: list[str] = []
+    prev_path = out / _RELEASE_FILE
+    if prev_path.is_file() and not prev_path.is_symlink():
+        try:
+            previous = json.loads(prev_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = None
+            warnings.append(f"{prev_path}: the previous release ledger is unreadable; it is replaced")
+        if isinstance(previous, dict):
+            warnings += compare_releases(previous, current, ctx.min_n)
+    text = json.dumps(current, indent=1, sort_keys=True) + "\n"
+    (tmp / _RELEASE_FILE).write_bytes(text.encode("utf-8"))
+    return warnings
 
 
 def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[str]:
@@ -712,9 +780,10 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
     (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
     bar.update(1)
     tables = _tables_for_output(ctx, selected)
+    precision = int(ctx.results.get("precision", DEFAULT_PRECISION))
     for name, df in tables.items():
-        (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df))
-    write_xlsx(tables, tmp / "assetinv_tables.xlsx")
+        (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df, precision))
+    write_xlsx(tables, tmp / "assetinv_tables.xlsx", precision=precision)
     (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
     prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))

@@ -857,6 +857,7 @@ def asset_profile(
     domains: Sequence[str] | None = None,
     exclude_flagged: bool = False,
     instrument=None,
+    suppress_also: dict | None = None,
 ) -> pd.DataFrame:
     """Class each school's domains as *asset*, *typical* or *growth area*.
 
@@ -906,6 +907,10 @@ def asset_profile(
         Drop straight-liners and speeders first.
     instrument : Instrument, optional
         Bundled instrument by default.
+    suppress_also : dict, optional
+        ``{(school, domain): reason}`` of further cells to suppress (and leave
+        out of the network mean), e.g. the secondary suppression chosen by
+        :func:`assetinv.disclosure.protect_publication`.
 
     Returns
     -------
@@ -974,6 +979,8 @@ def asset_profile(
                 reason = f"fewer than {min_n} respondents"
             elif pd.notna(rate) and rate < min_response_rate:
                 reason = f"response rate under {min_response_rate:.0%}"
+            elif suppress_also and (s, d) in suppress_also:
+                reason = str(suppress_also[(s, d)])
             base[s] = {"n": n, "mean": v.mean() if n else np.nan, "sd": v.std(ddof=1) if n > 1 else 0.0,
                        "reason": reason}
         rep = [s for s in schools if not base[s]["reason"]]
