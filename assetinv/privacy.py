@@ -218,7 +218,8 @@ def interview_site_reasons(
     by : str
         The site column (default ``school``).
     min_interviews : int
-        Minimum interviews per site (default :data:`MIN_INTERVIEWS`).
+        Minimum interviews per site (default :data:`MIN_INTERVIEWS`); with 1
+        (no minimum) the single-interviewee rule is off too.
 
     Returns
     -------
@@ -243,7 +244,7 @@ def interview_site_reasons(
             out[site] = f"fewer than {min_interviews} interviews"
             continue
         per_role = g.groupby(g["role"].astype(str))["interview_id"].nunique()
-        single = sorted(per_role.index[per_role == 1])
+        single = sorted(per_role.index[per_role == 1]) if min_interviews > 1 else []
         out[site] = (" and ".join(f"a single {r} interview" for r in single)) if single else ""
     return out
 
