@@ -28,29 +28,148 @@ import yaml
 
 from .errors import DataError, Problem
 
-__all__ = ["Instrument", "load_instrument"]
+__all__ = ["Instrument", "Scale", "load_instrument", "available_versions", "VALENCES"]
 
 #: Cross-cutting codebook groups allowed besides the domain ids.
 CROSS_CUTTING_GROUPS = ("BARRIER", "ENABLER")
 
-_ID_RE = re.compile(r"^[A-Z][A-Z0-9-]*$")  # domains, items, questions, codes
+_ID_RE = re.compile(r"^[A-Z][A-Z0-9-]*$")  # domains, questions, codes
+_ITEM_ID_RE = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # items may also use '_' (export names such as Q1_1)
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # roles, waves
 
 _TOP_KEYS = ("version", "name", "scale", "roles", "waves", "domains", "items",
              "interview", "codebook")
 _DOMAIN_KEYS = ("id", "name", "short", "definition")
 _ITEM_REQUIRED = ("id", "domain", "text")
-_ITEM_OPTIONAL = ("reverse", "roles", "notes")
+_ITEM_OPTIONAL = ("reverse", "roles", "notes", "scale", "mirrors")
+_SCALE_KEYS = ("min", "max", "labels", "dont_know", "notes")
+#: The scale id of a 1.0.0-style top-level ``scale:``.
+DEFAULT_SCALE_ID = "default"
 _QUESTION_REQUIRED = ("id", "domain", "text")
-_QUESTION_OPTIONAL = ("probes", "notes")
+_QUESTION_OPTIONAL = ("probes", "notes", "minutes", "versions")
 _CODE_KEYS = ("id", "group", "name", "definition", "use_when", "do_not_use_when", "example")
+#: Optional code fields (2.0.0): the domain a code bears on, the valence a coding of it may take,
+#: and a negative or borderline example.
+_CODE_OPTIONAL = ("domain", "valence", "negative_example")
+#: Valence of one coding: the excerpt shows a strength or a barrier.
+VALENCES = ("strength", "barrier")
+_CODE_VALENCES = ("either",) + VALENCES
+#: Optional top-level keys (2.0.0).
+_OPTIONAL_TOP_KEYS = ("forms", "changes", "coding_rules")
+#: Bundled instrument versions -> file in assetinv/data. The default is DEFAULT_VERSION.
+_VERSION_FILES = {"1.0.0": "instrument.yaml", "2.0.0": "instrument-2.0.0.yaml"}
+DEFAULT_VERSION = "1.0.0"
 _ID_FIX = "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
+_ITEM_ID_FIX = ("use uppercase letters A-Z, digits, hyphens and underscores only, starting with a letter "
+                "(e.g. 'EX01', 'Q1_1')")
 _KEY_FIX = "use lowercase letters, digits and underscores only, starting with a letter (e.g. 'teacher', 'followup')"
 
 
 def _norm_label(text: Any) -> str:
     """Case-fold and collapse whitespace so labels compare loosely."""
     return " ".join(str(text).split()).casefold()
+
+
+@dataclass(frozen=True)
+class Scale:
+    """One response scale of an instrument.
+
+    Attributes
+    ----------
+    id : str
+        The scale id (``"default"`` for a top-level ``scale:``; the key under
+        ``scales:`` otherwise).
+    min, max : int
+        Lowest and highest scale point; shared by every scale of an instrument.
+    labels : dict of int to str
+        The text label of every point from ``min`` to ``max``.
+    dont_know_code : int or None
+        The code of the "Don't know / Not applicable" option, outside ``min..max``
+        (e.g. 9), or None when the scale has no such option.
+    dont_know_label : str or None
+        Its text label.
+
+    Examples
+    --------
+    >>> s = Scale("agree4", 1, 4, {1: "Disagree", 2: "Tend to disagree", 3: "Tend to agree", 4: "Agree"})
+    >>> s.points, s.label_map["tend to agree"]
+    ([1, 2, 3, 4], 3)
+    """
+
+    id: str
+    min: int
+    max: int
+    labels: dict
+    dont_know_code: int | None = None
+    dont_know_label: str | None = None
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.min, self.max, tuple(sorted(self.labels.items())),
+                     self.dont_know_code, self.dont_know_label))
+
+    @property
+    def points(self) -> list[int]:
+        """The scale points, ``min`` to ``max``."""
+        return list(range(int(self.min), int(self.max) + 1))
+
+    @property
+    def default_scale(self) -> Scale:
+        """The default scale: the first one declared (the only one for a top-level ``scale:``)."""
+        return next(iter(self.scales.values()))
+
+    @property
+    def has_dont_know(self) -> bool:
+        """True when any scale declares a Don't-know option."""
+        return any(s.dont_know_code is not None for s in self.scales.values())
+
+    def item_scale(self, item_id: str) -> Scale:
+        """The scale an item is answered on (its ``scale:`` id, else the default scale).
+
+        Raises
+        ------
+        KeyError
+            For an unknown item.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().item_scale("EX01").labels[5]
+        'Strongly agree'
+        """
+        if item_id not in self.item_scales and item_id not in set(self.items["id"]):
+            raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
+        return self.scales.get(self.item_scales.get(item_id, ""), self.default_scale)
+
+    @property
+    def label_map(self) -> dict[str, int]:
+        """Normalised label (case-folded, single spaces) -> scale point."""
+        return {_norm_label(v): int(k) for k, v in self.labels.items()}
+
+    def is_dont_know(self, value: Any) -> bool:
+        """True when ``value`` is this scale's Don't-know code or label (case/space-insensitive).
+
+        Examples
+        --------
+        >>> Scale("a", 1, 5, {}, 9, "Don't know").is_dont_know(" don't KNOW ")
+        True
+        """
+        if self.dont_know_code is None:
+            return False
+        key = _norm_label(value)
+        if self.dont_know_label is not None and key == _norm_label(self.dont_know_label):
+            return True
+        try:
+            return float(key) == float(self.dont_know_code)
+        except ValueError:
+            return False
+
+    def to_dict(self) -> dict:
+        """The scale in the YAML schema (``min, max, labels`` and ``dont_know`` if any)."""
+        out: dict[str, Any] = {"min": int(self.min), "max": int(self.max),
+                               "labels": {int(k): str(v) for k, v in self.labels.items()}}
+        if self.dont_know_code is not None:
+            out["dont_know"] = {"code": int(self.dont_know_code), "label": str(self.dont_know_label)}
+        return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,9 +184,10 @@ class Instrument:
     name : str
         Display name.
     scale_min, scale_max : int
-        Lowest and highest response value (1 and 5 for the bundled file).
+        Lowest and highest response value (1 and 5 for the bundled file); shared
+        by every scale of the instrument.
     labels : dict of int to str
-        The text label of every scale point.
+        The text label of every point of the default (first) scale.
     roles : dict of str to str
         Respondent role id -> display label (``teacher``, ``leader``, ``district``).
     waves : dict of str to str
@@ -79,13 +199,36 @@ class Instrument:
         role ids), sorted by domain order then id.
     codebook : DataFrame
         Columns ``id, group, name, definition, use_when, do_not_use_when,
-        example``, sorted by group (domains first, then BARRIER, ENABLER) then id.
+        example, domain, valence, negative_example``, sorted by group (domains
+        first, then BARRIER, ENABLER) then id. ``domain`` is the domain a code
+        bears on (its group for topic codes; "" for an untied cross-cutting
+        code); ``valence`` is what a coding of it may record: ``either``,
+        ``strength`` or ``barrier`` (default: ``either`` for topic codes,
+        ``barrier`` for BARRIER, ``strength`` for ENABLER).
     interview : dict
-        ``{"opening": str, "questions": [{"id", "domain", "text", "probes"}], "closing": str}``.
+        ``{"opening": str, "questions": [{"id", "domain", "text", "probes"}], "closing": str}``;
+        questions keep the file's order (the order they are asked in) and may
+        carry ``minutes`` and role ``versions`` (``{role: {"text", "probes"}}``).
     source : str
         The file the instrument was read from.
     sha256 : str
         SHA-256 of that file's bytes, for provenance.
+    scales : dict of str to Scale
+        Every response scale by id, the default (first) one first. A 1.0.0-style
+        top-level ``scale:`` gives one scale with id ``"default"``.
+    item_scales : dict of str to str
+        Item id -> scale id, for items that name their scale (others use the
+        default scale; see :meth:`item_scale`).
+    not_asked : dict of str to tuple
+        Domain id -> roles whose form does not ask the domain (no score for them).
+    mirrors : dict of str to str
+        Reverse-keyed item id -> the positive item it mirrors.
+    forms : dict
+        Role id -> ``{"reference_period", "instructions"}`` (2.0.0 role forms).
+    changes : list of dict
+        The ``changes:`` section: what changed from the previous version and why.
+    coding_rules : list of dict
+        ``{"id", "rule"}`` rules for coders (unit, co-coding, routing, valence).
 
     Examples
     --------
@@ -112,9 +255,21 @@ class Instrument:
     interview: dict
     source: str = ""
     sha256: str = ""
+    scales: dict = field(default_factory=dict)
+    item_scales: dict = field(default_factory=dict)
     _label_lookup: dict = field(default_factory=dict, repr=False)
+    _scales_key: str = field(default="scale", repr=False)  # which YAML form to_dict writes
+    not_asked: dict = field(default_factory=dict)
+    mirrors: dict = field(default_factory=dict)
+    forms: dict = field(default_factory=dict)
+    changes: list = field(default_factory=list)
+    coding_rules: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if not self.scales:
+            default = Scale(DEFAULT_SCALE_ID, int(self.scale_min), int(self.scale_max),
+                            dict(self.labels))
+            object.__setattr__(self, "scales", {DEFAULT_SCALE_ID: default})
         if not self._label_lookup:
             lookup = {_norm_label(v): int(k) for k, v in self.labels.items()}
             object.__setattr__(self, "_label_lookup", lookup)
@@ -219,6 +374,87 @@ class Instrument:
         row = self.domains.loc[self.domains["id"] == domain_id].iloc[0]
         return str(row["short"] if short else row["name"])
 
+    def asked(self, domain: str, role: str) -> bool:
+        """False when the role's form does not ask this domain (``not_asked``).
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument("2.0.0").asked("LM", "district")
+        False
+        """
+        self._check_domain(domain)
+        return role not in self.not_asked.get(domain, ())
+
+    def form(self, role: str) -> pd.DataFrame:
+        """The items on one role's form, with their scale id, in instrument order.
+
+        Parameters
+        ----------
+        role : str
+            A role id (``teacher``, ``leader``, ``district``).
+
+        Returns
+        -------
+        DataFrame
+            ``id, domain, text, reverse, scale``.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> f = load_instrument("2.0.0").form("district")
+        >>> sorted(f["domain"].unique())
+        ['CN', 'EX', 'OS']
+        """
+        if role not in self.roles:
+            raise KeyError(f"unknown role {role!r}; known roles: {list(self.roles)}")
+        ids = self.item_ids(role=role)
+        out = self.items[self.items["id"].isin(ids)][["id", "domain", "text", "reverse"]].copy()
+        out["scale"] = [self.item_scale(i).id for i in out["id"]]
+        return out.reset_index(drop=True)
+
+    def code_domain(self, code: str) -> str:
+        """The domain a code bears on ("" for an untied cross-cutting code).
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument("2.0.0").code_domain("BAR-MEETINGS")
+        'OS'
+        """
+        hit = self.codebook.loc[self.codebook["id"] == code, "domain"]
+        if hit.empty:
+            raise KeyError(f"unknown code {code!r}")
+        return str(hit.iloc[0])
+
+    @property
+    def default_scale(self) -> Scale:
+        """The default scale: the first one declared (the only one for a top-level ``scale:``)."""
+        return next(iter(self.scales.values()))
+
+    @property
+    def has_dont_know(self) -> bool:
+        """True when any scale declares a Don't-know option."""
+        return any(s.dont_know_code is not None for s in self.scales.values())
+
+    def item_scale(self, item_id: str) -> Scale:
+        """The scale an item is answered on (its ``scale:`` id, else the default scale).
+
+        Raises
+        ------
+        KeyError
+            For an unknown item.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().item_scale("EX01").labels[5]
+        'Strongly agree'
+        """
+        if item_id not in self.item_scales and item_id not in set(self.items["id"]):
+            raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
+        return self.scales.get(self.item_scales.get(item_id, ""), self.default_scale)
+
     @property
     def label_map(self) -> dict[str, int]:
         """Normalised label (case-folded, single spaces) -> scale value.
@@ -302,17 +538,38 @@ class Instrument:
                             for k, v in rec.items()})
             return out
 
+        items = records(self.items)
+        for rec in items:
+            if rec["id"] in self.mirrors:
+                rec["mirrors"] = self.mirrors[rec["id"]]
+        domains = records(self.domains)
+        for rec in domains:
+            if self.not_asked.get(rec["id"]):
+                rec["not_asked"] = list(self.not_asked[rec["id"]])
+        codes = records(self.codebook)
+        for rec in codes:
+            for k in _CODE_OPTIONAL:
+                if not rec.get(k):
+                    rec.pop(k, None)
+        extra = {k: copy.deepcopy(getattr(self, k)) for k in _OPTIONAL_TOP_KEYS if getattr(self, k)}
+        if self._scales_key == "scales":
+            scales: dict[str, Any] = {"scales": {k: sc.to_dict() for k, sc in self.scales.items()}}
+            for rec in items:
+                if rec["id"] in self.item_scales:
+                    rec["scale"] = self.item_scales[rec["id"]]
+        else:
+            scales = {"scale": self.default_scale.to_dict()}
         return {
             "version": self.version,
             "name": self.name,
-            "scale": {"min": int(self.scale_min), "max": int(self.scale_max),
-                      "labels": {int(k): str(v) for k, v in self.labels.items()}},
+            **scales,
             "roles": dict(self.roles),
             "waves": dict(self.waves),
-            "domains": records(self.domains),
-            "items": records(self.items),
+            "domains": domains,
+            "items": items,
             "interview": copy.deepcopy(self.interview),
-            "codebook": records(self.codebook),
+            "codebook": codes,
+            **extra,
         }
 
     def to_codebook_table(self) -> pd.DataFrame:
@@ -354,9 +611,31 @@ class Instrument:
 
 
 # ---------------------------------------------------------------------- loading
-def _bundled_path() -> Path:
-    ref = resources.files("assetinv").joinpath("data", "instrument.yaml")
+def _bundled_path(version: str | None = None) -> Path:
+    ref = resources.files("assetinv").joinpath("data", _VERSION_FILES[version or DEFAULT_VERSION])
     return Path(str(ref))
+
+
+def available_versions() -> list[str]:
+    """The instrument versions bundled with assetinv, oldest first.
+
+    ``load_instrument(version)`` loads any of them, so data collected with an
+    older version stay readable and their analyses reproducible.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from assetinv import available_versions
+    >>> available_versions()
+    ['1.0.0', '2.0.0']
+    """
+    return sorted(_VERSION_FILES, key=lambda v: tuple(int(x) for x in v.split(".")))
+
+
+_VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def load_instrument(path: str | Path | None = None) -> Instrument:
@@ -395,11 +674,20 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     100Kin10 Project Team (2019). *Partnering with Schools to Nurture Positive
     Work Environment* (the four asset domains).
     """
+    version = None
+    if isinstance(path, str) and _VERSION_RE.match(path.strip()) and not Path(path).exists():
+        version = path.strip()
+        if version not in _VERSION_FILES:
+            raise DataError(Problem(
+                file=f"instrument version {version}", message=f"no bundled instrument has version {version}",
+                fix=f"use one of {', '.join(available_versions())}, or give the path of an instrument file"))
+        path = None
     if path is None:
-        if not _bundled_path().is_file():  # pragma: no cover - zipped installs
-            with resources.as_file(resources.files("assetinv").joinpath("data", "instrument.yaml")) as p:
+        if not _bundled_path(version).is_file():  # pragma: no cover - zipped installs
+            name = _VERSION_FILES[version or DEFAULT_VERSION]
+            with resources.as_file(resources.files("assetinv").joinpath("data", name)) as p:
                 return _copy(_parse_file(str(p)))
-        p = _bundled_path()
+        p = _bundled_path(version)
     else:
         p = Path(path).expanduser()
     if not p.is_file():
@@ -416,7 +704,10 @@ def _copy(inst: Instrument) -> Instrument:
         inst,
         labels=dict(inst.labels), roles=dict(inst.roles), waves=dict(inst.waves),
         domains=inst.domains.copy(), items=inst.items.copy(), codebook=inst.codebook.copy(),
-        interview=copy.deepcopy(inst.interview), _label_lookup=dict(inst._label_lookup))
+        interview=copy.deepcopy(inst.interview), _label_lookup=dict(inst._label_lookup),
+        scales=dict(inst.scales), item_scales=dict(inst.item_scales),
+        not_asked=dict(inst.not_asked), mirrors=dict(inst.mirrors), forms=copy.deepcopy(inst.forms),
+        changes=copy.deepcopy(inst.changes), coding_rules=copy.deepcopy(inst.coding_rules))
 
 
 @functools.lru_cache(maxsize=32)
@@ -522,13 +813,13 @@ class _Checker:
                          f"remove it or rename it to one of: {', '.join(allowed)}")
 
     def entry(self, rec: dict, path: tuple, label: str, required: tuple, allowed: tuple, what: str,
-              ids: list[tuple[str, tuple]]) -> tuple[dict, bool]:
+              ids: list[tuple[str, tuple]], regex=_ID_RE, fix=_ID_FIX) -> tuple[dict, bool]:
         """Check one list entry's keys, required texts and id; collect its id for the duplicate check."""
         self.unknown_keys(rec, allowed, path, label)
         vals = {k: self.text(rec, k, path, label) for k in required}
         ok = None not in vals.values()
         if vals["id"] is not None:
-            if self.check_id(vals["id"], path + ("id",), what):
+            if self.check_id(vals["id"], path + ("id",), what, regex, fix):
                 ids.append((vals["id"], path))
             else:
                 ok = False
@@ -572,6 +863,339 @@ def _parse_file(path: str) -> Instrument:
     return _build(raw, path, sha, _line_index(text))
 
 
+def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
+    """Check one scale mapping (``scale:`` or an entry of ``scales:``); None if it has problems."""
+    where = c.keypath(pre)
+    if not c.mapping(scale, pre, where):
+        return None
+    n_before = len(c.problems)
+    c.unknown_keys(scale, _SCALE_KEYS, pre, where)
+    smin = smax = None
+    labels: dict[int, str] = {}
+    for k in ("min", "max"):
+        v = scale.get(k)
+        if v is None:
+            c.add(pre, f"{where} is missing the required key '{k}'", f"add '{k}:' with a whole number")
+        elif isinstance(v, bool) or not isinstance(v, int):
+            c.add(pre + (k,), f"{where} {k} must be a whole number, found {v!r}", f"write e.g. {k}: 1")
+    if isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int):
+        smin, smax = int(scale["min"]), int(scale["max"])
+        if smin >= smax:
+            c.add(pre + ("min",), f"scale min ({smin}) must be smaller than max ({smax})",
+                  "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5")
+            smin = smax = None
+    lab = scale.get("labels")
+    if lab is None:
+        c.add(pre, f"{where} is missing the required key 'labels'",
+              "add 'labels:' with one text label per scale point")
+    elif c.mapping(lab, pre + ("labels",), f"{where} labels"):
+        for k, v in lab.items():
+            try:
+                ki = int(k)
+                if isinstance(k, bool) or float(k) != ki:
+                    raise ValueError
+            except (TypeError, ValueError):
+                c.add(pre + ("labels", k), f"scale label key {k!r} is not a whole number",
+                      "key each label by its scale value, e.g. 1: \"Strongly disagree\"")
+                continue
+            if not isinstance(v, str) or not v.strip():
+                c.add(pre + ("labels", k), f"the label for scale point {ki} is empty or not text",
+                      "write the label as a quoted string")
+                continue
+            labels[ki] = v.strip()
+        if smin is not None:
+            bad_keys = {str(k) for k in lab} - {str(k) for k in labels}
+            for point in range(smin, smax + 1):
+                # a point whose label was present but invalid is already reported
+                if point not in labels and str(point) not in bad_keys:
+                    c.add(pre + ("labels",), f"scale point {point} has no label",
+                          f"add '{point}: \"...\"' under {where}.labels")
+            for k in sorted(labels):
+                if not smin <= k <= smax:
+                    c.add(pre + ("labels", k), f"label key {k} is outside the scale {smin}-{smax}",
+                          "remove it or widen the scale's min/max")
+        norm = [_norm_label(v) for v in labels.values()]
+        for v in sorted({n for n in norm if norm.count(n) > 1}):
+            c.add(pre + ("labels",), f"the label '{v}' is used for more than one scale point",
+                  "give every scale point a distinct label")
+    labels = dict(sorted(labels.items()))
+    dk_code = dk_label = None
+    dk = scale.get("dont_know")
+    if dk is not None and c.mapping(dk, pre + ("dont_know",), f"{where}.dont_know"):
+        c.unknown_keys(dk, ("code", "label"), pre + ("dont_know",), f"{where}.dont_know")
+        code, text = dk.get("code"), dk.get("label")
+        if isinstance(code, bool) or not isinstance(code, int):
+            c.add(pre + ("dont_know", "code"), f"{where}.dont_know needs a whole-number 'code', "
+                  f"found {code!r}", "write e.g. dont_know: {code: 9, label: \"Don't know\"}")
+        elif smin is not None and smin <= code <= smax:
+            c.add(pre + ("dont_know", "code"), f"the Don't-know code {code} is a point of the "
+                  f"scale {smin}-{smax}", "use a code outside the scale, e.g. 9 or -9")
+        else:
+            dk_code = int(code)
+        if not isinstance(text, str) or not text.strip():
+            c.add(pre + ("dont_know", "label"), f"{where}.dont_know needs a text 'label'",
+                  "write e.g. label: \"Don't know / Not applicable\"")
+            dk_code = None
+        elif _norm_label(text) in {_norm_label(v) for v in labels.values()}:
+            c.add(pre + ("dont_know", "label"), f"the Don't-know label '{text.strip()}' is also a "
+                  "scale label", "give the Don't-know option its own label")
+            dk_code = None
+        else:
+            dk_label = text.strip()
+        if dk_code is None:
+            dk_label = None
+    if len(c.problems) > n_before or smin is None:
+        return None
+    return Scale(sid, smin, smax, labels, dk_code, dk_label)
+
+
+def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
+    """The instrument's scales from ``scale:`` (1.0.0) or ``scales:`` (exactly one of the two)."""
+    if raw.get("scale") is not None and raw.get("scales") is not None:
+        c.add(("scales",), "the file has both 'scale' and 'scales'",
+              "keep one: 'scale:' for a single scale, or 'scales:' with one entry per scale id")
+        return {}
+    if raw.get("scales") is None:
+        if raw.get("scale") is None:
+            c.add(("scale",), "the required top-level key 'scale' (or 'scales') is missing",
+                  "add 'scale:' with min, max and labels (see docs/instrument.md)")
+            return {}
+        sc = _check_scale(c, raw["scale"], ("scale",), DEFAULT_SCALE_ID)
+        return {DEFAULT_SCALE_ID: sc} if sc is not None else {}
+    val = raw["scales"]
+    if not c.mapping(val, ("scales",), "scales"):
+        return {}
+    if not val:
+        c.add(("scales",), "scales is empty", "declare at least one scale, e.g. agree: {min: 1, max: 5, labels: ...}")
+    out: dict[str, Scale] = {}
+    for k, v in val.items():
+        ks = str(k)
+        if not isinstance(k, str) or not _KEY_RE.match(ks):
+            c.add(("scales", k), f"scale id '{ks}' has characters that are not allowed", _KEY_FIX)
+            continue
+        sc = _check_scale(c, v, ("scales", k), ks)
+        if sc is not None:
+            out[ks] = sc
+    ranges = {(s.min, s.max) for s in out.values()}
+    if len(ranges) > 1:
+        first = next(iter(out.values()))
+        for s in list(out.values())[1:]:
+            if (s.min, s.max) != (first.min, first.max):
+                c.add(("scales", s.id), f"scale '{s.id}' runs {s.min}-{s.max} but scale '{first.id}' "
+                      f"runs {first.min}-{first.max}; all scales of an instrument must share min and "
+                      "max so that domain means stay comparable",
+                      f"give scale '{s.id}' min: {first.min} and max: {first.max} (a label per point)")
+        return {}
+    return out
+
+
+# ------------------------------------------------------- 2.0.0 schema additions
+_INTERVIEW_TIMING = ("duration_minutes", "opening_minutes", "closing_minutes")
+
+
+def _minutes(c: "_Checker", value: Any, path: tuple, what: str) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        c.add(path, f"{what} must be a positive number of minutes, found {value!r}", "write e.g. minutes: 5")
+        return False
+    return True
+
+
+def _check_question_extras(c: "_Checker", q: dict, p: tuple, label: str, roles: dict, vals: dict) -> bool:
+    """``minutes`` and role ``versions`` ({role: {text, probes}}) of one interview question."""
+    ok = True
+    if q.get("minutes") is not None:
+        if _minutes(c, q["minutes"], p + ("minutes",), f"'minutes' of {label}"):
+            vals["minutes"] = q["minutes"]
+        else:
+            ok = False
+    ver = q.get("versions")
+    if ver is None:
+        return ok
+    if not c.mapping(ver, p + ("versions",), f"'versions' of {label}"):
+        return False
+    out = {}
+    for r, v in ver.items():
+        vp = p + ("versions", r)
+        if str(r) not in roles:
+            c.add(vp, f"{label} has a version for unknown role '{r}'",
+                  f"use role ids defined under 'roles': {', '.join(roles)}")
+            ok = False
+            continue
+        if not c.mapping(v, vp, f"the {r} version of {label}"):
+            ok = False
+            continue
+        c.unknown_keys(v, ("text", "probes", "notes"), vp, f"the {r} version of {label}")
+        if not v.get("text") and not v.get("probes"):
+            c.add(vp, f"the {r} version of {label} has neither 'text' nor 'probes'",
+                  "give the role its own question text, its own probes, or both")
+            ok = False
+            continue
+        rec = {}
+        if v.get("text") is not None:
+            t = c.text(v, "text", vp, f"the {r} version of {label}")
+            ok = ok and t is not None
+            rec["text"] = t
+        if v.get("probes") is not None:
+            pr = v["probes"]
+            if not isinstance(pr, list) or not all(isinstance(x, str) and x.strip() for x in pr):
+                c.add(vp + ("probes",), f"'probes' of the {r} version of {label} must be a list of texts",
+                      'write probes: ["first probe", "second probe"]')
+                ok = False
+            else:
+                rec["probes"] = [x.strip() for x in pr]
+        out[str(r)] = rec
+    vals["versions"] = out
+    return ok
+
+
+def _check_interview_timing(c: "_Checker", iv: dict) -> dict:
+    out: dict[str, Any] = {}
+    for k in ("opening_minutes", "closing_minutes"):
+        if iv.get(k) is not None and _minutes(c, iv[k], ("interview", k), f"interview {k}"):
+            out[k] = iv[k]
+    d = iv.get("duration_minutes")
+    if d is not None:
+        if (not isinstance(d, list) or len(d) != 2 or not all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in d) or d[0] > d[1]):
+            c.add(("interview", "duration_minutes"), f"duration_minutes must be [shortest, longest], found {d!r}",
+                  "write e.g. duration_minutes: [45, 60]")
+        else:
+            out["duration_minutes"] = list(d)
+    return out
+
+
+def _check_code_extras(c: "_Checker", code: dict, p: tuple, label: str, vals: dict,
+                       known_domains: set, domain_ids: list) -> bool:
+    """Optional ``domain``, ``valence`` and ``negative_example`` of a code, with their defaults."""
+    ok = True
+    group = vals.get("group")
+    dom = code.get("domain")
+    if dom is None:
+        vals["domain"] = group if group in known_domains else ""
+    elif str(dom).strip() not in known_domains:
+        c.add(p + ("domain",), f"{label} is tied to unknown domain '{dom}'",
+              f"use one of the domain ids: {', '.join(domain_ids)}")
+        ok = False
+    elif group in known_domains and str(dom).strip() != group:
+        c.add(p + ("domain",), f"{label} is in group {group} but tied to domain {dom}",
+              "a topic code's domain is its group; only BARRIER and ENABLER codes name another domain")
+        ok = False
+    else:
+        vals["domain"] = str(dom).strip()
+    val = code.get("valence")
+    default = {"BARRIER": "barrier", "ENABLER": "strength"}.get(group, "either")
+    if val is None:
+        vals["valence"] = default
+    elif str(val).strip() not in _CODE_VALENCES:
+        c.add(p + ("valence",), f"{label} has valence '{val}'",
+              f"write one of: {', '.join(_CODE_VALENCES)}")
+        ok = False
+    elif group in ("BARRIER", "ENABLER") and str(val).strip() != default:
+        c.add(p + ("valence",), f"{label} is a {group.lower()} code but has valence '{val}'",
+              f"{group.lower()} codes always record valence '{default}'")
+        ok = False
+    else:
+        vals["valence"] = str(val).strip()
+    if code.get("negative_example") is not None:
+        t = c.text(code, "negative_example", p, label)
+        ok = ok and t is not None
+        vals["negative_example"] = t or ""
+    else:
+        vals["negative_example"] = ""
+    return ok
+
+
+def _check_not_asked(c: "_Checker", doms: Any, roles: dict, item_rows: list[dict],
+                     domain_ids: list) -> dict[str, tuple]:
+    """Per-domain ``not_asked`` roles; every asked (domain, role) needs at least 2 items."""
+    out: dict[str, tuple] = {}
+    for i, d in enumerate(doms if isinstance(doms, list) else []):
+        if not isinstance(d, dict) or d.get("not_asked") is None:
+            continue
+        p = ("domains", i, "not_asked")
+        na = d["not_asked"]
+        if not isinstance(na, list) or not all(str(r) in roles for r in na):
+            c.add(p, f"not_asked of domain {d.get('id')} must list role ids, found {na!r}",
+                  f"write e.g. not_asked: [district] using the roles {', '.join(roles)}")
+            continue
+        out[str(d.get("id")).strip()] = tuple(r for r in roles if r in set(map(str, na)))
+    if not roles or not item_rows:
+        return out
+    for d in domain_ids:
+        pos = next((("domains", k) for k, r in enumerate(doms)
+                    if isinstance(r, dict) and str(r.get("id", "")).strip() == d), ("domains",))
+        for r in roles:
+            n = sum(1 for it in item_rows if it["domain"] == d and r in it["roles"])
+            if r in out.get(d, ()):
+                if n:
+                    c.add(pos + ("not_asked",), f"domain {d} is marked not asked for role '{r}', but {n} of its "
+                          f"items list that role", f"remove '{r}' from those items' roles or from not_asked")
+            elif n < 2:
+                c.add(pos, f"the {r} form has {n} item{'s' if n != 1 else ''} in domain {d}; a domain score "
+                      "needs at least 2", f"add items for role '{r}', or add not_asked: [{r}] to domain {d}")
+    return out
+
+
+def _check_mirrors(c: "_Checker", items: Any, item_rows: list[dict], item_scales: dict) -> dict[str, str]:
+    """``mirrors:`` ties a reverse-keyed item to the positive item it mirrors."""
+    out: dict[str, str] = {}
+    by_id = {it["id"]: it for it in item_rows}
+    for i, it in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(it, dict) or it.get("mirrors") is None or str(it.get("id", "")).strip() not in by_id:
+            continue
+        me, other = by_id[str(it["id"]).strip()], by_id.get(str(it["mirrors"]).strip())
+        p = ("items", i, "mirrors")
+        label = f"item {me['id']}"
+        if other is None:
+            c.add(p, f"{label} mirrors unknown item '{it['mirrors']}'", "name the positive item it mirrors")
+        elif not me["reverse"] or other["reverse"]:
+            c.add(p, f"{label} mirrors {other['id']}: a mirror pair is one reverse-keyed and one positive item",
+                  "set reverse: true on the mirroring item only")
+        elif (other["domain"], other["roles"], item_scales.get(other["id"])) != (
+                me["domain"], me["roles"], item_scales.get(me["id"])):
+            c.add(p, f"{label} and {other['id']} differ in domain, roles or scale",
+                  "a mirror pair is asked of the same roles, in the same domain, on the same scale")
+        else:
+            out[me["id"]] = other["id"]
+    return out
+
+
+def _check_top_extras(c: "_Checker", raw: dict, roles: dict) -> dict:
+    """Optional ``forms``, ``changes`` and ``coding_rules``."""
+    out: dict[str, Any] = {}
+    forms = raw.get("forms")
+    if forms is not None and c.mapping(forms, ("forms",), "forms"):
+        ok = True
+        for r, f in forms.items():
+            if str(r) not in roles:
+                c.add(("forms", r), f"forms has an entry for unknown role '{r}'",
+                      f"use role ids defined under 'roles': {', '.join(roles)}")
+                ok = False
+            elif c.mapping(f, ("forms", r), f"forms.{r}"):
+                c.unknown_keys(f, ("reference_period", "instructions", "notes"), ("forms", r), f"forms.{r}")
+                for k in ("reference_period", "instructions"):
+                    ok = c.text(f, k, ("forms", r), f"forms.{r}") is not None and ok
+            else:
+                ok = False
+        if ok:
+            out["forms"] = {str(r): {k: " ".join(str(v).split()) for k, v in f.items() if k != "notes"}
+                            for r, f in forms.items()}
+    for key, need in (("changes", ("change", "reason")), ("coding_rules", ("id", "rule"))):
+        val = raw.get(key)
+        if val is None or not c.seq(val, (key,), key):
+            continue
+        ok = True
+        for i, rec in enumerate(val):
+            if not c.mapping(rec, (key, i), f"{key}[{i}]"):
+                ok = False
+                continue
+            for k in need:
+                ok = c.text(rec, k, (key, i), f"{key}[{i}]") is not None and ok
+        if ok:
+            out[key] = copy.deepcopy(val)
+    return out
+
+
 def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument:
     c = _Checker(path, lines)
     if not isinstance(raw, dict):
@@ -579,6 +1203,8 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
               "start from the bundled assetinv/data/instrument.yaml and edit it")
         raise DataError(c.problems)
     for k in _TOP_KEYS:
+        if k == "scale":
+            continue  # 'scale' or 'scales': checked by _check_scales
         if k not in raw or raw[k] is None:
             c.add((k,), f"the required top-level key '{k}' is missing",
                   f"add '{k}:' at the top level (see docs/instrument.md)")
@@ -595,58 +1221,11 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     if name is not None and (not isinstance(name, str) or not name.strip()):
         c.add(("name",), "name must be non-empty text", 'write e.g. name: "Asset Inventory"')
 
-    # scale
-    smin = smax = None
-    labels: dict[int, str] = {}
-    scale = raw.get("scale")
-    if scale is not None and c.mapping(scale, ("scale",), "scale"):
-        for k in ("min", "max"):
-            v = scale.get(k)
-            if v is None:
-                c.add(("scale",), f"scale is missing the required key '{k}'", f"add '{k}:' with a whole number")
-            elif isinstance(v, bool) or not isinstance(v, int):
-                c.add(("scale", k), f"scale {k} must be a whole number, found {v!r}", f"write e.g. {k}: 1")
-        if isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int):
-            smin, smax = int(scale["min"]), int(scale["max"])
-            if smin >= smax:
-                c.add(("scale", "min"), f"scale min ({smin}) must be smaller than max ({smax})",
-                      "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5")
-                smin = smax = None
-        lab = scale.get("labels")
-        if lab is None:
-            c.add(("scale",), "scale is missing the required key 'labels'",
-                  "add 'labels:' with one text label per scale point")
-        elif c.mapping(lab, ("scale", "labels"), "scale labels"):
-            for k, v in lab.items():
-                try:
-                    ki = int(k)
-                    if isinstance(k, bool) or float(k) != ki:
-                        raise ValueError
-                except (TypeError, ValueError):
-                    c.add(("scale", "labels", k), f"scale label key {k!r} is not a whole number",
-                          "key each label by its scale value, e.g. 1: \"Strongly disagree\"")
-                    continue
-                if not isinstance(v, str) or not v.strip():
-                    c.add(("scale", "labels", k), f"the label for scale point {ki} is empty or not text",
-                          "write the label as a quoted string")
-                    continue
-                labels[ki] = v.strip()
-            if smin is not None:
-                bad_keys = {str(k) for k in lab} - {str(k) for k in labels}
-                for point in range(smin, smax + 1):
-                    # a point whose label was present but invalid is already reported
-                    if point not in labels and str(point) not in bad_keys:
-                        c.add(("scale", "labels"), f"scale point {point} has no label",
-                              f"add '{point}: \"...\"' under scale.labels")
-                for k in sorted(labels):
-                    if not smin <= k <= smax:
-                        c.add(("scale", "labels", k), f"label key {k} is outside the scale {smin}-{smax}",
-                              "remove it or widen the scale's min/max")
-            norm = [_norm_label(v) for v in labels.values()]
-            for v in sorted({n for n in norm if norm.count(n) > 1}):
-                c.add(("scale", "labels"), f"the label '{v}' is used for more than one scale point",
-                      "give every scale point a distinct label")
-        labels = dict(sorted(labels.items()))
+    # scales
+    scales = _check_scales(c, raw)
+    default = next(iter(scales.values()), None)
+    smin, smax = (default.min, default.max) if default else (None, None)
+    labels = dict(default.labels) if default else {}
 
     # roles and waves
     def id_map(key: str, what: str) -> dict[str, str]:
@@ -679,7 +1258,7 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
             p = ("domains", i)
             if not c.mapping(d, p, f"domains[{i}]"):
                 continue
-            c.unknown_keys(d, _DOMAIN_KEYS + ("notes",), p, f"domain {d.get('id', i)}")
+            c.unknown_keys(d, _DOMAIN_KEYS + ("notes", "not_asked"), p, f"domain {d.get('id', i)}")
             vals = {k: c.text(d, k, p, f"domain {d.get('id', f'#{i}')}") for k in _DOMAIN_KEYS}
             if vals["id"] is None:
                 continue
@@ -700,6 +1279,7 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
 
     # items
     item_rows: list[dict] = []
+    item_scale_ids: dict[str, str] = {}
     items = raw.get("items")
     if items is not None and c.seq(items, ("items",), "items"):
         ids = []
@@ -708,7 +1288,24 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
             if not c.mapping(it, p, f"items[{i}]"):
                 continue
             label = f"item {it.get('id', f'#{i}')}"
-            vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids)
+            vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids,
+                               _ITEM_ID_RE, _ITEM_ID_FIX)
+            sc = it.get("scale")
+            if sc is not None:
+                if raw.get("scales") is None:
+                    c.add(p + ("scale",), f"{label} names scale '{sc}' but the instrument declares a "
+                          "single top-level 'scale'", "declare the scales under 'scales:' (see "
+                          "docs/instrument.md), or delete the item's 'scale:'")
+                    ok = False
+                elif str(sc) not in scales:
+                    if isinstance(raw.get("scales"), dict) and str(sc) in map(str, raw["scales"]):
+                        ok = False  # the scale itself has problems, reported there
+                    else:
+                        c.add(p + ("scale",), f"{label} refers to unknown scale '{sc}'",
+                              f"use one of the scale ids: {', '.join(scales) or '(none defined)'}")
+                        ok = False
+                elif ok:
+                    item_scale_ids[vals["id"]] = str(sc)
             ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
             rev = it.get("reverse", False)
             if not isinstance(rev, bool):
@@ -734,6 +1331,14 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
                 vals["roles"] = tuple(r for r in roles if r in set(map(str, item_roles)))
                 item_rows.append(vals)
         c.duplicates(ids, "item")
+        folded: dict[str, tuple] = {}
+        for i, p in ids:
+            key = re.sub(r"[\s_\-.]+", "", i.lower())
+            if key in folded and folded[key][0] != i:
+                c.add(p + ("id",), f"item id '{i}' differs from item '{folded[key][0]}' (at "
+                      f"{c.keypath(folded[key][1])}) only in '_', '-' or '.'; survey column names "
+                      "are matched ignoring those", "rename one of the two items")
+            folded.setdefault(key, (i, p))
         counts = {d: 0 for d in domain_ids}
         for it in items:
             if isinstance(it, dict) and str(it.get("domain", "")).strip() in counts:
@@ -750,7 +1355,8 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     interview: dict[str, Any] = {}
     iv = raw.get("interview")
     if iv is not None and c.mapping(iv, ("interview",), "interview"):
-        c.unknown_keys(iv, ("opening", "questions", "closing", "notes"), ("interview",), "interview")
+        c.unknown_keys(iv, ("opening", "questions", "closing", "notes") + _INTERVIEW_TIMING, ("interview",),
+                       "interview")
         for k in ("opening", "closing"):
             interview[k] = c.text(iv, k, ("interview",), "interview")
         qs = iv.get("questions")
@@ -776,13 +1382,14 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
                     c.add(p + ("probes",), f"'probes' of {label} must be a list of non-empty texts",
                           'write probes: ["first probe", "second probe"]')
                     ok = False
+                ok = _check_question_extras(c, q, p, label, roles, vals) and ok
                 if ok:
                     vals["probes"] = [x.strip() for x in probes]
                     questions.append(vals)
             c.duplicates(ids, "interview question")
-        order = {d: k for k, d in enumerate(domain_ids)}
-        questions.sort(key=lambda q: (order.get(q["domain"], len(order)), q["id"]))
+        # questions stay in file order: the protocol is asked in that order (easy to sensitive)
         interview["questions"] = questions
+        interview.update(_check_interview_timing(c, iv))
 
     # codebook
     code_rows: list[dict] = []
@@ -795,15 +1402,19 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
             if not c.mapping(code, p, f"codebook[{i}]"):
                 continue
             label = f"code {code.get('id', f'#{i}')}"
-            vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + ("notes",), "code", ids)
+            vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + _CODE_OPTIONAL + ("notes",), "code", ids)
             if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
                 c.add(p + ("group",), f"{label} has unknown group '{vals['group']}'",
                       f"use a domain id or a cross-cutting group: {', '.join(groups)}")
                 ok = False
+            ok = _check_code_extras(c, code, p, label, vals, known_domains, domain_ids) and ok
             if ok:
                 code_rows.append(vals)
         c.duplicates(ids, "code")
 
+    not_asked = _check_not_asked(c, doms, roles, item_rows, domain_ids)
+    mirrors = _check_mirrors(c, items, item_rows, item_scale_ids)
+    extras = _check_top_extras(c, raw, roles)
     if c.problems:
         raise DataError(c.problems)
 
@@ -814,10 +1425,13 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     items_df["reverse"] = items_df["reverse"].astype(bool)
     items_df = items_df.assign(_o=items_df["domain"].map(dorder)).sort_values(
         ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
-    codebook_df = pd.DataFrame(code_rows, columns=list(_CODE_KEYS))
+    codebook_df = pd.DataFrame(code_rows, columns=list(_CODE_KEYS + _CODE_OPTIONAL))
     codebook_df = codebook_df.assign(_o=codebook_df["group"].map(gorder)).sort_values(
         ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
     return Instrument(
         version=str(version).strip(), name=str(name).strip(), scale_min=smin, scale_max=smax,
         labels=labels, roles=roles, waves=waves, domains=domains_df, items=items_df,
-        codebook=codebook_df, interview=interview, source=path, sha256=sha)
+        codebook=codebook_df, interview=interview, source=path, sha256=sha,
+        scales=dict(scales), item_scales=item_scale_ids,
+        _scales_key="scales" if raw.get("scales") is not None else "scale",
+        not_asked=not_asked, mirrors=mirrors, **extras)

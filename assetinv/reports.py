@@ -48,8 +48,10 @@ import pandas as pd
 from . import __version__
 from .disclosure import RELEASE_LEDGER as _RELEASE_FILE
 from .errors import DataError, Problem
+from .ids import natural_key
 from .io import file_sha256
 from .privacy import MIN_N
+from .outdir import MANIFEST_NAME
 from .report_sections import Section
 
 __all__ = [
@@ -118,7 +120,7 @@ class ReportContext:
 
     @property
     def school_ids(self) -> list[str]:
-        return sorted(self.schools["school"].astype(str).tolist())
+        return sorted(self.schools["school"].astype(str).tolist(), key=natural_key)
 
     def school_name(self, school: str) -> str:
         row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
@@ -261,7 +263,8 @@ def load_context(
     if cfg.get("codings") is not None:
         from .qualitative import read_codings
 
-        codings = read_codings(cfg["codings"], instrument)
+        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"),
+                               **(cfg.get("codings_crosswalk") or {}))
     else:
         codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
     n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
@@ -269,16 +272,18 @@ def load_context(
         raise DataError(Problem(file="--min-n", message=f"must be at least 1 (got {n_min})", fix="e.g. --min-n 5"))
     folder = Path(cfg["folder"])
     inputs = []
+    from .io import response_files
+
     for key in ("responses", "roster", "schools", "codings", "instrument"):
-        pth = cfg.get(key)
-        if pth is None:
+        val = cfg.get(key)
+        if val is None:
             continue
-        pth = Path(pth)
-        try:
-            name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
-        except ValueError:
-            name = pth.name
-        inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
+        for pth in (response_files(val) if key == "responses" else [Path(val)]):
+            try:
+                name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
+            except ValueError:
+                name = pth.name
+            inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
     inputs.append({"role": "config", "file": config_path.name, "sha256": file_sha256(config_path),
                    "bytes": config_path.stat().st_size})
     ctx = ReportContext(
@@ -301,6 +306,10 @@ def load_context(
     from .disclosure import protect_publication
 
     protect_publication(ctx)  # cross-table audit and secondary suppression, before anything is written
+    from .item_detail import item_distributions
+
+    ctx.tables["item_distribution"] = item_distributions(
+        responses, instrument, profile=ctx.tables["asset_profile"], schools=schools, min_n=n_min)
     return ctx
 
 
@@ -322,8 +331,14 @@ def _env():
     return env
 
 
+def _instrument_title(ctx) -> str:
+    """The instrument's own name (a user's instrument is not called "Asset Inventory")."""
+    return str(getattr(ctx.instrument, "name", "") or "Survey")
+
+
 def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
-          back_href: str | None = None, network_href: str | None = None, footer: str = "") -> str:
+          back_href: str | None = None, network_href: str | None = None, footer: str = "",
+          page_class: str = "") -> str:
     from markupsafe import Markup
 
     class _S:  # sections whose HTML is trusted (built by our own escaping helpers)
@@ -334,14 +349,19 @@ def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: lis
         def to_html(self):
             return Markup(self._html)
 
+    from .report_reading import banner_html
+
     tpl = _env().get_template("page.html.j2")
     html = tpl.render(
+        banner=Markup(banner_html(ctx)),
+        page_class=page_class,
         title=title,
         subtitle=subtitle,
         sections=[_S(s) for s in sections],
         css=Markup(_css()),
         version=__version__,
         instrument_version=getattr(ctx.instrument, "version", "?"),
+        instrument_name=_instrument_title(ctx),
         back_href=back_href,
         network_href=network_href,
         footer=footer,
@@ -358,15 +378,17 @@ def render_school(ctx: ReportContext, school: str) -> str:
     school = str(school)
     name = ctx.school_name(school)
     district = ctx.school_district(school)
-    sub = f"School {school}" + (f" · district {district}" if district else "") + " · Asset Inventory at partnership entry"
+    title = _instrument_title(ctx)
+    sub = f"School {school}" + (f" · district {district}" if district else "") + f" · {title} at partnership entry"
     return _page(
         ctx,
-        title=f"Asset Inventory report: {name}",
+        title=f"{title} report: {name}",
         subtitle=sub,
         sections=school_report_sections(ctx, school),
         back_href="../index.html",
         network_href="../network.html",
         footer="Groups smaller than the suppression minimum are never shown.",
+        page_class="school",
     )
 
 
@@ -376,8 +398,8 @@ def render_network(ctx: ReportContext) -> str:
 
     return _page(
         ctx,
-        title="Asset Inventory: network summary",
-        subtitle=f"{len(ctx.school_ids)} schools · Asset Inventory at partnership entry",
+        title=f"{_instrument_title(ctx)}: network summary",
+        subtitle=f"{len(ctx.school_ids)} schools · {_instrument_title(ctx)} at partnership entry",
         sections=network_sections(ctx),
         back_href="index.html",
         footer="Groups smaller than the suppression minimum are never shown.",
@@ -390,7 +412,7 @@ def render_index(ctx: ReportContext, schools: Sequence[str], table_names: Sequen
 
     return _page(
         ctx,
-        title="Asset Inventory reports",
+        title=f"{_instrument_title(ctx)} reports",
         subtitle=f"{len(schools)} school report(s) and the network summary",
         sections=index_sections(ctx, schools, table_names),
         footer="Open any report in a browser; every file works offline.",
@@ -422,7 +444,9 @@ def _digits(column: str, precision: int) -> int:
 
 
 def _csv_bytes(df: pd.DataFrame, precision: int = DEFAULT_PRECISION) -> bytes:
-    out = df.copy()
+    from .safe_tables import neutralise_frame
+
+    out = neutralise_frame(df)  # no cell a spreadsheet would run as a formula
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].astype("float64").round(_digits(c, precision))
@@ -455,8 +479,8 @@ def _cell(v: Any, digits: int = DEFAULT_PRECISION) -> Any:
     return v if isinstance(v, (int, str, bool)) else str(v)
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *,
-               precision: int = DEFAULT_PRECISION) -> Path:
+def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, readable: bool = True,
+               labels: dict | None = None, precision: int = DEFAULT_PRECISION) -> Path:
     """Write every table to one workbook, one sheet each, byte-for-byte reproducibly.
 
     The workbook's created/modified properties are fixed and the zip entries
@@ -468,6 +492,12 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *,
         Sheet name (truncated to 31 characters) → table.
     path : path
         Destination ``.xlsx``.
+    readable : bool
+        Readable column headers (``ci_low`` → "95% CI low") and a last sheet,
+        "data dictionary", describing every column of every sheet (its CSV
+        name, its header and what it holds). ``False`` writes the CSV names.
+    labels : dict, optional
+        Answer code → label, for describing the ``pct_k`` columns.
     precision : int
         Decimals of every non-integer number (default 2; p-values keep at
         least 3), as in the CSV tables: fewer decimals make differencing two
@@ -482,18 +512,39 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *,
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .safe_tables import append_safe_row
+
+    from .table_dictionary import column_label, data_dictionary
+
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     bold = Font(bold=True)
-    for name, df in tables.items():
-        ws = wb.create_sheet(_sheet_name(name, used))
-        ws.append([str(c) for c in df.columns])
+    sheets = {}
+    for name in tables:
+        sheets[name] = _sheet_name(name, used)
+    dictionary = data_dictionary(tables, sheets, labels)
+    out_tables = dict(tables)
+    if readable:
+        out_tables["data dictionary"] = dictionary[["sheet", "column", "header", "description"]]
+        sheets["data dictionary"] = _sheet_name("data dictionary", used)
+    for name, df in out_tables.items():
+        ws = wb.create_sheet(sheets[name])
+        if name == "data dictionary":
+            heads = [str(c).capitalize() for c in df.columns]
+        elif readable:
+            heads = []
+            for c in df.columns:  # readable, and unique within the sheet
+                h = column_label(str(c))
+                heads.append(h if h not in heads else f"{h} ({c})")
+        else:
+            heads = [str(c) for c in df.columns]
+        append_safe_row(ws, heads)
         for cell in ws[1]:
             cell.font = bold
         digits = [_digits(c, precision) for c in df.columns]
         for rec in df.itertuples(index=False, name=None):
-            ws.append([_cell(v, k) for v, k in zip(rec, digits)])
+            append_safe_row(ws, [_cell(v, k) for v, k in zip(rec, digits)])  # text is never a formula cell
         ws.freeze_panes = "A2"
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
@@ -572,7 +623,9 @@ def _prepare_out(out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         if not out.is_dir():
             raise NotADirectoryError(str(out))
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=str(out.parent)))
+        from .outdir import make_temp
+
+        tmp = make_temp(out)
     except OSError as err:
         raise DataError(
             Problem(
@@ -584,36 +637,11 @@ def _prepare_out(out: Path) -> Path:
     return tmp
 
 
-def _commit(tmp: Path, out: Path) -> None:
-    """Move every file rendered in ``tmp`` into ``out``; drop stale reports we own.
+def _commit(tmp: Path, out: Path, force: bool = False) -> None:
+    """Move every file rendered in ``tmp`` into ``out`` under the manifest rules of :mod:`assetinv.outdir`."""
+    from .outdir import commit
 
-    Each file is replaced atomically (``os.replace``, same file system), and
-    Ctrl-C is held back for the few milliseconds this takes, so ``out`` never
-    mixes old and new reports.
-    """
-    import signal
-
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals cannot be deferred there
-        previous = None
-    try:
-        new_files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-        for sub in ("schools", "tables"):
-            old = out / sub
-            if old.is_dir():
-                keep = {f for f in new_files if f.parts[0] == sub}
-                for p in old.rglob("*"):
-                    if p.is_file() and p.relative_to(out) not in keep:
-                        p.unlink()
-        for rel in new_files:
-            dest = out / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / rel, dest)
-        shutil.rmtree(tmp, ignore_errors=True)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    commit(tmp, out, force=force)
 
 
 def build_reports(
@@ -626,6 +654,8 @@ def build_reports(
     config: str | os.PathLike | None = None,
     precision: int | None = None,
     release_ledger: bool | None = None,
+    force: bool = False,
+    pdf: bool = False,
 ) -> dict:
     """Render the index, the network summary, every school report and all tables.
 
@@ -653,6 +683,12 @@ def build_reports(
         when a group changed by fewer than ``min_n`` respondents since the
         previous release in ``out`` (default: the config's ``release_ledger``,
         else True).
+    force : bool
+        Write into a non-empty ``out`` that has no assetinv manifest (nothing in
+        it is deleted; see :mod:`assetinv.outdir`).
+    pdf : bool
+        Also print every page to a tagged PDF beside it, offline, with Debian's
+        Chromium through Playwright (:func:`assetinv.report_pdf.write_pdfs`).
 
     Returns
     -------
@@ -672,9 +708,18 @@ def build_reports(
     >>> sorted(res["files"])[:2]  # doctest: +SKIP
     ['assetinv_tables.xlsx', 'index.html']
     """
+    from .outdir import check_out, terminate_as_interrupt
+
     out = Path(out)
     _resolve_inputs(data, config)  # fail fast on a missing data folder or config
+    check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
+    with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
+        return _build(data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger)
+
+
+def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=False, precision=None,
+           release_ledger=None) -> dict:
     bar = _progress(None, progress, "assetinv: reading data, running analyses")
     bar.bar_format = "{desc} ..."
     bar.refresh()
@@ -687,10 +732,11 @@ def build_reports(
         bar.set_description("assetinv: rendering reports")
         tmp = _prepare_out(out)
         try:
-            files = _render_all(ctx, selected, tmp, jobs, bar)
+            files = _render_all(ctx, selected, tmp, jobs, bar, pdf)
             warnings = _release_ledger(ctx, tmp, out, release_ledger)
             files = sorted(set(files) | ({_RELEASE_FILE} if (tmp / _RELEASE_FILE).is_file() else set()))
-            _commit(tmp, out)
+            _commit(tmp, out, force)
+            files = sorted(files + [MANIFEST_NAME])
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -749,7 +795,7 @@ def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[s
     return sorted(set(wanted))
 
 
-def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar) -> list[str]:
+def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar, pdf: bool = False) -> list[str]:
     """Render every output file into ``tmp``; return their relative paths."""
     global _WORKER_CTX
     (tmp / "schools").mkdir()
@@ -775,26 +821,48 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
         for s in selected:
             pages[s] = render_school(ctx, s)
             bar.update(1)
+    from .report_summary import render_school_summary
+
     for s in sorted(pages):
-        (tmp / "schools" / f"{_safe(s)}.html").write_bytes(pages[s].encode("utf-8"))
+        (tmp / "schools" / f"{school_file_name(ctx, s)}.html").write_bytes(pages[s].encode("utf-8"))
+        summary = render_school_summary(ctx, s, file_name=school_file_name(ctx, s))
+        (tmp / "schools" / f"{school_file_name(ctx, s)}-summary.html").write_bytes(summary.encode("utf-8"))
     (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
     bar.update(1)
     tables = _tables_for_output(ctx, selected)
     precision = int(ctx.results.get("precision", DEFAULT_PRECISION))
     for name, df in tables.items():
         (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df, precision))
-    write_xlsx(tables, tmp / "assetinv_tables.xlsx", precision=precision)
+    write_xlsx(tables, tmp / "assetinv_tables.xlsx", labels=dict(getattr(ctx.instrument, "labels", {}) or {}),
+               precision=precision)
     (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
     prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
+    if pdf:
+        from .report_pdf import write_pdfs
+
+        write_pdfs(sorted(p for p in tmp.rglob("*.html")))
     bar.update(1)
     return sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
 
 
-def _safe(school: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(school))
+def school_file_name(ctx: ReportContext, school: str) -> str:
+    """The report file name (without ``.html``) of a school: unique among the study's ids (:mod:`assetinv.outdir`)."""
+    from .outdir import school_file_names
+
+    names = ctx.results.get("_school_files")
+    if names is None:
+        names = ctx.results["_school_files"] = school_file_names(ctx.school_ids)
+    return names[str(school)]
 
 
 def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Every table shown (network-wide and tidy; school reports show slices), fixed order."""
-    return {name: df.reset_index(drop=True) for name, df in ctx.tables.items()}
+    """Every table shown (network-wide and tidy; school reports show slices), fixed order.
+
+    Each gets a school-name column next to its school ids, and counts are written as integers
+    (:func:`assetinv.table_dictionary.tidy_for_output`).
+    """
+    from .table_dictionary import tidy_for_output
+
+    names = {s: ctx.school_name(s) for s in ctx.school_ids}
+    return {name: tidy_for_output(name, df.reset_index(drop=True), names) for name, df in ctx.tables.items()}

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DataError, Problem
+from .ids import id_sort_key, natural_key
 from .privacy import MIN_N, MIN_RESPONSE_RATE, complementary_suppress, suppress
 
 __all__ = [
@@ -86,6 +87,7 @@ class _Spec:
     item_roles: dict  # item -> frozenset of roles, or empty dict when unknown
     codes: dict = field(default_factory=dict)  # code id -> code name
     waves: tuple[str, ...] = (BASELINE, FOLLOWUP)
+    not_asked: dict = field(default_factory=dict)  # domain -> frozenset of roles whose form skips it
 
     def domain_of(self, item: str) -> str:
         for d, its in self.items.items():
@@ -145,6 +147,7 @@ def _spec(instrument=None, columns: Iterable[str] | None = None) -> _Spec:
             item_roles=roles,
             codes=codes,
             waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
+            not_asked={str(d): frozenset(r) for d, r in (getattr(instrument, "not_asked", None) or {}).items()},
         )
     cols = [c for c in (columns or []) if isinstance(c, str) and _ITEM_RE.match(c)]
     found = sorted({_ITEM_RE.match(c).group(1) for c in cols})
@@ -277,7 +280,9 @@ def score_domains(
         ``speeder`` (bool) and ``quality_flags`` (plain-language text, "" if none).
         Rows are sorted by school, respondent and wave. ``attrs`` carries
         ``instrument_version``, ``min_answered``, ``required_items`` (per domain,
-        for a respondent to whom every item applies) and ``speed_threshold_sec``.
+        for a respondent to whom every item applies), ``speed_threshold_sec`` and
+        ``not_asked`` (domain -> roles whose form does not ask it; their score
+        is always empty, even if the file holds answers, and is not flagged).
 
     Raises
     ------
@@ -357,6 +362,12 @@ def score_domains(
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(np.where(a, keyed[:, idx], 0.0), axis=1) / np.where(n_ans > 0, n_ans, np.nan)
         ok = n_ans >= need
+        if spec.not_asked.get(d):
+            # the role's form does not ask this domain: no score, and no "too few items" flag
+            skip = np.isin(roles, list(spec.not_asked[d]))
+            ok = ok & ~skip
+            n_app = np.where(skip, 0, n_app)
+            n_ans = np.where(skip, 0, n_ans)
         out[d] = np.where(ok, mean, np.nan)
         out[f"{d}_n"] = n_ans.astype("int64")
         required[d] = int(np.ceil(min_answered * len(idx) - 1e-9)) if min_answered < 1 else int(min(min_answered, len(idx)))
@@ -396,13 +407,14 @@ def score_domains(
     out["straightliner"] = straight.astype(bool)
     out["speeder"] = speeder.astype(bool)
     out["quality_flags"] = flags
-    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort").reset_index(drop=True)
+    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(drop=True)
     out.attrs = {
         "instrument_version": spec.version,
         "min_answered": min_answered,
         "required_items": required,
         "speed_threshold_sec": threshold,
         "straightline_min_items": straightline_min_items,
+        "not_asked": {d: sorted(r) for d, r in spec.not_asked.items()},
     }
     return out
 
@@ -548,10 +560,13 @@ def _group_mean_reliability(n: np.ndarray, icc1: float) -> np.ndarray:
         return np.where(n > 0, n * icc1 / (1 + (n - 1) * icc1), np.nan)
 
 
-def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> dict:
-    """{(group key, domain): reliability}. Uses assetinv.group_reliability when
-    available, else the same Spearman-Brown formula from a one-way ANOVA ICC(1)."""
+def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> tuple[dict, dict]:
+    """({(group key, domain): reliability}, {domain: note}). Uses
+    assetinv.group_reliability (bounded to [0, 1], with a note when a negative
+    ICC(1) is reported as 0), else the same Spearman-Brown formula from a one-way
+    ANOVA ICC(1), also bounded."""
     res: dict = {}
+    notes: dict = {}
     try:
         from .reliability import group_reliability  # type: ignore
 
@@ -563,18 +578,22 @@ def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series)
         bg = gr.by_group
         for g, c, r in zip(bg["group"], bg["column"], bg["reliability"]):
             res[(str(g), c)] = float(r) if pd.notna(r) else np.nan
+        notes = {c: nt for c, nt in zip(gr.table["column"], gr.table["note"]) if nt}
         if res:
-            return res
+            return res, notes
     except Exception:
-        res = {}
+        res, notes = {}, {}
     g = key.to_numpy()
     for d in domains:
         vals = sub[d].to_numpy(dtype="float64", na_value=np.nan)
         icc = _icc1(vals, g)
+        if np.isfinite(icc) and icc < 0:
+            notes[d] = f"ICC(1) estimated below 0 ({icc:.4f}); group-mean reliabilities reported as 0"
+            icc = 0.0
         for lab in np.unique(g):
             n = int((~np.isnan(vals[g == lab])).sum())
             res[(str(lab), d)] = float(_group_mean_reliability(np.array([n]), icc)[0])
-    return res
+    return res, notes
 
 
 def _key(frame: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
@@ -618,6 +637,7 @@ def summarize(
     parent: Sequence[str] | None = None,
     exclude_flagged: bool = False,
     instrument=None,
+    fpc: bool = True,
 ) -> pd.DataFrame:
     """Summarise domain scores by group, suppressing groups too small to report.
 
@@ -648,6 +668,12 @@ def summarize(
         ICC(1) estimated across the groups of this table (Bliese 2000).
     level : float
         Confidence level of the t interval of the mean.
+    fpc : bool
+        With a roster (invited counts), use the finite-population correction
+        ``sqrt((N - n)/(N - 1))`` on the interval of a group's mean, ``N`` the
+        staff invited and ``n`` the respondents (staff surveys are near-censuses
+        of small populations); a group with more respondents than invited gets
+        no correction. Default True.
     complementary : bool
         Apply :func:`complementary_suppress` with ``parent`` so that no
         suppressed group can be recovered from a published total.
@@ -664,7 +690,8 @@ def summarize(
     DataFrame
         One row per group and domain: ``<by>, domain, domain_name, n, invited,
         response_rate, mean, sd, ci_low, ci_high, pct_favourable (0-100),
-        reliability, suppressed`` ("" or the reason). Suppressed rows have every
+        reliability (within [0, 1]), reliability_note (why a negative ICC(1)
+        was reported as 0, or ""), suppressed`` ("" or the reason). Suppressed rows have every
         statistic and ``n`` blank (``invited`` is the roster count and is kept).
 
     Examples
@@ -723,7 +750,7 @@ def summarize(
         for k, d, v in zip(_key(pf, by) if by else [""] * len(pf), pf["domain"], pf["pct_favourable"]):
             pct[(k, d)] = v
 
-    rel = _reliability_by_group(sub, doms, key) if (reliability and by) else {}
+    rel, rel_notes = _reliability_by_group(sub, doms, key) if (reliability and by) else ({}, {})
     n_resp = key.value_counts()
     rows = []
     for gi, k in enumerate(gkeys):
@@ -744,14 +771,16 @@ def summarize(
             n = v.size
             mean = float(v.mean()) if n else np.nan
             sd = float(v.std(ddof=1)) if n > 1 else np.nan
-            half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
+            f = _fpc_factor(n, invited) if fpc else 1.0
+            half = float(_tcrit(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
             rows.append(
                 {**head, "domain": d, "domain_name": spec.names.get(d, d), "n": n, "invited": invited,
                  "response_rate": rate, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
-                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan)}
+                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan),
+                 "reliability_note": rel_notes.get(d, "")}
             )
     cols = by + ["domain", "domain_name", "n", "invited", "response_rate", "mean", "sd", "ci_low", "ci_high",
-                 "pct_favourable", "reliability"]
+                 "pct_favourable", "reliability", "reliability_note"]
     table = pd.DataFrame(rows, columns=cols)
     raw_n = table["n"].astype("float64").copy()
     values = ["mean", "sd", "ci_low", "ci_high", "pct_favourable", "reliability"]
@@ -771,15 +800,24 @@ def summarize(
 # --------------------------------------------------------------------------- #
 # 3. Asset profile
 # --------------------------------------------------------------------------- #
-def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: float, scale_max: int) -> str:
+def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: float, scale_max: int, *,
+               comparison: str = "others", adjust: str | None = "bh", fpc: bool = False) -> str:
     ci = f"{level:.0%}"
     md = f" and by at least {min_diff:g} points" if min_diff > 0 else ""
+    against = ("the other schools of the network (the school itself left out)" if comparison == "others"
+               else "the whole network (the school included)")
+    adj = (f" Because a network makes many such comparisons, the {ci} intervals are widened by the "
+           f"Benjamini-Hochberg rule across all of the network's school and domain comparisons, so that chance "
+           f"differences rarely earn a label." if adjust == "bh" else "")
+    fp = (" Intervals use the finite-population correction: the staff invited are the whole population."
+          if fpc else "")
     return (
-        f"Against the network: asset if the school's mean is above the network mean with the {ci} interval of the "
+        f"Against {against}: asset if the school's mean is above theirs with the {ci} interval of the "
         f"difference above 0{md}; growth area if below with the interval below 0{md}; otherwise typical. "
-        f"Against the standard: asset if the mean is at least {asset_at:.1f} of {scale_max}; growth area if under "
-        f"{growth_below:.1f}; otherwise typical. Combined: asset if either says asset and neither says growth area; "
-        f"growth area if either says growth area and neither says asset; otherwise typical. "
+        f"Against the standard: asset if the {ci} interval of the school's mean is at or above {asset_at:.1f} "
+        f"of {scale_max}; growth area if it is entirely under {growth_below:.1f}; otherwise typical. "
+        f"Combined: asset if either says asset and neither says growth area; "
+        f"growth area if either says growth area and neither says asset; otherwise typical.{adj}{fp} "
         f"The network is every school that meets the reporting rules."
     )
 
@@ -841,6 +879,81 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
     return f"{short} {verb} typical: {m} of {scale_max}, {near} ({up})." if others >= 1 else f"{short} {verb} typical: {m} of {scale_max}."
 
 
+def _fpc_factor(n: int, invited: float) -> float:
+    """Finite-population correction of a mean's variance, ``(N - n)/(N - 1)``,
+    when the roster gives the invited count ``N`` (and ``n <= N``); else 1."""
+    if not (invited and np.isfinite(invited)) or invited <= 1 or n > invited:
+        return 1.0
+    return float((invited - n) / (invited - 1))
+
+
+def _p_two_sided(diff: float, se: float, df: float) -> float:
+    if not np.isfinite(diff):
+        return np.nan
+    if se <= 0:
+        return 0.0 if diff != 0 else 1.0
+    return float(2 * stats.t.sf(abs(diff) / se, df))
+
+
+def _network_contrast(base: dict, rep: list, s: str, comparison: str):
+    """(reference mean, difference, its variance, Welch df) of school ``s``
+    against the other reportable schools (``"others"``) or the pooled network
+    including ``s`` (``"all"``). Each school's mean has variance
+    ``f_j sd_j^2 / n_j`` (``f_j`` the finite-population factor)."""
+    pool = [j for j in rep if j != s] if comparison == "others" else list(rep)
+    Np = sum(base[j]["n"] for j in pool)
+    ref = sum(base[j]["n"] * base[j]["mean"] for j in pool) / Np
+    diff = base[s]["mean"] - ref
+    terms, dfs = [], []
+    for j in sorted(set(pool) | {s}):
+        nj = base[j]["n"]
+        w = base[j]["n"] / Np if j in pool else 0.0
+        c = (1.0 - w) if j == s else w
+        t = c ** 2 * base[j]["f"] * base[j]["sd"] ** 2 / nj
+        terms.append(t)
+        dfs.append(t ** 2 / (nj - 1) if nj > 1 else 0.0)
+    var = float(sum(terms))
+    df_w = var ** 2 / sum(dfs) if sum(dfs) > 0 else np.inf
+    return ref, diff, var, df_w
+
+
+def _classify(rows: list, alpha: float, adjust: str | None) -> None:
+    """Set the statuses of every reportable row: a label needs its test's
+    p-value -- BH-adjusted across all the network's school x domain tests when
+    ``adjust="bh"`` -- at or below ``alpha`` (i.e. the interval excludes the
+    threshold). ``status_unadjusted`` is the label each test gives on its own."""
+    from ._multiplicity import bh_adjust
+
+    pn = np.array([r["p_network"] if not r["suppressed"] else np.nan for r in rows], float)
+    ps = np.array([r["p_standard"] if not r["suppressed"] else np.nan for r in rows], float)
+    if adjust == "bh":
+        q = bh_adjust(np.r_[pn, ps])
+        qn, qs = q[:len(rows)], q[len(rows):]
+    else:
+        qn, qs = pn, ps
+
+    def lab(direction, p):
+        if not np.isfinite(p) or p > alpha + 1e-12 or direction == 0:
+            return "typical"
+        return "asset" if direction > 0 else "growth area"
+
+    def combine(sn, sa):
+        pair = {sn, sa}
+        if "asset" in pair and "growth area" not in pair:
+            return "asset"
+        if "growth area" in pair and "asset" not in pair:
+            return "growth area"
+        return "typical"
+
+    for r, a_n, a_s, u_n, u_s in zip(rows, qn, qs, pn, ps):
+        r["q_network"], r["q_standard"] = float(a_n), float(a_s)
+        if r["suppressed"]:
+            continue
+        sn, sa = lab(r["_dir_net"], a_n), lab(r["_dir_std"], a_s)
+        r.update(status_network=sn, status_absolute=sa, status=combine(sn, sa),
+                 status_unadjusted=combine(lab(r["_dir_net"], u_n), lab(r["_dir_std"], u_s)))
+
+
 def asset_profile(
     scores: pd.DataFrame,
     *,
@@ -857,29 +970,38 @@ def asset_profile(
     domains: Sequence[str] | None = None,
     exclude_flagged: bool = False,
     instrument=None,
+    comparison: str = "others",
+    adjust: str | None = "bh",
+    fpc: bool = True,
     suppress_also: dict | None = None,
 ) -> pd.DataFrame:
     """Class each school's domains as *asset*, *typical* or *growth area*.
 
     Two comparisons are made and combined (the rule is written out in the
-    ``rule`` column of every row):
+    ``rule`` column of every row); both need the interval, not just the mean:
 
-    * against the network: asset if the school's mean is above the network
-      mean and the ``level`` interval of the difference excludes 0 (and the
-      difference is at least ``min_diff``), growth area if below and excludes
-      0, else typical;
-    * against an absolute standard: asset if mean >= ``asset_at``, growth
-      area if mean < ``growth_below``;
+    * against the other schools (``comparison="others"``, leave-one-out; or
+      ``"all"``, the pooled network including the school): asset if the
+      school's mean is above theirs and the ``level`` interval of the
+      difference excludes 0 (and the difference is at least ``min_diff``),
+      growth area if below and excludes 0, else typical;
+    * against a fixed standard: asset if the ``level`` interval of the mean is
+      at or above ``asset_at``, growth area if it is entirely below
+      ``growth_below``;
+    * with ``adjust="bh"`` (default) every p-value of the network's school x
+      domain comparisons (both kinds) is adjusted by Benjamini-Hochberg
+      together, and a label needs its adjusted p-value <= ``1 - level``;
+      ``status_unadjusted`` gives the labels without the adjustment;
     * combined ``status``: asset if either says asset and neither says growth
       area; growth area if either says growth area and neither says asset;
       else typical.
 
-    The network mean pools the respondents of every *reportable* school
-    (suppressed schools are left out, so their mean cannot be recovered from
-    it). The difference's interval treats the network as these schools and
-    propagates each school's sampling variance:
-    ``Var(diff_s) = (1 - n_s/N)^2 v_s + sum_{j != s} (n_j/N)^2 v_j`` with
-    ``v_j = sd_j^2 / n_j``, t quantile with Welch-Satterthwaite df.
+    The reference means pool the respondents of every *reportable* school
+    (suppressed schools are left out, so their mean cannot be recovered).
+    ``Var(diff_s) = v_s + sum_{j != s} (n_j/N_-s)^2 v_j`` for the leave-one-out
+    comparison, ``v_j = f_j sd_j^2 / n_j`` with ``f_j`` the finite-population
+    factor ``(N_j - n_j)/(N_j - 1)`` when the roster gives the invited count
+    ``N_j`` and ``fpc`` is True (else 1); t quantile with Welch-Satterthwaite df.
 
     Parameters
     ----------
@@ -907,6 +1029,13 @@ def asset_profile(
         Drop straight-liners and speeders first.
     instrument : Instrument, optional
         Bundled instrument by default.
+    comparison : {"others", "all"}
+        Compare a school with the other schools (default) or with the whole
+        network including itself (large schools then dominate).
+    adjust : {"bh", None}
+        Multiplicity control across the network's comparisons.
+    fpc : bool
+        Finite-population correction when the roster gives invited counts.
     suppress_also : dict, optional
         ``{(school, domain): reason}`` of further cells to suppress (and leave
         out of the network mean), e.g. the secondary suppression chosen by
@@ -917,9 +1046,10 @@ def asset_profile(
     DataFrame
         One row per school and domain, sorted by school then instrument
         domain order: ``school, domain, domain_name, domain_short, n, mean,
-        ci_low, ci_high, network_mean, diff, diff_low, diff_high, rank,
-        n_schools, status_network, status_absolute, status, rule, sentence,
-        suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
+        ci_low, ci_high, network_mean, others_mean, diff, diff_low, diff_high,
+        p_network, p_standard, q_network, q_standard, rank, n_schools,
+        status_network, status_absolute, status, status_unadjusted, rule,
+        sentence, suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
         school numbers (``network_mean`` and ``n_schools`` are kept; they
         exclude the school) and empty statuses; the sentence says why.
 
@@ -939,6 +1069,9 @@ def asset_profile(
 
     References
     ----------
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery
+    rate. *JRSS B*, 57, 289-300. Cochran, W. G. (1977). *Sampling techniques*
+    (3rd ed.), finite-population correction.
     Raudenbush, S. W., & Bryk, A. S. (2002). *Hierarchical linear models* (2nd
     ed.). Sage. Welch, B. L. (1947). The generalization of "Student's" problem
     when several different population variances are involved. *Biometrika*,
@@ -958,9 +1091,16 @@ def asset_profile(
 
     inv = _invited(roster, ["school"], {"wave": [wave] if wave is not None else None,
                                         "role": list(roles) if roles is not None else None})
-    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()))
+    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()),
+                     key=natural_key)
     n_resp = sub["school"].astype(str).value_counts()
-    rule = _rule_text(asset_at, growth_below, level, min_diff, spec.scale_max)
+    if comparison not in ("others", "all"):
+        raise ValueError(f"comparison must be 'others' or 'all', not {comparison!r}")
+    if adjust not in ("bh", None):
+        raise ValueError(f"adjust must be 'bh' or None, not {adjust!r}")
+    rule = _rule_text(asset_at, growth_below, level, min_diff, spec.scale_max, comparison=comparison,
+                      adjust=adjust, fpc=fpc and inv is not None)
+    alpha = 1 - level
 
     rows = []
     for d in doms:
@@ -982,7 +1122,7 @@ def asset_profile(
             elif suppress_also and (s, d) in suppress_also:
                 reason = str(suppress_also[(s, d)])
             base[s] = {"n": n, "mean": v.mean() if n else np.nan, "sd": v.std(ddof=1) if n > 1 else 0.0,
-                       "reason": reason}
+                       "reason": reason, "f": _fpc_factor(n, invited) if fpc else 1.0}
         rep = [s for s in schools if not base[s]["reason"]]
         N = sum(base[s]["n"] for s in rep)
         net = sum(base[s]["n"] * base[s]["mean"] for s in rep) / N if N else np.nan
@@ -990,53 +1130,49 @@ def asset_profile(
             b = base[s]
             row = {"school": s, "domain": d, "domain_name": spec.names.get(d, d), "domain_short": spec.short(d),
                    "n": np.nan, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                   "network_mean": net, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan,
+                   "network_mean": net, "others_mean": np.nan, "diff": np.nan, "diff_low": np.nan,
+                   "diff_high": np.nan, "p_network": np.nan, "p_standard": np.nan,
                    "rank": pd.NA, "n_schools": len(rep), "status_network": "", "status_absolute": "",
-                   "status": "", "rule": rule, "suppressed": b["reason"], "n_lower": np.nan, "n_higher": np.nan}
+                   "status": "", "status_unadjusted": "", "rule": rule, "suppressed": b["reason"],
+                   "n_lower": np.nan, "n_higher": np.nan, "_dir_net": 0, "_dir_std": 0}
             if not b["reason"]:
                 n, mean, sd = b["n"], b["mean"], b["sd"]
-                half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
+                se = sd * math.sqrt(b["f"] / n)
+                half = float(_tcrit(level, n - 1) * se) if n > 1 else np.nan
                 row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
                 means = np.round(np.array([base[j]["mean"] for j in rep]), 9)  # ties independent of row order
                 m9 = round(float(mean), 9)
                 row["rank"] = int(1 + np.sum(means > m9))
                 row["n_lower"] = int(np.sum(means < m9))
                 row["n_higher"] = int(np.sum(means > m9))
-                sn = "typical"
                 if len(rep) >= 2:
-                    diff = mean - net
-                    terms, dfs = [], []
-                    for j in rep:
-                        c = (1 - base[j]["n"] / N) if j == s else (base[j]["n"] / N)
-                        nj = base[j]["n"]
-                        t = c**2 * base[j]["sd"] ** 2 / nj
-                        terms.append(t)
-                        dfs.append(t**2 / (nj - 1) if nj > 1 else 0.0)
-                    var = sum(terms)
-                    df_w = var**2 / sum(dfs) if sum(dfs) > 0 else np.inf
+                    ref_mean, diff, var, df_w = _network_contrast(base, rep, s, comparison)
                     half_d = float(stats.t.ppf(0.5 + level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
-                    row.update(diff=diff, diff_low=diff - half_d, diff_high=diff + half_d)
-                    if diff - half_d > 0 and diff >= min_diff:
-                        sn = "asset"
-                    elif diff + half_d < 0 and -diff >= min_diff:
-                        sn = "growth area"
-                sa = "asset" if m9 >= asset_at else ("growth area" if m9 < growth_below else "typical")
-                pair = {sn, sa}
-                if "asset" in pair and "growth area" not in pair:
-                    st = "asset"
-                elif "growth area" in pair and "asset" not in pair:
-                    st = "growth area"
+                    row.update(others_mean=ref_mean if comparison == "others" else np.nan, diff=diff, diff_low=diff - half_d, diff_high=diff + half_d,
+                               p_network=_p_two_sided(diff, math.sqrt(var), df_w))
+                    if abs(diff) >= min_diff:
+                        row["_dir_net"] = 1 if diff > 0 else -1 if diff < 0 else 0
+                # the fixed standard, judged on the interval as well
+                if m9 >= asset_at:
+                    row["_dir_std"], thr = 1, asset_at
+                elif m9 < growth_below:
+                    row["_dir_std"], thr = -1, growth_below
                 else:
-                    st = "typical"
-                row.update(status_network=sn, status_absolute=sa, status=st)
-            row["sentence"] = _sentence(row, spec.short(d), asset_at, growth_below, spec.scale_max)
+                    thr = None
+                row["p_standard"] = (_p_two_sided(mean - thr, se, n - 1) if thr is not None and n > 1 else
+                                     (0.0 if thr is not None and se == 0 else 1.0))
             rows.append(row)
+    _classify(rows, alpha, adjust)
+    for row in rows:
+        row["sentence"] = _sentence(row, row["domain_short"], asset_at, growth_below, spec.scale_max)
     cols = ["school", "domain", "domain_name", "domain_short", "n", "mean", "ci_low", "ci_high", "network_mean",
-            "diff", "diff_low", "diff_high", "rank", "n_schools", "status_network", "status_absolute", "status",
+            "others_mean", "diff", "diff_low", "diff_high", "p_network", "p_standard", "q_network", "q_standard",
+            "rank", "n_schools", "status_network", "status_absolute", "status", "status_unadjusted",
             "rule", "sentence", "suppressed"]
     out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
     order = {d: i for i, d in enumerate(doms)}
-    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort").drop(columns="_o")
+    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort",
+                                                              key=id_sort_key).drop(columns="_o")
     if school is not None:
         wanted = [school] if isinstance(school, str) else list(school)
         out = out[out["school"].isin([str(w) for w in wanted])]
@@ -1044,7 +1180,8 @@ def asset_profile(
     out["rank"] = out["rank"].astype("Int64")
     out["n_schools"] = out["n_schools"].astype("int64")
     out.attrs = {"instrument_version": spec.version, "min_n": min_n, "wave": wave, "roles": roles,
-                 "asset_at": asset_at, "growth_below": growth_below, "level": level, "rule": rule}
+                 "asset_at": asset_at, "growth_below": growth_below, "level": level, "rule": rule,
+                 "comparison": comparison, "adjust": adjust, "fpc": bool(fpc and inv is not None)}
     return out
 
 
@@ -1403,6 +1540,8 @@ def _growth_heterogeneity(data: pd.DataFrame) -> float:
 
 
 def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dict:
+    from ._growth import Structure
+
     linked = data.groupby(["school", "respondent_id"], sort=False)["followup"].nunique()
     n_linked = int((linked > 1).sum())
     vc = {"respondent": "0 + C(respondent_id)"} if n_linked > 0 else None
@@ -1415,12 +1554,15 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
             notes.append("no detectable between-school variation in growth "
                          f"(heterogeneity test p = {q_p:.2f}), so no wave slope" if np.isfinite(q_p)
                          else "too few schools to test variation in growth, so no wave slope")
+    # re_formula is always explicit: statsmodels adds its default group
+    # intercept only when there is no vc_formula, so with the respondent
+    # component and re_formula=None the school intercept would silently vanish.
     attempts = ([("~followup", "school random intercept and wave slope")] if try_slope else []) + [
-        (None, "school random intercept")]
+        ("1", "school random intercept")]
     res = None
     for re_f, label in attempts:
         r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
-        if re_f is not None:
+        if re_f != "1":
             boundary = False
             if r is not None:
                 cov = np.asarray(r.cov_re)
@@ -1431,52 +1573,89 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
         if not ok:
             notes.append(f"{label}: no convergence ({'; '.join(msgs)})")
             continue
-        res, model_label = r, label
+        res, model_label, slope = r, label, re_f != "1"
         notes.extend(msgs)
         break
     if res is None:
-        # Last resort: OLS with school-clustered standard errors.
-        import statsmodels.formula.api as smf
+        return _change_ols_clustered(data, level, n_linked, notes)
+    st = Structure(block="school", school_intercept=True, school_slope=slope, respondent=vc is not None)
+    formula = ("score ~ followup + (1 + followup | school)" if slope else "score ~ followup + (1 | school)") + (
+        " + (1 | school:respondent)" if vc else "")
+    label = ("MixedLM (REML): " + model_label
+             + (", respondent random intercept nested in school (linked panel)" if vc else "")
+             + f" [{formula}]")
+    return _mixed_inference(data, res, st, level, n_linked, label, notes)
 
-        ols = smf.ols("score ~ followup", data).fit(cov_type="cluster", cov_kwds={"groups": data["school"].astype("category").cat.codes})
-        est = float(ols.params["followup"])
-        ci = ols.conf_int(alpha=1 - level).loc["followup"]
-        return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
-                "p_value": float(ols.pvalues["followup"]),
-                "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan, "n_linked": n_linked,
-                "model": "OLS with school-clustered standard errors (mixed model did not converge)",
-                "note": "; ".join(notes)}
-    model_label = "MixedLM: " + model_label + (", respondent variance component (linked panel)" if vc else "")
-    est = float(res.fe_params["followup"])
-    ci = res.conf_int(alpha=1 - level).loc["followup"]
-    p = float(res.pvalues["followup"])
-    d = est / math.sqrt(_baseline_var_mixed(res, False))
-    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "p_value": p, "effect_size": d,
-            "n_linked": n_linked, "model": model_label, "note": "; ".join(notes)}
+
+def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list) -> dict:
+    """Estimate, Satterthwaite-t interval and effect size of ``followup`` from a
+    fitted ``MixedLM`` (see :mod:`assetinv._growth`; equal to lmerTest)."""
+    from ._growth import psi_from_statsmodels, satterthwaite
+
+    try:
+        inf = satterthwaite(data, st, psi_from_statsmodels(res, st))
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        inf = None
+        notes = notes + [f"Satterthwaite df not computable ({type(exc).__name__})"]
+    sat_ok = inf is not None and np.isfinite(inf.se) and inf.df > 0
+    if sat_ok:
+        est, se, df = float(inf.beta[1]), inf.se, float(inf.df)
+        base_var = sum(v for k, v in inf.psi.items() if k in ("school_var", "respondent_var", "residual_var"))
+    else:
+        # conservative fallback: statsmodels' SE with a t on (schools - 1) df
+        est, se = float(res.fe_params["followup"]), float(res.bse["followup"])
+        df = float(max(data[st.block].nunique() - 1, 1))
+        base_var = _baseline_var_mixed(res, st.school_slope)
+    tq = float(stats.t.ppf(0.5 + level / 2, df))
+    p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
+    return {"estimate": est, "ci_low": est - tq * se, "ci_high": est + tq * se, "se": se, "df": df,
+            "p_value": p, "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
+            "n_linked": n_linked, "model": label + ("; t interval with Satterthwaite df" if sat_ok else "; t interval on (groups - 1) df"),
+            "note": "; ".join(notes)}
+
+
+def _change_ols_clustered(data: pd.DataFrame, level: float, n_linked: int, notes: list) -> dict:
+    """Last resort: OLS with school-clustered SEs and a t on (schools - 1) df."""
+    import statsmodels.formula.api as smf
+
+    codes = data["school"].astype("category").cat.codes
+    ols = smf.ols("score ~ followup", data).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    est = float(ols.params["followup"])
+    ci = ols.conf_int(alpha=1 - level).loc["followup"]
+    g = int(codes.nunique())
+    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "se": float(ols.bse["followup"]),
+            "df": float(g - 1), "p_value": float(ols.pvalues["followup"]),
+            "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan, "n_linked": n_linked,
+            "model": "OLS with school-clustered standard errors, t on (schools - 1) df (mixed model did not converge)",
+            "note": "; ".join(notes)}
 
 
 def _change_school(data: pd.DataFrame, level: float) -> dict:
     import statsmodels.formula.api as smf
 
+    from ._growth import Structure
+
     linked = data.groupby("respondent_id", sort=False)["followup"].nunique()
     n_linked = int((linked > 1).sum())
     notes = []
     if n_linked > 0:
-        res, ok, msgs = _fit_mixed(data, "respondent_id", None, None)
+        # one group (the school) with a respondent variance component: the same
+        # model as groups=respondent_id, several times faster in statsmodels
+        res, ok, msgs = _fit_mixed(data.assign(_one=0), "_one", "0", {"respondent": "0 + C(respondent_id)"})
         if ok:
-            est = float(res.fe_params["followup"])
-            ci = res.conf_int(alpha=1 - level).loc["followup"]
-            d = est / math.sqrt(_baseline_var_mixed(res, False))
-            return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
-                    "p_value": float(res.pvalues["followup"]), "effect_size": d, "n_linked": n_linked,
-                    "model": "MixedLM: respondent random intercept (linked panel)", "note": "; ".join(msgs)}
+            st = Structure(block="school", school_intercept=False, school_slope=False, respondent=True)
+            return _mixed_inference(data, res, st, level, n_linked,
+                                    "MixedLM (REML): respondent random intercept (linked panel) "
+                                    "[score ~ followup + (1 | respondent)]", msgs)
         notes.append("respondent mixed model did not converge; OLS used")
     res = smf.ols("score ~ followup", data).fit()
     est = float(res.params["followup"])
     ci = res.conf_int(alpha=1 - level).loc["followup"]
     d = est / math.sqrt(res.scale) if res.scale > 0 else np.nan
-    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "p_value": float(res.pvalues["followup"]),
-            "effect_size": d, "n_linked": n_linked, "model": "OLS with a wave indicator (unlinked respondents)",
+    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "se": float(res.bse["followup"]),
+            "df": float(res.df_resid), "p_value": float(res.pvalues["followup"]),
+            "effect_size": d, "n_linked": n_linked,
+            "model": "OLS with a wave indicator (unlinked respondents); t interval",
             "note": "; ".join(notes)}
 
 
@@ -1528,9 +1707,14 @@ def change_over_time(
     """Change in each domain from baseline to follow-up, for the network and per school.
 
     Network model (Raudenbush & Bryk 2002), fitted by REML with statsmodels
-    ``MixedLM``::
+    ``MixedLM`` (lme4 notation ``score ~ followup + (1 | school)`` or
+    ``(1 + followup | school)``, ``[+ (1 | school:respondent)]``)::
 
         score_ij = b0 + b1 * followup_ij + u_0s + u_1s * followup_ij [+ r_i] + e_ij
+
+    The interval is ``estimate +- t(df) * se`` with lmerTest's Satterthwaite
+    df and lme4's ``vcov`` at the exact REML optimum (``se`` and ``df``
+    columns; see :mod:`assetinv._growth`).
 
     with a random intercept ``u_0s`` per school and, where schools' growth
     varies, a random wave slope ``u_1s``. With ``random_slope="auto"`` (the
@@ -1597,7 +1781,7 @@ def change_over_time(
     -------
     DataFrame
         ``domain, domain_name, scope ("network" or the school id), estimate,
-        ci_low, ci_high, p_value, effect_size, hedges_g, n_baseline,
+        ci_low, ci_high, se, df, p_value, effect_size, hedges_g, n_baseline,
         n_followup, n_linked, model, reading, note, suppressed``.
 
     Examples
@@ -1630,19 +1814,21 @@ def change_over_time(
         sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
     sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
                      followup=(sub["wave"].astype(str) == followup).astype(float))
-    schools = sorted(sub["school"].unique())
+    schools = sorted(sub["school"].unique(), key=natural_key)
     low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
     scopes = ([] if school is not None else ["network"]) + (
         [str(school)] if school is not None else (schools if by_school else []))
     rows = []
     for d in doms:
         data = sub[["school", "respondent_id", "followup", d]].rename(columns={d: "score"}).dropna(subset=["score"])
-        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort").reset_index(drop=True)
+        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort",
+                                key=id_sort_key).reset_index(drop=True)
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
             row = {"domain": d, "domain_name": spec.names.get(d, d), "scope": scope, "estimate": np.nan,
-                   "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "effect_size": np.nan,
+                   "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "df": np.nan, "p_value": np.nan,
+                   "effect_size": np.nan,
                    "hedges_g": np.nan, "n_baseline": float(nb), "n_followup": float(nf), "n_linked": np.nan,
                    "model": "", "reading": "", "note": "", "suppressed": ""}
             if nb < min_n or nf < min_n:
@@ -1669,14 +1855,24 @@ def change_over_time(
                 row["reading"] = _reading(spec.short(d), fit["estimate"], fit["ci_low"], fit["ci_high"],
                                           fit["effect_size"], level, "network" if scope == "network" else scope)
             if scope == "network" and _network_counts_disclose(data, min_n):
-                row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan)
+                # df too: an intercept-only model's Satterthwaite df is close to N - 2, and it could be
+                # read back from the interval and p-value, so those use min(df, 30) (slightly wider)
+                if np.isfinite(row["df"]) and row["df"] > 30 and np.isfinite(row["se"]):
+                    tq = float(stats.t.ppf(0.5 + level / 2, 30))
+                    row.update(ci_low=row["estimate"] - tq * row["se"], ci_high=row["estimate"] + tq * row["se"],
+                               p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)))
+                    row["reading"] = _reading(spec.short(d), row["estimate"], row["ci_low"], row["ci_high"],
+                                              row["effect_size"], level, "network")
+                    row["note"] = "; ".join(x for x in [row["note"], "interval on 30 df (not the Satterthwaite df), "
+                                                        "so the network's size cannot be read from it"] if x)
+                row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
                 row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school counts "
                                                     "they would reveal the size of a school too small to report"] if x)
             rows.append(row)
-    cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g",
-            "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]
+    cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "se", "df", "p_value", "effect_size",
+            "hedges_g", "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]
     out = pd.DataFrame(rows, columns=cols)
-    for c in cols[3:12]:
+    for c in cols[3:14]:
         out[c] = out[c].astype("float64")
     out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n}
     return out
@@ -1773,7 +1969,9 @@ def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: fl
              f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"]
     if pd.notna(row.get("diff")):
         sign = "above" if row["diff"] >= 0 else "below"
-        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} the network average of {_fmt(row['network_mean'])} "
+        ref = (f"the other schools' average of {_fmt(row['others_mean'])}" if pd.notna(row.get("others_mean"))
+               else f"the network average of {_fmt(row['network_mean'])}")
+        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} {ref} "
                      f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
     if codes is not None and len(codes) and {"school", "group", "code", "n_excerpts"} <= set(codes.columns):
         c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes["group"].astype(str) == row["domain"])]

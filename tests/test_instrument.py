@@ -143,10 +143,17 @@ def test_label_map_vectorised(inst):
 def test_codebook_complete(inst):
     cb = inst.codebook
     assert list(cb.columns) == ["id", "group", "name", "definition", "use_when",
-                                "do_not_use_when", "example"]
+                                "do_not_use_when", "example", "domain", "valence", "negative_example"]
     assert cb["id"].is_unique
-    for col in cb.columns:
+    for col in cb.columns[:7]:
         assert all(isinstance(v, str) and v.strip() for v in cb[col]), col
+    # 1.0.0 has no domain ties for cross-cutting codes, no valence and no negative examples:
+    # the defaults are the group (topic codes) or "", and the group's valence
+    topic = cb["group"].isin(["EX", "LM", "CN", "OS"])
+    assert (cb.loc[topic, "domain"] == cb.loc[topic, "group"]).all() and (cb.loc[~topic, "domain"] == "").all()
+    assert cb["valence"].map({"either": 0, "barrier": 1, "strength": 2}).tolist() == \
+        cb["group"].map({"BARRIER": 1, "ENABLER": 2}).fillna(0).astype(int).tolist()
+    assert (cb["negative_example"] == "").all()
     for code in cb["id"]:
         assert re.fullmatch(r"[A-Z0-9-]+", code)
     counts = cb.groupby("group").size()
@@ -370,8 +377,17 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+OWN_WORDS_FILES = ["instrument.yaml", "instrument-2.0.0.yaml", "playbook.yaml"]
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not available on this machine")
-def test_no_sentence_copied_from_seeds(raw):
+@pytest.mark.parametrize("name", OWN_WORDS_FILES)
+def test_no_sentence_copied_from_seeds(name):
+    raw = yaml.safe_load((BUNDLED.parent / name).read_text(encoding="utf-8"))
+    # a citation may give a source's title verbatim; everything else is in our own words
+    if "sources" in raw:
+        raw["sources"] = [{k: v for k, v in src.items() if k != "title"}
+                          for src in raw["sources"] if isinstance(src, dict)]
     seeds = " " + " ".join(_norm(p.read_text(encoding="utf-8", errors="replace"))
                            for p in sorted(SEEDS.glob("*.txt"))) + " "
     assert len(seeds) > 10_000
