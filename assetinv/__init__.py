@@ -13,6 +13,8 @@ from ._version import __version__  # noqa: F401
 
 from .errors import DataError, Problem  # noqa: F401
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress  # noqa: F401
+from .privacy import *  # noqa: F401,F403
+from .disclosure import *  # noqa: F401,F403
 from .instrument import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
 from .crosswalk import *  # noqa: F401,F403

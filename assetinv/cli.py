@@ -122,9 +122,13 @@ def _cmd_report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=not args.quiet,
         config=args.config,
+        precision=args.precision,
+        release_ledger=False if args.no_release_ledger else None,
         force=args.force,
         pdf=args.pdf,
     )
+    for w in res.get("warnings", []) if isinstance(res, dict) else []:
+        print(f"assetinv: warning: {w}", file=sys.stderr)
     from .report_cli import success_summary
 
     print(success_summary(res))
@@ -230,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--precision", type=int, default=None,
+                   help="decimals of means in the CSV and XLSX tables (default 2, or the config's precision)")
+    r.add_argument("--no-release-ledger", action="store_true",
+                   help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release")
     r.add_argument("--force", action="store_true",
                    help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
     r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")

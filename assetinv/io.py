@@ -2001,6 +2001,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "baseline": None,
     "followup": None,
     "network": None,
+    "precision": 2,
+    "release_ledger": True,
     "redact_names": None,
 }
 _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
@@ -2139,6 +2141,13 @@ def read_config(path) -> dict:
     sd = out["seed"]
     if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int)):
         P.col(f"seed must be a whole number (got {sd!r})", "e.g. 'seed: 2026'", column="seed")
+    pr = out["precision"]
+    if isinstance(pr, bool) or not isinstance(pr, int) or not 0 <= pr <= 9:
+        P.col(f"precision must be a whole number of decimals from 0 to 9 (got {pr!r})",
+              "e.g. 'precision: 2' (decimals of means in the CSV and XLSX tables)", column="precision")
+    if not isinstance(out["release_ledger"], bool):
+        P.col(f"release_ledger must be true or false (got {out['release_ledger']!r})",
+              "e.g. 'release_ledger: true'", column="release_ledger")
     if out["thresholds"] is None:
         out["thresholds"] = {}
     P.raise_if_any()

@@ -7,10 +7,22 @@ the reason written in ``suppressed``.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+__all__ = [
+    "MIN_INTERVIEWS",
+    "MIN_N",
+    "MIN_RESPONSE_RATE",
+    "band_count",
+    "complementary_suppress",
+    "generalise_roles",
+    "interview_site_reasons",
+    "suppress",
+]
 
 MIN_N = 5
 MIN_RESPONSE_RATE = 0.5
@@ -182,4 +194,137 @@ def complementary_suppress(
             if c in out.columns and hide.any():
                 out[c] = out[c].astype("float64")
                 out.loc[hide, c] = np.nan
+    return out
+
+
+def interview_site_reasons(
+    codings: pd.DataFrame,
+    by: str = "school",
+    *,
+    min_interviews: int = MIN_INTERVIEWS,
+) -> dict[str, str]:
+    """Why a site's interview evidence may not be shown ("" when it may).
+
+    A site's quotes and per-code counts are shown only when it pools at least
+    ``min_interviews`` interviews **and** no role group there has a single
+    interview: with one teacher and one leader interviewed, whatever is not
+    the teacher's is the leader's, and a quote beginning "As a principal..."
+    names its speaker.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        Tidy codings (``interview_id``, ``role`` and ``by`` columns).
+    by : str
+        The site column (default ``school``).
+    min_interviews : int
+        Minimum interviews per site (default :data:`MIN_INTERVIEWS`); with 1
+        (no minimum) the single-interviewee rule is off too.
+
+    Returns
+    -------
+    dict
+        Site id -> reason in plain words (``""`` when the site may be shown).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"school": ["A", "A", "B", "B", "B"], "interview_id": ["a1", "a2", "b1", "b2", "b3"],
+    ...                   "role": ["teacher", "leader", "teacher", "teacher", "teacher"]})
+    >>> interview_site_reasons(c)
+    {'A': 'a single leader interview and a single teacher interview', 'B': ''}
+    """
+    out: dict[str, str] = {}
+    if codings is None or len(codings) == 0:
+        return out
+    c = codings.drop_duplicates([by, "interview_id"])
+    for site, g in c.groupby(c[by].astype(str), sort=True):
+        n = g["interview_id"].nunique()
+        if n < min_interviews:
+            out[site] = f"fewer than {min_interviews} interviews"
+            continue
+        per_role = g.groupby(g["role"].astype(str))["interview_id"].nunique()
+        single = sorted(per_role.index[per_role == 1]) if min_interviews > 1 else []
+        out[site] = (" and ".join(f"a single {r} interview" for r in single)) if single else ""
+    return out
+
+
+def band_count(count, *, below: int = MIN_INTERVIEWS) -> str:
+    """A count of interviews or excerpts at one site, banded so that it never shows a single person.
+
+    Counts from 1 to ``below`` become ``"1+"``; 0 and larger counts stay exact.
+
+    Parameters
+    ----------
+    count : int or float
+        The count (NaN gives ``""``).
+    below : int
+        Counts up to this are banded (default :data:`MIN_INTERVIEWS`, 2).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> [band_count(x) for x in (0, 1, 2, 3)]
+    ['0', '1+', '1+', '3']
+    """
+    try:
+        c = float(count)
+    except (TypeError, ValueError):
+        return ""
+    if np.isnan(c):
+        return ""
+    c = round(c)
+    return "1+" if 0 < c <= below else str(c)
+
+
+_ROLE_WORDS = (
+    r"(?:(?:assistant|vice|deputy|associate|acting|interim)\s+)?(?:head\s*teacher|headteacher|principal|head|"
+    r"director|superintendent|dean|AP|VP|coach|instructional coach|department (?:head|chair)|"
+    r"(?:\w+\s+)?(?:department|team) (?:head|chair|lead)|lead teacher|chair|coordinator|counsel(?:l)?or|librarian|"
+    r"(?:first|second|third|new|only|sole|one)[-\s]?(?:year\s+)?\w*\s*teacher|"
+    r"(?:only|sole|one|lone)\s+\w+\s+teacher|\w+\s+teacher|teacher|leader|school leader|administrator|admin|"
+    r"member of (?:the )?(?:leadership|admin(?:istration)?|SLT) team)"
+)
+_SELF_ROLE = [
+    # "as a principal", "as the AP", "as an assistant principal", "as the only chemistry teacher"
+    (re.compile(rf"\b[Aa]s\s+(?:an?|the|their|our|this school's)\s+{_ROLE_WORDS}\b"), "[as a staff member]"),
+    # "I'm the principal", "I am the only chemistry teacher", "I was the AP"
+    (re.compile(rf"\bI(?:'m|\s+am|\s+was|\s+have\s+been|'ve\s+been)\s+(?:an?|the|their|our)\s+{_ROLE_WORDS}\b"),
+     "I am [a staff member]"),
+    # "my teachers", "my staff", "my department", "my APs", "my leadership team"
+    (re.compile(r"\b[Mm]y\s+(?:(?:own|whole|new)\s+)?(?:teachers|staff|faculty|department|APs|assistant principals|"
+                r"leadership team|team leads|building|school)\b"), "[the school's staff]"),
+]
+
+
+def generalise_roles(text: str) -> str:
+    """Replace phrases by which an interviewee names their own role with a neutral phrase.
+
+    "As a principal I ..." becomes "[as a staff member] I ...", "I'm the only
+    chemistry teacher" becomes "I am [a staff member]", "my teachers" becomes
+    "[the school's staff]". Other text is unchanged.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> generalise_roles("As a principal I notice this. My teachers plan together.")
+    "[as a staff member] I notice this. [the school's staff] plan together."
+    >>> generalise_roles("As the only chemistry teacher, I plan alone.")
+    '[as a staff member], I plan alone.'
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    out = text
+    for pat, repl in _SELF_ROLE:
+        out = pat.sub(repl, out)
     return out

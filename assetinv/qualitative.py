@@ -64,7 +64,7 @@ from . import agreement as _ag
 from .errors import DataError, Problem
 from .ids import id_sort_key
 from .io import file_sha256
-from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress
+from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, generalise_roles, interview_site_reasons, suppress
 
 __all__ = [
     "CODING_COLUMNS",
@@ -1547,7 +1547,9 @@ def code_tallies(
         Default :data:`assetinv.privacy.MIN_INTERVIEWS` (2): a site's themes
         are shown only when they pool at least two interviews, so no single
         interview's coding stands alone; a site split by role usually falls
-        under it.
+        under it. By school, a site where some role gave a single interview
+        (one teacher and one leader, say) is suppressed as well
+        (:func:`assetinv.privacy.interview_site_reasons`).
     sort : {"count", "codebook"}
         Within each group, most-mentioned first (ties by codebook order), or
         codebook order.
@@ -1636,6 +1638,17 @@ def code_tallies(
     values = ["n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"]
     raw_n = out["n"].copy()
     out = suppress(out, values, n_column="n", min_n=min_n)
+    if by == ["school"] and "role" in base:
+        # a site whose teachers (or leaders) gave a single interview is suppressed too: its counts would
+        # show what that one person said (privacy.interview_site_reasons)
+        why = interview_site_reasons(base, "school", min_interviews=min_n)
+        single = out["school"].astype(str).map(why).fillna("")
+        hit = (out["suppressed"] == "") & (single != "")
+        if hit.any():
+            for col in values + ["n"]:
+                out[col] = out[col].astype("float64")
+                out.loc[hit, col] = np.nan
+            out.loc[hit, "suppressed"] = single[hit]
     if by:
         # the network (or the coarser grouping) is published too: protect a lone suppressed group
         out = complementary_suppress(out, by, by[:-1], value_columns=values, min_n=min_n, raw_n=raw_n,
@@ -2152,7 +2165,8 @@ def exemplar_quotes(
                       ascending=[True, True, False, False, True], kind="mergesort", key=id_sort_key)
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
-    g["quote"] = [_shorten(redact(t, names, ids=ids), max_chars) for t in g["text"]]
+    # self-identifying role phrases ("as a principal", "my teachers") are generalised too
+    g["quote"] = [_shorten(generalise_roles(redact(t, names, ids=ids)), max_chars) for t in g["text"]]
     g["exemplary"] = g["exemplary"].astype(bool)
     return g[cols].reset_index(drop=True)
 
@@ -2242,9 +2256,10 @@ def joint_display(
         Respondent or interview ids to redact from the quote.
     instrument : Instrument, optional
     min_interviews : int
-        A school whose codings pool fewer interviews than this shows no
-        interview evidence (``top_codes``, ``n_excerpts`` and the quote are
-        blank and ``interviews_suppressed`` gives the reason), matching
+        A school whose codings pool fewer interviews than this, or where some
+        role gave a single interview, shows no interview evidence
+        (``top_codes``, ``n_excerpts`` and the quote are blank and
+        ``interviews_suppressed`` gives the reason), matching
         :func:`code_tallies`' suppression. Default
         :data:`assetinv.privacy.MIN_INTERVIEWS`.
 
@@ -2312,6 +2327,11 @@ def joint_display(
     if school is not None and 0 < n_interviews < min_interviews:
         hidden = f"fewer than {min_interviews} interviews"
         cod = cod.iloc[0:0]
+    elif school is not None and n_interviews and "role" in cod:
+        # one teacher and one leader interviewed: a quote or a count is one identifiable person's
+        hidden = interview_site_reasons(cod, "school", min_interviews=min_interviews).get(str(school), "")
+        if hidden:
+            cod = cod.iloc[0:0]
     real = _real(cod).copy()
     real["domain"] = real["code"].map(groups).fillna("")
     domains = list(inst.domains["id"])

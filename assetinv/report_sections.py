@@ -320,6 +320,7 @@ def compute_analyses(ctx) -> None:
 
         prof = S.asset_profile(
             scores, roster=ctx.roster, min_n=n_min, min_response_rate=rate, instrument=inst,
+            suppress_also=res.get("suppress_also"),  # secondary suppression (assetinv.disclosure)
             **_thresholds(cfg, ("asset_at", "growth_below", "min_diff", "level")),
         )
         base = scores[(scores["wave"].astype(str) == "baseline") & scores["role"].isin(["teacher", "leader"])]
@@ -952,7 +953,8 @@ def section_methods(ctx, school: str | None = None) -> Section:
         items.append("<li><strong>Interviews.</strong> Excerpts coded with the instrument's codebook; agreement "
                      "between coders is Krippendorff's alpha on code presence per excerpt, with bootstrap "
                      f"intervals. A school's interview themes and quotes are shown only when at least "
-                     f"{MIN_INTERVIEWS} of its interviews were coded.</li>")
+                     f"{MIN_INTERVIEWS} of its interviews were coded and no role there gave a single interview; "
+                     "counts of 1 or 2 at a school are shown as 1+.</li>")
     return Section("methods", "Methods", "<ul>" + "".join(items) + "</ul>")
 
 
@@ -985,6 +987,10 @@ def section_data_quality(ctx, school: str | None = None) -> Section:
     if scores is not None and len(scores):
         sub = scores if school is None else scores[scores["school"].astype(str) == school]
         n_flag = int((sub["straightliner"].astype(bool) | sub["speeder"].astype(bool)).sum())
+        if school is not None and school in ctx.results.get("hidden_counts", ()):  # assetinv.disclosure
+            html += _p("Some survey responses here may have been flagged as possibly careless; the counts are not "
+                       "shown because, with the other tables, they would reveal a group too small to report.", "note")
+            return Section("data-quality", "Data quality", html, tables=["data_quality", "participation"])
         html += _p(f"{n_flag} of {len(sub)} survey responses {'here ' if school else ''}were flagged as possibly "
                    "careless (the same answer to every item, or finishing very fast). They are kept in the analysis "
                    "and counted here for transparency.", "note")

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .disclosure import RELEASE_LEDGER as _RELEASE_FILE
 from .errors import DataError, Problem
 from .ids import natural_key
 from .io import file_sha256
@@ -302,6 +303,9 @@ def load_context(
     from .report_sections import compute_analyses
 
     compute_analyses(ctx)
+    from .disclosure import protect_publication
+
+    protect_publication(ctx)  # cross-table audit and secondary suppression, before anything is written
     from .item_detail import item_distributions
 
     ctx.tables["item_distribution"] = item_distributions(
@@ -430,13 +434,22 @@ def network_sections(ctx: ReportContext) -> list[Section]:
 
 
 # ------------------------------------------------------------------ files
-def _csv_bytes(df: pd.DataFrame) -> bytes:
+DEFAULT_PRECISION = 2
+#: columns kept with more decimals than ``precision`` (a p-value of 0.004 is not 0.00)
+_P_COLUMNS = ("p_value",)
+
+
+def _digits(column: str, precision: int) -> int:
+    return max(precision, 3) if str(column) in _P_COLUMNS else precision
+
+
+def _csv_bytes(df: pd.DataFrame, precision: int = DEFAULT_PRECISION) -> bytes:
     from .safe_tables import neutralise_frame
 
     out = neutralise_frame(df)  # no cell a spreadsheet would run as a formula
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].astype("float64").round(6)
+            out[c] = out[c].astype("float64").round(_digits(c, precision))
     text = out.to_csv(index=False, lineterminator="\n", na_rep="")
     return text.encode("utf-8")
 
@@ -452,11 +465,11 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return cand
 
 
-def _cell(v: Any) -> Any:
+def _cell(v: Any, digits: int = DEFAULT_PRECISION) -> Any:
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (float, np.floating)):
-        return None if np.isnan(v) else round(float(v), 6)
+        return None if np.isnan(v) else round(float(v), digits)
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.bool_,)):
@@ -467,7 +480,7 @@ def _cell(v: Any) -> Any:
 
 
 def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, readable: bool = True,
-               labels: dict | None = None) -> Path:
+               labels: dict | None = None, precision: int = DEFAULT_PRECISION) -> Path:
     """Write every table to one workbook, one sheet each, byte-for-byte reproducibly.
 
     The workbook's created/modified properties are fixed and the zip entries
@@ -485,6 +498,10 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, read
         name, its header and what it holds). ``False`` writes the CSV names.
     labels : dict, optional
         Answer code → label, for describing the ``pct_k`` columns.
+    precision : int
+        Decimals of every non-integer number (default 2; p-values keep at
+        least 3), as in the CSV tables: fewer decimals make differencing two
+        releases less exact (see docs/privacy.md).
 
     Returns
     -------
@@ -525,8 +542,9 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, read
         append_safe_row(ws, heads)
         for cell in ws[1]:
             cell.font = bold
+        digits = [_digits(c, precision) for c in df.columns]
         for rec in df.itertuples(index=False, name=None):
-            append_safe_row(ws, [_cell(v) for v in rec])  # text is never a formula cell
+            append_safe_row(ws, [_cell(v, k) for v, k in zip(rec, digits)])  # text is never a formula cell
         ws.freeze_panes = "A2"
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
@@ -567,9 +585,11 @@ def _provenance(ctx: ReportContext, schools: Sequence[str]) -> dict:
         "parameters": {
             "min_n": ctx.min_n,
             "min_response_rate": ctx.config.get("min_response_rate") if isinstance(ctx.config, dict) else None,
+            "precision": int(ctx.results.get("precision", DEFAULT_PRECISION)),
             "schools": list(schools),
         },
         "seed": ctx.seed,
+        "disclosure": ctx.results["disclosure"].summary() if "disclosure" in ctx.results else None,
         "software": {
             "python": platform.python_version(),
             "pandas": pd.__version__,
@@ -632,6 +652,8 @@ def build_reports(
     jobs: int = 1,
     progress: bool = True,
     config: str | os.PathLike | None = None,
+    precision: int | None = None,
+    release_ledger: bool | None = None,
     force: bool = False,
     pdf: bool = False,
 ) -> dict:
@@ -653,6 +675,14 @@ def build_reports(
         Show a progress bar on stderr (only when stderr is a terminal).
     config : path, optional
         Study config (default ``DATA/study.yaml``).
+    precision : int, optional
+        Decimals of means and other non-integer numbers in the CSV and XLSX
+        tables (default: the config's ``precision``, else 2).
+    release_ledger : bool, optional
+        Keep ``OUT/.assetinv-release.json`` (the published group sizes) and warn
+        when a group changed by fewer than ``min_n`` respondents since the
+        previous release in ``out`` (default: the config's ``release_ledger``,
+        else True).
     force : bool
         Write into a non-empty ``out`` that has no assetinv manifest (nothing in
         it is deleted; see :mod:`assetinv.outdir`).
@@ -663,7 +693,8 @@ def build_reports(
     Returns
     -------
     dict
-        ``out`` (Path), ``files`` (list of relative paths written), ``schools``.
+        ``out`` (Path), ``files`` (list of relative paths written), ``schools``,
+        ``warnings`` (differencing warnings against the previous release).
 
     Raises
     ------
@@ -684,15 +715,17 @@ def build_reports(
     check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
     with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
-        return _build(data, out, schools, min_n, jobs, progress, config, force, pdf)
+        return _build(data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger)
 
 
-def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=False) -> dict:
+def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=False, precision=None,
+           release_ledger=None) -> dict:
     bar = _progress(None, progress, "assetinv: reading data, running analyses")
     bar.bar_format = "{desc} ..."
     bar.refresh()
     try:
         ctx = load_context(data, min_n=min_n, config=config)
+        ctx.results["precision"] = _precision(ctx, precision)
         selected = _select_schools(ctx, schools)
         bar.bar_format = None
         bar.reset(total=len(selected) + 2)
@@ -700,6 +733,8 @@ def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=F
         tmp = _prepare_out(out)
         try:
             files = _render_all(ctx, selected, tmp, jobs, bar, pdf)
+            warnings = _release_ledger(ctx, tmp, out, release_ledger)
+            files = sorted(set(files) | ({_RELEASE_FILE} if (tmp / _RELEASE_FILE).is_file() else set()))
             _commit(tmp, out, force)
             files = sorted(files + [MANIFEST_NAME])
         except BaseException:
@@ -707,7 +742,40 @@ def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=F
             raise
     finally:
         bar.close()
-    return {"out": out, "files": files, "schools": selected}
+    return {"out": out, "files": files, "schools": selected, "warnings": warnings}
+
+
+def _precision(ctx: ReportContext, precision: int | None) -> int:
+    p = precision if precision is not None else ctx.config.get("precision", DEFAULT_PRECISION)
+    if p is None:
+        p = DEFAULT_PRECISION
+    if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 9:
+        raise DataError(Problem(file="--precision", message=f"must be a whole number from 0 to 9 (got {p!r})",
+                                fix="e.g. --precision 2"))
+    return int(p)
+
+
+def _release_ledger(ctx: ReportContext, tmp: Path, out: Path, enabled: bool | None) -> list[str]:
+    """Write this release's group sizes into ``tmp``; warn against the previous release in ``out``."""
+    from .disclosure import compare_releases, release_ledger
+
+    on = enabled if enabled is not None else ctx.config.get("release_ledger", True)
+    if not on:
+        return []
+    current = release_ledger(ctx)
+    warnings: list[str] = []
+    prev_path = out / _RELEASE_FILE
+    if prev_path.is_file() and not prev_path.is_symlink():
+        try:
+            previous = json.loads(prev_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = None
+            warnings.append(f"{prev_path}: the previous release ledger is unreadable; it is replaced")
+        if isinstance(previous, dict):
+            warnings += compare_releases(previous, current, ctx.min_n)
+    text = json.dumps(current, indent=1, sort_keys=True) + "\n"
+    (tmp / _RELEASE_FILE).write_bytes(text.encode("utf-8"))
+    return warnings
 
 
 def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[str]:
@@ -762,9 +830,11 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
     (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
     bar.update(1)
     tables = _tables_for_output(ctx, selected)
+    precision = int(ctx.results.get("precision", DEFAULT_PRECISION))
     for name, df in tables.items():
-        (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df))
-    write_xlsx(tables, tmp / "assetinv_tables.xlsx", labels=dict(getattr(ctx.instrument, "labels", {}) or {}))
+        (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df, precision))
+    write_xlsx(tables, tmp / "assetinv_tables.xlsx", labels=dict(getattr(ctx.instrument, "labels", {}) or {}),
+               precision=precision)
     (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
     prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))

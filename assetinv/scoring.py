@@ -973,6 +973,7 @@ def asset_profile(
     comparison: str = "others",
     adjust: str | None = "bh",
     fpc: bool = True,
+    suppress_also: dict | None = None,
 ) -> pd.DataFrame:
     """Class each school's domains as *asset*, *typical* or *growth area*.
 
@@ -1035,6 +1036,10 @@ def asset_profile(
         Multiplicity control across the network's comparisons.
     fpc : bool
         Finite-population correction when the roster gives invited counts.
+    suppress_also : dict, optional
+        ``{(school, domain): reason}`` of further cells to suppress (and leave
+        out of the network mean), e.g. the secondary suppression chosen by
+        :func:`assetinv.disclosure.protect_publication`.
 
     Returns
     -------
@@ -1114,6 +1119,8 @@ def asset_profile(
                 reason = f"fewer than {min_n} respondents"
             elif pd.notna(rate) and rate < min_response_rate:
                 reason = f"response rate under {min_response_rate:.0%}"
+            elif suppress_also and (s, d) in suppress_also:
+                reason = str(suppress_also[(s, d)])
             base[s] = {"n": n, "mean": v.mean() if n else np.nan, "sd": v.std(ddof=1) if n > 1 else 0.0,
                        "reason": reason, "f": _fpc_factor(n, invited) if fpc else 1.0}
         rep = [s for s in schools if not base[s]["reason"]]

@@ -807,7 +807,10 @@ worklist[["excerpt_id", "code", "applied_by", "not_applied_by", "text"]].head(5)
 `exemplar_quotes` picks quotes per school and domain (exemplary excerpts first, then those both coders agreed
 on) and passes them through `redact`, which removes names with titles, pairs of capitalised names, e-mail
 addresses and phone numbers. Speakers' roles are left out by default, because "the principal said" identifies a
-person. Always read quotes before publishing: a lone first name is only caught when you pass the roster names.'''),
+person, and phrases such as "as a principal" or "my teachers" become "[as a staff member]" and "[the school's
+staff]". Always read quotes before publishing: a lone first name is only caught when you pass the roster names.
+This is the analyst's view: the reports publish a school's quotes only when no role there gave a single interview
+(see docs/privacy.md), which no sample school meets.'''),
     code(f'''\
 school = "{EXAMPLE_SCHOOL}"
 quotes = assetinv.exemplar_quotes(codings, school=school, n=2, instrument=instrument)
@@ -823,8 +826,10 @@ to the interview evidence: the most frequent codes, the number of coded excerpts
 exemplar quote. The `evidence` sentence is what the report cites. It uses the school's asset profile, so we
 score the survey first.
 
-For one school, the interview columns describe its two interviews: read them as illustrations of the survey
-finding, not as counts to compare between schools (the by-school tallies above are suppressed for that reason).'''),
+For one school, the interview columns are blank here, and `interviews_suppressed` says why: each sample school had
+one teacher and one leader interview, so whatever was not the teacher's would be the leader's. A school with at
+least two interviews in every role it has would show its codes, with counts of 1 or 2 written "1+" in the
+published tables. The network display below pools all the interviews.'''),
     code(READ_SURVEY + '''
 scores = assetinv.score_domains(responses, instrument)
 profile = assetinv.asset_profile(scores, roster=roster, min_n=MIN_N,

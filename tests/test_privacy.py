@@ -267,7 +267,8 @@ def test_asset_profile(rendered):
         nm = rows["network_mean"].dropna().unique()
         if len(nm) and shown_means:
             only_shown = [np.mean(shown_means), np.average(shown_means, weights=shown_n)]
-            if not any(np.isclose(nm[0], x, atol=1e-5) for x in only_shown):
+            # the CSV has 2 decimals (precision): the network mean of the shown schools agrees to rounding
+            if not any(np.isclose(nm[0], x, atol=0.0101) for x in only_shown):
                 _no_lone_cell(sup, k, f"asset_profile network mean ({d})")
 
 

@@ -575,7 +575,8 @@ def profile():
 
 
 def test_joint_display_school(profile, codings):
-    jd = joint_display(profile, codings, school="S01")
+    # the fixture's schools have one interview per role: the site rule is switched off to test the columns
+    jd = joint_display(profile, codings, school="S01", min_interviews=1)
     assert list(jd.columns[:9]) == ["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
                                     "n_excerpts", "agreement", "exemplar_quote"]
     assert jd["domain"].tolist() == ["EX", "LM", "CN", "OS"]
@@ -592,7 +593,7 @@ def test_joint_display_school(profile, codings):
     assert "Whitfield" not in " ".join(jd["exemplar_quote"])
     assert "survey mean 4.20" in ex["evidence"] and "excerpt" in ex["evidence"]
     # suppressed survey stays suppressed
-    s3 = joint_display(profile, codings, school="S03")
+    s3 = joint_display(profile, codings, school="S03", min_interviews=1)
     assert s3["survey_mean"].isna().all() and (s3["n_excerpts"] > 0).all()
     assert "suppressed" in s3["evidence"].iloc[0]
 
@@ -671,7 +672,11 @@ def test_joint_display_hides_interview_evidence_of_a_single_interview_school():
     assert (jd["top_codes"] == "").all() and (jd["exemplar_quote"] == "").all()
     assert (jd["interviews_suppressed"] == "fewer than 2 interviews").all()
     assert "suppressed" in jd.loc[0, "evidence"] and "lab kits" not in jd.loc[0, "evidence"]
-    two = pd.concat([one, one.assign(excerpt_id="e2", interview_id="i2", role="teacher")], ignore_index=True)
+    pair = pd.concat([one, one.assign(excerpt_id="e2", interview_id="i2", role="teacher")], ignore_index=True)
+    hidden = joint_display(prof, pair, school="S1")  # one leader and one teacher: the leader is identifiable
+    assert hidden["n_excerpts"].isna().all() and "single leader" in hidden.loc[0, "interviews_suppressed"]
+    two = pd.concat([one.assign(role="teacher"), one.assign(excerpt_id="e2", interview_id="i2", role="teacher")],
+                    ignore_index=True)
     shown = joint_display(prof, two, school="S1")
     assert shown.loc[0, "n_excerpts"] == 2 and shown.loc[0, "interviews_suppressed"] == ""
     fig = joint_display_figure(jd)

@@ -1,0 +1,904 @@
+"""Disclosure control across the whole publication: a ledger of published facts and an auditor.
+
+Table-by-table suppression (:func:`assetinv.privacy.suppress` and
+:func:`assetinv.privacy.complementary_suppress`) cannot see that a district
+total in one table, minus the shown schools of another table, gives a
+suppressed school exactly. This module looks at every published number at
+once:
+
+* :func:`ledger_cells` lists the unknowns a reader would have to solve for:
+  the respondent count of every *atomic cell* (school x role x wave, per
+  domain), in four families -- ``respondents`` (survey rows), ``scored``
+  (respondents with a domain score), ``answered`` (respondents who answered at
+  least one item of the domain) and ``linked`` (respondents scored in both
+  waves);
+* :func:`build_ledger` turns every count and every mean or percentage the
+  reports publish (every table, the sentences of the pages, the figures'
+  inputs) into a **linear fact**: "the cells of this set sum to this count"
+  (a mean published with its group also fixes the group's sum, mean x n; a
+  mean is treated as publishing its count too, which only makes the audit
+  stricter). Each fact belongs to a *suppression unit* (one row of one table,
+  or the same group in several tables, e.g. a school's domain everywhere);
+* :func:`audit_ledger` writes the published facts as the rows of a matrix
+  ``A`` over the atomic cells of each family and domain. A set of cells
+  ``t`` (as a 0/1 vector) is determined exactly by the publication when ``t``
+  lies in the row space of ``A`` (its projection residual on the row space is
+  0). The sensitive sets checked are every atomic cell with 1 to ``min_n - 1``
+  respondents, every pair of such cells of the same family and domain that
+  together hold fewer than ``min_n``, and every group a table suppressed for
+  being too small. While one is determined, the auditor blanks one more unit:
+  among the units used by the minimum-norm solution of ``A^T y = t``, the one
+  with the fewest respondents (ties: sort order), so the choice is
+  deterministic. Optionally, :func:`count_bounds` computes linear-programming
+  bounds for every sensitive set (counts are non-negative; a suppressed group
+  is known to hold fewer than ``min_n``);
+* :func:`protect_publication` runs this inside the report pipeline, before
+  any file is written: it applies the added units to the tables (re-running
+  the analyses when a school's profile must go, so that network means,
+  ranks, statuses and recommendations leave it out) and repeats until the
+  audit finds nothing, then returns the verdict that goes into
+  ``provenance.json``.
+
+Sums and counts share the same facts (every published mean comes with its
+group), so a set whose count is not determined cannot have a determined sum
+either; checking the counts' matrix covers both.
+
+References
+----------
+Hundepool, A., Domingo-Ferrer, J., Franconi, L., Giessing, S., Nordholt, E.
+S., Spicer, K., & de Wolf, P.-P. (2012). *Statistical Disclosure Control*.
+Wiley, ch. 4.3 (linear programming attacks on tables) and ch. 7 (secondary
+suppression). Fellegi, I. P. (1972). On the question of statistical
+confidentiality. *Journal of the American Statistical Association*, 67,
+7-18. Cox, L. H. (1980). Suppression methodology and statistical disclosure
+control. *JASA*, 75, 377-385.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .privacy import MIN_INTERVIEWS, MIN_N, band_count
+
+__all__ = [
+    "RELEASE_LEDGER",
+    "SECONDARY_REASON",
+    "AuditResult",
+    "audit_ledger",
+    "build_ledger",
+    "compare_releases",
+    "count_bounds",
+    "ledger_cells",
+    "protect_publication",
+    "release_ledger",
+]
+
+SECONDARY_REASON = "secondary suppression (another published table would reveal a smaller group)"
+_TEACH_LEAD = ("teacher", "leader")
+_REL_TOL = 1e-9
+
+
+# ====================================================================== results
+@dataclass
+class AuditResult:
+    """What the auditor checked and did.
+
+    Attributes
+    ----------
+    checked : int
+        Sensitive sets tested (small atomic cells, small pairs, small
+        suppressed groups).
+    facts : int
+        Published linear facts in the ledger.
+    added : list of tuple
+        Suppression units the auditor blanked (secondary suppression), in the
+        order chosen.
+    residual : list of dict
+        Sensitive sets still determined after suppression (should be empty;
+        happens only when every fact that determines a set is a fixed total).
+    rounds : int
+        Audit rounds (each round re-reads the tables after applying units).
+    bounds : dict
+        Optional LP summary (:func:`count_bounds`): the narrowest interval
+        found for a sensitive count.
+    """
+
+    checked: int = 0
+    facts: int = 0
+    added: list = field(default_factory=list)
+    residual: list = field(default_factory=list)
+    rounds: int = 0
+    bounds: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """A JSON-ready verdict (the ``disclosure`` entry of ``provenance.json``)."""
+        return {
+            "method": "rank test of every sensitive set against the row space of the published facts "
+                      "(assetinv.disclosure)",
+            "facts_in_ledger": int(self.facts),
+            "sensitive_sets_checked": int(self.checked),
+            "suppressed_secondarily": [" / ".join(str(p) for p in u) for u in self.added],
+            "residual_risk": [r["label"] for r in self.residual],
+            "rounds": int(self.rounds),
+            **({"lp_bounds": self.bounds} if self.bounds else {}),
+        }
+
+
+# ====================================================================== cells
+def ledger_cells(scores: pd.DataFrame, responses: pd.DataFrame, domains: Sequence[str],
+                 item_ids: dict[str, list[str]] | None = None) -> pd.DataFrame:
+    """The atomic cells a reader would have to solve for, with their true counts.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`assetinv.score_domains` (every role and wave).
+    responses : DataFrame
+        The tidy responses (for the ``respondents`` and ``answered`` families).
+    domains : sequence of str
+        Domain ids.
+    item_ids : dict, optional
+        Items per domain (for ``answered``); without it ``answered`` equals
+        ``scored``.
+
+    Returns
+    -------
+    DataFrame
+        ``family, domain, school, role, wave, n`` with ``n > 0`` only (empty
+        cells are known to be empty and are not unknowns). ``domain`` is
+        ``"*"`` for the ``respondents`` family; ``wave`` is ``"both"`` for
+        ``linked``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"respondent_id": ["a", "b"], "school": "S", "district": "D", "role": "teacher",
+    ...                   "wave": "baseline", "OS": [3.0, None]})
+    >>> ledger_cells(s, s, ["OS"])[["family", "domain", "n"]].values.tolist()
+    [['respondents', '*', 2], ['scored', 'OS', 1], ['answered', 'OS', 1]]
+    """
+    keys = ["school", "role", "wave"]
+    frames = []
+
+    def _count(df: pd.DataFrame, family: str, domain: str) -> None:
+        if df.empty:
+            return
+        g = df.assign(**{k: df[k].astype(str) for k in keys}).groupby(keys, sort=True).size()
+        t = g.rename("n").reset_index()
+        t.insert(0, "domain", domain)
+        t.insert(0, "family", family)
+        frames.append(t)
+
+    _count(responses, "respondents", "*")
+    for d in domains:
+        _count(scores[scores[d].notna()], "scored", d)
+        if item_ids and item_ids.get(d):
+            ids = [i for i in item_ids[d] if i in responses.columns]
+            _count(responses[responses[ids].notna().any(axis=1)], "answered", d)
+        else:
+            _count(scores[scores[d].notna()], "answered", d)
+    waves = sorted(set(scores["wave"].astype(str)))
+    if len(waves) >= 2 and "respondent_id" in scores:
+        for d in domains:
+            s = scores[scores[d].notna()]
+            per = s.groupby(s["respondent_id"].astype(str))["wave"].nunique()
+            both = s[s["respondent_id"].astype(str).isin(per.index[per >= 2])]
+            both = both.drop_duplicates("respondent_id").assign(wave="both")
+            _count(both, "linked", d)
+    cols = ["family", "domain", "school", "role", "wave", "n"]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    return out[cols].reset_index(drop=True)
+
+
+# ====================================================================== ledger
+def _fact(rows: list, *, family, domain, unit, table, column, value, schools=None, roles=None, waves=None,
+          shown=True, fixed=False) -> None:
+    rows.append({"family": family, "domain": domain, "unit": tuple(unit), "table": table, "column": column,
+                 "value": float(value) if value is not None and not pd.isna(value) else np.nan,
+                 "schools": None if schools is None else tuple(sorted(str(s) for s in schools)),
+                 "roles": None if roles is None else tuple(sorted(roles)),
+                 "waves": None if waves is None else tuple(sorted(waves)),
+                 "shown": bool(shown), "fixed": bool(fixed)})
+
+
+def _blank(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or \
+        (isinstance(v, str) and v.strip() == "")
+
+
+def _shown(row) -> bool:
+    return _blank(row.get("suppressed", ""))
+
+
+def build_ledger(ctx) -> pd.DataFrame:
+    """Every count and mean published by a report run, as linear facts over atomic cells.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        After :func:`assetinv.report_sections.compute_analyses` (its tables
+        and the scores in ``ctx.results``).
+
+    Returns
+    -------
+    DataFrame
+        One row per fact: ``family, domain, unit, table, column, value,
+        schools, roles, waves, shown, fixed``. ``schools``/``roles``/``waves``
+        are tuples (``None`` = all). ``shown`` is False for a group a table
+        suppressed (kept so the auditor can protect it). ``fixed`` facts are
+        totals the auditor never blanks (page sentences such as the number
+        of responses per wave). ``value`` is the published count (NaN when
+        blank).
+
+    Examples
+    --------
+    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
+    array(['participation', 'data_quality', 'pages'], dtype=object)
+    """
+    t, rows = ctx.tables, []
+    scores = ctx.results["scores"]
+    domains = list(ctx.results["domains"])
+    dist = scores.assign(school=scores["school"].astype(str), district=scores["district"].astype(str))
+    in_district = dist.groupby("district")["school"].agg(lambda s: tuple(sorted(set(s)))).to_dict()
+
+    # respondents: participation, data quality, page sentences
+    for _, r in t.get("participation", pd.DataFrame()).iterrows():
+        _fact(rows, family="respondents", domain="*", unit=("participation", str(r["school"]), str(r["wave"])),
+              table="participation", column="responded", value=r["responded"], schools=[r["school"]],
+              waves=[str(r["wave"])], shown=_shown(r))
+    dq = t.get("data_quality", pd.DataFrame())
+    for _, r in dq[dq.get("stage", pd.Series(dtype=str)).astype(str) == "used"].iterrows() if len(dq) else []:
+        _fact(rows, family="respondents", domain="*", unit=("data_quality", "used"), table="data_quality",
+              column="rows", value=r["rows"], fixed=True)
+    for w, n in scores.groupby(scores["wave"].astype(str)).size().items():  # network summary overview
+        _fact(rows, family="respondents", domain="*", unit=("page", "network", w), table="pages",
+              column="responses per wave", value=n, waves=[w], fixed=True)
+    for s in ctx.school_ids:  # school page, data quality: "k of N survey responses here"
+        n = int((scores["school"].astype(str) == s).sum())
+        if n:
+            _fact(rows, family="respondents", domain="*", unit=("page", s), table="pages",
+                  column="responses at the school", value=n, schools=[s],
+                  shown=s not in ctx.results.get("hidden_counts", ()))
+
+    # scored: asset profile (school rows and the network mean), change, gaps
+    prof = t.get("asset_profile", pd.DataFrame())
+    for d in domains:
+        p = prof[prof["domain"] == d] if len(prof) else prof
+        for _, r in p.iterrows():
+            _fact(rows, family="scored", domain=d, unit=("school", str(r["school"]), d), table="asset_profile",
+                  column="n, mean", value=r["n"], schools=[r["school"]], roles=_TEACH_LEAD, waves=["baseline"],
+                  shown=_shown(r))
+        # network_mean (and the joint display's network survey mean) is the n-weighted mean of the shown
+        # rows only (asset_profile leaves suppressed schools out, secondary ones too): no new fact
+    ch = t.get("change", pd.DataFrame())
+    for _, r in ch.iterrows():
+        d, sc = r["domain"], str(r["scope"])
+        net = sc == "network"
+        unit = ("change_network", d) if net else ("school", sc, d)
+        sch = None if net else [sc]
+        for col, w in (("n_baseline", "baseline"), ("n_followup", "followup")):
+            _fact(rows, family="scored", domain=d, unit=unit, table="change", column=col, value=r[col],
+                  schools=sch, roles=_TEACH_LEAD, waves=[w], shown=not _blank(r[col]))
+        if "n_linked" in r:
+            _fact(rows, family="linked", domain=d, unit=unit, table="change", column="n_linked", value=r["n_linked"],
+                  schools=sch, roles=_TEACH_LEAD, shown=not _blank(r["n_linked"]))
+    for name in ("gaps_network", "gaps_by_school"):
+        g = t.get(name, pd.DataFrame())
+        for _, r in g.iterrows():
+            lv, grp, d = str(r["level"]), str(r["group"]), r["domain"]
+            sch = None if lv == "network" else (in_district.get(grp, ()) if lv == "district" else [grp])
+            unit = ("school", grp, d) if lv == "school" else ("gap", lv, grp, d)
+            for col, role in (("n_teachers", "teacher"), ("n_leaders", "leader")):
+                _fact(rows, family="scored", domain=d, unit=unit, table=name, column=col,
+                      value=r[col], schools=sch, roles=[role], waves=["baseline"], shown=_shown(r))
+
+    # answered: reliability (school counts, the network n and mean, the ICC's mean group size)
+    rs = t.get("reliability_schools", pd.DataFrame())
+    for _, r in rs.iterrows():
+        _fact(rows, family="answered", domain=r["domain"], unit=("school", str(r["school"]), r["domain"]),
+              table="reliability_schools", column="n", value=r["n"], schools=[r["school"]], roles=_TEACH_LEAD,
+              waves=["baseline"], shown=_shown(r))
+    rd = t.get("reliability_domains", pd.DataFrame())
+    for _, r in rd.iterrows():
+        unit = ("reliability_network", r["domain"])
+        if not _blank(r.get("n")):  # psych's n.obs: every baseline row of school staff
+            _fact(rows, family="respondents", domain="*", unit=unit, table="reliability_domains", column="n",
+                  value=r.get("n"), roles=_TEACH_LEAD, waves=["baseline"])
+        if not _blank(r.get("mean")):  # the mean of everyone who answered an item of the domain
+            _fact(rows, family="answered", domain=r["domain"], unit=unit, table="reliability_domains",
+                  column="mean", value=np.nan, roles=_TEACH_LEAD, waves=["baseline"])
+    ri = t.get("reliability_icc", pd.DataFrame())
+    for _, r in ri.iterrows():
+        if not _blank(r.get("mean_group_size")):
+            _fact(rows, family="answered", domain=r["domain"], unit=("reliability_icc", r["domain"]),
+                  table="reliability_icc", column="mean_group_size x n_groups",
+                  value=float(r["mean_group_size"]) * float(r["n_groups"]), roles=_TEACH_LEAD, waves=["baseline"])
+    cols = ["family", "domain", "unit", "table", "column", "value", "schools", "roles", "waves", "shown", "fixed"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ====================================================================== audit
+def _mask(cells: pd.DataFrame, schools, roles, waves) -> np.ndarray:
+    m = np.ones(len(cells), dtype=bool)
+    if schools is not None:
+        m &= cells["school"].isin(schools).to_numpy()
+    if roles is not None:
+        m &= cells["role"].isin(roles).to_numpy()
+    if waves is not None:
+        m &= cells["wave"].isin(waves).to_numpy()
+    return m
+
+
+def _row_basis(A: np.ndarray) -> np.ndarray:
+    if A.size == 0:
+        return np.zeros((0, A.shape[1]))
+    _, s, vt = np.linalg.svd(A, full_matrices=False)
+    if not len(s) or s[0] == 0:
+        return np.zeros((0, A.shape[1]))
+    r = int((s > s[0] * max(A.shape) * 1e-12).sum())
+    return vt[:r]
+
+
+def _determined(V: np.ndarray, T: np.ndarray) -> np.ndarray:
+    """Which rows of T lie in the row space spanned by orthonormal rows V."""
+    if len(T) == 0:
+        return np.zeros(0, dtype=bool)
+    if len(V) == 0:
+        return np.zeros(len(T), dtype=bool)
+    res = T - (T @ V.T) @ V
+    return np.linalg.norm(res, axis=1) <= _REL_TOL * np.maximum(np.linalg.norm(T, axis=1), 1.0) * 1e3
+
+
+def _targets(cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple) -> list[dict]:
+    """Sensitive sets of one (family, domain) block: small cells, small pairs, small suppressed groups."""
+    n = cells["n"].to_numpy()
+    out = []
+    small = [i for i in range(len(cells)) if 0 < n[i] < min_n]
+    for i in small:
+        v = np.zeros(len(cells))
+        v[i] = 1
+        c = cells.iloc[i]
+        out.append({"label": f"{block[0]} {block[1]}: {c['school']} {c['role']} {c['wave']}", "vec": v})
+    for i, j in itertools.combinations(small, 2):
+        if n[i] + n[j] < min_n:
+            v = np.zeros(len(cells))
+            v[[i, j]] = 1
+            a, b = cells.iloc[i], cells.iloc[j]
+            out.append({"label": f"{block[0]} {block[1]}: {a['school']} {a['role']} {a['wave']} + "
+                                 f"{b['school']} {b['role']} {b['wave']}", "vec": v})
+    seen = set()
+    for _, f in ledger[~ledger["shown"]].iterrows():
+        v = _mask(cells, f["schools"], f["roles"], f["waves"]).astype(float)
+        tot = float(v @ n)
+        key = v.tobytes()
+        if 0 < tot < min_n and key not in seen and v.sum() > 1:
+            seen.add(key)
+            out.append({"label": f"{block[0]} {block[1]}: {f['table']} {' / '.join(map(str, f['unit']))}",
+                        "vec": v})
+    return out
+
+
+def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, *, lp: bool = True) -> AuditResult:
+    """Find every sensitive set the published facts determine; choose units to blank until none is.
+
+    Parameters
+    ----------
+    ledger : DataFrame
+        Output of :func:`build_ledger` (or the same columns).
+    cells : DataFrame
+        Output of :func:`ledger_cells`.
+    min_n : int
+        Groups of 1 to ``min_n - 1`` respondents are sensitive.
+    lp : bool
+        After the rank test, also bound every sensitive count by linear
+        programming (counts >= 0; a suppressed small group holds at most
+        ``min_n - 1``) and blank more units while an interval is narrower than
+        one respondent (e.g. three suppressed schools that together hold 12
+        must hold 4 each).
+
+    Returns
+    -------
+    AuditResult
+        ``added`` lists the units to blank (greedy, deterministic: for each
+        determined set in sort order, the unit with the fewest respondents
+        among those the minimum-norm solution uses); ``residual`` what no
+        blankable unit can protect.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"family": "scored", "domain": "OS", "school": ["A", "B", "C"], "role": "teacher",
+    ...                       "wave": "baseline", "n": [3, 9, 12]})
+    >>> def f(u, sch, shown=True, fixed=False):
+    ...     return {"family": "scored", "domain": "OS", "unit": u, "table": "t", "column": "n", "value": 0,
+    ...             "schools": sch, "roles": None, "waves": None, "shown": shown, "fixed": fixed}
+    >>> led = pd.DataFrame([f(("s", "A"), ("A",), False), f(("s", "B"), ("B",)), f(("s", "C"), ("C",)),
+    ...                     f(("district",), None, fixed=True)])
+    >>> audit_ledger(led, cells).added
+    [('s', 'B')]
+
+    References
+    ----------
+    Hundepool, A., et al. (2012). *Statistical Disclosure Control*. Wiley, ch. 4.3 and 7.
+    """
+    res = AuditResult(facts=int(ledger["shown"].sum()) if len(ledger) else 0)
+    removed: set = set()
+    cost = _unit_cost(ledger, cells)
+    # the survey scores first: a school hidden there is then preferred in the other families
+    rank = {"scored": 0, "answered": 1, "linked": 2, "respondents": 3}
+    blocks = sorted(set(zip(ledger["family"], ledger["domain"])), key=lambda b: (rank.get(b[0], 9), b)) \
+        if len(ledger) else []
+    for block in blocks:
+        cb = cells[(cells["family"] == block[0]) & (cells["domain"] == block[1])].reset_index(drop=True)
+        if cb.empty:
+            continue
+        lb = ledger[(ledger["family"] == block[0]) & (ledger["domain"] == block[1])].reset_index(drop=True)
+        M = np.vstack([_mask(cb, f["schools"], f["roles"], f["waves"]).astype(float) for _, f in lb.iterrows()]) \
+            if len(lb) else np.zeros((0, len(cb)))
+        targets = _targets(cb, lb, min_n, block)
+        res.checked += len(targets)
+        if not targets:
+            continue
+        T = np.vstack([x["vec"] for x in targets])
+        done = np.zeros(len(targets), dtype=bool)
+        while True:
+            act = [i for i in range(len(lb)) if lb.at[i, "shown"] and lb.at[i, "unit"] not in removed]
+            A = M[act]
+            det = _determined(_row_basis(A), T) & ~done
+            if not det.any():
+                break
+            k = int(np.flatnonzero(det)[0])
+            y = np.linalg.lstsq(A.T, T[k], rcond=None)[0]
+            used = {lb.at[act[i], "unit"] for i in np.flatnonzero(np.abs(y) > 1e-9)
+                    if not lb.at[act[i], "fixed"]}
+            if not used:
+                res.residual.append({"label": targets[k]["label"]})
+                done[k] = True
+                continue
+            hidden = {u[1] for u in removed if len(u) > 2}  # schools already hidden somewhere
+            order = sorted(used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u)))
+            pick = order[0]
+            for u in order:  # the cheapest unit that protects this set on its own, if there is one
+                keep = [i for i in act if lb.at[i, "unit"] != u]
+                if not _determined(_row_basis(M[keep]), T[k:k + 1])[0]:
+                    pick = u
+                    break
+            removed.add(pick)
+            res.added.append(pick)
+        if lp:
+            _lp_phase(lb, cb, M, targets, removed, cost, min_n, res)
+    return res
+
+
+def _lp_width(c, A, b, A_ub, b_ub) -> float:
+    """max - min of ``c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0`` (inf when unbounded)."""
+    from scipy.optimize import linprog
+
+    kw = {"A_eq": A if len(A) else None, "b_eq": b if len(A) else None, "A_ub": A_ub, "b_ub": b_ub,
+          "bounds": (0, None), "method": "highs"}
+    lo, hi = linprog(c, **kw), linprog(-c, **kw)
+    if lo.status != 0 or hi.status != 0:
+        return np.inf
+    return float(-hi.fun - lo.fun)
+
+
+def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
+    """Counts are non-negative and a suppressed small group holds at most ``min_n - 1``: blank more units
+    while some sensitive count is pinned to an interval narrower than one respondent."""
+    n = cb["n"].to_numpy(dtype=float)
+    hidden_small = [M[i] for i in range(len(lb)) if not lb.at[i, "shown"] and 0 < M[i] @ n < min_n]
+    A_ub = np.vstack(hidden_small) if hidden_small else None
+    b_ub = np.full(len(hidden_small), min_n - 1.0) if hidden_small else None
+    skip: set = set()
+    for _ in range(200):
+        act = [i for i in range(len(lb)) if lb.at[i, "shown"] and lb.at[i, "unit"] not in removed]
+        A = np.unique(M[act], axis=0) if act else np.zeros((0, len(cb)))
+        exact = next((k for k, t in enumerate(targets) if k not in skip
+                      and _lp_width(t["vec"], A, A @ n, A_ub, b_ub) < 1.0), None)
+        if exact is None:
+            return
+        vec = targets[exact]["vec"]
+        used = sorted({lb.at[i, "unit"] for i in act if not lb.at[i, "fixed"]},
+                      key=lambda u: (cost.get(u, np.inf), str(u)))
+        pick = None
+        for u in used:
+            keep = [i for i in act if lb.at[i, "unit"] != u]
+            A2 = np.unique(M[keep], axis=0) if keep else np.zeros((0, len(cb)))
+            if _lp_width(vec, A2, A2 @ n, A_ub, b_ub) >= 1.0:
+                pick = u
+                break
+        if pick is None:
+            res.residual.append({"label": targets[exact]["label"] + " (LP bounds)"})
+            skip.add(exact)
+            continue
+        removed.add(pick)
+        res.added.append(pick)
+
+
+def _unit_cost(ledger: pd.DataFrame, cells: pd.DataFrame) -> dict:
+    """Respondents behind each unit (its largest fact): the auditor blanks small units first."""
+    cost: dict = {}
+    for (fam, dom), lb in ledger.groupby(["family", "domain"], sort=True):
+        cb = cells[(cells["family"] == fam) & (cells["domain"] == dom)]
+        n = cb["n"].to_numpy()
+        for _, f in lb.iterrows():
+            v = float(_mask(cb, f["schools"], f["roles"], f["waves"]) @ n)
+            cost[f["unit"]] = max(cost.get(f["unit"], 0.0), v)
+    return cost
+
+
+def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) -> dict:
+    """Linear-programming bounds a reader can put on each sensitive count.
+
+    For every sensitive set of :func:`audit_ledger`, minimise and maximise its
+    count subject to the published facts (``A x = b``), ``x >= 0``, and what
+    the tables say in words: a suppressed small group holds at most
+    ``min_n - 1`` respondents.
+
+    Parameters
+    ----------
+    ledger, cells, min_n
+        As in :func:`audit_ledger` (use the ledger after suppression).
+
+    Returns
+    -------
+    dict
+        ``sets`` (number bounded), ``narrowest`` (smallest max - min found),
+        ``exact`` (labels whose bounds meet, i.e. determined).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cells = pd.DataFrame({"family": "scored", "domain": "OS", "school": ["A", "B"], "role": "teacher",
+    ...                       "wave": "baseline", "n": [3, 2]})
+    >>> led = pd.DataFrame([{"family": "scored", "domain": "OS", "unit": ("t",), "table": "t", "column": "n",
+    ...                      "value": 5, "schools": None, "roles": None, "waves": None, "shown": True,
+    ...                      "fixed": True}])
+    >>> count_bounds(led, cells)["narrowest"]
+    3.0
+    """
+    from scipy.optimize import linprog
+
+    out = {"sets": 0, "narrowest": None, "exact": []}
+    for (fam, dom), lb in ledger.groupby(["family", "domain"], sort=True):
+        cb = cells[(cells["family"] == fam) & (cells["domain"] == dom)].reset_index(drop=True)
+        if cb.empty:
+            continue
+        lb = lb.reset_index(drop=True)
+        n = cb["n"].to_numpy(dtype=float)
+        masks = [_mask(cb, f["schools"], f["roles"], f["waves"]).astype(float) for _, f in lb.iterrows()]
+        shown = [m for m, s in zip(masks, lb["shown"]) if s]
+        A = np.unique(np.vstack(shown), axis=0) if shown else np.zeros((0, len(cb)))
+        b = A @ n
+        ub_rows = [m for m, s in zip(masks, lb["shown"]) if not s and 0 < m @ n < min_n]
+        A_ub = np.vstack(ub_rows) if ub_rows else None
+        b_ub = np.full(len(ub_rows), min_n - 1.0) if ub_rows else None
+        for tg in _targets(cb, lb, min_n, (fam, dom)):
+            c = tg["vec"]
+            kw = {"A_eq": A if len(A) else None, "b_eq": b if len(A) else None, "A_ub": A_ub, "b_ub": b_ub,
+                  "bounds": (0, None), "method": "highs"}
+            lo = linprog(c, **kw)
+            hi = linprog(-c, **kw)
+            out["sets"] += 1
+            if lo.status != 0 or hi.status not in (0, 3):
+                continue
+            width = np.inf if hi.status == 3 else float(-hi.fun - lo.fun)
+            if out["narrowest"] is None or width < out["narrowest"]:
+                out["narrowest"] = round(width, 6)
+            if width < 1.0:
+                out["exact"].append(tg["label"])
+    return out
+
+
+# ====================================================================== the pipeline
+def _blank_cols(df: pd.DataFrame, mask, cols: Iterable[str], reason: str | None = SECONDARY_REASON) -> None:
+    if not mask.any():
+        return
+    for c in cols:
+        if c in df.columns:
+            if pd.api.types.is_bool_dtype(df[c]) or str(df[c].dtype) == "boolean":
+                df[c] = df[c].astype("boolean")
+                df.loc[mask, c] = pd.NA
+            elif pd.api.types.is_numeric_dtype(df[c]):
+                df[c] = df[c].astype("float64")
+                df.loc[mask, c] = np.nan
+            else:
+                df.loc[mask, c] = ""
+    if reason is not None and "suppressed" in df.columns:
+        df.loc[mask & (df["suppressed"].fillna("").astype(str) == ""), "suppressed"] = reason
+
+
+_GAP_STATS = ["n_teachers", "n_leaders", "teacher_mean", "leader_mean", "gap", "ci_low", "ci_high", "flagged_large"]
+_CHANGE_STATS = ["estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g", "n_baseline", "n_followup",
+                 "n_linked"]
+
+
+def _apply_units(ctx, units: Iterable[tuple]) -> None:
+    """Blank every table row of the given units (the profile itself was re-run with them)."""
+    t = ctx.tables
+    units = list(units)
+    by_kind: dict[str, list] = {}
+    for u in units:
+        by_kind.setdefault(u[0], []).append(u[1:])
+    if "participation" in t:
+        p = t["participation"]
+        for s, w in by_kind.get("participation", []):
+            _blank_cols(p, (p["school"].astype(str) == s) & (p["wave"].astype(str) == w),
+                        ["responded", "response_rate"])
+    for (s,) in [u for u in by_kind.get("page", []) if len(u) == 1]:
+        ctx.results.setdefault("hidden_counts", set()).add(s)
+    prof = t.get("asset_profile")
+    if prof is not None and "pct_favourable" in prof:
+        prof.loc[prof["suppressed"].fillna("") != "", "pct_favourable"] = np.nan
+    ch = t.get("change")
+    if ch is not None and len(ch):
+        for s, d in by_kind.get("school", []):
+            m = (ch["scope"].astype(str) == s) & (ch["domain"] == d)
+            _blank_cols(ch, m, _CHANGE_STATS)
+            ch.loc[m, "reading"] = ""
+        for (d,) in by_kind.get("change_network", []):
+            m = (ch["scope"].astype(str) == "network") & (ch["domain"] == d)
+            _blank_cols(ch, m, ["n_baseline", "n_followup", "n_linked"], reason=None)
+            extra = "network counts not shown: with the other tables they would reveal the size of a small group"
+            ch.loc[m, "note"] = ["; ".join(x for x in [str(v or ""), extra] if x) if extra not in str(v or "") else v
+                                 for v in ch.loc[m, "note"]]
+    rs = t.get("reliability_schools")
+    if rs is not None:
+        for s, d in by_kind.get("school", []):
+            _blank_cols(rs, (rs["school"].astype(str) == s) & (rs["domain"] == d), ["n", "reliability"])
+    rd = t.get("reliability_domains")
+    if rd is not None:
+        for (d,) in by_kind.get("reliability_network", []):
+            _blank_cols(rd, rd["domain"] == d, ["n", "mean"], reason=None)
+    ri = t.get("reliability_icc")
+    if ri is not None:
+        for (d,) in by_kind.get("reliability_icc", []):
+            _blank_cols(ri, ri["domain"] == d, ["mean_group_size"], reason=None)
+    gaps = list(by_kind.get("gap", [])) + [("school", s, d) for s, d in by_kind.get("school", [])]
+    if gaps:
+        _apply_gaps(ctx, set(gaps))
+
+
+def _apply_gaps(ctx, gaps: set) -> None:
+    """Blank gap rows; a school's fallback row moves on to the next level that is still shown."""
+    net = ctx.tables.get("gaps_network")
+    if net is not None:
+        m = np.array([(str(r["level"]), str(r["group"]), r["domain"]) in gaps for _, r in net.iterrows()], dtype=bool)
+        _blank_cols(net, m, _GAP_STATS)
+    gb = ctx.tables.get("gaps_by_school")
+    if gb is None or not len(gb):
+        return
+    rows = []
+    for _, r in gb.iterrows():
+        r = r.copy()
+        key = (str(r["level"]), str(r["group"]), r["domain"])
+        if key in gaps or (r["level"] == "school" and not _shown(r)):
+            if key in gaps and r["level"] == "school":
+                why = f"This school's gap is not shown ({SECONDARY_REASON})"
+            elif key in gaps:
+                why = f"The {r['level']} gap is not shown ({SECONDARY_REASON})"
+            else:
+                rows.append(r)
+                continue
+            nxt = _fallback(net, r, ctx) if net is not None else None
+            if nxt is not None:
+                for c in nxt.index:
+                    if c in r.index and c not in ("school",):
+                        r[c] = nxt[c]
+                r["note"] = f"{why}; the gap for {'district ' + str(nxt['group']) if nxt['level'] == 'district' else 'the whole network'} is shown instead."
+            else:
+                for c in _GAP_STATS:
+                    r[c] = pd.NA if c == "flagged_large" else np.nan
+                r["suppressed"] = SECONDARY_REASON
+                r["note"] = f"{why}."
+        rows.append(r)
+    out = pd.DataFrame(rows, columns=gb.columns).reset_index(drop=True)
+    out["flagged_large"] = out["flagged_large"].astype("boolean")
+    for c in _GAP_STATS[:-1]:
+        out[c] = out[c].astype("float64")
+    ctx.tables["gaps_by_school"] = out
+
+
+def _fallback(net: pd.DataFrame, r, ctx):
+    """The next shown level above a gap row (school -> district -> network), or None."""
+    order = []
+    if r["level"] == "school":
+        d = ctx.school_district(str(r["school"]))
+        if d is not None:
+            order.append(("district", d))
+    if r["level"] in ("school", "district"):
+        order.append(("network", "network"))
+    for lv, g in order:
+        hit = net[(net["level"].astype(str) == lv) & (net["group"].astype(str) == str(g)) & (net["domain"] == r["domain"])]
+        if len(hit) and _shown(hit.iloc[0]):
+            return hit.iloc[0]
+    return None
+
+
+_COUNT_IN_TEXT = re.compile(r"\((\d+)( excerpts?| interviews?)?\)")
+
+
+def _band_text(text):
+    """``"Name (2)"`` / ``"(1 excerpt)"`` -> ``"Name (1+)"`` / ``"(1+ excerpts)"`` for counts that could be one person's."""
+    if not isinstance(text, str):
+        return text
+
+    def sub(m: re.Match) -> str:
+        b = band_count(int(m.group(1)))
+        unit = m.group(2) or ""
+        if b == "1+" and unit and not unit.endswith("s"):
+            unit += "s"
+        return f"({b}{unit})"
+    return _COUNT_IN_TEXT.sub(sub, text)
+
+
+def _band_interview_counts(ctx) -> None:
+    """Per-school interview counts of 1 to MIN_INTERVIEWS are shown as "1+" (tables and evidence texts)."""
+    t = ctx.tables
+    tal = t.get("code_tallies_schools")
+    if tal is not None and len(tal):
+        tal = tal.copy()
+        shown = tal["suppressed"].fillna("") == ""
+        for col, share in (("n_interviews", "share_interviews"), ("n_excerpts", "share_excerpts")):
+            if col not in tal:
+                continue
+            small = shown & tal[col].between(1, MIN_INTERVIEWS)
+            if share in tal:
+                tal.loc[small, share] = np.nan
+            tal[col] = [band_count(v) if ok else ("" if pd.isna(v) else str(int(v)))
+                        for v, ok in zip(tal[col], shown)]
+        t["code_tallies_schools"] = tal
+    jd = t.get("joint_display_schools")
+    if jd is not None and len(jd):
+        for col in ("top_codes", "evidence"):
+            if col in jd:
+                jd[col] = [_band_text(v) for v in jd[col]]
+    rec = t.get("recommendations")
+    if rec is not None and len(rec) and "evidence" in rec:
+        rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]
+
+
+def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> AuditResult:
+    """Audit every published number of a report run and add secondary suppression until nothing is recoverable.
+
+    Called once by :func:`assetinv.reports.load_context` after the analyses and
+    before any file is written. Units chosen for a school's profile are
+    stored in ``ctx.results["suppress_also"]`` and the analyses are re-run, so
+    that network means, ranks, statuses, joint displays and recommendations
+    leave the school out; every other unit is blanked in its tables.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        The run's context (tables are changed in place).
+    max_rounds : int
+        Safety bound on audit rounds.
+    bounds : bool
+        Also compute LP bounds (:func:`count_bounds`) on the final ledger.
+
+    Returns
+    -------
+    AuditResult
+        Also stored as ``ctx.results["disclosure"]``.
+
+    Examples
+    --------
+    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> ctx = load_context()  # doctest: +SKIP
+    >>> ctx.results["disclosure"].residual  # doctest: +SKIP
+    []
+    """
+    from .report_sections import compute_analyses
+
+    inst = ctx.instrument
+    items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
+    cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items)
+    total = AuditResult()
+    all_units: list = []
+    for rnd in range(1, max_rounds + 1):
+        ledger = build_ledger(ctx)
+        res = audit_ledger(ledger, cells, ctx.min_n)
+        total.rounds, total.checked, total.facts = rnd, res.checked, res.facts
+        total.residual = res.residual
+        new = [u for u in res.added if u not in all_units]
+        if not new:
+            break
+        all_units += new
+        total.added += new
+        school_units = {(u[1], u[2]): SECONDARY_REASON for u in all_units if u[0] == "school"}
+        if any(u[0] == "school" for u in new):
+            ctx.results["suppress_also"] = school_units
+            compute_analyses(ctx)  # network means, ranks, statuses and recommendations without these schools
+            _apply_units(ctx, all_units)
+        else:
+            _apply_units(ctx, new)
+    _band_interview_counts(ctx)
+    if bounds:
+        total.bounds = count_bounds(build_ledger(ctx), cells, ctx.min_n)
+    ctx.results["disclosure"] = total
+    ctx.results["disclosure_cells"] = cells
+    return total
+
+
+# ====================================================================== across releases
+RELEASE_LEDGER = ".assetinv-release.json"
+
+
+def release_ledger(ctx) -> dict:
+    """The group sizes a release publishes, to compare with the next release.
+
+    Parameters
+    ----------
+    ctx : ReportContext
+        After :func:`protect_publication`.
+
+    Returns
+    -------
+    dict
+        ``{"format": 1, "min_n": k, "groups": {key: n}}`` where ``key`` names a
+        published count (table, column and group) and ``n`` is the count shown.
+        Only counts that the release shows are stored, so the file reveals
+        nothing the tables do not.
+
+    Examples
+    --------
+    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> sorted(release_ledger(load_context())["groups"])[0]  # doctest: +SKIP
+    'asset_profile | n, mean | school S01 CN'
+    """
+    led = build_ledger(ctx)
+    led = led[led["shown"] & led["value"].notna()]
+    groups = {}
+    for _, f in led.iterrows():
+        key = f"{f['table']} | {f['column']} | {' '.join(str(p) for p in f['unit'])}"
+        groups[key] = round(float(f["value"]))
+    return {"format": 1, "min_n": ctx.min_n, "groups": dict(sorted(groups.items()))}
+
+
+def compare_releases(previous: dict, current: dict, min_n: int = MIN_N) -> list[str]:
+    """Warnings for groups whose published size changed by 1 to ``min_n - 1`` since the previous release.
+
+    Two releases of the same group whose sizes differ by a few respondents let
+    a reader difference them: ``n1 * mean1 - n2 * mean2`` is the sum of the
+    few who joined or left. Means are rounded (``precision``), which blurs but
+    does not remove this, so the release is flagged.
+
+    Parameters
+    ----------
+    previous, current : dict
+        Outputs of :func:`release_ledger` (the previous one read from
+        ``OUT/.assetinv-release.json``).
+    min_n : int
+        Differences of 1 to ``min_n - 1`` respondents are flagged.
+
+    Returns
+    -------
+    list of str
+        One plain-language warning per group, sorted.
+
+    Examples
+    --------
+    >>> old = {"groups": {"asset_profile | n, mean | school S01 EX": 22}}
+    >>> new = {"groups": {"asset_profile | n, mean | school S01 EX": 21}}
+    >>> compare_releases(old, new)
+    ['asset_profile | n, mean | school S01 EX: 22 respondents in the previous release, 21 now (a difference of 1 can be differenced)']
+    """
+    old = (previous or {}).get("groups", {}) or {}
+    new = (current or {}).get("groups", {}) or {}
+    out = []
+    for key in sorted(set(old) & set(new)):
+        try:
+            a, b = int(old[key]), int(new[key])
+        except (TypeError, ValueError):
+            continue
+        if 0 < abs(a - b) < min_n:
+            out.append(f"{key}: {a} respondents in the previous release, {b} now "
+                       f"(a difference of {abs(a - b)} can be differenced)")
+    return out
