@@ -376,7 +376,7 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-OWN_WORDS_FILES = ["instrument.yaml", "instrument-2.0.0.yaml", "playbook.yaml"]
+OWN_WORDS_FILES = ["instrument.yaml", "instrument-2.0.0.yaml", "playbook.yaml", "playbook-2.0.0.yaml"]
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not available on this machine")
