@@ -9,12 +9,13 @@ and every public function is available flat from ``assetinv``.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: F401
 
 from .errors import DataError, Problem  # noqa: F401
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress  # noqa: F401
 from .instrument import *  # noqa: F401,F403
 from .io import *  # noqa: F401,F403
+from .crosswalk import *  # noqa: F401,F403
 from .simulate import *  # noqa: F401,F403
 from .reliability import *  # noqa: F401,F403
 from .agreement import *  # noqa: F401,F403
@@ -22,3 +23,4 @@ from .scoring import *  # noqa: F401,F403
 from .supports import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
+from .cfa import *  # noqa: F401,F403

@@ -4,7 +4,8 @@ Subcommands:
 
 * ``assetinv validate FILE...``  check survey exports, rosters or codings and print every problem;
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
-* ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way).
+* ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
+* ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
@@ -15,7 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import DataError
 
 
@@ -59,6 +60,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_map(args: argparse.Namespace) -> int:
+    from .crosswalk import _write_draft, draft_crosswalk
+
+    cw = draft_crosswalk(args.export, instrument=args.instrument)
+    text = _write_draft(cw, args.out, force=args.force)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        n = sum(p.confident for p in cw.columns)
+        print(f"{args.out}: draft crosswalk written ({n} confident column lines, "
+              f"{sum(not p.confident for p in cw.columns)} commented out for you to check)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assetinv",
@@ -87,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_report)
+
+    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns to the instrument")
+    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA)")
+    m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
+    m.add_argument("--out", default=None, help="write the draft to this YAML file (default: print it)")
+    m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
+    m.set_defaults(func=_cmd_map)
 
     s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
     s.add_argument("folder", type=Path)

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "STATUS_STYLE"]
+__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "STATUS_STYLE", "ReportFigure"]
 
 _PAL = sns.color_palette("colorblind")
 #: Colour and marker per status (readable without colour through the marker).
@@ -53,11 +53,43 @@ _RC = {
 }
 
 
+class ReportFigure(Figure):
+    """A matplotlib Figure that Jupyter shows inline, built without pyplot.
+
+    Figures made without pyplot have no display hook, so a notebook cell that
+    returns one prints only ``<Figure size ...>``. This subclass adds
+    ``_repr_svg_`` (IPython's rich-display protocol), so the figure is shown
+    as SVG wherever it is the value of a cell or passed to ``display``.
+
+    Examples
+    --------
+    >>> fig = ReportFigure(figsize=(2, 1))
+    >>> _ = fig.add_subplot().plot([0, 1])
+    >>> fig._repr_svg_().startswith("<?xml")
+    True
+
+    References
+    ----------
+    IPython documentation, "Rich display": ``_repr_svg_`` and the display
+    formatters (https://ipython.readthedocs.io/en/stable/config/integrating.html).
+    """
+
+    def _repr_svg_(self) -> str:
+        import io
+
+        import matplotlib as mpl
+
+        buf = io.StringIO()
+        with mpl.rc_context({"svg.hashsalt": "assetinv", "svg.fonttype": "none"}):
+            self.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+        return buf.getvalue()
+
+
 def _new_figure(width: float, height: float) -> Figure:
     import matplotlib as mpl
 
     with mpl.rc_context(_RC):
-        fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+        fig = ReportFigure(figsize=(width, height), dpi=100, layout="constrained")
     return fig
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import difflib
 import hashlib
 import io as _io
@@ -44,6 +45,8 @@ __all__ = [
     "read_config",
     "validate_file",
     "data_quality",
+    "response_files",
+    "looks_missing",
 ]
 
 REQUIRED_COLUMNS = ("respondent_id", "school", "district", "role", "wave")
@@ -92,6 +95,9 @@ _IDENTIFYING_META = {
 _OTHER_META = {
     "startdate", "enddate", "status", "progress", "finished", "recordeddate",
     "distributionchannel", "userlanguage", "responsetype",
+    # SurveyMonkey, Google Forms, Microsoft Forms, legacy Qualtrics
+    "collectorid", "customdata", "customdata1", "timestamp", "starttime", "completiontime",
+    "lastmodifiedtime", "responseset",
 }
 _QUALTRICS_MARKERS = {
     "startdate", "enddate", "status", "ipaddress", "progress", "duration(inseconds)",
@@ -266,6 +272,11 @@ class _Raw:
     read: int = 0
     truncated_ok: bool = True  # CSV only: a short last row means a truncated file
     source: str = ""  # the file name (``file`` may add the sheet)
+    renamed: dict[str, str] = field(default_factory=dict)  # crosswalk target -> export column name
+    question_text: dict[int, str] = field(default_factory=dict)  # column index -> question text
+    layout: str = ""  # e.g. "Qualtrics (legacy)", "SurveyMonkey"
+    original_header: list[str] = field(default_factory=list)  # before a layout renamed columns
+    dropped_by_crosswalk: list[str] = field(default_factory=list)
 
 
 def _err(file: str, message: str, fix: str, row: int | None = None, column: str | None = None):
@@ -545,20 +556,39 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
     return raw
 
 
-def _read_sav_raw(data: bytes, name: str, sha: str) -> _Raw:
+def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
+    """SPSS .sav/.zsav or Stata .dta through pyreadstat: codes, value labels, variable labels."""
+    import os
+    import tempfile
+
     try:
         import pyreadstat
 
-        df, meta = pyreadstat.read_sav(_io.BytesIO(data), user_missing=False)
+        if kind == "DTA":
+            # pyreadstat reads Stata from a path only
+            fd, tmp = tempfile.mkstemp(suffix=".dta")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                df, meta = pyreadstat.read_dta(tmp, user_missing=False)
+            finally:
+                os.unlink(tmp)
+        else:
+            df, meta = pyreadstat.read_sav(_io.BytesIO(data), user_missing=False)
     except Exception as err:
-        raise _err(name, f"the SPSS file cannot be read ({type(err).__name__}: {err}); it may be "
-                   "damaged or truncated", "save it again from SPSS (File > Save As > .sav), "
-                   "or export it as CSV UTF-8") from None
+        what = "Stata" if kind == "DTA" else "SPSS"
+        raise _err(name, f"the {what} file cannot be read ({type(err).__name__}: {err}); it may be "
+                   "damaged or truncated", ("save it again from Stata (File > Save As > .dta)" if kind == "DTA"
+                                            else "save it again from SPSS (File > Save As > .sav)")
+                   + ", or export it as CSV UTF-8") from None
     header = [str(c) for c in df.columns]
     labels = {str(k): {_fmt_cell(code): str(lab) for code, lab in v.items()}
               for k, v in (meta.variable_value_labels or {}).items()}
-    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt="SAV", sha256=sha,
+    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt=kind, sha256=sha,
                value_labels=labels)
+    col_labels = list(meta.column_labels or [])
+    raw.question_text = {j: (col_labels[j] if j < len(col_labels) and col_labels[j] else header[j])
+                         for j in range(len(header))}
     cols = [df[c].tolist() for c in df.columns]
     for i in range(len(df)):
         raw.rows.append([_fmt_cell(col[i]) for col in cols])
@@ -566,6 +596,16 @@ def _read_sav_raw(data: bytes, name: str, sha: str) -> _Raw:
     raw.read = len(raw.rows)
     raw.truncated_ok = False
     return raw
+
+
+#: Formats recognised by extension that are not read, with what to do instead.
+_UNSUPPORTED = {
+    ".json": "JSON", ".ndjson": "JSON lines", ".parquet": "Parquet", ".feather": "Feather",
+    ".por": "SPSS portable (.por)", ".sas7bdat": "SAS (.sas7bdat)", ".xpt": "SAS transport (.xpt)",
+    ".rds": "R (.rds)", ".rdata": "R (.RData)", ".ods": "OpenDocument spreadsheet (.ods)",
+    ".numbers": "Apple Numbers", ".pdf": "PDF", ".docx": "Word", ".qsf": "Qualtrics survey definition (.qsf)",
+    ".xml": "XML", ".html": "HTML", ".zip": "zip archive",
+}
 
 
 def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None) -> _Raw:
@@ -583,11 +623,21 @@ def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None) 
             raise _err(name, "the file is named .xlsx but is not an Excel workbook",
                        "open it and save it again as .xlsx or as 'CSV UTF-8'")
         return _read_xlsx_raw(data, name, sha, sheet, targets)
+    if ext in _UNSUPPORTED and not data.startswith((b"PK\x03\x04", b"$FL2", b"$FL3")) or ext in (".ods", ".numbers"):
+        fmt = _UNSUPPORTED[ext]
+        raise _err(name, f"this is a {fmt} file, a format that is not read",
+                   "export the responses as CSV UTF-8, Excel .xlsx, SPSS .sav/.zsav or Stata .dta")
+    if data.startswith(b"<stata_dta>") or ext == ".dta" or (len(data) > 1 and data[0] in (0x71, 0x72, 0x73)
+                                                             and data[1] in (1, 2) and ext in ("", ".dta")):
+        if not (data.startswith(b"<stata_dta>") or (data[0] in (0x71, 0x72, 0x73) and data[1] in (1, 2))):
+            raise _err(name, "the file is named .dta but is not a Stata data file",
+                       "save it again from Stata (File > Save As > .dta)")
+        return _read_sav_raw(data, name, sha, kind="DTA")
     if data.startswith((b"$FL2", b"$FL3")) or ext in (".sav", ".zsav"):
         if not data.startswith((b"$FL2", b"$FL3")):
             raise _err(name, "the file is named .sav but is not an SPSS data file",
                        "save it again from SPSS (File > Save As > .sav)")
-        return _read_sav_raw(data, name, sha)
+        return _read_sav_raw(data, name, sha, kind="ZSAV" if data.startswith(b"$FL3") else "SAV")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _err(name, "this is an old-format Excel .xls workbook (or an encrypted file), "
                    "which cannot be read", "open it in Excel and save it as .xlsx or 'CSV UTF-8'")
@@ -668,6 +718,7 @@ class _ItemParser:
         for t, v in (extra_labels or {}).items():
             self.labels.setdefault(_label_key(t), int(v))
         self.missing = {_label_key(m) for m in missing_codes}
+        self.missing_nums = {float(n) for n in (_parse_number(m) for m in self.missing) if n is not None}
         self.dk_code = getattr(scale, "dont_know_code", None)
         dk_label = getattr(scale, "dont_know_label", None)
         self.dk_label = _label_key(dk_label) if dk_label else None
@@ -720,7 +771,12 @@ class _ItemParser:
         if _label_key(s) in self.missing:
             return np.nan, None, False
         num = _parse_number(s)
+        if num is not None and num in self.missing_nums:
+            return np.nan, None, False
+        lab = vlabels.get(s) if vlabels else None
         if num is not None:
+            if lab is not None and (looks_missing(lab) or _propose_point(lab, self.scale)):
+                return np.nan, self.undeclared(s, lab), False
             if not float(num).is_integer():
                 return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
                                 f"{self.lo}-{self.hi}"), False
@@ -730,7 +786,60 @@ class _ItemParser:
         v = self.label(s)
         if v is not None:
             return float(v), None, False
+        if looks_missing(s) or _propose_point(s, self.scale):
+            return np.nan, self.undeclared(s, None), False
         return np.nan, f"value '{s}' is not a scale value or label", False
+
+    def undeclared(self, s: str, lab: str | None) -> tuple[str, str, str]:
+        """(message, fix, kind) for an undeclared missing-like or off-scale label."""
+        text = lab if lab is not None else s
+        what = f"value '{s}' (labelled '{lab}')" if lab is not None else f"answer '{s}'"
+        if looks_missing(text):
+            code = _yaml_scalar(s)
+            return (f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
+                    "code, but it is not declared as one",
+                    f"declare it missing: add this line under responses: in study.yaml: "
+                    f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)",
+                    f"undeclared missing code {code}")
+        point = _propose_point(text, self.scale)
+        return (f"{what} is not a label of the {self.lo}-{self.hi} scale ({self.label_list})",
+                f"declare the label: add this line under responses: in study.yaml: "
+                f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})",
+                f"undeclared label {text}")
+
+
+_STRONG = ("strongly", "completely", "totally", "fully", "entirely", "very much", "absolutely")
+_MILD = ("somewhat", "slightly", "mostly", "tend to", "moderately", "partly", "partially", "a little",
+         "mildly", "rather")
+_NEUTRAL = ("neither", "neutral", "undecided", "in between", "in the middle", "agree nor disagree")
+
+
+def _propose_point(label: Any, scale) -> int | None:
+    """The scale point an agreement label that is not on the scale most likely means, or None.
+
+    "Somewhat agree" is ``max - 1``, "Strongly disagree" ``min``, "Neutral" the middle (odd
+    scales only); labels without "agree"/"disagree" or a neutral word get None.
+
+    Examples
+    --------
+    >>> from assetinv import load_instrument
+    >>> sc = load_instrument().default_scale
+    >>> _propose_point("Somewhat agree", sc), _propose_point("Somewhat disagree", sc), _propose_point("Often", sc)
+    (4, 2, None)
+    """
+    k = _label_key(label)
+    lo, hi = int(scale.min), int(scale.max)
+    if looks_missing(k):
+        return None
+    if any(w in k for w in _NEUTRAL):
+        return (lo + hi) // 2 if (hi - lo) % 2 == 0 else None
+    neg = bool(re.search(r"\b(disagree|not agree|do not agree|don't agree)\b", k))
+    pos = not neg and bool(re.search(r"\bagree\b", k))
+    if not (neg or pos):
+        return None
+    if any(w in k for w in _STRONG):
+        return lo if neg else hi
+    return lo + 1 if neg else hi - 1
 
 
 def _item_scale(inst, item: str):
@@ -741,19 +850,35 @@ def _item_scale(inst, item: str):
     return Scale("default", int(inst.scale_min), int(inst.scale_max), dict(inst.labels))
 
 
+def _is_importid(cell: str) -> bool:
+    c = cell.strip().replace("'", '"')
+    return c.startswith("{") and '"importid"' in c.lower()
+
+
 def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], meta_idx: dict[int, str]) -> list[tuple[int, str]]:
-    """Indices (into raw.rows) of Qualtrics-style extra header rows, with the reason."""
+    """Indices (into raw.rows) of Qualtrics-style extra header rows, with the reason.
+
+    The ImportId row and the question-text row are recognised independently: a row of
+    ``{"ImportId": ...}`` cells among the first three is the ImportId row and every row
+    above it is a question-text row, whatever that text looks like (short, non-English);
+    without an ImportId row, a question-text row is recognised by its metadata labels or
+    long item texts.
+    """
     out: list[tuple[int, str]] = []
+    top = raw.rows[:3]
+    imp = next((i for i, row in enumerate(top)
+                if sum(_is_importid(c) for c in row if c.strip()) >= max(1, len([c for c in row if c.strip()]) // 2)),
+               None)
+    if imp is not None:
+        for i in range(imp):
+            out.append((i, "Qualtrics second header row (question text)"))
+        out.append((imp, "Qualtrics third header row (ImportId)"))
+        return out
     item_idx = [j for j, c in colmap.items() if c in items]
-    for i in range(min(3, len(raw.rows))):
+    for i in range(min(2, len(raw.rows))):
         row = raw.rows[i]
-        cells = [c.strip() for c in row if c.strip()]
-        if not cells:
+        if not any(c.strip() for c in row):
             break
-        if sum(c.startswith('{"ImportId"') or c.startswith("{'ImportId'") or c.startswith('{"importId"')
-               for c in cells) >= max(1, len(cells) // 2):
-            out.append((i, "Qualtrics third header row (ImportId)"))
-            continue
         same = sum(1 for j, k in meta_idx.items() if j < len(row) and _norm(row[j]) == k)
         long_text = sum(1 for j in item_idx if j < len(row) and len(row[j].strip()) > 25
                         and _parse_number(row[j].strip()) is None)
@@ -764,33 +889,121 @@ def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], m
     return out
 
 
+_LEGACY_QUALTRICS = ["responseid", "responseset", "name", "externaldatareference", "emailaddress",
+                     "ipaddress", "status", "startdate", "enddate", "finished"]
+
+
+def _normalise_layout(raw: _Raw) -> None:
+    """Recognise survey-platform layouts in place and record each column's question text.
+
+    * legacy Qualtrics (``V1``-``V10`` over ``ResponseID ... Finished``): the ``V`` columns take
+      their row-2 names; row 2 is excluded and counted;
+    * SurveyMonkey (``Respondent ID``, ``Collector ID``; a second header row of ``Response`` or
+      matrix statements): each column is named "question - statement" (the question carried
+      over the matrix's columns); row 2 is excluded and counted;
+    * current Qualtrics: the question text is row 2 (when the ImportId row or the heuristics
+      find it); other layouts: the column name is the question text.
+    """
+    if raw.fmt not in ("CSV", "XLSX") or not raw.rows:
+        return
+    keys = [_norm(h) for h in raw.header]
+    first = raw.rows[0]
+    if (keys[:10] == [f"v{k}" for k in range(1, 11)] and len(first) >= 10
+            and [_norm(c) for c in first[:10]] == _LEGACY_QUALTRICS):
+        raw.original_header = list(raw.header)
+        for j in range(10):
+            raw.header[j] = first[j].strip()
+        for j in range(10, min(len(raw.header), len(first))):
+            raw.question_text[j] = first[j].strip()
+        _drop_header_row(raw, "Qualtrics legacy second header row (question text)")
+        raw.layout = "Qualtrics (legacy)"
+        return
+    if "respondentid" in keys and "collectorid" in keys:
+        second = [c.strip() for c in first] + [""] * max(0, len(raw.header) - len(first))
+        if not any(_parse_number(c) is not None for c in second if c):
+            question = ""
+            names = []
+            for j, h in enumerate(raw.header):
+                question = h.strip() or question
+                stmt = second[j]
+                if not h.strip() and not stmt:
+                    names.append(h)
+                    continue
+                name = f"{question} - {stmt}" if stmt and stmt not in ("Response", "Open-Ended Response") else question
+                names.append(name)
+                raw.question_text[j] = name
+            raw.original_header = list(raw.header)
+            raw.header = names
+            _drop_header_row(raw, "SurveyMonkey second header row (answer options)")
+            raw.layout = "SurveyMonkey"
+            return
+    if len(set(keys) & _QUALTRICS_MARKERS) >= 2:
+        rows = _qualtrics_header_rows(raw, {}, set(), {j: k for j, k in enumerate(keys) if k in _QUALTRICS_MARKERS})
+        text_rows = [i for i, r in rows if "question text" in r]
+        if text_rows:
+            row = raw.rows[text_rows[0]]
+            raw.question_text = {j: row[j].strip() for j in range(min(len(row), len(raw.header)))}
+        raw.layout = "Qualtrics"
+        return
+    raw.question_text = {j: h.strip() for j, h in enumerate(raw.header)}
+
+
+def _drop_header_row(raw: _Raw, reason: str) -> None:
+    raw.rows.pop(0)
+    raw.rownums.pop(0)
+    raw.excluded.append((reason, 1))
+
+
 def read_responses(
     path,
     instrument=None,
     *,
+    columns: dict | None = None,
+    values: dict | None = None,
+    labels: dict | None = None,
+    missing_codes: Sequence[Any] | None = None,
+    constants: dict | None = None,
+    drop: Sequence[str] | None = None,
     waves=None,
     sheet=None,
-    missing_codes: Sequence[str] = DEFAULT_MISSING_CODES,
     keep_extra: bool = False,
 ) -> pd.DataFrame:
-    """Read a survey export (CSV, XLSX or SPSS ``.sav``) into the tidy responses layout.
+    """Read a survey export (CSV, XLSX, SPSS or Stata) into the tidy responses layout.
 
     Parameters
     ----------
-    path : str or Path
-        The export. CSV/TSV/TXT (delimiter and encoding sniffed), XLSX or SAV; Qualtrics
-        exports are recognised. The file is opened read-only and never modified.
+    path : str, Path, dict or list
+        The export. CSV/TSV/TXT (delimiter and encoding sniffed), XLSX, SAV/ZSAV or DTA;
+        Qualtrics (current and legacy), SurveyMonkey, Google Forms and Microsoft Forms
+        layouts are recognised. The file is opened read-only and never modified. A dict
+        ``{"file": path, <crosswalk keys>}`` (a ``responses:`` entry of
+        :func:`read_config`) reads that file through its crosswalk; a list of paths or
+        dicts reads each and stacks them (the same respondent id and wave in two files is
+        an error naming both).
     instrument : Instrument, str, Path or None
         The instrument (default: the bundled one, ``assetinv.load_instrument()``); a path
         loads that YAML.
+    columns : dict, optional
+        Crosswalk: export column -> item id or id field (``respondent_id, school, district,
+        role, wave, duration_sec``), e.g. ``{"Q1_1": "EX01", "Q10": "school"}``.
+    values : dict, optional
+        Per id field, export value -> value, e.g. ``{"role": {"Classroom teacher": "teacher"}}``.
+    labels : dict, optional
+        Extra answer labels -> scale points, e.g. ``{"Somewhat agree": 4}``.
+    missing_codes : sequence, optional
+        Answers read as missing (compared case- and space-insensitively; numbers also
+        numerically). Default :data:`DEFAULT_MISSING_CODES`; a sequence given here replaces
+        it (``study.yaml``'s ``missing_codes:`` adds to it).
+    constants : dict, optional
+        An id field the export lacks, the same for every row, e.g. ``{"wave": "baseline"}``.
+    drop : sequence of str, optional
+        Export columns to ignore (free text and the like).
     waves : str or sequence of str, optional
         Wave ids (or labels) to keep. Rows of other waves are excluded and counted in the
         data-quality table. If the file has no ``wave`` column and ``waves`` names exactly
         one wave, every row is assigned that wave.
     sheet : str or int, optional
         Excel sheet name or 0-based number (default: the one sheet holding the columns).
-    missing_codes : sequence of str
-        Answers read as missing (compared case- and space-insensitively).
     keep_extra : bool
         Keep unknown columns (as text, after the items) instead of raising. Identifying
         metadata (names, e-mail, IP address, location) is dropped regardless.
@@ -799,8 +1012,9 @@ def read_responses(
     -------
     DataFrame
         Columns ``respondent_id, school, district, role, wave``, one float64 column per
-        item id in instrument order (NaN = missing) and ``duration_sec`` if the file has
-        it; sorted by wave, school and respondent id. ``df.attrs`` holds
+        item id in instrument order (NaN = missing), ``duration_sec`` if the file has
+        it and the int column ``n_dont_know`` when the instrument declares a Don't-know
+        option; sorted by wave, school and respondent id. ``df.attrs`` holds
         ``instrument_version``, ``source`` (file name), ``sha256`` (of the input bytes),
         ``quality`` (records of the data-quality table, see :func:`data_quality`),
         ``dropped_columns`` and ``input_format``.
@@ -833,12 +1047,26 @@ def read_responses(
     ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
     """
     inst = _load_instrument(instrument)
+    kw = dict(columns=columns, values=values, labels=labels, missing_codes=missing_codes,
+              constants=constants, drop=drop)
+    if isinstance(path, (list, tuple)):
+        if not path:
+            raise _err("responses", "the list of response files is empty", "name at least one file")
+        frames = [read_responses(p, inst, **kw, waves=waves, sheet=sheet, keep_extra=keep_extra)
+                  for p in path]
+        return _stack_responses(frames, [str(df.attrs.get("source", "")) for df in frames], inst)
+    path, cw, missing = _crosswalk_from(path, kw)
+    if path is None:
+        raise _err("responses", "the responses entry names no file", "add 'file: <export file>'")
     items = _item_ids(inst)
     item_keys = {_norm(i): i for i in items}
-    targets = {_norm(c) for c in REQUIRED_COLUMNS} | set(item_keys)
+    targets = {_norm(c) for c in REQUIRED_COLUMNS} | set(item_keys) | {_norm(c) for c in (cw.columns or {})}
     raw = _read_raw(path, sheet=sheet, targets=targets)
-    return _responses_from_raw(raw, inst, items, waves=waves, missing_codes=missing_codes,
-                               keep_extra=keep_extra)
+    _normalise_layout(raw)
+    extra_labels = _apply_crosswalk(raw, inst, items, cw) if cw else {}
+    return _responses_from_raw(raw, inst, items, waves=waves,
+                               missing_codes=DEFAULT_MISSING_CODES if missing is None else missing,
+                               keep_extra=keep_extra, extra_labels=extra_labels)
 
 
 def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra,
@@ -1023,7 +1251,10 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
                 continue
             parser = parsers[it]
             v, prob, dk = parser.parse(row[j], raw.value_labels.get(raw.header[j]))
-            if prob:
+            if isinstance(prob, tuple):
+                P.cell(prob[2], prob[0], prob[1], row=rn, column=raw.header[j])
+                row_bad = True
+            elif prob:
                 P.cell("item values", prob, parser.fix, row=rn, column=raw.header[j])
                 row_bad = True
             elif dk:
@@ -1117,6 +1348,10 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
     if not P and not out_rows and not excluded.get("no item answered") and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0:
         P.col("the file has column names but no data rows", "export the survey responses again, "
               "including the data rows", row=raw.header_row + 1)
+    if P and raw.renamed:
+        probs = [dataclasses.replace(p, column=f"{raw.renamed[p.column]} (read as {p.column})")
+                 if p.column in raw.renamed else p for p in P.problems()]
+        raise DataError(probs)
     P.raise_if_any()
 
     cols = list(REQUIRED_COLUMNS) + items
@@ -1144,7 +1379,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         "source": raw.source or raw.file,
         "sha256": raw.sha256,
         "quality": _quality_records(raw, excluded, len(df), n_dk_total if has_dk else None),
-        "dropped_columns": list(dropped),
+        "dropped_columns": list(dropped) + list(raw.dropped_by_crosswalk),
         "input_format": _format_note(raw),
     }
     return df
@@ -1194,6 +1429,344 @@ def data_quality(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(list(recs), columns=["stage", "rows", "reason"])
     out["rows"] = out["rows"].astype("int64")
     return out
+
+
+# --------------------------------------------------------------------------- crosswalks
+
+#: The keys of a responses crosswalk (``read_responses`` keyword arguments and the
+#: ``responses:`` entries of ``study.yaml``).
+CROSSWALK_KEYS = ("columns", "values", "labels", "missing_codes", "constants", "drop")
+#: Fields a crosswalk column may be mapped to besides the item ids.
+ID_FIELDS = REQUIRED_COLUMNS + ("duration_sec",)
+_VALUE_FIELDS = ("school", "district", "role", "wave")
+
+_MISSING_LIKE_RE = re.compile(
+    r"\b(no answer|no response|refused|refuse to answer|not applicable|n/a|prefer not to (answer|say)|"
+    r"rather not say|skipped|does not apply|doesn't apply|don't know|dont know|do not know|"
+    r"unsure|not sure|declined?( to answer)?|missing|not asked|no opinion)\b")
+
+
+def looks_missing(label: Any) -> bool:
+    """True when an answer label reads like a missing-value code ("No answer", "Refused", ...).
+
+    Parameters
+    ----------
+    label : str
+        An answer text or an SPSS value label; compared case-insensitively.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> looks_missing("Prefer NOT to answer"), looks_missing("Agree")
+    (True, False)
+    """
+    return bool(_MISSING_LIKE_RE.search(_label_key(label)))
+
+
+def _yaml_scalar(v: Any) -> str:
+    """A value as it would be written in a YAML flow list."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return str(int(v)) if float(v).is_integer() else str(v)
+    s = str(v)
+    num = _parse_number(s.strip())
+    if num is not None and float(num).is_integer() and "," not in s:
+        return str(int(num))
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _find_column(header: Sequence[str], name: str) -> int | None:
+    """Index of the export column ``name``: exact, then case-insensitive, then loose (unique) match."""
+    name = str(name).strip()
+    for test in (lambda h: h.strip() == name, lambda h: h.strip().casefold() == name.casefold(),
+                 lambda h: _norm(h) == _norm(name)):
+        hits = [j for j, h in enumerate(header) if test(h)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            return None
+    return None
+
+
+def _crosswalk_target(target: str, items: list[str]) -> str | None:
+    t = str(target).strip()
+    if t in items or t in ID_FIELDS:
+        return t
+    keyed = {_norm(i): i for i in items}
+    keyed.update({_norm(f): f for f in ID_FIELDS})
+    return keyed.get(_norm(t))
+
+
+@dataclass
+class _Crosswalk:
+    columns: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+    missing_codes: list = field(default_factory=list)
+    constants: dict = field(default_factory=dict)
+    drop: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.columns or self.values or self.labels or self.constants or self.drop)
+
+
+def _check_mapping(P: "_Collector", value: Any, key: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        P.col(f"the crosswalk's '{key}' must be a mapping, found {type(value).__name__}",
+              f"write {key} as {{export value: target}} pairs (see docs/input_layout.md)", column=key)
+        return {}
+    return dict(value)
+
+
+def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[str, int]:
+    """Apply a crosswalk to the raw table in place: drop, rename, map values, add constants.
+
+    Returns the extra answer labels (label -> scale point). Every mistake is a DataError naming
+    the file, the crosswalk key and the fix.
+    """
+    P = _Collector(raw.file)
+    header = raw.header
+    columns = _check_mapping(P, cw.columns, "columns")
+    values = _check_mapping(P, cw.values, "values")
+    constants = _check_mapping(P, cw.constants, "constants")
+    labels = _check_mapping(P, cw.labels, "labels")
+    drop = cw.drop if cw.drop is not None else []
+    if isinstance(drop, (str, int)):
+        drop = [drop]
+    if not isinstance(drop, (list, tuple)):
+        P.col("the crosswalk's 'drop' must be a list of column names", "write drop: [Q12_TEXT, Q13]",
+              column="drop")
+        drop = []
+    P.raise_if_any()
+    known = [h for h in header if h.strip()]
+
+    def missing_col(key: str, col: str) -> None:
+        close = _close(col, known, n=2, cutoff=0.6)
+        P.col(f"the crosswalk's '{key}' names column '{col}', which the file does not have"
+              + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""),
+              f"correct the column name under {key}: (the file's columns are its header row)"
+              + (f", e.g. '{close[0]}'" if close else ""), column=f"{key}.{col}")
+
+    drop_idx: set[int] = set()
+    def find(col: str) -> int | None:
+        j = _find_column(header, col)
+        if j is None and raw.original_header:
+            j = _find_column(raw.original_header, col)
+        return j
+
+    for col in drop:
+        j = find(str(col))
+        if j is None:
+            missing_col("drop", str(col))
+        else:
+            drop_idx.add(j)
+    renames: dict[int, str] = {}
+    by_target: dict[str, str] = {}
+    for col, target in columns.items():
+        col = str(col)
+        j = find(col)
+        if j is None:
+            missing_col("columns", col)
+            continue
+        t = _crosswalk_target(str(target), items) if target is not None else None
+        if t is None:
+            close = _close(str(target), list(items) + list(ID_FIELDS), n=2, cutoff=0.6)
+            P.col(f"the crosswalk maps column '{col}' to '{target}', which is neither an item of the "
+                  f"instrument (version {inst.version}) nor an id field",
+                  "map it to an item id (" + ", ".join(items[:3]) + ", ...) or to one of "
+                  + ", ".join(ID_FIELDS) + (f" (did you mean '{close[0]}'?)" if close else "")
+                  + ", or list the column under drop:", column=f"columns.{col}")
+            continue
+        if j in drop_idx:
+            P.col(f"column '{col}' is both mapped (to '{t}') and dropped",
+                  "delete it from columns: or from drop:", column=f"columns.{col}")
+            continue
+        if j in renames:
+            P.col(f"column '{col}' is mapped twice (to '{renames[j]}' and '{t}')",
+                  "keep one of the two lines under columns:", column=f"columns.{col}")
+            continue
+        if t in by_target:
+            P.col(f"two columns are mapped to '{t}': '{by_target[t]}' and '{col}'",
+                  f"map only one column to '{t}' (and list the other under drop: if it is not needed)",
+                  column=f"columns.{col}")
+            continue
+        renames[j] = t
+        by_target[t] = col
+    # a mapped target that the file also holds under its own name
+    canon = {_norm(c): c for c in list(ID_FIELDS) + list(items)}
+    canon.update(COLUMN_ALIASES)
+    for j, h in enumerate(header):
+        if j in renames or j in drop_idx or not h.strip():
+            continue
+        t = canon.get(_norm(h))
+        if t in by_target:
+            P.col(f"the crosswalk maps column '{by_target[t]}' to '{t}', but the file also has a "
+                  f"column '{h}' that is read as '{t}'",
+                  f"add '{h}' to drop: (or map '{by_target[t]}' elsewhere)", column=f"columns.{by_target[t]}")
+    present = set(by_target) | {canon.get(_norm(h)) for j, h in enumerate(header)
+                                if j not in drop_idx and j not in renames}
+    for fld, val in constants.items():
+        f = str(fld)
+        if f not in _VALUE_FIELDS:
+            P.col(f"the crosswalk's constants name '{f}', which is not an id field",
+                  "use constants only for " + ", ".join(_VALUE_FIELDS) + " (e.g. constants: {wave: baseline})",
+                  column=f"constants.{f}")
+        elif f in present:
+            P.col(f"the crosswalk gives '{f}' a constant, but the file already has a '{f}' column",
+                  f"delete constants.{f}, or add that column to drop:", column=f"constants.{f}")
+        elif val is None or not str(val).strip():
+            P.col(f"the constant for '{f}' is empty", f"write e.g. constants: {{{f}: ...}}",
+                  column=f"constants.{f}")
+    for fld, mp in values.items():
+        f = str(fld)
+        if f not in _VALUE_FIELDS:
+            P.col(f"the crosswalk's values name '{f}', which is not an id field",
+                  "give value maps only for " + ", ".join(_VALUE_FIELDS), column=f"values.{f}")
+        elif not isinstance(mp, dict):
+            P.col(f"values.{f} must be a mapping of export value -> {f}",
+                  f"write e.g. values: {{{f}: {{\"Classroom teacher\": teacher}}}}", column=f"values.{f}")
+        elif f not in present and f not in constants:
+            P.col(f"the crosswalk maps values of '{f}', but no column is read as '{f}'",
+                  f"map the export's {f} column under columns: (e.g. Q10: {f})", column=f"values.{f}")
+    lo, hi = int(inst.scale_min), int(inst.scale_max)
+    extra: dict[str, int] = {}
+    for lab, point in labels.items():
+        ok = not isinstance(point, bool) and isinstance(point, (int, float)) and float(point).is_integer()
+        if not ok or not lo <= int(point) <= hi:
+            P.col(f"the crosswalk's labels map '{lab}' to {point!r}, which is not a point of the scale "
+                  f"{lo}-{hi}", f"write a whole number from {lo} to {hi}, e.g. \"{lab}\": {hi - 1}",
+                  column=f"labels.{lab}")
+            continue
+        for sc in getattr(inst, "scales", {}).values() or []:
+            own = {_label_key(t): int(v) for v, t in sc.labels.items()}
+            if own.get(_label_key(lab), int(point)) != int(point):
+                P.col(f"the crosswalk maps '{lab}' to {int(point)}, but it is point "
+                      f"{own[_label_key(lab)]} of scale '{sc.id}'", "delete the line from labels:",
+                      column=f"labels.{lab}")
+        extra[str(lab)] = int(point)
+    P.raise_if_any()
+
+    # ---- apply
+    vmaps = {str(f): {_label_key(k): str(v) for k, v in mp.items()} for f, mp in values.items()}
+    renamed_labels = {}
+    for j, t in renames.items():
+        if header[j] in raw.value_labels:
+            renamed_labels[t] = raw.value_labels[header[j]]
+        raw.renamed[t] = header[j]
+        header[j] = t
+    raw.value_labels.update(renamed_labels)
+    for f, mp in vmaps.items():
+        j = next((k for k, h in enumerate(header) if canon.get(_norm(h)) == f and k not in drop_idx), None)
+        if j is None:
+            continue
+        vl = raw.value_labels.get(header[j], {})
+        for row in raw.rows:
+            if j < len(row):
+                cell = row[j].strip()
+                hit = mp.get(_label_key(cell))
+                if hit is None and cell in vl:
+                    hit = mp.get(_label_key(vl[cell]))
+                if hit is not None:
+                    row[j] = hit
+    if drop_idx:
+        keep = [j for j in range(len(header)) if j not in drop_idx]
+        raw.dropped_by_crosswalk = [header[j] for j in sorted(drop_idx)]
+        old_w = len(raw.header)
+        raw.rows = [[row[j] for j in keep if j < len(row)] + row[old_w:] for row in raw.rows]
+        raw.header = header = [header[j] for j in keep]
+    for f, val in constants.items():
+        w = len(raw.header)
+        for row in raw.rows:
+            if len(row) >= w:
+                row.insert(w, str(val).strip())
+        raw.header.append(str(f))
+        mp = vmaps.get(str(f))
+        if mp and _label_key(val) in mp:
+            for row in raw.rows:
+                if len(row) > w:
+                    row[w] = mp[_label_key(val)]
+    return extra
+
+
+def _crosswalk_from(path: Any, kwargs: dict) -> tuple[Any, _Crosswalk, Sequence[str] | None]:
+    """Split a responses source (path, ``{"file": ..., crosswalk keys}``) and keyword arguments."""
+    cw = _Crosswalk()
+    missing = kwargs.get("missing_codes")
+    if isinstance(path, dict):
+        entry = dict(path)
+        path = entry.pop("file", None)
+        for k in CROSSWALK_KEYS:
+            if k in entry and kwargs.get(k) is None:
+                kwargs[k] = entry.pop(k)
+        missing = kwargs.get("missing_codes")
+    for k in ("columns", "values", "labels", "constants", "drop"):
+        if kwargs.get(k) is not None:
+            setattr(cw, k, kwargs[k])
+    return path, cw, missing
+
+
+def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.DataFrame:
+    """Stack frames read from several files; the same respondent and wave twice is an error."""
+    seen: dict[tuple, str] = {}
+    probs: list[Problem] = []
+    for df, name in zip(frames, names):
+        for rid, wv in zip(df["respondent_id"], df["wave"]):
+            key = (rid, wv)
+            if key in seen and seen[key] != name:
+                probs.append(Problem(name, f"respondent id '{rid}' in wave '{wv}' is also in {seen[key]}",
+                                     f"keep each respondent's answers for a wave in one file, or correct "
+                                     f"the ids (a constants: {{wave: ...}} per file keeps waves apart)",
+                                     column="respondent_id"))
+            seen.setdefault(key, name)
+    if probs:
+        raise DataError(probs[:_CAP] + ([Problem(names[-1], f"{len(probs) - _CAP} more respondents appear "
+                                                 "in two files", probs[0].fix)] if len(probs) > _CAP else []))
+    cols = list(dict.fromkeys(c for df in frames for c in df.columns))
+    out = pd.concat([df.reindex(columns=cols) for df in frames], ignore_index=True)
+    if "n_dont_know" in out:
+        out["n_dont_know"] = out["n_dont_know"].fillna(0).astype("int64")
+    order = {w: k for k, w in enumerate(dict(inst.waves))}
+    out["_w"] = out["wave"].map(order)
+    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
+    out = out.reset_index(drop=True)
+    quality: dict[tuple, int] = {}
+    for df in frames:
+        for rec in df.attrs.get("quality", []):
+            quality[(rec["stage"], rec["reason"])] = quality.get((rec["stage"], rec["reason"]), 0) + int(rec["rows"])
+    stage_order = {"read": 0, "excluded": 1, "used": 2, "dont_know": 3}
+    recs = [{"stage": s, "rows": n, "reason": r} for (s, r), n in quality.items()]
+    recs.sort(key=lambda d: stage_order.get(d["stage"], 9))
+    out.attrs = {
+        "instrument_version": str(inst.version),
+        "source": ", ".join(names),
+        "sha256": ", ".join(df.attrs.get("sha256", "") for df in frames),
+        "quality": recs,
+        "dropped_columns": list(dict.fromkeys(c for df in frames for c in df.attrs.get("dropped_columns", []))),
+        "input_format": "; ".join(df.attrs.get("input_format", "") for df in frames),
+        "sources": [dict(file=n, sha256=df.attrs.get("sha256", ""), rows=len(df)) for df, n in zip(frames, names)],
+    }
+    return out
+
+
+def response_files(value: Any) -> list[Path]:
+    """The files behind a ``responses`` value of :func:`read_config` (a path, an entry or a list).
+
+    Examples
+    --------
+    >>> [p.name for p in response_files([{"file": Path("a.csv")}, Path("b.csv")])]
+    ['a.csv', 'b.csv']
+    """
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [p for v in value for p in response_files(v)]
+    if isinstance(value, dict):
+        return [Path(value["file"])] if value.get("file") is not None else []
+    return [Path(value)]
 
 
 # --------------------------------------------------------------------------- roster & schools
@@ -1416,9 +1989,10 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "baseline": None,
     "followup": None,
     "network": None,
+    "redact_names": None,
 }
 _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
-                     "qdpx", "truth")
+                     "qdpx", "truth", "redact_names")
 
 
 def read_config(path) -> dict:
@@ -1485,10 +2059,14 @@ def read_config(path) -> dict:
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG_DEFAULTS.items()}
     out.update({str(k): v for k, v in cfg.items()})
     folder = path.resolve().parent
+    _check_config_types(out, cfg, folder, P)
     for k in _CONFIG_FILE_KEYS:
         v = out.get(k)
         if v is None or v == "":
             out[k] = None
+            continue
+        if k == "responses" and isinstance(v, (dict, list)):
+            out[k] = _config_responses(v, folder, P)
             continue
         if not isinstance(v, str):
             P.col(f"'{k}' must be a file name", "write the file name relative to the config", column=k)
@@ -1517,13 +2095,149 @@ def read_config(path) -> dict:
         P.col(f"seed must be a whole number (got {sd!r})", "e.g. 'seed: 2026'", column="seed")
     if out["thresholds"] is None:
         out["thresholds"] = {}
-    if not isinstance(out["thresholds"], dict):
-        P.col("thresholds must be a mapping of 'name: value' lines", "indent them under 'thresholds:'",
-              column="thresholds")
     P.raise_if_any()
     out["folder"] = folder
     out["config"] = path.resolve()
     return out
+
+
+def _config_responses(value: Any, folder: Path, P: _Collector) -> Any:
+    """Check the ``responses:`` crosswalk entry (or list of entries) of a study config."""
+    entries = value if isinstance(value, list) else [value]
+    if not entries:
+        P.col("'responses' is an empty list", "list at least one file (or write responses: FILE)",
+              column="responses")
+        return None
+    out = []
+    for n, e in enumerate(entries):
+        where = f"responses[{n}]" if isinstance(value, list) else "responses"
+        if isinstance(e, str):
+            e = {"file": e}
+        if not isinstance(e, dict):
+            P.col(f"{where} must be a file name or a mapping with 'file:' and crosswalk keys",
+                  "see the crosswalk example in docs/input_layout.md", column=where)
+            continue
+        entry: dict[str, Any] = {}
+        for k, v in e.items():
+            if k not in ("file",) + CROSSWALK_KEYS:
+                close = difflib.get_close_matches(str(k), ("file",) + CROSSWALK_KEYS, n=1, cutoff=0.6)
+                P.col(f"{where} has an unknown key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                      (f"rename it to '{close[0]}'" if close else "delete it") + "; the keys are: file, "
+                      + ", ".join(CROSSWALK_KEYS), column=f"{where}.{k}")
+                continue
+            entry[k] = v
+        f = entry.get("file")
+        if not isinstance(f, str) or not f.strip():
+            P.col(f"{where} has no 'file:'", f"add file: <the export> to {where}", column=f"{where}.file")
+            continue
+        p = Path(f).expanduser()
+        p = p if p.is_absolute() else folder / p
+        if not p.exists():
+            P.col(f"'{where}.file' names a file that does not exist: {p}",
+                  "correct the file name (relative to the config's folder)", column=f"{where}.file")
+            continue
+        entry["file"] = p
+        for k in ("columns", "values", "labels", "constants"):
+            if entry.get(k) is not None and not isinstance(entry[k], dict):
+                P.col(f"{where}.{k} must be a mapping of 'key: value' pairs",
+                      f"write e.g. {k}: {{...}} as in docs/input_layout.md", column=f"{where}.{k}")
+        for k in ("missing_codes", "drop"):
+            v = entry.get(k)
+            if v is not None and not isinstance(v, list):
+                entry[k] = [v]
+        if entry.get("missing_codes") is not None:
+            # study.yaml's missing codes add to the defaults (blank cells stay missing)
+            entry["missing_codes"] = list(DEFAULT_MISSING_CODES) + [str(m) for m in entry["missing_codes"]]
+        out.append(entry)
+    return out if isinstance(value, list) else (out[0] if out else None)
+
+
+#: Expected types of the non-file keys of study.yaml (files, min_n, min_response_rate and seed are
+#: checked in read_config itself).
+_CONFIG_TEXT_KEYS = ("title", "name", "description", "network", "baseline", "followup", "out")
+#: File types a study.yaml file key may name (anything else is refused before it is opened).
+_CONFIG_FILE_TYPES = {
+    "responses": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav", ".zsav"),
+    "roster": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"),
+    "schools": (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"),
+    "codings": (".csv", ".txt", ".xlsx", ".xlsm", ".qdpx"),
+    "instrument": (".yaml", ".yml"),
+    "interviews": (".csv", ".txt", ".xlsx", ".xlsm", ".qdpx"),
+    "qdpx": (".qdpx",),
+    "truth": (".json",),
+    "redact_names": (".txt", ".csv"),
+}
+
+
+def _type_name(v: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(v), type(v).__name__)
+
+
+def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> None:
+    """Check the type of every key of study.yaml; name the key and the expected type.
+
+    Also unpacks ``codings: {file: FILE, allow_external: FOLDER}`` into ``out["codings"]`` and
+    ``out["codings_allow_external"]`` (a resolved folder, or None), and refuses a file key that
+    names something other than a regular file of the expected type before anything reads it, so
+    that no message can quote a file that is not a data input (e.g. ``responses: /etc/passwd``).
+    """
+    out["codings_allow_external"] = None
+    cod = out.get("codings")
+    if isinstance(cod, dict):
+        extra = sorted(str(k) for k in cod if str(k) not in ("file", "allow_external"))
+        if extra:
+            P.col(f"'codings' has unknown key(s) {', '.join(extra)}",
+                  "use 'codings: {file: FILE, allow_external: FOLDER}'", column="codings")
+        out["codings"] = cod.get("file")
+        allow = cod.get("allow_external")
+        if allow is not None:
+            if not isinstance(allow, str) or not allow.strip():
+                P.col(f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
+                      "e.g. 'allow_external: transcripts'", column="codings")
+            else:
+                q = Path(allow).expanduser()
+                q = (q if q.is_absolute() else folder / q).resolve()
+                if not q.is_dir():
+                    P.col(f"'codings.allow_external' names a folder that does not exist: {q}",
+                          "create the folder or correct its name (relative to the config's folder)",
+                          column="codings")
+                else:
+                    out["codings_allow_external"] = q
+    for k in _CONFIG_TEXT_KEYS:
+        v = out.get(k)
+        if v is not None and not isinstance(v, str):
+            P.col(f"'{k}' must be text, not {_type_name(v)} (got {str(v)[:40]!r})",
+                  f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)", column=k)
+    w = out.get("waves")
+    if w is not None:
+        ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or \
+             (isinstance(w, dict) and all(isinstance(x, str) for x in list(w) + list(w.values())))
+        if not ok:
+            P.col(f"'waves' must be a list of wave ids (or a mapping of wave id: label), not {_type_name(w)}",
+                  "e.g. 'waves: [baseline, followup]'", column="waves")
+    th = out.get("thresholds")
+    if isinstance(th, dict):
+        for name, val in th.items():
+            if isinstance(val, bool) or not isinstance(val, (int, float)):
+                P.col(f"thresholds.{name} must be a number, not {_type_name(val)}",
+                      f"e.g. '{name}: 0.7' under 'thresholds:'", column="thresholds")
+    elif th is not None:
+        P.col(f"'thresholds' must be a mapping of 'name: number' lines, not {_type_name(th)}",
+              "indent them under 'thresholds:'", column="thresholds")
+    for k, types in _CONFIG_FILE_TYPES.items():
+        v = out.get(k)
+        if not isinstance(v, str) or not v or k not in cfg:
+            continue
+        q = Path(v).expanduser()
+        q = q if q.is_absolute() else folder / q
+        if q.suffix.lower() not in types:
+            P.col(f"'{k}' must name a {' / '.join(types)} file, not a '{q.suffix or 'no extension'}' file",
+                  f"point '{k}' at the data file (relative to the config's folder)", column=k)
+            out[k] = ""  # not opened, not quoted
+        elif q.exists() and not q.is_file():
+            P.col(f"'{k}' names something that is not a regular file", f"point '{k}' at the data file", column=k)
+            out[k] = ""
 
 
 # --------------------------------------------------------------------------- validate

@@ -373,11 +373,27 @@ def _valence(value: str, code: str, allowed: dict, problem) -> str:
 
 def _read_table(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    if suffix in (".xlsx", ".xlsm"):
-        t = pd.read_excel(path, dtype=str, engine="openpyxl")
-        return t.fillna("")
+    try:
+        if suffix in (".csv", ".txt"):
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if suffix in (".xlsx", ".xlsm"):
+            t = pd.read_excel(path, dtype=str, engine="openpyxl")
+            return t.fillna("")
+    except UnicodeDecodeError:
+        raise DataError(Problem(str(path), "wrong encoding: the codings file is not UTF-8 text",
+                                "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")) from None
+    except pd.errors.EmptyDataError:
+        raise DataError(Problem(str(path), "the file is empty", "export the codings again")) from None
+    except pd.errors.ParserError as err:
+        line = re.search(r"row (\d+)|line (\d+)", str(err))
+        row = int(next(g for g in line.groups() if g)) + 1 if line else None
+        raise DataError(Problem(str(path), "the CSV cannot be parsed (an unclosed quote or a row with too many "
+                                "values)", "check the quotes on this row, or save it again from Excel",
+                                row=row)) from None
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, ET.ParseError) as err:
+        raise DataError(Problem(str(path), f"the workbook cannot be read ({type(err).__name__}); it may be "
+                                "damaged, truncated or password-protected",
+                                "open it in Excel and save it again as .xlsx, or as 'CSV UTF-8'")) from None
     raise DataError(
         Problem(
             str(path),
@@ -388,12 +404,12 @@ def _read_table(path: Path) -> pd.DataFrame:
     )
 
 
-def _load(path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
+def _load(path, instrument, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
     p = Path(path)
     if not p.exists():
         return pd.DataFrame(), [Problem(str(p), "file not found", "check the path")]
     if p.suffix.lower() == ".qdpx":
-        return _read_qdpx_checked(p, instrument)
+        return _read_qdpx_checked(p, instrument, allow_external)
     try:
         raw = _read_table(p)
     except DataError as e:
@@ -401,7 +417,7 @@ def _load(path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
     return check_codings(raw, instrument, file=str(p))
 
 
-def validate_codings(path, instrument=None) -> list[Problem]:
+def validate_codings(path, instrument=None, *, allow_external=None) -> list[Problem]:
     """List every problem in a codings file without raising.
 
     Used by ``assetinv validate``. See :func:`read_codings` for the checks.
@@ -412,6 +428,9 @@ def validate_codings(path, instrument=None) -> list[Problem]:
         A ``.csv``, ``.xlsx`` or ``.qdpx`` file.
     instrument : Instrument, optional
         Default: the bundled instrument.
+    allow_external : path, optional
+        For a ``.qdpx``: the folder external source texts may be read from
+        (see :func:`read_qdpx`).
 
     Returns
     -------
@@ -432,10 +451,10 @@ def validate_codings(path, instrument=None) -> list[Problem]:
     ----------
     REFI-QDA Standard 1.5 (2019).
     """
-    return _load(path, instrument)[1]
+    return _load(path, instrument, allow_external)[1]
 
 
-def read_codings(path, instrument=None) -> pd.DataFrame:
+def read_codings(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     """Read coded interview excerpts into the tidy codings table.
 
     Parameters
@@ -448,6 +467,9 @@ def read_codings(path, instrument=None) -> pd.DataFrame:
         ``.qdpx`` (see :func:`read_qdpx`).
     instrument : Instrument, optional
         Codebook and roles to validate against (default: bundled instrument).
+    allow_external : path, optional
+        For a ``.qdpx``: the only folder source texts outside the archive may be
+        read from (default: none, see :func:`read_qdpx`).
 
     Returns
     -------
@@ -484,7 +506,7 @@ def read_codings(path, instrument=None) -> pd.DataFrame:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    out, problems = _load(path, instrument)
+    out, problems = _load(path, instrument, allow_external)
     if problems:
         raise DataError(problems)
     p = Path(path)
@@ -750,13 +772,32 @@ def _variable_value(vv: ET.Element) -> str:
     return ""
 
 
-def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
-    file = str(path)
+def _read_qdpx_raw(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
+    """Parse a .qdpx; every malformed part becomes a Problem (or a DataError), never a traceback."""
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        return pd.DataFrame(), [], [Problem(file, "not a zip archive, so not a REFI-QDA project", "export the project again as .qdpx")]
-    with zf:
+        return _read_qdpx_parts(path, allow_external)
+    except DataError as err:
+        return pd.DataFrame(), [], list(err.problems) or [Problem(str(path), str(err), "export the project again")]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError, RecursionError,
+            zipfile.BadZipFile, EOFError, OSError) as err:
+        return pd.DataFrame(), [], [Problem(str(path), f"the project cannot be read ({type(err).__name__})",
+                                            "export the project again as REFI-QDA .qdpx")]
+
+
+def _position(sel: ET.Element, attr: str, file: str, where: str) -> int:
+    raw = sel.get(attr, "0")
+    if not re.fullmatch(r"\s*\d{1,12}\s*", raw or ""):
+        shown = raw if len(raw) <= 20 and raw.isprintable() else raw[:20].encode("unicode_escape").decode() + "..."
+        raise DataError(Problem(file, f"{where}: {attr} '{shown}' is not a whole number of characters",
+                                "export the project again (positions are 0-based character offsets)"))
+    return int(raw)
+
+
+def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
+    from .safe_input import SafeZip, resolve_external_source
+
+    file = str(path)
+    with SafeZip(path, label=file) as zf:
         names = {n.lower(): n for n in zf.namelist()}
         qde = next((names[n] for n in names if n.endswith(".qde")), None)
         if qde is None:
@@ -799,24 +840,38 @@ def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
                 text = content.text or ""
             else:
                 ref = src.get("plainTextPath") or ""
+                scheme = ref.split("://", 1)[0].lower() if "://" in ref else "internal"
                 member = ref.split("://", 1)[-1]
-                cand = [names.get(f"sources/{member}".lower()), names.get(member.lower())]
-                cand = [c for c in cand if c]
-                if cand:
-                    text = zf.read(cand[0]).decode("utf-8-sig")
+                if scheme in ("absolute", "relative", "file"):
+                    # outside the archive: only from a folder the user allowed (see assetinv.safe_input)
+                    ext = resolve_external_source(ref if scheme != "file" else "absolute://" + member,
+                                                  archive=path, base_path=root.get("basePath"),
+                                                  allow_external=allow_external, source=sname)
+                    text = _read_external_text(ext, zf, file, sname)
                 else:
-                    p = (path.parent / member) if "://" not in ref or ref.startswith("relative://") else Path(member)
-                    if p.exists():
-                        text = p.read_text(encoding="utf-8-sig")
-                    else:
-                        problems.append(Problem(file, f"text of source '{sname}' not found ({ref or 'no plainTextPath'})",
+                    cand = [names.get(f"sources/{member}".lower()), names.get(member.lower())]
+                    cand = [c for c in cand if c]
+                    if not cand:  # never looked up on disk: an internal path names a member of the archive
+                        problems.append(Problem(file, f"text of source '{sname}' not found inside the archive",
                                                 "export the project with its sources included"))
+                        continue
+                    try:
+                        text = zf.read(cand[0]).decode("utf-8-sig")
+                    except UnicodeDecodeError:
+                        problems.append(Problem(file, f"text of source '{sname}' is not UTF-8 text",
+                                                "export the project again (REFI-QDA source texts are UTF-8)"))
                         continue
             meta = dict(case_vars.get(sguid, {}))
             meta.update(var_dict(src))
             seen: dict[tuple, str] = {}
             for sel in _children(src, "PlainTextSelection"):
-                start, end = int(sel.get("startPosition", 0)), int(sel.get("endPosition", 0))
+                swhere = f"source '{sname}', selection '{sel.get('name') or sel.get('guid') or '?'}'"
+                start = _position(sel, "startPosition", file, swhere)
+                end = _position(sel, "endPosition", file, swhere)
+                if end < start or end > len(text):
+                    problems.append(Problem(file, f"{swhere}: positions {start}-{end} lie outside the source "
+                                            f"text ({len(text)} characters)", "export the project again"))
+                    continue
                 key = (start, end)
                 ex = seen.get(key) or sel.get("name") or f"{sname}#{start}-{end}"
                 seen.setdefault(key, ex)
@@ -846,8 +901,24 @@ def _read_qdpx_raw(path: Path) -> tuple[pd.DataFrame, list, list[Problem]]:
         return table, where, problems
 
 
-def _read_qdpx_checked(path: Path, instrument) -> tuple[pd.DataFrame, list[Problem]]:
-    table, where, problems = _read_qdpx_raw(path)
+def _read_external_text(target: Path, zf, file: str, sname: str) -> str:
+    """Read an allowed external source text under the archive's size cap."""
+    limit = max(zf.max_bytes - zf.read_so_far, 0)
+    with open(target, "rb") as fh:
+        data = fh.read(limit + 1)
+    zf.read_so_far += len(data)
+    if len(data) > limit:
+        raise DataError(Problem(file, f"the text of source '{sname}' is larger than the size allowed",
+                                "split the source, or embed a shorter text in the project"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(Problem(file, f"the text of source '{sname}' is not UTF-8 text",
+                                "save the source text as UTF-8")) from None
+
+
+def _read_qdpx_checked(path: Path, instrument, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
+    table, where, problems = _read_qdpx_raw(path, allow_external)
     if problems and table.empty:
         return table, problems
     if table.empty:
@@ -856,7 +927,7 @@ def _read_qdpx_checked(path: Path, instrument) -> tuple[pd.DataFrame, list[Probl
     return out, problems + more
 
 
-def read_qdpx(path, instrument=None) -> pd.DataFrame:
+def read_qdpx(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
@@ -869,12 +940,24 @@ def read_qdpx(path, instrument=None) -> pd.DataFrame:
     source or on a ``Case`` that refers to it. Source text is read from
     ``PlainTextContent`` or the ``plainTextPath`` file inside the archive.
 
+    The archive is untrusted input: it is refused when its headers declare, or
+    its members expand to, more than
+    :data:`assetinv.safe_input.MAX_UNCOMPRESSED_BYTES` (512 MiB) or a member
+    is compressed more than :data:`~assetinv.safe_input.MAX_COMPRESSION_RATIO`
+    (100) to 1. A ``plainTextPath`` outside the archive (``absolute://``, or
+    ``relative://`` as REFI-QDA allows) is refused unless ``allow_external``
+    names a folder, and then only files inside that folder are read (symbolic
+    links resolved). Malformed positions, XML or zip members give a
+    :class:`~assetinv.errors.DataError`, never a traceback.
+
     Parameters
     ----------
     path : str or Path
     instrument : Instrument, optional
         Codebook to validate against (default: bundled instrument). Code names
         may be codebook ids or codebook names.
+    allow_external : path, optional
+        The only folder that source texts outside the archive may come from.
 
     Returns
     -------
@@ -894,7 +977,7 @@ def read_qdpx(path, instrument=None) -> pd.DataFrame:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    return read_codings(path, instrument)
+    return read_codings(path, instrument, allow_external=allow_external)
 
 
 # ==========================================================================
@@ -979,7 +1062,9 @@ def read_qdc(path) -> pd.DataFrame:
     p = Path(path)
     try:
         if p.suffix.lower() == ".qdpx":
-            with zipfile.ZipFile(p) as zf:
+            from .safe_input import SafeZip
+
+            with SafeZip(p) as zf:
                 qde = next(n for n in zf.namelist() if n.lower().endswith(".qde"))
                 root = ET.fromstring(zf.read(qde))
         else:
@@ -1595,179 +1680,8 @@ def disagreements(
 # ==========================================================================
 # redaction and exemplar quotes
 # ==========================================================================
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_PHONE = re.compile(
-    r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
-    r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
-    r"|(?<![\w.-])\d{10}(?![\w.-])"
-)
-_NAME_WORD = r"(?:[A-Z][a-z]?['\u2019])?[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Z][a-z]+)*"
-_TITLE_ONE = re.compile(
-    rf"\b(?:Mrs|Ms|Mr|Mx|Miss|Dr|Prof|Professor|Principal|Coach|Superintendent|Dean)\.?[ \t]+{_NAME_WORD}"
-    rf"(?:[ \t]+{_NAME_WORD})?"
-)
-_CAP = re.compile(_NAME_WORD)
-#: Capitalised words that are not people's names in this domain (a pair
-#: containing one of these is left alone).
-NAME_ALLOWLIST = frozenset(
-    """
-    School Schools District Districts Elementary Middle High Academy Charter Campus University College
-    Science Sciences Math Maths Mathematics Engineering Technology Stem Steam Computer Physics Chemistry
-    Biology Algebra Geometry Calculus Statistics English Spanish History Social Studies Art Arts Music
-    Professional Learning Community Communities Development Network Networks Partnership Partner Partners
-    Coach Coaches Coaching Team Teams Department Departments Lab Labs Center Centre Office Board Council
-    Committee Program Programme Project Projects Initiative Institute Foundation Standards Standard
-    Next Generation Common Core Title Advanced Placement International Baccalaureate Grade Grades
-    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
-    August September October November December Spring Summer Fall Autumn Winter Google Classroom Zoom
-    Canvas Microsoft Teams Slack Excel Teacher Teachers Leader Leaders Leadership Principal Principals
-    Assistant Superintendent Director Coordinator Specialist Instructional Curriculum Assessment Data
-    State Department Education National American Association Council Day Week Year Unit Units Lesson
-    Lessons Plan Plans The This That These Those Our Their We They He She It And But Or So If When Then
-    Also Every All Some Most Many Few Yes No Not Now Here There What Why How Who Where Which
-    Expertise Mindset Cultural Norms Structures Collaborative Asset Inventory Survey Interview
-    Club Clubs Robotics Room Hall Library Gym Cafeteria Street Avenue Road Park City County Town North
-    South East West New Saint Lake River Mount Fort Beach Valley Hills Heights Springs Central Union
-    Public Unified Independent Regional Catholic Christian Lutheran Baptist Prep Preparatory Magnet
-    Fair Festival Night Week Break Conference Summit Institute Workshop Olympiad Bowl League Camp
-    """.split()
-)
-
-
-#: Common English words that often open a sentence. At the start of a
-#: sentence two capitalised words are taken as a name unless the first is
-#: one of these (then the next pair is tried: "Ask Maria Ortega").
-SENTENCE_STARTERS = frozenset(
-    """
-    A An The This That These Those There Here Then Now Our Your My His Her Its Their We You They He She It
-    I'd I'm I've We're We've They're You're Let Lets Let's Ask Tell Call Email Write Talk Thanks Thank Please
-    Maybe Perhaps Honestly Really Actually Basically Obviously Well Okay Ok So And But Or Yet Because Since
-    When While Where Why How What Who Whom Whose Which If Unless Although Though Even Every Each Some Any
-    Most Many Much More Less Few All Both Either Neither No Not Nobody Everyone Everybody Someone Somebody
-    Anyone Nothing Everything Something Last Next First Second Third Finally Also Still Just Only Yes Sure
-    Good Great Right Oh Um Uh After Before During Until From With Without Into Onto About Above Below
-    Over Under Between Through Across Against Along Among Around Behind Beyond Inside Outside Within
-    Once Twice Often Usually Sometimes Always Never Again Instead Otherwise However Therefore Meanwhile
-    Like Unlike As At By For In Of On To Up Down Off Out Go Come See Look Take Give Make Get Try Use
-    Ms Mr Mrs Dr Miss Mx Prof Professor Principal Coach Superintendent Dean Teacher Teachers
-    """.split()
-)
-
-
-def _is_sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t\"'\u201c\u2018(\u2014-")
-    return before == "" or before[-1] in ".!?:\n;\u2026"
-
-
-def redact(text, names: Iterable[str] | None = None) -> str:
-    """Remove personal names, e-mail addresses and phone numbers from a quote.
-
-    Applied, in order:
-
-    1. e-mail addresses -> ``[email]``;
-    2. US phone numbers (``(555) 123-4567``, ``555-123-4567``,
-       ``555.123.4567``, ``+1 555 123 4567``, ``555-1234``, ten digits,
-       optional extension) -> ``[phone]``;
-    3. a title (Ms, Mr, Mrs, Mx, Miss, Dr, Prof, Principal, Coach,
-       Superintendent, Dean; with or without a full stop) followed by a
-       capitalised name (and an optional second one) -> ``[name]``;
-    4. every name in ``names`` (e.g. the roster), whole or any of its parts
-       of three or more letters, as whole words -> ``[name]``;
-    5. two (or three) consecutive capitalised words, neither in
-       :data:`NAME_ALLOWLIST` (school, subject, place, calendar and common
-       words) -> ``[name]``. At the start of a sentence the pair is skipped
-       when its first word is a common sentence opener
-       (:data:`SENTENCE_STARTERS`, e.g. "Ask Maria Ortega" keeps "Ask").
-
-    Names inside quotation marks are caught the same way. A lone first name
-    or surname without a title ("Maria said ...") is only caught when it is
-    in ``names``: pass the roster for the best protection, and read quotes
-    before publishing.
-
-    Parameters
-    ----------
-    text : str
-        The quote.
-    names : iterable of str, optional
-        Known personal names to remove.
-
-    Returns
-    -------
-    str
-        The redacted text (non-strings are returned as ``""``).
-
-    Examples
-    --------
-    >>> redact('She said "ask Ms. Ortega or mail j.ortega@school.org".')
-    'She said "ask [name] or mail [email]".'
-    >>> redact("Call me at (555) 123-4567, or talk to Maria Lopez in science.")
-    'Call me at [phone], or talk to [name] in science.'
-    >>> redact("Devon runs the robotics club.", names=["Devon Price"])
-    '[name] runs the robotics club.'
-
-    References
-    ----------
-    Saunders, B., Kitzinger, J., & Kitzinger, C. (2015). Anonymising
-    interview data: challenges and compromise in practice. *Qualitative
-    Research*, 15(5), 616-632.
-    """
-    if not isinstance(text, str):
-        return ""
-    out = _EMAIL.sub("[email]", text)
-    out = _PHONE.sub("[phone]", out)
-    out = _TITLE_ONE.sub(lambda m: _title_sub(m), out)
-    if names:
-        parts: set[str] = set()
-        full: set[str] = set()
-        for n in names:
-            n = _s(n)
-            if not n:
-                continue
-            full.add(n)
-            parts.update(p for p in re.split(r"[\s,]+", n) if len(p) >= 3)
-        for n in sorted(full, key=len, reverse=True) + sorted(parts, key=len, reverse=True):
-            out = re.sub(rf"(?<![\w\[]){re.escape(n)}(?![\w\]])", "[name]", out)
-    out = _cap_pairs(out)
-    out = re.sub(r"\[name\](?:[ \t]+\[name\])+", "[name]", out)
-    return out
-
-
-def _title_sub(m: re.Match) -> str:
-    words = m.group(0).split()
-    # Keep a second capitalised word that is a common/domain word ("Coach Smith Science" -> "[name] Science")
-    if len(words) >= 3 and words[-1].strip(".") in NAME_ALLOWLIST:
-        return "[name] " + words[-1]
-    if words[1] in NAME_ALLOWLIST:
-        return m.group(0)
-    return "[name]"
-
-
-def _cap_pairs(text: str) -> str:
-    caps = list(_CAP.finditer(text))
-    spans = []
-    i = 0
-    while i < len(caps) - 1:
-        a, b = caps[i], caps[i + 1]
-        gap = text[a.end(): b.start()]
-        if (
-            re.fullmatch(r"[ \t]+", gap)
-            and a.group(0) not in NAME_ALLOWLIST
-            and b.group(0) not in NAME_ALLOWLIST
-            and (not _is_sentence_start(text, a.start()) or a.group(0) not in SENTENCE_STARTERS)
-        ):
-            end = b.end()
-            # absorb a third name part ("Mary Ann Lopez")
-            if i + 2 < len(caps) and re.fullmatch(r"[ \t]+", text[b.end(): caps[i + 2].start()]) \
-                    and caps[i + 2].group(0) not in NAME_ALLOWLIST:
-                end = caps[i + 2].end()
-                i += 1
-            spans.append((a.start(), end))
-            i += 2
-        else:
-            i += 1
-    for s, e in reversed(spans):
-        text = text[:s] + "[name]" + text[e:]
-    return text
+# redact and its word lists live in assetinv.redaction (re-exported here for callers of assetinv.qualitative).
+from .redaction import NAME_ALLOWLIST, SENTENCE_STARTERS, redact  # noqa: E402,F401
 
 
 def exemplar_quotes(
@@ -1780,6 +1694,7 @@ def exemplar_quotes(
     max_chars: int | None = 400,
     attribute_role: bool = False,
     instrument=None,
+    ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Pick illustrative quotes per school and domain, redacted.
 
@@ -1809,6 +1724,9 @@ def exemplar_quotes(
         Add the speaker's role. Off by default: a single school leader is
         identifiable from a role attribution.
     instrument : Instrument, optional
+    ids : iterable of str, optional
+        Respondent or interview ids that must not appear in a quote (see
+        :func:`assetinv.redaction.redact`).
 
     Returns
     -------
@@ -1860,7 +1778,7 @@ def exemplar_quotes(
                       ascending=[True, True, False, False, True], kind="mergesort")
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
-    g["quote"] = [_shorten(redact(t, names), max_chars) for t in g["text"]]
+    g["quote"] = [_shorten(redact(t, names, ids=ids), max_chars) for t in g["text"]]
     g["exemplary"] = g["exemplary"].astype(bool)
     return g[cols].reset_index(drop=True)
 
@@ -1916,6 +1834,7 @@ def joint_display(
     max_chars: int | None = 240,
     instrument=None,
     min_interviews: int = MIN_INTERVIEWS,
+    ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Join survey scores and interview evidence, one row per domain.
 
@@ -1945,6 +1864,8 @@ def joint_display(
         Personal names to redact from the quote.
     max_chars : int or None
         Quote length limit.
+    ids : iterable of str, optional
+        Respondent or interview ids to redact from the quote.
     instrument : Instrument, optional
     min_interviews : int
         A school whose codings pool fewer interviews than this shows no
@@ -2027,7 +1948,7 @@ def joint_display(
     real["domain"] = real["code"].map(tied).fillna("")
     domains = list(inst.domains["id"])
     prof_d = {d: r for d, r in zip(prof["domain"], prof.to_dict("records"))}
-    quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument) if not real.empty else None
+    quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids) if not real.empty else None
     rows = []
     for d in [d for d in domains if d in prof_d or d in set(real["domain"])]:
         pr = prof_d.get(d, {})
@@ -2152,12 +2073,13 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+
+    from .figures import ReportFigure
 
     t = table.reset_index(drop=True)
     n = len(t)
-    fig = Figure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
+    fig = ReportFigure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
     y = np.arange(n)[::-1]
     labels = [_wrap(s, 28) for s in t["domain_name"]]

@@ -1200,6 +1200,26 @@ def _omega_from_R(R: np.ndarray, names, msgs):
     return (Vt - u2.sum()) / Vt, L, u2, ok
 
 
+def _warn_miskeyed(R: np.ndarray, names, reverse, msgs) -> None:
+    """Warn when an item correlates negatively with the rest of the (keyed) scale.
+
+    Omega flips such items (as psych::omega does), so it then describes a scale
+    scored with the item reversed, not the scale as it is scored: an
+    undeclared mis-keyed item makes omega describe another scale."""
+    k = R.shape[0]
+    tot = R.sum()
+    for i in range(k):
+        rest = tot - 2 * R[i].sum() + R[i, i]
+        r_rest = (R[i].sum() - R[i, i]) / np.sqrt(rest) if rest > 0 else np.nan
+        if np.isfinite(r_rest) and r_rest < 0:
+            declared = names[i] in reverse
+            _warn(msgs, f"item {names[i]} correlates negatively with the rest of the scale "
+                        f"(standardised item-rest r = {r_rest:.2f})"
+                        + (" even after its declared reversal: check its key" if declared else
+                           " and is not declared reverse-keyed: omega flips it, so it describes the scale "
+                           f"with {names[i]} reversed, not the scale as scored; declare the key or check the item"))
+
+
 def omega_total(
     items: Any,
     reverse: Sequence[str] | str = (),
@@ -1271,6 +1291,7 @@ def omega_total(
     R = _paircor_from(N, SX, SXX, SQ)
     if np.isnan(R).any():
         raise ValueError("omega needs every pair of items answered together and every item to vary")
+    _warn_miskeyed(R, names, reverse, msgs)
     om, L, u2, ok = _omega_from_R(R, names, msgs)
     if not ok:
         _warn(msgs, "the minres fit did not converge")
@@ -1326,7 +1347,8 @@ class GroupReliability:
     Attributes
     ----------
     table : DataFrame
-        One row per column: column, icc1, icc2, f, n_groups, mean_group_size.
+        One row per column: column, icc1, icc2, f, n_groups, mean_group_size,
+        note (why a value was bounded or is NaN; empty otherwise).
     by_group : DataFrame
         Tidy: group, column, n, reliability (Spearman-Brown group-mean
         reliability for the group's own size), suppressed.
@@ -1338,12 +1360,59 @@ class GroupReliability:
     warnings: list[str] = field(default_factory=list)
 
 
+def _icc_other(method, n, s1, s2, MSb, MSw, npr, icc1, icc2):
+    """ICC(1)/ICC(2) by the one-way ANOVA n0 or REML (see assetinv._icc)."""
+    from ._icc import icc1_reml
+    from ._icc import n0 as _n0
+
+    icc1 = np.array(icc1, dtype=float)
+    icc2 = np.array(icc2, dtype=float)
+    for j in range(n.shape[1]):
+        if method == "anova":
+            m0 = _n0(n[:, j])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                icc1[j] = (MSb[j] - MSw[j]) / (MSb[j] + (m0 - 1) * MSw[j])
+        else:
+            icc1[j] = icc1_reml(n[:, j], s1[:, j], s2[:, j])[0]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                icc2[j] = npr[j] * icc1[j] / (1 + (npr[j] - 1) * icc1[j])
+    return icc1, icc2
+
+
+def _bound_iccs(icc1, icc2, MSb, MSw, few):
+    """Keep ICC(1)/ICC(2) in [0, 1]; a note says what was changed and why."""
+    icc1 = np.array(icc1, dtype=float)
+    icc2 = np.array(icc2, dtype=float)
+    notes = []
+    for j in range(len(icc1)):
+        note = ""
+        if few[j]:
+            pass
+        elif not (MSw[j] > 0) and not (MSb[j] > 0):
+            icc1[j] = icc2[j] = np.nan
+            note = "no variance: every answer is the same, so ICC(1) and ICC(2) are undefined (NaN)"
+        elif not (MSb[j] > 1e-12 * max(MSw[j], 1e-300)):
+            icc1[j] = icc2[j] = 0.0
+            note = ("all group means are equal: groups do not differ, so ICC(1), ICC(2) and every "
+                    "group-mean reliability are 0")
+        elif icc1[j] < 0 or icc2[j] < 0:
+            note = (f"ICC(1) estimated below 0 ({icc1[j]:.4f}; ICC(2) {icc2[j]:.4f}): groups differ less "
+                    "than chance alone would make them, so ICC(1), ICC(2) and group-mean reliabilities are "
+                    "reported as 0")
+            icc1[j] = max(icc1[j], 0.0)
+            icc2[j] = max(icc2[j], 0.0)
+        notes.append(note)
+    return np.minimum(icc1, 1.0), np.minimum(icc2, 1.0), notes
+
+
 def group_reliability(
     df: pd.DataFrame,
     columns: Sequence[str] | str,
     group: str,
     *,
     min_n: int = MIN_N,
+    method: str = "statsby",
+    bounded: bool = True,
 ) -> GroupReliability:
     r"""ICC(1), ICC(2) and group-mean reliability of scores of people nested in groups.
 
@@ -1365,17 +1434,32 @@ def group_reliability(
     min_n : int
         Groups with fewer answers get their per-group reliability suppressed
         (``assetinv.privacy.suppress``). The ICCs use every group.
+    method : {"statsby", "anova", "reml"}
+        ICC(1) estimator for unequal group sizes. ``"statsby"`` (default, as
+        psych): ``nbar = N/G`` in the ANOVA formula. ``"anova"``: the one-way
+        ANOVA estimator with ``n0 = (N - sum n_j^2/N)/(G - 1)``. ``"reml"``:
+        ``tau^2/(tau^2 + sigma^2)`` of the REML random-intercept model (equal to
+        ``lme4::VarCorr``). ICC(2) is ``(MSb - MSw)/MSb`` for the two ANOVA
+        methods and the Spearman-Brown value at ``nbar`` for REML. With equal
+        group sizes the three ICC(1)s coincide; with schools of very different
+        sizes they differ (``nbar`` over-weights the large schools).
+    bounded : bool
+        ``True`` (default): ICC(1), ICC(2) and every group-mean reliability are
+        kept within [0, 1]. A negative estimate (the groups differ less than
+        chance would make them) is reported as 0 and the ``note`` column gives the
+        raw value; all group means equal gives 0 with a note, no variance at all
+        gives NaN with a note. ``False``: psych's raw values (may be negative,
+        ICC(2) may be ``-inf``), for comparison with R.
 
     Returns
     -------
     GroupReliability
-        ``table`` (column, icc1, icc2, f, n_groups, mean_group_size) and
+        ``table`` (column, icc1, icc2, f, n_groups, mean_group_size, note) and
         ``by_group`` (group, column, n, reliability, suppressed).
 
     Notes
     -----
-    A single group (or none): ICC1/ICC2/F are NaN with a warning. ``icc1 < 0``
-    is kept (as psych); then group-mean reliabilities are negative too.
+    A single group (or none): ICC1/ICC2/F are NaN with a warning.
 
     Examples
     --------
@@ -1416,15 +1500,25 @@ def group_reliability(
         icc1 = (MSb - MSw) / (MSb + MSw * (npr - 1))
         icc2 = (MSb - MSw) / MSb
         F = MSb / MSw
+    if method not in ("statsby", "anova", "reml"):
+        raise ValueError(f"method must be 'statsby', 'anova' or 'reml', not {method!r}")
+    if method != "statsby":
+        icc1, icc2 = _icc_other(method, n, s1, s2, MSb, MSw, npr, icc1, icc2)
     few = nG < 2
     if few.any():
         _warn(msgs, "fewer than 2 groups for " + ", ".join(np.asarray(columns)[few])
               + ": ICC1, ICC2 and F are undefined (NaN)")
         icc1 = np.where(few, np.nan, icc1); icc2 = np.where(few, np.nan, icc2); F = np.where(few, np.nan, F)
+    notes = [""] * c
+    if bounded:
+        icc1, icc2, notes = _bound_iccs(icc1, icc2, MSb, MSw, few)
     table = pd.DataFrame({"column": columns, "icc1": icc1, "icc2": icc2, "f": F,
-                          "n_groups": nG.astype(int), "mean_group_size": npr})
+                          "n_groups": nG.astype(int), "mean_group_size": npr, "note": notes})
     nn = n.ravel(order="C")
-    rel = (n * icc1) / (1 + (n - 1) * icc1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = (n * icc1) / (1 + (n - 1) * icc1)
+    if bounded:
+        rel = np.clip(rel, 0.0, 1.0)
     by = pd.DataFrame({
         "group": np.repeat(np.asarray(uniques), c),
         "column": np.tile(columns, G),

@@ -273,6 +273,16 @@ def _thresholds(cfg: dict, keys: Sequence[str]) -> dict:
     return {k: th[k] for k in keys if k in th}
 
 
+def _redaction_terms(ctx) -> dict:
+    """Names (study.yaml ``redact_names``) and respondent ids that quotes must not show."""
+    from .redaction import read_redact_names
+
+    path = ctx.config.get("redact_names") if isinstance(ctx.config, dict) else None
+    names = read_redact_names(path) if path else None
+    ids = sorted(set(ctx.responses["respondent_id"].dropna().astype(str))) if "respondent_id" in ctx.responses else None
+    return {"names": names, "ids": ids}
+
+
 def compute_analyses(ctx) -> None:
     """Run every network-level analysis once and store tidy tables in ``ctx.tables``.
 
@@ -364,11 +374,12 @@ def compute_analyses(ctx) -> None:
             agd = Q.coder_agreement(codings, group_by="domain", seed=seed, instrument=inst)
             ctx.tables["agreement_domains"] = agd
             ctx.tables["agreement_codes"] = Q.coder_agreement(codings, group_by="code", seed=seed, instrument=inst)
-            ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst)
-            jds = [Q.joint_display(prof, codings, agd, school=s, instrument=inst)
+            red = _redaction_terms(ctx)
+            ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
+            jds = [Q.joint_display(prof, codings, agd, school=s, instrument=inst, **red)
                    for s in ctx.school_ids if s in set(prof["school"].astype(str))]
             ctx.tables["joint_display_schools"] = pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
-            quotes = Q.exemplar_quotes(codings, instrument=inst)
+            quotes = Q.exemplar_quotes(codings, instrument=inst, **red)
             jds_all = ctx.tables["joint_display_schools"]
             if "interviews_suppressed" in jds_all and len(jds_all):
                 hidden = set(jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str))

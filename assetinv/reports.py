@@ -260,7 +260,7 @@ def load_context(
     if cfg.get("codings") is not None:
         from .qualitative import read_codings
 
-        codings = read_codings(cfg["codings"], instrument)
+        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"))
     else:
         codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
     n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
@@ -268,16 +268,18 @@ def load_context(
         raise DataError(Problem(file="--min-n", message=f"must be at least 1 (got {n_min})", fix="e.g. --min-n 5"))
     folder = Path(cfg["folder"])
     inputs = []
+    from .io import response_files
+
     for key in ("responses", "roster", "schools", "codings", "instrument"):
-        pth = cfg.get(key)
-        if pth is None:
+        val = cfg.get(key)
+        if val is None:
             continue
-        pth = Path(pth)
-        try:
-            name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
-        except ValueError:
-            name = pth.name
-        inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
+        for pth in (response_files(val) if key == "responses" else [Path(val)]):
+            try:
+                name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
+            except ValueError:
+                name = pth.name
+            inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
     inputs.append({"role": "config", "file": config_path.name, "sha256": file_sha256(config_path),
                    "bytes": config_path.stat().st_size})
     ctx = ReportContext(

@@ -561,10 +561,13 @@ def _group_mean_reliability(n: np.ndarray, icc1: float) -> np.ndarray:
         return np.where(n > 0, n * icc1 / (1 + (n - 1) * icc1), np.nan)
 
 
-def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> dict:
-    """{(group key, domain): reliability}. Uses assetinv.group_reliability when
-    available, else the same Spearman-Brown formula from a one-way ANOVA ICC(1)."""
+def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> tuple[dict, dict]:
+    """({(group key, domain): reliability}, {domain: note}). Uses
+    assetinv.group_reliability (bounded to [0, 1], with a note when a negative
+    ICC(1) is reported as 0), else the same Spearman-Brown formula from a one-way
+    ANOVA ICC(1), also bounded."""
     res: dict = {}
+    notes: dict = {}
     try:
         from .reliability import group_reliability  # type: ignore
 
@@ -576,18 +579,22 @@ def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series)
         bg = gr.by_group
         for g, c, r in zip(bg["group"], bg["column"], bg["reliability"]):
             res[(str(g), c)] = float(r) if pd.notna(r) else np.nan
+        notes = {c: nt for c, nt in zip(gr.table["column"], gr.table["note"]) if nt}
         if res:
-            return res
+            return res, notes
     except Exception:
-        res = {}
+        res, notes = {}, {}
     g = key.to_numpy()
     for d in domains:
         vals = sub[d].to_numpy(dtype="float64", na_value=np.nan)
         icc = _icc1(vals, g)
+        if np.isfinite(icc) and icc < 0:
+            notes[d] = f"ICC(1) estimated below 0 ({icc:.4f}); group-mean reliabilities reported as 0"
+            icc = 0.0
         for lab in np.unique(g):
             n = int((~np.isnan(vals[g == lab])).sum())
             res[(str(lab), d)] = float(_group_mean_reliability(np.array([n]), icc)[0])
-    return res
+    return res, notes
 
 
 def _key(frame: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
@@ -736,7 +743,7 @@ def summarize(
         for k, d, v in zip(_key(pf, by) if by else [""] * len(pf), pf["domain"], pf["pct_favourable"]):
             pct[(k, d)] = v
 
-    rel = _reliability_by_group(sub, doms, key) if (reliability and by) else {}
+    rel, rel_notes = _reliability_by_group(sub, doms, key) if (reliability and by) else ({}, {})
     n_resp = key.value_counts()
     rows = []
     for gi, k in enumerate(gkeys):
@@ -761,10 +768,11 @@ def summarize(
             rows.append(
                 {**head, "domain": d, "domain_name": spec.names.get(d, d), "n": n, "invited": invited,
                  "response_rate": rate, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
-                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan)}
+                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan),
+                 "reliability_note": rel_notes.get(d, "")}
             )
     cols = by + ["domain", "domain_name", "n", "invited", "response_rate", "mean", "sd", "ci_low", "ci_high",
-                 "pct_favourable", "reliability"]
+                 "pct_favourable", "reliability", "reliability_note"]
     table = pd.DataFrame(rows, columns=cols)
     raw_n = table["n"].astype("float64").copy()
     values = ["mean", "sd", "ci_low", "ci_high", "pct_favourable", "reliability"]
@@ -1409,6 +1417,8 @@ def _growth_heterogeneity(data: pd.DataFrame) -> float:
 
 
 def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dict:
+    from ._growth import Structure
+
     linked = data.groupby(["school", "respondent_id"], sort=False)["followup"].nunique()
     n_linked = int((linked > 1).sum())
     vc = {"respondent": "0 + C(respondent_id)"} if n_linked > 0 else None
@@ -1421,12 +1431,15 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
             notes.append("no detectable between-school variation in growth "
                          f"(heterogeneity test p = {q_p:.2f}), so no wave slope" if np.isfinite(q_p)
                          else "too few schools to test variation in growth, so no wave slope")
+    # re_formula is always explicit: statsmodels adds its default group
+    # intercept only when there is no vc_formula, so with the respondent
+    # component and re_formula=None the school intercept would silently vanish.
     attempts = ([("~followup", "school random intercept and wave slope")] if try_slope else []) + [
-        (None, "school random intercept")]
+        ("1", "school random intercept")]
     res = None
     for re_f, label in attempts:
         r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
-        if re_f is not None:
+        if re_f != "1":
             boundary = False
             if r is not None:
                 cov = np.asarray(r.cov_re)
@@ -1437,32 +1450,67 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
         if not ok:
             notes.append(f"{label}: no convergence ({'; '.join(msgs)})")
             continue
-        res, model_label = r, label
+        res, model_label, slope = r, label, re_f != "1"
         notes.extend(msgs)
         break
     if res is None:
-        # Last resort: OLS with school-clustered standard errors.
-        import statsmodels.formula.api as smf
+        return _change_ols_clustered(data, level, n_linked, notes)
+    st = Structure(block="school", school_intercept=True, school_slope=slope, respondent=vc is not None)
+    formula = ("score ~ followup + (1 + followup | school)" if slope else "score ~ followup + (1 | school)") + (
+        " + (1 | school:respondent)" if vc else "")
+    label = ("MixedLM (REML): " + model_label
+             + (", respondent random intercept nested in school (linked panel)" if vc else "")
+             + f" [{formula}]")
+    return _mixed_inference(data, res, st, level, n_linked, label, notes)
 
-        ols = smf.ols("score ~ followup", data).fit(cov_type="cluster", cov_kwds={"groups": data["school"].astype("category").cat.codes})
-        est = float(ols.params["followup"])
-        ci = ols.conf_int(alpha=1 - level).loc["followup"]
-        return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
-                "p_value": float(ols.pvalues["followup"]),
-                "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan, "n_linked": n_linked,
-                "model": "OLS with school-clustered standard errors (mixed model did not converge)",
-                "note": "; ".join(notes)}
-    model_label = "MixedLM: " + model_label + (", respondent variance component (linked panel)" if vc else "")
-    est = float(res.fe_params["followup"])
-    ci = res.conf_int(alpha=1 - level).loc["followup"]
-    p = float(res.pvalues["followup"])
-    d = est / math.sqrt(_baseline_var_mixed(res, False))
-    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "p_value": p, "effect_size": d,
-            "n_linked": n_linked, "model": model_label, "note": "; ".join(notes)}
+
+def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list) -> dict:
+    """Estimate, Satterthwaite-t interval and effect size of ``followup`` from a
+    fitted ``MixedLM`` (see :mod:`assetinv._growth`; equal to lmerTest)."""
+    from ._growth import psi_from_statsmodels, satterthwaite
+
+    try:
+        inf = satterthwaite(data, st, psi_from_statsmodels(res, st))
+    except (np.linalg.LinAlgError, ValueError) as exc:
+        inf = None
+        notes = notes + [f"Satterthwaite df not computable ({type(exc).__name__})"]
+    sat_ok = inf is not None and np.isfinite(inf.se) and inf.df > 0
+    if sat_ok:
+        est, se, df = float(inf.beta[1]), inf.se, float(inf.df)
+        base_var = sum(v for k, v in inf.psi.items() if k in ("school_var", "respondent_var", "residual_var"))
+    else:
+        # conservative fallback: statsmodels' SE with a t on (schools - 1) df
+        est, se = float(res.fe_params["followup"]), float(res.bse["followup"])
+        df = float(max(data[st.block].nunique() - 1, 1))
+        base_var = _baseline_var_mixed(res, st.school_slope)
+    tq = float(stats.t.ppf(0.5 + level / 2, df))
+    p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
+    return {"estimate": est, "ci_low": est - tq * se, "ci_high": est + tq * se, "se": se, "df": df,
+            "p_value": p, "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
+            "n_linked": n_linked, "model": label + ("; t interval with Satterthwaite df" if sat_ok else "; t interval on (groups - 1) df"),
+            "note": "; ".join(notes)}
+
+
+def _change_ols_clustered(data: pd.DataFrame, level: float, n_linked: int, notes: list) -> dict:
+    """Last resort: OLS with school-clustered SEs and a t on (schools - 1) df."""
+    import statsmodels.formula.api as smf
+
+    codes = data["school"].astype("category").cat.codes
+    ols = smf.ols("score ~ followup", data).fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    est = float(ols.params["followup"])
+    ci = ols.conf_int(alpha=1 - level).loc["followup"]
+    g = int(codes.nunique())
+    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "se": float(ols.bse["followup"]),
+            "df": float(g - 1), "p_value": float(ols.pvalues["followup"]),
+            "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan, "n_linked": n_linked,
+            "model": "OLS with school-clustered standard errors, t on (schools - 1) df (mixed model did not converge)",
+            "note": "; ".join(notes)}
 
 
 def _change_school(data: pd.DataFrame, level: float) -> dict:
     import statsmodels.formula.api as smf
+
+    from ._growth import Structure
 
     linked = data.groupby("respondent_id", sort=False)["followup"].nunique()
     n_linked = int((linked > 1).sum())
@@ -1470,19 +1518,19 @@ def _change_school(data: pd.DataFrame, level: float) -> dict:
     if n_linked > 0:
         res, ok, msgs = _fit_mixed(data, "respondent_id", None, None)
         if ok:
-            est = float(res.fe_params["followup"])
-            ci = res.conf_int(alpha=1 - level).loc["followup"]
-            d = est / math.sqrt(_baseline_var_mixed(res, False))
-            return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]),
-                    "p_value": float(res.pvalues["followup"]), "effect_size": d, "n_linked": n_linked,
-                    "model": "MixedLM: respondent random intercept (linked panel)", "note": "; ".join(msgs)}
+            st = Structure(block="respondent_id", school_intercept=False, school_slope=False, respondent=True)
+            return _mixed_inference(data, res, st, level, n_linked,
+                                    "MixedLM (REML): respondent random intercept (linked panel) "
+                                    "[score ~ followup + (1 | respondent)]", msgs)
         notes.append("respondent mixed model did not converge; OLS used")
     res = smf.ols("score ~ followup", data).fit()
     est = float(res.params["followup"])
     ci = res.conf_int(alpha=1 - level).loc["followup"]
     d = est / math.sqrt(res.scale) if res.scale > 0 else np.nan
-    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "p_value": float(res.pvalues["followup"]),
-            "effect_size": d, "n_linked": n_linked, "model": "OLS with a wave indicator (unlinked respondents)",
+    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "se": float(res.bse["followup"]),
+            "df": float(res.df_resid), "p_value": float(res.pvalues["followup"]),
+            "effect_size": d, "n_linked": n_linked,
+            "model": "OLS with a wave indicator (unlinked respondents); t interval",
             "note": "; ".join(notes)}
 
 
@@ -1648,7 +1696,8 @@ def change_over_time(
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
             row = {"domain": d, "domain_name": spec.names.get(d, d), "scope": scope, "estimate": np.nan,
-                   "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "effect_size": np.nan,
+                   "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "df": np.nan, "p_value": np.nan,
+                   "effect_size": np.nan,
                    "hedges_g": np.nan, "n_baseline": float(nb), "n_followup": float(nf), "n_linked": np.nan,
                    "model": "", "reading": "", "note": "", "suppressed": ""}
             if nb < min_n or nf < min_n:
@@ -1679,10 +1728,10 @@ def change_over_time(
                 row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school counts "
                                                     "they would reveal the size of a school too small to report"] if x)
             rows.append(row)
-    cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g",
-            "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]
+    cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "se", "df", "p_value", "effect_size",
+            "hedges_g", "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]
     out = pd.DataFrame(rows, columns=cols)
-    for c in cols[3:12]:
+    for c in cols[3:14]:
         out[c] = out[c].astype("float64")
     out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n}
     return out

@@ -25,6 +25,8 @@ HERE = Path(__file__).resolve().parent
 
 # --------------------------------------------------------------------------- shared cells
 SETUP = '''\
+from pathlib import Path
+
 import pandas as pd
 from IPython.display import display
 
@@ -36,6 +38,7 @@ pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.width", 160)
 
 data_dir = default_data_dir()  # the bundled sample data, found from any working directory
+# your own study: data_dir = Path("C:/evaluation/2025")  # the folder holding your study.yaml
 config = assetinv.read_config(data_dir / "study.yaml")
 instrument = assetinv.load_instrument(config["instrument"])  # None in the config = the bundled instrument
 MIN_N = config["min_n"]  # smallest group whose numbers may be shown
@@ -47,7 +50,8 @@ SETUP_MD = '''\
 
 The first code cell finds the bundled sample data (wherever this notebook is opened from), reads the study
 configuration `study.yaml` and loads the survey instrument. To analyse your own study, point `data_dir` to the
-folder holding your `study.yaml` instead, e.g. `data_dir = Path("C:/evaluation/2025")`.'''
+folder holding your `study.yaml` instead: remove the `#` in front of the second `data_dir = ...` line and put
+your folder in it. The figures below show inline; they are made by `assetinv` without pyplot.'''
 
 READ_SURVEY = '''\
 responses = assetinv.read_responses(config["responses"], instrument)

@@ -486,7 +486,8 @@ def test_change_model_coverage_of_true_growth(linked):
         truths.append(truth)
         cover.append(r["ci_low"] <= truth <= r["ci_high"])
         assert r["n_linked"] == (140 if linked else 0)
-        assert ("respondent variance" in r["model"]) == linked
+        assert ("respondent random intercept nested in school" in r["model"]) == linked
+        assert "school random intercept" in r["model"]
     assert np.mean(cover) >= 0.85, np.mean(cover)
     assert abs(np.mean(est)) < 0.05  # mean error (bias)
 
@@ -512,7 +513,7 @@ def test_change_model_recovers_generator_growth(monkeypatch):
         est.append(c["estimate"])
         truth.append(t)
         cover.append(c["ci_low"] <= t <= c["ci_high"])
-        assert c["n_linked"] > 0 and "respondent variance" in c["model"]
+        assert c["n_linked"] > 0 and "respondent random intercept nested in school" in c["model"]
     assert np.mean(cover) >= 0.85, np.mean(cover)
     assert abs(np.mean(np.array(est) - np.array(truth))) < 0.05
 

@@ -7,6 +7,14 @@
 #
 # Writes the input datasets to tests/r_reference/data/*.csv and the reference
 # values to tests/r_reference/fixtures/*.json (full double precision).
+#   Rscript tests/r_reference/make_reference.R growth   # only the lme4/lmerTest part
+#
+# The growth and REML ICC references (lme4, lmerTest) are made by
+# make_reference_growth.R, sourced at the end.
+if (identical(commandArgs(TRUE), "growth")) {
+  source("tests/r_reference/make_reference_growth.R")
+  quit(save = "no")
+}
 suppressPackageStartupMessages({
   library(psych); library(psychTools); library(multilevel); library(jsonlite)
 })
@@ -207,3 +215,5 @@ write_json(list(name = "rand_school", dataset = "rand", items = sprintf("EX%02d"
 
 write_json(versions, file.path(root, "fixtures", "versions.json"), auto_unbox = TRUE, pretty = TRUE)
 cat("psych", versions$psych, "- fixtures written\n")
+
+source("tests/r_reference/make_reference_growth.R")

@@ -1,0 +1,510 @@
+"""Redaction of interview quotes: names, phone numbers, e-mail, handles, URLs, ids.
+
+:func:`redact` is applied to every quote before it reaches a report, a table
+or a workbook (``assetinv.qualitative.exemplar_quotes`` and the joint display
+call it). It works on Unicode text (``José Hernández``, ``Zoë Brontë``,
+``O'Neill``, ``Smith-Jones``), finds phone numbers of any country with the
+``phonenumbers`` library (Google's libphonenumber), and can be given the
+names and respondent ids known from the data.
+
+Its recall and precision on the labelled corpus in
+``tests/test_redaction_corpus.py`` are reported in ``docs/privacy.md``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+__all__ = [
+    "redact",
+    "read_redact_names",
+    "NAME_ALLOWLIST",
+    "SENTENCE_STARTERS",
+    "PHONE_REGIONS",
+]
+
+# ----------------------------------------------------------------------------------------- word lists
+#: Capitalised words that are not people's names in this domain (a run of
+#: capitalised words containing one of these is left alone).
+NAME_ALLOWLIST = frozenset(
+    """
+    School Schools District Districts Elementary Middle High Academy Charter Campus University College
+    Science Sciences Math Maths Mathematics Engineering Technology Stem Steam STEM Computer Physics Chemistry
+    Biology Algebra Geometry Calculus Statistics English Spanish French German Chinese Arabic History Social
+    Studies Art Arts Music Literacy Reading Writing Language Languages Earth Life Physical Environmental
+    Professional Learning Community Communities Development Network Networks Partnership Partner Partners
+    Coach Coaches Coaching Team Teams Department Departments Lab Labs Center Centre Office Board Council
+    Committee Program Programme Project Projects Initiative Institute Foundation Standards Standard
+    Next Generation Common Core Title Advanced Placement International Baccalaureate Grade Grades
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July
+    August September October November December Spring Summer Fall Autumn Winter Google Classroom Zoom
+    Canvas Microsoft Teams Slack Excel Teacher Teachers Leader Leaders Leadership Principal Principals
+    Assistant Superintendent Director Coordinator Specialist Instructional Curriculum Assessment Data
+    State Department Education National American Association Council Day Week Year Unit Units Lesson
+    Lessons Plan Plans The This That These Those Our Their We They He She It And But Or So If When Then
+    Also Every All Some Most Many Few Yes No Not Now Here There What Why How Who Where Which
+    Expertise Mindset Cultural Norms Structures Collaborative Asset Inventory Survey Interview
+    Club Clubs Robotics Room Hall Library Gym Cafeteria Street Avenue Road Park City County Town North
+    South East West New Saint Lake River Mount Fort Beach Valley Hills Heights Springs Central Union
+    Public Unified Independent Regional Catholic Christian Lutheran Baptist Prep Preparatory Magnet
+    Fair Festival Night Break Conference Summit Workshop Olympiad Bowl League Camp Christmas Easter
+    Thanksgiving Ramadan Diwali Hanukkah Monday's Friday's English-Language Algebra-I Pre-Algebra
+    Kindergarten Pre-K Freshman Sophomore Junior Senior Seniors Juniors Honors Honours AP IB PLC PLCs
+    NGSS SAT ACT PD IEP ELL ELA ESL STEAM CS Python Scratch Minecraft Desmos Khan Kahoot Nearpod Seesaw
+    Chromebook Chromebooks iPad iPads Internet Wi-Fi OK Okay Mr Mrs Ms Dr Mx Miss Prof Professor Dean
+    Counselor Counsellor Instructional Coaching Family Families Parent Parents Student Students Kids
+    Covid COVID Pandemic Zoom's Black Latino Latina Latinx Hispanic Asian Native Indigenous African
+    European Americans God Lord Jesus Bible Week Weeks Month Months Morning Afternoon Evening Quarter
+    Semester Term Terms Period Block Homeroom Advisory Test Tests Exam Exams Quiz Quizzes Rubric
+    San Santa Los Las Angeles Francisco Diego Antonio York Jersey Hong Kong Puerto Rico Costa Rica
+    Carolina Dakota Virginia Island Islands Bay Coast Metro Greater Upper Lower Old Little Big
+    """.split()
+)
+
+#: Words that often open a sentence: at the start of a sentence a capitalised
+#: pair is not taken as a name when its first word is one of these.
+SENTENCE_STARTERS = frozenset(
+    """
+    A An The This That These Those There Here Then Now Our Your My His Her Its Their We You They He She It
+    I I'd I'm I've I'll We're We've They're You're Let Lets Let's Ask Tell Call Email Write Talk Thanks Thank
+    Please Maybe Perhaps Honestly Really Actually Basically Obviously Well Okay Ok So And But Or Yet Because
+    Since When While Where Why How What Who Whom Whose Which If Unless Although Though Even Every Each Some
+    Any Most Many Much More Less Few All Both Either Neither No Not Nobody Everyone Everybody Someone Somebody
+    Anyone Nothing Everything Something Last Next First Second Third Finally Also Still Just Only Yes Sure
+    Good Great Right Oh Um Uh Er Hmm Yeah Mm After Before During Until From With Without Into Onto About
+    Above Below Over Under Between Through Across Against Along Among Around Behind Beyond Inside Outside
+    Within Once Twice Often Usually Sometimes Always Never Again Instead Otherwise However Therefore
+    Meanwhile Like Unlike As At By For In Of On To Up Down Off Out Go Come See Look Take Give Make Get Try
+    Use Ms Mr Mrs Dr Miss Mx Prof Professor Principal Coach Superintendent Dean Teacher Teachers Kids
+    Students Parents Overall Frankly Personally Mostly Definitely Absolutely Certainly Probably Especially
+    Initially Eventually Recently Lately Currently Generally Typically Luckily Unfortunately Fortunately
+    Interviewer Respondent Participant Speaker Teacher Leader Q A Anyway Anyhow Besides Also Plus Whereas
+    Having Being Working Teaching Planning Looking Thinking Getting Doing Going Trying Seeing Coming
+    Today Tomorrow Yesterday Tonight Later Earlier Sometime Someday
+    """.split()
+)
+
+#: Common lower-case words that never follow a title as a name ("the Dr. and ...").
+_COMMON = frozenset(
+    """
+    a an the and or but so if then than that this these those there here is are was were be been being
+    am do does did done has have had having will would shall should can could may might must to of in on
+    at by for from with without into onto about as like said says say told asked who whom whose which what
+    when where why how it its he she they we you i me him her them us our their my your his not no yes
+    also just only very really too again all any each every some most many much more less few both either
+    neither one two three four five six seven eight nine ten said came went got gets come comes says
+    in-person later now today tomorrow yesterday office room class lab team kids students teachers
+    """.split()
+)
+
+_HONORIFIC = r"mrs|mr|ms|mx|miss|dr|prof|mister|madam|mme|mlle|sra|sr|srta|herr|frau"
+_ROLE_TITLE = r"principal|coach|superintendent|dean|professor|counsel(?:l)?or|director|coordinator"
+#: Role nouns after which an appositive name follows ("our principal, Okafor, ...").
+_APPOSITIVE_ROLE = (
+    r"principal|vice[ -]principal|assistant principal|coach|superintendent|dean|counsel(?:l)?or|coordinator|"
+    r"specialist|librarian|mentor|teacher|colleague|partner|director|facilitator|department head|head|chair|"
+    r"lead|AP|supervisor|secretary|custodian|aide|para(?:professional)?|interventionist|neighbou?r|friend|"
+    r"co-teacher|team lead|instructor"
+)
+#: Words that, after a lone capitalised word, mark it as a person ("Okafor said", "Dana and I").
+_PERSON_AFTER = (
+    r"said|says|told|tells|asked|asks|mentioned|suggested|thinks|thought|wants|wanted|showed|shows|shared|"
+    r"shares|helped|helps|runs|ran|leads|led|explained|explains|emailed|texted|called|came|comes|noticed|"
+    r"modeled|modelled|models|observed|observes|organized|organised|organizes|taught|teaches|started|"
+    r"does|did|is always|was always|has been|and I|and me|, who|who"
+)
+#: Nouns after a possessive that mark a person ("Hyun-woo's lesson", "Keisha's classroom").
+_PERSON_POSSESSION = r"class|classes|room|classroom|team|lesson|lessons|idea|ideas|kids|students|unit|lab|office|desk|" \
+                     r"course|group|slides|binder|notes|mentor|husband|wife|son|daughter|mom|dad"
+#: Words that, before a lone capitalised word, mark it as a person ("I asked Dana", "with Okafor").
+_PERSON_BEFORE = r"asked for|ask for|asked|ask|told|tell|emailed|email|texted|text|called|call|thanked|thank|met with|meet with|" \
+                 r"worked with|work with|talked to|talk to|spoke to|speak to|spoke with|talked with|" \
+                 r"paired with|partnered with|co-teach with|co-taught with|shadowed|observed|hired|mentored"
+
+# Letters (any script) with inner apostrophes or hyphens: José, Zoë, O'Neill, Smith-Jones.
+_L = r"[^\W\d_]"
+_WORD = rf"{_L}+(?:['\u2019\-](?!s\b){_L}+)*"  # a possessive 's is not part of the name
+_TOKEN = re.compile(_WORD)
+
+# ----------------------------------------------------------------------------------------- patterns
+_URL = re.compile(
+    r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"')\]]+"
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|org|net|edu|gov|io|us|uk|ca|au|fr|de|info|ly|me|co)"
+    r"(?:/[^\s<>\"')\]]*)?(?![\w@])"
+)
+_EMAIL = re.compile(r"(?i)[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+")
+_HANDLE = re.compile(r"(?<![\w@/.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+_US_PHONE = re.compile(
+    r"(?<![\w-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?![\w-])"
+    r"|(?<![\w-])\d{3}-\d{4}(?![\w-])"
+    r"|(?<![\w.-])\d{10}(?![\w.-])"
+)
+_EXTENSION = re.compile(r"^,?\s*(?:x|ext\.?|extension)\s?\d{1,5}", re.I)
+
+#: Regions whose national number formats are recognised without a country code
+#: (numbers written with ``+`` and a country code are recognised for every country).
+PHONE_REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "IE", "AU", "NZ", "IN", "MX", "BR", "ZA", "NG", "KE", "PH")
+
+
+def _cap(tok: str) -> bool:
+    """A capitalised word (first letter upper case, some lower case): a candidate name part."""
+    return tok[:1].isupper() and any(ch.islower() for ch in tok)
+
+
+def _allowed(tok: str) -> bool:
+    base = re.sub(r"['\u2019]s$", "", tok)
+    return tok in NAME_ALLOWLIST or base in NAME_ALLOWLIST or tok.capitalize() in NAME_ALLOWLIST and tok.isupper()
+
+
+def _is_sentence_start(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \t\"'\u201c\u2018(\u2014-")
+    return before == "" or before[-1] in ".!?:\n;\u2026"
+
+
+# ----------------------------------------------------------------------------------------- steps
+def _sub_phones(text: str, regions: Iterable[str]) -> str:
+    import phonenumbers
+    from phonenumbers import Leniency
+
+    spans: list[tuple[int, int]] = []
+    for region in regions:
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=Leniency.POSSIBLE):
+            digits = sum(ch.isdigit() for ch in m.raw_string)
+            intl = m.raw_string.lstrip("(").startswith("+")
+            if digits >= 9 or (intl and digits >= 8):
+                end = m.end
+                ext = _EXTENSION.match(text[end:])
+                spans.append((m.start, end + (ext.end() if ext else 0)))
+    spans += [(m.start(), m.end()) for m in _US_PHONE.finditer(text)]
+    return _replace_spans(text, spans, "[phone]")
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int]], token: str) -> str:
+    if not spans:
+        return text
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    out, last = [], 0
+    for s, e in merged:
+        out.append(text[last:s])
+        out.append(token)
+        last = e
+    out.append(text[last:])
+    return "".join(out)
+
+
+#: Name particles that may stand between the capitalised parts of one name ("Seán Ó Briain", "Ludwig van Beethoven").
+_PARTICLES = frozenset("de del della da di dos das du van von der den ter la le bin ibn al el Ó Ní Nic Mac Ua".split())
+
+
+_TITLE = re.compile(
+    rf"(?<![\w\[])(?P<title>(?i:{_HONORIFIC})|(?i:{_ROLE_TITLE}))"
+    rf"(?P<sep>\.[ \t]*|[ \t]+)(?P<name>{_WORD})"
+)
+_NEXT_WORD = re.compile(rf"[ \t]+({_WORD})")
+
+
+def _title_name_ok(m: re.Match) -> bool:
+    title, sep, name = m.group("title"), m.group("sep"), m.group("name")
+    honorific = re.fullmatch(_HONORIFIC, title, re.I) is not None
+    if title.isupper() and len(title) == 2 and "." not in sep:
+        # "MS Science" is a middle school; "MS SMITH" (all capitals) is a person
+        if not name.isupper() or _allowed(name):
+            return False
+    if name.lower() in _COMMON or (_allowed(name) and not name.isupper()):
+        return False
+    if name.isupper() and len(name) > 1:
+        return (honorific or title.isupper()) and name.capitalize() not in NAME_ALLOWLIST \
+            and name not in NAME_ALLOWLIST
+    if name[:1].isupper():
+        return True
+    # a lower-case name after an honorific with a full stop ("mr. smith"), or after mr/mrs/ms/mx ("mr okonkwo")
+    return honorific and ("." in sep or title.lower() in ("mr", "mrs", "ms", "mx"))
+
+
+def _titles(text: str) -> str:
+    """A title and the name after it (up to two more name words) become ``[name]``."""
+    spans = []
+    for m in _TITLE.finditer(text):
+        if not _title_name_ok(m):
+            continue
+        name = m.group("name")
+        end = m.end()
+        for _ in range(2):
+            nxt = _NEXT_WORD.match(text, end)
+            if not nxt:
+                break
+            w = nxt.group(1)
+            same_case = name.isupper() and w.isupper() and len(w) > 1
+            if w in _PARTICLES:  # "Mr. Van der Berg"
+                after = _NEXT_WORD.match(text, nxt.end())
+                if after and _cap(after.group(1)):
+                    end = after.end()
+                    continue
+                break
+            if (_cap(w) or same_case) and not _allowed(w) and w.lower() not in _COMMON:
+                end = nxt.end()
+            else:
+                break
+        spans.append((m.start(), end))
+    return _replace_spans(text, spans, "[name]")
+
+
+_APPOSITIVE = re.compile(
+    rf"(?i:\b(?:{_APPOSITIVE_ROLE}))(?P<comma>[ \t]*,[ \t]+)(?P<name>{_WORD}(?:[ \t]+{_WORD}){{0,2}})"
+    rf"(?=[ \t]*(?:[,.;:!?)\u2014]|$|[ \t]+(?:and|who|said|says|told|asked)\b))"
+)
+
+
+def _appositive_sub(m: re.Match) -> str:
+    words = _TOKEN.findall(m.group("name"))
+    if not words or not all(_cap(w) and not _allowed(w) and w not in SENTENCE_STARTERS for w in words):
+        return m.group(0)
+    return m.group(0)[: m.start("name") - m.start()] + "[name]"
+
+
+_PERSON_CONTEXT_AFTER = re.compile(
+    rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=[ \t]*,?[ \t]+(?:{_PERSON_AFTER})\b"
+    rf"|(?:'s|\u2019s)[ \t]+(?:{_PERSON_POSSESSION})\b)"
+)
+_PERSON_CONTEXT_BEFORE = re.compile(rf"(?i:\b(?:{_PERSON_BEFORE}))[ \t]+(?P<name>{_WORD})")
+# ", Okonjo," after a lower-case word: an appositive name after any noun phrase ("the head of science, Okonjo,")
+_PERSON_APPOSITIVE_ANY = re.compile(rf"(?<=[a-z\u00df-\u00ff]),[ \t]+(?P<name>{_WORD}),")
+
+
+def _lone_names(text: str) -> str:
+    spans = []
+    for pat in (_PERSON_CONTEXT_AFTER, _PERSON_CONTEXT_BEFORE, _PERSON_APPOSITIVE_ANY):
+        for m in pat.finditer(text):
+            w = m.group("name")
+            if not _cap(w) or _allowed(w) or w in SENTENCE_STARTERS or w.lower() in _COMMON:
+                continue
+            if w in ("I", "I'm"):
+                continue
+            spans.append((m.start("name"), m.end("name")))
+    return _replace_spans(text, spans, "[name]")
+
+
+def _cap_runs(text: str) -> str:
+    """Two or three capitalised words in a row, none a domain or place word, become ``[name]``."""
+    toks = list(_TOKEN.finditer(text))
+    spans = []
+    i = 0
+    while i < len(toks) - 1:
+        a = toks[i]
+        if not _cap(a.group(0)) or _allowed(a.group(0)):
+            i += 1
+            continue
+        if _is_sentence_start(text, a.start()) and a.group(0) in SENTENCE_STARTERS:
+            i += 1
+            continue
+        # extend over capitalised words (and particles between them) separated by spaces
+        j, last, parts = i + 1, i, 1
+        while j < len(toks) and parts < 3 and re.fullmatch(r"[ \t]+", text[toks[j - 1].end(): toks[j].start()]):
+            w = toks[j].group(0)
+            if _cap(w) and not _allowed(w):
+                last, parts = j, parts + 1
+            elif w not in _PARTICLES:
+                break
+            j += 1
+        if parts >= 2:
+            spans.append((a.start(), toks[last].end()))
+            i = last + 1
+        else:
+            i += 1
+    return _replace_spans(text, spans, "[name]")
+
+
+@lru_cache(maxsize=32)
+def _alternation(terms: tuple[str, ...], flags: int) -> re.Pattern | None:
+    """One compiled pattern for many whole-token terms (longest first)."""
+    if not terms:
+        return None
+    alt = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
+    return re.compile(rf"(?<![\w\[])(?:{alt})(?![\w\]])", flags)
+
+
+def _known_terms(text: str, names: Iterable[str] | None, ids: Iterable[str] | None) -> str:
+    if ids:
+        pat = _alternation(tuple(sorted({str(t).strip() for t in ids if _id_ok(str(t).strip())})), re.I)
+        if pat is not None:
+            text = pat.sub("[id]", text)
+    if names:
+        full: set[str] = set()
+        parts: set[str] = set()
+        for n in names:
+            n = unicodedata.normalize("NFC", str(n or "")).strip()
+            if len(n) < 3 or n.lower() in ("nan", "none"):
+                continue
+            full.add(n)
+            for part in re.split(r"[\s,]+", n):
+                if len(part) >= 3 and part.lower() not in _COMMON:
+                    # parts of a name only when capitalised as a name ("Will", not "will"), or in capitals
+                    parts.update({part[:1].upper() + part[1:], part.upper()})
+        pat = _alternation(tuple(sorted(full)), re.I)
+        if pat is not None:
+            text = pat.sub("[name]", text)
+        pat = _alternation(tuple(sorted(parts)), 0)
+        if pat is not None:
+            text = pat.sub("[name]", text)
+    return text
+
+
+def _id_ok(t: str) -> bool:
+    """Respondent ids worth searching for: 3+ characters, 5+ if only digits (not a count or a year)."""
+    if len(t) < 3:
+        return False
+    return not t.isdigit() or len(t) >= 5
+
+
+# ----------------------------------------------------------------------------------------- public
+def redact(text, names: Iterable[str] | None = None, *, ids: Iterable[str] | None = None,
+           regions: Iterable[str] = PHONE_REGIONS) -> str:
+    """Remove personal names, contact details and respondent ids from a quote.
+
+    Applied, in order, to the text (normalised to Unicode NFC):
+
+    1. URLs (``https://...``, ``www...``, ``name.org/...``) -> ``[url]``;
+    2. e-mail addresses -> ``[email]``; ``@handles`` -> ``[handle]``;
+    3. phone numbers -> ``[phone]``: every number the ``phonenumbers`` library
+       (libphonenumber) finds with a ``+`` country code, or in the national
+       format of one of ``regions``, that has at least 9 digits (8 with a
+       country code), plus US forms (``(555) 123-4567``, ``555-1234``,
+       extensions);
+    4. ``ids`` (respondent ids known from the data; 3+ characters, 5+ when only
+       digits), as whole tokens in any case -> ``[id]``;
+    5. ``names`` (e.g. a ``redact_names:`` list), whole in any case, and any
+       part of 3+ letters when written capitalised -> ``[name]``;
+    6. a title in any case, with or without its full stop or the space after
+       it (Mr, Mrs, Ms, Mx, Miss, Dr, Prof, Principal, Coach, Superintendent,
+       Dean, Counselor, Director, Coordinator, ...) and the name after it (up
+       to three words; "Dr.Okafor", "mr. smith", "MS. SMITH") -> ``[name]``;
+    7. an appositive name after a role ("our principal, Okafor, said") ->
+       ``[name]``;
+    8. two to three consecutive capitalised words (any alphabet, with
+       apostrophes and hyphens: "María José García", "Zoë Brontë", "Smith-Jones"),
+       none of them a school, subject, place or calendar word
+       (:data:`NAME_ALLOWLIST`), and at the start of a sentence not opened by a
+       common word (:data:`SENTENCE_STARTERS`) -> ``[name]``;
+    9. a lone capitalised word in a context that marks a person ("Okafor said",
+       "I asked Dana", "Dana and I", "Okafor's classroom") -> ``[name]``.
+
+    A lone first name in any other context ("Dana is great") is only caught
+    when it is in ``names``: pass the study's names list, and read the quotes
+    before publishing.
+
+    Parameters
+    ----------
+    text : str
+        The quote.
+    names : iterable of str, optional
+        Known personal names to remove.
+    ids : iterable of str, optional
+        Respondent (or interview) ids that must not appear.
+    regions : iterable of str
+        ISO 3166 region codes whose national phone formats are recognised
+        (default :data:`PHONE_REGIONS`).
+
+    Returns
+    -------
+    str
+        The redacted text (non-strings are returned as ``""``).
+
+    Examples
+    --------
+    >>> redact('She said "ask Ms. Ortega or mail j.ortega@school.org".')
+    'She said "ask [name] or mail [email]".'
+    >>> redact("Call me at (555) 123-4567, or talk to Maria Lopez in science.")
+    'Call me at [phone], or talk to [name] in science.'
+    >>> redact("Devon runs the robotics club.", names=["Devon Price"])
+    '[name] runs the robotics club.'
+    >>> redact("Ms. García and José Hernández rang +44 20 7946 0958.")
+    '[name] and [name] rang [phone].'
+    >>> redact("our principal, Okafor, follows @jsmith; see www.lincoln-ms.org")
+    'our principal, [name], follows [handle]; see [url]'
+
+    References
+    ----------
+    Saunders, B., Kitzinger, J., & Kitzinger, C. (2015). Anonymising interview data: challenges and
+    compromise in practice. *Qualitative Research*, 15(5), 616-632.
+    Google, *libphonenumber* (Python port ``phonenumbers``), ``PhoneNumberMatcher``.
+    """
+    if not isinstance(text, str):
+        return ""
+    out = unicodedata.normalize("NFC", text)
+    out = _EMAIL.sub("[email]", out)
+    out = _URL.sub("[url]", out)
+    out = _HANDLE.sub("[handle]", out)
+    out = _sub_phones(out, regions)
+    out = _known_terms(out, names, ids)
+    out = _titles(out)
+    out = _APPOSITIVE.sub(_appositive_sub, out)
+    out = _cap_runs(out)
+    out = _lone_names(out)
+    out = re.sub(r"\[name\](?:[ \t]+\[name\])+", "[name]", out)
+    return out
+
+
+def read_redact_names(path) -> list[str]:
+    """Read a names list for :func:`redact`: a text file (one name per line) or a CSV with a ``name`` column.
+
+    Blank lines and lines starting with ``#`` are skipped.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    list of str
+        The names, in file order, without duplicates.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read as UTF-8 text, or a CSV has no ``name`` column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "names.txt"
+    >>> _ = p.write_text("# staff\\nDana Whitfield\\nJosé Hernández\\n", encoding="utf-8")
+    >>> read_redact_names(p)
+    ['Dana Whitfield', 'José Hernández']
+
+    References
+    ----------
+    ``docs/privacy.md``, section "Redaction".
+    """
+    from .errors import DataError, Problem
+
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        raise DataError(Problem(str(p), f"the names list cannot be opened ({err.strerror or err})",
+                                "check the 'redact_names' path in study.yaml")) from None
+    except UnicodeDecodeError:
+        raise DataError(Problem(str(p), "the names list is not UTF-8 text", "save it as UTF-8")) from None
+    lines = [ln.strip() for ln in text.splitlines()]
+    if p.suffix.lower() == ".csv":
+        import csv
+
+        rows = list(csv.reader(lines))
+        header = [h.strip().lower() for h in rows[0]] if rows else []
+        if "name" not in header:
+            raise DataError(Problem(str(p), "the names list has no 'name' column", "add a header 'name'", row=1))
+        j = header.index("name")
+        lines = [r[j].strip() for r in rows[1:] if len(r) > j]
+    out: list[str] = []
+    for ln in lines:
+        if ln and not ln.startswith("#") and ln not in out:
+            out.append(unicodedata.normalize("NFC", ln))
+    return out
