@@ -335,7 +335,12 @@ def compute_analyses(ctx) -> None:
         else:
             tal_s = tal_n = pd.DataFrame()
         playbook = S.load_playbook(instrument=inst)
-        recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst)
+        # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
+        from .supports import item_profile
+
+        item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
+        recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst,
+                            items=item_prof)
                 for s in sorted(prof["school"].astype(str).unique())]
         ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
 
@@ -648,6 +653,16 @@ def section_supports(ctx, school: str) -> Section:
             items = []
             for _, r in rows.iterrows():
                 lever = f" <em>Why it works here:</em> {esc(r['lever'])}" if str(r.get("lever", "")).strip() else ""
+                who = str(r.get("who_acts", "") or "").strip()
+                if who:
+                    actor = {"cbo": "the CBO", "school": "the school", "district": "the district"}.get(who, who)
+                    lever += f" <em>Who acts:</em> {esc(actor)}."
+                    if str(r.get("cbo_role", "") or "").strip():
+                        lever += f" {esc(r['cbo_role'])}"
+                if str(r.get("triggered_by", "") or "").strip():
+                    lever += f" <em>Why this school:</em> {esc(r['triggered_by'])}."
+                if str(r.get("source", "") or "").strip():
+                    lever += f" <em>Evidence:</em> {esc(r['source'])}"
                 items.append(f"<li><strong>{esc(r['support'])}.</strong> {esc(r['description'])}{lever}</li>")
             html += "<ul>" + "".join(items) + "</ul>"
     return Section("supports", "Assets to build on and suggested supports", html, tables=["recommendations"])
