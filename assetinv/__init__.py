@@ -24,4 +24,14 @@ from .supports import *  # noqa: F401,F403
 from .pilot import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
-from .cfa import *  # noqa: F401,F403
+from .item_detail import *  # noqa: F401,F403
+from .crosswalk_qda import *  # noqa: F401,F403
+from .structure import *  # noqa: F401,F403
+from .study_check import *  # noqa: F401,F403
+from .ids import *  # noqa: F401,F403
+from .redaction import *  # noqa: F401,F403
+from .safe_input import *  # noqa: F401,F403
+from .safe_tables import *  # noqa: F401,F403
+from .outdir import *  # noqa: F401,F403
+from .ordinal import *  # noqa: F401,F403
+from .planning import *  # noqa: F401,F403

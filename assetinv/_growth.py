@@ -231,7 +231,7 @@ def _diag_theta(st: Structure) -> list[int]:
     """Indices of the theta entries bounded below by 0 (Cholesky diagonals)."""
     idx = [0, 2] if st.school_slope else ([0] if st.school_intercept else [])
     if st.respondent:
-        idx.append((3 if st.school_slope else 1 if st.school_intercept else 0))
+        idx.append(3 if st.school_slope else 1 if st.school_intercept else 0)
     return idx
 
 

@@ -47,7 +47,9 @@ def icc1_reml(n: np.ndarray, s: np.ndarray, ss: np.ndarray) -> tuple[float, floa
     if len(n) < 2 or N - len(n) < 1:
         return np.nan, np.nan, np.nan
     # search in h = log(1 + g) so that large and small ratios are equally cheap
-    f = lambda h: _reml_deviance(np.expm1(h), n, s, ss, N)  # noqa: E731
+    def f(h):
+        return _reml_deviance(np.expm1(h), n, s, ss, N)
+
     hi = np.log1p(1e8)
     res = optimize.minimize_scalar(f, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12, "maxiter": 500})
     h = float(res.x)

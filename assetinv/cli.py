@@ -5,7 +5,9 @@ Subcommands:
 * ``assetinv validate FILE...``  check survey exports, rosters or codings and print every problem;
 * ``assetinv report``            render the network summary and one report per school into ``reports/``;
 * ``assetinv simulate FOLDER``   write a seeded synthetic study (the bundled sample is made this way);
-* ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export.
+* ``assetinv map EXPORT``        draft a crosswalk (``responses:`` block of study.yaml) for a survey export, or
+                                 the ``codings:`` block (codes and cases) for a QDA project or coded table;
+* ``assetinv plan``              print how many staff a school needs per domain, from a pilot or the sample.
 
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
@@ -19,17 +21,47 @@ from pathlib import Path
 from ._version import __version__
 from .errors import DataError
 
+#: Problems printed per file or error before "... and N more" (``--all`` prints every one).
+MAX_PROBLEMS_SHOWN = 50
+
+
+def _shown(problems: list, show_all: bool) -> tuple[list, str | None]:
+    """The problems to print and the closing line for those left out."""
+    if show_all or len(problems) <= MAX_PROBLEMS_SHOWN:
+        return list(problems), None
+    rest = len(problems) - MAX_PROBLEMS_SHOWN
+    return list(problems[:MAX_PROBLEMS_SHOWN]), f"\u2026 and {rest} more (run again with --all to list every problem)"
+
+
+def _error_text(err: DataError, show_all: bool) -> str:
+    if not err.problems:
+        return str(err)
+    shown, more = _shown(err.problems, show_all)
+    lines = [str(p) for p in shown] + ([more] if more else [])
+    head = f"{len(err.problems)} problems found:\n" if len(err.problems) > 1 else ""
+    return head + "\n".join(lines)
+
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .io import validate_file
+    from .study_check import _summary, print_findings, validate_study
 
     worst = 0
     for path in args.files:
+        if Path(path).is_dir():  # a study folder: every file through its crosswalk, then across files
+            check = validate_study(path, instrument=args.instrument)
+            print(_summary(check))
+            print_findings(check)
+            worst = max(worst, 0 if check.ok else 2)
+            continue
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
         if problems:
             print(f"{path}: {len(problems)} problem(s)")
-            for p in problems:
+            shown, more = _shown(problems, getattr(args, "all", False))
+            for p in shown:
                 print(f"  - {p}")
+            if more:
+                print(f"  {more}")
             worst = 2
         else:
             print(f"{path}: OK")
@@ -37,8 +69,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
+    from .errors import Problem
     from .simulate import write_sample
 
+    folder = Path(args.folder)
+    if folder.exists() and not folder.is_dir():
+        raise DataError(Problem(str(folder), "is a file, not a folder", "give a folder name for the synthetic study"))
+    if folder.is_dir() and any(folder.iterdir()) and not args.force:
+        shown = sorted(p.name for p in folder.iterdir())
+        raise DataError(Problem(
+            str(folder), f"the folder is not empty ({', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}); "
+            "simulate would overwrite files such as responses.csv and study.yaml",
+            "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
+            "(other files are left alone)"))
     written = write_sample(args.folder, seed=args.seed)
     for path in written:
         print(path)
@@ -46,7 +89,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import build_reports
+    from .reports import build_reports, default_data_dir
+    from .study_check import print_findings, validate_study
+
+    folder = Path(args.data) if args.data is not None else (
+        Path(args.config).resolve().parent if args.config is not None else default_data_dir())
+    if folder.is_dir():  # (a missing folder is reported by build_reports)
+        check = validate_study(folder, config=args.config)
+        if not check.ok:
+            print(f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
+                  "rendered. Fix them (`assetinv validate FOLDER` lists them again):", file=sys.stderr)
+            print_findings(check, sys.stderr, only="error")
+            return 2
+        if check.warnings:
+            print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
+            print_findings(check, sys.stderr, only="warning")
 
     build_reports(
         data=args.data,
@@ -56,12 +113,64 @@ def _cmd_report(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=not args.quiet,
         config=args.config,
+        force=args.force,
     )
     return 0
 
 
+# ---- assetinv plan ---------------------------------------------------------------
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from .io import read_config, read_responses
+    from .planning import plan_survey
+    from .reports import _resolve_inputs
+
+    if args.responses is not None:
+        path = Path(args.responses)
+    else:
+        _, config_path = _resolve_inputs(args.data, args.config)
+        path = Path(read_config(config_path)["responses"])
+    responses = read_responses(path)
+    try:
+        plan = plan_survey(responses, wave=args.wave, targets=tuple(args.targets), sizes=tuple(args.sizes))
+    except ValueError as err:
+        from .errors import Problem
+        raise DataError(Problem(file=str(path), message=str(err),
+                                fix="a pilot needs at least 2 schools with 2 or more answers each; "
+                                    "check --wave, --targets (between 0 and 1) and --sizes (2 or more)")) from None
+    print(f"Survey plan from {path.name} ({len(responses)} responses)")
+    for msg in plan.warnings:
+        print(f"note: {msg}")
+    print(plan.summary())
+    return 0
+
+
+def _add_plan_parser(sub) -> None:
+    p = sub.add_parser("plan", help="respondents a school needs per domain, and the change it can detect")
+    p.add_argument("--data", default=None, help="pilot data folder with study.yaml (default: the bundled sample)")
+    p.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
+    p.add_argument("--responses", default=None, help="a pilot survey export instead of a data folder")
+    p.add_argument("--wave", default=None, help="plan from this wave (default: the first in the data)")
+    p.add_argument("--targets", type=float, nargs="+", default=[0.70, 0.80],
+                   help="school-mean reliabilities to plan for (default .70 .80)")
+    p.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 15, 20, 30],
+                   help="staff per wave for the detectable change (default 5 10 15 20 30)")
+    p.set_defaults(func=_cmd_plan)
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from .crosswalk import _write_draft, draft_crosswalk
+    from .crosswalk_qda import draft_codings_crosswalk, is_codings_file, write_codings_draft
+
+    if is_codings_file(args.export):  # a QDA project or coded table: the codings: block
+        d = draft_codings_crosswalk(args.export, instrument=args.instrument)
+        text = write_codings_draft(d, args.out, force=args.force)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            n = int(d.codes["confident"].sum())
+            print(f"{args.out}: draft codings crosswalk written ({n} confident code lines, "
+                  f"{len(d.codes) - n} commented out for you to check)")
+        return 0
 
     cw = draft_crosswalk(args.export, instrument=args.instrument)
     text = _write_draft(cw, args.out, force=args.force)
@@ -83,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check input files and list every problem found")
-    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX)")
+    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
+                   "study folder holding study.yaml (the whole study, across files)")
     v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     v.add_argument(
         "--kind",
@@ -91,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the file holds (default: guessed from its columns)",
     )
+    v.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("report", help="render the network summary and one HTML report per school")
@@ -101,10 +212,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--force", action="store_true",
+                   help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
+    r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     r.set_defaults(func=_cmd_report)
 
-    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns to the instrument")
-    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA)")
+    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
+                       "to the instrument")
+    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project "
+                   "(.qdpx, .qdc) or coded CSV/XLSX")
     m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     m.add_argument("--out", default=None, help="write the draft to this YAML file (default: print it)")
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
@@ -113,7 +229,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
     s.add_argument("folder", type=Path)
     s.add_argument("--seed", type=int, default=2026)
+    s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
+                   "the synthetic study's files)")
     s.set_defaults(func=_cmd_simulate)
+    _add_plan_parser(sub)
     return parser
 
 
@@ -126,9 +245,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except DataError as err:
-        print(f"assetinv: error: {err}", file=sys.stderr)
+        print(f"assetinv: error: {_error_text(err, getattr(args, 'all', False))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
+        from .outdir import Terminated
+
+        if isinstance(err, Terminated):
+            print("assetinv: terminated (SIGTERM); no partial report was left behind.", file=sys.stderr)
+            return 143
         print("assetinv: interrupted; no partial report was left behind.", file=sys.stderr)
         return 130
 

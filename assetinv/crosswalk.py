@@ -217,7 +217,8 @@ def _parts(text: str) -> list[str]:
         if sep in text:
             out.append(text.split(sep)[-1])
             out.append(text.split(sep, 1)[-1])
-    return [p for p in dict.fromkeys(p.strip() for p in out) if len(p) >= 3]
+    kept = [p for p in dict.fromkeys(p.strip() for p in out) if len(p) >= 3]
+    return kept or [text]
 
 
 def _score(text: str, item_text: str) -> float:
@@ -278,8 +279,9 @@ def draft_crosswalk(path, instrument=None) -> Crosswalk:
     """
     p = Path(path)
     if _kind(p) == "qda":
-        raise DataError(Problem(p.name, "drafting a crosswalk from a QDA project is not available in this "
-                                "version", "map the codes by hand under codings: codes: in study.yaml"))
+        raise DataError(Problem(p.name, "this is a QDA project, not a survey export",
+                                "draft its codings: block with assetinv.draft_codings_crosswalk "
+                                "(or `assetinv map` on the project)"))
     return _draft_responses(p, instrument)
 
 
@@ -362,10 +364,28 @@ def _draft_responses(path: Path, instrument) -> Crosswalk:
     _propose_values(cw, raw, id_props, col_values, inst, _io)
     _propose_labels(cw, raw, [j for j, p in props.items() if p.target in texts], col_values, inst, _io)
     if "wave" not in id_props:
-        first = next(iter(inst.waves))
-        cw.constants.append(Proposal("wave", first, 0.0, "the export has no wave column: write the wave these "
-                                     f"answers belong to ({', '.join(inst.waves)}) and remove the '#'"))
+        wave, why = _wave_from_name(path, inst, _io)
+        if wave is not None:
+            cw.constants.append(Proposal("wave", wave, 0.8, f"the export has no wave column; its file name {why}"))
+        else:
+            first = next(iter(inst.waves))
+            cw.constants.append(Proposal("wave", first, 0.0, "the export has no wave column: write the wave "
+                                         f"these answers belong to ({', '.join(inst.waves)}) and remove the '#'"))
     return cw
+
+
+def _wave_from_name(path: Path, inst, _io) -> tuple[str | None, str]:
+    """The wave a file name names ("staff_followup.csv", "survey_wave2.xlsx"), if exactly one."""
+    tokens = [t for t in re.split(r"[^0-9a-z]+", path.stem.lower()) if t]
+    joined = _io._key(path.stem)
+    wave_map = _io._wave_map(inst)
+    pairs = [a + b for a, b in zip(tokens, tokens[1:])]
+    found = {wave_map[t] for t in tokens + pairs if t in wave_map}
+    found |= {w for k, w in wave_map.items() if len(k) >= 6 and k in joined}
+    if len(found) == 1:
+        w = found.pop()
+        return w, f"'{path.name}' names the wave '{w}'"
+    return None, ""
 
 
 def _skip_non_answers(raw, _io) -> None:
@@ -444,7 +464,7 @@ def _propose_id_fields(raw, cols, col_values, inst, _io) -> dict[str, tuple[int,
         texts = [_text(h), _text(raw.question_text.get(j, h))]
         vals = col_values[j]
         distinct = set(vals)
-        for fld, words in _ID_WORDS.items():
+        for fld in _ID_WORDS:
             s = 0.0
             for t in texts:
                 s = max(s, _field_word_score(t, fld))
@@ -522,7 +542,7 @@ def _propose_values(cw: Crosswalk, raw, id_props, col_values, inst, _io) -> None
             if hit is not None:
                 continue  # read as it is
             text = vl.get(v, v)
-            choices = {k: mapping[k] for k in mapping}
+            choices = dict(mapping)
             best = process.extractOne(_io._key(text), list(choices), scorer=fuzz.partial_ratio)
             words = set(_text(text).split())
             kw = {"teacher": {"teacher", "teaching", "instructor", "educator", "classroom"},

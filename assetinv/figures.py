@@ -30,7 +30,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "STATUS_STYLE", "ReportFigure"]
+from .ids import natural_key
+
+__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "STATUS_STYLE",
+           "ReportFigure"]
 
 _PAL = sns.color_palette("colorblind")
 #: Colour and marker per status (readable without colour through the marker).
@@ -195,7 +198,7 @@ def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | 
     p = _blank_suppressed(profile, [value, "mean", "ci_low", "ci_high", "diff", "n"])
     doms = _domain_order(p)
     names = _short_names(p)
-    schools = sorted(p["school"].astype(str).unique())
+    schools = sorted(p["school"].astype(str).unique(), key=natural_key)
     grid = np.full((len(schools), len(doms)), np.nan)
     status = np.full(grid.shape, "", dtype=object)
     reason = np.full(grid.shape, "", dtype=object)
@@ -524,4 +527,115 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
                      else f"{lab} {r['gap']:+.2f}" + (" (large)" if abs(r["gap"]) >= large else ""))
     fig.alt_text = ("Leader minus teacher difference in mean score per domain with 95% intervals: "
                     + "; ".join(parts) + ".")
+    return fig
+
+
+#: Answer colours for diverging stacked bars: disagree (vermillion, orange), neutral (grey), agree (sky, blue).
+_LIKERT_COLOURS = ["#D55E00", "#E69F00", "#BBBBBB", "#56B4E9", "#0072B2"]
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
+@_styled
+def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, title: str | None = None,
+                           domain_names: dict | None = None) -> Figure:
+    """Diverging stacked bars of every item's answers, grouped by domain.
+
+    Each bar is one item: disagreeing answers extend left of zero, agreeing
+    answers right, and the neutral middle answer is split across zero
+    (Robbins & Heiberger 2011). Suppressed items are drawn as hatched blanks
+    labelled "suppressed"; their shares are never drawn.
+
+    Parameters
+    ----------
+    items : DataFrame
+        Rows of :func:`assetinv.item_distributions` for **one** group (one
+        school, one district or the network).
+    labels : dict, optional
+        Answer code -> label (default the 1-5 agreement scale).
+    title : str, optional
+        Figure title.
+    domain_names : dict, optional
+        Domain id -> name for the panel headings.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``alt_text``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv.figures import item_distribution_plot
+    >>> t = pd.DataFrame({"domain": "EX", "item": ["EX01", "EX02"], "text": ["A", "B"], "reverse": False,
+    ...                   "pct_1": [10., 0], "pct_2": [20., 10], "pct_3": [20., 30], "pct_4": [30., 40],
+    ...                   "pct_5": [20., 20], "pct_agree": [50., 60], "suppressed": ""})
+    >>> item_distribution_plot(t).alt_text.startswith("Diverging")
+    True
+
+    References
+    ----------
+    Robbins, N. B., & Heiberger, R. M. (2011). Plotting Likert and other rating
+    scales. *Proceedings of the 2011 Joint Statistical Meeting*, 1058-1066.
+    """
+    labels = labels or {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
+    cats = sorted(labels)
+    pct = [f"pct_{k}" for k in cats]
+    t = _blank_suppressed(items, pct + ["pct_agree"]).reset_index(drop=True)
+    names = domain_names or {}
+    doms = list(dict.fromkeys(t["domain"]))
+    rows: list[tuple[str, object]] = []
+    for d in doms:
+        rows.append(("head", d))
+        rows += [("item", i) for i in t.index[t["domain"] == d]]
+    fig = _new_figure(7.4, 0.9 + 0.2 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1]
+    ticks, ticklabels = [], []
+    mid = len(cats) // 2
+    parts = []
+    for yi, (kind, ref) in zip(y, rows):
+        if kind == "head":
+            ax.text(-100, yi, names.get(ref, ref), ha="left", va="center", fontsize=8.5, fontweight="bold")
+            continue
+        r = t.loc[ref]
+        rev = " (R)" if bool(r.get("reverse", False)) else ""
+        ticks.append(yi)
+        ticklabels.append(f"{r['item']} {_clip(r.get('text', ''), 46)}{rev}")
+        if r["suppressed"] or pd.isna(r[pct[0]]):
+            ax.add_patch(Rectangle((-100, yi - 0.38), 200, 0.76, facecolor="white", edgecolor="0.6", hatch=_HATCH,
+                                   lw=0.5, zorder=2))
+            ax.text(0, yi, "suppressed", ha="center", va="center", fontsize=7.5, color="0.2",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)
+            parts.append(f"{r['item']} suppressed")
+            continue
+        vals = [float(r[c]) for c in pct]
+        neutral = vals[mid] if len(cats) % 2 else 0.0
+        left = -(sum(vals[:mid]) + neutral / 2)
+        for k, v in enumerate(vals):
+            ax.barh(yi, v, left=left, height=0.76, color=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)],
+                    edgecolor="white", lw=0.4, zorder=3)
+            left += v
+        agree = float(r["pct_agree"])
+        ax.text(101, yi, f"{agree:.0f}%", ha="left", va="center", fontsize=7.5, color="0.1")
+        parts.append(f"{r['item']} {agree:.0f}% agree")
+    ax.axvline(0, color="0.2", lw=0.8, zorder=4)
+    ax.set_yticks(ticks, ticklabels, fontsize=7.5)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_xlim(-100, 112)
+    ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
+    ax.set_xlabel("share of staff answering: disagree (left of 0) and agree (right); number = % agree",
+                  fontsize=8)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(facecolor=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)], label=labels[c])
+               for k, c in enumerate(cats)]
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(cats), frameon=False,
+              fontsize=7.5, handlelength=1.2, columnspacing=0.9)
+    if title:
+        ax.set_title(title, pad=18)
+    fig.alt_text = ("Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
+                    "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + ".")
     return fig

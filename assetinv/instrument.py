@@ -864,7 +864,7 @@ def _parse_file(path: str) -> Instrument:
     return _build(raw, path, sha, _line_index(text))
 
 
-def _check_scale(c: "_Checker", scale: Any, pre: tuple, sid: str) -> Scale | None:
+def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
     """Check one scale mapping (``scale:`` or an entry of ``scales:``); None if it has problems."""
     where = c.keypath(pre)
     if not c.mapping(scale, pre, where):
@@ -950,7 +950,7 @@ def _check_scale(c: "_Checker", scale: Any, pre: tuple, sid: str) -> Scale | Non
     return Scale(sid, smin, smax, labels, dk_code, dk_label)
 
 
-def _check_scales(c: "_Checker", raw: dict) -> dict[str, Scale]:
+def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
     """The instrument's scales from ``scale:`` (1.0.0) or ``scales:`` (exactly one of the two)."""
     if raw.get("scale") is not None and raw.get("scales") is not None:
         c.add(("scales",), "the file has both 'scale' and 'scales'",

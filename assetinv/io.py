@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .ids import id_sort_key
 from .errors import DataError, Problem
 
 __all__ = [
@@ -457,6 +458,13 @@ def _looks_like_header(cells: Sequence[str], targets: set[str]) -> int:
 
 
 def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+    import zipfile
+
+    if zipfile.is_zipfile(_io.BytesIO(data)):
+        from .safe_input import SafeZip
+
+        with SafeZip(_io.BytesIO(data), label=name):  # size and ratio caps from the headers (zip bombs)
+            pass
     try:
         import openpyxl
 
@@ -775,8 +783,11 @@ class _ItemParser:
             return np.nan, None, False
         lab = vlabels.get(s) if vlabels else None
         if num is not None:
-            if lab is not None and (looks_missing(lab) or _propose_point(lab, self.scale)):
-                return np.nan, self.undeclared(s, lab), False
+            if lab is not None:
+                point = _propose_point(lab, self.scale)
+                # an agreement label on its own point ("4 = Somewhat agree") is read as the number
+                if looks_missing(lab) or (point is not None and point != num):
+                    return np.nan, self.undeclared(s, lab), False
             if not float(num).is_integer():
                 return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
                                 f"{self.lo}-{self.hi}"), False
@@ -796,15 +807,15 @@ class _ItemParser:
         what = f"value '{s}' (labelled '{lab}')" if lab is not None else f"answer '{s}'"
         if looks_missing(text):
             code = _yaml_scalar(s)
-            return (f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
-                    "code, but it is not declared as one",
-                    f"declare it missing: add this line under responses: in study.yaml: "
-                    f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)",
+            return ((f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
+                     "code, but it is not declared as one"),
+                    ("declare it missing: add this line under responses: in study.yaml: "
+                     f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)"),
                     f"undeclared missing code {code}")
         point = _propose_point(text, self.scale)
         return (f"{what} is not a label of the {self.lo}-{self.hi} scale ({self.label_list})",
-                f"declare the label: add this line under responses: in study.yaml: "
-                f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})",
+                ("declare the label: add this line under responses: in study.yaml: "
+                 f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})"),
                 f"undeclared label {text}")
 
 
@@ -1372,7 +1383,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         df["n_dont_know"] = df["n_dont_know"].astype("int64")
     order = {w: k for k, w in enumerate(dict(inst.waves))}
     df["_w"] = df["wave"].map(order)
-    df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
+    df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(columns="_w")
     df = df.reset_index(drop=True)
     df.attrs = {
         "instrument_version": str(inst.version),
@@ -1512,7 +1523,7 @@ class _Crosswalk:
         return bool(self.columns or self.values or self.labels or self.constants or self.drop)
 
 
-def _check_mapping(P: "_Collector", value: Any, key: str) -> dict:
+def _check_mapping(P: _Collector, value: Any, key: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -1718,8 +1729,8 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
             key = (rid, wv)
             if key in seen and seen[key] != name:
                 probs.append(Problem(name, f"respondent id '{rid}' in wave '{wv}' is also in {seen[key]}",
-                                     f"keep each respondent's answers for a wave in one file, or correct "
-                                     f"the ids (a constants: {{wave: ...}} per file keeps waves apart)",
+                                     "keep each respondent's answers for a wave in one file, or correct "
+                                     "the ids (a constants: {wave: ...} per file keeps waves apart)",
                                      column="respondent_id"))
             seen.setdefault(key, name)
     if probs:
@@ -1731,7 +1742,7 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
         out["n_dont_know"] = out["n_dont_know"].fillna(0).astype("int64")
     order = {w: k for k, w in enumerate(dict(inst.waves))}
     out["_w"] = out["wave"].map(order)
-    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort").drop(columns="_w")
+    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(columns="_w")
     out = out.reset_index(drop=True)
     quality: dict[tuple, int] = {}
     for df in frames:
@@ -1747,7 +1758,7 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
         "quality": recs,
         "dropped_columns": list(dict.fromkeys(c for df in frames for c in df.attrs.get("dropped_columns", []))),
         "input_format": "; ".join(df.attrs.get("input_format", "") for df in frames),
-        "sources": [dict(file=n, sha256=df.attrs.get("sha256", ""), rows=len(df)) for df, n in zip(frames, names)],
+        "sources": [{"file": n, "sha256": df.attrs.get("sha256", ""), "rows": len(df)} for df, n in zip(frames, names)],
     }
     return out
 
@@ -1898,7 +1909,7 @@ def read_roster(path, instrument=None) -> pd.DataFrame:
     P.raise_if_any()
     df = pd.DataFrame(recs, columns=list(ROSTER_COLUMNS))
     df["invited"] = df["invited"].astype("int64")
-    df = df.sort_values(["school", "role", "wave"], kind="mergesort").reset_index(drop=True)
+    df = df.sort_values(["school", "role", "wave"], kind="mergesort", key=id_sort_key).reset_index(drop=True)
     df.attrs = {"source": raw.source or raw.file, "sha256": raw.sha256}
     return df
 
@@ -1959,7 +1970,7 @@ def read_schools(path) -> pd.DataFrame:
         recs.append(rec)
     P.raise_if_any()
     df = pd.DataFrame(recs, columns=list(SCHOOL_COLUMNS))
-    df = df.sort_values("school", kind="mergesort").reset_index(drop=True)
+    df = df.sort_values("school", kind="mergesort", key=id_sort_key).reset_index(drop=True)
     df.attrs = {"source": raw.source or raw.file, "sha256": raw.sha256}
     return df
 
@@ -1995,6 +2006,35 @@ _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", 
                      "qdpx", "truth", "redact_names")
 
 
+_CODINGS_KEYS = ("file", "codes", "cases", "allow_external")
+
+
+def _codings_entry(value: Any, P: "_Collector") -> tuple[Any, dict]:
+    """``codings:`` as a file name, or ``{file, codes, cases, allow_external}``.
+
+    Returns what :func:`_check_config_types` expects (the file name, or ``{file, allow_external}``)
+    and the crosswalk (``codes``, ``cases``) for :func:`assetinv.read_codings`.
+    """
+    if not isinstance(value, dict):
+        return value, {}
+    for k in value:
+        if k not in _CODINGS_KEYS:
+            close = difflib.get_close_matches(str(k), _CODINGS_KEYS, n=1, cutoff=0.6)
+            P.col(f"unknown key 'codings.{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                  "use file, codes, cases and allow_external under 'codings:'", column="codings")
+    if not value.get("file"):
+        P.col("'codings' has no 'file'", "write the codings file under it, e.g. 'file: interviews/project.qdpx'",
+              column="codings")
+    crosswalk = {k: value[k] for k in ("codes", "cases") if value.get(k) is not None}
+    for k, v in crosswalk.items():
+        if not isinstance(v, dict):
+            P.col(f"'codings.{k}' must be a mapping of 'name: value' lines",
+                  'e.g. codes: {"Teacher collaboration": OS-PLC}' if k == "codes" else "e.g. cases: {school: School}",
+                  column="codings")
+    rest = {k: value[k] for k in ("file", "allow_external") if k in value}
+    return (rest if "allow_external" in rest else value.get("file")), crosswalk
+
+
 def read_config(path) -> dict:
     """Read and validate a study config (``study.yaml``).
 
@@ -2010,6 +2050,10 @@ def read_config(path) -> dict:
         ``min_response_rate=0.5``); file keys as absolute :class:`~pathlib.Path` or
         ``None`` (a default file name that does not exist becomes ``None``), plus
         ``folder`` (the config's folder) and ``config`` (its path).
+        ``codings`` may be a file name or a mapping ``{file, codes, cases}``
+        (the codings crosswalk); either way ``cfg["codings"]`` is the file and
+        ``cfg["codings_crosswalk"]`` the keyword arguments for
+        :func:`assetinv.read_codings` (``{}`` for a plain file name).
 
     Raises
     ------
@@ -2059,6 +2103,7 @@ def read_config(path) -> dict:
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG_DEFAULTS.items()}
     out.update({str(k): v for k, v in cfg.items()})
     folder = path.resolve().parent
+    out["codings"], out["codings_crosswalk"] = _codings_entry(out.get("codings"), P)
     _check_config_types(out, cfg, folder, P)
     for k in _CONFIG_FILE_KEYS:
         v = out.get(k)
@@ -2256,6 +2301,10 @@ def _guess_kind(path: Path) -> str:
         return "codings"
     if "name" in keys and "school" in keys and "role" not in keys and "respondentid" not in keys:
         return "schools"
+    # a roster that lacks 'invited': the id fields, but no respondent id and no answers
+    if {"school", "role", "wave"} <= keys and not ({"respondentid", "responseid"} & keys) \
+            and not any(re.fullmatch(r"[a-z]{2}\d{2}", k) for k in keys) and len(keys) <= 6:
+        return "roster"
     return "responses"
 
 

@@ -59,6 +59,7 @@ import warnings
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -66,6 +67,7 @@ import pandas as pd
 
 from . import agreement as _ag
 from .errors import DataError, Problem
+from .ids import id_sort_key
 from .io import file_sha256
 from .privacy import MIN_INTERVIEWS, MIN_N, complementary_suppress, suppress
 
@@ -155,12 +157,121 @@ def _sort_codings(df: pd.DataFrame) -> pd.DataFrame:
 # ==========================================================================
 # validation
 # ==========================================================================
+MAX_CODE_LINES = 20  # unknown-code lines listed before the rest are summed up in one line
+
+
+@dataclass(frozen=True)
+class _Found:
+    """One fault at one place, before grouping."""
+
+    place: object  # spreadsheet row (int) or a location label (QDA source and selection)
+    column: str | None
+    message: str  # the message when the fault occurs once
+    fix: str
+    group: str  # the message when it occurs several times (without per-place details)
+    detail: str | None = None
+
+
+def _place(f: _Found) -> str:
+    where = f"row {f.place}" if isinstance(f.place, (int, np.integer)) else str(f.place)
+    return f"{where} ({f.detail})" if f.detail else where
+
+
+def _group_problems(found: Sequence[_Found], file: str) -> list[Problem]:
+    """One problem per distinct fault: its count, the first three places, then '... and N more'.
+
+    Unknown codes beyond the :data:`MAX_CODE_LINES` most frequent are summed up
+    in one closing line, so a project with many unmapped codes gives a short,
+    readable list.
+    """
+    groups: dict[tuple, list[_Found]] = {}
+    for f in found:
+        groups.setdefault((f.column, f.group, f.fix), []).append(f)
+    out: list[Problem] = []
+    unknown: list[tuple[int, int, Problem, str]] = []
+    for order, ((col, group, fix), fs) in enumerate(groups.items()):
+        f0 = fs[0]
+        if len(fs) == 1:
+            if isinstance(f0.place, (int, np.integer)):
+                p = Problem(file, f0.message, fix, row=int(f0.place), column=col)
+            else:
+                p = Problem(file, f"{f0.place}: {f0.message}", fix, row=None, column=col)
+        else:
+            shown = "; ".join(_place(f) for f in fs[:3])
+            if all(isinstance(f.place, (int, np.integer)) and not f.detail for f in fs[:3]):
+                shown = "rows " + ", ".join(str(f.place) for f in fs[:3])
+            more = f" \u2026 and {len(fs) - 3} more" if len(fs) > 3 else ""
+            p = Problem(file, f"{group} ({len(fs)} times: {shown}{more})", fix, row=None, column=col)
+        if group.startswith("unknown code '"):
+            unknown.append((-len(fs), order, p, group[len("unknown code '"):-1]))
+        else:
+            out.append(p)
+    if len(unknown) > MAX_CODE_LINES:
+        unknown.sort(key=lambda t: t[:2])
+        keep, rest = unknown[:MAX_CODE_LINES], unknown[MAX_CODE_LINES:]
+        keep.sort(key=lambda t: t[1])
+        n_rows = -sum(t[0] for t in rest)
+        names = ", ".join(f"'{t[3]}'" for t in rest[:3]) + (" \u2026" if len(rest) > 3 else "")
+        out.extend(t[2] for t in keep)
+        out.append(Problem(
+            file,
+            f"{len(rest)} more unknown codes in {n_rows} codings ({names})",
+            "run `assetinv map " + Path(file).name + "` to draft the codings.codes map for every code, "
+            "then check it and paste it into study.yaml",
+            column="code",
+        ))
+    else:
+        out.extend(t[2] for t in unknown)
+    return out
+
+
+def _closest_codes(name: str, cb: pd.DataFrame, n: int = 1) -> list[tuple[str, float]]:
+    """The ``n`` codebook ids closest to a code name, with a 0-100 rapidfuzz score.
+
+    Ids and names are compared with ``WRatio`` (case- and punctuation-blind,
+    word-order tolerant); definitions with ``token_set_ratio`` scaled by 0.9,
+    as a definition shares words with many names.
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    best: dict[str, float] = {}
+    names = {}
+    for rec in cb.itertuples(index=False):
+        names[_s(rec.id)] = rec.id
+        names[_s(rec.name)] = rec.id
+    for text, score, _ in process.extract(name, list(names), scorer=fuzz.WRatio,
+                                          processor=utils.default_process, limit=None):
+        cid = names[text]
+        best[cid] = max(best.get(cid, 0.0), float(score))
+    for rec in cb.itertuples(index=False):
+        d = _s(getattr(rec, "definition", ""))
+        if d:
+            sc = 0.9 * fuzz.token_set_ratio(name, d, processor=utils.default_process)
+            best[rec.id] = max(best.get(rec.id, 0.0), sc)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked[:n]
+
+
+def _unknown_code_fix(key: str, cb: pd.DataFrame) -> str:
+    import json
+
+    quoted = json.dumps(key, ensure_ascii=False)
+    (cid, score), = _closest_codes(key, cb, 1) or [("", 0.0)]
+    if cid and score >= 60:
+        name = cb.loc[cb["id"] == cid, "name"].iloc[0]
+        return (f"did you mean {cid} ({name})? correct it, or add  {quoted}: {cid}  under codings.codes in study.yaml "
+                "(or another codebook id; ~ leaves the code out on purpose)")
+    return (f"add  {quoted}: <codebook id>  under codings.codes in study.yaml (no codebook code is close; "
+            "the ids are in assetinv.load_instrument().codebook; ~ leaves the code out on purpose)")
+
+
 def check_codings(
     table: pd.DataFrame,
     instrument=None,
     *,
     file: str = "<codings>",
     rows: Sequence | None = None,
+    case_hint: str | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check and normalise a codings table; return it with every problem found.
 
@@ -176,13 +287,19 @@ def check_codings(
     rows : sequence, optional
         The spreadsheet row number (header = 1) or a location label for each
         row of ``table``; default ``index + 2``.
+    case_hint : str, optional
+        Added to the fix of an empty school or role (e.g. the case variables a
+        QDA project has, for the ``cases:`` crosswalk).
 
     Returns
     -------
     (DataFrame, list of Problem)
         The normalised table (codes as codebook ids, roles as role ids,
-        ``exemplary`` boolean, sorted) and the problems; the table is only
-        trustworthy when the list is empty.
+        ``exemplary`` boolean, sorted; an optional ``parent`` column, the QDA
+        parent code or code group, is kept) and the problems, **grouped**: one
+        problem per distinct fault, with its count and first three places
+        (:func:`group_problems`). The table is only trustworthy when the list
+        is empty.
 
     Examples
     --------
@@ -223,19 +340,20 @@ def check_codings(
         rows = [i + 2 for i in range(len(df))]
     rows = list(rows)
 
-    def prob(i, col, msg, fix):
-        r = rows[i]
-        if isinstance(r, (int, np.integer)):
-            problems.append(Problem(file, msg, fix, row=int(r), column=col))
-        else:
-            problems.append(Problem(file, f"{r}: {msg}", fix, row=None, column=col))
+    found: list[_Found] = []
+
+    def prob(i, col, msg, fix, group_msg=None, detail=None):
+        found.append(_Found(rows[i], col, msg, fix, group_msg or msg, detail))
+
+    from .io import _key, _role_map
 
     ids = {str(c).upper(): c for c in cb["id"]}
     names = {str(n).strip().lower(): c for c, n in zip(cb["id"], cb["name"])}
-    role_ids = {str(k).lower(): k for k in inst.roles}
-    role_ids.update({str(v).strip().lower(): k for k, v in inst.roles.items()})
+    role_ids = _role_map(inst)
     for c in ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"]:
         df[c] = [_s(v) for v in df[c]]
+    code_keys = [_s(v) for v in df["_code_key"]] if "_code_key" in df.columns else list(df["code"])
+    hint = f"; {case_hint}" if case_hint else ""
     codes_out, roles_out, exemplary, valences = [], [], [], []
     has_ex = "exemplary" in df.columns
     has_val = "valence" in df.columns
@@ -253,14 +371,17 @@ def check_codings(
         if rec.coder == "":
             prob(i, "coder", "coder is missing", "name the person who applied the code (initials are fine)")
         if rec.school == "":
-            prob(i, "school", "school is empty", "fill in the school id of the interview")
-        role = role_ids.get(rec.role.lower())
-        if role is None:
+            prob(i, "school", "school is empty", "fill in the school id of the interview" + hint)
+        role = role_ids.get(_key(rec.role))
+        if rec.role == "":
+            prob(i, "role", "role is empty", f"fill in the role ({', '.join(inst.roles)}){hint}")
+            role = ""
+        elif role is None:
             prob(
                 i,
                 "role",
                 f"unknown role '{rec.role}'",
-                f"use one of {', '.join(inst.roles)}",
+                f"use one of {', '.join(inst.roles)}, or map it under codings.cases.role.values",
             )
             role = rec.role
         roles_out.append(role)
@@ -279,14 +400,7 @@ def check_codings(
         elif code.lower() in names:
             code = names[code.lower()]
         else:
-            close = difflib.get_close_matches(code.upper(), list(ids), n=3, cutoff=0.6)
-            close += [
-                names[n] for n in difflib.get_close_matches(code.lower(), list(names), n=2, cutoff=0.6)
-            ]
-            hint = f"did you mean {', '.join(dict.fromkeys(close))}?" if close else (
-                "use a code id from the codebook (assetinv.load_instrument().codebook)"
-            )
-            prob(i, "code", f"unknown code '{code}'", hint)
+            prob(i, "code", f"unknown code '{code}'", _unknown_code_fix(code_keys[i], cb))
         codes_out.append(code)
         if has_ex:
             v = _s(df["exemplary"].iloc[i]).lower()
@@ -318,6 +432,8 @@ def check_codings(
                 f"duplicate row: excerpt '{key[0]}', coder '{key[1]}', code '{key[2]}' "
                 f"already given in row {rows[first_row[key]]}",
                 "delete the repeated row",
+                group_msg="duplicate row: the same excerpt, coder and code as an earlier row",
+                detail=f"same as {rows[first_row[key]]}",
             )
         else:
             first_row[key] = i
@@ -332,6 +448,8 @@ def check_codings(
                 f"excerpt '{e}' is in interview '{itv}' here but '{ex_interview[e][0]}' in row "
                 f"{rows[ex_interview[e][1]]}",
                 "excerpt ids must be unique across the study; give one of them a new id",
+                group_msg="an excerpt id is used in two interviews",
+                detail=f"excerpt '{e}' also in '{ex_interview[e][0]}'",
             )
         ex_interview.setdefault(e, (itv, i))
     itv_meta: dict = {}
@@ -346,11 +464,17 @@ def check_codings(
                 f"interview '{itv}' is school '{sch}', role '{role}' here but school '{s0}', "
                 f"role '{r0}' in row {rows[i0]}",
                 "an interview has one school and one role; correct the inconsistent row",
+                group_msg="an interview has two schools or roles",
+                detail=f"interview '{itv}': '{sch}'/'{role}' here, '{s0}'/'{r0}' in {rows[i0]}",
             )
         itv_meta.setdefault(itv, (sch, role, i))
     cols = CODING_COLUMNS + ["exemplary", "valence"]
+    if "parent" in df.columns:
+        df["parent"] = [_s(v) for v in df["parent"]]
+        if (df["parent"] != "").any():
+            cols.append("parent")
     out = _sort_codings(df[cols])
-    return out, problems
+    return out, problems + _group_problems(found, file)
 
 
 def _valence(value: str, code: str, allowed: dict, problem) -> str:
@@ -404,20 +528,246 @@ def _read_table(path: Path) -> pd.DataFrame:
     )
 
 
-def _load(path, instrument, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
+# -------------------------------------------------------------------------- crosswalk
+_CASE_FIELDS = ("school", "role")
+_CSV_FIELDS = ("excerpt_id", "interview_id", "coder", "code", "text", "exemplary", "valence")
+_SEP = re.compile(r"\s*(?:/|\\|>|::|\|)\s*")
+
+
+def _ckey(text) -> str:
+    """Code-name key: case- and spacing-blind, any of / \\ > :: | as the path separator."""
+    t = re.sub(r"\s+", " ", _s(text)).casefold()
+    return _SEP.sub("/", t)
+
+
+def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict, dict, list[Problem]]:
+    """Validate the ``codes:`` and ``cases:`` crosswalk; return them normalised and the problems."""
+    cb = inst.codebook
+    problems: list[Problem] = []
+    ids = {str(c).upper(): c for c in cb["id"]}
+    names = {str(n).strip().lower(): c for c, n in zip(cb["id"], cb["name"])}
+    cmap: dict[str, str | None] = {}
+    if codes is not None and not isinstance(codes, dict):
+        problems.append(Problem(file, "codings.codes must be a mapping of 'QDA code name: codebook id' lines",
+                                'e.g. codes: {"Teacher collaboration": OS-COLLAB}', column="codes"))
+        codes = {}
+    for k, v in (codes or {}).items():
+        key = _ckey(k)
+        if v is None or _s(v) == "":
+            cmap[key] = None
+            continue
+        t = _s(v)
+        if t.upper() == NO_CODE:
+            cmap[key] = NO_CODE
+        elif t.upper() in ids:
+            cmap[key] = ids[t.upper()]
+        elif t.lower() in names:
+            cmap[key] = names[t.lower()]
+        else:
+            (cid, score), = _closest_codes(t, cb, 1) or [("", 0.0)]
+            problems.append(Problem(
+                file, f"codings.codes maps '{k}' to '{t}', which is not a codebook id",
+                (f"did you mean {cid}? " if score >= 60 else "") + "write a codebook id, NO-CODE, or ~ to leave "
+                "the code out", column="codes"))
+    cspec: dict[str, dict] = {}
+    if cases is not None and not isinstance(cases, dict):
+        problems.append(Problem(file, "codings.cases must be a mapping such as {school: School, role: Role}",
+                                "see docs/qualitative.md, 'Crosswalks'", column="cases"))
+        cases = {}
+    allowed = _CASE_FIELDS + (_CSV_FIELDS if tabular else ())
+    for field, spec in (cases or {}).items():
+        if field not in allowed:
+            close = difflib.get_close_matches(str(field), allowed, n=1)
+            problems.append(Problem(
+                file, f"codings.cases has an unknown key '{field}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                f"use {', '.join(allowed)}", column="cases"))
+            continue
+        if isinstance(spec, str):
+            spec = {"from": spec}
+        if not isinstance(spec, dict):
+            problems.append(Problem(file, f"codings.cases.{field} must be a variable/column name or a mapping",
+                                    f'e.g. {field}: School, or {field}: {{from_filename: "^(S\\d+)_"}}', column="cases"))
+            continue
+        spec = dict(spec)
+        if "column" in spec or "variable" in spec:
+            spec["from"] = spec.pop("column", None) or spec.pop("variable", None)
+        unknown = set(spec) - {"from", "from_filename", "value", "values"}
+        ways = [k for k in ("from", "from_filename", "value") if spec.get(k) is not None]
+        if unknown or len(ways) != 1:
+            problems.append(Problem(
+                file, f"codings.cases.{field} must give exactly one of: a variable name, from_filename, value"
+                + (f" (unknown keys: {', '.join(sorted(map(str, unknown)))})" if unknown else ""),
+                f'e.g. {field}: School, {field}: {{from_filename: "^(S\\d+)_"}} or {field}: {{value: teacher}}',
+                column="cases"))
+            continue
+        if "from_filename" in spec:
+            try:
+                spec["from_filename"] = re.compile(str(spec["from_filename"]))
+            except re.error as e:
+                problems.append(Problem(file, f"codings.cases.{field}.from_filename is not a valid regular "
+                                        f"expression ({e})", 'e.g. "^(S\\d+)_" takes S07 from S07_teacher.docx',
+                                        column="cases"))
+                continue
+        vals = spec.get("values") or {}
+        if not isinstance(vals, dict):
+            problems.append(Problem(file, f"codings.cases.{field}.values must be a mapping of 'value: id' lines",
+                                    '"Principal or AP": leader', column="cases"))
+            vals = {}
+        spec["values"] = {_s(k).casefold(): _s(v) for k, v in vals.items()}
+        cspec[field] = spec
+    return cmap, cspec, problems
+
+
+def _lookup(d: dict, name: str):
+    if name in d:
+        return d[name]
+    low = {str(k).casefold().strip(): v for k, v in d.items()}
+    return low.get(str(name).casefold().strip())
+
+
+def _apply_cases(table: pd.DataFrame, raw: pd.DataFrame | None, where: list, cspec: dict, file: str,
+                 found: list[_Found]) -> list[Problem]:
+    """Fill school, role (and, for tables, any renamed column) from the ``cases:`` crosswalk."""
+    problems: list[Problem] = []
+    for field, spec in cspec.items():
+        vals = spec["values"]
+        if spec.get("value") is not None:
+            col = [_s(spec["value"])] * len(table)
+        elif spec.get("from") is not None:
+            name = str(spec["from"])
+            if raw is not None:  # a coded spreadsheet: a column
+                match = [c for c in raw.columns if str(c).strip().casefold() == name.strip().casefold()]
+                if not match:
+                    problems.append(Problem(file, f"codings.cases.{field} names the column '{name}', which the file "
+                                            "does not have", f"use one of: {', '.join(map(str, raw.columns))}",
+                                            column="cases"))
+                    continue
+                col = [_s(v) for v in raw[match[0]]]
+            else:  # a QDA project: a case or source variable
+                col = [_s(_lookup(v, name)) for v in table["_vars"]]
+                if len(table) and not any(_lookup(v, name) is not None for v in table["_vars"]):
+                    known = table.attrs.get("variables") or []
+                    problems.append(Problem(file, f"codings.cases.{field} names the variable '{name}', which no case "
+                                            "or source has", "use one of the project's variables: "
+                                            + (", ".join(known) or "(the project has none; try from_filename)"),
+                                            column="cases"))
+                    continue
+        else:
+            rx = spec["from_filename"]
+            cands = table["_names"] if "_names" in table.columns else [[v] for v in table["interview_id"]]
+            col = []
+            for i, nm in enumerate(cands):
+                m = next((m for m in (rx.search(n) for n in nm) if m), None)
+                if m is None:
+                    found.append(_Found(where[i], field, f"'{nm[0]}' does not match the from_filename pattern "
+                                        f"'{rx.pattern}' of codings.cases.{field}",
+                                        f"correct the pattern, or rename the source so the pattern finds its {field}",
+                                        f"the source name does not match the from_filename pattern '{rx.pattern}' of "
+                                        f"codings.cases.{field}", f"'{nm[0]}'"))
+                    col.append("")
+                else:
+                    col.append(m.group(1) if m.groups() else m.group(0))
+        if vals:
+            col = [vals.get(v.casefold(), v) for v in col]
+        table[field] = col
+    return problems
+
+
+def _apply_codes(table: pd.DataFrame, where: list, cmap: dict, inst) -> tuple[pd.DataFrame, list]:
+    """Codebook ids from the ``codes:`` crosswalk; parents that only repeat the codebook group are dropped."""
+    paths = table["code_path"] if "code_path" in table.columns else table["code"]
+    leaves = [_s(c) for c in table["code"]]
+    # what a user writes under codes: the code name, or its full path where two codes share a name
+    by_leaf: dict[str, set] = {}
+    for leaf, path in zip(leaves, paths):
+        by_leaf.setdefault(_ckey(leaf), set()).add(_ckey(path))
+    keys, mapped, keep = [], [], []
+    for leaf, path in zip(leaves, paths):
+        keys.append(_s(path) if len(by_leaf[_ckey(leaf)]) > 1 else leaf)
+        hit = None
+        for k in (_ckey(path), _ckey(leaf)):
+            if k in cmap:
+                hit = (cmap[k],)
+                break
+        if hit is None:
+            mapped.append(leaf)
+            keep.append(True)
+        else:
+            mapped.append(hit[0] or "")
+            keep.append(hit[0] is not None)
+    out = table.copy()
+    out["_orig_code"] = leaves
+    out["_code_key"] = keys
+    out["code"] = mapped
+    if "parent" in out.columns:
+        group_of = {str(c).upper(): str(g).casefold() for c, g in zip(inst.codebook["id"], inst.codebook["group"])}
+        ids = {str(c).upper() for c in inst.codebook["id"]}
+        out["parent"] = [
+            "" if (str(c).upper() in ids and _s(p).casefold() == group_of.get(str(c).upper())) else _s(p)
+            for c, p in zip(out["code"], out["parent"])
+        ]
+    keep_arr = np.array(keep, dtype=bool)
+    n_left_out = int((~keep_arr).sum())
+    out = out[keep_arr]
+    where = [w for w, k in zip(where, keep_arr) if k]
+    # two QDA codes mapped to one codebook id on one selection: one coding (not a duplicate row)
+    k3 = ["excerpt_id", "coder", "code"]
+    merged = out.duplicated(k3) & ~out.duplicated(k3 + ["_orig_code"]) & out["code"].isin(set(cmap.values()))
+    where = [w for w, m in zip(where, merged) if not m]
+    out = out[~merged.to_numpy()].reset_index(drop=True)
+    out.attrs["crosswalk"] = {"codings_left_out": n_left_out, "codings_merged": int(merged.sum())}
+    return out, where
+
+
+def _case_hint(table: pd.DataFrame, tabular: bool) -> str:
+    if tabular:
+        return "or map a column with codings.cases in study.yaml, e.g. cases: {school: Site}"
+    known = table.attrs.get("variables") or []
+    return ("or map a case variable with codings.cases in study.yaml; this project's variables: "
+            + (", ".join(known) if known else "none (use from_filename)"))
+
+
+def _crosswalked(table, raw, where, file, inst, codes, cases, tabular) -> tuple[pd.DataFrame, list[Problem]]:
+    cmap, cspec, problems = _check_crosswalk(codes, cases, file, inst, tabular)
+    if problems:
+        return table, problems
+    found: list[_Found] = []
+    if tabular:  # renamed columns first: from_filename reads the interview id
+        cspec = dict(sorted(cspec.items(), key=lambda kv: kv[0] in _CASE_FIELDS))
+        table = table.copy()
+        table.columns = [str(c).strip().lower() for c in table.columns]
+        table = table.loc[:, ~table.columns.duplicated()]
+    problems += _apply_cases(table, raw if tabular else None, where, cspec, file, found)
+    if problems:
+        return table, problems
+    if tabular and any(c not in table.columns for c in CODING_COLUMNS if c != "text"):
+        return check_codings(table, inst, file=file)  # the missing-column messages
+    attrs = dict(table.attrs)
+    table, where = _apply_codes(table, where, cmap, inst)
+    table.attrs.update({k: v for k, v in attrs.items() if k not in table.attrs})
+    out, more = check_codings(table, inst, file=file, rows=where, case_hint=_case_hint(table, tabular))
+    out.attrs.update(table.attrs)
+    failed = {f.column for f in found}  # already explained: not also "school is empty"
+    more = [q for q in more if not (q.column in failed and q.message.split(" (")[0].endswith(f"{q.column} is empty"))]
+    return out, _group_problems(found, file) + more
+
+
+def _load(path, instrument, codes=None, cases=None, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
     p = Path(path)
     if not p.exists():
         return pd.DataFrame(), [Problem(str(p), "file not found", "check the path")]
+    inst = _instrument(instrument)
     if p.suffix.lower() == ".qdpx":
-        return _read_qdpx_checked(p, instrument, allow_external)
+        return _read_qdpx_checked(p, inst, codes, cases, allow_external)
     try:
         raw = _read_table(p)
     except DataError as e:
         return pd.DataFrame(), e.problems
-    return check_codings(raw, instrument, file=str(p))
+    where = [i + 2 for i in range(len(raw))]
+    return _crosswalked(raw, raw, where, str(p), inst, codes, cases, True)
 
 
-def validate_codings(path, instrument=None, *, allow_external=None) -> list[Problem]:
+def validate_codings(path, instrument=None, *, codes=None, cases=None, allow_external=None) -> list[Problem]:
     """List every problem in a codings file without raising.
 
     Used by ``assetinv validate``. See :func:`read_codings` for the checks.
@@ -428,6 +778,8 @@ def validate_codings(path, instrument=None, *, allow_external=None) -> list[Prob
         A ``.csv``, ``.xlsx`` or ``.qdpx`` file.
     instrument : Instrument, optional
         Default: the bundled instrument.
+    codes, cases : dict, optional
+        The crosswalk, as for :func:`read_codings`.
     allow_external : path, optional
         For a ``.qdpx``: the folder external source texts may be read from
         (see :func:`read_qdpx`).
@@ -435,7 +787,8 @@ def validate_codings(path, instrument=None, *, allow_external=None) -> list[Prob
     Returns
     -------
     list of Problem
-        Empty when the file is fine.
+        Empty when the file is fine; one problem per distinct fault (with its
+        count and first three places).
 
     Examples
     --------
@@ -444,17 +797,20 @@ def validate_codings(path, instrument=None, *, allow_external=None) -> list[Prob
     >>> _ = (d / "c.csv").write_text(
     ...     "excerpt_id,interview_id,school,role,coder,code,text\\n"
     ...     "e1,i1,S1,teacher,ana,EX-SHAER,We share.\\n")
-    >>> [str(p).split(": ", 1)[1] for p in validate_codings(d / "c.csv")]
-    ["unknown code 'EX-SHAER'. Fix: did you mean EX-SHARE?"]
+    >>> [(p.row, p.column, p.message) for p in validate_codings(d / "c.csv")]
+    [(2, 'code', "unknown code 'EX-SHAER'")]
+    >>> print(validate_codings(d / "c.csv")[0].fix)  # doctest: +NORMALIZE_WHITESPACE
+    did you mean EX-SHARE (Expertise shared between colleagues)? correct it, or add  "EX-SHAER": EX-SHARE
+    under codings.codes in study.yaml (or another codebook id; ~ leaves the code out on purpose)
 
     References
     ----------
     REFI-QDA Standard 1.5 (2019).
     """
-    return _load(path, instrument, allow_external)[1]
+    return _load(path, instrument, codes, cases, allow_external)[1]
 
 
-def read_codings(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
+def read_codings(path, instrument=None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
     """Read coded interview excerpts into the tidy codings table.
 
     Parameters
@@ -462,11 +818,30 @@ def read_codings(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     path : str or Path
         A CSV (UTF-8) or XLSX file with one row per excerpt x code x coder and
         columns ``excerpt_id, interview_id, school, role, coder, code, text``
-        plus optional ``exemplary`` (TRUE/FALSE) and ``valence`` (strength /
-        barrier, per coding); or a REFI-QDA project
-        ``.qdpx`` (see :func:`read_qdpx`).
+        plus optional ``exemplary`` (TRUE/FALSE), ``valence`` (strength /
+        barrier, per coding) and ``parent``; or a REFI-QDA project ``.qdpx``
+        (see :func:`read_qdpx`).
     instrument : Instrument, optional
         Codebook and roles to validate against (default: bundled instrument).
+    codes : dict, optional
+        The crosswalk from the QDA tool's code names to codebook ids:
+        ``{"Teacher collaboration": "OS-COLLAB"}``. A key may be the code's
+        name or its full path in the code tree (``"Structures/Teacher
+        collaboration"``; ``\\``, ``>`` and ``::`` also separate levels);
+        keys are case- and spacing-blind. A value of ``None`` (``~`` in YAML)
+        leaves that code out on purpose; ``NO-CODE`` marks "read, no code
+        applies". Codes not in the map must already be codebook ids or names.
+        Two QDA codes mapped to one id on the same selection make one coding.
+    cases : dict, optional
+        Where school and role come from: ``{"school": "School", "role":
+        "Role"}`` names a case or source variable (QDA) or a column
+        (CSV/XLSX). A value may also be a mapping with one of ``from``
+        (variable or column name), ``from_filename`` (a regular expression
+        applied to the source name, or to ``interview_id`` in a table; the
+        first group, else the whole match, is the value) or ``value`` (a
+        constant), and optionally ``values`` (``{"Principal": "leader"}``) to
+        recode. For CSV/XLSX, ``excerpt_id, interview_id, coder, code, text,
+        exemplary`` may be mapped to columns the same way.
     allow_external : path, optional
         For a ``.qdpx``: the only folder source texts outside the archive may be
         read from (default: none, see :func:`read_qdpx`).
@@ -475,19 +850,26 @@ def read_codings(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     -------
     DataFrame
         ``excerpt_id, interview_id, school, role, coder, code, text,
-        exemplary, valence``, sorted by interview, excerpt, coder and code.
+        exemplary, valence`` and, when the QDA code tree (or a ``parent``
+        column) puts codes under parent codes or ATLAS.ti code groups,
+        ``parent`` (the parent path, or the code groups joined by ``"; "``).
         ``valence`` is "" where it was not recorded (filled in for barrier
-        and enabler codes, whose valence is fixed).
-        ``attrs["source"]`` holds the file name and SHA-256,
-        ``attrs["instrument_version"]`` the codebook version.
+        and enabler codes, whose valence is fixed). Sorted by interview,
+        excerpt, coder and code. ``attrs["source"]`` holds the file name and
+        SHA-256, ``attrs["instrument_version"]`` the codebook version,
+        ``attrs["crosswalk"]`` how many codings the map left out or merged.
 
     Raises
     ------
     DataError
-        Listing every problem, each naming file, row (header = row 1) and
-        column: unknown codes (with close matches), excerpts without an
-        interview, missing coders, unknown roles, duplicate rows, excerpts or
-        interviews with inconsistent ids, school or role.
+        One line per distinct problem, with its count and first three places
+        ("... and N more"), each naming file, row (header = row 1) or QDA
+        source and selection, and column: unknown codes (each with the exact
+        ``codes:`` line to add and the closest codebook code), excerpts
+        without an interview, missing coders, empty or unknown roles and
+        schools (with the project's case variables), duplicate rows, excerpts
+        or interviews with inconsistent ids, school or role, and a bad
+        crosswalk.
 
     Examples
     --------
@@ -506,7 +888,7 @@ def read_codings(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    out, problems = _load(path, instrument, allow_external)
+    out, problems = _load(path, instrument, codes, cases, allow_external)
     if problems:
         raise DataError(problems)
     p = Path(path)
@@ -522,14 +904,31 @@ def _q(tag: str, ns: str = NS_PROJECT) -> str:
     return f"{{{ns}}}{tag}"
 
 
-def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str], ns: str, with_notes: bool):
-    """Group codes under non-codable parent codes named after their group."""
+def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str], ns: str, with_notes: bool,
+               parented: Iterable[tuple[str, str]] = ()):
+    """Group codes under non-codable parent codes named after their group.
+
+    A group (or a parent in ``parented``) written as a path ``"A/B"`` becomes
+    nested parent codes A > B. ``parented`` holds ``(parent path, code)``
+    pairs placed under their own parent codes (the QDA tool's code tree).
+    """
     codes = ET.SubElement(parent, _q("Codes", ns))
+    containers: dict[str, ET.Element] = {}
+
+    def container(path: str) -> ET.Element:
+        if not path:
+            return codes
+        if path not in containers:
+            head, _, leaf = path.rpartition("/")
+            containers[path] = ET.SubElement(
+                container(head), _q("Code", ns), {"guid": _guid("group", path), "name": leaf, "isCodable": "false"}
+            )
+        return containers[path]
+
+    info = {rec.id: rec for rec in codebook.itertuples(index=False)}
     groups = list(dict.fromkeys(codebook["group"].astype(str)))
     for g in groups:
-        gel = ET.SubElement(
-            codes, _q("Code", ns), {"guid": _guid("group", g), "name": g, "isCodable": "false"}
-        )
+        gel = container(g)
         for rec in codebook[codebook["group"].astype(str) == g].itertuples(index=False):
             cel = ET.SubElement(
                 gel, _q("Code", ns), {"guid": _guid("code", rec.id), "name": rec.id, "isCodable": "true"}
@@ -537,6 +936,11 @@ def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str],
             ET.SubElement(cel, _q("Description", ns)).text = _describe(rec)
     for c in extra:
         ET.SubElement(codes, _q("Code", ns), {"guid": _guid("code", c), "name": c, "isCodable": "true"})
+    for p, c in parented:
+        cel = ET.SubElement(container(p), _q("Code", ns),
+                            {"guid": _guid("code", f"{p}/{c}"), "name": c, "isCodable": "true"})
+        if c in info:
+            ET.SubElement(cel, _q("Description", ns)).text = _describe(info[c])
     return codes
 
 
@@ -653,14 +1057,16 @@ def write_qdpx(codings: pd.DataFrame, path, instrument=None, *, project_name: st
         cod[c] = [_s(v) for v in cod[c]]
     cod = _sort_codings(cod)
     cb = _codebook(instrument)
-    extra = sorted(set(cod["code"]) - set(cb["id"]))
+    cod["parent"] = [_s(v) for v in cod["parent"]] if "parent" in cod.columns else ""
+    parented = sorted(set(zip(cod.loc[cod["parent"] != "", "parent"], cod.loc[cod["parent"] != "", "code"])))
+    extra = sorted(set(cod.loc[cod["parent"] == "", "code"]) - set(cb["id"]))
     ET.register_namespace("", NS_PROJECT)
     root = ET.Element(_q("Project"), {"name": project_name, "origin": "assetinv"})
     users = ET.SubElement(root, _q("Users"))
     for coder in sorted(set(cod["coder"])):
         ET.SubElement(users, _q("User"), {"guid": _guid("user", coder), "name": coder, "id": coder})
     book = ET.SubElement(root, _q("CodeBook"))
-    _code_tree(book, cb, extra, NS_PROJECT, True)
+    _code_tree(book, cb, extra, NS_PROJECT, True, parented)
     variables = ET.SubElement(root, _q("Variables"))
     for v in ("school", "role"):
         ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
@@ -713,7 +1119,8 @@ def write_qdpx(codings: pd.DataFrame, path, instrument=None, *, project_name: st
                     _q("Coding"),
                     {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
                 )
-                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", rec.code)})
+                code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
+                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
                 if bool(rec.exemplary):
                     ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
                 if rec.valence in _VALENCE_NOTES:
@@ -772,6 +1179,31 @@ def _variable_value(vv: ET.Element) -> str:
     return ""
 
 
+def _code_paths(root: ET.Element) -> dict[str, dict]:
+    """Code guid -> name, full path ("Parent/Child"), parent path and code groups (Sets)."""
+    info: dict[str, dict] = {}
+
+    def walk(el, ancestors):
+        for code in _children(el, "Code"):
+            name = (code.get("name") or "").strip()
+            info[code.get("guid")] = {"name": name, "path": "/".join(ancestors + [name]),
+                                      "parent": "/".join(ancestors), "sets": []}
+            walk(code, ancestors + [name])
+
+    for codes_el in _iter(root, "Codes"):
+        walk(codes_el, [])
+    for st in _iter(root, "Set"):
+        sname = (st.get("name") or "").strip()
+        for m in _children(st, "MemberCode"):
+            g = m.get("targetGUID") or m.get("guid")  # project schema: targetGUID; codebook schema: guid
+            if g in info and sname:
+                info[g]["sets"].append(sname)
+    for d in info.values():
+        d["sets"] = sorted(set(d["sets"]))
+        d["group"] = d["parent"] or "; ".join(d["sets"])
+    return info
+
+
 def _read_qdpx_raw(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
     """Parse a .qdpx; every malformed part becomes a Problem (or a DataError), never a traceback."""
     try:
@@ -810,9 +1242,9 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
             return pd.DataFrame(), [], [Problem(file, f"root element is <{_local(root.tag)}>, not <Project>", "export a REFI-QDA project")]
         problems: list[Problem] = []
         users = {u.get("guid"): (u.get("name") or u.get("id") or "") for u in _iter(root, "User")}
-        codes = {c.get("guid"): (c.get("name") or "") for c in _iter(root, "Code")}
+        codes = _code_paths(root)
         notes = {n.get("guid"): (n.get("name") or "") for n in _iter(root, "Note")}
-        variables = {v.get("guid"): (v.get("name") or "").strip().lower() for v in _iter(root, "Variable")}
+        variables = {v.get("guid"): (v.get("name") or "").strip() for v in _iter(root, "Variable")}
         var_map = {"school": "school", "site": "school", "role": "role"}
 
         def var_dict(el) -> dict:
@@ -820,8 +1252,8 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
             for vv in _children(el, "VariableValue"):
                 ref = _child(vv, "VariableRef")
                 vname = variables.get(ref.get("targetGUID") if ref is not None else None, "")
-                if vname in var_map:
-                    out[var_map[vname]] = _variable_value(vv)
+                if vname:
+                    out[vname] = _variable_value(vv)
             return out
 
         case_vars: dict[str, dict] = {}
@@ -832,10 +1264,18 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                 case_vars.setdefault(sref.get("targetGUID"), {}).update(vals)
         rows, where = [], []
         sources_el = _child(root, "Sources")
-        for src in (_children(sources_el, "TextSource") if sources_el is not None else []):
+        text_sources = _children(sources_el, "TextSource") if sources_el is not None else []
+        # a selection name used in two sources (tools that number selections per source) is no excerpt id
+        name_sources: dict[str, set] = {}
+        for src in text_sources:
+            for sel in _children(src, "PlainTextSelection"):
+                if sel.get("name"):
+                    name_sources.setdefault(sel.get("name"), set()).add(src.get("guid"))
+        for src in text_sources:
             sguid = src.get("guid")
             sname = src.get("name") or sguid
             content = _child(src, "PlainTextContent")
+            ref = src.get("plainTextPath") or ""
             if content is not None:
                 text = content.text or ""
             else:
@@ -861,8 +1301,11 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                         problems.append(Problem(file, f"text of source '{sname}' is not UTF-8 text",
                                                 "export the project again (REFI-QDA source texts are UTF-8)"))
                         continue
-            meta = dict(case_vars.get(sguid, {}))
-            meta.update(var_dict(src))
+            allvars = dict(case_vars.get(sguid, {}))
+            allvars.update(var_dict(src))
+            meta = {var_map[k.lower()]: v for k, v in allvars.items() if k.lower() in var_map}
+            file_names = [sname] + [Path((src.get(a) or "").split("://", 1)[-1]).name
+                                    for a in ("richTextPath", "plainTextPath") if src.get(a)]
             seen: dict[tuple, str] = {}
             for sel in _children(src, "PlainTextSelection"):
                 swhere = f"source '{sname}', selection '{sel.get('name') or sel.get('guid') or '?'}'"
@@ -873,7 +1316,8 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                                             f"text ({len(text)} characters)", "export the project again"))
                     continue
                 key = (start, end)
-                ex = seen.get(key) or sel.get("name") or f"{sname}#{start}-{end}"
+                own = sel.get("name") if len(name_sources.get(sel.get("name"), ())) == 1 else None
+                ex = seen.get(key) or own or f"{sname}#{start}-{end}"
                 seen.setdefault(key, ex)
                 sel_user = users.get(sel.get("creatingUser"), "")
                 for coding in _children(sel, "Coding"):
@@ -883,6 +1327,7 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                     note_names = [notes.get(n.get("targetGUID"), "") for n in _children(coding, "NoteRef")]
                     exemplary = _EXEMPLARY_NOTE in note_names
                     valence = next((v for v, nm in _VALENCE_NOTES.items() if nm in note_names), "")
+                    cinfo = codes.get(cguid, {"name": cguid or "", "path": cguid or "", "group": ""})
                     rows.append(
                         {
                             "excerpt_id": ex,
@@ -890,14 +1335,20 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                             "school": meta.get("school", ""),
                             "role": meta.get("role", ""),
                             "coder": coder,
-                            "code": codes.get(cguid, cguid or ""),
+                            "code": cinfo["name"],
                             "text": text[start:end],
                             "exemplary": "TRUE" if exemplary else "FALSE",
                             "valence": valence,
+                            "parent": cinfo["group"],
+                            "code_path": cinfo["path"],
+                            "_vars": allvars,
+                            "_names": file_names,
                         }
                     )
                     where.append(f"source '{sname}', selection '{ex}' ({start}-{end})")
-        table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "valence"])
+        table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "valence", "parent", "code_path", "_vars",
+                                                             "_names"])
+        table.attrs["variables"] = sorted(set(variables.values()))
         return table, where, problems
 
 
@@ -917,17 +1368,17 @@ def _read_external_text(target: Path, zf, file: str, sname: str) -> str:
                                 "save the source text as UTF-8")) from None
 
 
-def _read_qdpx_checked(path: Path, instrument, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_qdpx_checked(path: Path, instrument, codes=None, cases=None, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
     table, where, problems = _read_qdpx_raw(path, allow_external)
     if problems and table.empty:
         return table, problems
     if table.empty:
         return table, problems + [Problem(str(path), "the project has no coded text selections", "code some excerpts before exporting")]
-    out, more = check_codings(table, instrument, file=str(path), rows=where)
+    out, more = _crosswalked(table, None, where, str(path), instrument, codes, cases, False)
     return out, problems + more
 
 
-def read_qdpx(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
+def read_qdpx(path, instrument=None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
@@ -977,7 +1428,7 @@ def read_qdpx(path, instrument=None, *, allow_external=None) -> pd.DataFrame:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    return read_codings(path, instrument, allow_external=allow_external)
+    return read_codings(path, instrument, codes=codes, cases=cases, allow_external=allow_external)
 
 
 # ==========================================================================
@@ -1041,7 +1492,12 @@ def read_qdc(path) -> pd.DataFrame:
         domain, valence, negative_example`` (the last three from "Domain:",
         "Valence:" and "Negative example:" lines of the description when present),
         one row per codable code. ``id`` is the code's ``name`` attribute;
-        ``group`` the name of its nearest non-codable parent (or ``""``).
+        ``group`` the path of its parent codes (``"Structures"``,
+        ``"Culture/Norms"``; codable or not, so a MAXQDA or NVivo tree is
+        kept), or, for a top-level code, the names of the code groups
+        (REFI-QDA ``Sets``, as ATLAS.ti exports its code groups) it belongs
+        to, joined by ``"; "`` (else ``""``). :func:`write_qdc` writes a
+        path group as nested parent codes, so the round trip keeps it.
         Labelled lines in ``Description`` (as written by :func:`write_qdc`)
         fill the text columns; otherwise the whole description is the
         definition and ``name`` repeats the id.
@@ -1072,23 +1528,25 @@ def read_qdc(path) -> pd.DataFrame:
     except (OSError, ET.ParseError, zipfile.BadZipFile, StopIteration) as e:
         raise DataError(Problem(str(p), f"cannot read a REFI-QDA codebook ({e})", "export the codebook again as .qdc")) from e
     rows = []
+    paths = _code_paths(root)
 
-    def walk(el, group):
+    def walk(el):
         for code in _children(el, "Code"):
             codable = (code.get("isCodable") or "true").lower() == "true"
             name = code.get("name") or ""
             if codable:
                 desc = _child(code, "Description")
                 info = _parse_description(desc.text if desc is not None else "")
+                group = paths.get(code.get("guid"), {}).get("group", "")
                 rows.append({"id": name, "group": group, "name": info["name"] or name, **{k: info[k] for k in
                             ("definition", "use_when", "do_not_use_when", "example")}})
                 rows[-1].update({k: info[k] for k, _ in _DESC_OPTIONAL})
-            walk(code, group if codable else name)
+            walk(code)
 
     codes_el = next(_iter(root, "Codes"), None)
     if codes_el is None:
         raise DataError(Problem(str(p), "no <Codes> element found", "export the codebook again as REFI-QDA .qdc"))
-    walk(codes_el, "")
+    walk(codes_el)
     out = pd.DataFrame(rows, columns=["id", "group", "name", "definition", "use_when", "do_not_use_when", "example",
                                       "domain", "valence", "negative_example"]).fillna("")
     # the defaults load_instrument gives: a topic code's domain is its group, valence 'either'
@@ -1775,7 +2233,7 @@ def exemplar_quotes(
     ).reset_index()
     g["_d"] = g["domain"].map(dorder)
     g = g.sort_values(["school", "_d", "exemplary", "n_coders", "excerpt_id"],
-                      ascending=[True, True, False, False, True], kind="mergesort")
+                      ascending=[True, True, False, False, True], kind="mergesort", key=id_sort_key)
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
     g["quote"] = [_shorten(redact(t, names, ids=ids), max_chars) for t in g["text"]]
@@ -2025,11 +2483,11 @@ def _evidence(r: dict) -> str:
 
 
 # Okabe-Ito palette (colour-blind safe) with hatches so it also reads in grey
-_STATUS_STYLE = {
-    "asset": ("#0072B2", ""),
-    "typical": ("#F0E442", ".."),
-    "growth area": ("#E69F00", "//"),
-    "": ("#999999", "xx"),
+_STATUS_STYLE = {  # the same colours as assetinv.figures.STATUS_STYLE (one encoding of status in every chart)
+    "asset": ("#0173b2", ""),
+    "typical": ("#949494", ""),
+    "growth area": ("#d55e00", ""),
+    "": ("#ffffff", "xx"),
 }
 
 
@@ -2089,7 +2547,8 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         yy = y[yi]
         if pd.notna(m):
             ax1.barh(yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
-            ax1.text(m + 0.05, yy, f"{m:.2f}", va="center", fontsize=9)
+            sym = {"asset": "\u25b2", "typical": "\u25cf", "growth area": "\u25bc"}.get(st, "")
+            ax1.text(m + 0.05, yy, f"{m:.2f} {sym}".strip(), va="center", fontsize=9)
         else:
             ax1.text(scale[0] + 0.05, yy, "suppressed", va="center", fontsize=9, style="italic")
     ax1.set_xlim(scale[0], scale[1] + 0.5)

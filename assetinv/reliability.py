@@ -1665,6 +1665,8 @@ class InstrumentReliability:
         Per school and domain: group-mean reliability (suppressed under min_n).
     thresholds : dict
     warnings : list of str
+    instrument_name : str
+        The instrument's own ``name`` (used as the title of :meth:`summary`).
     """
 
     overall: pd.DataFrame
@@ -1674,9 +1676,10 @@ class InstrumentReliability:
     school_reliability: pd.DataFrame
     thresholds: dict[str, float]
     warnings: list[str] = field(default_factory=list)
+    instrument_name: str = ""
 
     def summary(self) -> str:
-        lines = ["Asset Inventory reliability"]
+        lines = [f"{self.instrument_name or 'Instrument'} reliability"]
         for _, r in self.overall.iterrows():
             lines.append(f"- {r['domain']}: {r['verdict']}")
         return "\n".join(lines)
@@ -1714,6 +1717,7 @@ def instrument_reliability(
     ci: float = 0.95,
     n_boot: int = 0,
     seed: int | None = None,
+    icc_method: str = "reml",
 ) -> InstrumentReliability:
     r"""Reliability of every domain of the instrument in one call.
 
@@ -1742,6 +1746,12 @@ def instrument_reliability(
         Column for the ICC of domain scores (default ``school``; skipped if absent).
     nan_policy, ci, n_boot, seed
         Passed to :func:`alpha` (bootstrap interval when ``n_boot > 0``).
+    icc_method : {"reml", "anova", "statsby"}
+        ICC(1) estimator (see :func:`group_reliability`). Default ``"reml"``:
+        schools differ greatly in size, and REML weights each school by its
+        information instead of treating every school as the mean size (psych's
+        ``nbar``); it is also the school variance share of the random-intercept
+        model the change analysis uses, and what ``lme4`` reports. Reports use it.
 
     Returns
     -------
@@ -1834,7 +1844,7 @@ def instrument_reliability(
         scores[icc_group] = responses[icc_group].to_numpy()
         with warnings.catch_warnings(record=True) as wlist:
             warnings.simplefilter("always")
-            gr = group_reliability(scores, list(score_cols), icc_group, min_n=min_n)
+            gr = group_reliability(scores, list(score_cols), icc_group, min_n=min_n, method=icc_method)
         msgs += [str(w.message) for w in wlist if issubclass(w.category, ReliabilityWarning)]
         icc = gr.table.rename(columns={"column": "domain"})
         school_rel = gr.by_group.rename(columns={"group": icc_group, "column": "domain"})
@@ -1850,4 +1860,5 @@ def instrument_reliability(
     return InstrumentReliability(
         overall=overall, items=items_df,
         by_group=by_group,
-        icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs)
+        icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs,
+        instrument_name=str(getattr(instrument, "name", "") or ""))

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .ids import id_sort_key, natural_key
+
 __all__ = ["Section", "html_table", "figure_html", "esc", "OKABE_ITO", "SVG_RC"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, used as the default colour cycle.
@@ -142,7 +144,7 @@ def html_table(
     --------
     >>> import pandas as pd
     >>> print(html_table(pd.DataFrame({"a": [1.234]}), columns={"a": "A"}))  # doctest: +ELLIPSIS
-    <table>...<th scope="col" class="num">A</th>...<td class="num">1.23</td>...
+    <div class="table-scroll"...<table>...<th scope="col" class="num">A</th>...<td class="num">1.23</td>...
     """
     if columns is None:
         columns = list(df.columns)
@@ -159,7 +161,9 @@ def html_table(
         if c not in digits and numeric[c]:
             digits[c] = 0 if pd.api.types.is_integer_dtype(df[c]) else default_digits
     tid = f' id="{esc(table_id)}"' if table_id else ""
-    out = [f"<table{tid}>"]
+    # the scroll box keeps wide tables from widening the page on a phone; focusable so keyboards can scroll it
+    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(caption or "Table")}">',
+           f"<table{tid}>"]
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
     out.append("<thead><tr>")
@@ -184,7 +188,7 @@ def html_table(
             else:
                 out.append(f"<td>{esc(v)}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
@@ -255,7 +259,8 @@ def figure_html(fig, fig_id: str, *, caption: str | None = None, alt: str | None
     head_end = svg.index(">") + 1
     svg = svg[:head_end] + f"\n<title>{a}</title>" + svg[head_end:]
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    return f'<figure id="{esc(fig_id)}-fig">\n{svg.strip()}\n{cap}</figure>'
+    box = f'<div class="fig-scroll" role="region" tabindex="0" aria-label="{esc(caption or alt_text)}">'
+    return f'<figure id="{esc(fig_id)}-fig">\n{box}\n{svg.strip()}\n</div>\n{cap}</figure>'
 
 
 # ====================================================================== analyses
@@ -341,7 +346,7 @@ def compute_analyses(ctx) -> None:
         item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
         recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst,
                             items=item_prof)
-                for s in sorted(prof["school"].astype(str).unique())]
+                for s in sorted(prof["school"].astype(str).unique(), key=natural_key)]
         ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
 
         waves = set(scores["wave"].astype(str))
@@ -399,7 +404,8 @@ def _participation(ctx, scores: pd.DataFrame, rate: float) -> pd.DataFrame:
     r = ctx.responses
     got = r.groupby(["school", "wave"], sort=True).size().rename("responded").reset_index()
     inv = ctx.roster.groupby(["school", "wave"], sort=True)["invited"].sum().reset_index()
-    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort")
+    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort",
+                                                                      key=id_sort_key)
     t["responded"] = t["responded"].fillna(0).astype("int64")
     t["response_rate"] = t["responded"] / t["invited"].where(t["invited"] > 0)
     t = suppress(t, ["response_rate"], n_column="responded", min_n=ctx.min_n)
@@ -446,7 +452,9 @@ def _status_html(status: object) -> str:
         return ""
     cls = {"asset": "strength", "growth area": "growth"}.get(s, "typical")
     label = {"asset": "Asset", "growth area": "Growth area", "typical": "Typical"}.get(s, s.capitalize())
-    return f'<span class="status status-{cls}">{esc(label)}</span>'
+    sym = {"asset": "\u25b2", "growth area": "\u25bc", "typical": "\u25cf"}.get(s, "")
+    mark = f'<span aria-hidden="true">{sym}</span> ' if sym else ""
+    return f'<span class="status status-{cls}">{mark}{esc(label)}</span>'
 
 
 def _rows(df: pd.DataFrame, col: str, value: str) -> pd.DataFrame:
@@ -495,9 +503,11 @@ def _n_text(n) -> str:
 def school_report_sections(ctx, school: str) -> list[Section]:
     """The sections of one school's report, in reading order.
 
-    ``summary, profile, supports, change, gaps, interviews, reliability,
-    methods, data-quality, provenance``. Each is a :class:`Section`; the
-    notebook ``06_school_report.ipynb`` displays exactly these.
+    ``summary, profile, supports, items, change, gaps, interviews,
+    technical-notes`` (the appendix: methods in plain words, model
+    specification, glossary, dependability, data quality, provenance). Each is
+    a :class:`Section`; the notebook ``06_school_report.ipynb`` displays
+    exactly these.
     """
     school = str(school)
     if school not in ctx.school_ids:
@@ -505,23 +515,28 @@ def school_report_sections(ctx, school: str) -> list[Section]:
 
         raise DataError(Problem(file="schools", message=f"unknown school id '{school}'",
                                 fix=f"use one of: {', '.join(ctx.school_ids)}"))
+    from .report_reading import section_items, section_technical_notes
+
     return [
         section_summary(ctx, school),
         section_profile(ctx, school),
         section_supports(ctx, school),
+        section_items(ctx, school),
         section_change(ctx, school),
         section_gaps(ctx, school),
         section_interviews(ctx, school),
-        section_reliability(ctx, school),
-        section_methods(ctx, school),
-        section_data_quality(ctx, school),
-        section_provenance(ctx, school),
+        section_technical_notes(ctx, school),
     ]
 
 
 def _school_change(ctx, school: str) -> pd.DataFrame:
     ch = ctx.tables.get("change", pd.DataFrame())
     return _rows(ch, "scope", school)
+
+
+def _inst_name(ctx) -> str:
+    """The instrument's own name, for sentences ("answered the <name> at baseline")."""
+    return str(getattr(ctx.instrument, "name", "") or "survey")
 
 
 def section_summary(ctx, school: str) -> Section:
@@ -534,7 +549,7 @@ def section_summary(ctx, school: str) -> Section:
     if len(shown) == 0:
         reason = prof["suppressed"].iloc[0] if len(prof) else "no survey responses"
         parts.append(
-            f"Too few staff at {name} answered the Asset Inventory at baseline to report its scores "
+            f"Too few staff at {name} answered the {_inst_name(ctx)} at baseline to report its scores "
             f"({reason}); this protects respondents' privacy. The network summary and the interview themes "
             "below still describe the partnership's starting point."
         )
@@ -544,14 +559,15 @@ def section_summary(ctx, school: str) -> Section:
         assets = [short.get(d, d) for d in shown.loc[shown["status"] == "asset", "domain"]]
         growth = [short.get(d, d) for d in shown.loc[shown["status"] == "growth area", "domain"]]
         typical = [short.get(d, d) for d in shown.loc[shown["status"] == "typical", "domain"]]
-        lead = f"{n} teachers and leaders at {name} answered the Asset Inventory at baseline"
+        lead = f"{n} teachers and leaders at {name} answered the {_inst_name(ctx)} at baseline"
         if n_schools:
             lead += f", and their answers were compared with the {n_schools - 1} other schools in the network"
         parts.append(lead + ".")
         if assets:
-            parts.append(f"The school's clearest {'asset is' if len(assets) == 1 else 'assets are'} {_join(assets)}.")
+            parts.append(f"The school's clearest {'strength is' if len(assets) == 1 else 'strengths are'} "
+                         f"{_join(assets)}.")
         else:
-            parts.append("No domain stands out as a clear asset yet.")
+            parts.append("No domain stands out as a clear strength yet.")
         if growth:
             parts.append(f"{_join(growth)} {'is the area' if len(growth) == 1 else 'are the areas'} to grow.")
         if typical:
@@ -563,28 +579,57 @@ def section_summary(ctx, school: str) -> Section:
     if len(ch):
         ok = ch[ch["suppressed"].fillna("") == ""]
         if len(ok) == 0:
-            parts.append("Change since baseline is not shown because too few staff answered in one of the waves.")
+            parts.append(change_headline(ctx, school))
         else:
-            up = [short.get(d, d) for d in ok.loc[ok["ci_low"] > 0, "domain"]]
-            down = [short.get(d, d) for d in ok.loc[ok["ci_high"] < 0, "domain"]]
-            if up:
-                parts.append(f"Since baseline, {_join(up)} grew clearly.")
-            if down:
-                parts.append(f"{_join(down)} declined since baseline.")
-            if not up and not down:
-                parts.append("Since baseline, no domain changed clearly.")
-    recs = _rows(ctx.tables.get("recommendations", pd.DataFrame()), "school", school)
-    if len(recs):
-        build = recs[recs["kind"] == "build on"]
-        grow = recs[recs["kind"] == "grow"]
-        if len(build):
-            parts.append(f"The partnership can start from this strength, for example: {build['support'].iloc[0]}.")
-        if len(grow):
-            parts.append(f"A first support to offer: {grow['support'].iloc[0]}.")
+            parts.append(change_headline(ctx, school) + " (a change, not proof of impact: see Change since baseline).")
+    plan = _support_plan(ctx, school)
+    if len(plan):
+        first = plan.iloc[0]
+        parts.append(f"The suggested first support is {first['support']}: {first['reason']}")
     html = _p(" ".join(parts), "summary")
-    html += _p("Scores are averages on a 1 (strongly disagree) to 5 (strongly agree) scale; “asset”, “typical” and "
-               "“growth area” compare the school with the network and with fixed standards (see Methods).", "note")
+    html += _p("Scores are averages on a 1 (strongly disagree) to 5 (strongly agree) scale; “strength” (asset), "
+               "“typical” and “growth area” compare the school with the network and with fixed standards (see the "
+               "technical notes).", "note")
     return Section("summary", "Summary", html)
+
+
+def change_headline(ctx, school: str) -> str:
+    """One sentence on this school's change since baseline, in names, not ids."""
+    short = ctx.results["domain_short"]
+    ch = _school_change(ctx, school)
+    if len(ch) == 0:
+        return "Change since baseline is not available (only one survey wave)."
+    ok = ch[ch["suppressed"].fillna("") == ""]
+    if len(ok) == 0:
+        return "Change since baseline is not shown because too few staff answered in one of the waves."
+    up = [short.get(d, d) for d in ok.loc[ok["ci_low"] > 0, "domain"]]
+    down = [short.get(d, d) for d in ok.loc[ok["ci_high"] < 0, "domain"]]
+    bits = []
+    if up:
+        bits.append(f"{_join(up)} rose clearly")
+    if down:
+        bits.append(f"{_join(down)} fell clearly")
+    if not bits:
+        return "Since baseline, no domain changed clearly"
+    return "Since baseline, " + "; ".join(bits)
+
+
+def _support_plan(ctx, school: str) -> pd.DataFrame:
+    from .report_reading import support_plan
+
+    recs = _rows(ctx.tables.get("recommendations", pd.DataFrame()), "school", school)
+    prof = _rows(ctx.tables["asset_profile"], "school", school)
+    return support_plan(recs, prof, ctx.results["domain_short"]) if len(recs) else recs
+
+
+def _district_mean_column(ctx, school: str, prof: pd.DataFrame) -> pd.Series:
+    from .report_reading import district_means
+
+    dm = district_means(ctx.tables["asset_profile"], ctx.schools)
+    d = ctx.school_district(school)
+    sub = dm[dm["district"].astype(str) == str(d)].set_index("domain")["district_mean"]
+    out = prof["domain"].map(sub).astype("float64")
+    return out.where(prof["suppressed"].fillna("").astype(str) == "")  # a suppressed row shows no number at all
 
 
 def section_profile(ctx, school: str) -> Section:
@@ -595,6 +640,7 @@ def section_profile(ctx, school: str) -> Section:
         "n": prof["n"],
         "mean": prof["mean"],
         "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
+        "district_mean": _district_mean_column(ctx, school, prof) if len(prof) else [],
         "network_mean": prof["network_mean"],
         "diff": [_signed(x) for x in prof["diff"]],
         "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
@@ -604,68 +650,112 @@ def section_profile(ctx, school: str) -> Section:
     })
     table = html_table(
         disp,
-        columns={"domain": "Domain", "n": "n", "mean": "Mean (1–5)", "ci": "95% interval",
-                 "network_mean": "Network mean", "diff": "Difference", "diff_ci": "95% interval of difference",
-                 "pct_favourable": "% agree", "status": "Status", "suppressed": "Not shown because"},
+        columns={"domain": "Domain", "n": "Staff (n)", "mean": "School mean (1–5)", "ci": "95% interval",
+                 "district_mean": "District mean", "network_mean": "Network mean",
+                 "diff": "School − network", "diff_ci": "95% interval of the difference",
+                 "pct_favourable": "% agree (school)", "status": "Status", "suppressed": "Not shown because"},
         digits={"n": 0, "pct_favourable": 0},
         raw_html=("status",),
         caption=f"Asset profile of {ctx.school_name(school)} at baseline (teachers and leaders)",
     )
-    sentences = "".join(f"<li>{esc(s)}</li>" for s in prof["sentence"].fillna("") if s)
+    from .report_reading import plain_sentence
+
+    attrs = ctx.results.get("profile_attrs", {})
+    short = ctx.results["domain_short"]
+    sentences = "".join(
+        f"<li>{esc(plain_sentence(r, short.get(r['domain'], r['domain']), asset_at=float(attrs.get('asset_at', 4.0)), growth_below=float(attrs.get('growth_below', 3.0))))}</li>"
+        for r in prof.to_dict("records"))
     html = _p("Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
               "probably lies in, given how many staff answered. The difference from the network is clear when its "
-              "interval does not include 0.")
+              "interval does not include 0. School values are this school's teachers and leaders at baseline; the "
+              "district mean pools the district's reported schools and the network mean every reported school.")
     html += table
+    html += _p("% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
+               "domain's statements (statements worded the other way round are flipped first).", "note")
     if sentences:
         html += f"<ul>{sentences}</ul>"
     html += _figure(ctx, "school_profile_plot", "fig-profile",
                     "The school's domain means (dots, with 95% intervals) against the network means.",
-                    ctx.tables["asset_profile"], school)
+                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network")
     return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 
 def section_supports(ctx, school: str) -> Section:
-    """Assets to build on and suggested supports (from :func:`assetinv.recommend`)."""
+    """Suggested supports in order of priority (first, next, later), each with its reason.
+
+    The heading follows the content: "Strengths to build on and suggested
+    supports" only when the school has a strength to build on.
+    """
     recs = _rows(ctx.tables.get("recommendations", pd.DataFrame()), "school", school)
-    html = ""
-    if len(recs) == 0:
-        html += _p("No recommendation can be made: the school's profile is not reported.")
     short = ctx.results["domain_short"]
-    for kind, head, intro in (
-        ("build on", "Assets to build on", "Strengths the partnership can use as levers, with supports that use them."),
-        ("grow", "Suggested supports", "Supports from the partnership playbook matched to the domains that are "
-                                       "growth areas or typical."),
-        ("not reported", "Domains not reported", "These domains cannot be reported for this school."),
-    ):
-        part = recs[recs["kind"] == kind] if len(recs) else recs
+    has_build = bool(len(recs)) and (recs["kind"] == "build on").any()
+    title = "Strengths to build on and suggested supports" if has_build else "Suggested supports"
+    if len(recs) == 0:
+        return Section("supports", title, _p("No support can be suggested: the school's profile is not reported."),
+                       tables=["recommendations"])
+    plan = _support_plan(ctx, school)
+    html = _p("Supports from the partnership playbook, matched to this school's profile and listed in order of "
+              "priority: start with the first, take up the next ones as capacity allows, and keep the later ones "
+              "in view. Each says why it is suggested.")
+    labels = {"first": "First", "next": "Next", "later": "Later"}
+    for pri in ("first", "next", "later"):
+        part = plan[plan["priority"] == pri]
         if len(part) == 0:
             continue
-        html += _h3(head) + _p(intro)
-        if kind == "not reported":
-            html += "<ul>" + "".join(f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: "
-                                     f"{esc(r['evidence'])}</li>" for _, r in part.iterrows()) + "</ul>"
+        html += _h3(labels[pri])
+        if pri == "later":
+            html += _p("Other options, once the first and next supports are under way:")
+            groups = []
+            for dom in dict.fromkeys(part["domain"]):
+                rows = part[part["domain"] == dom]
+                groups.append(f"<li><strong>{esc(short.get(dom, dom))}:</strong> "
+                              + "; ".join(f"{esc(x)}" for x in rows["support"]) + ".</li>")
+            html += '<ul class="supports later">' + "".join(groups) + "</ul>"
+            html += ('<details class="screen-only"><summary>What the later supports involve</summary><ul>'
+                     + "".join(f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])}</li>"
+                               for _, r in part.iterrows()) + "</ul></details>")
             continue
-        for dom in list(dict.fromkeys(part["domain"])):
-            rows = part[part["domain"] == dom]
-            first = rows.iloc[0]
-            html += (f"<h4>{esc(short.get(dom, dom))} {_status_html(first['status'])}</h4>"
-                     f"<p class=\"note\">Evidence: {esc(first['evidence'])}</p>")
-            items = []
-            for _, r in rows.iterrows():
-                lever = f" <em>Why it works here:</em> {esc(r['lever'])}" if str(r.get("lever", "")).strip() else ""
-                who = str(r.get("who_acts", "") or "").strip()
-                if who:
-                    actor = {"cbo": "the CBO", "school": "the school", "district": "the district"}.get(who, who)
-                    lever += f" <em>Who acts:</em> {esc(actor)}."
-                    if str(r.get("cbo_role", "") or "").strip():
-                        lever += f" {esc(r['cbo_role'])}"
-                if str(r.get("triggered_by", "") or "").strip():
-                    lever += f" <em>Why this school:</em> {esc(r['triggered_by'])}."
-                if str(r.get("source", "") or "").strip():
-                    lever += f" <em>Evidence:</em> {esc(r['source'])}"
-                items.append(f"<li><strong>{esc(r['support'])}.</strong> {esc(r['description'])}{lever}</li>")
-            html += "<ul>" + "".join(items) + "</ul>"
-    return Section("supports", "Assets to build on and suggested supports", html, tables=["recommendations"])
+        items = []
+        for _, r in part.iterrows():
+            lever = f" <em>Why it can work here:</em> {esc(r['lever'])}" if str(r.get("lever") or "").strip() else ""
+            lever += _support_extras(r)
+            if pri == "later":
+                items.append(f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])} "
+                             f"<span class=\"reason\">({esc(r['reason'])})</span></li>")
+                continue
+            items.append(f"<li><strong>{esc(r['support'])}</strong> ({esc(short.get(r['domain'], r['domain']))} "
+                         f"{_status_html(r['status'])}). {esc(r['description'])}"
+                         f"<br><span class=\"reason\"><em>Reason:</em> {esc(r['reason'])}</span>{lever}</li>")
+        html += f'<ol class="supports">' + "".join(items) + "</ol>" if pri == "first" else \
+            "<ul class=\"supports\">" + "".join(items) + "</ul>"
+    evid = recs.drop_duplicates("domain")
+    evid = evid[evid["kind"] != "not reported"]
+    if len(evid):
+        html += ('<details class="evidence"><summary>The evidence behind each domain</summary><ul>'
+                 + "".join(f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: "
+                           f"{esc(r['evidence'])}</li>" for _, r in evid.iterrows()) + "</ul></details>")
+    nr = recs[recs["kind"] == "not reported"]
+    if len(nr):
+        html += _h3("Domains not reported") + "<ul>" + "".join(
+            f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
+            for _, r in nr.iterrows()) + "</ul>"
+    return Section("supports", title, html, tables=["recommendations"])
+
+
+def _support_extras(r) -> str:
+    """Playbook 2.0.0 columns: who acts, why this school, and the evidence the support cites."""
+    out = ""
+    who = str(r.get("who_acts", "") or "").strip()
+    if who:
+        actor = {"cbo": "the CBO", "school": "the school", "district": "the district"}.get(who, who)
+        out += f" <em>Who acts:</em> {esc(actor)}."
+        if str(r.get("cbo_role", "") or "").strip():
+            out += f" {esc(r['cbo_role'])}"
+    if str(r.get("triggered_by", "") or "").strip():
+        out += f" <em>Why this school:</em> {esc(r['triggered_by'])}."
+    if str(r.get("source", "") or "").strip():
+        out += f" <em>Source:</em> {esc(r['source'])}"
+    return out
 
 
 def section_change(ctx, school: str) -> Section:
@@ -682,17 +772,29 @@ def section_change(ctx, school: str) -> Section:
             "domain": _short(ctx, t), "n_baseline": t["n_baseline"], "n_followup": t["n_followup"],
             "estimate": [_signed(x) for x in t["estimate"]],
             "ci": [_ci(a, b) for a, b in zip(t["ci_low"], t["ci_high"])],
-            "reading": t["reading"].fillna(""), "suppressed": t["suppressed"],
+            "reading": [name_ids(ctx, x) for x in t["reading"].fillna("")], "suppressed": t["suppressed"],
         })
+
+    from .report_reading import NOT_IMPACT, name_ids
 
     cols = {"domain": "Domain", "n_baseline": "n baseline", "n_followup": "n follow-up", "estimate": "Change",
             "ci": "95% interval", "reading": "Reading", "suppressed": "Not shown because"}
     html = _p("Change is the follow-up average minus the baseline average, in points on the 1–5 scale. "
               "It is clear when its 95% interval does not include 0.")
-    html += html_table(disp(ch), columns=cols, digits={"n_baseline": 0, "n_followup": 0},
-                       caption=f"Change since baseline at {ctx.school_name(school)}")
-    html += html_table(disp(net), columns=cols, digits={"n_baseline": 0, "n_followup": 0},
-                       caption="Change since baseline across the network (mixed model)")
+    html += _p(NOT_IMPACT, "callout not-impact")
+    if len(ch) and (ch["suppressed"].fillna("") != "").all():
+        reasons = sorted(set(ch["suppressed"].astype(str)))
+        html += _p(f"Change at {ctx.school_name(school)} is not shown ({'; '.join(reasons)}), so that no small "
+                   "group of staff can be identified. The network's change is below.")
+    else:
+        html += html_table(disp(ch), columns={k: v for k, v in cols.items() if k != "reading"},
+                           digits={"n_baseline": 0, "n_followup": 0},
+                           caption=f"Change since baseline at {ctx.school_name(school)} (school level)")
+        ok = ch[ch["suppressed"].fillna("") == ""]
+        html += "<ul>" + "".join(f"<li>{esc(name_ids(ctx, x))}</li>" for x in ok["reading"].fillna("") if x) + "</ul>"
+    html += html_table(disp(net), columns={k: v for k, v in cols.items() if k != "reading"},
+                       digits={"n_baseline": 0, "n_followup": 0},
+                       caption="Change since baseline across the network (network level)")
     if len(ch) and (ch["suppressed"].fillna("") == "").any():
         both = ch_all[ch_all["scope"].astype(str).isin(["network", school])].reset_index(drop=True)
         html += _figure(ctx, "change_plot", "fig-change",
@@ -740,8 +842,8 @@ def section_interviews(ctx, school: str) -> Section:
         return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
     jd = _rows(ctx.tables["joint_display_schools"], "school", school)
     quotes = _rows(ctx.tables.get("quotes", pd.DataFrame()), "school", school)
-    html = _p("Interviews with staff were coded with the Asset Inventory codebook. For each domain: the codes heard "
-              "most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
+    html = _p(f"Interviews with staff were coded with the {_inst_name(ctx)} codebook. For each domain: the codes "
+              "heard most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
     if len(jd) == 0:
         html += _p("No interviews were coded at this school.")
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
@@ -756,26 +858,32 @@ def section_interviews(ctx, school: str) -> Section:
         html += _h3(names.get(d, d))
         n_ex = r.get("n_excerpts")
         top = str(r.get("top_codes") or "").strip()
+        sm = r.get("survey_mean")
+        survey = (f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. " if sm is not None and pd.notna(sm)
+                  else "Survey: not reported. ")
         if top and n_ex and not (isinstance(n_ex, float) and math.isnan(n_ex)) and int(n_ex) > 0:
-            html += _p(f"Heard most often ({int(n_ex)} coded excerpt{'s' if int(n_ex) != 1 else ''}): {top}.")
+            said = esc(f"Heard most often in interviews ({int(n_ex)} coded excerpt{'s' if int(n_ex) != 1 else ''}): "
+                       f"{top}.")
         else:
-            html += _p("No coded excerpts for this domain.")
+            said = "No coded interview excerpts for this domain."
+        html += f"<p>{survey}{said}</p>"
         q = quotes[quotes["domain"] == d] if len(quotes) else quotes
-        for text in q["quote"].head(2) if len(q) else []:
+        for text in q["quote"].head(1) if len(q) else []:
             html += f"<blockquote><p>{esc(text)}</p><footer>Interview excerpt (redacted)</footer></blockquote>"
-    html += _h3("Joint display: survey and interviews side by side")
+    html += '<div class="screen-only">' + _h3("Joint display: survey and interviews side by side")
     disp = pd.DataFrame({
         "domain": _short(ctx, jd), "survey_mean": jd["survey_mean"],
         "status": [_status_html(s) for s in jd["status"]], "n_excerpts": jd["n_excerpts"],
         "top_codes": jd["top_codes"].fillna(""), "agreement": jd["agreement"],
     })
-    html += html_table(disp, columns={"domain": "Domain", "survey_mean": "Survey mean", "status": "Status",
-                                      "n_excerpts": "Coded excerpts", "top_codes": "Most frequent codes",
-                                      "agreement": "Coder agreement (α)"},
+    html += html_table(disp, columns={"domain": "Domain", "survey_mean": "School mean", "status": "Status",
+                                      "n_excerpts": "Coded excerpts (school)", "top_codes": "Most frequent codes"},
                        raw_html=("status",), digits={"n_excerpts": 0},
-                       caption="Joint display: survey mean and interview evidence per domain")
+                       caption="Joint display: survey mean and interview evidence per domain (school level)")
+    # coder agreement is a network-level value: it stays out of the school's figure (see the technical notes)
     html += _figure(ctx, "joint_display_figure", "fig-joint", "Survey means beside the number of coded interview "
-                    "excerpts per domain.", jd, title=f"Joint display: {ctx.school_name(school)}")
+                    "excerpts per domain.", jd.assign(agreement=np.nan), title=f"Joint display: {ctx.school_name(school)}")
+    html += "</div>"
     return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
 
 
@@ -852,8 +960,10 @@ def section_methods(ctx, school: str | None = None) -> Section:
     items.append("<li><strong>Gaps.</strong> Leaders' mean minus teachers' mean with a Welch 95% interval; "
                  "gaps of 0.5 points or more are flagged as large.</li>")
     items.append("<li><strong>Reliability.</strong> Coefficient alpha and omega total per domain; ICC(1) and ICC(2) "
-                 "of domain scores across schools; each school's group-mean reliability "
-                 "n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000).</li>")
+                 "of domain scores across schools, ICC(1) estimated by REML (the schools' share of the variance in "
+                 "a random-intercept model, which suits schools of very different sizes); each school's group-mean "
+                 "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
+                 "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>")
     if "agreement_domains" in ctx.tables:
         from .privacy import MIN_INTERVIEWS
 
@@ -922,8 +1032,10 @@ def section_provenance(ctx, school: str | None = None) -> Section:
         rows.insert(2, ("School", school))
     html = '<dl class="prov">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows) + "</dl>"
     files = pd.DataFrame(ctx.inputs)
-    html += html_table(files, columns={"role": "Input", "file": "File", "bytes": "Bytes", "sha256": "SHA-256"},
-                       digits={"bytes": 0}, caption="Input files and their SHA-256 checksums")
+    html += '<div class="prov-files">' + html_table(
+        files, columns={"role": "Input", "file": "File", "bytes": "Bytes", "sha256": "SHA-256"},
+        digits={"bytes": 0}, caption="Input files and their SHA-256 checksums") + "</div>"
+    html += _p("Input checksums are in provenance.json.", "note print-only")
     html += _p("Rendering again from the same files and parameters gives byte-identical reports.", "note")
     return Section("provenance", "Provenance", html)
 
@@ -1062,7 +1174,7 @@ def net_reliability(ctx) -> Section:
     t["alpha_ci"] = [_ci(a, b) for a, b in zip(t.get("feldt_lower", np.nan), t.get("feldt_upper", np.nan))]
     html += html_table(t, columns={"name": "Domain", "n": "n", "n_items": "Items", "raw_alpha": "Alpha",
                                    "alpha_ci": "95% interval", "omega_total": "Omega", "verdict": "Reading"},
-                       digits={"n": 0, "n_items": 0}, caption="Reliability of the domain scores (all responses)")
+                       digits={"n": 0, "n_items": 0}, caption="Reliability of the domain scores (network level: baseline survey, teachers and leaders)")
     ic = icc.copy()
     ic["name"] = ic["domain"].map(ctx.results["domain_short"])
     html += html_table(ic, columns={"name": "Domain", "icc1": "ICC(1)", "icc2": "ICC(2)", "f": "F",
@@ -1114,7 +1226,7 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
         sub = _rows(prof, "school", s)
         sup = sorted(set(x for x in sub["suppressed"].fillna("") if x)) if len(sub) else ["no responses"]
         rows.append({
-            "report": f'<a href="schools/{esc(_safe_name(s))}.html">{esc(ctx.school_name(s))}</a>',
+            "report": f'<a href="schools/{esc(_school_file(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
             "id": s, "district": ctx.school_district(s) or "",
             "note": "; ".join(sup) if sup else "",
         })
@@ -1143,5 +1255,7 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
     ]
 
 
-def _safe_name(school: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(school))
+def _school_file(ctx, school: str) -> str:
+    from .reports import school_file_name
+
+    return school_file_name(ctx, school)

@@ -47,8 +47,10 @@ import pandas as pd
 
 from . import __version__
 from .errors import DataError, Problem
+from .ids import natural_key
 from .io import file_sha256
 from .privacy import MIN_N
+from .outdir import MANIFEST_NAME
 from .report_sections import Section
 
 __all__ = [
@@ -117,7 +119,7 @@ class ReportContext:
 
     @property
     def school_ids(self) -> list[str]:
-        return sorted(self.schools["school"].astype(str).tolist())
+        return sorted(self.schools["school"].astype(str).tolist(), key=natural_key)
 
     def school_name(self, school: str) -> str:
         row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
@@ -260,7 +262,8 @@ def load_context(
     if cfg.get("codings") is not None:
         from .qualitative import read_codings
 
-        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"))
+        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"),
+                               **(cfg.get("codings_crosswalk") or {}))
     else:
         codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
     n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
@@ -299,6 +302,10 @@ def load_context(
     from .report_sections import compute_analyses
 
     compute_analyses(ctx)
+    from .item_detail import item_distributions
+
+    ctx.tables["item_distribution"] = item_distributions(
+        responses, instrument, profile=ctx.tables["asset_profile"], schools=schools, min_n=n_min)
     return ctx
 
 
@@ -320,8 +327,14 @@ def _env():
     return env
 
 
+def _instrument_title(ctx) -> str:
+    """The instrument's own name (a user's instrument is not called "Asset Inventory")."""
+    return str(getattr(ctx.instrument, "name", "") or "Survey")
+
+
 def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
-          back_href: str | None = None, network_href: str | None = None, footer: str = "") -> str:
+          back_href: str | None = None, network_href: str | None = None, footer: str = "",
+          page_class: str = "") -> str:
     from markupsafe import Markup
 
     class _S:  # sections whose HTML is trusted (built by our own escaping helpers)
@@ -332,14 +345,19 @@ def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: lis
         def to_html(self):
             return Markup(self._html)
 
+    from .report_reading import banner_html
+
     tpl = _env().get_template("page.html.j2")
     html = tpl.render(
+        banner=Markup(banner_html(ctx)),
+        page_class=page_class,
         title=title,
         subtitle=subtitle,
         sections=[_S(s) for s in sections],
         css=Markup(_css()),
         version=__version__,
         instrument_version=getattr(ctx.instrument, "version", "?"),
+        instrument_name=_instrument_title(ctx),
         back_href=back_href,
         network_href=network_href,
         footer=footer,
@@ -356,15 +374,17 @@ def render_school(ctx: ReportContext, school: str) -> str:
     school = str(school)
     name = ctx.school_name(school)
     district = ctx.school_district(school)
-    sub = f"School {school}" + (f" · district {district}" if district else "") + " · Asset Inventory at partnership entry"
+    title = _instrument_title(ctx)
+    sub = f"School {school}" + (f" · district {district}" if district else "") + f" · {title} at partnership entry"
     return _page(
         ctx,
-        title=f"Asset Inventory report: {name}",
+        title=f"{title} report: {name}",
         subtitle=sub,
         sections=school_report_sections(ctx, school),
         back_href="../index.html",
         network_href="../network.html",
         footer="Groups smaller than the suppression minimum are never shown.",
+        page_class="school",
     )
 
 
@@ -374,8 +394,8 @@ def render_network(ctx: ReportContext) -> str:
 
     return _page(
         ctx,
-        title="Asset Inventory: network summary",
-        subtitle=f"{len(ctx.school_ids)} schools · Asset Inventory at partnership entry",
+        title=f"{_instrument_title(ctx)}: network summary",
+        subtitle=f"{len(ctx.school_ids)} schools · {_instrument_title(ctx)} at partnership entry",
         sections=network_sections(ctx),
         back_href="index.html",
         footer="Groups smaller than the suppression minimum are never shown.",
@@ -388,7 +408,7 @@ def render_index(ctx: ReportContext, schools: Sequence[str], table_names: Sequen
 
     return _page(
         ctx,
-        title="Asset Inventory reports",
+        title=f"{_instrument_title(ctx)} reports",
         subtitle=f"{len(schools)} school report(s) and the network summary",
         sections=index_sections(ctx, schools, table_names),
         footer="Open any report in a browser; every file works offline.",
@@ -411,7 +431,9 @@ def network_sections(ctx: ReportContext) -> list[Section]:
 
 # ------------------------------------------------------------------ files
 def _csv_bytes(df: pd.DataFrame) -> bytes:
-    out = df.copy()
+    from .safe_tables import neutralise_frame
+
+    out = neutralise_frame(df)  # no cell a spreadsheet would run as a formula
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].astype("float64").round(6)
@@ -466,17 +488,19 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from .safe_tables import append_safe_row
+
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     bold = Font(bold=True)
     for name, df in tables.items():
         ws = wb.create_sheet(_sheet_name(name, used))
-        ws.append([str(c) for c in df.columns])
+        append_safe_row(ws, [str(c) for c in df.columns])
         for cell in ws[1]:
             cell.font = bold
         for rec in df.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in rec])
+            append_safe_row(ws, [_cell(v) for v in rec])  # text is never a formula cell
         ws.freeze_panes = "A2"
     fixed = _dt.datetime(2000, 1, 1)
     wb.properties.created = fixed
@@ -553,7 +577,9 @@ def _prepare_out(out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         if not out.is_dir():
             raise NotADirectoryError(str(out))
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=str(out.parent)))
+        from .outdir import make_temp
+
+        tmp = make_temp(out)
     except OSError as err:
         raise DataError(
             Problem(
@@ -565,36 +591,11 @@ def _prepare_out(out: Path) -> Path:
     return tmp
 
 
-def _commit(tmp: Path, out: Path) -> None:
-    """Move every file rendered in ``tmp`` into ``out``; drop stale reports we own.
+def _commit(tmp: Path, out: Path, force: bool = False) -> None:
+    """Move every file rendered in ``tmp`` into ``out`` under the manifest rules of :mod:`assetinv.outdir`."""
+    from .outdir import commit
 
-    Each file is replaced atomically (``os.replace``, same file system), and
-    Ctrl-C is held back for the few milliseconds this takes, so ``out`` never
-    mixes old and new reports.
-    """
-    import signal
-
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: signals cannot be deferred there
-        previous = None
-    try:
-        new_files = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
-        for sub in ("schools", "tables"):
-            old = out / sub
-            if old.is_dir():
-                keep = {f for f in new_files if f.parts[0] == sub}
-                for p in old.rglob("*"):
-                    if p.is_file() and p.relative_to(out) not in keep:
-                        p.unlink()
-        for rel in new_files:
-            dest = out / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / rel, dest)
-        shutil.rmtree(tmp, ignore_errors=True)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    commit(tmp, out, force=force)
 
 
 def build_reports(
@@ -605,6 +606,7 @@ def build_reports(
     jobs: int = 1,
     progress: bool = True,
     config: str | os.PathLike | None = None,
+    force: bool = False,
 ) -> dict:
     """Render the index, the network summary, every school report and all tables.
 
@@ -624,6 +626,9 @@ def build_reports(
         Show a progress bar on stderr (only when stderr is a terminal).
     config : path, optional
         Study config (default ``DATA/study.yaml``).
+    force : bool
+        Write into a non-empty ``out`` that has no assetinv manifest (nothing in
+        it is deleted; see :mod:`assetinv.outdir`).
 
     Returns
     -------
@@ -642,9 +647,17 @@ def build_reports(
     >>> sorted(res["files"])[:2]  # doctest: +SKIP
     ['assetinv_tables.xlsx', 'index.html']
     """
+    from .outdir import check_out, terminate_as_interrupt
+
     out = Path(out)
     _resolve_inputs(data, config)  # fail fast on a missing data folder or config
+    check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
+    with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
+        return _build(data, out, schools, min_n, jobs, progress, config, force)
+
+
+def _build(data, out: Path, schools, min_n, jobs, progress, config, force) -> dict:
     bar = _progress(None, progress, "assetinv: reading data, running analyses")
     bar.bar_format = "{desc} ..."
     bar.refresh()
@@ -657,7 +670,8 @@ def build_reports(
         tmp = _prepare_out(out)
         try:
             files = _render_all(ctx, selected, tmp, jobs, bar)
-            _commit(tmp, out)
+            _commit(tmp, out, force)
+            files = sorted(files + [MANIFEST_NAME])
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -710,7 +724,7 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
             pages[s] = render_school(ctx, s)
             bar.update(1)
     for s in sorted(pages):
-        (tmp / "schools" / f"{_safe(s)}.html").write_bytes(pages[s].encode("utf-8"))
+        (tmp / "schools" / f"{school_file_name(ctx, s)}.html").write_bytes(pages[s].encode("utf-8"))
     (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
     bar.update(1)
     tables = _tables_for_output(ctx, selected)
@@ -724,8 +738,14 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
     return sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
 
 
-def _safe(school: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", str(school))
+def school_file_name(ctx: ReportContext, school: str) -> str:
+    """The report file name (without ``.html``) of a school: unique among the study's ids (:mod:`assetinv.outdir`)."""
+    from .outdir import school_file_names
+
+    names = ctx.results.get("_school_files")
+    if names is None:
+        names = ctx.results["_school_files"] = school_file_names(ctx.school_ids)
+    return names[str(school)]
 
 
 def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str, pd.DataFrame]:

@@ -91,7 +91,7 @@ class SafeZip:
 
     def __init__(self, path, *, label: str | None = None, max_bytes: int | None = None,
                  max_ratio: float | None = None):
-        self.path = Path(path)
+        self.path = path if hasattr(path, "read") else Path(path)  # a path or an open binary file
         self.label = label or str(path)
         self.max_bytes = int(MAX_UNCOMPRESSED_BYTES if max_bytes is None else max_bytes)
         self.max_ratio = float(MAX_COMPRESSION_RATIO if max_ratio is None else max_ratio)

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from .errors import DataError, Problem
+from .ids import id_sort_key, natural_key
 from .privacy import MIN_N, MIN_RESPONSE_RATE, complementary_suppress, suppress
 
 __all__ = [
@@ -408,7 +409,7 @@ def score_domains(
     out["straightliner"] = straight.astype(bool)
     out["speeder"] = speeder.astype(bool)
     out["quality_flags"] = flags
-    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort").reset_index(drop=True)
+    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(drop=True)
     out.attrs = {
         "instrument_version": spec.version,
         "min_answered": min_answered,
@@ -638,6 +639,7 @@ def summarize(
     parent: Sequence[str] | None = None,
     exclude_flagged: bool = False,
     instrument=None,
+    fpc: bool = True,
 ) -> pd.DataFrame:
     """Summarise domain scores by group, suppressing groups too small to report.
 
@@ -668,6 +670,12 @@ def summarize(
         ICC(1) estimated across the groups of this table (Bliese 2000).
     level : float
         Confidence level of the t interval of the mean.
+    fpc : bool
+        With a roster (invited counts), use the finite-population correction
+        ``sqrt((N - n)/(N - 1))`` on the interval of a group's mean, ``N`` the
+        staff invited and ``n`` the respondents (staff surveys are near-censuses
+        of small populations); a group with more respondents than invited gets
+        no correction. Default True.
     complementary : bool
         Apply :func:`complementary_suppress` with ``parent`` so that no
         suppressed group can be recovered from a published total.
@@ -684,7 +692,8 @@ def summarize(
     DataFrame
         One row per group and domain: ``<by>, domain, domain_name, n, invited,
         response_rate, mean, sd, ci_low, ci_high, pct_favourable (0-100),
-        reliability, suppressed`` ("" or the reason). Suppressed rows have every
+        reliability (within [0, 1]), reliability_note (why a negative ICC(1)
+        was reported as 0, or ""), suppressed`` ("" or the reason). Suppressed rows have every
         statistic and ``n`` blank (``invited`` is the roster count and is kept).
 
     Examples
@@ -764,7 +773,8 @@ def summarize(
             n = v.size
             mean = float(v.mean()) if n else np.nan
             sd = float(v.std(ddof=1)) if n > 1 else np.nan
-            half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
+            f = _fpc_factor(n, invited) if fpc else 1.0
+            half = float(_tcrit(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
             rows.append(
                 {**head, "domain": d, "domain_name": spec.names.get(d, d), "n": n, "invited": invited,
                  "response_rate": rate, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
@@ -792,15 +802,24 @@ def summarize(
 # --------------------------------------------------------------------------- #
 # 3. Asset profile
 # --------------------------------------------------------------------------- #
-def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: float, scale_max: int) -> str:
+def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: float, scale_max: int, *,
+               comparison: str = "others", adjust: str | None = "bh", fpc: bool = False) -> str:
     ci = f"{level:.0%}"
     md = f" and by at least {min_diff:g} points" if min_diff > 0 else ""
+    against = ("the other schools of the network (the school itself left out)" if comparison == "others"
+               else "the whole network (the school included)")
+    adj = (f" Because a network makes many such comparisons, the {ci} intervals are widened by the "
+           f"Benjamini-Hochberg rule across all of the network's school and domain comparisons, so that chance "
+           f"differences rarely earn a label." if adjust == "bh" else "")
+    fp = (" Intervals use the finite-population correction: the staff invited are the whole population."
+          if fpc else "")
     return (
-        f"Against the network: asset if the school's mean is above the network mean with the {ci} interval of the "
+        f"Against {against}: asset if the school's mean is above theirs with the {ci} interval of the "
         f"difference above 0{md}; growth area if below with the interval below 0{md}; otherwise typical. "
-        f"Against the standard: asset if the mean is at least {asset_at:.1f} of {scale_max}; growth area if under "
-        f"{growth_below:.1f}; otherwise typical. Combined: asset if either says asset and neither says growth area; "
-        f"growth area if either says growth area and neither says asset; otherwise typical. "
+        f"Against the standard: asset if the {ci} interval of the school's mean is at or above {asset_at:.1f} "
+        f"of {scale_max}; growth area if it is entirely under {growth_below:.1f}; otherwise typical. "
+        f"Combined: asset if either says asset and neither says growth area; "
+        f"growth area if either says growth area and neither says asset; otherwise typical.{adj}{fp} "
         f"The network is every school that meets the reporting rules."
     )
 
@@ -862,6 +881,81 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
     return f"{short} {verb} typical: {m} of {scale_max}, {near} ({up})." if others >= 1 else f"{short} {verb} typical: {m} of {scale_max}."
 
 
+def _fpc_factor(n: int, invited: float) -> float:
+    """Finite-population correction of a mean's variance, ``(N - n)/(N - 1)``,
+    when the roster gives the invited count ``N`` (and ``n <= N``); else 1."""
+    if not (invited and np.isfinite(invited)) or invited <= 1 or n > invited:
+        return 1.0
+    return float((invited - n) / (invited - 1))
+
+
+def _p_two_sided(diff: float, se: float, df: float) -> float:
+    if not np.isfinite(diff):
+        return np.nan
+    if se <= 0:
+        return 0.0 if diff != 0 else 1.0
+    return float(2 * stats.t.sf(abs(diff) / se, df))
+
+
+def _network_contrast(base: dict, rep: list, s: str, comparison: str):
+    """(reference mean, difference, its variance, Welch df) of school ``s``
+    against the other reportable schools (``"others"``) or the pooled network
+    including ``s`` (``"all"``). Each school's mean has variance
+    ``f_j sd_j^2 / n_j`` (``f_j`` the finite-population factor)."""
+    pool = [j for j in rep if j != s] if comparison == "others" else list(rep)
+    Np = sum(base[j]["n"] for j in pool)
+    ref = sum(base[j]["n"] * base[j]["mean"] for j in pool) / Np
+    diff = base[s]["mean"] - ref
+    terms, dfs = [], []
+    for j in sorted(set(pool) | {s}):
+        nj = base[j]["n"]
+        w = base[j]["n"] / Np if j in pool else 0.0
+        c = (1.0 - w) if j == s else w
+        t = c ** 2 * base[j]["f"] * base[j]["sd"] ** 2 / nj
+        terms.append(t)
+        dfs.append(t ** 2 / (nj - 1) if nj > 1 else 0.0)
+    var = float(sum(terms))
+    df_w = var ** 2 / sum(dfs) if sum(dfs) > 0 else np.inf
+    return ref, diff, var, df_w
+
+
+def _classify(rows: list, alpha: float, adjust: str | None) -> None:
+    """Set the statuses of every reportable row: a label needs its test's
+    p-value -- BH-adjusted across all the network's school x domain tests when
+    ``adjust="bh"`` -- at or below ``alpha`` (i.e. the interval excludes the
+    threshold). ``status_unadjusted`` is the label each test gives on its own."""
+    from ._multiplicity import bh_adjust
+
+    pn = np.array([r["p_network"] if not r["suppressed"] else np.nan for r in rows], float)
+    ps = np.array([r["p_standard"] if not r["suppressed"] else np.nan for r in rows], float)
+    if adjust == "bh":
+        q = bh_adjust(np.r_[pn, ps])
+        qn, qs = q[:len(rows)], q[len(rows):]
+    else:
+        qn, qs = pn, ps
+
+    def lab(direction, p):
+        if not np.isfinite(p) or p > alpha + 1e-12 or direction == 0:
+            return "typical"
+        return "asset" if direction > 0 else "growth area"
+
+    def combine(sn, sa):
+        pair = {sn, sa}
+        if "asset" in pair and "growth area" not in pair:
+            return "asset"
+        if "growth area" in pair and "asset" not in pair:
+            return "growth area"
+        return "typical"
+
+    for r, a_n, a_s, u_n, u_s in zip(rows, qn, qs, pn, ps):
+        r["q_network"], r["q_standard"] = float(a_n), float(a_s)
+        if r["suppressed"]:
+            continue
+        sn, sa = lab(r["_dir_net"], a_n), lab(r["_dir_std"], a_s)
+        r.update(status_network=sn, status_absolute=sa, status=combine(sn, sa),
+                 status_unadjusted=combine(lab(r["_dir_net"], u_n), lab(r["_dir_std"], u_s)))
+
+
 def asset_profile(
     scores: pd.DataFrame,
     *,
@@ -878,28 +972,37 @@ def asset_profile(
     domains: Sequence[str] | None = None,
     exclude_flagged: bool = False,
     instrument=None,
+    comparison: str = "others",
+    adjust: str | None = "bh",
+    fpc: bool = True,
 ) -> pd.DataFrame:
     """Class each school's domains as *asset*, *typical* or *growth area*.
 
     Two comparisons are made and combined (the rule is written out in the
-    ``rule`` column of every row):
+    ``rule`` column of every row); both need the interval, not just the mean:
 
-    * against the network: asset if the school's mean is above the network
-      mean and the ``level`` interval of the difference excludes 0 (and the
-      difference is at least ``min_diff``), growth area if below and excludes
-      0, else typical;
-    * against an absolute standard: asset if mean >= ``asset_at``, growth
-      area if mean < ``growth_below``;
+    * against the other schools (``comparison="others"``, leave-one-out; or
+      ``"all"``, the pooled network including the school): asset if the
+      school's mean is above theirs and the ``level`` interval of the
+      difference excludes 0 (and the difference is at least ``min_diff``),
+      growth area if below and excludes 0, else typical;
+    * against a fixed standard: asset if the ``level`` interval of the mean is
+      at or above ``asset_at``, growth area if it is entirely below
+      ``growth_below``;
+    * with ``adjust="bh"`` (default) every p-value of the network's school x
+      domain comparisons (both kinds) is adjusted by Benjamini-Hochberg
+      together, and a label needs its adjusted p-value <= ``1 - level``;
+      ``status_unadjusted`` gives the labels without the adjustment;
     * combined ``status``: asset if either says asset and neither says growth
       area; growth area if either says growth area and neither says asset;
       else typical.
 
-    The network mean pools the respondents of every *reportable* school
-    (suppressed schools are left out, so their mean cannot be recovered from
-    it). The difference's interval treats the network as these schools and
-    propagates each school's sampling variance:
-    ``Var(diff_s) = (1 - n_s/N)^2 v_s + sum_{j != s} (n_j/N)^2 v_j`` with
-    ``v_j = sd_j^2 / n_j``, t quantile with Welch-Satterthwaite df.
+    The reference means pool the respondents of every *reportable* school
+    (suppressed schools are left out, so their mean cannot be recovered).
+    ``Var(diff_s) = v_s + sum_{j != s} (n_j/N_-s)^2 v_j`` for the leave-one-out
+    comparison, ``v_j = f_j sd_j^2 / n_j`` with ``f_j`` the finite-population
+    factor ``(N_j - n_j)/(N_j - 1)`` when the roster gives the invited count
+    ``N_j`` and ``fpc`` is True (else 1); t quantile with Welch-Satterthwaite df.
 
     Parameters
     ----------
@@ -927,15 +1030,23 @@ def asset_profile(
         Drop straight-liners and speeders first.
     instrument : Instrument, optional
         Bundled instrument by default.
+    comparison : {"others", "all"}
+        Compare a school with the other schools (default) or with the whole
+        network including itself (large schools then dominate).
+    adjust : {"bh", None}
+        Multiplicity control across the network's comparisons.
+    fpc : bool
+        Finite-population correction when the roster gives invited counts.
 
     Returns
     -------
     DataFrame
         One row per school and domain, sorted by school then instrument
         domain order: ``school, domain, domain_name, domain_short, n, mean,
-        ci_low, ci_high, network_mean, diff, diff_low, diff_high, rank,
-        n_schools, status_network, status_absolute, status, rule, sentence,
-        suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
+        ci_low, ci_high, network_mean, others_mean, diff, diff_low, diff_high,
+        p_network, p_standard, q_network, q_standard, rank, n_schools,
+        status_network, status_absolute, status, status_unadjusted, rule,
+        sentence, suppressed``. ``rank`` 1 = highest mean. Suppressed rows have no
         school numbers (``network_mean`` and ``n_schools`` are kept; they
         exclude the school) and empty statuses; the sentence says why.
 
@@ -955,6 +1066,9 @@ def asset_profile(
 
     References
     ----------
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery
+    rate. *JRSS B*, 57, 289-300. Cochran, W. G. (1977). *Sampling techniques*
+    (3rd ed.), finite-population correction.
     Raudenbush, S. W., & Bryk, A. S. (2002). *Hierarchical linear models* (2nd
     ed.). Sage. Welch, B. L. (1947). The generalization of "Student's" problem
     when several different population variances are involved. *Biometrika*,
@@ -974,9 +1088,16 @@ def asset_profile(
 
     inv = _invited(roster, ["school"], {"wave": [wave] if wave is not None else None,
                                         "role": list(roles) if roles is not None else None})
-    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()))
+    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()),
+                     key=natural_key)
     n_resp = sub["school"].astype(str).value_counts()
-    rule = _rule_text(asset_at, growth_below, level, min_diff, spec.scale_max)
+    if comparison not in ("others", "all"):
+        raise ValueError(f"comparison must be 'others' or 'all', not {comparison!r}")
+    if adjust not in ("bh", None):
+        raise ValueError(f"adjust must be 'bh' or None, not {adjust!r}")
+    rule = _rule_text(asset_at, growth_below, level, min_diff, spec.scale_max, comparison=comparison,
+                      adjust=adjust, fpc=fpc and inv is not None)
+    alpha = 1 - level
 
     rows = []
     for d in doms:
@@ -996,7 +1117,7 @@ def asset_profile(
             elif pd.notna(rate) and rate < min_response_rate:
                 reason = f"response rate under {min_response_rate:.0%}"
             base[s] = {"n": n, "mean": v.mean() if n else np.nan, "sd": v.std(ddof=1) if n > 1 else 0.0,
-                       "reason": reason}
+                       "reason": reason, "f": _fpc_factor(n, invited) if fpc else 1.0}
         rep = [s for s in schools if not base[s]["reason"]]
         N = sum(base[s]["n"] for s in rep)
         net = sum(base[s]["n"] * base[s]["mean"] for s in rep) / N if N else np.nan
@@ -1004,53 +1125,49 @@ def asset_profile(
             b = base[s]
             row = {"school": s, "domain": d, "domain_name": spec.names.get(d, d), "domain_short": spec.short(d),
                    "n": np.nan, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                   "network_mean": net, "diff": np.nan, "diff_low": np.nan, "diff_high": np.nan,
+                   "network_mean": net, "others_mean": np.nan, "diff": np.nan, "diff_low": np.nan,
+                   "diff_high": np.nan, "p_network": np.nan, "p_standard": np.nan,
                    "rank": pd.NA, "n_schools": len(rep), "status_network": "", "status_absolute": "",
-                   "status": "", "rule": rule, "suppressed": b["reason"], "n_lower": np.nan, "n_higher": np.nan}
+                   "status": "", "status_unadjusted": "", "rule": rule, "suppressed": b["reason"],
+                   "n_lower": np.nan, "n_higher": np.nan, "_dir_net": 0, "_dir_std": 0}
             if not b["reason"]:
                 n, mean, sd = b["n"], b["mean"], b["sd"]
-                half = float(_tcrit(level, n - 1) * sd / math.sqrt(n)) if n > 1 else np.nan
+                se = sd * math.sqrt(b["f"] / n)
+                half = float(_tcrit(level, n - 1) * se) if n > 1 else np.nan
                 row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
                 means = np.round(np.array([base[j]["mean"] for j in rep]), 9)  # ties independent of row order
                 m9 = round(float(mean), 9)
                 row["rank"] = int(1 + np.sum(means > m9))
                 row["n_lower"] = int(np.sum(means < m9))
                 row["n_higher"] = int(np.sum(means > m9))
-                sn = "typical"
                 if len(rep) >= 2:
-                    diff = mean - net
-                    terms, dfs = [], []
-                    for j in rep:
-                        c = (1 - base[j]["n"] / N) if j == s else (base[j]["n"] / N)
-                        nj = base[j]["n"]
-                        t = c**2 * base[j]["sd"] ** 2 / nj
-                        terms.append(t)
-                        dfs.append(t**2 / (nj - 1) if nj > 1 else 0.0)
-                    var = sum(terms)
-                    df_w = var**2 / sum(dfs) if sum(dfs) > 0 else np.inf
+                    ref_mean, diff, var, df_w = _network_contrast(base, rep, s, comparison)
                     half_d = float(stats.t.ppf(0.5 + level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
-                    row.update(diff=diff, diff_low=diff - half_d, diff_high=diff + half_d)
-                    if diff - half_d > 0 and diff >= min_diff:
-                        sn = "asset"
-                    elif diff + half_d < 0 and -diff >= min_diff:
-                        sn = "growth area"
-                sa = "asset" if m9 >= asset_at else ("growth area" if m9 < growth_below else "typical")
-                pair = {sn, sa}
-                if "asset" in pair and "growth area" not in pair:
-                    st = "asset"
-                elif "growth area" in pair and "asset" not in pair:
-                    st = "growth area"
+                    row.update(others_mean=ref_mean if comparison == "others" else np.nan, diff=diff, diff_low=diff - half_d, diff_high=diff + half_d,
+                               p_network=_p_two_sided(diff, math.sqrt(var), df_w))
+                    if abs(diff) >= min_diff:
+                        row["_dir_net"] = 1 if diff > 0 else -1 if diff < 0 else 0
+                # the fixed standard, judged on the interval as well
+                if m9 >= asset_at:
+                    row["_dir_std"], thr = 1, asset_at
+                elif m9 < growth_below:
+                    row["_dir_std"], thr = -1, growth_below
                 else:
-                    st = "typical"
-                row.update(status_network=sn, status_absolute=sa, status=st)
-            row["sentence"] = _sentence(row, spec.short(d), asset_at, growth_below, spec.scale_max)
+                    thr = None
+                row["p_standard"] = (_p_two_sided(mean - thr, se, n - 1) if thr is not None and n > 1 else
+                                     (0.0 if thr is not None and se == 0 else 1.0))
             rows.append(row)
+    _classify(rows, alpha, adjust)
+    for row in rows:
+        row["sentence"] = _sentence(row, row["domain_short"], asset_at, growth_below, spec.scale_max)
     cols = ["school", "domain", "domain_name", "domain_short", "n", "mean", "ci_low", "ci_high", "network_mean",
-            "diff", "diff_low", "diff_high", "rank", "n_schools", "status_network", "status_absolute", "status",
+            "others_mean", "diff", "diff_low", "diff_high", "p_network", "p_standard", "q_network", "q_standard",
+            "rank", "n_schools", "status_network", "status_absolute", "status", "status_unadjusted",
             "rule", "sentence", "suppressed"]
     out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
     order = {d: i for i, d in enumerate(doms)}
-    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort").drop(columns="_o")
+    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort",
+                                                              key=id_sort_key).drop(columns="_o")
     if school is not None:
         wanted = [school] if isinstance(school, str) else list(school)
         out = out[out["school"].isin([str(w) for w in wanted])]
@@ -1058,7 +1175,8 @@ def asset_profile(
     out["rank"] = out["rank"].astype("Int64")
     out["n_schools"] = out["n_schools"].astype("int64")
     out.attrs = {"instrument_version": spec.version, "min_n": min_n, "wave": wave, "roles": roles,
-                 "asset_at": asset_at, "growth_below": growth_below, "level": level, "rule": rule}
+                 "asset_at": asset_at, "growth_below": growth_below, "level": level, "rule": rule,
+                 "comparison": comparison, "adjust": adjust, "fpc": bool(fpc and inv is not None)}
     return out
 
 
@@ -1516,9 +1634,11 @@ def _change_school(data: pd.DataFrame, level: float) -> dict:
     n_linked = int((linked > 1).sum())
     notes = []
     if n_linked > 0:
-        res, ok, msgs = _fit_mixed(data, "respondent_id", None, None)
+        # one group (the school) with a respondent variance component: the same
+        # model as groups=respondent_id, several times faster in statsmodels
+        res, ok, msgs = _fit_mixed(data.assign(_one=0), "_one", "0", {"respondent": "0 + C(respondent_id)"})
         if ok:
-            st = Structure(block="respondent_id", school_intercept=False, school_slope=False, respondent=True)
+            st = Structure(block="school", school_intercept=False, school_slope=False, respondent=True)
             return _mixed_inference(data, res, st, level, n_linked,
                                     "MixedLM (REML): respondent random intercept (linked panel) "
                                     "[score ~ followup + (1 | respondent)]", msgs)
@@ -1582,9 +1702,14 @@ def change_over_time(
     """Change in each domain from baseline to follow-up, for the network and per school.
 
     Network model (Raudenbush & Bryk 2002), fitted by REML with statsmodels
-    ``MixedLM``::
+    ``MixedLM`` (lme4 notation ``score ~ followup + (1 | school)`` or
+    ``(1 + followup | school)``, ``[+ (1 | school:respondent)]``)::
 
         score_ij = b0 + b1 * followup_ij + u_0s + u_1s * followup_ij [+ r_i] + e_ij
+
+    The interval is ``estimate +- t(df) * se`` with lmerTest's Satterthwaite
+    df and lme4's ``vcov`` at the exact REML optimum (``se`` and ``df``
+    columns; see :mod:`assetinv._growth`).
 
     with a random intercept ``u_0s`` per school and, where schools' growth
     varies, a random wave slope ``u_1s``. With ``random_slope="auto"`` (the
@@ -1651,7 +1776,7 @@ def change_over_time(
     -------
     DataFrame
         ``domain, domain_name, scope ("network" or the school id), estimate,
-        ci_low, ci_high, p_value, effect_size, hedges_g, n_baseline,
+        ci_low, ci_high, se, df, p_value, effect_size, hedges_g, n_baseline,
         n_followup, n_linked, model, reading, note, suppressed``.
 
     Examples
@@ -1684,14 +1809,15 @@ def change_over_time(
         sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
     sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
                      followup=(sub["wave"].astype(str) == followup).astype(float))
-    schools = sorted(sub["school"].unique())
+    schools = sorted(sub["school"].unique(), key=natural_key)
     low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
     scopes = ([] if school is not None else ["network"]) + (
         [str(school)] if school is not None else (schools if by_school else []))
     rows = []
     for d in doms:
         data = sub[["school", "respondent_id", "followup", d]].rename(columns={d: "score"}).dropna(subset=["score"])
-        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort").reset_index(drop=True)
+        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort",
+                                key=id_sort_key).reset_index(drop=True)
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
@@ -1854,7 +1980,9 @@ def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: fl
              f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"]
     if pd.notna(row.get("diff")):
         sign = "above" if row["diff"] >= 0 else "below"
-        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} the network average of {_fmt(row['network_mean'])} "
+        ref = (f"the other schools' average of {_fmt(row['others_mean'])}" if pd.notna(row.get("others_mean"))
+               else f"the network average of {_fmt(row['network_mean'])}")
+        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} {ref} "
                      f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
     if codes is not None and len(codes) and {"school", "group", "code", "n_excerpts"} <= set(codes.columns):
         dcol = "domain" if "domain" in codes.columns else "group"  # tied domain: barrier codes sit with it

@@ -517,12 +517,15 @@ profile = assetinv.asset_profile(
 )
 print(profile.attrs["rule"])'''),
     md('''\
-In short: a domain is an **asset** when the school is clearly above the network (the interval of the difference
-excludes zero) or at least 4 of 5, a **growth area** when clearly below or under 3, and **typical** otherwise
-(and typical, too, when the two comparisons disagree). `rank` 1 is the highest school in the network.'''),
+In short: a domain is an **asset** when the school is clearly above the *other* schools (the interval of the
+difference excludes zero) or its whole interval is at least 4 of 5, a **growth area** when clearly below the
+others or its whole interval is under 3, and **typical** otherwise (and typical, too, when the two comparisons
+disagree). Because a network makes many comparisons at once, the p-values are adjusted together
+(Benjamini–Hochberg): `status_unadjusted` shows what each comparison would say on its own, `status` what
+survives. `rank` 1 is the highest school in the network.'''),
     code('''\
-profile[["school", "domain_short", "n", "mean", "ci_low", "ci_high", "network_mean", "diff", "rank",
-         "status"]].head(8).round(2)'''),
+profile[["school", "domain_short", "n", "mean", "ci_low", "ci_high", "others_mean", "diff", "rank",
+         "status_unadjusted", "status"]].head(8).round(2)'''),
     md('''\
 The heat map shows the whole network at once: one row per school, one column per domain, the mean and a status
 symbol (▲ asset, ● typical, ▼ growth area). Suppressed cells are hatched.'''),

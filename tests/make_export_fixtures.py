@@ -8,6 +8,7 @@ Run ``python tests/make_export_fixtures.py``; it (re)writes ``tests/fixtures/exp
   metadata columns, Qualtrics' default agreement labels ("Somewhat agree" ...);
 * ``qualtrics_short_text.csv`` -- the same with short, non-English question text in row 2 (the
   ImportId row must still be found);
+* ``qualtrics_reworded.csv`` -- the same with every item reworded by hand (a network's own copy);
 * ``qualtrics_legacy.csv`` -- the legacy layout: row 1 ``V1``-``V10`` then question ids, row 2 the
   metadata names (``ResponseID, ResponseSet, Name, ...``) and question text, numeric answers;
 * ``surveymonkey.csv`` -- SurveyMonkey "All individual responses" CSV: row 1 question text (a matrix
@@ -62,6 +63,43 @@ _SWAPS = [
 ]
 
 
+# A wording a school network might have used in its own copy of the survey (rewritten by hand).
+PARAPHRASE = {
+    "EX01": "Some of our staff know a great deal about teaching STEM well.",
+    "EX02": "Staff know which colleague to go to for help with a STEM lesson.",
+    "EX03": "Teachers often share their knowledge with colleagues, e.g. by planning together or leading sessions.",
+    "EX04": "Strong STEM teaching skill stays with a handful of people and seldom spreads to other classrooms.",
+    "EX05": "The coaches and specialists supporting teachers know the STEM content well.",
+    "EX06": "Staff pick up useful ideas from educators at other schools or from outside partners.",
+    "EX07": "What staff learned in industry, research or previous jobs is mostly not put to use.",
+    "EX08": "In my building we know which teachers are strongest in which STEM topics.",
+    "LM01": "The adults here see their own teaching as something they can always get better at.",
+    "LM02": "Staff believe all students, whatever their background or language at home, can do well in challenging STEM work.",
+    "LM03": "Colleagues talk openly about lessons that went wrong and what they learned.",
+    "LM04": "It feels risky to try a new way of teaching, since a poor outcome may count against you.",
+    "LM05": "Teachers look at student work together to decide how to change their teaching.",
+    "LM06": "Questions from new or less experienced teachers are welcomed, not dismissed.",
+    "LM07": "Certain groups of students are quietly expected to do worse in math and science.",
+    "LM08": "In the last year I changed something in my own practice after a colleague gave me feedback.",
+    "CN01": "Teachers are asked for their views on curriculum and instruction before decisions are taken.",
+    "CN02": "Leaders support teachers who try something sensible, even if it leads to complaints.",
+    "CN03": "Teachers are trusted to organise their work without being checked at every turn.",
+    "CN04": "A lot of the paperwork teachers have to do does little to help students learn.",
+    "CN05": "When a teacher wins an award or outside recognition, we celebrate it openly.",
+    "CN06": "Teachers can take on real leadership roles and still teach their own classes.",
+    "CN07": "Teachers who are respected outside the school get little influence inside it.",
+    "CN08": "I am comfortable challenging a new requirement with my school's leaders.",
+    "OS01": "The schedule gives teachers regular common time to plan and review lessons together.",
+    "OS02": "Professional learning is a series of connected sessions linked to what teachers are teaching now.",
+    "OS03": "Teachers work with colleagues from other schools, such as at joint training days or in networks.",
+    "OS04": "Meetings take up staff time without getting to teaching and learning.",
+    "OS05": "Coaches and principals meet their peers at other schools to solve problems together.",
+    "OS06": "We have agreed routines for sharing data and feedback with partners who support our teachers.",
+    "OS07": "New initiatives come in faster than staff can implement them.",
+    "OS08": "My grade-level or subject team has protected time every week to talk about instruction.",
+}
+
+
 def reword(text: str) -> str:
     """A deterministic edited wording of an item (no example clause, synonyms, no final stop)."""
     t = re.sub(r",? (for example|for instance|whatever|even when|rather than)[^.]*", "", text)
@@ -109,7 +147,7 @@ def _cell(v, labels=None) -> str:
     return labels[int(v)] if labels else str(int(v))
 
 
-def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False) -> tuple[list[list], dict]:
+def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False, reworded: bool = False) -> tuple[list[list], dict]:
     items = inst.item_ids()
     meta = [("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Denver"}'),
             ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"America/Denver"}'),
@@ -132,7 +170,7 @@ def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False) -> tuple[list
     h2 = [m[1] for m in meta]
     h3 = [m[2] for m in meta]
     truth = {}
-    texts = dict(zip(inst.items["id"], inst.items["text"]))
+    texts = PARAPHRASE if reworded else dict(zip(inst.items["id"], inst.items["text"]))
     for q, (dom, prompt) in enumerate(PROMPTS.items(), start=1):
         for k, it in enumerate(inst.item_ids(dom), start=1):
             h1.append(f"Q{q}_{k}")
@@ -304,6 +342,8 @@ def main() -> None:
     write_csv(OUT / "qualtrics.csv", rows, encoding="utf-8-sig")
     rows, truth["qualtrics_short_text.csv"] = qualtrics(df, inst, short_text=True)
     write_csv(OUT / "qualtrics_short_text.csv", rows, encoding="utf-8-sig")
+    rows, truth["qualtrics_reworded.csv"] = qualtrics(df, inst, reworded=True)
+    write_csv(OUT / "qualtrics_reworded.csv", rows, encoding="utf-8-sig")
     rows, truth["qualtrics_legacy.csv"] = qualtrics_legacy(df, inst)
     write_csv(OUT / "qualtrics_legacy.csv", rows)
     rows, truth["surveymonkey.csv"] = surveymonkey(df, inst)

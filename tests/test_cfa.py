@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import assetinv as ai
-from assetinv.cfa import CFAWarning
+from assetinv.structure import CFAWarning
 
 ROOT = Path(__file__).parent / "r_reference"
 REPO = Path(__file__).parents[1]
@@ -184,7 +184,7 @@ def test_same_input_same_output():
 def test_docstring_examples_run_and_names_are_exported():
     import doctest
 
-    import assetinv.cfa as mod
+    import assetinv.structure as mod
     for name in mod.__all__:
         assert hasattr(ai, name)
     with warnings.catch_warnings():

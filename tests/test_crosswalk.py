@@ -17,7 +17,7 @@ from assetinv import DataError, read_config, read_responses
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 TRUTH = json.loads((EXPORTS / "truth.json").read_text(encoding="utf-8"))
 ROLE_VALUES = {"Classroom teacher": "teacher", "Principal or AP": "leader", "District office staff": "district"}
-DROP = {"qualtrics.csv": ["Q13_TEXT"], "qualtrics_short_text.csv": ["Q13_TEXT"],
+DROP = {"qualtrics.csv": ["Q13_TEXT"], "qualtrics_short_text.csv": ["Q13_TEXT"], "qualtrics_reworded.csv": ["Q13_TEXT"],
         "surveymonkey.csv": ["Anything else you would like to tell us?"]}
 
 
@@ -235,3 +235,24 @@ def test_unsupported_formats_are_named(tmp_path, suffix, fmt):
 def test_stata_is_read_with_value_labels():
     df = read_responses(EXPORTS / "stata.dta", **crosswalk("stata.dta"))
     assert df.attrs["input_format"] == "DTA" and set(df["role"]) == {"teacher", "leader", "district"}
+
+
+def test_spss_agreement_labels_on_their_own_points_read_as_numbers(tmp_path):
+    items = ai.load_instrument().item_ids()
+    df = pd.read_csv(EXPORTS / "native.csv", dtype=str)
+    sav = df[["respondent_id", "school", "district", "role", "wave"]].copy()
+    for it in items:
+        sav[it] = pd.to_numeric(df[it])
+    good = {it: {2.0: "Somewhat disagree", 4.0: "Somewhat agree"} for it in items}
+    p = tmp_path / "ok.sav"
+    pyreadstat.write_sav(sav, str(p), variable_value_labels=good)
+    assert read_responses(p)["EX01"].equals(read_responses(EXPORTS / "native.csv")["EX01"])
+    # a label that disagrees with its code (0-4 coding) is not guessed: the fix is shown
+    shifted = sav.copy()
+    for it in items:
+        shifted[it] = sav[it] - 1
+    p2 = tmp_path / "shifted.sav"
+    pyreadstat.write_sav(shifted, str(p2), variable_value_labels={it: {3.0: "Somewhat agree"} for it in items})
+    with pytest.raises(DataError) as info:
+        read_responses(p2)
+    assert "(labelled 'Somewhat agree')" in str(info.value) and 'labels: {"Somewhat agree": 4}' in str(info.value)

@@ -307,3 +307,13 @@ def test_report_with_unreadable_codings_table_exits_2(study, tmp_path, capsys, n
     rc = main(["report", "--data", str(d), "--out", str(tmp_path / "reports"), "--quiet"])
     err = capsys.readouterr().err
     assert rc == 2 and "Traceback" not in err and expect in err, err
+
+
+def test_xlsx_zip_bomb_is_refused_before_openpyxl(tmp_path):
+    from assetinv.io import read_responses
+
+    p = _write(tmp_path / "responses.xlsx", {"[Content_Types].xml": b"<Types/>",
+                                             "xl/worksheets/sheet1.xml": b" " * (40 * 1024 * 1024)})
+    with pytest.raises(DataError) as ei:
+        read_responses(p)
+    assert "to 1" in str(ei.value) and "zip bomb" in str(ei.value)

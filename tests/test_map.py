@@ -104,7 +104,8 @@ def _use_draft(tmp_path: Path, name: str) -> Path:
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(TRUTH) if n not in ("qualtrics_short_text.csv",
-                                                                       "qualtrics_legacy.csv")])
+                                                                       "qualtrics_legacy.csv",
+                                                                       "qualtrics_reworded.csv")])
 def test_draft_confident_lines_read_and_alpha_equals_native(tmp_path, name):
     cfg = read_config(_use_draft(tmp_path, name))
     df = read_responses(cfg["responses"])
@@ -132,3 +133,55 @@ def test_map_stdout_and_no_overwrite(tmp_path, capsys):
 def test_draft_is_deterministic():
     a = draft_crosswalk(EXPORTS / "google_forms.csv").to_yaml()
     assert a == draft_crosswalk(EXPORTS / "google_forms.csv").to_yaml()
+
+
+def test_reworded_items_left_for_the_user_are_named(tmp_path):
+    """Hand-reworded items: every proposal is right, the uncertain ones are commented out, and reading
+    the confident lines only names exactly those columns as missing items."""
+    cw = draft_crosswalk(EXPORTS / "qualtrics_reworded.csv")
+    low = sorted(p.target for p in cw.columns if p.target in ITEMS and not p.confident)
+    assert low and all(_truth_of("qualtrics_reworded.csv", p.key) == p.target for p in cw.columns)
+    cfg = read_config(_use_draft(tmp_path, "qualtrics_reworded.csv"))
+    with pytest.raises(ai.DataError) as info:
+        read_responses(cfg["responses"])
+    missing = [p for p in info.value.problems if "item column(s) missing" in p.message]
+    assert missing and all(t in missing[0].message for t in low)
+
+
+def test_doctests():
+    import doctest
+
+    import assetinv.crosswalk as cwmod
+
+    res = doctest.testmod(cwmod, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0 and res.failed == 0
+
+
+def test_wave_from_the_file_name(tmp_path):
+    import shutil
+
+    for stem, wave in (("staff_followup", "followup"), ("Survey Wave 1", "baseline"), ("baseline_2024", "baseline")):
+        p = tmp_path / f"{stem}.csv"
+        shutil.copy(EXPORTS / "surveymonkey.csv", p)
+        (c,) = draft_crosswalk(p).constants
+        assert (c.target, c.confident) == (wave, True), stem
+    p = tmp_path / "export.csv"
+    shutil.copy(EXPORTS / "surveymonkey.csv", p)
+    (c,) = draft_crosswalk(p).constants
+    assert not c.confident and "no wave column" in c.reason
+
+
+def test_unedited_draft_of_a_wave_named_export_is_read(tmp_path):
+    """An export whose file name names its wave: the draft needs no edit at all."""
+    import shutil
+
+    p = tmp_path / "staff_survey_baseline.csv"
+    shutil.copy(EXPORTS / "surveymonkey.csv", p)
+    out = tmp_path / "study.yaml"
+    assert main(["map", str(p), "--out", str(out)]) == 0
+    df = read_responses(read_config(out)["responses"])
+    native = read_responses(EXPORTS / "native.csv")
+    inst = ai.load_instrument()
+    a = ai.alpha(df[inst.item_ids("LM")], reverse=inst.reverse_ids("LM"), scale_min=1, scale_max=5).total
+    b = ai.alpha(native[inst.item_ids("LM")], reverse=inst.reverse_ids("LM"), scale_min=1, scale_max=5).total
+    pd.testing.assert_frame_equal(a, b, rtol=0, atol=1e-12)

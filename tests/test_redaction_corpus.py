@@ -127,3 +127,39 @@ def test_ids_and_names_file(tmp_path):
     assert names == ["Devon Price", "Aoife Byrne"]
     assert redact("Devon and aoife byrne met.", names=names) == "[name] and [name] met."
     assert redact("We will devon it", names=names) == "We will devon it"  # parts only when capitalised
+
+
+def test_report_uses_redact_names_and_respondent_ids(tmp_path):
+    """End to end: a names list in study.yaml and the data's respondent ids never reach any output."""
+    import io as _io
+    import zipfile
+
+    import pandas as pd
+
+    from assetinv.cli import main
+    from assetinv.simulate import write_sample
+
+    d = tmp_path / "data"
+    write_sample(d, seed=13, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
+                 n_interviews=6)
+    rid = str(pd.read_csv(d / "responses.csv", dtype=str)["respondent_id"].iloc[0])
+    cod = pd.read_csv(d / "codings.csv", dtype=str, keep_default_na=False)
+    first = {e: i for i, e in enumerate(sorted(cod["excerpt_id"].unique()))}
+    plant = f"Quillon is amazing, and {rid} agreed. "
+    cod["text"] = [plant + t if first[e] % 2 == 0 else t for e, t in zip(cod["excerpt_id"], cod["text"])]
+    cod.to_csv(d / "codings.csv", index=False)
+    (d / "names.txt").write_text("# staff names\nQuillon Ashdown-Frey\n", encoding="utf-8")
+    with open(d / "study.yaml", "a", encoding="utf-8") as fh:
+        fh.write("redact_names: names.txt\n")
+    out = tmp_path / "reports"
+    assert main(["report", "--data", str(d), "--out", str(out), "--quiet"]) == 0
+    quotes = (out / "tables" / "quotes.csv").read_text(encoding="utf-8")
+    assert "[name] is amazing" in quotes and "[id] agreed" in quotes  # the planted text was published
+    for p in out.rglob("*"):
+        if p.is_file():
+            b = p.read_bytes()
+            if p.suffix == ".xlsx":
+                with zipfile.ZipFile(_io.BytesIO(b)) as zf:
+                    b = b"".join(zf.read(n) for n in zf.namelist())
+            text = b.decode("utf-8", "replace")
+            assert "Quillon" not in text and rid not in text, p

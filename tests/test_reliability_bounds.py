@@ -82,6 +82,10 @@ def test_instrument_reliability_outputs_stay_in_unit_interval(sample_study=None)
         v = rel.icc[col].dropna()
         assert v.between(0, 1).all()
     assert rel.school_reliability["reliability"].dropna().between(0, 1).all()
+    # the report's ICC(1) is REML (default icc_method); psych's statsBy value differs with unequal schools
+    sb = ai.instrument_reliability(st.responses[st.responses.wave == "baseline"], ai.load_instrument(),
+                                   icc_method="statsby")
+    assert not np.allclose(rel.icc["icc1"].to_numpy(float), sb.icc["icc1"].to_numpy(float), atol=1e-6)
 
 
 def _rand():

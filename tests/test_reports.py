@@ -21,13 +21,11 @@ SCHOOL_ORDER = [
     "summary",
     "profile",
     "supports",
+    "items",
     "change",
     "gaps",
     "interviews",
-    "reliability",
-    "methods",
-    "data-quality",
-    "provenance",
+    "technical-notes",
 ]
 
 
@@ -337,7 +335,7 @@ def test_keyboard_interrupt_leaves_no_partial_report(small_data, tmp_path, monke
 
     monkeypatch.setattr(RS, "section_interviews", boom)
     with pytest.raises(KeyboardInterrupt):
-        R.build_reports(data=small_data, out=out, progress=False)
+        R.build_reports(data=small_data, out=out, progress=False, force=True)  # keep.txt: not ours
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
     assert sorted(p.name for p in out.rglob("*")) == ["keep.txt"]
 

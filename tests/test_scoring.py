@@ -336,8 +336,15 @@ def test_profile_classification_rules():
     assert st.loc[("C", "OS"), "status"] == "growth area"
     assert st.loc[("C", "OS"), "status_absolute"] == "growth area"
     assert st.loc[("B", "OS"), "status_absolute"] == "typical"
-    # EX: D is the highest and >= 4.0 -> asset on both, others are below network
-    assert st.loc[("D", "EX"), "status_absolute"] == "asset" and st.loc[("D", "EX"), "status"] == "asset"
+    # EX: D is the highest (4.07, clearly above the others -> network asset). Its
+    # 95% interval only just clears 4.0: on its own that is an asset by the
+    # standard, but since issue 11 the Benjamini-Hochberg adjustment across the
+    # network's 32 school x domain tests does not let that label survive.
+    d_ex = st.loc[("D", "EX")]
+    assert d_ex["ci_low"] >= 4.0 and d_ex["q_standard"] > 0.05 >= d_ex["p_standard"]
+    assert d_ex["status_absolute"] == "typical" and d_ex["status"] == "asset"
+    raw = asset_profile(s, adjust=None).set_index(["school", "domain"])
+    assert raw.loc[("D", "EX"), "status_absolute"] == "asset" and raw.loc[("D", "EX"), "status"] == "asset"
     # the rule is stated on every row and carries the thresholds
     assert p["rule"].nunique() == 1 and "4" in p["rule"].iloc[0] and "3" in p["rule"].iloc[0]
     # suppressed school: no numbers, a reason, and it is not in the network

@@ -96,7 +96,6 @@ inv_ref <- function(data, model, group, name) {
 }
 inv_ref(hs, hs_model, "school", "invariance_hs1939_school")
 inv_ref(hsm, hs_model, "school", "invariance_hs1939_miss_school")
-inv_ref(resp, sample_model, "wave", "invariance_sample_wave")
 
 # ---- polychoric, ordinal alpha and omega ---------------------------------------------
 poly_ref <- function(x, name) {
@@ -122,4 +121,6 @@ pt <- lapply(c(5, 8, 12, 20, 40), function(n) {
                                               power = 0.8, type = "two.sample")$delta)
 })
 wjson(list(power_t = pt, versions = versions), "planning_power")
+# slowest last: the sample by wave (two groups x 32 items, FIML)
+inv_ref(resp, sample_model, "wave", "invariance_sample_wave")
 cat("done\n")

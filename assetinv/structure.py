@@ -1,4 +1,4 @@
-"""Confirmatory factor analysis and measurement invariance (``assetinv.cfa``).
+"""Confirmatory factor analysis and measurement invariance (``assetinv.structure``).
 
 A correlated-factors CFA, each item loading on its own domain only, fitted by
 maximum likelihood with full-information ML (FIML) for missing answers, the way
@@ -749,7 +749,7 @@ def invariance(
     >>> d = pd.DataFrame(f + rng.normal(scale=.8, size=(400, 4)), columns=list("abcd"))
     >>> d["g"] = np.repeat(["x", "y"], 200)
     >>> tab = invariance(d, {"F": list("abcd")}, group="g")
-    >>> list(tab.index), tab.loc["metric", "delta_df"]
+    >>> list(tab.index), int(tab.loc["metric", "delta_df"])
     (['configural', 'metric', 'scalar'], 3)
 
     References

@@ -1,0 +1,177 @@
+"""The output folder is owned through a manifest (issue 12): user files survive, links are not followed."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assetinv.cli import main
+from assetinv.outdir import MANIFEST_NAME, school_file_names
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    from assetinv.simulate import write_sample
+
+    d = tmp_path_factory.mktemp("outdir") / "data"
+    write_sample(d, seed=7, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
+                 n_interviews=4)
+    return d
+
+
+def _report(data: Path, out: Path, *extra: str) -> int:
+    return main(["report", "--data", str(data), "--out", str(out), "--quiet", *extra])
+
+
+def _sums(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_manifest_lists_every_file_and_is_deterministic(data, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert _report(data, a) == 0 and _report(data, b) == 0
+    man = json.loads((a / MANIFEST_NAME).read_text())
+    files = {k: v for k, v in _sums(a).items() if k != MANIFEST_NAME}
+    assert man["files"] == files and man["tool"] == "assetinv"
+    assert (a / MANIFEST_NAME).read_bytes() == (b / MANIFEST_NAME).read_bytes()
+    assert _sums(a) == _sums(b)
+
+
+def test_user_files_survive_a_re_render(data, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert _report(data, out) == 0
+    mine = {out / "schools" / "notes.txt": "my notes", out / "tables" / "mine.csv": "a,b\n1,2\n",
+            out / "tables" / "sub" / "deep.txt": "deep", out / "README.txt": "hello"}
+    for p, t in mine.items():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(t)
+    # a table assetinv wrote before, now no longer produced, is removed (it is in the manifest)
+    man = json.loads((out / MANIFEST_NAME).read_text())
+    (out / "tables" / "old_table.csv").write_text("x\n")
+    man["files"]["tables/old_table.csv"] = hashlib.sha256(b"x\n").hexdigest()
+    (out / MANIFEST_NAME).write_text(json.dumps(man))
+    assert _report(data, out) == 0, capsys.readouterr().err
+    for p, t in mine.items():
+        assert p.read_text() == t, f"{p} was changed or removed"
+    assert not (out / "tables" / "old_table.csv").exists()
+    # with a subset of schools, the other schools' reports (ours) go, the user's files stay
+    first = sorted(pd.read_csv(data / "schools.csv")["school"])[0]
+    assert _report(data, out, "--schools", first) == 0
+    assert sorted(p.name for p in (out / "schools").glob("*.html")) == [f"{first}.html"]
+    for p, t in mine.items():
+        assert p.read_text() == t
+
+
+def test_non_empty_folder_without_manifest_is_refused_unless_force(data, tmp_path, capsys):
+    out = tmp_path / "theirs"
+    out.mkdir()
+    (out / "thesis.docx").write_text("years of work")
+    (out / "index.html").write_text("<p>my own index</p>")
+    assert _report(data, out) == 2
+    err = capsys.readouterr().err
+    assert "not written by assetinv" in err and "--force" in err and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "thesis.docx"]
+    assert _report(data, out, "--force") == 0
+    assert (out / "thesis.docx").read_text() == "years of work"
+    assert (out / "index.html.orig").read_text() == "<p>my own index</p>"  # kept, not deleted
+    assert (out / MANIFEST_NAME).is_file()
+    assert _report(data, out) == 0  # now owned: re-render without --force
+    assert (out / "thesis.docx").read_text() == "years of work"
+
+
+def test_symlinked_tables_folder_is_never_emptied_or_written_through(data, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert _report(data, out) == 0
+    elsewhere = tmp_path / "precious"
+    elsewhere.mkdir()
+    (elsewhere / "budget.csv").write_text("keep me")
+    import shutil
+
+    shutil.rmtree(out / "tables")
+    (out / "tables").symlink_to(elsewhere, target_is_directory=True)
+    assert _report(data, out) == 2
+    err = capsys.readouterr().err
+    assert "symbolic link" in err
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["budget.csv"]
+    assert (elsewhere / "budget.csv").read_text() == "keep me"
+    # a linked file is not written through either
+    (out / "tables").unlink()
+    assert _report(data, out) == 0
+    target = tmp_path / "target.html"
+    target.write_text("not yours")
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(target)
+    assert _report(data, out) == 2
+    assert target.read_text() == "not yours"
+
+
+def test_school_file_names_are_unique_and_the_index_links_the_right_file(data, tmp_path):
+    names = school_file_names(["S 08", "S_08", "s_08", "S/../x", "..", "CON", "S01"])
+    assert len(set(n.casefold() for n in names.values())) == 7
+    assert names["S01"] == "S01"
+    assert all("/" not in n and not n.startswith(".") for n in names.values())
+    import shutil
+
+    d = tmp_path / "data"
+    shutil.copytree(data, d)
+    ids = sorted(pd.read_csv(d / "schools.csv", dtype=str)["school"])
+    swap = {ids[0]: "S 08", ids[1]: "S_08"}
+    for f in ("schools.csv", "roster.csv", "responses.csv", "codings.csv"):
+        t = pd.read_csv(d / f, dtype=str, keep_default_na=False)
+        t["school"] = t["school"].replace(swap)
+        t.to_csv(d / f, index=False)
+    out = tmp_path / "reports"
+    assert _report(d, out) == 0
+    pages = sorted(p.name for p in (out / "schools").glob("*.html"))
+    assert len(pages) == len(ids)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    fn = school_file_names(["S 08", "S_08", *ids[2:]])
+    for sid in ("S 08", "S_08"):
+        page = (out / "schools" / f"{fn[sid]}.html").read_text(encoding="utf-8")
+        assert f">{sid}<" in page or sid in page
+        assert f'href="schools/{fn[sid]}.html"' in index
+    assert fn["S 08"] != fn["S_08"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_cleans_up_temporary_folder(data, tmp_path):
+    out = tmp_path / "reports"
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    proc = subprocess.Popen([sys.executable, "-m", "assetinv", "report", "--data", str(data), "--out", str(out),
+                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 180
+    started = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(".tmp-" in p.name for p in tmp_path.iterdir()):
+            started = True
+            break
+        time.sleep(0.01)
+    if not started:
+        proc.kill()
+        proc.communicate()
+        pytest.skip("the report finished before it could be terminated")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (143, 2), err
+    assert "Traceback" not in err
+    assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
+    assert not (out / "index.html").exists()
+
+
+def test_folder_left_by_a_killed_run_is_removed(data, tmp_path):
+    out = tmp_path / "reports"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f".reports.tmp-{int(dead.stdout)}-abc"
+    (left / "schools").mkdir(parents=True)
+    (left / "schools" / "x.html").write_text("half")
+    assert _report(data, out) == 0
+    assert not left.exists()
