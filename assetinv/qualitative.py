@@ -1550,7 +1550,8 @@ def read_qdc(path) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["id", "group", "name", "definition", "use_when", "do_not_use_when", "example",
                                       "domain", "valence", "negative_example"]).fillna("")
     # the defaults load_instrument gives: a topic code's domain is its group, valence 'either'
-    out["domain"] = [d or ("" if g in ("BARRIER", "ENABLER") else g) for d, g in zip(out["domain"], out["group"])]
+    last = [str(g).replace("\\", "/").split("/")[-1] for g in out["group"]]  # a group may be a code-tree path
+    out["domain"] = [d or ("" if g in ("BARRIER", "ENABLER") else g) for d, g in zip(out["domain"], last)]
     out["valence"] = [v.strip().lower() or "either" for v in out["valence"]]
     return out
 
