@@ -105,7 +105,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
             print_findings(check, sys.stderr, only="warning")
 
-    build_reports(
+    res = build_reports(
         data=args.data,
         out=args.out,
         schools=args.schools,
@@ -114,7 +114,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         config=args.config,
         force=args.force,
+        pdf=args.pdf,
     )
+    from .report_cli import success_summary
+
+    print(success_summary(res))
     return 0
 
 
@@ -184,14 +188,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .report_cli import EPILOGS, formatter
+
     parser = argparse.ArgumentParser(
         prog="assetinv",
         description="Analyse an Asset Inventory survey and interviews and render school reports.",
+        epilog=EPILOGS["assetinv"], formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"assetinv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check input files and list every problem found")
+    v = sub.add_parser("validate", help="check input files and list every problem found",
+                       epilog=EPILOGS["validate"], formatter_class=formatter)
     v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
                    "study folder holding study.yaml (the whole study, across files)")
     v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
@@ -204,7 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
     v.set_defaults(func=_cmd_validate)
 
-    r = sub.add_parser("report", help="render the network summary and one HTML report per school")
+    r = sub.add_parser("report", help="render the network summary and one HTML report per school",
+                       epilog=EPILOGS["report"], formatter_class=formatter)
     r.add_argument("--data", default=None, help="data folder (default: the bundled sample in data/)")
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
@@ -215,10 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true",
                    help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
     r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
+    r.add_argument("--pdf", action="store_true",
+                   help="also write an accessible (tagged) PDF of every report, offline, with Chromium")
     r.set_defaults(func=_cmd_report)
 
     m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
-                       "to the instrument")
+                       "to the instrument", epilog=EPILOGS["map"], formatter_class=formatter)
     m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project "
                    "(.qdpx, .qdc) or coded CSV/XLSX")
     m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
@@ -226,9 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     m.set_defaults(func=_cmd_map)
 
-    s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER")
-    s.add_argument("folder", type=Path)
-    s.add_argument("--seed", type=int, default=2026)
+    s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER",
+                       epilog=EPILOGS["simulate"], formatter_class=formatter)
+    s.add_argument("folder", type=Path, help="folder to write the study into (created if missing)")
+    s.add_argument("--seed", type=int, default=2026,
+                   help="random seed; the same seed gives the same files (default 2026, the bundled sample)")
     s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
                    "the synthetic study's files)")
     s.set_defaults(func=_cmd_simulate)
@@ -238,10 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help(sys.stderr)  # no command: show what there is, and fail like any usage error
+        return 2
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        parser.print_help(sys.stderr)
+        return 2
     try:
         return int(args.func(args) or 0)
     except DataError as err:

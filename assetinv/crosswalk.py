@@ -38,7 +38,8 @@ CONFIDENT = 0.65
 
 _ID_WORDS = {
     "respondent_id": ("respondent id", "response id", "responseid", "participant id", "record id", "id",
-                      "respondent identifier", "participant", "submission id"),
+                      "respondent identifier", "participant", "submission id", "resp", "resp id", "respid",
+                      "case id", "caseid", "record", "pid", "uid", "respondent"),
     "school": ("school", "campus", "site", "building", "schl", "school id", "school name", "your school"),
     "district": ("district", "dist", "district id", "local authority", "school district", "your district"),
     "role": ("role", "position", "job", "staff role", "job title", "your role", "describes your role"),
@@ -488,6 +489,14 @@ def _propose_id_fields(raw, cols, col_values, inst, _io) -> dict[str, tuple[int,
         for j in cols:
             if _io._norm(raw.header[j]) == "timestamp" and len(set(col_values[j])) == len(col_values[j]):
                 cand.append((0.82, "respondent_id", j))
+    if "respondent_id" not in {f for _, f, _ in cand}:
+        # else the first column whose values are unique and present in every row (commented out)
+        n = len(raw.rows)
+        for j in cols:
+            v = col_values[j]
+            if n and len(v) == n and len(set(v)) == n and not all(_io._parse_number(x) is not None for x in v[:50]):
+                cand.append((0.55, "respondent_id", j))
+                break
     cand.sort(key=lambda t: (-t[0], t[2]))
     out: dict[str, tuple[int, float]] = {}
     used: set[int] = set()

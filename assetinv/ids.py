@@ -42,7 +42,8 @@ def natural_key(value) -> tuple:
     """
     s = "" if value is None else str(value)
     parts = re.split(r"(\d+)", s)
-    return tuple((0, int(p), p) if p.isdigit() else (1, p.casefold(), p) for p in parts if p != "")
+    key = tuple((0, int(p)) if p.isdigit() else (1, p.casefold()) for p in parts if p != "")
+    return key + ((2, s),)  # the exact text breaks ties ("s1" and "S1"), so the order is total
 
 
 def id_sort_key(series: pd.Series) -> pd.Series:

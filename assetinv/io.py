@@ -98,7 +98,7 @@ _OTHER_META = {
     "distributionchannel", "userlanguage", "responsetype",
     # SurveyMonkey, Google Forms, Microsoft Forms, legacy Qualtrics
     "collectorid", "customdata", "customdata1", "timestamp", "starttime", "completiontime",
-    "lastmodifiedtime", "responseset",
+    "lastmodifiedtime", "responseset", "score", "totalpoints", "quizfeedback",
 }
 _QUALTRICS_MARKERS = {
     "startdate", "enddate", "status", "ipaddress", "progress", "duration(inseconds)",
@@ -920,7 +920,7 @@ def _normalise_layout(raw: _Raw) -> None:
     keys = [_norm(h) for h in raw.header]
     first = raw.rows[0]
     if (keys[:10] == [f"v{k}" for k in range(1, 11)] and len(first) >= 10
-            and [_norm(c) for c in first[:10]] == _LEGACY_QUALTRICS):
+            and len({_norm(c) for c in first[:10]} & set(_LEGACY_QUALTRICS)) >= 7):
         raw.original_header = list(raw.header)
         for j in range(10):
             raw.header[j] = first[j].strip()
@@ -1991,6 +1991,7 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "interviews": None,
     "qdpx": None,
     "truth": None,
+    "simulated": False,  # true: the data are invented; every report page carries a banner saying so
     "out": None,
     "min_n": 5,
     "min_response_rate": 0.5,

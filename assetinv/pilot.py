@@ -5,7 +5,7 @@ respondents per role) asks, item by item: does the item hang together with the r
 of its domain, does it spread respondents out, can respondents answer it, and does it
 work the same way for teachers and leaders? :func:`pilot_item_review` answers the four
 questions in one tidy table with a plain-language flag per item. The protocol is in
-``docs/pilot.md`` and the walk-through in ``notebooks/08_pilot_analysis.ipynb``.
+``docs/pilot.md`` and the walk-through in ``notebooks/09_pilot_analysis.ipynb``.
 """
 from __future__ import annotations
 

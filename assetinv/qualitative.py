@@ -252,11 +252,16 @@ def _closest_codes(name: str, cb: pd.DataFrame, n: int = 1) -> list[tuple[str, f
     return ranked[:n]
 
 
-def _unknown_code_fix(key: str, cb: pd.DataFrame) -> str:
+def _unknown_code_fix(key: str, cb: pd.DataFrame, inst=None, parent: str = "") -> str:
     import json
 
     quoted = json.dumps(key, ensure_ascii=False)
-    (cid, score), = _closest_codes(key, cb, 1) or [("", 0.0)]
+    if inst is not None:  # the scorer `assetinv map` drafts with (names, definitions, parent groups)
+        from .crosswalk_qda import _score_code
+
+        cid, score, _ = _score_code(key, parent, inst)[0]
+    else:
+        (cid, score), = _closest_codes(key, cb, 1) or [("", 0.0)]
     if cid and score >= 60:
         name = cb.loc[cb["id"] == cid, "name"].iloc[0]
         return (f"did you mean {cid} ({name})? correct it, or add  {quoted}: {cid}  under codings.codes in study.yaml "
@@ -353,6 +358,8 @@ def check_codings(
     for c in ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"]:
         df[c] = [_s(v) for v in df[c]]
     code_keys = [_s(v) for v in df["_code_key"]] if "_code_key" in df.columns else list(df["code"])
+    parents = [_s(v) for v in df["parent"]] if "parent" in df.columns else [""] * len(df)
+    fixes: dict[tuple, str] = {}
     hint = f"; {case_hint}" if case_hint else ""
     codes_out, roles_out, exemplary, valences = [], [], [], []
     has_ex = "exemplary" in df.columns
@@ -400,7 +407,10 @@ def check_codings(
         elif code.lower() in names:
             code = names[code.lower()]
         else:
-            prob(i, "code", f"unknown code '{code}'", _unknown_code_fix(code_keys[i], cb))
+            hint_key = (code_keys[i], parents[i])
+            if hint_key not in fixes:
+                fixes[hint_key] = _unknown_code_fix(code_keys[i], cb, inst, parents[i])
+            prob(i, "code", f"unknown code '{code}'", fixes[hint_key])
         codes_out.append(code)
         if has_ex:
             v = _s(df["exemplary"].iloc[i]).lower()
@@ -1345,7 +1355,8 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                             "_names": file_names,
                         }
                     )
-                    where.append(f"source '{sname}', selection '{ex}' ({start}-{end})")
+                    span = "" if f"{start}-{end}" in ex else f" ({start}-{end})"
+                    where.append(f"source '{sname}', selection '{ex}'{span}")
         table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "valence", "parent", "code_path", "_vars",
                                                              "_names"])
         table.attrs["variables"] = sorted(set(variables.values()))
@@ -1458,7 +1469,8 @@ def write_qdc(codebook, path) -> Path:
     >>> import tempfile, pathlib, assetinv
     >>> cb = assetinv.load_instrument().codebook
     >>> f = write_qdc(cb, pathlib.Path(tempfile.mkdtemp()) / "codebook.qdc")
-    >>> read_qdc(f).equals(cb.reset_index(drop=True))
+    >>> back = read_qdc(f)
+    >>> back.equals(cb[list(back.columns)].reset_index(drop=True))
     True
 
     References

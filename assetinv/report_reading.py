@@ -36,6 +36,7 @@ __all__ = [
     "district_means",
     "is_simulated",
     "name_ids",
+    "net_districts",
     "plain_sentence",
     "section_items",
     "section_technical_notes",
@@ -361,6 +362,24 @@ def _plain_methods(ctx) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
+def _compact_notes(notes) -> list[str]:
+    """Model notes once each: notes differing only in their p values are merged ("p = 0.26 to 0.98")."""
+    groups: dict[str, list[float]] = {}
+    for n in notes:
+        for part in str(n).split("; "):
+            key = re.sub(r"p = \d+(\.\d+)?", "p = {}", part)
+            ps = [float(x) for x in re.findall(r"p = (\d+(?:\.\d+)?)", part)]
+            groups.setdefault(key, []).extend(ps)
+    out = []
+    for key, ps in groups.items():
+        if "{}" in key and ps:
+            lo, hi = min(ps), max(ps)
+            out.append(key.replace("{}", f"{lo:.2f}" if lo == hi else f"{lo:.2f} to {hi:.2f}", 1))
+        else:
+            out.append(key)
+    return out
+
+
 def _model_spec(ctx) -> str:
     """The statistical detail, after the plain words: rules, models, formulas, and the models' own notes."""
     scores = ctx.results.get("scores")
@@ -369,7 +388,7 @@ def _model_spec(ctx) -> str:
     rule = next((r for r in prof.get("rule", pd.Series(dtype=str)).fillna("") if r), "")
     ch = ctx.tables.get("change", pd.DataFrame())
     models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
-    notes = sorted(set(n for n in ch.get("note", pd.Series(dtype=str)).fillna("") if n))
+    notes = _compact_notes(n for n in ch.get("note", pd.Series(dtype=str)).fillna("") if n)
     share = f"{float(min_answered):.0%}" if float(min_answered) < 1 else f"{int(min_answered)} items"
     items = [f"<li><strong>Scores.</strong> Mean of the answered items after reverse-keyed items are reflected; at "
              f"least {esc(share)} of a domain's items answered. Instrument {esc(ctx.instrument.name)} "
@@ -428,8 +447,43 @@ def section_technical_notes(ctx, school: str | None = None) -> Section:
         html += _h3("How dependable these numbers are", "tn-reliability") + _reliability_compact(ctx, school)
         tables += ["reliability_domains", "reliability_icc", "reliability_schools"]
     dq = section_data_quality(ctx, school)
-    html += _h3("Data quality", "tn-data-quality") + dq.html
+    if school is not None:  # the school's participation; the network's row counts are in the network summary
+        dq_html = dq.html
+        i = dq_html.find('<div class="table-scroll"')
+        j = dq_html.find("</div>", i) + len("</div>") if i >= 0 else -1
+        if i >= 0 and "Survey data quality" in dq_html[i:j]:
+            dq_html = dq_html[:i] + dq_html[j:]
+        html += _h3("Data quality", "tn-data-quality") + dq_html
+    else:
+        html += _h3("Data quality", "tn-data-quality") + dq.html
     pv = section_provenance(ctx, school)
     html += _h3("Provenance", "tn-provenance") + pv.html
     return Section("technical-notes", "Technical notes", html, tables=tables + dq.tables)
 
+
+
+def net_districts(ctx) -> Section:
+    """District comparison: each district's mean per domain next to the network mean (reported schools only)."""
+    prof = ctx.tables["asset_profile"]
+    dm = district_means(prof, ctx.schools)
+    short = ctx.results["domain_short"]
+    net = prof.drop_duplicates("domain").set_index("domain")["network_mean"]
+    html = _p("Each district's mean per domain (district level), pooled from its reported schools, beside the "
+              "network mean (network level). Schools whose numbers are suppressed are left out of both, so no "
+              "district figure can be used to work out a hidden school.")
+    if len(dm) == 0:
+        return Section("districts", "Districts compared", html + _p("No district can be shown."))
+    wide = dm.pivot_table(index="district", columns="domain", values="district_mean", aggfunc="first")
+    n_sch = dm.groupby("district")["n_schools"].max()
+    rows = []
+    for d in wide.index:
+        rows.append({"district": d, "n_schools": int(n_sch.get(d, 0)),
+                     **{k: wide.loc[d, k] for k in ctx.results["domains"] if k in wide.columns}})
+    rows.append({"district": "Network", "n_schools": int(prof.loc[prof["suppressed"].fillna("") == "", "school"]
+                                                         .nunique()),
+                 **{k: float(net.get(k, np.nan)) for k in ctx.results["domains"]}})
+    t = pd.DataFrame(rows)
+    html += html_table(t, columns={"district": "District", "n_schools": "Reported schools",
+                                   **{k: short.get(k, k) for k in ctx.results["domains"]}},
+                       digits={"n_schools": 0}, caption="Mean per domain (1–5): districts and the network")
+    return Section("districts", "Districts compared", html, tables=["asset_profile"])

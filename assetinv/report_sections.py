@@ -521,9 +521,9 @@ def school_report_sections(ctx, school: str) -> list[Section]:
         section_summary(ctx, school),
         section_profile(ctx, school),
         section_supports(ctx, school),
-        section_items(ctx, school),
         section_change(ctx, school),
         section_gaps(ctx, school),
+        section_items(ctx, school),
         section_interviews(ctx, school),
         section_technical_notes(ctx, school),
     ]
@@ -642,6 +642,8 @@ def section_profile(ctx, school: str) -> Section:
         "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
         "district_mean": _district_mean_column(ctx, school, prof) if len(prof) else [],
         "network_mean": prof["network_mean"],
+        # the difference is from the other schools (leave-one-out, issue 11), so their mean is shown too
+        "others_mean": prof["others_mean"] if "others_mean" in prof else prof["network_mean"],
         "diff": [_signed(x) for x in prof["diff"]],
         "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
         "pct_favourable": prof.get("pct_favourable", pd.Series(np.nan, index=prof.index)),
@@ -652,7 +654,8 @@ def section_profile(ctx, school: str) -> Section:
         disp,
         columns={"domain": "Domain", "n": "Staff (n)", "mean": "School mean (1–5)", "ci": "95% interval",
                  "district_mean": "District mean", "network_mean": "Network mean",
-                 "diff": "School − network", "diff_ci": "95% interval of the difference",
+                 "others_mean": "Other schools' mean",
+                 "diff": "School − other schools", "diff_ci": "95% interval of the difference",
                  "pct_favourable": "% agree (school)", "status": "Status", "suppressed": "Not shown because"},
         digits={"n": 0, "pct_favourable": 0},
         raw_html=("status",),
@@ -666,9 +669,10 @@ def section_profile(ctx, school: str) -> Section:
         f"<li>{esc(plain_sentence(r, short.get(r['domain'], r['domain']), asset_at=float(attrs.get('asset_at', 4.0)), growth_below=float(attrs.get('growth_below', 3.0))))}</li>"
         for r in prof.to_dict("records"))
     html = _p("Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
-              "probably lies in, given how many staff answered. The difference from the network is clear when its "
-              "interval does not include 0. School values are this school's teachers and leaders at baseline; the "
-              "district mean pools the district's reported schools and the network mean every reported school.")
+              "probably lies in, given how many staff answered. The difference from the network's other schools is "
+              "clear when its interval does not include 0. School values are this school's teachers and leaders at "
+              "baseline; the district mean pools the district's reported schools, the network mean every reported "
+              "school, and the other schools' mean every reported school but this one.")
     html += table
     html += _p("% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
                "domain's statements (statements worded the other way round are flipped first).", "note")
@@ -1043,16 +1047,18 @@ def section_provenance(ctx, school: str | None = None) -> Section:
 # ====================================================================== network summary
 def network_sections(ctx) -> list[Section]:
     """The sections of the network summary, in order."""
+    from .report_reading import net_districts, section_items, section_technical_notes
+
     return [
         net_overview(ctx),
         net_profiles(ctx),
+        net_districts(ctx),
+        section_items(ctx, None),
         net_change(ctx),
         net_gaps(ctx),
         net_reliability(ctx),
         net_interviews(ctx),
-        section_methods(ctx, None),
-        section_data_quality(ctx, None),
-        section_provenance(ctx, None),
+        section_technical_notes(ctx, None),
     ]
 
 
@@ -1118,13 +1124,16 @@ def net_change(ctx) -> Section:
         "domain": _short(ctx, net), "n_baseline": net["n_baseline"], "n_followup": net["n_followup"],
         "estimate": [_signed(x) for x in net["estimate"]],
         "ci": [_ci(a, b) for a, b in zip(net["ci_low"], net["ci_high"])],
-        "effect": net.get("effect_size"), "reading": net["reading"].fillna(""), "note": net.get("note"),
+        "effect": net.get("effect_size"), "reading": net["reading"].fillna(""),
     })
+    from .report_reading import NOT_IMPACT
+
     html = _p("The network's average change from baseline to follow-up, from a mixed model with schools as a random "
               "effect (so every school counts, whatever its size).")
+    html += _p(NOT_IMPACT, "callout not-impact")
     html += html_table(disp, columns={"domain": "Domain", "n_baseline": "n baseline", "n_followup": "n follow-up",
                                       "estimate": "Change", "ci": "95% interval", "effect": "Effect size (d)",
-                                      "reading": "Reading", "note": "Note"},
+                                      "reading": "Reading"},
                        digits={"n_baseline": 0, "n_followup": 0}, caption="Change since baseline, network")
     html += _figure(ctx, "change_plot", "fig-change", "Network change since baseline per domain, with 95% intervals.",
                     net.reset_index(drop=True), title="Change since baseline: network")
@@ -1135,9 +1144,21 @@ def net_change(ctx) -> Section:
                                                       sch["ci_high"].astype(float))])
         piv = wide.pivot_table(index="scope", columns="domain", values="value", aggfunc="first").reset_index()
         piv = piv.rename(columns={"scope": "school"})
+        piv.insert(1, "name", [ctx.school_name(x) for x in piv["school"]])
         doms = [d for d in ctx.results["domains"] if d in piv.columns]
-        html += html_table(piv, columns={"school": "School", **{d: ctx.results["domain_short"][d] for d in doms}},
-                           caption="Change per school (points; * = interval excludes 0; blank = suppressed)")
+        n_star = int(sum(str(v).endswith("*") for d in doms for v in piv[d]))
+        n_cells = int(sum(str(v) != "" and str(v) != "nan" for d in doms for v in piv[d]))
+        notes = " ".join(str(x) for x in net.get("note", pd.Series(dtype=str)).fillna(""))
+        same = "no detectable between-school variation" in notes
+        html += _p("Each school's change is estimated from that school's own staff. "
+                   + ("The network model found no clear evidence that schools grow at different rates overall (see "
+                      "the model notes in the technical notes), so " if same else "")
+                   + f"single starred cells ({n_star} of {n_cells} here) should be read with care: among many "
+                   "schools and domains, a few look different by chance alone.", "note")
+        html += html_table(piv, columns={"name": "School", "school": "School id",
+                                         **{d: ctx.results["domain_short"][d] for d in doms}},
+                           caption="Change per school (school level; points; * = interval excludes 0; "
+                                   "blank = suppressed)")
     return Section("change", "Change since baseline", html, tables=["change"])
 
 
@@ -1227,14 +1248,16 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
         sup = sorted(set(x for x in sub["suppressed"].fillna("") if x)) if len(sub) else ["no responses"]
         rows.append({
             "report": f'<a href="schools/{esc(_school_file(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
+            "summary": f'<a href="schools/{esc(_school_file(ctx, s))}-summary.html">one-page summary</a>',
             "id": s, "district": ctx.school_district(s) or "",
             "note": "; ".join(sup) if sup else "",
         })
     links = _p("The network summary covers every school; each school report covers one school.")
     links += f'<ul><li><a href="network.html">Network summary</a></li></ul>'
-    links += html_table(pd.DataFrame(rows), columns={"report": "School report", "id": "School id",
-                                                     "district": "District", "note": "Suppressed in the profile"},
-                        raw_html=("report",), caption="School reports")
+    links += html_table(pd.DataFrame(rows), columns={"report": "School report", "summary": "For the principal",
+                                                     "id": "School id", "district": "District",
+                                                     "note": "Suppressed in the profile"},
+                        raw_html=("report", "summary"), caption="School reports")
     dq = section_data_quality(ctx, None)
     notes = _p(f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
                f"under {float(ctx.config.get('min_response_rate', 0.5)):.0%}. Such rows stay in the tables with the "

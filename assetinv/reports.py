@@ -466,7 +466,8 @@ def _cell(v: Any) -> Any:
     return v if isinstance(v, (int, str, bool)) else str(v)
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path:
+def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, readable: bool = True,
+               labels: dict | None = None) -> Path:
     """Write every table to one workbook, one sheet each, byte-for-byte reproducibly.
 
     The workbook's created/modified properties are fixed and the zip entries
@@ -478,6 +479,12 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path
         Sheet name (truncated to 31 characters) → table.
     path : path
         Destination ``.xlsx``.
+    readable : bool
+        Readable column headers (``ci_low`` → "95% CI low") and a last sheet,
+        "data dictionary", describing every column of every sheet (its CSV
+        name, its header and what it holds). ``False`` writes the CSV names.
+    labels : dict, optional
+        Answer code → label, for describing the ``pct_k`` columns.
 
     Returns
     -------
@@ -490,13 +497,32 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> Path
 
     from .safe_tables import append_safe_row
 
+    from .table_dictionary import column_label, data_dictionary
+
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     bold = Font(bold=True)
-    for name, df in tables.items():
-        ws = wb.create_sheet(_sheet_name(name, used))
-        append_safe_row(ws, [str(c) for c in df.columns])
+    sheets = {}
+    for name in tables:
+        sheets[name] = _sheet_name(name, used)
+    dictionary = data_dictionary(tables, sheets, labels)
+    out_tables = dict(tables)
+    if readable:
+        out_tables["data dictionary"] = dictionary[["sheet", "column", "header", "description"]]
+        sheets["data dictionary"] = _sheet_name("data dictionary", used)
+    for name, df in out_tables.items():
+        ws = wb.create_sheet(sheets[name])
+        if name == "data dictionary":
+            heads = [str(c).capitalize() for c in df.columns]
+        elif readable:
+            heads = []
+            for c in df.columns:  # readable, and unique within the sheet
+                h = column_label(str(c))
+                heads.append(h if h not in heads else f"{h} ({c})")
+        else:
+            heads = [str(c) for c in df.columns]
+        append_safe_row(ws, heads)
         for cell in ws[1]:
             cell.font = bold
         for rec in df.itertuples(index=False, name=None):
@@ -607,6 +633,7 @@ def build_reports(
     progress: bool = True,
     config: str | os.PathLike | None = None,
     force: bool = False,
+    pdf: bool = False,
 ) -> dict:
     """Render the index, the network summary, every school report and all tables.
 
@@ -629,6 +656,9 @@ def build_reports(
     force : bool
         Write into a non-empty ``out`` that has no assetinv manifest (nothing in
         it is deleted; see :mod:`assetinv.outdir`).
+    pdf : bool
+        Also print every page to a tagged PDF beside it, offline, with Debian's
+        Chromium through Playwright (:func:`assetinv.report_pdf.write_pdfs`).
 
     Returns
     -------
@@ -654,10 +684,10 @@ def build_reports(
     check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
     with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
-        return _build(data, out, schools, min_n, jobs, progress, config, force)
+        return _build(data, out, schools, min_n, jobs, progress, config, force, pdf)
 
 
-def _build(data, out: Path, schools, min_n, jobs, progress, config, force) -> dict:
+def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=False) -> dict:
     bar = _progress(None, progress, "assetinv: reading data, running analyses")
     bar.bar_format = "{desc} ..."
     bar.refresh()
@@ -669,7 +699,7 @@ def _build(data, out: Path, schools, min_n, jobs, progress, config, force) -> di
         bar.set_description("assetinv: rendering reports")
         tmp = _prepare_out(out)
         try:
-            files = _render_all(ctx, selected, tmp, jobs, bar)
+            files = _render_all(ctx, selected, tmp, jobs, bar, pdf)
             _commit(tmp, out, force)
             files = sorted(files + [MANIFEST_NAME])
         except BaseException:
@@ -697,7 +727,7 @@ def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[s
     return sorted(set(wanted))
 
 
-def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar) -> list[str]:
+def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar, pdf: bool = False) -> list[str]:
     """Render every output file into ``tmp``; return their relative paths."""
     global _WORKER_CTX
     (tmp / "schools").mkdir()
@@ -723,17 +753,25 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
         for s in selected:
             pages[s] = render_school(ctx, s)
             bar.update(1)
+    from .report_summary import render_school_summary
+
     for s in sorted(pages):
         (tmp / "schools" / f"{school_file_name(ctx, s)}.html").write_bytes(pages[s].encode("utf-8"))
+        summary = render_school_summary(ctx, s, file_name=school_file_name(ctx, s))
+        (tmp / "schools" / f"{school_file_name(ctx, s)}-summary.html").write_bytes(summary.encode("utf-8"))
     (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
     bar.update(1)
     tables = _tables_for_output(ctx, selected)
     for name, df in tables.items():
         (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df))
-    write_xlsx(tables, tmp / "assetinv_tables.xlsx")
+    write_xlsx(tables, tmp / "assetinv_tables.xlsx", labels=dict(getattr(ctx.instrument, "labels", {}) or {}))
     (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
     prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
+    if pdf:
+        from .report_pdf import write_pdfs
+
+        write_pdfs(sorted(p for p in tmp.rglob("*.html")))
     bar.update(1)
     return sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
 
@@ -749,5 +787,12 @@ def school_file_name(ctx: ReportContext, school: str) -> str:
 
 
 def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str, pd.DataFrame]:
-    """Every table shown (network-wide and tidy; school reports show slices), fixed order."""
-    return {name: df.reset_index(drop=True) for name, df in ctx.tables.items()}
+    """Every table shown (network-wide and tidy; school reports show slices), fixed order.
+
+    Each gets a school-name column next to its school ids, and counts are written as integers
+    (:func:`assetinv.table_dictionary.tidy_for_output`).
+    """
+    from .table_dictionary import tidy_for_output
+
+    names = {s: ctx.school_name(s) for s in ctx.school_ids}
+    return {name: tidy_for_output(name, df.reset_index(drop=True), names) for name, df in ctx.tables.items()}

@@ -1850,7 +1850,17 @@ def change_over_time(
                 row["reading"] = _reading(spec.short(d), fit["estimate"], fit["ci_low"], fit["ci_high"],
                                           fit["effect_size"], level, "network" if scope == "network" else scope)
             if scope == "network" and _network_counts_disclose(data, min_n):
-                row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan)
+                # df too: an intercept-only model's Satterthwaite df is close to N - 2, and it could be
+                # read back from the interval and p-value, so those use min(df, 30) (slightly wider)
+                if np.isfinite(row["df"]) and row["df"] > 30 and np.isfinite(row["se"]):
+                    tq = float(stats.t.ppf(0.5 + level / 2, 30))
+                    row.update(ci_low=row["estimate"] - tq * row["se"], ci_high=row["estimate"] + tq * row["se"],
+                               p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)))
+                    row["reading"] = _reading(spec.short(d), row["estimate"], row["ci_low"], row["ci_high"],
+                                              row["effect_size"], level, "network")
+                    row["note"] = "; ".join(x for x in [row["note"], "interval on 30 df (not the Satterthwaite df), "
+                                                        "so the network's size cannot be read from it"] if x)
+                row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
                 row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school counts "
                                                     "they would reveal the size of a school too small to report"] if x)
             rows.append(row)

@@ -1199,6 +1199,7 @@ def _study_yaml(seed: int, waves: tuple[str, ...]) -> str:
         "# Study configuration for the simulated sample (written by assetinv.simulate).\n"
         "# File names are relative to this file.\n"
         f"title: Asset Inventory sample network (simulated, seed {seed})\n"
+        "simulated: true  # invented data: every report page says so in a banner\n"
         "responses: responses.csv\n"
         "roster: roster.csv\n"
         "schools: schools.csv\n"

@@ -524,11 +524,14 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
         bounds = (inst.scale_min, inst.scale_max)
     else:
         model = {str(f): list(v) for f, v in dict(model).items()}
-        reverse = list(reverse or [])
         bounds = None
-        if reverse and instrument is not None:
+        if instrument is not None:
             inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
             bounds = (inst.scale_min, inst.scale_max)
+            if reverse is None:
+                inmodel = {i for v in model.values() for i in v}
+                reverse = [i for i in inst.reverse_ids() if i in inmodel]
+        reverse = list(reverse or [])
     if not model:
         raise ValueError("the model has no factors: give model={factor: [items]} or data with the instrument's items")
     items = [i for v in model.values() for i in v]
@@ -562,7 +565,7 @@ def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray
     return Y
 
 
-def _group_data(df, Y, group, msgs):
+def _group_data(df, Y, group, msgs, items):
     if group is None:
         labels, parts = [None], [Y]
     else:
@@ -584,9 +587,14 @@ def _group_data(df, Y, group, msgs):
         part = part[~empty]
         if len(part) < 3:
             raise ValueError(f"too few cases ({len(part)}) to fit a CFA" + (f" in group {lab}" if lab is not None else ""))
-        const = [j for j in range(part.shape[1]) if np.nanvar(part[:, j]) == 0]
+        where = f" in group {lab}" if lab is not None else ""
+        few = [items[j] for j in range(part.shape[1]) if np.isfinite(part[:, j]).sum() < 2]
+        if few:
+            raise ValueError(f"item(s) {', '.join(few)} have fewer than 2 answers{where} and cannot enter a CFA; "
+                             "leave them out of the model or the group out of the data")
+        const = [items[j] for j in range(part.shape[1]) if np.nanvar(part[:, j]) == 0]
         if const:
-            raise ValueError("item(s) without variance cannot enter a CFA: " + str(const))
+            raise ValueError(f"item(s) {', '.join(const)} have no variance{where} and cannot enter a CFA")
         data.append(_patterns(part))
     return labels, data
 
@@ -602,7 +610,7 @@ def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=Tr
     if missing == "listwise":
         keep = ~np.isnan(Y).any(axis=1)
         df, Y = df.loc[keep], Y[keep]
-    labels, data = _group_data(df, Y, group, msgs)
+    labels, data = _group_data(df, Y, group, msgs, items)
     sp = _build_spec(model, len(data), equal)
     with _single_thread():
         x, logl, H, converged = _fit_ml(sp, data, msgs, hessian=se)
@@ -660,9 +668,11 @@ def cfa(
     group : str, optional
         Column naming groups: a multi-group configural fit (nothing held equal).
     reverse : list of str, optional
-        Items to reverse (``scale_min + scale_max - x``) first. With the
-        default model the instrument's reverse-keyed items are reversed, so all
-        loadings are positive; reversal changes only their sign, never the fit.
+        Items to reverse (``scale_min + scale_max - x``) first. By default,
+        when the model comes from (or is given with) an instrument, its
+        reverse-keyed items are reversed, so all loadings are positive; with a
+        model and no instrument nothing is reversed. Reversal changes only the
+        sign of that item's loading, never the fit.
 
     Returns
     -------

@@ -341,9 +341,10 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
     >>> _ = assetinv.write_sample(d, seed=1)
     >>> validate_study(d).ok
     True
-    >>> _ = (d / "schools.csv").write_text("school,district,name\\ns01,D1,One\\n")
-    >>> print(validate_study(d).errors[0])  # doctest: +ELLIPSIS
-    error: file schools.csv..., row 2, column 'school': ...
+    >>> listed = (d / "schools.csv").read_text().replace("S01,", "s01,", 1)
+    >>> _ = (d / "schools.csv").write_text(listed)
+    >>> print(validate_study(d).errors[0].problem.message)  # doctest: +ELLIPSIS
+    school 'S01' (... responses) is not in schools.csv; did you mean 's01'? ...
 
     References
     ----------

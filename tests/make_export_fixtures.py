@@ -21,7 +21,8 @@ Run ``python tests/make_export_fixtures.py``; it (re)writes ``tests/fixtures/exp
   user-missing code 9 = "No answer";
 * ``stata.dta`` -- Stata with variable and value labels.
 
-``truth.json`` records, per file, which export column holds which item or id field: the answer key
+``haven_user_missing.sav`` is written by R haven (``Rscript tests/make_haven_sav.R``, after this
+script, which writes the ``items.csv`` it reads). ``truth.json`` records, per file, which export column holds which item or id field: the answer key
 for ``assetinv map`` and the crosswalk the tests use. Everything here is invented; the item wording
 is the bundled instrument's or an edited version of it.
 """
@@ -367,6 +368,10 @@ def main() -> None:
                          variable_value_labels={k: {int(a): b for a, b in v.items() if a != 9.0}
                                                 for k, v in vlabels.items()})
     truth["stata.dta"] = t
+    inst.items[["id", "text"]].to_csv(OUT / "items.csv", index=False)  # read by make_haven_sav.R
+    truth["haven_user_missing.sav"] = {"resp": "respondent_id", "school": "school", "district": "district",
+                                       "staff_role": "role",
+                                       **{f"item_{k + 1:02d}": it for k, it in enumerate(inst.item_ids())}}
     (OUT / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

@@ -169,6 +169,12 @@ def test_bad_input_is_a_clear_error():
         ai.cfa(bad, {"F": ["x1", "x2", "x3"]})
     with pytest.raises(ValueError, match="fewer than 2 items"):
         ai.cfa(d, {"F": ["x1", "x2", "x3"], "G": ["x4"]})
+    const = d.assign(x3=1.0)
+    with pytest.raises(ValueError, match="x3 have no variance"):
+        ai.cfa(const, {"F": ["x1", "x2", "x3"]})
+    unanswered = d.assign(x3=np.where(d["school"] == "Pasteur", np.nan, d["x3"]))
+    with pytest.raises(ValueError, match="x3 have fewer than 2 answers in group Pasteur"):
+        ai.cfa(unanswered, {"F": ["x1", "x2", "x3"]}, group="school")
 
 
 def test_same_input_same_output():
@@ -191,3 +197,27 @@ def test_docstring_examples_run_and_names_are_exported():
         warnings.simplefilter("ignore", CFAWarning)
         res = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
     assert res.attempted >= 5 and res.failed == 0
+
+
+@pytest.mark.parametrize("domain", ["EX", "LM", "CN", "OS"])
+@pytest.mark.parametrize("group", ["role", "wave"])
+def test_invariance_per_domain_on_the_sample_equals_lavaan(domain, group):
+    # as notebook 08 runs it: one domain, teachers vs leaders or baseline vs follow-up, the raw
+    # bundled responses with the instrument's reverse keys (R reversed them as 6 - x)
+    ref = _fixture(f"invariance_sample_{domain}_{group}")
+    d = pd.read_csv(REPO / "data" / "responses.csv")
+    if group == "role":
+        d = d[d["role"].isin(["teacher", "leader"])]
+    inst = ai.load_instrument()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CFAWarning)
+        tab = ai.invariance(d, {domain: inst.item_ids(domain)}, group=group, instrument=inst)
+    for lev in tab.index:
+        f = ref[lev]["fit"]
+        assert ref[lev]["converged"]
+        assert tab.loc[lev, "chisq"] == pytest.approx(f["chisq"], abs=1e-3, rel=0), lev
+        assert tab.loc[lev, "df"] == f["df"]
+        for k in ("cfi", "tli", "rmsea", "srmr"):
+            assert tab.loc[lev, k] == pytest.approx(f[k], abs=1e-4, rel=0), (lev, k)
+    fits = tab.attrs["fits"]
+    assert fits["scalar"].reversed == inst.reverse_ids(domain)

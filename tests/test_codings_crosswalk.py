@@ -192,3 +192,16 @@ def test_study_yaml_codings_crosswalk(tmp_path):
         ai.read_config(tmp_path / "study.yaml")
     msg = str(ei.value)
     assert "did you mean 'file'" in msg and "'codings' has no 'file'" in msg and "codings.codes' must be a mapping" in msg
+
+
+def test_xlsx_crosswalk(tmp_path):
+    df = pd.DataFrame({"Segment ID": ["e1", "e2"], "Document": ["S03_lead_1", "S03_lead_1"], "Coder": ["ana", "ana"],
+                       "Code": ["Barriers/Not enough time", "Good quote"], "Segment": ["No time at all.", "Nice."],
+                       "Position": ["Principal", "Principal"]})
+    df.to_excel(tmp_path / "coded.xlsx", index=False)
+    c = ai.read_codings(tmp_path / "coded.xlsx", codes={"Barriers > Not enough time": "BAR-TIME", "Good quote": None},
+                        cases={"excerpt_id": "Segment ID", "interview_id": "Document", "text": "Segment",
+                               "school": {"from_filename": r"^(S\d+)_"}, "role": "Position"})
+    assert c[["excerpt_id", "interview_id", "school", "role", "code", "text"]].values.tolist() == [
+        ["e1", "S03_lead_1", "S03", "leader", "BAR-TIME", "No time at all."]]
+    assert c.attrs["crosswalk"]["codings_left_out"] == 1

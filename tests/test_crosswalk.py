@@ -256,3 +256,30 @@ def test_spss_agreement_labels_on_their_own_points_read_as_numbers(tmp_path):
     with pytest.raises(DataError) as info:
         read_responses(p2)
     assert "(labelled 'Somewhat agree')" in str(info.value) and 'labels: {"Somewhat agree": 4}' in str(info.value)
+
+
+def test_qualtrics_xlsx_export(tmp_path, native):
+    """Qualtrics' Excel download has the same three header rows as its CSV."""
+    import csv
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    with open(EXPORTS / "qualtrics.csv", encoding="utf-8-sig", newline="") as fh:
+        for row in csv.reader(fh):
+            ws.append(row)
+    wb.save(tmp_path / "q.xlsx")
+    df = read_responses(tmp_path / "q.xlsx", **crosswalk("qualtrics.csv"))
+    items = ai.load_instrument().item_ids()
+    np.testing.assert_array_equal(_key(df)[items].to_numpy(), _key(native)[items].to_numpy())
+    reasons = set(ai.data_quality(df)["reason"])
+    assert {"Qualtrics second header row (question text)", "Qualtrics third header row (ImportId)"} <= reasons
+
+
+def test_haven_user_missing_codes_are_missing():
+    """R haven's labelled_spss with na_values: 8 = Refused and 9 = No answer are missing, not errors."""
+    df = read_responses(EXPORTS / "haven_user_missing.sav", **crosswalk("haven_user_missing.sav"))
+    nat = read_responses(EXPORTS / "native.csv")
+    items = ai.load_instrument().item_ids()
+    assert df[items].isna().sum().sum() == nat[items].isna().sum().sum() > 0

@@ -88,6 +88,25 @@ def test_bootstrap_interval_covers_in_simulation():
     assert hits / reps >= 0.84          # nominal 95%; 25 replications, 40 resamples each (docs: larger run)
 
 
+def test_polychoric_pairwise_branch_equals_psych():
+    # q4 never reaches category 5, so psych switches to pairwise thresholds with the 0.5 correction
+    fx = _fixture("polychoric_pairwise")
+    d = pd.read_csv(ROOT / "data" / "ordinal_pairwise.csv")
+    with pytest.warns(ReliabilityWarning, match="pairwise"):
+        pc = ai.polychoric(d)
+    assert not pc.global_thresholds
+    np.testing.assert_allclose(pc.rho.to_numpy(), np.array(fx["rho"]), atol=1e-9, rtol=0)
+    tau = np.array(fx["tau"], dtype=float)            # psych's Inf is null in JSON
+    np.testing.assert_allclose(pc.tau.to_numpy()[np.isfinite(tau)], tau[np.isfinite(tau)], atol=1e-12)
+    assert _ordinal_matches_psych(pc, fx)
+
+
+def _ordinal_matches_psych(pc, fx):
+    res = ai.ordinal_reliability(pd.read_csv(ROOT / "data" / "ordinal_pairwise.csv"), n_boot=0)
+    return (abs(res.table.loc["ordinal_alpha", "estimate"] - fx["ordinal_alpha"]) < 1e-9
+            and abs(res.table.loc["ordinal_omega", "estimate"] - fx["ordinal_omega"]) < 1e-9)
+
+
 def test_polychoric_pairwise_branch_when_top_category_unused():
     rng = np.random.default_rng(3)
     z = rng.multivariate_normal([0, 0, 0], [[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], size=500)

@@ -539,6 +539,10 @@ def test_change_reading_and_per_school():
     assert np.isnan(s5[["n_baseline", "n_followup", "n_linked"]].astype(float)).all()
     # S05 is the only suppressed school: the network counts would reveal its size
     assert np.isnan(net[["n_baseline", "n_followup", "n_linked"]].astype(float)).all()
+    # the Satterthwaite df of this model is close to N - 2 (issue 11): blank, and the interval uses 30 df
+    assert np.isnan(net["df"]) and "30 df" in net["note"]
+    from scipy import stats
+    assert net["ci_high"] - net["estimate"] == pytest.approx(stats.t.ppf(0.975, 30) * net["se"])
     assert "network counts not shown" in net["note"]
     assert np.isfinite(net["estimate"])
     assert "respondent random intercept" in c[c.scope == "S00"]["model"].iloc[0]

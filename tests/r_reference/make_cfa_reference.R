@@ -110,6 +110,16 @@ poly_ref <- function(x, name) {
 poly_ref(bfi[, bfi_items], "polychoric_bfi")
 poly_ref(base[, sprintf("EX%02d", 1:8)], "polychoric_sample_EX")
 poly_ref(base[, sprintf("CN%02d", 1:8)], "polychoric_sample_CN")
+# psych's pairwise-threshold branch (global = FALSE): one item never reaches the top category,
+# and sparse tables with empty cells (the 0.5 continuity correction)
+set.seed(20261202)
+z <- MASS::mvrnorm(300, rep(0, 4), matrix(c(1, .6, .5, .4, .6, 1, .5, .3, .5, .5, 1, .45, .4, .3, .45, 1), 4))
+ord <- as.data.frame(apply(z, 2, function(v) as.integer(cut(v, c(-Inf, -1.3, -0.4, 0.4, 1.6, Inf)))))
+colnames(ord) <- paste0("q", 1:4)
+ord$q4[ord$q4 == 5] <- 4
+ord$q2[sample(300, 20)] <- NA
+wcsv(ord, "ordinal_pairwise")
+poly_ref(ord, "polychoric_pairwise")
 # one pair's cell probabilities (psych's polyBinBvn) to check the bivariate normal
 tau <- polychoric(bfi[, c("A1", "A2")])$tau
 wjson(list(rho = 0.3, rc = unname(tau[1, ]), cc = unname(tau[2, ]),
@@ -121,6 +131,11 @@ pt <- lapply(c(5, 8, 12, 20, 40), function(n) {
                                               power = 0.8, type = "two.sample")$delta)
 })
 wjson(list(power_t = pt, versions = versions), "planning_power")
-# slowest last: the sample by wave (two groups x 32 items, FIML)
-inv_ref(resp, sample_model, "wave", "invariance_sample_wave")
+# the sample, one domain at a time: teachers vs leaders, baseline vs follow-up (as notebook 08)
+staff <- resp[resp$role %in% c("teacher", "leader"), ]
+for (d in doms) {
+  m <- setNames(list(sprintf("%s%02d", d, 1:8)), d)
+  inv_ref(staff, m, "role", paste0("invariance_sample_", d, "_role"))
+  inv_ref(resp, m, "wave", paste0("invariance_sample_", d, "_wave"))
+}
 cat("done\n")

@@ -1,0 +1,118 @@
+"""Accessible PDF of every report, offline: Chromium's print through Playwright.
+
+``assetinv report --pdf`` prints each HTML page with its print stylesheet to a
+PDF beside it (``schools/S01.html`` -> ``schools/S01.pdf``). The PDF is
+*tagged* (Playwright's ``tagged=True``: Chromium writes the document structure
+-- headings, paragraphs, lists, tables, figures with their alt text -- as a PDF
+structure tree, the basis of PDF/UA) and has a bookmark outline from the
+headings. No LaTeX and no network: the browser is Debian's ``chromium``
+(``/usr/bin/chromium``) and the pages are self-contained files.
+
+Chromium stamps the time into a PDF; the creation and modification dates are
+replaced by a fixed date (same length, so the cross-reference offsets stay
+right), so the same pages always give the same PDF bytes.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import DataError, Problem
+
+__all__ = ["chromium_path", "write_pdfs"]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium (``ASSETINV_CHROMIUM`` overrides), or None when it is not installed."""
+    for cand in (os.environ.get("ASSETINV_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium",
+                 shutil.which("chromium-browser")):
+        if cand and Path(cand).exists():
+            return cand
+    return None
+
+
+def _fix_dates(pdf: bytes) -> bytes:
+    """Replace the time stamps Chromium writes by a fixed date of the same length."""
+    fixed = b"D:20000101000000+00'00'"
+
+    def date(m: re.Match) -> bytes:
+        raw = m.group(2)
+        new = fixed if len(raw) == len(fixed) else (fixed[: len(raw)] if len(raw) < len(fixed)
+                                                    else fixed + b" " * (len(raw) - len(fixed)))
+        return m.group(1) + new + b")"
+
+    pdf = re.sub(rb"(/(?:CreationDate|ModDate)\s*\()(D:[^)]*)\)", date, pdf)
+    # XMP packet dates, if any, e.g. <xmp:CreateDate>2026-12-01T20:00:00+00:00</xmp:CreateDate>
+    pdf = re.sub(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)([^<]*)(<)",
+                 lambda m: m.group(1) + b"2000-01-01T00:00:00Z".ljust(len(m.group(2)))[: len(m.group(2))]
+                 + m.group(3), pdf)
+    return pdf
+
+
+def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter") -> list[Path]:
+    """Print each HTML page to a tagged PDF beside it.
+
+    Parameters
+    ----------
+    html_files : sequence of path
+        Self-contained report pages.
+    paper : str
+        ``"Letter"`` (default) or ``"A4"``.
+
+    Returns
+    -------
+    list of Path
+        The PDFs written.
+
+    Raises
+    ------
+    DataError
+        When Chromium or the ``playwright`` package is missing (with the fix).
+
+    Examples
+    --------
+    >>> write_pdfs([])  # doctest: +SKIP
+    []
+    """
+    exe = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    if exe is None or sync_playwright is None:
+        raise DataError(Problem(
+            file="--pdf", message="PDF output needs Chromium and the playwright Python package"
+            + (" (chromium not found)" if exe is None else " (playwright not installed)"),
+            fix="apt-get install chromium and pip install playwright (no browser download is needed), "
+                "or leave out --pdf"))
+    written = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(offline=True)
+            for f in html_files:
+                f = Path(f)
+                page = context.new_page()
+                page.goto(f.resolve().as_uri(), wait_until="load")
+                page.emulate_media(media="print")
+                kw = {"format": paper, "print_background": True, "tagged": True, "outline": True,
+                      "display_header_footer": True, "header_template": "<span></span>",
+                      "footer_template": '<div style="font-size:7pt;width:100%;text-align:center;color:#555">'
+                                         '<span class="title"></span> · page <span class="pageNumber"></span> of '
+                                         '<span class="totalPages"></span></div>',
+                      "margin": {"top": "11mm", "bottom": "14mm", "left": "11mm", "right": "11mm"}}
+                pdf = page.pdf(**kw)
+                page.close()
+                out = f.with_suffix(".pdf")
+                out.write_bytes(_fix_dates(pdf))
+                written.append(out)
+            context.close()
+        finally:
+            browser.close()
+    return written
