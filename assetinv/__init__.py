@@ -22,6 +22,8 @@ from .simulate import *  # noqa: F401,F403
 from .reliability import *  # noqa: F401,F403
 from .agreement import *  # noqa: F401,F403
 from .scoring import *  # noqa: F401,F403
+from .supports import *  # noqa: F401,F403
+from .pilot import *  # noqa: F401,F403
 from .qualitative import *  # noqa: F401,F403
 from .figures import *  # noqa: F401,F403
 from .item_detail import *  # noqa: F401,F403

@@ -203,8 +203,9 @@ class Instrument:
         first, then BARRIER, ENABLER) then id. ``domain`` is the domain a code
         bears on (its group for topic codes; "" for an untied cross-cutting
         code); ``valence`` is what a coding of it may record: ``either``,
-        ``strength`` or ``barrier`` (default: ``either`` for topic codes,
-        ``barrier`` for BARRIER, ``strength`` for ENABLER).
+        ``strength`` or ``barrier`` (``either`` when the file gives none, as
+        1.0.0; a BARRIER code that states one must state ``barrier``, an
+        ENABLER code ``strength``).
     interview : dict
         ``{"opening": str, "questions": [{"id", "domain", "text", "probes"}], "closing": str}``;
         questions keep the file's order (the order they are asked in) and may
@@ -549,7 +550,7 @@ class Instrument:
         codes = records(self.codebook)
         for rec in codes:
             for k in _CODE_OPTIONAL:
-                if not rec.get(k):
+                if not rec.get(k) or (k == "valence" and rec[k] == "either" and rec["group"] in CROSS_CUTTING_GROUPS):
                     rec.pop(k, None)
         extra = {k: copy.deepcopy(getattr(self, k)) for k in _OPTIONAL_TOP_KEYS if getattr(self, k)}
         if self._scales_key == "scales":
@@ -1085,7 +1086,8 @@ def _check_code_extras(c: "_Checker", code: dict, p: tuple, label: str, vals: di
     val = code.get("valence")
     default = {"BARRIER": "barrier", "ENABLER": "strength"}.get(group, "either")
     if val is None:
-        vals["valence"] = default
+        # no guess for files without valences (1.0.0): an enabler code there may cover its absence too
+        vals["valence"] = "either"
     elif str(val).strip() not in _CODE_VALENCES:
         c.add(p + ("valence",), f"{label} has valence '{val}'",
               f"write one of: {', '.join(_CODE_VALENCES)}")

@@ -9,7 +9,7 @@ use next to the survey.
 
 The tidy **codings** table has one row per excerpt x code x coder::
 
-    excerpt_id, interview_id, school, role, coder, code, text, exemplary
+    excerpt_id, interview_id, school, role, coder, code, text, exemplary, valence
 
 * ``excerpt_id`` - a passage of an interview transcript (unique in the study);
 * ``interview_id`` - the interview (transcript) it comes from;
@@ -22,7 +22,12 @@ The tidy **codings** table has one row per excerpt x code x coder::
   *was* coded, which matters for agreement; it is left out of tallies);
 * ``text`` - the excerpt's words;
 * ``exemplary`` - optional, true when a coder flagged the excerpt as a good
-  illustrative quote.
+  illustrative quote;
+* ``valence`` - optional, ``strength`` or ``barrier``: whether this coding
+  shows the practice or condition present and helping, or missing and in the
+  way (instrument 2.0.0 asks coders to record it for every coding). Barrier
+  codes are always ``barrier`` and enabler codes always ``strength``, so a
+  blank is filled for them; a blank on a topic code stays "" (not recorded).
 
 Inputs: CSV or XLSX in that layout (:func:`read_codings`), REFI-QDA project
 files ``.qdpx`` (:func:`read_qdpx`, :func:`write_qdpx`) and REFI-QDA
@@ -95,6 +100,10 @@ NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 _GUID_NS = uuid.UUID("6f1c3b1e-8f0a-5d55-9a4c-1c2b0a7e5d11")
 _EXEMPLARY_NOTE = "assetinv:exemplary"
+#: QDPX notes that carry a coding's valence (a ``NoteRef`` on the ``Coding``).
+_VALENCE_NOTES = {"strength": "assetinv:valence=strength", "barrier": "assetinv:valence=barrier"}
+_VALENCE_WORDS = {"strength": "strength", "s": "strength", "+": "strength", "asset": "strength",
+                  "barrier": "barrier", "b": "barrier", "-": "barrier"}
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 _TRUE = {"true", "t", "yes", "y", "1", "x", "exemplary"}
@@ -325,7 +334,7 @@ def check_codings(
             Problem(
                 file,
                 f"required column '{c}' is missing (found: {', '.join(map(str, table.columns))})",
-                f"add a column named '{c}'; the layout is {', '.join(CODING_COLUMNS)} [, exemplary]",
+                f"add a column named '{c}'; the layout is {', '.join(CODING_COLUMNS)} [, exemplary, valence]",
                 row=1,
                 column=c,
             )
@@ -352,8 +361,10 @@ def check_codings(
     parents = [_s(v) for v in df["parent"]] if "parent" in df.columns else [""] * len(df)
     fixes: dict[tuple, str] = {}
     hint = f"; {case_hint}" if case_hint else ""
-    codes_out, roles_out, exemplary = [], [], []
+    codes_out, roles_out, exemplary, valences = [], [], [], []
     has_ex = "exemplary" in df.columns
+    has_val = "valence" in df.columns
+    allowed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
     for i, rec in enumerate(df.itertuples(index=False)):
         if rec.excerpt_id == "":
             prob(i, "excerpt_id", "excerpt_id is empty", "give every excerpt an id (e.g. INT03-E07)")
@@ -412,9 +423,12 @@ def check_codings(
                 exemplary.append(False)
         else:
             exemplary.append(False)
+        valences.append(_valence(_s(df["valence"].iloc[i]) if has_val else "", code, allowed,
+                                 lambda msg, fix: prob(i, "valence", msg, fix)))
     df["code"] = codes_out
     df["role"] = roles_out
     df["exemplary"] = pd.Series(exemplary, index=df.index, dtype=bool)
+    df["valence"] = pd.Series(valences, index=df.index, dtype=object)
 
     # cross-row consistency
     first_row: dict = {}
@@ -464,13 +478,31 @@ def check_codings(
                 detail=f"interview '{itv}': '{sch}'/'{role}' here, '{s0}'/'{r0}' in {rows[i0]}",
             )
         itv_meta.setdefault(itv, (sch, role, i))
-    cols = CODING_COLUMNS + ["exemplary"]
+    cols = CODING_COLUMNS + ["exemplary", "valence"]
     if "parent" in df.columns:
         df["parent"] = [_s(v) for v in df["parent"]]
         if (df["parent"] != "").any():
             cols.append("parent")
     out = _sort_codings(df[cols])
     return out, problems + _group_problems(found, file)
+
+
+def _valence(value: str, code: str, allowed: dict, problem) -> str:
+    """A coding's valence ('strength', 'barrier' or '' when not recorded), checked against its code."""
+    v = value.strip().lower()
+    if v in ("", "nan", "none"):
+        fixed = allowed.get(code, "either")
+        return fixed if fixed in ("strength", "barrier") else ""
+    if v not in _VALENCE_WORDS:
+        problem(f"valence must be strength or barrier, got '{value}'", "write strength, barrier or leave blank")
+        return ""
+    v = _VALENCE_WORDS[v]
+    fixed = allowed.get(code, "either")
+    if fixed in ("strength", "barrier") and v != fixed:
+        problem(f"code {code} always records valence '{fixed}', but this coding says '{v}'",
+                f"write {fixed}, or use a topic code of the domain if the excerpt shows a {v}")
+        return fixed
+    return v
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -508,7 +540,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
 # -------------------------------------------------------------------------- crosswalk
 _CASE_FIELDS = ("school", "role")
-_CSV_FIELDS = ("excerpt_id", "interview_id", "coder", "code", "text", "exemplary")
+_CSV_FIELDS = ("excerpt_id", "interview_id", "coder", "code", "text", "exemplary", "valence")
 _SEP = re.compile(r"\s*(?:/|\\|>|::|\|)\s*")
 
 
@@ -796,8 +828,9 @@ def read_codings(path, instrument=None, *, codes=None, cases=None, allow_externa
     path : str or Path
         A CSV (UTF-8) or XLSX file with one row per excerpt x code x coder and
         columns ``excerpt_id, interview_id, school, role, coder, code, text``
-        plus optional ``exemplary`` (TRUE/FALSE) and ``parent``; or a REFI-QDA
-        project ``.qdpx`` (see :func:`read_qdpx`).
+        plus optional ``exemplary`` (TRUE/FALSE), ``valence`` (strength /
+        barrier, per coding) and ``parent``; or a REFI-QDA project ``.qdpx``
+        (see :func:`read_qdpx`).
     instrument : Instrument, optional
         Codebook and roles to validate against (default: bundled instrument).
     codes : dict, optional
@@ -827,13 +860,14 @@ def read_codings(path, instrument=None, *, codes=None, cases=None, allow_externa
     -------
     DataFrame
         ``excerpt_id, interview_id, school, role, coder, code, text,
-        exemplary`` and, when the QDA code tree (or a ``parent`` column) puts
-        codes under parent codes or ATLAS.ti code groups, ``parent`` (the
-        parent path, or the code groups joined by ``"; "``). Sorted by
-        interview, excerpt, coder and code. ``attrs["source"]`` holds the file
-        name and SHA-256, ``attrs["instrument_version"]`` the codebook
-        version, ``attrs["crosswalk"]`` how many codings the map left out or
-        merged.
+        exemplary, valence`` and, when the QDA code tree (or a ``parent``
+        column) puts codes under parent codes or ATLAS.ti code groups,
+        ``parent`` (the parent path, or the code groups joined by ``"; "``).
+        ``valence`` is "" where it was not recorded (filled in for barrier
+        and enabler codes, whose valence is fixed). Sorted by interview,
+        excerpt, coder and code. ``attrs["source"]`` holds the file name and
+        SHA-256, ``attrs["instrument_version"]`` the codebook version,
+        ``attrs["crosswalk"]`` how many codings the map left out or merged.
 
     Raises
     ------
@@ -922,6 +956,8 @@ def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str],
 
 _DESC_FIELDS = [("name", "Name"), ("definition", "Definition"), ("use_when", "Use when"),
                 ("do_not_use_when", "Do not use when"), ("example", "Example")]
+# written only when they differ from the defaults, so a 1.0.0 codebook keeps its bytes
+_DESC_OPTIONAL = [("negative_example", "Negative example"), ("domain", "Domain"), ("valence", "Valence")]
 
 
 def _describe(rec) -> str:
@@ -929,16 +965,23 @@ def _describe(rec) -> str:
     for attr, label in _DESC_FIELDS:
         v = getattr(rec, attr, "")
         lines.append(f"{label}: {_s(v)}")
+    for attr, label in _DESC_OPTIONAL:
+        v = _s(getattr(rec, attr, ""))
+        default = {"domain": _s(getattr(rec, "group", "")) if _s(getattr(rec, "group", "")) not in
+                   ("BARRIER", "ENABLER") else "", "valence": "either"}.get(attr, "")
+        if v and v != default:
+            lines.append(f"{label}: {v}")
     return "\n".join(lines)
 
 
 def _parse_description(text: str) -> dict:
-    out = {k: "" for k, _ in _DESC_FIELDS}
-    labels = {label.lower(): attr for attr, label in _DESC_FIELDS}
+    out = {k: "" for k, _ in _DESC_FIELDS + _DESC_OPTIONAL}
+    labels = {label.lower(): attr for attr, label in _DESC_FIELDS + _DESC_OPTIONAL}
     current = None
     found = False
     for line in (text or "").splitlines():
-        m = re.match(r"^\s*(Name|Definition|Use when|Do not use when|Example)\s*:\s?(.*)$", line, re.I)
+        m = re.match(r"^\s*(Name|Definition|Use when|Do not use when|Example|Negative example|Domain|Valence)"
+                     r"\s*:\s?(.*)$", line, re.I)
         if m:
             current = labels[m.group(1).lower()]
             out[current] = m.group(2).strip()
@@ -976,7 +1019,11 @@ def write_qdpx(codings: pd.DataFrame, path, instrument=None, *, project_name: st
     Codes sit under non-codable parent codes named after their group (EX, LM,
     CN, OS, BARRIER, ENABLER) with the definition in ``Description``.
     Excerpts flagged exemplary carry a ``NoteRef`` to a note named
-    ``assetinv:exemplary``. GUIDs are UUID-5 of the ids and the zip has fixed
+    ``assetinv:exemplary``. A coding's valence is a ``NoteRef`` on that
+    ``Coding`` (the REFI-QDA 1.5 ``CodingType`` holds one ``CodeRef`` and any
+    number of ``NoteRef``) to a note named ``assetinv:valence=strength`` or
+    ``assetinv:valence=barrier``, so it survives a round trip through a QDA
+    tool and is per coding, not per code. GUIDs are UUID-5 of the ids and the zip has fixed
     timestamps, so the same codings give the same bytes.
 
     Parameters
@@ -1013,6 +1060,9 @@ def write_qdpx(codings: pd.DataFrame, path, instrument=None, *, project_name: st
     cod = codings.copy()
     if "exemplary" not in cod:
         cod["exemplary"] = False
+    if "valence" not in cod:
+        cod["valence"] = ""
+    cod["valence"] = [_s(v).lower() for v in cod["valence"]]
     for c in CODING_COLUMNS:
         cod[c] = [_s(v) for v in cod[c]]
     cod = _sort_codings(cod)
@@ -1083,12 +1133,23 @@ def write_qdpx(codings: pd.DataFrame, path, instrument=None, *, project_name: st
                 ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
                 if bool(rec.exemplary):
                     ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
+                if rec.valence in _VALENCE_NOTES:
+                    ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _VALENCE_NOTES[rec.valence])})
         files[f"Sources/{sguid}.txt"] = "".join(parts).encode("utf-8")
-    if any_exemplary:
+    used_valences = [v for v in _VALENCE_NOTES if (cod["valence"] == v).any()]
+    if any_exemplary or used_valences:
         notes = ET.SubElement(root, _q("Notes"))
+    if any_exemplary:
         note = ET.SubElement(notes, _q("Note"), {"guid": note_guid, "name": _EXEMPLARY_NOTE})
         ET.SubElement(note, _q("PlainTextContent")).text = (
             "Codings referring to this note were flagged by their coder as exemplary quotes."
+        )
+    for v in used_valences:
+        note = ET.SubElement(notes, _q("Note"), {"guid": _guid("note", _VALENCE_NOTES[v]), "name": _VALENCE_NOTES[v]})
+        ET.SubElement(note, _q("PlainTextContent")).text = (
+            f"Codings referring to this note record valence '{v}': the excerpt shows "
+            + ("the practice or condition present and helping." if v == "strength"
+               else "the practice or condition missing, weak or in the way.")
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
@@ -1273,9 +1334,9 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                     cref = _child(coding, "CodeRef")
                     cguid = cref.get("targetGUID") if cref is not None else None
                     coder = users.get(coding.get("creatingUser"), "") or sel_user
-                    exemplary = any(
-                        notes.get(n.get("targetGUID"), "") == _EXEMPLARY_NOTE for n in _children(coding, "NoteRef")
-                    )
+                    note_names = [notes.get(n.get("targetGUID"), "") for n in _children(coding, "NoteRef")]
+                    exemplary = _EXEMPLARY_NOTE in note_names
+                    valence = next((v for v, nm in _VALENCE_NOTES.items() if nm in note_names), "")
                     cinfo = codes.get(cguid, {"name": cguid or "", "path": cguid or "", "group": ""})
                     rows.append(
                         {
@@ -1287,6 +1348,7 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                             "code": cinfo["name"],
                             "text": text[start:end],
                             "exemplary": "TRUE" if exemplary else "FALSE",
+                            "valence": valence,
                             "parent": cinfo["group"],
                             "code_path": cinfo["path"],
                             "_vars": allvars,
@@ -1295,7 +1357,8 @@ def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, lis
                     )
                     span = "" if f"{start}-{end}" in ex else f" ({start}-{end})"
                     where.append(f"source '{sname}', selection '{ex}'{span}")
-        table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "parent", "code_path", "_vars", "_names"])
+        table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "valence", "parent", "code_path", "_vars",
+                                                             "_names"])
         table.attrs["variables"] = sorted(set(variables.values()))
         return table, where, problems
 
@@ -1437,7 +1500,9 @@ def read_qdc(path) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``id, group, name, definition, use_when, do_not_use_when, example``,
+        ``id, group, name, definition, use_when, do_not_use_when, example,
+        domain, valence, negative_example`` (the last three from "Domain:",
+        "Valence:" and "Negative example:" lines of the description when present),
         one row per codable code. ``id`` is the code's ``name`` attribute;
         ``group`` the path of its parent codes (``"Structures"``,
         ``"Culture/Norms"``; codable or not, so a MAXQDA or NVivo tree is
@@ -1487,21 +1552,39 @@ def read_qdc(path) -> pd.DataFrame:
                 group = paths.get(code.get("guid"), {}).get("group", "")
                 rows.append({"id": name, "group": group, "name": info["name"] or name, **{k: info[k] for k in
                             ("definition", "use_when", "do_not_use_when", "example")}})
+                rows[-1].update({k: info[k] for k, _ in _DESC_OPTIONAL})
             walk(code)
 
     codes_el = next(_iter(root, "Codes"), None)
     if codes_el is None:
         raise DataError(Problem(str(p), "no <Codes> element found", "export the codebook again as REFI-QDA .qdc"))
     walk(codes_el)
-    return pd.DataFrame(rows, columns=["id", "group", "name", "definition", "use_when", "do_not_use_when", "example"])
+    out = pd.DataFrame(rows, columns=["id", "group", "name", "definition", "use_when", "do_not_use_when", "example",
+                                      "domain", "valence", "negative_example"]).fillna("")
+    # the defaults load_instrument gives: a topic code's domain is its group, valence 'either'
+    last = [str(g).replace("\\", "/").split("/")[-1] for g in out["group"]]  # a group may be a code-tree path
+    out["domain"] = [d or ("" if g in ("BARRIER", "ENABLER") else g) for d, g in zip(out["domain"], last)]
+    out["valence"] = [v.strip().lower() or "either" for v in out["valence"]]
+    return out
 
 
 # ==========================================================================
 # tallies and co-occurrence
 # ==========================================================================
 def _code_info(instrument) -> pd.DataFrame:
-    cb = _codebook(instrument)
-    return cb[["id", "group", "name"]].rename(columns={"id": "code", "name": "code_name"})
+    cb = _codebook(instrument).copy()
+    if "domain" not in cb.columns:
+        cb["domain"] = ""
+    # the domain a code bears on: its own for topic codes, the tied one for barrier/enabler codes
+    cb["domain"] = [d if isinstance(d, str) and d else g for d, g in zip(cb["domain"], cb["group"])]
+    return cb[["id", "group", "name", "domain"]].rename(columns={"id": "code", "name": "code_name"})
+
+
+def _with_valence(codings: pd.DataFrame) -> pd.DataFrame:
+    """The codings with a ``valence`` column ("" when the input has none)."""
+    if "valence" in codings.columns:
+        return codings.assign(valence=[_s(v).lower() for v in codings["valence"]])
+    return codings.assign(valence="")
 
 
 def _real(codings: pd.DataFrame) -> pd.DataFrame:
@@ -1559,10 +1642,16 @@ def code_tallies(
     Returns
     -------
     DataFrame
-        ``<by...>, code, code_name, group`` (or ``domain, domain_name``),
-        ``n`` (interviews in the group), ``n_group_excerpts``, ``n_excerpts``,
-        ``n_interviews``, ``share_excerpts`` (of the group's excerpts),
-        ``share_interviews`` (of its interviews), ``suppressed``.
+        ``<by...>, code, code_name, group, domain`` (``domain``: the domain
+        the code bears on, so barrier and enabler codes sit next to their
+        domain) or, with ``level="domain"``, ``domain, domain_name`` (the
+        codebook group); then ``n`` (interviews in the group),
+        ``n_group_excerpts``, ``n_excerpts``, ``n_interviews``,
+        ``n_strength``, ``n_barrier`` (excerpts where a coder recorded that
+        valence; an excerpt the coders read differently counts in both, one
+        without a recorded valence in neither), ``share_excerpts`` (of the
+        group's excerpts), ``share_interviews`` (of its interviews),
+        ``suppressed``.
 
     Examples
     --------
@@ -1590,7 +1679,7 @@ def code_tallies(
     info = _code_info(instrument)
     order = {c: i for i, c in enumerate(info["code"])}
     c = codings if coder is None else codings[codings["coder"] == coder]
-    base = c[CODING_COLUMNS].copy()
+    base = _with_valence(c)[CODING_COLUMNS + ["valence"]].copy()
     group_sizes = (
         base.groupby(by, sort=True).agg(n=("interview_id", "nunique"), n_group_excerpts=("excerpt_id", "nunique")).reset_index()
         if by
@@ -1603,6 +1692,10 @@ def code_tallies(
     counts = real.groupby(by + [key], sort=True).agg(
         n_excerpts=("excerpt_id", "nunique"), n_interviews=("interview_id", "nunique")
     ).reset_index()
+    for v in ("strength", "barrier"):
+        nv = real[real["valence"] == v].groupby(by + [key], sort=True)["excerpt_id"].nunique().rename(f"n_{v}")
+        counts = counts.merge(nv.reset_index(), on=by + [key], how="left")
+        counts[f"n_{v}"] = counts[f"n_{v}"].fillna(0).astype(int)
     if include_zero:
         if level == "code":
             keys = list(dict.fromkeys(list(info["code"]) + sorted(set(real["code"]) - set(info["code"]))))
@@ -1611,7 +1704,8 @@ def code_tallies(
         grid = pd.DataFrame({key: keys})
         grid = group_sizes[by].merge(grid, how="cross") if by else grid
         counts = grid.merge(counts, on=by + [key], how="left")
-        counts[["n_excerpts", "n_interviews"]] = counts[["n_excerpts", "n_interviews"]].fillna(0).astype(int)
+        vcols = ["n_excerpts", "n_interviews", "n_strength", "n_barrier"]
+        counts[vcols] = counts[vcols].fillna(0).astype(int)
     out = counts.merge(group_sizes, on=by, how="left") if by else counts.assign(**group_sizes.iloc[0].to_dict())
     out["share_excerpts"] = out["n_excerpts"] / out["n_group_excerpts"]
     out["share_interviews"] = out["n_interviews"] / out["n"]
@@ -1619,8 +1713,9 @@ def code_tallies(
         out = out.merge(info, on="code", how="left")
         out["code_name"] = out["code_name"].fillna(out["code"])
         out["group"] = out["group"].fillna("")
+        out["domain"] = out["domain"].fillna(out["group"])
         out["_ord"] = out["code"].map(order).fillna(len(order))
-        lead = ["code", "code_name", "group"]
+        lead = ["code", "code_name", "group", "domain"]
     else:
         inst = _instrument(instrument)
         names = dict(zip(inst.domains["id"], inst.domains["name"]))
@@ -1633,9 +1728,11 @@ def code_tallies(
     sort_cols = by + (["n_excerpts", "n_interviews", "_ord"] if sort == "count" else ["_ord"])
     asc = [True] * len(by) + ([False, False, True] if sort == "count" else [True])
     out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
-    cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"]
+    cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier",
+                        "share_excerpts", "share_interviews"]
     out = out[cols].reset_index(drop=True)
-    values = ["n_group_excerpts", "n_excerpts", "n_interviews", "share_excerpts", "share_interviews"]
+    values = ["n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier", "share_excerpts",
+              "share_interviews"]
     raw_n = out["n"].copy()
     out = suppress(out, values, n_column="n", min_n=min_n)
     if by == ["school"] and "role" in base:
@@ -2267,9 +2364,14 @@ def joint_display(
     -------
     DataFrame
         ``school, domain, domain_name, survey_mean, status, top_codes,
-        n_excerpts, agreement, exemplar_quote, interviews_suppressed, evidence``; ``evidence`` is a
-        sentence citing both the survey and the interviews, for the
-        recommendation text.
+        n_excerpts, agreement, exemplar_quote, interviews_suppressed,
+        strengths, barriers, n_strength, n_barrier, evidence``. Barrier and
+        enabler codes count toward the domain they are tied to.
+        ``strengths`` / ``barriers`` list the most frequent codes among the
+        excerpts coded with valence strength / barrier (``n_strength``,
+        ``n_barrier``: how many excerpts), so a complaint is never shown as an
+        asset. ``evidence`` is a sentence citing both the survey and the
+        interviews, strengths and barriers apart, for the recommendation text.
 
     Examples
     --------
@@ -2298,7 +2400,7 @@ def joint_display(
     inst = _instrument(instrument)
     dnames = dict(zip(inst.domains["id"], inst.domains["name"]))
     info = _code_info(instrument)
-    groups = dict(zip(info["code"], info["group"]))
+    tied = dict(zip(info["code"], info["domain"]))
     cnames = dict(zip(info["code"], info["code_name"]))
     for col in ("school", "domain", "mean", "status"):
         if col not in profile.columns:
@@ -2332,8 +2434,9 @@ def joint_display(
         hidden = interview_site_reasons(cod, "school", min_interviews=min_interviews).get(str(school), "")
         if hidden:
             cod = cod.iloc[0:0]
-    real = _real(cod).copy()
-    real["domain"] = real["code"].map(groups).fillna("")
+    real = _with_valence(_real(cod))
+    # barrier and enabler codes count toward the domain they are tied to
+    real["domain"] = real["code"].map(tied).fillna("")
     domains = list(inst.domains["id"])
     prof_d = {d: r for d, r in zip(prof["domain"], prof.to_dict("records"))}
     quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids) if not real.empty else None
@@ -2345,6 +2448,12 @@ def joint_display(
         order = {c: i for i, c in enumerate(info["code"])}
         top = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 999)))[:top_n]
         top_codes = "; ".join(f"{cnames.get(c, c)} ({k})" for c, k in top)
+        by_val = {}
+        for v in ("strength", "barrier"):
+            sv = sub[sub["valence"] == v]
+            cv = sv.groupby("code")["excerpt_id"].nunique()
+            tv = sorted(cv.items(), key=lambda kv: (-kv[1], order.get(kv[0], 999)))[:top_n]
+            by_val[v] = ("; ".join(f"{cnames.get(c, c)} ({k})" for c, k in tv), int(sv["excerpt_id"].nunique()))
         quote = ""
         if quotes is not None and not quotes.empty:
             q = quotes[quotes["domain"] == d]
@@ -2366,9 +2475,14 @@ def joint_display(
             "agreement": float(a) if a is not None and not pd.isna(a) else np.nan,
             "exemplar_quote": quote,
             "interviews_suppressed": hidden,
+            "strengths": "" if hidden else by_val["strength"][0],
+            "barriers": "" if hidden else by_val["barrier"][0],
+            "n_strength": np.nan if hidden else by_val["strength"][1],
+            "n_barrier": np.nan if hidden else by_val["barrier"][1],
         })
     out = pd.DataFrame(rows, columns=["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
-                                      "n_excerpts", "agreement", "exemplar_quote", "interviews_suppressed"])
+                                      "n_excerpts", "agreement", "exemplar_quote", "interviews_suppressed",
+                                      "strengths", "barriers", "n_strength", "n_barrier"])
     out["evidence"] = [_evidence(r) for r in out.to_dict("records")]
     return out
 
@@ -2383,7 +2497,12 @@ def _evidence(r: dict) -> str:
         parts.append(f"interview evidence suppressed ({r['interviews_suppressed']})")
     elif r["n_excerpts"]:
         t = f"{int(r['n_excerpts'])} interview excerpt{'s' if r['n_excerpts'] != 1 else ''}"
-        if r["top_codes"]:
+        if r.get("strengths") or r.get("barriers"):
+            if r.get("strengths"):
+                t += f"; strengths: {r['strengths'].split('; ')[0]}"
+            if r.get("barriers"):
+                t += f"; barriers: {r['barriers'].split('; ')[0]}"
+        elif r["top_codes"]:
             t += f", most often: {r['top_codes'].split('; ')[0]}"
         parts.append(t)
     else:

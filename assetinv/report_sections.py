@@ -341,7 +341,12 @@ def compute_analyses(ctx) -> None:
         else:
             tal_s = tal_n = pd.DataFrame()
         playbook = S.load_playbook(instrument=inst)
-        recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst)
+        # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
+        from .supports import item_profile
+
+        item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
+        recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst,
+                            items=item_prof)
                 for s in sorted(prof["school"].astype(str).unique(), key=natural_key)]
         ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
 
@@ -718,6 +723,7 @@ def section_supports(ctx, school: str) -> Section:
         items = []
         for _, r in part.iterrows():
             lever = f" <em>Why it can work here:</em> {esc(r['lever'])}" if str(r.get("lever") or "").strip() else ""
+            lever += _support_extras(r)
             if pri == "later":
                 items.append(f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])} "
                              f"<span class=\"reason\">({esc(r['reason'])})</span></li>")
@@ -739,6 +745,22 @@ def section_supports(ctx, school: str) -> Section:
             f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
             for _, r in nr.iterrows()) + "</ul>"
     return Section("supports", title, html, tables=["recommendations"])
+
+
+def _support_extras(r) -> str:
+    """Playbook 2.0.0 columns: who acts, why this school, and the evidence the support cites."""
+    out = ""
+    who = str(r.get("who_acts", "") or "").strip()
+    if who:
+        actor = {"cbo": "the CBO", "school": "the school", "district": "the district"}.get(who, who)
+        out += f" <em>Who acts:</em> {esc(actor)}."
+        if str(r.get("cbo_role", "") or "").strip():
+            out += f" {esc(r['cbo_role'])}"
+    if str(r.get("triggered_by", "") or "").strip():
+        out += f" <em>Why this school:</em> {esc(r['triggered_by'])}."
+    if str(r.get("source", "") or "").strip():
+        out += f" <em>Source:</em> {esc(r['source'])}"
+    return out
 
 
 def section_change(ctx, school: str) -> Section:

@@ -59,6 +59,8 @@ STATUSES = ("asset", "typical", "growth area")
 BASELINE, FOLLOWUP = "baseline", "followup"
 _DEFAULT_ROLES = ("teacher", "leader")
 _PLAYBOOK_PATH = Path(__file__).with_name("data") / "playbook.yaml"
+#: The bundled playbook for each instrument major version (2.0.0 supports follow items and codes).
+_PLAYBOOK_BY_MAJOR = {"1": _PLAYBOOK_PATH, "2": Path(__file__).with_name("data") / "playbook-2.0.0.yaml"}
 
 # Used only when the bundled instrument cannot be loaded (e.g. while it is being
 # written) and no instrument is passed: item ids are then read from the columns.
@@ -1884,8 +1886,15 @@ def change_over_time(
 def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     """Load and check the playbook that maps domain status to partnership supports.
 
-    The playbook is a YAML file the CBO may edit (the bundled one is
-    ``assetinv/data/playbook.yaml``). Layout::
+    The playbook is a YAML file the CBO may edit. Two layouts are read.
+    **2.0.0** (``assetinv/data/playbook-2.0.0.yaml``, the default for
+    instrument 2.x): a flat ``supports:`` list, each support with ``id,
+    domain, statuses, title, description, who_acts`` (cbo, school or
+    district), ``cbo_role`` (when someone else decides), ``triggers: {items,
+    codes}``, ``evidence: {source, says}`` citing an entry of ``sources:``,
+    ``lever`` (for assets) and ``general: true`` on the fallback supports;
+    see :mod:`assetinv.supports`. **1.0.0** (``assetinv/data/playbook.yaml``,
+    the default for instrument 1.x)::
 
         version: "1.0"
         domains:
@@ -1898,9 +1907,11 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     Parameters
     ----------
     path : str or Path, optional
-        A playbook file; the bundled one by default.
+        A playbook file; by default the bundled one for the instrument's
+        major version.
     instrument : Instrument, optional
-        To check that every domain is covered; bundled instrument by default.
+        To check that every domain is covered (and, for 2.0.0, that triggers
+        name its items and codes); bundled instrument by default.
 
     Returns
     -------
@@ -1910,8 +1921,12 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     Raises
     ------
     DataError
-        A domain or status without 1-6 supports, a support missing ``id``,
-        ``title``, ``description`` or ``drawn_from``, or a repeated id.
+        1.0.0: a domain or status without 1-6 supports, a support missing
+        ``id``, ``title``, ``description`` or ``drawn_from``, or a repeated id.
+        2.0.0: also triggers naming unknown items or codes, or items of
+        another domain, an unknown ``who_acts``, a missing ``cbo_role``,
+        evidence without a listed source, a repeated title or description,
+        or a domain and status without any (or any general) support.
 
     Examples
     --------
@@ -1927,7 +1942,8 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     """
     import yaml
 
-    p = Path(path) if path is not None else _PLAYBOOK_PATH
+    spec = _spec(instrument)
+    p = Path(path) if path is not None else _PLAYBOOK_BY_MAJOR.get(str(spec.version).split(".")[0], _PLAYBOOK_PATH)
     name = p.name
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
@@ -1936,9 +1952,21 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     except yaml.YAMLError as exc:
         raise DataError(Problem(name, f"not valid YAML ({exc})", "fix the YAML syntax (indentation, colons)")) from None
     problems = []
+    if isinstance(data, dict) and "supports" in data:
+        from .supports import check_playbook_v2, require_v2_instrument
+
+        inst = instrument
+        if inst is None or not hasattr(inst, "codebook"):
+            from .instrument import load_instrument
+
+            inst = load_instrument(str(data.get("instrument_version", "")) or None)
+        require_v2_instrument(data, _spec(inst), name)
+        problems = check_playbook_v2(data, name, inst)
+        if problems:
+            raise DataError(problems)
+        return data
     if not isinstance(data, dict) or not isinstance(data.get("domains"), dict):
         raise DataError(Problem(name, "no 'domains' mapping", "start the file with 'domains:' then one key per domain id"))
-    spec = _spec(instrument)
     seen = set()
     for d in spec.domains:
         if d not in data["domains"]:
@@ -1974,10 +2002,24 @@ def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: fl
         parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} {ref} "
                      f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
     if codes is not None and len(codes) and {"school", "group", "code", "n_excerpts"} <= set(codes.columns):
-        c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes["group"].astype(str) == row["domain"])]
+        dcol = "domain" if "domain" in codes.columns else "group"  # tied domain: barrier codes sit with it
+        c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes[dcol].astype(str) == row["domain"])]
         if "suppressed" in c:
             c = c[c["suppressed"].fillna("").astype(str) == ""]
         name_col = "code_name" if "code_name" in c else ("name" if "name" in c else None)
+        if {"n_strength", "n_barrier"} <= set(c.columns) and (
+                pd.to_numeric(c["n_strength"], errors="coerce").fillna(0).sum()
+                + pd.to_numeric(c["n_barrier"], errors="coerce").fillna(0).sum()) > 0:
+            # valences were recorded: strengths and barriers are cited apart, never mixed
+            for v, label in (("n_strength", "interview strengths"), ("n_barrier", "interview barriers")):
+                cv = c.assign(_n=pd.to_numeric(c[v], errors="coerce"),
+                              _name=c[name_col].astype(str) if name_col else c["code"].astype(str))
+                cv = cv.groupby(["code", "_name"], sort=True, as_index=False)["_n"].sum(min_count=1)
+                cv = cv[cv["_n"] > 0].sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
+                if len(cv):
+                    parts.append(f"{label}: " + ", ".join(
+                        f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(cv["_name"], cv["_n"])))
+            return "; ".join(parts)
         c = c.assign(_n=pd.to_numeric(c["n_excerpts"], errors="coerce"),
                      _name=c[name_col].astype(str) if name_col else c["code"].map(lambda x: spec.codes.get(str(x), str(x))))
         c = c.groupby(["code", "_name"], sort=True, as_index=False)["_n"].sum(min_count=1)
@@ -1995,6 +2037,8 @@ def recommend(
     playbook: dict | str | Path | None = None,
     codes: pd.DataFrame | None = None,
     instrument=None,
+    items: pd.DataFrame | None = None,
+    max_supports: int = 3,
 ) -> pd.DataFrame:
     """Assets to build on and supports to offer one school, with the evidence.
 
@@ -2020,13 +2064,26 @@ def recommend(
         domain are cited (suppressed and zero counts skipped, roles summed).
     instrument : Instrument, optional
         For code names; bundled instrument by default.
+    items : DataFrame, optional
+        A 2.0.0 playbook only: :func:`assetinv.item_profile` of the
+        responses, so that supports follow the school's weak (or, for assets,
+        strong) items. Without it, supports are matched on interview codes
+        and the domain's status.
+    max_supports : int
+        A 2.0.0 playbook only: at most this many supports per domain.
 
     Returns
     -------
     DataFrame
         ``school, domain, domain_name, status, kind ("build on" | "grow" |
         "not reported"), support_id, support, description, evidence,
-        drawn_from, lever``.
+        drawn_from, lever, who_acts, cbo_role, triggered_by, source``. The
+        last four are filled for a 2.0.0 playbook: who has to act (cbo,
+        school, district), what the CBO contributes when someone else
+        decides, the weak items and barrier codes (strong items and strength
+        codes for an asset) that called for the support, and the source it
+        cites (title, seed file and a paraphrase). When interview valences
+        were recorded, ``evidence`` names strengths and barriers apart.
 
     Examples
     --------
@@ -2050,7 +2107,7 @@ def recommend(
         if len(ids) != 1:
             raise ValueError("profile holds several schools: pass school=")
         school = ids[0]
-    pb = playbook if isinstance(playbook, dict) else load_playbook(playbook)
+    pb = playbook if isinstance(playbook, dict) else load_playbook(playbook, instrument=instrument)
     spec = _spec(instrument)
     prof = profile[profile["school"].astype(str) == str(school)]
     if prof.empty:
@@ -2060,19 +2117,44 @@ def recommend(
     prof = prof.assign(_p=prof["status"].map(prio).fillna(3), _o=prof["domain"].map(order).fillna(99))
     prof = prof.sort_values(["_p", "_o", "domain"], kind="mergesort")
     rows = []
+    v2 = "supports" in pb
+    if v2:
+        from .supports import matched_supports, require_v2_instrument, source_text
+
+        inst = instrument
+        if inst is None or not hasattr(inst, "codebook"):
+            from .instrument import load_instrument
+
+            inst = load_instrument(str(pb.get("instrument_version", "")) or None)
+        spec = _spec(inst)
+        require_v2_instrument(pb, spec, "playbook")
+    blank = {"who_acts": "", "cbo_role": "", "triggered_by": "", "source": ""}
     for _, r in prof.iterrows():
         base = {"school": str(school), "domain": r["domain"], "domain_name": r["domain_name"], "status": r["status"]}
         if r["suppressed"] or not r["status"]:
             rows.append({**base, "kind": "not reported", "support_id": "", "support": "", "description": "",
-                         "evidence": f"not reported: {r['suppressed']}", "drawn_from": "", "lever": ""})
+                         "evidence": f"not reported: {r['suppressed']}", "drawn_from": "", "lever": "", **blank})
+            continue
+        ev = _evidence(r, codes, spec, float(profile.attrs.get("level", 0.95)))
+        kind = "build on" if r["status"] == "asset" else "grow"
+        if v2:
+            for s in matched_supports(pb, str(school), str(r["domain"]), str(r["status"]), items, codes, spec, inst,
+                                      max_supports):
+                src = source_text(pb, s["evidence"])
+                rows.append({**base, "kind": kind, "support_id": str(s["id"]), "support": str(s["title"]).strip(),
+                             "description": " ".join(str(s["description"]).split()), "evidence": ev,
+                             "drawn_from": str(s["evidence"].get("source", "")),
+                             "lever": " ".join(str(s.get("lever", "")).split()),
+                             "who_acts": str(s["who_acts"]), "cbo_role": " ".join(str(s.get("cbo_role", "")).split()),
+                             "triggered_by": s["_why"], "source": src})
             continue
         sups = pb["domains"].get(r["domain"], {}).get(r["status"], []) or []
-        ev = _evidence(r, codes, spec, float(profile.attrs.get("level", 0.95)))
         for s in sups:
-            rows.append({**base, "kind": "build on" if r["status"] == "asset" else "grow",
+            rows.append({**base, "kind": kind,
                          "support_id": str(s["id"]), "support": str(s["title"]).strip(),
                          "description": " ".join(str(s["description"]).split()), "evidence": ev,
-                         "drawn_from": str(s.get("drawn_from", "")), "lever": " ".join(str(s.get("lever", "")).split())})
+                         "drawn_from": str(s.get("drawn_from", "")), "lever": " ".join(str(s.get("lever", "")).split()),
+                         **blank})
     cols = ["school", "domain", "domain_name", "status", "kind", "support_id", "support", "description", "evidence",
-            "drawn_from", "lever"]
+            "drawn_from", "lever", "who_acts", "cbo_role", "triggered_by", "source"]
     return pd.DataFrame(rows, columns=cols).reset_index(drop=True)

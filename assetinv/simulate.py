@@ -95,9 +95,15 @@ class Study:
     schools : pandas.DataFrame
         ``school, district, name`` (schools only; district offices are not schools).
     codings : pandas.DataFrame
-        ``excerpt_id, interview_id, school, role, coder, code, text, exemplary``.
+        ``excerpt_id, interview_id, school, role, coder, code, text, exemplary`` and, for an
+        instrument whose codebook fixes valences (2.0.0), ``valence`` (strength | barrier).
     truth : dict
         JSON-serialisable true parameters (see ``data/TRUTH.md``).
+    dont_know : pandas.DataFrame or None
+        For an instrument with a Don't-know option (2.0.0): a boolean frame, one column per
+        item, True where the respondent ticked Don't know. In ``responses`` those cells are
+        ``<NA>`` and ``n_dont_know`` counts them per row (as :func:`assetinv.read_responses`
+        gives them); :func:`write_sample` writes the Don't-know code (9) into the CSV.
     """
 
     responses: pd.DataFrame
@@ -105,6 +111,7 @@ class Study:
     schools: pd.DataFrame
     codings: pd.DataFrame
     truth: dict = field(default_factory=dict)
+    dont_know: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return (f"Study(seed={self.truth.get('seed')}, responses={len(self.responses)} rows, "
@@ -162,6 +169,8 @@ def _r(x, nd: int = 6):
     if isinstance(x, (np.integer,)):
         return int(x)
     if isinstance(x, (float, np.floating)):
+        if math.isnan(float(x)):
+            return None  # e.g. a domain a role's form does not ask
         v = round(float(x), nd)
         return 0.0 if v == 0 else v
     return x
@@ -208,6 +217,15 @@ def _district_names(n: int) -> list[str]:
 
 
 # --------------------------------------------------------------------------- item model
+#: Don't-know model (instrument 2.0.0): base chance per asked item, plus a role term, plus more for
+#: leaders on frequency items (practices they see only part of) and for everyone on the items about
+#: earlier partnerships (new staff cannot know them).
+_DK_BASE = 0.02
+_DK_ROLE = {"teacher": 0.0, "leader": 0.01, "district": 0.04}
+_DK_LEADER_FREQ = 0.05
+_DK_PAST = 0.15
+
+
 class _ItemModel:
     """Item parameters and the graded-response machinery of one simulated study."""
 
@@ -233,6 +251,14 @@ class _ItemModel:
         self.roles = roles
         self.asked = np.array([[r in tuple(rs) for rs in items["roles"]] for r in roles], bool)
         self.cuts = np.arange(self.lo, self.hi) + 0.5  # y* >= cut_k  <=>  x > k
+        # Don't know / Not applicable (instrument 2.0.0): its code and the chance a role ticks it
+        dk = [sc.dont_know_code for sc in getattr(inst, "scales", {}).values() if sc.dont_know_code is not None]
+        self.dk_code = dk[0] if dk else None
+        freq = np.array([inst.item_scale(i).id == "frequency" if hasattr(inst, "item_scale") else False
+                         for i in self.ids])
+        past = np.array(["earlier partnership" in str(t).lower() for t in items["text"]])
+        self.dk_rate = np.array([_DK_BASE + _DK_ROLE.get(r, 0.0) + np.where(freq & (r == "leader"), _DK_LEADER_FREQ, 0.0)
+                                 + np.where(past, _DK_PAST, 0.0) for r in roles]) if dk else None
 
     def draw(self, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Integer answers (true keying, not yet reversed) for latent scores ``theta`` (N x D)."""
@@ -256,7 +282,7 @@ class _ItemModel:
         out = np.empty((m.shape[0], len(self.domains)))
         for d in range(len(self.domains)):
             sel = (self.dom == d) & asked
-            out[:, d] = e[:, sel].mean(axis=1)
+            out[:, d] = e[:, sel].mean(axis=1) if sel.any() else np.nan  # not asked of this role
         return out
 
     def scores(self, x: np.ndarray) -> np.ndarray:
@@ -395,11 +421,18 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
     late = model.dom[None, :] >= n_dom_answered[:, None]
     stored[partial[:, None] & late] = np.nan
     stored[miss & ~straight[:, None] & ~partial[:, None]] = np.nan
+    dk = np.zeros((N, J), bool)
+    if model.dk_code is not None:
+        # its own stream, spawned without advancing s_contam, so 1.0.0 studies are unchanged
+        s_dk = s_contam.spawn(1)[0]
+        dk = (s_dk.random((N, J)) < model.dk_rate[role_ix]) & asked & ~straight[:, None] & ~np.isnan(stored)
+        stored[dk] = np.nan
     empty = np.isnan(stored).all(axis=1)  # never leave a row without any answer
     if empty.any():
         first = np.argmax(asked, axis=1)
         stored[empty, first[empty]] = np.where(
             model.reverse[first[empty]], model.lo + model.hi - x[empty, first[empty]], x[empty, first[empty]])
+        dk[empty, first[empty]] = False
     dur = np.where(partial, dur * n_dom_answered / D, dur)
     dur = np.where(straight, np.where(sl_speed, dur_fast, dur_sl), dur)
     speeder_only = speed_other & ~straight
@@ -420,10 +453,14 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
     item_frame = pd.DataFrame(stored, columns=model.ids).round().astype("Int64")
     resp = pd.concat([resp, item_frame], axis=1)
     resp["duration_sec"] = pd.array(dur, dtype="Int64")
+    dk_frame = pd.DataFrame(dk, columns=model.ids)
+    if model.dk_code is not None:
+        resp["n_dont_know"] = dk.sum(axis=1).astype("int64")
     role_order = {r: k for k, r in enumerate(model.roles)}
     resp["_w"] = wave_ix
     resp["_r"] = resp["role"].map(role_order)
     resp = resp.sort_values(["_w", "school", "_r", "respondent_id"], kind="mergesort")
+    dk_frame = dk_frame.loc[resp.index].reset_index(drop=True)
     resp = resp.drop(columns=["_w", "_r"]).reset_index(drop=True)
     resp.attrs["instrument_version"] = inst.version
 
@@ -504,7 +541,7 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
         "pid_rows": pid[person], "wave_rows": np.array(waves, dtype=object)[wave_ix],
         "n_dom_answered": n_dom_answered, "linked_count": linked_count, "n_persons": n_persons,
         "low_school": school_ids[low_school], "low_rate": low_rate,
-        "n_rows": N,
+        "n_rows": N, "dont_know": dk_frame if model.dk_code is not None else None,
     }
     return resp, roster, schools, truth_parts
 
@@ -684,6 +721,51 @@ _TEXT: dict[str, dict[str, list[str]]] = {
                 "We trust each other enough to disagree in meetings and still be fine afterwards."]},
 }
 
+# Instrument 2.0.0 codes: some reuse a 1.0.0 code's sentences (same content, new id), the rest are new.
+_TEXT_ALIAS = {"EX-PD": "OS-COHERENT", "OS-LEADROLE": "CN-LEADROLE", "EX-ISOLATED": "EX-HIDDEN",
+               "CN-TRUST": "ENA-TRUST"}
+_TEXT.update({
+    "OS-OBSERVE": {
+        "pos": ["I spent my planning period in {name}'s room watching how {she} runs stations, and tried it the next week.",
+                "We visit each other's {subj} classes twice a term and talk about it the same day."],
+        "neg": ["In nine years nobody has ever watched me teach except for my evaluation.",
+                "Going into someone else's room would feel like spying here."]},
+    "OS-IMPACT": {
+        "pos": ["After our team rebuilt the {subj} unit together, my students' lab reports finally had evidence in them.",
+                "What we planned together last month is why my kids can explain their reasoning now."],
+        "neg": ["We meet every week, but honestly nothing in my classroom is different because of it.",
+                "The team time is pleasant, but it doesn't change what happens with the kids."]},
+    "OS-COORD": {
+        "pos": ["The district coach and the {partner} team plan together now, so I hear one message instead of two.",
+                "Someone finally mapped all the coaching we get, and the overlaps were cut."],
+        "neg": ["Three different coaches come through, and each one tells me something else.",
+                "The district PD and the {partner} workshops contradict each other half the time."]},
+    "OS-RESOURCE": {
+        "pos": ["The middle schools pool their robotics kits, so each of us gets a full set for six weeks.",
+                "We borrow the high school's microscopes for the cell unit, and they use our sensors."],
+        "neg": ["Every school buys its own equipment, and most of it sits in a closet.",
+                "We could never afford the lab materials the {subj} unit needs."]},
+    "OS-HISTORY": {
+        "pos": ["The last partner listened before it planned anything, so people are open to trying again.",
+                "We worked with {partner} before, and the teachers who were part of it still use what they learned."],
+        "neg": ["The last partnership ran for a year and then vanished, so people are wary.",
+                "Outside groups come in with a plan for us and leave when the grant ends."]},
+    "BAR-PRESSURE": {
+        "neg": ["With the state test in April, nobody will risk a two-week design project in March.",
+                "The pacing guide leaves no room to try anything that takes longer than a day.",
+                "Scores are all anyone asks about, so we stick to what we know works on the test."]},
+    "BAR-BLAME": {
+        "neg": ["If a lesson flops, it ends up in my evaluation conversation, so I play it safe.",
+                "People hide it when something goes wrong, because it gets held against you.",
+                "You don't want to be the one whose experiment failed in front of everyone."]},
+})
+for _new, _old in _TEXT_ALIAS.items():
+    _TEXT.setdefault(_new, _TEXT[_old])
+_TEXT.setdefault("CN-TRUST", {})
+_TEXT["CN-TRUST"] = {**_TEXT["CN-TRUST"], "neg": [
+    "People here don't count on each other to follow through, so everyone does everything alone.",
+    "When the office promises something, we assume it won't happen."]}
+
 _PII_SENTENCES = [
     "If you want the schedule, email Dan Whitfield at dan.whitfield@{dom}.example.org and he'll send it.",
     "You can call Ms. Okafor on (555) 014-2398, she runs the lab calendar.",
@@ -716,8 +798,13 @@ def _codings(inst, rng: np.random.Generator, *, school_ids, school_district, tea
         t = _TEXT.get(code)
         return t is None or bool(t.get(val))
 
-    asset_codes = {d: [c for c in by_group.get(d, []) if has(c, "pos")] for d in domains}
-    neg_codes = {d: [c for c in by_group.get(d, []) if has(c, "neg")] for d in domains}
+    fixed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
+    # a code that always records one valence (2.0.0) is used only in excerpts of that valence
+    asset_codes = {d: [c for c in by_group.get(d, []) if has(c, "pos") and fixed.get(c) != "barrier"]
+                   for d in domains}
+    neg_codes = {d: [c for c in by_group.get(d, []) if has(c, "neg") and fixed.get(c) != "strength"]
+                 for d in domains}
+    record_valence = any(v in ("strength", "barrier") for v in fixed.values())
     barriers = [c for c, gr in code_group.items() if gr not in domains and gr.upper().startswith("BAR")]
     enablers = [c for c, gr in code_group.items() if gr not in domains and not gr.upper().startswith("BAR")]
     if not barriers:
@@ -805,8 +892,10 @@ def _codings(inst, rng: np.random.Generator, *, school_ids, school_district, tea
     double = set(rng.choice(n, size=n_double, replace=False).tolist()) if n_double else set()
     all_codes = list(cb["id"])
     rows = []
+    n_flip = 0
     for i, ex in enumerate(excerpts):
         base = {k: ex[k] for k in ("excerpt_id", "interview_id", "school", "role", "text", "exemplary")}
+        base["valence"] = "strength" if ex["asset"] else "barrier"
         for c in ex["codes"]:
             rows.append({**base, "coder": "coder_a", "code": c})
         if i in double:
@@ -825,8 +914,16 @@ def _codings(inst, rng: np.random.Generator, *, school_ids, school_district, tea
             if not b_codes:
                 b_codes = [ex["codes"][0]]
             for c in dict.fromkeys(b_codes):
-                rows.append({**base, "coder": "coder_b", "code": c})
+                val = base["valence"]
+                if fixed.get(c) in ("strength", "barrier"):
+                    val = fixed[c]
+                elif record_valence and rng.random() < 0.06:  # coder b reads the excerpt the other way
+                    val = "barrier" if val == "strength" else "strength"
+                    n_flip += 1
+                rows.append({**base, "coder": "coder_b", "code": c, "valence": val})
     cols = ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text", "exemplary"]
+    if record_valence:
+        cols.append("valence")
     cod = pd.DataFrame(rows, columns=cols)
     cod = cod.sort_values(["excerpt_id", "coder", "code"], kind="mergesort").reset_index(drop=True)
     cod["exemplary"] = cod["exemplary"].astype(bool)
@@ -847,6 +944,12 @@ def _codings(inst, rng: np.random.Generator, *, school_ids, school_district, tea
                 "names": used_names},
         "n_exemplary": int(sum(ex["exemplary"] for ex in excerpts)),
     }
+    if record_valence:
+        info["valence"] = {"rule": "strength for every coding of an asset excerpt, barrier for a barrier excerpt; "
+                                   "coder_b records the other valence on 6% of topic codes of double-coded excerpts",
+                           "coder_b_flip_probability": 0.06, "n_coder_b_flips": n_flip,
+                           "n_strength_codings": int((cod["valence"] == "strength").sum()),
+                           "n_barrier_codings": int((cod["valence"] == "barrier").sum())}
     return cod, info
 
 
@@ -977,9 +1080,12 @@ def simulate_study(
     e = s_mc.multivariate_normal(np.zeros(D), tp["cov_resp"], size=_MC_N, method="cholesky")
     theta = mu + tp["u"][s_of] + e
     xm = model.draw(theta, s_mc).astype(float)
+    # the teacher form's items (every item for 1.0.0, where all roles see all items)
+    tmask = model.asked[model.roles.index("teacher")] if "teacher" in model.roles else np.ones(len(model.ids), bool)
+    xm[:, ~tmask] = np.nan
     sc = model.scores(xm)
     score_cor = np.corrcoef(sc, rowvar=False)
-    alphas = {domains[d]: _alpha(xm[:, model.dom == d]) for d in range(D)}
+    alphas = {domains[d]: _alpha(xm[:, (model.dom == d) & tmask]) for d in range(D)}
     between = tp["teach_base"].var(axis=0)
     icc1 = {domains[d]: float(between[d] / sc[:, d].var()) for d in range(D)}
     total_cov = tp["cov_school"] + tp["cov_resp"]
@@ -1069,8 +1175,23 @@ def simulate_study(
         "data_quality": flagged,
         "codings": cinfo,
     }
+    if tp["dont_know"] is not None:
+        dkf = tp["dont_know"]
+        roles_ = resp["role"].astype(str)
+        truth["dont_know"] = {
+            "code": int(model.dk_code),
+            "rule": (f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
+                     f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
+                     f"items + {_DK_PAST} on the items about earlier partnerships"),
+            "n_cells": int(dkf.to_numpy().sum()),
+            "share_of_asked_by_role": {r: float(dkf[roles_ == r].to_numpy().sum()
+                                                 / max(1, int(model.asked[model.roles.index(r)].sum())
+                                                       * int((roles_ == r).sum())))
+                                       for r in model.roles if (roles_ == r).any()},
+        }
     truth = _r(truth)
-    return Study(responses=resp, roster=roster, schools=schools, codings=codings, truth=truth)
+    return Study(responses=resp, roster=roster, schools=schools, codings=codings, truth=truth,
+                 dont_know=tp["dont_know"])
 
 
 def _study_yaml(seed: int, waves: tuple[str, ...]) -> str:
@@ -1210,8 +1331,21 @@ def _truth_md(st: Study) -> str:
       f"{c['coder_b_substitute_given_drop']}), and adds an extra code with probability "
       f"{c['coder_b_extra_code_probability']}.")
     a(f"- {c['n_exemplary']} excerpts are flagged `exemplary`.")
+    if c.get("valence"):
+        v = c["valence"]
+        a(f"- Valence (column `valence`): {v['rule']}. Codings: {v['n_strength_codings']} strength, "
+          f"{v['n_barrier_codings']} barrier; coder b recorded the other valence {v['n_coder_b_flips']} times.")
     a(f"- Personal details for redaction tests (invented; 555 numbers and example.org addresses) are in "
       f"excerpts {', '.join(c['pii']['excerpts'])}; personal names used: {', '.join(c['pii']['names'])}.\n")
+    if t.get("dont_know"):
+        dk = t["dont_know"]
+        a("## Don't know / Not applicable\n")
+        a(f"- Code {dk['code']} in `responses.csv` (read as missing by `read_responses`, counted in "
+          f"`n_dont_know`). Rule: {dk['rule']}.")
+        a(f"- {dk['n_cells']} answers are Don't know; share of the items asked of each role: "
+          + ", ".join(f"{r} {x:.1%}" for r, x in dk["share_of_asked_by_role"].items()) + ".")
+        a("- Don't know is drawn independently of the latent scores, so dropping it as missing does not bias "
+          "the true means above; ticking the midpoint instead (as 1.0.0 forced) would pull every school toward 3.\n")
     a("## Reference\n")
     a("Samejima, F. (1969). Estimation of latent ability using a response pattern of graded scores. "
       "*Psychometrika Monograph Supplement*, 34(4, Pt. 2), No. 17.")
@@ -1257,7 +1391,12 @@ def write_sample(folder, seed: int = 2026, **kwargs) -> list[Path]:
         df.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
         out.append(p)
 
-    csv(st.responses, "responses.csv")
+    resp = st.responses.drop(columns=["n_dont_know"], errors="ignore")
+    if st.dont_know is not None:  # the export holds the Don't-know code, as a survey tool writes it
+        code = int(st.truth["dont_know"]["code"])
+        for c in st.dont_know.columns:
+            resp[c] = resp[c].mask(st.dont_know[c].to_numpy(), code)
+    csv(resp, "responses.csv")
     csv(st.roster, "roster.csv")
     csv(st.schools, "schools.csv")
     csv(st.codings, "codings.csv")

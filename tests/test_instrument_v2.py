@@ -335,3 +335,14 @@ def test_scoring_honours_not_asked(v2):
     assert "LM" not in s.loc["district", "quality_flags"]
     assert s.loc["teacher", "LM"] == pytest.approx((4 * 10 + 2) / 11)  # one reverse-keyed item of 11
     assert s.attrs["not_asked"] == {"LM": ["district"]}
+
+
+def test_us_spelling_everywhere_in_v2_and_playbook():
+    uk = re.compile(r"organis|programme|behaviour|centre|judgement|recognis|practis(e|ing)|colour|labour|"
+                    r"analyse|timetable|\bmaths\b|\benrol\b|favour|honour|prioritis|minimis|summaris", re.I)
+    for name in ("instrument-2.0.0.yaml", "playbook-2.0.0.yaml"):
+        raw = yaml.safe_load((ROOT / "assetinv" / "data" / name).read_text(encoding="utf-8"))
+        raw.pop("changes", None)  # the change log quotes the 1.0.0 spellings it replaced
+        raw.pop("sources", None)  # titles are cited as published
+        hits = [m.group(0) for m in uk.finditer(yaml.safe_dump(raw))]
+        assert not hits, (name, hits)

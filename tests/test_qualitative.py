@@ -61,7 +61,8 @@ def test_public_api():
 
 
 def test_read_csv_layout(codings):
-    assert list(codings.columns) == ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text", "exemplary"]
+    assert list(codings.columns) == ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text", "exemplary",
+                                     "valence"]
     assert codings["exemplary"].dtype == bool
     assert codings.attrs["source"].startswith("codings.csv sha256:")
     assert codings.attrs["instrument_version"] == assetinv.load_instrument().version

@@ -1,0 +1,337 @@
+"""Supports that follow a school's specific weak items and barrier codes (playbook 2.0.0).
+
+Playbook 1.0.0 maps a domain's *status* (asset, typical, growth area) to a
+fixed list of supports, so a school weak on meetings got the same advice as a
+school with no links to other schools. Playbook 2.0.0
+(``assetinv/data/playbook-2.0.0.yaml``) lists each support with the survey
+items and interview codes that call for it, who has to act (the CBO, the
+school or the district) and the evidence behind it. This module holds
+
+* :func:`item_profile` -- per school and item: the keyed mean against the
+  network, flagged *weak* or *strong*;
+* the checks of a 2.0.0 playbook (used by :func:`assetinv.load_playbook`);
+* the matching used by :func:`assetinv.recommend` for a 2.0.0 playbook.
+
+Rules
+-----
+An item is **weak** at a school when its keyed mean (reverse-keyed items
+reflected) is at least ``margin`` below the network mean of that item, or
+below the scale midpoint, and it is among the ``top`` lowest items of its
+domain at that school (ranked by difference from the network). **Strong** is
+the mirror image (``margin`` above the network, or at least one point above
+the midpoint, and among the ``top`` highest). Items answered by fewer than
+``min_n`` respondents at the school are neither (and their numbers are
+blank), as everywhere in assetinv.
+
+For a typical or growth-area domain, a support is *triggered* by each of its
+items that is weak and each of its codes that the school's interviews
+recorded with valence *barrier*; for an asset domain, by strong items and
+codes recorded as *strength*. Triggered supports come first (most triggers
+first, then playbook order); when none is triggered, the domain gets the
+supports marked ``general: true`` for that status.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, Problem
+from .privacy import MIN_N
+
+__all__ = ["item_profile", "WHO_ACTS"]
+
+#: Who has to act on a support.
+WHO_ACTS = ("cbo", "school", "district")
+_STATUSES = ("asset", "typical", "growth area")
+_SUPPORT_KEYS = ("id", "domain", "statuses", "title", "description", "who_acts", "triggers", "evidence")
+_SUPPORT_OPTIONAL = ("lever", "cbo_role", "general", "notes")
+
+
+# --------------------------------------------------------------------------- #
+# Item profile
+# --------------------------------------------------------------------------- #
+def item_profile(
+    responses: pd.DataFrame,
+    instrument=None,
+    *,
+    by: str = "school",
+    wave: str | None = "baseline",
+    roles: Sequence[str] | None = ("teacher", "leader"),
+    min_n: int = MIN_N,
+    margin: float = 0.25,
+    top: int = 3,
+) -> pd.DataFrame:
+    """Each school's item means against the network, flagged weak or strong.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Tidy responses (:func:`assetinv.read_responses`); Don't-know answers
+        are already missing there.
+    instrument : Instrument, optional
+        The bundled default instrument if omitted.
+    by : str
+        The grouping column (a school id column).
+    wave : str or None
+        Only this wave (``None``: every row given).
+    roles : sequence of str or None
+        Only these roles (default teachers and leaders, as in the asset
+        profile; ``None``: all).
+    min_n : int
+        Items answered by fewer respondents at a school are left blank and
+        never flagged.
+    margin : float
+        How far from the network mean (in scale points) an item must be to
+        count as weak or strong.
+    top : int
+        At most this many weak (and strong) items per school and domain.
+
+    Returns
+    -------
+    DataFrame
+        ``<by>, domain, item, text, n, mean, network_mean, diff, flag,
+        suppressed``; ``mean`` is keyed (reverse-keyed items reflected, so
+        higher is always better), ``flag`` is ``"weak"``, ``"strong"`` or
+        ``""``. Sorted by school, domain order and item.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from assetinv import load_instrument
+    >>> from assetinv.supports import item_profile
+    >>> inst = load_instrument("2.0.0")
+    >>> rows = [{"respondent_id": f"{s}{k}", "school": s, "district": "D", "role": "teacher",
+    ...          "wave": "baseline", "OS09": 4.0, "OS10": 2.0 if s == "A" else 4.0} for s in "AB" for k in range(6)]
+    >>> p = item_profile(pd.DataFrame(rows), inst)
+    >>> p.loc[(p.school == "A") & (p.item == "OS10"), "flag"].item()
+    'weak'
+
+    References
+    ----------
+    Gallup's Q12 and Panorama's reports list each group's strongest and
+    weakest items against a benchmark in the same way.
+    """
+    from .scoring import _check_ids, _item_matrix, _source, _spec
+
+    file = _source(responses, "responses")
+    _check_ids(responses, [by], file)
+    spec = _spec(instrument, responses.columns)
+    df = responses
+    if wave is not None and "wave" in df.columns:
+        df = df[df["wave"].astype(str) == str(wave)]
+    if roles is not None and "role" in df.columns:
+        df = df[df["role"].astype(str).isin(list(roles))]
+    df = df.reset_index(drop=True)
+    texts = {}
+    if instrument is not None and hasattr(instrument, "items"):
+        texts = dict(zip(instrument.items["id"], instrument.items["text"]))
+    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    X = _item_matrix(df, items, spec, file) if items else np.empty((len(df), 0))
+    rev = np.array([i in spec.reverse for i in items], dtype=bool)
+    if len(items):
+        X[:, rev] = spec.scale_min + spec.scale_max - X[:, rev]
+    mid = (spec.scale_min + spec.scale_max) / 2
+    with np.errstate(invalid="ignore"):
+        net = np.array([np.nanmean(X[:, j]) if np.isfinite(X[:, j]).any() else np.nan for j in range(len(items))])
+    rows = []
+    keys = df[by].astype(str).to_numpy()
+    for g in sorted(set(keys)):
+        m = keys == g
+        for d in spec.domains:
+            idx = [j for j, i in enumerate(items) if i in spec.items[d]]
+            recs = []
+            for j in idx:
+                col = X[m, j]
+                n = int(np.isfinite(col).sum())
+                mean = float(np.nanmean(col)) if n else np.nan
+                recs.append({by: g, "domain": d, "item": items[j], "text": texts.get(items[j], ""), "n": n,
+                             "mean": mean, "network_mean": float(net[j]), "diff": mean - float(net[j]),
+                             "flag": "", "suppressed": "" if n >= min_n else f"fewer than {min_n} respondents"})
+            ok = [r for r in recs if not r["suppressed"] and np.isfinite(r["diff"])]
+            low = sorted(ok, key=lambda r: (r["diff"], r["item"]))
+            high = sorted(ok, key=lambda r: (-r["diff"], r["item"]))
+            for r in [r for r in low if r["diff"] <= -margin or r["mean"] < mid][:top]:
+                r["flag"] = "weak"
+            for r in [r for r in high if r["diff"] >= margin or r["mean"] >= mid + 1][:top]:
+                if not r["flag"]:
+                    r["flag"] = "strong"
+            rows.extend(recs)
+    out = pd.DataFrame(rows, columns=[by, "domain", "item", "text", "n", "mean", "network_mean", "diff", "flag",
+                                      "suppressed"])
+    hide = out["suppressed"] != ""
+    out.loc[hide, ["mean", "diff"]] = np.nan
+    out["n"] = out["n"].astype("int64")
+    out.attrs = {"instrument_version": spec.version, "wave": wave, "roles": list(roles) if roles else None,
+                 "margin": margin, "top": top, "min_n": min_n}
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Playbook 2.0.0: checks
+# --------------------------------------------------------------------------- #
+def check_playbook_v2(data: dict, name: str, inst) -> list[Problem]:
+    """Every problem of a 2.0.0 playbook (supports with triggers, who acts and evidence)."""
+    problems: list[Problem] = []
+
+    def add(msg: str, fix: str, where: str | None = None) -> None:
+        problems.append(Problem(name, msg, fix, column=where))
+
+    sources = data.get("sources")
+    src_ids = set()
+    if not isinstance(sources, list) or not sources:
+        add("no 'sources' list", "list the documents and research the supports cite, each with an id and a title")
+    else:
+        for k, s in enumerate(sources):
+            if not isinstance(s, dict) or not s.get("id") or not s.get("title"):
+                add(f"source #{k + 1} needs an id and a title", "write {id: ..., title: ...}", f"sources[{k}]")
+                continue
+            src_ids.add(str(s["id"]))
+    sups = data.get("supports")
+    if not isinstance(sups, list) or not sups:
+        add("no 'supports' list", "list the supports under 'supports:'")
+        return problems
+    domains = list(inst.domains["id"]) if inst is not None else []
+    item_dom = dict(zip(inst.items["id"], inst.items["domain"])) if inst is not None else {}
+    code_ids = set(inst.codebook["id"]) if inst is not None else set()
+    seen: dict[str, int] = {}
+    texts: dict[str, str] = {}
+    cover = {(d, s): 0 for d in domains for s in _STATUSES}
+    for k, s in enumerate(sups):
+        where = f"supports[{k}]"
+        if not isinstance(s, dict):
+            add(f"{where} is not a mapping", "write each support as key: value lines", where)
+            continue
+        sid = str(s.get("id", f"#{k + 1}"))
+        missing = [x for x in _SUPPORT_KEYS if not s.get(x)]
+        if missing:
+            add(f"support {sid} lacks {', '.join(missing)}", "every support needs " + ", ".join(_SUPPORT_KEYS), where)
+            continue
+        unknown = [x for x in s if x not in _SUPPORT_KEYS + _SUPPORT_OPTIONAL]
+        if unknown:
+            add(f"support {sid} has unknown key(s) {', '.join(map(str, unknown))}",
+                "remove them or use one of " + ", ".join(_SUPPORT_KEYS + _SUPPORT_OPTIONAL), where)
+        if sid in seen:
+            add(f"support id {sid} is used twice", "make every id unique", where)
+        seen[sid] = k
+        for field in ("title", "description"):
+            key = " ".join(str(s[field]).lower().split())
+            if key in texts:
+                add(f"support {sid} repeats the {field} of {texts[key]}", "merge the duplicates into one support", where)
+            texts[key] = sid
+        d = str(s["domain"])
+        if domains and d not in domains:
+            add(f"support {sid} names unknown domain {d}", f"use one of {', '.join(domains)}", where)
+        sts = s["statuses"] if isinstance(s["statuses"], list) else [s["statuses"]]
+        bad = [x for x in sts if x not in _STATUSES]
+        if bad:
+            add(f"support {sid} has unknown status(es) {bad}", f"use {', '.join(_STATUSES)}", where)
+        for st in sts:
+            if (d, st) in cover:
+                cover[(d, st)] += 1
+        if s["who_acts"] not in WHO_ACTS:
+            add(f"support {sid}: who_acts is {s['who_acts']!r}", f"write one of {', '.join(WHO_ACTS)}", where)
+        elif s["who_acts"] != "cbo" and not s.get("cbo_role"):
+            add(f"support {sid} is for the {s['who_acts']} to decide but says nothing of the CBO's part",
+                "add cbo_role: what the CBO contributes", where)
+        if "asset" in sts and not s.get("lever"):
+            add(f"support {sid} builds on an asset but has no lever", "add lever: how the asset is used", where)
+        trig = s["triggers"] if isinstance(s["triggers"], dict) else {}
+        if not (trig.get("items") or trig.get("codes")):
+            add(f"support {sid} has no trigger", "list the items and/or codes that call for it under triggers", where)
+        for it in trig.get("items", []) or []:
+            if item_dom and it not in item_dom:
+                add(f"support {sid} is triggered by unknown item {it}", "use item ids of the instrument", where)
+            elif item_dom and item_dom[it] != d:
+                add(f"support {sid} ({d}) is triggered by item {it} of domain {item_dom[it]}",
+                    "trigger a support only by items of its own domain", where)
+        for c in trig.get("codes", []) or []:
+            if code_ids and c not in code_ids:
+                add(f"support {sid} is triggered by unknown code {c}", "use codebook ids of the instrument", where)
+        ev = s["evidence"] if isinstance(s["evidence"], dict) else {}
+        if ev.get("source") not in src_ids or not str(ev.get("says", "")).strip():
+            add(f"support {sid}: evidence must name a listed source and say what it shows",
+                "write evidence: {source: <a sources id>, says: \"a short paraphrase\"}", where)
+    for (d, st), n in cover.items():
+        if n == 0:
+            add(f"domain {d} has no support for status '{st}'", f"add a support with domain: {d}, statuses: [{st}]")
+    for d in domains:
+        for st in _STATUSES:
+            if cover.get((d, st)) and not any(
+                    isinstance(s, dict) and str(s.get("domain")) == d and st in (s.get("statuses") or [])
+                    and s.get("general") for s in sups):
+                add(f"domain {d}, status '{st}': no support is marked general: true",
+                    "mark at least one support per domain and status as general (used when nothing is triggered)")
+    return problems
+
+
+# --------------------------------------------------------------------------- #
+# Playbook 2.0.0: matching
+# --------------------------------------------------------------------------- #
+def _code_counts(codes: pd.DataFrame | None, school: str, domain: str, valence: str, spec) -> dict[str, int]:
+    """Excerpts per code at the school with this valence, for codes of this domain (tied or own)."""
+    col = f"n_{valence}"
+    if codes is None or not len(codes) or col not in codes.columns or "school" not in codes.columns:
+        return {}
+    c = codes[codes["school"].astype(str) == str(school)]
+    if "suppressed" in c:
+        c = c[c["suppressed"].fillna("").astype(str) == ""]
+    n = pd.to_numeric(c[col], errors="coerce").fillna(0)
+    c = c.assign(_n=n)
+    c = c.groupby("code", sort=True)["_n"].sum()
+    return {str(k): int(v) for k, v in c.items() if v > 0}
+
+
+def matched_supports(pb: dict, school: str, domain: str, status: str, items: pd.DataFrame | None,
+                     codes: pd.DataFrame | None, spec, inst, max_supports: int = 3) -> list[dict]:
+    """The supports for one school and domain, most-triggered first, each with why it was chosen."""
+    cands = [s for s in pb["supports"] if str(s["domain"]) == domain and status in s["statuses"]]
+    want = "strong" if status == "asset" else "weak"
+    valence = "strength" if status == "asset" else "barrier"
+    flagged: dict[str, str] = {}
+    if items is not None and len(items):
+        key = "school" if "school" in items.columns else items.columns[0]
+        sub = items[(items[key].astype(str) == str(school)) & (items["flag"] == want)]
+        flagged = dict(zip(sub["item"].astype(str), sub.get("text", pd.Series("", index=sub.index)).astype(str)))
+    counts = _code_counts(codes, school, domain, valence, spec)
+    names = dict(zip(inst.codebook["id"], inst.codebook["name"])) if inst is not None else {}
+    scored = []
+    for k, s in enumerate(cands):
+        trig = s.get("triggers") or {}
+        hit_items = [i for i in trig.get("items", []) or [] if i in flagged]
+        hit_codes = [c for c in trig.get("codes", []) or [] if c in counts]
+        scored.append((len(hit_items) + len(hit_codes), k, s, hit_items, hit_codes))
+    hits = sorted([x for x in scored if x[0] > 0], key=lambda x: (-x[0], x[1]))
+    out = []
+    if hits:
+        for _, _, s, hi, hc in hits[:max_supports]:
+            parts = []
+            if hi:
+                parts.append(f"{want} items: " + "; ".join(f"{i} ({flagged[i]})" if flagged[i] else i for i in hi))
+            if hc:
+                parts.append(f"{valence} codes in interviews: " + "; ".join(
+                    f"{names.get(c, c)} ({counts[c]} excerpt{'s' if counts[c] != 1 else ''})" for c in hc))
+            out.append({**s, "_why": "; ".join(parts)})
+    else:
+        why = ("no item or interview code of this domain stands out at the school; a general support for the "
+               f"domain's status ({status})")
+        if items is None:
+            why = f"matched on the domain's status ({status}) only: no item profile was given"
+        for s in [s for s in cands if s.get("general")][:max_supports]:
+            out.append({**s, "_why": why})
+    return out
+
+
+def source_text(pb: dict, evidence: dict) -> str:
+    """'<title> [file] : <paraphrase>' for a support's evidence."""
+    src = {str(s["id"]): s for s in pb.get("sources", []) if isinstance(s, dict)}.get(str(evidence.get("source")), {})
+    where = f" [{src['file']}]" if src.get("file") else ""
+    return f"{src.get('title', evidence.get('source', ''))}{where}: {' '.join(str(evidence.get('says', '')).split())}"
+
+
+def require_v2_instrument(pb: dict, spec, name: str) -> None:
+    want = str(pb.get("instrument_version", ""))
+    if want and spec.version != "unknown" and want.split(".")[0] != str(spec.version).split(".")[0]:
+        raise DataError(Problem(name, f"the playbook is for instrument {want}, but the instrument is {spec.version}",
+                                f"use the playbook written for instrument {spec.version}, or load_instrument('{want}')"))
