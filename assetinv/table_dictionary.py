@@ -30,6 +30,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "diff": ("School minus network", "School mean minus network mean, in scale points."),
     "diff_low": ("Difference 95% CI low", "Lower end of the 95% interval of the school-minus-network difference."),
     "diff_high": ("Difference 95% CI high", "Upper end of the 95% interval of the school-minus-network difference."),
+    "others_mean": ("Mean of the other schools", "Mean of the other reported schools' means (the network without "
+                                                 "this school)."),
+    "p_network": ("p value against the network", "p value of the test that the school differs from the network."),
+    "p_standard": ("p value against the standard", "p value of the test against the nearest fixed standard."),
+    "q_network": ("Adjusted p against the network", "Benjamini-Hochberg adjusted p value of the network test "
+                                                    "(across all school x domain tests)."),
+    "q_standard": ("Adjusted p against the standard", "Benjamini-Hochberg adjusted p value of the standard test."),
+    "status_unadjusted": ("Status without adjustment", "The status each test gives without the multiple-testing "
+                                                       "adjustment."),
     "rank": ("Rank in network", "The school's rank among reported schools (1 = highest mean); network use only."),
     "n_schools": ("Schools (n)", "Number of schools pooled or compared (integer)."),
     "status_network": ("Status against the network", "asset / typical / growth area from the comparison with the "

@@ -21,9 +21,9 @@ SCHOOL_ORDER = [
     "summary",
     "profile",
     "supports",
-    "items",
     "change",
     "gaps",
+    "items",
     "interviews",
     "technical-notes",
 ]
