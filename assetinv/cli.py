@@ -99,11 +99,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
         if not check.ok:
             print(f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
                   "rendered. Fix them (`assetinv validate FOLDER` lists them again):", file=sys.stderr)
-            print_findings(check, sys.stderr, only="error")
+            print_findings(check, sys.stderr, only="error", limit=None if getattr(args, "all", False) else MAX_PROBLEMS_SHOWN)
             return 2
         if check.warnings:
             print(f"assetinv: {len(check.warnings)} warning(s) about the study in {folder}:", file=sys.stderr)
-            print_findings(check, sys.stderr, only="warning")
+            print_findings(check, sys.stderr, only="warning", limit=None if getattr(args, "all", False) else MAX_PROBLEMS_SHOWN)
 
     res = build_reports(
         data=args.data,
