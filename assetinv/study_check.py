@@ -373,14 +373,16 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
     return check
 
 
-def print_findings(check: StudyCheck, stream=None, *, only: str | None = None) -> None:
-    """Print findings one per line (``only="warning"`` for warnings only)."""
+def print_findings(check: StudyCheck, stream=None, *, only: str | None = None, limit: int | None = None) -> None:
+    """Print findings one per line (``only="warning"`` for warnings only; at most ``limit``, then "... and N more")."""
     import sys
 
     stream = stream or sys.stdout
-    for f in check.findings:
-        if only is None or f.level == only:
-            print(f"  - {f}", file=stream)
+    chosen = [f for f in check.findings if only is None or f.level == only]
+    for f in chosen if limit is None else chosen[:limit]:
+        print(f"  - {f}", file=stream)
+    if limit is not None and len(chosen) > limit:
+        print(f"  \u2026 and {len(chosen) - limit} more (run again with --all to list every problem)", file=stream)
 
 
 def _summary(check: StudyCheck) -> str:
