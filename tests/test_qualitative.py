@@ -277,7 +277,7 @@ def test_qdpx_problems_name_the_selection(tmp_path):
 
 def test_qdc_round_trip_and_schema(tmp_path):
     cb = assetinv.load_instrument().codebook.reset_index(drop=True)
-    cb = cb[["id", "group", "name", "definition", "use_when", "do_not_use_when", "example"]]  # the .qdc fields
+    # the .qdc carries every codebook field, including domain, valence and negative_example (instrument 2.0.0)
     out = write_qdc(assetinv.load_instrument(), tmp_path / "cb.qdc")
     assert out.read_bytes() == (FIX / "codebook.qdc").read_bytes()
     root = ET.fromstring(out.read_bytes())
