@@ -182,7 +182,7 @@ def test_outputs_complete(rendered):
     assert (out / "index.html").is_file() and (out / "network.html").is_file()
     assert (out / "assetinv_tables.xlsx").is_file()
     ids = set(rendered.schools["school"])
-    assert {p.stem for p in (out / "schools").glob("*.html")} == ids
+    assert {p.stem for p in (out / "schools").glob("*.html")} == ids | {f"{s}-summary" for s in ids}
     assert not [p for p in out.parent.iterdir() if ".tmp-" in p.name], "temporary render folder left behind"
 
 
@@ -214,10 +214,16 @@ def test_xlsx_matches_csv_tables(rendered):
     wb = openpyxl.load_workbook(rendered.out / "assetinv_tables.xlsx", read_only=True)
     sheets = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
     wb.close()
-    assert set(sheets) == {n[:31] for n in rendered.tables}
+    from assetinv.table_dictionary import column_label
+
+    assert set(sheets) == {n[:31] for n in rendered.tables} | {"data dictionary"}
     for name, df in rendered.tables.items():
         rows = sheets[name[:31]]
-        assert [str(c) for c in rows[0]] == [str(c) for c in df.columns]
+        heads: list[str] = []
+        for c in df.columns:  # the workbook's readable headers (unique within a sheet)
+            h = column_label(str(c))
+            heads.append(h if h not in heads else f"{h} ({c})")
+        assert [str(c) for c in rows[0]] == heads
         body = rows[1:]
         assert len(body) == len(df), name
         for j, col in enumerate(df.columns):

@@ -220,7 +220,7 @@ def test_xlsx_is_byte_identical(tmp_path):
     R.write_xlsx(t, tmp_path / "2.xlsx")
     assert (tmp_path / "1.xlsx").read_bytes() == (tmp_path / "2.xlsx").read_bytes()
     back = pd.read_excel(tmp_path / "1.xlsx", sheet_name=None)
-    assert list(back) == ["a", "b" * 31]
+    assert list(back) == ["a", "b" * 31, "data dictionary"]  # the dictionary sheet describes every column
 
 
 # ---------------------------------------------------------------- end to end (small network)
@@ -231,9 +231,11 @@ def test_expected_files(rendered, small_ctx):
     for s in small_ctx.school_ids:
         assert f"schools/{s}.html" in files
     csvs = [f for f in files if f.startswith("tables/") and f.endswith(".csv")]
-    assert len(csvs) == len(small_ctx.tables) >= 8
+    assert len(csvs) >= 8 and {Path(f).stem for f in csvs} <= set(small_ctx.tables)
+    for s in small_ctx.school_ids:
+        assert f"schools/{s}-summary.html" in files  # the principal's one-page summary
     sheets = pd.read_excel(rendered / "assetinv_tables.xlsx", sheet_name=None)
-    assert len(sheets) == len(csvs)
+    assert len(sheets) == len(csvs) + 1 and list(sheets)[-1] == "data dictionary"
     # no leftover temp folders beside the output
     assert not [p for p in rendered.parent.iterdir() if p.name.startswith(".reports.tmp")]
 
@@ -308,7 +310,7 @@ def test_schools_subset_and_min_n(small_data, small_ctx, tmp_path):
     one = small_ctx.school_ids[1]
     res = R.build_reports(data=small_data, out=tmp_path / "sub", schools=[one], min_n=1000, progress=False)
     files = all_files(tmp_path / "sub")
-    assert [f for f in files if f.startswith("schools/")] == [f"schools/{one}.html"]
+    assert [f for f in files if f.startswith("schools/")] == [f"schools/{one}-summary.html", f"schools/{one}.html"]
     assert res["schools"] == [one]
     prof = pd.read_csv(tmp_path / "sub" / "tables" / "asset_profile.csv")
     assert prof["mean"].isna().all() and (prof["suppressed"].fillna("") != "").all()
