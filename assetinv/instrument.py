@@ -113,34 +113,6 @@ class Scale:
         return list(range(int(self.min), int(self.max) + 1))
 
     @property
-    def default_scale(self) -> Scale:
-        """The default scale: the first one declared (the only one for a top-level ``scale:``)."""
-        return next(iter(self.scales.values()))
-
-    @property
-    def has_dont_know(self) -> bool:
-        """True when any scale declares a Don't-know option."""
-        return any(s.dont_know_code is not None for s in self.scales.values())
-
-    def item_scale(self, item_id: str) -> Scale:
-        """The scale an item is answered on (its ``scale:`` id, else the default scale).
-
-        Raises
-        ------
-        KeyError
-            For an unknown item.
-
-        Examples
-        --------
-        >>> from assetinv import load_instrument
-        >>> load_instrument().item_scale("EX01").labels[5]
-        'Strongly agree'
-        """
-        if item_id not in self.item_scales and item_id not in set(self.items["id"]):
-            raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
-        return self.scales.get(self.item_scales.get(item_id, ""), self.default_scale)
-
-    @property
     def label_map(self) -> dict[str, int]:
         """Normalised label (case-folded, single spaces) -> scale point."""
         return {_norm_label(v): int(k) for k, v in self.labels.items()}
