@@ -28,7 +28,7 @@ import yaml
 
 from .errors import DataError, Problem
 
-__all__ = ["Instrument", "Scale", "load_instrument", "available_versions", "VALENCES"]
+__all__ = ["Instrument", "Scale", "load_instrument", "resolve", "available_versions", "VALENCES"]
 
 #: Cross-cutting codebook groups allowed besides the domain ids.
 CROSS_CUTTING_GROUPS = ("BARRIER", "ENABLER")
@@ -670,6 +670,40 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     p = p.resolve()
     st = p.stat()
     return _copy(_load_cached(str(p), st.st_mtime_ns, st.st_size))
+
+
+def resolve(instrument: Instrument | str | Path | None = None) -> Instrument:
+    """The one way into an instrument: pass an ``Instrument`` through, load anything else.
+
+    Every function that takes ``instrument=`` calls this, so ``None`` (the bundled default),
+    a bundled version string (``"1.0.0"``) and a path to a YAML file all mean the same
+    thing everywhere.
+
+    Parameters
+    ----------
+    instrument : Instrument, str, Path or None
+        An instrument already loaded (returned as is), a bundled version, a path, or
+        ``None`` for the bundled default.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    DataError
+        As :func:`load_instrument` does, for a missing or invalid file.
+
+    Examples
+    --------
+    >>> from assetinv.instrument import resolve
+    >>> inst = resolve("1.0.0")
+    >>> resolve(inst) is inst
+    True
+    """
+    if isinstance(instrument, Instrument):
+        return instrument
+    return load_instrument(instrument)
 
 
 def _copy(inst: Instrument) -> Instrument:
