@@ -22,7 +22,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 __all__ = ["chromium_path", "write_pdfs"]
 
