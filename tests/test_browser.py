@@ -224,7 +224,7 @@ def _assert_xref_points_at_objects(pdf: bytes) -> None:
 
 def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
     """Chromium's absolute file:// links become relative ones (to the sibling PDF when printed), offsets shifted."""
-    from assetinv.report_pdf import _relative_links
+    from assetinv.report.pdf import _relative_links
 
     folder = tmp_path / "out" / "schools"
     folder.mkdir(parents=True)
