@@ -222,7 +222,7 @@ def build_ledger(ctx) -> pd.DataFrame:
     Parameters
     ----------
     ctx : ReportContext
-        After :func:`assetinv.report_sections.compute_analyses` (its tables
+        After :func:`assetinv.report.pipeline.compute_analyses` (its tables
         and the scores in ``ctx.results``).
 
     Returns
@@ -238,7 +238,7 @@ def build_ledger(ctx) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
     array(['participation', 'data_quality', 'pages'], dtype=object)
     """
@@ -765,10 +765,10 @@ def _band_interview_counts(ctx) -> None:
         rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]
 
 
-def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> AuditResult:
+def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True, recompute=None) -> AuditResult:
     """Audit every published number of a report run and add secondary suppression until nothing is recoverable.
 
-    Called once by :func:`assetinv.reports.load_context` after the analyses and
+    Called once by :func:`assetinv.report.pipeline.load_context` after the analyses and
     before any file is written. Units chosen for a school's profile are
     stored in ``ctx.results["suppress_also"]`` and the analyses are re-run, so
     that network means, ranks, statuses, joint displays and recommendations
@@ -782,6 +782,10 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
         Safety bound on audit rounds.
     bounds : bool
         Also compute LP bounds (:func:`count_bounds`) on the final ledger.
+    recompute : callable, optional
+        ``recompute(ctx)`` re-runs the analyses after a school is added to
+        ``ctx.results["suppress_also"]`` (the report pipeline passes
+        :func:`assetinv.report.pipeline.compute_analyses`, the default).
 
     Returns
     -------
@@ -790,12 +794,13 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> ctx = load_context()  # doctest: +SKIP
     >>> ctx.results["disclosure"].residual  # doctest: +SKIP
     []
     """
-    from .report_sections import compute_analyses
+    if recompute is None:  # the report layer sits above this module: import it only when asked to
+        from .report.pipeline import compute_analyses as recompute
 
     inst = ctx.instrument
     items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
@@ -815,7 +820,7 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
         school_units = {(u[1], u[2]): SECONDARY_REASON for u in all_units if u[0] == "school"}
         if any(u[0] == "school" for u in new):
             ctx.results["suppress_also"] = school_units
-            compute_analyses(ctx)  # network means, ranks, statuses and recommendations without these schools
+            recompute(ctx)  # network means, ranks, statuses and recommendations without these schools
             _apply_units(ctx, all_units)
         else:
             _apply_units(ctx, new)
@@ -849,7 +854,7 @@ def release_ledger(ctx) -> dict:
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> sorted(release_ledger(load_context())["groups"])[0]  # doctest: +SKIP
     'asset_profile | n, mean | school S01 CN'
     """

@@ -94,7 +94,7 @@ def test_output_folder_not_writable(data, tmp_path, capsys):
 
 
 def test_interrupt_while_rendering_leaves_no_partial_report(data, tmp_path, capsys, monkeypatch):
-    import assetinv.reports as R
+    import assetinv.report.build as R
 
     out = tmp_path / "reports"
     assert main(_report(data, out)) == 0  # a previous, complete report
