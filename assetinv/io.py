@@ -2367,7 +2367,7 @@ def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
             read_config(p)
         elif kind == "codings":
             try:
-                from .qualitative import validate_codings
+                from .codings_check import validate_codings
             except ImportError:
                 return [Problem(p.name, "codings files cannot be checked: assetinv.qualitative."
                                 "validate_codings is not available in this version",
