@@ -54,8 +54,10 @@ __all__ = [
     # scoring
     "score_domains", "percent_favourable", "summarize", "asset_profile", "perception_gaps",
     "perception_gaps_with_fallback", "change_over_time", "load_playbook", "recommend", "STATUSES",
+    # items
+    "item_profile",
     # supports
-    "item_profile", "WHO_ACTS",
+    "WHO_ACTS",
     # item_detail
     "item_distributions",
     # redaction
@@ -107,7 +109,8 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "scoring": ("score_domains", "percent_favourable", "summarize", "asset_profile", "perception_gaps",
                 "perception_gaps_with_fallback", "change_over_time", "load_playbook", "recommend",
                 "STATUSES"),
-    "supports": ("item_profile", "WHO_ACTS"),
+    "items": ("item_profile",),
+    "supports": ("WHO_ACTS",),
     "item_detail": ("item_distributions",),
     "redaction": ("redact", "read_redact_names", "NAME_ALLOWLIST", "SENTENCE_STARTERS", "PHONE_REGIONS"),
     "qualitative": ("CODING_COLUMNS", "NO_CODE", "read_codings", "validate_codings", "check_codings",

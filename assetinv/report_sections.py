@@ -342,7 +342,7 @@ def compute_analyses(ctx) -> None:
             tal_s = tal_n = pd.DataFrame()
         playbook = S.load_playbook(instrument=inst)
         # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
-        from .supports import item_profile
+        from .items import item_profile
 
         item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
         recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst,
