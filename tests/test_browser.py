@@ -197,10 +197,44 @@ def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True, env=env, timeout=300)
     same = [a.name for a in written if a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()]
-    assert "S06-summary.pdf" in same  # the one-page summary is byte-identical across browser launches
-    # (a long report can differ in a few bytes between launches: documented in docs/reports.md)
+    # every PDF, the long school report included, is byte-identical across browser launches and folders
+    assert same == [a.name for a in written]
     for a in written:
         pdf = a.read_bytes()
         assert pdf.startswith(b"%PDF") and b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf  # tagged
         assert b"/Outlines" in pdf  # bookmarks from the headings
         assert b"D:20000101000000" in pdf  # no time stamp of the run
+        assert b"file://" not in pdf  # links are relative, so the bytes do not depend on the folder
+        _assert_xref_points_at_objects(pdf)
+
+
+def _assert_xref_points_at_objects(pdf: bytes) -> None:
+    """Every in-use xref entry (after the links were rewritten) points at its ``N 0 obj``."""
+    import re
+
+    xref = pdf.rfind(b"\nxref\n")
+    start = int(re.search(rb"startxref\s+(\d+)", pdf[pdf.rfind(b"startxref"):]).group(1))
+    assert pdf[start:start + 4] == b"xref"
+    entries = re.findall(rb"(?m)^(\d{10}) (\d{5}) ([nf])", pdf[xref:])
+    assert entries
+    for i, (off, _gen, kind) in enumerate(entries):
+        if kind == b"n":
+            assert pdf[int(off):].startswith(b"%d 0 obj" % i), i
+
+
+def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
+    """Chromium's absolute file:// links become relative ones (to the sibling PDF when printed), offsets shifted."""
+    from assetinv.report_pdf import _relative_links
+
+    folder = tmp_path / "out" / "schools"
+    folder.mkdir(parents=True)
+    uri = (folder / "S06.html").resolve().as_uri().encode()
+    body = [b"%PDF-1.4\n", b"1 0 obj\n<</URI (" + uri + b"#top)>>\nendobj\n", b"2 0 obj\n<</A 1>>\nendobj\n",
+            b"3 0 obj\n<</URI (" + (tmp_path / "out" / "index.html").resolve().as_uri().encode() + b")>>\nendobj\n"]
+    offs = [sum(map(len, body[:i])) for i in range(1, 4)]
+    xref_at = sum(map(len, body))
+    pdf = b"".join(body) + b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    pdf += b"trailer\n<</Size 4>>\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    out = _relative_links(pdf, folder, {"S06.html"})
+    assert b"/URI (S06.pdf#top)" in out and b"/URI (../index.html)" in out and b"file://" not in out
+    _assert_xref_points_at_objects(out)
