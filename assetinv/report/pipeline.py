@@ -24,7 +24,7 @@ from ..item_detail import item_distributions
 from ..privacy import suppress
 from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
-from ..supports import item_profile
+from ..items import item_profile
 from .context import ReportContext, read_study
 
 __all__ = ["compute_analyses", "load_context"]
