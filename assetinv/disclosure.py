@@ -58,7 +58,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -765,7 +766,8 @@ def _band_interview_counts(ctx) -> None:
         rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]
 
 
-def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True, recompute=None) -> AuditResult:
+def protect_publication(ctx, *, recompute: Callable[[Any], None], max_rounds: int = 20,
+                        bounds: bool = True) -> AuditResult:
     """Audit every published number of a report run and add secondary suppression until nothing is recoverable.
 
     Called once by :func:`assetinv.report.pipeline.load_context` after the analyses and
@@ -782,10 +784,11 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True, recom
         Safety bound on audit rounds.
     bounds : bool
         Also compute LP bounds (:func:`count_bounds`) on the final ledger.
-    recompute : callable, optional
+    recompute : callable
         ``recompute(ctx)`` re-runs the analyses after a school is added to
         ``ctx.results["suppress_also"]`` (the report pipeline passes
-        :func:`assetinv.report.pipeline.compute_analyses`, the default).
+        :func:`assetinv.report.pipeline.compute_analyses`; it is passed in
+        because the report layer sits above this module).
 
     Returns
     -------
@@ -799,9 +802,6 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True, recom
     >>> ctx.results["disclosure"].residual  # doctest: +SKIP
     []
     """
-    if recompute is None:  # the report layer sits above this module: import it only when asked to
-        from .report.pipeline import compute_analyses as recompute
-
     inst = ctx.instrument
     items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
     cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items)

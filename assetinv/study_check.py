@@ -130,7 +130,7 @@ def _first_rows(rows: list[int] | None) -> tuple[int | None, str]:
 # ------------------------------------------------------------------ phases
 def _read_all(check: StudyCheck, cfg: dict, inst) -> dict:
     from .io import read_responses, read_roster, read_schools
-    from .qualitative import read_codings
+    from .qualitative.codings import read_codings
 
     folder = check.folder
     data: dict = {}
