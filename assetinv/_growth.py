@@ -317,3 +317,97 @@ def psi_from_statsmodels(res, st: Structure) -> np.ndarray:
         out.append(float(vc[0]) if st.block != "respondent_id" else float(cov[0, 0]))
     out.append(float(res.scale))
     return np.array(out)
+
+
+
+def _aggregates(data: pd.DataFrame, st: Structure) -> dict:
+    """Sufficient statistics of ``score ~ followup`` for intercept-only models:
+    per respondent (n_i, sums of z = [1, followup, score]) and per block the
+    cross-products of z, so the REML deviance is a few array reductions."""
+    blk = pd.factorize(data[st.block], sort=True)[0]
+    rid = pd.factorize(pd.Series(list(zip(blk, data["respondent_id"].astype(str)))), sort=False)[0]
+    f = data["followup"].to_numpy(float)
+    z = np.column_stack([np.ones_like(f), f, data["score"].to_numpy(float)])
+    n_b = int(blk.max()) + 1
+    n_r = int(rid.max()) + 1
+    q = z.shape[1]
+    zz = np.einsum("ni,nj->nij", z, z)
+    szz_b = np.zeros((n_b, q, q))
+    np.add.at(szz_b, blk, zz)
+    sz_r = np.zeros((n_r, q))
+    np.add.at(sz_r, rid, z)
+    n_i = np.bincount(rid, minlength=n_r).astype(float)
+    r_blk = np.zeros(n_r, int)
+    r_blk[rid] = blk
+    # respondents grouped by (block, size): c_i depends on n_i only
+    sizes, size_ix = np.unique(n_i, return_inverse=True)
+    cell = r_blk * len(sizes) + size_ix
+    m = n_b * len(sizes)
+    outer_c = np.zeros((m, q, q))
+    np.add.at(outer_c, cell, np.einsum("ri,rj->rij", sz_r, sz_r))
+    sz_c = np.zeros((m, q))
+    np.add.at(sz_c, cell, sz_r)
+    cnt_c = np.bincount(cell, minlength=m).astype(float)
+    return {"szz_b": szz_b, "sz_b": szz_b[:, 0, :], "n_b": szz_b[:, 0, 0], "sizes": sizes,
+            "n_all": n_i, "outer_c": outer_c.reshape(n_b, len(sizes), q, q),
+            "sz_c": sz_c.reshape(n_b, len(sizes), q), "cnt_c": cnt_c.reshape(n_b, len(sizes)),
+            "N": len(f), "p": 2}
+
+
+def _profiled_dev(lam_s: float, lam_r: float, agg: dict) -> tuple[float, float]:
+    """REML deviance with the residual variance profiled out, at variance ratios
+    ``lam_s = school / residual`` and ``lam_r = respondent / residual``
+    (Woodbury: a respondent's block is compound symmetric, a school adds a
+    rank-one term). Returns (deviance, residual variance)."""
+    sizes, p = agg["sizes"], agg["p"]
+    c = lam_r / (1.0 + sizes * lam_r)                      # per respondent size
+    zdz = agg["szz_b"] - np.einsum("v,bvij->bij", c, agg["outer_c"])
+    odz = agg["sz_b"] - np.einsum("v,bvi->bi", c * sizes, agg["sz_c"])
+    odo = agg["n_b"] - agg["cnt_c"] @ (c * sizes * sizes)
+    k = lam_s / (1.0 + lam_s * odo)
+    zvz = zdz.sum(axis=0) - np.einsum("b,bi,bj->ij", k, odz, odz)
+    logdet = float(np.sum(np.log1p(agg["n_all"] * lam_r)) + np.sum(np.log1p(lam_s * odo)))
+    xvx, xvy, yvy = zvz[:p, :p], zvz[:p, p], zvz[p, p]
+    beta = np.linalg.solve(xvx, xvy)
+    rss = float(yvy - xvy @ beta)
+    dof = agg["N"] - p
+    return dof * np.log(rss) + logdet + float(np.linalg.slogdet(xvx)[1]), rss / dof
+
+
+def reml_psi(data: pd.DataFrame, st: Structure) -> np.ndarray:
+    """The REML variance components of an intercept-only ``score ~ followup``
+    model (school intercept and/or respondent intercept), without statsmodels.
+
+    The residual variance is profiled out and the deviance, computed from
+    sufficient statistics (:func:`_profiled_dev`), is minimised over the square
+    roots of the variance ratios (lme4's theta) by Nelder-Mead. The result is
+    handed to :func:`satterthwaite`, whose Newton polish moves it to the exact
+    optimum, the same point statsmodels' optimum is polished to.
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    if st.school_slope or st.block != "school":
+        raise ValueError("reml_psi handles intercept-only models blocked by school")
+    agg = _aggregates(data, st)
+
+    def dev(t: np.ndarray) -> float:
+        ls = t[0] ** 2 if st.school_intercept else 0.0
+        lr = t[-1] ** 2 if st.respondent else 0.0
+        return _profiled_dev(ls, lr, agg)[0]
+
+    k = int(st.school_intercept) + int(st.respondent)
+    if k == 1:
+        opt1 = minimize_scalar(lambda x: dev(np.array([x])), bounds=(0.0, 20.0), method="bounded",
+                               options={"xatol": 1e-10})
+        t = np.array([abs(float(opt1.x))])
+        if dev(np.zeros(1)) <= opt1.fun:
+            t = np.zeros(1)
+    else:
+        opt = minimize(dev, np.full(k, 0.5), method="Nelder-Mead",
+                       options={"xatol": 1e-7, "fatol": 1e-11, "maxiter": 2000})
+        t = np.abs(np.asarray(opt.x, float))
+    ls = t[0] ** 2 if st.school_intercept else 0.0
+    lr = t[-1] ** 2 if st.respondent else 0.0
+    s2 = _profiled_dev(ls, lr, agg)[1]
+    psi = ([ls * s2] if st.school_intercept else []) + ([lr * s2] if st.respondent else []) + [s2]
+    return np.array(psi)

@@ -1563,6 +1563,12 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
         ("1", "school random intercept")]
     res = None
     for re_f, label in attempts:
+        if re_f == "1":
+            st = Structure(block="school", school_intercept=True, school_slope=False, respondent=vc is not None)
+            inf = _fast_inference(data, st)
+            if inf is not None:
+                return _mixed_inference(data, None, st, level, n_linked, _network_label(False, vc, label), notes,
+                                        inf=inf)
         r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
         if re_f != "1":
             boundary = False
@@ -1581,24 +1587,57 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
     if res is None:
         return _change_ols_clustered(data, level, n_linked, notes)
     st = Structure(block="school", school_intercept=True, school_slope=slope, respondent=vc is not None)
+    return _mixed_inference(data, res, st, level, n_linked, _network_label(slope, vc, model_label), notes)
+
+
+def _network_label(slope: bool, vc: dict | None, model_label: str) -> str:
     formula = ("score ~ followup + (1 + followup | school)" if slope else "score ~ followup + (1 | school)") + (
         " + (1 | school:respondent)" if vc else "")
-    label = ("MixedLM (REML): " + model_label
-             + (", respondent random intercept nested in school (linked panel)" if vc else "")
-             + f" [{formula}]")
-    return _mixed_inference(data, res, st, level, n_linked, label, notes)
+    return ("MixedLM (REML): " + model_label
+            + (", respondent random intercept nested in school (linked panel)" if vc else "")
+            + f" [{formula}]")
 
 
-def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list) -> dict:
+# Intercept-only growth models are fitted by assetinv._growth.reml_psi (REML from sufficient
+# statistics) instead of statsmodels MixedLM; the published numbers come from the same polished
+# REML optimum either way (tests/test_growth_fast.py). False restores the statsmodels route.
+_FAST_REML = True
+# statsmodels notes "a variance is estimated at zero (boundary)" when a variance is < 0.01; near
+# that line the statsmodels route is kept so the note stays exactly what it was
+_FAST_MIN_VAR = 0.0105
+
+
+def _fast_inference(data: pd.DataFrame, st):
+    """Satterthwaite inference at the REML optimum found without statsmodels, or
+    None when the statsmodels route must be used (slope model, a variance near
+    the boundary, or anything not finite)."""
+    from ._growth import reml_psi, satterthwaite
+
+    if not _FAST_REML or st.school_slope:
+        return None
+    try:
+        inf = satterthwaite(data, st, reml_psi(data, st))
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return None
+    comps = [v for k, v in inf.psi.items() if k != "residual_var"]
+    if not (np.isfinite(inf.se) and inf.df > 0 and np.all(np.isfinite(inf.beta))) or min(comps) < _FAST_MIN_VAR:
+        return None
+    return inf
+
+
+def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list,
+                     inf=None) -> dict:
     """Estimate, Satterthwaite-t interval and effect size of ``followup`` from a
-    fitted ``MixedLM`` (see :mod:`assetinv._growth`; equal to lmerTest)."""
+    fitted ``MixedLM`` or a ready :class:`assetinv._growth.Inference` (see
+    :mod:`assetinv._growth`; equal to lmerTest)."""
     from ._growth import psi_from_statsmodels, satterthwaite
 
-    try:
-        inf = satterthwaite(data, st, psi_from_statsmodels(res, st))
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        inf = None
-        notes = notes + [f"Satterthwaite df not computable ({type(exc).__name__})"]
+    if inf is None:
+        try:
+            inf = satterthwaite(data, st, psi_from_statsmodels(res, st))
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            inf = None
+            notes = notes + [f"Satterthwaite df not computable ({type(exc).__name__})"]
     sat_ok = inf is not None and np.isfinite(inf.se) and inf.df > 0
     if sat_ok:
         est, se, df = float(inf.beta[1]), inf.se, float(inf.df)
@@ -1641,6 +1680,12 @@ def _change_school(data: pd.DataFrame, level: float) -> dict:
     n_linked = int((linked > 1).sum())
     notes = []
     if n_linked > 0:
+        st = Structure(block="school", school_intercept=False, school_slope=False, respondent=True)
+        inf = _fast_inference(data, st)
+        if inf is not None:
+            return _mixed_inference(data, None, st, level, n_linked,
+                                    "MixedLM (REML): respondent random intercept (linked panel) "
+                                    "[score ~ followup + (1 | respondent)]", [], inf=inf)
         # one group (the school) with a respondent variance component: the same
         # model as groups=respondent_id, several times faster in statsmodels
         res, ok, msgs = _fit_mixed(data.assign(_one=0), "_one", "0", {"respondent": "0 + C(respondent_id)"})
