@@ -55,6 +55,7 @@ class Structure:
     school_intercept: bool
     school_slope: bool
     respondent: bool
+    xcols: tuple[str, ...] = ("followup",)   # fixed effects after the intercept
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Inference:
     df: float                 # Satterthwaite df of the followup effect
     varpar: np.ndarray        # lme4's (theta..., sigma)
     psi: dict                 # variance components by name
+    estimate: float = float("nan")  # l'beta of the contrast (beta[1] for satterthwaite)
 
 
 def _psi_spec(st: Structure) -> tuple[list[str], list[np.ndarray], int]:
@@ -102,10 +104,10 @@ def _blocks(data: pd.DataFrame, st: Structure):
     out = []
     for _, part in data.groupby(st.block, sort=True):
         y = part["score"].to_numpy(float)
-        f = part["followup"].to_numpy(float)
-        one = np.ones_like(f)
-        X = np.column_stack([one, f])
+        one = np.ones(len(y))
+        X = np.column_stack([one] + [part[c].to_numpy(float) for c in st.xcols])
         gs = []
+        f = part["followup"].to_numpy(float) if st.school_slope else one
         if st.school_slope:
             gs += [np.outer(one, one), np.outer(one, f) + np.outer(f, one), np.outer(f, f)]
         elif st.school_intercept:
@@ -167,8 +169,9 @@ def _derivs(blocks, vp: np.ndarray, quads, want_hess: bool = True):
     plus ``C = (X'V^-1X)^-1``, the GLS ``beta`` and ``dC/dpsi``."""
     psi, jac, d2psi = _psi_from_varpar(vp, quads)
     m = len(quads)
-    xwx = np.zeros((2, 2))
-    xwy = np.zeros(2)
+    p = blocks[0][1].shape[1]
+    xwx = np.zeros((p, p))
+    xwy = np.zeros(p)
     logdet = 0.0
     cache = []
     for y, X, gs in blocks:
@@ -186,11 +189,11 @@ def _derivs(blocks, vp: np.ndarray, quads, want_hess: bool = True):
     beta = C @ xwy
     tr_wg = np.zeros(m)
     tr_wgwg = np.zeros((m, m))
-    mk = np.zeros((m, 2, 2))       # X'W G_k W X
-    mkl = np.zeros((m, m, 2, 2))   # X'W G_k W G_l W X
+    mk = np.zeros((m, p, p))       # X'W G_k W X
+    mkl = np.zeros((m, m, p, p))   # X'W G_k W G_l W X
     qgq = np.zeros(m)
     awa = np.zeros((m, m))         # a_k' W a_l, a_k = G_k q
-    xwa = np.zeros((m, 2))         # X'W a_k
+    xwa = np.zeros((m, p))         # X'W a_k
     rwr = 0.0
     for y, X, gs, W, WX in cache:
         r = y - X @ beta
@@ -286,6 +289,16 @@ def satterthwaite(data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float
     variance] [, respondent variance], residual variance. With ``polish`` they
     are first moved to the exact REML optimum by Newton steps.
     """
+    inf, = contrasts(data, st, psi, np.eye(1 + len(st.xcols))[1:2], tol=tol, polish=polish)
+    return inf
+
+
+def contrasts(data: pd.DataFrame, st: Structure, psi: np.ndarray, L: np.ndarray, tol: float = 1e-8,
+              polish: bool = True) -> list[Inference]:
+    """Satterthwaite inference (lmerTest's ``contest`` with ``ddf="Satterthwaite"``)
+    for each row ``l`` of ``L``: estimate ``l'beta``, SE ``sqrt(l'Cl)`` and df.
+    The returned :class:`Inference` objects hold the contrast's ``estimate``, the
+    full ``beta`` and ``vcov``, and the polished variance components."""
     names, quads, _ = _psi_spec(st)
     blocks = _blocks(data, st)
     vp = varpar_from_psi(np.asarray(psi, float), st)
@@ -295,13 +308,17 @@ def satterthwaite(data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float
     evals, evecs = np.linalg.eigh(h_vp)
     pos = evals > tol
     a_cov = 2 * (evecs[:, pos] / evals[pos]) @ evecs[:, pos].T
-    g_var = jac.T @ dC[:, 1, 1]                        # d var(b1) / d varpar
-    var = float(C[1, 1])
-    denom = float(g_var @ a_cov @ g_var)
-    df = 2 * var * var / denom if denom > 0 else np.inf
     psi_final, _, _ = _psi_from_varpar(vp, quads)
-    return Inference(beta=beta, vcov=C, se=float(np.sqrt(var)), df=float(df), varpar=vp,
-                     psi=dict(zip(names, psi_final.tolist())))
+    out = []
+    for l in np.atleast_2d(np.asarray(L, float)):
+        g_var = jac.T @ np.einsum("i,kij,j->k", l, dC, l)     # d var(l'b) / d varpar
+        var = float(l @ C @ l)
+        denom = float(g_var @ a_cov @ g_var)
+        df = 2 * var * var / denom if denom > 0 else np.inf
+        est = float(l @ beta)
+        out.append(Inference(beta=beta, vcov=C, se=float(np.sqrt(var)), df=float(df), varpar=vp,
+                             psi=dict(zip(names, psi_final.tolist())), estimate=est))
+    return out
 
 
 def psi_from_statsmodels(res, st: Structure) -> np.ndarray:
@@ -326,8 +343,8 @@ def _aggregates(data: pd.DataFrame, st: Structure) -> dict:
     cross-products of z, so the REML deviance is a few array reductions."""
     blk = pd.factorize(data[st.block], sort=True)[0]
     rid = pd.factorize(pd.Series(list(zip(blk, data["respondent_id"].astype(str)))), sort=False)[0]
-    f = data["followup"].to_numpy(float)
-    z = np.column_stack([np.ones_like(f), f, data["score"].to_numpy(float)])
+    f = np.ones(len(data))
+    z = np.column_stack([f] + [data[c].to_numpy(float) for c in st.xcols] + [data["score"].to_numpy(float)])
     n_b = int(blk.max()) + 1
     n_r = int(rid.max()) + 1
     q = z.shape[1]
@@ -351,7 +368,7 @@ def _aggregates(data: pd.DataFrame, st: Structure) -> dict:
     return {"szz_b": szz_b, "sz_b": szz_b[:, 0, :], "n_b": szz_b[:, 0, 0], "sizes": sizes,
             "n_all": n_i, "outer_c": outer_c.reshape(n_b, len(sizes), q, q),
             "sz_c": sz_c.reshape(n_b, len(sizes), q), "cnt_c": cnt_c.reshape(n_b, len(sizes)),
-            "N": len(f), "p": 2}
+            "N": len(f), "p": 1 + len(st.xcols)}
 
 
 def _profiled_dev(lam_s: float, lam_r: float, agg: dict) -> tuple[float, float]:
