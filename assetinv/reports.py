@@ -305,11 +305,9 @@ def load_context(
     compute_analyses(ctx)
     from .disclosure import protect_publication
 
-    protect_publication(ctx)  # cross-table audit and secondary suppression, before anything is written
-    from .item_detail import item_distributions
-
-    ctx.tables["item_distribution"] = item_distributions(
-        responses, instrument, profile=ctx.tables["asset_profile"], schools=schools, min_n=n_min)
+    # cross-table audit and secondary suppression of every table (item_distribution included, computed there
+    # from the final profile), before anything is written
+    protect_publication(ctx)
     return ctx
 
 
