@@ -33,7 +33,8 @@ LAYER_OF = {
     "qualitative": "analyses", "redaction": "analyses", "privacy": "analyses", "disclosure": "analyses",
     "simulate": "analyses",
     # report: figures, tables, HTML/PDF/XLSX and the output folder
-    "figures": "report", "table_dictionary": "report", "item_detail": "report",
+    "item_detail": "analyses",  # item answer distributions: a statistic, audited by disclosure
+    "figures": "report", "table_dictionary": "report",
     "safe_tables": "report", "outdir": "report",
     # cli: the command and its texts
     "cli": "cli", "__main__": "cli",

@@ -139,8 +139,10 @@ def test_report_uses_redact_names_and_respondent_ids(tmp_path):
     from assetinv.simulate import write_sample
 
     d = tmp_path / "data"
+    # two teachers and two leaders interviewed per school: quotes are published only where no role group has a
+    # single interviewee (issue 12, interview privacy), so 6 interviews (one of each per school) would publish none
     write_sample(d, seed=13, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=6)
+                 n_interviews=12)
     rid = str(pd.read_csv(d / "responses.csv", dtype=str)["respondent_id"].iloc[0])
     cod = pd.read_csv(d / "codings.csv", dtype=str, keep_default_na=False)
     first = {e: i for i, e in enumerate(sorted(cod["excerpt_id"].unique()))}

@@ -20,7 +20,6 @@ from .. import scoring as S
 from ..disclosure import protect_publication
 from ..ids import id_sort_key, natural_key
 from ..io import data_quality
-from ..item_detail import item_distributions
 from ..privacy import suppress
 from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
@@ -67,9 +66,9 @@ def load_context(
     ctx = read_study(data_dir, min_n=min_n, config=config)
     ctx.tables["data_quality"] = data_quality(ctx.responses)
     compute_analyses(ctx)
-    protect_publication(ctx, recompute=compute_analyses)  # cross-table audit and secondary suppression, before anything is written
-    ctx.tables["item_distribution"] = item_distributions(
-        ctx.responses, ctx.instrument, profile=ctx.tables["asset_profile"], schools=ctx.schools, min_n=ctx.min_n)
+    # cross-table audit and secondary suppression of every table (item_distribution included, computed there
+    # from the final profile), before anything is written
+    protect_publication(ctx, recompute=compute_analyses)
     return ctx
 
 
