@@ -29,7 +29,7 @@ LAYER_OF = {
     # analyses: statistics and rules on tidy data (no HTML, no files written)
     "reliability": "analyses", "_icc": "analyses", "structure": "analyses", "ordinal": "analyses",
     "planning": "analyses", "pilot": "analyses", "scoring": "analyses", "_growth": "analyses",
-    "_multiplicity": "analyses", "supports": "analyses", "items": "analyses", "agreement": "analyses",
+    "_multiplicity": "analyses", "_waves": "analyses", "supports": "analyses", "items": "analyses", "agreement": "analyses",
     "qualitative": "analyses", "redaction": "analyses", "privacy": "analyses", "disclosure": "analyses",
     "simulate": "analyses",
     # report: figures, tables, HTML/PDF/XLSX and the output folder
