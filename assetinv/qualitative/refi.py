@@ -163,17 +163,8 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
     REFI-QDA Standard 1.5 (2019), Project.xsd, www.qdasoftware.org.
     """
     path = Path(path)
-    cod = codings.copy()
-    if "exemplary" not in cod:
-        cod["exemplary"] = False
-    if "valence" not in cod:
-        cod["valence"] = ""
-    cod["valence"] = [_s(v).lower() for v in cod["valence"]]
-    for c in CODING_COLUMNS:
-        cod[c] = [_s(v) for v in cod[c]]
-    cod = _sort_codings(cod)
+    cod = _tidy_for_export(codings)
     cb = resolve(instrument).codebook.reset_index(drop=True)
-    cod["parent"] = [_s(v) for v in cod["parent"]] if "parent" in cod.columns else ""
     parented = sorted(set(zip(cod.loc[cod["parent"] != "", "parent"], cod.loc[cod["parent"] != "", "code"])))
     extra = sorted(set(cod.loc[cod["parent"] == "", "code"]) - set(cb["id"]))
     ET.register_namespace("", NS_PROJECT)
@@ -186,6 +177,36 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
     variables = ET.SubElement(root, _q("Variables"))
     for v in ("school", "role"):
         ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
+    _cases_xml(root, cod)
+    files = _sources_xml(root, cod)
+    _notes_xml(root, cod)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        _zip_write(zf, "project.qde", _xml_bytes(root))
+        for name in sorted(files):
+            _zip_write(zf, name, files[name])
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _tidy_for_export(codings: pd.DataFrame) -> pd.DataFrame:
+    """Codings with every column a string (exemplary, valence, parent filled in), sorted for stable bytes."""
+    cod = codings.copy()
+    if "exemplary" not in cod:
+        cod["exemplary"] = False
+    if "valence" not in cod:
+        cod["valence"] = ""
+    cod["valence"] = [_s(v).lower() for v in cod["valence"]]
+    for c in CODING_COLUMNS:
+        cod[c] = [_s(v) for v in cod[c]]
+    cod = _sort_codings(cod)
+    cod["parent"] = [_s(v) for v in cod["parent"]] if "parent" in cod.columns else ""
+    return cod
+
+
+def _cases_xml(root: ET.Element, cod: pd.DataFrame) -> None:
+    """One ``Case`` per interview with its school and role variables and a ``SourceRef`` to its text."""
     interviews = (
         cod.drop_duplicates("interview_id")[["interview_id", "school", "role"]]
         .sort_values("interview_id", kind="mergesort")
@@ -198,10 +219,12 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
             ET.SubElement(vv, _q("VariableRef"), {"targetGUID": _guid("var", v)})
             ET.SubElement(vv, _q("TextValue")).text = getattr(rec, v)
         ET.SubElement(case, _q("SourceRef"), {"targetGUID": _guid("source", rec.interview_id)})
+
+
+def _sources_xml(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
+    """One ``TextSource`` per interview (its excerpts joined by blank lines); the archive members of the texts."""
     sources = ET.SubElement(root, _q("Sources"))
     files: dict[str, bytes] = {}
-    note_guid = _guid("note", _EXEMPLARY_NOTE)
-    any_exemplary = bool(cod["exemplary"].any())
     for itv, g in cod.groupby("interview_id", sort=True):
         sguid = _guid("source", itv)
         src = ET.SubElement(
@@ -217,36 +240,40 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
             start, end = pos, pos + len(text)
             parts.append(text)
             pos = end
-            first_coder = eg["coder"].iloc[0]
-            sel = ET.SubElement(
-                src,
-                _q("PlainTextSelection"),
-                {
-                    "guid": _guid("selection", ex),
-                    "name": ex,
-                    "startPosition": str(start),
-                    "endPosition": str(end),
-                    "creatingUser": _guid("user", first_coder),
-                },
-            )
-            for rec in eg.itertuples(index=False):
-                coding = ET.SubElement(
-                    sel,
-                    _q("Coding"),
-                    {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
-                )
-                code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
-                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
-                if bool(rec.exemplary):
-                    ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
-                if rec.valence in _VALENCE_NOTES:
-                    ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _VALENCE_NOTES[rec.valence])})
+            _selection_xml(src, str(ex), eg, start, end)
         files[f"Sources/{sguid}.txt"] = "".join(parts).encode("utf-8")
+    return files
+
+
+def _selection_xml(src: ET.Element, ex: str, eg: pd.DataFrame, start: int, end: int) -> None:
+    """A ``PlainTextSelection`` with one ``Coding`` per coder and code (exemplary and valence as ``NoteRef``)."""
+    sel = ET.SubElement(src, _q("PlainTextSelection"), {
+        "guid": _guid("selection", ex), "name": ex, "startPosition": str(start), "endPosition": str(end),
+        "creatingUser": _guid("user", eg["coder"].iloc[0])})
+    note_guid = _guid("note", _EXEMPLARY_NOTE)
+    for rec in eg.itertuples(index=False):
+        coding = ET.SubElement(
+            sel,
+            _q("Coding"),
+            {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
+        )
+        code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
+        ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
+        if bool(rec.exemplary):
+            ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
+        if rec.valence in _VALENCE_NOTES:
+            ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _VALENCE_NOTES[rec.valence])})
+
+
+def _notes_xml(root: ET.Element, cod: pd.DataFrame) -> None:
+    """The ``assetinv:exemplary`` and ``assetinv:valence=...`` notes the codings refer to (only those used)."""
+    any_exemplary = bool(cod["exemplary"].any())
     used_valences = [v for v in _VALENCE_NOTES if (cod["valence"] == v).any()]
-    if any_exemplary or used_valences:
-        notes = ET.SubElement(root, _q("Notes"))
+    if not (any_exemplary or used_valences):
+        return
+    notes = ET.SubElement(root, _q("Notes"))
     if any_exemplary:
-        note = ET.SubElement(notes, _q("Note"), {"guid": note_guid, "name": _EXEMPLARY_NOTE})
+        note = ET.SubElement(notes, _q("Note"), {"guid": _guid("note", _EXEMPLARY_NOTE), "name": _EXEMPLARY_NOTE})
         ET.SubElement(note, _q("PlainTextContent")).text = (
             "Codings referring to this note were flagged by their coder as exemplary quotes."
         )
@@ -257,15 +284,6 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
             + ("the practice or condition present and helping." if v == "strength"
                else "the practice or condition missing, weak or in the way.")
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        _zip_write(zf, "project.qde", _xml_bytes(root))
-        for name in sorted(files):
-            _zip_write(zf, name, files[name])
-    path.write_bytes(buf.getvalue())
-    return path
-
 
 
 def read_qdpx(path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
