@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .ids import id_sort_key, natural_key
+from .privacy import MIN_RESPONSE_RATE
 
 __all__ = ["Section", "html_table", "figure_html", "esc", "OKABE_ITO", "SVG_RC"]
 
@@ -305,7 +306,7 @@ def compute_analyses(ctx) -> None:
     from .reliability import instrument_reliability
 
     cfg, inst, n_min = ctx.config, ctx.instrument, ctx.min_n
-    rate = float(cfg.get("min_response_rate", 0.5) if cfg.get("min_response_rate") is not None else 0.5)
+    rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
     res = ctx.results
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -946,7 +947,7 @@ def section_methods(ctx, school: str | None = None) -> Section:
     rule = next((r for r in prof.get("rule", pd.Series(dtype=str)).fillna("") if r), "")
     ch = ctx.tables.get("change", pd.DataFrame())
     models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
-    rate = ctx.config.get("min_response_rate", 0.5)
+    rate = ctx.config.get("min_response_rate", MIN_RESPONSE_RATE)
     items = [
         f"<li><strong>Scores.</strong> Each staff member's domain score is the mean of their answers to the domain's "
         f"items (1 = strongly disagree … 5 = strongly agree), after reverse-worded items are flipped; a score needs "
@@ -1033,7 +1034,7 @@ def section_provenance(ctx, school: str | None = None) -> Section:
         ("Instrument", f"{ctx.instrument.name} {ctx.instrument.version}"),
         ("Study config", ctx.config_file or ""),
         ("Suppression minimum (min_n)", str(ctx.min_n)),
-        ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', 0.5)):.0%}"),
+        ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}"),
         ("Seed", "none" if ctx.seed is None else str(ctx.seed)),
         ("Software", f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
                      f"scipy {scipy.__version__}, matplotlib {matplotlib.__version__}"),
@@ -1266,7 +1267,8 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
                         raw_html=("report", "summary"), caption="School reports")
     dq = section_data_quality(ctx, None)
     notes = _p(f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
-               f"under {float(ctx.config.get('min_response_rate', 0.5)):.0%}. Such rows stay in the tables with the "
+               f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. "
+               "Such rows stay in the tables with the "
                "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
                f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role.")
     n_sup = int((prof["suppressed"].fillna("") != "").sum())

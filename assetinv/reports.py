@@ -51,6 +51,7 @@ from .errors import DataError, Problem
 from .ids import natural_key
 from .io import file_sha256
 from .privacy import MIN_N
+from .config import DEFAULTS
 from .outdir import MANIFEST_NAME
 from .report_sections import Section
 
@@ -434,7 +435,7 @@ def network_sections(ctx: ReportContext) -> list[Section]:
 
 
 # ------------------------------------------------------------------ files
-DEFAULT_PRECISION = 2
+DEFAULT_PRECISION = DEFAULTS.precision
 #: columns kept with more decimals than ``precision`` (a p-value of 0.004 is not 0.00)
 _P_COLUMNS = ("p_value",)
 
@@ -759,7 +760,7 @@ def _release_ledger(ctx: ReportContext, tmp: Path, out: Path, enabled: bool | No
     """Write this release's group sizes into ``tmp``; warn against the previous release in ``out``."""
     from .disclosure import compare_releases, release_ledger
 
-    on = enabled if enabled is not None else ctx.config.get("release_ledger", True)
+    on = enabled if enabled is not None else ctx.config.get("release_ledger", DEFAULTS.release_ledger)
     if not on:
         return []
     current = release_ledger(ctx)
