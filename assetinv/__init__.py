@@ -21,6 +21,8 @@ from ._version import __version__ as __version__
 __all__ = [
     # errors
     "DataError", "Problem",
+    # config
+    "StudyConfig",
     # privacy
     "MIN_INTERVIEWS", "MIN_N", "MIN_RESPONSE_RATE", "band_count", "complementary_suppress",
     "generalise_roles", "interview_site_reasons", "suppress",
@@ -88,6 +90,7 @@ __all__ = [
 #: Submodule (relative, dotted for a subpackage) -> the public names it defines, in ``__all__``'s order.
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "errors": ("DataError", "Problem"),
+    "config": ("StudyConfig",),
     "privacy": ("MIN_INTERVIEWS", "MIN_N", "MIN_RESPONSE_RATE", "band_count", "complementary_suppress",
                 "generalise_roles", "interview_site_reasons", "suppress"),
     "instrument": ("Instrument", "Scale", "load_instrument", "resolve", "available_versions", "VALENCES"),

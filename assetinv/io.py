@@ -38,6 +38,7 @@ import pandas as pd
 
 from .ids import id_sort_key, natural_key
 from .errors import DataError, Problem
+from .config import StudyConfig
 
 __all__ = [
     "read_responses",
@@ -2447,32 +2448,8 @@ def read_schools(path) -> pd.DataFrame:
 
 #: Keys accepted in study.yaml with their defaults. File keys are resolved against the
 #: config's folder.
-CONFIG_DEFAULTS: dict[str, Any] = {
-    "title": None,
-    "name": None,
-    "description": None,
-    "responses": "responses.csv",
-    "roster": "roster.csv",
-    "schools": "schools.csv",
-    "codings": "codings.csv",
-    "instrument": None,
-    "interviews": None,
-    "qdpx": None,
-    "truth": None,
-    "simulated": False,  # true: the data are invented; every report page carries a banner saying so
-    "out": None,
-    "min_n": 5,
-    "min_response_rate": 0.5,
-    "seed": None,
-    "thresholds": {},
-    "waves": None,
-    "baseline": None,
-    "followup": None,
-    "network": None,
-    "precision": 2,
-    "release_ledger": True,
-    "redact_names": None,
-}
+CONFIG_DEFAULTS: dict[str, Any] = StudyConfig.defaults()  # written once, in assetinv/config.py
+_CONFIG_SCALARS = ("min_n", "min_response_rate", "seed", "precision", "release_ledger")
 _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
                      "qdpx", "truth", "redact_names")
 
@@ -2599,23 +2576,7 @@ def read_config(path) -> dict:
     if out.get("out") is not None and isinstance(out["out"], str):
         p = Path(out["out"]).expanduser()
         out["out"] = p if p.is_absolute() else folder / p
-    mn = out["min_n"]
-    if isinstance(mn, bool) or not isinstance(mn, int) or mn < 1:
-        P.col(f"min_n must be a whole number of at least 1 (got {mn!r})", "e.g. 'min_n: 5'", column="min_n")
-    rr = out["min_response_rate"]
-    if isinstance(rr, bool) or not isinstance(rr, (int, float)) or not 0 <= rr <= 1:
-        P.col(f"min_response_rate must be a number from 0 to 1 (got {rr!r})", "e.g. 'min_response_rate: 0.5'",
-              column="min_response_rate")
-    sd = out["seed"]
-    if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int)):
-        P.col(f"seed must be a whole number (got {sd!r})", "e.g. 'seed: 2026'", column="seed")
-    pr = out["precision"]
-    if isinstance(pr, bool) or not isinstance(pr, int) or not 0 <= pr <= 9:
-        P.col(f"precision must be a whole number of decimals from 0 to 9 (got {pr!r})",
-              "e.g. 'precision: 2' (decimals of means in the CSV and XLSX tables)", column="precision")
-    if not isinstance(out["release_ledger"], bool):
-        P.col(f"release_ledger must be true or false (got {out['release_ledger']!r})",
-              "e.g. 'release_ledger: true'", column="release_ledger")
+    P.cols.extend(StudyConfig.problems({k: out[k] for k in _CONFIG_SCALARS}, name))  # typed in config.py
     if out["thresholds"] is None:
         out["thresholds"] = {}
     P.raise_if_any()
