@@ -196,6 +196,21 @@ def test_attacker_recovers_nothing(release):
     assert not found, f"{name}: the attacker recovers {found[:5]}"
 
 
+def test_whole_publication_attacker(release):
+    """Every CSV, XLSX sheet and HTML table of the release: no small group's count or sum is recovered, exactly
+    or to within the documented tolerance (LP), and the workbook publishes no number its CSV lacks."""
+    from publication_attacker import COUNT_TOL, attack_release
+
+    name, data, out = release
+    r = attack_release(data, out)
+    print(f"\n{name}: {r['systems']} systems, narrowest count interval {r['narrowest_count']}, "
+          f"narrowest sum interval per respondent {r['narrowest_sum_per_respondent']}")
+    assert r["systems"] > 10
+    assert not r["found"], f"{name}: the attacker recovers {r['found'][:5]}"
+    assert r["xlsx_extra"] == [], r["xlsx_extra"][:5]
+    assert r["narrowest_count"] >= COUNT_TOL
+
+
 def test_verdict_in_provenance(release):
     _, _, out = release
     prov = json.loads((out / "provenance.json").read_text())
@@ -238,6 +253,10 @@ def test_attacker_finds_the_issue_case_without_the_auditor(tmp_path, monkeypatch
     build_reports(data, tmp_path / "out", schools=["S01"], progress=False)
     found = _attack(data, tmp_path / "out")
     assert any("S12 teachers+leaders baseline" in f for f in found), found
+    from publication_attacker import attack_release
+
+    whole = attack_release(data, tmp_path / "out", lp=False)["found"]  # the whole-publication attacker too
+    assert any("S12 staff baseline" in f for f in whole), whole
 
 
 def test_ledger_facts_equal_the_data(tmp_path):
