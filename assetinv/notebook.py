@@ -19,7 +19,7 @@ import pandas as pd
 
 from .instrument import Instrument, load_instrument
 from .io import read_config
-from .reports import default_data_dir
+from .report import default_data_dir
 
 __all__ = ["Study", "set_display", "setup"]
 
@@ -63,7 +63,7 @@ def setup(data_dir: str | Path | None = None, *, quiet: bool = False) -> Study:
     ----------
     data_dir : str, Path or None
         The folder holding your ``study.yaml``. ``None`` (the default) uses the bundled sample data, found
-        from any working directory (:func:`assetinv.reports.default_data_dir`).
+        from any working directory (:func:`assetinv.report.default_data_dir`).
     quiet : bool
         Do not print the study's title and instrument line.
 

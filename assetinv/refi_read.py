@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -131,132 +132,162 @@ def _position(sel: ET.Element, attr: str, file: str, where: str) -> int:
     return int(raw)
 
 
+_VAR_MAP = {"school": "school", "site": "school", "role": "role"}
+_EXTRA_COLUMNS = ["exemplary", "valence", "parent", "code_path", "_vars", "_names"]
+
+
+@dataclass
+class _Project:
+    """What the selections of a REFI-QDA project refer to: users, codes, notes, variables."""
+
+    file: str
+    users: dict
+    codes: dict
+    notes: dict
+    variables: dict
+    case_vars: dict
+    name_sources: dict
+
+    def var_dict(self, el) -> dict:
+        """The ``VariableValue`` children of a case or source, by variable name."""
+        out = {}
+        for vv in _children(el, "VariableValue"):
+            ref = _child(vv, "VariableRef")
+            vname = self.variables.get(ref.get("targetGUID") if ref is not None else None, "")
+            if vname:
+                out[vname] = _variable_value(vv)
+        return out
+
+
 def _read_qdpx_parts(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
-    from .safe_input import SafeZip, resolve_external_source
+    from .safe_input import SafeZip
 
     file = str(path)
     with SafeZip(path, label=file) as zf:
         names = {n.lower(): n for n in zf.namelist()}
-        qde = next((names[n] for n in names if n.endswith(".qde")), None)
-        if qde is None:
-            return pd.DataFrame(), [], [Problem(file, "no project.qde inside the archive", "export the project again as REFI-QDA .qdpx")]
-        try:
-            root = ET.fromstring(zf.read(qde))
-        except ET.ParseError as e:
-            return pd.DataFrame(), [], [Problem(file, f"project.qde is not valid XML ({e})", "export the project again")]
-        if _local(root.tag) != "Project":
-            return pd.DataFrame(), [], [Problem(file, f"root element is <{_local(root.tag)}>, not <Project>", "export a REFI-QDA project")]
-        problems: list[Problem] = []
-        users = {u.get("guid"): (u.get("name") or u.get("id") or "") for u in _iter(root, "User")}
-        codes = _code_paths(root)
-        notes = {n.get("guid"): (n.get("name") or "") for n in _iter(root, "Note")}
-        variables = {v.get("guid"): (v.get("name") or "").strip() for v in _iter(root, "Variable")}
-        var_map = {"school": "school", "site": "school", "role": "role"}
-
-        def var_dict(el) -> dict:
-            out = {}
-            for vv in _children(el, "VariableValue"):
-                ref = _child(vv, "VariableRef")
-                vname = variables.get(ref.get("targetGUID") if ref is not None else None, "")
-                if vname:
-                    out[vname] = _variable_value(vv)
-            return out
-
-        case_vars: dict[str, dict] = {}
-        cases_el = _child(root, "Cases")
-        for case in (_children(cases_el, "Case") if cases_el is not None else []):
-            vals = var_dict(case)
-            for sref in _children(case, "SourceRef"):
-                case_vars.setdefault(sref.get("targetGUID"), {}).update(vals)
-        rows, where = [], []
+        root, problems = _project_root(zf, names, file)
+        if root is None:
+            return pd.DataFrame(), [], problems
         sources_el = _child(root, "Sources")
         text_sources = _children(sources_el, "TextSource") if sources_el is not None else []
-        # a selection name used in two sources (tools that number selections per source) is no excerpt id
-        name_sources: dict[str, set] = {}
+        proj = _project(root, text_sources, file)
+        rows: list[dict] = []
+        where: list[str] = []
         for src in text_sources:
-            for sel in _children(src, "PlainTextSelection"):
-                if sel.get("name"):
-                    name_sources.setdefault(sel.get("name"), set()).add(src.get("guid"))
-        for src in text_sources:
-            sguid = src.get("guid")
-            sname = src.get("name") or sguid
-            content = _child(src, "PlainTextContent")
-            ref = src.get("plainTextPath") or ""
-            if content is not None:
-                text = content.text or ""
-            else:
-                ref = src.get("plainTextPath") or ""
-                scheme = ref.split("://", 1)[0].lower() if "://" in ref else "internal"
-                member = ref.split("://", 1)[-1]
-                if scheme in ("absolute", "relative", "file"):
-                    # outside the archive: only from a folder the user allowed (see assetinv.safe_input)
-                    ext = resolve_external_source(ref if scheme != "file" else "absolute://" + member,
-                                                  archive=path, base_path=root.get("basePath"),
-                                                  allow_external=allow_external, source=sname)
-                    text = _read_external_text(ext, zf, file, sname)
-                else:
-                    cand = [names.get(f"sources/{member}".lower()), names.get(member.lower())]
-                    cand = [c for c in cand if c]
-                    if not cand:  # never looked up on disk: an internal path names a member of the archive
-                        problems.append(Problem(file, f"text of source '{sname}' not found inside the archive",
-                                                "export the project with its sources included"))
-                        continue
-                    try:
-                        text = zf.read(cand[0]).decode("utf-8-sig")
-                    except UnicodeDecodeError:
-                        problems.append(Problem(file, f"text of source '{sname}' is not UTF-8 text",
-                                                "export the project again (REFI-QDA source texts are UTF-8)"))
-                        continue
-            allvars = dict(case_vars.get(sguid, {}))
-            allvars.update(var_dict(src))
-            meta = {var_map[k.lower()]: v for k, v in allvars.items() if k.lower() in var_map}
-            file_names = [sname] + [Path((src.get(a) or "").split("://", 1)[-1]).name
-                                    for a in ("richTextPath", "plainTextPath") if src.get(a)]
-            seen: dict[tuple, str] = {}
-            for sel in _children(src, "PlainTextSelection"):
-                swhere = f"source '{sname}', selection '{sel.get('name') or sel.get('guid') or '?'}'"
-                start = _position(sel, "startPosition", file, swhere)
-                end = _position(sel, "endPosition", file, swhere)
-                if end < start or end > len(text):
-                    problems.append(Problem(file, f"{swhere}: positions {start}-{end} lie outside the source "
-                                            f"text ({len(text)} characters)", "export the project again"))
-                    continue
-                key = (start, end)
-                own = sel.get("name") if len(name_sources.get(sel.get("name"), ())) == 1 else None
-                ex = seen.get(key) or own or f"{sname}#{start}-{end}"
-                seen.setdefault(key, ex)
-                sel_user = users.get(sel.get("creatingUser"), "")
-                for coding in _children(sel, "Coding"):
-                    cref = _child(coding, "CodeRef")
-                    cguid = cref.get("targetGUID") if cref is not None else None
-                    coder = users.get(coding.get("creatingUser"), "") or sel_user
-                    note_names = [notes.get(n.get("targetGUID"), "") for n in _children(coding, "NoteRef")]
-                    exemplary = _EXEMPLARY_NOTE in note_names
-                    valence = next((v for v, nm in _VALENCE_NOTES.items() if nm in note_names), "")
-                    cinfo = codes.get(cguid, {"name": cguid or "", "path": cguid or "", "group": ""})
-                    rows.append(
-                        {
-                            "excerpt_id": ex,
-                            "interview_id": sname,
-                            "school": meta.get("school", ""),
-                            "role": meta.get("role", ""),
-                            "coder": coder,
-                            "code": cinfo["name"],
-                            "text": text[start:end],
-                            "exemplary": "TRUE" if exemplary else "FALSE",
-                            "valence": valence,
-                            "parent": cinfo["group"],
-                            "code_path": cinfo["path"],
-                            "_vars": allvars,
-                            "_names": file_names,
-                        }
-                    )
-                    span = "" if f"{start}-{end}" in ex else f" ({start}-{end})"
-                    where.append(f"source '{sname}', selection '{ex}'{span}")
-        table = pd.DataFrame(rows, columns=CODING_COLUMNS + ["exemplary", "valence", "parent", "code_path", "_vars",
-                                                             "_names"])
-        table.attrs["variables"] = sorted(set(variables.values()))
+            text = _source_text(src, zf, names, path, root, allow_external, file, problems)
+            if text is not None:
+                _selection_rows(proj, src, text, rows, where, problems)
+        table = pd.DataFrame(rows, columns=CODING_COLUMNS + _EXTRA_COLUMNS)
+        table.attrs["variables"] = sorted(set(proj.variables.values()))
         return table, where, problems
+
+
+def _project_root(zf, names: dict, file: str) -> tuple[ET.Element | None, list[Problem]]:
+    """The parsed ``project.qde`` (``None`` with the problem when it is missing or not a project)."""
+    qde = next((names[n] for n in names if n.endswith(".qde")), None)
+    if qde is None:
+        return None, [Problem(file, "no project.qde inside the archive", "export the project again as REFI-QDA .qdpx")]
+    try:
+        root = ET.fromstring(zf.read(qde))
+    except ET.ParseError as e:
+        return None, [Problem(file, f"project.qde is not valid XML ({e})", "export the project again")]
+    if _local(root.tag) != "Project":
+        return None, [Problem(file, f"root element is <{_local(root.tag)}>, not <Project>", "export a REFI-QDA project")]
+    return root, []
+
+
+def _project(root: ET.Element, text_sources: list, file: str) -> _Project:
+    """Users, codes, notes and variables of the project, and each case's variables by source."""
+    proj = _Project(
+        file=file,
+        users={u.get("guid"): (u.get("name") or u.get("id") or "") for u in _iter(root, "User")},
+        codes=_code_paths(root),
+        notes={n.get("guid"): (n.get("name") or "") for n in _iter(root, "Note")},
+        variables={v.get("guid"): (v.get("name") or "").strip() for v in _iter(root, "Variable")},
+        case_vars={}, name_sources={})
+    cases_el = _child(root, "Cases")
+    for case in (_children(cases_el, "Case") if cases_el is not None else []):
+        vals = proj.var_dict(case)
+        for sref in _children(case, "SourceRef"):
+            proj.case_vars.setdefault(sref.get("targetGUID"), {}).update(vals)
+    # a selection name used in two sources (tools that number selections per source) is no excerpt id
+    for src in text_sources:
+        for sel in _children(src, "PlainTextSelection"):
+            if sel.get("name"):
+                proj.name_sources.setdefault(sel.get("name"), set()).add(src.get("guid"))
+    return proj
+
+
+def _source_text(src, zf, names: dict, path: Path, root, allow_external, file: str,
+                 problems: list[Problem]) -> str | None:
+    """A source's text: internal, an archive member, or an allowed outside file (``None`` with a problem)."""
+    from .safe_input import resolve_external_source
+
+    sname = src.get("name") or src.get("guid")
+    content = _child(src, "PlainTextContent")
+    if content is not None:
+        return content.text or ""
+    ref = src.get("plainTextPath") or ""
+    scheme = ref.split("://", 1)[0].lower() if "://" in ref else "internal"
+    member = ref.split("://", 1)[-1]
+    if scheme in ("absolute", "relative", "file"):
+        # outside the archive: only from a folder the user allowed (see assetinv.safe_input)
+        ext = resolve_external_source(ref if scheme != "file" else "absolute://" + member,
+                                      archive=path, base_path=root.get("basePath"),
+                                      allow_external=allow_external, source=sname)
+        return _read_external_text(ext, zf, file, sname)
+    cand = [c for c in (names.get(f"sources/{member}".lower()), names.get(member.lower())) if c]
+    if not cand:  # never looked up on disk: an internal path names a member of the archive
+        problems.append(Problem(file, f"text of source '{sname}' not found inside the archive",
+                                "export the project with its sources included"))
+        return None
+    try:
+        return zf.read(cand[0]).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append(Problem(file, f"text of source '{sname}' is not UTF-8 text",
+                                "export the project again (REFI-QDA source texts are UTF-8)"))
+        return None
+
+
+def _selection_rows(proj: _Project, src, text: str, rows: list[dict], where: list[str],
+                    problems: list[Problem]) -> None:
+    """One row per coding of each of the source's selections (and where it stands, for messages)."""
+    file, sguid = proj.file, src.get("guid")
+    sname = src.get("name") or sguid
+    allvars = dict(proj.case_vars.get(sguid, {}))
+    allvars.update(proj.var_dict(src))
+    meta = {_VAR_MAP[k.lower()]: v for k, v in allvars.items() if k.lower() in _VAR_MAP}
+    file_names = [sname] + [Path((src.get(a) or "").split("://", 1)[-1]).name
+                            for a in ("richTextPath", "plainTextPath") if src.get(a)]
+    seen: dict[tuple, str] = {}
+    for sel in _children(src, "PlainTextSelection"):
+        swhere = f"source '{sname}', selection '{sel.get('name') or sel.get('guid') or '?'}'"
+        start = _position(sel, "startPosition", file, swhere)
+        end = _position(sel, "endPosition", file, swhere)
+        if end < start or end > len(text):
+            problems.append(Problem(file, f"{swhere}: positions {start}-{end} lie outside the source "
+                                    f"text ({len(text)} characters)", "export the project again"))
+            continue
+        key = (start, end)
+        own = sel.get("name") if len(proj.name_sources.get(sel.get("name"), ())) == 1 else None
+        ex = seen.get(key) or own or f"{sname}#{start}-{end}"
+        seen.setdefault(key, ex)
+        sel_user = proj.users.get(sel.get("creatingUser"), "")
+        for coding in _children(sel, "Coding"):
+            cref = _child(coding, "CodeRef")
+            cguid = cref.get("targetGUID") if cref is not None else None
+            note_names = [proj.notes.get(n.get("targetGUID"), "") for n in _children(coding, "NoteRef")]
+            cinfo = proj.codes.get(cguid, {"name": cguid or "", "path": cguid or "", "group": ""})
+            rows.append({
+                "excerpt_id": ex, "interview_id": sname, "school": meta.get("school", ""),
+                "role": meta.get("role", ""), "coder": proj.users.get(coding.get("creatingUser"), "") or sel_user,
+                "code": cinfo["name"], "text": text[start:end],
+                "exemplary": "TRUE" if _EXEMPLARY_NOTE in note_names else "FALSE",
+                "valence": next((v for v, nm in _VALENCE_NOTES.items() if nm in note_names), ""),
+                "parent": cinfo["group"], "code_path": cinfo["path"], "_vars": allvars, "_names": file_names,
+            })
+            span = "" if f"{start}-{end}" in ex else f" ({start}-{end})"
+            where.append(f"source '{sname}', selection '{ex}'{span}")
 
 
 def _read_external_text(target: Path, zf, file: str, sname: str) -> str:

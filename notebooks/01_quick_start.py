@@ -170,7 +170,7 @@ assetinv.school_profile_plot(profile, school)
 # ```
 #
 # Then open `reports/index.html`. The same is available from Python as
-# `assetinv.reports.build_reports(data="path/to/study", out="reports")`.
+# `assetinv.report.build_reports(data="path/to/study", out="reports")`.
 #
 # ## Where next
 #

@@ -2,7 +2,7 @@
 # # 6. A school report
 #
 # This notebook is the **template for one school's report**. It shows exactly what `assetinv report` writes to
-# `reports/schools/<school>.html`: the same section functions (`assetinv.reports.school_report_sections`) produce
+# `reports/schools/<school>.html`: the same section functions (`assetinv.report.school_report_sections`) produce
 # both, so the notebook and the command never disagree.
 #
 # To render it for another school, change the parameters below, or let papermill inject them:
@@ -31,7 +31,7 @@ min_n = 5  # smallest group whose statistics may be shown
 # %%
 from IPython.display import HTML, display
 
-import assetinv.reports as reports
+import assetinv.report as reports
 
 ctx = reports.load_context(data_dir, min_n=min_n)
 print(f"{len(ctx.school_ids)} schools; suppression minimum {ctx.min_n}; data from {ctx.data_dir.name}/")

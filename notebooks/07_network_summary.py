@@ -23,7 +23,7 @@
 # %%
 import assetinv
 from assetinv.notebook import set_display
-from assetinv.reports import load_context
+from assetinv.report import load_context
 
 set_display()
 

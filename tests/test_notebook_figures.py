@@ -98,7 +98,7 @@ def test_own_data_advice_runs_as_written(path, tmp_path):
 
 def test_network_notebook_advice_runs_as_written(tmp_path):
     """Notebook 07's advice, load_context("<your folder>"), reads a study from another folder."""
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     text = (NB_DIR / "07_network_summary.py").read_text(encoding="utf-8")
     assert 'load_context("C:/evaluation/2025")' in text

@@ -56,7 +56,7 @@ from ..codings_layout import CODING_COLUMNS, NO_CODE
 from ..redaction import NAME_ALLOWLIST, SENTENCE_STARTERS, redact  # noqa: F401
 from .codings import read_codings
 from .intercoder import coder_agreement, disagreements
-from .joint import _STATUS_STYLE, joint_display, joint_display_figure  # noqa: F401
+from .joint import joint_display  # noqa: F401
 from .quotes import exemplar_quotes
 from .refi import read_qdc, read_qdpx, write_qdc, write_qdpx
 from .tallies import ALL_CODES, DOMAIN_GROUPS, code_tallies, cooccurrence  # noqa: F401
@@ -78,8 +78,7 @@ __all__ = [
     "exemplar_quotes",
     "redact",
     "joint_display",
-    "joint_display_figure",
 ]
 
 # also importable from here, as before the split (not in __all__): ALL_CODES, DOMAIN_GROUPS, NAME_ALLOWLIST,
-# SENTENCE_STARTERS and _STATUS_STYLE
+# SENTENCE_STARTERS
