@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .ids import id_sort_key, natural_key
+from .instrument import Instrument, resolve
 from .errors import DataError, Problem
 
 __all__ = [
@@ -200,20 +201,9 @@ def _display(path: Path) -> str:
     return path.name
 
 
-def _load_instrument(instrument: Any):
-    if instrument is None or isinstance(instrument, (str, Path)):
-        try:
-            from .instrument import load_instrument
-        except ImportError as err:  # pragma: no cover - only before the instrument lands
-            raise DataError(
-                Problem(
-                    file=str(instrument or "instrument.yaml"),
-                    message=f"the instrument cannot be loaded ({err})",
-                    fix="reinstall assetinv",
-                )
-            ) from None
-        return load_instrument(instrument) if instrument is not None else load_instrument()
-    return instrument
+#: Kept for the modules that still call it (crosswalk, crosswalk_qda, study_check): the same as
+#: :func:`assetinv.instrument.resolve`, the one instrument boundary; call that instead.
+_load_instrument = resolve
 
 
 def _item_ids(inst) -> list[str]:
@@ -888,7 +878,7 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
     if arrow is not None and len(arrow[0]) and len(arrow[0][0]) == n_lines - 1:
         codes, cats = arrow  # every line has one value per column: no blank, short or long rows
         fields = np.full(n_lines - 1, len(header), dtype=np.int32)
-        keep = np.arange(1, n_lines)
+        keep = np.arange(1, n_lines, dtype=np.int32 if n_lines < 2**31 else np.int64)
         blank_lines = 0
     else:
         scanned = _scan_csv_columns(data, bom, delim)
@@ -1269,7 +1259,7 @@ def _drop_header_row(raw: _Raw, reason: str) -> None:
 
 def read_responses(
     path,
-    instrument=None,
+    instrument: Instrument | str | Path | None = None,
     *,
     columns: dict | None = None,
     values: dict | None = None,
@@ -1359,7 +1349,7 @@ def read_responses(
     ----------
     ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
     """
-    inst = _load_instrument(instrument)
+    inst = resolve(instrument)
     kw = dict(columns=columns, values=values, labels=labels, missing_codes=missing_codes,
               constants=constants, drop=drop)
     if isinstance(path, (list, tuple)):
@@ -2289,7 +2279,7 @@ def _rows_of(raw: _Raw, P: _Collector):
         yield [c.strip() for c in row[:width]], rn
 
 
-def read_roster(path, instrument=None) -> pd.DataFrame:
+def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.DataFrame:
     """Read a roster: how many staff were invited per school, role and wave.
 
     Parameters
@@ -2326,7 +2316,7 @@ def read_roster(path, instrument=None) -> pd.DataFrame:
     ----------
     ``docs/input_layout.md``, section "Roster".
     """
-    inst = _load_instrument(instrument)
+    inst = resolve(instrument)
     raw = _read_raw(path, targets={_norm(c) for c in ROSTER_COLUMNS})
     P, idx = _simple_table(raw, ROSTER_COLUMNS)
     role_map, wave_map = _role_map(inst), _wave_map(inst)
@@ -2786,7 +2776,7 @@ def _guess_kind(path: Path) -> str:
     return "responses"
 
 
-def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
+def validate_file(path, instrument: Instrument | str | Path | None = None, kind: str = "auto") -> list[Problem]:
     """Check one input file and return every problem found (empty list = OK).
 
     Used by ``assetinv validate FILE``. Never raises for bad input and never modifies
@@ -2834,13 +2824,9 @@ def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
         elif kind == "config":
             read_config(p)
         elif kind == "codings":
-            try:
-                from .qualitative import validate_codings
-            except ImportError:
-                return [Problem(p.name, "codings files cannot be checked: assetinv.qualitative."
-                                "validate_codings is not available in this version",
-                                "update assetinv, or check the file against the codebook by hand")]
-            inst = _load_instrument(instrument)
+            from .qualitative import validate_codings  # moving into the io layer (issue 13, h-qual)
+
+            inst = resolve(instrument)
             res = validate_codings(p, inst)
             return list(res or [])
         else:
