@@ -558,10 +558,11 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     >>> import pandas as pd
     >>> cells = pd.DataFrame({"family": "scored", "domain": "OS", "school": ["A", "B"], "role": "teacher",
     ...                       "wave": "baseline", "n": [3, 2]})
-    >>> led = pd.DataFrame([{"family": "scored", "domain": "OS", "unit": ("t",), "table": "t", "column": "n",
-    ...                      "value": 5, "schools": None, "roles": None, "waves": None, "shown": True,
-    ...                      "fixed": True}])
-    >>> count_bounds(led, cells)["narrowest"]
+    >>> row = dict(family="scored", domain="OS", table="t", column="n", roles=None, waves=None, fixed=True)
+    >>> led = pd.DataFrame([{**row, "unit": ("t",), "value": 5, "schools": None, "shown": True}]  # the total
+    ...                    + [{**row, "unit": ("t", s), "value": v, "schools": (s,), "shown": False}  # 2 hidden
+    ...                       for s, v in [("A", 3), ("B", 2)]])
+    >>> count_bounds(led, cells)["narrowest"]  # each hidden count is at most 4, so A lies in [1, 4]
     3.0
     """
     from scipy.optimize import linprog
