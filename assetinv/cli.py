@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ._version import __version__
+from .config import DEFAULTS
 from .errors import DataError
 
 #: Problems printed per file or error before "... and N more" (``--all`` prints every one).
@@ -238,11 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--schools", nargs="*", default=None, help="render only these school ids")
-    r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
+    r.add_argument("--min-n", type=int, default=None,
+                   help=f"suppression minimum group size (default {DEFAULTS.min_n})")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--precision", type=int, default=None,
-                   help="decimals of means in the CSV and XLSX tables (default 2, or the config's precision)")
+                   help=f"decimals of means in the CSV and XLSX tables (default {DEFAULTS.precision}, "
+                        "or the config's precision)")
     r.add_argument("--no-release-ledger", action="store_true",
                    help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release")
     r.add_argument("--force", action="store_true",

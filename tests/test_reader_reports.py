@@ -89,7 +89,7 @@ def test_prose_uses_school_names_not_ids(out):
 
 def test_one_visual_encoding_for_status(out):
     from assetinv.figures import STATUS_STYLE
-    from assetinv.qualitative import _STATUS_STYLE
+    from assetinv.figures import _JOINT_STYLE as _STATUS_STYLE
 
     for s in ("asset", "typical", "growth area"):
         rgb = tuple(round(c * 255) for c in STATUS_STYLE[s]["color"])

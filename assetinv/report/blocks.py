@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .. import figures, qualitative
+from .. import figures
 from .context import ReportContext
 
 __all__ = ["Section", "html_table", "figure_html", "figure_svg", "esc", "OKABE_ITO", "SVG_RC", "FIGURES"]
@@ -363,7 +363,7 @@ FIGURES: dict[str, Callable] = {
     "change_plot": figures.change_plot,
     "gap_plot": figures.gap_plot,
     "item_distribution_plot": figures.item_distribution_plot,
-    "joint_display_figure": qualitative.joint_display_figure,
+    "joint_display_figure": figures.joint_display_figure,
 }
 
 

@@ -52,6 +52,7 @@ from openpyxl.styles import Font
 from tqdm import tqdm
 
 from .._version import __version__
+from ..config import DEFAULTS
 from ..disclosure import RELEASE_LEDGER as _RELEASE_FILE
 from ..disclosure import compare_releases, release_ledger
 from ..errors import DataError, Problem
@@ -185,7 +186,7 @@ def render_school_summary(ctx: ReportContext, school: str, file_name: str | None
 
 
 # ------------------------------------------------------------------ files
-DEFAULT_PRECISION = 2
+DEFAULT_PRECISION = DEFAULTS.precision
 #: columns kept with more decimals than ``precision`` (a p-value of 0.004 is not 0.00)
 _P_COLUMNS = ("p_value",)
 
@@ -502,7 +503,7 @@ def _precision(ctx: ReportContext, precision: int | None) -> int:
 
 def _release_ledger(ctx: ReportContext, tmp: Path, out: Path, enabled: bool | None) -> list[str]:
     """Write this release's group sizes into ``tmp``; warn against the previous release in ``out``."""
-    on = enabled if enabled is not None else ctx.config.get("release_ledger", True)
+    on = enabled if enabled is not None else ctx.config.get("release_ledger", DEFAULTS.release_ledger)
     if not on:
         return []
     current = release_ledger(ctx)

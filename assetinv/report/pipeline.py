@@ -20,11 +20,11 @@ from .. import scoring as S
 from ..disclosure import protect_publication
 from ..ids import id_sort_key, natural_key
 from ..io import data_quality
-from ..item_detail import item_distributions
 from ..privacy import suppress
 from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
-from ..supports import item_profile
+from ..items import item_profile
+from ..privacy import MIN_RESPONSE_RATE
 from .context import ReportContext, read_study
 
 __all__ = ["compute_analyses", "load_context"]
@@ -67,9 +67,9 @@ def load_context(
     ctx = read_study(data_dir, min_n=min_n, config=config)
     ctx.tables["data_quality"] = data_quality(ctx.responses)
     compute_analyses(ctx)
-    protect_publication(ctx, recompute=compute_analyses)  # cross-table audit and secondary suppression, before anything is written
-    ctx.tables["item_distribution"] = item_distributions(
-        ctx.responses, ctx.instrument, profile=ctx.tables["asset_profile"], schools=ctx.schools, min_n=ctx.min_n)
+    # cross-table audit and secondary suppression of every table (item_distribution included, computed there
+    # from the final profile), before anything is written
+    protect_publication(ctx, recompute=compute_analyses)
     return ctx
 
 
@@ -97,7 +97,7 @@ def compute_analyses(ctx: ReportContext) -> None:
     ``joint_display_network``, ``joint_display_schools``, ``quotes``.
     """
     cfg, inst, n_min = ctx.config, ctx.instrument, ctx.min_n
-    rate = float(cfg.get("min_response_rate", 0.5) if cfg.get("min_response_rate") is not None else 0.5)
+    rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
     res = ctx.results
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

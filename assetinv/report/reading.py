@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..privacy import MIN_RESPONSE_RATE
 from .blocks import Section, _figure, _h3, _p, _rows, _status_html, esc, html_table
 from .context import ReportContext
 
@@ -344,7 +345,7 @@ def _glossary_html() -> str:
 
 
 def _plain_methods(ctx: ReportContext) -> str:
-    rate = float(ctx.config.get("min_response_rate", 0.5) or 0.5)
+    rate = float(ctx.config.get("min_response_rate", MIN_RESPONSE_RATE) or MIN_RESPONSE_RATE)
     items = [
         "<li><strong>What was asked.</strong> Teachers, school leaders and district staff rated 32 statements, "
         "eight for each of the four domains, from 1 (strongly disagree) to 5 (strongly agree).</li>",

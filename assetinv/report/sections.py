@@ -19,7 +19,7 @@ import scipy
 
 from .._version import __version__
 from ..errors import DataError, Problem
-from ..privacy import MIN_INTERVIEWS
+from ..privacy import MIN_INTERVIEWS, MIN_RESPONSE_RATE
 from .blocks import Section, _ci, _figure, _h3, _join, _p, _rows, _short, _signed, _status_html, esc, html_table
 from .context import ReportContext, school_file_name
 from .reading import (NOT_IMPACT, _glossary_html, _model_spec, _plain_methods, district_means,
@@ -463,7 +463,7 @@ def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
     rule = next((r for r in prof.get("rule", pd.Series(dtype=str)).fillna("") if r), "")
     ch = ctx.tables.get("change", pd.DataFrame())
     models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
-    rate = ctx.config.get("min_response_rate", 0.5)
+    rate = ctx.config.get("min_response_rate", MIN_RESPONSE_RATE)
     items = [
         f"<li><strong>Scores.</strong> Each staff member's domain score is the mean of their answers to the domain's "
         f"items (1 = strongly disagree … 5 = strongly agree), after reverse-worded items are flipped; a score needs "
@@ -541,7 +541,7 @@ def section_provenance(ctx: ReportContext, school: str | None = None) -> Section
         ("Instrument", f"{ctx.instrument.name} {ctx.instrument.version}"),
         ("Study config", ctx.config_file or ""),
         ("Suppression minimum (min_n)", str(ctx.min_n)),
-        ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', 0.5)):.0%}"),
+        ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}"),
         ("Seed", "none" if ctx.seed is None else str(ctx.seed)),
         ("Software", f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
                      f"scipy {scipy.__version__}, matplotlib {matplotlib.__version__}"),
@@ -817,7 +817,7 @@ def index_sections(ctx: ReportContext, schools: Sequence[str], table_names: Sequ
                         raw_html=("report", "summary"), caption="School reports")
     dq = section_data_quality(ctx, None)
     notes = _p(f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
-               f"under {float(ctx.config.get('min_response_rate', 0.5)):.0%}. Such rows stay in the tables with the "
+               f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. Such rows stay in the tables with the "
                "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
                f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role.")
     n_sup = int((prof["suppressed"].fillna("") != "").sum())
