@@ -31,7 +31,7 @@ import pandas as pd
 from IPython.display import display
 
 import assetinv
-from assetinv.reports import default_data_dir
+from assetinv.report import default_data_dir
 
 pd.set_option("display.max_columns", 30)
 pd.set_option("display.max_colwidth", 120)
@@ -202,7 +202,7 @@ assetinv report --data path/to/study --out reports --jobs 2
 ```
 
 Then open `reports/index.html`. The same is available from Python as
-`assetinv.reports.build_reports(data="path/to/study", out="reports")`.
+`assetinv.report.build_reports(data="path/to/study", out="reports")`.
 
 ## Where next
 
@@ -900,7 +900,7 @@ import pandas as pd
 from IPython.display import display
 
 import assetinv
-from assetinv.reports import load_context
+from assetinv.report import load_context
 
 pd.set_option("display.max_columns", 30)
 pd.set_option("display.max_colwidth", 120)
