@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ._version import __version__
+from .config import DEFAULTS
 from .errors import DataError
 
 #: Problems printed per file or error before "... and N more" (``--all`` prints every one).
@@ -98,7 +99,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import build_reports, default_data_dir
+    from .report.build import build_reports
+    from .report.context import default_data_dir
     from .study_check import validate_study
 
     folder = Path(args.data) if args.data is not None else (
@@ -129,7 +131,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     for w in res.get("warnings", []) if isinstance(res, dict) else []:
         print(f"assetinv: warning: {w}", file=sys.stderr)
-    from .report_cli import success_summary
+    from .report.cli import success_summary
 
     print(success_summary(res))
     return 0
@@ -139,12 +141,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_plan(args: argparse.Namespace) -> int:
     from .io import read_config, read_responses
     from .planning import plan_survey
-    from .reports import _resolve_inputs
+    from .report.context import resolve_inputs
 
     if args.responses is not None:
         path = Path(args.responses)
     else:
-        _, config_path = _resolve_inputs(args.data, args.config)
+        _, config_path = resolve_inputs(args.data, args.config)
         path = Path(read_config(config_path)["responses"])
     responses = read_responses(path)
     try:
@@ -201,7 +203,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .report_cli import EPILOGS, formatter
+    from .report.cli import EPILOGS, formatter
 
     parser = argparse.ArgumentParser(
         prog="assetinv",
@@ -231,11 +233,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--schools", nargs="*", default=None, help="render only these school ids")
-    r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
+    r.add_argument("--min-n", type=int, default=None,
+                   help=f"suppression minimum group size (default {DEFAULTS.min_n})")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--precision", type=int, default=None,
-                   help="decimals of means in the CSV and XLSX tables (default 2, or the config's precision)")
+                   help=f"decimals of means in the CSV and XLSX tables (default {DEFAULTS.precision}, "
+                        "or the config's precision)")
     r.add_argument("--no-release-ledger", action="store_true",
                    help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release")
     r.add_argument("--force", action="store_true",

@@ -58,7 +58,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -242,7 +243,7 @@ def build_ledger(ctx) -> pd.DataFrame:
     Parameters
     ----------
     ctx : ReportContext
-        After :func:`assetinv.report_sections.compute_analyses` (its tables
+        After :func:`assetinv.report.pipeline.compute_analyses` (its tables
         and the scores in ``ctx.results``).
 
     Returns
@@ -258,7 +259,7 @@ def build_ledger(ctx) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
     array(['participation', 'data_quality', 'pages'], dtype=object)
     """
@@ -921,10 +922,11 @@ def _band_interview_counts(ctx) -> None:
         rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]
 
 
-def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> AuditResult:
+def protect_publication(ctx, *, recompute: Callable[[Any], None], max_rounds: int = 20,
+                        bounds: bool = True) -> AuditResult:
     """Audit every published number of a report run and add secondary suppression until nothing is recoverable.
 
-    Called once by :func:`assetinv.reports.load_context` after the analyses and
+    Called once by :func:`assetinv.report.pipeline.load_context` after the analyses and
     before any file is written. Units chosen for a school's profile are
     stored in ``ctx.results["suppress_also"]`` and the analyses are re-run, so
     that network means, ranks, statuses, joint displays and recommendations
@@ -938,6 +940,11 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
         Safety bound on audit rounds.
     bounds : bool
         Also compute LP bounds (:func:`count_bounds`) on the final ledger.
+    recompute : callable
+        ``recompute(ctx)`` re-runs the analyses after a school is added to
+        ``ctx.results["suppress_also"]`` (the report pipeline passes
+        :func:`assetinv.report.pipeline.compute_analyses`; it is passed in
+        because the report layer sits above this module).
 
     Returns
     -------
@@ -946,13 +953,11 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> ctx = load_context()  # doctest: +SKIP
     >>> ctx.results["disclosure"].residual  # doctest: +SKIP
     []
     """
-    from .report_sections import compute_analyses
-
     inst = ctx.instrument
     items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
     cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items)
@@ -972,7 +977,7 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
         school_units = {(u[1], u[2]): SECONDARY_REASON for u in all_units if u[0] == "school"}
         if any(u[0] == "school" for u in new):
             ctx.results["suppress_also"] = school_units
-            compute_analyses(ctx)  # network means, ranks, statuses and recommendations without these schools
+            recompute(ctx)  # network means, ranks, statuses and recommendations without these schools
             _item_table(ctx)
             _apply_units(ctx, all_units)
         else:
@@ -1007,7 +1012,7 @@ def release_ledger(ctx) -> dict:
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> sorted(release_ledger(load_context())["groups"])[0]  # doctest: +SKIP
     'asset_profile | n, mean | school S01 CN'
     """

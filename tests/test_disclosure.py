@@ -25,7 +25,7 @@ from assetinv.disclosure import (
     count_bounds,
     ledger_cells,
 )
-from assetinv.reports import build_reports, default_data_dir
+from assetinv.report import build_reports, default_data_dir
 
 ROLES = ("teacher", "leader")
 
@@ -222,7 +222,7 @@ def test_verdict_in_provenance(release):
 
 def test_issue_case_adds_secondary_suppression(tmp_path):
     """Without the auditor, D3's gap rows minus S09-S11's profile rows give S12 exactly (issue 12, point 1)."""
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     data = tmp_path / "data"
     _sample_s12(data)
@@ -262,7 +262,7 @@ def test_attacker_finds_the_issue_case_without_the_auditor(tmp_path, monkeypatch
 def test_ledger_facts_equal_the_data(tmp_path):
     """Every published count in the ledger equals the sum of its cells' true counts (the mapping is right)."""
     from assetinv.disclosure import _mask
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     data = tmp_path / "data"
     _sample_s12(data)
@@ -282,7 +282,7 @@ def test_ledger_facts_equal_the_data(tmp_path):
 
 def test_every_count_column_is_in_the_ledger(tmp_path):
     """Each numeric column of a survey table is either a ledger fact or a documented non-linear statistic."""
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     ctx = load_context()
     led = build_ledger(ctx)
