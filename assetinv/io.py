@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from .ids import id_sort_key, natural_key
+from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
 from .instrument import Instrument, resolve
 from .errors import DataError, Problem
 from .config import StudyConfig
@@ -60,22 +61,6 @@ DEFAULT_MISSING_CODES = (
     "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
 )
 
-#: Role synonyms accepted on top of the instrument's role ids and labels
-#: (compared case-, space-, hyphen- and underscore-insensitively).
-ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "teacher": (
-        "teacher", "teachers", "classroom teacher", "teaching staff", "educator", "faculty",
-    ),
-    "leader": (
-        "leader", "school leader", "school leadership", "principal", "assistant principal",
-        "vice principal", "deputy principal", "associate principal", "head teacher",
-        "headteacher", "head of school", "school administrator", "administrator",
-    ),
-    "district": (
-        "district", "district staff", "district leader", "district office",
-        "district administrator", "central office",
-    ),
-}
 
 #: Column-name aliases accepted on top of the canonical names.
 COLUMN_ALIASES: dict[str, str] = {
@@ -142,16 +127,8 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s_\-.]+", "", s)
 
 
-def _label_key(text: Any) -> str:
-    """Label key: case- and whitespace-insensitive, straight apostrophes."""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", s).strip().lower()
 
 
-def _key(text: Any) -> str:
-    """Value key for roles and waves: also ignores spaces, hyphens, underscores, dots."""
-    return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
 
 
 def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
@@ -219,17 +196,6 @@ def _label_map(inst) -> dict[str, int]:
     return out
 
 
-def _role_map(inst) -> dict[str, str]:
-    roles = dict(inst.roles)
-    out: dict[str, str] = {}
-    for rid, syns in ROLE_SYNONYMS.items():
-        if rid in roles:
-            for s in syns:
-                out[_key(s)] = rid
-    for rid, label in roles.items():
-        out[_key(label)] = rid
-        out[_key(rid)] = rid
-    return out
 
 
 def _wave_map(inst) -> dict[str, str]:
