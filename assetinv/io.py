@@ -2346,6 +2346,39 @@ def _rows_of(raw: _Raw, P: _Collector):
         yield [c.strip() for c in row[:width]], rn
 
 
+def _roster_record(raw: _Raw, row: list[str], rn: int, idx: dict[str, int], inst, role_map: dict[str, str],
+                   wave_map: dict[str, str], P: _Collector) -> dict[str, Any] | None:
+    """One roster row checked and read, or None when it has a problem (reported to ``P``)."""
+    rec: dict[str, Any] = {}
+    bad = False
+    for c in ("school", "district"):
+        if c in idx:
+            rec[c] = row[idx[c]]
+            if not rec[c]:
+                P.cell(f"blank {c}", f"the {c} is blank", f"fill in the {c} id", rn, raw.header[idx[c]])
+                bad = True
+    for c, mp, valid in (("role", role_map, dict(inst.roles)), ("wave", wave_map, dict(inst.waves))):
+        if c in idx:
+            val = row[idx[c]]
+            rec[c] = mp.get(_key(val))
+            if rec[c] is None:
+                close = difflib.get_close_matches(_key(val), list(mp), n=1, cutoff=0.6)
+                hint = f" (did you mean '{mp[close[0]]}'?)" if close and val else ""
+                P.cell(c, f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
+                       "use one of: " + ", ".join(valid), rn, raw.header[idx[c]])
+                bad = True
+    if "invited" in idx:
+        val = row[idx["invited"]]
+        num = _parse_number(val) if val else None
+        if num is None or not float(num).is_integer() or num < 0:
+            P.cell("invited", f"invited '{val}' is not a non-negative whole number",
+                   "write how many staff were invited (0 or more)", rn, raw.header[idx["invited"]])
+            bad = True
+        else:
+            rec["invited"] = int(num)
+    return None if bad else rec
+
+
 def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.DataFrame:
     """Read a roster: how many staff were invited per school, role and wave.
 
@@ -2391,34 +2424,8 @@ def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.D
     for row, rn in _rows_of(raw, P):
         if row is None:
             continue
-        rec: dict[str, Any] = {}
-        bad = False
-        for c in ("school", "district"):
-            if c in idx:
-                rec[c] = row[idx[c]]
-                if not rec[c]:
-                    P.cell(f"blank {c}", f"the {c} is blank", f"fill in the {c} id", rn, raw.header[idx[c]])
-                    bad = True
-        for c, mp, valid in (("role", role_map, dict(inst.roles)), ("wave", wave_map, dict(inst.waves))):
-            if c in idx:
-                val = row[idx[c]]
-                rec[c] = mp.get(_key(val))
-                if rec[c] is None:
-                    close = difflib.get_close_matches(_key(val), list(mp), n=1, cutoff=0.6)
-                    hint = f" (did you mean '{mp[close[0]]}'?)" if close and val else ""
-                    P.cell(c, f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
-                           "use one of: " + ", ".join(valid), rn, raw.header[idx[c]])
-                    bad = True
-        if "invited" in idx:
-            val = row[idx["invited"]]
-            num = _parse_number(val) if val else None
-            if num is None or not float(num).is_integer() or num < 0:
-                P.cell("invited", f"invited '{val}' is not a non-negative whole number",
-                       "write how many staff were invited (0 or more)", rn, raw.header[idx["invited"]])
-                bad = True
-            else:
-                rec["invited"] = int(num)
-        if bad or len(rec) < 5:
+        rec = _roster_record(raw, row, rn, idx, inst, role_map, wave_map, P)
+        if rec is None or len(rec) < 5:
             continue
         key = (rec["school"], rec["role"], rec["wave"])
         if key in seen:
