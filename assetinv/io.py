@@ -696,7 +696,10 @@ class _Table:
         """(codes, distinct stripped texts) of column ``j``; computed once."""
         hit = self._stripped.get(j)
         if hit is None:
-            vals = np.array([str(c).strip() for c in self.cats[j]], dtype=object)
+            stripped = [str(c).strip() for c in self.cats[j]]
+            same = all(a is b for a, b in zip(stripped, self.cats[j]))
+            vals = self.cats[j] if same else np.array(stripped, dtype=object)  # no copy of a clean column
+            del stripped
             codes = self.codes[j]
             if len(vals) > 1000:  # many texts (ids): make them distinct again after stripping
                 inv, uniq = pd.factorize(vals)
@@ -1854,7 +1857,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         other = np.array([v is not None and v not in waves_sel for v in wvals], dtype=bool)
         st.exclude("wave not selected (waves=)", other[wc] if len(wvals) else np.zeros(len(table), bool))
     finds.replay(P, table.rownums)
-    kept = np.flatnonzero(st.active)
+    kept = np.flatnonzero(st.active).astype(np.int32 if len(table) < 2**31 else np.int64)
     _check_duplicates(raw, table, plan, fields, kept, P)
     for reason in sorted(st.excluded, key=st.first_excluded.__getitem__):
         excluded[reason] = st.excluded[reason]
