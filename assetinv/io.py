@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 
 from .ids import id_sort_key, natural_key
+from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
 from .instrument import Instrument, resolve
 from .errors import DataError, Problem
+from .config import StudyConfig
 
 __all__ = [
     "read_responses",
@@ -59,22 +61,6 @@ DEFAULT_MISSING_CODES = (
     "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
 )
 
-#: Role synonyms accepted on top of the instrument's role ids and labels
-#: (compared case-, space-, hyphen- and underscore-insensitively).
-ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "teacher": (
-        "teacher", "teachers", "classroom teacher", "teaching staff", "educator", "faculty",
-    ),
-    "leader": (
-        "leader", "school leader", "school leadership", "principal", "assistant principal",
-        "vice principal", "deputy principal", "associate principal", "head teacher",
-        "headteacher", "head of school", "school administrator", "administrator",
-    ),
-    "district": (
-        "district", "district staff", "district leader", "district office",
-        "district administrator", "central office",
-    ),
-}
 
 #: Column-name aliases accepted on top of the canonical names.
 COLUMN_ALIASES: dict[str, str] = {
@@ -141,16 +127,8 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s_\-.]+", "", s)
 
 
-def _label_key(text: Any) -> str:
-    """Label key: case- and whitespace-insensitive, straight apostrophes."""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", s).strip().lower()
 
 
-def _key(text: Any) -> str:
-    """Value key for roles and waves: also ignores spaces, hyphens, underscores, dots."""
-    return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
 
 
 def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
@@ -218,17 +196,6 @@ def _label_map(inst) -> dict[str, int]:
     return out
 
 
-def _role_map(inst) -> dict[str, str]:
-    roles = dict(inst.roles)
-    out: dict[str, str] = {}
-    for rid, syns in ROLE_SYNONYMS.items():
-        if rid in roles:
-            for s in syns:
-                out[_key(s)] = rid
-    for rid, label in roles.items():
-        out[_key(label)] = rid
-        out[_key(rid)] = rid
-    return out
 
 
 def _wave_map(inst) -> dict[str, str]:
@@ -2514,32 +2481,8 @@ def read_schools(path) -> pd.DataFrame:
 
 #: Keys accepted in study.yaml with their defaults. File keys are resolved against the
 #: config's folder.
-CONFIG_DEFAULTS: dict[str, Any] = {
-    "title": None,
-    "name": None,
-    "description": None,
-    "responses": "responses.csv",
-    "roster": "roster.csv",
-    "schools": "schools.csv",
-    "codings": "codings.csv",
-    "instrument": None,
-    "interviews": None,
-    "qdpx": None,
-    "truth": None,
-    "simulated": False,  # true: the data are invented; every report page carries a banner saying so
-    "out": None,
-    "min_n": 5,
-    "min_response_rate": 0.5,
-    "seed": None,
-    "thresholds": {},
-    "waves": None,
-    "baseline": None,
-    "followup": None,
-    "network": None,
-    "precision": 2,
-    "release_ledger": True,
-    "redact_names": None,
-}
+CONFIG_DEFAULTS: dict[str, Any] = StudyConfig.defaults()  # written once, in assetinv/config.py
+_CONFIG_SCALARS = ("min_n", "min_response_rate", "seed", "precision", "release_ledger")
 _CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
                      "qdpx", "truth", "redact_names")
 
@@ -2666,23 +2609,7 @@ def read_config(path) -> dict:
     if out.get("out") is not None and isinstance(out["out"], str):
         p = Path(out["out"]).expanduser()
         out["out"] = p if p.is_absolute() else folder / p
-    mn = out["min_n"]
-    if isinstance(mn, bool) or not isinstance(mn, int) or mn < 1:
-        P.col(f"min_n must be a whole number of at least 1 (got {mn!r})", "e.g. 'min_n: 5'", column="min_n")
-    rr = out["min_response_rate"]
-    if isinstance(rr, bool) or not isinstance(rr, (int, float)) or not 0 <= rr <= 1:
-        P.col(f"min_response_rate must be a number from 0 to 1 (got {rr!r})", "e.g. 'min_response_rate: 0.5'",
-              column="min_response_rate")
-    sd = out["seed"]
-    if sd is not None and (isinstance(sd, bool) or not isinstance(sd, int)):
-        P.col(f"seed must be a whole number (got {sd!r})", "e.g. 'seed: 2026'", column="seed")
-    pr = out["precision"]
-    if isinstance(pr, bool) or not isinstance(pr, int) or not 0 <= pr <= 9:
-        P.col(f"precision must be a whole number of decimals from 0 to 9 (got {pr!r})",
-              "e.g. 'precision: 2' (decimals of means in the CSV and XLSX tables)", column="precision")
-    if not isinstance(out["release_ledger"], bool):
-        P.col(f"release_ledger must be true or false (got {out['release_ledger']!r})",
-              "e.g. 'release_ledger: true'", column="release_ledger")
+    P.cols.extend(StudyConfig.problems({k: out[k] for k in _CONFIG_SCALARS}, name))  # typed in config.py
     if out["thresholds"] is None:
         out["thresholds"] = {}
     P.raise_if_any()
@@ -2901,7 +2828,7 @@ def validate_file(path, instrument: Instrument | str | Path | None = None, kind:
         elif kind == "config":
             read_config(p)
         elif kind == "codings":
-            from .qualitative import validate_codings  # moving into the io layer (issue 13, h-qual)
+            from .codings_check import validate_codings
 
             inst = resolve(instrument)
             res = validate_codings(p, inst)

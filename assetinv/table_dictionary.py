@@ -108,6 +108,14 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "description": ("Description", "What the support involves."),
     "drawn_from": ("Drawn from", "The playbook entry the support comes from."),
     "lever": ("Lever", "The school's strength that can carry the support."),
+    "who_acts": ("Who acts", "Who decides and carries out the support: the CBO, the school or the district."),
+    "cbo_role": ("CBO's part", "What the CBO contributes when the school or district is the one to act."),
+    "triggered_by": ("Why this school", "The weak items or barrier codes of this school that call for the support."),
+    "source": ("Source", "The seed passage or research source behind the support."),
+    "n_strength": ("Excerpts coded as a strength", "Coded excerpts a coder marked as a strength (integer)."),
+    "n_barrier": ("Excerpts coded as a barrier", "Coded excerpts a coder marked as a barrier (integer)."),
+    "strengths": ("Strengths heard", "The codes heard most often as strengths, with their excerpt counts."),
+    "barriers": ("Barriers heard", "The codes heard most often as barriers, with their excerpt counts."),
     "n_items": ("Items", "Number of items in the domain (integer)."),
     "raw_alpha": ("Alpha", "Coefficient alpha on raw scores (as psych::alpha raw_alpha)."),
     "std_alpha": ("Standardised alpha", "Alpha on standardised items."),
@@ -145,7 +153,13 @@ _SUFFIX = {"_lo": ("95% CI low", "Lower end of the 95% interval of"),
 
 
 def column_label(col: str) -> str:
-    """A readable header for a table column (``ci_low`` -> ``95% CI low``)."""
+    """A readable header for a table column (``ci_low`` -> ``95% CI low``).
+
+    Examples
+    --------
+    >>> column_label("ci_low"), column_label("pct_4"), column_label("n_valid")
+    ('95% CI low', '% answering 4', 'N valid')
+    """
     if col in COLUMNS:
         return COLUMNS[col][0]
     m = re.fullmatch(r"pct_(\d+)", col)
@@ -158,7 +172,13 @@ def column_label(col: str) -> str:
 
 
 def column_description(col: str, labels: dict | None = None) -> str:
-    """What a column holds, in one sentence."""
+    """What a column holds, in one sentence.
+
+    Examples
+    --------
+    >>> column_description("pct_4", {4: "Agree"})
+    'Percent of those answering the item who chose 4 (Agree).'
+    """
     if col in COLUMNS:
         return COLUMNS[col][1]
     m = re.fullmatch(r"pct_(\d+)", col)
@@ -227,6 +247,14 @@ def data_dictionary(tables: dict[str, pd.DataFrame], sheet_names: dict[str, str]
     -------
     DataFrame
         ``table, sheet, column, header, description``.
+
+    Examples
+    --------
+    >>> d = data_dictionary({"profile": pd.DataFrame(columns=["school", "mean"])})
+    >>> d[["table", "column", "header"]]
+         table  column      header
+    0  profile  school   School id
+    1  profile    mean  Mean (1-5)
     """
     rows = []
     for t, df in tables.items():

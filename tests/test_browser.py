@@ -27,7 +27,7 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    from assetinv.reports import build_reports
+    from assetinv.report import build_reports
     from assetinv.simulate import write_sample
 
     root = tmp_path_factory.mktemp("browser")
@@ -104,7 +104,7 @@ def test_report_renders_offline_without_errors(rendered, browser, tmp_path, whic
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     """The bundled sample, three schools: S01 (all growth areas), S03 (suppressed change), S06 (strengths)."""
-    from assetinv.reports import build_reports
+    from assetinv.report import build_reports
 
     out = tmp_path_factory.mktemp("sample") / "reports"
     build_reports(out=out, schools=["S01", "S03", "S06"], progress=False)
@@ -184,7 +184,7 @@ def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
     import subprocess
     import sys
 
-    from assetinv.report_pdf import write_pdfs
+    from assetinv.report.pdf import write_pdfs
 
     for name in ("S06-summary.html", "S01.html"):
         (tmp_path / "a").mkdir(exist_ok=True)
@@ -192,15 +192,49 @@ def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
         for d in ("a", "b"):
             (tmp_path / d / name).write_bytes((sample / "schools" / name).read_bytes())
     written = write_pdfs(sorted((tmp_path / "a").glob("*.html")), browser=browser)
-    code = ("import sys; from assetinv.report_pdf import write_pdfs; "
+    code = ("import sys; from assetinv.report.pdf import write_pdfs; "
             "write_pdfs(sorted(__import__('pathlib').Path(sys.argv[1]).glob('*.html')))")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True, env=env, timeout=300)
     same = [a.name for a in written if a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()]
-    assert "S06-summary.pdf" in same  # the one-page summary is byte-identical across browser launches
-    # (a long report can differ in a few bytes between launches: documented in docs/reports.md)
+    # every PDF, the long school report included, is byte-identical across browser launches and folders
+    assert same == [a.name for a in written]
     for a in written:
         pdf = a.read_bytes()
         assert pdf.startswith(b"%PDF") and b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf  # tagged
         assert b"/Outlines" in pdf  # bookmarks from the headings
         assert b"D:20000101000000" in pdf  # no time stamp of the run
+        assert b"file://" not in pdf  # links are relative, so the bytes do not depend on the folder
+        _assert_xref_points_at_objects(pdf)
+
+
+def _assert_xref_points_at_objects(pdf: bytes) -> None:
+    """Every in-use xref entry (after the links were rewritten) points at its ``N 0 obj``."""
+    import re
+
+    xref = pdf.rfind(b"\nxref\n")
+    start = int(re.search(rb"startxref\s+(\d+)", pdf[pdf.rfind(b"startxref"):]).group(1))
+    assert pdf[start:start + 4] == b"xref"
+    entries = re.findall(rb"(?m)^(\d{10}) (\d{5}) ([nf])", pdf[xref:])
+    assert entries
+    for i, (off, _gen, kind) in enumerate(entries):
+        if kind == b"n":
+            assert pdf[int(off):].startswith(b"%d 0 obj" % i), i
+
+
+def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
+    """Chromium's absolute file:// links become relative ones (to the sibling PDF when printed), offsets shifted."""
+    from assetinv.report.pdf import _relative_links
+
+    folder = tmp_path / "out" / "schools"
+    folder.mkdir(parents=True)
+    uri = (folder / "S06.html").resolve().as_uri().encode()
+    body = [b"%PDF-1.4\n", b"1 0 obj\n<</URI (" + uri + b"#top)>>\nendobj\n", b"2 0 obj\n<</A 1>>\nendobj\n",
+            b"3 0 obj\n<</URI (" + (tmp_path / "out" / "index.html").resolve().as_uri().encode() + b")>>\nendobj\n"]
+    offs = [sum(map(len, body[:i])) for i in range(1, 4)]
+    xref_at = sum(map(len, body))
+    pdf = b"".join(body) + b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    pdf += b"trailer\n<</Size 4>>\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    out = _relative_links(pdf, folder, {"S06.html"})
+    assert b"/URI (S06.pdf#top)" in out and b"/URI (../index.html)" in out and b"file://" not in out
+    _assert_xref_points_at_objects(out)
