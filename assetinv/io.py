@@ -705,7 +705,7 @@ def _n_records(raw: _Raw) -> int:
     return len(raw.table) if raw.table is not None else len(raw.rows)
 
 
-_FAST_DELETE = bytes([34, *range(0, 9), 11, 12, *range(14, 32), 127])
+_FAST_DELETE = bytes([34, *range(9), 11, 12, *range(14, 32), 127])
 _FAST_CTRL_UTF8 = re.compile(b"\xc2[\x80-\x9f]|\xef\xbf\xbd")
 _CHUNK = 1 << 23
 
@@ -1502,6 +1502,11 @@ def _check_required(raw: _Raw, plan: _ColumnPlan, items: list[str], fixed_wave: 
               "save it again as 'CSV UTF-8 (Comma delimited)'", column=raw.header[0])
 
 
+def _pick(v: Any, k: int) -> Any:
+    """Element ``k`` of a per-record array, or the value itself when one value holds for all."""
+    return v[k] if isinstance(v, np.ndarray) else v
+
+
 class _CellFinds:
     """Cell problems found column by column, replayed to a :class:`_Collector` in row order.
 
@@ -1525,9 +1530,8 @@ class _CellFinds:
         at = np.concatenate([np.arange(len(f[0])) for f in self.finds])
         for i in np.lexsort((steps, recs)):
             _, _, kind, msg, fix, col = self.finds[which[i]]
-            k = at[i]
-            pick = (lambda v: v[k] if isinstance(v, np.ndarray) else v)  # noqa: E731
-            P.cell(pick(kind), pick(msg), pick(fix), row=int(rownums[recs[i]]), column=pick(col))
+            k = int(at[i])
+            P.cell(_pick(kind, k), _pick(msg, k), _pick(fix, k), row=int(rownums[recs[i]]), column=_pick(col, k))
 
 
 @dataclass
