@@ -179,11 +179,6 @@ def _display(path: Path) -> str:
     return path.name
 
 
-#: Kept for the modules that still call it (crosswalk, crosswalk_qda, study_check): the same as
-#: :func:`assetinv.instrument.resolve`, the one instrument boundary; call that instead.
-_load_instrument = resolve
-
-
 def _item_ids(inst) -> list[str]:
     ids = inst.item_ids() if callable(getattr(inst, "item_ids", None)) else list(inst.items["id"])
     return [str(i) for i in ids]
