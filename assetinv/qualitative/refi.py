@@ -112,7 +112,13 @@ def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path | None = None, *, project_name: str = "Asset Inventory interviews") -> Path:
+def write_qdpx(
+    codings: pd.DataFrame,
+    path,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    project_name: str = "Asset Inventory interviews",
+) -> Path:
     """Write codings as a REFI-QDA 1.5 project (``.qdpx``).
 
     Mapping: each interview becomes a ``TextSource`` whose plain text (in
@@ -163,17 +169,8 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
     REFI-QDA Standard 1.5 (2019), Project.xsd, www.qdasoftware.org.
     """
     path = Path(path)
-    cod = codings.copy()
-    if "exemplary" not in cod:
-        cod["exemplary"] = False
-    if "valence" not in cod:
-        cod["valence"] = ""
-    cod["valence"] = [_s(v).lower() for v in cod["valence"]]
-    for c in CODING_COLUMNS:
-        cod[c] = [_s(v) for v in cod[c]]
-    cod = _sort_codings(cod)
+    cod = _tidy_for_export(codings)
     cb = resolve(instrument).codebook.reset_index(drop=True)
-    cod["parent"] = [_s(v) for v in cod["parent"]] if "parent" in cod.columns else ""
     parented = sorted(set(zip(cod.loc[cod["parent"] != "", "parent"], cod.loc[cod["parent"] != "", "code"])))
     extra = sorted(set(cod.loc[cod["parent"] == "", "code"]) - set(cb["id"]))
     ET.register_namespace("", NS_PROJECT)
@@ -183,6 +180,36 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
         ET.SubElement(users, _q("User"), {"guid": _guid("user", coder), "name": coder, "id": coder})
     book = ET.SubElement(root, _q("CodeBook"))
     _code_tree(book, cb, extra, NS_PROJECT, True, parented)
+    _project_cases(root, cod)
+    files = _project_sources(root, cod)
+    _project_notes(root, cod)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        _zip_write(zf, "project.qde", _xml_bytes(root))
+        for name in sorted(files):
+            _zip_write(zf, name, files[name])
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def _tidy_for_export(codings: pd.DataFrame) -> pd.DataFrame:
+    """The codings as clean strings (exemplary, valence and parent filled in), in the table's sort order."""
+    cod = codings.copy()
+    if "exemplary" not in cod:
+        cod["exemplary"] = False
+    if "valence" not in cod:
+        cod["valence"] = ""
+    cod["valence"] = [_s(v).lower() for v in cod["valence"]]
+    for c in CODING_COLUMNS:
+        cod[c] = [_s(v) for v in cod[c]]
+    cod = _sort_codings(cod)
+    cod["parent"] = [_s(v) for v in cod["parent"]] if "parent" in cod.columns else ""
+    return cod
+
+
+def _project_cases(root: ET.Element, cod: pd.DataFrame) -> None:
+    """``Variables`` (school, role) and one ``Case`` per interview holding its values and its source."""
     variables = ET.SubElement(root, _q("Variables"))
     for v in ("school", "role"):
         ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
@@ -198,10 +225,12 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
             ET.SubElement(vv, _q("VariableRef"), {"targetGUID": _guid("var", v)})
             ET.SubElement(vv, _q("TextValue")).text = getattr(rec, v)
         ET.SubElement(case, _q("SourceRef"), {"targetGUID": _guid("source", rec.interview_id)})
+
+
+def _project_sources(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
+    """One ``TextSource`` per interview (its excerpts joined by blank lines); returns the source text files."""
     sources = ET.SubElement(root, _q("Sources"))
     files: dict[str, bytes] = {}
-    note_guid = _guid("note", _EXEMPLARY_NOTE)
-    any_exemplary = bool(cod["exemplary"].any())
     for itv, g in cod.groupby("interview_id", sort=True):
         sguid = _guid("source", itv)
         src = ET.SubElement(
@@ -214,39 +243,49 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
             if parts:
                 parts.append("\n\n")
                 pos += 2
-            start, end = pos, pos + len(text)
             parts.append(text)
-            pos = end
-            first_coder = eg["coder"].iloc[0]
-            sel = ET.SubElement(
-                src,
-                _q("PlainTextSelection"),
-                {
-                    "guid": _guid("selection", ex),
-                    "name": ex,
-                    "startPosition": str(start),
-                    "endPosition": str(end),
-                    "creatingUser": _guid("user", first_coder),
-                },
-            )
-            for rec in eg.itertuples(index=False):
-                coding = ET.SubElement(
-                    sel,
-                    _q("Coding"),
-                    {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
-                )
-                code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
-                ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
-                if bool(rec.exemplary):
-                    ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
-                if rec.valence in _VALENCE_NOTES:
-                    ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _VALENCE_NOTES[rec.valence])})
+            _selection(src, ex, eg, pos, pos + len(text))
+            pos += len(text)
         files[f"Sources/{sguid}.txt"] = "".join(parts).encode("utf-8")
+    return files
+
+
+def _selection(src: ET.Element, ex: str, eg: pd.DataFrame, start: int, end: int) -> None:
+    """One excerpt's ``PlainTextSelection`` with a ``Coding`` per coder x code (exemplary and valence notes)."""
+    sel = ET.SubElement(
+        src,
+        _q("PlainTextSelection"),
+        {
+            "guid": _guid("selection", ex),
+            "name": ex,
+            "startPosition": str(start),
+            "endPosition": str(end),
+            "creatingUser": _guid("user", eg["coder"].iloc[0]),
+        },
+    )
+    for rec in eg.itertuples(index=False):
+        coding = ET.SubElement(
+            sel,
+            _q("Coding"),
+            {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
+        )
+        code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
+        ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
+        if bool(rec.exemplary):
+            ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _EXEMPLARY_NOTE)})
+        if rec.valence in _VALENCE_NOTES:
+            ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _VALENCE_NOTES[rec.valence])})
+
+
+def _project_notes(root: ET.Element, cod: pd.DataFrame) -> None:
+    """The ``Notes`` the codings refer to: exemplary, and each valence used."""
+    any_exemplary = bool(cod["exemplary"].any())
     used_valences = [v for v in _VALENCE_NOTES if (cod["valence"] == v).any()]
-    if any_exemplary or used_valences:
-        notes = ET.SubElement(root, _q("Notes"))
+    if not (any_exemplary or used_valences):
+        return
+    notes = ET.SubElement(root, _q("Notes"))
     if any_exemplary:
-        note = ET.SubElement(notes, _q("Note"), {"guid": note_guid, "name": _EXEMPLARY_NOTE})
+        note = ET.SubElement(notes, _q("Note"), {"guid": _guid("note", _EXEMPLARY_NOTE), "name": _EXEMPLARY_NOTE})
         ET.SubElement(note, _q("PlainTextContent")).text = (
             "Codings referring to this note were flagged by their coder as exemplary quotes."
         )
@@ -257,18 +296,17 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
             + ("the practice or condition present and helping." if v == "strength"
                else "the practice or condition missing, weak or in the way.")
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        _zip_write(zf, "project.qde", _xml_bytes(root))
-        for name in sorted(files):
-            _zip_write(zf, name, files[name])
-    path.write_bytes(buf.getvalue())
-    return path
 
 
 
-def read_qdpx(path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
+def read_qdpx(
+    path,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    codes=None,
+    cases=None,
+    allow_external=None,
+) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
