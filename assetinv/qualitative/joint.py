@@ -125,11 +125,10 @@ def joint_display(
     >>> import pandas as pd
     >>> prof = pd.DataFrame({"school": ["S1", "S1"], "domain": ["EX", "OS"],
     ...                      "mean": [4.2, 2.6], "status": ["asset", "growth area"]})
-    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e1", "e2"], "interview_id": ["i1", "i1", "i2"],
-    ...     "school": ["S1"] * 3, "role": ["teacher"] * 3, "coder": ["ana", "ben", "ana"],
-    ...     "code": ["EX-SHARE", "EX-SHARE", "EX-COACH"],
-    ...     "text": ["We share labs with Ms. Ortega."] * 2 + ["Our coach models lessons."]})
-    >>> jd = joint_display(prof, c, school="S1")  # two teacher interviews: the site may be shown
+    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e2"], "interview_id": ["i1", "i2"],  # MIN_INTERVIEWS
+    ...     "school": ["S1"] * 2, "role": ["teacher"] * 2, "coder": ["ana", "ben"],
+    ...     "code": ["EX-SHARE"] * 2, "text": ["We share labs with Ms. Ortega."] * 2})
+    >>> jd = joint_display(prof, c, school="S1")
     >>> jd[["domain", "survey_mean", "status", "n_excerpts"]]
       domain  survey_mean       status  n_excerpts
     0     EX          4.2        asset           2

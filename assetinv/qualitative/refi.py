@@ -112,13 +112,7 @@ def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def write_qdpx(
-    codings: pd.DataFrame,
-    path,
-    instrument: Instrument | str | Path | None = None,
-    *,
-    project_name: str = "Asset Inventory interviews",
-) -> Path:
+def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path | None = None, *, project_name: str = "Asset Inventory interviews") -> Path:
     """Write codings as a REFI-QDA 1.5 project (``.qdpx``).
 
     Mapping: each interview becomes a ``TextSource`` whose plain text (in
@@ -180,9 +174,12 @@ def write_qdpx(
         ET.SubElement(users, _q("User"), {"guid": _guid("user", coder), "name": coder, "id": coder})
     book = ET.SubElement(root, _q("CodeBook"))
     _code_tree(book, cb, extra, NS_PROJECT, True, parented)
-    _project_cases(root, cod)
-    files = _project_sources(root, cod)
-    _project_notes(root, cod)
+    variables = ET.SubElement(root, _q("Variables"))
+    for v in ("school", "role"):
+        ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
+    _cases_xml(root, cod)
+    files = _sources_xml(root, cod)
+    _notes_xml(root, cod)
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
@@ -194,7 +191,7 @@ def write_qdpx(
 
 
 def _tidy_for_export(codings: pd.DataFrame) -> pd.DataFrame:
-    """The codings as clean strings (exemplary, valence and parent filled in), in the table's sort order."""
+    """Codings with every column a string (exemplary, valence, parent filled in), sorted for stable bytes."""
     cod = codings.copy()
     if "exemplary" not in cod:
         cod["exemplary"] = False
@@ -208,11 +205,8 @@ def _tidy_for_export(codings: pd.DataFrame) -> pd.DataFrame:
     return cod
 
 
-def _project_cases(root: ET.Element, cod: pd.DataFrame) -> None:
-    """``Variables`` (school, role) and one ``Case`` per interview holding its values and its source."""
-    variables = ET.SubElement(root, _q("Variables"))
-    for v in ("school", "role"):
-        ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
+def _cases_xml(root: ET.Element, cod: pd.DataFrame) -> None:
+    """One ``Case`` per interview with its school and role variables and a ``SourceRef`` to its text."""
     interviews = (
         cod.drop_duplicates("interview_id")[["interview_id", "school", "role"]]
         .sort_values("interview_id", kind="mergesort")
@@ -227,8 +221,8 @@ def _project_cases(root: ET.Element, cod: pd.DataFrame) -> None:
         ET.SubElement(case, _q("SourceRef"), {"targetGUID": _guid("source", rec.interview_id)})
 
 
-def _project_sources(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
-    """One ``TextSource`` per interview (its excerpts joined by blank lines); returns the source text files."""
+def _sources_xml(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
+    """One ``TextSource`` per interview (its excerpts joined by blank lines); the archive members of the texts."""
     sources = ET.SubElement(root, _q("Sources"))
     files: dict[str, bytes] = {}
     for itv, g in cod.groupby("interview_id", sort=True):
@@ -243,26 +237,20 @@ def _project_sources(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
             if parts:
                 parts.append("\n\n")
                 pos += 2
+            start, end = pos, pos + len(text)
             parts.append(text)
-            _selection(src, ex, eg, pos, pos + len(text))
-            pos += len(text)
+            pos = end
+            _selection_xml(src, str(ex), eg, start, end)
         files[f"Sources/{sguid}.txt"] = "".join(parts).encode("utf-8")
     return files
 
 
-def _selection(src: ET.Element, ex: str, eg: pd.DataFrame, start: int, end: int) -> None:
-    """One excerpt's ``PlainTextSelection`` with a ``Coding`` per coder x code (exemplary and valence notes)."""
-    sel = ET.SubElement(
-        src,
-        _q("PlainTextSelection"),
-        {
-            "guid": _guid("selection", ex),
-            "name": ex,
-            "startPosition": str(start),
-            "endPosition": str(end),
-            "creatingUser": _guid("user", eg["coder"].iloc[0]),
-        },
-    )
+def _selection_xml(src: ET.Element, ex: str, eg: pd.DataFrame, start: int, end: int) -> None:
+    """A ``PlainTextSelection`` with one ``Coding`` per coder and code (exemplary and valence as ``NoteRef``)."""
+    sel = ET.SubElement(src, _q("PlainTextSelection"), {
+        "guid": _guid("selection", ex), "name": ex, "startPosition": str(start), "endPosition": str(end),
+        "creatingUser": _guid("user", eg["coder"].iloc[0])})
+    note_guid = _guid("note", _EXEMPLARY_NOTE)
     for rec in eg.itertuples(index=False):
         coding = ET.SubElement(
             sel,
@@ -272,13 +260,13 @@ def _selection(src: ET.Element, ex: str, eg: pd.DataFrame, start: int, end: int)
         code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
         ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
         if bool(rec.exemplary):
-            ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _EXEMPLARY_NOTE)})
+            ET.SubElement(coding, _q("NoteRef"), {"targetGUID": note_guid})
         if rec.valence in _VALENCE_NOTES:
             ET.SubElement(coding, _q("NoteRef"), {"targetGUID": _guid("note", _VALENCE_NOTES[rec.valence])})
 
 
-def _project_notes(root: ET.Element, cod: pd.DataFrame) -> None:
-    """The ``Notes`` the codings refer to: exemplary, and each valence used."""
+def _notes_xml(root: ET.Element, cod: pd.DataFrame) -> None:
+    """The ``assetinv:exemplary`` and ``assetinv:valence=...`` notes the codings refer to (only those used)."""
     any_exemplary = bool(cod["exemplary"].any())
     used_valences = [v for v in _VALENCE_NOTES if (cod["valence"] == v).any()]
     if not (any_exemplary or used_valences):
@@ -298,15 +286,7 @@ def _project_notes(root: ET.Element, cod: pd.DataFrame) -> None:
         )
 
 
-
-def read_qdpx(
-    path,
-    instrument: Instrument | str | Path | None = None,
-    *,
-    codes=None,
-    cases=None,
-    allow_external=None,
-) -> pd.DataFrame:
+def read_qdpx(path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
