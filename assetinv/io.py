@@ -39,6 +39,7 @@ import pandas as pd
 from .ids import id_sort_key, natural_key
 from .instrument import Instrument, resolve
 from .errors import DataError, Problem
+from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401 (io.ROLE_SYNONYMS stays)
 from .config import StudyConfig
 
 __all__ = [
@@ -59,23 +60,6 @@ SCHOOL_COLUMNS = ("school", "district", "name")
 DEFAULT_MISSING_CODES = (
     "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
 )
-
-#: Role synonyms accepted on top of the instrument's role ids and labels
-#: (compared case-, space-, hyphen- and underscore-insensitively).
-ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "teacher": (
-        "teacher", "teachers", "classroom teacher", "teaching staff", "educator", "faculty",
-    ),
-    "leader": (
-        "leader", "school leader", "school leadership", "principal", "assistant principal",
-        "vice principal", "deputy principal", "associate principal", "head teacher",
-        "headteacher", "head of school", "school administrator", "administrator",
-    ),
-    "district": (
-        "district", "district staff", "district leader", "district office",
-        "district administrator", "central office",
-    ),
-}
 
 #: Column-name aliases accepted on top of the canonical names.
 COLUMN_ALIASES: dict[str, str] = {
@@ -142,18 +126,6 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s_\-.]+", "", s)
 
 
-def _label_key(text: Any) -> str:
-    """Label key: case- and whitespace-insensitive, straight apostrophes."""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", s).strip().lower()
-
-
-def _key(text: Any) -> str:
-    """Value key for roles and waves: also ignores spaces, hyphens, underscores, dots."""
-    return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
-
-
 def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
     """The id a cell names (its SPSS value label first, then its text), or None with a "did you mean" hint."""
     found = (mapping.get(_key(label)) if label else None) or mapping.get(_key(val))
@@ -216,19 +188,6 @@ def _label_map(inst) -> dict[str, int]:
     out: dict[str, int] = {}
     for value, text in dict(inst.labels).items():
         out[_label_key(text)] = int(value)
-    return out
-
-
-def _role_map(inst) -> dict[str, str]:
-    roles = dict(inst.roles)
-    out: dict[str, str] = {}
-    for rid, syns in ROLE_SYNONYMS.items():
-        if rid in roles:
-            for s in syns:
-                out[_key(s)] = rid
-    for rid, label in roles.items():
-        out[_key(label)] = rid
-        out[_key(rid)] = rid
     return out
 
 
