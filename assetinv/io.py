@@ -37,9 +37,9 @@ import numpy as np
 import pandas as pd
 
 from .ids import id_sort_key, natural_key
+from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
 from .instrument import Instrument, resolve
 from .errors import DataError, Problem
-from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401 (io.ROLE_SYNONYMS stays)
 from .config import StudyConfig
 
 __all__ = [
@@ -60,6 +60,7 @@ SCHOOL_COLUMNS = ("school", "district", "name")
 DEFAULT_MISSING_CODES = (
     "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
 )
+
 
 #: Column-name aliases accepted on top of the canonical names.
 COLUMN_ALIASES: dict[str, str] = {
@@ -126,6 +127,10 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s_\-.]+", "", s)
 
 
+
+
+
+
 def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
     """The id a cell names (its SPSS value label first, then its text), or None with a "did you mean" hint."""
     found = (mapping.get(_key(label)) if label else None) or mapping.get(_key(val))
@@ -189,6 +194,8 @@ def _label_map(inst) -> dict[str, int]:
     for value, text in dict(inst.labels).items():
         out[_label_key(text)] = int(value)
     return out
+
+
 
 
 def _wave_map(inst) -> dict[str, str]:
@@ -2580,6 +2587,9 @@ def read_config(path) -> dict:
         if not isinstance(v, str):
             P.col(f"'{k}' must be a file name", "write the file name relative to the config", column=k)
             continue
+        if k == "instrument" and _is_instrument_version(v, folder):
+            out[k] = v.strip()  # a bundled version such as "1.0.0"; load_instrument() takes it as is
+            continue
         p = Path(v).expanduser()
         p = p if p.is_absolute() else folder / p
         if not p.exists():
@@ -2669,6 +2679,27 @@ _CONFIG_FILE_TYPES = {
 }
 
 
+def _is_instrument_version(value: str, folder: Path, P: "_Collector | None" = None) -> bool:
+    """Whether study.yaml's ``instrument:`` names a bundled version ("2.0.0") rather than a file.
+
+    A value shaped like a version that is no bundled version, and no file either, is reported
+    (when ``P`` is given) with the versions there are.
+    """
+    from .instrument import _VERSION_RE, available_versions
+
+    v = value.strip()
+    if not _VERSION_RE.match(v) or (folder / v).exists():
+        return False
+    if v in available_versions():
+        return True
+    if P is not None:
+        P.col(f"'instrument' names version {v}, but no bundled instrument has that version",
+              f"use one of {', '.join(available_versions())}, or the path of an instrument .yaml file",
+              column="instrument")
+        return True
+    return False
+
+
 def _type_name(v: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
             float: "a number"}.get(type(v), type(v).__name__)
@@ -2728,6 +2759,10 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> 
     for k, types in _CONFIG_FILE_TYPES.items():
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:
+            continue
+        if k == "instrument" and _is_instrument_version(v, folder, P):
+            if not _is_instrument_version(v, folder):
+                out[k] = ""  # reported: no such bundled version
             continue
         q = Path(v).expanduser()
         q = q if q.is_absolute() else folder / q
