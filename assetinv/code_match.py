@@ -4,6 +4,16 @@
 codebook code on names, ids, definitions and word stems; :func:`_closest_codes` is the lighter match used
 for a mistyped id in a crosswalk. Both use ``rapidfuzz``.
 
+Examples
+--------
+>>> from assetinv import load_instrument
+>>> from assetinv.code_match import _score_code
+>>> inst = load_instrument()
+>>> _score_code("Teachers share expertise", "", inst)[0][0]
+'EX-SHARE'
+>>> _score_code("Not enough time", "Barriers", inst)[0][0]
+'BAR-TIME'
+
 References
 ----------
 rapidfuzz (Bachmann, 2021-), https://github.com/rapidfuzz.

@@ -621,7 +621,14 @@ def _load(path, instrument, codes=None, cases=None, allow_external=None) -> tupl
     return _crosswalked(raw, raw, where, str(p), inst, codes, cases, True)
 
 
-def validate_codings(path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None) -> list[Problem]:
+def validate_codings(
+    path,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    codes=None,
+    cases=None,
+    allow_external=None,
+) -> list[Problem]:
     """List every problem in a codings file without raising.
 
     Used by ``assetinv validate``. See :func:`read_codings` for the checks.

@@ -3,6 +3,14 @@
 Holds the column layout of the tidy codings table, the cell cleaning every reader uses, and
 :func:`_group_problems`, which turns the faults found row by row into one
 :class:`~assetinv.errors.Problem` per distinct fault with its count and first places.
+
+Examples
+--------
+>>> from assetinv.codings_layout import CODING_COLUMNS, _s
+>>> CODING_COLUMNS[:3]
+['excerpt_id', 'interview_id', 'school']
+>>> _s("  EX-SHARE "), _s(float("nan"))
+('EX-SHARE', '')
 """
 from __future__ import annotations
 

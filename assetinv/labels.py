@@ -3,6 +3,15 @@
 Matching is case-, space-, hyphen-, underscore- and apostrophe-blind, so "School Leader",
 "school_leader" and "schoolleader" name the same role. Used by the readers of survey exports
 (:mod:`assetinv.io`) and of codings (:mod:`assetinv.codings_check`); imports nothing of the package.
+
+Examples
+--------
+>>> from assetinv.labels import _key, _role_map
+>>> _key("School Leader") == _key("school_leader") == _key("schoolleader")
+True
+>>> from assetinv import load_instrument
+>>> _role_map(load_instrument())[_key("Assistant Principal")]
+'leader'
 """
 from __future__ import annotations
 

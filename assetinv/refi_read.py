@@ -7,6 +7,16 @@ becomes a :class:`~assetinv.errors.Problem`, never a traceback. The crosswalk an
 against the codebook are :mod:`assetinv.codings_check`'s; writing is
 :mod:`assetinv.qualitative.refi`'s.
 
+Examples
+--------
+>>> import pathlib, tempfile
+>>> from assetinv import load_instrument
+>>> from assetinv.qualitative import write_qdc
+>>> from assetinv.refi_read import read_qdc
+>>> f = write_qdc(load_instrument(), pathlib.Path(tempfile.mkdtemp()) / "codebook.qdc")
+>>> read_qdc(f)[["id", "group"]].iloc[0].tolist()
+['EX-COACH', 'EX']
+
 References
 ----------
 REFI-QDA Standard 1.5 (2019), www.qdasoftware.org: project schema ``urn:QDA-XML:project:1.0``,

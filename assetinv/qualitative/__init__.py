@@ -48,6 +48,16 @@ Krippendorff, K. (2019). *Content Analysis* (4th ed.). Sage.
 Fetters, M. D., Curry, L. A., & Creswell, J. W. (2013). Achieving integration
 in mixed methods designs: principles and practices. *Health Services
 Research*, 48(6), 2134-2156 (joint displays).
+
+Examples
+--------
+>>> from assetinv.report import default_data_dir
+>>> from assetinv.qualitative import code_tallies, read_codings
+>>> codings = read_codings(default_data_dir() / "codings.csv")
+>>> list(codings.columns[:4])
+['excerpt_id', 'interview_id', 'school', 'role']
+>>> list(code_tallies(codings, None).columns[:3])
+['code', 'code_name', 'group']
 """
 from __future__ import annotations
 

@@ -14,7 +14,14 @@ from ..io import file_sha256
 __all__ = ["read_codings"]
 
 
-def read_codings(path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
+def read_codings(
+    path,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    codes=None,
+    cases=None,
+    allow_external=None,
+) -> pd.DataFrame:
     """Read coded interview excerpts into the tidy codings table.
 
     Parameters

@@ -148,7 +148,6 @@ def joint_display(
     dnames = dict(zip(inst.domains["id"], inst.domains["name"]))
     info = _code_info(instrument)
     tied = dict(zip(info["code"], info["domain"]))
-    cnames = dict(zip(info["code"], info["code_name"]))
     for col in ("school", "domain", "mean", "status"):
         if col not in profile.columns:
             raise ValueError(f"profile needs a '{col}' column (school, domain, mean, status)")
@@ -160,55 +159,20 @@ def joint_display(
         prof = profile[profile["school"].astype(str) == str(school)]
         cod = codings[codings["school"].astype(str) == str(school)]
         label = school
-    # agreement per domain
-    if agreement is None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", _ag.AgreementWarning)
-            ag = coder_agreement(codings, "excerpt", group_by="domain", n_boot=0, instrument=instrument)
-        alpha = dict(zip(ag["domain"], ag["krippendorff_alpha"]))
-    elif isinstance(agreement, pd.DataFrame):
-        key = "domain" if "domain" in agreement else "code"
-        alpha = dict(zip(agreement[key], agreement["krippendorff_alpha"]))
-    else:
-        alpha = dict(agreement)
-    n_interviews = cod["interview_id"].nunique()
-    hidden = ""
-    if school is not None and 0 < n_interviews < min_interviews:
-        hidden = f"fewer than {min_interviews} interviews"
-        cod = cod.iloc[0:0]
-    elif school is not None and n_interviews and "role" in cod:
-        # one teacher and one leader interviewed: a quote or a count is one identifiable person's
-        hidden = interview_site_reasons(cod, "school", min_interviews=min_interviews).get(str(school), "")
-        if hidden:
-            cod = cod.iloc[0:0]
+    alpha = _domain_agreement(codings, agreement, instrument)
+    cod, hidden = _site_codings(cod, school, min_interviews)
     real = _with_valence(_real(cod))
     # barrier and enabler codes count toward the domain they are tied to
     real["domain"] = real["code"].map(tied).fillna("")
-    domains = list(inst.domains["id"])
     prof_d = {d: r for d, r in zip(prof["domain"], prof.to_dict("records"))}
-    quotes = exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids) if not real.empty else None
+    quotes = (exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids)
+              if not real.empty else None)
+    rank = _CodeRank(info, top_n)
     rows = []
-    for d in [d for d in domains if d in prof_d or d in set(real["domain"])]:
+    for d in [d for d in inst.domains["id"] if d in prof_d or d in set(real["domain"])]:
         pr = prof_d.get(d, {})
         sub = real[real["domain"] == d]
-        counts = sub.groupby("code")["excerpt_id"].nunique()
-        order = {c: i for i, c in enumerate(info["code"])}
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 999)))[:top_n]
-        top_codes = "; ".join(f"{cnames.get(c, c)} ({k})" for c, k in top)
-        by_val = {}
-        for v in ("strength", "barrier"):
-            sv = sub[sub["valence"] == v]
-            cv = sv.groupby("code")["excerpt_id"].nunique()
-            tv = sorted(cv.items(), key=lambda kv: (-kv[1], order.get(kv[0], 999)))[:top_n]
-            by_val[v] = ("; ".join(f"{cnames.get(c, c)} ({k})" for c, k in tv), int(sv["excerpt_id"].nunique()))
-        quote = ""
-        if quotes is not None and not quotes.empty:
-            q = quotes[quotes["domain"] == d]
-            if school is None:
-                # network: the highest-ranked quote across schools (exemplary, consensus, id)
-                q = q.sort_values(["exemplary", "n_coders", "school", "excerpt_id"],
-                                  ascending=[False, False, True, True], kind="mergesort")
-            quote = q["quote"].iloc[0] if len(q) else ""
+        strengths, barriers = (sub[sub["valence"] == v] for v in ("strength", "barrier"))
         mean = pd.to_numeric(pd.Series([pr.get("mean", np.nan)]), errors="coerce").iloc[0]
         a = alpha.get(d, np.nan)
         rows.append({
@@ -217,21 +181,71 @@ def joint_display(
             "domain_name": dnames.get(d, d),
             "survey_mean": mean,
             "status": _s(pr.get("status", "")),
-            "top_codes": top_codes,
+            "top_codes": rank.top(sub),
             "n_excerpts": np.nan if hidden else int(sub["excerpt_id"].nunique()),
             "agreement": float(a) if a is not None and not pd.isna(a) else np.nan,
-            "exemplar_quote": quote,
+            "exemplar_quote": _domain_quote(quotes, d, network=school is None),
             "interviews_suppressed": hidden,
-            "strengths": "" if hidden else by_val["strength"][0],
-            "barriers": "" if hidden else by_val["barrier"][0],
-            "n_strength": np.nan if hidden else by_val["strength"][1],
-            "n_barrier": np.nan if hidden else by_val["barrier"][1],
+            "strengths": "" if hidden else rank.top(strengths),
+            "barriers": "" if hidden else rank.top(barriers),
+            "n_strength": np.nan if hidden else int(strengths["excerpt_id"].nunique()),
+            "n_barrier": np.nan if hidden else int(barriers["excerpt_id"].nunique()),
         })
     out = pd.DataFrame(rows, columns=["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
                                       "n_excerpts", "agreement", "exemplar_quote", "interviews_suppressed",
                                       "strengths", "barriers", "n_strength", "n_barrier"])
     out["evidence"] = [_evidence(r) for r in out.to_dict("records")]
     return out
+
+
+def _domain_agreement(codings: pd.DataFrame, agreement, instrument: Instrument | str | Path | None) -> dict:
+    """Krippendorff's alpha per domain: computed from all codings, or taken from the table or dict given."""
+    if agreement is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", _ag.AgreementWarning)
+            ag = coder_agreement(codings, "excerpt", group_by="domain", n_boot=0, instrument=instrument)
+        return dict(zip(ag["domain"], ag["krippendorff_alpha"]))
+    if isinstance(agreement, pd.DataFrame):
+        key = "domain" if "domain" in agreement else "code"
+        return dict(zip(agreement[key], agreement["krippendorff_alpha"]))
+    return dict(agreement)
+
+
+def _site_codings(cod: pd.DataFrame, school: str | None, min_interviews: int) -> tuple[pd.DataFrame, str]:
+    """A school's codings and "" when its interview evidence may be shown, else no codings and the reason."""
+    n_interviews = cod["interview_id"].nunique()
+    hidden = ""
+    if school is not None and 0 < n_interviews < min_interviews:
+        hidden = f"fewer than {min_interviews} interviews"
+    elif school is not None and n_interviews and "role" in cod:
+        # one teacher and one leader interviewed: a quote or a count is one identifiable person's
+        hidden = interview_site_reasons(cod, "school", min_interviews=min_interviews).get(str(school), "")
+    return (cod.iloc[0:0], hidden) if hidden else (cod, hidden)
+
+
+class _CodeRank:
+    """The ``top_n`` codes of some codings by excerpts, in codebook order on ties: "Name (count); ..."."""
+
+    def __init__(self, info: pd.DataFrame, top_n: int) -> None:
+        self.order = {c: i for i, c in enumerate(info["code"])}
+        self.names = dict(zip(info["code"], info["code_name"]))
+        self.top_n = top_n
+
+    def top(self, sub: pd.DataFrame) -> str:
+        counts = sub.groupby("code")["excerpt_id"].nunique()
+        top = sorted(counts.items(), key=lambda kv: (-kv[1], self.order.get(kv[0], 999)))[: self.top_n]
+        return "; ".join(f"{self.names.get(c, c)} ({k})" for c, k in top)
+
+
+def _domain_quote(quotes: pd.DataFrame | None, domain: str, *, network: bool) -> str:
+    """The domain's example quote; for the network the highest-ranked across schools."""
+    if quotes is None or quotes.empty:
+        return ""
+    q = quotes[quotes["domain"] == domain]
+    if network:  # exemplary first, then consensus, then school and excerpt id
+        q = q.sort_values(["exemplary", "n_coders", "school", "excerpt_id"],
+                          ascending=[False, False, True, True], kind="mergesort")
+    return q["quote"].iloc[0] if len(q) else ""
 
 
 def _evidence(r: dict) -> str:

@@ -124,18 +124,35 @@ def code_tallies(
     if level not in ("code", "domain"):
         raise ValueError("level must be 'code' or 'domain'")
     info = _code_info(instrument)
-    order = {c: i for i, c in enumerate(info["code"])}
     c = codings if coder is None else codings[codings["coder"] == coder]
     base = _with_valence(c)[CODING_COLUMNS + ["valence"]].copy()
     group_sizes = (
-        base.groupby(by, sort=True).agg(n=("interview_id", "nunique"), n_group_excerpts=("excerpt_id", "nunique")).reset_index()
+        base.groupby(by, sort=True).agg(n=("interview_id", "nunique"), n_group_excerpts=("excerpt_id", "nunique"))
+        .reset_index()
         if by
         else pd.DataFrame({"n": [base["interview_id"].nunique()], "n_group_excerpts": [base["excerpt_id"].nunique()]})
     )
+    key = "code" if level == "code" else "group"
+    counts = _tally_counts(base, info, by, key, group_sizes if include_zero else None)
+    out = counts.merge(group_sizes, on=by, how="left") if by else counts.assign(**group_sizes.iloc[0].to_dict())
+    out["share_excerpts"] = out["n_excerpts"] / out["n_group_excerpts"]
+    out["share_interviews"] = out["n_interviews"] / out["n"]
+    out, lead = _label_tallies(out, info, level, instrument)
+    sort_cols = by + (["n_excerpts", "n_interviews", "_ord"] if sort == "count" else ["_ord"])
+    asc = [True] * len(by) + ([False, False, True] if sort == "count" else [True])
+    out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
+    cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier",
+                        "share_excerpts", "share_interviews"]
+    return _suppress_tallies(out[cols].reset_index(drop=True), base, by, lead, min_n)
+
+
+def _tally_counts(base: pd.DataFrame, info: pd.DataFrame, by: list[str], key: str,
+                  group_sizes: pd.DataFrame | None) -> pd.DataFrame:
+    """Excerpts, interviews, strengths and barriers per group and code (or code group); with ``group_sizes``,
+    every codebook code (or group) in every group, zeros included."""
     real = _real(base).merge(info, on="code", how="left")
     real["group"] = real["group"].fillna("")
     real["code_name"] = real["code_name"].fillna(real["code"])
-    key = "code" if level == "code" else "group"
     counts = real.groupby(by + [key], sort=True).agg(
         n_excerpts=("excerpt_id", "nunique"), n_interviews=("interview_id", "nunique")
     ).reset_index()
@@ -143,41 +160,41 @@ def code_tallies(
         nv = real[real["valence"] == v].groupby(by + [key], sort=True)["excerpt_id"].nunique().rename(f"n_{v}")
         counts = counts.merge(nv.reset_index(), on=by + [key], how="left")
         counts[f"n_{v}"] = counts[f"n_{v}"].fillna(0).astype(int)
-    if include_zero:
-        if level == "code":
-            keys = list(dict.fromkeys(list(info["code"]) + sorted(set(real["code"]) - set(info["code"]))))
-        else:
-            keys = list(dict.fromkeys(list(info["group"]) + sorted(set(real["group"]) - set(info["group"]))))
-        grid = pd.DataFrame({key: keys})
-        grid = group_sizes[by].merge(grid, how="cross") if by else grid
-        counts = grid.merge(counts, on=by + [key], how="left")
-        vcols = ["n_excerpts", "n_interviews", "n_strength", "n_barrier"]
-        counts[vcols] = counts[vcols].fillna(0).astype(int)
-    out = counts.merge(group_sizes, on=by, how="left") if by else counts.assign(**group_sizes.iloc[0].to_dict())
-    out["share_excerpts"] = out["n_excerpts"] / out["n_group_excerpts"]
-    out["share_interviews"] = out["n_interviews"] / out["n"]
+    if group_sizes is None:
+        return counts
+    keys = list(dict.fromkeys(list(info[key]) + sorted(set(real[key]) - set(info[key]))))
+    grid = pd.DataFrame({key: keys})
+    grid = group_sizes[by].merge(grid, how="cross") if by else grid
+    counts = grid.merge(counts, on=by + [key], how="left")
+    vcols = ["n_excerpts", "n_interviews", "n_strength", "n_barrier"]
+    counts[vcols] = counts[vcols].fillna(0).astype(int)
+    return counts
+
+
+def _label_tallies(out: pd.DataFrame, info: pd.DataFrame, level: str,
+                   instrument: Instrument | str | Path | None) -> tuple[pd.DataFrame, list[str]]:
+    """Code (or domain) names and the codebook order ``_ord``; returns the table and its leading columns."""
     if level == "code":
+        order = {c: i for i, c in enumerate(info["code"])}
         out = out.merge(info, on="code", how="left")
         out["code_name"] = out["code_name"].fillna(out["code"])
         out["group"] = out["group"].fillna("")
         out["domain"] = out["domain"].fillna(out["group"])
         out["_ord"] = out["code"].map(order).fillna(len(order))
-        lead = ["code", "code_name", "group", "domain"]
-    else:
-        inst = resolve(instrument)
-        names = dict(zip(inst.domains["id"], inst.domains["name"]))
-        names.update({"BARRIER": "Barriers", "ENABLER": "Enablers"})
-        out = out.rename(columns={"group": "domain"})
-        out["domain_name"] = out["domain"].map(names).fillna(out["domain"])
-        gorder = {g: i for i, g in enumerate(dict.fromkeys(info["group"]))}
-        out["_ord"] = out["domain"].map(gorder).fillna(len(gorder))
-        lead = ["domain", "domain_name"]
-    sort_cols = by + (["n_excerpts", "n_interviews", "_ord"] if sort == "count" else ["_ord"])
-    asc = [True] * len(by) + ([False, False, True] if sort == "count" else [True])
-    out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
-    cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier",
-                        "share_excerpts", "share_interviews"]
-    out = out[cols].reset_index(drop=True)
+        return out, ["code", "code_name", "group", "domain"]
+    inst = resolve(instrument)
+    names = dict(zip(inst.domains["id"], inst.domains["name"]))
+    names.update({"BARRIER": "Barriers", "ENABLER": "Enablers"})
+    out = out.rename(columns={"group": "domain"})
+    out["domain_name"] = out["domain"].map(names).fillna(out["domain"])
+    gorder = {g: i for i, g in enumerate(dict.fromkeys(info["group"]))}
+    out["_ord"] = out["domain"].map(gorder).fillna(len(gorder))
+    return out, ["domain", "domain_name"]
+
+
+def _suppress_tallies(out: pd.DataFrame, base: pd.DataFrame, by: list[str], lead: list[str],
+                      min_n: int) -> pd.DataFrame:
+    """Small groups, sites with a single interviewee in a role, and lone suppressed groups (complementary)."""
     values = ["n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier", "share_excerpts",
               "share_interviews"]
     raw_n = out["n"].copy()
