@@ -71,7 +71,7 @@ __all__ = [
     # qualitative
     "CODING_COLUMNS", "NO_CODE", "read_codings", "validate_codings", "check_codings", "read_qdpx",
     "write_qdpx", "read_qdc", "write_qdc", "code_tallies", "cooccurrence", "coder_agreement",
-    "disagreements", "exemplar_quotes", "joint_display", "joint_display_figure",
+    "disagreements", "exemplar_quotes", "joint_display",
     # disclosure
     "RELEASE_LEDGER", "SECONDARY_REASON", "AuditResult", "audit_ledger", "build_ledger", "compare_releases",
     "count_bounds", "ledger_cells", "protect_publication", "release_ledger",
@@ -87,7 +87,7 @@ __all__ = [
     "MANIFEST_NAME", "Terminated", "school_file_names", "read_manifest", "check_out", "make_temp", "commit",
     "terminate_as_interrupt",
     # figures
-    "heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot",
+    "heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "joint_display_figure",
     "STATUS_STYLE", "ReportFigure",
 ]
 
@@ -122,8 +122,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "redaction": ("redact", "read_redact_names", "NAME_ALLOWLIST", "SENTENCE_STARTERS", "PHONE_REGIONS"),
     "qualitative": ("CODING_COLUMNS", "NO_CODE", "read_codings", "validate_codings", "check_codings",
                     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "code_tallies", "cooccurrence",
-                    "coder_agreement", "disagreements", "exemplar_quotes", "joint_display",
-                    "joint_display_figure"),
+                    "coder_agreement", "disagreements", "exemplar_quotes", "joint_display"),
     "disclosure": ("RELEASE_LEDGER", "SECONDARY_REASON", "AuditResult", "audit_ledger", "build_ledger",
                    "compare_releases", "count_bounds", "ledger_cells", "protect_publication",
                    "release_ledger"),
@@ -134,7 +133,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "outdir": ("MANIFEST_NAME", "Terminated", "school_file_names", "read_manifest", "check_out",
                "make_temp", "commit", "terminate_as_interrupt"),
     "figures": ("heatmap_network", "school_profile_plot", "change_plot", "gap_plot",
-                "item_distribution_plot", "STATUS_STYLE", "ReportFigure"),
+                "item_distribution_plot", "joint_display_figure", "STATUS_STYLE", "ReportFigure"),
 }
 
 #: Public name -> the submodule that defines it (what ``__getattr__`` imports).

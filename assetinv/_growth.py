@@ -55,6 +55,7 @@ class Structure:
     school_intercept: bool
     school_slope: bool
     respondent: bool
+    xcols: tuple[str, ...] = ("followup",)   # fixed effects after the intercept
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Inference:
     df: float                 # Satterthwaite df of the followup effect
     varpar: np.ndarray        # lme4's (theta..., sigma)
     psi: dict                 # variance components by name
+    estimate: float = float("nan")  # l'beta of the contrast (beta[1] for satterthwaite)
 
 
 def _psi_spec(st: Structure) -> tuple[list[str], list[np.ndarray], int]:
@@ -102,10 +104,10 @@ def _blocks(data: pd.DataFrame, st: Structure):
     out = []
     for _, part in data.groupby(st.block, sort=True):
         y = part["score"].to_numpy(float)
-        f = part["followup"].to_numpy(float)
-        one = np.ones_like(f)
-        X = np.column_stack([one, f])
+        one = np.ones(len(y))
+        X = np.column_stack([one] + [part[c].to_numpy(float) for c in st.xcols])
         gs = []
+        f = part["followup"].to_numpy(float) if st.school_slope else one
         if st.school_slope:
             gs += [np.outer(one, one), np.outer(one, f) + np.outer(f, one), np.outer(f, f)]
         elif st.school_intercept:
@@ -167,8 +169,9 @@ def _derivs(blocks, vp: np.ndarray, quads, want_hess: bool = True):
     plus ``C = (X'V^-1X)^-1``, the GLS ``beta`` and ``dC/dpsi``."""
     psi, jac, d2psi = _psi_from_varpar(vp, quads)
     m = len(quads)
-    xwx = np.zeros((2, 2))
-    xwy = np.zeros(2)
+    p = blocks[0][1].shape[1]
+    xwx = np.zeros((p, p))
+    xwy = np.zeros(p)
     logdet = 0.0
     cache = []
     for y, X, gs in blocks:
@@ -186,11 +189,11 @@ def _derivs(blocks, vp: np.ndarray, quads, want_hess: bool = True):
     beta = C @ xwy
     tr_wg = np.zeros(m)
     tr_wgwg = np.zeros((m, m))
-    mk = np.zeros((m, 2, 2))       # X'W G_k W X
-    mkl = np.zeros((m, m, 2, 2))   # X'W G_k W G_l W X
+    mk = np.zeros((m, p, p))       # X'W G_k W X
+    mkl = np.zeros((m, m, p, p))   # X'W G_k W G_l W X
     qgq = np.zeros(m)
     awa = np.zeros((m, m))         # a_k' W a_l, a_k = G_k q
-    xwa = np.zeros((m, 2))         # X'W a_k
+    xwa = np.zeros((m, p))         # X'W a_k
     rwr = 0.0
     for y, X, gs, W, WX in cache:
         r = y - X @ beta
@@ -286,6 +289,16 @@ def satterthwaite(data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float
     variance] [, respondent variance], residual variance. With ``polish`` they
     are first moved to the exact REML optimum by Newton steps.
     """
+    inf, = contrasts(data, st, psi, np.eye(1 + len(st.xcols))[1:2], tol=tol, polish=polish)
+    return inf
+
+
+def contrasts(data: pd.DataFrame, st: Structure, psi: np.ndarray, L: np.ndarray, tol: float = 1e-8,
+              polish: bool = True) -> list[Inference]:
+    """Satterthwaite inference (lmerTest's ``contest`` with ``ddf="Satterthwaite"``)
+    for each row ``l`` of ``L``: estimate ``l'beta``, SE ``sqrt(l'Cl)`` and df.
+    The returned :class:`Inference` objects hold the contrast's ``estimate``, the
+    full ``beta`` and ``vcov``, and the polished variance components."""
     names, quads, _ = _psi_spec(st)
     blocks = _blocks(data, st)
     vp = varpar_from_psi(np.asarray(psi, float), st)
@@ -295,13 +308,17 @@ def satterthwaite(data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float
     evals, evecs = np.linalg.eigh(h_vp)
     pos = evals > tol
     a_cov = 2 * (evecs[:, pos] / evals[pos]) @ evecs[:, pos].T
-    g_var = jac.T @ dC[:, 1, 1]                        # d var(b1) / d varpar
-    var = float(C[1, 1])
-    denom = float(g_var @ a_cov @ g_var)
-    df = 2 * var * var / denom if denom > 0 else np.inf
     psi_final, _, _ = _psi_from_varpar(vp, quads)
-    return Inference(beta=beta, vcov=C, se=float(np.sqrt(var)), df=float(df), varpar=vp,
-                     psi=dict(zip(names, psi_final.tolist())))
+    out = []
+    for l in np.atleast_2d(np.asarray(L, float)):
+        g_var = jac.T @ np.einsum("i,kij,j->k", l, dC, l)     # d var(l'b) / d varpar
+        var = float(l @ C @ l)
+        denom = float(g_var @ a_cov @ g_var)
+        df = 2 * var * var / denom if denom > 0 else np.inf
+        est = float(l @ beta)
+        out.append(Inference(beta=beta, vcov=C, se=float(np.sqrt(var)), df=float(df), varpar=vp,
+                             psi=dict(zip(names, psi_final.tolist())), estimate=est))
+    return out
 
 
 def psi_from_statsmodels(res, st: Structure) -> np.ndarray:
@@ -317,3 +334,97 @@ def psi_from_statsmodels(res, st: Structure) -> np.ndarray:
         out.append(float(vc[0]) if st.block != "respondent_id" else float(cov[0, 0]))
     out.append(float(res.scale))
     return np.array(out)
+
+
+
+def _aggregates(data: pd.DataFrame, st: Structure) -> dict:
+    """Sufficient statistics of ``score ~ followup`` for intercept-only models:
+    per respondent (n_i, sums of z = [1, followup, score]) and per block the
+    cross-products of z, so the REML deviance is a few array reductions."""
+    blk = pd.factorize(data[st.block], sort=True)[0]
+    rid = pd.factorize(pd.Series(list(zip(blk, data["respondent_id"].astype(str)))), sort=False)[0]
+    f = np.ones(len(data))
+    z = np.column_stack([f] + [data[c].to_numpy(float) for c in st.xcols] + [data["score"].to_numpy(float)])
+    n_b = int(blk.max()) + 1
+    n_r = int(rid.max()) + 1
+    q = z.shape[1]
+    zz = np.einsum("ni,nj->nij", z, z)
+    szz_b = np.zeros((n_b, q, q))
+    np.add.at(szz_b, blk, zz)
+    sz_r = np.zeros((n_r, q))
+    np.add.at(sz_r, rid, z)
+    n_i = np.bincount(rid, minlength=n_r).astype(float)
+    r_blk = np.zeros(n_r, int)
+    r_blk[rid] = blk
+    # respondents grouped by (block, size): c_i depends on n_i only
+    sizes, size_ix = np.unique(n_i, return_inverse=True)
+    cell = r_blk * len(sizes) + size_ix
+    m = n_b * len(sizes)
+    outer_c = np.zeros((m, q, q))
+    np.add.at(outer_c, cell, np.einsum("ri,rj->rij", sz_r, sz_r))
+    sz_c = np.zeros((m, q))
+    np.add.at(sz_c, cell, sz_r)
+    cnt_c = np.bincount(cell, minlength=m).astype(float)
+    return {"szz_b": szz_b, "sz_b": szz_b[:, 0, :], "n_b": szz_b[:, 0, 0], "sizes": sizes,
+            "n_all": n_i, "outer_c": outer_c.reshape(n_b, len(sizes), q, q),
+            "sz_c": sz_c.reshape(n_b, len(sizes), q), "cnt_c": cnt_c.reshape(n_b, len(sizes)),
+            "N": len(f), "p": 1 + len(st.xcols)}
+
+
+def _profiled_dev(lam_s: float, lam_r: float, agg: dict) -> tuple[float, float]:
+    """REML deviance with the residual variance profiled out, at variance ratios
+    ``lam_s = school / residual`` and ``lam_r = respondent / residual``
+    (Woodbury: a respondent's block is compound symmetric, a school adds a
+    rank-one term). Returns (deviance, residual variance)."""
+    sizes, p = agg["sizes"], agg["p"]
+    c = lam_r / (1.0 + sizes * lam_r)                      # per respondent size
+    zdz = agg["szz_b"] - np.einsum("v,bvij->bij", c, agg["outer_c"])
+    odz = agg["sz_b"] - np.einsum("v,bvi->bi", c * sizes, agg["sz_c"])
+    odo = agg["n_b"] - agg["cnt_c"] @ (c * sizes * sizes)
+    k = lam_s / (1.0 + lam_s * odo)
+    zvz = zdz.sum(axis=0) - np.einsum("b,bi,bj->ij", k, odz, odz)
+    logdet = float(np.sum(np.log1p(agg["n_all"] * lam_r)) + np.sum(np.log1p(lam_s * odo)))
+    xvx, xvy, yvy = zvz[:p, :p], zvz[:p, p], zvz[p, p]
+    beta = np.linalg.solve(xvx, xvy)
+    rss = float(yvy - xvy @ beta)
+    dof = agg["N"] - p
+    return dof * np.log(rss) + logdet + float(np.linalg.slogdet(xvx)[1]), rss / dof
+
+
+def reml_psi(data: pd.DataFrame, st: Structure) -> np.ndarray:
+    """The REML variance components of an intercept-only ``score ~ followup``
+    model (school intercept and/or respondent intercept), without statsmodels.
+
+    The residual variance is profiled out and the deviance, computed from
+    sufficient statistics (:func:`_profiled_dev`), is minimised over the square
+    roots of the variance ratios (lme4's theta) by Nelder-Mead. The result is
+    handed to :func:`satterthwaite`, whose Newton polish moves it to the exact
+    optimum, the same point statsmodels' optimum is polished to.
+    """
+    from scipy.optimize import minimize, minimize_scalar
+
+    if st.school_slope or st.block != "school":
+        raise ValueError("reml_psi handles intercept-only models blocked by school")
+    agg = _aggregates(data, st)
+
+    def dev(t: np.ndarray) -> float:
+        ls = t[0] ** 2 if st.school_intercept else 0.0
+        lr = t[-1] ** 2 if st.respondent else 0.0
+        return _profiled_dev(ls, lr, agg)[0]
+
+    k = int(st.school_intercept) + int(st.respondent)
+    if k == 1:
+        opt1 = minimize_scalar(lambda x: dev(np.array([x])), bounds=(0.0, 20.0), method="bounded",
+                               options={"xatol": 1e-10})
+        t = np.array([abs(float(opt1.x))])
+        if dev(np.zeros(1)) <= opt1.fun:
+            t = np.zeros(1)
+    else:
+        opt = minimize(dev, np.full(k, 0.5), method="Nelder-Mead",
+                       options={"xatol": 1e-7, "fatol": 1e-11, "maxiter": 2000})
+        t = np.abs(np.asarray(opt.x, float))
+    ls = t[0] ** 2 if st.school_intercept else 0.0
+    lr = t[-1] ** 2 if st.respondent else 0.0
+    s2 = _profiled_dev(ls, lr, agg)[1]
+    psi = ([ls * s2] if st.school_intercept else []) + ([lr * s2] if st.respondent else []) + [s2]
+    return np.array(psi)

@@ -99,7 +99,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .reports import build_reports, default_data_dir
+    from .report.build import build_reports
+    from .report.context import default_data_dir
     from .study_check import validate_study
 
     folder = Path(args.data) if args.data is not None else (
@@ -130,7 +131,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     )
     for w in res.get("warnings", []) if isinstance(res, dict) else []:
         print(f"assetinv: warning: {w}", file=sys.stderr)
-    from .report_cli import success_summary
+    from .report.cli import success_summary
 
     print(success_summary(res))
     return 0
@@ -140,12 +141,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_plan(args: argparse.Namespace) -> int:
     from .io import read_config, read_responses
     from .planning import plan_survey
-    from .reports import _resolve_inputs
+    from .report.context import resolve_inputs
 
     if args.responses is not None:
         path = Path(args.responses)
     else:
-        _, config_path = _resolve_inputs(args.data, args.config)
+        _, config_path = resolve_inputs(args.data, args.config)
         path = Path(read_config(config_path)["responses"])
     responses = read_responses(path)
     try:
@@ -210,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.schools, args.jobs, args.out
     ('report', ['S01', 'S07'], 2, 'reports')
     """
-    from .report_cli import EPILOGS, formatter
+    from .report.cli import EPILOGS, formatter
 
     parser = argparse.ArgumentParser(
         prog="assetinv",

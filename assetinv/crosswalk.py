@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .errors import DataError, Problem
+from .instrument import Instrument, resolve
 
 __all__ = ["Crosswalk", "Proposal", "draft_crosswalk"]
 
@@ -287,11 +288,10 @@ def draft_crosswalk(path, instrument=None) -> Crosswalk:
 
 
 # ------------------------------------------------------------------ responses
-def _draft_responses(path: Path, instrument) -> Crosswalk:
+def _draft_responses(path: Path, instrument: Instrument | str | Path | None) -> Crosswalk:
     from . import io as _io
 
-    inst = _io._load_instrument(instrument)
-    items = _io._item_ids(inst)
+    inst = resolve(instrument)
     raw = _io._read_raw(path, targets={_io._norm(c) for c in _io.REQUIRED_COLUMNS})
     _io._normalise_layout(raw)
     _skip_non_answers(raw, _io)
@@ -300,64 +300,14 @@ def _draft_responses(path: Path, instrument) -> Crosswalk:
     texts = dict(zip(inst.items["id"], inst.items["text"]))
     header = raw.header
     cols = _candidate_columns(raw, _io)
-    # ---- values per column
     col_values = {j: _column_values(raw, j) for j in cols}
-    # ---- id fields
     id_props = _propose_id_fields(raw, cols, col_values, inst, _io)
     taken = {j for j, _ in id_props.values()}
-    # ---- items: score matrix and one-to-one assignment
     item_cols = [j for j in cols if j not in taken]
-    scale = inst.default_scale
-    answerish = {j: _answer_share(col_values[j], raw.value_labels.get(header[j], {}), scale, _io)
+    answerish = {j: _answer_share(col_values[j], raw.value_labels.get(header[j], {}), inst.default_scale, _io)
                  for j in item_cols}
-    props: dict[int, Proposal] = {}
-    if item_cols:
-        S = np.zeros((len(item_cols), len(items)))
-        for a, j in enumerate(item_cols):
-            qtext = raw.question_text.get(j) or header[j]
-            for b, it in enumerate(items):
-                S[a, b] = max(_score(part, texts[it]) for part in _parts(qtext))
-                if _io._norm(header[j]) == _io._norm(it):
-                    S[a, b] = 100.0
-        best_part = {j: _parts(raw.question_text.get(j) or header[j]) for j in item_cols}
-        from scipy.optimize import linear_sum_assignment
-
-        rows_i, cols_i = linear_sum_assignment(-S)
-        for a, b in zip(rows_i, cols_i):
-            j, it = item_cols[a], items[b]
-            s = S[a, b]
-            others = np.delete(S[a], b)
-            second_row = float(others.max()) if others.size else 0.0
-            col_other = np.delete(S[:, b], a)
-            second_col = float(col_other.max()) if col_other.size else 0.0
-            margin = s - max(second_row, second_col)
-            conf = _confidence(s, margin, answerish[j])
-            qtext = max(best_part[j], key=lambda part: _score(part, texts[it]))
-            if conf >= CONFIDENT:
-                reason = f"'{_short(qtext)}' ~ {it} '{_short(texts[it])}'"
-            else:
-                why = []
-                if s < 75:
-                    why.append(f"text similarity only {s:.0f}/100")
-                if margin < 8:
-                    why.append(f"close to another item (margin {margin:.0f})")
-                if answerish[j] < 0.8:
-                    why.append(f"only {answerish[j]:.0%} of its answers are on the scale")
-                reason = (", ".join(why) or "uncertain") + f"; '{_short(qtext)}' ~ '{_short(texts[it])}'"
-            props[j] = Proposal(header[j], it, conf, reason)
-    # columns that got no item (more columns than items): answer-like ones are listed, the rest dropped
-    for j in item_cols:
-        if j not in props:
-            if answerish[j] >= 0.8:
-                props[j] = Proposal(header[j], None, 0.0, "answers look like scale answers but no item is left")
-            else:
-                cw.drop.append(header[j])
-    # weak matches on columns that do not hold scale answers are dropped (free text, other questions)
-    for j in list(props):
-        p = props[j]
-        if p.target is not None and not p.confident and answerish[j] < 0.5 and p.confidence < 0.5:
-            cw.drop.append(header[j])
-            del props[j]
+    props = _assign_items(raw, item_cols, _io._item_ids(inst), texts, answerish, _io)
+    _keep_or_drop_leftovers(cw, props, item_cols, answerish, header)
     for fld, (j, conf) in id_props.items():
         props[j] = Proposal(header[j], fld, conf, f"'{_short(raw.question_text.get(j) or header[j])}' names the {fld}")
     cw.columns = [props[j] for j in sorted(props)]
@@ -365,14 +315,79 @@ def _draft_responses(path: Path, instrument) -> Crosswalk:
     _propose_values(cw, raw, id_props, col_values, inst, _io)
     _propose_labels(cw, raw, [j for j, p in props.items() if p.target in texts], col_values, inst, _io)
     if "wave" not in id_props:
-        wave, why = _wave_from_name(path, inst, _io)
-        if wave is not None:
-            cw.constants.append(Proposal("wave", wave, 0.8, f"the export has no wave column; its file name {why}"))
-        else:
-            first = next(iter(inst.waves))
-            cw.constants.append(Proposal("wave", first, 0.0, "the export has no wave column: write the wave "
-                                         f"these answers belong to ({', '.join(inst.waves)}) and remove the '#'"))
+        cw.constants.append(_wave_constant(path, inst, _io))
     return cw
+
+
+def _assign_items(raw, item_cols: list[int], items: list[str], texts: dict[str, str], answerish: dict[int, float],
+                  _io) -> dict[int, Proposal]:
+    """Score every (column, item) pair by question-text similarity and assign them one to one (Hungarian)."""
+    props: dict[int, Proposal] = {}
+    if not item_cols:
+        return props
+    header = raw.header
+    S = np.zeros((len(item_cols), len(items)))
+    for a, j in enumerate(item_cols):
+        qtext = raw.question_text.get(j) or header[j]
+        for b, it in enumerate(items):
+            S[a, b] = max(_score(part, texts[it]) for part in _parts(qtext))
+            if _io._norm(header[j]) == _io._norm(it):
+                S[a, b] = 100.0
+    best_part = {j: _parts(raw.question_text.get(j) or header[j]) for j in item_cols}
+    from scipy.optimize import linear_sum_assignment
+
+    rows_i, cols_i = linear_sum_assignment(-S)
+    for a, b in zip(rows_i, cols_i):
+        j, it = item_cols[a], items[b]
+        s = S[a, b]
+        others = np.delete(S[a], b)
+        second_row = float(others.max()) if others.size else 0.0
+        col_other = np.delete(S[:, b], a)
+        second_col = float(col_other.max()) if col_other.size else 0.0
+        margin = s - max(second_row, second_col)
+        conf = _confidence(s, margin, answerish[j])
+        qtext = max(best_part[j], key=lambda part: _score(part, texts[it]))
+        props[j] = Proposal(header[j], it, conf, _match_reason(conf, s, margin, answerish[j], qtext, it, texts[it]))
+    return props
+
+
+def _match_reason(conf: float, s: float, margin: float, answerish: float, qtext: str, item: str, text: str) -> str:
+    """The comment on a proposed item line: the two texts, and why it is not confident when it is not."""
+    if conf >= CONFIDENT:
+        return f"'{_short(qtext)}' ~ {item} '{_short(text)}'"
+    why = []
+    if s < 75:
+        why.append(f"text similarity only {s:.0f}/100")
+    if margin < 8:
+        why.append(f"close to another item (margin {margin:.0f})")
+    if answerish < 0.8:
+        why.append(f"only {answerish:.0%} of its answers are on the scale")
+    return (", ".join(why) or "uncertain") + f"; '{_short(qtext)}' ~ '{_short(text)}'"
+
+
+def _keep_or_drop_leftovers(cw: Crosswalk, props: dict[int, Proposal], item_cols: list[int],
+                            answerish: dict[int, float], header: list[str]) -> None:
+    """Columns left without an item, and weak matches on columns that do not hold scale answers."""
+    for j in item_cols:  # more columns than items: answer-like ones are listed, the rest dropped
+        if j not in props:
+            if answerish[j] >= 0.8:
+                props[j] = Proposal(header[j], None, 0.0, "answers look like scale answers but no item is left")
+            else:
+                cw.drop.append(header[j])
+    for j in list(props):  # free text, other questions
+        p = props[j]
+        if p.target is not None and not p.confident and answerish[j] < 0.5 and p.confidence < 0.5:
+            cw.drop.append(header[j])
+            del props[j]
+
+
+def _wave_constant(path: Path, inst: Instrument, _io) -> Proposal:
+    """The ``constants: wave`` line for an export without a wave column (from its file name, if it says)."""
+    wave, why = _wave_from_name(path, inst, _io)
+    if wave is not None:
+        return Proposal("wave", wave, 0.8, f"the export has no wave column; its file name {why}")
+    return Proposal("wave", next(iter(inst.waves)), 0.0, "the export has no wave column: write the wave "
+                    f"these answers belong to ({', '.join(inst.waves)}) and remove the '#'")
 
 
 def _wave_from_name(path: Path, inst, _io) -> tuple[str | None, str]:

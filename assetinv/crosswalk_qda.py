@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .code_match import _score_code
 from .errors import DataError, Problem
 
 __all__ = ["CONFIDENT_MARGIN", "CONFIDENT_NAME", "CONFIDENT_SCORE", "CodingsDraft", "draft_codings_crosswalk",
@@ -44,17 +45,6 @@ CONFIDENT_SCORE = 75.0
 CONFIDENT_MARGIN = 10.0
 CONFIDENT_NAME = 60.0
 LEAVE_OUT_BELOW = 50.0
-_PARENT_BONUS = 12.0
-
-# names a parent code or code group may use for a codebook group (besides the domain names)
-_GROUP_WORDS = {
-    "BARRIER": ["barriers", "barrier", "obstacles", "challenges", "constraints"],
-    "ENABLER": ["enablers", "enabler", "supports", "facilitators", "conditions"],
-    "EX": ["expertise", "knowledge", "capacity"],
-    "LM": ["mindset", "learning mindset", "beliefs"],
-    "CN": ["culture", "norms", "professional culture", "professionalism"],
-    "OS": ["structures", "routines", "organisation", "organization", "collaboration"],
-}
 
 
 @dataclass
@@ -121,111 +111,6 @@ def write_codings_draft(draft: CodingsDraft, out=None, force: bool = False) -> s
     return text
 
 
-def _stem(word: str) -> str:
-    w = word.lower().replace("'", "")
-    for suf in ("isations", "izations", "isation", "ization", "ations", "ation", "ings", "ing", "ers", "ies",
-                "ised", "ized", "ising", "izing", "ive", "ed", "es", "er", "ly", "s"):
-        if w.endswith(suf) and (len(w) > len(suf) + 3 or (suf == "s" and len(w) > 3 and not w.endswith("ss"))):
-            w = w[: -len(suf)]
-            break
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
-        w = w[:-1]  # planning -> plann -> plan
-    return w
-
-
-_STOP = {"and", "or", "the", "of", "a", "an", "to", "in", "for", "on", "with", "by", "at", "from", "as", "is",
-         "are", "be", "that", "this", "their", "them", "they", "it", "its", "not", "no", "all", "among",
-         "between", "too", "many", "much", "very", "enough", "lot", "lots", "more", "less", "some", "any"}
-
-
-def _stems(text: str) -> list[str]:
-    return [_stem(w) for w in re.findall(r"[A-Za-z']+", str(text)) if w.lower() not in _STOP and len(w) > 1]
-
-
-def _idf(inst) -> dict[str, float]:
-    """Inverse document frequency of each word stem over the codebook's entries (rare words weigh more)."""
-    import math
-
-    docs = [set(_stems(" ".join(str(getattr(r, k, "") or "") for k in ("id", "name", "definition", "use_when",
-                                                                         "example"))))
-            for r in inst.codebook.itertuples(index=False)]
-    n = len(docs)
-    df: dict[str, int] = {}
-    for d in docs:
-        for w in d:
-            df[w] = df.get(w, 0) + 1
-    return {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
-
-
-def _overlap(query: list[str], text: set[str], idf: dict[str, float], default: float) -> float:
-    """Share (0-100) of the query's word weight that the text contains."""
-    q = set(query)
-    if not q:
-        return 0.0
-    total = sum(idf.get(w, default) for w in q)
-    return 100.0 * sum(idf.get(w, default) for w in q if w in text) / total
-
-
-def _group_scores(parent: str, inst) -> dict[str, float]:
-    """Codebook group -> how well the parent path / code groups name it (0-100)."""
-    from rapidfuzz import fuzz, utils
-
-    if not parent:
-        return {}
-    words: dict[str, list[str]] = {g: list(v) for g, v in _GROUP_WORDS.items()}
-    for rec in inst.domains.itertuples(index=False):
-        words.setdefault(rec.id, []).extend([rec.name, rec.short, rec.id])
-    out = {}
-    parts = [p for p in re.split(r"[/;]", parent) if p.strip()]
-    for g, ws in words.items():
-        out[g] = max(fuzz.WRatio(p, w, processor=utils.default_process) for p in parts for w in ws)
-    return out
-
-
-def _score_code(name: str, parent: str, inst) -> list[tuple[str, float, float]]:
-    """(codebook id, score, name-only score) for every codebook code, best first."""
-    from rapidfuzz import fuzz, utils
-
-    cb = inst.codebook
-    groups = _group_scores(parent, inst)
-    best_group = max(groups.values()) if groups else 0
-    leaf = re.split(r"\s*(?:/|\\|>|::)\s*", name)[-1]
-    # "Barrier: no time" - a prefix naming the group, as flat code lists do
-    prefix, sep, rest = leaf.partition(":")
-    if sep and rest.strip():
-        more = _group_scores(prefix, inst)
-        if more and max(more.values()) >= 85:
-            groups = {g: max(v, groups.get(g, 0)) for g, v in more.items()} if max(more.values()) >= best_group \
-                else groups
-            best_group, leaf = max(groups.values()), rest.strip()
-    stems = _stems(leaf)
-    idf = _idf(inst)
-    default = max(idf.values()) if idf else 1.0
-    looks_like_id = bool(re.fullmatch(r"[A-Za-z]{1,8}[-_ ]?[A-Za-z0-9]{1,12}", leaf)) and any(c in leaf for c in "-_")
-    scores = []
-    for rec in cb.itertuples(index=False):
-        name_stems = set(_stems(rec.name)) | set(_stems(str(rec.id).split("-", 1)[-1]))  # OS-PLC: "plc"
-        both = set(stems) | name_stems
-        s_name = max(fuzz.ratio(leaf, rec.name, processor=utils.default_process),
-                     fuzz.token_sort_ratio(leaf, rec.name, processor=utils.default_process),
-                     # words in common, weighted by rarity, as a share of both texts' words
-                     100.0 * 2 * sum(idf.get(w, default) for w in set(stems) & name_stems)
-                     / max(sum(idf.get(w, default) for w in set(stems)) + sum(idf.get(w, default) for w in name_stems), 1e-9)
-                     if both else 0.0,
-                     # the code's words all in the codebook name or id ("Barrier: turnover", "PLC")
-                     0.9 * _overlap(stems, name_stems, idf, default))
-        if looks_like_id:
-            s_name = max(s_name, fuzz.ratio(leaf.upper(), str(rec.id)))
-        text = name_stems | set(_stems(" ".join(str(getattr(rec, k, "") or "")
-                                                for k in ("definition", "use_when", "example"))))
-        s_def = 0.8 * _overlap(stems, text, idf, default)
-        s = max(s_name, s_def) + 0.1 * min(s_name, s_def)
-        if best_group >= 85:
-            s += _PARENT_BONUS if groups.get(str(rec.group), 0) >= 85 else -_PARENT_BONUS
-        scores.append((rec.id, float(min(s, 100.0)), float(s_name)))
-    scores.sort(key=lambda t: (-t[1], t[0]))
-    return scores
-
 
 def _is_confident(ranked) -> bool:
     """Confident: a high score, a clear lead, and the code's own name resembles the codebook code's."""
@@ -235,16 +120,17 @@ def _is_confident(ranked) -> bool:
 
 def _read(path: Path, inst) -> tuple[pd.DataFrame, list[str], bool]:
     """(one row per coding: code, code_path, parent, interview_id, _names, _vars), variables, is_table."""
-    from . import qualitative as q
+    from . import codings_check as q
+    from . import refi_read
 
     suffix = path.suffix.lower()
     if suffix == ".qdpx":
-        table, _, problems = q._read_qdpx_raw(path)
+        table, _, problems = refi_read._read_qdpx_raw(path)
         if problems and table.empty:
             raise DataError(problems)
         return table, list(table.attrs.get("variables") or []), False
     if suffix == ".qdc":
-        cb = q.read_qdc(path)
+        cb = refi_read.read_qdc(path)
         t = pd.DataFrame({"code": cb["id"], "code_path": [f"{g}/{i}" if g and "; " not in g else i
                                                           for g, i in zip(cb["group"], cb["id"])],
                           "parent": cb["group"]})
@@ -257,7 +143,7 @@ def _read(path: Path, inst) -> tuple[pd.DataFrame, list[str], bool]:
 def _case_proposals(table: pd.DataFrame, variables: list[str], tabular: bool, inst) -> tuple[dict, dict]:
     from rapidfuzz import fuzz, utils
 
-    from .io import _key, _role_map
+    from .labels import _key, _role_map
 
     cases: dict = {}
     notes: dict = {}
@@ -399,9 +285,9 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org; rapidfuzz, https://github.com/rapidfuzz.
     """
-    from .io import _load_instrument
+    from .instrument import resolve
 
-    inst = _load_instrument(instrument)
+    inst = resolve(instrument)
     p = Path(path)
     if not p.exists():
         raise DataError(Problem(str(p), "file not found", "check the path"))
@@ -415,11 +301,11 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     cb = inst.codebook
     names = dict(zip(cb["id"], cb["name"]))
     ids = {str(c).upper() for c in cb["id"]}
-    from .qualitative import _ckey
+    from .codings_check import _ckey
 
     counts = table.groupby(["code_path", "code", "parent"], sort=True, dropna=False).size().reset_index(name="n")
     if p.suffix.lower() == ".qdpx":  # codes of the project's code tree that no coding uses yet
-        from .qualitative import read_qdc
+        from .refi_read import read_qdc
 
         tree = read_qdc(p)
         tree_paths = [f"{g}/{i}" if g and "; " not in g else i for g, i in zip(tree["group"], tree["id"])]

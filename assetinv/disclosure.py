@@ -58,7 +58,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -153,7 +154,8 @@ def ledger_cells(scores: pd.DataFrame, responses: pd.DataFrame, domains: Sequenc
         ``family, domain, school, role, wave, n`` with ``n > 0`` only (empty
         cells are known to be empty and are not unknowns). ``domain`` is
         ``"*"`` for the ``respondents`` family; ``wave`` is ``"both"`` for
-        ``linked``.
+        ``linked``. With ``item_ids``, an ``item`` family per item (its
+        ``domain`` is the item id: respondents who answered that item).
 
     Examples
     --------
@@ -183,6 +185,10 @@ def ledger_cells(scores: pd.DataFrame, responses: pd.DataFrame, domains: Sequenc
             _count(responses[responses[ids].notna().any(axis=1)], "answered", d)
         else:
             _count(scores[scores[d].notna()], "answered", d)
+    for d in domains:  # item_distribution: who answered each item
+        for i in (item_ids or {}).get(d, []):
+            if i in responses.columns:
+                _count(responses[pd.to_numeric(responses[i], errors="coerce").notna()], "item", str(i))
     waves = sorted(set(scores["wave"].astype(str)))
     if len(waves) >= 2 and "respondent_id" in scores:
         for d in domains:
@@ -198,13 +204,28 @@ def ledger_cells(scores: pd.DataFrame, responses: pd.DataFrame, domains: Sequenc
 
 # ====================================================================== ledger
 def _fact(rows: list, *, family, domain, unit, table, column, value, schools=None, roles=None, waves=None,
-          shown=True, fixed=False) -> None:
+          shown=True, fixed=False, depends=None) -> None:
     rows.append({"family": family, "domain": domain, "unit": tuple(unit), "table": table, "column": column,
                  "value": float(value) if value is not None and not pd.isna(value) else np.nan,
                  "schools": None if schools is None else tuple(sorted(str(s) for s in schools)),
                  "roles": None if roles is None else tuple(sorted(roles)),
                  "waves": None if waves is None else tuple(sorted(waves)),
-                 "shown": bool(shown), "fixed": bool(fixed)})
+                 "shown": bool(shown), "fixed": bool(fixed),
+                 "depends": None if depends is None else tuple(sorted(tuple(u) for u in depends))})
+
+
+def _derived(rows: list, *, domain, unit, table, column, members: dict) -> None:
+    """A statistic computed from several shown profile rows (a leave-one-out, district or network mean).
+
+    It publishes the pooled count and sum of ``members`` (school -> n), so it is a fact over their
+    cells; it is recomputed when one of them is blanked, hence ``depends`` on each member's unit
+    (the auditor drops it with them) and is never blanked on its own (``fixed``).
+    """
+    if not members:
+        return
+    _fact(rows, family="scored", domain=domain, unit=unit, table=table, column=column,
+          value=float(sum(members.values())), schools=list(members), roles=_TEACH_LEAD, waves=["baseline"],
+          fixed=True, depends=[("school", s, domain) for s in members])
 
 
 def _blank(v) -> bool:
@@ -222,7 +243,7 @@ def build_ledger(ctx) -> pd.DataFrame:
     Parameters
     ----------
     ctx : ReportContext
-        After :func:`assetinv.report_sections.compute_analyses` (its tables
+        After :func:`assetinv.report.pipeline.compute_analyses` (its tables
         and the scores in ``ctx.results``).
 
     Returns
@@ -238,7 +259,7 @@ def build_ledger(ctx) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
     array(['participation', 'data_quality', 'pages'], dtype=object)
     """
@@ -275,8 +296,23 @@ def build_ledger(ctx) -> pd.DataFrame:
             _fact(rows, family="scored", domain=d, unit=("school", str(r["school"]), d), table="asset_profile",
                   column="n, mean", value=r["n"], schools=[r["school"]], roles=_TEACH_LEAD, waves=["baseline"],
                   shown=_shown(r))
-        # network_mean (and the joint display's network survey mean) is the n-weighted mean of the shown
-        # rows only (asset_profile leaves suppressed schools out, secondary ones too): no new fact
+        # the network mean, each school's leave-one-out "other schools" mean (others_mean x (N - n) = network
+        # sum - school sum) and the pages' district means pool the shown rows only (asset_profile leaves
+        # suppressed schools out, secondary ones too): facts in the span of the school rows, kept in the
+        # ledger so that a change pooling a hidden school into them would be caught
+        ok = p[[_shown(r) and not _blank(r["n"]) for _, r in p.iterrows()]] if len(p) else p
+        members = {str(s): float(n) for s, n in zip(ok["school"], ok["n"])} if len(ok) else {}
+        if len(p) and "network_mean" in p and p["network_mean"].notna().any():
+            _derived(rows, domain=d, unit=("network_mean", d), table="asset_profile", column="network_mean",
+                     members=members)
+        for _, r in ok.iterrows() if "others_mean" in ok else []:
+            if not _blank(r["others_mean"]):
+                _derived(rows, domain=d, unit=("others_mean", str(r["school"]), d), table="asset_profile",
+                         column="others_mean", members={k: v for k, v in members.items() if k != str(r["school"])})
+        for dist, sch in sorted(in_district.items()):
+            _derived(rows, domain=d, unit=("district_mean", dist, d), table="pages",
+                     column="district_mean (school page profile, network page districts compared)",
+                     members={k: v for k, v in members.items() if k in sch})
     ch = t.get("change", pd.DataFrame())
     for _, r in ch.iterrows():
         d, sc = r["domain"], str(r["scope"])
@@ -320,8 +356,39 @@ def build_ledger(ctx) -> pd.DataFrame:
             _fact(rows, family="answered", domain=r["domain"], unit=("reliability_icc", r["domain"]),
                   table="reliability_icc", column="mean_group_size x n_groups",
                   value=float(r["mean_group_size"]) * float(r["n_groups"]), roles=_TEACH_LEAD, waves=["baseline"])
-    cols = ["family", "domain", "unit", "table", "column", "value", "schools", "roles", "waves", "shown", "fixed"]
+    _item_facts(rows, t.get("item_distribution"))
+    cols = ["family", "domain", "unit", "table", "column", "value", "schools", "roles", "waves", "shown", "fixed",
+            "depends"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _item_facts(rows: list, items: pd.DataFrame | None) -> None:
+    """``item_distribution``: per item, the school rows and the district and network rows that pool them.
+
+    The family is ``item`` with the item id as its domain (cells: baseline teachers and leaders who
+    answered that item). A row's answer counts (``pct_k`` x ``n``) are facts over the same cells as
+    its ``n``, so the rank test of the counts covers them: a set whose count is not determined has no
+    determined answer distribution either.
+    """
+    if items is None or not len(items):
+        return
+    pct = ", ".join(c for c in items.columns if str(c).startswith("pct_"))
+    for item, g in items.groupby("item", sort=True):
+        sch = g[g["level"] == "school"]
+        shown = sch[[_shown(r) and not _blank(r["n"]) for _, r in sch.iterrows()]]
+        for _, r in g.iterrows():
+            lv, grp = str(r["level"]), str(r["group"])
+            if lv == "school":
+                members = [grp]
+            elif lv == "district":
+                members = list(shown.loc[shown["district"].astype(str) == grp, "group"].astype(str))
+            else:
+                members = list(shown["group"].astype(str))
+            if not members:
+                continue
+            _fact(rows, family="item", domain=str(item), unit=("item", lv, grp, str(item)), table="item_distribution",
+                  column=f"n, {pct}", value=r["n"], schools=members, roles=_TEACH_LEAD, waves=["baseline"],
+                  shown=_shown(r))
 
 
 # ====================================================================== audit
@@ -448,16 +515,15 @@ def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, 
             continue
         T = np.vstack([x["vec"] for x in targets])
         done = np.zeros(len(targets), dtype=bool)
+        deps = _depends(lb)
         while True:
-            act = [i for i in range(len(lb)) if lb.at[i, "shown"] and lb.at[i, "unit"] not in removed]
+            act = _active(lb, deps, removed)
             A = M[act]
             det = _determined(_row_basis(A), T) & ~done
             if not det.any():
                 break
             k = int(np.flatnonzero(det)[0])
-            y = np.linalg.lstsq(A.T, T[k], rcond=None)[0]
-            used = {lb.at[act[i], "unit"] for i in np.flatnonzero(np.abs(y) > 1e-9)
-                    if not lb.at[act[i], "fixed"]}
+            used = _units_used(lb, deps, M, act, T[k])
             if not used:
                 res.residual.append({"label": targets[k]["label"]})
                 done[k] = True
@@ -466,7 +532,7 @@ def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, 
             order = sorted(used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u)))
             pick = order[0]
             for u in order:  # the cheapest unit that protects this set on its own, if there is one
-                keep = [i for i in act if lb.at[i, "unit"] != u]
+                keep = _active(lb, deps, removed | {u})
                 if not _determined(_row_basis(M[keep]), T[k:k + 1])[0]:
                     pick = u
                     break
@@ -475,6 +541,43 @@ def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, 
         if lp:
             _lp_phase(lb, cb, M, targets, removed, cost, min_n, res)
     return res
+
+
+def _depends(lb: pd.DataFrame) -> list:
+    """Per fact, the units it is computed from (derived statistics), else None."""
+    if "depends" not in lb:
+        return [None] * len(lb)
+    return [d if isinstance(d, tuple) and d else None for d in lb["depends"]]
+
+
+def _active(lb: pd.DataFrame, deps: list, removed: set) -> list[int]:
+    """Facts still published: shown, their unit not blanked, and none of the units they derive from blanked
+    (a derived mean is recomputed without a blanked school; the recomputed one is in the next round's ledger)."""
+    return [i for i in range(len(lb)) if lb.at[i, "shown"] and lb.at[i, "unit"] not in removed
+            and not (deps[i] and removed.intersection(deps[i]))]
+
+
+def _units_used(lb: pd.DataFrame, deps: list, M: np.ndarray, act: list[int], target: np.ndarray) -> set:
+    """Blankable units behind the minimum-norm combination of published facts that gives ``target``.
+
+    Derived facts are left out of the combination when the primary facts suffice (they are in the
+    span of their members); when one is needed, the units it derives from are the candidates.
+    """
+    prim = [i for i in act if not deps[i]]
+    for rows in (prim, act):
+        if not rows:
+            continue
+        y = np.linalg.lstsq(M[rows].T, target, rcond=None)[0]
+        if np.linalg.norm(M[rows].T @ y - target) <= 1e-6 * max(1.0, np.linalg.norm(target)) or rows is act:
+            break
+    used: set = set()
+    for j in np.flatnonzero(np.abs(y) > 1e-9):
+        i = rows[j]
+        if deps[i]:
+            used |= {u for u in deps[i] if u in set(lb["unit"])}
+        elif not lb.at[i, "fixed"]:
+            used.add(lb.at[i, "unit"])
+    return used
 
 
 def _lp_width(c, A, b, A_ub, b_ub) -> float:
@@ -489,6 +592,26 @@ def _lp_width(c, A, b, A_ub, b_ub) -> float:
     return float(-hi.fun - lo.fun)
 
 
+def _free_width(vec: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.ndarray) -> float:
+    """A lower bound on a target's LP width, without solving: 0 when no shortcut applies.
+
+    Two cells with identical columns in every published fact (and every upper bound) are
+    interchangeable to a reader: moving respondents from one to the other changes no published
+    number. When the target holds one of them (``i``) but not the other (``j``), its count can
+    therefore be anything from ``value - n_i`` to ``value + n_j``: the width is at least
+    ``n_i + n_j`` >= 2, so the set is neither determined nor narrowly bounded.
+    """
+    cols = A.T if A_ub is None else np.vstack([A, A_ub]).T if len(A) else A_ub.T
+    if cols.size == 0:
+        cols = np.zeros((len(vec), 0))
+    inside: dict = {}
+    outside: dict = {}
+    for i, key in enumerate(map(bytes, np.ascontiguousarray(cols, dtype=float))):
+        side = inside if vec[i] > 0 else outside
+        side[key] = max(side.get(key, 0.0), float(n[i]))
+    return max((inside[k] + outside[k] for k in inside.keys() & outside.keys()), default=0.0)
+
+
 def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
     """Counts are non-negative and a suppressed small group holds at most ``min_n - 1``: blank more units
     while some sensitive count is pinned to an interval narrower than one respondent."""
@@ -497,10 +620,11 @@ def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
     A_ub = np.vstack(hidden_small) if hidden_small else None
     b_ub = np.full(len(hidden_small), min_n - 1.0) if hidden_small else None
     skip: set = set()
+    deps = _depends(lb)
     for _ in range(200):
-        act = [i for i in range(len(lb)) if lb.at[i, "shown"] and lb.at[i, "unit"] not in removed]
+        act = _active(lb, deps, removed)
         A = np.unique(M[act], axis=0) if act else np.zeros((0, len(cb)))
-        exact = next((k for k, t in enumerate(targets) if k not in skip
+        exact = next((k for k, t in enumerate(targets) if k not in skip and _free_width(t["vec"], A, A_ub, n) < 1.0
                       and _lp_width(t["vec"], A, A @ n, A_ub, b_ub) < 1.0), None)
         if exact is None:
             return
@@ -509,7 +633,7 @@ def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
                       key=lambda u: (cost.get(u, np.inf), str(u)))
         pick = None
         for u in used:
-            keep = [i for i in act if lb.at[i, "unit"] != u]
+            keep = _active(lb, deps, removed | {u})
             A2 = np.unique(M[keep], axis=0) if keep else np.zeros((0, len(cb)))
             if _lp_width(vec, A2, A2 @ n, A_ub, b_ub) >= 1.0:
                 pick = u
@@ -558,16 +682,28 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     >>> import pandas as pd
     >>> cells = pd.DataFrame({"family": "scored", "domain": "OS", "school": ["A", "B"], "role": "teacher",
     ...                       "wave": "baseline", "n": [3, 2]})
-    >>> row = dict(family="scored", domain="OS", table="t", column="n", roles=None, waves=None, fixed=True)
-    >>> led = pd.DataFrame([{**row, "unit": ("t",), "value": 5, "schools": None, "shown": True}]  # the total
-    ...                    + [{**row, "unit": ("t", s), "value": v, "schools": (s,), "shown": False}  # 2 hidden
-    ...                       for s, v in [("A", 3), ("B", 2)]])
-    >>> count_bounds(led, cells)["narrowest"]  # each hidden count is at most 4, so A lies in [1, 4]
-    3.0
+    >>> led = pd.DataFrame([{"family": "scored", "domain": "OS", "unit": ("t",), "table": "t", "column": "n",
+    ...                      "value": 5, "schools": None, "roles": None, "waves": None, "shown": True,
+    ...                      "fixed": True}])
+    >>> count_bounds(led, cells)["narrowest"]  # only A + B = 5 is published: A (or B) is anything from 0 to 5
+    5.0
     """
     from scipy.optimize import linprog
 
     out = {"sets": 0, "narrowest": None, "exact": []}
+    deferred = []  # (lower bound on the width without an LP, LP arguments, label): solved only if it could matter
+
+    def solve(c, kw, label) -> None:
+        lo = linprog(c, **kw)
+        hi = linprog(-c, **kw)
+        if lo.status != 0 or hi.status not in (0, 3):
+            return
+        width = np.inf if hi.status == 3 else float(-hi.fun - lo.fun)
+        if out["narrowest"] is None or width < out["narrowest"]:
+            out["narrowest"] = round(width, 6)
+        if width < 1.0:
+            out["exact"].append(label)
+
     for (fam, dom), lb in ledger.groupby(["family", "domain"], sort=True):
         cb = cells[(cells["family"] == fam) & (cells["domain"] == dom)].reset_index(drop=True)
         if cb.empty:
@@ -581,20 +717,18 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
         ub_rows = [m for m, s in zip(masks, lb["shown"]) if not s and 0 < m @ n < min_n]
         A_ub = np.vstack(ub_rows) if ub_rows else None
         b_ub = np.full(len(ub_rows), min_n - 1.0) if ub_rows else None
+        kw = {"A_eq": A if len(A) else None, "b_eq": b if len(A) else None, "A_ub": A_ub, "b_ub": b_ub,
+              "bounds": (0, None), "method": "highs"}
         for tg in _targets(cb, lb, min_n, (fam, dom)):
-            c = tg["vec"]
-            kw = {"A_eq": A if len(A) else None, "b_eq": b if len(A) else None, "A_ub": A_ub, "b_ub": b_ub,
-                  "bounds": (0, None), "method": "highs"}
-            lo = linprog(c, **kw)
-            hi = linprog(-c, **kw)
             out["sets"] += 1
-            if lo.status != 0 or hi.status not in (0, 3):
-                continue
-            width = np.inf if hi.status == 3 else float(-hi.fun - lo.fun)
-            if out["narrowest"] is None or width < out["narrowest"]:
-                out["narrowest"] = round(width, 6)
-            if width < 1.0:
-                out["exact"].append(tg["label"])
+            free = _free_width(tg["vec"], A, A_ub, n)
+            if free >= 1.0:
+                deferred.append((free, tg["vec"], kw, tg["label"]))
+            else:
+                solve(tg["vec"], kw, tg["label"])
+    for free, c, kw, label in deferred:  # the true width is >= free: it can only lower "narrowest" when below it
+        if out["narrowest"] is None or free < out["narrowest"]:
+            solve(c, kw, label)
     return out
 
 
@@ -606,6 +740,8 @@ def _blank_cols(df: pd.DataFrame, mask, cols: Iterable[str], reason: str | None 
         if c in df.columns:
             if pd.api.types.is_bool_dtype(df[c]) or str(df[c].dtype) == "boolean":
                 df[c] = df[c].astype("boolean")
+                df.loc[mask, c] = pd.NA
+            elif str(df[c].dtype) in ("Int64", "Int32"):  # nullable counts stay whole numbers
                 df.loc[mask, c] = pd.NA
             elif pd.api.types.is_numeric_dtype(df[c]):
                 df[c] = df[c].astype("float64")
@@ -662,9 +798,23 @@ def _apply_units(ctx, units: Iterable[tuple]) -> None:
     if ri is not None:
         for (d,) in by_kind.get("reliability_icc", []):
             _blank_cols(ri, ri["domain"] == d, ["mean_group_size"], reason=None)
+    it = t.get("item_distribution")
+    if it is not None and len(it) and by_kind.get("item"):
+        keys = set(by_kind["item"])
+        m = np.array([(str(a), str(b), str(c)) in keys for a, b, c in zip(it["level"], it["group"], it["item"])],
+                     dtype=bool)
+        _blank_cols(it, m, ["n"] + [c for c in it.columns if str(c).startswith("pct_")])
     gaps = list(by_kind.get("gap", [])) + [("school", s, d) for s, d in by_kind.get("school", [])]
     if gaps:
         _apply_gaps(ctx, set(gaps))
+
+
+def _item_table(ctx) -> None:
+    """``item_distribution`` from the current asset profile (its school rows follow the profile's suppression)."""
+    from .item_detail import item_distributions
+
+    ctx.tables["item_distribution"] = item_distributions(
+        ctx.responses, ctx.instrument, profile=ctx.tables["asset_profile"], schools=ctx.schools, min_n=ctx.min_n)
 
 
 def _apply_gaps(ctx, gaps: set) -> None:
@@ -766,10 +916,11 @@ def _band_interview_counts(ctx) -> None:
         rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]
 
 
-def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> AuditResult:
+def protect_publication(ctx, *, recompute: Callable[[Any], None], max_rounds: int = 20,
+                        bounds: bool = True) -> AuditResult:
     """Audit every published number of a report run and add secondary suppression until nothing is recoverable.
 
-    Called once by :func:`assetinv.reports.load_context` after the analyses and
+    Called once by :func:`assetinv.report.pipeline.load_context` after the analyses and
     before any file is written. Units chosen for a school's profile are
     stored in ``ctx.results["suppress_also"]`` and the analyses are re-run, so
     that network means, ranks, statuses, joint displays and recommendations
@@ -783,6 +934,11 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
         Safety bound on audit rounds.
     bounds : bool
         Also compute LP bounds (:func:`count_bounds`) on the final ledger.
+    recompute : callable
+        ``recompute(ctx)`` re-runs the analyses after a school is added to
+        ``ctx.results["suppress_also"]`` (the report pipeline passes
+        :func:`assetinv.report.pipeline.compute_analyses`; it is passed in
+        because the report layer sits above this module).
 
     Returns
     -------
@@ -791,16 +947,15 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> ctx = load_context()  # doctest: +SKIP
     >>> ctx.results["disclosure"].residual  # doctest: +SKIP
     []
     """
-    from .report_sections import compute_analyses
-
     inst = ctx.instrument
     items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
     cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items)
+    _item_table(ctx)  # computed here so that it is audited with the rest (it follows the profile's suppression)
     total = AuditResult()
     all_units: list = []
     for rnd in range(1, max_rounds + 1):
@@ -816,7 +971,8 @@ def protect_publication(ctx, *, max_rounds: int = 20, bounds: bool = True) -> Au
         school_units = {(u[1], u[2]): SECONDARY_REASON for u in all_units if u[0] == "school"}
         if any(u[0] == "school" for u in new):
             ctx.results["suppress_also"] = school_units
-            compute_analyses(ctx)  # network means, ranks, statuses and recommendations without these schools
+            recompute(ctx)  # network means, ranks, statuses and recommendations without these schools
+            _item_table(ctx)
             _apply_units(ctx, all_units)
         else:
             _apply_units(ctx, new)
@@ -850,12 +1006,13 @@ def release_ledger(ctx) -> dict:
 
     Examples
     --------
-    >>> from assetinv.reports import load_context  # doctest: +SKIP
+    >>> from assetinv.report import load_context  # doctest: +SKIP
     >>> sorted(release_ledger(load_context())["groups"])[0]  # doctest: +SKIP
     'asset_profile | n, mean | school S01 CN'
     """
     led = build_ledger(ctx)
-    led = led[led["shown"] & led["value"].notna()]
+    # derived means (network, others', district) pool shown rows that are in the file already
+    led = led[led["shown"] & led["value"].notna() & led["depends"].isna()]
     groups = {}
     for _, f in led.iterrows():
         key = f"{f['table']} | {f['column']} | {' '.join(str(p) for p in f['unit'])}"

@@ -32,7 +32,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from .ids import natural_key
 
-__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "STATUS_STYLE",
+__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "joint_display_figure", "STATUS_STYLE",
            "ReportFigure"]
 
 _PAL = sns.color_palette("colorblind")
@@ -639,3 +639,121 @@ def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, t
     fig.alt_text = ("Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
                     "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + ".")
     return fig
+
+
+# ------------------------------------------------------------------ joint display (survey beside interviews)
+_JOINT_STYLE = {  # the colours of STATUS_STYLE (one encoding of status in every chart)
+    "asset": ("#0173b2", ""),
+    "typical": ("#949494", ""),
+    "growth area": ("#d55e00", ""),
+    "": ("#ffffff", "xx"),
+}
+
+
+def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale=(1, 5)):
+    """Draw a joint display: survey means beside interview evidence.
+
+    Left panel: the survey mean per domain as horizontal bars, coloured by
+    status with the Okabe-Ito palette and hatched (so it reads in grey
+    print), the value printed at the bar end. Right panel: number of coded
+    excerpts per domain, labelled with the most frequent code and the
+    coders' Krippendorff alpha.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`joint_display`.
+    title : str, optional
+    scale : (float, float)
+        Survey scale limits for the axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        With ``fig.alt_text`` describing every number shown.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"school": ["S1"], "domain": ["EX"], "domain_name": ["Expertise"],
+    ...     "survey_mean": [4.1], "status": ["asset"], "top_codes": ["Shared expertise (4)"],
+    ...     "n_excerpts": [6], "agreement": [0.81], "exemplar_quote": ["..."]})
+    >>> fig = joint_display_figure(t)
+    >>> fig.alt_text.startswith("Joint display")
+    True
+
+    References
+    ----------
+    Guetterman, Fetters & Creswell (2015), *Annals of Family Medicine*,
+    13(6), 554-561. Okabe, M., & Ito, K. (2008). Color Universal Design.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.patches import Patch
+
+    t = table.reset_index(drop=True)
+    n = len(t)
+    fig = ReportFigure(figsize=(10, 1.1 * max(n, 1) + 1.6), layout="constrained")
+    ax1, ax2 = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1, 1.3]})
+    y = np.arange(n)[::-1]
+    labels = [_wrap(s, 28) for s in t["domain_name"]]
+    statuses = [str(s).strip().lower() for s in t["status"]]
+    for yi, (m, st) in enumerate(zip(t["survey_mean"], statuses)):
+        colour, hatch = _JOINT_STYLE.get(st, _JOINT_STYLE[""])
+        yy = y[yi]
+        if pd.notna(m):
+            ax1.barh(yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
+            sym = {"asset": "\u25b2", "typical": "\u25cf", "growth area": "\u25bc"}.get(st, "")
+            ax1.text(m + 0.05, yy, f"{m:.2f} {sym}".strip(), va="center", fontsize=9)
+        else:
+            ax1.text(scale[0] + 0.05, yy, "suppressed", va="center", fontsize=9, style="italic")
+    ax1.set_xlim(scale[0], scale[1] + 0.5)
+    ax1.set_yticks(y, labels)
+    ax1.set_xlabel("Survey mean (1-5)")
+    ax1.set_title("Survey")
+    seen = [s for s in dict.fromkeys(statuses)]
+    ax1.legend(
+        handles=[Patch(facecolor=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[0], hatch=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[1],
+                       edgecolor="black", label=s or "no status") for s in seen],
+        loc="lower right", fontsize=8, frameon=True,
+    )
+    counts = t["n_excerpts"].fillna(0).astype(int).to_numpy()
+    ax2.barh(y, counts, color="#CCCCCC", edgecolor="black", linewidth=0.6)
+    top = max(int(counts.max()) if n else 1, 1)
+    for yi in range(n):
+        hidden = t.loc[yi, "interviews_suppressed"] if "interviews_suppressed" in t else ""
+        if hidden:
+            ax2.text(top * 0.02, y[yi], f"suppressed ({hidden})", va="center", fontsize=8, style="italic")
+            continue
+        first = str(t.loc[yi, "top_codes"]).split("; ")[0] if t.loc[yi, "top_codes"] else "no coded excerpts"
+        a = t.loc[yi, "agreement"]
+        lab = first + (f"\nalpha = {a:.2f}" if pd.notna(a) else "")
+        ax2.text(counts[yi] + top * 0.02, y[yi], _wrap(lab, 40), va="center", fontsize=8)
+    ax2.set_xlim(0, top * 2.2)
+    ax2.set_xlabel("Interview excerpts coded")
+    ax2.set_title("Interviews")
+    school = str(t["school"].iloc[0]) if n else ""
+    fig.suptitle(title or f"Joint display: {school}")
+    desc = []
+    for r in t.to_dict("records"):
+        m = f"survey mean {r['survey_mean']:.2f}" if pd.notna(r["survey_mean"]) else "survey mean suppressed"
+        a = f", coder agreement alpha {r['agreement']:.2f}" if pd.notna(r["agreement"]) else ""
+        tc = str(r["top_codes"]).split("; ")[0] if r["top_codes"] else "none"
+        if r.get("interviews_suppressed"):
+            desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), interview evidence suppressed "
+                        f"({r['interviews_suppressed']})")
+            continue
+        desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
+                    f"most frequent code {tc}{a}")
+    fig.alt_text = (
+        f"Joint display for {school}. Two bar charts share the domain axis: survey mean on a 1 to 5 scale "
+        f"coloured by status, and the number of coded interview excerpts. " + "; ".join(desc) + "."
+    )
+    return fig
+
+
+def _wrap(s: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(s), width)) or str(s)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ids import id_sort_key
+from .ids import id_sort_key, natural_key
 from .errors import DataError, Problem
 from .config import StudyConfig
 
@@ -279,6 +279,7 @@ class _Raw:
     layout: str = ""  # e.g. "Qualtrics (legacy)", "SurveyMonkey"
     original_header: list[str] = field(default_factory=list)  # before a layout renamed columns
     dropped_by_crosswalk: list[str] = field(default_factory=list)
+    table: _Table | None = None  # the records column by column (plain CSV), instead of rows
 
 
 def _err(file: str, message: str, fix: str, row: int | None = None, column: str | None = None):
@@ -617,7 +618,7 @@ _UNSUPPORTED = {
 }
 
 
-def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None) -> _Raw:
+def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None, columnar: bool = False) -> _Raw:
     path = Path(path)
     data = _read_bytes(path)
     name = _display(path)
@@ -650,7 +651,308 @@ def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None) 
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _err(name, "this is an old-format Excel .xls workbook (or an encrypted file), "
                    "which cannot be read", "open it in Excel and save it as .xlsx or 'CSV UTF-8'")
+    if columnar:
+        table = _read_csv_table(data, name, sha)
+        if table is not None:
+            return table
     return _read_csv_raw(data, name, sha)
+
+
+# --------------------------------------------------------------------------- columnar tables
+
+
+@dataclass
+class _Table:
+    """A file's data records column by column: ``cats[j][codes[j][r]]`` is cell (r, j).
+
+    ``lengths[r]`` is how many values record ``r`` has (cells past it read as ``""``) and
+    ``rownums[r]`` its spreadsheet row. Survey columns hold few distinct answers, so the checks
+    run once per distinct text and are spread to the rows with numpy.
+    """
+
+    codes: list[np.ndarray]
+    cats: list[np.ndarray]
+    lengths: np.ndarray
+    rownums: np.ndarray
+    _stripped: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.rownums)
+
+    def stripped(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, distinct stripped texts) of column ``j``; computed once."""
+        hit = self._stripped.get(j)
+        if hit is None:
+            vals = np.array([str(c).strip() for c in self.cats[j]], dtype=object)
+            codes = self.codes[j]
+            if len(vals) > 1000:  # many texts (ids): make them distinct again after stripping
+                inv, uniq = pd.factorize(vals)
+                if len(uniq) < len(vals):
+                    codes, vals = np.asarray(inv)[codes], np.asarray(uniq, dtype=object)
+            hit = self._stripped[j] = (codes, vals)
+        return hit
+
+    def row(self, r: int) -> list[str]:
+        """Record ``r`` as the list of its values."""
+        return [str(self.cats[j][self.codes[j][r]]) for j in range(int(self.lengths[r]))]
+
+
+def _table_from_rows(rows: list[list[str]], rownums: list[int], width: int) -> _Table:
+    """The columnar form of rows read as lists (XLSX, SPSS, Stata and CSV files with quotes)."""
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    maxw = max([width] + ([int(lengths.max())] if len(rows) else []))
+    codes, cats = [], []
+    for j in range(maxw):
+        col = np.empty(len(rows), dtype=object)
+        col[:] = [r[j] if j < len(r) else "" for r in rows]
+        c, u = pd.factorize(col)
+        codes.append(np.asarray(c))
+        cats.append(np.asarray(u, dtype=object))
+    return _Table(codes, cats, lengths, np.asarray(rownums, dtype=np.int64))
+
+
+def _head_rows(raw: _Raw, k: int) -> list[list[str]]:
+    """The first ``k`` data records as lists of values."""
+    if raw.table is None:
+        return raw.rows[:k]
+    return [raw.table.row(r) for r in range(min(k, len(raw.table)))]
+
+
+def _n_records(raw: _Raw) -> int:
+    return len(raw.table) if raw.table is not None else len(raw.rows)
+
+
+_FAST_DELETE = bytes([34, *range(0, 9), 11, 12, *range(14, 32), 127])
+_FAST_CTRL_UTF8 = re.compile(b"\xc2[\x80-\x9f]|\xef\xbf\xbd")
+_CHUNK = 1 << 23
+
+
+def _line_scan(arr: np.ndarray, delim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per line of ``arr`` (bytes as uint8): start, end (without the newline and a CR), number of
+    delimiters and number of non-blank bytes, in chunks of 8 MB so no full-size temporary is made."""
+    ends, ndel, nws = [], [], []
+    base_d = base_w = 0
+    for off in range(0, len(arr), _CHUNK):
+        sl = arr[off:off + _CHUNK]
+        p = np.flatnonzero(sl == 10)
+        cd = np.cumsum(sl == delim, dtype=np.int64)
+        cw = np.cumsum((sl != 32) & (sl != 9) & (sl != 13) & (sl != 10), dtype=np.int64)
+        ends.append(p + off)
+        ndel.append(cd[p] + base_d)
+        nws.append(cw[p] + base_w)
+        base_d += int(cd[-1])
+        base_w += int(cw[-1])
+    e = np.concatenate(ends) if ends else np.zeros(0, np.int64)
+    cum_d = np.concatenate(ndel) if ndel else np.zeros(0, np.int64)
+    cum_w = np.concatenate(nws) if nws else np.zeros(0, np.int64)
+    if not len(e) or e[-1] != len(arr) - 1:  # a last line without a newline
+        e = np.append(e, len(arr))
+        cum_d = np.append(cum_d, base_d)
+        cum_w = np.append(cum_w, base_w)
+    starts = np.concatenate([[0], e[:-1] + 1])
+    d = np.diff(np.concatenate([[0], cum_d]))
+    w = np.diff(np.concatenate([[0], cum_w]))
+    cr = (e > starts) & (arr[np.maximum(e - 1, 0)] == 13)
+    return starts, e - cr, d, w
+
+
+def _fast_csv_layout(data: bytes) -> tuple[int, str, str, str] | None:
+    """(BOM length, encoding name, delimiter, header line) if the file can be read column by column.
+
+    That is a UTF-8 file without quote marks, control characters, bare carriage returns or an
+    Excel ``sep=`` line, whose first line holds the column names of a plain (not Qualtrics or
+    SurveyMonkey) layout. Other files are read record by record with :mod:`csv`.
+    """
+    bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    n_cr = data.count(b"\r")
+    if (n_cr and n_cr != data.count(b"\r\n")) or any(
+            len(data[o:o + _CHUNK].translate(None, _FAST_DELETE)) != len(data[o:o + _CHUNK])
+            for o in range(0, len(data), _CHUNK)):  # quote marks or control characters
+        return None
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if _FAST_CTRL_UTF8.search(data) is not None:
+            return None
+    nl = data.find(b"\n")
+    line = data[bom:nl if nl >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    if not line.strip() or re.match(r"^\s*sep=(.)\s*$", line):
+        return None
+    delim, _ = _sniff_delimiter(line)
+    cells = [c.strip() for c in line.split(delim)]
+    keys = [_norm(c) for c in cells]
+    if (not any(cells) or len(set(keys) & _QUALTRICS_MARKERS) >= 2 or keys[:10] == [f"v{k}" for k in range(1, 11)]
+            or ("respondentid" in keys and "collectorid" in keys)):
+        return None
+    return bom, ("UTF-8 with BOM" if bom else "UTF-8"), delim, line
+
+
+def _arrow_columns(data: bytes, bom: int, delim: str, width: int
+                   ) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+    """Codes and distinct texts of each column through pyarrow's CSV reader, or None when a line
+    does not have exactly ``width`` values (pyarrow then stops; the caller reads line by line)."""
+    import pyarrow as pa
+    import pyarrow.compute as pac
+    import pyarrow.csv as pcsv
+
+    names = [f"c{j}" for j in range(width)]
+    try:  # jemalloc without decay returns each freed batch to the system at once (lowest peak memory)
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+    except NotImplementedError:  # a pyarrow built without jemalloc
+        pool = pa.default_memory_pool()
+    parts: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(width)]
+    texts: dict[int, list[np.ndarray]] = {}  # id-like columns (mostly distinct values): kept as text
+    try:  # batch by batch: only one block of text is held at a time
+        reader = pcsv.open_csv(
+            pa.py_buffer(data)[bom:],
+            read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 23),
+            parse_options=pcsv.ParseOptions(delimiter=delim, quote_char=False, ignore_empty_lines=True),
+            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
+            memory_pool=pool)
+        for batch in reader:
+            for j in range(width):
+                col = batch.column(j)
+                if j in texts:
+                    texts[j].append(col.to_numpy(zero_copy_only=False))
+                    continue
+                enc = pac.dictionary_encode(col, memory_pool=pool)
+                if not parts[j] and len(col) >= 1000 and len(enc.dictionary) > len(col) // 2:
+                    texts[j] = [col.to_numpy(zero_copy_only=False)]
+                    continue
+                idx = enc.indices.to_numpy(zero_copy_only=False)
+                parts[j].append((idx.astype(np.int8) if len(enc.dictionary) < 128 else idx,
+                                 enc.dictionary.to_numpy(zero_copy_only=False)))
+    except pa.ArrowInvalid:
+        return None
+    finally:
+        pool.release_unused()
+    codes, cats = [], []
+    for j in range(width):
+        if j in texts:
+            cats.append(np.concatenate(texts.pop(j)).astype(object))
+            codes.append(np.arange(len(cats[-1]), dtype=np.int32 if len(cats[-1]) < 2**31 else np.int64))
+            continue
+        if not parts[j]:
+            codes.append(np.zeros(0, dtype=np.int8))
+            cats.append(np.zeros(0, dtype=object))
+            continue
+        local = np.concatenate([d for _, d in parts[j]]).astype(object)
+        glob, uniq = pd.factorize(local)
+        offsets = np.cumsum([0] + [len(d) for _, d in parts[j]])
+        dtype = np.int8 if len(uniq) < 128 else np.int32
+        codes.append(np.concatenate([glob[offsets[k] + idx].astype(dtype) for k, (idx, _) in enumerate(parts[j])]))
+        cats.append(np.asarray(uniq, dtype=object))
+        parts[j] = []
+    return codes, cats
+
+
+def _scan_csv_columns(data: bytes, bom: int, delim: str
+                      ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray, int] | None:
+    """Codes, distinct texts, values per record, record line numbers (from 0) and blank lines of a
+    file whose lines differ in length (pandas' C parser after a line-by-line scan), or None."""
+    arr = np.frombuffer(data, dtype=np.uint8)[bom:]
+    starts, ends, ndel, nonblank = _line_scan(arr, ord(delim))
+    empty = ends == starts
+    if ((~empty) & (nonblank == 0))[1:].any():  # whitespace-only lines: pandas skips them, csv does not
+        return None
+    keep = np.flatnonzero(~empty[1:]) + 1
+    fields = ndel + 1
+    maxw = int(fields.max())
+    df = pd.read_csv(_io.BytesIO(data), sep=delim, header=None, names=list(range(maxw)), dtype="category",
+                     na_filter=False, skip_blank_lines=True, quoting=csv.QUOTE_NONE, index_col=False,
+                     encoding="utf-8-sig" if bom else "utf-8", engine="c")
+    if len(df) != len(keep) + 1:
+        return None
+    codes = [df[j].cat.codes.to_numpy()[1:] for j in range(maxw)]
+    cats = [df[j].cat.categories.to_numpy(dtype=object) for j in range(maxw)]
+    return codes, cats, fields[keep], keep, int(empty[1:].sum()) if len(empty) > 1 else 0
+
+
+def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
+    """Read a plain UTF-8 CSV column by column (pandas' C parser into categoricals), or None.
+
+    The result is the same as :func:`_read_csv_raw`'s (header, record numbers, blank lines,
+    short and long records), held as a :class:`_Table`; files this cannot read exactly (see
+    :func:`_fast_csv_layout`) give None and are read record by record instead.
+    """
+    layout = _fast_csv_layout(data)
+    if layout is None:
+        return None
+    bom, enc, delim, line = layout
+    header = [c.strip() for c in line.split(delim)]
+    n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    arrow = _arrow_columns(data, bom, delim, len(header))
+    if arrow is not None and len(arrow[0]) and len(arrow[0][0]) == n_lines - 1:
+        codes, cats = arrow  # every line has one value per column: no blank, short or long rows
+        fields = np.full(n_lines - 1, len(header), dtype=np.int32)
+        keep = np.arange(1, n_lines)
+        blank_lines = 0
+    else:
+        scanned = _scan_csv_columns(data, bom, delim)
+        if scanned is None:
+            return None
+        codes, cats, fields, keep, blank_lines = scanned
+    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt="CSV", sha256=sha, encoding=enc,
+               delimiter={"\t": "tab"}.get(delim, delim), header_row=1)
+    raw.table = _Table(codes, cats, fields, keep + 1)
+    raw.read = len(keep) + blank_lines
+    if blank_lines:
+        raw.excluded.append(("empty line", blank_lines))
+    return raw
+
+
+def _natural_order_simple(uniq: np.ndarray) -> np.ndarray | None:
+    """Argsort of distinct ASCII ids shaped ``<non-digits><digits>`` in :func:`natural_key` order.
+
+    The key of such an id is (lower-cased prefix, its number, the exact text), with all-digit ids
+    first; ids of any other shape give None (then :func:`natural_key` is called per id).
+    """
+    try:
+        b = uniq.astype("S")
+    except (UnicodeEncodeError, ValueError):
+        return None
+    w = b.dtype.itemsize
+    lens = np.fromiter(map(len, uniq), dtype=np.int64, count=len(uniq))
+    if w == 0 or w > 64 or (np.char.str_len(b) != lens).any():
+        return None
+    m = np.frombuffer(b.tobytes(), dtype=np.uint8).reshape(len(b), w)
+    pos = np.arange(w)
+    isdig = (m >= 48) & (m <= 57)
+    if not isdig.any(axis=1).all():
+        return None
+    first = isdig.argmax(axis=1)
+    after = (pos >= first[:, None]) & (pos < lens[:, None])
+    if (after & ~isdig).any() or (lens - first).max() > 18:
+        return None
+    number = np.zeros(len(b), dtype=np.int64)
+    for k in range(w):  # digit by digit: no (ids x width) int64 temporaries
+        number = np.where(after[:, k], number * 10 + (m[:, k].astype(np.int64) - 48), number)
+    pre = np.where(pos < first[:, None], m, 0).astype(np.uint8)
+    pre = np.where((pre >= 65) & (pre <= 90), pre + 32, pre).astype(np.uint8)
+    pre_code, pre_uniq = pd.factorize(np.ascontiguousarray(pre).view(f"S{w}").ravel())
+    pre_rank = np.argsort(np.argsort(np.asarray(pre_uniq), kind="stable"), kind="stable")[pre_code]
+    group = np.where(first == 0, 0, 1 + pre_rank)
+    order = np.lexsort((number, group))
+    g, v = group[order], number[order]
+    if len(order) > 1 and ((g[1:] == g[:-1]) & (v[1:] == v[:-1])).any():  # e.g. R01 and r1: the text decides
+        exact = np.argsort(np.argsort(b, kind="stable"), kind="stable")
+        order = np.lexsort((exact, number, group))
+    return order
+
+
+def _natural_ranks(values: np.ndarray) -> np.ndarray:
+    """Rank of each distinct text in ``values`` in :func:`assetinv.ids.natural_key` order."""
+    order = _natural_order_simple(values) if len(values) > 2000 else None
+    if order is None:
+        keys = [natural_key(v) for v in values]
+        order = np.array(sorted(range(len(values)), key=keys.__getitem__), dtype=np.int64)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[order] = np.arange(len(values))
+    return rank
 
 
 # --------------------------------------------------------------------------- problems
@@ -877,7 +1179,7 @@ def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], m
     long item texts.
     """
     out: list[tuple[int, str]] = []
-    top = raw.rows[:3]
+    top = _head_rows(raw, 3)
     imp = next((i for i, row in enumerate(top)
                 if sum(_is_importid(c) for c in row if c.strip()) >= max(1, len([c for c in row if c.strip()]) // 2)),
                None)
@@ -887,8 +1189,8 @@ def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], m
         out.append((imp, "Qualtrics third header row (ImportId)"))
         return out
     item_idx = [j for j, c in colmap.items() if c in items]
-    for i in range(min(2, len(raw.rows))):
-        row = raw.rows[i]
+    for i in range(min(2, len(top))):
+        row = top[i]
         if not any(c.strip() for c in row):
             break
         same = sum(1 for j, k in meta_idx.items() if j < len(row) and _norm(row[j]) == k)
@@ -916,10 +1218,10 @@ def _normalise_layout(raw: _Raw) -> None:
     * current Qualtrics: the question text is row 2 (when the ImportId row or the heuristics
       find it); other layouts: the column name is the question text.
     """
-    if raw.fmt not in ("CSV", "XLSX") or not raw.rows:
+    if raw.fmt not in ("CSV", "XLSX") or not _n_records(raw):
         return
     keys = [_norm(h) for h in raw.header]
-    first = raw.rows[0]
+    first = _head_rows(raw, 1)[0]
     if (keys[:10] == [f"v{k}" for k in range(1, 11)] and len(first) >= 10
             and len({_norm(c) for c in first[:10]} & set(_LEGACY_QUALTRICS)) >= 7):
         raw.original_header = list(raw.header)
@@ -1073,7 +1375,7 @@ def read_responses(
     items = _item_ids(inst)
     item_keys = {_norm(i): i for i in items}
     targets = {_norm(c) for c in REQUIRED_COLUMNS} | set(item_keys) | {_norm(c) for c in (cw.columns or {})}
-    raw = _read_raw(path, sheet=sheet, targets=targets)
+    raw = _read_raw(path, sheet=sheet, targets=targets, columnar=not cw)
     _normalise_layout(raw)
     extra_labels = _apply_crosswalk(raw, inst, items, cw) if cw else {}
     return _responses_from_raw(raw, inst, items, waves=waves,
@@ -1081,129 +1383,260 @@ def read_responses(
                                keep_extra=keep_extra, extra_labels=extra_labels)
 
 
-def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra,
-                        extra_labels: dict[str, int] | None = None) -> pd.DataFrame:
-    P = _Collector(raw.file)
-    name = raw.file
-    item_set = set(items)
+@dataclass
+class _ColumnPlan:
+    """What each export column is: an output column, metadata, dropped or kept as extra."""
+
+    colmap: dict[int, str] = field(default_factory=dict)  # column index -> output column
+    meta_idx: dict[int, str] = field(default_factory=dict)  # metadata column index -> its key
+    dropped: list[str] = field(default_factory=list)
+    extra: dict[int, str] = field(default_factory=dict)
+    status_j: int | None = None
+    seen: dict[str, int] = field(default_factory=dict)
+    qualtrics: bool = False
+
+    @property
+    def idx(self) -> dict[str, int]:
+        return {v: j for j, v in self.colmap.items()}
+
+
+def _column_nonblank(table: _Table, j: int) -> bool:
+    """Whether any record has a non-blank value in column ``j``."""
+    if j >= len(table.codes) or not len(table):
+        return False
+    used = np.zeros(len(table.cats[j]), dtype=bool)
+    used[table.codes[j][table.lengths > j]] = True
+    return any(str(c).strip() for c in table.cats[j][used])
+
+
+def _unknown_column(P: _Collector, h: str, k: str, items: list[str], inst) -> None:
+    """Report an export column that is neither an id field, an item nor metadata."""
     item_keys = {_norm(i): i for i in items}
+    guess = None
+    m = re.match(r"^([a-z]{2})0*(\d{1,2})$", k)
+    if m:
+        cand = f"{m.group(1)}{int(m.group(2)):02d}"
+        guess = item_keys.get(cand)
+    close = [guess] if guess else _close(h, list(items) + list(REQUIRED_COLUMNS) + ["duration_sec"])
+    looks_item = bool(re.match(r"^[a-z]{2}\d+$", k)) or (close and close[0] in set(items))
+    if looks_item:
+        msg = (f"column '{h}' is not an item of the instrument (version {inst.version})"
+               + (f" (did you mean '{close[0]}'?)" if close else ""))
+        fix = (f"rename the column to '{close[0]}'" if close else "rename the column to an item id")
+        fix += ", delete it, or pass keep_extra=True to keep it as an extra column"
+    else:
+        msg = f"unknown column '{h}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+        fix = ("delete the column or rename it to one of the expected names "
+               "(respondent_id, school, district, role, wave, item ids, duration_sec), "
+               "or pass keep_extra=True")
+    P.col(msg, fix, column=h)
+
+
+def _map_columns(raw: _Raw, table: _Table, inst, items: list[str], keep_extra: bool,
+                 P: _Collector) -> _ColumnPlan:
+    """Phase 1: match every header to an output column, metadata or an extra column."""
     canon = {_norm(c): c for c in REQUIRED_COLUMNS + ("duration_sec",)}
-    canon.update(item_keys)
+    canon.update({_norm(i): i for i in items})
     for alias, target in COLUMN_ALIASES.items():
         canon.setdefault(alias, target)
-
-    if not raw.header or not any(h.strip() for h in raw.header):
-        raise _err(name, "the file has no column names", "put the column names in row 1")
-
-    # ---- columns
     header_keys = [_norm(h) for h in raw.header]
-    qualtrics = len(set(header_keys) & _QUALTRICS_MARKERS) >= 2
-    colmap: dict[int, str] = {}   # column index -> output column
-    meta_idx: dict[int, str] = {}  # metadata column index -> its key
-    dropped: list[str] = []
-    extra: dict[int, str] = {}
-    status_j = None
+    plan = _ColumnPlan(qualtrics=len(set(header_keys) & _QUALTRICS_MARKERS) >= 2)
     responseid_j = None
-    seen: dict[str, int] = {}
     for j, (h, k) in enumerate(zip(raw.header, header_keys)):
         if not k:
-            if any(j < len(r) and r[j].strip() for r in raw.rows):
+            if _column_nonblank(table, j):
                 P.col(f"column {_col_letter(j)} holds values but has no name",
                       "give the column a name in row 1, or delete it", column=_col_letter(j))
             continue
         target = canon.get(k)
         if target is None and k in ("responseid", "responseid(qualtrics)"):
             responseid_j = j
-            meta_idx[j] = k
+            plan.meta_idx[j] = k
             continue
         if target is None and (k in _IDENTIFYING_META or k in _OTHER_META or h.lower().startswith("q_")):
-            meta_idx[j] = k
-            dropped.append(h)
+            plan.meta_idx[j] = k
+            plan.dropped.append(h)
             if k == "status":
-                status_j = j
+                plan.status_j = j
             continue
         if target is None:
             if keep_extra:
-                extra[j] = h.strip()
-                continue
-            guess = None
-            m = re.match(r"^([a-z]{2})0*(\d{1,2})$", k)
-            if m:
-                cand = f"{m.group(1)}{int(m.group(2)):02d}"
-                guess = item_keys.get(cand)
-            close = [guess] if guess else _close(h, list(items) + list(REQUIRED_COLUMNS) + ["duration_sec"])
-            looks_item = bool(re.match(r"^[a-z]{2}\d+$", k)) or (close and close[0] in item_set)
-            if looks_item:
-                msg = (f"column '{h}' is not an item of the instrument (version {inst.version})"
-                       + (f" (did you mean '{close[0]}'?)" if close else ""))
-                fix = (f"rename the column to '{close[0]}'" if close else "rename the column to an item id")
-                fix += ", delete it, or pass keep_extra=True to keep it as an extra column"
+                plan.extra[j] = h.strip()
             else:
-                msg = f"unknown column '{h}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-                fix = ("delete the column or rename it to one of the expected names "
-                       "(respondent_id, school, district, role, wave, item ids, duration_sec), "
-                       "or pass keep_extra=True")
-            P.col(msg, fix, column=h)
+                _unknown_column(P, h, k, items, inst)
             continue
-        if target in seen:
-            P.col(f"column '{h}' appears twice (also column {_col_letter(seen[target])}, "
-                  f"'{raw.header[seen[target]]}')", "delete or rename one of the two columns",
+        if target in plan.seen:
+            P.col(f"column '{h}' appears twice (also column {_col_letter(plan.seen[target])}, "
+                  f"'{raw.header[plan.seen[target]]}')", "delete or rename one of the two columns",
                   column=h)
             continue
-        seen[target] = j
-        colmap[j] = target
-    if "respondent_id" not in seen and responseid_j is not None:
-        seen["respondent_id"] = responseid_j
-        colmap[responseid_j] = "respondent_id"
-        meta_idx.pop(responseid_j, None)
+        plan.seen[target] = j
+        plan.colmap[j] = target
+    if "respondent_id" not in plan.seen and responseid_j is not None:
+        plan.seen["respondent_id"] = responseid_j
+        plan.colmap[responseid_j] = "respondent_id"
+        plan.meta_idx.pop(responseid_j, None)
     elif responseid_j is not None:
-        dropped.append(raw.header[responseid_j])
+        plan.dropped.append(raw.header[responseid_j])
+    return plan
 
+
+def _select_waves(name: str, inst, waves: Any, plan: _ColumnPlan) -> tuple[set[str] | None, str | None]:
+    """Phase 2: the waves kept (None = all) and the wave of every row when the file has none."""
+    if waves is None:
+        return None, None
     wave_map = _wave_map(inst)
-    fixed_wave = None
-    if waves is not None:
-        wl = [waves] if isinstance(waves, str) else list(waves)
-        sel = []
-        for w in wl:
-            wid = wave_map.get(_key(w))
-            if wid is None:
-                raise DataError(Problem(name, f"waves= names an unknown wave '{w}'",
-                                        "use one of: " + ", ".join(dict(inst.waves)), column="wave"))
-            sel.append(wid)
-        waves_sel = set(sel)
-        if "wave" not in seen and len(sel) == 1:
-            fixed_wave = sel[0]
-    else:
-        waves_sel = None
+    sel = []
+    for w in [waves] if isinstance(waves, str) else list(waves):
+        wid = wave_map.get(_key(w))
+        if wid is None:
+            raise DataError(Problem(name, f"waves= names an unknown wave '{w}'",
+                                    "use one of: " + ", ".join(dict(inst.waves)), column="wave"))
+        sel.append(wid)
+    return set(sel), (sel[0] if "wave" not in plan.seen and len(sel) == 1 else None)
 
-    unmapped = [h for j, h in enumerate(raw.header) if j not in colmap and j not in meta_idx and h.strip()]
+
+def _check_required(raw: _Raw, plan: _ColumnPlan, items: list[str], fixed_wave: str | None,
+                    P: _Collector) -> None:
+    """Phase 3: every id field and item has its column; a one-column file names its delimiter."""
+    unmapped = [h for j, h in enumerate(raw.header) if j not in plan.colmap and j not in plan.meta_idx and h.strip()]
     for req in REQUIRED_COLUMNS:
-        if req in seen or (req == "wave" and fixed_wave):
+        if req in plan.seen or (req == "wave" and fixed_wave):
             continue
         close = _close(req, unmapped, n=2, cutoff=0.5)
         hint = f"; close match in the file: {', '.join(repr(c) for c in close)}" if close else ""
         fix = (f"add a column '{req}'" + (f" or rename {close[0]!r} to '{req}'" if close else "")
                + (" (or pass waves='<wave id>' for a single-wave export)" if req == "wave" else ""))
         P.col(f"required column '{req}' is missing{hint}", fix, column=req)
-    missing_items = [i for i in items if i not in seen]
+    missing_items = [i for i in items if i not in plan.seen]
     if missing_items:
         shown = ", ".join(missing_items[:10]) + (f" and {len(missing_items) - 10} more" if len(missing_items) > 10 else "")
-        for it in missing_items:
-            pass
         P.col(f"item column(s) missing: {shown}",
               "add the column (blank cells are read as missing answers), or pass an instrument "
               "without it", column=missing_items[0])
-
-    if raw.delimiter and len(raw.header) == 1 and not colmap:
+    if raw.delimiter and len(raw.header) == 1 and not plan.colmap:
         P.col("the file seems to have a single column: its delimiter is not one of , ; tab |",
               "save it again as 'CSV UTF-8 (Comma delimited)'", column=raw.header[0])
 
-    # ---- rows
-    excluded: dict[str, int] = {}
-    start = 0
-    for i, reason in _qualtrics_header_rows(raw, colmap, item_set, meta_idx):
-        excluded[reason] = excluded.get(reason, 0) + 1
-        start = i + 1
+
+class _CellFinds:
+    """Cell problems found column by column, replayed to a :class:`_Collector` in row order.
+
+    Each find is (records, step, kinds, messages, fixes, column); ``step`` is the position of the
+    check within a row, so the replay gives the order a row-by-row reading would.
+    """
+
+    def __init__(self) -> None:
+        self.finds: list[tuple[np.ndarray, int, Any, Any, Any, Any]] = []
+
+    def add(self, recs: np.ndarray, step: int, kind: Any, msg: Any, fix: Any, column: Any) -> None:
+        if len(recs):
+            self.finds.append((recs, step, kind, msg, fix, column))
+
+    def replay(self, P: _Collector, rownums: np.ndarray) -> None:
+        if not self.finds:
+            return
+        recs = np.concatenate([f[0] for f in self.finds])
+        steps = np.concatenate([np.full(len(f[0]), f[1]) for f in self.finds])
+        which = np.concatenate([np.full(len(f[0]), k) for k, f in enumerate(self.finds)])
+        at = np.concatenate([np.arange(len(f[0])) for f in self.finds])
+        for i in np.lexsort((steps, recs)):
+            _, _, kind, msg, fix, col = self.finds[which[i]]
+            k = at[i]
+            pick = (lambda v: v[k] if isinstance(v, np.ndarray) else v)  # noqa: E731
+            P.cell(pick(kind), pick(msg), pick(fix), row=int(rownums[recs[i]]), column=pick(col))
+
+
+@dataclass
+class _RowState:
+    """Masks over the records while the row checks run."""
+
+    active: np.ndarray
+    bad: np.ndarray
+    first_excluded: dict[str, int] = field(default_factory=dict)  # reason -> first record
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def exclude(self, reason: str, mask: np.ndarray) -> None:
+        hit = np.flatnonzero(mask & self.active)
+        if len(hit):
+            self.first_excluded[reason] = min(self.first_excluded.get(reason, len(self.active)), int(hit[0]))
+            self.excluded[reason] = self.excluded.get(reason, 0) + len(hit)
+            self.active[hit] = False
+
+
+def _blank_mask(table: _Table, j: int) -> np.ndarray:
+    codes, vals = table.stripped(j)
+    return (vals == "")[codes] if len(vals) else np.ones(len(table), dtype=bool)
+
+
+def _check_structure(raw: _Raw, table: _Table, start: int, plan: _ColumnPlan, st: _RowState,
+                     finds: _CellFinds) -> None:
+    """Phase 4a: short, long and blank records, and Qualtrics previews and tests."""
+    n, width = len(table), len(raw.header)
+    st.active[:start] = False
+    allblank = np.ones(n, dtype=bool)
+    for j in range(width):
+        allblank &= _blank_mask(table, j)
+    extra_nonblank = np.zeros(n, dtype=bool)
+    for j in range(width, len(table.codes)):
+        extra_nonblank |= ~_blank_mask(table, j) & (table.lengths > j)
+    short = table.lengths < width
+    st.exclude("blank row (every cell empty)", short & allblank)
+    bad_short = np.flatnonzero(short & st.active)
+    for r in bad_short:
+        ln = int(table.lengths[r])
+        if r == n - 1 and raw.truncated_ok:
+            finds.add(np.array([r]), 0, "truncated", f"the last row has {ln} values but the header has {width} "
+                      "columns: the file looks truncated (cut off)",
+                      "export the file again completely, or delete the incomplete last row", raw.header[ln])
+        else:
+            finds.add(np.array([r]), 0, "short row", f"the row has {ln} values but the header has {width} columns",
+                      "check this row for a missing delimiter or a line break inside a value", raw.header[ln])
+    st.active[bad_short] = False
+    long_bad = np.flatnonzero((table.lengths > width) & extra_nonblank & st.active)
+    if len(long_bad):
+        lens = table.lengths[long_bad]
+        msgs = np.array([f"the row has {ln} values but the header has only {width} column names" for ln in lens],
+                        dtype=object)
+        finds.add(long_bad, 0, "long row", msgs, "check this row for an unquoted delimiter inside a value "
+                  "(e.g. a comma in a school name) or add the missing column name", _col_letter(width))
+        st.active[long_bad] = False
+    st.exclude("blank row (every cell empty)", allblank)
+    if plan.qualtrics and plan.status_j is not None:
+        j = plan.status_j
+        test = np.array([_key(c) in _QUALTRICS_EXCLUDED_STATUS for c in table.cats[j]], dtype=bool)
+        st.exclude("Qualtrics survey preview, test or spam response", test[table.codes[j]])
+
+
+@dataclass
+class _ItemLut:
+    """One item column's parse of each distinct text: value, problem, Don't know."""
+
+    value: np.ndarray
+    prob: np.ndarray  # bool
+    dk: np.ndarray  # bool
+    kind: np.ndarray
+    msg: np.ndarray
+    fix: np.ndarray
+
+
+def _item_lut(parser: _ItemParser, cats: np.ndarray, vlabels: dict[str, str] | None) -> _ItemLut:
+    k = len(cats)
+    lut = _ItemLut(np.full(k, np.nan), np.zeros(k, bool), np.zeros(k, bool), np.empty(k, object),
+                   np.empty(k, object), np.empty(k, object))
+    for c, s in enumerate(cats):
+        v, prob, dk = parser.parse(str(s), vlabels)
+        lut.value[c], lut.dk[c] = v, dk and not prob
+        if isinstance(prob, tuple):
+            lut.prob[c], lut.msg[c], lut.fix[c], lut.kind[c] = True, prob[0], prob[1], prob[2]
+        elif prob:
+            lut.prob[c], lut.msg[c], lut.fix[c], lut.kind[c] = True, prob, parser.fix, "item values"
+    return lut
+
+
+def _check_items(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPlan, missing_codes,
+                 extra_labels, st: _RowState, finds: _CellFinds) -> tuple[dict[str, _ItemLut], np.ndarray | None]:
+    """Phase 4b: parse every answer (once per distinct text); the Don't-know count per record."""
     parsers: dict[str, _ItemParser] = {}
     by_scale: dict[Any, _ItemParser] = {}
     for it in items:
@@ -1212,152 +1645,217 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
             by_scale[sc] = _ItemParser(sc, missing_codes, extra_labels)
         parsers[it] = by_scale[sc]
     has_dk = any(p.dk_code is not None for p in by_scale.values())
-    n_dk_total = 0
-    role_map = _role_map(inst)
-    roles_txt = ", ".join(dict(inst.roles))
-    waves_txt = ", ".join(dict(inst.waves))
-    width = len(raw.header)
-    idx = {v: j for j, v in colmap.items()}
-    out_rows: list[dict] = []
-    out_rownums: list[int] = []
-    nrows = len(raw.rows)
-    for n in range(start, nrows):
-        row, rn = raw.rows[n], raw.rownums[n]
-        if len(row) < width:
-            if not any(c.strip() for c in row):
-                excluded["blank row (every cell empty)"] = excluded.get("blank row (every cell empty)", 0) + 1
-                continue
-            if n == nrows - 1 and raw.truncated_ok:
-                P.cell("truncated", f"the last row has {len(row)} values but the header has {width} "
-                       "columns: the file looks truncated (cut off)",
-                       "export the file again completely, or delete the incomplete last row",
-                       row=rn, column=raw.header[len(row)] if len(row) < width else None)
+    idx = plan.idx
+    n = len(table)
+    answered = np.zeros(n, dtype=np.int64)
+    n_dk = np.zeros(n, dtype=np.int64)
+    bad = np.zeros(n, dtype=bool)
+    luts: dict[str, _ItemLut] = {}
+    for pos, it in enumerate(items):
+        j = idx.get(it)
+        if j is None:
+            continue
+        lut = luts[it] = _item_lut(parsers[it], table.cats[j], raw.value_labels.get(raw.header[j]))
+        codes = table.codes[j]
+        if lut.prob.any():
+            prob = lut.prob[codes] & st.active
+            recs = np.flatnonzero(prob)
+            if len(recs):
+                c = codes[recs]
+                finds.add(recs, 1 + pos, lut.kind[c], lut.msg[c], lut.fix[c], raw.header[j])
+            bad |= prob
+        if lut.dk.any():
+            n_dk += lut.dk[codes]
+        answered += (~lut.dk & ~lut.prob & ~np.isnan(lut.value))[codes]
+    st.bad |= bad
+    if idx.keys() & set(items):
+        st.exclude("no item answered", (answered == 0) & ~st.bad)
+    return luts, (n_dk if has_dk else None)
+
+
+def _field_values(table: _Table, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct stripped texts) of column ``j``."""
+    return table.stripped(j)
+
+
+def _check_ids(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPlan, fixed_wave: str | None,
+               st: _RowState, finds: _CellFinds) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Phase 4c: blank ids, roles, waves and durations; returns each field's (codes, value per code)."""
+    idx, step = plan.idx, 1 + len(items)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for col in ("respondent_id", "school", "district"):
+        j = idx.get(col)
+        if j is None:
+            continue
+        codes, vals = out[col] = _field_values(table, j)
+        recs = np.flatnonzero((vals == "")[codes] & st.active) if len(vals) else np.zeros(0, np.int64)
+        what = {"respondent_id": "respondent id"}.get(col, col)
+        fix = ("give every row a respondent id (unique within a wave)" if col == "respondent_id"
+               else f"fill in the {col} id for this respondent")
+        finds.add(recs, step, f"blank {col}", f"the {what} is blank", fix, raw.header[j])
+        st.bad[recs] = True
+        step += 1
+    for col, mapping, cutoff in (("role", _role_map(inst), 0.7), ("wave", _wave_map(inst), 0.6)):
+        j = idx.get(col)
+        if j is None:
+            if col == "wave" and fixed_wave is not None:
+                out[col] = (np.zeros(len(table), np.int64), np.array([fixed_wave], dtype=object))
+            continue
+        codes, vals = _field_values(table, j)
+        vl = raw.value_labels.get(raw.header[j], {})
+        ids = np.empty(len(vals), dtype=object)
+        msgs = np.empty(len(vals), dtype=object)
+        for c, val in enumerate(vals):
+            ids[c], hint = _match_id(val, vl.get(val), mapping, cutoff=cutoff)
+            if col == "role":
+                msgs[c] = "the role is blank" if not val else f"role '{val}' is not a role of the instrument{hint}"
             else:
-                P.cell("short row", f"the row has {len(row)} values but the header has {width} columns",
-                       "check this row for a missing delimiter or a line break inside a value",
-                       row=rn, column=raw.header[len(row)])
-            continue
-        if len(row) > width:
-            if any(c.strip() for c in row[width:]):
-                P.cell("long row", f"the row has {len(row)} values but the header has only {width} "
-                       "column names", "check this row for an unquoted delimiter inside a value "
-                       "(e.g. a comma in a school name) or add the missing column name",
-                       row=rn, column=_col_letter(width))
-                continue
-            row = row[:width]
-        if not any(c.strip() for c in row):
-            excluded["blank row (every cell empty)"] = excluded.get("blank row (every cell empty)", 0) + 1
-            continue
-        if qualtrics and status_j is not None and _key(row[status_j]) in _QUALTRICS_EXCLUDED_STATUS:
-            r = "Qualtrics survey preview, test or spam response"
-            excluded[r] = excluded.get(r, 0) + 1
-            continue
-        rec: dict[str, Any] = {}
-        row_bad = False
-        answered = 0
-        n_dk = 0
-        for it in items:
-            j = idx.get(it)
-            if j is None:
-                rec[it] = np.nan
-                continue
-            parser = parsers[it]
-            v, prob, dk = parser.parse(row[j], raw.value_labels.get(raw.header[j]))
-            if isinstance(prob, tuple):
-                P.cell(prob[2], prob[0], prob[1], row=rn, column=raw.header[j])
-                row_bad = True
-            elif prob:
-                P.cell("item values", prob, parser.fix, row=rn, column=raw.header[j])
-                row_bad = True
-            elif dk:
-                n_dk += 1
-            elif not np.isnan(v):
-                answered += 1
-            rec[it] = v
-        if has_dk:
-            rec["n_dont_know"] = n_dk
-        if answered == 0 and not row_bad and idx.keys() & item_set:
-            r = "no item answered"
-            excluded[r] = excluded.get(r, 0) + 1
-            continue
-        for col in ("respondent_id", "school", "district"):
-            j = idx.get(col)
-            if j is None:
-                continue
-            val = row[j].strip()
-            if not val:
-                what = {"respondent_id": "respondent id"}.get(col, col)
-                fix = ("give every row a respondent id (unique within a wave)" if col == "respondent_id"
-                       else f"fill in the {col} id for this respondent")
-                P.cell(f"blank {col}", f"the {what} is blank", fix, row=rn, column=raw.header[j])
-                row_bad = True
-            rec[col] = val
-        j = idx.get("role")
-        if j is not None:
-            val = row[j].strip()
-            rid, hint = _match_id(val, raw.value_labels.get(raw.header[j], {}).get(val), role_map, cutoff=0.7)
-            if rid is None:
-                msg = ("the role is blank" if not val else
-                       f"role '{val}' is not a role of the instrument{hint}")
-                P.cell("role", msg, f"use one of: {roles_txt} (labels and synonyms such as "
-                       "'Teacher', 'Principal', 'District staff' are accepted; see "
-                       "docs/input_layout.md)", row=rn, column=raw.header[j])
-                row_bad = True
-            rec["role"] = rid
-        j = idx.get("wave")
-        if fixed_wave is not None and j is None:
-            rec["wave"] = fixed_wave
-        elif j is not None:
-            val = row[j].strip()
-            wid, hint = _match_id(val, raw.value_labels.get(raw.header[j], {}).get(val), wave_map, cutoff=0.6)
-            if wid is None:
-                msg = "the wave is blank" if not val else f"wave '{val}' is not a wave of the instrument{hint}"
-                P.cell("wave", msg, f"use one of: {waves_txt} (or their labels, e.g. "
-                       + ", ".join(f"'{lab}'" for lab in dict(inst.waves).values()) + ")",
-                       row=rn, column=raw.header[j])
-                row_bad = True
-            rec["wave"] = wid
-        j = idx.get("duration_sec")
-        if j is not None:
-            val = row[j].strip()
+                msgs[c] = "the wave is blank" if not val else f"wave '{val}' is not a wave of the instrument{hint}"
+        none = np.array([v is None for v in ids], dtype=bool)
+        recs = np.flatnonzero(none[codes] & st.active) if len(vals) else np.zeros(0, np.int64)
+        if col == "role":
+            fix = (f"use one of: {', '.join(dict(inst.roles))} (labels and synonyms such as "
+                   "'Teacher', 'Principal', 'District staff' are accepted; see docs/input_layout.md)")
+        else:
+            fix = (f"use one of: {', '.join(dict(inst.waves))} (or their labels, e.g. "
+                   + ", ".join(f"'{lab}'" for lab in dict(inst.waves).values()) + ")")
+        finds.add(recs, step, col, msgs[codes[recs]], fix, raw.header[j])
+        st.bad[recs] = True
+        out[col] = (codes, ids)
+        step += 1
+    j = idx.get("duration_sec")
+    if j is not None:
+        codes, vals = _field_values(table, j)
+        nums = np.full(len(vals), np.nan)
+        wrong = np.zeros(len(vals), dtype=bool)
+        for c, val in enumerate(vals):
             num = _parse_number(val) if val else np.nan
-            if num is None or (val and num < 0):
-                P.cell("duration", f"duration '{val}' is not a number of seconds",
-                       "write the completion time in seconds (e.g. 312), or leave it blank",
-                       row=rn, column=raw.header[j])
-                num = np.nan
-            rec["duration_sec"] = num
-        for j, h in extra.items():
-            rec[h] = row[j].strip()
-        if waves_sel is not None and rec.get("wave") is not None and rec.get("wave") not in waves_sel:
-            r = "wave not selected (waves=)"
-            excluded[r] = excluded.get(r, 0) + 1
-            continue
-        if not row_bad:
-            n_dk_total += n_dk
-            out_rows.append(rec)
-            out_rownums.append(rn)
-        else:
-            out_rows.append(rec)
-            out_rownums.append(-rn)  # kept only for duplicate checks
+            wrong[c] = num is None or bool(val and num < 0)
+            nums[c] = np.nan if wrong[c] else num
+        recs = np.flatnonzero(wrong[codes] & st.active) if len(vals) else np.zeros(0, np.int64)
+        msgs = np.array([f"duration '{v}' is not a number of seconds" for v in vals[codes[recs]]], dtype=object)
+        finds.add(recs, step, "duration", msgs, "write the completion time in seconds (e.g. 312), or leave it blank",
+                  raw.header[j])
+        out["duration_sec"] = (codes, nums)
+    return out
 
-    # ---- duplicates within a wave
-    first_seen: dict[tuple, int] = {}
-    jid = idx.get("respondent_id")
-    for rec, rn in zip(out_rows, out_rownums):
-        rid, wv = rec.get("respondent_id"), rec.get("wave")
-        if not rid or wv is None:
-            continue
-        key = (rid, wv)
-        if key in first_seen:
-            P.cell("duplicate id", f"respondent id '{rid}' appears more than once in wave '{wv}' "
-                   f"(first at row {abs(first_seen[key])})",
-                   "give each respondent one row per wave: delete the duplicate row or correct the id",
-                   row=abs(rn), column=raw.header[jid] if jid is not None else "respondent_id")
-        else:
-            first_seen[key] = rn
 
-    if not P and not out_rows and not excluded.get("no item answered") and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0:
+def _check_duplicates(raw: _Raw, table: _Table, plan: _ColumnPlan, fields: dict, kept: np.ndarray,
+                      P: _Collector) -> None:
+    """Phase 5: one row per respondent and wave (reported at the later row, naming the first)."""
+    if "respondent_id" not in fields or "wave" not in fields or not len(kept):
+        return
+    rc, rvals = fields["respondent_id"]
+    wc, wvals = fields["wave"]
+    wid = np.array([-1 if v is None else k for k, v in enumerate(wvals)], dtype=np.int64)
+    r = rc[kept].astype(np.int64)  # the stripped ids are distinct: a code is an id
+    w = wid[wc[kept]]
+    ok = (rvals[rc[kept]] != "") & (w >= 0)
+    sub = kept[ok]
+    key_codes = np.asarray(pd.factorize(r[ok] * (len(wvals) + 1) + w[ok])[0])
+    first_pos = np.zeros(int(key_codes.max()) + 1 if len(key_codes) else 0, dtype=np.int64)
+    first_pos[key_codes[::-1]] = np.arange(len(key_codes))[::-1]  # the last write per key is its first row
+    first_rec = sub[first_pos[key_codes]]
+    dup = np.flatnonzero(first_rec != sub)
+    jid = plan.idx.get("respondent_id")
+    for d in dup:
+        rec, first = sub[d], first_rec[d]
+        P.cell("duplicate id", f"respondent id '{rvals[rc[rec]]}' appears more than once in wave "
+               f"'{wvals[wc[rec]]}' (first at row {int(table.rownums[first])})",
+               "give each respondent one row per wave: delete the duplicate row or correct the id",
+               row=int(table.rownums[rec]), column=raw.header[jid] if jid is not None else "respondent_id")
+
+
+def _build_frame(raw: _Raw, inst, items: list[str], plan: _ColumnPlan, table: _Table, good: np.ndarray,
+                 luts: dict[str, _ItemLut], fields: dict, n_dk: np.ndarray | None,
+                 quality: list[dict]) -> pd.DataFrame:
+    """Phase 6: the tidy frame, sorted by wave, school and respondent id (natural order)."""
+    order_w = {w: k for k, w in enumerate(dict(inst.waves))}
+    keys = []
+    for col in ("respondent_id", "school"):
+        codes, vals = fields[col]
+        used = np.zeros(len(vals), dtype=bool)
+        used[codes[good]] = True
+        rank = np.zeros(len(vals), dtype=np.int64)
+        rank[used] = _natural_ranks(vals[used])
+        keys.append(rank[codes[good]])
+    wc, wvals = fields["wave"]
+    wrank = np.array([order_w.get(v, -1) for v in wvals], dtype=np.int64)
+    keys.append(wrank[wc[good]])
+    sel = good[np.lexsort(keys)]
+    del keys
+    block = np.empty((len(items), len(sel)))
+    for k, it in enumerate(items):
+        j = plan.idx[it]
+        np.take(luts[it].value, np.take(table.codes[j], sel), out=block[k])
+        table.codes[j] = table.codes[j][:0]  # consumed: the table is not used after this phase
+    df = pd.DataFrame(block.T, columns=items, copy=False)
+    for k, col in enumerate(REQUIRED_COLUMNS):
+        codes, vals = fields[col]
+        df.insert(k, col, vals[codes[sel]])
+    if "duration_sec" in plan.seen:
+        codes, nums = fields["duration_sec"]
+        df.insert(len(df.columns), "duration_sec", nums[codes[sel]].astype("float64"))
+    if n_dk is not None:
+        df.insert(len(df.columns), "n_dont_know", n_dk[sel].astype("int64"))
+    extras: dict[str, np.ndarray] = {}
+    for j, h in plan.extra.items():
+        codes, vals = _field_values(table, j)
+        extras[h] = vals[codes[sel]]
+    for h in plan.extra.values():
+        df.insert(len(df.columns), h, extras[h], allow_duplicates=True)
+    df.attrs = {
+        "instrument_version": str(inst.version),
+        "source": raw.source or raw.file,
+        "sha256": raw.sha256,
+        "quality": quality,
+        "dropped_columns": list(plan.dropped) + list(raw.dropped_by_crosswalk),
+        "input_format": _format_note(raw),
+    }
+    return df
+
+
+def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra,
+                        extra_labels: dict[str, int] | None = None) -> pd.DataFrame:
+    """Check a raw table and build the tidy responses frame, phase by phase (see each phase)."""
+    P = _Collector(raw.file)
+    if not raw.header or not any(h.strip() for h in raw.header):
+        raise _err(raw.file, "the file has no column names", "put the column names in row 1")
+    table = raw.table if raw.table is not None else _table_from_rows(raw.rows, raw.rownums, len(raw.header))
+    plan = _map_columns(raw, table, inst, items, keep_extra, P)
+    waves_sel, fixed_wave = _select_waves(raw.file, inst, waves, plan)
+    _check_required(raw, plan, items, fixed_wave, P)
+
+    excluded: dict[str, int] = {}
+    start = 0
+    for i, reason in _qualtrics_header_rows(raw, plan.colmap, set(items), plan.meta_idx):
+        excluded[reason] = excluded.get(reason, 0) + 1
+        start = i + 1
+    st = _RowState(active=np.ones(len(table), dtype=bool), bad=np.zeros(len(table), dtype=bool))
+    finds = _CellFinds()
+    _check_structure(raw, table, start, plan, st, finds)
+    luts, n_dk = _check_items(raw, table, inst, items, plan, missing_codes, extra_labels, st, finds)
+    fields = _check_ids(raw, table, inst, items, plan, fixed_wave, st, finds)
+    if waves_sel is not None and "wave" in fields:
+        wc, wvals = fields["wave"]
+        other = np.array([v is not None and v not in waves_sel for v in wvals], dtype=bool)
+        st.exclude("wave not selected (waves=)", other[wc] if len(wvals) else np.zeros(len(table), bool))
+    finds.replay(P, table.rownums)
+    kept = np.flatnonzero(st.active)
+    _check_duplicates(raw, table, plan, fields, kept, P)
+    for reason in sorted(st.excluded, key=st.first_excluded.__getitem__):
+        excluded[reason] = st.excluded[reason]
+    _raise_problems(raw, P, kept, excluded)
+    good = kept[~st.bad[kept]]
+    n_dk_total = int(n_dk[good].sum()) if n_dk is not None else None
+    quality = _quality_records(raw, excluded, len(good), n_dk_total)
+    return _build_frame(raw, inst, items, plan, table, good, luts, fields, n_dk, quality)
+
+
+def _raise_problems(raw: _Raw, P: _Collector, kept: np.ndarray, excluded: dict[str, int]) -> None:
+    """Phase 5b: a file without data rows, then every problem found (columns named as exported)."""
+    if (not P and not len(kept) and not excluded.get("no item answered")
+            and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0):
         P.col("the file has column names but no data rows", "export the survey responses again, "
               "including the data rows", row=raw.header_row + 1)
     if P and raw.renamed:
@@ -1365,36 +1863,6 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
                  if p.column in raw.renamed else p for p in P.problems()]
         raise DataError(probs)
     P.raise_if_any()
-
-    cols = list(REQUIRED_COLUMNS) + items
-    if "duration_sec" in seen:
-        cols.append("duration_sec")
-    if has_dk:
-        cols.append("n_dont_know")
-    cols += list(extra.values())
-    df = pd.DataFrame(out_rows, columns=cols)
-    if not len(df):
-        df = pd.DataFrame({c: pd.Series([], dtype="float64" if c in item_set or c == "duration_sec" else object)
-                           for c in cols})
-    for c in REQUIRED_COLUMNS:
-        df[c] = df[c].astype(str)
-    for c in items + (["duration_sec"] if "duration_sec" in seen else []):
-        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-    if has_dk:
-        df["n_dont_know"] = df["n_dont_know"].astype("int64")
-    order = {w: k for k, w in enumerate(dict(inst.waves))}
-    df["_w"] = df["wave"].map(order)
-    df = df.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(columns="_w")
-    df = df.reset_index(drop=True)
-    df.attrs = {
-        "instrument_version": str(inst.version),
-        "source": raw.source or raw.file,
-        "sha256": raw.sha256,
-        "quality": _quality_records(raw, excluded, len(df), n_dk_total if has_dk else None),
-        "dropped_columns": list(dropped) + list(raw.dropped_by_crosswalk),
-        "input_format": _format_note(raw),
-    }
-    return df
 
 
 def _format_note(raw: _Raw) -> str:
@@ -2328,7 +2796,7 @@ def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
             read_config(p)
         elif kind == "codings":
             try:
-                from .qualitative import validate_codings
+                from .codings_check import validate_codings
             except ImportError:
                 return [Problem(p.name, "codings files cannot be checked: assetinv.qualitative."
                                 "validate_codings is not available in this version",

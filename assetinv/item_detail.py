@@ -89,7 +89,7 @@ def item_distributions(
     Examples
     --------
     >>> import assetinv as ai
-    >>> from assetinv.reports import default_data_dir
+    >>> from assetinv.report import default_data_dir
     >>> cfg = ai.read_config(default_data_dir() / "study.yaml")
     >>> t = item_distributions(ai.read_responses(cfg["responses"]))
     >>> sorted(t["level"].unique())

@@ -487,12 +487,40 @@ def alpha(
     msgs: list[str] = []
     X, names, reverse = _prepare(items, reverse, scale_min, scale_max, nan_policy, msgs)
     nsub = X.shape[0]
+    X, names, reverse, dropped, n_bad, sum_bad = _alpha_screen(X, names, reverse, msgs)
+    freq = _response_freq(X, names, scale_min, scale_max)
+    ridx = [names.index(r) for r in reverse]
+    if ridx:
+        lo, hi = _reverse_bounds(X, scale_min, scale_max)
+        X[:, ridx] = lo + hi - X[:, ridx]
+    p = X.shape[1]
+    shift = np.nanmean(X, axis=0)
+    N, SX, SXX, _ = _moments(X, shift)
+    # respondents' mean score and item-total correlations
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        total = np.nanmean(X, axis=1)
+    if n_bad:
+        total = (p * total + sum_bad) / (p + n_bad)
+    mean_t = float(np.nanmean(total))
+    sd_t = float(np.nanstd(total, ddof=1))
+    raw_r = _item_total_cor(X, total)
+    item_cols = ((~np.isnan(X)).sum(axis=0).astype(float), np.nanmean(X, axis=0), np.nanstd(X, axis=0, ddof=1))
+    res = _alpha_result(N, SX, SXX, names, nsub, (mean_t, sd_t), raw_r, item_cols, ci, msgs)
+    if n_boot and n_boot > 0:
+        _alpha_boot_ci(res, X, int(n_boot), seed, shift, ci)
+    res.response_freq, res.reversed, res.dropped, res.nan_policy = freq, reverse, dropped, nan_policy
+    return res
+
+
+def _alpha_screen(X: np.ndarray, names: list[str], reverse: list[str], msgs: list[str]):
+    """Phase 1 of :func:`alpha`: refuse too little data; leave out items without
+    data or variance (with a warning, as psych does)."""
     answered_rows = (~np.isnan(X)).any(axis=1)
     if answered_rows.sum() < 3:
         raise ValueError(f"alpha needs at least 3 respondents with answers; got {int(answered_rows.sum())}")
     if (~answered_rows).any():
-        _warn(msgs, f"{int((~answered_rows).sum())} respondent(s) answered none of the items; "
-                    "they add nothing to the covariances but are counted in N (as psych does)")
+        _warn_unanswered(msgs, int((~answered_rows).sum()))
     # items without variance / data
     cnt = (~np.isnan(X)).sum(axis=0)
     with warnings.catch_warnings():
@@ -516,53 +544,32 @@ def alpha(
     if len(names) < 2:
         raise ValueError("alpha needs at least 2 items with variance; "
                          f"left: {names}, dropped: {dropped}")
-    freq = _response_freq(X, names, scale_min, scale_max)
-    ridx = [names.index(r) for r in reverse]
-    if ridx:
-        lo, hi = _reverse_bounds(X, scale_min, scale_max)
-        X[:, ridx] = lo + hi - X[:, ridx]
-    p = X.shape[1]
-    shift = np.nanmean(X, axis=0)
-    N, SX, SXX, SQ = _moments(X, shift)
+    return X, names, reverse, dropped, n_bad, sum_bad
+
+
+def _warn_unanswered(msgs: list[str], k: int) -> None:
+    _warn(msgs, f"{k} respondent(s) answered none of the items; "
+                "they add nothing to the covariances but are counted in N (as psych does)")
+
+
+def _alpha_result(N, SX, SXX, names: list[str], nsub: int, total_stats: tuple[float, float],
+                  raw_r: np.ndarray, item_cols: tuple, ci: float, msgs: list[str]) -> AlphaResult:
+    """Phase 2 of :func:`alpha`: every table from the pairwise moments of the keyed
+    items, the respondents' mean score (mean, sd), the item-total correlations and
+    the items' n, mean and sd."""
     C = _cov_from(N, SX, SXX)
     if np.isnan(C).any():
         bad = [(names[i], names[j]) for i, j in zip(*np.nonzero(np.isnan(C))) if i < j]
         raise ValueError(f"items never answered together by 2+ respondents: {bad[:5]}")
+    p = C.shape[0]
     R = _cov2cor(C)
     tot = _alpha_stats(C[None], R[None])
     tot = {k: float(v[0]) for k, v in tot.items()}
-    # respondents' mean score and item-total correlations
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        total = np.nanmean(X, axis=1)
-    if n_bad:
-        total = (p * total + sum_bad) / (p + n_bad)
-    mean_t = float(np.nanmean(total))
-    sd_t = float(np.nanstd(total, ddof=1))
-    raw_r = _item_total_cor(X, total)
     ase = np.sqrt(tot["Q"] / nsub)
     total_df = pd.DataFrame([[tot["raw_alpha"], tot["std_alpha"], tot["g6_smc"], tot["average_r"],
-                              tot["signal_noise"], ase, mean_t, sd_t, tot["median_r"]]],
+                              tot["signal_noise"], ase, total_stats[0], total_stats[1], tot["median_r"]]],
                             columns=_TOTAL_COLS)
-    # alpha if item dropped
-    if p > 2:
-        idx = np.array([[j for j in range(p) if j != i] for i in range(p)])
-        Cd = C[idx[:, :, None], idx[:, None, :]]
-        Rd = R[idx[:, :, None], idx[:, None, :]]
-        d = _alpha_stats(Cd, Rd)
-        drop = pd.DataFrame({
-            "raw_alpha": d["raw_alpha"], "std_alpha": d["std_alpha"], "g6_smc": d["g6_smc"],
-            "average_r": d["average_r"], "signal_noise": d["signal_noise"],
-            "alpha_se": np.sqrt(d["Q"] / nsub) if nsub > p else np.nan,
-            "var_r": d["var_r"], "med_r": d["median_r"]}, index=pd.Index(names, name="item"))
-    else:
-        r12 = R[0, 1]
-        s = _smc(R)
-        drop = pd.DataFrame({
-            "raw_alpha": [C[0, 1] / C[1, 1], C[0, 1] / C[0, 0]], "std_alpha": [r12, r12],
-            "g6_smc": [s[0], s[0]], "average_r": [r12, r12], "signal_noise": [r12 / (1 - r12)] * 2,
-            "alpha_se": [np.nan, np.nan], "var_r": [0.0, 0.0], "med_r": [r12, r12]},
-            index=pd.Index(names, name="item"))
+    drop = _alpha_if_dropped(C, R, names, nsub)
     # item statistics
     with np.errstate(invalid="ignore", divide="ignore"):
         sumR = R.sum()
@@ -575,9 +582,9 @@ def alpha(
         dC = np.diag(C)
         r_drop = (colC - dC) / np.sqrt(dC * (sumC - 2 * colC + dC))
     item_stats = pd.DataFrame({
-        "n": (~np.isnan(X)).sum(axis=0).astype(float), "raw_r": raw_r, "std_r": std_r,
-        "r_cor": r_cor, "r_drop": r_drop, "mean": np.nanmean(X, axis=0),
-        "sd": np.nanstd(X, axis=0, ddof=1)}, index=pd.Index(names, name="item"))
+        "n": item_cols[0], "raw_r": raw_r, "std_r": std_r,
+        "r_cor": r_cor, "r_drop": r_drop, "mean": item_cols[1],
+        "sd": item_cols[2]}, index=pd.Index(names, name="item"))
     neg = [n for n, r in zip(names, r_drop) if r < 0]
     if neg:
         _warn(msgs, "item(s) " + ", ".join(neg) + " correlate negatively with the rest of the scale; "
@@ -586,15 +593,41 @@ def alpha(
     z = _z(ci)
     ci_rows = {"feldt": [lo_f, tot["raw_alpha"], hi_f],
                "duhachek": [tot["raw_alpha"] - z * ase, tot["raw_alpha"], tot["raw_alpha"] + z * ase]}
-    boot = None
-    if n_boot and n_boot > 0:
-        boot = _boot_alpha(X, int(n_boot), seed, shift)
-        q = np.nanquantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
-        ci_rows["bootstrap"] = [q[0], tot["raw_alpha"], q[1]]
     ci_df = pd.DataFrame.from_dict(ci_rows, orient="index", columns=["lower", "estimate", "upper"])
     return AlphaResult(total=total_df, ci=ci_df, alpha_if_dropped=drop, item_stats=item_stats,
-                       response_freq=freq, reversed=reverse, dropped=dropped, n_obs=nsub,
-                       nan_policy=nan_policy, warnings=msgs, boot=boot)
+                       response_freq=pd.DataFrame(), n_obs=nsub, warnings=msgs)
+
+
+def _alpha_if_dropped(C: np.ndarray, R: np.ndarray, names: list[str], nsub: int) -> pd.DataFrame:
+    """psych's alpha.drop table: the total statistics with each item left out."""
+    p = C.shape[0]
+    if p > 2:
+        idx = np.array([[j for j in range(p) if j != i] for i in range(p)])
+        Cd = C[idx[:, :, None], idx[:, None, :]]
+        Rd = R[idx[:, :, None], idx[:, None, :]]
+        d = _alpha_stats(Cd, Rd)
+        return pd.DataFrame({
+            "raw_alpha": d["raw_alpha"], "std_alpha": d["std_alpha"], "g6_smc": d["g6_smc"],
+            "average_r": d["average_r"], "signal_noise": d["signal_noise"],
+            "alpha_se": np.sqrt(d["Q"] / nsub) if nsub > p else np.nan,
+            "var_r": d["var_r"], "med_r": d["median_r"]}, index=pd.Index(names, name="item"))
+    r12 = R[0, 1]
+    s = _smc(R)
+    return pd.DataFrame({
+        "raw_alpha": [C[0, 1] / C[1, 1], C[0, 1] / C[0, 0]], "std_alpha": [r12, r12],
+        "g6_smc": [s[0], s[0]], "average_r": [r12, r12], "signal_noise": [r12 / (1 - r12)] * 2,
+        "alpha_se": [np.nan, np.nan], "var_r": [0.0, 0.0], "med_r": [r12, r12]},
+        index=pd.Index(names, name="item"))
+
+
+def _alpha_boot_ci(res: AlphaResult, X: np.ndarray, n_boot: int, seed, shift, ci: float) -> None:
+    """Add the bootstrap percentile row to ``res.ci`` (X keyed)."""
+    boot = _boot_alpha(X, n_boot, seed, shift)
+    q = np.nanquantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
+    a = res.raw_alpha
+    res.ci = pd.concat([res.ci, pd.DataFrame([[q[0], a, q[1]]], index=["bootstrap"],
+                                             columns=["lower", "estimate", "upper"])])
+    res.boot = boot
 
 
 def _item_total_cor(X: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -962,17 +995,85 @@ def alpha_by_group(
     allitems = list(dict.fromkeys(i for v in sets.values() for i in v))
     gcols = [group] if isinstance(group, str) else list(group)
     reverse = _check_reverse(reverse, allitems)
+    ok = df[gcols].notna().all(axis=1).to_numpy()
+    codes, uniq_frame = _group_codes(df, gcols, ok)
+    kb = _keyed_block(df, sets, reverse, scale_min, scale_max, rows=None if ok.all() else ok)
+    return _tables_by_group(kb, codes, uniq_frame, gcols, ci, min_n)
+
+
+def _group_codes(df: pd.DataFrame, gcols: list[str], ok: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
+    """Integer group codes of the rows with every grouping column present, and the groups."""
     sub = df[gcols]
-    ok = sub.notna().all(axis=1).to_numpy()
     if len(gcols) > 1:
-        codes, uniq_frame = _multi_codes(sub[ok], gcols)
-    else:
-        codes, uniques = pd.factorize(sub[gcols[0]][ok], sort=True)
-        uniq_frame = pd.DataFrame({gcols[0]: np.asarray(uniques)})
-    G = len(uniq_frame)
-    # keyed answers, item sets side by side (one column copy each, reversal on the way)
+        return _multi_codes(sub[ok], gcols)
+    codes, uniques = pd.factorize(sub[gcols[0]][ok], sort=True)
+    return codes, pd.DataFrame({gcols[0]: np.asarray(uniques)})
+
+
+def _parts(nrow: int) -> list[slice]:
+    """Row halves for the two worker threads (numpy releases the GIL); one part when small."""
+    return [slice(0, nrow // 2), slice(nrow // 2, nrow)] if _THREADS > 1 and nrow > 20000 else [slice(0, nrow)]
+
+
+def _run_parts(fn, args: list) -> list:
+    if len(args) > 1:
+        with ThreadPoolExecutor(max_workers=len(args)) as ex:
+            return list(ex.map(lambda a_: fn(*a_), args))
+    return [fn(*a_) for a_ in args]
+
+
+@dataclass
+class _KeyedBlock:
+    """Keyed answers of several item sets side by side, prepared once and shared by
+    :func:`alpha_by_group` and :func:`instrument_reliability`.
+
+    ``X`` keyed answers (NaN missing), ``M`` answered, ``raws`` keyed answers with 0
+    for missing, ``rowtots`` each respondent's mean per item set, ``exact`` all
+    answers moderate integers, ``big`` the largest absolute answer."""
+
+    sets: dict
+    starts: list
+    X: np.ndarray
+    M: np.ndarray
+    raws: np.ndarray
+    rowtots: np.ndarray
+    exact: bool
+    big: float
+
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def block(self, i: int) -> slice:
+        k = len(list(self.sets.values())[i])
+        return slice(self.starts[i], self.starts[i] + k)
+
+    def interleaved(self, dtype) -> np.ndarray:
+        """``(n + 1, 2 ncol)``: per item set ``[answered, keyed answer (0 if missing)]``
+        as ``dtype``, and a last row of zeros (what padding slots gather). Cached."""
+        key = np.dtype(dtype).str
+        if key not in self._cache:
+            n, ncol = self.X.shape
+            F = np.empty((n + 1, 2 * ncol), dtype=dtype)
+            F[n] = 0
+
+            def _fill(sl):
+                for st, its in zip(self.starts, self.sets.values()):
+                    k = len(its)
+                    F[sl, 2 * st:2 * st + k] = self.M[sl, st:st + k]
+                    F[sl, 2 * st + k:2 * st + 2 * k] = self.raws[sl, st:st + k]
+
+            _run_parts(_fill, [(sl,) for sl in _parts(n)])
+            self._cache[key] = F
+        return self._cache[key]
+
+    def set_columns(self, i: int) -> slice:
+        """Columns of item set ``i`` in :meth:`interleaved`."""
+        return slice(2 * self.starts[i], 2 * self.starts[i] + 2 * len(list(self.sets.values())[i]))
+
+
+def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, scale_max,
+                 rows: np.ndarray | None = None) -> _KeyedBlock:
+    """One copy of the item columns (a column per item of each set), reversed on the way."""
     order_items = [i for its in sets.values() for i in its]
-    lay = _Layout(codes, G)
     ncol = len(order_items)
     sel = df[list(dict.fromkeys(order_items))]
     if not all(dt == np.float64 for dt in sel.dtypes):
@@ -980,34 +1081,81 @@ def alpha_by_group(
     Xcat = sel.to_numpy(dtype=float, copy=True)
     if len(set(order_items)) != ncol:         # an item in several sets
         Xcat = Xcat[:, [list(sel.columns).index(i) for i in order_items]]
-    if not ok.all():
-        Xcat = Xcat[ok]
+    if rows is not None:
+        Xcat = Xcat[rows]
     rcols = [j for j, it in enumerate(order_items) if it in reverse]
-    if rcols:
-        lo, hi = _reverse_bounds(Xcat, scale_min, scale_max)
+    lo, hi = _reverse_bounds(Xcat, scale_min, scale_max) if rcols else (0.0, 0.0)
     nrow = Xcat.shape[0]
-    # the row-wise preparation runs on two halves of the rows in two threads
-    # (numpy releases the GIL); the halves write to disjoint rows
-    parts = [slice(0, nrow // 2), slice(nrow // 2, nrow)] if _THREADS > 1 and nrow > 20000 else [slice(0, nrow)]
-
-    def _run(fn, args):
-        if len(args) > 1:
-            with ThreadPoolExecutor(max_workers=len(args)) as ex:
-                return list(ex.map(lambda a_: fn(*a_), args))
-        return [fn(*a_) for a_ in args]
+    M = np.empty(Xcat.shape, dtype=bool)
+    raws = np.zeros_like(Xcat)
+    sizes = [len(v) for v in sets.values()]
+    starts = [int(v) for v in np.cumsum([0] + sizes)[:-1]]
+    rowtots = np.empty((nrow, len(sets)))
 
     def _phase1(sl):
         Xs = Xcat[sl]                      # a view: reversal happens in place
         if rcols:
             Xs[:, rcols] = lo + hi - Xs[:, rcols]
-        Ms = ~np.isnan(Xs)
-        raws = np.where(Ms, Xs, 0.0)
-        big_ = float(np.abs(raws).max()) if raws.size else 0.0
-        return Ms, raws, _integer_valued(raws), big_
+        Ms = M[sl]
+        np.isnan(Xs, out=Ms)
+        np.logical_not(Ms, out=Ms)
+        rs = raws[sl]
+        np.copyto(rs, Xs, where=Ms)
+        # respondents' mean per item set, summed as np.nanmean sums (same bits)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for j, k in enumerate(sizes):
+                cols = slice(starts[j], starts[j] + k)
+                rowtots[sl, j] = rs[:, cols].sum(axis=1) / Ms[:, cols].sum(axis=1, dtype=np.intp)
+        big_ = float(np.abs(rs).max()) if rs.size else 0.0
+        return _integer_valued(rs), big_
 
-    p1 = _run(_phase1, [(sl,) for sl in parts])
-    exact = all(r[2] for r in p1)
-    big = max(r[3] for r in p1)
+    p1 = _run_parts(_phase1, [(sl,) for sl in _parts(nrow)])
+    return _KeyedBlock(sets=sets, starts=starts, X=Xcat, M=M, raws=raws, rowtots=rowtots,
+                       exact=all(r[0] for r in p1), big=max(r[1] for r in p1))
+
+
+def _gather_padded(F: np.ndarray, lay: _Layout) -> np.ndarray:
+    """The (G, n_max, width) padded block: each slot gathers its respondent's row of
+    ``F`` (padding gathers F's last row, zeros)."""
+    n = F.shape[0] - 1
+    src = np.full(lay.G * lay.nmax, n, dtype=np.intp)
+    src[lay.flat_index()] = np.arange(n)
+    out = np.empty((len(src), F.shape[1]), dtype=F.dtype)
+
+    def _take(sl):
+        np.take(F, src[sl], axis=0, out=out[sl])
+
+    _run_parts(_take, [(sl,) for sl in _parts(len(src))])
+    return out.reshape(lay.G, lay.nmax, F.shape[1])
+
+
+def _scatter_padded(kb: _KeyedBlock, lay: _Layout, shift_cat: np.ndarray) -> np.ndarray:
+    """The padded block ``[answered, answer - shift]`` per item set, for answers that
+    are not all integers (float64, centred for accuracy)."""
+    ncol = kb.X.shape[1]
+    Apad = np.zeros((lay.G * lay.nmax, 2 * ncol))
+    flat = lay.flat_index()
+
+    def _phase2(sl):
+        Ms, raws = kb.M[sl], kb.raws[sl]
+        buf = np.empty((raws.shape[0], 2 * ncol))
+        for st, its in zip(kb.starts, kb.sets.values()):
+            k = len(its)
+            buf[:, 2 * st:2 * st + k] = Ms[:, st:st + k]
+            buf[:, 2 * st + k:2 * st + 2 * k] = raws[:, st:st + k] - shift_cat[st:st + k] * Ms[:, st:st + k]
+        Apad[flat[sl]] = buf
+
+    _run_parts(_phase2, [(sl,) for sl in _parts(kb.X.shape[0])])
+    return Apad.reshape(lay.G, lay.nmax, 2 * ncol)
+
+
+def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFrame, gcols: list[str],
+                     ci: float, min_n: int | None) -> pd.DataFrame:
+    """alpha_by_group's tables from a prepared keyed block and the rows' group codes."""
+    sets, Xcat, exact = kb.sets, kb.X, kb.exact
+    nrow, ncol = Xcat.shape
+    G = len(uniq_frame)
+    lay = _Layout(codes, G)
     if exact:
         shift_cat = np.zeros(ncol)
     else:
@@ -1016,33 +1164,14 @@ def alpha_by_group(
             shift_cat = np.nan_to_num(np.nanmean(Xcat, axis=0))
     Apad = Xnan = rowtots = None
     if lay.padded:
-        # integer answers with small sums: float32 products are exact and twice as fast
-        dt = np.float32 if exact and big * big * max(lay.nmax, 1) < 2**23 else np.float64
-        Apad = np.zeros((lay.G * lay.nmax, 2 * ncol), dtype=dt)
-        flat = lay.flat_index()
-        rowtots = np.empty((nrow, len(sets)))
-        starts = np.cumsum([0] + [len(v) for v in sets.values()])[:-1]
-
-        def _phase2(sl, Ms, raws):
-            buf = np.empty((raws.shape[0], 2 * ncol), dtype=dt)
-            st = 0
-            for its in sets.values():
-                k = len(its)
-                buf[:, 2 * st:2 * st + k] = Ms[:, st:st + k]
-                buf[:, 2 * st + k:2 * st + 2 * k] = raws[:, st:st + k] - (
-                    0 if exact else shift_cat[st:st + k] * Ms[:, st:st + k])
-                st += k
-            Apad[flat[sl]] = buf
-            # respondents' mean per item set, for all sets in one pass
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rowtots[sl] = (np.add.reduceat(raws, starts, axis=1)
-                               / np.add.reduceat(Ms, starts, axis=1, dtype=float))
-
-        _run(_phase2, [(sl, r[0], r[1]) for sl, r in zip(parts, p1)])
-        Apad = Apad.reshape(lay.G, lay.nmax, 2 * ncol)
-        if not exact:
+        rowtots = kb.rowtots
+        if exact:
+            # integer answers with small sums: float32 products are exact and twice as fast
+            dt = np.float32 if kb.big * kb.big * max(lay.nmax, 1) < 2**23 else np.float64
+            Apad = _gather_padded(kb.interleaved(dt), lay)
+        else:
+            Apad = _scatter_padded(kb, lay, shift_cat)
             Xnan = lay.pad(Xcat, np.nan)
-    del p1
     jobs, start = [], 0
     for i, its in enumerate(sets.values()):
         blk = slice(start, start + len(its))
@@ -1288,23 +1417,27 @@ def omega_total(
         raise ValueError("omega needs at least 3 respondents with answers")
     shift = np.nanmean(X, axis=0)
     N, SX, SXX, SQ = _moments(X, shift)
-    R = _paircor_from(N, SX, SXX, SQ)
+    res = _omega_result(_paircor_from(N, SX, SXX, SQ), names, reverse, msgs)
+    if n_boot and n_boot > 0:
+        res.boot = _boot_omega(X, int(n_boot), seed, shift)
+        q = np.nanquantile(res.boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
+        res.ci = pd.DataFrame.from_dict({"bootstrap": [q[0], res.omega_total, q[1]]}, orient="index",
+                                        columns=["lower", "estimate", "upper"])
+    return res
+
+
+def _omega_result(R: np.ndarray, names: list[str], reverse: list[str], msgs: list[str]) -> OmegaResult:
+    """Omega total from the pairwise correlation matrix of the keyed items."""
     if np.isnan(R).any():
         raise ValueError("omega needs every pair of items answered together and every item to vary")
     _warn_miskeyed(R, names, reverse, msgs)
     om, L, u2, ok = _omega_from_R(R, names, msgs)
     if not ok:
         _warn(msgs, "the minres fit did not converge")
-    boot = None
-    rows = {}
-    if n_boot and n_boot > 0:
-        boot = _boot_omega(X, int(n_boot), seed, shift)
-        q = np.nanquantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
-        rows["bootstrap"] = [q[0], om, q[1]]
-    ci_df = pd.DataFrame.from_dict(rows, orient="index", columns=["lower", "estimate", "upper"])
+    ci_df = pd.DataFrame.from_dict({}, orient="index", columns=["lower", "estimate", "upper"])
     return OmegaResult(omega_total=float(om), loadings=pd.Series(L, index=names, name="loading"),
                        uniquenesses=pd.Series(u2, index=names, name="u2"), ci=ci_df,
-                       converged=ok, warnings=msgs, boot=boot)
+                       converged=ok, warnings=msgs)
 
 
 def _boot_omega(X, n_boot, seed, shift):
@@ -1474,13 +1607,21 @@ def group_reliability(
     ----------
     Shrout & Fleiss (1979); Bliese (2000); Revelle, psych manual (``statsBy``).
     """
-    msgs: list[str] = []
     columns = [columns] if isinstance(columns, str) else list(columns)
+    if method not in ("statsby", "anova", "reml"):
+        raise ValueError(f"method must be 'statsby', 'anova' or 'reml', not {method!r}")
     g = df[group]
     ok = g.notna().to_numpy()
     codes, uniques = pd.factorize(g[ok], sort=True)
-    G = len(uniques)
     X = _as_frame(df.loc[ok, columns]).to_numpy(dtype=float)
+    return _group_reliability_core(X, codes, np.asarray(uniques), columns, min_n, method, bounded)
+
+
+def _group_reliability_core(X: np.ndarray, codes: np.ndarray, uniques: np.ndarray, columns: list[str],
+                            min_n: int, method: str, bounded: bool) -> GroupReliability:
+    """:func:`group_reliability` on scores ``X`` (rows with a group) and their group codes."""
+    msgs: list[str] = []
+    G = len(uniques)
     M = ~np.isnan(X)
     shift = np.where(M.any(axis=0), np.nanmean(np.where(M, X, np.nan), axis=0) if M.any() else 0, 0.0)
     X0 = np.where(M, X - shift, 0.0)
@@ -1500,8 +1641,6 @@ def group_reliability(
         icc1 = (MSb - MSw) / (MSb + MSw * (npr - 1))
         icc2 = (MSb - MSw) / MSb
         F = MSb / MSw
-    if method not in ("statsby", "anova", "reml"):
-        raise ValueError(f"method must be 'statsby', 'anova' or 'reml', not {method!r}")
     if method != "statsby":
         icc1, icc2 = _icc_other(method, n, s1, s2, MSb, MSw, npr, icc1, icc2)
     few = nG < 2
@@ -1779,38 +1918,24 @@ def instrument_reliability(
     ----------
     Cronbach (1951); McDonald (1999); Bliese (2000); Revelle, psych manual.
     """
-    th = dict(DEFAULT_THRESHOLDS)
-    if thresholds:
-        unknown = set(thresholds) - set(th)
-        if unknown:
-            raise ValueError(f"unknown thresholds {sorted(unknown)}; known: {sorted(th)}")
-        th.update(thresholds)
+    th = _check_thresholds(thresholds)
     msgs: list[str] = []
     lo, hi = float(instrument.scale_min), float(instrument.scale_max)
-    doms = instrument.domains
-    overall_rows, item_tabs, score_cols = [], [], {}
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
-    sets: dict[str, list[str]] = {}
-    all_rev: list[str] = []
+    doms = instrument.domains
+    ids_of = {d: [i for i in instrument.item_ids(d) if i in responses.columns] for d in doms["id"]}
+    rev_of = {d: [i for i in instrument.reverse_ids(d) if i in ids_of[d]] for d in doms["id"]}
+    sets = {d: ids for d, ids in ids_of.items() if ids}
+    all_rev = [r for d in sets for r in rev_of[d]]
+    # every domain's keyed answers, copied once and shared by every table below
+    kb = _keyed_block(responses, sets, all_rev, lo, hi) if sets else None
+    overall_rows, item_tabs = [], []
     for _, d in doms.iterrows():
         dom = d["id"]
-        ids = [i for i in instrument.item_ids(dom) if i in responses.columns]
-        rev = [i for i in instrument.reverse_ids(dom) if i in ids]
+        ids, rev = ids_of[dom], rev_of[dom]
         row = {"domain": dom, "name": d.get("name", dom), "n_items": len(ids)}
-        with warnings.catch_warnings(record=True) as wlist:
-            warnings.simplefilter("always")
-            try:
-                a = alpha(responses[ids], rev, scale_min=lo, scale_max=hi, nan_policy=nan_policy,
-                          ci=ci, n_boot=n_boot, seed=seed)
-            except ValueError as exc:
-                a = None
-                msgs.append(f"{dom}: {exc}")
-            try:
-                om = omega_total(responses[ids], rev, scale_min=lo, scale_max=hi, nan_policy=nan_policy).omega_total
-            except ValueError as exc:
-                om = np.nan
-                msgs.append(f"{dom} omega: {exc}")
-        msgs += [f"{dom}: {w.message}" for w in wlist if issubclass(w.category, ReliabilityWarning)]
+        i = list(sets).index(dom) if dom in sets else -1
+        a, om = _domain_alpha_omega(responses, kb, i, ids, rev, dom, lo, hi, nan_policy, ci, n_boot, seed, msgs)
         if a is not None:
             row["n"] = a.n_obs
             row.update(a.total.iloc[0].to_dict())
@@ -1823,31 +1948,15 @@ def instrument_reliability(
             item_tabs.append(it)
         row["omega_total"] = om
         overall_rows.append(row)
-        X = responses[ids].to_numpy(dtype=float).copy()
-        ridx = [ids.index(r) for r in rev]
-        X[:, ridx] = lo + hi - X[:, ridx]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            score_cols[dom] = np.nanmean(X, axis=1) if len(ids) else np.full(len(X), np.nan)
-        if ids:
-            sets[dom] = ids
-            all_rev += rev
-    by_group: dict[str, pd.DataFrame] = {}
-    for b in by_cols:   # every domain x group table in one vectorised call per grouping
-        by_group[b] = alpha_by_group(responses, sets, b, all_rev, scale_min=lo, scale_max=hi,
-                                     ci=ci, min_n=min_n)
+    codes_cache: dict[str, tuple] = {}
+    by_group = {b: _instrument_by_group(responses, kb, sets, all_rev, b, lo, hi, ci, min_n, codes_cache)
+                for b in by_cols}   # every domain x group table in one vectorised pass per grouping
     overall = pd.DataFrame(overall_rows)
     icc = pd.DataFrame(columns=["domain", "icc1", "icc2", "f", "n_groups", "mean_group_size"])
     school_rel = pd.DataFrame(columns=["group", "column", "n", "reliability", "suppressed"])
-    if icc_group in responses.columns and score_cols:
-        scores = pd.DataFrame(score_cols, index=responses.index)
-        scores[icc_group] = responses[icc_group].to_numpy()
-        with warnings.catch_warnings(record=True) as wlist:
-            warnings.simplefilter("always")
-            gr = group_reliability(scores, list(score_cols), icc_group, min_n=min_n, method=icc_method)
-        msgs += [str(w.message) for w in wlist if issubclass(w.category, ReliabilityWarning)]
-        icc = gr.table.rename(columns={"column": "domain"})
-        school_rel = gr.by_group.rename(columns={"group": icc_group, "column": "domain"})
+    if icc_group in responses.columns and len(doms):
+        icc, school_rel = _score_iccs(responses, kb, list(doms["id"]), sets, icc_group, min_n, icc_method,
+                                      msgs, codes_cache)
     if len(icc):
         overall = overall.merge(icc[["domain", "icc1", "icc2"]], on="domain", how="left")
     else:
@@ -1862,3 +1971,157 @@ def instrument_reliability(
         by_group=by_group,
         icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs,
         instrument_name=str(getattr(instrument, "name", "") or ""))
+
+
+def _check_thresholds(thresholds: dict[str, float] | None) -> dict[str, float]:
+    th = dict(DEFAULT_THRESHOLDS)
+    if thresholds:
+        unknown = set(thresholds) - set(th)
+        if unknown:
+            raise ValueError(f"unknown thresholds {sorted(unknown)}; known: {sorted(th)}")
+        th.update(thresholds)
+    return th
+
+
+def _domain_alpha_omega(responses: pd.DataFrame, kb: _KeyedBlock | None, i: int, ids: list[str],
+                        rev: list[str], dom: str, lo: float, hi: float, nan_policy: str, ci: float,
+                        n_boot: int, seed, msgs: list[str]) -> tuple[AlphaResult | None, float]:
+    """alpha and omega of one domain; warnings and errors go to ``msgs`` as messages.
+
+    The usual case (pairwise, integer answers, every item with answers and variance)
+    is computed from the shared keyed block; anything else by :func:`alpha` and
+    :func:`omega_total` themselves, which screen the items."""
+    a: AlphaResult | None = None
+    om = np.nan
+    with warnings.catch_warnings(record=True) as wlist:
+        warnings.simplefilter("always")
+        fast = None
+        if kb is not None and i >= 0 and nan_policy == "pairwise":
+            try:
+                fast = _alpha_keyed(kb, i, ids, rev, lo, hi, ci, [])
+            except ValueError:      # alpha below says why, in its own words
+                fast = None
+        if fast is not None:
+            a, R = fast
+            if n_boot and n_boot > 0:
+                X = kb.X[:, kb.block(i)]
+                _alpha_boot_ci(a, X, int(n_boot), seed, np.nanmean(X, axis=0), ci)
+        else:
+            try:
+                a = alpha(responses[ids], rev, scale_min=lo, scale_max=hi, nan_policy=nan_policy,
+                          ci=ci, n_boot=n_boot, seed=seed)
+            except ValueError as exc:
+                msgs.append(f"{dom}: {exc}")
+        try:
+            if fast is not None and len(ids) >= 3:
+                om = _omega_result(fast[1], ids, rev, []).omega_total
+            else:
+                om = omega_total(responses[ids], rev, scale_min=lo, scale_max=hi,
+                                 nan_policy=nan_policy).omega_total
+        except ValueError as exc:
+            msgs.append(f"{dom} omega: {exc}")
+    msgs += [f"{dom}: {w.message}" for w in wlist if issubclass(w.category, ReliabilityWarning)]
+    return a, om
+
+
+def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], lo: float, hi: float,
+                 ci: float, msgs: list[str]) -> tuple[AlphaResult, np.ndarray] | None:
+    """:func:`alpha` of item set ``i`` of a keyed block, and the items' pairwise
+    correlation matrix (for omega), from one set of moments and without copying the
+    answers. ``None`` when :func:`alpha` must screen the set itself (answers not all
+    integers, an item without two answers or without variance, fewer than 3
+    respondents with answers)."""
+    if not kb.exact:
+        return None
+    blk = kb.block(i)
+    M, raws = kb.M[:, blk], kb.raws[:, blk]
+    n, p = raws.shape
+    # integer sums below 2^24 are exact in float32: one product gives N, SX and SXX
+    F = kb.interleaved(np.float32 if kb.big * kb.big * max(n, 1) < 2**24 else np.float64)
+    Fd = F[:n, kb.set_columns(i)]
+    Mf, Xr = Fd[:, :p], Fd[:, p:]
+    B = (Fd.T @ Fd).astype(float)
+    N, SX, SXX = B[:p, :p], B[p:, :p], B[p:, p:]
+    SQ = ((Xr * Xr).T @ Mf).astype(float)
+    cnt, sx, sxx = np.diag(N), np.diag(SX), np.diag(SXX)
+    t = kb.rowtots[:, i]
+    has = ~np.isnan(t)
+    if (cnt < 2).any() or (cnt * sxx - sx * sx <= 0).any() or has.sum() < 3:
+        return None       # integer sums are exact: a zero variance is exactly zero
+    freq = _freq_keyed(raws, M, names, reverse, lo, hi)
+    if freq is None:       # an answer off the scale: count the answers as given
+        X = kb.X[:, blk].copy()
+        ridx = [names.index(r) for r in reverse]
+        X[:, ridx] = lo + hi - X[:, ridx]
+        freq = _response_freq(X, names, lo, hi)
+    if not has.all():
+        _warn_unanswered(msgs, int((~has).sum()))
+    tt = t[has]
+    mean_t, sd_t = float(tt.mean()), float(tt.std(ddof=1))
+    t0 = np.where(has, t - mean_t, 0.0)
+    st, stt = (Mf.T.astype(float) @ np.column_stack([t0, t0 * t0])).T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cxy = Xr.T.astype(float) @ t0 - sx * st / cnt
+        vx = sxx - sx * sx / cnt
+        raw_r = cxy / np.sqrt(vx * (stt - st * st / cnt))
+    res = _alpha_result(N, SX, SXX, names, n, (mean_t, sd_t), raw_r,
+                        (cnt.astype(float), sx / cnt, np.sqrt(vx / (cnt - 1))), ci, msgs)
+    res.response_freq, res.reversed = freq, list(reverse)
+    return res, _paircor_from(N, SX, SXX, SQ)
+
+
+def _freq_keyed(raws: np.ndarray, M: np.ndarray, names: list[str], reverse: list[str], lo: float,
+                hi: float) -> pd.DataFrame | None:
+    """:func:`_response_freq` of the answers as given, from the keyed integer answers
+    (``raws``, 0 for missing); ``None`` when an answer is off the integer scale lo..hi."""
+    if not (float(lo).is_integer() and float(hi).is_integer()):
+        return None
+    vals = np.arange(lo, hi + 1)
+    if len(vals) > 10:
+        return pd.DataFrame(index=pd.Index(names, name="item"))
+    n = raws.shape[0]
+    answered = M.sum(axis=0)
+    counts = np.stack([((raws == v) & M).sum(axis=0) if v == 0 else (raws == v).sum(axis=0) for v in vals])
+    if (counts.sum(axis=0) != answered).any():
+        return None
+    ridx = [names.index(r) for r in reverse]
+    counts[:, ridx] = counts[::-1][:, ridx]      # keyed value v was answered lo + hi - v
+    cols = {}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for v, c in zip(vals, counts):
+            cols[str(int(v))] = c / answered
+        cols["miss"] = 1 - answered / n
+    return pd.DataFrame(cols, index=pd.Index(names, name="item"))
+
+
+def _codes_for(responses: pd.DataFrame, col: str, cache: dict) -> tuple:
+    if col not in cache:
+        ok = responses[col].notna().to_numpy()
+        cache[col] = (ok,) + _group_codes(responses, [col], ok)
+    return cache[col]
+
+
+def _instrument_by_group(responses: pd.DataFrame, kb: _KeyedBlock | None, sets: dict, all_rev: list[str],
+                         b: str, lo: float, hi: float, ci: float, min_n: int, cache: dict) -> pd.DataFrame:
+    """Per-group alpha of every domain: from the shared keyed block when every row has a group."""
+    if kb is not None:
+        ok, codes, uniq = _codes_for(responses, b, cache)
+        if ok.all():
+            return _tables_by_group(kb, codes, uniq, [b], ci, min_n)
+    return alpha_by_group(responses, sets, b, all_rev, scale_min=lo, scale_max=hi, ci=ci, min_n=min_n)
+
+
+def _score_iccs(responses: pd.DataFrame, kb: _KeyedBlock | None, doms: list[str], sets: dict, group: str,
+                min_n: int, method: str, msgs: list[str], cache: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ICCs of the domain scores (respondent's mean of the keyed items answered) across ``group``."""
+    scores = np.full((len(responses), len(doms)), np.nan, order="F")   # column-major, as a DataFrame's
+    for j, d in enumerate(doms):
+        if kb is not None and d in sets:
+            scores[:, j] = kb.rowtots[:, list(sets).index(d)]
+    ok, codes, uniq = _codes_for(responses, group, cache)
+    with warnings.catch_warnings(record=True) as wlist:
+        warnings.simplefilter("always")
+        gr = _group_reliability_core(np.asfortranarray(scores[ok]), codes, uniq[group].to_numpy(), doms, min_n, method, True)
+    msgs += [str(w.message) for w in wlist if issubclass(w.category, ReliabilityWarning)]
+    return (gr.table.rename(columns={"column": "domain"}),
+            gr.by_group.rename(columns={"group": group, "column": "domain"}))

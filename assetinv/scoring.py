@@ -1549,13 +1549,20 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
     vc = {"respondent": "0 + C(respondent_id)"} if n_linked > 0 else None
     notes: list[str] = []
     try_slope = bool(random_slope)
+    q_p = _growth_heterogeneity(data)
     if random_slope == "auto":
-        q_p = _growth_heterogeneity(data)
         try_slope = np.isfinite(q_p) and q_p < 0.10
-        if not try_slope:
+    if not try_slope:
+        if not np.isfinite(q_p):
+            notes.append("too few schools to test variation in growth, so no wave slope")
+        elif q_p >= 0.10:
             notes.append("no detectable between-school variation in growth "
-                         f"(heterogeneity test p = {q_p:.2f}), so no wave slope" if np.isfinite(q_p)
-                         else "too few schools to test variation in growth, so no wave slope")
+                         f"(heterogeneity test p = {q_p:.2f}), so no wave slope")
+        else:
+            # the default estimand is these schools' average change: their own growth differences are not
+            # sampling error, so no wave slope (random_slope=True/"auto" generalises to schools like these)
+            notes.append(f"growth varies between schools (heterogeneity test p = {q_p:.2f}); the interval is for "
+                         "the average change of these schools (no wave slope)")
     # re_formula is always explicit: statsmodels adds its default group
     # intercept only when there is no vc_formula, so with the respondent
     # component and re_formula=None the school intercept would silently vanish.
@@ -1563,6 +1570,12 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
         ("1", "school random intercept")]
     res = None
     for re_f, label in attempts:
+        if re_f == "1":
+            st = Structure(block="school", school_intercept=True, school_slope=False, respondent=vc is not None)
+            inf = _fast_inference(data, st)
+            if inf is not None:
+                return _mixed_inference(data, None, st, level, n_linked, _network_label(False, vc, label), notes,
+                                        inf=inf)
         r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
         if re_f != "1":
             boundary = False
@@ -1581,24 +1594,57 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
     if res is None:
         return _change_ols_clustered(data, level, n_linked, notes)
     st = Structure(block="school", school_intercept=True, school_slope=slope, respondent=vc is not None)
+    return _mixed_inference(data, res, st, level, n_linked, _network_label(slope, vc, model_label), notes)
+
+
+def _network_label(slope: bool, vc: dict | None, model_label: str) -> str:
     formula = ("score ~ followup + (1 + followup | school)" if slope else "score ~ followup + (1 | school)") + (
         " + (1 | school:respondent)" if vc else "")
-    label = ("MixedLM (REML): " + model_label
-             + (", respondent random intercept nested in school (linked panel)" if vc else "")
-             + f" [{formula}]")
-    return _mixed_inference(data, res, st, level, n_linked, label, notes)
+    return ("MixedLM (REML): " + model_label
+            + (", respondent random intercept nested in school (linked panel)" if vc else "")
+            + f" [{formula}]")
 
 
-def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list) -> dict:
+# Intercept-only growth models are fitted by assetinv._growth.reml_psi (REML from sufficient
+# statistics) instead of statsmodels MixedLM; the published numbers come from the same polished
+# REML optimum either way (tests/test_growth_fast.py). False restores the statsmodels route.
+_FAST_REML = True
+# statsmodels notes "a variance is estimated at zero (boundary)" when a variance is < 0.01; near
+# that line the statsmodels route is kept so the note stays exactly what it was
+_FAST_MIN_VAR = 0.0105
+
+
+def _fast_inference(data: pd.DataFrame, st):
+    """Satterthwaite inference at the REML optimum found without statsmodels, or
+    None when the statsmodels route must be used (slope model, a variance near
+    the boundary, or anything not finite)."""
+    from ._growth import reml_psi, satterthwaite
+
+    if not _FAST_REML or st.school_slope:
+        return None
+    try:
+        inf = satterthwaite(data, st, reml_psi(data, st))
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return None
+    comps = [v for k, v in inf.psi.items() if k != "residual_var"]
+    if not (np.isfinite(inf.se) and inf.df > 0 and np.all(np.isfinite(inf.beta))) or min(comps) < _FAST_MIN_VAR:
+        return None
+    return inf
+
+
+def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list,
+                     inf=None) -> dict:
     """Estimate, Satterthwaite-t interval and effect size of ``followup`` from a
-    fitted ``MixedLM`` (see :mod:`assetinv._growth`; equal to lmerTest)."""
+    fitted ``MixedLM`` or a ready :class:`assetinv._growth.Inference` (see
+    :mod:`assetinv._growth`; equal to lmerTest)."""
     from ._growth import psi_from_statsmodels, satterthwaite
 
-    try:
-        inf = satterthwaite(data, st, psi_from_statsmodels(res, st))
-    except (np.linalg.LinAlgError, ValueError) as exc:
-        inf = None
-        notes = notes + [f"Satterthwaite df not computable ({type(exc).__name__})"]
+    if inf is None:
+        try:
+            inf = satterthwaite(data, st, psi_from_statsmodels(res, st))
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            inf = None
+            notes = notes + [f"Satterthwaite df not computable ({type(exc).__name__})"]
     sat_ok = inf is not None and np.isfinite(inf.se) and inf.df > 0
     if sat_ok:
         est, se, df = float(inf.beta[1]), inf.se, float(inf.df)
@@ -1641,6 +1687,12 @@ def _change_school(data: pd.DataFrame, level: float) -> dict:
     n_linked = int((linked > 1).sum())
     notes = []
     if n_linked > 0:
+        st = Structure(block="school", school_intercept=False, school_slope=False, respondent=True)
+        inf = _fast_inference(data, st)
+        if inf is not None:
+            return _mixed_inference(data, None, st, level, n_linked,
+                                    "MixedLM (REML): respondent random intercept (linked panel) "
+                                    "[score ~ followup + (1 | respondent)]", [], inf=inf)
         # one group (the school) with a respondent variance component: the same
         # model as groups=respondent_id, several times faster in statsmodels
         res, ok, msgs = _fit_mixed(data.assign(_one=0), "_one", "0", {"respondent": "0 + C(respondent_id)"})
@@ -1701,10 +1753,11 @@ def change_over_time(
     roster: pd.DataFrame | None = None,
     min_response_rate: float = MIN_RESPONSE_RATE,
     roles: Sequence[str] | None = _DEFAULT_ROLES,
-    random_slope: bool | str = "auto",
+    random_slope: bool | str = False,
     baseline: str = BASELINE,
     followup: str = FOLLOWUP,
     instrument=None,
+    waves: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Change in each domain from baseline to follow-up, for the network and per school.
 
@@ -1778,13 +1831,26 @@ def change_over_time(
         The wave ids.
     instrument : Instrument, optional
         Bundled instrument by default.
+    waves : sequence of str, optional
+        Three or more wave ids in time order (the first is the reference). Then
+        each domain and scope gets a ``trend`` row (linear change per wave step,
+        ``score ~ t + (1 | school) [+ (1 | school:respondent)]``) and one row
+        per later wave (``<wave> - <first>``, from ``score ~ wave + ...`` with
+        the wave as a factor), each with its Satterthwaite df, in a
+        ``contrast`` column after ``scope``; ``n_baseline`` / ``n_followup``
+        count the first wave and the contrast's wave (the last for the trend);
+        ``hedges_g`` compares the same two waves. A scope needs ``min_n``
+        respondents in every wave. No wave slope is fitted (``random_slope`` is
+        ignored). With two waves or ``None``, ``baseline`` and ``followup`` are
+        used as above.
 
     Returns
     -------
     DataFrame
         ``domain, domain_name, scope ("network" or the school id), estimate,
         ci_low, ci_high, se, df, p_value, effect_size, hedges_g, n_baseline,
-        n_followup, n_linked, model, reading, note, suppressed``.
+        n_followup, n_linked, model, reading, note, suppressed`` (with
+        ``waves``: ``contrast`` after ``scope``).
 
     Examples
     --------
@@ -1811,6 +1877,12 @@ def change_over_time(
     _check_ids(scores, ["respondent_id", "school", "wave"], "scores")
     spec = _spec(instrument, scores.columns)
     doms = _domains(spec, domains, scores)
+    if waves is not None and len(waves) == 2:
+        baseline, followup = str(waves[0]), str(waves[1])
+    elif waves is not None:
+        return _change_waves(scores, [str(w) for w in waves], spec, doms, school=school, by_school=by_school,
+                             level=level, min_n=min_n, roster=roster, min_response_rate=min_response_rate,
+                             roles=roles)
     sub = scores[scores["wave"].astype(str).isin([baseline, followup])]
     if roles is not None and "role" in sub:
         sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
@@ -1877,6 +1949,106 @@ def change_over_time(
     for c in cols[3:14]:
         out[c] = out[c].astype("float64")
     out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n}
+    return out
+
+
+def _reading_waves(short: str, contrast: str, est: float, lo: float, hi: float, d: float, level: float,
+                   scope: str) -> str:
+    ci = f"{level:.0%} CI {_fmt(lo, 2)} to {_fmt(hi, 2)}"
+    where = "" if scope == "network" else f" at {scope}"
+    what = "per wave" if contrast == "trend" else f"from {contrast.split(' - ')[1]} to {contrast.split(' - ')[0]}"
+    if lo > 0:
+        return f"{short} grew{where} by {_fmt(est, 2)} points {what} ({ci}), {_effect_label(d)}."
+    if hi < 0:
+        return f"{short} fell{where} by {_fmt(-est, 2)} points {what} ({ci}), {_effect_label(d)}."
+    return (f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points {what} ({ci}); "
+            f"the data cannot tell this apart from no change.")
+
+
+def _change_waves(scores: pd.DataFrame, waves: list[str], spec: _Spec, doms: list[str], *, school, by_school: bool,
+                  level: float, min_n: int, roster, min_response_rate: float, roles) -> pd.DataFrame:
+    """change_over_time with three or more waves (see its ``waves`` parameter and :mod:`assetinv._waves`)."""
+    import pingouin as pg
+
+    from . import _waves
+
+    if len(set(waves)) != len(waves):
+        raise ValueError(f"waves must be distinct, got {waves}")
+    present = set(scores["wave"].astype(str))
+    missing = [w for w in waves if w not in present]
+    if missing:
+        raise DataError([Problem("scores", f"wave(s) {missing} named in waves= have no rows",
+                                 f"use the wave ids present in the data: {sorted(present)}", column="wave")])
+    sub = scores[scores["wave"].astype(str).isin(waves)]
+    if roles is not None and "role" in sub:
+        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
+    ix = {w: k for k, w in enumerate(waves)}
+    sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
+                     _wave_ix=sub["wave"].astype(str).map(ix).astype(int))
+    schools = sorted(sub["school"].unique(), key=natural_key)
+    low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
+    scopes = ([] if school is not None else ["network"]) + (
+        [str(school)] if school is not None else (schools if by_school else []))
+    contrasts = ["trend"] + [f"{w} - {waves[0]}" for w in waves[1:]]
+    rows = []
+    for d in doms:
+        data = sub[["school", "respondent_id", "_wave_ix", d]].rename(columns={d: "score"}).dropna(subset=["score"])
+        data = data.sort_values(["school", "respondent_id", "_wave_ix"], kind="mergesort",
+                                key=id_sort_key).reset_index(drop=True)
+        disclose = _waves.counts_disclose(data, len(waves), min_n)
+        for scope in scopes:
+            part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
+            n_w = part.groupby("_wave_ix").size().reindex(range(len(waves)), fill_value=0).to_numpy()
+            network = scope == "network" and part["school"].nunique() > 1
+            fits: list[dict] = []
+            why = ""
+            if n_w.min() < min_n:
+                why = f"fewer than {min_n} respondents in a wave"
+            elif scope in low_rate:
+                why = f"response rate under {min_response_rate:.0%} in a wave"
+            else:
+                fits = _waves.fit(part, waves, "trend", network) + _waves.fit(part, waves, "contrasts", network)
+            for k, con in enumerate(contrasts):
+                wk = len(waves) - 1 if k == 0 else k
+                row = {"domain": d, "domain_name": spec.names.get(d, d), "scope": scope, "contrast": con,
+                       "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "df": np.nan,
+                       "p_value": np.nan, "effect_size": np.nan, "hedges_g": np.nan,
+                       "n_baseline": float(n_w[0]), "n_followup": float(n_w[wk]), "n_linked": np.nan,
+                       "model": "", "reading": "", "note": "", "suppressed": why}
+                if why:
+                    row.update(n_baseline=np.nan, n_followup=np.nan,
+                               reading=f"{spec.short(d)}: change not reported, {why}.")
+                    rows.append(row)
+                    continue
+                row.update(_waves.result(fits[k], level))
+                y0 = part.loc[part["_wave_ix"] == 0, "score"].to_numpy()
+                y1 = part.loc[part["_wave_ix"] == wk, "score"].to_numpy()
+                row["hedges_g"] = float(pg.compute_effsize(y1, y0, paired=False, eftype="hedges"))
+                row["reading"] = _reading_waves(spec.short(d), con, row["estimate"], row["ci_low"], row["ci_high"],
+                                                row["effect_size"], level, scope)
+                if scope == "network" and disclose:
+                    # as with two waves: an intercept-only df is close to N - p, so it is not shown and
+                    # the interval and p-value use min(df, 30)
+                    if np.isfinite(row["df"]) and row["df"] > 30:
+                        tq = float(stats.t.ppf(0.5 + level / 2, 30))
+                        row.update(ci_low=row["estimate"] - tq * row["se"], ci_high=row["estimate"] + tq * row["se"],
+                                   p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)))
+                        row["reading"] = _reading_waves(spec.short(d), con, row["estimate"], row["ci_low"],
+                                                        row["ci_high"], row["effect_size"], level, scope)
+                        row["note"] = "; ".join(x for x in [row["note"], "interval on 30 df (not the Satterthwaite "
+                                                            "df), so the network's size cannot be read from it"] if x)
+                    row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
+                    row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school "
+                                                        "counts they would reveal the size of a school too small "
+                                                        "to report"] if x)
+                rows.append(row)
+    cols = ["domain", "domain_name", "scope", "contrast", "estimate", "ci_low", "ci_high", "se", "df", "p_value",
+            "effect_size", "hedges_g", "n_baseline", "n_followup", "n_linked", "model", "reading", "note",
+            "suppressed"]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[4:15]:
+        out[c] = out[c].astype("float64")
+    out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n, "waves": list(waves)}
     return out
 
 

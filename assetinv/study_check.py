@@ -28,6 +28,7 @@ from pathlib import Path
 
 
 from .errors import DataError, Problem
+from .instrument import resolve
 from .ids import natural_key
 
 __all__ = ["Finding", "StudyCheck", "print_findings", "validate_study"]
@@ -144,7 +145,7 @@ def _first_rows(rows: list[int] | None) -> tuple[int | None, str]:
 # ------------------------------------------------------------------ phases
 def _read_all(check: StudyCheck, cfg: dict, inst) -> dict:
     from .io import read_responses, read_roster, read_schools
-    from .qualitative import read_codings
+    from .qualitative.codings import read_codings
 
     folder = check.folder
     data: dict = {}
@@ -314,8 +315,8 @@ def _roster_rows(path) -> dict:
 
     try:
         raw = _io._read_raw(path)
-        inst = _io._load_instrument(None)
-    except Exception:  # noqa: BLE001
+        inst = resolve(None)
+    except (DataError, OSError, ValueError):  # the roster's own check reports why it cannot be read
         return {}
     idx = {_io._norm(h): j for j, h in enumerate(raw.header)}
     js = [idx.get(k) for k in ("school", "role", "wave")]
@@ -364,7 +365,7 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
     ----------
     ``docs/input_layout.md``, section "Whole-study validation".
     """
-    from .io import _load_instrument, read_config
+    from .io import read_config
 
     folder = Path(folder)
     check = StudyCheck(folder=folder)
@@ -375,7 +376,7 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
         return check
     try:
         cfg = read_config(cfg_path)
-        inst = _load_instrument(instrument if instrument is not None else cfg.get("instrument"))
+        inst = resolve(instrument if instrument is not None else cfg.get("instrument"))
     except DataError as err:
         check.findings.extend(Finding("error", p) for p in err.problems)
         return check

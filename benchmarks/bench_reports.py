@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Same content: {found} of {total} report sections of the {len(naive_schools)} school(s) rendered both ways "
         "are identical (same elements, attributes and text, compared after parsing, because nbconvert re-serialises "
-        "the markup); both call `assetinv.reports.school_report_sections`.",
+        "the markup); both call `assetinv.report.school_report_sections`.",
         "",
         "Times include process start-up and imports. The naive loop starts a kernel, re-imports the scientific "
         "stack, re-reads the data and re-runs every network-level analysis once per school; `assetinv report` does "

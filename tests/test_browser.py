@@ -27,7 +27,7 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory) -> Path:
-    from assetinv.reports import build_reports
+    from assetinv.report import build_reports
     from assetinv.simulate import write_sample
 
     root = tmp_path_factory.mktemp("browser")
@@ -104,7 +104,7 @@ def test_report_renders_offline_without_errors(rendered, browser, tmp_path, whic
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory) -> Path:
     """The bundled sample, three schools: S01 (all growth areas), S03 (suppressed change), S06 (strengths)."""
-    from assetinv.reports import build_reports
+    from assetinv.report import build_reports
 
     out = tmp_path_factory.mktemp("sample") / "reports"
     build_reports(out=out, schools=["S01", "S03", "S06"], progress=False)
@@ -184,7 +184,7 @@ def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
     import subprocess
     import sys
 
-    from assetinv.report_pdf import write_pdfs
+    from assetinv.report.pdf import write_pdfs
 
     for name in ("S06-summary.html", "S01.html"):
         (tmp_path / "a").mkdir(exist_ok=True)
@@ -192,7 +192,7 @@ def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
         for d in ("a", "b"):
             (tmp_path / d / name).write_bytes((sample / "schools" / name).read_bytes())
     written = write_pdfs(sorted((tmp_path / "a").glob("*.html")), browser=browser)
-    code = ("import sys; from assetinv.report_pdf import write_pdfs; "
+    code = ("import sys; from assetinv.report.pdf import write_pdfs; "
             "write_pdfs(sorted(__import__('pathlib').Path(sys.argv[1]).glob('*.html')))")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True, env=env, timeout=300)
@@ -224,7 +224,7 @@ def _assert_xref_points_at_objects(pdf: bytes) -> None:
 
 def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
     """Chromium's absolute file:// links become relative ones (to the sibling PDF when printed), offsets shifted."""
-    from assetinv.report_pdf import _relative_links
+    from assetinv.report.pdf import _relative_links
 
     folder = tmp_path / "out" / "schools"
     folder.mkdir(parents=True)

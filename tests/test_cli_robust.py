@@ -10,14 +10,13 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from assetinv.cli import main
+from _support import signal_mid_render, tiny_study
 
 
 def _sums(folder: Path) -> dict[str, str]:
@@ -27,12 +26,7 @@ def _sums(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    from assetinv.simulate import write_sample
-
-    d = tmp_path_factory.mktemp("cli-data") / "data"
-    write_sample(d, seed=3, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=4)
-    return d
+    return tiny_study(tmp_path_factory, "cli-data", seed=3)
 
 
 def _no_temp_left(parent: Path) -> None:
@@ -100,7 +94,7 @@ def test_output_folder_not_writable(data, tmp_path, capsys):
 
 
 def test_interrupt_while_rendering_leaves_no_partial_report(data, tmp_path, capsys, monkeypatch):
-    import assetinv.reports as R
+    import assetinv.report.build as R
 
     out = tmp_path / "reports"
     assert main(_report(data, out)) == 0  # a previous, complete report
@@ -130,21 +124,7 @@ def test_interrupt_while_rendering_leaves_no_partial_report(data, tmp_path, caps
 def test_sigint_subprocess(data, tmp_path):
     """A real Ctrl-C (SIGINT) while the report is being written: exit 130, message, nothing half-written."""
     out = tmp_path / "reports"
-    proc = subprocess.Popen([sys.executable, "-m", "assetinv", *_report(data, out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    started = False
-    while time.monotonic() < deadline and proc.poll() is None:
-        if any(".tmp-" in p.name for p in tmp_path.iterdir()):
-            started = True
-            break
-        time.sleep(0.01)
-    if not started:
-        proc.kill()
-        proc.communicate()
-        pytest.skip("the report finished before it could be interrupted")
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    proc, err = signal_mid_render([sys.executable, "-m", "assetinv", *_report(data, out)], tmp_path, signal.SIGINT)
     assert proc.returncode in (130, 2), err
     assert "Traceback" not in err, err
     assert "interrupted" in err or "error" in err

@@ -30,7 +30,7 @@ def test_every_default_lives_in_the_config():
         DEFAULTS.min_interviews,
         DEFAULTS.min_response_rate,
     )
-    from assetinv.reports import DEFAULT_PRECISION
+    from assetinv.report.build import DEFAULT_PRECISION
 
     assert DEFAULT_PRECISION == DEFAULTS.precision
 

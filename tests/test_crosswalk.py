@@ -175,7 +175,7 @@ def test_list_of_files_is_stacked_and_duplicates_named(tmp_path, native):
 
 
 def test_report_pipeline_reads_through_the_crosswalk(tmp_path):
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     cw = crosswalk("qualtrics.csv")
     cfg_path = _study(tmp_path, {"file": "qualtrics.csv", **cw})

@@ -25,7 +25,7 @@ from assetinv.disclosure import (
     count_bounds,
     ledger_cells,
 )
-from assetinv.reports import build_reports, default_data_dir
+from assetinv.report import build_reports, default_data_dir
 
 ROLES = ("teacher", "leader")
 
@@ -196,6 +196,21 @@ def test_attacker_recovers_nothing(release):
     assert not found, f"{name}: the attacker recovers {found[:5]}"
 
 
+def test_whole_publication_attacker(release):
+    """Every CSV, XLSX sheet and HTML table of the release: no small group's count or sum is recovered, exactly
+    or to within the documented tolerance (LP), and the workbook publishes no number its CSV lacks."""
+    from publication_attacker import COUNT_TOL, attack_release
+
+    name, data, out = release
+    r = attack_release(data, out)
+    print(f"\n{name}: {r['systems']} systems, narrowest count interval {r['narrowest_count']}, "
+          f"narrowest sum interval per respondent {r['narrowest_sum_per_respondent']}")
+    assert r["systems"] > 10
+    assert not r["found"], f"{name}: the attacker recovers {r['found'][:5]}"
+    assert r["xlsx_extra"] == [], r["xlsx_extra"][:5]
+    assert r["narrowest_count"] >= COUNT_TOL
+
+
 def test_verdict_in_provenance(release):
     _, _, out = release
     prov = json.loads((out / "provenance.json").read_text())
@@ -207,7 +222,7 @@ def test_verdict_in_provenance(release):
 
 def test_issue_case_adds_secondary_suppression(tmp_path):
     """Without the auditor, D3's gap rows minus S09-S11's profile rows give S12 exactly (issue 12, point 1)."""
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     data = tmp_path / "data"
     _sample_s12(data)
@@ -238,12 +253,16 @@ def test_attacker_finds_the_issue_case_without_the_auditor(tmp_path, monkeypatch
     build_reports(data, tmp_path / "out", schools=["S01"], progress=False)
     found = _attack(data, tmp_path / "out")
     assert any("S12 teachers+leaders baseline" in f for f in found), found
+    from publication_attacker import attack_release
+
+    whole = attack_release(data, tmp_path / "out", lp=False)["found"]  # the whole-publication attacker too
+    assert any("S12 staff baseline" in f for f in whole), whole
 
 
 def test_ledger_facts_equal_the_data(tmp_path):
     """Every published count in the ledger equals the sum of its cells' true counts (the mapping is right)."""
     from assetinv.disclosure import _mask
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     data = tmp_path / "data"
     _sample_s12(data)
@@ -263,7 +282,7 @@ def test_ledger_facts_equal_the_data(tmp_path):
 
 def test_every_count_column_is_in_the_ledger(tmp_path):
     """Each numeric column of a survey table is either a ledger fact or a documented non-linear statistic."""
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     ctx = load_context()
     led = build_ledger(ctx)
@@ -274,14 +293,31 @@ def test_every_count_column_is_in_the_ledger(tmp_path):
     # not linear in respondents' counts or sums (documented in docs/privacy.md, "threat model")
     nonlinear = {"ci_low", "ci_high", "diff", "diff_low", "diff_high", "rank", "n_schools", "network_mean",
                  "pct_favourable", "gap", "flagged_large", "estimate", "p_value", "effect_size", "hedges_g",
-                 "reliability", "invited", "response_rate", "icc1", "icc2", "f"}
+                 "reliability", "invited", "response_rate", "icc1", "icc2", "f", "se", "df",
+                 "p_network", "p_standard", "q_network", "q_standard"}
     survey = ["participation", "asset_profile", "change", "gaps_network", "gaps_by_school", "reliability_schools",
-              "reliability_icc"]
+              "reliability_icc", "item_distribution"]
     for name in survey:
         df = ctx.tables[name]
         for c in df.columns:
             if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
                 assert (name, c) in in_ledger or c in nonlinear, f"{name}.{c} is published but not in the ledger"
+    # the pages' district means are in it too
+    assert led["column"].str.startswith("district_mean").any()
+    # derived means pool exactly the cells their fact names: mean x count = the true sum of those respondents
+    s = ctx.results["scores"]
+    s = s[(s["wave"].astype(str) == "baseline") & s["role"].isin(ROLES)]
+    prof = ctx.tables["asset_profile"]
+    checked = 0
+    for _, f in led[led["column"].isin(["others_mean", "network_mean"])].iterrows():
+        d = f["domain"]
+        rows = prof[prof["domain"] == d]
+        mean = (rows.loc[rows["school"] == f["unit"][1], "others_mean"].iloc[0] if f["column"] == "others_mean"
+                else rows["network_mean"].iloc[0])
+        v = s.loc[s["school"].astype(str).isin(f["schools"]), d].dropna()
+        assert len(v) == f["value"] and abs(v.sum() - mean * f["value"]) < 1e-6, (f["unit"], mean, v.mean())
+        checked += 1
+    assert checked > 40
 
 
 def test_auditor_example_and_bounds():
@@ -318,6 +354,8 @@ def test_ledger_cells_families():
 def test_means_rounded_to_precision(release):
     """CSV and XLSX means have 2 decimals by default (differencing two releases is then inexact)."""
     openpyxl = pytest.importorskip("openpyxl")
+    from assetinv.table_dictionary import column_label
+
     _, _, out = release
     text = (out / "tables" / "asset_profile.csv").read_text()
     prof = pd.read_csv(out / "tables" / "asset_profile.csv")
@@ -327,7 +365,7 @@ def test_means_rounded_to_precision(release):
     wb = openpyxl.load_workbook(out / "assetinv_tables.xlsx", read_only=True)
     ws = wb["asset_profile"]
     head = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
-    j = head.index("mean")
+    j = head.index(column_label("mean"))  # the workbook has readable headers ("Mean (1-5)"), the CSV the names
     vals = [r[j] for r in ws.iter_rows(min_row=2, values_only=True) if r[j] is not None]
     wb.close()
     assert vals and all(round(v, 2) == v for v in vals)

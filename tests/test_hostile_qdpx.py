@@ -5,7 +5,6 @@ a file outside the archive may appear in any output or message.
 """
 from __future__ import annotations
 
-import io
 import re
 import struct
 import zipfile
@@ -18,18 +17,14 @@ from assetinv.cli import main
 from assetinv.errors import DataError
 from assetinv.qualitative import read_codings, read_qdpx, validate_codings, write_qdpx
 from assetinv.safe_input import SafeZip
+from _support import all_output_text, tiny_study
 
 SECRET = "TOPSECRET-7f3a9c line of a private file"
 
 
 @pytest.fixture(scope="module")
 def study(tmp_path_factory) -> Path:
-    from assetinv.simulate import write_sample
-
-    d = tmp_path_factory.mktemp("hostile") / "data"
-    write_sample(d, seed=5, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=4)
-    return d
+    return tiny_study(tmp_path_factory, "hostile", seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -126,18 +121,6 @@ def _study_with_codings(study: Path, tmp_path: Path, qdpx: Path, extra_yaml: str
     return d
 
 
-def _all_output_text(folder: Path) -> str:
-    chunks = []
-    for p in folder.rglob("*"):
-        if p.is_file():
-            b = p.read_bytes()
-            if p.suffix == ".xlsx":
-                with zipfile.ZipFile(io.BytesIO(b)) as zf:
-                    b = b"".join(zf.read(n) for n in zf.namelist())
-            chunks.append(b.decode("utf-8", "replace"))
-    return "\n".join(chunks)
-
-
 def test_report_refuses_external_source_exit_2(study, good_qdpx, tmp_path, secret, capsys):
     evil = _redirect_first_source(good_qdpx, tmp_path / "evil.qdpx", f"absolute://{secret}")
     d = _study_with_codings(study, tmp_path, evil)
@@ -146,7 +129,7 @@ def test_report_refuses_external_source_exit_2(study, good_qdpx, tmp_path, secre
     err = capsys.readouterr().err
     assert rc == 2 and "Traceback" not in err and "outside the archive" in err
     assert "TOPSECRET" not in err
-    assert not out.exists() or "TOPSECRET" not in _all_output_text(out)
+    assert not out.exists() or "TOPSECRET" not in all_output_text(out)
 
 
 def test_report_with_allowed_folder_from_study_yaml(study, good_qdpx, tmp_path, secret, capsys):

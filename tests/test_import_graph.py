@@ -6,7 +6,6 @@ names come from the file paths, so a module that moves into a subpackage keeps i
 stays the same (``assetinv/report/figures.py`` is ``figures``) or its subpackage is named in ``SUBPACKAGES``.
 docs/design.md ("Layers") shows the same map.
 """
-
 from __future__ import annotations
 
 import ast
@@ -21,57 +20,32 @@ LAYERS = ("instrument", "io", "analyses", "report", "cli")
 #: Module (last dotted name) -> layer, decided by what the module is for.
 LAYER_OF = {
     # instrument: what everything else stands on -- the instrument, errors, ids, defaults
-    "_version": "instrument",
-    "errors": "instrument",
-    "ids": "instrument",
-    "instrument": "instrument",
+    "_version": "instrument", "errors": "instrument", "ids": "instrument", "instrument": "instrument",
     "config": "instrument",
     # io: reading and checking input files
-    "io": "io",
-    "safe_input": "io",
-    "crosswalk": "io",
-    "crosswalk_qda": "io",
-    "study_check": "io",
+    "io": "io", "safe_input": "io", "crosswalk": "io", "crosswalk_qda": "io", "study_check": "io",
+    "codings_check": "io", "codings_layout": "io", "code_match": "io", "labels": "io", "refi_read": "io",
+    "codings": "io",  # qualitative/codings.py: reading a codings file (CSV/XLSX/QDPX), below the analyses
     # analyses: statistics and rules on tidy data (no HTML, no files written)
-    "reliability": "analyses",
-    "_icc": "analyses",
-    "structure": "analyses",
-    "ordinal": "analyses",
-    "planning": "analyses",
-    "pilot": "analyses",
-    "scoring": "analyses",
-    "_growth": "analyses",
-    "_multiplicity": "analyses",
-    "supports": "analyses",
-    "items": "analyses",
-    "agreement": "analyses",
-    "qualitative": "analyses",
-    "redaction": "analyses",
-    "privacy": "analyses",
-    "disclosure": "analyses",
+    "reliability": "analyses", "_icc": "analyses", "structure": "analyses", "ordinal": "analyses",
+    "planning": "analyses", "pilot": "analyses", "scoring": "analyses", "_growth": "analyses",
+    "_multiplicity": "analyses", "_waves": "analyses", "supports": "analyses", "items": "analyses", "agreement": "analyses",
+    "qualitative": "analyses", "redaction": "analyses", "privacy": "analyses", "disclosure": "analyses",
     "simulate": "analyses",
     # report: figures, tables, HTML/PDF/XLSX and the output folder
-    "figures": "report",
-    "reports": "report",
-    "report_sections": "report",
-    "report_reading": "report",
-    "report_summary": "report",
-    "report_pdf": "report",
-    "table_dictionary": "report",
-    "item_detail": "report",
-    "safe_tables": "report",
-    "outdir": "report",
+    "item_detail": "analyses",  # item answer distributions: a statistic, audited by disclosure
+    "figures": "report", "table_dictionary": "report",
+    "safe_tables": "report", "outdir": "report",
     # cli: the command and its texts
-    "cli": "cli",
-    "report_cli": "cli",
-    "__main__": "cli",
+    "cli": "cli", "__main__": "cli",
+    "notebook": "report",  # the notebooks' shared set-up cell (finds the sample through assetinv.report)
 }
 #: A subpackage's modules not named above take the subpackage's layer (h-qual's and h-report's splits).
 SUBPACKAGES = {"qualitative": "analyses", "report": "report"}
 
 
 def module_name(path: Path) -> str:
-    """``assetinv/report/figures.py`` -> ``assetinv.report.figures``; an ``__init__`` is its package."""
+    """``assetinv/report/figures.py`` -> ``assetinv.report.figures``; a package's ``__init__`` is the package."""
     parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -92,10 +66,8 @@ def layer(module: str) -> str | None:
     for p in reversed(parts[:-1] if len(parts) > 1 else parts):
         if p in SUBPACKAGES:
             return SUBPACKAGES[p]
-    raise AssertionError(
-        f"{module} has no layer: add it to LAYER_OF in tests/test_import_graph.py "
-        "and to the layer map in docs/design.md"
-    )
+    raise AssertionError(f"{module} has no layer: add it to LAYER_OF in tests/test_import_graph.py "
+                         "and to the layer map in docs/design.md")
 
 
 def _resolve(importer: str, node: ast.ImportFrom) -> list[str]:
@@ -135,7 +107,7 @@ def imports(module: str) -> set[str]:
 
 
 def _facade_map() -> dict[str, str]:
-    """Public name -> defining module, from ``_PUBLIC`` in ``assetinv/__init__.py`` (and ``__version__``)."""
+    """Public name -> defining module, read from ``_PUBLIC`` in ``assetinv/__init__.py`` (and ``__version__``)."""
     tree = ast.parse((PKG / "__init__.py").read_text(encoding="utf-8"))
     out = {"__version__": "_version"}
     for node in tree.body:
@@ -211,76 +183,22 @@ def test_the_parser_sees_function_level_imports():
     assert "assetinv._version" in GRAPH["assetinv.cli"]
 
 
-@pytest.mark.parametrize(
-    "name,expect",
-    [
-        ("_version", "instrument"),
-        ("io", "io"),
-        ("reliability", "analyses"),
-        ("reports", "report"),
-        ("cli", "cli"),
-    ],
-)
+@pytest.mark.parametrize("name,expect", [("_version", "instrument"), ("io", "io"), ("reliability", "analyses"),
+                                         ("report.pipeline", "report"),
+                                         ("qualitative.tallies", "analyses"), ("cli", "cli")])
 def test_layer_map_examples(name, expect):
     assert layer(f"assetinv.{name}") == expect
 
 
-#: Arrows that point up today, all in modules other helpers own this session (issue 13): each is
-#: removed by its owner or at the merge. Delete an entry when its import is gone
-#: (test_known_violations_are_current says so).
-KNOWN_UPWARD = {
-    "assetinv.io (io) -> assetinv.qualitative (analyses)": "validate_codings to io (h-qual)",
-    "assetinv.study_check (io) -> assetinv.qualitative (analyses)": "read_codings to io (h-qual)",
-    "assetinv.crosswalk_qda (io) -> assetinv.qualitative (analyses)": "QDA readers to io",
-    "assetinv.qualitative (analyses) -> assetinv.figures (report)": "figure to report",
-    "assetinv.disclosure (analyses) -> assetinv.report_sections (report)": "compute_analyses out of report",
-}
-#: Import cycles today (each in other helpers' modules); a cycle found must lie inside one of these.
-KNOWN_CYCLES = [
-    {"assetinv.crosswalk_qda", "assetinv.io", "assetinv.qualitative"},
-    {
-        "assetinv.disclosure",
-        "assetinv.report_reading",
-        "assetinv.report_sections",
-        "assetinv.report_summary",
-        "assetinv.reports",
-    },
-]
-
-
-def test_no_new_import_cycles():
-    new = [c for c in cycles() if not any(set(c) <= k for k in KNOWN_CYCLES)]
-    assert not new, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in new)
-
-
-def test_no_new_upward_imports():
-    new = [b for b in upward_imports() if b not in KNOWN_UPWARD]
-    assert not new, (
-        f"{len(new)} import(s) point up the layers instrument -> io -> analyses -> report -> cli:\n"
-        + "\n".join(new)
-    )
-
-
-def test_known_violations_are_current():
-    """A known violation that was fixed is deleted from the lists, so they only ever shrink."""
-    gone = [k for k in KNOWN_UPWARD if k not in upward_imports()]
-    gone += [" <-> ".join(sorted(k)) for k in KNOWN_CYCLES if not any(set(c) <= k for c in cycles())]
-    assert not gone, "fixed, delete from KNOWN_UPWARD / KNOWN_CYCLES: " + "; ".join(gone)
-
-
-@pytest.mark.xfail(bool(KNOWN_CYCLES), strict=True, reason="the cycles in KNOWN_CYCLES are still there")
 def test_no_import_cycles():
     found = cycles()
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
-@pytest.mark.xfail(bool(KNOWN_UPWARD), strict=True, reason="the imports in KNOWN_UPWARD still point up")
 def test_no_upward_imports():
     bad = upward_imports()
-    assert not bad, (
-        f"{len(bad)} import(s) point up the layers instrument -> io -> analyses -> report -> cli:\n"
-        + "\n".join(bad)
-    )
+    assert not bad, f"{len(bad)} import(s) point up the layers instrument -> io -> analyses -> report -> cli:\n" + \
+        "\n".join(bad)
 
 
 def test_design_doc_shows_the_layer_map():
@@ -288,8 +206,7 @@ def test_design_doc_shows_the_layer_map():
     section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
     for name, lay in LAYER_OF.items():
         if (PKG / f"{name}.py").exists() or any(p.stem == name for p in PKG.rglob(f"{name}.py")):
-            assert re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", section), (
+            assert re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", section), \
                 f"docs/design.md's layer map does not list {name}"
-            )
     for lay in LAYERS:
         assert f"**{lay}**" in section

@@ -101,7 +101,7 @@ def test_bands():
 
 def test_sample_has_no_attributable_interview_evidence():
     """Every sample school has one teacher and one leader interview: no per-school themes, quotes or counts."""
-    from assetinv.reports import load_context
+    from assetinv.report import load_context
 
     ctx = load_context()
     tal = ctx.tables["code_tallies_schools"]

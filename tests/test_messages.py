@@ -10,16 +10,12 @@ import pytest
 from assetinv.cli import MAX_PROBLEMS_SHOWN, main
 from assetinv.errors import DataError
 from assetinv.io import read_config
+from _support import tiny_study
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    from assetinv.simulate import write_sample
-
-    d = tmp_path_factory.mktemp("msgs") / "data"
-    write_sample(d, seed=9, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=4)
-    return d
+    return tiny_study(tmp_path_factory, "msgs", seed=9)
 
 
 @pytest.fixture(scope="module")

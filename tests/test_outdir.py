@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,16 +14,12 @@ import pytest
 
 from assetinv.cli import main
 from assetinv.outdir import MANIFEST_NAME, school_file_names
+from _support import signal_mid_render, tiny_study
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    from assetinv.simulate import write_sample
-
-    d = tmp_path_factory.mktemp("outdir") / "data"
-    write_sample(d, seed=7, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=4)
-    return d
+    return tiny_study(tmp_path_factory, "outdir", seed=7)
 
 
 def _report(data: Path, out: Path, *extra: str) -> int:
@@ -147,21 +142,8 @@ def test_school_file_names_are_unique_and_the_index_links_the_right_file(data, t
 def test_sigterm_cleans_up_temporary_folder(data, tmp_path):
     out = tmp_path / "reports"
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc = subprocess.Popen([sys.executable, "-m", "assetinv", "report", "--data", str(data), "--out", str(out),
-                             "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    deadline = time.monotonic() + 180
-    started = False
-    while time.monotonic() < deadline and proc.poll() is None:
-        if any(".tmp-" in p.name for p in tmp_path.iterdir()):
-            started = True
-            break
-        time.sleep(0.01)
-    if not started:
-        proc.kill()
-        proc.communicate()
-        pytest.skip("the report finished before it could be terminated")
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=120)
+    proc, err = signal_mid_render([sys.executable, "-m", "assetinv", "report", "--data", str(data), "--out", str(out),
+                                   "--quiet"], tmp_path, signal.SIGTERM, env=env, wait=180)
     assert proc.returncode in (143, 2), err
     assert "Traceback" not in err
     assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]

@@ -30,7 +30,7 @@ import pandas as pd
 import pytest
 
 from assetinv.privacy import MIN_INTERVIEWS
-from assetinv.reports import build_reports, default_data_dir
+from assetinv.report import build_reports, default_data_dir
 
 openpyxl = pytest.importorskip("openpyxl")
 

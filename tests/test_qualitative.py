@@ -14,6 +14,7 @@ import pytest
 import assetinv
 from assetinv import DataError
 from assetinv.agreement import AgreementWarning, bootstrap_ci, cohen_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
+from assetinv.figures import joint_display_figure  # a figure: the report layer
 from assetinv.qualitative import (
     ALL_CODES,
     NO_CODE,
@@ -23,7 +24,6 @@ from assetinv.qualitative import (
     disagreements,
     exemplar_quotes,
     joint_display,
-    joint_display_figure,
     read_codings,
     read_qdc,
     read_qdpx,

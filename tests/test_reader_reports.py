@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
-    from assetinv.reports import build_reports
+    from assetinv.report import build_reports
 
     o = tmp_path_factory.mktemp("reader") / "reports"
     build_reports(out=o, schools=["S01", "S03", "S06"], progress=False)
@@ -49,7 +49,7 @@ def test_every_page_of_a_simulated_study_has_the_banner(out, page):
 
 
 def test_the_banner_follows_the_config():
-    from assetinv.report_reading import banner_html, is_simulated
+    from assetinv.report.reading import banner_html, is_simulated
 
     real = SimpleNamespace(config={"simulated": False}, data_dir=ROOT / "docs")
     sim = SimpleNamespace(config={"simulated": True}, data_dir=ROOT / "docs")
@@ -89,7 +89,7 @@ def test_prose_uses_school_names_not_ids(out):
 
 def test_one_visual_encoding_for_status(out):
     from assetinv.figures import STATUS_STYLE
-    from assetinv.qualitative import _STATUS_STYLE
+    from assetinv.figures import _JOINT_STYLE as _STATUS_STYLE
 
     for s in ("asset", "typical", "growth area"):
         rgb = tuple(round(c * 255) for c in STATUS_STYLE[s]["color"])
@@ -110,7 +110,7 @@ def test_supports_come_in_priority_order_with_reasons(out):
 
 
 def test_support_plan_rule():
-    from assetinv.report_reading import support_plan
+    from assetinv.report.reading import support_plan
 
     recs = pd.DataFrame({"domain": ["EX", "EX", "OS", "CN"], "kind": ["grow", "grow", "grow", "build on"],
                          "status": ["growth area", "growth area", "growth area", "asset"],
@@ -125,7 +125,7 @@ def test_support_plan_rule():
 
 
 def test_threshold_uncertainty_is_said_and_no_rank():
-    from assetinv.report_reading import plain_sentence
+    from assetinv.report.reading import plain_sentence
 
     r = {"suppressed": "", "mean": 2.98, "ci_low": 2.7, "ci_high": 3.25, "network_mean": 3.1, "diff_low": -0.4,
          "diff_high": 0.2, "status": "growth area"}

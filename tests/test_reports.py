@@ -1,4 +1,4 @@
-"""Tests for ``assetinv report`` / :mod:`assetinv.reports`.
+"""Tests for ``assetinv report`` / :mod:`assetinv.report`.
 
 Most tests use a small simulated network (4 schools) for speed; one renders the
 bundled sample end to end.
@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from assetinv import cli
-from assetinv import reports as R
-from assetinv.report_sections import Section, figure_html, html_table
+from assetinv.report import build as R
+from assetinv.report import default_data_dir
+from assetinv.report.blocks import Section, figure_html, html_table
 
 SCHOOL_ORDER = [
     "summary",
@@ -321,7 +322,7 @@ def test_schools_subset_and_min_n(small_data, small_ctx, tmp_path):
 
 
 def test_keyboard_interrupt_leaves_no_partial_report(small_data, tmp_path, monkeypatch, fast):
-    import assetinv.report_sections as RS
+    import assetinv.report.sections as RS
 
     out = tmp_path / "reports"
     out.mkdir()
@@ -386,7 +387,7 @@ def test_cli_renders_and_creates_missing_out(small_data, tmp_path, capsys, fast)
 # ---------------------------------------------------------------- the bundled sample
 def test_bundled_sample_end_to_end(tmp_path):
     """The README's main command on the bundled sample (two school reports, to keep CI quick)."""
-    data = R.default_data_dir()
+    data = default_data_dir()
     assert (data / "study.yaml").is_file()
     ids = sorted(pd.read_csv(data / "schools.csv", dtype=str)["school"].tolist())
     pick = [ids[0], ids[-1]]

@@ -73,7 +73,7 @@ def test_titles_use_the_instruments_own_name():
     rel = ai.instrument_reliability(resp, inst)
     assert rel.summary().splitlines()[0] == "Teacher Climate Check reliability"
     # no report text hard-codes the bundled instrument's name
-    for f in ("reports.py", "report_sections.py", "templates/page.html.j2"):
+    for f in ("report/build.py", "report/sections.py", "report/templates/page.html.j2"):
         text = (PKG / f).read_text(encoding="utf-8")
         code = re.sub(r'"""[\s\S]*?"""', "", text)
         assert "Asset Inventory" not in code, f

@@ -23,6 +23,15 @@ ROWS = [
     ("e5", "i2", "S1", "leader", "ana", "BAR-MEETINGS", "Half the meeting is announcements.", "barrier"),
 ]
 
+# A second teacher and a second leader interview at S1, on codes the assertions below do not count: the
+# interview-site privacy rule (assetinv.privacy.interview_site_reasons) shows a site's counts and quotes only
+# when it pools MIN_INTERVIEWS interviews and no role there has a single interviewee, so ROWS alone (one
+# teacher, one leader) are rightly suppressed.
+SHOWN = ROWS + [
+    ("e8", "i3", "S1", "teacher", "ana", "EX-SHARE", "We swap unit plans on Fridays.", ""),
+    ("e9", "i4", "S1", "leader", "ana", "LM-GROWTH", "Staff try a new lab each term.", ""),
+]
+
 
 @pytest.fixture(scope="module")
 def v2():
@@ -80,7 +89,7 @@ def test_qdpx_round_trip_keeps_valence_per_coding(tmp_path, v2):
 
 
 def test_tallies_count_strengths_and_barriers_and_tie_domains(tmp_path, v2):
-    c = read_codings(_csv(tmp_path), v2)
+    c = read_codings(_csv(tmp_path, SHOWN), v2)
     t = code_tallies(c, "school", instrument=v2, include_zero=False).set_index("code")
     assert t.loc["CN-VOICE", "n_excerpts"] == 2
     assert t.loc["CN-VOICE", "n_strength"] == 1 and t.loc["CN-VOICE", "n_barrier"] == 1
@@ -92,7 +101,7 @@ def test_tallies_count_strengths_and_barriers_and_tie_domains(tmp_path, v2):
 
 
 def test_joint_display_separates_strengths_from_barriers(tmp_path, v2):
-    c = read_codings(_csv(tmp_path), v2)
+    c = read_codings(_csv(tmp_path, SHOWN), v2)
     prof = pd.DataFrame({"school": ["S1"] * 2, "domain": ["CN", "OS"], "mean": [3.9, 2.7],
                          "status": ["asset", "growth area"]})
     jd = joint_display(prof, c, agreement={}, school="S1", instrument=v2).set_index("domain")
@@ -102,3 +111,15 @@ def test_joint_display_separates_strengths_from_barriers(tmp_path, v2):
     assert jd.loc["OS", "n_barrier"] == 1 and jd.loc["OS", "barriers"] == "Meetings that drift away from teaching (1)"
     assert "strengths:" in jd.loc["CN", "evidence"] and "barriers:" in jd.loc["CN", "evidence"]
     assert "strengths:" not in jd.loc["OS", "evidence"] and "barriers: Meetings" in jd.loc["OS", "evidence"]
+
+
+def test_strength_and_barrier_counts_follow_the_interview_site_rule(tmp_path, v2):
+    # one teacher and one leader interview: whatever is not the teacher's is the leader's
+    c = read_codings(_csv(tmp_path), v2)
+    t = code_tallies(c, "school", instrument=v2, include_zero=False).set_index("code")
+    assert t.loc["CN-VOICE", ["n_excerpts", "n_strength", "n_barrier"]].isna().all()
+    assert "single leader interview" in t.loc["CN-VOICE", "suppressed"]
+    prof = pd.DataFrame({"school": ["S1"], "domain": ["CN"], "mean": [3.9], "status": ["asset"]})
+    jd = joint_display(prof, c, agreement={}, school="S1", instrument=v2).set_index("domain")
+    assert jd.loc["CN", "strengths"] == "" and jd.loc["CN", "barriers"] == ""
+    assert "strengths:" not in jd.loc["CN", "evidence"] and "barriers:" not in jd.loc["CN", "evidence"]

@@ -27,6 +27,28 @@ NETWORKS = {
     "slope_linked_b": (107, 11, 20, 0.5, {"EX": (0.10, 0.25)}, "EX", "slope"),
 }
 
+# three or more waves (issue 17.5): name: (seed, n_schools, respondents_per_school, linked_share, domain, waves)
+WAVE_NETWORKS = {
+    "w3_linked": (201, 10, 18, 0.6, "OS", ("baseline", "midpoint", "followup")),
+    "w3_unlinked": (202, 10, 18, 0.0, "LM", ("baseline", "midpoint", "followup")),
+    "w4_linked": (203, 8, 16, 0.7, "CN", ("baseline", "year1", "year2", "year3")),
+}
+
+
+def waves_main() -> None:
+    meta = {}
+    for name, (seed, n_schools, per_school, linked, dom, waves) in WAVE_NETWORKS.items():
+        st = ai.simulate_study(seed=seed, n_schools=n_schools, n_districts=2, respondents_per_school=per_school,
+                               linked_share=linked, waves=waves, n_interviews=2)
+        sc = ai.score_domains(st.responses)
+        sc = sc[sc["role"].isin(["teacher", "leader"])]
+        out = sc[["respondent_id", "school", "role", "wave", dom]].dropna(subset=[dom])
+        out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort")
+        out.to_csv(ROOT / "data" / f"growth_{name}.csv", index=False, float_format="%.17g")
+        meta[name] = {"seed": seed, "n_schools": n_schools, "respondents_per_school": per_school,
+                      "linked_share": linked, "domain": dom, "waves": list(waves)}
+    (ROOT / "data" / "growth_waves.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
 
 def main() -> None:
     (ROOT / "data").mkdir(parents=True, exist_ok=True)
@@ -42,6 +64,7 @@ def main() -> None:
         meta[name] = {"seed": seed, "n_schools": n_schools, "respondents_per_school": per_school,
                       "linked_share": linked, "domain": dom, "model": model}
     (ROOT / "data" / "growth_networks.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    waves_main()
 
 
 if __name__ == "__main__":

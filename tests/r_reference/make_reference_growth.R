@@ -89,6 +89,7 @@ write_json(list(R = paste(R.version$major, R.version$minor, sep = "."),
                 lmerTest = as.character(packageVersion("lmerTest"))),
            file.path(root, "fixtures", "versions_lme4.json"), auto_unbox = TRUE, pretty = TRUE)
 cat("lme4", as.character(packageVersion("lme4")), "- growth fixtures written\n")
+source(file.path(root, "make_reference_waves.R"))
 
 # ---- omega total on random bfi subsets and constructed Heywood cases ----------
 bfi <- read.csv(file.path(root, "data", "bfi.csv"))

@@ -1,508 +1,35 @@
-"""Deterministic HTML building blocks for the reports.
+"""The report's sections: what each part of a school report, the network summary and the index says.
 
-Everything here is pure Python and byte-stable: the same table or figure always
-gives the same string (no random ids, no timestamps, no dependence on dict or
-set ordering beyond insertion order).
-
-* :func:`html_table` renders a DataFrame as an accessible ``<table>`` with fixed
-  number formats; suppressed (NaN) statistics are left blank.
-* :func:`figure_html` renders a matplotlib Figure as inline SVG with
-  ``role="img"``, an ``aria-label`` and a ``<title>`` (its alt text), ids
-  prefixed per figure so several figures can share one page.
-* :class:`Section` is one titled part of a report (id, title, HTML body).
+Each function takes the run's :class:`~assetinv.report.context.ReportContext`
+and returns a :class:`~assetinv.report.blocks.Section` built from slices of
+``ctx.tables``; the wording written for principals, CBO leads and funders comes
+from :mod:`assetinv.report.reading`. :func:`school_report_sections` and
+:func:`network_sections` give the sections of a page in reading order.
 """
 from __future__ import annotations
 
-import html
-import io
 import math
-import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import platform
+from collections.abc import Sequence
 
+import matplotlib
 import numpy as np
 import pandas as pd
-
-from .ids import id_sort_key, natural_key
-from .privacy import MIN_RESPONSE_RATE
-
-__all__ = ["Section", "html_table", "figure_html", "esc", "OKABE_ITO", "SVG_RC"]
-
-#: Okabe & Ito (2008) colour-blind-safe palette, used as the default colour cycle.
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
-
-#: matplotlib settings under which report figures are saved (fixed ids, text as text).
-SVG_RC = {"svg.hashsalt": "assetinv", "svg.fonttype": "none", "svg.image_inline": True}
-
-
-def esc(text: object) -> str:
-    """HTML-escape any value (``None`` and NaN become an empty string)."""
-    if text is None:
-        return ""
-    if isinstance(text, float) and math.isnan(text):
-        return ""
-    return html.escape(str(text), quote=True)
-
-
-@dataclass
-class Section:
-    """One titled part of a report.
-
-    Attributes
-    ----------
-    id : str
-        Anchor id (unique within a page), used by the table of contents.
-    title : str
-        The ``<h2>`` heading.
-    html : str
-        The body: paragraphs, ``<h3>`` sub-headings, tables and figures.
-    tables : list of str
-        Names of the tables (in ``reports/tables/``) the section shows.
-    """
-
-    id: str
-    title: str
-    html: str
-    tables: list[str] = field(default_factory=list)
-
-    def to_html(self) -> str:
-        """The section as it appears in a report, heading included."""
-        return (
-            f'<section id="{esc(self.id)}" aria-labelledby="{esc(self.id)}-h">\n'
-            f'<h2 id="{esc(self.id)}-h">{esc(self.title)}</h2>\n{self.html}\n</section>'
-        )
-
-    def _repr_html_(self) -> str:  # pragma: no cover - notebook display
-        return self.to_html()
-
-
-# ---------------------------------------------------------------- tables
-def _fmt_number(value: object, digits: int) -> str:
-    if value is None or value is pd.NA:
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "no"
-    try:
-        f = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return esc(value)
-    if math.isnan(f):
-        return ""
-    if digits == 0:
-        return f"{int(round(f)):,}".replace("-", "\u2212")
-    text = f"{f:.{digits}f}"
-    if text.startswith("-"):
-        text = text[1:] if float(text) == 0 else "\u2212" + text[1:]  # no "-0.00"; a real minus sign
-    return text
-
-
-def _is_numeric(s: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-
-
-def html_table(
-    df: pd.DataFrame,
-    *,
-    columns: Mapping[str, str] | Sequence[str] | None = None,
-    caption: str | None = None,
-    digits: Mapping[str, int] | None = None,
-    default_digits: int = 2,
-    highlight: Callable[[pd.Series], bool] | None = None,
-    raw_html: Sequence[str] = (),
-    empty: str = "No rows to show.",
-    table_id: str | None = None,
-    drop_if_empty: Sequence[str] = ("suppressed", "note"),
-) -> str:
-    """Render a DataFrame as an accessible, deterministic HTML table.
-
-    Parameters
-    ----------
-    df : DataFrame
-        The rows to show (index is ignored).
-    columns : mapping or sequence, optional
-        Columns to show, in order; a mapping gives their header labels.
-        Columns missing from ``df`` are skipped.
-    caption : str, optional
-        Table caption (shown above the table).
-    digits : mapping, optional
-        Decimal places per column (0 → integer with thousands separator).
-        Integer columns default to 0, other numbers to ``default_digits``.
-    highlight : callable, optional
-        Row predicate; matching rows get ``class="this-school"``.
-    raw_html : sequence of str
-        Columns whose values are already HTML (not escaped).
-    empty : str
-        Text shown instead of a table when ``df`` has no rows.
-    drop_if_empty : sequence of str
-        Columns left out when every value is blank (e.g. ``suppressed``).
-
-    Returns
-    -------
-    str
-        ``<table>`` markup, or a paragraph saying the table is empty.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> print(html_table(pd.DataFrame({"a": [1.234]}), columns={"a": "A"}))  # doctest: +ELLIPSIS
-    <div class="table-scroll"...<table>...<th scope="col" class="num">A</th>...<td class="num">1.23</td>...
-    """
-    if columns is None:
-        columns = list(df.columns)
-    labels = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
-    cols = [c for c in labels if c in df.columns]
-    cols = [c for c in cols if c not in drop_if_empty
-            or df[c].map(lambda v: v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v) != "").any()]
-    if len(df) == 0:
-        cap = f"<strong>{esc(caption)}</strong>: " if caption else ""
-        return f'<p class="note">{cap}{esc(empty)}</p>'
-    digits = dict(digits or {})
-    numeric = {c: _is_numeric(df[c]) for c in cols}
-    for c in cols:
-        if c not in digits and numeric[c]:
-            digits[c] = 0 if pd.api.types.is_integer_dtype(df[c]) else default_digits
-    tid = f' id="{esc(table_id)}"' if table_id else ""
-    # the scroll box keeps wide tables from widening the page on a phone; focusable so keyboards can scroll it
-    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(caption or "Table")}">',
-           f"<table{tid}>"]
-    if caption:
-        out.append(f"<caption>{esc(caption)}</caption>")
-    out.append("<thead><tr>")
-    for c in cols:
-        cls = ' class="num"' if numeric[c] else ""
-        out.append(f'<th scope="col"{cls}>{esc(labels[c])}</th>')
-    out.append("</tr></thead><tbody>")
-    records = df[cols].to_dict("records")
-    rows = df if highlight is not None else None
-    for i, rec in enumerate(records):
-        cls = ""
-        if rows is not None and highlight(rows.iloc[i]):
-            cls = ' class="this-school"'
-        out.append(f"<tr{cls}>")
-        for c in cols:
-            v = rec[c]
-            if c in raw_html:
-                out.append(f"<td>{'' if v is None or (isinstance(v, float) and math.isnan(v)) else v}</td>")
-            elif numeric[c]:
-                text = _fmt_number(v, digits[c])
-                out.append(f'<td class="num">{text}</td>')
-            else:
-                out.append(f"<td>{esc(v)}</td>")
-        out.append("</tr>")
-    out.append("</tbody></table></div>")
-    return "".join(out)
-
-
-# ---------------------------------------------------------------- figures
-_ID_RE = re.compile(r'\sid="([^"]+)"')
-_REF_RE = re.compile(r'(?:href="#|url\(#)([^")]+)')
-
-
-def figure_html(fig, fig_id: str, *, caption: str | None = None, alt: str | None = None) -> str:
-    """Inline a matplotlib Figure as accessible SVG inside ``<figure>``.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure; its ``alt_text`` attribute is the description (or ``alt``).
-        The figure is closed afterwards.
-    fig_id : str
-        Prefix for every id inside the SVG (unique within the page).
-    caption : str, optional
-        Visible caption under the figure.
-    alt : str, optional
-        Alt text overriding ``fig.alt_text``.
-
-    Returns
-    -------
-    str
-        ``<figure><svg role="img" aria-label=...><title>...</title>...</svg>
-        <figcaption>...</figcaption></figure>``; no XML prologue, no
-        metadata, no namespace URLs, no timestamps.
-    """
-    import matplotlib
-    import matplotlib.pyplot as plt
-
-    alt_text = alt or getattr(fig, "alt_text", None) or caption or "Figure"
-    buf = io.StringIO()
-    try:
-        with matplotlib.rc_context({**SVG_RC, "svg.id": fig_id}):
-            fig.savefig(
-                buf,
-                format="svg",
-                metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-            )
-    finally:
-        plt.close(fig)
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    svg = re.sub(r'<style type="text/css">[^<]*</style>\s*', "", svg)
-    svg = re.sub(r"<defs>\s*</defs>\s*", "", svg)
-    svg = re.sub(r'\s+xmlns(?::\w+)?="[^"]*"', "", svg)
-    svg = re.sub(r'\s+version="1\.1"', "", svg)
-    # Keep only referenced ids, prefixed so figures on one page never clash.
-    referenced = set(_REF_RE.findall(svg))
-
-    def _id(m: re.Match) -> str:
-        name = m.group(1)
-        if name == fig_id:
-            return m.group(0)
-        return f' id="{fig_id}-{name}"' if name in referenced else ""
-
-    svg = _ID_RE.sub(_id, svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{fig_id}-{m.group(1)}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{fig_id}-{m.group(1)})", svg)
-    # Trailing spaces before newlines inside path data: drop them (smaller, stable).
-    svg = re.sub(r" +\n", "\n", svg)
-    a = esc(alt_text)
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{a}" ', 1)
-    head_end = svg.index(">") + 1
-    svg = svg[:head_end] + f"\n<title>{a}</title>" + svg[head_end:]
-    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-    box = f'<div class="fig-scroll" role="region" tabindex="0" aria-label="{esc(caption or alt_text)}">'
-    return f'<figure id="{esc(fig_id)}-fig">\n{box}\n{svg.strip()}\n</div>\n{cap}</figure>'
-
-
-# ====================================================================== analyses
-# Everything below builds report content from a ReportContext (assetinv.reports).
-
-def _fig_or_none(name: str):
-    """A figure function of :mod:`assetinv.figures` (or qualitative), or None if absent."""
-    from . import figures, qualitative
-
-    return getattr(figures, name, None) or getattr(qualitative, name, None)
-
-
-def _thresholds(cfg: dict, keys: Sequence[str]) -> dict:
-    th = cfg.get("thresholds") or {}
-    return {k: th[k] for k in keys if k in th}
-
-
-def _redaction_terms(ctx) -> dict:
-    """Names (study.yaml ``redact_names``) and respondent ids that quotes must not show."""
-    from .redaction import read_redact_names
-
-    path = ctx.config.get("redact_names") if isinstance(ctx.config, dict) else None
-    names = read_redact_names(path) if path else None
-    ids = sorted(set(ctx.responses["respondent_id"].dropna().astype(str))) if "respondent_id" in ctx.responses else None
-    return {"names": names, "ids": ids}
-
-
-def compute_analyses(ctx) -> None:
-    """Run every network-level analysis once and store tidy tables in ``ctx.tables``.
-
-    Tables (network-wide; school reports show slices): ``data_quality``,
-    ``participation``, ``asset_profile``, ``recommendations``, ``change``,
-    ``gaps_network``, ``gaps_by_school``, ``reliability_domains``,
-    ``reliability_icc``, ``reliability_schools``, ``code_tallies_network``,
-    ``code_tallies_schools``, ``agreement_domains``, ``agreement_codes``,
-    ``joint_display_network``, ``joint_display_schools``, ``quotes``.
-    """
-    import warnings
-
-    from . import qualitative as Q
-    from . import scoring as S
-    from .reliability import instrument_reliability
-
-    cfg, inst, n_min = ctx.config, ctx.instrument, ctx.min_n
-    rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
-    res = ctx.results
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scores = S.score_domains(ctx.responses, inst)
-        res["scores"] = scores
-        res["domains"] = list(inst.domains["id"])
-        res["domain_short"] = dict(zip(inst.domains["id"], inst.domains["short"]))
-        res["domain_name"] = dict(zip(inst.domains["id"], inst.domains["name"]))
-
-        # participation: respondents per school and wave against the roster (counts only)
-        ctx.tables["participation"] = _participation(ctx, scores, rate)
-
-        prof = S.asset_profile(
-            scores, roster=ctx.roster, min_n=n_min, min_response_rate=rate, instrument=inst,
-            suppress_also=res.get("suppress_also"),  # secondary suppression (assetinv.disclosure)
-            **_thresholds(cfg, ("asset_at", "growth_below", "min_diff", "level")),
-        )
-        base = scores[(scores["wave"].astype(str) == "baseline") & scores["role"].isin(["teacher", "leader"])]
-        summ = S.summarize(base, ("school",), roster=ctx.roster, responses=ctx.responses, min_n=n_min,
-                           min_response_rate=rate, instrument=inst)
-        attrs = dict(prof.attrs)
-        prof = prof.merge(summ[["school", "domain", "pct_favourable"]], on=["school", "domain"], how="left")
-        prof.attrs = attrs
-        res["profile_attrs"] = dict(getattr(prof, "attrs", {}))
-        ctx.tables["asset_profile"] = prof
-
-        codings = ctx.codings
-        has_codings = len(codings) > 0
-        if has_codings:
-            # interview counts use the qualitative module's own site minimum (privacy.MIN_INTERVIEWS)
-            tal_s = Q.code_tallies(codings, "school", instrument=inst)
-            tal_n = Q.code_tallies(codings, None, instrument=inst)
-        else:
-            tal_s = tal_n = pd.DataFrame()
-        playbook = S.load_playbook(instrument=inst)
-        # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
-        from .items import item_profile
-
-        item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
-        recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst,
-                            items=item_prof)
-                for s in sorted(prof["school"].astype(str).unique(), key=natural_key)]
-        ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
-
-        waves = set(scores["wave"].astype(str))
-        if {"baseline", "followup"} <= waves:
-            ctx.tables["change"] = S.change_over_time(scores, by_school=True, min_n=n_min, roster=ctx.roster,
-                                                      min_response_rate=rate, instrument=inst)
-        else:
-            ctx.tables["change"] = pd.DataFrame(columns=["domain", "domain_name", "scope", "estimate", "ci_low",
-                                                         "ci_high", "n_baseline", "n_followup", "reading",
-                                                         "suppressed"])
-
-        gaps = [S.perception_gaps(scores, level=lv, min_n=n_min, instrument=inst)
-                for lv in ("network", "district", "school")]
-        ctx.tables["gaps_network"] = pd.concat(gaps[:2], ignore_index=True)
-        with_resp = set(scores["school"].astype(str))
-        gfb = [S.perception_gaps_with_fallback(scores, s, min_n=n_min, instrument=inst)
-               for s in ctx.school_ids if s in with_resp]
-        ctx.tables["gaps_by_school"] = pd.concat(gfb, ignore_index=True) if gfb else pd.DataFrame()
-
-        # reliability on the baseline survey of school staff: one answer per person, and district
-        # offices (role "district") are not schools, so they stay out of the ICCs
-        at_baseline = ctx.responses[(ctx.responses["wave"].astype(str) == "baseline")
-                                    & ctx.responses["role"].isin(["teacher", "leader"])]
-        rel = instrument_reliability(at_baseline, inst, min_n=n_min,
-                                     thresholds=_thresholds(cfg, ("alpha_good", "alpha_adequate", "icc2_dependable")))
-        res["reliability"] = rel
-        ctx.tables["reliability_domains"] = rel.overall
-        ctx.tables["reliability_icc"] = rel.icc
-        ctx.tables["reliability_schools"] = rel.school_reliability
-
-        if has_codings:
-            seed = int(ctx.seed) if ctx.seed is not None else 0
-            ctx.tables["code_tallies_network"] = tal_n
-            ctx.tables["code_tallies_schools"] = tal_s
-            agd = Q.coder_agreement(codings, group_by="domain", seed=seed, instrument=inst)
-            ctx.tables["agreement_domains"] = agd
-            ctx.tables["agreement_codes"] = Q.coder_agreement(codings, group_by="code", seed=seed, instrument=inst)
-            red = _redaction_terms(ctx)
-            ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
-            jds = [Q.joint_display(prof, codings, agd, school=s, instrument=inst, **red)
-                   for s in ctx.school_ids if s in set(prof["school"].astype(str))]
-            ctx.tables["joint_display_schools"] = pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
-            quotes = Q.exemplar_quotes(codings, instrument=inst, **red)
-            jds_all = ctx.tables["joint_display_schools"]
-            if "interviews_suppressed" in jds_all and len(jds_all):
-                hidden = set(jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str))
-                quotes = quotes[~quotes["school"].astype(str).isin(hidden)]
-            keep = [c for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote") if c in quotes]
-            ctx.tables["quotes"] = quotes[keep]
-
-
-def _participation(ctx, scores: pd.DataFrame, rate: float) -> pd.DataFrame:
-    from .privacy import suppress
-
-    r = ctx.responses
-    got = r.groupby(["school", "wave"], sort=True).size().rename("responded").reset_index()
-    inv = ctx.roster.groupby(["school", "wave"], sort=True)["invited"].sum().reset_index()
-    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort",
-                                                                      key=id_sort_key)
-    t["responded"] = t["responded"].fillna(0).astype("int64")
-    t["response_rate"] = t["responded"] / t["invited"].where(t["invited"] > 0)
-    t = suppress(t, ["response_rate"], n_column="responded", min_n=ctx.min_n)
-    return t.reset_index(drop=True)
-
-
-# ====================================================================== helpers for sections
-def _p(text: str, cls: str | None = None) -> str:
-    c = f' class="{cls}"' if cls else ""
-    return f"<p{c}>{esc(text)}</p>"
-
-
-def _h3(text: str, anchor: str | None = None) -> str:
-    a = f' id="{esc(anchor)}"' if anchor else ""
-    return f"<h3{a}>{esc(text)}</h3>"
-
-
-def _ci(lo, hi, digits: int = 2) -> str:
-    try:
-        lo, hi = float(lo), float(hi)
-    except (TypeError, ValueError):
-        return ""
-    if math.isnan(lo) or math.isnan(hi):
-        return ""
-    return f"{_fmt_number(lo, digits)} to {_fmt_number(hi, digits)}"
-
-
-def _signed(x, digits: int = 2) -> str:
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return ""
-    if math.isnan(x):
-        return ""
-    text = f"{abs(x):.{digits}f}"
-    if float(text) == 0:
-        return text
-    return ("+" if x > 0 else "\u2212") + text
-
-
-def _status_html(status: object) -> str:
-    s = "" if status is None or (isinstance(status, float) and math.isnan(status)) else str(status)
-    if not s:
-        return ""
-    cls = {"asset": "strength", "growth area": "growth"}.get(s, "typical")
-    label = {"asset": "Asset", "growth area": "Growth area", "typical": "Typical"}.get(s, s.capitalize())
-    sym = {"asset": "\u25b2", "growth area": "\u25bc", "typical": "\u25cf"}.get(s, "")
-    mark = f'<span aria-hidden="true">{sym}</span> ' if sym else ""
-    return f'<span class="status status-{cls}">{mark}{esc(label)}</span>'
-
-
-def _rows(df: pd.DataFrame, col: str, value: str) -> pd.DataFrame:
-    if df is None or len(df) == 0 or col not in df.columns:
-        return pd.DataFrame(columns=list(df.columns) if df is not None else [])
-    return df.loc[df[col].astype(str) == str(value)].reset_index(drop=True)
-
-
-def _join(words: Sequence[str]) -> str:
-    words = list(words)
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0]
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _figure(ctx, fn_name: str, fig_id: str, caption: str, *args, **kwargs) -> str:
-    """Render a figure function's output inline, or "" if that function is not available."""
-    fn = _fig_or_none(fn_name)
-    if fn is None:
-        return ""
-    import matplotlib
-
-    with matplotlib.rc_context({"axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO)}):
-        fig = fn(*args, **kwargs)
-    if fig is None:
-        return ""
-    return figure_html(fig, fig_id, caption=caption)
-
-
-def _short(ctx, t: pd.DataFrame) -> list[str]:
-    """Short domain names for a table with a ``domain`` column."""
-    short = ctx.results["domain_short"]
-    return [short.get(d, d) for d in t["domain"]] if len(t) else []
-
-
-def _n_text(n) -> str:
-    try:
-        return f"{int(n)}"
-    except (TypeError, ValueError):
-        return "?"
+import scipy
+
+from .._version import __version__
+from ..errors import DataError, Problem
+from ..privacy import MIN_INTERVIEWS, MIN_RESPONSE_RATE
+from .blocks import Section, _ci, _figure, _h3, _join, _p, _rows, _short, _signed, _status_html, esc, html_table
+from .context import ReportContext, school_file_name
+from .reading import (NOT_IMPACT, _glossary_html, _model_spec, _plain_methods, district_means,
+                      name_ids, net_districts, plain_sentence, section_items, support_plan)
+
+__all__ = ["change_headline", "index_sections", "network_sections", "school_report_sections"]
 
 
 # ====================================================================== school sections
-def school_report_sections(ctx, school: str) -> list[Section]:
+def school_report_sections(ctx: ReportContext, school: str) -> list[Section]:
     """The sections of one school's report, in reading order.
 
     ``summary, profile, supports, items, change, gaps, interviews,
@@ -513,12 +40,8 @@ def school_report_sections(ctx, school: str) -> list[Section]:
     """
     school = str(school)
     if school not in ctx.school_ids:
-        from .errors import DataError, Problem
-
         raise DataError(Problem(file="schools", message=f"unknown school id '{school}'",
                                 fix=f"use one of: {', '.join(ctx.school_ids)}"))
-    from .report_reading import section_items, section_technical_notes
-
     return [
         section_summary(ctx, school),
         section_profile(ctx, school),
@@ -531,17 +54,17 @@ def school_report_sections(ctx, school: str) -> list[Section]:
     ]
 
 
-def _school_change(ctx, school: str) -> pd.DataFrame:
+def _school_change(ctx: ReportContext, school: str) -> pd.DataFrame:
     ch = ctx.tables.get("change", pd.DataFrame())
     return _rows(ch, "scope", school)
 
 
-def _inst_name(ctx) -> str:
+def _inst_name(ctx: ReportContext) -> str:
     """The instrument's own name, for sentences ("answered the <name> at baseline")."""
     return str(getattr(ctx.instrument, "name", "") or "survey")
 
 
-def section_summary(ctx, school: str) -> Section:
+def section_summary(ctx: ReportContext, school: str) -> Section:
     """One plain-language paragraph: profile, change and what to build on."""
     name = ctx.school_name(school)
     prof = _rows(ctx.tables["asset_profile"], "school", school)
@@ -595,7 +118,7 @@ def section_summary(ctx, school: str) -> Section:
     return Section("summary", "Summary", html)
 
 
-def change_headline(ctx, school: str) -> str:
+def change_headline(ctx: ReportContext, school: str) -> str:
     """One sentence on this school's change since baseline, in names, not ids."""
     short = ctx.results["domain_short"]
     ch = _school_change(ctx, school)
@@ -616,17 +139,13 @@ def change_headline(ctx, school: str) -> str:
     return "Since baseline, " + "; ".join(bits)
 
 
-def _support_plan(ctx, school: str) -> pd.DataFrame:
-    from .report_reading import support_plan
-
+def _support_plan(ctx: ReportContext, school: str) -> pd.DataFrame:
     recs = _rows(ctx.tables.get("recommendations", pd.DataFrame()), "school", school)
     prof = _rows(ctx.tables["asset_profile"], "school", school)
     return support_plan(recs, prof, ctx.results["domain_short"]) if len(recs) else recs
 
 
-def _district_mean_column(ctx, school: str, prof: pd.DataFrame) -> pd.Series:
-    from .report_reading import district_means
-
+def _district_mean_column(ctx: ReportContext, school: str, prof: pd.DataFrame) -> pd.Series:
     dm = district_means(ctx.tables["asset_profile"], ctx.schools)
     d = ctx.school_district(school)
     sub = dm[dm["district"].astype(str) == str(d)].set_index("domain")["district_mean"]
@@ -634,7 +153,7 @@ def _district_mean_column(ctx, school: str, prof: pd.DataFrame) -> pd.Series:
     return out.where(prof["suppressed"].fillna("").astype(str) == "")  # a suppressed row shows no number at all
 
 
-def section_profile(ctx, school: str) -> Section:
+def section_profile(ctx: ReportContext, school: str) -> Section:
     """Asset profile with intervals against the network; sentence per domain; figure."""
     prof = _rows(ctx.tables["asset_profile"], "school", school)
     disp = pd.DataFrame({
@@ -663,8 +182,6 @@ def section_profile(ctx, school: str) -> Section:
         raw_html=("status",),
         caption=f"Asset profile of {ctx.school_name(school)} at baseline (teachers and leaders)",
     )
-    from .report_reading import plain_sentence
-
     attrs = ctx.results.get("profile_attrs", {})
     short = ctx.results["domain_short"]
     sentences = "".join(
@@ -686,7 +203,7 @@ def section_profile(ctx, school: str) -> Section:
     return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 
-def section_supports(ctx, school: str) -> Section:
+def section_supports(ctx: ReportContext, school: str) -> Section:
     """Suggested supports in order of priority (first, next, later), each with its reason.
 
     The heading follows the content: "Strengths to build on and suggested
@@ -764,7 +281,7 @@ def _support_extras(r) -> str:
     return out
 
 
-def section_change(ctx, school: str) -> Section:
+def section_change(ctx: ReportContext, school: str) -> Section:
     """Change since baseline, for the school and the network; suppressed when too small."""
     ch_all = ctx.tables.get("change", pd.DataFrame())
     ch = _school_change(ctx, school)
@@ -780,8 +297,6 @@ def section_change(ctx, school: str) -> Section:
             "ci": [_ci(a, b) for a, b in zip(t["ci_low"], t["ci_high"])],
             "reading": [name_ids(ctx, x) for x in t["reading"].fillna("")], "suppressed": t["suppressed"],
         })
-
-    from .report_reading import NOT_IMPACT, name_ids
 
     cols = {"domain": "Domain", "n_baseline": "n baseline", "n_followup": "n follow-up", "estimate": "Change",
             "ci": "95% interval", "reading": "Reading", "suppressed": "Not shown because"}
@@ -809,7 +324,7 @@ def section_change(ctx, school: str) -> Section:
     return Section("change", "Change since baseline", html, tables=["change"])
 
 
-def section_gaps(ctx, school: str) -> Section:
+def section_gaps(ctx: ReportContext, school: str) -> Section:
     """Leader–teacher gaps at the finest level where both groups meet the minimum."""
     g = _rows(ctx.tables.get("gaps_by_school", pd.DataFrame()), "school", school)
     html = _p(f"A gap is the school leaders' average minus the teachers' average. Leaders' answers are shown only "
@@ -842,7 +357,7 @@ def section_gaps(ctx, school: str) -> Section:
     return Section("gaps", "Teacher–leader perception gaps", html, tables=["gaps_by_school"])
 
 
-def section_interviews(ctx, school: str) -> Section:
+def section_interviews(ctx: ReportContext, school: str) -> Section:
     """Interview themes: top codes per domain, redacted exemplar quotes, joint display."""
     if "joint_display_schools" not in ctx.tables:
         return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
@@ -905,7 +420,7 @@ def _dependability(x: float) -> str:
     return "low"
 
 
-def section_reliability(ctx, school: str) -> Section:
+def section_reliability(ctx: ReportContext, school: str) -> Section:
     """How dependable each number is: alpha, ICC(2), the school's group-mean reliability."""
     dom = ctx.tables["reliability_domains"]
     icc = ctx.tables["reliability_icc"]
@@ -938,7 +453,7 @@ def section_reliability(ctx, school: str) -> Section:
                    tables=["reliability_domains", "reliability_icc", "reliability_schools"])
 
 
-def section_methods(ctx, school: str | None = None) -> Section:
+def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
     """Short methods: scoring rule, suppression rule, models."""
     inst = ctx.instrument
     scores = ctx.results.get("scores")
@@ -971,8 +486,6 @@ def section_methods(ctx, school: str | None = None) -> Section:
                  "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
                  "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>")
     if "agreement_domains" in ctx.tables:
-        from .privacy import MIN_INTERVIEWS
-
         items.append("<li><strong>Interviews.</strong> Excerpts coded with the instrument's codebook; agreement "
                      "between coders is Krippendorff's alpha on code presence per excerpt, with bootstrap "
                      f"intervals. A school's interview themes and quotes are shown only when at least "
@@ -989,7 +502,7 @@ def _fmt_share(x) -> str:
     return f"{x:.0%}" if x < 1 else f"{int(x)} items"
 
 
-def section_data_quality(ctx, school: str | None = None) -> Section:
+def section_data_quality(ctx: ReportContext, school: str | None = None) -> Section:
     """Counts only: rows read/used/excluded; this school's participation."""
     dq = ctx.tables["data_quality"]
     html = _p("Counts only: how many survey rows were read, excluded (and why) and used.")
@@ -1020,15 +533,8 @@ def section_data_quality(ctx, school: str | None = None) -> Section:
     return Section("data-quality", "Data quality", html, tables=["data_quality", "participation"])
 
 
-def section_provenance(ctx, school: str | None = None) -> Section:
+def section_provenance(ctx: ReportContext, school: str | None = None) -> Section:
     """Versions, input SHA-256, parameters and seed (no timestamps)."""
-    import platform
-
-    import matplotlib
-    import scipy
-
-    from . import __version__
-
     rows = [
         ("assetinv", __version__),
         ("Instrument", f"{ctx.instrument.name} {ctx.instrument.version}"),
@@ -1051,11 +557,56 @@ def section_provenance(ctx, school: str | None = None) -> Section:
     return Section("provenance", "Provenance", html)
 
 
-# ====================================================================== network summary
-def network_sections(ctx) -> list[Section]:
-    """The sections of the network summary, in order."""
-    from .report_reading import net_districts, section_items, section_technical_notes
+def _reliability_compact(ctx: ReportContext, school: str) -> str:
+    """Alpha and ICC(2) (network level) and this school's mean reliability (school level), narrow enough to print."""
+    dom = ctx.tables["reliability_domains"]
+    icc = ctx.tables["reliability_icc"]
+    sch = _rows(ctx.tables["reliability_schools"], "school", school)
+    t = pd.DataFrame({"domain": dom["domain"], "alpha": dom.get("raw_alpha")})
+    t = t.merge(icc[["domain", "icc2"]], on="domain", how="left") if len(icc) else t.assign(icc2=np.nan)
+    cols = ["domain", "n", "reliability", "suppressed"]
+    t = t.merge(sch[cols] if len(sch) else pd.DataFrame(columns=cols), on="domain", how="left")
+    t["name"] = t["domain"].map(ctx.results["domain_short"])
+    t["reading"] = [_dependability(float(r)) if pd.notna(r) else "" for r in t["reliability"]]
+    html = _p("Alpha says whether a domain's eight statements measure one thing and ICC(2) whether school averages "
+              "tell schools apart (both network level); the last columns say how dependable this school's own "
+              "average is (school level). Values of 0.70 or more are usually taken as dependable.")
+    html += html_table(t, columns={"name": "Domain", "alpha": "Alpha (network)", "icc2": "ICC(2) (network)",
+                                   "n": "Staff (school)", "reliability": "School mean reliability",
+                                   "reading": "In words", "suppressed": "Not shown because"},
+                       digits={"n": 0}, caption="Reliability of the domain scores")
+    return html
 
+
+def section_technical_notes(ctx: ReportContext, school: str | None = None) -> Section:
+    """The appendix: methods in plain words, model specification, glossary, dependability, data, provenance."""
+    html = _p("For readers who want the detail behind the numbers. The report above can be read without it.",
+              "note")
+    html += _h3("Methods in plain words", "tn-methods") + _plain_methods(ctx)
+    html += _h3("Model specification", "tn-spec") + _model_spec(ctx)
+    html += _h3("Glossary", "tn-glossary") + _glossary_html()
+    tables: list[str] = []
+    if school is not None:
+        html += _h3("How dependable these numbers are", "tn-reliability") + _reliability_compact(ctx, school)
+        tables += ["reliability_domains", "reliability_icc", "reliability_schools"]
+    dq = section_data_quality(ctx, school)
+    if school is not None:  # the school's participation; the network's row counts are in the network summary
+        dq_html = dq.html
+        i = dq_html.find('<div class="table-scroll"')
+        j = dq_html.find("</div>", i) + len("</div>") if i >= 0 else -1
+        if i >= 0 and "Survey data quality" in dq_html[i:j]:
+            dq_html = dq_html[:i] + dq_html[j:]
+        html += _h3("Data quality", "tn-data-quality") + dq_html
+    else:
+        html += _h3("Data quality", "tn-data-quality") + dq.html
+    pv = section_provenance(ctx, school)
+    html += _h3("Provenance", "tn-provenance") + pv.html
+    return Section("technical-notes", "Technical notes", html, tables=tables + dq.tables)
+
+
+# ====================================================================== network summary
+def network_sections(ctx: ReportContext) -> list[Section]:
+    """The sections of the network summary, in order."""
     return [
         net_overview(ctx),
         net_profiles(ctx),
@@ -1069,7 +620,7 @@ def network_sections(ctx) -> list[Section]:
     ]
 
 
-def net_overview(ctx) -> Section:
+def net_overview(ctx: ReportContext) -> Section:
     prof = ctx.tables["asset_profile"]
     short = ctx.results["domain_short"]
     shown = prof[prof["suppressed"].fillna("") == ""]
@@ -1090,7 +641,7 @@ def net_overview(ctx) -> Section:
     return Section("overview", "Overview", html)
 
 
-def net_profiles(ctx) -> Section:
+def net_profiles(ctx: ReportContext) -> Section:
     prof = ctx.tables["asset_profile"]
     doms = ctx.results["domains"]
     short = ctx.results["domain_short"]
@@ -1122,7 +673,7 @@ def net_profiles(ctx) -> Section:
     return Section("profiles", "School profiles across the network", html, tables=["asset_profile"])
 
 
-def net_change(ctx) -> Section:
+def net_change(ctx: ReportContext) -> Section:
     ch = ctx.tables.get("change", pd.DataFrame())
     net = _rows(ch, "scope", "network")
     if len(ch) == 0:
@@ -1133,8 +684,6 @@ def net_change(ctx) -> Section:
         "ci": [_ci(a, b) for a, b in zip(net["ci_low"], net["ci_high"])],
         "effect": net.get("effect_size"), "reading": net["reading"].fillna(""),
     })
-    from .report_reading import NOT_IMPACT
-
     html = _p("The network's average change from baseline to follow-up, from a mixed model with schools as a random "
               "effect (so every school counts, whatever its size).")
     html += _p(NOT_IMPACT, "callout not-impact")
@@ -1169,7 +718,7 @@ def net_change(ctx) -> Section:
     return Section("change", "Change since baseline", html, tables=["change"])
 
 
-def net_gaps(ctx) -> Section:
+def net_gaps(ctx: ReportContext) -> Section:
     g = ctx.tables["gaps_network"]
     disp = pd.DataFrame({
         "level": g["level"], "group": g["group"], "domain": _short(ctx, g),
@@ -1191,7 +740,7 @@ def net_gaps(ctx) -> Section:
     return Section("gaps", "Teacher–leader perception gaps", html, tables=["gaps_network"])
 
 
-def net_reliability(ctx) -> Section:
+def net_reliability(ctx: ReportContext) -> Section:
     dom = ctx.tables["reliability_domains"]
     icc = ctx.tables["reliability_icc"]
     names = ctx.results["domain_name"]
@@ -1212,7 +761,7 @@ def net_reliability(ctx) -> Section:
                    tables=["reliability_domains", "reliability_icc"])
 
 
-def net_interviews(ctx) -> Section:
+def net_interviews(ctx: ReportContext) -> Section:
     if "code_tallies_network" not in ctx.tables:
         return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
     tal = ctx.tables["code_tallies_network"]
@@ -1246,7 +795,7 @@ def net_interviews(ctx) -> Section:
 
 
 # ====================================================================== index
-def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> list[Section]:
+def index_sections(ctx: ReportContext, schools: Sequence[str], table_names: Sequence[str]) -> list[Section]:
     """Sections of ``index.html``: links, data quality, suppression notes, downloads."""
     prof = ctx.tables["asset_profile"]
     rows = []
@@ -1254,8 +803,8 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
         sub = _rows(prof, "school", s)
         sup = sorted(set(x for x in sub["suppressed"].fillna("") if x)) if len(sub) else ["no responses"]
         rows.append({
-            "report": f'<a href="schools/{esc(_school_file(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
-            "summary": f'<a href="schools/{esc(_school_file(ctx, s))}-summary.html">one-page summary</a>',
+            "report": f'<a href="schools/{esc(school_file_name(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
+            "summary": f'<a href="schools/{esc(school_file_name(ctx, s))}-summary.html">one-page summary</a>',
             "id": s, "district": ctx.school_district(s) or "",
             "note": "; ".join(sup) if sup else "",
         })
@@ -1267,8 +816,7 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
                         raw_html=("report", "summary"), caption="School reports")
     dq = section_data_quality(ctx, None)
     notes = _p(f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
-               f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. "
-               "Such rows stay in the tables with the "
+               f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. Such rows stay in the tables with the "
                "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
                f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role.")
     n_sup = int((prof["suppressed"].fillna("") != "").sum())
@@ -1284,9 +832,3 @@ def index_sections(ctx, schools: Sequence[str], table_names: Sequence[str]) -> l
         Section("suppression", "Suppression notes", notes),
         Section("downloads", "Tables and downloads", downloads),
     ]
-
-
-def _school_file(ctx, school: str) -> str:
-    from .reports import school_file_name
-
-    return school_file_name(ctx, school)

@@ -49,7 +49,7 @@ def success_summary(result: dict) -> str:
     Parameters
     ----------
     result : dict
-        What :func:`assetinv.reports.build_reports` returned.
+        What :func:`assetinv.report.build_reports` returned.
 
     Returns
     -------

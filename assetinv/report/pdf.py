@@ -28,7 +28,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import DataError, Problem
+from ..errors import DataError, Problem
 
 __all__ = ["chromium_path", "write_pdfs"]
 

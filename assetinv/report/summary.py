@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .report_sections import Section, _figure, _h3, _p, _rows, _status_html, esc
+from .blocks import Section, _figure, _h3, _p, _rows, _status_html, esc
+from .context import ReportContext
+from .reading import NOT_IMPACT
+from .sections import _support_plan, change_headline
 
-__all__ = ["render_school_summary", "summary_sections", "strengths"]
+__all__ = ["summary_sections", "strengths"]
 
 
-def strengths(ctx, school: str, k: int = 3) -> list[str]:
+def strengths(ctx: ReportContext, school: str, k: int = 3) -> list[str]:
     """Two or three strengths of a school, in plain words, strongest first.
 
     Domains whose status is asset come first; then the statements most of the
@@ -51,11 +54,8 @@ def strengths(ctx, school: str, k: int = 3) -> list[str]:
     return out[:k]
 
 
-def summary_sections(ctx, school: str, file_name: str | None = None) -> list[Section]:
+def summary_sections(ctx: ReportContext, school: str, file_name: str | None = None) -> list[Section]:
     """The one section of the one-page summary."""
-    from .report_reading import NOT_IMPACT
-    from .report_sections import _support_plan, change_headline
-
     name = ctx.school_name(school)
     prof = _rows(ctx.tables["asset_profile"], "school", school)
     html = ""
@@ -93,16 +93,3 @@ def summary_sections(ctx, school: str, file_name: str | None = None) -> list[Sec
     html += f'<p class="note"><a href="{esc(full)}">Read the full report</a></p>'
     return [Section("at-a-glance", "At a glance", html, tables=["asset_profile", "recommendations",
                                                                 "item_distribution", "change"])]
-
-
-def render_school_summary(ctx, school: str, file_name: str | None = None) -> str:
-    """The complete HTML of a school's one-page summary (a self-contained page)."""
-    from .reports import _page
-
-    name = ctx.school_name(school)
-    district = ctx.school_district(school)
-    sub = f"School {school}" + (f" · district {district}" if district else "") + " · one-page summary"
-    return _page(ctx, title=f"{name}: Asset Inventory at a glance", subtitle=sub,
-                 sections=summary_sections(ctx, school, file_name), back_href="../index.html",
-                 network_href="../network.html", footer="Groups smaller than the suppression minimum are never shown.",
-                 page_class="school summary-page")

@@ -1,11 +1,11 @@
 """Render the network summary and one self-contained HTML report per school.
 
-One process does the whole job: :func:`load_context` reads the study config and
-every input file once and runs the network-level analyses once (scores,
-summaries, asset profiles, change, perception gaps, reliability, interview
-tallies, coder agreement, joint display); then each school's report is
-assembled from that context by pure-Python section functions
-(:func:`school_report_sections`) and a Jinja2 template. The school report
+One process does the whole job: :func:`assetinv.report.pipeline.load_context`
+reads the study config and every input file once and runs the network-level
+analyses once (scores, summaries, asset profiles, change, perception gaps,
+reliability, interview tallies, coder agreement, joint display); then each
+school's report is assembled from that context by the section functions of
+:mod:`assetinv.report.sections` and a Jinja2 template. The school report
 notebook (``notebooks/06_school_report.ipynb``) calls the very same functions,
 so the notebook and ``assetinv report`` show the same content.
 
@@ -26,6 +26,7 @@ error or Ctrl-C never leaves a half-written report.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import datetime as _dt
 import io as _io
 import json
 import multiprocessing
@@ -34,284 +35,49 @@ import platform
 import re
 import shutil
 import sys
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
+import matplotlib
 import numpy as np
 import pandas as pd
+import scipy
+from markupsafe import Markup
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from tqdm import tqdm
 
-from . import __version__
-from .disclosure import RELEASE_LEDGER as _RELEASE_FILE
-from .errors import DataError, Problem
-from .ids import natural_key
-from .io import file_sha256
-from .privacy import MIN_N
-from .config import DEFAULTS
-from .outdir import MANIFEST_NAME
-from .report_sections import Section
+from .._version import __version__
+from ..config import DEFAULTS
+from ..disclosure import RELEASE_LEDGER as _RELEASE_FILE
+from ..disclosure import compare_releases, release_ledger
+from ..errors import DataError, Problem
+from ..outdir import MANIFEST_NAME, check_out, commit, make_temp, terminate_as_interrupt
+from ..safe_tables import append_safe_row, neutralise_frame
+from ..table_dictionary import column_label, data_dictionary, tidy_for_output
+from .blocks import Section
+from .context import ReportContext, resolve_inputs, school_file_name
+from .pdf import write_pdfs
+from .pipeline import load_context
+from .reading import banner_html
+from .sections import index_sections, network_sections, school_report_sections
+from .summary import summary_sections
 
 __all__ = [
-    "ReportContext",
-    "Section",
     "build_reports",
-    "default_data_dir",
-    "load_context",
-    "network_sections",
     "render_index",
     "render_network",
     "render_school",
-    "school_report_sections",
+    "render_school_summary",
     "write_xlsx",
 ]
 
-SAMPLE_SEED = 2026
 _FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FIXED_XLSX_TIME = "2000-01-01T00:00:00Z"
-
-
-# ------------------------------------------------------------------ context
-@dataclass
-class ReportContext:
-    """Everything a report needs, loaded and computed once per run.
-
-    Attributes
-    ----------
-    data_dir : Path
-        Folder holding the inputs.
-    config : dict
-        The study config (``study.yaml``) as read by :func:`assetinv.io.read_config`.
-    min_n : int
-        Suppression minimum in force.
-    seed : int or None
-        Seed recorded in the config (provenance).
-    instrument : Instrument
-        The survey instrument.
-    schools : DataFrame
-        ``school, district, name`` sorted by school.
-    responses, roster, codings : DataFrame
-        The tidy inputs (``codings`` may be empty when there are no interviews).
-    inputs : list of dict
-        ``file``, ``sha256`` and ``bytes`` of every input file.
-    tables : dict of str to DataFrame
-        Every table shown in any report, network-wide and tidy (one row per
-        school x domain x ...). School reports show slices of these. Written to
-        ``tables/<name>.csv`` and one XLSX sheet each.
-    results : dict
-        Other computed objects (figures inputs, texts) keyed by name.
-    """
-
-    data_dir: Path
-    config: dict
-    min_n: int
-    seed: int | None
-    instrument: Any
-    schools: pd.DataFrame
-    responses: pd.DataFrame
-    roster: pd.DataFrame
-    codings: pd.DataFrame
-    inputs: list[dict]
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    results: dict[str, Any] = field(default_factory=dict)
-    config_file: str | None = None
-
-    @property
-    def school_ids(self) -> list[str]:
-        return sorted(self.schools["school"].astype(str).tolist(), key=natural_key)
-
-    def school_name(self, school: str) -> str:
-        row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
-        if len(row) and "name" in row and pd.notna(row["name"].iloc[0]):
-            return str(row["name"].iloc[0])
-        return str(school)
-
-    def school_district(self, school: str) -> str | None:
-        row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
-        if len(row) and "district" in row and pd.notna(row["district"].iloc[0]):
-            return str(row["district"].iloc[0])
-        return None
-
-
-@lru_cache(maxsize=1)
-def _simulated_sample_dir() -> Path:
-    from .simulate import write_sample
-
-    folder = Path(tempfile.mkdtemp(prefix="assetinv-sample-"))
-    write_sample(folder, seed=SAMPLE_SEED)
-    return folder
-
-
-def default_data_dir() -> Path:
-    """The bundled sample data folder, found from any working directory.
-
-    Looks for ``data/study.yaml`` at the root of the source tree the package
-    is installed from (``Path(assetinv.__file__).parents[1] / "data"``); when
-    absent (e.g. a wheel install), simulates the sample (seed 2026) into a
-    temporary folder once per process.
-
-    Returns
-    -------
-    Path
-        A folder holding ``study.yaml`` and the files it names.
-
-    Examples
-    --------
-    >>> (default_data_dir() / "study.yaml").exists()
-    True
-    """
-    import assetinv
-
-    repo_data = Path(assetinv.__file__).resolve().parents[1] / "data"
-    if (repo_data / "study.yaml").is_file():
-        return repo_data
-    return _simulated_sample_dir()
-
-
-
-
-def _resolve_inputs(data: str | os.PathLike | None, config: str | os.PathLike | None) -> tuple[Path, Path]:
-    """Return (data_dir, config_path) or raise DataError naming what is missing."""
-    if data is None and config is None:
-        data_dir = default_data_dir()
-    elif data is None:
-        data_dir = Path(config).resolve().parent  # type: ignore[arg-type]
-    else:
-        data_dir = Path(data)
-    if not data_dir.exists():
-        raise DataError(
-            Problem(
-                file=str(data_dir),
-                message="the data folder does not exist",
-                fix="pass --data with the folder holding study.yaml, responses.csv, roster.csv, schools.csv "
-                "(and codings.csv), or omit --data to use the bundled sample",
-            )
-        )
-    if not data_dir.is_dir():
-        raise DataError(Problem(file=str(data_dir), message="is not a folder", fix="pass --data a folder"))
-    config_path = Path(config) if config is not None else data_dir / "study.yaml"
-    if not config_path.is_file():
-        raise DataError(
-            Problem(
-                file=str(config_path),
-                message="the study config is missing",
-                fix="add study.yaml to the data folder (see docs/reports.md; `assetinv simulate FOLDER` "
-                "writes an example) or pass --config",
-            )
-        )
-    return data_dir.resolve(), config_path.resolve()
-
-
-def load_context(
-    data_dir: str | os.PathLike | None = None,
-    *,
-    min_n: int | None = None,
-    config: str | os.PathLike | None = None,
-) -> ReportContext:
-    """Read the study once and run every network-level analysis once.
-
-    Parameters
-    ----------
-    data_dir : path, optional
-        Folder with ``study.yaml`` and the files it names (default: the bundled
-        sample, see :func:`default_data_dir`).
-    min_n : int, optional
-        Suppression minimum (default: the config's ``min_n``, else 5).
-    config : path, optional
-        Study config YAML (default ``data_dir/study.yaml``).
-
-    Returns
-    -------
-    ReportContext
-
-    Raises
-    ------
-    DataError
-        When a file is missing or invalid (the message names file, row, column
-        and fix).
-
-    Examples
-    --------
-    >>> ctx = load_context()
-    >>> sorted(ctx.tables)[:2]  # doctest: +SKIP
-    ['agreement', 'asset_profile']
-    """
-    from .instrument import load_instrument
-    from .io import data_quality, read_config, read_responses, read_roster, read_schools
-
-    data_path, config_path = _resolve_inputs(data_dir, config)
-    cfg = read_config(config_path)
-    instrument = load_instrument(cfg.get("instrument"))
-    missing = [k for k in ("responses", "roster", "schools") if cfg.get(k) is None]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    file=str(config_path),
-                    message=f"no {k} file: '{k}' is not set and {k}.csv is not in {config_path.parent}",
-                    fix=f"add {k}.csv to the data folder or set '{k}: FILE' in study.yaml",
-                    column=k,
-                )
-                for k in missing
-            ]
-        )
-    responses = read_responses(cfg["responses"], instrument)
-    roster = read_roster(cfg["roster"], instrument)
-    schools = read_schools(cfg["schools"])
-    if cfg.get("codings") is not None:
-        from .qualitative import read_codings
-
-        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"),
-                               **(cfg.get("codings_crosswalk") or {}))
-    else:
-        codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
-    n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
-    if n_min < 1:
-        raise DataError(Problem(file="--min-n", message=f"must be at least 1 (got {n_min})", fix="e.g. --min-n 5"))
-    folder = Path(cfg["folder"])
-    inputs = []
-    from .io import response_files
-
-    for key in ("responses", "roster", "schools", "codings", "instrument"):
-        val = cfg.get(key)
-        if val is None:
-            continue
-        for pth in (response_files(val) if key == "responses" else [Path(val)]):
-            try:
-                name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
-            except ValueError:
-                name = pth.name
-            inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
-    inputs.append({"role": "config", "file": config_path.name, "sha256": file_sha256(config_path),
-                   "bytes": config_path.stat().st_size})
-    ctx = ReportContext(
-        data_dir=data_path,
-        config=cfg,
-        min_n=n_min,
-        seed=cfg.get("seed"),
-        instrument=instrument,
-        schools=schools,
-        responses=responses,
-        roster=roster,
-        codings=codings,
-        inputs=inputs,
-        config_file=config_path.name,
-    )
-    ctx.tables["data_quality"] = data_quality(responses)
-    from .report_sections import compute_analyses
-
-    compute_analyses(ctx)
-    from .disclosure import protect_publication
-
-    protect_publication(ctx)  # cross-table audit and secondary suppression, before anything is written
-    from .item_detail import item_distributions
-
-    ctx.tables["item_distribution"] = item_distributions(
-        responses, instrument, profile=ctx.tables["asset_profile"], schools=schools, min_n=n_min)
-    return ctx
 
 
 # ------------------------------------------------------------------ pages
@@ -321,8 +87,6 @@ def _css() -> str:
 
 @lru_cache(maxsize=1)
 def _env():
-    import jinja2
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -332,7 +96,7 @@ def _env():
     return env
 
 
-def _instrument_title(ctx) -> str:
+def _instrument_title(ctx: ReportContext) -> str:
     """The instrument's own name (a user's instrument is not called "Asset Inventory")."""
     return str(getattr(ctx.instrument, "name", "") or "Survey")
 
@@ -340,8 +104,6 @@ def _instrument_title(ctx) -> str:
 def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
           back_href: str | None = None, network_href: str | None = None, footer: str = "",
           page_class: str = "") -> str:
-    from markupsafe import Markup
-
     class _S:  # sections whose HTML is trusted (built by our own escaping helpers)
         def __init__(self, s: Section):
             self.id, self.title = s.id, s.title
@@ -349,8 +111,6 @@ def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: lis
 
         def to_html(self):
             return Markup(self._html)
-
-    from .report_reading import banner_html
 
     tpl = _env().get_template("page.html.j2")
     html = tpl.render(
@@ -374,8 +134,6 @@ def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: lis
 
 def render_school(ctx: ReportContext, school: str) -> str:
     """The complete HTML of one school's report (a self-contained page)."""
-    from .report_sections import school_report_sections
-
     school = str(school)
     name = ctx.school_name(school)
     district = ctx.school_district(school)
@@ -395,8 +153,6 @@ def render_school(ctx: ReportContext, school: str) -> str:
 
 def render_network(ctx: ReportContext) -> str:
     """The complete HTML of the network summary."""
-    from .report_sections import network_sections
-
     return _page(
         ctx,
         title=f"{_instrument_title(ctx)}: network summary",
@@ -409,8 +165,6 @@ def render_network(ctx: ReportContext) -> str:
 
 def render_index(ctx: ReportContext, schools: Sequence[str], table_names: Sequence[str]) -> str:
     """The index page linking the network summary and every school report."""
-    from .report_sections import index_sections
-
     return _page(
         ctx,
         title=f"{_instrument_title(ctx)} reports",
@@ -420,18 +174,15 @@ def render_index(ctx: ReportContext, schools: Sequence[str], table_names: Sequen
     )
 
 
-def school_report_sections(ctx: ReportContext, school: str) -> list[Section]:
-    """The sections of one school's report, in order (see :mod:`assetinv.report_sections`)."""
-    from .report_sections import school_report_sections as _s
-
-    return _s(ctx, str(school))
-
-
-def network_sections(ctx: ReportContext) -> list[Section]:
-    """The sections of the network summary, in order."""
-    from .report_sections import network_sections as _n
-
-    return _n(ctx)
+def render_school_summary(ctx: ReportContext, school: str, file_name: str | None = None) -> str:
+    """The complete HTML of a school's one-page summary (a self-contained page)."""
+    name = ctx.school_name(school)
+    district = ctx.school_district(school)
+    sub = f"School {school}" + (f" · district {district}" if district else "") + " · one-page summary"
+    return _page(ctx, title=f"{name}: {_instrument_title(ctx)} at a glance", subtitle=sub,
+                 sections=summary_sections(ctx, school, file_name), back_href="../index.html",
+                 network_href="../network.html", footer="Groups smaller than the suppression minimum are never shown.",
+                 page_class="school summary-page")
 
 
 # ------------------------------------------------------------------ files
@@ -445,8 +196,6 @@ def _digits(column: str, precision: int) -> int:
 
 
 def _csv_bytes(df: pd.DataFrame, precision: int = DEFAULT_PRECISION) -> bytes:
-    from .safe_tables import neutralise_frame
-
     out = neutralise_frame(df)  # no cell a spreadsheet would run as a formula
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
@@ -508,15 +257,6 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, read
     -------
     Path
     """
-    import datetime as _dt
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from .safe_tables import append_safe_row
-
-    from .table_dictionary import column_label, data_dictionary
-
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
@@ -575,9 +315,6 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, read
 
 
 def _provenance(ctx: ReportContext, schools: Sequence[str]) -> dict:
-    import matplotlib
-    import scipy
-
     return {
         "assetinv_version": __version__,
         "instrument_version": getattr(ctx.instrument, "version", None),
@@ -611,8 +348,6 @@ def _render_school_worker(school: str) -> tuple[str, str]:
 
 
 def _progress(total: int, enabled: bool, desc: str):
-    from tqdm import tqdm
-
     tqdm.monitor_interval = 0  # no monitor thread (we may fork)
     on = bool(enabled) and sys.stderr.isatty()
     return tqdm(total=total, desc=desc, unit="report", file=sys.stderr, disable=not on, leave=False)
@@ -624,8 +359,6 @@ def _prepare_out(out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         if not out.is_dir():
             raise NotADirectoryError(str(out))
-        from .outdir import make_temp
-
         tmp = make_temp(out)
     except OSError as err:
         raise DataError(
@@ -640,8 +373,6 @@ def _prepare_out(out: Path) -> Path:
 
 def _commit(tmp: Path, out: Path, force: bool = False) -> None:
     """Move every file rendered in ``tmp`` into ``out`` under the manifest rules of :mod:`assetinv.outdir`."""
-    from .outdir import commit
-
     commit(tmp, out, force=force)
 
 
@@ -689,7 +420,7 @@ def build_reports(
         it is deleted; see :mod:`assetinv.outdir`).
     pdf : bool
         Also print every page to a tagged PDF beside it, offline, with Debian's
-        Chromium through Playwright (:func:`assetinv.report_pdf.write_pdfs`).
+        Chromium through Playwright (:func:`assetinv.report.pdf.write_pdfs`).
 
     Returns
     -------
@@ -709,10 +440,8 @@ def build_reports(
     >>> sorted(res["files"])[:2]  # doctest: +SKIP
     ['assetinv_tables.xlsx', 'index.html']
     """
-    from .outdir import check_out, terminate_as_interrupt
-
     out = Path(out)
-    _resolve_inputs(data, config)  # fail fast on a missing data folder or config
+    resolve_inputs(data, config)  # fail fast on a missing data folder or config
     check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
     with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
@@ -758,8 +487,6 @@ def _precision(ctx: ReportContext, precision: int | None) -> int:
 
 def _release_ledger(ctx: ReportContext, tmp: Path, out: Path, enabled: bool | None) -> list[str]:
     """Write this release's group sizes into ``tmp``; warn against the previous release in ``out``."""
-    from .disclosure import compare_releases, release_ledger
-
     on = enabled if enabled is not None else ctx.config.get("release_ledger", DEFAULTS.release_ledger)
     if not on:
         return []
@@ -822,8 +549,6 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
         for s in selected:
             pages[s] = render_school(ctx, s)
             bar.update(1)
-    from .report_summary import render_school_summary
-
     for s in sorted(pages):
         (tmp / "schools" / f"{school_file_name(ctx, s)}.html").write_bytes(pages[s].encode("utf-8"))
         summary = render_school_summary(ctx, s, file_name=school_file_name(ctx, s))
@@ -840,21 +565,9 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
     prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))
     if pdf:
-        from .report_pdf import write_pdfs
-
         write_pdfs(sorted(p for p in tmp.rglob("*.html")))
     bar.update(1)
     return sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
-
-
-def school_file_name(ctx: ReportContext, school: str) -> str:
-    """The report file name (without ``.html``) of a school: unique among the study's ids (:mod:`assetinv.outdir`)."""
-    from .outdir import school_file_names
-
-    names = ctx.results.get("_school_files")
-    if names is None:
-        names = ctx.results["_school_files"] = school_file_names(ctx.school_ids)
-    return names[str(school)]
 
 
 def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -863,7 +576,5 @@ def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str,
     Each gets a school-name column next to its school ids, and counts are written as integers
     (:func:`assetinv.table_dictionary.tidy_for_output`).
     """
-    from .table_dictionary import tidy_for_output
-
     names = {s: ctx.school_name(s) for s in ctx.school_ids}
     return {name: tidy_for_output(name, df.reset_index(drop=True), names) for name, df in ctx.tables.items()}

@@ -2,7 +2,7 @@
 
 The reports are read by principals, CBO programme leads and funders. This module
 holds the parts written for them, kept apart from the table-building in
-:mod:`assetinv.report_sections`:
+:mod:`assetinv.report.sections`:
 
 * :func:`is_simulated` and :func:`banner_html`: a banner on every page when the
   study's data are invented;
@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .privacy import MIN_RESPONSE_RATE
-from .report_sections import Section, _figure, _h3, _p, _rows, _status_html, esc, html_table
+from ..privacy import MIN_RESPONSE_RATE
+from .blocks import Section, _figure, _h3, _p, _rows, _status_html, esc, html_table
+from .context import ReportContext
 
 __all__ = [
     "GLOSSARY",
@@ -40,7 +41,6 @@ __all__ = [
     "net_districts",
     "plain_sentence",
     "section_items",
-    "section_technical_notes",
     "support_plan",
 ]
 
@@ -83,7 +83,7 @@ GLOSSARY: list[tuple[str, str]] = [
 
 
 # ---------------------------------------------------------------- framing
-def is_simulated(ctx) -> bool:
+def is_simulated(ctx: ReportContext) -> bool:
     """True when the study's data are simulated.
 
     The study config's ``simulated: true`` says so (``assetinv simulate``
@@ -99,7 +99,7 @@ def is_simulated(ctx) -> bool:
     return (Path(ctx.data_dir) / "truth.json").is_file()
 
 
-def banner_html(ctx) -> str:
+def banner_html(ctx: ReportContext) -> str:
     """The banner shown at the top of every page of a simulated study ("" otherwise)."""
     if not is_simulated(ctx):
         return ""
@@ -108,7 +108,7 @@ def banner_html(ctx) -> str:
             "schools from it.</div>")
 
 
-def name_ids(ctx, text: object) -> str:
+def name_ids(ctx: ReportContext, text: object) -> str:
     """Replace school ids in a sentence by the schools' names."""
     s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     for sid in ctx.school_ids:
@@ -296,7 +296,7 @@ def district_means(profile: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame
 
 
 # ---------------------------------------------------------------- item detail
-def section_items(ctx, school: str | None = None) -> Section:
+def section_items(ctx: ReportContext, school: str | None = None) -> Section:
     """How staff answered each statement: diverging stacked bars and a table per level."""
     t = ctx.tables.get("item_distribution")
     names = ctx.results["domain_short"]
@@ -344,7 +344,7 @@ def _glossary_html() -> str:
     return '<dl class="glossary">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in GLOSSARY) + "</dl>"
 
 
-def _plain_methods(ctx) -> str:
+def _plain_methods(ctx: ReportContext) -> str:
     rate = float(ctx.config.get("min_response_rate", MIN_RESPONSE_RATE) or MIN_RESPONSE_RATE)
     items = [
         "<li><strong>What was asked.</strong> Teachers, school leaders and district staff rated 32 statements, "
@@ -381,7 +381,7 @@ def _compact_notes(notes) -> list[str]:
     return out
 
 
-def _model_spec(ctx) -> str:
+def _model_spec(ctx: ReportContext) -> str:
     """The statistical detail, after the plain words: rules, models, formulas, and the models' own notes."""
     scores = ctx.results.get("scores")
     min_answered = getattr(scores, "attrs", {}).get("min_answered", 0.5) if scores is not None else 0.5
@@ -411,59 +411,7 @@ def _model_spec(ctx) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def _reliability_compact(ctx, school: str) -> str:
-    """Alpha and ICC(2) (network level) and this school's mean reliability (school level), narrow enough to print."""
-    from .report_sections import _dependability
-
-    dom = ctx.tables["reliability_domains"]
-    icc = ctx.tables["reliability_icc"]
-    sch = _rows(ctx.tables["reliability_schools"], "school", school)
-    t = pd.DataFrame({"domain": dom["domain"], "alpha": dom.get("raw_alpha")})
-    t = t.merge(icc[["domain", "icc2"]], on="domain", how="left") if len(icc) else t.assign(icc2=np.nan)
-    cols = ["domain", "n", "reliability", "suppressed"]
-    t = t.merge(sch[cols] if len(sch) else pd.DataFrame(columns=cols), on="domain", how="left")
-    t["name"] = t["domain"].map(ctx.results["domain_short"])
-    t["reading"] = [_dependability(float(r)) if pd.notna(r) else "" for r in t["reliability"]]
-    html = _p("Alpha says whether a domain's eight statements measure one thing and ICC(2) whether school averages "
-              "tell schools apart (both network level); the last columns say how dependable this school's own "
-              "average is (school level). Values of 0.70 or more are usually taken as dependable.")
-    html += html_table(t, columns={"name": "Domain", "alpha": "Alpha (network)", "icc2": "ICC(2) (network)",
-                                   "n": "Staff (school)", "reliability": "School mean reliability",
-                                   "reading": "In words", "suppressed": "Not shown because"},
-                       digits={"n": 0}, caption="Reliability of the domain scores")
-    return html
-
-
-def section_technical_notes(ctx, school: str | None = None) -> Section:
-    """The appendix: methods in plain words, model specification, glossary, dependability, data, provenance."""
-    from .report_sections import section_data_quality, section_provenance
-
-    html = _p("For readers who want the detail behind the numbers. The report above can be read without it.",
-              "note")
-    html += _h3("Methods in plain words", "tn-methods") + _plain_methods(ctx)
-    html += _h3("Model specification", "tn-spec") + _model_spec(ctx)
-    html += _h3("Glossary", "tn-glossary") + _glossary_html()
-    tables: list[str] = []
-    if school is not None:
-        html += _h3("How dependable these numbers are", "tn-reliability") + _reliability_compact(ctx, school)
-        tables += ["reliability_domains", "reliability_icc", "reliability_schools"]
-    dq = section_data_quality(ctx, school)
-    if school is not None:  # the school's participation; the network's row counts are in the network summary
-        dq_html = dq.html
-        i = dq_html.find('<div class="table-scroll"')
-        j = dq_html.find("</div>", i) + len("</div>") if i >= 0 else -1
-        if i >= 0 and "Survey data quality" in dq_html[i:j]:
-            dq_html = dq_html[:i] + dq_html[j:]
-        html += _h3("Data quality", "tn-data-quality") + dq_html
-    else:
-        html += _h3("Data quality", "tn-data-quality") + dq.html
-    pv = section_provenance(ctx, school)
-    html += _h3("Provenance", "tn-provenance") + pv.html
-    return Section("technical-notes", "Technical notes", html, tables=tables + dq.tables)
-
-
-
-def net_districts(ctx) -> Section:
+def net_districts(ctx: ReportContext) -> Section:
     """District comparison: each district's mean per domain next to the network mean (reported schools only)."""
     prof = ctx.tables["asset_profile"]
     dm = district_means(prof, ctx.schools)

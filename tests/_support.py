@@ -1,0 +1,56 @@
+"""Helpers shared by several test modules (a plain module: pytest puts tests/ on sys.path)."""
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+
+def tiny_study(tmp_path_factory, label: str, seed: int) -> Path:
+    """A three-school, one-district, one-wave simulated study folder (8 respondents a school, 4 interviews)."""
+    from assetinv.simulate import write_sample
+
+    d = tmp_path_factory.mktemp(label) / "data"
+    write_sample(d, seed=seed, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
+                 n_interviews=4)
+    return d
+
+
+def all_output_text(folder: Path) -> str:
+    """Every file under ``folder`` as text, the XLSX workbooks unzipped, for 'nothing of X was published' checks."""
+    chunks = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            b = p.read_bytes()
+            if p.suffix == ".xlsx":
+                with zipfile.ZipFile(io.BytesIO(b)) as zf:
+                    b = b"".join(zf.read(n) for n in zf.namelist())
+            chunks.append(b.decode("utf-8", "replace"))
+    return "\n".join(chunks)
+
+
+def signal_mid_render(cmd: list[str], watch: Path, sig: int, *, env: dict | None = None,
+                      wait: float = 120) -> tuple[subprocess.Popen, str]:
+    """Start ``cmd``, send ``sig`` once a ``.tmp-`` render folder appears under ``watch``; (process, stderr).
+
+    Skips the test when the render finished before it could be interrupted.
+    """
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + wait
+    started = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(".tmp-" in p.name for p in watch.iterdir()):
+            started = True
+            break
+        time.sleep(0.01)
+    if not started:
+        proc.kill()
+        proc.communicate()
+        pytest.skip("the report finished before it could be interrupted")
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    return proc, err
