@@ -84,7 +84,7 @@ def test_frozen_and_typed():
         ("network", 12, "network must be text"),
         ("instrument", 2.0, "instrument must be text"),
         ("roster", 5, "roster must be text"),
-        ("responses", 5, "responses must be a file name or a mapping with 'file:' (or a list of them) (got 5"),
+        ("responses", 5, "responses must be a file name or a mapping with 'file:' (or a list of them)"),
         ("codings", ["a.csv"], "codings must be a file name or a mapping with 'file:' (got ['a.csv'])"),
     ],
 )

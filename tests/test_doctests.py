@@ -13,7 +13,9 @@ import pytest
 
 PKG = Path(__file__).resolve().parents[1] / "assetinv"
 #: Private helpers tested through their public callers, and the version file.
-NO_EXAMPLE = {"assetinv._version", "assetinv._growth", "assetinv._icc", "assetinv._multiplicity", "assetinv._waves"}
+NO_EXAMPLE = {
+    "assetinv._version", "assetinv._growth", "assetinv._icc", "assetinv._multiplicity", "assetinv._waves",
+}
 #: Modules still without an example, owned by other work this session (issue 13): add one, then delete here.
 TODO = {
     "assetinv.code_match", "assetinv.codings_layout", "assetinv.labels", "assetinv.qualitative",
