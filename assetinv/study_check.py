@@ -187,7 +187,7 @@ def _check_school_ids(check: StudyCheck, cfg: dict, data: dict) -> None:
     if schools is None:
         return
     known = [str(s) for s in schools["school"]]
-    loose = {}
+    loose: dict[str, str] = {}
     for s in known:
         loose.setdefault(_id_key(s), s)
     districts = {str(d) for d in schools["district"]}
@@ -319,11 +319,12 @@ def _roster_rows(path) -> dict:
     except (DataError, OSError, ValueError):  # the roster's own check reports why it cannot be read
         return {}
     idx = {_io._norm(h): j for j, h in enumerate(raw.header)}
-    js = [idx.get(k) for k in ("school", "role", "wave")]
-    if None in js:
+    found = [idx.get(k) for k in ("school", "role", "wave")]
+    js = [j for j in found if j is not None]
+    if len(js) < len(found):
         return {}
     roles, waves = _io._role_map(inst), _io._wave_map(inst)
-    out = {}
+    out: dict[tuple[str, str, str], int] = {}
     for row, rn in zip(raw.rows, raw.rownums):
         if max(js) < len(row):
             s, ro, w = (row[j].strip() for j in js)
