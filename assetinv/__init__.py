@@ -66,7 +66,7 @@ __all__ = [
     # item_detail
     "item_distributions",
     # redaction
-    "redact", "read_redact_names", "NAME_ALLOWLIST", "SENTENCE_STARTERS", "PHONE_REGIONS",
+    "redact", "read_redact_names", "NAME_ALLOWLIST", "SENTENCE_STARTERS", "PHONE_REGIONS", "NOT_LONE_NAMES",
     # qualitative
     "CODING_COLUMNS", "NO_CODE", "read_codings", "validate_codings", "check_codings", "read_qdpx",
     "write_qdpx", "read_qdc", "write_qdc", "code_tallies", "cooccurrence", "coder_agreement",
@@ -119,7 +119,8 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "items": ("item_profile",),
     "supports": ("WHO_ACTS",),
     "item_detail": ("item_distributions",),
-    "redaction": ("redact", "read_redact_names", "NAME_ALLOWLIST", "SENTENCE_STARTERS", "PHONE_REGIONS"),
+    "redaction": ("redact", "read_redact_names", "NAME_ALLOWLIST", "SENTENCE_STARTERS", "PHONE_REGIONS",
+                  "NOT_LONE_NAMES"),
     "qualitative": ("CODING_COLUMNS", "NO_CODE", "read_codings", "validate_codings", "check_codings",
                     "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "code_tallies", "cooccurrence",
                     "coder_agreement", "disagreements", "exemplar_quotes", "joint_display"),
