@@ -1,5 +1,4 @@
-"""assetinv: analyse an Asset Inventory of schools entering a STEM
-professional-learning partnership.
+"""assetinv: analyse an Asset Inventory of schools entering a STEM professional-learning partnership.
 
 The layers import one way (see docs/design.md)::
 
@@ -87,7 +86,8 @@ __all__ = [
     "MANIFEST_NAME", "Terminated", "school_file_names", "read_manifest", "check_out", "make_temp", "commit",
     "terminate_as_interrupt",
     # figures
-    "heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "joint_display_figure",
+    "heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot",
+    "joint_display_figure",
     "STATUS_STYLE", "ReportFigure",
 ]
 

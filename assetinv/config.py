@@ -167,7 +167,8 @@ class StudyConfig:
         problems = cls.problems(data, file)
         if problems:
             raise DataError(problems)
-        return cls(**{str(k): (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()})
+        values: dict[str, Any] = {str(k): (dict(v) if isinstance(v, Mapping) else v) for k, v in data.items()}
+        return cls(**values)
 
     @classmethod
     def problems(cls, data: Mapping[str, Any], file: str = "study.yaml") -> list[Problem]:

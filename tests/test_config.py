@@ -30,7 +30,7 @@ def test_every_default_lives_in_the_config():
         DEFAULTS.min_interviews,
         DEFAULTS.min_response_rate,
     )
-    from assetinv.reports import DEFAULT_PRECISION
+    from assetinv.report.build import DEFAULT_PRECISION
 
     assert DEFAULT_PRECISION == DEFAULTS.precision
 
@@ -84,7 +84,7 @@ def test_frozen_and_typed():
         ("network", 12, "network must be text"),
         ("instrument", 2.0, "instrument must be text"),
         ("roster", 5, "roster must be text"),
-        ("responses", 5, "responses must be a file name or a mapping with 'file:' (or a list of them) (got 5"),
+        ("responses", 5, "responses must be a file name or a mapping with 'file:' (or a list of them)"),
         ("codings", ["a.csv"], "codings must be a file name or a mapping with 'file:' (got ['a.csv'])"),
     ],
 )

@@ -77,9 +77,7 @@ def test_submodules_still_reachable_as_attributes():
 
 
 def test_import_assetinv_loads_no_heavy_module():
-    code = "import assetinv, sys; heavy = %r; print(','.join(m for m in heavy if m in sys.modules))" % (
-        HEAVY,
-    )
+    code = f"import assetinv, sys; heavy = {HEAVY!r}; print(','.join(m for m in heavy if m in sys.modules))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "", f"import assetinv imported {out.stdout.strip()}"
