@@ -209,6 +209,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``assetinv`` argument parser; building it imports no analysis module (fast ``--help``).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["report", "--schools", "S01", "S07", "--jobs", "2"])
+    >>> args.command, args.schools, args.jobs, args.out
+    ('report', ['S01', 'S07'], 2, 'reports')
+    """
     from .report.cli import EPILOGS, formatter
 
     parser = argparse.ArgumentParser(
@@ -283,6 +291,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``assetinv`` command; return its exit code (0 fine, 2 bad input, 130/143 interrupted).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> bad = Path(tempfile.mkdtemp()) / "responses.csv"
+    >>> _ = bad.write_text("respondent_id,school\\nr1,S01\\n", encoding="utf-8")
+    >>> main(["validate", str(bad)])  # doctest: +ELLIPSIS
+    /.../responses.csv: ... problem(s)
+      - file responses.csv...
+    2
+    """
     parser = build_parser()
     if not (sys.argv[1:] if argv is None else argv):
         parser.print_help(sys.stderr)  # no command: show what there is, and fail like any usage error

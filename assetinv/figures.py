@@ -32,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from .ids import natural_key
+from .instrument import resolve
 
 __all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "joint_display_figure", "STATUS_STYLE",
            "ReportFigure"]
@@ -168,13 +169,8 @@ def _blank_suppressed(df: pd.DataFrame, value_columns: Sequence[str]) -> pd.Data
 def _short_names(df: pd.DataFrame) -> dict:
     if "domain_short" in df:
         return dict(zip(df["domain"], df["domain_short"]))
-    try:
-        from .scoring import _spec
-
-        spec = _spec()
-        return {d: spec.short(d) for d in df["domain"].unique()}
-    except Exception:
-        return {d: d for d in df["domain"].unique()}
+    inst = resolve()
+    return {d: inst.domain_shorts.get(d) or inst.domain_names.get(d) or d for d in df["domain"].unique()}
 
 
 def _domain_order(df: pd.DataFrame) -> list:
@@ -182,13 +178,8 @@ def _domain_order(df: pd.DataFrame) -> list:
     for d in df["domain"]:
         if d not in seen:
             seen.append(d)
-    try:
-        from .scoring import _spec
-
-        order = list(_spec().domains)
-        return sorted(seen, key=lambda d: order.index(d) if d in order else len(order))
-    except Exception:
-        return seen
+    order = list(resolve().domain_ids)
+    return sorted(seen, key=lambda d: order.index(d) if d in order else len(order))
 
 
 def _short_reason(reason: str) -> str:

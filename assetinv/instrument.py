@@ -582,6 +582,51 @@ class Instrument:
         out["roles"] = [", ".join(r) for r in out["roles"]]
         return out[["domain", "domain_name", "id", "text", "reverse", "roles"]]
 
+    # -------------------------------------------------- derived facts (cached once per instrument)
+    # An Instrument is not changed after loading; dataclasses.replace makes a new one with its own cache.
+    @functools.cached_property
+    def domain_ids(self) -> tuple[str, ...]:
+        """Domain ids in the instrument's order, e.g. ``('EX', 'LM', 'CN', 'OS')``."""
+        return tuple(str(d) for d in self.domains["id"])
+
+    @functools.cached_property
+    def domain_names(self) -> dict[str, str]:
+        """Domain id -> display name."""
+        return {str(d): str(n) for d, n in zip(self.domains["id"], self.domains["name"])}
+
+    @functools.cached_property
+    def domain_shorts(self) -> dict[str, str]:
+        """Domain id -> short name."""
+        return {str(d): str(n) for d, n in zip(self.domains["id"], self.domains["short"])}
+
+    @functools.cached_property
+    def items_by_domain(self) -> dict[str, tuple[str, ...]]:
+        """Domain id -> its item ids in instrument order.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().items_by_domain["CN"][:2]
+        ('CN01', 'CN02')
+        """
+        ids, doms = self.items["id"].astype(str), self.items["domain"].astype(str)
+        return {d: tuple(ids[doms == d]) for d in self.domain_ids}
+
+    @functools.cached_property
+    def reverse_items(self) -> frozenset[str]:
+        """Ids of the reverse-keyed items."""
+        return frozenset(str(i) for i in self.items.loc[self.items["reverse"].astype(bool), "id"])
+
+    @functools.cached_property
+    def item_roles(self) -> dict[str, frozenset[str]]:
+        """Item id -> the roles whose form asks it (items naming no role are left out)."""
+        return {str(i): frozenset(str(x) for x in r) for i, r in zip(self.items["id"], self.items["roles"]) if r}
+
+    @functools.cached_property
+    def code_names(self) -> dict[str, str]:
+        """Code id -> code name, for every code of the codebook."""
+        return dict(zip(self.codebook["id"].astype(str), self.codebook["name"].astype(str)))
+
 
 # ---------------------------------------------------------------------- loading
 def _bundled_path(version: str | None = None) -> Path:
