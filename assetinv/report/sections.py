@@ -37,6 +37,13 @@ def school_report_sections(ctx: ReportContext, school: str) -> list[Section]:
     specification, glossary, dependability, data quality, provenance). Each is
     a :class:`Section`; the notebook ``06_school_report.ipynb`` displays
     exactly these.
+
+    Examples
+    --------
+    >>> from assetinv.report import load_context
+    >>> ctx = load_context()  # doctest: +SKIP
+    >>> [s.id for s in school_report_sections(ctx, "S01")]  # doctest: +SKIP
+    ['summary', 'profile', 'supports', 'change', 'gaps', 'items', 'interviews', 'technical-notes']
     """
     school = str(school)
     if school not in ctx.school_ids:
