@@ -2587,6 +2587,9 @@ def read_config(path) -> dict:
         if not isinstance(v, str):
             P.col(f"'{k}' must be a file name", "write the file name relative to the config", column=k)
             continue
+        if k == "instrument" and _is_instrument_version(v, folder):
+            out[k] = v.strip()  # a bundled version such as "1.0.0"; load_instrument() takes it as is
+            continue
         p = Path(v).expanduser()
         p = p if p.is_absolute() else folder / p
         if not p.exists():
@@ -2676,6 +2679,27 @@ _CONFIG_FILE_TYPES = {
 }
 
 
+def _is_instrument_version(value: str, folder: Path, P: "_Collector | None" = None) -> bool:
+    """Whether study.yaml's ``instrument:`` names a bundled version ("2.0.0") rather than a file.
+
+    A value shaped like a version that is no bundled version, and no file either, is reported
+    (when ``P`` is given) with the versions there are.
+    """
+    from .instrument import _VERSION_RE, available_versions
+
+    v = value.strip()
+    if not _VERSION_RE.match(v) or (folder / v).exists():
+        return False
+    if v in available_versions():
+        return True
+    if P is not None:
+        P.col(f"'instrument' names version {v}, but no bundled instrument has that version",
+              f"use one of {', '.join(available_versions())}, or the path of an instrument .yaml file",
+              column="instrument")
+        return True
+    return False
+
+
 def _type_name(v: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
             float: "a number"}.get(type(v), type(v).__name__)
@@ -2735,6 +2759,10 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> 
     for k, types in _CONFIG_FILE_TYPES.items():
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:
+            continue
+        if k == "instrument" and _is_instrument_version(v, folder, P):
+            if not _is_instrument_version(v, folder):
+                out[k] = ""  # reported: no such bundled version
             continue
         q = Path(v).expanduser()
         q = q if q.is_absolute() else folder / q
