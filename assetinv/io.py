@@ -663,7 +663,10 @@ class _Table:
         """(codes, distinct stripped texts) of column ``j``; computed once."""
         hit = self._stripped.get(j)
         if hit is None:
-            vals = np.array([str(c).strip() for c in self.cats[j]], dtype=object)
+            stripped = [str(c).strip() for c in self.cats[j]]
+            same = all(a is b for a, b in zip(stripped, self.cats[j]))
+            vals = self.cats[j] if same else np.array(stripped, dtype=object)  # no copy of a clean column
+            del stripped
             codes = self.codes[j]
             if len(vals) > 1000:  # many texts (ids): make them distinct again after stripping
                 inv, uniq = pd.factorize(vals)
@@ -702,7 +705,7 @@ def _n_records(raw: _Raw) -> int:
     return len(raw.table) if raw.table is not None else len(raw.rows)
 
 
-_FAST_DELETE = bytes([34, *range(0, 9), 11, 12, *range(14, 32), 127])
+_FAST_DELETE = bytes([34, *range(9), 11, 12, *range(14, 32), 127])
 _FAST_CTRL_UTF8 = re.compile(b"\xc2[\x80-\x9f]|\xef\xbf\xbd")
 _CHUNK = 1 << 23
 
@@ -1499,6 +1502,11 @@ def _check_required(raw: _Raw, plan: _ColumnPlan, items: list[str], fixed_wave: 
               "save it again as 'CSV UTF-8 (Comma delimited)'", column=raw.header[0])
 
 
+def _pick(v: Any, k: int) -> Any:
+    """Element ``k`` of a per-record array, or the value itself when one value holds for all."""
+    return v[k] if isinstance(v, np.ndarray) else v
+
+
 class _CellFinds:
     """Cell problems found column by column, replayed to a :class:`_Collector` in row order.
 
@@ -1522,9 +1530,8 @@ class _CellFinds:
         at = np.concatenate([np.arange(len(f[0])) for f in self.finds])
         for i in np.lexsort((steps, recs)):
             _, _, kind, msg, fix, col = self.finds[which[i]]
-            k = at[i]
-            pick = (lambda v: v[k] if isinstance(v, np.ndarray) else v)  # noqa: E731
-            P.cell(pick(kind), pick(msg), pick(fix), row=int(rownums[recs[i]]), column=pick(col))
+            k = int(at[i])
+            P.cell(_pick(kind, k), _pick(msg, k), _pick(fix, k), row=int(rownums[recs[i]]), column=_pick(col, k))
 
 
 @dataclass
@@ -1821,7 +1828,7 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
         other = np.array([v is not None and v not in waves_sel for v in wvals], dtype=bool)
         st.exclude("wave not selected (waves=)", other[wc] if len(wvals) else np.zeros(len(table), bool))
     finds.replay(P, table.rownums)
-    kept = np.flatnonzero(st.active)
+    kept = np.flatnonzero(st.active).astype(np.int32 if len(table) < 2**31 else np.int64)
     _check_duplicates(raw, table, plan, fields, kept, P)
     for reason in sorted(st.excluded, key=st.first_excluded.__getitem__):
         excluded[reason] = st.excluded[reason]
@@ -2313,6 +2320,39 @@ def _rows_of(raw: _Raw, P: _Collector):
         yield [c.strip() for c in row[:width]], rn
 
 
+def _roster_record(raw: _Raw, row: list[str], rn: int, idx: dict[str, int], inst, role_map: dict[str, str],
+                   wave_map: dict[str, str], P: _Collector) -> dict[str, Any] | None:
+    """One roster row checked and read, or None when it has a problem (reported to ``P``)."""
+    rec: dict[str, Any] = {}
+    bad = False
+    for c in ("school", "district"):
+        if c in idx:
+            rec[c] = row[idx[c]]
+            if not rec[c]:
+                P.cell(f"blank {c}", f"the {c} is blank", f"fill in the {c} id", rn, raw.header[idx[c]])
+                bad = True
+    for c, mp, valid in (("role", role_map, dict(inst.roles)), ("wave", wave_map, dict(inst.waves))):
+        if c in idx:
+            val = row[idx[c]]
+            rec[c] = mp.get(_key(val))
+            if rec[c] is None:
+                close = difflib.get_close_matches(_key(val), list(mp), n=1, cutoff=0.6)
+                hint = f" (did you mean '{mp[close[0]]}'?)" if close and val else ""
+                P.cell(c, f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
+                       "use one of: " + ", ".join(valid), rn, raw.header[idx[c]])
+                bad = True
+    if "invited" in idx:
+        val = row[idx["invited"]]
+        num = _parse_number(val) if val else None
+        if num is None or not float(num).is_integer() or num < 0:
+            P.cell("invited", f"invited '{val}' is not a non-negative whole number",
+                   "write how many staff were invited (0 or more)", rn, raw.header[idx["invited"]])
+            bad = True
+        else:
+            rec["invited"] = int(num)
+    return None if bad else rec
+
+
 def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.DataFrame:
     """Read a roster: how many staff were invited per school, role and wave.
 
@@ -2358,34 +2398,8 @@ def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.D
     for row, rn in _rows_of(raw, P):
         if row is None:
             continue
-        rec: dict[str, Any] = {}
-        bad = False
-        for c in ("school", "district"):
-            if c in idx:
-                rec[c] = row[idx[c]]
-                if not rec[c]:
-                    P.cell(f"blank {c}", f"the {c} is blank", f"fill in the {c} id", rn, raw.header[idx[c]])
-                    bad = True
-        for c, mp, valid in (("role", role_map, dict(inst.roles)), ("wave", wave_map, dict(inst.waves))):
-            if c in idx:
-                val = row[idx[c]]
-                rec[c] = mp.get(_key(val))
-                if rec[c] is None:
-                    close = difflib.get_close_matches(_key(val), list(mp), n=1, cutoff=0.6)
-                    hint = f" (did you mean '{mp[close[0]]}'?)" if close and val else ""
-                    P.cell(c, f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
-                           "use one of: " + ", ".join(valid), rn, raw.header[idx[c]])
-                    bad = True
-        if "invited" in idx:
-            val = row[idx["invited"]]
-            num = _parse_number(val) if val else None
-            if num is None or not float(num).is_integer() or num < 0:
-                P.cell("invited", f"invited '{val}' is not a non-negative whole number",
-                       "write how many staff were invited (0 or more)", rn, raw.header[idx["invited"]])
-                bad = True
-            else:
-                rec["invited"] = int(num)
-        if bad or len(rec) < 5:
+        rec = _roster_record(raw, row, rn, idx, inst, role_map, wave_map, P)
+        if rec is None or len(rec) < 5:
             continue
         key = (rec["school"], rec["role"], rec["wave"])
         if key in seen:
