@@ -10,6 +10,7 @@ adds the item distributions. Reports only show slices of the tables it leaves in
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -27,7 +28,7 @@ from ..items import item_profile
 from ..privacy import MIN_RESPONSE_RATE
 from .context import ReportContext, read_study
 
-__all__ = ["compute_analyses", "load_context"]
+__all__ = ["analysis_notes", "compute_analyses", "load_context"]
 
 
 def load_context(
@@ -99,8 +100,8 @@ def compute_analyses(ctx: ReportContext) -> None:
     cfg, inst, n_min = ctx.config, ctx.instrument, ctx.min_n
     rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
     res = ctx.results
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:  # collected for the data-quality section, not hidden
+        warnings.simplefilter("always")
         scores = S.score_domains(ctx.responses, inst)
         res["scores"] = scores
         res["domains"] = list(inst.domains["id"])
@@ -187,6 +188,52 @@ def compute_analyses(ctx: ReportContext) -> None:
                 quotes = quotes[~quotes["school"].astype(str).isin(hidden)]
             keep = [c for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote") if c in quotes]
             ctx.tables["quotes"] = quotes[keep]
+    res["analysis_warnings"] = analysis_notes(caught, ctx.school_ids)
+
+
+def analysis_notes(caught: Sequence[warnings.WarningMessage], school_ids: Sequence[str]) -> list[dict]:
+    """The warnings the analyses raised, once each, safe to publish.
+
+    Each distinct warning (category and first line of its message) is kept once with
+    how often it was raised, in order of first occurrence. School ids become
+    "a school" and digits "#", so a note never names a school or carries a
+    count of a group too small to show.
+
+    Parameters
+    ----------
+    caught : sequence of warnings.WarningMessage
+        As recorded by ``warnings.catch_warnings(record=True)``.
+    school_ids : sequence of str
+        The study's school ids.
+
+    Returns
+    -------
+    list of dict
+        ``category``, ``message``, ``count``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("school S03 has 2 respondents")
+    ...     warnings.warn("school S04 has 3 respondents")
+    >>> analysis_notes(w, ["S03", "S04"])
+    [{'category': 'UserWarning', 'message': 'school a school has # respondents', 'count': 2}]
+    """
+    ids = sorted((str(s) for s in school_ids), key=len, reverse=True)
+    id_re = re.compile(r"\b(?:" + "|".join(re.escape(s) for s in ids) + r")\b") if ids else None
+    notes: dict[tuple[str, str], dict] = {}
+    for w in caught:
+        msg = str(w.message).strip().split("\n")[0]
+        msg = id_re.sub("a school", msg) if id_re is not None else msg
+        msg = re.sub(r"\d+(?:\.\d+)?", "#", msg)
+        key = (w.category.__name__, msg)
+        if key in notes:
+            notes[key]["count"] += 1
+        else:
+            notes[key] = {"category": key[0], "message": msg, "count": 1}
+    return list(notes.values())
 
 
 def _participation(ctx: ReportContext, scores: pd.DataFrame, rate: float) -> pd.DataFrame:

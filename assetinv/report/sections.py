@@ -37,6 +37,13 @@ def school_report_sections(ctx: ReportContext, school: str) -> list[Section]:
     specification, glossary, dependability, data quality, provenance). Each is
     a :class:`Section`; the notebook ``06_school_report.ipynb`` displays
     exactly these.
+
+    Examples
+    --------
+    >>> from assetinv.report import load_context
+    >>> ctx = load_context()  # doctest: +SKIP
+    >>> [s.id for s in school_report_sections(ctx, "S01")]  # doctest: +SKIP
+    ['summary', 'profile', 'supports', 'change', 'gaps', 'items', 'interviews', 'technical-notes']
     """
     school = str(school)
     if school not in ctx.school_ids:
@@ -511,6 +518,13 @@ def section_data_quality(ctx: ReportContext, school: str | None = None) -> Secti
     html = _p("Counts only: how many survey rows were read, excluded (and why) and used.")
     html += html_table(dq, columns={"stage": "Stage", "rows": "Rows", "reason": "Reason"},
                        caption="Survey data quality (whole network)")
+    notes = ctx.results.get("analysis_warnings") or []
+    if school is None and notes:  # network level only: the warnings come from network-wide analyses
+        html += _p(f"The analyses raised {len(notes)} kind(s) of warning; each is listed once (numbers shown as #). "
+                   "They flag estimates to read with care, such as a model that did not fully converge.", "note")
+        html += html_table(pd.DataFrame(notes), columns={"category": "Warning", "message": "Message",
+                                                         "count": "Times"},
+                           digits={"count": 0}, caption="Warnings from the analyses (whole network)")
     part = ctx.tables["participation"]
     if school is not None:
         part = _rows(part, "school", school)

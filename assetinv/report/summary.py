@@ -33,6 +33,13 @@ def strengths(ctx: ReportContext, school: str, k: int = 3) -> list[str]:
     Returns
     -------
     list of str
+
+    Examples
+    --------
+    >>> from assetinv.report import load_context
+    >>> ctx = load_context()  # doctest: +SKIP
+    >>> len(strengths(ctx, "S01")) <= 3  # doctest: +SKIP
+    True
     """
     short = ctx.results["domain_short"]
     prof = _rows(ctx.tables["asset_profile"], "school", school)
