@@ -22,6 +22,7 @@ __all__ = [
     "redact",
     "read_redact_names",
     "NAME_ALLOWLIST",
+    "NOT_LONE_NAMES",
     "SENTENCE_STARTERS",
     "PHONE_REGIONS",
 ]
@@ -340,7 +341,7 @@ _ROLE_LABELS = frozenset(
     COACH OBSERVER NOTE NOTES TRANSCRIBER CROSSTALK INAUDIBLE Q A I R P T L IV INT RESP PART
     """.split()
 )
-_SPEAKER = re.compile(rf"(?:^|(?<=[.?!\n]) |(?<=\n))(?P<name>{_WORD})(?=:[ \t])", re.M)
+_SPEAKER = re.compile(rf"(?:^|(?<=[.?!\n]) |(?<=\n))(?P<name>{_WORD})(?=:[ \t])", re.MULTILINE)
 _POSSESSIVE = re.compile(rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=['\u2019]s[ \t]+[a-z])")
 
 
@@ -485,12 +486,21 @@ def redact(text, names: Iterable[str] | None = None, *, ids: Iterable[str] | Non
        none of them a school, subject, place or calendar word
        (:data:`NAME_ALLOWLIST`), and at the start of a sentence not opened by a
        common word (:data:`SENTENCE_STARTERS`) -> ``[name]``;
-    9. a lone capitalised word in a context that marks a person ("Okafor said",
-       "I asked Dana", "Dana and I", "Okafor's classroom") -> ``[name]``.
+    9. a speaker label that is a name ("DANA:"; "INTERVIEWER:", "P3:" stay) and
+       a capitalised word with a possessive before a lower-case noun
+       ("Deborah's pacing guide"; not the eponyms of :data:`NOT_LONE_NAMES`,
+       "Newton's laws") -> ``[name]``;
+    10. a lone capitalised word in a context that marks a person ("Okafor said",
+        "I asked Dana", "Dana and I", "Okafor's classroom") -> ``[name]``;
+    11. a lone capitalised word that is a given name of the lexicon
+        ``assetinv/data/first_names.txt`` (Faker's first-name lists, Latin
+        script), not one of :data:`NOT_LONE_NAMES` and not inside a longer
+        capitalised phrase ("Priya is the one", "The kids love Luis") -> ``[name]``.
 
-    A lone first name in any other context ("Dana is great") is only caught
-    when it is in ``names``: pass the study's names list, and read the quotes
-    before publishing.
+    A lone given name outside the lexicon with no cue ("Without Tamsin ...") and
+    names written all in lower case without a title are only caught when they
+    are in ``names``: pass the study's names list, and read the quotes before
+    publishing.
 
     Parameters
     ----------

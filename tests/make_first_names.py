@@ -13,7 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-import faker.providers.person as person
+from faker.providers import person
 
 OUT = Path(__file__).resolve().parents[1] / "assetinv" / "data" / "first_names.txt"
 WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")

@@ -11,12 +11,11 @@ import re
 from collections import Counter
 
 import pytest
+from _support import all_output_text
+from redaction_corpus import HELDOUT_NEGATIVE, HELDOUT_POSITIVE, IDS, NAMES, NEGATIVE, POSITIVE
 
 from assetinv import redact
 from assetinv.redaction import read_redact_names
-
-from _support import all_output_text
-from redaction_corpus import HELDOUT_NEGATIVE, HELDOUT_POSITIVE, IDS, NAMES, NEGATIVE, POSITIVE
 
 TITLES = {"ms", "mr", "mrs", "mx", "miss", "dr", "prof", "principal", "coach", "superintendent", "dean",
           "counselor", "director"}
@@ -180,8 +179,13 @@ def test_heldout_batches_3_and_4():
     lexicon; 74% of names and phones then); batch 4 was written after those changes and measured once.
     Without any names list: names and phones together >= 95%, precision >= 90% (docs/privacy.md).
     """
-    from redaction_corpus_heldout import (BATCH3_NAMES, BATCH3_NEGATIVE, BATCH3_POSITIVE, BATCH4_NEGATIVE,
-                                          BATCH4_POSITIVE)
+    from redaction_corpus_heldout import (
+        BATCH3_NAMES,
+        BATCH3_NEGATIVE,
+        BATCH3_POSITIVE,
+        BATCH4_NEGATIVE,
+        BATCH4_POSITIVE,
+    )
 
     pos, neg = BATCH3_POSITIVE + BATCH4_POSITIVE, BATCH3_NEGATIVE + BATCH4_NEGATIVE
     s = _score_with(pos, neg, None)

@@ -199,7 +199,8 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
         html += f"<ul>{sentences}</ul>"
     html += _figure(ctx, "school_profile_plot", "fig-profile",
                     "The school's domain means (dots, with 95% intervals) against the network means.",
-                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network")
+                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network",
+                    reuse=("profile", school))
     return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 
@@ -382,8 +383,10 @@ def section_interviews(ctx: ReportContext, school: str) -> Section:
         sm = r.get("survey_mean")
         survey = (f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. " if sm is not None and pd.notna(sm)
                   else "Survey: not reported. ")
-        if top and n_ex and not (isinstance(n_ex, float) and math.isnan(n_ex)) and int(n_ex) > 0:
-            said = esc(f"Heard most often in interviews ({int(n_ex)} coded excerpt{'s' if int(n_ex) != 1 else ''}): "
+        # n_excerpts is banded ("1+") by assetinv.disclosure when it could be one interviewee's
+        n_txt = n_ex if isinstance(n_ex, str) else ("" if n_ex is None or pd.isna(n_ex) else str(int(n_ex)))
+        if top and n_txt not in ("", "0"):
+            said = esc(f"Heard most often in interviews ({n_txt} coded excerpt{'s' if n_txt != '1' else ''}): "
                        f"{top}.")
         else:
             said = "No coded interview excerpts for this domain."
