@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .instrument import Instrument, load_instrument
+from .instrument import Instrument, resolve
 from .reliability import group_reliability
 
 __all__ = ["SurveyPlan", "detectable_change", "plan_survey", "respondents_needed"]
@@ -188,7 +189,7 @@ def _icc_ci(F, G, N, nbar, ci):
 
 def plan_survey(
     df: pd.DataFrame,
-    instrument: Instrument | str | None = None,
+    instrument: Instrument | str | Path | None = None,
     *,
     group: str = "school",
     wave: str | None = None,
@@ -249,7 +250,7 @@ def plan_survey(
     power analysis for the behavioral sciences*.
     """
     msgs: list[str] = []
-    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    inst = resolve(instrument)
     if group not in df.columns:
         raise ValueError(f"the data have no {group!r} column to plan for")
     d = df

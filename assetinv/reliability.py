@@ -48,12 +48,14 @@ import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, special, stats
 
+from .instrument import Instrument, resolve
 from .privacy import MIN_N, suppress
 
 __all__ = [
@@ -593,7 +595,7 @@ def _alpha_result(N, SX, SXX, names: list[str], nsub: int, total_stats: tuple[fl
     z = _z(ci)
     ci_rows = {"feldt": [lo_f, tot["raw_alpha"], hi_f],
                "duhachek": [tot["raw_alpha"] - z * ase, tot["raw_alpha"], tot["raw_alpha"] + z * ase]}
-    ci_df = pd.DataFrame.from_dict(ci_rows, orient="index", columns=["lower", "estimate", "upper"])
+    ci_df = pd.DataFrame(list(ci_rows.values()), index=list(ci_rows), columns=["lower", "estimate", "upper"])
     return AlphaResult(total=total_df, ci=ci_df, alpha_if_dropped=drop, item_stats=item_stats,
                        response_freq=pd.DataFrame(), n_obs=nsub, warnings=msgs)
 
@@ -1085,7 +1087,15 @@ class _KeyedBlock:
         missing answers), for all sets at once (cached)."""
         key = ("counts", tuple(int(v) for v in vals))
         if key not in self._cache:
-            self._cache[key] = np.stack([np.count_nonzero(self.codes == v, axis=0) for v in vals])
+            c = self.codes
+            lo, hi = int(min(vals[0], 0)), int(vals[-1])
+            if c.size and (int(c.min()) < lo or int(c.max()) > hi):   # off the range: count each value
+                self._cache[key] = np.stack([np.count_nonzero(c == v, axis=0) for v in vals])
+            else:   # one bincount of (value, column) for every answer
+                w = hi - lo + 1
+                idx = (c.astype(np.intp) - lo) + w * np.arange(c.shape[1])
+                allc = np.bincount(idx.ravel(), minlength=w * c.shape[1]).reshape(c.shape[1], w).T
+                self._cache[key] = allc[np.asarray(vals, dtype=int) - lo]
         return self._cache[key]
 
     def answers(self, dtype) -> np.ndarray:
@@ -1893,7 +1903,7 @@ def _verdict(name, a, icc2, th) -> str:
 
 def instrument_reliability(
     responses: pd.DataFrame,
-    instrument: Any,
+    instrument: Instrument | str | Path | None = None,
     by: str | Sequence[str] | None = None,
     *,
     min_n: int = MIN_N,
@@ -1918,9 +1928,9 @@ def instrument_reliability(
     ----------
     responses : DataFrame
         Tidy responses (``respondent_id, school, district, role, wave`` + items).
-    instrument : Instrument
-        From ``assetinv.load_instrument()`` (needs ``scale_min``, ``scale_max``,
-        ``domains``, ``item_ids(domain)``, ``reverse_ids(domain)``).
+    instrument : Instrument, str, Path or None
+        An instrument, a bundled version or a path (see
+        :func:`assetinv.instrument.resolve`); None for the bundled default.
     by : str or list of str, optional
         Grouping column(s) for per-group tables (e.g. ``"school"``,
         ``["district", "role", "wave"]``); each gets its own table.
@@ -1966,6 +1976,7 @@ def instrument_reliability(
     Cronbach (1951); McDonald (1999); Bliese (2000); Revelle, psych manual.
     """
     th = _check_thresholds(thresholds)
+    instrument = resolve(instrument)
     msgs: list[str] = []
     lo, hi = float(instrument.scale_min), float(instrument.scale_max)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))

@@ -25,12 +25,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
-from .instrument import Instrument, load_instrument
+from .instrument import Instrument, resolve
 
 __all__ = ["CFAResult", "CFAWarning", "cfa", "invariance", "invariance_caution"]
 
@@ -516,7 +517,7 @@ def _checks(sp, x, H, h1, msgs):
 # ----------------------------------------------------------------------------- public
 def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
     if model is None:
-        inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+        inst = resolve(instrument)
         model = {d: [i for i in inst.item_ids(d) if i in df.columns] for d in inst.domains["id"]}
         model = {d: v for d, v in model.items() if v}
         if reverse is None:
@@ -526,7 +527,7 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
         model = {str(f): list(v) for f, v in dict(model).items()}
         bounds = None
         if instrument is not None:
-            inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+            inst = resolve(instrument)
             bounds = (inst.scale_min, inst.scale_max)
             if reverse is None:
                 inmodel = {i for v in model.values() for i in v}
@@ -637,7 +638,7 @@ def cfa(
     df: pd.DataFrame,
     model: Mapping[str, Sequence[str]] | None = None,
     *,
-    instrument: Instrument | str | None = None,
+    instrument: Instrument | str | Path | None = None,
     estimator: str = "ML",
     missing: str = "fiml",
     group: str | None = None,
@@ -714,7 +715,7 @@ def invariance(
     model: Mapping[str, Sequence[str]] | None = None,
     *,
     group: str,
-    instrument: Instrument | str | None = None,
+    instrument: Instrument | str | Path | None = None,
     reverse: Sequence[str] | None = None,
     missing: str = "fiml",
 ) -> pd.DataFrame:

@@ -5,11 +5,11 @@ The references are committed under tests/r_reference (regenerate with
 """
 from __future__ import annotations
 
+import dataclasses
 import doctest
 import json
 import warnings
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -400,21 +400,16 @@ def test_feldt_and_duhachek_other_coverage():
 
 # ---------------------------------------------------------------- the whole instrument
 def _fake_instrument():
+    """A real Instrument with two 8-item domains (EX, LM), items 04 and 07 reverse-keyed."""
+    base = assetinv.load_instrument()
     doms = pd.DataFrame({"id": ["EX", "LM"], "name": ["Expertise in the system", "Learning mindset"],
                          "short": ["Expertise", "Mindset"], "definition": ["", ""]})
     items = pd.DataFrame({"id": [f"{d}{j:02d}" for d in ("EX", "LM") for j in range(1, 9)]})
     items["domain"] = items["id"].str[:2]
+    items["text"] = items["id"]
     items["reverse"] = items["id"].str[2:].isin(["04", "07"])
-
-    def item_ids(domain=None):
-        return items.loc[items["domain"] == domain, "id"].tolist() if domain else items["id"].tolist()
-
-    def reverse_ids(domain=None):
-        m = items["reverse"] & ((items["domain"] == domain) if domain else True)
-        return items.loc[m, "id"].tolist()
-
-    return SimpleNamespace(scale_min=1, scale_max=5, domains=doms, items=items,
-                           item_ids=item_ids, reverse_ids=reverse_ids)
+    items["roles"] = [tuple(base.roles)] * len(items)
+    return dataclasses.replace(base, domains=doms, items=items)
 
 
 def _responses(seed=11, n_school=30):
