@@ -54,6 +54,7 @@ Annenberg School for Communication, University of Pennsylvania.
 Krippendorff, K. (2019). *Content Analysis: An Introduction to Its
 Methodology* (4th ed.). Sage.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -274,8 +275,11 @@ def krippendorff_alpha(
         counts = np.asarray(value_counts, dtype=float)
         if counts.ndim != 2:
             raise ValueError("value_counts must be 2-D: one row per unit, one column per value")
-        values = (np.arange(counts.shape[1], dtype=float) if value_domain is None
-                  else np.asarray(list(value_domain), dtype=float))
+        values = (
+            np.arange(counts.shape[1], dtype=float)
+            if value_domain is None
+            else np.asarray(list(value_domain), dtype=float)
+        )
         if len(values) != counts.shape[1]:
             raise ValueError("value_domain must list one value per column of value_counts")
         order = np.argsort(values, kind="mergesort")
@@ -476,7 +480,11 @@ def cohen_kappa(a, b=None, weights: str | None = None, categories: Sequence | No
     37-46. Cohen, J. (1968). Weighted kappa. *Psychological Bulletin*, 70(4),
     213-220.
     """
-    data = a if b is None else [list(np.asarray(a, dtype=object).ravel()), list(np.asarray(b, dtype=object).ravel())]
+    data = (
+        a
+        if b is None
+        else [list(np.asarray(a, dtype=object).ravel()), list(np.asarray(b, dtype=object).ravel())]
+    )
     if b is not None and len(data[0]) != len(data[1]):
         raise ValueError(f"a and b must have the same length ({len(data[0])} != {len(data[1])})")
     mat, values = _as_matrix(data)

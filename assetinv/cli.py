@@ -12,6 +12,7 @@ Subcommands:
 Bad input never produces a traceback: the message is printed and the exit code is 2 (also when
 ``validate`` finds problems); 0 means every file is fine, 130 an interrupted run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,7 +32,9 @@ def _shown(problems: list, show_all: bool) -> tuple[list, str | None]:
     if show_all or len(problems) <= MAX_PROBLEMS_SHOWN:
         return list(problems), None
     rest = len(problems) - MAX_PROBLEMS_SHOWN
-    return list(problems[:MAX_PROBLEMS_SHOWN]), f"\u2026 and {rest} more (run again with --all to list every problem)"
+    return list(
+        problems[:MAX_PROBLEMS_SHOWN]
+    ), f"\u2026 and {rest} more (run again with --all to list every problem)"
 
 
 def _error_text(err: DataError, show_all: bool) -> str:
@@ -84,17 +87,30 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     if folder.exists() and not folder.is_dir():
-        raise DataError(Problem(str(folder), "is a file, not a folder", "give a folder name for the synthetic study"))
+        raise DataError(
+            Problem(str(folder), "is a file, not a folder", "give a folder name for the synthetic study")
+        )
     if folder.is_dir() and any(folder.iterdir()) and not args.force:
         shown = sorted(p.name for p in folder.iterdir())
-        raise DataError(Problem(
-            str(folder), f"the folder is not empty ({', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}); "
-            "simulate would overwrite files such as responses.csv and study.yaml",
-            "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
-            "(other files are left alone)"))
-    size = {k: v for k, v in (("n_schools", args.schools), ("n_districts", args.districts),
-                              ("respondents_per_school", args.respondents), ("n_interviews", args.interviews))
-            if v is not None}
+        raise DataError(
+            Problem(
+                str(folder),
+                f"the folder is not empty ({', '.join(shown[:5])}{' …' if len(shown) > 5 else ''}); "
+                "simulate would overwrite files such as responses.csv and study.yaml",
+                "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
+                "(other files are left alone)",
+            )
+        )
+    size = {
+        k: v
+        for k, v in (
+            ("n_schools", args.schools),
+            ("n_districts", args.districts),
+            ("respondents_per_school", args.respondents),
+            ("n_interviews", args.interviews),
+        )
+        if v is not None
+    }
     for k, v in size.items():
         if v < 1:
             raise DataError(Problem(f"--{k}", f"must be at least 1 (got {v})", "e.g. --schools 120"))
@@ -109,13 +125,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report.context import default_data_dir
     from .study_check import validate_study
 
-    folder = Path(args.data) if args.data is not None else (
-        Path(args.config).resolve().parent if args.config is not None else default_data_dir())
+    folder = (
+        Path(args.data)
+        if args.data is not None
+        else (Path(args.config).resolve().parent if args.config is not None else default_data_dir())
+    )
     if folder.is_dir():  # (a missing folder is reported by build_reports)
         check = validate_study(folder, config=args.config)
         if not check.ok:
-            print(f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
-                  "rendered. Fix them (`assetinv validate FOLDER` lists them again):", file=sys.stderr)
+            print(
+                f"assetinv: error: the study in {folder} has {len(check.errors)} error(s); nothing was "
+                "rendered. Fix them (`assetinv validate FOLDER` lists them again):",
+                file=sys.stderr,
+            )
             _print_findings(check.errors, sys.stderr, getattr(args, "all", False))
             return 2
         if check.warnings:
@@ -159,9 +181,15 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         plan = plan_survey(responses, wave=args.wave, targets=tuple(args.targets), sizes=tuple(args.sizes))
     except ValueError as err:
         from .errors import Problem
-        raise DataError(Problem(file=str(path), message=str(err),
-                                fix="a pilot needs at least 2 schools with 2 or more answers each; "
-                                    "check --wave, --targets (between 0 and 1) and --sizes (2 or more)")) from None
+
+        raise DataError(
+            Problem(
+                file=str(path),
+                message=str(err),
+                fix="a pilot needs at least 2 schools with 2 or more answers each; "
+                "check --wave, --targets (between 0 and 1) and --sizes (2 or more)",
+            )
+        ) from None
     print(f"Survey plan from {path.name} ({len(responses)} responses)")
     for msg in plan.warnings:
         print(f"note: {msg}")
@@ -171,14 +199,26 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 def _add_plan_parser(sub) -> None:
     p = sub.add_parser("plan", help="respondents a school needs per domain, and the change it can detect")
-    p.add_argument("--data", default=None, help="pilot data folder with study.yaml (default: the bundled sample)")
+    p.add_argument(
+        "--data", default=None, help="pilot data folder with study.yaml (default: the bundled sample)"
+    )
     p.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     p.add_argument("--responses", default=None, help="a pilot survey export instead of a data folder")
     p.add_argument("--wave", default=None, help="plan from this wave (default: the first in the data)")
-    p.add_argument("--targets", type=float, nargs="+", default=[0.70, 0.80],
-                   help="school-mean reliabilities to plan for (default .70 .80)")
-    p.add_argument("--sizes", type=int, nargs="+", default=[5, 10, 15, 20, 30],
-                   help="staff per wave for the detectable change (default 5 10 15 20 30)")
+    p.add_argument(
+        "--targets",
+        type=float,
+        nargs="+",
+        default=[0.70, 0.80],
+        help="school-mean reliabilities to plan for (default .70 .80)",
+    )
+    p.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[5, 10, 15, 20, 30],
+        help="staff per wave for the detectable change (default 5 10 15 20 30)",
+    )
     p.set_defaults(func=_cmd_plan)
 
 
@@ -193,8 +233,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
             sys.stdout.write(text)
         else:
             n = int(d.codes["confident"].sum())
-            print(f"{args.out}: draft codings crosswalk written ({n} confident code lines, "
-                  f"{len(d.codes) - n} commented out for you to check)")
+            print(
+                f"{args.out}: draft codings crosswalk written ({n} confident code lines, "
+                f"{len(d.codes) - n} commented out for you to check)"
+            )
         return 0
 
     cw = draft_crosswalk(args.export, instrument=args.instrument)
@@ -203,8 +245,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     else:
         n = sum(p.confident for p in cw.columns)
-        print(f"{args.out}: draft crosswalk written ({n} confident column lines, "
-              f"{sum(not p.confident for p in cw.columns)} commented out for you to check)")
+        print(
+            f"{args.out}: draft crosswalk written ({n} confident column lines, "
+            f"{sum(not p.confident for p in cw.columns)} commented out for you to check)"
+        )
     return 0
 
 
@@ -222,15 +266,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assetinv",
         description="Analyse an Asset Inventory survey and interviews and render school reports.",
-        epilog=EPILOGS["assetinv"], formatter_class=formatter,
+        epilog=EPILOGS["assetinv"],
+        formatter_class=formatter,
     )
     parser.add_argument("--version", action="version", version=f"assetinv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check input files and list every problem found",
-                       epilog=EPILOGS["validate"], formatter_class=formatter)
-    v.add_argument("files", nargs="+", help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
-                   "study folder holding study.yaml (the whole study, across files)")
+    v = sub.add_parser(
+        "validate",
+        help="check input files and list every problem found",
+        epilog=EPILOGS["validate"],
+        formatter_class=formatter,
+    )
+    v.add_argument(
+        "files",
+        nargs="+",
+        help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
+        "study folder holding study.yaml (the whole study, across files)",
+    )
     v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     v.add_argument(
         "--kind",
@@ -238,53 +291,103 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the file holds (default: guessed from its columns)",
     )
-    v.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
+    v.add_argument(
+        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
+    )
     v.set_defaults(func=_cmd_validate)
 
-    r = sub.add_parser("report", help="render the network summary and one HTML report per school",
-                       epilog=EPILOGS["report"], formatter_class=formatter)
+    r = sub.add_parser(
+        "report",
+        help="render the network summary and one HTML report per school",
+        epilog=EPILOGS["report"],
+        formatter_class=formatter,
+    )
     r.add_argument("--data", default=None, help="data folder (default: the bundled sample in data/)")
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--schools", nargs="*", default=None, help="render only these school ids")
-    r.add_argument("--min-n", type=int, default=None,
-                   help=f"suppression minimum group size (default {DEFAULTS.min_n})")
+    r.add_argument(
+        "--min-n", type=int, default=None, help=f"suppression minimum group size (default {DEFAULTS.min_n})"
+    )
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
-    r.add_argument("--precision", type=int, default=None,
-                   help=f"decimals of means in the CSV and XLSX tables (default {DEFAULTS.precision}, "
-                        "or the config's precision)")
-    r.add_argument("--no-release-ledger", action="store_true",
-                   help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release")
-    r.add_argument("--force", action="store_true",
-                   help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)")
-    r.add_argument("--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})")
-    r.add_argument("--pdf", action="store_true",
-                   help="also write an accessible (tagged) PDF of every report, offline, with Chromium")
+    r.add_argument(
+        "--precision",
+        type=int,
+        default=None,
+        help=f"decimals of means in the CSV and XLSX tables (default {DEFAULTS.precision}, "
+        "or the config's precision)",
+    )
+    r.add_argument(
+        "--no-release-ledger",
+        action="store_true",
+        help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release",
+    )
+    r.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)",
+    )
+    r.add_argument(
+        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
+    )
+    r.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write an accessible (tagged) PDF of every report, offline, with Chromium",
+    )
     r.set_defaults(func=_cmd_report)
 
-    m = sub.add_parser("map", help="draft a crosswalk from a survey export's columns, or a QDA project's codes, "
-                       "to the instrument", epilog=EPILOGS["map"], formatter_class=formatter)
-    m.add_argument("export", type=Path, help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project "
-                   "(.qdpx, .qdc) or coded CSV/XLSX")
+    m = sub.add_parser(
+        "map",
+        help="draft a crosswalk from a survey export's columns, or a QDA project's codes, to the instrument",
+        epilog=EPILOGS["map"],
+        formatter_class=formatter,
+    )
+    m.add_argument(
+        "export",
+        type=Path,
+        help="the survey export (CSV, XLSX, SAV/ZSAV, DTA), or a QDA project (.qdpx, .qdc) or coded CSV/XLSX",
+    )
     m.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
     m.add_argument("--out", default=None, help="write the draft to this YAML file (default: print it)")
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     m.set_defaults(func=_cmd_map)
 
-    s = sub.add_parser("simulate", help="write a seeded synthetic study into FOLDER",
-                       epilog=EPILOGS["simulate"], formatter_class=formatter)
+    s = sub.add_parser(
+        "simulate",
+        help="write a seeded synthetic study into FOLDER",
+        epilog=EPILOGS["simulate"],
+        formatter_class=formatter,
+    )
     s.add_argument("folder", type=Path, help="folder to write the study into (created if missing)")
-    s.add_argument("--seed", type=int, default=2026,
-                   help="random seed; the same seed gives the same files (default 2026, the bundled sample)")
-    s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
-                   "the synthetic study's files)")
+    s.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        help="random seed; the same seed gives the same files (default 2026, the bundled sample)",
+    )
+    s.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty (overwrites the synthetic study's files)",
+    )
     s.add_argument("--schools", type=int, default=None, metavar="N", help="number of schools (default 12)")
     s.add_argument("--districts", type=int, default=None, metavar="N", help="number of districts (default 3)")
-    s.add_argument("--respondents", type=int, default=None, metavar="N",
-                   help="survey respondents per school and wave (default 25)")
-    s.add_argument("--interviews", type=int, default=None, metavar="N",
-                   help="coded interviews in the whole network (default 24)")
+    s.add_argument(
+        "--respondents",
+        type=int,
+        default=None,
+        metavar="N",
+        help="survey respondents per school and wave (default 25)",
+    )
+    s.add_argument(
+        "--interviews",
+        type=int,
+        default=None,
+        metavar="N",
+        help="coded interviews in the whole network (default 24)",
+    )
     s.set_defaults(func=_cmd_simulate)
     _add_plan_parser(sub)
     return parser

@@ -18,6 +18,7 @@ References
 ----------
 rapidfuzz (Bachmann, 2021-), https://github.com/rapidfuzz.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,9 +44,31 @@ _GROUP_WORDS = {
 
 def _stem(word: str) -> str:
     w = word.lower().replace("'", "")
-    for suf in ("isations", "izations", "isation", "ization", "ations", "ation", "ings", "ing", "ers", "ies",
-                "ised", "ized", "ising", "izing", "ive", "ed", "es", "er", "ly", "s"):
-        if w.endswith(suf) and (len(w) > len(suf) + 3 or (suf == "s" and len(w) > 3 and not w.endswith("ss"))):
+    for suf in (
+        "isations",
+        "izations",
+        "isation",
+        "ization",
+        "ations",
+        "ation",
+        "ings",
+        "ing",
+        "ers",
+        "ies",
+        "ised",
+        "ized",
+        "ising",
+        "izing",
+        "ive",
+        "ed",
+        "es",
+        "er",
+        "ly",
+        "s",
+    ):
+        if w.endswith(suf) and (
+            len(w) > len(suf) + 3 or (suf == "s" and len(w) > 3 and not w.endswith("ss"))
+        ):
             w = w[: -len(suf)]
             break
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiou":
@@ -53,9 +76,49 @@ def _stem(word: str) -> str:
     return w
 
 
-_STOP = {"and", "or", "the", "of", "a", "an", "to", "in", "for", "on", "with", "by", "at", "from", "as", "is",
-         "are", "be", "that", "this", "their", "them", "they", "it", "its", "not", "no", "all", "among",
-         "between", "too", "many", "much", "very", "enough", "lot", "lots", "more", "less", "some", "any"}
+_STOP = {
+    "and",
+    "or",
+    "the",
+    "of",
+    "a",
+    "an",
+    "to",
+    "in",
+    "for",
+    "on",
+    "with",
+    "by",
+    "at",
+    "from",
+    "as",
+    "is",
+    "are",
+    "be",
+    "that",
+    "this",
+    "their",
+    "them",
+    "they",
+    "it",
+    "its",
+    "not",
+    "no",
+    "all",
+    "among",
+    "between",
+    "too",
+    "many",
+    "much",
+    "very",
+    "enough",
+    "lot",
+    "lots",
+    "more",
+    "less",
+    "some",
+    "any",
+}
 
 
 def _stems(text: str) -> list[str]:
@@ -66,9 +129,16 @@ def _idf(inst) -> dict[str, float]:
     """Inverse document frequency of each word stem over the codebook's entries (rare words weigh more)."""
     import math
 
-    docs = [set(_stems(" ".join(str(getattr(r, k, "") or "") for k in ("id", "name", "definition", "use_when",
-                                                                         "example"))))
-            for r in inst.codebook.itertuples(index=False)]
+    docs = [
+        set(
+            _stems(
+                " ".join(
+                    str(getattr(r, k, "") or "") for k in ("id", "name", "definition", "use_when", "example")
+                )
+            )
+        )
+        for r in inst.codebook.itertuples(index=False)
+    ]
     n = len(docs)
     df: dict[str, int] = {}
     for d in docs:
@@ -115,29 +185,43 @@ def _score_code(name: str, parent: str, inst) -> list[tuple[str, float, float]]:
     if sep and rest.strip():
         more = _group_scores(prefix, inst)
         if more and max(more.values()) >= 85:
-            groups = {g: max(v, groups.get(g, 0)) for g, v in more.items()} if max(more.values()) >= best_group \
+            groups = (
+                {g: max(v, groups.get(g, 0)) for g, v in more.items()}
+                if max(more.values()) >= best_group
                 else groups
+            )
             best_group, leaf = max(groups.values()), rest.strip()
     stems = _stems(leaf)
     idf = _idf(inst)
     default = max(idf.values()) if idf else 1.0
-    looks_like_id = bool(re.fullmatch(r"[A-Za-z]{1,8}[-_ ]?[A-Za-z0-9]{1,12}", leaf)) and any(c in leaf for c in "-_")
+    looks_like_id = bool(re.fullmatch(r"[A-Za-z]{1,8}[-_ ]?[A-Za-z0-9]{1,12}", leaf)) and any(
+        c in leaf for c in "-_"
+    )
     scores = []
     for rec in cb.itertuples(index=False):
         name_stems = set(_stems(rec.name)) | set(_stems(str(rec.id).split("-", 1)[-1]))  # OS-PLC: "plc"
         both = set(stems) | name_stems
-        s_name = max(fuzz.ratio(leaf, rec.name, processor=utils.default_process),
-                     fuzz.token_sort_ratio(leaf, rec.name, processor=utils.default_process),
-                     # words in common, weighted by rarity, as a share of both texts' words
-                     100.0 * 2 * sum(idf.get(w, default) for w in set(stems) & name_stems)
-                     / max(sum(idf.get(w, default) for w in set(stems)) + sum(idf.get(w, default) for w in name_stems), 1e-9)
-                     if both else 0.0,
-                     # the code's words all in the codebook name or id ("Barrier: turnover", "PLC")
-                     0.9 * _overlap(stems, name_stems, idf, default))
+        s_name = max(
+            fuzz.ratio(leaf, rec.name, processor=utils.default_process),
+            fuzz.token_sort_ratio(leaf, rec.name, processor=utils.default_process),
+            # words in common, weighted by rarity, as a share of both texts' words
+            100.0
+            * 2
+            * sum(idf.get(w, default) for w in set(stems) & name_stems)
+            / max(
+                sum(idf.get(w, default) for w in set(stems)) + sum(idf.get(w, default) for w in name_stems),
+                1e-9,
+            )
+            if both
+            else 0.0,
+            # the code's words all in the codebook name or id ("Barrier: turnover", "PLC")
+            0.9 * _overlap(stems, name_stems, idf, default),
+        )
         if looks_like_id:
             s_name = max(s_name, fuzz.ratio(leaf.upper(), str(rec.id)))
-        text = name_stems | set(_stems(" ".join(str(getattr(rec, k, "") or "")
-                                                for k in ("definition", "use_when", "example"))))
+        text = name_stems | set(
+            _stems(" ".join(str(getattr(rec, k, "") or "") for k in ("definition", "use_when", "example")))
+        )
         s_def = 0.8 * _overlap(stems, text, idf, default)
         s = max(s_name, s_def) + 0.1 * min(s_name, s_def)
         if best_group >= 85:
@@ -145,7 +229,6 @@ def _score_code(name: str, parent: str, inst) -> list[tuple[str, float, float]]:
         scores.append((rec.id, float(min(s, 100.0)), float(s_name)))
     scores.sort(key=lambda t: (-t[1], t[0]))
     return scores
-
 
 
 def _closest_codes(name: str, cb: pd.DataFrame, n: int = 1) -> list[tuple[str, float]]:
@@ -162,8 +245,9 @@ def _closest_codes(name: str, cb: pd.DataFrame, n: int = 1) -> list[tuple[str, f
     for rec in cb.itertuples(index=False):
         names[_s(rec.id)] = rec.id
         names[_s(rec.name)] = rec.id
-    for text, score, _ in process.extract(name, list(names), scorer=fuzz.WRatio,
-                                          processor=utils.default_process, limit=None):
+    for text, score, _ in process.extract(
+        name, list(names), scorer=fuzz.WRatio, processor=utils.default_process, limit=None
+    ):
         cid = names[text]
         best[cid] = max(best.get(cid, 0.0), float(score))
     for rec in cb.itertuples(index=False):
@@ -173,4 +257,3 @@ def _closest_codes(name: str, cb: pd.DataFrame, n: int = 1) -> list[tuple[str, f
             best[rec.id] = max(best.get(rec.id, 0.0), sc)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
     return ranked[:n]
-

@@ -15,6 +15,7 @@ REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
 O'Connor, C., & Joffe, H. (2020). Intercoder reliability in qualitative research: debates and
 practical guidelines. *International Journal of Qualitative Methods*, 19, 1-13.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -46,6 +47,7 @@ from .refi_read import _read_qdpx_raw
 
 __all__ = ["check_codings", "validate_codings"]
 
+
 def _unknown_code_fix(key: str, cb: pd.DataFrame, inst=None, parent: str = "") -> str:
     import json
 
@@ -53,14 +55,17 @@ def _unknown_code_fix(key: str, cb: pd.DataFrame, inst=None, parent: str = "") -
     if inst is not None:  # the scorer `assetinv map` drafts with (names, definitions, parent groups)
         cid, score, _ = _score_code(key, parent, inst)[0]
     else:
-        (cid, score), = _closest_codes(key, cb, 1) or [("", 0.0)]
+        ((cid, score),) = _closest_codes(key, cb, 1) or [("", 0.0)]
     if cid and score >= 60:
         name = cb.loc[cb["id"] == cid, "name"].iloc[0]
-        return (f"did you mean {cid} ({name})? correct it, or add  {quoted}: {cid}  under codings.codes in study.yaml "
-                "(or another codebook id; ~ leaves the code out on purpose)")
-    return (f"add  {quoted}: <codebook id>  under codings.codes in study.yaml (no codebook code is close; "
-            "the ids are in assetinv.load_instrument().codebook; ~ leaves the code out on purpose)")
-
+        return (
+            f"did you mean {cid} ({name})? correct it, or add  {quoted}: {cid}  under codings.codes in study.yaml "
+            "(or another codebook id; ~ leaves the code out on purpose)"
+        )
+    return (
+        f"add  {quoted}: <codebook id>  under codings.codes in study.yaml (no codebook code is close; "
+        "the ids are in assetinv.load_instrument().codebook; ~ leaves the code out on purpose)"
+    )
 
 
 def check_codings(
@@ -124,8 +129,9 @@ def check_codings(
     places = [i + 2 for i in range(len(df))] if rows is None else list(rows)
     found: list[_Found] = []
 
-    def prob(i: int, col: str | None, msg: str, fix: str, group_msg: str | None = None,
-             detail: str | None = None) -> None:
+    def prob(
+        i: int, col: str | None, msg: str, fix: str, group_msg: str | None = None, detail: str | None = None
+    ) -> None:
         found.append(_Found(places[i], col, msg, fix, group_msg or msg, detail))
 
     _check_cells(df, inst, prob, case_hint)
@@ -179,8 +185,14 @@ def _check_cells(df: pd.DataFrame, inst: Instrument, prob: Callable, case_hint: 
         code = lookup.check(i, rec.code, prob)
         codes_out.append(code)
         exemplary.append(_check_exemplary(i, ex_cells.iloc[i], prob) if ex_cells is not None else False)
-        valences.append(_valence(_s(val_cells.iloc[i]) if val_cells is not None else "", code, allowed,
-                                 lambda msg, fix, i=i: prob(i, "valence", msg, fix)))
+        valences.append(
+            _valence(
+                _s(val_cells.iloc[i]) if val_cells is not None else "",
+                code,
+                allowed,
+                lambda msg, fix, i=i: prob(i, "valence", msg, fix),
+            )
+        )
     df["code"] = codes_out
     df["role"] = roles_out
     df["exemplary"] = pd.Series(exemplary, index=df.index, dtype=bool)
@@ -234,8 +246,12 @@ class _CodeLookup:
     def check(self, i: int, code: str, prob: Callable) -> str:
         """Row ``i``'s code as a codebook id, NO-CODE, or itself when empty or unknown (with a problem)."""
         if code == "":
-            prob(i, "code", "code is empty",
-                 f"write a codebook id, or {NO_CODE} if the coder found that no code applies")
+            prob(
+                i,
+                "code",
+                "code is empty",
+                f"write a codebook id, or {NO_CODE} if the coder found that no code applies",
+            )
             return code
         if code.upper() == NO_CODE:
             return NO_CODE
@@ -328,13 +344,17 @@ def _valence(value: str, code: str, allowed: dict, problem) -> str:
         fixed = allowed.get(code, "either")
         return fixed if fixed in ("strength", "barrier") else ""
     if v not in _VALENCE_WORDS:
-        problem(f"valence must be strength or barrier, got '{value}'", "write strength, barrier or leave blank")
+        problem(
+            f"valence must be strength or barrier, got '{value}'", "write strength, barrier or leave blank"
+        )
         return ""
     v = _VALENCE_WORDS[v]
     fixed = allowed.get(code, "either")
     if fixed in ("strength", "barrier") and v != fixed:
-        problem(f"code {code} always records valence '{fixed}', but this coding says '{v}'",
-                f"write {fixed}, or use a topic code of the domain if the excerpt shows a {v}")
+        problem(
+            f"code {code} always records valence '{fixed}', but this coding says '{v}'",
+            f"write {fixed}, or use a topic code of the domain if the excerpt shows a {v}",
+        )
         return fixed
     return v
 
@@ -348,20 +368,35 @@ def _read_table(path: Path) -> pd.DataFrame:
             t = pd.read_excel(path, dtype=str, engine="openpyxl")
             return t.fillna("")
     except UnicodeDecodeError:
-        raise DataError(Problem(str(path), "wrong encoding: the codings file is not UTF-8 text",
-                                "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx")) from None
+        raise DataError(
+            Problem(
+                str(path),
+                "wrong encoding: the codings file is not UTF-8 text",
+                "save it as 'CSV UTF-8 (Comma delimited)' or as .xlsx",
+            )
+        ) from None
     except pd.errors.EmptyDataError:
         raise DataError(Problem(str(path), "the file is empty", "export the codings again")) from None
     except pd.errors.ParserError as err:
         line = re.search(r"row (\d+)|line (\d+)", str(err))
         row = int(next(g for g in line.groups() if g)) + 1 if line else None
-        raise DataError(Problem(str(path), "the CSV cannot be parsed (an unclosed quote or a row with too many "
-                                "values)", "check the quotes on this row, or save it again from Excel",
-                                row=row)) from None
+        raise DataError(
+            Problem(
+                str(path),
+                "the CSV cannot be parsed (an unclosed quote or a row with too many values)",
+                "check the quotes on this row, or save it again from Excel",
+                row=row,
+            )
+        ) from None
     except (ValueError, KeyError, OSError, zipfile.BadZipFile, ET.ParseError) as err:
-        raise DataError(Problem(str(path), f"the workbook cannot be read ({type(err).__name__}); it may be "
-                                "damaged, truncated or password-protected",
-                                "open it in Excel and save it again as .xlsx, or as 'CSV UTF-8'")) from None
+        raise DataError(
+            Problem(
+                str(path),
+                f"the workbook cannot be read ({type(err).__name__}); it may be "
+                "damaged, truncated or password-protected",
+                "open it in Excel and save it again as .xlsx, or as 'CSV UTF-8'",
+            )
+        ) from None
     raise DataError(
         Problem(
             str(path),
@@ -392,8 +427,14 @@ def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict
     names = {str(n).strip().lower(): c for c, n in zip(cb["id"], cb["name"])}
     cmap: dict[str, str | None] = {}
     if codes is not None and not isinstance(codes, dict):
-        problems.append(Problem(file, "codings.codes must be a mapping of 'QDA code name: codebook id' lines",
-                                'e.g. codes: {"Teacher collaboration": OS-COLLAB}', column="codes"))
+        problems.append(
+            Problem(
+                file,
+                "codings.codes must be a mapping of 'QDA code name: codebook id' lines",
+                'e.g. codes: {"Teacher collaboration": OS-COLLAB}',
+                column="codes",
+            )
+        )
         codes = {}
     for k, v in (codes or {}).items():
         key = _ckey(k)
@@ -408,29 +449,53 @@ def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict
         elif t.lower() in names:
             cmap[key] = names[t.lower()]
         else:
-            (cid, score), = _closest_codes(t, cb, 1) or [("", 0.0)]
-            problems.append(Problem(
-                file, f"codings.codes maps '{k}' to '{t}', which is not a codebook id",
-                (f"did you mean {cid}? " if score >= 60 else "") + "write a codebook id, NO-CODE, or ~ to leave "
-                "the code out", column="codes"))
+            ((cid, score),) = _closest_codes(t, cb, 1) or [("", 0.0)]
+            problems.append(
+                Problem(
+                    file,
+                    f"codings.codes maps '{k}' to '{t}', which is not a codebook id",
+                    (f"did you mean {cid}? " if score >= 60 else "")
+                    + "write a codebook id, NO-CODE, or ~ to leave "
+                    "the code out",
+                    column="codes",
+                )
+            )
     cspec: dict[str, dict] = {}
     if cases is not None and not isinstance(cases, dict):
-        problems.append(Problem(file, "codings.cases must be a mapping such as {school: School, role: Role}",
-                                "see docs/qualitative.md, 'Crosswalks'", column="cases"))
+        problems.append(
+            Problem(
+                file,
+                "codings.cases must be a mapping such as {school: School, role: Role}",
+                "see docs/qualitative.md, 'Crosswalks'",
+                column="cases",
+            )
+        )
         cases = {}
     allowed = _CASE_FIELDS + (_CSV_FIELDS if tabular else ())
     for field, spec in (cases or {}).items():
         if field not in allowed:
             close = difflib.get_close_matches(str(field), allowed, n=1)
-            problems.append(Problem(
-                file, f"codings.cases has an unknown key '{field}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
-                f"use {', '.join(allowed)}", column="cases"))
+            problems.append(
+                Problem(
+                    file,
+                    f"codings.cases has an unknown key '{field}'"
+                    + (f" (did you mean '{close[0]}'?)" if close else ""),
+                    f"use {', '.join(allowed)}",
+                    column="cases",
+                )
+            )
             continue
         if isinstance(spec, str):
             spec = {"from": spec}
         if not isinstance(spec, dict):
-            problems.append(Problem(file, f"codings.cases.{field} must be a variable/column name or a mapping",
-                                    f'e.g. {field}: School, or {field}: {{from_filename: "^(S\\d+)_"}}', column="cases"))
+            problems.append(
+                Problem(
+                    file,
+                    f"codings.cases.{field} must be a variable/column name or a mapping",
+                    f'e.g. {field}: School, or {field}: {{from_filename: "^(S\\d+)_"}}',
+                    column="cases",
+                )
+            )
             continue
         spec = dict(spec)
         if "column" in spec or "variable" in spec:
@@ -438,24 +503,39 @@ def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict
         unknown = set(spec) - {"from", "from_filename", "value", "values"}
         ways = [k for k in ("from", "from_filename", "value") if spec.get(k) is not None]
         if unknown or len(ways) != 1:
-            problems.append(Problem(
-                file, f"codings.cases.{field} must give exactly one of: a variable name, from_filename, value"
-                + (f" (unknown keys: {', '.join(sorted(map(str, unknown)))})" if unknown else ""),
-                f'e.g. {field}: School, {field}: {{from_filename: "^(S\\d+)_"}} or {field}: {{value: teacher}}',
-                column="cases"))
+            problems.append(
+                Problem(
+                    file,
+                    f"codings.cases.{field} must give exactly one of: a variable name, from_filename, value"
+                    + (f" (unknown keys: {', '.join(sorted(map(str, unknown)))})" if unknown else ""),
+                    f'e.g. {field}: School, {field}: {{from_filename: "^(S\\d+)_"}} or {field}: {{value: teacher}}',
+                    column="cases",
+                )
+            )
             continue
         if "from_filename" in spec:
             try:
                 spec["from_filename"] = re.compile(str(spec["from_filename"]))
             except re.error as e:
-                problems.append(Problem(file, f"codings.cases.{field}.from_filename is not a valid regular "
-                                        f"expression ({e})", 'e.g. "^(S\\d+)_" takes S07 from S07_teacher.docx',
-                                        column="cases"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"codings.cases.{field}.from_filename is not a valid regular expression ({e})",
+                        'e.g. "^(S\\d+)_" takes S07 from S07_teacher.docx',
+                        column="cases",
+                    )
+                )
                 continue
         vals = spec.get("values") or {}
         if not isinstance(vals, dict):
-            problems.append(Problem(file, f"codings.cases.{field}.values must be a mapping of 'value: id' lines",
-                                    '"Principal or AP": leader', column="cases"))
+            problems.append(
+                Problem(
+                    file,
+                    f"codings.cases.{field}.values must be a mapping of 'value: id' lines",
+                    '"Principal or AP": leader',
+                    column="cases",
+                )
+            )
             vals = {}
         spec["values"] = {_s(k).casefold(): _s(v) for k, v in vals.items()}
         cspec[field] = spec
@@ -469,8 +549,9 @@ def _lookup(d: dict, name: str):
     return low.get(str(name).casefold().strip())
 
 
-def _apply_cases(table: pd.DataFrame, raw: pd.DataFrame | None, where: list, cspec: dict, file: str,
-                 found: list[_Found]) -> list[Problem]:
+def _apply_cases(
+    table: pd.DataFrame, raw: pd.DataFrame | None, where: list, cspec: dict, file: str, found: list[_Found]
+) -> list[Problem]:
     """Fill school, role (and, for tables, any renamed column) from the ``cases:`` crosswalk."""
     problems: list[Problem] = []
     for field, spec in cspec.items():
@@ -482,19 +563,29 @@ def _apply_cases(table: pd.DataFrame, raw: pd.DataFrame | None, where: list, csp
             if raw is not None:  # a coded spreadsheet: a column
                 match = [c for c in raw.columns if str(c).strip().casefold() == name.strip().casefold()]
                 if not match:
-                    problems.append(Problem(file, f"codings.cases.{field} names the column '{name}', which the file "
-                                            "does not have", f"use one of: {', '.join(map(str, raw.columns))}",
-                                            column="cases"))
+                    problems.append(
+                        Problem(
+                            file,
+                            f"codings.cases.{field} names the column '{name}', which the file does not have",
+                            f"use one of: {', '.join(map(str, raw.columns))}",
+                            column="cases",
+                        )
+                    )
                     continue
                 col = [_s(v) for v in raw[match[0]]]
             else:  # a QDA project: a case or source variable
                 col = [_s(_lookup(v, name)) for v in table["_vars"]]
                 if len(table) and not any(_lookup(v, name) is not None for v in table["_vars"]):
                     known = table.attrs.get("variables") or []
-                    problems.append(Problem(file, f"codings.cases.{field} names the variable '{name}', which no case "
-                                            "or source has", "use one of the project's variables: "
-                                            + (", ".join(known) or "(the project has none; try from_filename)"),
-                                            column="cases"))
+                    problems.append(
+                        Problem(
+                            file,
+                            f"codings.cases.{field} names the variable '{name}', which no case or source has",
+                            "use one of the project's variables: "
+                            + (", ".join(known) or "(the project has none; try from_filename)"),
+                            column="cases",
+                        )
+                    )
                     continue
         else:
             rx = spec["from_filename"]
@@ -503,11 +594,18 @@ def _apply_cases(table: pd.DataFrame, raw: pd.DataFrame | None, where: list, csp
             for i, nm in enumerate(cands):
                 m = next((m for m in (rx.search(n) for n in nm) if m), None)
                 if m is None:
-                    found.append(_Found(where[i], field, f"'{nm[0]}' does not match the from_filename pattern "
-                                        f"'{rx.pattern}' of codings.cases.{field}",
-                                        f"correct the pattern, or rename the source so the pattern finds its {field}",
-                                        f"the source name does not match the from_filename pattern '{rx.pattern}' of "
-                                        f"codings.cases.{field}", f"'{nm[0]}'"))
+                    found.append(
+                        _Found(
+                            where[i],
+                            field,
+                            f"'{nm[0]}' does not match the from_filename pattern "
+                            f"'{rx.pattern}' of codings.cases.{field}",
+                            f"correct the pattern, or rename the source so the pattern finds its {field}",
+                            f"the source name does not match the from_filename pattern '{rx.pattern}' of "
+                            f"codings.cases.{field}",
+                            f"'{nm[0]}'",
+                        )
+                    )
                     col.append("")
                 else:
                     col.append(m.group(1) if m.groups() else m.group(0))
@@ -544,7 +642,9 @@ def _apply_codes(table: pd.DataFrame, where: list, cmap: dict, inst) -> tuple[pd
     out["_code_key"] = keys
     out["code"] = mapped
     if "parent" in out.columns:
-        group_of = {str(c).upper(): str(g).casefold() for c, g in zip(inst.codebook["id"], inst.codebook["group"])}
+        group_of = {
+            str(c).upper(): str(g).casefold() for c, g in zip(inst.codebook["id"], inst.codebook["group"])
+        }
         ids = {str(c).upper() for c in inst.codebook["id"]}
         out["parent"] = [
             "" if (str(c).upper() in ids and _s(p).casefold() == group_of.get(str(c).upper())) else _s(p)
@@ -567,8 +667,9 @@ def _case_hint(table: pd.DataFrame, tabular: bool) -> str:
     if tabular:
         return "or map a column with codings.cases in study.yaml, e.g. cases: {school: Site}"
     known = table.attrs.get("variables") or []
-    return ("or map a case variable with codings.cases in study.yaml; this project's variables: "
-            + (", ".join(known) if known else "none (use from_filename)"))
+    return "or map a case variable with codings.cases in study.yaml; this project's variables: " + (
+        ", ".join(known) if known else "none (use from_filename)"
+    )
 
 
 def _crosswalked(table, raw, where, file, inst, codes, cases, tabular) -> tuple[pd.DataFrame, list[Problem]]:
@@ -592,21 +693,33 @@ def _crosswalked(table, raw, where, file, inst, codes, cases, tabular) -> tuple[
     out, more = check_codings(table, inst, file=file, rows=where, case_hint=_case_hint(table, tabular))
     out.attrs.update(table.attrs)
     failed = {f.column for f in found}  # already explained: not also "school is empty"
-    more = [q for q in more if not (q.column in failed and q.message.split(" (")[0].endswith(f"{q.column} is empty"))]
+    more = [
+        q
+        for q in more
+        if not (q.column in failed and q.message.split(" (")[0].endswith(f"{q.column} is empty"))
+    ]
     return out, _group_problems(found, file) + more
 
 
-def _read_qdpx_checked(path: Path, instrument, codes=None, cases=None, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
+def _read_qdpx_checked(
+    path: Path, instrument, codes=None, cases=None, allow_external=None
+) -> tuple[pd.DataFrame, list[Problem]]:
     table, where, problems = _read_qdpx_raw(path, allow_external)
     if problems and table.empty:
         return table, problems
     if table.empty:
-        return table, problems + [Problem(str(path), "the project has no coded text selections", "code some excerpts before exporting")]
+        return table, problems + [
+            Problem(
+                str(path), "the project has no coded text selections", "code some excerpts before exporting"
+            )
+        ]
     out, more = _crosswalked(table, None, where, str(path), instrument, codes, cases, False)
     return out, problems + more
 
 
-def _load(path, instrument, codes=None, cases=None, allow_external=None) -> tuple[pd.DataFrame, list[Problem]]:
+def _load(
+    path, instrument, codes=None, cases=None, allow_external=None
+) -> tuple[pd.DataFrame, list[Problem]]:
     p = Path(path)
     if not p.exists():
         return pd.DataFrame(), [Problem(str(p), "file not found", "check the path")]

@@ -12,6 +12,7 @@ Examples
 >>> _s("  EX-SHARE "), _s(float("nan"))
 ('EX-SHARE', '')
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -28,8 +29,15 @@ __all__ = ["CODING_COLUMNS", "NO_CODE"]
 CODING_COLUMNS = ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"]
 NO_CODE = "NO-CODE"
 
-_VALENCE_WORDS = {"strength": "strength", "s": "strength", "+": "strength", "asset": "strength",
-                  "barrier": "barrier", "b": "barrier", "-": "barrier"}
+_VALENCE_WORDS = {
+    "strength": "strength",
+    "s": "strength",
+    "+": "strength",
+    "asset": "strength",
+    "barrier": "barrier",
+    "b": "barrier",
+    "-": "barrier",
+}
 
 _TRUE = {"true", "t", "yes", "y", "1", "x", "exemplary"}
 _FALSE = {"false", "f", "no", "n", "0", ""}
@@ -55,7 +63,6 @@ def _s(v) -> str:
 def _sort_codings(df: pd.DataFrame) -> pd.DataFrame:
     out = df.sort_values(["interview_id", "excerpt_id", "coder", "code"], kind="mergesort")
     return out.reset_index(drop=True)
-
 
 
 MAX_CODE_LINES = 20  # unknown-code lines listed before the rest are summed up in one line
@@ -104,7 +111,7 @@ def _group_problems(found: Sequence[_Found], file: str) -> list[Problem]:
             more = f" \u2026 and {len(fs) - 3} more" if len(fs) > 3 else ""
             p = Problem(file, f"{group} ({len(fs)} times: {shown}{more})", fix, row=None, column=col)
         if group.startswith("unknown code '"):
-            unknown.append((-len(fs), order, p, group[len("unknown code '"):-1]))
+            unknown.append((-len(fs), order, p, group[len("unknown code '") : -1]))
         else:
             out.append(p)
     if len(unknown) > MAX_CODE_LINES:
@@ -114,14 +121,15 @@ def _group_problems(found: Sequence[_Found], file: str) -> list[Problem]:
         n_rows = -sum(t[0] for t in rest)
         names = ", ".join(f"'{t[3]}'" for t in rest[:3]) + (" \u2026" if len(rest) > 3 else "")
         out.extend(t[2] for t in keep)
-        out.append(Problem(
-            file,
-            f"{len(rest)} more unknown codes in {n_rows} codings ({names})",
-            "run `assetinv map " + Path(file).name + "` to draft the codings.codes map for every code, "
-            "then check it and paste it into study.yaml",
-            column="code",
-        ))
+        out.append(
+            Problem(
+                file,
+                f"{len(rest)} more unknown codes in {n_rows} codings ({names})",
+                "run `assetinv map " + Path(file).name + "` to draft the codings.codes map for every code, "
+                "then check it and paste it into study.yaml",
+                column="code",
+            )
+        )
     else:
         out.extend(t[2] for t in unknown)
     return out
-

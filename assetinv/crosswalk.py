@@ -17,6 +17,7 @@ commented out with the reason; nothing uncertain is accepted silently. ``Crosswa
 writes the draft in the ``responses:`` format of ``study.yaml`` that :func:`assetinv.read_config`
 accepts unchanged.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,9 +39,26 @@ __all__ = ["Crosswalk", "Proposal", "draft_crosswalk"]
 CONFIDENT = 0.65
 
 _ID_WORDS = {
-    "respondent_id": ("respondent id", "response id", "responseid", "participant id", "record id", "id",
-                      "respondent identifier", "participant", "submission id", "resp", "resp id", "respid",
-                      "case id", "caseid", "record", "pid", "uid", "respondent"),
+    "respondent_id": (
+        "respondent id",
+        "response id",
+        "responseid",
+        "participant id",
+        "record id",
+        "id",
+        "respondent identifier",
+        "participant",
+        "submission id",
+        "resp",
+        "resp id",
+        "respid",
+        "case id",
+        "caseid",
+        "record",
+        "pid",
+        "uid",
+        "respondent",
+    ),
     "school": ("school", "campus", "site", "building", "schl", "school id", "school name", "your school"),
     "district": ("district", "dist", "district id", "local authority", "school district", "your district"),
     "role": ("role", "position", "job", "staff role", "job title", "your role", "describes your role"),
@@ -138,10 +156,15 @@ class Crosswalk:
             Valid YAML; low-confidence lines are comments giving the reason.
         """
         q = _q
-        lines = ["# Draft crosswalk written by `assetinv map`. Check every line; lines starting with '#'",
-                 f"# are proposals under the confidence threshold ({CONFIDENT:.2f}) and are NOT used until you",
-                 "# remove the '#'.", f"# Export layout: {self.layout or 'plain table'}", "responses:",
-                 f"  file: {q(file if file is not None else self.file)}", "  columns:"]
+        lines = [
+            "# Draft crosswalk written by `assetinv map`. Check every line; lines starting with '#'",
+            f"# are proposals under the confidence threshold ({CONFIDENT:.2f}) and are NOT used until you",
+            "# remove the '#'.",
+            f"# Export layout: {self.layout or 'plain table'}",
+            "responses:",
+            f"  file: {q(file if file is not None else self.file)}",
+            "  columns:",
+        ]
         for p in self.columns:
             line = f"    {q(p.key)}: {q(p.target) if p.target is not None else '?'}"
             if p.confident:
@@ -152,34 +175,45 @@ class Crosswalk:
             lines.append("  values:")
             for fld in ("school", "district", "role", "wave"):
                 if fld in self.distinct:
-                    shown = ", ".join(self.distinct[fld][:12]) + (" ..." if len(self.distinct[fld]) > 12 else "")
+                    shown = ", ".join(self.distinct[fld][:12]) + (
+                        " ..." if len(self.distinct[fld]) > 12 else ""
+                    )
                     lines.append(f"    # {fld} values in the export: {shown}")
                 ps = self.values.get(fld, [])
                 good = [p for p in ps if p.confident]
                 if good:
                     lines.append(f"    {fld}:")
-                    lines += [f"      {q(p.key)}: {q(p.target)}    # {p.confidence:.2f} {p.reason}".rstrip()
-                              for p in good]
+                    lines += [
+                        f"      {q(p.key)}: {q(p.target)}    # {p.confidence:.2f} {p.reason}".rstrip()
+                        for p in good
+                    ]
                 for p in ps:
                     if not p.confident:
                         pre = f"    # {fld}: " if not good else "      # "
-                        lines.append(f"{pre}{{{q(p.key)}: {q(p.target) if p.target is not None else '?'}}}"
-                                     f"    # LOW CONFIDENCE {p.confidence:.2f}: {p.reason}")
+                        lines.append(
+                            f"{pre}{{{q(p.key)}: {q(p.target) if p.target is not None else '?'}}}"
+                            f"    # LOW CONFIDENCE {p.confidence:.2f}: {p.reason}"
+                        )
         if self.labels:
             good = [p for p in self.labels if p.confident]
             lines.append("  labels:" + ("" if good else "    # no confident proposal"))
             for p in self.labels:
                 line = f"{q(p.key)}: {p.target if p.target is not None else '?'}"
-                lines.append(f"    {line}    # {p.confidence:.2f} {p.reason}" if p.confident
-                             else f"    # {line}    # LOW CONFIDENCE {p.confidence:.2f}: {p.reason}")
+                lines.append(
+                    f"    {line}    # {p.confidence:.2f} {p.reason}"
+                    if p.confident
+                    else f"    # {line}    # LOW CONFIDENCE {p.confidence:.2f}: {p.reason}"
+                )
         if self.missing_codes:
             good = [p for p in self.missing_codes if p.confident]
             why = "; ".join(f"{p.key}: {p.reason}" for p in self.missing_codes)
             if good:
                 lines.append(f"  missing_codes: [{', '.join(_scalar(p.key) for p in good)}]    # {why}")
             else:
-                lines.append(f"  # missing_codes: [{', '.join(_scalar(p.key) for p in self.missing_codes)}]"
-                             f"    # LOW CONFIDENCE: {why}")
+                lines.append(
+                    f"  # missing_codes: [{', '.join(_scalar(p.key) for p in self.missing_codes)}]"
+                    f"    # LOW CONFIDENCE: {why}"
+                )
         for p in self.constants:
             line = f"  constants: {{{p.key}: {q(p.target) if p.target is not None else '?'}}}"
             lines.append(f"{line}    # {p.reason}" if p.confident else f"  # {line.strip()}    # {p.reason}")
@@ -192,8 +226,17 @@ class Crosswalk:
 def _q(v: Any) -> str:
     """A YAML scalar: plain ids stay plain, anything else is a JSON (double-quoted) string."""
     s = str(v)
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", s) and s.lower() not in ("yes", "no", "true", "false", "null",
-                                                                           "on", "off", "y", "n"):
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", s) and s.lower() not in (
+        "yes",
+        "no",
+        "true",
+        "false",
+        "null",
+        "on",
+        "off",
+        "y",
+        "n",
+    ):
         return s
     return json.dumps(s, ensure_ascii=False)
 
@@ -230,7 +273,9 @@ def _score(text: str, item_text: str) -> float:
     if not a or not b:
         return 0.0
     partial = fuzz.partial_ratio(a, b) if min(len(a), len(b)) >= 40 else 0.0
-    return max(fuzz.ratio(a, b), fuzz.token_set_ratio(a, b) * 0.97, fuzz.token_sort_ratio(a, b), partial * 0.95)
+    return max(
+        fuzz.ratio(a, b), fuzz.token_set_ratio(a, b) * 0.97, fuzz.token_sort_ratio(a, b), partial * 0.95
+    )
 
 
 def _kind(path: Path) -> str:
@@ -281,9 +326,14 @@ def draft_crosswalk(path, instrument=None) -> Crosswalk:
     """
     p = Path(path)
     if _kind(p) == "qda":
-        raise DataError(Problem(p.name, "this is a QDA project, not a survey export",
-                                "draft its codings: block with assetinv.draft_codings_crosswalk "
-                                "(or `assetinv map` on the project)"))
+        raise DataError(
+            Problem(
+                p.name,
+                "this is a QDA project, not a survey export",
+                "draft its codings: block with assetinv.draft_codings_crosswalk "
+                "(or `assetinv map` on the project)",
+            )
+        )
     return _draft_responses(p, instrument)
 
 
@@ -304,12 +354,16 @@ def _draft_responses(path: Path, instrument: Instrument | str | Path | None) -> 
     id_props = _propose_id_fields(raw, cols, col_values, inst, _io)
     taken = {j for j, _ in id_props.values()}
     item_cols = [j for j in cols if j not in taken]
-    answerish = {j: _answer_share(col_values[j], raw.value_labels.get(header[j], {}), inst.default_scale, _io)
-                 for j in item_cols}
+    answerish = {
+        j: _answer_share(col_values[j], raw.value_labels.get(header[j], {}), inst.default_scale, _io)
+        for j in item_cols
+    }
     props = _assign_items(raw, item_cols, _io._item_ids(inst), texts, answerish, _io)
     _keep_or_drop_leftovers(cw, props, item_cols, answerish, header)
     for fld, (j, conf) in id_props.items():
-        props[j] = Proposal(header[j], fld, conf, f"'{_short(raw.question_text.get(j) or header[j])}' names the {fld}")
+        props[j] = Proposal(
+            header[j], fld, conf, f"'{_short(raw.question_text.get(j) or header[j])}' names the {fld}"
+        )
     cw.columns = [props[j] for j in sorted(props)]
     cw.drop = sorted(dict.fromkeys(cw.drop), key=header.index)
     _propose_values(cw, raw, id_props, col_values, inst, _io)
@@ -319,8 +373,9 @@ def _draft_responses(path: Path, instrument: Instrument | str | Path | None) -> 
     return cw
 
 
-def _assign_items(raw, item_cols: list[int], items: list[str], texts: dict[str, str], answerish: dict[int, float],
-                  _io) -> dict[int, Proposal]:
+def _assign_items(
+    raw, item_cols: list[int], items: list[str], texts: dict[str, str], answerish: dict[int, float], _io
+) -> dict[int, Proposal]:
     """Score every (column, item) pair by question-text similarity and assign them one to one (Hungarian)."""
     props: dict[int, Proposal] = {}
     if not item_cols:
@@ -347,11 +402,15 @@ def _assign_items(raw, item_cols: list[int], items: list[str], texts: dict[str, 
         margin = s - max(second_row, second_col)
         conf = _confidence(s, margin, answerish[j])
         qtext = max(best_part[j], key=lambda part: _score(part, texts[it]))
-        props[j] = Proposal(header[j], it, conf, _match_reason(conf, s, margin, answerish[j], qtext, it, texts[it]))
+        props[j] = Proposal(
+            header[j], it, conf, _match_reason(conf, s, margin, answerish[j], qtext, it, texts[it])
+        )
     return props
 
 
-def _match_reason(conf: float, s: float, margin: float, answerish: float, qtext: str, item: str, text: str) -> str:
+def _match_reason(
+    conf: float, s: float, margin: float, answerish: float, qtext: str, item: str, text: str
+) -> str:
     """The comment on a proposed item line: the two texts, and why it is not confident when it is not."""
     if conf >= CONFIDENT:
         return f"'{_short(qtext)}' ~ {item} '{_short(text)}'"
@@ -365,13 +424,20 @@ def _match_reason(conf: float, s: float, margin: float, answerish: float, qtext:
     return (", ".join(why) or "uncertain") + f"; '{_short(qtext)}' ~ '{_short(text)}'"
 
 
-def _keep_or_drop_leftovers(cw: Crosswalk, props: dict[int, Proposal], item_cols: list[int],
-                            answerish: dict[int, float], header: list[str]) -> None:
+def _keep_or_drop_leftovers(
+    cw: Crosswalk,
+    props: dict[int, Proposal],
+    item_cols: list[int],
+    answerish: dict[int, float],
+    header: list[str],
+) -> None:
     """Columns left without an item, and weak matches on columns that do not hold scale answers."""
     for j in item_cols:  # more columns than items: answer-like ones are listed, the rest dropped
         if j not in props:
             if answerish[j] >= 0.8:
-                props[j] = Proposal(header[j], None, 0.0, "answers look like scale answers but no item is left")
+                props[j] = Proposal(
+                    header[j], None, 0.0, "answers look like scale answers but no item is left"
+                )
             else:
                 cw.drop.append(header[j])
     for j in list(props):  # free text, other questions
@@ -386,8 +452,13 @@ def _wave_constant(path: Path, inst: Instrument, _io) -> Proposal:
     wave, why = _wave_from_name(path, inst, _io)
     if wave is not None:
         return Proposal("wave", wave, 0.8, f"the export has no wave column; its file name {why}")
-    return Proposal("wave", next(iter(inst.waves)), 0.0, "the export has no wave column: write the wave "
-                    f"these answers belong to ({', '.join(inst.waves)}) and remove the '#'")
+    return Proposal(
+        "wave",
+        next(iter(inst.waves)),
+        0.0,
+        "the export has no wave column: write the wave "
+        f"these answers belong to ({', '.join(inst.waves)}) and remove the '#'",
+    )
 
 
 def _wave_from_name(path: Path, inst, _io) -> tuple[str | None, str]:
@@ -414,7 +485,9 @@ def _skip_non_answers(raw, _io) -> None:
     raw.rows = raw.rows[n:]
     if "status" in keys:
         j = keys.index("status")
-        raw.rows = [r for r in raw.rows if not (j < len(r) and _io._key(r[j]) in _io._QUALTRICS_EXCLUDED_STATUS)]
+        raw.rows = [
+            r for r in raw.rows if not (j < len(r) and _io._key(r[j]) in _io._QUALTRICS_EXCLUDED_STATUS)
+        ]
 
 
 def _short(s: str, n: int = 60) -> str:
@@ -462,8 +535,12 @@ def _answer_share(vals: list[str], vlabels: dict, scale, _io) -> float:
         lab = vlabels.get(v)
         num = _io._parse_number(v)
         key = _io._label_key(lab if lab is not None else v)
-        if (num is not None and float(num).is_integer() and scale.min <= num <= scale.max) or key in labels \
-                or _io._propose_point(key, scale) is not None or _io.looks_missing(key):
+        if (
+            (num is not None and float(num).is_integer() and scale.min <= num <= scale.max)
+            or key in labels
+            or _io._propose_point(key, scale) is not None
+            or _io.looks_missing(key)
+        ):
             ok += 1
         elif num is not None and lab is not None:
             ok += 1  # a labelled numeric code (e.g. 9 = No answer)
@@ -485,8 +562,14 @@ def _propose_id_fields(raw, cols, col_values, inst, _io) -> dict[str, tuple[int,
             for t in texts:
                 s = max(s, _field_word_score(t, fld))
             if fld == "role" and vals:
-                share = float(np.mean([_io._match_id(v, raw.value_labels.get(h, {}).get(v), role_map, 0.8)[0]
-                                        is not None for v in vals]))
+                share = float(
+                    np.mean(
+                        [
+                            _io._match_id(v, raw.value_labels.get(h, {}).get(v), role_map, 0.8)[0] is not None
+                            for v in vals
+                        ]
+                    )
+                )
                 s = max(s, 0.85 * share) if s else 0.7 * share
             if fld == "wave" and vals:
                 share = float(np.mean([_io._match_id(v, None, wave_map, 0.8)[0] is not None for v in vals]))
@@ -509,7 +592,12 @@ def _propose_id_fields(raw, cols, col_values, inst, _io) -> dict[str, tuple[int,
         n = len(raw.rows)
         for j in cols:
             v = col_values[j]
-            if n and len(v) == n and len(set(v)) == n and not all(_io._parse_number(x) is not None for x in v[:50]):
+            if (
+                n
+                and len(v) == n
+                and len(set(v)) == n
+                and not all(_io._parse_number(x) is not None for x in v[:50])
+            ):
                 cand.append((0.55, "respondent_id", j))
                 break
     cand.sort(key=lambda t: (-t[0], t[2]))
@@ -569,18 +657,31 @@ def _propose_values(cw: Crosswalk, raw, id_props, col_values, inst, _io) -> None
             choices = dict(mapping)
             best = process.extractOne(_io._key(text), list(choices), scorer=fuzz.partial_ratio)
             words = set(_text(text).split())
-            kw = {"teacher": {"teacher", "teaching", "instructor", "educator", "classroom"},
-                  "leader": {"principal", "ap", "head", "leader", "leadership", "administrator", "admin", "vice",
-                             "assistant", "deputy"},
-                  "district": {"district", "central", "office", "superintendent"}}
+            kw = {
+                "teacher": {"teacher", "teaching", "instructor", "educator", "classroom"},
+                "leader": {
+                    "principal",
+                    "ap",
+                    "head",
+                    "leader",
+                    "leadership",
+                    "administrator",
+                    "admin",
+                    "vice",
+                    "assistant",
+                    "deputy",
+                },
+                "district": {"district", "central", "office", "superintendent"},
+            }
             hits = [r for r, w in kw.items() if words & w and r in ids] if fld == "role" else []
             if len(hits) == 1:
                 props.append(Proposal(v, hits[0], 0.9, f"'{text}' names a {hits[0]}"))
             elif best is not None and best[1] >= 85:
                 props.append(Proposal(v, choices[best[0]], 0.6, f"'{text}' looks like '{best[0]}'"))
             else:
-                props.append(Proposal(v, None, 0.0, f"'{text}' is not a {fld} the instrument knows "
-                                      f"({', '.join(ids)})"))
+                props.append(
+                    Proposal(v, None, 0.0, f"'{text}' is not a {fld} the instrument knows ({', '.join(ids)})")
+                )
         if props:
             cw.values[fld] = props
 
@@ -599,14 +700,21 @@ def _propose_labels(cw: Crosswalk, raw, item_idx, col_values, inst, _io) -> None
             lab = vl.get(v)
             key = _io._label_key(lab if lab is not None else v)
             num = _io._parse_number(v)
-            if key in labels or key in missing or scale.is_dont_know(v) or (lab is not None and scale.is_dont_know(lab)):
+            if (
+                key in labels
+                or key in missing
+                or scale.is_dont_know(v)
+                or (lab is not None and scale.is_dont_know(lab))
+            ):
                 continue
             if lab is None and num is not None and float(num).is_integer() and scale.min <= num <= scale.max:
                 continue
             if _io.looks_missing(key):
                 code = v if lab is not None else (lab or v)
                 if code not in seen_missing:
-                    seen_missing[code] = Proposal(code, True, 0.95, f"'{lab or v}' reads like a missing-value code")
+                    seen_missing[code] = Proposal(
+                        code, True, 0.95, f"'{lab or v}' reads like a missing-value code"
+                    )
                 continue
             m = _io._CODED_LABEL_RE.match(key) or _io._LABEL_CODED_RE.match(key)
             if m:
@@ -616,12 +724,20 @@ def _propose_labels(cw: Crosswalk, raw, item_idx, col_values, inst, _io) -> None
                 continue
             point = _io._propose_point(text, scale)
             if point is not None:
-                seen_lab[text] = Proposal(text, point, 0.9, f"an agreement label; point {point} of {scale.min}-{scale.max}")
+                seen_lab[text] = Proposal(
+                    text, point, 0.9, f"an agreement label; point {point} of {scale.min}-{scale.max}"
+                )
             elif lab is None and num is not None:
-                seen_lab[text] = Proposal(text, None, 0.0, f"the number {v} is outside the scale {scale.min}-{scale.max}")
+                seen_lab[text] = Proposal(
+                    text, None, 0.0, f"the number {v} is outside the scale {scale.min}-{scale.max}"
+                )
             else:
-                seen_lab[text] = Proposal(text, None, 0.0, "not an agreement label: give its scale point or list "
-                                          "it under missing_codes")
+                seen_lab[text] = Proposal(
+                    text,
+                    None,
+                    0.0,
+                    "not an agreement label: give its scale point or list it under missing_codes",
+                )
     cw.labels = list(seen_lab.values())
     cw.missing_codes = list(seen_missing.values())
 
@@ -640,8 +756,13 @@ def _write_draft(cw: Crosswalk, out: str | os.PathLike | None, force: bool = Fal
         return cw.to_yaml()
     outp = Path(out)
     if outp.exists() and not force:
-        raise DataError(Problem(str(outp), "the file already exists and is not overwritten",
-                                "choose another --out file, delete this one, or pass --force"))
+        raise DataError(
+            Problem(
+                str(outp),
+                "the file already exists and is not overwritten",
+                "choose another --out file, delete this one, or pass --force",
+            )
+        )
     rel = os.path.relpath(Path(cw.file).resolve(), outp.resolve().parent).replace(os.sep, "/")
     text = cw.to_yaml(file=rel)
     outp.write_text(text, encoding="utf-8")

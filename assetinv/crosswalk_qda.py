@@ -26,6 +26,7 @@ References
 ----------
 REFI-QDA Standard 1.5 (2019), www.qdasoftware.org. rapidfuzz (Bachmann, 2021-), https://github.com/rapidfuzz.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,15 @@ import pandas as pd
 from .code_match import _score_code
 from .errors import DataError, Problem
 
-__all__ = ["CONFIDENT_MARGIN", "CONFIDENT_NAME", "CONFIDENT_SCORE", "CodingsDraft", "draft_codings_crosswalk",
-           "is_codings_file", "write_codings_draft"]
+__all__ = [
+    "CONFIDENT_MARGIN",
+    "CONFIDENT_NAME",
+    "CONFIDENT_SCORE",
+    "CodingsDraft",
+    "draft_codings_crosswalk",
+    "is_codings_file",
+    "write_codings_draft",
+]
 
 CONFIDENT_SCORE = 75.0
 CONFIDENT_MARGIN = 10.0
@@ -103,13 +111,17 @@ def write_codings_draft(draft: CodingsDraft, out=None, force: bool = False) -> s
         return draft.yaml
     outp = Path(out)
     if outp.exists() and not force:
-        raise DataError(Problem(str(outp), "the file already exists and is not overwritten",
-                                "choose another --out file, delete this one, or pass --force"))
+        raise DataError(
+            Problem(
+                str(outp),
+                "the file already exists and is not overwritten",
+                "choose another --out file, delete this one, or pass --force",
+            )
+        )
     rel = os.path.relpath(Path(draft.file).resolve(), outp.resolve().parent).replace(os.sep, "/")
     text = draft.to_yaml(file=rel)
     outp.write_text(text, encoding="utf-8")
     return text
-
 
 
 def _is_confident(ranked) -> bool:
@@ -131,9 +143,15 @@ def _read(path: Path, inst) -> tuple[pd.DataFrame, list[str], bool]:
         return table, list(table.attrs.get("variables") or []), False
     if suffix == ".qdc":
         cb = refi_read.read_qdc(path)
-        t = pd.DataFrame({"code": cb["id"], "code_path": [f"{g}/{i}" if g and "; " not in g else i
-                                                          for g, i in zip(cb["group"], cb["id"])],
-                          "parent": cb["group"]})
+        t = pd.DataFrame(
+            {
+                "code": cb["id"],
+                "code_path": [
+                    f"{g}/{i}" if g and "; " not in g else i for g, i in zip(cb["group"], cb["id"])
+                ],
+                "parent": cb["group"],
+            }
+        )
         return t, [], False
     raw = q._read_table(path)
     raw.columns = [str(c).strip() for c in raw.columns]
@@ -156,8 +174,10 @@ def _case_proposals(table: pd.DataFrame, variables: list[str], tabular: bool, in
         return sorted({str(d[var]).strip() for d in table["_vars"] if var in d and str(d[var]).strip()})
 
     role_map = _role_map(inst)
-    synonyms = {"school": ["school", "site", "campus", "school id", "school code", "building"],
-                "role": ["role", "position", "job title", "job", "title", "staff role", "participant type"]}
+    synonyms = {
+        "school": ["school", "site", "campus", "school id", "school code", "building"],
+        "role": ["role", "position", "job title", "job", "title", "staff role", "participant type"],
+    }
     for fld in ("school", "role"):
         if tabular and fld in [c.lower() for c in variables]:
             continue  # the column is already called so
@@ -182,8 +202,11 @@ def _case_proposals(table: pd.DataFrame, variables: list[str], tabular: bool, in
             notes[fld] = f"variable '{var}' (match {s:.0f}); values: {shown}"
             continue
         # the school (or role) in the source names
-        names = sorted({n[0] for n in table["_names"]}) if "_names" in table.columns else (
-            sorted(set(table["interview_id"])) if "interview_id" in table.columns else [])
+        names = (
+            sorted({n[0] for n in table["_names"]})
+            if "_names" in table.columns
+            else (sorted(set(table["interview_id"])) if "interview_id" in table.columns else [])
+        )
         if fld == "school" and names:
             rx = r"^([A-Za-z]{1,3}\d+)[ _-]"
             hits = [m for m in (re.match(rx, n) for n in names) if m is not None]
@@ -205,8 +228,11 @@ def _case_proposals(table: pd.DataFrame, variables: list[str], tabular: bool, in
                 cases[fld] = {"from_filename": rx}
                 notes[fld] = f"every source name holds a role word ({', '.join(toks)})"
                 continue
-        notes[fld] = ("no variable or source name gives it; variables: " + (", ".join(variables) or "none")
-                      + f" - write {fld}: {{value: ...}} or add a variable in the QDA tool")
+        notes[fld] = (
+            "no variable or source name gives it; variables: "
+            + (", ".join(variables) or "none")
+            + f" - write {fld}: {{value: ...}} or add a variable in the QDA tool"
+        )
     return cases, notes
 
 
@@ -239,8 +265,10 @@ def _render(path: Path, codes: pd.DataFrame, cases: dict, notes: dict, file: str
                 text = json.dumps(spec, ensure_ascii=False) if isinstance(spec, dict) else _yaml_str(spec)
                 needs = isinstance(spec, dict) and "<role id>" in json.dumps(spec)
                 prefix = "    # " if needs else "    "
-                lines.append(f"{prefix}{fld}: {text}  # {notes.get(fld, '')}"
-                             + ("; CHECK: replace each <role id> (teacher, leader, district)" if needs else ""))
+                lines.append(
+                    f"{prefix}{fld}: {text}  # {notes.get(fld, '')}"
+                    + ("; CHECK: replace each <role id> (teacher, leader, district)" if needs else "")
+                )
             elif fld in notes:
                 lines.append(f"    # {fld}: ?  # {notes[fld]}")
     return "\n".join(lines) + "\n"
@@ -295,15 +323,22 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     if tabular:
         ccol = next((c for c in table.columns if c.lower() == "code"), None)
         if ccol is None:
-            raise DataError(Problem(p.name, "no 'code' column, so this is not a coded table",
-                                    "export the coded segments with one row per excerpt x code x coder"))
+            raise DataError(
+                Problem(
+                    p.name,
+                    "no 'code' column, so this is not a coded table",
+                    "export the coded segments with one row per excerpt x code x coder",
+                )
+            )
         table = table.assign(code=table[ccol], code_path=table[ccol], parent="")
     cb = inst.codebook
     names = dict(zip(cb["id"], cb["name"]))
     ids = {str(c).upper() for c in cb["id"]}
     from .codings_check import _ckey
 
-    counts = table.groupby(["code_path", "code", "parent"], sort=True, dropna=False).size().reset_index(name="n")
+    counts = (
+        table.groupby(["code_path", "code", "parent"], sort=True, dropna=False).size().reset_index(name="n")
+    )
     if p.suffix.lower() == ".qdpx":  # codes of the project's code tree that no coding uses yet
         from .refi_read import read_qdc
 
@@ -334,12 +369,41 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
             reason = f"only the definition matches, not the name ({n1:.0f} < {CONFIDENT_NAME:.0f})"
         else:
             reason = ""
-        rows.append({"key": key, "name": name, "parent": parent, "n_codings": int(r.n),
-                     "proposal": None if leave_out else best, "proposal_name": names[best] if not leave_out
-                     else "left out", "score": round(s1, 1), "runner_up": second, "runner_up_score": round(s2, 1),
-                     "confident": bool(confident), "reason": reason})
-    codes = pd.DataFrame(rows, columns=["key", "name", "parent", "n_codings", "proposal", "proposal_name", "score",
-                                        "runner_up", "runner_up_score", "confident", "reason"])
+        rows.append(
+            {
+                "key": key,
+                "name": name,
+                "parent": parent,
+                "n_codings": int(r.n),
+                "proposal": None if leave_out else best,
+                "proposal_name": names[best] if not leave_out else "left out",
+                "score": round(s1, 1),
+                "runner_up": second,
+                "runner_up_score": round(s2, 1),
+                "confident": bool(confident),
+                "reason": reason,
+            }
+        )
+    codes = pd.DataFrame(
+        rows,
+        columns=[
+            "key",
+            "name",
+            "parent",
+            "n_codings",
+            "proposal",
+            "proposal_name",
+            "score",
+            "runner_up",
+            "runner_up_score",
+            "confident",
+            "reason",
+        ],
+    )
     codes = codes.sort_values(["parent", "key"], kind="mergesort").reset_index(drop=True)
-    cases, notes = _case_proposals(table, variables, tabular, inst) if p.suffix.lower() != ".qdc" else ({}, {})
-    return CodingsDraft(file=str(p), codes=codes, cases=cases, case_notes=notes, yaml=_render(p, codes, cases, notes))
+    cases, notes = (
+        _case_proposals(table, variables, tabular, inst) if p.suffix.lower() != ".qdc" else ({}, {})
+    )
+    return CodingsDraft(
+        file=str(p), codes=codes, cases=cases, case_notes=notes, yaml=_render(p, codes, cases, notes)
+    )

@@ -3,6 +3,7 @@
 Every problem with a user's input is reported as :class:`DataError`, whose
 message names the file, the row and the column at fault and says how to fix it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ class DataError(ValueError):
     2
     """
 
-    def __init__(self, problems: "Problem | list[Problem] | str"):
+    def __init__(self, problems: Problem | list[Problem] | str):
         if isinstance(problems, str):
             self.problems: list[Problem] = []
             text = problems

@@ -18,6 +18,7 @@ Design rules:
   empty);
 * fixed sizes and styles, no randomness: same table, same figure.
 """
+
 from __future__ import annotations
 
 import functools
@@ -34,8 +35,16 @@ from matplotlib.patches import Patch, Rectangle
 from .ids import natural_key
 from .instrument import resolve
 
-__all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "joint_display_figure", "STATUS_STYLE",
-           "ReportFigure"]
+__all__ = [
+    "heatmap_network",
+    "school_profile_plot",
+    "change_plot",
+    "gap_plot",
+    "item_distribution_plot",
+    "joint_display_figure",
+    "STATUS_STYLE",
+    "ReportFigure",
+]
 
 _PAL = sns.color_palette("colorblind")
 #: Colour and marker per status (readable without colour through the marker).
@@ -119,9 +128,17 @@ def _text_width(text: str, size: float) -> float:
     return sum(_char_width(c, size) for c in str(text))
 
 
-def _fixed_layout(fig: Figure, *, ylabels: Sequence[str], ytick_size: float = 8.5,
-                  legend_labels: Sequence[str] = (), top: float = 16.6, xlabel_lines: int = 1,
-                  xlabel: str = "", xlabel_size: float = 9.0) -> None:
+def _fixed_layout(
+    fig: Figure,
+    *,
+    ylabels: Sequence[str],
+    ytick_size: float = 8.5,
+    legend_labels: Sequence[str] = (),
+    top: float = 16.6,
+    xlabel_lines: int = 1,
+    xlabel: str = "",
+    xlabel_size: float = 9.0,
+) -> None:
     """Place the one axes of a report figure from its own texts, instead of a layout engine.
 
     The margins (in points) are measured from the widest tick label and legend label in the
@@ -131,13 +148,15 @@ def _fixed_layout(fig: Figure, *, ylabels: Sequence[str], ytick_size: float = 8.
     width, height = (float(v) * 72 for v in fig.get_size_inches())
     pad = 5.0
     left = max((_text_width(t, ytick_size) for t in ylabels), default=0.0) + 3.5 + pad + 1.5
-    right = pad + (8.0 * 3.6 + max(_text_width(t, 8.0) for t in legend_labels) + 0.01 * width
-                   if legend_labels else 4.0)
+    right = pad + (
+        8.0 * 3.6 + max(_text_width(t, 8.0) for t in legend_labels) + 0.01 * width if legend_labels else 4.0
+    )
     label_w = 1.1 * max((_text_width(line, xlabel_size) for line in xlabel.split("\n")), default=0.0)
     right = max(right, label_w - (width - left) + 2 * pad)  # a long centred x label stays inside the figure
     bottom = 18.9 + 12.6 * xlabel_lines  # tick labels, x label lines and padding
-    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
-                        top=1 - top / height)
+    fig.subplots_adjust(
+        left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height
+    )
 
 
 def _styled(fn):
@@ -252,26 +271,57 @@ def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | 
     fig = _new_figure(1.6 + 1.35 * len(doms), 1.3 + 0.42 * len(schools))
     ax = fig.add_subplot()
     cmap = colormaps["cividis"]
-    ax.add_patch(Rectangle((0, 0), len(doms), len(schools), facecolor="white", edgecolor="0.6", hatch=_HATCH,
-                           lw=0, zorder=0))
-    sns.heatmap(grid, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, mask=np.isnan(grid), linewidths=1.2,
-                linecolor="white", cbar_kws={"label": "mean score (1 to 5)" if value == "mean" else value,
-                                             "shrink": 0.8}, annot=False)
+    ax.add_patch(
+        Rectangle(
+            (0, 0), len(doms), len(schools), facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0, zorder=0
+        )
+    )
+    sns.heatmap(
+        grid,
+        ax=ax,
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        mask=np.isnan(grid),
+        linewidths=1.2,
+        linecolor="white",
+        cbar_kws={"label": "mean score (1 to 5)" if value == "mean" else value, "shrink": 0.8},
+        annot=False,
+    )
     norm = (grid - vmin) / (vmax - vmin if vmax > vmin else 1)
     for i in range(len(schools)):
         for j in range(len(doms)):
             if np.isnan(grid[i, j]):
-                ax.text(j + 0.5, i + 0.5, "suppressed", ha="center", va="center", fontsize=7, color="0.25",
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+                ax.text(
+                    j + 0.5,
+                    i + 0.5,
+                    "suppressed",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="0.25",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                )
                 continue
             sym = STATUS_STYLE.get(status[i, j], {}).get("symbol", "")
             colour = "white" if norm[i, j] < 0.55 else "black"
-            ax.text(j + 0.5, i + 0.5, f"{grid[i, j]:.1f} {sym}".strip(), ha="center", va="center", fontsize=8.5,
-                    color=colour)
+            ax.text(
+                j + 0.5,
+                i + 0.5,
+                f"{grid[i, j]:.1f} {sym}".strip(),
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color=colour,
+            )
     ax.set_xticks(np.arange(len(doms)) + 0.5, [names.get(d, d) for d in doms], rotation=0)
     ax.set_yticks(np.arange(len(schools)) + 0.5, schools, rotation=0)
-    ax.set_xlabel("\u25b2 asset   \u25cf typical   \u25bc growth area   hatched = suppressed (too few responses)",
-                  fontsize=7.5, color="0.2", labelpad=8)
+    ax.set_xlabel(
+        "\u25b2 asset   \u25cf typical   \u25bc growth area   hatched = suppressed (too few responses)",
+        fontsize=7.5,
+        color="0.2",
+        labelpad=8,
+    )
     ax.set_ylabel("school")
     ax.tick_params(length=0)
     ax.set_title(title or "Asset profile of the network")
@@ -280,8 +330,8 @@ def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | 
     fig.alt_text = (
         f"Heat map of mean domain scores for {len(schools)} schools (rows) and {len(doms)} domains (columns); "
         f"darker cells are lower scores. {counts['asset']} cells are marked assets, {counts['growth area']} "
-        f"growth areas and {counts['typical']} typical" + (f"; {n_sup} cells are suppressed because too few "
-                                                           f"people responded." if n_sup else ".")
+        f"growth areas and {counts['typical']} typical"
+        + (f"; {n_sup} cells are suppressed because too few people responded." if n_sup else ".")
     )
     return fig
 
@@ -353,48 +403,109 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     used = set()
     for yi, (_, r) in zip(y, p.iterrows()):
         if pd.notna(r["network_mean"]):
-            ax.plot(r["network_mean"], yi, marker="D", ms=6, color=_GREY, mfc="white", mew=1.4, zorder=3, ls="none")
+            ax.plot(
+                r["network_mean"],
+                yi,
+                marker="D",
+                ms=6,
+                color=_GREY,
+                mfc="white",
+                mew=1.4,
+                zorder=3,
+                ls="none",
+            )
         if r["suppressed"] or pd.isna(r["mean"]):
-            ax.add_patch(Rectangle((1, yi - 0.3), 4, 0.6, facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0.5,
-                                   zorder=2))
-            ax.text(3.0, yi, _short_reason(r["suppressed"]), ha="center", va="center", fontsize=8, color="0.2",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5}, zorder=4)
+            ax.add_patch(
+                Rectangle(
+                    (1, yi - 0.3), 4, 0.6, facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0.5, zorder=2
+                )
+            )
+            ax.text(
+                3.0,
+                yi,
+                _short_reason(r["suppressed"]),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+                zorder=4,
+            )
             continue
         st = STATUS_STYLE.get(r["status"], STATUS_STYLE["typical"])
         used.add(r["status"])
-        ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=st["color"], lw=2.2, solid_capstyle="butt", zorder=3)
-        ax.plot(r["mean"], yi, marker=st["marker"], ms=9, color=st["color"], mec="black", mew=0.6, zorder=4,
-                ls="none")
-        ax.text(min(r["ci_high"] + 0.06, 4.75), yi + 0.22, f"{r['mean']:.1f}", fontsize=8, va="bottom", color="0.1")
+        ax.plot(
+            [r["ci_low"], r["ci_high"]], [yi, yi], color=st["color"], lw=2.2, solid_capstyle="butt", zorder=3
+        )
+        ax.plot(
+            r["mean"],
+            yi,
+            marker=st["marker"],
+            ms=9,
+            color=st["color"],
+            mec="black",
+            mew=0.6,
+            zorder=4,
+            ls="none",
+        )
+        ax.text(
+            min(r["ci_high"] + 0.06, 4.75),
+            yi + 0.22,
+            f"{r['mean']:.1f}",
+            fontsize=8,
+            va="bottom",
+            color="0.1",
+        )
     ax.set_yticks(y, [names.get(d, d) for d in doms])
     ax.set_xlim(1, 5)
     ax.set_ylim(-0.6, len(doms) - 0.4)
     ax.set_xlabel("mean score (1 to 5) with 95% interval")
     ax.grid(axis="y", visible=False)
-    handles = [Line2D([], [], marker=STATUS_STYLE[s]["marker"], color=STATUS_STYLE[s]["color"], mec="black",
-                      mew=0.6, ls="none", ms=8, label=s) for s in ("asset", "typical", "growth area")]
-    handles += [Line2D([], [], marker="D", color=_GREY, mfc="white", mew=1.4, ls="none", label="network mean"),
-                Line2D([], [], color="0.35", ls="--", label=f"asset standard ({asset_at:g})"),
-                Line2D([], [], color="0.35", ls=":", label=f"growth threshold ({growth_below:g})")]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker=STATUS_STYLE[s]["marker"],
+            color=STATUS_STYLE[s]["color"],
+            mec="black",
+            mew=0.6,
+            ls="none",
+            ms=8,
+            label=s,
+        )
+        for s in ("asset", "typical", "growth area")
+    ]
+    handles += [
+        Line2D([], [], marker="D", color=_GREY, mfc="white", mew=1.4, ls="none", label="network mean"),
+        Line2D([], [], color="0.35", ls="--", label=f"asset standard ({asset_at:g})"),
+        Line2D([], [], color="0.35", ls=":", label=f"growth threshold ({growth_below:g})"),
+    ]
     if (p["suppressed"] != "").any():
         handles.append(Patch(facecolor="white", edgecolor="0.6", hatch=_HATCH, label="suppressed"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or f"School {school}: domains against the network")
-    _fixed_layout(fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[h.get_label() for h in handles])
+    _fixed_layout(
+        fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[h.get_label() for h in handles]
+    )
     parts = []
     for _, r in p.iterrows():
         if r["suppressed"] or pd.isna(r["mean"]):
             parts.append(f"{names.get(r['domain'], r['domain'])} suppressed")
         else:
             parts.append(f"{names.get(r['domain'], r['domain'])} {r['mean']:.1f} ({r['status']})")
-    fig.alt_text = (f"Dot-and-interval chart of school {school}'s mean score in each domain with its 95% interval, "
-                    f"against the network mean: " + "; ".join(parts) + ".")
+    fig.alt_text = (
+        f"Dot-and-interval chart of school {school}'s mean score in each domain with its 95% interval, "
+        f"against the network mean: " + "; ".join(parts) + "."
+    )
     return fig
 
 
 def _rows_label(df: pd.DataFrame, group_col: str, names: dict) -> list[str]:
     multi = df[group_col].nunique() > 1
-    return [f"{names.get(d, d)} \u00b7 {g}" if multi else names.get(d, d) for d, g in zip(df["domain"], df[group_col])]
+    return [
+        f"{names.get(d, d)} \u00b7 {g}" if multi else names.get(d, d)
+        for d, g in zip(df["domain"], df[group_col])
+    ]
 
 
 @_styled
@@ -430,8 +541,9 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ----------
     Cumming, G., & Finch, S. (2005). *American Psychologist*, 60(2), 170-180.
     """
-    c = _blank_suppressed(change, ["estimate", "ci_low", "ci_high", "effect_size", "hedges_g", "n_baseline",
-                                   "n_followup"])
+    c = _blank_suppressed(
+        change, ["estimate", "ci_low", "ci_high", "effect_size", "hedges_g", "n_baseline", "n_followup"]
+    )
     names = _short_names(c)
     if "scope" not in c:
         c["scope"] = "network"
@@ -445,32 +557,68 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ax.axvline(0, color="0.3", lw=1)
     for yi, (_, r) in zip(y, c.iterrows()):
         if r["suppressed"] or pd.isna(r["estimate"]):
-            ax.add_patch(Rectangle((-lim, yi - 0.3), 2 * lim, 0.6, facecolor="white", edgecolor="0.6",
-                                   hatch=_HATCH, lw=0.5, zorder=2))
-            ax.text(0, yi, _short_reason(r["suppressed"]), ha="center", va="center", fontsize=8, color="0.2",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5}, zorder=4)
+            ax.add_patch(
+                Rectangle(
+                    (-lim, yi - 0.3),
+                    2 * lim,
+                    0.6,
+                    facecolor="white",
+                    edgecolor="0.6",
+                    hatch=_HATCH,
+                    lw=0.5,
+                    zorder=2,
+                )
+            )
+            ax.text(
+                0,
+                yi,
+                _short_reason(r["suppressed"]),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+                zorder=4,
+            )
             continue
         sig = r["ci_low"] > 0 or r["ci_high"] < 0
         col = _PAL[0] if r["estimate"] >= 0 else _PAL[3]
         ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=col, lw=2.2, zorder=3)
-        ax.plot(r["estimate"], yi, marker="o" if r["estimate"] >= 0 else "s", ms=8, color=col,
-                mfc=col if sig else "white", mec=col, mew=1.6, zorder=4, ls="none")
+        ax.plot(
+            r["estimate"],
+            yi,
+            marker="o" if r["estimate"] >= 0 else "s",
+            ms=8,
+            color=col,
+            mfc=col if sig else "white",
+            mec=col,
+            mew=1.6,
+            zorder=4,
+            ls="none",
+        )
         ax.text(r["ci_high"] + lim * 0.03, yi + 0.18, f"{r['estimate']:+.2f}", fontsize=8, color="0.1")
     ax.set_xlim(-lim, lim * 1.25)
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.6, len(c) - 0.4)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("change in mean score (points on the 1 to 5 scale)\nfollow-up minus baseline")
-    handles = [Line2D([], [], marker="o", color=_PAL[0], ls="none", ms=7, label="interval excludes 0"),
-               Line2D([], [], marker="o", color=_PAL[0], mfc="white", ls="none", ms=7, label="interval includes 0")]
+    handles = [
+        Line2D([], [], marker="o", color=_PAL[0], ls="none", ms=7, label="interval excludes 0"),
+        Line2D([], [], marker="o", color=_PAL[0], mfc="white", ls="none", ms=7, label="interval includes 0"),
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or "Change between waves")
     _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
     parts = []
     for lab, (_, r) in zip(labels, c.iterrows()):
-        parts.append(f"{lab} suppressed" if (r["suppressed"] or pd.isna(r["estimate"]))
-                     else f"{lab} {r['estimate']:+.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})")
-    fig.alt_text = "Change from baseline to follow-up in each domain with 95% intervals: " + "; ".join(parts) + "."
+        parts.append(
+            f"{lab} suppressed"
+            if (r["suppressed"] or pd.isna(r["estimate"]))
+            else f"{lab} {r['estimate']:+.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
+        )
+    fig.alt_text = (
+        "Change from baseline to follow-up in each domain with 95% intervals: " + "; ".join(parts) + "."
+    )
     return fig
 
 
@@ -511,8 +659,9 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     ----------
     Welch, B. L. (1947). *Biometrika*, 34, 28-35.
     """
-    g = _blank_suppressed(gaps, ["gap", "ci_low", "ci_high", "teacher_mean", "leader_mean", "n_teachers",
-                                 "n_leaders"])
+    g = _blank_suppressed(
+        gaps, ["gap", "ci_low", "ci_high", "teacher_mean", "leader_mean", "n_teachers", "n_leaders"]
+    )
     large = float(large if large is not None else gaps.attrs.get("large", 0.5))
     names = _short_names(g)
     if "group" not in g:
@@ -527,26 +676,65 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     ax.axvline(0, color="0.3", lw=1)
     for yi, (_, r) in zip(y, g.iterrows()):
         if r["suppressed"] or pd.isna(r["gap"]):
-            ax.add_patch(Rectangle((-lim, yi - 0.3), 2 * lim, 0.6, facecolor="white", edgecolor="0.6",
-                                   hatch=_HATCH, lw=0.5, zorder=2))
-            ax.text(0, yi, _short_reason(r["suppressed"]), ha="center", va="center", fontsize=8, color="0.2",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5}, zorder=4)
+            ax.add_patch(
+                Rectangle(
+                    (-lim, yi - 0.3),
+                    2 * lim,
+                    0.6,
+                    facecolor="white",
+                    edgecolor="0.6",
+                    hatch=_HATCH,
+                    lw=0.5,
+                    zorder=2,
+                )
+            )
+            ax.text(
+                0,
+                yi,
+                _short_reason(r["suppressed"]),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+                zorder=4,
+            )
             continue
         flagged = bool(r.get("flagged_large")) if pd.notna(r.get("flagged_large")) else abs(r["gap"]) >= large
         col = _PAL[4] if flagged else _PAL[7]
         ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=col, lw=2.2, zorder=3)
-        ax.plot(r["gap"], yi, marker="D" if flagged else "o", ms=8, color=col, mfc=col if flagged else "white",
-                mec="black" if flagged else col, mew=1.3, zorder=4, ls="none")
+        ax.plot(
+            r["gap"],
+            yi,
+            marker="D" if flagged else "o",
+            ms=8,
+            color=col,
+            mfc=col if flagged else "white",
+            mec="black" if flagged else col,
+            mew=1.3,
+            zorder=4,
+            ls="none",
+        )
         ax.text(r["ci_high"] + lim * 0.03, yi + 0.18, f"{r['gap']:+.2f}", fontsize=8, color="0.1")
     ax.set_xlim(-lim, lim * 1.25)
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.6, len(g) - 0.4)
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("leader mean minus teacher mean (points)\nright of 0: leaders more positive than teachers")
-    handles = [Line2D([], [], marker="D", color=_PAL[4], mec="black", ls="none", ms=7,
-                      label=f"large gap (|gap| \u2265 {large:g})"),
-               Line2D([], [], marker="o", color=_PAL[7], mfc="white", ls="none", ms=7, label="smaller gap"),
-               Patch(facecolor="0.92", label=f"within \u00b1{large:g}")]
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="D",
+            color=_PAL[4],
+            mec="black",
+            ls="none",
+            ms=7,
+            label=f"large gap (|gap| \u2265 {large:g})",
+        ),
+        Line2D([], [], marker="o", color=_PAL[7], mfc="white", ls="none", ms=7, label="smaller gap"),
+        Patch(facecolor="0.92", label=f"within \u00b1{large:g}"),
+    ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     if title is None:
         title = "Leader and teacher perceptions"
@@ -558,10 +746,16 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
     parts = []
     for lab, (_, r) in zip(labels, g.iterrows()):
-        parts.append(f"{lab} suppressed" if (r["suppressed"] or pd.isna(r["gap"]))
-                     else f"{lab} {r['gap']:+.2f}" + (" (large)" if abs(r["gap"]) >= large else ""))
-    fig.alt_text = ("Leader minus teacher difference in mean score per domain with 95% intervals: "
-                    + "; ".join(parts) + ".")
+        parts.append(
+            f"{lab} suppressed"
+            if (r["suppressed"] or pd.isna(r["gap"]))
+            else f"{lab} {r['gap']:+.2f}" + (" (large)" if abs(r["gap"]) >= large else "")
+        )
+    fig.alt_text = (
+        "Leader minus teacher difference in mean score per domain with 95% intervals: "
+        + "; ".join(parts)
+        + "."
+    )
     return fig
 
 
@@ -575,8 +769,13 @@ def _clip(text: str, width: int) -> str:
 
 
 @_styled
-def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, title: str | None = None,
-                           domain_names: dict | None = None) -> Figure:
+def item_distribution_plot(
+    items: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    title: str | None = None,
+    domain_names: dict | None = None,
+) -> Figure:
     """Diverging stacked bars of every item's answers, grouped by domain.
 
     Each bar is one item: disagreeing answers extend left of zero, agreeing
@@ -642,10 +841,29 @@ def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, t
         ticks.append(yi)
         ticklabels.append(f"{r['item']} {_clip(r.get('text', ''), 46)}{rev}")
         if r["suppressed"] or pd.isna(r[pct[0]]):
-            ax.add_patch(Rectangle((-100, yi - 0.38), 200, 0.76, facecolor="white", edgecolor="0.6", hatch=_HATCH,
-                                   lw=0.5, zorder=2))
-            ax.text(0, yi, "suppressed", ha="center", va="center", fontsize=7.5, color="0.2",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=4)
+            ax.add_patch(
+                Rectangle(
+                    (-100, yi - 0.38),
+                    200,
+                    0.76,
+                    facecolor="white",
+                    edgecolor="0.6",
+                    hatch=_HATCH,
+                    lw=0.5,
+                    zorder=2,
+                )
+            )
+            ax.text(
+                0,
+                yi,
+                "suppressed",
+                ha="center",
+                va="center",
+                fontsize=7.5,
+                color="0.2",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+                zorder=4,
+            )
             parts.append(f"{r['item']} suppressed")
             continue
         vals = [float(r[c]) for c in pct]
@@ -660,26 +878,53 @@ def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, t
     for k, seg in enumerate(segments):  # one bar container per answer, not one per bar (same picture, faster)
         if seg:
             ys, widths, lefts = zip(*seg)
-            ax.barh(ys, widths, left=lefts, height=0.76, color=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)],
-                    edgecolor="white", lw=0.4, zorder=3)
+            ax.barh(
+                ys,
+                widths,
+                left=lefts,
+                height=0.76,
+                color=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)],
+                edgecolor="white",
+                lw=0.4,
+                zorder=3,
+            )
     ax.axvline(0, color="0.2", lw=0.8, zorder=4)
     ax.set_yticks(ticks, ticklabels, fontsize=7.5)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlim(-100, 112)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
-    ax.set_xlabel("share of staff answering: disagree (left of 0) and agree (right); number = % agree",
-                  fontsize=8)
+    ax.set_xlabel(
+        "share of staff answering: disagree (left of 0) and agree (right); number = % agree", fontsize=8
+    )
     ax.grid(axis="y", visible=False)
-    handles = [Patch(facecolor=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)], label=labels[c])
-               for k, c in enumerate(cats)]
-    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(cats), frameon=False,
-              fontsize=7.5, handlelength=1.2, columnspacing=0.9)
+    handles = [
+        Patch(facecolor=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)], label=labels[c])
+        for k, c in enumerate(cats)
+    ]
+    ax.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=len(cats),
+        frameon=False,
+        fontsize=7.5,
+        handlelength=1.2,
+        columnspacing=0.9,
+    )
     if title:
         ax.set_title(title, pad=18)
-    _fixed_layout(fig, ylabels=ticklabels, ytick_size=7.5, top=28.6 if title else 16.0, xlabel=ax.get_xlabel(),
-                  xlabel_size=8.0)
-    fig.alt_text = ("Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
-                    "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + ".")
+    _fixed_layout(
+        fig,
+        ylabels=ticklabels,
+        ytick_size=7.5,
+        top=28.6 if title else 16.0,
+        xlabel=ax.get_xlabel(),
+        xlabel_size=8.0,
+    )
+    fig.alt_text = (
+        "Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
+        "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + "."
+    )
     return fig
 
 
@@ -745,7 +990,9 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         colour, hatch = _JOINT_STYLE.get(st, _JOINT_STYLE[""])
         yy = y[yi]
         if pd.notna(m):
-            ax1.barh(yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
+            ax1.barh(
+                yy, m - scale[0], left=scale[0], color=colour, hatch=hatch, edgecolor="black", linewidth=0.6
+            )
             sym = {"asset": "\u25b2", "typical": "\u25cf", "growth area": "\u25bc"}.get(st, "")
             ax1.text(m + 0.05, yy, f"{m:.2f} {sym}".strip(), va="center", fontsize=9)
         else:
@@ -756,9 +1003,18 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     ax1.set_title("Survey")
     seen = [s for s in dict.fromkeys(statuses)]
     ax1.legend(
-        handles=[Patch(facecolor=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[0], hatch=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[1],
-                       edgecolor="black", label=s or "no status") for s in seen],
-        loc="lower right", fontsize=8, frameon=True,
+        handles=[
+            Patch(
+                facecolor=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[0],
+                hatch=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[1],
+                edgecolor="black",
+                label=s or "no status",
+            )
+            for s in seen
+        ],
+        loc="lower right",
+        fontsize=8,
+        frameon=True,
     )
     counts = t["n_excerpts"].fillna(0).astype(int).to_numpy()
     ax2.barh(y, counts, color="#CCCCCC", edgecolor="black", linewidth=0.6)
@@ -783,11 +1039,15 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         a = f", coder agreement alpha {r['agreement']:.2f}" if pd.notna(r["agreement"]) else ""
         tc = str(r["top_codes"]).split("; ")[0] if r["top_codes"] else "none"
         if r.get("interviews_suppressed"):
-            desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), interview evidence suppressed "
-                        f"({r['interviews_suppressed']})")
+            desc.append(
+                f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), interview evidence suppressed "
+                f"({r['interviews_suppressed']})"
+            )
             continue
-        desc.append(f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
-                    f"most frequent code {tc}{a}")
+        desc.append(
+            f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
+            f"most frequent code {tc}{a}"
+        )
     fig.alt_text = (
         f"Joint display for {school}. Two bar charts share the domain axis: survey mean on a 1 to 5 scale "
         f"coloured by status, and the number of coded interview excerpts. " + "; ".join(desc) + "."

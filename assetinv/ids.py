@@ -4,6 +4,7 @@ Every sort of school, district, respondent, interview or excerpt ids in assetinv
 :func:`natural_key` (through :func:`id_sort_key` for pandas), so a network with schools ``S1`` ...
 ``S12`` or ``1`` ... ``12`` is listed in the order people expect, not as text (``10`` before ``2``).
 """
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ Every problem in a user-supplied file is reported at once as a
 (``row``), the YAML key path (``column``, e.g. ``items[3].domain``; list
 positions count from 0) and the fix.
 """
+
 from __future__ import annotations
 
 import copy
@@ -37,8 +38,7 @@ _ID_RE = re.compile(r"^[A-Z][A-Z0-9-]*$")  # domains, questions, codes
 _ITEM_ID_RE = re.compile(r"^[A-Z][A-Z0-9_-]*$")  # items may also use '_' (export names such as Q1_1)
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")  # roles, waves
 
-_TOP_KEYS = ("version", "name", "scale", "roles", "waves", "domains", "items",
-             "interview", "codebook")
+_TOP_KEYS = ("version", "name", "scale", "roles", "waves", "domains", "items", "interview", "codebook")
 _DOMAIN_KEYS = ("id", "name", "short", "definition")
 _ITEM_REQUIRED = ("id", "domain", "text")
 _ITEM_OPTIONAL = ("reverse", "roles", "notes", "scale", "mirrors")
@@ -59,10 +59,16 @@ _OPTIONAL_TOP_KEYS = ("forms", "changes", "coding_rules")
 #: Bundled instrument versions -> file in assetinv/data. The default is DEFAULT_VERSION.
 _VERSION_FILES = {"1.0.0": "instrument.yaml", "2.0.0": "instrument-2.0.0.yaml"}
 DEFAULT_VERSION = "1.0.0"
-_ID_FIX = "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
-_ITEM_ID_FIX = ("use uppercase letters A-Z, digits, hyphens and underscores only, starting with a letter "
-                "(e.g. 'EX01', 'Q1_1')")
-_KEY_FIX = "use lowercase letters, digits and underscores only, starting with a letter (e.g. 'teacher', 'followup')"
+_ID_FIX = (
+    "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
+)
+_ITEM_ID_FIX = (
+    "use uppercase letters A-Z, digits, hyphens and underscores only, starting with a letter "
+    "(e.g. 'EX01', 'Q1_1')"
+)
+_KEY_FIX = (
+    "use lowercase letters, digits and underscores only, starting with a letter (e.g. 'teacher', 'followup')"
+)
 
 
 def _norm_label(text: Any) -> str:
@@ -104,8 +110,16 @@ class Scale:
     dont_know_label: str | None = None
 
     def __hash__(self) -> int:
-        return hash((self.id, self.min, self.max, tuple(sorted(self.labels.items())),
-                     self.dont_know_code, self.dont_know_label))
+        return hash(
+            (
+                self.id,
+                self.min,
+                self.max,
+                tuple(sorted(self.labels.items())),
+                self.dont_know_code,
+                self.dont_know_label,
+            )
+        )
 
     @property
     def points(self) -> list[int]:
@@ -137,8 +151,11 @@ class Scale:
 
     def to_dict(self) -> dict:
         """The scale in the YAML schema (``min, max, labels`` and ``dont_know`` if any)."""
-        out: dict[str, Any] = {"min": int(self.min), "max": int(self.max),
-                               "labels": {int(k): str(v) for k, v in self.labels.items()}}
+        out: dict[str, Any] = {
+            "min": int(self.min),
+            "max": int(self.max),
+            "labels": {int(k): str(v) for k, v in self.labels.items()},
+        }
         if self.dont_know_code is not None:
             out["dont_know"] = {"code": int(self.dont_know_code), "label": str(self.dont_know_label)}
         return out
@@ -240,17 +257,18 @@ class Instrument:
 
     def __post_init__(self) -> None:
         if not self.scales:
-            default = Scale(DEFAULT_SCALE_ID, int(self.scale_min), int(self.scale_max),
-                            dict(self.labels))
+            default = Scale(DEFAULT_SCALE_ID, int(self.scale_min), int(self.scale_max), dict(self.labels))
             object.__setattr__(self, "scales", {DEFAULT_SCALE_ID: default})
         if not self._label_lookup:
             lookup = {_norm_label(v): int(k) for k, v in self.labels.items()}
             object.__setattr__(self, "_label_lookup", lookup)
 
     def __repr__(self) -> str:
-        return (f"Instrument(name={self.name!r}, version={self.version!r}, "
-                f"domains={list(self.domains['id'])}, items={len(self.items)}, "
-                f"codes={len(self.codebook)}, source={self.source!r})")
+        return (
+            f"Instrument(name={self.name!r}, version={self.version!r}, "
+            f"domains={list(self.domains['id'])}, items={len(self.items)}, "
+            f"codes={len(self.codebook)}, source={self.source!r})"
+        )
 
     # ------------------------------------------------------------------ helpers
     def _check_domain(self, domain: str) -> None:
@@ -477,7 +495,8 @@ class Instrument:
         valid = ", ".join(f"'{v}'" for v in self.labels.values())
         raise ValueError(
             f"{label!r} is not a label of the {self.scale_min}-{self.scale_max} scale; "
-            f"use one of {valid} or a number from {self.scale_min} to {self.scale_max}")
+            f"use one of {valid} or a number from {self.scale_min} to {self.scale_max}"
+        )
 
     def reverse_value(self, value: Any) -> Any:
         """Reverse-score a value (or array/Series): ``scale_min + scale_max - value``.
@@ -503,12 +522,16 @@ class Instrument:
         >>> sorted(d)[:4]
         ['codebook', 'domains', 'interview', 'items']
         """
+
         def records(df: pd.DataFrame) -> list[dict]:
             out = []
             for rec in df.to_dict(orient="records"):
-                out.append({k: (list(v) if isinstance(v, tuple) else
-                                bool(v) if k == "reverse" else str(v))
-                            for k, v in rec.items()})
+                out.append(
+                    {
+                        k: (list(v) if isinstance(v, tuple) else bool(v) if k == "reverse" else str(v))
+                        for k, v in rec.items()
+                    }
+                )
             return out
 
         items = records(self.items)
@@ -522,7 +545,9 @@ class Instrument:
         codes = records(self.codebook)
         for rec in codes:
             for k in _CODE_OPTIONAL:
-                if not rec.get(k) or (k == "valence" and rec[k] == "either" and rec["group"] in CROSS_CUTTING_GROUPS):
+                if not rec.get(k) or (
+                    k == "valence" and rec[k] == "either" and rec["group"] in CROSS_CUTTING_GROUPS
+                ):
                     rec.pop(k, None)
         extra = {k: copy.deepcopy(getattr(self, k)) for k in _OPTIONAL_TOP_KEYS if getattr(self, k)}
         if self._scales_key == "scales":
@@ -620,7 +645,9 @@ class Instrument:
     @functools.cached_property
     def item_roles(self) -> dict[str, frozenset[str]]:
         """Item id -> the roles whose form asks it (items naming no role are left out)."""
-        return {str(i): frozenset(str(x) for x in r) for i, r in zip(self.items["id"], self.items["roles"]) if r}
+        return {
+            str(i): frozenset(str(x) for x in r) for i, r in zip(self.items["id"], self.items["roles"]) if r
+        }
 
     @functools.cached_property
     def code_names(self) -> dict[str, str]:
@@ -696,9 +723,13 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     if isinstance(path, str) and _VERSION_RE.match(path.strip()) and not Path(path).exists():
         version = path.strip()
         if version not in _VERSION_FILES:
-            raise DataError(Problem(
-                file=f"instrument version {version}", message=f"no bundled instrument has version {version}",
-                fix=f"use one of {', '.join(available_versions())}, or give the path of an instrument file"))
+            raise DataError(
+                Problem(
+                    file=f"instrument version {version}",
+                    message=f"no bundled instrument has version {version}",
+                    fix=f"use one of {', '.join(available_versions())}, or give the path of an instrument file",
+                )
+            )
         path = None
     if path is None:
         if not _bundled_path(version).is_file():  # pragma: no cover - zipped installs
@@ -709,9 +740,13 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     else:
         p = Path(path).expanduser()
     if not p.is_file():
-        raise DataError(Problem(
-            file=str(p), message="instrument file not found" if not p.exists() else "is not a file",
-            fix="check the path, or call load_instrument() with no argument for the bundled instrument"))
+        raise DataError(
+            Problem(
+                file=str(p),
+                message="instrument file not found" if not p.exists() else "is not a file",
+                fix="check the path, or call load_instrument() with no argument for the bundled instrument",
+            )
+        )
     p = p.resolve()
     st = p.stat()
     return _copy(_load_cached(str(p), st.st_mtime_ns, st.st_size))
@@ -754,12 +789,22 @@ def resolve(instrument: Instrument | str | Path | None = None) -> Instrument:
 def _copy(inst: Instrument) -> Instrument:
     return dataclasses.replace(
         inst,
-        labels=dict(inst.labels), roles=dict(inst.roles), waves=dict(inst.waves),
-        domains=inst.domains.copy(), items=inst.items.copy(), codebook=inst.codebook.copy(),
-        interview=copy.deepcopy(inst.interview), _label_lookup=dict(inst._label_lookup),
-        scales=dict(inst.scales), item_scales=dict(inst.item_scales),
-        not_asked=dict(inst.not_asked), mirrors=dict(inst.mirrors), forms=copy.deepcopy(inst.forms),
-        changes=copy.deepcopy(inst.changes), coding_rules=copy.deepcopy(inst.coding_rules))
+        labels=dict(inst.labels),
+        roles=dict(inst.roles),
+        waves=dict(inst.waves),
+        domains=inst.domains.copy(),
+        items=inst.items.copy(),
+        codebook=inst.codebook.copy(),
+        interview=copy.deepcopy(inst.interview),
+        _label_lookup=dict(inst._label_lookup),
+        scales=dict(inst.scales),
+        item_scales=dict(inst.item_scales),
+        not_asked=dict(inst.not_asked),
+        mirrors=dict(inst.mirrors),
+        forms=copy.deepcopy(inst.forms),
+        changes=copy.deepcopy(inst.changes),
+        coding_rules=copy.deepcopy(inst.coding_rules),
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -817,34 +862,46 @@ class _Checker:
         return None
 
     def add(self, path: tuple, message: str, fix: str) -> None:
-        self.problems.append(Problem(file=self.file, message=message, fix=fix,
-                                     row=self.line(path), column=self.keypath(path)))
+        self.problems.append(
+            Problem(file=self.file, message=message, fix=fix, row=self.line(path), column=self.keypath(path))
+        )
 
     def mapping(self, value: Any, path: tuple, what: str) -> bool:
         if not isinstance(value, dict):
-            self.add(path, f"{what} must be a mapping (key: value pairs), found {type(value).__name__}",
-                     f"write {what} as indented 'key: value' lines as in docs/instrument.md")
+            self.add(
+                path,
+                f"{what} must be a mapping (key: value pairs), found {type(value).__name__}",
+                f"write {what} as indented 'key: value' lines as in docs/instrument.md",
+            )
             return False
         return True
 
     def seq(self, value: Any, path: tuple, what: str) -> bool:
         if not isinstance(value, list) or not value:
-            self.add(path, f"{what} must be a non-empty list, found "
-                     f"{'an empty list' if value == [] else type(value).__name__}",
-                     f"write {what} as a list of entries, each starting with '- '")
+            self.add(
+                path,
+                f"{what} must be a non-empty list, found "
+                f"{'an empty list' if value == [] else type(value).__name__}",
+                f"write {what} as a list of entries, each starting with '- '",
+            )
             return False
         return True
 
     def text(self, rec: dict, key: str, path: tuple, what: str) -> str | None:
         if key not in rec or rec[key] is None:
-            self.add(path + (key,) if key in rec else path,
-                     f"{what} is missing the required key '{key}'",
-                     f"add '{key}: ...' to {what}")
+            self.add(
+                path + (key,) if key in rec else path,
+                f"{what} is missing the required key '{key}'",
+                f"add '{key}: ...' to {what}",
+            )
             return None
         val = rec[key]
         if isinstance(val, bool) or not isinstance(val, (str, int, float)):
-            self.add(path + (key,), f"'{key}' of {what} must be text, found {type(val).__name__}",
-                     f"write {key} as a quoted string")
+            self.add(
+                path + (key,),
+                f"'{key}' of {what} must be text, found {type(val).__name__}",
+                f"write {key} as a quoted string",
+            )
             return None
         val = str(val).strip()
         if not val:
@@ -861,11 +918,24 @@ class _Checker:
     def unknown_keys(self, rec: dict, allowed: tuple, path: tuple, what: str) -> None:
         for k in rec:
             if k not in allowed:
-                self.add(path + (k,), f"{what} has an unknown key '{k}'",
-                         f"remove it or rename it to one of: {', '.join(allowed)}")
+                self.add(
+                    path + (k,),
+                    f"{what} has an unknown key '{k}'",
+                    f"remove it or rename it to one of: {', '.join(allowed)}",
+                )
 
-    def entry(self, rec: dict, path: tuple, label: str, required: tuple, allowed: tuple, what: str,
-              ids: list[tuple[str, tuple]], regex=_ID_RE, fix=_ID_FIX) -> tuple[dict, bool]:
+    def entry(
+        self,
+        rec: dict,
+        path: tuple,
+        label: str,
+        required: tuple,
+        allowed: tuple,
+        what: str,
+        ids: list[tuple[str, tuple]],
+        regex=_ID_RE,
+        fix=_ID_FIX,
+    ) -> tuple[dict, bool]:
         """Check one list entry's keys, required texts and id; collect its id for the duplicate check."""
         self.unknown_keys(rec, allowed, path, label)
         vals = {k: self.text(rec, k, path, label) for k in required}
@@ -880,8 +950,11 @@ class _Checker:
     def known_domain(self, vals: dict, path: tuple, label: str, known: set, domain_ids: list) -> bool:
         """False (with a problem) when the entry names a domain the file does not define."""
         if vals["domain"] is not None and vals["domain"] not in known:
-            self.add(path + ("domain",), f"{label} refers to unknown domain '{vals['domain']}'",
-                     f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}")
+            self.add(
+                path + ("domain",),
+                f"{label} refers to unknown domain '{vals['domain']}'",
+                f"use one of the domain ids: {', '.join(domain_ids) or '(none defined)'}",
+            )
             return False
         return True
 
@@ -889,8 +962,11 @@ class _Checker:
         seen: dict[str, tuple] = {}
         for i, p in ids:
             if i in seen:
-                self.add(p + ("id",), f"duplicate {what} id '{i}' (also at {self.keypath(seen[i])})",
-                         f"give every {what} a unique id")
+                self.add(
+                    p + ("id",),
+                    f"duplicate {what} id '{i}' (also at {self.keypath(seen[i])})",
+                    f"give every {what} a unique id",
+                )
             else:
                 seen[i] = p
 
@@ -901,17 +977,22 @@ def _parse_file(path: str) -> Instrument:
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(Problem(file=path, message=f"is not UTF-8 text ({exc.reason})",
-                                fix="save the file as UTF-8")) from None
+        raise DataError(
+            Problem(file=path, message=f"is not UTF-8 text ({exc.reason})", fix="save the file as UTF-8")
+        ) from None
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         detail = " ".join(str(getattr(exc, "problem", "") or exc).split())
-        raise DataError(Problem(
-            file=path, message=f"is not valid YAML: {detail}",
-            fix="check indentation and put text containing ':' or '#' in double quotes",
-            row=(mark.line + 1) if mark is not None else None)) from None
+        raise DataError(
+            Problem(
+                file=path,
+                message=f"is not valid YAML: {detail}",
+                fix="check indentation and put text containing ':' or '#' in double quotes",
+                row=(mark.line + 1) if mark is not None else None,
+            )
+        ) from None
     return _build(raw, path, sha, _line_index(text))
 
 
@@ -933,13 +1014,19 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
     if isinstance(scale.get("min"), int) and isinstance(scale.get("max"), int):
         smin, smax = int(scale["min"]), int(scale["max"])
         if smin >= smax:
-            c.add(pre + ("min",), f"scale min ({smin}) must be smaller than max ({smax})",
-                  "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5")
+            c.add(
+                pre + ("min",),
+                f"scale min ({smin}) must be smaller than max ({smax})",
+                "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5",
+            )
             smin = smax = None
     lab = scale.get("labels")
     if lab is None:
-        c.add(pre, f"{where} is missing the required key 'labels'",
-              "add 'labels:' with one text label per scale point")
+        c.add(
+            pre,
+            f"{where} is missing the required key 'labels'",
+            "add 'labels:' with one text label per scale point",
+        )
     elif c.mapping(lab, pre + ("labels",), f"{where} labels"):
         for k, v in lab.items():
             try:
@@ -947,12 +1034,18 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
                 if isinstance(k, bool) or float(k) != ki:
                     raise ValueError
             except (TypeError, ValueError):
-                c.add(pre + ("labels", k), f"scale label key {k!r} is not a whole number",
-                      "key each label by its scale value, e.g. 1: \"Strongly disagree\"")
+                c.add(
+                    pre + ("labels", k),
+                    f"scale label key {k!r} is not a whole number",
+                    'key each label by its scale value, e.g. 1: "Strongly disagree"',
+                )
                 continue
             if not isinstance(v, str) or not v.strip():
-                c.add(pre + ("labels", k), f"the label for scale point {ki} is empty or not text",
-                      "write the label as a quoted string")
+                c.add(
+                    pre + ("labels", k),
+                    f"the label for scale point {ki} is empty or not text",
+                    "write the label as a quoted string",
+                )
                 continue
             labels[ki] = v.strip()
         if smin is not None:
@@ -960,16 +1053,25 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
             for point in range(smin, smax + 1):
                 # a point whose label was present but invalid is already reported
                 if point not in labels and str(point) not in bad_keys:
-                    c.add(pre + ("labels",), f"scale point {point} has no label",
-                          f"add '{point}: \"...\"' under {where}.labels")
+                    c.add(
+                        pre + ("labels",),
+                        f"scale point {point} has no label",
+                        f"add '{point}: \"...\"' under {where}.labels",
+                    )
             for k in sorted(labels):
                 if not smin <= k <= smax:
-                    c.add(pre + ("labels", k), f"label key {k} is outside the scale {smin}-{smax}",
-                          "remove it or widen the scale's min/max")
+                    c.add(
+                        pre + ("labels", k),
+                        f"label key {k} is outside the scale {smin}-{smax}",
+                        "remove it or widen the scale's min/max",
+                    )
         norm = [_norm_label(v) for v in labels.values()]
         for v in sorted({n for n in norm if norm.count(n) > 1}):
-            c.add(pre + ("labels",), f"the label '{v}' is used for more than one scale point",
-                  "give every scale point a distinct label")
+            c.add(
+                pre + ("labels",),
+                f"the label '{v}' is used for more than one scale point",
+                "give every scale point a distinct label",
+            )
     labels = dict(sorted(labels.items()))
     dk_code = dk_label = None
     dk = scale.get("dont_know")
@@ -977,20 +1079,32 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
         c.unknown_keys(dk, ("code", "label"), pre + ("dont_know",), f"{where}.dont_know")
         code, text = dk.get("code"), dk.get("label")
         if isinstance(code, bool) or not isinstance(code, int):
-            c.add(pre + ("dont_know", "code"), f"{where}.dont_know needs a whole-number 'code', "
-                  f"found {code!r}", "write e.g. dont_know: {code: 9, label: \"Don't know\"}")
+            c.add(
+                pre + ("dont_know", "code"),
+                f"{where}.dont_know needs a whole-number 'code', found {code!r}",
+                'write e.g. dont_know: {code: 9, label: "Don\'t know"}',
+            )
         elif smin is not None and smin <= code <= smax:
-            c.add(pre + ("dont_know", "code"), f"the Don't-know code {code} is a point of the "
-                  f"scale {smin}-{smax}", "use a code outside the scale, e.g. 9 or -9")
+            c.add(
+                pre + ("dont_know", "code"),
+                f"the Don't-know code {code} is a point of the scale {smin}-{smax}",
+                "use a code outside the scale, e.g. 9 or -9",
+            )
         else:
             dk_code = int(code)
         if not isinstance(text, str) or not text.strip():
-            c.add(pre + ("dont_know", "label"), f"{where}.dont_know needs a text 'label'",
-                  "write e.g. label: \"Don't know / Not applicable\"")
+            c.add(
+                pre + ("dont_know", "label"),
+                f"{where}.dont_know needs a text 'label'",
+                'write e.g. label: "Don\'t know / Not applicable"',
+            )
             dk_code = None
         elif _norm_label(text) in {_norm_label(v) for v in labels.values()}:
-            c.add(pre + ("dont_know", "label"), f"the Don't-know label '{text.strip()}' is also a "
-                  "scale label", "give the Don't-know option its own label")
+            c.add(
+                pre + ("dont_know", "label"),
+                f"the Don't-know label '{text.strip()}' is also a scale label",
+                "give the Don't-know option its own label",
+            )
             dk_code = None
         else:
             dk_label = text.strip()
@@ -1004,13 +1118,19 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
 def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
     """The instrument's scales from ``scale:`` (1.0.0) or ``scales:`` (exactly one of the two)."""
     if raw.get("scale") is not None and raw.get("scales") is not None:
-        c.add(("scales",), "the file has both 'scale' and 'scales'",
-              "keep one: 'scale:' for a single scale, or 'scales:' with one entry per scale id")
+        c.add(
+            ("scales",),
+            "the file has both 'scale' and 'scales'",
+            "keep one: 'scale:' for a single scale, or 'scales:' with one entry per scale id",
+        )
         return {}
     if raw.get("scales") is None:
         if raw.get("scale") is None:
-            c.add(("scale",), "the required top-level key 'scale' (or 'scales') is missing",
-                  "add 'scale:' with min, max and labels (see docs/instrument.md)")
+            c.add(
+                ("scale",),
+                "the required top-level key 'scale' (or 'scales') is missing",
+                "add 'scale:' with min, max and labels (see docs/instrument.md)",
+            )
             return {}
         sc = _check_scale(c, raw["scale"], ("scale",), DEFAULT_SCALE_ID)
         return {DEFAULT_SCALE_ID: sc} if sc is not None else {}
@@ -1018,7 +1138,11 @@ def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
     if not c.mapping(val, ("scales",), "scales"):
         return {}
     if not val:
-        c.add(("scales",), "scales is empty", "declare at least one scale, e.g. agree: {min: 1, max: 5, labels: ...}")
+        c.add(
+            ("scales",),
+            "scales is empty",
+            "declare at least one scale, e.g. agree: {min: 1, max: 5, labels: ...}",
+        )
     out: dict[str, Scale] = {}
     for k, v in val.items():
         ks = str(k)
@@ -1033,10 +1157,13 @@ def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
         first = next(iter(out.values()))
         for s in list(out.values())[1:]:
             if (s.min, s.max) != (first.min, first.max):
-                c.add(("scales", s.id), f"scale '{s.id}' runs {s.min}-{s.max} but scale '{first.id}' "
-                      f"runs {first.min}-{first.max}; all scales of an instrument must share min and "
-                      "max so that domain means stay comparable",
-                      f"give scale '{s.id}' min: {first.min} and max: {first.max} (a label per point)")
+                c.add(
+                    ("scales", s.id),
+                    f"scale '{s.id}' runs {s.min}-{s.max} but scale '{first.id}' "
+                    f"runs {first.min}-{first.max}; all scales of an instrument must share min and "
+                    "max so that domain means stay comparable",
+                    f"give scale '{s.id}' min: {first.min} and max: {first.max} (a label per point)",
+                )
         return {}
     return out
 
@@ -1045,14 +1172,14 @@ def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
 _INTERVIEW_TIMING = ("duration_minutes", "opening_minutes", "closing_minutes")
 
 
-def _minutes(c: "_Checker", value: Any, path: tuple, what: str) -> bool:
+def _minutes(c: _Checker, value: Any, path: tuple, what: str) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         c.add(path, f"{what} must be a positive number of minutes, found {value!r}", "write e.g. minutes: 5")
         return False
     return True
 
 
-def _check_question_extras(c: "_Checker", q: dict, p: tuple, label: str, roles: dict, vals: dict) -> bool:
+def _check_question_extras(c: _Checker, q: dict, p: tuple, label: str, roles: dict, vals: dict) -> bool:
     """``minutes`` and role ``versions`` ({role: {text, probes}}) of one interview question."""
     ok = True
     if q.get("minutes") is not None:
@@ -1069,8 +1196,11 @@ def _check_question_extras(c: "_Checker", q: dict, p: tuple, label: str, roles: 
     for r, v in ver.items():
         vp = p + ("versions", r)
         if str(r) not in roles:
-            c.add(vp, f"{label} has a version for unknown role '{r}'",
-                  f"use role ids defined under 'roles': {', '.join(roles)}")
+            c.add(
+                vp,
+                f"{label} has a version for unknown role '{r}'",
+                f"use role ids defined under 'roles': {', '.join(roles)}",
+            )
             ok = False
             continue
         if not c.mapping(v, vp, f"the {r} version of {label}"):
@@ -1078,8 +1208,11 @@ def _check_question_extras(c: "_Checker", q: dict, p: tuple, label: str, roles: 
             continue
         c.unknown_keys(v, ("text", "probes", "notes"), vp, f"the {r} version of {label}")
         if not v.get("text") and not v.get("probes"):
-            c.add(vp, f"the {r} version of {label} has neither 'text' nor 'probes'",
-                  "give the role its own question text, its own probes, or both")
+            c.add(
+                vp,
+                f"the {r} version of {label} has neither 'text' nor 'probes'",
+                "give the role its own question text, its own probes, or both",
+            )
             ok = False
             continue
         rec = {}
@@ -1090,8 +1223,11 @@ def _check_question_extras(c: "_Checker", q: dict, p: tuple, label: str, roles: 
         if v.get("probes") is not None:
             pr = v["probes"]
             if not isinstance(pr, list) or not all(isinstance(x, str) and x.strip() for x in pr):
-                c.add(vp + ("probes",), f"'probes' of the {r} version of {label} must be a list of texts",
-                      'write probes: ["first probe", "second probe"]')
+                c.add(
+                    vp + ("probes",),
+                    f"'probes' of the {r} version of {label} must be a list of texts",
+                    'write probes: ["first probe", "second probe"]',
+                )
                 ok = False
             else:
                 rec["probes"] = [x.strip() for x in pr]
@@ -1100,24 +1236,32 @@ def _check_question_extras(c: "_Checker", q: dict, p: tuple, label: str, roles: 
     return ok
 
 
-def _check_interview_timing(c: "_Checker", iv: dict) -> dict:
+def _check_interview_timing(c: _Checker, iv: dict) -> dict:
     out: dict[str, Any] = {}
     for k in ("opening_minutes", "closing_minutes"):
         if iv.get(k) is not None and _minutes(c, iv[k], ("interview", k), f"interview {k}"):
             out[k] = iv[k]
     d = iv.get("duration_minutes")
     if d is not None:
-        if (not isinstance(d, list) or len(d) != 2 or not all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in d) or d[0] > d[1]):
-            c.add(("interview", "duration_minutes"), f"duration_minutes must be [shortest, longest], found {d!r}",
-                  "write e.g. duration_minutes: [45, 60]")
+        if (
+            not isinstance(d, list)
+            or len(d) != 2
+            or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in d)
+            or d[0] > d[1]
+        ):
+            c.add(
+                ("interview", "duration_minutes"),
+                f"duration_minutes must be [shortest, longest], found {d!r}",
+                "write e.g. duration_minutes: [45, 60]",
+            )
         else:
             out["duration_minutes"] = list(d)
     return out
 
 
-def _check_code_extras(c: "_Checker", code: dict, p: tuple, label: str, vals: dict,
-                       known_domains: set, domain_ids: list) -> bool:
+def _check_code_extras(
+    c: _Checker, code: dict, p: tuple, label: str, vals: dict, known_domains: set, domain_ids: list
+) -> bool:
     """Optional ``domain``, ``valence`` and ``negative_example`` of a code, with their defaults."""
     ok = True
     group = vals.get("group")
@@ -1125,12 +1269,18 @@ def _check_code_extras(c: "_Checker", code: dict, p: tuple, label: str, vals: di
     if dom is None:
         vals["domain"] = group if group in known_domains else ""
     elif str(dom).strip() not in known_domains:
-        c.add(p + ("domain",), f"{label} is tied to unknown domain '{dom}'",
-              f"use one of the domain ids: {', '.join(domain_ids)}")
+        c.add(
+            p + ("domain",),
+            f"{label} is tied to unknown domain '{dom}'",
+            f"use one of the domain ids: {', '.join(domain_ids)}",
+        )
         ok = False
     elif group in known_domains and str(dom).strip() != group:
-        c.add(p + ("domain",), f"{label} is in group {group} but tied to domain {dom}",
-              "a topic code's domain is its group; only BARRIER and ENABLER codes name another domain")
+        c.add(
+            p + ("domain",),
+            f"{label} is in group {group} but tied to domain {dom}",
+            "a topic code's domain is its group; only BARRIER and ENABLER codes name another domain",
+        )
         ok = False
     else:
         vals["domain"] = str(dom).strip()
@@ -1140,12 +1290,14 @@ def _check_code_extras(c: "_Checker", code: dict, p: tuple, label: str, vals: di
         # no guess for files without valences (1.0.0): an enabler code there may cover its absence too
         vals["valence"] = "either"
     elif str(val).strip() not in _CODE_VALENCES:
-        c.add(p + ("valence",), f"{label} has valence '{val}'",
-              f"write one of: {', '.join(_CODE_VALENCES)}")
+        c.add(p + ("valence",), f"{label} has valence '{val}'", f"write one of: {', '.join(_CODE_VALENCES)}")
         ok = False
     elif group in ("BARRIER", "ENABLER") and str(val).strip() != default:
-        c.add(p + ("valence",), f"{label} is a {group.lower()} code but has valence '{val}'",
-              f"{group.lower()} codes always record valence '{default}'")
+        c.add(
+            p + ("valence",),
+            f"{label} is a {group.lower()} code but has valence '{val}'",
+            f"{group.lower()} codes always record valence '{default}'",
+        )
         ok = False
     else:
         vals["valence"] = str(val).strip()
@@ -1158,8 +1310,9 @@ def _check_code_extras(c: "_Checker", code: dict, p: tuple, label: str, vals: di
     return ok
 
 
-def _check_not_asked(c: "_Checker", doms: Any, roles: dict, item_rows: list[dict],
-                     domain_ids: list) -> dict[str, tuple]:
+def _check_not_asked(
+    c: _Checker, doms: Any, roles: dict, item_rows: list[dict], domain_ids: list
+) -> dict[str, tuple]:
     """Per-domain ``not_asked`` roles; every asked (domain, role) needs at least 2 items."""
     out: dict[str, tuple] = {}
     for i, d in enumerate(doms if isinstance(doms, list) else []):
@@ -1168,33 +1321,53 @@ def _check_not_asked(c: "_Checker", doms: Any, roles: dict, item_rows: list[dict
         p = ("domains", i, "not_asked")
         na = d["not_asked"]
         if not isinstance(na, list) or not all(str(r) in roles for r in na):
-            c.add(p, f"not_asked of domain {d.get('id')} must list role ids, found {na!r}",
-                  f"write e.g. not_asked: [district] using the roles {', '.join(roles)}")
+            c.add(
+                p,
+                f"not_asked of domain {d.get('id')} must list role ids, found {na!r}",
+                f"write e.g. not_asked: [district] using the roles {', '.join(roles)}",
+            )
             continue
         out[str(d.get("id")).strip()] = tuple(r for r in roles if r in set(map(str, na)))
     if not roles or not item_rows:
         return out
     for d in domain_ids:
-        pos = next((("domains", k) for k, r in enumerate(doms)
-                    if isinstance(r, dict) and str(r.get("id", "")).strip() == d), ("domains",))
+        pos = next(
+            (
+                ("domains", k)
+                for k, r in enumerate(doms)
+                if isinstance(r, dict) and str(r.get("id", "")).strip() == d
+            ),
+            ("domains",),
+        )
         for r in roles:
             n = sum(1 for it in item_rows if it["domain"] == d and r in it["roles"])
             if r in out.get(d, ()):
                 if n:
-                    c.add(pos + ("not_asked",), f"domain {d} is marked not asked for role '{r}', but {n} of its "
-                          f"items list that role", f"remove '{r}' from those items' roles or from not_asked")
+                    c.add(
+                        pos + ("not_asked",),
+                        f"domain {d} is marked not asked for role '{r}', but {n} of its items list that role",
+                        f"remove '{r}' from those items' roles or from not_asked",
+                    )
             elif n < 2:
-                c.add(pos, f"the {r} form has {n} item{'s' if n != 1 else ''} in domain {d}; a domain score "
-                      "needs at least 2", f"add items for role '{r}', or add not_asked: [{r}] to domain {d}")
+                c.add(
+                    pos,
+                    f"the {r} form has {n} item{'s' if n != 1 else ''} in domain {d}; a domain score "
+                    "needs at least 2",
+                    f"add items for role '{r}', or add not_asked: [{r}] to domain {d}",
+                )
     return out
 
 
-def _check_mirrors(c: "_Checker", items: Any, item_rows: list[dict], item_scales: dict) -> dict[str, str]:
+def _check_mirrors(c: _Checker, items: Any, item_rows: list[dict], item_scales: dict) -> dict[str, str]:
     """``mirrors:`` ties a reverse-keyed item to the positive item it mirrors."""
     out: dict[str, str] = {}
     by_id = {it["id"]: it for it in item_rows}
     for i, it in enumerate(items if isinstance(items, list) else []):
-        if not isinstance(it, dict) or it.get("mirrors") is None or str(it.get("id", "")).strip() not in by_id:
+        if (
+            not isinstance(it, dict)
+            or it.get("mirrors") is None
+            or str(it.get("id", "")).strip() not in by_id
+        ):
             continue
         me, other = by_id[str(it["id"]).strip()], by_id.get(str(it["mirrors"]).strip())
         p = ("items", i, "mirrors")
@@ -1202,18 +1375,27 @@ def _check_mirrors(c: "_Checker", items: Any, item_rows: list[dict], item_scales
         if other is None:
             c.add(p, f"{label} mirrors unknown item '{it['mirrors']}'", "name the positive item it mirrors")
         elif not me["reverse"] or other["reverse"]:
-            c.add(p, f"{label} mirrors {other['id']}: a mirror pair is one reverse-keyed and one positive item",
-                  "set reverse: true on the mirroring item only")
+            c.add(
+                p,
+                f"{label} mirrors {other['id']}: a mirror pair is one reverse-keyed and one positive item",
+                "set reverse: true on the mirroring item only",
+            )
         elif (other["domain"], other["roles"], item_scales.get(other["id"])) != (
-                me["domain"], me["roles"], item_scales.get(me["id"])):
-            c.add(p, f"{label} and {other['id']} differ in domain, roles or scale",
-                  "a mirror pair is asked of the same roles, in the same domain, on the same scale")
+            me["domain"],
+            me["roles"],
+            item_scales.get(me["id"]),
+        ):
+            c.add(
+                p,
+                f"{label} and {other['id']} differ in domain, roles or scale",
+                "a mirror pair is asked of the same roles, in the same domain, on the same scale",
+            )
         else:
             out[me["id"]] = other["id"]
     return out
 
 
-def _check_top_extras(c: "_Checker", raw: dict, roles: dict) -> dict:
+def _check_top_extras(c: _Checker, raw: dict, roles: dict) -> dict:
     """Optional ``forms``, ``changes`` and ``coding_rules``."""
     out: dict[str, Any] = {}
     forms = raw.get("forms")
@@ -1221,8 +1403,11 @@ def _check_top_extras(c: "_Checker", raw: dict, roles: dict) -> dict:
         ok = True
         for r, f in forms.items():
             if str(r) not in roles:
-                c.add(("forms", r), f"forms has an entry for unknown role '{r}'",
-                      f"use role ids defined under 'roles': {', '.join(roles)}")
+                c.add(
+                    ("forms", r),
+                    f"forms has an entry for unknown role '{r}'",
+                    f"use role ids defined under 'roles': {', '.join(roles)}",
+                )
                 ok = False
             elif c.mapping(f, ("forms", r), f"forms.{r}"):
                 c.unknown_keys(f, ("reference_period", "instructions", "notes"), ("forms", r), f"forms.{r}")
@@ -1231,8 +1416,10 @@ def _check_top_extras(c: "_Checker", raw: dict, roles: dict) -> dict:
             else:
                 ok = False
         if ok:
-            out["forms"] = {str(r): {k: " ".join(str(v).split()) for k, v in f.items() if k != "notes"}
-                            for r, f in forms.items()}
+            out["forms"] = {
+                str(r): {k: " ".join(str(v).split()) for k, v in f.items() if k != "notes"}
+                for r, f in forms.items()
+            }
     for key, need in (("changes", ("change", "reason")), ("coding_rules", ("id", "rule"))):
         val = raw.get(key)
         if val is None or not c.seq(val, (key,), key):
@@ -1252,20 +1439,29 @@ def _check_top_extras(c: "_Checker", raw: dict, roles: dict) -> dict:
 def _check_top_level(c: _Checker, raw: Any) -> tuple[Any, Any]:
     """Phase 1: the file is a mapping with every required key; check ``version`` and ``name``."""
     if not isinstance(raw, dict):
-        c.add((), "the file must be a YAML mapping with keys " + ", ".join(_TOP_KEYS),
-              "start from the bundled assetinv/data/instrument.yaml and edit it")
+        c.add(
+            (),
+            "the file must be a YAML mapping with keys " + ", ".join(_TOP_KEYS),
+            "start from the bundled assetinv/data/instrument.yaml and edit it",
+        )
         raise DataError(c.problems)
     for k in _TOP_KEYS:
         if k == "scale":
             continue  # 'scale' or 'scales': checked by _check_scales
         if k not in raw or raw[k] is None:
-            c.add((k,), f"the required top-level key '{k}' is missing",
-                  f"add '{k}:' at the top level (see docs/instrument.md)")
+            c.add(
+                (k,),
+                f"the required top-level key '{k}' is missing",
+                f"add '{k}:' at the top level (see docs/instrument.md)",
+            )
     version = raw.get("version")
     if version is not None:
         if not isinstance(version, str):
-            c.add(("version",), f"version must be a quoted string, found {version!r}",
-                  'quote it, e.g. version: "1.0.0"')
+            c.add(
+                ("version",),
+                f"version must be a quoted string, found {version!r}",
+                'quote it, e.g. version: "1.0.0"',
+            )
         elif not version.strip():
             c.add(("version",), "version is empty", 'write a version such as "1.0.0"')
     name = raw.get("name")
@@ -1288,7 +1484,7 @@ def _check_id_map(c: _Checker, raw: dict, key: str, what: str) -> dict[str, str]
             c.add((key, k), f"{what} id '{ks}' has characters that are not allowed", _KEY_FIX)
             continue
         if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
-            c.add((key, k), f"{what} '{ks}' has no display label", f"write e.g. {ks}: \"{ks.title()}\"")
+            c.add((key, k), f"{what} '{ks}' has no display label", f'write e.g. {ks}: "{ks.title()}"')
             continue
         out[ks] = str(v).strip()
     return out
@@ -1310,8 +1506,11 @@ def _check_domains(c: _Checker, doms: Any) -> tuple[list[dict], list[str], set[s
             if not c.check_id(vals["id"], p + ("id",), "domain"):
                 continue
             if vals["id"] in CROSS_CUTTING_GROUPS:
-                c.add(p + ("id",), f"domain id '{vals['id']}' is reserved for cross-cutting codes",
-                      "choose another domain id")
+                c.add(
+                    p + ("id",),
+                    f"domain id '{vals['id']}' is reserved for cross-cutting codes",
+                    "choose another domain id",
+                )
                 continue
             ids.append((vals["id"], p))
             if None not in vals.values():
@@ -1330,13 +1529,18 @@ def _check_item_scale(c: _Checker, raw: dict, it: dict, p: tuple, label: str, sc
     if sc is None:
         return None
     if raw.get("scales") is None:
-        c.add(p + ("scale",), f"{label} names scale '{sc}' but the instrument declares a "
-              "single top-level 'scale'", "declare the scales under 'scales:' (see "
-              "docs/instrument.md), or delete the item's 'scale:'")
+        c.add(
+            p + ("scale",),
+            f"{label} names scale '{sc}' but the instrument declares a single top-level 'scale'",
+            "declare the scales under 'scales:' (see docs/instrument.md), or delete the item's 'scale:'",
+        )
     elif str(sc) not in scales:
         if not (isinstance(raw.get("scales"), dict) and str(sc) in map(str, raw["scales"])):
-            c.add(p + ("scale",), f"{label} refers to unknown scale '{sc}'",
-                  f"use one of the scale ids: {', '.join(scales) or '(none defined)'}")
+            c.add(
+                p + ("scale",),
+                f"{label} refers to unknown scale '{sc}'",
+                f"use one of the scale ids: {', '.join(scales) or '(none defined)'}",
+            )
         # else: the scale itself has problems, reported there
     else:
         return str(sc)
@@ -1348,14 +1552,20 @@ def _check_item_roles(c: _Checker, it: dict, p: tuple, label: str, roles: dict) 
     item_roles = it.get("roles", list(roles))
     ok = True
     if not isinstance(item_roles, list) or not item_roles:
-        c.add(p + ("roles",), f"'roles' of {label} must be a non-empty list of role ids",
-              f"write e.g. roles: [{', '.join(roles) or 'teacher'}]")
+        c.add(
+            p + ("roles",),
+            f"'roles' of {label} must be a non-empty list of role ids",
+            f"write e.g. roles: [{', '.join(roles) or 'teacher'}]",
+        )
         ok = False
         item_roles = []
     for j, r in enumerate(item_roles):
         if str(r) not in roles:
-            c.add(p + ("roles", j), f"{label} refers to unknown role '{r}'",
-                  f"use role ids defined under 'roles': {', '.join(roles) or '(none defined)'}")
+            c.add(
+                p + ("roles", j),
+                f"{label} refers to unknown role '{r}'",
+                f"use role ids defined under 'roles': {', '.join(roles) or '(none defined)'}",
+            )
             ok = False
     if len(set(map(str, item_roles))) != len(item_roles):
         c.add(p + ("roles",), f"{label} lists a role more than once", "list each role once")
@@ -1369,9 +1579,13 @@ def _check_item_ids(c: _Checker, ids: list, items: list, doms: Any, domain_ids: 
     for i, p in ids:
         key = re.sub(r"[\s_\-.]+", "", i.lower())
         if key in folded and folded[key][0] != i:
-            c.add(p + ("id",), f"item id '{i}' differs from item '{folded[key][0]}' (at "
-                  f"{c.keypath(folded[key][1])}) only in '_', '-' or '.'; survey column names "
-                  "are matched ignoring those", "rename one of the two items")
+            c.add(
+                p + ("id",),
+                f"item id '{i}' differs from item '{folded[key][0]}' (at "
+                f"{c.keypath(folded[key][1])}) only in '_', '-' or '.'; survey column names "
+                "are matched ignoring those",
+                "rename one of the two items",
+            )
         folded.setdefault(key, (i, p))
     counts = {d: 0 for d in domain_ids}
     for it in items:
@@ -1379,15 +1593,23 @@ def _check_item_ids(c: _Checker, ids: list, items: list, doms: Any, domain_ids: 
             counts[str(it["domain"]).strip()] += 1
     for d, n in counts.items():
         if n < 2:
-            pos = ("domains", next(k for k, r in enumerate(doms)
-                                   if isinstance(r, dict) and str(r.get("id", "")).strip() == d))
-            c.add(pos, f"domain '{d}' has {n} item{'s' if n != 1 else ''}; at least 2 are needed "
-                  "to form a scale score and estimate reliability",
-                  f"add items with domain: {d} (the bundled instrument has 8 per domain)")
+            pos = (
+                "domains",
+                next(
+                    k for k, r in enumerate(doms) if isinstance(r, dict) and str(r.get("id", "")).strip() == d
+                ),
+            )
+            c.add(
+                pos,
+                f"domain '{d}' has {n} item{'s' if n != 1 else ''}; at least 2 are needed "
+                "to form a scale score and estimate reliability",
+                f"add items with domain: {d} (the bundled instrument has 8 per domain)",
+            )
 
 
-def _check_items(c: _Checker, raw: dict, scales: dict, roles: dict, known_domains: set[str],
-                 domain_ids: list[str]) -> tuple[list[dict], dict[str, str]]:
+def _check_items(
+    c: _Checker, raw: dict, scales: dict, roles: dict, known_domains: set[str], domain_ids: list[str]
+) -> tuple[list[dict], dict[str, str]]:
     """Phase 4: the items; returns their rows and item id -> scale id for items naming a scale."""
     item_rows: list[dict] = []
     item_scale_ids: dict[str, str] = {}
@@ -1400,8 +1622,17 @@ def _check_items(c: _Checker, raw: dict, scales: dict, roles: dict, known_domain
         if not c.mapping(it, p, f"items[{i}]"):
             continue
         label = f"item {it.get('id', f'#{i}')}"
-        vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids,
-                           _ITEM_ID_RE, _ITEM_ID_FIX)
+        vals, ok = c.entry(
+            it,
+            p,
+            label,
+            _ITEM_REQUIRED,
+            _ITEM_REQUIRED + _ITEM_OPTIONAL,
+            "item",
+            ids,
+            _ITEM_ID_RE,
+            _ITEM_ID_FIX,
+        )
         sc = _check_item_scale(c, raw, it, p, label, scales)
         if sc == "":
             ok = False
@@ -1410,8 +1641,11 @@ def _check_items(c: _Checker, raw: dict, scales: dict, roles: dict, known_domain
         ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
         rev = it.get("reverse", False)
         if not isinstance(rev, bool):
-            c.add(p + ("reverse",), f"'reverse' of {label} must be true or false, found {rev!r}",
-                  "write reverse: true or reverse: false (without quotes)")
+            c.add(
+                p + ("reverse",),
+                f"'reverse' of {label} must be true or false, found {rev!r}",
+                "write reverse: true or reverse: false (without quotes)",
+            )
             ok = False
         item_roles = _check_item_roles(c, it, p, label, roles)
         if ok and item_roles is not None:
@@ -1423,19 +1657,24 @@ def _check_items(c: _Checker, raw: dict, scales: dict, roles: dict, known_domain
     return item_rows, item_scale_ids
 
 
-def _check_question(c: _Checker, q: dict, p: tuple, ids: list, roles: dict, known_domains: set[str],
-                    domain_ids: list[str]) -> dict | None:
+def _check_question(
+    c: _Checker, q: dict, p: tuple, ids: list, roles: dict, known_domains: set[str], domain_ids: list[str]
+) -> dict | None:
     """One interview question (id, domain, text, probes, minutes, role versions)."""
     label = f"interview question {q.get('id', f'#{p[-1]}')}"
-    vals, ok = c.entry(q, p, label, _QUESTION_REQUIRED, _QUESTION_REQUIRED + _QUESTION_OPTIONAL,
-                       "interview question", ids)
+    vals, ok = c.entry(
+        q, p, label, _QUESTION_REQUIRED, _QUESTION_REQUIRED + _QUESTION_OPTIONAL, "interview question", ids
+    )
     ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
     probes = q.get("probes", [])
     if probes is None:
         probes = []
     if not isinstance(probes, list) or not all(isinstance(x, str) and x.strip() for x in probes):
-        c.add(p + ("probes",), f"'probes' of {label} must be a list of non-empty texts",
-              'write probes: ["first probe", "second probe"]')
+        c.add(
+            p + ("probes",),
+            f"'probes' of {label} must be a list of non-empty texts",
+            'write probes: ["first probe", "second probe"]',
+        )
         ok = False
     ok = _check_question_extras(c, q, p, label, roles, vals) and ok
     if not ok:
@@ -1444,21 +1683,26 @@ def _check_question(c: _Checker, q: dict, p: tuple, ids: list, roles: dict, know
     return vals
 
 
-def _check_interview(c: _Checker, iv: Any, roles: dict, known_domains: set[str],
-                     domain_ids: list[str]) -> dict[str, Any]:
+def _check_interview(
+    c: _Checker, iv: Any, roles: dict, known_domains: set[str], domain_ids: list[str]
+) -> dict[str, Any]:
     """Phase 5: the interview protocol (opening, questions in the order asked, closing, timing)."""
     interview: dict[str, Any] = {}
     if iv is None or not c.mapping(iv, ("interview",), "interview"):
         return interview
-    c.unknown_keys(iv, ("opening", "questions", "closing", "notes") + _INTERVIEW_TIMING, ("interview",),
-                   "interview")
+    c.unknown_keys(
+        iv, ("opening", "questions", "closing", "notes") + _INTERVIEW_TIMING, ("interview",), "interview"
+    )
     for k in ("opening", "closing"):
         interview[k] = c.text(iv, k, ("interview",), "interview")
     qs = iv.get("questions")
     questions = []
     if qs is None:
-        c.add(("interview",), "interview is missing the required key 'questions'",
-              "add 'questions:' with a list of questions (id, domain, text, probes)")
+        c.add(
+            ("interview",),
+            "interview is missing the required key 'questions'",
+            "add 'questions:' with a list of questions (id, domain, text, probes)",
+        )
     elif c.seq(qs, ("interview", "questions"), "interview questions"):
         ids: list = []
         for i, q in enumerate(qs):
@@ -1489,8 +1733,11 @@ def _check_codebook(c: _Checker, cb: Any, known_domains: set[str], domain_ids: l
         label = f"code {code.get('id', f'#{i}')}"
         vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + _CODE_OPTIONAL + ("notes",), "code", ids)
         if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
-            c.add(p + ("group",), f"{label} has unknown group '{vals['group']}'",
-                  f"use a domain id or a cross-cutting group: {', '.join(groups)}")
+            c.add(
+                p + ("group",),
+                f"{label} has unknown group '{vals['group']}'",
+                f"use a domain id or a cross-cutting group: {', '.join(groups)}",
+            )
             ok = False
         ok = _check_code_extras(c, code, p, label, vals, known_domains, domain_ids) and ok
         if ok:
@@ -1499,8 +1746,9 @@ def _check_codebook(c: _Checker, cb: Any, known_domains: set[str], domain_ids: l
     return code_rows
 
 
-def _sorted_tables(domain_rows: list[dict], item_rows: list[dict], code_rows: list[dict],
-                   domain_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _sorted_tables(
+    domain_rows: list[dict], item_rows: list[dict], code_rows: list[dict], domain_ids: list[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Phase 7: the domains, items (domain order, then id) and codebook (group order, then id) tables."""
     groups = list(domain_ids) + list(CROSS_CUTTING_GROUPS)
     dorder = {d: k for k, d in enumerate(domain_ids)}
@@ -1508,11 +1756,19 @@ def _sorted_tables(domain_rows: list[dict], item_rows: list[dict], code_rows: li
     domains_df = pd.DataFrame(domain_rows, columns=list(_DOMAIN_KEYS))
     items_df = pd.DataFrame(item_rows, columns=["id", "domain", "text", "reverse", "roles"])
     items_df["reverse"] = items_df["reverse"].astype(bool)
-    items_df = items_df.assign(_o=items_df["domain"].map(dorder)).sort_values(
-        ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    items_df = (
+        items_df.assign(_o=items_df["domain"].map(dorder))
+        .sort_values(["_o", "id"], kind="mergesort")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
     codebook_df = pd.DataFrame(code_rows, columns=list(_CODE_KEYS + _CODE_OPTIONAL))
-    codebook_df = codebook_df.assign(_o=codebook_df["group"].map(gorder)).sort_values(
-        ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    codebook_df = (
+        codebook_df.assign(_o=codebook_df["group"].map(gorder))
+        .sort_values(["_o", "id"], kind="mergesort")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
     return domains_df, items_df, codebook_df
 
 
@@ -1538,9 +1794,23 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
         raise DataError(c.problems)
     domains_df, items_df, codebook_df = _sorted_tables(domain_rows, item_rows, code_rows, domain_ids)
     return Instrument(
-        version=str(version).strip(), name=str(name).strip(), scale_min=smin, scale_max=smax,
-        labels=labels, roles=roles, waves=waves, domains=domains_df, items=items_df,
-        codebook=codebook_df, interview=interview, source=path, sha256=sha,
-        scales=dict(scales), item_scales=item_scale_ids,
+        version=str(version).strip(),
+        name=str(name).strip(),
+        scale_min=smin,
+        scale_max=smax,
+        labels=labels,
+        roles=roles,
+        waves=waves,
+        domains=domains_df,
+        items=items_df,
+        codebook=codebook_df,
+        interview=interview,
+        source=path,
+        sha256=sha,
+        scales=dict(scales),
+        item_scales=item_scale_ids,
         _scales_key="scales" if raw.get("scales") is not None else "scale",
-        not_asked=not_asked, mirrors=mirrors, **extras)
+        not_asked=not_asked,
+        mirrors=mirrors,
+        **extras,
+    )

@@ -18,6 +18,7 @@ Accepted formats
   and the metadata columns are recognised; identifying metadata (names, e-mail,
   IP address, location) is always dropped.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -36,11 +37,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .ids import id_sort_key, natural_key
-from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
-from .instrument import Instrument, resolve
-from .errors import DataError, Problem
 from .config import StudyConfig
+from .errors import DataError, Problem
+from .ids import id_sort_key, natural_key
+from .instrument import Instrument, resolve
+from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
 
 __all__ = [
     "read_responses",
@@ -58,7 +59,16 @@ ROSTER_COLUMNS = ("school", "district", "role", "wave", "invited")
 SCHOOL_COLUMNS = ("school", "district", "name")
 
 DEFAULT_MISSING_CODES = (
-    "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
+    "N/A",
+    "NA",
+    "n/a",
+    "Don't know",
+    "Dont know",
+    "DK",
+    "Prefer not to say",
+    "-99",
+    "-9",
+    "",
 )
 
 
@@ -76,24 +86,71 @@ COLUMN_ALIASES: dict[str, str] = {
 # Qualtrics (and similar survey-platform) metadata columns, by normalised name.
 # "identifying" ones are never kept, whatever keep_extra says.
 _IDENTIFYING_META = {
-    "ipaddress", "recipientlastname", "recipientfirstname", "recipientemail",
-    "externalreference", "externaldatareference", "locationlatitude", "locationlongitude",
-    "email", "emailaddress", "firstname", "lastname", "name", "fullname",
+    "ipaddress",
+    "recipientlastname",
+    "recipientfirstname",
+    "recipientemail",
+    "externalreference",
+    "externaldatareference",
+    "locationlatitude",
+    "locationlongitude",
+    "email",
+    "emailaddress",
+    "firstname",
+    "lastname",
+    "name",
+    "fullname",
 }
 _OTHER_META = {
-    "startdate", "enddate", "status", "progress", "finished", "recordeddate",
-    "distributionchannel", "userlanguage", "responsetype",
+    "startdate",
+    "enddate",
+    "status",
+    "progress",
+    "finished",
+    "recordeddate",
+    "distributionchannel",
+    "userlanguage",
+    "responsetype",
     # SurveyMonkey, Google Forms, Microsoft Forms, legacy Qualtrics
-    "collectorid", "customdata", "customdata1", "timestamp", "starttime", "completiontime",
-    "lastmodifiedtime", "responseset", "score", "totalpoints", "quizfeedback",
+    "collectorid",
+    "customdata",
+    "customdata1",
+    "timestamp",
+    "starttime",
+    "completiontime",
+    "lastmodifiedtime",
+    "responseset",
+    "score",
+    "totalpoints",
+    "quizfeedback",
 }
 _QUALTRICS_MARKERS = {
-    "startdate", "enddate", "status", "ipaddress", "progress", "duration(inseconds)",
-    "finished", "recordeddate", "responseid", "distributionchannel", "userlanguage",
+    "startdate",
+    "enddate",
+    "status",
+    "ipaddress",
+    "progress",
+    "duration(inseconds)",
+    "finished",
+    "recordeddate",
+    "responseid",
+    "distributionchannel",
+    "userlanguage",
 }
 _QUALTRICS_EXCLUDED_STATUS = {
-    "surveypreview", "surveytest", "spam", "previewspam", "surveypreviewspam",
-    "importedspam", "surveypreviewoffline", "1", "2", "8", "9", "12", "17",
+    "surveypreview",
+    "surveytest",
+    "spam",
+    "previewspam",
+    "surveypreviewspam",
+    "importedspam",
+    "surveypreviewoffline",
+    "1",
+    "2",
+    "8",
+    "9",
+    "12",
+    "17",
 }
 
 _NUMBER_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -111,7 +168,6 @@ _CAP = 20
 # --------------------------------------------------------------------------- helpers
 
 
-
 def file_sha256(path: str | Path) -> str:
     """SHA-256 of a file's bytes, read in blocks (for provenance records)."""
     h = hashlib.sha256()
@@ -120,15 +176,12 @@ def file_sha256(path: str | Path) -> str:
             h.update(block)
     return h.hexdigest()
 
+
 def _norm(name: Any) -> str:
     """Header key: case-, whitespace-, underscore-, hyphen- and dot-insensitive."""
     s = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "")
     s = s.strip().strip('"').strip("'").lower()
     return re.sub(r"[\s_\-.]+", "", s)
-
-
-
-
 
 
 def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
@@ -191,8 +244,6 @@ def _label_map(inst) -> dict[str, int]:
     return out
 
 
-
-
 def _wave_map(inst) -> dict[str, str]:
     waves = dict(inst.waves)
     out: dict[str, str] = {}
@@ -247,14 +298,21 @@ def _read_bytes(path: Path) -> bytes:
         with open(path, "rb") as fh:  # read-only: the input is never modified
             return fh.read()
     except OSError as err:
-        raise _err(name, f"the file cannot be opened ({err.strerror or err})",
-                   "close it in other programs and check that you may read it") from None
+        raise _err(
+            name,
+            f"the file cannot be opened ({err.strerror or err})",
+            "close it in other programs and check that you may read it",
+        ) from None
 
 
 def _decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode CSV bytes; return (text, encoding name)."""
-    bad = _err(name, "wrong encoding: the file is not readable text (it looks binary or uses "
-               "an unsupported encoding)", _FIX_ENCODING, row=None)
+    bad = _err(
+        name,
+        "wrong encoding: the file is not readable text (it looks binary or uses an unsupported encoding)",
+        _FIX_ENCODING,
+        row=None,
+    )
     if data.startswith(codecs.BOM_UTF8):
         try:
             text, enc = data[3:].decode("utf-8"), "UTF-8 with BOM"
@@ -294,9 +352,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     if m is not None:
         ch, i = m.group(0), m.start()
         line = text.count("\n", 0, i) + 1
-        raise _err(name, f"wrong encoding: unreadable character U+{ord(ch):04X} "
-                   f"(the file looks binary or was saved in an unsupported encoding)",
-                   _FIX_ENCODING, row=line)
+        raise _err(
+            name,
+            f"wrong encoding: unreadable character U+{ord(ch):04X} "
+            f"(the file looks binary or was saved in an unsupported encoding)",
+            _FIX_ENCODING,
+            row=line,
+        )
     if text.endswith("\x1a"):
         text = text[:-1]
     return text, enc
@@ -357,9 +419,12 @@ def _open_quote(text: str, delim: str) -> tuple[int, int] | None:
 def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
     text, enc = _decode(data, name)
     if not text.strip():
-        raise _err(name, "the file is empty (no column names and no data)",
-                   "export the survey responses again; the file must start with a header row "
-                   "(respondent_id, school, district, role, wave, item ids)")
+        raise _err(
+            name,
+            "the file is empty (no column names and no data)",
+            "export the survey responses again; the file must start with a header row "
+            "(respondent_id, school, district, role, wave, item ids)",
+        )
     delim, text = _sniff_delimiter(text)
     reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delim, strict=True)
     records: list[list[str]] = []
@@ -374,17 +439,34 @@ def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
             hdr = next((r for r in records if any(c.strip() for c in r)), None)
             if hdr and row > 1 and oq[1] < len(hdr):
                 column = hdr[oq[1]].strip()
-        raise _err(name, f"the file cannot be parsed as CSV ({err}); a quote mark opens a value "
-                   "that never closes or a value is badly quoted, often because the file was "
-                   "cut off (truncated)", "export the file again completely, or fix the quotes "
-                   "in this row", row=row, column=column) from None
+        raise _err(
+            name,
+            f"the file cannot be parsed as CSV ({err}); a quote mark opens a value "
+            "that never closes or a value is badly quoted, often because the file was "
+            "cut off (truncated)",
+            "export the file again completely, or fix the quotes in this row",
+            row=row,
+            column=column,
+        ) from None
     hdr_i = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
     if hdr_i is None:
-        raise _err(name, "the file is empty (no column names and no data)",
-                   "export the survey responses again with a header row")
+        raise _err(
+            name,
+            "the file is empty (no column names and no data)",
+            "export the survey responses again with a header row",
+        )
     header = [c.strip() for c in records[hdr_i]]
-    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt="CSV", sha256=sha,
-               encoding=enc, delimiter={"\t": "tab"}.get(delim, delim), header_row=hdr_i + 1)
+    raw = _Raw(
+        file=name,
+        header=header,
+        rows=[],
+        rownums=[],
+        fmt="CSV",
+        sha256=sha,
+        encoding=enc,
+        delimiter={"\t": "tab"}.get(delim, delim),
+        header_row=hdr_i + 1,
+    )
     blank_lines = 0
     for i in range(hdr_i + 1, len(records)):
         rec = records[i]
@@ -424,9 +506,12 @@ def _open_workbook(data: bytes, name: str) -> Any:
 
         wb = openpyxl.load_workbook(_io.BytesIO(data), data_only=True)
     except Exception as err:  # zip/XML errors from a damaged workbook
-        raise _err(name, f"the Excel workbook cannot be read ({type(err).__name__}: {err}); "
-                   "it may be damaged, truncated or password-protected",
-                   "open it in Excel and save it again as .xlsx (or as 'CSV UTF-8')") from None
+        raise _err(
+            name,
+            f"the Excel workbook cannot be read ({type(err).__name__}: {err}); "
+            "it may be damaged, truncated or password-protected",
+            "open it in Excel and save it again as .xlsx (or as 'CSV UTF-8')",
+        ) from None
     return wb
 
 
@@ -450,60 +535,89 @@ def _choose_sheet(name: str, names: list[str], info: dict[str, tuple], sheet: An
     if sheet is not None:
         if isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 0 <= sheet < len(names):
-                raise _err(name, f"there is no sheet number {sheet} (sheets: {', '.join(names)})",
-                           "pass sheet= a sheet name or a 0-based number that exists")
+                raise _err(
+                    name,
+                    f"there is no sheet number {sheet} (sheets: {', '.join(names)})",
+                    "pass sheet= a sheet name or a 0-based number that exists",
+                )
             return names[sheet]
         else:
             matches = [n for n in names if _norm(n) == _norm(sheet)]
             if not matches:
-                raise _err(name, f"there is no sheet called '{sheet}' (sheets: {', '.join(names)})",
-                           "pass sheet= one of the sheet names listed")
+                raise _err(
+                    name,
+                    f"there is no sheet called '{sheet}' (sheets: {', '.join(names)})",
+                    "pass sheet= one of the sheet names listed",
+                )
             return matches[0]
     else:
         candidates = [n for n in names if info[n][4] >= 3]
         if len(candidates) == 1:
             return candidates[0]
         elif len(candidates) > 1:
-            raise _err(name, "several sheets hold survey data: "
-                       + ", ".join(f"'{n}'" for n in candidates)
-                       + "; it is ambiguous which one to read",
-                       f"pass sheet='{candidates[0]}' (or another sheet name) to read_responses, "
-                       "or keep one data sheet in the workbook")
+            raise _err(
+                name,
+                "several sheets hold survey data: "
+                + ", ".join(f"'{n}'" for n in candidates)
+                + "; it is ambiguous which one to read",
+                f"pass sheet='{candidates[0]}' (or another sheet name) to read_responses, "
+                "or keep one data sheet in the workbook",
+            )
         else:
             with_data = [n for n in names if info[n][2]]
             if len(with_data) == 1:
                 return with_data[0]
             elif not with_data:
-                raise _err(name, "the workbook is empty (no sheet holds any data)",
-                           "export the survey responses again")
+                raise _err(
+                    name,
+                    "the workbook is empty (no sheet holds any data)",
+                    "export the survey responses again",
+                )
             else:
-                raise _err(name, "no sheet has the expected column names ("
-                           + ", ".join(REQUIRED_COLUMNS) + ") in its first row; sheets: "
-                           + ", ".join(f"'{n}'" for n in with_data),
-                           "put the column names in row 1 of the data sheet, or pass sheet=")
+                raise _err(
+                    name,
+                    "no sheet has the expected column names ("
+                    + ", ".join(REQUIRED_COLUMNS)
+                    + ") in its first row; sheets: "
+                    + ", ".join(f"'{n}'" for n in with_data),
+                    "put the column names in row 1 of the data sheet, or pass sheet=",
+                )
 
 
-def _check_xlsx_header_row(name: str, chosen: str, ws: Any, nonempty: list[int], best_i: int | None,
-                           best_score: int) -> int:
+def _check_xlsx_header_row(
+    name: str, chosen: str, ws: Any, nonempty: list[int], best_i: int | None, best_score: int
+) -> int:
     """The index of the header row; titles or merged group headings above it are a DataError."""
     if not nonempty:
-        raise _err(f"{name} [sheet {chosen}]", "the sheet is empty",
-                   "choose the sheet with the data (sheet=) or export the data again")
+        raise _err(
+            f"{name} [sheet {chosen}]",
+            "the sheet is empty",
+            "choose the sheet with the data (sheet=) or export the data again",
+        )
     first = nonempty[0]
     if best_i is not None and best_score >= 3 and best_i != first:
-        merged = [str(rng) for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
-                  if rng.min_row <= best_i]
+        merged = [
+            str(rng)
+            for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+            if rng.min_row <= best_i
+        ]
         above = f"rows {first + 1}-{best_i}" if best_i - first > 1 else f"row {first + 1}"
         verb = "hold" if best_i - first > 1 else "holds"
         if merged:
-            msg = (f"the sheet has merged header rows: {above} {verb} merged group headings ("
-                   f"merged cells {', '.join(merged[:4])}) above the column names in row "
-                   f"{best_i + 1}; a table needs exactly one header row")
-            fix = (f"unmerge and delete {above} so the column names (respondent_id, school, ..., "
-                   "item ids) are in row 1, or save just the data as CSV")
+            msg = (
+                f"the sheet has merged header rows: {above} {verb} merged group headings ("
+                f"merged cells {', '.join(merged[:4])}) above the column names in row "
+                f"{best_i + 1}; a table needs exactly one header row"
+            )
+            fix = (
+                f"unmerge and delete {above} so the column names (respondent_id, school, ..., "
+                "item ids) are in row 1, or save just the data as CSV"
+            )
         else:
-            msg = (f"the column names are in row {best_i + 1}, not row 1: {above} above them {verb} "
-                   "a title or a second header row")
+            msg = (
+                f"the column names are in row {best_i + 1}, not row 1: {above} above them {verb} "
+                "a title or a second header row"
+            )
             fix = f"delete {above} so the column names are in row 1"
         raise _err(f"{name} [sheet {chosen}]", msg, fix, row=first + 1)
     return first
@@ -518,12 +632,22 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
     first = _check_xlsx_header_row(name, chosen, ws, nonempty, best_i, best_score)
     header = [c.strip() for c in rows[first]]
     # merged cells inside the header row itself (e.g. one name over two columns)
-    raw = _Raw(file=name if len([n for n in names if info[n][2]]) == 1 else f"{name} [sheet {chosen}]",
-               header=header, rows=[], rownums=[], fmt="XLSX", sha256=sha, sheet=chosen,
-               header_row=first + 1, source=name)
+    raw = _Raw(
+        file=name if len([n for n in names if info[n][2]]) == 1 else f"{name} [sheet {chosen}]",
+        header=header,
+        rows=[],
+        rownums=[],
+        fmt="XLSX",
+        sha256=sha,
+        sheet=chosen,
+        header_row=first + 1,
+        source=name,
+    )
     width = len(header)
-    while width and not header[width - 1] and not any(
-        len(r) >= width and r[width - 1].strip() for r in rows[first + 1:]
+    while (
+        width
+        and not header[width - 1]
+        and not any(len(r) >= width and r[width - 1].strip() for r in rows[first + 1 :])
     ):
         width -= 1
     raw.header = header[:width]
@@ -533,7 +657,7 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
     blank = 0
     for i in range(first + 1, last):
         r = rows[i]
-        r = (r + [""] * width)[:max(width, len(r))]
+        r = (r + [""] * width)[: max(width, len(r))]
         raw.rows.append(r)
         raw.rownums.append(i + 1)
     raw.read = len(raw.rows) + blank
@@ -562,18 +686,26 @@ def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
             df, meta = pyreadstat.read_sav(_io.BytesIO(data), user_missing=False)
     except Exception as err:
         what = "Stata" if kind == "DTA" else "SPSS"
-        raise _err(name, f"the {what} file cannot be read ({type(err).__name__}: {err}); it may be "
-                   "damaged or truncated", ("save it again from Stata (File > Save As > .dta)" if kind == "DTA"
-                                            else "save it again from SPSS (File > Save As > .sav)")
-                   + ", or export it as CSV UTF-8") from None
+        raise _err(
+            name,
+            f"the {what} file cannot be read ({type(err).__name__}: {err}); it may be damaged or truncated",
+            (
+                "save it again from Stata (File > Save As > .dta)"
+                if kind == "DTA"
+                else "save it again from SPSS (File > Save As > .sav)"
+            )
+            + ", or export it as CSV UTF-8",
+        ) from None
     header = [str(c) for c in df.columns]
-    labels = {str(k): {_fmt_cell(code): str(lab) for code, lab in v.items()}
-              for k, v in (meta.variable_value_labels or {}).items()}
-    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt=kind, sha256=sha,
-               value_labels=labels)
+    labels = {
+        str(k): {_fmt_cell(code): str(lab) for code, lab in v.items()}
+        for k, v in (meta.variable_value_labels or {}).items()
+    }
+    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt=kind, sha256=sha, value_labels=labels)
     col_labels = list(meta.column_labels or [])
-    raw.question_text = {j: (col_labels[j] if j < len(col_labels) and col_labels[j] else header[j])
-                         for j in range(len(header))}
+    raw.question_text = {
+        j: (col_labels[j] if j < len(col_labels) and col_labels[j] else header[j]) for j in range(len(header))
+    }
     cols = [df[c].tolist() for c in df.columns]
     for i in range(len(df)):
         raw.rows.append([_fmt_cell(col[i]) for col in cols])
@@ -585,47 +717,86 @@ def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
 
 #: Formats recognised by extension that are not read, with what to do instead.
 _UNSUPPORTED = {
-    ".json": "JSON", ".ndjson": "JSON lines", ".parquet": "Parquet", ".feather": "Feather",
-    ".por": "SPSS portable (.por)", ".sas7bdat": "SAS (.sas7bdat)", ".xpt": "SAS transport (.xpt)",
-    ".rds": "R (.rds)", ".rdata": "R (.RData)", ".ods": "OpenDocument spreadsheet (.ods)",
-    ".numbers": "Apple Numbers", ".pdf": "PDF", ".docx": "Word", ".qsf": "Qualtrics survey definition (.qsf)",
-    ".xml": "XML", ".html": "HTML", ".zip": "zip archive",
+    ".json": "JSON",
+    ".ndjson": "JSON lines",
+    ".parquet": "Parquet",
+    ".feather": "Feather",
+    ".por": "SPSS portable (.por)",
+    ".sas7bdat": "SAS (.sas7bdat)",
+    ".xpt": "SAS transport (.xpt)",
+    ".rds": "R (.rds)",
+    ".rdata": "R (.RData)",
+    ".ods": "OpenDocument spreadsheet (.ods)",
+    ".numbers": "Apple Numbers",
+    ".pdf": "PDF",
+    ".docx": "Word",
+    ".qsf": "Qualtrics survey definition (.qsf)",
+    ".xml": "XML",
+    ".html": "HTML",
+    ".zip": "zip archive",
 }
 
 
-def _read_raw(path: Any, *, sheet: Any = None, targets: set[str] | None = None, columnar: bool = False) -> _Raw:
+def _read_raw(
+    path: Any, *, sheet: Any = None, targets: set[str] | None = None, columnar: bool = False
+) -> _Raw:
     path = Path(path)
     data = _read_bytes(path)
     name = _display(path)
     sha = hashlib.sha256(data).hexdigest()
     if len(data) == 0:
-        raise _err(name, "the file is empty (0 bytes)",
-                   "export the survey responses again; the file must hold a header row and data")
+        raise _err(
+            name,
+            "the file is empty (0 bytes)",
+            "export the survey responses again; the file must hold a header row and data",
+        )
     ext = path.suffix.lower()
     targets = targets or {_norm(c) for c in REQUIRED_COLUMNS}
     if data.startswith(b"PK\x03\x04") or ext in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK\x03\x04"):
-            raise _err(name, "the file is named .xlsx but is not an Excel workbook",
-                       "open it and save it again as .xlsx or as 'CSV UTF-8'")
+            raise _err(
+                name,
+                "the file is named .xlsx but is not an Excel workbook",
+                "open it and save it again as .xlsx or as 'CSV UTF-8'",
+            )
         return _read_xlsx_raw(data, name, sha, sheet, targets)
-    if ext in _UNSUPPORTED and not data.startswith((b"PK\x03\x04", b"$FL2", b"$FL3")) or ext in (".ods", ".numbers"):
+    if (
+        ext in _UNSUPPORTED
+        and not data.startswith((b"PK\x03\x04", b"$FL2", b"$FL3"))
+        or ext in (".ods", ".numbers")
+    ):
         fmt = _UNSUPPORTED[ext]
-        raise _err(name, f"this is a {fmt} file, a format that is not read",
-                   "export the responses as CSV UTF-8, Excel .xlsx, SPSS .sav/.zsav or Stata .dta")
-    if data.startswith(b"<stata_dta>") or ext == ".dta" or (len(data) > 1 and data[0] in (0x71, 0x72, 0x73)
-                                                             and data[1] in (1, 2) and ext in ("", ".dta")):
+        raise _err(
+            name,
+            f"this is a {fmt} file, a format that is not read",
+            "export the responses as CSV UTF-8, Excel .xlsx, SPSS .sav/.zsav or Stata .dta",
+        )
+    if (
+        data.startswith(b"<stata_dta>")
+        or ext == ".dta"
+        or (len(data) > 1 and data[0] in (0x71, 0x72, 0x73) and data[1] in (1, 2) and ext in ("", ".dta"))
+    ):
         if not (data.startswith(b"<stata_dta>") or (data[0] in (0x71, 0x72, 0x73) and data[1] in (1, 2))):
-            raise _err(name, "the file is named .dta but is not a Stata data file",
-                       "save it again from Stata (File > Save As > .dta)")
+            raise _err(
+                name,
+                "the file is named .dta but is not a Stata data file",
+                "save it again from Stata (File > Save As > .dta)",
+            )
         return _read_sav_raw(data, name, sha, kind="DTA")
     if data.startswith((b"$FL2", b"$FL3")) or ext in (".sav", ".zsav"):
         if not data.startswith((b"$FL2", b"$FL3")):
-            raise _err(name, "the file is named .sav but is not an SPSS data file",
-                       "save it again from SPSS (File > Save As > .sav)")
+            raise _err(
+                name,
+                "the file is named .sav but is not an SPSS data file",
+                "save it again from SPSS (File > Save As > .sav)",
+            )
         return _read_sav_raw(data, name, sha, kind="ZSAV" if data.startswith(b"$FL3") else "SAV")
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _err(name, "this is an old-format Excel .xls workbook (or an encrypted file), "
-                   "which cannot be read", "open it in Excel and save it as .xlsx or 'CSV UTF-8'")
+        raise _err(
+            name,
+            "this is an old-format Excel .xls workbook (or an encrypted file), which cannot be read",
+            "open it in Excel and save it as .xlsx or 'CSV UTF-8'",
+        )
     if columnar:
         table = _read_csv_table(data, name, sha)
         if table is not None:
@@ -707,11 +878,12 @@ _CHUNK = 1 << 23
 
 def _line_scan(arr: np.ndarray, delim: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per line of ``arr`` (bytes as uint8): start, end (without the newline and a CR), number of
-    delimiters and number of non-blank bytes, in chunks of 8 MB so no full-size temporary is made."""
+    delimiters and number of non-blank bytes, in chunks of 8 MB so no full-size temporary is made.
+    """
     ends, ndel, nws = [], [], []
     base_d = base_w = 0
     for off in range(0, len(arr), _CHUNK):
-        sl = arr[off:off + _CHUNK]
+        sl = arr[off : off + _CHUNK]
         p = np.flatnonzero(sl == 10)
         cd = np.cumsum(sl == delim, dtype=np.int64)
         cw = np.cumsum((sl != 32) & (sl != 9) & (sl != 13) & (sl != 10), dtype=np.int64)
@@ -744,8 +916,9 @@ def _fast_csv_layout(data: bytes) -> tuple[int, str, str, str] | None:
     bom = 3 if data.startswith(codecs.BOM_UTF8) else 0
     n_cr = data.count(b"\r")
     if (n_cr and n_cr != data.count(b"\r\n")) or any(
-            len(data[o:o + _CHUNK].translate(None, _FAST_DELETE)) != len(data[o:o + _CHUNK])
-            for o in range(0, len(data), _CHUNK)):  # quote marks or control characters
+        len(data[o : o + _CHUNK].translate(None, _FAST_DELETE)) != len(data[o : o + _CHUNK])
+        for o in range(0, len(data), _CHUNK)
+    ):  # quote marks or control characters
         return None
     if not data.isascii():
         try:
@@ -755,22 +928,28 @@ def _fast_csv_layout(data: bytes) -> tuple[int, str, str, str] | None:
         if _FAST_CTRL_UTF8.search(data) is not None:
             return None
     nl = data.find(b"\n")
-    line = data[bom:nl if nl >= 0 else len(data)].decode("utf-8").rstrip("\r")
+    line = data[bom : nl if nl >= 0 else len(data)].decode("utf-8").rstrip("\r")
     if not line.strip() or re.match(r"^\s*sep=(.)\s*$", line):
         return None
     delim, _ = _sniff_delimiter(line)
     cells = [c.strip() for c in line.split(delim)]
     keys = [_norm(c) for c in cells]
-    if (not any(cells) or len(set(keys) & _QUALTRICS_MARKERS) >= 2 or keys[:10] == [f"v{k}" for k in range(1, 11)]
-            or ("respondentid" in keys and "collectorid" in keys)):
+    if (
+        not any(cells)
+        or len(set(keys) & _QUALTRICS_MARKERS) >= 2
+        or keys[:10] == [f"v{k}" for k in range(1, 11)]
+        or ("respondentid" in keys and "collectorid" in keys)
+    ):
         return None
     return bom, ("UTF-8 with BOM" if bom else "UTF-8"), delim, line
 
 
-def _arrow_columns(data: bytes, bom: int, delim: str, width: int
-                   ) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+def _arrow_columns(
+    data: bytes, bom: int, delim: str, width: int
+) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
     """Codes and distinct texts of each column through pyarrow's CSV reader, or None when a line
-    does not have exactly ``width`` values (pyarrow then stops; the caller reads line by line)."""
+    does not have exactly ``width`` values (pyarrow then stops; the caller reads line by line).
+    """
     import pyarrow as pa
     import pyarrow.compute as pac
     import pyarrow.csv as pcsv
@@ -788,9 +967,13 @@ def _arrow_columns(data: bytes, bom: int, delim: str, width: int
             pa.py_buffer(data)[bom:],
             read_options=pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=1 << 23),
             parse_options=pcsv.ParseOptions(delimiter=delim, quote_char=False, ignore_empty_lines=True),
-            convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                                strings_can_be_null=False, quoted_strings_can_be_null=False),
-            memory_pool=pool)
+            convert_options=pcsv.ConvertOptions(
+                column_types={c: pa.string() for c in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+            memory_pool=pool,
+        )
         for batch in reader:
             for j in range(width):
                 col = batch.column(j)
@@ -802,8 +985,12 @@ def _arrow_columns(data: bytes, bom: int, delim: str, width: int
                     texts[j] = [col.to_numpy(zero_copy_only=False)]
                     continue
                 idx = enc.indices.to_numpy(zero_copy_only=False)
-                parts[j].append((idx.astype(np.int8) if len(enc.dictionary) < 128 else idx,
-                                 enc.dictionary.to_numpy(zero_copy_only=False)))
+                parts[j].append(
+                    (
+                        idx.astype(np.int8) if len(enc.dictionary) < 128 else idx,
+                        enc.dictionary.to_numpy(zero_copy_only=False),
+                    )
+                )
     except pa.ArrowInvalid:
         return None
     finally:
@@ -822,16 +1009,20 @@ def _arrow_columns(data: bytes, bom: int, delim: str, width: int
         glob, uniq = pd.factorize(local)
         offsets = np.cumsum([0] + [len(d) for _, d in parts[j]])
         dtype = np.int8 if len(uniq) < 128 else np.int32
-        codes.append(np.concatenate([glob[offsets[k] + idx].astype(dtype) for k, (idx, _) in enumerate(parts[j])]))
+        codes.append(
+            np.concatenate([glob[offsets[k] + idx].astype(dtype) for k, (idx, _) in enumerate(parts[j])])
+        )
         cats.append(np.asarray(uniq, dtype=object))
         parts[j] = []
     return codes, cats
 
 
-def _scan_csv_columns(data: bytes, bom: int, delim: str
-                      ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray, int] | None:
+def _scan_csv_columns(
+    data: bytes, bom: int, delim: str
+) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray, int] | None:
     """Codes, distinct texts, values per record, record line numbers (from 0) and blank lines of a
-    file whose lines differ in length (pandas' C parser after a line-by-line scan), or None."""
+    file whose lines differ in length (pandas' C parser after a line-by-line scan), or None.
+    """
     arr = np.frombuffer(data, dtype=np.uint8)[bom:]
     starts, ends, ndel, nonblank = _line_scan(arr, ord(delim))
     empty = ends == starts
@@ -840,9 +1031,19 @@ def _scan_csv_columns(data: bytes, bom: int, delim: str
     keep = np.flatnonzero(~empty[1:]) + 1
     fields = ndel + 1
     maxw = int(fields.max())
-    df = pd.read_csv(_io.BytesIO(data), sep=delim, header=None, names=list(range(maxw)), dtype="category",
-                     na_filter=False, skip_blank_lines=True, quoting=csv.QUOTE_NONE, index_col=False,
-                     encoding="utf-8-sig" if bom else "utf-8", engine="c")
+    df = pd.read_csv(
+        _io.BytesIO(data),
+        sep=delim,
+        header=None,
+        names=list(range(maxw)),
+        dtype="category",
+        na_filter=False,
+        skip_blank_lines=True,
+        quoting=csv.QUOTE_NONE,
+        index_col=False,
+        encoding="utf-8-sig" if bom else "utf-8",
+        engine="c",
+    )
     if len(df) != len(keep) + 1:
         return None
     codes = [df[j].cat.codes.to_numpy()[1:] for j in range(maxw)]
@@ -874,8 +1075,17 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
         if scanned is None:
             return None
         codes, cats, fields, keep, blank_lines = scanned
-    raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt="CSV", sha256=sha, encoding=enc,
-               delimiter={"\t": "tab"}.get(delim, delim), header_row=1)
+    raw = _Raw(
+        file=name,
+        header=header,
+        rows=[],
+        rownums=[],
+        fmt="CSV",
+        sha256=sha,
+        encoding=enc,
+        delimiter={"\t": "tab"}.get(delim, delim),
+        header_row=1,
+    )
     raw.table = _Table(codes, cats, fields, keep + 1)
     raw.read = len(keep) + blank_lines
     if blank_lines:
@@ -960,9 +1170,12 @@ class _Collector:
                 rest = probs[_CAP:]
                 rows = [p.row for p in rest if p.row is not None]
                 span = f" (rows {min(rows)}-{max(rows)})" if rows else ""
-                more.append(Problem(self.file, f"{len(rest)} more cells with the same problem "
-                                    f"({kind}){span}", rest[0].fix))
-        cells.sort(key=lambda p: (p.row or 0))
+                more.append(
+                    Problem(
+                        self.file, f"{len(rest)} more cells with the same problem ({kind}){span}", rest[0].fix
+                    )
+                )
+        cells.sort(key=lambda p: p.row or 0)
         return out + cells + more
 
     def __bool__(self) -> bool:
@@ -973,8 +1186,9 @@ class _Collector:
             raise DataError(self.problems())
 
 
-def _quality_records(raw: _Raw, excluded: dict[str, int], used: int,
-                     dont_know: int | None = None) -> list[dict]:
+def _quality_records(
+    raw: _Raw, excluded: dict[str, int], used: int, dont_know: int | None = None
+) -> list[dict]:
     recs = [{"stage": "read", "rows": int(raw.read), "reason": "data rows in the file (below the header)"}]
     for reason, n in raw.excluded + list(excluded.items()):
         if n:
@@ -982,8 +1196,13 @@ def _quality_records(raw: _Raw, excluded: dict[str, int], used: int,
     recs.append({"stage": "used", "rows": int(used), "reason": "rows used in the analysis"})
     if dont_know is not None:
         # answers, not rows: kept apart from the read = used + excluded balance
-        recs.append({"stage": "dont_know", "rows": int(dont_know),
-                     "reason": "answers 'Don't know' (read as missing; counted per respondent in n_dont_know)"})
+        recs.append(
+            {
+                "stage": "dont_know",
+                "rows": int(dont_know),
+                "reason": "answers 'Don't know' (read as missing; counted per respondent in n_dont_know)",
+            }
+        )
     return recs
 
 
@@ -1012,8 +1231,10 @@ class _ItemParser:
         dk_label = getattr(scale, "dont_know_label", None)
         self.dk_label = _label_key(dk_label) if dk_label else None
         self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(scale.labels).items()))
-        self.fix = (f"use a whole number from {self.lo} to {self.hi} or a scale label such as "
-                    f"'{dict(scale.labels).get(self.hi, '')}'; leave the cell blank if unanswered")
+        self.fix = (
+            f"use a whole number from {self.lo} to {self.hi} or a scale label such as "
+            f"'{dict(scale.labels).get(self.hi, '')}'; leave the cell blank if unanswered"
+        )
 
     def label(self, s: str) -> int | None:
         k = _label_key(s)
@@ -1070,8 +1291,11 @@ class _ItemParser:
                 if looks_missing(lab) or (point is not None and point != num):
                     return np.nan, self.undeclared(s, lab), False
             if not float(num).is_integer():
-                return np.nan, (f"value '{s}' is not a whole number: the scale has only the points "
-                                f"{self.lo}-{self.hi}"), False
+                return (
+                    np.nan,
+                    (f"value '{s}' is not a whole number: the scale has only the points {self.lo}-{self.hi}"),
+                    False,
+                )
             if not self.lo <= num <= self.hi:
                 return np.nan, f"value '{s}' is outside the scale {self.lo}-{self.hi}", False
             return float(num), None, False
@@ -1088,21 +1312,41 @@ class _ItemParser:
         what = f"value '{s}' (labelled '{lab}')" if lab is not None else f"answer '{s}'"
         if looks_missing(text):
             code = _yaml_scalar(s)
-            return ((f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
-                     "code, but it is not declared as one"),
-                    ("declare it missing: add this line under responses: in study.yaml: "
-                     f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)"),
-                    f"undeclared missing code {code}")
+            return (
+                (
+                    f"{what} is not on the scale {self.lo}-{self.hi}; '{text}' reads like a missing-value "
+                    "code, but it is not declared as one"
+                ),
+                (
+                    "declare it missing: add this line under responses: in study.yaml: "
+                    f"missing_codes: [{code}] (or pass missing_codes=[..., {code}] to read_responses)"
+                ),
+                f"undeclared missing code {code}",
+            )
         point = _propose_point(text, self.scale)
-        return (f"{what} is not a label of the {self.lo}-{self.hi} scale ({self.label_list})",
-                ("declare the label: add this line under responses: in study.yaml: "
-                 f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})"),
-                f"undeclared label {text}")
+        return (
+            f"{what} is not a label of the {self.lo}-{self.hi} scale ({self.label_list})",
+            (
+                "declare the label: add this line under responses: in study.yaml: "
+                f"labels: {{{_yaml_scalar(text)}: {point}}} (or pass labels={{{text!r}: {point}}})"
+            ),
+            f"undeclared label {text}",
+        )
 
 
 _STRONG = ("strongly", "completely", "totally", "fully", "entirely", "very much", "absolutely")
-_MILD = ("somewhat", "slightly", "mostly", "tend to", "moderately", "partly", "partially", "a little",
-         "mildly", "rather")
+_MILD = (
+    "somewhat",
+    "slightly",
+    "mostly",
+    "tend to",
+    "moderately",
+    "partly",
+    "partially",
+    "a little",
+    "mildly",
+    "rather",
+)
 _NEUTRAL = ("neither", "neutral", "undecided", "in between", "in the middle", "agree nor disagree")
 
 
@@ -1139,6 +1383,7 @@ def _item_scale(inst, item: str):
     if callable(getattr(inst, "item_scale", None)):
         return inst.item_scale(item)
     from .instrument import Scale
+
     return Scale("default", int(inst.scale_min), int(inst.scale_max), dict(inst.labels))
 
 
@@ -1147,7 +1392,9 @@ def _is_importid(cell: str) -> bool:
     return c.startswith("{") and '"importid"' in c.lower()
 
 
-def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], meta_idx: dict[int, str]) -> list[tuple[int, str]]:
+def _qualtrics_header_rows(
+    raw: _Raw, colmap: dict[int, str], items: set[str], meta_idx: dict[int, str]
+) -> list[tuple[int, str]]:
     """Indices (into raw.rows) of Qualtrics-style extra header rows, with the reason.
 
     The ImportId row and the question-text row are recognised independently: a row of
@@ -1158,9 +1405,15 @@ def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], m
     """
     out: list[tuple[int, str]] = []
     top = _head_rows(raw, 3)
-    imp = next((i for i, row in enumerate(top)
-                if sum(_is_importid(c) for c in row if c.strip()) >= max(1, len([c for c in row if c.strip()]) // 2)),
-               None)
+    imp = next(
+        (
+            i
+            for i, row in enumerate(top)
+            if sum(_is_importid(c) for c in row if c.strip())
+            >= max(1, len([c for c in row if c.strip()]) // 2)
+        ),
+        None,
+    )
     if imp is not None:
         for i in range(imp):
             out.append((i, "Qualtrics second header row (question text)"))
@@ -1172,8 +1425,11 @@ def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], m
         if not any(c.strip() for c in row):
             break
         same = sum(1 for j, k in meta_idx.items() if j < len(row) and _norm(row[j]) == k)
-        long_text = sum(1 for j in item_idx if j < len(row) and len(row[j].strip()) > 25
-                        and _parse_number(row[j].strip()) is None)
+        long_text = sum(
+            1
+            for j in item_idx
+            if j < len(row) and len(row[j].strip()) > 25 and _parse_number(row[j].strip()) is None
+        )
         if same >= 2 or (item_idx and long_text >= 0.75 * len(item_idx)):
             out.append((i, "Qualtrics second header row (question text)"))
             continue
@@ -1181,8 +1437,18 @@ def _qualtrics_header_rows(raw: _Raw, colmap: dict[int, str], items: set[str], m
     return out
 
 
-_LEGACY_QUALTRICS = ["responseid", "responseset", "name", "externaldatareference", "emailaddress",
-                     "ipaddress", "status", "startdate", "enddate", "finished"]
+_LEGACY_QUALTRICS = [
+    "responseid",
+    "responseset",
+    "name",
+    "externaldatareference",
+    "emailaddress",
+    "ipaddress",
+    "status",
+    "startdate",
+    "enddate",
+    "finished",
+]
 
 
 def _normalise_layout(raw: _Raw) -> None:
@@ -1200,8 +1466,11 @@ def _normalise_layout(raw: _Raw) -> None:
         return
     keys = [_norm(h) for h in raw.header]
     first = _head_rows(raw, 1)[0]
-    if (keys[:10] == [f"v{k}" for k in range(1, 11)] and len(first) >= 10
-            and len({_norm(c) for c in first[:10]} & set(_LEGACY_QUALTRICS)) >= 7):
+    if (
+        keys[:10] == [f"v{k}" for k in range(1, 11)]
+        and len(first) >= 10
+        and len({_norm(c) for c in first[:10]} & set(_LEGACY_QUALTRICS)) >= 7
+    ):
         raw.original_header = list(raw.header)
         for j in range(10):
             raw.header[j] = first[j].strip()
@@ -1221,7 +1490,11 @@ def _normalise_layout(raw: _Raw) -> None:
                 if not h.strip() and not stmt:
                     names.append(h)
                     continue
-                name = f"{question} - {stmt}" if stmt and stmt not in ("Response", "Open-Ended Response") else question
+                name = (
+                    f"{question} - {stmt}"
+                    if stmt and stmt not in ("Response", "Open-Ended Response")
+                    else question
+                )
                 names.append(name)
                 raw.question_text[j] = name
             raw.original_header = list(raw.header)
@@ -1230,7 +1503,9 @@ def _normalise_layout(raw: _Raw) -> None:
             raw.layout = "SurveyMonkey"
             return
     if len(set(keys) & _QUALTRICS_MARKERS) >= 2:
-        rows = _qualtrics_header_rows(raw, {}, set(), {j: k for j, k in enumerate(keys) if k in _QUALTRICS_MARKERS})
+        rows = _qualtrics_header_rows(
+            raw, {}, set(), {j: k for j, k in enumerate(keys) if k in _QUALTRICS_MARKERS}
+        )
         text_rows = [i for i, r in rows if "question text" in r]
         if text_rows:
             row = raw.rows[text_rows[0]]
@@ -1339,13 +1614,20 @@ def read_responses(
     ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
     """
     inst = resolve(instrument)
-    kw = dict(columns=columns, values=values, labels=labels, missing_codes=missing_codes,
-              constants=constants, drop=drop)
+    kw = dict(
+        columns=columns,
+        values=values,
+        labels=labels,
+        missing_codes=missing_codes,
+        constants=constants,
+        drop=drop,
+    )
     if isinstance(path, (list, tuple)):
         if not path:
             raise _err("responses", "the list of response files is empty", "name at least one file")
-        frames = [read_responses(p, inst, **kw, waves=waves, sheet=sheet, keep_extra=keep_extra)
-                  for p in path]
+        frames = [
+            read_responses(p, inst, **kw, waves=waves, sheet=sheet, keep_extra=keep_extra) for p in path
+        ]
         return _stack_responses(frames, [str(df.attrs.get("source", "")) for df in frames], inst)
     path, cw, missing = _crosswalk_from(path, kw)
     if path is None:
@@ -1356,9 +1638,15 @@ def read_responses(
     raw = _read_raw(path, sheet=sheet, targets=targets, columnar=not cw)
     _normalise_layout(raw)
     extra_labels = _apply_crosswalk(raw, inst, items, cw) if cw else {}
-    return _responses_from_raw(raw, inst, items, waves=waves,
-                               missing_codes=DEFAULT_MISSING_CODES if missing is None else missing,
-                               keep_extra=keep_extra, extra_labels=extra_labels)
+    return _responses_from_raw(
+        raw,
+        inst,
+        items,
+        waves=waves,
+        missing_codes=DEFAULT_MISSING_CODES if missing is None else missing,
+        keep_extra=keep_extra,
+        extra_labels=extra_labels,
+    )
 
 
 @dataclass
@@ -1398,20 +1686,24 @@ def _unknown_column(P: _Collector, h: str, k: str, items: list[str], inst) -> No
     close = [guess] if guess else _close(h, list(items) + list(REQUIRED_COLUMNS) + ["duration_sec"])
     looks_item = bool(re.match(r"^[a-z]{2}\d+$", k)) or (close and close[0] in set(items))
     if looks_item:
-        msg = (f"column '{h}' is not an item of the instrument (version {inst.version})"
-               + (f" (did you mean '{close[0]}'?)" if close else ""))
-        fix = (f"rename the column to '{close[0]}'" if close else "rename the column to an item id")
+        msg = f"column '{h}' is not an item of the instrument (version {inst.version})" + (
+            f" (did you mean '{close[0]}'?)" if close else ""
+        )
+        fix = f"rename the column to '{close[0]}'" if close else "rename the column to an item id"
         fix += ", delete it, or pass keep_extra=True to keep it as an extra column"
     else:
         msg = f"unknown column '{h}'" + (f" (did you mean '{close[0]}'?)" if close else "")
-        fix = ("delete the column or rename it to one of the expected names "
-               "(respondent_id, school, district, role, wave, item ids, duration_sec), "
-               "or pass keep_extra=True")
+        fix = (
+            "delete the column or rename it to one of the expected names "
+            "(respondent_id, school, district, role, wave, item ids, duration_sec), "
+            "or pass keep_extra=True"
+        )
     P.col(msg, fix, column=h)
 
 
-def _map_columns(raw: _Raw, table: _Table, inst, items: list[str], keep_extra: bool,
-                 P: _Collector) -> _ColumnPlan:
+def _map_columns(
+    raw: _Raw, table: _Table, inst, items: list[str], keep_extra: bool, P: _Collector
+) -> _ColumnPlan:
     """Phase 1: match every header to an output column, metadata or an extra column."""
     canon = {_norm(c): c for c in REQUIRED_COLUMNS + ("duration_sec",)}
     canon.update({_norm(i): i for i in items})
@@ -1423,8 +1715,11 @@ def _map_columns(raw: _Raw, table: _Table, inst, items: list[str], keep_extra: b
     for j, (h, k) in enumerate(zip(raw.header, header_keys)):
         if not k:
             if _column_nonblank(table, j):
-                P.col(f"column {_col_letter(j)} holds values but has no name",
-                      "give the column a name in row 1, or delete it", column=_col_letter(j))
+                P.col(
+                    f"column {_col_letter(j)} holds values but has no name",
+                    "give the column a name in row 1, or delete it",
+                    column=_col_letter(j),
+                )
             continue
         target = canon.get(k)
         if target is None and k in ("responseid", "responseid(qualtrics)"):
@@ -1444,9 +1739,12 @@ def _map_columns(raw: _Raw, table: _Table, inst, items: list[str], keep_extra: b
                 _unknown_column(P, h, k, items, inst)
             continue
         if target in plan.seen:
-            P.col(f"column '{h}' appears twice (also column {_col_letter(plan.seen[target])}, "
-                  f"'{raw.header[plan.seen[target]]}')", "delete or rename one of the two columns",
-                  column=h)
+            P.col(
+                f"column '{h}' appears twice (also column {_col_letter(plan.seen[target])}, "
+                f"'{raw.header[plan.seen[target]]}')",
+                "delete or rename one of the two columns",
+                column=h,
+            )
             continue
         plan.seen[target] = j
         plan.colmap[j] = target
@@ -1468,33 +1766,52 @@ def _select_waves(name: str, inst, waves: Any, plan: _ColumnPlan) -> tuple[set[s
     for w in [waves] if isinstance(waves, str) else list(waves):
         wid = wave_map.get(_key(w))
         if wid is None:
-            raise DataError(Problem(name, f"waves= names an unknown wave '{w}'",
-                                    "use one of: " + ", ".join(dict(inst.waves)), column="wave"))
+            raise DataError(
+                Problem(
+                    name,
+                    f"waves= names an unknown wave '{w}'",
+                    "use one of: " + ", ".join(dict(inst.waves)),
+                    column="wave",
+                )
+            )
         sel.append(wid)
     return set(sel), (sel[0] if "wave" not in plan.seen and len(sel) == 1 else None)
 
 
-def _check_required(raw: _Raw, plan: _ColumnPlan, items: list[str], fixed_wave: str | None,
-                    P: _Collector) -> None:
+def _check_required(
+    raw: _Raw, plan: _ColumnPlan, items: list[str], fixed_wave: str | None, P: _Collector
+) -> None:
     """Phase 3: every id field and item has its column; a one-column file names its delimiter."""
-    unmapped = [h for j, h in enumerate(raw.header) if j not in plan.colmap and j not in plan.meta_idx and h.strip()]
+    unmapped = [
+        h for j, h in enumerate(raw.header) if j not in plan.colmap and j not in plan.meta_idx and h.strip()
+    ]
     for req in REQUIRED_COLUMNS:
         if req in plan.seen or (req == "wave" and fixed_wave):
             continue
         close = _close(req, unmapped, n=2, cutoff=0.5)
         hint = f"; close match in the file: {', '.join(repr(c) for c in close)}" if close else ""
-        fix = (f"add a column '{req}'" + (f" or rename {close[0]!r} to '{req}'" if close else "")
-               + (" (or pass waves='<wave id>' for a single-wave export)" if req == "wave" else ""))
+        fix = (
+            f"add a column '{req}'"
+            + (f" or rename {close[0]!r} to '{req}'" if close else "")
+            + (" (or pass waves='<wave id>' for a single-wave export)" if req == "wave" else "")
+        )
         P.col(f"required column '{req}' is missing{hint}", fix, column=req)
     missing_items = [i for i in items if i not in plan.seen]
     if missing_items:
-        shown = ", ".join(missing_items[:10]) + (f" and {len(missing_items) - 10} more" if len(missing_items) > 10 else "")
-        P.col(f"item column(s) missing: {shown}",
-              "add the column (blank cells are read as missing answers), or pass an instrument "
-              "without it", column=missing_items[0])
+        shown = ", ".join(missing_items[:10]) + (
+            f" and {len(missing_items) - 10} more" if len(missing_items) > 10 else ""
+        )
+        P.col(
+            f"item column(s) missing: {shown}",
+            "add the column (blank cells are read as missing answers), or pass an instrument without it",
+            column=missing_items[0],
+        )
     if raw.delimiter and len(raw.header) == 1 and not plan.colmap:
-        P.col("the file seems to have a single column: its delimiter is not one of , ; tab |",
-              "save it again as 'CSV UTF-8 (Comma delimited)'", column=raw.header[0])
+        P.col(
+            "the file seems to have a single column: its delimiter is not one of , ; tab |",
+            "save it again as 'CSV UTF-8 (Comma delimited)'",
+            column=raw.header[0],
+        )
 
 
 def _pick(v: Any, k: int) -> Any:
@@ -1526,7 +1843,9 @@ class _CellFinds:
         for i in np.lexsort((steps, recs)):
             _, _, kind, msg, fix, col = self.finds[which[i]]
             k = int(at[i])
-            P.cell(_pick(kind, k), _pick(msg, k), _pick(fix, k), row=int(rownums[recs[i]]), column=_pick(col, k))
+            P.cell(
+                _pick(kind, k), _pick(msg, k), _pick(fix, k), row=int(rownums[recs[i]]), column=_pick(col, k)
+            )
 
 
 @dataclass
@@ -1551,8 +1870,9 @@ def _blank_mask(table: _Table, j: int) -> np.ndarray:
     return (vals == "")[codes] if len(vals) else np.ones(len(table), dtype=bool)
 
 
-def _check_structure(raw: _Raw, table: _Table, start: int, plan: _ColumnPlan, st: _RowState,
-                     finds: _CellFinds) -> None:
+def _check_structure(
+    raw: _Raw, table: _Table, start: int, plan: _ColumnPlan, st: _RowState, finds: _CellFinds
+) -> None:
     """Phase 4a: short, long and blank records, and Qualtrics previews and tests."""
     n, width = len(table), len(raw.header)
     st.active[:start] = False
@@ -1568,20 +1888,41 @@ def _check_structure(raw: _Raw, table: _Table, start: int, plan: _ColumnPlan, st
     for r in bad_short:
         ln = int(table.lengths[r])
         if r == n - 1 and raw.truncated_ok:
-            finds.add(np.array([r]), 0, "truncated", f"the last row has {ln} values but the header has {width} "
-                      "columns: the file looks truncated (cut off)",
-                      "export the file again completely, or delete the incomplete last row", raw.header[ln])
+            finds.add(
+                np.array([r]),
+                0,
+                "truncated",
+                f"the last row has {ln} values but the header has {width} "
+                "columns: the file looks truncated (cut off)",
+                "export the file again completely, or delete the incomplete last row",
+                raw.header[ln],
+            )
         else:
-            finds.add(np.array([r]), 0, "short row", f"the row has {ln} values but the header has {width} columns",
-                      "check this row for a missing delimiter or a line break inside a value", raw.header[ln])
+            finds.add(
+                np.array([r]),
+                0,
+                "short row",
+                f"the row has {ln} values but the header has {width} columns",
+                "check this row for a missing delimiter or a line break inside a value",
+                raw.header[ln],
+            )
     st.active[bad_short] = False
     long_bad = np.flatnonzero((table.lengths > width) & extra_nonblank & st.active)
     if len(long_bad):
         lens = table.lengths[long_bad]
-        msgs = np.array([f"the row has {ln} values but the header has only {width} column names" for ln in lens],
-                        dtype=object)
-        finds.add(long_bad, 0, "long row", msgs, "check this row for an unquoted delimiter inside a value "
-                  "(e.g. a comma in a school name) or add the missing column name", _col_letter(width))
+        msgs = np.array(
+            [f"the row has {ln} values but the header has only {width} column names" for ln in lens],
+            dtype=object,
+        )
+        finds.add(
+            long_bad,
+            0,
+            "long row",
+            msgs,
+            "check this row for an unquoted delimiter inside a value "
+            "(e.g. a comma in a school name) or add the missing column name",
+            _col_letter(width),
+        )
         st.active[long_bad] = False
     st.exclude("blank row (every cell empty)", allblank)
     if plan.qualtrics and plan.status_j is not None:
@@ -1604,8 +1945,14 @@ class _ItemLut:
 
 def _item_lut(parser: _ItemParser, cats: np.ndarray, vlabels: dict[str, str] | None) -> _ItemLut:
     k = len(cats)
-    lut = _ItemLut(np.full(k, np.nan), np.zeros(k, bool), np.zeros(k, bool), np.empty(k, object),
-                   np.empty(k, object), np.empty(k, object))
+    lut = _ItemLut(
+        np.full(k, np.nan),
+        np.zeros(k, bool),
+        np.zeros(k, bool),
+        np.empty(k, object),
+        np.empty(k, object),
+        np.empty(k, object),
+    )
     for c, s in enumerate(cats):
         v, prob, dk = parser.parse(str(s), vlabels)
         lut.value[c], lut.dk[c] = v, dk and not prob
@@ -1616,8 +1963,17 @@ def _item_lut(parser: _ItemParser, cats: np.ndarray, vlabels: dict[str, str] | N
     return lut
 
 
-def _check_items(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPlan, missing_codes,
-                 extra_labels, st: _RowState, finds: _CellFinds) -> tuple[dict[str, _ItemLut], np.ndarray | None]:
+def _check_items(
+    raw: _Raw,
+    table: _Table,
+    inst,
+    items: list[str],
+    plan: _ColumnPlan,
+    missing_codes,
+    extra_labels,
+    st: _RowState,
+    finds: _CellFinds,
+) -> tuple[dict[str, _ItemLut], np.ndarray | None]:
     """Phase 4b: parse every answer (once per distinct text); the Don't-know count per record."""
     parsers: dict[str, _ItemParser] = {}
     by_scale: dict[Any, _ItemParser] = {}
@@ -1660,8 +2016,16 @@ def _field_values(table: _Table, j: int) -> tuple[np.ndarray, np.ndarray]:
     return table.stripped(j)
 
 
-def _check_ids(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPlan, fixed_wave: str | None,
-               st: _RowState, finds: _CellFinds) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _check_ids(
+    raw: _Raw,
+    table: _Table,
+    inst,
+    items: list[str],
+    plan: _ColumnPlan,
+    fixed_wave: str | None,
+    st: _RowState,
+    finds: _CellFinds,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Phase 4c: blank ids, roles, waves and durations; returns each field's (codes, value per code)."""
     idx, step = plan.idx, 1 + len(items)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -1672,8 +2036,11 @@ def _check_ids(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPl
         codes, vals = out[col] = _field_values(table, j)
         recs = np.flatnonzero((vals == "")[codes] & st.active) if len(vals) else np.zeros(0, np.int64)
         what = {"respondent_id": "respondent id"}.get(col, col)
-        fix = ("give every row a respondent id (unique within a wave)" if col == "respondent_id"
-               else f"fill in the {col} id for this respondent")
+        fix = (
+            "give every row a respondent id (unique within a wave)"
+            if col == "respondent_id"
+            else f"fill in the {col} id for this respondent"
+        )
         finds.add(recs, step, f"blank {col}", f"the {what} is blank", fix, raw.header[j])
         st.bad[recs] = True
         step += 1
@@ -1690,17 +2057,26 @@ def _check_ids(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPl
         for c, val in enumerate(vals):
             ids[c], hint = _match_id(val, vl.get(val), mapping, cutoff=cutoff)
             if col == "role":
-                msgs[c] = "the role is blank" if not val else f"role '{val}' is not a role of the instrument{hint}"
+                msgs[c] = (
+                    "the role is blank" if not val else f"role '{val}' is not a role of the instrument{hint}"
+                )
             else:
-                msgs[c] = "the wave is blank" if not val else f"wave '{val}' is not a wave of the instrument{hint}"
+                msgs[c] = (
+                    "the wave is blank" if not val else f"wave '{val}' is not a wave of the instrument{hint}"
+                )
         none = np.array([v is None for v in ids], dtype=bool)
         recs = np.flatnonzero(none[codes] & st.active) if len(vals) else np.zeros(0, np.int64)
         if col == "role":
-            fix = (f"use one of: {', '.join(dict(inst.roles))} (labels and synonyms such as "
-                   "'Teacher', 'Principal', 'District staff' are accepted; see docs/input_layout.md)")
+            fix = (
+                f"use one of: {', '.join(dict(inst.roles))} (labels and synonyms such as "
+                "'Teacher', 'Principal', 'District staff' are accepted; see docs/input_layout.md)"
+            )
         else:
-            fix = (f"use one of: {', '.join(dict(inst.waves))} (or their labels, e.g. "
-                   + ", ".join(f"'{lab}'" for lab in dict(inst.waves).values()) + ")")
+            fix = (
+                f"use one of: {', '.join(dict(inst.waves))} (or their labels, e.g. "
+                + ", ".join(f"'{lab}'" for lab in dict(inst.waves).values())
+                + ")"
+            )
         finds.add(recs, step, col, msgs[codes[recs]], fix, raw.header[j])
         st.bad[recs] = True
         out[col] = (codes, ids)
@@ -1715,15 +2091,24 @@ def _check_ids(raw: _Raw, table: _Table, inst, items: list[str], plan: _ColumnPl
             wrong[c] = num is None or bool(val and num < 0)
             nums[c] = np.nan if wrong[c] else num
         recs = np.flatnonzero(wrong[codes] & st.active) if len(vals) else np.zeros(0, np.int64)
-        msgs = np.array([f"duration '{v}' is not a number of seconds" for v in vals[codes[recs]]], dtype=object)
-        finds.add(recs, step, "duration", msgs, "write the completion time in seconds (e.g. 312), or leave it blank",
-                  raw.header[j])
+        msgs = np.array(
+            [f"duration '{v}' is not a number of seconds" for v in vals[codes[recs]]], dtype=object
+        )
+        finds.add(
+            recs,
+            step,
+            "duration",
+            msgs,
+            "write the completion time in seconds (e.g. 312), or leave it blank",
+            raw.header[j],
+        )
         out["duration_sec"] = (codes, nums)
     return out
 
 
-def _check_duplicates(raw: _Raw, table: _Table, plan: _ColumnPlan, fields: dict, kept: np.ndarray,
-                      P: _Collector) -> None:
+def _check_duplicates(
+    raw: _Raw, table: _Table, plan: _ColumnPlan, fields: dict, kept: np.ndarray, P: _Collector
+) -> None:
     """Phase 5: one row per respondent and wave (reported at the later row, naming the first)."""
     if "respondent_id" not in fields or "wave" not in fields or not len(kept):
         return
@@ -1742,15 +2127,28 @@ def _check_duplicates(raw: _Raw, table: _Table, plan: _ColumnPlan, fields: dict,
     jid = plan.idx.get("respondent_id")
     for d in dup:
         rec, first = sub[d], first_rec[d]
-        P.cell("duplicate id", f"respondent id '{rvals[rc[rec]]}' appears more than once in wave "
-               f"'{wvals[wc[rec]]}' (first at row {int(table.rownums[first])})",
-               "give each respondent one row per wave: delete the duplicate row or correct the id",
-               row=int(table.rownums[rec]), column=raw.header[jid] if jid is not None else "respondent_id")
+        P.cell(
+            "duplicate id",
+            f"respondent id '{rvals[rc[rec]]}' appears more than once in wave "
+            f"'{wvals[wc[rec]]}' (first at row {int(table.rownums[first])})",
+            "give each respondent one row per wave: delete the duplicate row or correct the id",
+            row=int(table.rownums[rec]),
+            column=raw.header[jid] if jid is not None else "respondent_id",
+        )
 
 
-def _build_frame(raw: _Raw, inst, items: list[str], plan: _ColumnPlan, table: _Table, good: np.ndarray,
-                 luts: dict[str, _ItemLut], fields: dict, n_dk: np.ndarray | None,
-                 quality: list[dict]) -> pd.DataFrame:
+def _build_frame(
+    raw: _Raw,
+    inst,
+    items: list[str],
+    plan: _ColumnPlan,
+    table: _Table,
+    good: np.ndarray,
+    luts: dict[str, _ItemLut],
+    fields: dict,
+    n_dk: np.ndarray | None,
+    quality: list[dict],
+) -> pd.DataFrame:
     """Phase 6: the tidy frame, sorted by wave, school and respondent id (natural order)."""
     order_w = {w: k for k, w in enumerate(dict(inst.waves))}
     keys = []
@@ -1797,8 +2195,16 @@ def _build_frame(raw: _Raw, inst, items: list[str], plan: _ColumnPlan, table: _T
     return df
 
 
-def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_codes, keep_extra,
-                        extra_labels: dict[str, int] | None = None) -> pd.DataFrame:
+def _responses_from_raw(
+    raw: _Raw,
+    inst,
+    items: list[str],
+    *,
+    waves,
+    missing_codes,
+    keep_extra,
+    extra_labels: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """Check a raw table and build the tidy responses frame, phase by phase (see each phase)."""
     P = _Collector(raw.file)
     if not raw.header or not any(h.strip() for h in raw.header):
@@ -1836,13 +2242,24 @@ def _responses_from_raw(raw: _Raw, inst, items: list[str], *, waves, missing_cod
 
 def _raise_problems(raw: _Raw, P: _Collector, kept: np.ndarray, excluded: dict[str, int]) -> None:
     """Phase 5b: a file without data rows, then every problem found (columns named as exported)."""
-    if (not P and not len(kept) and not excluded.get("no item answered")
-            and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0):
-        P.col("the file has column names but no data rows", "export the survey responses again, "
-              "including the data rows", row=raw.header_row + 1)
+    if (
+        not P
+        and not len(kept)
+        and not excluded.get("no item answered")
+        and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0
+    ):
+        P.col(
+            "the file has column names but no data rows",
+            "export the survey responses again, including the data rows",
+            row=raw.header_row + 1,
+        )
     if P and raw.renamed:
-        probs = [dataclasses.replace(p, column=f"{raw.renamed[p.column]} (read as {p.column})")
-                 if p.column in raw.renamed else p for p in P.problems()]
+        probs = [
+            dataclasses.replace(p, column=f"{raw.renamed[p.column]} (read as {p.column})")
+            if p.column in raw.renamed
+            else p
+            for p in P.problems()
+        ]
         raise DataError(probs)
     P.raise_if_any()
 
@@ -1886,8 +2303,10 @@ def data_quality(df: pd.DataFrame) -> pd.DataFrame:
     """
     recs = df.attrs.get("quality")
     if not recs:
-        recs = [{"stage": "read", "rows": len(df), "reason": "data rows in the file (below the header)"},
-                {"stage": "used", "rows": len(df), "reason": "rows used in the analysis"}]
+        recs = [
+            {"stage": "read", "rows": len(df), "reason": "data rows in the file (below the header)"},
+            {"stage": "used", "rows": len(df), "reason": "rows used in the analysis"},
+        ]
     out = pd.DataFrame(list(recs), columns=["stage", "rows", "reason"])
     out["rows"] = out["rows"].astype("int64")
     return out
@@ -1905,7 +2324,8 @@ _VALUE_FIELDS = ("school", "district", "role", "wave")
 _MISSING_LIKE_RE = re.compile(
     r"\b(no answer|no response|refused|refuse to answer|not applicable|n/a|prefer not to (answer|say)|"
     r"rather not say|skipped|does not apply|doesn't apply|don't know|dont know|do not know|"
-    r"unsure|not sure|declined?( to answer)?|missing|not asked|no opinion)\b")
+    r"unsure|not sure|declined?( to answer)?|missing|not asked|no opinion)\b"
+)
 
 
 def looks_missing(label: Any) -> bool:
@@ -1942,8 +2362,11 @@ def _yaml_scalar(v: Any) -> str:
 def _find_column(header: Sequence[str], name: str) -> int | None:
     """Index of the export column ``name``: exact, then case-insensitive, then loose (unique) match."""
     name = str(name).strip()
-    for test in (lambda h: h.strip() == name, lambda h: h.strip().casefold() == name.casefold(),
-                 lambda h: _norm(h) == _norm(name)):
+    for test in (
+        lambda h: h.strip() == name,
+        lambda h: h.strip().casefold() == name.casefold(),
+        lambda h: _norm(h) == _norm(name),
+    ):
         hits = [j for j, h in enumerate(header) if test(h)]
         if len(hits) == 1:
             return hits[0]
@@ -1978,15 +2401,19 @@ def _check_mapping(P: _Collector, value: Any, key: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        P.col(f"the crosswalk's '{key}' must be a mapping, found {type(value).__name__}",
-              f"write {key} as {{export value: target}} pairs (see docs/input_layout.md)", column=key)
+        P.col(
+            f"the crosswalk's '{key}' must be a mapping, found {type(value).__name__}",
+            f"write {key} as {{export value: target}} pairs (see docs/input_layout.md)",
+            column=key,
+        )
         return {}
     return dict(value)
 
 
 class _CwColumns:
     """Finds the export columns a crosswalk names (in the header, or the header before a layout
-    renamed it) and reports the ones the file does not have."""
+    renamed it) and reports the ones the file does not have.
+    """
 
     def __init__(self, raw: _Raw, P: _Collector):
         self.raw, self.P = raw, P
@@ -2000,10 +2427,13 @@ class _CwColumns:
 
     def missing(self, key: str, col: str) -> None:
         close = _close(col, self.known, n=2, cutoff=0.6)
-        self.P.col(f"the crosswalk's '{key}' names column '{col}', which the file does not have"
-                   + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""),
-                   f"correct the column name under {key}: (the file's columns are its header row)"
-                   + (f", e.g. '{close[0]}'" if close else ""), column=f"{key}.{col}")
+        self.P.col(
+            f"the crosswalk's '{key}' names column '{col}', which the file does not have"
+            + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""),
+            f"correct the column name under {key}: (the file's columns are its header row)"
+            + (f", e.g. '{close[0]}'" if close else ""),
+            column=f"{key}.{col}",
+        )
 
 
 def _crosswalk_drops(drop: Any, cols: _CwColumns, P: _Collector) -> set[int]:
@@ -2018,8 +2448,9 @@ def _crosswalk_drops(drop: Any, cols: _CwColumns, P: _Collector) -> set[int]:
     return drop_idx
 
 
-def _crosswalk_renames(columns: dict, cols: _CwColumns, inst, items: list[str], drop_idx: set[int],
-                       P: _Collector) -> tuple[dict[int, str], dict[str, str]]:
+def _crosswalk_renames(
+    columns: dict, cols: _CwColumns, inst, items: list[str], drop_idx: set[int], P: _Collector
+) -> tuple[dict[int, str], dict[str, str]]:
     """Column index -> target, and target -> export column, for the ``columns:`` mapping."""
     renames: dict[int, str] = {}
     by_target: dict[str, str] = {}
@@ -2032,72 +2463,120 @@ def _crosswalk_renames(columns: dict, cols: _CwColumns, inst, items: list[str], 
         t = _crosswalk_target(str(target), items) if target is not None else None
         if t is None:
             close = _close(str(target), list(items) + list(ID_FIELDS), n=2, cutoff=0.6)
-            P.col(f"the crosswalk maps column '{col}' to '{target}', which is neither an item of the "
-                  f"instrument (version {inst.version}) nor an id field",
-                  "map it to an item id (" + ", ".join(items[:3]) + ", ...) or to one of "
-                  + ", ".join(ID_FIELDS) + (f" (did you mean '{close[0]}'?)" if close else "")
-                  + ", or list the column under drop:", column=f"columns.{col}")
+            P.col(
+                f"the crosswalk maps column '{col}' to '{target}', which is neither an item of the "
+                f"instrument (version {inst.version}) nor an id field",
+                "map it to an item id ("
+                + ", ".join(items[:3])
+                + ", ...) or to one of "
+                + ", ".join(ID_FIELDS)
+                + (f" (did you mean '{close[0]}'?)" if close else "")
+                + ", or list the column under drop:",
+                column=f"columns.{col}",
+            )
             continue
         if j in drop_idx:
-            P.col(f"column '{col}' is both mapped (to '{t}') and dropped",
-                  "delete it from columns: or from drop:", column=f"columns.{col}")
+            P.col(
+                f"column '{col}' is both mapped (to '{t}') and dropped",
+                "delete it from columns: or from drop:",
+                column=f"columns.{col}",
+            )
             continue
         if j in renames:
-            P.col(f"column '{col}' is mapped twice (to '{renames[j]}' and '{t}')",
-                  "keep one of the two lines under columns:", column=f"columns.{col}")
+            P.col(
+                f"column '{col}' is mapped twice (to '{renames[j]}' and '{t}')",
+                "keep one of the two lines under columns:",
+                column=f"columns.{col}",
+            )
             continue
         if t in by_target:
-            P.col(f"two columns are mapped to '{t}': '{by_target[t]}' and '{col}'",
-                  f"map only one column to '{t}' (and list the other under drop: if it is not needed)",
-                  column=f"columns.{col}")
+            P.col(
+                f"two columns are mapped to '{t}': '{by_target[t]}' and '{col}'",
+                f"map only one column to '{t}' (and list the other under drop: if it is not needed)",
+                column=f"columns.{col}",
+            )
             continue
         renames[j] = t
         by_target[t] = col
     return renames, by_target
 
 
-def _crosswalk_check_shadowed(header: list[str], canon: dict[str, str], renames: dict[int, str],
-                              drop_idx: set[int], by_target: dict[str, str], P: _Collector) -> None:
+def _crosswalk_check_shadowed(
+    header: list[str],
+    canon: dict[str, str],
+    renames: dict[int, str],
+    drop_idx: set[int],
+    by_target: dict[str, str],
+    P: _Collector,
+) -> None:
     """A mapped target that the file also holds under its own name."""
     for j, h in enumerate(header):
         if j in renames or j in drop_idx or not h.strip():
             continue
         t = canon.get(_norm(h))
         if t in by_target:
-            P.col(f"the crosswalk maps column '{by_target[t]}' to '{t}', but the file also has a "
-                  f"column '{h}' that is read as '{t}'",
-                  f"add '{h}' to drop: (or map '{by_target[t]}' elsewhere)", column=f"columns.{by_target[t]}")
+            P.col(
+                f"the crosswalk maps column '{by_target[t]}' to '{t}', but the file also has a "
+                f"column '{h}' that is read as '{t}'",
+                f"add '{h}' to drop: (or map '{by_target[t]}' elsewhere)",
+                column=f"columns.{by_target[t]}",
+            )
 
 
-def _crosswalk_check_fields(header: list[str], canon: dict[str, str], renames: dict[int, str],
-                            drop_idx: set[int], by_target: dict[str, str], constants: dict, values: dict,
-                            P: _Collector) -> None:
+def _crosswalk_check_fields(
+    header: list[str],
+    canon: dict[str, str],
+    renames: dict[int, str],
+    drop_idx: set[int],
+    by_target: dict[str, str],
+    constants: dict,
+    values: dict,
+    P: _Collector,
+) -> None:
     """``constants:`` and ``values:`` name id fields the file does not already hold (or maps)."""
-    present = set(by_target) | {canon.get(_norm(h)) for j, h in enumerate(header)
-                                if j not in drop_idx and j not in renames}
+    present = set(by_target) | {
+        canon.get(_norm(h)) for j, h in enumerate(header) if j not in drop_idx and j not in renames
+    }
     for fld, val in constants.items():
         f = str(fld)
         if f not in _VALUE_FIELDS:
-            P.col(f"the crosswalk's constants name '{f}', which is not an id field",
-                  "use constants only for " + ", ".join(_VALUE_FIELDS) + " (e.g. constants: {wave: baseline})",
-                  column=f"constants.{f}")
+            P.col(
+                f"the crosswalk's constants name '{f}', which is not an id field",
+                "use constants only for " + ", ".join(_VALUE_FIELDS) + " (e.g. constants: {wave: baseline})",
+                column=f"constants.{f}",
+            )
         elif f in present:
-            P.col(f"the crosswalk gives '{f}' a constant, but the file already has a '{f}' column",
-                  f"delete constants.{f}, or add that column to drop:", column=f"constants.{f}")
+            P.col(
+                f"the crosswalk gives '{f}' a constant, but the file already has a '{f}' column",
+                f"delete constants.{f}, or add that column to drop:",
+                column=f"constants.{f}",
+            )
         elif val is None or not str(val).strip():
-            P.col(f"the constant for '{f}' is empty", f"write e.g. constants: {{{f}: ...}}",
-                  column=f"constants.{f}")
+            P.col(
+                f"the constant for '{f}' is empty",
+                f"write e.g. constants: {{{f}: ...}}",
+                column=f"constants.{f}",
+            )
     for fld, mp in values.items():
         f = str(fld)
         if f not in _VALUE_FIELDS:
-            P.col(f"the crosswalk's values name '{f}', which is not an id field",
-                  "give value maps only for " + ", ".join(_VALUE_FIELDS), column=f"values.{f}")
+            P.col(
+                f"the crosswalk's values name '{f}', which is not an id field",
+                "give value maps only for " + ", ".join(_VALUE_FIELDS),
+                column=f"values.{f}",
+            )
         elif not isinstance(mp, dict):
-            P.col(f"values.{f} must be a mapping of export value -> {f}",
-                  f"write e.g. values: {{{f}: {{\"Classroom teacher\": teacher}}}}", column=f"values.{f}")
+            P.col(
+                f"values.{f} must be a mapping of export value -> {f}",
+                f'write e.g. values: {{{f}: {{"Classroom teacher": teacher}}}}',
+                column=f"values.{f}",
+            )
         elif f not in present and f not in constants:
-            P.col(f"the crosswalk maps values of '{f}', but no column is read as '{f}'",
-                  f"map the export's {f} column under columns: (e.g. Q10: {f})", column=f"values.{f}")
+            P.col(
+                f"the crosswalk maps values of '{f}', but no column is read as '{f}'",
+                f"map the export's {f} column under columns: (e.g. Q10: {f})",
+                column=f"values.{f}",
+            )
 
 
 def _crosswalk_labels(labels: dict, inst, P: _Collector) -> dict[str, int]:
@@ -2107,22 +2586,34 @@ def _crosswalk_labels(labels: dict, inst, P: _Collector) -> dict[str, int]:
     for lab, point in labels.items():
         ok = not isinstance(point, bool) and isinstance(point, (int, float)) and float(point).is_integer()
         if not ok or not lo <= int(point) <= hi:
-            P.col(f"the crosswalk's labels map '{lab}' to {point!r}, which is not a point of the scale "
-                  f"{lo}-{hi}", f"write a whole number from {lo} to {hi}, e.g. \"{lab}\": {hi - 1}",
-                  column=f"labels.{lab}")
+            P.col(
+                f"the crosswalk's labels map '{lab}' to {point!r}, which is not a point of the scale "
+                f"{lo}-{hi}",
+                f'write a whole number from {lo} to {hi}, e.g. "{lab}": {hi - 1}',
+                column=f"labels.{lab}",
+            )
             continue
         for sc in getattr(inst, "scales", {}).values() or []:
             own = {_label_key(t): int(v) for v, t in sc.labels.items()}
             if own.get(_label_key(lab), int(point)) != int(point):
-                P.col(f"the crosswalk maps '{lab}' to {int(point)}, but it is point "
-                      f"{own[_label_key(lab)]} of scale '{sc.id}'", "delete the line from labels:",
-                      column=f"labels.{lab}")
+                P.col(
+                    f"the crosswalk maps '{lab}' to {int(point)}, but it is point "
+                    f"{own[_label_key(lab)]} of scale '{sc.id}'",
+                    "delete the line from labels:",
+                    column=f"labels.{lab}",
+                )
         extra[str(lab)] = int(point)
     return extra
 
 
-def _crosswalk_apply(raw: _Raw, canon: dict[str, str], renames: dict[int, str], drop_idx: set[int],
-                     constants: dict, values: dict) -> None:
+def _crosswalk_apply(
+    raw: _Raw,
+    canon: dict[str, str],
+    renames: dict[int, str],
+    drop_idx: set[int],
+    constants: dict,
+    values: dict,
+) -> None:
     """Rename, map values, drop columns and add constants, in place."""
     header = raw.header
     vmaps = {str(f): {_label_key(k): str(v) for k, v in mp.items()} for f, mp in values.items()}
@@ -2180,8 +2671,11 @@ def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[
     if isinstance(drop, (str, int)):
         drop = [drop]
     if not isinstance(drop, (list, tuple)):
-        P.col("the crosswalk's 'drop' must be a list of column names", "write drop: [Q12_TEXT, Q13]",
-              column="drop")
+        P.col(
+            "the crosswalk's 'drop' must be a list of column names",
+            "write drop: [Q12_TEXT, Q13]",
+            column="drop",
+        )
         drop = []
     P.raise_if_any()
     cols = _CwColumns(raw, P)
@@ -2222,26 +2716,45 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
         for rid, wv in zip(df["respondent_id"], df["wave"]):
             key = (rid, wv)
             if key in seen and seen[key] != name:
-                probs.append(Problem(name, f"respondent id '{rid}' in wave '{wv}' is also in {seen[key]}",
-                                     "keep each respondent's answers for a wave in one file, or correct "
-                                     "the ids (a constants: {wave: ...} per file keeps waves apart)",
-                                     column="respondent_id"))
+                probs.append(
+                    Problem(
+                        name,
+                        f"respondent id '{rid}' in wave '{wv}' is also in {seen[key]}",
+                        "keep each respondent's answers for a wave in one file, or correct "
+                        "the ids (a constants: {wave: ...} per file keeps waves apart)",
+                        column="respondent_id",
+                    )
+                )
             seen.setdefault(key, name)
     if probs:
-        raise DataError(probs[:_CAP] + ([Problem(names[-1], f"{len(probs) - _CAP} more respondents appear "
-                                                 "in two files", probs[0].fix)] if len(probs) > _CAP else []))
+        raise DataError(
+            probs[:_CAP]
+            + (
+                [
+                    Problem(
+                        names[-1], f"{len(probs) - _CAP} more respondents appear in two files", probs[0].fix
+                    )
+                ]
+                if len(probs) > _CAP
+                else []
+            )
+        )
     cols = list(dict.fromkeys(c for df in frames for c in df.columns))
     out = pd.concat([df.reindex(columns=cols) for df in frames], ignore_index=True)
     if "n_dont_know" in out:
         out["n_dont_know"] = out["n_dont_know"].fillna(0).astype("int64")
     order = {w: k for k, w in enumerate(dict(inst.waves))}
     out["_w"] = out["wave"].map(order)
-    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(columns="_w")
+    out = out.sort_values(["_w", "school", "respondent_id"], kind="mergesort", key=id_sort_key).drop(
+        columns="_w"
+    )
     out = out.reset_index(drop=True)
     quality: dict[tuple, int] = {}
     for df in frames:
         for rec in df.attrs.get("quality", []):
-            quality[(rec["stage"], rec["reason"])] = quality.get((rec["stage"], rec["reason"]), 0) + int(rec["rows"])
+            quality[(rec["stage"], rec["reason"])] = quality.get((rec["stage"], rec["reason"]), 0) + int(
+                rec["rows"]
+            )
     stage_order = {"read": 0, "excluded": 1, "used": 2, "dont_know": 3}
     recs = [{"stage": s, "rows": n, "reason": r} for (s, r), n in quality.items()]
     recs.sort(key=lambda d: stage_order.get(d["stage"], 9))
@@ -2250,9 +2763,13 @@ def _stack_responses(frames: list[pd.DataFrame], names: list[str], inst) -> pd.D
         "source": ", ".join(names),
         "sha256": ", ".join(df.attrs.get("sha256", "") for df in frames),
         "quality": recs,
-        "dropped_columns": list(dict.fromkeys(c for df in frames for c in df.attrs.get("dropped_columns", []))),
+        "dropped_columns": list(
+            dict.fromkeys(c for df in frames for c in df.attrs.get("dropped_columns", []))
+        ),
         "input_format": "; ".join(df.attrs.get("input_format", "") for df in frames),
-        "sources": [{"file": n, "sha256": df.attrs.get("sha256", ""), "rows": len(df)} for df, n in zip(frames, names)],
+        "sources": [
+            {"file": n, "sha256": df.attrs.get("sha256", ""), "rows": len(df)} for df, n in zip(frames, names)
+        ],
     }
     return out
 
@@ -2277,11 +2794,20 @@ def response_files(value: Any) -> list[Path]:
 # --------------------------------------------------------------------------- roster & schools
 
 
-def _simple_table(raw: _Raw, required: Sequence[str], optional: Sequence[str] = ()) -> tuple[_Collector, dict[str, int]]:
+def _simple_table(
+    raw: _Raw, required: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[_Collector, dict[str, int]]:
     P = _Collector(raw.file)
     keys = {_norm(c): c for c in list(required) + list(optional)}
-    keys.update({"schoolid": "school", "districtid": "district", "schoolname": "name",
-                 "ninvited": "invited", "numberinvited": "invited"})
+    keys.update(
+        {
+            "schoolid": "school",
+            "districtid": "district",
+            "schoolname": "name",
+            "ninvited": "invited",
+            "numberinvited": "invited",
+        }
+    )
     idx: dict[str, int] = {}
     for j, h in enumerate(raw.header):
         t = keys.get(_norm(h))
@@ -2294,10 +2820,12 @@ def _simple_table(raw: _Raw, required: Sequence[str], optional: Sequence[str] = 
     for c in required:
         if c not in idx:
             close = _close(c, [h for h in raw.header if h.strip()], n=1, cutoff=0.5)
-            P.col(f"required column '{c}' is missing"
-                  + (f"; close match in the file: '{close[0]}'" if close else ""),
-                  f"add a column '{c}'" + (f" or rename '{close[0]}' to '{c}'" if close else ""),
-                  column=c)
+            P.col(
+                f"required column '{c}' is missing"
+                + (f"; close match in the file: '{close[0]}'" if close else ""),
+                f"add a column '{c}'" + (f" or rename '{close[0]}' to '{c}'" if close else ""),
+                column=c,
+            )
     return P, idx
 
 
@@ -2308,15 +2836,28 @@ def _rows_of(raw: _Raw, P: _Collector):
             yield None, rn
             continue
         if len(row) < width:
-            P.cell("short row", f"the row has {len(row)} values but the header has {width} columns"
-                   + (": the file looks truncated" if rn == raw.rownums[-1] and raw.truncated_ok else ""),
-                   "export the file again completely, or fix this row", row=rn, column=raw.header[len(row)])
+            P.cell(
+                "short row",
+                f"the row has {len(row)} values but the header has {width} columns"
+                + (": the file looks truncated" if rn == raw.rownums[-1] and raw.truncated_ok else ""),
+                "export the file again completely, or fix this row",
+                row=rn,
+                column=raw.header[len(row)],
+            )
             continue
         yield [c.strip() for c in row[:width]], rn
 
 
-def _roster_record(raw: _Raw, row: list[str], rn: int, idx: dict[str, int], inst, role_map: dict[str, str],
-                   wave_map: dict[str, str], P: _Collector) -> dict[str, Any] | None:
+def _roster_record(
+    raw: _Raw,
+    row: list[str],
+    rn: int,
+    idx: dict[str, int],
+    inst,
+    role_map: dict[str, str],
+    wave_map: dict[str, str],
+    P: _Collector,
+) -> dict[str, Any] | None:
     """One roster row checked and read, or None when it has a problem (reported to ``P``)."""
     rec: dict[str, Any] = {}
     bad = False
@@ -2333,15 +2874,25 @@ def _roster_record(raw: _Raw, row: list[str], rn: int, idx: dict[str, int], inst
             if rec[c] is None:
                 close = difflib.get_close_matches(_key(val), list(mp), n=1, cutoff=0.6)
                 hint = f" (did you mean '{mp[close[0]]}'?)" if close and val else ""
-                P.cell(c, f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
-                       "use one of: " + ", ".join(valid), rn, raw.header[idx[c]])
+                P.cell(
+                    c,
+                    f"the {c} is blank" if not val else f"{c} '{val}' is unknown{hint}",
+                    "use one of: " + ", ".join(valid),
+                    rn,
+                    raw.header[idx[c]],
+                )
                 bad = True
     if "invited" in idx:
         val = row[idx["invited"]]
         num = _parse_number(val) if val else None
         if num is None or not float(num).is_integer() or num < 0:
-            P.cell("invited", f"invited '{val}' is not a non-negative whole number",
-                   "write how many staff were invited (0 or more)", rn, raw.header[idx["invited"]])
+            P.cell(
+                "invited",
+                f"invited '{val}' is not a non-negative whole number",
+                "write how many staff were invited (0 or more)",
+                rn,
+                raw.header[idx["invited"]],
+            )
             bad = True
         else:
             rec["invited"] = int(num)
@@ -2398,15 +2949,23 @@ def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.D
             continue
         key = (rec["school"], rec["role"], rec["wave"])
         if key in seen:
-            P.cell("duplicate", f"school '{key[0]}', role '{key[1]}', wave '{key[2]}' appears twice "
-                   f"(first at row {seen[key]})", "keep one row per school, role and wave "
-                   "(add the counts together)", rn, raw.header[idx["school"]])
+            P.cell(
+                "duplicate",
+                f"school '{key[0]}', role '{key[1]}', wave '{key[2]}' appears twice "
+                f"(first at row {seen[key]})",
+                "keep one row per school, role and wave (add the counts together)",
+                rn,
+                raw.header[idx["school"]],
+            )
             continue
         seen[key] = rn
         recs.append(rec)
     if not P and not recs:
-        P.col("the roster has column names but no data rows", "add one row per school, role and wave",
-              row=raw.header_row + 1)
+        P.col(
+            "the roster has column names but no data rows",
+            "add one row per school, role and wave",
+            row=raw.header_row + 1,
+        )
     P.raise_if_any()
     df = pd.DataFrame(recs, columns=list(ROSTER_COLUMNS))
     df["invited"] = df["invited"].astype("int64")
@@ -2464,8 +3023,13 @@ def read_schools(path) -> pd.DataFrame:
         if bad or len(rec) < 3:
             continue
         if rec["school"] in seen:
-            P.cell("duplicate", f"school '{rec['school']}' is listed twice (first at row {seen[rec['school']]})",
-                   "list each school once", rn, raw.header[idx["school"]])
+            P.cell(
+                "duplicate",
+                f"school '{rec['school']}' is listed twice (first at row {seen[rec['school']]})",
+                "list each school once",
+                rn,
+                raw.header[idx["school"]],
+            )
             continue
         seen[rec["school"]] = rn
         recs.append(rec)
@@ -2482,14 +3046,23 @@ def read_schools(path) -> pd.DataFrame:
 #: config's folder.
 CONFIG_DEFAULTS: dict[str, Any] = StudyConfig.defaults()  # written once, in assetinv/config.py
 _CONFIG_SCALARS = ("min_n", "min_response_rate", "seed", "precision", "release_ledger")
-_CONFIG_FILE_KEYS = ("responses", "roster", "schools", "codings", "instrument", "interviews",
-                     "qdpx", "truth", "redact_names")
+_CONFIG_FILE_KEYS = (
+    "responses",
+    "roster",
+    "schools",
+    "codings",
+    "instrument",
+    "interviews",
+    "qdpx",
+    "truth",
+    "redact_names",
+)
 
 
 _CODINGS_KEYS = ("file", "codes", "cases", "allow_external")
 
 
-def _codings_entry(value: Any, P: "_Collector") -> tuple[Any, dict]:
+def _codings_entry(value: Any, P: _Collector) -> tuple[Any, dict]:
     """``codings:`` as a file name, or ``{file, codes, cases, allow_external}``.
 
     Returns what :func:`_check_config_types` expects (the file name, or ``{file, allow_external}``)
@@ -2500,17 +3073,27 @@ def _codings_entry(value: Any, P: "_Collector") -> tuple[Any, dict]:
     for k in value:
         if k not in _CODINGS_KEYS:
             close = difflib.get_close_matches(str(k), _CODINGS_KEYS, n=1, cutoff=0.6)
-            P.col(f"unknown key 'codings.{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
-                  "use file, codes, cases and allow_external under 'codings:'", column="codings")
+            P.col(
+                f"unknown key 'codings.{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                "use file, codes, cases and allow_external under 'codings:'",
+                column="codings",
+            )
     if not value.get("file"):
-        P.col("'codings' has no 'file'", "write the codings file under it, e.g. 'file: interviews/project.qdpx'",
-              column="codings")
+        P.col(
+            "'codings' has no 'file'",
+            "write the codings file under it, e.g. 'file: interviews/project.qdpx'",
+            column="codings",
+        )
     crosswalk = {k: value[k] for k in ("codes", "cases") if value.get(k) is not None}
     for k, v in crosswalk.items():
         if not isinstance(v, dict):
-            P.col(f"'codings.{k}' must be a mapping of 'name: value' lines",
-                  'e.g. codes: {"Teacher collaboration": OS-PLC}' if k == "codes" else "e.g. cases: {school: School}",
-                  column="codings")
+            P.col(
+                f"'codings.{k}' must be a mapping of 'name: value' lines",
+                'e.g. codes: {"Teacher collaboration": OS-PLC}'
+                if k == "codes"
+                else "e.g. cases: {school: School}",
+                column="codings",
+            )
     rest = {k: value[k] for k in ("file", "allow_external") if k in value}
     return (rest if "allow_external" in rest else value.get("file")), crosswalk
 
@@ -2566,9 +3149,12 @@ def read_config(path) -> dict:
         raise _err(name, "wrong encoding: the config is not UTF-8 text", "save it as UTF-8") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        raise _err(name, f"the YAML cannot be parsed ({getattr(err, 'problem', None) or err})",
-                   "fix the indentation/quotes on this line (YAML uses 'key: value' lines)",
-                   row=(mark.line + 1) if mark else None) from None
+        raise _err(
+            name,
+            f"the YAML cannot be parsed ({getattr(err, 'problem', None) or err})",
+            "fix the indentation/quotes on this line (YAML uses 'key: value' lines)",
+            row=(mark.line + 1) if mark else None,
+        ) from None
     if cfg is None:
         cfg = {}
     if not isinstance(cfg, dict):
@@ -2577,9 +3163,13 @@ def read_config(path) -> dict:
     for k in cfg:
         if str(k) not in CONFIG_DEFAULTS:
             close = difflib.get_close_matches(str(k), list(CONFIG_DEFAULTS), n=1, cutoff=0.6)
-            P.col(f"unknown key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
-                  (f"rename it to '{close[0]}'" if close else "delete it")
-                  + "; known keys: " + ", ".join(CONFIG_DEFAULTS), column=str(k))
+            P.col(
+                f"unknown key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                (f"rename it to '{close[0]}'" if close else "delete it")
+                + "; known keys: "
+                + ", ".join(CONFIG_DEFAULTS),
+                column=str(k),
+            )
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in CONFIG_DEFAULTS.items()}
     out.update({str(k): v for k, v in cfg.items()})
     folder = path.resolve().parent
@@ -2603,8 +3193,11 @@ def read_config(path) -> dict:
         p = p if p.is_absolute() else folder / p
         if not p.exists():
             if k in cfg:
-                P.col(f"'{k}' names a file that does not exist: {p}",
-                      "correct the file name (relative to the config's folder)", column=k)
+                P.col(
+                    f"'{k}' names a file that does not exist: {p}",
+                    "correct the file name (relative to the config's folder)",
+                    column=k,
+                )
             out[k] = None
         else:
             out[k] = p
@@ -2624,8 +3217,11 @@ def _config_responses(value: Any, folder: Path, P: _Collector) -> Any:
     """Check the ``responses:`` crosswalk entry (or list of entries) of a study config."""
     entries = value if isinstance(value, list) else [value]
     if not entries:
-        P.col("'responses' is an empty list", "list at least one file (or write responses: FILE)",
-              column="responses")
+        P.col(
+            "'responses' is an empty list",
+            "list at least one file (or write responses: FILE)",
+            column="responses",
+        )
         return None
     out = []
     for n, e in enumerate(entries):
@@ -2633,16 +3229,23 @@ def _config_responses(value: Any, folder: Path, P: _Collector) -> Any:
         if isinstance(e, str):
             e = {"file": e}
         if not isinstance(e, dict):
-            P.col(f"{where} must be a file name or a mapping with 'file:' and crosswalk keys",
-                  "see the crosswalk example in docs/input_layout.md", column=where)
+            P.col(
+                f"{where} must be a file name or a mapping with 'file:' and crosswalk keys",
+                "see the crosswalk example in docs/input_layout.md",
+                column=where,
+            )
             continue
         entry: dict[str, Any] = {}
         for k, v in e.items():
             if k not in ("file",) + CROSSWALK_KEYS:
                 close = difflib.get_close_matches(str(k), ("file",) + CROSSWALK_KEYS, n=1, cutoff=0.6)
-                P.col(f"{where} has an unknown key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
-                      (f"rename it to '{close[0]}'" if close else "delete it") + "; the keys are: file, "
-                      + ", ".join(CROSSWALK_KEYS), column=f"{where}.{k}")
+                P.col(
+                    f"{where} has an unknown key '{k}'" + (f" (did you mean '{close[0]}'?)" if close else ""),
+                    (f"rename it to '{close[0]}'" if close else "delete it")
+                    + "; the keys are: file, "
+                    + ", ".join(CROSSWALK_KEYS),
+                    column=f"{where}.{k}",
+                )
                 continue
             entry[k] = v
         f = entry.get("file")
@@ -2652,14 +3255,20 @@ def _config_responses(value: Any, folder: Path, P: _Collector) -> Any:
         p = Path(f).expanduser()
         p = p if p.is_absolute() else folder / p
         if not p.exists():
-            P.col(f"'{where}.file' names a file that does not exist: {p}",
-                  "correct the file name (relative to the config's folder)", column=f"{where}.file")
+            P.col(
+                f"'{where}.file' names a file that does not exist: {p}",
+                "correct the file name (relative to the config's folder)",
+                column=f"{where}.file",
+            )
             continue
         entry["file"] = p
         for k in ("columns", "values", "labels", "constants"):
             if entry.get(k) is not None and not isinstance(entry[k], dict):
-                P.col(f"{where}.{k} must be a mapping of 'key: value' pairs",
-                      f"write e.g. {k}: {{...}} as in docs/input_layout.md", column=f"{where}.{k}")
+                P.col(
+                    f"{where}.{k} must be a mapping of 'key: value' pairs",
+                    f"write e.g. {k}: {{...}} as in docs/input_layout.md",
+                    column=f"{where}.{k}",
+                )
         for k in ("missing_codes", "drop"):
             v = entry.get(k)
             if v is not None and not isinstance(v, list):
@@ -2688,7 +3297,7 @@ _CONFIG_FILE_TYPES = {
 }
 
 
-def _is_instrument_version(value: str, folder: Path, P: "_Collector | None" = None) -> bool:
+def _is_instrument_version(value: str, folder: Path, P: _Collector | None = None) -> bool:
     """Whether study.yaml's ``instrument:`` names a bundled version ("2.0.0") rather than a file.
 
     A value shaped like a version that is no bundled version, and no file either, is reported
@@ -2702,19 +3311,27 @@ def _is_instrument_version(value: str, folder: Path, P: "_Collector | None" = No
     if v in available_versions():
         return True
     if P is not None:
-        P.col(f"'instrument' names version {v}, but no bundled instrument has that version",
-              f"use one of {', '.join(available_versions())}, or the path of an instrument .yaml file",
-              column="instrument")
+        P.col(
+            f"'instrument' names version {v}, but no bundled instrument has that version",
+            f"use one of {', '.join(available_versions())}, or the path of an instrument .yaml file",
+            column="instrument",
+        )
         return True
     return False
 
 
 def _type_name(v: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(v), type(v).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(v), type(v).__name__)
 
 
-def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> None:
+def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
     """Check the type of every key of study.yaml; name the key and the expected type.
 
     Also unpacks ``codings: {file: FILE, allow_external: FOLDER}`` into ``out["codings"]`` and
@@ -2727,44 +3344,65 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> 
     if isinstance(cod, dict):
         extra = sorted(str(k) for k in cod if str(k) not in ("file", "allow_external"))
         if extra:
-            P.col(f"'codings' has unknown key(s) {', '.join(extra)}",
-                  "use 'codings: {file: FILE, allow_external: FOLDER}'", column="codings")
+            P.col(
+                f"'codings' has unknown key(s) {', '.join(extra)}",
+                "use 'codings: {file: FILE, allow_external: FOLDER}'",
+                column="codings",
+            )
         out["codings"] = cod.get("file")
         allow = cod.get("allow_external")
         if allow is not None:
             if not isinstance(allow, str) or not allow.strip():
-                P.col(f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
-                      "e.g. 'allow_external: transcripts'", column="codings")
+                P.col(
+                    f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
+                    "e.g. 'allow_external: transcripts'",
+                    column="codings",
+                )
             else:
                 q = Path(allow).expanduser()
                 q = (q if q.is_absolute() else folder / q).resolve()
                 if not q.is_dir():
-                    P.col(f"'codings.allow_external' names a folder that does not exist: {q}",
-                          "create the folder or correct its name (relative to the config's folder)",
-                          column="codings")
+                    P.col(
+                        f"'codings.allow_external' names a folder that does not exist: {q}",
+                        "create the folder or correct its name (relative to the config's folder)",
+                        column="codings",
+                    )
                 else:
                     out["codings_allow_external"] = q
     for k in _CONFIG_TEXT_KEYS:
         v = out.get(k)
         if v is not None and not isinstance(v, str):
-            P.col(f"'{k}' must be text, not {_type_name(v)} (got {str(v)[:40]!r})",
-                  f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)", column=k)
+            P.col(
+                f"'{k}' must be text, not {_type_name(v)} (got {str(v)[:40]!r})",
+                f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)",
+                column=k,
+            )
     w = out.get("waves")
     if w is not None:
-        ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or \
-             (isinstance(w, dict) and all(isinstance(x, str) for x in list(w) + list(w.values())))
+        ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or (
+            isinstance(w, dict) and all(isinstance(x, str) for x in list(w) + list(w.values()))
+        )
         if not ok:
-            P.col(f"'waves' must be a list of wave ids (or a mapping of wave id: label), not {_type_name(w)}",
-                  "e.g. 'waves: [baseline, followup]'", column="waves")
+            P.col(
+                f"'waves' must be a list of wave ids (or a mapping of wave id: label), not {_type_name(w)}",
+                "e.g. 'waves: [baseline, followup]'",
+                column="waves",
+            )
     th = out.get("thresholds")
     if isinstance(th, dict):
         for name, val in th.items():
             if isinstance(val, bool) or not isinstance(val, (int, float)):
-                P.col(f"thresholds.{name} must be a number, not {_type_name(val)}",
-                      f"e.g. '{name}: 0.7' under 'thresholds:'", column="thresholds")
+                P.col(
+                    f"thresholds.{name} must be a number, not {_type_name(val)}",
+                    f"e.g. '{name}: 0.7' under 'thresholds:'",
+                    column="thresholds",
+                )
     elif th is not None:
-        P.col(f"'thresholds' must be a mapping of 'name: number' lines, not {_type_name(th)}",
-              "indent them under 'thresholds:'", column="thresholds")
+        P.col(
+            f"'thresholds' must be a mapping of 'name: number' lines, not {_type_name(th)}",
+            "indent them under 'thresholds:'",
+            column="thresholds",
+        )
     for k, types in _CONFIG_FILE_TYPES.items():
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:
@@ -2776,11 +3414,16 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> 
         q = Path(v).expanduser()
         q = q if q.is_absolute() else folder / q
         if q.suffix.lower() not in types:
-            P.col(f"'{k}' must name a {' / '.join(types)} file, not a '{q.suffix or 'no extension'}' file",
-                  f"point '{k}' at the data file (relative to the config's folder)", column=k)
+            P.col(
+                f"'{k}' must name a {' / '.join(types)} file, not a '{q.suffix or 'no extension'}' file",
+                f"point '{k}' at the data file (relative to the config's folder)",
+                column=k,
+            )
             out[k] = ""  # not opened, not quoted
         elif q.exists() and not q.is_file():
-            P.col(f"'{k}' names something that is not a regular file", f"point '{k}' at the data file", column=k)
+            P.col(
+                f"'{k}' names something that is not a regular file", f"point '{k}' at the data file", column=k
+            )
             out[k] = ""
 
 
@@ -2792,7 +3435,9 @@ def _guess_kind(path: Path) -> str:
         return "codings"
     if path.suffix.lower() in (".yaml", ".yml"):
         return "config"
-    raw = _read_raw(path, targets={"code", "coder", "excerptid", "invited"} | {_norm(c) for c in REQUIRED_COLUMNS})
+    raw = _read_raw(
+        path, targets={"code", "coder", "excerptid", "invited"} | {_norm(c) for c in REQUIRED_COLUMNS}
+    )
     keys = {_norm(h) for h in raw.header}
     if "invited" in keys or "ninvited" in keys:
         return "roster"
@@ -2801,13 +3446,19 @@ def _guess_kind(path: Path) -> str:
     if "name" in keys and "school" in keys and "role" not in keys and "respondentid" not in keys:
         return "schools"
     # a roster that lacks 'invited': the id fields, but no respondent id and no answers
-    if {"school", "role", "wave"} <= keys and not ({"respondentid", "responseid"} & keys) \
-            and not any(re.fullmatch(r"[a-z]{2}\d{2}", k) for k in keys) and len(keys) <= 6:
+    if (
+        {"school", "role", "wave"} <= keys
+        and not ({"respondentid", "responseid"} & keys)
+        and not any(re.fullmatch(r"[a-z]{2}\d{2}", k) for k in keys)
+        and len(keys) <= 6
+    ):
         return "roster"
     return "responses"
 
 
-def validate_file(path, instrument: Instrument | str | Path | None = None, kind: str = "auto") -> list[Problem]:
+def validate_file(
+    path, instrument: Instrument | str | Path | None = None, kind: str = "auto"
+) -> list[Problem]:
     """Check one input file and return every problem found (empty list = OK).
 
     Used by ``assetinv validate FILE``. Never raises for bad input and never modifies
@@ -2861,13 +3512,23 @@ def validate_file(path, instrument: Instrument | str | Path | None = None, kind:
             res = validate_codings(p, inst)
             return list(res or [])
         else:
-            return [Problem(p.name, f"unknown kind '{kind}'",
-                            "use one of: auto, responses, roster, schools, codings, config")]
+            return [
+                Problem(
+                    p.name,
+                    f"unknown kind '{kind}'",
+                    "use one of: auto, responses, roster, schools, codings, config",
+                )
+            ]
     except DataError as err:
         if err.problems:
             return list(err.problems)
         return [Problem(p.name, str(err), "see docs/input_layout.md")]
     except Exception as err:  # never a bare traceback from `assetinv validate`
-        return [Problem(p.name, f"the file could not be read ({type(err).__name__}: {err})",
-                        "check that it is a CSV, XLSX or SAV export; see docs/input_layout.md")]
+        return [
+            Problem(
+                p.name,
+                f"the file could not be read ({type(err).__name__}: {err})",
+                "check that it is a CSV, XLSX or SAV export; see docs/input_layout.md",
+            )
+        ]
     return []

@@ -12,6 +12,7 @@ that table, tidy, with the same privacy rules as the domain scores:
   network figure is then a function of published school rows, so subtracting
   published rows never recovers a suppressed school.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -122,7 +123,12 @@ def item_distributions(
         shown_parts = []
         for school, sub in r.groupby("school", sort=True):
             c = _counts(sub[its], cats)
-            c["level"], c["group"], c["district"], c["n_schools"] = "school", school, sub["district"].iloc[0], 1
+            c["level"], c["group"], c["district"], c["n_schools"] = (
+                "school",
+                school,
+                sub["district"].iloc[0],
+                1,
+            )
             reason = ""
             if ok is not None and profile is not None and (school, dom) not in ok:
                 prow = profile[(profile["school"].astype(str) == school) & (profile["domain"] == dom)]
@@ -130,7 +136,9 @@ def item_distributions(
             elif len(sub) < min_n:
                 reason = f"fewer than {min_n} respondents"
             c["suppressed"] = reason
-            c.loc[(c["suppressed"] == "") & (c["n"] < min_n), "suppressed"] = f"fewer than {min_n} answered the item"
+            c.loc[(c["suppressed"] == "") & (c["n"] < min_n), "suppressed"] = (
+                f"fewer than {min_n} answered the item"
+            )
             if reason == "":
                 # an item hidden for this school stays out of the pooled rows too (no recovery by subtraction)
                 hidden = list(c.loc[c["suppressed"] != "", "item"])
@@ -144,7 +152,12 @@ def item_distributions(
             c["suppressed"] = np.where(c["n"] < min_n, f"fewer than {min_n} answered the item", "")
             out.append(c.assign(domain=dom))
         c = _counts(pooled[its], cats)
-        c["level"], c["group"], c["district"], c["n_schools"] = "network", "network", "", pooled["school"].nunique()
+        c["level"], c["group"], c["district"], c["n_schools"] = (
+            "network",
+            "network",
+            "",
+            pooled["school"].nunique(),
+        )
         c["suppressed"] = np.where(c["n"] < min_n, f"fewer than {min_n} answered the item", "")
         out.append(c.assign(domain=dom))
     t = pd.concat(out, ignore_index=True)
@@ -164,6 +177,17 @@ def item_distributions(
     dom_order = {d: i for i, d in enumerate(instrument.domains["id"])}
     t = t.assign(_l=t["level"].map(order), _d=t["domain"].map(dom_order))
     t = t.sort_values(["_l", "group", "_d", "item"], kind="mergesort")
-    cols = ["level", "group", "district", "domain", "item", "text", "reverse", "n", "n_schools",
-            *pct_cols, "suppressed"]
+    cols = [
+        "level",
+        "group",
+        "district",
+        "domain",
+        "item",
+        "text",
+        "reverse",
+        "n",
+        "n_schools",
+        *pct_cols,
+        "suppressed",
+    ]
     return t[cols].reset_index(drop=True)

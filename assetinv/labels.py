@@ -13,6 +13,7 @@ True
 >>> _role_map(load_instrument())[_key("Assistant Principal")]
 'leader'
 """
+
 from __future__ import annotations
 
 import re
@@ -25,16 +26,35 @@ __all__ = ["ROLE_SYNONYMS"]
 #: (compared case-, space-, hyphen- and underscore-insensitively).
 ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "teacher": (
-        "teacher", "teachers", "classroom teacher", "teaching staff", "educator", "faculty",
+        "teacher",
+        "teachers",
+        "classroom teacher",
+        "teaching staff",
+        "educator",
+        "faculty",
     ),
     "leader": (
-        "leader", "school leader", "school leadership", "principal", "assistant principal",
-        "vice principal", "deputy principal", "associate principal", "head teacher",
-        "headteacher", "head of school", "school administrator", "administrator",
+        "leader",
+        "school leader",
+        "school leadership",
+        "principal",
+        "assistant principal",
+        "vice principal",
+        "deputy principal",
+        "associate principal",
+        "head teacher",
+        "headteacher",
+        "head of school",
+        "school administrator",
+        "administrator",
     ),
     "district": (
-        "district", "district staff", "district leader", "district office",
-        "district administrator", "central office",
+        "district",
+        "district staff",
+        "district leader",
+        "district office",
+        "district administrator",
+        "central office",
     ),
 }
 
@@ -51,7 +71,6 @@ def _key(text: Any) -> str:
     return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
 
 
-
 def _role_map(inst) -> dict[str, str]:
     roles = dict(inst.roles)
     out: dict[str, str] = {}
@@ -63,4 +82,3 @@ def _role_map(inst) -> dict[str, str]:
         out[_key(label)] = rid
         out[_key(rid)] = rid
     return out
-

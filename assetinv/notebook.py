@@ -10,6 +10,7 @@ References
 ----------
 ``notebooks/README.md`` (the notebooks and how to run them); ``docs/input_layout.md`` (``study.yaml``).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

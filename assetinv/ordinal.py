@@ -22,6 +22,7 @@ computed on the polychoric matrix (Zumbo, Gadermann & Zeisser 2007).
 The cell probabilities use Genz's bivariate normal algorithm (Drezner &
 Wesolowsky with Gauss-Legendre rules), accurate to about 1e-15.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -149,11 +150,16 @@ def _bvnu(h: np.ndarray, k: np.ndarray, r: float) -> np.ndarray:
                 c = (4 - hk) / 8
                 d = (12 - hk) / 80
                 with np.errstate(over="ignore", under="ignore"):
-                    bvn = np.where(asr > -100, a * np.exp(asr) * (1 - c * (bs - as_) * (1 - d * bs) / 3
-                                                                  + c * d * as_ * as_), 0.0)
+                    bvn = np.where(
+                        asr > -100,
+                        a * np.exp(asr) * (1 - c * (bs - as_) * (1 - d * bs) / 3 + c * d * as_ * as_),
+                        0.0,
+                    )
                     b = np.sqrt(bs)
                     sp = np.sqrt(tp) * _phi(-b / a)
-                    bvn = np.where(hk > -100, bvn - np.exp(-hk / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3), bvn)
+                    bvn = np.where(
+                        hk > -100, bvn - np.exp(-hk / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3), bvn
+                    )
                     a2 = a / 2
                     xs = (a2 * x) ** 2
                     asr2 = -(bs[..., None] / xs + hk[..., None]) / 2
@@ -186,30 +192,31 @@ def _rects(r: float, rcut: np.ndarray, ccut: np.ndarray) -> np.ndarray:
 
 def _bvn_rect(a1, b1, a2, b2, r) -> float:
     """P(a1 < X < b1, a2 < Y < b2)."""
-    return (_bvnu_scalar(a1, a2, r) - _bvnu_scalar(b1, a2, r) - _bvnu_scalar(a1, b2, r)
-            + _bvnu_scalar(b1, b2, r))
+    return (
+        _bvnu_scalar(a1, a2, r) - _bvnu_scalar(b1, a2, r) - _bvnu_scalar(a1, b2, r) + _bvnu_scalar(b1, b2, r)
+    )
 
 
 def _cell_probs(rho: float, rc: np.ndarray, cc: np.ndarray) -> np.ndarray:
-    """psych's ``polyBinBvn``: rectangle probabilities, the last row and column by difference."""
+    """Psych's ``polyBinBvn``: rectangle probabilities, the last row and column by difference."""
     rcut = np.concatenate([[-np.inf], rc, [np.inf]])
     ccut = np.concatenate([[-np.inf], cc, [np.inf]])
     nr, nc = len(rcut) - 1, len(ccut) - 1
     P = np.zeros((nr, nc))
-    P[:nr - 1, :nc - 1] = _rects(rho, rcut[:-1], ccut[:-1])
-    P[0, nc - 1] = _phi(rc[0]) - P[0, :nc - 1].sum()
-    P[nr - 1, 0] = _phi(cc[0]) - P[:nr - 1, 0].sum()
+    P[: nr - 1, : nc - 1] = _rects(rho, rcut[:-1], ccut[:-1])
+    P[0, nc - 1] = _phi(rc[0]) - P[0, : nc - 1].sum()
+    P[nr - 1, 0] = _phi(cc[0]) - P[: nr - 1, 0].sum()
     for i in range(1, nr - 1):
-        P[i, nc - 1] = _phi(rc[i]) - _phi(rc[i - 1]) - P[i, :nc - 1].sum()
+        P[i, nc - 1] = _phi(rc[i]) - _phi(rc[i - 1]) - P[i, : nc - 1].sum()
     for j in range(1, nc - 1):
-        P[nr - 1, j] = _phi(cc[j]) - _phi(cc[j - 1]) - P[:nr - 1, j].sum()
+        P[nr - 1, j] = _phi(cc[j]) - _phi(cc[j - 1]) - P[: nr - 1, j].sum()
     if nc > 1:
-        P[nr - 1, nc - 1] = 1 - _phi(rc[nr - 2]) - P[nr - 1, :nc - 1].sum()
+        P[nr - 1, nc - 1] = 1 - _phi(rc[nr - 2]) - P[nr - 1, : nc - 1].sum()
     return P
 
 
 def _poly_f(rho, rc, cc, tab) -> float:
-    """psych's ``polyF``: minus the multinomial log-likelihood (per respondent)."""
+    """Psych's ``polyF``: minus the multinomial log-likelihood (per respondent)."""
     P = _cell_probs(rho, rc, cc)
     with np.errstate(divide="ignore", invalid="ignore"):
         lP = np.where(P > 0, np.log(np.where(P > 0, P, 1.0)), np.nan)
@@ -218,7 +225,7 @@ def _poly_f(rho, rc, cc, tab) -> float:
     return float(-np.nansum(v))
 
 
-def _brent_fmin(f, ax: float, bx: float, tol: float = _EPS ** 0.25) -> float:
+def _brent_fmin(f, ax: float, bx: float, tol: float = _EPS**0.25) -> float:
     """R's ``optimize`` (``Brent_fmin`` in R's optimize.c), step for step."""
     c = (3.0 - np.sqrt(5.0)) * 0.5
     eps = np.sqrt(_EPS)
@@ -330,7 +337,7 @@ def _prepare(items: Any, msgs: list[str], max_cat: int = 8):
     df = items.to_frame() if isinstance(items, pd.Series) else pd.DataFrame(items)
     names = [str(c) for c in df.columns]
     X = df.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    nonnum = (np.isnan(X) & df.notna().to_numpy())
+    nonnum = np.isnan(X) & df.notna().to_numpy()
     if nonnum.any():
         r, c = np.argwhere(nonnum)[0]
         raise ValueError(f"column {names[c]!r} holds a non-numeric value {df.iloc[r, c]!r} (row {r + 1})")
@@ -338,8 +345,10 @@ def _prepare(items: Any, msgs: list[str], max_cat: int = 8):
         raise ValueError("no answers to compute polychoric correlations from")
     nvalues = int(np.nanmax(X) - np.nanmin(X) + 1)
     if nvalues > max_cat:
-        raise ValueError(f"the items have {nvalues} categories (more than {max_cat}); polychoric "
-                         "correlations are for ordered answers with few categories")
+        raise ValueError(
+            f"the items have {nvalues} categories (more than {max_cat}); polychoric "
+            "correlations are for ordered answers with few categories"
+        )
     sd = np.nanstd(X, axis=0)
     bad = [n for n, s in zip(names, sd) if not s > 0]
     if bad:
@@ -428,8 +437,11 @@ def polychoric(df: Any, *, correct: float = 0.5, smooth: bool = True) -> Polycho
     xmax = np.nanmax(X, axis=0)
     global_ = bool(xmax.min() == xmax.max())
     if not global_:
-        _warn(msgs, "the items do not all use the same highest category; thresholds are estimated "
-                    "pairwise (psych's global = FALSE)")
+        _warn(
+            msgs,
+            "the items do not all use the same highest category; thresholds are estimated "
+            "pairwise (psych's global = FALSE)",
+        )
     gmax = int(xmax.max())
     tau = _thresholds(X, nvalues)
     p = X.shape[1]
@@ -448,9 +460,14 @@ def polychoric(df: Any, *, correct: float = 0.5, smooth: bool = True) -> Polycho
     elif smooth:
         R, smoothed = _cor_smooth(R, msgs)
     tau_df = pd.DataFrame(tau, index=names, columns=[str(c) for c in range(1, nvalues)])
-    return PolychoricResult(rho=pd.DataFrame(R, index=names, columns=names), tau=tau_df,
-                            n_obs=pd.DataFrame(Nobs, index=names, columns=names),
-                            global_thresholds=global_, smoothed=smoothed, warnings=msgs)
+    return PolychoricResult(
+        rho=pd.DataFrame(R, index=names, columns=names),
+        tau=tau_df,
+        n_obs=pd.DataFrame(Nobs, index=names, columns=names),
+        global_thresholds=global_,
+        smoothed=smoothed,
+        warnings=msgs,
+    )
 
 
 # ----------------------------------------------------------------------------- ordinal reliability
@@ -468,7 +485,8 @@ def _bvn_density(h, k, r):
 
 def _fast_polychoric(X: np.ndarray, nvalues: int, start: np.ndarray) -> np.ndarray:
     """ML polychoric matrix for bootstrap resamples: global thresholds, Fisher scoring on rho
-    for each pair from the full-sample estimate (the same maximum psych's search brackets)."""
+    for each pair from the full-sample estimate (the same maximum psych's search brackets).
+    """
     p = X.shape[1]
     tau = _thresholds(X, nvalues)
     cut = np.concatenate([np.full((p, 1), -np.inf), tau, np.full((p, 1), np.inf)], axis=1)
@@ -485,8 +503,12 @@ def _fast_polychoric(X: np.ndarray, nvalues: int, start: np.ndarray) -> np.ndarr
             rho = float(np.clip(start[i, j], -0.99, 0.99))
             for _ in range(30):
                 P = _rects(rho, cut[i], cut[j])
-                dP = (_bvn_density(b1, b2, rho) - _bvn_density(a1, b2, rho)
-                      - _bvn_density(b1, a2, rho) + _bvn_density(a1, a2, rho))
+                dP = (
+                    _bvn_density(b1, b2, rho)
+                    - _bvn_density(a1, b2, rho)
+                    - _bvn_density(b1, a2, rho)
+                    + _bvn_density(a1, a2, rho)
+                )
                 ok = P > 1e-300
                 score = np.sum(np.where(ok, tab * dP / np.where(ok, P, 1), 0))
                 info = np.sum(np.where(ok, dP * dP / np.where(ok, P, 1), 0))
@@ -509,7 +531,14 @@ def _boot(X, names, nvalues, R, rng, draws):
         if (np.nanstd(Xb, axis=0) == 0).any():
             continue
         Rb = _fast_polychoric(Xb, nvalues, R)
-        Rb, _ = _cor_smooth(Rb, [], ) if np.linalg.eigvalsh(Rb).min() < _EPS else (Rb, False)
+        Rb, _ = (
+            _cor_smooth(
+                Rb,
+                [],
+            )
+            if np.linalg.eigvalsh(Rb).min() < _EPS
+            else (Rb, False)
+        )
         C = np.where(np.isnan(Xb), np.nan, Xb)
         cov = pd.DataFrame(C).cov().to_numpy()
         k = len(cov)
@@ -618,8 +647,11 @@ def ordinal_reliability(
     R = pc.rho.to_numpy()
     a_ord = _alpha_from_R(R)
     om, _, _, _ = _omega_from_R(R, list(pc.rho.columns), msgs)
-    est = {"raw_alpha": float(ra.total["raw_alpha"].iloc[0]), "ordinal_alpha": float(a_ord),
-           "ordinal_omega": float(om)}
+    est = {
+        "raw_alpha": float(ra.total["raw_alpha"].iloc[0]),
+        "ordinal_alpha": float(a_ord),
+        "ordinal_omega": float(om),
+    }
     bounds = {k: (np.nan, np.nan) for k in est}
     if n_boot:
         X, names, nvalues = _prepare(num[list(pc.rho.columns)], [])
@@ -632,13 +664,17 @@ def ordinal_reliability(
             v = draws[:, c][np.isfinite(draws[:, c])]
             if len(v) >= 10:
                 bounds[k] = tuple(np.percentile(v, q))
-    table = pd.DataFrame({
-        "estimate": est,
-        "ci_low": {k: bounds[k][0] for k in est},
-        "ci_high": {k: bounds[k][1] for k in est},
-        "method": {"raw_alpha": "Cronbach's alpha on the answers (psych::alpha)",
-                   "ordinal_alpha": "alpha on polychoric correlations (Zumbo et al. 2007)",
-                   "ordinal_omega": "omega total of a one-factor model of the polychoric correlations"},
-    })
+    table = pd.DataFrame(
+        {
+            "estimate": est,
+            "ci_low": {k: bounds[k][0] for k in est},
+            "ci_high": {k: bounds[k][1] for k in est},
+            "method": {
+                "raw_alpha": "Cronbach's alpha on the answers (psych::alpha)",
+                "ordinal_alpha": "alpha on polychoric correlations (Zumbo et al. 2007)",
+                "ordinal_omega": "omega total of a one-factor model of the polychoric correlations",
+            },
+        }
+    )
     table.index.name = "statistic"
     return OrdinalReliability(table=table, polychoric=pc, warnings=msgs)

@@ -7,12 +7,12 @@ work the same way for teachers and leaders? :func:`pilot_item_review` answers th
 questions in one tidy table with a plain-language flag per item. The protocol is in
 ``docs/pilot.md`` and the walk-through in ``notebooks/09_pilot_analysis.ipynb``.
 """
+
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
-
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -60,12 +60,19 @@ def dont_know_mask(path, instrument) -> pd.DataFrame:
     elif p.suffix.lower() in (".csv", ".txt"):
         raw = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     else:
-        raise DataError(Problem(str(p), f"cannot read a '{p.suffix}' file for the Don't-know mask",
-                                "give the responses as a tidy-layout .csv or .xlsx"))
+        raise DataError(
+            Problem(
+                str(p),
+                f"cannot read a '{p.suffix}' file for the Don't-know mask",
+                "give the responses as a tidy-layout .csv or .xlsx",
+            )
+        )
     raw.columns = [str(c).strip() for c in raw.columns]
     for c in ("respondent_id", "wave"):
         if c not in raw.columns:
-            raise DataError(Problem(str(p), f"required column '{c}' is missing", f"add the '{c}' column", column=c))
+            raise DataError(
+                Problem(str(p), f"required column '{c}' is missing", f"add the '{c}' column", column=c)
+            )
     items = [i for i in instrument.item_ids() if i in raw.columns]
     out = raw[["respondent_id", "wave"]].copy()
     for i in items:
@@ -203,17 +210,42 @@ def pilot_item_review(
                     m = dk.loc[sub.to_numpy(), i].fillna(False).astype(bool).to_numpy()
                     asked_n = n + int(m.sum())
                     share_dk = m.sum() / asked_n if asked_n else np.nan
-                rows.append({"role": role, "domain": d, "item": i, "scale": instrument.item_scale(i).id,
-                             "reverse": i in rev, "n": n,
-                             "mean": float(np.nanmean(K[:, j])) if n else np.nan,
-                             "sd": float(np.nanstd(K[:, j], ddof=1)) if n > 1 else np.nan,
-                             "item_rest": r[j],
-                             "floor": float((col[ans] == lo).mean()) if n else np.nan,
-                             "ceiling": float((col[ans] == hi).mean()) if n else np.nan,
-                             "dont_know": share_dk, "dif": np.nan})
+                rows.append(
+                    {
+                        "role": role,
+                        "domain": d,
+                        "item": i,
+                        "scale": instrument.item_scale(i).id,
+                        "reverse": i in rev,
+                        "n": n,
+                        "mean": float(np.nanmean(K[:, j])) if n else np.nan,
+                        "sd": float(np.nanstd(K[:, j], ddof=1)) if n > 1 else np.nan,
+                        "item_rest": r[j],
+                        "floor": float((col[ans] == lo).mean()) if n else np.nan,
+                        "ceiling": float((col[ans] == hi).mean()) if n else np.nan,
+                        "dont_know": share_dk,
+                        "dif": np.nan,
+                    }
+                )
             keyed_all[(role, d)] = (items, K, np.flatnonzero(sub.to_numpy()))
-    out = pd.DataFrame(rows, columns=["role", "domain", "item", "scale", "reverse", "n", "mean", "sd", "item_rest",
-                                      "floor", "ceiling", "dont_know", "dif"])
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "role",
+            "domain",
+            "item",
+            "scale",
+            "reverse",
+            "n",
+            "mean",
+            "sd",
+            "item_rest",
+            "floor",
+            "ceiling",
+            "dont_know",
+            "dif",
+        ],
+    )
     # role differences: items on both roles' forms, rest score = mean of the other shared items
     a, b = dif_roles
     for d in instrument.domains["id"]:
@@ -246,11 +278,18 @@ def pilot_item_review(
         if pd.notna(rec.dont_know) and rec.dont_know > max_dont_know:
             f.append(f"Don't know {rec.dont_know:.0%}")
         if pd.notna(rec.dif) and abs(rec.dif) > max_dif:
-            f.append(f"{b}s answer {abs(rec.dif):.2f} SD {'higher' if rec.dif > 0 else 'lower'} than {a}s "
-                     "at the same rest score")
+            f.append(
+                f"{b}s answer {abs(rec.dif):.2f} SD {'higher' if rec.dif > 0 else 'lower'} than {a}s "
+                "at the same rest score"
+            )
         flags.append("; ".join(f))
     out["revise_because"] = flags
-    out.attrs = {"instrument_version": instrument.version, "min_item_rest": min_item_rest,
-                 "floor_ceiling": floor_ceiling, "max_dont_know": max_dont_know, "dif_roles": list(dif_roles),
-                 "max_dif": max_dif}
+    out.attrs = {
+        "instrument_version": instrument.version,
+        "min_item_rest": min_item_rest,
+        "floor_ceiling": floor_ceiling,
+        "max_dont_know": max_dont_know,
+        "dif_roles": list(dif_roles),
+        "max_dif": max_dif,
+    }
     return out

@@ -17,6 +17,7 @@ From a pilot (or the bundled sample), per domain:
   waves (different or re-sampled staff); the same staff answering twice would
   need fewer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -143,15 +144,22 @@ class SurveyPlan:
         rel = self.reliability
         for dom, sub in rel.groupby("domain", sort=False):
             r0 = sub.iloc[0]
-            lines.append(f"{dom}: ICC(1) = {r0.icc1:.3f} (95% CI {r0.icc1_ci_low:.3f} to {r0.icc1_ci_high:.3f}) "
-                         f"from {int(r0.n_groups)} schools of {r0.mean_group_size:.1f} staff on average")
+            lines.append(
+                f"{dom}: ICC(1) = {r0.icc1:.3f} (95% CI {r0.icc1_ci_low:.3f} to {r0.icc1_ci_high:.3f}) "
+                f"from {int(r0.n_groups)} schools of {r0.mean_group_size:.1f} staff on average"
+            )
             for _, r in sub.iterrows():
-                lines.append(f"  for a school-mean reliability of {r.target:.2f}: {_fmt_n(r.n_needed)} respondents "
-                             f"(between {_fmt_n(r.n_needed_ci_low)} and {_fmt_n(r.n_needed_ci_high)})")
+                lines.append(
+                    f"  for a school-mean reliability of {r.target:.2f}: {_fmt_n(r.n_needed)} respondents "
+                    f"(between {_fmt_n(r.n_needed_ci_low)} and {_fmt_n(r.n_needed_ci_high)})"
+                )
             ch = self.change[self.change["domain"] == dom]
             parts = [f"n = {int(c.n)}: {c.detectable_change:.2f}" for _, c in ch.iterrows()]
-            lines.append("  smallest change between waves detectable with 80% power: " + "; ".join(parts)
-                         + " scale points")
+            lines.append(
+                "  smallest change between waves detectable with 80% power: "
+                + "; ".join(parts)
+                + " scale points"
+            )
         return "\n".join(lines)
 
 
@@ -280,18 +288,34 @@ def plan_survey(
         icc1, F, nbar = float(row["icc1"]), float(row["f"]), float(row["mean_group_size"])
         lo, hi = _icc_ci(F, G, N, nbar, ci)
         dev = s[dom] - s.groupby(group)[dom].transform("mean")
-        msw = float((dev ** 2).sum() / (N - G))
+        msw = float((dev**2).sum() / (N - G))
         if icc1 <= 0:
             msgs.append(f"{dom}: ICC(1) is not above 0; school means cannot be told apart with this pilot")
         for t in targets:
-            rel_rows.append({"domain": dom, "icc1": icc1, "icc1_ci_low": lo, "icc1_ci_high": hi,
-                             "n_groups": int(G), "mean_group_size": nbar, "target": float(t),
-                             "n_needed": float(np.ceil(respondents_needed(icc1, t))),
-                             "n_needed_ci_low": float(np.ceil(respondents_needed(hi, t))),
-                             "n_needed_ci_high": float(np.ceil(respondents_needed(lo, t)))})
+            rel_rows.append(
+                {
+                    "domain": dom,
+                    "icc1": icc1,
+                    "icc1_ci_low": lo,
+                    "icc1_ci_high": hi,
+                    "n_groups": int(G),
+                    "mean_group_size": nbar,
+                    "target": float(t),
+                    "n_needed": float(np.ceil(respondents_needed(icc1, t))),
+                    "n_needed_ci_low": float(np.ceil(respondents_needed(hi, t))),
+                    "n_needed_ci_high": float(np.ceil(respondents_needed(lo, t))),
+                }
+            )
         sd = np.sqrt(msw)
         for n in sizes:
             mdc = detectable_change(int(n), sd, power=power, alpha=alpha)
-            ch_rows.append({"domain": dom, "n": int(n), "sd_within": sd, "detectable_change": mdc,
-                            "detectable_change_sd": mdc / sd})
+            ch_rows.append(
+                {
+                    "domain": dom,
+                    "n": int(n),
+                    "sd_within": sd,
+                    "detectable_change": mdc,
+                    "detectable_change_sd": mdc / sd,
+                }
+            )
     return SurveyPlan(reliability=pd.DataFrame(rel_rows), change=pd.DataFrame(ch_rows), warnings=msgs)

@@ -22,6 +22,7 @@ References
 REFI-QDA Standard 1.5 (2019), www.qdasoftware.org: project schema ``urn:QDA-XML:project:1.0``,
 codebook schema ``urn:QDA-XML:codebook:1.0``.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,13 @@ _EXEMPLARY_NOTE = "assetinv:exemplary"
 #: QDPX notes that carry a coding's valence (a ``NoteRef`` on the ``Coding``).
 _VALENCE_NOTES = {"strength": "assetinv:valence=strength", "barrier": "assetinv:valence=barrier"}
 
-_DESC_FIELDS = [("name", "Name"), ("definition", "Definition"), ("use_when", "Use when"),
-                ("do_not_use_when", "Do not use when"), ("example", "Example")]
+_DESC_FIELDS = [
+    ("name", "Name"),
+    ("definition", "Definition"),
+    ("use_when", "Use when"),
+    ("do_not_use_when", "Do not use when"),
+    ("example", "Example"),
+]
 # written only when they differ from the defaults, so a 1.0.0 codebook keeps its bytes
 _DESC_OPTIONAL = [("negative_example", "Negative example"), ("domain", "Domain"), ("valence", "Valence")]
 
@@ -55,8 +61,12 @@ def _parse_description(text: str) -> dict:
     current = None
     found = False
     for line in (text or "").splitlines():
-        m = re.match(r"^\s*(Name|Definition|Use when|Do not use when|Example|Negative example|Domain|Valence)"
-                     r"\s*:\s?(.*)$", line, re.I)
+        m = re.match(
+            r"^\s*(Name|Definition|Use when|Do not use when|Example|Negative example|Domain|Valence)"
+            r"\s*:\s?(.*)$",
+            line,
+            re.I,
+        )
         if m:
             current = labels[m.group(1).lower()]
             out[current] = m.group(2).strip()
@@ -103,8 +113,12 @@ def _code_paths(root: ET.Element) -> dict[str, dict]:
     def walk(el, ancestors):
         for code in _children(el, "Code"):
             name = (code.get("name") or "").strip()
-            info[code.get("guid")] = {"name": name, "path": "/".join(ancestors + [name]),
-                                      "parent": "/".join(ancestors), "sets": []}
+            info[code.get("guid")] = {
+                "name": name,
+                "path": "/".join(ancestors + [name]),
+                "parent": "/".join(ancestors),
+                "sets": [],
+            }
             walk(code, ancestors + [name])
 
     for codes_el in _iter(root, "Codes"):
@@ -126,19 +140,51 @@ def _read_qdpx_raw(path: Path, allow_external=None) -> tuple[pd.DataFrame, list,
     try:
         return _read_qdpx_parts(path, allow_external)
     except DataError as err:
-        return pd.DataFrame(), [], list(err.problems) or [Problem(str(path), str(err), "export the project again")]
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, UnicodeError, RecursionError,
-            zipfile.BadZipFile, EOFError, OSError) as err:
-        return pd.DataFrame(), [], [Problem(str(path), f"the project cannot be read ({type(err).__name__})",
-                                            "export the project again as REFI-QDA .qdpx")]
+        return (
+            pd.DataFrame(),
+            [],
+            list(err.problems) or [Problem(str(path), str(err), "export the project again")],
+        )
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        UnicodeError,
+        RecursionError,
+        zipfile.BadZipFile,
+        EOFError,
+        OSError,
+    ) as err:
+        return (
+            pd.DataFrame(),
+            [],
+            [
+                Problem(
+                    str(path),
+                    f"the project cannot be read ({type(err).__name__})",
+                    "export the project again as REFI-QDA .qdpx",
+                )
+            ],
+        )
 
 
 def _position(sel: ET.Element, attr: str, file: str, where: str) -> int:
     raw = sel.get(attr, "0")
     if not re.fullmatch(r"\s*\d{1,12}\s*", raw or ""):
-        shown = raw if len(raw) <= 20 and raw.isprintable() else raw[:20].encode("unicode_escape").decode() + "..."
-        raise DataError(Problem(file, f"{where}: {attr} '{shown}' is not a whole number of characters",
-                                "export the project again (positions are 0-based character offsets)"))
+        shown = (
+            raw
+            if len(raw) <= 20 and raw.isprintable()
+            else raw[:20].encode("unicode_escape").decode() + "..."
+        )
+        raise DataError(
+            Problem(
+                file,
+                f"{where}: {attr} '{shown}' is not a whole number of characters",
+                "export the project again (positions are 0-based character offsets)",
+            )
+        )
     return int(raw)
 
 
@@ -196,13 +242,17 @@ def _project_root(zf, names: dict, file: str) -> tuple[ET.Element | None, list[P
     """The parsed ``project.qde`` (``None`` with the problem when it is missing or not a project)."""
     qde = next((names[n] for n in names if n.endswith(".qde")), None)
     if qde is None:
-        return None, [Problem(file, "no project.qde inside the archive", "export the project again as REFI-QDA .qdpx")]
+        return None, [
+            Problem(file, "no project.qde inside the archive", "export the project again as REFI-QDA .qdpx")
+        ]
     try:
         root = ET.fromstring(zf.read(qde))
     except ET.ParseError as e:
         return None, [Problem(file, f"project.qde is not valid XML ({e})", "export the project again")]
     if _local(root.tag) != "Project":
-        return None, [Problem(file, f"root element is <{_local(root.tag)}>, not <Project>", "export a REFI-QDA project")]
+        return None, [
+            Problem(file, f"root element is <{_local(root.tag)}>, not <Project>", "export a REFI-QDA project")
+        ]
     return root, []
 
 
@@ -214,9 +264,11 @@ def _project(root: ET.Element, text_sources: list, file: str) -> _Project:
         codes=_code_paths(root),
         notes={n.get("guid"): (n.get("name") or "") for n in _iter(root, "Note")},
         variables={v.get("guid"): (v.get("name") or "").strip() for v in _iter(root, "Variable")},
-        case_vars={}, name_sources={})
+        case_vars={},
+        name_sources={},
+    )
     cases_el = _child(root, "Cases")
-    for case in (_children(cases_el, "Case") if cases_el is not None else []):
+    for case in _children(cases_el, "Case") if cases_el is not None else []:
         vals = proj.var_dict(case)
         for sref in _children(case, "SourceRef"):
             proj.case_vars.setdefault(sref.get("targetGUID"), {}).update(vals)
@@ -228,8 +280,9 @@ def _project(root: ET.Element, text_sources: list, file: str) -> _Project:
     return proj
 
 
-def _source_text(src, zf, names: dict, path: Path, root, allow_external, file: str,
-                 problems: list[Problem]) -> str | None:
+def _source_text(
+    src, zf, names: dict, path: Path, root, allow_external, file: str, problems: list[Problem]
+) -> str | None:
     """A source's text: internal, an archive member, or an allowed outside file (``None`` with a problem)."""
     from .safe_input import resolve_external_source
 
@@ -242,41 +295,64 @@ def _source_text(src, zf, names: dict, path: Path, root, allow_external, file: s
     member = ref.split("://", 1)[-1]
     if scheme in ("absolute", "relative", "file"):
         # outside the archive: only from a folder the user allowed (see assetinv.safe_input)
-        ext = resolve_external_source(ref if scheme != "file" else "absolute://" + member,
-                                      archive=path, base_path=root.get("basePath"),
-                                      allow_external=allow_external, source=sname)
+        ext = resolve_external_source(
+            ref if scheme != "file" else "absolute://" + member,
+            archive=path,
+            base_path=root.get("basePath"),
+            allow_external=allow_external,
+            source=sname,
+        )
         return _read_external_text(ext, zf, file, sname)
     cand = [c for c in (names.get(f"sources/{member}".lower()), names.get(member.lower())) if c]
     if not cand:  # never looked up on disk: an internal path names a member of the archive
-        problems.append(Problem(file, f"text of source '{sname}' not found inside the archive",
-                                "export the project with its sources included"))
+        problems.append(
+            Problem(
+                file,
+                f"text of source '{sname}' not found inside the archive",
+                "export the project with its sources included",
+            )
+        )
         return None
     try:
         return zf.read(cand[0]).decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.append(Problem(file, f"text of source '{sname}' is not UTF-8 text",
-                                "export the project again (REFI-QDA source texts are UTF-8)"))
+        problems.append(
+            Problem(
+                file,
+                f"text of source '{sname}' is not UTF-8 text",
+                "export the project again (REFI-QDA source texts are UTF-8)",
+            )
+        )
         return None
 
 
-def _selection_rows(proj: _Project, src, text: str, rows: list[dict], where: list[str],
-                    problems: list[Problem]) -> None:
+def _selection_rows(
+    proj: _Project, src, text: str, rows: list[dict], where: list[str], problems: list[Problem]
+) -> None:
     """One row per coding of each of the source's selections (and where it stands, for messages)."""
     file, sguid = proj.file, src.get("guid")
     sname = src.get("name") or sguid
     allvars = dict(proj.case_vars.get(sguid, {}))
     allvars.update(proj.var_dict(src))
     meta = {_VAR_MAP[k.lower()]: v for k, v in allvars.items() if k.lower() in _VAR_MAP}
-    file_names = [sname] + [Path((src.get(a) or "").split("://", 1)[-1]).name
-                            for a in ("richTextPath", "plainTextPath") if src.get(a)]
+    file_names = [sname] + [
+        Path((src.get(a) or "").split("://", 1)[-1]).name
+        for a in ("richTextPath", "plainTextPath")
+        if src.get(a)
+    ]
     seen: dict[tuple, str] = {}
     for sel in _children(src, "PlainTextSelection"):
         swhere = f"source '{sname}', selection '{sel.get('name') or sel.get('guid') or '?'}'"
         start = _position(sel, "startPosition", file, swhere)
         end = _position(sel, "endPosition", file, swhere)
         if end < start or end > len(text):
-            problems.append(Problem(file, f"{swhere}: positions {start}-{end} lie outside the source "
-                                    f"text ({len(text)} characters)", "export the project again"))
+            problems.append(
+                Problem(
+                    file,
+                    f"{swhere}: positions {start}-{end} lie outside the source text ({len(text)} characters)",
+                    "export the project again",
+                )
+            )
             continue
         key = (start, end)
         own = sel.get("name") if len(proj.name_sources.get(sel.get("name"), ())) == 1 else None
@@ -288,14 +364,23 @@ def _selection_rows(proj: _Project, src, text: str, rows: list[dict], where: lis
             cguid = cref.get("targetGUID") if cref is not None else None
             note_names = [proj.notes.get(n.get("targetGUID"), "") for n in _children(coding, "NoteRef")]
             cinfo = proj.codes.get(cguid, {"name": cguid or "", "path": cguid or "", "group": ""})
-            rows.append({
-                "excerpt_id": ex, "interview_id": sname, "school": meta.get("school", ""),
-                "role": meta.get("role", ""), "coder": proj.users.get(coding.get("creatingUser"), "") or sel_user,
-                "code": cinfo["name"], "text": text[start:end],
-                "exemplary": "TRUE" if _EXEMPLARY_NOTE in note_names else "FALSE",
-                "valence": next((v for v, nm in _VALENCE_NOTES.items() if nm in note_names), ""),
-                "parent": cinfo["group"], "code_path": cinfo["path"], "_vars": allvars, "_names": file_names,
-            })
+            rows.append(
+                {
+                    "excerpt_id": ex,
+                    "interview_id": sname,
+                    "school": meta.get("school", ""),
+                    "role": meta.get("role", ""),
+                    "coder": proj.users.get(coding.get("creatingUser"), "") or sel_user,
+                    "code": cinfo["name"],
+                    "text": text[start:end],
+                    "exemplary": "TRUE" if _EXEMPLARY_NOTE in note_names else "FALSE",
+                    "valence": next((v for v, nm in _VALENCE_NOTES.items() if nm in note_names), ""),
+                    "parent": cinfo["group"],
+                    "code_path": cinfo["path"],
+                    "_vars": allvars,
+                    "_names": file_names,
+                }
+            )
             span = "" if f"{start}-{end}" in ex else f" ({start}-{end})"
             where.append(f"source '{sname}', selection '{ex}'{span}")
 
@@ -307,14 +392,19 @@ def _read_external_text(target: Path, zf, file: str, sname: str) -> str:
         data = fh.read(limit + 1)
     zf.read_so_far += len(data)
     if len(data) > limit:
-        raise DataError(Problem(file, f"the text of source '{sname}' is larger than the size allowed",
-                                "split the source, or embed a shorter text in the project"))
+        raise DataError(
+            Problem(
+                file,
+                f"the text of source '{sname}' is larger than the size allowed",
+                "split the source, or embed a shorter text in the project",
+            )
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise DataError(Problem(file, f"the text of source '{sname}' is not UTF-8 text",
-                                "save the source text as UTF-8")) from None
-
+        raise DataError(
+            Problem(file, f"the text of source '{sname}' is not UTF-8 text", "save the source text as UTF-8")
+        ) from None
 
 
 def read_qdc(path) -> pd.DataFrame:
@@ -367,7 +457,9 @@ def read_qdc(path) -> pd.DataFrame:
         else:
             root = ET.fromstring(p.read_bytes())
     except (OSError, ET.ParseError, zipfile.BadZipFile, StopIteration) as e:
-        raise DataError(Problem(str(p), f"cannot read a REFI-QDA codebook ({e})", "export the codebook again as .qdc")) from e
+        raise DataError(
+            Problem(str(p), f"cannot read a REFI-QDA codebook ({e})", "export the codebook again as .qdc")
+        ) from e
     rows = []
     paths = _code_paths(root)
 
@@ -379,20 +471,40 @@ def read_qdc(path) -> pd.DataFrame:
                 desc = _child(code, "Description")
                 info = _parse_description(desc.text if desc is not None else "")
                 group = paths.get(code.get("guid"), {}).get("group", "")
-                rows.append({"id": name, "group": group, "name": info["name"] or name, **{k: info[k] for k in
-                            ("definition", "use_when", "do_not_use_when", "example")}})
+                rows.append(
+                    {
+                        "id": name,
+                        "group": group,
+                        "name": info["name"] or name,
+                        **{k: info[k] for k in ("definition", "use_when", "do_not_use_when", "example")},
+                    }
+                )
                 rows[-1].update({k: info[k] for k, _ in _DESC_OPTIONAL})
             walk(code)
 
     codes_el = next(_iter(root, "Codes"), None)
     if codes_el is None:
-        raise DataError(Problem(str(p), "no <Codes> element found", "export the codebook again as REFI-QDA .qdc"))
+        raise DataError(
+            Problem(str(p), "no <Codes> element found", "export the codebook again as REFI-QDA .qdc")
+        )
     walk(codes_el)
-    out = pd.DataFrame(rows, columns=["id", "group", "name", "definition", "use_when", "do_not_use_when", "example",
-                                      "domain", "valence", "negative_example"]).fillna("")
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "group",
+            "name",
+            "definition",
+            "use_when",
+            "do_not_use_when",
+            "example",
+            "domain",
+            "valence",
+            "negative_example",
+        ],
+    ).fillna("")
     # the defaults load_instrument gives: a topic code's domain is its group, valence 'either'
     last = [str(g).replace("\\", "/").split("/")[-1] for g in out["group"]]  # a group may be a code-tree path
     out["domain"] = [d or ("" if g in ("BARRIER", "ENABLER") else g) for d, g in zip(out["domain"], last)]
     out["valence"] = [v.strip().lower() or "either" for v in out["valence"]]
     return out
-

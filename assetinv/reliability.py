@@ -41,6 +41,7 @@ McDonald, R. P. (1999). Test theory: A unified treatment.
 Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality Research (manual, v2.2.9).
 Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations. Psychological Bulletin 86.
 """
+
 from __future__ import annotations
 
 import os
@@ -75,10 +76,18 @@ __all__ = [
 ]
 
 _EPS = np.finfo(float).eps
-_TOTAL_COLS = ["raw_alpha", "std_alpha", "g6_smc", "average_r", "signal_noise",
-               "ase", "mean", "sd", "median_r"]
-_DROP_COLS = ["raw_alpha", "std_alpha", "g6_smc", "average_r", "signal_noise",
-              "alpha_se", "var_r", "med_r"]
+_TOTAL_COLS = [
+    "raw_alpha",
+    "std_alpha",
+    "g6_smc",
+    "average_r",
+    "signal_noise",
+    "ase",
+    "mean",
+    "sd",
+    "median_r",
+]
+_DROP_COLS = ["raw_alpha", "std_alpha", "g6_smc", "average_r", "signal_noise", "alpha_se", "var_r", "med_r"]
 _STAT_COLS = ["n", "raw_r", "std_r", "r_cor", "r_drop", "mean", "sd"]
 
 
@@ -136,7 +145,8 @@ def _reverse_bounds(X: np.ndarray, scale_min, scale_max) -> tuple[float, float]:
 # --------------------------------------------------------------------------
 def _moments(X: np.ndarray, shift: np.ndarray):
     """Pairwise counts N, sums SX[j,k] = sum x_j over rows with j and k observed,
-    cross products SXX, squares SQ[j,k] = sum x_j^2 over rows with j, k observed."""
+    cross products SXX, squares SQ[j,k] = sum x_j^2 over rows with j, k observed.
+    """
     M = ~np.isnan(X)
     Mf = M.astype(float)
     X0 = np.where(M, X - shift, 0.0)
@@ -179,13 +189,14 @@ def _cov2cor(C):
 def _inv_diag_spd(R: np.ndarray) -> np.ndarray:
     """diag(R^-1) for a stack of positive-definite matrices: batched Cholesky
     R = LL', then Y = L^-1 by forward substitution vectorised over the stack,
-    diag(R^-1) = column sums of Y*Y. Raises LinAlgError if R is not PD."""
+    diag(R^-1) = column sums of Y*Y. Raises LinAlgError if R is not PD.
+    """
     L = np.linalg.cholesky(R)
     G, p, _ = R.shape
     Y = np.zeros_like(L)
     eye = np.eye(p)
     for i in range(p):
-        acc = eye[i] - (L[:, i:i + 1, :i] @ Y[:, :i, :])[:, 0, :] if i else np.broadcast_to(eye[0], (G, p))
+        acc = eye[i] - (L[:, i : i + 1, :i] @ Y[:, :i, :])[:, 0, :] if i else np.broadcast_to(eye[0], (G, p))
         Y[:, i, :] = acc / L[:, i, i][:, None]
     return (Y * Y).sum(axis=1)
 
@@ -194,7 +205,8 @@ def _smc(R, valid=None):
     """psych::smc: 1 - 1/diag(Pinv(R)), clipped to [0, 1]; works on stacks.
 
     ``valid`` (stack of boolean vectors) marks items taking part; the others
-    must have zero rows/columns in R and get smc 0."""
+    must have zero rows/columns in R and get smc 0.
+    """
     R = np.asarray(R, dtype=float)
     squeeze = R.ndim == 2
     if squeeze:
@@ -225,10 +237,11 @@ def _smc(R, valid=None):
 
 
 def _alpha_stats(C, R, valid=None):
-    """psych's alpha.1 on a stack of matrices (G, p, p).
+    """Psych's alpha.1 on a stack of matrices (G, p, p).
 
     ``valid`` (G, p) marks items used in each matrix; unused items must have
-    zero rows/columns in ``C`` and ``R``. Returns a dict of (G,) arrays."""
+    zero rows/columns in ``C`` and ``R``. Returns a dict of (G,) arrays.
+    """
     G, p, _ = C.shape
     if valid is None:
         valid = np.ones((G, p), dtype=bool)
@@ -263,8 +276,16 @@ def _alpha_stats(C, R, valid=None):
             var = np.nanvar(lower, axis=1, ddof=1)
     var = np.where(npair > 1, var, np.nan)
     bad = np.isnan(R).any(axis=(1, 2)) | (k < 2)
-    out = {"raw_alpha": raw, "std_alpha": std, "g6_smc": g6, "average_r": avr,
-           "signal_noise": sn, "Q": Q, "var_r": var, "median_r": med}
+    out = {
+        "raw_alpha": raw,
+        "std_alpha": std,
+        "g6_smc": g6,
+        "average_r": avr,
+        "signal_noise": sn,
+        "Q": Q,
+        "var_r": var,
+        "median_r": med,
+    }
     for key in out:
         out[key] = np.where(bad, np.nan, out[key])
     return out
@@ -361,10 +382,12 @@ class AlphaResult:
         return self.summary()
 
 
-def _response_freq(X: np.ndarray, names: list[str], scale_min=None, scale_max=None,
-                   max_categories: int = 10) -> pd.DataFrame:
+def _response_freq(
+    X: np.ndarray, names: list[str], scale_min=None, scale_max=None, max_categories: int = 10
+) -> pd.DataFrame:
     """psych::response.frequencies: share of each observed value among an item's
-    answers, plus the share missing."""
+    answers, plus the share missing.
+    """
     n = X.shape[0]
     vals = np.unique(X[~np.isnan(X)])
     if scale_min is not None and scale_max is not None:
@@ -507,7 +530,11 @@ def alpha(
     mean_t = float(np.nanmean(total))
     sd_t = float(np.nanstd(total, ddof=1))
     raw_r = _item_total_cor(X, total)
-    item_cols = ((~np.isnan(X)).sum(axis=0).astype(float), np.nanmean(X, axis=0), np.nanstd(X, axis=0, ddof=1))
+    item_cols = (
+        (~np.isnan(X)).sum(axis=0).astype(float),
+        np.nanmean(X, axis=0),
+        np.nanstd(X, axis=0, ddof=1),
+    )
     res = _alpha_result(N, SX, SXX, names, nsub, (mean_t, sd_t), raw_r, item_cols, ci, msgs)
     if n_boot and n_boot > 0:
         _alpha_boot_ci(res, X, int(n_boot), seed, shift, ci)
@@ -517,7 +544,8 @@ def alpha(
 
 def _alpha_screen(X: np.ndarray, names: list[str], reverse: list[str], msgs: list[str]):
     """Phase 1 of :func:`alpha`: refuse too little data; leave out items without
-    data or variance (with a warning, as psych does)."""
+    data or variance (with a warning, as psych does).
+    """
     answered_rows = (~np.isnan(X)).any(axis=1)
     if answered_rows.sum() < 3:
         raise ValueError(f"alpha needs at least 3 respondents with answers; got {int(answered_rows.sum())}")
@@ -535,8 +563,11 @@ def _alpha_screen(X: np.ndarray, names: list[str], reverse: list[str], msgs: lis
     for j in np.flatnonzero(nodata):
         _warn(msgs, f"item {names[j]} has fewer than 2 answers and was left out")
     for j in np.flatnonzero(novar):
-        _warn(msgs, f"item {names[j]} had no variance and was left out of the statistics "
-                    "but still counts in the respondents' mean (as psych does)")
+        _warn(
+            msgs,
+            f"item {names[j]} had no variance and was left out of the statistics "
+            "but still counts in the respondents' mean (as psych does)",
+        )
         sum_bad += float(np.nanmax(X[:, j]))
     keep = ~(nodata | novar)
     n_bad = int(novar.sum())
@@ -544,21 +575,34 @@ def _alpha_screen(X: np.ndarray, names: list[str], reverse: list[str], msgs: lis
     names = [n for n, k in zip(names, keep) if k]
     reverse = [r for r in reverse if r in names]
     if len(names) < 2:
-        raise ValueError("alpha needs at least 2 items with variance; "
-                         f"left: {names}, dropped: {dropped}")
+        raise ValueError(f"alpha needs at least 2 items with variance; left: {names}, dropped: {dropped}")
     return X, names, reverse, dropped, n_bad, sum_bad
 
 
 def _warn_unanswered(msgs: list[str], k: int) -> None:
-    _warn(msgs, f"{k} respondent(s) answered none of the items; "
-                "they add nothing to the covariances but are counted in N (as psych does)")
+    _warn(
+        msgs,
+        f"{k} respondent(s) answered none of the items; "
+        "they add nothing to the covariances but are counted in N (as psych does)",
+    )
 
 
-def _alpha_result(N, SX, SXX, names: list[str], nsub: int, total_stats: tuple[float, float],
-                  raw_r: np.ndarray, item_cols: tuple, ci: float, msgs: list[str]) -> AlphaResult:
+def _alpha_result(
+    N,
+    SX,
+    SXX,
+    names: list[str],
+    nsub: int,
+    total_stats: tuple[float, float],
+    raw_r: np.ndarray,
+    item_cols: tuple,
+    ci: float,
+    msgs: list[str],
+) -> AlphaResult:
     """Phase 2 of :func:`alpha`: every table from the pairwise moments of the keyed
     items, the respondents' mean score (mean, sd), the item-total correlations and
-    the items' n, mean and sd."""
+    the items' n, mean and sd.
+    """
     C = _cov_from(N, SX, SXX)
     if np.isnan(C).any():
         bad = [(names[i], names[j]) for i, j in zip(*np.nonzero(np.isnan(C))) if i < j]
@@ -568,9 +612,22 @@ def _alpha_result(N, SX, SXX, names: list[str], nsub: int, total_stats: tuple[fl
     tot = _alpha_stats(C[None], R[None])
     tot = {k: float(v[0]) for k, v in tot.items()}
     ase = np.sqrt(tot["Q"] / nsub)
-    total_df = pd.DataFrame([[tot["raw_alpha"], tot["std_alpha"], tot["g6_smc"], tot["average_r"],
-                              tot["signal_noise"], ase, total_stats[0], total_stats[1], tot["median_r"]]],
-                            columns=_TOTAL_COLS)
+    total_df = pd.DataFrame(
+        [
+            [
+                tot["raw_alpha"],
+                tot["std_alpha"],
+                tot["g6_smc"],
+                tot["average_r"],
+                tot["signal_noise"],
+                ase,
+                total_stats[0],
+                total_stats[1],
+                tot["median_r"],
+            ]
+        ],
+        columns=_TOTAL_COLS,
+    )
     drop = _alpha_if_dropped(C, R, names, nsub)
     # item statistics
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -583,43 +640,79 @@ def _alpha_result(N, SX, SXX, names: list[str], nsub: int, total_stats: tuple[fl
         colC = C.sum(axis=0)
         dC = np.diag(C)
         r_drop = (colC - dC) / np.sqrt(dC * (sumC - 2 * colC + dC))
-    item_stats = pd.DataFrame({
-        "n": item_cols[0], "raw_r": raw_r, "std_r": std_r,
-        "r_cor": r_cor, "r_drop": r_drop, "mean": item_cols[1],
-        "sd": item_cols[2]}, index=pd.Index(names, name="item"))
+    item_stats = pd.DataFrame(
+        {
+            "n": item_cols[0],
+            "raw_r": raw_r,
+            "std_r": std_r,
+            "r_cor": r_cor,
+            "r_drop": r_drop,
+            "mean": item_cols[1],
+            "sd": item_cols[2],
+        },
+        index=pd.Index(names, name="item"),
+    )
     neg = [n for n, r in zip(names, r_drop) if r < 0]
     if neg:
-        _warn(msgs, "item(s) " + ", ".join(neg) + " correlate negatively with the rest of the scale; "
-                    "check whether they should be reverse-keyed (they were NOT reversed)")
+        _warn(
+            msgs,
+            "item(s) " + ", ".join(neg) + " correlate negatively with the rest of the scale; "
+            "check whether they should be reverse-keyed (they were NOT reversed)",
+        )
     lo_f, hi_f = _feldt(tot["raw_alpha"], nsub, p, ci)
     z = _z(ci)
-    ci_rows = {"feldt": [lo_f, tot["raw_alpha"], hi_f],
-               "duhachek": [tot["raw_alpha"] - z * ase, tot["raw_alpha"], tot["raw_alpha"] + z * ase]}
+    ci_rows = {
+        "feldt": [lo_f, tot["raw_alpha"], hi_f],
+        "duhachek": [tot["raw_alpha"] - z * ase, tot["raw_alpha"], tot["raw_alpha"] + z * ase],
+    }
     ci_df = pd.DataFrame(list(ci_rows.values()), index=list(ci_rows), columns=["lower", "estimate", "upper"])
-    return AlphaResult(total=total_df, ci=ci_df, alpha_if_dropped=drop, item_stats=item_stats,
-                       response_freq=pd.DataFrame(), n_obs=nsub, warnings=msgs)
+    return AlphaResult(
+        total=total_df,
+        ci=ci_df,
+        alpha_if_dropped=drop,
+        item_stats=item_stats,
+        response_freq=pd.DataFrame(),
+        n_obs=nsub,
+        warnings=msgs,
+    )
 
 
 def _alpha_if_dropped(C: np.ndarray, R: np.ndarray, names: list[str], nsub: int) -> pd.DataFrame:
-    """psych's alpha.drop table: the total statistics with each item left out."""
+    """Psych's alpha.drop table: the total statistics with each item left out."""
     p = C.shape[0]
     if p > 2:
         idx = np.array([[j for j in range(p) if j != i] for i in range(p)])
         Cd = C[idx[:, :, None], idx[:, None, :]]
         Rd = R[idx[:, :, None], idx[:, None, :]]
         d = _alpha_stats(Cd, Rd)
-        return pd.DataFrame({
-            "raw_alpha": d["raw_alpha"], "std_alpha": d["std_alpha"], "g6_smc": d["g6_smc"],
-            "average_r": d["average_r"], "signal_noise": d["signal_noise"],
-            "alpha_se": np.sqrt(d["Q"] / nsub) if nsub > p else np.nan,
-            "var_r": d["var_r"], "med_r": d["median_r"]}, index=pd.Index(names, name="item"))
+        return pd.DataFrame(
+            {
+                "raw_alpha": d["raw_alpha"],
+                "std_alpha": d["std_alpha"],
+                "g6_smc": d["g6_smc"],
+                "average_r": d["average_r"],
+                "signal_noise": d["signal_noise"],
+                "alpha_se": np.sqrt(d["Q"] / nsub) if nsub > p else np.nan,
+                "var_r": d["var_r"],
+                "med_r": d["median_r"],
+            },
+            index=pd.Index(names, name="item"),
+        )
     r12 = R[0, 1]
     s = _smc(R)
-    return pd.DataFrame({
-        "raw_alpha": [C[0, 1] / C[1, 1], C[0, 1] / C[0, 0]], "std_alpha": [r12, r12],
-        "g6_smc": [s[0], s[0]], "average_r": [r12, r12], "signal_noise": [r12 / (1 - r12)] * 2,
-        "alpha_se": [np.nan, np.nan], "var_r": [0.0, 0.0], "med_r": [r12, r12]},
-        index=pd.Index(names, name="item"))
+    return pd.DataFrame(
+        {
+            "raw_alpha": [C[0, 1] / C[1, 1], C[0, 1] / C[0, 0]],
+            "std_alpha": [r12, r12],
+            "g6_smc": [s[0], s[0]],
+            "average_r": [r12, r12],
+            "signal_noise": [r12 / (1 - r12)] * 2,
+            "alpha_se": [np.nan, np.nan],
+            "var_r": [0.0, 0.0],
+            "med_r": [r12, r12],
+        },
+        index=pd.Index(names, name="item"),
+    )
 
 
 def _alpha_boot_ci(res: AlphaResult, X: np.ndarray, n_boot: int, seed, shift, ci: float) -> None:
@@ -627,8 +720,9 @@ def _alpha_boot_ci(res: AlphaResult, X: np.ndarray, n_boot: int, seed, shift, ci
     boot = _boot_alpha(X, n_boot, seed, shift)
     q = np.nanquantile(boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
     a = res.raw_alpha
-    res.ci = pd.concat([res.ci, pd.DataFrame([[q[0], a, q[1]]], index=["bootstrap"],
-                                             columns=["lower", "estimate", "upper"])])
+    res.ci = pd.concat(
+        [res.ci, pd.DataFrame([[q[0], a, q[1]]], index=["bootstrap"], columns=["lower", "estimate", "upper"])]
+    )
     res.boot = boot
 
 
@@ -656,12 +750,13 @@ _THREADS = min(2, os.cpu_count() or 1)
 
 def _boot_weights(rng: np.random.Generator, n: int, b: int, posmap=None, dtype=np.float64) -> np.ndarray:
     """Counts (b, n): how often each row is drawn in each of ``b`` resamples.
-    ``posmap`` re-orders the columns (row i's count goes to column posmap[i])."""
+    ``posmap`` re-orders the columns (row i's count goes to column posmap[i]).
+    """
     idx = rng.integers(0, n, size=(b, n))
     if posmap is not None:
         idx = posmap[idx]
     W = np.empty((b, n), dtype=dtype)
-    for r in range(b):   # one C-level count per resample (cache-friendly)
+    for r in range(b):  # one C-level count per resample (cache-friendly)
         W[r] = np.bincount(idx[r], minlength=n)
     return W
 
@@ -673,8 +768,15 @@ def _design(X: np.ndarray, shift: np.ndarray):
     X0 = np.where(M, X - shift, 0.0)
     p = X.shape[1]
     iu = np.triu_indices(p)
-    Z = np.concatenate([Mf[:, iu[0]] * Mf[:, iu[1]], X0[:, iu[0]] * Mf[:, iu[1]],
-                        Mf[:, iu[0]] * X0[:, iu[1]], X0[:, iu[0]] * X0[:, iu[1]]], axis=1)
+    Z = np.concatenate(
+        [
+            Mf[:, iu[0]] * Mf[:, iu[1]],
+            X0[:, iu[0]] * Mf[:, iu[1]],
+            Mf[:, iu[0]] * X0[:, iu[1]],
+            X0[:, iu[0]] * X0[:, iu[1]],
+        ],
+        axis=1,
+    )
     return Z, iu
 
 
@@ -682,20 +784,27 @@ def _unpack(S: np.ndarray, iu, p: int):
     """Rebuild (B, p, p) N, SX, SXX from weighted sums of the design columns."""
     B = S.shape[0]
     m = len(iu[0])
-    N = np.zeros((B, p, p)); SX = np.zeros((B, p, p)); SXX = np.zeros((B, p, p))
-    N[:, iu[0], iu[1]] = S[:, :m]; N[:, iu[1], iu[0]] = S[:, :m]
-    SX[:, iu[0], iu[1]] = S[:, m:2 * m]; SX[:, iu[1], iu[0]] = S[:, 2 * m:3 * m]
-    SXX[:, iu[0], iu[1]] = S[:, 3 * m:]; SXX[:, iu[1], iu[0]] = S[:, 3 * m:]
+    N = np.zeros((B, p, p))
+    SX = np.zeros((B, p, p))
+    SXX = np.zeros((B, p, p))
+    N[:, iu[0], iu[1]] = S[:, :m]
+    N[:, iu[1], iu[0]] = S[:, :m]
+    SX[:, iu[0], iu[1]] = S[:, m : 2 * m]
+    SX[:, iu[1], iu[0]] = S[:, 2 * m : 3 * m]
+    SXX[:, iu[0], iu[1]] = S[:, 3 * m :]
+    SXX[:, iu[1], iu[0]] = S[:, 3 * m :]
     return N, SX, SXX
 
 
 def _blas_single_thread():
     """Context limiting BLAS to one thread (our own threads do the splitting;
-    nested BLAS threads oversubscribe the cores). No-op without threadpoolctl."""
+    nested BLAS threads oversubscribe the cores). No-op without threadpoolctl.
+    """
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
         import contextlib
+
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
@@ -707,7 +816,8 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
     its pairwise moments are ``w'Z`` for per-row products ``Z``. Rows with every
     item answered need only ``[1, x_j, x_j x_k]``; the others need the full
     ``[m_j m_k, x_j m_k, m_j x_k, x_j x_k]``. With integer answers whose sums
-    stay below 2^24 the products are exact in float32, which halves the work."""
+    stay below 2^24 the products are exact in float32, which halves the work.
+    """
     rng = np.random.default_rng(seed)
     n, p = X.shape
     M = ~np.isnan(X)
@@ -737,15 +847,15 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
         Si = (W[:, nc:] @ Zi).astype(float)
         N, SX, SXX = _unpack(Si, iu, p)
         N += Sc[:, 0][:, None, None]
-        SX += Sc[:, 1:1 + p][:, :, None]          # sum of x_j over complete rows, for every k
+        SX += Sc[:, 1 : 1 + p][:, :, None]  # sum of x_j over complete rows, for every k
         T = np.zeros((b, p, p))
-        T[:, iu[0], iu[1]] = Sc[:, 1 + p:]
-        T[:, iu[1], iu[0]] = Sc[:, 1 + p:]
+        T[:, iu[0], iu[1]] = Sc[:, 1 + p :]
+        T[:, iu[1], iu[0]] = Sc[:, 1 + p :]
         SXX += T
         C = _cov_from(N, SX, SXX)
         trC = np.trace(C, axis1=1, axis2=2)
         sC = C.sum(axis=(1, 2))
-        out[start:start + b] = (1 - trC / sC) * (p / (p - 1))
+        out[start : start + b] = (1 - trC / sC) * (p / (p - 1))
 
     # counts are drawn in order in this thread (same seed, same resamples);
     # the products run in _THREADS single-threaded-BLAS workers
@@ -753,7 +863,7 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
         pending = []
         for start in range(0, n_boot, _BOOT_CHUNK):
             b = min(_BOOT_CHUNK, n_boot - start)
-            W = _boot_weights(rng, n, b, posmap, dt)   # columns: complete rows first
+            W = _boot_weights(rng, n, b, posmap, dt)  # columns: complete rows first
             pending.append(ex.submit(chunk_alpha, W, start))
             if len(pending) > _THREADS:
                 pending.pop(0).result()
@@ -775,7 +885,8 @@ def _group_sums(codes: np.ndarray, G: int, Z: np.ndarray) -> np.ndarray:
 class _Layout:
     """Rows sorted by group in a zero-padded (G, n_max, .) block, so per-group
     sums and cross-products are batched matrix products (no loop over groups).
-    Falls back to one sparse matrix product when padding would exceed 4x."""
+    Falls back to one sparse matrix product when padding would exceed 4x.
+    """
 
     def __init__(self, codes: np.ndarray, G: int):
         self.codes, self.G = codes, G
@@ -804,12 +915,18 @@ class _Layout:
         return out.reshape(self.G, self.nmax, A.shape[1])
 
     def sums(self, A: np.ndarray) -> np.ndarray:
-        return np.column_stack([np.bincount(self.codes, weights=A[:, j], minlength=self.G)
-                                for j in range(A.shape[1])]) if A.shape[1] else np.zeros((self.G, 0))
+        return (
+            np.column_stack(
+                [np.bincount(self.codes, weights=A[:, j], minlength=self.G) for j in range(A.shape[1])]
+            )
+            if A.shape[1]
+            else np.zeros((self.G, 0))
+        )
 
 
-def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, A=None, Xnan=None,
-                   rowtot=None, M=None):
+def _group_moments(
+    X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, A=None, Xnan=None, rowtot=None, M=None
+):
     """Per-group pairwise moments N, SX, SXX (G, p, p); E (G, 4): rows, rows with
     any answer, centred sum and sum of squares of the respondents' mean; group
     max and min per item (only when ``exact`` is False, else None).
@@ -818,7 +935,8 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
     (zeros for missing answers and padding): all moments are one batched product
     ``A'A``; ``rowtot`` are the respondents' means (computed here if None). For
     integer answers ``A`` may hold the answers alone (G, n_max, p) and ``M`` the
-    answered mask: see :func:`_group_moments_by_missing`."""
+    answered mask: see :func:`_group_moments_by_missing`.
+    """
     n, p = X.shape
     G = lay.G
     gmax = gmin = None
@@ -826,7 +944,7 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
         if A.shape[2] == p:
             N, SX, SXX = _group_moments_by_missing(A, M, X, lay)
         else:
-            B = (np.swapaxes(A, 1, 2) @ A).astype(float)   # one batched product for all groups
+            B = (np.swapaxes(A, 1, 2) @ A).astype(float)  # one batched product for all groups
             N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
         if rowtot is None:
             with warnings.catch_warnings():
@@ -851,7 +969,8 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
         Z, iu = _design(X, shift)
         N, SX, SXX = _unpack(_group_sums(lay.codes, G, Z), iu, p)
         if not exact:
-            gmax = np.full((G, p), -np.inf); gmin = np.full((G, p), np.inf)
+            gmax = np.full((G, p), -np.inf)
+            gmin = np.full((G, p), np.inf)
             np.maximum.at(gmax, lay.codes, np.where(M, X, -np.inf))
             np.minimum.at(gmin, lay.codes, np.where(M, X, np.inf))
         E = np.column_stack([lay.counts.astype(float), lay.sums(np.column_stack([has, t0, t0 * t0]))])
@@ -863,7 +982,8 @@ def _group_moments_by_missing(A: np.ndarray, M: tuple, X: np.ndarray, lay: _Layo
     and the few missing answers: ``SXX_g = A_g'A_g`` (one batched product);
     ``N_g[j,k] = n_gj - sum_{r in g, k missing} m_rj`` and
     ``SX_g[j,k] = sum_g x_j - sum_{r in g, k missing} x_rj``. ``M`` is
-    ``(answered mask, rows, columns of the missing answers)``."""
+    ``(answered mask, rows, columns of the missing answers)``.
+    """
     G, _, p = A.shape
     SXX = (np.swapaxes(A, 1, 2) @ A).astype(float)
     colsum = A.sum(axis=1, dtype=float)
@@ -878,13 +998,23 @@ def _group_moments_by_missing(A: np.ndarray, M: tuple, X: np.ndarray, lay: _Layo
     return N, SX, SXX
 
 
-def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exact: bool,
-                  A=None, Xnan=None, rowtot=None, M=None) -> pd.DataFrame:
+def _alpha_groups(
+    X: np.ndarray,
+    lay: _Layout,
+    ci: float,
+    shift: np.ndarray,
+    exact: bool,
+    A=None,
+    Xnan=None,
+    rowtot=None,
+    M=None,
+) -> pd.DataFrame:
     """Total alpha table for every group of one item set (X already keyed).
 
     ``exact``: all answers are integers, so sums are exact and a constant item
     has variance exactly 0 (``shift`` is then 0); otherwise data are centred by
-    ``shift`` and constant items are found from group max == min."""
+    ``shift`` and constant items are found from group max == min.
+    """
     n, p = X.shape
     G = lay.G
     N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan, rowtot, M)
@@ -936,14 +1066,23 @@ def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exa
     lo_f, hi_f = _feldt(st["raw_alpha"], n_rows, k, ci)
     z = _z(ci)
     cols = {
-        "n": n_rows.astype(int), "n_items": k.astype(int),
-        "raw_alpha": st["raw_alpha"], "std_alpha": st["std_alpha"], "g6_smc": st["g6_smc"],
-        "average_r": st["average_r"], "signal_noise": st["signal_noise"], "ase": ase,
-        "mean": mean_t, "sd": sd_t, "median_r": st["median_r"],
-        "feldt_lower": lo_f, "feldt_upper": hi_f,
-        "duhachek_lower": st["raw_alpha"] - z * ase, "duhachek_upper": st["raw_alpha"] + z * ase,
+        "n": n_rows.astype(int),
+        "n_items": k.astype(int),
+        "raw_alpha": st["raw_alpha"],
+        "std_alpha": st["std_alpha"],
+        "g6_smc": st["g6_smc"],
+        "average_r": st["average_r"],
+        "signal_noise": st["signal_noise"],
+        "ase": ase,
+        "mean": mean_t,
+        "sd": sd_t,
+        "median_r": st["median_r"],
+        "feldt_lower": lo_f,
+        "feldt_upper": hi_f,
+        "duhachek_lower": st["raw_alpha"] - z * ase,
+        "duhachek_upper": st["raw_alpha"] + z * ase,
     }
-    keep = ("n", "n_items", "mean", "sd")   # too few respondents or items: no statistics, mean and sd stay
+    keep = ("n", "n_items", "mean", "sd")  # too few respondents or items: no statistics, mean and sd stay
     return pd.DataFrame({c: v if c in keep else np.where(too_small, np.nan, v) for c, v in cols.items()})
 
 
@@ -1038,7 +1177,9 @@ def _group_codes(df: pd.DataFrame, gcols: list[str], ok: np.ndarray) -> tuple[np
 
 def _parts(nrow: int) -> list[slice]:
     """Row halves for the two worker threads (numpy releases the GIL); one part when small."""
-    return [slice(0, nrow // 2), slice(nrow // 2, nrow)] if _THREADS > 1 and nrow > 20000 else [slice(0, nrow)]
+    return (
+        [slice(0, nrow // 2), slice(nrow // 2, nrow)] if _THREADS > 1 and nrow > 20000 else [slice(0, nrow)]
+    )
 
 
 def _run_parts(fn, args: list) -> list:
@@ -1055,7 +1196,8 @@ class _KeyedBlock:
 
     ``X`` keyed answers (NaN missing), ``M`` answered, ``raws`` keyed answers with 0
     for missing, ``rowtots`` each respondent's mean per item set, ``exact`` all
-    answers moderate integers, ``big`` the largest absolute answer."""
+    answers moderate integers, ``big`` the largest absolute answer.
+    """
 
     sets: dict
     starts: list
@@ -1065,7 +1207,7 @@ class _KeyedBlock:
     rowtots: np.ndarray
     exact: bool
     big: float
-    codes: np.ndarray | None = None     # int16 keyed answers (0 for missing) when all are integers
+    codes: np.ndarray | None = None  # int16 keyed answers (0 for missing) when all are integers
     _cache: dict = field(default_factory=dict, repr=False)
 
     def block(self, i: int) -> slice:
@@ -1074,7 +1216,8 @@ class _KeyedBlock:
 
     def missing(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Rows and (set-relative) columns of the missing answers of item set ``i``,
-        found once for all sets (cached)."""
+        found once for all sets (cached).
+        """
         if "missing" not in self._cache:
             self._cache["missing"] = np.nonzero(~self.M)
         mr, mc = self._cache["missing"]
@@ -1084,14 +1227,15 @@ class _KeyedBlock:
 
     def value_counts(self, vals: np.ndarray) -> np.ndarray:
         """(len(vals), ncol) counts of each integer keyed value (0 also counts the
-        missing answers), for all sets at once (cached)."""
+        missing answers), for all sets at once (cached).
+        """
         key = ("counts", tuple(int(v) for v in vals))
         if key not in self._cache:
             c = self.codes
             lo, hi = int(min(vals[0], 0)), int(vals[-1])
-            if c.size and (int(c.min()) < lo or int(c.max()) > hi):   # off the range: count each value
+            if c.size and (int(c.min()) < lo or int(c.max()) > hi):  # off the range: count each value
                 self._cache[key] = np.stack([np.count_nonzero(c == v, axis=0) for v in vals])
-            else:   # one bincount of (value, column) for every answer
+            else:  # one bincount of (value, column) for every answer
                 w = hi - lo + 1
                 idx = (c.astype(np.intp) - lo) + w * np.arange(c.shape[1])
                 allc = np.bincount(idx.ravel(), minlength=w * c.shape[1]).reshape(c.shape[1], w).T
@@ -1100,7 +1244,8 @@ class _KeyedBlock:
 
     def answers(self, dtype) -> np.ndarray:
         """``(n + 1, ncol)``: the keyed answers (0 if missing) as ``dtype`` and a last
-        row of zeros (what padding slots gather). Cached."""
+        row of zeros (what padding slots gather). Cached.
+        """
         key = np.dtype(dtype).str
         if key not in self._cache:
             n, ncol = self.X.shape
@@ -1116,8 +1261,9 @@ class _KeyedBlock:
         return self._cache[key]
 
 
-def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, scale_max,
-                 rows: np.ndarray | None = None) -> _KeyedBlock:
+def _keyed_block(
+    df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, scale_max, rows: np.ndarray | None = None
+) -> _KeyedBlock:
     """One copy of the item columns (a column per item of each set), reversed on the way."""
     order_items = [i for its in sets.values() for i in its]
     ncol = len(order_items)
@@ -1125,7 +1271,7 @@ def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, sc
     if not all(dt == np.float64 for dt in sel.dtypes):
         sel = _as_frame(sel)
     Xcat = sel.to_numpy(dtype=float, copy=True)
-    if len(set(order_items)) != ncol:         # an item in several sets
+    if len(set(order_items)) != ncol:  # an item in several sets
         Xcat = Xcat[:, [list(sel.columns).index(i) for i in order_items]]
     if rows is not None:
         Xcat = Xcat[rows]
@@ -1140,7 +1286,7 @@ def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, sc
     codes = np.empty(Xcat.shape, dtype=np.int16)
 
     def _phase1(sl):
-        Xs = Xcat[sl]                      # a view: reversal happens in place
+        Xs = Xcat[sl]  # a view: reversal happens in place
         if rcols:
             Xs[:, rcols] = lo + hi - Xs[:, rcols]
         Ms = M[sl]
@@ -1162,20 +1308,30 @@ def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, sc
 
     p1 = _run_parts(_phase1, [(sl,) for sl in _parts(nrow)])
     exact, big = all(r[0] for r in p1), max(r[1] for r in p1)
-    return _KeyedBlock(sets=sets, starts=starts, X=Xcat, M=M, raws=raws, rowtots=rowtots,
-                       exact=exact, big=big, codes=codes if exact and big < 2**15 else None)
+    return _KeyedBlock(
+        sets=sets,
+        starts=starts,
+        X=Xcat,
+        M=M,
+        raws=raws,
+        rowtots=rowtots,
+        exact=exact,
+        big=big,
+        codes=codes if exact and big < 2**15 else None,
+    )
 
 
 def _gather_padded(F: np.ndarray, lay: _Layout) -> np.ndarray:
     """The (G, n_max, width) padded block: each slot gathers its respondent's row of
-    ``F`` (padding gathers F's last row, zeros)."""
+    ``F`` (padding gathers F's last row, zeros).
+    """
     n = F.shape[0] - 1
     src = np.full(lay.G * lay.nmax, n, dtype=np.intp)
     src[lay.flat_index()] = np.arange(n)
     out = np.empty((len(src), F.shape[1]), dtype=F.dtype)
 
     def _take(sl):
-        np.take(F, src[sl], axis=0, out=out[sl], mode="clip")   # "raise" would buffer
+        np.take(F, src[sl], axis=0, out=out[sl], mode="clip")  # "raise" would buffer
 
     _run_parts(_take, [(sl,) for sl in _parts(len(src))])
     return out.reshape(lay.G, lay.nmax, F.shape[1])
@@ -1183,7 +1339,8 @@ def _gather_padded(F: np.ndarray, lay: _Layout) -> np.ndarray:
 
 def _scatter_padded(kb: _KeyedBlock, lay: _Layout, shift_cat: np.ndarray) -> np.ndarray:
     """The padded block ``[answered, answer - shift]`` per item set, for answers that
-    are not all integers (float64, centred for accuracy)."""
+    are not all integers (float64, centred for accuracy).
+    """
     ncol = kb.X.shape[1]
     Apad = np.zeros((lay.G * lay.nmax, 2 * ncol))
     flat = lay.flat_index()
@@ -1193,16 +1350,24 @@ def _scatter_padded(kb: _KeyedBlock, lay: _Layout, shift_cat: np.ndarray) -> np.
         buf = np.empty((raws.shape[0], 2 * ncol))
         for st, its in zip(kb.starts, kb.sets.values()):
             k = len(its)
-            buf[:, 2 * st:2 * st + k] = Ms[:, st:st + k]
-            buf[:, 2 * st + k:2 * st + 2 * k] = raws[:, st:st + k] - shift_cat[st:st + k] * Ms[:, st:st + k]
+            buf[:, 2 * st : 2 * st + k] = Ms[:, st : st + k]
+            buf[:, 2 * st + k : 2 * st + 2 * k] = (
+                raws[:, st : st + k] - shift_cat[st : st + k] * Ms[:, st : st + k]
+            )
         Apad[flat[sl]] = buf
 
     _run_parts(_phase2, [(sl,) for sl in _parts(kb.X.shape[0])])
     return Apad.reshape(lay.G, lay.nmax, 2 * ncol)
 
 
-def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFrame, gcols: list[str],
-                     ci: float, min_n: int | None) -> pd.DataFrame:
+def _tables_by_group(
+    kb: _KeyedBlock,
+    codes: np.ndarray,
+    uniq_frame: pd.DataFrame,
+    gcols: list[str],
+    ci: float,
+    min_n: int | None,
+) -> pd.DataFrame:
     """alpha_by_group's tables from a prepared keyed block and the rows' group codes."""
     sets, Xcat, exact = kb.sets, kb.X, kb.exact
     ncol = Xcat.shape[1]
@@ -1233,10 +1398,20 @@ def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFram
         elif exact:
             ablk = Apad[:, :, blk]
         else:
-            ablk = Apad[:, :, 2 * start:2 * start + 2 * k]
-        jobs.append((Xcat[:, blk], lay, ci, shift_cat[blk], exact, ablk,
-                     None if Xnan is None else Xnan[:, :, blk],
-                     None if rowtots is None else rowtots[:, i], (kb.M[:, blk],) + kb.missing(i)))
+            ablk = Apad[:, :, 2 * start : 2 * start + 2 * k]
+        jobs.append(
+            (
+                Xcat[:, blk],
+                lay,
+                ci,
+                shift_cat[blk],
+                exact,
+                ablk,
+                None if Xnan is None else Xnan[:, :, blk],
+                None if rowtots is None else rowtots[:, i],
+                (kb.M[:, blk],) + kb.missing(i),
+            )
+        )
         start += k
     # one task per item set (domain), never per group; numpy releases the GIL,
     # so two threads use both cores
@@ -1262,7 +1437,8 @@ def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFram
 
 def _integer_valued(raw: np.ndarray) -> bool:
     """All answers (``raw``: answers with 0 for missing) are moderate integers,
-    so sums of their products are exact."""
+    so sums of their products are exact.
+    """
     if raw.size == 0:
         return True
     if max(raw.max(), -raw.min()) >= 2**20:
@@ -1274,7 +1450,8 @@ def _multi_codes(sub: pd.DataFrame, gcols):
     codes_list, levels = [], []
     for c in gcols:
         cc, u = pd.factorize(sub[c], sort=True)
-        codes_list.append(cc); levels.append(np.asarray(u))
+        codes_list.append(cc)
+        levels.append(np.asarray(u))
     combo = np.zeros(len(sub), dtype=np.int64)
     for cc, u in zip(codes_list, levels):
         combo = combo * len(u) + cc
@@ -1329,7 +1506,8 @@ def _minres_1f(S: np.ndarray):
     Mirrors psych: start ``1 - smc``, L-BFGS-B on the off-diagonal squared
     residuals with psych's gradient, ``parscale = 0.01``, bounds
     ``[0.005, max(smc, 1)]``, R's default ``factr = 1e7`` and 5 corrections;
-    loadings from the eigen decomposition of ``S - diag(psi)``."""
+    loadings from the eigen decomposition of ``S - diag(psi)``.
+    """
     p = S.shape[0]
     smc = _smc(S)
     upper = max(smc.max(), 1.0)
@@ -1358,9 +1536,14 @@ def _minres_1f(S: np.ndarray):
         g = np.diag(np.outer(L, L) + np.diag(psi) - S)
         return g * scale
 
-    res = optimize.minimize(fn, start / scale, jac=gr, method="L-BFGS-B",
-                            bounds=[(0.005 / scale, upper / scale)] * p,
-                            options={"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100})
+    res = optimize.minimize(
+        fn,
+        start / scale,
+        jac=gr,
+        method="L-BFGS-B",
+        bounds=[(0.005 / scale, upper / scale)] * p,
+        options={"maxcor": 5, "ftol": 1e7 * _EPS, "gtol": 0.0, "maxiter": 100},
+    )
     psi = res.x * scale
     Sd = S - np.diag(psi)
     w, v = np.linalg.eigh(Sd)
@@ -1377,8 +1560,11 @@ def _omega_from_R(R: np.ndarray, names, msgs):
     key[key == 0] = 1
     if (key < 0).any():
         neg = [n for n, k in zip(names, key) if k < 0]
-        _warn(msgs, "item(s) " + ", ".join(neg) + " load negatively on the factor; psych::omega "
-                    "flips them for omega total, and so does this (check their keying)")
+        _warn(
+            msgs,
+            "item(s) " + ", ".join(neg) + " load negatively on the factor; psych::omega "
+            "flips them for omega total, and so does this (check their keying)",
+        )
         R = R * np.outer(key, key)
         L = L * key
     u2 = 1 - L * L
@@ -1391,7 +1577,8 @@ def _warn_miskeyed(R: np.ndarray, names, reverse, msgs) -> None:
 
     Omega flips such items (as psych::omega does), so it then describes a scale
     scored with the item reversed, not the scale as it is scored: an
-    undeclared mis-keyed item makes omega describe another scale."""
+    undeclared mis-keyed item makes omega describe another scale.
+    """
     k = R.shape[0]
     tot = R.sum()
     for i in range(k):
@@ -1399,11 +1586,17 @@ def _warn_miskeyed(R: np.ndarray, names, reverse, msgs) -> None:
         r_rest = (R[i].sum() - R[i, i]) / np.sqrt(rest) if rest > 0 else np.nan
         if np.isfinite(r_rest) and r_rest < 0:
             declared = names[i] in reverse
-            _warn(msgs, f"item {names[i]} correlates negatively with the rest of the scale "
-                        f"(standardised item-rest r = {r_rest:.2f})"
-                        + (" even after its declared reversal: check its key" if declared else
-                           " and is not declared reverse-keyed: omega flips it, so it describes the scale "
-                           f"with {names[i]} reversed, not the scale as scored; declare the key or check the item"))
+            _warn(
+                msgs,
+                f"item {names[i]} correlates negatively with the rest of the scale "
+                f"(standardised item-rest r = {r_rest:.2f})"
+                + (
+                    " even after its declared reversal: check its key"
+                    if declared
+                    else " and is not declared reverse-keyed: omega flips it, so it describes the scale "
+                    f"with {names[i]} reversed, not the scale as scored; declare the key or check the item"
+                ),
+            )
 
 
 def omega_total(
@@ -1478,8 +1671,11 @@ def omega_total(
     if n_boot and n_boot > 0:
         res.boot = _boot_omega(X, int(n_boot), seed, shift)
         q = np.nanquantile(res.boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
-        res.ci = pd.DataFrame.from_dict({"bootstrap": [q[0], res.omega_total, q[1]]}, orient="index",
-                                        columns=["lower", "estimate", "upper"])
+        res.ci = pd.DataFrame.from_dict(
+            {"bootstrap": [q[0], res.omega_total, q[1]]},
+            orient="index",
+            columns=["lower", "estimate", "upper"],
+        )
     return res
 
 
@@ -1492,9 +1688,14 @@ def _omega_result(R: np.ndarray, names: list[str], reverse: list[str], msgs: lis
     if not ok:
         _warn(msgs, "the minres fit did not converge")
     ci_df = pd.DataFrame.from_dict({}, orient="index", columns=["lower", "estimate", "upper"])
-    return OmegaResult(omega_total=float(om), loadings=pd.Series(L, index=names, name="loading"),
-                       uniquenesses=pd.Series(u2, index=names, name="u2"), ci=ci_df,
-                       converged=ok, warnings=msgs)
+    return OmegaResult(
+        omega_total=float(om),
+        loadings=pd.Series(L, index=names, name="loading"),
+        uniquenesses=pd.Series(u2, index=names, name="u2"),
+        ci=ci_df,
+        converged=ok,
+        warnings=msgs,
+    )
 
 
 def _boot_omega(X, n_boot, seed, shift):
@@ -1512,10 +1713,10 @@ def _boot_omega(X, n_boot, seed, shift):
         b = min(_BOOT_CHUNK, n_boot - start)
         W = _boot_weights(rng, n, b)
         S = W @ Zall
-        N, SX, SXX = _unpack(S[:, :4 * m], iu, p)
+        N, SX, SXX = _unpack(S[:, : 4 * m], iu, p)
         SQ = np.zeros((b, p, p))
-        SQ[:, iu[0], iu[1]] = S[:, 4 * m:5 * m]
-        SQ[:, iu[1], iu[0]] = S[:, 5 * m:]
+        SQ[:, iu[0], iu[1]] = S[:, 4 * m : 5 * m]
+        SQ[:, iu[1], iu[0]] = S[:, 5 * m :]
         R = _paircor_from(N, SX, SXX, SQ)
         for i in range(b):  # one small optimisation per resample
             if np.isnan(R[i]).any():
@@ -1583,12 +1784,16 @@ def _bound_iccs(icc1, icc2, MSb, MSw, few):
             note = "no variance: every answer is the same, so ICC(1) and ICC(2) are undefined (NaN)"
         elif not (MSb[j] > 1e-12 * max(MSw[j], 1e-300)):
             icc1[j] = icc2[j] = 0.0
-            note = ("all group means are equal: groups do not differ, so ICC(1), ICC(2) and every "
-                    "group-mean reliability are 0")
+            note = (
+                "all group means are equal: groups do not differ, so ICC(1), ICC(2) and every "
+                "group-mean reliability are 0"
+            )
         elif icc1[j] < 0 or icc2[j] < 0:
-            note = (f"ICC(1) estimated below 0 ({icc1[j]:.4f}; ICC(2) {icc2[j]:.4f}): groups differ less "
-                    "than chance alone would make them, so ICC(1), ICC(2) and group-mean reliabilities are "
-                    "reported as 0")
+            note = (
+                f"ICC(1) estimated below 0 ({icc1[j]:.4f}; ICC(2) {icc2[j]:.4f}): groups differ less "
+                "than chance alone would make them, so ICC(1), ICC(2) and group-mean reliabilities are "
+                "reported as 0"
+            )
             icc1[j] = max(icc1[j], 0.0)
             icc2[j] = max(icc2[j], 0.0)
         notes.append(note)
@@ -1674,8 +1879,15 @@ def group_reliability(
     return _group_reliability_core(X, codes, np.asarray(uniques), columns, min_n, method, bounded)
 
 
-def _group_reliability_core(X: np.ndarray, codes: np.ndarray, uniques: np.ndarray, columns: list[str],
-                            min_n: int, method: str, bounded: bool) -> GroupReliability:
+def _group_reliability_core(
+    X: np.ndarray,
+    codes: np.ndarray,
+    uniques: np.ndarray,
+    columns: list[str],
+    min_n: int,
+    method: str,
+    bounded: bool,
+) -> GroupReliability:
     """:func:`group_reliability` on scores ``X`` (rows with a group) and their group codes."""
     msgs: list[str] = []
     G = len(uniques)
@@ -1684,10 +1896,10 @@ def _group_reliability_core(X: np.ndarray, codes: np.ndarray, uniques: np.ndarra
     X0 = np.where(M, X - shift, 0.0)
     S = _group_sums(codes, G, np.concatenate([M.astype(float), X0, X0 * X0], axis=1))
     c = len(columns)
-    n, s1, s2 = S[:, :c], S[:, c:2 * c], S[:, 2 * c:]
+    n, s1, s2 = S[:, :c], S[:, c : 2 * c], S[:, 2 * c :]
     with np.errstate(invalid="ignore", divide="ignore"):
         mj = s1 / n
-        ssw = s2 - s1 * s1 / n                       # within sum of squares per group
+        ssw = s2 - s1 * s1 / n  # within sum of squares per group
         has = n > 0
         nG = has.sum(axis=0)
         N = n.sum(axis=0)
@@ -1702,25 +1914,42 @@ def _group_reliability_core(X: np.ndarray, codes: np.ndarray, uniques: np.ndarra
         icc1, icc2 = _icc_other(method, n, s1, s2, MSb, MSw, npr, icc1, icc2)
     few = nG < 2
     if few.any():
-        _warn(msgs, "fewer than 2 groups for " + ", ".join(np.asarray(columns)[few])
-              + ": ICC1, ICC2 and F are undefined (NaN)")
-        icc1 = np.where(few, np.nan, icc1); icc2 = np.where(few, np.nan, icc2); F = np.where(few, np.nan, F)
+        _warn(
+            msgs,
+            "fewer than 2 groups for "
+            + ", ".join(np.asarray(columns)[few])
+            + ": ICC1, ICC2 and F are undefined (NaN)",
+        )
+        icc1 = np.where(few, np.nan, icc1)
+        icc2 = np.where(few, np.nan, icc2)
+        F = np.where(few, np.nan, F)
     notes = [""] * c
     if bounded:
         icc1, icc2, notes = _bound_iccs(icc1, icc2, MSb, MSw, few)
-    table = pd.DataFrame({"column": columns, "icc1": icc1, "icc2": icc2, "f": F,
-                          "n_groups": nG.astype(int), "mean_group_size": npr, "note": notes})
+    table = pd.DataFrame(
+        {
+            "column": columns,
+            "icc1": icc1,
+            "icc2": icc2,
+            "f": F,
+            "n_groups": nG.astype(int),
+            "mean_group_size": npr,
+            "note": notes,
+        }
+    )
     nn = n.ravel(order="C")
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = (n * icc1) / (1 + (n - 1) * icc1)
     if bounded:
         rel = np.clip(rel, 0.0, 1.0)
-    by = pd.DataFrame({
-        "group": np.repeat(np.asarray(uniques), c),
-        "column": np.tile(columns, G),
-        "n": nn.astype(int),
-        "reliability": np.where(n > 0, rel, np.nan).ravel(order="C"),
-    })
+    by = pd.DataFrame(
+        {
+            "group": np.repeat(np.asarray(uniques), c),
+            "column": np.tile(columns, G),
+            "n": nn.astype(int),
+            "reliability": np.where(n > 0, rel, np.nan).ravel(order="C"),
+        }
+    )
     by = suppress(by, ["reliability"], n_column="n", min_n=min_n)
     by = by.sort_values(["group", "column"], kind="mergesort").reset_index(drop=True)
     return GroupReliability(table=table, by_group=by, warnings=msgs)
@@ -1774,7 +2003,7 @@ def rwg_j(items: Any, group: Any, n_options: int) -> pd.DataFrame:
     """
     X, g = _resolve_group(items, group)
     X = _as_frame(X).to_numpy(dtype=float)
-    ranvar = (n_options ** 2 - 1) / 12.0
+    ranvar = (n_options**2 - 1) / 12.0
     ok = ~np.isnan(X).any(axis=1) & g.notna().to_numpy()
     X = X[ok]
     codes, uniques = pd.factorize(g[ok], sort=True)
@@ -1784,7 +2013,7 @@ def rwg_j(items: Any, group: Any, n_options: int) -> pd.DataFrame:
     S = _group_sums(codes, G, np.concatenate([np.ones((len(X), 1)), X0, X0 * X0], axis=1))
     n = S[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = (S[:, 1 + J:] - S[:, 1:1 + J] ** 2 / n[:, None]) / (n[:, None] - 1)
+        var = (S[:, 1 + J :] - S[:, 1 : 1 + J] ** 2 / n[:, None]) / (n[:, None] - 1)
         s = np.minimum(var.mean(axis=1), ranvar)
         a = J * (1 - s / ranvar)
         r = a / (a + s / ranvar)
@@ -1821,14 +2050,16 @@ def rwg(item: Any, group: Any, n_options: int) -> pd.DataFrame:
     ----------
     James, Demaree & Wolf (1984); R package multilevel (``rwg``).
     """
-    X, g = _resolve_group(item if not isinstance(item, (list, np.ndarray)) else pd.Series(np.asarray(item, float)), group)
+    X, g = _resolve_group(
+        item if not isinstance(item, (list, np.ndarray)) else pd.Series(np.asarray(item, float)), group
+    )
     X = _as_frame(X)
     if X.shape[1] != 1:
         raise ValueError("rwg takes a single item; use rwg_j for several")
     out = rwg_j(X, g, n_options)
     # one item: rwg(j) with J = 1 is 1 - s/ranvar only after truncation; recompute directly
     x = X.iloc[:, 0].to_numpy(dtype=float)
-    ranvar = (n_options ** 2 - 1) / 12.0
+    ranvar = (n_options**2 - 1) / 12.0
     ok = ~np.isnan(x) & g.notna().to_numpy()
     s = pd.Series(x[ok]).groupby(pd.Series(np.asarray(g)[ok]), sort=True).var(ddof=1)
     out["rwg"] = 1 - np.minimum(s.to_numpy(), ranvar) / ranvar
@@ -1897,7 +2128,9 @@ def _verdict(name, a, icc2, th) -> str:
         if icc2 >= th["icc2_dependable"]:
             txt += f" School means are dependable (ICC2 {icc2:.2f})."
         else:
-            txt += f" School means are not dependable on their own (ICC2 {icc2:.2f}); compare schools with care."
+            txt += (
+                f" School means are not dependable on their own (ICC2 {icc2:.2f}); compare schools with care."
+            )
     return txt
 
 
@@ -1993,7 +2226,9 @@ def instrument_reliability(
         ids, rev = ids_of[dom], rev_of[dom]
         row = {"domain": dom, "name": d.get("name", dom), "n_items": len(ids)}
         i = list(sets).index(dom) if dom in sets else -1
-        a, om = _domain_alpha_omega(responses, kb, i, ids, rev, dom, lo, hi, nan_policy, ci, n_boot, seed, msgs)
+        a, om = _domain_alpha_omega(
+            responses, kb, i, ids, rev, dom, lo, hi, nan_policy, ci, n_boot, seed, msgs
+        )
         if a is not None:
             row["n"] = a.n_obs
             row.update(a.total.iloc[0].to_dict())
@@ -2007,14 +2242,17 @@ def instrument_reliability(
         row["omega_total"] = om
         overall_rows.append(row)
     codes_cache: dict[str, tuple] = {}
-    by_group = {b: _instrument_by_group(responses, kb, sets, all_rev, b, lo, hi, ci, min_n, codes_cache)
-                for b in by_cols}   # every domain x group table in one vectorised pass per grouping
+    by_group = {
+        b: _instrument_by_group(responses, kb, sets, all_rev, b, lo, hi, ci, min_n, codes_cache)
+        for b in by_cols
+    }  # every domain x group table in one vectorised pass per grouping
     overall = pd.DataFrame(overall_rows)
     icc = pd.DataFrame(columns=["domain", "icc1", "icc2", "f", "n_groups", "mean_group_size"])
     school_rel = pd.DataFrame(columns=["group", "column", "n", "reliability", "suppressed"])
     if icc_group in responses.columns and len(doms):
-        icc, school_rel = _score_iccs(responses, kb, list(doms["id"]), sets, icc_group, min_n, icc_method,
-                                      msgs, codes_cache)
+        icc, school_rel = _score_iccs(
+            responses, kb, list(doms["id"]), sets, icc_group, min_n, icc_method, msgs, codes_cache
+        )
     if len(icc):
         overall = overall.merge(icc[["domain", "icc1", "icc2"]], on="domain", how="left")
     else:
@@ -2022,13 +2260,19 @@ def instrument_reliability(
         overall["icc2"] = np.nan
     overall["verdict"] = [
         _verdict(r["name"], r.get("raw_alpha", np.nan), r["icc2"] if len(icc) else None, th)
-        for _, r in overall.iterrows()]
+        for _, r in overall.iterrows()
+    ]
     items_df = pd.concat(item_tabs, ignore_index=True) if item_tabs else pd.DataFrame()
     return InstrumentReliability(
-        overall=overall, items=items_df,
+        overall=overall,
+        items=items_df,
         by_group=by_group,
-        icc=icc, school_reliability=school_rel, thresholds=th, warnings=msgs,
-        instrument_name=str(getattr(instrument, "name", "") or ""))
+        icc=icc,
+        school_reliability=school_rel,
+        thresholds=th,
+        warnings=msgs,
+        instrument_name=str(getattr(instrument, "name", "") or ""),
+    )
 
 
 def _check_thresholds(thresholds: dict[str, float] | None) -> dict[str, float]:
@@ -2041,14 +2285,27 @@ def _check_thresholds(thresholds: dict[str, float] | None) -> dict[str, float]:
     return th
 
 
-def _domain_alpha_omega(responses: pd.DataFrame, kb: _KeyedBlock | None, i: int, ids: list[str],
-                        rev: list[str], dom: str, lo: float, hi: float, nan_policy: str, ci: float,
-                        n_boot: int, seed, msgs: list[str]) -> tuple[AlphaResult | None, float]:
-    """alpha and omega of one domain; warnings and errors go to ``msgs`` as messages.
+def _domain_alpha_omega(
+    responses: pd.DataFrame,
+    kb: _KeyedBlock | None,
+    i: int,
+    ids: list[str],
+    rev: list[str],
+    dom: str,
+    lo: float,
+    hi: float,
+    nan_policy: str,
+    ci: float,
+    n_boot: int,
+    seed,
+    msgs: list[str],
+) -> tuple[AlphaResult | None, float]:
+    """Alpha and omega of one domain; warnings and errors go to ``msgs`` as messages.
 
     The usual case (pairwise, integer answers, every item with answers and variance)
     is computed from the shared keyed block; anything else by :func:`alpha` and
-    :func:`omega_total` themselves, which screen the items."""
+    :func:`omega_total` themselves, which screen the items.
+    """
     a: AlphaResult | None = None
     om = np.nan
     with warnings.catch_warnings(record=True) as wlist:
@@ -2057,7 +2314,7 @@ def _domain_alpha_omega(responses: pd.DataFrame, kb: _KeyedBlock | None, i: int,
         if kb is not None and i >= 0 and nan_policy == "pairwise":
             try:
                 fast = _alpha_keyed(kb, i, ids, rev, lo, hi, ci, [])
-            except ValueError:      # alpha below says why, in its own words
+            except ValueError:  # alpha below says why, in its own words
                 fast = None
         if fast is not None:
             a = fast[0]
@@ -2066,29 +2323,47 @@ def _domain_alpha_omega(responses: pd.DataFrame, kb: _KeyedBlock | None, i: int,
                 _alpha_boot_ci(a, X, int(n_boot), seed, np.nanmean(X, axis=0), ci)
         else:
             try:
-                a = alpha(responses[ids], rev, scale_min=lo, scale_max=hi, nan_policy=nan_policy,
-                          ci=ci, n_boot=n_boot, seed=seed)
+                a = alpha(
+                    responses[ids],
+                    rev,
+                    scale_min=lo,
+                    scale_max=hi,
+                    nan_policy=nan_policy,
+                    ci=ci,
+                    n_boot=n_boot,
+                    seed=seed,
+                )
             except ValueError as exc:
                 msgs.append(f"{dom}: {exc}")
         try:
             if fast is not None and len(ids) >= 3:
                 om = _omega_result(fast[1], ids, rev, []).omega_total
             else:
-                om = omega_total(responses[ids], rev, scale_min=lo, scale_max=hi,
-                                 nan_policy=nan_policy).omega_total
+                om = omega_total(
+                    responses[ids], rev, scale_min=lo, scale_max=hi, nan_policy=nan_policy
+                ).omega_total
         except ValueError as exc:
             msgs.append(f"{dom} omega: {exc}")
     msgs += [f"{dom}: {w.message}" for w in wlist if issubclass(w.category, ReliabilityWarning)]
     return a, om
 
 
-def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], lo: float, hi: float,
-                 ci: float, msgs: list[str]) -> tuple[AlphaResult, np.ndarray] | None:
+def _alpha_keyed(
+    kb: _KeyedBlock,
+    i: int,
+    names: list[str],
+    reverse: list[str],
+    lo: float,
+    hi: float,
+    ci: float,
+    msgs: list[str],
+) -> tuple[AlphaResult, np.ndarray] | None:
     """:func:`alpha` of item set ``i`` of a keyed block, and the items' pairwise
     correlation matrix (for omega), from one set of moments and without copying the
     answers. ``None`` when :func:`alpha` must screen the set itself (answers not all
     integers, an item without two answers or without variance, fewer than 3
-    respondents with answers)."""
+    respondents with answers).
+    """
     if not kb.exact:
         return None
     blk = kb.block(i)
@@ -2096,7 +2371,7 @@ def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], 
     n, p = M.shape
     t = kb.rowtots[:, i]
     has = ~np.isnan(t)
-    mr, mc = kb.missing(i)           # the missing answers (few): moments are full sums minus theirs
+    mr, mc = kb.missing(i)  # the missing answers (few): moments are full sums minus theirs
     cnt = n - np.bincount(mc, minlength=p)
     if (cnt < 2).any() or has.sum() < 3:
         return None
@@ -2106,9 +2381,9 @@ def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], 
     N, SX, SXX, SQ, st, stt, xt = _moments_by_missing(kb, i, mr, mc, cnt, t0)
     sx, sxx = np.diag(SX), np.diag(SXX)
     if (cnt * sxx - sx * sx <= 0).any():
-        return None       # integer sums are exact: a zero variance is exactly zero
+        return None  # integer sums are exact: a zero variance is exactly zero
     freq = _freq_keyed(kb, i, names, reverse, lo, hi, cnt)
-    if freq is None:       # an answer off the scale: count the answers as given
+    if freq is None:  # an answer off the scale: count the answers as given
         X = kb.X[:, blk].copy()
         ridx = [names.index(r) for r in reverse]
         X[:, ridx] = lo + hi - X[:, ridx]
@@ -2119,14 +2394,25 @@ def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], 
         cxy = xt - sx * st / cnt
         vx = sxx - sx * sx / cnt
         raw_r = cxy / np.sqrt(vx * (stt - st * st / cnt))
-    res = _alpha_result(N, SX, SXX, names, n, (mean_t, sd_t), raw_r,
-                        (cnt.astype(float), sx / cnt, np.sqrt(vx / (cnt - 1))), ci, msgs)
+    res = _alpha_result(
+        N,
+        SX,
+        SXX,
+        names,
+        n,
+        (mean_t, sd_t),
+        raw_r,
+        (cnt.astype(float), sx / cnt, np.sqrt(vx / (cnt - 1))),
+        ci,
+        msgs,
+    )
     res.response_freq, res.reversed = freq, list(reverse)
     return res, _paircor_from(N, SX, SXX, SQ)
 
 
-def _moments_by_missing(kb: _KeyedBlock, i: int, mr: np.ndarray, mc: np.ndarray, cnt: np.ndarray,
-                        t0: np.ndarray):
+def _moments_by_missing(
+    kb: _KeyedBlock, i: int, mr: np.ndarray, mc: np.ndarray, cnt: np.ndarray, t0: np.ndarray
+):
     """Pairwise moments of item set ``i`` (uncentred; integer answers) and the sums
     the item-total correlations need, from one product and the missing answers.
 
@@ -2135,16 +2421,17 @@ def _moments_by_missing(kb: _KeyedBlock, i: int, mr: np.ndarray, mc: np.ndarray,
     where the other item is missing: ``N[j,k] = n_j - sum_{r: k missing} m_rj``,
     ``SX[j,k] = sum x_j - sum_{r: k missing} x_rj`` and likewise ``SQ``. With
     ``t0`` the centred respondent means: ``st_j = sum_{j answered} t0``,
-    ``stt_j`` of ``t0^2``, ``xt_j = sum x_j t0``."""
+    ``stt_j`` of ``t0^2``, ``xt_j = sum x_j t0``.
+    """
     blk = kb.block(i)
     raws = kb.raws[:, blk]
     n, p = raws.shape
-    if kb.big * kb.big * max(n, 1) < 2**24:     # integer sums below 2^24 are exact in float32
+    if kb.big * kb.big * max(n, 1) < 2**24:  # integer sums below 2^24 are exact in float32
         Xr = kb.answers(np.float32)[:n, blk]
         SXX = (Xr.T @ Xr).astype(float)
     else:
         SXX = raws.T @ raws
-    gx = raws[mr]                                  # answers of the rows with a missing item
+    gx = raws[mr]  # answers of the rows with a missing item
     gm = kb.M[:, blk][mr].astype(float)
     ind = sparse.csr_matrix((np.ones(len(mc)), (mc, np.arange(len(mc)))), shape=(p, len(mc)))
     dm, dx, dq = (np.asarray(ind @ g).T for g in (gm, gx, gx * gx))
@@ -2157,10 +2444,12 @@ def _moments_by_missing(kb: _KeyedBlock, i: int, mr: np.ndarray, mc: np.ndarray,
     return N, SX, SXX, SQ, st, stt, raws.T @ t0
 
 
-def _freq_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], lo: float, hi: float,
-                answered: np.ndarray) -> pd.DataFrame | None:
+def _freq_keyed(
+    kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], lo: float, hi: float, answered: np.ndarray
+) -> pd.DataFrame | None:
     """:func:`_response_freq` of the answers as given, counted from the keyed int16
-    answers of item set ``i``; ``None`` when an answer is off the integer scale lo..hi."""
+    answers of item set ``i``; ``None`` when an answer is off the integer scale lo..hi.
+    """
     if kb.codes is None or not (float(lo).is_integer() and float(hi).is_integer()):
         return None
     lo_i, hi_i = int(lo), int(hi)
@@ -2170,11 +2459,11 @@ def _freq_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], l
     n = kb.M.shape[0]
     counts = kb.value_counts(vals)[:, kb.block(i)].copy()
     if lo_i <= 0 <= hi_i:
-        counts[-lo_i] -= n - answered   # the zeros that are missing answers
+        counts[-lo_i] -= n - answered  # the zeros that are missing answers
     if (counts.sum(axis=0) != answered).any():
-        return None                     # an answer off the scale
+        return None  # an answer off the scale
     ridx = [names.index(r) for r in reverse]
-    counts[:, ridx] = counts[::-1][:, ridx]      # keyed value v was answered lo + hi - v
+    counts[:, ridx] = counts[::-1][:, ridx]  # keyed value v was answered lo + hi - v
     cols = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for v, c in zip(vals, counts):
@@ -2190,8 +2479,18 @@ def _codes_for(responses: pd.DataFrame, col: str, cache: dict) -> tuple:
     return cache[col]
 
 
-def _instrument_by_group(responses: pd.DataFrame, kb: _KeyedBlock | None, sets: dict, all_rev: list[str],
-                         b: str, lo: float, hi: float, ci: float, min_n: int, cache: dict) -> pd.DataFrame:
+def _instrument_by_group(
+    responses: pd.DataFrame,
+    kb: _KeyedBlock | None,
+    sets: dict,
+    all_rev: list[str],
+    b: str,
+    lo: float,
+    hi: float,
+    ci: float,
+    min_n: int,
+    cache: dict,
+) -> pd.DataFrame:
     """Per-group alpha of every domain: from the shared keyed block when every row has a group."""
     if kb is not None:
         ok, codes, uniq = _codes_for(responses, b, cache)
@@ -2200,17 +2499,30 @@ def _instrument_by_group(responses: pd.DataFrame, kb: _KeyedBlock | None, sets: 
     return alpha_by_group(responses, sets, b, all_rev, scale_min=lo, scale_max=hi, ci=ci, min_n=min_n)
 
 
-def _score_iccs(responses: pd.DataFrame, kb: _KeyedBlock | None, doms: list[str], sets: dict, group: str,
-                min_n: int, method: str, msgs: list[str], cache: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _score_iccs(
+    responses: pd.DataFrame,
+    kb: _KeyedBlock | None,
+    doms: list[str],
+    sets: dict,
+    group: str,
+    min_n: int,
+    method: str,
+    msgs: list[str],
+    cache: dict,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """ICCs of the domain scores (respondent's mean of the keyed items answered) across ``group``."""
-    scores = np.full((len(responses), len(doms)), np.nan, order="F")   # column-major, as a DataFrame's
+    scores = np.full((len(responses), len(doms)), np.nan, order="F")  # column-major, as a DataFrame's
     for j, d in enumerate(doms):
         if kb is not None and d in sets:
             scores[:, j] = kb.rowtots[:, list(sets).index(d)]
     ok, codes, uniq = _codes_for(responses, group, cache)
     with warnings.catch_warnings(record=True) as wlist:
         warnings.simplefilter("always")
-        gr = _group_reliability_core(np.asfortranarray(scores[ok]), codes, uniq[group].to_numpy(), doms, min_n, method, True)
+        gr = _group_reliability_core(
+            np.asfortranarray(scores[ok]), codes, uniq[group].to_numpy(), doms, min_n, method, True
+        )
     msgs += [str(w.message) for w in wlist if issubclass(w.category, ReliabilityWarning)]
-    return (gr.table.rename(columns={"column": "domain"}),
-            gr.by_group.rename(columns={"group": group, "column": "domain"}))
+    return (
+        gr.table.rename(columns={"column": "domain"}),
+        gr.by_group.rename(columns={"group": group, "column": "domain"}),
+    )

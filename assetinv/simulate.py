@@ -46,6 +46,7 @@ References
 Samejima, F. (1969). Estimation of latent ability using a response pattern of
 graded scores. *Psychometrika Monograph Supplement*, 34(4, Pt. 2), No. 17.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,12 +74,32 @@ _RESP_SD = {"EX": 0.62, "LM": 0.58, "CN": 0.70, "OS": 0.72}
 _LEADER_GAP = {"EX": 0.30, "LM": 0.25, "CN": 0.50, "OS": 0.45}
 _DISTRICT_GAP = {"EX": 0.10, "LM": 0.05, "CN": 0.15, "OS": 0.20}
 _GROWTH = {"EX": (0.00, 0.05), "LM": (0.15, 0.10), "CN": (0.10, 0.08), "OS": (0.25, 0.15)}
-_SCHOOL_COR = {("EX", "LM"): 0.45, ("EX", "CN"): 0.40, ("EX", "OS"): 0.35,
-               ("LM", "CN"): 0.50, ("LM", "OS"): 0.40, ("CN", "OS"): 0.60}
-_RESP_COR = {("EX", "LM"): 0.50, ("EX", "CN"): 0.45, ("EX", "OS"): 0.42,
-             ("LM", "CN"): 0.55, ("LM", "OS"): 0.48, ("CN", "OS"): 0.60}
-_FALLBACK = {"mu": 3.40, "school_sd": 0.33, "resp_sd": 0.64, "leader": 0.35, "district": 0.10,
-             "growth": (0.10, 0.08), "school_cor": 0.45, "resp_cor": 0.50}
+_SCHOOL_COR = {
+    ("EX", "LM"): 0.45,
+    ("EX", "CN"): 0.40,
+    ("EX", "OS"): 0.35,
+    ("LM", "CN"): 0.50,
+    ("LM", "OS"): 0.40,
+    ("CN", "OS"): 0.60,
+}
+_RESP_COR = {
+    ("EX", "LM"): 0.50,
+    ("EX", "CN"): 0.45,
+    ("EX", "OS"): 0.42,
+    ("LM", "CN"): 0.55,
+    ("LM", "OS"): 0.48,
+    ("CN", "OS"): 0.60,
+}
+_FALLBACK = {
+    "mu": 3.40,
+    "school_sd": 0.33,
+    "resp_sd": 0.64,
+    "leader": 0.35,
+    "district": 0.10,
+    "growth": (0.10, 0.08),
+    "school_cor": 0.45,
+    "resp_cor": 0.50,
+}
 _MC_N = 200_000  # Monte-Carlo respondents for truth correlations, reliability and ICC
 
 
@@ -116,8 +137,10 @@ class Study:
     dont_know: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
-        return (f"Study(seed={self.truth.get('seed')}, responses={len(self.responses)} rows, "
-                f"schools={len(self.schools)}, excerpts={self.codings['excerpt_id'].nunique()})")
+        return (
+            f"Study(seed={self.truth.get('seed')}, responses={len(self.responses)} rows, "
+            f"schools={len(self.schools)}, excerpts={self.codings['excerpt_id'].nunique()})"
+        )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -173,21 +196,68 @@ def _r(x, nd: int = 6):
 def _ids(rng: np.random.Generator, n: int, prefix: str = "R") -> np.ndarray:
     """``n`` distinct opaque ids such as ``R7F3A2`` (5 hex digits, more when needed)."""
     width = 5
-    while 16 ** width < 8 * max(n, 1):
+    while 16**width < 8 * max(n, 1):
         width += 1
-    codes = rng.choice(16 ** width, size=n, replace=False)
+    codes = rng.choice(16**width, size=n, replace=False)
     return np.array([f"{prefix}{c:0{width}X}" for c in codes.tolist()], dtype=object)
 
 
-_NAME_A = ["Cedar", "Maple", "Willow", "Juniper", "Aspen", "Birch", "Sycamore", "Hawthorn",
-           "Linden", "Magnolia", "Alder", "Cypress", "Laurel", "Hemlock", "Chestnut", "Redbud"]
-_NAME_B = ["Hollow", "Ridge", "Creek", "Valley", "Park", "Heights", "Springs", "Crossing",
-           "Meadow", "Grove", "Falls", "Point", "Prairie", "Harbor", "Bluff", "Landing"]
-_NAME_C = ["Middle School", "Elementary School", "High School", "K-8 Academy", "STEM Academy",
-           "Middle School", "Elementary School", "High School", "Community School", "Intermediate School"]
-_DISTRICTS = ["Riverbend Unified School District", "North Fork School District",
-              "Lakeshore County Public Schools", "Granite Valley School District",
-              "Eastgate Consolidated Schools", "Sierra Vista Unified School District"]
+_NAME_A = [
+    "Cedar",
+    "Maple",
+    "Willow",
+    "Juniper",
+    "Aspen",
+    "Birch",
+    "Sycamore",
+    "Hawthorn",
+    "Linden",
+    "Magnolia",
+    "Alder",
+    "Cypress",
+    "Laurel",
+    "Hemlock",
+    "Chestnut",
+    "Redbud",
+]
+_NAME_B = [
+    "Hollow",
+    "Ridge",
+    "Creek",
+    "Valley",
+    "Park",
+    "Heights",
+    "Springs",
+    "Crossing",
+    "Meadow",
+    "Grove",
+    "Falls",
+    "Point",
+    "Prairie",
+    "Harbor",
+    "Bluff",
+    "Landing",
+]
+_NAME_C = [
+    "Middle School",
+    "Elementary School",
+    "High School",
+    "K-8 Academy",
+    "STEM Academy",
+    "Middle School",
+    "Elementary School",
+    "High School",
+    "Community School",
+    "Intermediate School",
+]
+_DISTRICTS = [
+    "Riverbend Unified School District",
+    "North Fork School District",
+    "Lakeshore County Public Schools",
+    "Granite Valley School District",
+    "Eastgate Consolidated Schools",
+    "Sierra Vista Unified School District",
+]
 
 
 def _school_names(rng: np.random.Generator, n: int) -> list[str]:
@@ -250,8 +320,19 @@ class _ItemModel:
         self.dk_code = dk[0] if dk else None
         freq = np.array([inst.item_scale(i).id == "frequency" for i in self.ids])
         past = np.array(["earlier partnership" in str(t).lower() for t in items["text"]])
-        self.dk_rate = np.array([_DK_BASE + _DK_ROLE.get(r, 0.0) + np.where(freq & (r == "leader"), _DK_LEADER_FREQ, 0.0)
-                                 + np.where(past, _DK_PAST, 0.0) for r in roles]) if dk else None
+        self.dk_rate = (
+            np.array(
+                [
+                    _DK_BASE
+                    + _DK_ROLE.get(r, 0.0)
+                    + np.where(freq & (r == "leader"), _DK_LEADER_FREQ, 0.0)
+                    + np.where(past, _DK_PAST, 0.0)
+                    for r in roles
+                ]
+            )
+            if dk
+            else None
+        )
 
     def draw(self, theta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Integer answers (true keying, not yet reversed) for latent scores ``theta`` (N x D)."""
@@ -264,7 +345,7 @@ class _ItemModel:
         """E[x_j] (true keying) for respondents whose latent mean is ``m`` (G x D), theta ~ N(m, resp_sd)."""
         mu = self.mu[self.dom]
         loc = mu + self.b + self.a * (m[:, self.dom] - mu)
-        s = np.sqrt(self.psi ** 2 + (self.a * self.resp_sd[self.dom]) ** 2)
+        s = np.sqrt(self.psi**2 + (self.a * self.resp_sd[self.dom]) ** 2)
         z = (loc[:, :, None] - self.cuts[None, None, :]) / s[None, :, None]
         return self.lo + ndtr(z).sum(axis=2)
 
@@ -288,7 +369,7 @@ class _ItemModel:
     def std_loadings(self, total_sd: np.ndarray) -> np.ndarray:
         """Standardised loading of y* on theta when theta has SD ``total_sd`` (per domain)."""
         sd = total_sd[self.dom] * self.a
-        return sd / np.sqrt(sd ** 2 + self.psi ** 2)
+        return sd / np.sqrt(sd**2 + self.psi**2)
 
 
 def _alpha(x: np.ndarray) -> float:
@@ -309,17 +390,17 @@ class _Network:
     district_ids: list[str]
     school_district: np.ndarray
     names: list[str]
-    u: np.ndarray                 # S x D school effects
-    g: np.ndarray                 # S x D school growth per wave step
+    u: np.ndarray  # S x D school effects
+    g: np.ndarray  # S x D school growth per wave step
     cov_school: np.ndarray
     role_gap: dict[str, np.ndarray]
     n_teach: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # S x T
-    n_lead: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))   # S x T
-    n_dist: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))   # Dn x T
-    g_unit: np.ndarray = field(default_factory=lambda: np.zeros(0, int))        # group -> unit
-    g_role: np.ndarray = field(default_factory=lambda: np.zeros(0, object))     # group -> role
+    n_lead: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # S x T
+    n_dist: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # Dn x T
+    g_unit: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # group -> unit
+    g_role: np.ndarray = field(default_factory=lambda: np.zeros(0, object))  # group -> role
     n_group: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # G x T
-    m_group: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))       # G x D latent means, wave 0
+    m_group: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # G x D latent means, wave 0
     g_unit_growth: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # unit x D growth
 
     @property
@@ -331,38 +412,65 @@ class _Network:
         return np.concatenate([self.school_district, np.arange(len(self.district_ids))])
 
 
-def _units(model: _ItemModel, s_design: np.random.Generator, S: int, Dn: int, school_sd: np.ndarray,
-           school_R: np.ndarray, growth_mean: np.ndarray, growth_sd: np.ndarray) -> _Network:
+def _units(
+    model: _ItemModel,
+    s_design: np.random.Generator,
+    S: int,
+    Dn: int,
+    school_sd: np.ndarray,
+    school_R: np.ndarray,
+    growth_mean: np.ndarray,
+    growth_sd: np.ndarray,
+) -> _Network:
     """Phase 1: school and district ids, school names, school effects ``u`` and growth ``g``."""
     domains = model.domains
     D = len(domains)
     school_ids = [f"S{k + 1:0{max(2, len(str(S)))}d}" for k in range(S)]
     district_ids = [f"D{k + 1}" for k in range(Dn)]
-    school_district = np.concatenate([np.full(len(c), k) for k, c in
-                                      enumerate(np.array_split(np.arange(S), Dn))]).astype(int)
+    school_district = np.concatenate(
+        [np.full(len(c), k) for k, c in enumerate(np.array_split(np.arange(S), Dn))]
+    ).astype(int)
     names = _school_names(s_design, S)
     cov_school = np.outer(school_sd, school_sd) * school_R
     u = s_design.multivariate_normal(np.zeros(D), cov_school, size=S, method="cholesky")
     g = growth_mean + growth_sd * s_design.standard_normal((S, D))
-    role_gap = {"teacher": np.zeros(D),
-                "leader": np.array([_LEADER_GAP.get(d, _FALLBACK["leader"]) for d in domains]),
-                "district": np.array([_DISTRICT_GAP.get(d, _FALLBACK["district"]) for d in domains])}
+    role_gap = {
+        "teacher": np.zeros(D),
+        "leader": np.array([_LEADER_GAP.get(d, _FALLBACK["leader"]) for d in domains]),
+        "district": np.array([_DISTRICT_GAP.get(d, _FALLBACK["district"]) for d in domains]),
+    }
     return _Network(school_ids, district_ids, school_district, names, u, g, cov_school, role_gap)
 
 
-def _groups(net: _Network, model: _ItemModel, s_design: np.random.Generator, T: int,
-            respondents_per_school: int, leader_share: float, district_staff_per_district: int,
-            growth_mean: np.ndarray) -> None:
+def _groups(
+    net: _Network,
+    model: _ItemModel,
+    s_design: np.random.Generator,
+    T: int,
+    respondents_per_school: int,
+    leader_share: float,
+    district_staff_per_district: int,
+    growth_mean: np.ndarray,
+) -> None:
     """Phase 2: respondents per (unit, role) group and wave, and each group's latent mean."""
     S, Dn, D = len(net.school_ids), len(net.district_ids), len(model.domains)
     # district offices: the mean of their schools
-    u_d = np.array([net.u[net.school_district == k].mean(axis=0) if (net.school_district == k).any()
-                    else np.zeros(D) for k in range(Dn)]).reshape(Dn, D)
-    g_d = np.array([net.g[net.school_district == k].mean(axis=0) if (net.school_district == k).any()
-                    else growth_mean for k in range(Dn)]).reshape(Dn, D)
+    u_d = np.array(
+        [
+            net.u[net.school_district == k].mean(axis=0) if (net.school_district == k).any() else np.zeros(D)
+            for k in range(Dn)
+        ]
+    ).reshape(Dn, D)
+    g_d = np.array(
+        [
+            net.g[net.school_district == k].mean(axis=0) if (net.school_district == k).any() else growth_mean
+            for k in range(Dn)
+        ]
+    ).reshape(Dn, D)
     size = s_design.uniform(0.75, 1.25, S)
-    n_school = np.maximum(3, np.round(respondents_per_school * size[:, None]
-                                      * s_design.uniform(0.9, 1.1, (S, T)))).astype(int)
+    n_school = np.maximum(
+        3, np.round(respondents_per_school * size[:, None] * s_design.uniform(0.9, 1.1, (S, T)))
+    ).astype(int)
     if leader_share > 0:
         base = max(1, int(round(leader_share * respondents_per_school)))
         n_lead = base + s_design.integers(-1, 2, (S, T))
@@ -382,8 +490,9 @@ def _groups(net: _Network, model: _ItemModel, s_design: np.random.Generator, T: 
     net.g_unit_growth = np.vstack([net.g, g_d])
 
 
-def _persons(n_group: np.ndarray, s_resp: np.random.Generator,
-             linked_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+def _persons(
+    n_group: np.ndarray, s_resp: np.random.Generator, linked_share: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Phase 3: response rows as (group, person, wave); later waves re-survey a linked share.
 
     Returns ``grp, person, wave_ix`` (one entry per response row), the number of persons and
@@ -420,8 +529,13 @@ def _persons(n_group: np.ndarray, s_resp: np.random.Generator,
         rows_person.append(person)
         rows_wave.append(np.full(len(grp), t))
         prev_group, prev_person = grp, person
-    return (np.concatenate(rows_group), np.concatenate(rows_person), np.concatenate(rows_wave),
-            n_persons, linked_count)
+    return (
+        np.concatenate(rows_group),
+        np.concatenate(rows_person),
+        np.concatenate(rows_wave),
+        n_persons,
+        linked_count,
+    )
 
 
 @dataclass
@@ -436,9 +550,16 @@ class _Quality:
     dur: np.ndarray
 
 
-def _contaminate(model: _ItemModel, s_contam: np.random.Generator, x: np.ndarray, asked: np.ndarray,
-                 role_ix: np.ndarray, missing_rate: float, straightliner_rate: float,
-                 partial_rate: float) -> _Quality:
+def _contaminate(
+    model: _ItemModel,
+    s_contam: np.random.Generator,
+    x: np.ndarray,
+    asked: np.ndarray,
+    role_ix: np.ndarray,
+    missing_rate: float,
+    straightliner_rate: float,
+    partial_rate: float,
+) -> _Quality:
     """Phase 4: reverse keys as ticked, straight-lining, partial responses, MCAR gaps, Don't know, speed."""
     N, J = x.shape
     D = len(model.domains)
@@ -468,7 +589,8 @@ def _contaminate(model: _ItemModel, s_contam: np.random.Generator, x: np.ndarray
     if empty.any():
         first = np.argmax(asked, axis=1)
         stored[empty, first[empty]] = np.where(
-            model.reverse[first[empty]], model.lo + model.hi - x[empty, first[empty]], x[empty, first[empty]])
+            model.reverse[first[empty]], model.lo + model.hi - x[empty, first[empty]], x[empty, first[empty]]
+        )
         dk[empty, first[empty]] = False
     dur = np.where(partial, dur * n_dom_answered / D, dur)
     dur = np.where(straight, np.where(sl_speed, dur_fast, dur_sl), dur)
@@ -477,17 +599,27 @@ def _contaminate(model: _ItemModel, s_contam: np.random.Generator, x: np.ndarray
     return _Quality(stored, dk, straight, partial, n_dom_answered, np.round(dur).astype(int))
 
 
-def _response_table(inst: Instrument, model: _ItemModel, net: _Network, q: _Quality, pid: np.ndarray,
-                    grp: np.ndarray, person: np.ndarray, wave_ix: np.ndarray,
-                    waves: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _response_table(
+    inst: Instrument,
+    model: _ItemModel,
+    net: _Network,
+    q: _Quality,
+    pid: np.ndarray,
+    grp: np.ndarray,
+    person: np.ndarray,
+    wave_ix: np.ndarray,
+    waves: tuple[str, ...],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Phase 5: the responses table (sorted by wave, school, role, id) and its Don't-know frame."""
-    resp = pd.DataFrame({
-        "respondent_id": pid[person],
-        "school": net.unit_id[net.g_unit[grp]],
-        "district": np.array(net.district_ids, dtype=object)[net.unit_district[net.g_unit[grp]]],
-        "role": net.g_role[grp],
-        "wave": np.array(waves, dtype=object)[wave_ix],
-    })
+    resp = pd.DataFrame(
+        {
+            "respondent_id": pid[person],
+            "school": net.unit_id[net.g_unit[grp]],
+            "district": np.array(net.district_ids, dtype=object)[net.unit_district[net.g_unit[grp]]],
+            "role": net.g_role[grp],
+            "wave": np.array(waves, dtype=object)[wave_ix],
+        }
+    )
     item_frame = pd.DataFrame(q.stored, columns=model.ids).round().astype("Int64")
     resp = pd.concat([resp, item_frame], axis=1)
     resp["duration_sec"] = pd.array(q.dur, dtype="Int64")
@@ -504,8 +636,9 @@ def _response_table(inst: Instrument, model: _ItemModel, net: _Network, q: _Qual
     return resp, dk_frame
 
 
-def _roster_table(model: _ItemModel, net: _Network, s_roster: np.random.Generator,
-                  waves: tuple[str, ...]) -> tuple[pd.DataFrame, int, float]:
+def _roster_table(
+    model: _ItemModel, net: _Network, s_roster: np.random.Generator, waves: tuple[str, ...]
+) -> tuple[pd.DataFrame, int, float]:
     """Phase 6: invited staff per unit, role and wave; one school gets a low rate at the last wave."""
     G, T = net.n_group.shape
     S = len(net.school_ids)
@@ -515,22 +648,27 @@ def _roster_table(model: _ItemModel, net: _Network, s_roster: np.random.Generato
         rate = s_roster.uniform(0.60, 0.93, G)
         extra = s_roster.integers(0, 2, G)
         extra_d = s_roster.integers(0, 3, G)
-        inv[:, t] = np.where(net.g_role == "teacher", np.ceil(n / rate),
-                             np.where(net.g_role == "leader", n + extra, n + extra_d))
+        inv[:, t] = np.where(
+            net.g_role == "teacher",
+            np.ceil(n / rate),
+            np.where(net.g_role == "leader", n + extra, n + extra_d),
+        )
     low_school = int(s_roster.integers(0, S))
     low_rate = float(s_roster.uniform(0.38, 0.46))
     inv[low_school, T - 1] = int(math.ceil(net.n_group[low_school, T - 1] / low_rate))
     role_order = {r: k for k, r in enumerate(model.roles)}
-    roster = pd.DataFrame({
-        "school": np.repeat(net.unit_id[net.g_unit], T),
-        "district": np.repeat(np.array(net.district_ids, dtype=object)[net.unit_district[net.g_unit]], T),
-        "role": np.repeat(net.g_role, T),
-        "wave": np.tile(np.array(waves, dtype=object), G),
-        "invited": inv.reshape(-1),
-        "_w": np.tile(np.arange(T), G),
-        "_r": np.repeat([role_order[r] for r in net.g_role], T),
-        "_n": net.n_group.reshape(-1),
-    })
+    roster = pd.DataFrame(
+        {
+            "school": np.repeat(net.unit_id[net.g_unit], T),
+            "district": np.repeat(np.array(net.district_ids, dtype=object)[net.unit_district[net.g_unit]], T),
+            "role": np.repeat(net.g_role, T),
+            "wave": np.tile(np.array(waves, dtype=object), G),
+            "invited": inv.reshape(-1),
+            "_w": np.tile(np.arange(T), G),
+            "_r": np.repeat([role_order[r] for r in net.g_role], T),
+            "_n": net.n_group.reshape(-1),
+        }
+    )
     keep = roster["_n"] > 0
     roster = roster[keep].sort_values(["_w", "school", "_r"], kind="mergesort")
     return roster.drop(columns=["_w", "_r", "_n"]).reset_index(drop=True), low_school, low_rate
@@ -555,41 +693,89 @@ def _expected_truth(model: _ItemModel, net: _Network, waves: tuple[str, ...]) ->
             el = exp[("leader", t)][S + s]
             for d in range(D):
                 allm = (nt * et[d] + nl * el[d]) / max(nt + nl, 1)
-                school_truth.append({"school": net.school_ids[s], "wave": waves[t], "domain": domains[d],
-                                     "teacher": et[d], "leader": el[d], "all": allm,
-                                     "n_teacher": nt, "n_leader": nl})
+                school_truth.append(
+                    {
+                        "school": net.school_ids[s],
+                        "wave": waves[t],
+                        "domain": domains[d],
+                        "teacher": et[d],
+                        "leader": el[d],
+                        "all": allm,
+                        "n_teacher": nt,
+                        "n_leader": nl,
+                    }
+                )
     district_truth = []
     for k in range(Dn):
         for t in range(T):
             ed = exp[("district", t)][2 * S + k]
             for d in range(D):
-                district_truth.append({"district": net.district_ids[k], "wave": waves[t],
-                                       "domain": domains[d], "district_staff": ed[d],
-                                       "n": int(net.n_dist[k, t])})
+                district_truth.append(
+                    {
+                        "district": net.district_ids[k],
+                        "wave": waves[t],
+                        "domain": domains[d],
+                        "district_staff": ed[d],
+                        "n": int(net.n_dist[k, t]),
+                    }
+                )
     network = []
     for t in range(T):
-        for r, rows in (("teacher", slice(0, S)), ("leader", slice(S, 2 * S)),
-                        ("district", slice(2 * S, G))):
+        for r, rows in (("teacher", slice(0, S)), ("leader", slice(S, 2 * S)), ("district", slice(2 * S, G))):
             vals = exp[(r, t)][rows]
             for d in range(D):
-                network.append({"wave": waves[t], "role": r, "domain": domains[d],
-                                "mean": float(vals[:, d].mean()) if len(vals) else None})
-    return {"teach_base": exp[("teacher", 0)][:S], "lead_base": exp[("leader", 0)][S:2 * S],
-            "school_truth": school_truth, "district_truth": district_truth, "network": network}
+                network.append(
+                    {
+                        "wave": waves[t],
+                        "role": r,
+                        "domain": domains[d],
+                        "mean": float(vals[:, d].mean()) if len(vals) else None,
+                    }
+                )
+    return {
+        "teach_base": exp[("teacher", 0)][:S],
+        "lead_base": exp[("leader", 0)][S : 2 * S],
+        "school_truth": school_truth,
+        "district_truth": district_truth,
+        "network": network,
+    }
 
 
-def _survey(inst: Instrument, model: _ItemModel, streams: tuple[np.random.Generator, ...], *,
-            n_schools: int, n_districts: int, respondents_per_school: int, leader_share: float,
-            district_staff_per_district: int, waves: tuple[str, ...], missing_rate: float,
-            straightliner_rate: float, partial_rate: float, growth_mean: np.ndarray, growth_sd: np.ndarray,
-            linked_share: float, school_sd: np.ndarray, school_R: np.ndarray,
-            resp_R: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+def _survey(
+    inst: Instrument,
+    model: _ItemModel,
+    streams: tuple[np.random.Generator, ...],
+    *,
+    n_schools: int,
+    n_districts: int,
+    respondents_per_school: int,
+    leader_share: float,
+    district_staff_per_district: int,
+    waves: tuple[str, ...],
+    missing_rate: float,
+    straightliner_rate: float,
+    partial_rate: float,
+    growth_mean: np.ndarray,
+    growth_sd: np.ndarray,
+    linked_share: float,
+    school_sd: np.ndarray,
+    school_R: np.ndarray,
+    resp_R: np.ndarray,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """The survey part of a study, phase by phase: units, groups, persons, answers, quality, tables, truth."""
     s_design, s_resp, s_items, s_contam, s_ids, s_roster = streams
     D = len(model.domains)
     net = _units(model, s_design, n_schools, n_districts, school_sd, school_R, growth_mean, growth_sd)
-    _groups(net, model, s_design, len(waves), respondents_per_school, leader_share,
-            district_staff_per_district, growth_mean)
+    _groups(
+        net,
+        model,
+        s_design,
+        len(waves),
+        respondents_per_school,
+        leader_share,
+        district_staff_per_district,
+        growth_mean,
+    )
     grp, person, wave_ix, n_persons, linked_count = _persons(net.n_group, s_resp, linked_share)
     cov_resp = np.outer(model.resp_sd, model.resp_sd) * resp_R
     e = s_resp.multivariate_normal(np.zeros(D), cov_resp, size=n_persons, method="cholesky")
@@ -602,241 +788,460 @@ def _survey(inst: Instrument, model: _ItemModel, streams: tuple[np.random.Genera
     pid = _ids(s_ids, n_persons)
     resp, dk_frame = _response_table(inst, model, net, q, pid, grp, person, wave_ix, waves)
     roster, low_school, low_rate = _roster_table(model, net, s_roster, waves)
-    schools = pd.DataFrame({"school": net.school_ids,
-                            "district": [net.district_ids[k] for k in net.school_district],
-                            "name": net.names})
+    schools = pd.DataFrame(
+        {
+            "school": net.school_ids,
+            "district": [net.district_ids[k] for k in net.school_district],
+            "name": net.names,
+        }
+    )
     truth_parts = {
-        "school_ids": net.school_ids, "district_ids": net.district_ids, "names": net.names,
-        "school_district": net.school_district, "u": net.u, "g": net.g, "cov_school": net.cov_school,
-        "cov_resp": cov_resp, "role_gap": net.role_gap, **_expected_truth(model, net, waves),
-        "straight": q.straight, "partial": q.partial, "speeders": (q.dur < 120),
-        "pid_rows": pid[person], "wave_rows": np.array(waves, dtype=object)[wave_ix],
-        "n_dom_answered": q.n_dom_answered, "linked_count": linked_count, "n_persons": n_persons,
-        "low_school": net.school_ids[low_school], "low_rate": low_rate,
-        "n_rows": len(x), "dont_know": dk_frame if model.dk_code is not None else None,
+        "school_ids": net.school_ids,
+        "district_ids": net.district_ids,
+        "names": net.names,
+        "school_district": net.school_district,
+        "u": net.u,
+        "g": net.g,
+        "cov_school": net.cov_school,
+        "cov_resp": cov_resp,
+        "role_gap": net.role_gap,
+        **_expected_truth(model, net, waves),
+        "straight": q.straight,
+        "partial": q.partial,
+        "speeders": (q.dur < 120),
+        "pid_rows": pid[person],
+        "wave_rows": np.array(waves, dtype=object)[wave_ix],
+        "n_dom_answered": q.n_dom_answered,
+        "linked_count": linked_count,
+        "n_persons": n_persons,
+        "low_school": net.school_ids[low_school],
+        "low_rate": low_rate,
+        "n_rows": len(x),
+        "dont_know": dk_frame if model.dk_code is not None else None,
     }
     return resp, roster, schools, truth_parts
 
 
 # --------------------------------------------------------------------------- interview part
-_OPENERS = ["", "", "", "Honestly? ", "Good question. ", "It's mixed. ", "I'll be straight with you. ",
-            "Where do I start. ", "Let me think about that. ", "Okay. "]
-_LEADER_OPENERS = ["From the office you see it differently. ", "As a principal I notice this. ",
-                   "I'd say this from the leadership side. "]
-_PEOPLE = [("Ms. Okafor", "she", "her"), ("Mr. Delgado", "he", "his"), ("Mrs. Lindqvist", "she", "her"),
-           ("Dr. Banerjee", "she", "her"), ("Ms. Tran", "she", "her"), ("Mr. Haddad", "he", "his"),
-           ("Dan Whitfield", "he", "his"), ("Priya Raman", "she", "her"), ("Coach Morales", "he", "his")]
+_OPENERS = [
+    "",
+    "",
+    "",
+    "Honestly? ",
+    "Good question. ",
+    "It's mixed. ",
+    "I'll be straight with you. ",
+    "Where do I start. ",
+    "Let me think about that. ",
+    "Okay. ",
+]
+_LEADER_OPENERS = [
+    "From the office you see it differently. ",
+    "As a principal I notice this. ",
+    "I'd say this from the leadership side. ",
+]
+_PEOPLE = [
+    ("Ms. Okafor", "she", "her"),
+    ("Mr. Delgado", "he", "his"),
+    ("Mrs. Lindqvist", "she", "her"),
+    ("Dr. Banerjee", "she", "her"),
+    ("Ms. Tran", "she", "her"),
+    ("Mr. Haddad", "he", "his"),
+    ("Dan Whitfield", "he", "his"),
+    ("Priya Raman", "she", "her"),
+    ("Coach Morales", "he", "his"),
+]
 _NAMES = [p[0] for p in _PEOPLE]
-_CLOSERS = {"pos": ["", "", "", "", " That's why people stay here.", " It makes a real difference.",
-                    " I wish every school had that.", " Honestly, it's the best part of the job."],
-            "neg": ["", "", "", "", " It wears you down.", " That's just the reality right now.",
-                    " I don't see that changing soon.", " People are tired."]}
+_CLOSERS = {
+    "pos": [
+        "",
+        "",
+        "",
+        "",
+        " That's why people stay here.",
+        " It makes a real difference.",
+        " I wish every school had that.",
+        " Honestly, it's the best part of the job.",
+    ],
+    "neg": [
+        "",
+        "",
+        "",
+        "",
+        " It wears you down.",
+        " That's just the reality right now.",
+        " I don't see that changing soon.",
+        " People are tired.",
+    ],
+}
 _SUBJECTS = ["science", "maths", "engineering", "computer science", "biology", "chemistry", "physics"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-_PARTNERS = ["the university", "the science centre", "the partnership", "the state STEM network",
-             "a local engineering firm"]
+_PARTNERS = [
+    "the university",
+    "the science centre",
+    "the partnership",
+    "the state STEM network",
+    "a local engineering firm",
+]
 
 # Sentences written for this sample. "pos" = an asset told about the code; "neg" = the code
 # discussed as missing or blocked. BARRIER codes are only "neg", ENABLER codes only "pos".
 _TEXT: dict[str, dict[str, list[str]]] = {
     "EX-COACH": {
-        "pos": ["Our {subj} coach comes in every other week and actually models the lesson with my kids.",
-                "{name} coaches three of us, and {she} always brings something I can use the next day.",
-                "Having a specialist I can text when a lab goes sideways has changed how brave I am."],
-        "neg": ["We had a coach for a year, then the funding went and nobody replaced her.",
-                "The coach is spread over six schools, so we see her maybe twice a semester."]},
+        "pos": [
+            "Our {subj} coach comes in every other week and actually models the lesson with my kids.",
+            "{name} coaches three of us, and {she} always brings something I can use the next day.",
+            "Having a specialist I can text when a lab goes sideways has changed how brave I am.",
+        ],
+        "neg": [
+            "We had a coach for a year, then the funding went and nobody replaced her.",
+            "The coach is spread over six schools, so we see her maybe twice a semester.",
+        ],
+    },
     "EX-CONTENT": {
-        "pos": ["If you want to know how to get kids arguing from evidence, you go to {name}.",
-                "We have two people on the {subj} team who really know their content cold.",
-                "{name} taught me more about teaching {subj} in one planning period than my whole credential did."],
-        "neg": ["Half our {subj} classes are covered by people teaching outside their field this year.",
-                "Nobody on staff really has the {subj} background, so we lean on the textbook."]},
+        "pos": [
+            "If you want to know how to get kids arguing from evidence, you go to {name}.",
+            "We have two people on the {subj} team who really know their content cold.",
+            "{name} taught me more about teaching {subj} in one planning period than my whole credential did.",
+        ],
+        "neg": [
+            "Half our {subj} classes are covered by people teaching outside their field this year.",
+            "Nobody on staff really has the {subj} background, so we lean on the textbook.",
+        ],
+    },
     "EX-EXTERNAL": {
-        "pos": ["{name} worked as a lab tech for years, and {she} uses that in every unit {she} plans.",
-                "We bring in people from {partner} and the kids see what the work really looks like.",
-                "One of our teachers came from industry and rebuilt the engineering unit around real specs."],
-        "neg": ["There's expertise out there in the community, but we've never figured out how to tap it."]},
+        "pos": [
+            "{name} worked as a lab tech for years, and {she} uses that in every unit {she} plans.",
+            "We bring in people from {partner} and the kids see what the work really looks like.",
+            "One of our teachers came from industry and rebuilt the engineering unit around real specs.",
+        ],
+        "neg": ["There's expertise out there in the community, but we've never figured out how to tap it."],
+    },
     "EX-HIDDEN": {
         "pos": [],
-        "neg": ["I'm the only {subj} person in the building, so nobody really knows what I do.",
-                "{name} does amazing things in {her} room, but it stays behind {her} door.",
-                "There's a lot of skill on this staff that never gets seen because we never watch each other teach."]},
+        "neg": [
+            "I'm the only {subj} person in the building, so nobody really knows what I do.",
+            "{name} does amazing things in {her} room, but it stays behind {her} door.",
+            "There's a lot of skill on this staff that never gets seen because we never watch each other teach.",
+        ],
+    },
     "EX-SHARE": {
-        "pos": ["{name} ran a couple of after-school sessions on lab routines and now the whole team uses them.",
-                "When I was stuck on the {subj} unit, a colleague co-planned it with me over two lunches.",
-                "We take turns leading a short demo at team meetings, something that worked in our own rooms."],
-        "neg": ["People are generous one-on-one, but there's no way for what they know to spread.",
-                "The good ideas stay in whoever's room they started in."]},
+        "pos": [
+            "{name} ran a couple of after-school sessions on lab routines and now the whole team uses them.",
+            "When I was stuck on the {subj} unit, a colleague co-planned it with me over two lunches.",
+            "We take turns leading a short demo at team meetings, something that worked in our own rooms.",
+        ],
+        "neg": [
+            "People are generous one-on-one, but there's no way for what they know to spread.",
+            "The good ideas stay in whoever's room they started in.",
+        ],
+    },
     "LM-EQUITY": {
-        "pos": ["We stopped sorting kids out of the advanced {subj} track, and more of them are sticking with it.",
-                "The expectation here is that every kid does the real lab, not a watered-down worksheet.",
-                "We look at who is signing up for {subj} electives and go recruit the kids who aren't."],
-        "neg": ["Some colleagues still say certain kids just aren't {subj} kids.",
-                "The rigorous classes are still mostly the same group of students every year."]},
+        "pos": [
+            "We stopped sorting kids out of the advanced {subj} track, and more of them are sticking with it.",
+            "The expectation here is that every kid does the real lab, not a watered-down worksheet.",
+            "We look at who is signing up for {subj} electives and go recruit the kids who aren't.",
+        ],
+        "neg": [
+            "Some colleagues still say certain kids just aren't {subj} kids.",
+            "The rigorous classes are still mostly the same group of students every year.",
+        ],
+    },
     "LM-EVIDENCE": {
-        "pos": ["We spread the student notebooks out on a table and saw right away that nobody had taught them to write a claim.",
-                "After the unit test we sit down with the results and decide what to reteach.",
-                "We look at student work every {day}, and it actually changes what we do the next week."],
-        "neg": ["We collect a lot of data, but nobody ever sits down and asks what it means for teaching.",
-                "The benchmark results come back months later, too late to do anything with."]},
+        "pos": [
+            "We spread the student notebooks out on a table and saw right away that nobody had taught them to write a claim.",
+            "After the unit test we sit down with the results and decide what to reteach.",
+            "We look at student work every {day}, and it actually changes what we do the next week.",
+        ],
+        "neg": [
+            "We collect a lot of data, but nobody ever sits down and asks what it means for teaching.",
+            "The benchmark results come back months later, too late to do anything with.",
+        ],
+    },
     "LM-GROWTH": {
-        "pos": ["Every summer I pick one thing I was weak on and work on it before school starts.",
-                "People here talk about their practice as something that can always get better.",
-                "I joined the {subj} study group because I wanted someone to push my thinking."],
-        "neg": ["Some of the veterans feel they've seen it all and don't need another workshop."]},
+        "pos": [
+            "Every summer I pick one thing I was weak on and work on it before school starts.",
+            "People here talk about their practice as something that can always get better.",
+            "I joined the {subj} study group because I wanted someone to push my thinking.",
+        ],
+        "neg": ["Some of the veterans feel they've seen it all and don't need another workshop."],
+    },
     "LM-NOVICE": {
-        "pos": ["When I started, nobody made me feel silly for asking how the lab ordering worked.",
-                "New teachers get paired with someone and it's normal to ask questions in team meetings.",
-                "{name} took me under {her} wing my first year and answered a hundred questions."],
-        "neg": ["As a first-year teacher I didn't want to look like I didn't know what I was doing, so I didn't ask.",
-                "New people are kind of left to sink or swim."]},
+        "pos": [
+            "When I started, nobody made me feel silly for asking how the lab ordering worked.",
+            "New teachers get paired with someone and it's normal to ask questions in team meetings.",
+            "{name} took me under {her} wing my first year and answered a hundred questions.",
+        ],
+        "neg": [
+            "As a first-year teacher I didn't want to look like I didn't know what I was doing, so I didn't ask.",
+            "New people are kind of left to sink or swim.",
+        ],
+    },
     "LM-RISK": {
-        "pos": ["My first try at a design challenge was chaos, and I told the team so we could fix it together.",
-                "We're allowed to try something new and have it flop, and nobody holds it against you.",
-                "Last spring I tried a whole unit as a project, and my principal just asked what I learned."],
-        "neg": ["With the test coming, nobody wants to try something that might not work.",
-                "If a lesson goes badly during a walkthrough, it ends up on your evaluation."]},
+        "pos": [
+            "My first try at a design challenge was chaos, and I told the team so we could fix it together.",
+            "We're allowed to try something new and have it flop, and nobody holds it against you.",
+            "Last spring I tried a whole unit as a project, and my principal just asked what I learned.",
+        ],
+        "neg": [
+            "With the test coming, nobody wants to try something that might not work.",
+            "If a lesson goes badly during a walkthrough, it ends up on your evaluation.",
+        ],
+    },
     "CN-AUTONOMY": {
-        "pos": ["Nobody checks my lesson plans line by line; they trust me to know my students.",
-                "We get to decide how to pace the {subj} units as a team.",
-                "I have room to adapt the curriculum when my class needs something different."],
-        "neg": ["Every lesson has to follow the pacing guide to the day, no matter what the kids need.",
-                "We're monitored so closely it feels like they don't think we're professionals."]},
+        "pos": [
+            "Nobody checks my lesson plans line by line; they trust me to know my students.",
+            "We get to decide how to pace the {subj} units as a team.",
+            "I have room to adapt the curriculum when my class needs something different.",
+        ],
+        "neg": [
+            "Every lesson has to follow the pacing guide to the day, no matter what the kids need.",
+            "We're monitored so closely it feels like they don't think we're professionals.",
+        ],
+    },
     "CN-LEADROLE": {
-        "pos": ["I teach four periods and spend the fifth helping other teachers set up the {subj} labs.",
-                "{name} leads our team and still has {her} own classes, which is why people listen to her.",
-                "Being a teacher leader here doesn't mean you have to leave the classroom."],
-        "neg": ["The only way to lead here is to become an administrator and leave the kids.",
-                "I'd love a leadership role, but there's no such thing for someone who wants to keep teaching."]},
+        "pos": [
+            "I teach four periods and spend the fifth helping other teachers set up the {subj} labs.",
+            "{name} leads our team and still has {her} own classes, which is why people listen to her.",
+            "Being a teacher leader here doesn't mean you have to leave the classroom.",
+        ],
+        "neg": [
+            "The only way to lead here is to become an administrator and leave the kids.",
+            "I'd love a leadership role, but there's no such thing for someone who wants to keep teaching.",
+        ],
+    },
     "CN-RECOG": {
-        "pos": ["When {name} got the state award, the principal announced it at assembly.",
-                "Leadership actually notices when you put in the extra work, and says so.",
-                "They featured our {subj} fair in the district newsletter with the teachers' names on it."],
-        "neg": ["You could do something amazing and nobody outside your room would ever know.",
-                "The only time anyone mentions your work is when test scores come out."]},
+        "pos": [
+            "When {name} got the state award, the principal announced it at assembly.",
+            "Leadership actually notices when you put in the extra work, and says so.",
+            "They featured our {subj} fair in the district newsletter with the teachers' names on it.",
+        ],
+        "neg": [
+            "You could do something amazing and nobody outside your room would ever know.",
+            "The only time anyone mentions your work is when test scores come out.",
+        ],
+    },
     "CN-VOICE": {
-        "pos": ["They asked the {subj} team which kits to buy, and that's what showed up.",
-                "Teachers sit on the committee that plans our PD, and it shows.",
-                "Our input on the new schedule was actually used, which surprised a lot of people."],
-        "neg": ["Decisions get made and then we're told about them in a staff email.",
-                "We fill out the surveys, but nothing ever changes because of them."]},
+        "pos": [
+            "They asked the {subj} team which kits to buy, and that's what showed up.",
+            "Teachers sit on the committee that plans our PD, and it shows.",
+            "Our input on the new schedule was actually used, which surprised a lot of people.",
+        ],
+        "neg": [
+            "Decisions get made and then we're told about them in a staff email.",
+            "We fill out the surveys, but nothing ever changes because of them.",
+        ],
+    },
     "OS-COHERENT": {
-        "pos": ["This year the PD followed our {subj} units, so each session fed into the next week's lessons.",
-                "It's the same focus all year instead of a new topic every month, and that makes a difference.",
-                "The workshops with {partner} build on each other, so you can actually go deep."],
-        "neg": ["PD is a different topic every time, and none of it connects to what I teach.",
-                "We had a one-day workshop on inquiry and then never heard about it again."]},
+        "pos": [
+            "This year the PD followed our {subj} units, so each session fed into the next week's lessons.",
+            "It's the same focus all year instead of a new topic every month, and that makes a difference.",
+            "The workshops with {partner} build on each other, so you can actually go deep.",
+        ],
+        "neg": [
+            "PD is a different topic every time, and none of it connects to what I teach.",
+            "We had a one-day workshop on inquiry and then never heard about it again.",
+        ],
+    },
     "OS-CROSS": {
-        "pos": ["Once a month the {subj} teachers from our schools meet and work through a real lesson.",
-                "The cross-school coach group is the best PD I get all year.",
-                "Our principals meet with the other schools in the district, and the ideas come back to us."],
-        "neg": ["We never see the other schools, even the one down the road teaching the same course.",
-                "There's no structure to work with teachers from other schools, so it just doesn't happen."]},
+        "pos": [
+            "Once a month the {subj} teachers from our schools meet and work through a real lesson.",
+            "The cross-school coach group is the best PD I get all year.",
+            "Our principals meet with the other schools in the district, and the ideas come back to us.",
+        ],
+        "neg": [
+            "We never see the other schools, even the one down the road teaching the same course.",
+            "There's no structure to work with teachers from other schools, so it just doesn't happen.",
+        ],
+    },
     "OS-DATA": {
-        "pos": ["We have a simple routine: every {day} we share the quick-check results and plan from them.",
-                "There's a feedback form after every PD, and they actually changed the next session because of it.",
-                "We agreed with {partner} on what data we'd share and when, and it's worked well."],
-        "neg": ["Data goes up to the district and nothing ever comes back down.",
-                "We don't have any real routine for looking at results together."]},
+        "pos": [
+            "We have a simple routine: every {day} we share the quick-check results and plan from them.",
+            "There's a feedback form after every PD, and they actually changed the next session because of it.",
+            "We agreed with {partner} on what data we'd share and when, and it's worked well.",
+        ],
+        "neg": [
+            "Data goes up to the district and nothing ever comes back down.",
+            "We don't have any real routine for looking at results together.",
+        ],
+    },
     "OS-PLC": {
-        "pos": ["We run a lesson study cycle each term: plan together, one of us teaches, the rest observe.",
-                "Our PLC actually talks about teaching, not just logistics.",
-                "We do peer observations twice a semester and debrief the same afternoon."],
-        "neg": ["Our PLC time mostly goes to entering grades and announcements.",
-                "The PLC exists on paper, but we haven't met properly since October."]},
+        "pos": [
+            "We run a lesson study cycle each term: plan together, one of us teaches, the rest observe.",
+            "Our PLC actually talks about teaching, not just logistics.",
+            "We do peer observations twice a semester and debrief the same afternoon.",
+        ],
+        "neg": [
+            "Our PLC time mostly goes to entering grades and announcements.",
+            "The PLC exists on paper, but we haven't met properly since October.",
+        ],
+    },
     "OS-SCHED": {
-        "pos": ["On {day} afternoons the kids leave early and every team gets ninety minutes together.",
-                "Our schedule gives the {subj} team a common planning period, which is rare.",
-                "Leadership protected our collaboration time even when testing season came around."],
-        "neg": ["There's no common planning time, so we end up collaborating in the hallway.",
-                "Our planning periods never line up, so the team can't meet during the day."]},
+        "pos": [
+            "On {day} afternoons the kids leave early and every team gets ninety minutes together.",
+            "Our schedule gives the {subj} team a common planning period, which is rare.",
+            "Leadership protected our collaboration time even when testing season came around.",
+        ],
+        "neg": [
+            "There's no common planning time, so we end up collaborating in the hallway.",
+            "Our planning periods never line up, so the team can't meet during the day.",
+        ],
+    },
     "BAR-MANDATE": {
-        "neg": ["We found out by email that every class would give the same quiz each quarter, no reason given.",
-                "The district rolls out a new requirement and we're expected to just comply.",
-                "The new {subj} curriculum was chosen without a single teacher in the room.",
-                "It comes down from above, and nobody explains why we're doing it."]},
+        "neg": [
+            "We found out by email that every class would give the same quiz each quarter, no reason given.",
+            "The district rolls out a new requirement and we're expected to just comply.",
+            "The new {subj} curriculum was chosen without a single teacher in the room.",
+            "It comes down from above, and nobody explains why we're doing it.",
+        ]
+    },
     "BAR-MEETINGS": {
-        "neg": ["Our department meeting is forty minutes of announcements and never about lessons.",
-                "Some weeks I have four meetings after school, and most of them could be an email.",
-                "By the time the staff meeting gets to anything about teaching, people have checked out.",
-                "It's meeting after meeting, and you leave more tired than you came in."]},
+        "neg": [
+            "Our department meeting is forty minutes of announcements and never about lessons.",
+            "Some weeks I have four meetings after school, and most of them could be an email.",
+            "By the time the staff meeting gets to anything about teaching, people have checked out.",
+            "It's meeting after meeting, and you leave more tired than you came in.",
+        ]
+    },
     "BAR-OVERLOAD": {
-        "neg": ["This year alone we have three new programmes, and none of them talk to each other.",
-                "Every year there's a new initiative, and the old one just quietly disappears.",
-                "We're asked to do {n} different things well, and you end up doing none of them well.",
-                "Initiative fatigue is real here; people roll their eyes when a new one is announced."]},
+        "neg": [
+            "This year alone we have three new programmes, and none of them talk to each other.",
+            "Every year there's a new initiative, and the old one just quietly disappears.",
+            "We're asked to do {n} different things well, and you end up doing none of them well.",
+            "Initiative fatigue is real here; people roll their eyes when a new one is announced.",
+        ]
+    },
     "BAR-TIME": {
-        "neg": ["By the time I finish the attendance reports and the data forms, there's nothing left for planning.",
-                "There's so much busy work that the important stuff gets squeezed out.",
-                "I spend my planning period on paperwork that doesn't help a single student.",
-                "Time is the thing. We just don't have it."]},
+        "neg": [
+            "By the time I finish the attendance reports and the data forms, there's nothing left for planning.",
+            "There's so much busy work that the important stuff gets squeezed out.",
+            "I spend my planning period on paperwork that doesn't help a single student.",
+            "Time is the thing. We just don't have it.",
+        ]
+    },
     "BAR-TURNOVER": {
-        "neg": ["We've had {n} principals in six years, so every plan gets started over.",
-                "Half the {subj} department is new this year, and we lost a lot of what we'd built.",
-                "The {subj} position sat empty until November, with a sub covering it.",
-                "People leave just when they're getting good, and we start from scratch again."]},
+        "neg": [
+            "We've had {n} principals in six years, so every plan gets started over.",
+            "Half the {subj} department is new this year, and we lost a lot of what we'd built.",
+            "The {subj} position sat empty until November, with a sub covering it.",
+            "People leave just when they're getting good, and we start from scratch again.",
+        ]
+    },
     "ENA-BACKING": {
-        "pos": ["When a parent complained about the outdoor lab, the principal came to the meeting and defended it.",
-                "Our principal has our backs when we try something new, and she says so in public.",
-                "The assistant principal took lunch duty so our team could observe each other."]},
+        "pos": [
+            "When a parent complained about the outdoor lab, the principal came to the meeting and defended it.",
+            "Our principal has our backs when we try something new, and she says so in public.",
+            "The assistant principal took lunch duty so our team could observe each other.",
+        ]
+    },
     "ENA-NETWORK": {
-        "pos": ["I text the other two {subj} teachers in the cluster all the time; we swap labs every week.",
-                "Knowing teachers at other schools makes this job a lot less lonely.",
-                "We got to know the team at the other middle school, and now we share units."]},
+        "pos": [
+            "I text the other two {subj} teachers in the cluster all the time; we swap labs every week.",
+            "Knowing teachers at other schools makes this job a lot less lonely.",
+            "We got to know the team at the other middle school, and now we share units.",
+        ]
+    },
     "ENA-PARTNER": {
-        "pos": ["Through {partner} we borrow equipment we could never afford, and there is a summer institute for our staff.",
-                "The partnership pays for subs so we can go and learn together, which matters a lot.",
-                "Working with {partner} brought in coaching we couldn't have paid for ourselves."]},
+        "pos": [
+            "Through {partner} we borrow equipment we could never afford, and there is a summer institute for our staff.",
+            "The partnership pays for subs so we can go and learn together, which matters a lot.",
+            "Working with {partner} brought in coaching we couldn't have paid for ourselves.",
+        ]
+    },
     "ENA-TRUST": {
-        "pos": ["I can tell my team a lesson flopped because nobody will use it against me.",
-                "There's real trust between the teachers and the office here, and it took years to build.",
-                "We trust each other enough to disagree in meetings and still be fine afterwards."]},
+        "pos": [
+            "I can tell my team a lesson flopped because nobody will use it against me.",
+            "There's real trust between the teachers and the office here, and it took years to build.",
+            "We trust each other enough to disagree in meetings and still be fine afterwards.",
+        ]
+    },
 }
 
 # Instrument 2.0.0 codes: some reuse a 1.0.0 code's sentences (same content, new id), the rest are new.
-_TEXT_ALIAS = {"EX-PD": "OS-COHERENT", "OS-LEADROLE": "CN-LEADROLE", "EX-ISOLATED": "EX-HIDDEN",
-               "CN-TRUST": "ENA-TRUST"}
-_TEXT.update({
-    "OS-OBSERVE": {
-        "pos": ["I spent my planning period in {name}'s room watching how {she} runs stations, and tried it the next week.",
-                "We visit each other's {subj} classes twice a term and talk about it the same day."],
-        "neg": ["In nine years nobody has ever watched me teach except for my evaluation.",
-                "Going into someone else's room would feel like spying here."]},
-    "OS-IMPACT": {
-        "pos": ["After our team rebuilt the {subj} unit together, my students' lab reports finally had evidence in them.",
-                "What we planned together last month is why my kids can explain their reasoning now."],
-        "neg": ["We meet every week, but honestly nothing in my classroom is different because of it.",
-                "The team time is pleasant, but it doesn't change what happens with the kids."]},
-    "OS-COORD": {
-        "pos": ["The district coach and the {partner} team plan together now, so I hear one message instead of two.",
-                "Someone finally mapped all the coaching we get, and the overlaps were cut."],
-        "neg": ["Three different coaches come through, and each one tells me something else.",
-                "The district PD and the {partner} workshops contradict each other half the time."]},
-    "OS-RESOURCE": {
-        "pos": ["The middle schools pool their robotics kits, so each of us gets a full set for six weeks.",
-                "We borrow the high school's microscopes for the cell unit, and they use our sensors."],
-        "neg": ["Every school buys its own equipment, and most of it sits in a closet.",
-                "We could never afford the lab materials the {subj} unit needs."]},
-    "OS-HISTORY": {
-        "pos": ["The last partner listened before it planned anything, so people are open to trying again.",
-                "We worked with {partner} before, and the teachers who were part of it still use what they learned."],
-        "neg": ["The last partnership ran for a year and then vanished, so people are wary.",
-                "Outside groups come in with a plan for us and leave when the grant ends."]},
-    "BAR-PRESSURE": {
-        "neg": ["With the state test in April, nobody will risk a two-week design project in March.",
+_TEXT_ALIAS = {
+    "EX-PD": "OS-COHERENT",
+    "OS-LEADROLE": "CN-LEADROLE",
+    "EX-ISOLATED": "EX-HIDDEN",
+    "CN-TRUST": "ENA-TRUST",
+}
+_TEXT.update(
+    {
+        "OS-OBSERVE": {
+            "pos": [
+                "I spent my planning period in {name}'s room watching how {she} runs stations, and tried it the next week.",
+                "We visit each other's {subj} classes twice a term and talk about it the same day.",
+            ],
+            "neg": [
+                "In nine years nobody has ever watched me teach except for my evaluation.",
+                "Going into someone else's room would feel like spying here.",
+            ],
+        },
+        "OS-IMPACT": {
+            "pos": [
+                "After our team rebuilt the {subj} unit together, my students' lab reports finally had evidence in them.",
+                "What we planned together last month is why my kids can explain their reasoning now.",
+            ],
+            "neg": [
+                "We meet every week, but honestly nothing in my classroom is different because of it.",
+                "The team time is pleasant, but it doesn't change what happens with the kids.",
+            ],
+        },
+        "OS-COORD": {
+            "pos": [
+                "The district coach and the {partner} team plan together now, so I hear one message instead of two.",
+                "Someone finally mapped all the coaching we get, and the overlaps were cut.",
+            ],
+            "neg": [
+                "Three different coaches come through, and each one tells me something else.",
+                "The district PD and the {partner} workshops contradict each other half the time.",
+            ],
+        },
+        "OS-RESOURCE": {
+            "pos": [
+                "The middle schools pool their robotics kits, so each of us gets a full set for six weeks.",
+                "We borrow the high school's microscopes for the cell unit, and they use our sensors.",
+            ],
+            "neg": [
+                "Every school buys its own equipment, and most of it sits in a closet.",
+                "We could never afford the lab materials the {subj} unit needs.",
+            ],
+        },
+        "OS-HISTORY": {
+            "pos": [
+                "The last partner listened before it planned anything, so people are open to trying again.",
+                "We worked with {partner} before, and the teachers who were part of it still use what they learned.",
+            ],
+            "neg": [
+                "The last partnership ran for a year and then vanished, so people are wary.",
+                "Outside groups come in with a plan for us and leave when the grant ends.",
+            ],
+        },
+        "BAR-PRESSURE": {
+            "neg": [
+                "With the state test in April, nobody will risk a two-week design project in March.",
                 "The pacing guide leaves no room to try anything that takes longer than a day.",
-                "Scores are all anyone asks about, so we stick to what we know works on the test."]},
-    "BAR-BLAME": {
-        "neg": ["If a lesson flops, it ends up in my evaluation conversation, so I play it safe.",
+                "Scores are all anyone asks about, so we stick to what we know works on the test.",
+            ]
+        },
+        "BAR-BLAME": {
+            "neg": [
+                "If a lesson flops, it ends up in my evaluation conversation, so I play it safe.",
                 "People hide it when something goes wrong, because it gets held against you.",
-                "You don't want to be the one whose experiment failed in front of everyone."]},
-})
+                "You don't want to be the one whose experiment failed in front of everyone.",
+            ]
+        },
+    }
+)
 for _new, _old in _TEXT_ALIAS.items():
     _TEXT.setdefault(_new, _TEXT[_old])
 _TEXT.setdefault("CN-TRUST", {})
-_TEXT["CN-TRUST"] = {**_TEXT["CN-TRUST"], "neg": [
-    "People here don't count on each other to follow through, so everyone does everything alone.",
-    "When the office promises something, we assume it won't happen."]}
+_TEXT["CN-TRUST"] = {
+    **_TEXT["CN-TRUST"],
+    "neg": [
+        "People here don't count on each other to follow through, so everyone does everything alone.",
+        "When the office promises something, we assume it won't happen.",
+    ],
+}
 
 _PII_SENTENCES = [
     "If you want the schedule, email Dan Whitfield at dan.whitfield@{dom}.example.org and he'll send it.",
@@ -849,15 +1254,25 @@ _PII_SENTENCES = [
 def _sentence(code: str, valence: str, name: str, rng: np.random.Generator) -> str:
     tmpl = _TEXT.get(code, {}).get(valence) or []
     if not tmpl:
-        gen = (f"We talked a lot about {name.lower()}, and it's one of the things that works here."
-               if valence == "pos" else
-               f"{name} is something we struggle with here.")
+        gen = (
+            f"We talked a lot about {name.lower()}, and it's one of the things that works here."
+            if valence == "pos"
+            else f"{name} is something we struggle with here."
+        )
         return gen
     return tmpl[int(rng.integers(len(tmpl)))]
 
 
-def _codings(inst: Instrument, rng: np.random.Generator, *, school_ids, school_district, teach_base, n_interviews,
-             double_coded_share):
+def _codings(
+    inst: Instrument,
+    rng: np.random.Generator,
+    *,
+    school_ids,
+    school_district,
+    teach_base,
+    n_interviews,
+    double_coded_share,
+):
     cb = inst.codebook.reset_index(drop=True)
     domains = list(inst.domains["id"])
     code_group = dict(zip(cb["id"], cb["group"]))
@@ -872,10 +1287,12 @@ def _codings(inst: Instrument, rng: np.random.Generator, *, school_ids, school_d
 
     fixed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
     # a code that always records one valence (2.0.0) is used only in excerpts of that valence
-    asset_codes = {d: [c for c in by_group.get(d, []) if has(c, "pos") and fixed.get(c) != "barrier"]
-                   for d in domains}
-    neg_codes = {d: [c for c in by_group.get(d, []) if has(c, "neg") and fixed.get(c) != "strength"]
-                 for d in domains}
+    asset_codes = {
+        d: [c for c in by_group.get(d, []) if has(c, "pos") and fixed.get(c) != "barrier"] for d in domains
+    }
+    neg_codes = {
+        d: [c for c in by_group.get(d, []) if has(c, "neg") and fixed.get(c) != "strength"] for d in domains
+    }
     record_valence = any(v in ("strength", "barrier") for v in fixed.values())
     barriers = [c for c, gr in code_group.items() if gr not in domains and gr.upper().startswith("BAR")]
     enablers = [c for c, gr in code_group.items() if gr not in domains and not gr.upper().startswith("BAR")]
@@ -911,8 +1328,11 @@ def _codings(inst: Instrument, rng: np.random.Generator, *, school_ids, school_d
                 codes.append(c1)
                 parts.append(_sentence(c1, "pos", names[c1], rng))
                 if rng.random() < 0.5:
-                    pool = enablers if rng.random() < 0.6 or code_group[c1] not in domains else \
-                        [c for c in asset_codes[code_group[c1]] if c != c1]
+                    pool = (
+                        enablers
+                        if rng.random() < 0.6 or code_group[c1] not in domains
+                        else [c for c in asset_codes[code_group[c1]] if c != c1]
+                    )
                     pool = [c for c in pool if c not in codes]
                     if pool:
                         c2 = pick(pool)
@@ -935,13 +1355,28 @@ def _codings(inst: Instrument, rng: np.random.Generator, *, school_ids, school_d
                         parts.append(_sentence(c3, "neg", names[c3], rng))
             opener = pick(_LEADER_OPENERS) if role == "leader" and rng.random() < 0.25 else pick(_OPENERS)
             person = _PEOPLE[int(rng.integers(len(_PEOPLE)))]
-            slots = {"subj": pick(_SUBJECTS), "name": person[0], "she": person[1], "her": person[2],
-                     "day": pick(_DAYS), "partner": pick(_PARTNERS), "n": int(rng.integers(3, 6))}
+            slots = {
+                "subj": pick(_SUBJECTS),
+                "name": person[0],
+                "she": person[1],
+                "her": person[2],
+                "day": pick(_DAYS),
+                "partner": pick(_PARTNERS),
+                "n": int(rng.integers(3, 6)),
+            }
             text = opener + " ".join(parts) + pick(_CLOSERS["pos" if asset else "neg"])
             text = text.format(**slots)
             text = text[0].upper() + text[1:]
-            excerpts.append({"interview_id": iid, "school": school_ids[s], "role": role,
-                             "codes": codes, "text": text, "asset": bool(asset)})
+            excerpts.append(
+                {
+                    "interview_id": iid,
+                    "school": school_ids[s],
+                    "role": role,
+                    "codes": codes,
+                    "text": text,
+                    "asset": bool(asset),
+                }
+            )
 
     n = len(excerpts)
     width = max(3, len(str(n)))
@@ -1012,16 +1447,18 @@ def _codings(inst: Instrument, rng: np.random.Generator, *, school_ids, school_d
         "coder_b_extra_code_probability": 0.12,
         "asset_logit": "0.3 + 1.6 * z(school teacher baseline true mean in the domain) + 0.5 [leader interview]",
         "asset_share": float(np.mean([ex["asset"] for ex in excerpts])) if n else 0.0,
-        "pii": {"excerpts": [excerpts[i]["excerpt_id"] for i in pii_idx],
-                "names": used_names},
+        "pii": {"excerpts": [excerpts[i]["excerpt_id"] for i in pii_idx], "names": used_names},
         "n_exemplary": int(sum(ex["exemplary"] for ex in excerpts)),
     }
     if record_valence:
-        info["valence"] = {"rule": "strength for every coding of an asset excerpt, barrier for a barrier excerpt; "
-                                   "coder_b records the other valence on 6% of topic codes of double-coded excerpts",
-                           "coder_b_flip_probability": 0.06, "n_coder_b_flips": n_flip,
-                           "n_strength_codings": int((cod["valence"] == "strength").sum()),
-                           "n_barrier_codings": int((cod["valence"] == "barrier").sum())}
+        info["valence"] = {
+            "rule": "strength for every coding of an asset excerpt, barrier for a barrier excerpt; "
+            "coder_b records the other valence on 6% of topic codes of double-coded excerpts",
+            "coder_b_flip_probability": 0.06,
+            "n_coder_b_flips": n_flip,
+            "n_strength_codings": int((cod["valence"] == "strength").sum()),
+            "n_barrier_codings": int((cod["valence"] == "barrier").sum()),
+        }
     return cod, info
 
 
@@ -1118,9 +1555,14 @@ def simulate_study(
         raise ValueError("respondents_per_school must be at least 2")
     if len(waves) < 1 or len(set(waves)) != len(waves):
         raise ValueError("waves must be distinct wave ids")
-    for nm, v in (("leader_share", leader_share), ("missing_rate", missing_rate),
-                  ("straightliner_rate", straightliner_rate), ("partial_rate", partial_rate),
-                  ("linked_share", linked_share), ("double_coded_share", double_coded_share)):
+    for nm, v in (
+        ("leader_share", leader_share),
+        ("missing_rate", missing_rate),
+        ("straightliner_rate", straightliner_rate),
+        ("partial_rate", partial_rate),
+        ("linked_share", linked_share),
+        ("double_coded_share", double_coded_share),
+    ):
         if not 0 <= v <= 1:
             raise ValueError(f"{nm} must be between 0 and 1, got {v}")
     inst = resolve(instrument)
@@ -1134,17 +1576,29 @@ def simulate_study(
     growth_mean, growth_sd = _growth_params(domains, growth)
 
     master = np.random.default_rng(seed)
-    (s_design, s_item_par, s_resp, s_items, s_contam, s_ids, s_roster, s_cod,
-     s_mc) = master.spawn(9)
+    (s_design, s_item_par, s_resp, s_items, s_contam, s_ids, s_roster, s_cod, s_mc) = master.spawn(9)
     model = _ItemModel(inst, s_item_par, mu, resp_sd)
 
     resp, roster, schools, tp = _survey(
-        inst, model, (s_design, s_resp, s_items, s_contam, s_ids, s_roster),
-        n_schools=n_schools, n_districts=n_districts, respondents_per_school=respondents_per_school,
-        leader_share=leader_share, district_staff_per_district=district_staff_per_district,
-        waves=tuple(waves), missing_rate=missing_rate, straightliner_rate=straightliner_rate,
-        partial_rate=partial_rate, growth_mean=growth_mean, growth_sd=growth_sd,
-        linked_share=linked_share, school_sd=school_sd, school_R=school_R, resp_R=resp_R)
+        inst,
+        model,
+        (s_design, s_resp, s_items, s_contam, s_ids, s_roster),
+        n_schools=n_schools,
+        n_districts=n_districts,
+        respondents_per_school=respondents_per_school,
+        leader_share=leader_share,
+        district_staff_per_district=district_staff_per_district,
+        waves=tuple(waves),
+        missing_rate=missing_rate,
+        straightliner_rate=straightliner_rate,
+        partial_rate=partial_rate,
+        growth_mean=growth_mean,
+        growth_sd=growth_sd,
+        linked_share=linked_share,
+        school_sd=school_sd,
+        school_R=school_R,
+        resp_R=resp_R,
+    )
 
     # ---- Monte-Carlo truth: teachers at baseline, schools equally weighted, clean answers
     S = n_schools
@@ -1153,7 +1607,11 @@ def simulate_study(
     theta = mu + tp["u"][s_of] + e
     xm = model.draw(theta, s_mc).astype(float)
     # the teacher form's items (every item for 1.0.0, where all roles see all items)
-    tmask = model.asked[model.roles.index("teacher")] if "teacher" in model.roles else np.ones(len(model.ids), bool)
+    tmask = (
+        model.asked[model.roles.index("teacher")]
+        if "teacher" in model.roles
+        else np.ones(len(model.ids), bool)
+    )
     xm[:, ~tmask] = np.nan
     sc = model.scores(xm)
     score_cor = np.corrcoef(sc, rowvar=False)
@@ -1163,9 +1621,15 @@ def simulate_study(
     total_cov = tp["cov_school"] + tp["cov_resp"]
     total_sd = np.sqrt(np.diag(total_cov))
 
-    codings, cinfo = _codings(inst, s_cod, school_ids=tp["school_ids"],
-                              school_district=tp["school_district"], teach_base=tp["teach_base"],
-                              n_interviews=n_interviews, double_coded_share=double_coded_share)
+    codings, cinfo = _codings(
+        inst,
+        s_cod,
+        school_ids=tp["school_ids"],
+        school_district=tp["school_district"],
+        teach_base=tp["teach_base"],
+        n_interviews=n_interviews,
+        double_coded_share=double_coded_share,
+    )
 
     def mat(m):
         return {domains[i]: {domains[j]: float(m[i, j]) for j in range(D)} for i in range(D)}
@@ -1177,13 +1641,22 @@ def simulate_study(
     gap_score = (tp["lead_base"] - tp["teach_base"]).mean(axis=0)
     loads = model.std_loadings(total_sd)
     flagged = {
-        "straightliners": [{"respondent_id": a, "wave": w} for a, w in
-                           zip(tp["pid_rows"][tp["straight"]], tp["wave_rows"][tp["straight"]])],
-        "partial": [{"respondent_id": a, "wave": w, "domains_answered": int(k)} for a, w, k in
-                    zip(tp["pid_rows"][tp["partial"]], tp["wave_rows"][tp["partial"]],
-                        tp["n_dom_answered"][tp["partial"]])],
-        "speeders": [{"respondent_id": a, "wave": w} for a, w in
-                     zip(tp["pid_rows"][tp["speeders"]], tp["wave_rows"][tp["speeders"]])],
+        "straightliners": [
+            {"respondent_id": a, "wave": w}
+            for a, w in zip(tp["pid_rows"][tp["straight"]], tp["wave_rows"][tp["straight"]])
+        ],
+        "partial": [
+            {"respondent_id": a, "wave": w, "domains_answered": int(k)}
+            for a, w, k in zip(
+                tp["pid_rows"][tp["partial"]],
+                tp["wave_rows"][tp["partial"]],
+                tp["n_dom_answered"][tp["partial"]],
+            )
+        ],
+        "speeders": [
+            {"respondent_id": a, "wave": w}
+            for a, w in zip(tp["pid_rows"][tp["speeders"]], tp["wave_rows"][tp["speeders"]])
+        ],
     }
     for v in flagged.values():
         v.sort(key=lambda r: (list(waves).index(r["wave"]), r["respondent_id"]))
@@ -1193,16 +1666,27 @@ def simulate_study(
         "seed": int(seed),
         "instrument_version": inst.version,
         "design": {
-            "n_schools": n_schools, "n_districts": n_districts,
-            "respondents_per_school": respondents_per_school, "leader_share": leader_share,
-            "district_staff_per_district": district_staff_per_district, "waves": list(waves),
-            "missing_rate": missing_rate, "straightliner_rate": straightliner_rate,
-            "partial_rate": partial_rate, "linked_share": linked_share,
-            "n_interviews": n_interviews, "double_coded_share": double_coded_share,
-            "n_rows": int(tp["n_rows"]), "n_persons": int(tp["n_persons"]),
+            "n_schools": n_schools,
+            "n_districts": n_districts,
+            "respondents_per_school": respondents_per_school,
+            "leader_share": leader_share,
+            "district_staff_per_district": district_staff_per_district,
+            "waves": list(waves),
+            "missing_rate": missing_rate,
+            "straightliner_rate": straightliner_rate,
+            "partial_rate": partial_rate,
+            "linked_share": linked_share,
+            "n_interviews": n_interviews,
+            "double_coded_share": double_coded_share,
+            "n_rows": int(tp["n_rows"]),
+            "n_persons": int(tp["n_persons"]),
             "n_linked": int(tp["linked_count"]),
-            "low_response_example": {"school": tp["low_school"], "role": "teacher",
-                                     "wave": list(waves)[-1], "target_rate": tp["low_rate"]},
+            "low_response_example": {
+                "school": tp["low_school"],
+                "role": "teacher",
+                "wave": list(waves)[-1],
+                "target_rate": tp["low_rate"],
+            },
         },
         "model": {
             "domains": domains,
@@ -1216,34 +1700,54 @@ def simulate_study(
             "growth_sd": dict(zip(domains, growth_sd.tolist())),
             "district_staff": "u and g of a district office = mean over the district's schools",
             "item_model": "y* = mu_d + b_j + a_j (theta_d - mu_d) + psi_j z; x = k for k-.5 <= y* < k+.5, "
-                          "clipped to the scale; reverse-keyed items stored as (min+max) - x",
-            "items": [{"id": model.ids[j], "domain": domains[model.dom[j]],
-                       "reverse": bool(model.reverse[j]), "a": float(model.a[j]),
-                       "psi": float(model.psi[j]), "b": float(model.b[j]),
-                       "std_loading": float(loads[j])} for j in range(len(model.ids))],
+            "clipped to the scale; reverse-keyed items stored as (min+max) - x",
+            "items": [
+                {
+                    "id": model.ids[j],
+                    "domain": domains[model.dom[j]],
+                    "reverse": bool(model.reverse[j]),
+                    "a": float(model.a[j]),
+                    "psi": float(model.psi[j]),
+                    "b": float(model.b[j]),
+                    "std_loading": float(loads[j]),
+                }
+                for j in range(len(model.ids))
+            ],
         },
-        "schools": [{"school": tp["school_ids"][s], "district": tp["district_ids"][tp["school_district"][s]],
-                     "name": tp["names"][s],
-                     "u": dict(zip(domains, tp["u"][s].tolist())),
-                     "growth": dict(zip(domains, tp["g"][s].tolist()))} for s in range(S)],
+        "schools": [
+            {
+                "school": tp["school_ids"][s],
+                "district": tp["district_ids"][tp["school_district"][s]],
+                "name": tp["names"][s],
+                "u": dict(zip(domains, tp["u"][s].tolist())),
+                "growth": dict(zip(domains, tp["g"][s].tolist())),
+            }
+            for s in range(S)
+        ],
         "school_means": tp["school_truth"],
         "district_means": tp["district_truth"],
         "network_means": tp["network"],
         "leader_teacher_gap": dict(zip(domains, gap_score.tolist())),
         "correlations": {
-            "definition": ("score: correlation of observed domain scores (item means, no missing data) "
-                           f"of baseline teachers pooled over the study's schools, Monte-Carlo n={_MC_N}; "
-                           "latent_within: Sigma_resp; latent_total: Sigma_school + Sigma_resp"),
+            "definition": (
+                "score: correlation of observed domain scores (item means, no missing data) "
+                f"of baseline teachers pooled over the study's schools, Monte-Carlo n={_MC_N}; "
+                "latent_within: Sigma_resp; latent_total: Sigma_school + Sigma_resp"
+            ),
             "score": mat(score_cor),
             "latent_within": mat(resp_R),
             "latent_total": mat(cor(total_cov)),
         },
-        "reliability": {"alpha": alphas,
-                        "definition": "Cronbach's alpha of each domain's items, baseline teachers, "
-                                      f"Monte-Carlo n={_MC_N}"},
-        "icc1": {"values": icc1,
-                 "definition": "variance of true teacher baseline school means / variance of teacher "
-                               "baseline domain scores (Monte-Carlo, schools equally weighted)"},
+        "reliability": {
+            "alpha": alphas,
+            "definition": "Cronbach's alpha of each domain's items, baseline teachers, "
+            f"Monte-Carlo n={_MC_N}",
+        },
+        "icc1": {
+            "values": icc1,
+            "definition": "variance of true teacher baseline school means / variance of teacher "
+            "baseline domain scores (Monte-Carlo, schools equally weighted)",
+        },
         "data_quality": flagged,
         "codings": cinfo,
     }
@@ -1252,18 +1756,30 @@ def simulate_study(
         roles_ = resp["role"].astype(str)
         truth["dont_know"] = {
             "code": int(model.dk_code),
-            "rule": (f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
-                     f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
-                     f"items + {_DK_PAST} on the items about earlier partnerships"),
+            "rule": (
+                f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
+                f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
+                f"items + {_DK_PAST} on the items about earlier partnerships"
+            ),
             "n_cells": int(dkf.to_numpy().sum()),
-            "share_of_asked_by_role": {r: float(dkf[roles_ == r].to_numpy().sum()
-                                                 / max(1, int(model.asked[model.roles.index(r)].sum())
-                                                       * int((roles_ == r).sum())))
-                                       for r in model.roles if (roles_ == r).any()},
+            "share_of_asked_by_role": {
+                r: float(
+                    dkf[roles_ == r].to_numpy().sum()
+                    / max(1, int(model.asked[model.roles.index(r)].sum()) * int((roles_ == r).sum()))
+                )
+                for r in model.roles
+                if (roles_ == r).any()
+            },
         }
     truth = _r(truth)
-    return Study(responses=resp, roster=roster, schools=schools, codings=codings, truth=truth,
-                 dont_know=tp["dont_know"])
+    return Study(
+        responses=resp,
+        roster=roster,
+        schools=schools,
+        codings=codings,
+        truth=truth,
+        dont_know=tp["dont_know"],
+    )
 
 
 def _instrument_entry(inst: Instrument) -> str:
@@ -1287,9 +1803,7 @@ def _study_yaml(seed: int, waves: tuple[str, ...], instrument_line: str) -> str:
         "responses: responses.csv\n"
         "roster: roster.csv\n"
         "schools: schools.csv\n"
-        "codings: codings.csv\n"
-        + instrument_line +
-        "min_n: 5\n"
+        "codings: codings.csv\n" + instrument_line + "min_n: 5\n"
         "min_response_rate: 0.5\n"
         f"seed: {seed}\n"
         f"baseline: {waves[0]}\n"
@@ -1308,45 +1822,65 @@ def _truth_md(st: Study) -> str:
     L = []
     a = L.append
     a("# TRUTH: how this sample was generated\n")
-    a(f"Written by `{t['generator']}` with seed {t['seed']} (instrument version {t['instrument_version']}). "
-      "Everything here is also in `truth.json` (machine-readable, 6 decimals). "
-      "The data are **simulated**: the schools, people and quotes are invented.\n")
+    a(
+        f"Written by `{t['generator']}` with seed {t['seed']} (instrument version {t['instrument_version']}). "
+        "Everything here is also in `truth.json` (machine-readable, 6 decimals). "
+        "The data are **simulated**: the schools, people and quotes are invented.\n"
+    )
     a("## Design\n")
     d = t["design"]
-    a(f"- {d['n_schools']} schools in {d['n_districts']} districts, waves {', '.join(d['waves'])} "
-      f"(a year apart); about {d['respondents_per_school']} respondents per school and wave "
-      f"({d['n_rows']} response rows from {d['n_persons']} people; {d['n_linked']} follow-up rows "
-      f"are the same person as at the previous wave: a linked panel share of {d['linked_share']}).")
-    a(f"- Leaders make up about {d['leader_share']:.0%} of a school's respondents (2-4 per school), "
-      f"and about {d['district_staff_per_district']} district staff per district answer each wave. "
-      "District staff are recorded with `school` = the district id (e.g. `D1`) and `role` = "
-      "`district`: they are reported at district level only. District staff are not asked the "
-      "items whose `roles` exclude them (the `*08` items), so those cells are always blank.")
-    a(f"- Data-quality problems: {d['missing_rate']:.0%} of answers missing completely at random "
-      f"(among respondents who are neither straight-liners nor partial), {d['straightliner_rate']:.0%} "
-      f"straight-liners (the same answer everywhere, including the reverse-keyed items), "
-      f"{d['partial_rate']:.0%} partial responses (only the first 1-2 domains answered), and speeders "
-      "(`duration_sec` < 120; most straight-liners plus about 1% of others). Their ids are listed in "
-      "`truth.json` under `data_quality`.")
+    a(
+        f"- {d['n_schools']} schools in {d['n_districts']} districts, waves {', '.join(d['waves'])} "
+        f"(a year apart); about {d['respondents_per_school']} respondents per school and wave "
+        f"({d['n_rows']} response rows from {d['n_persons']} people; {d['n_linked']} follow-up rows "
+        f"are the same person as at the previous wave: a linked panel share of {d['linked_share']})."
+    )
+    a(
+        f"- Leaders make up about {d['leader_share']:.0%} of a school's respondents (2-4 per school), "
+        f"and about {d['district_staff_per_district']} district staff per district answer each wave. "
+        "District staff are recorded with `school` = the district id (e.g. `D1`) and `role` = "
+        "`district`: they are reported at district level only. District staff are not asked the "
+        "items whose `roles` exclude them (the `*08` items), so those cells are always blank."
+    )
+    a(
+        f"- Data-quality problems: {d['missing_rate']:.0%} of answers missing completely at random "
+        f"(among respondents who are neither straight-liners nor partial), {d['straightliner_rate']:.0%} "
+        f"straight-liners (the same answer everywhere, including the reverse-keyed items), "
+        f"{d['partial_rate']:.0%} partial responses (only the first 1-2 domains answered), and speeders "
+        "(`duration_sec` < 120; most straight-liners plus about 1% of others). Their ids are listed in "
+        "`truth.json` under `data_quality`."
+    )
     lr = d["low_response_example"]
-    a(f"- Roster: teacher response rates drawn from 60-93%, leaders and district staff nearly all "
-      f"respond; {lr['school']} teachers at {lr['wave']} have a low rate (about {lr['target_rate']:.0%}) "
-      "as a suppression example.\n")
+    a(
+        f"- Roster: teacher response rates drawn from 60-93%, leaders and district staff nearly all "
+        f"respond; {lr['school']} teachers at {lr['wave']} have a low rate (about {lr['target_rate']:.0%}) "
+        "as a suppression example.\n"
+    )
     a("## Latent model\n")
     a("For respondent *i* of school *s*, domain *d*, wave *t* (0 = baseline, 1 = follow-up):\n")
-    a("```\ntheta[i,d,t] = mu[d] + u[s,d] + gamma[role,d] + t * g[s,d] + e[i,d]\n"
-      "u[s,.] ~ MVN(0, Sigma_school)      e[i,.] ~ MVN(0, Sigma_resp)      g[s,d] ~ N(growth_mean[d], growth_sd[d])\n```\n")
-    a("A linked respondent keeps the same `e` in both waves. District staff use the mean `u` and `g` of "
-      "their district's schools.\n")
-    a("| domain | mu | school SD | respondent SD | leader offset | district offset | growth mean | growth SD |")
+    a(
+        "```\ntheta[i,d,t] = mu[d] + u[s,d] + gamma[role,d] + t * g[s,d] + e[i,d]\n"
+        "u[s,.] ~ MVN(0, Sigma_school)      e[i,.] ~ MVN(0, Sigma_resp)      g[s,d] ~ N(growth_mean[d], growth_sd[d])\n```\n"
+    )
+    a(
+        "A linked respondent keeps the same `e` in both waves. District staff use the mean `u` and `g` of "
+        "their district's schools.\n"
+    )
+    a(
+        "| domain | mu | school SD | respondent SD | leader offset | district offset | growth mean | growth SD |"
+    )
     a("|---|---|---|---|---|---|---|---|")
     for k in doms:
-        a(f"| {k} | {_fmt(m['mu'][k])} | {_fmt(m['school_sd'][k])} | {_fmt(m['resp_sd'][k])} | "
-          f"{_fmt(m['role_offset']['leader'][k])} | {_fmt(m['role_offset']['district'][k])} | "
-          f"{_fmt(m['growth_mean'][k])} | {_fmt(m['growth_sd'][k])} |")
+        a(
+            f"| {k} | {_fmt(m['mu'][k])} | {_fmt(m['school_sd'][k])} | {_fmt(m['resp_sd'][k])} | "
+            f"{_fmt(m['role_offset']['leader'][k])} | {_fmt(m['role_offset']['district'][k])} | "
+            f"{_fmt(m['growth_mean'][k])} | {_fmt(m['growth_sd'][k])} |"
+        )
     a("")
-    for title, key in (("School-effect correlations (Sigma_school)", "school_cor"),
-                       ("Respondent-effect correlations (Sigma_resp)", "resp_cor")):
+    for title, key in (
+        ("School-effect correlations (Sigma_school)", "school_cor"),
+        ("Respondent-effect correlations (Sigma_resp)", "resp_cor"),
+    ):
         a(f"{title}:\n")
         a("| | " + " | ".join(doms) + " |")
         a("|---|" + "---|" * len(doms))
@@ -1354,35 +1888,52 @@ def _truth_md(st: Study) -> str:
             a(f"| {r} | " + " | ".join(_fmt(m[key][r][c]) for c in doms) + " |")
         a("")
     a("## Item model (graded response, Samejima 1969)\n")
-    a("```\ny*[i,j] = mu[d] + b[j] + a[j] * (theta[i,d] - mu[d]) + psi[j] * z,   z ~ N(0,1)\n"
-      "x[i,j]  = k  where  k - 0.5 <= y* < k + 0.5, clipped to 1..5\n"
-      "stored  = 6 - x for reverse-keyed items (as the respondent ticks them)\n```\n")
-    a("This is a normal-ogive graded response model with discrimination a/psi and thresholds at "
-      "1.5, 2.5, 3.5, 4.5. `std loading` is the standardised loading of y* on theta "
-      "(theta SD including the school effect). Reverse-keyed items have 20% more noise.\n")
+    a(
+        "```\ny*[i,j] = mu[d] + b[j] + a[j] * (theta[i,d] - mu[d]) + psi[j] * z,   z ~ N(0,1)\n"
+        "x[i,j]  = k  where  k - 0.5 <= y* < k + 0.5, clipped to 1..5\n"
+        "stored  = 6 - x for reverse-keyed items (as the respondent ticks them)\n```\n"
+    )
+    a(
+        "This is a normal-ogive graded response model with discrimination a/psi and thresholds at "
+        "1.5, 2.5, 3.5, 4.5. `std loading` is the standardised loading of y* on theta "
+        "(theta SD including the school effect). Reverse-keyed items have 20% more noise.\n"
+    )
     a("| item | domain | reverse | a | psi | b | std loading |")
     a("|---|---|---|---|---|---|---|")
     for it in m["items"]:
-        a(f"| {it['id']} | {it['domain']} | {'yes' if it['reverse'] else ''} | {_fmt(it['a'], 3)} | "
-          f"{_fmt(it['psi'], 3)} | {_fmt(it['b'], 3)} | {_fmt(it['std_loading'])} |")
+        a(
+            f"| {it['id']} | {it['domain']} | {'yes' if it['reverse'] else ''} | {_fmt(it['a'], 3)} | "
+            f"{_fmt(it['psi'], 3)} | {_fmt(it['b'], 3)} | {_fmt(it['std_loading'])} |"
+        )
     a("")
     a("## True values on the 1-5 score metric\n")
-    a("The true mean of a group is the expected domain score (mean of the domain's items after "
-      "re-reversing) of a respondent drawn from it, computed analytically from the model: "
-      "`E[x_j] = 1 + sum_k Phi((mu_d + b_j + a_j (m_d - mu_d) - k - 0.5) / sqrt(psi_j^2 + a_j^2 sd_d^2))`. "
-      "`all` weights teachers and leaders by their numbers in that school and wave (as an observed "
-      "school mean does). Data-quality problems are not part of the truth.\n")
-    a("Cronbach's alpha (true, Monte-Carlo): " + ", ".join(
-        f"{k} {_fmt(v)}" for k, v in t["reliability"]["alpha"].items()) + ".  ")
-    a("ICC(1) of teacher domain scores (true, this study's schools): " + ", ".join(
-        f"{k} {_fmt(v)}" for k, v in t["icc1"]["values"].items()) + ".  ")
-    a("Network leader minus teacher gap at baseline: " + ", ".join(
-        f"{k} {v:+.2f}" for k, v in t["leader_teacher_gap"].items()) + ".\n")
+    a(
+        "The true mean of a group is the expected domain score (mean of the domain's items after "
+        "re-reversing) of a respondent drawn from it, computed analytically from the model: "
+        "`E[x_j] = 1 + sum_k Phi((mu_d + b_j + a_j (m_d - mu_d) - k - 0.5) / sqrt(psi_j^2 + a_j^2 sd_d^2))`. "
+        "`all` weights teachers and leaders by their numbers in that school and wave (as an observed "
+        "school mean does). Data-quality problems are not part of the truth.\n"
+    )
+    a(
+        "Cronbach's alpha (true, Monte-Carlo): "
+        + ", ".join(f"{k} {_fmt(v)}" for k, v in t["reliability"]["alpha"].items())
+        + ".  "
+    )
+    a(
+        "ICC(1) of teacher domain scores (true, this study's schools): "
+        + ", ".join(f"{k} {_fmt(v)}" for k, v in t["icc1"]["values"].items())
+        + ".  "
+    )
+    a(
+        "Network leader minus teacher gap at baseline: "
+        + ", ".join(f"{k} {v:+.2f}" for k, v in t["leader_teacher_gap"].items())
+        + ".\n"
+    )
     a(f"Correlations of observed domain scores ({t['correlations']['definition']}):\n")
     a("| | " + " | ".join(doms) + " |")
     a("|---|" + "---|" * len(doms))
     for r in doms:
-        a(f"| {r} | " + " | ".join(_fmt(t['correlations']['score'][r][c]) for c in doms) + " |")
+        a(f"| {r} | " + " | ".join(_fmt(t["correlations"]["score"][r][c]) for c in doms) + " |")
     a("")
     waves = d["waves"]
     a("True school means (all respondents; teachers in brackets), per wave:\n")
@@ -1391,48 +1942,75 @@ def _truth_md(st: Study) -> str:
     sm = {(r["school"], r["wave"], r["domain"]): r for r in t["school_means"]}
     for sch in [x["school"] for x in t["schools"]]:
         for w in waves:
-            a(f"| {sch} | {w} | " + " | ".join(
-                f"{_fmt(sm[(sch, w, k)]['all'])} ({_fmt(sm[(sch, w, k)]['teacher'])})" for k in doms) + " |")
+            a(
+                f"| {sch} | {w} | "
+                + " | ".join(
+                    f"{_fmt(sm[(sch, w, k)]['all'])} ({_fmt(sm[(sch, w, k)]['teacher'])})" for k in doms
+                )
+                + " |"
+            )
     a("")
     a("True school growth on the latent metric (g, per wave step):\n")
     a("| school | name | district | " + " | ".join(doms) + " |")
     a("|---|---|---|" + "---|" * len(doms))
     for s in t["schools"]:
-        a(f"| {s['school']} | {s['name']} | {s['district']} | "
-          + " | ".join(f"{s['growth'][k]:+.2f}" for k in doms) + " |")
+        a(
+            f"| {s['school']} | {s['name']} | {s['district']} | "
+            + " | ".join(f"{s['growth'][k]:+.2f}" for k in doms)
+            + " |"
+        )
     a("")
     c = t["codings"]
     a("## Interviews and coding\n")
-    a(f"- {c['n_interviews']} interviews (a teacher group and a leader per school), {c['n_excerpts']} "
-      f"excerpts of 1-3 codes each from the instrument codebook; excerpts were written from "
-      "templates in the voice of teachers and leaders.")
-    a(f"- Asset versus barrier: an excerpt about a domain is an asset with probability "
-      f"logistic({c['asset_logit']}); otherwise it carries a BARRIER code (and often the domain code "
-      f"told as a gap). Share of asset excerpts: {c['asset_share']:.0%}.")
-    a(f"- `coder_a` codes every excerpt; `coder_b` double-codes {c['n_double_coded']} "
-      f"({c['double_coded_share']:.0%}). For each of coder a's codes coder b drops it with probability "
-      f"{c['coder_b_drop_probability']} (using a code of the same group instead with probability "
-      f"{c['coder_b_substitute_given_drop']}), and adds an extra code with probability "
-      f"{c['coder_b_extra_code_probability']}.")
+    a(
+        f"- {c['n_interviews']} interviews (a teacher group and a leader per school), {c['n_excerpts']} "
+        f"excerpts of 1-3 codes each from the instrument codebook; excerpts were written from "
+        "templates in the voice of teachers and leaders."
+    )
+    a(
+        f"- Asset versus barrier: an excerpt about a domain is an asset with probability "
+        f"logistic({c['asset_logit']}); otherwise it carries a BARRIER code (and often the domain code "
+        f"told as a gap). Share of asset excerpts: {c['asset_share']:.0%}."
+    )
+    a(
+        f"- `coder_a` codes every excerpt; `coder_b` double-codes {c['n_double_coded']} "
+        f"({c['double_coded_share']:.0%}). For each of coder a's codes coder b drops it with probability "
+        f"{c['coder_b_drop_probability']} (using a code of the same group instead with probability "
+        f"{c['coder_b_substitute_given_drop']}), and adds an extra code with probability "
+        f"{c['coder_b_extra_code_probability']}."
+    )
     a(f"- {c['n_exemplary']} excerpts are flagged `exemplary`.")
     if c.get("valence"):
         v = c["valence"]
-        a(f"- Valence (column `valence`): {v['rule']}. Codings: {v['n_strength_codings']} strength, "
-          f"{v['n_barrier_codings']} barrier; coder b recorded the other valence {v['n_coder_b_flips']} times.")
-    a(f"- Personal details for redaction tests (invented; 555 numbers and example.org addresses) are in "
-      f"excerpts {', '.join(c['pii']['excerpts'])}; personal names used: {', '.join(c['pii']['names'])}.\n")
+        a(
+            f"- Valence (column `valence`): {v['rule']}. Codings: {v['n_strength_codings']} strength, "
+            f"{v['n_barrier_codings']} barrier; coder b recorded the other valence {v['n_coder_b_flips']} times."
+        )
+    a(
+        f"- Personal details for redaction tests (invented; 555 numbers and example.org addresses) are in "
+        f"excerpts {', '.join(c['pii']['excerpts'])}; personal names used: {', '.join(c['pii']['names'])}.\n"
+    )
     if t.get("dont_know"):
         dk = t["dont_know"]
         a("## Don't know / Not applicable\n")
-        a(f"- Code {dk['code']} in `responses.csv` (read as missing by `read_responses`, counted in "
-          f"`n_dont_know`). Rule: {dk['rule']}.")
-        a(f"- {dk['n_cells']} answers are Don't know; share of the items asked of each role: "
-          + ", ".join(f"{r} {x:.1%}" for r, x in dk["share_of_asked_by_role"].items()) + ".")
-        a("- Don't know is drawn independently of the latent scores, so dropping it as missing does not bias "
-          "the true means above; ticking the midpoint instead (as 1.0.0 forced) would pull every school toward 3.\n")
+        a(
+            f"- Code {dk['code']} in `responses.csv` (read as missing by `read_responses`, counted in "
+            f"`n_dont_know`). Rule: {dk['rule']}."
+        )
+        a(
+            f"- {dk['n_cells']} answers are Don't know; share of the items asked of each role: "
+            + ", ".join(f"{r} {x:.1%}" for r, x in dk["share_of_asked_by_role"].items())
+            + "."
+        )
+        a(
+            "- Don't know is drawn independently of the latent scores, so dropping it as missing does not bias "
+            "the true means above; ticking the midpoint instead (as 1.0.0 forced) would pull every school toward 3.\n"
+        )
     a("## Reference\n")
-    a("Samejima, F. (1969). Estimation of latent ability using a response pattern of graded scores. "
-      "*Psychometrika Monograph Supplement*, 34(4, Pt. 2), No. 17.")
+    a(
+        "Samejima, F. (1969). Estimation of latent ability using a response pattern of graded scores. "
+        "*Psychometrika Monograph Supplement*, 34(4, Pt. 2), No. 17."
+    )
     return "\n".join(L) + "\n"
 
 
@@ -1486,11 +2064,16 @@ def write_sample(folder, seed: int = 2026, **kwargs) -> list[Path]:
     csv(st.schools, "schools.csv")
     csv(st.codings, "codings.csv")
     p = folder / "study.yaml"
-    p.write_text(_study_yaml(seed, waves, _instrument_entry(kwargs["instrument"])), encoding="utf-8", newline="\n")
+    p.write_text(
+        _study_yaml(seed, waves, _instrument_entry(kwargs["instrument"])), encoding="utf-8", newline="\n"
+    )
     out.append(p)
     p = folder / "truth.json"
-    p.write_text(json.dumps(st.truth, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                 encoding="utf-8", newline="\n")
+    p.write_text(
+        json.dumps(st.truth, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+        newline="\n",
+    )
     out.append(p)
     p = folder / "TRUTH.md"
     p.write_text(_truth_md(st), encoding="utf-8", newline="\n")

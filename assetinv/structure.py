@@ -20,6 +20,7 @@ R lavaan 0.6 fits ``cfa(model, data, estimator = "ML", missing = "fiml")``:
 loadings and intercepts, latent means free after the first group) multi-group
 models, as lavaan's ``group.equal = c("loadings", "intercepts")`` does.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -53,12 +54,12 @@ class _Patterns:
     """Sufficient statistics of one group's data, by missing-data pattern."""
 
     n: int
-    obs: list            # index arrays of the observed variables
+    obs: list  # index arrays of the observed variables
     counts: np.ndarray
     means: list
-    covs: list           # ML covariance (divided by the pattern's n)
-    Y: np.ndarray        # the raw data (NaN = missing), empty rows removed
-    blocks: list = field(default_factory=list)   # patterns stacked by number observed: (O, n, means, covs)
+    covs: list  # ML covariance (divided by the pattern's n)
+    Y: np.ndarray  # the raw data (NaN = missing), empty rows removed
+    blocks: list = field(default_factory=list)  # patterns stacked by number observed: (O, n, means, covs)
 
 
 def _patterns(Y: np.ndarray) -> _Patterns:
@@ -80,8 +81,14 @@ def _patterns(Y: np.ndarray) -> _Patterns:
     sizes = np.array([len(o) for o in obs])
     for k in np.unique(sizes):
         sel = np.flatnonzero(sizes == k)
-        blocks.append((np.stack([obs[i] for i in sel]), counts[sel],
-                       np.stack([means[i] for i in sel]), np.stack([covs[i] for i in sel])))
+        blocks.append(
+            (
+                np.stack([obs[i] for i in sel]),
+                counts[sel],
+                np.stack([means[i] for i in sel]),
+                np.stack([covs[i] for i in sel]),
+            )
+        )
     return _Patterns(n=len(Y), obs=obs, counts=counts, means=means, covs=covs, Y=Y, blocks=blocks)
 
 
@@ -102,7 +109,8 @@ def _loglik(P: _Patterns, mu: np.ndarray, S: np.ndarray) -> float:
 def _em_h1(P: _Patterns, max_iter: int = 500, tol: float = 1e-5):
     """Unrestricted mean and covariance by EM, exactly as lavaan's
     ``lav_mvnorm_missing_h1_estimate_moments`` (start: observed means and
-    variances, diagonal; stop when no moment moves by ``tol``)."""
+    variances, diagonal; stop when no moment moves by ``tol``).
+    """
     Y = P.Y
     p = Y.shape[1]
     N = P.n
@@ -117,26 +125,27 @@ def _em_h1(P: _Patterns, max_iter: int = 500, tol: float = 1e-5):
         T2 = np.zeros((p, p))
         for o, n, m, C in zip(P.obs, P.counts, P.means, P.covs):
             mis = np.setdiff1d(np.arange(p), o)
-            sy = n * m                                   # sum of y_o
-            syy = n * (C + np.outer(m, m))               # sum of y_o y_o'
+            sy = n * m  # sum of y_o
+            syy = n * (C + np.outer(m, m))  # sum of y_o y_o'
             if len(mis) == 0:
                 T1 += sy
                 T2 += syy
                 continue
             Soo = S0[np.ix_(o, o)]
             Smo = S0[np.ix_(mis, o)]
-            Bm = linalg.solve(Soo, Smo.T, assume_a="pos").T      # Sigma_mo Sigma_oo^-1
-            a = mu0[mis] - Bm @ mu0[o]                           # E[y_m|y_o] = a + Bm y_o
+            Bm = linalg.solve(Soo, Smo.T, assume_a="pos").T  # Sigma_mo Sigma_oo^-1
+            a = mu0[mis] - Bm @ mu0[o]  # E[y_m|y_o] = a + Bm y_o
             cond = S0[np.ix_(mis, mis)] - Bm @ Smo.T
             sm = n * a + Bm @ sy
             T1[o] += sy
             T1[mis] += sm
             T2[np.ix_(o, o)] += syy
-            om = np.outer(sy, a) + syy @ Bm.T                    # sum y_o E[y_m]'
+            om = np.outer(sy, a) + syy @ Bm.T  # sum y_o E[y_m]'
             T2[np.ix_(o, mis)] += om
             T2[np.ix_(mis, o)] += om.T
-            T2[np.ix_(mis, mis)] += (n * cond + n * np.outer(a, a) + np.outer(a, Bm @ sy)
-                                     + np.outer(Bm @ sy, a) + Bm @ syy @ Bm.T)
+            T2[np.ix_(mis, mis)] += (
+                n * cond + n * np.outer(a, a) + np.outer(a, Bm @ sy) + np.outer(Bm @ sy, a) + Bm @ syy @ Bm.T
+            )
         mu = T1 / N
         S = T2 / N - np.outer(mu, mu)
         S = (S + S.T) / 2
@@ -156,14 +165,14 @@ class _Spec:
 
     factors: list
     items: list
-    member: np.ndarray              # item -> factor index
+    member: np.ndarray  # item -> factor index
     n_groups: int
     keys: list = field(default_factory=list)
-    lam: list = field(default_factory=list)   # per group: (p,) index or -1 (fixed 1)
+    lam: list = field(default_factory=list)  # per group: (p,) index or -1 (fixed 1)
     nu: list = field(default_factory=list)
     th: list = field(default_factory=list)
-    phi: list = field(default_factory=list)   # per group: (m, m) index
-    al: list = field(default_factory=list)    # per group: (m,) index or -1 (fixed 0)
+    phi: list = field(default_factory=list)  # per group: (m, m) index
+    al: list = field(default_factory=list)  # per group: (m,) index or -1 (fixed 0)
 
     def index(self, key) -> int:
         if key not in self._lookup:
@@ -197,7 +206,11 @@ def _build_spec(model: Mapping[str, Sequence[str]], n_groups: int, equal: Sequen
         al = np.full(m, -1)
         if "intercepts" in equal and g > 0:
             al = np.array([sp.index(("~1", f, g)) for f in factors])
-        sp.lam.append(lam); sp.th.append(th); sp.phi.append(phi); sp.nu.append(nu); sp.al.append(al)
+        sp.lam.append(lam)
+        sp.th.append(th)
+        sp.phi.append(phi)
+        sp.nu.append(nu)
+        sp.al.append(al)
     return sp
 
 
@@ -241,10 +254,12 @@ def _objective(sp: _Spec, data: list, x: np.ndarray, grad: bool = True):
             f += 0.5 * float(np.sum(n * (k * _LOG2PI + logdet + np.trace(SiB, axis1=1, axis2=2))))
             if grad:
                 Gp = 0.5 * n[:, None, None] * (Si - SiB @ Si)
-                GS += np.bincount((O[:, :, None] * p + O[:, None, :]).ravel(), weights=Gp.ravel(),
-                                  minlength=p * p)
-                gm += np.bincount(O.ravel(), weights=(-n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(),
-                                  minlength=p)
+                GS += np.bincount(
+                    (O[:, :, None] * p + O[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
+                )
+                gm += np.bincount(
+                    O.ravel(), weights=(-n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
+                )
         GS = GS.reshape(p, p)
         if not grad:
             continue
@@ -267,9 +282,10 @@ def _objective(sp: _Spec, data: list, x: np.ndarray, grad: bool = True):
 
 def _start(sp: _Spec, data: list) -> np.ndarray:
     """Starting values: per factor, the first principal axis of its items' pairwise
-    covariances (scaled to the marker); residual variances half the item variance."""
+    covariances (scaled to the marker); residual variances half the item variance.
+    """
     x = np.zeros(len(sp.keys))
-    for g in reversed(range(len(data))):           # group 0 last: shared entries take its values
+    for g in reversed(range(len(data))):  # group 0 last: shared entries take its values
         Y = data[g].Y
         C = pd.DataFrame(Y).cov(min_periods=2).to_numpy()
         C = np.where(np.isfinite(C), C, 0.0)
@@ -283,7 +299,7 @@ def _start(sp: _Spec, data: list) -> np.ndarray:
             lm = load[0] if abs(load[0]) > 0.1 * np.sqrt(var[idx[0]]) else np.sqrt(0.5 * var[idx[0]])
             for j, i in enumerate(idx[1:], start=1):
                 x[sp.lam[g][i]] = load[j] / lm
-            x[sp.phi[g][k, k]] = lm ** 2
+            x[sp.phi[g][k, k]] = lm**2
         x[sp.th[g]] = var / 2
         x[sp.nu[g]] = np.nanmean(Y, axis=0)
     return x
@@ -291,18 +307,21 @@ def _start(sp: _Spec, data: list) -> np.ndarray:
 
 def _single_thread():
     """BLAS on one thread: the batched small matrices gain nothing from more, and the
-    machine's cores are better left to other work."""
+    machine's cores are better left to other work.
+    """
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
         import contextlib
+
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 
 
 def _num_hessian(sp, data, x, g0=None, h=1e-5):
     """Observed Hessian of -logL by differences of the analytic gradient (forward
-    differences from ``g0`` when given, central otherwise), symmetrised."""
+    differences from ``g0`` when given, central otherwise), symmetrised.
+    """
     k = len(x)
     H = np.zeros((k, k))
     for i in range(k):
@@ -319,11 +338,11 @@ def _fit_ml(sp: _Spec, data: list, msgs: list[str], hessian: bool = True):
     x = _start(sp, data)
     ntot = sum(P.n for P in data)
 
-    def scaled(z):                               # -logL / N, as lavaan's fmin is scaled
+    def scaled(z):  # -logL / N, as lavaan's fmin is scaled
         fz, gz = _objective(sp, data, z)
         return fz / ntot, gz / ntot
 
-    for _ in range(3):                           # BFGS (it steps back from non-positive-definite trials)
+    for _ in range(3):  # BFGS (it steps back from non-positive-definite trials)
         res = optimize.minimize(scaled, x, jac=True, method="BFGS", options={"maxiter": 20000, "gtol": 1e-9})
         moved = np.abs(res.x - x).max()
         x = res.x
@@ -332,8 +351,10 @@ def _fit_ml(sp: _Spec, data: list, msgs: list[str], hessian: bool = True):
     fun = lambda z: _objective(sp, data, z)
     f, g = fun(x)
     H = None
-    if hessian:                                  # one Newton step on the observed Hessian, which
-        H = _num_hessian(sp, data, x, g0=g if len(x) > 60 else None, h=1e-6 if len(x) > 60 else 1e-5)  # SEs too
+    if hessian:  # one Newton step on the observed Hessian, which
+        H = _num_hessian(
+            sp, data, x, g0=g if len(x) > 60 else None, h=1e-6 if len(x) > 60 else 1e-5
+        )  # SEs too
         try:
             step = linalg.solve(H, g, assume_a="sym")
             fn, gn = fun(x - step)
@@ -344,8 +365,11 @@ def _fit_ml(sp: _Spec, data: list, msgs: list[str], hessian: bool = True):
     gmax = float(np.abs(g).max()) if np.isfinite(f) else np.inf
     converged = bool(np.isfinite(f)) and gmax < 1e-3 * max(1.0, ntot / 1000)
     if not converged:
-        _warn(msgs, f"the model did not converge (largest gradient {gmax:.3g}); "
-                    "do not interpret its estimates or fit")
+        _warn(
+            msgs,
+            f"the model did not converge (largest gradient {gmax:.3g}); "
+            "do not interpret its estimates or fit",
+        )
     return x, -f, H, converged
 
 
@@ -388,14 +412,16 @@ class CFAResult:
 
     def summary(self) -> str:
         f = self.fit
-        return (f"CFA ({len(self.model)} factors, N = {f['ntotal']}): chi2({f['df']}) = {f['chisq']:.2f}, "
-                f"p = {f['pvalue']:.3g}, CFI = {f['cfi']:.3f}, TLI = {f['tli']:.3f}, "
-                f"RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, {f['rmsea_ci_high']:.3f}], "
-                f"SRMR = {f['srmr']:.3f}")
+        return (
+            f"CFA ({len(self.model)} factors, N = {f['ntotal']}): chi2({f['df']}) = {f['chisq']:.2f}, "
+            f"p = {f['pvalue']:.3g}, CFI = {f['cfi']:.3f}, TLI = {f['tli']:.3f}, "
+            f"RMSEA = {f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, {f['rmsea_ci_high']:.3f}], "
+            f"SRMR = {f['srmr']:.3f}"
+        )
 
 
 def _rmsea_ci(X2: float, df: float, N: float, G: int, level: float = 0.90):
-    """lavaan's ``lav_fit_rmsea_ci``: noncentrality bounds by the noncentral chi-square."""
+    """Lavaan's ``lav_fit_rmsea_ci``: noncentrality bounds by the noncentral chi-square."""
     if not (np.isfinite(X2) and df >= 1):
         return 0.0, 0.0
     hi_p, lo_p = 1 - (1 - level) / 2, (1 - level) / 2
@@ -428,12 +454,12 @@ def _independence_logl(P: _Patterns) -> float:
 
 
 def _srmr_group(S: np.ndarray, m: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> float:
-    """lavaan's SRMR (Bentler, with means): residuals scaled by the h1 standard deviations."""
+    """Lavaan's SRMR (Bentler, with means): residuals scaled by the h1 standard deviations."""
     sd = np.sqrt(np.diag(S))
     R = (S - Sigma) / np.outer(sd, sd)
     iu = np.tril_indices(len(S))
     rm = (m - mu) / sd
-    return float(np.sqrt((np.sum(R[iu] ** 2) + np.sum(rm ** 2)) / (len(iu[0]) + len(m))))
+    return float(np.sqrt((np.sum(R[iu] ** 2) + np.sum(rm**2)) / (len(iu[0]) + len(m))))
 
 
 def _fit_measures(sp, data, x, logl, h1):
@@ -451,12 +477,27 @@ def _fit_measures(sp, data, x, logl, h1):
     tli = (X2b / dfb - X2 / df) / (X2b / dfb - 1) if df > 0 else 1.0
     rmsea = float(np.sqrt(max(X2 / N / df - 1 / N, 0.0)) * np.sqrt(G)) if df > 0 else 0.0
     lo, hi = _rmsea_ci(X2, df, N, G)
-    srmr = sum(P.n / N * _srmr_group(S, mu, _matrices(sp, x, g)[5], _matrices(sp, x, g)[6])
-               for g, (P, (mu, S)) in enumerate(zip(data, h1)))
-    return {"chisq": float(X2), "df": int(df), "pvalue": float(stats.chi2.sf(X2, df)) if df > 0 else np.nan,
-            "cfi": float(cfi), "tli": float(tli), "rmsea": rmsea, "rmsea_ci_low": lo, "rmsea_ci_high": hi,
-            "srmr": float(srmr), "logl": float(logl), "unrestricted_logl": float(logl_h1),
-            "baseline_chisq": float(X2b), "baseline_df": int(dfb), "npar": len(sp.keys), "ntotal": int(N)}
+    srmr = sum(
+        P.n / N * _srmr_group(S, mu, _matrices(sp, x, g)[5], _matrices(sp, x, g)[6])
+        for g, (P, (mu, S)) in enumerate(zip(data, h1))
+    )
+    return {
+        "chisq": float(X2),
+        "df": int(df),
+        "pvalue": float(stats.chi2.sf(X2, df)) if df > 0 else np.nan,
+        "cfi": float(cfi),
+        "tli": float(tli),
+        "rmsea": rmsea,
+        "rmsea_ci_low": lo,
+        "rmsea_ci_high": hi,
+        "srmr": float(srmr),
+        "logl": float(logl),
+        "unrestricted_logl": float(logl_h1),
+        "baseline_chisq": float(X2b),
+        "baseline_df": int(dfb),
+        "npar": len(sp.keys),
+        "ntotal": int(N),
+    }
 
 
 def _param_table(sp, x, se, groups):
@@ -469,17 +510,28 @@ def _param_table(sp, x, se, groups):
 
         def sev(idx):
             return 0.0 if idx < 0 else float(se[idx])
+
         for i, it in enumerate(sp.items):
             k = sp.member[i]
-            rows.append((sp.factors[k], "=~", it, glab, L[i, k], sev(sp.lam[g][i]),
-                         L[i, k] * sd_f[k] / sd_y[i]))
+            rows.append(
+                (sp.factors[k], "=~", it, glab, L[i, k], sev(sp.lam[g][i]), L[i, k] * sd_f[k] / sd_y[i])
+            )
         for i, it in enumerate(sp.items):
             rows.append((it, "~~", it, glab, Th[i], sev(sp.th[g][i]), Th[i] / sd_y[i] ** 2))
         m = len(sp.factors)
         for a in range(m):
             for b in range(a, m):
-                rows.append((sp.factors[a], "~~", sp.factors[b], glab, Phi[a, b], sev(sp.phi[g][a, b]),
-                             Phi[a, b] / (sd_f[a] * sd_f[b])))
+                rows.append(
+                    (
+                        sp.factors[a],
+                        "~~",
+                        sp.factors[b],
+                        glab,
+                        Phi[a, b],
+                        sev(sp.phi[g][a, b]),
+                        Phi[a, b] / (sd_f[a] * sd_f[b]),
+                    )
+                )
         for i, it in enumerate(sp.items):
             rows.append((it, "~1", "", glab, nu[i], sev(sp.nu[g][i]), nu[i] / sd_y[i]))
         for a in range(m):
@@ -493,25 +545,39 @@ def _checks(sp, x, H, h1, msgs):
         where = f" (group {g + 1})" if sp.n_groups > 1 else ""
         neg = [it for it, t in zip(sp.items, Th) if t < 0]
         if neg:
-            _warn(msgs, f"Heywood case{where}: negative residual variance for {', '.join(neg)}; "
-                        "the model is misspecified for these items or the sample is too small")
-        std = (L * np.sqrt(np.clip(np.diag(Phi), 0, None))).sum(axis=1) / np.sqrt(np.clip(np.diag(Sigma), 1e-300, None))
+            _warn(
+                msgs,
+                f"Heywood case{where}: negative residual variance for {', '.join(neg)}; "
+                "the model is misspecified for these items or the sample is too small",
+            )
+        std = (L * np.sqrt(np.clip(np.diag(Phi), 0, None))).sum(axis=1) / np.sqrt(
+            np.clip(np.diag(Sigma), 1e-300, None)
+        )
         big = [it for it, s in zip(sp.items, std) if abs(s) > 1]
         if big and not neg:
             _warn(msgs, f"Heywood case{where}: standardized loading above 1 for {', '.join(big)}")
         ev = np.linalg.eigvalsh(Phi)
         if ev.min() <= 0:
-            _warn(msgs, f"the covariance matrix of the factors{where} is not positive definite "
-                        f"(smallest eigenvalue {ev.min():.3g}): two factors may be indistinguishable "
-                        "or a factor variance is negative")
+            _warn(
+                msgs,
+                f"the covariance matrix of the factors{where} is not positive definite "
+                f"(smallest eigenvalue {ev.min():.3g}): two factors may be indistinguishable "
+                "or a factor variance is negative",
+            )
         S = h1[g][1]
         if np.linalg.eigvalsh(S).min() <= 1e-6 * max(np.diag(S).max(), 1e-300):
-            _warn(msgs, f"the (EM) covariance matrix of the items{where} is not positive definite: "
-                        "an item is (nearly) a copy or a combination of others")
+            _warn(
+                msgs,
+                f"the (EM) covariance matrix of the items{where} is not positive definite: "
+                "an item is (nearly) a copy or a combination of others",
+            )
     ev = np.linalg.eigvalsh(H) if H is not None else np.ones(1)
     if ev.min() <= 0:
-        _warn(msgs, "the information matrix is not positive definite (smallest eigenvalue "
-                    f"{ev.min():.3g}): the model may not be identified; standard errors are not valid")
+        _warn(
+            msgs,
+            "the information matrix is not positive definite (smallest eigenvalue "
+            f"{ev.min():.3g}): the model may not be identified; standard errors are not valid",
+        )
 
 
 # ----------------------------------------------------------------------------- public
@@ -534,17 +600,23 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
                 reverse = [i for i in inst.reverse_ids() if i in inmodel]
         reverse = list(reverse or [])
     if not model:
-        raise ValueError("the model has no factors: give model={factor: [items]} or data with the instrument's items")
+        raise ValueError(
+            "the model has no factors: give model={factor: [items]} or data with the instrument's items"
+        )
     items = [i for v in model.values() for i in v]
     missing = [i for i in items if i not in df.columns]
     if missing:
-        raise ValueError(f"item(s) {', '.join(map(str, missing))} of the model are not columns of the data; "
-                         f"columns start {list(df.columns)[:8]}")
+        raise ValueError(
+            f"item(s) {', '.join(map(str, missing))} of the model are not columns of the data; "
+            f"columns start {list(df.columns)[:8]}"
+        )
     if len(set(items)) != len(items):
         raise ValueError("an item appears on two factors; each item must load on exactly one factor")
     small = [f for f, v in model.items() if len(v) < 2]
     if small:
-        raise ValueError(f"factor(s) {', '.join(small)} have fewer than 2 items; a CFA factor needs at least 2")
+        raise ValueError(
+            f"factor(s) {', '.join(small)} have fewer than 2 items; a CFA factor needs at least 2"
+        )
     return model, list(reverse), bounds, items
 
 
@@ -555,8 +627,10 @@ def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray
         bad = col.isna() & df[it].notna()
         if bad.any():
             r = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"column {it!r} holds a non-numeric value {df[it].iloc[r]!r} (row {r + 1}); "
-                             "read the file with assetinv.read_responses, which converts labels to numbers")
+            raise ValueError(
+                f"column {it!r} holds a non-numeric value {df[it].iloc[r]!r} (row {r + 1}); "
+                "read the file with assetinv.read_responses, which converts labels to numbers"
+            )
         cols.append(col.to_numpy(dtype=float))
     Y = np.column_stack(cols)
     for it in reverse:
@@ -575,7 +649,7 @@ def _group_data(df, Y, group, msgs, items):
         g = df[group]
         if g.isna().any():
             _warn(msgs, f"{int(g.isna().sum())} row(s) with no {group!r} were left out")
-        labels = pd.unique(g.dropna()).tolist()        # order of first appearance, as lavaan
+        labels = pd.unique(g.dropna()).tolist()  # order of first appearance, as lavaan
         parts = [Y[(g == lab).to_numpy()] for lab in labels]
         if len(labels) < 2:
             raise ValueError(f"group column {group!r} has fewer than 2 groups")
@@ -583,16 +657,24 @@ def _group_data(df, Y, group, msgs, items):
     for lab, part in zip(labels, parts):
         empty = np.isnan(part).all(axis=1)
         if empty.any():
-            _warn(msgs, f"{int(empty.sum())} case(s) with no answer to any item were left out"
-                        + (f" (group {lab})" if lab is not None else "") + ", as lavaan does")
+            _warn(
+                msgs,
+                f"{int(empty.sum())} case(s) with no answer to any item were left out"
+                + (f" (group {lab})" if lab is not None else "")
+                + ", as lavaan does",
+            )
         part = part[~empty]
         if len(part) < 3:
-            raise ValueError(f"too few cases ({len(part)}) to fit a CFA" + (f" in group {lab}" if lab is not None else ""))
+            raise ValueError(
+                f"too few cases ({len(part)}) to fit a CFA" + (f" in group {lab}" if lab is not None else "")
+            )
         where = f" in group {lab}" if lab is not None else ""
         few = [items[j] for j in range(part.shape[1]) if np.isfinite(part[:, j]).sum() < 2]
         if few:
-            raise ValueError(f"item(s) {', '.join(few)} have fewer than 2 answers{where} and cannot enter a CFA; "
-                             "leave them out of the model or the group out of the data")
+            raise ValueError(
+                f"item(s) {', '.join(few)} have fewer than 2 answers{where} and cannot enter a CFA; "
+                "leave them out of the model or the group out of the data"
+            )
         const = [items[j] for j in range(part.shape[1]) if np.nanvar(part[:, j]) == 0]
         if const:
             raise ValueError(f"item(s) {', '.join(const)} have no variance{where} and cannot enter a CFA")
@@ -630,8 +712,16 @@ def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=Tr
         params = params.drop(columns="group")
     load = params[params["op"] == "=~"].rename(columns={"lhs": "factor", "rhs": "item"}).drop(columns="op")
     cols = ["factor", "item"] + (["group"] if group is not None else []) + ["estimate", "se", "std_all"]
-    return CFAResult(fit=fitm, loadings=load[cols].reset_index(drop=True), params=params.reset_index(drop=True),
-                     model=model, reversed=reverse, groups=labels, converged=converged, warnings=msgs)
+    return CFAResult(
+        fit=fitm,
+        loadings=load[cols].reset_index(drop=True),
+        params=params.reset_index(drop=True),
+        model=model,
+        reversed=reverse,
+        groups=labels,
+        converged=converged,
+        warnings=msgs,
+    )
 
 
 def cfa(
@@ -772,8 +862,10 @@ def invariance(
     analysis and factorial invariance. *Psychometrika, 58*, 525–543.
     """
     levels = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts")}
-    fits = {lev: _fit(df, model, instrument, group, eq, reverse, missing, "ML", se=False)
-            for lev, eq in levels.items()}
+    fits = {
+        lev: _fit(df, model, instrument, group, eq, reverse, missing, "ML", se=False)
+        for lev, eq in levels.items()
+    }
     rows = []
     prev = None
     failed = None
@@ -782,16 +874,29 @@ def invariance(
         row = {k: f[k] for k in ("chisq", "df", "cfi", "tli", "rmsea", "srmr")}
         if prev is None:
             ok = f["cfi"] >= 0.90 and f["rmsea"] <= 0.08 and res.converged
-            row.update(delta_chisq=np.nan, delta_df=np.nan, p_delta=np.nan, delta_cfi=np.nan,
-                       delta_rmsea=np.nan, delta_srmr=np.nan,
-                       verdict="fit acceptable" if ok else "fit poor")
-            row["meaning"] = ("The same structure fits every group." if ok else
-                              "The structure itself fits poorly in at least one group; the later steps "
-                              "cannot be trusted.")
+            row.update(
+                delta_chisq=np.nan,
+                delta_df=np.nan,
+                p_delta=np.nan,
+                delta_cfi=np.nan,
+                delta_rmsea=np.nan,
+                delta_srmr=np.nan,
+                verdict="fit acceptable" if ok else "fit poor",
+            )
+            row["meaning"] = (
+                "The same structure fits every group."
+                if ok
+                else "The structure itself fits poorly in at least one group; the later steps "
+                "cannot be trusted."
+            )
         else:
             d_chi = f["chisq"] - prev["chisq"]
             d_df = f["df"] - prev["df"]
-            d_cfi, d_rmsea, d_srmr = f["cfi"] - prev["cfi"], f["rmsea"] - prev["rmsea"], f["srmr"] - prev["srmr"]
+            d_cfi, d_rmsea, d_srmr = (
+                f["cfi"] - prev["cfi"],
+                f["rmsea"] - prev["rmsea"],
+                f["srmr"] - prev["srmr"],
+            )
             srmr_cut = 0.030 if lev == "metric" else 0.010
             if failed:
                 verdict = f"not tested ({failed} failed)"
@@ -803,8 +908,15 @@ def invariance(
                 verdict = "holds"
             if verdict in ("fails", "unclear") and not failed:
                 failed = lev
-            row.update(delta_chisq=d_chi, delta_df=d_df, p_delta=float(stats.chi2.sf(d_chi, d_df)),
-                       delta_cfi=d_cfi, delta_rmsea=d_rmsea, delta_srmr=d_srmr, verdict=verdict)
+            row.update(
+                delta_chisq=d_chi,
+                delta_df=d_df,
+                p_delta=float(stats.chi2.sf(d_chi, d_df)),
+                delta_cfi=d_cfi,
+                delta_rmsea=d_rmsea,
+                delta_srmr=d_srmr,
+                verdict=verdict,
+            )
             row["meaning"] = _meaning(lev, verdict, group)
         if not res.converged:
             row["verdict"] = "not converged"
@@ -820,16 +932,18 @@ def invariance(
 
 def _meaning(level: str, verdict: str, group: str) -> str:
     if level == "metric":
-        return {"holds": f"Items relate to their domain equally strongly in every {group}.",
-                "fails": f"Some items relate to their domain differently across {group}s; "
-                         "domain scores mean different things in each.",
-                "unclear": "The fit indices disagree about equal loadings; treat comparisons with care."
-                }.get(verdict, "Not tested because an earlier step failed.")
-    return {"holds": f"Items have the same starting point in every {group}, so domain means can be compared.",
-            "fails": f"Some items are answered higher or lower in one {group} at the same level of the domain; "
-                     f"gaps and changes between {group}s may partly reflect how items are read.",
-            "unclear": "The fit indices disagree about equal intercepts; compare means with care."
-            }.get(verdict, "Not tested because an earlier step failed.")
+        return {
+            "holds": f"Items relate to their domain equally strongly in every {group}.",
+            "fails": f"Some items relate to their domain differently across {group}s; "
+            "domain scores mean different things in each.",
+            "unclear": "The fit indices disagree about equal loadings; treat comparisons with care.",
+        }.get(verdict, "Not tested because an earlier step failed.")
+    return {
+        "holds": f"Items have the same starting point in every {group}, so domain means can be compared.",
+        "fails": f"Some items are answered higher or lower in one {group} at the same level of the domain; "
+        f"gaps and changes between {group}s may partly reflect how items are read.",
+        "unclear": "The fit indices disagree about equal intercepts; compare means with care.",
+    }.get(verdict, "Not tested because an earlier step failed.")
 
 
 def invariance_caution(table: pd.DataFrame, what: str = "gaps") -> str | None:
@@ -857,6 +971,8 @@ def invariance_caution(table: pd.DataFrame, what: str = "gaps") -> str | None:
     """
     if str(table.loc["scalar", "verdict"]) == "holds" and str(table.loc["metric", "verdict"]) == "holds":
         return None
-    return (f"Caution: the groups may not read every item the same way (scalar invariance was not "
-            f"supported), so part of these {what} may come from how items are read rather than from "
-            f"real differences.")
+    return (
+        f"Caution: the groups may not read every item the same way (scalar invariance was not "
+        f"supported), so part of these {what} may come from how items are read rather than from "
+        f"real differences."
+    )

@@ -20,16 +20,16 @@ Each finding names the file, the row (spreadsheet numbering, header = 1) where i
 the fix. ``assetinv report`` runs the same check first: it refuses a study with errors (exit code 2)
 and prints the warnings.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from .errors import DataError, Problem
-from .instrument import resolve
 from .ids import natural_key
+from .instrument import resolve
 
 __all__ = ["Finding", "StudyCheck", "print_findings", "validate_study"]
 
@@ -98,7 +98,7 @@ def _name(path, folder: Path) -> str:
 
 # ------------------------------------------------------------------ rows in the original files
 def _raw_rows(path: Path, column_names: list[str], values_map: dict | None = None) -> dict[str, list[int]]:
-    """value -> spreadsheet rows where a column (any of ``column_names``) holds it, read from the file itself."""
+    """Value -> spreadsheet rows where a column (any of ``column_names``) holds it, read from the file itself."""
     from . import io as _io
 
     try:
@@ -138,7 +138,11 @@ def _response_entries(value) -> list:
 def _first_rows(rows: list[int] | None) -> tuple[int | None, str]:
     if not rows:
         return None, ""
-    more = f" (also rows {', '.join(map(str, rows[1:4]))}{' …' if len(rows) > 4 else ''})" if len(rows) > 1 else ""
+    more = (
+        f" (also rows {', '.join(map(str, rows[1:4]))}{' …' if len(rows) > 4 else ''})"
+        if len(rows) > 1
+        else ""
+    )
     return rows[0], more
 
 
@@ -153,14 +157,23 @@ def _read_all(check: StudyCheck, cfg: dict, inst) -> dict:
         "responses": lambda: read_responses(cfg["responses"], inst),
         "roster": lambda: read_roster(cfg["roster"], inst),
         "schools": lambda: read_schools(cfg["schools"]),
-        "codings": lambda: read_codings(cfg["codings"], inst, allow_external=cfg.get("codings_allow_external"),
-                                        **(cfg.get("codings_crosswalk") or {})),
+        "codings": lambda: read_codings(
+            cfg["codings"],
+            inst,
+            allow_external=cfg.get("codings_allow_external"),
+            **(cfg.get("codings_crosswalk") or {}),
+        ),
     }
     for key, read in readers.items():
         if cfg.get(key) is None:
             if key != "codings":
-                check.add("error", cfg["config"].name, f"no {key} file: '{key}' is not set and {key}.csv is not in "
-                          "the folder", f"add {key}.csv or set '{key}: FILE' in study.yaml", column=key)
+                check.add(
+                    "error",
+                    cfg["config"].name,
+                    f"no {key} file: '{key}' is not set and {key}.csv is not in the folder",
+                    f"add {key}.csv or set '{key}: FILE' in study.yaml",
+                    column=key,
+                )
             continue
         try:
             data[key] = read()
@@ -168,10 +181,17 @@ def _read_all(check: StudyCheck, cfg: dict, inst) -> dict:
             for p in err.problems or [Problem(key, str(err), "see docs/input_layout.md")]:
                 check.findings.append(Finding("error", p))
         except Exception as err:  # noqa: BLE001 - validate never shows a traceback
-            check.add("error", key, f"the {key} file could not be read ({type(err).__name__}: {err})",
-                      "check that it is the right file; see docs/input_layout.md")
-    data["_files"] = {k: _name(cfg[k] if k != "responses" else _first_file(cfg[k]), folder)
-                      for k in ("responses", "roster", "schools", "codings") if cfg.get(k) is not None}
+            check.add(
+                "error",
+                key,
+                f"the {key} file could not be read ({type(err).__name__}: {err})",
+                "check that it is the right file; see docs/input_layout.md",
+            )
+    data["_files"] = {
+        k: _name(cfg[k] if k != "responses" else _first_file(cfg[k]), folder)
+        for k in ("responses", "roster", "schools", "codings")
+        if cfg.get(k) is not None
+    }
     return data
 
 
@@ -218,16 +238,31 @@ def _check_school_ids(check: StudyCheck, cfg: dict, data: dict) -> None:
             what = {"responses": "responses", "roster": "roster rows", "codings": "codings"}[key]
             guess = loose.get(_id_key(sid))
             if guess is not None:
-                check.add("error", files[key], f"school '{sid}' ({n} {what}) is not in schools.csv; did you mean "
-                          f"'{guess}'? (they differ only in case, spacing or leading zeros){more}",
-                          f"write '{guess}' in {files[key]}"
-                          + (", or map it: codings.cases.school.values" if key == "codings" else
-                             ", or map it under responses.values.school" if key == "responses" else ""),
-                          row=row, column="school")
+                check.add(
+                    "error",
+                    files[key],
+                    f"school '{sid}' ({n} {what}) is not in schools.csv; did you mean "
+                    f"'{guess}'? (they differ only in case, spacing or leading zeros){more}",
+                    f"write '{guess}' in {files[key]}"
+                    + (
+                        ", or map it: codings.cases.school.values"
+                        if key == "codings"
+                        else ", or map it under responses.values.school"
+                        if key == "responses"
+                        else ""
+                    ),
+                    row=row,
+                    column="school",
+                )
             else:
-                check.add("error", files[key], f"school '{sid}' ({n} {what}) is not in schools.csv{more}",
-                          f"add a row for '{sid}' (school, district, name) to schools.csv, or correct the id",
-                          row=row, column="school")
+                check.add(
+                    "error",
+                    files[key],
+                    f"school '{sid}' ({n} {what}) is not in schools.csv{more}",
+                    f"add a row for '{sid}' (school, district, name) to schools.csv, or correct the id",
+                    row=row,
+                    column="school",
+                )
 
 
 def _check_districts(check: StudyCheck, cfg: dict, data: dict) -> None:
@@ -244,20 +279,36 @@ def _check_districts(check: StudyCheck, cfg: dict, data: dict) -> None:
         for sid, g in pairs.groupby("school", sort=False):
             ds = sorted(set(g["district"]), key=natural_key)
             if len(ds) > 1:
-                check.add("error", files[key], f"school '{sid}' has more than one district here: {', '.join(ds)}",
-                          "a school belongs to one district; correct the district cells of this school",
-                          column="district")
+                check.add(
+                    "error",
+                    files[key],
+                    f"school '{sid}' has more than one district here: {', '.join(ds)}",
+                    "a school belongs to one district; correct the district cells of this school",
+                    column="district",
+                )
             want = listed.get(sid)
             if want is not None and any(d != want for d in ds):
                 other = ", ".join(d for d in ds if d != want)
-                check.add("error", files[key], f"school '{sid}' is in district '{other}' here but '{want}' in "
-                          f"{files['schools']}", f"use one district for '{sid}': correct {files[key]} or "
-                          f"{files['schools']}", column="district")
-    for sid in sorted(set(listed) - set(data["responses"]["school"].astype(str)) if data.get("responses") is not None
-                      else [], key=natural_key):
-        check.add("warning", files["schools"], f"school '{sid}' has no responses",
-                  "check that its responses are in the export (its report will have no survey results)",
-                  column="school")
+                check.add(
+                    "error",
+                    files[key],
+                    f"school '{sid}' is in district '{other}' here but '{want}' in {files['schools']}",
+                    f"use one district for '{sid}': correct {files[key]} or {files['schools']}",
+                    column="district",
+                )
+    for sid in sorted(
+        set(listed) - set(data["responses"]["school"].astype(str))
+        if data.get("responses") is not None
+        else [],
+        key=natural_key,
+    ):
+        check.add(
+            "warning",
+            files["schools"],
+            f"school '{sid}' has no responses",
+            "check that its responses are in the export (its report will have no survey results)",
+            column="school",
+        )
 
 
 def _check_roles_waves(check: StudyCheck, data: dict, inst) -> None:
@@ -266,13 +317,23 @@ def _check_roles_waves(check: StudyCheck, data: dict, inst) -> None:
     if roster is not None and not roster.empty:
         for col, valid in (("role", list(inst.roles)), ("wave", list(inst.waves))):
             for v in sorted(set(roster[col].astype(str)) - set(valid), key=natural_key):
-                check.add("error", files["roster"], f"unknown {col} '{v}'", f"use one of {', '.join(valid)}",
-                          column=col)
+                check.add(
+                    "error",
+                    files["roster"],
+                    f"unknown {col} '{v}'",
+                    f"use one of {', '.join(valid)}",
+                    column=col,
+                )
     codings = data.get("codings")
     if codings is not None and not codings.empty:
         for v in sorted(set(codings["role"].astype(str)) - set(inst.roles), key=natural_key):
-            check.add("error", files["codings"], f"unknown role '{v}'", f"use one of {', '.join(inst.roles)}",
-                      column="role")
+            check.add(
+                "error",
+                files["codings"],
+                f"unknown role '{v}'",
+                f"use one of {', '.join(inst.roles)}",
+                column="role",
+            )
 
 
 def _check_roster_coverage(check: StudyCheck, cfg: dict, data: dict) -> None:
@@ -287,26 +348,43 @@ def _check_roster_coverage(check: StudyCheck, cfg: dict, data: dict) -> None:
         got[c] = got[c].astype(str)
         inv[c] = inv[c].astype(str)
     m = got.merge(inv, on=key, how="outer", indicator=True)
-    order = lambda t: t.assign(_k=t["school"].map(natural_key)).sort_values(["_k", "role", "wave"],  # noqa: E731
-                                                                           kind="mergesort")
+    order = lambda t: t.assign(_k=t["school"].map(natural_key)).sort_values(
+        ["_k", "role", "wave"],  # noqa: E731
+        kind="mergesort",
+    )
     roster_rows = _roster_rows(cfg["roster"])
     for r in order(m[m["_merge"] == "left_only"]).itertuples(index=False):
-        check.add("warning", files["responses"], f"{int(r.n)} responses from school '{r.school}', role '{r.role}', "
-                  f"wave '{r.wave}' have no roster row, so their response rate is unknown",
-                  f"add the row '{r.school}, <district>, {r.role}, {r.wave}, <invited>' to {files['roster']}",
-                  column="school")
+        check.add(
+            "warning",
+            files["responses"],
+            f"{int(r.n)} responses from school '{r.school}', role '{r.role}', "
+            f"wave '{r.wave}' have no roster row, so their response rate is unknown",
+            f"add the row '{r.school}, <district>, {r.role}, {r.wave}, <invited>' to {files['roster']}",
+            column="school",
+        )
     for r in order(m[m["_merge"] == "right_only"]).itertuples(index=False):
         if int(r.invited) == 0:
             continue
-        check.add("warning", files["roster"], f"{int(r.invited)} staff invited at school '{r.school}', role "
-                  f"'{r.role}', wave '{r.wave}' but no responses", "check that their responses are in the export",
-                  row=roster_rows.get((r.school, r.role, r.wave)), column="invited")
+        check.add(
+            "warning",
+            files["roster"],
+            f"{int(r.invited)} staff invited at school '{r.school}', role "
+            f"'{r.role}', wave '{r.wave}' but no responses",
+            "check that their responses are in the export",
+            row=roster_rows.get((r.school, r.role, r.wave)),
+            column="invited",
+        )
     both = order(m[m["_merge"] == "both"])
     for r in both[both["n"] > both["invited"]].itertuples(index=False):
-        check.add("error", files["roster"], f"school '{r.school}', role '{r.role}', wave '{r.wave}': {int(r.n)} "
-                  f"responses but {int(r.invited)} invited (response rate {r.n / max(r.invited, 1):.0%})",
-                  "correct 'invited' in the roster, or look for duplicate or misfiled responses",
-                  row=roster_rows.get((r.school, r.role, r.wave)), column="invited")
+        check.add(
+            "error",
+            files["roster"],
+            f"school '{r.school}', role '{r.role}', wave '{r.wave}': {int(r.n)} "
+            f"responses but {int(r.invited)} invited (response rate {r.n / max(r.invited, 1):.0%})",
+            "correct 'invited' in the roster, or look for duplicate or misfiled responses",
+            row=roster_rows.get((r.school, r.role, r.wave)),
+            column="invited",
+        )
 
 
 def _roster_rows(path) -> dict:
@@ -372,8 +450,12 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
     check = StudyCheck(folder=folder)
     cfg_path = Path(config) if config is not None else folder / "study.yaml"
     if not cfg_path.is_file():
-        check.add("error", cfg_path, "the study config is missing",
-                  "add study.yaml to the folder (copy data/study.yaml as a start), or validate single files")
+        check.add(
+            "error",
+            cfg_path,
+            "the study config is missing",
+            "add study.yaml to the folder (copy data/study.yaml as a start), or validate single files",
+        )
         return check
     try:
         cfg = read_config(cfg_path)
@@ -389,7 +471,9 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
     return check
 
 
-def print_findings(check: StudyCheck, stream=None, *, only: str | None = None, limit: int | None = None) -> None:
+def print_findings(
+    check: StudyCheck, stream=None, *, only: str | None = None, limit: int | None = None
+) -> None:
     """Print findings one per line (``only="warning"`` for warnings only; at most ``limit``, then "... and N more").
 
     Examples
@@ -409,9 +493,15 @@ def print_findings(check: StudyCheck, stream=None, *, only: str | None = None, l
     for f in chosen if limit is None else chosen[:limit]:
         print(f"  - {f}", file=stream)
     if limit is not None and len(chosen) > limit:
-        print(f"  \u2026 and {len(chosen) - limit} more (run again with --all to list every problem)", file=stream)
+        print(
+            f"  \u2026 and {len(chosen) - limit} more (run again with --all to list every problem)",
+            file=stream,
+        )
 
 
 def _summary(check: StudyCheck) -> str:
-    return (f"{check.folder}: {len(check.errors)} error(s), {len(check.warnings)} warning(s)"
-            if check.findings else f"{check.folder}: OK (whole study)")
+    return (
+        f"{check.folder}: {len(check.errors)} error(s), {len(check.warnings)} warning(s)"
+        if check.findings
+        else f"{check.folder}: OK (whole study)"
+    )

@@ -30,6 +30,7 @@ codes recorded as *strength*. Triggered supports come first (most triggers
 first, then playbook order); when none is triggered, the domain gets the
 supports marked ``general: true`` for that status.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -58,11 +59,16 @@ def check_playbook_v2(data: dict, name: str, inst) -> list[Problem]:
     sources = data.get("sources")
     src_ids = set()
     if not isinstance(sources, list) or not sources:
-        add("no 'sources' list", "list the documents and research the supports cite, each with an id and a title")
+        add(
+            "no 'sources' list",
+            "list the documents and research the supports cite, each with an id and a title",
+        )
     else:
         for k, s in enumerate(sources):
             if not isinstance(s, dict) or not s.get("id") or not s.get("title"):
-                add(f"source #{k + 1} needs an id and a title", "write {id: ..., title: ...}", f"sources[{k}]")
+                add(
+                    f"source #{k + 1} needs an id and a title", "write {id: ..., title: ...}", f"sources[{k}]"
+                )
                 continue
             src_ids.add(str(s["id"]))
     sups = data.get("supports")
@@ -83,19 +89,30 @@ def check_playbook_v2(data: dict, name: str, inst) -> list[Problem]:
         sid = str(s.get("id", f"#{k + 1}"))
         missing = [x for x in _SUPPORT_KEYS if not s.get(x)]
         if missing:
-            add(f"support {sid} lacks {', '.join(missing)}", "every support needs " + ", ".join(_SUPPORT_KEYS), where)
+            add(
+                f"support {sid} lacks {', '.join(missing)}",
+                "every support needs " + ", ".join(_SUPPORT_KEYS),
+                where,
+            )
             continue
         unknown = [x for x in s if x not in _SUPPORT_KEYS + _SUPPORT_OPTIONAL]
         if unknown:
-            add(f"support {sid} has unknown key(s) {', '.join(map(str, unknown))}",
-                "remove them or use one of " + ", ".join(_SUPPORT_KEYS + _SUPPORT_OPTIONAL), where)
+            add(
+                f"support {sid} has unknown key(s) {', '.join(map(str, unknown))}",
+                "remove them or use one of " + ", ".join(_SUPPORT_KEYS + _SUPPORT_OPTIONAL),
+                where,
+            )
         if sid in seen:
             add(f"support id {sid} is used twice", "make every id unique", where)
         seen[sid] = k
         for field in ("title", "description"):
             key = " ".join(str(s[field]).lower().split())
             if key in texts:
-                add(f"support {sid} repeats the {field} of {texts[key]}", "merge the duplicates into one support", where)
+                add(
+                    f"support {sid} repeats the {field} of {texts[key]}",
+                    "merge the duplicates into one support",
+                    where,
+                )
             texts[key] = sid
         d = str(s["domain"])
         if domains and d not in domains:
@@ -110,36 +127,70 @@ def check_playbook_v2(data: dict, name: str, inst) -> list[Problem]:
         if s["who_acts"] not in WHO_ACTS:
             add(f"support {sid}: who_acts is {s['who_acts']!r}", f"write one of {', '.join(WHO_ACTS)}", where)
         elif s["who_acts"] != "cbo" and not s.get("cbo_role"):
-            add(f"support {sid} is for the {s['who_acts']} to decide but says nothing of the CBO's part",
-                "add cbo_role: what the CBO contributes", where)
+            add(
+                f"support {sid} is for the {s['who_acts']} to decide but says nothing of the CBO's part",
+                "add cbo_role: what the CBO contributes",
+                where,
+            )
         if "asset" in sts and not s.get("lever"):
-            add(f"support {sid} builds on an asset but has no lever", "add lever: how the asset is used", where)
+            add(
+                f"support {sid} builds on an asset but has no lever",
+                "add lever: how the asset is used",
+                where,
+            )
         trig = s["triggers"] if isinstance(s["triggers"], dict) else {}
         if not (trig.get("items") or trig.get("codes")):
-            add(f"support {sid} has no trigger", "list the items and/or codes that call for it under triggers", where)
+            add(
+                f"support {sid} has no trigger",
+                "list the items and/or codes that call for it under triggers",
+                where,
+            )
         for it in trig.get("items", []) or []:
             if item_dom and it not in item_dom:
-                add(f"support {sid} is triggered by unknown item {it}", "use item ids of the instrument", where)
+                add(
+                    f"support {sid} is triggered by unknown item {it}",
+                    "use item ids of the instrument",
+                    where,
+                )
             elif item_dom and item_dom[it] != d:
-                add(f"support {sid} ({d}) is triggered by item {it} of domain {item_dom[it]}",
-                    "trigger a support only by items of its own domain", where)
+                add(
+                    f"support {sid} ({d}) is triggered by item {it} of domain {item_dom[it]}",
+                    "trigger a support only by items of its own domain",
+                    where,
+                )
         for c in trig.get("codes", []) or []:
             if code_ids and c not in code_ids:
-                add(f"support {sid} is triggered by unknown code {c}", "use codebook ids of the instrument", where)
+                add(
+                    f"support {sid} is triggered by unknown code {c}",
+                    "use codebook ids of the instrument",
+                    where,
+                )
         ev = s["evidence"] if isinstance(s["evidence"], dict) else {}
         if ev.get("source") not in src_ids or not str(ev.get("says", "")).strip():
-            add(f"support {sid}: evidence must name a listed source and say what it shows",
-                "write evidence: {source: <a sources id>, says: \"a short paraphrase\"}", where)
+            add(
+                f"support {sid}: evidence must name a listed source and say what it shows",
+                'write evidence: {source: <a sources id>, says: "a short paraphrase"}',
+                where,
+            )
     for (d, st), n in cover.items():
         if n == 0:
-            add(f"domain {d} has no support for status '{st}'", f"add a support with domain: {d}, statuses: [{st}]")
+            add(
+                f"domain {d} has no support for status '{st}'",
+                f"add a support with domain: {d}, statuses: [{st}]",
+            )
     for d in domains:
         for st in _STATUSES:
             if cover.get((d, st)) and not any(
-                    isinstance(s, dict) and str(s.get("domain")) == d and st in (s.get("statuses") or [])
-                    and s.get("general") for s in sups):
-                add(f"domain {d}, status '{st}': no support is marked general: true",
-                    "mark at least one support per domain and status as general (used when nothing is triggered)")
+                isinstance(s, dict)
+                and str(s.get("domain")) == d
+                and st in (s.get("statuses") or [])
+                and s.get("general")
+                for s in sups
+            ):
+                add(
+                    f"domain {d}, status '{st}': no support is marked general: true",
+                    "mark at least one support per domain and status as general (used when nothing is triggered)",
+                )
     return problems
 
 
@@ -160,8 +211,17 @@ def _code_counts(codes: pd.DataFrame | None, school: str, domain: str, valence: 
     return {str(k): int(v) for k, v in c.items() if v > 0}
 
 
-def matched_supports(pb: dict, school: str, domain: str, status: str, items: pd.DataFrame | None,
-                     codes: pd.DataFrame | None, spec, inst, max_supports: int = 3) -> list[dict]:
+def matched_supports(
+    pb: dict,
+    school: str,
+    domain: str,
+    status: str,
+    items: pd.DataFrame | None,
+    codes: pd.DataFrame | None,
+    spec,
+    inst,
+    max_supports: int = 3,
+) -> list[dict]:
     """The supports for one school and domain, most-triggered first, each with why it was chosen."""
     cands = [s for s in pb["supports"] if str(s["domain"]) == domain and status in s["statuses"]]
     want = "strong" if status == "asset" else "weak"
@@ -170,7 +230,9 @@ def matched_supports(pb: dict, school: str, domain: str, status: str, items: pd.
     if items is not None and len(items):
         key = "school" if "school" in items.columns else items.columns[0]
         sub = items[(items[key].astype(str) == str(school)) & (items["flag"] == want)]
-        flagged = dict(zip(sub["item"].astype(str), sub.get("text", pd.Series("", index=sub.index)).astype(str)))
+        flagged = dict(
+            zip(sub["item"].astype(str), sub.get("text", pd.Series("", index=sub.index)).astype(str))
+        )
     counts = _code_counts(codes, school, domain, valence, spec)
     names = dict(zip(inst.codebook["id"], inst.codebook["name"])) if inst is not None else {}
     scored = []
@@ -185,14 +247,22 @@ def matched_supports(pb: dict, school: str, domain: str, status: str, items: pd.
         for _, _, s, hi, hc in hits[:max_supports]:
             parts = []
             if hi:
-                parts.append(f"{want} items: " + "; ".join(f"{i} ({flagged[i]})" if flagged[i] else i for i in hi))
+                parts.append(
+                    f"{want} items: " + "; ".join(f"{i} ({flagged[i]})" if flagged[i] else i for i in hi)
+                )
             if hc:
-                parts.append(f"{valence} codes in interviews: " + "; ".join(
-                    f"{names.get(c, c)} ({counts[c]} excerpt{'s' if counts[c] != 1 else ''})" for c in hc))
+                parts.append(
+                    f"{valence} codes in interviews: "
+                    + "; ".join(
+                        f"{names.get(c, c)} ({counts[c]} excerpt{'s' if counts[c] != 1 else ''})" for c in hc
+                    )
+                )
             out.append({**s, "_why": "; ".join(parts)})
     else:
-        why = ("no item or interview code of this domain stands out at the school; a general support for the "
-               f"domain's status ({status})")
+        why = (
+            "no item or interview code of this domain stands out at the school; a general support for the "
+            f"domain's status ({status})"
+        )
         if items is None:
             why = f"matched on the domain's status ({status}) only: no item profile was given"
         for s in [s for s in cands if s.get("general")][:max_supports]:
@@ -209,7 +279,9 @@ def source_text(pb: dict, evidence: dict) -> str:
     >>> source_text(pb, {"source": "plc", "says": "Regular   shared planning helps."})
     'PLC review [plc.pdf]: Regular shared planning helps.'
     """
-    src = {str(s["id"]): s for s in pb.get("sources", []) if isinstance(s, dict)}.get(str(evidence.get("source")), {})
+    src = {str(s["id"]): s for s in pb.get("sources", []) if isinstance(s, dict)}.get(
+        str(evidence.get("source")), {}
+    )
     where = f" [{src['file']}]" if src.get("file") else ""
     return f"{src.get('title', evidence.get('source', ''))}{where}: {' '.join(str(evidence.get('says', '')).split())}"
 
@@ -217,5 +289,10 @@ def source_text(pb: dict, evidence: dict) -> str:
 def require_v2_instrument(pb: dict, spec, name: str) -> None:
     want = str(pb.get("instrument_version", ""))
     if want and spec.version != "unknown" and want.split(".")[0] != str(spec.version).split(".")[0]:
-        raise DataError(Problem(name, f"the playbook is for instrument {want}, but the instrument is {spec.version}",
-                                f"use the playbook written for instrument {spec.version}, or load_instrument('{want}')"))
+        raise DataError(
+            Problem(
+                name,
+                f"the playbook is for instrument {want}, but the instrument is {spec.version}",
+                f"use the playbook written for instrument {spec.version}, or load_instrument('{want}')",
+            )
+        )

@@ -5,6 +5,7 @@ the workbook shows readable headers and carries a "data dictionary" sheet that
 describes every column of every sheet. :func:`tidy_for_output` also adds a
 school-name column next to every school id and writes counts as integers.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,49 +17,92 @@ __all__ = ["COLUMNS", "column_label", "column_description", "data_dictionary", "
 #: column -> (readable header, description)
 COLUMNS: dict[str, tuple[str, str]] = {
     "school": ("School id", "The school's id, as in schools.csv (district staff carry their district id)."),
-    "school_name": ("School name", "The school's name, from schools.csv (blank for a district or the network)."),
+    "school_name": (
+        "School name",
+        "The school's name, from schools.csv (blank for a district or the network).",
+    ),
     "district": ("District", "The district id of the school."),
-    "domain": ("Domain id", "Asset domain id: EX expertise, LM learning mindset, CN cultural norms, OS structures."),
+    "domain": (
+        "Domain id",
+        "Asset domain id: EX expertise, LM learning mindset, CN cultural norms, OS structures.",
+    ),
     "domain_name": ("Domain", "The asset domain's full name."),
     "domain_short": ("Domain (short)", "The asset domain's short name, as in the reports."),
     "name": ("Name", "The domain's name (reliability tables)."),
-    "n": ("Respondents (n)", "Number of respondents the statistic is based on (integer; blank when suppressed)."),
+    "n": (
+        "Respondents (n)",
+        "Number of respondents the statistic is based on (integer; blank when suppressed).",
+    ),
     "mean": ("Mean (1-5)", "Mean domain score on the 1 (strongly disagree) to 5 (strongly agree) scale."),
     "ci_low": ("95% CI low", "Lower end of the 95% confidence interval."),
     "ci_high": ("95% CI high", "Upper end of the 95% confidence interval."),
     "network_mean": ("Network mean", "Mean of the reported schools' means (network level)."),
     "diff": ("School minus network", "School mean minus network mean, in scale points."),
-    "diff_low": ("Difference 95% CI low", "Lower end of the 95% interval of the school-minus-network difference."),
-    "diff_high": ("Difference 95% CI high", "Upper end of the 95% interval of the school-minus-network difference."),
-    "others_mean": ("Mean of the other schools", "Mean of the other reported schools' means (the network without "
-                                                 "this school)."),
-    "p_network": ("p value against the network", "p value of the test that the school differs from the network."),
+    "diff_low": (
+        "Difference 95% CI low",
+        "Lower end of the 95% interval of the school-minus-network difference.",
+    ),
+    "diff_high": (
+        "Difference 95% CI high",
+        "Upper end of the 95% interval of the school-minus-network difference.",
+    ),
+    "others_mean": (
+        "Mean of the other schools",
+        "Mean of the other reported schools' means (the network without this school).",
+    ),
+    "p_network": (
+        "p value against the network",
+        "p value of the test that the school differs from the network.",
+    ),
     "p_standard": ("p value against the standard", "p value of the test against the nearest fixed standard."),
-    "q_network": ("Adjusted p against the network", "Benjamini-Hochberg adjusted p value of the network test "
-                                                    "(across all school x domain tests)."),
-    "q_standard": ("Adjusted p against the standard", "Benjamini-Hochberg adjusted p value of the standard test."),
-    "status_unadjusted": ("Status without adjustment", "The status each test gives without the multiple-testing "
-                                                       "adjustment."),
-    "rank": ("Rank in network", "The school's rank among reported schools (1 = highest mean); network use only."),
+    "q_network": (
+        "Adjusted p against the network",
+        "Benjamini-Hochberg adjusted p value of the network test (across all school x domain tests).",
+    ),
+    "q_standard": (
+        "Adjusted p against the standard",
+        "Benjamini-Hochberg adjusted p value of the standard test.",
+    ),
+    "status_unadjusted": (
+        "Status without adjustment",
+        "The status each test gives without the multiple-testing adjustment.",
+    ),
+    "rank": (
+        "Rank in network",
+        "The school's rank among reported schools (1 = highest mean); network use only.",
+    ),
     "n_schools": ("Schools (n)", "Number of schools pooled or compared (integer)."),
-    "status_network": ("Status against the network", "asset / typical / growth area from the comparison with the "
-                                                     "network mean."),
-    "status_absolute": ("Status against the standards", "asset / typical / growth area from the fixed standards "
-                                                        "(4.0 and 3.0)."),
+    "status_network": (
+        "Status against the network",
+        "asset / typical / growth area from the comparison with the network mean.",
+    ),
+    "status_absolute": (
+        "Status against the standards",
+        "asset / typical / growth area from the fixed standards (4.0 and 3.0).",
+    ),
     "status": ("Status", "The combined status: asset, typical or growth area (rule in the column 'rule')."),
     "rule": ("Status rule", "The rule that gives the status, in words."),
     "sentence": ("Reading", "One generated sentence describing the row."),
-    "suppressed": ("Not shown because", "Why the row's statistics are blank (small group, low response rate, "
-                                        "complementary suppression); empty when shown."),
-    "pct_favourable": ("% agree", "Percent answering Agree or Strongly agree, averaged over the domain's items "
-                                  "(reverse-worded items flipped)."),
+    "suppressed": (
+        "Not shown because",
+        "Why the row's statistics are blank (small group, low response rate, "
+        "complementary suppression); empty when shown.",
+    ),
+    "pct_favourable": (
+        "% agree",
+        "Percent answering Agree or Strongly agree, averaged over the domain's items "
+        "(reverse-worded items flipped).",
+    ),
     "scope": ("Scope", "'network' or the school id the estimate is for."),
     "scope_name": ("Scope name", "The school's name when the scope is a school."),
     "estimate": ("Change", "Follow-up minus baseline mean, in scale points (mixed-model estimate)."),
     "se": ("Standard error", "Standard error of the estimate."),
     "df": ("Degrees of freedom", "Degrees of freedom of the test."),
     "p_value": ("p value", "Two-sided p value of the test that the change is 0."),
-    "effect_size": ("Effect size (d)", "Change divided by the standard deviation of individual scores at baseline."),
+    "effect_size": (
+        "Effect size (d)",
+        "Change divided by the standard deviation of individual scores at baseline.",
+    ),
     "hedges_g": ("Hedges' g", "Small-sample corrected effect size."),
     "n_baseline": ("Respondents at baseline", "Respondents at baseline (integer)."),
     "n_followup": ("Respondents at follow-up", "Respondents at follow-up (integer)."),
@@ -74,7 +118,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "n_excerpts": ("Coded excerpts", "Coded excerpts with the code or domain (integer)."),
     "n_interviews": ("Interviews", "Interviews in which the code was heard (integer)."),
     "share_excerpts": ("Share of excerpts", "Share of the group's excerpts carrying the code (0-1)."),
-    "share_interviews": ("Share of interviews", "Share of the group's interviews in which the code was heard (0-1)."),
+    "share_interviews": (
+        "Share of interviews",
+        "Share of the group's interviews in which the code was heard (0-1).",
+    ),
     "stage": ("Stage", "Data-quality stage: rows read, excluded (with reason) or used."),
     "rows": ("Rows", "Number of survey rows (integer)."),
     "reason": ("Reason", "Why rows were excluded."),
@@ -93,7 +140,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "top_codes": ("Most frequent codes", "The codes heard most often, with their excerpt counts."),
     "agreement": ("Coder agreement (network)", "Krippendorff's alpha of the domain's codes (network level)."),
     "exemplar_quote": ("Example quote", "A redacted interview excerpt."),
-    "interviews_suppressed": ("Interviews not shown because", "Why the school's interview evidence is hidden."),
+    "interviews_suppressed": (
+        "Interviews not shown because",
+        "Why the school's interview evidence is hidden.",
+    ),
     "evidence": ("Evidence", "The survey and interview evidence behind a recommendation."),
     "wave": ("Wave", "Survey wave (baseline or follow-up)."),
     "invited": ("Invited", "Staff invited to the survey, from the roster (integer)."),
@@ -110,7 +160,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "lever": ("Lever", "The school's strength that can carry the support."),
     "who_acts": ("Who acts", "Who decides and carries out the support: the CBO, the school or the district."),
     "cbo_role": ("CBO's part", "What the CBO contributes when the school or district is the one to act."),
-    "triggered_by": ("Why this school", "The weak items or barrier codes of this school that call for the support."),
+    "triggered_by": (
+        "Why this school",
+        "The weak items or barrier codes of this school that call for the support.",
+    ),
     "source": ("Source", "The seed passage or research source behind the support."),
     "n_strength": ("Excerpts coded as a strength", "Coded excerpts a coder marked as a strength (integer)."),
     "n_barrier": ("Excerpts coded as a barrier", "Coded excerpts a coder marked as a barrier (integer)."),
@@ -136,20 +189,31 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "f": ("F", "F statistic of the one-way ANOVA of scores on school."),
     "n_groups": ("Schools (n)", "Number of schools in the ANOVA (integer)."),
     "mean_group_size": ("Mean responses per school", "Mean number of respondents per school."),
-    "reliability": ("School mean reliability", "Reliability of the school's mean, n*ICC(1)/(1+(n-1)*ICC(1))."),
+    "reliability": (
+        "School mean reliability",
+        "Reliability of the school's mean, n*ICC(1)/(1+(n-1)*ICC(1)).",
+    ),
     "n_units": ("Decisions", "Coding decisions compared (integer)."),
     "n_coders": ("Coders", "Number of coders (integer)."),
-    "n_positive": ("Excerpts with the code", "Decisions where at least one coder applied the code (integer)."),
+    "n_positive": (
+        "Excerpts with the code",
+        "Decisions where at least one coder applied the code (integer).",
+    ),
     "kappa_coders": ("Coders in kappa", "The two coders compared by Cohen's kappa."),
     "percent_agreement": ("Percent agreement", "Share of decisions on which the coders agreed (0-1)."),
     "cohen_kappa": ("Cohen's kappa", "Cohen's kappa for two coders."),
-    "krippendorff_alpha": ("Krippendorff's alpha", "Krippendorff's alpha (nominal) for any number of coders."),
+    "krippendorff_alpha": (
+        "Krippendorff's alpha",
+        "Krippendorff's alpha (nominal) for any number of coders.",
+    ),
     "gwet_ac1": ("Gwet's AC1", "Gwet's first-order agreement coefficient."),
 }
 
 _INTEGER_NAME = re.compile(r"^(n|n_.+|invited|responded|rows|bytes|n_items|count)$")
-_SUFFIX = {"_lo": ("95% CI low", "Lower end of the 95% interval of"),
-           "_hi": ("95% CI high", "Upper end of the 95% interval of")}
+_SUFFIX = {
+    "_lo": ("95% CI low", "Lower end of the 95% interval of"),
+    "_hi": ("95% CI high", "Upper end of the 95% interval of"),
+}
 
 
 def column_label(col: str) -> str:
@@ -221,8 +285,11 @@ def tidy_for_output(name: str, df: pd.DataFrame, names: dict[str, str]) -> pd.Da
             if ids.isin(list(names)).any():
                 out.insert(out.columns.get_loc(col) + 1, new, ids.map(names).fillna(""))
     for col in out.columns:
-        if _INTEGER_NAME.match(str(col)) and pd.api.types.is_numeric_dtype(out[col]) \
-                and not pd.api.types.is_bool_dtype(out[col]):
+        if (
+            _INTEGER_NAME.match(str(col))
+            and pd.api.types.is_numeric_dtype(out[col])
+            and not pd.api.types.is_bool_dtype(out[col])
+        ):
             v = pd.to_numeric(out[col], errors="coerce")
             whole = v.dropna()
             if len(whole) == 0 or (whole == whole.round()).all():
@@ -230,8 +297,9 @@ def tidy_for_output(name: str, df: pd.DataFrame, names: dict[str, str]) -> pd.Da
     return out
 
 
-def data_dictionary(tables: dict[str, pd.DataFrame], sheet_names: dict[str, str] | None = None,
-                    labels: dict | None = None) -> pd.DataFrame:
+def data_dictionary(
+    tables: dict[str, pd.DataFrame], sheet_names: dict[str, str] | None = None, labels: dict | None = None
+) -> pd.DataFrame:
     """One row per column of every table: sheet, column, header and description.
 
     Parameters
@@ -259,6 +327,13 @@ def data_dictionary(tables: dict[str, pd.DataFrame], sheet_names: dict[str, str]
     rows = []
     for t, df in tables.items():
         for c in df.columns:
-            rows.append({"table": t, "sheet": (sheet_names or {}).get(t, t), "column": str(c),
-                         "header": column_label(str(c)), "description": column_description(str(c), labels)})
+            rows.append(
+                {
+                    "table": t,
+                    "sheet": (sheet_names or {}).get(t, t),
+                    "column": str(c),
+                    "header": column_label(str(c)),
+                    "description": column_description(str(c), labels),
+                }
+            )
     return pd.DataFrame(rows)

@@ -10,6 +10,7 @@ MixedLM fits each makes and the largest difference between the two tables.
 
 Writes benchmarks/results_change_speed.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,7 +71,8 @@ def main() -> None:
         f"| statsmodels MixedLM (before) | {t_old:.2f} s | {n_old} |\n"
         f"| sufficient statistics + Newton polish (now) | {t_new:.2f} s | {n_new} |\n\n"
         f"Speed-up {t_old / t_new:.1f}x. Largest difference over {', '.join(NUM)}: {diff:.1e}; "
-        f"model / reading / note / suppressed columns identical: {same_text}.\n")
+        f"model / reading / note / suppressed columns identical: {same_text}.\n"
+    )
     Path(a.out).write_text(text)
     print(text)
 

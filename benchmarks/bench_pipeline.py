@@ -21,6 +21,7 @@ Usage::
     python benchmarks/bench_pipeline.py                          # 12 120 1200 2000 schools, naive on 3
     python benchmarks/bench_pipeline.py --sizes 12 120 --naive-schools 2
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,8 +69,9 @@ def _tree_rss_kb(pid: int) -> int:
 def timed(cmd: list[str]) -> tuple[float, float]:
     """Run ``cmd``; return (wall seconds, peak tree RSS in MB)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=BR._ENV, cwd=BR._CWD[0], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        cmd, env=BR._ENV, cwd=BR._CWD[0], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     peak = [0]
     done = threading.Event()
 
@@ -106,14 +108,43 @@ def main(argv: list[str] | None = None) -> int:
         notebook = BR.snapshot_code(tmp)  # both approaches run the same snapshot of the code
         for n in sizes:
             data = tmp / f"data{n}"
-            t_sim, _ = timed([py, "-m", "assetinv", "simulate", str(data), "--seed", str(args.seed),
-                              "--schools", str(n), "--interviews", str(2 * n)])
+            t_sim, _ = timed(
+                [
+                    py,
+                    "-m",
+                    "assetinv",
+                    "simulate",
+                    str(data),
+                    "--seed",
+                    str(args.seed),
+                    "--schools",
+                    str(n),
+                    "--interviews",
+                    str(2 * n),
+                ]
+            )
             n_resp = sum(1 for _ in open(data / "responses.csv", encoding="utf-8")) - 1
-            wall, rss = timed([py, "-m", "assetinv", "report", "--data", str(data), "--out", str(tmp / f"out{n}"),
-                               "--quiet", "--jobs", str(args.jobs)])
+            wall, rss = timed(
+                [
+                    py,
+                    "-m",
+                    "assetinv",
+                    "report",
+                    "--data",
+                    str(data),
+                    "--out",
+                    str(tmp / f"out{n}"),
+                    "--quiet",
+                    "--jobs",
+                    str(args.jobs),
+                ]
+            )
             rows.append((n, n_resp, wall, rss))
-            print(f"{n} schools ({n_resp} responses): report {wall:.1f} s, peak {rss:.0f} MB "
-                  f"(simulate {t_sim:.1f} s)", flush=True)
+            print(
+                f"{n} schools ({n_resp} responses): report {wall:.1f} s, peak {rss:.0f} MB "
+                f"(simulate {t_sim:.1f} s)",
+                flush=True,
+            )
         # the naive loop, on a few schools of the smallest network
         n0 = sizes[0]
         import pandas as pd
@@ -129,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
         marginal = (w2 - w1) / (n2 - n1)
     else:
         marginal = rows[0][2] / rows[0][0]
-    env_note = (f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU(s), "
-                f"{platform.machine()}, load average {os.getloadavg()[0]:.1f} at the end")
+    env_note = (
+        f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU(s), "
+        f"{platform.machine()}, load average {os.getloadavg()[0]:.1f} at the end"
+    )
     cmd = " ".join(argv if argv is not None else sys.argv[1:])
     lines = [
         "# Pipeline benchmark: `assetinv report` at network scale",
@@ -155,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         f"| papermill + nbconvert of `notebooks/06_school_report.ipynb` ({len(pick)} schools of the "
         f"{n0}-school network: {t_naive:.0f} s) | {naive_per:.1f} s | 1× |",
         f"| `assetinv report --jobs {args.jobs}`, marginal | {1000 * marginal:.0f} ms | "
-        f"**{naive_per / marginal:.0f}×** |" if marginal > 0 else "| `assetinv report`, marginal | n/a | n/a |",
+        f"**{naive_per / marginal:.0f}×** |"
+        if marginal > 0
+        else "| `assetinv report`, marginal | n/a | n/a |",
         "",
         f"Same content: {found} of {total} sections of those schools' reports are identical both ways "
         "(compared after parsing).",

@@ -14,6 +14,7 @@ call uses (pandas, numpy, pyarrow, ``assetinv.io``) are imported: the memory the
 needs, the frame it returns and its working space. Writes
 ``benchmarks/results_read_responses.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,9 @@ print(json.dumps({"seconds": dt, "peak": peak, "before": before, "rows": len(df)
 def run(kind: str, path: Path) -> dict:
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
     env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, env=env, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, env=env, check=False
+    )
     if out.returncode:
         raise SystemExit(f"{kind} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -76,6 +79,7 @@ def main() -> None:
     args = ap.parse_args()
     try:
         import pyarrow  # noqa: F401
+
         kinds = ["pandas-c", "pandas-pyarrow", "assetinv"]
     except ImportError:
         kinds = ["pandas-c", "assetinv"]
@@ -99,24 +103,34 @@ def main() -> None:
     lines = [
         "# `read_responses` vs `pandas.read_csv`",
         "",
-        (f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.processor() or platform.machine()}, "
-         f"{os.cpu_count()} cores (shared with other jobs), Python {platform.python_version()}."),
-        (f"File: {args.rows:,} data rows x {res['assetinv']['cols']} columns, {size / mb:.1f} MB "
-         "(`benchmarks/make_big_responses.py`: the bundled sample's rows with fresh respondent ids)."),
-        (f"Each reader in a fresh subprocess, best time of {args.repeat} interleaved runs; "
-         "`python benchmarks/bench_read_responses.py`."),
+        (
+            f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.processor() or platform.machine()}, "
+            f"{os.cpu_count()} cores (shared with other jobs), Python {platform.python_version()}."
+        ),
+        (
+            f"File: {args.rows:,} data rows x {res['assetinv']['cols']} columns, {size / mb:.1f} MB "
+            "(`benchmarks/make_big_responses.py`: the bundled sample's rows with fresh respondent ids)."
+        ),
+        (
+            f"Each reader in a fresh subprocess, best time of {args.repeat} interleaved runs; "
+            "`python benchmarks/bench_read_responses.py`."
+        ),
         "",
         "| reader | time | vs pandas C | peak RSS | peak / file | peak - RSS before call | that / file |",
         "|---|---|---|---|---|---|---|",
     ]
-    names = {"pandas-c": "`pandas.read_csv(path)` (C engine)",
-             "pandas-pyarrow": '`pandas.read_csv(path, engine="pyarrow")`',
-             "assetinv": "`assetinv.read_responses(path)` (all checks)"}
+    names = {
+        "pandas-c": "`pandas.read_csv(path)` (C engine)",
+        "pandas-pyarrow": '`pandas.read_csv(path, engine="pyarrow")`',
+        "assetinv": "`assetinv.read_responses(path)` (all checks)",
+    }
     for kind in kinds:
         r = res[kind]
         inc = r["peak"] - r["before"]
-        lines.append(f"| {names[kind]} | {r['seconds']:.2f} s | {r['seconds'] / base['seconds']:.2f}x | "
-                     f"{r['peak'] / mb:.0f} MB | {r['peak'] / size:.1f}x | {inc / mb:.0f} MB | {inc / size:.1f}x |")
+        lines.append(
+            f"| {names[kind]} | {r['seconds']:.2f} s | {r['seconds'] / base['seconds']:.2f}x | "
+            f"{r['peak'] / mb:.0f} MB | {r['peak'] / size:.1f}x | {inc / mb:.0f} MB | {inc / size:.1f}x |"
+        )
     lines += [
         "",
         "`read_responses` returns float64 items (the pandas C engine reads these integer-looking",

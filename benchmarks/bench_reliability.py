@@ -20,6 +20,7 @@ shared; CPU time is less disturbed by other jobs).
 Writes benchmarks/results_reliability.md. R is not needed; ``--with-r`` also
 times ``psych::alpha(n.iter = 1000)`` on the same data when Rscript is present.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,9 @@ from assetinv import reliability as rl
 DOMAINS = ["EX", "LM", "CN", "OS"]
 
 
-def make_data(n: int, n_items: int, n_schools: int, missing: float, seed: int = 2026) -> tuple[pd.DataFrame, dict, list]:
+def make_data(
+    n: int, n_items: int, n_schools: int, missing: float, seed: int = 2026
+) -> tuple[pd.DataFrame, dict, list]:
     """Likert 1..5 responses: respondents in schools, one factor per domain,
     items 04 and 07 of each domain reverse-keyed, ``missing`` share NaN."""
     rng = np.random.default_rng(seed)
@@ -90,8 +93,15 @@ def make_instrument(doms, rev):
     """The bundled instrument with the benchmark's 4 x 10 items (a real Instrument)."""
     base = assetinv.load_instrument()
     ids = [i for d in doms for i in doms[d]]
-    items = pd.DataFrame({"id": ids, "domain": [i[:2] for i in ids], "text": ids,
-                          "reverse": [i in rev for i in ids], "roles": [tuple(base.roles)] * len(ids)})
+    items = pd.DataFrame(
+        {
+            "id": ids,
+            "domain": [i[:2] for i in ids],
+            "text": ids,
+            "reverse": [i in rev for i in ids],
+            "roles": [tuple(base.roles)] * len(ids),
+        }
+    )
     return dataclasses.replace(base, items=items)
 
 
@@ -125,11 +135,25 @@ def bench_tables(df, doms, rev, repeat):
     dev = float(np.nanmax(np.abs(m["raw_alpha"] - m["alpha_pg"])))
     m2 = rel.by_group["school"].merge(ref, on=["domain", "school"])
     dev2 = float(np.nanmax(np.abs(m2["raw_alpha"] - m2["alpha_pg"])))
-    tables = {"overall": rel.overall, "items": rel.items, "by_group": rel.by_group["school"],
-              "icc": rel.icc, "school_reliability": rel.school_reliability}
-    return {"t_ours": t_ours, "c_ours": c_ours, "t_user": t_user, "c_user": c_user, "t_pg": t_pg,
-            "c_pg": c_pg, "dev": dev, "dev2": dev2, "rows": len(tab),
-            "tables": {k: len(v) for k, v in tables.items()}}
+    tables = {
+        "overall": rel.overall,
+        "items": rel.items,
+        "by_group": rel.by_group["school"],
+        "icc": rel.icc,
+        "school_reliability": rel.school_reliability,
+    }
+    return {
+        "t_ours": t_ours,
+        "c_ours": c_ours,
+        "t_user": t_user,
+        "c_user": c_user,
+        "t_pg": t_pg,
+        "c_pg": c_pg,
+        "dev": dev,
+        "dev2": dev2,
+        "rows": len(tab),
+        "tables": {k: len(v) for k, v in tables.items()},
+    }
 
 
 def bench_boot(df, doms, rev, n_boot, repeat):
@@ -155,10 +179,14 @@ def bench_r(df, doms, rev, n_boot):
         f = Path(tmp) / "x.csv"
         df[items].to_csv(f, index=False)
         keys = ",".join(f'"{i}"' for i in rev if i in items)
-        code = (f'suppressMessages(library(psych)); x <- read.csv("{f}"); set.seed(1); '
-                f't <- system.time(a <- alpha(x, keys = c({keys}), n.iter = {n_boot})); '
-                'cat(t[["elapsed"]], a$boot.ci[1], a$boot.ci[3], "\\n")')
-        out = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, check=True).stdout.split()
+        code = (
+            f'suppressMessages(library(psych)); x <- read.csv("{f}"); set.seed(1); '
+            f"t <- system.time(a <- alpha(x, keys = c({keys}), n.iter = {n_boot})); "
+            'cat(t[["elapsed"]], a$boot.ci[1], a$boot.ci[3], "\\n")'
+        )
+        out = subprocess.run(
+            ["Rscript", "-e", code], capture_output=True, text=True, check=True
+        ).stdout.split()
     return float(out[0]), float(out[1]), float(out[2])
 
 
@@ -176,14 +204,23 @@ def main(argv=None):
     print(f"data: {n:,} respondents x 40 items, {schools:,} schools, 3% missing", flush=True)
     b = bench_tables(df, doms, rev, repeat)
     t_ours, t_pg, dev, rows = b["t_ours"], b["t_pg"], b["dev"], b["rows"]
-    print(f"(a) tables: assetinv {t_ours:.3f}s, pingouin loop {t_pg:.2f}s, ratio {t_pg / t_ours:.0f}x, "
-          f"max |alpha diff| {dev:.1e}", flush=True)
-    print(f"(c) instrument_reliability: wall {b['t_user']:.3f}s (pingouin {t_pg:.2f}s, "
-          f"{t_pg / b['t_user']:.1f}x), CPU {b['c_user']:.3f}s (pingouin {b['c_pg']:.2f}s, "
-          f"{b['c_pg'] / b['c_user']:.1f}x)", flush=True)
+    print(
+        f"(a) tables: assetinv {t_ours:.3f}s, pingouin loop {t_pg:.2f}s, ratio {t_pg / t_ours:.0f}x, "
+        f"max |alpha diff| {dev:.1e}",
+        flush=True,
+    )
+    print(
+        f"(c) instrument_reliability: wall {b['t_user']:.3f}s (pingouin {t_pg:.2f}s, "
+        f"{t_pg / b['t_user']:.1f}x), CPU {b['c_user']:.3f}s (pingouin {b['c_pg']:.2f}s, "
+        f"{b['c_pg'] / b['c_user']:.1f}x)",
+        flush=True,
+    )
     t_boot, ci, same = bench_boot(df, doms, rev, n_boot, repeat)
-    print(f"(b) bootstrap {n_boot}: {t_boot:.2f}s, interval [{ci['lower']:.4f}, {ci['upper']:.4f}], "
-          f"reproducible: {same}", flush=True)
+    print(
+        f"(b) bootstrap {n_boot}: {t_boot:.2f}s, interval [{ci['lower']:.4f}, {ci['upper']:.4f}], "
+        f"reproducible: {same}",
+        flush=True,
+    )
     r = bench_r(df, doms, rev, n_boot) if a.with_r else None
     cores = os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -203,13 +240,16 @@ def main(argv=None):
         "|---|---|---|---|",
         f"| (a) alpha table for every domain x school ({rows:,} rows) | {t_ours:.3f} s | "
         f"`pingouin.cronbach_alpha` loop: {t_pg:.2f} s | {t_pg / t_ours:.0f}x faster |",
-        f"| (c) `instrument_reliability(df, inst, by=\"school\")`, every table it returns, wall clock | "
+        f'| (c) `instrument_reliability(df, inst, by="school")`, every table it returns, wall clock | '
         f"{b['t_user']:.3f} s | same `pingouin` loop: {t_pg:.2f} s | {t_pg / b['t_user']:.1f}x faster |",
         f"| (c) the same, CPU time of the process | {b['c_user']:.3f} s | pingouin loop: {b['c_pg']:.2f} s | "
         f"{b['c_pg'] / b['c_user']:.1f}x faster |",
         f"| (b) 1 domain, {n_boot:,}-resample bootstrap interval, all respondents | {t_boot:.2f} s | "
-        + (f"`psych::alpha(n.iter={n_boot})`: {r[0]:.1f} s | {r[0] / t_boot:.0f}x faster |" if r else
-           "target < 10 s (psych::alpha: about 2 minutes, not run here) | |"),
+        + (
+            f"`psych::alpha(n.iter={n_boot})`: {r[0]:.1f} s | {r[0] / t_boot:.0f}x faster |"
+            if r
+            else "target < 10 s (psych::alpha: about 2 minutes, not run here) | |"
+        ),
         "",
         f"(a) assetinv's raw alpha agrees with pingouin's (pairwise) to {dev:.1e} in every table row.",
         f"(c) returns overall ({b['tables']['overall']} rows), items ({b['tables']['items']}), "

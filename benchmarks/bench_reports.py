@@ -25,6 +25,7 @@ school is constant; ``--naive-schools K`` times K evenly spaced schools of the
 same network and multiplies the mean per-school time by the network size. The
 results file says which was done.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,8 +57,13 @@ def snapshot_code(tmp: Path) -> Path:
     shutil.copy2(NOTEBOOK, nb)
     _ENV["PYTHONPATH"] = str(code) + (os.pathsep + _ENV["PYTHONPATH"] if _ENV.get("PYTHONPATH") else "")
     _CWD[0] = str(tmp)  # not the repository root, whose assetinv/ would shadow the snapshot
-    found = subprocess.run([sys.executable, "-c", "import assetinv; print(assetinv.__file__)"],
-                           capture_output=True, text=True, env=_ENV, cwd=_CWD[0]).stdout.strip()
+    found = subprocess.run(
+        [sys.executable, "-c", "import assetinv; print(assetinv.__file__)"],
+        capture_output=True,
+        text=True,
+        env=_ENV,
+        cwd=_CWD[0],
+    ).stdout.strip()
     assert found.startswith(str(code)), f"snapshot not imported: {found}"
     return nb
 
@@ -71,22 +77,61 @@ def run(cmd: list[str], **kw) -> None:
 
 def in_process(data: Path, out: Path, jobs: int) -> float:
     t0 = time.perf_counter()
-    run([sys.executable, "-m", "assetinv", "report", "--data", str(data), "--out", str(out),
-         "--quiet", "--jobs", str(jobs)])
+    run(
+        [
+            sys.executable,
+            "-m",
+            "assetinv",
+            "report",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--quiet",
+            "--jobs",
+            str(jobs),
+        ]
+    )
     return time.perf_counter() - t0
 
 
 def naive(data: Path, out: Path, schools: list[str], min_n: int, notebook: Path = NOTEBOOK) -> float:
     out.mkdir(parents=True, exist_ok=True)
     bindir = Path(sys.executable).parent
-    papermill = [str(bindir / "papermill")] if (bindir / "papermill").exists() else [sys.executable, "-m", "papermill"]
-    jupyter = [str(bindir / "jupyter")] if (bindir / "jupyter").exists() else [sys.executable, "-m", "jupyter"]
+    papermill = (
+        [str(bindir / "papermill")]
+        if (bindir / "papermill").exists()
+        else [sys.executable, "-m", "papermill"]
+    )
+    jupyter = (
+        [str(bindir / "jupyter")] if (bindir / "jupyter").exists() else [sys.executable, "-m", "jupyter"]
+    )
     t0 = time.perf_counter()
     for s in schools:
         nb = out / f"{s}.ipynb"
-        run(papermill + [str(notebook), str(nb), "-p", "school", s, "-p", "data_dir", str(data),
-                         "-p", "min_n", str(min_n), "--log-level", "WARNING", "--no-progress-bar"])
-        run(jupyter + ["nbconvert", "--to", "html", "--no-input", "--no-prompt", "--log-level", "WARN", str(nb)])
+        run(
+            papermill
+            + [
+                str(notebook),
+                str(nb),
+                "-p",
+                "school",
+                s,
+                "-p",
+                "data_dir",
+                str(data),
+                "-p",
+                "min_n",
+                str(min_n),
+                "--log-level",
+                "WARNING",
+                "--no-progress-bar",
+            ]
+        )
+        run(
+            jupyter
+            + ["nbconvert", "--to", "html", "--no-input", "--no-prompt", "--log-level", "WARN", str(nb)]
+        )
     return time.perf_counter() - t0
 
 
@@ -153,8 +198,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--schools", type=int, default=50, help="schools in the generated network (default 50)")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--jobs", type=int, default=2, help="also time `assetinv report --jobs N` (default 2)")
-    ap.add_argument("--naive-schools", type=int, default=None,
-                    help="time the naive loop on this many of the schools and scale to all (default: all)")
+    ap.add_argument(
+        "--naive-schools",
+        type=int,
+        default=None,
+        help="time the naive loop on this many of the schools and scale to all (default: all)",
+    )
     ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results_reports.md")
     args = ap.parse_args(argv)
 
@@ -183,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         per_school = t_naive_measured / len(naive_schools)
         t_naive = per_school * len(schools)
         scaled = len(naive_schools) < len(schools)
-        print(f"naive papermill + nbconvert loop: {t_naive_measured:.1f} s for {len(naive_schools)} school(s) "
-              f"({per_school:.1f} s each)" + (f"; scaled to {len(schools)}: {t_naive:.0f} s" if scaled else ""),
-              flush=True)
+        print(
+            f"naive papermill + nbconvert loop: {t_naive_measured:.1f} s for {len(naive_schools)} school(s) "
+            f"({per_school:.1f} s each)" + (f"; scaled to {len(schools)}: {t_naive:.0f} s" if scaled else ""),
+            flush=True,
+        )
         found, total = same_content(tmp / "inproc", tmp / "naive", naive_schools)
         print(f"same content: {found}/{total} report sections identical", flush=True)
 
@@ -199,9 +250,12 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| approach | wall time | per school | speed-up vs naive |",
         "|---|---:|---:|---:|",
-        f"| naive loop: `papermill` + `jupyter nbconvert --no-input` per school"
-        + (f" (timed on {len(naive_schools)} schools: {t_naive_measured:.0f} s; × {len(schools)}/{len(naive_schools)})"
-           if scaled else "")
+        "| naive loop: `papermill` + `jupyter nbconvert --no-input` per school"
+        + (
+            f" (timed on {len(naive_schools)} schools: {t_naive_measured:.0f} s; × {len(schools)}/{len(naive_schools)})"
+            if scaled
+            else ""
+        )
         + f" | {t_naive:.0f} s | {per_school:.1f} s | 1.0× |",
         f"| `assetinv report` (one process) | {t_in:.1f} s | {t_in / len(schools):.2f} s | **{ratio:.1f}×** |",
     ]

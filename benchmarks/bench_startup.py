@@ -87,7 +87,7 @@ def render(times: dict[tuple[str, str], list[float]], trees: dict[str, Path], ru
         f"{_load()}.",
         "",
         f"Median wall time of {runs} runs of each command, round robin, each a fresh interpreter with the "
-        "tree first on `PYTHONPATH`. Ratios are to `python -c pass` and to `python -c \"import pandas\"` of "
+        'tree first on `PYTHONPATH`. Ratios are to `python -c pass` and to `python -c "import pandas"` of '
         "the same tree in the same run. Target (issue 15): `assetinv --version` and `--help` in at most "
         f"{TARGET_S} s.",
         "",

@@ -11,6 +11,7 @@ Run from the repository root::
 
     python benchmarks/make_big_responses.py /tmp/big.csv --rows 1000000
 """
+
 from __future__ import annotations
 
 import argparse

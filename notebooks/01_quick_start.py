@@ -108,9 +108,7 @@ from pathlib import Path
 scratch = Path(tempfile.mkdtemp())
 bad_roster = scratch / "roster.csv"
 bad_roster.write_text(
-    "school,district,role,wave,invited\n"
-    "S01,D1,teacher,baseline,-3\n"
-    "S02,D1,principle,baseline,4\n"
+    "school,district,role,wave,invited\nS01,D1,teacher,baseline,-3\nS02,D1,principle,baseline,4\n"
 )
 for problem in assetinv.validate_file(bad_roster, instrument):
     print("•", problem)

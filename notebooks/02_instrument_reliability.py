@@ -168,7 +168,9 @@ om.loadings.round(2).to_frame()
 
 # %%
 rel = assetinv.instrument_reliability(baseline, instrument, by="school", min_n=MIN_N)
-rel.overall[["domain", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_total", "icc1", "icc2"]].round(3)
+rel.overall[["domain", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_total", "icc1", "icc2"]].round(
+    3
+)
 
 # %%
 print("thresholds:", rel.thresholds)
@@ -181,7 +183,9 @@ for verdict in rel.overall["verdict"]:
 # school alpha is lower than network-wide, because staff of one school resemble each other more.
 
 # %%
-rel.by_group["school"][["school", "domain", "n", "raw_alpha", "feldt_lower", "feldt_upper", "suppressed"]].head(12).round(2)
+rel.by_group["school"][
+    ["school", "domain", "n", "raw_alpha", "feldt_lower", "feldt_upper", "suppressed"]
+].head(12).round(2)
 
 # %% [markdown]
 # ## 4. Can the survey tell schools apart?

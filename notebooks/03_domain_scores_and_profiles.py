@@ -53,7 +53,9 @@ scores.head().round(2)
 
 # %%
 flagged = scores[scores["quality_flags"] != ""]
-print(f"{len(flagged)} of {len(scores)} rows flagged; speed threshold {scores.attrs['speed_threshold_sec']:.0f} seconds")
+print(
+    f"{len(flagged)} of {len(scores)} rows flagged; speed threshold {scores.attrs['speed_threshold_sec']:.0f} seconds"
+)
 flagged[["school", "role", "wave", "quality_flags"]].head(8)
 
 # %% [markdown]
@@ -92,8 +94,21 @@ summary = assetinv.summarize(
     min_response_rate=config["min_response_rate"],
     instrument=instrument,
 )
-summary[["school", "domain", "n", "invited", "response_rate", "mean", "ci_low", "ci_high", "pct_favourable",
-         "reliability", "suppressed"]].head(8).round(2)
+summary[
+    [
+        "school",
+        "domain",
+        "n",
+        "invited",
+        "response_rate",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "pct_favourable",
+        "reliability",
+        "suppressed",
+    ]
+].head(8).round(2)
 
 # %% [markdown]
 # Broken down by **role**, every school's leaders are fewer than five, so they are suppressed. Their teachers are
@@ -151,8 +166,21 @@ print(profile.attrs["rule"])
 # survives. `rank` 1 is the highest school in the network.
 
 # %%
-profile[["school", "domain_short", "n", "mean", "ci_low", "ci_high", "others_mean", "diff", "rank",
-         "status_unadjusted", "status"]].head(8).round(2)
+profile[
+    [
+        "school",
+        "domain_short",
+        "n",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "others_mean",
+        "diff",
+        "rank",
+        "status_unadjusted",
+        "status",
+    ]
+].head(8).round(2)
 
 # %% [markdown]
 # The heat map shows the whole network at once: one row per school, one column per domain, the mean and a status
@@ -185,8 +213,20 @@ assetinv.school_profile_plot(profile, school)
 
 # %%
 gaps_district = assetinv.perception_gaps(scores, level="district", min_n=MIN_N, instrument=instrument)
-gaps_district[["group", "domain", "n_teachers", "n_leaders", "teacher_mean", "leader_mean", "gap", "ci_low",
-               "ci_high", "flagged_large"]].round(2)
+gaps_district[
+    [
+        "group",
+        "domain",
+        "n_teachers",
+        "n_leaders",
+        "teacher_mean",
+        "leader_mean",
+        "gap",
+        "ci_low",
+        "ci_high",
+        "flagged_large",
+    ]
+].round(2)
 
 # %% [markdown]
 # For one school's report, `perception_gaps_with_fallback` takes the finest level that may be shown: the school,

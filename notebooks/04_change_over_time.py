@@ -48,11 +48,28 @@ print(scores["wave"].value_counts().to_dict())
 # the profiles of notebook 03 and the reports. (The network model takes a few seconds.)
 
 # %%
-change = assetinv.change_over_time(scores, by_school=True, min_n=MIN_N, roster=roster,
-                                   min_response_rate=config["min_response_rate"], instrument=instrument)
+change = assetinv.change_over_time(
+    scores,
+    by_school=True,
+    min_n=MIN_N,
+    roster=roster,
+    min_response_rate=config["min_response_rate"],
+    instrument=instrument,
+)
 network = change[change["scope"] == "network"]
-network[["domain", "estimate", "ci_low", "ci_high", "p_value", "effect_size", "n_baseline", "n_followup",
-         "n_linked"]].round(3)
+network[
+    [
+        "domain",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "effect_size",
+        "n_baseline",
+        "n_followup",
+        "n_linked",
+    ]
+].round(3)
 
 # %% [markdown]
 # How to read the table:
@@ -88,7 +105,9 @@ assetinv.change_plot(network)
 
 # %%
 per_school = change[change["scope"] != "network"]
-per_school.pivot(index="scope", columns="domain", values="estimate")[instrument.domains["id"].tolist()].round(2)
+per_school.pivot(index="scope", columns="domain", values="estimate")[instrument.domains["id"].tolist()].round(
+    2
+)
 
 # %%
 school = "S10"
@@ -131,13 +150,19 @@ compare.round(3)
 
 # %%
 school_truth = pd.DataFrame(
-    [{"scope": s["school"], "domain": d, "true_growth": g} for s in truth["schools"] for d, g in s["growth"].items()]
+    [
+        {"scope": s["school"], "domain": d, "true_growth": g}
+        for s in truth["schools"]
+        for d, g in s["growth"].items()
+    ]
 )
 check = per_school.merge(school_truth, on=["scope", "domain"])
 check["interval_covers_truth"] = check["true_growth"].between(check["ci_low"], check["ci_high"])
 print(check["interval_covers_truth"].value_counts().to_dict())
-check.loc[check["scope"] == school, ["scope", "domain", "estimate", "ci_low", "ci_high", "true_growth",
-                                     "interval_covers_truth"]].round(3)
+check.loc[
+    check["scope"] == school,
+    ["scope", "domain", "estimate", "ci_low", "ci_high", "true_growth", "interval_covers_truth"],
+].round(3)
 
 # %% [markdown]
 # About 95% of the intervals should cover the truth; with 48 school × domain intervals a couple of misses are

@@ -37,8 +37,10 @@ data_dir, config, instrument, MIN_N = setup()  # the bundled sample data, found 
 
 # %%
 codings = assetinv.read_codings(config["codings"], instrument)
-print(f"{len(codings)} coding rows, from {codings['interview_id'].nunique()} interviews; coders: "
-      f"{', '.join(sorted(codings['coder'].unique()))}")
+print(
+    f"{len(codings)} coding rows, from {codings['interview_id'].nunique()} interviews; coders: "
+    f"{', '.join(sorted(codings['coder'].unique()))}"
+)
 codings.head()
 
 # %%
@@ -71,7 +73,9 @@ by_role[["role", "domain", "domain_name", "n", "n_excerpts", "n_interviews", "sh
 
 # %%
 network_codes = assetinv.code_tallies(codings, None, instrument=instrument, min_n=MIN_N)
-network_codes[["code", "code_name", "group", "n_excerpts", "n_interviews", "share_interviews"]].head(10).round(2)
+network_codes[["code", "code_name", "group", "n_excerpts", "n_interviews", "share_interviews"]].head(
+    10
+).round(2)
 
 # %% [markdown]
 # ## 3. Which codes occur together?
@@ -103,15 +107,29 @@ assetinv.cooccurrence(codings, within="excerpt", codes=chosen, instrument=instru
 
 # %%
 agreement = assetinv.coder_agreement(codings, group_by="domain", n_boot=200, seed=2026, instrument=instrument)
-agreement[["domain", "n_units", "n_positive", "percent_agreement", "cohen_kappa", "krippendorff_alpha",
-           "krippendorff_alpha_lo", "krippendorff_alpha_hi", "gwet_ac1", "note"]].round(2)
+agreement[
+    [
+        "domain",
+        "n_units",
+        "n_positive",
+        "percent_agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+        "krippendorff_alpha_lo",
+        "krippendorff_alpha_hi",
+        "gwet_ac1",
+        "note",
+    ]
+].round(2)
 
 # %% [markdown]
 # Per code, without intervals: codes with low alpha are the ones to discuss first.
 
 # %%
 per_code = assetinv.coder_agreement(codings, group_by="code", n_boot=0, instrument=instrument)
-per_code[["code", "n_units", "n_positive", "percent_agreement", "krippendorff_alpha", "gwet_ac1", "note"]].head(10).round(2)
+per_code[
+    ["code", "n_units", "n_positive", "percent_agreement", "krippendorff_alpha", "gwet_ac1", "note"]
+].head(10).round(2)
 
 # %% [markdown]
 # ### A worklist for the consensus meeting
@@ -162,8 +180,9 @@ responses = assetinv.read_responses(config["responses"], instrument)
 roster = assetinv.read_roster(config["roster"], instrument)
 print(f"{len(responses)} survey rows read from {responses.attrs['source']}")
 scores = assetinv.score_domains(responses, instrument)
-profile = assetinv.asset_profile(scores, roster=roster, min_n=MIN_N,
-                                 min_response_rate=config["min_response_rate"], instrument=instrument)
+profile = assetinv.asset_profile(
+    scores, roster=roster, min_n=MIN_N, min_response_rate=config["min_response_rate"], instrument=instrument
+)
 joint = assetinv.joint_display(profile, codings, agreement, school=school, instrument=instrument)
 joint[["domain", "survey_mean", "status", "top_codes", "n_excerpts", "agreement"]].round(2)
 

@@ -94,8 +94,20 @@ assetinv.change_plot(network_change)
 
 # %%
 gaps = tables["gaps_network"]
-gaps[["level", "group", "domain", "n_teachers", "n_leaders", "gap", "ci_low", "ci_high", "flagged_large",
-      "suppressed"]].round(2)
+gaps[
+    [
+        "level",
+        "group",
+        "domain",
+        "n_teachers",
+        "n_leaders",
+        "gap",
+        "ci_low",
+        "ci_high",
+        "flagged_large",
+        "suppressed",
+    ]
+].round(2)
 
 # %%
 assetinv.gap_plot(gaps[gaps["level"] == "district"], title="Leader minus teacher, by district")
@@ -121,11 +133,14 @@ for verdict in tables["reliability_domains"]["verdict"]:
 # domain's codes (Krippendorff's alpha: .80 or more reliable, .667-.80 tentative).
 
 # %%
-tables["code_tallies_network"][["code", "code_name", "group", "n_excerpts", "n_interviews",
-                                "share_interviews"]].head(10).round(2)
+tables["code_tallies_network"][
+    ["code", "code_name", "group", "n_excerpts", "n_interviews", "share_interviews"]
+].head(10).round(2)
 
 # %%
-tables["agreement_domains"][["domain", "n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac1"]].round(2)
+tables["agreement_domains"][
+    ["domain", "n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac1"]
+].round(2)
 
 # %% [markdown]
 # The network joint display: survey mean and status summary beside the interview evidence, domain by domain.
@@ -144,7 +159,9 @@ assetinv.joint_display_figure(joint, title="Joint display: the network")
 
 # %%
 recs = tables["recommendations"]
-recs[recs["kind"] != "not reported"].value_counts(["domain", "kind", "support"]).rename("schools").to_frame().head(12)
+recs[recs["kind"] != "not reported"].value_counts(["domain", "kind", "support"]).rename(
+    "schools"
+).to_frame().head(12)
 
 # %% [markdown]
 # ## Next steps

@@ -97,8 +97,11 @@ for domain in instrument.domains["id"]:
         table.insert(1, "across", group)
         steps.append(table)
 invariance = pd.concat(steps)
-display(invariance[["domain", "across", "chisq", "df", "cfi", "rmsea", "delta_cfi", "delta_rmsea",
-                    "verdict"]].round(3))
+display(
+    invariance[
+        ["domain", "across", "chisq", "df", "cfi", "rmsea", "delta_cfi", "delta_rmsea", "verdict"]
+    ].round(3)
+)
 
 # %% [markdown]
 # **In plain words.** The `meaning` column says what each verdict implies. When scalar invariance is not
@@ -109,7 +112,9 @@ display(invariance[["domain", "across", "chisq", "df", "cfi", "rmsea", "delta_cf
 for table in steps:
     domain, across = table["domain"].iloc[0], table["across"].iloc[0]
     caution = assetinv.invariance_caution(table, "gaps" if across == "role" else "changes")
-    print(f"{domain} across {across}: {caution or 'equal loadings and intercepts supported; compare freely.'}")
+    print(
+        f"{domain} across {across}: {caution or 'equal loadings and intercepts supported; compare freely.'}"
+    )
 
 # %% [markdown]
 # ## 3. Reliability that respects ordered answers
@@ -122,8 +127,13 @@ for table in steps:
 # %%
 rows = []
 for domain in instrument.domains["id"]:
-    res = assetinv.ordinal_reliability(baseline[instrument.item_ids(domain)], reverse=instrument.reverse_ids(domain),
-                                       scale_min=instrument.scale_min, scale_max=instrument.scale_max, n_boot=40)
+    res = assetinv.ordinal_reliability(
+        baseline[instrument.item_ids(domain)],
+        reverse=instrument.reverse_ids(domain),
+        scale_min=instrument.scale_min,
+        scale_max=instrument.scale_max,
+        n_boot=40,
+    )
     table = res.table.reset_index()
     table.insert(0, "domain", domain)
     rows.append(table)

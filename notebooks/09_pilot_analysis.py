@@ -33,9 +33,17 @@ from assetinv.notebook import set_display
 set_display()
 
 instrument = assetinv.load_instrument("2.0.0")
-pilot = assetinv.simulate_study(seed=8, n_schools=10, n_districts=3, respondents_per_school=8,
-                                leader_share=0.4, district_staff_per_district=10, waves=("baseline",),
-                                n_interviews=6, instrument=instrument)
+pilot = assetinv.simulate_study(
+    seed=8,
+    n_schools=10,
+    n_districts=3,
+    respondents_per_school=8,
+    leader_share=0.4,
+    district_staff_per_district=10,
+    waves=("baseline",),
+    n_interviews=6,
+    instrument=instrument,
+)
 responses = pilot.responses
 dont_know = pilot.dont_know.assign(respondent_id=responses["respondent_id"], wave=responses["wave"])
 display(responses["role"].value_counts())

@@ -1,4 +1,5 @@
 """Helpers shared by several test modules (a plain module: pytest puts tests/ on sys.path)."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,15 @@ def tiny_study(tmp_path_factory, label: str, seed: int) -> Path:
     from assetinv.simulate import write_sample
 
     d = tmp_path_factory.mktemp(label) / "data"
-    write_sample(d, seed=seed, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=4)
+    write_sample(
+        d,
+        seed=seed,
+        n_schools=3,
+        n_districts=1,
+        respondents_per_school=8,
+        waves=("baseline",),
+        n_interviews=4,
+    )
     return d
 
 
@@ -33,8 +41,9 @@ def all_output_text(folder: Path) -> str:
     return "\n".join(chunks)
 
 
-def signal_mid_render(cmd: list[str], watch: Path, sig: int, *, env: dict | None = None,
-                      wait: float = 120) -> tuple[subprocess.Popen, str]:
+def signal_mid_render(
+    cmd: list[str], watch: Path, sig: int, *, env: dict | None = None, wait: float = 120
+) -> tuple[subprocess.Popen, str]:
     """Start ``cmd``, send ``sig`` once a ``.tmp-`` render folder appears under ``watch``; (process, stderr).
 
     Skips the test when the render finished before it could be interrupted.

@@ -26,6 +26,7 @@ script, which writes the ``items.csv`` it reads). ``truth.json`` records, per fi
 for ``assetinv map`` and the crosswalk the tests use. Everything here is invented; the item wording
 is the bundled instrument's or an edited version of it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -42,10 +43,20 @@ import assetinv
 OUT = Path(__file__).resolve().parent / "fixtures" / "exports"
 SEED = 1410
 
-QUALTRICS_LABELS = {1: "Strongly disagree", 2: "Somewhat disagree", 3: "Neither agree nor disagree",
-                    4: "Somewhat agree", 5: "Strongly agree"}
-PLAIN_LABELS = {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree",
-                5: "Strongly agree"}
+QUALTRICS_LABELS = {
+    1: "Strongly disagree",
+    2: "Somewhat disagree",
+    3: "Neither agree nor disagree",
+    4: "Somewhat agree",
+    5: "Strongly agree",
+}
+PLAIN_LABELS = {
+    1: "Strongly disagree",
+    2: "Disagree",
+    3: "Neither agree nor disagree",
+    4: "Agree",
+    5: "Strongly agree",
+}
 ROLE_TEXT = {"teacher": "Classroom teacher", "leader": "Principal or AP", "district": "District office staff"}
 PROMPTS = {
     "EX": "How far do you agree with these statements about expertise at your school?",
@@ -56,11 +67,20 @@ PROMPTS = {
 
 # Edits a form author might make to an item's wording (synonyms, dropped examples).
 _SWAPS = [
-    (r"\bstaff\b", "employees"), (r"\bcolleagues\b", "coworkers"), (r"\bTeachers\b", "Educators"),
-    (r"\bteachers\b", "educators"), (r"\bregularly\b", "often"), (r"\bSTEM\b", "science and math"),
-    (r"\bschools\b", "campuses"), (r"\bschool\b", "campus"), (r"\bLeaders\b", "Administrators"),
-    (r"\bleaders\b", "administrators"), (r"\bbuilding\b", "school"), (r"\bshared\b", "common"),
-    (r"\bstudents?\b", "learners"), (r"\bweek\b", "week or so"),
+    (r"\bstaff\b", "employees"),
+    (r"\bcolleagues\b", "coworkers"),
+    (r"\bTeachers\b", "Educators"),
+    (r"\bteachers\b", "educators"),
+    (r"\bregularly\b", "often"),
+    (r"\bSTEM\b", "science and math"),
+    (r"\bschools\b", "campuses"),
+    (r"\bschool\b", "campus"),
+    (r"\bLeaders\b", "Administrators"),
+    (r"\bleaders\b", "administrators"),
+    (r"\bbuilding\b", "school"),
+    (r"\bshared\b", "common"),
+    (r"\bstudents?\b", "learners"),
+    (r"\bweek\b", "week or so"),
 ]
 
 
@@ -121,8 +141,13 @@ def answers(inst) -> pd.DataFrame:
     latent = rng.normal(0, 1, size=(n, 4))
     rows = []
     for i in range(n):
-        rec = {"respondent_id": f"R{1001 + i}", "school": school[i], "district": district[i],
-               "role": role[i], "wave": "baseline"}
+        rec = {
+            "respondent_id": f"R{1001 + i}",
+            "school": school[i],
+            "district": district[i],
+            "role": role[i],
+            "wave": "baseline",
+        }
         for k, it in enumerate(items):
             d = k // 8
             z = 0.9 * latent[i, d] + rng.normal(0, 0.8)
@@ -148,25 +173,29 @@ def _cell(v, labels=None) -> str:
     return labels[int(v)] if labels else str(int(v))
 
 
-def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False, reworded: bool = False) -> tuple[list[list], dict]:
+def qualtrics(
+    df: pd.DataFrame, inst, *, short_text: bool = False, reworded: bool = False
+) -> tuple[list[list], dict]:
     items = inst.item_ids()
-    meta = [("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Denver"}'),
-            ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"America/Denver"}'),
-            ("Status", "Response Type", '{"ImportId":"status"}'),
-            ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
-            ("Progress", "Progress", '{"ImportId":"progress"}'),
-            ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
-            ("Finished", "Finished", '{"ImportId":"finished"}'),
-            ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"America/Denver"}'),
-            ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
-            ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
-            ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
-            ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
-            ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
-            ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
-            ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
-            ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
-            ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}')]
+    meta = [
+        ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Denver"}'),
+        ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"America/Denver"}'),
+        ("Status", "Response Type", '{"ImportId":"status"}'),
+        ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
+        ("Progress", "Progress", '{"ImportId":"progress"}'),
+        ("Duration (in seconds)", "Duration (in seconds)", '{"ImportId":"duration"}'),
+        ("Finished", "Finished", '{"ImportId":"finished"}'),
+        ("RecordedDate", "Recorded Date", '{"ImportId":"recordedDate","timeZone":"America/Denver"}'),
+        ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+        ("RecipientLastName", "Recipient Last Name", '{"ImportId":"recipientLastName"}'),
+        ("RecipientFirstName", "Recipient First Name", '{"ImportId":"recipientFirstName"}'),
+        ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+        ("ExternalReference", "External Data Reference", '{"ImportId":"externalDataReference"}'),
+        ("LocationLatitude", "Location Latitude", '{"ImportId":"locationLatitude"}'),
+        ("LocationLongitude", "Location Longitude", '{"ImportId":"locationLongitude"}'),
+        ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
+        ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
+    ]
     h1 = [m[0] for m in meta]
     h2 = [m[1] for m in meta]
     h3 = [m[2] for m in meta]
@@ -178,9 +207,11 @@ def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False, reworded: boo
             h2.append(f"P{q} - {k}" if short_text else f"{prompt} - {texts[it]}")
             h3.append(f'{{"ImportId":"QID{q}_{k}"}}')
             truth[f"Q{q}_{k}"] = it
-    for col, txt, qid, fld in (("Q10", "Which school do you work in?", "QID10", "school"),
-                               ("Q11", "Which best describes your role?", "QID11", "role"),
-                               ("Q12", "Which district is your school in?", "QID12", "district")):
+    for col, txt, qid, fld in (
+        ("Q10", "Which school do you work in?", "QID10", "school"),
+        ("Q11", "Which best describes your role?", "QID11", "role"),
+        ("Q12", "Which district is your school in?", "QID12", "district"),
+    ):
         h1.append(col)
         h2.append("Escuela" if short_text and fld == "school" else txt)
         h3.append(f'{{"ImportId":"{qid}"}}')
@@ -191,25 +222,70 @@ def qualtrics(df: pd.DataFrame, inst, *, short_text: bool = False, reworded: boo
     truth["ResponseId"] = "respondent_id"
     truth["Duration (in seconds)"] = "duration_sec"
     rows = [h1, h2, h3]
-    preview = ["2024-09-30 08:00:00", "2024-09-30 08:05:00", "Survey Preview", "", "100", "300", "True",
-               "2024-09-30 08:05:01", "R_preview000001", "", "", "", "", "", "", "preview", "EN"]
+    preview = [
+        "2024-09-30 08:00:00",
+        "2024-09-30 08:05:00",
+        "Survey Preview",
+        "",
+        "100",
+        "300",
+        "True",
+        "2024-09-30 08:05:01",
+        "R_preview000001",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "preview",
+        "EN",
+    ]
     rows.append(preview + ["Strongly agree"] * len(items) + ["S01", "Classroom teacher", "D1", ""])
     for n, r in enumerate(df.itertuples(index=False)):
         d = r._asdict()
-        m = [f"2024-10-{1 + n % 20:02d} 09:{n % 60:02d}:00", f"2024-10-{1 + n % 20:02d} 09:{(n + 7) % 60:02d}:00",
-             "IP Address", f"10.0.{n // 200}.{n % 200}", "100", str(300 + 7 * n), "True",
-             f"2024-10-{1 + n % 20:02d} 09:{(n + 7) % 60:02d}:05", d["respondent_id"], f"Family{n}",
-             f"Given{n}", f"person{n}@example.org", "", "39.7", "-104.9", "email", "EN"]
+        m = [
+            f"2024-10-{1 + n % 20:02d} 09:{n % 60:02d}:00",
+            f"2024-10-{1 + n % 20:02d} 09:{(n + 7) % 60:02d}:00",
+            "IP Address",
+            f"10.0.{n // 200}.{n % 200}",
+            "100",
+            str(300 + 7 * n),
+            "True",
+            f"2024-10-{1 + n % 20:02d} 09:{(n + 7) % 60:02d}:05",
+            d["respondent_id"],
+            f"Family{n}",
+            f"Given{n}",
+            f"person{n}@example.org",
+            "",
+            "39.7",
+            "-104.9",
+            "email",
+            "EN",
+        ]
         vals = [_cell(d[it], QUALTRICS_LABELS) for it in items]
-        rows.append(m + vals + [d["school"], ROLE_TEXT[d["role"]], d["district"],
-                                "More time please" if n % 9 == 0 else ""])
+        rows.append(
+            m
+            + vals
+            + [d["school"], ROLE_TEXT[d["role"]], d["district"], "More time please" if n % 9 == 0 else ""]
+        )
     return rows, truth
 
 
 def qualtrics_legacy(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     items = inst.item_ids()
-    names = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress",
-             "Status", "StartDate", "EndDate", "Finished"]
+    names = [
+        "ResponseID",
+        "ResponseSet",
+        "Name",
+        "ExternalDataReference",
+        "EmailAddress",
+        "IPAddress",
+        "Status",
+        "StartDate",
+        "EndDate",
+        "Finished",
+    ]
     h1 = [f"V{k}" for k in range(1, 11)]
     h2 = list(names)
     truth = {"V1": "respondent_id"}
@@ -219,9 +295,11 @@ def qualtrics_legacy(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
             h1.append(f"Q{q}_{k}")
             h2.append(f"{prompt}-{texts[it]}")
             truth[f"Q{q}_{k}"] = it
-    for col, txt, fld in (("Q10", "Which school do you work in?", "school"),
-                          ("Q11", "Which best describes your role?", "role"),
-                          ("Q12", "Which district is your school in?", "district")):
+    for col, txt, fld in (
+        ("Q10", "Which school do you work in?", "school"),
+        ("Q11", "Which best describes your role?", "role"),
+        ("Q12", "Which district is your school in?", "district"),
+    ):
         h1.append(col)
         h2.append(txt)
         truth[col] = fld
@@ -229,21 +307,47 @@ def qualtrics_legacy(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     role_code = {"teacher": "1", "leader": "2", "district": "3"}
     for n, r in enumerate(df.itertuples(index=False)):
         d = r._asdict()
-        m = [d["respondent_id"], "Default Response Set", "Anonymous", "", "", f"10.1.0.{n}", "0",
-             f"2015-04-{1 + n % 28:02d} 10:00:00", f"2015-04-{1 + n % 28:02d} 10:09:00", "1"]
+        m = [
+            d["respondent_id"],
+            "Default Response Set",
+            "Anonymous",
+            "",
+            "",
+            f"10.1.0.{n}",
+            "0",
+            f"2015-04-{1 + n % 28:02d} 10:00:00",
+            f"2015-04-{1 + n % 28:02d} 10:09:00",
+            "1",
+        ]
         rows.append(m + [_cell(d[it]) for it in items] + [d["school"], role_code[d["role"]], d["district"]])
     return rows, truth
 
 
 def surveymonkey(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     items = inst.item_ids()
-    meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
-            "First Name", "Last Name", "Custom Data 1"]
-    h1 = list(meta) + ["Which school do you work in?", "Which best describes your role?",
-                       "Which district is your school in?"]
+    meta = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+    ]
+    h1 = list(meta) + [
+        "Which school do you work in?",
+        "Which best describes your role?",
+        "Which district is your school in?",
+    ]
     h2 = [""] * len(meta) + ["Response", "Response", "Response"]
-    truth = {"Respondent ID": "respondent_id", "Which school do you work in?": "school",
-             "Which best describes your role?": "role", "Which district is your school in?": "district"}
+    truth = {
+        "Respondent ID": "respondent_id",
+        "Which school do you work in?": "school",
+        "Which best describes your role?": "role",
+        "Which district is your school in?": "district",
+    }
     texts = dict(zip(inst.items["id"], inst.items["text"]))
     for dom, prompt in PROMPTS.items():
         for k, it in enumerate(inst.item_ids(dom)):
@@ -255,10 +359,23 @@ def surveymonkey(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     rows = [h1, h2]
     for n, r in enumerate(df.itertuples(index=False)):
         d = r._asdict()
-        m = [str(11400000000 + n), "405000001", f"10/{1 + n % 28:02d}/2024 09:00:00 AM",
-             f"10/{1 + n % 28:02d}/2024 09:08:00 AM", f"10.2.0.{n}", "", "", "", ""]
-        rows.append(m + [d["school"], ROLE_TEXT[d["role"]], d["district"]]
-                    + [_cell(d[it], PLAIN_LABELS) for it in items] + [""])
+        m = [
+            str(11400000000 + n),
+            "405000001",
+            f"10/{1 + n % 28:02d}/2024 09:00:00 AM",
+            f"10/{1 + n % 28:02d}/2024 09:08:00 AM",
+            f"10.2.0.{n}",
+            "",
+            "",
+            "",
+            "",
+        ]
+        rows.append(
+            m
+            + [d["school"], ROLE_TEXT[d["role"]], d["district"]]
+            + [_cell(d[it], PLAIN_LABELS) for it in items]
+            + [""]
+        )
     return rows, truth
 
 
@@ -267,9 +384,18 @@ def google_forms(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     texts = dict(zip(inst.items["id"], inst.items["text"]))
     head = ["Timestamp", "Email Address", "Your school", "Your role", "Your district"]
     # Google Forms has no response id: the submission time identifies a response
-    truth = {"Timestamp": "respondent_id", "Your school": "school", "Your role": "role",
-             "Your district": "district"}
-    short = {"EX": "Expertise", "LM": "Learning mindset", "CN": "Professional norms", "OS": "Working together"}
+    truth = {
+        "Timestamp": "respondent_id",
+        "Your school": "school",
+        "Your role": "role",
+        "Your district": "district",
+    }
+    short = {
+        "EX": "Expertise",
+        "LM": "Learning mindset",
+        "CN": "Professional norms",
+        "OS": "Working together",
+    }
     for dom in PROMPTS:
         for it in inst.item_ids(dom):
             col = f"{short[dom]} [{reword(texts[it])}]"
@@ -278,8 +404,16 @@ def google_forms(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     rows = [head]
     for n, r in enumerate(df.itertuples(index=False)):
         d = r._asdict()
-        rows.append([f"10/{1 + n % 28}/2024 9:{n % 60:02d}:12", f"staff{n}@example.org", d["school"],
-                     ROLE_TEXT[d["role"]], d["district"]] + [_cell(d[it], PLAIN_LABELS) for it in items])
+        rows.append(
+            [
+                f"10/{1 + n % 28}/2024 9:{n % 60:02d}:12",
+                f"staff{n}@example.org",
+                d["school"],
+                ROLE_TEXT[d["role"]],
+                d["district"],
+            ]
+            + [_cell(d[it], PLAIN_LABELS) for it in items]
+        )
     return rows, truth
 
 
@@ -299,9 +433,19 @@ def ms_forms(df: pd.DataFrame, inst, path: Path) -> dict:
     ws.append(head)
     for n, r in enumerate(df.itertuples(index=False)):
         d = r._asdict()
-        ws.append([n + 1, f"10/{1 + n % 28}/24 9:00:00", f"10/{1 + n % 28}/24 9:06:00", "anonymous", "",
-                   d["school"], ROLE_TEXT[d["role"]], d["district"]]
-                  + [_cell(d[it], PLAIN_LABELS) or None for it in items])
+        ws.append(
+            [
+                n + 1,
+                f"10/{1 + n % 28}/24 9:00:00",
+                f"10/{1 + n % 28}/24 9:06:00",
+                "anonymous",
+                "",
+                d["school"],
+                ROLE_TEXT[d["role"]],
+                d["district"],
+            ]
+            + [_cell(d[it], PLAIN_LABELS) or None for it in items]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     path.write_bytes(buf.getvalue())
@@ -311,8 +455,14 @@ def ms_forms(df: pd.DataFrame, inst, path: Path) -> dict:
 def spss_frame(df: pd.DataFrame, inst) -> tuple[pd.DataFrame, dict, dict, dict]:
     items = inst.item_ids()
     texts = dict(zip(inst.items["id"], inst.items["text"]))
-    out = pd.DataFrame({"id": df["respondent_id"], "schl": df["school"], "dist": df["district"],
-                        "staffrole": df["role"].map({"teacher": 1, "leader": 2, "district": 3}).astype(float)})
+    out = pd.DataFrame(
+        {
+            "id": df["respondent_id"],
+            "schl": df["school"],
+            "dist": df["district"],
+            "staffrole": df["role"].map({"teacher": 1, "leader": 2, "district": 3}).astype(float),
+        }
+    )
     labels = {"id": "Respondent identifier", "schl": "School", "dist": "District", "staffrole": "Staff role"}
     truth = {"id": "respondent_id", "schl": "school", "dist": "district", "staffrole": "role"}
     vlabels = {"staffrole": {1.0: "Teacher", 2.0: "School leader", 3.0: "District staff"}}
@@ -323,8 +473,14 @@ def spss_frame(df: pd.DataFrame, inst) -> tuple[pd.DataFrame, dict, dict, dict]:
         out[col] = v
         labels[col] = reword(texts[it])
         truth[col] = it
-        vlabels[col] = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Neither agree nor disagree",
-                        4.0: "Agree", 5.0: "Strongly agree", 9.0: "No answer"}
+        vlabels[col] = {
+            1.0: "Strongly disagree",
+            2.0: "Disagree",
+            3.0: "Neither agree nor disagree",
+            4.0: "Agree",
+            5.0: "Strongly agree",
+            9.0: "No answer",
+        }
     return out, labels, vlabels, truth
 
 
@@ -336,9 +492,14 @@ def main() -> None:
     df = answers(inst)
     truth: dict[str, dict] = {}
     native = df.copy()
-    write_csv(OUT / "native.csv", [list(native.columns)] + [[_cell(v) if c in inst.item_ids() else v
-                                                              for c, v in zip(native.columns, row)]
-                                                             for row in native.itertuples(index=False)])
+    write_csv(
+        OUT / "native.csv",
+        [list(native.columns)]
+        + [
+            [_cell(v) if c in inst.item_ids() else v for c, v in zip(native.columns, row)]
+            for row in native.itertuples(index=False)
+        ],
+    )
     rows, truth["qualtrics.csv"] = qualtrics(df, inst)
     write_csv(OUT / "qualtrics.csv", rows, encoding="utf-8-sig")
     rows, truth["qualtrics_short_text.csv"] = qualtrics(df, inst, short_text=True)
@@ -354,24 +515,38 @@ def main() -> None:
     truth["ms_forms.xlsx"] = ms_forms(df, inst, OUT / "ms_forms.xlsx")
     sdf, labels, vlabels, t = spss_frame(df, inst)
     miss = {c: [9.0] for c in sdf.columns if c.startswith("q")}
-    pyreadstat.write_sav(sdf, str(OUT / "spss.sav"), column_labels=labels, variable_value_labels=vlabels,
-                         missing_ranges=miss)
-    pyreadstat.write_sav(sdf, str(OUT / "spss.zsav"), column_labels=labels, variable_value_labels=vlabels,
-                         missing_ranges=miss, compress=True)
+    pyreadstat.write_sav(
+        sdf, str(OUT / "spss.sav"), column_labels=labels, variable_value_labels=vlabels, missing_ranges=miss
+    )
+    pyreadstat.write_sav(
+        sdf,
+        str(OUT / "spss.zsav"),
+        column_labels=labels,
+        variable_value_labels=vlabels,
+        missing_ranges=miss,
+        compress=True,
+    )
     truth["spss.sav"] = truth["spss.zsav"] = t
     dta = sdf.copy()
     for c in dta.columns:
         if c.startswith("q"):
             dta[c] = dta[c].where(dta[c] != 9.0)  # Stata: unanswered is system missing
     # Stata variable labels hold at most 80 characters (Stata truncates longer ones)
-    pyreadstat.write_dta(dta, str(OUT / "stata.dta"), column_labels={k: v[:80] for k, v in labels.items()},
-                         variable_value_labels={k: {int(a): b for a, b in v.items() if a != 9.0}
-                                                for k, v in vlabels.items()})
+    pyreadstat.write_dta(
+        dta,
+        str(OUT / "stata.dta"),
+        column_labels={k: v[:80] for k, v in labels.items()},
+        variable_value_labels={k: {int(a): b for a, b in v.items() if a != 9.0} for k, v in vlabels.items()},
+    )
     truth["stata.dta"] = t
     inst.items[["id", "text"]].to_csv(OUT / "items.csv", index=False)  # read by make_haven_sav.R
-    truth["haven_user_missing.sav"] = {"resp": "respondent_id", "school": "school", "district": "district",
-                                       "staff_role": "role",
-                                       **{f"item_{k + 1:02d}": it for k, it in enumerate(inst.item_ids())}}
+    truth["haven_user_missing.sav"] = {
+        "resp": "respondent_id",
+        "school": "school",
+        "district": "district",
+        "staff_role": "role",
+        **{f"item_{k + 1:02d}": it for k, it in enumerate(inst.item_ids())},
+    }
     (OUT / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 

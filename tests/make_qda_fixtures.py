@@ -22,6 +22,7 @@ in ``Sources/``) with ``PlainTextSelection`` (0-based ``startPosition``, exclusi
 drafter is tested against) and the ``cases:`` crosswalk it needs. Everything is generated from fixed seeds, so
 running the script again writes the same bytes. All text is invented.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,85 +39,169 @@ _ZIP_DATE = (2025, 3, 4, 10, 12, 0)
 
 # one or two invented sentences per codebook code (the text that gets coded)
 SENTENCES = {
-    "EX-SHARE": ["Our science lead walks new staff through the lab kits every August.",
-                 "When someone figures out a good lab, they show the rest of us at lunch."],
-    "EX-COACH": ["The math coach sits in on my third period and we debrief the same day.",
-                 "Having the specialist model a lesson changed how I run discussions."],
-    "EX-CONTENT": ["Two of our teachers came from engineering and really know the physics.",
-                   "Our chemistry teacher can explain any misconception the kids bring."],
-    "EX-EXTERNAL": ["A researcher from the university helps us plan the robotics unit.",
-                    "The museum educators bring real specimens and their own know-how."],
-    "EX-HIDDEN": ["Nobody knew she had run a coding club for years at her old school.",
-                  "He is brilliant with data but works alone and nobody asks him."],
-    "LM-GROWTH": ["I still see myself as learning how to teach inquiry well.",
-                  "We read research together because we want to get better."],
-    "LM-RISK": ["I tried a new modelling task and told the team honestly that it flopped.",
-                "People here are not afraid to try something and say it did not work."],
-    "LM-EVIDENCE": ["We sort student work into piles and decide what to reteach.",
-                    "The quiz results showed us which groups had not understood fractions."],
-    "LM-EQUITY": ["Every student takes the advanced lab, not only the ones on the honours track.",
-                  "We expect our English learners to argue from evidence like everyone else."],
-    "LM-NOVICE": ["First-year teachers can ask anything in our team and nobody rolls their eyes.",
-                  "My mentor told me that asking questions is part of the job."],
-    "CN-AUTONOMY": ["The principal trusts us to adapt the curriculum for our classes.",
-                    "We are treated as professionals who can make our own calls."],
-    "CN-LEADROLE": ["I lead the grade-level team and still teach five classes.",
-                    "Teachers run the PD sessions here, not outside presenters."],
-    "CN-RECOG": ["The district put our STEM night in the newsletter and thanked us.",
-                 "Our work on the science fair was recognised at the board meeting."],
-    "CN-VOICE": ["We voted on which assessment to use next year.",
-                 "Teachers sat on the committee that picked the new materials."],
-    "OS-PLC": ["Our PLC meets every Tuesday and we look at one lesson in depth.",
-               "We do lesson study twice a year with the whole department."],
-    "OS-SCHED": ["The schedule gives the science team a common planning block.",
-                 "We have ninety minutes a week protected for planning together."],
-    "OS-DATA": ["There is a routine where we share exit-ticket data every two weeks.",
-                "We fill in a short form after each unit and the team reviews it."],
-    "OS-COHERENT": ["The PD this year builds on last year instead of starting over.",
-                    "Each workshop ties back to the units we actually teach."],
-    "OS-CROSS": ["Coaches from four schools meet monthly to compare notes.",
-                 "We share a PD day with the middle school across town."],
-    "BAR-TIME": ["Between paperwork and duties there is no time left to plan.",
-                 "Reporting takes my whole prep period most days."],
-    "BAR-OVERLOAD": ["We have six initiatives this year and none of them connect.",
-                     "Every year brings a new programme before the last one settles."],
-    "BAR-TURNOVER": ["We lost three science teachers in two years.",
-                     "The physics post has been empty since October."],
-    "BAR-MANDATE": ["The pacing guide came from the district with no teacher input.",
-                    "We were told to adopt the new platform by January, no discussion."],
-    "BAR-MEETINGS": ["Staff meetings are mostly announcements that could be an email.",
-                     "We have a meeting almost every afternoon and little comes of it."],
-    "ENA-BACKING": ["The principal stood up for us when parents questioned the new labs.",
-                    "Our assistant principal covers classes so we can observe each other."],
-    "ENA-NETWORK": ["I call a teacher at another school whenever I get stuck.",
-                    "The network of chemistry teachers keeps me from feeling alone."],
-    "ENA-PARTNER": ["A local company donated sensors and sends engineers to visit.",
-                    "The grant pays for substitutes on our planning days."],
-    "ENA-TRUST": ["People here trust each other enough to be honest.",
-                  "There is real respect between staff and the leadership team."],
+    "EX-SHARE": [
+        "Our science lead walks new staff through the lab kits every August.",
+        "When someone figures out a good lab, they show the rest of us at lunch.",
+    ],
+    "EX-COACH": [
+        "The math coach sits in on my third period and we debrief the same day.",
+        "Having the specialist model a lesson changed how I run discussions.",
+    ],
+    "EX-CONTENT": [
+        "Two of our teachers came from engineering and really know the physics.",
+        "Our chemistry teacher can explain any misconception the kids bring.",
+    ],
+    "EX-EXTERNAL": [
+        "A researcher from the university helps us plan the robotics unit.",
+        "The museum educators bring real specimens and their own know-how.",
+    ],
+    "EX-HIDDEN": [
+        "Nobody knew she had run a coding club for years at her old school.",
+        "He is brilliant with data but works alone and nobody asks him.",
+    ],
+    "LM-GROWTH": [
+        "I still see myself as learning how to teach inquiry well.",
+        "We read research together because we want to get better.",
+    ],
+    "LM-RISK": [
+        "I tried a new modelling task and told the team honestly that it flopped.",
+        "People here are not afraid to try something and say it did not work.",
+    ],
+    "LM-EVIDENCE": [
+        "We sort student work into piles and decide what to reteach.",
+        "The quiz results showed us which groups had not understood fractions.",
+    ],
+    "LM-EQUITY": [
+        "Every student takes the advanced lab, not only the ones on the honours track.",
+        "We expect our English learners to argue from evidence like everyone else.",
+    ],
+    "LM-NOVICE": [
+        "First-year teachers can ask anything in our team and nobody rolls their eyes.",
+        "My mentor told me that asking questions is part of the job.",
+    ],
+    "CN-AUTONOMY": [
+        "The principal trusts us to adapt the curriculum for our classes.",
+        "We are treated as professionals who can make our own calls.",
+    ],
+    "CN-LEADROLE": [
+        "I lead the grade-level team and still teach five classes.",
+        "Teachers run the PD sessions here, not outside presenters.",
+    ],
+    "CN-RECOG": [
+        "The district put our STEM night in the newsletter and thanked us.",
+        "Our work on the science fair was recognised at the board meeting.",
+    ],
+    "CN-VOICE": [
+        "We voted on which assessment to use next year.",
+        "Teachers sat on the committee that picked the new materials.",
+    ],
+    "OS-PLC": [
+        "Our PLC meets every Tuesday and we look at one lesson in depth.",
+        "We do lesson study twice a year with the whole department.",
+    ],
+    "OS-SCHED": [
+        "The schedule gives the science team a common planning block.",
+        "We have ninety minutes a week protected for planning together.",
+    ],
+    "OS-DATA": [
+        "There is a routine where we share exit-ticket data every two weeks.",
+        "We fill in a short form after each unit and the team reviews it.",
+    ],
+    "OS-COHERENT": [
+        "The PD this year builds on last year instead of starting over.",
+        "Each workshop ties back to the units we actually teach.",
+    ],
+    "OS-CROSS": [
+        "Coaches from four schools meet monthly to compare notes.",
+        "We share a PD day with the middle school across town.",
+    ],
+    "BAR-TIME": [
+        "Between paperwork and duties there is no time left to plan.",
+        "Reporting takes my whole prep period most days.",
+    ],
+    "BAR-OVERLOAD": [
+        "We have six initiatives this year and none of them connect.",
+        "Every year brings a new programme before the last one settles.",
+    ],
+    "BAR-TURNOVER": [
+        "We lost three science teachers in two years.",
+        "The physics post has been empty since October.",
+    ],
+    "BAR-MANDATE": [
+        "The pacing guide came from the district with no teacher input.",
+        "We were told to adopt the new platform by January, no discussion.",
+    ],
+    "BAR-MEETINGS": [
+        "Staff meetings are mostly announcements that could be an email.",
+        "We have a meeting almost every afternoon and little comes of it.",
+    ],
+    "ENA-BACKING": [
+        "The principal stood up for us when parents questioned the new labs.",
+        "Our assistant principal covers classes so we can observe each other.",
+    ],
+    "ENA-NETWORK": [
+        "I call a teacher at another school whenever I get stuck.",
+        "The network of chemistry teachers keeps me from feeling alone.",
+    ],
+    "ENA-PARTNER": [
+        "A local company donated sensors and sends engineers to visit.",
+        "The grant pays for substitutes on our planning days.",
+    ],
+    "ENA-TRUST": [
+        "People here trust each other enough to be honest.",
+        "There is real respect between staff and the leadership team.",
+    ],
 }
 
 # MAXQDA-like: a code tree whose parents are codable
 MAXQDA_TREE = {
-    "Expertise": {"Knowledge sharing among staff": "EX-SHARE", "Instructional coaching": "EX-COACH",
-                  "Strong content knowledge": "EX-CONTENT", "Expertise from outside partners": "EX-EXTERNAL",
-                  "Untapped expertise": "EX-HIDDEN"},
-    "Mindset": {"Teachers as learners": "LM-GROWTH", "Trying new things": "LM-RISK",
-                "Using student work and data": "LM-EVIDENCE", "High expectations for all": "LM-EQUITY",
-                "Supporting new teachers": "LM-NOVICE"},
-    "Professional culture": {"Trust in teachers' judgement": "CN-AUTONOMY", "Teacher leaders": "CN-LEADROLE",
-                             "Recognising teachers": "CN-RECOG", "Say in decisions": "CN-VOICE"},
-    "Structures": {"PLC meetings": "OS-PLC", "Common planning time": "OS-SCHED", "Data routines": "OS-DATA",
-                   "Connected PD": "OS-COHERENT", "Cross-school meetings": "OS-CROSS"},
-    "Barriers": {"Not enough time": "BAR-TIME", "Too many initiatives": "BAR-OVERLOAD",
-                 "Staff turnover": "BAR-TURNOVER", "District mandates": "BAR-MANDATE",
-                 "Too many meetings": "BAR-MEETINGS"},
-    "Enablers": {"Supportive principal": "ENA-BACKING", "Trust among staff": "ENA-TRUST",
-                 "Outside partners and grants": "ENA-PARTNER", "Peers in other schools": "ENA-NETWORK"},
+    "Expertise": {
+        "Knowledge sharing among staff": "EX-SHARE",
+        "Instructional coaching": "EX-COACH",
+        "Strong content knowledge": "EX-CONTENT",
+        "Expertise from outside partners": "EX-EXTERNAL",
+        "Untapped expertise": "EX-HIDDEN",
+    },
+    "Mindset": {
+        "Teachers as learners": "LM-GROWTH",
+        "Trying new things": "LM-RISK",
+        "Using student work and data": "LM-EVIDENCE",
+        "High expectations for all": "LM-EQUITY",
+        "Supporting new teachers": "LM-NOVICE",
+    },
+    "Professional culture": {
+        "Trust in teachers' judgement": "CN-AUTONOMY",
+        "Teacher leaders": "CN-LEADROLE",
+        "Recognising teachers": "CN-RECOG",
+        "Say in decisions": "CN-VOICE",
+    },
+    "Structures": {
+        "PLC meetings": "OS-PLC",
+        "Common planning time": "OS-SCHED",
+        "Data routines": "OS-DATA",
+        "Connected PD": "OS-COHERENT",
+        "Cross-school meetings": "OS-CROSS",
+    },
+    "Barriers": {
+        "Not enough time": "BAR-TIME",
+        "Too many initiatives": "BAR-OVERLOAD",
+        "Staff turnover": "BAR-TURNOVER",
+        "District mandates": "BAR-MANDATE",
+        "Too many meetings": "BAR-MEETINGS",
+    },
+    "Enablers": {
+        "Supportive principal": "ENA-BACKING",
+        "Trust among staff": "ENA-TRUST",
+        "Outside partners and grants": "ENA-PARTNER",
+        "Peers in other schools": "ENA-NETWORK",
+    },
 }
 NVIVO_TREE = {
-    "Expertise": {"Sharing expertise": "EX-SHARE", "Coaches and specialists": "EX-COACH",
-                  "Hidden expertise": "EX-HIDDEN"},
+    "Expertise": {
+        "Sharing expertise": "EX-SHARE",
+        "Coaches and specialists": "EX-COACH",
+        "Hidden expertise": "EX-HIDDEN",
+    },
     "Learning mindset": {"Growth as adults": "LM-GROWTH", "Risk taking": "LM-RISK", "Equity": "LM-EQUITY"},
     "Norms": {"Autonomy": "CN-AUTONOMY", "Teacher voice": "CN-VOICE"},
     "Structures": {"PLCs": "OS-PLC", "Scheduled time to collaborate": "OS-SCHED"},
@@ -159,7 +244,9 @@ def _xml(root: ET.Element) -> bytes:
 def _zip(path: Path, qde: bytes, sources: dict[str, str]) -> None:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in [("project.qde", qde)] + [(f"Sources/{k}", v.encode("utf-8")) for k, v in sorted(sources.items())]:
+        for name, data in [("project.qde", qde)] + [
+            (f"Sources/{k}", v.encode("utf-8")) for k, v in sorted(sources.items())
+        ]:
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
@@ -167,8 +254,15 @@ def _zip(path: Path, qde: bytes, sources: dict[str, str]) -> None:
     path.write_bytes(buf.getvalue())
 
 
-def _interviews(rng: random.Random, n_sources: int, n_selections: int, codes: list[tuple[str, str]],
-                n_codings: int, coders: list[str], double_share: float):
+def _interviews(
+    rng: random.Random,
+    n_sources: int,
+    n_selections: int,
+    codes: list[tuple[str, str]],
+    n_codings: int,
+    coders: list[str],
+    double_share: float,
+):
     """Plan: per source a list of selections, each (text, [(coder, qda code), ...])."""
     per = [n_selections // n_sources + (1 if i < n_selections % n_sources else 0) for i in range(n_sources)]
     plan = []
@@ -185,8 +279,12 @@ def _interviews(rng: random.Random, n_sources: int, n_selections: int, codes: li
     while total < n_codings:
         s = rng.choice(flat)
         if len(coders) > 1 and rng.random() < double_share and all(c != coders[1] for c, _ in s[1]):
-            s[1].append((coders[1], next(n for n, c in codes if c == s[0]) if rng.random() < 0.8
-                         else rng.choice(codes)[0]))
+            s[1].append(
+                (
+                    coders[1],
+                    next(n for n, c in codes if c == s[0]) if rng.random() < 0.8 else rng.choice(codes)[0],
+                )
+            )
         else:
             extra = rng.choice(codes)[0]
             if (s[1][0][0], extra) in s[1]:
@@ -209,17 +307,29 @@ def _interviews(rng: random.Random, n_sources: int, n_selections: int, codes: li
     return out
 
 
-def _codes_xml(parent: ET.Element, tree: dict, tool: str, parent_codable: bool, upper: bool, colours: list[str]):
+def _codes_xml(
+    parent: ET.Element, tree: dict, tool: str, parent_codable: bool, upper: bool, colours: list[str]
+):
     guids = {}
     codes = ET.SubElement(parent, q("Codes"))
     for j, (group, members) in enumerate(tree.items()):
-        g = ET.SubElement(codes, q("Code"), {"guid": _guid(tool, "code:" + group, upper), "name": group,
-                                             "isCodable": "true" if parent_codable else "false",
-                                             "color": colours[j % len(colours)]})
+        g = ET.SubElement(
+            codes,
+            q("Code"),
+            {
+                "guid": _guid(tool, "code:" + group, upper),
+                "name": group,
+                "isCodable": "true" if parent_codable else "false",
+                "color": colours[j % len(colours)],
+            },
+        )
         for name in members:
             guids[name] = _guid(tool, f"code:{group}/{name}", upper)
-            ET.SubElement(g, q("Code"), {"guid": guids[name], "name": name, "isCodable": "true",
-                                         "color": colours[j % len(colours)]})
+            ET.SubElement(
+                g,
+                q("Code"),
+                {"guid": guids[name], "name": name, "isCodable": "true", "color": colours[j % len(colours)]},
+            )
     return codes, guids
 
 
@@ -228,13 +338,28 @@ COLOURS = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B"]
 
 def _selections(src: ET.Element, spans, tool, sname, users, code_guid, upper, stamp):
     for k, (start, end, cods) in enumerate(spans):
-        sel = ET.SubElement(src, q("PlainTextSelection"), {
-            "guid": _guid(tool, f"sel:{sname}:{k}", upper), "name": f"{sname} ({start}-{end})" if tool != "qualcoder" else f"{k + 1}",
-            "startPosition": str(start), "endPosition": str(end),
-            "creatingUser": users[cods[0][0]], "creationDateTime": stamp})
+        sel = ET.SubElement(
+            src,
+            q("PlainTextSelection"),
+            {
+                "guid": _guid(tool, f"sel:{sname}:{k}", upper),
+                "name": f"{sname} ({start}-{end})" if tool != "qualcoder" else f"{k + 1}",
+                "startPosition": str(start),
+                "endPosition": str(end),
+                "creatingUser": users[cods[0][0]],
+                "creationDateTime": stamp,
+            },
+        )
         for m, (coder, code) in enumerate(cods):
-            c = ET.SubElement(sel, q("Coding"), {"guid": _guid(tool, f"coding:{sname}:{k}:{m}", upper),
-                                                 "creatingUser": users[coder], "creationDateTime": stamp})
+            c = ET.SubElement(
+                sel,
+                q("Coding"),
+                {
+                    "guid": _guid(tool, f"coding:{sname}:{k}:{m}", upper),
+                    "creatingUser": users[coder],
+                    "creationDateTime": stamp,
+                },
+            )
             ET.SubElement(c, q("CodeRef"), {"targetGUID": code_guid[code]})
 
 
@@ -255,15 +380,24 @@ def maxqda() -> dict:
     tool, upper, stamp = "maxqda", True, "2025-03-04T10:12:00Z"
     rng = random.Random(101)
     ET.register_namespace("", NS)
-    root = ET.Element(q("Project"), {"name": "STEM asset interviews", "origin": "MAXQDA 2022 (Release 22.7.0)",
-                                     "creationDateTime": stamp})
+    root = ET.Element(
+        q("Project"),
+        {
+            "name": "STEM asset interviews",
+            "origin": "MAXQDA 2022 (Release 22.7.0)",
+            "creationDateTime": stamp,
+        },
+    )
     coders = ["AM", "JK"]
     users = _users(root, tool, coders, upper)
     book = ET.SubElement(root, q("CodeBook"))
     codes_el, guids = _codes_xml(book, MAXQDA_TREE, tool, True, upper, COLOURS)
     guids[MEMO_CODE] = _guid(tool, "code:" + MEMO_CODE, upper)
-    ET.SubElement(codes_el, q("Code"), {"guid": guids[MEMO_CODE], "name": MEMO_CODE, "isCodable": "true",
-                                        "color": "#7F7F7F"})
+    ET.SubElement(
+        codes_el,
+        q("Code"),
+        {"guid": guids[MEMO_CODE], "name": MEMO_CODE, "isCodable": "true", "color": "#7F7F7F"},
+    )
     variables = ET.SubElement(root, q("Variables"))
     vg = {}
     for v in ("School", "Position"):
@@ -272,17 +406,32 @@ def maxqda() -> dict:
     sources_el = ET.SubElement(root, q("Sources"))
     codes = _flat(MAXQDA_TREE) + [(MEMO_CODE, "EX-SHARE")]
     plan = _interviews(rng, 12, 150, codes, 200, coders, 0.6)
-    positions = ["Classroom teacher", "Classroom teacher", "Principal", "Classroom teacher", "Assistant principal",
-                 "District coach"]
+    positions = [
+        "Classroom teacher",
+        "Classroom teacher",
+        "Principal",
+        "Classroom teacher",
+        "Assistant principal",
+        "District coach",
+    ]
     files = {}
     for i, (text, spans) in enumerate(plan):
         school = f"S{i // 2 + 1:02d}"
         pos = positions[i % len(positions)]
         sname = f"{school}_Interview_{i + 1:02d}"
         sg = _guid(tool, "src:" + sname, upper)
-        src = ET.SubElement(sources_el, q("TextSource"), {
-            "guid": sg, "name": sname, "richTextPath": f"internal://{sg}.docx", "plainTextPath": f"internal://{sg}.txt",
-            "creatingUser": users["AM"], "creationDateTime": stamp})
+        src = ET.SubElement(
+            sources_el,
+            q("TextSource"),
+            {
+                "guid": sg,
+                "name": sname,
+                "richTextPath": f"internal://{sg}.docx",
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": users["AM"],
+                "creationDateTime": stamp,
+            },
+        )
         _selections(src, spans, tool, sname, users, guids, upper, stamp)
         for v, val in (("School", school), ("Position", pos)):
             vv = ET.SubElement(src, q("VariableValue"))
@@ -292,16 +441,20 @@ def maxqda() -> dict:
     _zip(HERE / "maxqda_like.qdpx", _xml(root), files)
     truth = {n: c for n, c in _flat(MAXQDA_TREE)}
     truth[MEMO_CODE] = None
-    return {"codes": truth, "cases": {"school": "School", "role": "Position"},
-            "role_values": {"District coach": "district"}}
+    return {
+        "codes": truth,
+        "cases": {"school": "School", "role": "Position"},
+        "role_values": {"District coach": "district"},
+    }
 
 
 def nvivo() -> dict:
     tool, upper, stamp = "nvivo", False, "2025-02-11T14:03:21Z"
     rng = random.Random(202)
     ET.register_namespace("", NS)
-    root = ET.Element(q("Project"), {"name": "Asset Inventory interviews", "origin": "NVivo 14",
-                                     "creationDateTime": stamp})
+    root = ET.Element(
+        q("Project"), {"name": "Asset Inventory interviews", "origin": "NVivo 14", "creationDateTime": stamp}
+    )
     coders = ["Rosa Diaz", "Tom Lee"]
     users = _users(root, tool, coders, upper)
     book = ET.SubElement(root, q("CodeBook"))
@@ -319,15 +472,25 @@ def nvivo() -> dict:
     for i, (text, spans) in enumerate(plan):
         sname = f"Interview {i + 1:02d}"
         sg = _guid(tool, "src:" + sname, upper)
-        case = ET.SubElement(cases, q("Case"), {"guid": _guid(tool, f"case:{i}", upper), "name": f"Participant {i + 1:02d}"})
+        case = ET.SubElement(
+            cases, q("Case"), {"guid": _guid(tool, f"case:{i}", upper), "name": f"Participant {i + 1:02d}"}
+        )
         for v, val in (("Site", f"S{i // 2 + 3:02d}"), ("Job Title", titles[i])):
             vv = ET.SubElement(case, q("VariableValue"))
             ET.SubElement(vv, q("VariableRef"), {"targetGUID": vg[v]})
             ET.SubElement(vv, q("TextValue")).text = val
         ET.SubElement(case, q("SourceRef"), {"targetGUID": sg})
-        src = ET.SubElement(sources_el, q("TextSource"), {
-            "guid": sg, "name": sname, "plainTextPath": f"internal://{sg}.txt",
-            "creatingUser": users[coders[0]], "creationDateTime": stamp})
+        src = ET.SubElement(
+            sources_el,
+            q("TextSource"),
+            {
+                "guid": sg,
+                "name": sname,
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": users[coders[0]],
+                "creationDateTime": stamp,
+            },
+        )
         _selections(src, spans, tool, sname, users, guids, upper, stamp)
         files[f"{sg}.txt"] = text
     _zip(HERE / "nvivo_like.qdpx", _xml(root), files)
@@ -338,7 +501,9 @@ def atlasti() -> dict:
     tool, upper, stamp = "atlasti", False, "2025-01-20T09:00:00Z"
     rng = random.Random(303)
     ET.register_namespace("", NS)
-    root = ET.Element(q("Project"), {"name": "Assets study", "origin": "ATLAS.ti 23.2.1", "creationDateTime": stamp})
+    root = ET.Element(
+        q("Project"), {"name": "Assets study", "origin": "ATLAS.ti 23.2.1", "creationDateTime": stamp}
+    )
     coders = ["mk", "lp"]
     users = _users(root, tool, coders, upper)
     book = ET.SubElement(root, q("CodeBook"))
@@ -347,7 +512,9 @@ def atlasti() -> dict:
     flat = _flat(ATLAS_CODES)
     for name, _ in sorted(flat):
         guids[name] = _guid(tool, "code:" + name, upper)
-        ET.SubElement(codes_el, q("Code"), {"guid": guids[name], "name": name, "isCodable": "true", "color": "#4F81BD"})
+        ET.SubElement(
+            codes_el, q("Code"), {"guid": guids[name], "name": name, "isCodable": "true", "color": "#4F81BD"}
+        )
     plan = _interviews(rng, 6, 36, flat, 48, coders, 0.7)
     sources_el = ET.SubElement(root, q("Sources"))
     files = {}
@@ -355,9 +522,17 @@ def atlasti() -> dict:
     for i, (text, spans) in enumerate(plan):
         sname = f"S{i // 2 + 5:02d}_{roles[i]}_interview_{i + 1}.docx"
         sg = _guid(tool, "src:" + sname, upper)
-        src = ET.SubElement(sources_el, q("TextSource"), {
-            "guid": sg, "name": sname, "plainTextPath": f"internal://{sg}.txt",
-            "creatingUser": users["mk"], "creationDateTime": stamp})
+        src = ET.SubElement(
+            sources_el,
+            q("TextSource"),
+            {
+                "guid": sg,
+                "name": sname,
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": users["mk"],
+                "creationDateTime": stamp,
+            },
+        )
         _selections(src, spans, tool, sname.rsplit(".", 1)[0], users, guids, upper, stamp)
         files[f"{sg}.txt"] = text
     sets = ET.SubElement(root, q("Sets"))
@@ -366,16 +541,20 @@ def atlasti() -> dict:
         for name in members:
             ET.SubElement(st, q("MemberCode"), {"targetGUID": guids[name]})
     _zip(HERE / "atlasti_like.qdpx", _xml(root), files)
-    return {"codes": {n: c for n, c in flat},
-            "cases": {"school": {"from_filename": "^(S\\d+)_"}, "role": {"from_filename": "^S\\d+_([a-z]+)_"}},
-            "groups": {n: g for g, m in ATLAS_CODES.items() for n in m}}
+    return {
+        "codes": {n: c for n, c in flat},
+        "cases": {"school": {"from_filename": "^(S\\d+)_"}, "role": {"from_filename": "^S\\d+_([a-z]+)_"}},
+        "groups": {n: g for g, m in ATLAS_CODES.items() for n in m},
+    }
 
 
 def qualcoder() -> dict:
     tool, upper, stamp = "qualcoder", False, "2025-04-02T16:45:10"
     rng = random.Random(404)
     ET.register_namespace("", NS)
-    root = ET.Element(q("Project"), {"name": "assets.qda", "origin": "QualCoder 3.5", "creationDateTime": stamp})
+    root = ET.Element(
+        q("Project"), {"name": "assets.qda", "origin": "QualCoder 3.5", "creationDateTime": stamp}
+    )
     coders = ["default", "coder2"]
     users = _users(root, tool, coders, upper)
     book = ET.SubElement(root, q("CodeBook"))
@@ -392,15 +571,25 @@ def qualcoder() -> dict:
     for i, (text, spans) in enumerate(plan):
         sname = f"interview{i + 1}.txt"
         sg = _guid(tool, "src:" + sname, upper)
-        case = ET.SubElement(cases, q("Case"), {"guid": _guid(tool, f"case:{i}", upper), "name": f"case{i + 1}"})
+        case = ET.SubElement(
+            cases, q("Case"), {"guid": _guid(tool, f"case:{i}", upper), "name": f"case{i + 1}"}
+        )
         for v, val in (("school", f"S{i // 2 + 8:02d}"), ("role", "teacher" if i % 2 == 0 else "leader")):
             vv = ET.SubElement(case, q("VariableValue"))
             ET.SubElement(vv, q("VariableRef"), {"targetGUID": vg[v]})
             ET.SubElement(vv, q("TextValue")).text = val
         ET.SubElement(case, q("SourceRef"), {"targetGUID": sg})
-        src = ET.SubElement(sources_el, q("TextSource"), {
-            "guid": sg, "name": sname, "plainTextPath": f"internal://{sg}.txt",
-            "creatingUser": users["default"], "creationDateTime": stamp})
+        src = ET.SubElement(
+            sources_el,
+            q("TextSource"),
+            {
+                "guid": sg,
+                "name": sname,
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": users["default"],
+                "creationDateTime": stamp,
+            },
+        )
         _selections(src, spans, tool, sname, users, guids, upper, stamp)
         files[f"{sg}.txt"] = text
     _zip(HERE / "qualcoder_like.qdpx", _xml(root), files)
@@ -409,9 +598,15 @@ def qualcoder() -> dict:
 
 def main() -> None:
     HERE.mkdir(parents=True, exist_ok=True)
-    truth = {"maxqda_like.qdpx": maxqda(), "nvivo_like.qdpx": nvivo(), "atlasti_like.qdpx": atlasti(),
-             "qualcoder_like.qdpx": qualcoder()}
-    (HERE / "expected_codes.json").write_text(json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    truth = {
+        "maxqda_like.qdpx": maxqda(),
+        "nvivo_like.qdpx": nvivo(),
+        "atlasti_like.qdpx": atlasti(),
+        "qualcoder_like.qdpx": qualcoder(),
+    }
+    (HERE / "expected_codes.json").write_text(
+        json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

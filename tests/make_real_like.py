@@ -18,6 +18,7 @@
 
 The answers come from ``assetinv.simulate_study(seed=77)``; everything is invented.
 """
+
 from __future__ import annotations
 
 import io
@@ -32,9 +33,10 @@ HERE = Path(__file__).resolve().parent
 OUT = HERE / "fixtures" / "real_like"
 sys.path.insert(0, str(HERE))
 
-import assetinv  # noqa: E402
 from make_export_fixtures import qualtrics, write_csv  # noqa: E402
 from make_qda_fixtures import MAXQDA_TREE  # noqa: E402
+
+import assetinv  # noqa: E402
 
 NS = "urn:QDA-XML:project:1.0"
 POSITION = {"teacher": "Classroom teacher", "leader": "Principal"}
@@ -51,11 +53,19 @@ def _guid(key: str) -> str:
 
 def write_project(codings, path: Path) -> dict:
     """A MAXQDA-like project of the tidy codings: natural code names, variables Site and Position."""
-    name_of = {cid: (parent, name) for parent, members in MAXQDA_TREE.items() for name, cid in members.items()}
+    name_of = {
+        cid: (parent, name) for parent, members in MAXQDA_TREE.items() for name, cid in members.items()
+    }
     ET.register_namespace("", NS)
     stamp = "2025-05-12T15:30:00Z"
-    root = ET.Element(_q("Project"), {"name": "Asset interviews 2025", "origin": "MAXQDA 2022 (Release 22.7.0)",
-                                      "creationDateTime": stamp})
+    root = ET.Element(
+        _q("Project"),
+        {
+            "name": "Asset interviews 2025",
+            "origin": "MAXQDA 2022 (Release 22.7.0)",
+            "creationDateTime": stamp,
+        },
+    )
     users = ET.SubElement(root, _q("Users"))
     coders = sorted(set(codings["coder"]))
     for c in coders:
@@ -63,23 +73,37 @@ def write_project(codings, path: Path) -> dict:
     codes = ET.SubElement(ET.SubElement(root, _q("CodeBook")), _q("Codes"))
     guid_of = {}
     for parent, members in MAXQDA_TREE.items():
-        pel = ET.SubElement(codes, _q("Code"), {"guid": _guid("code:" + parent), "name": parent, "isCodable": "true",
-                                                "color": "#4F81BD"})
+        pel = ET.SubElement(
+            codes,
+            _q("Code"),
+            {"guid": _guid("code:" + parent), "name": parent, "isCodable": "true", "color": "#4F81BD"},
+        )
         for name, cid in members.items():
             guid_of[cid] = _guid(f"code:{parent}/{name}")
-            ET.SubElement(pel, _q("Code"), {"guid": guid_of[cid], "name": name, "isCodable": "true",
-                                            "color": "#4F81BD"})
+            ET.SubElement(
+                pel, _q("Code"), {"guid": guid_of[cid], "name": name, "isCodable": "true", "color": "#4F81BD"}
+            )
     variables = ET.SubElement(root, _q("Variables"))
     for v in ("Site", "Position"):
-        ET.SubElement(variables, _q("Variable"), {"guid": _guid("var:" + v), "name": v, "typeOfVariable": "Text"})
+        ET.SubElement(
+            variables, _q("Variable"), {"guid": _guid("var:" + v), "name": v, "typeOfVariable": "Text"}
+        )
     sources = ET.SubElement(root, _q("Sources"))
     files = {}
     for itv, g in codings.groupby("interview_id", sort=True):
         sg = _guid("src:" + itv)
-        src = ET.SubElement(sources, _q("TextSource"), {
-            "guid": sg, "name": f"{itv} transcript", "richTextPath": f"internal://{sg}.docx",
-            "plainTextPath": f"internal://{sg}.txt", "creatingUser": _guid("user:" + coders[0]),
-            "creationDateTime": stamp})
+        src = ET.SubElement(
+            sources,
+            _q("TextSource"),
+            {
+                "guid": sg,
+                "name": f"{itv} transcript",
+                "richTextPath": f"internal://{sg}.docx",
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": _guid("user:" + coders[0]),
+                "creationDateTime": stamp,
+            },
+        )
         parts, pos = [], 0
         for ex, eg in g.groupby("excerpt_id", sort=True):
             text = str(eg["text"].iloc[0])
@@ -88,16 +112,30 @@ def write_project(codings, path: Path) -> dict:
             start = pos + len(lead)
             parts.append(text + "\n")
             pos = start + len(text) + 1
-            sel = ET.SubElement(src, _q("PlainTextSelection"), {
-                "guid": _guid("sel:" + ex), "name": ex, "startPosition": str(start),
-                "endPosition": str(start + len(text)), "creatingUser": _guid("user:" + eg["coder"].iloc[0]),
-                "creationDateTime": stamp})
+            sel = ET.SubElement(
+                src,
+                _q("PlainTextSelection"),
+                {
+                    "guid": _guid("sel:" + ex),
+                    "name": ex,
+                    "startPosition": str(start),
+                    "endPosition": str(start + len(text)),
+                    "creatingUser": _guid("user:" + eg["coder"].iloc[0]),
+                    "creationDateTime": stamp,
+                },
+            )
             for rec in eg.itertuples(index=False):
                 if rec.code == "NO-CODE":
                     continue
-                c = ET.SubElement(sel, _q("Coding"), {"guid": _guid(f"coding:{ex}:{rec.coder}:{rec.code}"),
-                                                      "creatingUser": _guid("user:" + rec.coder),
-                                                      "creationDateTime": stamp})
+                c = ET.SubElement(
+                    sel,
+                    _q("Coding"),
+                    {
+                        "guid": _guid(f"coding:{ex}:{rec.coder}:{rec.code}"),
+                        "creatingUser": _guid("user:" + rec.coder),
+                        "creationDateTime": stamp,
+                    },
+                )
                 ET.SubElement(c, _q("CodeRef"), {"targetGUID": guid_of[rec.code]})
         first = g.iloc[0]
         for v, val in (("Site", first["school"]), ("Position", POSITION[first["role"]])):
@@ -121,8 +159,15 @@ def write_project(codings, path: Path) -> dict:
 
 def main() -> None:
     inst = assetinv.load_instrument()
-    st = assetinv.simulate_study(seed=77, n_schools=6, n_districts=2, respondents_per_school=22,
-                                 waves=("baseline",), n_interviews=14, double_coded_share=0.4)
+    st = assetinv.simulate_study(
+        seed=77,
+        n_schools=6,
+        n_districts=2,
+        respondents_per_school=22,
+        waves=("baseline",),
+        n_interviews=14,
+        double_coded_share=0.4,
+    )
     (OUT / "exports").mkdir(parents=True, exist_ok=True)
     resp = st.responses.copy()
     for it in inst.item_ids():
@@ -136,9 +181,15 @@ def main() -> None:
     ro.to_csv(OUT / "staff_roster.csv", index=False, lineterminator="\n")
     st.schools.to_csv(OUT / "schools.csv", index=False, lineterminator="\n")
     codes = write_project(st.codings, OUT / "interviews" / "asset_interviews.qdpx")
-    (OUT / "truth.json").write_text(json.dumps({"codes": codes, "position": {"Classroom teacher": "teacher",
-                                                                            "Principal": "leader"}},
-                                               indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (OUT / "truth.json").write_text(
+        json.dumps(
+            {"codes": codes, "position": {"Classroom teacher": "teacher", "Principal": "leader"}},
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ holding fewer than ``min_n``; a school's staff in a wave when fewer than ``min_n
 The XLSX sheets are checked to publish no number that their CSV does not (then the CSV equations
 cover them).
 """
+
 from __future__ import annotations
 
 import re
@@ -102,7 +103,9 @@ def _half(text: str) -> float:
 
 def read_release(out: Path) -> dict:
     """Every CSV table, every XLSX sheet's numbers, and the HTML tables of every page."""
-    tables = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in (out / "tables").glob("*.csv")}
+    tables = {
+        p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in (out / "tables").glob("*.csv")
+    }
     pages = {str(p.relative_to(out)): html_tables(p) for p in sorted(out.rglob("*.html"))}
     return {"tables": tables, "pages": pages, "xlsx": _xlsx_numbers(out / "assetinv_tables.xlsx")}
 
@@ -113,8 +116,12 @@ def _xlsx_numbers(path: Path) -> dict:
     wb = openpyxl.load_workbook(path, read_only=True)
     out = {}
     for ws in wb.worksheets:
-        vals = [v for row in ws.iter_rows(min_row=2, values_only=True) for v in row
-                if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        vals = [
+            v
+            for row in ws.iter_rows(min_row=2, values_only=True)
+            for v in row
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        ]
         out[ws.title] = vals
     wb.close()
     return out
@@ -127,8 +134,13 @@ def xlsx_extra_numbers(release: dict) -> list[str]:
         t = release["tables"].get(name)
         if t is None:
             continue
-        pub = {round(float(v), 6) for c in t.columns if pd.api.types.is_numeric_dtype(t[c])
-               for v in t[c].dropna() if not isinstance(v, bool)}
+        pub = {
+            round(float(v), 6)
+            for c in t.columns
+            if pd.api.types.is_numeric_dtype(t[c])
+            for v in t[c].dropna()
+            if not isinstance(v, bool)
+        }
         pub |= {1.0, 0.0}  # booleans
         extra += [f"{name}: {v}" for v in vals if round(float(v), 6) not in pub]
     return extra
@@ -147,8 +159,10 @@ class _System:
         self.upper: list[np.ndarray] = []  # suppressed small groups: count <= min_n - 1
 
     def mask(self, schools, roles, waves) -> np.ndarray:
-        return np.array([(schools is None or c[0] in schools) and c[1] in roles and c[2] in waves
-                         for c in self.cells], dtype=float)
+        return np.array(
+            [(schools is None or c[0] in schools) and c[1] in roles and c[2] in waves for c in self.cells],
+            dtype=float,
+        )
 
     def add(self, schools, roles, waves, n, mean=np.nan, half: float = 0.005) -> None:
         v = self.mask(schools, roles, waves)
@@ -168,7 +182,11 @@ class _System:
 
 
 def _shown(df: pd.DataFrame) -> pd.Series:
-    return df["suppressed"].fillna("").astype(str) == "" if "suppressed" in df else pd.Series(True, index=df.index)
+    return (
+        df["suppressed"].fillna("").astype(str) == ""
+        if "suppressed" in df
+        else pd.Series(True, index=df.index)
+    )
 
 
 def _district_tables(release: dict, short_to_id: dict) -> dict:
@@ -200,11 +218,21 @@ def _profile_pages(release: dict, short_to_id: dict, name_to_id: dict) -> list[d
                 rec = dict(zip(head, row))
                 d = short_to_id.get(rec.get("Domain", ""))
                 if school and d:
-                    keys = {"mean": "School mean (1–5)", "district_mean": "District mean",
-                            "others_mean": "Other schools' mean", "network_mean": "Network mean"}
-                    out.append({"school": school, "domain": d, "n": _num(rec.get("Staff (n)", "")),
-                                **{k: _num(rec.get(h, "")) for k, h in keys.items()},
-                                **{f"{k}_half": _half(rec.get(h, "")) for k, h in keys.items()}})
+                    keys = {
+                        "mean": "School mean (1–5)",
+                        "district_mean": "District mean",
+                        "others_mean": "Other schools' mean",
+                        "network_mean": "Network mean",
+                    }
+                    out.append(
+                        {
+                            "school": school,
+                            "domain": d,
+                            "n": _num(rec.get("Staff (n)", "")),
+                            **{k: _num(rec.get(h, "")) for k, h in keys.items()},
+                            **{f"{k}_half": _half(rec.get(h, "")) for k, h in keys.items()},
+                        }
+                    )
     return out
 
 
@@ -233,7 +261,11 @@ def scored_system(release: dict, district_of: dict, cells: list, d: str) -> _Sys
         if dom == d and pd.notna(mean):
             members = {s for s in n_of if district_of.get(s) == dist}
             sy.add(members, ROLES, base, sum(n_of[s] for s in members), mean, half)
-    names = dict(zip(prof["school_name"].astype(str), prof["school"].astype(str))) if "school_name" in prof else {}
+    names = (
+        dict(zip(prof["school_name"].astype(str), prof["school"].astype(str)))
+        if "school_name" in prof
+        else {}
+    )
     for r in _profile_pages(release, short_to_id, names):
         if r["domain"] != d:
             continue
@@ -241,28 +273,38 @@ def scored_system(release: dict, district_of: dict, cells: list, d: str) -> _Sys
             sy.add({r["school"]}, ROLES, base, r["n"], r["mean"], r["mean_half"])
         members = {s for s in n_of if district_of.get(s) == district_of.get(r["school"])}
         if pd.notna(r["district_mean"]):
-            sy.add(members, ROLES, base, sum(n_of[s] for s in members), r["district_mean"], r["district_mean_half"])
+            sy.add(
+                members,
+                ROLES,
+                base,
+                sum(n_of[s] for s in members),
+                r["district_mean"],
+                r["district_mean_half"],
+            )
         others = {s for s in n_of if s != r["school"]}
         if pd.notna(r["others_mean"]) and others:
             sy.add(others, ROLES, base, sum(n_of[s] for s in others), r["others_mean"], r["others_mean_half"])
     for name in ("gaps_network", "gaps_by_school"):
         g = t.get(name, pd.DataFrame())
-        for _, r in (g[g["domain"] == d].iterrows() if len(g) else []):
+        for _, r in g[g["domain"] == d].iterrows() if len(g) else []:
             lv, grp = str(r["level"]), str(r["group"])
-            sch = None if lv == "network" else ({s for s, x in district_of.items() if x == grp} if lv == "district"
-                                                else {grp})
+            sch = (
+                None
+                if lv == "network"
+                else ({s for s, x in district_of.items() if x == grp} if lv == "district" else {grp})
+            )
             sy.add(sch, {"teacher"}, base, r["n_teachers"], r["teacher_mean"])
             sy.add(sch, {"leader"}, base, r["n_leaders"], r["leader_mean"])
     ch = t.get("change", pd.DataFrame())
-    for _, r in (ch[ch["domain"] == d].iterrows() if len(ch) else []):
+    for _, r in ch[ch["domain"] == d].iterrows() if len(ch) else []:
         sch = None if str(r["scope"]) == "network" else {str(r["scope"])}
         sy.add(sch, ROLES, base, r["n_baseline"])
         sy.add(sch, ROLES, {"followup"}, r["n_followup"])
     rs = t.get("reliability_schools", pd.DataFrame())
-    for _, r in (rs[rs["domain"] == d].iterrows() if len(rs) else []):
+    for _, r in rs[rs["domain"] == d].iterrows() if len(rs) else []:
         sy.add({str(r["school"])}, ROLES, base, r["n"])
     rd = t.get("reliability_domains", pd.DataFrame())
-    for _, r in (rd[rd["domain"] == d].iterrows() if len(rd) else []):
+    for _, r in rd[rd["domain"] == d].iterrows() if len(rd) else []:
         sy.add(None, ROLES, base, r["n"], r.get("mean", np.nan))
     return sy
 
@@ -275,7 +317,7 @@ def respondents_system(release: dict, cells: list) -> _System:
         if pd.notna(r["responded"]):
             sy.add({str(r["school"])}, roles, {str(r["wave"])}, r["responded"])
     dq = t.get("data_quality", pd.DataFrame())
-    for _, r in (dq[dq["stage"].astype(str) == "used"].iterrows() if len(dq) else []):
+    for _, r in dq[dq["stage"].astype(str) == "used"].iterrows() if len(dq) else []:
         sy.add(None, roles, {c[2] for c in cells}, r["rows"])
     return sy
 
@@ -293,9 +335,13 @@ def item_systems(release: dict, cells: list, item: str, categories: list[int]) -
         sy = _System(cells)
         for _, r in g.iterrows():
             lv, grp = str(r["level"]), str(r["group"])
-            members = ({grp} if lv == "school" else
-                       set(shown.loc[shown["district"].astype(str) == grp, "group"].astype(str)) if lv == "district"
-                       else set(shown["group"].astype(str)))
+            members = (
+                {grp}
+                if lv == "school"
+                else set(shown.loc[shown["district"].astype(str) == grp, "group"].astype(str))
+                if lv == "district"
+                else set(shown["group"].astype(str))
+            )
             if not _shown(g).loc[r.name] or pd.isna(r["n"]):
                 if lv == "school" and "fewer than" in str(r["suppressed"]):
                     sy.hidden({grp}, ROLES, {"baseline"})
@@ -321,9 +367,14 @@ def _in_span(V: np.ndarray, v: np.ndarray) -> bool:
 def _lp_width(c, A_eq, b_eq, A_ub, b_ub, n_var) -> float:
     from scipy.optimize import linprog
 
-    kw = {"A_eq": A_eq if len(A_eq) else None, "b_eq": b_eq if len(A_eq) else None,
-          "A_ub": A_ub if len(A_ub) else None, "b_ub": b_ub if len(A_ub) else None,
-          "bounds": [(0, None)] * n_var, "method": "highs"}
+    kw = {
+        "A_eq": A_eq if len(A_eq) else None,
+        "b_eq": b_eq if len(A_eq) else None,
+        "A_ub": A_ub if len(A_ub) else None,
+        "b_ub": b_ub if len(A_ub) else None,
+        "bounds": [(0, None)] * n_var,
+        "method": "highs",
+    }
     lo, hi = linprog(c, **kw), linprog(-c, **kw)
     if lo.status != 0 or hi.status == 3:
         return np.inf
@@ -355,8 +406,15 @@ def sensitive_sets(cells: list, n_true: np.ndarray, min_n: int) -> list[tuple[np
     return out
 
 
-def attack_system(sy: _System, n_true: np.ndarray, s_true: np.ndarray | None, min_n: int, label: str,
-                  scale: tuple[float, float] = (1.0, 5.0), lp: bool = True) -> tuple[list[str], float, float]:
+def attack_system(
+    sy: _System,
+    n_true: np.ndarray,
+    s_true: np.ndarray | None,
+    min_n: int,
+    label: str,
+    scale: tuple[float, float] = (1.0, 5.0),
+    lp: bool = True,
+) -> tuple[list[str], float, float]:
     """Recovered sets of one system, and the narrowest count and sum-per-respondent intervals seen."""
     found: list[str] = []
     narrow_n = narrow_s = np.inf
@@ -390,15 +448,23 @@ def attack_system(sy: _System, n_true: np.ndarray, s_true: np.ndarray | None, mi
             A_eq = np.hstack([A, Z])
             sv, hv = np.array(sy.s)[has_s], np.array(sy.half)[has_s]
             I = np.eye(m)
-            A_ub = np.vstack([np.hstack([scale[0] * I, -I]), np.hstack([-scale[1] * I, I]),
-                              np.hstack([U, np.zeros_like(U)]),
-                              np.hstack([Z[has_s], A[has_s]]), np.hstack([Z[has_s], -A[has_s]])])
+            A_ub = np.vstack(
+                [
+                    np.hstack([scale[0] * I, -I]),
+                    np.hstack([-scale[1] * I, I]),
+                    np.hstack([U, np.zeros_like(U)]),
+                    np.hstack([Z[has_s], A[has_s]]),
+                    np.hstack([Z[has_s], -A[has_s]]),
+                ]
+            )
             b_ub = np.r_[np.zeros(2 * m), np.full(len(U), min_n - 1.0), sv + hv, -(sv - hv)]
             c = np.r_[np.zeros(m), v]
             ws = _lp_width(c, A_eq, bn, A_ub, b_ub, 2 * m)
             narrow_s = min(narrow_s, ws / nt)
             if ws / nt < SUM_TOL_PER_RESPONDENT:
-                found.append(f"{label}: sum of {what} bounded to width {ws:.2f} ({ws / nt:.2f} per respondent)")
+                found.append(
+                    f"{label}: sum of {what} bounded to width {ws:.2f} ({ws / nt:.2f} per respondent)"
+                )
     return found, narrow_n, narrow_s
 
 
@@ -431,9 +497,15 @@ def attack_release(data: Path, out: Path, min_n: int = 5, lp: bool = True) -> di
     sc = scores[scores["role"].isin(ROLES)]
     for d in inst.domains["id"]:
         x = sc[sc[d].notna()]
-        g = x.groupby([x["school"].astype(str), x["role"].astype(str), x["wave"].astype(str)])[d].agg(["size", "sum"])
-        run(scored_system(release, district_of, list(g.index), d), g["size"].to_numpy(dtype=float),
-            g["sum"].to_numpy(dtype=float), f"scored {d}")
+        g = x.groupby([x["school"].astype(str), x["role"].astype(str), x["wave"].astype(str)])[d].agg(
+            ["size", "sum"]
+        )
+        run(
+            scored_system(release, district_of, list(g.index), d),
+            g["size"].to_numpy(dtype=float),
+            g["sum"].to_numpy(dtype=float),
+            f"scored {d}",
+        )
     cats = sorted(int(k) for k in inst.labels)
     staff = resp[resp["role"].isin(ROLES)]
     # LP bounds on the first item of each domain (the items of a domain share their rows' structure), the
@@ -454,20 +526,38 @@ def attack_release(data: Path, out: Path, min_n: int = 5, lp: bool = True) -> di
                 run(sy, n_true, None, f"item {item}", use_lp=lp and item in first_items)
             else:  # a suppressed group's count of one answer: only an exact solution is a disclosure
                 k = int(what.split()[-1])
-                cnt = sub[vals == k].groupby([sub.loc[vals == k, "school"].astype(str),
-                                              sub.loc[vals == k, "role"].astype(str),
-                                              sub.loc[vals == k, "wave"].astype(str)]).size()
+                cnt = (
+                    sub[vals == k]
+                    .groupby(
+                        [
+                            sub.loc[vals == k, "school"].astype(str),
+                            sub.loc[vals == k, "role"].astype(str),
+                            sub.loc[vals == k, "wave"].astype(str),
+                        ]
+                    )
+                    .size()
+                )
                 truth = np.array([float(cnt.get(c, 0)) for c in cells])
                 # the group's n is attacked above; here: a small group's count of one answer, exactly
-                found.extend(x for x in _category_hits(sy, cells, g.to_numpy(dtype=float), truth, min_n,
-                                                       f"item {item} {what}"))
+                found.extend(
+                    x
+                    for x in _category_hits(
+                        sy, cells, g.to_numpy(dtype=float), truth, min_n, f"item {item} {what}"
+                    )
+                )
                 systems += 1
-    return {"found": found, "narrowest_count": narrow_n, "narrowest_sum_per_respondent": narrow_s,
-            "systems": systems, "xlsx_extra": xlsx_extra_numbers(release)}
+    return {
+        "found": found,
+        "narrowest_count": narrow_n,
+        "narrowest_sum_per_respondent": narrow_s,
+        "systems": systems,
+        "xlsx_extra": xlsx_extra_numbers(release),
+    }
 
 
-def _category_hits(sy: _System, cells: list, n_true: np.ndarray, truth: np.ndarray, min_n: int,
-                   label: str) -> list[str]:
+def _category_hits(
+    sy: _System, cells: list, n_true: np.ndarray, truth: np.ndarray, min_n: int, label: str
+) -> list[str]:
     if not sy.rows:
         return []
     A = np.vstack(sy.rows)

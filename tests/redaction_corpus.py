@@ -9,6 +9,7 @@ ranges, US numbers from 555-01xx).
 no personal information (every word must survive). ``IDS`` are respondent ids "present in the
 data", passed to ``redact(ids=...)``.
 """
+
 from __future__ import annotations
 
 IDS = ["R0457", "T-1123", "resp_0088", "100234"]
@@ -120,7 +121,10 @@ POSITIVE: list[tuple[str, list[str]]] = [
     ("Email me, j.okafor@lincoln-ms.org, with questions.", ["j.okafor@lincoln-ms.org"]),
     ("I post the labs as @jsmith_teaches on there.", ["@jsmith_teaches"]),
     ("Follow @MsOkaforScience for the pictures.", ["@MsOkaforScience"]),
-    ("The sign-up is at https://forms.example.org/okafor-lab?id=7.", ["https://forms.example.org/okafor-lab?id=7"]),
+    (
+        "The sign-up is at https://forms.example.org/okafor-lab?id=7.",
+        ["https://forms.example.org/okafor-lab?id=7"],
+    ),
     ("Our blog, www.smithclassroom.net, has the units.", ["www.smithclassroom.net"]),
     ("Respondent R0457 said the same thing.", ["R0457"]),
     ("that was T-1123 in the baseline, I think", ["T-1123"]),

@@ -16,18 +16,38 @@ in transcripts, so a list of full staff names is what a study has).
 
 The first measurement (before any change to the rules) is recorded in docs/privacy.md.
 """
+
 from __future__ import annotations
 
 BATCH3_NAMES = [
-    "Deborah Whitlock", "Marcus Obi", "Luis Carvajal", "Priya Raman", "Tamsin Hale", "Ifeoma Nwosu",
-    "Kenji Mori", "Bettina Krause", "Rashida Coleman", "Owen Pritchard", "Magdalena Wiśniewska",
-    "Jean-Baptiste Moreau", "Nadia El-Amin", "Colm O'Driscoll", "Hannah Lindgren", "Yusuf Demir",
-    "Corinne Abbott", "Sunil Mehta", "Graciela Ibáñez", "Pieter de Vries",
+    "Deborah Whitlock",
+    "Marcus Obi",
+    "Luis Carvajal",
+    "Priya Raman",
+    "Tamsin Hale",
+    "Ifeoma Nwosu",
+    "Kenji Mori",
+    "Bettina Krause",
+    "Rashida Coleman",
+    "Owen Pritchard",
+    "Magdalena Wiśniewska",
+    "Jean-Baptiste Moreau",
+    "Nadia El-Amin",
+    "Colm O'Driscoll",
+    "Hannah Lindgren",
+    "Yusuf Demir",
+    "Corinne Abbott",
+    "Sunil Mehta",
+    "Graciela Ibáñez",
+    "Pieter de Vries",
 ]
 
 BATCH3_POSITIVE: list[tuple[str, list[str]]] = [
     # ---- speaker labels and turns
-    ("INTERVIEWER: Who do you go to? P3: Mostly Deb. Deb Whitlock, she's been here forever.", ["Deb", "Whitlock"]),
+    (
+        "INTERVIEWER: Who do you go to? P3: Mostly Deb. Deb Whitlock, she's been here forever.",
+        ["Deb", "Whitlock"],
+    ),
     ("P3: Um, so Marcus, Marcus Obi, he runs the, the robotics thing.", ["Marcus", "Obi"]),
     ("T2: I'd say Luis. Luis is the one who actually reads the data.", ["Luis"]),
     ("DANA: No, that was before my time. INTERVIEWER: Okay.", ["DANA"]),

@@ -1,4 +1,5 @@
 """Agreement coefficients against reference implementations and published examples."""
+
 from __future__ import annotations
 
 import warnings
@@ -105,7 +106,9 @@ def test_alpha_from_value_counts_matches_package():
         ref = krippendorff.alpha(value_counts=counts, level_of_measurement=level)
         dom = [1, 2, 3, 4]
         ours = krippendorff_alpha(value_counts=counts, value_domain=dom, level=level)
-        assert ours == pytest.approx(krippendorff.alpha(value_counts=counts, value_domain=dom, level_of_measurement=level), abs=1e-9)
+        assert ours == pytest.approx(
+            krippendorff.alpha(value_counts=counts, value_domain=dom, level_of_measurement=level), abs=1e-9
+        )
         if level in ("nominal", "ordinal", "interval"):  # shift-invariant levels
             assert krippendorff_alpha(value_counts=counts, level=level) == pytest.approx(ref, abs=1e-9)
     with pytest.raises(ValueError):

@@ -5,6 +5,7 @@ Each file either loads as documented in docs/input_layout.md or raises
 fix. ``assetinv validate`` never shows a traceback for any of them. Regenerate
 the corpus with ``python tests/make_bad_inputs.py``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -38,8 +39,9 @@ def _has_validate_codings() -> bool:
 def _param(m: dict):
     marks = []
     if m["kind"] == "codings" and not _has_validate_codings():
-        marks.append(pytest.mark.xfail(reason="assetinv.qualitative.validate_codings has not landed yet",
-                                       strict=False))
+        marks.append(
+            pytest.mark.xfail(reason="assetinv.qualitative.validate_codings has not landed yet", strict=False)
+        )
     return pytest.param(m, id=m["file"], marks=marks)
 
 
@@ -96,7 +98,7 @@ def test_loads_file_reads_as_documented(m):
     assert _sha(path) == before
     items = assetinv.load_instrument().item_ids()
     assert list(df.columns[:5]) == ["respondent_id", "school", "district", "role", "wave"]
-    assert list(df.columns[5:5 + len(items)]) == items
+    assert list(df.columns[5 : 5 + len(items)]) == items
     assert len(df) == int(m["rows"])
     assert all(str(df[c].dtype) == "float64" for c in items)
     assert set(df["role"]) <= {"teacher", "leader", "district"}
@@ -178,11 +180,13 @@ def test_report_with_a_bad_file_exits_2(tmp_path, capsys):
     shutil.copy(CORPUS / "out_of_scale_6.csv", data / "responses.csv")
     (data / "roster.csv").write_text(
         "school,district,role,wave,invited\nS01,D1,teacher,baseline,10\nS01,D1,leader,baseline,2\n"
-        "S02,D1,teacher,baseline,10\nS02,D1,leader,baseline,2\n", encoding="utf-8")
+        "S02,D1,teacher,baseline,10\nS02,D1,leader,baseline,2\n",
+        encoding="utf-8",
+    )
     (data / "schools.csv").write_text("school,district,name\nS01,D1,Oak\nS02,D1,Elm\n", encoding="utf-8")
     (data / "study.yaml").write_text(
-        "responses: responses.csv\nroster: roster.csv\nschools: schools.csv\nmin_n: 5\n",
-        encoding="utf-8")
+        "responses: responses.csv\nroster: roster.csv\nschools: schools.csv\nmin_n: 5\n", encoding="utf-8"
+    )
     try:
         code = main(["report", "--data", str(data), "--out", str(tmp_path / "out"), "--quiet"])
     except NotImplementedError:

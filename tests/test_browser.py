@@ -6,6 +6,7 @@ Checks: no console errors, no page errors, no request to anything but the
 report file itself, the ``<h1>`` is visible (on screen and in print); takes a
 screenshot and prints to PDF with the print stylesheet.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -40,7 +41,9 @@ def rendered(tmp_path_factory) -> Path:
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it with apt-get)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is not installed"
+    )
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
@@ -63,7 +66,10 @@ def _open(browser, html_file: Path, shot: Path) -> dict:
             r.abort()
 
     page.route("**/*", route)
-    page.on("console", lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on(
+        "console",
+        lambda m: seen["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
     page.on("pageerror", lambda e: seen["page"].append(str(e)))
     page.on("requestfailed", lambda r: seen["outside"].append(r.url) if r.url != url else None)
     page.goto(url, wait_until="load")
@@ -76,7 +82,9 @@ def _open(browser, html_file: Path, shot: Path) -> dict:
     page.emulate_media(media="print")
     seen["h1_visible_print"] = page.locator("h1").first.is_visible()
     pdf = shot.with_suffix(".pdf")
-    page.pdf(path=str(pdf), format="A4", print_background=True)  # the print stylesheet, as a reader would print
+    page.pdf(
+        path=str(pdf), format="A4", print_background=True
+    )  # the print stylesheet, as a reader would print
     seen["pdf_bytes"] = pdf.stat().st_size
     context.close()
     return seen
@@ -111,8 +119,13 @@ def sample(tmp_path_factory) -> Path:
     return out
 
 
-PAGE_TYPES = {"index": "index.html", "network": "network.html", "school": "schools/S01.html",
-              "school-no-change": "schools/S03.html", "summary": "schools/S06-summary.html"}
+PAGE_TYPES = {
+    "index": "index.html",
+    "network": "network.html",
+    "school": "schools/S01.html",
+    "school-no-change": "schools/S03.html",
+    "summary": "schools/S06-summary.html",
+}
 
 
 def _page(browser, path: Path, width: int = 1280):
@@ -124,15 +137,20 @@ def _page(browser, path: Path, width: int = 1280):
 
 @pytest.mark.parametrize("kind", sorted(PAGE_TYPES))
 def test_axe_finds_no_serious_or_critical_violation(sample, browser, kind):
-    axe_mod = pytest.importorskip("axe_playwright_python.sync_playwright",
-                                  reason="axe-playwright-python is not installed (pip install -e '.[dev]')")
+    axe_mod = pytest.importorskip(
+        "axe_playwright_python.sync_playwright",
+        reason="axe-playwright-python is not installed (pip install -e '.[dev]')",
+    )
     context, page = _page(browser, sample / PAGE_TYPES[kind])
     try:
         results = axe_mod.Axe().run(page)
     finally:
         context.close()
-    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"]
-           if v.get("impact") in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
     assert results.response["passes"] or results.response["violations"] is not None  # axe really ran
     assert bad == [], f"{kind}: axe serious/critical violations {bad}"
 
@@ -143,10 +161,13 @@ def test_no_horizontal_page_scroll_on_a_phone(sample, browser, kind):
     try:
         width = page.evaluate("document.scrollingElement.scrollWidth")
         # wide tables scroll inside their own focusable box instead
-        boxes = page.evaluate("[...document.querySelectorAll('.table-scroll')].filter(e => e.scrollWidth > "
-                              "e.clientWidth).length")
-        focusable = page.evaluate("[...document.querySelectorAll('.table-scroll, .fig-scroll')]"
-                                  ".every(e => e.tabIndex === 0)")
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.table-scroll')].filter(e => e.scrollWidth > "
+            "e.clientWidth).length"
+        )
+        focusable = page.evaluate(
+            "[...document.querySelectorAll('.table-scroll, .fig-scroll')].every(e => e.tabIndex === 0)"
+        )
     finally:
         context.close()
     assert width <= 390, f"{kind} is {width}px wide at a 390px viewport"
@@ -170,7 +191,9 @@ def _print_pages(browser, path: Path, paper: str) -> list[str]:
 
 
 @pytest.mark.parametrize("paper", ["Letter", "A4"])
-@pytest.mark.parametrize("kind,limit", [("school", 5), ("school-no-change", 5), ("network", 10), ("summary", 1)])
+@pytest.mark.parametrize(
+    "kind,limit", [("school", 5), ("school-no-change", 5), ("network", 10), ("summary", 1)]
+)
 def test_print_page_counts(sample, browser, kind, limit, paper):
     pages = _print_pages(browser, sample / PAGE_TYPES[kind], paper)
     assert 1 <= len(pages) <= limit, f"{kind} prints to {len(pages)} {paper} pages (limit {limit})"
@@ -192,8 +215,10 @@ def test_pdf_option_writes_tagged_reproducible_pdfs(sample, browser, tmp_path):
         for d in ("a", "b"):
             (tmp_path / d / name).write_bytes((sample / "schools" / name).read_bytes())
     written = write_pdfs(sorted((tmp_path / "a").glob("*.html")), browser=browser)
-    code = ("import sys; from assetinv.report.pdf import write_pdfs; "
-            "write_pdfs(sorted(__import__('pathlib').Path(sys.argv[1]).glob('*.html')))")
+    code = (
+        "import sys; from assetinv.report.pdf import write_pdfs; "
+        "write_pdfs(sorted(__import__('pathlib').Path(sys.argv[1]).glob('*.html')))"
+    )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "b")], check=True, env=env, timeout=300)
     same = [a.name for a in written if a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()]
@@ -213,13 +238,13 @@ def _assert_xref_points_at_objects(pdf: bytes) -> None:
     import re
 
     xref = pdf.rfind(b"\nxref\n")
-    start = int(re.search(rb"startxref\s+(\d+)", pdf[pdf.rfind(b"startxref"):]).group(1))
-    assert pdf[start:start + 4] == b"xref"
+    start = int(re.search(rb"startxref\s+(\d+)", pdf[pdf.rfind(b"startxref") :]).group(1))
+    assert pdf[start : start + 4] == b"xref"
     entries = re.findall(rb"(?m)^(\d{10}) (\d{5}) ([nf])", pdf[xref:])
     assert entries
     for i, (off, _gen, kind) in enumerate(entries):
         if kind == b"n":
-            assert pdf[int(off):].startswith(b"%d 0 obj" % i), i
+            assert pdf[int(off) :].startswith(b"%d 0 obj" % i), i
 
 
 def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
@@ -229,11 +254,19 @@ def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
     folder = tmp_path / "out" / "schools"
     folder.mkdir(parents=True)
     uri = (folder / "S06.html").resolve().as_uri().encode()
-    body = [b"%PDF-1.4\n", b"1 0 obj\n<</URI (" + uri + b"#top)>>\nendobj\n", b"2 0 obj\n<</A 1>>\nendobj\n",
-            b"3 0 obj\n<</URI (" + (tmp_path / "out" / "index.html").resolve().as_uri().encode() + b")>>\nendobj\n"]
+    body = [
+        b"%PDF-1.4\n",
+        b"1 0 obj\n<</URI (" + uri + b"#top)>>\nendobj\n",
+        b"2 0 obj\n<</A 1>>\nendobj\n",
+        b"3 0 obj\n<</URI ("
+        + (tmp_path / "out" / "index.html").resolve().as_uri().encode()
+        + b")>>\nendobj\n",
+    ]
     offs = [sum(map(len, body[:i])) for i in range(1, 4)]
     xref_at = sum(map(len, body))
-    pdf = b"".join(body) + b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    pdf = (
+        b"".join(body) + b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offs)
+    )
     pdf += b"trailer\n<</Size 4>>\nstartxref\n%d\n%%%%EOF\n" % xref_at
     out = _relative_links(pdf, folder, {"S06.html"})
     assert b"/URI (S06.pdf#top)" in out and b"/URI (../index.html)" in out and b"file://" not in out

@@ -1,5 +1,6 @@
 """CFA and measurement invariance against R lavaan 0.6 (fixtures from
 tests/r_reference/make_cfa_reference.R; R is not needed to run these tests)."""
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,23 @@ from assetinv.structure import CFAWarning
 ROOT = Path(__file__).parent / "r_reference"
 REPO = Path(__file__).parents[1]
 
-FIT_KEYS = [("chisq", "chisq"), ("df", "df"), ("pvalue", "pvalue"), ("cfi", "cfi"), ("tli", "tli"),
-            ("rmsea", "rmsea"), ("rmsea_ci_low", "rmsea.ci.lower"), ("rmsea_ci_high", "rmsea.ci.upper"),
-            ("srmr", "srmr"), ("logl", "logl"), ("unrestricted_logl", "unrestricted.logl"),
-            ("baseline_chisq", "baseline.chisq"), ("baseline_df", "baseline.df"), ("ntotal", "ntotal"),
-            ("npar", "npar")]
+FIT_KEYS = [
+    ("chisq", "chisq"),
+    ("df", "df"),
+    ("pvalue", "pvalue"),
+    ("cfi", "cfi"),
+    ("tli", "tli"),
+    ("rmsea", "rmsea"),
+    ("rmsea_ci_low", "rmsea.ci.lower"),
+    ("rmsea_ci_high", "rmsea.ci.upper"),
+    ("srmr", "srmr"),
+    ("logl", "logl"),
+    ("unrestricted_logl", "unrestricted.logl"),
+    ("baseline_chisq", "baseline.chisq"),
+    ("baseline_df", "baseline.df"),
+    ("ntotal", "ntotal"),
+    ("npar", "npar"),
+]
 
 
 def _fixture(name):
@@ -39,7 +52,7 @@ def _data(name):
 def _fit(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CFAWarning)
-        if name == "sample_baseline":       # the default model: the instrument's domains, reverse keys reversed
+        if name == "sample_baseline":  # the default model: the instrument's domains, reverse keys reversed
             return ai.cfa(_data(name))
         return ai.cfa(_data(name), _fixture(f"cfa_{name}")["model"])
 
@@ -108,13 +121,26 @@ def test_invariance_equals_lavaan_multigroup(name):
             assert tab.loc[lev, k] == pytest.approx(f[k], abs=1e-4, rel=0), (lev, k)
     assert tab.loc["metric", "delta_df"] == 6 and tab.loc["scalar", "delta_df"] == 6
     assert tab.loc["scalar", "delta_chisq"] == pytest.approx(
-        ref["scalar"]["fit"]["chisq"] - ref["metric"]["fit"]["chisq"], abs=1e-3)
+        ref["scalar"]["fit"]["chisq"] - ref["metric"]["fit"]["chisq"], abs=1e-3
+    )
     # HS1939: equal loadings hold, equal intercepts do not (CFI drops by .037)
     assert tab.loc["metric", "verdict"] == "holds"
     assert tab.loc["scalar", "verdict"] == "fails"
     assert ai.invariance_caution(tab, "gaps").startswith("Caution")
-    cols = ["chisq", "df", "cfi", "tli", "rmsea", "srmr", "delta_chisq", "delta_df", "p_delta",
-            "delta_cfi", "delta_rmsea", "verdict"]
+    cols = [
+        "chisq",
+        "df",
+        "cfi",
+        "tli",
+        "rmsea",
+        "srmr",
+        "delta_chisq",
+        "delta_df",
+        "p_delta",
+        "delta_cfi",
+        "delta_rmsea",
+        "verdict",
+    ]
     assert set(cols) <= set(tab.columns)
 
 
@@ -135,13 +161,14 @@ def test_configural_cfa_by_group_equals_lavaan_configural():
 
 def _sim(R, n, seed):
     rng = np.random.default_rng(seed)
-    return pd.DataFrame(rng.multivariate_normal(np.zeros(len(R)), R, size=n),
-                        columns=[f"v{i + 1}" for i in range(len(R))])
+    return pd.DataFrame(
+        rng.multivariate_normal(np.zeros(len(R)), R, size=n), columns=[f"v{i + 1}" for i in range(len(R))]
+    )
 
 
 def test_heywood_case_warns():
     # r12 = r13 = .85, r23 = .6: the one-factor model needs a loading of sqrt(.85*.85/.6) > 1 for v1
-    R = np.array([[1, .85, .85], [.85, 1, .6], [.85, .6, 1]])
+    R = np.array([[1, 0.85, 0.85], [0.85, 1, 0.6], [0.85, 0.6, 1]])
     with pytest.warns(CFAWarning, match="Heywood"):
         res = ai.cfa(_sim(R, 500, 3), {"F": ["v1", "v2", "v3"]})
     assert any("Heywood" in w for w in res.warnings)
@@ -191,6 +218,7 @@ def test_docstring_examples_run_and_names_are_exported():
     import doctest
 
     import assetinv.structure as mod
+
     for name in mod.__all__:
         assert hasattr(ai, name)
     with warnings.catch_warnings():

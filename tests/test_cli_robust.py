@@ -5,6 +5,7 @@ unwritable-output case therefore uses a path *under a regular file*
 (``tmp/file.txt/reports``), which fails for every user. When not root, a
 ``chmod 0o555`` folder is tested too.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,14 +15,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from _support import signal_mid_render, tiny_study
 
 from assetinv.cli import main
-from _support import signal_mid_render, tiny_study
 
 
 def _sums(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +128,9 @@ def test_interrupt_while_rendering_leaves_no_partial_report(data, tmp_path, caps
 def test_sigint_subprocess(data, tmp_path):
     """A real Ctrl-C (SIGINT) while the report is being written: exit 130, message, nothing half-written."""
     out = tmp_path / "reports"
-    proc, err = signal_mid_render([sys.executable, "-m", "assetinv", *_report(data, out)], tmp_path, signal.SIGINT)
+    proc, err = signal_mid_render(
+        [sys.executable, "-m", "assetinv", *_report(data, out)], tmp_path, signal.SIGINT
+    )
     assert proc.returncode in (130, 2), err
     assert "Traceback" not in err, err
     assert "interrupted" in err or "error" in err

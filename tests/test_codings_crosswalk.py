@@ -3,6 +3,7 @@
 Fixtures: tests/fixtures/qda/ (written by tests/make_qda_fixtures.py the way MAXQDA, NVivo, ATLAS.ti and
 QualCoder export REFI-QDA projects) with the truth in expected_codes.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,9 @@ def test_every_tool_reads_with_its_crosswalk(name):
 
 
 def test_realistic_project_size_and_left_out_code():
-    c = ai.read_codings(QDA / "maxqda_like.qdpx", codes=TRUTH["maxqda_like.qdpx"]["codes"],
-                        cases=_cases("maxqda_like.qdpx"))
+    c = ai.read_codings(
+        QDA / "maxqda_like.qdpx", codes=TRUTH["maxqda_like.qdpx"]["codes"], cases=_cases("maxqda_like.qdpx")
+    )
     raw_codings = 200
     left_out = c.attrs["crosswalk"]["codings_left_out"]
     assert left_out > 0 and "Good quote" not in set(c["code"])  # mapped to ~ (None)
@@ -70,8 +72,10 @@ def test_unmapped_real_project_gives_few_lines_each_saying_what_to_add():
 def test_grouping_keeps_single_problems_as_they_were(tmp_path):
     p = tmp_path / "c.csv"
     rows = "".join(f"e{i},i1,S1,teacher,ana,Peer help,x{i}\n" for i in range(7))
-    p.write_text("excerpt_id,interview_id,school,role,coder,code,text\n" + rows
-                 + "f1,i1,S1,teacher,ana,EX-SHAER,y\n", encoding="utf-8")
+    p.write_text(
+        "excerpt_id,interview_id,school,role,coder,code,text\n" + rows + "f1,i1,S1,teacher,ana,EX-SHAER,y\n",
+        encoding="utf-8",
+    )
     probs = ai.validate_codings(p)
     assert len(probs) == 2
     grouped = next(q for q in probs if "Peer help" in q.message)
@@ -82,10 +86,13 @@ def test_grouping_keeps_single_problems_as_they_were(tmp_path):
 
 def test_csv_crosswalk_codes_and_cases(tmp_path):
     p = tmp_path / "coded.csv"
-    p.write_text(HEADER
-                 + "e1,S07_t1,Lincoln,Classroom teacher,ana,Teacher collaboration,We plan together.\n"
-                 + "e1,S07_t1,Lincoln,Classroom teacher,ben,teacher  COLLABORATION,We plan together.\n"
-                 + "e2,S07_t1,Lincoln,Classroom teacher,ana,Memo,Aside.\n", encoding="utf-8")
+    p.write_text(
+        HEADER
+        + "e1,S07_t1,Lincoln,Classroom teacher,ana,Teacher collaboration,We plan together.\n"
+        + "e1,S07_t1,Lincoln,Classroom teacher,ben,teacher  COLLABORATION,We plan together.\n"
+        + "e2,S07_t1,Lincoln,Classroom teacher,ana,Memo,Aside.\n",
+        encoding="utf-8",
+    )
     codes = {"Teacher collaboration": "OS-PLC", "Memo": None}
     with pytest.raises(DataError) as ei:
         ai.read_codings(p, codes=codes)
@@ -116,8 +123,11 @@ def test_qdpx_variable_and_filename_cases():
     with pytest.raises(DataError) as ei:
         ai.read_codings(QDA / name, codes=TRUTH[name]["codes"], cases={"school": "Campus"})
     assert "names the variable 'Campus'" in str(ei.value) and "Job Title, Site" in str(ei.value)
-    at = ai.read_codings(QDA / "atlasti_like.qdpx", codes=TRUTH["atlasti_like.qdpx"]["codes"],
-                         cases=_cases("atlasti_like.qdpx"))
+    at = ai.read_codings(
+        QDA / "atlasti_like.qdpx",
+        codes=TRUTH["atlasti_like.qdpx"]["codes"],
+        cases=_cases("atlasti_like.qdpx"),
+    )
     assert set(at["school"]) == {"S05", "S06", "S07"}
     # ATLAS.ti code groups (Sets) are the parent
     groups = TRUTH["atlasti_like.qdpx"]["groups"]
@@ -127,8 +137,11 @@ def test_qdpx_variable_and_filename_cases():
 
 def test_filename_pattern_that_does_not_match_is_one_line():
     with pytest.raises(DataError) as ei:
-        ai.read_codings(QDA / "atlasti_like.qdpx", codes=TRUTH["atlasti_like.qdpx"]["codes"],
-                        cases={"school": {"from_filename": r"^(X\d+)_"}, "role": {"value": "teacher"}})
+        ai.read_codings(
+            QDA / "atlasti_like.qdpx",
+            codes=TRUTH["atlasti_like.qdpx"]["codes"],
+            cases={"school": {"from_filename": r"^(X\d+)_"}, "role": {"value": "teacher"}},
+        )
     lines = [ln for ln in str(ei.value).splitlines() if "from_filename" in ln]
     assert len(lines) == 1 and "48 times" in lines[0]
 
@@ -140,8 +153,9 @@ def test_selection_names_repeated_across_sources_are_not_excerpt_ids():
 
 
 def test_parent_round_trips_through_qdpx(tmp_path):
-    c = ai.read_codings(QDA / "nvivo_like.qdpx", codes=TRUTH["nvivo_like.qdpx"]["codes"],
-                        cases=_cases("nvivo_like.qdpx"))
+    c = ai.read_codings(
+        QDA / "nvivo_like.qdpx", codes=TRUTH["nvivo_like.qdpx"]["codes"], cases=_cases("nvivo_like.qdpx")
+    )
     out = ai.write_qdpx(c, tmp_path / "back.qdpx")
     back = ai.read_codings(out)
     pd.testing.assert_frame_equal(back.reset_index(drop=True), c.reset_index(drop=True), check_dtype=False)
@@ -177,8 +191,13 @@ def test_study_yaml_codings_crosswalk(tmp_path):
     import yaml
 
     shutil.copy(QDA / "nvivo_like.qdpx", tmp_path / "project.qdpx")
-    spec = {"codings": {"file": "project.qdpx", "codes": TRUTH["nvivo_like.qdpx"]["codes"],
-                        "cases": TRUTH["nvivo_like.qdpx"]["cases"]}}
+    spec = {
+        "codings": {
+            "file": "project.qdpx",
+            "codes": TRUTH["nvivo_like.qdpx"]["codes"],
+            "cases": TRUTH["nvivo_like.qdpx"]["cases"],
+        }
+    }
     (tmp_path / "study.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     cfg = ai.read_config(tmp_path / "study.yaml")
     assert cfg["codings"] == tmp_path / "project.qdpx"
@@ -191,17 +210,37 @@ def test_study_yaml_codings_crosswalk(tmp_path):
     with pytest.raises(DataError) as ei:
         ai.read_config(tmp_path / "study.yaml")
     msg = str(ei.value)
-    assert "did you mean 'file'" in msg and "'codings' has no 'file'" in msg and "codings.codes' must be a mapping" in msg
+    assert (
+        "did you mean 'file'" in msg
+        and "'codings' has no 'file'" in msg
+        and "codings.codes' must be a mapping" in msg
+    )
 
 
 def test_xlsx_crosswalk(tmp_path):
-    df = pd.DataFrame({"Segment ID": ["e1", "e2"], "Document": ["S03_lead_1", "S03_lead_1"], "Coder": ["ana", "ana"],
-                       "Code": ["Barriers/Not enough time", "Good quote"], "Segment": ["No time at all.", "Nice."],
-                       "Position": ["Principal", "Principal"]})
+    df = pd.DataFrame(
+        {
+            "Segment ID": ["e1", "e2"],
+            "Document": ["S03_lead_1", "S03_lead_1"],
+            "Coder": ["ana", "ana"],
+            "Code": ["Barriers/Not enough time", "Good quote"],
+            "Segment": ["No time at all.", "Nice."],
+            "Position": ["Principal", "Principal"],
+        }
+    )
     df.to_excel(tmp_path / "coded.xlsx", index=False)
-    c = ai.read_codings(tmp_path / "coded.xlsx", codes={"Barriers > Not enough time": "BAR-TIME", "Good quote": None},
-                        cases={"excerpt_id": "Segment ID", "interview_id": "Document", "text": "Segment",
-                               "school": {"from_filename": r"^(S\d+)_"}, "role": "Position"})
+    c = ai.read_codings(
+        tmp_path / "coded.xlsx",
+        codes={"Barriers > Not enough time": "BAR-TIME", "Good quote": None},
+        cases={
+            "excerpt_id": "Segment ID",
+            "interview_id": "Document",
+            "text": "Segment",
+            "school": {"from_filename": r"^(S\d+)_"},
+            "role": "Position",
+        },
+    )
     assert c[["excerpt_id", "interview_id", "school", "role", "code", "text"]].values.tolist() == [
-        ["e1", "S03_lead_1", "S03", "leader", "BAR-TIME", "No time at all."]]
+        ["e1", "S03_lead_1", "S03", "leader", "BAR-TIME", "No time at all."]
+    ]
     assert c.attrs["crosswalk"]["codings_left_out"] == 1

@@ -1,4 +1,5 @@
 """StudyConfig: every default in one place, every wrong type named with its key."""
+
 from __future__ import annotations
 
 import dataclasses

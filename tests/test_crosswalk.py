@@ -1,4 +1,5 @@
 """Crosswalks for survey exports: reading real layouts through `columns/values/labels/...`."""
+
 from __future__ import annotations
 
 import json
@@ -16,16 +17,32 @@ from assetinv import DataError, read_config, read_responses
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 TRUTH = json.loads((EXPORTS / "truth.json").read_text(encoding="utf-8"))
-ROLE_VALUES = {"Classroom teacher": "teacher", "Principal or AP": "leader", "District office staff": "district"}
-DROP = {"qualtrics.csv": ["Q13_TEXT"], "qualtrics_short_text.csv": ["Q13_TEXT"], "qualtrics_reworded.csv": ["Q13_TEXT"],
-        "surveymonkey.csv": ["Anything else you would like to tell us?"]}
+ROLE_VALUES = {
+    "Classroom teacher": "teacher",
+    "Principal or AP": "leader",
+    "District office staff": "district",
+}
+DROP = {
+    "qualtrics.csv": ["Q13_TEXT"],
+    "qualtrics_short_text.csv": ["Q13_TEXT"],
+    "qualtrics_reworded.csv": ["Q13_TEXT"],
+    "surveymonkey.csv": ["Anything else you would like to tell us?"],
+}
 
 
 def crosswalk(name: str) -> dict:
     """The hand-checked crosswalk of a fixture (its truth, plus values, labels and the wave)."""
-    values = dict(ROLE_VALUES) if name != "qualtrics_legacy.csv" else {"1": "teacher", "2": "leader", "3": "district"}
-    cw = {"columns": TRUTH[name], "values": {"role": values}, "constants": {"wave": "baseline"},
-          "drop": DROP.get(name, [])}
+    values = (
+        dict(ROLE_VALUES)
+        if name != "qualtrics_legacy.csv"
+        else {"1": "teacher", "2": "leader", "3": "district"}
+    )
+    cw = {
+        "columns": TRUTH[name],
+        "values": {"role": values},
+        "constants": {"wave": "baseline"},
+        "drop": DROP.get(name, []),
+    }
     if name.startswith("qualtrics") and name != "qualtrics_legacy.csv":
         cw["labels"] = {"Somewhat agree": 4, "Somewhat disagree": 2}
     return cw
@@ -42,8 +59,9 @@ def native():
 
 
 def _key(df: pd.DataFrame) -> pd.DataFrame:
-    return df.sort_values(["school", "role"] + ai.load_instrument().item_ids(), kind="mergesort",
-                          na_position="last").reset_index(drop=True)
+    return df.sort_values(
+        ["school", "role"] + ai.load_instrument().item_ids(), kind="mergesort", na_position="last"
+    ).reset_index(drop=True)
 
 
 @pytest.mark.parametrize("name", sorted(TRUTH))
@@ -132,7 +150,9 @@ def _study(tmp_path: Path, responses) -> Path:
     folder.mkdir(exist_ok=True)
     for name in ("qualtrics.csv", "native.csv", "spss.sav"):
         shutil.copy(EXPORTS / name, folder / name)
-    (folder / "study.yaml").write_text(yaml.safe_dump({"responses": responses}, sort_keys=False), encoding="utf-8")
+    (folder / "study.yaml").write_text(
+        yaml.safe_dump({"responses": responses}, sort_keys=False), encoding="utf-8"
+    )
     return folder / "study.yaml"
 
 
@@ -192,8 +212,18 @@ def test_report_pipeline_reads_through_the_crosswalk(tmp_path):
     assert files == ["qualtrics.csv"]
 
 
-@pytest.mark.parametrize("label", ["No answer", "Refused", "Not applicable", "Prefer not to answer",
-                                   "Skipped", "Does not apply", "DON'T KNOW / NOT SURE"])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "No answer",
+        "Refused",
+        "Not applicable",
+        "Prefer not to answer",
+        "Skipped",
+        "Does not apply",
+        "DON'T KNOW / NOT SURE",
+    ],
+)
 def test_spss_undeclared_missing_label_quoted_with_fix(tmp_path, label):
     df = pd.read_csv(EXPORTS / "native.csv", dtype=str)
     items = ai.load_instrument().item_ids()
@@ -219,11 +249,15 @@ def test_text_missing_like_answer_quoted_with_fix(tmp_path):
     with pytest.raises(DataError) as info:
         read_responses(p)
     assert "answer 'Refused'" in str(info.value) and 'missing_codes: ["Refused"]' in str(info.value)
-    assert np.isnan(read_responses(p, missing_codes=["", "Refused"]).set_index("respondent_id").loc["R1004", "EX02"])
+    assert np.isnan(
+        read_responses(p, missing_codes=["", "Refused"]).set_index("respondent_id").loc["R1004", "EX02"]
+    )
 
 
-@pytest.mark.parametrize("suffix, fmt", [(".json", "JSON"), (".parquet", "Parquet"),
-                                          (".por", "SPSS portable (.por)"), (".sas7bdat", "SAS")])
+@pytest.mark.parametrize(
+    "suffix, fmt",
+    [(".json", "JSON"), (".parquet", "Parquet"), (".por", "SPSS portable (.por)"), (".sas7bdat", "SAS")],
+)
 def test_unsupported_formats_are_named(tmp_path, suffix, fmt):
     p = tmp_path / f"export{suffix}"
     p.write_bytes(b'{"a": 1}\n' if suffix == ".json" else b"\x00\x01binary")
@@ -252,10 +286,14 @@ def test_spss_agreement_labels_on_their_own_points_read_as_numbers(tmp_path):
     for it in items:
         shifted[it] = sav[it] - 1
     p2 = tmp_path / "shifted.sav"
-    pyreadstat.write_sav(shifted, str(p2), variable_value_labels={it: {3.0: "Somewhat agree"} for it in items})
+    pyreadstat.write_sav(
+        shifted, str(p2), variable_value_labels={it: {3.0: "Somewhat agree"} for it in items}
+    )
     with pytest.raises(DataError) as info:
         read_responses(p2)
-    assert "(labelled 'Somewhat agree')" in str(info.value) and 'labels: {"Somewhat agree": 4}' in str(info.value)
+    assert "(labelled 'Somewhat agree')" in str(info.value) and 'labels: {"Somewhat agree": 4}' in str(
+        info.value
+    )
 
 
 def test_qualtrics_xlsx_export(tmp_path, native):

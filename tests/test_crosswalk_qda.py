@@ -1,4 +1,5 @@
 """Drafting the codings crosswalk (`assetinv map` for QDA projects and coded tables)."""
+
 from __future__ import annotations
 
 import json
@@ -16,19 +17,31 @@ TRUTH = json.loads((QDA / "expected_codes.json").read_text(encoding="utf-8"))
 
 # phrasings of codebook codes that are not in the fixtures (parent as a tool's tree would have it)
 HELD_OUT = [
-    ("Peer-to-peer learning", "Expertise", "EX-SHARE"), ("Mentoring and coaching", "Expertise", "EX-COACH"),
-    ("Subject expertise", "Expertise", "EX-CONTENT"), ("Reflective practice", "Mindset", "LM-GROWTH"),
-    ("Willingness to experiment", "Mindset", "LM-RISK"), ("Data-informed instruction", "Mindset", "LM-EVIDENCE"),
-    ("Equity mindset", "Mindset", "LM-EQUITY"), ("Induction of new staff", "Mindset", "LM-NOVICE"),
-    ("Teacher autonomy", "Culture", "CN-AUTONOMY"), ("Teacher leadership", "Culture", "CN-LEADROLE"),
-    ("Appreciation", "Culture", "CN-RECOG"), ("Shared decision making", "Culture", "CN-VOICE"),
+    ("Peer-to-peer learning", "Expertise", "EX-SHARE"),
+    ("Mentoring and coaching", "Expertise", "EX-COACH"),
+    ("Subject expertise", "Expertise", "EX-CONTENT"),
+    ("Reflective practice", "Mindset", "LM-GROWTH"),
+    ("Willingness to experiment", "Mindset", "LM-RISK"),
+    ("Data-informed instruction", "Mindset", "LM-EVIDENCE"),
+    ("Equity mindset", "Mindset", "LM-EQUITY"),
+    ("Induction of new staff", "Mindset", "LM-NOVICE"),
+    ("Teacher autonomy", "Culture", "CN-AUTONOMY"),
+    ("Teacher leadership", "Culture", "CN-LEADROLE"),
+    ("Appreciation", "Culture", "CN-RECOG"),
+    ("Shared decision making", "Culture", "CN-VOICE"),
     ("Professional learning communities", "Structures", "OS-PLC"),
-    ("Collaborative planning time", "Structures", "OS-SCHED"), ("Feedback loops", "Structures", "OS-DATA"),
-    ("PD coherence", "Structures", "OS-COHERENT"), ("Cross-school collaboration", "Structures", "OS-CROSS"),
-    ("Time constraints", "Barriers", "BAR-TIME"), ("Initiative fatigue", "Barriers", "BAR-OVERLOAD"),
-    ("Teacher attrition", "Barriers", "BAR-TURNOVER"), ("Top-down directives", "Barriers", "BAR-MANDATE"),
-    ("Meeting overload", "Barriers", "BAR-MEETINGS"), ("Administrative support", "Enablers", "ENA-BACKING"),
-    ("External funding", "Enablers", "ENA-PARTNER"), ("Trusting relationships", "Enablers", "ENA-TRUST"),
+    ("Collaborative planning time", "Structures", "OS-SCHED"),
+    ("Feedback loops", "Structures", "OS-DATA"),
+    ("PD coherence", "Structures", "OS-COHERENT"),
+    ("Cross-school collaboration", "Structures", "OS-CROSS"),
+    ("Time constraints", "Barriers", "BAR-TIME"),
+    ("Initiative fatigue", "Barriers", "BAR-OVERLOAD"),
+    ("Teacher attrition", "Barriers", "BAR-TURNOVER"),
+    ("Top-down directives", "Barriers", "BAR-MANDATE"),
+    ("Meeting overload", "Barriers", "BAR-MEETINGS"),
+    ("Administrative support", "Enablers", "ENA-BACKING"),
+    ("External funding", "Enablers", "ENA-PARTNER"),
+    ("Trusting relationships", "Enablers", "ENA-TRUST"),
 ]
 
 
@@ -83,7 +96,10 @@ def test_cases_drafted(name):
     want = TRUTH[name]["cases"]
     if name == "atlasti_like.qdpx":
         codings = ai.read_codings(QDA / name, codes=TRUTH[name]["codes"], cases=d.cases)
-        assert set(codings["school"]) == {"S05", "S06", "S07"} and set(codings["role"]) == {"teacher", "leader"}
+        assert set(codings["school"]) == {"S05", "S06", "S07"} and set(codings["role"]) == {
+            "teacher",
+            "leader",
+        }
     elif name == "qualcoder_like.qdpx":
         assert d.cases == {"school": "school", "role": "role"}
     elif name == "maxqda_like.qdpx":
@@ -111,9 +127,12 @@ def test_confident_draft_plus_edits_reads(tmp_path):
 
 def test_draft_from_a_coded_table_and_a_codebook(tmp_path):
     p = tmp_path / "coded.csv"
-    p.write_text("excerpt_id,interview_id,Site,Job,coder,code,text\n"
-                 "e1,i1,S01,Teacher,ana,Staff turnover,x\n"
-                 "e2,i1,S01,Teacher,ana,EX-SHARE,y\n", encoding="utf-8")
+    p.write_text(
+        "excerpt_id,interview_id,Site,Job,coder,code,text\n"
+        "e1,i1,S01,Teacher,ana,Staff turnover,x\n"
+        "e2,i1,S01,Teacher,ana,EX-SHARE,y\n",
+        encoding="utf-8",
+    )
     d = draft_codings_crosswalk(p)
     assert d.codes["name"].tolist() == ["Staff turnover"]  # a codebook id needs no line
     assert d.codes.loc[0, "proposal"] == "BAR-TURNOVER" and bool(d.codes.loc[0, "confident"])
@@ -136,10 +155,14 @@ def test_map_command_dispatches_qda_projects_and_coded_tables(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("# Draft codings crosswalk") and '"Time": BAR-TIME' in out
     p = tmp_path / "coded.csv"
-    p.write_text("excerpt_id,interview_id,school,role,coder,code,text\ne1,i1,S01,teacher,ana,Staff turnover,x\n",
-                 encoding="utf-8")
+    p.write_text(
+        "excerpt_id,interview_id,school,role,coder,code,text\ne1,i1,S01,teacher,ana,Staff turnover,x\n",
+        encoding="utf-8",
+    )
     assert main(["map", str(p), "--out", str(tmp_path / "study.yaml")]) == 0
     cfg = ai.read_config(tmp_path / "study.yaml")
     assert cfg["codings"] == p and cfg["codings_crosswalk"]["codes"] == {"Staff turnover": "BAR-TURNOVER"}
-    assert main(["map", str(p), "--out", str(tmp_path / "study.yaml")]) == 2  # never overwritten without --force
+    assert (
+        main(["map", str(p), "--out", str(tmp_path / "study.yaml")]) == 2
+    )  # never overwritten without --force
     assert "already exists" in capsys.readouterr().err

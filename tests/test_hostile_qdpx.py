@@ -3,6 +3,7 @@
 Every crafted file must be refused with a DataError (exit 2 from the command line), and nothing of
 a file outside the archive may appear in any output or message.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,13 +12,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from _support import all_output_text, tiny_study
 
 from assetinv import safe_input
 from assetinv.cli import main
 from assetinv.errors import DataError
 from assetinv.qualitative import read_codings, read_qdpx, validate_codings, write_qdpx
 from assetinv.safe_input import SafeZip
-from _support import all_output_text, tiny_study
 
 SECRET = "TOPSECRET-7f3a9c line of a private file"
 
@@ -80,7 +81,7 @@ def test_source_outside_archive_is_refused(good_qdpx, tmp_path, secret, kind):
         read_qdpx(p)
     msg = str(ei.value)
     assert "TOPSECRET" not in msg
-    assert ("outside the archive" in msg or "not found inside the archive" in msg), msg
+    assert "outside the archive" in msg or "not found inside the archive" in msg, msg
     assert validate_codings(p)  # validate reports it too, without raising
 
 
@@ -98,7 +99,9 @@ def test_allow_external_reads_only_inside_the_folder(good_qdpx, tmp_path, secret
     pd_equal = read_qdpx(good_qdpx)
     assert got["text"].tolist() == pd_equal["text"].tolist()
     # a path leaving the allowed folder, and a symlink inside it pointing out, are refused
-    out_ref = _redirect_first_source(good_qdpx, proj / "out.qdpx", "relative://texts/../../outside/secret.txt")
+    out_ref = _redirect_first_source(
+        good_qdpx, proj / "out.qdpx", "relative://texts/../../outside/secret.txt"
+    )
     (proj / "texts" / "link.txt").symlink_to(secret)
     link = _redirect_first_source(good_qdpx, proj / "link.qdpx", "relative://texts/link.txt")
     absol = _redirect_first_source(good_qdpx, proj / "abs.qdpx", f"absolute://{secret}")
@@ -136,8 +139,7 @@ def test_report_with_allowed_folder_from_study_yaml(study, good_qdpx, tmp_path, 
     m = _members(good_qdpx)
     first = re.search(r'plainTextPath="internal://([^"]+)"', m["project.qde"].decode()).group(1)
     proj = _redirect_first_source(good_qdpx, tmp_path / "linked.qdpx", "relative://texts/first.txt")
-    d = _study_with_codings(study, tmp_path, proj,
-                            "codings: {file: codings.qdpx, allow_external: texts}")
+    d = _study_with_codings(study, tmp_path, proj, "codings: {file: codings.qdpx, allow_external: texts}")
     (d / "texts").mkdir()
     (d / "texts" / "first.txt").write_bytes(m[f"Sources/{first}"])
     out = tmp_path / "reports"
@@ -177,7 +179,7 @@ def _lie_about_size(p: Path, member: str, fake_size: int, fake_csize: int | None
     i = raw.find(b"PK\x01\x02" + b"")
     while i != -1:
         n_len = struct.unpack_from("<H", raw, i + 28)[0]
-        if raw[i + 46: i + 46 + n_len] == name:
+        if raw[i + 46 : i + 46 + n_len] == name:
             if fake_csize is not None:
                 struct.pack_into("<I", raw, i + 20, fake_csize)
             struct.pack_into("<I", raw, i + 24, fake_size)
@@ -226,7 +228,10 @@ def test_streaming_cap_stops_decompression(tmp_path):
     [
         (lambda q: re.sub(r'startPosition="\d+"', 'startPosition="x0"', q, count=1), "is not a whole number"),
         (lambda q: re.sub(r'endPosition="\d+"', 'endPosition="-4"', q, count=1), "is not a whole number"),
-        (lambda q: re.sub(r'endPosition="\d+"', 'endPosition="99999999"', q, count=1), "outside the source text"),
+        (
+            lambda q: re.sub(r'endPosition="\d+"', 'endPosition="99999999"', q, count=1),
+            "outside the source text",
+        ),
         (lambda q: q[: len(q) // 2], "not valid XML"),
         (lambda q: q.replace("<Project", "<Projekt", 1).replace("</Project>", "</Projekt>"), "not <Project>"),
     ],
@@ -274,7 +279,11 @@ def test_report_with_malformed_position_exits_2(study, good_qdpx, tmp_path, caps
     "name,data,expect",
     [
         ("codings.csv", bytes(range(256)) * 8, "not UTF-8"),
-        ("codings.csv", b'excerpt_id,interview_id,school,role,coder,code,text\n"e1,i1,S01', "cannot be parsed"),
+        (
+            "codings.csv",
+            b'excerpt_id,interview_id,school,role,coder,code,text\n"e1,i1,S01',
+            "cannot be parsed",
+        ),
         ("codings.xlsx", b"PK\x03\x04 truncated workbook", "cannot be read"),
     ],
 )
@@ -295,8 +304,10 @@ def test_report_with_unreadable_codings_table_exits_2(study, tmp_path, capsys, n
 def test_xlsx_zip_bomb_is_refused_before_openpyxl(tmp_path):
     from assetinv.io import read_responses
 
-    p = _write(tmp_path / "responses.xlsx", {"[Content_Types].xml": b"<Types/>",
-                                             "xl/worksheets/sheet1.xml": b" " * (40 * 1024 * 1024)})
+    p = _write(
+        tmp_path / "responses.xlsx",
+        {"[Content_Types].xml": b"<Types/>", "xl/worksheets/sheet1.xml": b" " * (40 * 1024 * 1024)},
+    )
     with pytest.raises(DataError) as ei:
         read_responses(p)
     assert "to 1" in str(ei.value) and "zip bomb" in str(ei.value)

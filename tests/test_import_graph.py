@@ -6,6 +6,7 @@ names come from the file paths, so a module that moves into a subpackage keeps i
 stays the same (``assetinv/report/figures.py`` is ``figures``) or its subpackage is named in ``SUBPACKAGES``.
 docs/design.md ("Layers") shows the same map.
 """
+
 from __future__ import annotations
 
 import ast
@@ -20,24 +21,51 @@ LAYERS = ("instrument", "io", "analyses", "report", "cli")
 #: Module (last dotted name) -> layer, decided by what the module is for.
 LAYER_OF = {
     # instrument: what everything else stands on -- the instrument, errors, ids, defaults
-    "_version": "instrument", "errors": "instrument", "ids": "instrument", "instrument": "instrument",
+    "_version": "instrument",
+    "errors": "instrument",
+    "ids": "instrument",
+    "instrument": "instrument",
     "config": "instrument",
     # io: reading and checking input files
-    "io": "io", "safe_input": "io", "crosswalk": "io", "crosswalk_qda": "io", "study_check": "io",
-    "codings_check": "io", "codings_layout": "io", "code_match": "io", "labels": "io", "refi_read": "io",
+    "io": "io",
+    "safe_input": "io",
+    "crosswalk": "io",
+    "crosswalk_qda": "io",
+    "study_check": "io",
+    "codings_check": "io",
+    "codings_layout": "io",
+    "code_match": "io",
+    "labels": "io",
+    "refi_read": "io",
     "codings": "io",  # qualitative/codings.py: reading a codings file (CSV/XLSX/QDPX), below the analyses
     # analyses: statistics and rules on tidy data (no HTML, no files written)
-    "reliability": "analyses", "_icc": "analyses", "structure": "analyses", "ordinal": "analyses",
-    "planning": "analyses", "pilot": "analyses", "scoring": "analyses", "_growth": "analyses",
-    "_multiplicity": "analyses", "_waves": "analyses", "supports": "analyses", "items": "analyses", "agreement": "analyses",
-    "qualitative": "analyses", "redaction": "analyses", "privacy": "analyses", "disclosure": "analyses",
+    "reliability": "analyses",
+    "_icc": "analyses",
+    "structure": "analyses",
+    "ordinal": "analyses",
+    "planning": "analyses",
+    "pilot": "analyses",
+    "scoring": "analyses",
+    "_growth": "analyses",
+    "_multiplicity": "analyses",
+    "_waves": "analyses",
+    "supports": "analyses",
+    "items": "analyses",
+    "agreement": "analyses",
+    "qualitative": "analyses",
+    "redaction": "analyses",
+    "privacy": "analyses",
+    "disclosure": "analyses",
     "simulate": "analyses",
     # report: figures, tables, HTML/PDF/XLSX and the output folder
     "item_detail": "analyses",  # item answer distributions: a statistic, audited by disclosure
-    "figures": "report", "table_dictionary": "report",
-    "safe_tables": "report", "outdir": "report",
+    "figures": "report",
+    "table_dictionary": "report",
+    "safe_tables": "report",
+    "outdir": "report",
     # cli: the command and its texts
-    "cli": "cli", "__main__": "cli",
+    "cli": "cli",
+    "__main__": "cli",
     "notebook": "report",  # the notebooks' shared set-up cell (finds the sample through assetinv.report)
 }
 #: A subpackage's modules not named above take the subpackage's layer (h-qual's and h-report's splits).
@@ -66,8 +94,10 @@ def layer(module: str) -> str | None:
     for p in reversed(parts[:-1] if len(parts) > 1 else parts):
         if p in SUBPACKAGES:
             return SUBPACKAGES[p]
-    raise AssertionError(f"{module} has no layer: add it to LAYER_OF in tests/test_import_graph.py "
-                         "and to the layer map in docs/design.md")
+    raise AssertionError(
+        f"{module} has no layer: add it to LAYER_OF in tests/test_import_graph.py "
+        "and to the layer map in docs/design.md"
+    )
 
 
 def _resolve(importer: str, node: ast.ImportFrom) -> list[str]:
@@ -183,9 +213,17 @@ def test_the_parser_sees_function_level_imports():
     assert "assetinv._version" in GRAPH["assetinv.cli"]
 
 
-@pytest.mark.parametrize("name,expect", [("_version", "instrument"), ("io", "io"), ("reliability", "analyses"),
-                                         ("report.pipeline", "report"),
-                                         ("qualitative.tallies", "analyses"), ("cli", "cli")])
+@pytest.mark.parametrize(
+    "name,expect",
+    [
+        ("_version", "instrument"),
+        ("io", "io"),
+        ("reliability", "analyses"),
+        ("report.pipeline", "report"),
+        ("qualitative.tallies", "analyses"),
+        ("cli", "cli"),
+    ],
+)
 def test_layer_map_examples(name, expect):
     assert layer(f"assetinv.{name}") == expect
 
@@ -197,8 +235,10 @@ def test_no_import_cycles():
 
 def test_no_upward_imports():
     bad = upward_imports()
-    assert not bad, f"{len(bad)} import(s) point up the layers instrument -> io -> analyses -> report -> cli:\n" + \
-        "\n".join(bad)
+    assert not bad, (
+        f"{len(bad)} import(s) point up the layers instrument -> io -> analyses -> report -> cli:\n"
+        + "\n".join(bad)
+    )
 
 
 def test_design_doc_shows_the_layer_map():
@@ -206,7 +246,8 @@ def test_design_doc_shows_the_layer_map():
     section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
     for name, lay in LAYER_OF.items():
         if (PKG / f"{name}.py").exists() or any(p.stem == name for p in PKG.rglob(f"{name}.py")):
-            assert re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", section), \
+            assert re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", section), (
                 f"docs/design.md's layer map does not list {name}"
+            )
     for lay in LAYERS:
         assert f"**{lay}**" in section

@@ -3,6 +3,7 @@
 The content tests pin ``load_instrument("1.0.0")``: they describe that file. 2.0.0, the default since
 the switch, is tested in ``test_instrument_v2.py``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -117,17 +118,31 @@ def test_domain_of(inst):
 
 def test_scale_and_labels(inst):
     assert (inst.scale_min, inst.scale_max) == (1, 5)
-    assert inst.labels == {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree",
-                           4: "Agree", 5: "Strongly agree"}
+    assert inst.labels == {
+        1: "Strongly disagree",
+        2: "Disagree",
+        3: "Neither agree nor disagree",
+        4: "Agree",
+        5: "Strongly agree",
+    }
     assert inst.waves == {"baseline": "Baseline", "followup": "Follow-up"}
     assert list(inst.waves) == ["baseline", "followup"]
 
 
-@pytest.mark.parametrize("label,value", [
-    ("Strongly disagree", 1), ("strongly disagree", 1), ("  DISAGREE ", 2),
-    ("neither  agree nor\tdisagree", 3), ("Agree", 4), ("STRONGLY AGREE", 5),
-    ("4", 4), (" 2.0 ", 2), (5, 5),
-])
+@pytest.mark.parametrize(
+    "label,value",
+    [
+        ("Strongly disagree", 1),
+        ("strongly disagree", 1),
+        ("  DISAGREE ", 2),
+        ("neither  agree nor\tdisagree", 3),
+        ("Agree", 4),
+        ("STRONGLY AGREE", 5),
+        ("4", 4),
+        (" 2.0 ", 2),
+        (5, 5),
+    ],
+)
 def test_label_to_value(inst, label, value):
     assert inst.label_to_value(label) == value
 
@@ -146,15 +161,27 @@ def test_label_map_vectorised(inst):
 
 def test_codebook_complete(inst):
     cb = inst.codebook
-    assert list(cb.columns) == ["id", "group", "name", "definition", "use_when",
-                                "do_not_use_when", "example", "domain", "valence", "negative_example"]
+    assert list(cb.columns) == [
+        "id",
+        "group",
+        "name",
+        "definition",
+        "use_when",
+        "do_not_use_when",
+        "example",
+        "domain",
+        "valence",
+        "negative_example",
+    ]
     assert cb["id"].is_unique
     for col in cb.columns[:7]:
         assert all(isinstance(v, str) and v.strip() for v in cb[col]), col
     # 1.0.0 has no domain ties for cross-cutting codes, no valence and no negative examples:
     # the defaults are the group (topic codes) or "", and "either" (no guess)
     topic = cb["group"].isin(["EX", "LM", "CN", "OS"])
-    assert (cb.loc[topic, "domain"] == cb.loc[topic, "group"]).all() and (cb.loc[~topic, "domain"] == "").all()
+    assert (cb.loc[topic, "domain"] == cb.loc[topic, "group"]).all() and (
+        cb.loc[~topic, "domain"] == ""
+    ).all()
     assert (cb["valence"] == "either").all()
     assert (cb["negative_example"] == "").all()
     for code in cb["id"]:
@@ -334,7 +361,7 @@ def test_all_problems_reported_at_once(tmp_path, raw):
 
 def test_error_invalid_yaml(tmp_path):
     p = tmp_path / "broken.yaml"
-    p.write_text("version: \"1.0.0\"\nitems:\n  - id: EX01\n   text: oops\n", encoding="utf-8")
+    p.write_text('version: "1.0.0"\nitems:\n  - id: EX01\n   text: oops\n', encoding="utf-8")
     with pytest.raises(DataError) as info:
         load_instrument(p)
     msg = str(info.value)
@@ -389,10 +416,16 @@ def test_no_sentence_copied_from_seeds(name):
     raw = yaml.safe_load((BUNDLED.parent / name).read_text(encoding="utf-8"))
     # a citation may give a source's title verbatim; everything else is in our own words
     if "sources" in raw:
-        raw["sources"] = [{k: v for k, v in src.items() if k != "title"}
-                          for src in raw["sources"] if isinstance(src, dict)]
-    seeds = " " + " ".join(_norm(p.read_text(encoding="utf-8", errors="replace"))
-                           for p in sorted(SEEDS.glob("*.txt"))) + " "
+        raw["sources"] = [
+            {k: v for k, v in src.items() if k != "title"} for src in raw["sources"] if isinstance(src, dict)
+        ]
+    seeds = (
+        " "
+        + " ".join(
+            _norm(p.read_text(encoding="utf-8", errors="replace")) for p in sorted(SEEDS.glob("*.txt"))
+        )
+        + " "
+    )
     assert len(seeds) > 10_000
     copied = []
     for s in _strings(raw):
@@ -405,7 +438,7 @@ def test_no_sentence_copied_from_seeds(name):
         # stricter: no run of 8 consecutive words either
         words = _norm(s).split()
         for i in range(len(words) - 7):
-            run = " ".join(words[i:i + 8])
+            run = " ".join(words[i : i + 8])
             if f" {run} " in seeds:
                 copied.append(run)
     assert not copied, copied

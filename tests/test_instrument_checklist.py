@@ -3,6 +3,7 @@
 Each test names the 1.0.0 fault it guards against (see the ``changes:`` section of
 ``assetinv/data/instrument-2.0.0.yaml``).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,12 @@ def _changes(v2, old: str) -> list[dict]:
 
 def test_teachers_are_not_asked_what_only_leaders_or_the_district_can_know(v2):
     # 1.0.0 asked teachers about principals meeting their counterparts (OS05) and data agreements (OS06)
-    unknowable = re.compile(r"principals? (met|of other)|exchanged data|data agreement"
-                            r"|coaches from other schools|earlier partnerships"
-                            r"|planned teachers' professional learning", re.I)
+    unknowable = re.compile(
+        r"principals? (met|of other)|exchanged data|data agreement"
+        r"|coaches from other schools|earlier partnerships"
+        r"|planned teachers' professional learning",
+        re.I,
+    )
     for rec in v2.form("teacher").itertuples():
         assert not unknowable.search(rec.text), rec.id
     hits = [rec.id for rec in v2.items.itertuples() if unknowable.search(rec.text)]
@@ -57,7 +61,7 @@ def test_no_redundant_items_within_a_domain(v2):
     for d in v2.domains["id"]:
         rows = v2.items[v2.items["domain"] == d]
         for i, a in enumerate(rows.itertuples()):
-            for b in list(rows.itertuples())[i + 1:]:
+            for b in list(rows.itertuples())[i + 1 :]:
                 if frozenset((a.id, b.id)) in mirrored or not set(a.roles) & set(b.roles):
                     continue
                 assert fuzz.token_sort_ratio(a.text, b.text) < 80, (a.id, b.id)

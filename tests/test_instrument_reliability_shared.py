@@ -1,6 +1,7 @@
 """instrument_reliability computes every domain from one shared keyed copy of the answers
 (moments from the few missing answers, counts of each answer, per-school products);
 its tables must equal the public per-domain functions it stands for."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,8 +36,15 @@ def _data(n=1500, schools=40, missing=0.05, seed=3):
     df.insert(0, "school", [f"S{s:03d}" for s in school])
     base = assetinv.load_instrument()
     ids = [i for d in doms for i in doms[d]]
-    items = pd.DataFrame({"id": ids, "domain": [i[:2] for i in ids], "text": ids,
-                          "reverse": [i in rev for i in ids], "roles": [tuple(base.roles)] * len(ids)})
+    items = pd.DataFrame(
+        {
+            "id": ids,
+            "domain": [i[:2] for i in ids],
+            "text": ids,
+            "reverse": [i in rev for i in ids],
+            "roles": [tuple(base.roles)] * len(ids),
+        }
+    )
     return df, dataclasses.replace(base, items=items), doms, rev
 
 
@@ -61,7 +69,7 @@ def _check_domain(rel, df, inst, d):
 
 def test_every_table_equals_the_public_functions_with_missing_and_unanswered_rows():
     df, inst, doms, rev = _data()
-    df.loc[df.index[:9], doms["LM"]] = np.nan        # respondents who skipped a domain
+    df.loc[df.index[:9], doms["LM"]] = np.nan  # respondents who skipped a domain
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rel = rl.instrument_reliability(df, inst, by="school")
@@ -80,9 +88,9 @@ def test_every_table_equals_the_public_functions_with_missing_and_unanswered_row
 
 def test_degenerate_domains_take_alphas_own_screening():
     df, inst, _, _ = _data(seed=5)
-    df["CN03"] = 4.0                       # no variance: alpha leaves it out, with a warning
-    df.loc[df.index[2], "EX01"] = 7        # off the scale: counted as given
-    df["OS02"] = df["OS02"] + 0.5          # not integers
+    df["CN03"] = 4.0  # no variance: alpha leaves it out, with a warning
+    df.loc[df.index[2], "EX01"] = 7  # off the scale: counted as given
+    df["OS02"] = df["OS02"] + 0.5  # not integers
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rel = rl.instrument_reliability(df, inst, by="school")

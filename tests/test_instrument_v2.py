@@ -1,4 +1,5 @@
 """Instrument 2.0.0: role forms, per-item scales, interview protocol, codebook, and the version switch."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from assetinv import DataError, available_versions, load_instrument, read_codings, read_responses, score_domains
+from assetinv import (
+    DataError,
+    available_versions,
+    load_instrument,
+    read_codings,
+    read_responses,
+    score_domains,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 V2 = ROOT / "assetinv" / "data" / "instrument-2.0.0.yaml"
@@ -70,8 +78,15 @@ def test_changes_list_every_item_and_reason(v1, v2):
     assert set(v1.codebook["id"]) - set(v2.codebook["id"]) <= touched_old
     assert set(v2.codebook["id"]) - set(v1.codebook["id"]) <= touched_new
     # every id a change points to exists in the version it names
-    known_new = set(v2.items["id"]) | {q["id"] for q in v2.interview["questions"]} | set(v2.codebook["id"]) | \
-        set(v2.scales) | set(ROLES) | set(v2.domains["id"]) | {"dont_know", "opening", "valence", "coding_rules"}
+    known_new = (
+        set(v2.items["id"])
+        | {q["id"] for q in v2.interview["questions"]}
+        | set(v2.codebook["id"])
+        | set(v2.scales)
+        | set(ROLES)
+        | set(v2.domains["id"])
+        | {"dont_know", "opening", "valence", "coding_rules"}
+    )
     known_old = set(v1.items["id"]) | q1 | set(v1.codebook["id"])
     assert touched_new <= known_new, touched_new - known_new
     assert touched_old <= known_old, touched_old - known_old
@@ -108,7 +123,13 @@ def test_each_form_has_five_items_per_domain_or_marks_it_not_asked(v2):
 
 def test_scales_and_dont_know(v2):
     assert list(v2.scales) == ["agree", "frequency"]
-    assert v2.scales["frequency"].labels == {1: "Never", 2: "Rarely", 3: "Sometimes", 4: "Often", 5: "Almost always"}
+    assert v2.scales["frequency"].labels == {
+        1: "Never",
+        2: "Rarely",
+        3: "Sometimes",
+        4: "Often",
+        5: "Almost always",
+    }
     for sc in v2.scales.values():
         assert sc.dont_know_code == 9 and sc.dont_know_label == "Don't know / Not applicable"
     # practices are asked as frequencies with the reference period; judgments as agreement
@@ -130,8 +151,9 @@ def test_consistent_stems(v2):
             assert rec.roles == ("district",), rec.id
             assert "schools I work with" in rec.text or rec.text.startswith("The district"), rec.id
         else:
-            assert re.match(r"^(In this school, teachers|In this school, |This school year, |This school's |I )",
-                            rec.text), rec.id
+            assert re.match(
+                r"^(In this school, teachers|In this school, |This school year, |This school's |I )", rec.text
+            ), rec.id
             assert "schools I work with" not in rec.text
 
 
@@ -140,16 +162,22 @@ def test_no_leader_rates_own_leadership(v2):
         t = re.sub(r"teacher leaders?", "", rec.text.lower())
         if v2.item_scale(rec.id).id == "agree":
             assert not re.search(r"\bleaders?\b|\bprincipals?\b|\badministrat", t), rec.id
-        assert not re.search(r"\b(asked for their views|support a teacher|recogni[sz]ed|told what was done)\b",
-                             t), rec.id
+        assert not re.search(
+            r"\b(asked for their views|support a teacher|recogni[sz]ed|told what was done)\b", t
+        ), rec.id
     # the teacher form does ask about leaders
     assert any("leaders" in t for t in v2.form("teacher")["text"])
 
 
 def test_item_writing_rules(v2):
     texts = dict(zip(v2.items["id"], v2.items["text"]))
-    allowed_pairs = ("teaching and learning", "this school and its outside partners",
-                     "programs or organizations", "in this school or another one", "such as")
+    allowed_pairs = (
+        "teaching and learning",
+        "this school and its outside partners",
+        "programs or organizations",
+        "in this school or another one",
+        "such as",
+    )
     for i, t in texts.items():
         low = t.lower()
         # one idea per item: 'and' / 'or' only inside fixed phrases or lists of examples
@@ -160,8 +188,11 @@ def test_item_writing_rules(v2):
         # no leading wording
         assert not re.search(r"quietly|rather than|without being|at every step|of course|really\b", low), i
         # US spelling
-        assert not re.search(r"organis|timetable|\bmaths\b|judgement|programme|recognis|behaviour|centre|"
-                             r"colour|practise|enrol\b", low), i
+        assert not re.search(
+            r"organis|timetable|\bmaths\b|judgement|programme|recognis|behaviour|centre|"
+            r"colour|practise|enrol\b",
+            low,
+        ), i
     for rev, pos in v2.mirrors.items():
         assert texts[rev] != texts[pos]
         # no negation in reverse-keyed items, so disagreeing is never a double negative
@@ -173,15 +204,23 @@ def test_item_writing_rules(v2):
 
 def test_new_constructs_are_measured(v2):
     text = " ".join(v2.items["text"]).lower()
-    for needle in ["trust", "change how they teach", "observed one another's lessons",
-                   "coaching i received from different programs", "share teaching resources",
-                   "earlier partnerships", "only one teaching a stem subject"]:
+    for needle in [
+        "trust",
+        "change how they teach",
+        "observed one another's lessons",
+        "coaching i received from different programs",
+        "share teaching resources",
+        "earlier partnerships",
+        "only one teaching a stem subject",
+    ]:
         assert needle in text, needle
-    equity = [t for t in v2.items.loc[v2.items["domain"] == "LM", "text"]
-              if re.search(r"groups of students|learning english|underrepresented|lives outside school", t)]
+    equity = [
+        t
+        for t in v2.items.loc[v2.items["domain"] == "LM", "text"]
+        if re.search(r"groups of students|learning english|underrepresented|lives outside school", t)
+    ]
     assert 3 <= len(equity) <= 4
-    assert all(v2.item_scale(i).id == "frequency" for i in
-               v2.items.loc[v2.items["text"].isin(equity), "id"])
+    assert all(v2.item_scale(i).id == "frequency" for i in v2.items.loc[v2.items["text"].isin(equity), "id"])
 
 
 # ---------------------------------------------------------------- interview
@@ -213,7 +252,7 @@ def test_interview_protocol(v2):
     assert qs[0]["text"].startswith("To start, walk me through")
     assert [q["domain"] for q in qs[-2:]] == ["CN", "CN"]
     texts = [q["text"].lower() for q in qs]
-    assert any("outside organizations" in t and "before now" in t for t in texts)   # partnership history
+    assert any("outside organizations" in t and "before now" in t for t in texts)  # partnership history
     eq = [q for q in qs if q["domain"] == "LM" and "strengths" in q["text"]]
     assert eq and not re.search(r"struggl|hard|weak|behind|low", eq[0]["text"].lower())
 
@@ -223,9 +262,10 @@ def test_consent_promises_only_what_privacy_keeps(v1, v2):
     assert "your name will not be attached" in " ".join(v1.interview["opening"].split()).lower()
     assert "will not be attached" not in o and "anonymous" not in o and "confidential" not in o
     assert "only person in your position" in o and "might guess" in o
-    assert "at least two people" in o          # MIN_INTERVIEWS
+    assert "at least two people" in o  # MIN_INTERVIEWS
     assert "never labeled with your role" in o  # quotes are not attributed to a role
     from assetinv.privacy import MIN_INTERVIEWS
+
     assert MIN_INTERVIEWS == 2
 
 
@@ -338,8 +378,11 @@ def test_scoring_honours_not_asked(v2):
 
 
 def test_us_spelling_everywhere_in_v2_and_playbook():
-    uk = re.compile(r"organis|programme|behaviour|centre|judgement|recognis|practis(e|ing)|colour|labour|"
-                    r"analyse|timetable|\bmaths\b|\benrol\b|favour|honour|prioritis|minimis|summaris", re.I)
+    uk = re.compile(
+        r"organis|programme|behaviour|centre|judgement|recognis|practis(e|ing)|colour|labour|"
+        r"analyse|timetable|\bmaths\b|\benrol\b|favour|honour|prioritis|minimis|summaris",
+        re.I,
+    )
     for name in ("instrument-2.0.0.yaml", "playbook-2.0.0.yaml"):
         raw = yaml.safe_load((ROOT / "assetinv" / "data" / name).read_text(encoding="utf-8"))
         raw.pop("changes", None)  # the change log quotes the 1.0.0 spellings it replaced

@@ -1,4 +1,5 @@
 """study.yaml's ``instrument:`` takes a bundled version ("1.0.0") as well as a path."""
+
 from __future__ import annotations
 
 import shutil

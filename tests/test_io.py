@@ -1,5 +1,6 @@
 """Unit tests for assetinv.io: read_responses, read_roster, read_schools, read_config,
 validate_file, data_quality. The bad-input corpus is tested in test_bad_inputs.py."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,8 +52,14 @@ def sha(path: Path) -> str:
 def test_all_is_exported_flat():
     import assetinv.io as io
 
-    assert io.__all__[:6] == ["read_responses", "read_roster", "read_schools", "read_config",
-                              "validate_file", "data_quality"]
+    assert io.__all__[:6] == [
+        "read_responses",
+        "read_roster",
+        "read_schools",
+        "read_config",
+        "validate_file",
+        "data_quality",
+    ]
     assert {"response_files", "looks_missing"} <= set(io.__all__)
     for name in io.__all__:
         assert getattr(assetinv, name) is getattr(io, name)
@@ -70,15 +77,20 @@ def test_dataerror_is_valueerror(tmp_path):
 
 
 def test_layout_dtypes_order_and_attrs(tmp_path):
-    p = write_csv(tmp_path / "r.csv", [row("b", "S02"), row("a", "S01", wave="followup"),
-                                       row("c", "S01", role="leader")])
+    p = write_csv(
+        tmp_path / "r.csv",
+        [row("b", "S02"), row("a", "S01", wave="followup"), row("c", "S01", role="leader")],
+    )
     df = read_responses(p)
     assert list(df.columns) == HEAD
     assert all(df[c].dtype == np.float64 for c in ITEMS)
     assert all(isinstance(v, str) for c in HEAD[:5] for v in df[c])
     # sorted by wave (instrument order), school, id
-    assert df[["respondent_id", "wave"]].values.tolist() == [["c", "baseline"], ["b", "baseline"],
-                                                             ["a", "followup"]]
+    assert df[["respondent_id", "wave"]].values.tolist() == [
+        ["c", "baseline"],
+        ["b", "baseline"],
+        ["a", "followup"],
+    ]
     assert df.attrs["instrument_version"] == INST.version
     assert df.attrs["source"] == "r.csv"
     assert df.attrs["sha256"] == sha(p)
@@ -108,12 +120,14 @@ def test_instrument_as_path_or_object(tmp_path):
     pd.testing.assert_frame_equal(a, b)
 
 
-@pytest.mark.parametrize("name", ["Respondent ID", "respondent_id", " RESPONDENT id ", "RespondentID",
-                                  "respondent-id"])
+@pytest.mark.parametrize(
+    "name", ["Respondent ID", "respondent_id", " RESPONDENT id ", "RespondentID", "respondent-id"]
+)
 def test_header_matching_is_tolerant(tmp_path, name):
     head = [name, " School", "DISTRICT ", "Role", "wave"] + [
         i.lower() if k % 3 == 0 else f"{i[:2]} {i[2:]}" if k % 3 == 1 else f"{i[:2]}_{i[2:]}"
-        for k, i in enumerate(ITEMS)]
+        for k, i in enumerate(ITEMS)
+    ]
     df = read_responses(write_csv(tmp_path / "h.csv", [row()], head))
     assert list(df.columns) == HEAD
 
@@ -127,10 +141,21 @@ def test_school_id_alias(tmp_path):
 # ------------------------------------------------------------------ values
 
 
-@pytest.mark.parametrize("text,value", [
-    ("4", 4), (" 4 ", 4), ("4.0", 4), ("4,0", 4), ("Agree", 4), ("  strongly AGREE ", 5),
-    ("neither agree nor disagree", 3), ("4 = Agree", 4), ("Agree (4)", 4), ("1 - Strongly disagree", 1),
-])
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("4", 4),
+        (" 4 ", 4),
+        ("4.0", 4),
+        ("4,0", 4),
+        ("Agree", 4),
+        ("  strongly AGREE ", 5),
+        ("neither agree nor disagree", 3),
+        ("4 = Agree", 4),
+        ("Agree (4)", 4),
+        ("1 - Strongly disagree", 1),
+    ],
+)
 def test_accepted_item_values(tmp_path, text, value):
     r = row()
     r[5] = f'"{text}"' if "," in text else text
@@ -159,9 +184,16 @@ def test_custom_missing_codes(tmp_path):
         read_responses(write_csv(tmp_path / "n.csv", [r]), missing_codes=("N/A",))
 
 
-@pytest.mark.parametrize("text,words", [("6", "outside the scale"), ("0", "outside the scale"),
-                                        ("3.5", "whole number"), ("maybe", "not a scale value"),
-                                        ("-1", "outside the scale")])
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ("6", "outside the scale"),
+        ("0", "outside the scale"),
+        ("3.5", "whole number"),
+        ("maybe", "not a scale value"),
+        ("-1", "outside the scale"),
+    ],
+)
 def test_bad_item_values(tmp_path, text, words):
     r = row()
     r[7] = text
@@ -190,8 +222,14 @@ def test_every_problem_collected(tmp_path):
         read_responses(write_csv(tmp_path / "all.csv", rows, head))
     text = str(info.value)
     assert text.startswith("6 problems found")
-    for part in ["column 'Notes'", "row 2, column 'role'", "row 3, column 'EX01'",
-                 "row 3, column 'respondent_id'", "row 4, column 'wave'", "row 5, column 'school'"]:
+    for part in [
+        "column 'Notes'",
+        "row 2, column 'role'",
+        "row 3, column 'EX01'",
+        "row 3, column 'respondent_id'",
+        "row 4, column 'wave'",
+        "row 5, column 'school'",
+    ]:
         assert part in text, part
 
 
@@ -205,10 +243,18 @@ def test_role_synonyms(tmp_path, role_id, synonyms):
     assert set(df.role) == {role_id}
 
 
-@pytest.mark.parametrize("text,wave", [("Baseline", "baseline"), ("Follow-up", "followup"),
-                                       ("follow up", "followup"), ("FOLLOWUP", "followup"),
-                                       ("Follow_Up", "followup"), ("wave 2", "followup"),
-                                       ("T1", "baseline")])
+@pytest.mark.parametrize(
+    "text,wave",
+    [
+        ("Baseline", "baseline"),
+        ("Follow-up", "followup"),
+        ("follow up", "followup"),
+        ("FOLLOWUP", "followup"),
+        ("Follow_Up", "followup"),
+        ("wave 2", "followup"),
+        ("T1", "baseline"),
+    ],
+)
 def test_wave_variants(tmp_path, text, wave):
     df = read_responses(write_csv(tmp_path / "w.csv", [row(wave=text)]))
     assert df.wave.tolist() == [wave]
@@ -278,14 +324,19 @@ def test_identifying_metadata_never_kept(tmp_path):
         df = read_responses(p, keep_extra=keep)
         assert list(df.columns) == HEAD
         assert not df.astype(str).isin(["10.1.1.1", "a@b.org", "Ann"]).any().any()
-    assert sorted(df.attrs["dropped_columns"]) == sorted(head[len(HEAD):])
+    assert sorted(df.attrs["dropped_columns"]) == sorted(head[len(HEAD) :])
 
 
 def test_qualtrics_rows_numbered_like_the_spreadsheet(tmp_path):
     head = ["StartDate", "Status", "Duration (in seconds)", "Finished", "ResponseId"] + HEAD[1:]
     r2 = ["Start Date", "Response Type", "Duration (in seconds)", "Finished", "Response ID"] + HEAD[1:]
-    r3 = ['{"ImportId":"startDate"}', '{"ImportId":"status"}', '{"ImportId":"duration"}',
-          '{"ImportId":"finished"}', '{"ImportId":"_recordId"}'] + ['{"ImportId":"x"}'] * (len(HEAD) - 1)
+    r3 = [
+        '{"ImportId":"startDate"}',
+        '{"ImportId":"status"}',
+        '{"ImportId":"duration"}',
+        '{"ImportId":"finished"}',
+        '{"ImportId":"_recordId"}',
+    ] + ['{"ImportId":"x"}'] * (len(HEAD) - 1)
     good = ["2025-01-01", "IP Address", "300", "True", "R_1"] + row()[1:]
     bad = ["2025-01-01", "IP Address", "300", "True", "R_2"] + row(value=6)[1:]
     p = tmp_path / "qx.csv"
@@ -410,9 +461,12 @@ def test_random_bytes_only_ever_raise_dataerror(tmp_path, data):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.lists(st.lists(st.integers(1, 5), min_size=len(ITEMS), max_size=len(ITEMS)),
-                       min_size=1, max_size=6),
-       cell=st.text(max_size=12))
+@given(
+    values=st.lists(
+        st.lists(st.integers(1, 5), min_size=len(ITEMS), max_size=len(ITEMS)), min_size=1, max_size=6
+    ),
+    cell=st.text(max_size=12),
+)
 def test_round_trip_and_arbitrary_cells(tmp_path, values, cell):
     rows = [["r%d" % k, "S01", "D1", "teacher", "baseline"] + v for k, v in enumerate(values)]
     p = write_csv(tmp_path / "rt.csv", rows)
@@ -433,17 +487,30 @@ def test_round_trip_and_arbitrary_cells(tmp_path, values, cell):
 
 def test_read_roster(tmp_path):
     p = tmp_path / "roster.csv"
-    p.write_text("School,District,Role,Wave,Invited\nS02,D1,Teacher,Follow-up,10\nS01,D1,Principal,Baseline,2\n")
+    p.write_text(
+        "School,District,Role,Wave,Invited\nS02,D1,Teacher,Follow-up,10\nS01,D1,Principal,Baseline,2\n"
+    )
     df = read_roster(p)
-    assert df.values.tolist() == [["S01", "D1", "leader", "baseline", 2], ["S02", "D1", "teacher", "followup", 10]]
+    assert df.values.tolist() == [
+        ["S01", "D1", "leader", "baseline", 2],
+        ["S02", "D1", "teacher", "followup", 10],
+    ]
     assert df.invited.dtype == np.int64
-    p.write_text("school,district,role,wave,invited\nS01,D1,teacher,baseline,2.5\nS01,D1,teacher,baseline,3\n"
-                 "S01,D1,teacher,baseline,3\nS02,,cook,basline,x\n")
+    p.write_text(
+        "school,district,role,wave,invited\nS01,D1,teacher,baseline,2.5\nS01,D1,teacher,baseline,3\n"
+        "S01,D1,teacher,baseline,3\nS02,,cook,basline,x\n"
+    )
     with pytest.raises(DataError) as info:
         read_roster(p)
     text = str(info.value)
-    for part in ["row 2, column 'invited'", "row 4, column 'school'", "appears twice",
-                 "row 5, column 'district'", "row 5, column 'role'", "did you mean 'baseline'"]:
+    for part in [
+        "row 2, column 'invited'",
+        "row 4, column 'school'",
+        "appears twice",
+        "row 5, column 'district'",
+        "row 5, column 'role'",
+        "did you mean 'baseline'",
+    ]:
         assert part in text, part
 
 

@@ -4,6 +4,7 @@ Three readers must agree exactly (frame, dtypes, attrs, or the list of problems 
 columns): the pyarrow column reader, the pandas C parser after a line scan (used when lines have
 different lengths) and the record-by-record :mod:`csv` reader that every other file goes through.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,8 +32,14 @@ ITEMS = assetinv.load_instrument().item_ids()
 HEAD = "respondent_id,school,district,role,wave," + ",".join(ITEMS) + ",duration_sec"
 
 
-def _row(rid: str, school: str = "S01", role: str = "teacher", wave: str = "baseline", answer: str = "4",
-         duration: str = "300") -> str:
+def _row(
+    rid: str,
+    school: str = "S01",
+    role: str = "teacher",
+    wave: str = "baseline",
+    answer: str = "4",
+    duration: str = "300",
+) -> str:
     return f"{rid},{school},D1,{role},{wave}," + ",".join([answer] * len(ITEMS)) + f",{duration}"
 
 
@@ -81,11 +88,24 @@ EDGE_CASES = {
     "long_row_blank_extras": [HEAD, _row("a") + ",,", _row("b")],
     "long_row_values": [HEAD, _row("a") + ",x,y", _row("b")],
     "blank_cells_row": [HEAD, _row("a"), "," * (len(ITEMS) + 5), _row("b")],
-    "bad_values": [HEAD, _row("a", answer="7"), _row("b", role="astronaut"), _row("c", wave="week 9"),
-                   _row(" ", school=""), _row("e", duration="-3"), _row("a"), _row("f", answer="Agree")],
+    "bad_values": [
+        HEAD,
+        _row("a", answer="7"),
+        _row("b", role="astronaut"),
+        _row("c", wave="week 9"),
+        _row(" ", school=""),
+        _row("e", duration="-3"),
+        _row("a"),
+        _row("f", answer="Agree"),
+    ],
     "no_item_answered": [HEAD, _row("a", answer=""), _row("b"), _row("c", answer="N/A")],
-    "dont_know_and_labels": [HEAD, _row("a", answer="Don't know"), _row("b", answer="Strongly agree"),
-                             _row("c", answer="somewhat agree"), _row("d", answer="3.0")],
+    "dont_know_and_labels": [
+        HEAD,
+        _row("a", answer="Don't know"),
+        _row("b", answer="Strongly agree"),
+        _row("c", answer="somewhat agree"),
+        _row("d", answer="3.0"),
+    ],
     "natural_order": [HEAD] + [_row(f"R{k}", school=f"S{k % 11}") for k in (10, 2, 1, 33, 4)],
     "header_only": [HEAD],
     "unnamed_column_with_values": [HEAD + ",", _row("a") + ",x", _row("b") + ","],
@@ -119,8 +139,12 @@ def test_keep_extra_and_waves_same_result(monkeypatch, tmp_path):
 def test_big_file_reports_every_bad_cell_with_row_and_column(tmp_path):
     n = 120_000
     last = n + 1  # spreadsheet row of the last data row
-    bad = {3: {"EX02": "7"}, 60_001: {"school": ""}, last - 1: {"role": "astronaut"},
-           last: {"wave": "week 9", "OS08": "Agree-ish"}}
+    bad = {
+        3: {"EX02": "7"},
+        60_001: {"school": ""},
+        last - 1: {"role": "astronaut"},
+        last: {"wave": "week 9", "OS08": "Agree-ish"},
+    }
     path = make_big_responses(tmp_path / "big.csv", n, bad)
     with pytest.raises(DataError) as err:
         assetinv.read_responses(path)
@@ -152,8 +176,14 @@ def test_big_file_same_frame_as_record_reader(monkeypatch, tmp_path):
 @pytest.mark.parametrize("seed", range(4))
 def test_natural_ranks_match_natural_key(seed):
     rng = np.random.default_rng(seed)
-    ids = {f"{p}{n:0{w}d}" for p, n, w in zip(rng.choice(["R", "r", "S", "", "ab", "AB-"], 3000),
-                                              rng.integers(0, 10**6, 3000), rng.integers(1, 8, 3000))}
+    ids = {
+        f"{p}{n:0{w}d}"
+        for p, n, w in zip(
+            rng.choice(["R", "r", "S", "", "ab", "AB-"], 3000),
+            rng.integers(0, 10**6, 3000),
+            rng.integers(1, 8, 3000),
+        )
+    }
     values = np.array(sorted(ids), dtype=object)
     rng.shuffle(values)
     ranks = aio._natural_ranks(values)

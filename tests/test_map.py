@@ -1,4 +1,5 @@
 """`assetinv map` / draft_crosswalk: proposals, confidence, YAML that read_config accepts."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,12 @@ def test_item_columns_proposed_correctly(drafts):
 
 
 def test_no_confident_proposal_is_wrong(drafts):
-    wrong = [(n, p.key, p.target) for n, cw in drafts.items() for p in cw.columns
-             if p.confident and _truth_of(n, p.key) != p.target]
+    wrong = [
+        (n, p.key, p.target)
+        for n, cw in drafts.items()
+        for p in cw.columns
+        if p.confident and _truth_of(n, p.key) != p.target
+    ]
     assert wrong == []
     # short non-English question text: nothing is matched confidently, nothing accepted silently
     short = drafts["qualtrics_short_text.csv"]
@@ -71,10 +76,19 @@ def test_paraphrased_items_not_wrongly_confident(tmp_path):
 
 
 def test_unrelated_statements_are_low_confidence(tmp_path):
-    stm = ["The cafeteria food is tasty", "Parking near the building is easy", "The heating works in winter",
-           "Our website is easy to use", "The library has enough books", "Buses arrive on time"]
+    stm = [
+        "The cafeteria food is tasty",
+        "Parking near the building is easy",
+        "The heating works in winter",
+        "Our website is easy to use",
+        "The library has enough books",
+        "Buses arrive on time",
+    ]
     rows = [",".join(["Response ID", "School", "Role"] + stm)]
-    rows += [",".join([f"r{n}", "S01", "Teacher"] + [str(1 + (n + k) % 5) for k in range(len(stm))]) for n in range(20)]
+    rows += [
+        ",".join([f"r{n}", "S01", "Teacher"] + [str(1 + (n + k) % 5) for k in range(len(stm))])
+        for n in range(20)
+    ]
     (tmp_path / "x.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     cw = draft_crosswalk(tmp_path / "x.csv")
     assert [p.target for p in cw.columns if p.confident] == ["respondent_id", "school", "role"]
@@ -85,7 +99,9 @@ def test_values_labels_and_missing_proposals(drafts):
     q = drafts["qualtrics.csv"]
     assert {p.key: p.target for p in q.labels} == {"Somewhat disagree": 2, "Somewhat agree": 4}
     assert {p.key: p.target for p in q.values["role"] if p.confident} == {
-        "Principal or AP": "leader", "District office staff": "district"}
+        "Principal or AP": "leader",
+        "District office staff": "district",
+    }
     assert q.distinct["school"] == ["S01", "S02", "S03", "S04"]
     legacy = drafts["qualtrics_legacy.csv"]
     assert all(not p.confident for p in legacy.values["role"])  # numeric codes 1/2/3: only the user knows
@@ -98,14 +114,20 @@ def _use_draft(tmp_path: Path, name: str) -> Path:
     assert main(["map", str(EXPORTS / name), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     # the one edit a user must make: say which wave the export is
-    out.write_text(text.replace("  # constants: {wave: baseline}", "  constants: {wave: baseline}"),
-                   encoding="utf-8")
+    out.write_text(
+        text.replace("  # constants: {wave: baseline}", "  constants: {wave: baseline}"), encoding="utf-8"
+    )
     return out
 
 
-@pytest.mark.parametrize("name", [n for n in sorted(TRUTH) if n not in ("qualtrics_short_text.csv",
-                                                                       "qualtrics_legacy.csv",
-                                                                       "qualtrics_reworded.csv")])
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in sorted(TRUTH)
+        if n not in ("qualtrics_short_text.csv", "qualtrics_legacy.csv", "qualtrics_reworded.csv")
+    ],
+)
 def test_draft_confident_lines_read_and_alpha_equals_native(tmp_path, name):
     cfg = read_config(_use_draft(tmp_path, name))
     df = read_responses(cfg["responses"])
@@ -113,7 +135,9 @@ def test_draft_confident_lines_read_and_alpha_equals_native(tmp_path, name):
     inst = ai.load_instrument()
     for dom in inst.domains["id"]:
         a = ai.alpha(df[inst.item_ids(dom)], reverse=inst.reverse_ids(dom), scale_min=1, scale_max=5).total
-        b = ai.alpha(native[inst.item_ids(dom)], reverse=inst.reverse_ids(dom), scale_min=1, scale_max=5).total
+        b = ai.alpha(
+            native[inst.item_ids(dom)], reverse=inst.reverse_ids(dom), scale_min=1, scale_max=5
+        ).total
         pd.testing.assert_frame_equal(a, b, rtol=0, atol=1e-12)
 
 
@@ -160,7 +184,11 @@ def test_doctests():
 def test_wave_from_the_file_name(tmp_path):
     import shutil
 
-    for stem, wave in (("staff_followup", "followup"), ("Survey Wave 1", "baseline"), ("baseline_2024", "baseline")):
+    for stem, wave in (
+        ("staff_followup", "followup"),
+        ("Survey Wave 1", "baseline"),
+        ("baseline_2024", "baseline"),
+    ):
         p = tmp_path / f"{stem}.csv"
         shutil.copy(EXPORTS / "surveymonkey.csv", p)
         (c,) = draft_crosswalk(p).constants

@@ -1,4 +1,5 @@
 """Messages (issue 12): capped lists, typed config errors naming the key, no quoting of foreign files."""
+
 from __future__ import annotations
 
 import re
@@ -6,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _support import tiny_study
 
 from assetinv.cli import MAX_PROBLEMS_SHOWN, main
 from assetinv.errors import DataError
 from assetinv.io import read_config
-from _support import tiny_study
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +22,9 @@ def data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def wide(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("wide") / "wide.csv"
-    p.write_text(",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("x" for _ in range(10_000)) + "\n")
+    p.write_text(
+        ",".join(f"c{i}" for i in range(10_000)) + "\n" + ",".join("x" for _ in range(10_000)) + "\n"
+    )
     return p
 
 
@@ -34,7 +37,9 @@ def test_validate_prints_at_most_50_problems_then_and_n_more(wide, capsys):
     n_total = int(re.search(r"(\d+) problem", out[0]).group(1))
     assert re.search(rf"\u2026 and {n_total - 50} more", more) and "--all" in more
     assert main(["validate", str(wide), "--all"]) == 2
-    assert len([ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  - ")]) == n_total > 10_000
+    assert (
+        len([ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("  - ")]) == n_total > 10_000
+    )
 
 
 def test_report_caps_problems_too(data, wide, tmp_path, capsys):

@@ -5,6 +5,7 @@ The figures are built without pyplot, so Jupyter shows them only because
 draws a figure is executed here with nbclient (nbmake runs the notebooks but
 keeps no outputs), and every output that is a figure must carry an image.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,9 @@ def test_every_figure_cell_has_an_image_output(path, tmp_path):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}}).execute()
+        NotebookClient(
+            nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NB_DIR)}}
+        ).execute()
     finally:
         for k, v in old.items():
             if v is None:
@@ -58,9 +61,14 @@ def test_every_figure_cell_has_an_image_output(path, tmp_path):
     cells = _figure_cells(nb)
     assert cells
     for i in cells:
-        data = [o.get("data", {}) for o in nb.cells[i].outputs if o.get("output_type") in ("execute_result", "display_data")]
+        data = [
+            o.get("data", {})
+            for o in nb.cells[i].outputs
+            if o.get("output_type") in ("execute_result", "display_data")
+        ]
         assert any("image/svg+xml" in d or "image/png" in d for d in data), (
-            f"{path.name} cell {i} returns a figure but shows no image: {nb.cells[i].outputs}")
+            f"{path.name} cell {i} returns a figure but shows no image: {nb.cells[i].outputs}"
+        )
         svg = next(d["image/svg+xml"] for d in data if "image/svg+xml" in d)
         assert "<svg" in svg and "<text" in svg  # real drawing with readable text, not a placeholder
     # nothing anywhere is a bare figure repr without an image
@@ -86,7 +94,9 @@ def test_own_data_advice_runs_as_written(path, tmp_path):
 
     own = tmp_path / "my study"
     shutil.copytree(ROOT / "data", own)
-    cell = next(c.source for c in jupytext.read(path).cells if c.cell_type == "code" and ADVICE.search(c.source))
+    cell = next(
+        c.source for c in jupytext.read(path).cells if c.cell_type == "code" and ADVICE.search(c.source)
+    )
     m = ADVICE.search(cell)
     code = cell.replace(m.group(0), m.group(1).replace(m.group(2), own.as_posix()))
     ns: dict = {}

@@ -15,9 +15,9 @@ Rules, kept simple on purpose:
   the two hold the same cells: edit either in JupyterLab, or the ``.py`` anywhere and run ``jupytext --sync``;
 * ``notebooks/README.md`` lists every notebook.
 """
+
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -79,7 +79,9 @@ def test_title_cell_first(path):
     assert cells, f"{path.name} is empty"
     first = cells[0]
     assert first["cell_type"] == "markdown", f"{path.name}: the first cell must be markdown"
-    assert _source(first).lstrip().startswith("# "), f"{path.name}: the first cell must start with a '# ' title"
+    assert _source(first).lstrip().startswith("# "), (
+        f"{path.name}: the first cell must start with a '# ' title"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -107,23 +109,41 @@ def test_no_statistics_code(path):
 
 def test_forbidden_patterns_catch_statistics():
     """The rule itself: typical hand-made statistics are caught, display code is not."""
+
     def caught(code: str) -> bool:
         return any(re.search(p, code) for p, _ in FORBIDDEN)
 
-    for code in ['df["EX"].mean()', "df.groupby('school')", "import numpy as np", "np.sqrt(2)",
-                 "from scipy import stats", "df.corr()", "x.std(ddof=1)", "import statsmodels.api as sm"]:
+    for code in [
+        'df["EX"].mean()',
+        "df.groupby('school')",
+        "import numpy as np",
+        "np.sqrt(2)",
+        "from scipy import stats",
+        "df.corr()",
+        "x.std(ddof=1)",
+        "import statsmodels.api as sm",
+    ]:
         assert caught(code), code
-    for code in ["profile.round(2)", "table.head()", 'df[df["wave"] == "baseline"]',
-                 'profile.pivot(index="school", columns="domain", values="mean")', "len(flagged)",
-                 "assetinv.summarize(scores)", "display(fig)"]:
+    for code in [
+        "profile.round(2)",
+        "table.head()",
+        'df[df["wave"] == "baseline"]',
+        'profile.pivot(index="school", columns="domain", values="mean")',
+        "len(flagged)",
+        "assetinv.summarize(scores)",
+        "display(fig)",
+    ]:
         assert not caught(code), code
 
 
 def test_school_report_has_parameters_cell():
     path = NB_DIR / "06_school_report.ipynb"
     assert path.exists(), "notebooks/06_school_report.ipynb is missing"
-    tagged = [c for c in _load(path)["cells"]
-              if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])]
+    tagged = [
+        c
+        for c in _load(path)["cells"]
+        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     assert len(tagged) == 1, "06_school_report.ipynb needs exactly one code cell tagged 'parameters'"
     src = _source(tagged[0])
     for name in ("school", "data_dir"):
@@ -140,7 +160,9 @@ def test_jupytext_pairs_every_notebook_with_a_py_source():
     conf = tomllib.loads((ROOT / "jupytext.toml").read_text(encoding="utf-8"))
     assert conf["formats"] == "ipynb,py:percent"
     sources = sorted(p for p in NB_DIR.glob("[0-9]*.py"))
-    assert [p.stem for p in sources] == [p.stem for p in NOTEBOOKS], "every notebook needs its .py source, and back"
+    assert [p.stem for p in sources] == [p.stem for p in NOTEBOOKS], (
+        "every notebook needs its .py source, and back"
+    )
     assert not (NB_DIR / "_build_notebooks.py").exists(), "the notebooks are jupytext sources, not generated"
 
 
@@ -153,7 +175,8 @@ def test_py_source_and_notebook_have_the_same_cells(path):
     assert src.exists(), f"{path.name} has no jupytext source {src.name}"
     from_py = jupytext.read(src, fmt="py:percent")
     assert _cells(from_py) == _cells(_load(path)), (
-        f"{src.name} and {path.name} differ: run `jupytext --sync notebooks/{src.name}`")
+        f"{src.name} and {path.name} differ: run `jupytext --sync notebooks/{src.name}`"
+    )
 
 
 def test_readme_lists_every_notebook():

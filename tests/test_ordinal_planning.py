@@ -1,5 +1,6 @@
 """Polychoric correlations, ordinal alpha/omega and survey planning against R psych
 (fixtures from tests/r_reference/make_cfa_reference.R; R is not needed here)."""
+
 from __future__ import annotations
 
 import doctest
@@ -29,6 +30,7 @@ def _sample_reversed():
 
 def test_bivariate_normal_cells_equal_psych_polyBinBvn():
     from assetinv.ordinal import _cell_probs
+
     fx = _fixture("polychoric_bvn")
     P = _cell_probs(fx["rho"], np.array(fx["rc"]), np.array(fx["cc"]))
     np.testing.assert_allclose(P, np.array(fx["P"]), atol=1e-12, rtol=0)
@@ -63,8 +65,12 @@ def test_ordinal_reliability_reverses_keys_and_bootstraps_reproducibly():
     inst = ai.load_instrument()
     items = raw[inst.item_ids("CN")]
     fx = _fixture("polychoric_sample_CN")
-    a = ai.ordinal_reliability(items, reverse=inst.reverse_ids("CN"), scale_min=1, scale_max=5, n_boot=30, seed=7)
-    b = ai.ordinal_reliability(items, reverse=inst.reverse_ids("CN"), scale_min=1, scale_max=5, n_boot=30, seed=7)
+    a = ai.ordinal_reliability(
+        items, reverse=inst.reverse_ids("CN"), scale_min=1, scale_max=5, n_boot=30, seed=7
+    )
+    b = ai.ordinal_reliability(
+        items, reverse=inst.reverse_ids("CN"), scale_min=1, scale_max=5, n_boot=30, seed=7
+    )
     pd.testing.assert_frame_equal(a.table, b.table)
     assert a.table.loc["ordinal_alpha", "estimate"] == pytest.approx(fx["ordinal_alpha"], abs=1e-9)
     for stat in a.table.index:
@@ -85,7 +91,7 @@ def test_bootstrap_interval_covers_in_simulation():
         d = pd.DataFrame(np.digitize(z, [-1.2, -0.3, 0.5, 1.3]) + 1, columns=list("abcd"))
         t = ai.ordinal_reliability(d, n_boot=40, seed=s).table
         hits += t.loc["ordinal_alpha", "ci_low"] <= true_alpha <= t.loc["ordinal_alpha", "ci_high"]
-    assert hits / reps >= 0.84          # nominal 95%; 25 replications, 40 resamples each (docs: larger run)
+    assert hits / reps >= 0.84  # nominal 95%; 25 replications, 40 resamples each (docs: larger run)
 
 
 def test_polychoric_pairwise_branch_equals_psych():
@@ -96,20 +102,22 @@ def test_polychoric_pairwise_branch_equals_psych():
         pc = ai.polychoric(d)
     assert not pc.global_thresholds
     np.testing.assert_allclose(pc.rho.to_numpy(), np.array(fx["rho"]), atol=1e-9, rtol=0)
-    tau = np.array(fx["tau"], dtype=float)            # psych's Inf is null in JSON
+    tau = np.array(fx["tau"], dtype=float)  # psych's Inf is null in JSON
     np.testing.assert_allclose(pc.tau.to_numpy()[np.isfinite(tau)], tau[np.isfinite(tau)], atol=1e-12)
     assert _ordinal_matches_psych(pc, fx)
 
 
 def _ordinal_matches_psych(pc, fx):
     res = ai.ordinal_reliability(pd.read_csv(ROOT / "data" / "ordinal_pairwise.csv"), n_boot=0)
-    return (abs(res.table.loc["ordinal_alpha", "estimate"] - fx["ordinal_alpha"]) < 1e-9
-            and abs(res.table.loc["ordinal_omega", "estimate"] - fx["ordinal_omega"]) < 1e-9)
+    return (
+        abs(res.table.loc["ordinal_alpha", "estimate"] - fx["ordinal_alpha"]) < 1e-9
+        and abs(res.table.loc["ordinal_omega", "estimate"] - fx["ordinal_omega"]) < 1e-9
+    )
 
 
 def test_polychoric_pairwise_branch_when_top_category_unused():
     rng = np.random.default_rng(3)
-    z = rng.multivariate_normal([0, 0, 0], [[1, .5, .4], [.5, 1, .3], [.4, .3, 1]], size=500)
+    z = rng.multivariate_normal([0, 0, 0], [[1, 0.5, 0.4], [0.5, 1, 0.3], [0.4, 0.3, 1]], size=500)
     d = pd.DataFrame(np.digitize(z, [-1, 0, 1]) + 1, columns=list("abc"))
     d.loc[d["c"] == 4, "c"] = 3
     with pytest.warns(ReliabilityWarning, match="pairwise"):
@@ -129,7 +137,7 @@ def test_polychoric_bad_input():
 def test_detectable_change_equals_power_t_test():
     for row in _fixture("planning_power")["power_t"]:
         ours = ai.detectable_change(row["n"], row["sd"])
-        assert ours == pytest.approx(row["delta"], abs=1e-3)   # R solves with uniroot's tol = eps^.25
+        assert ours == pytest.approx(row["delta"], abs=1e-3)  # R solves with uniroot's tol = eps^.25
 
 
 def test_respondents_needed_spearman_brown_round_trip():
@@ -149,6 +157,7 @@ def test_plan_survey_on_the_bundled_sample():
     # ICC(1) equals group_reliability (psych::statsBy) on the same baseline domain means
     base = d[(d["wave"] == "baseline") & (d["role"] != "district")]
     from assetinv.planning import _domain_scores
+
     sc = _domain_scores(base, ai.load_instrument())
     sc["school"] = base["school"].to_numpy()
     gr = ai.group_reliability(sc, ["EX", "LM", "CN", "OS"], "school").table.set_index("column")
@@ -167,6 +176,7 @@ def test_plan_survey_on_the_bundled_sample():
 
 def test_icc_interval_covers_in_simulation():
     from assetinv.planning import _icc_ci
+
     rng = np.random.default_rng(9)
     G, n, icc = 20, 12, 0.15
     hits = 0
@@ -184,6 +194,7 @@ def test_icc_interval_covers_in_simulation():
 
 def test_docstring_examples_run_and_names_are_exported():
     import importlib
+
     for modname in ("assetinv.ordinal", "assetinv.planning"):
         mod = importlib.import_module(modname)
         for name in mod.__all__:
@@ -196,6 +207,7 @@ def test_docstring_examples_run_and_names_are_exported():
 
 def test_plan_command_prints_the_plan(capsys, tmp_path):
     from assetinv.cli import main
+
     assert main(["plan"]) == 0
     out = capsys.readouterr().out
     for dom in ("EX:", "LM:", "CN:", "OS:"):

@@ -1,4 +1,5 @@
 """The output folder is owned through a manifest (issue 12): user files survive, links are not followed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _support import signal_mid_render, tiny_study
 
 from assetinv.cli import main
 from assetinv.outdir import MANIFEST_NAME, school_file_names
-from _support import signal_mid_render, tiny_study
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +28,11 @@ def _report(data: Path, out: Path, *extra: str) -> int:
 
 
 def _sums(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_manifest_lists_every_file_and_is_deterministic(data, tmp_path):
@@ -44,8 +48,12 @@ def test_manifest_lists_every_file_and_is_deterministic(data, tmp_path):
 def test_user_files_survive_a_re_render(data, tmp_path, capsys):
     out = tmp_path / "reports"
     assert _report(data, out) == 0
-    mine = {out / "schools" / "notes.txt": "my notes", out / "tables" / "mine.csv": "a,b\n1,2\n",
-            out / "tables" / "sub" / "deep.txt": "deep", out / "README.txt": "hello"}
+    mine = {
+        out / "schools" / "notes.txt": "my notes",
+        out / "tables" / "mine.csv": "a,b\n1,2\n",
+        out / "tables" / "sub" / "deep.txt": "deep",
+        out / "README.txt": "hello",
+    }
     for p, t in mine.items():
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(t)
@@ -142,8 +150,13 @@ def test_school_file_names_are_unique_and_the_index_links_the_right_file(data, t
 def test_sigterm_cleans_up_temporary_folder(data, tmp_path):
     out = tmp_path / "reports"
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    proc, err = signal_mid_render([sys.executable, "-m", "assetinv", "report", "--data", str(data), "--out", str(out),
-                                   "--quiet"], tmp_path, signal.SIGTERM, env=env, wait=180)
+    proc, err = signal_mid_render(
+        [sys.executable, "-m", "assetinv", "report", "--data", str(data), "--out", str(out), "--quiet"],
+        tmp_path,
+        signal.SIGTERM,
+        env=env,
+        wait=180,
+    )
     assert proc.returncode in (143, 2), err
     assert "Traceback" not in err
     assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
@@ -152,7 +165,9 @@ def test_sigterm_cleans_up_temporary_folder(data, tmp_path):
 
 def test_folder_left_by_a_killed_run_is_removed(data, tmp_path):
     out = tmp_path / "reports"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     left = tmp_path / f".reports.tmp-{int(dead.stdout)}-abc"
     (left / "schools").mkdir(parents=True)
     (left / "schools" / "x.html").write_text("half")

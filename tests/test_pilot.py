@@ -1,4 +1,5 @@
 """Pilot item review: item-rest correlation (as psych r.drop), floor/ceiling, Don't-know rate, role DIF."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,10 +21,20 @@ def _pilot(v2, n=40, seed=1, dif_item=None, dif=0.0):
     for role in ("teacher", "leader", "district"):
         for k in range(n):
             theta = rng.normal(0, 1)
-            rec = {"respondent_id": f"{role[0]}{k}", "school": f"S{k % 4}", "district": "D1", "role": role,
-                   "wave": "baseline"}
+            rec = {
+                "respondent_id": f"{role[0]}{k}",
+                "school": f"S{k % 4}",
+                "district": "D1",
+                "role": role,
+                "wave": "baseline",
+            }
             for i in v2.item_ids(role=role):
-                y = 3 + 0.9 * theta + rng.normal(0, 0.6) + (dif if (i == dif_item and role == "leader") else 0)
+                y = (
+                    3
+                    + 0.9 * theta
+                    + rng.normal(0, 0.6)
+                    + (dif if (i == dif_item and role == "leader") else 0)
+                )
                 x = float(np.clip(np.round(y), 1, 5))
                 rec[i] = 6 - x if i in v2.reverse_ids() else x
             rows.append(rec)
@@ -44,9 +55,11 @@ def test_item_rest_equals_alpha_r_drop_and_floor_ceiling(v2):
     assert np.allclose(got.reindex(ref.index), ref, atol=1e-12)
     raw = r.loc[r.role == "teacher", "EX10"].dropna()
     row = t[(t.role == "teacher") & (t.item == "EX10")].iloc[0]
-    assert row["floor"] == pytest.approx((raw == 1).mean()) and row["ceiling"] == pytest.approx((raw == 5).mean())
+    assert row["floor"] == pytest.approx((raw == 1).mean()) and row["ceiling"] == pytest.approx(
+        (raw == 5).mean()
+    )
     assert row["n"] == len(raw)
-    assert set(t.loc[t.role == "district", "domain"]) == {"EX", "CN", "OS"}   # LM not asked
+    assert set(t.loc[t.role == "district", "domain"]) == {"EX", "CN", "OS"}  # LM not asked
     assert np.isnan(t["dont_know"]).all()
 
 

@@ -19,6 +19,7 @@ schools, leaders in groups around the minimum). Every output is then scanned:
 
 See docs/privacy.md for the rules these checks enforce.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,20 @@ PLANTED = {
     "You can also ring 412-555-0123 ext. 12.": ["555-0123"],
 }
 GENERATOR_PII = [  # what assetinv.simulate plants (see _PII_SENTENCES and the name pool)
-    "Dan Whitfield", "Whitfield", "dan.whitfield@", "mr.delgado@", "Delgado", "Okafor", "Priya Raman", "Raman",
-    "014-2398", "555-0172", "Banerjee", "Haddad", "Lindqvist", "Morales",
+    "Dan Whitfield",
+    "Whitfield",
+    "dan.whitfield@",
+    "mr.delgado@",
+    "Delgado",
+    "Okafor",
+    "Priya Raman",
+    "Raman",
+    "014-2398",
+    "555-0172",
+    "Banerjee",
+    "Haddad",
+    "Lindqvist",
+    "Morales",
 ]
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
 PHONE = re.compile(r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b|\b555[ .-]\d{4}\b")
@@ -73,14 +86,38 @@ def _render(data: Path, out: Path, min_n: int | None = None) -> Path:
 NETWORKS = {
     # name: (simulate kwargs, min_n)
     # 15 interviews over 8 schools: S08 has a single interview (its themes must stay hidden)
-    "small": (dict(seed=7, n_schools=8, n_districts=2, respondents_per_school=7, waves=("baseline",),
-                   n_interviews=15), None),
+    "small": (
+        dict(
+            seed=7, n_schools=8, n_districts=2, respondents_per_school=7, waves=("baseline",), n_interviews=15
+        ),
+        None,
+    ),
     # leaders close to min_n: some schools show their gap, their district siblings must not leak
-    "leaders": (dict(seed=1, n_schools=4, n_districts=2, respondents_per_school=12, leader_share=0.45,
-                     waves=("baseline",), n_interviews=8), None),
+    "leaders": (
+        dict(
+            seed=1,
+            n_schools=4,
+            n_districts=2,
+            respondents_per_school=12,
+            leader_share=0.45,
+            waves=("baseline",),
+            n_interviews=8,
+        ),
+        None,
+    ),
     # three districts, two waves, a higher minimum: many suppressed cells and one lone district
-    "waves": (dict(seed=5, n_schools=6, n_districts=3, respondents_per_school=8, leader_share=0.3,
-                   district_staff_per_district=3, n_interviews=18), 6),
+    "waves": (
+        dict(
+            seed=5,
+            n_schools=6,
+            n_districts=3,
+            respondents_per_school=8,
+            leader_share=0.3,
+            district_staff_per_district=3,
+            n_interviews=18,
+        ),
+        6,
+    ),
 }
 
 
@@ -119,8 +156,10 @@ class _Study:
         self.scores = score_domains(read_responses(data / "responses.csv", self.inst), self.inst)
         self.codings = pd.read_csv(data / "codings.csv", dtype=str, keep_default_na=False)
         self.schools = pd.read_csv(data / "schools.csv", dtype=str)
-        self.tables = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""])
-                       for p in sorted((out / "tables").glob("*.csv"))}
+        self.tables = {
+            p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""])
+            for p in sorted((out / "tables").glob("*.csv"))
+        }
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
@@ -154,12 +193,26 @@ def _no_lone_cell(children: list[tuple[str, float]], min_n: int, what: str) -> N
     live = [(k, n) for k, n in children if n > 0]
     if not live:
         return
-    assert len(live) >= 2, f"{what}: {live[0][0]} is the only suppressed group and can be recovered by subtraction"
+    assert len(live) >= 2, (
+        f"{what}: {live[0][0]} is the only suppressed group and can be recovered by subtraction"
+    )
     tot = sum(n for _, n in live)
-    assert tot >= min_n, f"{what}: suppressed groups {live} together hold {tot} < {min_n} and can be recovered"
+    assert tot >= min_n, (
+        f"{what}: suppressed groups {live} together hold {tot} < {min_n} and can be recovered"
+    )
 
 
-STAT_COLS_PROFILE = ["n", "mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "rank", "pct_favourable"]
+STAT_COLS_PROFILE = [
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "diff",
+    "diff_low",
+    "diff_high",
+    "rank",
+    "pct_favourable",
+]
 
 
 # ------------------------------------------------------------------ identifiers and PII
@@ -304,8 +357,21 @@ def test_change(rendered):
             if min(b, f) < k:
                 assert _suppressed(r), f"change {s}/{d}: {b}/{f} respondents shown"
             if _suppressed(r):
-                _assert_blank(r, ["estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g",
-                                  "n_baseline", "n_followup", "n_linked"], f"change {s}/{d}")
+                _assert_blank(
+                    r,
+                    [
+                        "estimate",
+                        "ci_low",
+                        "ci_high",
+                        "p_value",
+                        "effect_size",
+                        "hedges_g",
+                        "n_baseline",
+                        "n_followup",
+                        "n_linked",
+                    ],
+                    f"change {s}/{d}",
+                )
                 # a count is secret only when it is under the minimum; a school hidden for its response
                 # rate with enough respondents has its counts in the participation table anyway
                 sup["baseline"] += [(s, b)] if b < k else []
@@ -321,8 +387,12 @@ def _gap_counts(study, level: str, d: str) -> pd.DataFrame:
     m = (s["wave"].astype(str) == "baseline") & s[d].notna() & s["role"].isin(["teacher", "leader"])
     s = s[m]
     key = s[level].astype(str) if level != "network" else pd.Series("network", index=s.index)
-    return s.groupby([key, s["role"].astype(str)]).size().unstack(fill_value=0).reindex(
-        columns=["teacher", "leader"], fill_value=0)
+    return (
+        s.groupby([key, s["role"].astype(str)])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=["teacher", "leader"], fill_value=0)
+    )
 
 
 def test_perception_gaps(rendered):
@@ -330,8 +400,12 @@ def test_perception_gaps(rendered):
     by_school = rendered.table("gaps_by_school")
     k = rendered.min_n
     s = rendered.scores
-    dist_of = (s[s["role"].isin(["teacher", "leader"])].drop_duplicates("school")
-               .set_index(s["school"].astype(str).name)["district"].astype(str))
+    dist_of = (
+        s[s["role"].isin(["teacher", "leader"])]
+        .drop_duplicates("school")
+        .set_index(s["school"].astype(str).name)["district"]
+        .astype(str)
+    )
     dist_of.index = dist_of.index.astype(str)
     stat = ["n_teachers", "n_leaders", "teacher_mean", "leader_mean", "gap", "ci_low", "ci_high"]
     for d in rendered.domains:
@@ -359,8 +433,11 @@ def test_perception_gaps(rendered):
                 continue
             hidden = [(lv, g) for lv, g in kids if not shown.get((lv, g))]
             for role in ("teacher", "leader"):
-                _no_lone_cell([(g, int(cnt[lv].loc[g, role])) for lv, g in hidden], k,
-                              f"gap {plev} {parent} ({d}, {role}s)")
+                _no_lone_cell(
+                    [(g, int(cnt[lv].loc[g, role])) for lv, g in hidden],
+                    k,
+                    f"gap {plev} {parent} ({d}, {role}s)",
+                )
 
 
 def test_reliability_schools(rendered):
@@ -370,7 +447,9 @@ def test_reliability_schools(rendered):
         if _suppressed(r):
             _assert_blank(r, ["n", "reliability"], f"reliability_schools {r['school']}")
         else:
-            assert float(r["n"]) >= k, f"reliability_schools {r['school']}/{r['domain']} shown with n={r['n']}"
+            assert float(r["n"]) >= k, (
+                f"reliability_schools {r['school']}/{r['domain']} shown with n={r['n']}"
+            )
 
 
 def _interviews(study) -> pd.Series:
@@ -410,10 +489,12 @@ def test_joint_display_respects_tally_suppression(rendered):
         if key in hidden_prof:
             assert _blank(r["survey_mean"]), f"joint display shows a suppressed survey mean {key}"
         if 0 < int(n_int.get(str(r["school"]), 0)) < MIN_INTERVIEWS:
-            assert _blank(r["n_excerpts"]), \
+            assert _blank(r["n_excerpts"]), (
                 f"joint display shows excerpt counts for {key} (fewer than {MIN_INTERVIEWS} interviews)"
-            assert _blank(r.get("top_codes")) and _blank(r.get("exemplar_quote")), \
+            )
+            assert _blank(r.get("top_codes")) and _blank(r.get("exemplar_quote")), (
                 f"joint display shows codes or a quote for {key} (fewer than {MIN_INTERVIEWS} interviews)"
+            )
 
 
 # ------------------------------------------------------------------ HTML and figures
@@ -451,12 +532,15 @@ def test_school_pages_hide_suppressed_domains(rendered):
                 continue
             head = []
             for tr in re.findall(r"<tr>.*?</tr>", m.group(0), flags=re.S):
-                cells = [_html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
-                         for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)]
-                if "<th scope=\"col\"" in tr:
+                cells = [
+                    _html.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                    for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr, flags=re.S)
+                ]
+                if '<th scope="col"' in tr:
                     head = cells
                     continue
                 if cells and cells[0] == short[r["domain"]]:
                     own = [c for h, c in zip(head or [""] * len(cells), cells) if "network" not in h.lower()]
-                    assert not any(re.fullmatch(r"[\u2212-]?\d+(\.\d+)?", c) for c in own[1:]), \
+                    assert not any(re.fullmatch(r"[\u2212-]?\d+(\.\d+)?", c) for c in own[1:]), (
                         f"{school} profile row {cells} shows a number for a suppressed domain"
+                    )

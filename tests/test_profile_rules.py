@@ -1,6 +1,7 @@
 """The asset rule (issue 11): leave-one-out comparison, interval-based standard,
 Benjamini-Hochberg multiplicity control, finite-population correction, and a
 null-network check of the stated error rate."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,16 @@ def _frame(spec: dict, seed: int = 0, sd: float = 0.6, domains=("EX", "LM", "CN"
     rows = []
     for s, (n, mu) in spec.items():
         for i in range(n):
-            rows.append({"respondent_id": f"{s}-{i}", "school": s, "district": "D1", "role": "teacher",
-                         "wave": "baseline", **{d: mu + rng.normal(0, sd) for d in domains}})
+            rows.append(
+                {
+                    "respondent_id": f"{s}-{i}",
+                    "school": s,
+                    "district": "D1",
+                    "role": "teacher",
+                    "wave": "baseline",
+                    **{d: mu + rng.normal(0, sd) for d in domains},
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -48,7 +57,7 @@ def test_leave_one_out_comparison_with_the_other_schools():
 def test_standard_uses_the_interval():
     # S1 has mean just above 4 but only 5 respondents: its interval reaches below 4
     s = _frame({"S1": (5, 4.1), "S2": (30, 3.6), "S3": (30, 3.5)}, seed=3, sd=0.5)
-    s.loc[s.school == "S1", "OS"] = [4.6, 3.8, 4.4, 3.9, 4.3]   # mean 4.2, 95% CI 3.76 to 4.64
+    s.loc[s.school == "S1", "OS"] = [4.6, 3.8, 4.4, 3.9, 4.3]  # mean 4.2, 95% CI 3.76 to 4.64
     p = asset_profile(s, domains=["OS"], adjust=None).set_index("school")
     assert p.loc["S1", "mean"] >= 4.0 and p.loc["S1", "ci_low"] < 4.0
     assert p.loc["S1", "status_absolute"] == "typical"
@@ -87,16 +96,25 @@ def test_null_network_error_rate():
         wrong_bh += int((p["status"] != "typical").sum())
         tests += len(p)
     assert any_bh / k <= 0.05, any_bh / k
-    assert any_raw / k >= 0.5, any_raw / k   # why the adjustment is needed
+    assert any_raw / k >= 0.5, any_raw / k  # why the adjustment is needed
     assert wrong_bh / tests <= 0.005
 
 
 def test_finite_population_correction():
     s = _frame({"A": (8, 3.5), "B": (12, 3.8), "C": (10, 3.2)}, seed=9, sd=0.5)
-    roster = pd.DataFrame({"school": ["A", "B", "C"], "district": "D1", "role": "teacher", "wave": "baseline",
-                           "invited": [8, 20, 16]})
+    roster = pd.DataFrame(
+        {
+            "school": ["A", "B", "C"],
+            "district": "D1",
+            "role": "teacher",
+            "wave": "baseline",
+            "invited": [8, 20, 16],
+        }
+    )
     t = summarize(s, by=("school",), roster=roster, complementary=False).set_index(["school", "domain"])
-    t0 = summarize(s, by=("school",), roster=roster, complementary=False, fpc=False).set_index(["school", "domain"])
+    t0 = summarize(s, by=("school",), roster=roster, complementary=False, fpc=False).set_index(
+        ["school", "domain"]
+    )
     half = (t["ci_high"] - t["ci_low"]) / 2
     half0 = (t0["ci_high"] - t0["ci_low"]) / 2
     # A: everyone invited answered -> the mean is the population mean, no sampling error
@@ -106,6 +124,7 @@ def test_finite_population_correction():
     p = asset_profile(s, roster=roster).set_index(["school", "domain"])
     p0 = asset_profile(s, roster=roster, fpc=False).set_index(["school", "domain"])
     assert (p.loc[("B", "OS"), "ci_high"] - p.loc[("B", "OS"), "ci_low"]) == pytest.approx(
-        (p0.loc[("B", "OS"), "ci_high"] - p0.loc[("B", "OS"), "ci_low"]) * np.sqrt(8 / 19))
+        (p0.loc[("B", "OS"), "ci_high"] - p0.loc[("B", "OS"), "ci_low"]) * np.sqrt(8 / 19)
+    )
     assert "finite-population correction" in p["rule"].iloc[0]
     assert "finite-population" not in asset_profile(s)["rule"].iloc[0]  # no roster, no correction

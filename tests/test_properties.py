@@ -13,13 +13,13 @@ in tests/test_agreement.py; this file covers what they do not:
   ``reliability.alpha`` on a shuffled data frame;
 * identical coders give agreement 1 through ``qualitative.coder_agreement``.
 """
+
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,8 +41,15 @@ def _responses(seed: int, n_schools: int, max_size: int, leader_p: float = 0.3) 
         size = int(rng.integers(0, max_size + 1))
         for _ in range(size):
             role = "leader" if rng.random() < leader_p else "teacher"
-            rows.append({"respondent_id": f"R{rid:04d}", "school": f"S{s:02d}", "district": f"D{s % 2 + 1}",
-                         "role": role, "wave": "baseline"})
+            rows.append(
+                {
+                    "respondent_id": f"R{rid:04d}",
+                    "school": f"S{s:02d}",
+                    "district": f"D{s % 2 + 1}",
+                    "role": role,
+                    "wave": "baseline",
+                }
+            )
             rid += 1
     df = pd.DataFrame(rows, columns=["respondent_id", "school", "district", "role", "wave"])
     items = INST.item_ids()
@@ -70,11 +77,20 @@ def _assert_no_lone_cell(sup_counts, min_n, what):
 
 # ------------------------------------------------------------------ suppression
 @SETTINGS
-@given(n=st.lists(st.one_of(st.integers(0, 30), st.none()), min_size=1, max_size=30), min_n=st.integers(1, 12),
-       rate=st.lists(st.floats(0, 1), min_size=30, max_size=30))
+@given(
+    n=st.lists(st.one_of(st.integers(0, 30), st.none()), min_size=1, max_size=30),
+    min_n=st.integers(1, 12),
+    rate=st.lists(st.floats(0, 1), min_size=30, max_size=30),
+)
 def test_suppress_never_shows_a_small_group(n, min_n, rate):
-    t = pd.DataFrame({"g": range(len(n)), "n": [np.nan if v is None else v for v in n],
-                      "mean": np.linspace(1, 5, len(n)), "rate": rate[: len(n)]})
+    t = pd.DataFrame(
+        {
+            "g": range(len(n)),
+            "n": [np.nan if v is None else v for v in n],
+            "mean": np.linspace(1, 5, len(n)),
+            "rate": rate[: len(n)],
+        }
+    )
     out = suppress(t, ["mean"], min_n=min_n, rate_column="rate")
     small = t["n"].fillna(0) < min_n
     assert (out.loc[small, "suppressed"] != "").all()
@@ -86,8 +102,10 @@ def test_suppress_never_shows_a_small_group(n, min_n, rate):
 
 
 @SETTINGS
-@given(counts=st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=5), min_size=1, max_size=5),
-       min_n=st.integers(2, 8))
+@given(
+    counts=st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=5), min_size=1, max_size=5),
+    min_n=st.integers(2, 8),
+)
 def test_complementary_suppress_protects_by_subtraction(counts, min_n):
     rows = []
     for p, kids in enumerate(counts):
@@ -95,8 +113,14 @@ def test_complementary_suppress_protects_by_subtraction(counts, min_n):
             rows.append({"school": f"S{p}", "role": f"r{c}", "domain": "OS", "n": k, "mean": 3.0 + 0.1 * c})
     t = pd.DataFrame(rows)
     raw = t["n"].astype("float64")
-    out = complementary_suppress(suppress(t, ["mean"], min_n=min_n), ["school", "role"], ["school"],
-                                 value_columns=["mean"], min_n=min_n, raw_n=raw)
+    out = complementary_suppress(
+        suppress(t, ["mean"], min_n=min_n),
+        ["school", "role"],
+        ["school"],
+        value_columns=["mean"],
+        min_n=min_n,
+        raw_n=raw,
+    )
     hidden = out["suppressed"] != ""
     assert hidden[raw < min_n].all()
     assert out.loc[hidden, ["n", "mean"]].isna().all().all()
@@ -127,7 +151,10 @@ def test_summarize_never_shows_a_small_group(seed, min_n, by_role):
         for p, grp in parents:
             hidden = grp[grp["suppressed"] != ""]
             if (grp["suppressed"] == "").any():
-                ks = [int(n.get(tuple(r[c] for c in by) if by_role else r["school"], 0)) for _, r in hidden.iterrows()]
+                ks = [
+                    int(n.get(tuple(r[c] for c in by) if by_role else r["school"], 0))
+                    for _, r in hidden.iterrows()
+                ]
                 _assert_no_lone_cell(ks, min_n, f"{d} parent {p}")
 
 
@@ -155,8 +182,12 @@ def test_perception_gaps_never_show_small_or_recoverable_groups(seed, min_n):
     for d in DOMAINS:
         sub = s[s[d].notna()]
         for lvl, tab in (("district", dist), ("school", school)):
-            cnt = sub.groupby([lvl, "role"]).size().unstack(fill_value=0).reindex(
-                columns=["teacher", "leader"], fill_value=0)
+            cnt = (
+                sub.groupby([lvl, "role"])
+                .size()
+                .unstack(fill_value=0)
+                .reindex(columns=["teacher", "leader"], fill_value=0)
+            )
             rows = tab[tab["domain"] == d]
             for _, r in rows.iterrows():
                 c = cnt.loc[r["group"]] if r["group"] in cnt.index else pd.Series({"teacher": 0, "leader": 0})
@@ -166,15 +197,20 @@ def test_perception_gaps_never_show_small_or_recoverable_groups(seed, min_n):
             if lvl == "district":
                 parents = [(netw[netw["domain"] == d].iloc[0], rows)]
             else:
-                parents = [(dr, rows[rows["group"].map(sub.groupby("school")["district"].first()) == dr["group"]])
-                           for _, dr in dist[dist["domain"] == d].iterrows()]
+                parents = [
+                    (dr, rows[rows["group"].map(sub.groupby("school")["district"].first()) == dr["group"]])
+                    for _, dr in dist[dist["domain"] == d].iterrows()
+                ]
             for prow, kids in parents:
                 if prow["suppressed"] or not (kids["suppressed"] == "").any():
                     continue
                 hidden = kids[kids["suppressed"] != ""]["group"]
                 for role in ("teacher", "leader"):
-                    _assert_no_lone_cell([int(cnt.loc[g, role]) if g in cnt.index else 0 for g in hidden],
-                                         min_n, f"{lvl} {d} {role}s under {prow['group']}")
+                    _assert_no_lone_cell(
+                        [int(cnt.loc[g, role]) if g in cnt.index else 0 for g in hidden],
+                        min_n,
+                        f"{lvl} {d} {role}s under {prow['group']}",
+                    )
 
 
 # ------------------------------------------------------------------ row order
@@ -231,8 +267,17 @@ def _codings(seed: int) -> pd.DataFrame:
         interview = f"{school}-I{int(rng.integers(0, 6))}"
         for code in rng.choice(codes, size=int(rng.integers(1, 3)), replace=False):
             for coder in ("coder_a", "coder_b"):
-                rows.append({"excerpt_id": f"E{e:03d}", "interview_id": interview, "school": school,
-                             "role": "teacher", "coder": coder, "code": str(code), "text": f"excerpt {e}"})
+                rows.append(
+                    {
+                        "excerpt_id": f"E{e:03d}",
+                        "interview_id": interview,
+                        "school": school,
+                        "role": "teacher",
+                        "coder": coder,
+                        "code": str(code),
+                        "text": f"excerpt {e}",
+                    }
+                )
     return pd.DataFrame(rows)
 
 

@@ -1,4 +1,5 @@
 """Qualitative module: reading, REFI-QDA, validation, tallies, agreement, quotes, joint display."""
+
 from __future__ import annotations
 
 import io
@@ -13,7 +14,14 @@ import pytest
 
 import assetinv
 from assetinv import DataError
-from assetinv.agreement import AgreementWarning, bootstrap_ci, cohen_kappa, gwet_ac1, krippendorff_alpha, percent_agreement
+from assetinv.agreement import (
+    AgreementWarning,
+    bootstrap_ci,
+    cohen_kappa,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+)
 from assetinv.figures import joint_display_figure  # a figure: the report layer
 from assetinv.qualitative import (
     ALL_CODES,
@@ -54,15 +62,37 @@ HEADER = "excerpt_id,interview_id,school,role,coder,code,text\n"
 
 # ====================================================================== reading
 def test_public_api():
-    for name in ["read_codings", "read_qdpx", "write_qdpx", "read_qdc", "write_qdc", "code_tallies",
-                 "cooccurrence", "coder_agreement", "exemplar_quotes", "redact", "joint_display",
-                 "validate_codings", "disagreements", "joint_display_figure"]:
+    for name in [
+        "read_codings",
+        "read_qdpx",
+        "write_qdpx",
+        "read_qdc",
+        "write_qdc",
+        "code_tallies",
+        "cooccurrence",
+        "coder_agreement",
+        "exemplar_quotes",
+        "redact",
+        "joint_display",
+        "validate_codings",
+        "disagreements",
+        "joint_display_figure",
+    ]:
         assert callable(getattr(assetinv, name)), name
 
 
 def test_read_csv_layout(codings):
-    assert list(codings.columns) == ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text", "exemplary",
-                                     "valence"]
+    assert list(codings.columns) == [
+        "excerpt_id",
+        "interview_id",
+        "school",
+        "role",
+        "coder",
+        "code",
+        "text",
+        "exemplary",
+        "valence",
+    ]
     assert codings["exemplary"].dtype == bool
     assert codings.attrs["source"].startswith("codings.csv sha256:")
     assert codings.attrs["instrument_version"] == assetinv.load_instrument().version
@@ -82,8 +112,11 @@ def test_xlsx_equals_csv(codings):
 
 
 def test_labels_and_names_are_normalised(tmp_path):
-    p = _write(tmp_path, HEADER + "e1,i1,S1,School leader,ana,expertise shared between colleagues,x\n"
-                                  "e1,i1,S1,School leader,ben,ex-share,x\n")
+    p = _write(
+        tmp_path,
+        HEADER + "e1,i1,S1,School leader,ana,expertise shared between colleagues,x\n"
+        "e1,i1,S1,School leader,ben,ex-share,x\n",
+    )
     c = read_codings(p)
     assert c["code"].tolist() == ["EX-SHARE", "EX-SHARE"]
     assert c["role"].unique().tolist() == ["leader"]
@@ -118,26 +151,40 @@ def test_validation_missing_column_and_unknown_file(tmp_path):
 
 
 def test_validation_inconsistent_interview_and_excerpt(tmp_path):
-    p = _write(tmp_path, HEADER + "e1,i1,S1,teacher,ana,EX-SHARE,x\n"
-                                  "e2,i1,S2,teacher,ana,EX-SHARE,y\n"
-                                  "e1,i2,S1,teacher,ben,EX-SHARE,x\n")
+    p = _write(
+        tmp_path,
+        HEADER + "e1,i1,S1,teacher,ana,EX-SHARE,x\n"
+        "e2,i1,S2,teacher,ana,EX-SHARE,y\n"
+        "e1,i2,S1,teacher,ben,EX-SHARE,x\n",
+    )
     msgs = [str(p) for p in validate_codings(p)]
     assert any("interview 'i1' is school 'S2'" in m and "row 3" in m for m in msgs)
     assert any("excerpt 'e1' is in interview 'i2'" in m and "row 4" in m for m in msgs)
 
 
 def test_validation_xlsx_rows(tmp_path):
-    df = pd.DataFrame({"excerpt_id": ["e1", "e2"], "interview_id": ["i1", "i1"], "school": ["S1", "S1"],
-                       "role": ["teacher", "teacher"], "coder": ["ana", "ana"], "code": ["EX-SHARE", "OS-PLCC"],
-                       "text": ["a", "b"]})
+    df = pd.DataFrame(
+        {
+            "excerpt_id": ["e1", "e2"],
+            "interview_id": ["i1", "i1"],
+            "school": ["S1", "S1"],
+            "role": ["teacher", "teacher"],
+            "coder": ["ana", "ana"],
+            "code": ["EX-SHARE", "OS-PLCC"],
+            "text": ["a", "b"],
+        }
+    )
     df.to_excel(tmp_path / "c.xlsx", index=False)
     (p,) = validate_codings(tmp_path / "c.xlsx")
     assert (p.row, p.column) == (3, "code") and "OS-PLC" in p.fix
 
 
 def test_exemplary_parsing(tmp_path):
-    p = _write(tmp_path, HEADER.strip() + ",exemplary\n" + "e1,i1,S1,teacher,ana,EX-SHARE,x,yes\n"
-               "e2,i1,S1,teacher,ana,EX-SHARE,x,\ne3,i1,S1,teacher,ana,EX-SHARE,x,maybe\n")
+    p = _write(
+        tmp_path,
+        HEADER.strip() + ",exemplary\n" + "e1,i1,S1,teacher,ana,EX-SHARE,x,yes\n"
+        "e2,i1,S1,teacher,ana,EX-SHARE,x,\ne3,i1,S1,teacher,ana,EX-SHARE,x,maybe\n",
+    )
     (prob,) = validate_codings(p)
     assert prob.row == 4 and prob.column == "exemplary"
 
@@ -156,7 +203,14 @@ def test_qdpx_structure_follows_refi_schema(codings):
         root = ET.fromstring(zf.read("project.qde"))
         assert all(zf.getinfo(n).date_time == (1980, 1, 1, 0, 0, 0) for n in names)
         assert root.tag == f"{NS}Project"
-        assert [c.tag.replace(NS, "") for c in root] == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes"]
+        assert [c.tag.replace(NS, "") for c in root] == [
+            "Users",
+            "CodeBook",
+            "Variables",
+            "Cases",
+            "Sources",
+            "Notes",
+        ]
         users = {u.get("name") for u in root.iter(f"{NS}User")}
         assert users == set(codings["coder"])
         codes = {c.get("name") for c in root.iter(f"{NS}Code") if c.get("isCodable") == "true"}
@@ -168,7 +222,7 @@ def test_qdpx_structure_follows_refi_schema(codings):
         for sel in s.iter(f"{NS}PlainTextSelection"):
             ex = sel.get("name")
             want = codings.loc[codings["excerpt_id"] == ex, "text"].iloc[0]
-            assert text[int(sel.get("startPosition")):int(sel.get("endPosition"))] == want
+            assert text[int(sel.get("startPosition")) : int(sel.get("endPosition"))] == want
             for coding in sel.iter(f"{NS}Coding"):
                 assert coding.find(f"{NS}CodeRef").get("targetGUID")
         vv = root.find(f"{NS}Cases/{NS}Case/{NS}VariableValue")
@@ -258,9 +312,13 @@ def test_read_qdpx_from_another_tool(tmp_path):
 
 def test_qdpx_problems_name_the_selection(tmp_path):
     bad = FOREIGN.replace('name="OS-PLC"', 'name="OS-PLCX"').replace(
-        '<Coding guid="00000000-0000-0000-0000-0000000000e1">', '<Coding guid="00000000-0000-0000-0000-0000000000e1" creatingUser="00000000-0000-0000-0000-000000000009">')
-    bad = bad.replace('creatingUser="00000000-0000-0000-0000-000000000001">\n        <Coding guid="00000000-0000-0000-0000-0000000000e1"',
-                      '>\n        <Coding guid="00000000-0000-0000-0000-0000000000e1"')
+        '<Coding guid="00000000-0000-0000-0000-0000000000e1">',
+        '<Coding guid="00000000-0000-0000-0000-0000000000e1" creatingUser="00000000-0000-0000-0000-000000000009">',
+    )
+    bad = bad.replace(
+        'creatingUser="00000000-0000-0000-0000-000000000001">\n        <Coding guid="00000000-0000-0000-0000-0000000000e1"',
+        '>\n        <Coding guid="00000000-0000-0000-0000-0000000000e1"',
+    )
     p = tmp_path / "bad.qdpx"
     with zipfile.ZipFile(p, "w") as zf:
         zf.writestr("project.qde", bad)
@@ -290,9 +348,11 @@ def test_qdc_round_trip_and_schema(tmp_path):
 
 def test_qdc_from_plain_description(tmp_path):
     p = tmp_path / "other.qdc"
-    p.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-                 '<Code guid="00000000-0000-0000-0000-000000000001" name="Trust" isCodable="true">'
-                 '<Description>Colleagues rely on each other.</Description></Code></Codes></CodeBook>')
+    p.write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        '<Code guid="00000000-0000-0000-0000-000000000001" name="Trust" isCodable="true">'
+        "<Description>Colleagues rely on each other.</Description></Code></Codes></CodeBook>"
+    )
     t = read_qdc(p)
     assert t.loc[0, "id"] == "Trust" and t.loc[0, "definition"] == "Colleagues rely on each other."
     with pytest.raises(DataError):
@@ -303,10 +363,14 @@ def test_qdc_from_plain_description(tmp_path):
 def test_tallies_match_independent_crosstab(codings):
     t = code_tallies(codings, by="school", min_n=1, include_zero=False)
     real = codings[codings["code"] != NO_CODE]
-    ex = pd.crosstab(real.drop_duplicates(["excerpt_id", "code"])["code"],
-                     real.drop_duplicates(["excerpt_id", "code"])["school"])
-    itv = pd.crosstab(real.drop_duplicates(["interview_id", "code"])["code"],
-                      real.drop_duplicates(["interview_id", "code"])["school"])
+    ex = pd.crosstab(
+        real.drop_duplicates(["excerpt_id", "code"])["code"],
+        real.drop_duplicates(["excerpt_id", "code"])["school"],
+    )
+    itv = pd.crosstab(
+        real.drop_duplicates(["interview_id", "code"])["code"],
+        real.drop_duplicates(["interview_id", "code"])["school"],
+    )
     n_int = codings.groupby("school")["interview_id"].nunique()
     n_ex = codings.groupby("school")["excerpt_id"].nunique()
     for r in t.itertuples():
@@ -370,8 +434,13 @@ def _matrix(codings, code, key="excerpt_id"):
     units = sorted(cov[cov >= 2].index)
     coders = sorted(codings["coder"].unique())
     seen = codings.groupby([key, "coder"]).size().unstack().reindex(index=units, columns=coders)
-    applied = (codings[codings["code"] == code].groupby([key, "coder"]).size().unstack()
-               .reindex(index=units, columns=coders))
+    applied = (
+        codings[codings["code"] == code]
+        .groupby([key, "coder"])
+        .size()
+        .unstack()
+        .reindex(index=units, columns=coders)
+    )
     m = np.where(seen.notna(), np.where(applied.notna(), 1.0, 0.0), np.nan)
     return m.T, coders
 
@@ -406,7 +475,9 @@ def test_coder_agreement_matches_low_level_and_krippendorff_package(codings, uni
     mats = [_matrix(codings, c, key)[0] for c in t.index.drop(ALL_CODES)]
     pooled = np.hstack(mats)
     allrow = t.loc[ALL_CODES]
-    assert allrow["krippendorff_alpha"] == pytest.approx(kpkg.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-9)
+    assert allrow["krippendorff_alpha"] == pytest.approx(
+        kpkg.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-9
+    )
     assert allrow["percent_agreement"] == pytest.approx(percent_agreement(pooled), abs=1e-12)
     assert allrow["gwet_ac1"] == pytest.approx(gwet_ac1(pooled), abs=1e-12)
     assert worst < 1e-9
@@ -438,14 +509,21 @@ def test_coder_agreement_bootstrap_matches_generic_and_is_deterministic(codings)
 
 def _mini(rows):
     return pd.DataFrame(rows, columns=["excerpt_id", "coder", "code"]).assign(
-        interview_id=lambda d: "i" + d["excerpt_id"].str[-1], school="S1", role="teacher", text="t")
+        interview_id=lambda d: "i" + d["excerpt_id"].str[-1], school="S1", role="teacher", text="t"
+    )
 
 
 def test_coder_agreement_degenerate_cases():
     # a code everybody used everywhere, and a code nobody used in double-coded units
-    c = _mini([("e1", "ana", "EX-SHARE"), ("e1", "ben", "EX-SHARE"),
-               ("e2", "ana", "EX-SHARE"), ("e2", "ben", "EX-SHARE"),
-               ("e3", "ana", "OS-PLC")])
+    c = _mini(
+        [
+            ("e1", "ana", "EX-SHARE"),
+            ("e1", "ben", "EX-SHARE"),
+            ("e2", "ana", "EX-SHARE"),
+            ("e2", "ben", "EX-SHARE"),
+            ("e3", "ana", "OS-PLC"),
+        ]
+    )
     t = coder_agreement(c, n_boot=50).set_index("code")
     every = t.loc["EX-SHARE"]
     assert np.isnan(every["krippendorff_alpha"]) and np.isnan(every["cohen_kappa"])
@@ -465,8 +543,16 @@ def test_coder_agreement_degenerate_cases():
 
 
 def test_no_code_rows_count_as_coded():
-    c = _mini([("e1", "ana", "EX-SHARE"), ("e1", "ben", NO_CODE), ("e2", "ana", NO_CODE), ("e2", "ben", NO_CODE),
-               ("e3", "ana", "EX-SHARE"), ("e3", "ben", "EX-SHARE")])
+    c = _mini(
+        [
+            ("e1", "ana", "EX-SHARE"),
+            ("e1", "ben", NO_CODE),
+            ("e2", "ana", NO_CODE),
+            ("e2", "ben", NO_CODE),
+            ("e3", "ana", "EX-SHARE"),
+            ("e3", "ben", "EX-SHARE"),
+        ]
+    )
     t = coder_agreement(c, n_boot=0).set_index("code")
     assert t.loc["EX-SHARE", "n_units"] == 3
     assert t.loc["EX-SHARE", "percent_agreement"] == pytest.approx(2 / 3)
@@ -478,7 +564,9 @@ def test_coder_agreement_by_domain_pools_codes(codings):
     t = coder_agreement(codings, group_by="domain", n_boot=0).set_index("domain")
     ex_codes = [c for c in coder_agreement(codings, n_boot=0)["code"] if c.startswith("EX-")]
     pooled = np.hstack([_matrix(codings, c)[0] for c in ex_codes])
-    assert t.loc["EX", "krippendorff_alpha"] == pytest.approx(kpkg.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-9)
+    assert t.loc["EX", "krippendorff_alpha"] == pytest.approx(
+        kpkg.alpha(reliability_data=pooled, level_of_measurement="nominal"), abs=1e-9
+    )
 
 
 def test_disagreements_list(codings):
@@ -503,21 +591,56 @@ def test_disagreements_list(codings):
     [
         ('She told me, "Ask Ms. Ortega, she knows fractions."', ["Ortega"], ["She told me", "fractions"]),
         ("\u201cTalk to Mr Patel,\u201d the coach said.", ["Patel"], ["the coach said"]),
-        ("Our science coach, Dana Whitfield, sat in on my class.", ["Dana", "Whitfield"], ["Our science coach"]),
+        (
+            "Our science coach, Dana Whitfield, sat in on my class.",
+            ["Dana", "Whitfield"],
+            ["Our science coach"],
+        ),
         ('"Principal Jones backs us," said a teacher.', ["Jones"], ["backs us"]),
         ("I asked 'Coach Rivera' to model it.", ["Rivera"], ["to model it"]),
-        ("Email maria.lopez@lincoln-ms.org or call 555-201-3344.", ["maria", "lopez", "3344"], ["Email", "or call"]),
-        ("My cell is (555) 201-3344 ext. 12 and office +1 555.201.9999.", ["201", "9999"], ["My cell is", "office"]),
-        ('He said "we learned a lot from Dr. Amara Okafor-Smith last year."', ["Amara", "Okafor"], ["last year"]),
-        ("We meet on Tuesday in the Science Department with Next Generation Science Standards.",
-         [], ["Tuesday", "Science Department", "Next Generation Science Standards"]),
-        ("In the PLC, Mary Ann Lopez shared her unit.", ["Mary", "Ann", "Lopez"], ["In the PLC", "shared her unit"]),
-        ("Priya Raman set the whole thing up; her number is 555-0172.", ["Priya", "Raman", "0172"], ["set the whole"]),
+        (
+            "Email maria.lopez@lincoln-ms.org or call 555-201-3344.",
+            ["maria", "lopez", "3344"],
+            ["Email", "or call"],
+        ),
+        (
+            "My cell is (555) 201-3344 ext. 12 and office +1 555.201.9999.",
+            ["201", "9999"],
+            ["My cell is", "office"],
+        ),
+        (
+            'He said "we learned a lot from Dr. Amara Okafor-Smith last year."',
+            ["Amara", "Okafor"],
+            ["last year"],
+        ),
+        (
+            "We meet on Tuesday in the Science Department with Next Generation Science Standards.",
+            [],
+            ["Tuesday", "Science Department", "Next Generation Science Standards"],
+        ),
+        (
+            "In the PLC, Mary Ann Lopez shared her unit.",
+            ["Mary", "Ann", "Lopez"],
+            ["In the PLC", "shared her unit"],
+        ),
+        (
+            "Priya Raman set the whole thing up; her number is 555-0172.",
+            ["Priya", "Raman", "0172"],
+            ["set the whole"],
+        ),
         ("Okay. Dan Whitfield runs it.", ["Dan", "Whitfield"], ["Okay.", "runs it"]),
         ("the team (led by Sam O'Neil) met", ["Sam", "Neil"], ["the team (led by", ") met"]),
         ("ask Ms. McDonald or Mr. D'Angelo", ["McDonald", "Angelo"], ["ask", " or "]),
-        ("We went to New York with Jamal Carter and the Robotics Club.", ["Jamal", "Carter"], ["New York", "Robotics Club"]),
-        ("'I would ask Kim Nguyen,' she said, 'or Luis Ortiz.'", ["Kim", "Nguyen", "Luis", "Ortiz"], ["she said"]),
+        (
+            "We went to New York with Jamal Carter and the Robotics Club.",
+            ["Jamal", "Carter"],
+            ["New York", "Robotics Club"],
+        ),
+        (
+            "'I would ask Kim Nguyen,' she said, 'or Luis Ortiz.'",
+            ["Kim", "Nguyen", "Luis", "Ortiz"],
+            ["she said"],
+        ),
     ],
 )
 def test_redact(text, gone, kept):
@@ -578,8 +701,17 @@ def profile():
 def test_joint_display_school(profile, codings):
     # the fixture's schools have one interview per role: the site rule is switched off to test the columns
     jd = joint_display(profile, codings, school="S01", min_interviews=1)
-    assert list(jd.columns[:9]) == ["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
-                                    "n_excerpts", "agreement", "exemplar_quote"]
+    assert list(jd.columns[:9]) == [
+        "school",
+        "domain",
+        "domain_name",
+        "survey_mean",
+        "status",
+        "top_codes",
+        "n_excerpts",
+        "agreement",
+        "exemplar_quote",
+    ]
     assert jd["domain"].tolist() == ["EX", "LM", "CN", "OS"]
     ex = jd.set_index("domain").loc["EX"]
     assert ex["survey_mean"] == 4.2 and ex["status"] == "asset"
@@ -608,7 +740,9 @@ def test_joint_display_network_and_agreement_input(profile, codings):
     custom = joint_display(profile, codings, agreement={"EX": 0.5}, school="S01")
     assert custom.set_index("domain").loc["EX", "agreement"] == 0.5
     assert np.isnan(custom.set_index("domain").loc["LM", "agreement"])
-    with_net = pd.concat([profile, pd.DataFrame([{"school": "(network)", "domain": "EX", "mean": 3.3, "status": "typical"}])])
+    with_net = pd.concat(
+        [profile, pd.DataFrame([{"school": "(network)", "domain": "EX", "mean": 3.3, "status": "typical"}])]
+    )
     assert joint_display(with_net, codings).set_index("domain").loc["EX", "survey_mean"] == 3.3
 
 
@@ -642,11 +776,26 @@ def test_simulated_sample_reads_round_trips_and_redacts(sample, tmp_path):
     q = exemplar_quotes(sample, n=50)
     assert len(q)
     joined = " ".join(q["quote"])
-    for bad in ["@", "Whitfield", "Raman", "Okafor", "Delgado", "014-2398", "555-0172", "Lindqvist", "Morales"]:
+    for bad in [
+        "@",
+        "Whitfield",
+        "Raman",
+        "Okafor",
+        "Delgado",
+        "014-2398",
+        "555-0172",
+        "Lindqvist",
+        "Morales",
+    ]:
         assert bad not in joined, bad
     t = coder_agreement(sample, n_boot=200, seed=1)
     assert t.loc[0, "code"] == ALL_CODES and t.loc[0, "n_coders"] == 2
-    assert t["krippendorff_alpha_lo"].le(t["krippendorff_alpha"]).where(t["krippendorff_alpha"].notna(), True).all()
+    assert (
+        t["krippendorff_alpha_lo"]
+        .le(t["krippendorff_alpha"])
+        .where(t["krippendorff_alpha"].notna(), True)
+        .all()
+    )
 
 
 def test_empty_codings_are_handled():
@@ -664,10 +813,25 @@ def test_empty_codings_are_handled():
 
 def test_joint_display_hides_interview_evidence_of_a_single_interview_school():
     """A school with one interview shows no code counts or quote (MIN_INTERVIEWS = 2)."""
-    prof = pd.DataFrame({"school": ["S1", "S1"], "domain": ["EX", "OS"],
-                         "mean": [4.2, 2.6], "status": ["asset", "growth area"]})
-    one = pd.DataFrame({"excerpt_id": ["e1"], "interview_id": ["i1"], "school": ["S1"], "role": ["leader"],
-                        "coder": ["ana"], "code": ["EX-SHARE"], "text": ["We trade lab kits every month."]})
+    prof = pd.DataFrame(
+        {
+            "school": ["S1", "S1"],
+            "domain": ["EX", "OS"],
+            "mean": [4.2, 2.6],
+            "status": ["asset", "growth area"],
+        }
+    )
+    one = pd.DataFrame(
+        {
+            "excerpt_id": ["e1"],
+            "interview_id": ["i1"],
+            "school": ["S1"],
+            "role": ["leader"],
+            "coder": ["ana"],
+            "code": ["EX-SHARE"],
+            "text": ["We trade lab kits every month."],
+        }
+    )
     jd = joint_display(prof, one, school="S1")
     assert jd["n_excerpts"].isna().all()
     assert (jd["top_codes"] == "").all() and (jd["exemplar_quote"] == "").all()
@@ -676,8 +840,10 @@ def test_joint_display_hides_interview_evidence_of_a_single_interview_school():
     pair = pd.concat([one, one.assign(excerpt_id="e2", interview_id="i2", role="teacher")], ignore_index=True)
     hidden = joint_display(prof, pair, school="S1")  # one leader and one teacher: the leader is identifiable
     assert hidden["n_excerpts"].isna().all() and "single leader" in hidden.loc[0, "interviews_suppressed"]
-    two = pd.concat([one.assign(role="teacher"), one.assign(excerpt_id="e2", interview_id="i2", role="teacher")],
-                    ignore_index=True)
+    two = pd.concat(
+        [one.assign(role="teacher"), one.assign(excerpt_id="e2", interview_id="i2", role="teacher")],
+        ignore_index=True,
+    )
     shown = joint_display(prof, two, school="S1")
     assert shown.loc[0, "n_excerpts"] == 2 and shown.loc[0, "interviews_suppressed"] == ""
     fig = joint_display_figure(jd)
@@ -689,8 +855,17 @@ def test_code_tallies_protect_a_lone_single_interview_school_from_subtraction():
     rows = []
     for school, interviews in (("S1", 1), ("S2", 2), ("S3", 3)):
         for i in range(interviews):
-            rows.append({"excerpt_id": f"{school}-e{i}", "interview_id": f"{school}-i{i}", "school": school,
-                         "role": "teacher", "coder": "ana", "code": "EX-SHARE", "text": "We share lab kits."})
+            rows.append(
+                {
+                    "excerpt_id": f"{school}-e{i}",
+                    "interview_id": f"{school}-i{i}",
+                    "school": school,
+                    "role": "teacher",
+                    "coder": "ana",
+                    "code": "EX-SHARE",
+                    "text": "We share lab kits.",
+                }
+            )
     t = code_tallies(pd.DataFrame(rows), by="school", include_zero=False)
     by_school = t.set_index("school")
     assert by_school.loc["S1", "suppressed"] == "fewer than 2 interviews"

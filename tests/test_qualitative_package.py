@@ -1,4 +1,5 @@
 """The qualitative layer is a subpackage with one job per module, and the io layer never imports it."""
+
 from __future__ import annotations
 
 import ast
@@ -8,8 +9,15 @@ from pathlib import Path
 import assetinv.qualitative as qualitative
 
 PKG = Path(qualitative.__file__).resolve().parents[1]
-IO_LAYER = ["io.py", "codings_check.py", "codings_layout.py", "refi_read.py", "code_match.py", "labels.py",
-            "crosswalk_qda.py"]
+IO_LAYER = [
+    "io.py",
+    "codings_check.py",
+    "codings_layout.py",
+    "refi_read.py",
+    "code_match.py",
+    "labels.py",
+    "crosswalk_qda.py",
+]
 
 
 def _imported(path: Path) -> set[str]:

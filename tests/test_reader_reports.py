@@ -3,6 +3,7 @@
 Renders the bundled sample once for three schools: S01 (every domain a growth area; change shown),
 S03 (no strength; change suppressed by a low response rate) and S06 (strengths).
 """
+
 from __future__ import annotations
 
 import re
@@ -58,8 +59,15 @@ def test_the_banner_follows_the_config():
     assert is_simulated(SimpleNamespace(config={}, data_dir=ROOT / "data"))  # truth.json beside study.yaml
 
 
-@pytest.mark.parametrize("page,sid", [("schools/S01.html", "change"), ("schools/S03.html", "change"),
-                                      ("network.html", "change"), ("schools/S06-summary.html", "at-a-glance")])
+@pytest.mark.parametrize(
+    "page,sid",
+    [
+        ("schools/S01.html", "change"),
+        ("schools/S03.html", "change"),
+        ("network.html", "change"),
+        ("schools/S06-summary.html", "at-a-glance"),
+    ],
+)
 def test_change_is_not_impact_wherever_change_is_shown(out, page, sid):
     assert "Change is not impact" in _section(out / page, sid)
 
@@ -74,13 +82,17 @@ def test_school_reports_do_not_rank_schools(out, school):
 def test_headings_follow_the_content(out):
     s03 = (out / "schools" / "S03.html").read_text(encoding="utf-8")
     s06 = (out / "schools" / "S06.html").read_text(encoding="utf-8")
-    assert ">Suggested supports</h2>" in s03 and "build on" not in _section(out / "schools" / "S03.html", "supports")
+    assert ">Suggested supports</h2>" in s03 and "build on" not in _section(
+        out / "schools" / "S03.html", "supports"
+    )
     assert ">Strengths to build on and suggested supports</h2>" in s06
 
 
 def test_prose_uses_school_names_not_ids(out):
     page = out / "schools" / "S01.html"
-    prose = " ".join(re.findall(r"<(?:p|li)[^>]*>(.*?)</(?:p|li)>", page.read_text(encoding="utf-8"), flags=re.S))
+    prose = " ".join(
+        re.findall(r"<(?:p|li)[^>]*>(.*?)</(?:p|li)>", page.read_text(encoding="utf-8"), flags=re.S)
+    )
     prose = re.sub(r"<[^>]+>", "", prose)
     assert "Maple Grove High School" in prose
     assert not re.search(r"\b(at|of) S01\b", prose)
@@ -88,38 +100,53 @@ def test_prose_uses_school_names_not_ids(out):
 
 
 def test_one_visual_encoding_for_status(out):
-    from assetinv.figures import STATUS_STYLE
     from assetinv.figures import _JOINT_STYLE as _STATUS_STYLE
+    from assetinv.figures import STATUS_STYLE
 
     for s in ("asset", "typical", "growth area"):
         rgb = tuple(round(c * 255) for c in STATUS_STYLE[s]["color"])
         assert "#%02x%02x%02x" % rgb == _STATUS_STYLE[s][0], s
         assert _STATUS_STYLE[s][1] == ""  # no hatch for a status: colour + symbol, as in every other chart
     html = (out / "schools" / "S06.html").read_text(encoding="utf-8")
-    assert '<span aria-hidden="true">\u25cf</span> Typical' in html or '\u25b2</span> Asset' in html
+    assert '<span aria-hidden="true">\u25cf</span> Typical' in html or "\u25b2</span> Asset" in html
 
 
 def test_supports_come_in_priority_order_with_reasons(out):
     sec = _section(out / "schools" / "S01.html", "supports")
     heads = re.findall(r"<h3>(First|Next|Later)</h3>", sec)
     assert heads == ["First", "Next", "Later"]
-    first = sec[sec.index("<h3>First</h3>"):sec.index("<h3>Next</h3>")]
+    first = sec[sec.index("<h3>First</h3>") : sec.index("<h3>Next</h3>")]
     assert first.count("<li>") == 1 and "Reason:" in first
-    nxt = sec[sec.index("<h3>Next</h3>"):sec.index("<h3>Later</h3>")]
+    nxt = sec[sec.index("<h3>Next</h3>") : sec.index("<h3>Later</h3>")]
     assert nxt.count("<li>") == nxt.count("Reason:") >= 1
 
 
 def test_support_plan_rule():
     from assetinv.report.reading import support_plan
 
-    recs = pd.DataFrame({"domain": ["EX", "EX", "OS", "CN"], "kind": ["grow", "grow", "grow", "build on"],
-                         "status": ["growth area", "growth area", "growth area", "asset"],
-                         "support": ["e1", "e2", "o1", "c1"]})
-    prof = pd.DataFrame({"domain": ["EX", "OS", "CN"], "mean": [2.9, 2.4, 4.3],
-                         "status": ["growth area", "growth area", "asset"], "suppressed": ""})
+    recs = pd.DataFrame(
+        {
+            "domain": ["EX", "EX", "OS", "CN"],
+            "kind": ["grow", "grow", "grow", "build on"],
+            "status": ["growth area", "growth area", "growth area", "asset"],
+            "support": ["e1", "e2", "o1", "c1"],
+        }
+    )
+    prof = pd.DataFrame(
+        {
+            "domain": ["EX", "OS", "CN"],
+            "mean": [2.9, 2.4, 4.3],
+            "status": ["growth area", "growth area", "asset"],
+            "suppressed": "",
+        }
+    )
     plan = support_plan(recs, prof, {"EX": "Expertise", "OS": "Structures", "CN": "Norms"})
-    assert plan[["support", "priority"]].values.tolist() == [["o1", "first"], ["e1", "next"], ["c1", "next"],
-                                                             ["e2", "later"]]
+    assert plan[["support", "priority"]].values.tolist() == [
+        ["o1", "first"],
+        ["e1", "next"],
+        ["c1", "next"],
+        ["e2", "later"],
+    ]
     assert plan["reason"].str.len().gt(10).all()
     assert "most in need" in plan["reason"].iloc[0]
 
@@ -127,8 +154,16 @@ def test_support_plan_rule():
 def test_threshold_uncertainty_is_said_and_no_rank():
     from assetinv.report.reading import plain_sentence
 
-    r = {"suppressed": "", "mean": 2.98, "ci_low": 2.7, "ci_high": 3.25, "network_mean": 3.1, "diff_low": -0.4,
-         "diff_high": 0.2, "status": "growth area"}
+    r = {
+        "suppressed": "",
+        "mean": 2.98,
+        "ci_low": 2.7,
+        "ci_high": 3.25,
+        "network_mean": 3.1,
+        "diff_low": -0.4,
+        "diff_high": 0.2,
+        "status": "growth area",
+    }
     s = plain_sentence(r, "Expertise")
     assert "includes the 3.0 standard" in s and "not certain" in s and "of the" not in s.split("network")[0]
 
@@ -146,7 +181,9 @@ def test_summary_page_has_its_four_parts(out):
 
 def test_plain_words_and_technical_notes(out):
     page = out / "schools" / "S01.html"
-    main = re.sub(r'<section id="technical-notes".*?</section>', "", page.read_text(encoding="utf-8"), flags=re.S)
+    main = re.sub(
+        r'<section id="technical-notes".*?</section>', "", page.read_text(encoding="utf-8"), flags=re.S
+    )
     main = re.sub(r"<svg.*?</svg>", "", main, flags=re.S)
     for term in ("ICC(2)", "Omega", "Coder agreement (α)", "MixedLM", "Krippendorff"):
         assert term not in main, f"{term!r} outside the technical notes"
@@ -174,7 +211,9 @@ def test_item_detail_on_school_and_network_pages(out):
         assert 'id="fig-items-fig"' in sec and "Diverging stacked bars" in sec
     t = pd.read_csv(out / "tables" / "item_distribution.csv")
     assert {"school", "district", "network"} == set(t["level"])
-    assert {"pct_1", "pct_5", "pct_agree", "school_name" if "school_name" in t else "group_name"} <= set(t.columns)
+    assert {"pct_1", "pct_5", "pct_agree", "school_name" if "school_name" in t else "group_name"} <= set(
+        t.columns
+    )
 
 
 def test_item_distributions_never_let_a_suppressed_school_be_recovered():
@@ -188,8 +227,16 @@ def test_item_distributions_never_let_a_suppressed_school_be_recovered():
     rows = []
     for school, n in (("A", 12), ("B", 9), ("C", 3)):  # C is too small
         for i in range(n):
-            rows.append({"respondent_id": f"{school}{i}", "school": school, "district": "D1", "role": "teacher",
-                         "wave": "baseline", **{it: int(rng.integers(1, 6)) for it in inst.item_ids()}})
+            rows.append(
+                {
+                    "respondent_id": f"{school}{i}",
+                    "school": school,
+                    "district": "D1",
+                    "role": "teacher",
+                    "wave": "baseline",
+                    **{it: int(rng.integers(1, 6)) for it in inst.item_ids()},
+                }
+            )
     r = pd.DataFrame(rows)
     t = item_distributions(r, inst, min_n=5)
     c = t[(t["level"] == "school") & (t["group"] == "C")]
@@ -225,8 +272,11 @@ def test_tables_have_names_integers_readable_headers_and_a_dictionary(out):
     for name in wb.sheetnames:
         if name == "data dictionary":
             continue
-        csv_cols = pd.read_csv(out / "tables" / f"{name}.csv", nrows=0).columns if (
-            out / "tables" / f"{name}.csv").exists() else []
+        csv_cols = (
+            pd.read_csv(out / "tables" / f"{name}.csv", nrows=0).columns
+            if (out / "tables" / f"{name}.csv").exists()
+            else []
+        )
         for c in csv_cols:
             assert (name, c) in described, f"{name}.{c} is not in the data dictionary"
     fallback = [r for r in dd[1:] if "see docs/reports.md" in str(r[3])]
@@ -237,8 +287,13 @@ def test_cli_no_arguments_prints_help_and_exits_2():
     from assetinv.cli import main
 
     assert main([]) == 2
-    p = subprocess.run([sys.executable, "-m", "assetinv"], capture_output=True, text=True, cwd=ROOT,
-                       env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    p = subprocess.run(
+        [sys.executable, "-m", "assetinv"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert p.returncode == 2 and "usage: assetinv" in p.stderr
 
 
@@ -257,7 +312,9 @@ def test_report_prints_a_summary_on_success(tmp_path, capsys):
     from assetinv.cli import main
     from assetinv.simulate import write_sample
 
-    write_sample(tmp_path / "d", seed=3, n_schools=3, n_districts=1, respondents_per_school=10, n_interviews=4)
+    write_sample(
+        tmp_path / "d", seed=3, n_schools=3, n_districts=1, respondents_per_school=10, n_interviews=4
+    )
     assert main(["report", "--data", str(tmp_path / "d"), "--out", str(tmp_path / "r"), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert re.search(r"wrote 3 school report\(s\), the network summary and \d+ table\(s\)", printed)

@@ -1,4 +1,5 @@
 """The README's commands and example stay true."""
+
 from __future__ import annotations
 
 import re
@@ -28,5 +29,7 @@ def test_ci_runs_the_readme_test_command():
     install = [line.split("&&")[0].strip() for line in block.splitlines() if "pip install" in line][0]
     ci_lines = [line.strip() for line in ci.splitlines()]
     assert test_cmd in ci_lines, f"CI must run the README's test command: {test_cmd}"
-    assert any(install.replace("pip", "python -m pip", 1).replace("-e", "-q -e", 1) == line or install in line
-               for line in ci_lines)
+    assert any(
+        install.replace("pip", "python -m pip", 1).replace("-e", "-q -e", 1) == line or install in line
+        for line in ci_lines
+    )

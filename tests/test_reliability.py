@@ -3,6 +3,7 @@
 The references are committed under tests/r_reference (regenerate with
 ``Rscript tests/r_reference/make_reference.R``); R is not needed to run these tests.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -148,8 +149,9 @@ def test_rwg_matches_multilevel(case):
 def test_alpha_by_group_matches_psych_per_school():
     fx = _fx("alpha_by_group_rand_school")
     d = _data(fx["dataset"])
-    got = rl.alpha_by_group(d, fx["items"], fx["group"], fx["reverse"],
-                            scale_min=fx["scale"][0], scale_max=fx["scale"][1]).set_index("school")
+    got = rl.alpha_by_group(
+        d, fx["items"], fx["group"], fx["reverse"], scale_min=fx["scale"][0], scale_max=fx["scale"][1]
+    ).set_index("school")
     want = pd.DataFrame(fx["table"]).set_index("school")
     got = got.loc[want.index]
     # psych counts a no-variance item in the mean with the *first row's* answer
@@ -184,7 +186,7 @@ def test_alpha_by_group_non_integer_data_and_dict_of_domains():
     d = pd.DataFrame({f"A{j}": t + rng.normal(size=n) * 0.9 + 0.123 for j in range(4)})
     d["B0"], d["B1"], d["B2"] = t + rng.normal(size=n), t + rng.normal(size=n), t + rng.normal(size=n)
     d["g"] = rng.integers(0, 8, n)
-    d.loc[d["g"] == 3, "A1"] = 0.5          # constant within one group
+    d.loc[d["g"] == 3, "A1"] = 0.5  # constant within one group
     d.loc[rng.random(n) < 0.05, "A2"] = np.nan
     tab = rl.alpha_by_group(d, {"A": [f"A{j}" for j in range(4)], "B": ["B0", "B1", "B2"]}, "g")
     assert list(tab["domain"].unique()) == ["A", "B"]
@@ -247,7 +249,7 @@ def test_bootstrap_weights_equal_explicit_resample():
     w = rl._boot_weights(rng, len(X), 5)
     for b in range(5):
         idx = np.repeat(np.arange(len(X)), w[b].astype(int))
-        C = pd.DataFrame(X[idx]).cov().to_numpy()     # pandas pairwise covariance
+        C = pd.DataFrame(X[idx]).cov().to_numpy()  # pandas pairwise covariance
         k = C.shape[0]
         assert boot[b] == pytest.approx((1 - np.trace(C) / C.sum()) * k / (k - 1), abs=1e-10)
 
@@ -373,7 +375,7 @@ def test_group_reliability_suppresses_small_groups():
 def test_rwg_single_respondent_group_nan_and_truncation():
     d = pd.DataFrame({"g": ["A", "A", "A", "B", "C", "C"], "i": [1, 5, 1, 3, 2, 2]})
     r = rl.rwg(d["i"], d["g"], 5).set_index("group")
-    assert r.loc["A", "rwg"] == 0.0      # variance 5.33 > 2: truncated
+    assert r.loc["A", "rwg"] == 0.0  # variance 5.33 > 2: truncated
     assert np.isnan(r.loc["B", "rwg"])
     assert r.loc["C", "rwg"] == 1.0
     rj = rl.rwg_j(d[["i", "g"]], "g", 5).set_index("group")
@@ -402,8 +404,14 @@ def test_feldt_and_duhachek_other_coverage():
 def _fake_instrument():
     """A real Instrument with two 8-item domains (EX, LM), items 04 and 07 reverse-keyed."""
     base = assetinv.load_instrument()
-    doms = pd.DataFrame({"id": ["EX", "LM"], "name": ["Expertise in the system", "Learning mindset"],
-                         "short": ["Expertise", "Mindset"], "definition": ["", ""]})
+    doms = pd.DataFrame(
+        {
+            "id": ["EX", "LM"],
+            "name": ["Expertise in the system", "Learning mindset"],
+            "short": ["Expertise", "Mindset"],
+            "definition": ["", ""],
+        }
+    )
     items = pd.DataFrame({"id": [f"{d}{j:02d}" for d in ("EX", "LM") for j in range(1, 9)]})
     items["domain"] = items["id"].str[:2]
     items["text"] = items["id"]
@@ -418,10 +426,15 @@ def _responses(seed=11, n_school=30):
     school = np.repeat([f"S{i:02d}" for i in range(n_school)], size)
     n = len(school)
     u = rng.normal(0, 0.7, n_school)[np.repeat(np.arange(n_school), size)]
-    df = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(n)], "school": school,
-                       "district": np.where(pd.Series(school).str[-1].isin(["0", "1", "2"]), "D1", "D2"),
-                       "role": rng.choice(["teacher", "leader"], n, p=[.85, .15]),
-                       "wave": "baseline"})
+    df = pd.DataFrame(
+        {
+            "respondent_id": [f"R{i}" for i in range(n)],
+            "school": school,
+            "district": np.where(pd.Series(school).str[-1].isin(["0", "1", "2"]), "D1", "D2"),
+            "role": rng.choice(["teacher", "leader"], n, p=[0.85, 0.15]),
+            "wave": "baseline",
+        }
+    )
     for d in ("EX", "LM"):
         t = u + rng.normal(size=n)
         for j in range(1, 9):
@@ -460,8 +473,9 @@ def test_instrument_reliability_tables_and_verdicts():
 def test_instrument_reliability_thresholds_are_parameters():
     resp = _responses()
     inst = _fake_instrument()
-    strict = rl.instrument_reliability(resp, inst, thresholds={"alpha_good": 0.99, "alpha_adequate": 0.98,
-                                                               "icc2_dependable": 0.999})
+    strict = rl.instrument_reliability(
+        resp, inst, thresholds={"alpha_good": 0.99, "alpha_adequate": 0.98, "icc2_dependable": 0.999}
+    )
     assert strict.overall["verdict"].str.contains("weakly").all()
     assert strict.overall["verdict"].str.contains("not dependable").all()
     with pytest.raises(ValueError, match="unknown thresholds"):
@@ -487,8 +501,15 @@ def test_instrument_reliability_with_the_real_instrument():
 
 
 def test_public_api_and_docstrings():
-    for name in ("alpha", "omega_total", "group_reliability", "rwg_j", "rwg",
-                 "instrument_reliability", "alpha_by_group"):
+    for name in (
+        "alpha",
+        "omega_total",
+        "group_reliability",
+        "rwg_j",
+        "rwg",
+        "instrument_reliability",
+        "alpha_by_group",
+    ):
         assert name in rl.__all__ and hasattr(assetinv, name)
         doc = getattr(rl, name).__doc__
         for section in ("Parameters", "Returns", "Examples", "References"):
@@ -531,7 +552,7 @@ def test_alpha_by_group_two_thread_preparation_matches_one_thread(monkeypatch, i
     rng = np.random.default_rng(21)
     n = 30_000
     g = rng.integers(0, 300, n)
-    t = rng.normal(size=n) + rng.normal(0, .5, 300)[g]
+    t = rng.normal(size=n) + rng.normal(0, 0.5, 300)[g]
     cols = {}
     for j in range(6):
         x = 3 + t + rng.normal(size=n)

@@ -3,6 +3,7 @@
 REML references: lme4 1.1-31 ``VarCorr`` of ``y ~ 1 + (1 | school)``;
 ANOVA-n0 and statsBy references computed in R (tests/r_reference/make_reference_growth.R).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,16 @@ def _scores(groups: dict[str, list[float]]) -> pd.DataFrame:
     rows = []
     for s, vals in groups.items():
         for i, v in enumerate(vals):
-            rows.append({"respondent_id": f"{s}-{i}", "school": s, "district": "D", "role": "teacher",
-                         "wave": "baseline", "OS": v})
+            rows.append(
+                {
+                    "respondent_id": f"{s}-{i}",
+                    "school": s,
+                    "district": "D",
+                    "role": "teacher",
+                    "wave": "baseline",
+                    "OS": v,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -35,8 +44,11 @@ def test_negative_icc_gives_zero_reliability_with_a_note():
     d = _scores(g)
     raw = rl.group_reliability(d, "OS", "school", min_n=1, bounded=False)
     assert raw.table["icc1"].iloc[0] < 0
-    assert (raw.by_group["reliability"] < 0).any() or (raw.by_group["reliability"] > 1).any() or \
-        (raw.table["icc2"].iloc[0] < 0)
+    assert (
+        (raw.by_group["reliability"] < 0).any()
+        or (raw.by_group["reliability"] > 1).any()
+        or (raw.table["icc2"].iloc[0] < 0)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no leaked numpy RuntimeWarning either
         t = summarize(d, by=("school",), min_n=5)
@@ -83,8 +95,9 @@ def test_instrument_reliability_outputs_stay_in_unit_interval(sample_study=None)
         assert v.between(0, 1).all()
     assert rel.school_reliability["reliability"].dropna().between(0, 1).all()
     # the report's ICC(1) is REML (default icc_method); psych's statsBy value differs with unequal schools
-    sb = ai.instrument_reliability(st.responses[st.responses.wave == "baseline"], ai.load_instrument(),
-                                   icc_method="statsby")
+    sb = ai.instrument_reliability(
+        st.responses[st.responses.wave == "baseline"], ai.load_instrument(), icc_method="statsby"
+    )
     assert not np.allclose(rel.icc["icc1"].to_numpy(float), sb.icc["icc1"].to_numpy(float), atol=1e-6)
 
 
@@ -96,7 +109,10 @@ def _rand():
 def test_icc_methods_equal_r(col):
     ref = json.loads((REF / "fixtures" / "reml_icc_methods.json").read_text())[f"rand_{col}"]
     d = _rand()
-    out = {m: rl.group_reliability(d, col, "school", method=m).table.iloc[0] for m in ("statsby", "anova", "reml")}
+    out = {
+        m: rl.group_reliability(d, col, "school", method=m).table.iloc[0]
+        for m in ("statsby", "anova", "reml")
+    }
     assert out["statsby"]["icc1"] == pytest.approx(ref["icc_statsby"], abs=1e-12)
     assert out["anova"]["icc1"] == pytest.approx(ref["icc_anova"], abs=1e-12)
     # REML: lme4's bobyqa tolerance limits the agreement; the exact profile is used here
@@ -141,7 +157,10 @@ def test_omega_accuracy_on_heywood_and_regular_scales():
     uniqueness at or below psych's bound (u2 < 0.01 or a loading > .999) stop at
     slightly different points in the two L-BFGS-B implementations."""
     cases = json.loads((REF / "fixtures" / "omega_check.json").read_text())
-    data = {"bfi": pd.read_csv(REF / "data" / "bfi.csv"), "heywood": pd.read_csv(REF / "data" / "heywood.csv")}
+    data = {
+        "bfi": pd.read_csv(REF / "data" / "bfi.csv"),
+        "heywood": pd.read_csv(REF / "data" / "heywood.csv"),
+    }
     worst = {True: 0.0, False: 0.0}
     for c in cases:
         with warnings.catch_warnings():
@@ -149,20 +168,22 @@ def test_omega_accuracy_on_heywood_and_regular_scales():
             om = rl.omega_total(data[c["dataset"]][c["items"]])
         worst[c["heywood"]] = max(worst[c["heywood"]], abs(om.omega_total - c["omega_tot"]))
     assert sum(c["heywood"] for c in cases) >= 3
-    assert worst[False] < 1e-12, worst   # measured 2.5e-14
-    assert worst[True] < 1e-5, worst     # measured 2.4e-6 (bfi_subset_22)
+    assert worst[False] < 1e-12, worst  # measured 2.5e-14
+    assert worst[True] < 1e-5, worst  # measured 2.4e-6 (bfi_subset_22)
 
 
 def test_omega_warns_on_an_undeclared_miskeyed_item():
     rng = np.random.default_rng(5)
     t = rng.normal(size=400)
-    x = pd.DataFrame({f"I{j}": np.clip(np.round(3 + t * .9 + rng.normal(0, .8, 400)), 1, 5) for j in range(5)})
-    x["I4"] = 6 - x["I4"]   # a reverse-worded item nobody declared
+    x = pd.DataFrame(
+        {f"I{j}": np.clip(np.round(3 + t * 0.9 + rng.normal(0, 0.8, 400)), 1, 5) for j in range(5)}
+    )
+    x["I4"] = 6 - x["I4"]  # a reverse-worded item nobody declared
     with pytest.warns(rl.ReliabilityWarning, match="I4 correlates negatively.*not declared reverse-keyed"):
         rl.omega_total(x)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ok = rl.omega_total(x, reverse=["I4"], scale_min=1, scale_max=5)   # declared: no warning
+        ok = rl.omega_total(x, reverse=["I4"], scale_min=1, scale_max=5)  # declared: no warning
     assert not any("correlates negatively" in w for w in ok.warnings)
     with pytest.warns(rl.ReliabilityWarning, match="even after its declared reversal"):
         rl.omega_total(x, reverse=["I3"], scale_min=1, scale_max=5)

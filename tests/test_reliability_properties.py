@@ -1,4 +1,5 @@
 """Property tests: invariances that any correct alpha must have."""
+
 from __future__ import annotations
 
 import warnings
@@ -88,9 +89,9 @@ def test_reversing_a_reverse_keyed_item_twice_is_identity(data, j):
     x, _ = data
     col = x.columns[j % x.shape[1]]
     y = x.copy()
-    y[col] = 1 + 5 - y[col]                      # reversed once in the data ...
+    y[col] = 1 + 5 - y[col]  # reversed once in the data ...
     a = _alpha(x)
-    b = _alpha(y, [col], scale_min=1, scale_max=5)   # ... and once more by alpha
+    b = _alpha(y, [col], scale_min=1, scale_max=5)  # ... and once more by alpha
     _same(a, b, KEYS + ["mean"])
     pd.testing.assert_frame_equal(a.item_stats, b.item_stats, rtol=1e-9, atol=1e-12)
 
@@ -117,8 +118,13 @@ def test_alpha_by_group_equals_alpha_per_group(data, n_groups):
         row = tab.loc[grp]
         for k in ["raw_alpha", "std_alpha", "g6_smc", "average_r", "ase", "median_r"]:
             u, v = row[k], a.total[k].iloc[0]
-            if not abs(v) < 1e6:   # 1'R1 ~ 0 (r = -1): both blow up on rounding noise
+            if not abs(v) < 1e6:  # 1'R1 ~ 0 (r = -1): both blow up on rounding noise
                 continue
-            if k == "ase":   # sqrt of a sum that can cancel to +-rounding noise (NaN or ~0)
+            if k == "ase":  # sqrt of a sum that can cancel to +-rounding noise (NaN or ~0)
                 u, v = np.nan_to_num(u) ** 2, np.nan_to_num(v) ** 2
-            assert u == v or (np.isnan(u) and np.isnan(v)) or abs(u - v) <= 1e-8 * max(1, abs(v)), (grp, k, u, v)
+            assert u == v or (np.isnan(u) and np.isnan(v)) or abs(u - v) <= 1e-8 * max(1, abs(v)), (
+                grp,
+                k,
+                u,
+                v,
+            )

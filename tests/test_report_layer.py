@@ -1,5 +1,6 @@
 """The report layer's shape (assetinv/report/) and its fast paths: import graph, figure table,
 analysis warnings in the data-quality section, fixed figure layout that keeps every label inside."""
+
 from __future__ import annotations
 
 import ast
@@ -66,8 +67,11 @@ def test_analysis_warnings_are_collected_once_and_masked():
         warnings.warn("another", RuntimeWarning)
     notes = analysis_notes(caught, ["S03", "S04", "S1"])
     assert notes == [
-        {"category": "UserWarning", "message": "the model for school a school did not converge after # iterations",
-         "count": 2},
+        {
+            "category": "UserWarning",
+            "message": "the model for school a school did not converge after # iterations",
+            "count": 2,
+        },
         {"category": "RuntimeWarning", "message": "another", "count": 1},
     ]
 
@@ -77,11 +81,25 @@ def _profile() -> pd.DataFrame:
     rows = []
     for s in ["A", "B"]:
         for i, d in enumerate(doms):
-            rows.append({"school": s, "domain": d, "domain_short": ["Expertise", "Learning mindset",
-                                                                     "Professional norms",
-                                                                     "Collaborative structures"][i],
-                         "n": 20, "mean": 3.2 + 0.2 * i, "ci_low": 2.9 + 0.2 * i, "ci_high": 3.5 + 0.2 * i,
-                         "network_mean": 3.3, "status": "typical", "suppressed": ""})
+            rows.append(
+                {
+                    "school": s,
+                    "domain": d,
+                    "domain_short": [
+                        "Expertise",
+                        "Learning mindset",
+                        "Professional norms",
+                        "Collaborative structures",
+                    ][i],
+                    "n": 20,
+                    "mean": 3.2 + 0.2 * i,
+                    "ci_low": 2.9 + 0.2 * i,
+                    "ci_high": 3.5 + 0.2 * i,
+                    "network_mean": 3.3,
+                    "status": "typical",
+                    "suppressed": "",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -101,27 +119,66 @@ def _inside(fig) -> None:
 def test_fixed_layout_keeps_every_label_inside_the_figure():
     prof = _profile()
     _inside(F.school_profile_plot(prof, "A", title="A long school name: domains against the network"))
-    ch = pd.DataFrame({"domain": ["CN", "CN"], "domain_short": "Collaborative structures",
-                       "scope": ["network", "S01"], "estimate": [0.2, -0.4], "ci_low": [0.1, -0.8],
-                       "ci_high": [0.3, 0.0], "suppressed": ""})
+    ch = pd.DataFrame(
+        {
+            "domain": ["CN", "CN"],
+            "domain_short": "Collaborative structures",
+            "scope": ["network", "S01"],
+            "estimate": [0.2, -0.4],
+            "ci_low": [0.1, -0.8],
+            "ci_high": [0.3, 0.0],
+            "suppressed": "",
+        }
+    )
     _inside(F.change_plot(ch, title="Change"))
-    g = pd.DataFrame({"level": "school", "group": "S01", "domain": ["EX", "OS"],
-                      "domain_short": ["Expertise", "Collaborative structures"], "gap": [0.2, 0.7],
-                      "ci_low": [0.0, 0.4], "ci_high": [0.4, 1.0], "flagged_large": [False, True],
-                      "suppressed": ""})
+    g = pd.DataFrame(
+        {
+            "level": "school",
+            "group": "S01",
+            "domain": ["EX", "OS"],
+            "domain_short": ["Expertise", "Collaborative structures"],
+            "gap": [0.2, 0.7],
+            "ci_low": [0.0, 0.4],
+            "ci_high": [0.4, 1.0],
+            "flagged_large": [False, True],
+            "suppressed": "",
+        }
+    )
     _inside(F.gap_plot(g))
-    items = pd.DataFrame({"domain": "EX", "item": [f"EX0{i}" for i in range(1, 9)],
-                          "text": ["A statement long enough to be clipped at forty-six characters"] * 8,
-                          "reverse": [False, True] * 4, "pct_1": 10.0, "pct_2": 20.0, "pct_3": 20.0,
-                          "pct_4": 30.0, "pct_5": 20.0, "pct_agree": 50.0, "suppressed": ""})
+    items = pd.DataFrame(
+        {
+            "domain": "EX",
+            "item": [f"EX0{i}" for i in range(1, 9)],
+            "text": ["A statement long enough to be clipped at forty-six characters"] * 8,
+            "reverse": [False, True] * 4,
+            "pct_1": 10.0,
+            "pct_2": 20.0,
+            "pct_3": 20.0,
+            "pct_4": 30.0,
+            "pct_5": 20.0,
+            "pct_agree": 50.0,
+            "suppressed": "",
+        }
+    )
     _inside(F.item_distribution_plot(items, title="How staff answered each statement: a school"))
 
 
 def test_item_bars_are_one_container_per_answer():
-    items = pd.DataFrame({"domain": "EX", "item": ["EX01", "EX02", "EX03"], "text": "x", "reverse": False,
-                          "pct_1": [10.0, 0, np.nan], "pct_2": [20.0, 10, np.nan], "pct_3": [20.0, 30, np.nan],
-                          "pct_4": [30.0, 40, np.nan], "pct_5": [20.0, 20, np.nan], "pct_agree": [50.0, 60, np.nan],
-                          "suppressed": ["", "", "fewer than 5"]})
+    items = pd.DataFrame(
+        {
+            "domain": "EX",
+            "item": ["EX01", "EX02", "EX03"],
+            "text": "x",
+            "reverse": False,
+            "pct_1": [10.0, 0, np.nan],
+            "pct_2": [20.0, 10, np.nan],
+            "pct_3": [20.0, 30, np.nan],
+            "pct_4": [30.0, 40, np.nan],
+            "pct_5": [20.0, 20, np.nan],
+            "pct_agree": [50.0, 60, np.nan],
+            "suppressed": ["", "", "fewer than 5"],
+        }
+    )
     fig = F.item_distribution_plot(items)
     ax = fig.axes[0]
     assert len(ax.containers) == 5  # one per answer category

@@ -3,6 +3,7 @@
 Most tests use a small simulated network (4 schools) for speed; one renders the
 bundled sample end to end.
 """
+
 from __future__ import annotations
 
 import json
@@ -250,7 +251,11 @@ def test_school_report_sections_in_order(rendered, small_ctx):
 
 
 def test_every_page_passes_quality_checks(rendered):
-    pages = [rendered / "index.html", rendered / "network.html", *sorted((rendered / "schools").glob("*.html"))]
+    pages = [
+        rendered / "index.html",
+        rendered / "network.html",
+        *sorted((rendered / "schools").glob("*.html")),
+    ]
     for page in pages:
         check_page(page)
     net = parse(rendered / "network.html")
@@ -271,15 +276,19 @@ def test_no_respondent_ids_in_outputs(rendered, small_ctx):
     pattern = re.compile("|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True)))
     for name, data in all_files(rendered).items():
         if name.endswith(".xlsx"):
-            import zipfile, io
+            import io
+            import zipfile
 
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 text = " ".join(z.read(n).decode("utf-8", "replace") for n in z.namelist())
         else:
             text = data.decode("utf-8")
-        hits = [m.group(0) for m in pattern.finditer(text)
-                if not re.match(r"[\w-]", text[m.end():m.end() + 1] or " ")
-                and not re.match(r"[\w-]", text[m.start() - 1:m.start()] or " ")]
+        hits = [
+            m.group(0)
+            for m in pattern.finditer(text)
+            if not re.match(r"[\w-]", text[m.end() : m.end() + 1] or " ")
+            and not re.match(r"[\w-]", text[m.start() - 1 : m.start()] or " ")
+        ]
         assert not hits, (name, hits[:3])
 
 
@@ -311,7 +320,10 @@ def test_schools_subset_and_min_n(small_data, small_ctx, tmp_path):
     one = small_ctx.school_ids[1]
     res = R.build_reports(data=small_data, out=tmp_path / "sub", schools=[one], min_n=1000, progress=False)
     files = all_files(tmp_path / "sub")
-    assert [f for f in files if f.startswith("schools/")] == [f"schools/{one}-summary.html", f"schools/{one}.html"]
+    assert [f for f in files if f.startswith("schools/")] == [
+        f"schools/{one}-summary.html",
+        f"schools/{one}.html",
+    ]
     assert res["schools"] == [one]
     prof = pd.read_csv(tmp_path / "sub" / "tables" / "asset_profile.csv")
     assert prof["mean"].isna().all() and (prof["suppressed"].fillna("") != "").all()
@@ -414,7 +426,9 @@ def test_one_wave_no_interviews_and_a_school_without_responses(small_data, tmp_p
     cfg = "\n".join(line for line in cfg.splitlines() if not line.startswith(("codings:", "followup:")))
     (data / "study.yaml").write_text(cfg + "\n")
     schools = pd.read_csv(data / "schools.csv", dtype=str)
-    extra = pd.DataFrame({"school": ["S99"], "district": [schools["district"].iloc[0]], "name": ["Quiet School"]})
+    extra = pd.DataFrame(
+        {"school": ["S99"], "district": [schools["district"].iloc[0]], "name": ["Quiet School"]}
+    )
     pd.concat([schools, extra]).to_csv(data / "schools.csv", index=False)
 
     out = tmp_path / "reports"

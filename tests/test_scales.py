@@ -1,4 +1,5 @@
 """Several response scales per instrument (``scales:``), Don't-know options and item ids with '_'."""
+
 from __future__ import annotations
 
 import copy
@@ -13,20 +14,34 @@ from assetinv.instrument import Scale
 
 BUNDLED = Path(__file__).resolve().parents[1] / "assetinv" / "data" / "instrument.yaml"
 
-AGREE = {"min": 1, "max": 5,
-         "labels": {1: "Strongly disagree", 2: "Disagree", 3: "Neither agree nor disagree",
-                    4: "Agree", 5: "Strongly agree"},
-         "dont_know": {"code": 9, "label": "Don't know / Not applicable"}}
-FREQ = {"min": 1, "max": 5,
-        "labels": {1: "Never", 2: "Rarely", 3: "Sometimes", 4: "Often", 5: "Almost always"}}
+AGREE = {
+    "min": 1,
+    "max": 5,
+    "labels": {
+        1: "Strongly disagree",
+        2: "Disagree",
+        3: "Neither agree nor disagree",
+        4: "Agree",
+        5: "Strongly agree",
+    },
+    "dont_know": {"code": 9, "label": "Don't know / Not applicable"},
+}
+FREQ = {
+    "min": 1,
+    "max": 5,
+    "labels": {1: "Never", 2: "Rarely", 3: "Sometimes", 4: "Often", 5: "Almost always"},
+}
 
 
 def two_scale_raw() -> dict:
     raw = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
     del raw["scale"]
-    raw = {"version": raw["version"], "name": raw["name"],
-           "scales": copy.deepcopy({"agree": AGREE, "frequency": FREQ}),
-           **{k: v for k, v in raw.items() if k not in ("version", "name")}}
+    raw = {
+        "version": raw["version"],
+        "name": raw["name"],
+        "scales": copy.deepcopy({"agree": AGREE, "frequency": FREQ}),
+        **{k: v for k, v in raw.items() if k not in ("version", "name")},
+    }
     for it in raw["items"]:
         if it["domain"] == "OS":
             it["scale"] = "frequency"
@@ -83,17 +98,21 @@ def test_two_scales_round_trip(tmp_path):
 def test_any_4_to_7_point_scale(tmp_path, points):
     raw = two_scale_raw()
     labels = {k: f"point {k} of {points}" for k in range(1, points + 1)}
-    raw["scales"] = {"agree": {"min": 1, "max": points, "labels": labels},
-                     "frequency": {"min": 1, "max": points,
-                                   "labels": {k: f"often {k}" for k in range(1, points + 1)}}}
+    raw["scales"] = {
+        "agree": {"min": 1, "max": points, "labels": labels},
+        "frequency": {"min": 1, "max": points, "labels": {k: f"often {k}" for k in range(1, points + 1)}},
+    }
     inst = load_instrument(write(tmp_path, raw))
     assert inst.scale_max == points and inst.reverse_value(1) == points
 
 
 def test_error_scales_with_different_ranges(tmp_path):
     raw = two_scale_raw()
-    raw["scales"]["frequency"] = {"min": 1, "max": 4,
-                                  "labels": {1: "Never", 2: "Sometimes", 3: "Often", 4: "Always"}}
+    raw["scales"]["frequency"] = {
+        "min": 1,
+        "max": 4,
+        "labels": {1: "Never", 2: "Sometimes", 3: "Often", 4: "Always"},
+    }
     err = error_of(write(tmp_path, raw))
     msg = str(err)
     assert "scale 'frequency' runs 1-4 but scale 'agree' runs 1-5" in msg
@@ -105,16 +124,21 @@ def test_error_unknown_item_scale(tmp_path):
     raw = two_scale_raw()
     raw["items"][3]["scale"] = "agreement"
     err = error_of(write(tmp_path, raw))
-    assert any(p.column == "items[3].scale" and "unknown scale 'agreement'" in p.message
-               and "agree, frequency" in p.fix for p in err.problems), str(err)
+    assert any(
+        p.column == "items[3].scale"
+        and "unknown scale 'agreement'" in p.message
+        and "agree, frequency" in p.fix
+        for p in err.problems
+    ), str(err)
 
 
 def test_error_item_scale_with_single_scale(tmp_path):
     raw = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
     raw["items"][0]["scale"] = "agree"
     err = error_of(write(tmp_path, raw))
-    assert any(p.column == "items[0].scale" and "single top-level 'scale'" in p.message
-               for p in err.problems), str(err)
+    assert any(
+        p.column == "items[0].scale" and "single top-level 'scale'" in p.message for p in err.problems
+    ), str(err)
 
 
 def test_error_both_scale_and_scales(tmp_path):
@@ -123,12 +147,15 @@ def test_error_both_scale_and_scales(tmp_path):
     assert "both 'scale' and 'scales'" in str(error_of(write(tmp_path, raw)))
 
 
-@pytest.mark.parametrize("dk, words", [
-    ({"code": 3, "label": "Don't know"}, "is a point of the scale 1-5"),
-    ({"code": "x", "label": "Don't know"}, "whole-number 'code'"),
-    ({"code": 9}, "needs a text 'label'"),
-    ({"code": 9, "label": "agree"}, "is also a scale label"),
-])
+@pytest.mark.parametrize(
+    "dk, words",
+    [
+        ({"code": 3, "label": "Don't know"}, "is a point of the scale 1-5"),
+        ({"code": "x", "label": "Don't know"}, "whole-number 'code'"),
+        ({"code": 9}, "needs a text 'label'"),
+        ({"code": 9, "label": "agree"}, "is also a scale label"),
+    ],
+)
 def test_error_bad_dont_know(tmp_path, dk, words):
     raw = two_scale_raw()
     raw["scales"]["agree"]["dont_know"] = dk
@@ -154,9 +181,11 @@ def test_read_responses_per_item_scale_and_dont_know(tmp_path):
     def answers(agree: str, freq: str) -> str:
         return ",".join(freq if i.startswith("OS") else agree for i in items)
 
-    rows = [f"r1,S01,D1,teacher,baseline,{answers('Agree', 'Often')}",
-            f"r2,S01,D1,teacher,baseline,{answers('9', 'almost ALWAYS')}",
-            f"r3,S01,D1,teacher,baseline,{answers(chr(39).join(['Don', 't know / not applicable']), '2')}"]
+    rows = [
+        f"r1,S01,D1,teacher,baseline,{answers('Agree', 'Often')}",
+        f"r2,S01,D1,teacher,baseline,{answers('9', 'almost ALWAYS')}",
+        f"r3,S01,D1,teacher,baseline,{answers(chr(39).join(['Don', 't know / not applicable']), '2')}",
+    ]
     (tmp_path / "r.csv").write_text("\n".join([head] + rows) + "\n")
     df = read_responses(tmp_path / "r.csv", inst)
     assert df["EX01"].tolist()[0] == 4 and df["OS01"].tolist() == [4.0, 5.0, 2.0]
@@ -167,7 +196,9 @@ def test_read_responses_per_item_scale_and_dont_know(tmp_path):
     dq = data_quality(df)
     assert dq.loc[dq["stage"] == "dont_know", "rows"].tolist() == [2 * n_agree]
     # read = used + excluded still holds
-    assert dq.loc[dq.stage == "read", "rows"].sum() == dq.loc[dq.stage.isin(["used", "excluded"]), "rows"].sum()
+    assert (
+        dq.loc[dq.stage == "read", "rows"].sum() == dq.loc[dq.stage.isin(["used", "excluded"]), "rows"].sum()
+    )
 
 
 def test_frequency_label_is_not_an_agree_answer(tmp_path):

@@ -1,6 +1,7 @@
 """Tests for assetinv.scoring: hand-checkable scoring, suppression everywhere,
 profile rules, perception-gap fallback, the change model's coverage, and the
 determinism of recommendations."""
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,13 @@ def score_frame(spec, seed=0, wave="baseline", sd=0.4):
         for role, n, mean in groups:
             for _ in range(n):
                 k += 1
-                row = {"respondent_id": f"r{k:04d}", "school": school, "district": district, "role": role,
-                       "wave": wave}
+                row = {
+                    "respondent_id": f"r{k:04d}",
+                    "school": school,
+                    "district": district,
+                    "role": role,
+                    "wave": wave,
+                }
                 for j, d in enumerate(DOMAINS):
                     m = mean[j] if isinstance(mean, (list, tuple)) else mean
                     row[d] = float(np.clip(m + rng.normal(0, sd), 1, 5))
@@ -75,8 +81,11 @@ def all_numbers(df: pd.DataFrame) -> np.ndarray:
 
 
 def all_text(df: pd.DataFrame) -> str:
-    return "\n".join(df[c].astype(str).str.cat(sep="\n") for c in df.columns if df[c].dtype == object or
-                     pd.api.types.is_string_dtype(df[c]))
+    return "\n".join(
+        df[c].astype(str).str.cat(sep="\n")
+        for c in df.columns
+        if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])
+    )
 
 
 def assert_value_absent(df: pd.DataFrame, value: float, texts=()):
@@ -151,7 +160,12 @@ def test_speeder_flag_default_and_explicit():
     df["duration_sec"] = [600.0, 620.0, 580.0, 150.0]  # median 590 -> threshold 196.7
     s = score_domains(df)
     assert s.attrs["speed_threshold_sec"] == pytest.approx(590 / 3)
-    assert s.set_index("respondent_id")["speeder"].to_dict() == {"a": False, "b": False, "c": False, "d": True}
+    assert s.set_index("respondent_id")["speeder"].to_dict() == {
+        "a": False,
+        "b": False,
+        "c": False,
+        "d": True,
+    }
     s2 = score_domains(df, speed_threshold_sec=590)
     assert s2["speeder"].sum() == 2
     no_time = score_domains(frame(rows))
@@ -171,7 +185,10 @@ def test_bad_values_and_duplicates_raise_data_error():
 
 def test_score_order_independent_of_input_order():
     rng = np.random.default_rng(3)
-    rows = [resp_row(f"r{k}", school=f"S{k % 3}", **{i: int(rng.integers(1, 6)) for i in ITEMS}) for k in range(12)]
+    rows = [
+        resp_row(f"r{k}", school=f"S{k % 3}", **{i: int(rng.integers(1, 6)) for i in ITEMS})
+        for k in range(12)
+    ]
     df = frame(rows)
     a = score_domains(df)
     b = score_domains(df.sample(frac=1, random_state=1))
@@ -199,9 +216,19 @@ SMALL = [1.0, 1.125, 1.25]  # mean 1.125, a value no other group can produce
 
 
 def small_school_scores():
-    s = score_frame({f"S0{k}": [("teacher", 12, 3.2 + 0.2 * k), ("leader", 3, 3.9)] for k in range(1, 5)}, seed=1)
-    tiny = pd.DataFrame({"respondent_id": ["x1", "x2", "x3"], "school": "S09", "district": "D2",
-                         "role": "teacher", "wave": "baseline", **{d: SMALL for d in DOMAINS}})
+    s = score_frame(
+        {f"S0{k}": [("teacher", 12, 3.2 + 0.2 * k), ("leader", 3, 3.9)] for k in range(1, 5)}, seed=1
+    )
+    tiny = pd.DataFrame(
+        {
+            "respondent_id": ["x1", "x2", "x3"],
+            "school": "S09",
+            "district": "D2",
+            "role": "teacher",
+            "wave": "baseline",
+            **{d: SMALL for d in DOMAINS},
+        }
+    )
     return pd.concat([s, tiny], ignore_index=True)
 
 
@@ -231,9 +258,18 @@ def test_summarize_suppresses_small_group_everywhere():
 
 
 def test_response_rate_suppression_with_roster():
-    s = score_frame({"S01": [("teacher", 10, 3.5)], "S02": [("teacher", 10, 3.0)], "S03": [("teacher", 8, 4.0)]})
-    roster = pd.DataFrame({"school": ["S01", "S02", "S03", "S04"], "district": "D1", "role": "teacher",
-                           "wave": "baseline", "invited": [12, 30, 10, 9]})
+    s = score_frame(
+        {"S01": [("teacher", 10, 3.5)], "S02": [("teacher", 10, 3.0)], "S03": [("teacher", 8, 4.0)]}
+    )
+    roster = pd.DataFrame(
+        {
+            "school": ["S01", "S02", "S03", "S04"],
+            "district": "D1",
+            "role": "teacher",
+            "wave": "baseline",
+            "invited": [12, 30, 10, 9],
+        }
+    )
     t = summarize(s, by="school", roster=roster, complementary=False)
     rate = t.drop_duplicates("school").set_index("school")
     assert rate.loc["S01", "response_rate"] == pytest.approx(10 / 12)
@@ -260,9 +296,16 @@ def test_leaders_per_school_never_derivable():
 
 
 def test_complementary_suppress_sum_rule():
-    t = pd.DataFrame({"school": ["A"] * 4, "role": ["a", "b", "c", "d"], "domain": "OS",
-                      "n": [np.nan, np.nan, 30.0, 6.0], "mean": [np.nan, np.nan, 3.0, 4.0],
-                      "suppressed": ["fewer than 5 respondents"] * 2 + ["", ""]})
+    t = pd.DataFrame(
+        {
+            "school": ["A"] * 4,
+            "role": ["a", "b", "c", "d"],
+            "domain": "OS",
+            "n": [np.nan, np.nan, 30.0, 6.0],
+            "mean": [np.nan, np.nan, 3.0, 4.0],
+            "suppressed": ["fewer than 5 respondents"] * 2 + ["", ""],
+        }
+    )
     # two small groups of 1 and 2 respondents: their sum (3) must not be derivable
     out = complementary_suppress(t, ["school", "role"], ["school"], raw_n=pd.Series([1, 2, 30, 6]))
     assert out["suppressed"].tolist()[3].startswith("complementary")
@@ -274,8 +317,10 @@ def test_complementary_suppress_sum_rule():
 
 def test_summarize_pct_favourable_from_responses():
     rng = np.random.default_rng(5)
-    rows = [resp_row(f"r{k}", school="S1" if k < 6 else "S2", **{i: int(rng.integers(1, 6)) for i in ITEMS})
-            for k in range(12)]
+    rows = [
+        resp_row(f"r{k}", school="S1" if k < 6 else "S2", **{i: int(rng.integers(1, 6)) for i in ITEMS})
+        for k in range(12)
+    ]
     resp = frame(rows)
     sc = score_domains(resp)
     t = summarize(sc, by="school", responses=resp, complementary=False)
@@ -298,8 +343,11 @@ def test_summarize_deterministic_and_network_level():
 
 @pytest.mark.parametrize("n_small", [3, 4, 5, 6])
 def test_threshold_edges(n_small):
-    s = score_frame({"S01": [("teacher", 20, 3.5)], "S02": [("teacher", 20, 3.4)],
-                     "S03": [("teacher", n_small, 1.5)]}, seed=n_small, sd=0.05)
+    s = score_frame(
+        {"S01": [("teacher", 20, 3.5)], "S02": [("teacher", 20, 3.4)], "S03": [("teacher", n_small, 1.5)]},
+        seed=n_small,
+        sd=0.05,
+    )
     t = summarize(s, by="school", complementary=False)
     shown = (t[t.school == "S03"]["suppressed"] == "").all()
     assert shown == (n_small >= 5)
@@ -331,7 +379,9 @@ def test_profile_classification_rules():
     s = profile_data()
     p = asset_profile(s)
     st = p.set_index(["school", "domain"])
-    assert st.loc[("A", "OS"), "status_network"] == "asset" and st.loc[("A", "OS"), "status_absolute"] == "asset"
+    assert (
+        st.loc[("A", "OS"), "status_network"] == "asset" and st.loc[("A", "OS"), "status_absolute"] == "asset"
+    )
     assert st.loc[("A", "OS"), "status"] == "asset"
     assert st.loc[("C", "OS"), "status"] == "growth area"
     assert st.loc[("C", "OS"), "status_absolute"] == "growth area"
@@ -367,7 +417,9 @@ def test_profile_combination_and_thresholds():
     p = asset_profile(s, asset_at=4.6, growth_below=2.0)
     st = p.set_index(["school", "domain"])
     assert st.loc[("A", "OS"), "status_absolute"] == "typical" and st.loc[("A", "OS"), "status"] == "asset"
-    assert st.loc[("C", "OS"), "status_absolute"] == "typical" and st.loc[("C", "OS"), "status"] == "growth area"
+    assert (
+        st.loc[("C", "OS"), "status_absolute"] == "typical" and st.loc[("C", "OS"), "status"] == "growth area"
+    )
     p2 = asset_profile(s, asset_at=2.0, growth_below=1.0)
     st2 = p2.set_index(["school", "domain"])
     assert st2.loc[("C", "OS"), "status_network"] == "growth area"
@@ -381,10 +433,15 @@ def test_profile_sentences_and_determinism():
     s = profile_data()
     p = asset_profile(s)
     a = p[(p.school == "A") & (p.domain == "OS")]["sentence"].iloc[0]
-    assert re.fullmatch(r"Collaborative structures are a clear asset: 4\.\d of 5, the highest of the 4 schools\.", a)
+    assert re.fullmatch(
+        r"Collaborative structures are a clear asset: 4\.\d of 5, the highest of the 4 schools\.", a
+    )
     b = p[(p.school == "B") & (p.domain == "OS")]["sentence"].iloc[0]
-    assert re.fullmatch(r"Collaborative structures are typical: 3\.\d of 5, not clearly different from the network "
-                        r"average of 3\.\d \(higher than \d of the other 3 schools\)\.", b)
+    assert re.fullmatch(
+        r"Collaborative structures are typical: 3\.\d of 5, not clearly different from the network "
+        r"average of 3\.\d \(higher than \d of the other 3 schools\)\.",
+        b,
+    )
     e = p[(p.school == "E") & (p.domain == "OS")]["sentence"].iloc[0]
     assert "not reported" in e and "fewer than 5" in e
     q = asset_profile(s.sample(frac=1, random_state=7))
@@ -400,8 +457,15 @@ def test_profile_uses_baseline_teachers_and_leaders_and_roster():
     dist = s.iloc[:6].assign(role="district", OS=1.0, respondent_id=[f"d{k}" for k in range(6)])
     p = asset_profile(pd.concat([s, fu, dist]))
     pd.testing.assert_frame_equal(p, asset_profile(s))
-    roster = pd.DataFrame({"school": list("ABCDE"), "district": "D1", "role": "teacher", "wave": "baseline",
-                           "invited": [30, 60, 30, 30, 5]})
+    roster = pd.DataFrame(
+        {
+            "school": list("ABCDE"),
+            "district": "D1",
+            "role": "teacher",
+            "wave": "baseline",
+            "invited": [30, 60, 30, 30, 5],
+        }
+    )
     pr = asset_profile(s, roster=roster)
     assert (pr[pr.school == "B"]["suppressed"] == "response rate under 50%").all()
     assert (pr["n_schools"] == 3).all()
@@ -412,10 +476,10 @@ def test_profile_uses_baseline_teachers_and_leaders_and_roster():
 # --------------------------------------------------------------------------- #
 def gap_data():
     spec = {
-        "S01": [("teacher", 12, 3.0), ("leader", 6, 4.0)],   # big enough on its own
-        "S02": [("teacher", 12, 3.2), ("leader", 3, 3.4)],   # leaders too few
+        "S01": [("teacher", 12, 3.0), ("leader", 6, 4.0)],  # big enough on its own
+        "S02": [("teacher", 12, 3.2), ("leader", 3, 3.4)],  # leaders too few
         "S03": [("teacher", 12, 3.2), ("leader", 2, 4.6)],
-        "S05": [("teacher", 10, 3.1), ("leader", 2, 4.8)],   # district D2 has only 2 leaders
+        "S05": [("teacher", 10, 3.1), ("leader", 2, 4.8)],  # district D2 has only 2 leaders
     }
     return score_frame(spec, seed=21, sd=0.3)
 
@@ -428,6 +492,7 @@ def test_gaps_school_level_suppression_and_welch():
     l_ = s[(s.school == "S01") & (s.role == "leader")]["OS"]
     assert s1["gap"] == pytest.approx(l_.mean() - t.mean())
     from scipy import stats
+
     w = stats.ttest_ind(l_, t, equal_var=False)
     ci = w.confidence_interval(0.95)
     assert s1["ci_low"] == pytest.approx(ci.low) and s1["ci_high"] == pytest.approx(ci.high)
@@ -458,8 +523,17 @@ def test_gaps_fallback_levels():
 # --------------------------------------------------------------------------- #
 # 5. change over time: the model recovers known growth
 # --------------------------------------------------------------------------- #
-def simulate_waves(seed, growth=0.25, n_schools=10, per_school=14, linked=False, school_sd=0.3,
-                   slope_sd=0.08, resp_sd=0.35, resid_sd=0.5):
+def simulate_waves(
+    seed,
+    growth=0.25,
+    n_schools=10,
+    per_school=14,
+    linked=False,
+    school_sd=0.3,
+    slope_sd=0.08,
+    resp_sd=0.35,
+    resid_sd=0.5,
+):
     """Domain scores with school intercepts and school growth ``growth + u1``;
     ``attrs["truth"]`` is the network's growth, the mean of its schools' growth."""
     rng = np.random.default_rng(seed)
@@ -474,8 +548,16 @@ def simulate_waves(seed, growth=0.25, n_schools=10, per_school=14, linked=False,
             for i in range(per_school):
                 r = people[i] if linked else fresh[i]
                 rid = f"s{k}-r{i}" if linked else f"s{k}-{w}-r{i}"
-                rows.append({"respondent_id": rid, "school": f"S{k:02d}", "district": "D1", "role": "teacher",
-                             "wave": w, "OS": 3.3 + u0 + r + f * (growth + u1) + rng.normal(0, resid_sd)})
+                rows.append(
+                    {
+                        "respondent_id": rid,
+                        "school": f"S{k:02d}",
+                        "district": "D1",
+                        "role": "teacher",
+                        "wave": w,
+                        "OS": 3.3 + u0 + r + f * (growth + u1) + rng.normal(0, resid_sd),
+                    }
+                )
     out = pd.DataFrame(rows)
     out.attrs["truth"] = float(np.mean(slopes))
     return out
@@ -510,8 +592,9 @@ def test_change_model_recovers_generator_growth(monkeypatch):
     monkeypatch.setattr(simmod, "_MC_N", 5000, raising=False)
     est, truth, cover = [], [], []
     for seed in range(20):
-        st = assetinv.simulate_study(seed=seed, n_schools=10, n_districts=2, respondents_per_school=20,
-                                     n_interviews=2)
+        st = assetinv.simulate_study(
+            seed=seed, n_schools=10, n_districts=2, respondents_per_school=20, n_interviews=2
+        )
         sc = score_domains(st.responses)
         c = change_over_time(sc, domains=["OS"], roles=("teacher",)).iloc[0]
         nm = pd.DataFrame(st.truth["network_means"])
@@ -542,6 +625,7 @@ def test_change_reading_and_per_school():
     # the Satterthwaite df of this model is close to N - 2 (issue 11): blank, and the interval uses 30 df
     assert np.isnan(net["df"]) and "30 df" in net["note"]
     from scipy import stats
+
     assert net["ci_high"] - net["estimate"] == pytest.approx(stats.t.ppf(0.975, 30) * net["se"])
     assert "network counts not shown" in net["note"]
     assert np.isfinite(net["estimate"])
@@ -583,8 +667,15 @@ def test_playbook_errors(tmp_path):
 def test_recommend_deterministic_with_evidence_and_codes():
     s = profile_data()
     p = asset_profile(s)
-    codes = pd.DataFrame({"school": ["A", "A", "A", "B"], "code": ["OS-TIME", "OS-ROUTINE", "EX-COACH", "OS-TIME"],
-                          "group": ["OS", "OS", "EX", "OS"], "n_excerpts": [5, 2, 1, 9], "n_interviews": [3, 1, 1, 4]})
+    codes = pd.DataFrame(
+        {
+            "school": ["A", "A", "A", "B"],
+            "code": ["OS-TIME", "OS-ROUTINE", "EX-COACH", "OS-TIME"],
+            "group": ["OS", "OS", "EX", "OS"],
+            "n_excerpts": [5, 2, 1, 9],
+            "n_interviews": [3, 1, 1, 4],
+        }
+    )
     r1 = recommend(p, "A", codes=codes)
     r2 = recommend(asset_profile(s.sample(frac=1, random_state=2)), "A", codes=codes.iloc[::-1])
     pd.testing.assert_frame_equal(r1, r2)

@@ -1,4 +1,5 @@
 """Tests for the seeded study generator (assetinv.simulate) and the bundled sample in data/."""
+
 from __future__ import annotations
 
 import hashlib
@@ -96,8 +97,15 @@ def test_large_study_is_fast_and_vectorised():
 # --------------------------------------------------------------------------- shapes and design
 def test_design_of_bundled_sample(sample):
     r, inst = sample.responses, load_instrument()
-    assert list(r.columns) == ["respondent_id", "school", "district", "role", "wave",
-                               *inst.item_ids(), "duration_sec"]
+    assert list(r.columns) == [
+        "respondent_id",
+        "school",
+        "district",
+        "role",
+        "wave",
+        *inst.item_ids(),
+        "duration_sec",
+    ]
     assert sample.schools["school"].tolist() == [f"S{k:02d}" for k in range(1, 13)]
     assert sample.schools["district"].nunique() == 3
     assert sample.schools["name"].is_unique
@@ -184,8 +192,16 @@ def test_roster(sample):
 
 def test_codings(sample):
     c, inst = sample.codings, load_instrument()
-    assert list(c.columns) == ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text",
-                               "exemplary"]
+    assert list(c.columns) == [
+        "excerpt_id",
+        "interview_id",
+        "school",
+        "role",
+        "coder",
+        "code",
+        "text",
+        "exemplary",
+    ]
     assert c["interview_id"].nunique() >= 24
     n_ex = c["excerpt_id"].nunique()
     assert n_ex >= 150
@@ -269,8 +285,16 @@ def test_truth_is_documented(sample):
 
 def test_true_means_match_item_model():
     """The analytic expected score equals a brute-force Monte-Carlo of the item model."""
-    st = simulate_study(seed=4, n_schools=2, n_districts=1, respondents_per_school=20000,
-                        missing_rate=0, straightliner_rate=0, partial_rate=0, n_interviews=2)
+    st = simulate_study(
+        seed=4,
+        n_schools=2,
+        n_districts=1,
+        respondents_per_school=20000,
+        missing_rate=0,
+        straightliner_rate=0,
+        partial_rate=0,
+        n_interviews=2,
+    )
     mx, r = _school_recovery(st)
     assert mx < 0.03, mx
 
@@ -305,10 +329,20 @@ def test_recovery_bundled_sample(sample):
 
 
 def test_growth_and_options():
-    st = simulate_study(seed=9, n_schools=4, n_districts=2, growth={"EX": 0.5}, waves=("baseline", "followup"))
+    st = simulate_study(
+        seed=9, n_schools=4, n_districts=2, growth={"EX": 0.5}, waves=("baseline", "followup")
+    )
     assert st.truth["model"]["growth_mean"]["EX"] == 0.5
-    one = simulate_study(seed=9, n_schools=3, n_districts=1, waves=("baseline",), leader_share=0,
-                         district_staff_per_district=0, n_interviews=3, double_coded_share=0)
+    one = simulate_study(
+        seed=9,
+        n_schools=3,
+        n_districts=1,
+        waves=("baseline",),
+        leader_share=0,
+        district_staff_per_district=0,
+        n_interviews=3,
+        double_coded_share=0,
+    )
     assert set(one.responses["role"]) == {"teacher"}
     assert set(one.roster["role"]) == {"teacher"}
     assert set(one.codings["coder"]) == {"coder_a"}

@@ -1,4 +1,5 @@
 """The simulator writes instrument 2.0.0 studies (role forms, Don't know, valence) and leaves 1.0.0 ones as they were."""
+
 from __future__ import annotations
 
 import filecmp
@@ -8,7 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetinv import load_instrument, read_codings, read_responses, score_domains, simulate_study, write_sample
+from assetinv import (
+    load_instrument,
+    read_codings,
+    read_responses,
+    score_domains,
+    simulate_study,
+    write_sample,
+)
 
 V1 = Path(__file__).parent / "fixtures" / "v1_sample"
 
@@ -37,7 +45,7 @@ def test_v2_forms_dont_know_and_valence(sample2, v2):
     for role in ("teacher", "leader", "district"):
         sub = r[r["role"] == role]
         off = [i for i in v2.item_ids() if i not in v2.item_ids(role=role)]
-        assert sub[off].isna().all().all(), role          # items not on the form are never answered
+        assert sub[off].isna().all().all(), role  # items not on the form are never answered
     assert r.loc[r["role"] == "district", v2.item_ids("LM")].isna().all().all()
     dk = st.dont_know
     assert dk.to_numpy().sum() == r["n_dont_know"].sum() == st.truth["dont_know"]["n_cells"] > 0

@@ -1,5 +1,6 @@
 """Small fixes of issue 10: simulate refuses a non-empty folder, ids sort naturally, titles use the
 instrument's own name."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -33,15 +34,25 @@ def test_numeric_and_prefixed_school_ids_sort_naturally(tmp_path):
     p.write_text("school,district,name\n10,D1,Ten\n2,D1,Two\n1,D2,One\n", encoding="utf-8")
     assert ai.read_schools(p)["school"].tolist() == ["1", "2", "10"]
     r = tmp_path / "roster.csv"
-    r.write_text("school,district,role,wave,invited\nS10,D1,teacher,baseline,3\nS2,D1,teacher,baseline,4\n",
-                 encoding="utf-8")
+    r.write_text(
+        "school,district,role,wave,invited\nS10,D1,teacher,baseline,3\nS2,D1,teacher,baseline,4\n",
+        encoding="utf-8",
+    )
     assert ai.read_roster(r)["school"].tolist() == ["S2", "S10"]
     inst = ai.load_instrument()
     items = inst.item_ids()
     rows = []
     for k, s in enumerate(["S10", "S2", "S1"]):
-        rows.append({"respondent_id": f"r{k}", "school": s, "district": "D1", "role": "teacher", "wave": "baseline",
-                     **{i: 3 for i in items}})
+        rows.append(
+            {
+                "respondent_id": f"r{k}",
+                "school": s,
+                "district": "D1",
+                "role": "teacher",
+                "wave": "baseline",
+                **{i: 3 for i in items},
+            }
+        )
     f = tmp_path / "responses.csv"
     pd.DataFrame(rows).to_csv(f, index=False)
     resp = ai.read_responses(f)

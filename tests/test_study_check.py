@@ -1,8 +1,8 @@
 """Whole-study validation (`assetinv validate STUDY_FOLDER`) and `assetinv report` refusing its errors."""
+
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -46,20 +46,30 @@ def test_cross_file_faults(sample, tmp_path):
         return t
 
     _edit(d / "responses.csv", resp)
-    _edit(d / "roster.csv", lambda t: t[~((t.school == "S05") & (t.role == "leader") & (t.wave == "baseline"))]
-          .assign(invited=lambda x: x["invited"].where(~((x.school == "S06") & (x.role == "teacher")
-                                                         & (x.wave == "baseline")), "2")))
+    _edit(
+        d / "roster.csv",
+        lambda t: t[~((t.school == "S05") & (t.role == "leader") & (t.wave == "baseline"))].assign(
+            invited=lambda x: x["invited"].where(
+                ~((x.school == "S06") & (x.role == "teacher") & (x.wave == "baseline")), "2"
+            )
+        ),
+    )
     _edit(d / "schools.csv", lambda t: t[t.school != "S12"])
     _edit(d / "codings.csv", lambda t: t.assign(school=t.school.replace({"S01": "S 01"})))
     check = ai.validate_study(d)
     errs = [str(f) for f in check.errors]
     warns = [str(f) for f in check.warnings]
     assert any("school 's03'" in e and "did you mean 'S03'" in e and "row " in e for e in errs)
-    assert any("school 'S 01'" in e and "did you mean 'S01'" in e and "codings.csv" in e and "row " in e for e in errs)
+    assert any(
+        "school 'S 01'" in e and "did you mean 'S01'" in e and "codings.csv" in e and "row " in e
+        for e in errs
+    )
     assert any("school 'S12'" in e and "responses.csv" in e and "add a row for 'S12'" in e for e in errs)
     assert any("school 'S12'" in e and "roster.csv" in e for e in errs)
     assert any("'S04' is in district 'D9' here but 'D1'" in e for e in errs)
-    assert any("23 responses but 2 invited" in e and "roster.csv, row" in e and "column 'invited'" in e for e in errs)
+    assert any(
+        "23 responses but 2 invited" in e and "roster.csv, row" in e and "column 'invited'" in e for e in errs
+    )
     assert any("school 'S05', role 'leader', wave 'baseline' have no roster row" in w for w in warns)
     # every finding names the file and gives a fix
     assert all(". Fix: " in str(f) and str(f).split(": ", 1)[1].startswith("file ") for f in check.findings)
@@ -75,9 +85,25 @@ def test_report_refuses_errors_and_prints_warnings(sample, tmp_path, capsys):
     assert not out.exists()
     # a warning only: the report renders and the warning is printed
     d2 = _copy(sample, tmp_path / "w")
-    _edit(d2 / "roster.csv", lambda t: pd.concat([t, pd.DataFrame([{"school": "S01", "district": "D1",
-                                                                    "role": "district", "wave": "followup",
-                                                                    "invited": "3"}])]))
+    _edit(
+        d2 / "roster.csv",
+        lambda t: pd.concat(
+            [
+                t,
+                pd.DataFrame(
+                    [
+                        {
+                            "school": "S01",
+                            "district": "D1",
+                            "role": "district",
+                            "wave": "followup",
+                            "invited": "3",
+                        }
+                    ]
+                ),
+            ]
+        ),
+    )
     check = ai.validate_study(d2)
     assert check.ok and any("no responses" in str(w) for w in check.warnings)
 

@@ -1,4 +1,5 @@
 """Playbook 2.0.0: supports follow weak items and barrier codes, say who acts and cite evidence."""
+
 from __future__ import annotations
 
 import copy
@@ -7,8 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetinv import (DataError, asset_profile, code_tallies, item_profile, load_instrument, load_playbook,
-                      recommend, score_domains)
+from assetinv import (
+    DataError,
+    asset_profile,
+    code_tallies,
+    item_profile,
+    load_instrument,
+    load_playbook,
+    recommend,
+    score_domains,
+)
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +38,21 @@ def _network(v2, weak: dict[str, list[str]], seed: int = 3) -> pd.DataFrame:
     rows = []
     for s, mu in level.items():
         for k in range(10):
-            rec = {"respondent_id": f"{s}{k:02d}", "school": s, "district": "D1", "role": "teacher", "wave": "baseline"}
+            rec = {
+                "respondent_id": f"{s}{k:02d}",
+                "school": s,
+                "district": "D1",
+                "role": "teacher",
+                "wave": "baseline",
+            }
             for i in items:
                 m = 3.6
                 if v2.domain_of(i) == "OS":
-                    m = mu + (0.6 if s in weak and i not in weak[s] else 0) - (0.6 if i in weak.get(s, []) else 0)
+                    m = (
+                        mu
+                        + (0.6 if s in weak and i not in weak[s] else 0)
+                        - (0.6 if i in weak.get(s, []) else 0)
+                    )
                 x = float(np.clip(np.round(rng.normal(m, 0.5)), 1, 5))
                 rec[i] = 6 - x if i in v2.reverse_ids() else x
             rows.append(rec)
@@ -54,9 +73,11 @@ def test_playbook_v2_is_complete_and_specific(v2, pb):
             assert s["cbo_role"]
     # supports the CBO cannot decide are not put on the CBO
     by_id = {s["id"]: s for s in sups}
-    assert by_id["OS-S4"]["who_acts"] == "school"        # protected time is the school's schedule
-    assert by_id["OS-S3"]["who_acts"] == "school"        # hybrid roles are the school's posts
-    assert by_id["CN-S4"]["evidence"]["source"] == "SEED-LEAD"  # busy work, from the teacher-leader discussion
+    assert by_id["OS-S4"]["who_acts"] == "school"  # protected time is the school's schedule
+    assert by_id["OS-S3"]["who_acts"] == "school"  # hybrid roles are the school's posts
+    assert (
+        by_id["CN-S4"]["evidence"]["source"] == "SEED-LEAD"
+    )  # busy work, from the teacher-leader discussion
     # no duplicated practice: job-embedded PD and trust building each appear once
     assert sum("professional learning inside" in s["title"].lower() for s in sups) == 1
     assert sum("trust" in s["title"].lower() for s in sups) == 1
@@ -80,8 +101,8 @@ def test_same_status_different_weak_items_get_different_supports(v2, pb):
     rb = recommend(prof, "B", playbook=pb, instrument=v2, items=items)
     a = ra[ra["domain"] == "OS"]
     b = rb[rb["domain"] == "OS"]
-    assert a["support_id"].iloc[0] == "OS-S5"                   # meeting routines
-    assert set(b["support_id"]) & {"OS-S6", "OS-S8"}             # lesson visits, cross-school groups
+    assert a["support_id"].iloc[0] == "OS-S5"  # meeting routines
+    assert set(b["support_id"]) & {"OS-S6", "OS-S8"}  # lesson visits, cross-school groups
     assert "OS-S5" not in set(b["support_id"])
     assert list(a["support_id"]) != list(b["support_id"])
     assert "weak items: OS10" in a["triggered_by"].iloc[0] or "weak items: OS11" in a["triggered_by"].iloc[0]
@@ -100,14 +121,26 @@ def test_barrier_codes_trigger_supports_and_strengths_do_not(v2, pb):
     rows = []
     for s, val in (("A", "barrier"), ("B", "strength")):
         for k in range(2):
-            rows.append({"excerpt_id": f"{s}e{k}", "interview_id": f"{s}i{k}", "school": s, "role": "teacher",
-                         "coder": "ana", "code": "OS-CROSS", "text": text, "valence": val})
+            rows.append(
+                {
+                    "excerpt_id": f"{s}e{k}",
+                    "interview_id": f"{s}i{k}",
+                    "school": s,
+                    "role": "teacher",
+                    "coder": "ana",
+                    "code": "OS-CROSS",
+                    "text": text,
+                    "valence": val,
+                }
+            )
     codes = code_tallies(pd.DataFrame(rows), "school", instrument=v2)
     ra = recommend(prof, "A", playbook=pb, instrument=v2, codes=codes)
     rb = recommend(prof, "B", playbook=pb, instrument=v2, codes=codes)
     assert ra.loc[ra.domain == "OS", "support_id"].iloc[0] == "OS-S8"
-    assert "barrier codes in interviews: Structures that link schools (2 excerpts)" in \
-        ra.loc[ra.domain == "OS", "triggered_by"].iloc[0]
+    assert (
+        "barrier codes in interviews: Structures that link schools (2 excerpts)"
+        in ra.loc[ra.domain == "OS", "triggered_by"].iloc[0]
+    )
     assert "OS-S8" not in set(rb.loc[rb.domain == "OS", "support_id"])
     ev_a = ra.loc[ra.domain == "OS", "evidence"].iloc[0]
     ev_b = rb.loc[rb.domain == "OS", "evidence"].iloc[0]
@@ -117,8 +150,9 @@ def test_barrier_codes_trigger_supports_and_strengths_do_not(v2, pb):
 
 def test_playbook_v2_errors(v2, pb, tmp_path):
     import yaml
+
     bad = copy.deepcopy(pb)
-    bad["supports"][0]["triggers"]["items"].append("OS09")      # another domain's item
+    bad["supports"][0]["triggers"]["items"].append("OS09")  # another domain's item
     bad["supports"][1]["who_acts"] = "principal"
     bad["supports"][2]["evidence"] = {"source": "NOPE", "says": "x"}
     bad["supports"][3]["title"] = bad["supports"][4]["title"]
@@ -130,6 +164,7 @@ def test_playbook_v2_errors(v2, pb, tmp_path):
     assert "triggered by item OS09 of domain OS" in msg and "who_acts is 'principal'" in msg
     assert "evidence must name a listed source" in msg and "repeats the title" in msg
     from assetinv.scoring import _PLAYBOOK_BY_MAJOR
+
     with pytest.raises(DataError, match="playbook is for instrument 2.0.0"):
         load_playbook(_PLAYBOOK_BY_MAJOR["2"], instrument=load_instrument("1.0.0"))
 

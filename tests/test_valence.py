@@ -1,4 +1,5 @@
 """Valence (strength | barrier) per coding: codings layout, CSV/XLSX, QDPX round trip, tallies, joint display."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -7,16 +8,51 @@ import zipfile
 import pandas as pd
 import pytest
 
-from assetinv import (DataError, code_tallies, joint_display, load_instrument, read_codings, read_qdpx,
-                      validate_codings, write_qdpx)
+from assetinv import (
+    DataError,
+    code_tallies,
+    joint_display,
+    load_instrument,
+    read_codings,
+    read_qdpx,
+    validate_codings,
+    write_qdpx,
+)
 
 NS = "{urn:QDA-XML:project:1.0}"
 HEADER = "excerpt_id,interview_id,school,role,coder,code,text,valence\n"
 ROWS = [
     # school S1: voice is a barrier there, trust a strength; two interviews
-    ("e1", "i1", "S1", "teacher", "ana", "CN-VOICE", "Nobody asked us before the new schedule came in.", "barrier"),
-    ("e1", "i1", "S1", "teacher", "ben", "CN-VOICE", "Nobody asked us before the new schedule came in.", "barrier"),
-    ("e1", "i1", "S1", "teacher", "ben", "BAR-MANDATE", "Nobody asked us before the new schedule came in.", ""),
+    (
+        "e1",
+        "i1",
+        "S1",
+        "teacher",
+        "ana",
+        "CN-VOICE",
+        "Nobody asked us before the new schedule came in.",
+        "barrier",
+    ),
+    (
+        "e1",
+        "i1",
+        "S1",
+        "teacher",
+        "ben",
+        "CN-VOICE",
+        "Nobody asked us before the new schedule came in.",
+        "barrier",
+    ),
+    (
+        "e1",
+        "i1",
+        "S1",
+        "teacher",
+        "ben",
+        "BAR-MANDATE",
+        "Nobody asked us before the new schedule came in.",
+        "",
+    ),
     ("e2", "i1", "S1", "teacher", "ana", "CN-TRUST", "I can tell my team when a lesson flops.", "strength"),
     ("e3", "i2", "S1", "leader", "ana", "CN-VOICE", "Teachers chose the new kits.", "Strength"),
     ("e4", "i2", "S1", "leader", "ana", "OS-SCHED", "Tuesday afternoons the teams meet.", ""),
@@ -49,17 +85,19 @@ def test_csv_and_xlsx_read_valence(tmp_path, v2):
     assert list(c.columns)[-1] == "valence"
     got = dict(zip(zip(c["excerpt_id"], c["coder"], c["code"]), c["valence"]))
     assert got[("e1", "ana", "CN-VOICE")] == "barrier"
-    assert got[("e3", "ana", "CN-VOICE")] == "strength"          # case ignored
-    assert got[("e1", "ben", "BAR-MANDATE")] == "barrier"        # fixed for barrier codes
-    assert got[("e4", "ana", "OS-SCHED")] == ""                  # not recorded on a topic code
+    assert got[("e3", "ana", "CN-VOICE")] == "strength"  # case ignored
+    assert got[("e1", "ben", "BAR-MANDATE")] == "barrier"  # fixed for barrier codes
+    assert got[("e4", "ana", "OS-SCHED")] == ""  # not recorded on a topic code
     x = tmp_path / "c.xlsx"
     pd.read_csv(_csv(tmp_path), dtype=str, keep_default_na=False).to_excel(x, index=False)
     pd.testing.assert_frame_equal(read_codings(x, v2).drop(columns=[]), c, check_like=False)
 
 
 def test_bad_and_contradicting_valence_are_reported(tmp_path, v2):
-    rows = ROWS + [("e6", "i2", "S1", "leader", "ana", "BAR-TIME", "No time at all.", "strength"),
-                   ("e7", "i2", "S1", "leader", "ana", "EX-SHARE", "She shows us labs.", "great")]
+    rows = ROWS + [
+        ("e6", "i2", "S1", "leader", "ana", "BAR-TIME", "No time at all.", "strength"),
+        ("e7", "i2", "S1", "leader", "ana", "EX-SHARE", "She shows us labs.", "great"),
+    ]
     probs = validate_codings(_csv(tmp_path, rows), v2)
     msgs = {(p.row, p.column): p.message for p in probs}
     assert "always records valence 'barrier'" in msgs[(9, "valence")]
@@ -84,7 +122,9 @@ def test_qdpx_round_trip_keeps_valence_per_coding(tmp_path, v2):
             kids = [k.tag.replace(NS, "") for k in coding]
             assert kids[0] == "CodeRef" and set(kids[1:]) <= {"NoteRef"}
     e1 = next(s for s in root.iter(f"{NS}PlainTextSelection") if s.get("name") == "e1")
-    vals = sorted(notes[n.get("targetGUID")] for co in e1.iter(f"{NS}Coding") for n in co.iter(f"{NS}NoteRef"))
+    vals = sorted(
+        notes[n.get("targetGUID")] for co in e1.iter(f"{NS}Coding") for n in co.iter(f"{NS}NoteRef")
+    )
     assert vals == ["assetinv:valence=barrier"] * 3
 
 
@@ -102,13 +142,19 @@ def test_tallies_count_strengths_and_barriers_and_tie_domains(tmp_path, v2):
 
 def test_joint_display_separates_strengths_from_barriers(tmp_path, v2):
     c = read_codings(_csv(tmp_path, SHOWN), v2)
-    prof = pd.DataFrame({"school": ["S1"] * 2, "domain": ["CN", "OS"], "mean": [3.9, 2.7],
-                         "status": ["asset", "growth area"]})
+    prof = pd.DataFrame(
+        {"school": ["S1"] * 2, "domain": ["CN", "OS"], "mean": [3.9, 2.7], "status": ["asset", "growth area"]}
+    )
     jd = joint_display(prof, c, agreement={}, school="S1", instrument=v2).set_index("domain")
-    assert jd.loc["CN", "strengths"] == "Trust among staff and with leaders (1); Teacher voice in decisions (1)"
+    assert (
+        jd.loc["CN", "strengths"] == "Trust among staff and with leaders (1); Teacher voice in decisions (1)"
+    )
     assert jd.loc["CN", "barriers"].startswith("Teacher voice in decisions (1)")
     assert "Directives without consultation (1)" in jd.loc["CN", "barriers"]  # barrier code tied to CN
-    assert jd.loc["OS", "n_barrier"] == 1 and jd.loc["OS", "barriers"] == "Meetings that drift away from teaching (1)"
+    assert (
+        jd.loc["OS", "n_barrier"] == 1
+        and jd.loc["OS", "barriers"] == "Meetings that drift away from teaching (1)"
+    )
     assert "strengths:" in jd.loc["CN", "evidence"] and "barriers:" in jd.loc["CN", "evidence"]
     assert "strengths:" not in jd.loc["OS", "evidence"] and "barriers: Meetings" in jd.loc["OS", "evidence"]
 

@@ -59,6 +59,7 @@ Examples
 >>> list(code_tallies(codings, None).columns[:3])
 ['code', 'code_name', 'group']
 """
+
 from __future__ import annotations
 
 from ..codings_check import check_codings, validate_codings

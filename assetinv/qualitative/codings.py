@@ -1,5 +1,5 @@
-"""Reading coded interview excerpts into the tidy codings table (with provenance).
-"""
+"""Reading coded interview excerpts into the tidy codings table (with provenance)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,5 @@
-"""Inter-coder agreement on the codings: per code, pooled, and the excerpts coders disagree on.
-"""
+"""Inter-coder agreement on the codings: per code, pooled, and the excerpts coders disagree on."""
+
 from __future__ import annotations
 
 import warnings
@@ -22,7 +22,7 @@ def _codes_in_order(codings: pd.DataFrame, order: dict[str, int]) -> list[str]:
 
 
 def _decision_array(codings: pd.DataFrame, unit: str, codes: Sequence[str]):
-    """codes x coders x units 0/1/NaN presence decisions on double-coded units."""
+    """Codes x coders x units 0/1/NaN presence decisions on double-coded units."""
     key = "excerpt_id" if unit == "excerpt" else "interview_id"
     coders = sorted(set(codings["coder"]))
     covered = codings.groupby(key)["coder"].agg(lambda s: set(s))
@@ -60,8 +60,15 @@ def _binary_unit_stats(mat: np.ndarray, pair: tuple[int, int] | None = None) -> 
         o00 = np.where(pairable, n0 * (n0 - 1) / den, 0.0)
         o01 = np.where(pairable, n0 * n1 / den, 0.0)
         o11 = np.where(pairable, n1 * (n1 - 1) / den, 0.0)
-    st = {"pair": pairable.astype(float), "rated": rated.astype(float), "pa": pa_u, "pi1": pi1_u,
-          "o00": o00, "o01": o01, "o11": o11}
+    st = {
+        "pair": pairable.astype(float),
+        "rated": rated.astype(float),
+        "pa": pa_u,
+        "pi1": pi1_u,
+        "o00": o00,
+        "o01": o01,
+        "o11": o11,
+    }
     if pair is not None:
         a, b = mat[pair[0]], mat[pair[1]]
         both = ~np.isnan(a) & ~np.isnan(b)
@@ -89,7 +96,9 @@ def _binary_stats(st: dict, w: np.ndarray) -> dict:
         if "c00" in S:
             nk = S["c00"] + S["c01"] + S["c10"] + S["c11"]
             po = (S["c00"] + S["c11"]) / nk
-            pek = ((S["c00"] + S["c01"]) * (S["c00"] + S["c10"]) + (S["c10"] + S["c11"]) * (S["c01"] + S["c11"])) / nk**2
+            pek = (
+                (S["c00"] + S["c01"]) * (S["c00"] + S["c10"]) + (S["c10"] + S["c11"]) * (S["c01"] + S["c11"])
+            ) / nk**2
             kappa = np.where((nk > 0) & (pek < 1), (po - pek) / (1 - pek), np.nan)
         else:
             kappa = np.full_like(pa, np.nan)
@@ -210,12 +219,15 @@ def coder_agreement(
     if len(coders) >= 2 and n_units:
         coded = ~np.isnan(arr[0]) if len(codes) else np.zeros((len(coders), n_units), bool)
         shared = coded.astype(int) @ coded.T.astype(int)
-        best = max(((shared[i, j], -i, -j) for i in range(len(coders)) for j in range(i + 1, len(coders))))
+        best = max((shared[i, j], -i, -j) for i in range(len(coders)) for j in range(i + 1, len(coders)))
         if best[0] > 0:
             pair = (-best[1], -best[2])
     rows = []
     for name, ks in blocks:
-        rec = {label: name, "n_units": n_units * len(ks) if name == ALL_CODES or group_by == "domain" else n_units}
+        rec = {
+            label: name,
+            "n_units": n_units * len(ks) if name == ALL_CODES or group_by == "domain" else n_units,
+        }
         sub = arr[ks] if ks else np.full((0, len(coders), n_units), np.nan)
         used = [j for j in range(len(coders)) if not np.all(np.isnan(sub[:, j, :]))] if sub.size else []
         rec["n_coders"] = len(used)
@@ -237,9 +249,13 @@ def coder_agreement(
             e = _binary_stats(st, np.ones((1, n_units)))
             est = {s: float(e[s][0]) for s in _STATS}
             if rec["n_positive"] == 0:
-                note.append("no coder applied this code in the double-coded units: kappa and alpha undefined (0/0)")
+                note.append(
+                    "no coder applied this code in the double-coded units: kappa and alpha undefined (0/0)"
+                )
             elif np.all(sub[~np.isnan(sub)] == 1):
-                note.append("every coder applied this code to every double-coded unit: kappa and alpha undefined (0/0)")
+                note.append(
+                    "every coder applied this code to every double-coded unit: kappa and alpha undefined (0/0)"
+                )
             if rng_idx is not None:
                 b = _binary_stats(st, W)
                 for s in _STATS:
@@ -250,9 +266,15 @@ def coder_agreement(
         rec["note"] = "; ".join(note)
         rows.append(rec)
     if len(all_coders) == 1:
-        warnings.warn("coder_agreement: only one coder in the data; agreement is undefined", _ag.AgreementWarning, stacklevel=2)
+        warnings.warn(
+            "coder_agreement: only one coder in the data; agreement is undefined",
+            _ag.AgreementWarning,
+            stacklevel=2,
+        )
     elif all_coders and n_units == 0:
-        warnings.warn("coder_agreement: no unit was coded by two or more coders", _ag.AgreementWarning, stacklevel=2)
+        warnings.warn(
+            "coder_agreement: no unit was coded by two or more coders", _ag.AgreementWarning, stacklevel=2
+        )
     cols = [label, "n_units", "n_coders", "n_positive", "kappa_coders"]
     for s in _STATS:
         cols += [s, f"{s}_lo", f"{s}_hi"]
@@ -322,21 +344,30 @@ def disagreements(
             yes = [coders[i] for i in range(len(coders)) if v[i] == 1]
             no = [coders[i] for i in range(len(coders)) if v[i] == 0]
             if yes and no:
-                rows.append({
-                    "interview_id": first.loc[u, "interview_id"] if unit == "excerpt" else u,
-                    "excerpt_id": u if unit == "excerpt" else "",
-                    "school": first.loc[u, "school"],
-                    "code": code,
-                    "code_name": names.get(code, code),
-                    "applied_by": ", ".join(yes),
-                    "not_applied_by": ", ".join(no),
-                    "text": texts.get(u, ""),
-                    "_o": order.get(code, len(order)),
-                })
-    cols = ["interview_id", "excerpt_id", "school", "code", "code_name", "applied_by", "not_applied_by", "text"]
+                rows.append(
+                    {
+                        "interview_id": first.loc[u, "interview_id"] if unit == "excerpt" else u,
+                        "excerpt_id": u if unit == "excerpt" else "",
+                        "school": first.loc[u, "school"],
+                        "code": code,
+                        "code_name": names.get(code, code),
+                        "applied_by": ", ".join(yes),
+                        "not_applied_by": ", ".join(no),
+                        "text": texts.get(u, ""),
+                        "_o": order.get(code, len(order)),
+                    }
+                )
+    cols = [
+        "interview_id",
+        "excerpt_id",
+        "school",
+        "code",
+        "code_name",
+        "applied_by",
+        "not_applied_by",
+        "text",
+    ]
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows).sort_values(["interview_id", "excerpt_id", "_o", "code"], kind="mergesort")
     return out[cols].reset_index(drop=True)
-
-

@@ -5,6 +5,7 @@ References
 Fetters, M. D., Curry, L. A., & Creswell, J. W. (2013). Achieving integration in mixed
 methods designs: principles and practices. *Health Services Research*, 48(6), 2134-2156.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -165,8 +166,11 @@ def joint_display(
     # barrier and enabler codes count toward the domain they are tied to
     real["domain"] = real["code"].map(tied).fillna("")
     prof_d = {d: r for d, r in zip(prof["domain"], prof.to_dict("records"))}
-    quotes = (exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids)
-              if not real.empty else None)
+    quotes = (
+        exemplar_quotes(cod, n=1, names=names, max_chars=max_chars, instrument=instrument, ids=ids)
+        if not real.empty
+        else None
+    )
     rank = _CodeRank(info, top_n)
     rows = []
     for d in [d for d in inst.domains["id"] if d in prof_d or d in set(real["domain"])]:
@@ -175,25 +179,43 @@ def joint_display(
         strengths, barriers = (sub[sub["valence"] == v] for v in ("strength", "barrier"))
         mean = pd.to_numeric(pd.Series([pr.get("mean", np.nan)]), errors="coerce").iloc[0]
         a = alpha.get(d, np.nan)
-        rows.append({
-            "school": label,
-            "domain": d,
-            "domain_name": dnames.get(d, d),
-            "survey_mean": mean,
-            "status": _s(pr.get("status", "")),
-            "top_codes": rank.top(sub),
-            "n_excerpts": np.nan if hidden else int(sub["excerpt_id"].nunique()),
-            "agreement": float(a) if a is not None and not pd.isna(a) else np.nan,
-            "exemplar_quote": _domain_quote(quotes, d, network=school is None),
-            "interviews_suppressed": hidden,
-            "strengths": "" if hidden else rank.top(strengths),
-            "barriers": "" if hidden else rank.top(barriers),
-            "n_strength": np.nan if hidden else int(strengths["excerpt_id"].nunique()),
-            "n_barrier": np.nan if hidden else int(barriers["excerpt_id"].nunique()),
-        })
-    out = pd.DataFrame(rows, columns=["school", "domain", "domain_name", "survey_mean", "status", "top_codes",
-                                      "n_excerpts", "agreement", "exemplar_quote", "interviews_suppressed",
-                                      "strengths", "barriers", "n_strength", "n_barrier"])
+        rows.append(
+            {
+                "school": label,
+                "domain": d,
+                "domain_name": dnames.get(d, d),
+                "survey_mean": mean,
+                "status": _s(pr.get("status", "")),
+                "top_codes": rank.top(sub),
+                "n_excerpts": np.nan if hidden else int(sub["excerpt_id"].nunique()),
+                "agreement": float(a) if a is not None and not pd.isna(a) else np.nan,
+                "exemplar_quote": _domain_quote(quotes, d, network=school is None),
+                "interviews_suppressed": hidden,
+                "strengths": "" if hidden else rank.top(strengths),
+                "barriers": "" if hidden else rank.top(barriers),
+                "n_strength": np.nan if hidden else int(strengths["excerpt_id"].nunique()),
+                "n_barrier": np.nan if hidden else int(barriers["excerpt_id"].nunique()),
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "school",
+            "domain",
+            "domain_name",
+            "survey_mean",
+            "status",
+            "top_codes",
+            "n_excerpts",
+            "agreement",
+            "exemplar_quote",
+            "interviews_suppressed",
+            "strengths",
+            "barriers",
+            "n_strength",
+            "n_barrier",
+        ],
+    )
     out["evidence"] = [_evidence(r) for r in out.to_dict("records")]
     return out
 
@@ -243,15 +265,20 @@ def _domain_quote(quotes: pd.DataFrame | None, domain: str, *, network: bool) ->
         return ""
     q = quotes[quotes["domain"] == domain]
     if network:  # exemplary first, then consensus, then school and excerpt id
-        q = q.sort_values(["exemplary", "n_coders", "school", "excerpt_id"],
-                          ascending=[False, False, True, True], kind="mergesort")
+        q = q.sort_values(
+            ["exemplary", "n_coders", "school", "excerpt_id"],
+            ascending=[False, False, True, True],
+            kind="mergesort",
+        )
     return q["quote"].iloc[0] if len(q) else ""
 
 
 def _evidence(r: dict) -> str:
     parts = []
     if pd.notna(r["survey_mean"]):
-        parts.append(f"survey mean {r['survey_mean']:.2f} of 5" + (f" ({r['status']})" if r["status"] else ""))
+        parts.append(
+            f"survey mean {r['survey_mean']:.2f} of 5" + (f" ({r['status']})" if r["status"] else "")
+        )
     else:
         parts.append("survey result suppressed or missing")
     if r.get("interviews_suppressed"):

@@ -1,5 +1,5 @@
-"""Exemplar quotes: short, redacted excerpts per code, only where privacy rules allow.
-"""
+"""Exemplar quotes: short, redacted excerpts per code, only where privacy rules allow."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -91,23 +91,46 @@ def exemplar_quotes(
         c = c[c["school"] == school]
     domains = [domain] if domain is not None else list(DOMAIN_GROUPS)
     c = c[c["domain"].isin(domains)]
-    cols = ["school", "domain", "rank", "excerpt_id", "interview_id", "codes", "exemplary", "n_coders", "quote"]
+    cols = [
+        "school",
+        "domain",
+        "rank",
+        "excerpt_id",
+        "interview_id",
+        "codes",
+        "exemplary",
+        "n_coders",
+        "quote",
+    ]
     if attribute_role:
         cols.insert(5, "role")
     if c.empty:
         return pd.DataFrame(columns=cols)
     dorder = {d: i for i, d in enumerate(domains)}
-    g = c.groupby(["school", "domain", "excerpt_id"], sort=True).agg(
-        interview_id=("interview_id", "first"),
-        role=("role", "first"),
-        text=("text", "first"),
-        exemplary=("exemplary", "any"),
-        n_coders=("coder", "nunique"),
-        codes=("code", lambda s: ", ".join(sorted(set(s), key=lambda x: list(groups).index(x) if x in groups else 999))),
-    ).reset_index()
+    g = (
+        c.groupby(["school", "domain", "excerpt_id"], sort=True)
+        .agg(
+            interview_id=("interview_id", "first"),
+            role=("role", "first"),
+            text=("text", "first"),
+            exemplary=("exemplary", "any"),
+            n_coders=("coder", "nunique"),
+            codes=(
+                "code",
+                lambda s: ", ".join(
+                    sorted(set(s), key=lambda x: list(groups).index(x) if x in groups else 999)
+                ),
+            ),
+        )
+        .reset_index()
+    )
     g["_d"] = g["domain"].map(dorder)
-    g = g.sort_values(["school", "_d", "exemplary", "n_coders", "excerpt_id"],
-                      ascending=[True, True, False, False, True], kind="mergesort", key=id_sort_key)
+    g = g.sort_values(
+        ["school", "_d", "exemplary", "n_coders", "excerpt_id"],
+        ascending=[True, True, False, False, True],
+        kind="mergesort",
+        key=id_sort_key,
+    )
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
     # self-identifying role phrases ("as a principal", "my teachers") are generalised too
@@ -119,7 +142,5 @@ def exemplar_quotes(
 def _shorten(text: str, max_chars: int | None) -> str:
     if max_chars is None or len(text) <= max_chars:
         return text
-    cut = text[: max_chars].rsplit(" ", 1)[0]
+    cut = text[:max_chars].rsplit(" ", 1)[0]
     return cut.rstrip(",;: ") + " ..."
-
-

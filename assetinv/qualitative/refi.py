@@ -4,6 +4,7 @@ References
 ----------
 REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,13 +40,18 @@ def _guid(kind: str, key: str) -> str:
     return str(uuid.uuid5(_GUID_NS, f"{kind}:{key}"))
 
 
-
 def _q(tag: str, ns: str = NS_PROJECT) -> str:
     return f"{{{ns}}}{tag}"
 
 
-def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str], ns: str, with_notes: bool,
-               parented: Iterable[tuple[str, str]] = ()):
+def _code_tree(
+    parent: ET.Element,
+    codebook: pd.DataFrame,
+    extra: Iterable[str],
+    ns: str,
+    with_notes: bool,
+    parented: Iterable[tuple[str, str]] = (),
+):
     """Group codes under non-codable parent codes named after their group.
 
     A group (or a parent in ``parented``) written as a path ``"A/B"`` becomes
@@ -61,7 +67,9 @@ def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str],
         if path not in containers:
             head, _, leaf = path.rpartition("/")
             containers[path] = ET.SubElement(
-                container(head), _q("Code", ns), {"guid": _guid("group", path), "name": leaf, "isCodable": "false"}
+                container(head),
+                _q("Code", ns),
+                {"guid": _guid("group", path), "name": leaf, "isCodable": "false"},
             )
         return containers[path]
 
@@ -77,12 +85,12 @@ def _code_tree(parent: ET.Element, codebook: pd.DataFrame, extra: Iterable[str],
     for c in extra:
         ET.SubElement(codes, _q("Code", ns), {"guid": _guid("code", c), "name": c, "isCodable": "true"})
     for p, c in parented:
-        cel = ET.SubElement(container(p), _q("Code", ns),
-                            {"guid": _guid("code", f"{p}/{c}"), "name": c, "isCodable": "true"})
+        cel = ET.SubElement(
+            container(p), _q("Code", ns), {"guid": _guid("code", f"{p}/{c}"), "name": c, "isCodable": "true"}
+        )
         if c in info:
             ET.SubElement(cel, _q("Description", ns)).text = _describe(info[c])
     return codes
-
 
 
 def _describe(rec) -> str:
@@ -92,8 +100,12 @@ def _describe(rec) -> str:
         lines.append(f"{label}: {_s(v)}")
     for attr, label in _DESC_OPTIONAL:
         v = _s(getattr(rec, attr, ""))
-        default = {"domain": _s(getattr(rec, "group", "")) if _s(getattr(rec, "group", "")) not in
-                   ("BARRIER", "ENABLER") else "", "valence": "either"}.get(attr, "")
+        default = {
+            "domain": _s(getattr(rec, "group", ""))
+            if _s(getattr(rec, "group", "")) not in ("BARRIER", "ENABLER")
+            else "",
+            "valence": "either",
+        }.get(attr, "")
         if v and v != default:
             lines.append(f"{label}: {v}")
     return "\n".join(lines)
@@ -112,7 +124,13 @@ def _zip_write(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
     zf.writestr(info, data)
 
 
-def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path | None = None, *, project_name: str = "Asset Inventory interviews") -> Path:
+def write_qdpx(
+    codings: pd.DataFrame,
+    path,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    project_name: str = "Asset Inventory interviews",
+) -> Path:
     """Write codings as a REFI-QDA 1.5 project (``.qdpx``).
 
     Mapping: each interview becomes a ``TextSource`` whose plain text (in
@@ -176,7 +194,9 @@ def write_qdpx(codings: pd.DataFrame, path, instrument: Instrument | str | Path 
     _code_tree(book, cb, extra, NS_PROJECT, True, parented)
     variables = ET.SubElement(root, _q("Variables"))
     for v in ("school", "role"):
-        ET.SubElement(variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"})
+        ET.SubElement(
+            variables, _q("Variable"), {"guid": _guid("var", v), "name": v, "typeOfVariable": "Text"}
+        )
     _cases_xml(root, cod)
     files = _sources_xml(root, cod)
     _notes_xml(root, cod)
@@ -207,13 +227,14 @@ def _tidy_for_export(codings: pd.DataFrame) -> pd.DataFrame:
 
 def _cases_xml(root: ET.Element, cod: pd.DataFrame) -> None:
     """One ``Case`` per interview with its school and role variables and a ``SourceRef`` to its text."""
-    interviews = (
-        cod.drop_duplicates("interview_id")[["interview_id", "school", "role"]]
-        .sort_values("interview_id", kind="mergesort")
+    interviews = cod.drop_duplicates("interview_id")[["interview_id", "school", "role"]].sort_values(
+        "interview_id", kind="mergesort"
     )
     cases = ET.SubElement(root, _q("Cases"))
     for rec in interviews.itertuples(index=False):
-        case = ET.SubElement(cases, _q("Case"), {"guid": _guid("case", rec.interview_id), "name": rec.interview_id})
+        case = ET.SubElement(
+            cases, _q("Case"), {"guid": _guid("case", rec.interview_id), "name": rec.interview_id}
+        )
         for v in ("school", "role"):
             vv = ET.SubElement(case, _q("VariableValue"))
             ET.SubElement(vv, _q("VariableRef"), {"targetGUID": _guid("var", v)})
@@ -228,7 +249,9 @@ def _sources_xml(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
     for itv, g in cod.groupby("interview_id", sort=True):
         sguid = _guid("source", itv)
         src = ET.SubElement(
-            sources, _q("TextSource"), {"guid": sguid, "name": itv, "plainTextPath": f"internal://{sguid}.txt"}
+            sources,
+            _q("TextSource"),
+            {"guid": sguid, "name": itv, "plainTextPath": f"internal://{sguid}.txt"},
         )
         parts: list[str] = []
         pos = 0
@@ -247,15 +270,26 @@ def _sources_xml(root: ET.Element, cod: pd.DataFrame) -> dict[str, bytes]:
 
 def _selection_xml(src: ET.Element, ex: str, eg: pd.DataFrame, start: int, end: int) -> None:
     """A ``PlainTextSelection`` with one ``Coding`` per coder and code (exemplary and valence as ``NoteRef``)."""
-    sel = ET.SubElement(src, _q("PlainTextSelection"), {
-        "guid": _guid("selection", ex), "name": ex, "startPosition": str(start), "endPosition": str(end),
-        "creatingUser": _guid("user", eg["coder"].iloc[0])})
+    sel = ET.SubElement(
+        src,
+        _q("PlainTextSelection"),
+        {
+            "guid": _guid("selection", ex),
+            "name": ex,
+            "startPosition": str(start),
+            "endPosition": str(end),
+            "creatingUser": _guid("user", eg["coder"].iloc[0]),
+        },
+    )
     note_guid = _guid("note", _EXEMPLARY_NOTE)
     for rec in eg.itertuples(index=False):
         coding = ET.SubElement(
             sel,
             _q("Coding"),
-            {"guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"), "creatingUser": _guid("user", rec.coder)},
+            {
+                "guid": _guid("coding", f"{ex}|{rec.coder}|{rec.code}"),
+                "creatingUser": _guid("user", rec.coder),
+            },
         )
         code_key = f"{rec.parent}/{rec.code}" if rec.parent else rec.code
         ET.SubElement(coding, _q("CodeRef"), {"targetGUID": _guid("code", code_key)})
@@ -273,20 +307,29 @@ def _notes_xml(root: ET.Element, cod: pd.DataFrame) -> None:
         return
     notes = ET.SubElement(root, _q("Notes"))
     if any_exemplary:
-        note = ET.SubElement(notes, _q("Note"), {"guid": _guid("note", _EXEMPLARY_NOTE), "name": _EXEMPLARY_NOTE})
-        ET.SubElement(note, _q("PlainTextContent")).text = (
-            "Codings referring to this note were flagged by their coder as exemplary quotes."
+        note = ET.SubElement(
+            notes, _q("Note"), {"guid": _guid("note", _EXEMPLARY_NOTE), "name": _EXEMPLARY_NOTE}
         )
+        ET.SubElement(
+            note, _q("PlainTextContent")
+        ).text = "Codings referring to this note were flagged by their coder as exemplary quotes."
     for v in used_valences:
-        note = ET.SubElement(notes, _q("Note"), {"guid": _guid("note", _VALENCE_NOTES[v]), "name": _VALENCE_NOTES[v]})
+        note = ET.SubElement(
+            notes, _q("Note"), {"guid": _guid("note", _VALENCE_NOTES[v]), "name": _VALENCE_NOTES[v]}
+        )
         ET.SubElement(note, _q("PlainTextContent")).text = (
             f"Codings referring to this note record valence '{v}': the excerpt shows "
-            + ("the practice or condition present and helping." if v == "strength"
-               else "the practice or condition missing, weak or in the way.")
+            + (
+                "the practice or condition present and helping."
+                if v == "strength"
+                else "the practice or condition missing, weak or in the way."
+            )
         )
 
 
-def read_qdpx(path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None) -> pd.DataFrame:
+def read_qdpx(
+    path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None
+) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     Every ``Coding`` inside a ``PlainTextSelection`` of a ``TextSource``
@@ -337,7 +380,6 @@ def read_qdpx(path, instrument: Instrument | str | Path | None = None, *, codes=
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
     return read_codings(path, instrument, codes=codes, cases=cases, allow_external=allow_external)
-
 
 
 def write_qdc(codebook, path) -> Path:

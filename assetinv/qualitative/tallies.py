@@ -1,5 +1,5 @@
-"""Code tallies and co-occurrence: how often each code (or domain) was applied, per school or role.
-"""
+"""Code tallies and co-occurrence: how often each code (or domain) was applied, per school or role."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -127,37 +127,60 @@ def code_tallies(
     c = codings if coder is None else codings[codings["coder"] == coder]
     base = _with_valence(c)[CODING_COLUMNS + ["valence"]].copy()
     group_sizes = (
-        base.groupby(by, sort=True).agg(n=("interview_id", "nunique"), n_group_excerpts=("excerpt_id", "nunique"))
+        base.groupby(by, sort=True)
+        .agg(n=("interview_id", "nunique"), n_group_excerpts=("excerpt_id", "nunique"))
         .reset_index()
         if by
-        else pd.DataFrame({"n": [base["interview_id"].nunique()], "n_group_excerpts": [base["excerpt_id"].nunique()]})
+        else pd.DataFrame(
+            {"n": [base["interview_id"].nunique()], "n_group_excerpts": [base["excerpt_id"].nunique()]}
+        )
     )
     key = "code" if level == "code" else "group"
     counts = _tally_counts(base, info, by, key, group_sizes if include_zero else None)
-    out = counts.merge(group_sizes, on=by, how="left") if by else counts.assign(**group_sizes.iloc[0].to_dict())
+    out = (
+        counts.merge(group_sizes, on=by, how="left") if by else counts.assign(**group_sizes.iloc[0].to_dict())
+    )
     out["share_excerpts"] = out["n_excerpts"] / out["n_group_excerpts"]
     out["share_interviews"] = out["n_interviews"] / out["n"]
     out, lead = _label_tallies(out, info, level, instrument)
     sort_cols = by + (["n_excerpts", "n_interviews", "_ord"] if sort == "count" else ["_ord"])
     asc = [True] * len(by) + ([False, False, True] if sort == "count" else [True])
     out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
-    cols = by + lead + ["n", "n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier",
-                        "share_excerpts", "share_interviews"]
+    cols = (
+        by
+        + lead
+        + [
+            "n",
+            "n_group_excerpts",
+            "n_excerpts",
+            "n_interviews",
+            "n_strength",
+            "n_barrier",
+            "share_excerpts",
+            "share_interviews",
+        ]
+    )
     return _suppress_tallies(out[cols].reset_index(drop=True), base, by, lead, min_n)
 
 
-def _tally_counts(base: pd.DataFrame, info: pd.DataFrame, by: list[str], key: str,
-                  group_sizes: pd.DataFrame | None) -> pd.DataFrame:
+def _tally_counts(
+    base: pd.DataFrame, info: pd.DataFrame, by: list[str], key: str, group_sizes: pd.DataFrame | None
+) -> pd.DataFrame:
     """Excerpts, interviews, strengths and barriers per group and code (or code group); with ``group_sizes``,
-    every codebook code (or group) in every group, zeros included."""
+    every codebook code (or group) in every group, zeros included.
+    """
     real = _real(base).merge(info, on="code", how="left")
     real["group"] = real["group"].fillna("")
     real["code_name"] = real["code_name"].fillna(real["code"])
-    counts = real.groupby(by + [key], sort=True).agg(
-        n_excerpts=("excerpt_id", "nunique"), n_interviews=("interview_id", "nunique")
-    ).reset_index()
+    counts = (
+        real.groupby(by + [key], sort=True)
+        .agg(n_excerpts=("excerpt_id", "nunique"), n_interviews=("interview_id", "nunique"))
+        .reset_index()
+    )
     for v in ("strength", "barrier"):
-        nv = real[real["valence"] == v].groupby(by + [key], sort=True)["excerpt_id"].nunique().rename(f"n_{v}")
+        nv = (
+            real[real["valence"] == v].groupby(by + [key], sort=True)["excerpt_id"].nunique().rename(f"n_{v}")
+        )
         counts = counts.merge(nv.reset_index(), on=by + [key], how="left")
         counts[f"n_{v}"] = counts[f"n_{v}"].fillna(0).astype(int)
     if group_sizes is None:
@@ -171,8 +194,9 @@ def _tally_counts(base: pd.DataFrame, info: pd.DataFrame, by: list[str], key: st
     return counts
 
 
-def _label_tallies(out: pd.DataFrame, info: pd.DataFrame, level: str,
-                   instrument: Instrument | str | Path | None) -> tuple[pd.DataFrame, list[str]]:
+def _label_tallies(
+    out: pd.DataFrame, info: pd.DataFrame, level: str, instrument: Instrument | str | Path | None
+) -> tuple[pd.DataFrame, list[str]]:
     """Code (or domain) names and the codebook order ``_ord``; returns the table and its leading columns."""
     if level == "code":
         order = {c: i for i, c in enumerate(info["code"])}
@@ -192,11 +216,19 @@ def _label_tallies(out: pd.DataFrame, info: pd.DataFrame, level: str,
     return out, ["domain", "domain_name"]
 
 
-def _suppress_tallies(out: pd.DataFrame, base: pd.DataFrame, by: list[str], lead: list[str],
-                      min_n: int) -> pd.DataFrame:
+def _suppress_tallies(
+    out: pd.DataFrame, base: pd.DataFrame, by: list[str], lead: list[str], min_n: int
+) -> pd.DataFrame:
     """Small groups, sites with a single interviewee in a role, and lone suppressed groups (complementary)."""
-    values = ["n_group_excerpts", "n_excerpts", "n_interviews", "n_strength", "n_barrier", "share_excerpts",
-              "share_interviews"]
+    values = [
+        "n_group_excerpts",
+        "n_excerpts",
+        "n_interviews",
+        "n_strength",
+        "n_barrier",
+        "share_excerpts",
+        "share_interviews",
+    ]
     raw_n = out["n"].copy()
     out = suppress(out, values, n_column="n", min_n=min_n)
     if by == ["school"] and "role" in base:
@@ -212,8 +244,9 @@ def _suppress_tallies(out: pd.DataFrame, base: pd.DataFrame, by: list[str], lead
             out.loc[hit, "suppressed"] = single[hit]
     if by:
         # the network (or the coarser grouping) is published too: protect a lone suppressed group
-        out = complementary_suppress(out, by, by[:-1], value_columns=values, min_n=min_n, raw_n=raw_n,
-                                     within=[lead[0]])
+        out = complementary_suppress(
+            out, by, by[:-1], value_columns=values, min_n=min_n, raw_n=raw_n, within=[lead[0]]
+        )
     out["suppressed"] = out["suppressed"].str.replace("respondents", "interviews")
     return out
 
@@ -296,5 +329,3 @@ def cooccurrence(
         raise ValueError("measure must be 'count' or 'jaccard'")
     idx = pd.Index(list(codes), name="code")
     return pd.DataFrame(mat, index=idx, columns=pd.Index(list(codes), name="code"))
-
-

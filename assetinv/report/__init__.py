@@ -19,6 +19,7 @@ Examples
 >>> [s.id for s in school_report_sections(ctx, "S01")][:2]  # doctest: +SKIP
 ['summary', 'profile']
 """
+
 from __future__ import annotations
 
 import importlib
@@ -26,19 +27,37 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names below are loaded on first use, so `assetinv --help` stays fast
     from .blocks import Section, figure_html, html_table
-    from .build import build_reports, render_index, render_network, render_school, render_school_summary, write_xlsx
+    from .build import (
+        build_reports,
+        render_index,
+        render_network,
+        render_school,
+        render_school_summary,
+        write_xlsx,
+    )
     from .context import ReportContext, default_data_dir, read_study, school_file_name
     from .pipeline import compute_analyses, load_context
     from .sections import index_sections, network_sections, school_report_sections
 
 _HOME = {
-    "Section": "blocks", "figure_html": "blocks", "html_table": "blocks",
-    "build_reports": "build", "render_index": "build", "render_network": "build", "render_school": "build",
-    "render_school_summary": "build", "write_xlsx": "build",
-    "ReportContext": "context", "default_data_dir": "context", "read_study": "context",
+    "Section": "blocks",
+    "figure_html": "blocks",
+    "html_table": "blocks",
+    "build_reports": "build",
+    "render_index": "build",
+    "render_network": "build",
+    "render_school": "build",
+    "render_school_summary": "build",
+    "write_xlsx": "build",
+    "ReportContext": "context",
+    "default_data_dir": "context",
+    "read_study": "context",
     "school_file_name": "context",
-    "compute_analyses": "pipeline", "load_context": "pipeline",
-    "index_sections": "sections", "network_sections": "sections", "school_report_sections": "sections",
+    "compute_analyses": "pipeline",
+    "load_context": "pipeline",
+    "index_sections": "sections",
+    "network_sections": "sections",
+    "school_report_sections": "sections",
 }
 
 

@@ -12,6 +12,7 @@ set ordering beyond insertion order).
 * :class:`Section` is one titled part of a report (id, title, HTML body).
 * small pieces shared by the sections: paragraphs, headings, intervals, status badges.
 """
+
 from __future__ import annotations
 
 import html
@@ -154,8 +155,14 @@ def html_table(
         columns = list(df.columns)
     labels = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
     cols = [c for c in labels if c in df.columns]
-    cols = [c for c in cols if c not in drop_if_empty
-            or df[c].map(lambda v: v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v) != "").any()]
+    cols = [
+        c
+        for c in cols
+        if c not in drop_if_empty
+        or df[c]
+        .map(lambda v: v is not None and not (isinstance(v, float) and math.isnan(v)) and str(v) != "")
+        .any()
+    ]
     if len(df) == 0:
         cap = f"<strong>{esc(caption)}</strong>: " if caption else ""
         return f'<p class="note">{cap}{esc(empty)}</p>'
@@ -166,8 +173,10 @@ def html_table(
             digits[c] = 0 if pd.api.types.is_integer_dtype(df[c]) else default_digits
     tid = f' id="{esc(table_id)}"' if table_id else ""
     # the scroll box keeps wide tables from widening the page on a phone; focusable so keyboards can scroll it
-    out = [f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(caption or "Table")}">',
-           f"<table{tid}>"]
+    out = [
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{esc(caption or "Table")}">',
+        f"<table{tid}>",
+    ]
     if caption:
         out.append(f"<caption>{esc(caption)}</caption>")
     out.append("<thead><tr>")
@@ -367,8 +376,9 @@ FIGURES: dict[str, Callable] = {
 }
 
 
-def _figure(ctx: ReportContext, fn_name: str, fig_id: str, caption: str, *args,
-            reuse: tuple | None = None, **kwargs) -> str:
+def _figure(
+    ctx: ReportContext, fn_name: str, fig_id: str, caption: str, *args, reuse: tuple | None = None, **kwargs
+) -> str:
     """Render the figure function ``FIGURES[fn_name]`` inline ("" when it draws nothing).
 
     ``reuse`` names a figure drawn more than once in a run from the same data (a

@@ -23,6 +23,7 @@ fixed SVG ids, fixed XLSX zip dates. Files are rendered into a temporary folder
 next to ``out`` and moved into place only when everything succeeded, so an
 error or Ctrl-C never leaves a half-written report.
 """
+
 from __future__ import annotations
 
 import concurrent.futures as cf
@@ -101,9 +102,17 @@ def _instrument_title(ctx: ReportContext) -> str:
     return str(getattr(ctx.instrument, "name", "") or "Survey")
 
 
-def _page(ctx: ReportContext, *, title: str, subtitle: str | None, sections: list[Section],
-          back_href: str | None = None, network_href: str | None = None, footer: str = "",
-          page_class: str = "") -> str:
+def _page(
+    ctx: ReportContext,
+    *,
+    title: str,
+    subtitle: str | None,
+    sections: list[Section],
+    back_href: str | None = None,
+    network_href: str | None = None,
+    footer: str = "",
+    page_class: str = "",
+) -> str:
     class _S:  # sections whose HTML is trusted (built by our own escaping helpers)
         def __init__(self, s: Section):
             self.id, self.title = s.id, s.title
@@ -138,7 +147,11 @@ def render_school(ctx: ReportContext, school: str) -> str:
     name = ctx.school_name(school)
     district = ctx.school_district(school)
     title = _instrument_title(ctx)
-    sub = f"School {school}" + (f" · district {district}" if district else "") + f" · {title} at partnership entry"
+    sub = (
+        f"School {school}"
+        + (f" · district {district}" if district else "")
+        + f" · {title} at partnership entry"
+    )
     return _page(
         ctx,
         title=f"{title} report: {name}",
@@ -179,10 +192,16 @@ def render_school_summary(ctx: ReportContext, school: str, file_name: str | None
     name = ctx.school_name(school)
     district = ctx.school_district(school)
     sub = f"School {school}" + (f" · district {district}" if district else "") + " · one-page summary"
-    return _page(ctx, title=f"{name}: {_instrument_title(ctx)} at a glance", subtitle=sub,
-                 sections=summary_sections(ctx, school, file_name), back_href="../index.html",
-                 network_href="../network.html", footer="Groups smaller than the suppression minimum are never shown.",
-                 page_class="school summary-page")
+    return _page(
+        ctx,
+        title=f"{name}: {_instrument_title(ctx)} at a glance",
+        subtitle=sub,
+        sections=summary_sections(ctx, school, file_name),
+        back_href="../index.html",
+        network_href="../network.html",
+        footer="Groups smaller than the suppression minimum are never shown.",
+        page_class="school summary-page",
+    )
 
 
 # ------------------------------------------------------------------ files
@@ -229,8 +248,14 @@ def _cell(v: Any, digits: int = DEFAULT_PRECISION) -> Any:
     return v if isinstance(v, (int, str, bool)) else str(v)
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: str | os.PathLike, *, readable: bool = True,
-               labels: dict | None = None, precision: int = DEFAULT_PRECISION) -> Path:
+def write_xlsx(
+    tables: dict[str, pd.DataFrame],
+    path: str | os.PathLike,
+    *,
+    readable: bool = True,
+    labels: dict | None = None,
+    precision: int = DEFAULT_PRECISION,
+) -> Path:
     """Write every table to one workbook, one sheet each, byte-for-byte reproducibly.
 
     The workbook's created/modified properties are fixed and the zip entries
@@ -322,7 +347,9 @@ def _provenance(ctx: ReportContext, schools: Sequence[str]) -> dict:
         "config_file": ctx.config_file,
         "parameters": {
             "min_n": ctx.min_n,
-            "min_response_rate": ctx.config.get("min_response_rate") if isinstance(ctx.config, dict) else None,
+            "min_response_rate": ctx.config.get("min_response_rate")
+            if isinstance(ctx.config, dict)
+            else None,
             "precision": int(ctx.results.get("precision", DEFAULT_PRECISION)),
             "schools": list(schools),
         },
@@ -360,7 +387,7 @@ def _school_worker(tmp: Path, schools: Sequence[str]) -> list[str]:
 def _chunks(items: Sequence[str], jobs: int) -> list[list[str]]:
     """Small batches (about 8 per worker and at least one school each) so the workers stay evenly loaded."""
     size = max(1, min(25, len(items) // (8 * jobs) or 1))
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
 def _progress(total: int, enabled: bool, desc: str):
@@ -461,11 +488,24 @@ def build_reports(
     check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
     with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
-        return _build(data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger)
+        return _build(
+            data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger
+        )
 
 
-def _build(data, out: Path, schools, min_n, jobs, progress, config, force, pdf=False, precision=None,
-           release_ledger=None) -> dict:
+def _build(
+    data,
+    out: Path,
+    schools,
+    min_n,
+    jobs,
+    progress,
+    config,
+    force,
+    pdf=False,
+    precision=None,
+    release_ledger=None,
+) -> dict:
     bar = _progress(None, progress, "assetinv: reading data, running analyses")
     bar.bar_format = "{desc} ..."
     bar.refresh()
@@ -496,8 +536,13 @@ def _precision(ctx: ReportContext, precision: int | None) -> int:
     if p is None:
         p = DEFAULT_PRECISION
     if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 9:
-        raise DataError(Problem(file="--precision", message=f"must be a whole number from 0 to 9 (got {p!r})",
-                                fix="e.g. --precision 2"))
+        raise DataError(
+            Problem(
+                file="--precision",
+                message=f"must be a whole number from 0 to 9 (got {p!r})",
+                fix="e.g. --precision 2",
+            )
+        )
     return int(p)
 
 
@@ -539,7 +584,9 @@ def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[s
     return sorted(set(wanted))
 
 
-def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar, pdf: bool = False) -> list[str]:
+def _render_all(
+    ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar, pdf: bool = False
+) -> list[str]:
     """Render every output file into ``tmp``; return their relative paths."""
     (tmp / "schools").mkdir()
     (tmp / "tables").mkdir()
@@ -555,8 +602,12 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
     precision = int(ctx.results.get("precision", DEFAULT_PRECISION))
     for name, df in tables.items():
         (tmp / "tables" / f"{name}.csv").write_bytes(_csv_bytes(df, precision))
-    write_xlsx(tables, tmp / "assetinv_tables.xlsx", labels=dict(getattr(ctx.instrument, "labels", {}) or {}),
-               precision=precision)
+    write_xlsx(
+        tables,
+        tmp / "assetinv_tables.xlsx",
+        labels=dict(getattr(ctx.instrument, "labels", {}) or {}),
+        precision=precision,
+    )
     (tmp / "index.html").write_bytes(render_index(ctx, selected, list(tables)).encode("utf-8"))
     prov = json.dumps(_provenance(ctx, selected), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     (tmp / "provenance.json").write_bytes(prov.encode("utf-8"))

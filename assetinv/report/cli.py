@@ -1,4 +1,5 @@
 """Texts of the ``assetinv`` command: ``--help`` examples and the summary printed on success."""
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,9 @@ def success_summary(result: dict) -> str:
     n_tables = sum(1 for f in files if str(f).startswith("tables/"))
     n_pdf = sum(1 for f in files if str(f).endswith(".pdf"))
     pdf = f", {n_pdf} PDF(s)" if n_pdf else ""
-    lines = [f"assetinv: wrote {len(result.get('schools', []))} school report(s), the network summary and "
-             f"{n_tables} table(s){pdf} ({len(files)} files) to {out}",
-             f"open {(out / 'index.html').resolve()}"]
+    lines = [
+        f"assetinv: wrote {len(result.get('schools', []))} school report(s), the network summary and "
+        f"{n_tables} table(s){pdf} ({len(files)} files) to {out}",
+        f"open {(out / 'index.html').resolve()}",
+    ]
     return "\n".join(lines)

@@ -4,6 +4,7 @@
 :func:`assetinv.report.pipeline.load_context` then runs the analyses into the
 same context. Nothing here renders or analyses anything.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,8 @@ import pandas as pd
 from ..errors import DataError, Problem
 from ..ids import natural_key
 from ..instrument import load_instrument
-from ..outdir import school_file_names
 from ..io import file_sha256, read_config, read_responses, read_roster, read_schools, response_files
+from ..outdir import school_file_names
 from ..privacy import MIN_N
 from ..qualitative import read_codings
 from ..simulate import write_sample
@@ -129,8 +130,6 @@ def default_data_dir() -> Path:
     return _simulated_sample_dir()
 
 
-
-
 def resolve_inputs(data: str | os.PathLike | None, config: str | os.PathLike | None) -> tuple[Path, Path]:
     """Return (data_dir, config_path) or raise DataError naming what is missing."""
     if data is None and config is None:
@@ -219,13 +218,21 @@ def read_study(
     roster = read_roster(cfg["roster"], instrument)
     schools = read_schools(cfg["schools"])
     if cfg.get("codings") is not None:
-        codings = read_codings(cfg["codings"], instrument, allow_external=cfg.get("codings_allow_external"),
-                               **(cfg.get("codings_crosswalk") or {}))
+        codings = read_codings(
+            cfg["codings"],
+            instrument,
+            allow_external=cfg.get("codings_allow_external"),
+            **(cfg.get("codings_crosswalk") or {}),
+        )
     else:
-        codings = pd.DataFrame(columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"])
+        codings = pd.DataFrame(
+            columns=["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"]
+        )
     n_min = int(min_n if min_n is not None else (cfg.get("min_n") or MIN_N))
     if n_min < 1:
-        raise DataError(Problem(file="--min-n", message=f"must be at least 1 (got {n_min})", fix="e.g. --min-n 5"))
+        raise DataError(
+            Problem(file="--min-n", message=f"must be at least 1 (got {n_min})", fix="e.g. --min-n 5")
+        )
     folder = Path(cfg["folder"])
     inputs = []
     for key in ("responses", "roster", "schools", "codings", "instrument"):
@@ -234,14 +241,22 @@ def read_study(
             continue
         if key == "instrument" and isinstance(val, str):  # a bundled version: record the bundled file
             val = instrument.source
-        for pth in (response_files(val) if key == "responses" else [Path(val)]):
+        for pth in response_files(val) if key == "responses" else [Path(val)]:
             try:
                 name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
             except ValueError:
                 name = pth.name
-            inputs.append({"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size})
-    inputs.append({"role": "config", "file": config_path.name, "sha256": file_sha256(config_path),
-                   "bytes": config_path.stat().st_size})
+            inputs.append(
+                {"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size}
+            )
+    inputs.append(
+        {
+            "role": "config",
+            "file": config_path.name,
+            "sha256": file_sha256(config_path),
+            "bytes": config_path.stat().st_size,
+        }
+    )
     return ReportContext(
         data_dir=data_path,
         config=cfg,

@@ -18,6 +18,7 @@ PDF bytes on every run, from a fresh browser launch and in any folder (the absol
 link was what made a long report differ between two runs), with the same Chromium
 build: another Chromium version may lay the text out differently.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,14 +33,25 @@ from ..errors import DataError, Problem
 
 __all__ = ["chromium_path", "write_pdfs"]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def chromium_path() -> str | None:
     """Debian's Chromium (``ASSETINV_CHROMIUM`` overrides), or None when it is not installed."""
-    for cand in (os.environ.get("ASSETINV_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium",
-                 shutil.which("chromium-browser")):
+    for cand in (
+        os.environ.get("ASSETINV_CHROMIUM"),
+        shutil.which("chromium"),
+        "/usr/bin/chromium",
+        shutil.which("chromium-browser"),
+    ):
         if cand and Path(cand).exists():
             return cand
     return None
@@ -51,15 +63,20 @@ def _fix_dates(pdf: bytes) -> bytes:
 
     def date(m: re.Match) -> bytes:
         raw = m.group(2)
-        new = fixed if len(raw) == len(fixed) else (fixed[: len(raw)] if len(raw) < len(fixed)
-                                                    else fixed + b" " * (len(raw) - len(fixed)))
+        new = (
+            fixed
+            if len(raw) == len(fixed)
+            else (fixed[: len(raw)] if len(raw) < len(fixed) else fixed + b" " * (len(raw) - len(fixed)))
+        )
         return m.group(1) + new + b")"
 
     pdf = re.sub(rb"(/(?:CreationDate|ModDate)\s*\()(D:[^)]*)\)", date, pdf)
     # XMP packet dates, if any, e.g. <xmp:CreateDate>2026-12-01T20:00:00+00:00</xmp:CreateDate>
-    pdf = re.sub(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)([^<]*)(<)",
-                 lambda m: m.group(1) + b"2000-01-01T00:00:00Z".ljust(len(m.group(2)))[: len(m.group(2))]
-                 + m.group(3), pdf)
+    pdf = re.sub(
+        rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)([^<]*)(<)",
+        lambda m: m.group(1) + b"2000-01-01T00:00:00Z".ljust(len(m.group(2)))[: len(m.group(2))] + m.group(3),
+        pdf,
+    )
     return pdf
 
 
@@ -73,7 +90,7 @@ def _relative_links(pdf: bytes, folder: Path, printed: set[str]) -> bytes:
     whose links are sent to the PDF instead.
     """
     root = folder.resolve()
-    pieces, shifts, last = [], [], 0   # shifts: (offset in the old file, bytes added there)
+    pieces, shifts, last = [], [], 0  # shifts: (offset in the old file, bytes added there)
     for m in _URI.finditer(pdf):
         raw = m.group(1).replace(b"\\)", b")").replace(b"\\(", b"(").replace(b"\\\\", b"\\")
         try:
@@ -86,7 +103,7 @@ def _relative_links(pdf: bytes, folder: Path, printed: set[str]) -> bytes:
             rel = rel.with_suffix(".pdf")
         new = urllib.parse.quote(rel.as_posix()) + (f"#{frag}" if frag else "")
         new_b = new.encode("ascii").replace(b"(", b"\\(").replace(b")", b"\\)")
-        pieces += [pdf[last:m.start(1)], new_b]
+        pieces += [pdf[last : m.start(1)], new_b]
         shifts.append((m.start(1), len(new_b) - len(m.group(1))))
         last = m.end(1)
     if not shifts:
@@ -100,9 +117,14 @@ def _relative_links(pdf: bytes, folder: Path, printed: set[str]) -> bytes:
     start = out.rfind(b"startxref")
     if xref < 0 or start < 0:  # pragma: no cover - Chromium writes a classic xref table
         return pdf
-    entries = re.sub(rb"(?m)^(\d{10}) (\d{5}) n",
-                     lambda e: b"%010d %s n" % (moved(int(e.group(1))), e.group(2)), out[xref:start])
-    tail = re.sub(rb"startxref\s+(\d+)", lambda e: b"startxref\n%d" % moved(int(e.group(1))), out[start:], count=1)
+    entries = re.sub(
+        rb"(?m)^(\d{10}) (\d{5}) n",
+        lambda e: b"%010d %s n" % (moved(int(e.group(1))), e.group(2)),
+        out[xref:start],
+    )
+    tail = re.sub(
+        rb"startxref\s+(\d+)", lambda e: b"startxref\n%d" % moved(int(e.group(1))), out[start:], count=1
+    )
     return out[:xref] + entries + tail
 
 
@@ -143,11 +165,15 @@ def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter"
     else:
         has_playwright = True
     if exe is None or not has_playwright:
-        raise DataError(Problem(
-            file="--pdf", message="PDF output needs Chromium and the playwright Python package"
-            + (" (chromium not found)" if exe is None else " (playwright not installed)"),
-            fix="apt-get install chromium and pip install playwright (no browser download is needed), "
-                "or leave out --pdf"))
+        raise DataError(
+            Problem(
+                file="--pdf",
+                message="PDF output needs Chromium and the playwright Python package"
+                + (" (chromium not found)" if exe is None else " (playwright not installed)"),
+                fix="apt-get install chromium and pip install playwright (no browser download is needed), "
+                "or leave out --pdf",
+            )
+        )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -158,8 +184,10 @@ def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter"
 
 def _print_all(browser, html_files, paper: str) -> list[Path]:
     """Print each page with an open browser; the PDF goes beside its HTML."""
-    footer = ('<div style="font-size:7pt;width:100%;text-align:center;color:#555"><span class="title"></span>'
-              ' · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>')
+    footer = (
+        '<div style="font-size:7pt;width:100%;text-align:center;color:#555"><span class="title"></span>'
+        ' · page <span class="pageNumber"></span> of <span class="totalPages"></span></div>'
+    )
     written = []
     printed = {Path(f).name for f in html_files}
     context = browser.new_context(offline=True)
@@ -168,9 +196,16 @@ def _print_all(browser, html_files, paper: str) -> list[Path]:
             page = context.new_page()
             page.goto(f.resolve().as_uri(), wait_until="load")
             page.emulate_media(media="print")
-            pdf = page.pdf(format=paper, print_background=True, tagged=True, outline=True,
-                           display_header_footer=True, header_template="<span></span>", footer_template=footer,
-                           margin={"top": "11mm", "bottom": "14mm", "left": "11mm", "right": "11mm"})
+            pdf = page.pdf(
+                format=paper,
+                print_background=True,
+                tagged=True,
+                outline=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=footer,
+                margin={"top": "11mm", "bottom": "14mm", "left": "11mm", "right": "11mm"},
+            )
             page.close()
             out = f.with_suffix(".pdf")
             out.write_bytes(_relative_links(_fix_dates(pdf), f.parent, printed))

@@ -7,6 +7,7 @@ protects the publication (:func:`assetinv.disclosure.protect_publication`) and
 adds the item distributions. Reports only show slices of the tables it leaves in
 ``ctx.tables``.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,11 +22,10 @@ from .. import scoring as S
 from ..disclosure import protect_publication
 from ..ids import id_sort_key, natural_key
 from ..io import data_quality
-from ..privacy import suppress
+from ..items import item_profile
+from ..privacy import MIN_RESPONSE_RATE, suppress
 from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
-from ..items import item_profile
-from ..privacy import MIN_RESPONSE_RATE
 from .context import ReportContext, read_study
 
 __all__ = ["analysis_notes", "compute_analyses", "load_context"]
@@ -83,7 +83,11 @@ def _redaction_terms(ctx: ReportContext) -> dict:
     """Names (study.yaml ``redact_names``) and respondent ids that quotes must not show."""
     path = ctx.config.get("redact_names") if isinstance(ctx.config, dict) else None
     names = read_redact_names(path) if path else None
-    ids = sorted(set(ctx.responses["respondent_id"].dropna().astype(str))) if "respondent_id" in ctx.responses else None
+    ids = (
+        sorted(set(ctx.responses["respondent_id"].dropna().astype(str)))
+        if "respondent_id" in ctx.responses
+        else None
+    )
     return {"names": names, "ids": ids}
 
 
@@ -112,13 +116,24 @@ def compute_analyses(ctx: ReportContext) -> None:
         ctx.tables["participation"] = _participation(ctx, scores, rate)
 
         prof = S.asset_profile(
-            scores, roster=ctx.roster, min_n=n_min, min_response_rate=rate, instrument=inst,
+            scores,
+            roster=ctx.roster,
+            min_n=n_min,
+            min_response_rate=rate,
+            instrument=inst,
             suppress_also=res.get("suppress_also"),  # secondary suppression (assetinv.disclosure)
             **_thresholds(cfg, ("asset_at", "growth_below", "min_diff", "level")),
         )
         base = scores[(scores["wave"].astype(str) == "baseline") & scores["role"].isin(["teacher", "leader"])]
-        summ = S.summarize(base, ("school",), roster=ctx.roster, responses=ctx.responses, min_n=n_min,
-                           min_response_rate=rate, instrument=inst)
+        summ = S.summarize(
+            base,
+            ("school",),
+            roster=ctx.roster,
+            responses=ctx.responses,
+            min_n=n_min,
+            min_response_rate=rate,
+            instrument=inst,
+        )
         attrs = dict(prof.attrs)
         prof = prof.merge(summ[["school", "domain", "pct_favourable"]], on=["school", "domain"], how="left")
         prof.attrs = attrs
@@ -136,34 +151,70 @@ def compute_analyses(ctx: ReportContext) -> None:
         playbook = S.load_playbook(instrument=inst)
         # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
         item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
-        recs = [S.recommend(prof, s, playbook=playbook, codes=tal_s if has_codings else None, instrument=inst,
-                            items=item_prof)
-                for s in sorted(prof["school"].astype(str).unique(), key=natural_key)]
+        recs = [
+            S.recommend(
+                prof,
+                s,
+                playbook=playbook,
+                codes=tal_s if has_codings else None,
+                instrument=inst,
+                items=item_prof,
+            )
+            for s in sorted(prof["school"].astype(str).unique(), key=natural_key)
+        ]
         ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
 
         waves = set(scores["wave"].astype(str))
         if {"baseline", "followup"} <= waves:
-            ctx.tables["change"] = S.change_over_time(scores, by_school=True, min_n=n_min, roster=ctx.roster,
-                                                      min_response_rate=rate, instrument=inst)
+            ctx.tables["change"] = S.change_over_time(
+                scores,
+                by_school=True,
+                min_n=n_min,
+                roster=ctx.roster,
+                min_response_rate=rate,
+                instrument=inst,
+            )
         else:
-            ctx.tables["change"] = pd.DataFrame(columns=["domain", "domain_name", "scope", "estimate", "ci_low",
-                                                         "ci_high", "n_baseline", "n_followup", "reading",
-                                                         "suppressed"])
+            ctx.tables["change"] = pd.DataFrame(
+                columns=[
+                    "domain",
+                    "domain_name",
+                    "scope",
+                    "estimate",
+                    "ci_low",
+                    "ci_high",
+                    "n_baseline",
+                    "n_followup",
+                    "reading",
+                    "suppressed",
+                ]
+            )
 
-        gaps = [S.perception_gaps(scores, level=lv, min_n=n_min, instrument=inst)
-                for lv in ("network", "district", "school")]
+        gaps = [
+            S.perception_gaps(scores, level=lv, min_n=n_min, instrument=inst)
+            for lv in ("network", "district", "school")
+        ]
         ctx.tables["gaps_network"] = pd.concat(gaps[:2], ignore_index=True)
         with_resp = set(scores["school"].astype(str))
-        gfb = [S.perception_gaps_with_fallback(scores, s, min_n=n_min, instrument=inst)
-               for s in ctx.school_ids if s in with_resp]
+        gfb = [
+            S.perception_gaps_with_fallback(scores, s, min_n=n_min, instrument=inst)
+            for s in ctx.school_ids
+            if s in with_resp
+        ]
         ctx.tables["gaps_by_school"] = pd.concat(gfb, ignore_index=True) if gfb else pd.DataFrame()
 
         # reliability on the baseline survey of school staff: one answer per person, and district
         # offices (role "district") are not schools, so they stay out of the ICCs
-        at_baseline = ctx.responses[(ctx.responses["wave"].astype(str) == "baseline")
-                                    & ctx.responses["role"].isin(["teacher", "leader"])]
-        rel = instrument_reliability(at_baseline, inst, min_n=n_min,
-                                     thresholds=_thresholds(cfg, ("alpha_good", "alpha_adequate", "icc2_dependable")))
+        at_baseline = ctx.responses[
+            (ctx.responses["wave"].astype(str) == "baseline")
+            & ctx.responses["role"].isin(["teacher", "leader"])
+        ]
+        rel = instrument_reliability(
+            at_baseline,
+            inst,
+            min_n=n_min,
+            thresholds=_thresholds(cfg, ("alpha_good", "alpha_adequate", "icc2_dependable")),
+        )
         res["reliability"] = rel
         ctx.tables["reliability_domains"] = rel.overall
         ctx.tables["reliability_icc"] = rel.icc
@@ -175,18 +226,29 @@ def compute_analyses(ctx: ReportContext) -> None:
             ctx.tables["code_tallies_schools"] = tal_s
             agd = Q.coder_agreement(codings, group_by="domain", seed=seed, instrument=inst)
             ctx.tables["agreement_domains"] = agd
-            ctx.tables["agreement_codes"] = Q.coder_agreement(codings, group_by="code", seed=seed, instrument=inst)
+            ctx.tables["agreement_codes"] = Q.coder_agreement(
+                codings, group_by="code", seed=seed, instrument=inst
+            )
             red = _redaction_terms(ctx)
             ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
-            jds = [Q.joint_display(prof, codings, agd, school=s, instrument=inst, **red)
-                   for s in ctx.school_ids if s in set(prof["school"].astype(str))]
+            jds = [
+                Q.joint_display(prof, codings, agd, school=s, instrument=inst, **red)
+                for s in ctx.school_ids
+                if s in set(prof["school"].astype(str))
+            ]
             ctx.tables["joint_display_schools"] = pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
             quotes = Q.exemplar_quotes(codings, instrument=inst, **red)
             jds_all = ctx.tables["joint_display_schools"]
             if "interviews_suppressed" in jds_all and len(jds_all):
-                hidden = set(jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str))
+                hidden = set(
+                    jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str)
+                )
                 quotes = quotes[~quotes["school"].astype(str).isin(hidden)]
-            keep = [c for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote") if c in quotes]
+            keep = [
+                c
+                for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote")
+                if c in quotes
+            ]
             ctx.tables["quotes"] = quotes[keep]
     res["analysis_warnings"] = analysis_notes(caught, ctx.school_ids)
 
@@ -240,8 +302,9 @@ def _participation(ctx: ReportContext, scores: pd.DataFrame, rate: float) -> pd.
     r = ctx.responses
     got = r.groupby(["school", "wave"], sort=True).size().rename("responded").reset_index()
     inv = ctx.roster.groupby(["school", "wave"], sort=True)["invited"].sum().reset_index()
-    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(["school", "wave"], kind="mergesort",
-                                                                      key=id_sort_key)
+    t = inv.merge(got, on=["school", "wave"], how="outer").sort_values(
+        ["school", "wave"], kind="mergesort", key=id_sort_key
+    )
     t["responded"] = t["responded"].fillna(0).astype("int64")
     t["response_rate"] = t["responded"] / t["invited"].where(t["invited"] > 0)
     t = suppress(t, ["response_rate"], n_column="responded", min_n=ctx.min_n)

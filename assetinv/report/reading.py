@@ -18,6 +18,7 @@ holds the parts written for them, kept apart from the table-building in
 * :func:`section_technical_notes`: methods in plain words, then the model
   specification, a glossary, dependability, data quality and provenance.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..privacy import MIN_RESPONSE_RATE
-from .blocks import Section, _figure, _h3, _p, _rows, _status_html, esc, html_table
+from .blocks import Section, _figure, _p, _rows, esc, html_table
 from .context import ReportContext
 
 __all__ = [
@@ -45,39 +46,75 @@ __all__ = [
 ]
 
 #: Shown wherever change is shown.
-NOT_IMPACT = ("Change is not impact. These are differences between two surveys of the same schools, with no "
-              "comparison group of schools outside the partnership, so they cannot show what the partnership "
-              "caused: other events, staff turnover and who answered also move the numbers.")
+NOT_IMPACT = (
+    "Change is not impact. These are differences between two surveys of the same schools, with no "
+    "comparison group of schools outside the partnership, so they cannot show what the partnership "
+    "caused: other events, staff turnover and who answered also move the numbers."
+)
 
 #: Technical terms, in plain words (the "technical notes" glossary).
 GLOSSARY: list[tuple[str, str]] = [
-    ("Mean (1–5)", "The average answer on the 1 (strongly disagree) to 5 (strongly agree) scale, after statements "
-                   "worded the other way round are flipped."),
-    ("% agree", "The share of staff who answered Agree or Strongly agree, averaged over a domain's statements "
-                "(statements worded the other way round are flipped first). Neither agree nor disagree is not "
-                "counted as agreeing."),
-    ("95% interval", "The range the true value probably lies in, given how many people answered. Narrow "
-                     "intervals mean more certainty."),
-    ("School, district, network", "The level a value describes: one school's staff; the reported schools of one "
-                                  "district pooled; or every reported school in the partnership pooled."),
-    ("Asset, typical, growth area", "A domain's status: clearly above the network or at the 4.0 standard (asset), "
-                                    "clearly below the network or under the 3.0 standard (growth area), otherwise "
-                                    "typical. The rule is in the model specification."),
-    ("Suppressed", "Not shown because too few people answered (fewer than the minimum group size) or too few of "
-                   "those invited responded. Other cells are hidden too when they would let someone work out a "
-                   "hidden one by subtraction."),
-    ("Coefficient alpha (α), omega", "How consistently a domain's eight statements measure one thing (0 to 1; "
-                                     "0.70 or more is usually taken as dependable). Network level."),
-    ("ICC(1), ICC(2)", "Intraclass correlations: how much of the variation in answers lies between schools "
-                       "(ICC(1)), and how reliably school averages tell schools apart (ICC(2)). Network level."),
-    ("Reliability of a school's mean", "How dependable one school's average is, given how many of its staff "
-                                       "answered (Bliese 2000)."),
-    ("Mixed model", "A regression that accounts for staff being grouped in schools and for the same people "
-                    "answering twice, used to estimate change."),
-    ("Effect size (d)", "A change divided by the spread of individual answers; about 0.2 is small and 0.5 "
-                        "medium."),
-    ("Coder agreement (Krippendorff's α)", "How consistently two people coding the same interview excerpt chose "
-                                           "the same codes (0 to 1). Network level."),
+    (
+        "Mean (1–5)",
+        "The average answer on the 1 (strongly disagree) to 5 (strongly agree) scale, after statements "
+        "worded the other way round are flipped.",
+    ),
+    (
+        "% agree",
+        "The share of staff who answered Agree or Strongly agree, averaged over a domain's statements "
+        "(statements worded the other way round are flipped first). Neither agree nor disagree is not "
+        "counted as agreeing.",
+    ),
+    (
+        "95% interval",
+        "The range the true value probably lies in, given how many people answered. Narrow "
+        "intervals mean more certainty.",
+    ),
+    (
+        "School, district, network",
+        "The level a value describes: one school's staff; the reported schools of one "
+        "district pooled; or every reported school in the partnership pooled.",
+    ),
+    (
+        "Asset, typical, growth area",
+        "A domain's status: clearly above the network or at the 4.0 standard (asset), "
+        "clearly below the network or under the 3.0 standard (growth area), otherwise "
+        "typical. The rule is in the model specification.",
+    ),
+    (
+        "Suppressed",
+        "Not shown because too few people answered (fewer than the minimum group size) or too few of "
+        "those invited responded. Other cells are hidden too when they would let someone work out a "
+        "hidden one by subtraction.",
+    ),
+    (
+        "Coefficient alpha (α), omega",
+        "How consistently a domain's eight statements measure one thing (0 to 1; "
+        "0.70 or more is usually taken as dependable). Network level.",
+    ),
+    (
+        "ICC(1), ICC(2)",
+        "Intraclass correlations: how much of the variation in answers lies between schools "
+        "(ICC(1)), and how reliably school averages tell schools apart (ICC(2)). Network level.",
+    ),
+    (
+        "Reliability of a school's mean",
+        "How dependable one school's average is, given how many of its staff answered (Bliese 2000).",
+    ),
+    (
+        "Mixed model",
+        "A regression that accounts for staff being grouped in schools and for the same people "
+        "answering twice, used to estimate change.",
+    ),
+    (
+        "Effect size (d)",
+        "A change divided by the spread of individual answers; about 0.2 is small and 0.5 medium.",
+    ),
+    (
+        "Coder agreement (Krippendorff's α)",
+        "How consistently two people coding the same interview excerpt chose "
+        "the same codes (0 to 1). Network level.",
+    ),
     ("Coded excerpt", "A passage of an interview tagged with one or more codes of the codebook."),
 ]
 
@@ -103,9 +140,11 @@ def banner_html(ctx: ReportContext) -> str:
     """The banner shown at the top of every page of a simulated study ("" otherwise)."""
     if not is_simulated(ctx):
         return ""
-    return ('<div class="banner" role="note"><strong>Simulated data.</strong> Every school, person, answer and '
-            "quote in this report is invented, to show how the reports work. Do not draw conclusions about real "
-            "schools from it.</div>")
+    return (
+        '<div class="banner" role="note"><strong>Simulated data.</strong> Every school, person, answer and '
+        "quote in this report is invented, to show how the reports work. Do not draw conclusions about real "
+        "schools from it.</div>"
+    )
 
 
 def name_ids(ctx: ReportContext, text: object) -> str:
@@ -163,14 +202,17 @@ def plain_sentence(row: dict, short: str, *, asset_at: float = 4.0, growth_below
         vs = "with no network average to compare"
     status = str(row.get("status") or "typical")
     head = {"asset": f"{short} {verb} a strength", "growth area": f"{short} {verb} an area to grow"}.get(
-        status, f"{short} {verb} typical")
+        status, f"{short} {verb} typical"
+    )
     text = f"{head}: {m:.1f} of 5, {vs}."
     near = [t for t in (growth_below, asset_at) if lo <= t <= hi]
     if near:
         t = near[0]
         side = "under" if m < t else "at or above"
-        text += (f" The school's interval ({lo:.1f} to {hi:.1f}) includes the {t:.1f} standard, so being {side} "
-                 "it is not certain; read this status with care.")
+        text += (
+            f" The school's interval ({lo:.1f} to {hi:.1f}) includes the {t:.1f} standard, so being {side} "
+            "it is not certain; read this status with care."
+        )
     return text
 
 
@@ -213,10 +255,14 @@ def support_plan(recs: pd.DataFrame, profile: pd.DataFrame, short: dict | None =
     short = short or {}
     r = recs[recs["kind"].isin(["grow", "build on"])].copy() if len(recs) else recs.copy()
     if len(r) == 0:
-        return r.assign(priority=pd.Series(dtype=str), order=pd.Series(dtype=int), reason=pd.Series(dtype=str))
+        return r.assign(
+            priority=pd.Series(dtype=str), order=pd.Series(dtype=int), reason=pd.Series(dtype=str)
+        )
     p = profile.set_index("domain") if len(profile) else pd.DataFrame()
-    mean = {d: float(p.loc[d, "mean"]) if d in p.index and pd.notna(p.loc[d, "mean"]) else np.nan
-            for d in r["domain"].unique()}
+    mean = {
+        d: float(p.loc[d, "mean"]) if d in p.index and pd.notna(p.loc[d, "mean"]) else np.nan
+        for d in r["domain"].unique()
+    }
     status = {d: str(p.loc[d, "status"]) if d in p.index else "" for d in r["domain"].unique()}
 
     def need(d: str) -> tuple:
@@ -236,13 +282,22 @@ def support_plan(recs: pd.DataFrame, profile: pd.DataFrame, short: dict | None =
         ms = f"{m:.1f} of 5" if not np.isnan(m) else "not reported"
         if row["_pos"] == firsts[top]:
             pri.append("first")
-            reason.append({"growth area": f"{name} is the area most in need here ({ms}).",
-                           "asset": f"{name} is the school's clearest strength ({ms}); start from it."}.get(
-                st, f"{name} is the lowest of the school's domains ({ms}), and no domain is a growth area."))
+            reason.append(
+                {
+                    "growth area": f"{name} is the area most in need here ({ms}).",
+                    "asset": f"{name} is the school's clearest strength ({ms}); start from it.",
+                }.get(
+                    st,
+                    f"{name} is the lowest of the school's domains ({ms}), and no domain is a growth area.",
+                )
+            )
         elif row["_pos"] == firsts[d] and st in ("growth area", "asset"):
             pri.append("next")
-            reason.append(f"{name} is a growth area ({ms})." if st == "growth area"
-                          else f"{name} is a strength ({ms}) to build on.")
+            reason.append(
+                f"{name} is a growth area ({ms})."
+                if st == "growth area"
+                else f"{name} is a strength ({ms}) to build on."
+            )
         else:
             pri.append("later")
             reason.append(f"Another option for {name} ({ms}).")
@@ -288,8 +343,11 @@ def district_means(profile: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame
     ok["district"] = ok["school"].map(dmap)
     ok = ok.dropna(subset=["district", "mean", "n"])
     ok["w"] = ok["n"].astype(float) * ok["mean"].astype(float)
-    g = ok.groupby(["district", "domain"], sort=True).agg(n_schools=("school", "nunique"), n=("n", "sum"),
-                                                          w=("w", "sum")).reset_index()
+    g = (
+        ok.groupby(["district", "domain"], sort=True)
+        .agg(n_schools=("school", "nunique"), n=("n", "sum"), w=("w", "sum"))
+        .reset_index()
+    )
     g["district_mean"] = g["w"] / g["n"]
     g["n"] = g["n"].astype("int64")
     return g[["district", "domain", "n_schools", "n", "district_mean"]]
@@ -303,45 +361,73 @@ def section_items(ctx: ReportContext, school: str | None = None) -> Section:
     if t is None or len(t) == 0:
         return Section("items", "How staff answered each statement", _p("No item answers to show."))
     if school is None:
-        sub, who, level = _rows(t, "level", "network"), "the network (every reported school pooled)", "network"
+        sub, who, level = (
+            _rows(t, "level", "network"),
+            "the network (every reported school pooled)",
+            "network",
+        )
     else:
         sub = t[(t["level"] == "school") & (t["group"].astype(str) == str(school))].reset_index(drop=True)
         who, level = ctx.school_name(school), "school"
-    html = _p(f"Each bar is one statement of the survey, answered by the teachers and leaders of {who} at "
-              "baseline. Disagreeing answers go left of the centre line and agreeing answers right; the number at "
-              "the end is the % agree (Agree or Strongly agree). (R) marks statements worded the other way round, "
-              "where agreeing means less of the asset. Statements answered by too few people are not shown.")
+    html = _p(
+        f"Each bar is one statement of the survey, answered by the teachers and leaders of {who} at "
+        "baseline. Disagreeing answers go left of the centre line and agreeing answers right; the number at "
+        "the end is the % agree (Agree or Strongly agree). (R) marks statements worded the other way round, "
+        "where agreeing means less of the asset. Statements answered by too few people are not shown."
+    )
     if len(sub) == 0 or sub["pct_agree"].notna().sum() == 0:
         reasons = sorted(set(x for x in sub.get("suppressed", pd.Series(dtype=str)).fillna("") if x))
         html += _p("Not shown for this school" + (f" ({'; '.join(reasons)})" if reasons else "") + ".")
         return Section("items", "How staff answered each statement", html, tables=["item_distribution"])
-    html += _figure(ctx, "item_distribution_plot", "fig-items",
-                    f"Answers to every statement, {level} level; number = % agree.", sub,
-                    title=f"How staff answered each statement: {ctx.school_name(school) if school else 'network'}",
-                    domain_names=names)
+    html += _figure(
+        ctx,
+        "item_distribution_plot",
+        "fig-items",
+        f"Answers to every statement, {level} level; number = % agree.",
+        sub,
+        title=f"How staff answered each statement: {ctx.school_name(school) if school else 'network'}",
+        domain_names=names,
+    )
     if school is not None:
         dist = ctx.school_district(school)
         comp = t[(t["level"] == "district") & (t["group"].astype(str) == str(dist))][["item", "pct_agree"]]
         net = _rows(t, "level", "network")[["item", "pct_agree"]]
-        tab = sub[["domain", "item", "text", "n", "pct_agree", "suppressed"]].merge(
-            comp.rename(columns={"pct_agree": "district"}), on="item", how="left").merge(
-            net.rename(columns={"pct_agree": "network"}), on="item", how="left")
+        tab = (
+            sub[["domain", "item", "text", "n", "pct_agree", "suppressed"]]
+            .merge(comp.rename(columns={"pct_agree": "district"}), on="item", how="left")
+            .merge(net.rename(columns={"pct_agree": "network"}), on="item", how="left")
+        )
         tab["domain"] = tab["domain"].map(names)
-        html += ('<details class="items"><summary>The table of % agree per statement: school, district and '
-                 "network</summary>")
-        html += html_table(tab, columns={"domain": "Domain", "item": "Item", "text": "Statement",
-                                         "n": "Answered (school)", "pct_agree": "% agree (school)",
-                                         "district": f"% agree (district {dist}, reported schools)",
-                                         "network": "% agree (network)", "suppressed": "Not shown because"},
-                           digits={"n": 0, "pct_agree": 0, "district": 0, "network": 0},
-                           caption=f"% agree per statement at {ctx.school_name(school)}, its district and the network")
+        html += (
+            '<details class="items"><summary>The table of % agree per statement: school, district and '
+            "network</summary>"
+        )
+        html += html_table(
+            tab,
+            columns={
+                "domain": "Domain",
+                "item": "Item",
+                "text": "Statement",
+                "n": "Answered (school)",
+                "pct_agree": "% agree (school)",
+                "district": f"% agree (district {dist}, reported schools)",
+                "network": "% agree (network)",
+                "suppressed": "Not shown because",
+            },
+            digits={"n": 0, "pct_agree": 0, "district": 0, "network": 0},
+            caption=f"% agree per statement at {ctx.school_name(school)}, its district and the network",
+        )
         html += "</details>"
     return Section("items", "How staff answered each statement", html, tables=["item_distribution"])
 
 
 # ---------------------------------------------------------------- technical notes
 def _glossary_html() -> str:
-    return '<dl class="glossary">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in GLOSSARY) + "</dl>"
+    return (
+        '<dl class="glossary">'
+        + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in GLOSSARY)
+        + "</dl>"
+    )
 
 
 def _plain_methods(ctx: ReportContext) -> str:
@@ -391,23 +477,36 @@ def _model_spec(ctx: ReportContext) -> str:
     models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
     notes = _compact_notes(n for n in ch.get("note", pd.Series(dtype=str)).fillna("") if n)
     share = f"{float(min_answered):.0%}" if float(min_answered) < 1 else f"{int(min_answered)} items"
-    items = [f"<li><strong>Scores.</strong> Mean of the answered items after reverse-keyed items are reflected; at "
-             f"least {esc(share)} of a domain's items answered. Instrument {esc(ctx.instrument.name)} "
-             f"{esc(ctx.instrument.version)}.</li>"]
+    items = [
+        f"<li><strong>Scores.</strong> Mean of the answered items after reverse-keyed items are reflected; at "
+        f"least {esc(share)} of a domain's items answered. Instrument {esc(ctx.instrument.name)} "
+        f"{esc(ctx.instrument.version)}.</li>"
+    ]
     if rule:
         items.append(f"<li><strong>Status rule.</strong> {esc(rule)}</li>")
     if models:
-        items.append("<li><strong>Change.</strong> Linear mixed models (statsmodels MixedLM, REML) of the domain "
-                     "score on wave: " + esc("; ".join(models)) + ". 95% Wald intervals."
-                     + (" Model notes: " + esc("; ".join(notes)) + "." if notes else "") + "</li>")
-    items.append("<li><strong>Gaps.</strong> Leaders' minus teachers' mean, Welch 95% interval; |gap| of 0.5 or "
-                 "more flagged as large.</li>")
-    items.append("<li><strong>Reliability.</strong> Coefficient alpha (Feldt interval), omega total (one factor), "
-                 "ICC(1) and ICC(2) from a one-way ANOVA of domain scores on school, and a school mean's "
-                 "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000).</li>")
+        items.append(
+            "<li><strong>Change.</strong> Linear mixed models (statsmodels MixedLM, REML) of the domain "
+            "score on wave: "
+            + esc("; ".join(models))
+            + ". 95% Wald intervals."
+            + (" Model notes: " + esc("; ".join(notes)) + "." if notes else "")
+            + "</li>"
+        )
+    items.append(
+        "<li><strong>Gaps.</strong> Leaders' minus teachers' mean, Welch 95% interval; |gap| of 0.5 or "
+        "more flagged as large.</li>"
+    )
+    items.append(
+        "<li><strong>Reliability.</strong> Coefficient alpha (Feldt interval), omega total (one factor), "
+        "ICC(1) and ICC(2) from a one-way ANOVA of domain scores on school, and a school mean's "
+        "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000).</li>"
+    )
     if "agreement_domains" in ctx.tables:
-        items.append("<li><strong>Interviews.</strong> Krippendorff's alpha on code presence per double-coded "
-                     "excerpt, bootstrap intervals (network level).</li>")
+        items.append(
+            "<li><strong>Interviews.</strong> Krippendorff's alpha on code presence per double-coded "
+            "excerpt, bootstrap intervals (network level).</li>"
+        )
     return "<ul>" + "".join(items) + "</ul>"
 
 
@@ -417,22 +516,40 @@ def net_districts(ctx: ReportContext) -> Section:
     dm = district_means(prof, ctx.schools)
     short = ctx.results["domain_short"]
     net = prof.drop_duplicates("domain").set_index("domain")["network_mean"]
-    html = _p("Each district's mean per domain (district level), pooled from its reported schools, beside the "
-              "network mean (network level). Schools whose numbers are suppressed are left out of both, so no "
-              "district figure can be used to work out a hidden school.")
+    html = _p(
+        "Each district's mean per domain (district level), pooled from its reported schools, beside the "
+        "network mean (network level). Schools whose numbers are suppressed are left out of both, so no "
+        "district figure can be used to work out a hidden school."
+    )
     if len(dm) == 0:
         return Section("districts", "Districts compared", html + _p("No district can be shown."))
     wide = dm.pivot_table(index="district", columns="domain", values="district_mean", aggfunc="first")
     n_sch = dm.groupby("district")["n_schools"].max()
     rows = []
     for d in wide.index:
-        rows.append({"district": d, "n_schools": int(n_sch.get(d, 0)),
-                     **{k: wide.loc[d, k] for k in ctx.results["domains"] if k in wide.columns}})
-    rows.append({"district": "Network", "n_schools": int(prof.loc[prof["suppressed"].fillna("") == "", "school"]
-                                                         .nunique()),
-                 **{k: float(net.get(k, np.nan)) for k in ctx.results["domains"]}})
+        rows.append(
+            {
+                "district": d,
+                "n_schools": int(n_sch.get(d, 0)),
+                **{k: wide.loc[d, k] for k in ctx.results["domains"] if k in wide.columns},
+            }
+        )
+    rows.append(
+        {
+            "district": "Network",
+            "n_schools": int(prof.loc[prof["suppressed"].fillna("") == "", "school"].nunique()),
+            **{k: float(net.get(k, np.nan)) for k in ctx.results["domains"]},
+        }
+    )
     t = pd.DataFrame(rows)
-    html += html_table(t, columns={"district": "District", "n_schools": "Reported schools",
-                                   **{k: short.get(k, k) for k in ctx.results["domains"]}},
-                       digits={"n_schools": 0}, caption="Mean per domain (1–5): districts and the network")
+    html += html_table(
+        t,
+        columns={
+            "district": "District",
+            "n_schools": "Reported schools",
+            **{k: short.get(k, k) for k in ctx.results["domains"]},
+        },
+        digits={"n_schools": 0},
+        caption="Mean per domain (1–5): districts and the network",
+    )
     return Section("districts", "Districts compared", html, tables=["asset_profile"])

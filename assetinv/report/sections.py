@@ -6,6 +6,7 @@ and returns a :class:`~assetinv.report.blocks.Section` built from slices of
 from :mod:`assetinv.report.reading`. :func:`school_report_sections` and
 :func:`network_sections` give the sections of a page in reading order.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,10 +21,33 @@ import scipy
 from .._version import __version__
 from ..errors import DataError, Problem
 from ..privacy import MIN_INTERVIEWS, MIN_RESPONSE_RATE
-from .blocks import Section, _ci, _figure, _h3, _join, _p, _rows, _short, _signed, _status_html, esc, html_table
+from .blocks import (
+    Section,
+    _ci,
+    _figure,
+    _h3,
+    _join,
+    _p,
+    _rows,
+    _short,
+    _signed,
+    _status_html,
+    esc,
+    html_table,
+)
 from .context import ReportContext, school_file_name
-from .reading import (NOT_IMPACT, _glossary_html, _model_spec, _plain_methods, district_means,
-                      name_ids, net_districts, plain_sentence, section_items, support_plan)
+from .reading import (
+    NOT_IMPACT,
+    _glossary_html,
+    _model_spec,
+    _plain_methods,
+    district_means,
+    name_ids,
+    net_districts,
+    plain_sentence,
+    section_items,
+    support_plan,
+)
 
 __all__ = ["change_headline", "index_sections", "network_sections", "school_report_sections"]
 
@@ -47,8 +71,13 @@ def school_report_sections(ctx: ReportContext, school: str) -> list[Section]:
     """
     school = str(school)
     if school not in ctx.school_ids:
-        raise DataError(Problem(file="schools", message=f"unknown school id '{school}'",
-                                fix=f"use one of: {', '.join(ctx.school_ids)}"))
+        raise DataError(
+            Problem(
+                file="schools",
+                message=f"unknown school id '{school}'",
+                fix=f"use one of: {', '.join(ctx.school_ids)}",
+            )
+        )
     return [
         section_summary(ctx, school),
         section_profile(ctx, school),
@@ -87,7 +116,11 @@ def section_summary(ctx: ReportContext, school: str) -> Section:
         )
     else:
         n = int(shown["n"].max())
-        n_schools = int(shown["n_schools"].max()) if "n_schools" in shown and shown["n_schools"].notna().any() else None
+        n_schools = (
+            int(shown["n_schools"].max())
+            if "n_schools" in shown and shown["n_schools"].notna().any()
+            else None
+        )
         assets = [short.get(d, d) for d in shown.loc[shown["status"] == "asset", "domain"]]
         growth = [short.get(d, d) for d in shown.loc[shown["status"] == "growth area", "domain"]]
         typical = [short.get(d, d) for d in shown.loc[shown["status"] == "typical", "domain"]]
@@ -96,8 +129,10 @@ def section_summary(ctx: ReportContext, school: str) -> Section:
             lead += f", and their answers were compared with the {n_schools - 1} other schools in the network"
         parts.append(lead + ".")
         if assets:
-            parts.append(f"The school's clearest {'strength is' if len(assets) == 1 else 'strengths are'} "
-                         f"{_join(assets)}.")
+            parts.append(
+                f"The school's clearest {'strength is' if len(assets) == 1 else 'strengths are'} "
+                f"{_join(assets)}."
+            )
         else:
             parts.append("No domain stands out as a clear strength yet.")
         if growth:
@@ -105,23 +140,30 @@ def section_summary(ctx: ReportContext, school: str) -> Section:
         if typical:
             parts.append(f"{_join(typical)} {'is' if len(typical) == 1 else 'are'} close to the network.")
         best = shown.sort_values(["mean", "domain"], ascending=[False, True], kind="mergesort").iloc[0]
-        parts.append(f"Staff rated {short.get(best['domain'], best['domain'])} highest "
-                     f"({float(best['mean']):.1f} on a 1 to 5 scale).")
+        parts.append(
+            f"Staff rated {short.get(best['domain'], best['domain'])} highest "
+            f"({float(best['mean']):.1f} on a 1 to 5 scale)."
+        )
     ch = _school_change(ctx, school)
     if len(ch):
         ok = ch[ch["suppressed"].fillna("") == ""]
         if len(ok) == 0:
             parts.append(change_headline(ctx, school))
         else:
-            parts.append(change_headline(ctx, school) + " (a change, not proof of impact: see Change since baseline).")
+            parts.append(
+                change_headline(ctx, school) + " (a change, not proof of impact: see Change since baseline)."
+            )
     plan = _support_plan(ctx, school)
     if len(plan):
         first = plan.iloc[0]
         parts.append(f"The suggested first support is {first['support']}: {first['reason']}")
     html = _p(" ".join(parts), "summary")
-    html += _p("Scores are averages on a 1 (strongly disagree) to 5 (strongly agree) scale; “strength” (asset), "
-               "“typical” and “growth area” compare the school with the network and with fixed standards (see the "
-               "technical notes).", "note")
+    html += _p(
+        "Scores are averages on a 1 (strongly disagree) to 5 (strongly agree) scale; “strength” (asset), "
+        "“typical” and “growth area” compare the school with the network and with fixed standards (see the "
+        "technical notes).",
+        "note",
+    )
     return Section("summary", "Summary", html)
 
 
@@ -157,34 +199,47 @@ def _district_mean_column(ctx: ReportContext, school: str, prof: pd.DataFrame) -
     d = ctx.school_district(school)
     sub = dm[dm["district"].astype(str) == str(d)].set_index("domain")["district_mean"]
     out = prof["domain"].map(sub).astype("float64")
-    return out.where(prof["suppressed"].fillna("").astype(str) == "")  # a suppressed row shows no number at all
+    return out.where(
+        prof["suppressed"].fillna("").astype(str) == ""
+    )  # a suppressed row shows no number at all
 
 
 def section_profile(ctx: ReportContext, school: str) -> Section:
     """Asset profile with intervals against the network; sentence per domain; figure."""
     prof = _rows(ctx.tables["asset_profile"], "school", school)
-    disp = pd.DataFrame({
-        "domain": prof["domain_short"] if "domain_short" in prof else prof["domain_name"],
-        "n": prof["n"],
-        "mean": prof["mean"],
-        "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
-        "district_mean": _district_mean_column(ctx, school, prof) if len(prof) else [],
-        "network_mean": prof["network_mean"],
-        # the difference is from the other schools (leave-one-out, issue 11), so their mean is shown too
-        "others_mean": prof["others_mean"] if "others_mean" in prof else prof["network_mean"],
-        "diff": [_signed(x) for x in prof["diff"]],
-        "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
-        "pct_favourable": prof.get("pct_favourable", pd.Series(np.nan, index=prof.index)),
-        "status": [_status_html(s) for s in prof["status"]],
-        "suppressed": prof["suppressed"],
-    })
+    disp = pd.DataFrame(
+        {
+            "domain": prof["domain_short"] if "domain_short" in prof else prof["domain_name"],
+            "n": prof["n"],
+            "mean": prof["mean"],
+            "ci": [_ci(a, b) for a, b in zip(prof["ci_low"], prof["ci_high"])],
+            "district_mean": _district_mean_column(ctx, school, prof) if len(prof) else [],
+            "network_mean": prof["network_mean"],
+            # the difference is from the other schools (leave-one-out, issue 11), so their mean is shown too
+            "others_mean": prof["others_mean"] if "others_mean" in prof else prof["network_mean"],
+            "diff": [_signed(x) for x in prof["diff"]],
+            "diff_ci": [_ci(a, b) for a, b in zip(prof["diff_low"], prof["diff_high"])],
+            "pct_favourable": prof.get("pct_favourable", pd.Series(np.nan, index=prof.index)),
+            "status": [_status_html(s) for s in prof["status"]],
+            "suppressed": prof["suppressed"],
+        }
+    )
     table = html_table(
         disp,
-        columns={"domain": "Domain", "n": "Staff (n)", "mean": "School mean (1–5)", "ci": "95% interval",
-                 "district_mean": "District mean", "network_mean": "Network mean",
-                 "others_mean": "Other schools' mean",
-                 "diff": "School − other schools", "diff_ci": "95% interval of the difference",
-                 "pct_favourable": "% agree (school)", "status": "Status", "suppressed": "Not shown because"},
+        columns={
+            "domain": "Domain",
+            "n": "Staff (n)",
+            "mean": "School mean (1–5)",
+            "ci": "95% interval",
+            "district_mean": "District mean",
+            "network_mean": "Network mean",
+            "others_mean": "Other schools' mean",
+            "diff": "School − other schools",
+            "diff_ci": "95% interval of the difference",
+            "pct_favourable": "% agree (school)",
+            "status": "Status",
+            "suppressed": "Not shown because",
+        },
         digits={"n": 0, "pct_favourable": 0},
         raw_html=("status",),
         caption=f"Asset profile of {ctx.school_name(school)} at baseline (teachers and leaders)",
@@ -193,21 +248,33 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
     short = ctx.results["domain_short"]
     sentences = "".join(
         f"<li>{esc(plain_sentence(r, short.get(r['domain'], r['domain']), asset_at=float(attrs.get('asset_at', 4.0)), growth_below=float(attrs.get('growth_below', 3.0))))}</li>"
-        for r in prof.to_dict("records"))
-    html = _p("Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
-              "probably lies in, given how many staff answered. The difference from the network's other schools is "
-              "clear when its interval does not include 0. School values are this school's teachers and leaders at "
-              "baseline; the district mean pools the district's reported schools, the network mean every reported "
-              "school, and the other schools' mean every reported school but this one.")
+        for r in prof.to_dict("records")
+    )
+    html = _p(
+        "Each domain's average (mean) is shown with its 95% interval: the range the school's true average "
+        "probably lies in, given how many staff answered. The difference from the network's other schools is "
+        "clear when its interval does not include 0. School values are this school's teachers and leaders at "
+        "baseline; the district mean pools the district's reported schools, the network mean every reported "
+        "school, and the other schools' mean every reported school but this one."
+    )
     html += table
-    html += _p("% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
-               "domain's statements (statements worded the other way round are flipped first).", "note")
+    html += _p(
+        "% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
+        "domain's statements (statements worded the other way round are flipped first).",
+        "note",
+    )
     if sentences:
         html += f"<ul>{sentences}</ul>"
-    html += _figure(ctx, "school_profile_plot", "fig-profile",
-                    "The school's domain means (dots, with 95% intervals) against the network means.",
-                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network",
-                    reuse=("profile", school))
+    html += _figure(
+        ctx,
+        "school_profile_plot",
+        "fig-profile",
+        "The school's domain means (dots, with 95% intervals) against the network means.",
+        ctx.tables["asset_profile"],
+        school,
+        title=f"{ctx.school_name(school)}: domains against the network",
+        reuse=("profile", school),
+    )
     return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 
@@ -222,12 +289,18 @@ def section_supports(ctx: ReportContext, school: str) -> Section:
     has_build = bool(len(recs)) and (recs["kind"] == "build on").any()
     title = "Strengths to build on and suggested supports" if has_build else "Suggested supports"
     if len(recs) == 0:
-        return Section("supports", title, _p("No support can be suggested: the school's profile is not reported."),
-                       tables=["recommendations"])
+        return Section(
+            "supports",
+            title,
+            _p("No support can be suggested: the school's profile is not reported."),
+            tables=["recommendations"],
+        )
     plan = _support_plan(ctx, school)
-    html = _p("Supports from the partnership playbook, matched to this school's profile and listed in order of "
-              "priority: start with the first, take up the next ones as capacity allows, and keep the later ones "
-              "in view. Each says why it is suggested.")
+    html = _p(
+        "Supports from the partnership playbook, matched to this school's profile and listed in order of "
+        "priority: start with the first, take up the next ones as capacity allows, and keep the later ones "
+        "in view. Each says why it is suggested."
+    )
     labels = {"first": "First", "next": "Next", "later": "Later"}
     for pri in ("first", "next", "later"):
         part = plan[plan["priority"] == pri]
@@ -239,37 +312,67 @@ def section_supports(ctx: ReportContext, school: str) -> Section:
             groups = []
             for dom in dict.fromkeys(part["domain"]):
                 rows = part[part["domain"] == dom]
-                groups.append(f"<li><strong>{esc(short.get(dom, dom))}:</strong> "
-                              + "; ".join(f"{esc(x)}" for x in rows["support"]) + ".</li>")
+                groups.append(
+                    f"<li><strong>{esc(short.get(dom, dom))}:</strong> "
+                    + "; ".join(f"{esc(x)}" for x in rows["support"])
+                    + ".</li>"
+                )
             html += '<ul class="supports later">' + "".join(groups) + "</ul>"
-            html += ('<details class="screen-only"><summary>What the later supports involve</summary><ul>'
-                     + "".join(f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])}</li>"
-                               for _, r in part.iterrows()) + "</ul></details>")
+            html += (
+                '<details class="screen-only"><summary>What the later supports involve</summary><ul>'
+                + "".join(
+                    f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])}</li>"
+                    for _, r in part.iterrows()
+                )
+                + "</ul></details>"
+            )
             continue
         items = []
         for _, r in part.iterrows():
-            lever = f" <em>Why it can work here:</em> {esc(r['lever'])}" if str(r.get("lever") or "").strip() else ""
+            lever = (
+                f" <em>Why it can work here:</em> {esc(r['lever'])}"
+                if str(r.get("lever") or "").strip()
+                else ""
+            )
             lever += _support_extras(r)
             if pri == "later":
-                items.append(f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])} "
-                             f"<span class=\"reason\">({esc(r['reason'])})</span></li>")
+                items.append(
+                    f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])} "
+                    f'<span class="reason">({esc(r["reason"])})</span></li>'
+                )
                 continue
-            items.append(f"<li><strong>{esc(r['support'])}</strong> ({esc(short.get(r['domain'], r['domain']))} "
-                         f"{_status_html(r['status'])}). {esc(r['description'])}"
-                         f"<br><span class=\"reason\"><em>Reason:</em> {esc(r['reason'])}</span>{lever}</li>")
-        html += f'<ol class="supports">' + "".join(items) + "</ol>" if pri == "first" else \
-            "<ul class=\"supports\">" + "".join(items) + "</ul>"
+            items.append(
+                f"<li><strong>{esc(r['support'])}</strong> ({esc(short.get(r['domain'], r['domain']))} "
+                f"{_status_html(r['status'])}). {esc(r['description'])}"
+                f'<br><span class="reason"><em>Reason:</em> {esc(r["reason"])}</span>{lever}</li>'
+            )
+        html += (
+            '<ol class="supports">' + "".join(items) + "</ol>"
+            if pri == "first"
+            else '<ul class="supports">' + "".join(items) + "</ul>"
+        )
     evid = recs.drop_duplicates("domain")
     evid = evid[evid["kind"] != "not reported"]
     if len(evid):
-        html += ('<details class="evidence"><summary>The evidence behind each domain</summary><ul>'
-                 + "".join(f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: "
-                           f"{esc(r['evidence'])}</li>" for _, r in evid.iterrows()) + "</ul></details>")
+        html += (
+            '<details class="evidence"><summary>The evidence behind each domain</summary><ul>'
+            + "".join(
+                f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
+                for _, r in evid.iterrows()
+            )
+            + "</ul></details>"
+        )
     nr = recs[recs["kind"] == "not reported"]
     if len(nr):
-        html += _h3("Domains not reported") + "<ul>" + "".join(
-            f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
-            for _, r in nr.iterrows()) + "</ul>"
+        html += (
+            _h3("Domains not reported")
+            + "<ul>"
+            + "".join(
+                f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
+                for _, r in nr.iterrows()
+            )
+            + "</ul>"
+        )
     return Section("supports", title, html, tables=["recommendations"])
 
 
@@ -295,92 +398,157 @@ def section_change(ctx: ReportContext, school: str) -> Section:
     ch = _school_change(ctx, school)
     net = _rows(ch_all, "scope", "network")
     if len(ch_all) == 0:
-        return Section("change", "Change since baseline",
-                       _p("Only one survey wave is available, so change cannot be estimated yet."), tables=["change"])
+        return Section(
+            "change",
+            "Change since baseline",
+            _p("Only one survey wave is available, so change cannot be estimated yet."),
+            tables=["change"],
+        )
 
     def disp(t):
-        return pd.DataFrame({
-            "domain": _short(ctx, t), "n_baseline": t["n_baseline"], "n_followup": t["n_followup"],
-            "estimate": [_signed(x) for x in t["estimate"]],
-            "ci": [_ci(a, b) for a, b in zip(t["ci_low"], t["ci_high"])],
-            "reading": [name_ids(ctx, x) for x in t["reading"].fillna("")], "suppressed": t["suppressed"],
-        })
+        return pd.DataFrame(
+            {
+                "domain": _short(ctx, t),
+                "n_baseline": t["n_baseline"],
+                "n_followup": t["n_followup"],
+                "estimate": [_signed(x) for x in t["estimate"]],
+                "ci": [_ci(a, b) for a, b in zip(t["ci_low"], t["ci_high"])],
+                "reading": [name_ids(ctx, x) for x in t["reading"].fillna("")],
+                "suppressed": t["suppressed"],
+            }
+        )
 
-    cols = {"domain": "Domain", "n_baseline": "n baseline", "n_followup": "n follow-up", "estimate": "Change",
-            "ci": "95% interval", "reading": "Reading", "suppressed": "Not shown because"}
-    html = _p("Change is the follow-up average minus the baseline average, in points on the 1–5 scale. "
-              "It is clear when its 95% interval does not include 0.")
+    cols = {
+        "domain": "Domain",
+        "n_baseline": "n baseline",
+        "n_followup": "n follow-up",
+        "estimate": "Change",
+        "ci": "95% interval",
+        "reading": "Reading",
+        "suppressed": "Not shown because",
+    }
+    html = _p(
+        "Change is the follow-up average minus the baseline average, in points on the 1–5 scale. "
+        "It is clear when its 95% interval does not include 0."
+    )
     html += _p(NOT_IMPACT, "callout not-impact")
     if len(ch) and (ch["suppressed"].fillna("") != "").all():
         reasons = sorted(set(ch["suppressed"].astype(str)))
-        html += _p(f"Change at {ctx.school_name(school)} is not shown ({'; '.join(reasons)}), so that no small "
-                   "group of staff can be identified. The network's change is below.")
+        html += _p(
+            f"Change at {ctx.school_name(school)} is not shown ({'; '.join(reasons)}), so that no small "
+            "group of staff can be identified. The network's change is below."
+        )
     else:
-        html += html_table(disp(ch), columns={k: v for k, v in cols.items() if k != "reading"},
-                           digits={"n_baseline": 0, "n_followup": 0},
-                           caption=f"Change since baseline at {ctx.school_name(school)} (school level)")
+        html += html_table(
+            disp(ch),
+            columns={k: v for k, v in cols.items() if k != "reading"},
+            digits={"n_baseline": 0, "n_followup": 0},
+            caption=f"Change since baseline at {ctx.school_name(school)} (school level)",
+        )
         ok = ch[ch["suppressed"].fillna("") == ""]
-        html += "<ul>" + "".join(f"<li>{esc(name_ids(ctx, x))}</li>" for x in ok["reading"].fillna("") if x) + "</ul>"
-    html += html_table(disp(net), columns={k: v for k, v in cols.items() if k != "reading"},
-                       digits={"n_baseline": 0, "n_followup": 0},
-                       caption="Change since baseline across the network (network level)")
+        html += (
+            "<ul>"
+            + "".join(f"<li>{esc(name_ids(ctx, x))}</li>" for x in ok["reading"].fillna("") if x)
+            + "</ul>"
+        )
+    html += html_table(
+        disp(net),
+        columns={k: v for k, v in cols.items() if k != "reading"},
+        digits={"n_baseline": 0, "n_followup": 0},
+        caption="Change since baseline across the network (network level)",
+    )
     if len(ch) and (ch["suppressed"].fillna("") == "").any():
         both = ch_all[ch_all["scope"].astype(str).isin(["network", school])].reset_index(drop=True)
-        html += _figure(ctx, "change_plot", "fig-change",
-                        "Change since baseline per domain, with 95% intervals: this school and the network.",
-                        both, title=f"Change since baseline: {ctx.school_name(school)} and the network")
+        html += _figure(
+            ctx,
+            "change_plot",
+            "fig-change",
+            "Change since baseline per domain, with 95% intervals: this school and the network.",
+            both,
+            title=f"Change since baseline: {ctx.school_name(school)} and the network",
+        )
     return Section("change", "Change since baseline", html, tables=["change"])
 
 
 def section_gaps(ctx: ReportContext, school: str) -> Section:
     """Leader–teacher gaps at the finest level where both groups meet the minimum."""
     g = _rows(ctx.tables.get("gaps_by_school", pd.DataFrame()), "school", school)
-    html = _p(f"A gap is the school leaders' average minus the teachers' average. Leaders' answers are shown only "
-              f"where at least {ctx.min_n} leaders and {ctx.min_n} teachers answered; otherwise the district or "
-              "the network is shown instead, so that no small group of leaders can be identified.")
+    html = _p(
+        f"A gap is the school leaders' average minus the teachers' average. Leaders' answers are shown only "
+        f"where at least {ctx.min_n} leaders and {ctx.min_n} teachers answered; otherwise the district or "
+        "the network is shown instead, so that no small group of leaders can be identified."
+    )
     if len(g) == 0:
-        return Section("gaps", "Teacher–leader perception gaps", html + _p("No survey responses for this school."),
-                       tables=["gaps_by_school"])
+        return Section(
+            "gaps",
+            "Teacher–leader perception gaps",
+            html + _p("No survey responses for this school."),
+            tables=["gaps_by_school"],
+        )
     where = {"school": "this school", "district": "the district", "network": "the network"}
-    disp = pd.DataFrame({
-        "domain": _short(ctx, g),
-        "shown": [f"{where.get(lv, lv)} ({grp})" if lv != "school" else "this school"
-                  for lv, grp in zip(g["level"], g["group"])],
-        "teacher_mean": g["teacher_mean"], "leader_mean": g["leader_mean"],
-        "gap": [_signed(x) for x in g["gap"]],
-        "ci": [_ci(a, b) for a, b in zip(g["ci_low"], g["ci_high"])],
-        "large": ["large" if (isinstance(v, (bool, np.bool_)) and v) else "" for v in g["flagged_large"]],
-        "suppressed": g["suppressed"],
-    })
-    html += html_table(disp, columns={"domain": "Domain", "shown": "Level shown", "teacher_mean": "Teachers",
-                                      "leader_mean": "Leaders", "gap": "Gap (leaders − teachers)",
-                                      "ci": "95% interval", "large": "Large gap", "suppressed": "Not shown because"},
-                       caption="Teacher–leader perception gaps (baseline)")
+    disp = pd.DataFrame(
+        {
+            "domain": _short(ctx, g),
+            "shown": [
+                f"{where.get(lv, lv)} ({grp})" if lv != "school" else "this school"
+                for lv, grp in zip(g["level"], g["group"])
+            ],
+            "teacher_mean": g["teacher_mean"],
+            "leader_mean": g["leader_mean"],
+            "gap": [_signed(x) for x in g["gap"]],
+            "ci": [_ci(a, b) for a, b in zip(g["ci_low"], g["ci_high"])],
+            "large": ["large" if (isinstance(v, (bool, np.bool_)) and v) else "" for v in g["flagged_large"]],
+            "suppressed": g["suppressed"],
+        }
+    )
+    html += html_table(
+        disp,
+        columns={
+            "domain": "Domain",
+            "shown": "Level shown",
+            "teacher_mean": "Teachers",
+            "leader_mean": "Leaders",
+            "gap": "Gap (leaders − teachers)",
+            "ci": "95% interval",
+            "large": "Large gap",
+            "suppressed": "Not shown because",
+        },
+        caption="Teacher–leader perception gaps (baseline)",
+    )
     notes = sorted(set(n for n in g.get("note", pd.Series(dtype=str)).fillna("") if n))
     if notes:
-        html += "<ul class=\"note\">" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+        html += '<ul class="note">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
     if g["gap"].notna().any():
-        html += _figure(ctx, "gap_plot", "fig-gaps", "Leaders' minus teachers' average per domain, with 95% intervals.",
-                        g)
+        html += _figure(
+            ctx, "gap_plot", "fig-gaps", "Leaders' minus teachers' average per domain, with 95% intervals.", g
+        )
     return Section("gaps", "Teacher–leader perception gaps", html, tables=["gaps_by_school"])
 
 
 def section_interviews(ctx: ReportContext, school: str) -> Section:
     """Interview themes: top codes per domain, redacted exemplar quotes, joint display."""
     if "joint_display_schools" not in ctx.tables:
-        return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
+        return Section(
+            "interviews", "Interview themes", _p("No interview codings were provided for this study.")
+        )
     jd = _rows(ctx.tables["joint_display_schools"], "school", school)
     quotes = _rows(ctx.tables.get("quotes", pd.DataFrame()), "school", school)
-    html = _p(f"Interviews with staff were coded with the {_inst_name(ctx)} codebook. For each domain: the codes "
-              "heard most often, and quotes that illustrate them. Names and contact details are removed from quotes.")
+    html = _p(
+        f"Interviews with staff were coded with the {_inst_name(ctx)} codebook. For each domain: the codes "
+        "heard most often, and quotes that illustrate them. Names and contact details are removed from quotes."
+    )
     if len(jd) == 0:
         html += _p("No interviews were coded at this school.")
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
     names = ctx.results["domain_name"]
-    hidden = sorted(set(str(x) for x in jd.get("interviews_suppressed", pd.Series(dtype=str)).fillna("") if x))
+    hidden = sorted(
+        set(str(x) for x in jd.get("interviews_suppressed", pd.Series(dtype=str)).fillna("") if x)
+    )
     if hidden:
-        html += _p(f"Interview themes and quotes are not shown for this school ({'; '.join(hidden)}), so that no "
-                   "interviewee can be recognised. The network summary shows the themes across all schools.")
+        html += _p(
+            f"Interview themes and quotes are not shown for this school ({'; '.join(hidden)}), so that no "
+            "interviewee can be recognised. The network summary shows the themes across all schools."
+        )
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools"])
     for _, r in jd.iterrows():
         d = r["domain"]
@@ -388,32 +556,58 @@ def section_interviews(ctx: ReportContext, school: str) -> Section:
         n_ex = r.get("n_excerpts")
         top = str(r.get("top_codes") or "").strip()
         sm = r.get("survey_mean")
-        survey = (f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. " if sm is not None and pd.notna(sm)
-                  else "Survey: not reported. ")
+        survey = (
+            f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. "
+            if sm is not None and pd.notna(sm)
+            else "Survey: not reported. "
+        )
         # n_excerpts is banded ("1+") by assetinv.disclosure when it could be one interviewee's
         n_txt = n_ex if isinstance(n_ex, str) else ("" if n_ex is None or pd.isna(n_ex) else str(int(n_ex)))
         if top and n_txt not in ("", "0"):
-            said = esc(f"Heard most often in interviews ({n_txt} coded excerpt{'s' if n_txt != '1' else ''}): "
-                       f"{top}.")
+            said = esc(
+                f"Heard most often in interviews ({n_txt} coded excerpt{'s' if n_txt != '1' else ''}): {top}."
+            )
         else:
             said = "No coded interview excerpts for this domain."
         html += f"<p>{survey}{said}</p>"
         q = quotes[quotes["domain"] == d] if len(quotes) else quotes
         for text in q["quote"].head(1) if len(q) else []:
-            html += f"<blockquote><p>{esc(text)}</p><footer>Interview excerpt (redacted)</footer></blockquote>"
+            html += (
+                f"<blockquote><p>{esc(text)}</p><footer>Interview excerpt (redacted)</footer></blockquote>"
+            )
     html += '<div class="screen-only">' + _h3("Joint display: survey and interviews side by side")
-    disp = pd.DataFrame({
-        "domain": _short(ctx, jd), "survey_mean": jd["survey_mean"],
-        "status": [_status_html(s) for s in jd["status"]], "n_excerpts": jd["n_excerpts"],
-        "top_codes": jd["top_codes"].fillna(""), "agreement": jd["agreement"],
-    })
-    html += html_table(disp, columns={"domain": "Domain", "survey_mean": "School mean", "status": "Status",
-                                      "n_excerpts": "Coded excerpts (school)", "top_codes": "Most frequent codes"},
-                       raw_html=("status",), digits={"n_excerpts": 0},
-                       caption="Joint display: survey mean and interview evidence per domain (school level)")
+    disp = pd.DataFrame(
+        {
+            "domain": _short(ctx, jd),
+            "survey_mean": jd["survey_mean"],
+            "status": [_status_html(s) for s in jd["status"]],
+            "n_excerpts": jd["n_excerpts"],
+            "top_codes": jd["top_codes"].fillna(""),
+            "agreement": jd["agreement"],
+        }
+    )
+    html += html_table(
+        disp,
+        columns={
+            "domain": "Domain",
+            "survey_mean": "School mean",
+            "status": "Status",
+            "n_excerpts": "Coded excerpts (school)",
+            "top_codes": "Most frequent codes",
+        },
+        raw_html=("status",),
+        digits={"n_excerpts": 0},
+        caption="Joint display: survey mean and interview evidence per domain (school level)",
+    )
     # coder agreement is a network-level value: it stays out of the school's figure (see the technical notes)
-    html += _figure(ctx, "joint_display_figure", "fig-joint", "Survey means beside the number of coded interview "
-                    "excerpts per domain.", jd.assign(agreement=np.nan), title=f"Joint display: {ctx.school_name(school)}")
+    html += _figure(
+        ctx,
+        "joint_display_figure",
+        "fig-joint",
+        "Survey means beside the number of coded interview excerpts per domain.",
+        jd.assign(agreement=np.nan),
+        title=f"Joint display: {ctx.school_name(school)}",
+    )
     html += "</div>"
     return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
 
@@ -440,27 +634,52 @@ def section_reliability(ctx: ReportContext, school: str) -> Section:
     t["name"] = t["domain"].map(ctx.results["domain_short"])
     t["alpha"] = dom["raw_alpha"].to_numpy() if "raw_alpha" in dom else np.nan
     t["omega"] = dom["omega_total"].to_numpy() if "omega_total" in dom else np.nan
-    t = t.merge(icc[["domain", "icc1", "icc2"]], on="domain", how="left") if len(icc) else t.assign(icc1=np.nan, icc2=np.nan)
-    t = t.merge(sch[["domain", "n", "reliability", "suppressed"]] if len(sch) else
-                pd.DataFrame(columns=["domain", "n", "reliability", "suppressed"]), on="domain", how="left")
+    t = (
+        t.merge(icc[["domain", "icc1", "icc2"]], on="domain", how="left")
+        if len(icc)
+        else t.assign(icc1=np.nan, icc2=np.nan)
+    )
+    t = t.merge(
+        sch[["domain", "n", "reliability", "suppressed"]]
+        if len(sch)
+        else pd.DataFrame(columns=["domain", "n", "reliability", "suppressed"]),
+        on="domain",
+        how="left",
+    )
     t["reading"] = [
         f"Items: {_dependability(a)} consistency. This school's mean: {_dependability(r)} reliability."
         for a, r in zip(t["alpha"], t["reliability"].astype("float64"))
     ]
-    html = _p("A number is only as useful as it is dependable. Coefficient alpha (and omega) say whether a domain's "
-              "eight items measure one thing; ICC(2) says whether school averages reliably tell schools apart; the "
-              "school's own reliability depends on how many of its staff answered. Values of 0.70 or more are "
-              "usually taken as dependable.")
-    html += html_table(t, columns={"name": "Domain", "alpha": "Alpha", "omega": "Omega",
-                                   "icc2": "ICC(2)", "n": "Responses here (baseline)",
-                                   "reliability": "Reliability of this school's mean", "reading": "In plain words",
-                                   "suppressed": "Not shown because"},
-                       digits={"n": 0}, caption="Reliability of the domain scores")
+    html = _p(
+        "A number is only as useful as it is dependable. Coefficient alpha (and omega) say whether a domain's "
+        "eight items measure one thing; ICC(2) says whether school averages reliably tell schools apart; the "
+        "school's own reliability depends on how many of its staff answered. Values of 0.70 or more are "
+        "usually taken as dependable."
+    )
+    html += html_table(
+        t,
+        columns={
+            "name": "Domain",
+            "alpha": "Alpha",
+            "omega": "Omega",
+            "icc2": "ICC(2)",
+            "n": "Responses here (baseline)",
+            "reliability": "Reliability of this school's mean",
+            "reading": "In plain words",
+            "suppressed": "Not shown because",
+        },
+        digits={"n": 0},
+        caption="Reliability of the domain scores",
+    )
     verdicts = [v for v in dom.get("verdict", pd.Series(dtype=str)).fillna("") if v]
     if verdicts:
         html += "<ul>" + "".join(f"<li>{esc(v)}</li>" for v in verdicts) + "</ul>"
-    return Section("reliability", "How dependable these numbers are", html,
-                   tables=["reliability_domains", "reliability_icc", "reliability_schools"])
+    return Section(
+        "reliability",
+        "How dependable these numbers are",
+        html,
+        tables=["reliability_domains", "reliability_icc", "reliability_schools"],
+    )
 
 
 def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
@@ -486,21 +705,30 @@ def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
     if rule:
         items.append(f"<li><strong>Asset profile.</strong> {esc(rule)}</li>")
     if models:
-        items.append("<li><strong>Change.</strong> Baseline to follow-up, estimated with: " +
-                     esc("; ".join(models)) + ". Intervals are 95% confidence intervals.</li>")
-    items.append("<li><strong>Gaps.</strong> Leaders' mean minus teachers' mean with a Welch 95% interval; "
-                 "gaps of 0.5 points or more are flagged as large.</li>")
-    items.append("<li><strong>Reliability.</strong> Coefficient alpha and omega total per domain; ICC(1) and ICC(2) "
-                 "of domain scores across schools, ICC(1) estimated by REML (the schools' share of the variance in "
-                 "a random-intercept model, which suits schools of very different sizes); each school's group-mean "
-                 "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
-                 "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>")
+        items.append(
+            "<li><strong>Change.</strong> Baseline to follow-up, estimated with: "
+            + esc("; ".join(models))
+            + ". Intervals are 95% confidence intervals.</li>"
+        )
+    items.append(
+        "<li><strong>Gaps.</strong> Leaders' mean minus teachers' mean with a Welch 95% interval; "
+        "gaps of 0.5 points or more are flagged as large.</li>"
+    )
+    items.append(
+        "<li><strong>Reliability.</strong> Coefficient alpha and omega total per domain; ICC(1) and ICC(2) "
+        "of domain scores across schools, ICC(1) estimated by REML (the schools' share of the variance in "
+        "a random-intercept model, which suits schools of very different sizes); each school's group-mean "
+        "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
+        "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>"
+    )
     if "agreement_domains" in ctx.tables:
-        items.append("<li><strong>Interviews.</strong> Excerpts coded with the instrument's codebook; agreement "
-                     "between coders is Krippendorff's alpha on code presence per excerpt, with bootstrap "
-                     f"intervals. A school's interview themes and quotes are shown only when at least "
-                     f"{MIN_INTERVIEWS} of its interviews were coded and no role there gave a single interview; "
-                     "counts of 1 or 2 at a school are shown as 1+.</li>")
+        items.append(
+            "<li><strong>Interviews.</strong> Excerpts coded with the instrument's codebook; agreement "
+            "between coders is Krippendorff's alpha on code presence per excerpt, with bootstrap "
+            f"intervals. A school's interview themes and quotes are shown only when at least "
+            f"{MIN_INTERVIEWS} of its interviews were coded and no role there gave a single interview; "
+            "counts of 1 or 2 at a school are shown as 1+.</li>"
+        )
     return Section("methods", "Methods", "<ul>" + "".join(items) + "</ul>")
 
 
@@ -516,15 +744,24 @@ def section_data_quality(ctx: ReportContext, school: str | None = None) -> Secti
     """Counts only: rows read/used/excluded; this school's participation."""
     dq = ctx.tables["data_quality"]
     html = _p("Counts only: how many survey rows were read, excluded (and why) and used.")
-    html += html_table(dq, columns={"stage": "Stage", "rows": "Rows", "reason": "Reason"},
-                       caption="Survey data quality (whole network)")
+    html += html_table(
+        dq,
+        columns={"stage": "Stage", "rows": "Rows", "reason": "Reason"},
+        caption="Survey data quality (whole network)",
+    )
     notes = ctx.results.get("analysis_warnings") or []
     if school is None and notes:  # network level only: the warnings come from network-wide analyses
-        html += _p(f"The analyses raised {len(notes)} kind(s) of warning; each is listed once (numbers shown as #). "
-                   "They flag estimates to read with care, such as a model that did not fully converge.", "note")
-        html += html_table(pd.DataFrame(notes), columns={"category": "Warning", "message": "Message",
-                                                         "count": "Times"},
-                           digits={"count": 0}, caption="Warnings from the analyses (whole network)")
+        html += _p(
+            f"The analyses raised {len(notes)} kind(s) of warning; each is listed once (numbers shown as #). "
+            "They flag estimates to read with care, such as a model that did not fully converge.",
+            "note",
+        )
+        html += html_table(
+            pd.DataFrame(notes),
+            columns={"category": "Warning", "message": "Message", "count": "Times"},
+            digits={"count": 0},
+            caption="Warnings from the analyses (whole network)",
+        )
     part = ctx.tables["participation"]
     if school is not None:
         part = _rows(part, "school", school)
@@ -532,21 +769,36 @@ def section_data_quality(ctx: ReportContext, school: str | None = None) -> Secti
     else:
         cap = "Participation per school and wave"
     part = part.assign(response_rate=part["response_rate"] * 100)
-    html += html_table(part, columns={"school": "School", "wave": "Wave", "invited": "Invited",
-                                      "responded": "Responded", "response_rate": "Response rate (%)",
-                                      "suppressed": "Not shown because"},
-                       digits={"invited": 0, "responded": 0, "response_rate": 0}, caption=cap)
+    html += html_table(
+        part,
+        columns={
+            "school": "School",
+            "wave": "Wave",
+            "invited": "Invited",
+            "responded": "Responded",
+            "response_rate": "Response rate (%)",
+            "suppressed": "Not shown because",
+        },
+        digits={"invited": 0, "responded": 0, "response_rate": 0},
+        caption=cap,
+    )
     scores = ctx.results.get("scores")
     if scores is not None and len(scores):
         sub = scores if school is None else scores[scores["school"].astype(str) == school]
         n_flag = int((sub["straightliner"].astype(bool) | sub["speeder"].astype(bool)).sum())
         if school is not None and school in ctx.results.get("hidden_counts", ()):  # assetinv.disclosure
-            html += _p("Some survey responses here may have been flagged as possibly careless; the counts are not "
-                       "shown because, with the other tables, they would reveal a group too small to report.", "note")
+            html += _p(
+                "Some survey responses here may have been flagged as possibly careless; the counts are not "
+                "shown because, with the other tables, they would reveal a group too small to report.",
+                "note",
+            )
             return Section("data-quality", "Data quality", html, tables=["data_quality", "participation"])
-        html += _p(f"{n_flag} of {len(sub)} survey responses {'here ' if school else ''}were flagged as possibly "
-                   "careless (the same answer to every item, or finishing very fast). They are kept in the analysis "
-                   "and counted here for transparency.", "note")
+        html += _p(
+            f"{n_flag} of {len(sub)} survey responses {'here ' if school else ''}were flagged as possibly "
+            "careless (the same answer to every item, or finishing very fast). They are kept in the analysis "
+            "and counted here for transparency.",
+            "note",
+        )
     return Section("data-quality", "Data quality", html, tables=["data_quality", "participation"])
 
 
@@ -559,16 +811,26 @@ def section_provenance(ctx: ReportContext, school: str | None = None) -> Section
         ("Suppression minimum (min_n)", str(ctx.min_n)),
         ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}"),
         ("Seed", "none" if ctx.seed is None else str(ctx.seed)),
-        ("Software", f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
-                     f"scipy {scipy.__version__}, matplotlib {matplotlib.__version__}"),
+        (
+            "Software",
+            f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
+            f"scipy {scipy.__version__}, matplotlib {matplotlib.__version__}",
+        ),
     ]
     if school is not None:
         rows.insert(2, ("School", school))
     html = '<dl class="prov">' + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows) + "</dl>"
     files = pd.DataFrame(ctx.inputs)
-    html += '<div class="prov-files">' + html_table(
-        files, columns={"role": "Input", "file": "File", "bytes": "Bytes", "sha256": "SHA-256"},
-        digits={"bytes": 0}, caption="Input files and their SHA-256 checksums") + "</div>"
+    html += (
+        '<div class="prov-files">'
+        + html_table(
+            files,
+            columns={"role": "Input", "file": "File", "bytes": "Bytes", "sha256": "SHA-256"},
+            digits={"bytes": 0},
+            caption="Input files and their SHA-256 checksums",
+        )
+        + "</div>"
+    )
     html += _p("Input checksums are in provenance.json.", "note print-only")
     html += _p("Rendering again from the same files and parameters gives byte-identical reports.", "note")
     return Section("provenance", "Provenance", html)
@@ -585,20 +847,33 @@ def _reliability_compact(ctx: ReportContext, school: str) -> str:
     t = t.merge(sch[cols] if len(sch) else pd.DataFrame(columns=cols), on="domain", how="left")
     t["name"] = t["domain"].map(ctx.results["domain_short"])
     t["reading"] = [_dependability(float(r)) if pd.notna(r) else "" for r in t["reliability"]]
-    html = _p("Alpha says whether a domain's eight statements measure one thing and ICC(2) whether school averages "
-              "tell schools apart (both network level); the last columns say how dependable this school's own "
-              "average is (school level). Values of 0.70 or more are usually taken as dependable.")
-    html += html_table(t, columns={"name": "Domain", "alpha": "Alpha (network)", "icc2": "ICC(2) (network)",
-                                   "n": "Staff (school)", "reliability": "School mean reliability",
-                                   "reading": "In words", "suppressed": "Not shown because"},
-                       digits={"n": 0}, caption="Reliability of the domain scores")
+    html = _p(
+        "Alpha says whether a domain's eight statements measure one thing and ICC(2) whether school averages "
+        "tell schools apart (both network level); the last columns say how dependable this school's own "
+        "average is (school level). Values of 0.70 or more are usually taken as dependable."
+    )
+    html += html_table(
+        t,
+        columns={
+            "name": "Domain",
+            "alpha": "Alpha (network)",
+            "icc2": "ICC(2) (network)",
+            "n": "Staff (school)",
+            "reliability": "School mean reliability",
+            "reading": "In words",
+            "suppressed": "Not shown because",
+        },
+        digits={"n": 0},
+        caption="Reliability of the domain scores",
+    )
     return html
 
 
 def section_technical_notes(ctx: ReportContext, school: str | None = None) -> Section:
     """The appendix: methods in plain words, model specification, glossary, dependability, data, provenance."""
-    html = _p("For readers who want the detail behind the numbers. The report above can be read without it.",
-              "note")
+    html = _p(
+        "For readers who want the detail behind the numbers. The report above can be read without it.", "note"
+    )
     html += _h3("Methods in plain words", "tn-methods") + _plain_methods(ctx)
     html += _h3("Model specification", "tn-spec") + _model_spec(ctx)
     html += _h3("Glossary", "tn-glossary") + _glossary_html()
@@ -662,10 +937,17 @@ def net_profiles(ctx: ReportContext) -> Section:
     prof = ctx.tables["asset_profile"]
     doms = ctx.results["domains"]
     short = ctx.results["domain_short"]
-    html = _p("Each school's baseline mean per domain (1–5) and its status against the network. Schools with too few "
-              "responses are listed with the reason and no numbers.")
-    html += _figure(ctx, "heatmap_network", "fig-heatmap",
-                    "Heat map of every school's domain means; blank cells are suppressed.", prof)
+    html = _p(
+        "Each school's baseline mean per domain (1–5) and its status against the network. Schools with too few "
+        "responses are listed with the reason and no numbers."
+    )
+    html += _figure(
+        ctx,
+        "heatmap_network",
+        "fig-heatmap",
+        "Heat map of every school's domain means; blank cells are suppressed.",
+        prof,
+    )
     wide = []
     for s in ctx.school_ids:
         sub = _rows(prof, "school", s)
@@ -684,9 +966,15 @@ def net_profiles(ctx: ReportContext) -> Section:
         row["suppressed"] = "; ".join(sorted(reasons))
         wide.append(row)
     wide = pd.DataFrame(wide)
-    cols = {"id": "School id", "school": "School", **{d: short.get(d, d) for d in doms},
-            "suppressed": "Not shown because"}
-    html += html_table(wide, columns=cols, raw_html=tuple(doms), caption="Asset profiles of all schools (baseline)")
+    cols = {
+        "id": "School id",
+        "school": "School",
+        **{d: short.get(d, d) for d in doms},
+        "suppressed": "Not shown because",
+    }
+    html += html_table(
+        wide, columns=cols, raw_html=tuple(doms), caption="Asset profiles of all schools (baseline)"
+    )
     return Section("profiles", "School profiles across the network", html, tables=["asset_profile"])
 
 
@@ -694,27 +982,57 @@ def net_change(ctx: ReportContext) -> Section:
     ch = ctx.tables.get("change", pd.DataFrame())
     net = _rows(ch, "scope", "network")
     if len(ch) == 0:
-        return Section("change", "Change since baseline", _p("Only one wave is available."), tables=["change"])
-    disp = pd.DataFrame({
-        "domain": _short(ctx, net), "n_baseline": net["n_baseline"], "n_followup": net["n_followup"],
-        "estimate": [_signed(x) for x in net["estimate"]],
-        "ci": [_ci(a, b) for a, b in zip(net["ci_low"], net["ci_high"])],
-        "effect": net.get("effect_size"), "reading": net["reading"].fillna(""),
-    })
-    html = _p("The network's average change from baseline to follow-up, from a mixed model with schools as a random "
-              "effect (so every school counts, whatever its size).")
+        return Section(
+            "change", "Change since baseline", _p("Only one wave is available."), tables=["change"]
+        )
+    disp = pd.DataFrame(
+        {
+            "domain": _short(ctx, net),
+            "n_baseline": net["n_baseline"],
+            "n_followup": net["n_followup"],
+            "estimate": [_signed(x) for x in net["estimate"]],
+            "ci": [_ci(a, b) for a, b in zip(net["ci_low"], net["ci_high"])],
+            "effect": net.get("effect_size"),
+            "reading": net["reading"].fillna(""),
+        }
+    )
+    html = _p(
+        "The network's average change from baseline to follow-up, from a mixed model with schools as a random "
+        "effect (so every school counts, whatever its size)."
+    )
     html += _p(NOT_IMPACT, "callout not-impact")
-    html += html_table(disp, columns={"domain": "Domain", "n_baseline": "n baseline", "n_followup": "n follow-up",
-                                      "estimate": "Change", "ci": "95% interval", "effect": "Effect size (d)",
-                                      "reading": "Reading"},
-                       digits={"n_baseline": 0, "n_followup": 0}, caption="Change since baseline, network")
-    html += _figure(ctx, "change_plot", "fig-change", "Network change since baseline per domain, with 95% intervals.",
-                    net.reset_index(drop=True), title="Change since baseline: network")
+    html += html_table(
+        disp,
+        columns={
+            "domain": "Domain",
+            "n_baseline": "n baseline",
+            "n_followup": "n follow-up",
+            "estimate": "Change",
+            "ci": "95% interval",
+            "effect": "Effect size (d)",
+            "reading": "Reading",
+        },
+        digits={"n_baseline": 0, "n_followup": 0},
+        caption="Change since baseline, network",
+    )
+    html += _figure(
+        ctx,
+        "change_plot",
+        "fig-change",
+        "Network change since baseline per domain, with 95% intervals.",
+        net.reset_index(drop=True),
+        title="Change since baseline: network",
+    )
     sch = ch[ch["scope"].astype(str) != "network"]
     if len(sch):
-        wide = sch.assign(value=[_signed(x) + (" *" if lo > 0 or hi < 0 else "") if not math.isnan(x) else ""
-                                 for x, lo, hi in zip(sch["estimate"].astype(float), sch["ci_low"].astype(float),
-                                                      sch["ci_high"].astype(float))])
+        wide = sch.assign(
+            value=[
+                _signed(x) + (" *" if lo > 0 or hi < 0 else "") if not math.isnan(x) else ""
+                for x, lo, hi in zip(
+                    sch["estimate"].astype(float), sch["ci_low"].astype(float), sch["ci_high"].astype(float)
+                )
+            ]
+        )
         piv = wide.pivot_table(index="scope", columns="domain", values="value", aggfunc="first").reset_index()
         piv = piv.rename(columns={"scope": "school"})
         piv.insert(1, "name", [ctx.school_name(x) for x in piv["school"]])
@@ -723,37 +1041,72 @@ def net_change(ctx: ReportContext) -> Section:
         n_cells = int(sum(str(v) != "" and str(v) != "nan" for d in doms for v in piv[d]))
         notes = " ".join(str(x) for x in net.get("note", pd.Series(dtype=str)).fillna(""))
         same = "no detectable between-school variation" in notes
-        html += _p("Each school's change is estimated from that school's own staff. "
-                   + ("The network model found no clear evidence that schools grow at different rates overall (see "
-                      "the model notes in the technical notes), so " if same else "")
-                   + f"single starred cells ({n_star} of {n_cells} here) should be read with care: among many "
-                   "schools and domains, a few look different by chance alone.", "note")
-        html += html_table(piv, columns={"name": "School", "school": "School id",
-                                         **{d: ctx.results["domain_short"][d] for d in doms}},
-                           caption="Change per school (school level; points; * = interval excludes 0; "
-                                   "blank = suppressed)")
+        html += _p(
+            "Each school's change is estimated from that school's own staff. "
+            + (
+                "The network model found no clear evidence that schools grow at different rates overall (see "
+                "the model notes in the technical notes), so "
+                if same
+                else ""
+            )
+            + f"single starred cells ({n_star} of {n_cells} here) should be read with care: among many "
+            "schools and domains, a few look different by chance alone.",
+            "note",
+        )
+        html += html_table(
+            piv,
+            columns={
+                "name": "School",
+                "school": "School id",
+                **{d: ctx.results["domain_short"][d] for d in doms},
+            },
+            caption="Change per school (school level; points; * = interval excludes 0; blank = suppressed)",
+        )
     return Section("change", "Change since baseline", html, tables=["change"])
 
 
 def net_gaps(ctx: ReportContext) -> Section:
     g = ctx.tables["gaps_network"]
-    disp = pd.DataFrame({
-        "level": g["level"], "group": g["group"], "domain": _short(ctx, g),
-        "n_teachers": g["n_teachers"], "n_leaders": g["n_leaders"],
-        "teacher_mean": g["teacher_mean"], "leader_mean": g["leader_mean"],
-        "gap": [_signed(x) for x in g["gap"]], "ci": [_ci(a, b) for a, b in zip(g["ci_low"], g["ci_high"])],
-        "suppressed": g["suppressed"],
-    })
-    html = _p("Leaders' minus teachers' averages for the network and each district (school-level gaps appear in the "
-              "school reports only where both groups are large enough).")
-    html += html_table(disp, columns={"level": "Level", "group": "Group", "domain": "Domain",
-                                      "n_teachers": "Teachers (n)", "n_leaders": "Leaders (n)",
-                                      "teacher_mean": "Teachers", "leader_mean": "Leaders", "gap": "Gap",
-                                      "ci": "95% interval", "suppressed": "Not shown because"},
-                       digits={"n_teachers": 0, "n_leaders": 0}, caption="Teacher–leader perception gaps (baseline)")
+    disp = pd.DataFrame(
+        {
+            "level": g["level"],
+            "group": g["group"],
+            "domain": _short(ctx, g),
+            "n_teachers": g["n_teachers"],
+            "n_leaders": g["n_leaders"],
+            "teacher_mean": g["teacher_mean"],
+            "leader_mean": g["leader_mean"],
+            "gap": [_signed(x) for x in g["gap"]],
+            "ci": [_ci(a, b) for a, b in zip(g["ci_low"], g["ci_high"])],
+            "suppressed": g["suppressed"],
+        }
+    )
+    html = _p(
+        "Leaders' minus teachers' averages for the network and each district (school-level gaps appear in the "
+        "school reports only where both groups are large enough)."
+    )
+    html += html_table(
+        disp,
+        columns={
+            "level": "Level",
+            "group": "Group",
+            "domain": "Domain",
+            "n_teachers": "Teachers (n)",
+            "n_leaders": "Leaders (n)",
+            "teacher_mean": "Teachers",
+            "leader_mean": "Leaders",
+            "gap": "Gap",
+            "ci": "95% interval",
+            "suppressed": "Not shown because",
+        },
+        digits={"n_teachers": 0, "n_leaders": 0},
+        caption="Teacher–leader perception gaps (baseline)",
+    )
     net = g[g["level"] == "network"]
     if net["gap"].notna().any():
-        html += _figure(ctx, "gap_plot", "fig-gaps", "Network leaders' minus teachers' average per domain.", net)
+        html += _figure(
+            ctx, "gap_plot", "fig-gaps", "Network leaders' minus teachers' average per domain.", net
+        )
     return Section("gaps", "Teacher–leader perception gaps", html, tables=["gaps_network"])
 
 
@@ -763,52 +1116,133 @@ def net_reliability(ctx: ReportContext) -> Section:
     names = ctx.results["domain_name"]
     t = dom.copy()
     t["name"] = t["domain"].map(ctx.results["domain_short"])
-    html = _p("Internal consistency of each domain (alpha with its Feldt 95% interval, omega total) and how well "
-              "school averages separate schools (ICC).")
+    html = _p(
+        "Internal consistency of each domain (alpha with its Feldt 95% interval, omega total) and how well "
+        "school averages separate schools (ICC)."
+    )
     t["alpha_ci"] = [_ci(a, b) for a, b in zip(t.get("feldt_lower", np.nan), t.get("feldt_upper", np.nan))]
-    html += html_table(t, columns={"name": "Domain", "n": "n", "n_items": "Items", "raw_alpha": "Alpha",
-                                   "alpha_ci": "95% interval", "omega_total": "Omega", "verdict": "Reading"},
-                       digits={"n": 0, "n_items": 0}, caption="Reliability of the domain scores (network level: baseline survey, teachers and leaders)")
+    html += html_table(
+        t,
+        columns={
+            "name": "Domain",
+            "n": "n",
+            "n_items": "Items",
+            "raw_alpha": "Alpha",
+            "alpha_ci": "95% interval",
+            "omega_total": "Omega",
+            "verdict": "Reading",
+        },
+        digits={"n": 0, "n_items": 0},
+        caption="Reliability of the domain scores (network level: baseline survey, teachers and leaders)",
+    )
     ic = icc.copy()
     ic["name"] = ic["domain"].map(ctx.results["domain_short"])
-    html += html_table(ic, columns={"name": "Domain", "icc1": "ICC(1)", "icc2": "ICC(2)", "f": "F",
-                                    "n_groups": "Schools", "mean_group_size": "Mean responses per school"},
-                       digits={"n_groups": 0, "mean_group_size": 1}, caption="Intraclass correlations of domain scores across schools")
-    return Section("reliability", "How dependable these numbers are", html,
-                   tables=["reliability_domains", "reliability_icc"])
+    html += html_table(
+        ic,
+        columns={
+            "name": "Domain",
+            "icc1": "ICC(1)",
+            "icc2": "ICC(2)",
+            "f": "F",
+            "n_groups": "Schools",
+            "mean_group_size": "Mean responses per school",
+        },
+        digits={"n_groups": 0, "mean_group_size": 1},
+        caption="Intraclass correlations of domain scores across schools",
+    )
+    return Section(
+        "reliability",
+        "How dependable these numbers are",
+        html,
+        tables=["reliability_domains", "reliability_icc"],
+    )
 
 
 def net_interviews(ctx: ReportContext) -> Section:
     if "code_tallies_network" not in ctx.tables:
-        return Section("interviews", "Interview themes", _p("No interview codings were provided for this study."))
+        return Section(
+            "interviews", "Interview themes", _p("No interview codings were provided for this study.")
+        )
     tal = ctx.tables["code_tallies_network"]
     ag = ctx.tables["agreement_domains"]
     jd = ctx.tables["joint_display_network"]
-    html = _p("How often each code of the codebook was heard across all interviews, how consistently coders applied "
-              "the codes, and the survey and interviews side by side.")
+    html = _p(
+        "How often each code of the codebook was heard across all interviews, how consistently coders applied "
+        "the codes, and the survey and interviews side by side."
+    )
     html += _h3("Code tallies")
     top = tal[tal["n_excerpts"].fillna(0) > 0] if "n_excerpts" in tal else tal
-    html += html_table(top, columns={"code": "Code", "code_name": "Name", "group": "Group", "n_excerpts": "Excerpts",
-                                     "n_interviews": "Interviews", "share_interviews": "Share of interviews",
-                                     "suppressed": "Not shown because"},
-                       digits={"n_excerpts": 0, "n_interviews": 0}, caption="Codes heard across the network")
+    html += html_table(
+        top,
+        columns={
+            "code": "Code",
+            "code_name": "Name",
+            "group": "Group",
+            "n_excerpts": "Excerpts",
+            "n_interviews": "Interviews",
+            "share_interviews": "Share of interviews",
+            "suppressed": "Not shown because",
+        },
+        digits={"n_excerpts": 0, "n_interviews": 0},
+        caption="Codes heard across the network",
+    )
     html += _h3("Agreement between coders")
-    agd = ag.assign(alpha_ci=[_ci(a, b) for a, b in zip(ag["krippendorff_alpha_lo"], ag["krippendorff_alpha_hi"])])
-    html += html_table(agd, columns={"domain": "Domain / group", "n_units": "Decisions", "n_coders": "Coders",
-                                     "percent_agreement": "Percent agreement", "krippendorff_alpha": "Krippendorff α",
-                                     "alpha_ci": "95% interval", "gwet_ac1": "Gwet AC1", "note": "Note"},
-                       digits={"n_units": 0, "n_coders": 0}, caption="Inter-coder agreement per domain")
+    agd = ag.assign(
+        alpha_ci=[_ci(a, b) for a, b in zip(ag["krippendorff_alpha_lo"], ag["krippendorff_alpha_hi"])]
+    )
+    html += html_table(
+        agd,
+        columns={
+            "domain": "Domain / group",
+            "n_units": "Decisions",
+            "n_coders": "Coders",
+            "percent_agreement": "Percent agreement",
+            "krippendorff_alpha": "Krippendorff α",
+            "alpha_ci": "95% interval",
+            "gwet_ac1": "Gwet AC1",
+            "note": "Note",
+        },
+        digits={"n_units": 0, "n_coders": 0},
+        caption="Inter-coder agreement per domain",
+    )
     html += _h3("Joint display")
-    disp = pd.DataFrame({"domain": _short(ctx, jd), "survey_mean": jd["survey_mean"], "status": jd["status"],
-                         "n_excerpts": jd["n_excerpts"], "top_codes": jd["top_codes"], "agreement": jd["agreement"]})
-    html += html_table(disp, columns={"domain": "Domain", "survey_mean": "Survey mean", "status": "Schools by status",
-                                      "n_excerpts": "Coded excerpts", "top_codes": "Most frequent codes",
-                                      "agreement": "Coder agreement (α)"},
-                       digits={"n_excerpts": 0}, caption="Joint display for the network")
-    html += _figure(ctx, "joint_display_figure", "fig-joint", "Network survey means beside coded interview excerpts "
-                    "per domain.", jd, title="Joint display: network")
-    return Section("interviews", "Interview themes", html,
-                   tables=["code_tallies_network", "agreement_domains", "agreement_codes", "joint_display_network"])
+    disp = pd.DataFrame(
+        {
+            "domain": _short(ctx, jd),
+            "survey_mean": jd["survey_mean"],
+            "status": jd["status"],
+            "n_excerpts": jd["n_excerpts"],
+            "top_codes": jd["top_codes"],
+            "agreement": jd["agreement"],
+        }
+    )
+    html += html_table(
+        disp,
+        columns={
+            "domain": "Domain",
+            "survey_mean": "Survey mean",
+            "status": "Schools by status",
+            "n_excerpts": "Coded excerpts",
+            "top_codes": "Most frequent codes",
+            "agreement": "Coder agreement (α)",
+        },
+        digits={"n_excerpts": 0},
+        caption="Joint display for the network",
+    )
+    html += _figure(
+        ctx,
+        "joint_display_figure",
+        "fig-joint",
+        "Network survey means beside coded interview excerpts per domain.",
+        jd,
+        title="Joint display: network",
+    )
+    return Section(
+        "interviews",
+        "Interview themes",
+        html,
+        tables=["code_tallies_network", "agreement_domains", "agreement_codes", "joint_display_network"],
+    )
 
 
 # ====================================================================== index
@@ -819,29 +1253,50 @@ def index_sections(ctx: ReportContext, schools: Sequence[str], table_names: Sequ
     for s in schools:
         sub = _rows(prof, "school", s)
         sup = sorted(set(x for x in sub["suppressed"].fillna("") if x)) if len(sub) else ["no responses"]
-        rows.append({
-            "report": f'<a href="schools/{esc(school_file_name(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
-            "summary": f'<a href="schools/{esc(school_file_name(ctx, s))}-summary.html">one-page summary</a>',
-            "id": s, "district": ctx.school_district(s) or "",
-            "note": "; ".join(sup) if sup else "",
-        })
+        rows.append(
+            {
+                "report": f'<a href="schools/{esc(school_file_name(ctx, s))}.html">{esc(ctx.school_name(s))}</a>',
+                "summary": f'<a href="schools/{esc(school_file_name(ctx, s))}-summary.html">one-page summary</a>',
+                "id": s,
+                "district": ctx.school_district(s) or "",
+                "note": "; ".join(sup) if sup else "",
+            }
+        )
     links = _p("The network summary covers every school; each school report covers one school.")
-    links += f'<ul><li><a href="network.html">Network summary</a></li></ul>'
-    links += html_table(pd.DataFrame(rows), columns={"report": "School report", "summary": "For the principal",
-                                                     "id": "School id", "district": "District",
-                                                     "note": "Suppressed in the profile"},
-                        raw_html=("report", "summary"), caption="School reports")
+    links += '<ul><li><a href="network.html">Network summary</a></li></ul>'
+    links += html_table(
+        pd.DataFrame(rows),
+        columns={
+            "report": "School report",
+            "summary": "For the principal",
+            "id": "School id",
+            "district": "District",
+            "note": "Suppressed in the profile",
+        },
+        raw_html=("report", "summary"),
+        caption="School reports",
+    )
     dq = section_data_quality(ctx, None)
-    notes = _p(f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
-               f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. Such rows stay in the tables with the "
-               "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
-               f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role.")
+    notes = _p(
+        f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
+        f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. Such rows stay in the tables with the "
+        "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
+        f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role."
+    )
     n_sup = int((prof["suppressed"].fillna("") != "").sum())
     notes += _p(f"{n_sup} of {len(prof)} school × domain cells of the asset profiles are suppressed.")
-    dl = "<ul>" + "".join(f'<li><a href="tables/{esc(n)}.csv">{esc(n)}.csv</a></li>' for n in table_names) + "</ul>"
-    downloads = _p("Every table shown in the reports, as CSV (suppressed values blank) and as one Excel workbook:")
-    downloads += f'<ul><li><a href="assetinv_tables.xlsx">assetinv_tables.xlsx</a> (one sheet per table)</li>' \
-                 f'<li><a href="provenance.json">provenance.json</a> (versions, input checksums, parameters)</li></ul>'
+    dl = (
+        "<ul>"
+        + "".join(f'<li><a href="tables/{esc(n)}.csv">{esc(n)}.csv</a></li>' for n in table_names)
+        + "</ul>"
+    )
+    downloads = _p(
+        "Every table shown in the reports, as CSV (suppressed values blank) and as one Excel workbook:"
+    )
+    downloads += (
+        '<ul><li><a href="assetinv_tables.xlsx">assetinv_tables.xlsx</a> (one sheet per table)</li>'
+        '<li><a href="provenance.json">provenance.json</a> (versions, input checksums, parameters)</li></ul>'
+    )
     downloads += dl
     return [
         Section("reports", "Reports", links),
