@@ -90,6 +90,7 @@ class Proposal:
 
     @property
     def confident(self) -> bool:
+        """True when the proposal is good enough to be written as an active line."""
         return self.target is not None and self.confidence >= CONFIDENT
 
 

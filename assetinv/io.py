@@ -247,7 +247,7 @@ def _label_map(inst) -> dict[str, int]:
 def _wave_map(inst) -> dict[str, str]:
     waves = dict(inst.waves)
     out: dict[str, str] = {}
-    for n, (wid, label) in enumerate(waves.items(), start=1):
+    for n, (wid, _label) in enumerate(waves.items(), start=1):
         for k in (f"wave{n}", f"t{n}", f"time{n}"):
             out[k] = wid
     for wid, label in waves.items():

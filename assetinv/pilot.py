@@ -46,7 +46,8 @@ def dont_know_mask(path, instrument) -> pd.DataFrame:
     >>> import tempfile, pathlib
     >>> from assetinv import load_instrument
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
-    >>> _ = p.write_text("respondent_id,wave,EX09,EX10\\nr1,baseline,9,4\\nr2,baseline,Don't know / Not applicable,2\\n")
+    >>> _ = p.write_text("respondent_id,wave,EX09,EX10\\nr1,baseline,9,4\\n"
+    ...                  "r2,baseline,Don't know / Not applicable,2\\n")
     >>> dont_know_mask(p, load_instrument("2.0.0"))[["EX09", "EX10"]].sum().tolist()
     [2, 0]
 

@@ -358,6 +358,7 @@ class AlphaResult:
 
     @property
     def raw_alpha(self) -> float:
+        """Coefficient alpha on raw scores (``psych::alpha``'s ``raw_alpha``)."""
         return float(self.total["raw_alpha"].iloc[0])
 
     def summary(self) -> str:
@@ -834,7 +835,6 @@ def _boot_alpha(X: np.ndarray, n_boot: int, seed, shift) -> np.ndarray:
     posmap = np.empty(n, dtype=np.intp)
     posmap[np.r_[idx_c, idx_i]] = np.arange(n)
     iu = np.triu_indices(p)
-    m = len(iu[0])
     Xc = X0[idx_c]
     Zc = np.concatenate([np.ones((len(idx_c), 1)), Xc, Xc[:, iu[0]] * Xc[:, iu[1]]], axis=1).astype(dt)
     Zi, _ = _design(X[idx_i], shift)
@@ -1016,7 +1016,6 @@ def _alpha_groups(
     ``shift`` and constant items are found from group max == min.
     """
     n, p = X.shape
-    G = lay.G
     N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan, rowtot, M)
     C = _cov_from(N, SX, SXX)
     nvalid = np.diagonal(N, axis1=1, axis2=2)
@@ -1490,6 +1489,7 @@ class OmegaResult:
     boot: np.ndarray | None = field(default=None, repr=False)
 
     def summary(self) -> str:
+        """Omega total and the loadings, as text."""
         s = f"McDonald's omega total (one factor, minres) = {self.omega_total:.4f}\n"
         s += pd.DataFrame({"loading": self.loadings, "u2": self.uniquenesses}).round(3).to_string()
         if len(self.ci):
@@ -2106,6 +2106,7 @@ class InstrumentReliability:
     instrument_name: str = ""
 
     def summary(self) -> str:
+        """Every domain's reliability, as text."""
         lines = [f"{self.instrument_name or 'Instrument'} reliability"]
         for _, r in self.overall.iterrows():
             lines.append(f"- {r['domain']}: {r['verdict']}")

@@ -949,7 +949,8 @@ _TEXT: dict[str, dict[str, list[str]]] = {
     },
     "LM-EVIDENCE": {
         "pos": [
-            "We spread the student notebooks out on a table and saw right away that nobody had taught them to write a claim.",
+            "We spread the student notebooks out on a table and saw "
+            "right away that nobody had taught them to write a claim.",
             "After the unit test we sit down with the results and decide what to reteach.",
             "We look at student work every {day}, and it actually changes what we do the next week.",
         ],
@@ -1143,7 +1144,8 @@ _TEXT: dict[str, dict[str, list[str]]] = {
     },
     "ENA-PARTNER": {
         "pos": [
-            "Through {partner} we borrow equipment we could never afford, and there is a summer institute for our staff.",
+            "Through {partner} we borrow equipment we could never "
+            "afford, and there is a summer institute for our staff.",
             "The partnership pays for subs so we can go and learn together, which matters a lot.",
             "Working with {partner} brought in coaching we couldn't have paid for ourselves.",
         ]
@@ -1168,7 +1170,8 @@ _TEXT.update(
     {
         "OS-OBSERVE": {
             "pos": [
-                "I spent my planning period in {name}'s room watching how {she} runs stations, and tried it the next week.",
+                "I spent my planning period in {name}'s room watching "
+                "how {she} runs stations, and tried it the next week.",
                 "We visit each other's {subj} classes twice a term and talk about it the same day.",
             ],
             "neg": [
@@ -1178,7 +1181,8 @@ _TEXT.update(
         },
         "OS-IMPACT": {
             "pos": [
-                "After our team rebuilt the {subj} unit together, my students' lab reports finally had evidence in them.",
+                "After our team rebuilt the {subj} unit together, my "
+                "students' lab reports finally had evidence in them.",
                 "What we planned together last month is why my kids can explain their reasoning now.",
             ],
             "neg": [
@@ -1860,7 +1864,8 @@ def _truth_md(st: Study) -> str:
     a("For respondent *i* of school *s*, domain *d*, wave *t* (0 = baseline, 1 = follow-up):\n")
     a(
         "```\ntheta[i,d,t] = mu[d] + u[s,d] + gamma[role,d] + t * g[s,d] + e[i,d]\n"
-        "u[s,.] ~ MVN(0, Sigma_school)      e[i,.] ~ MVN(0, Sigma_resp)      g[s,d] ~ N(growth_mean[d], growth_sd[d])\n```\n"
+        "u[s,.] ~ MVN(0, Sigma_school)      e[i,.] ~ MVN(0, Sigma_resp)      "
+        "g[s,d] ~ N(growth_mean[d], growth_sd[d])\n```\n"
     )
     a(
         "A linked respondent keeps the same `e` in both waves. District staff use the mean `u` and `g` of "

@@ -241,24 +241,24 @@ def _objective(sp: _Spec, data: list, x: np.ndarray, grad: bool = True):
             return (np.inf, np.zeros(len(x))) if grad else np.inf
         GS = np.zeros(p * p)
         gm = np.zeros(p)
-        for O, n, mbar, C in P.blocks:
-            k = O.shape[1]
-            Soo = Sigma[O[:, :, None], O[:, None, :]]
+        for obs, n, mbar, C in P.blocks:
+            k = obs.shape[1]
+            Soo = Sigma[obs[:, :, None], obs[:, None, :]]
             sign, logdet = np.linalg.slogdet(Soo)
             if (sign <= 0).any():
                 return (np.inf, np.zeros(len(x))) if grad else np.inf
             Si = np.linalg.inv(Soo)
-            d = mbar - mu[O]
+            d = mbar - mu[obs]
             B = C + d[:, :, None] * d[:, None, :]
             SiB = Si @ B
             f += 0.5 * float(np.sum(n * (k * _LOG2PI + logdet + np.trace(SiB, axis1=1, axis2=2))))
             if grad:
                 Gp = 0.5 * n[:, None, None] * (Si - SiB @ Si)
                 GS += np.bincount(
-                    (O[:, :, None] * p + O[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
+                    (obs[:, :, None] * p + obs[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
                 )
                 gm += np.bincount(
-                    O.ravel(), weights=(-n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
+                    obs.ravel(), weights=(-n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
                 )
         GS = GS.reshape(p, p)
         if not grad:
@@ -411,6 +411,7 @@ class CFAResult:
     warnings: list = field(default_factory=list)
 
     def summary(self) -> str:
+        """The fit statistics and loadings, as text."""
         f = self.fit
         return (
             f"CFA ({len(self.model)} factors, N = {f['ntotal']}): chi2({f['df']}) = {f['chisq']:.2f}, "
@@ -432,13 +433,13 @@ def _rmsea_ci(X2: float, df: float, N: float, G: int, level: float = 0.90):
     if cdf(0.0) - hi_p < 0:
         low = 0.0
     else:
-        lam = optimize.brentq(lambda l: cdf(l) - hi_p, 0.0, X2, xtol=1e-12)
+        lam = optimize.brentq(lambda x: cdf(x) - hi_p, 0.0, X2, xtol=1e-12)
         low = np.sqrt(lam / (N * df)) * np.sqrt(G)
     top = max(N, 4 * X2)
     if cdf(top) - lo_p > 0 or cdf(0.0) - lo_p < 0:
         high = 0.0
     else:
-        lam = optimize.brentq(lambda l: cdf(l) - lo_p, 0.0, top, xtol=1e-12)
+        lam = optimize.brentq(lambda x: cdf(x) - lo_p, 0.0, top, xtol=1e-12)
         high = np.sqrt(lam / (N * df)) * np.sqrt(G)
     return float(low), float(high)
 
@@ -819,7 +820,8 @@ def invariance(
     Verdicts (metric vs configural, scalar vs metric): ``"fails"`` when
     ΔCFI ≤ −.010 (Cheung & Rensvold 2002; Chen 2007); ``"unclear"`` when CFI
     passes but Chen's (2007) supplements flag a change, ΔRMSEA ≥ .015 or
-    ΔSRMR ≥ .030 (metric) / .010 (scalar); ``"holds"`` otherwise. A level after a failed level is ``"not tested (…)"``. The
+    ΔSRMR ≥ .030 (metric) / .010 (scalar); ``"holds"`` otherwise. A level after a failed level is
+    ``"not tested (…)"``. The
     configural row says whether the model fits acceptably in every group
     (CFI ≥ .90 and RMSEA ≤ .08). The Δχ² test is reported but, being
     sensitive to sample size, it does not decide the verdict.

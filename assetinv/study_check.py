@@ -68,10 +68,12 @@ class StudyCheck:
 
     @property
     def errors(self) -> list[Finding]:
+        """The findings of level error."""
         return [f for f in self.findings if f.level == "error"]
 
     @property
     def warnings(self) -> list[Finding]:
+        """The findings of level warning."""
         return [f for f in self.findings if f.level == "warning"]
 
     @property
@@ -80,6 +82,7 @@ class StudyCheck:
         return not self.errors
 
     def add(self, level: str, file, message: str, fix: str, row=None, column=None) -> None:
+        """Record a finding."""
         self.findings.append(Finding(level, Problem(str(file), message, fix, row=row, column=column)))
 
 

@@ -76,15 +76,18 @@ class ReportContext:
 
     @property
     def school_ids(self) -> list[str]:
+        """The study's school ids in natural order (S2 before S10)."""
         return sorted(self.schools["school"].astype(str).tolist(), key=natural_key)
 
     def school_name(self, school: str) -> str:
+        """The school's name (its id when the schools file gives none)."""
         row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
         if len(row) and "name" in row and pd.notna(row["name"].iloc[0]):
             return str(row["name"].iloc[0])
         return str(school)
 
     def school_district(self, school: str) -> str | None:
+        """The school's district id, or None."""
         row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
         if len(row) and "district" in row and pd.notna(row["district"].iloc[0]):
             return str(row["district"].iloc[0])

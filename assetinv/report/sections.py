@@ -247,7 +247,16 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
     attrs = ctx.results.get("profile_attrs", {})
     short = ctx.results["domain_short"]
     sentences = "".join(
-        f"<li>{esc(plain_sentence(r, short.get(r['domain'], r['domain']), asset_at=float(attrs.get('asset_at', 4.0)), growth_below=float(attrs.get('growth_below', 3.0))))}</li>"
+        "<li>"
+        + esc(
+            plain_sentence(
+                r,
+                short.get(r["domain"], r["domain"]),
+                asset_at=float(attrs.get("asset_at", 4.0)),
+                growth_below=float(attrs.get("growth_below", 3.0)),
+            )
+        )
+        + "</li>"
         for r in prof.to_dict("records")
     )
     html = _p(
@@ -629,7 +638,6 @@ def section_reliability(ctx: ReportContext, school: str) -> Section:
     dom = ctx.tables["reliability_domains"]
     icc = ctx.tables["reliability_icc"]
     sch = _rows(ctx.tables["reliability_schools"], "school", school)
-    names = ctx.results["domain_name"]
     t = pd.DataFrame({"domain": dom["domain"]})
     t["name"] = t["domain"].map(ctx.results["domain_short"])
     t["alpha"] = dom["raw_alpha"].to_numpy() if "raw_alpha" in dom else np.nan
@@ -1113,7 +1121,6 @@ def net_gaps(ctx: ReportContext) -> Section:
 def net_reliability(ctx: ReportContext) -> Section:
     dom = ctx.tables["reliability_domains"]
     icc = ctx.tables["reliability_icc"]
-    names = ctx.results["domain_name"]
     t = dom.copy()
     t["name"] = t["domain"].map(ctx.results["domain_short"])
     html = _p(
@@ -1279,7 +1286,8 @@ def index_sections(ctx: ReportContext, schools: Sequence[str], table_names: Sequ
     dq = section_data_quality(ctx, None)
     notes = _p(
         f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
-        f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. Such rows stay in the tables with the "
+        f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. "
+        "Such rows stay in the tables with the "
         "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
         f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role."
     )
