@@ -9,6 +9,10 @@ and every public function is available flat from ``assetinv``, e.g. ``assetinv.a
 loaded lazily: ``import assetinv`` itself imports no pandas, matplotlib or statsmodels; the first use of
 a name imports the one submodule that defines it.
 
+>>> import assetinv
+>>> assetinv.MIN_N, assetinv.alpha.__module__
+(5, 'assetinv.reliability')
+
 To publish a new name: add it to its module's ``__all__``, to that module's tuple in ``_PUBLIC`` below and
 to ``__all__`` (``tests/test_public_api.py`` lists any name that is missing from either).
 """
@@ -21,6 +25,8 @@ from ._version import __version__ as __version__
 __all__ = [
     # errors
     "DataError", "Problem",
+    # config
+    "StudyConfig",
     # privacy
     "MIN_INTERVIEWS", "MIN_N", "MIN_RESPONSE_RATE", "band_count", "complementary_suppress",
     "generalise_roles", "interview_site_reasons", "suppress",
@@ -88,6 +94,7 @@ __all__ = [
 #: Submodule (relative, dotted for a subpackage) -> the public names it defines, in ``__all__``'s order.
 _PUBLIC: dict[str, tuple[str, ...]] = {
     "errors": ("DataError", "Problem"),
+    "config": ("StudyConfig",),
     "privacy": ("MIN_INTERVIEWS", "MIN_N", "MIN_RESPONSE_RATE", "band_count", "complementary_suppress",
                 "generalise_roles", "interview_site_reasons", "suppress"),
     "instrument": ("Instrument", "Scale", "load_instrument", "resolve", "available_versions", "VALENCES"),

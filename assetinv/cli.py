@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ._version import __version__
+from .config import DEFAULTS
 from .errors import DataError
 
 #: Problems printed per file or error before "... and N more" (``--all`` prints every one).
@@ -91,7 +92,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             "simulate would overwrite files such as responses.csv and study.yaml",
             "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
             "(other files are left alone)"))
-    written = write_sample(args.folder, seed=args.seed)
+    size = {k: v for k, v in (("n_schools", args.schools), ("n_districts", args.districts),
+                              ("respondents_per_school", args.respondents), ("n_interviews", args.interviews))
+            if v is not None}
+    for k, v in size.items():
+        if v < 1:
+            raise DataError(Problem(f"--{k}", f"must be at least 1 (got {v})", "e.g. --schools 120"))
+    written = write_sample(args.folder, seed=args.seed, **size)
     for path in written:
         print(path)
     return 0
@@ -202,6 +209,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``assetinv`` argument parser; building it imports no analysis module (fast ``--help``).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["report", "--schools", "S01", "S07", "--jobs", "2"])
+    >>> args.command, args.schools, args.jobs, args.out
+    ('report', ['S01', 'S07'], 2, 'reports')
+    """
     from .report.cli import EPILOGS, formatter
 
     parser = argparse.ArgumentParser(
@@ -232,11 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
     r.add_argument("--schools", nargs="*", default=None, help="render only these school ids")
-    r.add_argument("--min-n", type=int, default=None, help="suppression minimum group size (default 5)")
+    r.add_argument("--min-n", type=int, default=None,
+                   help=f"suppression minimum group size (default {DEFAULTS.min_n})")
     r.add_argument("--jobs", type=int, default=1, help="parallel worker processes (default 1)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--precision", type=int, default=None,
-                   help="decimals of means in the CSV and XLSX tables (default 2, or the config's precision)")
+                   help=f"decimals of means in the CSV and XLSX tables (default {DEFAULTS.precision}, "
+                        "or the config's precision)")
     r.add_argument("--no-release-ledger", action="store_true",
                    help="do not keep OUT/.assetinv-release.json nor warn about small changes since the last release")
     r.add_argument("--force", action="store_true",
@@ -262,12 +279,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed; the same seed gives the same files (default 2026, the bundled sample)")
     s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
                    "the synthetic study's files)")
+    s.add_argument("--schools", type=int, default=None, metavar="N", help="number of schools (default 12)")
+    s.add_argument("--districts", type=int, default=None, metavar="N", help="number of districts (default 3)")
+    s.add_argument("--respondents", type=int, default=None, metavar="N",
+                   help="survey respondents per school and wave (default 25)")
+    s.add_argument("--interviews", type=int, default=None, metavar="N",
+                   help="coded interviews in the whole network (default 24)")
     s.set_defaults(func=_cmd_simulate)
     _add_plan_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``assetinv`` command; return its exit code (0 fine, 2 bad input, 130/143 interrupted).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> bad = Path(tempfile.mkdtemp()) / "responses.csv"
+    >>> _ = bad.write_text("respondent_id,school\\nr1,S01\\n", encoding="utf-8")
+    >>> main(["validate", str(bad)])  # doctest: +ELLIPSIS
+    /.../responses.csv: ... problem(s)
+      - file responses.csv...
+    2
+    """
     parser = build_parser()
     if not (sys.argv[1:] if argv is None else argv):
         parser.print_help(sys.stderr)  # no command: show what there is, and fail like any usage error

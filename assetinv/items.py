@@ -16,6 +16,7 @@ the midpoint, and among the ``top`` highest). Items answered by fewer than
 ``min_n`` respondents at the school are neither (and their numbers are
 blank), as everywhere in assetinv.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -79,7 +80,8 @@ def item_profile(
     >>> from assetinv.items import item_profile
     >>> inst = load_instrument("2.0.0")
     >>> rows = [{"respondent_id": f"{s}{k}", "school": s, "district": "D", "role": "teacher",
-    ...          "wave": "baseline", "OS09": 4.0, "OS10": 2.0 if s == "A" else 4.0} for s in "AB" for k in range(6)]
+    ...          "wave": "baseline", "OS09": 4.0, "OS10": 2.0 if s == "A" else 4.0}
+    ...         for s in "AB" for k in range(6)]
     >>> p = item_profile(pd.DataFrame(rows), inst)
     >>> p.loc[(p.school == "A") & (p.item == "OS10"), "flag"].item()
     'weak'
@@ -93,7 +95,7 @@ def item_profile(
 
     file = _source(responses, "responses")
     _check_ids(responses, [by], file)
-    spec = _spec(instrument, responses.columns)
+    spec = _spec(instrument)
     df = responses
     if wave is not None and "wave" in df.columns:
         df = df[df["wave"].astype(str) == str(wave)]
@@ -110,7 +112,9 @@ def item_profile(
         X[:, rev] = spec.scale_min + spec.scale_max - X[:, rev]
     mid = (spec.scale_min + spec.scale_max) / 2
     with np.errstate(invalid="ignore"):
-        net = np.array([np.nanmean(X[:, j]) if np.isfinite(X[:, j]).any() else np.nan for j in range(len(items))])
+        net = np.array(
+            [np.nanmean(X[:, j]) if np.isfinite(X[:, j]).any() else np.nan for j in range(len(items))]
+        )
     rows = []
     keys = df[by].astype(str).to_numpy()
     for g in sorted(set(keys)):
@@ -122,9 +126,20 @@ def item_profile(
                 col = X[m, j]
                 n = int(np.isfinite(col).sum())
                 mean = float(np.nanmean(col)) if n else np.nan
-                recs.append({by: g, "domain": d, "item": items[j], "text": texts.get(items[j], ""), "n": n,
-                             "mean": mean, "network_mean": float(net[j]), "diff": mean - float(net[j]),
-                             "flag": "", "suppressed": "" if n >= min_n else f"fewer than {min_n} respondents"})
+                recs.append(
+                    {
+                        by: g,
+                        "domain": d,
+                        "item": items[j],
+                        "text": texts.get(items[j], ""),
+                        "n": n,
+                        "mean": mean,
+                        "network_mean": float(net[j]),
+                        "diff": mean - float(net[j]),
+                        "flag": "",
+                        "suppressed": "" if n >= min_n else f"fewer than {min_n} respondents",
+                    }
+                )
             ok = [r for r in recs if not r["suppressed"] and np.isfinite(r["diff"])]
             low = sorted(ok, key=lambda r: (r["diff"], r["item"]))
             high = sorted(ok, key=lambda r: (-r["diff"], r["item"]))
@@ -134,11 +149,19 @@ def item_profile(
                 if not r["flag"]:
                     r["flag"] = "strong"
             rows.extend(recs)
-    out = pd.DataFrame(rows, columns=[by, "domain", "item", "text", "n", "mean", "network_mean", "diff", "flag",
-                                      "suppressed"])
+    out = pd.DataFrame(
+        rows,
+        columns=[by, "domain", "item", "text", "n", "mean", "network_mean", "diff", "flag", "suppressed"],
+    )
     hide = out["suppressed"] != ""
     out.loc[hide, ["mean", "diff"]] = np.nan
     out["n"] = out["n"].astype("int64")
-    out.attrs = {"instrument_version": spec.version, "wave": wave, "roles": list(roles) if roles else None,
-                 "margin": margin, "top": top, "min_n": min_n}
+    out.attrs = {
+        "instrument_version": spec.version,
+        "wave": wave,
+        "roles": list(roles) if roles else None,
+        "margin": margin,
+        "top": top,
+        "min_n": min_n,
+    }
     return out

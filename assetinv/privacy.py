@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .config import DEFAULTS
+
 __all__ = [
     "MIN_INTERVIEWS",
     "MIN_N",
@@ -24,12 +26,14 @@ __all__ = [
     "suppress",
 ]
 
-MIN_N = 5
-MIN_RESPONSE_RATE = 0.5
+#: Smallest group whose statistics are shown (``study.yaml``'s ``min_n`` default).
+MIN_N = DEFAULTS.min_n
+#: Smallest response rate at which a school's numbers are shown (``min_response_rate`` default).
+MIN_RESPONSE_RATE = DEFAULTS.min_response_rate
 #: Interview evidence (code counts, quotes) for a site is shown only when it pools at least
 #: this many interviews, and is never split by role within a site. Interviews are counted, not
 #: people: a group interview counts once.
-MIN_INTERVIEWS = 2
+MIN_INTERVIEWS = DEFAULTS.min_interviews
 
 
 def suppress(
@@ -67,7 +71,7 @@ def suppress(
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"school": ["A", "B"], "n": [12, 3], "mean": [3.9, 4.4]})
-    >>> suppress(t, ["mean"])[["school", "mean", "suppressed"]]
+    >>> suppress(t, ["mean"])[["school", "mean", "suppressed"]]  # doctest: +NORMALIZE_WHITESPACE
       school  mean                  suppressed
     0      A   3.9
     1      B   NaN  fewer than 5 respondents

@@ -22,6 +22,7 @@ __all__ = [
     "redact",
     "read_redact_names",
     "NAME_ALLOWLIST",
+    "NOT_LONE_NAMES",
     "SENTENCE_STARTERS",
     "PHONE_REGIONS",
 ]
@@ -87,6 +88,39 @@ SENTENCE_STARTERS = frozenset(
     """.split()
 )
 
+#: Given names that are also ordinary English words, units or STEM eponyms: the given-name lexicon
+#: (:func:`_first_names`) does not take them as names on their own ("May", "Will", "Newton's laws").
+NOT_LONE_NAMES = frozenset(
+    """
+    Will May June April August Grace Hope Faith Joy Rose Mark Bill Art Dawn Summer Autumn Winter Amber Ruby
+    Jade Iris Lily Daisy Violet Holly Ivy Sky River Rich Chase Hunter Page Sage Dean Miles Wade Ray Guy Pat
+    Sue Don Bob Penny Sandy Angel Frank Earnest Christian Harmony Trinity Destiny Justice Precious Sunny
+    Star Taylor Mason Carter Cooper Baker Parker Porter Tanner Archer Fisher Hunter Royal King Prince Major
+    Rocky Buddy Honey Candy Cherry Ginger Olive Pearl Crystal Diamond Jasmine Heather Forest Glen Dale
+    Cliff Rob Max Gene Kelvin Newton Darwin Franklin Mars Venus Jupiter Mercury Saturn Atlas Euler Gauss
+    Pascal Joule Watt Ampere Volta Hertz Tesla Edison Galileo Kepler Hubble Curie Faraday Celsius Hooke
+    Boyle Charles Avogadro Doppler Fibonacci Pythagoras Archimedes Euclid Mendel Punnett Bunsen Einstein
+    Nobel Morse Braille Fahrenheit Rube Lego Alexa Siri Cortana Echo Apple Amazon Paris Florence Sydney
+    Victoria Georgia Virginia Carolina Dakota Jordan Chad Israel India China Kenya Lincoln Washington
+    Jefferson Madison Jackson Adams Monroe Houston Austin Dallas Denver Phoenix Orlando Savannah Charlotte
+    Tyler Troy Regina Salem Aurora Eugene Elgin Alma Ada Ruby Python Java Julia Scratch Swift Rust Go
+    Sat Sun Mon Tue Wed Thu Fri Min Mio Key Bay Gay Kit Kim Lee Jan Ben Tim Tom Ted Nat Val
+    Lane Drew Reed Reid Gray Grey Brown Green White Black Young Long Hall Hill Wood Woods Moon Love
+    Nova Luna Stella Sol Terra Gaia Alpha Beta Delta Gamma Sigma Omega
+    Add Can Ever Else Era Less Lot Man Mad Sad Son Sing Long Link Lady Park Pink Rock Rod Roll Rush Tan
+    Tiny Toy True Ward Wash West Wing Wolf Bell Bird Boss Buck Bush Case Chip Clay Doc Doll Dot Dove Duke
+    Earl Edit Fate Fawn Fern Ford Gun Hale Ham Hank Hart Herb Hunt Jack Jet Joke Lark Mist Oral Rice Tab
+    Per Job Con Fed Nil Van Von Del Ibn Bud Baby Babe Ace Alto Alfa Aria Asia Cuba Rome Nile Etna Avon
+    Patience Constance Prudence Mercy Charity Honor Honour Liberty Melody Serenity Unity Bliss Blossom
+    Sunshine Rain Storm Snow Spring Dusk Ocean Brook Meadow Willow Aspen Cedar Maple Birch Ash Oak Stone
+    Flint Steel Gold Silver Coral Jasper Onyx Treasure Lucky Happy Merry Bright Wisdom Genius Legend Hero
+    Victory Champion Freedom Journey Story Poem Lyric Music Song Dance Rhythm Blue Red Poppy Tulip Hazel
+    Pepper Sugar Cookie Berry Peach Plum Clementine Kale Basil Rosemary Thyme Money Price Deal Gift Bonus
+    Early Fair Noble Worthy Just Able Young Sterling Sonny Marshal Marshall Bishop Pastor Deacon Abbott
+    Major Colonel General Captain Admiral Judge Sheriff Mayor Doctor Nurse Coach Principal Dean Chancellor
+    """.split()
+)
+
 #: Common lower-case words that never follow a title as a name ("the Dr. and ...").
 _COMMON = frozenset(
     """
@@ -147,6 +181,14 @@ _EXTENSION = re.compile(r"^,?\s*(?:x|ext\.?|extension)\s?\d{1,5}", re.I)
 #: Regions whose national number formats are recognised without a country code
 #: (numbers written with ``+`` and a country code are recognised for every country).
 PHONE_REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "IE", "AU", "NZ", "IN", "MX", "BR", "ZA", "NG", "KE", "PH")
+
+
+@lru_cache(maxsize=1)
+def _first_names() -> frozenset[str]:
+    """Given names of many languages (``assetinv/data/first_names.txt``, from Faker's lists; MIT licence)."""
+    path = Path(__file__).parent / "data" / "first_names.txt"
+    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
+    return frozenset(w for w in words if w and not w.startswith("#")) - NOT_LONE_NAMES
 
 
 def _cap(tok: str) -> bool:
@@ -226,7 +268,7 @@ def _title_name_ok(m: re.Match) -> bool:
     if name[:1].isupper():
         return True
     # a lower-case name after an honorific with a full stop ("mr. smith"), or after mr/mrs/ms/mx ("mr okonkwo")
-    return honorific and ("." in sep or title.lower() in ("mr", "mrs", "ms", "mx"))
+    return honorific and ("." in sep or title.lower() in ("mr", "mrs", "ms", "mx", "dr"))
 
 
 def _titles(text: str) -> str:
@@ -292,6 +334,56 @@ def _lone_names(text: str) -> str:
     return _replace_spans(text, spans, "[name]")
 
 
+#: Speaker labels of transcripts that are roles, not people ("INTERVIEWER:", "P3:", "T2:").
+_ROLE_LABELS = frozenset(
+    """
+    INTERVIEWER INTERVIEWEE RESPONDENT PARTICIPANT SPEAKER MODERATOR FACILITATOR TEACHER LEADER PRINCIPAL
+    COACH OBSERVER NOTE NOTES TRANSCRIBER CROSSTALK INAUDIBLE Q A I R P T L IV INT RESP PART
+    """.split()
+)
+_SPEAKER = re.compile(rf"(?:^|(?<=[.?!\n]) |(?<=\n))(?P<name>{_WORD})(?=:[ \t])", re.MULTILINE)
+_POSSESSIVE = re.compile(rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=['\u2019]s[ \t]+[a-z])")
+
+
+def _speakers_and_possessives(text: str) -> str:
+    """A speaker label that is a name ("DANA:", "Dana:") and a possessive before a common noun
+    ("Deborah's pacing guide", "Krause's unit") become ``[name]``."""
+    spans = []
+    for m in _SPEAKER.finditer(text):
+        w = m.group("name")
+        if w.upper() in _ROLE_LABELS or re.fullmatch(r"[A-Z]{1,3}\d*", w):
+            continue
+        if (w.isupper() and len(w) > 1 and w.capitalize() not in NAME_ALLOWLIST) or w in _first_names():
+            spans.append((m.start("name"), m.end("name")))
+    for m in _POSSESSIVE.finditer(text):
+        w = m.group("name")
+        if _cap(w) and not _allowed(w) and w not in SENTENCE_STARTERS and w not in NOT_LONE_NAMES \
+                and w.lower() not in _COMMON:
+            spans.append((m.start("name"), m.end("name")))
+    return _replace_spans(text, spans, "[name]")
+
+
+def _lexicon_names(text: str) -> str:
+    """A lone capitalised word that is a given name (:func:`_first_names`) becomes ``[name]``, unless
+    it is part of a longer capitalised phrase ("Franklin Institute", handled as a run or left alone)."""
+    names = _first_names()
+    toks = list(_TOKEN.finditer(text))
+    spans = []
+    for i, t in enumerate(toks):
+        w = t.group(0)
+        if w not in names or _allowed(w) or w in SENTENCE_STARTERS:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if nxt is not None and re.fullmatch(r"[ \t]+", text[t.end():nxt.start()]) and _cap(nxt.group(0)):
+            continue
+        prv = toks[i - 1] if i else None
+        if prv is not None and re.fullmatch(r"[ \t]+", text[prv.end():t.start()]) and _cap(prv.group(0)) \
+                and not _is_sentence_start(text, prv.start()) and not _allowed(prv.group(0)):
+            continue
+        spans.append((t.start(), t.end()))
+    return _replace_spans(text, spans, "[name]")
+
+
 def _cap_runs(text: str) -> str:
     """Two or three capitalised words in a row, none a domain or place word, become ``[name]``."""
     toks = list(_TOKEN.finditer(text))
@@ -328,7 +420,8 @@ def _alternation(terms: tuple[str, ...], flags: int) -> re.Pattern | None:
     if not terms:
         return None
     alt = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
-    return re.compile(rf"(?<![\w\[])(?:{alt})(?![\w\]])", flags)
+    # whole tokens: not inside a hyphenated or apostrophe-joined word ("Pritchard" in "Pritchard-Evans")
+    return re.compile(rf"(?<![\w\[])(?<![\w]['\u2019-])(?:{alt})(?![\w\]])(?!['\u2019-](?!s\b)[^\W\d_])", flags)
 
 
 def _known_terms(text: str, names: Iterable[str] | None, ids: Iterable[str] | None) -> str:
@@ -393,12 +486,21 @@ def redact(text, names: Iterable[str] | None = None, *, ids: Iterable[str] | Non
        none of them a school, subject, place or calendar word
        (:data:`NAME_ALLOWLIST`), and at the start of a sentence not opened by a
        common word (:data:`SENTENCE_STARTERS`) -> ``[name]``;
-    9. a lone capitalised word in a context that marks a person ("Okafor said",
-       "I asked Dana", "Dana and I", "Okafor's classroom") -> ``[name]``.
+    9. a speaker label that is a name ("DANA:"; "INTERVIEWER:", "P3:" stay) and
+       a capitalised word with a possessive before a lower-case noun
+       ("Deborah's pacing guide"; not the eponyms of :data:`NOT_LONE_NAMES`,
+       "Newton's laws") -> ``[name]``;
+    10. a lone capitalised word in a context that marks a person ("Okafor said",
+        "I asked Dana", "Dana and I", "Okafor's classroom") -> ``[name]``;
+    11. a lone capitalised word that is a given name of the lexicon
+        ``assetinv/data/first_names.txt`` (Faker's first-name lists, Latin
+        script), not one of :data:`NOT_LONE_NAMES` and not inside a longer
+        capitalised phrase ("Priya is the one", "The kids love Luis") -> ``[name]``.
 
-    A lone first name in any other context ("Dana is great") is only caught
-    when it is in ``names``: pass the study's names list, and read the quotes
-    before publishing.
+    A lone given name outside the lexicon with no cue ("Without Tamsin ...") and
+    names written all in lower case without a title are only caught when they
+    are in ``names``: pass the study's names list, and read the quotes before
+    publishing.
 
     Parameters
     ----------
@@ -447,7 +549,9 @@ def redact(text, names: Iterable[str] | None = None, *, ids: Iterable[str] | Non
     out = _titles(out)
     out = _APPOSITIVE.sub(_appositive_sub, out)
     out = _cap_runs(out)
+    out = _speakers_and_possessives(out)
     out = _lone_names(out)
+    out = _lexicon_names(out)
     out = re.sub(r"\[name\](?:[ \t]+\[name\])+", "[name]", out)
     return out
 

@@ -9,8 +9,9 @@ The responses file is made by ``benchmarks/make_big_responses.py`` (the bundled 
 stacked with fresh respondent ids). Each reader runs in a fresh Python subprocess, one after the
 other in the same run, so its peak resident memory (``ru_maxrss``) is its own; the time is the
 call alone (imports excluded), best of ``--repeat`` runs. Memory is reported both as the peak
-RSS of the process and as the peak minus the RSS just before the call (the memory the read
-itself needs: the frame it returns and its working space). Writes
+RSS of the process and as the peak minus the RSS just before the call, after the libraries the
+call uses (pandas, numpy, pyarrow, ``assetinv.io``) are imported: the memory the read itself
+needs, the frame it returns and its working space. Writes
 ``benchmarks/results_read_responses.md``.
 """
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_big_responses import make_big_responses  # noqa: E402
+from make_big_responses import make_big_responses
 
 CHILD = r"""
 import json, resource, sys, time
@@ -45,6 +46,9 @@ if kind.startswith("pandas"):
     fn = (lambda: pd.read_csv(path)) if kind == "pandas-c" else (lambda: pd.read_csv(path, engine="pyarrow"))
 else:
     import assetinv
+    import assetinv.io  # noqa: F401  (``import assetinv`` is lazy: load what the call uses first)
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.csv  # noqa: F401
     fn = lambda: assetinv.read_responses(path)
 before = rss_now()
 t = time.perf_counter()
@@ -58,7 +62,7 @@ print(json.dumps({"seconds": dt, "peak": peak, "before": before, "rows": len(df)
 def run(kind: str, path: Path) -> dict:
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
     env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, env=env)
+    out = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True, env=env, check=False)
     if out.returncode:
         raise SystemExit(f"{kind} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -95,18 +99,18 @@ def main() -> None:
     lines = [
         "# `read_responses` vs `pandas.read_csv`",
         "",
-        f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores (shared with other jobs), Python {platform.python_version()}.",
-        f"File: {args.rows:,} data rows x {res['assetinv']['cols']} columns, {size / mb:.1f} MB "
-        "(`benchmarks/make_big_responses.py`: the bundled sample's rows with fresh respondent ids).",
-        f"Each reader in a fresh subprocess, best time of {args.repeat} interleaved runs; "
-        "`python benchmarks/bench_read_responses.py`.",
+        (f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {platform.processor() or platform.machine()}, "
+         f"{os.cpu_count()} cores (shared with other jobs), Python {platform.python_version()}."),
+        (f"File: {args.rows:,} data rows x {res['assetinv']['cols']} columns, {size / mb:.1f} MB "
+         "(`benchmarks/make_big_responses.py`: the bundled sample's rows with fresh respondent ids)."),
+        (f"Each reader in a fresh subprocess, best time of {args.repeat} interleaved runs; "
+         "`python benchmarks/bench_read_responses.py`."),
         "",
         "| reader | time | vs pandas C | peak RSS | peak / file | peak - RSS before call | that / file |",
         "|---|---|---|---|---|---|---|",
     ]
     names = {"pandas-c": "`pandas.read_csv(path)` (C engine)",
-             "pandas-pyarrow": "`pandas.read_csv(path, engine=\"pyarrow\")`",
+             "pandas-pyarrow": '`pandas.read_csv(path, engine="pyarrow")`',
              "assetinv": "`assetinv.read_responses(path)` (all checks)"}
     for kind in kinds:
         r = res[kind]

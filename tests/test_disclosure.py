@@ -196,6 +196,21 @@ def test_attacker_recovers_nothing(release):
     assert not found, f"{name}: the attacker recovers {found[:5]}"
 
 
+def test_whole_publication_attacker(release):
+    """Every CSV, XLSX sheet and HTML table of the release: no small group's count or sum is recovered, exactly
+    or to within the documented tolerance (LP), and the workbook publishes no number its CSV lacks."""
+    from publication_attacker import COUNT_TOL, attack_release
+
+    name, data, out = release
+    r = attack_release(data, out)
+    print(f"\n{name}: {r['systems']} systems, narrowest count interval {r['narrowest_count']}, "
+          f"narrowest sum interval per respondent {r['narrowest_sum_per_respondent']}")
+    assert r["systems"] > 10
+    assert not r["found"], f"{name}: the attacker recovers {r['found'][:5]}"
+    assert r["xlsx_extra"] == [], r["xlsx_extra"][:5]
+    assert r["narrowest_count"] >= COUNT_TOL
+
+
 def test_verdict_in_provenance(release):
     _, _, out = release
     prov = json.loads((out / "provenance.json").read_text())
@@ -238,6 +253,10 @@ def test_attacker_finds_the_issue_case_without_the_auditor(tmp_path, monkeypatch
     build_reports(data, tmp_path / "out", schools=["S01"], progress=False)
     found = _attack(data, tmp_path / "out")
     assert any("S12 teachers+leaders baseline" in f for f in found), found
+    from publication_attacker import attack_release
+
+    whole = attack_release(data, tmp_path / "out", lp=False)["found"]  # the whole-publication attacker too
+    assert any("S12 staff baseline" in f for f in whole), whole
 
 
 def test_ledger_facts_equal_the_data(tmp_path):
@@ -387,3 +406,26 @@ def test_precision_is_validated(tmp_path):
     shutil.copytree(default_data_dir(), data)
     (data / "study.yaml").write_text((data / "study.yaml").read_text() + "precision: two\n")
     assert main(["report", "--data", str(data), "--out", str(tmp_path / "o"), "--quiet"]) == 2
+
+
+def test_school_excerpt_totals_banded():
+    """A school's per-domain excerpt totals (and strength/barrier counts) of 1-2 are shown as "1+" (issue 12.3)."""
+    from types import SimpleNamespace
+
+    from assetinv.disclosure import _band_interview_counts
+
+    jd = pd.DataFrame({"school": "S01", "domain": ["EX", "LM", "CN", "OS"], "n_excerpts": [1.0, 2.0, 7.0, np.nan],
+                       "n_strength": [1.0, 0.0, 5.0, np.nan], "n_barrier": [0.0, 2.0, 3.0, np.nan],
+                       "top_codes": ["EX-SHARE (1)", "", "CN-TRUST (4)", ""], "evidence": ""})
+    tal = pd.DataFrame({"school": "S01", "code": ["A", "B"], "n_excerpts": [2.0, 6.0], "n_interviews": [1.0, 3.0],
+                        "n_strength": [1.0, 4.0], "n_barrier": [0.0, 2.0], "share_excerpts": [0.1, 0.3],
+                        "share_interviews": [0.2, 0.6], "suppressed": ""})
+    ctx = SimpleNamespace(tables={"joint_display_schools": jd, "code_tallies_schools": tal})
+    _band_interview_counts(ctx)
+    j = ctx.tables["joint_display_schools"]
+    assert list(j["n_excerpts"]) == ["1+", "1+", "7", ""]
+    assert list(j["n_strength"]) == ["1+", "0", "5", ""] and list(j["n_barrier"]) == ["0", "1+", "3", ""]
+    assert j["top_codes"].iloc[0] == "EX-SHARE (1+)"
+    t = ctx.tables["code_tallies_schools"]
+    assert list(t["n_excerpts"]) == ["1+", "6"] and list(t["n_strength"]) == ["1+", "4"]
+    assert list(t["n_barrier"]) == ["0", "1+"]

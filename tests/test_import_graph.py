@@ -38,6 +38,7 @@ LAYER_OF = {
     "safe_tables": "report", "outdir": "report",
     # cli: the command and its texts
     "cli": "cli", "__main__": "cli",
+    "notebook": "report",  # the notebooks' shared set-up cell (finds the sample through assetinv.report)
 }
 #: A subpackage's modules not named above take the subpackage's layer (h-qual's and h-report's splits).
 SUBPACKAGES = {"qualitative": "analyses", "report": "report"}

@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 
 import assetinv
-from assetinv import DataError, io as aio
+from assetinv import DataError
+from assetinv import io as aio
 from assetinv.ids import natural_key
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "bad_inputs"
 sys.path.insert(0, str(HERE.parent / "benchmarks"))
-from make_big_responses import make_big_responses  # noqa: E402
+from make_big_responses import make_big_responses
 
 with open(CORPUS / "MANIFEST.csv", newline="", encoding="utf-8") as _fh:
     RESPONSE_FILES = [m["file"] for m in csv.DictReader(_fh) if m["kind"] == "responses"]

@@ -11,7 +11,8 @@ Rules, kept simple on purpose:
   ``pivot`` (reshaping), ``round``, ``head`` and counting (``len``, ``value_counts``) are fine. If a notebook
   needs a number the package does not give, add a function to the package instead;
 * ``06_school_report.ipynb`` has a papermill ``parameters`` cell;
-* notebooks 01-05 and 07 are what ``notebooks/_build_notebooks.py`` writes (edit the script, not the JSON);
+* every ``NN_name.ipynb`` is paired with a jupytext py:percent source ``NN_name.py`` (``jupytext.toml``), and
+  the two hold the same cells: edit either in JupyterLab, or the ``.py`` anywhere and run ``jupytext --sync``;
 * ``notebooks/README.md`` lists every notebook.
 """
 from __future__ import annotations
@@ -129,25 +130,30 @@ def test_school_report_has_parameters_cell():
         assert re.search(rf"^{name}\s*=", src, re.M), f"the parameters cell should set {name}"
 
 
-def _builder():
-    spec = importlib.util.spec_from_file_location("_build_notebooks", NB_DIR / "_build_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _cells(nb) -> list[tuple[str, str, list]]:
+    return [(c["cell_type"], _source(c), list(c.get("metadata", {}).get("tags", []))) for c in nb["cells"]]
 
 
-def test_generated_notebooks_are_up_to_date():
-    builder = _builder()
-    assert "06_school_report.ipynb" not in builder.NOTEBOOKS, "06 is maintained by hand"
-    stale = [name for name in builder.NOTEBOOKS
-             if (NB_DIR / name).read_text(encoding="utf-8") != builder.render(name)]
-    assert not stale, f"run `python notebooks/_build_notebooks.py`: {stale} differ from the script"
+def test_jupytext_pairs_every_notebook_with_a_py_source():
+    import tomllib
+
+    conf = tomllib.loads((ROOT / "jupytext.toml").read_text(encoding="utf-8"))
+    assert conf["formats"] == "ipynb,py:percent"
+    sources = sorted(p for p in NB_DIR.glob("[0-9]*.py"))
+    assert [p.stem for p in sources] == [p.stem for p in NOTEBOOKS], "every notebook needs its .py source, and back"
+    assert not (NB_DIR / "_build_notebooks.py").exists(), "the notebooks are jupytext sources, not generated"
 
 
-def test_build_is_deterministic():
-    builder = _builder()
-    for name in builder.NOTEBOOKS:
-        assert builder.render(name) == builder.render(name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_py_source_and_notebook_have_the_same_cells(path):
+    """The .py (what is edited and reviewed) and the .ipynb (what runs) must not drift apart."""
+    import jupytext
+
+    src = path.with_suffix(".py")
+    assert src.exists(), f"{path.name} has no jupytext source {src.name}"
+    from_py = jupytext.read(src, fmt="py:percent")
+    assert _cells(from_py) == _cells(_load(path)), (
+        f"{src.name} and {path.name} differ: run `jupytext --sync notebooks/{src.name}`")
 
 
 def test_readme_lists_every_notebook():

@@ -1,4 +1,5 @@
 """The flat public API: an explicit ``__all__``, loaded lazily, complete and documented."""
+
 from __future__ import annotations
 
 import ast
@@ -59,7 +60,8 @@ def test_every_module_all_entry_is_reachable_from_assetinv():
                 missing.append(f"{module}.{name}")
     assert not missing, (
         "add these to _PUBLIC (their module's tuple) and __all__ in assetinv/__init__.py: "
-        + ", ".join(missing))
+        + ", ".join(missing)
+    )
 
 
 def test_dir_lists_the_public_api():
@@ -75,8 +77,9 @@ def test_submodules_still_reachable_as_attributes():
 
 
 def test_import_assetinv_loads_no_heavy_module():
-    code = ("import assetinv, sys; heavy = %r; "
-            "print(','.join(m for m in heavy if m in sys.modules))" % (HEAVY,))
+    code = "import assetinv, sys; heavy = %r; print(','.join(m for m in heavy if m in sys.modules))" % (
+        HEAVY,
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == "", f"import assetinv imported {out.stdout.strip()}"
@@ -93,6 +96,7 @@ def test_design_doc_api_list_matches_all():
     text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
     section = text.split("## Public API", 1)[1].split("\n## ", 1)[0]
     documented = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", section)
-    documented = [n for n in documented
-                  if n not in assetinv._PUBLIC and not n.startswith("_") and n != "assetinv"]
+    documented = [
+        n for n in documented if n not in assetinv._PUBLIC and not n.startswith("_") and n != "assetinv"
+    ]
     assert sorted(set(documented)) == sorted(assetinv.__all__)

@@ -3,6 +3,7 @@
 The wall-time target (0.3 s) is measured by benchmarks/bench_startup.py; here the deterministic cause is
 checked: no heavy module is imported before a subcommand runs, and every ``--help`` keeps its examples.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,14 +28,30 @@ print("\\nHEAVY:" + ",".join(m for m in {heavy!r} if m in sys.modules), "EXIT:",
 
 def _run(*args: str) -> tuple[str, str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", PROBE.format(args=list(args), heavy=HEAVY)],
-                         capture_output=True, text=True, env=env, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=list(args), heavy=HEAVY)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        cwd=ROOT,
+    )
     heavy, code = out.stdout.rsplit("HEAVY:", 1)[1].split(" EXIT: ")
     return out.stdout, heavy.strip(), code.strip()
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["report", "--help"], ["validate", "--help"],
-                                  ["map", "--help"], ["simulate", "--help"], ["plan", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["--help"],
+        ["report", "--help"],
+        ["validate", "--help"],
+        ["map", "--help"],
+        ["simulate", "--help"],
+        ["plan", "--help"],
+    ],
+)
 def test_help_and_version_import_no_heavy_module(args):
     text, heavy, code = _run(*args)
     assert code in ("0", "None")

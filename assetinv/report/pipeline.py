@@ -24,6 +24,7 @@ from ..privacy import suppress
 from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
 from ..items import item_profile
+from ..privacy import MIN_RESPONSE_RATE
 from .context import ReportContext, read_study
 
 __all__ = ["compute_analyses", "load_context"]
@@ -96,7 +97,7 @@ def compute_analyses(ctx: ReportContext) -> None:
     ``joint_display_network``, ``joint_display_schools``, ``quotes``.
     """
     cfg, inst, n_min = ctx.config, ctx.instrument, ctx.min_n
-    rate = float(cfg.get("min_response_rate", 0.5) if cfg.get("min_response_rate") is not None else 0.5)
+    rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
     res = ctx.results
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

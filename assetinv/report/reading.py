@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..privacy import MIN_RESPONSE_RATE
 from .blocks import Section, _figure, _h3, _p, _rows, _status_html, esc, html_table
 from .context import ReportContext
 
@@ -143,7 +144,7 @@ def plain_sentence(row: dict, short: str, *, asset_at: float = 4.0, growth_below
     >>> r = {"suppressed": "", "mean": 2.98, "ci_low": 2.7, "ci_high": 3.2, "network_mean": 3.6,
     ...      "diff_low": -0.9, "diff_high": -0.4, "status": "growth area"}
     >>> plain_sentence(r, "Learning mindset")  # doctest: +ELLIPSIS
-    'Learning mindset is an area to grow: 3.0 of 5, clearly below the network average of 3.6...'
+    "Learning mindset is an area to grow: 3.0 of 5, clearly below the network average of 3.6..."
     """
     verb = "are" if _is_plural(short) else "is"
     sup = str(row.get("suppressed") or "")
@@ -344,7 +345,7 @@ def _glossary_html() -> str:
 
 
 def _plain_methods(ctx: ReportContext) -> str:
-    rate = float(ctx.config.get("min_response_rate", 0.5) or 0.5)
+    rate = float(ctx.config.get("min_response_rate", MIN_RESPONSE_RATE) or MIN_RESPONSE_RATE)
     items = [
         "<li><strong>What was asked.</strong> Teachers, school leaders and district staff rated 32 statements, "
         "eight for each of the four domains, from 1 (strongly disagree) to 5 (strongly agree).</li>",

@@ -19,7 +19,7 @@ import scipy
 
 from .._version import __version__
 from ..errors import DataError, Problem
-from ..privacy import MIN_INTERVIEWS
+from ..privacy import MIN_INTERVIEWS, MIN_RESPONSE_RATE
 from .blocks import Section, _ci, _figure, _h3, _join, _p, _rows, _short, _signed, _status_html, esc, html_table
 from .context import ReportContext, school_file_name
 from .reading import (NOT_IMPACT, _glossary_html, _model_spec, _plain_methods, district_means,
@@ -199,7 +199,8 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
         html += f"<ul>{sentences}</ul>"
     html += _figure(ctx, "school_profile_plot", "fig-profile",
                     "The school's domain means (dots, with 95% intervals) against the network means.",
-                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network")
+                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network",
+                    reuse=("profile", school))
     return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 
@@ -382,8 +383,10 @@ def section_interviews(ctx: ReportContext, school: str) -> Section:
         sm = r.get("survey_mean")
         survey = (f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. " if sm is not None and pd.notna(sm)
                   else "Survey: not reported. ")
-        if top and n_ex and not (isinstance(n_ex, float) and math.isnan(n_ex)) and int(n_ex) > 0:
-            said = esc(f"Heard most often in interviews ({int(n_ex)} coded excerpt{'s' if int(n_ex) != 1 else ''}): "
+        # n_excerpts is banded ("1+") by assetinv.disclosure when it could be one interviewee's
+        n_txt = n_ex if isinstance(n_ex, str) else ("" if n_ex is None or pd.isna(n_ex) else str(int(n_ex)))
+        if top and n_txt not in ("", "0"):
+            said = esc(f"Heard most often in interviews ({n_txt} coded excerpt{'s' if n_txt != '1' else ''}): "
                        f"{top}.")
         else:
             said = "No coded interview excerpts for this domain."
@@ -462,7 +465,7 @@ def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
     rule = next((r for r in prof.get("rule", pd.Series(dtype=str)).fillna("") if r), "")
     ch = ctx.tables.get("change", pd.DataFrame())
     models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
-    rate = ctx.config.get("min_response_rate", 0.5)
+    rate = ctx.config.get("min_response_rate", MIN_RESPONSE_RATE)
     items = [
         f"<li><strong>Scores.</strong> Each staff member's domain score is the mean of their answers to the domain's "
         f"items (1 = strongly disagree … 5 = strongly agree), after reverse-worded items are flipped; a score needs "
@@ -540,7 +543,7 @@ def section_provenance(ctx: ReportContext, school: str | None = None) -> Section
         ("Instrument", f"{ctx.instrument.name} {ctx.instrument.version}"),
         ("Study config", ctx.config_file or ""),
         ("Suppression minimum (min_n)", str(ctx.min_n)),
-        ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', 0.5)):.0%}"),
+        ("Minimum response rate", f"{float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}"),
         ("Seed", "none" if ctx.seed is None else str(ctx.seed)),
         ("Software", f"Python {platform.python_version()}, pandas {pd.__version__}, numpy {np.__version__}, "
                      f"scipy {scipy.__version__}, matplotlib {matplotlib.__version__}"),
@@ -816,7 +819,7 @@ def index_sections(ctx: ReportContext, schools: Sequence[str], table_names: Sequ
                         raw_html=("report", "summary"), caption="School reports")
     dq = section_data_quality(ctx, None)
     notes = _p(f"No statistic is shown for a group of fewer than {ctx.min_n} respondents or with a response rate "
-               f"under {float(ctx.config.get('min_response_rate', 0.5)):.0%}. Such rows stay in the tables with the "
+               f"under {float(ctx.config.get('min_response_rate', MIN_RESPONSE_RATE)):.0%}. Such rows stay in the tables with the "
                "reason, so readers can see the group exists. A school's leaders are never shown on their own unless "
                f"at least {ctx.min_n} answered; interview quotes are redacted and not attributed to a role.")
     n_sup = int((prof["suppressed"].fillna("") != "").sum())
