@@ -1673,11 +1673,14 @@ def change_over_time(
     df and lme4's ``vcov`` at the exact REML optimum (``se`` and ``df``
     columns; see :mod:`assetinv._growth`).
 
-    with a random intercept ``u_0s`` per school and, where schools' growth
-    varies, a random wave slope ``u_1s``. With ``random_slope="auto"`` (the
-    default) the slope is tried only when Cochran's Q test of "every school
-    grew by the same amount" (per-school mean differences) gives p < 0.10;
-    ``True`` always tries it, ``False`` never. A slope model that does not
+    with a random intercept ``u_0s`` per school and, only on request, a random
+    wave slope ``u_1s``. The default (``random_slope=False``) estimates the
+    average change of *these* schools, so their own growth differences are not
+    sampling error and no slope is fitted (Cochran's Q test of "every school
+    grew by the same amount" is still reported in ``note``); a slope model's
+    interval is for schools like these and over-covers the change of these
+    schools (docs/scoring.md). With ``random_slope="auto"`` the slope is tried
+    when the Q test gives p < 0.10, ``True`` always tries it. A slope model that does not
     converge, or whose slope variance is estimated at zero, is replaced by the
     intercept-only model; the ``note`` column records every such decision and
     any convergence warning. If no mixed model converges, OLS with
@@ -1727,8 +1730,9 @@ def change_over_time(
     roles : sequence of str or None
         Roles included (default teachers and leaders).
     random_slope : bool or "auto"
-        School random slope for wave in the network model: "auto" (try it when
-        growth varies detectably between schools), True (always try), False.
+        School random slope for wave in the network model: False (default; the
+        change of these schools), "auto" (try it when growth varies detectably
+        between schools), True (always try).
     baseline, followup : str
         The wave ids.
     instrument : Instrument, optional
