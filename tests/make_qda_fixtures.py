@@ -267,7 +267,7 @@ def _interviews(
     per = [n_selections // n_sources + (1 if i < n_selections % n_sources else 0) for i in range(n_sources)]
     plan = []
     total = 0
-    for i, k in enumerate(per):
+    for k in per:
         sels = []
         for _ in range(k):
             name, cid = rng.choice(codes)

@@ -53,9 +53,6 @@ def _guid(key: str) -> str:
 
 def write_project(codings, path: Path) -> dict:
     """A MAXQDA-like project of the tidy codings: natural code names, variables Site and Position."""
-    name_of = {
-        cid: (parent, name) for parent, members in MAXQDA_TREE.items() for name, cid in members.items()
-    }
     ET.register_namespace("", NS)
     stamp = "2025-05-12T15:30:00Z"
     root = ET.Element(

@@ -447,11 +447,11 @@ def attack_system(
             Z = np.zeros_like(A)
             A_eq = np.hstack([A, Z])
             sv, hv = np.array(sy.s)[has_s], np.array(sy.half)[has_s]
-            I = np.eye(m)
+            eye = np.eye(m)
             A_ub = np.vstack(
                 [
-                    np.hstack([scale[0] * I, -I]),
-                    np.hstack([-scale[1] * I, I]),
+                    np.hstack([scale[0] * eye, -eye]),
+                    np.hstack([-scale[1] * eye, eye]),
                     np.hstack([U, np.zeros_like(U)]),
                     np.hstack([Z[has_s], A[has_s]]),
                     np.hstack([Z[has_s], -A[has_s]]),

@@ -7,6 +7,7 @@ the switch, is tested in ``test_instrument_v2.py``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import re
 from pathlib import Path
@@ -234,7 +235,7 @@ def test_copies_are_independent_and_cache_follows_edits(tmp_path, raw):
     a.labels[1] = "changed"
     b = load_instrument("1.0.0")
     assert b.items.loc[0, "text"] != "changed" and b.labels[1] == "Strongly disagree"
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         b.version = "9"  # frozen
     p = write(tmp_path, raw, "mine.yaml")
     assert load_instrument(p).version == "1.0.0"

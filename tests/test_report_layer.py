@@ -62,9 +62,9 @@ def test_a_missing_figure_function_is_an_error_not_an_empty_figure():
 def test_analysis_warnings_are_collected_once_and_masked():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        warnings.warn("the model for school S03 did not converge after 200 iterations")
-        warnings.warn("the model for school S04 did not converge after 200 iterations")
-        warnings.warn("another", RuntimeWarning)
+        warnings.warn("the model for school S03 did not converge after 200 iterations", stacklevel=1)
+        warnings.warn("the model for school S04 did not converge after 200 iterations", stacklevel=1)
+        warnings.warn("another", RuntimeWarning, stacklevel=1)
     notes = analysis_notes(caught, ["S03", "S04", "S1"])
     assert notes == [
         {
