@@ -9,6 +9,10 @@ and every public function is available flat from ``assetinv``, e.g. ``assetinv.a
 loaded lazily: ``import assetinv`` itself imports no pandas, matplotlib or statsmodels; the first use of
 a name imports the one submodule that defines it.
 
+>>> import assetinv
+>>> assetinv.MIN_N, assetinv.alpha.__module__
+(5, 'assetinv.reliability')
+
 To publish a new name: add it to its module's ``__all__``, to that module's tuple in ``_PUBLIC`` below and
 to ``__all__`` (``tests/test_public_api.py`` lists any name that is missing from either).
 """

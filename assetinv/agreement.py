@@ -256,9 +256,9 @@ def krippendorff_alpha(
     ...         [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, nan, 3],
     ...         [nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, nan],
     ...         [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, nan]]
-    >>> round(krippendorff_alpha(data, "nominal"), 3)
+    >>> round(float(krippendorff_alpha(data, "nominal")), 3)
     0.743
-    >>> round(krippendorff_alpha(data, "interval"), 3)
+    >>> round(float(krippendorff_alpha(data, "interval")), 3)
     0.849
 
     References

@@ -92,7 +92,13 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             "simulate would overwrite files such as responses.csv and study.yaml",
             "choose a new or empty folder, or pass --force to overwrite the synthetic study's files "
             "(other files are left alone)"))
-    written = write_sample(args.folder, seed=args.seed)
+    size = {k: v for k, v in (("n_schools", args.schools), ("n_districts", args.districts),
+                              ("respondents_per_school", args.respondents), ("n_interviews", args.interviews))
+            if v is not None}
+    for k, v in size.items():
+        if v < 1:
+            raise DataError(Problem(f"--{k}", f"must be at least 1 (got {v})", "e.g. --schools 120"))
+    written = write_sample(args.folder, seed=args.seed, **size)
     for path in written:
         print(path)
     return 0
@@ -203,6 +209,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``assetinv`` argument parser; building it imports no analysis module (fast ``--help``).
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["report", "--schools", "S01", "S07", "--jobs", "2"])
+    >>> args.command, args.schools, args.jobs, args.out
+    ('report', ['S01', 'S07'], 2, 'reports')
+    """
     from .report.cli import EPILOGS, formatter
 
     parser = argparse.ArgumentParser(
@@ -265,12 +279,30 @@ def build_parser() -> argparse.ArgumentParser:
                    help="random seed; the same seed gives the same files (default 2026, the bundled sample)")
     s.add_argument("--force", action="store_true", help="write into a folder that is not empty (overwrites "
                    "the synthetic study's files)")
+    s.add_argument("--schools", type=int, default=None, metavar="N", help="number of schools (default 12)")
+    s.add_argument("--districts", type=int, default=None, metavar="N", help="number of districts (default 3)")
+    s.add_argument("--respondents", type=int, default=None, metavar="N",
+                   help="survey respondents per school and wave (default 25)")
+    s.add_argument("--interviews", type=int, default=None, metavar="N",
+                   help="coded interviews in the whole network (default 24)")
     s.set_defaults(func=_cmd_simulate)
     _add_plan_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``assetinv`` command; return its exit code (0 fine, 2 bad input, 130/143 interrupted).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> bad = Path(tempfile.mkdtemp()) / "responses.csv"
+    >>> _ = bad.write_text("respondent_id,school\\nr1,S01\\n", encoding="utf-8")
+    >>> main(["validate", str(bad)])  # doctest: +ELLIPSIS
+    /.../responses.csv: ... problem(s)
+      - file responses.csv...
+    2
+    """
     parser = build_parser()
     if not (sys.argv[1:] if argv is None else argv):
         parser.print_help(sys.stderr)  # no command: show what there is, and fail like any usage error

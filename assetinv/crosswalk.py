@@ -485,11 +485,11 @@ def _propose_id_fields(raw, cols, col_values, inst, _io) -> dict[str, tuple[int,
             for t in texts:
                 s = max(s, _field_word_score(t, fld))
             if fld == "role" and vals:
-                share = np.mean([_io._match_id(v, raw.value_labels.get(h, {}).get(v), role_map, 0.8)[0] is not None
-                                 for v in vals])
+                share = float(np.mean([_io._match_id(v, raw.value_labels.get(h, {}).get(v), role_map, 0.8)[0]
+                                        is not None for v in vals]))
                 s = max(s, 0.85 * share) if s else 0.7 * share
             if fld == "wave" and vals:
-                share = np.mean([_io._match_id(v, None, wave_map, 0.8)[0] is not None for v in vals])
+                share = float(np.mean([_io._match_id(v, None, wave_map, 0.8)[0] is not None for v in vals]))
                 s = max(s, 0.85 * share) if s else 0.7 * share
             if fld == "respondent_id" and s and vals and len(distinct) < len(vals):
                 s *= 0.5  # ids must be unique
@@ -542,7 +542,7 @@ def _field_word_score(t: str, fld: str) -> float:
     if fld not in first:
         return 0.0
     long_text = len(t.split()) > 10
-    if len(first) > 1 and min(first, key=first.get) != fld:
+    if len(first) > 1 and min(first, key=lambda k: first[k]) != fld:
         return 0.6
     return 0.6 if long_text else (0.88 if len(first) == 1 else 0.85)
 

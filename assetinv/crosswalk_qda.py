@@ -186,8 +186,8 @@ def _case_proposals(table: pd.DataFrame, variables: list[str], tabular: bool, in
             sorted(set(table["interview_id"])) if "interview_id" in table.columns else [])
         if fld == "school" and names:
             rx = r"^([A-Za-z]{1,3}\d+)[ _-]"
-            hits = [re.match(rx, n) for n in names]
-            if all(hits):
+            hits = [m for m in (re.match(rx, n) for n in names) if m is not None]
+            if len(hits) == len(names):
                 cases[fld] = {"from_filename": rx}
                 shown = ", ".join(sorted({h.group(1) for h in hits})[:6])
                 notes[fld] = f"every source name starts with a school id ({shown})"

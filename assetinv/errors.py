@@ -15,6 +15,11 @@ class Problem:
     ``row`` is the 1-based line number as a spreadsheet shows it (the header is
     row 1, the first data row is row 2); ``None`` when the problem concerns the
     whole file or a whole column.
+
+    Examples
+    --------
+    >>> print(Problem("responses.csv", "'seven' is not an answer code", "use 1 to 5", row=4, column="EX03"))
+    file responses.csv, row 4, column 'EX03': 'seven' is not an answer code. Fix: use 1 to 5
     """
 
     file: str
@@ -36,6 +41,17 @@ class DataError(ValueError):
     """Bad input: the message names file, row, column and the fix.
 
     ``problems`` holds every :class:`Problem` found (not just the first).
+
+    Examples
+    --------
+    >>> err = DataError([Problem("roster.csv", "no 'invited' column", "add it"),
+    ...                  Problem("roster.csv", "school S9 is not in schools.csv", "add it", row=3)])
+    >>> print(err)
+    2 problems found:
+    file roster.csv: no 'invited' column. Fix: add it
+    file roster.csv, row 3: school S9 is not in schools.csv. Fix: add it
+    >>> len(err.problems)
+    2
     """
 
     def __init__(self, problems: "Problem | list[Problem] | str"):

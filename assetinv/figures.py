@@ -20,6 +20,7 @@ Design rules:
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -31,6 +32,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from .ids import natural_key
+from .instrument import resolve
 
 __all__ = ["heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot", "joint_display_figure", "STATUS_STYLE",
            "ReportFigure"]
@@ -88,18 +90,58 @@ class ReportFigure(Figure):
         return buf.getvalue()
 
 
-def _new_figure(width: float, height: float) -> Figure:
+def _new_figure(width: float, height: float, *, layout: str | None = "constrained") -> Figure:
     import matplotlib as mpl
 
     with mpl.rc_context(_RC):
-        fig = ReportFigure(figsize=(width, height), dpi=100, layout="constrained")
+        fig = ReportFigure(figsize=(width, height), dpi=100, layout=layout)
     return fig
+
+
+@functools.lru_cache(maxsize=8)
+def _font(size: float):
+    from matplotlib import font_manager, ft2font
+
+    font = ft2font.FT2Font(font_manager.findfont(font_manager.FontProperties(family=_RC["font.family"])))
+    font.set_size(size, 72)
+    return font
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_width(char: str, size: float) -> float:
+    from matplotlib import ft2font
+
+    return _font(size).load_char(ord(char), flags=ft2font.LoadFlags.NO_HINTING).linearHoriAdvance / 65536
+
+
+def _text_width(text: str, size: float) -> float:
+    """Width in points of one line of text in the report font (advance widths, no kerning)."""
+    return sum(_char_width(c, size) for c in str(text))
+
+
+def _fixed_layout(fig: Figure, *, ylabels: Sequence[str], ytick_size: float = 8.5,
+                  legend_labels: Sequence[str] = (), top: float = 16.6, xlabel_lines: int = 1,
+                  xlabel: str = "", xlabel_size: float = 9.0) -> None:
+    """Place the one axes of a report figure from its own texts, instead of a layout engine.
+
+    The margins (in points) are measured from the widest tick label and legend label in the
+    report font, so the plot area is where constrained layout would put it, at a fraction of
+    the cost (no text extents are computed twice at draw time).
+    """
+    width, height = (float(v) * 72 for v in fig.get_size_inches())
+    pad = 5.0
+    left = max((_text_width(t, ytick_size) for t in ylabels), default=0.0) + 3.5 + pad + 1.5
+    right = pad + (8.0 * 3.6 + max(_text_width(t, 8.0) for t in legend_labels) + 0.01 * width
+                   if legend_labels else 4.0)
+    label_w = 1.1 * max((_text_width(line, xlabel_size) for line in xlabel.split("\n")), default=0.0)
+    right = max(right, label_w - (width - left) + 2 * pad)  # a long centred x label stays inside the figure
+    bottom = 18.9 + 12.6 * xlabel_lines  # tick labels, x label lines and padding
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height,
+                        top=1 - top / height)
 
 
 def _styled(fn):
     """Run a figure builder inside a fixed style context."""
-    import functools
-
     import matplotlib as mpl
 
     @functools.wraps(fn)
@@ -127,13 +169,8 @@ def _blank_suppressed(df: pd.DataFrame, value_columns: Sequence[str]) -> pd.Data
 def _short_names(df: pd.DataFrame) -> dict:
     if "domain_short" in df:
         return dict(zip(df["domain"], df["domain_short"]))
-    try:
-        from .scoring import _spec
-
-        spec = _spec()
-        return {d: spec.short(d) for d in df["domain"].unique()}
-    except Exception:
-        return {d: d for d in df["domain"].unique()}
+    inst = resolve()
+    return {d: inst.domain_shorts.get(d) or inst.domain_names.get(d) or d for d in df["domain"].unique()}
 
 
 def _domain_order(df: pd.DataFrame) -> list:
@@ -141,13 +178,8 @@ def _domain_order(df: pd.DataFrame) -> list:
     for d in df["domain"]:
         if d not in seen:
             seen.append(d)
-    try:
-        from .scoring import _spec
-
-        order = list(_spec().domains)
-        return sorted(seen, key=lambda d: order.index(d) if d in order else len(order))
-    except Exception:
-        return seen
+    order = list(resolve().domain_ids)
+    return sorted(seen, key=lambda d: order.index(d) if d in order else len(order))
 
 
 def _short_reason(reason: str) -> str:
@@ -313,7 +345,7 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     p = p.set_index("domain").loc[doms].reset_index()
     asset_at = float(profile.attrs.get("asset_at", 4.0))
     growth_below = float(profile.attrs.get("growth_below", 3.0))
-    fig = _new_figure(7.2, 1.2 + 0.55 * len(doms))
+    fig = _new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(doms))[::-1]
     ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
@@ -348,6 +380,7 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
         handles.append(Patch(facecolor="white", edgecolor="0.6", hatch=_HATCH, label="suppressed"))
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or f"School {school}: domains against the network")
+    _fixed_layout(fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[h.get_label() for h in handles])
     parts = []
     for _, r in p.iterrows():
         if r["suppressed"] or pd.isna(r["mean"]):
@@ -403,7 +436,7 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     if "scope" not in c:
         c["scope"] = "network"
     labels = _rows_label(c, "scope", names)
-    fig = _new_figure(8.2, 1.3 + 0.42 * len(c))
+    fig = _new_figure(8.2, 1.3 + 0.42 * len(c), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(c))[::-1]
     shown = c[["ci_low", "ci_high"]].to_numpy(dtype=float)
@@ -432,6 +465,7 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
                Line2D([], [], marker="o", color=_PAL[0], mfc="white", ls="none", ms=7, label="interval includes 0")]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or "Change between waves")
+    _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
     parts = []
     for lab, (_, r) in zip(labels, c.iterrows()):
         parts.append(f"{lab} suppressed" if (r["suppressed"] or pd.isna(r["estimate"]))
@@ -484,7 +518,7 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     if "group" not in g:
         g["group"] = "network"
     labels = _rows_label(g, "group", names)
-    fig = _new_figure(8.4, 1.4 + 0.42 * len(g))
+    fig = _new_figure(8.4, 1.4 + 0.42 * len(g), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(g))[::-1]
     shown = g[["ci_low", "ci_high"]].to_numpy(dtype=float)
@@ -521,6 +555,7 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
             grp = str(g["group"].iloc[0])
             title += ": the whole network" if grp == "network" else f": {lvl} {grp}".rstrip()
     ax.set_title(title)
+    _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
     parts = []
     for lab, (_, r) in zip(labels, g.iterrows()):
         parts.append(f"{lab} suppressed" if (r["suppressed"] or pd.isna(r["gap"]))
@@ -591,12 +626,13 @@ def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, t
     for d in doms:
         rows.append(("head", d))
         rows += [("item", i) for i in t.index[t["domain"] == d]]
-    fig = _new_figure(7.4, 0.9 + 0.2 * len(rows))
+    fig = _new_figure(7.4, 0.9 + 0.2 * len(rows), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     ticks, ticklabels = [], []
     mid = len(cats) // 2
     parts = []
+    segments: list[list[tuple[float, float, float]]] = [[] for _ in cats]
     for yi, (kind, ref) in zip(y, rows):
         if kind == "head":
             ax.text(-100, yi, names.get(ref, ref), ha="left", va="center", fontsize=8.5, fontweight="bold")
@@ -616,12 +652,16 @@ def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, t
         neutral = vals[mid] if len(cats) % 2 else 0.0
         left = -(sum(vals[:mid]) + neutral / 2)
         for k, v in enumerate(vals):
-            ax.barh(yi, v, left=left, height=0.76, color=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)],
-                    edgecolor="white", lw=0.4, zorder=3)
+            segments[k].append((yi, v, left))
             left += v
         agree = float(r["pct_agree"])
         ax.text(101, yi, f"{agree:.0f}%", ha="left", va="center", fontsize=7.5, color="0.1")
         parts.append(f"{r['item']} {agree:.0f}% agree")
+    for k, seg in enumerate(segments):  # one bar container per answer, not one per bar (same picture, faster)
+        if seg:
+            ys, widths, lefts = zip(*seg)
+            ax.barh(ys, widths, left=lefts, height=0.76, color=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)],
+                    edgecolor="white", lw=0.4, zorder=3)
     ax.axvline(0, color="0.2", lw=0.8, zorder=4)
     ax.set_yticks(ticks, ticklabels, fontsize=7.5)
     ax.set_ylim(-0.7, len(rows) - 0.3)
@@ -636,6 +676,8 @@ def item_distribution_plot(items: pd.DataFrame, *, labels: dict | None = None, t
               fontsize=7.5, handlelength=1.2, columnspacing=0.9)
     if title:
         ax.set_title(title, pad=18)
+    _fixed_layout(fig, ylabels=ticklabels, ytick_size=7.5, top=28.6 if title else 16.0, xlabel=ax.get_xlabel(),
+                  xlabel_size=8.0)
     fig.alt_text = ("Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
                     "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + ".")
     return fig

@@ -582,6 +582,51 @@ class Instrument:
         out["roles"] = [", ".join(r) for r in out["roles"]]
         return out[["domain", "domain_name", "id", "text", "reverse", "roles"]]
 
+    # -------------------------------------------------- derived facts (cached once per instrument)
+    # An Instrument is not changed after loading; dataclasses.replace makes a new one with its own cache.
+    @functools.cached_property
+    def domain_ids(self) -> tuple[str, ...]:
+        """Domain ids in the instrument's order, e.g. ``('EX', 'LM', 'CN', 'OS')``."""
+        return tuple(str(d) for d in self.domains["id"])
+
+    @functools.cached_property
+    def domain_names(self) -> dict[str, str]:
+        """Domain id -> display name."""
+        return {str(d): str(n) for d, n in zip(self.domains["id"], self.domains["name"])}
+
+    @functools.cached_property
+    def domain_shorts(self) -> dict[str, str]:
+        """Domain id -> short name."""
+        return {str(d): str(n) for d, n in zip(self.domains["id"], self.domains["short"])}
+
+    @functools.cached_property
+    def items_by_domain(self) -> dict[str, tuple[str, ...]]:
+        """Domain id -> its item ids in instrument order.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> load_instrument().items_by_domain["CN"][:2]
+        ('CN01', 'CN02')
+        """
+        ids, doms = self.items["id"].astype(str), self.items["domain"].astype(str)
+        return {d: tuple(ids[doms == d]) for d in self.domain_ids}
+
+    @functools.cached_property
+    def reverse_items(self) -> frozenset[str]:
+        """Ids of the reverse-keyed items."""
+        return frozenset(str(i) for i in self.items.loc[self.items["reverse"].astype(bool), "id"])
+
+    @functools.cached_property
+    def item_roles(self) -> dict[str, frozenset[str]]:
+        """Item id -> the roles whose form asks it (items naming no role are left out)."""
+        return {str(i): frozenset(str(x) for x in r) for i, r in zip(self.items["id"], self.items["roles"]) if r}
+
+    @functools.cached_property
+    def code_names(self) -> dict[str, str]:
+        """Code id -> code name, for every code of the codebook."""
+        return dict(zip(self.codebook["id"].astype(str), self.codebook["name"].astype(str)))
+
 
 # ---------------------------------------------------------------------- loading
 def _bundled_path(version: str | None = None) -> Path:
@@ -1204,8 +1249,8 @@ def _check_top_extras(c: "_Checker", raw: dict, roles: dict) -> dict:
     return out
 
 
-def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument:
-    c = _Checker(path, lines)
+def _check_top_level(c: _Checker, raw: Any) -> tuple[Any, Any]:
+    """Phase 1: the file is a mapping with every required key; check ``version`` and ``name``."""
     if not isinstance(raw, dict):
         c.add((), "the file must be a YAML mapping with keys " + ", ".join(_TOP_KEYS),
               "start from the bundled assetinv/data/instrument.yaml and edit it")
@@ -1216,8 +1261,6 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
         if k not in raw or raw[k] is None:
             c.add((k,), f"the required top-level key '{k}' is missing",
                   f"add '{k}:' at the top level (see docs/instrument.md)")
-
-    # version, name
     version = raw.get("version")
     if version is not None:
         if not isinstance(version, str):
@@ -1228,38 +1271,32 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     name = raw.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
         c.add(("name",), "name must be non-empty text", 'write e.g. name: "Asset Inventory"')
+    return version, name
 
-    # scales
-    scales = _check_scales(c, raw)
-    default = next(iter(scales.values()), None)
-    smin, smax = (default.min, default.max) if default else (None, None)
-    labels = dict(default.labels) if default else {}
 
-    # roles and waves
-    def id_map(key: str, what: str) -> dict[str, str]:
-        out: dict[str, str] = {}
-        val = raw.get(key)
-        if val is None or not c.mapping(val, (key,), key):
-            return out
-        if not val:
-            c.add((key,), f"{key} is empty", f"list at least one {what} as 'id: Label'")
-        for k, v in val.items():
-            ks = str(k)
-            if not isinstance(k, str) or not _KEY_RE.match(ks):
-                c.add((key, k), f"{what} id '{ks}' has characters that are not allowed", _KEY_FIX)
-                continue
-            if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
-                c.add((key, k), f"{what} '{ks}' has no display label", f"write e.g. {ks}: \"{ks.title()}\"")
-                continue
-            out[ks] = str(v).strip()
+def _check_id_map(c: _Checker, raw: dict, key: str, what: str) -> dict[str, str]:
+    """Phase 2: ``roles:`` or ``waves:``, a mapping of ``id: Label``."""
+    out: dict[str, str] = {}
+    val = raw.get(key)
+    if val is None or not c.mapping(val, (key,), key):
         return out
+    if not val:
+        c.add((key,), f"{key} is empty", f"list at least one {what} as 'id: Label'")
+    for k, v in val.items():
+        ks = str(k)
+        if not isinstance(k, str) or not _KEY_RE.match(ks):
+            c.add((key, k), f"{what} id '{ks}' has characters that are not allowed", _KEY_FIX)
+            continue
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool) or not str(v).strip():
+            c.add((key, k), f"{what} '{ks}' has no display label", f"write e.g. {ks}: \"{ks.title()}\"")
+            continue
+        out[ks] = str(v).strip()
+    return out
 
-    roles = id_map("roles", "role")
-    waves = id_map("waves", "wave")
 
-    # domains
+def _check_domains(c: _Checker, doms: Any) -> tuple[list[dict], list[str], set[str]]:
+    """Phase 3: the domains; returns their rows, their ids in order, and every id named (for messages)."""
     domain_rows: list[dict] = []
-    doms = raw.get("domains")
     if doms is not None and c.seq(doms, ("domains",), "domains"):
         ids = []
         for i, d in enumerate(doms):
@@ -1284,148 +1321,188 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     known_domains = {i for i in domain_ids}
     if doms is not None and isinstance(doms, list):
         known_domains |= {str(d.get("id")).strip() for d in doms if isinstance(d, dict) and d.get("id")}
+    return domain_rows, domain_ids, known_domains
 
-    # items
+
+def _check_item_scale(c: _Checker, raw: dict, it: dict, p: tuple, label: str, scales: dict) -> str | None:
+    """The scale an item names: its id, or None (none named, or a problem reported)."""
+    sc = it.get("scale")
+    if sc is None:
+        return None
+    if raw.get("scales") is None:
+        c.add(p + ("scale",), f"{label} names scale '{sc}' but the instrument declares a "
+              "single top-level 'scale'", "declare the scales under 'scales:' (see "
+              "docs/instrument.md), or delete the item's 'scale:'")
+    elif str(sc) not in scales:
+        if not (isinstance(raw.get("scales"), dict) and str(sc) in map(str, raw["scales"])):
+            c.add(p + ("scale",), f"{label} refers to unknown scale '{sc}'",
+                  f"use one of the scale ids: {', '.join(scales) or '(none defined)'}")
+        # else: the scale itself has problems, reported there
+    else:
+        return str(sc)
+    return ""
+
+
+def _check_item_roles(c: _Checker, it: dict, p: tuple, label: str, roles: dict) -> list | None:
+    """The roles an item is asked of (default: every role); None after a reported problem."""
+    item_roles = it.get("roles", list(roles))
+    ok = True
+    if not isinstance(item_roles, list) or not item_roles:
+        c.add(p + ("roles",), f"'roles' of {label} must be a non-empty list of role ids",
+              f"write e.g. roles: [{', '.join(roles) or 'teacher'}]")
+        ok = False
+        item_roles = []
+    for j, r in enumerate(item_roles):
+        if str(r) not in roles:
+            c.add(p + ("roles", j), f"{label} refers to unknown role '{r}'",
+                  f"use role ids defined under 'roles': {', '.join(roles) or '(none defined)'}")
+            ok = False
+    if len(set(map(str, item_roles))) != len(item_roles):
+        c.add(p + ("roles",), f"{label} lists a role more than once", "list each role once")
+        ok = False
+    return item_roles if ok else None
+
+
+def _check_item_ids(c: _Checker, ids: list, items: list, doms: Any, domain_ids: list[str]) -> None:
+    """Item ids that differ only in separators, and domains with fewer than 2 items."""
+    folded: dict[str, tuple] = {}
+    for i, p in ids:
+        key = re.sub(r"[\s_\-.]+", "", i.lower())
+        if key in folded and folded[key][0] != i:
+            c.add(p + ("id",), f"item id '{i}' differs from item '{folded[key][0]}' (at "
+                  f"{c.keypath(folded[key][1])}) only in '_', '-' or '.'; survey column names "
+                  "are matched ignoring those", "rename one of the two items")
+        folded.setdefault(key, (i, p))
+    counts = {d: 0 for d in domain_ids}
+    for it in items:
+        if isinstance(it, dict) and str(it.get("domain", "")).strip() in counts:
+            counts[str(it["domain"]).strip()] += 1
+    for d, n in counts.items():
+        if n < 2:
+            pos = ("domains", next(k for k, r in enumerate(doms)
+                                   if isinstance(r, dict) and str(r.get("id", "")).strip() == d))
+            c.add(pos, f"domain '{d}' has {n} item{'s' if n != 1 else ''}; at least 2 are needed "
+                  "to form a scale score and estimate reliability",
+                  f"add items with domain: {d} (the bundled instrument has 8 per domain)")
+
+
+def _check_items(c: _Checker, raw: dict, scales: dict, roles: dict, known_domains: set[str],
+                 domain_ids: list[str]) -> tuple[list[dict], dict[str, str]]:
+    """Phase 4: the items; returns their rows and item id -> scale id for items naming a scale."""
     item_rows: list[dict] = []
     item_scale_ids: dict[str, str] = {}
     items = raw.get("items")
-    if items is not None and c.seq(items, ("items",), "items"):
-        ids = []
-        for i, it in enumerate(items):
-            p = ("items", i)
-            if not c.mapping(it, p, f"items[{i}]"):
-                continue
-            label = f"item {it.get('id', f'#{i}')}"
-            vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids,
-                               _ITEM_ID_RE, _ITEM_ID_FIX)
-            sc = it.get("scale")
-            if sc is not None:
-                if raw.get("scales") is None:
-                    c.add(p + ("scale",), f"{label} names scale '{sc}' but the instrument declares a "
-                          "single top-level 'scale'", "declare the scales under 'scales:' (see "
-                          "docs/instrument.md), or delete the item's 'scale:'")
-                    ok = False
-                elif str(sc) not in scales:
-                    if isinstance(raw.get("scales"), dict) and str(sc) in map(str, raw["scales"]):
-                        ok = False  # the scale itself has problems, reported there
-                    else:
-                        c.add(p + ("scale",), f"{label} refers to unknown scale '{sc}'",
-                              f"use one of the scale ids: {', '.join(scales) or '(none defined)'}")
-                        ok = False
-                elif ok:
-                    item_scale_ids[vals["id"]] = str(sc)
-            ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
-            rev = it.get("reverse", False)
-            if not isinstance(rev, bool):
-                c.add(p + ("reverse",), f"'reverse' of {label} must be true or false, found {rev!r}",
-                      "write reverse: true or reverse: false (without quotes)")
-                ok = False
-            item_roles = it.get("roles", list(roles))
-            if not isinstance(item_roles, list) or not item_roles:
-                c.add(p + ("roles",), f"'roles' of {label} must be a non-empty list of role ids",
-                      f"write e.g. roles: [{', '.join(roles) or 'teacher'}]")
-                ok = False
-                item_roles = []
-            for j, r in enumerate(item_roles):
-                if str(r) not in roles:
-                    c.add(p + ("roles", j), f"{label} refers to unknown role '{r}'",
-                          f"use role ids defined under 'roles': {', '.join(roles) or '(none defined)'}")
-                    ok = False
-            if len(set(map(str, item_roles))) != len(item_roles):
-                c.add(p + ("roles",), f"{label} lists a role more than once", "list each role once")
-                ok = False
-            if ok:
-                vals["reverse"] = bool(rev)
-                vals["roles"] = tuple(r for r in roles if r in set(map(str, item_roles)))
-                item_rows.append(vals)
-        c.duplicates(ids, "item")
-        folded: dict[str, tuple] = {}
-        for i, p in ids:
-            key = re.sub(r"[\s_\-.]+", "", i.lower())
-            if key in folded and folded[key][0] != i:
-                c.add(p + ("id",), f"item id '{i}' differs from item '{folded[key][0]}' (at "
-                      f"{c.keypath(folded[key][1])}) only in '_', '-' or '.'; survey column names "
-                      "are matched ignoring those", "rename one of the two items")
-            folded.setdefault(key, (i, p))
-        counts = {d: 0 for d in domain_ids}
-        for it in items:
-            if isinstance(it, dict) and str(it.get("domain", "")).strip() in counts:
-                counts[str(it["domain"]).strip()] += 1
-        for d, n in counts.items():
-            if n < 2:
-                pos = ("domains", next(k for k, r in enumerate(doms)
-                                       if isinstance(r, dict) and str(r.get("id", "")).strip() == d))
-                c.add(pos, f"domain '{d}' has {n} item{'s' if n != 1 else ''}; at least 2 are needed "
-                      "to form a scale score and estimate reliability",
-                      f"add items with domain: {d} (the bundled instrument has 8 per domain)")
+    if items is None or not c.seq(items, ("items",), "items"):
+        return item_rows, item_scale_ids
+    ids: list = []
+    for i, it in enumerate(items):
+        p = ("items", i)
+        if not c.mapping(it, p, f"items[{i}]"):
+            continue
+        label = f"item {it.get('id', f'#{i}')}"
+        vals, ok = c.entry(it, p, label, _ITEM_REQUIRED, _ITEM_REQUIRED + _ITEM_OPTIONAL, "item", ids,
+                           _ITEM_ID_RE, _ITEM_ID_FIX)
+        sc = _check_item_scale(c, raw, it, p, label, scales)
+        if sc == "":
+            ok = False
+        elif sc is not None and ok:
+            item_scale_ids[vals["id"]] = sc
+        ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
+        rev = it.get("reverse", False)
+        if not isinstance(rev, bool):
+            c.add(p + ("reverse",), f"'reverse' of {label} must be true or false, found {rev!r}",
+                  "write reverse: true or reverse: false (without quotes)")
+            ok = False
+        item_roles = _check_item_roles(c, it, p, label, roles)
+        if ok and item_roles is not None:
+            vals["reverse"] = bool(rev)
+            vals["roles"] = tuple(r for r in roles if r in set(map(str, item_roles)))
+            item_rows.append(vals)
+    c.duplicates(ids, "item")
+    _check_item_ids(c, ids, items, raw.get("domains"), domain_ids)
+    return item_rows, item_scale_ids
 
-    # interview
+
+def _check_question(c: _Checker, q: dict, p: tuple, ids: list, roles: dict, known_domains: set[str],
+                    domain_ids: list[str]) -> dict | None:
+    """One interview question (id, domain, text, probes, minutes, role versions)."""
+    label = f"interview question {q.get('id', f'#{p[-1]}')}"
+    vals, ok = c.entry(q, p, label, _QUESTION_REQUIRED, _QUESTION_REQUIRED + _QUESTION_OPTIONAL,
+                       "interview question", ids)
+    ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
+    probes = q.get("probes", [])
+    if probes is None:
+        probes = []
+    if not isinstance(probes, list) or not all(isinstance(x, str) and x.strip() for x in probes):
+        c.add(p + ("probes",), f"'probes' of {label} must be a list of non-empty texts",
+              'write probes: ["first probe", "second probe"]')
+        ok = False
+    ok = _check_question_extras(c, q, p, label, roles, vals) and ok
+    if not ok:
+        return None
+    vals["probes"] = [x.strip() for x in probes]
+    return vals
+
+
+def _check_interview(c: _Checker, iv: Any, roles: dict, known_domains: set[str],
+                     domain_ids: list[str]) -> dict[str, Any]:
+    """Phase 5: the interview protocol (opening, questions in the order asked, closing, timing)."""
     interview: dict[str, Any] = {}
-    iv = raw.get("interview")
-    if iv is not None and c.mapping(iv, ("interview",), "interview"):
-        c.unknown_keys(iv, ("opening", "questions", "closing", "notes") + _INTERVIEW_TIMING, ("interview",),
-                       "interview")
-        for k in ("opening", "closing"):
-            interview[k] = c.text(iv, k, ("interview",), "interview")
-        qs = iv.get("questions")
-        questions = []
-        if qs is None:
-            c.add(("interview",), "interview is missing the required key 'questions'",
-                  "add 'questions:' with a list of questions (id, domain, text, probes)")
-        elif c.seq(qs, ("interview", "questions"), "interview questions"):
-            ids = []
-            for i, q in enumerate(qs):
-                p = ("interview", "questions", i)
-                if not c.mapping(q, p, f"interview.questions[{i}]"):
-                    continue
-                label = f"interview question {q.get('id', f'#{i}')}"
-                vals, ok = c.entry(q, p, label, _QUESTION_REQUIRED, _QUESTION_REQUIRED + _QUESTION_OPTIONAL,
-                                   "interview question", ids)
-                ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
-                probes = q.get("probes", [])
-                if probes is None:
-                    probes = []
-                if not isinstance(probes, list) or not all(
-                        isinstance(x, str) and x.strip() for x in probes):
-                    c.add(p + ("probes",), f"'probes' of {label} must be a list of non-empty texts",
-                          'write probes: ["first probe", "second probe"]')
-                    ok = False
-                ok = _check_question_extras(c, q, p, label, roles, vals) and ok
-                if ok:
-                    vals["probes"] = [x.strip() for x in probes]
-                    questions.append(vals)
-            c.duplicates(ids, "interview question")
-        # questions stay in file order: the protocol is asked in that order (easy to sensitive)
-        interview["questions"] = questions
-        interview.update(_check_interview_timing(c, iv))
-
-    # codebook
-    code_rows: list[dict] = []
-    cb = raw.get("codebook")
-    groups = list(domain_ids) + list(CROSS_CUTTING_GROUPS)
-    if cb is not None and c.seq(cb, ("codebook",), "codebook"):
-        ids = []
-        for i, code in enumerate(cb):
-            p = ("codebook", i)
-            if not c.mapping(code, p, f"codebook[{i}]"):
+    if iv is None or not c.mapping(iv, ("interview",), "interview"):
+        return interview
+    c.unknown_keys(iv, ("opening", "questions", "closing", "notes") + _INTERVIEW_TIMING, ("interview",),
+                   "interview")
+    for k in ("opening", "closing"):
+        interview[k] = c.text(iv, k, ("interview",), "interview")
+    qs = iv.get("questions")
+    questions = []
+    if qs is None:
+        c.add(("interview",), "interview is missing the required key 'questions'",
+              "add 'questions:' with a list of questions (id, domain, text, probes)")
+    elif c.seq(qs, ("interview", "questions"), "interview questions"):
+        ids: list = []
+        for i, q in enumerate(qs):
+            p = ("interview", "questions", i)
+            if not c.mapping(q, p, f"interview.questions[{i}]"):
                 continue
-            label = f"code {code.get('id', f'#{i}')}"
-            vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + _CODE_OPTIONAL + ("notes",), "code", ids)
-            if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
-                c.add(p + ("group",), f"{label} has unknown group '{vals['group']}'",
-                      f"use a domain id or a cross-cutting group: {', '.join(groups)}")
-                ok = False
-            ok = _check_code_extras(c, code, p, label, vals, known_domains, domain_ids) and ok
-            if ok:
-                code_rows.append(vals)
-        c.duplicates(ids, "code")
+            vals = _check_question(c, q, p, ids, roles, known_domains, domain_ids)
+            if vals is not None:
+                questions.append(vals)
+        c.duplicates(ids, "interview question")
+    # questions stay in file order: the protocol is asked in that order (easy to sensitive)
+    interview["questions"] = questions
+    interview.update(_check_interview_timing(c, iv))
+    return interview
 
-    not_asked = _check_not_asked(c, doms, roles, item_rows, domain_ids)
-    mirrors = _check_mirrors(c, items, item_rows, item_scale_ids)
-    extras = _check_top_extras(c, raw, roles)
-    if c.problems:
-        raise DataError(c.problems)
 
+def _check_codebook(c: _Checker, cb: Any, known_domains: set[str], domain_ids: list[str]) -> list[dict]:
+    """Phase 6: the qualitative codebook (groups are domain ids or BARRIER / ENABLER)."""
+    code_rows: list[dict] = []
+    groups = list(domain_ids) + list(CROSS_CUTTING_GROUPS)
+    if cb is None or not c.seq(cb, ("codebook",), "codebook"):
+        return code_rows
+    ids: list = []
+    for i, code in enumerate(cb):
+        p = ("codebook", i)
+        if not c.mapping(code, p, f"codebook[{i}]"):
+            continue
+        label = f"code {code.get('id', f'#{i}')}"
+        vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + _CODE_OPTIONAL + ("notes",), "code", ids)
+        if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
+            c.add(p + ("group",), f"{label} has unknown group '{vals['group']}'",
+                  f"use a domain id or a cross-cutting group: {', '.join(groups)}")
+            ok = False
+        ok = _check_code_extras(c, code, p, label, vals, known_domains, domain_ids) and ok
+        if ok:
+            code_rows.append(vals)
+    c.duplicates(ids, "code")
+    return code_rows
+
+
+def _sorted_tables(domain_rows: list[dict], item_rows: list[dict], code_rows: list[dict],
+                   domain_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Phase 7: the domains, items (domain order, then id) and codebook (group order, then id) tables."""
+    groups = list(domain_ids) + list(CROSS_CUTTING_GROUPS)
     dorder = {d: k for k, d in enumerate(domain_ids)}
     gorder = {g: k for k, g in enumerate(groups)}
     domains_df = pd.DataFrame(domain_rows, columns=list(_DOMAIN_KEYS))
@@ -1436,6 +1513,30 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     codebook_df = pd.DataFrame(code_rows, columns=list(_CODE_KEYS + _CODE_OPTIONAL))
     codebook_df = codebook_df.assign(_o=codebook_df["group"].map(gorder)).sort_values(
         ["_o", "id"], kind="mergesort").drop(columns="_o").reset_index(drop=True)
+    return domains_df, items_df, codebook_df
+
+
+def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument:
+    """Check a parsed instrument file phase by phase; raise every problem at once, or build it."""
+    c = _Checker(path, lines)
+    version, name = _check_top_level(c, raw)
+    scales = _check_scales(c, raw)
+    default = next(iter(scales.values()), None)
+    smin, smax = (default.min, default.max) if default else (None, None)
+    labels = dict(default.labels) if default else {}
+    roles = _check_id_map(c, raw, "roles", "role")
+    waves = _check_id_map(c, raw, "waves", "wave")
+    doms = raw.get("domains")
+    domain_rows, domain_ids, known_domains = _check_domains(c, doms)
+    item_rows, item_scale_ids = _check_items(c, raw, scales, roles, known_domains, domain_ids)
+    interview = _check_interview(c, raw.get("interview"), roles, known_domains, domain_ids)
+    code_rows = _check_codebook(c, raw.get("codebook"), known_domains, domain_ids)
+    not_asked = _check_not_asked(c, doms, roles, item_rows, domain_ids)
+    mirrors = _check_mirrors(c, raw.get("items"), item_rows, item_scale_ids)
+    extras = _check_top_extras(c, raw, roles)
+    if c.problems:
+        raise DataError(c.problems)
+    domains_df, items_df, codebook_df = _sorted_tables(domain_rows, item_rows, code_rows, domain_ids)
     return Instrument(
         version=str(version).strip(), name=str(name).strip(), scale_min=smin, scale_max=smax,
         labels=labels, roles=roles, waves=waves, domains=domains_df, items=items_df,

@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from .ids import id_sort_key, natural_key
+from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
+from .instrument import Instrument, resolve
 from .errors import DataError, Problem
 from .config import StudyConfig
 
@@ -59,22 +61,6 @@ DEFAULT_MISSING_CODES = (
     "N/A", "NA", "n/a", "Don't know", "Dont know", "DK", "Prefer not to say", "-99", "-9", "",
 )
 
-#: Role synonyms accepted on top of the instrument's role ids and labels
-#: (compared case-, space-, hyphen- and underscore-insensitively).
-ROLE_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "teacher": (
-        "teacher", "teachers", "classroom teacher", "teaching staff", "educator", "faculty",
-    ),
-    "leader": (
-        "leader", "school leader", "school leadership", "principal", "assistant principal",
-        "vice principal", "deputy principal", "associate principal", "head teacher",
-        "headteacher", "head of school", "school administrator", "administrator",
-    ),
-    "district": (
-        "district", "district staff", "district leader", "district office",
-        "district administrator", "central office",
-    ),
-}
 
 #: Column-name aliases accepted on top of the canonical names.
 COLUMN_ALIASES: dict[str, str] = {
@@ -141,16 +127,8 @@ def _norm(name: Any) -> str:
     return re.sub(r"[\s_\-.]+", "", s)
 
 
-def _label_key(text: Any) -> str:
-    """Label key: case- and whitespace-insensitive, straight apostrophes."""
-    s = unicodedata.normalize("NFKC", str(text))
-    s = s.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'").replace("\u00a0", " ")
-    return re.sub(r"\s+", " ", s).strip().lower()
 
 
-def _key(text: Any) -> str:
-    """Value key for roles and waves: also ignores spaces, hyphens, underscores, dots."""
-    return re.sub(r"[\s_\-.'/]+", "", _label_key(text))
 
 
 def _match_id(val: str, label: str | None, mapping: dict[str, str], cutoff: float) -> tuple[str | None, str]:
@@ -201,20 +179,9 @@ def _display(path: Path) -> str:
     return path.name
 
 
-def _load_instrument(instrument: Any):
-    if instrument is None or isinstance(instrument, (str, Path)):
-        try:
-            from .instrument import load_instrument
-        except ImportError as err:  # pragma: no cover - only before the instrument lands
-            raise DataError(
-                Problem(
-                    file=str(instrument or "instrument.yaml"),
-                    message=f"the instrument cannot be loaded ({err})",
-                    fix="reinstall assetinv",
-                )
-            ) from None
-        return load_instrument(instrument) if instrument is not None else load_instrument()
-    return instrument
+#: Kept for the modules that still call it (crosswalk, crosswalk_qda, study_check): the same as
+#: :func:`assetinv.instrument.resolve`, the one instrument boundary; call that instead.
+_load_instrument = resolve
 
 
 def _item_ids(inst) -> list[str]:
@@ -229,17 +196,6 @@ def _label_map(inst) -> dict[str, int]:
     return out
 
 
-def _role_map(inst) -> dict[str, str]:
-    roles = dict(inst.roles)
-    out: dict[str, str] = {}
-    for rid, syns in ROLE_SYNONYMS.items():
-        if rid in roles:
-            for s in syns:
-                out[_key(s)] = rid
-    for rid, label in roles.items():
-        out[_key(label)] = rid
-        out[_key(rid)] = rid
-    return out
 
 
 def _wave_map(inst) -> dict[str, str]:
@@ -459,7 +415,8 @@ def _looks_like_header(cells: Sequence[str], targets: set[str]) -> int:
     return len({_norm(c) for c in cells if str(c).strip()} & targets)
 
 
-def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+def _open_workbook(data: bytes, name: str) -> Any:
+    """The workbook, after the zip-bomb caps; a damaged file is a DataError."""
     import zipfile
 
     if zipfile.is_zipfile(_io.BytesIO(data)):
@@ -475,7 +432,11 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
         raise _err(name, f"the Excel workbook cannot be read ({type(err).__name__}: {err}); "
                    "it may be damaged, truncated or password-protected",
                    "open it in Excel and save it again as .xlsx (or as 'CSV UTF-8')") from None
-    names = wb.sheetnames
+    return wb
+
+
+def _sheet_info(wb: Any, targets: set[str]) -> dict[str, tuple]:
+    """Per sheet: (worksheet, rows, non-empty row indices, likeliest header row, its score)."""
     info = {}
     for ws in wb.worksheets:
         rows = _xlsx_rows(ws)
@@ -486,22 +447,27 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
             if s > best_score:
                 best_i, best_score = i, s
         info[ws.title] = (ws, rows, nonempty, best_i, best_score)
+    return info
+
+
+def _choose_sheet(name: str, names: list[str], info: dict[str, tuple], sheet: Any) -> str:
+    """The sheet to read: the one asked for, else the one sheet holding survey columns."""
     if sheet is not None:
         if isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 0 <= sheet < len(names):
                 raise _err(name, f"there is no sheet number {sheet} (sheets: {', '.join(names)})",
                            "pass sheet= a sheet name or a 0-based number that exists")
-            chosen = names[sheet]
+            return names[sheet]
         else:
             matches = [n for n in names if _norm(n) == _norm(sheet)]
             if not matches:
                 raise _err(name, f"there is no sheet called '{sheet}' (sheets: {', '.join(names)})",
                            "pass sheet= one of the sheet names listed")
-            chosen = matches[0]
+            return matches[0]
     else:
         candidates = [n for n in names if info[n][4] >= 3]
         if len(candidates) == 1:
-            chosen = candidates[0]
+            return candidates[0]
         elif len(candidates) > 1:
             raise _err(name, "several sheets hold survey data: "
                        + ", ".join(f"'{n}'" for n in candidates)
@@ -511,7 +477,7 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
         else:
             with_data = [n for n in names if info[n][2]]
             if len(with_data) == 1:
-                chosen = with_data[0]
+                return with_data[0]
             elif not with_data:
                 raise _err(name, "the workbook is empty (no sheet holds any data)",
                            "export the survey responses again")
@@ -520,7 +486,11 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
                            + ", ".join(REQUIRED_COLUMNS) + ") in its first row; sheets: "
                            + ", ".join(f"'{n}'" for n in with_data),
                            "put the column names in row 1 of the data sheet, or pass sheet=")
-    ws, rows, nonempty, best_i, best_score = info[chosen]
+
+
+def _check_xlsx_header_row(name: str, chosen: str, ws: Any, nonempty: list[int], best_i: int | None,
+                           best_score: int) -> int:
+    """The index of the header row; titles or merged group headings above it are a DataError."""
     if not nonempty:
         raise _err(f"{name} [sheet {chosen}]", "the sheet is empty",
                    "choose the sheet with the data (sheet=) or export the data again")
@@ -541,6 +511,16 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
                    "a title or a second header row")
             fix = f"delete {above} so the column names are in row 1"
         raise _err(f"{name} [sheet {chosen}]", msg, fix, row=first + 1)
+    return first
+
+
+def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[str]) -> _Raw:
+    wb = _open_workbook(data, name)
+    names = wb.sheetnames
+    info = _sheet_info(wb, targets)
+    chosen = _choose_sheet(name, names, info, sheet)
+    ws, rows, nonempty, best_i, best_score = info[chosen]
+    first = _check_xlsx_header_row(name, chosen, ws, nonempty, best_i, best_score)
     header = [c.strip() for c in rows[first]]
     # merged cells inside the header row itself (e.g. one name over two columns)
     raw = _Raw(file=name if len([n for n in names if info[n][2]]) == 1 else f"{name} [sheet {chosen}]",
@@ -889,7 +869,7 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
     if arrow is not None and len(arrow[0]) and len(arrow[0][0]) == n_lines - 1:
         codes, cats = arrow  # every line has one value per column: no blank, short or long rows
         fields = np.full(n_lines - 1, len(header), dtype=np.int32)
-        keep = np.arange(1, n_lines)
+        keep = np.arange(1, n_lines, dtype=np.int32 if n_lines < 2**31 else np.int64)
         blank_lines = 0
     else:
         scanned = _scan_csv_columns(data, bom, delim)
@@ -1270,7 +1250,7 @@ def _drop_header_row(raw: _Raw, reason: str) -> None:
 
 def read_responses(
     path,
-    instrument=None,
+    instrument: Instrument | str | Path | None = None,
     *,
     columns: dict | None = None,
     values: dict | None = None,
@@ -1360,7 +1340,7 @@ def read_responses(
     ----------
     ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
     """
-    inst = _load_instrument(instrument)
+    inst = resolve(instrument)
     kw = dict(columns=columns, values=values, labels=labels, missing_codes=missing_codes,
               constants=constants, drop=drop)
     if isinstance(path, (list, tuple)):
@@ -2002,55 +1982,50 @@ def _check_mapping(P: _Collector, value: Any, key: str) -> dict:
     return dict(value)
 
 
-def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[str, int]:
-    """Apply a crosswalk to the raw table in place: drop, rename, map values, add constants.
+class _CwColumns:
+    """Finds the export columns a crosswalk names (in the header, or the header before a layout
+    renamed it) and reports the ones the file does not have."""
 
-    Returns the extra answer labels (label -> scale point). Every mistake is a DataError naming
-    the file, the crosswalk key and the fix.
-    """
-    P = _Collector(raw.file)
-    header = raw.header
-    columns = _check_mapping(P, cw.columns, "columns")
-    values = _check_mapping(P, cw.values, "values")
-    constants = _check_mapping(P, cw.constants, "constants")
-    labels = _check_mapping(P, cw.labels, "labels")
-    drop = cw.drop if cw.drop is not None else []
-    if isinstance(drop, (str, int)):
-        drop = [drop]
-    if not isinstance(drop, (list, tuple)):
-        P.col("the crosswalk's 'drop' must be a list of column names", "write drop: [Q12_TEXT, Q13]",
-              column="drop")
-        drop = []
-    P.raise_if_any()
-    known = [h for h in header if h.strip()]
+    def __init__(self, raw: _Raw, P: _Collector):
+        self.raw, self.P = raw, P
+        self.known = [h for h in raw.header if h.strip()]
 
-    def missing_col(key: str, col: str) -> None:
-        close = _close(col, known, n=2, cutoff=0.6)
-        P.col(f"the crosswalk's '{key}' names column '{col}', which the file does not have"
-              + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""),
-              f"correct the column name under {key}: (the file's columns are its header row)"
-              + (f", e.g. '{close[0]}'" if close else ""), column=f"{key}.{col}")
-
-    drop_idx: set[int] = set()
-    def find(col: str) -> int | None:
-        j = _find_column(header, col)
-        if j is None and raw.original_header:
-            j = _find_column(raw.original_header, col)
+    def find(self, col: str) -> int | None:
+        j = _find_column(self.raw.header, col)
+        if j is None and self.raw.original_header:
+            j = _find_column(self.raw.original_header, col)
         return j
 
+    def missing(self, key: str, col: str) -> None:
+        close = _close(col, self.known, n=2, cutoff=0.6)
+        self.P.col(f"the crosswalk's '{key}' names column '{col}', which the file does not have"
+                   + (f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""),
+                   f"correct the column name under {key}: (the file's columns are its header row)"
+                   + (f", e.g. '{close[0]}'" if close else ""), column=f"{key}.{col}")
+
+
+def _crosswalk_drops(drop: Any, cols: _CwColumns, P: _Collector) -> set[int]:
+    """Indices of the columns listed under ``drop:``."""
+    drop_idx: set[int] = set()
     for col in drop:
-        j = find(str(col))
+        j = cols.find(str(col))
         if j is None:
-            missing_col("drop", str(col))
+            cols.missing("drop", str(col))
         else:
             drop_idx.add(j)
+    return drop_idx
+
+
+def _crosswalk_renames(columns: dict, cols: _CwColumns, inst, items: list[str], drop_idx: set[int],
+                       P: _Collector) -> tuple[dict[int, str], dict[str, str]]:
+    """Column index -> target, and target -> export column, for the ``columns:`` mapping."""
     renames: dict[int, str] = {}
     by_target: dict[str, str] = {}
     for col, target in columns.items():
         col = str(col)
-        j = find(col)
+        j = cols.find(col)
         if j is None:
-            missing_col("columns", col)
+            cols.missing("columns", col)
             continue
         t = _crosswalk_target(str(target), items) if target is not None else None
         if t is None:
@@ -2076,9 +2051,12 @@ def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[
             continue
         renames[j] = t
         by_target[t] = col
-    # a mapped target that the file also holds under its own name
-    canon = {_norm(c): c for c in list(ID_FIELDS) + list(items)}
-    canon.update(COLUMN_ALIASES)
+    return renames, by_target
+
+
+def _crosswalk_check_shadowed(header: list[str], canon: dict[str, str], renames: dict[int, str],
+                              drop_idx: set[int], by_target: dict[str, str], P: _Collector) -> None:
+    """A mapped target that the file also holds under its own name."""
     for j, h in enumerate(header):
         if j in renames or j in drop_idx or not h.strip():
             continue
@@ -2087,6 +2065,12 @@ def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[
             P.col(f"the crosswalk maps column '{by_target[t]}' to '{t}', but the file also has a "
                   f"column '{h}' that is read as '{t}'",
                   f"add '{h}' to drop: (or map '{by_target[t]}' elsewhere)", column=f"columns.{by_target[t]}")
+
+
+def _crosswalk_check_fields(header: list[str], canon: dict[str, str], renames: dict[int, str],
+                            drop_idx: set[int], by_target: dict[str, str], constants: dict, values: dict,
+                            P: _Collector) -> None:
+    """``constants:`` and ``values:`` name id fields the file does not already hold (or maps)."""
     present = set(by_target) | {canon.get(_norm(h)) for j, h in enumerate(header)
                                 if j not in drop_idx and j not in renames}
     for fld, val in constants.items():
@@ -2112,6 +2096,10 @@ def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[
         elif f not in present and f not in constants:
             P.col(f"the crosswalk maps values of '{f}', but no column is read as '{f}'",
                   f"map the export's {f} column under columns: (e.g. Q10: {f})", column=f"values.{f}")
+
+
+def _crosswalk_labels(labels: dict, inst, P: _Collector) -> dict[str, int]:
+    """The extra answer labels, each a point of the scale that no scale gives another point."""
     lo, hi = int(inst.scale_min), int(inst.scale_max)
     extra: dict[str, int] = {}
     for lab, point in labels.items():
@@ -2128,9 +2116,13 @@ def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[
                       f"{own[_label_key(lab)]} of scale '{sc.id}'", "delete the line from labels:",
                       column=f"labels.{lab}")
         extra[str(lab)] = int(point)
-    P.raise_if_any()
+    return extra
 
-    # ---- apply
+
+def _crosswalk_apply(raw: _Raw, canon: dict[str, str], renames: dict[int, str], drop_idx: set[int],
+                     constants: dict, values: dict) -> None:
+    """Rename, map values, drop columns and add constants, in place."""
+    header = raw.header
     vmaps = {str(f): {_label_key(k): str(v) for k, v in mp.items()} for f, mp in values.items()}
     renamed_labels = {}
     for j, t in renames.items():
@@ -2169,6 +2161,37 @@ def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[
             for row in raw.rows:
                 if len(row) > w:
                     row[w] = mp[_label_key(val)]
+
+
+def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[str, int]:
+    """Apply a crosswalk to the raw table in place: drop, rename, map values, add constants.
+
+    Returns the extra answer labels (label -> scale point). Every mistake is a DataError naming
+    the file, the crosswalk key and the fix.
+    """
+    P = _Collector(raw.file)
+    columns = _check_mapping(P, cw.columns, "columns")
+    values = _check_mapping(P, cw.values, "values")
+    constants = _check_mapping(P, cw.constants, "constants")
+    labels = _check_mapping(P, cw.labels, "labels")
+    drop = cw.drop if cw.drop is not None else []
+    if isinstance(drop, (str, int)):
+        drop = [drop]
+    if not isinstance(drop, (list, tuple)):
+        P.col("the crosswalk's 'drop' must be a list of column names", "write drop: [Q12_TEXT, Q13]",
+              column="drop")
+        drop = []
+    P.raise_if_any()
+    cols = _CwColumns(raw, P)
+    drop_idx = _crosswalk_drops(drop, cols, P)
+    renames, by_target = _crosswalk_renames(columns, cols, inst, items, drop_idx, P)
+    canon = {_norm(c): c for c in list(ID_FIELDS) + list(items)}
+    canon.update(COLUMN_ALIASES)
+    _crosswalk_check_shadowed(raw.header, canon, renames, drop_idx, by_target, P)
+    _crosswalk_check_fields(raw.header, canon, renames, drop_idx, by_target, constants, values, P)
+    extra = _crosswalk_labels(labels, inst, P)
+    P.raise_if_any()
+    _crosswalk_apply(raw, canon, renames, drop_idx, constants, values)
     return extra
 
 
@@ -2290,7 +2313,7 @@ def _rows_of(raw: _Raw, P: _Collector):
         yield [c.strip() for c in row[:width]], rn
 
 
-def read_roster(path, instrument=None) -> pd.DataFrame:
+def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.DataFrame:
     """Read a roster: how many staff were invited per school, role and wave.
 
     Parameters
@@ -2327,7 +2350,7 @@ def read_roster(path, instrument=None) -> pd.DataFrame:
     ----------
     ``docs/input_layout.md``, section "Roster".
     """
-    inst = _load_instrument(instrument)
+    inst = resolve(instrument)
     raw = _read_raw(path, targets={_norm(c) for c in ROSTER_COLUMNS})
     P, idx = _simple_table(raw, ROSTER_COLUMNS)
     role_map, wave_map = _role_map(inst), _wave_map(inst)
@@ -2564,6 +2587,9 @@ def read_config(path) -> dict:
         if not isinstance(v, str):
             P.col(f"'{k}' must be a file name", "write the file name relative to the config", column=k)
             continue
+        if k == "instrument" and _is_instrument_version(v, folder):
+            out[k] = v.strip()  # a bundled version such as "1.0.0"; load_instrument() takes it as is
+            continue
         p = Path(v).expanduser()
         p = p if p.is_absolute() else folder / p
         if not p.exists():
@@ -2653,6 +2679,27 @@ _CONFIG_FILE_TYPES = {
 }
 
 
+def _is_instrument_version(value: str, folder: Path, P: "_Collector | None" = None) -> bool:
+    """Whether study.yaml's ``instrument:`` names a bundled version ("2.0.0") rather than a file.
+
+    A value shaped like a version that is no bundled version, and no file either, is reported
+    (when ``P`` is given) with the versions there are.
+    """
+    from .instrument import _VERSION_RE, available_versions
+
+    v = value.strip()
+    if not _VERSION_RE.match(v) or (folder / v).exists():
+        return False
+    if v in available_versions():
+        return True
+    if P is not None:
+        P.col(f"'instrument' names version {v}, but no bundled instrument has that version",
+              f"use one of {', '.join(available_versions())}, or the path of an instrument .yaml file",
+              column="instrument")
+        return True
+    return False
+
+
 def _type_name(v: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
             float: "a number"}.get(type(v), type(v).__name__)
@@ -2713,6 +2760,10 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: "_Collector") -> 
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:
             continue
+        if k == "instrument" and _is_instrument_version(v, folder, P):
+            if not _is_instrument_version(v, folder):
+                out[k] = ""  # reported: no such bundled version
+            continue
         q = Path(v).expanduser()
         q = q if q.is_absolute() else folder / q
         if q.suffix.lower() not in types:
@@ -2747,7 +2798,7 @@ def _guess_kind(path: Path) -> str:
     return "responses"
 
 
-def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
+def validate_file(path, instrument: Instrument | str | Path | None = None, kind: str = "auto") -> list[Problem]:
     """Check one input file and return every problem found (empty list = OK).
 
     Used by ``assetinv validate FILE``. Never raises for bad input and never modifies
@@ -2795,13 +2846,9 @@ def validate_file(path, instrument=None, kind: str = "auto") -> list[Problem]:
         elif kind == "config":
             read_config(p)
         elif kind == "codings":
-            try:
-                from .codings_check import validate_codings
-            except ImportError:
-                return [Problem(p.name, "codings files cannot be checked: assetinv.qualitative."
-                                "validate_codings is not available in this version",
-                                "update assetinv, or check the file against the codebook by hand")]
-            inst = _load_instrument(instrument)
+            from .codings_check import validate_codings
+
+            inst = resolve(instrument)
             res = validate_codings(p, inst)
             return list(res or [])
         else:

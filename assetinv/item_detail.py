@@ -124,7 +124,7 @@ def item_distributions(
             c = _counts(sub[its], cats)
             c["level"], c["group"], c["district"], c["n_schools"] = "school", school, sub["district"].iloc[0], 1
             reason = ""
-            if ok is not None and (school, dom) not in ok:
+            if ok is not None and profile is not None and (school, dom) not in ok:
                 prow = profile[(profile["school"].astype(str) == school) & (profile["domain"] == dom)]
                 reason = str(prow["suppressed"].iloc[0]) if len(prow) else "not in the asset profile"
             elif len(sub) < min_n:

@@ -95,7 +95,7 @@ def item_profile(
 
     file = _source(responses, "responses")
     _check_ids(responses, [by], file)
-    spec = _spec(instrument, responses.columns)
+    spec = _spec(instrument)
     df = responses
     if wave is not None and "wave" in df.columns:
         df = df[df["wave"].astype(str) == str(wave)]

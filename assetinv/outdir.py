@@ -58,7 +58,15 @@ _HOUSEKEEPING = {".gitkeep", ".gitignore", ".DS_Store", "Thumbs.db", "desktop.in
 
 
 class Terminated(KeyboardInterrupt):
-    """Raised in the main process when it receives SIGTERM during a render."""
+    """Raised in the main process when it receives SIGTERM during a render.
+
+    A :class:`KeyboardInterrupt`, so the same clean-up runs as for Ctrl-C.
+
+    Examples
+    --------
+    >>> issubclass(Terminated, KeyboardInterrupt)
+    True
+    """
 
 
 # --------------------------------------------------------------------------------------- file names
@@ -265,7 +273,16 @@ def _alive(pid: int) -> bool:
 
 
 def make_temp(out: Path) -> Path:
-    """A fresh temporary folder beside ``out``; first remove ones left by runs that were killed."""
+    """A fresh temporary folder beside ``out``; first remove ones left by runs that were killed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "reports"
+    >>> tmp = make_temp(out)
+    >>> tmp.parent == out.parent, tmp.name.startswith(".reports.tmp-")
+    (True, True)
+    """
     prefix = f".{out.name}.tmp-"
     for old in out.parent.glob(prefix + "*"):
         m = re.match(re.escape(prefix) + r"(\d+)-", old.name)
@@ -341,6 +358,17 @@ def commit(tmp: Path, out: Path, *, force: bool = False) -> list[str]:
     DataError
         When a folder or file on the way is a symbolic link, a path assetinv
         writes is a folder, or :func:`check_out` refuses ``out``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "reports"
+    >>> tmp = make_temp(out)
+    >>> _ = (tmp / "index.html").write_text("<p>hello</p>", encoding="utf-8")
+    >>> commit(tmp, out)
+    ['index.html', '.assetinv-manifest.json']
+    >>> tmp.exists()
+    False
     """
     out = Path(out)
     manifest = check_out(out, force=force) or {}

@@ -118,6 +118,18 @@ class SurveyPlan:
         domain, n, sd_within, detectable_change (scale points),
         detectable_change_sd (in within-school SDs).
     warnings : list of str
+
+    Examples
+    --------
+    >>> rel = pd.DataFrame({"domain": ["EX"], "icc1": [0.2], "icc1_ci_low": [0.1], "icc1_ci_high": [0.3],
+    ...                     "n_groups": [30], "mean_group_size": [15.0], "target": [0.8], "n_needed": [16.0],
+    ...                     "n_needed_ci_low": [10.0], "n_needed_ci_high": [36.0]})
+    >>> ch = pd.DataFrame({"domain": ["EX"], "n": [20], "sd_within": [1.0], "detectable_change": [0.89],
+    ...                    "detectable_change_sd": [0.89]})
+    >>> print(SurveyPlan(rel, ch).summary())
+    EX: ICC(1) = 0.200 (95% CI 0.100 to 0.300) from 30 schools of 15.0 staff on average
+      for a school-mean reliability of 0.80: 16 respondents (between 10 and 36)
+      smallest change between waves detectable with 80% power: n = 20: 0.89 scale points
     """
 
     reliability: pd.DataFrame

@@ -71,7 +71,7 @@ def suppress(
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"school": ["A", "B"], "n": [12, 3], "mean": [3.9, 4.4]})
-    >>> suppress(t, ["mean"])[["school", "mean", "suppressed"]]
+    >>> suppress(t, ["mean"])[["school", "mean", "suppressed"]]  # doctest: +NORMALIZE_WHITESPACE
       school  mean                  suppressed
     0      A   3.9
     1      B   NaN  fewer than 5 respondents

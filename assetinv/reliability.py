@@ -807,20 +807,25 @@ class _Layout:
 
 
 def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, A=None, Xnan=None,
-                   rowtot=None):
+                   rowtot=None, M=None):
     """Per-group pairwise moments N, SX, SXX (G, p, p); E (G, 4): rows, rows with
     any answer, centred sum and sum of squares of the respondents' mean; group
     max and min per item (only when ``exact`` is False, else None).
 
     In the padded layout ``A`` is the (G, n_max, 2p) block ``[mask, x - shift]``
     (zeros for missing answers and padding): all moments are one batched product
-    ``A'A``; ``rowtot`` are the respondents' means (computed here if None)."""
+    ``A'A``; ``rowtot`` are the respondents' means (computed here if None). For
+    integer answers ``A`` may hold the answers alone (G, n_max, p) and ``M`` the
+    answered mask: see :func:`_group_moments_by_missing`."""
     n, p = X.shape
     G = lay.G
     gmax = gmin = None
     if lay.padded:
-        B = (np.swapaxes(A, 1, 2) @ A).astype(float)   # one batched product for all groups
-        N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
+        if A.shape[2] == p:
+            N, SX, SXX = _group_moments_by_missing(A, M, X, lay)
+        else:
+            B = (np.swapaxes(A, 1, 2) @ A).astype(float)   # one batched product for all groups
+            N, SX, SXX = B[:, :p, :p], B[:, p:, :p], B[:, p:, p:]
         if rowtot is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
@@ -851,8 +856,28 @@ def _group_moments(X: np.ndarray, lay: _Layout, shift: np.ndarray, exact: bool, 
     return N, SX, SXX, E, gmax, gmin, tshift
 
 
+def _group_moments_by_missing(A: np.ndarray, M: tuple, X: np.ndarray, lay: _Layout):
+    """Per-group N, SX, SXX of integer answers from the padded answers (0 for missing)
+    and the few missing answers: ``SXX_g = A_g'A_g`` (one batched product);
+    ``N_g[j,k] = n_gj - sum_{r in g, k missing} m_rj`` and
+    ``SX_g[j,k] = sum_g x_j - sum_{r in g, k missing} x_rj``. ``M`` is
+    ``(answered mask, rows, columns of the missing answers)``."""
+    G, _, p = A.shape
+    SXX = (np.swapaxes(A, 1, 2) @ A).astype(float)
+    colsum = A.sum(axis=1, dtype=float)
+    M, mr, mc = M
+    key = lay.codes[mr] * p + mc
+    ind = sparse.csr_matrix((np.ones(len(key)), (key, np.arange(len(key)))), shape=(G * p, len(key)))
+    dm = np.asarray(ind @ M[mr].astype(float)).reshape(G, p, p)
+    dx = np.asarray(ind @ np.nan_to_num(X[mr])).reshape(G, p, p)
+    cnt = lay.counts[:, None] - np.bincount(key, minlength=G * p).reshape(G, p)
+    N = cnt[:, :, None] - np.swapaxes(dm, 1, 2)
+    SX = colsum[:, :, None] - np.swapaxes(dx, 1, 2)
+    return N, SX, SXX
+
+
 def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exact: bool,
-                  A=None, Xnan=None, rowtot=None) -> pd.DataFrame:
+                  A=None, Xnan=None, rowtot=None, M=None) -> pd.DataFrame:
     """Total alpha table for every group of one item set (X already keyed).
 
     ``exact``: all answers are integers, so sums are exact and a constant item
@@ -860,7 +885,7 @@ def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exa
     ``shift`` and constant items are found from group max == min."""
     n, p = X.shape
     G = lay.G
-    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan, rowtot)
+    N, SX, SXX, E, gmax, gmin, tshift = _group_moments(X, lay, shift, exact, A, Xnan, rowtot, M)
     C = _cov_from(N, SX, SXX)
     nvalid = np.diagonal(N, axis1=1, axis2=2)
     if exact:
@@ -908,17 +933,16 @@ def _alpha_groups(X: np.ndarray, lay: _Layout, ci: float, shift: np.ndarray, exa
         ase = np.sqrt(st["Q"] / n_rows)
     lo_f, hi_f = _feldt(st["raw_alpha"], n_rows, k, ci)
     z = _z(ci)
-    out = pd.DataFrame({
+    cols = {
         "n": n_rows.astype(int), "n_items": k.astype(int),
         "raw_alpha": st["raw_alpha"], "std_alpha": st["std_alpha"], "g6_smc": st["g6_smc"],
         "average_r": st["average_r"], "signal_noise": st["signal_noise"], "ase": ase,
         "mean": mean_t, "sd": sd_t, "median_r": st["median_r"],
         "feldt_lower": lo_f, "feldt_upper": hi_f,
         "duhachek_lower": st["raw_alpha"] - z * ase, "duhachek_upper": st["raw_alpha"] + z * ase,
-    })
-    stat_cols = [c for c in out.columns if c not in ("n", "n_items", "mean", "sd")]
-    out.loc[too_small, stat_cols] = np.nan
-    return out
+    }
+    keep = ("n", "n_items", "mean", "sd")   # too few respondents or items: no statistics, mean and sd stay
+    return pd.DataFrame({c: v if c in keep else np.where(too_small, np.nan, v) for c, v in cols.items()})
 
 
 def alpha_by_group(
@@ -1039,35 +1063,47 @@ class _KeyedBlock:
     rowtots: np.ndarray
     exact: bool
     big: float
-
+    codes: np.ndarray | None = None     # int16 keyed answers (0 for missing) when all are integers
     _cache: dict = field(default_factory=dict, repr=False)
 
     def block(self, i: int) -> slice:
         k = len(list(self.sets.values())[i])
         return slice(self.starts[i], self.starts[i] + k)
 
-    def interleaved(self, dtype) -> np.ndarray:
-        """``(n + 1, 2 ncol)``: per item set ``[answered, keyed answer (0 if missing)]``
-        as ``dtype``, and a last row of zeros (what padding slots gather). Cached."""
+    def missing(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and (set-relative) columns of the missing answers of item set ``i``,
+        found once for all sets (cached)."""
+        if "missing" not in self._cache:
+            self._cache["missing"] = np.nonzero(~self.M)
+        mr, mc = self._cache["missing"]
+        blk = self.block(i)
+        sel = (mc >= blk.start) & (mc < blk.stop)
+        return mr[sel], mc[sel] - blk.start
+
+    def value_counts(self, vals: np.ndarray) -> np.ndarray:
+        """(len(vals), ncol) counts of each integer keyed value (0 also counts the
+        missing answers), for all sets at once (cached)."""
+        key = ("counts", tuple(int(v) for v in vals))
+        if key not in self._cache:
+            self._cache[key] = np.stack([np.count_nonzero(self.codes == v, axis=0) for v in vals])
+        return self._cache[key]
+
+    def answers(self, dtype) -> np.ndarray:
+        """``(n + 1, ncol)``: the keyed answers (0 if missing) as ``dtype`` and a last
+        row of zeros (what padding slots gather). Cached."""
         key = np.dtype(dtype).str
         if key not in self._cache:
             n, ncol = self.X.shape
-            F = np.empty((n + 1, 2 * ncol), dtype=dtype)
+            F = np.empty((n + 1, ncol), dtype=dtype)
             F[n] = 0
+            src = self.raws if self.codes is None else self.codes
 
             def _fill(sl):
-                for st, its in zip(self.starts, self.sets.values()):
-                    k = len(its)
-                    F[sl, 2 * st:2 * st + k] = self.M[sl, st:st + k]
-                    F[sl, 2 * st + k:2 * st + 2 * k] = self.raws[sl, st:st + k]
+                F[sl] = src[sl]
 
             _run_parts(_fill, [(sl,) for sl in _parts(n)])
             self._cache[key] = F
         return self._cache[key]
-
-    def set_columns(self, i: int) -> slice:
-        """Columns of item set ``i`` in :meth:`interleaved`."""
-        return slice(2 * self.starts[i], 2 * self.starts[i] + 2 * len(list(self.sets.values())[i]))
 
 
 def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, scale_max,
@@ -1091,6 +1127,7 @@ def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, sc
     sizes = [len(v) for v in sets.values()]
     starts = [int(v) for v in np.cumsum([0] + sizes)[:-1]]
     rowtots = np.empty((nrow, len(sets)))
+    codes = np.empty(Xcat.shape, dtype=np.int16)
 
     def _phase1(sl):
         Xs = Xcat[sl]                      # a view: reversal happens in place
@@ -1106,12 +1143,17 @@ def _keyed_block(df: pd.DataFrame, sets: dict, reverse: list[str], scale_min, sc
             for j, k in enumerate(sizes):
                 cols = slice(starts[j], starts[j] + k)
                 rowtots[sl, j] = rs[:, cols].sum(axis=1) / Ms[:, cols].sum(axis=1, dtype=np.intp)
-        big_ = float(np.abs(rs).max()) if rs.size else 0.0
-        return _integer_valued(rs), big_
+        # integer answers: the int16 copy is equal (it also serves the counts of each answer)
+        cs = codes[sl]
+        np.copyto(cs, rs, casting="unsafe")
+        if bool(np.array_equal(cs, rs)):
+            return True, float(max(int(cs.max()), -int(cs.min()))) if cs.size else 0.0
+        return _integer_valued(rs), float(np.abs(rs).max()) if rs.size else 0.0
 
     p1 = _run_parts(_phase1, [(sl,) for sl in _parts(nrow)])
+    exact, big = all(r[0] for r in p1), max(r[1] for r in p1)
     return _KeyedBlock(sets=sets, starts=starts, X=Xcat, M=M, raws=raws, rowtots=rowtots,
-                       exact=all(r[0] for r in p1), big=max(r[1] for r in p1))
+                       exact=exact, big=big, codes=codes if exact and big < 2**15 else None)
 
 
 def _gather_padded(F: np.ndarray, lay: _Layout) -> np.ndarray:
@@ -1123,7 +1165,7 @@ def _gather_padded(F: np.ndarray, lay: _Layout) -> np.ndarray:
     out = np.empty((len(src), F.shape[1]), dtype=F.dtype)
 
     def _take(sl):
-        np.take(F, src[sl], axis=0, out=out[sl])
+        np.take(F, src[sl], axis=0, out=out[sl], mode="clip")   # "raise" would buffer
 
     _run_parts(_take, [(sl,) for sl in _parts(len(src))])
     return out.reshape(lay.G, lay.nmax, F.shape[1])
@@ -1153,7 +1195,7 @@ def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFram
                      ci: float, min_n: int | None) -> pd.DataFrame:
     """alpha_by_group's tables from a prepared keyed block and the rows' group codes."""
     sets, Xcat, exact = kb.sets, kb.X, kb.exact
-    nrow, ncol = Xcat.shape
+    ncol = Xcat.shape[1]
     G = len(uniq_frame)
     lay = _Layout(codes, G)
     if exact:
@@ -1168,7 +1210,7 @@ def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFram
         if exact:
             # integer answers with small sums: float32 products are exact and twice as fast
             dt = np.float32 if kb.big * kb.big * max(lay.nmax, 1) < 2**23 else np.float64
-            Apad = _gather_padded(kb.interleaved(dt), lay)
+            Apad = _gather_padded(kb.answers(dt), lay)
         else:
             Apad = _scatter_padded(kb, lay, shift_cat)
             Xnan = lay.pad(Xcat, np.nan)
@@ -1176,10 +1218,15 @@ def _tables_by_group(kb: _KeyedBlock, codes: np.ndarray, uniq_frame: pd.DataFram
     for i, its in enumerate(sets.values()):
         blk = slice(start, start + len(its))
         k = len(its)
-        jobs.append((Xcat[:, blk], lay, ci, shift_cat[blk], exact,
-                     None if Apad is None else Apad[:, :, 2 * start:2 * start + 2 * k],
+        if Apad is None:
+            ablk = None
+        elif exact:
+            ablk = Apad[:, :, blk]
+        else:
+            ablk = Apad[:, :, 2 * start:2 * start + 2 * k]
+        jobs.append((Xcat[:, blk], lay, ci, shift_cat[blk], exact, ablk,
                      None if Xnan is None else Xnan[:, :, blk],
-                     None if rowtots is None else rowtots[:, i]))
+                     None if rowtots is None else rowtots[:, i], (kb.M[:, blk],) + kb.missing(i)))
         start += k
     # one task per item set (domain), never per group; numpy releases the GIL,
     # so two threads use both cores
@@ -2002,7 +2049,7 @@ def _domain_alpha_omega(responses: pd.DataFrame, kb: _KeyedBlock | None, i: int,
             except ValueError:      # alpha below says why, in its own words
                 fast = None
         if fast is not None:
-            a, R = fast
+            a = fast[0]
             if n_boot and n_boot > 0:
                 X = kb.X[:, kb.block(i)]
                 _alpha_boot_ci(a, X, int(n_boot), seed, np.nanmean(X, axis=0), ci)
@@ -2034,21 +2081,22 @@ def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], 
     if not kb.exact:
         return None
     blk = kb.block(i)
-    M, raws = kb.M[:, blk], kb.raws[:, blk]
-    n, p = raws.shape
-    # integer sums below 2^24 are exact in float32: one product gives N, SX and SXX
-    F = kb.interleaved(np.float32 if kb.big * kb.big * max(n, 1) < 2**24 else np.float64)
-    Fd = F[:n, kb.set_columns(i)]
-    Mf, Xr = Fd[:, :p], Fd[:, p:]
-    B = (Fd.T @ Fd).astype(float)
-    N, SX, SXX = B[:p, :p], B[p:, :p], B[p:, p:]
-    SQ = ((Xr * Xr).T @ Mf).astype(float)
-    cnt, sx, sxx = np.diag(N), np.diag(SX), np.diag(SXX)
+    M = kb.M[:, blk]
+    n, p = M.shape
     t = kb.rowtots[:, i]
     has = ~np.isnan(t)
-    if (cnt < 2).any() or (cnt * sxx - sx * sx <= 0).any() or has.sum() < 3:
+    mr, mc = kb.missing(i)           # the missing answers (few): moments are full sums minus theirs
+    cnt = n - np.bincount(mc, minlength=p)
+    if (cnt < 2).any() or has.sum() < 3:
+        return None
+    tt = t[has]
+    mean_t, sd_t = float(tt.mean()), float(tt.std(ddof=1))
+    t0 = np.where(has, t - mean_t, 0.0)
+    N, SX, SXX, SQ, st, stt, xt = _moments_by_missing(kb, i, mr, mc, cnt, t0)
+    sx, sxx = np.diag(SX), np.diag(SXX)
+    if (cnt * sxx - sx * sx <= 0).any():
         return None       # integer sums are exact: a zero variance is exactly zero
-    freq = _freq_keyed(raws, M, names, reverse, lo, hi)
+    freq = _freq_keyed(kb, i, names, reverse, lo, hi, cnt)
     if freq is None:       # an answer off the scale: count the answers as given
         X = kb.X[:, blk].copy()
         ridx = [names.index(r) for r in reverse]
@@ -2056,12 +2104,8 @@ def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], 
         freq = _response_freq(X, names, lo, hi)
     if not has.all():
         _warn_unanswered(msgs, int((~has).sum()))
-    tt = t[has]
-    mean_t, sd_t = float(tt.mean()), float(tt.std(ddof=1))
-    t0 = np.where(has, t - mean_t, 0.0)
-    st, stt = (Mf.T.astype(float) @ np.column_stack([t0, t0 * t0])).T
     with np.errstate(invalid="ignore", divide="ignore"):
-        cxy = Xr.T.astype(float) @ t0 - sx * st / cnt
+        cxy = xt - sx * st / cnt
         vx = sxx - sx * sx / cnt
         raw_r = cxy / np.sqrt(vx * (stt - st * st / cnt))
     res = _alpha_result(N, SX, SXX, names, n, (mean_t, sd_t), raw_r,
@@ -2070,20 +2114,54 @@ def _alpha_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], 
     return res, _paircor_from(N, SX, SXX, SQ)
 
 
-def _freq_keyed(raws: np.ndarray, M: np.ndarray, names: list[str], reverse: list[str], lo: float,
-                hi: float) -> pd.DataFrame | None:
-    """:func:`_response_freq` of the answers as given, from the keyed integer answers
-    (``raws``, 0 for missing); ``None`` when an answer is off the integer scale lo..hi."""
-    if not (float(lo).is_integer() and float(hi).is_integer()):
+def _moments_by_missing(kb: _KeyedBlock, i: int, mr: np.ndarray, mc: np.ndarray, cnt: np.ndarray,
+                        t0: np.ndarray):
+    """Pairwise moments of item set ``i`` (uncentred; integer answers) and the sums
+    the item-total correlations need, from one product and the missing answers.
+
+    ``SXX = X'X`` (X with 0 for missing) is one matrix product; the pairwise
+    counts, sums and squares are the full column sums minus those of the rows
+    where the other item is missing: ``N[j,k] = n_j - sum_{r: k missing} m_rj``,
+    ``SX[j,k] = sum x_j - sum_{r: k missing} x_rj`` and likewise ``SQ``. With
+    ``t0`` the centred respondent means: ``st_j = sum_{j answered} t0``,
+    ``stt_j`` of ``t0^2``, ``xt_j = sum x_j t0``."""
+    blk = kb.block(i)
+    raws = kb.raws[:, blk]
+    n, p = raws.shape
+    if kb.big * kb.big * max(n, 1) < 2**24:     # integer sums below 2^24 are exact in float32
+        Xr = kb.answers(np.float32)[:n, blk]
+        SXX = (Xr.T @ Xr).astype(float)
+    else:
+        SXX = raws.T @ raws
+    gx = raws[mr]                                  # answers of the rows with a missing item
+    gm = kb.M[:, blk][mr].astype(float)
+    ind = sparse.csr_matrix((np.ones(len(mc)), (mc, np.arange(len(mc)))), shape=(p, len(mc)))
+    dm, dx, dq = (np.asarray(ind @ g).T for g in (gm, gx, gx * gx))
+    N = cnt[:, None] - dm
+    SX = raws.sum(axis=0)[:, None] - dx
+    SQ = np.diag(SXX)[:, None] - dq
+    tw = np.asarray(ind @ np.column_stack([t0[mr], t0[mr] ** 2]))
+    st = t0.sum() - tw[:, 0]
+    stt = (t0 * t0).sum() - tw[:, 1]
+    return N, SX, SXX, SQ, st, stt, raws.T @ t0
+
+
+def _freq_keyed(kb: _KeyedBlock, i: int, names: list[str], reverse: list[str], lo: float, hi: float,
+                answered: np.ndarray) -> pd.DataFrame | None:
+    """:func:`_response_freq` of the answers as given, counted from the keyed int16
+    answers of item set ``i``; ``None`` when an answer is off the integer scale lo..hi."""
+    if kb.codes is None or not (float(lo).is_integer() and float(hi).is_integer()):
         return None
-    vals = np.arange(lo, hi + 1)
+    lo_i, hi_i = int(lo), int(hi)
+    vals = np.arange(lo_i, hi_i + 1)
     if len(vals) > 10:
         return pd.DataFrame(index=pd.Index(names, name="item"))
-    n = raws.shape[0]
-    answered = M.sum(axis=0)
-    counts = np.stack([((raws == v) & M).sum(axis=0) if v == 0 else (raws == v).sum(axis=0) for v in vals])
+    n = kb.M.shape[0]
+    counts = kb.value_counts(vals)[:, kb.block(i)].copy()
+    if lo_i <= 0 <= hi_i:
+        counts[-lo_i] -= n - answered   # the zeros that are missing answers
     if (counts.sum(axis=0) != answered).any():
-        return None
+        return None                     # an answer off the scale
     ridx = [names.index(r) for r in reverse]
     counts[:, ridx] = counts[::-1][:, ridx]      # keyed value v was answered lo + hi - v
     cols = {}

@@ -26,7 +26,6 @@ says why. The rules are documented in ``docs/scoring.md``.
 from __future__ import annotations
 
 import math
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,9 @@ from scipy import stats
 
 from .errors import DataError, Problem
 from .ids import id_sort_key, natural_key
+from .instrument import Instrument, resolve
 from .privacy import MIN_N, MIN_RESPONSE_RATE, complementary_suppress, suppress
+from .reliability import ReliabilityWarning, group_reliability
 
 __all__ = [
     "score_domains",
@@ -62,15 +63,6 @@ _PLAYBOOK_PATH = Path(__file__).with_name("data") / "playbook.yaml"
 #: The bundled playbook for each instrument major version (2.0.0 supports follow items and codes).
 _PLAYBOOK_BY_MAJOR = {"1": _PLAYBOOK_PATH, "2": Path(__file__).with_name("data") / "playbook-2.0.0.yaml"}
 
-# Used only when the bundled instrument cannot be loaded (e.g. while it is being
-# written) and no instrument is passed: item ids are then read from the columns.
-_FALLBACK_DOMAINS = {
-    "EX": ("Expertise in the system", "Expertise"),
-    "LM": ("Learning mindset, inclusive of all students", "Learning mindset"),
-    "CN": ("Cultural norms that value teachers as professionals", "Professional norms"),
-    "OS": ("Structures and routines for collaborative work", "Collaborative structures"),
-}
-_ITEM_RE = re.compile(r"^([A-Z]{2})(\d{2})$")
 
 
 # --------------------------------------------------------------------------- #
@@ -101,72 +93,26 @@ class _Spec:
         return self.shorts.get(d) or self.names.get(d) or d
 
 
-def _as_roles(value) -> frozenset:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return frozenset()
-    if isinstance(value, str):
-        return frozenset(r for r in re.split(r"[,;|\s]+", value) if r)
-    return frozenset(str(v) for v in value)
-
-
-def _spec(instrument=None, columns: Iterable[str] | None = None) -> _Spec:
-    """Normalise an Instrument (or None) into the few facts scoring needs."""
+def _spec(instrument: Instrument | str | Path | _Spec | None = None) -> _Spec:
+    """The few facts scoring needs, from :func:`assetinv.instrument.resolve` and the
+    instrument's cached derived facts (errors of loading surface as ``DataError``)."""
     if isinstance(instrument, _Spec):
         return instrument
-    if instrument is None:
-        try:
-            from .instrument import load_instrument
-
-            instrument = load_instrument()
-        except Exception:  # instrument module not available: infer from columns
-            instrument = None
-    if instrument is not None:
-        doms = instrument.domains
-        items = instrument.items
-        dom_ids = tuple(str(d) for d in doms["id"])
-        names = dict(zip(doms["id"], doms["name"]))
-        shorts = dict(zip(doms["id"], doms["short"])) if "short" in doms else {}
-        by_dom = {d: tuple(str(i) for i in items.loc[items["domain"] == d, "id"]) for d in dom_ids}
-        reverse = frozenset(str(i) for i in items.loc[items["reverse"].astype(bool), "id"])
-        roles = {}
-        if "roles" in items:
-            roles = {str(i): _as_roles(r) for i, r in zip(items["id"], items["roles"])}
-            roles = {i: r for i, r in roles.items() if r}
-        codes = {}
-        cb = getattr(instrument, "codebook", None)
-        if isinstance(cb, pd.DataFrame) and {"id", "name"} <= set(cb.columns):
-            codes = dict(zip(cb["id"].astype(str), cb["name"].astype(str)))
-        waves = tuple(getattr(instrument, "waves", {BASELINE: 0, FOLLOWUP: 1}).keys())
-        return _Spec(
-            version=str(getattr(instrument, "version", "unknown")),
-            scale_min=int(getattr(instrument, "scale_min", 1)),
-            scale_max=int(getattr(instrument, "scale_max", 5)),
-            domains=dom_ids,
-            names=names,
-            shorts=shorts,
-            items=by_dom,
-            reverse=reverse,
-            item_roles=roles,
-            codes=codes,
-            waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
-            not_asked={str(d): frozenset(r) for d, r in (getattr(instrument, "not_asked", None) or {}).items()},
-        )
-    cols = [c for c in (columns or []) if isinstance(c, str) and _ITEM_RE.match(c)]
-    found = sorted({_ITEM_RE.match(c).group(1) for c in cols})
-    order = [d for d in _FALLBACK_DOMAINS if d in found] + [d for d in found if d not in _FALLBACK_DOMAINS]
-    if not order:
-        order = list(_FALLBACK_DOMAINS)
-    by_dom = {d: tuple(sorted(c for c in cols if c.startswith(d))) for d in order}
+    inst = resolve(instrument)
+    waves = tuple(inst.waves)
     return _Spec(
-        version="unknown",
-        scale_min=1,
-        scale_max=5,
-        domains=tuple(order),
-        names={d: _FALLBACK_DOMAINS.get(d, (d, d))[0] for d in order},
-        shorts={d: _FALLBACK_DOMAINS.get(d, (d, d))[1] for d in order},
-        items=by_dom,
-        reverse=frozenset(c for c in cols if c[2:] in ("04", "07")),
-        item_roles={},
+        version=inst.version,
+        scale_min=int(inst.scale_min),
+        scale_max=int(inst.scale_max),
+        domains=inst.domain_ids,
+        names=inst.domain_names,
+        shorts=inst.domain_shorts,
+        items=inst.items_by_domain,
+        reverse=inst.reverse_items,
+        item_roles=inst.item_roles,
+        codes=inst.code_names,
+        waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
+        not_asked={str(d): frozenset(r) for d, r in inst.not_asked.items()},
     )
 
 
@@ -310,7 +256,7 @@ def score_domains(
     """
     file = _source(responses, "responses")
     _check_ids(responses, ["respondent_id", "school", "role", "wave"], file)
-    spec = _spec(instrument, responses.columns)
+    spec = _spec(instrument)
     df = responses.reset_index(drop=True)
     dup = df.duplicated(["respondent_id", "wave"], keep="first").to_numpy()
     if dup.any():
@@ -474,7 +420,7 @@ def percent_favourable(
     PACE. (Percent favourable reporting of school climate surveys.)
     """
     file = _source(responses, "responses")
-    spec = _spec(instrument, responses.columns)
+    spec = _spec(instrument)
     by = [by] if isinstance(by, str) else list(by or [])
     _check_ids(responses, by, file)
     df = responses.reset_index(drop=True)
@@ -532,69 +478,19 @@ def _tcrit(level: float, df) -> np.ndarray:
         return np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1)), np.nan)
 
 
-def _icc1(values: np.ndarray, groups: np.ndarray) -> float:
-    """ICC(1) from a one-way ANOVA as psych::statsBy computes it (Bliese 2000):
-    ``(MSb - MSw) / (MSb + (nbar - 1) MSw)`` with ``nbar`` the mean group size.
-    Same formula as :func:`assetinv.group_reliability`; NaN if not estimable."""
-    ok = ~np.isnan(values)
-    v, g = values[ok], groups[ok]
-    if v.size == 0:
-        return np.nan
-    _, inv = np.unique(g, return_inverse=True)
-    counts = np.bincount(inv)
-    k, n = counts.size, v.size
-    if k < 2 or n - k < 1:
-        return np.nan
-    means = np.bincount(inv, weights=v) / counts
-    grand = v.mean()
-    msb = np.sum(counts * (means - grand) ** 2) / (k - 1)
-    msw = np.sum((v - means[inv]) ** 2) / (n - k)
-    nbar = n / k
-    denom = msb + (nbar - 1) * msw
-    return float((msb - msw) / denom) if denom > 0 else np.nan
-
-
-def _group_mean_reliability(n: np.ndarray, icc1: float) -> np.ndarray:
-    if not np.isfinite(icc1):
-        return np.full(len(n), np.nan)
-    n = np.asarray(n, dtype="float64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 0, n * icc1 / (1 + (n - 1) * icc1), np.nan)
-
-
 def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> tuple[dict, dict]:
-    """({(group key, domain): reliability}, {domain: note}). Uses
-    assetinv.group_reliability (bounded to [0, 1], with a note when a negative
-    ICC(1) is reported as 0), else the same Spearman-Brown formula from a one-way
-    ANOVA ICC(1), also bounded."""
-    res: dict = {}
-    notes: dict = {}
-    try:
-        from .reliability import group_reliability  # type: ignore
-
-        tmp = sub[domains].copy()
-        tmp["_grp"] = key.to_numpy()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            gr = group_reliability(tmp, domains, "_grp", min_n=1)
-        bg = gr.by_group
-        for g, c, r in zip(bg["group"], bg["column"], bg["reliability"]):
-            res[(str(g), c)] = float(r) if pd.notna(r) else np.nan
-        notes = {c: nt for c, nt in zip(gr.table["column"], gr.table["note"]) if nt}
-        if res:
-            return res, notes
-    except Exception:
-        res, notes = {}, {}
-    g = key.to_numpy()
-    for d in domains:
-        vals = sub[d].to_numpy(dtype="float64", na_value=np.nan)
-        icc = _icc1(vals, g)
-        if np.isfinite(icc) and icc < 0:
-            notes[d] = f"ICC(1) estimated below 0 ({icc:.4f}); group-mean reliabilities reported as 0"
-            icc = 0.0
-        for lab in np.unique(g):
-            n = int((~np.isnan(vals[g == lab])).sum())
-            res[(str(lab), d)] = float(_group_mean_reliability(np.array([n]), icc)[0])
+    """({(group key, domain): reliability}, {domain: note}) from
+    :func:`assetinv.group_reliability` (bounded to [0, 1]; the note says when a
+    negative ICC(1) was reported as 0). Its errors are not caught."""
+    tmp = sub[domains].copy()
+    tmp["_grp"] = key.to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReliabilityWarning)   # the notes carry what matters here
+        gr = group_reliability(tmp, domains, "_grp", min_n=1)
+    bg = gr.by_group
+    res = {(str(g), c): float(r) if pd.notna(r) else np.nan
+           for g, c, r in zip(bg["group"], bg["column"], bg["reliability"])}
+    notes = {c: nt for c, nt in zip(gr.table["column"], gr.table["note"]) if nt}
     return res, notes
 
 
@@ -717,7 +613,7 @@ def summarize(
     """
     by = [by] if isinstance(by, str) else list(by)
     _check_ids(scores, by, "scores")
-    spec = _spec(instrument, scores.columns)
+    spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
     sub = scores
     if exclude_flagged and {"straightliner", "speeder"} <= set(sub.columns):
@@ -898,25 +794,28 @@ def _p_two_sided(diff: float, se: float, df: float) -> float:
 
 
 def _network_contrast(base: dict, rep: list, s: str, comparison: str):
-    """(reference mean, difference, its variance, Welch df) of school ``s``
-    against the other reportable schools (``"others"``) or the pooled network
-    including ``s`` (``"all"``). Each school's mean has variance
-    ``f_j sd_j^2 / n_j`` (``f_j`` the finite-population factor)."""
+    """(reference mean, difference, its variance, df) of school ``s`` against
+    the other reportable schools (``"others"``) or the pooled network including
+    ``s`` (``"all"``). Each school's mean has variance ``f_j s_p^2 / n_j``
+    (``f_j`` the finite-population factor), with ``s_p^2`` the pooled
+    within-school variance of the reportable schools on ``N - G`` df (the
+    one-way ANOVA contrast, as in the analysis of means). A Welch version with
+    each school's own variance was used before: with schools of 8 its far tail
+    (where BH's first threshold, ``alpha / m``, sits) rejected 2.3 times too
+    often, so null networks got a label in 5.8% of runs against the stated 5%
+    (benchmarks/results_null_labels.md)."""
     pool = [j for j in rep if j != s] if comparison == "others" else list(rep)
     Np = sum(base[j]["n"] for j in pool)
     ref = sum(base[j]["n"] * base[j]["mean"] for j in pool) / Np
     diff = base[s]["mean"] - ref
-    terms, dfs = [], []
+    dof = sum(base[j]["n"] - 1 for j in rep)
+    sp2 = sum((base[j]["n"] - 1) * base[j]["sd"] ** 2 for j in rep) / dof if dof > 0 else np.nan
+    var = 0.0
     for j in sorted(set(pool) | {s}):
-        nj = base[j]["n"]
         w = base[j]["n"] / Np if j in pool else 0.0
         c = (1.0 - w) if j == s else w
-        t = c ** 2 * base[j]["f"] * base[j]["sd"] ** 2 / nj
-        terms.append(t)
-        dfs.append(t ** 2 / (nj - 1) if nj > 1 else 0.0)
-    var = float(sum(terms))
-    df_w = var ** 2 / sum(dfs) if sum(dfs) > 0 else np.inf
-    return ref, diff, var, df_w
+        var += c ** 2 * base[j]["f"] * sp2 / base[j]["n"]
+    return ref, diff, float(var), float(dof) if dof > 0 else np.inf
 
 
 def _classify(rows: list, alpha: float, adjust: str | None) -> None:
@@ -1001,9 +900,12 @@ def asset_profile(
     The reference means pool the respondents of every *reportable* school
     (suppressed schools are left out, so their mean cannot be recovered).
     ``Var(diff_s) = v_s + sum_{j != s} (n_j/N_-s)^2 v_j`` for the leave-one-out
-    comparison, ``v_j = f_j sd_j^2 / n_j`` with ``f_j`` the finite-population
+    comparison, ``v_j = f_j s_p^2 / n_j`` with ``s_p^2`` the pooled within-school
+    variance of the reportable schools and ``f_j`` the finite-population
     factor ``(N_j - n_j)/(N_j - 1)`` when the roster gives the invited count
-    ``N_j`` and ``fpc`` is True (else 1); t quantile with Welch-Satterthwaite df.
+    ``N_j`` and ``fpc`` is True (else 1); t quantile on ``N - G`` df (the
+    one-way ANOVA contrast; a Welch version was liberal in the far tail for
+    small schools, see docs/scoring.md).
 
     Parameters
     ----------
@@ -1080,7 +982,7 @@ def asset_profile(
     34, 28-35.
     """
     _check_ids(scores, ["school"], "scores")
-    spec = _spec(instrument, scores.columns)
+    spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
     sub = scores
     if wave is not None and "wave" in sub:
@@ -1257,7 +1159,7 @@ def perception_gaps(
     if level not in ("school", "district", "network"):
         raise ValueError("level must be 'school', 'district' or 'network'")
     _check_ids(scores, ["role"] + ([level] if level != "network" else []), "scores")
-    spec = _spec(instrument, scores.columns)
+    spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
     sub = scores
     if wave is not None and "wave" in sub:
@@ -1875,7 +1777,7 @@ def change_over_time(
     import pingouin as pg
 
     _check_ids(scores, ["respondent_id", "school", "wave"], "scores")
-    spec = _spec(instrument, scores.columns)
+    spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
     if waves is not None and len(waves) == 2:
         baseline, followup = str(waves[0]), str(waves[1])

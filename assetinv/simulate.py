@@ -58,6 +58,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from .instrument import Instrument, resolve
+
 __all__ = ["Study", "simulate_study", "write_sample"]
 
 GENERATOR_VERSION = "1.0"
@@ -119,14 +121,6 @@ class Study:
 
 
 # --------------------------------------------------------------------------- helpers
-def _get_instrument(instrument):
-    from .instrument import Instrument, load_instrument
-
-    if isinstance(instrument, Instrument):
-        return instrument
-    return load_instrument(instrument)
-
-
 def _cor_matrix(domains: list[str], table: dict, fallback: float) -> np.ndarray:
     D = len(domains)
     R = np.eye(D)
@@ -229,7 +223,7 @@ _DK_PAST = 0.15
 class _ItemModel:
     """Item parameters and the graded-response machinery of one simulated study."""
 
-    def __init__(self, inst, rng: np.random.Generator, mu: np.ndarray, resp_sd: np.ndarray):
+    def __init__(self, inst: Instrument, rng: np.random.Generator, mu: np.ndarray, resp_sd: np.ndarray):
         items = inst.items.reset_index(drop=True)
         self.domains = list(inst.domains["id"])
         self.ids = list(items["id"])
@@ -252,10 +246,9 @@ class _ItemModel:
         self.asked = np.array([[r in tuple(rs) for rs in items["roles"]] for r in roles], bool)
         self.cuts = np.arange(self.lo, self.hi) + 0.5  # y* >= cut_k  <=>  x > k
         # Don't know / Not applicable (instrument 2.0.0): its code and the chance a role ticks it
-        dk = [sc.dont_know_code for sc in getattr(inst, "scales", {}).values() if sc.dont_know_code is not None]
+        dk = [sc.dont_know_code for sc in inst.scales.values() if sc.dont_know_code is not None]
         self.dk_code = dk[0] if dk else None
-        freq = np.array([inst.item_scale(i).id == "frequency" if hasattr(inst, "item_scale") else False
-                         for i in self.ids])
+        freq = np.array([inst.item_scale(i).id == "frequency" for i in self.ids])
         past = np.array(["earlier partnership" in str(t).lower() for t in items["text"]])
         self.dk_rate = np.array([_DK_BASE + _DK_ROLE.get(r, 0.0) + np.where(freq & (r == "leader"), _DK_LEADER_FREQ, 0.0)
                                  + np.where(past, _DK_PAST, 0.0) for r in roles]) if dk else None
@@ -304,38 +297,69 @@ def _alpha(x: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- survey part
-def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respondents_per_school,
-            leader_share, district_staff_per_district, waves, missing_rate, straightliner_rate,
-            partial_rate, growth_mean, growth_sd, linked_share, school_sd, school_R, resp_R):
-    s_design, s_resp, s_items, s_contam, s_ids, s_roster = streams
+@dataclass
+class _Network:
+    """The simulated units (schools, district offices) and their (unit, role) groups.
+
+    Groups are (unit, role): units ``0..S-1`` are schools, ``S..S+Dn-1`` district offices;
+    group rows are the S teacher groups, the S leader groups, then the Dn district groups.
+    """
+
+    school_ids: list[str]
+    district_ids: list[str]
+    school_district: np.ndarray
+    names: list[str]
+    u: np.ndarray                 # S x D school effects
+    g: np.ndarray                 # S x D school growth per wave step
+    cov_school: np.ndarray
+    role_gap: dict[str, np.ndarray]
+    n_teach: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # S x T
+    n_lead: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))   # S x T
+    n_dist: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))   # Dn x T
+    g_unit: np.ndarray = field(default_factory=lambda: np.zeros(0, int))        # group -> unit
+    g_role: np.ndarray = field(default_factory=lambda: np.zeros(0, object))     # group -> role
+    n_group: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), int))  # G x T
+    m_group: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))       # G x D latent means, wave 0
+    g_unit_growth: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # unit x D growth
+
+    @property
+    def unit_id(self) -> np.ndarray:
+        return np.array(self.school_ids + self.district_ids, dtype=object)
+
+    @property
+    def unit_district(self) -> np.ndarray:
+        return np.concatenate([self.school_district, np.arange(len(self.district_ids))])
+
+
+def _units(model: _ItemModel, s_design: np.random.Generator, S: int, Dn: int, school_sd: np.ndarray,
+           school_R: np.ndarray, growth_mean: np.ndarray, growth_sd: np.ndarray) -> _Network:
+    """Phase 1: school and district ids, school names, school effects ``u`` and growth ``g``."""
     domains = model.domains
     D = len(domains)
-    S, Dn = n_schools, n_districts
-    mu = model.mu
-    resp_sd = model.resp_sd
-
     school_ids = [f"S{k + 1:0{max(2, len(str(S)))}d}" for k in range(S)]
     district_ids = [f"D{k + 1}" for k in range(Dn)]
     school_district = np.concatenate([np.full(len(c), k) for k, c in
                                       enumerate(np.array_split(np.arange(S), Dn))]).astype(int)
     names = _school_names(s_design, S)
-
-    # school effects and growth
     cov_school = np.outer(school_sd, school_sd) * school_R
     u = s_design.multivariate_normal(np.zeros(D), cov_school, size=S, method="cholesky")
     g = growth_mean + growth_sd * s_design.standard_normal((S, D))
-    # district offices: the mean of their schools
-    u_d = np.array([u[school_district == k].mean(axis=0) if (school_district == k).any()
-                    else np.zeros(D) for k in range(Dn)]).reshape(Dn, D)
-    g_d = np.array([g[school_district == k].mean(axis=0) if (school_district == k).any()
-                    else growth_mean for k in range(Dn)]).reshape(Dn, D)
-
     role_gap = {"teacher": np.zeros(D),
                 "leader": np.array([_LEADER_GAP.get(d, _FALLBACK["leader"]) for d in domains]),
                 "district": np.array([_DISTRICT_GAP.get(d, _FALLBACK["district"]) for d in domains])}
+    return _Network(school_ids, district_ids, school_district, names, u, g, cov_school, role_gap)
 
-    # ---- group sizes: groups are (unit, role); units 0..S-1 schools, S..S+Dn-1 district offices
-    T = len(waves)
+
+def _groups(net: _Network, model: _ItemModel, s_design: np.random.Generator, T: int,
+            respondents_per_school: int, leader_share: float, district_staff_per_district: int,
+            growth_mean: np.ndarray) -> None:
+    """Phase 2: respondents per (unit, role) group and wave, and each group's latent mean."""
+    S, Dn, D = len(net.school_ids), len(net.district_ids), len(model.domains)
+    # district offices: the mean of their schools
+    u_d = np.array([net.u[net.school_district == k].mean(axis=0) if (net.school_district == k).any()
+                    else np.zeros(D) for k in range(Dn)]).reshape(Dn, D)
+    g_d = np.array([net.g[net.school_district == k].mean(axis=0) if (net.school_district == k).any()
+                    else growth_mean for k in range(Dn)]).reshape(Dn, D)
     size = s_design.uniform(0.75, 1.25, S)
     n_school = np.maximum(3, np.round(respondents_per_school * size[:, None]
                                       * s_design.uniform(0.9, 1.1, (S, T)))).astype(int)
@@ -345,28 +369,34 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
         n_lead = np.clip(n_lead, 1, n_school - 1).astype(int)
     else:
         n_lead = np.zeros((S, T), int)
-    n_teach = n_school - n_lead
     if district_staff_per_district > 0:
         n_dist = np.maximum(1, district_staff_per_district + s_design.integers(-1, 2, (Dn, T)))
     else:
         n_dist = np.zeros((Dn, T), int)
-    g_unit = np.concatenate([np.arange(S), np.arange(S), S + np.arange(Dn)])
-    g_role = np.array(["teacher"] * S + ["leader"] * S + ["district"] * Dn, dtype=object)
-    n_group = np.concatenate([n_teach, n_lead, n_dist], axis=0)  # G x T
-    G = len(g_unit)
-    u_unit = np.vstack([u, u_d])
-    g_unit_growth = np.vstack([g, g_d])
-    gap = np.vstack([role_gap[r] for r in g_role])  # G x D
+    net.n_teach, net.n_lead, net.n_dist = n_school - n_lead, n_lead, n_dist
+    net.g_unit = np.concatenate([np.arange(S), np.arange(S), S + np.arange(Dn)])
+    net.g_role = np.array(["teacher"] * S + ["leader"] * S + ["district"] * Dn, dtype=object)
+    net.n_group = np.concatenate([net.n_teach, n_lead, n_dist], axis=0)
+    gap = np.vstack([net.role_gap[r] for r in net.g_role])  # G x D
+    net.m_group = model.mu + np.vstack([net.u, u_d])[net.g_unit] + gap
+    net.g_unit_growth = np.vstack([net.g, g_d])
 
-    # ---- persons: wave 0 all new; later waves link a share of the previous wave's respondents
-    cov_resp = np.outer(resp_sd, resp_sd) * resp_R
+
+def _persons(n_group: np.ndarray, s_resp: np.random.Generator,
+             linked_share: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Phase 3: response rows as (group, person, wave); later waves re-survey a linked share.
+
+    Returns ``grp, person, wave_ix`` (one entry per response row), the number of persons and
+    the number of linked rows.
+    """
+    G, T = n_group.shape
     rows_group, rows_person, rows_wave = [], [], []
     n_persons = 0
     prev_group = prev_person = None
     linked_count = 0
     for t in range(T):
         n_t = n_group[:, t]
-        if t == 0 or prev_group is None:
+        if t == 0 or prev_group is None or prev_person is None:
             grp = np.repeat(np.arange(G), n_t)
             person = n_persons + np.arange(len(grp))
             n_persons += len(grp)
@@ -390,21 +420,28 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
         rows_person.append(person)
         rows_wave.append(np.full(len(grp), t))
         prev_group, prev_person = grp, person
-    grp = np.concatenate(rows_group)
-    person = np.concatenate(rows_person)
-    wave_ix = np.concatenate(rows_wave)
-    e = s_resp.multivariate_normal(np.zeros(D), cov_resp, size=n_persons, method="cholesky")
+    return (np.concatenate(rows_group), np.concatenate(rows_person), np.concatenate(rows_wave),
+            n_persons, linked_count)
 
-    m_group = mu + u_unit[g_unit] + gap  # G x D, at wave 0
-    theta = m_group[grp] + wave_ix[:, None] * g_unit_growth[g_unit][grp] + e[person]
-    x = model.draw(theta, s_items).astype(float)  # true keying
+
+@dataclass
+class _Quality:
+    """Phase 4's output: the answers as stored, Don't-know cells and the data-quality truth."""
+
+    stored: np.ndarray
+    dk: np.ndarray
+    straight: np.ndarray
+    partial: np.ndarray
+    n_dom_answered: np.ndarray
+    dur: np.ndarray
+
+
+def _contaminate(model: _ItemModel, s_contam: np.random.Generator, x: np.ndarray, asked: np.ndarray,
+                 role_ix: np.ndarray, missing_rate: float, straightliner_rate: float,
+                 partial_rate: float) -> _Quality:
+    """Phase 4: reverse keys as ticked, straight-lining, partial responses, MCAR gaps, Don't know, speed."""
     N, J = x.shape
-    role_row = g_role[grp]
-    role_ix = np.array([model.roles.index(r) for r in g_role])[grp]
-    asked = model.asked[role_ix]
-    x[~asked] = np.nan
-
-    # ---- data-quality problems
+    D = len(model.domains)
     straight = s_contam.random(N) < straightliner_rate
     partial = (s_contam.random(N) < partial_rate) & ~straight
     n_dom_answered = s_contam.integers(1, min(2, D - 1) + 1 if D > 1 else 2, N)
@@ -437,25 +474,26 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
     dur = np.where(straight, np.where(sl_speed, dur_fast, dur_sl), dur)
     speeder_only = speed_other & ~straight
     dur = np.where(speeder_only, dur_fast, dur)
-    dur = np.round(dur).astype(int)
+    return _Quality(stored, dk, straight, partial, n_dom_answered, np.round(dur).astype(int))
 
-    # ---- ids and the table
-    pid = _ids(s_ids, n_persons)
-    unit_id = np.array(school_ids + district_ids, dtype=object)
-    unit_district = np.concatenate([school_district, np.arange(Dn)])
+
+def _response_table(inst: Instrument, model: _ItemModel, net: _Network, q: _Quality, pid: np.ndarray,
+                    grp: np.ndarray, person: np.ndarray, wave_ix: np.ndarray,
+                    waves: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Phase 5: the responses table (sorted by wave, school, role, id) and its Don't-know frame."""
     resp = pd.DataFrame({
         "respondent_id": pid[person],
-        "school": unit_id[g_unit[grp]],
-        "district": np.array(district_ids, dtype=object)[unit_district[g_unit[grp]]],
-        "role": role_row,
+        "school": net.unit_id[net.g_unit[grp]],
+        "district": np.array(net.district_ids, dtype=object)[net.unit_district[net.g_unit[grp]]],
+        "role": net.g_role[grp],
         "wave": np.array(waves, dtype=object)[wave_ix],
     })
-    item_frame = pd.DataFrame(stored, columns=model.ids).round().astype("Int64")
+    item_frame = pd.DataFrame(q.stored, columns=model.ids).round().astype("Int64")
     resp = pd.concat([resp, item_frame], axis=1)
-    resp["duration_sec"] = pd.array(dur, dtype="Int64")
-    dk_frame = pd.DataFrame(dk, columns=model.ids)
+    resp["duration_sec"] = pd.array(q.dur, dtype="Int64")
+    dk_frame = pd.DataFrame(q.dk, columns=model.ids)
     if model.dk_code is not None:
-        resp["n_dont_know"] = dk.sum(axis=1).astype("int64")
+        resp["n_dont_know"] = q.dk.sum(axis=1).astype("int64")
     role_order = {r: k for k, r in enumerate(model.roles)}
     resp["_w"] = wave_ix
     resp["_r"] = resp["role"].map(role_order)
@@ -463,66 +501,71 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
     dk_frame = dk_frame.loc[resp.index].reset_index(drop=True)
     resp = resp.drop(columns=["_w", "_r"]).reset_index(drop=True)
     resp.attrs["instrument_version"] = inst.version
+    return resp, dk_frame
 
-    # ---- roster
+
+def _roster_table(model: _ItemModel, net: _Network, s_roster: np.random.Generator,
+                  waves: tuple[str, ...]) -> tuple[pd.DataFrame, int, float]:
+    """Phase 6: invited staff per unit, role and wave; one school gets a low rate at the last wave."""
+    G, T = net.n_group.shape
+    S = len(net.school_ids)
     inv = np.empty((G, T), int)
     for t in range(T):
-        n = n_group[:, t]
+        n = net.n_group[:, t]
         rate = s_roster.uniform(0.60, 0.93, G)
         extra = s_roster.integers(0, 2, G)
         extra_d = s_roster.integers(0, 3, G)
-        inv[:, t] = np.where(g_role == "teacher", np.ceil(n / rate),
-                             np.where(g_role == "leader", n + extra, n + extra_d))
+        inv[:, t] = np.where(net.g_role == "teacher", np.ceil(n / rate),
+                             np.where(net.g_role == "leader", n + extra, n + extra_d))
     low_school = int(s_roster.integers(0, S))
     low_rate = float(s_roster.uniform(0.38, 0.46))
-    inv[low_school, T - 1] = int(math.ceil(n_group[low_school, T - 1] / low_rate))
+    inv[low_school, T - 1] = int(math.ceil(net.n_group[low_school, T - 1] / low_rate))
+    role_order = {r: k for k, r in enumerate(model.roles)}
     roster = pd.DataFrame({
-        "school": np.repeat(unit_id[g_unit], T),
-        "district": np.repeat(np.array(district_ids, dtype=object)[unit_district[g_unit]], T),
-        "role": np.repeat(g_role, T),
+        "school": np.repeat(net.unit_id[net.g_unit], T),
+        "district": np.repeat(np.array(net.district_ids, dtype=object)[net.unit_district[net.g_unit]], T),
+        "role": np.repeat(net.g_role, T),
         "wave": np.tile(np.array(waves, dtype=object), G),
         "invited": inv.reshape(-1),
         "_w": np.tile(np.arange(T), G),
-        "_r": np.repeat([role_order[r] for r in g_role], T),
-        "_n": n_group.reshape(-1),
+        "_r": np.repeat([role_order[r] for r in net.g_role], T),
+        "_n": net.n_group.reshape(-1),
     })
     keep = roster["_n"] > 0
     roster = roster[keep].sort_values(["_w", "school", "_r"], kind="mergesort")
-    roster = roster.drop(columns=["_w", "_r", "_n"]).reset_index(drop=True)
+    return roster.drop(columns=["_w", "_r", "_n"]).reset_index(drop=True), low_school, low_rate
 
-    schools = pd.DataFrame({"school": school_ids,
-                            "district": [district_ids[k] for k in school_district],
-                            "name": names})
 
-    # ---- truth: expected scores per unit x role x wave
-    recs = []
+def _expected_truth(model: _ItemModel, net: _Network, waves: tuple[str, ...]) -> dict[str, Any]:
+    """Phase 7: true expected domain scores per school, district office and network, role and wave."""
+    S, Dn, T = len(net.school_ids), len(net.district_ids), len(waves)
+    domains = model.domains
+    D = len(domains)
+    G = net.n_group.shape[0]
     exp = {}  # (role, t) -> G x D expected scores (only that role's groups meaningful)
     for t in range(T):
-        m_t = m_group + t * g_unit_growth[g_unit]
+        m_t = net.m_group + t * net.g_unit_growth[net.g_unit]
         for r in ("teacher", "leader", "district"):
             exp[(r, t)] = model.expected_scores(m_t, r)
+    school_truth = []
     for s in range(S):
         for t in range(T):
-            nt, nl = int(n_teach[s, t]), int(n_lead[s, t])
+            nt, nl = int(net.n_teach[s, t]), int(net.n_lead[s, t])
             et = exp[("teacher", t)][s]
             el = exp[("leader", t)][S + s]
             for d in range(D):
                 allm = (nt * et[d] + nl * el[d]) / max(nt + nl, 1)
-                recs.append({"school": school_ids[s], "wave": waves[t], "domain": domains[d],
-                             "teacher": et[d], "leader": el[d], "all": allm,
-                             "n_teacher": nt, "n_leader": nl})
-    school_truth = recs
+                school_truth.append({"school": net.school_ids[s], "wave": waves[t], "domain": domains[d],
+                                     "teacher": et[d], "leader": el[d], "all": allm,
+                                     "n_teacher": nt, "n_leader": nl})
     district_truth = []
     for k in range(Dn):
         for t in range(T):
             ed = exp[("district", t)][2 * S + k]
             for d in range(D):
-                district_truth.append({"district": district_ids[k], "wave": waves[t],
+                district_truth.append({"district": net.district_ids[k], "wave": waves[t],
                                        "domain": domains[d], "district_staff": ed[d],
-                                       "n": int(n_dist[k, t])})
-
-    teach_base = exp[("teacher", 0)][:S]
-    lead_base = exp[("leader", 0)][S:2 * S]
+                                       "n": int(net.n_dist[k, t])})
     network = []
     for t in range(T):
         for r, rows in (("teacher", slice(0, S)), ("leader", slice(S, 2 * S)),
@@ -531,17 +574,46 @@ def _survey(inst, model: _ItemModel, streams, *, n_schools, n_districts, respond
             for d in range(D):
                 network.append({"wave": waves[t], "role": r, "domain": domains[d],
                                 "mean": float(vals[:, d].mean()) if len(vals) else None})
+    return {"teach_base": exp[("teacher", 0)][:S], "lead_base": exp[("leader", 0)][S:2 * S],
+            "school_truth": school_truth, "district_truth": district_truth, "network": network}
 
+
+def _survey(inst: Instrument, model: _ItemModel, streams: tuple[np.random.Generator, ...], *,
+            n_schools: int, n_districts: int, respondents_per_school: int, leader_share: float,
+            district_staff_per_district: int, waves: tuple[str, ...], missing_rate: float,
+            straightliner_rate: float, partial_rate: float, growth_mean: np.ndarray, growth_sd: np.ndarray,
+            linked_share: float, school_sd: np.ndarray, school_R: np.ndarray,
+            resp_R: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The survey part of a study, phase by phase: units, groups, persons, answers, quality, tables, truth."""
+    s_design, s_resp, s_items, s_contam, s_ids, s_roster = streams
+    D = len(model.domains)
+    net = _units(model, s_design, n_schools, n_districts, school_sd, school_R, growth_mean, growth_sd)
+    _groups(net, model, s_design, len(waves), respondents_per_school, leader_share,
+            district_staff_per_district, growth_mean)
+    grp, person, wave_ix, n_persons, linked_count = _persons(net.n_group, s_resp, linked_share)
+    cov_resp = np.outer(model.resp_sd, model.resp_sd) * resp_R
+    e = s_resp.multivariate_normal(np.zeros(D), cov_resp, size=n_persons, method="cholesky")
+    theta = net.m_group[grp] + wave_ix[:, None] * net.g_unit_growth[net.g_unit][grp] + e[person]
+    x = model.draw(theta, s_items).astype(float)  # true keying
+    role_ix = np.array([model.roles.index(r) for r in net.g_role])[grp]
+    asked = model.asked[role_ix]
+    x[~asked] = np.nan
+    q = _contaminate(model, s_contam, x, asked, role_ix, missing_rate, straightliner_rate, partial_rate)
+    pid = _ids(s_ids, n_persons)
+    resp, dk_frame = _response_table(inst, model, net, q, pid, grp, person, wave_ix, waves)
+    roster, low_school, low_rate = _roster_table(model, net, s_roster, waves)
+    schools = pd.DataFrame({"school": net.school_ids,
+                            "district": [net.district_ids[k] for k in net.school_district],
+                            "name": net.names})
     truth_parts = {
-        "school_ids": school_ids, "district_ids": district_ids, "names": names,
-        "school_district": school_district, "u": u, "g": g, "cov_school": cov_school,
-        "cov_resp": cov_resp, "role_gap": role_gap, "teach_base": teach_base, "lead_base": lead_base,
-        "school_truth": school_truth, "district_truth": district_truth, "network": network,
-        "straight": straight, "partial": partial, "speeders": (dur < 120),
+        "school_ids": net.school_ids, "district_ids": net.district_ids, "names": net.names,
+        "school_district": net.school_district, "u": net.u, "g": net.g, "cov_school": net.cov_school,
+        "cov_resp": cov_resp, "role_gap": net.role_gap, **_expected_truth(model, net, waves),
+        "straight": q.straight, "partial": q.partial, "speeders": (q.dur < 120),
         "pid_rows": pid[person], "wave_rows": np.array(waves, dtype=object)[wave_ix],
-        "n_dom_answered": n_dom_answered, "linked_count": linked_count, "n_persons": n_persons,
-        "low_school": school_ids[low_school], "low_rate": low_rate,
-        "n_rows": N, "dont_know": dk_frame if model.dk_code is not None else None,
+        "n_dom_answered": q.n_dom_answered, "linked_count": linked_count, "n_persons": n_persons,
+        "low_school": net.school_ids[low_school], "low_rate": low_rate,
+        "n_rows": len(x), "dont_know": dk_frame if model.dk_code is not None else None,
     }
     return resp, roster, schools, truth_parts
 
@@ -784,7 +856,7 @@ def _sentence(code: str, valence: str, name: str, rng: np.random.Generator) -> s
     return tmpl[int(rng.integers(len(tmpl)))]
 
 
-def _codings(inst, rng: np.random.Generator, *, school_ids, school_district, teach_base, n_interviews,
+def _codings(inst: Instrument, rng: np.random.Generator, *, school_ids, school_district, teach_base, n_interviews,
              double_coded_share):
     cb = inst.codebook.reset_index(drop=True)
     domains = list(inst.domains["id"])
@@ -969,7 +1041,7 @@ def simulate_study(
     linked_share: float = 0.6,
     n_interviews: int = 24,
     double_coded_share: float = 0.35,
-    instrument: Any = None,
+    instrument: Instrument | str | Path | None = None,
 ) -> Study:
     """Simulate a whole Asset Inventory study from a documented latent model.
 
@@ -1051,7 +1123,7 @@ def simulate_study(
                   ("linked_share", linked_share), ("double_coded_share", double_coded_share)):
         if not 0 <= v <= 1:
             raise ValueError(f"{nm} must be between 0 and 1, got {v}")
-    inst = _get_instrument(instrument)
+    inst = resolve(instrument)
     domains = list(inst.domains["id"])
     D = len(domains)
     mu = np.array([_MU.get(d, _FALLBACK["mu"]) for d in domains])
@@ -1194,7 +1266,19 @@ def simulate_study(
                  dont_know=tp["dont_know"])
 
 
-def _study_yaml(seed: int, waves: tuple[str, ...]) -> str:
+def _instrument_entry(inst: Instrument) -> str:
+    """The ``instrument:`` line of study.yaml: a bundled version by its number, else the file."""
+    from .instrument import _VERSION_FILES, _bundled_path
+
+    bundled = _VERSION_FILES.get(inst.version)
+    if bundled and inst.source and Path(inst.source).resolve() == _bundled_path(inst.version).resolve():
+        return f'instrument: "{inst.version}"  # a bundled instrument version (or the path of a YAML file)\n'
+    if inst.source:
+        return f"instrument: {json.dumps(str(inst.source))}\n"
+    return "instrument: null  # the bundled default instrument\n"
+
+
+def _study_yaml(seed: int, waves: tuple[str, ...], instrument_line: str) -> str:
     return (
         "# Study configuration for the simulated sample (written by assetinv.simulate).\n"
         "# File names are relative to this file.\n"
@@ -1204,7 +1288,7 @@ def _study_yaml(seed: int, waves: tuple[str, ...]) -> str:
         "roster: roster.csv\n"
         "schools: schools.csv\n"
         "codings: codings.csv\n"
-        "instrument: null  # the bundled instrument\n"
+        + instrument_line +
         "min_n: 5\n"
         "min_response_rate: 0.5\n"
         f"seed: {seed}\n"
@@ -1382,6 +1466,7 @@ def write_sample(folder, seed: int = 2026, **kwargs) -> list[Path]:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    kwargs["instrument"] = resolve(kwargs.get("instrument"))
     st = simulate_study(seed=seed, **kwargs)
     waves = tuple(st.truth["design"]["waves"])
     out = []
@@ -1401,7 +1486,7 @@ def write_sample(folder, seed: int = 2026, **kwargs) -> list[Path]:
     csv(st.schools, "schools.csv")
     csv(st.codings, "codings.csv")
     p = folder / "study.yaml"
-    p.write_text(_study_yaml(seed, waves), encoding="utf-8", newline="\n")
+    p.write_text(_study_yaml(seed, waves, _instrument_entry(kwargs["instrument"])), encoding="utf-8", newline="\n")
     out.append(p)
     p = folder / "truth.json"
     p.write_text(json.dumps(st.truth, indent=1, sort_keys=True, ensure_ascii=False) + "\n",

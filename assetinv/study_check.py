@@ -36,7 +36,13 @@ __all__ = ["Finding", "StudyCheck", "print_findings", "validate_study"]
 
 @dataclass(frozen=True)
 class Finding:
-    """One finding of :func:`validate_study`: ``level`` is ``"error"`` or ``"warning"``."""
+    """One finding of :func:`validate_study`: ``level`` is ``"error"`` or ``"warning"``.
+
+    Examples
+    --------
+    >>> print(Finding("warning", Problem("roster.csv", "nobody answered for S04", "check the roster", row=5)))
+    warning: file roster.csv, row 5: nobody answered for S04. Fix: check the roster
+    """
 
     level: str
     problem: Problem
@@ -47,7 +53,15 @@ class Finding:
 
 @dataclass
 class StudyCheck:
-    """The result of :func:`validate_study`."""
+    """The result of :func:`validate_study`: every finding, and the errors and warnings among them.
+
+    Examples
+    --------
+    >>> check = StudyCheck(Path("my_study"))
+    >>> check.add("warning", "schools.csv", "school S09 has no responses", "survey it or drop it", row=10)
+    >>> check.ok, len(check.warnings), len(check.errors)
+    (True, 1, 0)
+    """
 
     folder: Path
     findings: list[Finding] = field(default_factory=list)
@@ -173,7 +187,7 @@ def _check_school_ids(check: StudyCheck, cfg: dict, data: dict) -> None:
     if schools is None:
         return
     known = [str(s) for s in schools["school"]]
-    loose = {}
+    loose: dict[str, str] = {}
     for s in known:
         loose.setdefault(_id_key(s), s)
     districts = {str(d) for d in schools["district"]}
@@ -305,11 +319,12 @@ def _roster_rows(path) -> dict:
     except (DataError, OSError, ValueError):  # the roster's own check reports why it cannot be read
         return {}
     idx = {_io._norm(h): j for j, h in enumerate(raw.header)}
-    js = [idx.get(k) for k in ("school", "role", "wave")]
-    if None in js:
+    found = [idx.get(k) for k in ("school", "role", "wave")]
+    js = [j for j in found if j is not None]
+    if len(js) < len(found):
         return {}
     roles, waves = _io._role_map(inst), _io._wave_map(inst)
-    out = {}
+    out: dict[tuple[str, str, str], int] = {}
     for row, rn in zip(raw.rows, raw.rownums):
         if max(js) < len(row):
             s, ro, w = (row[j].strip() for j in js)
@@ -375,7 +390,18 @@ def validate_study(folder, instrument=None, *, config=None) -> StudyCheck:
 
 
 def print_findings(check: StudyCheck, stream=None, *, only: str | None = None, limit: int | None = None) -> None:
-    """Print findings one per line (``only="warning"`` for warnings only; at most ``limit``, then "... and N more")."""
+    """Print findings one per line (``only="warning"`` for warnings only; at most ``limit``, then "... and N more").
+
+    Examples
+    --------
+    >>> check = StudyCheck(Path("my_study"))
+    >>> for s in ("S07", "S08", "S09"):
+    ...     check.add("warning", "schools.csv", f"school {s} has no responses", "survey it or drop it")
+    >>> print_findings(check, limit=2)
+      - warning: file schools.csv: school S07 has no responses. Fix: survey it or drop it
+      - warning: file schools.csv: school S08 has no responses. Fix: survey it or drop it
+      … and 1 more (run again with --all to list every problem)
+    """
     import sys
 
     stream = stream or sys.stdout

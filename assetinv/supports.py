@@ -201,7 +201,14 @@ def matched_supports(pb: dict, school: str, domain: str, status: str, items: pd.
 
 
 def source_text(pb: dict, evidence: dict) -> str:
-    """'<title> [file] : <paraphrase>' for a support's evidence."""
+    """'<title> [file] : <paraphrase>' for a support's evidence.
+
+    Examples
+    --------
+    >>> pb = {"sources": [{"id": "plc", "title": "PLC review", "file": "plc.pdf"}]}
+    >>> source_text(pb, {"source": "plc", "says": "Regular   shared planning helps."})
+    'PLC review [plc.pdf]: Regular shared planning helps.'
+    """
     src = {str(s["id"]): s for s in pb.get("sources", []) if isinstance(s, dict)}.get(str(evidence.get("source")), {})
     where = f" [{src['file']}]" if src.get("file") else ""
     return f"{src.get('title', evidence.get('source', ''))}{where}: {' '.join(str(evidence.get('says', '')).split())}"

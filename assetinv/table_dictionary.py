@@ -153,7 +153,13 @@ _SUFFIX = {"_lo": ("95% CI low", "Lower end of the 95% interval of"),
 
 
 def column_label(col: str) -> str:
-    """A readable header for a table column (``ci_low`` -> ``95% CI low``)."""
+    """A readable header for a table column (``ci_low`` -> ``95% CI low``).
+
+    Examples
+    --------
+    >>> column_label("ci_low"), column_label("pct_4"), column_label("n_valid")
+    ('95% CI low', '% answering 4', 'N valid')
+    """
     if col in COLUMNS:
         return COLUMNS[col][0]
     m = re.fullmatch(r"pct_(\d+)", col)
@@ -166,7 +172,13 @@ def column_label(col: str) -> str:
 
 
 def column_description(col: str, labels: dict | None = None) -> str:
-    """What a column holds, in one sentence."""
+    """What a column holds, in one sentence.
+
+    Examples
+    --------
+    >>> column_description("pct_4", {4: "Agree"})
+    'Percent of those answering the item who chose 4 (Agree).'
+    """
     if col in COLUMNS:
         return COLUMNS[col][1]
     m = re.fullmatch(r"pct_(\d+)", col)
@@ -235,6 +247,14 @@ def data_dictionary(tables: dict[str, pd.DataFrame], sheet_names: dict[str, str]
     -------
     DataFrame
         ``table, sheet, column, header, description``.
+
+    Examples
+    --------
+    >>> d = data_dictionary({"profile": pd.DataFrame(columns=["school", "mean"])})
+    >>> d[["table", "column", "header"]]
+         table  column      header
+    0  profile  school   School id
+    1  profile    mean  Mean (1-5)
     """
     rows = []
     for t, df in tables.items():

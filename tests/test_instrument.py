@@ -1,4 +1,8 @@
-"""Tests for the bundled instrument and for load_instrument's validation."""
+"""Tests for instrument 1.0.0 (still bundled, no longer the default) and for load_instrument's validation.
+
+The content tests pin ``load_instrument("1.0.0")``: they describe that file. 2.0.0, the default since
+the switch, is tested in ``test_instrument_v2.py``.
+"""
 from __future__ import annotations
 
 import copy
@@ -19,7 +23,7 @@ BUNDLED = Path(__file__).resolve().parents[1] / "assetinv" / "data" / "instrumen
 
 @pytest.fixture(scope="module")
 def inst() -> Instrument:
-    return load_instrument()
+    return load_instrument("1.0.0")
 
 
 @pytest.fixture()
@@ -198,10 +202,10 @@ def test_tables_and_round_trip(inst, tmp_path):
 
 
 def test_copies_are_independent_and_cache_follows_edits(tmp_path, raw):
-    a = load_instrument()
+    a = load_instrument("1.0.0")
     a.items.loc[0, "text"] = "changed"
     a.labels[1] = "changed"
-    b = load_instrument()
+    b = load_instrument("1.0.0")
     assert b.items.loc[0, "text"] != "changed" and b.labels[1] == "Strongly disagree"
     with pytest.raises(Exception):
         b.version = "9"  # frozen
@@ -218,7 +222,7 @@ def test_item_order_independent_of_file_order(tmp_path, raw):
     raw["items"] = list(reversed(raw["items"]))
     raw["codebook"] = list(reversed(raw["codebook"]))
     got = load_instrument(write(tmp_path, raw, "shuffled.yaml"))
-    base = load_instrument()
+    base = load_instrument("1.0.0")
     pd.testing.assert_frame_equal(got.items, base.items)
     pd.testing.assert_frame_equal(got.codebook, base.codebook)
 

@@ -63,7 +63,7 @@ def test_two_scales_api(tmp_path):
 
 
 def test_bundled_single_scale_is_the_default_scale():
-    inst = load_instrument()
+    inst = load_instrument("1.0.0")  # 1.0.0 has one top-level scale; 2.0.0 has agree + frequency
     assert list(inst.scales) == ["default"]
     assert inst.item_scale("OS08") == inst.scales["default"]
     assert inst.scales["default"].labels == inst.labels
@@ -182,5 +182,7 @@ def test_frequency_label_is_not_an_agree_answer(tmp_path):
 
 
 def test_no_dont_know_column_without_dont_know_option():
-    df = read_responses(Path(__file__).resolve().parents[1] / "data" / "responses.csv")
+    # 1.0.0 has no Don't-know option: its data (the former sample) get no n_dont_know column
+    v1 = Path(__file__).resolve().parent / "fixtures" / "v1_sample" / "responses.csv"
+    df = read_responses(v1, instrument=load_instrument("1.0.0"))
     assert "n_dont_know" not in df.columns

@@ -261,7 +261,9 @@ def test_truth_is_documented(sample):
         assert word in md
     cfg = yaml.safe_load((DATA / "study.yaml").read_text())
     assert cfg["responses"] == "responses.csv" and cfg["min_n"] == 5 and cfg["seed"] == 2026
-    assert cfg["instrument"] is None and cfg["baseline"] == "baseline" and cfg["followup"] == "followup"
+    # the sample names the bundled instrument version it was made with, so it stays reproducible
+    assert cfg["instrument"] == t["instrument_version"] == load_instrument().version
+    assert cfg["baseline"] == "baseline" and cfg["followup"] == "followup"
     assert cfg["min_response_rate"] == 0.5
 
 

@@ -125,13 +125,13 @@ def joint_display(
     >>> import pandas as pd
     >>> prof = pd.DataFrame({"school": ["S1", "S1"], "domain": ["EX", "OS"],
     ...                      "mean": [4.2, 2.6], "status": ["asset", "growth area"]})
-    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e1"], "interview_id": ["i1"] * 2,
+    >>> c = pd.DataFrame({"excerpt_id": ["e1", "e2"], "interview_id": ["i1", "i2"],  # MIN_INTERVIEWS
     ...     "school": ["S1"] * 2, "role": ["teacher"] * 2, "coder": ["ana", "ben"],
     ...     "code": ["EX-SHARE"] * 2, "text": ["We share labs with Ms. Ortega."] * 2})
     >>> jd = joint_display(prof, c, school="S1")
     >>> jd[["domain", "survey_mean", "status", "n_excerpts"]]
       domain  survey_mean       status  n_excerpts
-    0     EX          4.2        asset           1
+    0     EX          4.2        asset           2
     1     OS          2.6  growth area           0
     >>> jd.loc[0, "exemplar_quote"]
     'We share labs with [name].'

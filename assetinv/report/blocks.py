@@ -29,7 +29,7 @@ import pandas as pd
 from .. import figures
 from .context import ReportContext
 
-__all__ = ["Section", "html_table", "figure_html", "esc", "OKABE_ITO", "SVG_RC"]
+__all__ = ["Section", "html_table", "figure_html", "figure_svg", "esc", "OKABE_ITO", "SVG_RC", "FIGURES"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, used as the default colour cycle.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -224,6 +224,35 @@ def figure_html(fig, fig_id: str, *, caption: str | None = None, alt: str | None
         metadata, no namespace URLs, no timestamps.
     """
     alt_text = alt or getattr(fig, "alt_text", None) or caption or "Figure"
+    return _figure_wrap(figure_svg(fig, fig_id, alt=alt_text), fig_id, caption, alt_text)
+
+
+def figure_svg(fig, fig_id: str, *, alt: str) -> str:
+    """The inline ``<svg role="img">`` of a figure, ids prefixed with ``fig_id``, ``alt`` as its title.
+
+    The figure is closed afterwards. :func:`figure_html` wraps it in ``<figure>``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    fig_id : str
+        Id prefix, unique within the page.
+    alt : str
+        Alt text: ``aria-label`` and ``<title>``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(1, 1))
+    >>> figure_svg(fig, "f1", alt="An empty chart").startswith('<svg role="img" aria-label="An empty chart"')
+    True
+    """
+    alt_text = alt
     buf = io.StringIO()
     try:
         with matplotlib.rc_context({**SVG_RC, "svg.id": fig_id}):
@@ -258,7 +287,10 @@ def figure_html(fig, fig_id: str, *, caption: str | None = None, alt: str | None
     a = esc(alt_text)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{a}" ', 1)
     head_end = svg.index(">") + 1
-    svg = svg[:head_end] + f"\n<title>{a}</title>" + svg[head_end:]
+    return svg[:head_end] + f"\n<title>{a}</title>" + svg[head_end:]
+
+
+def _figure_wrap(svg: str, fig_id: str, caption: str | None, alt_text: str) -> str:
     cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
     box = f'<div class="fig-scroll" role="region" tabindex="0" aria-label="{esc(caption or alt_text)}">'
     return f'<figure id="{esc(fig_id)}-fig">\n{box}\n{svg.strip()}\n</div>\n{cap}</figure>'
@@ -335,14 +367,30 @@ FIGURES: dict[str, Callable] = {
 }
 
 
-def _figure(ctx: ReportContext, fn_name: str, fig_id: str, caption: str, *args, **kwargs) -> str:
-    """Render the figure function ``FIGURES[fn_name]`` inline ("" when it draws nothing)."""
+def _figure(ctx: ReportContext, fn_name: str, fig_id: str, caption: str, *args,
+            reuse: tuple | None = None, **kwargs) -> str:
+    """Render the figure function ``FIGURES[fn_name]`` inline ("" when it draws nothing).
+
+    ``reuse`` names a figure drawn more than once in a run from the same data (a
+    school's profile chart is in its report and in its one-page summary): the
+    first call draws it, later calls with the same ``reuse`` key and ``fig_id``
+    reuse its SVG, so the bytes are the same and it is drawn once.
+    """
+    cache = ctx.results.setdefault("_svg", {}) if reuse is not None else None
+    key = (fn_name, fig_id, reuse)
+    if cache is not None and key in cache:
+        svg, alt_text = cache[key]
+        return _figure_wrap(svg, fig_id, caption, alt_text)
     fn = FIGURES[fn_name]
     with matplotlib.rc_context({"axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO)}):
         fig = fn(*args, **kwargs)
     if fig is None:
         return ""
-    return figure_html(fig, fig_id, caption=caption)
+    alt_text = getattr(fig, "alt_text", None) or caption or "Figure"
+    svg = figure_svg(fig, fig_id, alt=alt_text)
+    if cache is not None:
+        cache[key] = (svg, alt_text)
+    return _figure_wrap(svg, fig_id, caption, alt_text)
 
 
 def _short(ctx: ReportContext, t: pd.DataFrame) -> list[str]:

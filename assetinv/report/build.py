@@ -342,9 +342,25 @@ def _provenance(ctx: ReportContext, schools: Sequence[str]) -> dict:
 _WORKER_CTX: ReportContext | None = None
 
 
-def _render_school_worker(school: str) -> tuple[str, str]:
+def _write_school(ctx: ReportContext, tmp: Path, school: str) -> str:
+    """Render one school's report and one-page summary into ``tmp/schools``."""
+    name = school_file_name(ctx, school)
+    (tmp / "schools" / f"{name}.html").write_bytes(render_school(ctx, school).encode("utf-8"))
+    summary = render_school_summary(ctx, school, file_name=name)
+    (tmp / "schools" / f"{name}-summary.html").write_bytes(summary.encode("utf-8"))
+    return school
+
+
+def _school_worker(tmp: Path, schools: Sequence[str]) -> list[str]:
+    """In a forked worker: the network computations are inherited through ``_WORKER_CTX``, never pickled."""
     assert _WORKER_CTX is not None
-    return school, render_school(_WORKER_CTX, school)
+    return [_write_school(_WORKER_CTX, tmp, s) for s in schools]
+
+
+def _chunks(items: Sequence[str], jobs: int) -> list[list[str]]:
+    """Small batches (about 8 per worker and at least one school each) so the workers stay evenly loaded."""
+    size = max(1, min(25, len(items) // (8 * jobs) or 1))
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
 def _progress(total: int, enabled: bool, desc: str):
@@ -525,34 +541,14 @@ def _select_schools(ctx: ReportContext, schools: Iterable[str] | None) -> list[s
 
 def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar, pdf: bool = False) -> list[str]:
     """Render every output file into ``tmp``; return their relative paths."""
-    global _WORKER_CTX
     (tmp / "schools").mkdir()
     (tmp / "tables").mkdir()
-    pages: dict[str, str] = {}
     if jobs and jobs > 1 and len(selected) > 1:
-        _WORKER_CTX = ctx  # inherited by the forked workers: nothing is pickled but school ids and pages
-        try:
-            mp = multiprocessing.get_context("fork")
-            with cf.ProcessPoolExecutor(max_workers=int(jobs), mp_context=mp) as pool:
-                futs = [pool.submit(_render_school_worker, s) for s in selected]
-                try:
-                    for fut in cf.as_completed(futs):
-                        school, html = fut.result()
-                        pages[school] = html
-                        bar.update(1)
-                except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-        finally:
-            _WORKER_CTX = None
+        _render_schools_forked(ctx, selected, tmp, int(jobs), bar)
     else:
         for s in selected:
-            pages[s] = render_school(ctx, s)
+            _write_school(ctx, tmp, s)
             bar.update(1)
-    for s in sorted(pages):
-        (tmp / "schools" / f"{school_file_name(ctx, s)}.html").write_bytes(pages[s].encode("utf-8"))
-        summary = render_school_summary(ctx, s, file_name=school_file_name(ctx, s))
-        (tmp / "schools" / f"{school_file_name(ctx, s)}-summary.html").write_bytes(summary.encode("utf-8"))
     (tmp / "network.html").write_bytes(render_network(ctx).encode("utf-8"))
     bar.update(1)
     tables = _tables_for_output(ctx, selected)
@@ -568,6 +564,24 @@ def _render_all(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, b
         write_pdfs(sorted(p for p in tmp.rglob("*.html")))
     bar.update(1)
     return sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
+
+
+def _render_schools_forked(ctx: ReportContext, selected: list[str], tmp: Path, jobs: int, bar) -> None:
+    """School pages in ``jobs`` forked workers that share the context computed once in this process."""
+    global _WORKER_CTX
+    _WORKER_CTX = ctx  # inherited by the forked workers: nothing is pickled but school ids
+    try:
+        mp = multiprocessing.get_context("fork")
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=mp) as pool:
+            futs = [pool.submit(_school_worker, tmp, chunk) for chunk in _chunks(selected, jobs)]
+            try:
+                for fut in cf.as_completed(futs):
+                    bar.update(len(fut.result()))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    finally:
+        _WORKER_CTX = None
 
 
 def _tables_for_output(ctx: ReportContext, selected: Sequence[str]) -> dict[str, pd.DataFrame]:

@@ -39,6 +39,7 @@ Exit codes: 0 every file is fine; 2 problems were found (each printed with its f
     "simulate": """examples:
   assetinv simulate sample                 the bundled sample's design (seed 2026)
   assetinv simulate trial --seed 7         another seeded study
+  assetinv simulate big --schools 2000 --interviews 4000   a network-sized study (for benchmarks)
   assetinv report --data sample            then render its reports""",
 }
 

@@ -232,6 +232,8 @@ def read_study(
         val = cfg.get(key)
         if val is None:
             continue
+        if key == "instrument" and isinstance(val, str):  # a bundled version: record the bundled file
+            val = instrument.source
         for pth in (response_files(val) if key == "responses" else [Path(val)]):
             try:
                 name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")

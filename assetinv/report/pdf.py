@@ -139,8 +139,10 @@ def write_pdfs(html_files: Sequence[str | os.PathLike], *, paper: str = "Letter"
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        sync_playwright = None
-    if exe is None or sync_playwright is None:
+        has_playwright = False
+    else:
+        has_playwright = True
+    if exe is None or not has_playwright:
         raise DataError(Problem(
             file="--pdf", message="PDF output needs Chromium and the playwright Python package"
             + (" (chromium not found)" if exe is None else " (playwright not installed)"),

@@ -144,7 +144,7 @@ def plain_sentence(row: dict, short: str, *, asset_at: float = 4.0, growth_below
     >>> r = {"suppressed": "", "mean": 2.98, "ci_low": 2.7, "ci_high": 3.2, "network_mean": 3.6,
     ...      "diff_low": -0.9, "diff_high": -0.4, "status": "growth area"}
     >>> plain_sentence(r, "Learning mindset")  # doctest: +ELLIPSIS
-    'Learning mindset is an area to grow: 3.0 of 5, clearly below the network average of 3.6...'
+    "Learning mindset is an area to grow: 3.0 of 5, clearly below the network average of 3.6..."
     """
     verb = "are" if _is_plural(short) else "is"
     sup = str(row.get("suppressed") or "")

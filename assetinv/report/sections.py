@@ -199,7 +199,8 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
         html += f"<ul>{sentences}</ul>"
     html += _figure(ctx, "school_profile_plot", "fig-profile",
                     "The school's domain means (dots, with 95% intervals) against the network means.",
-                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network")
+                    ctx.tables["asset_profile"], school, title=f"{ctx.school_name(school)}: domains against the network",
+                    reuse=("profile", school))
     return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 

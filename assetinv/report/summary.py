@@ -64,7 +64,8 @@ def summary_sections(ctx: ReportContext, school: str, file_name: str | None = No
                "details, the interviews and how each number was made.", "note")
     html += _figure(ctx, "school_profile_plot", "fig-profile",
                     "Domain means (school level, with 95% intervals) against the network means.",
-                    ctx.tables["asset_profile"], school, title=f"{name}: domains against the network")
+                    ctx.tables["asset_profile"], school, title=f"{name}: domains against the network",
+                    reuse=("profile", school))
     html += _h3("Strengths to build on")
     st = strengths(ctx, school)
     html += ('<ul class="strengths">' + "".join(f"<li>{esc(x)}</li>" for x in st) + "</ul>") if st else \
