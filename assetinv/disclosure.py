@@ -897,9 +897,8 @@ def _band_interview_counts(ctx) -> None:
     if tal is not None and len(tal):
         tal = tal.copy()
         shown = tal["suppressed"].fillna("") == ""
-        for col, share in (("n_interviews", "share_interviews"), ("n_excerpts", "share_excerpts"),
-                           ("n_strength", None), ("n_barrier", None)):
-            if col not in tal or not pd.api.types.is_numeric_dtype(tal[col]):
+        for col, share in (("n_interviews", "share_interviews"), ("n_excerpts", "share_excerpts")):
+            if col not in tal:
                 continue
             small = shown & tal[col].between(1, MIN_INTERVIEWS)
             if share in tal:
@@ -912,11 +911,6 @@ def _band_interview_counts(ctx) -> None:
         for col in ("top_codes", "evidence"):
             if col in jd:
                 jd[col] = [_band_text(v) for v in jd[col]]
-        # a school's excerpt totals per domain (and its strength / barrier counts): 1 or 2 excerpts may all be
-        # one interviewee's, so they are shown as "1+" like the code tallies
-        for col in ("n_excerpts", "n_strength", "n_barrier"):
-            if col in jd and pd.api.types.is_numeric_dtype(jd[col]):
-                jd[col] = ["" if pd.isna(v) else band_count(v) for v in jd[col]]
     rec = t.get("recommendations")
     if rec is not None and len(rec) and "evidence" in rec:
         rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]

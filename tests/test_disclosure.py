@@ -407,25 +407,3 @@ def test_precision_is_validated(tmp_path):
     (data / "study.yaml").write_text((data / "study.yaml").read_text() + "precision: two\n")
     assert main(["report", "--data", str(data), "--out", str(tmp_path / "o"), "--quiet"]) == 2
 
-
-def test_school_excerpt_totals_banded():
-    """A school's per-domain excerpt totals (and strength/barrier counts) of 1-2 are shown as "1+" (issue 12.3)."""
-    from types import SimpleNamespace
-
-    from assetinv.disclosure import _band_interview_counts
-
-    jd = pd.DataFrame({"school": "S01", "domain": ["EX", "LM", "CN", "OS"], "n_excerpts": [1.0, 2.0, 7.0, np.nan],
-                       "n_strength": [1.0, 0.0, 5.0, np.nan], "n_barrier": [0.0, 2.0, 3.0, np.nan],
-                       "top_codes": ["EX-SHARE (1)", "", "CN-TRUST (4)", ""], "evidence": ""})
-    tal = pd.DataFrame({"school": "S01", "code": ["A", "B"], "n_excerpts": [2.0, 6.0], "n_interviews": [1.0, 3.0],
-                        "n_strength": [1.0, 4.0], "n_barrier": [0.0, 2.0], "share_excerpts": [0.1, 0.3],
-                        "share_interviews": [0.2, 0.6], "suppressed": ""})
-    ctx = SimpleNamespace(tables={"joint_display_schools": jd, "code_tallies_schools": tal})
-    _band_interview_counts(ctx)
-    j = ctx.tables["joint_display_schools"]
-    assert list(j["n_excerpts"]) == ["1+", "1+", "7", ""]
-    assert list(j["n_strength"]) == ["1+", "0", "5", ""] and list(j["n_barrier"]) == ["0", "1+", "3", ""]
-    assert j["top_codes"].iloc[0] == "EX-SHARE (1+)"
-    t = ctx.tables["code_tallies_schools"]
-    assert list(t["n_excerpts"]) == ["1+", "6"] and list(t["n_strength"]) == ["1+", "4"]
-    assert list(t["n_barrier"]) == ["0", "1+"]
