@@ -31,6 +31,7 @@ Software*, 82(13), 1-26. Satterthwaite, F. E. (1946). An approximate
 distribution of estimates of variance components. *Biometrics Bulletin*, 2,
 110-114.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -55,25 +56,28 @@ class Structure:
     school_intercept: bool
     school_slope: bool
     respondent: bool
-    xcols: tuple[str, ...] = ("followup",)   # fixed effects after the intercept
+    xcols: tuple[str, ...] = ("followup",)  # fixed effects after the intercept
 
 
 @dataclass(frozen=True)
 class Inference:
-    beta: np.ndarray          # GLS fixed effects (intercept, followup) at the REML components
-    vcov: np.ndarray          # (X'V^-1X)^-1
-    se: float                 # SE of the followup effect
-    df: float                 # Satterthwaite df of the followup effect
-    varpar: np.ndarray        # lme4's (theta..., sigma)
-    psi: dict                 # variance components by name
+    beta: np.ndarray  # GLS fixed effects (intercept, followup) at the REML components
+    vcov: np.ndarray  # (X'V^-1X)^-1
+    se: float  # SE of the followup effect
+    df: float  # Satterthwaite df of the followup effect
+    varpar: np.ndarray  # lme4's (theta..., sigma)
+    psi: dict  # variance components by name
     estimate: float = float("nan")  # l'beta of the contrast (beta[1] for satterthwaite)
 
 
-def _psi_spec(st: Structure) -> tuple[list[str], list[np.ndarray], int]:
+def _psi_spec(st: Structure) -> tuple[list[str], list[np.ndarray | None], int]:
     """Names of the linear covariance parameters, their quadratic forms ``Q``
     in theta (``psi = sigma^2 (theta' Q theta)``, the residual is ``sigma^2``)
-    and the number of theta parameters."""
-    names, quads, k = [], [], 0
+    and the number of theta parameters.
+    """
+    names: list[str] = []
+    quads: list[np.ndarray | None] = []
+    k = 0
     if st.school_slope:
         k = 3  # lme4's lower-triangular Cholesky factor (L11, L21, L22)
     elif st.school_intercept:
@@ -84,8 +88,11 @@ def _psi_spec(st: Structure) -> tuple[list[str], list[np.ndarray], int]:
     j = 0
     if st.school_slope:
         names += ["school_var", "school_cov", "slope_var"]
-        quads += [np.outer(e[0], e[0]), (np.outer(e[0], e[1]) + np.outer(e[1], e[0])) / 2,
-                  np.outer(e[1], e[1]) + np.outer(e[2], e[2])]
+        quads += [
+            np.outer(e[0], e[0]),
+            (np.outer(e[0], e[1]) + np.outer(e[1], e[0])) / 2,
+            np.outer(e[1], e[1]) + np.outer(e[2], e[2]),
+        ]
         j = 3
     elif st.school_intercept:
         names.append("school_var")
@@ -123,7 +130,7 @@ def _blocks(data: pd.DataFrame, st: Structure):
 def varpar_from_psi(psi: np.ndarray, st: Structure) -> np.ndarray:
     """lme4's ``c(theta, sigma)`` from the linear covariance parameters."""
     sigma = float(np.sqrt(psi[-1]))
-    s2 = sigma ** 2
+    s2 = sigma**2
     theta: list[float] = []
     i = 0
     if st.school_slope:
@@ -166,7 +173,8 @@ def _psi_from_varpar(vp: np.ndarray, quads) -> tuple[np.ndarray, np.ndarray, lis
 
 def _derivs(blocks, vp: np.ndarray, quads, want_hess: bool = True):
     """REML deviance (up to a constant), its gradient and Hessian in ``vp``,
-    plus ``C = (X'V^-1X)^-1``, the GLS ``beta`` and ``dC/dpsi``."""
+    plus ``C = (X'V^-1X)^-1``, the GLS ``beta`` and ``dC/dpsi``.
+    """
     psi, jac, d2psi = _psi_from_varpar(vp, quads)
     m = len(quads)
     p = blocks[0][1].shape[1]
@@ -189,11 +197,11 @@ def _derivs(blocks, vp: np.ndarray, quads, want_hess: bool = True):
     beta = C @ xwy
     tr_wg = np.zeros(m)
     tr_wgwg = np.zeros((m, m))
-    mk = np.zeros((m, p, p))       # X'W G_k W X
-    mkl = np.zeros((m, m, p, p))   # X'W G_k W G_l W X
+    mk = np.zeros((m, p, p))  # X'W G_k W X
+    mkl = np.zeros((m, m, p, p))  # X'W G_k W G_l W X
     qgq = np.zeros(m)
-    awa = np.zeros((m, m))         # a_k' W a_l, a_k = G_k q
-    xwa = np.zeros((m, p))         # X'W a_k
+    awa = np.zeros((m, m))  # a_k' W a_l, a_k = G_k q
+    xwa = np.zeros((m, p))  # X'W a_k
     rwr = 0.0
     for y, X, gs, W, WX in cache:
         r = y - X @ beta
@@ -243,7 +251,8 @@ def _polish(blocks, vp: np.ndarray, quads, st: Structure, max_iter: int = 50):
     diagonals kept >= 0, as lme4 bounds them), so the components sit at the
     optimum to ~1e-10 rather than the optimiser's tolerance. A step that does
     not lower the deviance is halved; a Hessian that is not positive definite
-    stops the polishing (statsmodels' optimum is kept)."""
+    stops the polishing (statsmodels' optimum is kept).
+    """
     bounded = _diag_theta(st)
     dev, g, h, *_ = _derivs(blocks, vp, quads)
     for _ in range(max_iter):
@@ -279,9 +288,10 @@ def _polish(blocks, vp: np.ndarray, quads, st: Structure, max_iter: int = 50):
     return vp
 
 
-def satterthwaite(data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float = 1e-8,
-                  polish: bool = True) -> Inference:
-    """lmerTest's Satterthwaite inference for ``followup`` at the REML components.
+def satterthwaite(
+    data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float = 1e-8, polish: bool = True
+) -> Inference:
+    """LmerTest's Satterthwaite inference for ``followup`` at the REML components.
 
     ``data`` has ``score``, ``followup``, ``school``, ``respondent_id``;
     ``psi`` holds the variance components (e.g. statsmodels' estimates) in the
@@ -289,16 +299,18 @@ def satterthwaite(data: pd.DataFrame, st: Structure, psi: np.ndarray, tol: float
     variance] [, respondent variance], residual variance. With ``polish`` they
     are first moved to the exact REML optimum by Newton steps.
     """
-    inf, = contrasts(data, st, psi, np.eye(1 + len(st.xcols))[1:2], tol=tol, polish=polish)
+    (inf,) = contrasts(data, st, psi, np.eye(1 + len(st.xcols))[1:2], tol=tol, polish=polish)
     return inf
 
 
-def contrasts(data: pd.DataFrame, st: Structure, psi: np.ndarray, L: np.ndarray, tol: float = 1e-8,
-              polish: bool = True) -> list[Inference]:
+def contrasts(
+    data: pd.DataFrame, st: Structure, psi: np.ndarray, L: np.ndarray, tol: float = 1e-8, polish: bool = True
+) -> list[Inference]:
     """Satterthwaite inference (lmerTest's ``contest`` with ``ddf="Satterthwaite"``)
     for each row ``l`` of ``L``: estimate ``l'beta``, SE ``sqrt(l'Cl)`` and df.
     The returned :class:`Inference` objects hold the contrast's ``estimate``, the
-    full ``beta`` and ``vcov``, and the polished variance components."""
+    full ``beta`` and ``vcov``, and the polished variance components.
+    """
     names, quads, _ = _psi_spec(st)
     blocks = _blocks(data, st)
     vp = varpar_from_psi(np.asarray(psi, float), st)
@@ -310,14 +322,23 @@ def contrasts(data: pd.DataFrame, st: Structure, psi: np.ndarray, L: np.ndarray,
     a_cov = 2 * (evecs[:, pos] / evals[pos]) @ evecs[:, pos].T
     psi_final, _, _ = _psi_from_varpar(vp, quads)
     out = []
-    for l in np.atleast_2d(np.asarray(L, float)):
-        g_var = jac.T @ np.einsum("i,kij,j->k", l, dC, l)     # d var(l'b) / d varpar
-        var = float(l @ C @ l)
+    for w in np.atleast_2d(np.asarray(L, float)):
+        g_var = jac.T @ np.einsum("i,kij,j->k", w, dC, w)  # d var(w'b) / d varpar
+        var = float(w @ C @ w)
         denom = float(g_var @ a_cov @ g_var)
         df = 2 * var * var / denom if denom > 0 else np.inf
-        est = float(l @ beta)
-        out.append(Inference(beta=beta, vcov=C, se=float(np.sqrt(var)), df=float(df), varpar=vp,
-                             psi=dict(zip(names, psi_final.tolist())), estimate=est))
+        est = float(w @ beta)
+        out.append(
+            Inference(
+                beta=beta,
+                vcov=C,
+                se=float(np.sqrt(var)),
+                df=float(df),
+                varpar=vp,
+                psi=dict(zip(names, psi_final.tolist())),
+                estimate=est,
+            )
+        )
     return out
 
 
@@ -336,11 +357,11 @@ def psi_from_statsmodels(res, st: Structure) -> np.ndarray:
     return np.array(out)
 
 
-
 def _aggregates(data: pd.DataFrame, st: Structure) -> dict:
     """Sufficient statistics of ``score ~ followup`` for intercept-only models:
     per respondent (n_i, sums of z = [1, followup, score]) and per block the
-    cross-products of z, so the REML deviance is a few array reductions."""
+    cross-products of z, so the REML deviance is a few array reductions.
+    """
     blk = pd.factorize(data[st.block], sort=True)[0]
     rid = pd.factorize(pd.Series(list(zip(blk, data["respondent_id"].astype(str)))), sort=False)[0]
     f = np.ones(len(data))
@@ -365,19 +386,28 @@ def _aggregates(data: pd.DataFrame, st: Structure) -> dict:
     sz_c = np.zeros((m, q))
     np.add.at(sz_c, cell, sz_r)
     cnt_c = np.bincount(cell, minlength=m).astype(float)
-    return {"szz_b": szz_b, "sz_b": szz_b[:, 0, :], "n_b": szz_b[:, 0, 0], "sizes": sizes,
-            "n_all": n_i, "outer_c": outer_c.reshape(n_b, len(sizes), q, q),
-            "sz_c": sz_c.reshape(n_b, len(sizes), q), "cnt_c": cnt_c.reshape(n_b, len(sizes)),
-            "N": len(f), "p": 1 + len(st.xcols)}
+    return {
+        "szz_b": szz_b,
+        "sz_b": szz_b[:, 0, :],
+        "n_b": szz_b[:, 0, 0],
+        "sizes": sizes,
+        "n_all": n_i,
+        "outer_c": outer_c.reshape(n_b, len(sizes), q, q),
+        "sz_c": sz_c.reshape(n_b, len(sizes), q),
+        "cnt_c": cnt_c.reshape(n_b, len(sizes)),
+        "N": len(f),
+        "p": 1 + len(st.xcols),
+    }
 
 
 def _profiled_dev(lam_s: float, lam_r: float, agg: dict) -> tuple[float, float]:
     """REML deviance with the residual variance profiled out, at variance ratios
     ``lam_s = school / residual`` and ``lam_r = respondent / residual``
     (Woodbury: a respondent's block is compound symmetric, a school adds a
-    rank-one term). Returns (deviance, residual variance)."""
+    rank-one term). Returns (deviance, residual variance).
+    """
     sizes, p = agg["sizes"], agg["p"]
-    c = lam_r / (1.0 + sizes * lam_r)                      # per respondent size
+    c = lam_r / (1.0 + sizes * lam_r)  # per respondent size
     zdz = agg["szz_b"] - np.einsum("v,bvij->bij", c, agg["outer_c"])
     odz = agg["sz_b"] - np.einsum("v,bvi->bi", c * sizes, agg["sz_c"])
     odo = agg["n_b"] - agg["cnt_c"] @ (c * sizes * sizes)
@@ -414,14 +444,19 @@ def reml_psi(data: pd.DataFrame, st: Structure) -> np.ndarray:
 
     k = int(st.school_intercept) + int(st.respondent)
     if k == 1:
-        opt1 = minimize_scalar(lambda x: dev(np.array([x])), bounds=(0.0, 20.0), method="bounded",
-                               options={"xatol": 1e-10})
+        opt1 = minimize_scalar(
+            lambda x: dev(np.array([x])), bounds=(0.0, 20.0), method="bounded", options={"xatol": 1e-10}
+        )
         t = np.array([abs(float(opt1.x))])
         if dev(np.zeros(1)) <= opt1.fun:
             t = np.zeros(1)
     else:
-        opt = minimize(dev, np.full(k, 0.5), method="Nelder-Mead",
-                       options={"xatol": 1e-7, "fatol": 1e-11, "maxiter": 2000})
+        opt = minimize(
+            dev,
+            np.full(k, 0.5),
+            method="Nelder-Mead",
+            options={"xatol": 1e-7, "fatol": 1e-11, "maxiter": 2000},
+        )
         t = np.abs(np.asarray(opt.x, float))
     ls = t[0] ** 2 if st.school_intercept else 0.0
     lr = t[-1] ** 2 if st.respondent else 0.0

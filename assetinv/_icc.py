@@ -14,6 +14,7 @@
   (to 1e-12 in ``log(1 + g)``). Statsmodels ``MixedLM`` gives the same optimum
   (checked in the tests) but stops at its optimiser's tolerance.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,12 +47,15 @@ def icc1_reml(n: np.ndarray, s: np.ndarray, ss: np.ndarray) -> tuple[float, floa
     N = int(n.sum())
     if len(n) < 2 or N - len(n) < 1:
         return np.nan, np.nan, np.nan
+
     # search in h = log(1 + g) so that large and small ratios are equally cheap
     def f(h):
         return _reml_deviance(np.expm1(h), n, s, ss, N)
 
     hi = np.log1p(1e8)
-    res = optimize.minimize_scalar(f, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12, "maxiter": 500})
+    res = optimize.minimize_scalar(
+        f, bounds=(0.0, hi), method="bounded", options={"xatol": 1e-12, "maxiter": 500}
+    )
     h = float(res.x)
     if f(0.0) <= res.fun:
         h = 0.0

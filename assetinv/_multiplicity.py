@@ -16,6 +16,7 @@ Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate.
 Yekutieli, D. (2001). The control of the false discovery rate in multiple
 testing under dependency. *Annals of Statistics*, 29, 1165-1188.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,7 +26,8 @@ __all__: list[str] = []
 
 def bh_adjust(p) -> np.ndarray:
     """BH-adjusted p-values (``p.adjust(p, "BH")`` in R); NaN entries stay NaN
-    and are not counted in the family."""
+    and are not counted in the family.
+    """
     p = np.asarray(p, dtype=float)
     out = np.full(p.shape, np.nan)
     ok = np.isfinite(p)

@@ -13,6 +13,7 @@ term is dropped (``(1 | respondent)`` when linked, otherwise OLS with a t on
 n - p df). No wave slope is fitted: the estimand is the change of these
 schools, as in the two-wave default.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,7 +26,9 @@ from scipy import stats
 __all__: list[str] = []
 
 
-def _design(part: pd.DataFrame, waves: Sequence[str], kind: str) -> tuple[pd.DataFrame, tuple[str, ...], np.ndarray]:
+def _design(
+    part: pd.DataFrame, waves: Sequence[str], kind: str
+) -> tuple[pd.DataFrame, tuple[str, ...], np.ndarray]:
     """Columns of the fixed effects and the contrast matrix L (rows: reported terms)."""
     part = part.copy()
     if kind == "trend":
@@ -39,7 +42,9 @@ def _design(part: pd.DataFrame, waves: Sequence[str], kind: str) -> tuple[pd.Dat
     return part, tuple(cols), np.eye(len(waves))[1:]
 
 
-def _ols(part: pd.DataFrame, xcols: tuple[str, ...], L: np.ndarray) -> list[tuple[float, float, float, float]]:
+def _ols(
+    part: pd.DataFrame, xcols: tuple[str, ...], L: np.ndarray
+) -> list[tuple[float, float, float, float]]:
     """(estimate, se, df, residual variance) per contrast, OLS with a t on n - p df."""
     X = np.column_stack([np.ones(len(part))] + [part[c].to_numpy(float) for c in xcols])
     y = part["score"].to_numpy(float)
@@ -47,7 +52,7 @@ def _ols(part: pd.DataFrame, xcols: tuple[str, ...], L: np.ndarray) -> list[tupl
     df = len(y) - X.shape[1]
     s2 = float(np.sum((y - X @ beta) ** 2) / df)
     C = s2 * np.linalg.inv(X.T @ X)
-    return [(float(l @ beta), float(np.sqrt(l @ C @ l)), float(df), s2) for l in L]
+    return [(float(w @ beta), float(np.sqrt(w @ C @ w)), float(df), s2) for w in L]
 
 
 def fit(part: pd.DataFrame, waves: Sequence[str], kind: str, network: bool) -> list[dict]:
@@ -61,41 +66,70 @@ def fit(part: pd.DataFrame, waves: Sequence[str], kind: str, network: bool) -> l
     notes: list[str] = []
     if not network and n_linked == 0:
         res = _ols(data, xcols, L)
-        label = f"OLS with {'a linear wave trend' if kind == 'trend' else 'wave indicators'} (unlinked " \
-                f"respondents) [score ~ {term}]; t interval"
-        return [{"estimate": e, "se": se, "df": df, "base_var": s2, "n_linked": 0, "model": label, "note": ""}
-                for e, se, df, s2 in res]
-    st = Structure(block="school", school_intercept=network, school_slope=False, respondent=n_linked > 0,
-                   xcols=xcols)
+        label = (
+            f"OLS with {'a linear wave trend' if kind == 'trend' else 'wave indicators'} (unlinked "
+            f"respondents) [score ~ {term}]; t interval"
+        )
+        return [
+            {"estimate": e, "se": se, "df": df, "base_var": s2, "n_linked": 0, "model": label, "note": ""}
+            for e, se, df, s2 in res
+        ]
+    st = Structure(
+        block="school", school_intercept=network, school_slope=False, respondent=n_linked > 0, xcols=xcols
+    )
     infs = contrasts(data, st, reml_psi(data, st), L)
     psi = infs[0].psi
     small = [k for k, v in psi.items() if k != "residual_var" and v < 1e-6 * psi["residual_var"]]
     if small:
         notes.append("a variance is estimated at zero (boundary): " + ", ".join(small))
-    formula = f"score ~ {term}" + (" + (1 | school)" if network else "") + (
-        (" + (1 | school:respondent)" if network else " + (1 | respondent)") if n_linked else "")
+    formula = (
+        f"score ~ {term}"
+        + (" + (1 | school)" if network else "")
+        + ((" + (1 | school:respondent)" if network else " + (1 | respondent)") if n_linked else "")
+    )
     parts = (["school random intercept"] if network else []) + (
         ["respondent random intercept" + (" nested in school" if network else "") + " (linked panel)"]
-        if n_linked else [])
+        if n_linked
+        else []
+    )
     label = f"MixedLM (REML): {', '.join(parts)} [{formula}]; t interval with Satterthwaite df"
     base = sum(v for k, v in psi.items() if k in ("school_var", "respondent_var", "residual_var"))
-    return [{"estimate": i.estimate,
-             "se": i.se, "df": i.df, "base_var": base, "n_linked": n_linked, "model": label,
-             "note": "; ".join(notes)} for i in infs]
+    return [
+        {
+            "estimate": i.estimate,
+            "se": i.se,
+            "df": i.df,
+            "base_var": base,
+            "n_linked": n_linked,
+            "model": label,
+            "note": "; ".join(notes),
+        }
+        for i in infs
+    ]
 
 
 def result(fitrow: dict, level: float) -> dict:
     est, se, df = fitrow["estimate"], fitrow["se"], fitrow["df"]
     tq = float(stats.t.ppf(0.5 + level / 2, df))
     p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
-    return {"estimate": est, "ci_low": est - tq * se, "ci_high": est + tq * se, "se": se, "df": df, "p_value": p,
-            "effect_size": est / math.sqrt(fitrow["base_var"]) if fitrow["base_var"] > 0 else np.nan,
-            "n_linked": float(fitrow["n_linked"]), "model": fitrow["model"], "note": fitrow["note"]}
+    return {
+        "estimate": est,
+        "ci_low": est - tq * se,
+        "ci_high": est + tq * se,
+        "se": se,
+        "df": df,
+        "p_value": p,
+        "effect_size": est / math.sqrt(fitrow["base_var"]) if fitrow["base_var"] > 0 else np.nan,
+        "n_linked": float(fitrow["n_linked"]),
+        "model": fitrow["model"],
+        "note": fitrow["note"],
+    }
 
 
 def counts_disclose(data: pd.DataFrame, n_waves: int, min_n: int) -> bool:
     """True when the network's per-wave counts, minus the shown schools' counts, would
-    reveal a suppressed school's size (as in the two-wave rule, for every wave)."""
+    reveal a suppressed school's size (as in the two-wave rule, for every wave).
+    """
     counts = data.groupby(["school", "_wave_ix"], sort=True).size().unstack(fill_value=0)
     counts = counts.reindex(columns=range(n_waves), fill_value=0)
     small = counts[(counts < min_n).any(axis=1)]

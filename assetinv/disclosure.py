@@ -53,14 +53,15 @@ confidentiality. *Journal of the American Statistical Association*, 67,
 7-18. Cox, L. H. (1980). Suppression methodology and statistical disclosure
 control. *JASA*, 75, 377-385.
 """
+
 from __future__ import annotations
 
 import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -121,7 +122,7 @@ class AuditResult:
         """A JSON-ready verdict (the ``disclosure`` entry of ``provenance.json``)."""
         return {
             "method": "rank test of every sensitive set against the row space of the published facts "
-                      "(assetinv.disclosure)",
+            "(assetinv.disclosure)",
             "facts_in_ledger": int(self.facts),
             "sensitive_sets_checked": int(self.checked),
             "suppressed_secondarily": [" / ".join(str(p) for p in u) for u in self.added],
@@ -132,8 +133,12 @@ class AuditResult:
 
 
 # ====================================================================== cells
-def ledger_cells(scores: pd.DataFrame, responses: pd.DataFrame, domains: Sequence[str],
-                 item_ids: dict[str, list[str]] | None = None) -> pd.DataFrame:
+def ledger_cells(
+    scores: pd.DataFrame,
+    responses: pd.DataFrame,
+    domains: Sequence[str],
+    item_ids: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
     """The atomic cells a reader would have to solve for, with their true counts.
 
     Parameters
@@ -203,15 +208,38 @@ def ledger_cells(scores: pd.DataFrame, responses: pd.DataFrame, domains: Sequenc
 
 
 # ====================================================================== ledger
-def _fact(rows: list, *, family, domain, unit, table, column, value, schools=None, roles=None, waves=None,
-          shown=True, fixed=False, depends=None) -> None:
-    rows.append({"family": family, "domain": domain, "unit": tuple(unit), "table": table, "column": column,
-                 "value": float(value) if value is not None and not pd.isna(value) else np.nan,
-                 "schools": None if schools is None else tuple(sorted(str(s) for s in schools)),
-                 "roles": None if roles is None else tuple(sorted(roles)),
-                 "waves": None if waves is None else tuple(sorted(waves)),
-                 "shown": bool(shown), "fixed": bool(fixed),
-                 "depends": None if depends is None else tuple(sorted(tuple(u) for u in depends))})
+def _fact(
+    rows: list,
+    *,
+    family,
+    domain,
+    unit,
+    table,
+    column,
+    value,
+    schools=None,
+    roles=None,
+    waves=None,
+    shown=True,
+    fixed=False,
+    depends=None,
+) -> None:
+    rows.append(
+        {
+            "family": family,
+            "domain": domain,
+            "unit": tuple(unit),
+            "table": table,
+            "column": column,
+            "value": float(value) if value is not None and not pd.isna(value) else np.nan,
+            "schools": None if schools is None else tuple(sorted(str(s) for s in schools)),
+            "roles": None if roles is None else tuple(sorted(roles)),
+            "waves": None if waves is None else tuple(sorted(waves)),
+            "shown": bool(shown),
+            "fixed": bool(fixed),
+            "depends": None if depends is None else tuple(sorted(tuple(u) for u in depends)),
+        }
+    )
 
 
 def _derived(rows: list, *, domain, unit, table, column, members: dict) -> None:
@@ -223,21 +251,36 @@ def _derived(rows: list, *, domain, unit, table, column, members: dict) -> None:
     """
     if not members:
         return
-    _fact(rows, family="scored", domain=domain, unit=unit, table=table, column=column,
-          value=float(sum(members.values())), schools=list(members), roles=_TEACH_LEAD, waves=["baseline"],
-          fixed=True, depends=[("school", s, domain) for s in members])
+    _fact(
+        rows,
+        family="scored",
+        domain=domain,
+        unit=unit,
+        table=table,
+        column=column,
+        value=float(sum(members.values())),
+        schools=list(members),
+        roles=_TEACH_LEAD,
+        waves=["baseline"],
+        fixed=True,
+        depends=[("school", s, domain) for s in members],
+    )
 
 
 def _blank(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or \
-        (isinstance(v, str) and v.strip() == "")
+    return (
+        v is None
+        or v is pd.NA
+        or (isinstance(v, float) and math.isnan(v))
+        or (isinstance(v, str) and v.strip() == "")
+    )
 
 
 def _shown(row) -> bool:
     return _blank(row.get("suppressed", ""))
 
 
-def build_ledger(ctx) -> pd.DataFrame:
+def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published table, each a few lines
     """Every count and mean published by a report run, as linear facts over atomic cells.
 
     Parameters
@@ -271,31 +314,75 @@ def build_ledger(ctx) -> pd.DataFrame:
 
     # respondents: participation, data quality, page sentences
     for _, r in t.get("participation", pd.DataFrame()).iterrows():
-        _fact(rows, family="respondents", domain="*", unit=("participation", str(r["school"]), str(r["wave"])),
-              table="participation", column="responded", value=r["responded"], schools=[r["school"]],
-              waves=[str(r["wave"])], shown=_shown(r))
+        _fact(
+            rows,
+            family="respondents",
+            domain="*",
+            unit=("participation", str(r["school"]), str(r["wave"])),
+            table="participation",
+            column="responded",
+            value=r["responded"],
+            schools=[r["school"]],
+            waves=[str(r["wave"])],
+            shown=_shown(r),
+        )
     dq = t.get("data_quality", pd.DataFrame())
     for _, r in dq[dq.get("stage", pd.Series(dtype=str)).astype(str) == "used"].iterrows() if len(dq) else []:
-        _fact(rows, family="respondents", domain="*", unit=("data_quality", "used"), table="data_quality",
-              column="rows", value=r["rows"], fixed=True)
+        _fact(
+            rows,
+            family="respondents",
+            domain="*",
+            unit=("data_quality", "used"),
+            table="data_quality",
+            column="rows",
+            value=r["rows"],
+            fixed=True,
+        )
     for w, n in scores.groupby(scores["wave"].astype(str)).size().items():  # network summary overview
-        _fact(rows, family="respondents", domain="*", unit=("page", "network", w), table="pages",
-              column="responses per wave", value=n, waves=[w], fixed=True)
+        _fact(
+            rows,
+            family="respondents",
+            domain="*",
+            unit=("page", "network", w),
+            table="pages",
+            column="responses per wave",
+            value=n,
+            waves=[w],
+            fixed=True,
+        )
     for s in ctx.school_ids:  # school page, data quality: "k of N survey responses here"
         n = int((scores["school"].astype(str) == s).sum())
         if n:
-            _fact(rows, family="respondents", domain="*", unit=("page", s), table="pages",
-                  column="responses at the school", value=n, schools=[s],
-                  shown=s not in ctx.results.get("hidden_counts", ()))
+            _fact(
+                rows,
+                family="respondents",
+                domain="*",
+                unit=("page", s),
+                table="pages",
+                column="responses at the school",
+                value=n,
+                schools=[s],
+                shown=s not in ctx.results.get("hidden_counts", ()),
+            )
 
     # scored: asset profile (school rows and the network mean), change, gaps
     prof = t.get("asset_profile", pd.DataFrame())
     for d in domains:
         p = prof[prof["domain"] == d] if len(prof) else prof
         for _, r in p.iterrows():
-            _fact(rows, family="scored", domain=d, unit=("school", str(r["school"]), d), table="asset_profile",
-                  column="n, mean", value=r["n"], schools=[r["school"]], roles=_TEACH_LEAD, waves=["baseline"],
-                  shown=_shown(r))
+            _fact(
+                rows,
+                family="scored",
+                domain=d,
+                unit=("school", str(r["school"]), d),
+                table="asset_profile",
+                column="n, mean",
+                value=r["n"],
+                schools=[r["school"]],
+                roles=_TEACH_LEAD,
+                waves=["baseline"],
+                shown=_shown(r),
+            )
         # the network mean, each school's leave-one-out "other schools" mean (others_mean x (N - n) = network
         # sum - school sum) and the pages' district means pool the shown rows only (asset_profile leaves
         # suppressed schools out, secondary ones too): facts in the span of the school rows, kept in the
@@ -303,16 +390,33 @@ def build_ledger(ctx) -> pd.DataFrame:
         ok = p[[_shown(r) and not _blank(r["n"]) for _, r in p.iterrows()]] if len(p) else p
         members = {str(s): float(n) for s, n in zip(ok["school"], ok["n"])} if len(ok) else {}
         if len(p) and "network_mean" in p and p["network_mean"].notna().any():
-            _derived(rows, domain=d, unit=("network_mean", d), table="asset_profile", column="network_mean",
-                     members=members)
+            _derived(
+                rows,
+                domain=d,
+                unit=("network_mean", d),
+                table="asset_profile",
+                column="network_mean",
+                members=members,
+            )
         for _, r in ok.iterrows() if "others_mean" in ok else []:
             if not _blank(r["others_mean"]):
-                _derived(rows, domain=d, unit=("others_mean", str(r["school"]), d), table="asset_profile",
-                         column="others_mean", members={k: v for k, v in members.items() if k != str(r["school"])})
+                _derived(
+                    rows,
+                    domain=d,
+                    unit=("others_mean", str(r["school"]), d),
+                    table="asset_profile",
+                    column="others_mean",
+                    members={k: v for k, v in members.items() if k != str(r["school"])},
+                )
         for dist, sch in sorted(in_district.items()):
-            _derived(rows, domain=d, unit=("district_mean", dist, d), table="pages",
-                     column="district_mean (school page profile, network page districts compared)",
-                     members={k: v for k, v in members.items() if k in sch})
+            _derived(
+                rows,
+                domain=d,
+                unit=("district_mean", dist, d),
+                table="pages",
+                column="district_mean (school page profile, network page districts compared)",
+                members={k: v for k, v in members.items() if k in sch},
+            )
     ch = t.get("change", pd.DataFrame())
     for _, r in ch.iterrows():
         d, sc = r["domain"], str(r["scope"])
@@ -320,11 +424,32 @@ def build_ledger(ctx) -> pd.DataFrame:
         unit = ("change_network", d) if net else ("school", sc, d)
         sch = None if net else [sc]
         for col, w in (("n_baseline", "baseline"), ("n_followup", "followup")):
-            _fact(rows, family="scored", domain=d, unit=unit, table="change", column=col, value=r[col],
-                  schools=sch, roles=_TEACH_LEAD, waves=[w], shown=not _blank(r[col]))
+            _fact(
+                rows,
+                family="scored",
+                domain=d,
+                unit=unit,
+                table="change",
+                column=col,
+                value=r[col],
+                schools=sch,
+                roles=_TEACH_LEAD,
+                waves=[w],
+                shown=not _blank(r[col]),
+            )
         if "n_linked" in r:
-            _fact(rows, family="linked", domain=d, unit=unit, table="change", column="n_linked", value=r["n_linked"],
-                  schools=sch, roles=_TEACH_LEAD, shown=not _blank(r["n_linked"]))
+            _fact(
+                rows,
+                family="linked",
+                domain=d,
+                unit=unit,
+                table="change",
+                column="n_linked",
+                value=r["n_linked"],
+                schools=sch,
+                roles=_TEACH_LEAD,
+                shown=not _blank(r["n_linked"]),
+            )
     for name in ("gaps_network", "gaps_by_school"):
         g = t.get(name, pd.DataFrame())
         for _, r in g.iterrows():
@@ -332,33 +457,92 @@ def build_ledger(ctx) -> pd.DataFrame:
             sch = None if lv == "network" else (in_district.get(grp, ()) if lv == "district" else [grp])
             unit = ("school", grp, d) if lv == "school" else ("gap", lv, grp, d)
             for col, role in (("n_teachers", "teacher"), ("n_leaders", "leader")):
-                _fact(rows, family="scored", domain=d, unit=unit, table=name, column=col,
-                      value=r[col], schools=sch, roles=[role], waves=["baseline"], shown=_shown(r))
+                _fact(
+                    rows,
+                    family="scored",
+                    domain=d,
+                    unit=unit,
+                    table=name,
+                    column=col,
+                    value=r[col],
+                    schools=sch,
+                    roles=[role],
+                    waves=["baseline"],
+                    shown=_shown(r),
+                )
 
     # answered: reliability (school counts, the network n and mean, the ICC's mean group size)
     rs = t.get("reliability_schools", pd.DataFrame())
     for _, r in rs.iterrows():
-        _fact(rows, family="answered", domain=r["domain"], unit=("school", str(r["school"]), r["domain"]),
-              table="reliability_schools", column="n", value=r["n"], schools=[r["school"]], roles=_TEACH_LEAD,
-              waves=["baseline"], shown=_shown(r))
+        _fact(
+            rows,
+            family="answered",
+            domain=r["domain"],
+            unit=("school", str(r["school"]), r["domain"]),
+            table="reliability_schools",
+            column="n",
+            value=r["n"],
+            schools=[r["school"]],
+            roles=_TEACH_LEAD,
+            waves=["baseline"],
+            shown=_shown(r),
+        )
     rd = t.get("reliability_domains", pd.DataFrame())
     for _, r in rd.iterrows():
         unit = ("reliability_network", r["domain"])
         if not _blank(r.get("n")):  # psych's n.obs: every baseline row of school staff
-            _fact(rows, family="respondents", domain="*", unit=unit, table="reliability_domains", column="n",
-                  value=r.get("n"), roles=_TEACH_LEAD, waves=["baseline"])
+            _fact(
+                rows,
+                family="respondents",
+                domain="*",
+                unit=unit,
+                table="reliability_domains",
+                column="n",
+                value=r.get("n"),
+                roles=_TEACH_LEAD,
+                waves=["baseline"],
+            )
         if not _blank(r.get("mean")):  # the mean of everyone who answered an item of the domain
-            _fact(rows, family="answered", domain=r["domain"], unit=unit, table="reliability_domains",
-                  column="mean", value=np.nan, roles=_TEACH_LEAD, waves=["baseline"])
+            _fact(
+                rows,
+                family="answered",
+                domain=r["domain"],
+                unit=unit,
+                table="reliability_domains",
+                column="mean",
+                value=np.nan,
+                roles=_TEACH_LEAD,
+                waves=["baseline"],
+            )
     ri = t.get("reliability_icc", pd.DataFrame())
     for _, r in ri.iterrows():
         if not _blank(r.get("mean_group_size")):
-            _fact(rows, family="answered", domain=r["domain"], unit=("reliability_icc", r["domain"]),
-                  table="reliability_icc", column="mean_group_size x n_groups",
-                  value=float(r["mean_group_size"]) * float(r["n_groups"]), roles=_TEACH_LEAD, waves=["baseline"])
+            _fact(
+                rows,
+                family="answered",
+                domain=r["domain"],
+                unit=("reliability_icc", r["domain"]),
+                table="reliability_icc",
+                column="mean_group_size x n_groups",
+                value=float(r["mean_group_size"]) * float(r["n_groups"]),
+                roles=_TEACH_LEAD,
+                waves=["baseline"],
+            )
     _item_facts(rows, t.get("item_distribution"))
-    cols = ["family", "domain", "unit", "table", "column", "value", "schools", "roles", "waves", "shown", "fixed",
-            "depends"]
+    cols = [
+        "family",
+        "domain",
+        "unit",
+        "table",
+        "column",
+        "value",
+        "schools",
+        "roles",
+        "waves",
+        "shown",
+        "fixed",
+        "depends",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -386,9 +570,19 @@ def _item_facts(rows: list, items: pd.DataFrame | None) -> None:
                 members = list(shown["group"].astype(str))
             if not members:
                 continue
-            _fact(rows, family="item", domain=str(item), unit=("item", lv, grp, str(item)), table="item_distribution",
-                  column=f"n, {pct}", value=r["n"], schools=members, roles=_TEACH_LEAD, waves=["baseline"],
-                  shown=_shown(r))
+            _fact(
+                rows,
+                family="item",
+                domain=str(item),
+                unit=("item", lv, grp, str(item)),
+                table="item_distribution",
+                column=f"n, {pct}",
+                value=r["n"],
+                schools=members,
+                roles=_TEACH_LEAD,
+                waves=["baseline"],
+                shown=_shown(r),
+            )
 
 
 # ====================================================================== audit
@@ -438,8 +632,13 @@ def _targets(cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple
             v = np.zeros(len(cells))
             v[[i, j]] = 1
             a, b = cells.iloc[i], cells.iloc[j]
-            out.append({"label": f"{block[0]} {block[1]}: {a['school']} {a['role']} {a['wave']} + "
-                                 f"{b['school']} {b['role']} {b['wave']}", "vec": v})
+            out.append(
+                {
+                    "label": f"{block[0]} {block[1]}: {a['school']} {a['role']} {a['wave']} + "
+                    f"{b['school']} {b['role']} {b['wave']}",
+                    "vec": v,
+                }
+            )
     seen = set()
     for _, f in ledger[~ledger["shown"]].iterrows():
         v = _mask(cells, f["schools"], f["roles"], f["waves"]).astype(float)
@@ -447,12 +646,15 @@ def _targets(cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple
         key = v.tobytes()
         if 0 < tot < min_n and key not in seen and v.sum() > 1:
             seen.add(key)
-            out.append({"label": f"{block[0]} {block[1]}: {f['table']} {' / '.join(map(str, f['unit']))}",
-                        "vec": v})
+            out.append(
+                {"label": f"{block[0]} {block[1]}: {f['table']} {' / '.join(map(str, f['unit']))}", "vec": v}
+            )
     return out
 
 
-def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, *, lp: bool = True) -> AuditResult:
+def audit_ledger(
+    ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, *, lp: bool = True
+) -> AuditResult:
     """Find every sensitive set the published facts determine; choose units to blank until none is.
 
     Parameters
@@ -500,15 +702,23 @@ def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, 
     cost = _unit_cost(ledger, cells)
     # the survey scores first: a school hidden there is then preferred in the other families
     rank = {"scored": 0, "answered": 1, "linked": 2, "respondents": 3}
-    blocks = sorted(set(zip(ledger["family"], ledger["domain"])), key=lambda b: (rank.get(b[0], 9), b)) \
-        if len(ledger) else []
+    blocks = (
+        sorted(set(zip(ledger["family"], ledger["domain"])), key=lambda b: (rank.get(b[0], 9), b))
+        if len(ledger)
+        else []
+    )
     for block in blocks:
         cb = cells[(cells["family"] == block[0]) & (cells["domain"] == block[1])].reset_index(drop=True)
         if cb.empty:
             continue
         lb = ledger[(ledger["family"] == block[0]) & (ledger["domain"] == block[1])].reset_index(drop=True)
-        M = np.vstack([_mask(cb, f["schools"], f["roles"], f["waves"]).astype(float) for _, f in lb.iterrows()]) \
-            if len(lb) else np.zeros((0, len(cb)))
+        M = (
+            np.vstack(
+                [_mask(cb, f["schools"], f["roles"], f["waves"]).astype(float) for _, f in lb.iterrows()]
+            )
+            if len(lb)
+            else np.zeros((0, len(cb)))
+        )
         targets = _targets(cb, lb, min_n, block)
         res.checked += len(targets)
         if not targets:
@@ -529,11 +739,13 @@ def audit_ledger(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, 
                 done[k] = True
                 continue
             hidden = {u[1] for u in removed if len(u) > 2}  # schools already hidden somewhere
-            order = sorted(used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u)))
+            order = sorted(
+                used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u))
+            )
             pick = order[0]
             for u in order:  # the cheapest unit that protects this set on its own, if there is one
                 keep = _active(lb, deps, removed | {u})
-                if not _determined(_row_basis(M[keep]), T[k:k + 1])[0]:
+                if not _determined(_row_basis(M[keep]), T[k : k + 1])[0]:
                     pick = u
                     break
             removed.add(pick)
@@ -552,9 +764,15 @@ def _depends(lb: pd.DataFrame) -> list:
 
 def _active(lb: pd.DataFrame, deps: list, removed: set) -> list[int]:
     """Facts still published: shown, their unit not blanked, and none of the units they derive from blanked
-    (a derived mean is recomputed without a blanked school; the recomputed one is in the next round's ledger)."""
-    return [i for i in range(len(lb)) if lb.at[i, "shown"] and lb.at[i, "unit"] not in removed
-            and not (deps[i] and removed.intersection(deps[i]))]
+    (a derived mean is recomputed without a blanked school; the recomputed one is in the next round's ledger).
+    """
+    return [
+        i
+        for i in range(len(lb))
+        if lb.at[i, "shown"]
+        and lb.at[i, "unit"] not in removed
+        and not (deps[i] and removed.intersection(deps[i]))
+    ]
 
 
 def _units_used(lb: pd.DataFrame, deps: list, M: np.ndarray, act: list[int], target: np.ndarray) -> set:
@@ -581,11 +799,17 @@ def _units_used(lb: pd.DataFrame, deps: list, M: np.ndarray, act: list[int], tar
 
 
 def _lp_width(c, A, b, A_ub, b_ub) -> float:
-    """max - min of ``c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0`` (inf when unbounded)."""
+    """Max - min of ``c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0`` (inf when unbounded)."""
     from scipy.optimize import linprog
 
-    kw = {"A_eq": A if len(A) else None, "b_eq": b if len(A) else None, "A_ub": A_ub, "b_ub": b_ub,
-          "bounds": (0, None), "method": "highs"}
+    kw = {
+        "A_eq": A if len(A) else None,
+        "b_eq": b if len(A) else None,
+        "A_ub": A_ub,
+        "b_ub": b_ub,
+        "bounds": (0, None),
+        "method": "highs",
+    }
     lo, hi = linprog(c, **kw), linprog(-c, **kw)
     if lo.status != 0 or hi.status != 0:
         return np.inf
@@ -614,7 +838,8 @@ def _free_width(vec: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.n
 
 def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
     """Counts are non-negative and a suppressed small group holds at most ``min_n - 1``: blank more units
-    while some sensitive count is pinned to an interval narrower than one respondent."""
+    while some sensitive count is pinned to an interval narrower than one respondent.
+    """
     n = cb["n"].to_numpy(dtype=float)
     hidden_small = [M[i] for i in range(len(lb)) if not lb.at[i, "shown"] and 0 < M[i] @ n < min_n]
     A_ub = np.vstack(hidden_small) if hidden_small else None
@@ -624,13 +849,23 @@ def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
     for _ in range(200):
         act = _active(lb, deps, removed)
         A = np.unique(M[act], axis=0) if act else np.zeros((0, len(cb)))
-        exact = next((k for k, t in enumerate(targets) if k not in skip and _free_width(t["vec"], A, A_ub, n) < 1.0
-                      and _lp_width(t["vec"], A, A @ n, A_ub, b_ub) < 1.0), None)
+        exact = next(
+            (
+                k
+                for k, t in enumerate(targets)
+                if k not in skip
+                and _free_width(t["vec"], A, A_ub, n) < 1.0
+                and _lp_width(t["vec"], A, A @ n, A_ub, b_ub) < 1.0
+            ),
+            None,
+        )
         if exact is None:
             return
         vec = targets[exact]["vec"]
-        used = sorted({lb.at[i, "unit"] for i in act if not lb.at[i, "fixed"]},
-                      key=lambda u: (cost.get(u, np.inf), str(u)))
+        used = sorted(
+            {lb.at[i, "unit"] for i in act if not lb.at[i, "fixed"]},
+            key=lambda u: (cost.get(u, np.inf), str(u)),
+        )
         pick = None
         for u in used:
             keep = _active(lb, deps, removed | {u})
@@ -717,8 +952,14 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
         ub_rows = [m for m, s in zip(masks, lb["shown"]) if not s and 0 < m @ n < min_n]
         A_ub = np.vstack(ub_rows) if ub_rows else None
         b_ub = np.full(len(ub_rows), min_n - 1.0) if ub_rows else None
-        kw = {"A_eq": A if len(A) else None, "b_eq": b if len(A) else None, "A_ub": A_ub, "b_ub": b_ub,
-              "bounds": (0, None), "method": "highs"}
+        kw = {
+            "A_eq": A if len(A) else None,
+            "b_eq": b if len(A) else None,
+            "A_ub": A_ub,
+            "b_ub": b_ub,
+            "bounds": (0, None),
+            "method": "highs",
+        }
         for tg in _targets(cb, lb, min_n, (fam, dom)):
             out["sets"] += 1
             free = _free_width(tg["vec"], A, A_ub, n)
@@ -726,7 +967,12 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
                 deferred.append((free, tg["vec"], kw, tg["label"]))
             else:
                 solve(tg["vec"], kw, tg["label"])
-    for free, c, kw, label in deferred:  # the true width is >= free: it can only lower "narrowest" when below it
+    for (
+        free,
+        c,
+        kw,
+        label,
+    ) in deferred:  # the true width is >= free: it can only lower "narrowest" when below it
         if out["narrowest"] is None or free < out["narrowest"]:
             solve(c, kw, label)
     return out
@@ -752,9 +998,27 @@ def _blank_cols(df: pd.DataFrame, mask, cols: Iterable[str], reason: str | None 
         df.loc[mask & (df["suppressed"].fillna("").astype(str) == ""), "suppressed"] = reason
 
 
-_GAP_STATS = ["n_teachers", "n_leaders", "teacher_mean", "leader_mean", "gap", "ci_low", "ci_high", "flagged_large"]
-_CHANGE_STATS = ["estimate", "ci_low", "ci_high", "p_value", "effect_size", "hedges_g", "n_baseline", "n_followup",
-                 "n_linked"]
+_GAP_STATS = [
+    "n_teachers",
+    "n_leaders",
+    "teacher_mean",
+    "leader_mean",
+    "gap",
+    "ci_low",
+    "ci_high",
+    "flagged_large",
+]
+_CHANGE_STATS = [
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "effect_size",
+    "hedges_g",
+    "n_baseline",
+    "n_followup",
+    "n_linked",
+]
 
 
 def _apply_units(ctx, units: Iterable[tuple]) -> None:
@@ -767,8 +1031,11 @@ def _apply_units(ctx, units: Iterable[tuple]) -> None:
     if "participation" in t:
         p = t["participation"]
         for s, w in by_kind.get("participation", []):
-            _blank_cols(p, (p["school"].astype(str) == s) & (p["wave"].astype(str) == w),
-                        ["responded", "response_rate"])
+            _blank_cols(
+                p,
+                (p["school"].astype(str) == s) & (p["wave"].astype(str) == w),
+                ["responded", "response_rate"],
+            )
     for (s,) in [u for u in by_kind.get("page", []) if len(u) == 1]:
         ctx.results.setdefault("hidden_counts", set()).add(s)
     prof = t.get("asset_profile")
@@ -783,9 +1050,13 @@ def _apply_units(ctx, units: Iterable[tuple]) -> None:
         for (d,) in by_kind.get("change_network", []):
             m = (ch["scope"].astype(str) == "network") & (ch["domain"] == d)
             _blank_cols(ch, m, ["n_baseline", "n_followup", "n_linked"], reason=None)
-            extra = "network counts not shown: with the other tables they would reveal the size of a small group"
-            ch.loc[m, "note"] = ["; ".join(x for x in [str(v or ""), extra] if x) if extra not in str(v or "") else v
-                                 for v in ch.loc[m, "note"]]
+            extra = (
+                "network counts not shown: with the other tables they would reveal the size of a small group"
+            )
+            ch.loc[m, "note"] = [
+                "; ".join(x for x in [str(v or ""), extra] if x) if extra not in str(v or "") else v
+                for v in ch.loc[m, "note"]
+            ]
     rs = t.get("reliability_schools")
     if rs is not None:
         for s, d in by_kind.get("school", []):
@@ -801,8 +1072,10 @@ def _apply_units(ctx, units: Iterable[tuple]) -> None:
     it = t.get("item_distribution")
     if it is not None and len(it) and by_kind.get("item"):
         keys = set(by_kind["item"])
-        m = np.array([(str(a), str(b), str(c)) in keys for a, b, c in zip(it["level"], it["group"], it["item"])],
-                     dtype=bool)
+        m = np.array(
+            [(str(a), str(b), str(c)) in keys for a, b, c in zip(it["level"], it["group"], it["item"])],
+            dtype=bool,
+        )
         _blank_cols(it, m, ["n"] + [c for c in it.columns if str(c).startswith("pct_")])
     gaps = list(by_kind.get("gap", [])) + [("school", s, d) for s, d in by_kind.get("school", [])]
     if gaps:
@@ -814,14 +1087,21 @@ def _item_table(ctx) -> None:
     from .item_detail import item_distributions
 
     ctx.tables["item_distribution"] = item_distributions(
-        ctx.responses, ctx.instrument, profile=ctx.tables["asset_profile"], schools=ctx.schools, min_n=ctx.min_n)
+        ctx.responses,
+        ctx.instrument,
+        profile=ctx.tables["asset_profile"],
+        schools=ctx.schools,
+        min_n=ctx.min_n,
+    )
 
 
 def _apply_gaps(ctx, gaps: set) -> None:
     """Blank gap rows; a school's fallback row moves on to the next level that is still shown."""
     net = ctx.tables.get("gaps_network")
     if net is not None:
-        m = np.array([(str(r["level"]), str(r["group"]), r["domain"]) in gaps for _, r in net.iterrows()], dtype=bool)
+        m = np.array(
+            [(str(r["level"]), str(r["group"]), r["domain"]) in gaps for _, r in net.iterrows()], dtype=bool
+        )
         _blank_cols(net, m, _GAP_STATS)
     gb = ctx.tables.get("gaps_by_school")
     if gb is None or not len(gb):
@@ -843,7 +1123,8 @@ def _apply_gaps(ctx, gaps: set) -> None:
                 for c in nxt.index:
                     if c in r.index and c not in ("school",):
                         r[c] = nxt[c]
-                r["note"] = f"{why}; the gap for {'district ' + str(nxt['group']) if nxt['level'] == 'district' else 'the whole network'} is shown instead."
+                where = f"district {nxt['group']}" if nxt["level"] == "district" else "the whole network"
+                r["note"] = f"{why}; the gap for {where} is shown instead."
             else:
                 for c in _GAP_STATS:
                     r[c] = pd.NA if c == "flagged_large" else np.nan
@@ -867,7 +1148,11 @@ def _fallback(net: pd.DataFrame, r, ctx):
     if r["level"] in ("school", "district"):
         order.append(("network", "network"))
     for lv, g in order:
-        hit = net[(net["level"].astype(str) == lv) & (net["group"].astype(str) == str(g)) & (net["domain"] == r["domain"])]
+        hit = net[
+            (net["level"].astype(str) == lv)
+            & (net["group"].astype(str) == str(g))
+            & (net["domain"] == r["domain"])
+        ]
         if len(hit) and _shown(hit.iloc[0]):
             return hit.iloc[0]
     return None
@@ -877,7 +1162,10 @@ _COUNT_IN_TEXT = re.compile(r"\((\d+)( excerpts?| interviews?)?\)")
 
 
 def _band_text(text):
-    """``"Name (2)"`` / ``"(1 excerpt)"`` -> ``"Name (1+)"`` / ``"(1+ excerpts)"`` for counts that could be one person's."""
+    """Band counts that could be one person's.
+
+    ``"Name (2)"`` becomes ``"Name (1+)"`` and ``"(1 excerpt)"`` becomes ``"(1+ excerpts)"``.
+    """
     if not isinstance(text, str):
         return text
 
@@ -887,6 +1175,7 @@ def _band_text(text):
         if b == "1+" and unit and not unit.endswith("s"):
             unit += "s"
         return f"({b}{unit})"
+
     return _COUNT_IN_TEXT.sub(sub, text)
 
 
@@ -903,8 +1192,9 @@ def _band_interview_counts(ctx) -> None:
             small = shown & tal[col].between(1, MIN_INTERVIEWS)
             if share in tal:
                 tal.loc[small, share] = np.nan
-            tal[col] = [band_count(v) if ok else ("" if pd.isna(v) else str(int(v)))
-                        for v, ok in zip(tal[col], shown)]
+            tal[col] = [
+                band_count(v) if ok else ("" if pd.isna(v) else str(int(v))) for v, ok in zip(tal[col], shown)
+            ]
         t["code_tallies_schools"] = tal
     jd = t.get("joint_display_schools")
     if jd is not None and len(jd):
@@ -916,8 +1206,9 @@ def _band_interview_counts(ctx) -> None:
         rec["evidence"] = [_band_text(v) if "interviews:" in str(v) else v for v in rec["evidence"]]
 
 
-def protect_publication(ctx, *, recompute: Callable[[Any], None], max_rounds: int = 20,
-                        bounds: bool = True) -> AuditResult:
+def protect_publication(
+    ctx, *, recompute: Callable[[Any], None], max_rounds: int = 20, bounds: bool = True
+) -> AuditResult:
     """Audit every published number of a report run and add secondary suppression until nothing is recoverable.
 
     Called once by :func:`assetinv.report.pipeline.load_context` after the analyses and
@@ -955,7 +1246,9 @@ def protect_publication(ctx, *, recompute: Callable[[Any], None], max_rounds: in
     inst = ctx.instrument
     items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
     cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items)
-    _item_table(ctx)  # computed here so that it is audited with the rest (it follows the profile's suppression)
+    _item_table(
+        ctx
+    )  # computed here so that it is audited with the rest (it follows the profile's suppression)
     total = AuditResult()
     all_units: list = []
     for rnd in range(1, max_rounds + 1):
@@ -1047,7 +1340,7 @@ def compare_releases(previous: dict, current: dict, min_n: int = MIN_N) -> list[
     >>> new = {"groups": {"asset_profile | n, mean | school S01 EX": 21}}
     >>> compare_releases(old, new)
     ['asset_profile | n, mean | school S01 EX: 22 respondents in the previous release, 21 now (a difference of 1 can be differenced)']
-    """
+    """  # noqa: E501 (doctest output)
     old = (previous or {}).get("groups", {}) or {}
     new = (current or {}).get("groups", {}) or {}
     out = []
@@ -1057,6 +1350,8 @@ def compare_releases(previous: dict, current: dict, min_n: int = MIN_N) -> list[
         except (TypeError, ValueError):
             continue
         if 0 < abs(a - b) < min_n:
-            out.append(f"{key}: {a} respondents in the previous release, {b} now "
-                       f"(a difference of {abs(a - b)} can be differenced)")
+            out.append(
+                f"{key}: {a} respondents in the previous release, {b} now "
+                f"(a difference of {abs(a - b)} can be differenced)"
+            )
     return out

@@ -996,7 +996,7 @@ def _parse_file(path: str) -> Instrument:
     return _build(raw, path, sha, _line_index(text))
 
 
-def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
+def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:  # noqa: C901 -- a flat list of independent checks of one scale
     """Check one scale mapping (``scale:`` or an entry of ``scales:``); None if it has problems."""
     where = c.keypath(pre)
     if not c.mapping(scale, pre, where):

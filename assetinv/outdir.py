@@ -22,6 +22,7 @@ rules (issue 12):
 
 :func:`school_file_names` gives every school id a distinct, safe file name.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -50,7 +51,14 @@ __all__ = [
 
 MANIFEST_NAME = ".assetinv-manifest.json"
 _FORMAT = 1
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 
 
 #: Files that do not make a folder "not empty" (they are never touched either).
@@ -115,15 +123,30 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i in ids:
         slug = _slug(i)
-        plain = (slug == i and folded.get(slug.casefold()) == 1 and not slug.startswith(".")
-                 and slug.upper().split(".")[0] not in _WINDOWS_RESERVED and slug != "")
-        out[i] = slug if plain else f"{slug.lstrip('.')[:60] or 'school'}-{hashlib.sha256(i.encode('utf-8')).hexdigest()[:8]}"
+        plain = (
+            slug == i
+            and folded.get(slug.casefold()) == 1
+            and not slug.startswith(".")
+            and slug.upper().split(".")[0] not in _WINDOWS_RESERVED
+            and slug != ""
+        )
+        out[i] = (
+            slug
+            if plain
+            else f"{slug.lstrip('.')[:60] or 'school'}-{hashlib.sha256(i.encode('utf-8')).hexdigest()[:8]}"
+        )
     seen: dict[str, str] = {}
     for i, name in out.items():
         key = name.casefold()
         if key in seen and seen[key] != i:
-            raise DataError(Problem("schools.csv", f"school ids '{seen[key]}' and '{i}' would share the report "
-                                    f"file {name}.html", "rename one of the schools", column="school"))
+            raise DataError(
+                Problem(
+                    "schools.csv",
+                    f"school ids '{seen[key]}' and '{i}' would share the report file {name}.html",
+                    "rename one of the schools",
+                    column="school",
+                )
+            )
         seen[key] = i
     return out
 
@@ -166,7 +189,9 @@ def read_manifest(out) -> dict[str, str] | None:
     """
     p = Path(out) / MANIFEST_NAME
     if p.is_symlink():
-        raise DataError(Problem(str(p), "the manifest is a symbolic link", "delete it, or choose another --out"))
+        raise DataError(
+            Problem(str(p), "the manifest is a symbolic link", "delete it, or choose another --out")
+        )
     if not p.exists():
         return None
     try:
@@ -177,16 +202,23 @@ def read_manifest(out) -> dict[str, str] | None:
         if not all(isinstance(k, str) and _safe_rel(k) and isinstance(v, str) for k, v in files.items()):
             raise ValueError
     except (ValueError, KeyError, TypeError, UnicodeDecodeError, OSError):
-        raise DataError(Problem(str(p), "the manifest of the output folder is damaged",
-                                "delete the manifest and run again with --force (files you added are kept)")) \
-            from None
+        raise DataError(
+            Problem(
+                str(p),
+                "the manifest of the output folder is damaged",
+                "delete the manifest and run again with --force (files you added are kept)",
+            )
+        ) from None
     return dict(files)
 
 
 def _manifest_bytes(files: dict[str, str]) -> bytes:
-    doc = {"tool": "assetinv", "format": _FORMAT,
-           "about": "files written by assetinv report; only these are ever replaced or removed",
-           "files": dict(sorted(files.items()))}
+    doc = {
+        "tool": "assetinv",
+        "format": _FORMAT,
+        "about": "files written by assetinv report; only these are ever replaced or removed",
+        "files": dict(sorted(files.items())),
+    }
     return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
@@ -250,14 +282,21 @@ def check_out(out, *, force: bool = False) -> dict[str, str] | None:
         return None
     manifest = read_manifest(out) if out.is_dir() else None
     if manifest is None and out.is_dir() and not force:
-        present = [e for e in _listing(out) if e != MANIFEST_NAME and e.rsplit("/", 1)[-1] not in _HOUSEKEEPING]
+        present = [
+            e for e in _listing(out) if e != MANIFEST_NAME and e.rsplit("/", 1)[-1] not in _HOUSEKEEPING
+        ]
         if present:
             shown = ", ".join(present[:5]) + (f" and {len(present) - 5} more" if len(present) > 5 else "")
-            raise DataError(Problem(str(out), f"the output folder is not empty and was not written by assetinv "
-                                    f"(no {MANIFEST_NAME}); it holds {shown}",
-                                    "choose an empty or new folder with --out, or pass --force to write into it "
-                                    "(nothing in it is deleted; a file at one of assetinv's paths is kept as "
-                                    "NAME.orig)"))
+            raise DataError(
+                Problem(
+                    str(out),
+                    f"the output folder is not empty and was not written by assetinv "
+                    f"(no {MANIFEST_NAME}); it holds {shown}",
+                    "choose an empty or new folder with --out, or pass --force to write into it "
+                    "(nothing in it is deleted; a file at one of assetinv's paths is kept as "
+                    "NAME.orig)",
+                )
+            )
     return manifest
 
 
@@ -380,24 +419,44 @@ def commit(tmp: Path, out: Path, *, force: bool = False) -> list[str]:
     for rel in new + [MANIFEST_NAME]:
         link = _symlink_on_the_way(out, rel)
         if link is not None:
-            problems.append(Problem(str(link), "is a symbolic link; assetinv never writes through links",
-                                    "remove the link (or replace it with a real folder), or choose another --out"))
+            problems.append(
+                Problem(
+                    str(link),
+                    "is a symbolic link; assetinv never writes through links",
+                    "remove the link (or replace it with a real folder), or choose another --out",
+                )
+            )
             continue
         dest = out / rel
         if dest.is_dir():
-            problems.append(Problem(str(dest), "is a folder where assetinv writes a file",
-                                    "move the folder away, or choose another --out"))
+            problems.append(
+                Problem(
+                    str(dest),
+                    "is a folder where assetinv writes a file",
+                    "move the folder away, or choose another --out",
+                )
+            )
         elif dest.exists() and rel != MANIFEST_NAME and rel not in manifest:
             if not force:
-                problems.append(Problem(str(dest), "exists but was not written by assetinv (not in its manifest)",
-                                        "move the file away, or pass --force to keep it as NAME.orig"))
+                problems.append(
+                    Problem(
+                        str(dest),
+                        "exists but was not written by assetinv (not in its manifest)",
+                        "move the file away, or pass --force to keep it as NAME.orig",
+                    )
+                )
             else:
                 keep_aside.append(dest)
     stale = [rel for rel in manifest if rel not in hashes]
     for rel in stale:
         if _symlink_on_the_way(out, rel) is not None:
-            problems.append(Problem(str(out / rel), "a file assetinv wrote earlier is now behind a symbolic link",
-                                    "remove the link, or choose another --out"))
+            problems.append(
+                Problem(
+                    str(out / rel),
+                    "a file assetinv wrote earlier is now behind a symbolic link",
+                    "remove the link, or choose another --out",
+                )
+            )
     if problems:
         raise DataError(sorted(set(problems), key=lambda p: p.file))
     previous = _block_sigint()

@@ -5,6 +5,7 @@ rate under ``min_response_rate``) must never show a statistic. Tables keep the
 row so a reader sees that the group exists, with its statistics set to NaN and
 the reason written in ``suppressed``.
 """
+
 from __future__ import annotations
 
 import re
@@ -167,8 +168,10 @@ def complementary_suppress(
     raw = None if raw_n is None else pd.Series(np.asarray(raw_n, dtype="float64"), index=out.index)
     if value_columns is None:
         value_columns = [
-            c for c in out.columns
-            if c not in set(by) | {"invited", "suppressed"} | set(within) and pd.api.types.is_numeric_dtype(out[c])
+            c
+            for c in out.columns
+            if c not in set(by) | {"invited", "suppressed"} | set(within)
+            and pd.api.types.is_numeric_dtype(out[c])
         ]
     cell_cols = [c for c in list(parent) + list(within) if c in out.columns]
     cells = _key(out, cell_cols)
@@ -296,11 +299,20 @@ _SELF_ROLE = [
     # "as a principal", "as the AP", "as an assistant principal", "as the only chemistry teacher"
     (re.compile(rf"\b[Aa]s\s+(?:an?|the|their|our|this school's)\s+{_ROLE_WORDS}\b"), "[as a staff member]"),
     # "I'm the principal", "I am the only chemistry teacher", "I was the AP"
-    (re.compile(rf"\bI(?:'m|\s+am|\s+was|\s+have\s+been|'ve\s+been)\s+(?:an?|the|their|our)\s+{_ROLE_WORDS}\b"),
-     "I am [a staff member]"),
+    (
+        re.compile(
+            rf"\bI(?:'m|\s+am|\s+was|\s+have\s+been|'ve\s+been)\s+(?:an?|the|their|our)\s+{_ROLE_WORDS}\b"
+        ),
+        "I am [a staff member]",
+    ),
     # "my teachers", "my staff", "my department", "my APs", "my leadership team"
-    (re.compile(r"\b[Mm]y\s+(?:(?:own|whole|new)\s+)?(?:teachers|staff|faculty|department|APs|assistant principals|"
-                r"leadership team|team leads|building|school)\b"), "[the school's staff]"),
+    (
+        re.compile(
+            r"\b[Mm]y\s+(?:(?:own|whole|new)\s+)?(?:teachers|staff|faculty|department|APs|assistant principals|"
+            r"leadership team|team leads|building|school)\b"
+        ),
+        "[the school's staff]",
+    ),
 ]
 
 

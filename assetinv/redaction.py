@@ -10,6 +10,7 @@ names and respondent ids known from the data.
 Its recall and precision on the labelled corpus in
 ``tests/test_redaction_corpus.py`` are reported in ``docs/privacy.md``.
 """
+
 from __future__ import annotations
 
 import re
@@ -151,12 +152,16 @@ _PERSON_AFTER = (
     r"does|did|is always|was always|has been|and I|and me|, who|who"
 )
 #: Nouns after a possessive that mark a person ("Hyun-woo's lesson", "Keisha's classroom").
-_PERSON_POSSESSION = r"class|classes|room|classroom|team|lesson|lessons|idea|ideas|kids|students|unit|lab|office|desk|" \
-                     r"course|group|slides|binder|notes|mentor|husband|wife|son|daughter|mom|dad"
+_PERSON_POSSESSION = (
+    r"class|classes|room|classroom|team|lesson|lessons|idea|ideas|kids|students|unit|lab|office|desk|"
+    r"course|group|slides|binder|notes|mentor|husband|wife|son|daughter|mom|dad"
+)
 #: Words that, before a lone capitalised word, mark it as a person ("I asked Dana", "with Okafor").
-_PERSON_BEFORE = r"asked for|ask for|asked|ask|told|tell|emailed|email|texted|text|called|call|thanked|thank|met with|meet with|" \
-                 r"worked with|work with|talked to|talk to|spoke to|speak to|spoke with|talked with|" \
-                 r"paired with|partnered with|co-teach with|co-taught with|shadowed|observed|hired|mentored"
+_PERSON_BEFORE = (
+    r"asked for|ask for|asked|ask|told|tell|emailed|email|texted|text|called|call|thanked|thank|met with|meet with|"
+    r"worked with|work with|talked to|talk to|spoke to|speak to|spoke with|talked with|"
+    r"paired with|partnered with|co-teach with|co-taught with|shadowed|observed|hired|mentored"
+)
 
 # Letters (any script) with inner apostrophes or hyphens: José, Zoë, O'Neill, Smith-Jones.
 _L = r"[^\W\d_]"
@@ -180,7 +185,24 @@ _EXTENSION = re.compile(r"^,?\s*(?:x|ext\.?|extension)\s?\d{1,5}", re.I)
 
 #: Regions whose national number formats are recognised without a country code
 #: (numbers written with ``+`` and a country code are recognised for every country).
-PHONE_REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "IE", "AU", "NZ", "IN", "MX", "BR", "ZA", "NG", "KE", "PH")
+PHONE_REGIONS = (
+    "US",
+    "GB",
+    "FR",
+    "DE",
+    "ES",
+    "IT",
+    "IE",
+    "AU",
+    "NZ",
+    "IN",
+    "MX",
+    "BR",
+    "ZA",
+    "NG",
+    "KE",
+    "PH",
+)
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +220,12 @@ def _cap(tok: str) -> bool:
 
 def _allowed(tok: str) -> bool:
     base = re.sub(r"['\u2019]s$", "", tok)
-    return tok in NAME_ALLOWLIST or base in NAME_ALLOWLIST or tok.capitalize() in NAME_ALLOWLIST and tok.isupper()
+    return (
+        tok in NAME_ALLOWLIST
+        or base in NAME_ALLOWLIST
+        or tok.capitalize() in NAME_ALLOWLIST
+        and tok.isupper()
+    )
 
 
 def _is_sentence_start(text: str, pos: int) -> bool:
@@ -243,7 +270,9 @@ def _replace_spans(text: str, spans: list[tuple[int, int]], token: str) -> str:
 
 
 #: Name particles that may stand between the capitalised parts of one name ("Seán Ó Briain", "Ludwig van Beethoven").
-_PARTICLES = frozenset("de del della da di dos das du van von der den ter la le bin ibn al el Ó Ní Nic Mac Ua".split())
+_PARTICLES = frozenset(
+    "de del della da di dos das du van von der den ter la le bin ibn al el Ó Ní Nic Mac Ua".split()
+)
 
 
 _TITLE = re.compile(
@@ -263,8 +292,11 @@ def _title_name_ok(m: re.Match) -> bool:
     if name.lower() in _COMMON or (_allowed(name) and not name.isupper()):
         return False
     if name.isupper() and len(name) > 1:
-        return (honorific or title.isupper()) and name.capitalize() not in NAME_ALLOWLIST \
+        return (
+            (honorific or title.isupper())
+            and name.capitalize() not in NAME_ALLOWLIST
             and name not in NAME_ALLOWLIST
+        )
     if name[:1].isupper():
         return True
     # a lower-case name after an honorific with a full stop ("mr. smith"), or after mr/mrs/ms/mx ("mr okonkwo")
@@ -347,7 +379,8 @@ _POSSESSIVE = re.compile(rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=['\u2019]s[ \t]
 
 def _speakers_and_possessives(text: str) -> str:
     """A speaker label that is a name ("DANA:", "Dana:") and a possessive before a common noun
-    ("Deborah's pacing guide", "Krause's unit") become ``[name]``."""
+    ("Deborah's pacing guide", "Krause's unit") become ``[name]``.
+    """
     spans = []
     for m in _SPEAKER.finditer(text):
         w = m.group("name")
@@ -357,15 +390,21 @@ def _speakers_and_possessives(text: str) -> str:
             spans.append((m.start("name"), m.end("name")))
     for m in _POSSESSIVE.finditer(text):
         w = m.group("name")
-        if _cap(w) and not _allowed(w) and w not in SENTENCE_STARTERS and w not in NOT_LONE_NAMES \
-                and w.lower() not in _COMMON:
+        if (
+            _cap(w)
+            and not _allowed(w)
+            and w not in SENTENCE_STARTERS
+            and w not in NOT_LONE_NAMES
+            and w.lower() not in _COMMON
+        ):
             spans.append((m.start("name"), m.end("name")))
     return _replace_spans(text, spans, "[name]")
 
 
 def _lexicon_names(text: str) -> str:
     """A lone capitalised word that is a given name (:func:`_first_names`) becomes ``[name]``, unless
-    it is part of a longer capitalised phrase ("Franklin Institute", handled as a run or left alone)."""
+    it is part of a longer capitalised phrase ("Franklin Institute", handled as a run or left alone).
+    """
     names = _first_names()
     toks = list(_TOKEN.finditer(text))
     spans = []
@@ -374,11 +413,16 @@ def _lexicon_names(text: str) -> str:
         if w not in names or _allowed(w) or w in SENTENCE_STARTERS:
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if nxt is not None and re.fullmatch(r"[ \t]+", text[t.end():nxt.start()]) and _cap(nxt.group(0)):
+        if nxt is not None and re.fullmatch(r"[ \t]+", text[t.end() : nxt.start()]) and _cap(nxt.group(0)):
             continue
         prv = toks[i - 1] if i else None
-        if prv is not None and re.fullmatch(r"[ \t]+", text[prv.end():t.start()]) and _cap(prv.group(0)) \
-                and not _is_sentence_start(text, prv.start()) and not _allowed(prv.group(0)):
+        if (
+            prv is not None
+            and re.fullmatch(r"[ \t]+", text[prv.end() : t.start()])
+            and _cap(prv.group(0))
+            and not _is_sentence_start(text, prv.start())
+            and not _allowed(prv.group(0))
+        ):
             continue
         spans.append((t.start(), t.end()))
     return _replace_spans(text, spans, "[name]")
@@ -399,7 +443,9 @@ def _cap_runs(text: str) -> str:
             continue
         # extend over capitalised words (and particles between them) separated by spaces
         j, last, parts = i + 1, i, 1
-        while j < len(toks) and parts < 3 and re.fullmatch(r"[ \t]+", text[toks[j - 1].end(): toks[j].start()]):
+        while (
+            j < len(toks) and parts < 3 and re.fullmatch(r"[ \t]+", text[toks[j - 1].end() : toks[j].start()])
+        ):
             w = toks[j].group(0)
             if _cap(w) and not _allowed(w):
                 last, parts = j, parts + 1
@@ -421,7 +467,9 @@ def _alternation(terms: tuple[str, ...], flags: int) -> re.Pattern | None:
         return None
     alt = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
     # whole tokens: not inside a hyphenated or apostrophe-joined word ("Pritchard" in "Pritchard-Evans")
-    return re.compile(rf"(?<![\w\[])(?<![\w]['\u2019-])(?:{alt})(?![\w\]])(?!['\u2019-](?!s\b)[^\W\d_])", flags)
+    return re.compile(
+        rf"(?<![\w\[])(?<![\w]['\u2019-])(?:{alt})(?![\w\]])(?!['\u2019-](?!s\b)[^\W\d_])", flags
+    )
 
 
 def _known_terms(text: str, names: Iterable[str] | None, ids: Iterable[str] | None) -> str:
@@ -458,8 +506,13 @@ def _id_ok(t: str) -> bool:
 
 
 # ----------------------------------------------------------------------------------------- public
-def redact(text, names: Iterable[str] | None = None, *, ids: Iterable[str] | None = None,
-           regions: Iterable[str] = PHONE_REGIONS) -> str:
+def redact(
+    text,
+    names: Iterable[str] | None = None,
+    *,
+    ids: Iterable[str] | None = None,
+    regions: Iterable[str] = PHONE_REGIONS,
+) -> str:
     """Remove personal names, contact details and respondent ids from a quote.
 
     Applied, in order, to the text (normalised to Unicode NFC):
@@ -593,8 +646,13 @@ def read_redact_names(path) -> list[str]:
     try:
         text = p.read_bytes().decode("utf-8-sig")
     except OSError as err:
-        raise DataError(Problem(str(p), f"the names list cannot be opened ({err.strerror or err})",
-                                "check the 'redact_names' path in study.yaml")) from None
+        raise DataError(
+            Problem(
+                str(p),
+                f"the names list cannot be opened ({err.strerror or err})",
+                "check the 'redact_names' path in study.yaml",
+            )
+        ) from None
     except UnicodeDecodeError:
         raise DataError(Problem(str(p), "the names list is not UTF-8 text", "save it as UTF-8")) from None
     lines = [ln.strip() for ln in text.splitlines()]
@@ -604,7 +662,9 @@ def read_redact_names(path) -> list[str]:
         rows = list(csv.reader(lines))
         header = [h.strip().lower() for h in rows[0]] if rows else []
         if "name" not in header:
-            raise DataError(Problem(str(p), "the names list has no 'name' column", "add a header 'name'", row=1))
+            raise DataError(
+                Problem(str(p), "the names list has no 'name' column", "add a header 'name'", row=1)
+            )
         j = header.index("name")
         lines = [r[j].strip() for r in rows[1:] if len(r) > j]
     out: list[str] = []

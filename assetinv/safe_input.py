@@ -20,6 +20,7 @@ attacks matter for assetinv:
 Every refusal is a :class:`~assetinv.errors.DataError` that names the archive
 and the fix; none quotes the contents of the refused file.
 """
+
 from __future__ import annotations
 
 import os
@@ -45,8 +46,10 @@ MAX_COMPRESSION_RATIO = 100
 RATIO_FLOOR_BYTES = 1024 * 1024
 _CHUNK = 1 << 16
 
-_FIX_BOMB = ("this is not what a QDA program exports (it may be a 'zip bomb'); export the project again, "
-             "without media files if it holds large audio or video")
+_FIX_BOMB = (
+    "this is not what a QDA program exports (it may be a 'zip bomb'); export the project again, "
+    "without media files if it holds large audio or video"
+)
 
 
 def _mib(n: int) -> str:
@@ -89,8 +92,9 @@ class SafeZip:
     A better zip bomb. *USENIX WOOT '19*.
     """
 
-    def __init__(self, path, *, label: str | None = None, max_bytes: int | None = None,
-                 max_ratio: float | None = None):
+    def __init__(
+        self, path, *, label: str | None = None, max_bytes: int | None = None, max_ratio: float | None = None
+    ):
         self.path = path if hasattr(path, "read") else Path(path)  # a path or an open binary file
         self.label = label or str(path)
         self.max_bytes = int(MAX_UNCOMPRESSED_BYTES if max_bytes is None else max_bytes)
@@ -99,15 +103,25 @@ class SafeZip:
         self._zf: zipfile.ZipFile | None = None
 
     # ---------------------------------------------------------------- open / headers
-    def __enter__(self) -> "SafeZip":
+    def __enter__(self) -> SafeZip:
         try:
             self._zf = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
-            raise DataError(Problem(self.label, f"not a readable zip archive, so not a REFI-QDA project "
-                                    f"({type(err).__name__})", "export the project again as .qdpx")) from None
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"not a readable zip archive, so not a REFI-QDA project ({type(err).__name__})",
+                    "export the project again as .qdpx",
+                )
+            ) from None
         except OSError as err:
-            raise DataError(Problem(self.label, f"the file cannot be opened ({err.strerror or type(err).__name__})",
-                                    "check the path and that you may read it")) from None
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"the file cannot be opened ({err.strerror or type(err).__name__})",
+                    "check the path and that you may read it",
+                )
+            ) from None
         try:
             self.check_headers()
         except BaseException:
@@ -125,18 +139,30 @@ class SafeZip:
         infos = self._zf.infolist()
         total = sum(max(int(i.file_size), 0) for i in infos)
         if total > self.max_bytes:
-            raise DataError(Problem(self.label, f"the archive declares {_mib(total)} of uncompressed data, more "
-                                    f"than the {_mib(self.max_bytes)} allowed", _FIX_BOMB))
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"the archive declares {_mib(total)} of uncompressed data, more "
+                    f"than the {_mib(self.max_bytes)} allowed",
+                    _FIX_BOMB,
+                )
+            )
         for info in infos:
             if info.file_size > RATIO_FLOOR_BYTES:
                 ratio = info.file_size / max(int(info.compress_size), 1)
                 if ratio > self.max_ratio:
-                    raise DataError(Problem(self.label, f"member '{_clean(info.filename)}' is compressed "
-                                            f"{ratio:.0f} to 1 (at most {self.max_ratio:.0f} to 1 is allowed)",
-                                            _FIX_BOMB))
+                    raise DataError(
+                        Problem(
+                            self.label,
+                            f"member '{_clean(info.filename)}' is compressed "
+                            f"{ratio:.0f} to 1 (at most {self.max_ratio:.0f} to 1 is allowed)",
+                            _FIX_BOMB,
+                        )
+                    )
 
     # ---------------------------------------------------------------- members
     def namelist(self) -> list[str]:
+        """The archive's member names."""
         assert self._zf is not None
         return self._zf.namelist()
 
@@ -149,12 +175,22 @@ class SafeZip:
         except DataError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as err:
-            raise DataError(Problem(self.label, f"member '{_clean(name)}' of the archive is damaged "
-                                    f"({type(err).__name__})", "export the project again")) from None
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"member '{_clean(name)}' of the archive is damaged ({type(err).__name__})",
+                    "export the project again",
+                )
+            ) from None
         except (RuntimeError, NotImplementedError) as err:  # encrypted, or an unknown compression method
-            raise DataError(Problem(self.label, f"member '{_clean(name)}' cannot be read ({type(err).__name__}: "
-                                    "encrypted or compressed with an unsupported method)",
-                                    "export the project again without a password")) from None
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"member '{_clean(name)}' cannot be read ({type(err).__name__}: "
+                    "encrypted or compressed with an unsupported method)",
+                    "export the project again without a password",
+                )
+            ) from None
 
     def _stream(self, info: zipfile.ZipInfo) -> bytes:
         assert self._zf is not None
@@ -170,14 +206,27 @@ class SafeZip:
                 got += len(chunk)
                 self.read_so_far += len(chunk)
                 if got > declared:
-                    raise DataError(Problem(self.label, f"member '{_clean(info.filename)}' expands beyond the "
-                                            "size its header declares", _FIX_BOMB))
+                    raise DataError(
+                        Problem(
+                            self.label,
+                            f"member '{_clean(info.filename)}' expands beyond the size its header declares",
+                            _FIX_BOMB,
+                        )
+                    )
                 if self.read_so_far > self.max_bytes:
-                    raise DataError(Problem(self.label, f"the archive expands to more than "
-                                            f"{_mib(self.max_bytes)}", _FIX_BOMB))
+                    raise DataError(
+                        Problem(
+                            self.label, f"the archive expands to more than {_mib(self.max_bytes)}", _FIX_BOMB
+                        )
+                    )
                 if got > RATIO_FLOOR_BYTES and got / compressed > self.max_ratio:
-                    raise DataError(Problem(self.label, f"member '{_clean(info.filename)}' expands more than "
-                                            f"{self.max_ratio:.0f} to 1", _FIX_BOMB))
+                    raise DataError(
+                        Problem(
+                            self.label,
+                            f"member '{_clean(info.filename)}' expands more than {self.max_ratio:.0f} to 1",
+                            _FIX_BOMB,
+                        )
+                    )
                 parts.append(chunk)
         return b"".join(parts)
 
@@ -196,8 +245,9 @@ def _within(path: Path, folder: Path) -> bool:
     return True
 
 
-def resolve_external_source(ref: str, *, archive, base_path: str | None = None,
-                            allow_external=None, source: str = "") -> Path:
+def resolve_external_source(
+    ref: str, *, archive, base_path: str | None = None, allow_external=None, source: str = ""
+) -> Path:
     """Where an external ``plainTextPath`` points, if the user allowed it; otherwise refuse.
 
     Parameters
@@ -250,11 +300,16 @@ def resolve_external_source(ref: str, *, archive, base_path: str | None = None,
     scheme, _, rest = str(ref).partition("://")
     where = f"source '{_clean(source)}'" if source else "a source"
     if allow_external is None:
-        raise DataError(Problem(label, f"{where} takes its text from outside the archive ({scheme}:// path); "
-                                "assetinv reads source texts only from inside the .qdpx unless you allow a folder",
-                                "export the project with its sources embedded, or allow the folder that holds "
-                                "the texts (read_qdpx(..., allow_external=FOLDER) or, in study.yaml, "
-                                "'codings: {file: ..., allow_external: FOLDER}')"))
+        raise DataError(
+            Problem(
+                label,
+                f"{where} takes its text from outside the archive ({scheme}:// path); "
+                "assetinv reads source texts only from inside the .qdpx unless you allow a folder",
+                "export the project with its sources embedded, or allow the folder that holds "
+                "the texts (read_qdpx(..., allow_external=FOLDER) or, in study.yaml, "
+                "'codings: {file: ..., allow_external: FOLDER}')",
+            )
+        )
     allowed = Path(allow_external).expanduser().resolve()
     rest = unquote(rest)
     if scheme == "absolute":
@@ -268,9 +323,19 @@ def resolve_external_source(ref: str, *, archive, base_path: str | None = None,
         target = base / rest
     target = target.resolve()
     if not _within(target, allowed):
-        raise DataError(Problem(label, f"{where} points outside the allowed folder {allowed}",
-                                "move the source text into the allowed folder, or embed it in the project"))
+        raise DataError(
+            Problem(
+                label,
+                f"{where} points outside the allowed folder {allowed}",
+                "move the source text into the allowed folder, or embed it in the project",
+            )
+        )
     if not target.is_file():
-        raise DataError(Problem(label, f"{where}: its text file was not found in the allowed folder",
-                                "export the project with its sources included"))
+        raise DataError(
+            Problem(
+                label,
+                f"{where}: its text file was not found in the allowed folder",
+                "export the project with its sources included",
+            )
+        )
     return target

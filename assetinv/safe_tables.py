@@ -14,6 +14,7 @@ payloads). So:
 Numbers stay numbers: a negative number is a numeric cell, and text that is
 just a number (``"-0.25"``) is left as it is.
 """
+
 from __future__ import annotations
 
 import re

@@ -23,11 +23,12 @@ fewer than ``min_n`` respondents (or, with a roster, a response rate under
 ``min_response_rate``) keeps its row but shows no number, and ``suppressed``
 says why. The rules are documented in ``docs/scoring.md``.
 """
+
 from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,7 +65,6 @@ _PLAYBOOK_PATH = Path(__file__).with_name("data") / "playbook.yaml"
 _PLAYBOOK_BY_MAJOR = {"1": _PLAYBOOK_PATH, "2": Path(__file__).with_name("data") / "playbook-2.0.0.yaml"}
 
 
-
 # --------------------------------------------------------------------------- #
 # Instrument adapter
 # --------------------------------------------------------------------------- #
@@ -95,7 +95,8 @@ class _Spec:
 
 def _spec(instrument: Instrument | str | Path | _Spec | None = None) -> _Spec:
     """The few facts scoring needs, from :func:`assetinv.instrument.resolve` and the
-    instrument's cached derived facts (errors of loading surface as ``DataError``)."""
+    instrument's cached derived facts (errors of loading surface as ``DataError``).
+    """
     if isinstance(instrument, _Spec):
         return instrument
     inst = resolve(instrument)
@@ -127,7 +128,9 @@ def _domains(spec: _Spec, domains: Sequence[str] | None, table: pd.DataFrame | N
     unknown = [d for d in domains if d not in spec.domains]
     if unknown:
         raise DataError(
-            Problem("domains argument", f"unknown domain id(s) {unknown}", f"use ids from {list(spec.domains)}")
+            Problem(
+                "domains argument", f"unknown domain id(s) {unknown}", f"use ids from {list(spec.domains)}"
+            )
         )
     return list(domains)
 
@@ -147,7 +150,12 @@ def _check_ids(df: pd.DataFrame, required: Sequence[str], file: str) -> None:
     if missing:
         raise DataError(
             [
-                Problem(file, f"required column '{c}' is missing", f"add a column named '{c}' (see docs/design.md)", column=c)
+                Problem(
+                    file,
+                    f"required column '{c}' is missing",
+                    f"add a column named '{c}' (see docs/design.md)",
+                    column=c,
+                )
                 for c in missing
             ]
         )
@@ -168,7 +176,8 @@ def _item_matrix(df: pd.DataFrame, items: Sequence[str], spec: _Spec, file: str)
                 Problem(
                     file,
                     f"value {raw.iloc[pos]!r} is not a whole number from {spec.scale_min} to {spec.scale_max}",
-                    f"recode the answer to {spec.scale_min}..{spec.scale_max} or leave the cell empty for a missing answer",
+                    f"recode the answer to {spec.scale_min}..{spec.scale_max} "
+                    "or leave the cell empty for a missing answer",
                     row=int(pos) + 2,
                     column=c,
                 )
@@ -285,12 +294,17 @@ def score_domains(
     roles = df["role"].astype(str).to_numpy()
     if spec.item_roles:
         applies = np.column_stack(
-            [np.isin(roles, list(spec.item_roles[i])) if i in spec.item_roles else np.ones(len(df), bool) for i in items]
+            [
+                np.isin(roles, list(spec.item_roles[i])) if i in spec.item_roles else np.ones(len(df), bool)
+                for i in items
+            ]
         )
     else:
         applies = np.ones_like(answered)
 
-    out = pd.DataFrame({c: (df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)) for c in ID_COLUMNS})
+    out = pd.DataFrame(
+        {c: (df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)) for c in ID_COLUMNS}
+    )
     required = {}
     short_of: list[list[str]] = [[] for _ in range(len(df))]
     for d in spec.domains:
@@ -318,9 +332,13 @@ def score_domains(
             n_ans = np.where(skip, 0, n_ans)
         out[d] = np.where(ok, mean, np.nan)
         out[f"{d}_n"] = n_ans.astype("int64")
-        required[d] = int(np.ceil(min_answered * len(idx) - 1e-9)) if min_answered < 1 else int(min(min_answered, len(idx)))
-        for p in np.flatnonzero(~ok & (n_app > 0)):
-            short_of[p].append(d)
+        required[d] = (
+            int(np.ceil(min_answered * len(idx) - 1e-9))
+            if min_answered < 1
+            else int(min(min_answered, len(idx)))
+        )
+        for row in np.flatnonzero(~ok & (n_app > 0)):
+            short_of[int(row)].append(d)
 
     n_total = answered.sum(axis=1)
     with warnings.catch_warnings():
@@ -346,7 +364,9 @@ def score_domains(
     for p in range(len(df)):
         f = []
         if straight[p]:
-            f.append(f"straight-lining: the same answer ({int(lo[p])}) to all {int(n_total[p])} answered items")
+            f.append(
+                f"straight-lining: the same answer ({int(lo[p])}) to all {int(n_total[p])} answered items"
+            )
         if speeder[p]:
             f.append(f"speeding: finished in {dur[p]:.0f} s, under {threshold:.0f} s")
         if short_of[p]:
@@ -355,7 +375,9 @@ def score_domains(
     out["straightliner"] = straight.astype(bool)
     out["speeder"] = speeder.astype(bool)
     out["quality_flags"] = flags
-    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(drop=True)
+    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(
+        drop=True
+    )
     out.attrs = {
         "instrument_version": spec.version,
         "min_answered": min_answered,
@@ -418,7 +440,7 @@ def percent_favourable(
     Hough, H., et al. (2017). *Using surveys of students' social-emotional
     learning and school climate for accountability and continuous improvement*.
     PACE. (Percent favourable reporting of school climate surveys.)
-    """
+    """  # noqa: E501 (doctest output)
     file = _source(responses, "responses")
     spec = _spec(instrument)
     by = [by] if isinstance(by, str) else list(by or [])
@@ -451,12 +473,31 @@ def percent_favourable(
                     reason = f"fewer than {min_n} respondents"
                 else:
                     shares.append(pct)
-                rows.append({**head, "level": "item", "domain": d, "item": items[j], "n": n_item, "pct_favourable": pct, "_r": reason})
+                rows.append(
+                    {
+                        **head,
+                        "level": "item",
+                        "domain": d,
+                        "item": items[j],
+                        "n": n_item,
+                        "pct_favourable": pct,
+                        "_r": reason,
+                    }
+                )
             n_dom = int((~np.isnan(fav[np.ix_(m, idx)])).any(axis=1).sum())
-            reason = f"fewer than {min_n} respondents" if (n_group < min_n or n_dom < min_n or not shares) else ""
+            reason = (
+                f"fewer than {min_n} respondents" if (n_group < min_n or n_dom < min_n or not shares) else ""
+            )
             rows.append(
-                {**head, "level": "domain", "domain": d, "item": "", "n": n_dom,
-                 "pct_favourable": float(np.mean(shares)) if shares else np.nan, "_r": reason}
+                {
+                    **head,
+                    "level": "domain",
+                    "domain": d,
+                    "item": "",
+                    "n": n_dom,
+                    "pct_favourable": float(np.mean(shares)) if shares else np.nan,
+                    "_r": reason,
+                }
             )
     cols = by + ["level", "domain", "item", "n", "pct_favourable"]
     out = pd.DataFrame(rows, columns=cols + ["_r"])
@@ -481,15 +522,18 @@ def _tcrit(level: float, df) -> np.ndarray:
 def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> tuple[dict, dict]:
     """({(group key, domain): reliability}, {domain: note}) from
     :func:`assetinv.group_reliability` (bounded to [0, 1]; the note says when a
-    negative ICC(1) was reported as 0). Its errors are not caught."""
+    negative ICC(1) was reported as 0). Its errors are not caught.
+    """
     tmp = sub[domains].copy()
     tmp["_grp"] = key.to_numpy()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ReliabilityWarning)   # the notes carry what matters here
+        warnings.simplefilter("ignore", ReliabilityWarning)  # the notes carry what matters here
         gr = group_reliability(tmp, domains, "_grp", min_n=1)
     bg = gr.by_group
-    res = {(str(g), c): float(r) if pd.notna(r) else np.nan
-           for g, c, r in zip(bg["group"], bg["column"], bg["reliability"])}
+    res = {
+        (str(g), c): float(r) if pd.notna(r) else np.nan
+        for g, c, r in zip(bg["group"], bg["column"], bg["reliability"])
+    }
     notes = {c: nt for c, nt in zip(gr.table["column"], gr.table["note"]) if nt}
     return res, notes
 
@@ -610,7 +654,7 @@ def summarize(
     research, and methods in organizations* (pp. 349-381). Jossey-Bass.
     Shrout, P. E., & Fleiss, J. L. (1979). Intraclass correlations: uses in
     assessing rater reliability. *Psychological Bulletin*, 86(2), 420-428.
-    """
+    """  # noqa: E501 (doctest output)
     by = [by] if isinstance(by, str) else list(by)
     _check_ids(scores, by, "scores")
     spec = _spec(instrument)
@@ -672,43 +716,95 @@ def summarize(
             f = _fpc_factor(n, invited) if fpc else 1.0
             half = float(_tcrit(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
             rows.append(
-                {**head, "domain": d, "domain_name": spec.names.get(d, d), "n": n, "invited": invited,
-                 "response_rate": rate, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half,
-                 "pct_favourable": pct.get((k, d), np.nan), "reliability": rel.get((k, d), np.nan),
-                 "reliability_note": rel_notes.get(d, "")}
+                {
+                    **head,
+                    "domain": d,
+                    "domain_name": spec.names.get(d, d),
+                    "n": n,
+                    "invited": invited,
+                    "response_rate": rate,
+                    "mean": mean,
+                    "sd": sd,
+                    "ci_low": mean - half,
+                    "ci_high": mean + half,
+                    "pct_favourable": pct.get((k, d), np.nan),
+                    "reliability": rel.get((k, d), np.nan),
+                    "reliability_note": rel_notes.get(d, ""),
+                }
             )
-    cols = by + ["domain", "domain_name", "n", "invited", "response_rate", "mean", "sd", "ci_low", "ci_high",
-                 "pct_favourable", "reliability", "reliability_note"]
+    cols = by + [
+        "domain",
+        "domain_name",
+        "n",
+        "invited",
+        "response_rate",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "pct_favourable",
+        "reliability",
+        "reliability_note",
+    ]
     table = pd.DataFrame(rows, columns=cols)
     raw_n = table["n"].astype("float64").copy()
     values = ["mean", "sd", "ci_low", "ci_high", "pct_favourable", "reliability"]
-    out = suppress(table, values, n_column="n", min_n=min_n,
-                   rate_column="response_rate" if inv is not None else None,
-                   min_response_rate=min_response_rate)
+    out = suppress(
+        table,
+        values,
+        n_column="n",
+        min_n=min_n,
+        rate_column="response_rate" if inv is not None else None,
+        min_response_rate=min_response_rate,
+    )
     if complementary and len(out):
         par = list(by[:-1]) if parent is None else list(parent)
         out = complementary_suppress(out, by, par, value_columns=values, min_n=min_n, raw_n=raw_n)
     for c in ["n", "invited", "response_rate"] + values:
         out[c] = out[c].astype("float64")
-    out.attrs = {"instrument_version": spec.version, "min_n": min_n, "min_response_rate": min_response_rate,
-                 "level": level, "by": tuple(by)}
+    out.attrs = {
+        "instrument_version": spec.version,
+        "min_n": min_n,
+        "min_response_rate": min_response_rate,
+        "level": level,
+        "by": tuple(by),
+    }
     return out
 
 
 # --------------------------------------------------------------------------- #
 # 3. Asset profile
 # --------------------------------------------------------------------------- #
-def _rule_text(asset_at: float, growth_below: float, level: float, min_diff: float, scale_max: int, *,
-               comparison: str = "others", adjust: str | None = "bh", fpc: bool = False) -> str:
+def _rule_text(
+    asset_at: float,
+    growth_below: float,
+    level: float,
+    min_diff: float,
+    scale_max: int,
+    *,
+    comparison: str = "others",
+    adjust: str | None = "bh",
+    fpc: bool = False,
+) -> str:
     ci = f"{level:.0%}"
     md = f" and by at least {min_diff:g} points" if min_diff > 0 else ""
-    against = ("the other schools of the network (the school itself left out)" if comparison == "others"
-               else "the whole network (the school included)")
-    adj = (f" Because a network makes many such comparisons, the {ci} intervals are widened by the "
-           f"Benjamini-Hochberg rule across all of the network's school and domain comparisons, so that chance "
-           f"differences rarely earn a label." if adjust == "bh" else "")
-    fp = (" Intervals use the finite-population correction: the staff invited are the whole population."
-          if fpc else "")
+    against = (
+        "the other schools of the network (the school itself left out)"
+        if comparison == "others"
+        else "the whole network (the school included)"
+    )
+    adj = (
+        f" Because a network makes many such comparisons, the {ci} intervals are widened by the "
+        f"Benjamini-Hochberg rule across all of the network's school and domain comparisons, so that chance "
+        f"differences rarely earn a label."
+        if adjust == "bh"
+        else ""
+    )
+    fp = (
+        " Intervals use the finite-population correction: the staff invited are the whole population."
+        if fpc
+        else ""
+    )
     return (
         f"Against {against}: asset if the school's mean is above theirs with the {ci} interval of the "
         f"difference above 0{md}; growth area if below with the interval below 0{md}; otherwise typical. "
@@ -747,39 +843,70 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
     if others >= 1:
         pl = "s" if others > 1 else ""
         top, bottom = f"the highest of the {k} schools", f"the lowest of the {k} schools"
-        up = (top if lower == others else bottom if lower == 0 and higher == others
-              else f"higher than {lower} of the other {others} school{pl}")
-        down = (bottom if higher == others else top if higher == 0 and lower == others
-                else f"lower than {higher} of the other {others} school{pl}")
+        up = (
+            top
+            if lower == others
+            else bottom
+            if lower == 0 and higher == others
+            else f"higher than {lower} of the other {others} school{pl}"
+        )
+        down = (
+            bottom
+            if higher == others
+            else top
+            if higher == 0 and lower == others
+            else f"lower than {higher} of the other {others} school{pl}"
+        )
     else:
         up = down = "the only school reported"
     if row["status"] == "asset":
         if sn == "asset" and sa == "asset":
             return f"{short} {verb} a clear asset: {m} of {scale_max}, {up}."
         if sa == "asset":
-            return f"{short} {verb} an asset: {m} of {scale_max}, at or above the {asset_at_s} standard ({up})."
-        return (f"{short} {verb} an asset compared with the network: {m} of {scale_max}, clearly above the network "
-                f"average of {net} and {up}.")
+            return (
+                f"{short} {verb} an asset: {m} of {scale_max}, at or above the {asset_at_s} standard ({up})."
+            )
+        return (
+            f"{short} {verb} an asset compared with the network: {m} of {scale_max}, clearly above the network "
+            f"average of {net} and {up}."
+        )
     if row["status"] == "growth area":
         if sn == "growth area" and sa == "growth area":
             return f"{short} {verb} a clear area to grow: {m} of {scale_max}, {down}."
         if sa == "growth area":
-            return f"{short} {verb} an area to grow: {m} of {scale_max}, below the {growth_s} standard ({down})."
-        return (f"{short} {verb} an area to grow compared with the network: {m} of {scale_max}, clearly below the "
-                f"network average of {net} and {down}.")
+            return (
+                f"{short} {verb} an area to grow: {m} of {scale_max}, below the {growth_s} standard ({down})."
+            )
+        return (
+            f"{short} {verb} an area to grow compared with the network: {m} of {scale_max}, clearly below the "
+            f"network average of {net} and {down}."
+        )
     if sa == "asset" and sn == "growth area":
-        return (f"{short} {verb} mixed: {m} of {scale_max} meets the {asset_at_s} standard but is clearly below the "
-                f"network average of {net}.")
+        return (
+            f"{short} {verb} mixed: {m} of {scale_max} meets the {asset_at_s} standard but is clearly below the "
+            f"network average of {net}."
+        )
     if sa == "growth area" and sn == "asset":
-        return (f"{short} {verb} mixed: {m} of {scale_max} is clearly above the network average of {net} but below "
-                f"the {growth_s} standard.")
-    near = f"not clearly different from the network average of {net}" if net is not None else "with no other school to compare"
-    return f"{short} {verb} typical: {m} of {scale_max}, {near} ({up})." if others >= 1 else f"{short} {verb} typical: {m} of {scale_max}."
+        return (
+            f"{short} {verb} mixed: {m} of {scale_max} is clearly above the network average of {net} but below "
+            f"the {growth_s} standard."
+        )
+    near = (
+        f"not clearly different from the network average of {net}"
+        if net is not None
+        else "with no other school to compare"
+    )
+    return (
+        f"{short} {verb} typical: {m} of {scale_max}, {near} ({up})."
+        if others >= 1
+        else f"{short} {verb} typical: {m} of {scale_max}."
+    )
 
 
 def _fpc_factor(n: int, invited: float) -> float:
     """Finite-population correction of a mean's variance, ``(N - n)/(N - 1)``,
-    when the roster gives the invited count ``N`` (and ``n <= N``); else 1."""
+    when the roster gives the invited count ``N`` (and ``n <= N``); else 1.
+    """
     if not (invited and np.isfinite(invited)) or invited <= 1 or n > invited:
         return 1.0
     return float((invited - n) / (invited - 1))
@@ -803,7 +930,8 @@ def _network_contrast(base: dict, rep: list, s: str, comparison: str):
     each school's own variance was used before: with schools of 8 its far tail
     (where BH's first threshold, ``alpha / m``, sits) rejected 2.3 times too
     often, so null networks got a label in 5.8% of runs against the stated 5%
-    (benchmarks/results_null_labels.md)."""
+    (benchmarks/results_null_labels.md).
+    """
     pool = [j for j in rep if j != s] if comparison == "others" else list(rep)
     Np = sum(base[j]["n"] for j in pool)
     ref = sum(base[j]["n"] * base[j]["mean"] for j in pool) / Np
@@ -814,7 +942,7 @@ def _network_contrast(base: dict, rep: list, s: str, comparison: str):
     for j in sorted(set(pool) | {s}):
         w = base[j]["n"] / Np if j in pool else 0.0
         c = (1.0 - w) if j == s else w
-        var += c ** 2 * base[j]["f"] * sp2 / base[j]["n"]
+        var += c**2 * base[j]["f"] * sp2 / base[j]["n"]
     return ref, diff, float(var), float(dof) if dof > 0 else np.inf
 
 
@@ -822,14 +950,15 @@ def _classify(rows: list, alpha: float, adjust: str | None) -> None:
     """Set the statuses of every reportable row: a label needs its test's
     p-value -- BH-adjusted across all the network's school x domain tests when
     ``adjust="bh"`` -- at or below ``alpha`` (i.e. the interval excludes the
-    threshold). ``status_unadjusted`` is the label each test gives on its own."""
+    threshold). ``status_unadjusted`` is the label each test gives on its own.
+    """
     from ._multiplicity import bh_adjust
 
     pn = np.array([r["p_network"] if not r["suppressed"] else np.nan for r in rows], float)
     ps = np.array([r["p_standard"] if not r["suppressed"] else np.nan for r in rows], float)
     if adjust == "bh":
         q = bh_adjust(np.r_[pn, ps])
-        qn, qs = q[:len(rows)], q[len(rows):]
+        qn, qs = q[: len(rows)], q[len(rows) :]
     else:
         qn, qs = pn, ps
 
@@ -851,8 +980,12 @@ def _classify(rows: list, alpha: float, adjust: str | None) -> None:
         if r["suppressed"]:
             continue
         sn, sa = lab(r["_dir_net"], a_n), lab(r["_dir_std"], a_s)
-        r.update(status_network=sn, status_absolute=sa, status=combine(sn, sa),
-                 status_unadjusted=combine(lab(r["_dir_net"], u_n), lab(r["_dir_std"], u_s)))
+        r.update(
+            status_network=sn,
+            status_absolute=sa,
+            status=combine(sn, sa),
+            status_unadjusted=combine(lab(r["_dir_net"], u_n), lab(r["_dir_std"], u_s)),
+        )
 
 
 def asset_profile(
@@ -993,17 +1126,30 @@ def asset_profile(
         sub = sub[~(sub["straightliner"].astype(bool) | sub["speeder"].astype(bool))]
     sub = sub.reset_index(drop=True)
 
-    inv = _invited(roster, ["school"], {"wave": [wave] if wave is not None else None,
-                                        "role": list(roles) if roles is not None else None})
-    schools = sorted(set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()),
-                     key=natural_key)
+    inv = _invited(
+        roster,
+        ["school"],
+        {"wave": [wave] if wave is not None else None, "role": list(roles) if roles is not None else None},
+    )
+    schools = sorted(
+        set(sub["school"].astype(str)) | (set(inv["school"].astype(str)) if inv is not None else set()),
+        key=natural_key,
+    )
     n_resp = sub["school"].astype(str).value_counts()
     if comparison not in ("others", "all"):
         raise ValueError(f"comparison must be 'others' or 'all', not {comparison!r}")
     if adjust not in ("bh", None):
         raise ValueError(f"adjust must be 'bh' or None, not {adjust!r}")
-    rule = _rule_text(asset_at, growth_below, level, min_diff, spec.scale_max, comparison=comparison,
-                      adjust=adjust, fpc=fpc and inv is not None)
+    rule = _rule_text(
+        asset_at,
+        growth_below,
+        level,
+        min_diff,
+        spec.scale_max,
+        comparison=comparison,
+        adjust=adjust,
+        fpc=fpc and inv is not None,
+    )
     alpha = 1 - level
 
     rows = []
@@ -1025,20 +1171,47 @@ def asset_profile(
                 reason = f"response rate under {min_response_rate:.0%}"
             elif suppress_also and (s, d) in suppress_also:
                 reason = str(suppress_also[(s, d)])
-            base[s] = {"n": n, "mean": v.mean() if n else np.nan, "sd": v.std(ddof=1) if n > 1 else 0.0,
-                       "reason": reason, "f": _fpc_factor(n, invited) if fpc else 1.0}
+            base[s] = {
+                "n": n,
+                "mean": v.mean() if n else np.nan,
+                "sd": v.std(ddof=1) if n > 1 else 0.0,
+                "reason": reason,
+                "f": _fpc_factor(n, invited) if fpc else 1.0,
+            }
         rep = [s for s in schools if not base[s]["reason"]]
         N = sum(base[s]["n"] for s in rep)
         net = sum(base[s]["n"] * base[s]["mean"] for s in rep) / N if N else np.nan
         for s in schools:
             b = base[s]
-            row = {"school": s, "domain": d, "domain_name": spec.names.get(d, d), "domain_short": spec.short(d),
-                   "n": np.nan, "mean": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                   "network_mean": net, "others_mean": np.nan, "diff": np.nan, "diff_low": np.nan,
-                   "diff_high": np.nan, "p_network": np.nan, "p_standard": np.nan,
-                   "rank": pd.NA, "n_schools": len(rep), "status_network": "", "status_absolute": "",
-                   "status": "", "status_unadjusted": "", "rule": rule, "suppressed": b["reason"],
-                   "n_lower": np.nan, "n_higher": np.nan, "_dir_net": 0, "_dir_std": 0}
+            row = {
+                "school": s,
+                "domain": d,
+                "domain_name": spec.names.get(d, d),
+                "domain_short": spec.short(d),
+                "n": np.nan,
+                "mean": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "network_mean": net,
+                "others_mean": np.nan,
+                "diff": np.nan,
+                "diff_low": np.nan,
+                "diff_high": np.nan,
+                "p_network": np.nan,
+                "p_standard": np.nan,
+                "rank": pd.NA,
+                "n_schools": len(rep),
+                "status_network": "",
+                "status_absolute": "",
+                "status": "",
+                "status_unadjusted": "",
+                "rule": rule,
+                "suppressed": b["reason"],
+                "n_lower": np.nan,
+                "n_higher": np.nan,
+                "_dir_net": 0,
+                "_dir_std": 0,
+            }
             if not b["reason"]:
                 n, mean, sd = b["n"], b["mean"], b["sd"]
                 se = sd * math.sqrt(b["f"] / n)
@@ -1052,8 +1225,13 @@ def asset_profile(
                 if len(rep) >= 2:
                     ref_mean, diff, var, df_w = _network_contrast(base, rep, s, comparison)
                     half_d = float(stats.t.ppf(0.5 + level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
-                    row.update(others_mean=ref_mean if comparison == "others" else np.nan, diff=diff, diff_low=diff - half_d, diff_high=diff + half_d,
-                               p_network=_p_two_sided(diff, math.sqrt(var), df_w))
+                    row.update(
+                        others_mean=ref_mean if comparison == "others" else np.nan,
+                        diff=diff,
+                        diff_low=diff - half_d,
+                        diff_high=diff + half_d,
+                        p_network=_p_two_sided(diff, math.sqrt(var), df_w),
+                    )
                     if abs(diff) >= min_diff:
                         row["_dir_net"] = 1 if diff > 0 else -1 if diff < 0 else 0
                 # the fixed standard, judged on the interval as well
@@ -1063,29 +1241,69 @@ def asset_profile(
                     row["_dir_std"], thr = -1, growth_below
                 else:
                     thr = None
-                row["p_standard"] = (_p_two_sided(mean - thr, se, n - 1) if thr is not None and n > 1 else
-                                     (0.0 if thr is not None and se == 0 else 1.0))
+                row["p_standard"] = (
+                    _p_two_sided(mean - thr, se, n - 1)
+                    if thr is not None and n > 1
+                    else (0.0 if thr is not None and se == 0 else 1.0)
+                )
             rows.append(row)
     _classify(rows, alpha, adjust)
     for row in rows:
         row["sentence"] = _sentence(row, row["domain_short"], asset_at, growth_below, spec.scale_max)
-    cols = ["school", "domain", "domain_name", "domain_short", "n", "mean", "ci_low", "ci_high", "network_mean",
-            "others_mean", "diff", "diff_low", "diff_high", "p_network", "p_standard", "q_network", "q_standard",
-            "rank", "n_schools", "status_network", "status_absolute", "status", "status_unadjusted",
-            "rule", "sentence", "suppressed"]
+    cols = [
+        "school",
+        "domain",
+        "domain_name",
+        "domain_short",
+        "n",
+        "mean",
+        "ci_low",
+        "ci_high",
+        "network_mean",
+        "others_mean",
+        "diff",
+        "diff_low",
+        "diff_high",
+        "p_network",
+        "p_standard",
+        "q_network",
+        "q_standard",
+        "rank",
+        "n_schools",
+        "status_network",
+        "status_absolute",
+        "status",
+        "status_unadjusted",
+        "rule",
+        "sentence",
+        "suppressed",
+    ]
     out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
     order = {d: i for i, d in enumerate(doms)}
-    out = out.assign(_o=out["domain"].map(order)).sort_values(["school", "_o"], kind="mergesort",
-                                                              key=id_sort_key).drop(columns="_o")
+    out = (
+        out.assign(_o=out["domain"].map(order))
+        .sort_values(["school", "_o"], kind="mergesort", key=id_sort_key)
+        .drop(columns="_o")
+    )
     if school is not None:
         wanted = [school] if isinstance(school, str) else list(school)
         out = out[out["school"].isin([str(w) for w in wanted])]
     out = out.reset_index(drop=True)
     out["rank"] = out["rank"].astype("Int64")
     out["n_schools"] = out["n_schools"].astype("int64")
-    out.attrs = {"instrument_version": spec.version, "min_n": min_n, "wave": wave, "roles": roles,
-                 "asset_at": asset_at, "growth_below": growth_below, "level": level, "rule": rule,
-                 "comparison": comparison, "adjust": adjust, "fpc": bool(fpc and inv is not None)}
+    out.attrs = {
+        "instrument_version": spec.version,
+        "min_n": min_n,
+        "wave": wave,
+        "roles": roles,
+        "asset_at": asset_at,
+        "growth_below": growth_below,
+        "level": level,
+        "rule": rule,
+        "comparison": comparison,
+        "adjust": adjust,
+        "fpc": bool(fpc and inv is not None),
+    }
     return out
 
 
@@ -1179,23 +1397,54 @@ def perception_gaps(
                 reasons.append(f"fewer than {min_n} teachers")
             if l_.size < min_n:
                 reasons.append(f"fewer than {min_n} leaders")
-            row = {"level": level, "group": g, "domain": d, "domain_name": spec.names.get(d, d),
-                   "n_teachers": np.nan, "n_leaders": np.nan, "teacher_mean": np.nan, "leader_mean": np.nan,
-                   "gap": np.nan, "ci_low": np.nan, "ci_high": np.nan, "flagged_large": pd.NA,
-                   "suppressed": " and ".join(reasons)}
+            row = {
+                "level": level,
+                "group": g,
+                "domain": d,
+                "domain_name": spec.names.get(d, d),
+                "n_teachers": np.nan,
+                "n_leaders": np.nan,
+                "teacher_mean": np.nan,
+                "leader_mean": np.nan,
+                "gap": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "flagged_large": pd.NA,
+                "suppressed": " and ".join(reasons),
+            }
             if not reasons:
                 vt, vl = t.var(ddof=1) / t.size, l_.var(ddof=1) / l_.size
                 se = math.sqrt(vt + vl)
-                den = (vt**2 / (t.size - 1) + vl**2 / (l_.size - 1))
+                den = vt**2 / (t.size - 1) + vl**2 / (l_.size - 1)
                 dfw = (vt + vl) ** 2 / den if den > 0 else np.inf
                 gap = float(l_.mean() - t.mean())
                 half = float(stats.t.ppf(0.5 + ci_level / 2, dfw) * se) if se > 0 else 0.0
-                row.update(n_teachers=float(t.size), n_leaders=float(l_.size), teacher_mean=float(t.mean()),
-                           leader_mean=float(l_.mean()), gap=gap, ci_low=gap - half, ci_high=gap + half,
-                           flagged_large=bool(abs(gap) >= large))
+                row.update(
+                    n_teachers=float(t.size),
+                    n_leaders=float(l_.size),
+                    teacher_mean=float(t.mean()),
+                    leader_mean=float(l_.mean()),
+                    gap=gap,
+                    ci_low=gap - half,
+                    ci_high=gap + half,
+                    flagged_large=bool(abs(gap) >= large),
+                )
             rows.append(row)
-    cols = ["level", "group", "domain", "domain_name", "n_teachers", "n_leaders", "teacher_mean", "leader_mean",
-            "gap", "ci_low", "ci_high", "flagged_large", "suppressed"]
+    cols = [
+        "level",
+        "group",
+        "domain",
+        "domain_name",
+        "n_teachers",
+        "n_leaders",
+        "teacher_mean",
+        "leader_mean",
+        "gap",
+        "ci_low",
+        "ci_high",
+        "flagged_large",
+        "suppressed",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     if level != "network" and len(out):
         _protect_gaps(out, sub, level, role, doms, min_n)
@@ -1206,8 +1455,9 @@ def perception_gaps(
     return out
 
 
-def _protect_gaps(out: pd.DataFrame, sub: pd.DataFrame, level: str, role: pd.Series,
-                  doms: Sequence[str], min_n: int) -> None:
+def _protect_gaps(
+    out: pd.DataFrame, sub: pd.DataFrame, level: str, role: pd.Series, doms: Sequence[str], min_n: int
+) -> None:
     """Complementary suppression for gap rows (in place).
 
     A shown parent (the district of a school; the network of a district)
@@ -1230,7 +1480,10 @@ def _protect_gaps(out: pd.DataFrame, sub: pd.DataFrame, level: str, role: pd.Ser
         cnt = {}
         for g in grp.unique():
             m = (grp == g).to_numpy() & ok
-            cnt[g] = (int((m & (role == "teacher").to_numpy()).sum()), int((m & (role == "leader").to_numpy()).sum()))
+            cnt[g] = (
+                int((m & (role == "teacher").to_numpy()).sum()),
+                int((m & (role == "leader").to_numpy()).sum()),
+            )
         rows_d = out.index[out["domain"] == d]
         cells: dict[str, list] = {}
         for i in rows_d:
@@ -1308,23 +1561,30 @@ def perception_gaps_with_fallback(
     sub = scores[scores["school"].astype(str) == str(school)]
     if sub.empty:
         raise DataError(Problem("scores", f"school '{school}' has no respondents", "check the school id"))
-    district = str(sub["district"].iloc[0]) if "district" in sub and pd.notna(sub["district"].iloc[0]) else None
+    district = (
+        str(sub["district"].iloc[0]) if "district" in sub and pd.notna(sub["district"].iloc[0]) else None
+    )
     kw = dict(min_n=min_n, large=large, wave=wave, domains=domains, ci_level=ci_level, instrument=instrument)
     # computed beside the district's other schools, so complementary suppression applies
     pool = scores[scores["district"].astype(str) == district] if district is not None else sub
     school_t = perception_gaps(pool, level="school", **kw)
     school_t = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
-    dist_t = (perception_gaps(scores[scores["district"].astype(str) == district], level="district", **kw)
-              if district is not None else None)
+    dist_t = (
+        perception_gaps(scores[scores["district"].astype(str) == district], level="district", **kw)
+        if district is not None
+        else None
+    )
     net_t = perception_gaps(scores, level="network", **kw)
     rows = []
-    for i, r in school_t.iterrows():
+    for _, r in school_t.iterrows():
         d = r["domain"]
         if not r["suppressed"]:
             note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
             rows.append({**r.to_dict(), "note": note})
             continue
-        why = f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
+        why = (
+            f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
+        )
         chosen = None
         if dist_t is not None:
             dr = dist_t[dist_t["domain"] == d].iloc[0]
@@ -1334,8 +1594,11 @@ def perception_gaps_with_fallback(
         if chosen is None:
             nr = net_t[net_t["domain"] == d].iloc[0]
             chosen = nr.to_dict()
-            note = (f"{why}; the gap for the whole network is shown instead." if not nr["suppressed"]
-                    else f"{why}; even the network has {nr['suppressed']}.")
+            note = (
+                f"{why}; the gap for the whole network is shown instead."
+                if not nr["suppressed"]
+                else f"{why}; even the network has {nr['suppressed']}."
+            )
         rows.append({**chosen, "note": note})
     out = pd.DataFrame(rows, columns=list(school_t.columns) + ["note"])
     out.insert(0, "school", str(school))
@@ -1367,8 +1630,10 @@ def _reading(short: str, est: float, lo: float, hi: float, d: float, level: floa
         return f"{short} grew{where} by {_fmt(est, 2)} points ({ci}), {_effect_label(d)}."
     if hi < 0:
         return f"{short} fell{where} by {_fmt(-est, 2)} points ({ci}), {_effect_label(d)}."
-    return (f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points ({ci}); "
-            f"the data cannot tell this apart from no change.")
+    return (
+        f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points ({ci}); "
+        f"the data cannot tell this apart from no change."
+    )
 
 
 def _fit_mixed(data: pd.DataFrame, groups: str, re_formula: str | None, vc: dict | None):
@@ -1398,7 +1663,11 @@ def _fit_mixed(data: pd.DataFrame, groups: str, re_formula: str | None, vc: dict
                 continue
         msgs = {str(w.message).split("\n")[0] for w in caught}
         se = float(res.bse.get("followup", np.nan)) if hasattr(res.bse, "get") else np.nan
-        conv = bool(getattr(res, "converged", True)) and np.isfinite(se) and np.isfinite(res.fe_params["followup"])
+        conv = (
+            bool(getattr(res, "converged", True))
+            and np.isfinite(se)
+            and np.isfinite(res.fe_params["followup"])
+        )
         bad_hessian = any("Hessian" in m or "singular" in m.lower() for m in msgs)
         if conv and not bad_hessian:
             boundary = any("boundary" in m for m in msgs)
@@ -1443,7 +1712,7 @@ def _growth_heterogeneity(data: pd.DataFrame) -> float:
     return float(stats.chi2.sf(q, len(est) - 1))
 
 
-def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dict:
+def _change_network(data: pd.DataFrame, level: float, random_slope: bool | str) -> dict:
     from ._growth import Structure
 
     linked = data.groupby(["school", "respondent_id"], sort=False)["followup"].nunique()
@@ -1458,34 +1727,46 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
         if not np.isfinite(q_p):
             notes.append("too few schools to test variation in growth, so no wave slope")
         elif q_p >= 0.10:
-            notes.append("no detectable between-school variation in growth "
-                         f"(heterogeneity test p = {q_p:.2f}), so no wave slope")
+            notes.append(
+                "no detectable between-school variation in growth "
+                f"(heterogeneity test p = {q_p:.2f}), so no wave slope"
+            )
         else:
             # the default estimand is these schools' average change: their own growth differences are not
             # sampling error, so no wave slope (random_slope=True/"auto" generalises to schools like these)
-            notes.append(f"growth varies between schools (heterogeneity test p = {q_p:.2f}); the interval is for "
-                         "the average change of these schools (no wave slope)")
+            notes.append(
+                f"growth varies between schools (heterogeneity test p = {q_p:.2f}); the interval is for "
+                "the average change of these schools (no wave slope)"
+            )
     # re_formula is always explicit: statsmodels adds its default group
     # intercept only when there is no vc_formula, so with the respondent
     # component and re_formula=None the school intercept would silently vanish.
     attempts = ([("~followup", "school random intercept and wave slope")] if try_slope else []) + [
-        ("1", "school random intercept")]
+        ("1", "school random intercept")
+    ]
     res = None
     for re_f, label in attempts:
         if re_f == "1":
-            st = Structure(block="school", school_intercept=True, school_slope=False, respondent=vc is not None)
+            st = Structure(
+                block="school", school_intercept=True, school_slope=False, respondent=vc is not None
+            )
             inf = _fast_inference(data, st)
             if inf is not None:
-                return _mixed_inference(data, None, st, level, n_linked, _network_label(False, vc, label), notes,
-                                        inf=inf)
+                return _mixed_inference(
+                    data, None, st, level, n_linked, _network_label(False, vc, label), notes, inf=inf
+                )
         r, ok, msgs = _fit_mixed(data, "school", re_f, vc)
         if re_f != "1":
             boundary = False
             if r is not None:
                 cov = np.asarray(r.cov_re)
-                boundary = cov.shape[0] > 1 and (cov[1, 1] < 1e-4 * max(float(r.scale), 1e-12) or cov[0, 0] <= 0)
+                boundary = cov.shape[0] > 1 and (
+                    cov[1, 1] < 1e-4 * max(float(r.scale), 1e-12) or cov[0, 0] <= 0
+                )
             if r is None or not ok or boundary:
-                notes.append(f"wave slope dropped ({'no convergence' if not ok else 'slope variance near zero'})")
+                notes.append(
+                    f"wave slope dropped ({'no convergence' if not ok else 'slope variance near zero'})"
+                )
                 continue
         if not ok:
             notes.append(f"{label}: no convergence ({'; '.join(msgs)})")
@@ -1500,11 +1781,15 @@ def _change_network(data: pd.DataFrame, level: float, random_slope: bool) -> dic
 
 
 def _network_label(slope: bool, vc: dict | None, model_label: str) -> str:
-    formula = ("score ~ followup + (1 + followup | school)" if slope else "score ~ followup + (1 | school)") + (
-        " + (1 | school:respondent)" if vc else "")
-    return ("MixedLM (REML): " + model_label
-            + (", respondent random intercept nested in school (linked panel)" if vc else "")
-            + f" [{formula}]")
+    formula = (
+        "score ~ followup + (1 + followup | school)" if slope else "score ~ followup + (1 | school)"
+    ) + (" + (1 | school:respondent)" if vc else "")
+    return (
+        "MixedLM (REML): "
+        + model_label
+        + (", respondent random intercept nested in school (linked panel)" if vc else "")
+        + f" [{formula}]"
+    )
 
 
 # Intercept-only growth models are fitted by assetinv._growth.reml_psi (REML from sufficient
@@ -1519,7 +1804,8 @@ _FAST_MIN_VAR = 0.0105
 def _fast_inference(data: pd.DataFrame, st):
     """Satterthwaite inference at the REML optimum found without statsmodels, or
     None when the statsmodels route must be used (slope model, a variance near
-    the boundary, or anything not finite)."""
+    the boundary, or anything not finite).
+    """
     from ._growth import reml_psi, satterthwaite
 
     if not _FAST_REML or st.school_slope:
@@ -1529,16 +1815,21 @@ def _fast_inference(data: pd.DataFrame, st):
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):
         return None
     comps = [v for k, v in inf.psi.items() if k != "residual_var"]
-    if not (np.isfinite(inf.se) and inf.df > 0 and np.all(np.isfinite(inf.beta))) or min(comps) < _FAST_MIN_VAR:
+    if (
+        not (np.isfinite(inf.se) and inf.df > 0 and np.all(np.isfinite(inf.beta)))
+        or min(comps) < _FAST_MIN_VAR
+    ):
         return None
     return inf
 
 
-def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list,
-                     inf=None) -> dict:
+def _mixed_inference(
+    data: pd.DataFrame, res, st, level: float, n_linked: int, label: str, notes: list, inf=None
+) -> dict:
     """Estimate, Satterthwaite-t interval and effect size of ``followup`` from a
     fitted ``MixedLM`` or a ready :class:`assetinv._growth.Inference` (see
-    :mod:`assetinv._growth`; equal to lmerTest)."""
+    :mod:`assetinv._growth`; equal to lmerTest).
+    """
     from ._growth import psi_from_statsmodels, satterthwaite
 
     if inf is None:
@@ -1558,10 +1849,19 @@ def _mixed_inference(data: pd.DataFrame, res, st, level: float, n_linked: int, l
         base_var = _baseline_var_mixed(res, st.school_slope)
     tq = float(stats.t.ppf(0.5 + level / 2, df))
     p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
-    return {"estimate": est, "ci_low": est - tq * se, "ci_high": est + tq * se, "se": se, "df": df,
-            "p_value": p, "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
-            "n_linked": n_linked, "model": label + ("; t interval with Satterthwaite df" if sat_ok else "; t interval on (groups - 1) df"),
-            "note": "; ".join(notes)}
+    return {
+        "estimate": est,
+        "ci_low": est - tq * se,
+        "ci_high": est + tq * se,
+        "se": se,
+        "df": df,
+        "p_value": p,
+        "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
+        "n_linked": n_linked,
+        "model": label
+        + ("; t interval with Satterthwaite df" if sat_ok else "; t interval on (groups - 1) df"),
+        "note": "; ".join(notes),
+    }
 
 
 def _change_ols_clustered(data: pd.DataFrame, level: float, n_linked: int, notes: list) -> dict:
@@ -1573,11 +1873,18 @@ def _change_ols_clustered(data: pd.DataFrame, level: float, n_linked: int, notes
     est = float(ols.params["followup"])
     ci = ols.conf_int(alpha=1 - level).loc["followup"]
     g = int(codes.nunique())
-    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "se": float(ols.bse["followup"]),
-            "df": float(g - 1), "p_value": float(ols.pvalues["followup"]),
-            "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan, "n_linked": n_linked,
-            "model": "OLS with school-clustered standard errors, t on (schools - 1) df (mixed model did not converge)",
-            "note": "; ".join(notes)}
+    return {
+        "estimate": est,
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "se": float(ols.bse["followup"]),
+        "df": float(g - 1),
+        "p_value": float(ols.pvalues["followup"]),
+        "effect_size": est / math.sqrt(ols.scale) if ols.scale > 0 else np.nan,
+        "n_linked": n_linked,
+        "model": "OLS with school-clustered standard errors, t on (schools - 1) df (mixed model did not converge)",
+        "note": "; ".join(notes),
+    }
 
 
 def _change_school(data: pd.DataFrame, level: float) -> dict:
@@ -1592,33 +1899,56 @@ def _change_school(data: pd.DataFrame, level: float) -> dict:
         st = Structure(block="school", school_intercept=False, school_slope=False, respondent=True)
         inf = _fast_inference(data, st)
         if inf is not None:
-            return _mixed_inference(data, None, st, level, n_linked,
-                                    "MixedLM (REML): respondent random intercept (linked panel) "
-                                    "[score ~ followup + (1 | respondent)]", [], inf=inf)
+            return _mixed_inference(
+                data,
+                None,
+                st,
+                level,
+                n_linked,
+                "MixedLM (REML): respondent random intercept (linked panel) "
+                "[score ~ followup + (1 | respondent)]",
+                [],
+                inf=inf,
+            )
         # one group (the school) with a respondent variance component: the same
         # model as groups=respondent_id, several times faster in statsmodels
         res, ok, msgs = _fit_mixed(data.assign(_one=0), "_one", "0", {"respondent": "0 + C(respondent_id)"})
         if ok:
             st = Structure(block="school", school_intercept=False, school_slope=False, respondent=True)
-            return _mixed_inference(data, res, st, level, n_linked,
-                                    "MixedLM (REML): respondent random intercept (linked panel) "
-                                    "[score ~ followup + (1 | respondent)]", msgs)
+            return _mixed_inference(
+                data,
+                res,
+                st,
+                level,
+                n_linked,
+                "MixedLM (REML): respondent random intercept (linked panel) "
+                "[score ~ followup + (1 | respondent)]",
+                msgs,
+            )
         notes.append("respondent mixed model did not converge; OLS used")
     res = smf.ols("score ~ followup", data).fit()
     est = float(res.params["followup"])
     ci = res.conf_int(alpha=1 - level).loc["followup"]
     d = est / math.sqrt(res.scale) if res.scale > 0 else np.nan
-    return {"estimate": est, "ci_low": float(ci[0]), "ci_high": float(ci[1]), "se": float(res.bse["followup"]),
-            "df": float(res.df_resid), "p_value": float(res.pvalues["followup"]),
-            "effect_size": d, "n_linked": n_linked,
-            "model": "OLS with a wave indicator (unlinked respondents); t interval",
-            "note": "; ".join(notes)}
+    return {
+        "estimate": est,
+        "ci_low": float(ci[0]),
+        "ci_high": float(ci[1]),
+        "se": float(res.bse["followup"]),
+        "df": float(res.df_resid),
+        "p_value": float(res.pvalues["followup"]),
+        "effect_size": d,
+        "n_linked": n_linked,
+        "model": "OLS with a wave indicator (unlinked respondents); t interval",
+        "note": "; ".join(notes),
+    }
 
 
 def _network_counts_disclose(data: pd.DataFrame, min_n: int) -> bool:
     """True when the network's per-wave counts, minus the shown schools' counts,
     would reveal a suppressed school: in some wave the suppressed schools with
-    respondents are exactly one, or together fewer than ``min_n``."""
+    respondents are exactly one, or together fewer than ``min_n``.
+    """
     counts = data.groupby(["school", "followup"], sort=True).size().unstack(fill_value=0)
     for w in (0.0, 1.0):
         if w not in counts:
@@ -1639,7 +1969,9 @@ def _low_response_schools(sub: pd.DataFrame, roster: pd.DataFrame | None, roles,
     if roles is not None:
         inv = inv[inv["role"].astype(str).isin([str(r) for r in roles])]
     invited = inv.groupby(["school", "wave"])["invited"].sum()
-    responded = sub.assign(wave=sub["wave"].astype(str)).groupby(["school", "wave"])["respondent_id"].nunique()
+    responded = (
+        sub.assign(wave=sub["wave"].astype(str)).groupby(["school", "wave"])["respondent_id"].nunique()
+    )
     rate = (responded / invited.reindex(responded.index)).dropna()
     return {str(school) for (school, _), r in rate.items() if r < min_rate}
 
@@ -1786,71 +2118,166 @@ def change_over_time(
     if waves is not None and len(waves) == 2:
         baseline, followup = str(waves[0]), str(waves[1])
     elif waves is not None:
-        return _change_waves(scores, [str(w) for w in waves], spec, doms, school=school, by_school=by_school,
-                             level=level, min_n=min_n, roster=roster, min_response_rate=min_response_rate,
-                             roles=roles)
+        return _change_waves(
+            scores,
+            [str(w) for w in waves],
+            spec,
+            doms,
+            school=school,
+            by_school=by_school,
+            level=level,
+            min_n=min_n,
+            roster=roster,
+            min_response_rate=min_response_rate,
+            roles=roles,
+        )
     sub = scores[scores["wave"].astype(str).isin([baseline, followup])]
     if roles is not None and "role" in sub:
         sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
-    sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
-                     followup=(sub["wave"].astype(str) == followup).astype(float))
+    sub = sub.assign(
+        school=sub["school"].astype(str),
+        respondent_id=sub["respondent_id"].astype(str),
+        followup=(sub["wave"].astype(str) == followup).astype(float),
+    )
     schools = sorted(sub["school"].unique(), key=natural_key)
     low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
     scopes = ([] if school is not None else ["network"]) + (
-        [str(school)] if school is not None else (schools if by_school else []))
+        [str(school)] if school is not None else (schools if by_school else [])
+    )
     rows = []
     for d in doms:
-        data = sub[["school", "respondent_id", "followup", d]].rename(columns={d: "score"}).dropna(subset=["score"])
-        data = data.sort_values(["school", "respondent_id", "followup"], kind="mergesort",
-                                key=id_sort_key).reset_index(drop=True)
+        data = (
+            sub[["school", "respondent_id", "followup", d]]
+            .rename(columns={d: "score"})
+            .dropna(subset=["score"])
+        )
+        data = data.sort_values(
+            ["school", "respondent_id", "followup"], kind="mergesort", key=id_sort_key
+        ).reset_index(drop=True)
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
-            row = {"domain": d, "domain_name": spec.names.get(d, d), "scope": scope, "estimate": np.nan,
-                   "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "df": np.nan, "p_value": np.nan,
-                   "effect_size": np.nan,
-                   "hedges_g": np.nan, "n_baseline": float(nb), "n_followup": float(nf), "n_linked": np.nan,
-                   "model": "", "reading": "", "note": "", "suppressed": ""}
+            row = {
+                "domain": d,
+                "domain_name": spec.names.get(d, d),
+                "scope": scope,
+                "estimate": np.nan,
+                "ci_low": np.nan,
+                "ci_high": np.nan,
+                "se": np.nan,
+                "df": np.nan,
+                "p_value": np.nan,
+                "effect_size": np.nan,
+                "hedges_g": np.nan,
+                "n_baseline": float(nb),
+                "n_followup": float(nf),
+                "n_linked": np.nan,
+                "model": "",
+                "reading": "",
+                "note": "",
+                "suppressed": "",
+            }
             if nb < min_n or nf < min_n:
-                row.update(n_baseline=np.nan, n_followup=np.nan,
-                           suppressed=f"fewer than {min_n} respondents in a wave",
-                           reading=f"{spec.short(d)}: change not reported, fewer than {min_n} respondents in a wave.")
+                row.update(
+                    n_baseline=np.nan,
+                    n_followup=np.nan,
+                    suppressed=f"fewer than {min_n} respondents in a wave",
+                    reading=f"{spec.short(d)}: change not reported, fewer than {min_n} respondents in a wave.",
+                )
                 rows.append(row)
                 continue
             if scope in low_rate:
-                row.update(n_baseline=np.nan, n_followup=np.nan,
-                           suppressed=f"response rate under {min_response_rate:.0%} in a wave",
-                           reading=f"{spec.short(d)}: change not reported, fewer than {min_response_rate:.0%} of "
-                                   f"invited staff answered in a wave.")
+                row.update(
+                    n_baseline=np.nan,
+                    n_followup=np.nan,
+                    suppressed=f"response rate under {min_response_rate:.0%} in a wave",
+                    reading=f"{spec.short(d)}: change not reported, fewer than {min_response_rate:.0%} of "
+                    f"invited staff answered in a wave.",
+                )
                 rows.append(row)
                 continue
-            fit = (_change_network(part, level, random_slope) if scope == "network" and part["school"].nunique() > 1
-                   else _change_school(part, level))
+            fit = (
+                _change_network(part, level, random_slope)
+                if scope == "network" and part["school"].nunique() > 1
+                else _change_school(part, level)
+            )
             row.update({k: v for k, v in fit.items() if k in row})
             if "estimate" in fit:
-                g = pg.compute_effsize(part.loc[part["followup"] == 1, "score"].to_numpy(),
-                                       part.loc[part["followup"] == 0, "score"].to_numpy(),
-                                       paired=False, eftype="hedges")
+                g = pg.compute_effsize(
+                    part.loc[part["followup"] == 1, "score"].to_numpy(),
+                    part.loc[part["followup"] == 0, "score"].to_numpy(),
+                    paired=False,
+                    eftype="hedges",
+                )
                 row["hedges_g"] = float(g)
-                row["reading"] = _reading(spec.short(d), fit["estimate"], fit["ci_low"], fit["ci_high"],
-                                          fit["effect_size"], level, "network" if scope == "network" else scope)
+                row["reading"] = _reading(
+                    spec.short(d),
+                    fit["estimate"],
+                    fit["ci_low"],
+                    fit["ci_high"],
+                    fit["effect_size"],
+                    level,
+                    "network" if scope == "network" else scope,
+                )
             if scope == "network" and _network_counts_disclose(data, min_n):
                 # df too: an intercept-only model's Satterthwaite df is close to N - 2, and it could be
                 # read back from the interval and p-value, so those use min(df, 30) (slightly wider)
                 if np.isfinite(row["df"]) and row["df"] > 30 and np.isfinite(row["se"]):
                     tq = float(stats.t.ppf(0.5 + level / 2, 30))
-                    row.update(ci_low=row["estimate"] - tq * row["se"], ci_high=row["estimate"] + tq * row["se"],
-                               p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)))
-                    row["reading"] = _reading(spec.short(d), row["estimate"], row["ci_low"], row["ci_high"],
-                                              row["effect_size"], level, "network")
-                    row["note"] = "; ".join(x for x in [row["note"], "interval on 30 df (not the Satterthwaite df), "
-                                                        "so the network's size cannot be read from it"] if x)
+                    row.update(
+                        ci_low=row["estimate"] - tq * row["se"],
+                        ci_high=row["estimate"] + tq * row["se"],
+                        p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)),
+                    )
+                    row["reading"] = _reading(
+                        spec.short(d),
+                        row["estimate"],
+                        row["ci_low"],
+                        row["ci_high"],
+                        row["effect_size"],
+                        level,
+                        "network",
+                    )
+                    row["note"] = "; ".join(
+                        x
+                        for x in [
+                            row["note"],
+                            "interval on 30 df (not the Satterthwaite df), "
+                            "so the network's size cannot be read from it",
+                        ]
+                        if x
+                    )
                 row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
-                row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school counts "
-                                                    "they would reveal the size of a school too small to report"] if x)
+                row["note"] = "; ".join(
+                    x
+                    for x in [
+                        row["note"],
+                        "network counts not shown: with the school counts "
+                        "they would reveal the size of a school too small to report",
+                    ]
+                    if x
+                )
             rows.append(row)
-    cols = ["domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "se", "df", "p_value", "effect_size",
-            "hedges_g", "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed"]
+    cols = [
+        "domain",
+        "domain_name",
+        "scope",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "se",
+        "df",
+        "p_value",
+        "effect_size",
+        "hedges_g",
+        "n_baseline",
+        "n_followup",
+        "n_linked",
+        "model",
+        "reading",
+        "note",
+        "suppressed",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     for c in cols[3:14]:
         out[c] = out[c].astype("float64")
@@ -1858,21 +2285,40 @@ def change_over_time(
     return out
 
 
-def _reading_waves(short: str, contrast: str, est: float, lo: float, hi: float, d: float, level: float,
-                   scope: str) -> str:
+def _reading_waves(
+    short: str, contrast: str, est: float, lo: float, hi: float, d: float, level: float, scope: str
+) -> str:
     ci = f"{level:.0%} CI {_fmt(lo, 2)} to {_fmt(hi, 2)}"
     where = "" if scope == "network" else f" at {scope}"
-    what = "per wave" if contrast == "trend" else f"from {contrast.split(' - ')[1]} to {contrast.split(' - ')[0]}"
+    what = (
+        "per wave"
+        if contrast == "trend"
+        else f"from {contrast.split(' - ')[1]} to {contrast.split(' - ')[0]}"
+    )
     if lo > 0:
         return f"{short} grew{where} by {_fmt(est, 2)} points {what} ({ci}), {_effect_label(d)}."
     if hi < 0:
         return f"{short} fell{where} by {_fmt(-est, 2)} points {what} ({ci}), {_effect_label(d)}."
-    return (f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points {what} ({ci}); "
-            f"the data cannot tell this apart from no change.")
+    return (
+        f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points {what} ({ci}); "
+        f"the data cannot tell this apart from no change."
+    )
 
 
-def _change_waves(scores: pd.DataFrame, waves: list[str], spec: _Spec, doms: list[str], *, school, by_school: bool,
-                  level: float, min_n: int, roster, min_response_rate: float, roles) -> pd.DataFrame:
+def _change_waves(
+    scores: pd.DataFrame,
+    waves: list[str],
+    spec: _Spec,
+    doms: list[str],
+    *,
+    school,
+    by_school: bool,
+    level: float,
+    min_n: int,
+    roster,
+    min_response_rate: float,
+    roles,
+) -> pd.DataFrame:
     """change_over_time with three or more waves (see its ``waves`` parameter and :mod:`assetinv._waves`)."""
     import pingouin as pg
 
@@ -1883,24 +2329,41 @@ def _change_waves(scores: pd.DataFrame, waves: list[str], spec: _Spec, doms: lis
     present = set(scores["wave"].astype(str))
     missing = [w for w in waves if w not in present]
     if missing:
-        raise DataError([Problem("scores", f"wave(s) {missing} named in waves= have no rows",
-                                 f"use the wave ids present in the data: {sorted(present)}", column="wave")])
+        raise DataError(
+            [
+                Problem(
+                    "scores",
+                    f"wave(s) {missing} named in waves= have no rows",
+                    f"use the wave ids present in the data: {sorted(present)}",
+                    column="wave",
+                )
+            ]
+        )
     sub = scores[scores["wave"].astype(str).isin(waves)]
     if roles is not None and "role" in sub:
         sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
     ix = {w: k for k, w in enumerate(waves)}
-    sub = sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str),
-                     _wave_ix=sub["wave"].astype(str).map(ix).astype(int))
+    sub = sub.assign(
+        school=sub["school"].astype(str),
+        respondent_id=sub["respondent_id"].astype(str),
+        _wave_ix=sub["wave"].astype(str).map(ix).astype(int),
+    )
     schools = sorted(sub["school"].unique(), key=natural_key)
     low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
     scopes = ([] if school is not None else ["network"]) + (
-        [str(school)] if school is not None else (schools if by_school else []))
+        [str(school)] if school is not None else (schools if by_school else [])
+    )
     contrasts = ["trend"] + [f"{w} - {waves[0]}" for w in waves[1:]]
     rows = []
     for d in doms:
-        data = sub[["school", "respondent_id", "_wave_ix", d]].rename(columns={d: "score"}).dropna(subset=["score"])
-        data = data.sort_values(["school", "respondent_id", "_wave_ix"], kind="mergesort",
-                                key=id_sort_key).reset_index(drop=True)
+        data = (
+            sub[["school", "respondent_id", "_wave_ix", d]]
+            .rename(columns={d: "score"})
+            .dropna(subset=["score"])
+        )
+        data = data.sort_values(
+            ["school", "respondent_id", "_wave_ix"], kind="mergesort", key=id_sort_key
+        ).reset_index(drop=True)
         disclose = _waves.counts_disclose(data, len(waves), min_n)
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
@@ -1913,44 +2376,116 @@ def _change_waves(scores: pd.DataFrame, waves: list[str], spec: _Spec, doms: lis
             elif scope in low_rate:
                 why = f"response rate under {min_response_rate:.0%} in a wave"
             else:
-                fits = _waves.fit(part, waves, "trend", network) + _waves.fit(part, waves, "contrasts", network)
+                fits = _waves.fit(part, waves, "trend", network) + _waves.fit(
+                    part, waves, "contrasts", network
+                )
             for k, con in enumerate(contrasts):
                 wk = len(waves) - 1 if k == 0 else k
-                row = {"domain": d, "domain_name": spec.names.get(d, d), "scope": scope, "contrast": con,
-                       "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "se": np.nan, "df": np.nan,
-                       "p_value": np.nan, "effect_size": np.nan, "hedges_g": np.nan,
-                       "n_baseline": float(n_w[0]), "n_followup": float(n_w[wk]), "n_linked": np.nan,
-                       "model": "", "reading": "", "note": "", "suppressed": why}
+                row = {
+                    "domain": d,
+                    "domain_name": spec.names.get(d, d),
+                    "scope": scope,
+                    "contrast": con,
+                    "estimate": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "se": np.nan,
+                    "df": np.nan,
+                    "p_value": np.nan,
+                    "effect_size": np.nan,
+                    "hedges_g": np.nan,
+                    "n_baseline": float(n_w[0]),
+                    "n_followup": float(n_w[wk]),
+                    "n_linked": np.nan,
+                    "model": "",
+                    "reading": "",
+                    "note": "",
+                    "suppressed": why,
+                }
                 if why:
-                    row.update(n_baseline=np.nan, n_followup=np.nan,
-                               reading=f"{spec.short(d)}: change not reported, {why}.")
+                    row.update(
+                        n_baseline=np.nan,
+                        n_followup=np.nan,
+                        reading=f"{spec.short(d)}: change not reported, {why}.",
+                    )
                     rows.append(row)
                     continue
                 row.update(_waves.result(fits[k], level))
                 y0 = part.loc[part["_wave_ix"] == 0, "score"].to_numpy()
                 y1 = part.loc[part["_wave_ix"] == wk, "score"].to_numpy()
                 row["hedges_g"] = float(pg.compute_effsize(y1, y0, paired=False, eftype="hedges"))
-                row["reading"] = _reading_waves(spec.short(d), con, row["estimate"], row["ci_low"], row["ci_high"],
-                                                row["effect_size"], level, scope)
+                row["reading"] = _reading_waves(
+                    spec.short(d),
+                    con,
+                    row["estimate"],
+                    row["ci_low"],
+                    row["ci_high"],
+                    row["effect_size"],
+                    level,
+                    scope,
+                )
                 if scope == "network" and disclose:
                     # as with two waves: an intercept-only df is close to N - p, so it is not shown and
                     # the interval and p-value use min(df, 30)
                     if np.isfinite(row["df"]) and row["df"] > 30:
                         tq = float(stats.t.ppf(0.5 + level / 2, 30))
-                        row.update(ci_low=row["estimate"] - tq * row["se"], ci_high=row["estimate"] + tq * row["se"],
-                                   p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)))
-                        row["reading"] = _reading_waves(spec.short(d), con, row["estimate"], row["ci_low"],
-                                                        row["ci_high"], row["effect_size"], level, scope)
-                        row["note"] = "; ".join(x for x in [row["note"], "interval on 30 df (not the Satterthwaite "
-                                                            "df), so the network's size cannot be read from it"] if x)
+                        row.update(
+                            ci_low=row["estimate"] - tq * row["se"],
+                            ci_high=row["estimate"] + tq * row["se"],
+                            p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)),
+                        )
+                        row["reading"] = _reading_waves(
+                            spec.short(d),
+                            con,
+                            row["estimate"],
+                            row["ci_low"],
+                            row["ci_high"],
+                            row["effect_size"],
+                            level,
+                            scope,
+                        )
+                        row["note"] = "; ".join(
+                            x
+                            for x in [
+                                row["note"],
+                                "interval on 30 df (not the Satterthwaite "
+                                "df), so the network's size cannot be read from it",
+                            ]
+                            if x
+                        )
                     row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
-                    row["note"] = "; ".join(x for x in [row["note"], "network counts not shown: with the school "
-                                                        "counts they would reveal the size of a school too small "
-                                                        "to report"] if x)
+                    row["note"] = "; ".join(
+                        x
+                        for x in [
+                            row["note"],
+                            "network counts not shown: with the school "
+                            "counts they would reveal the size of a school too small "
+                            "to report",
+                        ]
+                        if x
+                    )
                 rows.append(row)
-    cols = ["domain", "domain_name", "scope", "contrast", "estimate", "ci_low", "ci_high", "se", "df", "p_value",
-            "effect_size", "hedges_g", "n_baseline", "n_followup", "n_linked", "model", "reading", "note",
-            "suppressed"]
+    cols = [
+        "domain",
+        "domain_name",
+        "scope",
+        "contrast",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "se",
+        "df",
+        "p_value",
+        "effect_size",
+        "hedges_g",
+        "n_baseline",
+        "n_followup",
+        "n_linked",
+        "model",
+        "reading",
+        "note",
+        "suppressed",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     for c in cols[4:15]:
         out[c] = out[c].astype("float64")
@@ -2021,14 +2556,20 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     import yaml
 
     spec = _spec(instrument)
-    p = Path(path) if path is not None else _PLAYBOOK_BY_MAJOR.get(str(spec.version).split(".")[0], _PLAYBOOK_PATH)
+    p = (
+        Path(path)
+        if path is not None
+        else _PLAYBOOK_BY_MAJOR.get(str(spec.version).split(".")[0], _PLAYBOOK_PATH)
+    )
     name = p.name
     try:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(Problem(str(p), "file not found", "give the path of a playbook YAML file")) from None
     except yaml.YAMLError as exc:
-        raise DataError(Problem(name, f"not valid YAML ({exc})", "fix the YAML syntax (indentation, colons)")) from None
+        raise DataError(
+            Problem(name, f"not valid YAML ({exc})", "fix the YAML syntax (indentation, colons)")
+        ) from None
     problems = []
     if isinstance(data, dict) and "supports" in data:
         from .supports import check_playbook_v2, require_v2_instrument
@@ -2044,66 +2585,118 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
             raise DataError(problems)
         return data
     if not isinstance(data, dict) or not isinstance(data.get("domains"), dict):
-        raise DataError(Problem(name, "no 'domains' mapping", "start the file with 'domains:' then one key per domain id"))
+        raise DataError(
+            Problem(name, "no 'domains' mapping", "start the file with 'domains:' then one key per domain id")
+        )
     seen = set()
     for d in spec.domains:
         if d not in data["domains"]:
-            problems.append(Problem(name, f"domain {d} is missing", f"add a '{d}:' section with asset, typical and growth area"))
+            problems.append(
+                Problem(
+                    name,
+                    f"domain {d} is missing",
+                    f"add a '{d}:' section with asset, typical and growth area",
+                )
+            )
             continue
         for st in STATUSES:
             sups = (data["domains"][d] or {}).get(st)
             if not isinstance(sups, list) or not (1 <= len(sups) <= 6):
-                problems.append(Problem(name, f"{d} / {st}: needs a list of 1-6 supports", f"add supports under {d} > {st}"))
+                problems.append(
+                    Problem(
+                        name, f"{d} / {st}: needs a list of 1-6 supports", f"add supports under {d} > {st}"
+                    )
+                )
                 continue
             for s in sups:
-                missing = [k for k in ("id", "title", "description", "drawn_from") if not (isinstance(s, dict) and s.get(k))]
+                missing = [
+                    k
+                    for k in ("id", "title", "description", "drawn_from")
+                    if not (isinstance(s, dict) and s.get(k))
+                ]
                 if missing:
-                    problems.append(Problem(name, f"{d} / {st}: a support lacks {', '.join(missing)}",
-                                            "give every support an id, title, description and drawn_from"))
+                    problems.append(
+                        Problem(
+                            name,
+                            f"{d} / {st}: a support lacks {', '.join(missing)}",
+                            "give every support an id, title, description and drawn_from",
+                        )
+                    )
                     continue
                 if s["id"] in seen:
-                    problems.append(Problem(name, f"support id {s['id']} is used twice", "make every id unique"))
+                    problems.append(
+                        Problem(name, f"support id {s['id']} is used twice", "make every id unique")
+                    )
                 seen.add(s["id"])
     if problems:
         raise DataError(problems)
     return data
 
 
-def _evidence(row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: float = 0.95, top: int = 3) -> str:
-    parts = [f"{row['domain_short'] if 'domain_short' in row else spec.short(row['domain'])}: "
-             f"{_fmt(row['mean'])} of {spec.scale_max} ({level:.0%} CI {_fmt(row['ci_low'])} to "
-             f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"]
+def _evidence(
+    row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: float = 0.95, top: int = 3
+) -> str:
+    parts = [
+        f"{row['domain_short'] if 'domain_short' in row else spec.short(row['domain'])}: "
+        f"{_fmt(row['mean'])} of {spec.scale_max} ({level:.0%} CI {_fmt(row['ci_low'])} to "
+        f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"
+    ]
     if pd.notna(row.get("diff")):
         sign = "above" if row["diff"] >= 0 else "below"
-        ref = (f"the other schools' average of {_fmt(row['others_mean'])}" if pd.notna(row.get("others_mean"))
-               else f"the network average of {_fmt(row['network_mean'])}")
-        parts.append(f"{_fmt(abs(row['diff']), 2)} {sign} {ref} "
-                     f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})")
+        ref = (
+            f"the other schools' average of {_fmt(row['others_mean'])}"
+            if pd.notna(row.get("others_mean"))
+            else f"the network average of {_fmt(row['network_mean'])}"
+        )
+        parts.append(
+            f"{_fmt(abs(row['diff']), 2)} {sign} {ref} "
+            f"(difference CI {_fmt(row['diff_low'], 2)} to {_fmt(row['diff_high'], 2)})"
+        )
     if codes is not None and len(codes) and {"school", "group", "code", "n_excerpts"} <= set(codes.columns):
         dcol = "domain" if "domain" in codes.columns else "group"  # tied domain: barrier codes sit with it
-        c = codes[(codes["school"].astype(str) == str(row["school"])) & (codes[dcol].astype(str) == row["domain"])]
+        c = codes[
+            (codes["school"].astype(str) == str(row["school"])) & (codes[dcol].astype(str) == row["domain"])
+        ]
         if "suppressed" in c:
             c = c[c["suppressed"].fillna("").astype(str) == ""]
         name_col = "code_name" if "code_name" in c else ("name" if "name" in c else None)
         if {"n_strength", "n_barrier"} <= set(c.columns) and (
-                pd.to_numeric(c["n_strength"], errors="coerce").fillna(0).sum()
-                + pd.to_numeric(c["n_barrier"], errors="coerce").fillna(0).sum()) > 0:
+            pd.to_numeric(c["n_strength"], errors="coerce").fillna(0).sum()
+            + pd.to_numeric(c["n_barrier"], errors="coerce").fillna(0).sum()
+        ) > 0:
             # valences were recorded: strengths and barriers are cited apart, never mixed
             for v, label in (("n_strength", "interview strengths"), ("n_barrier", "interview barriers")):
-                cv = c.assign(_n=pd.to_numeric(c[v], errors="coerce"),
-                              _name=c[name_col].astype(str) if name_col else c["code"].astype(str))
+                cv = c.assign(
+                    _n=pd.to_numeric(c[v], errors="coerce"),
+                    _name=c[name_col].astype(str) if name_col else c["code"].astype(str),
+                )
                 cv = cv.groupby(["code", "_name"], sort=True, as_index=False)["_n"].sum(min_count=1)
-                cv = cv[cv["_n"] > 0].sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
+                cv = (
+                    cv[cv["_n"] > 0]
+                    .sort_values(["_n", "code"], ascending=[False, True], kind="mergesort")
+                    .head(top)
+                )
                 if len(cv):
-                    parts.append(f"{label}: " + ", ".join(
-                        f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(cv["_name"], cv["_n"])))
+                    parts.append(
+                        f"{label}: "
+                        + ", ".join(
+                            f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})"
+                            for nm, n in zip(cv["_name"], cv["_n"])
+                        )
+                    )
             return "; ".join(parts)
-        c = c.assign(_n=pd.to_numeric(c["n_excerpts"], errors="coerce"),
-                     _name=c[name_col].astype(str) if name_col else c["code"].map(lambda x: spec.codes.get(str(x), str(x))))
+        c = c.assign(
+            _n=pd.to_numeric(c["n_excerpts"], errors="coerce"),
+            _name=c[name_col].astype(str)
+            if name_col
+            else c["code"].map(lambda x: spec.codes.get(str(x), str(x))),
+        )
         c = c.groupby(["code", "_name"], sort=True, as_index=False)["_n"].sum(min_count=1)
         c = c[c["_n"] > 0].sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
         if len(c):
-            txt = ", ".join(f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(c["_name"], c["_n"]))
+            txt = ", ".join(
+                f"{nm} ({int(n)} excerpt{'s' if int(n) != 1 else ''})" for nm, n in zip(c["_name"], c["_n"])
+            )
             parts.append(f"interviews: {txt}")
     return "; ".join(parts)
 
@@ -2208,31 +2801,81 @@ def recommend(
         require_v2_instrument(pb, spec, "playbook")
     blank = {"who_acts": "", "cbo_role": "", "triggered_by": "", "source": ""}
     for _, r in prof.iterrows():
-        base = {"school": str(school), "domain": r["domain"], "domain_name": r["domain_name"], "status": r["status"]}
+        base = {
+            "school": str(school),
+            "domain": r["domain"],
+            "domain_name": r["domain_name"],
+            "status": r["status"],
+        }
         if r["suppressed"] or not r["status"]:
-            rows.append({**base, "kind": "not reported", "support_id": "", "support": "", "description": "",
-                         "evidence": f"not reported: {r['suppressed']}", "drawn_from": "", "lever": "", **blank})
+            rows.append(
+                {
+                    **base,
+                    "kind": "not reported",
+                    "support_id": "",
+                    "support": "",
+                    "description": "",
+                    "evidence": f"not reported: {r['suppressed']}",
+                    "drawn_from": "",
+                    "lever": "",
+                    **blank,
+                }
+            )
             continue
         ev = _evidence(r, codes, spec, float(profile.attrs.get("level", 0.95)))
         kind = "build on" if r["status"] == "asset" else "grow"
         if v2:
-            for s in matched_supports(pb, str(school), str(r["domain"]), str(r["status"]), items, codes, spec, inst,
-                                      max_supports):
+            for s in matched_supports(
+                pb, str(school), str(r["domain"]), str(r["status"]), items, codes, spec, inst, max_supports
+            ):
                 src = source_text(pb, s["evidence"])
-                rows.append({**base, "kind": kind, "support_id": str(s["id"]), "support": str(s["title"]).strip(),
-                             "description": " ".join(str(s["description"]).split()), "evidence": ev,
-                             "drawn_from": str(s["evidence"].get("source", "")),
-                             "lever": " ".join(str(s.get("lever", "")).split()),
-                             "who_acts": str(s["who_acts"]), "cbo_role": " ".join(str(s.get("cbo_role", "")).split()),
-                             "triggered_by": s["_why"], "source": src})
+                rows.append(
+                    {
+                        **base,
+                        "kind": kind,
+                        "support_id": str(s["id"]),
+                        "support": str(s["title"]).strip(),
+                        "description": " ".join(str(s["description"]).split()),
+                        "evidence": ev,
+                        "drawn_from": str(s["evidence"].get("source", "")),
+                        "lever": " ".join(str(s.get("lever", "")).split()),
+                        "who_acts": str(s["who_acts"]),
+                        "cbo_role": " ".join(str(s.get("cbo_role", "")).split()),
+                        "triggered_by": s["_why"],
+                        "source": src,
+                    }
+                )
             continue
         sups = pb["domains"].get(r["domain"], {}).get(r["status"], []) or []
         for s in sups:
-            rows.append({**base, "kind": kind,
-                         "support_id": str(s["id"]), "support": str(s["title"]).strip(),
-                         "description": " ".join(str(s["description"]).split()), "evidence": ev,
-                         "drawn_from": str(s.get("drawn_from", "")), "lever": " ".join(str(s.get("lever", "")).split()),
-                         **blank})
-    cols = ["school", "domain", "domain_name", "status", "kind", "support_id", "support", "description", "evidence",
-            "drawn_from", "lever", "who_acts", "cbo_role", "triggered_by", "source"]
+            rows.append(
+                {
+                    **base,
+                    "kind": kind,
+                    "support_id": str(s["id"]),
+                    "support": str(s["title"]).strip(),
+                    "description": " ".join(str(s["description"]).split()),
+                    "evidence": ev,
+                    "drawn_from": str(s.get("drawn_from", "")),
+                    "lever": " ".join(str(s.get("lever", "")).split()),
+                    **blank,
+                }
+            )
+    cols = [
+        "school",
+        "domain",
+        "domain_name",
+        "status",
+        "kind",
+        "support_id",
+        "support",
+        "description",
+        "evidence",
+        "drawn_from",
+        "lever",
+        "who_acts",
+        "cbo_role",
+        "triggered_by",
+        "source",
+    ]
     return pd.DataFrame(rows, columns=cols).reset_index(drop=True)

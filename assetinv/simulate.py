@@ -1267,7 +1267,7 @@ def _sentence(code: str, valence: str, name: str, rng: np.random.Generator) -> s
     return tmpl[int(rng.integers(len(tmpl)))]
 
 
-def _codings(
+def _codings(  # noqa: C901 -- the documented generator of the sample's interviews, step by step
     inst: Instrument,
     rng: np.random.Generator,
     *,

@@ -66,17 +66,20 @@ def _patterns(Y: np.ndarray) -> _Patterns:
     M = ~np.isnan(Y)
     keys, inv = np.unique(M, axis=0, return_inverse=True)
     inv = np.asarray(inv).ravel()
-    obs, counts, means, covs = [], [], [], []
+    obs: list[np.ndarray] = []
+    n_rows: list[int] = []
+    means: list[np.ndarray] = []
+    covs: list[np.ndarray] = []
     for k in range(len(keys)):
         o = np.flatnonzero(keys[k])
         rows = Y[inv == k][:, o]
         m = rows.mean(axis=0)
         c = rows - m
         obs.append(o)
-        counts.append(len(rows))
+        n_rows.append(len(rows))
         means.append(m)
         covs.append(c.T @ c / len(rows))
-    counts = np.asarray(counts, float)
+    counts = np.asarray(n_rows, float)
     blocks = []
     sizes = np.array([len(o) for o in obs])
     for k in np.unique(sizes):
@@ -239,7 +242,7 @@ def _objective(sp: _Spec, data: list, x: np.ndarray, grad: bool = True):
             linalg.cholesky(Sigma)
         except linalg.LinAlgError:
             return (np.inf, np.zeros(len(x))) if grad else np.inf
-        GS = np.zeros(p * p)
+        GS: np.ndarray = np.zeros(p * p)
         gm = np.zeros(p)
         for obs, n, mbar, C in P.blocks:
             k = obs.shape[1]

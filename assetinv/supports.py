@@ -49,7 +49,7 @@ _SUPPORT_OPTIONAL = ("lever", "cbo_role", "general", "notes")
 # --------------------------------------------------------------------------- #
 # Playbook 2.0.0: checks
 # --------------------------------------------------------------------------- #
-def check_playbook_v2(data: dict, name: str, inst) -> list[Problem]:
+def check_playbook_v2(data: dict, name: str, inst) -> list[Problem]:  # noqa: C901 -- a flat list of independent checks of one support
     """Every problem of a 2.0.0 playbook (supports with triggers, who acts and evidence)."""
     problems: list[Problem] = []
 

@@ -12,6 +12,7 @@ and without it (``status_unadjusted``).
 
 Writes benchmarks/results_null_labels.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,9 +30,15 @@ DOMAINS = ("EX", "LM", "CN", "OS")
 def network(seed: int, n_schools: int, n: int, mu: float = 3.5, sd: float = 0.6) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     k = n_schools * n
-    out = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(k)],
-                        "school": np.repeat([f"S{j:02d}" for j in range(n_schools)], n),
-                        "district": "D1", "role": "teacher", "wave": "baseline"})
+    out = pd.DataFrame(
+        {
+            "respondent_id": [f"R{i}" for i in range(k)],
+            "school": np.repeat([f"S{j:02d}" for j in range(n_schools)], n),
+            "district": "D1",
+            "role": "teacher",
+            "wave": "baseline",
+        }
+    )
     for d in DOMAINS:
         out[d] = mu + sd * rng.standard_normal(k)
     return out
@@ -44,8 +51,10 @@ def main() -> None:
     ap.add_argument("--out", default=str(Path(__file__).with_name("results_null_labels.md")))
     a = ap.parse_args()
     t0 = time.perf_counter()
-    head = ("| schools x teachers | networks | cells per network | networks with any label: BH (default) | "
-            "unadjusted | cells labelled: BH | unadjusted |")
+    head = (
+        "| schools x teachers | networks | cells per network | networks with any label: BH (default) | "
+        "unadjusted | cells labelled: BH | unadjusted |"
+    )
     lines = [head, "|---|---|---|---|---|---|---|"]
     for n_schools, n in ((12, 15), (10, 8), (12, 40)):
         any_bh = any_raw = cells_bh = cells_raw = cells = 0
@@ -59,14 +68,18 @@ def main() -> None:
             cells_raw += int(raw.sum())
             cells += len(p)
         m = a.networks
-        lines.append(f"| {n_schools} x {n} | {m} | {cells // m} | {any_bh / m:.1%} | {any_raw / m:.1%} | "
-                     f"{cells_bh / cells:.2%} | {cells_raw / cells:.2%} |")
+        lines.append(
+            f"| {n_schools} x {n} | {m} | {cells // m} | {any_bh / m:.1%} | {any_raw / m:.1%} | "
+            f"{cells_bh / cells:.2%} | {cells_raw / cells:.2%} |"
+        )
         print(lines[-1], flush=True)
-    text = ("# Labels in null networks (benchmarks/bench_null_labels.py)\n\n"
-            f"`python benchmarks/bench_null_labels.py --networks {a.networks} --seed0 {a.seed0}`, "
-            f"{time.perf_counter() - t0:.0f} s. Every school's true mean is 3.5 in every domain, so every label is "
-            "wrong. Stated rate: with the Benjamini-Hochberg adjustment at .05, at most 5% of such networks get any "
-            "label.\n\n" + "\n".join(lines) + "\n")
+    text = (
+        "# Labels in null networks (benchmarks/bench_null_labels.py)\n\n"
+        f"`python benchmarks/bench_null_labels.py --networks {a.networks} --seed0 {a.seed0}`, "
+        f"{time.perf_counter() - t0:.0f} s. Every school's true mean is 3.5 in every domain, so every label is "
+        "wrong. Stated rate: with the Benjamini-Hochberg adjustment at .05, at most 5% of such networks get any "
+        "label.\n\n" + "\n".join(lines) + "\n"
+    )
     Path(a.out).write_text(text)
     print(text)
 

@@ -8,6 +8,7 @@ wave counts and sums, and solves for every small group (least squares; a
 group is recovered when its indicator lies in the row space of the equations
 and the solution equals the truth). It must recover nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,6 +58,7 @@ def _sim(**kw):
         write_sample(data, **kw)
         for school, keep in cuts.items():
             _cut(data, school, keep)
+
     return make
 
 
@@ -64,19 +66,46 @@ SMALL = {("teacher", "baseline"): 3, ("leader", "baseline"): 1}
 NETWORKS = {
     "issue-S12": _sample_s12,
     # one small school per district (three districts of two schools)
-    "small-per-district": _sim(seed=11, n_schools=6, n_districts=3, respondents_per_school=14, waves=("baseline",),
-                               n_interviews=6, cuts={"S01": SMALL, "S04": SMALL, "S05": SMALL}),
+    "small-per-district": _sim(
+        seed=11,
+        n_schools=6,
+        n_districts=3,
+        respondents_per_school=14,
+        waves=("baseline",),
+        n_interviews=6,
+        cuts={"S01": SMALL, "S04": SMALL, "S05": SMALL},
+    ),
     # a one-school district and a two-school district
-    "one-two-school-districts": _sim(seed=12, n_schools=3, n_districts=2, respondents_per_school=16,
-                                     leader_share=0.35, waves=("baseline",), n_interviews=4,
-                                     cuts={"S02": {("teacher", "baseline"): 2, ("leader", "baseline"): 2}}),
+    "one-two-school-districts": _sim(
+        seed=12,
+        n_schools=3,
+        n_districts=2,
+        respondents_per_school=16,
+        leader_share=0.35,
+        waves=("baseline",),
+        n_interviews=4,
+        cuts={"S02": {("teacher", "baseline"): 2, ("leader", "baseline"): 2}},
+    ),
     # leaders around the minimum: school gaps shown beside hidden ones
-    "small-leaders": _sim(seed=13, n_schools=4, n_districts=2, respondents_per_school=14, leader_share=0.4,
-                          waves=("baseline",), n_interviews=4,
-                          cuts={"S02": {("leader", "baseline"): 4}, "S03": {("leader", "baseline"): 2}}),
+    "small-leaders": _sim(
+        seed=13,
+        n_schools=4,
+        n_districts=2,
+        respondents_per_school=14,
+        leader_share=0.4,
+        waves=("baseline",),
+        n_interviews=4,
+        cuts={"S02": {("leader", "baseline"): 4}, "S03": {("leader", "baseline"): 2}},
+    ),
     # two waves, one school's follow-up too small
-    "small-wave": _sim(seed=14, n_schools=4, n_districts=2, respondents_per_school=10, n_interviews=4,
-                       cuts={"S03": {("teacher", "followup"): 2, ("leader", "followup"): 1}}),
+    "small-wave": _sim(
+        seed=14,
+        n_schools=4,
+        n_districts=2,
+        respondents_per_school=10,
+        n_interviews=4,
+        cuts={"S03": {("teacher", "followup"): 2, ("leader", "followup"): 1}},
+    ),
 }
 
 
@@ -125,8 +154,11 @@ def _equations(tables: dict[str, pd.DataFrame], district_of: dict[str, str], cel
         g = tables.get(name, pd.DataFrame())
         for _, r in g[g["domain"] == domain].iterrows() if len(g) else []:
             lv, grp = str(r["level"]), str(r["group"])
-            sch = None if lv == "network" else ({s for s, d in district_of.items() if d == grp} if lv == "district"
-                                                else {grp})
+            sch = (
+                None
+                if lv == "network"
+                else ({s for s, d in district_of.items() if d == grp} if lv == "district" else {grp})
+            )
             add(sch, {"teacher"}, {"baseline"}, r["n_teachers"], r["teacher_mean"])
             add(sch, {"leader"}, {"baseline"}, r["n_leaders"], r["leader_mean"])
     ch = tables.get("change", pd.DataFrame())
@@ -144,7 +176,9 @@ def _equations(tables: dict[str, pd.DataFrame], district_of: dict[str, str], cel
 
 def _attack(data: Path, out: Path, min_n: int = 5) -> list[str]:
     """Every small group the attacker solves exactly from the CSV tables."""
-    tables = {p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in (out / "tables").glob("*.csv")}
+    tables = {
+        p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""]) for p in (out / "tables").glob("*.csv")
+    }
     schools = pd.read_csv(data / "schools.csv", dtype=str)
     district_of = dict(zip(schools["school"], schools["district"]))
     scores, domains = _truth(data)
@@ -152,7 +186,8 @@ def _attack(data: Path, out: Path, min_n: int = 5) -> list[str]:
     for d in domains:
         sc = scores[scores[d].notna()]
         true = sc.groupby([sc["school"].astype(str), sc["role"].astype(str), sc["wave"].astype(str)])[d].agg(
-            ["size", "sum"])
+            ["size", "sum"]
+        )
         cells = list(true.index)
         eqs = _equations(tables, district_of, cells, d)
         if not eqs:
@@ -163,9 +198,12 @@ def _attack(data: Path, out: Path, min_n: int = 5) -> list[str]:
         V = vt[: int((sv > sv[0] * 1e-10).sum())]
         xn = np.linalg.lstsq(A, bn, rcond=None)[0]
         has_sum = np.array([not np.isnan(e[2]) for e in eqs])
-        xs = np.linalg.lstsq(A[has_sum], np.array([e[2] for e in eqs])[has_sum], rcond=None)[0] \
-            if has_sum.any() else np.zeros(len(cells))
-        Vs = (np.linalg.svd(A[has_sum], full_matrices=False)[2] if has_sum.any() else np.zeros((0, len(cells))))
+        xs = (
+            np.linalg.lstsq(A[has_sum], np.array([e[2] for e in eqs])[has_sum], rcond=None)[0]
+            if has_sum.any()
+            else np.zeros(len(cells))
+        )
+        Vs = np.linalg.svd(A[has_sum], full_matrices=False)[2] if has_sum.any() else np.zeros((0, len(cells)))
         if has_sum.any():
             s2 = np.linalg.svd(A[has_sum], compute_uv=False)
             Vs = Vs[: int((s2 > s2[0] * 1e-10).sum())]
@@ -203,8 +241,10 @@ def test_whole_publication_attacker(release):
 
     name, data, out = release
     r = attack_release(data, out)
-    print(f"\n{name}: {r['systems']} systems, narrowest count interval {r['narrowest_count']}, "
-          f"narrowest sum interval per respondent {r['narrowest_sum_per_respondent']}")
+    print(
+        f"\n{name}: {r['systems']} systems, narrowest count interval {r['narrowest_count']}, "
+        f"narrowest sum interval per respondent {r['narrowest_sum_per_respondent']}"
+    )
     assert r["systems"] > 10
     assert not r["found"], f"{name}: the attacker recovers {r['found'][:5]}"
     assert r["xlsx_extra"] == [], r["xlsx_extra"][:5]
@@ -233,7 +273,7 @@ def test_issue_case_adds_secondary_suppression(tmp_path):
     assert set(sec["school"]) <= {"S09", "S10", "S11"}
     assert sec["mean"].isna().all() and sec["n"].isna().all()
     # the network mean no longer includes the secondarily suppressed schools
-    for d, rows in prof.groupby("domain"):
+    for _d, rows in prof.groupby("domain"):
         shown = rows[rows["suppressed"].fillna("") == ""]
         assert np.isclose(rows["network_mean"].iloc[0], np.average(shown["mean"], weights=shown["n"]))
     res = ctx.results["disclosure"]
@@ -269,8 +309,18 @@ def test_ledger_facts_equal_the_data(tmp_path):
     ctx = load_context(data)
     cells = ctx.results["disclosure_cells"]
     led = build_ledger(ctx)
-    assert {"participation", "data_quality", "pages", "asset_profile", "change", "gaps_network", "gaps_by_school",
-            "reliability_schools", "reliability_domains", "reliability_icc"} <= set(led["table"])
+    assert {
+        "participation",
+        "data_quality",
+        "pages",
+        "asset_profile",
+        "change",
+        "gaps_network",
+        "gaps_by_school",
+        "reliability_schools",
+        "reliability_domains",
+        "reliability_icc",
+    } <= set(led["table"])
     checked = 0
     for _, f in led[led["shown"] & led["value"].notna()].iterrows():
         cb = cells[(cells["family"] == f["family"]) & (cells["domain"] == f["domain"])]
@@ -287,21 +337,62 @@ def test_every_count_column_is_in_the_ledger(tmp_path):
     ctx = load_context()
     led = build_ledger(ctx)
     in_ledger = {(t, c) for t, cols in zip(led["table"], led["column"]) for c in cols.split(", ")}
-    in_ledger |= {("change", "n_linked"), ("reliability_icc", "mean_group_size"), ("reliability_icc", "n_groups"),
-                  ("gaps_network", "teacher_mean"), ("gaps_network", "leader_mean"),
-                  ("gaps_by_school", "teacher_mean"), ("gaps_by_school", "leader_mean")}
+    in_ledger |= {
+        ("change", "n_linked"),
+        ("reliability_icc", "mean_group_size"),
+        ("reliability_icc", "n_groups"),
+        ("gaps_network", "teacher_mean"),
+        ("gaps_network", "leader_mean"),
+        ("gaps_by_school", "teacher_mean"),
+        ("gaps_by_school", "leader_mean"),
+    }
     # not linear in respondents' counts or sums (documented in docs/privacy.md, "threat model")
-    nonlinear = {"ci_low", "ci_high", "diff", "diff_low", "diff_high", "rank", "n_schools", "network_mean",
-                 "pct_favourable", "gap", "flagged_large", "estimate", "p_value", "effect_size", "hedges_g",
-                 "reliability", "invited", "response_rate", "icc1", "icc2", "f", "se", "df",
-                 "p_network", "p_standard", "q_network", "q_standard"}
-    survey = ["participation", "asset_profile", "change", "gaps_network", "gaps_by_school", "reliability_schools",
-              "reliability_icc", "item_distribution"]
+    nonlinear = {
+        "ci_low",
+        "ci_high",
+        "diff",
+        "diff_low",
+        "diff_high",
+        "rank",
+        "n_schools",
+        "network_mean",
+        "pct_favourable",
+        "gap",
+        "flagged_large",
+        "estimate",
+        "p_value",
+        "effect_size",
+        "hedges_g",
+        "reliability",
+        "invited",
+        "response_rate",
+        "icc1",
+        "icc2",
+        "f",
+        "se",
+        "df",
+        "p_network",
+        "p_standard",
+        "q_network",
+        "q_standard",
+    }
+    survey = [
+        "participation",
+        "asset_profile",
+        "change",
+        "gaps_network",
+        "gaps_by_school",
+        "reliability_schools",
+        "reliability_icc",
+        "item_distribution",
+    ]
     for name in survey:
         df = ctx.tables[name]
         for c in df.columns:
             if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]):
-                assert (name, c) in in_ledger or c in nonlinear, f"{name}.{c} is published but not in the ledger"
+                assert (name, c) in in_ledger or c in nonlinear, (
+                    f"{name}.{c} is published but not in the ledger"
+                )
     # the pages' district means are in it too
     assert led["column"].str.startswith("district_mean").any()
     # derived means pool exactly the cells their fact names: mean x count = the true sum of those respondents
@@ -312,8 +403,11 @@ def test_every_count_column_is_in_the_ledger(tmp_path):
     for _, f in led[led["column"].isin(["others_mean", "network_mean"])].iterrows():
         d = f["domain"]
         rows = prof[prof["domain"] == d]
-        mean = (rows.loc[rows["school"] == f["unit"][1], "others_mean"].iloc[0] if f["column"] == "others_mean"
-                else rows["network_mean"].iloc[0])
+        mean = (
+            rows.loc[rows["school"] == f["unit"][1], "others_mean"].iloc[0]
+            if f["column"] == "others_mean"
+            else rows["network_mean"].iloc[0]
+        )
         v = s.loc[s["school"].astype(str).isin(f["schools"]), d].dropna()
         assert len(v) == f["value"] and abs(v.sum() - mean * f["value"]) < 1e-6, (f["unit"], mean, v.mean())
         checked += 1
@@ -321,29 +415,67 @@ def test_every_count_column_is_in_the_ledger(tmp_path):
 
 
 def test_auditor_example_and_bounds():
-    cells = pd.DataFrame({"family": "scored", "domain": "OS", "school": ["A", "B", "C"], "role": "teacher",
-                          "wave": "baseline", "n": [3, 9, 12]})
+    cells = pd.DataFrame(
+        {
+            "family": "scored",
+            "domain": "OS",
+            "school": ["A", "B", "C"],
+            "role": "teacher",
+            "wave": "baseline",
+            "n": [3, 9, 12],
+        }
+    )
 
     def fact(unit, sch, shown=True, fixed=False):
-        return {"family": "scored", "domain": "OS", "unit": unit, "table": "t", "column": "n", "value": 0.0,
-                "schools": sch, "roles": None, "waves": None, "shown": shown, "fixed": fixed}
+        return {
+            "family": "scored",
+            "domain": "OS",
+            "unit": unit,
+            "table": "t",
+            "column": "n",
+            "value": 0.0,
+            "schools": sch,
+            "roles": None,
+            "waves": None,
+            "shown": shown,
+            "fixed": fixed,
+        }
 
-    led = pd.DataFrame([fact(("s", "A"), ("A",), False), fact(("s", "B"), ("B",)), fact(("s", "C"), ("C",)),
-                        fact(("district",), None, fixed=True)])
+    led = pd.DataFrame(
+        [
+            fact(("s", "A"), ("A",), False),
+            fact(("s", "B"), ("B",)),
+            fact(("s", "C"), ("C",)),
+            fact(("district",), None, fixed=True),
+        ]
+    )
     res = audit_ledger(led, cells)
     assert res.added == [("s", "B")]  # the smaller sibling, not C
     after = led[led["unit"] != ("s", "B")]
     b = count_bounds(after, cells)
     assert b["exact"] == [] and b["narrowest"] == 4.0  # A is known to be 0..4 (suppressed: under 5)
     # only a fixed total can reveal A: residual risk, reported
-    led2 = pd.DataFrame([fact(("s", "A"), ("A",), False), fact(("t1",), ("B", "C"), fixed=True),
-                         fact(("t2",), None, fixed=True)])
+    led2 = pd.DataFrame(
+        [
+            fact(("s", "A"), ("A",), False),
+            fact(("t1",), ("B", "C"), fixed=True),
+            fact(("t2",), None, fixed=True),
+        ]
+    )
     assert audit_ledger(led2, cells).residual
 
 
 def test_ledger_cells_families():
-    s = pd.DataFrame({"respondent_id": ["a", "b", "a"], "school": "S", "district": "D", "role": "teacher",
-                      "wave": ["baseline", "baseline", "followup"], "OS": [3.0, np.nan, 4.0]})
+    s = pd.DataFrame(
+        {
+            "respondent_id": ["a", "b", "a"],
+            "school": "S",
+            "district": "D",
+            "role": "teacher",
+            "wave": ["baseline", "baseline", "followup"],
+            "OS": [3.0, np.nan, 4.0],
+        }
+    )
     c = ledger_cells(s, s, ["OS"])
     got = {(r.family, r.wave): r.n for r in c.itertuples()}
     assert got[("respondents", "baseline")] == 2 and got[("scored", "baseline")] == 1
@@ -365,7 +497,9 @@ def test_means_rounded_to_precision(release):
     wb = openpyxl.load_workbook(out / "assetinv_tables.xlsx", read_only=True)
     ws = wb["asset_profile"]
     head = [c.value for c in next(ws.iter_rows(min_row=1, max_row=1))]
-    j = head.index(column_label("mean"))  # the workbook has readable headers ("Mean (1-5)"), the CSV the names
+    j = head.index(
+        column_label("mean")
+    )  # the workbook has readable headers ("Mean (1-5)"), the CSV the names
     vals = [r[j] for r in ws.iter_rows(min_row=2, values_only=True) if r[j] is not None]
     wb.close()
     assert vals and all(round(v, 2) == v for v in vals)
@@ -377,11 +511,33 @@ def test_precision_option_and_release_warning(tmp_path):
     from assetinv.simulate import write_sample
 
     data = tmp_path / "data"
-    write_sample(data, seed=21, n_schools=3, n_districts=1, respondents_per_school=9, waves=("baseline",),
-                 n_interviews=4)
+    write_sample(
+        data,
+        seed=21,
+        n_schools=3,
+        n_districts=1,
+        respondents_per_school=9,
+        waves=("baseline",),
+        n_interviews=4,
+    )
     out = tmp_path / "out"
-    assert main(["report", "--data", str(data), "--out", str(out), "--quiet", "--precision", "4",
-                 "--schools", "S01"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--data",
+                str(data),
+                "--out",
+                str(out),
+                "--quiet",
+                "--precision",
+                "4",
+                "--schools",
+                "S01",
+            ]
+        )
+        == 0
+    )
     prof = pd.read_csv(out / "tables" / "asset_profile.csv")
     assert (prof["mean"].dropna().round(4) != prof["mean"].dropna().round(2)).any()
     ledger = json.loads((out / ".assetinv-release.json").read_text())
@@ -406,4 +562,3 @@ def test_precision_is_validated(tmp_path):
     shutil.copytree(default_data_dir(), data)
     (data / "study.yaml").write_text((data / "study.yaml").read_text() + "precision: two\n")
     assert main(["report", "--data", str(data), "--out", str(tmp_path / "o"), "--quiet"]) == 2
-

@@ -1,5 +1,6 @@
 """The network estimand (these schools' change, no wave slope by default) and the
 pooled-variance school-vs-others test behind the null-label rate (issues 11, this session)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,16 @@ def _heterogeneous_growth(seed: int = 3) -> pd.DataFrame:
         u, g = rng.normal(0, 0.3), (0.0 if k % 2 else 0.9)
         for w in ("baseline", "followup"):
             for i in range(15):
-                rows.append({"respondent_id": f"{s}{w}{i}", "school": s, "district": "D", "role": "teacher",
-                             "wave": w, "OS": 3.2 + u + (g if w == "followup" else 0) + rng.normal(0, .5)})
+                rows.append(
+                    {
+                        "respondent_id": f"{s}{w}{i}",
+                        "school": s,
+                        "district": "D",
+                        "role": "teacher",
+                        "wave": w,
+                        "OS": 3.2 + u + (g if w == "followup" else 0) + rng.normal(0, 0.5),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -35,8 +44,18 @@ def test_default_has_no_wave_slope_even_when_growth_varies():
 def test_school_vs_others_uses_the_pooled_within_school_variance():
     rng = np.random.default_rng(5)
     sizes = {"A": 6, "B": 9, "C": 12, "D": 8}
-    rows = [{"respondent_id": f"{s}{i}", "school": s, "district": "D", "role": "teacher", "wave": "baseline",
-             "OS": 3.4 + rng.normal(0, 0.4 + 0.1 * k)} for k, (s, n) in enumerate(sizes.items()) for i in range(n)]
+    rows = [
+        {
+            "respondent_id": f"{s}{i}",
+            "school": s,
+            "district": "D",
+            "role": "teacher",
+            "wave": "baseline",
+            "OS": 3.4 + rng.normal(0, 0.4 + 0.1 * k),
+        }
+        for k, (s, n) in enumerate(sizes.items())
+        for i in range(n)
+    ]
     df = pd.DataFrame(rows)
     p = asset_profile(df, domains=["OS"], min_n=5).set_index("school")
     g = df.groupby("school")["OS"]

@@ -1,5 +1,6 @@
 """The sufficient-statistics REML route (assetinv._growth.reml_psi) gives the numbers
 the statsmodels MixedLM route gave (issue 15: per-school change without ~200 MixedLM fits)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,19 @@ from assetinv import scoring
 from assetinv._growth import Structure, reml_psi, satterthwaite
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-NUM = ["estimate", "ci_low", "ci_high", "se", "df", "p_value", "effect_size", "hedges_g",
-       "n_baseline", "n_followup", "n_linked"]
+NUM = [
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "se",
+    "df",
+    "p_value",
+    "effect_size",
+    "hedges_g",
+    "n_baseline",
+    "n_followup",
+    "n_linked",
+]
 
 
 def _both(scores: pd.DataFrame, monkeypatch, **kw) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -29,8 +41,14 @@ def _assert_same(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
     assert list(fast.columns) == list(slow.columns)
     for c in fast.columns:
         if c in NUM:
-            np.testing.assert_allclose(fast[c].to_numpy(float), slow[c].to_numpy(float), rtol=1e-8, atol=1e-8,
-                                       equal_nan=True, err_msg=c)
+            np.testing.assert_allclose(
+                fast[c].to_numpy(float),
+                slow[c].to_numpy(float),
+                rtol=1e-8,
+                atol=1e-8,
+                equal_nan=True,
+                err_msg=c,
+            )
         else:
             assert fast[c].tolist() == slow[c].tolist(), c
 

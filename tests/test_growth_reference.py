@@ -4,6 +4,7 @@ Seven seeded networks from assetinv.simulate_study (linked and unlinked panels,
 intercept-only and wave-slope models), fitted in R 4.2 with lme4 1.1-31 and
 lmerTest 3.1-3. The tests do not need R.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,9 +41,13 @@ def _r_psi(ref):
 
 def _long(data, dom):
     d = data.rename(columns={dom: "score"})
-    return d.assign(followup=(d["wave"] == "followup").astype(float))[
-        ["school", "respondent_id", "followup", "score"]].sort_values(
-        ["school", "respondent_id", "followup"], kind="mergesort").reset_index(drop=True)
+    return (
+        d.assign(followup=(d["wave"] == "followup").astype(float))[
+            ["school", "respondent_id", "followup", "score"]
+        ]
+        .sort_values(["school", "respondent_id", "followup"], kind="mergesort")
+        .reset_index(drop=True)
+    )
 
 
 def test_fixtures_cover_linked_unlinked_and_slope_models():
@@ -76,6 +81,7 @@ def test_change_over_time_network_equals_lme4(name):
     assert c["se"] == pytest.approx(net["se"], rel=1e-4)
     assert c["df"] == pytest.approx(net["df"], rel=1e-3)
     from scipy import stats
+
     q = stats.t.ppf(0.975, net["df"])
     assert c["ci_low"] == pytest.approx(net["estimate"] - q * net["se"], abs=1e-5)
     # effect size: the baseline variance includes the school intercept variance

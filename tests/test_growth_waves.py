@@ -5,6 +5,7 @@ R 4.2, lme4 1.1-31 with tight nloptwrap tolerances, lmerTest 3.1-3) on three see
 simulate_study networks: 3 waves linked, 3 waves unlinked, 4 waves linked. The tests
 do not need R.
 """
+
 from __future__ import annotations
 
 import json
@@ -72,8 +73,14 @@ def test_two_waves_given_as_waves_is_the_two_wave_table():
 
 
 def test_multiwave_suppresses_small_schools_and_names_missing_waves():
-    st = ai.simulate_study(seed=8, n_schools=5, respondents_per_school=6, linked_share=0.5,
-                           waves=("baseline", "mid", "followup"), n_interviews=2)
+    st = ai.simulate_study(
+        seed=8,
+        n_schools=5,
+        respondents_per_school=6,
+        linked_share=0.5,
+        waves=("baseline", "mid", "followup"),
+        n_interviews=2,
+    )
     sc = ai.score_domains(st.responses)
     c = change_over_time(sc, domains=["EX"], waves=["baseline", "mid", "followup"], by_school=True, min_n=6)
     small = c[c["suppressed"] != ""]

@@ -5,6 +5,7 @@ Precision: words removed from the text that belong to an entity, over all words 
 removed together with its name, "Ms." in "Ms. Okafor", is counted neither way). The numbers are
 printed with ``-s`` and quoted in docs/privacy.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,21 @@ from redaction_corpus import HELDOUT_NEGATIVE, HELDOUT_POSITIVE, IDS, NAMES, NEG
 from assetinv import redact
 from assetinv.redaction import read_redact_names
 
-TITLES = {"ms", "mr", "mrs", "mx", "miss", "dr", "prof", "principal", "coach", "superintendent", "dean",
-          "counselor", "director"}
+TITLES = {
+    "ms",
+    "mr",
+    "mrs",
+    "mx",
+    "miss",
+    "dr",
+    "prof",
+    "principal",
+    "coach",
+    "superintendent",
+    "dean",
+    "counselor",
+    "director",
+}
 
 
 def _toks(s: str) -> list[str]:
@@ -72,8 +86,15 @@ def score(positive, negative):
     recall = {k: found[k] / total[k] for k in total}
     names_phones = (found["name"] + found["phone"]) / (total["name"] + total["phone"])
     all_recall = sum(found.values()) / sum(total.values())
-    return {"recall": recall, "names_phones": names_phones, "all": all_recall, "total": dict(total),
-            "precision": tp / (tp + fp), "misses": misses, "negatives_changed": changed}
+    return {
+        "recall": recall,
+        "names_phones": names_phones,
+        "all": all_recall,
+        "total": dict(total),
+        "precision": tp / (tp + fp),
+        "misses": misses,
+        "negatives_changed": changed,
+    }
 
 
 def test_corpus_size():
@@ -83,8 +104,15 @@ def test_corpus_size():
 
 def test_design_corpus_recall_and_precision():
     s = score(POSITIVE, NEGATIVE)
-    print("\ndesign corpus:", {k: round(v, 3) for k, v in s["recall"].items()}, "names+phones",
-          round(s["names_phones"], 3), "precision", round(s["precision"], 3), s["total"])
+    print(
+        "\ndesign corpus:",
+        {k: round(v, 3) for k, v in s["recall"].items()},
+        "names+phones",
+        round(s["names_phones"], 3),
+        "precision",
+        round(s["precision"], 3),
+        s["total"],
+    )
     assert s["recall"]["name"] >= 0.95 and s["recall"]["phone"] >= 0.95, s["misses"]
     assert s["all"] >= 0.95, s["misses"]
     assert s["precision"] >= 0.95
@@ -94,8 +122,16 @@ def test_design_corpus_recall_and_precision():
 def test_second_batch_recall_and_precision():
     """Batch 2 was written after the rules were fixed (see redaction_corpus.py and docs/privacy.md)."""
     s = score(HELDOUT_POSITIVE, HELDOUT_NEGATIVE)
-    print("\nbatch 2:", {k: round(v, 3) for k, v in s["recall"].items()}, "names+phones",
-          round(s["names_phones"], 3), "precision", round(s["precision"], 3), s["total"], s["misses"])
+    print(
+        "\nbatch 2:",
+        {k: round(v, 3) for k, v in s["recall"].items()},
+        "names+phones",
+        round(s["names_phones"], 3),
+        "precision",
+        round(s["precision"], 3),
+        s["total"],
+        s["misses"],
+    )
     assert s["names_phones"] >= 0.95, s["misses"]
     assert s["precision"] >= 0.9
 
@@ -109,7 +145,10 @@ def test_second_batch_recall_and_precision():
         ("our principal, Okafor, said so", "our principal, [name], said so"),
         ("ping @jsmith or https://x.example.org/a", "ping [handle] or [url]"),
         ("+44 20 7946 0958 / 07700 900123 / +33 1 42 68 53 00", "[phone] / [phone] / [phone]"),
-        ("We did Algebra in March with the Dr. and Science.", "We did Algebra in March with the Dr. and Science."),
+        (
+            "We did Algebra in March with the Dr. and Science.",
+            "We did Algebra in March with the Dr. and Science.",
+        ),
         ("MS Science Fair", "MS Science Fair"),
         ("In 2019 we had 1200 students in 2023-24.", "In 2019 we had 1200 students in 2023-24."),
     ],
@@ -140,8 +179,9 @@ def test_report_uses_redact_names_and_respondent_ids(tmp_path):
     d = tmp_path / "data"
     # two teachers and two leaders interviewed per school: quotes are published only where no role group has a
     # single interviewee (issue 12, interview privacy), so 6 interviews (one of each per school) would publish none
-    write_sample(d, seed=13, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",),
-                 n_interviews=12)
+    write_sample(
+        d, seed=13, n_schools=3, n_districts=1, respondents_per_school=8, waves=("baseline",), n_interviews=12
+    )
     rid = str(pd.read_csv(d / "responses.csv", dtype=str)["respondent_id"].iloc[0])
     cod = pd.read_csv(d / "codings.csv", dtype=str, keep_default_na=False)
     first = {e: i for i, e in enumerate(sorted(cod["excerpt_id"].unique()))}
@@ -157,7 +197,6 @@ def test_report_uses_redact_names_and_respondent_ids(tmp_path):
     assert "[name] is amazing" in quotes and "[id] agreed" in quotes  # the planted text was published
     text = all_output_text(out)
     assert "Quillon" not in text and rid not in text
-
 
 
 def _score_with(positive, negative, names):
@@ -190,9 +229,19 @@ def test_heldout_batches_3_and_4():
     pos, neg = BATCH3_POSITIVE + BATCH4_POSITIVE, BATCH3_NEGATIVE + BATCH4_NEGATIVE
     s = _score_with(pos, neg, None)
     n_ent = s["total"]["name"] + s["total"]["phone"]
-    print("\nbatches 3+4:", {k: round(v, 3) for k, v in s["recall"].items()}, "names+phones",
-          round(s["names_phones"], 3), "precision", round(s["precision"], 3), s["total"],
-          "negatives changed", len(s["negatives_changed"]), "of", len(neg))
+    print(
+        "\nbatches 3+4:",
+        {k: round(v, 3) for k, v in s["recall"].items()},
+        "names+phones",
+        round(s["names_phones"], 3),
+        "precision",
+        round(s["precision"], 3),
+        s["total"],
+        "negatives changed",
+        len(s["negatives_changed"]),
+        "of",
+        len(neg),
+    )
     assert n_ent >= 150 and len(neg) >= 50
     assert s["names_phones"] >= 0.95, s["misses"]
     assert s["recall"]["phone"] == 1.0, s["misses"]
@@ -205,15 +254,18 @@ def test_heldout_batches_3_and_4():
     assert s2["names_phones"] >= 0.97 and s2["precision"] >= 0.90, s2["misses"]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("DANA: No. INTERVIEWER: Okay.", "[name]: No. INTERVIEWER: Okay."),
-    ("P3: Mostly Deb.", "P3: Mostly [name]."),
-    ("We use Deborah's pacing guide.", "We use [name]'s pacing guide."),
-    ("We spend two weeks on Newton's laws.", "We spend two weeks on Newton's laws."),
-    ("Can you say more? May is busy.", "Can you say more? May is busy."),
-    ("honestly dr lee was there", "honestly [name] was there"),
-    ("We took them to the Franklin Institute.", "We took them to the Franklin Institute."),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("DANA: No. INTERVIEWER: Okay.", "[name]: No. INTERVIEWER: Okay."),
+        ("P3: Mostly Deb.", "P3: Mostly [name]."),
+        ("We use Deborah's pacing guide.", "We use [name]'s pacing guide."),
+        ("We spend two weeks on Newton's laws.", "We spend two weeks on Newton's laws."),
+        ("Can you say more? May is busy.", "Can you say more? May is busy."),
+        ("honestly dr lee was there", "honestly [name] was there"),
+        ("We took them to the Franklin Institute.", "We took them to the Franklin Institute."),
+    ],
+)
 def test_batch3_rules(text, expected):
     assert redact(text) == expected
 

@@ -26,6 +26,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from cycler import cycler
 
 from .. import figures
 from .context import ReportContext
@@ -188,7 +189,7 @@ def html_table(
     rows = df if highlight is not None else None
     for i, rec in enumerate(records):
         cls = ""
-        if rows is not None and highlight(rows.iloc[i]):
+        if rows is not None and highlight is not None and highlight(rows.iloc[i]):
             cls = ' class="this-school"'
         out.append(f"<tr{cls}>")
         for c in cols:
@@ -264,7 +265,7 @@ def figure_svg(fig, fig_id: str, *, alt: str) -> str:
     alt_text = alt
     buf = io.StringIO()
     try:
-        with matplotlib.rc_context({**SVG_RC, "svg.id": fig_id}):
+        with matplotlib.rc_context({**SVG_RC, "svg.id": fig_id}):  # type: ignore[dict-item]
             fig.savefig(
                 buf,
                 format="svg",
@@ -392,7 +393,7 @@ def _figure(
         svg, alt_text = cache[key]
         return _figure_wrap(svg, fig_id, caption, alt_text)
     fn = FIGURES[fn_name]
-    with matplotlib.rc_context({"axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO)}):
+    with matplotlib.rc_context({"axes.prop_cycle": cycler(color=OKABE_ITO)}):
         fig = fn(*args, **kwargs)
     if fig is None:
         return ""

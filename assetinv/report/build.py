@@ -390,7 +390,7 @@ def _chunks(items: Sequence[str], jobs: int) -> list[list[str]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _progress(total: int, enabled: bool, desc: str):
+def _progress(total: int | None, enabled: bool, desc: str):
     tqdm.monitor_interval = 0  # no monitor thread (we may fork)
     on = bool(enabled) and sys.stderr.isatty()
     return tqdm(total=total, desc=desc, unit="report", file=sys.stderr, disable=not on, leave=False)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -190,7 +191,7 @@ def plain_sentence(row: dict, short: str, *, asset_at: float = 4.0, growth_below
     if sup:
         return f"{short}: not reported for this school ({sup})."
     m, lo, hi = float(row["mean"]), float(row["ci_low"]), float(row["ci_high"])
-    net = row.get("network_mean")
+    net: Any = row.get("network_mean")
     dl, dh = float(row.get("diff_low", np.nan)), float(row.get("diff_high", np.nan))
     if pd.notna(net) and dl > 0:
         vs = f"clearly above the network average of {float(net):.1f}"

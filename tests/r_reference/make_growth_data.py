@@ -7,6 +7,7 @@ teacher and leader domain scores of both waves are written to
 ``tests/r_reference/data/growth_<name>.csv`` (one domain per network), and
 ``growth_networks.json`` lists the networks with the model each is fitted with.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,15 +39,28 @@ WAVE_NETWORKS = {
 def waves_main() -> None:
     meta = {}
     for name, (seed, n_schools, per_school, linked, dom, waves) in WAVE_NETWORKS.items():
-        st = ai.simulate_study(seed=seed, n_schools=n_schools, n_districts=2, respondents_per_school=per_school,
-                               linked_share=linked, waves=waves, n_interviews=2)
+        st = ai.simulate_study(
+            seed=seed,
+            n_schools=n_schools,
+            n_districts=2,
+            respondents_per_school=per_school,
+            linked_share=linked,
+            waves=waves,
+            n_interviews=2,
+        )
         sc = ai.score_domains(st.responses)
         sc = sc[sc["role"].isin(["teacher", "leader"])]
         out = sc[["respondent_id", "school", "role", "wave", dom]].dropna(subset=[dom])
         out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort")
         out.to_csv(ROOT / "data" / f"growth_{name}.csv", index=False, float_format="%.17g")
-        meta[name] = {"seed": seed, "n_schools": n_schools, "respondents_per_school": per_school,
-                      "linked_share": linked, "domain": dom, "waves": list(waves)}
+        meta[name] = {
+            "seed": seed,
+            "n_schools": n_schools,
+            "respondents_per_school": per_school,
+            "linked_share": linked,
+            "domain": dom,
+            "waves": list(waves),
+        }
     (ROOT / "data" / "growth_waves.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
 
@@ -54,15 +68,28 @@ def main() -> None:
     (ROOT / "data").mkdir(parents=True, exist_ok=True)
     meta = {}
     for name, (seed, n_schools, per_school, linked, growth, dom, model) in NETWORKS.items():
-        st = ai.simulate_study(seed=seed, n_schools=n_schools, n_districts=2, respondents_per_school=per_school,
-                               linked_share=linked, growth=growth, n_interviews=2)
+        st = ai.simulate_study(
+            seed=seed,
+            n_schools=n_schools,
+            n_districts=2,
+            respondents_per_school=per_school,
+            linked_share=linked,
+            growth=growth,
+            n_interviews=2,
+        )
         sc = ai.score_domains(st.responses)
         sc = sc[sc["role"].isin(["teacher", "leader"])]
         out = sc[["respondent_id", "school", "role", "wave", dom]].dropna(subset=[dom])
         out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort")
         out.to_csv(ROOT / "data" / f"growth_{name}.csv", index=False, float_format="%.17g")
-        meta[name] = {"seed": seed, "n_schools": n_schools, "respondents_per_school": per_school,
-                      "linked_share": linked, "domain": dom, "model": model}
+        meta[name] = {
+            "seed": seed,
+            "n_schools": n_schools,
+            "respondents_per_school": per_school,
+            "linked_share": linked,
+            "domain": dom,
+            "model": model,
+        }
     (ROOT / "data" / "growth_networks.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     waves_main()
 

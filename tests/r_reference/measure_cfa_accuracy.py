@@ -5,6 +5,7 @@
 The table in docs/psychometrics.md is this script's output. It needs no R: the
 fixtures were written by make_cfa_reference.R.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,16 @@ import assetinv as ai
 
 ROOT = Path(__file__).parent
 REPO = ROOT.parents[1]
-FIT = [("chisq", "chisq"), ("cfi", "cfi"), ("tli", "tli"), ("rmsea", "rmsea"),
-       ("rmsea_ci_low", "rmsea.ci.lower"), ("rmsea_ci_high", "rmsea.ci.upper"), ("srmr", "srmr"),
-       ("pvalue", "pvalue")]
+FIT = [
+    ("chisq", "chisq"),
+    ("cfi", "cfi"),
+    ("tli", "tli"),
+    ("rmsea", "rmsea"),
+    ("rmsea_ci_low", "rmsea.ci.lower"),
+    ("rmsea_ci_high", "rmsea.ci.upper"),
+    ("srmr", "srmr"),
+    ("pvalue", "pvalue"),
+]
 
 
 def fx(name):
@@ -48,7 +56,10 @@ def cfa_rows():
 def invariance_rows():
     rows = []
     inst = ai.load_instrument()
-    cases = [("hs1939_school", "hs1939", None, "school"), ("hs1939_miss_school", "hs1939_miss", None, "school")]
+    cases = [
+        ("hs1939_school", "hs1939", None, "school"),
+        ("hs1939_miss_school", "hs1939_miss", None, "school"),
+    ]
     for dom in ("EX", "LM", "CN", "OS"):
         for g in ("role", "wave"):
             cases.append((f"sample_{dom}_{g}", "sample", dom, g))
@@ -71,21 +82,47 @@ def ordinal_rows():
     rows = []
     samp = pd.read_csv(ROOT / "data" / "sample_reversed.csv")
     samp = samp[samp["wave"] == "baseline"]
-    for name, data in (("bfi", pd.read_csv(ROOT / "data" / "bfi.csv")), ("sample_EX", samp), ("sample_CN", samp),
-                       ("pairwise", pd.read_csv(ROOT / "data" / "ordinal_pairwise.csv"))):
+    for name, data in (
+        ("bfi", pd.read_csv(ROOT / "data" / "bfi.csv")),
+        ("sample_EX", samp),
+        ("sample_CN", samp),
+        ("pairwise", pd.read_csv(ROOT / "data" / "ordinal_pairwise.csv")),
+    ):
         ref = fx(f"polychoric_{name}")
         pc = ai.polychoric(data[ref["items"]])
-        rows.append(("polychoric", name, "rho", float(np.abs(pc.rho.to_numpy() - np.array(ref["rho"])).max())))
+        rows.append(
+            ("polychoric", name, "rho", float(np.abs(pc.rho.to_numpy() - np.array(ref["rho"])).max()))
+        )
         tau = np.array(ref["tau"], dtype=float)
         ok = np.isfinite(tau)
         rows.append(("polychoric", name, "tau", float(np.abs(pc.tau.to_numpy()[ok] - tau[ok]).max())))
         if name != "bfi":
             t = ai.ordinal_reliability(data[ref["items"]], n_boot=0).table
-            rows.append(("ordinal", name, "ordinal_alpha", abs(t.loc["ordinal_alpha", "estimate"] - ref["ordinal_alpha"])))
-            rows.append(("ordinal", name, "ordinal_omega", abs(t.loc["ordinal_omega", "estimate"] - ref["ordinal_omega"])))
+            rows.append(
+                (
+                    "ordinal",
+                    name,
+                    "ordinal_alpha",
+                    abs(t.loc["ordinal_alpha", "estimate"] - ref["ordinal_alpha"]),
+                )
+            )
+            rows.append(
+                (
+                    "ordinal",
+                    name,
+                    "ordinal_omega",
+                    abs(t.loc["ordinal_omega", "estimate"] - ref["ordinal_omega"]),
+                )
+            )
     for row in fx("planning_power")["power_t"]:
-        rows.append(("planning", f"n={row['n']}", "detectable_change",
-                     abs(ai.detectable_change(row["n"], row["sd"]) - row["delta"])))
+        rows.append(
+            (
+                "planning",
+                f"n={row['n']}",
+                "detectable_change",
+                abs(ai.detectable_change(row["n"], row["sd"]) - row["delta"]),
+            )
+        )
     return rows
 
 
@@ -96,7 +133,11 @@ def main():
     pd.set_option("display.width", 200)
     print(out.to_string(index=False, float_format=lambda v: f"{v:.1e}"))
     print()
-    print(out.groupby(["analysis", "statistic"])["max_abs_diff"].max().to_string(float_format=lambda v: f"{v:.1e}"))
+    print(
+        out.groupby(["analysis", "statistic"])["max_abs_diff"]
+        .max()
+        .to_string(float_format=lambda v: f"{v:.1e}")
+    )
 
 
 if __name__ == "__main__":
