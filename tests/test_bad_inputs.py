@@ -28,21 +28,8 @@ ERRORS = [m for m in MANIFEST if m["expect"] == "error"]
 LOADS = [m for m in MANIFEST if m["expect"] == "loads"]
 
 
-def _has_validate_codings() -> bool:
-    try:
-        from assetinv.qualitative import validate_codings  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _param(m: dict):
-    marks = []
-    if m["kind"] == "codings" and not _has_validate_codings():
-        marks.append(
-            pytest.mark.xfail(reason="assetinv.qualitative.validate_codings has not landed yet", strict=False)
-        )
-    return pytest.param(m, id=m["file"], marks=marks)
+    return pytest.param(m, id=m["file"])
 
 
 def _read(m: dict):
@@ -171,10 +158,6 @@ def test_validate_lists_every_problem_not_just_the_first(tmp_path, capsys):
 
 
 def test_report_with_a_bad_file_exits_2(tmp_path, capsys):
-    try:
-        from assetinv.report import build_reports  # noqa: F401
-    except ImportError:
-        pytest.skip("assetinv.report.build_reports has not landed yet")
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(CORPUS / "out_of_scale_6.csv", data / "responses.csv")
