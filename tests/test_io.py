@@ -565,10 +565,9 @@ def test_data_quality_without_attrs():
 
 
 def test_simulated_sample_reads_cleanly(tmp_path):
-    simulate = pytest.importorskip("assetinv.simulate")
-    if not hasattr(simulate, "write_sample"):
-        pytest.skip("assetinv.simulate.write_sample has not landed yet")
-    simulate.write_sample(tmp_path, seed=2026)
+    from assetinv.simulate import write_sample
+
+    write_sample(tmp_path, seed=2026)
     cfg = read_config(tmp_path / "study.yaml")
     df = read_responses(cfg["responses"])
     q = data_quality(df)
