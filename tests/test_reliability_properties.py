@@ -96,6 +96,21 @@ def test_reversing_a_reverse_keyed_item_twice_is_identity(data, j):
     pd.testing.assert_frame_equal(a.item_stats, b.item_stats, rtol=1e-9, atol=1e-12)
 
 
+def _smc_ill_posed(x: pd.DataFrame) -> bool:
+    """True when a diagonal of Pinv(R) is zero up to rounding, so an smc is 1 - 1/(+-1e-16): clipped to 0 or 1
+    by the sign of rounding noise (psych gives either, depending on its floating-point path)."""
+    C = x.cov().to_numpy()
+    if not np.isfinite(C).all():
+        return True
+    d = np.sqrt(np.diag(C))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = C / np.outer(d, d)
+    if not np.isfinite(R).all():  # an item without variance: no smc to compare
+        return True
+    P = np.linalg.pinv(R)
+    return bool(np.any(np.abs(np.diag(P)) < 1e-10 * max(1.0, np.abs(P).max())))
+
+
 @SETTINGS
 @given(likert(), st.integers(2, 5))
 def test_alpha_by_group_equals_alpha_per_group(data, n_groups):
@@ -116,7 +131,10 @@ def test_alpha_by_group_equals_alpha_per_group(data, n_groups):
         if tab.loc[grp, "n_items"] != a.item_stats.shape[0]:
             continue
         row = tab.loc[grp]
-        for k in ["raw_alpha", "std_alpha", "g6_smc", "average_r", "ase", "median_r"]:
+        keys = ["raw_alpha", "std_alpha", "g6_smc", "average_r", "ase", "median_r"]
+        if _smc_ill_posed(sub):  # 1/diag(Pinv R) with a diagonal of 0 +- rounding: its sign is noise
+            keys.remove("g6_smc")
+        for k in keys:
             u, v = row[k], a.total[k].iloc[0]
             if not abs(v) < 1e6:  # 1'R1 ~ 0 (r = -1): both blow up on rounding noise
                 continue

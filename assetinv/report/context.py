@@ -242,13 +242,14 @@ def read_study(
         val = cfg.get(key)
         if val is None:
             continue
-        if key == "instrument" and isinstance(val, str):  # a bundled version: record the bundled file
+        bundled = key == "instrument" and isinstance(val, str)  # a bundled version: record the bundled file
+        if bundled:
             val = instrument.source
         for pth in response_files(val) if key == "responses" else [Path(val)]:
             try:
                 name = str(pth.resolve().relative_to(folder)).replace(os.sep, "/")
             except ValueError:
-                name = pth.name
+                name = f"assetinv/data/{pth.name} (bundled)" if bundled else pth.name
             inputs.append(
                 {"role": key, "file": name, "sha256": file_sha256(pth), "bytes": pth.stat().st_size}
             )
