@@ -271,3 +271,101 @@ def test_pdf_links_are_relative_and_the_xref_stays_valid(tmp_path):
     out = _relative_links(pdf, folder, {"S06.html"})
     assert b"/URI (S06.pdf#top)" in out and b"/URI (../index.html)" in out and b"file://" not in out
     _assert_xref_points_at_objects(out)
+
+
+@pytest.fixture(scope="module")
+def quoted(tmp_path_factory) -> Path:
+    """A small study whose interview sites pass the privacy rule (2 teachers and 2 leaders), so quotes print."""
+    from assetinv.report import build_reports
+    from assetinv.simulate import write_sample
+
+    d = tmp_path_factory.mktemp("quoted") / "data"
+    write_sample(
+        d,
+        seed=11,
+        n_schools=3,
+        n_districts=1,
+        respondents_per_school=12,
+        waves=("baseline",),
+        n_interviews=12,
+    )
+    out = d.parent / "reports"
+    build_reports(data=d, out=out, progress=False)
+    return out
+
+
+def test_no_quote_is_split_or_left_alone_on_a_printed_page(quoted, browser):
+    """Each printed quote starts and ends on one page, and shares that page with other report text."""
+    import io
+    import re
+    import unicodedata
+
+    pypdf = pytest.importorskip("pypdf")
+
+    def squash(text: str) -> str:  # NFKC undoes the PDF's ligatures (fi, fl)
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+    seen = 0
+    for html in sorted(p for p in (quoted / "schools").glob("*.html") if not p.stem.endswith("-summary")):
+        context, page = _page(browser, html)
+        try:
+            quotes = page.eval_on_selector_all("blockquote p", "els => els.map(e => e.innerText)")
+            page.emulate_media(media="print")
+            pdf = page.pdf(format="Letter", print_background=True)
+        finally:
+            context.close()
+        pages = [squash(p.extract_text() or "") for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+        for q in quotes:
+            body = squash(q)
+            if len(body) < 30:
+                continue
+            assert any(body[:25] in t for t in pages), f"{html.name}: quote not printed: {q[:60]}"
+            whole = [i for i, t in enumerate(pages) if body in t]  # (its start may also stand in a table)
+            assert whole, f"{html.name}: a quote is split across two pages: {q[:60]}"
+            i = whole[-1]
+            rest = pages[i].replace(body, "")
+            assert len(rest) > 150, f"{html.name}: a quote stands alone on page {i + 1}: {q[:60]}"
+            seen += 1
+    assert seen >= 3, f"only {seen} quotes printed: the check saw too little"
+
+
+def test_print_css_keeps_every_quote_on_one_page(browser, tmp_path):
+    """The report's print stylesheet, on a long page of quotes between paragraphs: no quote is split or orphaned.
+
+    (Guards the rule itself: the small studies above may simply not put a quote at a page break.)
+    """
+    import io
+    import re
+    import unicodedata
+
+    pypdf = pytest.importorskip("pypdf")
+    from assetinv.report.build import _css
+
+    words = "the team looked at student work together and changed the next lesson plan".split()
+    body = []
+    for i in range(40):
+        para = " ".join(words[(i + j) % len(words)] for j in range(20 + (i * 37) % 90))
+        body.append(f"<p>{para}.</p>")
+        quote = f"Quote {i:02d}: " + " ".join(
+            words[(i * 3 + j) % len(words)] for j in range(60 + (i * 13) % 40)
+        )
+        body.append(f"<blockquote><p>{quote}.</p><footer>teacher</footer></blockquote>")
+    page_html = f"<!doctype html><html><head><style>{_css()}</style></head><body><main>{''.join(body)}</main></body></html>"
+    f = tmp_path / "quotes.html"
+    f.write_text(page_html, encoding="utf-8")
+    context, page = _page(browser, f)
+    try:
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="Letter", print_background=True)
+    finally:
+        context.close()
+    pages = [
+        re.sub(r"\s+", " ", unicodedata.normalize("NFKC", p.extract_text() or ""))
+        for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+    assert len(pages) >= 5
+    for i in range(40):
+        holding = [n for n, t in enumerate(pages) if f"Quote {i:02d}:" in t]
+        assert len(holding) == 1, f"quote {i} is not on exactly one page: {holding}"
+        rest = pages[holding[0]].split(f"Quote {i:02d}:", 1)[1]
+        assert "teacher" in rest, f"quote {i} runs over from page {holding[0] + 1} onto the next"
