@@ -55,6 +55,14 @@ __all__ = [
     "STATUSES",
 ]
 
+#: The columns of :func:`change_over_time` (three or more waves add ``contrast`` after ``scope``).
+# fmt: off
+_CHANGE_COLUMNS = (
+    "domain", "domain_name", "scope", "estimate", "ci_low", "ci_high", "se", "df", "p_value", "effect_size",
+    "hedges_g", "n_baseline", "n_followup", "n_linked", "model", "reading", "note", "suppressed",
+)
+# fmt: on
+
 ID_COLUMNS = ["respondent_id", "school", "district", "role", "wave"]
 #: The three statuses of a domain in an asset profile, in display order.
 STATUSES = ("asset", "typical", "growth area")
@@ -2258,26 +2266,7 @@ def change_over_time(
                     if x
                 )
             rows.append(row)
-    cols = [
-        "domain",
-        "domain_name",
-        "scope",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "se",
-        "df",
-        "p_value",
-        "effect_size",
-        "hedges_g",
-        "n_baseline",
-        "n_followup",
-        "n_linked",
-        "model",
-        "reading",
-        "note",
-        "suppressed",
-    ]
+    cols = list(_CHANGE_COLUMNS)
     out = pd.DataFrame(rows, columns=cols)
     for c in cols[3:14]:
         out[c] = out[c].astype("float64")
@@ -2465,27 +2454,7 @@ def _change_waves(
                         if x
                     )
                 rows.append(row)
-    cols = [
-        "domain",
-        "domain_name",
-        "scope",
-        "contrast",
-        "estimate",
-        "ci_low",
-        "ci_high",
-        "se",
-        "df",
-        "p_value",
-        "effect_size",
-        "hedges_g",
-        "n_baseline",
-        "n_followup",
-        "n_linked",
-        "model",
-        "reading",
-        "note",
-        "suppressed",
-    ]
+    cols = [*_CHANGE_COLUMNS[:3], "contrast", *_CHANGE_COLUMNS[3:]]  # one row per wave contrast
     out = pd.DataFrame(rows, columns=cols)
     for c in cols[4:15]:
         out[c] = out[c].astype("float64")
