@@ -205,6 +205,26 @@ def _short_reason(reason: str) -> str:
     return "suppressed" if not reason else f"suppressed ({reason})"
 
 
+def _hidden_row(ax, y: float, lim: float, reason: str) -> None:
+    """A hatched box across a diverging chart's row, with the short reason the value is not shown."""
+    ax.add_patch(
+        Rectangle(
+            (-lim, y - 0.3), 2 * lim, 0.6, facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0.5, zorder=2
+        )
+    )
+    ax.text(
+        0,
+        y,
+        _short_reason(reason),
+        ha="center",
+        va="center",
+        fontsize=8,
+        color="0.2",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+        zorder=4,
+    )
+
+
 @_styled
 def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | None = None) -> Figure:
     """School x domain heat map of the network's asset profile.
@@ -557,29 +577,7 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ax.axvline(0, color="0.3", lw=1)
     for yi, (_, r) in zip(y, c.iterrows()):
         if r["suppressed"] or pd.isna(r["estimate"]):
-            ax.add_patch(
-                Rectangle(
-                    (-lim, yi - 0.3),
-                    2 * lim,
-                    0.6,
-                    facecolor="white",
-                    edgecolor="0.6",
-                    hatch=_HATCH,
-                    lw=0.5,
-                    zorder=2,
-                )
-            )
-            ax.text(
-                0,
-                yi,
-                _short_reason(r["suppressed"]),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-                zorder=4,
-            )
+            _hidden_row(ax, yi, lim, r["suppressed"])
             continue
         sig = r["ci_low"] > 0 or r["ci_high"] < 0
         col = _PAL[0] if r["estimate"] >= 0 else _PAL[3]
@@ -676,29 +674,7 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     ax.axvline(0, color="0.3", lw=1)
     for yi, (_, r) in zip(y, g.iterrows()):
         if r["suppressed"] or pd.isna(r["gap"]):
-            ax.add_patch(
-                Rectangle(
-                    (-lim, yi - 0.3),
-                    2 * lim,
-                    0.6,
-                    facecolor="white",
-                    edgecolor="0.6",
-                    hatch=_HATCH,
-                    lw=0.5,
-                    zorder=2,
-                )
-            )
-            ax.text(
-                0,
-                yi,
-                _short_reason(r["suppressed"]),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-                zorder=4,
-            )
+            _hidden_row(ax, yi, lim, r["suppressed"])
             continue
         flagged = bool(r.get("flagged_large")) if pd.notna(r.get("flagged_large")) else abs(r["gap"]) >= large
         col = _PAL[4] if flagged else _PAL[7]
