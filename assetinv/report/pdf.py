@@ -13,10 +13,11 @@ replaced by a fixed date (same length, so the cross-reference offsets stay
 right). Chromium also writes every link as an absolute ``file://`` address, which
 would tie the PDF to the folder it was printed in; links to pages of the same
 publication are made relative (to the sibling PDF when that is printed too) and
-the cross-reference table is shifted to match. The same page then gives the same
-PDF bytes on every run, from a fresh browser launch and in any folder (the absolute
-link was what made a long report differ between two runs), with the same Chromium
-build: another Chromium version may lay the text out differently.
+the cross-reference table is shifted to match, so a PDF does not depend on the
+folder it was printed in. Short pages then give the same PDF bytes on every run; a
+long report was seen (once in four runs) to differ in a few bytes between two
+browser launches, so the PDFs are not part of the byte-determinism guarantee (the
+HTML, CSV and XLSX are).
 """
 
 from __future__ import annotations
