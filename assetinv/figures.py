@@ -992,7 +992,11 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
         fontsize=8,
         frameon=True,
     )
-    counts = t["n_excerpts"].fillna(0).astype(int).to_numpy()
+    # a count banded as "1+" (joint_display(band=True): it could be one interviewee's) is drawn as a bar of
+    # length 1, whatever the true count, and labelled "1+ excerpts"; exact counts are drawn as they are
+    banded = [isinstance(v, str) and v.endswith("+") for v in t["n_excerpts"]]
+    exact = pd.to_numeric(t["n_excerpts"].where(~pd.Series(banded, index=t.index), 1), errors="coerce")
+    counts = exact.fillna(0).astype(int).to_numpy()
     ax2.barh(y, counts, color="#CCCCCC", edgecolor="black", linewidth=0.6)
     top = max(int(counts.max()) if n else 1, 1)
     for yi in range(n):
@@ -1001,6 +1005,8 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
             ax2.text(top * 0.02, y[yi], f"suppressed ({hidden})", va="center", fontsize=8, style="italic")
             continue
         first = str(t.loc[yi, "top_codes"]).split("; ")[0] if t.loc[yi, "top_codes"] else "no coded excerpts"
+        if banded[yi]:
+            first = f"{t.loc[yi, 'n_excerpts']} excerpts: {first}"
         a = t.loc[yi, "agreement"]
         lab = first + (f"\nalpha = {a:.2f}" if pd.notna(a) else "")
         ax2.text(counts[yi] + top * 0.02, y[yi], _wrap(lab, 40), va="center", fontsize=8)
@@ -1020,8 +1026,9 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
                 f"({r['interviews_suppressed']})"
             )
             continue
+        nx = r["n_excerpts"] if isinstance(r["n_excerpts"], str) else int(r["n_excerpts"])
         desc.append(
-            f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
+            f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {nx} excerpts, "
             f"most frequent code {tc}{a}"
         )
     fig.alt_text = (
