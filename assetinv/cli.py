@@ -271,6 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"assetinv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_validate_parser(sub)
+    _add_report_parser(sub)
+    _add_map_parser(sub)
+    _add_simulate_parser(sub)
+    _add_plan_parser(sub)
+    return parser
+
+
+def _add_all_flag(p: argparse.ArgumentParser) -> None:
+    """``--all``: print every problem, not only the first few."""
+    p.add_argument(
+        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
+    )
+
+
+def _add_validate_parser(sub) -> None:
+    """``assetinv validate``: check input files."""
+    from .report.cli import EPILOGS, formatter
 
     v = sub.add_parser(
         "validate",
@@ -291,10 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the file holds (default: guessed from its columns)",
     )
-    v.add_argument(
-        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
-    )
+    _add_all_flag(v)
     v.set_defaults(func=_cmd_validate)
+
+
+def _add_report_parser(sub) -> None:
+    """``assetinv report``: render the reports."""
+    from .report.cli import EPILOGS, formatter
 
     r = sub.add_parser(
         "report",
@@ -328,15 +349,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)",
     )
-    r.add_argument(
-        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
-    )
+    _add_all_flag(r)
     r.add_argument(
         "--pdf",
         action="store_true",
         help="also write an accessible (tagged) PDF of every report, offline, with Chromium",
     )
     r.set_defaults(func=_cmd_report)
+
+
+def _add_map_parser(sub) -> None:
+    """``assetinv map``: draft a crosswalk."""
+    from .report.cli import EPILOGS, formatter
 
     m = sub.add_parser(
         "map",
@@ -353,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--out", default=None, help="write the draft to this YAML file (default: print it)")
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     m.set_defaults(func=_cmd_map)
+
+
+def _add_simulate_parser(sub) -> None:
+    """``assetinv simulate``: write a synthetic study."""
+    from .report.cli import EPILOGS, formatter
 
     s = sub.add_parser(
         "simulate",
@@ -389,8 +418,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="coded interviews in the whole network (default 24)",
     )
     s.set_defaults(func=_cmd_simulate)
-    _add_plan_parser(sub)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

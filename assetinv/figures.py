@@ -913,6 +913,17 @@ _JOINT_STYLE = {  # the colours of STATUS_STYLE (one encoding of status in every
 }
 
 
+def _joint_status_legend(ax, statuses: list[str]) -> None:
+    """Add the joint display's legend: one hatched patch per status shown, in order of appearance."""
+    from matplotlib.patches import Patch
+
+    handles = []
+    for s in dict.fromkeys(statuses):
+        colour, hatch = _JOINT_STYLE.get(s, _JOINT_STYLE[""])
+        handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="black", label=s or "no status"))
+    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
+
+
 def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale=(1, 5)):
     """Draw a joint display: survey means beside interview evidence.
 
@@ -953,7 +964,6 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.patches import Patch
 
     t = table.reset_index(drop=True)
     n = len(t)
@@ -977,21 +987,7 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     ax1.set_yticks(y, labels)
     ax1.set_xlabel("Survey mean (1-5)")
     ax1.set_title("Survey")
-    seen = [s for s in dict.fromkeys(statuses)]
-    ax1.legend(
-        handles=[
-            Patch(
-                facecolor=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[0],
-                hatch=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[1],
-                edgecolor="black",
-                label=s or "no status",
-            )
-            for s in seen
-        ],
-        loc="lower right",
-        fontsize=8,
-        frameon=True,
-    )
+    _joint_status_legend(ax1, statuses)
     # a count banded as "1+" (joint_display(band=True): it could be one interviewee's) is drawn as a bar of
     # length 1, whatever the true count, and labelled "1+ excerpts"; exact counts are drawn as they are
     banded = [isinstance(v, str) and v.endswith("+") for v in t["n_excerpts"]]

@@ -704,7 +704,7 @@ def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
     raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt=kind, sha256=sha, value_labels=labels)
     col_labels = list(meta.column_labels or [])
     raw.question_text = {
-        j: (col_labels[j] if j < len(col_labels) and col_labels[j] else header[j]) for j in range(len(header))
+        j: ((col_labels[j] if j < len(col_labels) else None) or header[j]) for j in range(len(header))
     }
     cols = [df[c].tolist() for c in df.columns]
     for i in range(len(df)):
@@ -1215,13 +1215,17 @@ def _parse_number(s: str) -> float | None:
     return None
 
 
+# A cell's problem: a message (with the parser's fix), (message, fix, kind), or None.
+_ParseProblem = str | tuple[str, str, str] | None
+
+
 class _ItemParser:
     """Parses one scale's answers: numbers, labels, missing codes and its Don't-know option."""
 
     def __init__(self, scale, missing_codes: Sequence[str], extra_labels: dict[str, int] | None = None):
         self.lo, self.hi = int(scale.min), int(scale.max)
         self.scale = scale
-        self._cache: dict[tuple, tuple[float, str | None, bool]] = {}
+        self._cache: dict[tuple, tuple[float, _ParseProblem, bool]] = {}
         self.labels = {_label_key(t): int(v) for v, t in dict(scale.labels).items()}
         for t, v in (extra_labels or {}).items():
             self.labels.setdefault(_label_key(t), int(v))
@@ -1257,7 +1261,7 @@ class _ItemParser:
         num = _parse_number(k)
         return num is not None and num == float(self.dk_code)
 
-    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, str | None, bool]:
+    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, _ParseProblem, bool]:
         """Return (value, problem message or None, is Don't know); memoised (answers repeat a lot)."""
         key = (s, id(vlabels) if vlabels else 0)
         hit = self._cache.get(key)
@@ -1265,7 +1269,7 @@ class _ItemParser:
             hit = self._cache[key] = self._parse(s, vlabels)
         return hit
 
-    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, str | None, bool]:
+    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, _ParseProblem, bool]:
         s = s.strip()
         if vlabels and s in vlabels:  # SPSS value label
             lab = vlabels[s]
@@ -1283,13 +1287,13 @@ class _ItemParser:
         num = _parse_number(s)
         if num is not None and num in self.missing_nums:
             return np.nan, None, False
-        lab = vlabels.get(s) if vlabels else None
+        num_label = vlabels.get(s) if vlabels else None
         if num is not None:
-            if lab is not None:
-                point = _propose_point(lab, self.scale)
+            if num_label is not None:
+                point = _propose_point(num_label, self.scale)
                 # an agreement label on its own point ("4 = Somewhat agree") is read as the number
-                if looks_missing(lab) or (point is not None and point != num):
-                    return np.nan, self.undeclared(s, lab), False
+                if looks_missing(num_label) or (point is not None and point != num):
+                    return np.nan, self.undeclared(s, num_label), False
             if not float(num).is_integer():
                 return (
                     np.nan,
@@ -1614,7 +1618,7 @@ def read_responses(
     ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
     """
     inst = resolve(instrument)
-    kw = dict(
+    kw: dict[str, Any] = dict(
         columns=columns,
         values=values,
         labels=labels,
@@ -1707,8 +1711,8 @@ def _map_columns(
     """Phase 1: match every header to an output column, metadata or an extra column."""
     canon = {_norm(c): c for c in REQUIRED_COLUMNS + ("duration_sec",)}
     canon.update({_norm(i): i for i in items})
-    for alias, target in COLUMN_ALIASES.items():
-        canon.setdefault(alias, target)
+    for alias, canonical in COLUMN_ALIASES.items():
+        canon.setdefault(alias, canonical)
     header_keys = [_norm(h) for h in raw.header]
     plan = _ColumnPlan(qualtrics=len(set(header_keys) & _QUALTRICS_MARKERS) >= 2)
     responseid_j = None
@@ -2625,18 +2629,18 @@ def _crosswalk_apply(
         header[j] = t
     raw.value_labels.update(renamed_labels)
     for f, mp in vmaps.items():
-        j = next((k for k, h in enumerate(header) if canon.get(_norm(h)) == f and k not in drop_idx), None)
-        if j is None:
+        col = next((k for k, h in enumerate(header) if canon.get(_norm(h)) == f and k not in drop_idx), None)
+        if col is None:
             continue
-        vl = raw.value_labels.get(header[j], {})
+        vl = raw.value_labels.get(header[col], {})
         for row in raw.rows:
-            if j < len(row):
-                cell = row[j].strip()
+            if col < len(row):
+                cell = row[col].strip()
                 hit = mp.get(_label_key(cell))
                 if hit is None and cell in vl:
                     hit = mp.get(_label_key(vl[cell]))
                 if hit is not None:
-                    row[j] = hit
+                    row[col] = hit
     if drop_idx:
         keep = [j for j in range(len(header)) if j not in drop_idx]
         raw.dropped_by_crosswalk = [header[j] for j in sorted(drop_idx)]
@@ -2649,11 +2653,11 @@ def _crosswalk_apply(
             if len(row) >= w:
                 row.insert(w, str(val).strip())
         raw.header.append(str(f))
-        mp = vmaps.get(str(f))
-        if mp and _label_key(val) in mp:
+        const_map = vmaps.get(str(f))
+        if const_map and _label_key(val) in const_map:
             for row in raw.rows:
                 if len(row) > w:
-                    row[w] = mp[_label_key(val)]
+                    row[w] = const_map[_label_key(val)]
 
 
 def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[str, int]:
@@ -2940,7 +2944,8 @@ def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.D
     raw = _read_raw(path, targets={_norm(c) for c in ROSTER_COLUMNS})
     P, idx = _simple_table(raw, ROSTER_COLUMNS)
     role_map, wave_map = _role_map(inst), _wave_map(inst)
-    recs, seen = [], {}
+    recs: list[dict] = []
+    seen: dict[tuple, int] = {}
     for row, rn in _rows_of(raw, P):
         if row is None:
             continue
@@ -3009,11 +3014,12 @@ def read_schools(path) -> pd.DataFrame:
     """
     raw = _read_raw(path, targets={_norm(c) for c in SCHOOL_COLUMNS})
     P, idx = _simple_table(raw, ("school", "district"), ("name",))
-    recs, seen = [], {}
+    recs: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
     for row, rn in _rows_of(raw, P):
         if row is None:
             continue
-        rec = {c: row[idx[c]] for c in ("school", "district") if c in idx}
+        rec: dict[str, str] = {c: row[idx[c]] for c in ("school", "district") if c in idx}
         rec["name"] = row[idx["name"]] if "name" in idx and row[idx["name"]] else rec.get("school", "")
         bad = False
         for c in ("school", "district"):
