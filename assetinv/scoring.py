@@ -1947,16 +1947,10 @@ def _mixed_inference(
         est, se = float(res.fe_params["followup"]), float(res.bse["followup"])
         df = float(max(data[st.block].nunique() - 1, 1))
         base_var = _baseline_var_mixed(res, st.school_slope)
-    tq = float(stats.t.ppf(0.5 + level / 2, df))
-    p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
+    from ._waves import t_result
+
     return {
-        "estimate": est,
-        "ci_low": est - tq * se,
-        "ci_high": est + tq * se,
-        "se": se,
-        "df": df,
-        "p_value": p,
-        "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
+        **t_result(est, se, df, base_var, level),
         "n_linked": n_linked,
         "model": label
         + ("; t interval with Satterthwaite df" if sat_ok else "; t interval on (groups - 1) df"),
