@@ -1324,6 +1324,10 @@ def _band_interview_counts(ctx) -> None:
             tal[col] = [
                 band_count(v) if ok else ("" if pd.isna(v) else str(int(v))) for v, ok in zip(tal[col], shown)
             ]
+        # issue 12: 1 or 2 excerpts coded as a strength (or a barrier) at a school may be one person's
+        for col in ("n_strength", "n_barrier"):
+            if col in tal and shown.any():
+                tal[col] = [band_count(v) if ok else v for v, ok in zip(tal[col], shown)]
         t["code_tallies_schools"] = tal
     jd = t.get("joint_display_schools")
     if jd is not None and len(jd):

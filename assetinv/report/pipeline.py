@@ -230,7 +230,16 @@ def compute_analyses(ctx: ReportContext) -> None:
             ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
             cod_of, in_prof = _by_school(codings), set(prof["school"].astype(str))
             jds = [
-                Q.joint_display(prof_of(s), cod_of(s), agd, school=s, instrument=inst, **red)
+                Q.joint_display(
+                    prof_of(s),
+                    cod_of(s),
+                    agd,
+                    school=s,
+                    instrument=inst,
+                    band=True,
+                    tallies=tal_of(s) if tal_of else tal_s,
+                    **red,
+                )
                 for s in ctx.school_ids
                 if s in in_prof
             ]
