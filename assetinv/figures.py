@@ -181,15 +181,23 @@ def _styled(fn):
 def _blank_suppressed(df: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFrame:
     """Defence in depth: rows marked suppressed lose their numbers here too."""
     out = df.copy()
+    out.attrs = {}  # the charts read attrs from their argument; pandas would deep-copy them on every step
     if "suppressed" not in out:
         out["suppressed"] = ""
     out["suppressed"] = out["suppressed"].fillna("").astype(str)
-    hide = out["suppressed"] != ""
+    hide = (out["suppressed"] != "").to_numpy()
     for c in value_columns:
         if c in out:
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-            out.loc[hide, c] = np.nan
+            values = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype="float64", copy=True)
+            values[hide] = np.nan
+            out[c] = values
     return out
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """``df.to_dict("records")`` (Python scalars), without pandas' per-column boxing."""
+    cols = list(df.columns)
+    return [dict(zip(cols, vals)) for vals in zip(*(df[c].tolist() for c in cols))]
 
 
 def _short_names(df: pd.DataFrame) -> dict:
@@ -435,7 +443,7 @@ def _profile_chart(
     ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
     ax.axvline(growth_below, color="0.35", ls=":", lw=1.1, zorder=1)
     used = set()
-    for yi, (_, r) in zip(y, p.iterrows()):
+    for yi, r in zip(y, _records(p)):
         if pd.notna(r["network_mean"]):
             ax.plot(
                 r["network_mean"],
@@ -522,7 +530,7 @@ def _profile_chart(
         fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[str(h.get_label()) for h in handles]
     )
     parts = []
-    for _, r in p.iterrows():
+    for r in _records(p):
         if r["suppressed"] or pd.isna(r["mean"]):
             parts.append(f"{names.get(r['domain'], r['domain'])} suppressed")
         else:
@@ -594,7 +602,7 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
     lim = float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0
     lim = max(lim, 0.3)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, (_, r) in zip(y, c.iterrows()):
+    for yi, r in zip(y, _records(c)):
         if r["suppressed"] or pd.isna(r["estimate"]):
             _hidden_row(ax, yi, lim, r["suppressed"])
             continue
@@ -627,7 +635,7 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
     ax.set_title(title or "Change between waves")
     _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
-    for lab, (_, r) in zip(labels, c.iterrows()):
+    for lab, r in zip(labels, _records(c)):
         parts.append(
             f"{lab} suppressed"
             if (r["suppressed"] or pd.isna(r["estimate"]))
@@ -698,7 +706,7 @@ def _gap_chart(
     lim = max(float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0, large * 1.6)
     ax.axvspan(-large, large, color="0.92", zorder=0)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, (_, r) in zip(y, g.iterrows()):
+    for yi, r in zip(y, _records(g)):
         if r["suppressed"] or pd.isna(r["gap"]):
             _hidden_row(ax, yi, lim, r["suppressed"])
             continue
@@ -747,7 +755,7 @@ def _gap_chart(
     ax.set_title(title)
     _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
-    for lab, (_, r) in zip(labels, g.iterrows()):
+    for lab, r in zip(labels, _records(g)):
         parts.append(
             f"{lab} suppressed"
             if (r["suppressed"] or pd.isna(r["gap"]))
@@ -835,7 +843,8 @@ def _item_chart(
     t = _blank_suppressed(items, pct + ["pct_agree"]).reset_index(drop=True)
     names = domain_names or {}
     doms = list(dict.fromkeys(t["domain"]))
-    rows: list[tuple[str, object]] = []
+    records = _records(t)
+    rows: list[tuple[str, Any]] = []
     for d in doms:
         rows.append(("head", d))
         rows += [("item", i) for i in t.index[t["domain"] == d]]
@@ -850,7 +859,7 @@ def _item_chart(
         if kind == "head":
             ax.text(-100, yi, names.get(ref, ref), ha="left", va="center", fontsize=8.5, fontweight="bold")
             continue
-        r = t.loc[ref]
+        r = records[ref]
         rev = " (R)" if bool(r.get("reverse", False)) else ""
         ticks.append(yi)
         ticklabels.append(f"{r['item']} {_clip(r.get('text', ''), 46)}{rev}")
