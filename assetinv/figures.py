@@ -960,6 +960,17 @@ _JOINT_STYLE = {  # the colours of STATUS_STYLE (one encoding of status in every
 }
 
 
+def _joint_status_legend(ax, statuses: list[str]) -> None:
+    """Add the joint display's legend: one hatched patch per status shown, in order of appearance."""
+    from matplotlib.patches import Patch
+
+    handles = []
+    for s in dict.fromkeys(statuses):
+        colour, hatch = _JOINT_STYLE.get(s, _JOINT_STYLE[""])
+        handles.append(Patch(facecolor=colour, hatch=hatch, edgecolor="black", label=s or "no status"))
+    ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=True)
+
+
 def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale=(1, 5)):
     """Draw a joint display: survey means beside interview evidence.
 
@@ -1000,7 +1011,6 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib.patches import Patch
 
     t = table.reset_index(drop=True)
     n = len(t)
@@ -1024,22 +1034,12 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
     ax1.set_yticks(y, labels)
     ax1.set_xlabel("Survey mean (1-5)")
     ax1.set_title("Survey")
-    seen = [s for s in dict.fromkeys(statuses)]
-    ax1.legend(
-        handles=[
-            Patch(
-                facecolor=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[0],
-                hatch=_JOINT_STYLE.get(s, _JOINT_STYLE[""])[1],
-                edgecolor="black",
-                label=s or "no status",
-            )
-            for s in seen
-        ],
-        loc="lower right",
-        fontsize=8,
-        frameon=True,
-    )
-    counts = t["n_excerpts"].fillna(0).astype(int).to_numpy()
+    _joint_status_legend(ax1, statuses)
+    # a count banded as "1+" (joint_display(band=True): it could be one interviewee's) is drawn as a bar of
+    # length 1, whatever the true count, and labelled "1+ excerpts"; exact counts are drawn as they are
+    banded = [isinstance(v, str) and v.endswith("+") for v in t["n_excerpts"]]
+    exact = pd.to_numeric(t["n_excerpts"].where(~pd.Series(banded, index=t.index), 1), errors="coerce")
+    counts = exact.fillna(0).astype(int).to_numpy()
     ax2.barh(y, counts, color="#CCCCCC", edgecolor="black", linewidth=0.6)
     top = max(int(counts.max()) if n else 1, 1)
     for yi in range(n):
@@ -1048,6 +1048,8 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
             ax2.text(top * 0.02, y[yi], f"suppressed ({hidden})", va="center", fontsize=8, style="italic")
             continue
         first = str(t.loc[yi, "top_codes"]).split("; ")[0] if t.loc[yi, "top_codes"] else "no coded excerpts"
+        if banded[yi]:
+            first = f"{t.loc[yi, 'n_excerpts']} excerpts: {first}"
         a = t.loc[yi, "agreement"]
         lab = first + (f"\nalpha = {a:.2f}" if pd.notna(a) else "")
         ax2.text(counts[yi] + top * 0.02, y[yi], _wrap(lab, 40), va="center", fontsize=8)
@@ -1067,8 +1069,9 @@ def joint_display_figure(table: pd.DataFrame, title: str | None = None, *, scale
                 f"({r['interviews_suppressed']})"
             )
             continue
+        nx = r["n_excerpts"] if isinstance(r["n_excerpts"], str) else int(r["n_excerpts"])
         desc.append(
-            f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {int(r['n_excerpts'])} excerpts, "
+            f"{r['domain_name']}: {m} ({r['status'] or 'no status'}), {nx} excerpts, "
             f"most frequent code {tc}{a}"
         )
     fig.alt_text = (

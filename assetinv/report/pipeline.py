@@ -232,7 +232,9 @@ def compute_analyses(ctx: ReportContext) -> None:
             red = _redaction_terms(ctx)
             ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
             jds = [
-                Q.joint_display(prof, codings, agd, school=s, instrument=inst, **red)
+                Q.joint_display(
+                    prof, codings, agd, school=s, instrument=inst, band=True, tallies=tal_s, **red
+                )
                 for s in ctx.school_ids
                 if s in set(prof["school"].astype(str))
             ]
