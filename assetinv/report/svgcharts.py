@@ -43,7 +43,7 @@ _FONT = (
 _TEXT = "#262626"  # seaborn whitegrid text colour (.15)
 _EDGE = "#cccccc"  # whitegrid grid and spine colour (.8)
 # baseline offset of one line of DejaVu Sans per vertical alignment, in font sizes (matplotlib's text layout)
-_VA = {"top": 0.7598, "center": 0.3799, "bottom": -0.2403, "baseline": 0.0, "center_baseline": 0.0}
+_VA = {"top": 0.7598, "center": 0.2598, "bottom": -0.2403, "baseline": 0.0, "center_baseline": 0.3799}
 _ASCENT, _DESCENT = 0.7598, 0.2403
 _TICK_PAD = 7.0  # tick length 3.5 (not drawn under whitegrid) + pad 3.5, in points
 _DASHES = {"--": (3.7, 1.6), ":": (1.0, 1.65), "-.": (6.4, 1.6, 1.0, 1.6)}
@@ -354,7 +354,12 @@ class SvgAxes:
         ticks, labels, size = self.yticks
         for t, lab in zip(ticks, labels):
             out.append(
-                _text(left - _TICK_PAD, self._y(t), lab, {"ha": "right", "va": "center", "fontsize": size})
+                _text(
+                    left - _TICK_PAD,
+                    self._y(t),
+                    lab,
+                    {"ha": "right", "va": "center_baseline", "fontsize": size},
+                )
             )
         return "\n".join(out)
 
