@@ -47,6 +47,8 @@ _VA = {"top": 0.7598, "center": 0.2598, "bottom": -0.2403, "baseline": 0.0, "cen
 _ASCENT, _DESCENT = 0.7598, 0.2403
 _TICK_PAD = 7.0  # tick length 3.5 (not drawn under whitegrid) + pad 3.5, in points
 _DASHES = {"--": (3.7, 1.6), ":": (1.0, 1.65), "-.": (6.4, 1.6, 1.0, 1.6)}
+# caps and joins go in style="": the report's CSS sets ``svg * { stroke-linejoin: round; stroke-linecap: butt }``,
+# which beats presentation attributes (matplotlib writes them in style="" too)
 _RANK = {"patch": 0, "line": 1, "text": 2}  # matplotlib draws patches, then lines, then texts at one zorder
 
 
@@ -341,7 +343,7 @@ class SvgAxes:
         left, top, right, bottom = self._box()
         return (
             f'<rect x="{_n(left)}" y="{_n(top)}" width="{_n(right - left)}" height="{_n(bottom - top)}" '
-            f'fill="none" stroke="{_EDGE}" stroke-width="0.8" stroke-linejoin="miter"/>'
+            f'fill="none" stroke="{_EDGE}" stroke-width="0.8" style="stroke-linejoin: miter"/>'
         )
 
     def _ticklabels(self) -> str:
@@ -404,7 +406,7 @@ def _stroke(colour: str, lw: float, ls: str, cap: str | None) -> str:
     if ls in _DASHES:
         attrs += f' stroke-dasharray="{",".join(_n(d * lw) for d in _DASHES[ls])}"'
     elif cap and cap != "butt":
-        attrs += f' stroke-linecap="{cap}"'
+        attrs += f' style="stroke-linecap: {cap}"'
     return attrs
 
 
@@ -433,7 +435,7 @@ def _marker(x: float, y: float, marker: str, ms: float, face: str, edge: str, me
     if marker not in shapes:
         raise NotImplementedError(f"marker {marker!r} is not drawn by the SVG writer")
     pts = " L ".join(f"{_n(x + dx)} {_n(y + dy)}" for dx, dy in shapes[marker])
-    return f'<path d="M {pts} z" {paint} stroke-linejoin="miter"/>'
+    return f'<path d="M {pts} z" {paint} style="stroke-linejoin: miter"/>'
 
 
 def _text(x: float, y: float, s: str, kw: dict) -> str:
