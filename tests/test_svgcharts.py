@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import pandas as pd
 import pytest
 from test_figures import SMALL_CHANGE, SMALL_VALUE, scores
 
@@ -26,8 +27,6 @@ from assetinv.scoring import asset_profile, change_over_time, perception_gaps
 
 def _items(s):
     """Item distribution rows for one group, one item suppressed, built from the instrument's own ids."""
-    import pandas as pd
-
     from assetinv.instrument import resolve
 
     inst = resolve()
@@ -62,6 +61,7 @@ def cases():
         "change_plot": [((change[change["scope"].astype(str).isin(["network", "E"])],), {})],
         "gap_plot": [((gaps,), {})],
         "item_distribution_plot": [((items,), {"title": "Answers", "domain_names": names})],
+        "heatmap_network": [((profile,), {}), ((profile,), {"title": "Network"})],
     }
 
 
@@ -84,7 +84,8 @@ def _all(cases):
 
 
 def test_every_report_chart_has_an_svg_writer():
-    assert set(SVG_CHARTS) == {"school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot"}
+    per_school = {"school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot"}
+    assert set(SVG_CHARTS) == per_school | {"heatmap_network"}  # the joint display stays with matplotlib
     assert set(SVG_CHARTS) <= set(blocks.FIGURES)
 
 
@@ -94,6 +95,9 @@ def test_same_alt_text_words_and_places_as_matplotlib(cases):
         ref, ref_alt = _mpl_svg(name, args, kwargs)
         assert alt == ref_alt
         mine, theirs = _texts(svg), _texts(ref)
+        if name == "heatmap_network":  # its own fixed layout instead of constrained layout: same texts
+            assert sorted(t for t, *_ in mine) == sorted(t for t, *_ in theirs if t.strip())
+            continue
         # matplotlib writes a multi-line x label with transforms instead of x/y: compare the others
         assert [t for t, *_ in mine if t in {u for u, *_ in theirs}] == [t for t, *_ in theirs], name
         placed = {(t, round(x), round(y)) for t, x, y in theirs}
@@ -135,6 +139,19 @@ def test_suppressed_rows_are_drawn_hatched_and_their_numbers_never(cases):
     hidden = items.loc[items["suppressed"] != "", "item"].iloc[0]
     assert f"{hidden} suppressed" in alt and svg.count(">suppressed</text>") == 1
     assert svg.count('fill="url(#i-hatch)"') == 1
+
+
+def test_heatmap_hides_suppressed_cells_and_scales(cases):
+    prof = cases["heatmap_network"][0][0][0].copy()
+    small = prof["school"] == "E"
+    prof.loc[small, "mean"] = SMALL_VALUE  # not blanked: the suppressed mark must still hide it
+    svg, alt = chart_svg("heatmap_network", "h", prof)
+    assert svg.count(">suppressed</text>") == int(small.sum()) and 'fill="url(#h-hatch)"' in svg
+    assert f"{SMALL_VALUE:.1f}" not in " ".join(t for t, *_ in _texts(svg)) + alt
+    assert f"{small.sum()} cells are suppressed" in alt
+    big = pd.concat([prof.assign(school=prof["school"] + str(k)) for k in range(100)], ignore_index=True)
+    svg, alt = chart_svg("heatmap_network", "h", big)  # 500 schools: one pass, no layout engine
+    assert f"for {big['school'].nunique()} schools" in alt
 
 
 def test_byte_for_byte_deterministic(cases):

@@ -33,7 +33,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import figures
 
-__all__ = ["SvgFigure", "SvgAxes", "chart_svg", "SVG_CHARTS"]
+__all__ = ["SvgFigure", "SvgAxes", "chart_svg", "heatmap_svg", "SVG_CHARTS"]
 
 #: the font stack matplotlib writes for DejaVu Sans (text stays text, as with ``svg.fonttype = "none"``)
 _FONT = (
@@ -550,14 +550,164 @@ def _legend(ax: SvgAxes, handles: list, kw: dict) -> str:
     return "\n".join(out)
 
 
+# -------------------------------------------------------------------- the heat map
+_CBAR_W, _CBAR_GAP = 14.0, 12.0  # colour bar width and its gap from the cells, in points
+
+
+def _heatmap_margins(h: dict, width: float) -> tuple[float, float, float, float]:
+    """Left, top, right and bottom margins in points, measured from the heat map's own labels."""
+    ylab = max((figures._text_width(s, 8.5) for s in h["schools"]), default=0.0)
+    left = 5.0 + 9.0 + 4.0 + ylab + _TICK_PAD  # "school", its pad, the school ids, the tick pad
+    ticks = max(figures._text_width(t, 8.5) for t in _cbar_ticks(h)[1]) if h["cells"] else 20.0
+    right = _CBAR_GAP + _CBAR_W + 3.5 + ticks + 4.0 + 9.0 + 5.0  # colour bar, its ticks and its label
+    xlab = figures._text_width(h["xlabel"], 7.5)
+    right = max(right, xlab - (width - left - right) + 10.0)
+    bottom = _TICK_PAD + 8.5 + 8.0 + 7.5 + 5.0  # tick labels, label pad, the legend line
+    return left, 5.0 + 10.0 + 6.0, right, bottom
+
+
+def _cbar_ticks(h: dict) -> tuple[list[float], list[str]]:
+    locs = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]).tick_values(h["vmin"], h["vmax"])
+    shown = [float(v) for v in locs if h["vmin"] - 1e-9 <= v <= h["vmax"] + 1e-9]
+    return shown, _tick_format(shown)
+
+
+def _heatmap_cells_svg(h: dict, box: tuple[float, float, float, float], fig_id: str) -> list[str]:
+    from matplotlib import colormaps
+
+    cmap = colormaps["cividis"]
+    left, top, cw, ch = box
+    span = h["vmax"] - h["vmin"] if h["vmax"] > h["vmin"] else 1.0
+    out = []
+    for i, j, text, colour in h["cells"]:
+        x, y = left + j * cw, top + i * ch
+        cell = f'x="{_n(x)}" y="{_n(y)}" width="{_n(cw)}" height="{_n(ch)}"'
+        if text == "suppressed":
+            out.append(f'<rect {cell} fill="#ffffff"/><rect {cell} fill="url(#{fig_id}-hatch)"/>')
+            kw = {"ha": "center", "va": "center", "fontsize": 7.0, "color": colour, "bbox": {"pad": 1.0}}
+        else:
+            fill = _colour(cmap((h["grid"][i, j] - h["vmin"]) / span))
+            out.append(f'<rect {cell} fill="{fill}" stroke="#ffffff" stroke-width="1.2"/>')
+            kw = {"ha": "center", "va": "center", "fontsize": 8.5, "color": colour}
+        out.append(_text(x + cw / 2, y + ch / 2, text, kw))
+    return out
+
+
+def _heatmap_axes_svg(h: dict, box: tuple[float, float, float, float], title: str) -> list[str]:
+    """Tick labels, axis labels and title of the heat map."""
+    left, top, cw, ch = box
+    right, bottom = left + cw * len(h["doms"]), top + ch * len(h["schools"])
+    out = [
+        _text(left + cw * (j + 0.5), bottom + _TICK_PAD, lab, {"ha": "center", "va": "top", "fontsize": 8.5})
+        for j, lab in enumerate(h["xticklabels"])
+    ]
+    out += [
+        _text(
+            left - _TICK_PAD,
+            top + ch * (i + 0.5),
+            s,
+            {"ha": "right", "va": "center_baseline", "fontsize": 8.5},
+        )
+        for i, s in enumerate(h["schools"])
+    ]
+    ylab = max((figures._text_width(s, 8.5) for s in h["schools"]), default=0.0)
+    x, y = left - _TICK_PAD - ylab - 4.0 - 0.24 * 9.0, (top + bottom) / 2
+    out.append(
+        f'<text x="{_n(x)}" y="{_n(y)}" font-size="9" text-anchor="middle" fill="{_TEXT}" '
+        f'transform="rotate(-90 {_n(x)} {_n(y)})">school</text>'
+    )
+    xl = bottom + _TICK_PAD + 8.5 + 8.0 + _ASCENT * 7.5
+    out.append(_text((left + right) / 2, xl, h["xlabel"], {"ha": "center", "fontsize": 7.5, "color": "0.2"}))
+    out.append(_text((left + right) / 2, top - 6.0, title, {"ha": "center", "fontsize": 10.0}))
+    return out
+
+
+def _colourbar_svg(h: dict, box: tuple[float, float, float, float], fig_id: str) -> list[str]:
+    """The colour bar: the cividis ramp over the heat map's range, 80% of its height, ticks and label."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["cividis"]
+    left, top, cw, ch = box
+    height = ch * len(h["schools"])
+    x0, y0, bar_h = left + cw * len(h["doms"]) + _CBAR_GAP, top + 0.1 * height, 0.8 * height
+    stops = "".join(
+        f'<stop offset="{k / 16:g}" stop-color="{_colour(cmap(1 - k / 16))}"/>' for k in range(17)
+    )
+    out = [
+        f'<defs><linearGradient id="{fig_id}-ramp" x1="0" y1="0" x2="0" y2="1">{stops}</linearGradient></defs>',
+        f'<rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(_CBAR_W)}" height="{_n(bar_h)}" fill="url(#{fig_id}-ramp)"/>',
+    ]
+    span = h["vmax"] - h["vmin"] if h["vmax"] > h["vmin"] else 1.0
+    ticks, labels = _cbar_ticks(h)
+    for t, lab in zip(ticks, labels):
+        y = y0 + bar_h * (1 - (t - h["vmin"]) / span)
+        out.append(_text(x0 + _CBAR_W + 3.5, y, lab, {"va": "center_baseline", "fontsize": 8.5}))
+    tw = max((figures._text_width(lab, 8.5) for lab in labels), default=0.0)
+    x, y = x0 + _CBAR_W + 3.5 + tw + 4.0 + _ASCENT * 9.0, y0 + bar_h / 2
+    out.append(
+        f'<text x="{_n(x)}" y="{_n(y)}" font-size="9" text-anchor="middle" fill="{_TEXT}" '
+        f'transform="rotate(-90 {_n(x)} {_n(y)})">{_esc(h["cbar_label"])}</text>'
+    )
+    return out
+
+
+def heatmap_svg(
+    fig_id: str, profile: Any, *, value: str = "mean", title: str | None = None
+) -> tuple[str, str]:
+    """The network heat map of :func:`assetinv.figures.heatmap_network` written straight to SVG.
+
+    The cells, colours (cividis over the same range), texts, status symbols, hatched suppressed
+    cells, labels and alt text come from the figure's own ``_heatmap_cells``; the layout is fixed
+    (margins measured from the labels) instead of matplotlib's constrained layout, which costs
+    seconds for a network of hundreds of schools.
+
+    Parameters
+    ----------
+    fig_id : str
+        Id of the ``<svg>`` and prefix of the ids inside it.
+    profile : DataFrame
+        Output of :func:`assetinv.asset_profile` for all schools.
+    value : str
+        Column to colour by.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    (str, str)
+        The ``<svg role="img">`` markup and its alt text.
+    """
+    h = figures._heatmap_cells(profile, value)
+    w, ht = (1.6 + 1.35 * len(h["doms"])) * 72, (1.3 + 0.42 * len(h["schools"])) * 72
+    left, top, right, bottom = _heatmap_margins(h, w)
+    cw = (w - left - right) / max(len(h["doms"]), 1)
+    ch = (ht - top - bottom) / max(len(h["schools"]), 1)
+    box = (left, top, cw, ch)
+    a = _esc(h["alt_text"])
+    parts = [
+        f'<svg role="img" aria-label="{a}" width="{_n(w)}pt" height="{_n(ht)}pt" '
+        f'viewBox="0 0 {_n(w)} {_n(ht)}" id="{fig_id}">',
+        f"<title>{a}</title>",
+        f'<g font-family="{_FONT}">',
+        f'<rect width="{_n(w)}" height="{_n(ht)}" fill="#ffffff"/>',
+        f"<defs>{_hatch_pattern(fig_id)}</defs>",
+    ]
+    parts += _heatmap_cells_svg(h, box, fig_id)
+    parts += _heatmap_axes_svg(h, box, title or "Asset profile of the network")
+    parts += _colourbar_svg(h, box, fig_id)
+    return "\n".join(parts) + "\n</g>\n</svg>", h["alt_text"]
+
+
 # -------------------------------------------------------------------- the report's charts
 #: report figure name -> chart code of :mod:`assetinv.figures` that takes a figure factory
-SVG_CHARTS: dict[str, Callable[..., Any]] = {
+_FACTORY_CHARTS: dict[str, Callable[..., Any]] = {
     "school_profile_plot": figures._profile_chart,
     "change_plot": figures._change_chart,
     "gap_plot": figures._gap_chart,
     "item_distribution_plot": figures._item_chart,
 }
+#: the report figures written straight to SVG (the others go through matplotlib)
+SVG_CHARTS: frozenset[str] = frozenset(_FACTORY_CHARTS) | {"heatmap_network"}
 
 
 def chart_svg(name: str, fig_id: str, *args: Any, **kwargs: Any) -> tuple[str, str]:
@@ -586,6 +736,8 @@ def chart_svg(name: str, fig_id: str, *args: Any, **kwargs: Any) -> tuple[str, s
     >>> svg.startswith('<svg role="img" aria-label="Change from baseline') and "<title>" in svg
     True
     """
-    fig = SVG_CHARTS[name](SvgFigure, *args, **kwargs)
+    if name == "heatmap_network":
+        return heatmap_svg(fig_id, *args, **kwargs)
+    fig = _FACTORY_CHARTS[name](SvgFigure, *args, **kwargs)
     alt = fig.alt_text or "Figure"
     return fig.to_svg(fig_id, alt=alt), alt
