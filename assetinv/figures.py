@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -55,7 +57,7 @@ STATUS_STYLE = {
 }
 _HATCH = "///"
 _GREY = "0.55"
-_RC = {
+_RC: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
@@ -88,6 +90,9 @@ class ReportFigure(Figure):
     formatters (https://ipython.readthedocs.io/en/stable/config/integrating.html).
     """
 
+    #: one or two sentences describing the figure (HTML alt text); set by the function that draws it
+    alt_text: str = ""
+
     def _repr_svg_(self) -> str:
         import io
 
@@ -99,10 +104,12 @@ class ReportFigure(Figure):
         return buf.getvalue()
 
 
-def _new_figure(width: float, height: float, *, layout: str | None = "constrained") -> Figure:
+def _new_figure(
+    width: float, height: float, *, layout: Literal["constrained"] | None = "constrained"
+) -> ReportFigure:
     import matplotlib as mpl
 
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]  # the stubs want literal rc keys
         fig = ReportFigure(figsize=(width, height), dpi=100, layout=layout)
     return fig
 
@@ -398,6 +405,13 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     Cumming, G., & Finch, S. (2005). Inference by eye: confidence intervals and
     how to read pictures of data. *American Psychologist*, 60(2), 170-180.
     """
+    return _profile_chart(_new_figure, profile, school, title=title)
+
+
+def _profile_chart(
+    new_figure, profile: pd.DataFrame, school: str, *, title: str | None = None
+) -> ReportFigure:
+    """Draw :func:`school_profile_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     p = profile[profile["school"].astype(str) == str(school)]
     if p.empty:
         if profile.empty:
@@ -415,7 +429,7 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     p = p.set_index("domain").loc[doms].reset_index()
     asset_at = float(profile.attrs.get("asset_at", 4.0))
     growth_below = float(profile.attrs.get("growth_below", 3.0))
-    fig = _new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
+    fig = new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(doms))[::-1]
     ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
@@ -481,7 +495,7 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     ax.set_ylim(-0.6, len(doms) - 0.4)
     ax.set_xlabel("mean score (1 to 5) with 95% interval")
     ax.grid(axis="y", visible=False)
-    handles = [
+    handles: list[Artist] = [
         Line2D(
             [],
             [],
@@ -505,7 +519,7 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or f"School {school}: domains against the network")
     _fixed_layout(
-        fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[h.get_label() for h in handles]
+        fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[str(h.get_label()) for h in handles]
     )
     parts = []
     for _, r in p.iterrows():
@@ -561,6 +575,11 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ----------
     Cumming, G., & Finch, S. (2005). *American Psychologist*, 60(2), 170-180.
     """
+    return _change_chart(_new_figure, change, title=title)
+
+
+def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None) -> ReportFigure:
+    """Draw :func:`change_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     c = _blank_suppressed(
         change, ["estimate", "ci_low", "ci_high", "effect_size", "hedges_g", "n_baseline", "n_followup"]
     )
@@ -568,7 +587,7 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     if "scope" not in c:
         c["scope"] = "network"
     labels = _rows_label(c, "scope", names)
-    fig = _new_figure(8.2, 1.3 + 0.42 * len(c), layout=None)
+    fig = new_figure(8.2, 1.3 + 0.42 * len(c), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(c))[::-1]
     shown = c[["ci_low", "ci_high"]].to_numpy(dtype=float)
@@ -606,7 +625,7 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or "Change between waves")
-    _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
+    _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
     for lab, (_, r) in zip(labels, c.iterrows()):
         parts.append(
@@ -657,6 +676,13 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     ----------
     Welch, B. L. (1947). *Biometrika*, 34, 28-35.
     """
+    return _gap_chart(_new_figure, gaps, large=large, title=title)
+
+
+def _gap_chart(
+    new_figure, gaps: pd.DataFrame, *, large: float | None = None, title: str | None = None
+) -> ReportFigure:
+    """Draw :func:`gap_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     g = _blank_suppressed(
         gaps, ["gap", "ci_low", "ci_high", "teacher_mean", "leader_mean", "n_teachers", "n_leaders"]
     )
@@ -665,7 +691,7 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     if "group" not in g:
         g["group"] = "network"
     labels = _rows_label(g, "group", names)
-    fig = _new_figure(8.4, 1.4 + 0.42 * len(g), layout=None)
+    fig = new_figure(8.4, 1.4 + 0.42 * len(g), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(g))[::-1]
     shown = g[["ci_low", "ci_high"]].to_numpy(dtype=float)
@@ -719,7 +745,7 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
             grp = str(g["group"].iloc[0])
             title += ": the whole network" if grp == "network" else f": {lvl} {grp}".rstrip()
     ax.set_title(title)
-    _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
+    _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
     for lab, (_, r) in zip(labels, g.iterrows()):
         parts.append(
@@ -791,6 +817,18 @@ def item_distribution_plot(
     Robbins, N. B., & Heiberger, R. M. (2011). Plotting Likert and other rating
     scales. *Proceedings of the 2011 Joint Statistical Meeting*, 1058-1066.
     """
+    return _item_chart(_new_figure, items, labels=labels, title=title, domain_names=domain_names)
+
+
+def _item_chart(
+    new_figure,
+    items: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    title: str | None = None,
+    domain_names: dict | None = None,
+) -> ReportFigure:
+    """Draw :func:`item_distribution_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     labels = labels or {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
     cats = sorted(labels)
     pct = [f"pct_{k}" for k in cats]
@@ -801,7 +839,7 @@ def item_distribution_plot(
     for d in doms:
         rows.append(("head", d))
         rows += [("item", i) for i in t.index[t["domain"] == d]]
-    fig = _new_figure(7.4, 0.9 + 0.2 * len(rows), layout=None)
+    fig = new_figure(7.4, 0.9 + 0.2 * len(rows), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     ticks, ticklabels = [], []

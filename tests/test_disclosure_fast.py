@@ -135,3 +135,15 @@ def test_mask_equals_the_reference():
     )
     for key in [(("A",), None, None), (("A", "C"), ("leader",), None), (None, ("teacher",), ("followup",))]:
         assert (D._mask(cells, *key) == REF._mask(cells, *key)).all()
+
+
+def test_free_widths_equal_the_one_at_a_time_shortcut():
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        cells = int(rng.integers(2, 12))
+        A = (rng.random((int(rng.integers(0, 6)), cells)) < 0.4).astype(float)
+        A_ub = (rng.random((2, cells)) < 0.3).astype(float) if rng.random() < 0.5 else None
+        n = rng.integers(1, 9, cells).astype(float)
+        T = (rng.random((5, cells)) < 0.3).astype(float)
+        got = D._free_widths(T, A, A_ub, n)
+        assert np.allclose(got, [REF._free_width(t, A, A_ub, n) for t in T])
