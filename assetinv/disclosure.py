@@ -306,7 +306,8 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
     array(['participation', 'data_quality', 'pages'], dtype=object)
     """
-    t, rows = ctx.tables, []
+    t = ctx.tables
+    rows: list[dict] = []
     scores = ctx.results["scores"]
     domains = list(ctx.results["domains"])
     dist = scores.assign(school=scores["school"].astype(str), district=scores["district"].astype(str))
@@ -423,7 +424,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     for r in ch.to_dict("records"):
         d, sc = r["domain"], str(r["scope"])
         net = sc == "network"
-        unit = ("change_network", d) if net else ("school", sc, d)
+        unit: tuple = ("change_network", d) if net else ("school", sc, d)
         sch = None if net else [sc]
         for col, w in (("n_baseline", "baseline"), ("n_followup", "followup")):
             _fact(
@@ -690,7 +691,7 @@ def _targets(
     seen = set()
     hidden = np.flatnonzero(~ledger["shown"].to_numpy(dtype=bool))
     tables, units = list(ledger["table"]), list(ledger["unit"])
-    for i in hidden:
+    for i in map(int, hidden):
         v = M[i]
         tot = float(v @ n)
         k = v.tobytes()
@@ -848,7 +849,8 @@ def _units_used(facts: _Facts, M: np.ndarray, act: list[int], target: np.ndarray
         if not rows:
             continue
         y = np.linalg.lstsq(M[rows].T, target, rcond=None)[0]
-        if np.linalg.norm(M[rows].T @ y - target) <= 1e-6 * max(1.0, np.linalg.norm(target)) or rows is act:
+        err, scale = float(np.linalg.norm(M[rows].T @ y - target)), float(np.linalg.norm(target))
+        if err <= 1e-6 * max(1.0, scale) or rows is act:
             break
     used: set = set()
     for j in np.flatnonzero(np.abs(y) > 1e-9):
@@ -936,7 +938,7 @@ def _null_floor(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, b_ub, n: 
     X = T - (T @ V.T) @ V if len(V) else T.copy()
     gain = np.einsum("ij,ij->i", T, X)
     out = np.zeros(len(T))
-    slack = (b_ub - A_ub @ n) if A_ub is not None else None
+    slack = (b_ub - A_ub @ n) if A_ub is not None else np.zeros(0)
     for k in np.flatnonzero(gain > 1e-9):
         x = X[k]
         steps = []
@@ -1055,7 +1057,7 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     5.0
     """
     out: dict[str, Any] = {"sets": 0, "narrowest": None, "exact": []}
-    later = []  # (certified lower bound on the width, order, LP arguments, label)
+    later: list[tuple] = []  # (certified lower bound on the width, order, LP arguments, label)
     for (fam, dom), lb, cb, M in _blocks(ledger, cells):
         n = cb["n"].to_numpy(dtype=float)
         shown = lb["shown"].to_numpy(dtype=bool)
