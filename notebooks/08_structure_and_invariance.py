@@ -91,7 +91,9 @@ staff = responses[responses["role"].isin(["teacher", "leader"])]
 steps = []
 for domain in instrument.domains["id"]:
     # the domain's items asked of both roles (an instrument with role forms asks some of one role only)
-    common = set(instrument.item_ids(domain, role="teacher")) & set(instrument.item_ids(domain, role="leader"))
+    common = set(instrument.item_ids(domain, role="teacher")) & set(
+        instrument.item_ids(domain, role="leader")
+    )
     model = {domain: [i for i in instrument.item_ids(domain) if i in common]}
     for group, data in [("role", staff), ("wave", staff)]:
         table = assetinv.invariance(data, model, group=group, instrument=instrument)
