@@ -271,13 +271,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"assetinv {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_validate_parser(sub)
+    _add_report_parser(sub)
+    _add_map_parser(sub)
+    _add_simulate_parser(sub)
+    _add_plan_parser(sub)
+    return parser
 
-    v = sub.add_parser(
-        "validate",
-        help="check input files and list every problem found",
-        epilog=EPILOGS["validate"],
-        formatter_class=formatter,
+
+def _subcommand(sub, name: str, help: str) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` with its help line, its epilog and the shared formatter."""
+    from .report.cli import EPILOGS, formatter
+
+    return sub.add_parser(name, help=help, epilog=EPILOGS[name], formatter_class=formatter)
+
+
+def _add_all_flag(p: argparse.ArgumentParser) -> None:
+    """``--all``: print every problem, not only the first few."""
+    p.add_argument(
+        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
     )
+
+
+def _add_validate_parser(sub) -> None:
+    """``assetinv validate``: check input files."""
+    v = _subcommand(sub, "validate", "check input files and list every problem found")
     v.add_argument(
         "files",
         nargs="+",
@@ -291,17 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the file holds (default: guessed from its columns)",
     )
-    v.add_argument(
-        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
-    )
+    _add_all_flag(v)
     v.set_defaults(func=_cmd_validate)
 
-    r = sub.add_parser(
-        "report",
-        help="render the network summary and one HTML report per school",
-        epilog=EPILOGS["report"],
-        formatter_class=formatter,
-    )
+
+def _add_report_parser(sub) -> None:
+    """``assetinv report``: render the reports."""
+    r = _subcommand(sub, "report", "render the network summary and one HTML report per school")
     r.add_argument("--data", default=None, help="data folder (default: the bundled sample in data/)")
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
@@ -328,9 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="write into a non-empty --out folder that assetinv did not create (nothing in it is deleted)",
     )
-    r.add_argument(
-        "--all", action="store_true", help=f"print every problem (default: the first {MAX_PROBLEMS_SHOWN})"
-    )
+    _add_all_flag(r)
     r.add_argument(
         "--pdf",
         action="store_true",
@@ -338,11 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.set_defaults(func=_cmd_report)
 
-    m = sub.add_parser(
+
+def _add_map_parser(sub) -> None:
+    """``assetinv map``: draft a crosswalk."""
+    m = _subcommand(
+        sub,
         "map",
-        help="draft a crosswalk from a survey export's columns, or a QDA project's codes, to the instrument",
-        epilog=EPILOGS["map"],
-        formatter_class=formatter,
+        "draft a crosswalk from a survey export's columns, or a QDA project's codes, to the instrument",
     )
     m.add_argument(
         "export",
@@ -354,12 +368,10 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     m.set_defaults(func=_cmd_map)
 
-    s = sub.add_parser(
-        "simulate",
-        help="write a seeded synthetic study into FOLDER",
-        epilog=EPILOGS["simulate"],
-        formatter_class=formatter,
-    )
+
+def _add_simulate_parser(sub) -> None:
+    """``assetinv simulate``: write a synthetic study."""
+    s = _subcommand(sub, "simulate", "write a seeded synthetic study into FOLDER")
     s.add_argument("folder", type=Path, help="folder to write the study into (created if missing)")
     s.add_argument(
         "--seed",
@@ -389,8 +401,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="coded interviews in the whole network (default 24)",
     )
     s.set_defaults(func=_cmd_simulate)
-    _add_plan_parser(sub)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -421,7 +421,13 @@ def _ckey(text) -> str:
 
 def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict, dict, list[Problem]]:
     """Validate the ``codes:`` and ``cases:`` crosswalk; return them normalised and the problems."""
-    cb = inst.codebook
+    cmap, problems = _check_codes_map(codes, file, inst.codebook)
+    cspec, case_problems = _check_cases_map(cases, file, tabular)
+    return cmap, cspec, problems + case_problems
+
+
+def _check_codes_map(codes, file: str, cb: pd.DataFrame) -> tuple[dict[str, str | None], list[Problem]]:
+    """``codes:`` as {code-name key: codebook id, NO-CODE or None}, and its problems."""
     problems: list[Problem] = []
     ids = {str(c).upper(): c for c in cb["id"]}
     names = {str(n).strip().lower(): c for c, n in zip(cb["id"], cb["name"])}
@@ -460,6 +466,12 @@ def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict
                     column="codes",
                 )
             )
+    return cmap, problems
+
+
+def _check_cases_map(cases, file: str, tabular: bool) -> tuple[dict[str, dict], list[Problem]]:
+    """``cases:`` as {field: {from | from_filename | value, values}}, and its problems."""
+    problems: list[Problem] = []
     cspec: dict[str, dict] = {}
     if cases is not None and not isinstance(cases, dict):
         problems.append(
@@ -473,73 +485,80 @@ def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict
         cases = {}
     allowed = _CASE_FIELDS + (_CSV_FIELDS if tabular else ())
     for field, spec in (cases or {}).items():
-        if field not in allowed:
-            close = difflib.get_close_matches(str(field), allowed, n=1)
+        checked = _check_case_field(field, spec, file, allowed, problems)
+        if checked is not None:
+            cspec[field] = checked
+    return cspec, problems
+
+
+def _check_case_field(field, spec, file: str, allowed: tuple, problems: list[Problem]) -> dict | None:
+    """One ``cases:`` entry normalised, or None after adding its problem to ``problems``."""
+    if field not in allowed:
+        close = difflib.get_close_matches(str(field), allowed, n=1)
+        problems.append(
+            Problem(
+                file,
+                f"codings.cases has an unknown key '{field}'"
+                + (f" (did you mean '{close[0]}'?)" if close else ""),
+                f"use {', '.join(allowed)}",
+                column="cases",
+            )
+        )
+        return None
+    if isinstance(spec, str):
+        spec = {"from": spec}
+    if not isinstance(spec, dict):
+        problems.append(
+            Problem(
+                file,
+                f"codings.cases.{field} must be a variable/column name or a mapping",
+                f'e.g. {field}: School, or {field}: {{from_filename: "^(S\\d+)_"}}',
+                column="cases",
+            )
+        )
+        return None
+    spec = dict(spec)
+    if "column" in spec or "variable" in spec:
+        spec["from"] = spec.pop("column", None) or spec.pop("variable", None)
+    unknown = set(spec) - {"from", "from_filename", "value", "values"}
+    ways = [k for k in ("from", "from_filename", "value") if spec.get(k) is not None]
+    if unknown or len(ways) != 1:
+        problems.append(
+            Problem(
+                file,
+                f"codings.cases.{field} must give exactly one of: a variable name, from_filename, value"
+                + (f" (unknown keys: {', '.join(sorted(map(str, unknown)))})" if unknown else ""),
+                f'e.g. {field}: School, {field}: {{from_filename: "^(S\\d+)_"}} or {field}: {{value: teacher}}',
+                column="cases",
+            )
+        )
+        return None
+    if "from_filename" in spec:
+        try:
+            spec["from_filename"] = re.compile(str(spec["from_filename"]))
+        except re.error as e:
             problems.append(
                 Problem(
                     file,
-                    f"codings.cases has an unknown key '{field}'"
-                    + (f" (did you mean '{close[0]}'?)" if close else ""),
-                    f"use {', '.join(allowed)}",
+                    f"codings.cases.{field}.from_filename is not a valid regular expression ({e})",
+                    'e.g. "^(S\\d+)_" takes S07 from S07_teacher.docx',
                     column="cases",
                 )
             )
-            continue
-        if isinstance(spec, str):
-            spec = {"from": spec}
-        if not isinstance(spec, dict):
-            problems.append(
-                Problem(
-                    file,
-                    f"codings.cases.{field} must be a variable/column name or a mapping",
-                    f'e.g. {field}: School, or {field}: {{from_filename: "^(S\\d+)_"}}',
-                    column="cases",
-                )
+            return None
+    vals = spec.get("values") or {}
+    if not isinstance(vals, dict):
+        problems.append(
+            Problem(
+                file,
+                f"codings.cases.{field}.values must be a mapping of 'value: id' lines",
+                '"Principal or AP": leader',
+                column="cases",
             )
-            continue
-        spec = dict(spec)
-        if "column" in spec or "variable" in spec:
-            spec["from"] = spec.pop("column", None) or spec.pop("variable", None)
-        unknown = set(spec) - {"from", "from_filename", "value", "values"}
-        ways = [k for k in ("from", "from_filename", "value") if spec.get(k) is not None]
-        if unknown or len(ways) != 1:
-            problems.append(
-                Problem(
-                    file,
-                    f"codings.cases.{field} must give exactly one of: a variable name, from_filename, value"
-                    + (f" (unknown keys: {', '.join(sorted(map(str, unknown)))})" if unknown else ""),
-                    f'e.g. {field}: School, {field}: {{from_filename: "^(S\\d+)_"}} or {field}: {{value: teacher}}',
-                    column="cases",
-                )
-            )
-            continue
-        if "from_filename" in spec:
-            try:
-                spec["from_filename"] = re.compile(str(spec["from_filename"]))
-            except re.error as e:
-                problems.append(
-                    Problem(
-                        file,
-                        f"codings.cases.{field}.from_filename is not a valid regular expression ({e})",
-                        'e.g. "^(S\\d+)_" takes S07 from S07_teacher.docx',
-                        column="cases",
-                    )
-                )
-                continue
-        vals = spec.get("values") or {}
-        if not isinstance(vals, dict):
-            problems.append(
-                Problem(
-                    file,
-                    f"codings.cases.{field}.values must be a mapping of 'value: id' lines",
-                    '"Principal or AP": leader',
-                    column="cases",
-                )
-            )
-            vals = {}
-        spec["values"] = {_s(k).casefold(): _s(v) for k, v in vals.items()}
-        cspec[field] = spec
-    return cmap, cspec, problems
+        )
+        vals = {}
+    spec["values"] = {_s(k).casefold(): _s(v) for k, v in vals.items()}
+    return spec
 
 
 def _lookup(d: dict, name: str):

@@ -105,23 +105,11 @@ def write_codings_draft(draft: CodingsDraft, out=None, force: bool = False) -> s
     The ``file:`` line is made relative to ``out``'s folder, so ``study.yaml`` written there finds the
     project. Returns the YAML text.
     """
-    import os
+    from .crosswalk import _write_yaml_draft
 
     if out is None:
         return draft.yaml
-    outp = Path(out)
-    if outp.exists() and not force:
-        raise DataError(
-            Problem(
-                str(outp),
-                "the file already exists and is not overwritten",
-                "choose another --out file, delete this one, or pass --force",
-            )
-        )
-    rel = os.path.relpath(Path(draft.file).resolve(), outp.resolve().parent).replace(os.sep, "/")
-    text = draft.to_yaml(file=rel)
-    outp.write_text(text, encoding="utf-8")
-    return text
+    return _write_yaml_draft(draft.file, out, force, draft.to_yaml)
 
 
 def _is_confident(ranked) -> bool:
@@ -321,21 +309,50 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
         raise DataError(Problem(str(p), "file not found", "check the path"))
     table, variables, tabular = _read(p, inst)
     if tabular:
-        ccol = next((c for c in table.columns if c.lower() == "code"), None)
-        if ccol is None:
-            raise DataError(
-                Problem(
-                    p.name,
-                    "no 'code' column, so this is not a coded table",
-                    "export the coded segments with one row per excerpt x code x coder",
-                )
-            )
-        table = table.assign(code=table[ccol], code_path=table[ccol], parent="")
-    cb = inst.codebook
-    names = dict(zip(cb["id"], cb["name"]))
-    ids = {str(c).upper() for c in cb["id"]}
-    from .codings_check import _ckey
+        table = _coded_table(table, p)
+    counts = _code_counts(table, p)
+    codes = pd.DataFrame(_code_proposals(counts, inst), columns=list(_DRAFT_CODE_COLUMNS))
+    codes = codes.sort_values(["parent", "key"], kind="mergesort").reset_index(drop=True)
+    cases, notes = (
+        _case_proposals(table, variables, tabular, inst) if p.suffix.lower() != ".qdc" else ({}, {})
+    )
+    return CodingsDraft(
+        file=str(p), codes=codes, cases=cases, case_notes=notes, yaml=_render(p, codes, cases, notes)
+    )
 
+
+#: The columns of a codings draft's ``codes`` table.
+_DRAFT_CODE_COLUMNS = (
+    "key",
+    "name",
+    "parent",
+    "n_codings",
+    "proposal",
+    "proposal_name",
+    "score",
+    "runner_up",
+    "runner_up_score",
+    "confident",
+    "reason",
+)
+
+
+def _coded_table(table: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """A coded CSV/XLSX with its ``code`` column as ``code`` and ``code_path`` (no parent)."""
+    ccol = next((c for c in table.columns if c.lower() == "code"), None)
+    if ccol is None:
+        raise DataError(
+            Problem(
+                p.name,
+                "no 'code' column, so this is not a coded table",
+                "export the coded segments with one row per excerpt x code x coder",
+            )
+        )
+    return table.assign(code=table[ccol], code_path=table[ccol], parent="")
+
+
+def _code_counts(table: pd.DataFrame, p: Path) -> pd.DataFrame:
+    """Codings per code (``code_path, code, parent, n``), with a project's unused codes at n = 0."""
     counts = (
         table.groupby(["code_path", "code", "parent"], sort=True, dropna=False).size().reset_index(name="n")
     )
@@ -348,6 +365,30 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
         parents = {tp.rsplit("/", 1)[0] for tp in tree_paths if "/" in tp}
         unused = unused[~unused["code_path"].isin(set(counts["code_path"]) | parents)]  # parents only group
         counts = pd.concat([counts, unused], ignore_index=True)
+    return counts
+
+
+def _match_reason(ranked: list, names: dict) -> str:
+    """Why a proposal is not confident ("" when it is)."""
+    (best, s1, n1), (second, s2, _) = ranked[0], ranked[1]
+    if s1 < LEAVE_OUT_BELOW:
+        return f"no codebook code is close (best {best} at {s1:.0f}); ~ leaves it out, or write an id"
+    if s1 < CONFIDENT_SCORE:
+        return f"weak match ({s1:.0f} < {CONFIDENT_SCORE:.0f})"
+    if s1 - s2 < CONFIDENT_MARGIN:
+        return f"{second} ({names[second]}) is almost as close ({s2:.0f})"
+    if not _is_confident(ranked):
+        return f"only the definition matches, not the name ({n1:.0f} < {CONFIDENT_NAME:.0f})"
+    return ""
+
+
+def _code_proposals(counts: pd.DataFrame, inst) -> list[dict]:
+    """One row per code not already a codebook id: the closest code, the runner-up and the reason."""
+    from .codings_check import _ckey
+
+    cb = inst.codebook
+    names = dict(zip(cb["id"], cb["name"]))
+    ids = {str(c).upper() for c in cb["id"]}
     by_leaf = counts.groupby(counts["code"].map(_ckey))["code_path"].nunique()
     rows = []
     for r in counts.itertuples(index=False):
@@ -356,19 +397,8 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
         if name.upper() in ids or name.upper() == "NO-CODE":
             continue  # already a codebook id: nothing to map
         ranked = _score_code(name, parent, inst)
-        (best, s1, n1), (second, s2, _) = ranked[0], ranked[1]
+        (best, s1, _), (second, s2, _) = ranked[0], ranked[1]
         leave_out = s1 < LEAVE_OUT_BELOW
-        confident = _is_confident(ranked)
-        if leave_out:
-            reason = f"no codebook code is close (best {best} at {s1:.0f}); ~ leaves it out, or write an id"
-        elif s1 < CONFIDENT_SCORE:
-            reason = f"weak match ({s1:.0f} < {CONFIDENT_SCORE:.0f})"
-        elif s1 - s2 < CONFIDENT_MARGIN:
-            reason = f"{second} ({names[second]}) is almost as close ({s2:.0f})"
-        elif not confident:
-            reason = f"only the definition matches, not the name ({n1:.0f} < {CONFIDENT_NAME:.0f})"
-        else:
-            reason = ""
         rows.append(
             {
                 "key": key,
@@ -380,30 +410,8 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
                 "score": round(s1, 1),
                 "runner_up": second,
                 "runner_up_score": round(s2, 1),
-                "confident": bool(confident),
-                "reason": reason,
+                "confident": bool(_is_confident(ranked)),
+                "reason": _match_reason(ranked, names),
             }
         )
-    codes = pd.DataFrame(
-        rows,
-        columns=[
-            "key",
-            "name",
-            "parent",
-            "n_codings",
-            "proposal",
-            "proposal_name",
-            "score",
-            "runner_up",
-            "runner_up_score",
-            "confident",
-            "reason",
-        ],
-    )
-    codes = codes.sort_values(["parent", "key"], kind="mergesort").reset_index(drop=True)
-    cases, notes = (
-        _case_proposals(table, variables, tabular, inst) if p.suffix.lower() != ".qdc" else ({}, {})
-    )
-    return CodingsDraft(
-        file=str(p), codes=codes, cases=cases, case_notes=notes, yaml=_render(p, codes, cases, notes)
-    )
+    return rows

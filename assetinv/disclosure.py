@@ -306,14 +306,15 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
     array(['participation', 'data_quality', 'pages'], dtype=object)
     """
-    t, rows = ctx.tables, []
+    t = ctx.tables
+    rows: list[dict] = []
     scores = ctx.results["scores"]
     domains = list(ctx.results["domains"])
     dist = scores.assign(school=scores["school"].astype(str), district=scores["district"].astype(str))
     in_district = dist.groupby("district")["school"].agg(lambda s: tuple(sorted(set(s)))).to_dict()
 
     # respondents: participation, data quality, page sentences
-    for _, r in t.get("participation", pd.DataFrame()).iterrows():
+    for r in t.get("participation", pd.DataFrame()).to_dict("records"):
         _fact(
             rows,
             family="respondents",
@@ -327,7 +328,9 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             shown=_shown(r),
         )
     dq = t.get("data_quality", pd.DataFrame())
-    for _, r in dq[dq.get("stage", pd.Series(dtype=str)).astype(str) == "used"].iterrows() if len(dq) else []:
+    for r in (
+        dq[dq.get("stage", pd.Series(dtype=str)).astype(str) == "used"].to_dict("records") if len(dq) else []
+    ):
         _fact(
             rows,
             family="respondents",
@@ -369,7 +372,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     prof = t.get("asset_profile", pd.DataFrame())
     for d in domains:
         p = prof[prof["domain"] == d] if len(prof) else prof
-        for _, r in p.iterrows():
+        for r in p.to_dict("records"):
             _fact(
                 rows,
                 family="scored",
@@ -387,7 +390,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
         # sum - school sum) and the pages' district means pool the shown rows only (asset_profile leaves
         # suppressed schools out, secondary ones too): facts in the span of the school rows, kept in the
         # ledger so that a change pooling a hidden school into them would be caught
-        ok = p[[_shown(r) and not _blank(r["n"]) for _, r in p.iterrows()]] if len(p) else p
+        ok = p[[_shown(r) and not _blank(r["n"]) for r in p.to_dict("records")]] if len(p) else p
         members = {str(s): float(n) for s, n in zip(ok["school"], ok["n"])} if len(ok) else {}
         if len(p) and "network_mean" in p and p["network_mean"].notna().any():
             _derived(
@@ -398,7 +401,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 column="network_mean",
                 members=members,
             )
-        for _, r in ok.iterrows() if "others_mean" in ok else []:
+        for r in ok.to_dict("records") if "others_mean" in ok else []:
             if not _blank(r["others_mean"]):
                 _derived(
                     rows,
@@ -418,10 +421,10 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 members={k: v for k, v in members.items() if k in sch},
             )
     ch = t.get("change", pd.DataFrame())
-    for _, r in ch.iterrows():
+    for r in ch.to_dict("records"):
         d, sc = r["domain"], str(r["scope"])
         net = sc == "network"
-        unit = ("change_network", d) if net else ("school", sc, d)
+        unit: tuple = ("change_network", d) if net else ("school", sc, d)
         sch = None if net else [sc]
         for col, w in (("n_baseline", "baseline"), ("n_followup", "followup")):
             _fact(
@@ -452,7 +455,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             )
     for name in ("gaps_network", "gaps_by_school"):
         g = t.get(name, pd.DataFrame())
-        for _, r in g.iterrows():
+        for r in g.to_dict("records"):
             lv, grp, d = str(r["level"]), str(r["group"]), r["domain"]
             sch = None if lv == "network" else (in_district.get(grp, ()) if lv == "district" else [grp])
             unit = ("school", grp, d) if lv == "school" else ("gap", lv, grp, d)
@@ -473,7 +476,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
 
     # answered: reliability (school counts, the network n and mean, the ICC's mean group size)
     rs = t.get("reliability_schools", pd.DataFrame())
-    for _, r in rs.iterrows():
+    for r in rs.to_dict("records"):
         _fact(
             rows,
             family="answered",
@@ -488,7 +491,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             shown=_shown(r),
         )
     rd = t.get("reliability_domains", pd.DataFrame())
-    for _, r in rd.iterrows():
+    for r in rd.to_dict("records"):
         unit = ("reliability_network", r["domain"])
         if not _blank(r.get("n")):  # psych's n.obs: every baseline row of school staff
             _fact(
@@ -515,7 +518,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 waves=["baseline"],
             )
     ri = t.get("reliability_icc", pd.DataFrame())
-    for _, r in ri.iterrows():
+    for r in ri.to_dict("records"):
         if not _blank(r.get("mean_group_size")):
             _fact(
                 rows,
@@ -558,16 +561,20 @@ def _item_facts(rows: list, items: pd.DataFrame | None) -> None:
         return
     pct = ", ".join(c for c in items.columns if str(c).startswith("pct_"))
     for item, g in items.groupby("item", sort=True):
-        sch = g[g["level"] == "school"]
-        shown = sch[[_shown(r) and not _blank(r["n"]) for _, r in sch.iterrows()]]
-        for _, r in g.iterrows():
+        recs = g.to_dict("records")  # plain dicts: a row is read many times, a Series row is slow to build
+        shown = [r for r in recs if r["level"] == "school" and _shown(r) and not _blank(r["n"])]
+        in_district: dict[str, list[str]] = {}
+        for r in shown:
+            in_district.setdefault(str(r["district"]), []).append(str(r["group"]))
+        everyone = [str(r["group"]) for r in shown]
+        for r in recs:
             lv, grp = str(r["level"]), str(r["group"])
             if lv == "school":
                 members = [grp]
             elif lv == "district":
-                members = list(shown.loc[shown["district"].astype(str) == grp, "group"].astype(str))
+                members = in_district.get(grp, [])
             else:
-                members = list(shown["group"].astype(str))
+                members = everyone
             if not members:
                 continue
             _fact(
@@ -587,19 +594,57 @@ def _item_facts(rows: list, items: pd.DataFrame | None) -> None:
 
 # ====================================================================== audit
 def _mask(cells: pd.DataFrame, schools, roles, waves) -> np.ndarray:
-    m = np.ones(len(cells), dtype=bool)
-    if schools is not None:
-        m &= cells["school"].isin(schools).to_numpy()
-    if roles is not None:
-        m &= cells["role"].isin(roles).to_numpy()
-    if waves is not None:
-        m &= cells["wave"].isin(waves).to_numpy()
-    return m
+    """The cells of ``cells`` a fact over ``schools x roles x waves`` pools (``None`` = all)."""
+    return _Block(cells).mask(schools, roles, waves)
+
+
+class _Block:
+    """The cells of one (family, domain) with integer codes, so that a fact's cells are three table lookups.
+
+    Masks are cached by their ``(schools, roles, waves)`` key: the same group appears in many tables (a
+    school's domain in the profile, the gaps, the reliability and the change tables).
+    """
+
+    def __init__(self, cells: pd.DataFrame):
+        self.size = len(cells)
+        self.codes, self.index = [], []
+        for col in ("school", "role", "wave"):
+            codes, uniques = pd.factorize(cells[col].astype(str), sort=False)
+            self.codes.append(np.asarray(codes))
+            self.index.append({str(v): i for i, v in enumerate(uniques)})
+        self._cache: dict = {}
+
+    def mask(self, schools, roles, waves) -> np.ndarray:
+        key = tuple(None if v is None else tuple(v) for v in (schools, roles, waves))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        m = np.ones(self.size, dtype=bool)
+        for values, codes, index in zip(key, self.codes, self.index):
+            if values is None:
+                continue
+            lut = np.zeros(len(index) + 1, dtype=bool)
+            lut[[index[v] for v in map(str, values) if v in index]] = True
+            m &= lut[codes]
+        self._cache[key] = m
+        return m
+
+    def matrix(self, lb: pd.DataFrame) -> np.ndarray:
+        """One 0/1 row per fact of ``lb``."""
+        if not len(lb):
+            return np.zeros((0, self.size))
+        rows = [self.mask(s, r, w) for s, r, w in zip(lb["schools"], lb["roles"], lb["waves"])]
+        return np.vstack(rows).astype(float)
 
 
 def _row_basis(A: np.ndarray) -> np.ndarray:
+    """Orthonormal rows spanning the rows of ``A`` (SVD; repeated rows, the same group in several tables,
+    are dropped first, which leaves the row space as it is).
+    """
     if A.size == 0:
         return np.zeros((0, A.shape[1]))
+    if len(A) > 1:
+        A = np.unique(A, axis=0)
     _, s, vt = np.linalg.svd(A, full_matrices=False)
     if not len(s) or s[0] == 0:
         return np.zeros((0, A.shape[1]))
@@ -617,39 +662,80 @@ def _determined(V: np.ndarray, T: np.ndarray) -> np.ndarray:
     return np.linalg.norm(res, axis=1) <= _REL_TOL * np.maximum(np.linalg.norm(T, axis=1), 1.0) * 1e3
 
 
-def _targets(cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple) -> list[dict]:
-    """Sensitive sets of one (family, domain) block: small cells, small pairs, small suppressed groups."""
+def _label(block: tuple, c) -> str:
+    return f"{block[0]} {block[1]}: {c[0]} {c[1]} {c[2]}"
+
+
+def _targets(
+    cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple, M: np.ndarray | None = None
+) -> list[dict]:
+    """Sensitive sets of one (family, domain) block: small cells, small pairs, small suppressed groups.
+
+    ``M`` is the block's fact matrix (:meth:`_Block.matrix` of ``ledger``), computed here when not given.
+    """
     n = cells["n"].to_numpy()
+    key = list(zip(cells["school"], cells["role"], cells["wave"]))
     out = []
     small = [i for i in range(len(cells)) if 0 < n[i] < min_n]
     for i in small:
         v = np.zeros(len(cells))
         v[i] = 1
-        c = cells.iloc[i]
-        out.append({"label": f"{block[0]} {block[1]}: {c['school']} {c['role']} {c['wave']}", "vec": v})
+        out.append({"label": _label(block, key[i]), "vec": v})
     for i, j in itertools.combinations(small, 2):
         if n[i] + n[j] < min_n:
             v = np.zeros(len(cells))
             v[[i, j]] = 1
-            a, b = cells.iloc[i], cells.iloc[j]
-            out.append(
-                {
-                    "label": f"{block[0]} {block[1]}: {a['school']} {a['role']} {a['wave']} + "
-                    f"{b['school']} {b['role']} {b['wave']}",
-                    "vec": v,
-                }
-            )
+            out.append({"label": _label(block, key[i]) + f" + {key[j][0]} {key[j][1]} {key[j][2]}", "vec": v})
+    if M is None:
+        M = _Block(cells).matrix(ledger)
     seen = set()
-    for _, f in ledger[~ledger["shown"]].iterrows():
-        v = _mask(cells, f["schools"], f["roles"], f["waves"]).astype(float)
+    hidden = np.flatnonzero(~ledger["shown"].to_numpy(dtype=bool))
+    tables, units = list(ledger["table"]), list(ledger["unit"])
+    for i in map(int, hidden):
+        v = M[i]
         tot = float(v @ n)
-        key = v.tobytes()
-        if 0 < tot < min_n and key not in seen and v.sum() > 1:
-            seen.add(key)
+        k = v.tobytes()
+        if 0 < tot < min_n and k not in seen and v.sum() > 1:
+            seen.add(k)
             out.append(
-                {"label": f"{block[0]} {block[1]}: {f['table']} {' / '.join(map(str, f['unit']))}", "vec": v}
+                {"label": f"{block[0]} {block[1]}: {tables[i]} {' / '.join(map(str, units[i]))}", "vec": v}
             )
     return out
+
+
+def _blocks(ledger: pd.DataFrame, cells: pd.DataFrame):
+    """``(family, domain), facts, cells, fact matrix`` of every block of the ledger that has cells."""
+    if not len(ledger):
+        return
+    by_cell = {k: g.reset_index(drop=True) for k, g in cells.groupby(["family", "domain"], sort=False)}
+    for key, lb in ledger.groupby(["family", "domain"], sort=True):
+        cb = by_cell.get(key)
+        if cb is None or cb.empty:
+            continue
+        lb = lb.reset_index(drop=True)
+        yield key, lb, cb, _Block(cb).matrix(lb)
+
+
+class _Facts:
+    """A block's facts as plain lists, so that "which facts are still published" is a cheap scan."""
+
+    def __init__(self, lb: pd.DataFrame):
+        self.shown = list(lb["shown"].astype(bool))
+        self.unit = list(lb["unit"])
+        self.fixed = list(lb["fixed"].astype(bool))
+        self.deps = _depends(lb)
+        self.units = set(self.unit)
+
+    def active(self, removed: set) -> list[int]:
+        """Facts still published: shown, their unit not blanked, and none of the units they derive from
+        blanked (a derived mean is recomputed without a blanked school; the recomputed one is in the next
+        round's ledger).
+        """
+        return [
+            i
+            for i, (s, u, d) in enumerate(zip(self.shown, self.unit, self.deps))
+            if s and u not in removed and not (d and removed.intersection(d))
+        ]
 
 
 def audit_ledger(
@@ -670,7 +756,8 @@ def audit_ledger(
         programming (counts >= 0; a suppressed small group holds at most
         ``min_n - 1``) and blank more units while an interval is narrower than
         one respondent (e.g. three suppressed schools that together hold 12
-        must hold 4 each).
+        must hold 4 each). An LP is solved only when a cheaper certificate
+        (:func:`_width_floor`) cannot show the interval is wide.
 
     Returns
     -------
@@ -699,60 +786,47 @@ def audit_ledger(
     """
     res = AuditResult(facts=int(ledger["shown"].sum()) if len(ledger) else 0)
     removed: set = set()
-    cost = _unit_cost(ledger, cells)
+    blocks = list(_blocks(ledger, cells))
+    cost = _unit_cost(ledger, blocks)
     # the survey scores first: a school hidden there is then preferred in the other families
     rank = {"scored": 0, "answered": 1, "linked": 2, "respondents": 3}
-    blocks = (
-        sorted(set(zip(ledger["family"], ledger["domain"])), key=lambda b: (rank.get(b[0], 9), b))
-        if len(ledger)
-        else []
-    )
-    for block in blocks:
-        cb = cells[(cells["family"] == block[0]) & (cells["domain"] == block[1])].reset_index(drop=True)
-        if cb.empty:
-            continue
-        lb = ledger[(ledger["family"] == block[0]) & (ledger["domain"] == block[1])].reset_index(drop=True)
-        M = (
-            np.vstack(
-                [_mask(cb, f["schools"], f["roles"], f["waves"]).astype(float) for _, f in lb.iterrows()]
-            )
-            if len(lb)
-            else np.zeros((0, len(cb)))
-        )
-        targets = _targets(cb, lb, min_n, block)
+    for block, lb, cb, M in sorted(blocks, key=lambda b: (rank.get(b[0][0], 9), b[0])):
+        targets = _targets(cb, lb, min_n, block, M)
         res.checked += len(targets)
         if not targets:
             continue
-        T = np.vstack([x["vec"] for x in targets])
-        done = np.zeros(len(targets), dtype=bool)
-        deps = _depends(lb)
-        while True:
-            act = _active(lb, deps, removed)
-            A = M[act]
-            det = _determined(_row_basis(A), T) & ~done
-            if not det.any():
-                break
-            k = int(np.flatnonzero(det)[0])
-            used = _units_used(lb, deps, M, act, T[k])
-            if not used:
-                res.residual.append({"label": targets[k]["label"]})
-                done[k] = True
-                continue
-            hidden = {u[1] for u in removed if len(u) > 2}  # schools already hidden somewhere
-            order = sorted(
-                used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u))
-            )
-            pick = order[0]
-            for u in order:  # the cheapest unit that protects this set on its own, if there is one
-                keep = _active(lb, deps, removed | {u})
-                if not _determined(_row_basis(M[keep]), T[k : k + 1])[0]:
-                    pick = u
-                    break
-            removed.add(pick)
-            res.added.append(pick)
+        facts = _Facts(lb)
+        _rank_phase(facts, M, targets, removed, cost, res)
         if lp:
-            _lp_phase(lb, cb, M, targets, removed, cost, min_n, res)
+            _lp_phase(facts, cb, M, targets, removed, cost, min_n, res)
     return res
+
+
+def _rank_phase(facts: _Facts, M: np.ndarray, targets: list, removed: set, cost: dict, res) -> None:
+    """Blank units while some sensitive set lies in the row space of the published facts."""
+    T = np.vstack([x["vec"] for x in targets])
+    done = np.zeros(len(targets), dtype=bool)
+    while True:
+        act = facts.active(removed)
+        det = _determined(_row_basis(M[act]), T) & ~done
+        if not det.any():
+            return
+        k = int(np.flatnonzero(det)[0])
+        used = _units_used(facts, M, act, T[k])
+        if not used:
+            res.residual.append({"label": targets[k]["label"]})
+            done[k] = True
+            continue
+        hidden = {u[1] for u in removed if len(u) > 2}  # schools already hidden somewhere
+        order = sorted(used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u)))
+        pick = order[0]
+        for u in order:  # the cheapest unit that protects this set on its own, if there is one
+            keep = facts.active(removed | {u})
+            if not _determined(_row_basis(M[keep]), T[k : k + 1])[0]:
+                pick = u
+                break
+        removed.add(pick)
+        res.added.append(pick)
 
 
 def _depends(lb: pd.DataFrame) -> list:
@@ -762,39 +836,30 @@ def _depends(lb: pd.DataFrame) -> list:
     return [d if isinstance(d, tuple) and d else None for d in lb["depends"]]
 
 
-def _active(lb: pd.DataFrame, deps: list, removed: set) -> list[int]:
-    """Facts still published: shown, their unit not blanked, and none of the units they derive from blanked
-    (a derived mean is recomputed without a blanked school; the recomputed one is in the next round's ledger).
-    """
-    return [
-        i
-        for i in range(len(lb))
-        if lb.at[i, "shown"]
-        and lb.at[i, "unit"] not in removed
-        and not (deps[i] and removed.intersection(deps[i]))
-    ]
-
-
-def _units_used(lb: pd.DataFrame, deps: list, M: np.ndarray, act: list[int], target: np.ndarray) -> set:
+def _units_used(facts: _Facts, M: np.ndarray, act: list[int], target: np.ndarray) -> set:
     """Blankable units behind the minimum-norm combination of published facts that gives ``target``.
 
     Derived facts are left out of the combination when the primary facts suffice (they are in the
     span of their members); when one is needed, the units it derives from are the candidates.
     """
-    prim = [i for i in act if not deps[i]]
+    prim = [i for i in act if not facts.deps[i]]
+    rows: list[int] = []
+    y = np.zeros(0)
     for rows in (prim, act):
         if not rows:
             continue
         y = np.linalg.lstsq(M[rows].T, target, rcond=None)[0]
-        if np.linalg.norm(M[rows].T @ y - target) <= 1e-6 * max(1.0, np.linalg.norm(target)) or rows is act:
+        err, scale = float(np.linalg.norm(M[rows].T @ y - target)), float(np.linalg.norm(target))
+        if err <= 1e-6 * max(1.0, scale) or rows is act:
             break
     used: set = set()
     for j in np.flatnonzero(np.abs(y) > 1e-9):
         i = rows[j]
-        if deps[i]:
-            used |= {u for u in deps[i] if u in set(lb["unit"])}
-        elif not lb.at[i, "fixed"]:
-            used.add(lb.at[i, "unit"])
+        dep = facts.deps[i]
+        if dep:
+            used |= {u for u in dep if u in facts.units}
+        elif not facts.fixed[i]:
+            used.add(facts.unit[i])
     return used
 
 
@@ -836,41 +901,108 @@ def _free_width(vec: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.n
     return max((inside[k] + outside[k] for k in inside.keys() & outside.keys()), default=0.0)
 
 
-def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
+def _free_widths(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.ndarray) -> np.ndarray:
+    """:func:`_free_width` of every row of ``T`` at once (cells grouped by their column once)."""
+    parts = [m for m in (A, A_ub) if m is not None and len(m)]
+    cols = np.vstack(parts).T if parts else np.zeros((len(n), 0))
+    if cols.shape[1]:
+        _, grp = np.unique(np.ascontiguousarray(cols), axis=0, return_inverse=True)
+        grp = np.asarray(grp).ravel()
+    else:
+        grp = np.zeros(len(n), dtype=int)
+    order = np.argsort(grp, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(grp[order]) != 0])
+    inside = T[:, order] > 0
+    w = n[order].astype(float)[None, :]
+    best_in = np.maximum.reduceat(np.where(inside, w, -np.inf), starts, axis=1)
+    best_out = np.maximum.reduceat(np.where(inside, -np.inf, w), starts, axis=1)
+    both = np.isfinite(best_in) & np.isfinite(best_out)
+    return np.where(both, best_in + best_out, 0.0).max(axis=1, initial=0.0)
+
+
+#: a certificate must show a width this much above the tolerance before an LP is skipped (LP solvers
+#: work to about 1e-7; this keeps every verdict the LP itself would give)
+_FLOOR_MARGIN = 1e-6
+
+
+def _null_floor(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, b_ub, n: np.ndarray) -> np.ndarray:
+    """Per row of ``T``, a lower bound on its LP width from one feasible direction (0 when determined).
+
+    The true counts ``n`` satisfy every published fact. Moving them along ``x``, the projection of the
+    target onto the null space of the published facts, changes no published number and changes the
+    target by ``t . x = |x|^2``; the move stays feasible while every count stays >= 0 and every
+    suppressed small group stays <= ``min_n - 1``. The feasible steps either way give an interval of
+    the target's values a reader cannot rule out, so its LP width is at least that long.
+    """
+    V = _row_basis(A) if len(A) else np.zeros((0, T.shape[1]))
+    X = T - (T @ V.T) @ V if len(V) else T.copy()
+    gain = np.einsum("ij,ij->i", T, X)
+    out = np.zeros(len(T))
+    slack = (b_ub - A_ub @ n) if A_ub is not None else np.zeros(0)
+    for k in np.flatnonzero(gain > 1e-9):
+        x = X[k]
+        steps = []
+        for d in (x, -x):
+            neg = d < -1e-12
+            step = float(np.min(n[neg] / -d[neg])) if neg.any() else np.inf
+            if A_ub is not None:
+                up = A_ub @ d
+                pos = up > 1e-12
+                if pos.any():
+                    step = min(step, float(np.min(np.maximum(slack[pos], 0.0) / up[pos])))
+            steps.append(step)
+        out[k] = (steps[0] + steps[1]) * gain[k]
+    return out
+
+
+def _width_floor(T, A, A_ub, b_ub, n) -> tuple[np.ndarray, np.ndarray]:
+    """Both certificates (:func:`_free_width`, :func:`_null_floor`) for every row of ``T``."""
+    free = _free_widths(T, A, A_ub, n)
+    return free, np.maximum(free, _null_floor(T, A, A_ub, b_ub, n))
+
+
+def _wide(floor: float) -> bool:
+    return bool(floor >= 1.0 + _FLOOR_MARGIN)
+
+
+def _lp_phase(facts: _Facts, cb, M, targets, removed, cost, min_n, res) -> None:
     """Counts are non-negative and a suppressed small group holds at most ``min_n - 1``: blank more units
     while some sensitive count is pinned to an interval narrower than one respondent.
     """
     n = cb["n"].to_numpy(dtype=float)
-    hidden_small = [M[i] for i in range(len(lb)) if not lb.at[i, "shown"] and 0 < M[i] @ n < min_n]
+    hidden_small = [M[i] for i in range(len(M)) if not facts.shown[i] and 0 < M[i] @ n < min_n]
     A_ub = np.vstack(hidden_small) if hidden_small else None
     b_ub = np.full(len(hidden_small), min_n - 1.0) if hidden_small else None
+    T = np.vstack([t["vec"] for t in targets])
     skip: set = set()
-    deps = _depends(lb)
     for _ in range(200):
-        act = _active(lb, deps, removed)
+        act = facts.active(removed)
         A = np.unique(M[act], axis=0) if act else np.zeros((0, len(cb)))
+        free, floor = _width_floor(T, A, A_ub, b_ub, n)
         exact = next(
             (
                 k
-                for k, t in enumerate(targets)
+                for k in range(len(targets))
                 if k not in skip
-                and _free_width(t["vec"], A, A_ub, n) < 1.0
-                and _lp_width(t["vec"], A, A @ n, A_ub, b_ub) < 1.0
+                and free[k] < 1.0
+                and not _wide(floor[k])
+                and _lp_width(T[k], A, A @ n, A_ub, b_ub) < 1.0
             ),
             None,
         )
         if exact is None:
             return
-        vec = targets[exact]["vec"]
+        vec = T[exact]
         used = sorted(
-            {lb.at[i, "unit"] for i in act if not lb.at[i, "fixed"]},
+            {facts.unit[i] for i in act if not facts.fixed[i]},
             key=lambda u: (cost.get(u, np.inf), str(u)),
         )
         pick = None
         for u in used:
-            keep = _active(lb, deps, removed | {u})
+            keep = facts.active(removed | {u})
             A2 = np.unique(M[keep], axis=0) if keep else np.zeros((0, len(cb)))
-            if _lp_width(vec, A2, A2 @ n, A_ub, b_ub) >= 1.0:
+            wide = _wide(_width_floor(vec[None, :], A2, A_ub, b_ub, n)[1][0])
+            if wide or _lp_width(vec, A2, A2 @ n, A_ub, b_ub) >= 1.0:
                 pick = u
                 break
         if pick is None:
@@ -881,15 +1013,12 @@ def _lp_phase(lb, cb, M, targets, removed, cost, min_n, res) -> None:
         res.added.append(pick)
 
 
-def _unit_cost(ledger: pd.DataFrame, cells: pd.DataFrame) -> dict:
+def _unit_cost(ledger: pd.DataFrame, blocks: list) -> dict:
     """Respondents behind each unit (its largest fact): the auditor blanks small units first."""
-    cost: dict = {}
-    for (fam, dom), lb in ledger.groupby(["family", "domain"], sort=True):
-        cb = cells[(cells["family"] == fam) & (cells["domain"] == dom)]
-        n = cb["n"].to_numpy()
-        for _, f in lb.iterrows():
-            v = float(_mask(cb, f["schools"], f["roles"], f["waves"]) @ n)
-            cost[f["unit"]] = max(cost.get(f["unit"], 0.0), v)
+    cost: dict = {u: 0.0 for u in ledger["unit"]} if len(ledger) else {}
+    for _key, lb, cb, M in blocks:
+        for u, v in zip(lb["unit"], M @ cb["n"].to_numpy(dtype=float)):
+            cost[u] = max(cost[u], float(v))
     return cost
 
 
@@ -899,7 +1028,11 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     For every sensitive set of :func:`audit_ledger`, minimise and maximise its
     count subject to the published facts (``A x = b``), ``x >= 0``, and what
     the tables say in words: a suppressed small group holds at most
-    ``min_n - 1`` respondents.
+    ``min_n - 1`` respondents. An LP is solved only where it can matter: for
+    every set whose certified lower bound on the width (:func:`_width_floor`)
+    is under one respondent, then for the others in increasing order of that
+    bound while it is below the narrowest width found (a set whose width is
+    known to be at least the narrowest cannot lower it).
 
     Parameters
     ----------
@@ -923,59 +1056,55 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     >>> count_bounds(led, cells)["narrowest"]  # only A + B = 5 is published: A (or B) is anything from 0 to 5
     5.0
     """
-    from scipy.optimize import linprog
-
-    out = {"sets": 0, "narrowest": None, "exact": []}
-    deferred = []  # (lower bound on the width without an LP, LP arguments, label): solved only if it could matter
-
-    def solve(c, kw, label) -> None:
-        lo = linprog(c, **kw)
-        hi = linprog(-c, **kw)
-        if lo.status != 0 or hi.status not in (0, 3):
-            return
-        width = np.inf if hi.status == 3 else float(-hi.fun - lo.fun)
-        if out["narrowest"] is None or width < out["narrowest"]:
-            out["narrowest"] = round(width, 6)
-        if width < 1.0:
-            out["exact"].append(label)
-
-    for (fam, dom), lb in ledger.groupby(["family", "domain"], sort=True):
-        cb = cells[(cells["family"] == fam) & (cells["domain"] == dom)].reset_index(drop=True)
-        if cb.empty:
-            continue
-        lb = lb.reset_index(drop=True)
+    out: dict[str, Any] = {"sets": 0, "narrowest": None, "exact": []}
+    later: list[tuple] = []  # (certified lower bound on the width, order, LP arguments, label)
+    for (fam, dom), lb, cb, M in _blocks(ledger, cells):
         n = cb["n"].to_numpy(dtype=float)
-        masks = [_mask(cb, f["schools"], f["roles"], f["waves"]).astype(float) for _, f in lb.iterrows()]
-        shown = [m for m, s in zip(masks, lb["shown"]) if s]
-        A = np.unique(np.vstack(shown), axis=0) if shown else np.zeros((0, len(cb)))
-        b = A @ n
-        ub_rows = [m for m, s in zip(masks, lb["shown"]) if not s and 0 < m @ n < min_n]
+        shown = lb["shown"].to_numpy(dtype=bool)
+        A = np.unique(M[shown], axis=0) if shown.any() else np.zeros((0, len(cb)))
+        ub_rows = [m for m, s in zip(M, shown) if not s and 0 < m @ n < min_n]
         A_ub = np.vstack(ub_rows) if ub_rows else None
         b_ub = np.full(len(ub_rows), min_n - 1.0) if ub_rows else None
-        kw = {
-            "A_eq": A if len(A) else None,
-            "b_eq": b if len(A) else None,
-            "A_ub": A_ub,
-            "b_ub": b_ub,
-            "bounds": (0, None),
-            "method": "highs",
-        }
-        for tg in _targets(cb, lb, min_n, (fam, dom)):
-            out["sets"] += 1
-            free = _free_width(tg["vec"], A, A_ub, n)
-            if free >= 1.0:
-                deferred.append((free, tg["vec"], kw, tg["label"]))
+        targets = _targets(cb, lb, min_n, (fam, dom), M)
+        out["sets"] += len(targets)
+        if not targets:
+            continue
+        T = np.vstack([t["vec"] for t in targets])
+        args = (A, A @ n, A_ub, b_ub)
+        for tg, c, floor in zip(targets, T, _width_floor(T, A, A_ub, b_ub, n)[1]):
+            if not _wide(floor):
+                _bound(out, c, args, tg["label"])
             else:
-                solve(tg["vec"], kw, tg["label"])
-    for (
-        free,
-        c,
-        kw,
-        label,
-    ) in deferred:  # the true width is >= free: it can only lower "narrowest" when below it
-        if out["narrowest"] is None or free < out["narrowest"]:
-            solve(c, kw, label)
+                later.append((floor, len(later), c, args, tg["label"]))
+    for floor, _k, c, args, label in sorted(later, key=lambda x: (x[0], x[1])):
+        if out["narrowest"] is not None and floor >= out["narrowest"]:
+            break  # this width, and every later one, is at least the narrowest found: none can lower it
+        _bound(out, c, args, label)
     return out
+
+
+def _bound(out: dict, c: np.ndarray, args: tuple, label: str) -> None:
+    """Solve both LPs of one set; record its width in ``out`` (``narrowest``, ``exact``)."""
+    from scipy.optimize import linprog
+
+    A, b, A_ub, b_ub = args
+    kw = {
+        "A_eq": A if len(A) else None,
+        "b_eq": b if len(A) else None,
+        "A_ub": A_ub,
+        "b_ub": b_ub,
+        "bounds": (0, None),
+        "method": "highs",
+    }
+    lo = linprog(c, **kw)
+    hi = linprog(-c, **kw)
+    if lo.status != 0 or hi.status not in (0, 3):
+        return
+    width = np.inf if hi.status == 3 else float(-hi.fun - lo.fun)
+    if out["narrowest"] is None or width < out["narrowest"]:
+        out["narrowest"] = round(width, 6)
+    if width < 1.0:
+        out["exact"].append(label)
 
 
 # ====================================================================== the pipeline
@@ -1195,6 +1324,10 @@ def _band_interview_counts(ctx) -> None:
             tal[col] = [
                 band_count(v) if ok else ("" if pd.isna(v) else str(int(v))) for v, ok in zip(tal[col], shown)
             ]
+        # issue 12: 1 or 2 excerpts coded as a strength (or a barrier) at a school may be one person's
+        for col in ("n_strength", "n_barrier"):
+            if col in tal and shown.any():
+                tal[col] = [band_count(v) if ok else v for v, ok in zip(tal[col], shown)]
         t["code_tallies_schools"] = tal
     jd = t.get("joint_display_schools")
     if jd is not None and len(jd):

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import yaml
@@ -1003,7 +1003,8 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
         return None
     n_before = len(c.problems)
     c.unknown_keys(scale, _SCALE_KEYS, pre, where)
-    smin = smax = None
+    smin: int | None = None
+    smax: int | None = None
     labels: dict[int, str] = {}
     for k in ("min", "max"):
         v = scale.get(k)
@@ -1048,7 +1049,7 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
                 )
                 continue
             labels[ki] = v.strip()
-        if smin is not None:
+        if smin is not None and smax is not None:
             bad_keys = {str(k) for k in lab} - {str(k) for k in labels}
             for point in range(smin, smax + 1):
                 # a point whose label was present but invalid is already reported
@@ -1058,11 +1059,11 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
                         f"scale point {point} has no label",
                         f"add '{point}: \"...\"' under {where}.labels",
                     )
-            for k in sorted(labels):
-                if not smin <= k <= smax:
+            for key in sorted(labels):
+                if not smin <= key <= smax:
                     c.add(
-                        pre + ("labels", k),
-                        f"label key {k} is outside the scale {smin}-{smax}",
+                        pre + ("labels", key),
+                        f"label key {key} is outside the scale {smin}-{smax}",
                         "remove it or widen the scale's min/max",
                     )
         norm = [_norm_label(v) for v in labels.values()]
@@ -1084,7 +1085,7 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
                 f"{where}.dont_know needs a whole-number 'code', found {code!r}",
                 'write e.g. dont_know: {code: 9, label: "Don\'t know"}',
             )
-        elif smin is not None and smin <= code <= smax:
+        elif smin is not None and smax is not None and smin <= code <= smax:
             c.add(
                 pre + ("dont_know", "code"),
                 f"the Don't-know code {code} is a point of the scale {smin}-{smax}",
@@ -1110,7 +1111,7 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
             dk_label = text.strip()
         if dk_code is None:
             dk_label = None
-    if len(c.problems) > n_before or smin is None:
+    if len(c.problems) > n_before or smin is None or smax is None:
         return None
     return Scale(sid, smin, smax, labels, dk_code, dk_label)
 
@@ -1215,7 +1216,7 @@ def _check_question_extras(c: _Checker, q: dict, p: tuple, label: str, roles: di
             )
             ok = False
             continue
-        rec = {}
+        rec: dict[str, str | list[str] | None] = {}
         if v.get("text") is not None:
             t = c.text(v, "text", vp, f"the {r} version of {label}")
             ok = ok and t is not None
@@ -1285,7 +1286,7 @@ def _check_code_extras(
     else:
         vals["domain"] = str(dom).strip()
     val = code.get("valence")
-    default = {"BARRIER": "barrier", "ENABLER": "strength"}.get(group, "either")
+    default = {"BARRIER": "barrier", "ENABLER": "strength"}.get(str(group), "either")
     if val is None:
         # no guess for files without valences (1.0.0): an enabler code there may cover its absence too
         vals["valence"] = "either"
@@ -1796,8 +1797,8 @@ def _build(raw: Any, path: str, sha: str, lines: dict[tuple, int]) -> Instrument
     return Instrument(
         version=str(version).strip(),
         name=str(name).strip(),
-        scale_min=smin,
-        scale_max=smax,
+        scale_min=cast(int, smin),  # not None: no scale is a problem, raised above
+        scale_max=cast(int, smax),
         labels=labels,
         roles=roles,
         waves=waves,

@@ -456,17 +456,7 @@ def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
             "export the survey responses again with a header row",
         )
     header = [c.strip() for c in records[hdr_i]]
-    raw = _Raw(
-        file=name,
-        header=header,
-        rows=[],
-        rownums=[],
-        fmt="CSV",
-        sha256=sha,
-        encoding=enc,
-        delimiter={"\t": "tab"}.get(delim, delim),
-        header_row=hdr_i + 1,
-    )
+    raw = _csv_raw(name, header, sha, enc, delim, header_row=hdr_i + 1)
     blank_lines = 0
     for i in range(hdr_i + 1, len(records)):
         rec = records[i]
@@ -475,9 +465,7 @@ def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
             continue
         raw.rows.append(rec)
         raw.rownums.append(i + 1)
-    raw.read = len(raw.rows) + blank_lines
-    if blank_lines:
-        raw.excluded.append(("empty line", blank_lines))
+    _count_read(raw, len(raw.rows), blank_lines)
     return raw
 
 
@@ -704,7 +692,7 @@ def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
     raw = _Raw(file=name, header=header, rows=[], rownums=[], fmt=kind, sha256=sha, value_labels=labels)
     col_labels = list(meta.column_labels or [])
     raw.question_text = {
-        j: (col_labels[j] if j < len(col_labels) and col_labels[j] else header[j]) for j in range(len(header))
+        j: ((col_labels[j] if j < len(col_labels) else None) or header[j]) for j in range(len(header))
     }
     cols = [df[c].tolist() for c in df.columns]
     for i in range(len(df)):
@@ -1075,7 +1063,15 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
         if scanned is None:
             return None
         codes, cats, fields, keep, blank_lines = scanned
-    raw = _Raw(
+    raw = _csv_raw(name, header, sha, enc, delim, header_row=1)
+    raw.table = _Table(codes, cats, fields, keep + 1)
+    _count_read(raw, len(keep), blank_lines)
+    return raw
+
+
+def _csv_raw(name: str, header: list[str], sha: str, enc: str, delim: str, header_row: int) -> _Raw:
+    """An empty raw CSV table: its header, encoding and delimiter (a tab named ``tab``)."""
+    return _Raw(
         file=name,
         header=header,
         rows=[],
@@ -1084,13 +1080,15 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
         sha256=sha,
         encoding=enc,
         delimiter={"\t": "tab"}.get(delim, delim),
-        header_row=1,
+        header_row=header_row,
     )
-    raw.table = _Table(codes, cats, fields, keep + 1)
-    raw.read = len(keep) + blank_lines
+
+
+def _count_read(raw: _Raw, n_rows: int, blank_lines: int) -> None:
+    """Records read: the data rows and the empty lines (which are listed as excluded)."""
+    raw.read = n_rows + blank_lines
     if blank_lines:
         raw.excluded.append(("empty line", blank_lines))
-    return raw
 
 
 def _natural_order_simple(uniq: np.ndarray) -> np.ndarray | None:
@@ -1215,13 +1213,17 @@ def _parse_number(s: str) -> float | None:
     return None
 
 
+# A cell's problem: a message (with the parser's fix), (message, fix, kind), or None.
+_ParseProblem = str | tuple[str, str, str] | None
+
+
 class _ItemParser:
     """Parses one scale's answers: numbers, labels, missing codes and its Don't-know option."""
 
     def __init__(self, scale, missing_codes: Sequence[str], extra_labels: dict[str, int] | None = None):
         self.lo, self.hi = int(scale.min), int(scale.max)
         self.scale = scale
-        self._cache: dict[tuple, tuple[float, str | None, bool]] = {}
+        self._cache: dict[tuple, tuple[float, _ParseProblem, bool]] = {}
         self.labels = {_label_key(t): int(v) for v, t in dict(scale.labels).items()}
         for t, v in (extra_labels or {}).items():
             self.labels.setdefault(_label_key(t), int(v))
@@ -1257,7 +1259,7 @@ class _ItemParser:
         num = _parse_number(k)
         return num is not None and num == float(self.dk_code)
 
-    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, str | None, bool]:
+    def parse(self, s: str, vlabels: dict[str, str] | None = None) -> tuple[float, _ParseProblem, bool]:
         """Return (value, problem message or None, is Don't know); memoised (answers repeat a lot)."""
         key = (s, id(vlabels) if vlabels else 0)
         hit = self._cache.get(key)
@@ -1265,7 +1267,7 @@ class _ItemParser:
             hit = self._cache[key] = self._parse(s, vlabels)
         return hit
 
-    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, str | None, bool]:
+    def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, _ParseProblem, bool]:
         s = s.strip()
         if vlabels and s in vlabels:  # SPSS value label
             lab = vlabels[s]
@@ -1283,13 +1285,13 @@ class _ItemParser:
         num = _parse_number(s)
         if num is not None and num in self.missing_nums:
             return np.nan, None, False
-        lab = vlabels.get(s) if vlabels else None
+        num_label = vlabels.get(s) if vlabels else None
         if num is not None:
-            if lab is not None:
-                point = _propose_point(lab, self.scale)
+            if num_label is not None:
+                point = _propose_point(num_label, self.scale)
                 # an agreement label on its own point ("4 = Somewhat agree") is read as the number
-                if looks_missing(lab) or (point is not None and point != num):
-                    return np.nan, self.undeclared(s, lab), False
+                if looks_missing(num_label) or (point is not None and point != num):
+                    return np.nan, self.undeclared(s, num_label), False
             if not float(num).is_integer():
                 return (
                     np.nan,
@@ -1614,7 +1616,7 @@ def read_responses(
     ``docs/input_layout.md`` (the documented input layout and the bad-input corpus).
     """
     inst = resolve(instrument)
-    kw = dict(
+    kw: dict[str, Any] = dict(
         columns=columns,
         values=values,
         labels=labels,
@@ -1707,8 +1709,8 @@ def _map_columns(
     """Phase 1: match every header to an output column, metadata or an extra column."""
     canon = {_norm(c): c for c in REQUIRED_COLUMNS + ("duration_sec",)}
     canon.update({_norm(i): i for i in items})
-    for alias, target in COLUMN_ALIASES.items():
-        canon.setdefault(alias, target)
+    for alias, canonical in COLUMN_ALIASES.items():
+        canon.setdefault(alias, canonical)
     header_keys = [_norm(h) for h in raw.header]
     plan = _ColumnPlan(qualtrics=len(set(header_keys) & _QUALTRICS_MARKERS) >= 2)
     responseid_j = None
@@ -2625,18 +2627,18 @@ def _crosswalk_apply(
         header[j] = t
     raw.value_labels.update(renamed_labels)
     for f, mp in vmaps.items():
-        j = next((k for k, h in enumerate(header) if canon.get(_norm(h)) == f and k not in drop_idx), None)
-        if j is None:
+        col = next((k for k, h in enumerate(header) if canon.get(_norm(h)) == f and k not in drop_idx), None)
+        if col is None:
             continue
-        vl = raw.value_labels.get(header[j], {})
+        vl = raw.value_labels.get(header[col], {})
         for row in raw.rows:
-            if j < len(row):
-                cell = row[j].strip()
+            if col < len(row):
+                cell = row[col].strip()
                 hit = mp.get(_label_key(cell))
                 if hit is None and cell in vl:
                     hit = mp.get(_label_key(vl[cell]))
                 if hit is not None:
-                    row[j] = hit
+                    row[col] = hit
     if drop_idx:
         keep = [j for j in range(len(header)) if j not in drop_idx]
         raw.dropped_by_crosswalk = [header[j] for j in sorted(drop_idx)]
@@ -2649,11 +2651,11 @@ def _crosswalk_apply(
             if len(row) >= w:
                 row.insert(w, str(val).strip())
         raw.header.append(str(f))
-        mp = vmaps.get(str(f))
-        if mp and _label_key(val) in mp:
+        const_map = vmaps.get(str(f))
+        if const_map and _label_key(val) in const_map:
             for row in raw.rows:
                 if len(row) > w:
-                    row[w] = mp[_label_key(val)]
+                    row[w] = const_map[_label_key(val)]
 
 
 def _apply_crosswalk(raw: _Raw, inst, items: list[str], cw: _Crosswalk) -> dict[str, int]:
@@ -2940,7 +2942,8 @@ def read_roster(path, instrument: Instrument | str | Path | None = None) -> pd.D
     raw = _read_raw(path, targets={_norm(c) for c in ROSTER_COLUMNS})
     P, idx = _simple_table(raw, ROSTER_COLUMNS)
     role_map, wave_map = _role_map(inst), _wave_map(inst)
-    recs, seen = [], {}
+    recs: list[dict] = []
+    seen: dict[tuple, int] = {}
     for row, rn in _rows_of(raw, P):
         if row is None:
             continue
@@ -3009,11 +3012,12 @@ def read_schools(path) -> pd.DataFrame:
     """
     raw = _read_raw(path, targets={_norm(c) for c in SCHOOL_COLUMNS})
     P, idx = _simple_table(raw, ("school", "district"), ("name",))
-    recs, seen = [], {}
+    recs: list[dict[str, str]] = []
+    seen: dict[str, int] = {}
     for row, rn in _rows_of(raw, P):
         if row is None:
             continue
-        rec = {c: row[idx[c]] for c in ("school", "district") if c in idx}
+        rec: dict[str, str] = {c: row[idx[c]] for c in ("school", "district") if c in idx}
         rec["name"] = row[idx["name"]] if "name" in idx and row[idx["name"]] else rec.get("school", "")
         bad = False
         for c in ("school", "district"):
@@ -3339,6 +3343,15 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> No
     names something other than a regular file of the expected type before anything reads it, so
     that no message can quote a file that is not a data input (e.g. ``responses: /etc/passwd``).
     """
+    _check_codings_entry(out, folder, P)
+    _check_config_text_keys(out, P)
+    _check_config_waves(out, P)
+    _check_config_thresholds(out, P)
+    _check_config_files(out, cfg, folder, P)
+
+
+def _check_codings_entry(out: dict, folder: Path, P: _Collector) -> None:
+    """Unpack ``codings: {file: FILE, allow_external: FOLDER}`` (see :func:`_check_config_types`)."""
     out["codings_allow_external"] = None
     cod = out.get("codings")
     if isinstance(cod, dict):
@@ -3350,25 +3363,34 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> No
                 column="codings",
             )
         out["codings"] = cod.get("file")
-        allow = cod.get("allow_external")
-        if allow is not None:
-            if not isinstance(allow, str) or not allow.strip():
-                P.col(
-                    f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
-                    "e.g. 'allow_external: transcripts'",
-                    column="codings",
-                )
-            else:
-                q = Path(allow).expanduser()
-                q = (q if q.is_absolute() else folder / q).resolve()
-                if not q.is_dir():
-                    P.col(
-                        f"'codings.allow_external' names a folder that does not exist: {q}",
-                        "create the folder or correct its name (relative to the config's folder)",
-                        column="codings",
-                    )
-                else:
-                    out["codings_allow_external"] = q
+        _check_allow_external(cod.get("allow_external"), out, folder, P)
+
+
+def _check_allow_external(allow, out: dict, folder: Path, P: _Collector) -> None:
+    """``codings.allow_external``: an existing folder, resolved into ``out["codings_allow_external"]``."""
+    if allow is None:
+        return
+    if not isinstance(allow, str) or not allow.strip():
+        P.col(
+            f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
+            "e.g. 'allow_external: transcripts'",
+            column="codings",
+        )
+    else:
+        q = Path(allow).expanduser()
+        q = (q if q.is_absolute() else folder / q).resolve()
+        if not q.is_dir():
+            P.col(
+                f"'codings.allow_external' names a folder that does not exist: {q}",
+                "create the folder or correct its name (relative to the config's folder)",
+                column="codings",
+            )
+        else:
+            out["codings_allow_external"] = q
+
+
+def _check_config_text_keys(out: dict, P: _Collector) -> None:
+    """The keys that hold one line of text."""
     for k in _CONFIG_TEXT_KEYS:
         v = out.get(k)
         if v is not None and not isinstance(v, str):
@@ -3377,6 +3399,10 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> No
                 f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)",
                 column=k,
             )
+
+
+def _check_config_waves(out: dict, P: _Collector) -> None:
+    """``waves``: a list of wave ids, or a mapping of wave id: label."""
     w = out.get("waves")
     if w is not None:
         ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or (
@@ -3388,6 +3414,10 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> No
                 "e.g. 'waves: [baseline, followup]'",
                 column="waves",
             )
+
+
+def _check_config_thresholds(out: dict, P: _Collector) -> None:
+    """``thresholds``: a mapping of name: number."""
     th = out.get("thresholds")
     if isinstance(th, dict):
         for name, val in th.items():
@@ -3403,6 +3433,10 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> No
             "indent them under 'thresholds:'",
             column="thresholds",
         )
+
+
+def _check_config_files(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
+    """File keys name a regular file of the expected type (else blanked, so nothing opens or quotes it)."""
     for k, types in _CONFIG_FILE_TYPES.items():
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:

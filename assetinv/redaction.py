@@ -122,6 +122,35 @@ NOT_LONE_NAMES = frozenset(
     """.split()
 )
 
+#: Places (US states, large cities, countries) that are also given names in the lexicon: not taken as a
+#: person on their own ("Boston is a long drive", "The Texas standards").
+_PLACES = frozenset(
+    """
+    Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho
+    Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota
+    Mississippi Missouri Montana Nebraska Nevada Hampshire Jersey Mexico York Carolina Dakota Ohio Oklahoma
+    Oregon Pennsylvania Rhode Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming
+    Boston Chicago Houston Austin Dallas Denver Phoenix Seattle Portland Atlanta Miami Tampa Orlando Detroit
+    Cleveland Columbus Memphis Nashville Charlotte Raleigh Richmond Baltimore Camden Newark Brooklyn Bronx
+    Queens Harlem Chelsea Berkeley Oakland Sacramento Fresno Tucson Albuquerque Omaha Tulsa Wichita Boise
+    Reno Vegas Jackson Madison Lincoln Trenton Albany Buffalo Rochester Syracuse Dayton Toledo Akron Eugene
+    Salem Aurora Savannah Augusta Florence Sydney Melbourne Adelaide Perth Brisbane Darwin Auckland
+    Wellington London Paris Berlin Madrid Lisbon Rome Milan Vienna Geneva Zurich Dublin Cork Galway Oslo
+    Lima Quito Bogota Santiago Havana Cairo Lagos Nairobi Accra Delhi Mumbai Manila Tokyo Seoul Beijing
+    Toronto Montreal Quebec Ottawa Calgary Vancouver Regina Victoria Alberta Ontario Kenya Ghana Nigeria
+    Chad Jordan Israel India China Japan Brazil Chile Peru Cuba Haiti Jamaica Egypt Ireland Scotland Wales
+    England France Germany Spain Italy Greece Norway Sweden Poland Russia Ukraine Turkey Iran Iraq Syria
+    Africa Asia Europe America Australia Yellowstone Yosemite Appalachia Chesapeake Everest Sahara Amazon
+    """.split()
+)
+
+#: Nouns after a possessive that make it an eponym, not a person ("Ohm's law", "Pascal's triangle").
+_EPONYM_NOUNS = (
+    r"law|laws|principle|constant|theorem|equation|equations|rule|rules|number|numbers|method|model|paradox|"
+    r"razor|triangle|ratio|cycle|effect|disease|syndrome|scale|formula|experiment|apparatus|cradle|pendulum|"
+    r"spiral|sequence|identity|lemma|conjecture|hypothesis|theory|postulate|test|series|sieve|algorithm"
+)
+
 #: Common lower-case words that never follow a title as a name ("the Dr. and ...").
 _COMMON = frozenset(
     """
@@ -160,7 +189,8 @@ _PERSON_POSSESSION = (
 _PERSON_BEFORE = (
     r"asked for|ask for|asked|ask|told|tell|emailed|email|texted|text|called|call|thanked|thank|met with|meet with|"
     r"worked with|work with|talked to|talk to|spoke to|speak to|spoke with|talked with|"
-    r"paired with|partnered with|co-teach with|co-taught with|shadowed|observed|hired|mentored"
+    r"paired with|partnered with|co-teach with|co-taught with|shadowed|observed|hired|mentored|"
+    r"lean on|leans on|leaned on|rely on|relies on|relied on|count on|depend on|depends on|turn to|turned to"
 )
 
 # Letters (any script) with inner apostrophes or hyphens: José, Zoë, O'Neill, Smith-Jones.
@@ -205,12 +235,50 @@ PHONE_REGIONS = (
 )
 
 
+def _lexicon(name: str) -> list[str]:
+    path = Path(__file__).parent / "data" / name
+    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
+    return [w for w in words if w and not w.startswith("#")]
+
+
+def _fold(s: str) -> str:
+    """Lower case without accents ("Siobhán" -> "siobhan"), to look a word up in the lexicons."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", s.lower()) if not unicodedata.combining(ch))
+
+
 @lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
     """Given names of many languages (``assetinv/data/first_names.txt``, from Faker's lists; MIT licence)."""
-    path = Path(__file__).parent / "data" / "first_names.txt"
-    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines()]
-    return frozenset(w for w in words if w and not w.startswith("#")) - NOT_LONE_NAMES
+    return frozenset(_lexicon("first_names.txt")) - NOT_LONE_NAMES - _PLACES
+
+
+@lru_cache(maxsize=1)
+def _name_words() -> frozenset[str]:
+    """Names that are also lower-case English words ("grant", "will"), folded (``data/name_words.txt``)."""
+    return frozenset(_lexicon("name_words.txt")) | {_fold(w) for w in NOT_LONE_NAMES | _PLACES}
+
+
+@lru_cache(maxsize=1)
+def _folded_first() -> frozenset[str]:
+    """The given names folded (accents off, lower case), minus those that are English words."""
+    return frozenset(_fold(w) for w in _first_names()) - _name_words()
+
+
+@lru_cache(maxsize=1)
+def _folded_last() -> frozenset[str]:
+    """Faker's last names (``data/last_names.txt``), folded, minus those that are English words."""
+    return frozenset(_fold(w) for w in _lexicon("last_names.txt")) - _name_words()
+
+
+def _lexicon_word(w: str, *, last: bool = False) -> bool:
+    """A word (every part of a hyphenated one) that is a given name (or, with ``last``, a last name) and no
+    English word, in any case and with or without its accents ("nguyen", "reyes-whitaker", "Siobhán").
+    """
+    parts = [_fold(p) for p in re.split(r"[-'\u2019]", w) if p]
+    if not parts or any(len(p) < 2 or p in _COMMON for p in parts) or len(w) < 3:
+        return False
+    pool = _folded_first() | _folded_last() if last else _folded_first()
+    return all(p in pool for p in parts)
 
 
 def _cap(tok: str) -> bool:
@@ -300,7 +368,10 @@ def _title_name_ok(m: re.Match) -> bool:
     if name[:1].isupper():
         return True
     # a lower-case name after an honorific with a full stop ("mr. smith"), or after mr/mrs/ms/mx ("mr okonkwo")
-    return honorific and ("." in sep or title.lower() in ("mr", "mrs", "ms", "mx", "dr"))
+    if honorific and ("." in sep or title.lower() in ("mr", "mrs", "ms", "mx", "dr")):
+        return True
+    # after a role title ("principal nguyen", "coach reyes-whitaker"): a word of the name lexicons, no English word
+    return _lexicon_word(name, last=True)
 
 
 def _titles(text: str) -> str:
@@ -323,7 +394,8 @@ def _titles(text: str) -> str:
                     end = after.end()
                     continue
                 break
-            if (_cap(w) or same_case) and not _allowed(w) and w.lower() not in _COMMON:
+            lower_name = name.islower() and w.islower() and _lexicon_word(w, last=True)  # "dr. maria nguyen"
+            if ((_cap(w) or same_case) and not _allowed(w) and w.lower() not in _COMMON) or lower_name:
                 end = nxt.end()
             else:
                 break
@@ -348,21 +420,34 @@ _PERSON_CONTEXT_AFTER = re.compile(
     rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=[ \t]*,?[ \t]+(?:{_PERSON_AFTER})\b"
     rf"|(?:'s|\u2019s)[ \t]+(?:{_PERSON_POSSESSION})\b)"
 )
-_PERSON_CONTEXT_BEFORE = re.compile(rf"(?i:\b(?:{_PERSON_BEFORE}))[ \t]+(?P<name>{_WORD})")
+_PERSON_CONTEXT_BEFORE = re.compile(
+    rf"(?i:\b(?:{_PERSON_BEFORE}))[ \t]+(?P<name>{_WORD})"
+    # "we go to Oluwaseun for the spreadsheets": going to someone for something
+    rf"|(?i:\b(?:go|goes|went|going)[ \t]+to)[ \t]+(?P<name2>{_WORD})(?=[ \t]+for\b)"
+)
 # ", Okonjo," after a lower-case word: an appositive name after any noun phrase ("the head of science, Okonjo,")
 _PERSON_APPOSITIVE_ANY = re.compile(rf"(?<=[a-z\u00df-\u00ff]),[ \t]+(?P<name>{_WORD}),")
+
+
+def _after_determiner(text: str, pos: int) -> bool:
+    """The word before ``pos`` is an article or determiner ("The Way runs ...": not a person)."""
+    m = re.search(r"([^\W\d_]+)[ \t]+$", text[:pos])
+    return m is not None and m.group(1).lower() in _DETERMINERS
 
 
 def _lone_names(text: str) -> str:
     spans = []
     for pat in (_PERSON_CONTEXT_AFTER, _PERSON_CONTEXT_BEFORE, _PERSON_APPOSITIVE_ANY):
         for m in pat.finditer(text):
-            w = m.group("name")
+            g = "name2" if "name2" in pat.groupindex and m.group("name2") else "name"
+            w = m.group(g)
+            if g == "name2" and (w in _PLACES or w in NOT_LONE_NAMES):
+                continue
             if not _cap(w) or _allowed(w) or w in SENTENCE_STARTERS or w.lower() in _COMMON:
                 continue
-            if w in ("I", "I'm"):
+            if w in ("I", "I'm") or _after_determiner(text, m.start(g)):
                 continue
-            spans.append((m.start("name"), m.end("name")))
+            spans.append((m.start(g), m.end(g)))
     return _replace_spans(text, spans, "[name]")
 
 
@@ -374,7 +459,9 @@ _ROLE_LABELS = frozenset(
     """.split()
 )
 _SPEAKER = re.compile(rf"(?:^|(?<=[.?!\n]) |(?<=\n))(?P<name>{_WORD})(?=:[ \t])", re.MULTILINE)
-_POSSESSIVE = re.compile(rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=['\u2019]s[ \t]+[a-z])")
+_POSSESSIVE = re.compile(
+    rf"(?<![\w'\u2019-])(?P<name>{_WORD})(?=['\u2019]s[ \t]+(?!(?:{_EPONYM_NOUNS})\b)[a-z])"
+)
 
 
 def _speakers_and_possessives(text: str) -> str:
@@ -395,37 +482,97 @@ def _speakers_and_possessives(text: str) -> str:
             and not _allowed(w)
             and w not in SENTENCE_STARTERS
             and w not in NOT_LONE_NAMES
+            and w not in _PLACES
             and w.lower() not in _COMMON
         ):
             spans.append((m.start("name"), m.end("name")))
     return _replace_spans(text, spans, "[name]")
 
 
+_DETERMINERS = frozenset("the a an this that these those every each no any another".split())
+
+
+def _lexicon_skip(text: str, toks: list, i: int) -> bool:
+    """Why a lexicon given name at ``toks[i]`` is not taken alone: inside a longer capitalised phrase
+    ("Franklin Institute"), after a determiner ("the Way"), or an English word opening a sentence
+    ("Grant money paid for it").
+    """
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if nxt is not None and re.fullmatch(r"[ \t]+", text[t.end() : nxt.start()]) and _cap(nxt.group(0)):
+        return True
+    prv = toks[i - 1] if i else None
+    if prv is None or not re.fullmatch(r"[ \t]+", text[prv.end() : t.start()]):
+        return _is_sentence_start(text, t.start()) and _fold(t.group(0)) in _name_words()
+    if prv.group(0).lower() in _DETERMINERS:
+        return True
+    return (
+        _cap(prv.group(0)) and not _is_sentence_start(text, prv.start()) and not _allowed(prv.group(0))
+    ) or (_is_sentence_start(text, t.start()) and _fold(t.group(0)) in _name_words())
+
+
 def _lexicon_names(text: str) -> str:
-    """A lone capitalised word that is a given name (:func:`_first_names`) becomes ``[name]``, unless
-    it is part of a longer capitalised phrase ("Franklin Institute", handled as a run or left alone).
+    """A lone capitalised word that is a given name (:func:`_first_names`, with or without its accents)
+    becomes ``[name]``, unless :func:`_lexicon_skip` says it is something else.
     """
     names = _first_names()
     toks = list(_TOKEN.finditer(text))
     spans = []
     for i, t in enumerate(toks):
         w = t.group(0)
-        if w not in names or _allowed(w) or w in SENTENCE_STARTERS:
-            continue
-        nxt = toks[i + 1] if i + 1 < len(toks) else None
-        if nxt is not None and re.fullmatch(r"[ \t]+", text[t.end() : nxt.start()]) and _cap(nxt.group(0)):
-            continue
-        prv = toks[i - 1] if i else None
-        if (
-            prv is not None
-            and re.fullmatch(r"[ \t]+", text[prv.end() : t.start()])
-            and _cap(prv.group(0))
-            and not _is_sentence_start(text, prv.start())
-            and not _allowed(prv.group(0))
-        ):
+        known = w in names or (_cap(w) and _fold(w) in _folded_first())
+        if not known or _allowed(w) or w in SENTENCE_STARTERS or _lexicon_skip(text, toks, i):
             continue
         spans.append((t.start(), t.end()))
     return _replace_spans(text, spans, "[name]")
+
+
+def _lowercase_names(text: str) -> str:
+    """A given name written in lower case ("yeah so tomasz handles it"), and a last name after it
+    ("sinead gallagher"), become ``[name]`` when no English word is spelt the same (:func:`_lexicon_word`).
+    """
+    toks = list(_TOKEN.finditer(text))
+    spans = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        w = t.group(0)
+        if (
+            not w.islower()
+            or len(w) < 4
+            or text[max(t.start() - 1, 0) : t.start()] == "["
+            or not _lexicon_word(w)
+        ):
+            i += 1
+            continue
+        end = t.end()
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if (
+            nxt is not None
+            and nxt.group(0).islower()
+            and re.fullmatch(r"[ \t]+", text[t.end() : nxt.start()])
+        ):
+            if _lexicon_word(nxt.group(0), last=True):
+                end, i = nxt.end(), i + 1
+        spans.append((t.start(), end))
+        i += 1
+    return _replace_spans(text, spans, "[name]")
+
+
+@lru_cache(maxsize=1)
+def _all_last() -> frozenset[str]:
+    """Every last name of the lexicon, folded, English words included ("park", "hall")."""
+    return frozenset(_fold(w) for w in _lexicon("last_names.txt"))
+
+
+def _surname_after_given(first: str, w: str) -> bool:
+    """A place-like word that is a common last name, after a given name: "Hyun-jin Park", "Morgan Hall"."""
+    given = (
+        first in _first_names()
+        or _fold(first) in _folded_first()
+        or re.fullmatch(r"[A-Z][a-z]+-[a-z]+", first)
+    )
+    return bool(given) and w not in _PLACES and _fold(w) in _all_last()
 
 
 def _cap_runs(text: str) -> str:
@@ -438,7 +585,9 @@ def _cap_runs(text: str) -> str:
         if not _cap(a.group(0)) or _allowed(a.group(0)):
             i += 1
             continue
-        if _is_sentence_start(text, a.start()) and a.group(0) in SENTENCE_STARTERS:
+        if (_is_sentence_start(text, a.start()) and a.group(0) in SENTENCE_STARTERS) or _after_determiner(
+            text, a.start()
+        ):  # "The Boston Museum of Science", "a Bunsen Burner": not a person
             i += 1
             continue
         # extend over capitalised words (and particles between them) separated by spaces
@@ -447,7 +596,7 @@ def _cap_runs(text: str) -> str:
             j < len(toks) and parts < 3 and re.fullmatch(r"[ \t]+", text[toks[j - 1].end() : toks[j].start()])
         ):
             w = toks[j].group(0)
-            if _cap(w) and not _allowed(w):
+            if _cap(w) and (not _allowed(w) or (parts == 1 and _surname_after_given(a.group(0), w))):
                 last, parts = j, parts + 1
             elif w not in _PARTICLES:
                 break
@@ -461,20 +610,22 @@ def _cap_runs(text: str) -> str:
 
 
 @lru_cache(maxsize=32)
-def _alternation(terms: tuple[str, ...], flags: int) -> re.Pattern | None:
-    """One compiled pattern for many whole-token terms (longest first)."""
+def _alternation(terms: tuple[str, ...], flags: int, brackets: bool = False) -> re.Pattern | None:
+    """One compiled pattern for many whole-token terms (longest first); with ``brackets`` also inside
+    square brackets ("P3 [R5E88B]:"; ids only, so that no placeholder such as "[name]" is matched).
+    """
     if not terms:
         return None
     alt = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
+    before, after = (r"(?<!\w)", r"(?!\w)") if brackets else (r"(?<![\w\[])", r"(?![\w\]])")
     # whole tokens: not inside a hyphenated or apostrophe-joined word ("Pritchard" in "Pritchard-Evans")
-    return re.compile(
-        rf"(?<![\w\[])(?<![\w]['\u2019-])(?:{alt})(?![\w\]])(?!['\u2019-](?!s\b)[^\W\d_])", flags
-    )
+    return re.compile(rf"{before}(?<![\w]['\u2019-])(?:{alt}){after}(?!['\u2019-](?!s\b)[^\W\d_])", flags)
 
 
 def _known_terms(text: str, names: Iterable[str] | None, ids: Iterable[str] | None) -> str:
     if ids:
-        pat = _alternation(tuple(sorted({str(t).strip() for t in ids if _id_ok(str(t).strip())})), re.I)
+        terms = {str(t).strip() for t in ids if _id_ok(str(t).strip())}
+        pat = _alternation(tuple(sorted(t for t in terms if t.lower() not in _PLACEHOLDERS)), re.I, True)
         if pat is not None:
             text = pat.sub("[id]", text)
     if names:
@@ -496,6 +647,9 @@ def _known_terms(text: str, names: Iterable[str] | None, ids: Iterable[str] | No
         if pat is not None:
             text = pat.sub("[name]", text)
     return text
+
+
+_PLACEHOLDERS = frozenset("name phone email handle url id".split())
 
 
 def _id_ok(t: str) -> bool:
@@ -547,11 +701,18 @@ def redact(
         "I asked Dana", "Dana and I", "Okafor's classroom") -> ``[name]``;
     11. a lone capitalised word that is a given name of the lexicon
         ``assetinv/data/first_names.txt`` (Faker's first-name lists, Latin
-        script), not one of :data:`NOT_LONE_NAMES` and not inside a longer
-        capitalised phrase ("Priya is the one", "The kids love Luis") -> ``[name]``.
+        script; also when written with accents the lexicon lacks, "Siobhán"),
+        not one of :data:`NOT_LONE_NAMES` or a place, not inside a longer
+        capitalised phrase, not after a determiner ("the Way") and not an
+        English word opening a sentence ("Grant money ...") -> ``[name]``;
+    12. a given name written in lower case ("so tomasz handles it"), with a
+        last name after it, when no English word is spelt the same
+        (``assetinv/data/name_words.txt``) -> ``[name]``. The same test admits a
+        lower-case name after a role title ("principal nguyen") with the last
+        names of ``assetinv/data/last_names.txt``.
 
-    A lone given name outside the lexicon with no cue ("Without Tamsin ...") and
-    names written all in lower case without a title are only caught when they
+    A lone given name outside the lexicon with no cue, and a lower-case name
+    that is also an English word ("will", "grant"), are only caught when they
     are in ``names``: pass the study's names list, and read the quotes before
     publishing.
 
@@ -605,6 +766,7 @@ def redact(
     out = _speakers_and_possessives(out)
     out = _lone_names(out)
     out = _lexicon_names(out)
+    out = _lowercase_names(out)
     out = re.sub(r"\[name\](?:[ \t]+\[name\])+", "[name]", out)
     return out
 

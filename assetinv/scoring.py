@@ -275,6 +275,46 @@ def score_domains(
     _check_ids(responses, ["respondent_id", "school", "role", "wave"], file)
     spec = _spec(instrument)
     df = responses.reset_index(drop=True)
+    _check_one_row_per_wave(df, file)
+    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    if not items:
+        raise DataError(
+            Problem(file, "no item columns found", f"name item columns by item id, e.g. {spec.domains[0]}01")
+        )
+    X = _item_matrix(df, items, spec, file)
+    keyed = X.copy()
+    rev = np.array([i in spec.reverse for i in items])
+    keyed[:, rev] = spec.scale_min + spec.scale_max - keyed[:, rev]
+    answered = ~np.isnan(X)
+    roles = df["role"].astype(str).to_numpy()
+    applies = _items_apply(spec, items, roles, answered)
+    out = pd.DataFrame(
+        {c: (df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)) for c in ID_COLUMNS}
+    )
+    required, short_of = _score_each_domain(out, spec, items, keyed, answered, applies, roles, min_answered)
+    n_total = answered.sum(axis=1)
+    lo, straight = _straight_lining(X, answered, n_total, straightline_min_items)
+    dur, speeder, threshold = _speeding(df, speed_threshold_sec)
+    flags = _quality_flags(straight, lo, n_total, speeder, dur, threshold, short_of)
+    out["straightliner"] = straight.astype(bool)
+    out["speeder"] = speeder.astype(bool)
+    out["quality_flags"] = flags
+    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(
+        drop=True
+    )
+    out.attrs = {
+        "instrument_version": spec.version,
+        "min_answered": min_answered,
+        "required_items": required,
+        "speed_threshold_sec": threshold,
+        "straightline_min_items": straightline_min_items,
+        "not_asked": {d: sorted(r) for d, r in spec.not_asked.items()},
+    }
+    return out
+
+
+def _check_one_row_per_wave(df: pd.DataFrame, file: str) -> None:
+    """A respondent has at most one row per wave (else a DataError naming the first 20 repeats)."""
     dup = df.duplicated(["respondent_id", "wave"], keep="first").to_numpy()
     if dup.any():
         raise DataError(
@@ -289,32 +329,33 @@ def score_domains(
                 for p in np.flatnonzero(dup)[:20]
             ]
         )
-    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
-    if not items:
-        raise DataError(
-            Problem(file, "no item columns found", f"name item columns by item id, e.g. {spec.domains[0]}01")
-        )
-    X = _item_matrix(df, items, spec, file)
-    keyed = X.copy()
-    rev = np.array([i in spec.reverse for i in items])
-    keyed[:, rev] = spec.scale_min + spec.scale_max - keyed[:, rev]
-    answered = ~np.isnan(X)
-    roles = df["role"].astype(str).to_numpy()
-    if spec.item_roles:
-        applies = np.column_stack(
-            [
-                np.isin(roles, list(spec.item_roles[i])) if i in spec.item_roles else np.ones(len(df), bool)
-                for i in items
-            ]
-        )
-    else:
-        applies = np.ones_like(answered)
 
-    out = pd.DataFrame(
-        {c: (df[c] if c in df.columns else pd.Series(pd.NA, index=df.index)) for c in ID_COLUMNS}
+
+def _items_apply(spec: _Spec, items: list[str], roles: np.ndarray, answered: np.ndarray) -> np.ndarray:
+    """Respondents x items: True where the item is on the respondent's role's form."""
+    if not spec.item_roles:
+        return np.ones_like(answered)
+    return np.column_stack(
+        [
+            np.isin(roles, list(spec.item_roles[i])) if i in spec.item_roles else np.ones(len(roles), bool)
+            for i in items
+        ]
     )
+
+
+def _score_each_domain(
+    out: pd.DataFrame,
+    spec: _Spec,
+    items: list[str],
+    keyed: np.ndarray,
+    answered: np.ndarray,
+    applies: np.ndarray,
+    roles: np.ndarray,
+    min_answered: float,
+) -> tuple[dict[str, int], list[list[str]]]:
+    """Add ``<D>`` and ``<D>_n`` to ``out``; the items required per domain and the domains each row is short of."""
     required = {}
-    short_of: list[list[str]] = [[] for _ in range(len(df))]
+    short_of: list[list[str]] = [[] for _ in range(len(out))]
     for d in spec.domains:
         idx = [j for j, i in enumerate(items) if i in spec.items[d]]
         if not idx:
@@ -347,29 +388,49 @@ def score_domains(
         )
         for row in np.flatnonzero(~ok & (n_app > 0)):
             short_of[int(row)].append(d)
+    return required, short_of
 
-    n_total = answered.sum(axis=1)
+
+def _straight_lining(
+    X: np.ndarray, answered: np.ndarray, n_total: np.ndarray, min_items: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's lowest raw answer and whether all its (at least ``min_items``) answers are the same."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.nanmin(np.where(answered, X, np.nan), axis=1) if X.size else np.full(len(df), np.nan)
-        hi = np.nanmax(np.where(answered, X, np.nan), axis=1) if X.size else np.full(len(df), np.nan)
-    straight = (n_total >= straightline_min_items) & (lo == hi)
+        lo = np.nanmin(np.where(answered, X, np.nan), axis=1) if X.size else np.full(len(X), np.nan)
+        hi = np.nanmax(np.where(answered, X, np.nan), axis=1) if X.size else np.full(len(X), np.nan)
+    return lo, (n_total >= min_items) & (lo == hi)
 
+
+def _speeding(
+    df: pd.DataFrame, speed_threshold_sec: float | None
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Durations, the speeder flag and the threshold used (a third of the median duration by default)."""
     threshold = None
-    if "duration_sec" in df.columns:
-        dur = pd.to_numeric(df["duration_sec"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        if speed_threshold_sec is None:
-            valid = dur[np.isfinite(dur) & (dur > 0)]
-            threshold = float(np.median(valid) / 3.0) if valid.size else None
-        else:
-            threshold = float(speed_threshold_sec)
-        speeder = np.isfinite(dur) & (dur < threshold) if threshold is not None else np.zeros(len(df), bool)
+    if "duration_sec" not in df.columns:
+        return np.full(len(df), np.nan), np.zeros(len(df), bool), threshold
+    dur = pd.to_numeric(df["duration_sec"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    if speed_threshold_sec is None:
+        valid = dur[np.isfinite(dur) & (dur > 0)]
+        threshold = float(np.median(valid) / 3.0) if valid.size else None
     else:
-        dur = np.full(len(df), np.nan)
-        speeder = np.zeros(len(df), bool)
+        threshold = float(speed_threshold_sec)
+    speeder = np.isfinite(dur) & (dur < threshold) if threshold is not None else np.zeros(len(df), bool)
+    return dur, speeder, threshold
 
+
+def _quality_flags(
+    straight: np.ndarray,
+    lo: np.ndarray,
+    n_total: np.ndarray,
+    speeder: np.ndarray,
+    dur: np.ndarray,
+    threshold: float | None,
+    short_of: list[list[str]],
+) -> list[str]:
+    """Each row's data-quality flags in plain words ("" when none)."""
     flags = []
-    for p in range(len(df)):
+    for p in range(len(straight)):
         f = []
         if straight[p]:
             f.append(
@@ -380,21 +441,7 @@ def score_domains(
         if short_of[p]:
             f.append("too few items answered to score " + ", ".join(short_of[p]))
         flags.append("; ".join(f))
-    out["straightliner"] = straight.astype(bool)
-    out["speeder"] = speeder.astype(bool)
-    out["quality_flags"] = flags
-    out = out.sort_values(["school", "respondent_id", "wave"], kind="mergesort", key=id_sort_key).reset_index(
-        drop=True
-    )
-    out.attrs = {
-        "instrument_version": spec.version,
-        "min_answered": min_answered,
-        "required_items": required,
-        "speed_threshold_sec": threshold,
-        "straightline_min_items": straightline_min_items,
-        "not_asked": {d: sorted(r) for d, r in spec.not_asked.items()},
-    }
-    return out
+    return flags
 
 
 def percent_favourable(
@@ -667,94 +714,43 @@ def summarize(
     _check_ids(scores, by, "scores")
     spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
-    sub = scores
-    if exclude_flagged and {"straightliner", "speeder"} <= set(sub.columns):
-        sub = sub[~(sub["straightliner"].astype(bool) | sub["speeder"].astype(bool))]
-    sub = sub.reset_index(drop=True)
+    sub = _without_flagged(scores, exclude_flagged).reset_index(drop=True)
     key = _key(sub, by)
-
     filters = {}
     if "role" in sub.columns:
         filters["role"] = sorted(sub["role"].dropna().astype(str).unique())
     if "wave" in sub.columns:
         filters["wave"] = sorted(sub["wave"].dropna().astype(str).unique())
     inv = _invited(roster, by, filters)
-
-    groups = sub[by].drop_duplicates() if by else pd.DataFrame(index=[0])
-    if inv is not None and by:
-        groups = pd.concat([groups, inv[by]], ignore_index=True).drop_duplicates()
-    if by:
-        groups = groups.astype({c: sub[c].dtype for c in by if c in sub}, errors="ignore")
-        groups = groups.sort_values(by, kind="mergesort").reset_index(drop=True)
+    groups = _summary_groups(sub, by, inv)
     gkeys = _key(groups, by) if by else pd.Series([""])
-
-    pct = {}
-    if responses is not None:
-        resp = responses
-        if {"respondent_id", "wave"} <= set(resp.columns):
-            ids = sub[["respondent_id", "wave"]].astype(str).agg("\x1f".join, axis=1)
-            rk = resp[["respondent_id", "wave"]].astype(str).agg("\x1f".join, axis=1)
-            resp = resp[rk.isin(set(ids)).to_numpy()]
-        pf = percent_favourable(resp, spec, by=by or None, min_n=1)
-        pf = pf[pf["level"] == "domain"]
-        for k, d, v in zip(_key(pf, by) if by else [""] * len(pf), pf["domain"], pf["pct_favourable"]):
-            pct[(k, d)] = v
-
+    pct = _pct_by_group(responses, sub, spec, by) if responses is not None else {}
     rel, rel_notes = _reliability_by_group(sub, doms, key) if (reliability and by) else ({}, {})
     n_resp = key.value_counts()
     rows = []
     for gi, k in enumerate(gkeys):
         m = (key == k).to_numpy()
         head = {c: groups.at[gi, c] for c in by}
-        invited = np.nan
-        if inv is not None:
-            if by:
-                hit = inv[_key(inv, by) == k]
-                invited = float(hit["invited"].iloc[0]) if len(hit) else 0.0
-            else:
-                invited = float(inv["invited"].iloc[0])
+        invited = _group_invited(inv, by, k)
         nr = int(n_resp.get(k, 0))
         rate = nr / invited if invited and invited > 0 else np.nan
         for d in doms:
             v = sub.loc[m, d].to_numpy(dtype="float64", na_value=np.nan)
-            v = v[~np.isnan(v)]
-            n = v.size
-            mean = float(v.mean()) if n else np.nan
-            sd = float(v.std(ddof=1)) if n > 1 else np.nan
-            f = _fpc_factor(n, invited) if fpc else 1.0
-            half = float(_tcrit(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
+            row = _summary_row(v[~np.isnan(v)], invited, level, fpc)
             rows.append(
                 {
                     **head,
                     "domain": d,
                     "domain_name": spec.names.get(d, d),
-                    "n": n,
+                    **row,
                     "invited": invited,
                     "response_rate": rate,
-                    "mean": mean,
-                    "sd": sd,
-                    "ci_low": mean - half,
-                    "ci_high": mean + half,
                     "pct_favourable": pct.get((k, d), np.nan),
                     "reliability": rel.get((k, d), np.nan),
                     "reliability_note": rel_notes.get(d, ""),
                 }
             )
-    cols = by + [
-        "domain",
-        "domain_name",
-        "n",
-        "invited",
-        "response_rate",
-        "mean",
-        "sd",
-        "ci_low",
-        "ci_high",
-        "pct_favourable",
-        "reliability",
-        "reliability_note",
-    ]
-    table = pd.DataFrame(rows, columns=cols)
+    table = pd.DataFrame(rows, columns=by + list(_SUMMARY_COLUMNS))
     raw_n = table["n"].astype("float64").copy()
     values = ["mean", "sd", "ci_low", "ci_high", "pct_favourable", "reliability"]
     out = suppress(
@@ -778,6 +774,74 @@ def summarize(
         "by": tuple(by),
     }
     return out
+
+
+#: The columns of a summary after the group columns.
+_SUMMARY_COLUMNS = (
+    "domain",
+    "domain_name",
+    "n",
+    "invited",
+    "response_rate",
+    "mean",
+    "sd",
+    "ci_low",
+    "ci_high",
+    "pct_favourable",
+    "reliability",
+    "reliability_note",
+)
+
+
+def _without_flagged(scores: pd.DataFrame, exclude_flagged: bool) -> pd.DataFrame:
+    """``scores`` without straight-liners and speeders when asked (and the flags are there)."""
+    if exclude_flagged and {"straightliner", "speeder"} <= set(scores.columns):
+        return scores[~(scores["straightliner"].astype(bool) | scores["speeder"].astype(bool))]
+    return scores
+
+
+def _summary_groups(sub: pd.DataFrame, by: list[str], inv: pd.DataFrame | None) -> pd.DataFrame:
+    """The groups of a summary: those with respondents and those invited, in order."""
+    groups = sub[by].drop_duplicates() if by else pd.DataFrame(index=[0])
+    if inv is not None and by:
+        groups = pd.concat([groups, inv[by]], ignore_index=True).drop_duplicates()
+    if by:
+        groups = groups.astype({c: sub[c].dtype for c in by if c in sub}, errors="ignore")
+        groups = groups.sort_values(by, kind="mergesort").reset_index(drop=True)
+    return groups
+
+
+def _pct_by_group(responses: pd.DataFrame, sub: pd.DataFrame, spec: _Spec, by: list[str]) -> dict:
+    """``{(group key, domain): percent favourable}`` over the respondents kept in ``sub``."""
+    resp = responses
+    if {"respondent_id", "wave"} <= set(resp.columns):
+        ids = sub[["respondent_id", "wave"]].astype(str).agg("\x1f".join, axis=1)
+        rk = resp[["respondent_id", "wave"]].astype(str).agg("\x1f".join, axis=1)
+        resp = resp[rk.isin(set(ids)).to_numpy()]
+    pf = percent_favourable(resp, spec, by=by or None, min_n=1)
+    pf = pf[pf["level"] == "domain"]
+    keys = _key(pf, by) if by else [""] * len(pf)
+    return {(k, d): v for k, d, v in zip(keys, pf["domain"], pf["pct_favourable"])}
+
+
+def _group_invited(inv: pd.DataFrame | None, by: list[str], k) -> float:
+    """Staff invited in the group with key ``k`` (NaN without a roster, 0 when the roster lacks it)."""
+    if inv is None:
+        return np.nan
+    if by:
+        hit = inv[_key(inv, by) == k]
+        return float(hit["invited"].iloc[0]) if len(hit) else 0.0
+    return float(inv["invited"].iloc[0])
+
+
+def _summary_row(v: np.ndarray, invited: float, level: float, fpc: bool) -> dict:
+    """n, mean, sd and interval of one group's answered scores."""
+    n = v.size
+    mean = float(v.mean()) if n else np.nan
+    sd = float(v.std(ddof=1)) if n > 1 else np.nan
+    f = _fpc_factor(n, invited) if fpc else 1.0
+    half = float(_tcrit(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
+    return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
 
 
 # --------------------------------------------------------------------------- #
@@ -835,6 +899,13 @@ def _is_plural(name: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
+#: How a status reads: both comparisons agree; the standard says so; the network comparison says so.
+_STATUS_WORDS = {
+    "asset": ("a clear asset", "an asset", "at or above the {} standard", "clearly above"),
+    "growth area": ("a clear area to grow", "an area to grow", "below the {} standard", "clearly below"),
+}
+
+
 def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale_max: int) -> str:
     verb = "are" if _is_plural(short) else "is"
     asset_at_s, growth_s = f"{asset_at:.1f}", f"{growth_below:.1f}"
@@ -867,27 +938,17 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
         )
     else:
         up = down = "the only school reported"
-    if row["status"] == "asset":
-        if sn == "asset" and sa == "asset":
-            return f"{short} {verb} a clear asset: {m} of {scale_max}, {up}."
-        if sa == "asset":
-            return (
-                f"{short} {verb} an asset: {m} of {scale_max}, at or above the {asset_at_s} standard ({up})."
-            )
+    status = row["status"]
+    if status in _STATUS_WORDS:
+        clear, plain, standard, versus = _STATUS_WORDS[status]
+        rank, std = (up, asset_at_s) if status == "asset" else (down, growth_s)
+        if sn == status and sa == status:
+            return f"{short} {verb} {clear}: {m} of {scale_max}, {rank}."
+        if sa == status:
+            return f"{short} {verb} {plain}: {m} of {scale_max}, {standard.format(std)} ({rank})."
         return (
-            f"{short} {verb} an asset compared with the network: {m} of {scale_max}, clearly above the network "
-            f"average of {net} and {up}."
-        )
-    if row["status"] == "growth area":
-        if sn == "growth area" and sa == "growth area":
-            return f"{short} {verb} a clear area to grow: {m} of {scale_max}, {down}."
-        if sa == "growth area":
-            return (
-                f"{short} {verb} an area to grow: {m} of {scale_max}, below the {growth_s} standard ({down})."
-            )
-        return (
-            f"{short} {verb} an area to grow compared with the network: {m} of {scale_max}, clearly below the "
-            f"network average of {net} and {down}."
+            f"{short} {verb} {plain} compared with the network: {m} of {scale_max}, {versus} the network "
+            f"average of {net} and {rank}."
         )
     if sa == "asset" and sn == "growth area":
         return (
@@ -1125,15 +1186,7 @@ def asset_profile(
     _check_ids(scores, ["school"], "scores")
     spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
-    sub = scores
-    if wave is not None and "wave" in sub:
-        sub = sub[sub["wave"].astype(str) == str(wave)]
-    if roles is not None and "role" in sub:
-        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
-    if exclude_flagged and {"straightliner", "speeder"} <= set(sub.columns):
-        sub = sub[~(sub["straightliner"].astype(bool) | sub["speeder"].astype(bool))]
-    sub = sub.reset_index(drop=True)
-
+    sub = _profile_subset(scores, wave, roles, exclude_flagged)
     inv = _invited(
         roster,
         ["school"],
@@ -1158,147 +1211,25 @@ def asset_profile(
         adjust=adjust,
         fpc=fpc and inv is not None,
     )
-    alpha = 1 - level
-
+    std = _Standard(asset_at, growth_below, min_diff, level, comparison)
     rows = []
     for d in doms:
-        base = {}
-        for s in schools:
-            v = sub.loc[sub["school"].astype(str) == s, d].to_numpy(dtype="float64", na_value=np.nan)
-            v = v[~np.isnan(v)]
-            n = v.size
-            invited = np.nan
-            if inv is not None:
-                hit = inv.loc[inv["school"].astype(str) == s, "invited"]
-                invited = float(hit.iloc[0]) if len(hit) else np.nan
-            rate = n_resp.get(s, 0) / invited if invited and invited > 0 else np.nan
-            reason = ""
-            if n < min_n:
-                reason = f"fewer than {min_n} respondents"
-            elif pd.notna(rate) and rate < min_response_rate:
-                reason = f"response rate under {min_response_rate:.0%}"
-            elif suppress_also and (s, d) in suppress_also:
-                reason = str(suppress_also[(s, d)])
-            base[s] = {
-                "n": n,
-                "mean": v.mean() if n else np.nan,
-                "sd": v.std(ddof=1) if n > 1 else 0.0,
-                "reason": reason,
-                "f": _fpc_factor(n, invited) if fpc else 1.0,
-            }
+        base = {
+            s: _school_base(sub, d, s, inv, n_resp, min_n, min_response_rate, suppress_also, fpc)
+            for s in schools
+        }
         rep = [s for s in schools if not base[s]["reason"]]
         N = sum(base[s]["n"] for s in rep)
         net = sum(base[s]["n"] * base[s]["mean"] for s in rep) / N if N else np.nan
         for s in schools:
-            b = base[s]
-            row = {
-                "school": s,
-                "domain": d,
-                "domain_name": spec.names.get(d, d),
-                "domain_short": spec.short(d),
-                "n": np.nan,
-                "mean": np.nan,
-                "ci_low": np.nan,
-                "ci_high": np.nan,
-                "network_mean": net,
-                "others_mean": np.nan,
-                "diff": np.nan,
-                "diff_low": np.nan,
-                "diff_high": np.nan,
-                "p_network": np.nan,
-                "p_standard": np.nan,
-                "rank": pd.NA,
-                "n_schools": len(rep),
-                "status_network": "",
-                "status_absolute": "",
-                "status": "",
-                "status_unadjusted": "",
-                "rule": rule,
-                "suppressed": b["reason"],
-                "n_lower": np.nan,
-                "n_higher": np.nan,
-                "_dir_net": 0,
-                "_dir_std": 0,
-            }
-            if not b["reason"]:
-                n, mean, sd = b["n"], b["mean"], b["sd"]
-                se = sd * math.sqrt(b["f"] / n)
-                half = float(_tcrit(level, n - 1) * se) if n > 1 else np.nan
-                row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
-                means = np.round(np.array([base[j]["mean"] for j in rep]), 9)  # ties independent of row order
-                m9 = round(float(mean), 9)
-                row["rank"] = int(1 + np.sum(means > m9))
-                row["n_lower"] = int(np.sum(means < m9))
-                row["n_higher"] = int(np.sum(means > m9))
-                if len(rep) >= 2:
-                    ref_mean, diff, var, df_w = _network_contrast(base, rep, s, comparison)
-                    half_d = float(stats.t.ppf(0.5 + level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
-                    row.update(
-                        others_mean=ref_mean if comparison == "others" else np.nan,
-                        diff=diff,
-                        diff_low=diff - half_d,
-                        diff_high=diff + half_d,
-                        p_network=_p_two_sided(diff, math.sqrt(var), df_w),
-                    )
-                    if abs(diff) >= min_diff:
-                        row["_dir_net"] = 1 if diff > 0 else -1 if diff < 0 else 0
-                # the fixed standard, judged on the interval as well
-                if m9 >= asset_at:
-                    row["_dir_std"], thr = 1, asset_at
-                elif m9 < growth_below:
-                    row["_dir_std"], thr = -1, growth_below
-                else:
-                    thr = None
-                row["p_standard"] = (
-                    _p_two_sided(mean - thr, se, n - 1)
-                    if thr is not None and n > 1
-                    else (0.0 if thr is not None and se == 0 else 1.0)
-                )
+            row = _profile_row(s, d, spec, net, len(rep), rule, base[s]["reason"])
+            if not base[s]["reason"]:
+                _profile_estimates(row, base, rep, s, std)
             rows.append(row)
-    _classify(rows, alpha, adjust)
+    _classify(rows, 1 - level, adjust)
     for row in rows:
         row["sentence"] = _sentence(row, row["domain_short"], asset_at, growth_below, spec.scale_max)
-    cols = [
-        "school",
-        "domain",
-        "domain_name",
-        "domain_short",
-        "n",
-        "mean",
-        "ci_low",
-        "ci_high",
-        "network_mean",
-        "others_mean",
-        "diff",
-        "diff_low",
-        "diff_high",
-        "p_network",
-        "p_standard",
-        "q_network",
-        "q_standard",
-        "rank",
-        "n_schools",
-        "status_network",
-        "status_absolute",
-        "status",
-        "status_unadjusted",
-        "rule",
-        "sentence",
-        "suppressed",
-    ]
-    out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
-    order = {d: i for i, d in enumerate(doms)}
-    out = (
-        out.assign(_o=out["domain"].map(order))
-        .sort_values(["school", "_o"], kind="mergesort", key=id_sort_key)
-        .drop(columns="_o")
-    )
-    if school is not None:
-        wanted = [school] if isinstance(school, str) else list(school)
-        out = out[out["school"].isin([str(w) for w in wanted])]
-    out = out.reset_index(drop=True)
-    out["rank"] = out["rank"].astype("Int64")
-    out["n_schools"] = out["n_schools"].astype("int64")
+    out = _profile_frame(rows, doms, school)
     out.attrs = {
         "instrument_version": spec.version,
         "min_n": min_n,
@@ -1312,6 +1243,164 @@ def asset_profile(
         "adjust": adjust,
         "fpc": bool(fpc and inv is not None),
     }
+    return out
+
+
+# fmt: off
+#: The columns of an asset profile, in order.
+_PROFILE_COLUMNS = (
+    "school", "domain", "domain_name", "domain_short", "n", "mean", "ci_low", "ci_high", "network_mean",
+    "others_mean", "diff", "diff_low", "diff_high", "p_network", "p_standard", "q_network", "q_standard", "rank",
+    "n_schools", "status_network", "status_absolute", "status", "status_unadjusted", "rule", "sentence",
+    "suppressed",
+)
+# fmt: on
+
+
+@dataclass(frozen=True)
+class _Standard:
+    """The classification settings of an asset profile that one school's estimates need."""
+
+    asset_at: float
+    growth_below: float
+    min_diff: float
+    level: float
+    comparison: str
+
+
+def _profile_subset(scores: pd.DataFrame, wave, roles, exclude_flagged: bool) -> pd.DataFrame:
+    """The rows of one wave and the chosen roles (without flagged respondents if asked)."""
+    sub = scores
+    if wave is not None and "wave" in sub:
+        sub = sub[sub["wave"].astype(str) == str(wave)]
+    if roles is not None and "role" in sub:
+        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
+    return _without_flagged(sub, exclude_flagged).reset_index(drop=True)
+
+
+def _school_base(
+    sub: pd.DataFrame,
+    d: str,
+    s: str,
+    inv: pd.DataFrame | None,
+    n_resp: pd.Series,
+    min_n: int,
+    min_response_rate: float,
+    suppress_also: dict | None,
+    fpc: bool,
+) -> dict:
+    """One school's n, mean, sd, finite-population factor and why it is not reported ("" if it is)."""
+    v = sub.loc[sub["school"].astype(str) == s, d].to_numpy(dtype="float64", na_value=np.nan)
+    v = v[~np.isnan(v)]
+    n = v.size
+    invited = np.nan
+    if inv is not None:
+        hit = inv.loc[inv["school"].astype(str) == s, "invited"]
+        invited = float(hit.iloc[0]) if len(hit) else np.nan
+    rate = n_resp.get(s, 0) / invited if invited and invited > 0 else np.nan
+    reason = ""
+    if n < min_n:
+        reason = f"fewer than {min_n} respondents"
+    elif pd.notna(rate) and rate < min_response_rate:
+        reason = f"response rate under {min_response_rate:.0%}"
+    elif suppress_also and (s, d) in suppress_also:
+        reason = str(suppress_also[(s, d)])
+    return {
+        "n": n,
+        "mean": v.mean() if n else np.nan,
+        "sd": v.std(ddof=1) if n > 1 else 0.0,
+        "reason": reason,
+        "f": _fpc_factor(n, invited) if fpc else 1.0,
+    }
+
+
+def _profile_row(s: str, d: str, spec: _Spec, net: float, n_schools: int, rule: str, reason: str) -> dict:
+    """An asset-profile row with no estimate yet."""
+    return {
+        "school": s,
+        "domain": d,
+        "domain_name": spec.names.get(d, d),
+        "domain_short": spec.short(d),
+        "n": np.nan,
+        "mean": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "network_mean": net,
+        "others_mean": np.nan,
+        "diff": np.nan,
+        "diff_low": np.nan,
+        "diff_high": np.nan,
+        "p_network": np.nan,
+        "p_standard": np.nan,
+        "rank": pd.NA,
+        "n_schools": n_schools,
+        "status_network": "",
+        "status_absolute": "",
+        "status": "",
+        "status_unadjusted": "",
+        "rule": rule,
+        "suppressed": reason,
+        "n_lower": np.nan,
+        "n_higher": np.nan,
+        "_dir_net": 0,
+        "_dir_std": 0,
+    }
+
+
+def _profile_estimates(row: dict, base: dict, rep: list[str], s: str, std: _Standard) -> None:
+    """A reported school's mean, interval, rank, contrast with the network and test against the standard."""
+    b = base[s]
+    n, mean, sd = b["n"], b["mean"], b["sd"]
+    se = sd * math.sqrt(b["f"] / n)
+    half = float(_tcrit(std.level, n - 1) * se) if n > 1 else np.nan
+    row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
+    means = np.round(np.array([base[j]["mean"] for j in rep]), 9)  # ties independent of row order
+    m9 = round(float(mean), 9)
+    row["rank"] = int(1 + np.sum(means > m9))
+    row["n_lower"] = int(np.sum(means < m9))
+    row["n_higher"] = int(np.sum(means > m9))
+    if len(rep) >= 2:
+        ref_mean, diff, var, df_w = _network_contrast(base, rep, s, std.comparison)
+        half_d = float(stats.t.ppf(0.5 + std.level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
+        row.update(
+            others_mean=ref_mean if std.comparison == "others" else np.nan,
+            diff=diff,
+            diff_low=diff - half_d,
+            diff_high=diff + half_d,
+            p_network=_p_two_sided(diff, math.sqrt(var), df_w),
+        )
+        if abs(diff) >= std.min_diff:
+            row["_dir_net"] = 1 if diff > 0 else -1 if diff < 0 else 0
+    # the fixed standard, judged on the interval as well
+    if m9 >= std.asset_at:
+        row["_dir_std"], thr = 1, std.asset_at
+    elif m9 < std.growth_below:
+        row["_dir_std"], thr = -1, std.growth_below
+    else:
+        thr = None
+    row["p_standard"] = (
+        _p_two_sided(mean - thr, se, n - 1)
+        if thr is not None and n > 1
+        else (0.0 if thr is not None and se == 0 else 1.0)
+    )
+
+
+def _profile_frame(rows: list[dict], doms: list[str], school) -> pd.DataFrame:
+    """The asset-profile table: its columns, sorted by school and domain order, for the chosen schools."""
+    cols = list(_PROFILE_COLUMNS)
+    out = pd.DataFrame(rows, columns=cols + ["n_lower", "n_higher"])[cols]
+    order = {d: i for i, d in enumerate(doms)}
+    out = (
+        out.assign(_o=out["domain"].map(order))
+        .sort_values(["school", "_o"], kind="mergesort", key=id_sort_key)
+        .drop(columns="_o")
+    )
+    if school is not None:
+        wanted = [school] if isinstance(school, str) else list(school)
+        out = out[out["school"].isin([str(w) for w in wanted])]
+    out = out.reset_index(drop=True)
+    out["rank"] = out["rank"].astype("Int64")
+    out["n_schools"] = out["n_schools"].astype("int64")
     return out
 
 
@@ -1855,16 +1944,10 @@ def _mixed_inference(
         est, se = float(res.fe_params["followup"]), float(res.bse["followup"])
         df = float(max(data[st.block].nunique() - 1, 1))
         base_var = _baseline_var_mixed(res, st.school_slope)
-    tq = float(stats.t.ppf(0.5 + level / 2, df))
-    p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
+    from ._waves import t_result
+
     return {
-        "estimate": est,
-        "ci_low": est - tq * se,
-        "ci_high": est + tq * se,
-        "se": se,
-        "df": df,
-        "p_value": p,
-        "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
+        **t_result(est, se, df, base_var, level),
         "n_linked": n_linked,
         "model": label
         + ("; t interval with Satterthwaite df" if sat_ok else "; t interval on (groups - 1) df"),
@@ -2118,8 +2201,6 @@ def change_over_time(
     (2nd ed.). Erlbaum. Hedges, L. V. (1981). Distribution theory for Glass's
     estimator of effect size. *Journal of Educational Statistics*, 6, 107-128.
     """
-    import pingouin as pg
-
     _check_ids(scores, ["respondent_id", "school", "wave"], "scores")
     spec = _spec(instrument)
     doms = _domains(spec, domains, scores)
@@ -2139,139 +2220,280 @@ def change_over_time(
             min_response_rate=min_response_rate,
             roles=roles,
         )
-    sub = scores[scores["wave"].astype(str).isin([baseline, followup])]
-    if roles is not None and "role" in sub:
-        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
-    sub = sub.assign(
-        school=sub["school"].astype(str),
-        respondent_id=sub["respondent_id"].astype(str),
-        followup=(sub["wave"].astype(str) == followup).astype(float),
-    )
-    schools = sorted(sub["school"].unique(), key=natural_key)
+    sub = _change_subset(scores, [baseline, followup], roles)
+    sub = sub.assign(followup=(sub["wave"].astype(str) == followup).astype(float))
     low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
-    scopes = ([] if school is not None else ["network"]) + (
-        [str(school)] if school is not None else (schools if by_school else [])
-    )
+    scopes = _change_scopes(sub, school, by_school)
     rows = []
     for d in doms:
-        data = (
-            sub[["school", "respondent_id", "followup", d]]
-            .rename(columns={d: "score"})
-            .dropna(subset=["score"])
-        )
-        data = data.sort_values(
-            ["school", "respondent_id", "followup"], kind="mergesort", key=id_sort_key
-        ).reset_index(drop=True)
+        data = _change_data(sub, d, "followup")
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
-            row = {
-                "domain": d,
-                "domain_name": spec.names.get(d, d),
-                "scope": scope,
-                "estimate": np.nan,
-                "ci_low": np.nan,
-                "ci_high": np.nan,
-                "se": np.nan,
-                "df": np.nan,
-                "p_value": np.nan,
-                "effect_size": np.nan,
-                "hedges_g": np.nan,
-                "n_baseline": float(nb),
-                "n_followup": float(nf),
-                "n_linked": np.nan,
-                "model": "",
-                "reading": "",
-                "note": "",
-                "suppressed": "",
-            }
-            if nb < min_n or nf < min_n:
-                row.update(
-                    n_baseline=np.nan,
-                    n_followup=np.nan,
-                    suppressed=f"fewer than {min_n} respondents in a wave",
-                    reading=f"{spec.short(d)}: change not reported, fewer than {min_n} respondents in a wave.",
-                )
-                rows.append(row)
+            row = _change_row(d, spec.names.get(d, d), scope, float(nb), float(nf))
+            too_few = nb < min_n or nf < min_n
+            if too_few or scope in low_rate:
+                rows.append(_withhold_two_waves(row, spec.short(d), too_few, min_n, min_response_rate))
                 continue
-            if scope in low_rate:
-                row.update(
-                    n_baseline=np.nan,
-                    n_followup=np.nan,
-                    suppressed=f"response rate under {min_response_rate:.0%} in a wave",
-                    reading=f"{spec.short(d)}: change not reported, fewer than {min_response_rate:.0%} of "
-                    f"invited staff answered in a wave.",
-                )
-                rows.append(row)
-                continue
-            fit = (
-                _change_network(part, level, random_slope)
-                if scope == "network" and part["school"].nunique() > 1
-                else _change_school(part, level)
-            )
-            row.update({k: v for k, v in fit.items() if k in row})
-            if "estimate" in fit:
-                g = pg.compute_effsize(
-                    part.loc[part["followup"] == 1, "score"].to_numpy(),
-                    part.loc[part["followup"] == 0, "score"].to_numpy(),
-                    paired=False,
-                    eftype="hedges",
-                )
-                row["hedges_g"] = float(g)
-                row["reading"] = _reading(
-                    spec.short(d),
-                    fit["estimate"],
-                    fit["ci_low"],
-                    fit["ci_high"],
-                    fit["effect_size"],
-                    level,
-                    "network" if scope == "network" else scope,
-                )
+            _fit_two_waves(row, part, spec.short(d), level, random_slope)
             if scope == "network" and _network_counts_disclose(data, min_n):
-                # df too: an intercept-only model's Satterthwaite df is close to N - 2, and it could be
-                # read back from the interval and p-value, so those use min(df, 30) (slightly wider)
-                if np.isfinite(row["df"]) and row["df"] > 30 and np.isfinite(row["se"]):
-                    tq = float(stats.t.ppf(0.5 + level / 2, 30))
-                    row.update(
-                        ci_low=row["estimate"] - tq * row["se"],
-                        ci_high=row["estimate"] + tq * row["se"],
-                        p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)),
-                    )
-                    row["reading"] = _reading(
-                        spec.short(d),
-                        row["estimate"],
-                        row["ci_low"],
-                        row["ci_high"],
-                        row["effect_size"],
-                        level,
-                        "network",
-                    )
-                    row["note"] = "; ".join(
-                        x
-                        for x in [
-                            row["note"],
-                            "interval on 30 df (not the Satterthwaite df), "
-                            "so the network's size cannot be read from it",
-                        ]
-                        if x
-                    )
-                row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
-                row["note"] = "; ".join(
-                    x
-                    for x in [
-                        row["note"],
-                        "network counts not shown: with the school counts "
-                        "they would reveal the size of a school too small to report",
-                    ]
-                    if x
-                )
+                if _widen_to_30_df(row, level, need_se=True):
+                    row["reading"] = _row_reading(row, spec.short(d), level)
+                _hide_network_counts(row)
             rows.append(row)
-    cols = list(_CHANGE_COLUMNS)
-    out = pd.DataFrame(rows, columns=cols)
-    for c in cols[3:14]:
-        out[c] = out[c].astype("float64")
+    out = _change_frame(rows, list(_CHANGE_COLUMNS), 3)
     out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n}
     return out
+
+
+#: The notes of the network-count disclosure rule (two waves and several alike).
+_NOTE_30_DF = "interval on 30 df (not the Satterthwaite df), so the network's size cannot be read from it"
+_NOTE_NO_COUNTS = (
+    "network counts not shown: with the school counts they would reveal the size of a school too small "
+    "to report"
+)
+
+
+def _join_notes(*notes: str) -> str:
+    """Notes joined with ``"; "``, the empty ones left out."""
+    return "; ".join(x for x in notes if x)
+
+
+def _change_subset(scores: pd.DataFrame, waves: list[str], roles) -> pd.DataFrame:
+    """The rows of the compared waves and roles, with text school and respondent ids."""
+    sub = scores[scores["wave"].astype(str).isin(waves)]
+    if roles is not None and "role" in sub:
+        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
+    return sub.assign(school=sub["school"].astype(str), respondent_id=sub["respondent_id"].astype(str))
+
+
+def _change_scopes(sub: pd.DataFrame, school, by_school: bool) -> list[str]:
+    """``network`` and/or the school ids a change table has rows for."""
+    schools = sorted(sub["school"].unique(), key=natural_key)
+    return ([] if school is not None else ["network"]) + (
+        [str(school)] if school is not None else (schools if by_school else [])
+    )
+
+
+def _change_data(sub: pd.DataFrame, d: str, wave_col: str) -> pd.DataFrame:
+    """One domain's answered scores (``school, respondent_id, <wave_col>, score``) in id order."""
+    data = sub[["school", "respondent_id", wave_col, d]].rename(columns={d: "score"}).dropna(subset=["score"])
+    return data.sort_values(
+        ["school", "respondent_id", wave_col], kind="mergesort", key=id_sort_key
+    ).reset_index(drop=True)
+
+
+def _change_row(d: str, name: str, scope: str, n_baseline: float, n_followup: float, **extra) -> dict:
+    """An empty row of a change table (no estimate yet)."""
+    return {
+        "domain": d,
+        "domain_name": name,
+        "scope": scope,
+        **extra,
+        "estimate": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "se": np.nan,
+        "df": np.nan,
+        "p_value": np.nan,
+        "effect_size": np.nan,
+        "hedges_g": np.nan,
+        "n_baseline": n_baseline,
+        "n_followup": n_followup,
+        "n_linked": np.nan,
+        "model": "",
+        "reading": "",
+        "note": "",
+        "suppressed": "",
+    }
+
+
+def _change_withheld(too_few: bool, low_rate: bool, min_n: int, min_response_rate: float) -> str:
+    """Why a scope's change is not reported ("" when it is)."""
+    if too_few:
+        return f"fewer than {min_n} respondents in a wave"
+    if low_rate:
+        return f"response rate under {min_response_rate:.0%} in a wave"
+    return ""
+
+
+def _withhold_two_waves(row: dict, short: str, too_few: bool, min_n: int, min_response_rate: float) -> dict:
+    """A two-wave row whose change is not reported (too few respondents, else a low response rate)."""
+    detail = (
+        f"fewer than {min_n} respondents in a wave"
+        if too_few
+        else f"fewer than {min_response_rate:.0%} of invited staff answered in a wave"
+    )
+    row.update(
+        n_baseline=np.nan,
+        n_followup=np.nan,
+        suppressed=_change_withheld(too_few, True, min_n, min_response_rate),
+        reading=f"{short}: change not reported, {detail}.",
+    )
+    return row
+
+
+def _fit_two_waves(row: dict, part: pd.DataFrame, short: str, level: float, random_slope: bool | str) -> None:
+    """Fit the two-wave change of one scope into ``row``: estimate, interval, effect sizes, reading."""
+    import pingouin as pg
+
+    scope = row["scope"]
+    fit = (
+        _change_network(part, level, random_slope)
+        if scope == "network" and part["school"].nunique() > 1
+        else _change_school(part, level)
+    )
+    row.update({k: v for k, v in fit.items() if k in row})
+    if "estimate" in fit:
+        g = pg.compute_effsize(
+            part.loc[part["followup"] == 1, "score"].to_numpy(),
+            part.loc[part["followup"] == 0, "score"].to_numpy(),
+            paired=False,
+            eftype="hedges",
+        )
+        row["hedges_g"] = float(g)
+        row["reading"] = _row_reading(row, short, level)
+
+
+def _row_reading(row: dict, short: str, level: float, contrast: str | None = None) -> str:
+    """The sentence that reads a change row's estimate, interval and effect size (per contrast with waves)."""
+    est, lo, hi, es = row["estimate"], row["ci_low"], row["ci_high"], row["effect_size"]
+    if contrast is None:
+        return _reading(short, est, lo, hi, es, level, row["scope"])
+    return _reading_waves(short, contrast, est, lo, hi, es, level, row["scope"])
+
+
+def _widen_to_30_df(row: dict, level: float, *, need_se: bool) -> bool:
+    """Put a network row's interval and p-value on 30 df when its df is larger; True if it did.
+
+    An intercept-only model's Satterthwaite df is close to N - p, so it could be read back from the interval
+    and the p-value: those use min(df, 30) (slightly wider), and :func:`_hide_network_counts` drops the df.
+    """
+    if not (np.isfinite(row["df"]) and row["df"] > 30 and (np.isfinite(row["se"]) or not need_se)):
+        return False
+    tq = float(stats.t.ppf(0.5 + level / 2, 30))
+    row.update(
+        ci_low=row["estimate"] - tq * row["se"],
+        ci_high=row["estimate"] + tq * row["se"],
+        p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)),
+    )
+    row["note"] = _join_notes(row["note"], _NOTE_30_DF)
+    return True
+
+
+def _hide_network_counts(row: dict) -> None:
+    """Blank a network row's counts and df (with the school counts they would reveal a small school)."""
+    row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
+    row["note"] = _join_notes(row["note"], _NOTE_NO_COUNTS)
+
+
+def _change_frame(rows: list[dict], cols: list[str], first_number: int) -> pd.DataFrame:
+    """The change table: ``cols`` in order, the 11 numeric columns from ``first_number`` as float64."""
+    out = pd.DataFrame(rows, columns=cols)
+    for c in cols[first_number : first_number + 11]:
+        out[c] = out[c].astype("float64")
+    return out
+
+
+def _change_waves(
+    scores: pd.DataFrame,
+    waves: list[str],
+    spec: _Spec,
+    doms: list[str],
+    *,
+    school,
+    by_school: bool,
+    level: float,
+    min_n: int,
+    roster,
+    min_response_rate: float,
+    roles,
+) -> pd.DataFrame:
+    """change_over_time with three or more waves (see its ``waves`` parameter and :mod:`assetinv._waves`)."""
+    from . import _waves
+
+    _check_waves_present(scores, waves)
+    sub = _change_subset(scores, waves, roles)
+    ix = {w: k for k, w in enumerate(waves)}
+    sub = sub.assign(_wave_ix=sub["wave"].astype(str).map(ix).astype(int))
+    low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
+    scopes = _change_scopes(sub, school, by_school)
+    rows = []
+    for d in doms:
+        data = _change_data(sub, d, "_wave_ix")
+        disclose = _waves.counts_disclose(data, len(waves), min_n)
+        for scope in scopes:
+            part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
+            n_w = part.groupby("_wave_ix").size().reindex(range(len(waves)), fill_value=0).to_numpy()
+            why = _change_withheld(n_w.min() < min_n, scope in low_rate, min_n, min_response_rate)
+            rows += _wave_scope_rows(part, waves, spec, d, scope, n_w, why, level, disclose)
+    cols = [*_CHANGE_COLUMNS[:3], "contrast", *_CHANGE_COLUMNS[3:]]  # one row per wave contrast
+    out = _change_frame(rows, cols, 4)
+    out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n, "waves": list(waves)}
+    return out
+
+
+def _check_waves_present(scores: pd.DataFrame, waves: list[str]) -> None:
+    """Distinct wave ids, each with rows in ``scores`` (else ValueError / DataError)."""
+    if len(set(waves)) != len(waves):
+        raise ValueError(f"waves must be distinct, got {waves}")
+    present = set(scores["wave"].astype(str))
+    missing = [w for w in waves if w not in present]
+    if missing:
+        raise DataError(
+            [
+                Problem(
+                    "scores",
+                    f"wave(s) {missing} named in waves= have no rows",
+                    f"use the wave ids present in the data: {sorted(present)}",
+                    column="wave",
+                )
+            ]
+        )
+
+
+def _wave_scope_rows(
+    part: pd.DataFrame,
+    waves: list[str],
+    spec: _Spec,
+    d: str,
+    scope: str,
+    n_w: np.ndarray,
+    why: str,
+    level: float,
+    disclose: bool,
+) -> list[dict]:
+    """The trend row and one row per later wave of one domain and scope (three or more waves)."""
+    import pingouin as pg
+
+    from . import _waves
+
+    network = scope == "network" and part["school"].nunique() > 1
+    fits: list[dict] = []
+    if not why:
+        fits = _waves.fit(part, waves, "trend", network) + _waves.fit(part, waves, "contrasts", network)
+    rows = []
+    for k, con in enumerate(["trend"] + [f"{w} - {waves[0]}" for w in waves[1:]]):
+        wk = len(waves) - 1 if k == 0 else k
+        row = _change_row(d, spec.names.get(d, d), scope, float(n_w[0]), float(n_w[wk]), contrast=con)
+        row["suppressed"] = why
+        if why:
+            row.update(
+                n_baseline=np.nan, n_followup=np.nan, reading=f"{spec.short(d)}: change not reported, {why}."
+            )
+            rows.append(row)
+            continue
+        row.update(_waves.result(fits[k], level))
+        y0 = part.loc[part["_wave_ix"] == 0, "score"].to_numpy()
+        y1 = part.loc[part["_wave_ix"] == wk, "score"].to_numpy()
+        row["hedges_g"] = float(pg.compute_effsize(y1, y0, paired=False, eftype="hedges"))
+        if scope == "network" and disclose:
+            _widen_to_30_df(row, level, need_se=False)  # the reading below uses the widened interval
+        row["reading"] = _row_reading(row, spec.short(d), level, contrast=con)
+        if scope == "network" and disclose:
+            _hide_network_counts(row)
+        rows.append(row)
+    return rows
 
 
 def _reading_waves(
@@ -2292,174 +2514,6 @@ def _reading_waves(
         f"{short} changed{where} by {'+' if est >= 0 else ''}{_fmt(est, 2)} points {what} ({ci}); "
         f"the data cannot tell this apart from no change."
     )
-
-
-def _change_waves(
-    scores: pd.DataFrame,
-    waves: list[str],
-    spec: _Spec,
-    doms: list[str],
-    *,
-    school,
-    by_school: bool,
-    level: float,
-    min_n: int,
-    roster,
-    min_response_rate: float,
-    roles,
-) -> pd.DataFrame:
-    """change_over_time with three or more waves (see its ``waves`` parameter and :mod:`assetinv._waves`)."""
-    import pingouin as pg
-
-    from . import _waves
-
-    if len(set(waves)) != len(waves):
-        raise ValueError(f"waves must be distinct, got {waves}")
-    present = set(scores["wave"].astype(str))
-    missing = [w for w in waves if w not in present]
-    if missing:
-        raise DataError(
-            [
-                Problem(
-                    "scores",
-                    f"wave(s) {missing} named in waves= have no rows",
-                    f"use the wave ids present in the data: {sorted(present)}",
-                    column="wave",
-                )
-            ]
-        )
-    sub = scores[scores["wave"].astype(str).isin(waves)]
-    if roles is not None and "role" in sub:
-        sub = sub[sub["role"].astype(str).isin([str(r) for r in roles])]
-    ix = {w: k for k, w in enumerate(waves)}
-    sub = sub.assign(
-        school=sub["school"].astype(str),
-        respondent_id=sub["respondent_id"].astype(str),
-        _wave_ix=sub["wave"].astype(str).map(ix).astype(int),
-    )
-    schools = sorted(sub["school"].unique(), key=natural_key)
-    low_rate = _low_response_schools(sub, roster, roles, min_response_rate)
-    scopes = ([] if school is not None else ["network"]) + (
-        [str(school)] if school is not None else (schools if by_school else [])
-    )
-    contrasts = ["trend"] + [f"{w} - {waves[0]}" for w in waves[1:]]
-    rows = []
-    for d in doms:
-        data = (
-            sub[["school", "respondent_id", "_wave_ix", d]]
-            .rename(columns={d: "score"})
-            .dropna(subset=["score"])
-        )
-        data = data.sort_values(
-            ["school", "respondent_id", "_wave_ix"], kind="mergesort", key=id_sort_key
-        ).reset_index(drop=True)
-        disclose = _waves.counts_disclose(data, len(waves), min_n)
-        for scope in scopes:
-            part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
-            n_w = part.groupby("_wave_ix").size().reindex(range(len(waves)), fill_value=0).to_numpy()
-            network = scope == "network" and part["school"].nunique() > 1
-            fits: list[dict] = []
-            why = ""
-            if n_w.min() < min_n:
-                why = f"fewer than {min_n} respondents in a wave"
-            elif scope in low_rate:
-                why = f"response rate under {min_response_rate:.0%} in a wave"
-            else:
-                fits = _waves.fit(part, waves, "trend", network) + _waves.fit(
-                    part, waves, "contrasts", network
-                )
-            for k, con in enumerate(contrasts):
-                wk = len(waves) - 1 if k == 0 else k
-                row = {
-                    "domain": d,
-                    "domain_name": spec.names.get(d, d),
-                    "scope": scope,
-                    "contrast": con,
-                    "estimate": np.nan,
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                    "se": np.nan,
-                    "df": np.nan,
-                    "p_value": np.nan,
-                    "effect_size": np.nan,
-                    "hedges_g": np.nan,
-                    "n_baseline": float(n_w[0]),
-                    "n_followup": float(n_w[wk]),
-                    "n_linked": np.nan,
-                    "model": "",
-                    "reading": "",
-                    "note": "",
-                    "suppressed": why,
-                }
-                if why:
-                    row.update(
-                        n_baseline=np.nan,
-                        n_followup=np.nan,
-                        reading=f"{spec.short(d)}: change not reported, {why}.",
-                    )
-                    rows.append(row)
-                    continue
-                row.update(_waves.result(fits[k], level))
-                y0 = part.loc[part["_wave_ix"] == 0, "score"].to_numpy()
-                y1 = part.loc[part["_wave_ix"] == wk, "score"].to_numpy()
-                row["hedges_g"] = float(pg.compute_effsize(y1, y0, paired=False, eftype="hedges"))
-                row["reading"] = _reading_waves(
-                    spec.short(d),
-                    con,
-                    row["estimate"],
-                    row["ci_low"],
-                    row["ci_high"],
-                    row["effect_size"],
-                    level,
-                    scope,
-                )
-                if scope == "network" and disclose:
-                    # as with two waves: an intercept-only df is close to N - p, so it is not shown and
-                    # the interval and p-value use min(df, 30)
-                    if np.isfinite(row["df"]) and row["df"] > 30:
-                        tq = float(stats.t.ppf(0.5 + level / 2, 30))
-                        row.update(
-                            ci_low=row["estimate"] - tq * row["se"],
-                            ci_high=row["estimate"] + tq * row["se"],
-                            p_value=float(2 * stats.t.sf(abs(row["estimate"] / row["se"]), 30)),
-                        )
-                        row["reading"] = _reading_waves(
-                            spec.short(d),
-                            con,
-                            row["estimate"],
-                            row["ci_low"],
-                            row["ci_high"],
-                            row["effect_size"],
-                            level,
-                            scope,
-                        )
-                        row["note"] = "; ".join(
-                            x
-                            for x in [
-                                row["note"],
-                                "interval on 30 df (not the Satterthwaite "
-                                "df), so the network's size cannot be read from it",
-                            ]
-                            if x
-                        )
-                    row.update(n_baseline=np.nan, n_followup=np.nan, n_linked=np.nan, df=np.nan)
-                    row["note"] = "; ".join(
-                        x
-                        for x in [
-                            row["note"],
-                            "network counts not shown: with the school "
-                            "counts they would reveal the size of a school too small "
-                            "to report",
-                        ]
-                        if x
-                    )
-                rows.append(row)
-    cols = [*_CHANGE_COLUMNS[:3], "contrast", *_CHANGE_COLUMNS[3:]]  # one row per wave contrast
-    out = pd.DataFrame(rows, columns=cols)
-    for c in cols[4:15]:
-        out[c] = out[c].astype("float64")
-    out.attrs = {"instrument_version": spec.version, "level": level, "min_n": min_n, "waves": list(waves)}
-    return out
 
 
 # --------------------------------------------------------------------------- #
@@ -2749,19 +2803,13 @@ def recommend(
         school = ids[0]
     pb = playbook if isinstance(playbook, dict) else load_playbook(playbook, instrument=instrument)
     spec = _spec(instrument)
-    prof = profile[profile["school"].astype(str) == str(school)]
-    if prof.empty:
-        raise DataError(Problem("profile", f"school '{school}' is not in the profile", "check the school id"))
-    order = {d: i for i, d in enumerate(spec.domains)}
-    prio = {"asset": 0, "growth area": 1, "typical": 2, "": 3}
-    prof = prof.assign(_p=prof["status"].map(prio).fillna(3), _o=prof["domain"].map(order).fillna(99))
-    prof = prof.sort_values(["_p", "_o", "domain"], kind="mergesort")
+    prof = _school_profile_in_order(profile, str(school), spec)
     rows = []
     v2 = "supports" in pb
+    inst = instrument
     if v2:
-        from .supports import matched_supports, require_v2_instrument, source_text
+        from .supports import require_v2_instrument
 
-        inst = instrument
         if inst is None or not hasattr(inst, "codebook"):
             from .instrument import load_instrument
 
@@ -2794,57 +2842,75 @@ def recommend(
         ev = _evidence(r, codes, spec, float(profile.attrs.get("level", 0.95)))
         kind = "build on" if r["status"] == "asset" else "grow"
         if v2:
-            for s in matched_supports(
-                pb, str(school), str(r["domain"]), str(r["status"]), items, codes, spec, inst, max_supports
-            ):
-                src = source_text(pb, s["evidence"])
-                rows.append(
-                    {
-                        **base,
-                        "kind": kind,
-                        "support_id": str(s["id"]),
-                        "support": str(s["title"]).strip(),
-                        "description": " ".join(str(s["description"]).split()),
-                        "evidence": ev,
-                        "drawn_from": str(s["evidence"].get("source", "")),
-                        "lever": " ".join(str(s.get("lever", "")).split()),
-                        "who_acts": str(s["who_acts"]),
-                        "cbo_role": " ".join(str(s.get("cbo_role", "")).split()),
-                        "triggered_by": s["_why"],
-                        "source": src,
-                    }
-                )
+            rows += _v2_support_rows(pb, r, base, kind, ev, items, codes, spec, inst, max_supports)
             continue
-        sups = pb["domains"].get(r["domain"], {}).get(r["status"], []) or []
-        for s in sups:
-            rows.append(
-                {
-                    **base,
-                    "kind": kind,
-                    "support_id": str(s["id"]),
-                    "support": str(s["title"]).strip(),
-                    "description": " ".join(str(s["description"]).split()),
-                    "evidence": ev,
-                    "drawn_from": str(s.get("drawn_from", "")),
-                    "lever": " ".join(str(s.get("lever", "")).split()),
-                    **blank,
-                }
-            )
-    cols = [
-        "school",
-        "domain",
-        "domain_name",
-        "status",
-        "kind",
-        "support_id",
-        "support",
-        "description",
-        "evidence",
-        "drawn_from",
-        "lever",
-        "who_acts",
-        "cbo_role",
-        "triggered_by",
-        "source",
-    ]
-    return pd.DataFrame(rows, columns=cols).reset_index(drop=True)
+        for s in pb["domains"].get(r["domain"], {}).get(r["status"], []) or []:
+            rows.append({**base, **_support_fields(s, kind, ev, str(s.get("drawn_from", ""))), **blank})
+    return pd.DataFrame(rows, columns=list(_RECOMMEND_COLUMNS)).reset_index(drop=True)
+
+
+#: The columns of :func:`recommend`'s table.
+_RECOMMEND_COLUMNS = (
+    "school",
+    "domain",
+    "domain_name",
+    "status",
+    "kind",
+    "support_id",
+    "support",
+    "description",
+    "evidence",
+    "drawn_from",
+    "lever",
+    "who_acts",
+    "cbo_role",
+    "triggered_by",
+    "source",
+)
+
+
+def _school_profile_in_order(profile: pd.DataFrame, school: str, spec: _Spec) -> pd.DataFrame:
+    """One school's profile rows: assets, growth areas, typical, unreported; then in domain order."""
+    prof = profile[profile["school"].astype(str) == school]
+    if prof.empty:
+        raise DataError(Problem("profile", f"school '{school}' is not in the profile", "check the school id"))
+    order = {d: i for i, d in enumerate(spec.domains)}
+    prio = {"asset": 0, "growth area": 1, "typical": 2, "": 3}
+    prof = prof.assign(_p=prof["status"].map(prio).fillna(3), _o=prof["domain"].map(order).fillna(99))
+    return prof.sort_values(["_p", "_o", "domain"], kind="mergesort")
+
+
+def _support_fields(s: dict, kind: str, ev: str, drawn_from: str) -> dict:
+    """The columns a playbook support fills in a recommendation row."""
+    return {
+        "kind": kind,
+        "support_id": str(s["id"]),
+        "support": str(s["title"]).strip(),
+        "description": " ".join(str(s["description"]).split()),
+        "evidence": ev,
+        "drawn_from": drawn_from,
+        "lever": " ".join(str(s.get("lever", "")).split()),
+    }
+
+
+def _v2_support_rows(
+    pb: dict, r: pd.Series, base: dict, kind: str, ev: str, items, codes, spec: _Spec, inst, max_supports: int
+) -> list[dict]:
+    """The rows of the supports a 2.0.0 playbook matches to one domain of the school."""
+    from .supports import matched_supports, source_text
+
+    rows = []
+    for s in matched_supports(
+        pb, str(base["school"]), str(r["domain"]), str(r["status"]), items, codes, spec, inst, max_supports
+    ):
+        rows.append(
+            {
+                **base,
+                **_support_fields(s, kind, ev, str(s["evidence"].get("source", ""))),
+                "who_acts": str(s["who_acts"]),
+                "cbo_role": " ".join(str(s.get("cbo_role", "")).split()),
+                "triggered_by": s["_why"],
+                "source": source_text(pb, s["evidence"]),
+            }
+        )
+    return rows

@@ -53,7 +53,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,22 @@ _RESP_COR = {
     ("LM", "OS"): 0.48,
     ("CN", "OS"): 0.60,
 }
-_FALLBACK = {
+
+
+class _FallbackParams(TypedDict):
+    """The true parameters of a domain id the tables above do not name."""
+
+    mu: float
+    school_sd: float
+    resp_sd: float
+    leader: float
+    district: float
+    growth: tuple[float, float]
+    school_cor: float
+    resp_cor: float
+
+
+_FALLBACK: _FallbackParams = {
     "mu": 3.40,
     "school_sd": 0.33,
     "resp_sd": 0.64,
@@ -561,7 +576,8 @@ def _contaminate(
     partial_rate: float,
 ) -> _Quality:
     """Phase 4: reverse keys as ticked, straight-lining, partial responses, MCAR gaps, Don't know, speed."""
-    N, J = x.shape
+    N: int = x.shape[0]
+    J: int = x.shape[1]
     D = len(model.domains)
     straight = s_contam.random(N) < straightliner_rate
     partial = (s_contam.random(N) < partial_rate) & ~straight
@@ -580,7 +596,7 @@ def _contaminate(
     stored[partial[:, None] & late] = np.nan
     stored[miss & ~straight[:, None] & ~partial[:, None]] = np.nan
     dk = np.zeros((N, J), bool)
-    if model.dk_code is not None:
+    if model.dk_code is not None and model.dk_rate is not None:  # set together
         # its own stream, spawned without advancing s_contam, so 1.0.0 studies are unchanged
         s_dk = s_contam.spawn(1)[0]
         dk = (s_dk.random((N, J)) < model.dk_rate[role_ix]) & asked & ~straight[:, None] & ~np.isnan(stored)
@@ -1662,8 +1678,8 @@ def simulate_study(
             for a, w in zip(tp["pid_rows"][tp["speeders"]], tp["wave_rows"][tp["speeders"]])
         ],
     }
-    for v in flagged.values():
-        v.sort(key=lambda r: (list(waves).index(r["wave"]), r["respondent_id"]))
+    for flagged_rows in flagged.values():
+        flagged_rows.sort(key=lambda r: (list(waves).index(r["wave"]), r["respondent_id"]))
 
     truth = {
         "generator": f"assetinv.simulate {GENERATOR_VERSION}",
@@ -1759,7 +1775,7 @@ def simulate_study(
         dkf = tp["dont_know"]
         roles_ = resp["role"].astype(str)
         truth["dont_know"] = {
-            "code": int(model.dk_code),
+            "code": int(cast(int, model.dk_code)),  # a Don't-know frame implies a code
             "rule": (
                 f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
                 f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
@@ -1823,7 +1839,7 @@ def _truth_md(st: Study) -> str:
     t = st.truth
     m = t["model"]
     doms = m["domains"]
-    L = []
+    L: list[str] = []
     a = L.append
     a("# TRUTH: how this sample was generated\n")
     a(

@@ -165,7 +165,7 @@ def test_ids_and_names_file(tmp_path):
     names = read_redact_names(p)
     assert names == ["Devon Price", "Aoife Byrne"]
     assert redact("Devon and aoife byrne met.", names=names) == "[name] and [name] met."
-    assert redact("We will devon it", names=names) == "We will devon it"  # parts only when capitalised
+    assert redact("We will price it", names=names) == "We will price it"  # parts only when capitalised
 
 
 def test_report_uses_redact_names_and_respondent_ids(tmp_path):

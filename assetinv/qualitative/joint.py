@@ -8,6 +8,7 @@ methods designs: principles and practices. *Health Services Research*, 48(6), 21
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,10 +19,10 @@ import pandas as pd
 from .. import agreement as _ag
 from ..codings_layout import _s
 from ..instrument import Instrument, resolve
-from ..privacy import MIN_INTERVIEWS, interview_site_reasons
+from ..privacy import MIN_INTERVIEWS, band_count, interview_site_reasons
 from .intercoder import coder_agreement
 from .quotes import exemplar_quotes
-from .tallies import _code_info, _real, _with_valence
+from .tallies import _code_info, _real, _with_valence, code_tallies
 
 __all__ = ["joint_display"]
 
@@ -68,6 +69,8 @@ def joint_display(
     instrument: Instrument | str | Path | None = None,
     min_interviews: int = MIN_INTERVIEWS,
     ids: Iterable[str] | None = None,
+    band: bool = False,
+    tallies: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Join survey scores and interview evidence, one row per domain.
 
@@ -106,7 +109,22 @@ def joint_display(
         (``top_codes``, ``n_excerpts`` and the quote are blank and
         ``interviews_suppressed`` gives the reason), matching
         :func:`code_tallies`' suppression. Default
-        :data:`assetinv.privacy.MIN_INTERVIEWS`.
+        :data:`assetinv.privacy.MIN_INTERVIEWS`. A school that
+        :func:`code_tallies` hides only to protect another school (its
+        complementary suppression: the network tally minus the other schools
+        would give the hidden school's counts) is hidden here too.
+    band : bool
+        For a school (``school`` given), show counts that could be one
+        interviewee's in bands, as the report does: an ``n_excerpts``,
+        ``n_strength`` or ``n_barrier`` of 1 to ``min_interviews`` becomes
+        ``"1+"`` (the column then holds ints and ``"1+"``), and so do the
+        counts in ``top_codes``, ``strengths``, ``barriers`` and ``evidence``.
+        The network table (``school=None``) is never banded. Default False
+        (exact counts, for analysis).
+    tallies : DataFrame, optional
+        ``code_tallies(codings, "school")`` when already computed (the report
+        passes its table), for the complementary rule above; computed from
+        ``codings`` when not given.
 
     Returns
     -------
@@ -136,6 +154,8 @@ def joint_display(
     1     OS          2.6  growth area           0
     >>> jd.loc[0, "exemplar_quote"]
     'We share labs with [name].'
+    >>> joint_display(prof, c, school="S1", band=True)["n_excerpts"].tolist()
+    ['1+', 0]
 
     References
     ----------
@@ -162,6 +182,9 @@ def joint_display(
         label = school
     alpha = _domain_agreement(codings, agreement, instrument)
     cod, hidden = _site_codings(cod, school, min_interviews)
+    if school is not None and not hidden:
+        hidden = _complementary_reason(codings, school, min_interviews, instrument, tallies)
+        cod = cod.iloc[0:0] if hidden else cod
     real = _with_valence(_real(cod))
     # barrier and enabler codes count toward the domain they are tied to
     real["domain"] = real["code"].map(tied).fillna("")
@@ -216,8 +239,53 @@ def joint_display(
             "n_barrier",
         ],
     )
+    if band and school is not None:
+        out = _band_counts(out, min_interviews)
     out["evidence"] = [_evidence(r) for r in out.to_dict("records")]
     return out
+
+
+_COUNT = re.compile(r"\((\d+)\)")
+
+
+def _band_counts(out: pd.DataFrame, below: int) -> pd.DataFrame:
+    """A school's counts of 1 to ``below`` as "1+" (numbers and "Name (2)" texts); hidden rows stay blank."""
+    out = out.copy()
+    shown = out["interviews_suppressed"].fillna("") == ""
+    if not shown.any():
+        return out
+    for col in ("n_excerpts", "n_strength", "n_barrier"):
+        vals = out[col].astype(object)
+        out[col] = [
+            (b if (b := band_count(v, below=below)) == "1+" else int(v)) if ok else v
+            for v, ok in zip(vals, shown)
+        ]
+    for col in ("top_codes", "strengths", "barriers"):
+        out[col] = [
+            _COUNT.sub(lambda m: f"({band_count(int(m.group(1)), below=below)})", str(v)) for v in out[col]
+        ]
+    return out
+
+
+def _complementary_reason(
+    codings: pd.DataFrame,
+    school: str,
+    min_interviews: int,
+    instrument: Instrument | str | Path | None,
+    tal: pd.DataFrame | None,
+) -> str:
+    """The reason :func:`code_tallies` hides ``school`` to protect another school ("" when it shows it)."""
+    if tal is None:
+        if codings.empty or "school" not in codings:
+            return ""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tal = code_tallies(codings, "school", min_n=min_interviews, instrument=instrument)
+    if tal.empty or "suppressed" not in tal or "school" not in tal:
+        return ""
+    why = tal.loc[tal["school"].astype(str) == str(school), "suppressed"].fillna("").astype(str)
+    why = why[why != ""]
+    return str(why.iloc[0]) if len(why) else ""
 
 
 def _domain_agreement(codings: pd.DataFrame, agreement, instrument: Instrument | str | Path | None) -> dict:
@@ -283,8 +351,9 @@ def _evidence(r: dict) -> str:
         parts.append("survey result suppressed or missing")
     if r.get("interviews_suppressed"):
         parts.append(f"interview evidence suppressed ({r['interviews_suppressed']})")
-    elif r["n_excerpts"]:
-        t = f"{int(r['n_excerpts'])} interview excerpt{'s' if r['n_excerpts'] != 1 else ''}"
+    elif r["n_excerpts"] and r["n_excerpts"] != "0":
+        n = r["n_excerpts"] if isinstance(r["n_excerpts"], str) else int(r["n_excerpts"])
+        t = f"{n} interview excerpt{'s' if n != 1 else ''}"
         if r.get("strengths") or r.get("barriers"):
             if r.get("strengths"):
                 t += f"; strengths: {r['strengths'].split('; ')[0]}"

@@ -487,10 +487,22 @@ def build_reports(
     resolve_inputs(data, config)  # fail fast on a missing data folder or config
     check_out(out, force=force)  # fail fast on a folder assetinv does not own
     shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
-    with terminate_as_interrupt():  # SIGTERM cleans up like Ctrl-C
+    with terminate_as_interrupt(), _one_blas_thread():  # SIGTERM cleans up like Ctrl-C
         return _build(
             data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger
         )
+
+
+def _one_blas_thread():
+    """BLAS on one thread for the whole run.
+
+    The report's linear algebra is thousands of small products and SVDs (the disclosure audit, the
+    per-school fits); a threaded BLAS spends more time waking its threads than computing, 20x more on a
+    busy 2-core machine. ``--jobs`` gives the parallelism instead, one worker per core.
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _build(

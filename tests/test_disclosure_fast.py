@@ -1,0 +1,170 @@
+"""The fast disclosure auditor gives the same verdicts as the auditor it replaced (issue 15).
+
+``tests/_disclosure_reference.py`` is a frozen copy of the auditor before it was made fast (one pandas mask
+per fact, every LP solved). Every ledger the report pipeline audits -- on the bundled sample, the issue's
+S12 case and the adversarial networks of ``test_disclosure.py`` -- is audited by both; the units blanked
+(in order), the residual risks, the number of sets checked and the LP bounds must be equal.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _disclosure_reference as REF  # noqa: E402
+from test_disclosure import NETWORKS  # noqa: E402
+
+import assetinv.disclosure as D  # noqa: E402
+
+
+def _audited(monkeypatch, data: Path | None):
+    """Every (ledger, cells, min_n) the pipeline passes to the auditor and to the LP bounds, in order."""
+    from assetinv.report import load_context
+
+    calls: list = []
+    real_audit, real_bounds = D.audit_ledger, D.count_bounds
+
+    def audit(ledger, cells, min_n=5, **kw):
+        out = real_audit(ledger, cells, min_n, **kw)
+        calls.append(("audit", ledger.copy(), cells.copy(), min_n, out))
+        return out
+
+    def bounds(ledger, cells, min_n=5):
+        out = real_bounds(ledger, cells, min_n)
+        calls.append(("bounds", ledger.copy(), cells.copy(), min_n, out))
+        return out
+
+    monkeypatch.setattr(D, "audit_ledger", audit)
+    monkeypatch.setattr(D, "count_bounds", bounds)
+    load_context(data)
+    return calls
+
+
+@pytest.mark.parametrize("network", ["bundled-sample", *NETWORKS])
+def test_same_verdicts_as_the_reference_auditor(network, tmp_path, monkeypatch):
+    data = None
+    if network != "bundled-sample":
+        data = tmp_path / "data"
+        NETWORKS[network](data)
+    calls = _audited(monkeypatch, data)
+    assert any(c[0] == "audit" for c in calls) and any(c[0] == "bounds" for c in calls)
+    for kind, ledger, cells, min_n, got in calls:
+        if kind == "audit":
+            want = REF.audit_ledger(ledger, cells, min_n)
+            assert got.added == want.added, network
+            assert got.residual == want.residual, network
+            assert (got.checked, got.facts) == (want.checked, want.facts)
+        else:
+            want = REF.count_bounds(ledger, cells, min_n)
+            assert got == want, network
+
+
+def _random_ledger(rng: np.random.Generator, n_schools: int):
+    """A random two-district ledger: school rows, district and network totals, hidden small schools."""
+    schools = [f"S{i:02d}" for i in range(n_schools)]
+    district = {s: "D1" if i % 2 else "D2" for i, s in enumerate(schools)}
+    rows = []
+    for s in schools:
+        for role in ("teacher", "leader"):
+            n = (
+                int(rng.integers(1, 4))
+                if role == "leader" or rng.random() < 0.3
+                else int(rng.integers(5, 20))
+            )
+            rows.append(
+                {"family": "scored", "domain": "X", "school": s, "role": role, "wave": "baseline", "n": n}
+            )
+    cells = pd.DataFrame(rows)
+
+    def fact(unit, sch, roles, shown=True, fixed=False):
+        return {
+            "family": "scored",
+            "domain": "X",
+            "unit": unit,
+            "table": "t",
+            "column": "n",
+            "value": 0.0,
+            "schools": sch,
+            "roles": roles,
+            "waves": None,
+            "shown": shown,
+            "fixed": fixed,
+            "depends": None,
+        }
+
+    facts = []
+    for s in schools:
+        tot = int(cells.loc[cells["school"] == s, "n"].sum())
+        facts.append(
+            fact(("school", s, "X"), (s,), ("leader", "teacher"), shown=tot >= 5 and rng.random() > 0.2)
+        )
+        if rng.random() < 0.5:
+            facts.append(fact(("gap", s), (s,), ("teacher",), shown=rng.random() > 0.3))
+    for dname in ("D1", "D2"):
+        members = tuple(sorted(s for s in schools if district[s] == dname))
+        for role in ("teacher", "leader"):
+            facts.append(fact(("district", dname, role), members, (role,)))
+    facts.append(fact(("network",), None, None, fixed=True))
+    return pd.DataFrame(facts), cells
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_same_verdicts_on_random_ledgers(seed):
+    """Random ledgers with hidden schools, district splits by role and a fixed network total."""
+    rng = np.random.default_rng(seed)
+    ledger, cells = _random_ledger(rng, int(rng.integers(4, 9)))
+    got, want = D.audit_ledger(ledger, cells), REF.audit_ledger(ledger, cells)
+    assert (got.added, got.residual, got.checked) == (want.added, want.residual, want.checked)
+    after = ledger[~ledger["unit"].isin(got.added)]
+    assert D.count_bounds(after, cells) == REF.count_bounds(after, cells)
+
+
+def test_mask_equals_the_reference():
+    cells = pd.DataFrame(
+        {
+            "school": ["A", "A", "B", "C"],
+            "role": ["teacher", "leader", "teacher", "leader"],
+            "wave": "baseline",
+        }
+    )
+    for key in [(("A",), None, None), (("A", "C"), ("leader",), None), (None, ("teacher",), ("followup",))]:
+        assert (D._mask(cells, *key) == REF._mask(cells, *key)).all()
+
+
+def test_free_widths_equal_the_one_at_a_time_shortcut():
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        cells = int(rng.integers(2, 12))
+        A = (rng.random((int(rng.integers(0, 6)), cells)) < 0.4).astype(float)
+        A_ub = (rng.random((2, cells)) < 0.3).astype(float) if rng.random() < 0.5 else None
+        n = rng.integers(1, 9, cells).astype(float)
+        T = (rng.random((5, cells)) < 0.3).astype(float)
+        got = D._free_widths(T, A, A_ub, n)
+        assert np.allclose(got, [REF._free_width(t, A, A_ub, n) for t in T])
+
+
+def test_width_certificates_never_exceed_the_lp_width():
+    """The shortcuts that let the auditor skip an LP are lower bounds on the LP's own interval."""
+    rng = np.random.default_rng(8)
+    checked = 0
+    for _ in range(40):
+        cells = int(rng.integers(3, 10))
+        n = rng.integers(1, 7, cells).astype(float)
+        A = (rng.random((int(rng.integers(1, 5)), cells)) < 0.5).astype(float)
+        ub = [m for m in (rng.random((2, cells)) < 0.3).astype(float) if 0 < m @ n < 5]
+        A_ub = np.vstack(ub) if ub else None
+        b_ub = np.full(len(ub), 4.0) if ub else None
+        T = (rng.random((4, cells)) < 0.4).astype(float)
+        T = T[T.sum(axis=1) > 0]
+        free, floor = D._width_floor(T, A, A_ub, b_ub, n)
+        for t, f in zip(T, floor):
+            width = D._lp_width(t, A, A @ n, A_ub, b_ub)
+            assert f <= width + 1e-7, (f, width)
+            checked += 1
+    assert checked > 100
