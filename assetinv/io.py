@@ -3337,6 +3337,43 @@ def _type_name(v: Any) -> str:
     }.get(type(v), type(v).__name__)
 
 
+#: The names ``thresholds:`` in study.yaml may set (the report pipeline passes each to its analysis:
+#: scoring's asset / growth-area cut-offs and the reliability verdicts, DEFAULT_THRESHOLDS).
+_THRESHOLD_NAMES = (
+    "asset_at",
+    "growth_below",
+    "min_diff",
+    "level",
+    "alpha_good",
+    "alpha_adequate",
+    "icc2_dependable",
+)
+
+
+def _check_thresholds_key(th: Any, P: _Collector) -> None:
+    """``thresholds:`` is a mapping of known names (:data:`_THRESHOLD_NAMES`) to numbers."""
+    if isinstance(th, dict):
+        for name, val in th.items():
+            if str(name) not in _THRESHOLD_NAMES:  # a misspelt name would be ignored without a word
+                P.col(
+                    f"unknown threshold '{str(name)[:40]}'",
+                    "use one of " + ", ".join(_THRESHOLD_NAMES),
+                    column="thresholds",
+                )
+            elif isinstance(val, bool) or not isinstance(val, (int, float)):
+                P.col(
+                    f"thresholds.{name} must be a number, not {_type_name(val)}",
+                    f"e.g. '{name}: 0.7' under 'thresholds:'",
+                    column="thresholds",
+                )
+    elif th is not None:
+        P.col(
+            f"'thresholds' must be a mapping of 'name: number' lines, not {_type_name(th)}",
+            "indent them under 'thresholds:'",
+            column="thresholds",
+        )
+
+
 def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
     """Check the type of every key of study.yaml; name the key and the expected type.
 
@@ -3394,21 +3431,7 @@ def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> No
                 "e.g. 'waves: [baseline, followup]'",
                 column="waves",
             )
-    th = out.get("thresholds")
-    if isinstance(th, dict):
-        for name, val in th.items():
-            if isinstance(val, bool) or not isinstance(val, (int, float)):
-                P.col(
-                    f"thresholds.{name} must be a number, not {_type_name(val)}",
-                    f"e.g. '{name}: 0.7' under 'thresholds:'",
-                    column="thresholds",
-                )
-    elif th is not None:
-        P.col(
-            f"'thresholds' must be a mapping of 'name: number' lines, not {_type_name(th)}",
-            "indent them under 'thresholds:'",
-            column="thresholds",
-        )
+    _check_thresholds_key(out.get("thresholds"), P)
     for k, types in _CONFIG_FILE_TYPES.items():
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:
