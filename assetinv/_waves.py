@@ -108,8 +108,8 @@ def fit(part: pd.DataFrame, waves: Sequence[str], kind: str, network: bool) -> l
     ]
 
 
-def result(fitrow: dict, level: float) -> dict:
-    est, se, df = fitrow["estimate"], fitrow["se"], fitrow["df"]
+def t_result(est: float, se: float, df: float, base_var: float, level: float) -> dict:
+    """Estimate, t interval on ``df``, se, df, two-sided p and effect size (estimate / baseline SD)."""
     tq = float(stats.t.ppf(0.5 + level / 2, df))
     p = float(2 * stats.t.sf(abs(est / se), df)) if se > 0 else np.nan
     return {
@@ -119,7 +119,13 @@ def result(fitrow: dict, level: float) -> dict:
         "se": se,
         "df": df,
         "p_value": p,
-        "effect_size": est / math.sqrt(fitrow["base_var"]) if fitrow["base_var"] > 0 else np.nan,
+        "effect_size": est / math.sqrt(base_var) if base_var > 0 else np.nan,
+    }
+
+
+def result(fitrow: dict, level: float) -> dict:
+    return {
+        **t_result(fitrow["estimate"], fitrow["se"], fitrow["df"], fitrow["base_var"], level),
         "n_linked": float(fitrow["n_linked"]),
         "model": fitrow["model"],
         "note": fitrow["note"],

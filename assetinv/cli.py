@@ -279,6 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand(sub, name: str, help: str) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` with its help line, its epilog and the shared formatter."""
+    from .report.cli import EPILOGS, formatter
+
+    return sub.add_parser(name, help=help, epilog=EPILOGS[name], formatter_class=formatter)
+
+
 def _add_all_flag(p: argparse.ArgumentParser) -> None:
     """``--all``: print every problem, not only the first few."""
     p.add_argument(
@@ -288,14 +295,7 @@ def _add_all_flag(p: argparse.ArgumentParser) -> None:
 
 def _add_validate_parser(sub) -> None:
     """``assetinv validate``: check input files."""
-    from .report.cli import EPILOGS, formatter
-
-    v = sub.add_parser(
-        "validate",
-        help="check input files and list every problem found",
-        epilog=EPILOGS["validate"],
-        formatter_class=formatter,
-    )
+    v = _subcommand(sub, "validate", "check input files and list every problem found")
     v.add_argument(
         "files",
         nargs="+",
@@ -315,14 +315,7 @@ def _add_validate_parser(sub) -> None:
 
 def _add_report_parser(sub) -> None:
     """``assetinv report``: render the reports."""
-    from .report.cli import EPILOGS, formatter
-
-    r = sub.add_parser(
-        "report",
-        help="render the network summary and one HTML report per school",
-        epilog=EPILOGS["report"],
-        formatter_class=formatter,
-    )
+    r = _subcommand(sub, "report", "render the network summary and one HTML report per school")
     r.add_argument("--data", default=None, help="data folder (default: the bundled sample in data/)")
     r.add_argument("--config", default=None, help="study config YAML (default: DATA/study.yaml)")
     r.add_argument("--out", default="reports", help="output folder (default: reports/)")
@@ -360,13 +353,10 @@ def _add_report_parser(sub) -> None:
 
 def _add_map_parser(sub) -> None:
     """``assetinv map``: draft a crosswalk."""
-    from .report.cli import EPILOGS, formatter
-
-    m = sub.add_parser(
+    m = _subcommand(
+        sub,
         "map",
-        help="draft a crosswalk from a survey export's columns, or a QDA project's codes, to the instrument",
-        epilog=EPILOGS["map"],
-        formatter_class=formatter,
+        "draft a crosswalk from a survey export's columns, or a QDA project's codes, to the instrument",
     )
     m.add_argument(
         "export",
@@ -381,14 +371,7 @@ def _add_map_parser(sub) -> None:
 
 def _add_simulate_parser(sub) -> None:
     """``assetinv simulate``: write a synthetic study."""
-    from .report.cli import EPILOGS, formatter
-
-    s = sub.add_parser(
-        "simulate",
-        help="write a seeded synthetic study into FOLDER",
-        epilog=EPILOGS["simulate"],
-        formatter_class=formatter,
-    )
+    s = _subcommand(sub, "simulate", "write a seeded synthetic study into FOLDER")
     s.add_argument("folder", type=Path, help="folder to write the study into (created if missing)")
     s.add_argument(
         "--seed",

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -755,6 +756,14 @@ def _write_draft(cw: Crosswalk, out: str | os.PathLike | None, force: bool = Fal
     """
     if out is None:
         return cw.to_yaml()
+    return _write_yaml_draft(cw.file, out, force, cw.to_yaml)
+
+
+def _write_yaml_draft(source: str, out: str | os.PathLike, force: bool, render: Callable[..., str]) -> str:
+    """Write ``render(file=...)`` to ``out`` (not over an existing file unless ``force``); return the text.
+
+    ``file`` is ``source`` relative to ``out``'s folder, so a config read from there finds the data.
+    """
     outp = Path(out)
     if outp.exists() and not force:
         raise DataError(
@@ -764,7 +773,7 @@ def _write_draft(cw: Crosswalk, out: str | os.PathLike | None, force: bool = Fal
                 "choose another --out file, delete this one, or pass --force",
             )
         )
-    rel = os.path.relpath(Path(cw.file).resolve(), outp.resolve().parent).replace(os.sep, "/")
-    text = cw.to_yaml(file=rel)
+    rel = os.path.relpath(Path(source).resolve(), outp.resolve().parent).replace(os.sep, "/")
+    text = render(file=rel)
     outp.write_text(text, encoding="utf-8")
     return text

@@ -105,23 +105,11 @@ def write_codings_draft(draft: CodingsDraft, out=None, force: bool = False) -> s
     The ``file:`` line is made relative to ``out``'s folder, so ``study.yaml`` written there finds the
     project. Returns the YAML text.
     """
-    import os
+    from .crosswalk import _write_yaml_draft
 
     if out is None:
         return draft.yaml
-    outp = Path(out)
-    if outp.exists() and not force:
-        raise DataError(
-            Problem(
-                str(outp),
-                "the file already exists and is not overwritten",
-                "choose another --out file, delete this one, or pass --force",
-            )
-        )
-    rel = os.path.relpath(Path(draft.file).resolve(), outp.resolve().parent).replace(os.sep, "/")
-    text = draft.to_yaml(file=rel)
-    outp.write_text(text, encoding="utf-8")
-    return text
+    return _write_yaml_draft(draft.file, out, force, draft.to_yaml)
 
 
 def _is_confident(ranked) -> bool:

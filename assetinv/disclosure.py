@@ -306,14 +306,15 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     >>> build_ledger(load_context())["table"].unique()[:3]  # doctest: +SKIP
     array(['participation', 'data_quality', 'pages'], dtype=object)
     """
-    t, rows = ctx.tables, []
+    t = ctx.tables
+    rows: list[dict] = []
     scores = ctx.results["scores"]
     domains = list(ctx.results["domains"])
     dist = scores.assign(school=scores["school"].astype(str), district=scores["district"].astype(str))
     in_district = dist.groupby("district")["school"].agg(lambda s: tuple(sorted(set(s)))).to_dict()
 
     # respondents: participation, data quality, page sentences
-    for _, r in t.get("participation", pd.DataFrame()).iterrows():
+    for r in t.get("participation", pd.DataFrame()).to_dict("records"):
         _fact(
             rows,
             family="respondents",
@@ -327,7 +328,9 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             shown=_shown(r),
         )
     dq = t.get("data_quality", pd.DataFrame())
-    for _, r in dq[dq.get("stage", pd.Series(dtype=str)).astype(str) == "used"].iterrows() if len(dq) else []:
+    for r in (
+        dq[dq.get("stage", pd.Series(dtype=str)).astype(str) == "used"].to_dict("records") if len(dq) else []
+    ):
         _fact(
             rows,
             family="respondents",
@@ -369,7 +372,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     prof = t.get("asset_profile", pd.DataFrame())
     for d in domains:
         p = prof[prof["domain"] == d] if len(prof) else prof
-        for _, r in p.iterrows():
+        for r in p.to_dict("records"):
             _fact(
                 rows,
                 family="scored",
@@ -387,7 +390,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
         # sum - school sum) and the pages' district means pool the shown rows only (asset_profile leaves
         # suppressed schools out, secondary ones too): facts in the span of the school rows, kept in the
         # ledger so that a change pooling a hidden school into them would be caught
-        ok = p[[_shown(r) and not _blank(r["n"]) for _, r in p.iterrows()]] if len(p) else p
+        ok = p[[_shown(r) and not _blank(r["n"]) for r in p.to_dict("records")]] if len(p) else p
         members = {str(s): float(n) for s, n in zip(ok["school"], ok["n"])} if len(ok) else {}
         if len(p) and "network_mean" in p and p["network_mean"].notna().any():
             _derived(
@@ -398,7 +401,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 column="network_mean",
                 members=members,
             )
-        for _, r in ok.iterrows() if "others_mean" in ok else []:
+        for r in ok.to_dict("records") if "others_mean" in ok else []:
             if not _blank(r["others_mean"]):
                 _derived(
                     rows,
@@ -418,10 +421,10 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 members={k: v for k, v in members.items() if k in sch},
             )
     ch = t.get("change", pd.DataFrame())
-    for _, r in ch.iterrows():
+    for r in ch.to_dict("records"):
         d, sc = r["domain"], str(r["scope"])
         net = sc == "network"
-        unit = ("change_network", d) if net else ("school", sc, d)
+        unit: tuple = ("change_network", d) if net else ("school", sc, d)
         sch = None if net else [sc]
         for col, w in (("n_baseline", "baseline"), ("n_followup", "followup")):
             _fact(
@@ -452,7 +455,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             )
     for name in ("gaps_network", "gaps_by_school"):
         g = t.get(name, pd.DataFrame())
-        for _, r in g.iterrows():
+        for r in g.to_dict("records"):
             lv, grp, d = str(r["level"]), str(r["group"]), r["domain"]
             sch = None if lv == "network" else (in_district.get(grp, ()) if lv == "district" else [grp])
             unit = ("school", grp, d) if lv == "school" else ("gap", lv, grp, d)
@@ -473,7 +476,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
 
     # answered: reliability (school counts, the network n and mean, the ICC's mean group size)
     rs = t.get("reliability_schools", pd.DataFrame())
-    for _, r in rs.iterrows():
+    for r in rs.to_dict("records"):
         _fact(
             rows,
             family="answered",
@@ -488,7 +491,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             shown=_shown(r),
         )
     rd = t.get("reliability_domains", pd.DataFrame())
-    for _, r in rd.iterrows():
+    for r in rd.to_dict("records"):
         unit = ("reliability_network", r["domain"])
         if not _blank(r.get("n")):  # psych's n.obs: every baseline row of school staff
             _fact(
@@ -515,7 +518,7 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 waves=["baseline"],
             )
     ri = t.get("reliability_icc", pd.DataFrame())
-    for _, r in ri.iterrows():
+    for r in ri.to_dict("records"):
         if not _blank(r.get("mean_group_size")):
             _fact(
                 rows,
@@ -558,16 +561,20 @@ def _item_facts(rows: list, items: pd.DataFrame | None) -> None:
         return
     pct = ", ".join(c for c in items.columns if str(c).startswith("pct_"))
     for item, g in items.groupby("item", sort=True):
-        sch = g[g["level"] == "school"]
-        shown = sch[[_shown(r) and not _blank(r["n"]) for _, r in sch.iterrows()]]
-        for _, r in g.iterrows():
+        recs = g.to_dict("records")  # plain dicts: a row is read many times, a Series row is slow to build
+        shown = [r for r in recs if r["level"] == "school" and _shown(r) and not _blank(r["n"])]
+        in_district: dict[str, list[str]] = {}
+        for r in shown:
+            in_district.setdefault(str(r["district"]), []).append(str(r["group"]))
+        everyone = [str(r["group"]) for r in shown]
+        for r in recs:
             lv, grp = str(r["level"]), str(r["group"])
             if lv == "school":
                 members = [grp]
             elif lv == "district":
-                members = list(shown.loc[shown["district"].astype(str) == grp, "group"].astype(str))
+                members = in_district.get(grp, [])
             else:
-                members = list(shown["group"].astype(str))
+                members = everyone
             if not members:
                 continue
             _fact(
@@ -631,8 +638,13 @@ class _Block:
 
 
 def _row_basis(A: np.ndarray) -> np.ndarray:
+    """Orthonormal rows spanning the rows of ``A`` (SVD; repeated rows, the same group in several tables,
+    are dropped first, which leaves the row space as it is).
+    """
     if A.size == 0:
         return np.zeros((0, A.shape[1]))
+    if len(A) > 1:
+        A = np.unique(A, axis=0)
     _, s, vt = np.linalg.svd(A, full_matrices=False)
     if not len(s) or s[0] == 0:
         return np.zeros((0, A.shape[1]))
@@ -679,7 +691,7 @@ def _targets(
     seen = set()
     hidden = np.flatnonzero(~ledger["shown"].to_numpy(dtype=bool))
     tables, units = list(ledger["table"]), list(ledger["unit"])
-    for i in hidden:
+    for i in map(int, hidden):
         v = M[i]
         tot = float(v @ n)
         k = v.tobytes()
@@ -837,7 +849,8 @@ def _units_used(facts: _Facts, M: np.ndarray, act: list[int], target: np.ndarray
         if not rows:
             continue
         y = np.linalg.lstsq(M[rows].T, target, rcond=None)[0]
-        if np.linalg.norm(M[rows].T @ y - target) <= 1e-6 * max(1.0, np.linalg.norm(target)) or rows is act:
+        err, scale = float(np.linalg.norm(M[rows].T @ y - target)), float(np.linalg.norm(target))
+        if err <= 1e-6 * max(1.0, scale) or rows is act:
             break
     used: set = set()
     for j in np.flatnonzero(np.abs(y) > 1e-9):
@@ -888,6 +901,25 @@ def _free_width(vec: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.n
     return max((inside[k] + outside[k] for k in inside.keys() & outside.keys()), default=0.0)
 
 
+def _free_widths(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.ndarray) -> np.ndarray:
+    """:func:`_free_width` of every row of ``T`` at once (cells grouped by their column once)."""
+    parts = [m for m in (A, A_ub) if m is not None and len(m)]
+    cols = np.vstack(parts).T if parts else np.zeros((len(n), 0))
+    if cols.shape[1]:
+        _, grp = np.unique(np.ascontiguousarray(cols), axis=0, return_inverse=True)
+        grp = np.asarray(grp).ravel()
+    else:
+        grp = np.zeros(len(n), dtype=int)
+    order = np.argsort(grp, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(grp[order]) != 0])
+    inside = T[:, order] > 0
+    w = n[order].astype(float)[None, :]
+    best_in = np.maximum.reduceat(np.where(inside, w, -np.inf), starts, axis=1)
+    best_out = np.maximum.reduceat(np.where(inside, -np.inf, w), starts, axis=1)
+    both = np.isfinite(best_in) & np.isfinite(best_out)
+    return np.where(both, best_in + best_out, 0.0).max(axis=1, initial=0.0)
+
+
 #: a certificate must show a width this much above the tolerance before an LP is skipped (LP solvers
 #: work to about 1e-7; this keeps every verdict the LP itself would give)
 _FLOOR_MARGIN = 1e-6
@@ -906,7 +938,7 @@ def _null_floor(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, b_ub, n: 
     X = T - (T @ V.T) @ V if len(V) else T.copy()
     gain = np.einsum("ij,ij->i", T, X)
     out = np.zeros(len(T))
-    slack = (b_ub - A_ub @ n) if A_ub is not None else None
+    slack = (b_ub - A_ub @ n) if A_ub is not None else np.zeros(0)
     for k in np.flatnonzero(gain > 1e-9):
         x = X[k]
         steps = []
@@ -925,7 +957,7 @@ def _null_floor(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, b_ub, n: 
 
 def _width_floor(T, A, A_ub, b_ub, n) -> tuple[np.ndarray, np.ndarray]:
     """Both certificates (:func:`_free_width`, :func:`_null_floor`) for every row of ``T``."""
-    free = np.array([_free_width(t, A, A_ub, n) for t in T])
+    free = _free_widths(T, A, A_ub, n)
     return free, np.maximum(free, _null_floor(T, A, A_ub, b_ub, n))
 
 
@@ -1025,7 +1057,7 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     5.0
     """
     out: dict[str, Any] = {"sets": 0, "narrowest": None, "exact": []}
-    later = []  # (certified lower bound on the width, order, LP arguments, label)
+    later: list[tuple] = []  # (certified lower bound on the width, order, LP arguments, label)
     for (fam, dom), lb, cb, M in _blocks(ledger, cells):
         n = cb["n"].to_numpy(dtype=float)
         shown = lb["shown"].to_numpy(dtype=bool)

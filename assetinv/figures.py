@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import colormaps
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -55,7 +57,7 @@ STATUS_STYLE = {
 }
 _HATCH = "///"
 _GREY = "0.55"
-_RC = {
+_RC: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
@@ -88,6 +90,9 @@ class ReportFigure(Figure):
     formatters (https://ipython.readthedocs.io/en/stable/config/integrating.html).
     """
 
+    #: one or two sentences describing the figure (HTML alt text); set by the function that draws it
+    alt_text: str = ""
+
     def _repr_svg_(self) -> str:
         import io
 
@@ -99,10 +104,12 @@ class ReportFigure(Figure):
         return buf.getvalue()
 
 
-def _new_figure(width: float, height: float, *, layout: str | None = "constrained") -> Figure:
+def _new_figure(
+    width: float, height: float, *, layout: Literal["constrained"] | None = "constrained"
+) -> ReportFigure:
     import matplotlib as mpl
 
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC):  # type: ignore[arg-type]  # the stubs want literal rc keys
         fig = ReportFigure(figsize=(width, height), dpi=100, layout=layout)
     return fig
 
@@ -174,15 +181,23 @@ def _styled(fn):
 def _blank_suppressed(df: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFrame:
     """Defence in depth: rows marked suppressed lose their numbers here too."""
     out = df.copy()
+    out.attrs = {}  # the charts read attrs from their argument; pandas would deep-copy them on every step
     if "suppressed" not in out:
         out["suppressed"] = ""
     out["suppressed"] = out["suppressed"].fillna("").astype(str)
-    hide = out["suppressed"] != ""
+    hide = (out["suppressed"] != "").to_numpy()
     for c in value_columns:
         if c in out:
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-            out.loc[hide, c] = np.nan
+            values = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype="float64", copy=True)
+            values[hide] = np.nan
+            out[c] = values
     return out
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """``df.to_dict("records")`` (Python scalars), without pandas' per-column boxing."""
+    cols = list(df.columns)
+    return [dict(zip(cols, vals)) for vals in zip(*(df[c].tolist() for c in cols))]
 
 
 def _short_names(df: pd.DataFrame) -> dict:
@@ -398,6 +413,13 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     Cumming, G., & Finch, S. (2005). Inference by eye: confidence intervals and
     how to read pictures of data. *American Psychologist*, 60(2), 170-180.
     """
+    return _profile_chart(_new_figure, profile, school, title=title)
+
+
+def _profile_chart(
+    new_figure, profile: pd.DataFrame, school: str, *, title: str | None = None
+) -> ReportFigure:
+    """Draw :func:`school_profile_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     p = profile[profile["school"].astype(str) == str(school)]
     if p.empty:
         if profile.empty:
@@ -415,13 +437,13 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     p = p.set_index("domain").loc[doms].reset_index()
     asset_at = float(profile.attrs.get("asset_at", 4.0))
     growth_below = float(profile.attrs.get("growth_below", 3.0))
-    fig = _new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
+    fig = new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(doms))[::-1]
     ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
     ax.axvline(growth_below, color="0.35", ls=":", lw=1.1, zorder=1)
     used = set()
-    for yi, (_, r) in zip(y, p.iterrows()):
+    for yi, r in zip(y, _records(p)):
         if pd.notna(r["network_mean"]):
             ax.plot(
                 r["network_mean"],
@@ -481,7 +503,7 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     ax.set_ylim(-0.6, len(doms) - 0.4)
     ax.set_xlabel("mean score (1 to 5) with 95% interval")
     ax.grid(axis="y", visible=False)
-    handles = [
+    handles: list[Artist] = [
         Line2D(
             [],
             [],
@@ -505,10 +527,10 @@ def school_profile_plot(profile: pd.DataFrame, school: str, *, title: str | None
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or f"School {school}: domains against the network")
     _fixed_layout(
-        fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[h.get_label() for h in handles]
+        fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[str(h.get_label()) for h in handles]
     )
     parts = []
-    for _, r in p.iterrows():
+    for r in _records(p):
         if r["suppressed"] or pd.isna(r["mean"]):
             parts.append(f"{names.get(r['domain'], r['domain'])} suppressed")
         else:
@@ -561,6 +583,11 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ----------
     Cumming, G., & Finch, S. (2005). *American Psychologist*, 60(2), 170-180.
     """
+    return _change_chart(_new_figure, change, title=title)
+
+
+def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None) -> ReportFigure:
+    """Draw :func:`change_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     c = _blank_suppressed(
         change, ["estimate", "ci_low", "ci_high", "effect_size", "hedges_g", "n_baseline", "n_followup"]
     )
@@ -568,14 +595,14 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     if "scope" not in c:
         c["scope"] = "network"
     labels = _rows_label(c, "scope", names)
-    fig = _new_figure(8.2, 1.3 + 0.42 * len(c), layout=None)
+    fig = new_figure(8.2, 1.3 + 0.42 * len(c), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(c))[::-1]
     shown = c[["ci_low", "ci_high"]].to_numpy(dtype=float)
     lim = float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0
     lim = max(lim, 0.3)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, (_, r) in zip(y, c.iterrows()):
+    for yi, r in zip(y, _records(c)):
         if r["suppressed"] or pd.isna(r["estimate"]):
             _hidden_row(ax, yi, lim, r["suppressed"])
             continue
@@ -606,9 +633,9 @@ def change_plot(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     ]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or "Change between waves")
-    _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
+    _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
-    for lab, (_, r) in zip(labels, c.iterrows()):
+    for lab, r in zip(labels, _records(c)):
         parts.append(
             f"{lab} suppressed"
             if (r["suppressed"] or pd.isna(r["estimate"]))
@@ -657,6 +684,13 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     ----------
     Welch, B. L. (1947). *Biometrika*, 34, 28-35.
     """
+    return _gap_chart(_new_figure, gaps, large=large, title=title)
+
+
+def _gap_chart(
+    new_figure, gaps: pd.DataFrame, *, large: float | None = None, title: str | None = None
+) -> ReportFigure:
+    """Draw :func:`gap_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     g = _blank_suppressed(
         gaps, ["gap", "ci_low", "ci_high", "teacher_mean", "leader_mean", "n_teachers", "n_leaders"]
     )
@@ -665,14 +699,14 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
     if "group" not in g:
         g["group"] = "network"
     labels = _rows_label(g, "group", names)
-    fig = _new_figure(8.4, 1.4 + 0.42 * len(g), layout=None)
+    fig = new_figure(8.4, 1.4 + 0.42 * len(g), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(g))[::-1]
     shown = g[["ci_low", "ci_high"]].to_numpy(dtype=float)
     lim = max(float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0, large * 1.6)
     ax.axvspan(-large, large, color="0.92", zorder=0)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, (_, r) in zip(y, g.iterrows()):
+    for yi, r in zip(y, _records(g)):
         if r["suppressed"] or pd.isna(r["gap"]):
             _hidden_row(ax, yi, lim, r["suppressed"])
             continue
@@ -719,9 +753,9 @@ def gap_plot(gaps: pd.DataFrame, *, large: float | None = None, title: str | Non
             grp = str(g["group"].iloc[0])
             title += ": the whole network" if grp == "network" else f": {lvl} {grp}".rstrip()
     ax.set_title(title)
-    _fixed_layout(fig, ylabels=labels, legend_labels=[h.get_label() for h in handles], xlabel_lines=2)
+    _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
-    for lab, (_, r) in zip(labels, g.iterrows()):
+    for lab, r in zip(labels, _records(g)):
         parts.append(
             f"{lab} suppressed"
             if (r["suppressed"] or pd.isna(r["gap"]))
@@ -791,17 +825,30 @@ def item_distribution_plot(
     Robbins, N. B., & Heiberger, R. M. (2011). Plotting Likert and other rating
     scales. *Proceedings of the 2011 Joint Statistical Meeting*, 1058-1066.
     """
+    return _item_chart(_new_figure, items, labels=labels, title=title, domain_names=domain_names)
+
+
+def _item_chart(
+    new_figure,
+    items: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    title: str | None = None,
+    domain_names: dict | None = None,
+) -> ReportFigure:
+    """Draw :func:`item_distribution_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
     labels = labels or {1: "Strongly disagree", 2: "Disagree", 3: "Neither", 4: "Agree", 5: "Strongly agree"}
     cats = sorted(labels)
     pct = [f"pct_{k}" for k in cats]
     t = _blank_suppressed(items, pct + ["pct_agree"]).reset_index(drop=True)
     names = domain_names or {}
     doms = list(dict.fromkeys(t["domain"]))
-    rows: list[tuple[str, object]] = []
+    records = _records(t)
+    rows: list[tuple[str, Any]] = []
     for d in doms:
         rows.append(("head", d))
         rows += [("item", i) for i in t.index[t["domain"] == d]]
-    fig = _new_figure(7.4, 0.9 + 0.2 * len(rows), layout=None)
+    fig = new_figure(7.4, 0.9 + 0.2 * len(rows), layout=None)
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     ticks, ticklabels = [], []
@@ -812,7 +859,7 @@ def item_distribution_plot(
         if kind == "head":
             ax.text(-100, yi, names.get(ref, ref), ha="left", va="center", fontsize=8.5, fontweight="bold")
             continue
-        r = t.loc[ref]
+        r = records[ref]
         rev = " (R)" if bool(r.get("reverse", False)) else ""
         ticks.append(yi)
         ticklabels.append(f"{r['item']} {_clip(r.get('text', ''), 46)}{rev}")

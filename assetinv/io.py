@@ -456,17 +456,7 @@ def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
             "export the survey responses again with a header row",
         )
     header = [c.strip() for c in records[hdr_i]]
-    raw = _Raw(
-        file=name,
-        header=header,
-        rows=[],
-        rownums=[],
-        fmt="CSV",
-        sha256=sha,
-        encoding=enc,
-        delimiter={"\t": "tab"}.get(delim, delim),
-        header_row=hdr_i + 1,
-    )
+    raw = _csv_raw(name, header, sha, enc, delim, header_row=hdr_i + 1)
     blank_lines = 0
     for i in range(hdr_i + 1, len(records)):
         rec = records[i]
@@ -475,9 +465,7 @@ def _read_csv_raw(data: bytes, name: str, sha: str) -> _Raw:
             continue
         raw.rows.append(rec)
         raw.rownums.append(i + 1)
-    raw.read = len(raw.rows) + blank_lines
-    if blank_lines:
-        raw.excluded.append(("empty line", blank_lines))
+    _count_read(raw, len(raw.rows), blank_lines)
     return raw
 
 
@@ -1075,7 +1063,15 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
         if scanned is None:
             return None
         codes, cats, fields, keep, blank_lines = scanned
-    raw = _Raw(
+    raw = _csv_raw(name, header, sha, enc, delim, header_row=1)
+    raw.table = _Table(codes, cats, fields, keep + 1)
+    _count_read(raw, len(keep), blank_lines)
+    return raw
+
+
+def _csv_raw(name: str, header: list[str], sha: str, enc: str, delim: str, header_row: int) -> _Raw:
+    """An empty raw CSV table: its header, encoding and delimiter (a tab named ``tab``)."""
+    return _Raw(
         file=name,
         header=header,
         rows=[],
@@ -1084,13 +1080,15 @@ def _read_csv_table(data: bytes, name: str, sha: str) -> _Raw | None:
         sha256=sha,
         encoding=enc,
         delimiter={"\t": "tab"}.get(delim, delim),
-        header_row=1,
+        header_row=header_row,
     )
-    raw.table = _Table(codes, cats, fields, keep + 1)
-    raw.read = len(keep) + blank_lines
+
+
+def _count_read(raw: _Raw, n_rows: int, blank_lines: int) -> None:
+    """Records read: the data rows and the empty lines (which are listed as excluded)."""
+    raw.read = n_rows + blank_lines
     if blank_lines:
         raw.excluded.append(("empty line", blank_lines))
-    return raw
 
 
 def _natural_order_simple(uniq: np.ndarray) -> np.ndarray | None:
@@ -3350,8 +3348,90 @@ _THRESHOLD_NAMES = (
 )
 
 
-def _check_thresholds_key(th: Any, P: _Collector) -> None:
-    """``thresholds:`` is a mapping of known names (:data:`_THRESHOLD_NAMES`) to numbers."""
+def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
+    """Check the type of every key of study.yaml; name the key and the expected type.
+
+    Also unpacks ``codings: {file: FILE, allow_external: FOLDER}`` into ``out["codings"]`` and
+    ``out["codings_allow_external"]`` (a resolved folder, or None), and refuses a file key that
+    names something other than a regular file of the expected type before anything reads it, so
+    that no message can quote a file that is not a data input (e.g. ``responses: /etc/passwd``).
+    """
+    _check_codings_entry(out, folder, P)
+    _check_config_text_keys(out, P)
+    _check_config_waves(out, P)
+    _check_config_thresholds(out, P)
+    _check_config_files(out, cfg, folder, P)
+
+
+def _check_codings_entry(out: dict, folder: Path, P: _Collector) -> None:
+    """Unpack ``codings: {file: FILE, allow_external: FOLDER}`` (see :func:`_check_config_types`)."""
+    out["codings_allow_external"] = None
+    cod = out.get("codings")
+    if isinstance(cod, dict):
+        extra = sorted(str(k) for k in cod if str(k) not in ("file", "allow_external"))
+        if extra:
+            P.col(
+                f"'codings' has unknown key(s) {', '.join(extra)}",
+                "use 'codings: {file: FILE, allow_external: FOLDER}'",
+                column="codings",
+            )
+        out["codings"] = cod.get("file")
+        _check_allow_external(cod.get("allow_external"), out, folder, P)
+
+
+def _check_allow_external(allow, out: dict, folder: Path, P: _Collector) -> None:
+    """``codings.allow_external``: an existing folder, resolved into ``out["codings_allow_external"]``."""
+    if allow is None:
+        return
+    if not isinstance(allow, str) or not allow.strip():
+        P.col(
+            f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
+            "e.g. 'allow_external: transcripts'",
+            column="codings",
+        )
+    else:
+        q = Path(allow).expanduser()
+        q = (q if q.is_absolute() else folder / q).resolve()
+        if not q.is_dir():
+            P.col(
+                f"'codings.allow_external' names a folder that does not exist: {q}",
+                "create the folder or correct its name (relative to the config's folder)",
+                column="codings",
+            )
+        else:
+            out["codings_allow_external"] = q
+
+
+def _check_config_text_keys(out: dict, P: _Collector) -> None:
+    """The keys that hold one line of text."""
+    for k in _CONFIG_TEXT_KEYS:
+        v = out.get(k)
+        if v is not None and not isinstance(v, str):
+            P.col(
+                f"'{k}' must be text, not {_type_name(v)} (got {str(v)[:40]!r})",
+                f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)",
+                column=k,
+            )
+
+
+def _check_config_waves(out: dict, P: _Collector) -> None:
+    """``waves``: a list of wave ids, or a mapping of wave id: label."""
+    w = out.get("waves")
+    if w is not None:
+        ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or (
+            isinstance(w, dict) and all(isinstance(x, str) for x in list(w) + list(w.values()))
+        )
+        if not ok:
+            P.col(
+                f"'waves' must be a list of wave ids (or a mapping of wave id: label), not {_type_name(w)}",
+                "e.g. 'waves: [baseline, followup]'",
+                column="waves",
+            )
+
+
+def _check_config_thresholds(out: dict, P: _Collector) -> None:
+    """``thresholds``: a mapping of known names (:data:`_THRESHOLD_NAMES`) to numbers."""
+    th = out.get("thresholds")
     if isinstance(th, dict):
         for name, val in th.items():
             if str(name) not in _THRESHOLD_NAMES:  # a misspelt name would be ignored without a word
@@ -3374,64 +3454,8 @@ def _check_thresholds_key(th: Any, P: _Collector) -> None:
         )
 
 
-def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
-    """Check the type of every key of study.yaml; name the key and the expected type.
-
-    Also unpacks ``codings: {file: FILE, allow_external: FOLDER}`` into ``out["codings"]`` and
-    ``out["codings_allow_external"]`` (a resolved folder, or None), and refuses a file key that
-    names something other than a regular file of the expected type before anything reads it, so
-    that no message can quote a file that is not a data input (e.g. ``responses: /etc/passwd``).
-    """
-    out["codings_allow_external"] = None
-    cod = out.get("codings")
-    if isinstance(cod, dict):
-        extra = sorted(str(k) for k in cod if str(k) not in ("file", "allow_external"))
-        if extra:
-            P.col(
-                f"'codings' has unknown key(s) {', '.join(extra)}",
-                "use 'codings: {file: FILE, allow_external: FOLDER}'",
-                column="codings",
-            )
-        out["codings"] = cod.get("file")
-        allow = cod.get("allow_external")
-        if allow is not None:
-            if not isinstance(allow, str) or not allow.strip():
-                P.col(
-                    f"'codings.allow_external' must be a folder name (text), not {_type_name(allow)}",
-                    "e.g. 'allow_external: transcripts'",
-                    column="codings",
-                )
-            else:
-                q = Path(allow).expanduser()
-                q = (q if q.is_absolute() else folder / q).resolve()
-                if not q.is_dir():
-                    P.col(
-                        f"'codings.allow_external' names a folder that does not exist: {q}",
-                        "create the folder or correct its name (relative to the config's folder)",
-                        column="codings",
-                    )
-                else:
-                    out["codings_allow_external"] = q
-    for k in _CONFIG_TEXT_KEYS:
-        v = out.get(k)
-        if v is not None and not isinstance(v, str):
-            P.col(
-                f"'{k}' must be text, not {_type_name(v)} (got {str(v)[:40]!r})",
-                f"write it as one line, e.g. '{k}: ...' (quote it if it looks like a number)",
-                column=k,
-            )
-    w = out.get("waves")
-    if w is not None:
-        ok = (isinstance(w, list) and all(isinstance(x, str) for x in w)) or (
-            isinstance(w, dict) and all(isinstance(x, str) for x in list(w) + list(w.values()))
-        )
-        if not ok:
-            P.col(
-                f"'waves' must be a list of wave ids (or a mapping of wave id: label), not {_type_name(w)}",
-                "e.g. 'waves: [baseline, followup]'",
-                column="waves",
-            )
-    _check_thresholds_key(out.get("thresholds"), P)
+def _check_config_files(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
+    """File keys name a regular file of the expected type (else blanked, so nothing opens or quotes it)."""
     for k, types in _CONFIG_FILE_TYPES.items():
         v = out.get(k)
         if not isinstance(v, str) or not v or k not in cfg:

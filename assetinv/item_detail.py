@@ -108,58 +108,17 @@ def item_distributions(
     cats = sorted(int(k) for k in instrument.labels)
     top2 = cats[-2:]
     items = instrument.items
-    r = responses[(responses["wave"].astype(str) == str(wave)) & responses["role"].isin(list(roles))].copy()
-    r["school"] = r["school"].astype(str)
-    if schools is not None and "district" in schools:
-        dmap = dict(zip(schools["school"].astype(str), schools["district"].astype(str)))
-        r["district"] = r["school"].map(dmap).fillna(r.get("district", "").astype(str))
-    r["district"] = r["district"].astype(str)
+    r = _wave_roles(responses, wave, roles, schools)
     ok = _reportable(profile) if profile is not None else None
     out = []
     for dom in instrument.domains["id"]:
         its = [i for i in items.loc[items["domain"] == dom, "id"] if i in r.columns]
         if not its:
             continue
-        shown_parts = []
-        for school, sub in r.groupby("school", sort=True):
-            c = _counts(sub[its], cats)
-            c["level"], c["group"], c["district"], c["n_schools"] = (
-                "school",
-                school,
-                sub["district"].iloc[0],
-                1,
-            )
-            reason = ""
-            if ok is not None and profile is not None and (school, dom) not in ok:
-                prow = profile[(profile["school"].astype(str) == school) & (profile["domain"] == dom)]
-                reason = str(prow["suppressed"].iloc[0]) if len(prow) else "not in the asset profile"
-            elif len(sub) < min_n:
-                reason = f"fewer than {min_n} respondents"
-            c["suppressed"] = reason
-            c.loc[(c["suppressed"] == "") & (c["n"] < min_n), "suppressed"] = (
-                f"fewer than {min_n} answered the item"
-            )
-            if reason == "":
-                # an item hidden for this school stays out of the pooled rows too (no recovery by subtraction)
-                hidden = list(c.loc[c["suppressed"] != "", "item"])
-                shown_parts.append(sub.assign(**{i: np.nan for i in hidden}) if hidden else sub)
-            out.append(c.assign(domain=dom))
+        school_rows, shown_parts = _school_distributions(r, dom, its, cats, profile, ok, min_n)
+        out += school_rows
         pooled = pd.concat(shown_parts) if shown_parts else r.iloc[0:0]
-        for district, sub in pooled.groupby("district", sort=True):
-            c = _counts(sub[its], cats)
-            c["level"], c["group"], c["district"] = "district", district, district
-            c["n_schools"] = sub["school"].nunique()
-            c["suppressed"] = np.where(c["n"] < min_n, f"fewer than {min_n} answered the item", "")
-            out.append(c.assign(domain=dom))
-        c = _counts(pooled[its], cats)
-        c["level"], c["group"], c["district"], c["n_schools"] = (
-            "network",
-            "network",
-            "",
-            pooled["school"].nunique(),
-        )
-        c["suppressed"] = np.where(c["n"] < min_n, f"fewer than {min_n} answered the item", "")
-        out.append(c.assign(domain=dom))
+        out += _pooled_distributions(pooled, dom, its, cats, min_n)
     t = pd.concat(out, ignore_index=True)
     for k in cats:
         t[f"pct_{k}"] = 100.0 * t[f"n_{k}"] / t["n"].where(t["n"] > 0)
@@ -191,3 +150,68 @@ def item_distributions(
         "suppressed",
     ]
     return t[cols].reset_index(drop=True)
+
+
+def _wave_roles(responses: pd.DataFrame, wave, roles, schools: pd.DataFrame | None) -> pd.DataFrame:
+    """The wave's answers of the chosen roles, with text school and district ids (districts from ``schools``)."""
+    r = responses[(responses["wave"].astype(str) == str(wave)) & responses["role"].isin(list(roles))].copy()
+    r["school"] = r["school"].astype(str)
+    if schools is not None and "district" in schools:
+        dmap = dict(zip(schools["school"].astype(str), schools["district"].astype(str)))
+        r["district"] = r["school"].map(dmap).fillna(r.get("district", "").astype(str))
+    r["district"] = r["district"].astype(str)
+    return r
+
+
+def _school_distributions(
+    r: pd.DataFrame, dom: str, its: list, cats: list[int], profile, ok, min_n: int
+) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Each school's item counts for one domain, and the answers that may enter the pooled rows."""
+    out, shown_parts = [], []
+    for school, sub in r.groupby("school", sort=True):
+        c = _counts(sub[its], cats)
+        c["level"], c["group"], c["district"], c["n_schools"] = (
+            "school",
+            school,
+            sub["district"].iloc[0],
+            1,
+        )
+        reason = ""
+        if ok is not None and profile is not None and (school, dom) not in ok:
+            prow = profile[(profile["school"].astype(str) == school) & (profile["domain"] == dom)]
+            reason = str(prow["suppressed"].iloc[0]) if len(prow) else "not in the asset profile"
+        elif len(sub) < min_n:
+            reason = f"fewer than {min_n} respondents"
+        c["suppressed"] = reason
+        c.loc[(c["suppressed"] == "") & (c["n"] < min_n), "suppressed"] = (
+            f"fewer than {min_n} answered the item"
+        )
+        if reason == "":
+            # an item hidden for this school stays out of the pooled rows too (no recovery by subtraction)
+            hidden = list(c.loc[c["suppressed"] != "", "item"])
+            shown_parts.append(sub.assign(**{i: np.nan for i in hidden}) if hidden else sub)
+        out.append(c.assign(domain=dom))
+    return out, shown_parts
+
+
+def _pooled_distributions(
+    pooled: pd.DataFrame, dom: str, its: list, cats: list[int], min_n: int
+) -> list[pd.DataFrame]:
+    """Item counts of one domain per district and for the network, from the schools shown."""
+    out = []
+    for district, sub in pooled.groupby("district", sort=True):
+        c = _counts(sub[its], cats)
+        c["level"], c["group"], c["district"] = "district", district, district
+        c["n_schools"] = sub["school"].nunique()
+        c["suppressed"] = np.where(c["n"] < min_n, f"fewer than {min_n} answered the item", "")
+        out.append(c.assign(domain=dom))
+    c = _counts(pooled[its], cats)
+    c["level"], c["group"], c["district"], c["n_schools"] = (
+        "network",
+        "network",
+        "",
+        pooled["school"].nunique(),
+    )
+    c["suppressed"] = np.where(c["n"] < min_n, f"fewer than {min_n} answered the item", "")
+    out.append(c.assign(domain=dom))
+    return out

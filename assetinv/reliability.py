@@ -513,7 +513,7 @@ def alpha(
     msgs: list[str] = []
     X, names, reverse = _prepare(items, reverse, scale_min, scale_max, nan_policy, msgs)
     nsub = X.shape[0]
-    X, names, reverse, dropped, n_bad, sum_bad = _alpha_screen(X, names, reverse, msgs)
+    X, names, reverse, dropped, n_bad, sum_bad = _alpha_screen(X, names, list(reverse), msgs)
     freq = _response_freq(X, names, scale_min, scale_max)
     ridx = [names.index(r) for r in reverse]
     if ridx:
@@ -539,7 +539,7 @@ def alpha(
     res = _alpha_result(N, SX, SXX, names, nsub, (mean_t, sd_t), raw_r, item_cols, ci, msgs)
     if n_boot and n_boot > 0:
         _alpha_boot_ci(res, X, int(n_boot), seed, shift, ci)
-    res.response_freq, res.reversed, res.dropped, res.nan_policy = freq, reverse, dropped, nan_policy
+    res.response_freq, res.reversed, res.dropped, res.nan_policy = freq, list(reverse), dropped, nan_policy
     return res
 
 
@@ -1087,7 +1087,7 @@ def _alpha_groups(
 
 def alpha_by_group(
     df: pd.DataFrame,
-    items: Sequence[str],
+    items: Sequence[str] | dict,
     group: str | Sequence[str],
     reverse: Sequence[str] = (),
     *,
@@ -1231,6 +1231,7 @@ class _KeyedBlock:
         key = ("counts", tuple(int(v) for v in vals))
         if key not in self._cache:
             c = self.codes
+            assert c is not None  # value_counts is used only when every answer is an integer
             lo, hi = int(min(vals[0], 0)), int(vals[-1])
             if c.size and (int(c.min()) < lo or int(c.max()) > hi):  # off the range: count each value
                 self._cache[key] = np.stack([np.count_nonzero(c == v, axis=0) for v in vals])
@@ -1667,7 +1668,7 @@ def omega_total(
         raise ValueError("omega needs at least 3 respondents with answers")
     shift = np.nanmean(X, axis=0)
     N, SX, SXX, SQ = _moments(X, shift)
-    res = _omega_result(_paircor_from(N, SX, SXX, SQ), names, reverse, msgs)
+    res = _omega_result(_paircor_from(N, SX, SXX, SQ), names, list(reverse), msgs)
     if n_boot and n_boot > 0:
         res.boot = _boot_omega(X, int(n_boot), seed, shift)
         q = np.nanquantile(res.boot, [(1 - ci) / 2, 1 - (1 - ci) / 2])
@@ -2320,6 +2321,7 @@ def _domain_alpha_omega(
         if fast is not None:
             a = fast[0]
             if n_boot and n_boot > 0:
+                assert kb is not None  # fast is only computed from the keyed block
                 X = kb.X[:, kb.block(i)]
                 _alpha_boot_ci(a, X, int(n_boot), seed, np.nanmean(X, axis=0), ci)
         else:

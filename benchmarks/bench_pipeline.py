@@ -66,8 +66,11 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str]) -> tuple[float, float]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS in MB)."""
+def timed(cmd: list[str]) -> tuple[float, float, float]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS in MB, CPU seconds of the process tree)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=BR._ENV, cwd=BR._CWD[0], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -89,7 +92,9 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         sys.stderr.write(out + err)
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return wall, peak[0] / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak[0] / 1024, cpu
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         notebook = BR.snapshot_code(tmp)  # both approaches run the same snapshot of the code
         for n in sizes:
             data = tmp / f"data{n}"
-            t_sim, _ = timed(
+            t_sim, _, _ = timed(
                 [
                     py,
                     "-m",
@@ -124,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                 ]
             )
             n_resp = sum(1 for _ in open(data / "responses.csv", encoding="utf-8")) - 1
-            wall, rss = timed(
+            load = os.getloadavg()[0]
+            wall, rss, cpu = timed(
                 [
                     py,
                     "-m",
@@ -139,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
                     str(args.jobs),
                 ]
             )
-            rows.append((n, n_resp, wall, rss))
+            rows.append((n, n_resp, wall, rss, cpu, load))
             print(
-                f"{n} schools ({n_resp} responses): report {wall:.1f} s, peak {rss:.0f} MB "
-                f"(simulate {t_sim:.1f} s)",
+                f"{n} schools ({n_resp} responses): report {wall:.1f} s wall, {cpu:.1f} s CPU, peak {rss:.0f} MB "
+                f"(simulate {t_sim:.1f} s; load average {load:.1f} before)",
                 flush=True,
             )
         # the naive loop, on a few schools of the smallest network
@@ -156,10 +162,12 @@ def main(argv: list[str] | None = None) -> int:
         found, total = BR.same_content(tmp / f"out{n0}", tmp / "naive", pick)
     naive_per = t_naive / len(pick)
     if len(rows) >= 2:
-        (n1, _, w1, _), (n2, _, w2, _) = rows[-2], rows[-1]
+        (n1, _, w1, _, c1, _), (n2, _, w2, _, c2, _) = rows[-2], rows[-1]
         marginal = (w2 - w1) / (n2 - n1)
+        marginal_cpu = (c2 - c1) / (n2 - n1)
     else:
         marginal = rows[0][2] / rows[0][0]
+        marginal_cpu = rows[0][4] / rows[0][0]
     env_note = (
         f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPU(s), "
         f"{platform.machine()}, load average {os.getloadavg()[0]:.1f} at the end"
@@ -173,13 +181,18 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"## Scaling (`assetinv report --jobs {args.jobs}`)",
         "",
-        "| schools | responses | wall time | per school (average) | peak RSS, process tree |",
-        "|---:|---:|---:|---:|---:|",
+        "| schools | responses | wall time | CPU time (all processes) | wall per school | peak RSS, process tree "
+        "| load average before |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    lines += [f"| {n} | {r} | {w:.1f} s | {1000 * w / n:.0f} ms | {m:.0f} MB |" for n, r, w, m in rows]
+    lines += [
+        f"| {n} | {r} | {w:.1f} s | {c:.1f} s | {1000 * w / n:.0f} ms | {m:.0f} MB | {ld:.1f} |"
+        for n, r, w, m, c, ld in rows
+    ]
     lines += [
         "",
-        f"Marginal cost per school (slope between the two largest networks): **{1000 * marginal:.0f} ms**.",
+        f"Marginal cost per school (slope between the two largest networks): **{1000 * marginal:.0f} ms** wall, "
+        f"{1000 * marginal_cpu:.0f} ms CPU.",
         "",
         "## Per-school cost against papermill + nbconvert",
         "",

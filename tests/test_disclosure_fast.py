@@ -135,3 +135,36 @@ def test_mask_equals_the_reference():
     )
     for key in [(("A",), None, None), (("A", "C"), ("leader",), None), (None, ("teacher",), ("followup",))]:
         assert (D._mask(cells, *key) == REF._mask(cells, *key)).all()
+
+
+def test_free_widths_equal_the_one_at_a_time_shortcut():
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        cells = int(rng.integers(2, 12))
+        A = (rng.random((int(rng.integers(0, 6)), cells)) < 0.4).astype(float)
+        A_ub = (rng.random((2, cells)) < 0.3).astype(float) if rng.random() < 0.5 else None
+        n = rng.integers(1, 9, cells).astype(float)
+        T = (rng.random((5, cells)) < 0.3).astype(float)
+        got = D._free_widths(T, A, A_ub, n)
+        assert np.allclose(got, [REF._free_width(t, A, A_ub, n) for t in T])
+
+
+def test_width_certificates_never_exceed_the_lp_width():
+    """The shortcuts that let the auditor skip an LP are lower bounds on the LP's own interval."""
+    rng = np.random.default_rng(8)
+    checked = 0
+    for _ in range(40):
+        cells = int(rng.integers(3, 10))
+        n = rng.integers(1, 7, cells).astype(float)
+        A = (rng.random((int(rng.integers(1, 5)), cells)) < 0.5).astype(float)
+        ub = [m for m in (rng.random((2, cells)) < 0.3).astype(float) if 0 < m @ n < 5]
+        A_ub = np.vstack(ub) if ub else None
+        b_ub = np.full(len(ub), 4.0) if ub else None
+        T = (rng.random((4, cells)) < 0.4).astype(float)
+        T = T[T.sum(axis=1) > 0]
+        free, floor = D._width_floor(T, A, A_ub, b_ub, n)
+        for t, f in zip(T, floor):
+            width = D._lp_width(t, A, A @ n, A_ub, b_ub)
+            assert f <= width + 1e-7, (f, width)
+            checked += 1
+    assert checked > 100

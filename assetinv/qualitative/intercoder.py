@@ -198,30 +198,10 @@ def coder_agreement(
     codes = _codes_in_order(codings, order) if codes is None else list(codes)
     arr, coders, units = _decision_array(codings, unit, codes)
     n_units = len(units)
-    if group_by == "code":
-        blocks = [(ALL_CODES, list(range(len(codes))))] + [(c, [i]) for i, c in enumerate(codes)]
-        label = "code"
-    else:
-        gl = list(dict.fromkeys(groups.get(c, "") for c in codes))
-        blocks = [(ALL_CODES, list(range(len(codes))))] + [
-            (g, [i for i, c in enumerate(codes) if groups.get(c, "") == g]) for g in gl
-        ]
-        label = "domain"
-    rng_idx = None
-    if n_boot and n_units:
-        rng = np.random.default_rng(seed)
-        rng_idx = rng.integers(0, n_units, size=(n_boot, n_units))
-        W = np.zeros((n_boot, n_units))
-        np.add.at(W, (np.repeat(np.arange(n_boot), n_units), rng_idx.ravel()), 1.0)
+    blocks, label = _agreement_blocks(codes, groups, group_by)
+    W = _bootstrap_weights(n_boot, n_units, seed)
     all_coders = sorted(set(codings["coder"]))
-    # Cohen's kappa: the two coders who share the most double-coded units
-    pair = None
-    if len(coders) >= 2 and n_units:
-        coded = ~np.isnan(arr[0]) if len(codes) else np.zeros((len(coders), n_units), bool)
-        shared = coded.astype(int) @ coded.T.astype(int)
-        best = max((shared[i, j], -i, -j) for i in range(len(coders)) for j in range(i + 1, len(coders)))
-        if best[0] > 0:
-            pair = (-best[1], -best[2])
+    pair = _kappa_pair(arr, coders, len(codes), n_units)
     rows = []
     for name, ks in blocks:
         rec = {
@@ -232,34 +212,9 @@ def coder_agreement(
         used = [j for j in range(len(coders)) if not np.all(np.isnan(sub[:, j, :]))] if sub.size else []
         rec["n_coders"] = len(used)
         rec["kappa_coders"] = f"{coders[pair[0]]} & {coders[pair[1]]}" if pair else ""
-        rec["n_positive"] = int(np.nansum(sub == 1)) if sub.size else 0
-        note = []
-        est = {s: np.nan for s in _STATS}
-        ci = {s: (np.nan, np.nan) for s in _STATS}
-        if not all_coders:
-            note.append("no codings")
-        elif len(all_coders) < 2:
-            note.append("only one coder: agreement needs units coded by two or more coders")
-        elif n_units == 0 or not ks:
-            note.append("no double-coded units")
-        else:
-            # per-unit statistics, summed over the block's codes for each excerpt/interview
-            st_list = [_binary_unit_stats(sub[i], pair) for i in range(len(ks))]
-            st = {k: sum(s[k] for s in st_list) for k in st_list[0]}
-            e = _binary_stats(st, np.ones((1, n_units)))
-            est = {s: float(e[s][0]) for s in _STATS}
-            if rec["n_positive"] == 0:
-                note.append(
-                    "no coder applied this code in the double-coded units: kappa and alpha undefined (0/0)"
-                )
-            elif np.all(sub[~np.isnan(sub)] == 1):
-                note.append(
-                    "every coder applied this code to every double-coded unit: kappa and alpha undefined (0/0)"
-                )
-            if rng_idx is not None:
-                b = _binary_stats(st, W)
-                for s in _STATS:
-                    ci[s] = _ag._percentile_interval(b[s], level) if np.isfinite(est[s]) else (np.nan, np.nan)
+        n_positive = int(np.nansum(sub == 1)) if sub.size else 0
+        rec["n_positive"] = n_positive
+        est, ci, note = _block_agreement(sub, ks, pair, all_coders, n_units, n_positive, W, level)
         for s in _STATS:
             rec[s] = est[s]
             rec[f"{s}_lo"], rec[f"{s}_hi"] = ci[s]
@@ -279,6 +234,79 @@ def coder_agreement(
     for s in _STATS:
         cols += [s, f"{s}_lo", f"{s}_hi"]
     return pd.DataFrame(rows, columns=cols + ["note"])
+
+
+def _agreement_blocks(codes: list, groups: dict, group_by: str) -> tuple[list[tuple[str, list[int]]], str]:
+    """The blocks of codes agreement is computed over (all codes first), and the label column."""
+    if group_by == "code":
+        return [(ALL_CODES, list(range(len(codes))))] + [(c, [i]) for i, c in enumerate(codes)], "code"
+    gl = list(dict.fromkeys(groups.get(c, "") for c in codes))
+    blocks = [(ALL_CODES, list(range(len(codes))))] + [
+        (g, [i for i, c in enumerate(codes) if groups.get(c, "") == g]) for g in gl
+    ]
+    return blocks, "domain"
+
+
+def _bootstrap_weights(n_boot: int, n_units: int, seed) -> np.ndarray | None:
+    """Bootstrap x units: how often each unit is drawn in each resample (None without a bootstrap)."""
+    if not (n_boot and n_units):
+        return None
+    rng = np.random.default_rng(seed)
+    rng_idx = rng.integers(0, n_units, size=(n_boot, n_units))
+    W = np.zeros((n_boot, n_units))
+    np.add.at(W, (np.repeat(np.arange(n_boot), n_units), rng_idx.ravel()), 1.0)
+    return W
+
+
+def _kappa_pair(arr: np.ndarray, coders: list, n_codes: int, n_units: int) -> tuple[int, int] | None:
+    """Cohen's kappa's two coders: those who share the most double-coded units (None if none do)."""
+    if len(coders) < 2 or not n_units:
+        return None
+    coded = ~np.isnan(arr[0]) if n_codes else np.zeros((len(coders), n_units), bool)
+    shared = coded.astype(int) @ coded.T.astype(int)
+    best = max((shared[i, j], -i, -j) for i in range(len(coders)) for j in range(i + 1, len(coders)))
+    return (-best[1], -best[2]) if best[0] > 0 else None
+
+
+def _block_agreement(
+    sub: np.ndarray,
+    ks: list[int],
+    pair: tuple[int, int] | None,
+    all_coders: list,
+    n_units: int,
+    n_positive: int,
+    W: np.ndarray | None,
+    level: float,
+) -> tuple[dict, dict, list[str]]:
+    """One block's agreement statistics, their bootstrap intervals and the notes on them."""
+    note = []
+    est = {s: np.nan for s in _STATS}
+    ci = {s: (np.nan, np.nan) for s in _STATS}
+    if not all_coders:
+        note.append("no codings")
+    elif len(all_coders) < 2:
+        note.append("only one coder: agreement needs units coded by two or more coders")
+    elif n_units == 0 or not ks:
+        note.append("no double-coded units")
+    else:
+        # per-unit statistics, summed over the block's codes for each excerpt/interview
+        st_list = [_binary_unit_stats(sub[i], pair) for i in range(len(ks))]
+        st = {k: sum(s[k] for s in st_list) for k in st_list[0]}
+        e = _binary_stats(st, np.ones((1, n_units)))
+        est = {s: float(e[s][0]) for s in _STATS}
+        if n_positive == 0:
+            note.append(
+                "no coder applied this code in the double-coded units: kappa and alpha undefined (0/0)"
+            )
+        elif np.all(sub[~np.isnan(sub)] == 1):
+            note.append(
+                "every coder applied this code to every double-coded unit: kappa and alpha undefined (0/0)"
+            )
+        if W is not None:
+            b = _binary_stats(st, W)
+            for s in _STATS:
+                ci[s] = _ag._percentile_interval(b[s], level) if np.isfinite(est[s]) else (np.nan, np.nan)
+    return est, ci, note
 
 
 def disagreements(

@@ -146,20 +146,7 @@ def code_tallies(
     sort_cols = by + (["n_excerpts", "n_interviews", "_ord"] if sort == "count" else ["_ord"])
     asc = [True] * len(by) + ([False, False, True] if sort == "count" else [True])
     out = out.sort_values(sort_cols, ascending=asc, kind="mergesort").drop(columns="_ord")
-    cols = (
-        by
-        + lead
-        + [
-            "n",
-            "n_group_excerpts",
-            "n_excerpts",
-            "n_interviews",
-            "n_strength",
-            "n_barrier",
-            "share_excerpts",
-            "share_interviews",
-        ]
-    )
+    cols = by + lead + ["n", *_TALLY_VALUES]
     return _suppress_tallies(out[cols].reset_index(drop=True), base, by, lead, min_n)
 
 
@@ -216,19 +203,23 @@ def _label_tallies(
     return out, ["domain", "domain_name"]
 
 
+#: The counts and shares of a tally row (suppressed together).
+_TALLY_VALUES = (
+    "n_group_excerpts",
+    "n_excerpts",
+    "n_interviews",
+    "n_strength",
+    "n_barrier",
+    "share_excerpts",
+    "share_interviews",
+)
+
+
 def _suppress_tallies(
     out: pd.DataFrame, base: pd.DataFrame, by: list[str], lead: list[str], min_n: int
 ) -> pd.DataFrame:
     """Small groups, sites with a single interviewee in a role, and lone suppressed groups (complementary)."""
-    values = [
-        "n_group_excerpts",
-        "n_excerpts",
-        "n_interviews",
-        "n_strength",
-        "n_barrier",
-        "share_excerpts",
-        "share_interviews",
-    ]
+    values = list(_TALLY_VALUES)
     raw_n = out["n"].copy()
     out = suppress(out, values, n_column="n", min_n=min_n)
     if by == ["school"] and "role" in base:

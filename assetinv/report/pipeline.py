@@ -28,7 +28,7 @@ from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
 from .context import ReportContext, read_study
 
-__all__ = ["analysis_notes", "compute_analyses", "load_context"]
+__all__ = ["analysis_notes", "compute_analyses", "gaps_by_school", "load_context"]
 
 
 def load_context(
@@ -151,14 +151,17 @@ def compute_analyses(ctx: ReportContext) -> None:
         playbook = S.load_playbook(instrument=inst)
         # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
         item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
+        # each school's call gets only its own rows (the same result, without scanning the network's)
+        prof_of, tal_of = _by_school(prof), _by_school(tal_s) if has_codings else None
+        items_of = _by_school(item_prof) if item_prof is not None and "school" in item_prof else None
         recs = [
             S.recommend(
-                prof,
+                prof_of(s),
                 s,
                 playbook=playbook,
-                codes=tal_s if has_codings else None,
+                codes=tal_of(s) if tal_of is not None else None,
                 instrument=inst,
-                items=item_prof,
+                items=items_of(s) if items_of is not None else item_prof,
             )
             for s in sorted(prof["school"].astype(str).unique(), key=natural_key)
         ]
@@ -195,13 +198,7 @@ def compute_analyses(ctx: ReportContext) -> None:
             for lv in ("network", "district", "school")
         ]
         ctx.tables["gaps_network"] = pd.concat(gaps[:2], ignore_index=True)
-        with_resp = set(scores["school"].astype(str))
-        gfb = [
-            S.perception_gaps_with_fallback(scores, s, min_n=n_min, instrument=inst)
-            for s in ctx.school_ids
-            if s in with_resp
-        ]
-        ctx.tables["gaps_by_school"] = pd.concat(gfb, ignore_index=True) if gfb else pd.DataFrame()
+        ctx.tables["gaps_by_school"] = gaps_by_school(scores, ctx.school_ids, min_n=n_min, instrument=inst)
 
         # reliability on the baseline survey of school staff: one answer per person, and district
         # offices (role "district") are not schools, so they stay out of the ICCs
@@ -231,12 +228,20 @@ def compute_analyses(ctx: ReportContext) -> None:
             )
             red = _redaction_terms(ctx)
             ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
+            cod_of, in_prof = _by_school(codings), set(prof["school"].astype(str))
             jds = [
                 Q.joint_display(
-                    prof, codings, agd, school=s, instrument=inst, band=True, tallies=tal_s, **red
+                    prof_of(s),
+                    cod_of(s),
+                    agd,
+                    school=s,
+                    instrument=inst,
+                    band=True,
+                    tallies=tal_of(s) if tal_of else tal_s,
+                    **red,
                 )
                 for s in ctx.school_ids
-                if s in set(prof["school"].astype(str))
+                if s in in_prof
             ]
             ctx.tables["joint_display_schools"] = pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
             quotes = Q.exemplar_quotes(codings, instrument=inst, **red)
@@ -311,3 +316,120 @@ def _participation(ctx: ReportContext, scores: pd.DataFrame, rate: float) -> pd.
     t["response_rate"] = t["responded"] / t["invited"].where(t["invited"] > 0)
     t = suppress(t, ["response_rate"], n_column="responded", min_n=ctx.min_n)
     return t.reset_index(drop=True)
+
+
+def gaps_by_school(scores: pd.DataFrame, school_ids: Sequence[str], **kw) -> pd.DataFrame:
+    """:func:`assetinv.scoring.perception_gaps_with_fallback` for every school, each level computed once.
+
+    The per-school function computes its district's school gaps, its district's gap and the network's gap
+    each time it is called (a cost that grows with the square of the network); here each district's
+    tables and the network's are computed once and every school takes its rows from them. The rows,
+    notes and columns are those of the per-school function (``tests/test_pipeline_speed.py`` checks it).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`assetinv.scoring.score_domains`.
+    school_ids : sequence of str
+        Schools in report order (those without respondents are left out).
+    **kw
+        ``min_n``, ``instrument`` and the other options of :func:`assetinv.scoring.perception_gaps`.
+
+    Returns
+    -------
+    DataFrame
+        The per-school tables, concatenated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"respondent_id": range(24), "school": ["A"] * 12 + ["B"] * 12, "district": "D1",
+    ...                   "role": (["leader"] * 3 + ["teacher"] * 9) * 2, "wave": "baseline",
+    ...                   "OS": [4.0, 4.5, 5.0] + [3.0, 3.5] * 4 + [3.0] + [4.5, 4.0, 4.0] + [3.5] * 9})
+    >>> gaps_by_school(s, ["A", "B"], domains=["OS"])[["school", "level", "group"]].values.tolist()
+    [['A', 'district', 'D1'], ['B', 'district', 'D1']]
+    """
+    sch = scores["school"].astype(str)
+    dist = scores["district"].astype(str) if "district" in scores else None
+    net_t = S.perception_gaps(scores, level="network", **kw)
+    first = scores.groupby(sch, sort=False).head(1)
+    district_of = {}
+    if dist is not None:
+        district_of = {
+            str(s): (str(d) if pd.notna(d) else None) for s, d in zip(first["school"], first["district"])
+        }
+    with_resp = set(sch)
+    per_district: dict = {}
+    frames = []
+    for s in [str(x) for x in school_ids]:
+        if s not in with_resp:
+            continue
+        d = district_of.get(s)
+        if d not in per_district:
+            pool = scores[dist == d] if d is not None else None
+            per_district[d] = (
+                (
+                    S.perception_gaps(pool, level="school", **kw),
+                    S.perception_gaps(pool, level="district", **kw),
+                )
+                if pool is not None
+                else None
+            )
+        if per_district[d] is None:  # no district: the school is pooled alone
+            school_t = S.perception_gaps(scores[sch == s], level="school", **kw)
+            dist_t = None
+        else:
+            school_t, dist_t = per_district[d]
+        frames.append(_fallback_rows(s, d, school_t, dist_t, net_t, kw.get("min_n", S.MIN_N)))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _fallback_rows(school, district, school_t, dist_t, net_t, min_n) -> pd.DataFrame:
+    """One school's rows of :func:`assetinv.scoring.perception_gaps_with_fallback` from computed tables."""
+    mine = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
+    rows = []
+    for r in mine.to_dict("records"):
+        d = r["domain"]
+        if not r["suppressed"]:
+            note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
+            rows.append({**r, "note": note})
+            continue
+        why = (
+            f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
+        )
+        chosen = None
+        if dist_t is not None:
+            dr = dist_t[dist_t["domain"] == d].iloc[0]
+            if not dr["suppressed"]:
+                chosen = dr.to_dict()
+                note = f"{why}; the gap for district {district} is shown instead."
+        if chosen is None:
+            nr = net_t[net_t["domain"] == d].iloc[0]
+            chosen = nr.to_dict()
+            note = (
+                f"{why}; the gap for the whole network is shown instead."
+                if not nr["suppressed"]
+                else f"{why}; even the network has {nr['suppressed']}."
+            )
+        rows.append({**chosen, "note": note})
+    out = pd.DataFrame(rows, columns=list(mine.columns) + ["note"])
+    out.insert(0, "school", str(school))
+    out["flagged_large"] = out["flagged_large"].astype("boolean")
+    out.attrs = dict(mine.attrs)
+    return out
+
+
+def _by_school(df: pd.DataFrame):
+    """``school -> that school's rows`` (an empty frame with the same columns for a school without rows).
+
+    Rows keep their order and the frame its ``attrs``: a per-school function given the slice sees what it
+    would have filtered out of the whole table itself.
+    """
+    idx = df.groupby(df["school"].astype(str), sort=False).indices if len(df) else {}
+    empty = df.iloc[:0]
+
+    def rows(school: str) -> pd.DataFrame:
+        i = idx.get(str(school))
+        return df.iloc[i] if i is not None else empty
+
+    return rows

@@ -152,6 +152,8 @@ def name_ids(ctx: ReportContext, text: object) -> str:
     """Replace school ids in a sentence by the schools' names."""
     s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     for sid in ctx.school_ids:
+        if sid not in s:
+            continue
         name = ctx.school_name(sid)
         if name != sid:
             s = re.sub(rf"\b{re.escape(sid)}\b", name, s)
@@ -468,14 +470,21 @@ def _compact_notes(notes) -> list[str]:
     return out
 
 
-def _model_spec(ctx: ReportContext) -> str:
-    """The statistical detail, after the plain words: rules, models, formulas, and the models' own notes."""
+def _methods_facts(ctx: ReportContext) -> tuple[float, str, list[str]]:
+    """What the methods text states: the scoring rule's ``min_answered``, the status rule, the change models."""
     scores = ctx.results.get("scores")
     min_answered = getattr(scores, "attrs", {}).get("min_answered", 0.5) if scores is not None else 0.5
     prof = ctx.tables["asset_profile"]
     rule = next((r for r in prof.get("rule", pd.Series(dtype=str)).fillna("") if r), "")
     ch = ctx.tables.get("change", pd.DataFrame())
     models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
+    return min_answered, rule, models
+
+
+def _model_spec(ctx: ReportContext) -> str:
+    """The statistical detail, after the plain words: rules, models, formulas, and the models' own notes."""
+    min_answered, rule, models = _methods_facts(ctx)
+    ch = ctx.tables.get("change", pd.DataFrame())
     notes = _compact_notes(n for n in ch.get("note", pd.Series(dtype=str)).fillna("") if n)
     share = f"{float(min_answered):.0%}" if float(min_answered) < 1 else f"{int(min_answered)} items"
     items = [

@@ -39,6 +39,7 @@ from .context import ReportContext, school_file_name
 from .reading import (
     NOT_IMPACT,
     _glossary_html,
+    _methods_facts,
     _model_spec,
     _plain_methods,
     district_means,
@@ -316,73 +317,69 @@ def section_supports(ctx: ReportContext, school: str) -> Section:
         if len(part) == 0:
             continue
         html += _h3(labels[pri])
-        if pri == "later":
-            html += _p("Other options, once the first and next supports are under way:")
-            groups = []
-            for dom in dict.fromkeys(part["domain"]):
-                rows = part[part["domain"] == dom]
-                groups.append(
-                    f"<li><strong>{esc(short.get(dom, dom))}:</strong> "
-                    + "; ".join(f"{esc(x)}" for x in rows["support"])
-                    + ".</li>"
-                )
-            html += '<ul class="supports later">' + "".join(groups) + "</ul>"
-            html += (
-                '<details class="screen-only"><summary>What the later supports involve</summary><ul>'
-                + "".join(
-                    f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])}</li>"
-                    for _, r in part.iterrows()
-                )
-                + "</ul></details>"
-            )
-            continue
-        items = []
-        for _, r in part.iterrows():
-            lever = (
-                f" <em>Why it can work here:</em> {esc(r['lever'])}"
-                if str(r.get("lever") or "").strip()
-                else ""
-            )
-            lever += _support_extras(r)
-            if pri == "later":
-                items.append(
-                    f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])} "
-                    f'<span class="reason">({esc(r["reason"])})</span></li>'
-                )
-                continue
-            items.append(
-                f"<li><strong>{esc(r['support'])}</strong> ({esc(short.get(r['domain'], r['domain']))} "
-                f"{_status_html(r['status'])}). {esc(r['description'])}"
-                f'<br><span class="reason"><em>Reason:</em> {esc(r["reason"])}</span>{lever}</li>'
-            )
-        html += (
-            '<ol class="supports">' + "".join(items) + "</ol>"
-            if pri == "first"
-            else '<ul class="supports">' + "".join(items) + "</ul>"
-        )
+        html += _later_supports_html(part, short) if pri == "later" else _support_items_html(part, pri, short)
     evid = recs.drop_duplicates("domain")
     evid = evid[evid["kind"] != "not reported"]
     if len(evid):
         html += (
             '<details class="evidence"><summary>The evidence behind each domain</summary><ul>'
-            + "".join(
-                f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
-                for _, r in evid.iterrows()
-            )
+            + _domain_evidence_items(evid, short)
             + "</ul></details>"
         )
     nr = recs[recs["kind"] == "not reported"]
     if len(nr):
-        html += (
-            _h3("Domains not reported")
-            + "<ul>"
-            + "".join(
-                f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
-                for _, r in nr.iterrows()
-            )
-            + "</ul>"
-        )
+        html += _h3("Domains not reported") + "<ul>" + _domain_evidence_items(nr, short) + "</ul>"
     return Section("supports", title, html, tables=["recommendations"])
+
+
+def _later_supports_html(part: pd.DataFrame, short: dict) -> str:
+    """The "later" supports: one line per domain, their descriptions folded away."""
+    groups = []
+    for dom in dict.fromkeys(part["domain"]):
+        rows = part[part["domain"] == dom]
+        groups.append(
+            f"<li><strong>{esc(short.get(dom, dom))}:</strong> "
+            + "; ".join(f"{esc(x)}" for x in rows["support"])
+            + ".</li>"
+        )
+    return (
+        _p("Other options, once the first and next supports are under way:")
+        + '<ul class="supports later">'
+        + "".join(groups)
+        + "</ul>"
+        + '<details class="screen-only"><summary>What the later supports involve</summary><ul>'
+        + "".join(
+            f"<li><strong>{esc(r['support'])}</strong>: {esc(r['description'])}</li>"
+            for _, r in part.iterrows()
+        )
+        + "</ul></details>"
+    )
+
+
+def _support_items_html(part: pd.DataFrame, pri: str, short: dict) -> str:
+    """The "first" (numbered) or "next" supports, each with its domain, status, reason and lever."""
+    items = []
+    for _, r in part.iterrows():
+        lever = (
+            f" <em>Why it can work here:</em> {esc(r['lever'])}" if str(r.get("lever") or "").strip() else ""
+        )
+        lever += _support_extras(r)
+        items.append(
+            f"<li><strong>{esc(r['support'])}</strong> ({esc(short.get(r['domain'], r['domain']))} "
+            f"{_status_html(r['status'])}). {esc(r['description'])}"
+            f'<br><span class="reason"><em>Reason:</em> {esc(r["reason"])}</span>{lever}</li>'
+        )
+    if pri == "first":
+        return '<ol class="supports">' + "".join(items) + "</ol>"
+    return '<ul class="supports">' + "".join(items) + "</ul>"
+
+
+def _domain_evidence_items(rows: pd.DataFrame, short: dict) -> str:
+    """``<li>`` items: each domain's short name and its evidence (or why it is not reported)."""
+    return "".join(
+        f"<li><strong>{esc(short.get(r['domain'], r['domain']))}</strong>: {esc(r['evidence'])}</li>"
+        for _, r in rows.iterrows()
+    )
 
 
 def _support_extras(r) -> str:
@@ -560,31 +557,41 @@ def section_interviews(ctx: ReportContext, school: str) -> Section:
         )
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools"])
     for _, r in jd.iterrows():
-        d = r["domain"]
-        html += _h3(names.get(d, d))
-        n_ex = r.get("n_excerpts")
-        top = str(r.get("top_codes") or "").strip()
-        sm = r.get("survey_mean")
-        survey = (
-            f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. "
-            if sm is not None and pd.notna(sm)
-            else "Survey: not reported. "
+        html += _interview_domain_html(r, names, quotes)
+    html += _school_joint_display_html(ctx, school, jd)
+    return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
+
+
+def _interview_domain_html(r: pd.Series, names: dict, quotes: pd.DataFrame) -> str:
+    """One domain of a school's interview themes: the survey status, the codes heard most, one quote."""
+    d = r["domain"]
+    html = _h3(names.get(d, d))
+    n_ex = r.get("n_excerpts")
+    top = str(r.get("top_codes") or "").strip()
+    sm = r.get("survey_mean")
+    survey = (
+        f"Survey: {float(sm):.1f} of 5, {_status_html(r.get('status'))}. "
+        if sm is not None and pd.notna(sm)
+        else "Survey: not reported. "
+    )
+    # n_excerpts is banded ("1+") by assetinv.disclosure when it could be one interviewee's
+    n_txt = n_ex if isinstance(n_ex, str) else ("" if n_ex is None or pd.isna(n_ex) else str(int(n_ex)))
+    if top and n_txt not in ("", "0"):
+        said = esc(
+            f"Heard most often in interviews ({n_txt} coded excerpt{'s' if n_txt != '1' else ''}): {top}."
         )
-        # n_excerpts is banded ("1+") by assetinv.disclosure when it could be one interviewee's
-        n_txt = n_ex if isinstance(n_ex, str) else ("" if n_ex is None or pd.isna(n_ex) else str(int(n_ex)))
-        if top and n_txt not in ("", "0"):
-            said = esc(
-                f"Heard most often in interviews ({n_txt} coded excerpt{'s' if n_txt != '1' else ''}): {top}."
-            )
-        else:
-            said = "No coded interview excerpts for this domain."
-        html += f"<p>{survey}{said}</p>"
-        q = quotes[quotes["domain"] == d] if len(quotes) else quotes
-        for text in q["quote"].head(1) if len(q) else []:
-            html += (
-                f"<blockquote><p>{esc(text)}</p><footer>Interview excerpt (redacted)</footer></blockquote>"
-            )
-    html += '<div class="screen-only">' + _h3("Joint display: survey and interviews side by side")
+    else:
+        said = "No coded interview excerpts for this domain."
+    html += f"<p>{survey}{said}</p>"
+    q = quotes[quotes["domain"] == d] if len(quotes) else quotes
+    for text in q["quote"].head(1) if len(q) else []:
+        html += f"<blockquote><p>{esc(text)}</p><footer>Interview excerpt (redacted)</footer></blockquote>"
+    return html
+
+
+def _school_joint_display_html(ctx: ReportContext, school: str, jd: pd.DataFrame) -> str:
+    """The school's joint display (table and figure), shown on screen only."""
+    html = '<div class="screen-only">' + _h3("Joint display: survey and interviews side by side")
     disp = pd.DataFrame(
         {
             "domain": _short(ctx, jd),
@@ -618,7 +625,7 @@ def section_interviews(ctx: ReportContext, school: str) -> Section:
         title=f"Joint display: {ctx.school_name(school)}",
     )
     html += "</div>"
-    return Section("interviews", "Interview themes", html, tables=["joint_display_schools", "quotes"])
+    return html
 
 
 def _dependability(x: float) -> str:
@@ -693,12 +700,7 @@ def section_reliability(ctx: ReportContext, school: str) -> Section:
 def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
     """Short methods: scoring rule, suppression rule, models."""
     inst = ctx.instrument
-    scores = ctx.results.get("scores")
-    min_answered = getattr(scores, "attrs", {}).get("min_answered", 0.5) if scores is not None else 0.5
-    prof = ctx.tables["asset_profile"]
-    rule = next((r for r in prof.get("rule", pd.Series(dtype=str)).fillna("") if r), "")
-    ch = ctx.tables.get("change", pd.DataFrame())
-    models = sorted(set(m for m in ch.get("model", pd.Series(dtype=str)).fillna("") if m))
+    min_answered, rule, models = _methods_facts(ctx)
     rate = ctx.config.get("min_response_rate", MIN_RESPONSE_RATE)
     items = [
         f"<li><strong>Scores.</strong> Each staff member's domain score is the mean of their answers to the domain's "
@@ -1033,44 +1035,50 @@ def net_change(ctx: ReportContext) -> Section:
     )
     sch = ch[ch["scope"].astype(str) != "network"]
     if len(sch):
-        wide = sch.assign(
-            value=[
-                _signed(x) + (" *" if lo > 0 or hi < 0 else "") if not math.isnan(x) else ""
-                for x, lo, hi in zip(
-                    sch["estimate"].astype(float), sch["ci_low"].astype(float), sch["ci_high"].astype(float)
-                )
-            ]
-        )
-        piv = wide.pivot_table(index="scope", columns="domain", values="value", aggfunc="first").reset_index()
-        piv = piv.rename(columns={"scope": "school"})
-        piv.insert(1, "name", [ctx.school_name(x) for x in piv["school"]])
-        doms = [d for d in ctx.results["domains"] if d in piv.columns]
-        n_star = int(sum(str(v).endswith("*") for d in doms for v in piv[d]))
-        n_cells = int(sum(str(v) != "" and str(v) != "nan" for d in doms for v in piv[d]))
-        notes = " ".join(str(x) for x in net.get("note", pd.Series(dtype=str)).fillna(""))
-        same = "no detectable between-school variation" in notes
-        html += _p(
-            "Each school's change is estimated from that school's own staff. "
-            + (
-                "The network model found no clear evidence that schools grow at different rates overall (see "
-                "the model notes in the technical notes), so "
-                if same
-                else ""
-            )
-            + f"single starred cells ({n_star} of {n_cells} here) should be read with care: among many "
-            "schools and domains, a few look different by chance alone.",
-            "note",
-        )
-        html += html_table(
-            piv,
-            columns={
-                "name": "School",
-                "school": "School id",
-                **{d: ctx.results["domain_short"][d] for d in doms},
-            },
-            caption="Change per school (school level; points; * = interval excludes 0; blank = suppressed)",
-        )
+        html += _school_change_html(ctx, sch, net)
     return Section("change", "Change since baseline", html, tables=["change"])
+
+
+def _school_change_html(ctx: ReportContext, sch: pd.DataFrame, net: pd.DataFrame) -> str:
+    """Each school's change per domain (starred where the interval excludes 0), with how to read it."""
+    wide = sch.assign(
+        value=[
+            _signed(x) + (" *" if lo > 0 or hi < 0 else "") if not math.isnan(x) else ""
+            for x, lo, hi in zip(
+                sch["estimate"].astype(float), sch["ci_low"].astype(float), sch["ci_high"].astype(float)
+            )
+        ]
+    )
+    piv = wide.pivot_table(index="scope", columns="domain", values="value", aggfunc="first").reset_index()
+    piv = piv.rename(columns={"scope": "school"})
+    piv.insert(1, "name", [ctx.school_name(x) for x in piv["school"]])
+    doms = [d for d in ctx.results["domains"] if d in piv.columns]
+    n_star = int(sum(str(v).endswith("*") for d in doms for v in piv[d]))
+    n_cells = int(sum(str(v) != "" and str(v) != "nan" for d in doms for v in piv[d]))
+    notes = " ".join(str(x) for x in net.get("note", pd.Series(dtype=str)).fillna(""))
+    same = "no detectable between-school variation" in notes
+    html = _p(
+        "Each school's change is estimated from that school's own staff. "
+        + (
+            "The network model found no clear evidence that schools grow at different rates overall (see "
+            "the model notes in the technical notes), so "
+            if same
+            else ""
+        )
+        + f"single starred cells ({n_star} of {n_cells} here) should be read with care: among many "
+        "schools and domains, a few look different by chance alone.",
+        "note",
+    )
+    html += html_table(
+        piv,
+        columns={
+            "name": "School",
+            "school": "School id",
+            **{d: ctx.results["domain_short"][d] for d in doms},
+        },
+        caption="Change per school (school level; points; * = interval excludes 0; blank = suppressed)",
+    )
+    return html
 
 
 def net_gaps(ctx: ReportContext) -> Section:
@@ -1177,41 +1185,7 @@ def net_interviews(ctx: ReportContext) -> Section:
         "How often each code of the codebook was heard across all interviews, how consistently coders applied "
         "the codes, and the survey and interviews side by side."
     )
-    html += _h3("Code tallies")
-    top = tal[tal["n_excerpts"].fillna(0) > 0] if "n_excerpts" in tal else tal
-    html += html_table(
-        top,
-        columns={
-            "code": "Code",
-            "code_name": "Name",
-            "group": "Group",
-            "n_excerpts": "Excerpts",
-            "n_interviews": "Interviews",
-            "share_interviews": "Share of interviews",
-            "suppressed": "Not shown because",
-        },
-        digits={"n_excerpts": 0, "n_interviews": 0},
-        caption="Codes heard across the network",
-    )
-    html += _h3("Agreement between coders")
-    agd = ag.assign(
-        alpha_ci=[_ci(a, b) for a, b in zip(ag["krippendorff_alpha_lo"], ag["krippendorff_alpha_hi"])]
-    )
-    html += html_table(
-        agd,
-        columns={
-            "domain": "Domain / group",
-            "n_units": "Decisions",
-            "n_coders": "Coders",
-            "percent_agreement": "Percent agreement",
-            "krippendorff_alpha": "Krippendorff α",
-            "alpha_ci": "95% interval",
-            "gwet_ac1": "Gwet AC1",
-            "note": "Note",
-        },
-        digits={"n_units": 0, "n_coders": 0},
-        caption="Inter-coder agreement per domain",
-    )
+    html += _code_tallies_html(tal) + _coder_agreement_html(ag)
     html += _h3("Joint display")
     disp = pd.DataFrame(
         {
@@ -1250,6 +1224,51 @@ def net_interviews(ctx: ReportContext) -> Section:
         html,
         tables=["code_tallies_network", "agreement_domains", "agreement_codes", "joint_display_network"],
     )
+
+
+def _code_tallies_html(tal: pd.DataFrame) -> str:
+    """The network's code tallies (codes heard at least once)."""
+    html = _h3("Code tallies")
+    top = tal[tal["n_excerpts"].fillna(0) > 0] if "n_excerpts" in tal else tal
+    html += html_table(
+        top,
+        columns={
+            "code": "Code",
+            "code_name": "Name",
+            "group": "Group",
+            "n_excerpts": "Excerpts",
+            "n_interviews": "Interviews",
+            "share_interviews": "Share of interviews",
+            "suppressed": "Not shown because",
+        },
+        digits={"n_excerpts": 0, "n_interviews": 0},
+        caption="Codes heard across the network",
+    )
+    return html
+
+
+def _coder_agreement_html(ag: pd.DataFrame) -> str:
+    """Agreement between coders per domain, with Krippendorff's alpha interval."""
+    html = _h3("Agreement between coders")
+    agd = ag.assign(
+        alpha_ci=[_ci(a, b) for a, b in zip(ag["krippendorff_alpha_lo"], ag["krippendorff_alpha_hi"])]
+    )
+    html += html_table(
+        agd,
+        columns={
+            "domain": "Domain / group",
+            "n_units": "Decisions",
+            "n_coders": "Coders",
+            "percent_agreement": "Percent agreement",
+            "krippendorff_alpha": "Krippendorff α",
+            "alpha_ci": "95% interval",
+            "gwet_ac1": "Gwet AC1",
+            "note": "Note",
+        },
+        digits={"n_units": 0, "n_coders": 0},
+        caption="Inter-coder agreement per domain",
+    )
+    return html
 
 
 # ====================================================================== index

@@ -1,0 +1,63 @@
+"""Network computations done once: the same tables as the per-school functions they replace (issue 15)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assetinv import scoring as S
+from assetinv.report.pipeline import gaps_by_school
+
+
+def _scores(data=None):
+    from assetinv.report.context import read_study
+
+    ctx = read_study(data)
+    return ctx, S.score_domains(ctx.responses, ctx.instrument)
+
+
+def _per_school(scores, ids, **kw):
+    have = set(scores["school"].astype(str))
+    return pd.concat(
+        [S.perception_gaps_with_fallback(scores, s, **kw) for s in ids if s in have], ignore_index=True
+    )
+
+
+@pytest.mark.parametrize("min_n", [5, 9])
+def test_gaps_by_school_equal_the_per_school_function(min_n):
+    """On the bundled sample (and with a larger minimum, so that district and network fallbacks occur)."""
+    ctx, scores = _scores()
+    got = gaps_by_school(scores, ctx.school_ids, min_n=min_n, instrument=ctx.instrument)
+    want = _per_school(scores, ctx.school_ids, min_n=min_n, instrument=ctx.instrument)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs == want.attrs
+    assert min_n == 5 or "district" in set(got["level"])  # fallbacks were exercised
+
+
+def test_gaps_by_school_simulated_network(tmp_path):
+    from assetinv.simulate import write_sample
+
+    write_sample(
+        tmp_path / "d", seed=4, n_schools=9, n_districts=4, respondents_per_school=12, n_interviews=4
+    )
+    ctx, scores = _scores(tmp_path / "d")
+    scores.loc[scores["school"] == "S02", "district"] = None  # a school without a district: pooled alone
+    for min_n in (3, 5, 8):
+        got = gaps_by_school(scores, ctx.school_ids, min_n=min_n, instrument=ctx.instrument)
+        want = _per_school(scores, ctx.school_ids, min_n=min_n, instrument=ctx.instrument)
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_per_school_slices_give_the_same_tables(monkeypatch):
+    """recommend and joint_display called with one school's rows give what they give with the whole tables."""
+    from assetinv.report import pipeline as P
+    from assetinv.report.context import read_study
+
+    ctx = read_study(None)
+    P.compute_analyses(ctx)
+    fast = {k: ctx.tables[k].copy() for k in ("recommendations", "joint_display_schools")}
+    monkeypatch.setattr(P, "_by_school", lambda df: lambda s: df)  # every call gets the whole table
+    P.compute_analyses(ctx)
+    for k, v in fast.items():
+        pd.testing.assert_frame_equal(v, ctx.tables[k])
+    assert len(fast["recommendations"]) > 12 and len(fast["joint_display_schools"]) >= 12
