@@ -51,9 +51,10 @@ __all__ = [
     # agreement
     "AgreementWarning", "krippendorff_alpha", "cohen_kappa", "gwet_ac1", "percent_agreement", "bootstrap_ci",
     # structure
-    "CFAResult", "CFAWarning", "cfa", "invariance", "invariance_caution",
+    "CFAResult", "CFAWarning", "cfa", "domain_invariance", "invariance", "invariance_caution",
+    "invariance_sentences",
     # ordinal
-    "OrdinalReliability", "PolychoricResult", "ordinal_reliability", "polychoric",
+    "OrdinalReliability", "PolychoricResult", "domain_ordinal_reliability", "ordinal_reliability", "polychoric",
     # planning
     "SurveyPlan", "detectable_change", "plan_survey", "respondents_needed",
     # pilot
@@ -110,8 +111,10 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
                     "rwg", "rwg_j", "instrument_reliability", "DEFAULT_THRESHOLDS",),
     "agreement": ("AgreementWarning", "krippendorff_alpha", "cohen_kappa", "gwet_ac1", "percent_agreement",
                   "bootstrap_ci",),
-    "structure": ("CFAResult", "CFAWarning", "cfa", "invariance", "invariance_caution",),
-    "ordinal": ("OrdinalReliability", "PolychoricResult", "ordinal_reliability", "polychoric",),
+    "structure": ("CFAResult", "CFAWarning", "cfa", "domain_invariance", "invariance", "invariance_caution",
+                  "invariance_sentences",),
+    "ordinal": ("OrdinalReliability", "PolychoricResult", "domain_ordinal_reliability", "ordinal_reliability",
+                "polychoric",),
     "planning": ("SurveyPlan", "detectable_change", "plan_survey", "respondents_needed",),
     "pilot": ("pilot_item_review", "dont_know_mask",),
     "scoring": ("score_domains", "percent_favourable", "summarize", "asset_profile", "perception_gaps",

@@ -328,6 +328,8 @@ def _expect(key: str, value: Any) -> str | None:
     if key == "precision":
         return None if _is_int(value) and 0 <= value <= 9 else "a whole number of decimals from 0 to 9"
     if key == "seed":
+        if _is_int(value) and value < 0:  # numpy's random generators take no negative seed
+            return "a whole number of at least 0"
         return None if value is None or _is_int(value) else "a whole number"
     if key in ("simulated", "release_ledger"):
         return None if isinstance(value, bool) else "true or false"

@@ -181,15 +181,23 @@ def _styled(fn):
 def _blank_suppressed(df: pd.DataFrame, value_columns: Sequence[str]) -> pd.DataFrame:
     """Defence in depth: rows marked suppressed lose their numbers here too."""
     out = df.copy()
+    out.attrs = {}  # the charts read attrs from their argument; pandas would deep-copy them on every step
     if "suppressed" not in out:
         out["suppressed"] = ""
     out["suppressed"] = out["suppressed"].fillna("").astype(str)
-    hide = out["suppressed"] != ""
+    hide = (out["suppressed"] != "").to_numpy()
     for c in value_columns:
         if c in out:
-            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
-            out.loc[hide, c] = np.nan
+            values = pd.to_numeric(out[c], errors="coerce").to_numpy(dtype="float64", copy=True)
+            values[hide] = np.nan
+            out[c] = values
     return out
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """``df.to_dict("records")`` (Python scalars), without pandas' per-column boxing."""
+    cols = list(df.columns)
+    return [dict(zip(cols, vals)) for vals in zip(*(df[c].tolist() for c in cols))]
 
 
 def _short_names(df: pd.DataFrame) -> dict:
@@ -273,28 +281,8 @@ def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | 
     Nuñez, J. R., Anderton, C. R., & Renslow, R. S. (2018). Optimizing colormaps
     with consideration for color vision deficiency. *PLoS ONE*, 13(7), e0199239.
     """
-    p = _blank_suppressed(profile, [value, "mean", "ci_low", "ci_high", "diff", "n"])
-    doms = _domain_order(p)
-    names = _short_names(p)
-    schools = sorted(p["school"].astype(str).unique(), key=natural_key)
-    grid = np.full((len(schools), len(doms)), np.nan)
-    status = np.full(grid.shape, "", dtype=object)
-    reason = np.full(grid.shape, "", dtype=object)
-    for _, r in p.iterrows():
-        i, j = schools.index(str(r["school"])), doms.index(r["domain"])
-        grid[i, j] = r[value]
-        status[i, j] = r.get("status", "") or ""
-        reason[i, j] = r["suppressed"]
-    shown = grid[~np.isnan(grid)]
-    if value == "mean":
-        vmin = float(np.floor(shown.min() * 2) / 2) if shown.size else 1.0
-        vmax = float(np.ceil(shown.max() * 2) / 2) if shown.size else 5.0
-        if vmax - vmin < 1:
-            vmax = min(vmin + 1, 5.0) if vmin + 1 <= 5 else vmax
-            vmin = vmax - 1
-    else:
-        m = float(np.nanmax(np.abs(shown))) if shown.size else 1.0
-        vmin, vmax = -m, m
+    h = _heatmap_cells(profile, value)
+    schools, doms, grid = h["schools"], h["doms"], h["grid"]
     fig = _new_figure(1.6 + 1.35 * len(doms), 1.3 + 0.42 * len(schools))
     ax = fig.add_subplot()
     cmap = colormaps["cividis"]
@@ -307,60 +295,92 @@ def heatmap_network(profile: pd.DataFrame, *, value: str = "mean", title: str | 
         grid,
         ax=ax,
         cmap=cmap,
-        vmin=vmin,
-        vmax=vmax,
+        vmin=h["vmin"],
+        vmax=h["vmax"],
         mask=np.isnan(grid),
         linewidths=1.2,
         linecolor="white",
-        cbar_kws={"label": "mean score (1 to 5)" if value == "mean" else value, "shrink": 0.8},
+        cbar_kws={"label": h["cbar_label"], "shrink": 0.8},
         annot=False,
     )
-    norm = (grid - vmin) / (vmax - vmin if vmax > vmin else 1)
-    for i in range(len(schools)):
-        for j in range(len(doms)):
-            if np.isnan(grid[i, j]):
-                ax.text(
-                    j + 0.5,
-                    i + 0.5,
-                    "suppressed",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="0.25",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-                )
-                continue
-            sym = STATUS_STYLE.get(status[i, j], {}).get("symbol", "")
-            colour = "white" if norm[i, j] < 0.55 else "black"
+    for i, j, text, colour in h["cells"]:
+        if text == "suppressed":
             ax.text(
                 j + 0.5,
                 i + 0.5,
-                f"{grid[i, j]:.1f} {sym}".strip(),
+                "suppressed",
                 ha="center",
                 va="center",
-                fontsize=8.5,
-                color=colour,
+                fontsize=7,
+                color="0.25",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
             )
-    ax.set_xticks(np.arange(len(doms)) + 0.5, [names.get(d, d) for d in doms], rotation=0)
+            continue
+        ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8.5, color=colour)
+    ax.set_xticks(np.arange(len(doms)) + 0.5, h["xticklabels"], rotation=0)
     ax.set_yticks(np.arange(len(schools)) + 0.5, schools, rotation=0)
-    ax.set_xlabel(
-        "\u25b2 asset   \u25cf typical   \u25bc growth area   hatched = suppressed (too few responses)",
-        fontsize=7.5,
-        color="0.2",
-        labelpad=8,
-    )
+    ax.set_xlabel(h["xlabel"], fontsize=7.5, color="0.2", labelpad=8)
     ax.set_ylabel("school")
     ax.tick_params(length=0)
     ax.set_title(title or "Asset profile of the network")
+    fig.alt_text = h["alt_text"]
+    return fig
+
+
+def _heatmap_cells(profile: pd.DataFrame, value: str) -> dict:
+    """What the heat map shows (for matplotlib and for the report's SVG writer): rows, columns, colour
+    range, each cell's text and text colour ("suppressed" for a hidden cell), labels and alt text.
+    """
+    p = _blank_suppressed(profile, [value, "mean", "ci_low", "ci_high", "diff", "n"])
+    doms = _domain_order(p)
+    names = _short_names(p)
+    schools = sorted(p["school"].astype(str).unique(), key=natural_key)
+    row_of, col_of = {s: i for i, s in enumerate(schools)}, {d: j for j, d in enumerate(doms)}
+    grid = np.full((len(schools), len(doms)), np.nan)
+    status = np.full(grid.shape, "", dtype=object)
+    for r in _records(p):
+        i, j = row_of[str(r["school"])], col_of[r["domain"]]
+        grid[i, j] = r[value]
+        status[i, j] = r.get("status", "") or ""
+    shown = grid[~np.isnan(grid)]
+    if value == "mean":
+        vmin = float(np.floor(shown.min() * 2) / 2) if shown.size else 1.0
+        vmax = float(np.ceil(shown.max() * 2) / 2) if shown.size else 5.0
+        if vmax - vmin < 1:
+            vmax = min(vmin + 1, 5.0) if vmin + 1 <= 5 else vmax
+            vmin = vmax - 1
+    else:
+        m = float(np.nanmax(np.abs(shown))) if shown.size else 1.0
+        vmin, vmax = -m, m
+    norm = (grid - vmin) / (vmax - vmin if vmax > vmin else 1)
+    cells = []
+    for i in range(len(schools)):
+        for j in range(len(doms)):
+            if np.isnan(grid[i, j]):
+                cells.append((i, j, "suppressed", "0.25"))
+                continue
+            sym = STATUS_STYLE.get(status[i, j], {}).get("symbol", "")
+            cells.append((i, j, f"{grid[i, j]:.1f} {sym}".strip(), "white" if norm[i, j] < 0.55 else "black"))
     n_sup = int(np.isnan(grid).sum())
     counts = {s: int((status == s).sum()) for s in STATUS_STYLE}
-    fig.alt_text = (
+    alt = (
         f"Heat map of mean domain scores for {len(schools)} schools (rows) and {len(doms)} domains (columns); "
         f"darker cells are lower scores. {counts['asset']} cells are marked assets, {counts['growth area']} "
         f"growth areas and {counts['typical']} typical"
         + (f"; {n_sup} cells are suppressed because too few people responded." if n_sup else ".")
     )
-    return fig
+    return {
+        "schools": schools,
+        "doms": doms,
+        "grid": grid,
+        "vmin": vmin,
+        "vmax": vmax,
+        "cells": cells,
+        "xticklabels": [names.get(d, d) for d in doms],
+        "xlabel": "\u25b2 asset   \u25cf typical   \u25bc growth area   hatched = suppressed (too few responses)",
+        "cbar_label": "mean score (1 to 5)" if value == "mean" else value,
+        "alt_text": alt,
+    }
 
 
 @_styled
@@ -435,7 +455,7 @@ def _profile_chart(
     ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
     ax.axvline(growth_below, color="0.35", ls=":", lw=1.1, zorder=1)
     used = set()
-    for yi, (_, r) in zip(y, p.iterrows()):
+    for yi, r in zip(y, _records(p)):
         if pd.notna(r["network_mean"]):
             ax.plot(
                 r["network_mean"],
@@ -522,7 +542,7 @@ def _profile_chart(
         fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[str(h.get_label()) for h in handles]
     )
     parts = []
-    for _, r in p.iterrows():
+    for r in _records(p):
         if r["suppressed"] or pd.isna(r["mean"]):
             parts.append(f"{names.get(r['domain'], r['domain'])} suppressed")
         else:
@@ -594,7 +614,7 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
     lim = float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0
     lim = max(lim, 0.3)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, (_, r) in zip(y, c.iterrows()):
+    for yi, r in zip(y, _records(c)):
         if r["suppressed"] or pd.isna(r["estimate"]):
             _hidden_row(ax, yi, lim, r["suppressed"])
             continue
@@ -627,7 +647,7 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
     ax.set_title(title or "Change between waves")
     _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
-    for lab, (_, r) in zip(labels, c.iterrows()):
+    for lab, r in zip(labels, _records(c)):
         parts.append(
             f"{lab} suppressed"
             if (r["suppressed"] or pd.isna(r["estimate"]))
@@ -698,7 +718,7 @@ def _gap_chart(
     lim = max(float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0, large * 1.6)
     ax.axvspan(-large, large, color="0.92", zorder=0)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, (_, r) in zip(y, g.iterrows()):
+    for yi, r in zip(y, _records(g)):
         if r["suppressed"] or pd.isna(r["gap"]):
             _hidden_row(ax, yi, lim, r["suppressed"])
             continue
@@ -747,7 +767,7 @@ def _gap_chart(
     ax.set_title(title)
     _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
     parts = []
-    for lab, (_, r) in zip(labels, g.iterrows()):
+    for lab, r in zip(labels, _records(g)):
         parts.append(
             f"{lab} suppressed"
             if (r["suppressed"] or pd.isna(r["gap"]))
@@ -835,7 +855,8 @@ def _item_chart(
     t = _blank_suppressed(items, pct + ["pct_agree"]).reset_index(drop=True)
     names = domain_names or {}
     doms = list(dict.fromkeys(t["domain"]))
-    rows: list[tuple[str, object]] = []
+    records = _records(t)
+    rows: list[tuple[str, Any]] = []
     for d in doms:
         rows.append(("head", d))
         rows += [("item", i) for i in t.index[t["domain"] == d]]
@@ -850,7 +871,7 @@ def _item_chart(
         if kind == "head":
             ax.text(-100, yi, names.get(ref, ref), ha="left", va="center", fontsize=8.5, fontweight="bold")
             continue
-        r = t.loc[ref]
+        r = records[ref]
         rev = " (R)" if bool(r.get("reverse", False)) else ""
         ticks.append(yi)
         ticklabels.append(f"{r['item']} {_clip(r.get('text', ''), 46)}{rev}")

@@ -3335,6 +3335,19 @@ def _type_name(v: Any) -> str:
     }.get(type(v), type(v).__name__)
 
 
+#: The names ``thresholds:`` in study.yaml may set (the report pipeline passes each to its analysis:
+#: scoring's asset / growth-area cut-offs and the reliability verdicts, DEFAULT_THRESHOLDS).
+_THRESHOLD_NAMES = (
+    "asset_at",
+    "growth_below",
+    "min_diff",
+    "level",
+    "alpha_good",
+    "alpha_adequate",
+    "icc2_dependable",
+)
+
+
 def _check_config_types(out: dict, cfg: dict, folder: Path, P: _Collector) -> None:
     """Check the type of every key of study.yaml; name the key and the expected type.
 
@@ -3417,11 +3430,17 @@ def _check_config_waves(out: dict, P: _Collector) -> None:
 
 
 def _check_config_thresholds(out: dict, P: _Collector) -> None:
-    """``thresholds``: a mapping of name: number."""
+    """``thresholds``: a mapping of known names (:data:`_THRESHOLD_NAMES`) to numbers."""
     th = out.get("thresholds")
     if isinstance(th, dict):
         for name, val in th.items():
-            if isinstance(val, bool) or not isinstance(val, (int, float)):
+            if str(name) not in _THRESHOLD_NAMES:  # a misspelt name would be ignored without a word
+                P.col(
+                    f"unknown threshold '{str(name)[:40]}'",
+                    "use one of " + ", ".join(_THRESHOLD_NAMES),
+                    column="thresholds",
+                )
+            elif isinstance(val, bool) or not isinstance(val, (int, float)):
                 P.col(
                     f"thresholds.{name} must be a number, not {_type_name(val)}",
                     f"e.g. '{name}: 0.7' under 'thresholds:'",

@@ -90,7 +90,9 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
     otherwise it is a slug (other characters become ``_``) plus ``-`` and the
     first 8 hex digits of the id's SHA-256. So ``S 08`` and ``S_08`` get
     different files, and so do ``S01`` and ``s01`` (for case-insensitive file
-    systems).
+    systems). An id ending in ``-summary`` (which would be another school's
+    one-page summary, ``S01-summary.html``) or in a dot (Windows drops it:
+    ``S08.`` would be ``S08``) is hashed too.
 
     Parameters
     ----------
@@ -129,6 +131,8 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
             and not slug.startswith(".")
             and slug.upper().split(".")[0] not in _WINDOWS_RESERVED
             and slug != ""
+            and not slug.endswith(".")
+            and not slug.casefold().endswith("-summary")
         )
         out[i] = (
             slug
@@ -137,17 +141,18 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
         )
     seen: dict[str, str] = {}
     for i, name in out.items():
-        key = name.casefold()
-        if key in seen and seen[key] != i:
-            raise DataError(
-                Problem(
-                    "schools.csv",
-                    f"school ids '{seen[key]}' and '{i}' would share the report file {name}.html",
-                    "rename one of the schools",
-                    column="school",
+        for file in (f"{name}.html", f"{name}-summary.html"):  # every file a school gets (report/build.py)
+            key = file.casefold()
+            if key in seen and seen[key] != i:
+                raise DataError(
+                    Problem(
+                        "schools.csv",
+                        f"school ids '{seen[key]}' and '{i}' would share the report file {file}",
+                        "rename one of the schools",
+                        column="school",
+                    )
                 )
-            )
-        seen[key] = i
+            seen[key] = i
     return out
 
 
@@ -311,6 +316,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: A file in every temporary folder assetinv makes (never moved into OUT): only a folder holding it, of a
+#: process no longer running, is removed as "left by a killed run" (a user's own ".reports.tmp-1-x" is kept).
+TMP_MARKER = ".assetinv-tmp"
+
+
 def make_temp(out: Path) -> Path:
     """A fresh temporary folder beside ``out``; first remove ones left by runs that were killed.
 
@@ -325,9 +335,12 @@ def make_temp(out: Path) -> Path:
     prefix = f".{out.name}.tmp-"
     for old in out.parent.glob(prefix + "*"):
         m = re.match(re.escape(prefix) + r"(\d+)-", old.name)
-        if m and old.is_dir() and not old.is_symlink() and not _alive(int(m.group(1))):
+        mine = old.is_dir() and not old.is_symlink() and (old / TMP_MARKER).is_file()
+        if m and mine and not _alive(int(m.group(1))):
             shutil.rmtree(old, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=str(out.parent)))
+    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=str(out.parent)))
+    (tmp / TMP_MARKER).write_bytes(b"")
+    return tmp
 
 
 @contextlib.contextmanager
@@ -346,6 +359,8 @@ def terminate_as_interrupt():
     def handler(signum, frame):
         if os.getpid() != owner:
             os._exit(128 + signum)
+        # a second SIGTERM while the clean-up runs must not cut it short (and leave a half-removed folder)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise Terminated()
 
     try:
@@ -412,7 +427,11 @@ def commit(tmp: Path, out: Path, *, force: bool = False) -> list[str]:
     out = Path(out)
     manifest = check_out(out, force=force) or {}
     out.mkdir(parents=True, exist_ok=True)
-    new = sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
+    new = sorted(
+        str(p.relative_to(tmp)).replace(os.sep, "/")
+        for p in tmp.rglob("*")
+        if p.is_file() and p != tmp / TMP_MARKER
+    )
     hashes = {rel: _sha(tmp / rel) for rel in new}
     problems = []
     keep_aside = []

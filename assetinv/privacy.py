@@ -288,16 +288,32 @@ def band_count(count, *, below: int = MIN_INTERVIEWS) -> str:
 
 
 _ROLE_WORDS = (
-    r"(?:(?:assistant|vice|deputy|associate|acting|interim)\s+)?(?:head\s*teacher|headteacher|principal|head|"
-    r"director|superintendent|dean|AP|VP|coach|instructional coach|department (?:head|chair)|"
+    r"(?:(?:assistant|vice|deputy|associate|acting|interim)[\s-]+)?(?:head\s*teacher|headteacher|principal|"
+    r"head of (?:the )?\w+(?: department)?|head|"
+    r"director|superintendent|dean|AP|VP|(?:\w+\s+)?coach|department (?:head|chair)|"
     r"(?:\w+\s+)?(?:department|team) (?:head|chair|lead)|lead teacher|chair|coordinator|counsel(?:l)?or|librarian|"
     r"(?:first|second|third|new|only|sole|one)[-\s]?(?:year\s+)?\w*\s*teacher|"
     r"(?:only|sole|one|lone)\s+\w+\s+teacher|\w+\s+teacher|teacher|leader|school leader|administrator|admin|"
     r"member of (?:the )?(?:leadership|admin(?:istration)?|SLT) team)"
 )
+#: Leadership titles that identify their holder without an article ("As principal, I sign", "as AP").
+_TITLES_BARE = (
+    r"(?:(?:assistant|vice|deputy|acting|interim)[\s-]+)?(?:principal|head\s*teacher|headteacher|AP|VP|"
+    r"superintendent|dean|head of (?:the )?\w+(?: department)?|department (?:head|chair)|(?:\w+\s+)?coach)"
+)
 _SELF_ROLE = [
-    # "as a principal", "as the AP", "as an assistant principal", "as the only chemistry teacher"
-    (re.compile(rf"\b[Aa]s\s+(?:an?|the|their|our|this school's)\s+{_ROLE_WORDS}\b"), "[as a staff member]"),
+    # "as a principal", "as the AP", "as an assistant principal", "as the only chemistry teacher",
+    # "in my role as AP", "speaking as the principal", "AS A PRINCIPAL" (any case)
+    (
+        re.compile(
+            rf"(?i:\b(?:as|being)\s+(?:an?|the|their|our|(?:this|the|my) school's)\s+{_ROLE_WORDS})\b"
+            # without an article only a title that ends the phrase: "As principal, I sign", "as AP I see"
+            rf"|(?i:\bas\s+{_TITLES_BARE})\b(?=\s*(?:[,;:.!?\u2014]|$|(?i:I|we|my|our)\b))"
+        ),
+        "[as a staff member]",
+    ),
+    # "wearing my principal hat"
+    (re.compile(r"(?i:\bwearing\s+my\s+[\w-]+(?:\s+[\w-]+)?\s+hat)\b"), "[in my role]"),
     # "I'm the principal", "I am the only chemistry teacher", "I was the AP"
     (
         re.compile(

@@ -42,8 +42,11 @@ __all__ = [
 MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
 #: Largest compression ratio of one member (uncompressed / compressed bytes)...
 MAX_COMPRESSION_RATIO = 100
-#: ... checked for members above this many uncompressed bytes (tiny files may compress very well).
+#: ... checked for members above this many uncompressed bytes (tiny files may compress very well), and
+#: for the whole archive above this total (many small members that each compress 1000 to 1 are a bomb too).
 RATIO_FLOOR_BYTES = 1024 * 1024
+#: Largest number of members (a central directory of millions of empty entries is a bomb of its own).
+MAX_MEMBERS = 50_000
 _CHUNK = 1 << 16
 
 _FIX_BOMB = (
@@ -104,6 +107,7 @@ class SafeZip:
 
     # ---------------------------------------------------------------- open / headers
     def __enter__(self) -> SafeZip:
+        self._check_member_count()
         try:
             self._zf = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as err:
@@ -133,11 +137,41 @@ class SafeZip:
         if self._zf is not None:
             self._zf.close()
 
+    def _check_member_count(self) -> None:
+        """Refuse an archive whose end record announces more than :data:`MAX_MEMBERS` members, before
+        ``zipfile`` reads (and holds in memory) its whole central directory.
+        """
+        n = _declared_members(self.path)
+        if n is not None and n > MAX_MEMBERS:
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"the archive declares {n} members, more than the {MAX_MEMBERS} allowed",
+                    _FIX_BOMB,
+                )
+            )
+
     def check_headers(self) -> None:
         """Refuse the archive when its headers declare too much data or too high a ratio."""
         assert self._zf is not None
         infos = self._zf.infolist()
+        if len(infos) > MAX_MEMBERS:  # an end record that lied
+            raise DataError(
+                Problem(self.label, f"the archive holds more than {MAX_MEMBERS} members", _FIX_BOMB)
+            )
         total = sum(max(int(i.file_size), 0) for i in infos)
+        packed = sum(max(int(i.compress_size), 0) for i in infos)
+        if not hasattr(self.path, "read"):  # compressed sizes cannot add up to more than the file holds
+            packed = min(packed, self.path.stat().st_size)
+        if total > RATIO_FLOOR_BYTES and total / max(packed, 1) > self.max_ratio:
+            raise DataError(
+                Problem(
+                    self.label,
+                    f"the archive is compressed {total / max(packed, 1):.0f} to 1 in all "
+                    f"(at most {self.max_ratio:.0f} to 1 is allowed)",
+                    _FIX_BOMB,
+                )
+            )
         if total > self.max_bytes:
             raise DataError(
                 Problem(
@@ -171,6 +205,14 @@ class SafeZip:
         assert self._zf is not None
         try:
             info = self._zf.getinfo(name)
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:  # S_IFLNK: a symbolic link, not a text
+                raise DataError(
+                    Problem(
+                        self.label,
+                        f"member '{_clean(name)}' of the archive is a symbolic link",
+                        "export the project again (QDA programs store source texts as files)",
+                    )
+                )
             return self._stream(info)
         except DataError:
             raise
@@ -229,6 +271,33 @@ class SafeZip:
                     )
                 parts.append(chunk)
         return b"".join(parts)
+
+
+def _declared_members(path) -> int | None:
+    """The member count in a zip's end-of-central-directory record (Zip64 too); ``None`` if not found."""
+    import struct
+
+    try:
+        if hasattr(path, "read"):
+            return None
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(size - 65557, 0))
+            tail = fh.read()
+            at = tail.rfind(b"PK\x05\x06")
+            if at < 0 or len(tail) < at + 22:
+                return None
+            n = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+            loc = tail.rfind(b"PK\x06\x07", 0, at)
+            if n == 0xFFFF and loc >= 0 and len(tail) >= loc + 20:
+                fh.seek(struct.unpack("<Q", tail[loc + 8 : loc + 16])[0])
+                rec = fh.read(56)
+                if rec[:4] == b"PK\x06\x06" and len(rec) >= 40:
+                    n = struct.unpack("<Q", rec[32:40])[0]
+            return int(n)
+    except (OSError, struct.error, ValueError, OverflowError):
+        return None
 
 
 def _clean(name: str) -> str:
@@ -321,8 +390,19 @@ def resolve_external_source(
         if not base.is_absolute():
             base = archive.parent / base
         target = base / rest
-    target = target.resolve()
-    if not _within(target, allowed):
+    try:
+        target = target.resolve()
+        inside = _within(target, allowed)
+        regular = inside and target.is_file()
+    except (OSError, RuntimeError, ValueError):  # a symbolic link loop, a NUL byte, a name too long
+        raise DataError(
+            Problem(
+                label,
+                f"{where}: its text path cannot be resolved (a link loop or an invalid name)",
+                "embed the source text in the project, or fix the path",
+            )
+        ) from None
+    if not inside:
         raise DataError(
             Problem(
                 label,
@@ -330,7 +410,7 @@ def resolve_external_source(
                 "move the source text into the allowed folder, or embed it in the project",
             )
         )
-    if not target.is_file():
+    if not regular:
         raise DataError(
             Problem(
                 label,

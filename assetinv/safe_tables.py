@@ -24,13 +24,20 @@ import pandas as pd
 
 __all__ = ["FORMULA_TRIGGERS", "neutralise_cell", "neutralise_frame", "append_safe_row"]
 
-#: First characters that make a spreadsheet program read a cell as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet program read a cell as a formula (with a line feed, and the
+#: full-width forms that some programs and input methods turn into ``= + - @``).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Blanks a spreadsheet may trim before it reads a cell (" =1+1", no-break and ideographic spaces, BOM).
+_LEADING_BLANKS = (
+    " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u200b\u202f\u205f"
+    "\u3000\ufeff"
+)
 
 
 def _risky(text: str) -> bool:
-    return text[:1] in FORMULA_TRIGGERS and not _PLAIN_NUMBER.fullmatch(text)
+    s = text.lstrip(_LEADING_BLANKS)
+    return s[:1] in FORMULA_TRIGGERS and not _PLAIN_NUMBER.fullmatch(s)
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -44,8 +51,9 @@ def neutralise_cell(value: Any) -> Any:
     Returns
     -------
     any
-        ``"'" + value`` for text starting with ``= + - @``, a tab or a carriage
-        return (unless the text is just a number); otherwise ``value``.
+        ``"'" + value`` for text starting with ``= + - @`` (or their full-width
+        forms), a tab, a carriage return or a line feed, also after leading
+        blanks (``" =1+1"``), unless the text is just a number; otherwise ``value``.
 
     Examples
     --------

@@ -899,6 +899,13 @@ def _is_plural(name: str) -> bool:
     return last.endswith("s") and not last.endswith(("ss", "us", "is"))
 
 
+#: How a status reads: both comparisons agree; the standard says so; the network comparison says so.
+_STATUS_WORDS = {
+    "asset": ("a clear asset", "an asset", "at or above the {} standard", "clearly above"),
+    "growth area": ("a clear area to grow", "an area to grow", "below the {} standard", "clearly below"),
+}
+
+
 def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale_max: int) -> str:
     verb = "are" if _is_plural(short) else "is"
     asset_at_s, growth_s = f"{asset_at:.1f}", f"{growth_below:.1f}"
@@ -931,27 +938,17 @@ def _sentence(row: dict, short: str, asset_at: float, growth_below: float, scale
         )
     else:
         up = down = "the only school reported"
-    if row["status"] == "asset":
-        if sn == "asset" and sa == "asset":
-            return f"{short} {verb} a clear asset: {m} of {scale_max}, {up}."
-        if sa == "asset":
-            return (
-                f"{short} {verb} an asset: {m} of {scale_max}, at or above the {asset_at_s} standard ({up})."
-            )
+    status = row["status"]
+    if status in _STATUS_WORDS:
+        clear, plain, standard, versus = _STATUS_WORDS[status]
+        rank, std = (up, asset_at_s) if status == "asset" else (down, growth_s)
+        if sn == status and sa == status:
+            return f"{short} {verb} {clear}: {m} of {scale_max}, {rank}."
+        if sa == status:
+            return f"{short} {verb} {plain}: {m} of {scale_max}, {standard.format(std)} ({rank})."
         return (
-            f"{short} {verb} an asset compared with the network: {m} of {scale_max}, clearly above the network "
-            f"average of {net} and {up}."
-        )
-    if row["status"] == "growth area":
-        if sn == "growth area" and sa == "growth area":
-            return f"{short} {verb} a clear area to grow: {m} of {scale_max}, {down}."
-        if sa == "growth area":
-            return (
-                f"{short} {verb} an area to grow: {m} of {scale_max}, below the {growth_s} standard ({down})."
-            )
-        return (
-            f"{short} {verb} an area to grow compared with the network: {m} of {scale_max}, clearly below the "
-            f"network average of {net} and {down}."
+            f"{short} {verb} {plain} compared with the network: {m} of {scale_max}, {versus} the network "
+            f"average of {net} and {rank}."
         )
     if sa == "asset" and sn == "growth area":
         return (

@@ -34,7 +34,15 @@ from scipy import linalg, optimize, stats
 
 from .instrument import Instrument, resolve
 
-__all__ = ["CFAResult", "CFAWarning", "cfa", "invariance", "invariance_caution"]
+__all__ = [
+    "CFAResult",
+    "CFAWarning",
+    "cfa",
+    "domain_invariance",
+    "invariance",
+    "invariance_caution",
+    "invariance_sentences",
+]
 
 _LOG2PI = np.log(2 * np.pi)
 
@@ -687,6 +695,13 @@ def _group_data(df, Y, group, msgs, items):
 
 
 def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=True):
+    if str(estimator).upper() == "MLR":
+        raise NotImplementedError(
+            "estimator='MLR' (Huber-White robust standard errors and the Yuan-Bentler scaled chi-square, "
+            "as lavaan's cfa(..., estimator = 'MLR', missing = 'fiml')) is not implemented yet: it is not "
+            "checked against lavaan, so it is not offered. Use estimator='ML' (normal-theory standard errors "
+            "and chi-square, equal to lavaan's), or fit the model in lavaan for robust statistics."
+        )
     if str(estimator).upper() != "ML":
         raise ValueError(f"estimator={estimator!r} is not available; use estimator='ML'")
     if missing not in ("fiml", "ml", "listwise"):
@@ -756,6 +771,8 @@ def cfa(
         Used for the default model, reverse keys and scale bounds (the bundled
         1.0.0 instrument by default).
     estimator : {"ML"}
+        ``"MLR"`` raises ``NotImplementedError`` (robust corrections are not
+        implemented and checked against lavaan yet).
     missing : {"fiml", "ml", "listwise"}
         ``"fiml"`` (= ``"ml"``) uses every answer; ``"listwise"`` drops
         respondents who skipped any item. Cases with no answer at all are
@@ -981,3 +998,196 @@ def invariance_caution(table: pd.DataFrame, what: str = "gaps") -> str | None:
         f"supported), so part of these {what} may come from how items are read rather than from "
         f"real differences."
     )
+
+
+#: Respondents per group per free parameter of the group's one-domain model below which
+#: invariance is not tested (Bentler & Chou 1987: at least 5 cases per free parameter).
+CASES_PER_PARAMETER = 5
+
+_GROUP_WORDS = {
+    "role": ("teachers and leaders", "the gap between them", "gaps"),
+    "wave": ("staff at baseline and at follow-up", "the change between the waves", "changes"),
+}
+
+
+def _domain_items(instrument: Instrument, domain: str, roles: Sequence[str], columns) -> list[str]:
+    """The domain's items asked of every role present (role forms), that are in the data."""
+    ids = [i for i in instrument.item_ids(domain) if i in columns]
+    for r in roles:
+        if r in instrument.roles:
+            asked = set(instrument.item_ids(domain, role=r))
+            ids = [i for i in ids if i in asked]
+    return ids
+
+
+def _invariance_status(tab: pd.DataFrame) -> tuple[str, str]:
+    """(status, reason) from an invariance table: holds, fails, or not tested."""
+    v = tab["verdict"].astype(str)
+    if (v == "not converged").any():
+        return "not tested", "the model did not converge"
+    if v["configural"] == "fit poor":
+        return "fails", "the one-domain model fits poorly in at least one group"
+    if invariance_caution(tab) is None:
+        return "holds", ""
+    step = "metric" if v["metric"] != "holds" else "scalar"
+    return "fails", f"{step} invariance {v[step]}"
+
+
+def _invariance_sentence(status: str, reason: str, group: str, name: str) -> str:
+    who, what, _ = _GROUP_WORDS.get(group, (f"the {group} groups", "the differences between them", "gaps"))
+    if status == "holds":
+        return f"Tested: {who} read the {name} items the same way (scalar invariance holds), so {what} can be compared."
+    if status == "fails":
+        return (
+            f"Caution: {who} may not read every {name} item the same way ({reason}), so part of {what} "
+            "may come from how the items are read rather than from a real difference."
+        )
+    return (
+        f"Whether {who} read the {name} items the same way could not be tested ({reason}); "
+        f"{what} is shown assuming they do."
+    )
+
+
+def _one_domain_invariance(
+    part, ids, rev, group, levels, min_ratio, inst
+) -> tuple[str, str, pd.DataFrame | None]:
+    n_min = (
+        min_ratio * 3 * len(ids)
+    )  # free parameters per group: loadings, intercepts, residuals, one variance
+    answered = part[ids].notna().any(axis=1)
+    counts = part.loc[answered, group].astype(str).value_counts()
+    small = [g for g in levels if counts.get(g, 0) < n_min]
+    if len(ids) < 3:
+        return "not tested", "fewer than 3 items are asked of every group", None
+    if small:
+        return (
+            "not tested",
+            f"fewer than {n_min} respondents in the {', '.join(small)} group; the test needs "
+            f"{min_ratio} per parameter of the model",
+            None,
+        )
+    try:  # CFA warnings (Heywood cases, non-positive-definite matrices) propagate to the caller
+        tab = invariance(part, {"F": ids}, group=group, instrument=inst, reverse=rev)
+    except ValueError as e:
+        return "not tested", f"the model could not be fitted: {e}", None
+    status, reason = _invariance_status(tab)
+    return status, reason, tab
+
+
+def domain_invariance(
+    responses: pd.DataFrame,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    group: str,
+    levels: Sequence[str] | None = None,
+    cases_per_parameter: int = CASES_PER_PARAMETER,
+) -> pd.DataFrame:
+    r"""Measurement invariance of each domain across ``group``, with the sentence a report prints.
+
+    Each domain's one-factor model (its items asked of every role present,
+    reverse keys reversed) goes through :func:`invariance`. A domain is
+    ``"not tested"`` when a group has fewer than ``cases_per_parameter``
+    respondents per free parameter of its model (``3k`` for ``k`` items;
+    Bentler & Chou 1987), when the model does not converge or cannot be fitted;
+    the report then says so rather than assuming invariance.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per response: item columns, ``role`` and ``group``.
+    instrument : Instrument or path, optional
+    group : str
+        ``"role"`` (teacher vs leader) or ``"wave"`` (baseline vs follow-up), or any column.
+    levels : list of str, optional
+        The groups to compare (default: every value of ``group``, in order of appearance).
+    cases_per_parameter : int
+
+    Returns
+    -------
+    DataFrame
+        domain, compared (``group``), n_items, invariance (``holds``, ``fails``,
+        ``not tested``), invariance_reason, configural, metric, scalar (verdicts),
+        delta_cfi_metric, delta_cfi_scalar, cfa_warnings (the fits' CFA warnings, also raised as
+        :class:`CFAWarning`), sentence (plain words, with ``Caution:`` when it fails).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from assetinv import load_instrument
+    >>> inst = load_instrument()
+    >>> rng = np.random.default_rng(3)
+    >>> resp = pd.DataFrame({"role": np.repeat(["teacher", "leader"], 20)})
+    >>> for item in inst.item_ids():
+    ...     resp[item] = rng.integers(1, 6, 40)
+    >>> t = domain_invariance(resp, inst, group="role")
+    >>> t["invariance"].unique().tolist()
+    ['not tested']
+
+    References
+    ----------
+    Bentler, P. M., & Chou, C.-P. (1987). Practical issues in structural modeling. *Sociological
+    Methods & Research, 16*, 78–117. Chen (2007); Cheung & Rensvold (2002).
+    """
+    inst = resolve(instrument)
+    lev = list(levels) if levels is not None else list(pd.unique(responses[group].dropna().astype(str)))
+    part = responses[responses[group].astype(str).isin(lev)]
+    roles = sorted(set(part["role"].dropna().astype(str))) if "role" in part else []
+    rows = []
+    for _, d in inst.domains.iterrows():
+        ids = _domain_items(inst, d["id"], roles, part.columns)
+        rev = [i for i in inst.reverse_ids(d["id"]) if i in ids]
+        status, reason, tab = _one_domain_invariance(part, ids, rev, group, lev, cases_per_parameter, inst)
+        row = {"domain": d["id"], "compared": group, "n_items": len(ids), "invariance": status}
+        row["invariance_reason"] = reason
+        for k in ("configural", "metric", "scalar"):
+            row[k] = str(tab.loc[k, "verdict"]) if tab is not None else ""
+        row["delta_cfi_metric"] = tab.loc["metric", "delta_cfi"] if tab is not None else np.nan
+        row["delta_cfi_scalar"] = tab.loc["scalar", "delta_cfi"] if tab is not None else np.nan
+        fits = tab.attrs.get("fits", {}) if tab is not None else {}
+        # the fits' warnings on the estimates; counts of empty cases stay out (they are counts of people)
+        row["cfa_warnings"] = "; ".join(
+            dict.fromkeys(m for f in fits.values() for m in f.warnings if "no answer to any item" not in m)
+        )
+        row["sentence"] = _invariance_sentence(status, reason, group, inst.domain_name(d["id"], short=True))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def invariance_sentences(table: pd.DataFrame) -> list[str]:
+    """The plain-words sentences a report prints beside gaps or changes, from :func:`domain_invariance`.
+
+    One sentence for all domains when they share a result (all hold, or none
+    could be tested for the same reason); otherwise one per domain.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The output of :func:`domain_invariance` (empty: no sentences).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"domain": ["A", "B"], "compared": "role", "invariance": "not tested",
+    ...                   "invariance_reason": "too few leaders", "sentence": ["...", "..."]})
+    >>> invariance_sentences(t)[0].startswith("Whether teachers and leaders")
+    True
+    """
+    if table is None or len(table) == 0:
+        return []
+    status, reason = set(table["invariance"].astype(str)), set(table["invariance_reason"].astype(str))
+    group = str(table["compared"].iloc[0])
+    who, what, _ = _GROUP_WORDS.get(group, (f"the {group} groups", "the differences between them", "gaps"))
+    if status == {"holds"}:
+        return [
+            f"Tested on the network's answers: {who} read the items of every domain the same way "
+            f"(scalar invariance holds), so {what} can be compared."
+        ]
+    if status == {"not tested"} and len(reason) == 1:
+        return [
+            f"Whether {who} read the items the same way could not be tested ({reason.pop()}); "
+            f"{what} is shown assuming they do."
+        ]
+    return [str(s) for s in table["sentence"]]

@@ -136,3 +136,24 @@ def test_sigint_subprocess(data, tmp_path):
     assert "interrupted" in err or "error" in err
     _no_temp_left(tmp_path)
     assert not (out / "index.html").exists(), "an interrupted run left a report that looks complete"
+
+
+@pytest.mark.parametrize(
+    "line, expect",
+    [
+        ("seed: -3", "seed must be a whole number of at least 0"),  # was a numpy ValueError traceback
+        ("thresholds: {alpha_goood: 0.8}", "unknown threshold 'alpha_goood'"),  # was ignored without a word
+    ],
+)
+def test_study_yaml_values_that_used_to_pass(data, tmp_path, capsys, line, expect):
+    import re
+    import shutil
+
+    d = tmp_path / "data"
+    shutil.copytree(data, d)
+    key = line.split(":")[0]
+    y = re.sub(rf"(?m)^{key}:.*\n", "", (d / "study.yaml").read_text(encoding="utf-8"))
+    (d / "study.yaml").write_text(y + line + "\n", encoding="utf-8")
+    rc = main(["report", "--data", str(d), "--out", str(tmp_path / "o"), "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and expect in err and "Traceback" not in err

@@ -87,3 +87,32 @@ def test_neutralise_frame_keeps_numeric_columns():
     assert out["a"].tolist() == ["'=x", "-0.5", "'-1+2", "'\rcr"]
     pd.testing.assert_series_equal(out["b"], t["b"])
     pd.testing.assert_series_equal(out["n"], t["n"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff1dHYPERLINK(1)",  # full-width equals sign
+        "\uff0bcmd",
+        "\uff0dcmd",
+        "\uff20SUM(1)",
+        " =1+1",  # leading blanks before the trigger
+        "  +cmd",
+        "\u00a0=1+1",
+        "\u3000=1+1",
+        "\ufeff=1+1",
+        "\n=1+1",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
+def test_formula_prefix_variants_are_neutralised(text):
+    from openpyxl import Workbook
+
+    from assetinv.safe_tables import append_safe_row, neutralise_cell
+
+    assert neutralise_cell(text) == "'" + text
+    ws = Workbook().active
+    append_safe_row(ws, [text])
+    assert ws["A1"].data_type == "s" and ws["A1"].quotePrefix
+    assert neutralise_cell(" -0.25") == " -0.25" and neutralise_cell("a = b") == "a = b"

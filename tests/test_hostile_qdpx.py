@@ -311,3 +311,92 @@ def test_xlsx_zip_bomb_is_refused_before_openpyxl(tmp_path):
     with pytest.raises(DataError) as ei:
         read_responses(p)
     assert "to 1" in str(ei.value) and "zip bomb" in str(ei.value)
+
+
+# ---------------------------------------------------------------- variants of findings 2 and 9 (issue 12)
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "ABSOLUTE://{secret}",
+        "absolute://{enc}",
+        "relative://..%2F..%2Foutside%2Fsecret.txt",
+        "relative://..%252F..%252Foutside%252Fsecret.txt",
+        "relative://..\\\\..\\\\outside\\\\secret.txt",
+        "absolute://C:\\\\Windows\\\\win.ini",
+        "absolute:///C:/secret.txt",
+        "file://localhost{secret}",
+        "FILE://{secret}",
+        " absolute://{secret}",
+        "{secret}",
+        "internal://{secret}",
+        "relative://{secret}",
+        "relative://~/secret.txt",
+        "\\\\\\\\server\\\\share\\\\secret.txt",
+    ],
+)
+def test_path_escape_spellings_are_refused(good_qdpx, tmp_path, secret, ref):
+    """Other spellings of a path out of the archive: refused by default, and with a folder allowed."""
+    proj = tmp_path / "proj"
+    (proj / "texts").mkdir(parents=True)
+    ref = ref.format(secret=secret, enc=str(secret).replace("/", "%2F"))
+    p = _redirect_first_source(good_qdpx, proj / "evil.qdpx", ref)
+    for kw in ({}, {"allow_external": proj / "texts"}):
+        with pytest.raises(DataError) as ei:
+            read_qdpx(p, **kw)
+        assert "TOPSECRET" not in str(ei.value)
+
+
+def test_symlink_loop_in_the_allowed_folder_is_a_data_error(good_qdpx, tmp_path):
+    proj = tmp_path / "proj"
+    (proj / "texts").mkdir(parents=True)
+    loop = proj / "texts" / "loop.txt"
+    loop.symlink_to(loop)
+    p = _redirect_first_source(good_qdpx, proj / "loop.qdpx", "relative://texts/loop.txt")
+    with pytest.raises(DataError, match="cannot be resolved"):
+        read_qdpx(p, allow_external=proj / "texts")  # was a RuntimeError traceback
+
+
+def test_symlink_member_inside_the_zip_is_refused(good_qdpx, tmp_path, secret):
+    import stat
+
+    m = _members(good_qdpx)
+    src = next(n for n in m if n.startswith("Sources/"))
+    p = tmp_path / "zlink.qdpx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n, b in m.items():
+            if n == src:
+                zi = zipfile.ZipInfo(n)
+                zi.create_system = 3
+                zi.external_attr = (stat.S_IFLNK | 0o777) << 16
+                zf.writestr(zi, str(secret))
+            else:
+                zf.writestr(n, b)
+    with pytest.raises(DataError, match="symbolic link"):
+        read_qdpx(p)
+
+
+def test_many_small_members_that_compress_1000_to_1_are_refused(good_qdpx, tmp_path):
+    """Each member under the per-member ratio floor, the archive as a whole a bomb."""
+    p = tmp_path / "many.qdpx"
+    blob = b"a" * (1024 * 1024 - 1)
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for n, b in _members(good_qdpx).items():
+            zf.writestr(n, b)
+        for i in range(40):
+            zf.writestr(f"Sources/pad{i}.txt", blob)
+    with pytest.raises(DataError, match="in all"):
+        read_qdpx(p)
+
+
+def test_too_many_members_is_refused_before_the_directory_is_read(good_qdpx, tmp_path, monkeypatch):
+    monkeypatch.setattr(safe_input, "MAX_MEMBERS", 50)
+    p = tmp_path / "members.qdpx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_STORED) as zf:
+        for n, b in _members(good_qdpx).items():
+            zf.writestr(n, b)
+        for i in range(60):
+            zf.writestr(f"junk/{i}", b"")
+    assert safe_input._declared_members(p) == 60 + len(_members(good_qdpx))
+    with pytest.raises(DataError, match="members, more than the 50 allowed"):
+        read_qdpx(p)
+    assert validate_codings(p)

@@ -60,6 +60,7 @@ LAYER_OF = {
     # report: figures, tables, HTML/PDF/XLSX and the output folder
     "item_detail": "analyses",  # item answer distributions: a statistic, audited by disclosure
     "figures": "report",
+    "svgcharts": "report",  # report/svgcharts.py: the figures' chart code written straight to SVG
     "table_dictionary": "report",
     "safe_tables": "report",
     "outdir": "report",

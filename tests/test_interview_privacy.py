@@ -284,3 +284,26 @@ def test_tally_strength_and_barrier_counts_are_banded():
     for col in ("n_strength", "n_barrier", "n_excerpts", "n_interviews"):
         assert not t[col].astype(str).isin(["1", "2", "1.0", "2.0"]).any(), col
     assert (t["n_strength"] == "1+").any() and (t["n_barrier"] == "0").any()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("In my role as AP I see it.", "In my role [as a staff member] I see it."),
+        ("As principal, I sign every form.", "[as a staff member], I sign every form."),
+        ("As head of department I plan.", "[as a staff member] I plan."),
+        ("Being the principal, I know.", "[as a staff member], I know."),
+        ("As the science coach I visit.", "[as a staff member] I visit."),
+        ("AS A PRINCIPAL I AGREE", "[as a staff member] I AGREE"),
+        ("As a vice-principal I help.", "[as a staff member] I help."),
+        ("As the school's only physics teacher I plan.", "[as a staff member] I plan."),
+        ("Wearing my principal hat, I say no.", "[in my role], I say no."),
+        # left alone: no self-description
+        ("such as principal investigators", "such as principal investigators"),
+        ("as coach schedules vary", "as coach schedules vary"),
+        ("being principal is hard", "being principal is hard"),
+    ],
+)
+def test_generalise_role_phrase_variants(text, expected):
+    """Variants of finding 3's self-identifying phrases: no article, any case, hyphens, "in my role as"."""
+    assert generalise_roles(text) == expected

@@ -15,7 +15,7 @@ import pytest
 from _support import signal_mid_render, tiny_study
 
 from assetinv.cli import main
-from assetinv.outdir import MANIFEST_NAME, school_file_names
+from assetinv.outdir import MANIFEST_NAME, TMP_MARKER, school_file_names
 
 
 @pytest.fixture(scope="module")
@@ -171,5 +171,70 @@ def test_folder_left_by_a_killed_run_is_removed(data, tmp_path):
     left = tmp_path / f".reports.tmp-{int(dead.stdout)}-abc"
     (left / "schools").mkdir(parents=True)
     (left / "schools" / "x.html").write_text("half")
+    (left / TMP_MARKER).write_bytes(b"")  # every temporary folder assetinv makes holds it
+    mine = tmp_path / f".reports.tmp-{int(dead.stdout)}-my-notes"  # the user's own, named alike
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
     assert _report(data, out) == 0
     assert not left.exists()
+    assert (mine / "notes.txt").read_text() == "keep"
+    assert not (out / TMP_MARKER).exists() and TMP_MARKER not in (out / MANIFEST_NAME).read_text()
+
+
+@pytest.mark.parametrize("where", ["schools", "schools/first", "manifest"])
+def test_other_links_inside_out_are_never_followed(data, tmp_path, capsys, where):
+    """Variants of finding 6: a linked ``schools/`` folder, a linked school page, a linked manifest."""
+    import shutil
+
+    out = tmp_path / "reports"
+    assert _report(data, out) == 0
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("precious")
+    if where == "schools":
+        shutil.rmtree(out / "schools")
+        (out / "schools").symlink_to(victim, target_is_directory=True)
+    elif where == "schools/first":
+        page = sorted((out / "schools").glob("*.html"))[0]
+        page.unlink()
+        page.symlink_to(victim / "keep.txt")
+    else:
+        (victim / "m.json").write_bytes((out / MANIFEST_NAME).read_bytes())
+        (out / MANIFEST_NAME).unlink()
+        (out / MANIFEST_NAME).symlink_to(victim / "m.json")
+    assert _report(data, out) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert (victim / "keep.txt").read_text() == "precious"
+    assert sorted(p.name for p in victim.iterdir()) == sorted(
+        ["keep.txt"] + (["m.json"] if where == "manifest" else [])
+    )
+
+
+def test_a_manifest_listing_paths_outside_out_is_refused(data, tmp_path, capsys):
+    out = tmp_path / "reports"
+    assert _report(data, out) == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    man = json.loads((out / MANIFEST_NAME).read_text())
+    man["files"]["../victim.txt"] = hashlib.sha256(b"precious").hexdigest()
+    man["files"][str(victim)] = hashlib.sha256(b"precious").hexdigest()
+    (out / MANIFEST_NAME).write_text(json.dumps(man))
+    assert _report(data, out) == 2
+    assert "manifest" in capsys.readouterr().err
+    assert _report(data, out, "--force") in (0, 2)
+    assert victim.read_text() == "precious"
+
+
+def test_file_names_never_collide_with_a_summary_page_or_a_trailing_dot():
+    """Variants of finding 7: an id that is another school's summary page, ids equal but for a final dot
+    (Windows drops it) or for case, and look-alike letters."""
+    ids = ["S01", "S01-summary", "S08", "S08.", "s08", "\u0405" + "08", "\uff3308", "S 08", "S_08"]
+    names = school_file_names(ids)
+    files = [f"{n}{suffix}".casefold() for n in names.values() for suffix in (".html", "-summary.html")]
+    assert len(set(files)) == len(files)
+    assert names["S01"] == "S01" and names["S01-summary"] != "S01-summary"
+    assert not any(n.endswith(".") for n in names.values())
+    from assetinv.errors import DataError
+
+    with pytest.raises(DataError, match="would share the report file"):
+        school_file_names(["S 08", names["S 08"]])  # an id equal to another's hashed name is refused

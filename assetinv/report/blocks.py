@@ -30,6 +30,7 @@ from cycler import cycler
 
 from .. import figures
 from .context import ReportContext
+from .svgcharts import SVG_CHARTS, chart_svg
 
 __all__ = ["Section", "html_table", "figure_html", "figure_svg", "esc", "OKABE_ITO", "SVG_RC", "FIGURES"]
 
@@ -391,6 +392,11 @@ def _figure(
     key = (fn_name, fig_id, reuse)
     if cache is not None and key in cache:
         svg, alt_text = cache[key]
+        return _figure_wrap(svg, fig_id, caption, alt_text)
+    if fn_name in SVG_CHARTS:  # written straight to SVG by the chart's own code (see svgcharts)
+        svg, alt_text = chart_svg(fn_name, fig_id, *args, **kwargs)
+        if cache is not None:
+            cache[key] = (svg, alt_text)
         return _figure_wrap(svg, fig_id, caption, alt_text)
     fn = FIGURES[fn_name]
     with matplotlib.rc_context({"axes.prop_cycle": cycler(color=OKABE_ITO)}):

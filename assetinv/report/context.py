@@ -77,21 +77,42 @@ class ReportContext:
     @property
     def school_ids(self) -> list[str]:
         """The study's school ids in natural order (S2 before S10)."""
-        return sorted(self.schools["school"].astype(str).tolist(), key=natural_key)
+        key = ("_school_ids", id(self.schools), len(self.schools))
+        found = self.results.get("_school_ids")
+        if found is None or found[0] != key:
+            found = self.results["_school_ids"] = (
+                key,
+                sorted(self.schools["school"].astype(str), key=natural_key),
+            )
+        return list(found[1])
+
+    def _school_column(self, column: str) -> dict[str, str]:
+        """``{school id: value}`` of one column of the schools file (first row of an id; blanks left out).
+
+        Built once per context and kept in ``results`` (a lookup per call would cost a scan of every school,
+        which grows with the square of the network in the pages that name every school).
+        """
+        key = f"_schools_{column}"
+        stamp = (id(self.schools), len(self.schools))
+        cached = self.results.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found: dict[str, str | None] = {}
+        if column in self.schools:
+            for sid, value in zip(self.schools["school"].astype(str), self.schools[column]):
+                if sid not in found:
+                    found[sid] = None if pd.isna(value) else str(value)
+        named = {k: v for k, v in found.items() if v is not None}
+        self.results[key] = (stamp, named)
+        return named
 
     def school_name(self, school: str) -> str:
         """The school's name (its id when the schools file gives none)."""
-        row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
-        if len(row) and "name" in row and pd.notna(row["name"].iloc[0]):
-            return str(row["name"].iloc[0])
-        return str(school)
+        return self._school_column("name").get(str(school), str(school))
 
     def school_district(self, school: str) -> str | None:
         """The school's district id, or None."""
-        row = self.schools.loc[self.schools["school"].astype(str) == str(school)]
-        if len(row) and "district" in row and pd.notna(row["district"].iloc[0]):
-            return str(row["district"].iloc[0])
-        return None
+        return self._school_column("district").get(str(school))
 
 
 def school_file_name(ctx: ReportContext, school: str) -> str:

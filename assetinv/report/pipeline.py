@@ -10,6 +10,7 @@ adds the item distributions. Reports only show slices of the tables it leaves in
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import warnings
@@ -23,9 +24,11 @@ from ..disclosure import protect_publication
 from ..ids import id_sort_key, natural_key
 from ..io import data_quality
 from ..items import item_profile
+from ..ordinal import ORDINAL_MIN_N, domain_ordinal_reliability
 from ..privacy import MIN_RESPONSE_RATE, suppress
 from ..redaction import read_redact_names
 from ..reliability import instrument_reliability
+from ..structure import domain_invariance
 from .context import ReportContext, read_study
 
 __all__ = ["analysis_notes", "compute_analyses", "gaps_by_school", "load_context"]
@@ -216,6 +219,7 @@ def compute_analyses(ctx: ReportContext) -> None:
         ctx.tables["reliability_domains"] = rel.overall
         ctx.tables["reliability_icc"] = rel.icc
         ctx.tables["reliability_schools"] = rel.school_reliability
+        _psychometrics(ctx, at_baseline)  # ordinal reliability and measurement invariance
 
         if has_codings:
             seed = int(ctx.seed) if ctx.seed is not None else 0
@@ -258,6 +262,49 @@ def compute_analyses(ctx: ReportContext) -> None:
             ]
             ctx.tables["quotes"] = quotes[keep]
     res["analysis_warnings"] = analysis_notes(caught, ctx.school_ids)
+
+
+def _psychometrics(ctx: ReportContext, at_baseline: pd.DataFrame) -> None:
+    """Ordinal alpha/omega (network; schools large enough) and invariance across roles and waves.
+
+    Tables ``reliability_ordinal``, ``reliability_ordinal_schools``, ``invariance_role``
+    (baseline, teachers vs leaders) and ``invariance_wave`` (school staff, baseline vs
+    follow-up; empty with one wave). None holds a count of respondents.
+    """
+    inst, seed = ctx.instrument, int(ctx.seed) if ctx.seed is not None else 0
+    staff = ctx.responses[ctx.responses["role"].isin(["teacher", "leader"])]
+    key = (_frame_digest(staff), _frame_digest(inst.items.astype(str)), inst.name, inst.version, seed)
+    if key not in _PSYCHOMETRICS_CACHE:  # the same data in one process (tests, notebooks): computed once
+        big = at_baseline.groupby("school").filter(lambda g: len(g) >= ORDINAL_MIN_N)
+        waves = [w for w in ("baseline", "followup") if (staff["wave"].astype(str) == w).any()]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tables = {
+                "reliability_ordinal": domain_ordinal_reliability(at_baseline, inst, seed=seed),
+                "reliability_ordinal_schools": domain_ordinal_reliability(big, inst, by="school", seed=seed),
+                "invariance_role": domain_invariance(
+                    at_baseline, inst, group="role", levels=["teacher", "leader"]
+                ),
+                "invariance_wave": domain_invariance(staff, inst, group="wave", levels=waves)
+                if len(waves) == 2
+                else pd.DataFrame(),
+            }
+        _PSYCHOMETRICS_CACHE[key] = (tables, [(w.category, str(w.message)) for w in caught])
+    tables, raised = _PSYCHOMETRICS_CACHE[key]
+    for category, message in raised:  # raised again on every run, so every run's notes are the same
+        warnings.warn(message, category, stacklevel=2)
+    for name, table in tables.items():
+        ctx.tables[name] = table.copy()
+
+
+_PSYCHOMETRICS_CACHE: dict[tuple, tuple[dict[str, pd.DataFrame], list]] = {}
+
+
+def _frame_digest(df: pd.DataFrame) -> str:
+    """A digest of a frame's columns and values (for the in-process cache)."""
+    h = hashlib.sha256("\x1f".join(map(str, df.columns)).encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
 
 
 def analysis_notes(caught: Sequence[warnings.WarningMessage], school_ids: Sequence[str]) -> list[dict]:

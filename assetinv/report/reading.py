@@ -152,6 +152,8 @@ def name_ids(ctx: ReportContext, text: object) -> str:
     """Replace school ids in a sentence by the schools' names."""
     s = "" if text is None or (isinstance(text, float) and math.isnan(text)) else str(text)
     for sid in ctx.school_ids:
+        if sid not in s:
+            continue
         name = ctx.school_name(sid)
         if name != sid:
             s = re.sub(rf"\b{re.escape(sid)}\b", name, s)

@@ -463,6 +463,7 @@ def section_change(ctx: ReportContext, school: str) -> Section:
         digits={"n_baseline": 0, "n_followup": 0},
         caption="Change since baseline across the network (network level)",
     )
+    html += _invariance_html(ctx, "wave")
     if len(ch) and (ch["suppressed"].fillna("") == "").any():
         both = ch_all[ch_all["scope"].astype(str).isin(["network", school])].reset_index(drop=True)
         html += _figure(
@@ -524,6 +525,7 @@ def section_gaps(ctx: ReportContext, school: str) -> Section:
     notes = sorted(set(n for n in g.get("note", pd.Series(dtype=str)).fillna("") if n))
     if notes:
         html += '<ul class="note">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>"
+    html += _invariance_html(ctx, "role")
     if g["gap"].notna().any():
         html += _figure(
             ctx, "gap_plot", "fig-gaps", "Leaders' minus teachers' average per domain, with 95% intervals.", g
@@ -640,6 +642,104 @@ def _dependability(x: float) -> str:
     return "low"
 
 
+ORDINAL_MEANING = (
+    "Ordinal alpha and ordinal omega treat the five answer points as ordered categories (strongly disagree "
+    "below disagree, and so on) rather than as equally spaced numbers. They say how consistently the items "
+    "measure one thing once that is allowed for, so they are usually a little higher than alpha, most of all "
+    "when answers bunch at one end of the scale. Alpha describes the domain scores as reported; the ordinal "
+    "values describe how well the items themselves hang together. Intervals are 95% bias-corrected and "
+    "accelerated (BCa) bootstrap intervals."
+)
+
+
+def _ordinal_html(ctx: ReportContext, school: str | None = None) -> str:
+    """Ordinal alpha and omega beside raw alpha (network; a school only when it has enough answers)."""
+    from ..ordinal import ORDINAL_MIN_N
+
+    net = ctx.tables.get("reliability_ordinal", pd.DataFrame())
+    if not len(net):
+        return ""
+    schools = ctx.tables.get("reliability_ordinal_schools", pd.DataFrame())
+    sch = _rows(schools, "school", school) if school is not None else schools.iloc[:0]
+    show = sch if len(sch) else net
+    t = pd.DataFrame({"name": show["domain"].map(ctx.results["domain_short"])})
+    t["raw_alpha"] = show["raw_alpha"].to_numpy()
+    for k in ("ordinal_alpha", "ordinal_omega"):
+        t[k] = show[k].to_numpy()
+        t[f"{k}_ci"] = [_ci(a, b) for a, b in zip(show[f"{k}_lo"], show[f"{k}_hi"])]
+    t["note"] = show["note"].fillna("").to_numpy()
+    where = "this school's" if show is sch else "the network's"
+    html = _p(ORDINAL_MEANING)
+    if school is not None and show is net:
+        html += _p(
+            f"Ordinal alpha and omega are computed for a school only when it has at least {ORDINAL_MIN_N} answers "
+            "(their intervals were checked in simulation from that size up); this school has fewer, so the "
+            "values below are the whole network's.",
+            "note",
+        )
+    html += html_table(
+        t,
+        columns={
+            "name": "Domain",
+            "raw_alpha": "Alpha",
+            "ordinal_alpha": "Ordinal alpha",
+            "ordinal_alpha_ci": "95% interval",
+            "ordinal_omega": "Ordinal omega",
+            "ordinal_omega_ci": "95% interval",
+            "note": "Not computed because",
+        },
+        caption=f"Ordinal reliability of the domains ({where} baseline answers, teachers and leaders)",
+    )
+    return html
+
+
+def _invariance_html(ctx: ReportContext, group: str) -> str:
+    """The plain-words invariance note beside gaps (``role``) or change (``wave``)."""
+    from ..structure import invariance_sentences
+
+    sentences = invariance_sentences(ctx.tables.get(f"invariance_{group}", pd.DataFrame()))
+    if not sentences:
+        return ""
+    return '<ul class="note invariance">' + "".join(f"<li>{esc(x)}</li>" for x in sentences) + "</ul>"
+
+
+def _invariance_table_html(ctx: ReportContext) -> str:
+    """Network report: the invariance verdicts per domain, across roles and across waves."""
+    parts = [ctx.tables.get(f"invariance_{g}", pd.DataFrame()) for g in ("role", "wave")]
+    t = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
+    if t is None:
+        return ""
+    d = pd.DataFrame(
+        {
+            "name": t["domain"].map(ctx.results["domain_short"]),
+            "compared": t["compared"].map({"role": "teachers vs leaders", "wave": "baseline vs follow-up"}),
+            "invariance": t["invariance"],
+            "why": t["invariance_reason"],
+            "delta_cfi_scalar": t["delta_cfi_scalar"],
+        }
+    )
+    html = _p(
+        "Before gaps between roles or changes between waves are read as real, the items should mean the same "
+        "to both groups. Each domain's one-factor model is fitted three times, holding more equal each time "
+        "(configural, metric, scalar); scalar invariance, needed to compare averages, fails when the CFI "
+        "drops by .010 or more (Cheung & Rensvold 2002; Chen 2007). It is tested only when every group has "
+        "at least 5 respondents per model parameter."
+    )
+    html += html_table(
+        d,
+        columns={
+            "name": "Domain",
+            "compared": "Groups",
+            "invariance": "Invariance",
+            "why": "Why",
+            "delta_cfi_scalar": "Change in CFI (scalar)",
+        },
+        digits={"delta_cfi_scalar": 3},
+        caption="Measurement invariance of the domains (network level)",
+    )
+    return html
+
+
 def section_reliability(ctx: ReportContext, school: str) -> Section:
     """How dependable each number is: alpha, ICC(2), the school's group-mean reliability."""
     dom = ctx.tables["reliability_domains"]
@@ -689,11 +789,12 @@ def section_reliability(ctx: ReportContext, school: str) -> Section:
     verdicts = [v for v in dom.get("verdict", pd.Series(dtype=str)).fillna("") if v]
     if verdicts:
         html += "<ul>" + "".join(f"<li>{esc(v)}</li>" for v in verdicts) + "</ul>"
+    html += _ordinal_html(ctx, school)
     return Section(
         "reliability",
         "How dependable these numbers are",
         html,
-        tables=["reliability_domains", "reliability_icc", "reliability_schools"],
+        tables=["reliability_domains", "reliability_icc", "reliability_schools", "reliability_ordinal"],
     )
 
 
@@ -876,7 +977,7 @@ def _reliability_compact(ctx: ReportContext, school: str) -> str:
         digits={"n": 0},
         caption="Reliability of the domain scores",
     )
-    return html
+    return html + _ordinal_html(ctx, school)
 
 
 def section_technical_notes(ctx: ReportContext, school: str | None = None) -> Section:
@@ -890,7 +991,7 @@ def section_technical_notes(ctx: ReportContext, school: str | None = None) -> Se
     tables: list[str] = []
     if school is not None:
         html += _h3("How dependable these numbers are", "tn-reliability") + _reliability_compact(ctx, school)
-        tables += ["reliability_domains", "reliability_icc", "reliability_schools"]
+        tables += ["reliability_domains", "reliability_icc", "reliability_schools", "reliability_ordinal"]
     dq = section_data_quality(ctx, school)
     if school is not None:  # the school's participation; the network's row counts are in the network summary
         dq_html = dq.html
@@ -1025,6 +1126,7 @@ def net_change(ctx: ReportContext) -> Section:
         digits={"n_baseline": 0, "n_followup": 0},
         caption="Change since baseline, network",
     )
+    html += _invariance_html(ctx, "wave")
     html += _figure(
         ctx,
         "change_plot",
@@ -1118,6 +1220,7 @@ def net_gaps(ctx: ReportContext) -> Section:
         digits={"n_teachers": 0, "n_leaders": 0},
         caption="Teacher–leader perception gaps (baseline)",
     )
+    html += _invariance_html(ctx, "role")
     net = g[g["level"] == "network"]
     if net["gap"].notna().any():
         html += _figure(
@@ -1165,11 +1268,18 @@ def net_reliability(ctx: ReportContext) -> Section:
         digits={"n_groups": 0, "mean_group_size": 1},
         caption="Intraclass correlations of domain scores across schools",
     )
+    html += _ordinal_html(ctx) + _invariance_table_html(ctx)
     return Section(
         "reliability",
         "How dependable these numbers are",
         html,
-        tables=["reliability_domains", "reliability_icc"],
+        tables=[
+            "reliability_domains",
+            "reliability_icc",
+            "reliability_ordinal",
+            "invariance_role",
+            "invariance_wave",
+        ],
     )
 
 
