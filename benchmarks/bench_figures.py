@@ -150,7 +150,7 @@ def report(res: dict, calls: list, repeat: int, seconds: float, load: float) -> 
     lines += [
         f"| **all {tot['n']} figures** | | | {tot['old']:.2f} s ({tot['old'] / tot['n'] * 1000:.0f} ms each) | "
         f"{tot['new']:.2f} s ({tot['new'] / tot['n'] * 1000:.1f} ms each) | **{tot['old'] / tot['new']:.1f}×** | | |",
-        f"| **the {school['n']} per-school charts** | | | {school['old'] / school['n'] * 1000:.0f} ms, "
+        f"| **the {school['n']} profile, change, gap and item charts** | | | {school['old'] / school['n'] * 1000:.0f} ms, "
         f"{school['oc'] / school['n'] * 1000:.0f} ms each | {school['new'] / school['n'] * 1000:.1f} ms, "
         f"{school['nc'] / school['n'] * 1000:.1f} ms each | **{school['old'] / school['new']:.0f}×** | "
         f"**{school['oc'] / school['nc']:.0f}×** | |",
