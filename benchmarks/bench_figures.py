@@ -156,7 +156,8 @@ def report(res: dict, calls: list, repeat: int, seconds: float, load: float) -> 
         f"**{school['oc'] / school['nc']:.0f}×** | |",
         "",
         "On a loaded machine wall time is several times the CPU time (other processes hold the cores); the CPU "
-        "time per figure is what one core spends on it.",
+        "time per figure is what one core spends on it. The joint display runs the same matplotlib code in both "
+        "columns, so its ratio shows the noise of the load.",
         "",
         "Medians over the repeats of each figure, then the mean over the figures of a type. A school's report "
         "draws one profile (reused in its one-page summary), one change, one gap and one item chart; the "
