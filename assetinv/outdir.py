@@ -316,8 +316,9 @@ def _alive(pid: int) -> bool:
     return True
 
 
-#: A file in every temporary folder assetinv makes (never moved into OUT): only a folder holding it, of a
-#: process no longer running, is removed as "left by a killed run" (a user's own ".reports.tmp-1-x" is kept).
+#: An empty folder in every temporary folder assetinv makes (a folder, so no listing of rendered files
+#: counts it and it is never moved into OUT): only a folder holding it, of a process no longer running, is
+#: removed as "left by a killed run" (a user's own ".reports.tmp-1-x" is kept).
 TMP_MARKER = ".assetinv-tmp"
 
 
@@ -335,11 +336,11 @@ def make_temp(out: Path) -> Path:
     prefix = f".{out.name}.tmp-"
     for old in out.parent.glob(prefix + "*"):
         m = re.match(re.escape(prefix) + r"(\d+)-", old.name)
-        mine = old.is_dir() and not old.is_symlink() and (old / TMP_MARKER).is_file()
+        mine = old.is_dir() and not old.is_symlink() and (old / TMP_MARKER).is_dir()
         if m and mine and not _alive(int(m.group(1))):
             shutil.rmtree(old, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=str(out.parent)))
-    (tmp / TMP_MARKER).write_bytes(b"")
+    (tmp / TMP_MARKER).mkdir()
     return tmp
 
 
@@ -427,11 +428,7 @@ def commit(tmp: Path, out: Path, *, force: bool = False) -> list[str]:
     out = Path(out)
     manifest = check_out(out, force=force) or {}
     out.mkdir(parents=True, exist_ok=True)
-    new = sorted(
-        str(p.relative_to(tmp)).replace(os.sep, "/")
-        for p in tmp.rglob("*")
-        if p.is_file() and p != tmp / TMP_MARKER
-    )
+    new = sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
     hashes = {rel: _sha(tmp / rel) for rel in new}
     problems = []
     keep_aside = []

@@ -171,7 +171,7 @@ def test_folder_left_by_a_killed_run_is_removed(data, tmp_path):
     left = tmp_path / f".reports.tmp-{int(dead.stdout)}-abc"
     (left / "schools").mkdir(parents=True)
     (left / "schools" / "x.html").write_text("half")
-    (left / TMP_MARKER).write_bytes(b"")  # every temporary folder assetinv makes holds it
+    (left / TMP_MARKER).mkdir()  # every temporary folder assetinv makes holds it
     mine = tmp_path / f".reports.tmp-{int(dead.stdout)}-my-notes"  # the user's own, named alike
     mine.mkdir()
     (mine / "notes.txt").write_text("keep")

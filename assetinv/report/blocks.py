@@ -8,7 +8,9 @@ set ordering beyond insertion order).
   number formats; suppressed (NaN) statistics are left blank.
 * :func:`figure_html` renders a matplotlib Figure as inline SVG with
   ``role="img"``, an ``aria-label`` and a ``<title>`` (its alt text), ids
-  prefixed per figure so several figures can share one page.
+  prefixed per figure so several figures can share one page. The report's own charts
+  skip matplotlib: :func:`_figure` has :mod:`assetinv.report.svgcharts` write them
+  straight to SVG from the same chart code, with the same accessible markup.
 * :class:`Section` is one titled part of a report (id, title, HTML body).
 * small pieces shared by the sections: paragraphs, headings, intervals, status badges.
 """
