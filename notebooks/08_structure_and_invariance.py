@@ -142,9 +142,9 @@ for group, data, levels in [
 # Cronbach's alpha treats 1-5 answers as numbers with equal steps. *Ordinal alpha* and *ordinal omega* compute
 # the same coefficients on polychoric correlations, which treat the answers as ordered categories (Zumbo,
 # Gadermann & Zeisser 2007). They are usually a little higher than raw alpha. The intervals are bias-corrected
-# and accelerated (BCa) bootstrap intervals, which cover at close to their nominal 95% in simulation
-# (docs/psychometrics.md); a smaller number of resamples than the reports' 1,000 keeps the notebook quick. Each
-# domain uses its items asked of every role, and a group under 100 respondents gets a note instead of a value.
+# and accelerated (BCa) bootstrap intervals; in simulation they covered 93-95% with 100 respondents but only
+# about 90% with 285 (docs/psychometrics.md). Fewer resamples than the reports' 1,000 keep the notebook quick.
+# Each domain uses its items asked of every role, and a group under 100 respondents gets a note instead of a value.
 
 # %%
 ordinal = assetinv.domain_ordinal_reliability(
