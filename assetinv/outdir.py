@@ -316,10 +316,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-#: An empty folder in every temporary folder assetinv makes (a folder, so no listing of rendered files
-#: counts it and it is never moved into OUT): only a folder holding it, of a process no longer running, is
-#: removed as "left by a killed run" (a user's own ".reports.tmp-1-x" is kept).
-TMP_MARKER = ".assetinv-tmp"
+#: The end of the name of every temporary folder assetinv makes (``.reports.tmp-<pid>-<random>-assetinv``):
+#: only such a folder, of a process no longer running, is removed as "left by a killed run" (a user's own
+#: ".reports.tmp-1-x" is kept). A name, not a file inside, so the fresh folder stays empty.
+TMP_MARKER = "-assetinv"
 
 
 def make_temp(out: Path) -> Path:
@@ -336,12 +336,10 @@ def make_temp(out: Path) -> Path:
     prefix = f".{out.name}.tmp-"
     for old in out.parent.glob(prefix + "*"):
         m = re.match(re.escape(prefix) + r"(\d+)-", old.name)
-        mine = old.is_dir() and not old.is_symlink() and (old / TMP_MARKER).is_dir()
+        mine = old.is_dir() and not old.is_symlink() and old.name.endswith(TMP_MARKER)
         if m and mine and not _alive(int(m.group(1))):
             shutil.rmtree(old, ignore_errors=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=str(out.parent)))
-    (tmp / TMP_MARKER).mkdir()
-    return tmp
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=TMP_MARKER, dir=str(out.parent)))
 
 
 @contextlib.contextmanager
