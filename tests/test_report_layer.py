@@ -48,7 +48,8 @@ def test_report_modules_import_one_way():
     for m in graph:
         visit(m, ())
     assert "sections" not in graph["context"] and "build" not in graph["context"]
-    assert graph["blocks"] <= {"context"}
+    assert graph["blocks"] <= {"context", "svgcharts"}
+    assert not graph["svgcharts"]
     assert not graph["context"]
 
 

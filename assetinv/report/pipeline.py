@@ -279,15 +279,15 @@ def _psychometrics(ctx: ReportContext, at_baseline: pd.DataFrame) -> None:
         waves = [w for w in ("baseline", "followup") if (staff["wave"].astype(str) == w).any()]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            role = domain_invariance(at_baseline, inst, group="role", levels=["teacher", "leader"])
             tables = {
                 "reliability_ordinal": domain_ordinal_reliability(at_baseline, inst, seed=seed),
                 "reliability_ordinal_schools": domain_ordinal_reliability(big, inst, by="school", seed=seed),
-                "invariance_role": domain_invariance(
-                    at_baseline, inst, group="role", levels=["teacher", "leader"]
-                ),
+                "invariance_role": role,
+                # one wave: nothing to compare, an empty table with the columns (a CSV with its header)
                 "invariance_wave": domain_invariance(staff, inst, group="wave", levels=waves)
                 if len(waves) == 2
-                else pd.DataFrame(),
+                else role.iloc[0:0],
             }
         _PSYCHOMETRICS_CACHE[key] = (tables, [(w.category, str(w.message)) for w in caught])
     tables, raised = _PSYCHOMETRICS_CACHE[key]
