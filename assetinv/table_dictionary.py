@@ -115,7 +115,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "group": ("Group", "The group the row describes: a school id, a district id or 'network'."),
     "group_name": ("Group name", "The school's name when the group is a school."),
     "n_group_excerpts": ("Excerpts in the group", "Coded excerpts in the group (integer)."),
-    "n_excerpts": ("Coded excerpts", "Coded excerpts with the code or domain (integer)."),
+    "n_excerpts": (
+        "Coded excerpts",
+        "Coded excerpts with the code or domain (integer; in a school's joint display '1+' where the count "
+        "could be one interviewee's).",
+    ),
     "n_interviews": ("Interviews", "Interviews in which the code was heard (integer)."),
     "share_excerpts": ("Share of excerpts", "Share of the group's excerpts carrying the code (0-1)."),
     "share_interviews": (
