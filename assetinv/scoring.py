@@ -1665,19 +1665,36 @@ def perception_gaps_with_fallback(
     # computed beside the district's other schools, so complementary suppression applies
     pool = scores[scores["district"].astype(str) == district] if district is not None else sub
     school_t = perception_gaps(pool, level="school", **kw)
-    school_t = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
     dist_t = (
         perception_gaps(scores[scores["district"].astype(str) == district], level="district", **kw)
         if district is not None
         else None
     )
     net_t = perception_gaps(scores, level="network", **kw)
+    return _gap_rows_with_fallback(school, district, school_t, dist_t, net_t, min_n)
+
+
+def _gap_rows_with_fallback(
+    school: str,
+    district: str | None,
+    school_t: pd.DataFrame,
+    dist_t: pd.DataFrame | None,
+    net_t: pd.DataFrame,
+    min_n: int,
+) -> pd.DataFrame:
+    """One school's rows of :func:`perception_gaps_with_fallback`, from computed gap tables.
+
+    ``school_t`` is :func:`perception_gaps` at school level over the school's district (or the school
+    alone), ``dist_t`` the district level (None without a district), ``net_t`` the network level. Shared
+    with :func:`assetinv.report.pipeline.gaps_by_school`, which computes each district's tables once.
+    """
+    mine = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
     rows = []
-    for _, r in school_t.iterrows():
+    for r in mine.to_dict("records"):
         d = r["domain"]
         if not r["suppressed"]:
             note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
-            rows.append({**r.to_dict(), "note": note})
+            rows.append({**r, "note": note})
             continue
         why = (
             f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
@@ -1697,10 +1714,10 @@ def perception_gaps_with_fallback(
                 else f"{why}; even the network has {nr['suppressed']}."
             )
         rows.append({**chosen, "note": note})
-    out = pd.DataFrame(rows, columns=list(school_t.columns) + ["note"])
+    out = pd.DataFrame(rows, columns=list(mine.columns) + ["note"])
     out.insert(0, "school", str(school))
     out["flagged_large"] = out["flagged_large"].astype("boolean")
-    out.attrs = dict(school_t.attrs)
+    out.attrs = dict(mine.attrs)
     return out
 
 

@@ -427,43 +427,8 @@ def gaps_by_school(scores: pd.DataFrame, school_ids: Sequence[str], **kw) -> pd.
             dist_t = None
         else:
             school_t, dist_t = per_district[d]
-        frames.append(_fallback_rows(s, d, school_t, dist_t, net_t, kw.get("min_n", S.MIN_N)))
+        frames.append(S._gap_rows_with_fallback(s, d, school_t, dist_t, net_t, kw.get("min_n", S.MIN_N)))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-def _fallback_rows(school, district, school_t, dist_t, net_t, min_n) -> pd.DataFrame:
-    """One school's rows of :func:`assetinv.scoring.perception_gaps_with_fallback` from computed tables."""
-    mine = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
-    rows = []
-    for r in mine.to_dict("records"):
-        d = r["domain"]
-        if not r["suppressed"]:
-            note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
-            rows.append({**r, "note": note})
-            continue
-        why = (
-            f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
-        )
-        chosen = None
-        if dist_t is not None:
-            dr = dist_t[dist_t["domain"] == d].iloc[0]
-            if not dr["suppressed"]:
-                chosen = dr.to_dict()
-                note = f"{why}; the gap for district {district} is shown instead."
-        if chosen is None:
-            nr = net_t[net_t["domain"] == d].iloc[0]
-            chosen = nr.to_dict()
-            note = (
-                f"{why}; the gap for the whole network is shown instead."
-                if not nr["suppressed"]
-                else f"{why}; even the network has {nr['suppressed']}."
-            )
-        rows.append({**chosen, "note": note})
-    out = pd.DataFrame(rows, columns=list(mine.columns) + ["note"])
-    out.insert(0, "school", str(school))
-    out["flagged_large"] = out["flagged_large"].astype("boolean")
-    out.attrs = dict(mine.attrs)
-    return out
 
 
 def _by_school(df: pd.DataFrame):
