@@ -14,8 +14,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-from faker.providers import person
-
 OUT = Path(__file__).resolve().parents[1] / "assetinv" / "data" / "first_names.txt"
 WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
@@ -25,6 +23,9 @@ def _latin(name: str) -> bool:
 
 
 def main() -> None:
+    """Collect the names and write the lexicon (Faker is imported here: the suite collects this file)."""
+    from faker.providers import person
+
     names: set[str] = set()
     for mod in pkgutil.iter_modules(person.__path__):
         prov = importlib.import_module(f"faker.providers.person.{mod.name}").Provider
