@@ -41,7 +41,7 @@ from .codings_layout import (
     _sort_codings,
 )
 from .errors import DataError, Problem
-from .instrument import Instrument, resolve
+from .instrument import Instrument, other_version_of, resolve
 from .labels import _key, _role_map
 from .refi_read import _read_qdpx_raw
 
@@ -56,13 +56,20 @@ def _unknown_code_fix(key: str, cb: pd.DataFrame, inst=None, parent: str = "") -
         cid, score, _ = _score_code(key, parent, inst)[0]
     else:
         ((cid, score),) = _closest_codes(key, cb, 1) or [("", 0.0)]
+    other = other_version_of([key], str(inst.version), kind="codes", minimum=1) if inst is not None else None
+    lead = (
+        f"{quoted} is a code of the instrument {other[0]} codebook: if these interviews were coded with "
+        f"{other[0]}, say so (instrument: \"{other[0]}\" in study.yaml, or instrument=\"{other[0]}\"); otherwise "
+        if other is not None
+        else ""
+    )
     if cid and score >= 60:
         name = cb.loc[cb["id"] == cid, "name"].iloc[0]
-        return (
+        return lead + (
             f"did you mean {cid} ({name})? correct it, or add  {quoted}: {cid}  under codings.codes in study.yaml "
             "(or another codebook id; ~ leaves the code out on purpose)"
         )
-    return (
+    return lead + (
         f"add  {quoted}: <codebook id>  under codings.codes in study.yaml (no codebook code is close; "
         "the ids are in assetinv.load_instrument().codebook; ~ leaves the code out on purpose)"
     )

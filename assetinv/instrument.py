@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -58,7 +59,7 @@ _CODE_VALENCES = ("either",) + VALENCES
 _OPTIONAL_TOP_KEYS = ("forms", "changes", "coding_rules")
 #: Bundled instrument versions -> file in assetinv/data. The default is DEFAULT_VERSION.
 _VERSION_FILES = {"1.0.0": "instrument.yaml", "2.0.0": "instrument-2.0.0.yaml"}
-DEFAULT_VERSION = "1.0.0"
+DEFAULT_VERSION = "2.0.0"
 _ID_FIX = (
     "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
 )
@@ -225,8 +226,8 @@ class Instrument:
     >>> from assetinv import load_instrument
     >>> inst = load_instrument()
     >>> inst.item_ids("EX")[:3]
-    ['EX01', 'EX02', 'EX03']
-    >>> inst.domain_name(inst.domain_of("LM04"))
+    ['EX09', 'EX10', 'EX11']
+    >>> inst.domain_name(inst.domain_of("LM14"))
     'Learning mindset, inclusive of all students'
     >>> inst.label_to_value("  strongly AGREE ")
     5
@@ -298,9 +299,9 @@ class Instrument:
         --------
         >>> from assetinv import load_instrument
         >>> len(load_instrument().item_ids())
-        32
+        64
         >>> load_instrument().item_ids("OS", role="district")[-1]
-        'OS07'
+        'OS31'
         """
         items = self.items
         if domain is not None:
@@ -328,7 +329,7 @@ class Instrument:
         --------
         >>> from assetinv import load_instrument
         >>> load_instrument().reverse_ids("CN")
-        ['CN04', 'CN07']
+        ['CN12']
         """
         items = self.items
         if domain is not None:
@@ -342,7 +343,7 @@ class Instrument:
         Examples
         --------
         >>> from assetinv import load_instrument
-        >>> load_instrument().domain_of("OS03")
+        >>> load_instrument().domain_of("OS13")
         'OS'
         """
         hit = self.items.loc[self.items["id"] == item_id, "domain"]
@@ -439,8 +440,10 @@ class Instrument:
         Examples
         --------
         >>> from assetinv import load_instrument
-        >>> load_instrument().item_scale("EX01").labels[5]
+        >>> load_instrument().item_scale("EX09").labels[5]
         'Strongly agree'
+        >>> load_instrument().item_scale("EX11").labels[5]
+        'Almost always'
         """
         if item_id not in self.item_scales and item_id not in set(self.items["id"]):
             raise KeyError(f"unknown item {item_id!r}; item ids look like {self.item_ids()[:2]}")
@@ -520,7 +523,7 @@ class Instrument:
         >>> from assetinv import load_instrument
         >>> d = load_instrument().to_dict()
         >>> sorted(d)[:4]
-        ['codebook', 'domains', 'interview', 'items']
+        ['changes', 'codebook', 'coding_rules', 'domains']
         """
 
         def records(df: pd.DataFrame) -> list[dict]:
@@ -632,7 +635,7 @@ class Instrument:
         --------
         >>> from assetinv import load_instrument
         >>> load_instrument().items_by_domain["CN"][:2]
-        ('CN01', 'CN02')
+        ('CN09', 'CN10')
         """
         ids, doms = self.items["id"].astype(str), self.items["domain"].astype(str)
         return {d: tuple(ids[doms == d]) for d in self.domain_ids}
@@ -710,9 +713,11 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     >>> from assetinv import load_instrument
     >>> inst = load_instrument()
     >>> inst.version, len(inst.domains), len(inst.items)
-    ('1.0.0', 4, 32)
+    ('2.0.0', 4, 64)
     >>> inst.items.groupby("domain", sort=False).size().to_dict()
-    {'EX': 8, 'LM': 8, 'CN': 8, 'OS': 8}
+    {'EX': 14, 'LM': 11, 'CN': 16, 'OS': 23}
+    >>> load_instrument("1.0.0").version, len(load_instrument("1.0.0").items)
+    ('1.0.0', 32)
 
     References
     ----------
@@ -750,6 +755,54 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     p = p.resolve()
     st = p.stat()
     return _copy(_load_cached(str(p), st.st_mtime_ns, st.st_size))
+
+
+def other_version_of(
+    ids: Iterable[str], version: str, *, kind: str = "items", minimum: int = 3
+) -> tuple[str, list[str]] | None:
+    """The bundled instrument version, other than ``version``, whose item (or code) ids these are.
+
+    Used by the readers to say "these are the items of 1.0.0" instead of suggesting a
+    rename of every column when a study collected with one version is read with another.
+
+    Parameters
+    ----------
+    ids : iterable of str
+        Column names (or codes) that are not items of the instrument in use.
+    version : str
+        The version in use.
+    kind : {"items", "codes"}
+        Compare with the versions' item ids or with their codebook ids.
+    minimum : int
+        The fewest ids that must match.
+
+    Returns
+    -------
+    (version, matched ids) or None
+        The version that has at least ``minimum`` of ``ids`` among its item (or code)
+        ids and more of them than any other bundled version, with those ids in the
+        order given; None when no bundled version fits.
+
+    Examples
+    --------
+    >>> other_version_of(["EX01", "EX02", "LM01", "notes"], "2.0.0")
+    ('1.0.0', ['EX01', 'EX02', 'LM01'])
+    >>> other_version_of(["EX01", "notes"], "2.0.0") is None
+    True
+    >>> other_version_of(["ENA-TRUST"], "2.0.0", kind="codes", minimum=1)
+    ('1.0.0', ['ENA-TRUST'])
+    """
+    ids = [str(i).strip().upper() for i in ids]
+    best: tuple[str, list[str]] | None = None
+    for v in available_versions():
+        if v == version:
+            continue
+        other = load_instrument(v)
+        known = set(other.item_ids()) if kind == "items" else {str(c).upper() for c in other.codebook["id"]}
+        hit = [i for i in ids if i in known]
+        if len(hit) >= minimum and (best is None or len(hit) > len(best[1])):
+            best = (v, hit)
+    return best
 
 
 def resolve(instrument: Instrument | str | Path | None = None) -> Instrument:

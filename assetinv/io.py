@@ -40,7 +40,7 @@ import pandas as pd
 from .config import StudyConfig
 from .errors import DataError, Problem
 from .ids import id_sort_key, natural_key
-from .instrument import Instrument, resolve
+from .instrument import Instrument, other_version_of, resolve
 from .labels import ROLE_SYNONYMS, _key, _label_key, _role_map  # noqa: F401  (re-exported)
 
 __all__ = [
@@ -1662,6 +1662,7 @@ class _ColumnPlan:
     status_j: int | None = None
     seen: dict[str, int] = field(default_factory=dict)
     qualtrics: bool = False
+    other_version: str | None = None
 
     @property
     def idx(self) -> dict[str, int]:
@@ -1703,6 +1704,31 @@ def _unknown_column(P: _Collector, h: str, k: str, items: list[str], inst) -> No
     P.col(msg, fix, column=h)
 
 
+def _report_unknown_columns(
+    P: _Collector, unknown: list[tuple[str, str]], items: list[str], inst
+) -> str | None:
+    """Report the columns that match nothing: as one problem when they are another version's items.
+
+    Returns that other version, or None.
+    """
+    other = other_version_of([h for h, _ in unknown], str(inst.version))
+    if other is not None:
+        version, hit = other
+        shown = ", ".join(hit[:4]) + (f" and {len(hit) - 4} more" if len(hit) > 4 else "")
+        P.col(
+            f"columns {shown} are items of instrument {version}, but the study is read with "
+            f"instrument {inst.version}",
+            f"if the data were collected with {version}, say so: instrument: \"{version}\" in study.yaml, "
+            f"or read_responses(..., instrument=\"{version}\") in Python",
+            column=hit[0],
+        )
+        matched = {h.strip().upper() for h in hit}
+        unknown = [(h, k) for h, k in unknown if h.strip().upper() not in matched]
+    for h, k in unknown:
+        _unknown_column(P, h, k, items, inst)
+    return other[0] if other is not None else None
+
+
 def _map_columns(
     raw: _Raw, table: _Table, inst, items: list[str], keep_extra: bool, P: _Collector
 ) -> _ColumnPlan:
@@ -1714,6 +1740,7 @@ def _map_columns(
     header_keys = [_norm(h) for h in raw.header]
     plan = _ColumnPlan(qualtrics=len(set(header_keys) & _QUALTRICS_MARKERS) >= 2)
     responseid_j = None
+    unknown: list[tuple[str, str]] = []
     for j, (h, k) in enumerate(zip(raw.header, header_keys)):
         if not k:
             if _column_nonblank(table, j):
@@ -1738,7 +1765,7 @@ def _map_columns(
             if keep_extra:
                 plan.extra[j] = h.strip()
             else:
-                _unknown_column(P, h, k, items, inst)
+                unknown.append((h, k))
             continue
         if target in plan.seen:
             P.col(
@@ -1750,6 +1777,7 @@ def _map_columns(
             continue
         plan.seen[target] = j
         plan.colmap[j] = target
+    plan.other_version = _report_unknown_columns(P, unknown, items, inst)
     if "respondent_id" not in plan.seen and responseid_j is not None:
         plan.seen["respondent_id"] = responseid_j
         plan.colmap[responseid_j] = "respondent_id"
@@ -1799,7 +1827,7 @@ def _check_required(
         )
         P.col(f"required column '{req}' is missing{hint}", fix, column=req)
     missing_items = [i for i in items if i not in plan.seen]
-    if missing_items:
+    if missing_items and plan.other_version is None:
         shown = ", ".join(missing_items[:10]) + (
             f" and {len(missing_items) - 10} more" if len(missing_items) > 10 else ""
         )

@@ -261,10 +261,10 @@ def score_domains(
     >>> from assetinv.scoring import score_domains
     >>> r = pd.DataFrame({"respondent_id": ["r1"], "school": ["S1"], "district": ["D1"],
     ...                   "role": ["teacher"], "wave": ["baseline"],
-    ...                   **{f"OS0{i}": [4.0] for i in range(1, 9)}})
-    >>> s = score_domains(r)
-    >>> float(s.loc[0, "OS"]), int(s.loc[0, "OS_n"]), bool(s.loc[0, "straightliner"])
-    (3.5, 8, True)
+    ...                   **{f"OS{i:02d}": [4.0] for i in range(9, 21)}})
+    >>> s = score_domains(r)  # the teacher form's 12 OS items; OS11 is reverse-keyed (4 -> 2)
+    >>> round(float(s.loc[0, "OS"]), 4), int(s.loc[0, "OS_n"]), bool(s.loc[0, "straightliner"])
+    (3.8333, 12, True)
 
     References
     ----------
@@ -279,7 +279,7 @@ def score_domains(
     items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
     if not items:
         raise DataError(
-            Problem(file, "no item columns found", f"name item columns by item id, e.g. {spec.domains[0]}01")
+            Problem(file, "no item columns found", f"name item columns by item id, e.g. {spec.items[spec.domains[0]][0]}")
         )
     X = _item_matrix(df, items, spec, file)
     keyed = X.copy()
@@ -485,10 +485,10 @@ def percent_favourable(
     >>> from assetinv.scoring import percent_favourable
     >>> r = pd.DataFrame({"respondent_id": list("abcde"), "school": "S1", "district": "D1",
     ...                   "role": "teacher", "wave": "baseline",
-    ...                   "OS01": [5, 4, 3, 2, 4.0], "OS04": [1, 2, 3, 4, 5.0]})
-    >>> t = percent_favourable(r)
+    ...                   "OS09": [5, 4, 3, 2, 4.0], "OS11": [1, 2, 3, 4, 5.0]})
+    >>> t = percent_favourable(r)  # OS11 is reverse-keyed: its 1s and 2s are the favourable answers
     >>> t[["level", "item", "pct_favourable"]].to_string(index=False)
-    ' level item  pct_favourable\\n  item OS01            60.0\\n  item OS04            40.0\\ndomain                 50.0'
+    ' level item  pct_favourable\\n  item OS09            60.0\\n  item OS11            40.0\\ndomain                 50.0'
 
     References
     ----------
@@ -2584,8 +2584,10 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     Examples
     --------
     >>> from assetinv.scoring import load_playbook
-    >>> pb = load_playbook()
-    >>> sorted(pb["domains"]["OS"])
+    >>> pb = load_playbook()  # the 2.0.0 playbook, for the default instrument
+    >>> pb["version"], len(pb["supports"]) > 30
+    ('2.0.0', True)
+    >>> sorted(load_playbook(instrument="1.0.0")["domains"]["OS"])
     ['asset', 'growth area', 'typical']
 
     References
@@ -2806,7 +2808,7 @@ def recommend(
     ...                   "OS": np.r_[rng.normal(4.4, .3, 20), rng.normal(2.6, .3, 20)]})
     >>> r = recommend(asset_profile(s, domains=["OS"]), "A")
     >>> r["kind"].iloc[0], r["support_id"].iloc[0]
-    ('build on', 'OS-A1')
+    ('build on', 'OS-S1')
 
     References
     ----------

@@ -7,8 +7,25 @@ examples while developing.
 
 import os
 
+import pytest
+
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, max_examples=500)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def instrument_1_0_0(monkeypatch):
+    """Make instrument 1.0.0 the default for one test.
+
+    Since 2.0.0 became the default, a study collected with 1.0.0 names its instrument (``instrument:
+    "1.0.0"`` in study.yaml, or ``instrument=load_instrument("1.0.0")``). The reader corpora whose files
+    were written with the 1.0.0 forms (the bad-input corpus, and tests of readers called without an
+    instrument) use this fixture instead of repeating the argument in every call; the readers behave
+    the same for both versions, and 2.0.0 files have tests of their own.
+    """
+    import assetinv.instrument
+
+    monkeypatch.setattr(assetinv.instrument, "DEFAULT_VERSION", "1.0.0")

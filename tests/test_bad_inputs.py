@@ -4,6 +4,10 @@ Each file either loads as documented in docs/input_layout.md or raises
 ``assetinv.DataError`` whose message names the file, the row, the column and the
 fix. ``assetinv validate`` never shows a traceback for any of them. Regenerate
 the corpus with ``python tests/make_bad_inputs.py``.
+
+The corpus was written with the item ids of the instrument 1.0.0 forms (EX01..OS08), so every test
+here reads it with 1.0.0 as the default instrument (the ``instrument_1_0_0`` fixture); the readers
+behave the same for both versions, and 2.0.0 files have tests of their own.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import pytest
 import assetinv
 from assetinv import DataError, data_quality, read_responses, read_roster, validate_file
 from assetinv.cli import main
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "bad_inputs"

@@ -1,4 +1,9 @@
-"""`assetinv map` / draft_crosswalk: proposals, confidence, YAML that read_config accepts."""
+"""`assetinv map` / draft_crosswalk: proposals, confidence, YAML that read_config accepts.
+
+The exports in tests/fixtures/exports were written with the instrument 1.0.0 forms, so these tests
+run with 1.0.0 as the default (the ``instrument_1_0_0`` fixture, and ``load_instrument("1.0.0")``
+where a value is needed outside a test); the crosswalk drafting behaves the same for both versions.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +23,16 @@ from assetinv.crosswalk import CONFIDENT
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 TRUTH = json.loads((EXPORTS / "truth.json").read_text(encoding="utf-8"))
 ALIAS = {"qualtrics_legacy.csv": {"ResponseID": "V1"}}  # the layout names V1 by its row-2 name
-ITEMS = set(ai.load_instrument().item_ids())
+INSTRUMENT = "1.0.0"  # the exports' instrument
+ITEMS = set(ai.load_instrument(INSTRUMENT).item_ids())
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 
 
 @pytest.fixture(scope="module")
 def drafts():
-    return {name: draft_crosswalk(EXPORTS / name) for name in sorted(TRUTH)}
+    # module scope: built before the per-test instrument_1_0_0 fixture, so the version is explicit
+    return {name: draft_crosswalk(EXPORTS / name, INSTRUMENT) for name in sorted(TRUTH)}
 
 
 def _truth_of(name, key):
@@ -62,7 +71,7 @@ def test_one_column_per_item(drafts):
 
 def test_paraphrased_items_not_wrongly_confident(tmp_path):
     """An instrument without one domain: the export's extra columns are not forced onto other items."""
-    raw = ai.load_instrument().to_dict()
+    raw = ai.load_instrument(INSTRUMENT).to_dict()
     raw["items"] = [i for i in raw["items"] if i["domain"] != "OS"]
     raw["domains"] = [d for d in raw["domains"] if d["id"] != "OS"]
     raw["interview"]["questions"] = [q for q in raw["interview"]["questions"] if q["domain"] != "OS"]

@@ -1,6 +1,12 @@
 """Tests for assetinv.scoring: hand-checkable scoring, suppression everywhere,
 profile rules, perception-gap fallback, the change model's coverage, and the
-determinism of recommendations."""
+determinism of recommendations.
+
+The hand-checked cases are written on the 1.0.0 items (eight per domain, one scale, reverse keys
+EX04/EX07...), so the module runs with 1.0.0 as the default instrument (the ``instrument_1_0_0``
+fixture); scoring treats both versions alike, and 2.0.0's role forms, Don't-know code and
+not-asked domains are tested in test_instrument_v2.py and test_simulate_v2.py.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ from assetinv.scoring import (
     score_domains,
     summarize,
 )
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 
 DOMAINS = ["EX", "LM", "CN", "OS"]
 ITEMS = [f"{d}{i:02d}" for d in DOMAINS for i in range(1, 9)]
