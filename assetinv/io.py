@@ -1554,7 +1554,7 @@ def read_responses(
         loads that YAML.
     columns : dict, optional
         Crosswalk: export column -> item id or id field (``respondent_id, school, district,
-        role, wave, duration_sec``), e.g. ``{"Q1_1": "EX01", "Q10": "school"}``.
+        role, wave, duration_sec``), e.g. ``{"Q1_1": "EX09", "Q10": "school"}``.
     values : dict, optional
         Per id field, export value -> value, e.g. ``{"role": {"Classroom teacher": "teacher"}}``.
     labels : dict, optional
@@ -1597,19 +1597,26 @@ def read_responses(
     --------
     >>> import tempfile, pathlib, assetinv
     >>> inst = assetinv.load_instrument()
+    >>> inst.version
+    '2.0.0'
     >>> items = inst.item_ids()
     >>> head = "respondent_id,school,district,role,wave," + ",".join(items)
-    >>> rows = ["r1,S01,D1,Teacher,Baseline," + ",".join(["4"] * len(items)),
-    ...         "r2,S01,D1,principal,follow-up," + ",".join(["Agree"] * len(items))]
+    >>> teacher = set(inst.form("teacher")["id"])  # the items the teacher form asks
+    >>> leader = dict(zip(inst.form("leader")["id"], inst.form("leader")["scale"]))
+    >>> r1 = ["4" if i in teacher else "" for i in items]
+    >>> r2 = [{"agree": "Agree", "frequency": "Often"}[leader[i]] if i in leader else "" for i in items]
+    >>> r2[items.index("EX10")] = "9"  # 9 = Don't know / Not applicable
+    >>> rows = ["r1,S01,D1,Teacher,Baseline," + ",".join(r1),
+    ...         "r2,S01,D1,principal,follow-up," + ",".join(r2)]
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "export.csv").write_text("\\n".join([head] + rows) + "\\n")
     >>> df = assetinv.read_responses(folder / "export.csv")
-    >>> df[["respondent_id", "role", "wave", "EX01"]]
-      respondent_id     role      wave  EX01
-    0            r1  teacher  baseline   4.0
-    1            r2   leader  followup   4.0
-    >>> assetinv.data_quality(df)["rows"].tolist()
-    [2, 2]
+    >>> df[["respondent_id", "role", "wave", "EX09", "EX10", "EX11", "n_dont_know"]]
+      respondent_id     role      wave  EX09  EX10  EX11  n_dont_know
+    0            r1  teacher  baseline   4.0   4.0   4.0            0
+    1            r2   leader  followup   4.0   NaN   4.0            1
+    >>> assetinv.data_quality(df)["rows"].tolist()  # read, used, Don't-know answers
+    [2, 2, 1]
 
     References
     ----------
@@ -2322,7 +2329,7 @@ def data_quality(df: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> data_quality(pd.DataFrame({"EX01": [4.0, 5.0]}))
+    >>> data_quality(pd.DataFrame({"EX09": [4.0, 5.0]}))
       stage  rows                                    reason
     0  read     2  data rows in the file (below the header)
     1  used     2                 rows used in the analysis

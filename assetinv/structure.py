@@ -23,6 +23,7 @@ models, as lavaan's ``group.equal = c("loadings", "intercepts")`` does.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -596,11 +597,17 @@ def _checks(sp, x, H, h1, msgs):
 def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
     if model is None:
         inst = resolve(instrument)
-        model = {d: [i for i in inst.item_ids(d) if i in df.columns] for d in inst.domains["id"]}
-        model = {d: v for d, v in model.items() if v}
+        model = _default_model(df, inst)
+        if not model and "role" in df.columns and df["role"].nunique() > 1:
+            raise ValueError(
+                "no domain has 2 or more items that one role in the data was asked together (roles: "
+                + ", ".join(sorted(df["role"].dropna().astype(str).unique()))
+                + "); fit one role form, e.g. cfa(df[df['role'] == 'teacher']), or give model="
+            )
         if reverse is None:
             reverse = [i for i in inst.reverse_ids() if i in df.columns]
         bounds = (inst.scale_min, inst.scale_max)
+        instrument = inst
     else:
         model = {str(f): list(v) for f, v in dict(model).items()}
         bounds = None
@@ -629,11 +636,52 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
         raise ValueError(
             f"factor(s) {', '.join(small)} have fewer than 2 items; a CFA factor needs at least 2"
         )
+    if bounds is not None and instrument is not None:
+        inst = resolve(instrument)
+        dk = {i: inst.item_scale(i).dont_know_code for i in items if i in inst.item_roles}
+        bounds = (bounds[0], bounds[1], {i: c for i, c in dk.items() if c is not None})
     return model, list(reverse), bounds, items
+
+
+def _default_model(df: pd.DataFrame, inst) -> dict:
+    """The instrument's domains, keeping items that some role in the data was asked together.
+
+    A role form's items are missing by design for the other roles. FIML handles that, but only
+    when every pair of items in the model was answered together by some respondents: a
+    teacher-only and a leader-only item never are, and their covariance cannot be estimated.
+    So, domain by domain, the items asked of the most roles in the data come first (then the
+    instrument's order), and an item joins when, with each item already in, it is on one
+    role's form. A domain left with fewer than 2 items is dropped, with a warning. For 1.0.0
+    (every item on the teacher form) this is every item of the domain.
+    """
+    roles = sorted(set(df["role"].dropna().astype(str))) if "role" in df.columns else []
+    model, dropped = {}, []
+    for d in inst.domains["id"]:
+        items = [i for i in inst.item_ids(d) if i in df.columns]
+        asked = {i: set(inst.item_roles.get(i, roles)) & set(roles) if roles else {""} for i in items}
+        kept: list[str] = []
+        for i in sorted(items, key=lambda i: -len(asked[i])):  # stable: instrument order within a count
+            if asked[i] and all(asked[i] & asked[k] for k in kept):
+                kept.append(i)
+        kept = [i for i in items if i in kept]
+        if len(kept) >= 2:
+            model[d] = kept
+        elif items:
+            dropped.append(d)
+    if dropped:
+        warnings.warn(
+            f"domain(s) {', '.join(dropped)} left out of the default model: fewer than 2 of their items "
+            f"were asked together of one role in the data ({', '.join(roles)}); fit one role form "
+            "(e.g. df[df['role'] == 'teacher']) to include them",
+            CFAWarning,
+            stacklevel=4,
+        )
+    return model
 
 
 def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray:
     cols = []
+    dk = bounds[2] if bounds is not None and len(bounds) > 2 else {}
     for it in items:
         col = pd.to_numeric(df[it], errors="coerce")
         bad = col.isna() & df[it].notna()
@@ -643,11 +691,21 @@ def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray
                 f"column {it!r} holds a non-numeric value {df[it].iloc[r]!r} (row {r + 1}); "
                 "read the file with assetinv.read_responses, which converts labels to numbers"
             )
+        if it in dk:
+            col = col.mask(col == dk[it])  # Don't know / Not applicable: not an answer
+        if bounds is not None:
+            out = col.notna() & ((col < bounds[0]) | (col > bounds[1]))
+            if out.any():
+                r = int(np.flatnonzero(out.to_numpy())[0])
+                raise ValueError(
+                    f"column {it!r} holds {df[it].iloc[r]!r} (row {r + 1}), outside the scale "
+                    f"{bounds[0]}-{bounds[1]}; recode it, or read the file with assetinv.read_responses"
+                )
         cols.append(col.to_numpy(dtype=float))
     Y = np.column_stack(cols)
     for it in reverse:
         j = items.index(it)
-        lo, hi = bounds if bounds else (np.nanmin(Y), np.nanmax(Y))
+        lo, hi = bounds[:2] if bounds else (np.nanmin(Y), np.nanmax(Y))
         Y[:, j] = lo + hi - Y[:, j]
     return Y
 
@@ -1153,6 +1211,16 @@ def domain_invariance(
     return pd.DataFrame(rows)
 
 
+def _merge_size_reasons(reasons: set[str]) -> set[str]:
+    """"fewer than 105 ..." and "fewer than 60 ..." (domains of different sizes) as one reason."""
+    shapes = {re.sub(r"\d+", "#", r) for r in reasons}
+    if len(shapes) != 1 or "fewer than #" not in next(iter(shapes)):
+        return reasons
+    need = sorted({int(re.search(r"fewer than (\d+)", r).group(1)) for r in reasons})  # type: ignore[union-attr]
+    one = next(iter(reasons))
+    return {re.sub(r"fewer than \d+", f"fewer than the {need[0]} to {need[-1]} (by domain)", one, count=1)}
+
+
 def invariance_sentences(table: pd.DataFrame) -> list[str]:
     """The plain-words sentences a report prints beside gaps or changes, from :func:`domain_invariance`.
 
@@ -1185,6 +1253,8 @@ def invariance_sentences(table: pd.DataFrame) -> list[str]:
             f"Tested on the network's answers: {who} read the items of every domain the same way "
             f"(scalar invariance holds), so {what} can be compared."
         ]
+    if status == {"not tested"} and len(reason) > 1:
+        reason = _merge_size_reasons(reason)
     if status == {"not tested"} and len(reason) == 1:
         return [
             f"Whether {who} read the items the same way could not be tested ({reason.pop()}); "

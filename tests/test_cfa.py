@@ -37,13 +37,16 @@ FIT_KEYS = [
 ]
 
 
+V1_SAMPLE = REPO / "tests" / "fixtures" / "v1_sample"
+
+
 def _fixture(name):
     return json.loads((ROOT / "fixtures" / f"{name}.json").read_text())
 
 
 def _data(name):
-    if name == "sample_baseline":
-        d = pd.read_csv(REPO / "data" / "responses.csv")
+    if name == "sample_baseline":  # the bundled sample as collected with 1.0.0 (the data lavaan was fitted to)
+        d = pd.read_csv(V1_SAMPLE / "responses.csv")
         return d[d["wave"] == "baseline"].reset_index(drop=True)
     return pd.read_csv(ROOT / "data" / f"{name}.csv")
 
@@ -53,7 +56,7 @@ def _fit(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CFAWarning)
         if name == "sample_baseline":  # the default model: the instrument's domains, reverse keys reversed
-            return ai.cfa(_data(name))
+            return ai.cfa(_data(name), instrument="1.0.0")
         return ai.cfa(_data(name), _fixture(f"cfa_{name}")["model"])
 
 
@@ -85,10 +88,56 @@ def test_cfa_parameters_equal_lavaan(name):
 
 def test_cfa_default_model_is_the_instrument_with_reverse_keys():
     res = _fit("sample_baseline")
-    inst = ai.load_instrument()
+    inst = ai.load_instrument("1.0.0")
     assert res.model == {d: inst.item_ids(d) for d in inst.domains["id"]}
     assert res.reversed == inst.reverse_ids()
     assert (res.loadings["std_all"] > 0).all()
+
+
+def test_default_model_on_role_forms_keeps_items_answered_together():
+    # 2.0.0: teachers and leaders answer different forms; a teacher-only and a leader-only item are
+    # never answered together, so the pooled default model keeps the shared items and one role's own
+    inst = ai.load_instrument()
+    d = pd.read_csv(REPO / "data" / "responses.csv")
+    d = d[(d["wave"] == "baseline") & d["role"].isin(["teacher", "leader"])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CFAWarning)
+        pooled = ai.cfa(d)
+    assert set(pooled.model) == {"EX", "LM", "CN", "OS"}
+    for dom, items in pooled.model.items():
+        shared = [i for i in inst.item_ids(dom) if {"teacher", "leader"} <= inst.item_roles[i]]
+        assert set(shared) <= set(items)
+        for a in items:  # every pair is on one form
+            for b in items:
+                assert inst.item_roles[a] & inst.item_roles[b] & {"teacher", "leader"}, (a, b)
+    assert pooled.converged
+
+
+def test_dont_know_code_is_missing_not_an_answer():
+    inst = ai.load_instrument()
+    d = pd.read_csv(REPO / "data" / "responses.csv")
+    teachers = d[(d["wave"] == "baseline") & (d["role"] == "teacher")]
+    items = inst.item_ids("CN", role="teacher")
+    assert (teachers[items] == 9).any().any()  # the raw file keeps code 9 = Don't know
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CFAWarning)
+        raw = ai.cfa(teachers, {"CN": items}, instrument=inst)
+        blanked = ai.cfa(teachers.replace({9: np.nan}), {"CN": items}, instrument=inst)
+    assert raw.fit["chisq"] == pytest.approx(blanked.fit["chisq"], abs=1e-9)
+    with pytest.raises(ValueError, match="outside the scale 1-5"):
+        ai.cfa(teachers.replace({9: 7}), {"CN": items}, instrument=inst)
+
+
+def test_default_model_warns_and_says_when_a_domain_cannot_be_fitted():
+    inst = ai.load_instrument()
+    d = pd.read_csv(REPO / "data" / "responses.csv")
+    d = d[d["wave"] == "baseline"]
+    dl = d[d["role"].isin(["district", "leader"])]  # no item is on both forms
+    keep = [c for c in dl.columns if not (c[:2] in ("EX", "LM", "CN", "OS") and c[2:].isdigit())]
+    one_each = keep + ["CN20", "CN11"]  # one district-only and one leader-only CN item
+    with pytest.raises(ValueError, match="fit one role form"):
+        with pytest.warns(CFAWarning, match="CN left out of the default model"):
+            ai.cfa(dl[one_each], instrument=inst)
 
 
 def test_reversing_an_item_flips_its_loading_not_the_fit():
@@ -235,10 +284,10 @@ def test_invariance_per_domain_on_the_sample_equals_lavaan(domain, group):
     # as notebook 08 runs it: one domain, teachers vs leaders or baseline vs follow-up, the raw
     # bundled responses with the instrument's reverse keys (R reversed them as 6 - x)
     ref = _fixture(f"invariance_sample_{domain}_{group}")
-    d = pd.read_csv(REPO / "data" / "responses.csv")
+    d = pd.read_csv(V1_SAMPLE / "responses.csv")  # the 1.0.0 sample, as lavaan was given it
     if group == "role":
         d = d[d["role"].isin(["teacher", "leader"])]
-    inst = ai.load_instrument()
+    inst = ai.load_instrument("1.0.0")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CFAWarning)
         tab = ai.invariance(d, {domain: inst.item_ids(domain)}, group=group, instrument=inst)
@@ -254,12 +303,13 @@ def test_invariance_per_domain_on_the_sample_equals_lavaan(domain, group):
 
 
 # ----------------------------------------------------------------------------- invariance in the reports
-def _two_group_answers(group, n_per_group=260, seed=22):
+def _two_group_answers(group, n_per_group=260, seed=23):
     """Two groups of ``group`` (teachers/leaders, or baseline/follow-up), answers cut from one factor
     per domain. The first domain's first three items are answered a point higher in the second group
-    (intercepts differ: scalar invariance fails); the other domains are the same in both. (With seed
-    21 one unshifted domain's metric step is flagged 'unclear' by chance, Δχ² p = .03 and ΔRMSEA .024:
-    Chen's supplements flag about one correct model in twenty.)"""
+    (intercepts differ: scalar invariance fails); the other domains are the same in both. The
+    supplements of Chen's rule (Δχ² p < .05) flag about one correct model in twenty, so with six
+    unshifted domain tests some seeds flag one by chance: on the 2.0.0 forms, seeds 22 and 28 flag
+    OS 'unclear' (ΔCFI -.003); 6 of seeds 22-29 give 'holds' everywhere. Seed 23 is one of those."""
     inst = ai.load_instrument()
     rng = np.random.default_rng(seed)
     levels = {"role": ["teacher", "leader"], "wave": ["baseline", "followup"]}[group]

@@ -1,4 +1,9 @@
-"""Crosswalks for survey exports: reading real layouts through `columns/values/labels/...`."""
+"""Crosswalks for survey exports: reading real layouts through `columns/values/labels/...`.
+
+The exports in tests/fixtures/exports were written with the instrument 1.0.0 forms, so these tests
+run with 1.0.0 as the default (the ``instrument_1_0_0`` fixture; module-scoped fixtures, built before
+it, and the study folders name the version themselves); the readers behave the same for both versions.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ from assetinv import DataError, read_config, read_responses
 
 EXPORTS = Path(__file__).resolve().parent / "fixtures" / "exports"
 TRUTH = json.loads((EXPORTS / "truth.json").read_text(encoding="utf-8"))
+INSTRUMENT = "1.0.0"  # the exports' instrument
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 ROLE_VALUES = {
     "Classroom teacher": "teacher",
     "Principal or AP": "leader",
@@ -50,12 +58,12 @@ def crosswalk(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def inst():
-    return ai.load_instrument()
+    return ai.load_instrument(INSTRUMENT)
 
 
 @pytest.fixture(scope="module")
 def native():
-    return read_responses(EXPORTS / "native.csv")
+    return read_responses(EXPORTS / "native.csv", INSTRUMENT)
 
 
 def _key(df: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +159,8 @@ def _study(tmp_path: Path, responses) -> Path:
     for name in ("qualtrics.csv", "native.csv", "spss.sav"):
         shutil.copy(EXPORTS / name, folder / name)
     (folder / "study.yaml").write_text(
-        yaml.safe_dump({"responses": responses}, sort_keys=False), encoding="utf-8"
+        yaml.safe_dump({"instrument": INSTRUMENT, "responses": responses}, sort_keys=False),
+        encoding="utf-8",
     )
     return folder / "study.yaml"
 

@@ -3,6 +3,12 @@
 Three readers must agree exactly (frame, dtypes, attrs, or the list of problems with rows and
 columns): the pyarrow column reader, the pandas C parser after a line scan (used when lines have
 different lengths) and the record-by-record :mod:`csv` reader that every other file goes through.
+
+The bad-input corpus and the edge-case files here are written with the instrument 1.0.0 forms (items
+EX01..OS08), so the module reads them with 1.0.0 as the default instrument (the ``instrument_1_0_0``
+fixture); the readers behave the same for both versions. The big files are stacked copies of the
+bundled sample (``data/responses.csv``, a 2.0.0 study), so those tests pass ``instrument="2.0.0"``,
+as the sample's study.yaml does.
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ from make_big_responses import make_big_responses
 with open(CORPUS / "MANIFEST.csv", newline="", encoding="utf-8") as _fh:
     RESPONSE_FILES = [m["file"] for m in csv.DictReader(_fh) if m["kind"] == "responses"]
 
-ITEMS = assetinv.load_instrument().item_ids()
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
+
+ITEMS = assetinv.load_instrument("1.0.0").item_ids()
+SAMPLE_INSTRUMENT = "2.0.0"  # the instrument of data/responses.csv, the rows of the big files
 HEAD = "respondent_id,school,district,role,wave," + ",".join(ITEMS) + ",duration_sec"
 
 
@@ -139,18 +148,20 @@ def test_keep_extra_and_waves_same_result(monkeypatch, tmp_path):
 def test_big_file_reports_every_bad_cell_with_row_and_column(tmp_path):
     n = 120_000
     last = n + 1  # spreadsheet row of the last data row
+    # items the row's respondent is asked: row 3 is a district respondent (EX18 is on the district
+    # form), the last row a teacher (OS20 is the teacher form's last item)
     bad = {
-        3: {"EX02": "7"},
+        3: {"EX18": "7"},
         60_001: {"school": ""},
         last - 1: {"role": "astronaut"},
-        last: {"wave": "week 9", "OS08": "Agree-ish"},
+        last: {"wave": "week 9", "OS20": "Agree-ish"},
     }
     path = make_big_responses(tmp_path / "big.csv", n, bad)
     with pytest.raises(DataError) as err:
-        assetinv.read_responses(path)
+        assetinv.read_responses(path, instrument=SAMPLE_INSTRUMENT)
     found = {(p.row, p.column): p.message for p in err.value.problems}
-    assert set(found) == {(3, "EX02"), (60_001, "school"), (last - 1, "role"), (last, "wave"), (last, "OS08")}
-    assert "outside the scale" in found[(3, "EX02")]
+    assert set(found) == {(3, "EX18"), (60_001, "school"), (last - 1, "role"), (last, "wave"), (last, "OS20")}
+    assert "outside the scale" in found[(3, "EX18")]
     assert "astronaut" in found[(last - 1, "role")]
     assert "week 9" in found[(last, "wave")]
 
@@ -163,14 +174,17 @@ def test_big_file_with_a_short_line_near_the_end(tmp_path):
     lines.insert(10, "")  # a blank line shifts nothing: rows are numbered by line
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(DataError) as err:
-        assetinv.read_responses(path)
+        assetinv.read_responses(path, instrument=SAMPLE_INSTRUMENT)
     (p,) = err.value.problems
-    assert (p.row, p.column) == (n, "OS07") and "the row has 35 values" in p.message
+    # the header has 70 columns (5 ids, 64 items, duration_sec): the row keeps 67, OS30 is the first lost
+    assert (p.row, p.column) == (n, "OS30") and "the row has 67 values" in p.message
 
 
 def test_big_file_same_frame_as_record_reader(monkeypatch, tmp_path):
     path = make_big_responses(tmp_path / "big.csv", 6_000)
-    _assert_same(_all_paths(monkeypatch, path))
+    res = _all_paths(monkeypatch, path, instrument=SAMPLE_INSTRUMENT)
+    _assert_same(res)
+    assert res["columns (pyarrow)"][0] == "frame"
 
 
 @pytest.mark.parametrize("seed", range(4))
