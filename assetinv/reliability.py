@@ -2216,7 +2216,7 @@ def instrument_reliability(
     lo, hi = float(instrument.scale_min), float(instrument.scale_max)
     by_cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
     doms = instrument.domains
-    ids_of = {d: [i for i in instrument.item_ids(d) if i in responses.columns] for d in doms["id"]}
+    ids_of = _form_items(responses, instrument, msgs)
     rev_of = {d: [i for i in instrument.reverse_ids(d) if i in ids_of[d]] for d in doms["id"]}
     sets = {d: ids for d, ids in ids_of.items() if ids}
     all_rev = [r for d in sets for r in rev_of[d]]
@@ -2285,6 +2285,29 @@ def _check_thresholds(thresholds: dict[str, float] | None) -> dict[str, float]:
             raise ValueError(f"unknown thresholds {sorted(unknown)}; known: {sorted(th)}")
         th.update(thresholds)
     return th
+
+
+def _form_items(responses: pd.DataFrame, instrument: Instrument, msgs: list[str]) -> dict[str, list[str]]:
+    """Each domain's items in the data that the roles present answered together.
+
+    With role forms (2.0.0) an item of one form and an item of another are never answered
+    together, so a domain's reliability pools the items that share a form
+    (:meth:`Instrument.items_answered_together`); the others are named in a warning.
+    """
+    roles = sorted(set(responses["role"].dropna().astype(str))) if "role" in responses.columns else []
+    out = {}
+    for d in instrument.domains["id"]:
+        present = [i for i in instrument.item_ids(d) if i in responses.columns]
+        kept = instrument.items_answered_together(d, roles, present)
+        left = [i for i in present if i not in kept]
+        if left:
+            msgs.append(
+                f"{d}: item(s) {', '.join(left)} left out of the domain's reliability: they are on another "
+                f"role's form than items kept, so no one answered both ({', '.join(roles)} in the data); "
+                "run instrument_reliability on one role's rows for that form's reliability"
+            )
+        out[d] = kept
+    return out
 
 
 def _domain_alpha_omega(

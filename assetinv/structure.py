@@ -647,23 +647,16 @@ def _default_model(df: pd.DataFrame, inst) -> dict:
     """The instrument's domains, keeping items that some role in the data was asked together.
 
     A role form's items are missing by design for the other roles. FIML handles that, but only
-    when every pair of items in the model was answered together by some respondents: a
-    teacher-only and a leader-only item never are, and their covariance cannot be estimated.
-    So, domain by domain, the items asked of the most roles in the data come first (then the
-    instrument's order), and an item joins when, with each item already in, it is on one
-    role's form. A domain left with fewer than 2 items is dropped, with a warning. For 1.0.0
-    (every item on the teacher form) this is every item of the domain.
+    when every pair of items in the model was answered together by some respondents, so each
+    domain keeps :meth:`Instrument.items_answered_together`. A domain left with fewer than 2
+    items is dropped, with a warning. For 1.0.0 (every item on the teacher form) this is every
+    item of the domain.
     """
     roles = sorted(set(df["role"].dropna().astype(str))) if "role" in df.columns else []
     model, dropped = {}, []
     for d in inst.domains["id"]:
         items = [i for i in inst.item_ids(d) if i in df.columns]
-        asked = {i: set(inst.item_roles.get(i, roles)) & set(roles) if roles else {""} for i in items}
-        kept: list[str] = []
-        for i in sorted(items, key=lambda i: -len(asked[i])):  # stable: instrument order within a count
-            if asked[i] and all(asked[i] & asked[k] for k in kept):
-                kept.append(i)
-        kept = [i for i in items if i in kept]
+        kept = inst.items_answered_together(d, roles, df.columns)
         if len(kept) >= 2:
             model[d] = kept
         elif items:

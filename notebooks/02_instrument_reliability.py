@@ -43,26 +43,31 @@ data_dir, config, instrument, MIN_N = setup()  # the bundled sample data, found 
 # %% [markdown]
 # We use the **baseline** wave: reliability is a property of the instrument in a population, and using one wave
 # keeps each person once.
+#
+# Instrument 2.0.0 has a **form for each role**: teachers, school leaders and district staff each answer the
+# statements they can judge. Reliability belongs to a form, so sections 1, 2 and 5 look at the **teacher form**,
+# which most staff answer.
 
 # %%
 responses = assetinv.read_responses(config["responses"], instrument)
 roster = assetinv.read_roster(config["roster"], instrument)
 print(f"{len(responses)} survey rows read from {responses.attrs['source']}")
 baseline = responses[responses["wave"] == "baseline"]
-print(f"{len(baseline)} baseline respondents")
+teachers = baseline[baseline["role"] == "teacher"]
+print(f"{len(baseline)} baseline respondents, {len(teachers)} of them teachers")
 
 # %% [markdown]
 # ## 1. Coefficient alpha for one domain
 #
-# We start with *Structures and routines for collaborative work* (OS). Two of its statements are worded
-# negatively (**reverse-keyed**); the instrument knows which ones.
+# We start with *Structures and routines for collaborative work* (OS) on the teacher form. A statement that
+# mirrors another one in the opposite direction is **reverse-keyed**; the instrument knows which ones.
 
 # %%
 domain = "OS"
-items = instrument.item_ids(domain)
-reverse = instrument.reverse_ids(domain)
+items = instrument.item_ids(domain, role="teacher")
+reverse = [i for i in instrument.reverse_ids(domain) if i in items]
 print("reverse-keyed:", reverse)
-instrument.items.loc[instrument.items["domain"] == domain, ["id", "text", "reverse"]]
+instrument.items.loc[instrument.items["id"].isin(items), ["id", "text", "reverse"]]
 
 # %% [markdown]
 # `assetinv.alpha` reproduces the R function `psych::alpha` (the reference most published studies use). We pass the
@@ -75,7 +80,7 @@ instrument.items.loc[instrument.items["domain"] == domain, ["id", "text", "rever
 
 # %%
 res = assetinv.alpha(
-    baseline[items],
+    teachers[items],
     reverse=reverse,
     scale_min=instrument.scale_min,
     scale_max=instrument.scale_max,
@@ -120,7 +125,7 @@ res.response_freq.round(2)
 # ### Alpha if a statement is dropped
 #
 # What alpha would be without each statement. If dropping a statement *raises* alpha clearly above the value for
-# all eight, that statement pulls in a different direction. Small rises (.01) are normal for reverse-worded
+# all of them, that statement pulls in a different direction. Small rises (.01) are normal for reverse-worded
 # statements and no reason to drop them.
 
 # %%
@@ -135,7 +140,7 @@ res.alpha_if_dropped[["raw_alpha", "std_alpha", "average_r"]].round(3)
 # instrument's reverse keys (or whether your export already reversed them).
 
 # %%
-forgot = assetinv.alpha(baseline[items], scale_min=instrument.scale_min, scale_max=instrument.scale_max)
+forgot = assetinv.alpha(teachers[items], scale_min=instrument.scale_min, scale_max=instrument.scale_max)
 print("alpha without reverse keys:", forgot.total["raw_alpha"].round(3).tolist())
 for message in forgot.warnings:
     print("warning:", message)
@@ -149,7 +154,7 @@ for message in forgot.warnings:
 
 # %%
 om = assetinv.omega_total(
-    baseline[items],
+    teachers[items],
     reverse=reverse,
     scale_min=instrument.scale_min,
     scale_max=instrument.scale_max,
@@ -164,11 +169,15 @@ om.loadings.round(2).to_frame()
 # ## 3. All four domains at once, with a verdict
 #
 # `instrument_reliability` runs alpha, omega and the school-level ICCs for every domain and writes a
-# plain-language **verdict** using the thresholds above (they can be changed in `study.yaml`).
+# plain-language **verdict** using the thresholds above (they can be changed in `study.yaml`). We give it the
+# school staff (teachers and leaders), as the reports do. Leaders answer some statements teachers do not see;
+# no one answered both, so each domain uses the statements answered together (`n_items`), and the result's
+# `warnings` name the ones left out.
 
 # %%
-rel = assetinv.instrument_reliability(baseline, instrument, by="school", min_n=MIN_N)
-rel.overall[["domain", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_total", "icc1", "icc2"]].round(
+school_staff_answers = baseline[baseline["role"].isin(["teacher", "leader"])]
+rel = assetinv.instrument_reliability(school_staff_answers, instrument, by="school", min_n=MIN_N)
+rel.overall[["domain", "n_items", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_total", "icc1", "icc2"]].round(
     3
 )
 
@@ -176,9 +185,11 @@ rel.overall[["domain", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_to
 print("thresholds:", rel.thresholds)
 for verdict in rel.overall["verdict"]:
     print("•", verdict)
+for message in rel.warnings:
+    print("note:", message)
 
 # %% [markdown]
-# Alpha **per school** (and per district office, whose staff are recorded under the district id). Groups with
+# Alpha **per school**. Groups with
 # fewer than `min_n` respondents are suppressed: their row stays, with the reason, but no numbers. Within one
 # school alpha is lower than network-wide, because staff of one school resemble each other more.
 
@@ -220,7 +231,6 @@ grp.by_group.pivot(index="group", columns="column", values="reliability")[domain
 # respondents who answered every statement of the domain, so `n` is smaller than the number of respondents.
 
 # %%
-teachers = baseline[baseline["role"] == "teacher"]
 assetinv.rwg_j(teachers[items], teachers["school"], n_options=len(instrument.labels)).round(2)
 
 # %% [markdown]

@@ -60,9 +60,10 @@ def test_ordinal_alpha_and_omega_equal_psych(name):
 
 
 def test_ordinal_reliability_reverses_keys_and_bootstraps_reproducibly():
-    raw = pd.read_csv(REPO / "data" / "responses.csv")
+    # the bundled sample as collected with 1.0.0: the data psych's reference was computed on
+    raw = pd.read_csv(REPO / "tests" / "fixtures" / "v1_sample" / "responses.csv")
     raw = raw[raw["wave"] == "baseline"]
-    inst = ai.load_instrument()
+    inst = ai.load_instrument("1.0.0")
     items = raw[inst.item_ids("CN")]
     fx = _fixture("polychoric_sample_CN")
     a = ai.ordinal_reliability(
