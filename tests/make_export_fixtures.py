@@ -24,7 +24,9 @@ Run ``python tests/make_export_fixtures.py``; it (re)writes ``tests/fixtures/exp
 ``haven_user_missing.sav`` is written by R haven (``Rscript tests/make_haven_sav.R``, after this
 script, which writes the ``items.csv`` it reads). ``truth.json`` records, per file, which export column holds which item or id field: the answer key
 for ``assetinv map`` and the crosswalk the tests use. Everything here is invented; the item wording
-is the bundled instrument's or an edited version of it.
+is instrument 1.0.0's or an edited version of it. These exports are of a 1.0.0 survey (one form, one
+agreement scale), so the script loads 1.0.0 by name, and the same files come out now that 2.0.0 is
+the default; the tests read them with ``instrument="1.0.0"``.
 """
 
 from __future__ import annotations
@@ -487,7 +489,7 @@ def spss_frame(df: pd.DataFrame, inst) -> tuple[pd.DataFrame, dict, dict, dict]:
 def main() -> None:
     import pyreadstat
 
-    inst = assetinv.load_instrument()
+    inst = assetinv.load_instrument("1.0.0")  # the exports are of a 1.0.0 survey
     OUT.mkdir(parents=True, exist_ok=True)
     df = answers(inst)
     truth: dict[str, dict] = {}
