@@ -59,7 +59,7 @@ def _unknown_code_fix(key: str, cb: pd.DataFrame, inst=None, parent: str = "") -
     other = other_version_of([key], str(inst.version), kind="codes", minimum=1) if inst is not None else None
     lead = (
         f"{quoted} is a code of the instrument {other[0]} codebook: if these interviews were coded with "
-        f"{other[0]}, say so (instrument: \"{other[0]}\" in study.yaml, or instrument=\"{other[0]}\"); otherwise "
+        f'{other[0]}, say so (instrument: "{other[0]}" in study.yaml, or instrument="{other[0]}"); otherwise '
         if other is not None
         else ""
     )
@@ -800,7 +800,7 @@ def validate_codings(
     >>> [(p.row, p.column, p.message) for p in validate_codings(d / "c.csv")]
     [(2, 'code', "unknown code 'EX-SHAER'")]
     >>> print(validate_codings(d / "c.csv")[0].fix)  # doctest: +NORMALIZE_WHITESPACE
-    did you mean EX-SHARE (Expertise shared between colleagues)? correct it, or add  "EX-SHAER": EX-SHARE
+    did you mean EX-SHARE (Expertise passed between colleagues)? correct it, or add  "EX-SHAER": EX-SHARE
     under codings.codes in study.yaml (or another codebook id; ~ leaves the code out on purpose)
 
     References

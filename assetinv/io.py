@@ -1725,8 +1725,8 @@ def _report_unknown_columns(
         P.col(
             f"columns {shown} are items of instrument {version}, but the study is read with "
             f"instrument {inst.version}",
-            f"if the data were collected with {version}, say so: instrument: \"{version}\" in study.yaml, "
-            f"or read_responses(..., instrument=\"{version}\") in Python",
+            f'if the data were collected with {version}, say so: instrument: "{version}" in study.yaml, '
+            f'or read_responses(..., instrument="{version}") in Python',
             column=hit[0],
         )
         matched = {h.strip().upper() for h in hit}

@@ -279,7 +279,11 @@ def score_domains(
     items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
     if not items:
         raise DataError(
-            Problem(file, "no item columns found", f"name item columns by item id, e.g. {spec.items[spec.domains[0]][0]}")
+            Problem(
+                file,
+                "no item columns found",
+                f"name item columns by item id, e.g. {spec.items[spec.domains[0]][0]}",
+            )
         )
     X = _item_matrix(df, items, spec, file)
     keyed = X.copy()

@@ -595,6 +595,7 @@ def _checks(sp, x, H, h1, msgs):
 
 # ----------------------------------------------------------------------------- public
 def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
+    bounds: tuple | None
     if model is None:
         inst = resolve(instrument)
         model = _default_model(df, inst)
@@ -1205,7 +1206,7 @@ def domain_invariance(
 
 
 def _merge_size_reasons(reasons: set[str]) -> set[str]:
-    """"fewer than 105 ..." and "fewer than 60 ..." (domains of different sizes) as one reason."""
+    """Merge "fewer than 105 ..." and "fewer than 60 ..." (domains of different sizes) into one reason."""
     shapes = {re.sub(r"\d+", "#", r) for r in reasons}
     if len(shapes) != 1 or "fewer than #" not in next(iter(shapes)):
         return reasons

@@ -177,9 +177,9 @@ om.loadings.round(2).to_frame()
 # %%
 school_staff_answers = baseline[baseline["role"].isin(["teacher", "leader"])]
 rel = assetinv.instrument_reliability(school_staff_answers, instrument, by="school", min_n=MIN_N)
-rel.overall[["domain", "n_items", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_total", "icc1", "icc2"]].round(
-    3
-)
+rel.overall[
+    ["domain", "n_items", "n", "raw_alpha", "feldt_lower", "feldt_upper", "omega_total", "icc1", "icc2"]
+].round(3)
 
 # %%
 print("thresholds:", rel.thresholds)

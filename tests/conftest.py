@@ -8,7 +8,6 @@ examples while developing.
 import os
 
 import pytest
-
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)

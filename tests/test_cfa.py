@@ -45,7 +45,7 @@ def _fixture(name):
 
 
 def _data(name):
-    if name == "sample_baseline":  # the bundled sample as collected with 1.0.0 (the data lavaan was fitted to)
+    if name == "sample_baseline":  # the 1.0.0 sample: the data lavaan was fitted to
         d = pd.read_csv(V1_SAMPLE / "responses.csv")
         return d[d["wave"] == "baseline"].reset_index(drop=True)
     return pd.read_csv(ROOT / "data" / f"{name}.csv")
