@@ -1,7 +1,10 @@
 """Codings crosswalks (codes:, cases:), grouped errors and the QDA code hierarchy.
 
 Fixtures: tests/fixtures/qda/ (written by tests/make_qda_fixtures.py the way MAXQDA, NVivo, ATLAS.ti and
-QualCoder export REFI-QDA projects) with the truth in expected_codes.json.
+QualCoder export REFI-QDA projects) with the truth in expected_codes.json. Those projects (and the inline
+examples) were coded with the instrument 1.0.0 codebook, so these tests run with 1.0.0 as the default (the
+``instrument_1_0_0`` fixture, and ``instrument: "1.0.0"`` in the study.yaml written here); the readers behave
+the same for both versions.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from assetinv.errors import DataError
 QDA = Path(__file__).parent / "fixtures" / "qda"
 TRUTH = json.loads((QDA / "expected_codes.json").read_text(encoding="utf-8"))
 HEADER = "excerpt_id,interview_id,Site,Position,coder,code,text\n"
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 
 
 def _cases(name):
@@ -192,11 +197,12 @@ def test_study_yaml_codings_crosswalk(tmp_path):
 
     shutil.copy(QDA / "nvivo_like.qdpx", tmp_path / "project.qdpx")
     spec = {
+        "instrument": "1.0.0",
         "codings": {
             "file": "project.qdpx",
             "codes": TRUTH["nvivo_like.qdpx"]["codes"],
             "cases": TRUTH["nvivo_like.qdpx"]["cases"],
-        }
+        },
     }
     (tmp_path / "study.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     cfg = ai.read_config(tmp_path / "study.yaml")

@@ -1,4 +1,9 @@
-"""Drafting the codings crosswalk (`assetinv map` for QDA projects and coded tables)."""
+"""Drafting the codings crosswalk (`assetinv map` for QDA projects and coded tables).
+
+The QDA projects in tests/fixtures/qda and the held-out phrasings were coded with the instrument 1.0.0
+codebook, so these tests run with 1.0.0 as the default (the ``instrument_1_0_0`` fixture); the drafter
+and the readers behave the same for both versions.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,8 @@ from assetinv.errors import DataError
 
 QDA = Path(__file__).parent / "fixtures" / "qda"
 TRUTH = json.loads((QDA / "expected_codes.json").read_text(encoding="utf-8"))
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 
 # phrasings of codebook codes that are not in the fixtures (parent as a tool's tree would have it)
 HELD_OUT = [

@@ -1,4 +1,12 @@
-"""Qualitative module: reading, REFI-QDA, validation, tallies, agreement, quotes, joint display."""
+"""Qualitative module: reading, REFI-QDA, validation, tallies, agreement, quotes, joint display.
+
+The small coded corpus in tests/fixtures/qual (and the inline examples here) were coded with the
+instrument 1.0.0 codebook, so these tests run with 1.0.0 as the default (the ``instrument_1_0_0``
+fixture, and an explicit ``"1.0.0"`` in module-scoped fixtures, which are built before it); the
+readers and tallies behave the same for both versions. The bundled sample (data/codings.csv) and its
+fixture were coded with the instrument named in data/study.yaml (2.0.0) and are read with it; the
+.qdc fixture is the 2.0.0 codebook, which fills every field, negative examples included.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import assetinv
 from assetinv import DataError
@@ -43,12 +52,20 @@ from assetinv.qualitative import (
 
 FIX = Path(__file__).parent / "fixtures" / "qual"
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "codings.csv"
+#: the instrument the bundled sample was coded with (data/study.yaml names it)
+SAMPLE_INSTRUMENT = str(
+    yaml.safe_load((SAMPLE.parent / "study.yaml").read_text(encoding="utf-8"))["instrument"]
+)
+FIXTURE_INSTRUMENT = "1.0.0"  # the codebook of tests/fixtures/qual/codings.*
+QDC_INSTRUMENT = "2.0.0"  # the codebook of tests/fixtures/qual/codebook.qdc
 NS = "{urn:QDA-XML:project:1.0}"
+
+pytestmark = pytest.mark.usefixtures("instrument_1_0_0")
 
 
 @pytest.fixture(scope="module")
 def codings():
-    return read_codings(FIX / "codings.csv")
+    return read_codings(FIX / "codings.csv", FIXTURE_INSTRUMENT)
 
 
 def _write(tmp_path, text, name="c.csv"):
@@ -95,7 +112,7 @@ def test_read_csv_layout(codings):
     ]
     assert codings["exemplary"].dtype == bool
     assert codings.attrs["source"].startswith("codings.csv sha256:")
-    assert codings.attrs["instrument_version"] == assetinv.load_instrument().version
+    assert codings.attrs["instrument_version"] == assetinv.load_instrument().version == FIXTURE_INSTRUMENT
     # sorted, deterministic
     key = codings[["interview_id", "excerpt_id", "coder", "code"]].apply(tuple, axis=1).tolist()
     assert key == sorted(key)
@@ -232,20 +249,21 @@ def test_qdpx_structure_follows_refi_schema(codings):
 def test_sample_data_round_trips_through_qdpx(tmp_path):
     if not SAMPLE.exists():
         pytest.skip("data/codings.csv not generated yet")
-    c = read_codings(SAMPLE)
-    back = read_qdpx(write_qdpx(c, tmp_path / "sample.qdpx"))
+    c = read_codings(SAMPLE, SAMPLE_INSTRUMENT)
+    back = read_qdpx(write_qdpx(c, tmp_path / "sample.qdpx", SAMPLE_INSTRUMENT), SAMPLE_INSTRUMENT)
     pd.testing.assert_frame_equal(back, c.reset_index(drop=True), check_like=False)
-    assert write_qdpx(c, tmp_path / "again.qdpx").read_bytes() == (tmp_path / "sample.qdpx").read_bytes()
+    again = write_qdpx(c, tmp_path / "again.qdpx", SAMPLE_INSTRUMENT)
+    assert again.read_bytes() == (tmp_path / "sample.qdpx").read_bytes()
 
 
 def test_sample_qdpx_fixture_round_trips(tmp_path):
     fx = FIX / "sample_codings.qdpx"
-    c = read_qdpx(fx)
+    c = read_qdpx(fx, SAMPLE_INSTRUMENT)
     assert len(c) > 100 and c["coder"].nunique() == 2
     # the table read from the fixture writes back to the very same bytes
-    assert write_qdpx(c, tmp_path / "again.qdpx").read_bytes() == fx.read_bytes()
+    assert write_qdpx(c, tmp_path / "again.qdpx", SAMPLE_INSTRUMENT).read_bytes() == fx.read_bytes()
     if SAMPLE.exists():
-        data = read_codings(SAMPLE)
+        data = read_codings(SAMPLE, SAMPLE_INSTRUMENT)
         if len(data) == len(c) and (data["excerpt_id"].values == c["excerpt_id"].values).all():
             pd.testing.assert_frame_equal(c, data.reset_index(drop=True))
 
@@ -334,14 +352,16 @@ def test_qdpx_problems_name_the_selection(tmp_path):
 
 
 def test_qdc_round_trip_and_schema(tmp_path):
-    cb = assetinv.load_instrument().codebook.reset_index(drop=True)
+    cb = assetinv.load_instrument(QDC_INSTRUMENT).codebook.reset_index(drop=True)
+    assert (cb["negative_example"] != "").any()  # so the round trip below carries them
     # the .qdc carries every codebook field, including domain, valence and negative_example (instrument 2.0.0)
-    out = write_qdc(assetinv.load_instrument(), tmp_path / "cb.qdc")
+    out = write_qdc(assetinv.load_instrument(QDC_INSTRUMENT), tmp_path / "cb.qdc")
     assert out.read_bytes() == (FIX / "codebook.qdc").read_bytes()
     root = ET.fromstring(out.read_bytes())
     assert root.tag == "{urn:QDA-XML:codebook:1.0}CodeBook"
     pd.testing.assert_frame_equal(read_qdc(out), cb)
-    # the codebook inside a project file
+    # the codebook inside a project file (written with the codebook its codings used)
+    cb = assetinv.load_instrument(FIXTURE_INSTRUMENT).codebook.reset_index(drop=True)
     got = read_qdc(FIX / "codings.qdpx")
     pd.testing.assert_frame_equal(got[got["id"].isin(cb["id"])].reset_index(drop=True), cb)
 
@@ -764,16 +784,16 @@ def test_joint_display_figure(profile, codings):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     if SAMPLE.exists():
-        return read_codings(SAMPLE)
+        return read_codings(SAMPLE, SAMPLE_INSTRUMENT)
     d = tmp_path_factory.mktemp("sample")
-    assetinv.simulate_study(2026).codings.to_csv(d / "codings.csv", index=False)
-    return read_codings(d / "codings.csv")
+    assetinv.simulate_study(2026, instrument=SAMPLE_INSTRUMENT).codings.to_csv(d / "codings.csv", index=False)
+    return read_codings(d / "codings.csv", SAMPLE_INSTRUMENT)
 
 
 def test_simulated_sample_reads_round_trips_and_redacts(sample, tmp_path):
-    back = read_qdpx(write_qdpx(sample, tmp_path / "s.qdpx"))
+    back = read_qdpx(write_qdpx(sample, tmp_path / "s.qdpx", SAMPLE_INSTRUMENT), SAMPLE_INSTRUMENT)
     pd.testing.assert_frame_equal(back, sample.reset_index(drop=True))
-    q = exemplar_quotes(sample, n=50)
+    q = exemplar_quotes(sample, n=50, instrument=SAMPLE_INSTRUMENT)
     assert len(q)
     joined = " ".join(q["quote"])
     for bad in [
@@ -788,7 +808,7 @@ def test_simulated_sample_reads_round_trips_and_redacts(sample, tmp_path):
         "Morales",
     ]:
         assert bad not in joined, bad
-    t = coder_agreement(sample, n_boot=200, seed=1)
+    t = coder_agreement(sample, n_boot=200, seed=1, instrument=SAMPLE_INSTRUMENT)
     assert t.loc[0, "code"] == ALL_CODES and t.loc[0, "n_coders"] == 2
     assert (
         t["krippendorff_alpha_lo"]
