@@ -130,6 +130,8 @@ class Crosswalk:
     constants: list = field(default_factory=list)
     drop: list = field(default_factory=list)
     distinct: dict = field(default_factory=dict)
+    instrument: str = ""
+    instrument_reason: str = ""
 
     def mapping(self, confident_only: bool = True) -> dict:
         """The crosswalk as ``read_responses`` keyword arguments (confident lines only by default)."""
@@ -163,6 +165,7 @@ class Crosswalk:
             f"# are proposals under the confidence threshold ({CONFIDENT:.2f}) and are NOT used until you",
             "# remove the '#'.",
             f"# Export layout: {self.layout or 'plain table'}",
+            *([f'instrument: "{self.instrument}"    # {self.instrument_reason}'] if self.instrument else []),
             "responses:",
             f"  file: {q(file if file is not None else self.file)}",
             "  columns:",
@@ -295,7 +298,9 @@ def draft_crosswalk(path, instrument=None) -> Crosswalk:
     path : str or Path
         A survey export (any format :func:`assetinv.read_responses` reads).
     instrument : Instrument, str, Path or None
-        Default: the bundled instrument.
+        Default: each bundled version is tried, and the default kept unless another matches more
+        items confidently by question text; the draft then names that version (``instrument:``
+        in its YAML, with the counts), so a 1.0.0 export is not given 2.0.0 ids.
 
     Returns
     -------
@@ -336,7 +341,38 @@ def draft_crosswalk(path, instrument=None) -> Crosswalk:
                 "(or `assetinv map` on the project)",
             )
         )
-    return _draft_responses(p, instrument)
+    if instrument is not None:
+        return _draft_responses(p, instrument)
+    return _best_version(p)
+
+
+def _confident_items(cw: Crosswalk) -> int:
+    """How many export columns the draft maps to an item with confidence."""
+    from .io import REQUIRED_COLUMNS
+
+    return sum(1 for c in cw.columns if c.confident and c.target not in (*REQUIRED_COLUMNS, "duration_sec"))
+
+
+def _best_version(p: Path) -> Crosswalk:
+    """Draft against every bundled version; keep the default unless another matches more items.
+
+    An export of a 1.0.0 survey read under the 2.0.0 default would otherwise get 2.0.0 ids for
+    whatever text is closest; the draft then says which version the question text is
+    (``instrument:`` in the block), and why.
+    """
+    from .instrument import DEFAULT_VERSION, available_versions
+
+    drafts = {v: _draft_responses(p, v) for v in available_versions()}
+    hits = {v: _confident_items(cw) for v, cw in drafts.items()}
+    best = max(hits, key=lambda v: (hits[v], v == DEFAULT_VERSION))
+    cw = drafts[best]
+    if best != DEFAULT_VERSION:
+        cw.instrument = best
+        cw.instrument_reason = (
+            f"the question text matches {hits[best]} items of instrument {best} and "
+            f"{hits[DEFAULT_VERSION]} of the default {DEFAULT_VERSION}: check that the survey was {best}"
+        )
+    return cw
 
 
 # ------------------------------------------------------------------ responses

@@ -78,10 +78,20 @@ class CodingsDraft:
     cases: dict = field(default_factory=dict)
     case_notes: dict = field(default_factory=dict)
     yaml: str = ""
+    instrument: str = ""
+    instrument_reason: str = ""
 
     def to_yaml(self, file: str | None = None) -> str:
         """The ``codings:`` block; ``file`` replaces the file name written under it (e.g. a relative path)."""
-        return _render(Path(self.file), self.codes, self.cases, self.case_notes, file)
+        text = _render(Path(self.file), self.codes, self.cases, self.case_notes, file)
+        if not self.instrument:
+            return text
+        return (
+            f"# {self.instrument_reason}. The study.yaml needs\n"
+            f'# instrument: "{self.instrument}"\n'
+            "# once: the responses draft of a survey of the same version writes that line; if you map\n"
+            "# only codings, remove the '#' before it.\n" + text
+        )
 
 
 def is_codings_file(path) -> bool:
@@ -271,7 +281,9 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
         A REFI-QDA project (``.qdpx``), a REFI-QDA codebook (``.qdc``: codes only), or a coded CSV/XLSX
         (one row per excerpt x code x coder).
     instrument : Instrument, str or Path, optional
-        The instrument whose codebook the codes are matched to (default: the bundled one).
+        The instrument whose codebook the codes are matched to. Default: each bundled version is
+        tried and the default kept unless another codebook fits more codes confidently; the draft
+        then says which (``instrument`` and ``instrument_reason``, and a comment in ``yaml``).
 
     Returns
     -------
@@ -301,12 +313,33 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org; rapidfuzz, https://github.com/rapidfuzz.
     """
-    from .instrument import resolve
+    from .instrument import DEFAULT_VERSION, available_versions
 
-    inst = resolve(instrument)
     p = Path(path)
     if not p.exists():
         raise DataError(Problem(str(p), "file not found", "check the path"))
+    if instrument is not None:
+        return _draft_codings(p, instrument)
+    # which bundled codebook the project was coded with: the default unless another fits more codes
+    drafts = {v: _draft_codings(p, v) for v in available_versions()}
+    hits = {v: int(d.codes["confident"].sum()) for v, d in drafts.items()}
+    best = max(hits, key=lambda v: (hits[v], v == DEFAULT_VERSION))
+    d = drafts[best]
+    if best != DEFAULT_VERSION:
+        d.instrument = best
+        d.instrument_reason = (
+            f"the code names match {hits[best]} codes of the instrument {best} codebook and "
+            f"{hits[DEFAULT_VERSION]} of the default {DEFAULT_VERSION}"
+        )
+        d.yaml = d.to_yaml()
+    return d
+
+
+def _draft_codings(p: Path, instrument) -> CodingsDraft:
+    """The codings draft against one instrument's codebook."""
+    from .instrument import resolve
+
+    inst = resolve(instrument)
     table, variables, tabular = _read(p, inst)
     if tabular:
         table = _coded_table(table, p)

@@ -155,8 +155,9 @@ def write_project(codings, path: Path) -> dict:
 
 
 def main() -> None:
-    inst = assetinv.load_instrument()
+    inst = assetinv.load_instrument("1.0.0")  # a study fielded with 1.0.0 (its QDA codes are 1.0.0's too)
     st = assetinv.simulate_study(
+        instrument=inst,
         seed=77,
         n_schools=6,
         n_districts=2,

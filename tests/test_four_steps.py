@@ -69,8 +69,11 @@ def test_four_steps_as_in_the_readme(tmp_path, monkeypatch, capsys):
     assert all((study / "reports" / "schools" / f"S0{k}.html").is_file() for k in range(1, 7))
     # alpha on the mapped answers equals alpha on the same answers in the native layout
     cfg = ai.read_config(study / "study.yaml")
-    mapped = ai.read_responses(cfg["responses"])
+    # the fixture is a 1.0.0 survey: `assetinv map` found that from its question text and wrote it
+    assert cfg["instrument"] == "1.0.0"
+    mapped = ai.read_responses(cfg["responses"], instrument=cfg["instrument"])
     native = ai.simulate_study(
+        instrument=cfg["instrument"],
         seed=77,
         n_schools=6,
         n_districts=2,
@@ -79,7 +82,7 @@ def test_four_steps_as_in_the_readme(tmp_path, monkeypatch, capsys):
         n_interviews=14,
         double_coded_share=0.4,
     ).responses
-    inst = ai.load_instrument()
+    inst = ai.load_instrument(cfg["instrument"])
     items = inst.item_ids("OS")
     native = native.sort_values("respondent_id").reset_index(drop=True)
     mapped = mapped.sort_values("respondent_id").reset_index(drop=True)
