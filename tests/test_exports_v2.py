@@ -1,0 +1,84 @@
+"""A Qualtrics export of an instrument 2.0.0 survey (role forms, two answer scales, Don't know) reads exactly.
+
+The fixture (tests/fixtures/exports_v2/, written by tests/make_export_v2.py) is one survey for all staff
+with display logic by role: statements a role was not shown are empty cells; the choices are the
+instrument's labels and "Don't know / Not applicable".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import assetinv as ai
+from assetinv.crosswalk import draft_crosswalk
+
+FIX = Path(__file__).resolve().parent / "fixtures" / "exports_v2"
+TRUTH = json.loads((FIX / "truth.json").read_text(encoding="utf-8"))["qualtrics_forms.csv"]
+
+
+def _mapped() -> pd.DataFrame:
+    cw = draft_crosswalk(FIX / "qualtrics_forms.csv")
+    kw = cw.mapping()
+    # the two decisions `assetinv map` leaves to the user: the wave, and one role label it is unsure of
+    kw["values"]["role"].setdefault("Classroom teacher", "teacher")
+    return ai.read_responses(FIX / "qualtrics_forms.csv", waves="baseline", **kw)
+
+
+def test_map_finds_every_item_and_id_field_with_confidence():
+    cw = draft_crosswalk(FIX / "qualtrics_forms.csv")
+    assert cw.instrument == ""  # the default, 2.0.0: no instrument line
+    got = {p.key: p.target for p in cw.columns if p.confident}
+    for col, target in TRUTH.items():
+        assert got.get(col) == target, (col, got.get(col), target)
+    assert not [p for p in cw.columns if not p.confident and p.target in TRUTH.values()]
+
+
+def test_the_export_reads_as_the_native_layout_with_dont_know_as_its_own_code():
+    inst = ai.load_instrument()
+    mapped = _mapped().sort_values("respondent_id").reset_index(drop=True)
+    native = ai.read_responses(FIX / "native.csv").sort_values("respondent_id").reset_index(drop=True)
+    assert mapped["respondent_id"].tolist() == native["respondent_id"].tolist()
+    for col in ("school", "district", "role", "wave"):
+        assert mapped[col].astype(str).tolist() == native[col].astype(str).tolist(), col
+    items = inst.item_ids()
+    np.testing.assert_array_equal(
+        mapped[items].to_numpy(dtype=float), native[items].to_numpy(dtype=float)
+    )  # NaN in the same cells: not shown, skipped, or Don't know
+    raw = pd.read_csv(FIX / "native.csv")
+    dk = (raw.set_index("respondent_id")[items] == 9).sum(axis=1)
+    got = mapped.set_index("respondent_id")["n_dont_know"].sort_index()
+    assert got.index.equals(dk.sort_index().index)
+    assert (got.to_numpy() == dk.sort_index().to_numpy()).all() and dk.sum() > 20
+    # a statement a role was not shown is never counted as Don't know
+    teachers = mapped[mapped["role"] == "teacher"]
+    leader_only = [i for i in items if inst.item_roles[i] == {"leader"}]
+    assert teachers[leader_only].isna().all().all()
+
+
+def test_scores_and_reliability_run_on_the_mapped_export():
+    inst = ai.load_instrument()
+    mapped = _mapped()
+    scores = ai.score_domains(mapped, inst)
+    assert len(scores) == len(mapped)
+    district = scores[scores["role"] == "district"]
+    assert district["LM"].isna().all()  # LM is not asked on the district form
+    rel = ai.instrument_reliability(mapped[mapped["role"] == "teacher"], inst)
+    assert rel.overall["raw_alpha"].notna().all()
+
+
+def test_blank_cells_stay_missing_when_no_missing_codes_are_declared(tmp_path):
+    # cw.mapping() passes missing_codes=[] when the export declares none; a blank cell is still
+    # "not answered", never "not a scale value" (it was, for every blank cell, before this was fixed)
+    inst = ai.load_instrument()
+    t, every = inst.item_ids(role="teacher"), inst.item_ids()
+    cell = {i: "4" for i in t[:-2]} | {t[-2]: "", t[-1]: "Don't know / Not applicable"}
+    head = "respondent_id,school,district,role,wave," + ",".join(every)
+    row = "r1,S1,D1,teacher,baseline," + ",".join(cell.get(i, "") for i in every)
+    f = tmp_path / "r.csv"
+    f.write_text(head + "\n" + row + "\n", encoding="utf-8")
+    r = ai.read_responses(f, missing_codes=[])
+    assert np.isnan(r.loc[0, t[-2]]) and np.isnan(r.loc[0, t[-1]]) and r.loc[0, "n_dont_know"] == 1
