@@ -2050,6 +2050,56 @@ def _check_items(
     return luts, (n_dk if has_dk else None)
 
 
+def _check_forms(
+    raw: _Raw,
+    table: _Table,
+    inst,
+    items: list[str],
+    plan: _ColumnPlan,
+    luts: dict[str, _ItemLut],
+    fields: dict[str, tuple[np.ndarray, np.ndarray]],
+    st: _RowState,
+    finds: _CellFinds,
+) -> None:
+    """Phase 4d: an answer (or Don't know) to an item that is not on the respondent's role form.
+
+    With role forms (2.0.0) an item is shown only to the roles that can judge it; an answer from
+    another role means the row's role or the column's item is mapped wrongly.
+    """
+    if "role" not in fields:
+        return
+    rc, rids = fields["role"]
+    every = set(dict(inst.roles))
+    for pos, it in enumerate(items):
+        asked = inst.item_roles.get(it)
+        j = plan.idx.get(it)
+        if j is None or not asked or asked >= every or it not in luts:
+            continue
+        lut = luts[it]
+        answered = ~np.isnan(lut.value) | lut.dk
+        off = np.array([r is not None and r not in asked for r in rids], dtype=bool)
+        recs = np.flatnonzero(off[rc] & answered[table.codes[j]] & st.active) if len(rids) else []
+        if not len(recs):
+            continue
+        forms = ", ".join(sorted(asked))
+        msgs = np.array(
+            [f"a {r} answered {it}, which is asked only on the {forms} form" for r in rids], dtype=object
+        )
+        fix = (
+            "check this row's role and which item the column holds; if your survey did ask this statement "
+            "of that role, blank these cells or use a copy of the instrument that lists the role for the item"
+        )
+        finds.add(
+            np.asarray(recs),
+            1 + pos,
+            "answer to an item not on the role's form",
+            msgs[rc[recs]],
+            fix,
+            raw.header[j],
+        )
+        st.bad[recs] = True
+
+
 def _field_values(table: _Table, j: int) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct stripped texts) of column ``j``."""
     return table.stripped(j)
@@ -2263,6 +2313,7 @@ def _responses_from_raw(
     _check_structure(raw, table, start, plan, st, finds)
     luts, n_dk = _check_items(raw, table, inst, items, plan, missing_codes, extra_labels, st, finds)
     fields = _check_ids(raw, table, inst, items, plan, fixed_wave, st, finds)
+    _check_forms(raw, table, inst, items, plan, luts, fields, st, finds)
     if waves_sel is not None and "wave" in fields:
         wc, wvals = fields["wave"]
         other = np.array([v is not None and v not in waves_sel for v in wvals], dtype=bool)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import assetinv as ai
 from assetinv.crosswalk import draft_crosswalk
@@ -82,3 +83,26 @@ def test_blank_cells_stay_missing_when_no_missing_codes_are_declared(tmp_path):
     f.write_text(head + "\n" + row + "\n", encoding="utf-8")
     r = ai.read_responses(f, missing_codes=[])
     assert np.isnan(r.loc[0, t[-2]]) and np.isnan(r.loc[0, t[-1]]) and r.loc[0, "n_dont_know"] == 1
+
+
+@pytest.mark.parametrize("version,role,item", [("2.0.0", "teacher", "OS21"), ("1.0.0", "district", "EX08")])
+def test_an_answer_off_the_respondents_form_is_an_error_naming_row_and_column(tmp_path, version, role, item):
+    inst = ai.load_instrument(version)
+    every, form = inst.item_ids(), inst.item_ids(role=role)
+    assert item not in form
+    cell = {i: "4" for i in form} | {item: "3"}
+    head = "respondent_id,school,district,role,wave," + ",".join(every)
+    rows = [f"r{k},S1,D1,{role},baseline," + ",".join(cell.get(i, "") for i in every) for k in range(3)]
+    f = tmp_path / "r.csv"
+    f.write_text(head + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(ai.DataError) as ei:
+        ai.read_responses(f, instrument=version)
+    probs = ei.value.problems
+    assert [(p.row, p.column) for p in probs] == [(2, item), (3, item), (4, item)]
+    assert f"a {role} answered {item}" in probs[0].message and "form" in probs[0].message
+    assert "role" in probs[0].fix
+    # with the off-form cell blank, the rows read
+    cell[item] = ""
+    rows = [f"r{k},S1,D1,{role},baseline," + ",".join(cell.get(i, "") for i in every) for k in range(3)]
+    f.write_text(head + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert len(ai.read_responses(f, instrument=version)) == 3
