@@ -2078,7 +2078,9 @@ def _check_forms(
         lut = luts[it]
         answered = ~np.isnan(lut.value) | lut.dk
         off = np.array([r is not None and r not in asked for r in rids], dtype=bool)
-        recs = np.flatnonzero(off[rc] & answered[table.codes[j]] & st.active) if len(rids) else []
+        if not len(rids):
+            continue
+        recs = np.flatnonzero(off[rc] & answered[table.codes[j]] & st.active)
         if not len(recs):
             continue
         forms = ", ".join(sorted(asked))
