@@ -1269,8 +1269,6 @@ class _ItemParser:
 
     def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, _ParseProblem, bool]:
         s = s.strip()
-        if not s:  # a blank cell: not answered (or not shown to this respondent)
-            return np.nan, None, False
         if vlabels and s in vlabels:  # SPSS value label
             lab = vlabels[s]
             if self.is_dk(lab):

@@ -71,9 +71,10 @@ def test_scores_and_reliability_run_on_the_mapped_export():
     assert rel.overall["raw_alpha"].notna().all()
 
 
-def test_blank_cells_stay_missing_when_no_missing_codes_are_declared(tmp_path):
-    # cw.mapping() passes missing_codes=[] when the export declares none; a blank cell is still
-    # "not answered", never "not a scale value" (it was, for every blank cell, before this was fixed)
+def test_a_drafted_crosswalk_keeps_blank_cells_missing(tmp_path):
+    # cw.mapping() passed missing_codes=[] when the export declared none, which replaces the defaults
+    # (a documented way to make blanks an error), so every blank cell of a 2.0.0 form export was an
+    # error; now, like study.yaml's missing_codes:, the drafted codes add to the defaults
     inst = ai.load_instrument()
     t, every = inst.item_ids(role="teacher"), inst.item_ids()
     cell = {i: "4" for i in t[:-2]} | {t[-2]: "", t[-1]: "Don't know / Not applicable"}
@@ -81,8 +82,12 @@ def test_blank_cells_stay_missing_when_no_missing_codes_are_declared(tmp_path):
     row = "r1,S1,D1,teacher,baseline," + ",".join(cell.get(i, "") for i in every)
     f = tmp_path / "r.csv"
     f.write_text(head + "\n" + row + "\n", encoding="utf-8")
-    r = ai.read_responses(f, missing_codes=[])
+    kw = draft_crosswalk(f).mapping()
+    assert kw["missing_codes"] is None
+    r = ai.read_responses(f, **kw)
     assert np.isnan(r.loc[0, t[-2]]) and np.isnan(r.loc[0, t[-1]]) and r.loc[0, "n_dont_know"] == 1
+    with pytest.raises(ai.DataError, match="not a scale value"):  # the documented opt-in stays
+        ai.read_responses(f, missing_codes=[])
 
 
 @pytest.mark.parametrize("version,role,item", [("2.0.0", "teacher", "OS21"), ("1.0.0", "district", "EX08")])
