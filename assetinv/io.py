@@ -2061,10 +2061,12 @@ def _check_forms(
 ) -> None:
     """Phase 4d: an answer (or Don't know) to an item that is not on the respondent's role form.
 
-    With role forms (2.0.0) an item is shown only to the roles that can judge it; an answer from
-    another role means the row's role or the column's item is mapped wrongly.
+    With role forms (an instrument with a ``forms:`` section, as 2.0.0) an item is shown only to
+    the roles that can judge it; an answer from another role means the row's role or the column's
+    item is mapped wrongly. 1.0.0 declares no forms (its surveys often showed every item to
+    everyone), so its data keep reading as before.
     """
-    if "role" not in fields:
+    if "role" not in fields or not getattr(inst, "forms", None):
         return
     rc, rids = fields["role"]
     every = set(dict(inst.roles))

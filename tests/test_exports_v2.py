@@ -90,7 +90,7 @@ def test_a_drafted_crosswalk_keeps_blank_cells_missing(tmp_path):
         ai.read_responses(f, missing_codes=[])
 
 
-@pytest.mark.parametrize("version,role,item", [("2.0.0", "teacher", "OS21"), ("1.0.0", "district", "EX08")])
+@pytest.mark.parametrize("version,role,item", [("2.0.0", "teacher", "OS21"), ("2.0.0", "district", "LM09")])
 def test_an_answer_off_the_respondents_form_is_an_error_naming_row_and_column(tmp_path, version, role, item):
     inst = ai.load_instrument(version)
     every, form = inst.item_ids(), inst.item_ids(role=role)
@@ -111,3 +111,15 @@ def test_an_answer_off_the_respondents_form_is_an_error_naming_row_and_column(tm
     rows = [f"r{k},S1,D1,{role},baseline," + ",".join(cell.get(i, "") for i in every) for k in range(3)]
     f.write_text(head + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert len(ai.read_responses(f, instrument=version)) == 3
+
+
+def test_1_0_0_declares_no_forms_so_its_answers_from_every_role_still_read(tmp_path):
+    inst = ai.load_instrument("1.0.0")
+    every = inst.item_ids()
+    assert "EX08" not in inst.item_ids(role="district") and not inst.forms
+    head = "respondent_id,school,district,role,wave," + ",".join(every)
+    f = tmp_path / "r.csv"
+    f.write_text(
+        head + "\nr1,D1,D1,district,baseline," + ",".join(["4"] * len(every)) + "\n", encoding="utf-8"
+    )
+    assert ai.read_responses(f, instrument="1.0.0").loc[0, "EX08"] == 4

@@ -41,6 +41,7 @@ def test_numeric_and_prefixed_school_ids_sort_naturally(tmp_path):
     assert ai.read_roster(r)["school"].tolist() == ["S2", "S10"]
     inst = ai.load_instrument()
     items = inst.item_ids()
+    form = set(inst.item_ids(role="teacher"))  # a teacher answers the teacher form; other items stay blank
     rows = []
     for k, s in enumerate(["S10", "S2", "S1"]):
         rows.append(
@@ -50,7 +51,7 @@ def test_numeric_and_prefixed_school_ids_sort_naturally(tmp_path):
                 "district": "D1",
                 "role": "teacher",
                 "wave": "baseline",
-                **{i: 3 for i in items},
+                **{i: (3 if i in form else None) for i in items},
             }
         )
     f = tmp_path / "responses.csv"
