@@ -297,7 +297,7 @@ def _district_names(n: int) -> list[str]:
 
 # --------------------------------------------------------------------------- item model
 #: Don't-know model (instrument 2.0.0): base chance per asked item, plus a role term, plus more for
-#: leaders on frequency items (practices they see only part of) and for everyone on the items about
+#: leaders on frequency and count items (practices they see only part of) and for everyone on the items about
 #: earlier partnerships (new staff cannot know them).
 _DK_BASE = 0.02
 _DK_ROLE = {"teacher": 0.0, "leader": 0.01, "district": 0.04}
@@ -333,7 +333,7 @@ class _ItemModel:
         # Don't know / Not applicable (instrument 2.0.0): its code and the chance a role ticks it
         dk = [sc.dont_know_code for sc in inst.scales.values() if sc.dont_know_code is not None]
         self.dk_code = dk[0] if dk else None
-        freq = np.array([inst.item_scale(i).id == "frequency" for i in self.ids])
+        freq = np.array([inst.item_scale(i).id in ("frequency", "count") for i in self.ids])
         past = np.array(["earlier partnership" in str(t).lower() for t in items["text"]])
         self.dk_rate = (
             np.array(
@@ -1779,7 +1779,7 @@ def simulate_study(
             "rule": (
                 f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
                 f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
-                f"items + {_DK_PAST} on the items about earlier partnerships"
+                f"and count items + {_DK_PAST} on the items about earlier partnerships"
             ),
             "n_cells": int(dkf.to_numpy().sum()),
             "share_of_asked_by_role": {

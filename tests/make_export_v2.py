@@ -6,7 +6,7 @@ Run ``python tests/make_export_v2.py``. It writes:
   choice text": row 1 question ids, row 2 question text ("matrix question - statement"), row 3 ImportId
   JSON, then a Survey Preview row and the responses. The role question comes first; display logic shows
   each statement only to the roles whose form asks it, so statements a role was not shown are empty
-  cells. Each domain has one matrix question per answer scale (agreement, frequency), whose choices are
+  cells. Each domain has one matrix question per answer scale (agreement, frequency, count), whose choices are
   the instrument's labels plus "Don't know / Not applicable".
 * ``native.csv`` -- the same answers in assetinv's layout, Don't know as code 9 (the reference).
 * ``truth.json`` -- which export column holds which item or id field.
@@ -38,6 +38,10 @@ PROMPTS = {
     ("CN", "frequency"): "This school year, how often did the following happen?",
     ("OS", "agree"): "How far do you agree with these statements about working together?",
     ("OS", "frequency"): "This school year, how often did the following happen?",
+    ("EX", "count"): "This school year, how many times did the following happen?",
+    ("LM", "count"): "This school year, how many times did you do the following?",
+    ("CN", "count"): "This school year, how many times did the following happen?",
+    ("OS", "count"): "This school year, how many times did the following happen?",
 }
 META = [
     ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Chicago"}'),
@@ -58,7 +62,7 @@ def _blocks(inst) -> list[tuple[str, str, list[str]]]:
     out = []
     q = 4  # Q1-Q3 are role, school and district
     for dom in inst.domains["id"]:
-        for scale in ("agree", "frequency"):
+        for scale in ("agree", "frequency", "count"):
             items = [i for i in inst.item_ids(dom) if inst.item_scale(i).id == scale]
             if items:
                 out.append((f"Q{q}", PROMPTS[(dom, scale)], items))

@@ -106,7 +106,7 @@ def test_every_item_has_role_scale_domain(v2):
     for rec in v2.items.itertuples():
         assert rec.roles and set(rec.roles) <= set(ROLES), rec.id
         assert rec.domain in set(v2.domains["id"]), rec.id
-        assert rec.id in v2.item_scales and v2.item_scale(rec.id).id in ("agree", "frequency"), rec.id
+        assert rec.id in v2.item_scales and v2.item_scale(rec.id).id in ("agree", "frequency", "count"), rec.id
 
 
 def test_each_form_has_five_items_per_domain_or_marks_it_not_asked(v2):
@@ -122,7 +122,9 @@ def test_each_form_has_five_items_per_domain_or_marks_it_not_asked(v2):
 
 
 def test_scales_and_dont_know(v2):
-    assert list(v2.scales) == ["agree", "frequency"]
+    assert list(v2.scales) == ["agree", "frequency", "count"]
+    assert v2.scales["count"].labels[5] == "About once a week or more"
+    assert v2.item_scale("OS15").id == "count"  # observing lessons is an event, not a habit
     assert v2.scales["frequency"].labels == {
         1: "Never",
         2: "Rarely",
@@ -135,9 +137,9 @@ def test_scales_and_dont_know(v2):
     # practices are asked as frequencies with the reference period; judgments as agreement
     for rec in v2.items.itertuples():
         sc = v2.item_scale(rec.id).id
-        if sc == "frequency":
+        if sc in ("frequency", "count"):
             assert rec.text.startswith("This school year, "), rec.id
-    n_freq = sum(v2.item_scale(i).id == "frequency" for i in v2.items["id"])
+    n_freq = sum(v2.item_scale(i).id in ("frequency", "count") for i in v2.items["id"])
     assert 20 <= n_freq <= len(v2.items) - 20
     for role in ROLES:
         assert v2.forms[role]["reference_period"] == "this school year"
