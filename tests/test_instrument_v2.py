@@ -106,7 +106,9 @@ def test_every_item_has_role_scale_domain(v2):
     for rec in v2.items.itertuples():
         assert rec.roles and set(rec.roles) <= set(ROLES), rec.id
         assert rec.domain in set(v2.domains["id"]), rec.id
-        assert rec.id in v2.item_scales and v2.item_scale(rec.id).id in ("agree", "frequency", "count"), rec.id
+        assert rec.id in v2.item_scales and v2.item_scale(rec.id).id in ("agree", "frequency", "count"), (
+            rec.id
+        )
 
 
 def test_each_form_has_five_items_per_domain_or_marks_it_not_asked(v2):
