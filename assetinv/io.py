@@ -1604,7 +1604,8 @@ def read_responses(
     >>> teacher = set(inst.form("teacher")["id"])  # the items the teacher form asks
     >>> leader = dict(zip(inst.form("leader")["id"], inst.form("leader")["scale"]))
     >>> r1 = ["4" if i in teacher else "" for i in items]
-    >>> r2 = [{"agree": "Agree", "frequency": "Often"}[leader[i]] if i in leader else "" for i in items]
+    >>> label4 = {"agree": "Agree", "frequency": "Often", "count": "About once a month"}  # point 4
+    >>> r2 = [label4[leader[i]] if i in leader else "" for i in items]
     >>> r2[items.index("EX10")] = "9"  # 9 = Don't know / Not applicable
     >>> rows = ["r1,S01,D1,Teacher,Baseline," + ",".join(r1),
     ...         "r2,S01,D1,principal,follow-up," + ",".join(r2)]
