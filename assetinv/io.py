@@ -1220,7 +1220,13 @@ _ParseProblem = str | tuple[str, str, str] | None
 class _ItemParser:
     """Parses one scale's answers: numbers, labels, missing codes and its Don't-know option."""
 
-    def __init__(self, scale, missing_codes: Sequence[str], extra_labels: dict[str, int] | None = None):
+    def __init__(
+        self,
+        scale,
+        missing_codes: Sequence[str],
+        extra_labels: dict[str, int] | None = None,
+        other_scales: Sequence[Any] = (),
+    ):
         self.lo, self.hi = int(scale.min), int(scale.max)
         self.scale = scale
         self._cache: dict[tuple, tuple[float, _ParseProblem, bool]] = {}
@@ -1233,6 +1239,14 @@ class _ItemParser:
         dk_label = getattr(scale, "dont_know_label", None)
         self.dk_label = _label_key(dk_label) if dk_label else None
         self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(scale.labels).items()))
+        # labels of the instrument's other scales (an "Often" in an agreement item: a shifted column?)
+        self.other_labels = {
+            _label_key(t): str(getattr(o, "id", "another"))
+            for o in other_scales
+            if o is not scale
+            for t in dict(o.labels).values()
+            if _label_key(t) not in self.labels
+        }
         self.fix = (
             f"use a whole number from {self.lo} to {self.hi} or a scale label such as "
             f"'{dict(scale.labels).get(self.hi, '')}'; leave the cell blank if unanswered"
@@ -1304,6 +1318,18 @@ class _ItemParser:
         v = self.label(s)
         if v is not None:
             return float(v), None, False
+        if _label_key(s) in self.other_labels:
+            return (
+                np.nan,
+                (
+                    f"answer '{s}' is a label of the {self.other_labels[_label_key(s)]} scale, but this item "
+                    f"is asked on the {getattr(self.scale, 'id', 'item')} scale ({self.label_list})",
+                    "check that the column holds the item it is mapped to (columns may have shifted in the "
+                    "export), or recode the answer to a point of this item's scale",
+                    "answer from another scale",
+                ),
+                False,
+            )
         if looks_missing(s) or _propose_point(s, self.scale):
             return np.nan, self.undeclared(s, None), False
         return np.nan, f"value '{s}' is not a scale value or label", False
@@ -2018,7 +2044,8 @@ def _check_items(
     for it in items:
         sc = _item_scale(inst, it)
         if sc not in by_scale:
-            by_scale[sc] = _ItemParser(sc, missing_codes, extra_labels)
+            others = list(getattr(inst, "scales", {}).values())
+            by_scale[sc] = _ItemParser(sc, missing_codes, extra_labels, others)
         parsers[it] = by_scale[sc]
     has_dk = any(p.dk_code is not None for p in by_scale.values())
     idx = plan.idx

@@ -123,3 +123,22 @@ def test_1_0_0_declares_no_forms_so_its_answers_from_every_role_still_read(tmp_p
         head + "\nr1,D1,D1,district,baseline," + ",".join(["4"] * len(every)) + "\n", encoding="utf-8"
     )
     assert ai.read_responses(f, instrument="1.0.0").loc[0, "EX08"] == 4
+
+
+def test_a_label_of_another_scale_says_which_scale_it_belongs_to(tmp_path):
+    inst = ai.load_instrument()
+    every, t = inst.item_ids(), inst.item_ids(role="teacher")
+    assert inst.item_scale("EX09").id == "agree" and inst.item_scale("EX11").id == "frequency"
+    assert inst.item_scale("EX15").id == "count"
+    cell = {i: "4" for i in t} | {"EX09": "Often", "EX11": "Agree", "EX15": "Sometimes", "LM19": "Never"}
+    head = "respondent_id,school,district,role,wave," + ",".join(every)
+    f = tmp_path / "r.csv"
+    f.write_text(head + "\nr1,S1,D1,teacher,baseline," + ",".join(cell.get(i, "") for i in every) + "\n")
+    with pytest.raises(ai.DataError) as ei:
+        ai.read_responses(f)
+    got = {p.column: p for p in ei.value.problems}
+    assert set(got) == {"EX09", "EX11", "EX15"}  # "Never" is on the count scale too: LM19 reads
+    assert "label of the frequency scale" in got["EX09"].message and "agree scale" in got["EX09"].message
+    assert "label of the agree scale" in got["EX11"].message
+    assert "label of the frequency scale" in got["EX15"].message and "count scale" in got["EX15"].message
+    assert "shifted" in got["EX09"].fix
