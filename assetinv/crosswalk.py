@@ -140,11 +140,11 @@ class Crosswalk:
         vals = {f: {p.key: p.target for p in ps if ok(p)} for f, ps in self.values.items()}
         out["values"] = {f: v for f, v in vals.items() if v}
         out["labels"] = {p.key: p.target for p in self.labels if ok(p)}
-        from .io import DEFAULT_MISSING_CODES
+        from .io import _added_missing_codes
 
         # as study.yaml's missing_codes: do, the drafted codes add to the defaults (blank cells stay missing)
         extra = [p.key for p in self.missing_codes if ok(p)]
-        out["missing_codes"] = list(DEFAULT_MISSING_CODES) + [str(m) for m in extra] if extra else None
+        out["missing_codes"] = _added_missing_codes(extra) if extra else None
         out["constants"] = {p.key: p.target for p in self.constants if ok(p)}
         out["drop"] = list(self.drop)
         return out

@@ -72,6 +72,22 @@ DEFAULT_MISSING_CODES = (
 )
 
 
+def _added_missing_codes(codes) -> list[str]:
+    """Missing codes added to :data:`DEFAULT_MISSING_CODES`, as ``study.yaml``'s ``missing_codes:`` are.
+
+    ``read_responses(missing_codes=...)`` replaces the defaults (so ``[]`` makes blank cells an
+    error); a crosswalk adds to them, so blank cells stay missing.
+
+    Examples
+    --------
+    >>> _added_missing_codes([-99, "Refused"])[-2:]
+    ['-99', 'Refused']
+    >>> "" in _added_missing_codes([])
+    True
+    """
+    return list(DEFAULT_MISSING_CODES) + [str(m) for m in codes]
+
+
 #: Column-name aliases accepted on top of the canonical names.
 COLUMN_ALIASES: dict[str, str] = {
     "schoolid": "school",
@@ -3397,7 +3413,7 @@ def _config_responses(value: Any, folder: Path, P: _Collector) -> Any:
                 entry[k] = [v]
         if entry.get("missing_codes") is not None:
             # study.yaml's missing codes add to the defaults (blank cells stay missing)
-            entry["missing_codes"] = list(DEFAULT_MISSING_CODES) + [str(m) for m in entry["missing_codes"]]
+            entry["missing_codes"] = _added_missing_codes(entry["missing_codes"])
         out.append(entry)
     return out if isinstance(value, list) else (out[0] if out else None)
 
