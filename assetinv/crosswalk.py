@@ -364,12 +364,9 @@ def _best_version(p: Path) -> Crosswalk:
     whatever text is closest; the draft then says which version the question text is
     (``instrument:`` in the block), and why.
     """
-    from .instrument import DEFAULT_VERSION, available_versions
+    from .instrument import DEFAULT_VERSION, best_fitting_version
 
-    drafts = {v: _draft_responses(p, v) for v in available_versions()}
-    hits = {v: _confident_items(cw) for v, cw in drafts.items()}
-    best = max(hits, key=lambda v: (hits[v], v == DEFAULT_VERSION))
-    cw = drafts[best]
+    best, cw, hits = best_fitting_version(lambda v: _draft_responses(p, v), _confident_items)
     if best != DEFAULT_VERSION:
         cw.instrument = best
         cw.instrument_reason = (

@@ -313,7 +313,7 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org; rapidfuzz, https://github.com/rapidfuzz.
     """
-    from .instrument import DEFAULT_VERSION, available_versions
+    from .instrument import DEFAULT_VERSION, best_fitting_version
 
     p = Path(path)
     if not p.exists():
@@ -321,10 +321,7 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     if instrument is not None:
         return _draft_codings(p, instrument)
     # which bundled codebook the project was coded with: the default unless another fits more codes
-    drafts = {v: _draft_codings(p, v) for v in available_versions()}
-    hits = {v: int(d.codes["confident"].sum()) for v, d in drafts.items()}
-    best = max(hits, key=lambda v: (hits[v], v == DEFAULT_VERSION))
-    d = drafts[best]
+    best, d, hits = best_fitting_version(lambda v: _draft_codings(p, v), lambda d: d.codes["confident"].sum())
     if best != DEFAULT_VERSION:
         d.instrument = best
         d.instrument_reason = (

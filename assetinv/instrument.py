@@ -19,11 +19,11 @@ import dataclasses
 import functools
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import yaml
@@ -60,6 +60,7 @@ _OPTIONAL_TOP_KEYS = ("forms", "changes", "coding_rules")
 #: Bundled instrument versions -> file in assetinv/data. The default is DEFAULT_VERSION.
 _VERSION_FILES = {"1.0.0": "instrument.yaml", "2.0.0": "instrument-2.0.0.yaml"}
 DEFAULT_VERSION = "2.0.0"
+_T = TypeVar("_T")
 _ID_FIX = (
     "use uppercase letters A-Z, digits and hyphens only, starting with a letter (e.g. 'EX01', 'EX-SHARE')"
 )
@@ -851,6 +852,39 @@ def other_version_of(
         if len(hit) >= minimum and (best is None or len(hit) > len(best[1])):
             best = (v, hit)
     return best
+
+
+def best_fitting_version(
+    fit: Callable[[str], _T], score: Callable[[_T], int]
+) -> tuple[str, _T, dict[str, int]]:
+    """Run ``fit`` against every bundled version; keep the default unless another scores higher.
+
+    Used by the crosswalk drafters, which score a draft by its confident lines, so a 1.0.0
+    export is not drafted against 2.0.0's items.
+
+    Parameters
+    ----------
+    fit : callable
+        ``fit(version)`` -> a result (e.g. a draft crosswalk).
+    score : callable
+        ``score(result)`` -> how well the result fits (higher is better).
+
+    Returns
+    -------
+    (version, result, scores)
+        The chosen version, its result and every version's score; ties go to the default.
+
+    Examples
+    --------
+    >>> best_fitting_version(lambda v: v, lambda v: {"1.0.0": 3, "2.0.0": 3}[v])[0]
+    '2.0.0'
+    >>> best_fitting_version(lambda v: v, lambda v: {"1.0.0": 5, "2.0.0": 3}[v])[::2]
+    ('1.0.0', {'1.0.0': 5, '2.0.0': 3})
+    """
+    results = {v: fit(v) for v in available_versions()}
+    scores = {v: int(score(r)) for v, r in results.items()}
+    best = max(scores, key=lambda v: (scores[v], v == DEFAULT_VERSION))
+    return best, results[best], scores
 
 
 def resolve(instrument: Instrument | str | Path | None = None) -> Instrument:
