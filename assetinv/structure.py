@@ -595,9 +595,14 @@ def _checks(sp, x, H, h1, msgs):
 
 # ----------------------------------------------------------------------------- public
 def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
-    bounds: tuple | None
+    """The model, reverse keys, scale bounds, items and Don't-know codes the fit uses.
+
+    With an instrument (always for the default model) the bounds are its scale's and each
+    item's Don't-know code is read as missing; without one, neither is known.
+    """
+    inst = resolve(instrument) if model is None or instrument is not None else None
     if model is None:
-        inst = resolve(instrument)
+        assert inst is not None
         model = _default_model(df, inst)
         if not model and "role" in df.columns and df["role"].nunique() > 1:
             raise ValueError(
@@ -607,17 +612,11 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
             )
         if reverse is None:
             reverse = [i for i in inst.reverse_ids() if i in df.columns]
-        bounds = (inst.scale_min, inst.scale_max)
-        instrument = inst
     else:
         model = {str(f): list(v) for f, v in dict(model).items()}
-        bounds = None
-        if instrument is not None:
-            inst = resolve(instrument)
-            bounds = (inst.scale_min, inst.scale_max)
-            if reverse is None:
-                inmodel = {i for v in model.values() for i in v}
-                reverse = [i for i in inst.reverse_ids() if i in inmodel]
+        if inst is not None and reverse is None:
+            inmodel = {i for v in model.values() for i in v}
+            reverse = [i for i in inst.reverse_ids() if i in inmodel]
         reverse = list(reverse or [])
     if not model:
         raise ValueError(
@@ -637,11 +636,12 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
         raise ValueError(
             f"factor(s) {', '.join(small)} have fewer than 2 items; a CFA factor needs at least 2"
         )
-    if bounds is not None and instrument is not None:
-        inst = resolve(instrument)
-        dk = {i: inst.item_scale(i).dont_know_code for i in items if i in inst.item_roles}
-        bounds = (bounds[0], bounds[1], {i: c for i, c in dk.items() if c is not None})
-    return model, list(reverse), bounds, items
+    bounds = (inst.scale_min, inst.scale_max) if inst is not None else None
+    dk: dict[str, int] = {}
+    if inst is not None:
+        codes = {i: inst.item_scale(i).dont_know_code for i in items if i in inst.item_roles}
+        dk = {i: c for i, c in codes.items() if c is not None}
+    return model, list(reverse), bounds, items, dk
 
 
 def _default_model(df: pd.DataFrame, inst) -> dict:
@@ -673,9 +673,8 @@ def _default_model(df: pd.DataFrame, inst) -> dict:
     return model
 
 
-def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray:
+def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds, dk: dict) -> np.ndarray:
     cols = []
-    dk = bounds[2] if bounds is not None and len(bounds) > 2 else {}
     for it in items:
         col = pd.to_numeric(df[it], errors="coerce")
         bad = col.isna() & df[it].notna()
@@ -699,7 +698,7 @@ def _numeric(df: pd.DataFrame, items: list, reverse: list, bounds) -> np.ndarray
     Y = np.column_stack(cols)
     for it in reverse:
         j = items.index(it)
-        lo, hi = bounds[:2] if bounds else (np.nanmin(Y), np.nanmax(Y))
+        lo, hi = bounds if bounds else (np.nanmin(Y), np.nanmax(Y))
         Y[:, j] = lo + hi - Y[:, j]
     return Y
 
@@ -759,8 +758,8 @@ def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=Tr
     if missing not in ("fiml", "ml", "listwise"):
         raise ValueError(f"missing={missing!r}: use 'fiml' (or 'ml') or 'listwise'")
     msgs: list[str] = []
-    model, reverse, bounds, items = _resolve_model(df, model, instrument, reverse)
-    Y = _numeric(df, items, reverse, bounds)
+    model, reverse, bounds, items, dk = _resolve_model(df, model, instrument, reverse)
+    Y = _numeric(df, items, reverse, bounds, dk)
     if missing == "listwise":
         keep = ~np.isnan(Y).any(axis=1)
         df, Y = df.loc[keep], Y[keep]
