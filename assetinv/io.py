@@ -1257,7 +1257,7 @@ class _ItemParser:
         self.label_list = "; ".join(f"{v} = {t}" for v, t in sorted(dict(scale.labels).items()))
         # labels of the instrument's other scales (an "Often" in an agreement item: a shifted column?)
         self.other_labels = {
-            _label_key(t): str(getattr(o, "id", "another"))
+            _label_key(t): str(o.id)
             for o in other_scales
             if o is not scale
             for t in dict(o.labels).values()
@@ -1339,7 +1339,7 @@ class _ItemParser:
                 np.nan,
                 (
                     f"answer '{s}' is a label of the {self.other_labels[_label_key(s)]} scale, but this item "
-                    f"is asked on the {getattr(self.scale, 'id', 'item')} scale ({self.label_list})",
+                    f"is asked on the {self.scale.id} scale ({self.label_list})",
                     "check that the column holds the item it is mapped to (columns may have shifted in the "
                     "export), or recode the answer to a point of this item's scale",
                     "answer from another scale",
