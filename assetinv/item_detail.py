@@ -34,14 +34,13 @@ def _reportable(profile: pd.DataFrame | None) -> set[tuple[str, str]]:
 
 def _counts(answers: pd.DataFrame, categories: Sequence[int]) -> pd.DataFrame:
     """One row per item: count per answer category and the number answering."""
-    rows = []
-    for item in answers.columns:
-        v = pd.to_numeric(answers[item], errors="coerce").dropna().round().astype(int)
-        rec = {"item": item, "n": int(len(v))}
-        for k in categories:
-            rec[f"n_{k}"] = int((v == k).sum())
-        rows.append(rec)
-    return pd.DataFrame(rows)
+    values = answers.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    answered = ~np.isnan(values)
+    rounded = np.round(np.where(answered, values, 0.0))
+    out = pd.DataFrame({"item": list(answers.columns), "n": answered.sum(axis=0).astype(int)})
+    for k in categories:
+        out[f"n_{k}"] = ((rounded == k) & answered).sum(axis=0).astype(int)
+    return out
 
 
 def item_distributions(

@@ -622,10 +622,65 @@ def _alternation(terms: tuple[str, ...], flags: int, brackets: bool = False) -> 
     return re.compile(rf"{before}(?<![\w]['\u2019-])(?:{alt}){after}(?!['\u2019-](?!s\b)[^\W\d_])", flags)
 
 
+class _IdIndex:
+    """The respondent ids to look for, indexed so that a quote is checked in time of its own length.
+
+    One alternation of every id of a large network is slow to match (the regex
+    engine tries each id at each word), so a quote's candidate spans (one to
+    ``max_runs`` consecutive word runs) are looked up in a set first, and only
+    the ids found go into the pattern. Ids that do not begin and end with a word
+    character, or are not ASCII (whose case folding a lower-cased lookup might
+    not follow), are always tried.
+    """
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        terms = {str(t).strip() for t in ids if _id_ok(str(t).strip())}
+        terms = {t for t in terms if t.lower() not in _PLACEHOLDERS}
+        plain = {t for t in terms if t.isascii() and _WORD_END.match(t) and _WORD_END.match(t[-1])}
+        self.always = tuple(sorted(terms - plain))
+        self.by_lower: dict[str, list[str]] = {}
+        for t in sorted(plain):
+            self.by_lower.setdefault(t.lower(), []).append(t)
+        self.max_runs = max((len(_WORD_RUN.findall(t)) for t in plain), default=0)
+
+    def found_in(self, text: str) -> tuple[str, ...]:
+        """The ids that may occur in ``text`` as whole tokens (a superset of the pattern's matches)."""
+        low = text.translate(_ASCII_FOLD).lower()
+        if len(low) != len(text):  # a character whose lower case is longer: try every id
+            return self.always + tuple(t for ts in self.by_lower.values() for t in ts)
+        runs = [(m.start(), m.end()) for m in _WORD_RUN.finditer(text)]
+        hits: set[str] = set(self.always)
+        for i, (start, _) in enumerate(runs):
+            for j in range(i, min(i + self.max_runs, len(runs))):
+                hits.update(self.by_lower.get(low[start : runs[j][1]], ()))
+        return tuple(sorted(hits))
+
+
+_WORD_RUN = re.compile(r"\w+")
+#: the non-ASCII letters that ``re.IGNORECASE`` matches to an ASCII one (dotted and dotless i, long s,
+#: the Kelvin sign), folded to it so that the lower-cased lookup finds what the pattern would match
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_WORD_END = re.compile(r"\w")
+#: ``id(ids) -> (ids, its index)``: the index of each ids object a caller passes, built once
+_ID_INDEX: dict[int, tuple[object, _IdIndex]] = {}
+
+
+def _id_index(ids: Iterable[str]) -> _IdIndex:
+    """The index of ``ids``: built once per tuple or frozenset a caller passes, anew for anything mutable."""
+    if not isinstance(ids, (tuple, frozenset)):
+        return _IdIndex(ids)
+    entry = _ID_INDEX.get(id(ids))
+    if entry is None or entry[0] is not ids:
+        if len(_ID_INDEX) >= 8:
+            _ID_INDEX.clear()
+        entry = (ids, _IdIndex(ids))
+        _ID_INDEX[id(ids)] = entry  # holds ``ids``, so its id is not reused while cached
+    return entry[1]
+
+
 def _known_terms(text: str, names: Iterable[str] | None, ids: Iterable[str] | None) -> str:
     if ids:
-        terms = {str(t).strip() for t in ids if _id_ok(str(t).strip())}
-        pat = _alternation(tuple(sorted(t for t in terms if t.lower() not in _PLACEHOLDERS)), re.I, True)
+        pat = _alternation(_id_index(ids).found_in(text), re.I, True)
         if pat is not None:
             text = pat.sub("[id]", text)
     if names:

@@ -129,8 +129,9 @@ def append_safe_row(ws, values: list) -> None:
     ECMA-376 Part 1, 18.3.1.4 ``c`` (cell type ``t``) and 18.8.45 ``xf/@quotePrefix``.
     """
     ws.append(values)
-    row = ws[ws.max_row]
-    for cell, v in zip(row, values):
-        if isinstance(v, str) and (cell.data_type == "f" or _risky(v)):
+    row = ws._current_row  # the row ``append`` just wrote (``max_row`` rescans every cell)
+    for column, v in enumerate(values, start=1):
+        if isinstance(v, str) and (v.startswith("=") or _risky(v)):
+            cell = ws.cell(row=row, column=column)
             cell.data_type = "s"
             cell.quotePrefix = True

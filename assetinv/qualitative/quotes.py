@@ -134,6 +134,7 @@ def exemplar_quotes(
     g["rank"] = g.groupby(["school", "domain"]).cumcount() + 1
     g = g[g["rank"] <= n].copy()
     # self-identifying role phrases ("as a principal", "my teachers") are generalised too
+    ids = tuple(ids) if ids is not None else None  # indexed once for every quote (redaction._id_index)
     g["quote"] = [_shorten(generalise_roles(redact(t, names, ids=ids)), max_chars) for t in g["text"]]
     g["exemplary"] = g["exemplary"].astype(bool)
     return g[cols].reset_index(drop=True)

@@ -21,6 +21,7 @@ import html
 import io
 import math
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -355,9 +356,39 @@ def _status_html(status: object) -> str:
 
 
 def _rows(df: pd.DataFrame, col: str, value: str) -> pd.DataFrame:
+    """The rows of ``df`` whose ``col``, read as text, is ``value`` (in their order, index reset)."""
     if df is None or len(df) == 0 or col not in df.columns:
         return pd.DataFrame(columns=list(df.columns) if df is not None else [])
-    return df.loc[df[col].astype(str) == str(value)].reset_index(drop=True)
+    positions = _positions(df, col).get(str(value))
+    if positions is None:
+        return df.iloc[0:0].reset_index(drop=True)
+    return df.iloc[positions].reset_index(drop=True)
+
+
+#: ``id(table) -> (weak reference to it, its length, {column: {value: row positions}})``
+_POSITIONS: dict[int, tuple[weakref.ref, int, dict[str, dict[str, np.ndarray]]]] = {}
+
+
+def _positions(df: pd.DataFrame, col: str) -> dict[str, np.ndarray]:
+    """Row positions of each text value of ``df[col]``, built once per table and column.
+
+    A school report takes its rows out of network-wide tables; scanning the whole
+    table for each school makes the run grow with the square of the network, so
+    each table is grouped once and every school's rows are looked up. The cache
+    holds a weak reference: an entry whose table is gone (or changed length) is
+    rebuilt.
+    """
+    entry = _POSITIONS.get(id(df))
+    if entry is None or entry[0]() is not df or entry[1] != len(df):
+        entry = (weakref.ref(df), len(df), {})
+        _POSITIONS[id(df)] = entry
+        if len(_POSITIONS) > 256:  # drop entries of tables that no longer exist
+            for key in [k for k, (ref, _, _) in _POSITIONS.items() if ref() is None]:
+                del _POSITIONS[key]
+    by_col = entry[2]
+    if col not in by_col:
+        by_col[col] = {str(k): v for k, v in df.groupby(df[col].astype(str), sort=False).indices.items()}
+    return by_col[col]
 
 
 def _join(words: Sequence[str]) -> str:
