@@ -366,7 +366,7 @@ def _rows(df: pd.DataFrame, col: str, value: str) -> pd.DataFrame:
 
 
 #: ``id(table) -> (weak reference to it, its length, {column: {value: row positions}})``
-_POSITIONS: dict[int, tuple[weakref.ref, int, dict[str, dict[str, np.ndarray]]]] = {}
+_POSITIONS: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[str, dict[str, np.ndarray]]]] = {}
 
 
 def _positions(df: pd.DataFrame, col: str) -> dict[str, np.ndarray]:
@@ -378,10 +378,10 @@ def _positions(df: pd.DataFrame, col: str) -> dict[str, np.ndarray]:
     holds a weak reference: an entry whose table is gone (or changed length) is
     rebuilt.
     """
-    entry = _POSITIONS.get(id(df))
-    if entry is None or entry[0]() is not df or entry[1] != len(df):
-        entry = (weakref.ref(df), len(df), {})
-        _POSITIONS[id(df)] = entry
+    entry, length = _POSITIONS.get(id(df)), len(df)
+    if entry is None or entry[0]() is not df or entry[1] != length:
+        entry = (weakref.ref(df), length, {})
+        _POSITIONS[id(df)] = entry  # keyed by id: a DataFrame is not hashable
         if len(_POSITIONS) > 256:  # drop entries of tables that no longer exist
             for key in [k for k, (ref, _, _) in _POSITIONS.items() if ref() is None]:
                 del _POSITIONS[key]
