@@ -280,7 +280,7 @@ def _shown(row) -> bool:
     return _blank(row.get("suppressed", ""))
 
 
-def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published table, each a few lines
+def build_ledger(ctx) -> pd.DataFrame:
     """Every count and mean published by a report run, as linear facts over atomic cells.
 
     Parameters
@@ -309,11 +309,36 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
     t = ctx.tables
     rows: list[dict] = []
     scores = ctx.results["scores"]
-    domains = list(ctx.results["domains"])
     dist = scores.assign(school=scores["school"].astype(str), district=scores["district"].astype(str))
     in_district = dist.groupby("district")["school"].agg(lambda s: tuple(sorted(set(s)))).to_dict()
+    _respondent_facts(rows, ctx, scores)
+    _profile_facts(rows, t.get("asset_profile", pd.DataFrame()), list(ctx.results["domains"]), in_district)
+    _change_facts(rows, t.get("change", pd.DataFrame()))
+    _gap_facts(rows, t, in_district)
+    _reliability_facts(rows, t)
+    _item_facts(rows, t.get("item_distribution"))
+    return pd.DataFrame(rows, columns=_LEDGER_COLUMNS)
 
-    # respondents: participation, data quality, page sentences
+
+_LEDGER_COLUMNS = [
+    "family",
+    "domain",
+    "unit",
+    "table",
+    "column",
+    "value",
+    "schools",
+    "roles",
+    "waves",
+    "shown",
+    "fixed",
+    "depends",
+]
+
+
+def _respondent_facts(rows: list, ctx, scores: pd.DataFrame) -> None:
+    """Respondent counts: participation, data quality and the pages' sentences."""
+    t = ctx.tables
     for r in t.get("participation", pd.DataFrame()).to_dict("records"):
         _fact(
             rows,
@@ -353,8 +378,9 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
             waves=[w],
             fixed=True,
         )
+    at_school = scores["school"].astype(str).value_counts()
     for s in ctx.school_ids:  # school page, data quality: "k of N survey responses here"
-        n = int((scores["school"].astype(str) == s).sum())
+        n = int(at_school.get(s, 0))
         if n:
             _fact(
                 rows,
@@ -368,8 +394,9 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 shown=s not in ctx.results.get("hidden_counts", ()),
             )
 
-    # scored: asset profile (school rows and the network mean), change, gaps
-    prof = t.get("asset_profile", pd.DataFrame())
+
+def _profile_facts(rows: list, prof: pd.DataFrame, domains: list, in_district: dict) -> None:
+    """Asset profile: each school's row, and the network, other-schools and district means over them."""
     for d in domains:
         p = prof[prof["domain"] == d] if len(prof) else prof
         for r in p.to_dict("records"):
@@ -420,7 +447,10 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 column="district_mean (school page profile, network page districts compared)",
                 members={k: v for k, v in members.items() if k in sch},
             )
-    ch = t.get("change", pd.DataFrame())
+
+
+def _change_facts(rows: list, ch: pd.DataFrame) -> None:
+    """Change: the baseline and follow-up counts (and the linked count) of the network and each school."""
     for r in ch.to_dict("records"):
         d, sc = r["domain"], str(r["scope"])
         net = sc == "network"
@@ -453,6 +483,10 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 roles=_TEACH_LEAD,
                 shown=not _blank(r["n_linked"]),
             )
+
+
+def _gap_facts(rows: list, t: dict, in_district: dict) -> None:
+    """Perception gaps: teacher and leader counts of the network, each district and each school."""
     for name in ("gaps_network", "gaps_by_school"):
         g = t.get(name, pd.DataFrame())
         for r in g.to_dict("records"):
@@ -474,7 +508,9 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                     shown=_shown(r),
                 )
 
-    # answered: reliability (school counts, the network n and mean, the ICC's mean group size)
+
+def _reliability_facts(rows: list, t: dict) -> None:
+    """Reliability: school counts, the network n and mean, the ICC's mean group size."""
     rs = t.get("reliability_schools", pd.DataFrame())
     for r in rs.to_dict("records"):
         _fact(
@@ -531,22 +567,6 @@ def build_ledger(ctx) -> pd.DataFrame:  # noqa: C901 -- one block per published 
                 roles=_TEACH_LEAD,
                 waves=["baseline"],
             )
-    _item_facts(rows, t.get("item_distribution"))
-    cols = [
-        "family",
-        "domain",
-        "unit",
-        "table",
-        "column",
-        "value",
-        "schools",
-        "roles",
-        "waves",
-        "shown",
-        "fixed",
-        "depends",
-    ]
-    return pd.DataFrame(rows, columns=cols)
 
 
 def _item_facts(rows: list, items: pd.DataFrame | None) -> None:

@@ -103,165 +103,217 @@ def compute_analyses(ctx: ReportContext) -> None:
     ``reliability_icc``, ``reliability_schools``, ``code_tallies_network``,
     ``code_tallies_schools``, ``agreement_domains``, ``agreement_codes``,
     ``joint_display_network``, ``joint_display_schools``, ``quotes``.
+    The warnings the analyses raise are kept in ``ctx.results["analysis_warnings"]``
+    (:func:`analysis_notes`) for the data-quality section, not hidden.
     """
-    cfg, inst, n_min = ctx.config, ctx.instrument, ctx.min_n
+    cfg = ctx.config
     rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
-    res = ctx.results
-    with warnings.catch_warnings(record=True) as caught:  # collected for the data-quality section, not hidden
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        scores = S.score_domains(ctx.responses, inst)
-        res["scores"] = scores
-        res["domains"] = list(inst.domains["id"])
-        res["domain_short"] = dict(zip(inst.domains["id"], inst.domains["short"]))
-        res["domain_name"] = dict(zip(inst.domains["id"], inst.domains["name"]))
-
-        # participation: respondents per school and wave against the roster (counts only)
+        scores = _scores(ctx)
         ctx.tables["participation"] = _participation(ctx, scores, rate)
-
-        prof = S.asset_profile(
-            scores,
-            roster=ctx.roster,
-            min_n=n_min,
-            min_response_rate=rate,
-            instrument=inst,
-            suppress_also=res.get("suppress_also"),  # secondary suppression (assetinv.disclosure)
-            **_thresholds(cfg, ("asset_at", "growth_below", "min_diff", "level")),
-        )
-        base = scores[(scores["wave"].astype(str) == "baseline") & scores["role"].isin(["teacher", "leader"])]
-        summ = S.summarize(
-            base,
-            ("school",),
-            roster=ctx.roster,
-            responses=ctx.responses,
-            min_n=n_min,
-            min_response_rate=rate,
-            instrument=inst,
-        )
-        attrs = dict(prof.attrs)
-        prof = prof.merge(summ[["school", "domain", "pct_favourable"]], on=["school", "domain"], how="left")
-        prof.attrs = attrs
-        res["profile_attrs"] = dict(getattr(prof, "attrs", {}))
-        ctx.tables["asset_profile"] = prof
-
-        codings = ctx.codings
-        has_codings = len(codings) > 0
-        if has_codings:
-            # interview counts use the qualitative module's own site minimum (privacy.MIN_INTERVIEWS)
-            tal_s = Q.code_tallies(codings, "school", instrument=inst)
-            tal_n = Q.code_tallies(codings, None, instrument=inst)
-        else:
-            tal_s = tal_n = pd.DataFrame()
-        playbook = S.load_playbook(instrument=inst)
-        # a 2.0.0 playbook follows each school's weak (or, for assets, strong) items
-        item_prof = item_profile(ctx.responses, inst, min_n=n_min) if "supports" in playbook else None
-        # each school's call gets only its own rows (the same result, without scanning the network's)
-        prof_of, tal_of = _by_school(prof), _by_school(tal_s) if has_codings else None
-        items_of = _by_school(item_prof) if item_prof is not None and "school" in item_prof else None
-        recs = [
-            S.recommend(
-                prof_of(s),
-                s,
-                playbook=playbook,
-                codes=tal_of(s) if tal_of is not None else None,
-                instrument=inst,
-                items=items_of(s) if items_of is not None else item_prof,
-            )
-            for s in sorted(prof["school"].astype(str).unique(), key=natural_key)
-        ]
-        ctx.tables["recommendations"] = pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
-
-        waves = set(scores["wave"].astype(str))
-        if {"baseline", "followup"} <= waves:
-            ctx.tables["change"] = S.change_over_time(
-                scores,
-                by_school=True,
-                min_n=n_min,
-                roster=ctx.roster,
-                min_response_rate=rate,
-                instrument=inst,
-            )
-        else:
-            ctx.tables["change"] = pd.DataFrame(
-                columns=[
-                    "domain",
-                    "domain_name",
-                    "scope",
-                    "estimate",
-                    "ci_low",
-                    "ci_high",
-                    "n_baseline",
-                    "n_followup",
-                    "reading",
-                    "suppressed",
-                ]
-            )
-
-        gaps = [
-            S.perception_gaps(scores, level=lv, min_n=n_min, instrument=inst)
-            for lv in ("network", "district", "school")
-        ]
-        ctx.tables["gaps_network"] = pd.concat(gaps[:2], ignore_index=True)
-        ctx.tables["gaps_by_school"] = gaps_by_school(scores, ctx.school_ids, min_n=n_min, instrument=inst)
-
-        # reliability on the baseline survey of school staff: one answer per person, and district
-        # offices (role "district") are not schools, so they stay out of the ICCs
-        at_baseline = ctx.responses[
-            (ctx.responses["wave"].astype(str) == "baseline")
-            & ctx.responses["role"].isin(["teacher", "leader"])
-        ]
-        rel = instrument_reliability(
-            at_baseline,
-            inst,
-            min_n=n_min,
-            thresholds=_thresholds(cfg, ("alpha_good", "alpha_adequate", "icc2_dependable")),
-        )
-        res["reliability"] = rel
-        ctx.tables["reliability_domains"] = rel.overall
-        ctx.tables["reliability_icc"] = rel.icc
-        ctx.tables["reliability_schools"] = rel.school_reliability
+        prof = _asset_profile(ctx, scores, rate)
+        tallies = _tallies(ctx)
+        ctx.tables["recommendations"] = _recommendations(ctx, prof, tallies)
+        ctx.tables["change"] = _change(ctx, scores, rate)
+        _gaps(ctx, scores)
+        at_baseline = _reliability(ctx)
         _psychometrics(ctx, at_baseline)  # ordinal reliability and measurement invariance
+        if len(ctx.codings) > 0:
+            _qualitative(ctx, prof, tallies)
+    ctx.results["analysis_warnings"] = analysis_notes(caught, ctx.school_ids)
 
-        if has_codings:
-            seed = int(ctx.seed) if ctx.seed is not None else 0
-            ctx.tables["code_tallies_network"] = tal_n
-            ctx.tables["code_tallies_schools"] = tal_s
-            agd = Q.coder_agreement(codings, group_by="domain", seed=seed, instrument=inst)
-            ctx.tables["agreement_domains"] = agd
-            ctx.tables["agreement_codes"] = Q.coder_agreement(
-                codings, group_by="code", seed=seed, instrument=inst
-            )
-            red = _redaction_terms(ctx)
-            ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
-            cod_of, in_prof = _by_school(codings), set(prof["school"].astype(str))
-            jds = [
-                Q.joint_display(
-                    prof_of(s),
-                    cod_of(s),
-                    agd,
-                    school=s,
-                    instrument=inst,
-                    band=True,
-                    tallies=tal_of(s) if tal_of else tal_s,
-                    **red,
-                )
-                for s in ctx.school_ids
-                if s in in_prof
-            ]
-            ctx.tables["joint_display_schools"] = pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
-            quotes = Q.exemplar_quotes(codings, instrument=inst, **red)
-            jds_all = ctx.tables["joint_display_schools"]
-            if "interviews_suppressed" in jds_all and len(jds_all):
-                hidden = set(
-                    jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str)
-                )
-                quotes = quotes[~quotes["school"].astype(str).isin(hidden)]
-            keep = [
-                c
-                for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote")
-                if c in quotes
-            ]
-            ctx.tables["quotes"] = quotes[keep]
-    res["analysis_warnings"] = analysis_notes(caught, ctx.school_ids)
+
+def _scores(ctx: ReportContext) -> pd.DataFrame:
+    """Domain scores of every respondent, and the instrument's domain names, in ``ctx.results``."""
+    inst, res = ctx.instrument, ctx.results
+    scores = S.score_domains(ctx.responses, inst)
+    res["scores"] = scores
+    res["domains"] = list(inst.domains["id"])
+    res["domain_short"] = dict(zip(inst.domains["id"], inst.domains["short"]))
+    res["domain_name"] = dict(zip(inst.domains["id"], inst.domains["name"]))
+    return scores
+
+
+def _asset_profile(ctx: ReportContext, scores: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """Each school's asset profile with its percent favourable (table ``asset_profile``)."""
+    inst, n_min = ctx.instrument, ctx.min_n
+    prof = S.asset_profile(
+        scores,
+        roster=ctx.roster,
+        min_n=n_min,
+        min_response_rate=rate,
+        instrument=inst,
+        suppress_also=ctx.results.get("suppress_also"),  # secondary suppression (assetinv.disclosure)
+        **_thresholds(ctx.config, ("asset_at", "growth_below", "min_diff", "level")),
+    )
+    base = scores[(scores["wave"].astype(str) == "baseline") & scores["role"].isin(["teacher", "leader"])]
+    summ = S.summarize(
+        base,
+        ("school",),
+        roster=ctx.roster,
+        responses=ctx.responses,
+        min_n=n_min,
+        min_response_rate=rate,
+        instrument=inst,
+    )
+    attrs = dict(prof.attrs)
+    prof = prof.merge(summ[["school", "domain", "pct_favourable"]], on=["school", "domain"], how="left")
+    prof.attrs = attrs
+    ctx.results["profile_attrs"] = dict(getattr(prof, "attrs", {}))
+    ctx.tables["asset_profile"] = prof
+    return prof
+
+
+def _tallies(ctx: ReportContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Interview code tallies per school and for the network (empty without codings).
+
+    Interview counts use the qualitative module's own site minimum (``privacy.MIN_INTERVIEWS``).
+    """
+    if not len(ctx.codings):
+        return pd.DataFrame(), pd.DataFrame()
+    inst = ctx.instrument
+    return (
+        Q.code_tallies(ctx.codings, "school", instrument=inst),
+        Q.code_tallies(ctx.codings, None, instrument=inst),
+    )
+
+
+def _recommendations(
+    ctx: ReportContext, prof: pd.DataFrame, tallies: tuple[pd.DataFrame, pd.DataFrame]
+) -> pd.DataFrame:
+    """The playbook's supports for each school (table ``recommendations``).
+
+    A 2.0.0 playbook follows each school's weak (or, for assets, strong) items. Each school's call gets
+    only its own rows: the same result, without scanning the network's.
+    """
+    inst, tal_s = ctx.instrument, tallies[0]
+    playbook = S.load_playbook(instrument=inst)
+    item_prof = item_profile(ctx.responses, inst, min_n=ctx.min_n) if "supports" in playbook else None
+    prof_of, tal_of = _by_school(prof), _by_school(tal_s) if len(ctx.codings) else None
+    items_of = _by_school(item_prof) if item_prof is not None and "school" in item_prof else None
+    recs = [
+        S.recommend(
+            prof_of(s),
+            s,
+            playbook=playbook,
+            codes=tal_of(s) if tal_of is not None else None,
+            instrument=inst,
+            items=items_of(s) if items_of is not None else item_prof,
+        )
+        for s in sorted(prof["school"].astype(str).unique(), key=natural_key)
+    ]
+    return pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
+
+
+#: the columns of the ``change`` table, for a study with one wave (a CSV with its header)
+_CHANGE_COLUMNS = [
+    "domain",
+    "domain_name",
+    "scope",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "n_baseline",
+    "n_followup",
+    "reading",
+    "suppressed",
+]
+
+
+def _change(ctx: ReportContext, scores: pd.DataFrame, rate: float) -> pd.DataFrame:
+    """Change from baseline to follow-up, network and per school (table ``change``)."""
+    if not {"baseline", "followup"} <= set(scores["wave"].astype(str)):
+        return pd.DataFrame(columns=_CHANGE_COLUMNS)
+    return S.change_over_time(
+        scores,
+        by_school=True,
+        min_n=ctx.min_n,
+        roster=ctx.roster,
+        min_response_rate=rate,
+        instrument=ctx.instrument,
+    )
+
+
+def _gaps(ctx: ReportContext, scores: pd.DataFrame) -> None:
+    """Leader-teacher perception gaps: tables ``gaps_network`` (network, districts) and ``gaps_by_school``."""
+    inst, n_min = ctx.instrument, ctx.min_n
+    gaps = [
+        S.perception_gaps(scores, level=lv, min_n=n_min, instrument=inst) for lv in ("network", "district")
+    ]
+    ctx.tables["gaps_network"] = pd.concat(gaps, ignore_index=True)
+    ctx.tables["gaps_by_school"] = gaps_by_school(scores, ctx.school_ids, min_n=n_min, instrument=inst)
+
+
+def _reliability(ctx: ReportContext) -> pd.DataFrame:
+    """Alpha, ICCs and school-mean reliability (tables ``reliability_*``); returns the responses used.
+
+    Reliability is on the baseline survey of school staff: one answer per person, and district offices
+    (role "district") are not schools, so they stay out of the ICCs.
+    """
+    r = ctx.responses
+    at_baseline = r[(r["wave"].astype(str) == "baseline") & r["role"].isin(["teacher", "leader"])]
+    rel = instrument_reliability(
+        at_baseline,
+        ctx.instrument,
+        min_n=ctx.min_n,
+        thresholds=_thresholds(ctx.config, ("alpha_good", "alpha_adequate", "icc2_dependable")),
+    )
+    ctx.results["reliability"] = rel
+    ctx.tables["reliability_domains"] = rel.overall
+    ctx.tables["reliability_icc"] = rel.icc
+    ctx.tables["reliability_schools"] = rel.school_reliability
+    return at_baseline
+
+
+def _qualitative(ctx: ReportContext, prof: pd.DataFrame, tallies: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """Interview tables: tallies, coder agreement, joint displays and exemplar quotes."""
+    codings, inst = ctx.codings, ctx.instrument
+    seed = int(ctx.seed) if ctx.seed is not None else 0
+    tal_s, tal_n = tallies
+    ctx.tables["code_tallies_network"] = tal_n
+    ctx.tables["code_tallies_schools"] = tal_s
+    agd = Q.coder_agreement(codings, group_by="domain", seed=seed, instrument=inst)
+    ctx.tables["agreement_domains"] = agd
+    ctx.tables["agreement_codes"] = Q.coder_agreement(codings, group_by="code", seed=seed, instrument=inst)
+    red = _redaction_terms(ctx)
+    ctx.tables["joint_display_network"] = Q.joint_display(prof, codings, agd, instrument=inst, **red)
+    ctx.tables["joint_display_schools"] = _joint_display_schools(ctx, prof, agd, tal_s, red)
+    ctx.tables["quotes"] = _quotes(ctx, red)
+
+
+def _joint_display_schools(
+    ctx: ReportContext, prof: pd.DataFrame, agd: pd.DataFrame, tal_s: pd.DataFrame, red: dict
+) -> pd.DataFrame:
+    """Each school's joint display of survey bands and interview codes (its own rows only)."""
+    prof_of, cod_of, tal_of = _by_school(prof), _by_school(ctx.codings), _by_school(tal_s)
+    in_prof = set(prof["school"].astype(str))
+    jds = [
+        Q.joint_display(
+            prof_of(s),
+            cod_of(s),
+            agd,
+            school=s,
+            instrument=ctx.instrument,
+            band=True,
+            tallies=tal_of(s),
+            **red,
+        )
+        for s in ctx.school_ids
+        if s in in_prof
+    ]
+    return pd.concat(jds, ignore_index=True) if jds else pd.DataFrame()
+
+
+def _quotes(ctx: ReportContext, red: dict) -> pd.DataFrame:
+    """Exemplar quotes, redacted, none from a school whose interviews are suppressed."""
+    quotes = Q.exemplar_quotes(ctx.codings, instrument=ctx.instrument, **red)
+    jds_all = ctx.tables["joint_display_schools"]
+    if "interviews_suppressed" in jds_all and len(jds_all):
+        hidden = set(jds_all.loc[jds_all["interviews_suppressed"].fillna("") != "", "school"].astype(str))
+        quotes = quotes[~quotes["school"].astype(str).isin(hidden)]
+    keep = [c for c in ("school", "domain", "rank", "codes", "exemplary", "n_coders", "quote") if c in quotes]
+    return quotes[keep]
 
 
 def _psychometrics(ctx: ReportContext, at_baseline: pd.DataFrame) -> None:
