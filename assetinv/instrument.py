@@ -1131,16 +1131,25 @@ def _parse_file(path: str) -> Instrument:
     return _build(raw, path, sha, _line_index(text))
 
 
-def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:  # noqa: C901 -- a flat list of independent checks of one scale
+def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
     """Check one scale mapping (``scale:`` or an entry of ``scales:``); None if it has problems."""
     where = c.keypath(pre)
     if not c.mapping(scale, pre, where):
         return None
     n_before = len(c.problems)
     c.unknown_keys(scale, _SCALE_KEYS, pre, where)
+    smin, smax = _scale_bounds(c, scale, pre, where)
+    labels = _scale_labels(c, scale, pre, where, smin, smax)
+    dk_code, dk_label = _scale_dont_know(c, scale, pre, where, smin, smax, labels)
+    if len(c.problems) > n_before or smin is None or smax is None:
+        return None
+    return Scale(sid, smin, smax, labels, dk_code, dk_label)
+
+
+def _scale_bounds(c: _Checker, scale: dict, pre: tuple, where: str) -> tuple[int | None, int | None]:
+    """The scale's ``min`` and ``max`` (None where missing, not whole numbers, or not min < max)."""
     smin: int | None = None
     smax: int | None = None
-    labels: dict[int, str] = {}
     for k in ("min", "max"):
         v = scale.get(k)
         if v is None:
@@ -1156,6 +1165,14 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
                 "set min to the lowest response value and max to the highest, e.g. min: 1, max: 5",
             )
             smin = smax = None
+    return smin, smax
+
+
+def _scale_labels(
+    c: _Checker, scale: dict, pre: tuple, where: str, smin: int | None, smax: int | None
+) -> dict[int, str]:
+    """The scale's labels by point: whole-number keys, non-empty distinct texts, one per point."""
+    labels: dict[int, str] = {}
     lab = scale.get("labels")
     if lab is None:
         c.add(
@@ -1208,8 +1225,15 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
                 f"the label '{v}' is used for more than one scale point",
                 "give every scale point a distinct label",
             )
-    labels = dict(sorted(labels.items()))
-    dk_code = dk_label = None
+    return dict(sorted(labels.items()))
+
+
+def _scale_dont_know(
+    c: _Checker, scale: dict, pre: tuple, where: str, smin: int | None, smax: int | None, labels: dict
+) -> tuple[int | None, str | None]:
+    """The scale's Don't-know option (code outside the scale, a label of its own), or (None, None)."""
+    dk_code: int | None = None
+    dk_label: str | None = None
     dk = scale.get("dont_know")
     if dk is not None and c.mapping(dk, pre + ("dont_know",), f"{where}.dont_know"):
         c.unknown_keys(dk, ("code", "label"), pre + ("dont_know",), f"{where}.dont_know")
@@ -1246,9 +1270,7 @@ def _check_scale(c: _Checker, scale: Any, pre: tuple, sid: str) -> Scale | None:
             dk_label = text.strip()
         if dk_code is None:
             dk_label = None
-    if len(c.problems) > n_before or smin is None or smax is None:
-        return None
-    return Scale(sid, smin, smax, labels, dk_code, dk_label)
+    return dk_code, dk_label
 
 
 def _check_scales(c: _Checker, raw: dict) -> dict[str, Scale]:
