@@ -90,7 +90,7 @@ GLOSSARY: list[tuple[str, str]] = [
     ),
     (
         "Coefficient alpha (α), omega",
-        "How consistently a domain's eight statements measure one thing (0 to 1; "
+        "How consistently a domain's statements measure one thing (0 to 1; "
         "0.70 or more is usually taken as dependable). Network level.",
     ),
     (
@@ -433,11 +433,25 @@ def _glossary_html() -> str:
     )
 
 
+def _what_was_asked(inst) -> str:
+    """The instrument in one sentence: its statements per role form and domain, and its answer scales."""
+    roles = [r for r in ("teacher", "leader", "district") if r in inst.roles]
+    per_role = ", ".join(f"{len(inst.form(r))} on the {r} form" for r in roles)
+    per_domain = ", ".join(f"{len(v)} {inst.domain_shorts[d]}" for d, v in inst.items_by_domain.items())
+    scales = "; ".join(
+        f"{sc.labels[sc.min].lower()} ({sc.min}) to {sc.labels[sc.max].lower()} ({sc.max})"
+        for sc in inst.scales.values()
+    )
+    return (
+        f"Staff rated the statements of the Asset Inventory {inst.version}: {len(inst.items)} in all "
+        f"({per_domain}); {per_role}. Answer scales: {scales}."
+    )
+
+
 def _plain_methods(ctx: ReportContext) -> str:
     rate = float(ctx.config.get("min_response_rate", MIN_RESPONSE_RATE) or MIN_RESPONSE_RATE)
     items = [
-        "<li><strong>What was asked.</strong> Teachers, school leaders and district staff rated 32 statements, "
-        "eight for each of the four domains, from 1 (strongly disagree) to 5 (strongly agree).</li>",
+        f"<li><strong>What was asked.</strong> {esc(_what_was_asked(ctx.instrument))}</li>",
         "<li><strong>How the scores are made.</strong> A person's domain score is the average of their answers; a "
         "school's score is the average of its teachers' and leaders' scores at baseline.</li>",
         "<li><strong>How a school is compared.</strong> With the network average, and with two fixed standards "

@@ -740,8 +740,8 @@ def _invariance_table_html(ctx: ReportContext) -> str:
     return html
 
 
-def section_reliability(ctx: ReportContext, school: str) -> Section:
-    """How dependable each number is: alpha, ICC(2), the school's group-mean reliability."""
+def _reliability_rows(ctx: ReportContext, school: str) -> pd.DataFrame:
+    """Per domain: alpha, omega and the ICCs (network level), this school's n and mean reliability."""
     dom = ctx.tables["reliability_domains"]
     icc = ctx.tables["reliability_icc"]
     sch = _rows(ctx.tables["reliability_schools"], "school", school)
@@ -754,20 +754,21 @@ def section_reliability(ctx: ReportContext, school: str) -> Section:
         if len(icc)
         else t.assign(icc1=np.nan, icc2=np.nan)
     )
-    t = t.merge(
-        sch[["domain", "n", "reliability", "suppressed"]]
-        if len(sch)
-        else pd.DataFrame(columns=["domain", "n", "reliability", "suppressed"]),
-        on="domain",
-        how="left",
-    )
+    cols = ["domain", "n", "reliability", "suppressed"]
+    return t.merge(sch[cols] if len(sch) else pd.DataFrame(columns=cols), on="domain", how="left")
+
+
+def section_reliability(ctx: ReportContext, school: str) -> Section:
+    """How dependable each number is: alpha, ICC(2), the school's group-mean reliability."""
+    dom = ctx.tables["reliability_domains"]
+    t = _reliability_rows(ctx, school)
     t["reading"] = [
         f"Items: {_dependability(a)} consistency. This school's mean: {_dependability(r)} reliability."
         for a, r in zip(t["alpha"], t["reliability"].astype("float64"))
     ]
     html = _p(
         "A number is only as useful as it is dependable. Coefficient alpha (and omega) say whether a domain's "
-        "eight items measure one thing; ICC(2) says whether school averages reliably tell schools apart; the "
+        "statements measure one thing; ICC(2) says whether school averages reliably tell schools apart; the "
         "school's own reliability depends on how many of its staff answered. Values of 0.70 or more are "
         "usually taken as dependable."
     )
@@ -949,17 +950,10 @@ def section_provenance(ctx: ReportContext, school: str | None = None) -> Section
 
 def _reliability_compact(ctx: ReportContext, school: str) -> str:
     """Alpha and ICC(2) (network level) and this school's mean reliability (school level), narrow enough to print."""
-    dom = ctx.tables["reliability_domains"]
-    icc = ctx.tables["reliability_icc"]
-    sch = _rows(ctx.tables["reliability_schools"], "school", school)
-    t = pd.DataFrame({"domain": dom["domain"], "alpha": dom.get("raw_alpha")})
-    t = t.merge(icc[["domain", "icc2"]], on="domain", how="left") if len(icc) else t.assign(icc2=np.nan)
-    cols = ["domain", "n", "reliability", "suppressed"]
-    t = t.merge(sch[cols] if len(sch) else pd.DataFrame(columns=cols), on="domain", how="left")
-    t["name"] = t["domain"].map(ctx.results["domain_short"])
+    t = _reliability_rows(ctx, school)
     t["reading"] = [_dependability(float(r)) if pd.notna(r) else "" for r in t["reliability"]]
     html = _p(
-        "Alpha says whether a domain's eight statements measure one thing and ICC(2) whether school averages "
+        "Alpha says whether a domain's statements measure one thing and ICC(2) whether school averages "
         "tell schools apart (both network level); the last columns say how dependable this school's own "
         "average is (school level). Values of 0.70 or more are usually taken as dependable."
     )
