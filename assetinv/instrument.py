@@ -314,6 +314,36 @@ class Instrument:
             items = items[[role in r for r in items["roles"]]]
         return [str(i) for i in items["id"]]
 
+    def items_asked_of_all(self, domain: str, roles: Iterable[str], columns=None) -> list[str]:
+        """A domain's items on the form of every one of ``roles`` (the common form), in instrument order.
+
+        Parameters
+        ----------
+        domain : str
+            The domain id.
+        roles : iterable of str
+            Roles to compare; a role the instrument does not know is ignored.
+        columns : iterable of str, optional
+            Keep only items among these (the columns of the data).
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> inst = load_instrument("2.0.0")
+        >>> common = inst.items_asked_of_all("OS", ["teacher", "leader"])
+        >>> set(common) <= set(inst.item_ids("OS", role="leader"))
+        True
+        """
+        ids = self.item_ids(domain)
+        if columns is not None:
+            present = set(columns)
+            ids = [i for i in ids if i in present]
+        for r in roles:
+            if r in self.roles:
+                asked = set(self.item_ids(domain, role=r))
+                ids = [i for i in ids if i in asked]
+        return ids
+
     def items_answered_together(self, domain: str, roles: Iterable[str], columns=None) -> list[str]:
         """A domain's items whose every pair is on one form of ``roles``.
 

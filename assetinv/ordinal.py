@@ -917,16 +917,6 @@ def ordinal_reliability(
 ORDINAL_MIN_N = 100
 
 
-def _common_form(instrument, domain: str, roles: Sequence[str], columns) -> list[str]:
-    """The domain's items asked of every one of ``roles`` (and present in the data)."""
-    ids = [i for i in instrument.item_ids(domain) if i in columns]
-    for r in roles:
-        if r in instrument.roles:
-            asked = set(instrument.item_ids(domain, role=r))
-            ids = [i for i in ids if i in asked]
-    return ids
-
-
 def _domain_row(block: pd.DataFrame, rev, lo, hi, min_n, n_boot, ci, seed, msgs) -> dict:
     """Ordinal reliability of one domain's answers, or the reason it is not computed."""
     n = int(block.notna().any(axis=1).sum())
@@ -1017,7 +1007,7 @@ def domain_ordinal_reliability(
     rows = []
     for key, part in groups:
         for d in inst.domains["id"]:
-            ids = _common_form(inst, d, roles, part.columns)
+            ids = inst.items_asked_of_all(d, roles, part.columns)
             rev = [i for i in inst.reverse_ids(d) if i in ids]
             block = part[ids].apply(pd.to_numeric, errors="coerce")
             row = ({by: key} if by else {}) | {"domain": d}

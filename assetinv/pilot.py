@@ -104,7 +104,24 @@ def _role_dif(x: np.ndarray, rest: np.ndarray, is_b: np.ndarray) -> float:
     return float(coef[2] / np.std(x[ok], ddof=1))
 
 
-def pilot_item_review(  # noqa: C901 -- one flag per pilot criterion, each a short rule
+_COLUMNS = [
+    "role",
+    "domain",
+    "item",
+    "scale",
+    "reverse",
+    "n",
+    "mean",
+    "sd",
+    "item_rest",
+    "floor",
+    "ceiling",
+    "dont_know",
+    "dif",
+]
+
+
+def pilot_item_review(
     responses: pd.DataFrame,
     instrument,
     *,
@@ -185,106 +202,20 @@ def pilot_item_review(  # noqa: C901 -- one flag per pilot criterion, each a sho
         dk = df[["respondent_id", "wave"]].merge(dont_know, on=["respondent_id", "wave"], how="left")
     roles = list(roles) if roles is not None else list(instrument.roles)
     rev = set(instrument.reverse_ids())
-    rows = []
-    keyed_all = {}
+    rows: list[dict] = []
+    keyed_all: dict[tuple[str, str], tuple[list[str], np.ndarray]] = {}
     for role in roles:
-        sub = df["role"].astype(str) == role
         for d in instrument.domains["id"]:
-            if not instrument.asked(d, role):
-                continue
-            items = [i for i in instrument.item_ids(d, role=role) if i in df.columns]
-            if not items:
-                continue
-            X = df.loc[sub, items].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-            lo, hi = instrument.scale_min, instrument.scale_max
-            K = X.copy()
-            for j, i in enumerate(items):
-                if i in rev:
-                    K[:, j] = lo + hi - K[:, j]
-            r = _item_rest_psych(K, items)
-            for j, i in enumerate(items):
-                col = X[:, j]
-                ans = np.isfinite(col)
-                n = int(ans.sum())
-                share_dk = np.nan
-                if dk is not None and i in dk.columns:
-                    m = dk.loc[sub.to_numpy(), i].fillna(False).astype(bool).to_numpy()
-                    asked_n = n + int(m.sum())
-                    share_dk = m.sum() / asked_n if asked_n else np.nan
-                rows.append(
-                    {
-                        "role": role,
-                        "domain": d,
-                        "item": i,
-                        "scale": instrument.item_scale(i).id,
-                        "reverse": i in rev,
-                        "n": n,
-                        "mean": float(np.nanmean(K[:, j])) if n else np.nan,
-                        "sd": float(np.nanstd(K[:, j], ddof=1)) if n > 1 else np.nan,
-                        "item_rest": r[j],
-                        "floor": float((col[ans] == lo).mean()) if n else np.nan,
-                        "ceiling": float((col[ans] == hi).mean()) if n else np.nan,
-                        "dont_know": share_dk,
-                        "dif": np.nan,
-                    }
-                )
-            keyed_all[(role, d)] = (items, K, np.flatnonzero(sub.to_numpy()))
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "role",
-            "domain",
-            "item",
-            "scale",
-            "reverse",
-            "n",
-            "mean",
-            "sd",
-            "item_rest",
-            "floor",
-            "ceiling",
-            "dont_know",
-            "dif",
-        ],
-    )
-    # role differences: items on both roles' forms, rest score = mean of the other shared items
-    a, b = dif_roles
-    for d in instrument.domains["id"]:
-        if (a, d) not in keyed_all or (b, d) not in keyed_all:
-            continue
-        shared = [i for i in keyed_all[(a, d)][0] if i in keyed_all[(b, d)][0]]
-        if len(shared) < 3:
-            continue
-        parts = []
-        for role in (a, b):
-            items, K, _ = keyed_all[(role, d)]
-            parts.append(K[:, [items.index(i) for i in shared]])
-        K2 = np.vstack(parts)
-        is_b = np.r_[np.zeros(len(parts[0]), bool), np.ones(len(parts[1]), bool)]
-        for j, i in enumerate(shared):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # rows with no other answer: NaN rest
-                rest = np.nanmean(np.delete(K2, j, axis=1), axis=1)
-            v = _role_dif(K2[:, j], rest, is_b)
-            out.loc[(out["item"] == i) & out["role"].isin([a, b]), "dif"] = v
-    flags = []
-    for rec in out.itertuples():
-        f = []
-        if pd.notna(rec.item_rest) and rec.item_rest < min_item_rest:
-            f.append(f"item-rest correlation {rec.item_rest:.2f} below {min_item_rest:.2f}")
-        if pd.notna(rec.floor) and rec.floor > floor_ceiling:
-            f.append(f"floor: {rec.floor:.0%} chose the lowest answer")
-        if pd.notna(rec.ceiling) and rec.ceiling > floor_ceiling:
-            f.append(f"ceiling: {rec.ceiling:.0%} chose the highest answer")
-        if pd.notna(rec.dont_know) and rec.dont_know > max_dont_know:
-            f.append(f"Don't know {rec.dont_know:.0%}")
-        if pd.notna(rec.dif) and abs(rec.dif) > max_dif:
-            f.append(
-                f"{b}s answer {abs(rec.dif):.2f} SD {'higher' if rec.dif > 0 else 'lower'} than {a}s "
-                "at the same rest score"
-            )
-        flags.append("; ".join(f))
-    out["revise_because"] = flags
+            form = _review_form(df, dk, instrument, rev, role, d)
+            if form is not None:
+                rows += form[0]
+                keyed_all[(role, d)] = form[1]
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    _add_role_dif(out, keyed_all, instrument.domains["id"], dif_roles)
+    out["revise_because"] = [
+        _revise_because(rec, min_item_rest, floor_ceiling, max_dont_know, dif_roles, max_dif)
+        for rec in out.itertuples()
+    ]
     out.attrs = {
         "instrument_version": instrument.version,
         "min_item_rest": min_item_rest,
@@ -294,3 +225,105 @@ def pilot_item_review(  # noqa: C901 -- one flag per pilot criterion, each a sho
         "max_dif": max_dif,
     }
     return out
+
+
+def _review_form(
+    df: pd.DataFrame, dk: pd.DataFrame | None, instrument, rev: set[str], role: str, d: str
+) -> tuple[list[dict], tuple[list[str], np.ndarray]] | None:
+    """The review rows of one role's items of one domain and its keyed answers (None: no such items)."""
+    if not instrument.asked(d, role):
+        return None
+    items = [i for i in instrument.item_ids(d, role=role) if i in df.columns]
+    if not items:
+        return None
+    sub = (df["role"].astype(str) == role).to_numpy()
+    X = df.loc[sub, items].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    lo, hi = instrument.scale_min, instrument.scale_max
+    K = X.copy()
+    for j, i in enumerate(items):
+        if i in rev:
+            K[:, j] = lo + hi - K[:, j]
+    r = _item_rest_psych(K, items)
+    rows = []
+    for j, i in enumerate(items):
+        col = X[:, j]
+        ans = np.isfinite(col)
+        n = int(ans.sum())
+        share_dk = np.nan
+        if dk is not None and i in dk.columns:
+            m = dk.loc[sub, i].fillna(False).astype(bool).to_numpy()
+            asked_n = n + int(m.sum())
+            share_dk = m.sum() / asked_n if asked_n else np.nan
+        rows.append(
+            {
+                "role": role,
+                "domain": d,
+                "item": i,
+                "scale": instrument.item_scale(i).id,
+                "reverse": i in rev,
+                "n": n,
+                "mean": float(np.nanmean(K[:, j])) if n else np.nan,
+                "sd": float(np.nanstd(K[:, j], ddof=1)) if n > 1 else np.nan,
+                "item_rest": r[j],
+                "floor": float((col[ans] == lo).mean()) if n else np.nan,
+                "ceiling": float((col[ans] == hi).mean()) if n else np.nan,
+                "dont_know": share_dk,
+                "dif": np.nan,
+            }
+        )
+    return rows, (items, K)
+
+
+def _add_role_dif(
+    out: pd.DataFrame,
+    keyed_all: dict[tuple[str, str], tuple[list[str], np.ndarray]],
+    domains: Sequence[str],
+    dif_roles: tuple[str, str],
+) -> None:
+    """Fill ``out["dif"]`` in place for items on both roles' forms (rest score: the other shared items)."""
+    a, b = dif_roles
+    for d in domains:
+        if (a, d) not in keyed_all or (b, d) not in keyed_all:
+            continue
+        shared = [i for i in keyed_all[(a, d)][0] if i in keyed_all[(b, d)][0]]
+        if len(shared) < 3:
+            continue
+        parts = []
+        for role in (a, b):
+            items, K = keyed_all[(role, d)]
+            parts.append(K[:, [items.index(i) for i in shared]])
+        K2 = np.vstack(parts)
+        is_b = np.r_[np.zeros(len(parts[0]), bool), np.ones(len(parts[1]), bool)]
+        for j, i in enumerate(shared):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # rows with no other answer: NaN rest
+                rest = np.nanmean(np.delete(K2, j, axis=1), axis=1)
+            v = _role_dif(K2[:, j], rest, is_b)
+            out.loc[(out["item"] == i) & out["role"].isin([a, b]), "dif"] = v
+
+
+def _revise_because(
+    rec,
+    min_item_rest: float,
+    floor_ceiling: float,
+    max_dont_know: float,
+    dif_roles: tuple[str, str],
+    max_dif: float,
+) -> str:
+    """The plain-language reasons to revise one reviewed item ("" when none)."""
+    a, b = dif_roles
+    f = []
+    if pd.notna(rec.item_rest) and rec.item_rest < min_item_rest:
+        f.append(f"item-rest correlation {rec.item_rest:.2f} below {min_item_rest:.2f}")
+    if pd.notna(rec.floor) and rec.floor > floor_ceiling:
+        f.append(f"floor: {rec.floor:.0%} chose the lowest answer")
+    if pd.notna(rec.ceiling) and rec.ceiling > floor_ceiling:
+        f.append(f"ceiling: {rec.ceiling:.0%} chose the highest answer")
+    if pd.notna(rec.dont_know) and rec.dont_know > max_dont_know:
+        f.append(f"Don't know {rec.dont_know:.0%}")
+    if pd.notna(rec.dif) and abs(rec.dif) > max_dif:
+        f.append(
+            f"{b}s answer {abs(rec.dif):.2f} SD {'higher' if rec.dif > 0 else 'lower'} than {a}s "
+            "at the same rest score"
+        )
+    return "; ".join(f)

@@ -1283,7 +1283,74 @@ def _sentence(code: str, valence: str, name: str, rng: np.random.Generator) -> s
     return tmpl[int(rng.integers(len(tmpl)))]
 
 
-def _codings(  # noqa: C901 -- the documented generator of the sample's interviews, step by step
+@dataclass
+class _Codebook:
+    """The codebook as the interview generator uses it: groups, names, fixed valences and code pools."""
+
+    all_codes: list[str]
+    domains: list[str]
+    code_group: dict[str, str]
+    names: dict[str, str]
+    by_group: dict[str, list[str]]
+    fixed: dict[str, str]
+    asset_codes: dict[str, list[str]]
+    neg_codes: dict[str, list[str]]
+    record_valence: bool
+    barriers: list[str]
+    enablers: list[str]
+
+
+def _has_text(code: str, val: str) -> bool:
+    """Whether ``code`` has sentences of valence ``val`` (a code without templates has generic ones)."""
+    t = _TEXT.get(code)
+    return t is None or bool(t.get(val))
+
+
+def _codebook_pools(inst: Instrument) -> _Codebook:
+    """The instrument's codebook sorted into the pools excerpts draw from: asset, barrier and enabler codes."""
+    cb = inst.codebook.reset_index(drop=True)
+    domains = list(inst.domains["id"])
+    code_group = dict(zip(cb["id"], cb["group"]))
+    by_group: dict[str, list[str]] = {}
+    for c, gr in zip(cb["id"], cb["group"]):
+        by_group.setdefault(gr, []).append(c)
+    fixed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
+    # a code that always records one valence (2.0.0) is used only in excerpts of that valence
+    asset_codes = {
+        d: [c for c in by_group.get(d, []) if _has_text(c, "pos") and fixed.get(c) != "barrier"]
+        for d in domains
+    }
+    neg_codes = {
+        d: [c for c in by_group.get(d, []) if _has_text(c, "neg") and fixed.get(c) != "strength"]
+        for d in domains
+    }
+    barriers = [c for c, gr in code_group.items() if gr not in domains and gr.upper().startswith("BAR")]
+    enablers = [c for c, gr in code_group.items() if gr not in domains and not gr.upper().startswith("BAR")]
+    if not barriers:
+        barriers = [c for d in domains for c in neg_codes[d]]
+    if not enablers:
+        enablers = [c for d in domains for c in asset_codes[d]]
+    return _Codebook(
+        all_codes=list(cb["id"]),
+        domains=domains,
+        code_group=code_group,
+        names=dict(zip(cb["id"], cb["name"])),
+        by_group=by_group,
+        fixed=fixed,
+        asset_codes=asset_codes,
+        neg_codes=neg_codes,
+        record_valence=any(v in ("strength", "barrier") for v in fixed.values()),
+        barriers=barriers,
+        enablers=enablers,
+    )
+
+
+def _pick(rng: np.random.Generator, lst: list) -> Any:
+    """One element of ``lst``, drawn uniformly."""
+    return lst[int(rng.integers(len(lst)))]
+
+
+def _codings(
     inst: Instrument,
     rng: np.random.Generator,
     *,
@@ -1293,41 +1360,37 @@ def _codings(  # noqa: C901 -- the documented generator of the sample's intervie
     n_interviews,
     double_coded_share,
 ):
-    cb = inst.codebook.reset_index(drop=True)
-    domains = list(inst.domains["id"])
-    code_group = dict(zip(cb["id"], cb["group"]))
-    names = dict(zip(cb["id"], cb["name"]))
-    by_group: dict[str, list[str]] = {}
-    for c, gr in zip(cb["id"], cb["group"]):
-        by_group.setdefault(gr, []).append(c)
-
-    def has(code, val):
-        t = _TEXT.get(code)
-        return t is None or bool(t.get(val))
-
-    fixed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
-    # a code that always records one valence (2.0.0) is used only in excerpts of that valence
-    asset_codes = {
-        d: [c for c in by_group.get(d, []) if has(c, "pos") and fixed.get(c) != "barrier"] for d in domains
-    }
-    neg_codes = {
-        d: [c for c in by_group.get(d, []) if has(c, "neg") and fixed.get(c) != "strength"] for d in domains
-    }
-    record_valence = any(v in ("strength", "barrier") for v in fixed.values())
-    barriers = [c for c, gr in code_group.items() if gr not in domains and gr.upper().startswith("BAR")]
-    enablers = [c for c, gr in code_group.items() if gr not in domains and not gr.upper().startswith("BAR")]
-    if not barriers:
-        barriers = [c for d in domains for c in neg_codes[d]]
-    if not enablers:
-        enablers = [c for d in domains for c in asset_codes[d]]
-
-    S = len(school_ids)
+    """The interview part of a study, phase by phase: excerpts, personal details, exemplary quotes, coders."""
+    cbk = _codebook_pools(inst)
     sd = teach_base.std(axis=0)
     z = np.where(sd > 0, (teach_base - teach_base.mean(axis=0)) / np.where(sd > 0, sd, 1), 0.0)
+    excerpts = _draw_excerpts(cbk, rng, school_ids, z, n_interviews)
+    n = len(excerpts)
+    width = max(3, len(str(n)))
+    for i, ex in enumerate(excerpts):
+        ex["excerpt_id"] = f"E{i + 1:0{width}d}"
+    pii_idx = _add_personal_details(excerpts, rng)
+    # exemplary quotes: about 1 in 8, more likely for richer (multi-code) excerpts
+    for ex in excerpts:
+        p = 0.08 + 0.10 * (len(ex["codes"]) - 1)
+        ex["exemplary"] = bool(rng.random() < p)
+    rows, n_double, n_flip = _coding_rows(cbk, rng, excerpts, double_coded_share)
+    cols = ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text", "exemplary"]
+    if cbk.record_valence:
+        cols.append("valence")
+    cod = pd.DataFrame(rows, columns=cols)
+    cod = cod.sort_values(["excerpt_id", "coder", "code"], kind="mergesort").reset_index(drop=True)
+    cod["exemplary"] = cod["exemplary"].astype(bool)
+    cod.attrs["instrument_version"] = inst.version
+    info = _codings_info(cod, excerpts, pii_idx, n_interviews, n_double, n_flip, cbk.record_valence)
+    return cod, info
 
-    def pick(lst):
-        return lst[int(rng.integers(len(lst)))]
 
+def _draw_excerpts(
+    cbk: _Codebook, rng: np.random.Generator, school_ids, z: np.ndarray, n_interviews: int
+) -> list[dict[str, Any]]:
+    """Every interview's excerpts (two interviews per school, round robin), before their ids."""
+    S = len(school_ids)
     excerpts = []  # dicts: interview, school, role, codes(list, coder_a), text
     for k in range(n_interviews):
         s = (k // 2) % S
@@ -1336,88 +1399,110 @@ def _codings(  # noqa: C901 -- the documented generator of the sample's intervie
         n_ex = int(rng.integers(6, 10))
         for _ in range(n_ex):
             focus_domain = rng.random() < 0.75
-            d = int(rng.integers(len(domains)))
+            d = int(rng.integers(len(cbk.domains)))
             logit = 0.3 + 1.6 * z[s, d] + (0.5 if role == "leader" else 0.0)
             asset = rng.random() < 1 / (1 + math.exp(-logit))
-            codes, parts = [], []
             if asset:
-                if focus_domain and asset_codes[domains[d]]:
-                    c1 = pick(asset_codes[domains[d]])
-                else:
-                    c1 = pick(enablers)
-                codes.append(c1)
-                parts.append(_sentence(c1, "pos", names[c1], rng))
-                if rng.random() < 0.5:
-                    pool = (
-                        enablers
-                        if rng.random() < 0.6 or code_group[c1] not in domains
-                        else [c for c in asset_codes[code_group[c1]] if c != c1]
-                    )
-                    pool = [c for c in pool if c not in codes]
-                    if pool:
-                        c2 = pick(pool)
-                        codes.append(c2)
-                        parts.append(_sentence(c2, "pos", names[c2], rng))
+                codes, parts = _asset_codes(cbk, rng, cbk.domains[d], focus_domain)
             else:
-                c1 = pick(barriers)
-                codes.append(c1)
-                parts.append(_sentence(c1, "neg", names[c1], rng))
-                if rng.random() < 0.6 and focus_domain and neg_codes[domains[d]]:
-                    c2 = pick([c for c in neg_codes[domains[d]] if c not in codes] or neg_codes[domains[d]])
-                    if c2 not in codes:
-                        codes.append(c2)
-                        parts.append(_sentence(c2, "neg", names[c2], rng))
-                if rng.random() < 0.15:
-                    pool = [c for c in barriers if c not in codes]
-                    if pool:
-                        c3 = pick(pool)
-                        codes.append(c3)
-                        parts.append(_sentence(c3, "neg", names[c3], rng))
-            opener = pick(_LEADER_OPENERS) if role == "leader" and rng.random() < 0.25 else pick(_OPENERS)
-            person = _PEOPLE[int(rng.integers(len(_PEOPLE)))]
-            slots = {
-                "subj": pick(_SUBJECTS),
-                "name": person[0],
-                "she": person[1],
-                "her": person[2],
-                "day": pick(_DAYS),
-                "partner": pick(_PARTNERS),
-                "n": int(rng.integers(3, 6)),
-            }
-            text = opener + " ".join(parts) + pick(_CLOSERS["pos" if asset else "neg"])
-            text = text.format(**slots)
-            text = text[0].upper() + text[1:]
+                codes, parts = _barrier_codes(cbk, rng, cbk.domains[d], focus_domain)
             excerpts.append(
                 {
                     "interview_id": iid,
                     "school": school_ids[s],
                     "role": role,
                     "codes": codes,
-                    "text": text,
+                    "text": _excerpt_text(rng, role, parts, asset),
                     "asset": bool(asset),
                 }
             )
+    return excerpts
 
+
+def _asset_codes(
+    cbk: _Codebook, rng: np.random.Generator, domain: str, focus_domain: bool
+) -> tuple[list[str], list[str]]:
+    """The codes and sentences of an asset excerpt: a domain or enabler code, sometimes a second one."""
+    codes, parts = [], []
+    if focus_domain and cbk.asset_codes[domain]:
+        c1 = _pick(rng, cbk.asset_codes[domain])
+    else:
+        c1 = _pick(rng, cbk.enablers)
+    codes.append(c1)
+    parts.append(_sentence(c1, "pos", cbk.names[c1], rng))
+    if rng.random() < 0.5:
+        pool = (
+            cbk.enablers
+            if rng.random() < 0.6 or cbk.code_group[c1] not in cbk.domains
+            else [c for c in cbk.asset_codes[cbk.code_group[c1]] if c != c1]
+        )
+        pool = [c for c in pool if c not in codes]
+        if pool:
+            c2 = _pick(rng, pool)
+            codes.append(c2)
+            parts.append(_sentence(c2, "pos", cbk.names[c2], rng))
+    return codes, parts
+
+
+def _barrier_codes(
+    cbk: _Codebook, rng: np.random.Generator, domain: str, focus_domain: bool
+) -> tuple[list[str], list[str]]:
+    """The codes and sentences of a barrier excerpt: a barrier code, often the domain told as a gap."""
+    codes, parts = [], []
+    c1 = _pick(rng, cbk.barriers)
+    codes.append(c1)
+    parts.append(_sentence(c1, "neg", cbk.names[c1], rng))
+    neg = cbk.neg_codes[domain]
+    if rng.random() < 0.6 and focus_domain and neg:
+        c2 = _pick(rng, [c for c in neg if c not in codes] or neg)
+        if c2 not in codes:
+            codes.append(c2)
+            parts.append(_sentence(c2, "neg", cbk.names[c2], rng))
+    if rng.random() < 0.15:
+        pool = [c for c in cbk.barriers if c not in codes]
+        if pool:
+            c3 = _pick(rng, pool)
+            codes.append(c3)
+            parts.append(_sentence(c3, "neg", cbk.names[c3], rng))
+    return codes, parts
+
+
+def _excerpt_text(rng: np.random.Generator, role: str, parts: list[str], asset: bool) -> str:
+    """An excerpt's text: an opener, its sentences and a closer, with the template slots filled in."""
+    opener = _pick(rng, _LEADER_OPENERS) if role == "leader" and rng.random() < 0.25 else _pick(rng, _OPENERS)
+    person = _PEOPLE[int(rng.integers(len(_PEOPLE)))]
+    slots = {
+        "subj": _pick(rng, _SUBJECTS),
+        "name": person[0],
+        "she": person[1],
+        "her": person[2],
+        "day": _pick(rng, _DAYS),
+        "partner": _pick(rng, _PARTNERS),
+        "n": int(rng.integers(3, 6)),
+    }
+    text = opener + " ".join(parts) + _pick(rng, _CLOSERS["pos" if asset else "neg"])
+    text = text.format(**slots)
+    return text[0].upper() + text[1:]
+
+
+def _add_personal_details(excerpts: list[dict[str, Any]], rng: np.random.Generator) -> list[int]:
+    """Add the invented personal details of the redaction examples to a few excerpts; their indices."""
     n = len(excerpts)
-    width = max(3, len(str(n)))
-    for i, ex in enumerate(excerpts):
-        ex["excerpt_id"] = f"E{i + 1:0{width}d}"
-
-    # personal details for the redaction examples
     pii_idx = sorted(rng.choice(n, size=min(len(_PII_SENTENCES), n), replace=False).tolist()) if n else []
     for k, i in enumerate(pii_idx):
         dom = excerpts[i]["school"].lower() + "-schools"
         excerpts[i]["text"] += " " + _PII_SENTENCES[k].format(dom=dom)
+    return pii_idx
 
-    # exemplary quotes: about 1 in 8, more likely for richer (multi-code) excerpts
-    for ex in excerpts:
-        p = 0.08 + 0.10 * (len(ex["codes"]) - 1)
-        ex["exemplary"] = bool(rng.random() < p)
 
+def _coding_rows(
+    cbk: _Codebook, rng: np.random.Generator, excerpts: list[dict[str, Any]], double_coded_share: float
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Coder a's rows for every excerpt and coder b's for a random share; the number double-coded and flipped."""
     # second coder: double-codes a fixed share with realistic disagreement
+    n = len(excerpts)
     n_double = int(round(double_coded_share * n))
     double = set(rng.choice(n, size=n_double, replace=False).tolist()) if n_double else set()
-    all_codes = list(cb["id"])
     rows = []
     n_flip = 0
     for i, ex in enumerate(excerpts):
@@ -1426,38 +1511,50 @@ def _codings(  # noqa: C901 -- the documented generator of the sample's intervie
         for c in ex["codes"]:
             rows.append({**base, "coder": "coder_a", "code": c})
         if i in double:
-            b_codes = []
-            for c in ex["codes"]:
-                if rng.random() < 0.13:  # coder b does not apply this code ...
-                    if rng.random() < 0.6:  # ... and often uses a neighbouring one instead
-                        sib = [x for x in by_group[code_group[c]] if x != c and x not in ex["codes"]]
-                        if sib:
-                            b_codes.append(pick(sib))
-                else:
-                    b_codes.append(c)
-            if rng.random() < 0.12:  # an extra code coder a did not use
-                extra = [x for x in all_codes if x not in b_codes]
-                b_codes.append(pick(extra))
-            if not b_codes:
-                b_codes = [ex["codes"][0]]
+            b_codes = _coder_b_codes(cbk, rng, ex["codes"])
             for c in dict.fromkeys(b_codes):
                 val = base["valence"]
-                if fixed.get(c) in ("strength", "barrier"):
-                    val = fixed[c]
-                elif record_valence and rng.random() < 0.06:  # coder b reads the excerpt the other way
+                if cbk.fixed.get(c) in ("strength", "barrier"):
+                    val = cbk.fixed[c]
+                elif cbk.record_valence and rng.random() < 0.06:  # coder b reads the excerpt the other way
                     val = "barrier" if val == "strength" else "strength"
                     n_flip += 1
                 rows.append({**base, "coder": "coder_b", "code": c, "valence": val})
-    cols = ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text", "exemplary"]
-    if record_valence:
-        cols.append("valence")
-    cod = pd.DataFrame(rows, columns=cols)
-    cod = cod.sort_values(["excerpt_id", "coder", "code"], kind="mergesort").reset_index(drop=True)
-    cod["exemplary"] = cod["exemplary"].astype(bool)
-    cod.attrs["instrument_version"] = inst.version
+    return rows, n_double, n_flip
 
+
+def _coder_b_codes(cbk: _Codebook, rng: np.random.Generator, a_codes: list[str]) -> list[str]:
+    """Coder b's codes of an excerpt coder a coded ``a_codes``: some dropped or swapped, sometimes one extra."""
+    b_codes = []
+    for c in a_codes:
+        if rng.random() < 0.13:  # coder b does not apply this code ...
+            if rng.random() < 0.6:  # ... and often uses a neighbouring one instead
+                sib = [x for x in cbk.by_group[cbk.code_group[c]] if x != c and x not in a_codes]
+                if sib:
+                    b_codes.append(_pick(rng, sib))
+        else:
+            b_codes.append(c)
+    if rng.random() < 0.12:  # an extra code coder a did not use
+        extra = [x for x in cbk.all_codes if x not in b_codes]
+        b_codes.append(_pick(rng, extra))
+    if not b_codes:
+        b_codes = [a_codes[0]]
+    return b_codes
+
+
+def _codings_info(
+    cod: pd.DataFrame,
+    excerpts: list[dict[str, Any]],
+    pii_idx: list[int],
+    n_interviews: int,
+    n_double: int,
+    n_flip: int,
+    record_valence: bool,
+) -> dict[str, Any]:
+    """Truth's ``codings``: the counts drawn and the coding model's probabilities."""
+    n = len(excerpts)
     used_names = sorted({nm for nm in _NAMES if any(nm in ex["text"] for ex in excerpts)})
-    info = {
+    info: dict[str, Any] = {
         "n_interviews": n_interviews,
         "n_excerpts": n,
         "n_double_coded": n_double,
@@ -1479,7 +1576,7 @@ def _codings(  # noqa: C901 -- the documented generator of the sample's intervie
             "n_strength_codings": int((cod["valence"] == "strength").sum()),
             "n_barrier_codings": int((cod["valence"] == "barrier").sum()),
         }
-    return cod, info
+    return info
 
 
 # --------------------------------------------------------------------------- public API
@@ -1569,78 +1666,30 @@ def simulate_study(
     Samejima, F. (1969). Estimation of latent ability using a response pattern of graded
     scores. *Psychometrika Monograph Supplement*, 34(4, Pt. 2), No. 17.
     """
-    if n_schools < 1 or n_districts < 1 or n_districts > n_schools:
-        raise ValueError("need n_schools >= n_districts >= 1")
-    if respondents_per_school < 2:
-        raise ValueError("respondents_per_school must be at least 2")
-    if len(waves) < 1 or len(set(waves)) != len(waves):
-        raise ValueError("waves must be distinct wave ids")
-    for nm, v in (
-        ("leader_share", leader_share),
-        ("missing_rate", missing_rate),
-        ("straightliner_rate", straightliner_rate),
-        ("partial_rate", partial_rate),
-        ("linked_share", linked_share),
-        ("double_coded_share", double_coded_share),
-    ):
-        if not 0 <= v <= 1:
-            raise ValueError(f"{nm} must be between 0 and 1, got {v}")
+    design: dict[str, Any] = {
+        "n_schools": n_schools,
+        "n_districts": n_districts,
+        "respondents_per_school": respondents_per_school,
+        "leader_share": leader_share,
+        "district_staff_per_district": district_staff_per_district,
+        "waves": list(waves),
+        "missing_rate": missing_rate,
+        "straightliner_rate": straightliner_rate,
+        "partial_rate": partial_rate,
+        "linked_share": linked_share,
+        "n_interviews": n_interviews,
+        "double_coded_share": double_coded_share,
+    }
+    _check_design(design)
     inst = resolve(instrument)
-    domains = list(inst.domains["id"])
-    D = len(domains)
-    mu = np.array([_MU.get(d, _FALLBACK["mu"]) for d in domains])
-    school_sd = np.array([_SCHOOL_SD.get(d, _FALLBACK["school_sd"]) for d in domains])
-    resp_sd = np.array([_RESP_SD.get(d, _FALLBACK["resp_sd"]) for d in domains])
-    school_R = _cor_matrix(domains, _SCHOOL_COR, _FALLBACK["school_cor"])
-    resp_R = _cor_matrix(domains, _RESP_COR, _FALLBACK["resp_cor"])
-    growth_mean, growth_sd = _growth_params(domains, growth)
+    par = _true_params(inst, growth)
 
     master = np.random.default_rng(seed)
     (s_design, s_item_par, s_resp, s_items, s_contam, s_ids, s_roster, s_cod, s_mc) = master.spawn(9)
-    model = _ItemModel(inst, s_item_par, mu, resp_sd)
-
-    resp, roster, schools, tp = _survey(
-        inst,
-        model,
-        (s_design, s_resp, s_items, s_contam, s_ids, s_roster),
-        n_schools=n_schools,
-        n_districts=n_districts,
-        respondents_per_school=respondents_per_school,
-        leader_share=leader_share,
-        district_staff_per_district=district_staff_per_district,
-        waves=tuple(waves),
-        missing_rate=missing_rate,
-        straightliner_rate=straightliner_rate,
-        partial_rate=partial_rate,
-        growth_mean=growth_mean,
-        growth_sd=growth_sd,
-        linked_share=linked_share,
-        school_sd=school_sd,
-        school_R=school_R,
-        resp_R=resp_R,
-    )
-
-    # ---- Monte-Carlo truth: teachers at baseline, schools equally weighted, clean answers
-    S = n_schools
-    s_of = s_mc.integers(0, S, _MC_N)
-    e = s_mc.multivariate_normal(np.zeros(D), tp["cov_resp"], size=_MC_N, method="cholesky")
-    theta = mu + tp["u"][s_of] + e
-    xm = model.draw(theta, s_mc).astype(float)
-    # the teacher form's items (every item for 1.0.0, where all roles see all items)
-    tmask = (
-        model.asked[model.roles.index("teacher")]
-        if "teacher" in model.roles
-        else np.ones(len(model.ids), bool)
-    )
-    xm[:, ~tmask] = np.nan
-    sc = model.scores(xm)
-    score_cor = np.corrcoef(sc, rowvar=False)
-    alphas = {domains[d]: _alpha(xm[:, (model.dom == d) & tmask]) for d in range(D)}
-    between = tp["teach_base"].var(axis=0)
-    icc1 = {domains[d]: float(between[d] / sc[:, d].var()) for d in range(D)}
-    total_cov = tp["cov_school"] + tp["cov_resp"]
-    total_sd = np.sqrt(np.diag(total_cov))
-
+    model = _ItemModel(inst, s_item_par, par.mu, par.resp_sd)
+    streams = (s_design, s_resp, s_items, s_contam, s_ids, s_roster)
+    resp, roster, schools, tp = _draw_survey(inst, model, streams, par, design)
+    mc = _monte_carlo_truth(model, tp, par.mu, s_mc, n_schools)
     codings, cinfo = _codings(
         inst,
         s_cod,
@@ -1650,100 +1699,246 @@ def simulate_study(
         n_interviews=n_interviews,
         double_coded_share=double_coded_share,
     )
+    truth = _study_truth(seed, inst, design, par, model, tp, mc, cinfo)
+    if tp["dont_know"] is not None:
+        truth["dont_know"] = _dont_know_truth(tp["dont_know"], resp, model)
+    truth = _r(truth)
+    return Study(
+        responses=resp,
+        roster=roster,
+        schools=schools,
+        codings=codings,
+        truth=truth,
+        dont_know=tp["dont_know"],
+    )
 
-    def mat(m):
-        return {domains[i]: {domains[j]: float(m[i, j]) for j in range(D)} for i in range(D)}
 
-    def cor(c):
-        s = np.sqrt(np.diag(c))
-        return c / np.outer(s, s)
+def _check_design(design: dict[str, Any]) -> None:
+    """Raise ValueError for study design arguments the generator cannot draw."""
+    n_schools, n_districts = design["n_schools"], design["n_districts"]
+    if n_schools < 1 or n_districts < 1 or n_districts > n_schools:
+        raise ValueError("need n_schools >= n_districts >= 1")
+    if design["respondents_per_school"] < 2:
+        raise ValueError("respondents_per_school must be at least 2")
+    waves = design["waves"]
+    if len(waves) < 1 or len(set(waves)) != len(waves):
+        raise ValueError("waves must be distinct wave ids")
+    for nm in (
+        "leader_share",
+        "missing_rate",
+        "straightliner_rate",
+        "partial_rate",
+        "linked_share",
+        "double_coded_share",
+    ):
+        v = design[nm]
+        if not 0 <= v <= 1:
+            raise ValueError(f"{nm} must be between 0 and 1, got {v}")
 
-    gap_score = (tp["lead_base"] - tp["teach_base"]).mean(axis=0)
-    loads = model.std_loadings(total_sd)
+
+@dataclass
+class _TrueParams:
+    """The true domain parameters of a study: means, SDs, correlation matrices and growth."""
+
+    domains: list[str]
+    mu: np.ndarray
+    school_sd: np.ndarray
+    resp_sd: np.ndarray
+    school_R: np.ndarray
+    resp_R: np.ndarray
+    growth_mean: np.ndarray
+    growth_sd: np.ndarray
+
+
+def _true_params(inst: Instrument, growth: Any) -> _TrueParams:
+    """The true parameters of the instrument's domains (the tables above, or the fallback values)."""
+    domains = list(inst.domains["id"])
+    growth_mean, growth_sd = _growth_params(domains, growth)
+    return _TrueParams(
+        domains=domains,
+        mu=np.array([_MU.get(d, _FALLBACK["mu"]) for d in domains]),
+        school_sd=np.array([_SCHOOL_SD.get(d, _FALLBACK["school_sd"]) for d in domains]),
+        resp_sd=np.array([_RESP_SD.get(d, _FALLBACK["resp_sd"]) for d in domains]),
+        school_R=_cor_matrix(domains, _SCHOOL_COR, _FALLBACK["school_cor"]),
+        resp_R=_cor_matrix(domains, _RESP_COR, _FALLBACK["resp_cor"]),
+        growth_mean=growth_mean,
+        growth_sd=growth_sd,
+    )
+
+
+def _draw_survey(
+    inst: Instrument,
+    model: _ItemModel,
+    streams: tuple[np.random.Generator, ...],
+    par: _TrueParams,
+    design: dict[str, Any],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Draw the survey part of the study (responses, roster, schools) from the design and parameters."""
+    return _survey(
+        inst,
+        model,
+        streams,
+        n_schools=design["n_schools"],
+        n_districts=design["n_districts"],
+        respondents_per_school=design["respondents_per_school"],
+        leader_share=design["leader_share"],
+        district_staff_per_district=design["district_staff_per_district"],
+        waves=tuple(design["waves"]),
+        missing_rate=design["missing_rate"],
+        straightliner_rate=design["straightliner_rate"],
+        partial_rate=design["partial_rate"],
+        growth_mean=par.growth_mean,
+        growth_sd=par.growth_sd,
+        linked_share=design["linked_share"],
+        school_sd=par.school_sd,
+        school_R=par.school_R,
+        resp_R=par.resp_R,
+    )
+
+
+def _monte_carlo_truth(
+    model: _ItemModel, tp: dict[str, Any], mu: np.ndarray, rng: np.random.Generator, n_schools: int
+) -> dict[str, Any]:
+    """Monte-Carlo truth: score correlations, alpha and ICC(1) of clean baseline teacher answers."""
+    # teachers at baseline, schools equally weighted, clean answers
+    domains = model.domains
+    D = len(domains)
+    s_of = rng.integers(0, n_schools, _MC_N)
+    e = rng.multivariate_normal(np.zeros(D), tp["cov_resp"], size=_MC_N, method="cholesky")
+    theta = mu + tp["u"][s_of] + e
+    xm = model.draw(theta, rng).astype(float)
+    # the teacher form's items (every item for 1.0.0, where all roles see all items)
+    tmask = (
+        model.asked[model.roles.index("teacher")]
+        if "teacher" in model.roles
+        else np.ones(len(model.ids), bool)
+    )
+    xm[:, ~tmask] = np.nan
+    sc = model.scores(xm)
+    between = tp["teach_base"].var(axis=0)
+    return {
+        "score_cor": np.corrcoef(sc, rowvar=False),
+        "alphas": {domains[d]: _alpha(xm[:, (model.dom == d) & tmask]) for d in range(D)},
+        "icc1": {domains[d]: float(between[d] / sc[:, d].var()) for d in range(D)},
+    }
+
+
+def _mat(m: np.ndarray, domains: list[str]) -> dict[str, dict[str, float]]:
+    """A domains x domains matrix as ``{row domain: {column domain: value}}``."""
+    D = len(domains)
+    return {domains[i]: {domains[j]: float(m[i, j]) for j in range(D)} for i in range(D)}
+
+
+def _cor(c: np.ndarray) -> np.ndarray:
+    """The correlation matrix of a covariance matrix."""
+    s = np.sqrt(np.diag(c))
+    return c / np.outer(s, s)
+
+
+def _flagged(tp: dict[str, Any], waves: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The respondents of each data-quality problem, by wave and id: truth's ``data_quality``."""
+    pid, wave = tp["pid_rows"], tp["wave_rows"]
     flagged = {
         "straightliners": [
-            {"respondent_id": a, "wave": w}
-            for a, w in zip(tp["pid_rows"][tp["straight"]], tp["wave_rows"][tp["straight"]])
+            {"respondent_id": a, "wave": w} for a, w in zip(pid[tp["straight"]], wave[tp["straight"]])
         ],
         "partial": [
             {"respondent_id": a, "wave": w, "domains_answered": int(k)}
-            for a, w, k in zip(
-                tp["pid_rows"][tp["partial"]],
-                tp["wave_rows"][tp["partial"]],
-                tp["n_dom_answered"][tp["partial"]],
-            )
+            for a, w, k in zip(pid[tp["partial"]], wave[tp["partial"]], tp["n_dom_answered"][tp["partial"]])
         ],
         "speeders": [
-            {"respondent_id": a, "wave": w}
-            for a, w in zip(tp["pid_rows"][tp["speeders"]], tp["wave_rows"][tp["speeders"]])
+            {"respondent_id": a, "wave": w} for a, w in zip(pid[tp["speeders"]], wave[tp["speeders"]])
         ],
     }
     for flagged_rows in flagged.values():
         flagged_rows.sort(key=lambda r: (list(waves).index(r["wave"]), r["respondent_id"]))
+    return flagged
 
-    truth = {
+
+def _design_truth(design: dict[str, Any], tp: dict[str, Any]) -> dict[str, Any]:
+    """Truth's ``design``: the arguments, the counts drawn and the low-response example."""
+    return {
+        **design,
+        "n_rows": int(tp["n_rows"]),
+        "n_persons": int(tp["n_persons"]),
+        "n_linked": int(tp["linked_count"]),
+        "low_response_example": {
+            "school": tp["low_school"],
+            "role": "teacher",
+            "wave": list(design["waves"])[-1],
+            "target_rate": tp["low_rate"],
+        },
+    }
+
+
+def _model_truth(par: _TrueParams, model: _ItemModel, tp: dict[str, Any], total_sd: np.ndarray) -> dict:
+    """Truth's ``model``: the latent model's parameters and every item's parameters."""
+    domains = par.domains
+    loads = model.std_loadings(total_sd)
+    return {
+        "domains": domains,
+        "mu": dict(zip(domains, par.mu.tolist())),
+        "school_sd": dict(zip(domains, par.school_sd.tolist())),
+        "school_cor": _mat(par.school_R, domains),
+        "resp_sd": dict(zip(domains, par.resp_sd.tolist())),
+        "resp_cor": _mat(par.resp_R, domains),
+        "role_offset": {r: dict(zip(domains, v.tolist())) for r, v in tp["role_gap"].items()},
+        "growth_mean": dict(zip(domains, par.growth_mean.tolist())),
+        "growth_sd": dict(zip(domains, par.growth_sd.tolist())),
+        "district_staff": "u and g of a district office = mean over the district's schools",
+        "item_model": "y* = mu_d + b_j + a_j (theta_d - mu_d) + psi_j z; x = k for k-.5 <= y* < k+.5, "
+        "clipped to the scale; reverse-keyed items stored as (min+max) - x",
+        "items": [
+            {
+                "id": model.ids[j],
+                "domain": domains[model.dom[j]],
+                "reverse": bool(model.reverse[j]),
+                "a": float(model.a[j]),
+                "psi": float(model.psi[j]),
+                "b": float(model.b[j]),
+                "std_loading": float(loads[j]),
+            }
+            for j in range(len(model.ids))
+        ],
+    }
+
+
+def _schools_truth(domains: list[str], tp: dict[str, Any], n_schools: int) -> list[dict[str, Any]]:
+    """Truth's ``schools``: each school's district, name, effects ``u`` and growth ``g``."""
+    return [
+        {
+            "school": tp["school_ids"][s],
+            "district": tp["district_ids"][tp["school_district"][s]],
+            "name": tp["names"][s],
+            "u": dict(zip(domains, tp["u"][s].tolist())),
+            "growth": dict(zip(domains, tp["g"][s].tolist())),
+        }
+        for s in range(n_schools)
+    ]
+
+
+def _study_truth(
+    seed: int,
+    inst: Instrument,
+    design: dict[str, Any],
+    par: _TrueParams,
+    model: _ItemModel,
+    tp: dict[str, Any],
+    mc: dict[str, Any],
+    cinfo: dict[str, Any],
+) -> dict[str, Any]:
+    """The study's truth (before rounding), section by section, in the order of ``truth.json``'s keys."""
+    domains = par.domains
+    total_cov = tp["cov_school"] + tp["cov_resp"]
+    total_sd = np.sqrt(np.diag(total_cov))
+    gap_score = (tp["lead_base"] - tp["teach_base"]).mean(axis=0)
+    return {
         "generator": f"assetinv.simulate {GENERATOR_VERSION}",
         "seed": int(seed),
         "instrument_version": inst.version,
-        "design": {
-            "n_schools": n_schools,
-            "n_districts": n_districts,
-            "respondents_per_school": respondents_per_school,
-            "leader_share": leader_share,
-            "district_staff_per_district": district_staff_per_district,
-            "waves": list(waves),
-            "missing_rate": missing_rate,
-            "straightliner_rate": straightliner_rate,
-            "partial_rate": partial_rate,
-            "linked_share": linked_share,
-            "n_interviews": n_interviews,
-            "double_coded_share": double_coded_share,
-            "n_rows": int(tp["n_rows"]),
-            "n_persons": int(tp["n_persons"]),
-            "n_linked": int(tp["linked_count"]),
-            "low_response_example": {
-                "school": tp["low_school"],
-                "role": "teacher",
-                "wave": list(waves)[-1],
-                "target_rate": tp["low_rate"],
-            },
-        },
-        "model": {
-            "domains": domains,
-            "mu": dict(zip(domains, mu.tolist())),
-            "school_sd": dict(zip(domains, school_sd.tolist())),
-            "school_cor": mat(school_R),
-            "resp_sd": dict(zip(domains, resp_sd.tolist())),
-            "resp_cor": mat(resp_R),
-            "role_offset": {r: dict(zip(domains, v.tolist())) for r, v in tp["role_gap"].items()},
-            "growth_mean": dict(zip(domains, growth_mean.tolist())),
-            "growth_sd": dict(zip(domains, growth_sd.tolist())),
-            "district_staff": "u and g of a district office = mean over the district's schools",
-            "item_model": "y* = mu_d + b_j + a_j (theta_d - mu_d) + psi_j z; x = k for k-.5 <= y* < k+.5, "
-            "clipped to the scale; reverse-keyed items stored as (min+max) - x",
-            "items": [
-                {
-                    "id": model.ids[j],
-                    "domain": domains[model.dom[j]],
-                    "reverse": bool(model.reverse[j]),
-                    "a": float(model.a[j]),
-                    "psi": float(model.psi[j]),
-                    "b": float(model.b[j]),
-                    "std_loading": float(loads[j]),
-                }
-                for j in range(len(model.ids))
-            ],
-        },
-        "schools": [
-            {
-                "school": tp["school_ids"][s],
-                "district": tp["district_ids"][tp["school_district"][s]],
-                "name": tp["names"][s],
-                "u": dict(zip(domains, tp["u"][s].tolist())),
-                "growth": dict(zip(domains, tp["g"][s].tolist())),
-            }
-            for s in range(S)
-        ],
+        "design": _design_truth(design, tp),
+        "model": _model_truth(par, model, tp, total_sd),
+        "schools": _schools_truth(domains, tp, design["n_schools"]),
         "school_means": tp["school_truth"],
         "district_means": tp["district_truth"],
         "network_means": tp["network"],
@@ -1754,52 +1949,45 @@ def simulate_study(
                 f"of baseline teachers pooled over the study's schools, Monte-Carlo n={_MC_N}; "
                 "latent_within: Sigma_resp; latent_total: Sigma_school + Sigma_resp"
             ),
-            "score": mat(score_cor),
-            "latent_within": mat(resp_R),
-            "latent_total": mat(cor(total_cov)),
+            "score": _mat(mc["score_cor"], domains),
+            "latent_within": _mat(par.resp_R, domains),
+            "latent_total": _mat(_cor(total_cov), domains),
         },
         "reliability": {
-            "alpha": alphas,
+            "alpha": mc["alphas"],
             "definition": "Cronbach's alpha of each domain's items, baseline teachers, "
             f"Monte-Carlo n={_MC_N}",
         },
         "icc1": {
-            "values": icc1,
+            "values": mc["icc1"],
             "definition": "variance of true teacher baseline school means / variance of teacher "
             "baseline domain scores (Monte-Carlo, schools equally weighted)",
         },
-        "data_quality": flagged,
+        "data_quality": _flagged(tp, design["waves"]),
         "codings": cinfo,
     }
-    if tp["dont_know"] is not None:
-        dkf = tp["dont_know"]
-        roles_ = resp["role"].astype(str)
-        truth["dont_know"] = {
-            "code": int(cast(int, model.dk_code)),  # a Don't-know frame implies a code
-            "rule": (
-                f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
-                f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
-                f"and count items + {_DK_PAST} on the items about earlier partnerships"
-            ),
-            "n_cells": int(dkf.to_numpy().sum()),
-            "share_of_asked_by_role": {
-                r: float(
-                    dkf[roles_ == r].to_numpy().sum()
-                    / max(1, int(model.asked[model.roles.index(r)].sum()) * int((roles_ == r).sum()))
-                )
-                for r in model.roles
-                if (roles_ == r).any()
-            },
-        }
-    truth = _r(truth)
-    return Study(
-        responses=resp,
-        roster=roster,
-        schools=schools,
-        codings=codings,
-        truth=truth,
-        dont_know=tp["dont_know"],
-    )
+
+
+def _dont_know_truth(dkf: pd.DataFrame, resp: pd.DataFrame, model: _ItemModel) -> dict[str, Any]:
+    """Truth's ``dont_know``: the code, the rule that drew it and its share of asked items per role."""
+    roles_ = resp["role"].astype(str)
+    return {
+        "code": int(cast(int, model.dk_code)),  # a Don't-know frame implies a code
+        "rule": (
+            f"each asked, answered item of a non-straight-lining respondent is replaced by Don't know with "
+            f"probability {_DK_BASE} + role term {_DK_ROLE} + {_DK_LEADER_FREQ} for leaders on frequency "
+            f"and count items + {_DK_PAST} on the items about earlier partnerships"
+        ),
+        "n_cells": int(dkf.to_numpy().sum()),
+        "share_of_asked_by_role": {
+            r: float(
+                dkf[roles_ == r].to_numpy().sum()
+                / max(1, int(model.asked[model.roles.index(r)].sum()) * int((roles_ == r).sum()))
+            )
+            for r in model.roles
+            if (roles_ == r).any()
+        },
+    }
 
 
 def _instrument_entry(inst: Instrument) -> str:
@@ -1836,9 +2024,25 @@ def _fmt(x: float, nd: int = 2) -> str:
 
 
 def _truth_md(st: Study) -> str:
+    """TRUTH.md: the generating model and the true values of a study, section by section."""
     t = st.truth
     m = t["model"]
-    doms = m["domains"]
+    L = [
+        *_md_intro(t),
+        *_md_design(t),
+        *_md_latent_model(m),
+        *_md_item_model(m),
+        *_md_true_values(t),
+        *_md_school_tables(t),
+        *_md_codings(t),
+        *_md_dont_know(t),
+        *_md_reference(),
+    ]
+    return "\n".join(L) + "\n"
+
+
+def _md_intro(t: dict[str, Any]) -> list[str]:
+    """The title and the generator line of TRUTH.md."""
     L: list[str] = []
     a = L.append
     a("# TRUTH: how this sample was generated\n")
@@ -1847,6 +2051,13 @@ def _truth_md(st: Study) -> str:
         "Everything here is also in `truth.json` (machine-readable, 6 decimals). "
         "The data are **simulated**: the schools, people and quotes are invented.\n"
     )
+    return L
+
+
+def _md_design(t: dict[str, Any]) -> list[str]:
+    """TRUTH.md's Design section: sizes, roles, data-quality problems and the roster."""
+    L: list[str] = []
+    a = L.append
     a("## Design\n")
     d = t["design"]
     a(
@@ -1876,6 +2087,14 @@ def _truth_md(st: Study) -> str:
         f"respond; {lr['school']} teachers at {lr['wave']} have a low rate (about {lr['target_rate']:.0%}) "
         "as a suppression example.\n"
     )
+    return L
+
+
+def _md_latent_model(m: dict[str, Any]) -> list[str]:
+    """TRUTH.md's Latent model section: the formula, the parameter table and both correlation tables."""
+    doms = m["domains"]
+    L: list[str] = []
+    a = L.append
     a("## Latent model\n")
     a("For respondent *i* of school *s*, domain *d*, wave *t* (0 = baseline, 1 = follow-up):\n")
     a(
@@ -1908,6 +2127,13 @@ def _truth_md(st: Study) -> str:
         for r in doms:
             a(f"| {r} | " + " | ".join(_fmt(m[key][r][c]) for c in doms) + " |")
         a("")
+    return L
+
+
+def _md_item_model(m: dict[str, Any]) -> list[str]:
+    """TRUTH.md's Item model section: the graded response model and the item parameter table."""
+    L: list[str] = []
+    a = L.append
     a("## Item model (graded response, Samejima 1969)\n")
     a(
         "```\ny*[i,j] = mu[d] + b[j] + a[j] * (theta[i,d] - mu[d]) + psi[j] * z,   z ~ N(0,1)\n"
@@ -1927,6 +2153,14 @@ def _truth_md(st: Study) -> str:
             f"{_fmt(it['psi'], 3)} | {_fmt(it['b'], 3)} | {_fmt(it['std_loading'])} |"
         )
     a("")
+    return L
+
+
+def _md_true_values(t: dict[str, Any]) -> list[str]:
+    """The start of TRUTH.md's True values section: alpha, ICC(1), the gap and score correlations."""
+    doms = t["model"]["domains"]
+    L: list[str] = []
+    a = L.append
     a("## True values on the 1-5 score metric\n")
     a(
         "The true mean of a group is the expected domain score (mean of the domain's items after "
@@ -1956,7 +2190,15 @@ def _truth_md(st: Study) -> str:
     for r in doms:
         a(f"| {r} | " + " | ".join(_fmt(t["correlations"]["score"][r][c]) for c in doms) + " |")
     a("")
-    waves = d["waves"]
+    return L
+
+
+def _md_school_tables(t: dict[str, Any]) -> list[str]:
+    """The end of TRUTH.md's True values section: true school means per wave and school growth."""
+    doms = t["model"]["domains"]
+    waves = t["design"]["waves"]
+    L: list[str] = []
+    a = L.append
     a("True school means (all respondents; teachers in brackets), per wave:\n")
     a("| school | wave | " + " | ".join(doms) + " |")
     a("|---|---|" + "---|" * len(doms))
@@ -1981,6 +2223,13 @@ def _truth_md(st: Study) -> str:
             + " |"
         )
     a("")
+    return L
+
+
+def _md_codings(t: dict[str, Any]) -> list[str]:
+    """TRUTH.md's Interviews and coding section."""
+    L: list[str] = []
+    a = L.append
     c = t["codings"]
     a("## Interviews and coding\n")
     a(
@@ -2011,6 +2260,13 @@ def _truth_md(st: Study) -> str:
         f"- Personal details for redaction tests (invented; 555 numbers and example.org addresses) are in "
         f"excerpts {', '.join(c['pii']['excerpts'])}; personal names used: {', '.join(c['pii']['names'])}.\n"
     )
+    return L
+
+
+def _md_dont_know(t: dict[str, Any]) -> list[str]:
+    """TRUTH.md's Don't know section (none when the instrument has no Don't-know code)."""
+    L: list[str] = []
+    a = L.append
     if t.get("dont_know"):
         dk = t["dont_know"]
         a("## Don't know / Not applicable\n")
@@ -2027,12 +2283,19 @@ def _truth_md(st: Study) -> str:
             "- Don't know is drawn independently of the latent scores, so dropping it as missing does not bias "
             "the true means above; ticking the midpoint instead (as 1.0.0 forced) would pull every school toward 3.\n"
         )
+    return L
+
+
+def _md_reference() -> list[str]:
+    """TRUTH.md's Reference section."""
+    L: list[str] = []
+    a = L.append
     a("## Reference\n")
     a(
         "Samejima, F. (1969). Estimation of latent ability using a response pattern of graded scores. "
         "*Psychometrika Monograph Supplement*, 34(4, Pt. 2), No. 17."
     )
-    return "\n".join(L) + "\n"
+    return L
 
 
 def write_sample(folder, seed: int = 2026, **kwargs) -> list[Path]:

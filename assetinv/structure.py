@@ -1061,16 +1061,6 @@ _GROUP_WORDS = {
 }
 
 
-def _domain_items(instrument: Instrument, domain: str, roles: Sequence[str], columns) -> list[str]:
-    """The domain's items asked of every role present (role forms), that are in the data."""
-    ids = [i for i in instrument.item_ids(domain) if i in columns]
-    for r in roles:
-        if r in instrument.roles:
-            asked = set(instrument.item_ids(domain, role=r))
-            ids = [i for i in ids if i in asked]
-    return ids
-
-
 def _invariance_status(tab: pd.DataFrame) -> tuple[str, str]:
     """(status, reason) from an invariance table: holds, fails, or not tested."""
     v = tab["verdict"].astype(str)
@@ -1185,7 +1175,7 @@ def domain_invariance(
     roles = sorted(set(part["role"].dropna().astype(str))) if "role" in part else []
     rows = []
     for _, d in inst.domains.iterrows():
-        ids = _domain_items(inst, d["id"], roles, part.columns)
+        ids = inst.items_asked_of_all(d["id"], roles, part.columns)
         rev = [i for i in inst.reverse_ids(d["id"]) if i in ids]
         status, reason, tab = _one_domain_invariance(part, ids, rev, group, lev, cases_per_parameter, inst)
         row = {"domain": d["id"], "compared": group, "n_items": len(ids), "invariance": status}
