@@ -184,15 +184,6 @@ _CAP = 20
 # --------------------------------------------------------------------------- helpers
 
 
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks (for provenance records)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _norm(name: Any) -> str:
     """Header key: case-, whitespace-, underscore-, hyphen- and dot-insensitive."""
     s = unicodedata.normalize("NFKC", str(name)).replace("\ufeff", "")

@@ -36,6 +36,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from .checksums import file_sha256
 from .errors import DataError, Problem
 
 __all__ = [
@@ -157,14 +158,6 @@ def school_file_names(ids: Iterable[str]) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------- manifest
-def _sha(p: Path) -> str:
-    h = hashlib.sha256()
-    with open(p, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _safe_rel(rel: str) -> bool:
     parts = rel.split("/")
     return bool(rel) and not rel.startswith("/") and ".." not in parts and "" not in parts and "\\" not in rel
@@ -427,7 +420,7 @@ def commit(tmp: Path, out: Path, *, force: bool = False) -> list[str]:
     manifest = check_out(out, force=force) or {}
     out.mkdir(parents=True, exist_ok=True)
     new = sorted(str(p.relative_to(tmp)).replace(os.sep, "/") for p in tmp.rglob("*") if p.is_file())
-    hashes = {rel: _sha(tmp / rel) for rel in new}
+    hashes = {rel: file_sha256(tmp / rel) for rel in new}
     problems = []
     keep_aside = []
     for rel in new + [MANIFEST_NAME]:
@@ -484,7 +477,7 @@ def commit(tmp: Path, out: Path, *, force: bool = False) -> list[str]:
             os.replace(tmp / rel, dest)
         for rel in stale:
             p = out / rel
-            if p.is_file() and not p.is_symlink() and _sha(p) == manifest[rel]:
+            if p.is_file() and not p.is_symlink() and file_sha256(p) == manifest[rel]:
                 p.unlink()
         _write_manifest(out, hashes)
         shutil.rmtree(tmp, ignore_errors=True)

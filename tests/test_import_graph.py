@@ -26,6 +26,7 @@ LAYER_OF = {
     "ids": "instrument",
     "instrument": "instrument",
     "config": "instrument",
+    "checksums": "instrument",
     # io: reading and checking input files
     "io": "io",
     "safe_input": "io",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..checksums import file_sha256
 from ..codings_check import _load
 from ..errors import DataError
 from ..instrument import Instrument, resolve
-from ..io import file_sha256
 
 __all__ = ["read_codings"]
 

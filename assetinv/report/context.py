@@ -16,10 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..checksums import file_sha256
 from ..errors import DataError, Problem
 from ..ids import natural_key
 from ..instrument import load_instrument
-from ..io import file_sha256, read_config, read_responses, read_roster, read_schools, response_files
+from ..io import read_config, read_responses, read_roster, read_schools, response_files
 from ..outdir import school_file_names
 from ..privacy import MIN_N
 from ..qualitative import read_codings
