@@ -275,17 +275,24 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
     )
     if sentences:
         html += f"<ul>{sentences}</ul>"
-    html += _figure(
+    html += profile_figure(
+        ctx, school, "The school's domain means (dots, with 95% intervals) against the network means."
+    )
+    return Section("profile", "Asset profile", html, tables=["asset_profile"])
+
+
+def profile_figure(ctx: ReportContext, school: str, caption: str) -> str:
+    """The school's profile chart (drawn once, shown in its report and its one-page summary)."""
+    return _figure(
         ctx,
         "school_profile_plot",
         "fig-profile",
-        "The school's domain means (dots, with 95% intervals) against the network means.",
+        caption,
         ctx.tables["asset_profile"],
         school,
         title=f"{ctx.school_name(school)}: domains against the network",
         reuse=("profile", school),
     )
-    return Section("profile", "Asset profile", html, tables=["asset_profile"])
 
 
 def section_supports(ctx: ReportContext, school: str) -> Section:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .blocks import Section, _figure, _h3, _p, _rows, _status_html, esc
+from .blocks import Section, _h3, _p, _rows, _status_html, esc
 from .context import ReportContext
 from .reading import NOT_IMPACT
-from .sections import _support_plan, change_headline
+from .sections import _support_plan, change_headline, profile_figure
 
 __all__ = ["summary_sections", "strengths"]
 
@@ -80,15 +80,8 @@ def summary_sections(ctx: ReportContext, school: str, file_name: str | None = No
         "details, the interviews and how each number was made.",
         "note",
     )
-    html += _figure(
-        ctx,
-        "school_profile_plot",
-        "fig-profile",
-        "Domain means (school level, with 95% intervals) against the network means.",
-        ctx.tables["asset_profile"],
-        school,
-        title=f"{name}: domains against the network",
-        reuse=("profile", school),
+    html += profile_figure(
+        ctx, school, "Domain means (school level, with 95% intervals) against the network means."
     )
     html += _h3("Strengths to build on")
     st = strengths(ctx, school)
