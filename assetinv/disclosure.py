@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 
 from .privacy import MIN_INTERVIEWS, MIN_N, band_count
+from .scoring import GAP_STATS
 
 __all__ = [
     "RELEASE_LEDGER",
@@ -395,24 +396,29 @@ def _respondent_facts(rows: list, ctx, scores: pd.DataFrame) -> None:
             )
 
 
+def _school_fact(rows: list, family: str, domain: str, table: str, column: str, r: dict) -> None:
+    """A school row's ``n`` (baseline teachers and leaders), shown unless the row is suppressed."""
+    _fact(
+        rows,
+        family=family,
+        domain=domain,
+        unit=("school", str(r["school"]), domain),
+        table=table,
+        column=column,
+        value=r["n"],
+        schools=[r["school"]],
+        roles=_TEACH_LEAD,
+        waves=["baseline"],
+        shown=_shown(r),
+    )
+
+
 def _profile_facts(rows: list, prof: pd.DataFrame, domains: list, in_district: dict) -> None:
     """Asset profile: each school's row, and the network, other-schools and district means over them."""
     for d in domains:
         p = prof[prof["domain"] == d] if len(prof) else prof
         for r in p.to_dict("records"):
-            _fact(
-                rows,
-                family="scored",
-                domain=d,
-                unit=("school", str(r["school"]), d),
-                table="asset_profile",
-                column="n, mean",
-                value=r["n"],
-                schools=[r["school"]],
-                roles=_TEACH_LEAD,
-                waves=["baseline"],
-                shown=_shown(r),
-            )
+            _school_fact(rows, "scored", d, "asset_profile", "n, mean", r)
         # the network mean, each school's leave-one-out "other schools" mean (others_mean x (N - n) = network
         # sum - school sum) and the pages' district means pool the shown rows only (asset_profile leaves
         # suppressed schools out, secondary ones too): facts in the span of the school rows, kept in the
@@ -513,19 +519,7 @@ def _reliability_facts(rows: list, t: dict) -> None:
     """Reliability: school counts, the network n and mean, the ICC's mean group size."""
     rs = t.get("reliability_schools", pd.DataFrame())
     for r in rs.to_dict("records"):
-        _fact(
-            rows,
-            family="answered",
-            domain=r["domain"],
-            unit=("school", str(r["school"]), r["domain"]),
-            table="reliability_schools",
-            column="n",
-            value=r["n"],
-            schools=[r["school"]],
-            roles=_TEACH_LEAD,
-            waves=["baseline"],
-            shown=_shown(r),
-        )
+        _school_fact(rows, "answered", r["domain"], "reliability_schools", "n", r)
     rd = t.get("reliability_domains", pd.DataFrame())
     for r in rd.to_dict("records"):
         unit = ("reliability_network", r["domain"])
@@ -1147,16 +1141,7 @@ def _blank_cols(df: pd.DataFrame, mask, cols: Iterable[str], reason: str | None 
         df.loc[mask & (df["suppressed"].fillna("").astype(str) == ""), "suppressed"] = reason
 
 
-_GAP_STATS = [
-    "n_teachers",
-    "n_leaders",
-    "teacher_mean",
-    "leader_mean",
-    "gap",
-    "ci_low",
-    "ci_high",
-    "flagged_large",
-]
+_GAP_STATS = list(GAP_STATS)
 _CHANGE_STATS = [
     "estimate",
     "ci_low",

@@ -220,24 +220,88 @@ def _short_reason(reason: str) -> str:
     return "suppressed" if not reason else f"suppressed ({reason})"
 
 
-def _hidden_row(ax, y: float, lim: float, reason: str) -> None:
-    """A hatched box across a diverging chart's row, with the short reason the value is not shown."""
+def _hatched_row(
+    ax,
+    y: float,
+    left: float,
+    width: float,
+    text: str,
+    *,
+    x_text: float,
+    height: float = 0.6,
+    fontsize: float = 8,
+    pad: float = 1.5,
+) -> None:
+    """A hatched box across one row of a chart, with ``text`` (why nothing is drawn there) at ``x_text``."""
     ax.add_patch(
         Rectangle(
-            (-lim, y - 0.3), 2 * lim, 0.6, facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0.5, zorder=2
+            (left, y - height / 2),
+            width,
+            height,
+            facecolor="white",
+            edgecolor="0.6",
+            hatch=_HATCH,
+            lw=0.5,
+            zorder=2,
         )
     )
     ax.text(
-        0,
+        x_text,
         y,
-        _short_reason(reason),
+        text,
         ha="center",
         va="center",
-        fontsize=8,
+        fontsize=fontsize,
         color="0.2",
-        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": pad},
         zorder=4,
     )
+
+
+def _hidden_row(ax, y: float, lim: float, reason: str) -> None:
+    """A hatched box across a diverging chart's row, with the short reason the value is not shown."""
+    _hatched_row(ax, y, -lim, 2 * lim, _short_reason(reason), x_text=0)
+
+
+def _side_legend(ax, handles: Sequence[Artist]) -> list[str]:
+    """Put the legend in a column right of the axes; return its labels (for :func:`_fixed_layout`)."""
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return [str(h.get_label()) for h in handles]
+
+
+def _interval_figure(new_figure, df: pd.DataFrame, group_col: str, width: float, height: float):
+    """Row labels, figure, axes and row positions (top row first) of a diverging interval chart.
+
+    A table without ``group_col`` gets it, as "network" (``df`` is the chart's own blanked copy).
+    """
+    names = _short_names(df)
+    if group_col not in df:
+        df[group_col] = "network"
+    labels = _rows_label(df, group_col, names)
+    fig = new_figure(width, height, layout=None)
+    ax = fig.add_subplot()
+    return labels, fig, ax, np.arange(len(df))[::-1]
+
+
+def _interval_limit(df: pd.DataFrame, floor: float) -> float:
+    """Half-width of a diverging interval chart's x axis: the widest interval end plus 15%, at least ``floor``."""
+    shown = df[["ci_low", "ci_high"]].to_numpy(dtype=float)
+    return max(float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0, floor)
+
+
+def _interval_row(ax, y: float, r: dict, value: str, lim: float, colour: Any, **marker: Any) -> None:
+    """One row of a diverging interval chart: the 95% interval, the estimate's marker and its signed value."""
+    ax.plot([r["ci_low"], r["ci_high"]], [y, y], color=colour, lw=2.2, zorder=3)
+    ax.plot(r[value], y, ms=8, color=colour, zorder=4, ls="none", **marker)
+    ax.text(r["ci_high"] + lim * 0.03, y + 0.18, f"{r[value]:+.2f}", fontsize=8, color="0.1")
+
+
+def _interval_axes(ax, y: np.ndarray, labels: Sequence[str], lim: float) -> None:
+    """The x range, row labels and row range of a diverging interval chart (no horizontal grid lines)."""
+    ax.set_xlim(-lim, lim * 1.25)
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.6, len(labels) - 0.4)
+    ax.grid(axis="y", visible=False)
 
 
 @_styled
@@ -432,6 +496,35 @@ def _profile_chart(
     new_figure, profile: pd.DataFrame, school: str, *, title: str | None = None
 ) -> ReportFigure:
     """Draw :func:`school_profile_plot` on a figure from ``new_figure`` (matplotlib, or the report's SVG writer)."""
+    p, doms, names = _profile_rows(profile, school)
+    labels = [names.get(d, d) for d in doms]
+    asset_at = float(profile.attrs.get("asset_at", 4.0))
+    growth_below = float(profile.attrs.get("growth_below", 3.0))
+    fig = new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
+    ax = fig.add_subplot()
+    y = np.arange(len(doms))[::-1]
+    ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
+    ax.axvline(growth_below, color="0.35", ls=":", lw=1.1, zorder=1)
+    for yi, r in zip(y, _records(p)):
+        _profile_row(ax, yi, r)
+    ax.set_yticks(y, labels)
+    ax.set_xlim(1, 5)
+    ax.set_ylim(-0.6, len(doms) - 0.4)
+    ax.set_xlabel("mean score (1 to 5) with 95% interval")
+    ax.grid(axis="y", visible=False)
+    handles = _profile_legend_handles(asset_at, growth_below, hatched=bool((p["suppressed"] != "").any()))
+    legend_labels = _side_legend(ax, handles)
+    ax.set_title(title or f"School {school}: domains against the network")
+    _fixed_layout(fig, ylabels=labels, legend_labels=legend_labels)
+    fig.alt_text = _profile_alt_text(p, names, school)
+    return fig
+
+
+def _profile_rows(profile: pd.DataFrame, school: str) -> tuple[pd.DataFrame, list, dict]:
+    """The school's rows in domain order (numbers blanked where suppressed), the domains and their short names.
+
+    A listed school nobody answered for gets one suppressed row per domain ("no respondents").
+    """
     p = profile[profile["school"].astype(str) == str(school)]
     if p.empty:
         if profile.empty:
@@ -446,75 +539,30 @@ def _profile_chart(
     p = _blank_suppressed(p, ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "n"])
     doms = _domain_order(p)
     names = _short_names(p)
-    p = p.set_index("domain").loc[doms].reset_index()
-    asset_at = float(profile.attrs.get("asset_at", 4.0))
-    growth_below = float(profile.attrs.get("growth_below", 3.0))
-    fig = new_figure(7.2, 1.2 + 0.55 * len(doms), layout=None)
-    ax = fig.add_subplot()
-    y = np.arange(len(doms))[::-1]
-    ax.axvline(asset_at, color="0.35", ls="--", lw=0.9, zorder=1)
-    ax.axvline(growth_below, color="0.35", ls=":", lw=1.1, zorder=1)
-    used = set()
-    for yi, r in zip(y, _records(p)):
-        if pd.notna(r["network_mean"]):
-            ax.plot(
-                r["network_mean"],
-                yi,
-                marker="D",
-                ms=6,
-                color=_GREY,
-                mfc="white",
-                mew=1.4,
-                zorder=3,
-                ls="none",
-            )
-        if r["suppressed"] or pd.isna(r["mean"]):
-            ax.add_patch(
-                Rectangle(
-                    (1, yi - 0.3), 4, 0.6, facecolor="white", edgecolor="0.6", hatch=_HATCH, lw=0.5, zorder=2
-                )
-            )
-            ax.text(
-                3.0,
-                yi,
-                _short_reason(r["suppressed"]),
-                ha="center",
-                va="center",
-                fontsize=8,
-                color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
-                zorder=4,
-            )
-            continue
-        st = STATUS_STYLE.get(r["status"], STATUS_STYLE["typical"])
-        used.add(r["status"])
+    return p.set_index("domain").loc[doms].reset_index(), doms, names
+
+
+def _profile_row(ax, y: float, r: dict) -> None:
+    """One domain of the profile chart: the network mean, then the school's interval and mean (or a hatched blank)."""
+    if pd.notna(r["network_mean"]):
         ax.plot(
-            [r["ci_low"], r["ci_high"]], [yi, yi], color=st["color"], lw=2.2, solid_capstyle="butt", zorder=3
+            r["network_mean"], y, marker="D", ms=6, color=_GREY, mfc="white", mew=1.4, zorder=3, ls="none"
         )
-        ax.plot(
-            r["mean"],
-            yi,
-            marker=st["marker"],
-            ms=9,
-            color=st["color"],
-            mec="black",
-            mew=0.6,
-            zorder=4,
-            ls="none",
-        )
-        ax.text(
-            min(r["ci_high"] + 0.06, 4.75),
-            yi + 0.22,
-            f"{r['mean']:.1f}",
-            fontsize=8,
-            va="bottom",
-            color="0.1",
-        )
-    ax.set_yticks(y, [names.get(d, d) for d in doms])
-    ax.set_xlim(1, 5)
-    ax.set_ylim(-0.6, len(doms) - 0.4)
-    ax.set_xlabel("mean score (1 to 5) with 95% interval")
-    ax.grid(axis="y", visible=False)
+    if r["suppressed"] or pd.isna(r["mean"]):
+        _hatched_row(ax, y, 1, 4, _short_reason(r["suppressed"]), x_text=3.0)
+        return
+    st = STATUS_STYLE.get(r["status"], STATUS_STYLE["typical"])
+    ax.plot([r["ci_low"], r["ci_high"]], [y, y], color=st["color"], lw=2.2, solid_capstyle="butt", zorder=3)
+    ax.plot(
+        r["mean"], y, marker=st["marker"], ms=9, color=st["color"], mec="black", mew=0.6, zorder=4, ls="none"
+    )
+    ax.text(
+        min(r["ci_high"] + 0.06, 4.75), y + 0.22, f"{r['mean']:.1f}", fontsize=8, va="bottom", color="0.1"
+    )
+
+
+def _profile_legend_handles(asset_at: float, growth_below: float, *, hatched: bool) -> list[Artist]:
+    """The profile chart's legend: the three statuses, the network mean, both thresholds and (if any) suppressed."""
     handles: list[Artist] = [
         Line2D(
             [],
@@ -534,24 +582,23 @@ def _profile_chart(
         Line2D([], [], color="0.35", ls="--", label=f"asset standard ({asset_at:g})"),
         Line2D([], [], color="0.35", ls=":", label=f"growth threshold ({growth_below:g})"),
     ]
-    if (p["suppressed"] != "").any():
+    if hatched:
         handles.append(Patch(facecolor="white", edgecolor="0.6", hatch=_HATCH, label="suppressed"))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_title(title or f"School {school}: domains against the network")
-    _fixed_layout(
-        fig, ylabels=[names.get(d, d) for d in doms], legend_labels=[str(h.get_label()) for h in handles]
-    )
+    return handles
+
+
+def _profile_alt_text(p: pd.DataFrame, names: dict, school: str) -> str:
+    """Alt text of the profile chart: each domain's mean and status, or "suppressed"."""
     parts = []
     for r in _records(p):
         if r["suppressed"] or pd.isna(r["mean"]):
             parts.append(f"{names.get(r['domain'], r['domain'])} suppressed")
         else:
             parts.append(f"{names.get(r['domain'], r['domain'])} {r['mean']:.1f} ({r['status']})")
-    fig.alt_text = (
+    return (
         f"Dot-and-interval chart of school {school}'s mean score in each domain with its 95% interval, "
         f"against the network mean: " + "; ".join(parts) + "."
     )
-    return fig
 
 
 def _rows_label(df: pd.DataFrame, group_col: str, names: dict) -> list[str]:
@@ -603,16 +650,8 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
     c = _blank_suppressed(
         change, ["estimate", "ci_low", "ci_high", "effect_size", "hedges_g", "n_baseline", "n_followup"]
     )
-    names = _short_names(c)
-    if "scope" not in c:
-        c["scope"] = "network"
-    labels = _rows_label(c, "scope", names)
-    fig = new_figure(8.2, 1.3 + 0.42 * len(c), layout=None)
-    ax = fig.add_subplot()
-    y = np.arange(len(c))[::-1]
-    shown = c[["ci_low", "ci_high"]].to_numpy(dtype=float)
-    lim = float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0
-    lim = max(lim, 0.3)
+    labels, fig, ax, y = _interval_figure(new_figure, c, "scope", 8.2, 1.3 + 0.42 * len(c))
+    lim = _interval_limit(c, 0.3)
     ax.axvline(0, color="0.3", lw=1)
     for yi, r in zip(y, _records(c)):
         if r["suppressed"] or pd.isna(r["estimate"]):
@@ -620,32 +659,19 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
             continue
         sig = r["ci_low"] > 0 or r["ci_high"] < 0
         col = _PAL[0] if r["estimate"] >= 0 else _PAL[3]
-        ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=col, lw=2.2, zorder=3)
-        ax.plot(
-            r["estimate"],
-            yi,
-            marker="o" if r["estimate"] >= 0 else "s",
-            ms=8,
-            color=col,
-            mfc=col if sig else "white",
-            mec=col,
-            mew=1.6,
-            zorder=4,
-            ls="none",
+        marker = "o" if r["estimate"] >= 0 else "s"
+        _interval_row(
+            ax, yi, r, "estimate", lim, col, marker=marker, mfc=col if sig else "white", mec=col, mew=1.6
         )
-        ax.text(r["ci_high"] + lim * 0.03, yi + 0.18, f"{r['estimate']:+.2f}", fontsize=8, color="0.1")
-    ax.set_xlim(-lim, lim * 1.25)
-    ax.set_yticks(y, labels)
-    ax.set_ylim(-0.6, len(c) - 0.4)
-    ax.grid(axis="y", visible=False)
+    _interval_axes(ax, y, labels, lim)
     ax.set_xlabel("change in mean score (points on the 1 to 5 scale)\nfollow-up minus baseline")
     handles = [
         Line2D([], [], marker="o", color=_PAL[0], ls="none", ms=7, label="interval excludes 0"),
         Line2D([], [], marker="o", color=_PAL[0], mfc="white", ls="none", ms=7, label="interval includes 0"),
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    legend_labels = _side_legend(ax, handles)
     ax.set_title(title or "Change between waves")
-    _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
+    _fixed_layout(fig, ylabels=labels, legend_labels=legend_labels, xlabel_lines=2)
     parts = []
     for lab, r in zip(labels, _records(c)):
         parts.append(
@@ -707,15 +733,8 @@ def _gap_chart(
         gaps, ["gap", "ci_low", "ci_high", "teacher_mean", "leader_mean", "n_teachers", "n_leaders"]
     )
     large = float(large if large is not None else gaps.attrs.get("large", 0.5))
-    names = _short_names(g)
-    if "group" not in g:
-        g["group"] = "network"
-    labels = _rows_label(g, "group", names)
-    fig = new_figure(8.4, 1.4 + 0.42 * len(g), layout=None)
-    ax = fig.add_subplot()
-    y = np.arange(len(g))[::-1]
-    shown = g[["ci_low", "ci_high"]].to_numpy(dtype=float)
-    lim = max(float(np.nanmax(np.abs(shown))) * 1.15 if np.isfinite(shown).any() else 1.0, large * 1.6)
+    labels, fig, ax, y = _interval_figure(new_figure, g, "group", 8.4, 1.4 + 0.42 * len(g))
+    lim = _interval_limit(g, large * 1.6)
     ax.axvspan(-large, large, color="0.92", zorder=0)
     ax.axvline(0, color="0.3", lw=1)
     for yi, r in zip(y, _records(g)):
@@ -724,24 +743,13 @@ def _gap_chart(
             continue
         flagged = bool(r.get("flagged_large")) if pd.notna(r.get("flagged_large")) else abs(r["gap"]) >= large
         col = _PAL[4] if flagged else _PAL[7]
-        ax.plot([r["ci_low"], r["ci_high"]], [yi, yi], color=col, lw=2.2, zorder=3)
-        ax.plot(
-            r["gap"],
-            yi,
-            marker="D" if flagged else "o",
-            ms=8,
-            color=col,
-            mfc=col if flagged else "white",
-            mec="black" if flagged else col,
-            mew=1.3,
-            zorder=4,
-            ls="none",
+        style = (
+            {"marker": "D", "mfc": col, "mec": "black"}
+            if flagged
+            else {"marker": "o", "mfc": "white", "mec": col}
         )
-        ax.text(r["ci_high"] + lim * 0.03, yi + 0.18, f"{r['gap']:+.2f}", fontsize=8, color="0.1")
-    ax.set_xlim(-lim, lim * 1.25)
-    ax.set_yticks(y, labels)
-    ax.set_ylim(-0.6, len(g) - 0.4)
-    ax.grid(axis="y", visible=False)
+        _interval_row(ax, yi, r, "gap", lim, col, mew=1.3, **style)
+    _interval_axes(ax, y, labels, lim)
     ax.set_xlabel("leader mean minus teacher mean (points)\nright of 0: leaders more positive than teachers")
     handles = [
         Line2D(
@@ -757,7 +765,7 @@ def _gap_chart(
         Line2D([], [], marker="o", color=_PAL[7], mfc="white", ls="none", ms=7, label="smaller gap"),
         Patch(facecolor="0.92", label=f"within \u00b1{large:g}"),
     ]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    legend_labels = _side_legend(ax, handles)
     if title is None:
         title = "Leader and teacher perceptions"
         if g["group"].nunique() == 1:
@@ -765,7 +773,7 @@ def _gap_chart(
             grp = str(g["group"].iloc[0])
             title += ": the whole network" if grp == "network" else f": {lvl} {grp}".rstrip()
     ax.set_title(title)
-    _fixed_layout(fig, ylabels=labels, legend_labels=[str(h.get_label()) for h in handles], xlabel_lines=2)
+    _fixed_layout(fig, ylabels=labels, legend_labels=legend_labels, xlabel_lines=2)
     parts = []
     for lab, r in zip(labels, _records(g)):
         parts.append(
@@ -853,21 +861,50 @@ def _item_chart(
     cats = sorted(labels)
     pct = [f"pct_{k}" for k in cats]
     t = _blank_suppressed(items, pct + ["pct_agree"]).reset_index(drop=True)
-    names = domain_names or {}
-    doms = list(dict.fromkeys(t["domain"]))
-    records = _records(t)
-    rows: list[tuple[str, Any]] = []
-    for d in doms:
-        rows.append(("head", d))
-        rows += [("item", i) for i in t.index[t["domain"] == d]]
+    rows = _item_rows(t)
     fig = new_figure(7.4, 0.9 + 0.2 * len(rows), layout=None)
     ax = fig.add_subplot()
-    y = np.arange(len(rows))[::-1]
-    ticks, ticklabels = [], []
-    mid = len(cats) // 2
-    parts = []
-    segments: list[list[tuple[float, float, float]]] = [[] for _ in cats]
-    for yi, (kind, ref) in zip(y, rows):
+    ticks, ticklabels, parts = _item_bars(ax, t, rows, pct, domain_names or {})
+    _item_axes(ax, ticks, ticklabels, len(rows))
+    _item_legend(ax, labels, cats)
+    if title:
+        ax.set_title(title, pad=18)
+    _fixed_layout(
+        fig,
+        ylabels=ticklabels,
+        ytick_size=7.5,
+        top=28.6 if title else 16.0,
+        xlabel=ax.get_xlabel(),
+        xlabel_size=8.0,
+    )
+    fig.alt_text = (
+        "Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
+        "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + "."
+    )
+    return fig
+
+
+def _item_rows(t: pd.DataFrame) -> list[tuple[str, Any]]:
+    """The chart's rows from the top: ``("head", domain)`` before each domain's ``("item", row index)``."""
+    rows: list[tuple[str, Any]] = []
+    for d in dict.fromkeys(t["domain"]):
+        rows.append(("head", d))
+        rows += [("item", i) for i in t.index[t["domain"] == d]]
+    return rows
+
+
+def _item_bars(
+    ax, t: pd.DataFrame, rows: list[tuple[str, Any]], pct: list[str], names: dict
+) -> tuple[list, list[str], list[str]]:
+    """Draw the domain headings and every item's bar (or hatched blank) and % agree.
+
+    Returns the items' tick positions, their tick labels and their parts of the alt text.
+    """
+    records = _records(t)
+    ticks, ticklabels, parts = [], [], []
+    mid = len(pct) // 2
+    segments: list[list[tuple[float, float, float]]] = [[] for _ in pct]
+    for yi, (kind, ref) in zip(np.arange(len(rows))[::-1], rows):
         if kind == "head":
             ax.text(-100, yi, names.get(ref, ref), ha="left", va="center", fontsize=8.5, fontweight="bold")
             continue
@@ -876,33 +913,11 @@ def _item_chart(
         ticks.append(yi)
         ticklabels.append(f"{r['item']} {_clip(r.get('text', ''), 46)}{rev}")
         if r["suppressed"] or pd.isna(r[pct[0]]):
-            ax.add_patch(
-                Rectangle(
-                    (-100, yi - 0.38),
-                    200,
-                    0.76,
-                    facecolor="white",
-                    edgecolor="0.6",
-                    hatch=_HATCH,
-                    lw=0.5,
-                    zorder=2,
-                )
-            )
-            ax.text(
-                0,
-                yi,
-                "suppressed",
-                ha="center",
-                va="center",
-                fontsize=7.5,
-                color="0.2",
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-                zorder=4,
-            )
+            _hatched_row(ax, yi, -100, 200, "suppressed", x_text=0, height=0.76, fontsize=7.5, pad=1)
             parts.append(f"{r['item']} suppressed")
             continue
         vals = [float(r[c]) for c in pct]
-        neutral = vals[mid] if len(cats) % 2 else 0.0
+        neutral = vals[mid] if len(pct) % 2 else 0.0
         left = -(sum(vals[:mid]) + neutral / 2)
         for k, v in enumerate(vals):
             segments[k].append((yi, v, left))
@@ -923,15 +938,24 @@ def _item_chart(
                 lw=0.4,
                 zorder=3,
             )
+    return ticks, ticklabels, parts
+
+
+def _item_axes(ax, ticks: list, ticklabels: list[str], n_rows: int) -> None:
+    """The zero line, item labels, ranges, percentage ticks and x label of the item chart."""
     ax.axvline(0, color="0.2", lw=0.8, zorder=4)
     ax.set_yticks(ticks, ticklabels, fontsize=7.5)
-    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.set_ylim(-0.7, n_rows - 0.3)
     ax.set_xlim(-100, 112)
     ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
     ax.set_xlabel(
         "share of staff answering: disagree (left of 0) and agree (right); number = % agree", fontsize=8
     )
     ax.grid(axis="y", visible=False)
+
+
+def _item_legend(ax, labels: dict, cats: list) -> None:
+    """One row of answer colours centred above the item chart."""
     handles = [
         Patch(facecolor=_LIKERT_COLOURS[k % len(_LIKERT_COLOURS)], label=labels[c])
         for k, c in enumerate(cats)
@@ -946,21 +970,6 @@ def _item_chart(
         handlelength=1.2,
         columnspacing=0.9,
     )
-    if title:
-        ax.set_title(title, pad=18)
-    _fixed_layout(
-        fig,
-        ylabels=ticklabels,
-        ytick_size=7.5,
-        top=28.6 if title else 16.0,
-        xlabel=ax.get_xlabel(),
-        xlabel_size=8.0,
-    )
-    fig.alt_text = (
-        "Diverging stacked bars of the answers to each statement, grouped by domain; (R) marks "
-        "reverse-worded statements, where agreeing means less of the asset: " + "; ".join(parts) + "."
-    )
-    return fig
 
 
 # ------------------------------------------------------------------ joint display (survey beside interviews)

@@ -492,35 +492,12 @@ def _bvn_density(h, k, r):
 _BIG = 10.0  # |threshold| cap in resamples where an item's end category is empty (Phi(10) = 1 - 8e-24)
 
 
-def _bvnu_arr(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Genz's ``bvnu`` elementwise over finite arrays ``h``, ``k``, ``r`` of one shape.
-
-    The same rules as :func:`_bvnu_scalar` (6, 12 or 20 Gauss-Legendre points by
-    ``|r|``, Drezner-Wesolowsky above ``|r| = .925``), with each element's own ``r``.
-    """
-    tp = 2 * np.pi
-    out = np.empty(np.shape(h))
-    ar = np.abs(r)
-    for n, a0, a1 in ((6, 0.0, 0.3), (12, 0.3, 0.75), (20, 0.75, 0.925)):
-        sel = (ar >= a0) & (ar < a1)
-        if sel.any():
-            xg, wg = _GL[n]
-            w = np.concatenate([wg, wg])
-            x = np.concatenate([1 - xg, 1 + xg])
-            hl, kl = h[sel], k[sel]
-            asr = np.arcsin(r[sel]) / 2
-            sn = np.sin(asr[:, None] * x)
-            e = np.exp((sn * (hl * kl)[:, None] - ((hl * hl + kl * kl) / 2)[:, None]) / (1 - sn * sn)) @ w
-            out[sel] = e * asr / tp + _phi(-hl) * _phi(-kl)
-    hi = ar >= 0.925
-    if hi.any():
-        out[hi] = _bvnu_high(h[hi], k[hi], r[hi])
-    return np.clip(out, 0.0, 1.0)
-
-
 def _bvnu_rows(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """:func:`_bvnu_arr` for a grid of points per row (``h``, ``k``: (M, m)) sharing the row's
-    ``r`` (M,): the sines of the quadrature depend on ``r`` only, so they are formed once per row.
+    """Genz's ``bvnu`` for a grid of points per row (``h``, ``k``: (M, m)) sharing the row's ``r`` (M,).
+
+    The same rules as :func:`_bvnu_scalar` (6, 12 or 20 Gauss-Legendre points by ``|r|``,
+    Drezner-Wesolowsky above ``|r| = .925``); the sines of the quadrature depend on ``r`` only, so
+    they are formed once per row. One point per row (m = 1) gives each point its own ``r``.
     """
     tp = 2 * np.pi
     out = np.empty(h.shape)

@@ -1411,6 +1411,19 @@ def _profile_frame(rows: list[dict], doms: list[str], school) -> pd.DataFrame:
 # --------------------------------------------------------------------------- #
 # 4. Perception gaps
 # --------------------------------------------------------------------------- #
+#: the statistics of a perception-gap row (:func:`perception_gaps`), the columns a suppression blanks
+GAP_STATS = (
+    "n_teachers",
+    "n_leaders",
+    "teacher_mean",
+    "leader_mean",
+    "gap",
+    "ci_low",
+    "ci_high",
+    "flagged_large",
+)
+
+
 def perception_gaps(
     scores: pd.DataFrame,
     *,
@@ -1531,26 +1544,11 @@ def perception_gaps(
                     flagged_large=bool(abs(gap) >= large),
                 )
             rows.append(row)
-    cols = [
-        "level",
-        "group",
-        "domain",
-        "domain_name",
-        "n_teachers",
-        "n_leaders",
-        "teacher_mean",
-        "leader_mean",
-        "gap",
-        "ci_low",
-        "ci_high",
-        "flagged_large",
-        "suppressed",
-    ]
-    out = pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=["level", "group", "domain", "domain_name", *GAP_STATS, "suppressed"])
     if level != "network" and len(out):
         _protect_gaps(out, sub, level, role, doms, min_n)
     out["flagged_large"] = out["flagged_large"].astype("boolean")
-    for c in cols[4:11]:
+    for c in GAP_STATS[:-1]:  # every statistic but the flag
         out[c] = out[c].astype("float64")
     out.attrs = {"instrument_version": spec.version, "min_n": min_n, "large": large, "wave": wave}
     return out

@@ -88,8 +88,7 @@ def test_no_function_over_80_lines_unless_listed():
 
 
 def test_listed_long_functions_exist_and_say_why():
-    allowed = documented_long_functions()
-    assert allowed, "the 'Long functions' section lists nothing"
+    allowed = documented_long_functions()  # empty when every function is under the limit
     lengths = function_lengths()
     missing = sorted(name for name in allowed if name not in lengths)
     assert not missing, f"docs/design.md lists functions that do not exist: {missing}"
