@@ -877,8 +877,8 @@ def _units_used(facts: _Facts, M: np.ndarray, act: list[int], target: np.ndarray
     return used
 
 
-def _lp_width(c, A, b, A_ub, b_ub) -> float:
-    """Max - min of ``c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0`` (inf when unbounded)."""
+def _lp_min_max(c, A, b, A_ub, b_ub) -> tuple:
+    """``linprog`` (HiGHS) results minimising ``c @ x`` and ``-c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0``."""
     from scipy.optimize import linprog
 
     kw = {
@@ -889,7 +889,12 @@ def _lp_width(c, A, b, A_ub, b_ub) -> float:
         "bounds": (0, None),
         "method": "highs",
     }
-    lo, hi = linprog(c, **kw), linprog(-c, **kw)
+    return linprog(c, **kw), linprog(-c, **kw)
+
+
+def _lp_width(c, A, b, A_ub, b_ub) -> float:
+    """Max - min of ``c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0`` (inf when unbounded)."""
+    lo, hi = _lp_min_max(c, A, b, A_ub, b_ub)
     if lo.status != 0 or hi.status != 0:
         return np.inf
     return float(-hi.fun - lo.fun)
@@ -1099,19 +1104,7 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
 
 def _bound(out: dict, c: np.ndarray, args: tuple, label: str) -> None:
     """Solve both LPs of one set; record its width in ``out`` (``narrowest``, ``exact``)."""
-    from scipy.optimize import linprog
-
-    A, b, A_ub, b_ub = args
-    kw = {
-        "A_eq": A if len(A) else None,
-        "b_eq": b if len(A) else None,
-        "A_ub": A_ub,
-        "b_ub": b_ub,
-        "bounds": (0, None),
-        "method": "highs",
-    }
-    lo = linprog(c, **kw)
-    hi = linprog(-c, **kw)
+    lo, hi = _lp_min_max(c, *args)
     if lo.status != 0 or hi.status not in (0, 3):
         return
     width = np.inf if hi.status == 3 else float(-hi.fun - lo.fun)
