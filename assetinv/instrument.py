@@ -300,7 +300,7 @@ class Instrument:
         --------
         >>> from assetinv import load_instrument
         >>> len(load_instrument().item_ids())
-        64
+        66
         >>> load_instrument().item_ids("OS", role="district")[-1]
         'OS31'
         """
@@ -792,9 +792,9 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     >>> from assetinv import load_instrument
     >>> inst = load_instrument()
     >>> inst.version, len(inst.domains), len(inst.items)
-    ('2.0.0', 4, 64)
+    ('2.0.0', 4, 66)
     >>> inst.items.groupby("domain", sort=False).size().to_dict()
-    {'EX': 14, 'LM': 11, 'CN': 16, 'OS': 23}
+    {'EX': 14, 'LM': 11, 'CN': 18, 'OS': 23}
     >>> load_instrument("1.0.0").version, len(load_instrument("1.0.0").items)
     ('1.0.0', 32)
 
