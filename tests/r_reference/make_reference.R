@@ -129,6 +129,10 @@ alpha_case <- function(name, dataset, x, keys = NULL, listwise = FALSE,
              digits = NA, auto_unbox = TRUE, na = "null", null = "null", pretty = TRUE)
   invisible(res)
 }
+if (identical(commandArgs(TRUE), "v2")) {  # only the 2.0.0 sample's references (make_reference_v2.R)
+  source("tests/r_reference/make_reference_v2.R")
+  quit(save = "no")
+}
 
 alpha_case("bfi_A", "bfi", bfi[, paste0("A", 1:5)], keys = "A1")
 alpha_case("bfi_C", "bfi", bfi[, paste0("C", 1:5)], keys = c("C4", "C5"))
