@@ -58,7 +58,7 @@ for (v in hs_items) hsm[runif(nrow(hsm)) < 0.08, v] <- NA      # 8% MCAR per ite
 hsm[5, hs_items] <- NA                                           # one empty case (lavaan drops it)
 wcsv(hsm, "hs1939_miss")
 
-resp <- read.csv("data/responses.csv", check.names = FALSE)
+resp <- read.csv("tests/fixtures/v1_sample/responses.csv", check.names = FALSE)  # the 1.0.0 sample
 base <- resp[resp$wave == "baseline", ]
 rev_items <- c("EX04", "EX07", "LM04", "LM07", "CN04", "CN07", "OS04", "OS07")
 doms <- c("EX", "LM", "CN", "OS")
