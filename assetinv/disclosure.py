@@ -1134,7 +1134,6 @@ def _blank_cols(df: pd.DataFrame, mask, cols: Iterable[str], reason: str | None 
         df.loc[mask & (df["suppressed"].fillna("").astype(str) == ""), "suppressed"] = reason
 
 
-_GAP_STATS = list(GAP_STATS)
 _CHANGE_STATS = [
     "estimate",
     "ci_low",
@@ -1229,7 +1228,7 @@ def _apply_gaps(ctx, gaps: set) -> None:
         m = np.array(
             [(str(r["level"]), str(r["group"]), r["domain"]) in gaps for _, r in net.iterrows()], dtype=bool
         )
-        _blank_cols(net, m, _GAP_STATS)
+        _blank_cols(net, m, GAP_STATS)
     gb = ctx.tables.get("gaps_by_school")
     if gb is None or not len(gb):
         return
@@ -1253,14 +1252,14 @@ def _apply_gaps(ctx, gaps: set) -> None:
                 where = f"district {nxt['group']}" if nxt["level"] == "district" else "the whole network"
                 r["note"] = f"{why}; the gap for {where} is shown instead."
             else:
-                for c in _GAP_STATS:
+                for c in GAP_STATS:
                     r[c] = pd.NA if c == "flagged_large" else np.nan
                 r["suppressed"] = SECONDARY_REASON
                 r["note"] = f"{why}."
         rows.append(r)
     out = pd.DataFrame(rows, columns=gb.columns).reset_index(drop=True)
     out["flagged_large"] = out["flagged_large"].astype("boolean")
-    for c in _GAP_STATS[:-1]:
+    for c in GAP_STATS[:-1]:
         out[c] = out[c].astype("float64")
     ctx.tables["gaps_by_school"] = out
 

@@ -435,15 +435,14 @@ def _glossary_html() -> str:
 
 def _what_was_asked(inst) -> str:
     """The instrument in one sentence: its statements per role form and domain, and its answer scales."""
-    roles = [r for r in ("teacher", "leader", "district") if r in inst.roles]
-    per_role = ", ".join(f"{len(inst.form(r))} on the {r} form" for r in roles)
+    per_role = ", ".join(f"{len(inst.form(r))} on the {r} form" for r in inst.roles)
     per_domain = ", ".join(f"{len(v)} {inst.domain_shorts[d]}" for d, v in inst.items_by_domain.items())
     scales = "; ".join(
         f"{sc.labels[sc.min].lower()} ({sc.min}) to {sc.labels[sc.max].lower()} ({sc.max})"
         for sc in inst.scales.values()
     )
     return (
-        f"Staff rated the statements of the Asset Inventory {inst.version}: {len(inst.items)} in all "
+        f"Staff rated the statements of the {inst.name} {inst.version}: {len(inst.items)} in all "
         f"({per_domain}); {per_role}. Answer scales: {scales}."
     )
 
