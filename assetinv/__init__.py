@@ -87,7 +87,7 @@ __all__ = [
     "FORMULA_TRIGGERS", "neutralise_cell", "neutralise_frame", "append_safe_row",
     # outdir
     "MANIFEST_NAME", "Terminated", "school_file_names", "read_manifest", "check_out", "make_temp", "commit",
-    "terminate_as_interrupt",
+    "remove_own_temps", "terminate_as_interrupt",
     # figures
     "heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot",
     "joint_display_figure", "STATUS_STYLE", "ReportFigure",
@@ -135,7 +135,7 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
     "safe_input": ("MAX_UNCOMPRESSED_BYTES", "MAX_COMPRESSION_RATIO", "SafeZip", "resolve_external_source",),
     "safe_tables": ("FORMULA_TRIGGERS", "neutralise_cell", "neutralise_frame", "append_safe_row",),
     "outdir": ("MANIFEST_NAME", "Terminated", "school_file_names", "read_manifest", "check_out", "make_temp",
-               "commit", "terminate_as_interrupt",),
+               "commit", "remove_own_temps", "terminate_as_interrupt",),
     "figures": ("heatmap_network", "school_profile_plot", "change_plot", "gap_plot", "item_distribution_plot",
                 "joint_display_figure", "STATUS_STYLE", "ReportFigure",),
 }

@@ -26,6 +26,7 @@ rules (issue 12):
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -46,6 +47,7 @@ __all__ = [
     "read_manifest",
     "check_out",
     "make_temp",
+    "remove_own_temps",
     "commit",
     "terminate_as_interrupt",
 ]
@@ -333,6 +335,28 @@ def make_temp(out: Path) -> Path:
         if m and mine and not _alive(int(m.group(1))):
             shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=TMP_MARKER, dir=str(out.parent)))
+
+
+def remove_own_temps(out: Path) -> None:
+    """Remove every temporary render folder this process made beside ``out``.
+
+    Called when a run ends early (an error, Ctrl-C, SIGTERM), so a signal that lands between a
+    folder's creation and the code that would track it still leaves nothing behind. Only folders
+    named with this process id and assetinv's marker are touched.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "reports"
+    >>> tmp = make_temp(out)
+    >>> remove_own_temps(out); tmp.exists()
+    False
+    """
+    out = Path(out)
+    prefix = f".{out.name}.tmp-{os.getpid()}-"
+    for old in out.parent.glob(glob.escape(prefix) + "*"):
+        if old.is_dir() and not old.is_symlink() and old.name.endswith(TMP_MARKER):
+            shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -163,6 +163,29 @@ def test_sigterm_cleans_up_temporary_folder(data, tmp_path):
     assert not (out / "index.html").exists()
 
 
+@pytest.mark.parametrize("call", [1, 2])
+def test_signal_between_folder_creation_and_tracking_leaves_nothing(data, tmp_path, monkeypatch, call):
+    """CI finding (stop 24): SIGTERM landed just after the write probe made its folder, before
+    anything held its name, and the folder was left behind. ``call`` 1 is the probe, 2 the render."""
+    import assetinv.report.build as build
+    from assetinv.outdir import Terminated, make_temp
+
+    made = []
+
+    def interrupted(out):
+        made.append(make_temp(out))  # the folder exists ...
+        if len(made) == call:
+            raise Terminated()  # ... and the signal lands before make_temp returns it
+        return made[-1]
+
+    monkeypatch.setattr(build, "make_temp", interrupted)
+    out = tmp_path / "reports"
+    with pytest.raises(Terminated):
+        build.build_reports(data=data, out=out, progress=False)
+    assert len(made) == call
+    assert not [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
+
+
 def test_folder_left_by_a_killed_run_is_removed(data, tmp_path):
     out = tmp_path / "reports"
     dead = subprocess.run(

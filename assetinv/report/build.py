@@ -57,7 +57,14 @@ from ..config import DEFAULTS
 from ..disclosure import RELEASE_LEDGER as _RELEASE_FILE
 from ..disclosure import compare_releases, release_ledger
 from ..errors import DataError, Problem
-from ..outdir import MANIFEST_NAME, check_out, commit, make_temp, terminate_as_interrupt
+from ..outdir import (
+    MANIFEST_NAME,
+    check_out,
+    commit,
+    make_temp,
+    remove_own_temps,
+    terminate_as_interrupt,
+)
 from ..safe_tables import append_safe_row, neutralise_frame
 from ..table_dictionary import column_label, data_dictionary, tidy_for_output
 from .blocks import Section
@@ -486,11 +493,15 @@ def build_reports(
     out = Path(out)
     resolve_inputs(data, config)  # fail fast on a missing data folder or config
     check_out(out, force=force)  # fail fast on a folder assetinv does not own
-    shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
     with terminate_as_interrupt(), _one_blas_thread():  # SIGTERM cleans up like Ctrl-C
-        return _build(
-            data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger
-        )
+        try:
+            shutil.rmtree(_prepare_out(out))  # fail fast on an output folder we cannot write
+            return _build(
+                data, out, schools, min_n, jobs, progress, config, force, pdf, precision, release_ledger
+            )
+        except BaseException:
+            remove_own_temps(out)  # also one whose creation a signal interrupted
+            raise
 
 
 def _one_blas_thread():
