@@ -22,7 +22,7 @@ Design rules:
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -294,6 +294,39 @@ def _interval_row(ax, y: float, r: dict, value: str, lim: float, colour: Any, **
     ax.plot([r["ci_low"], r["ci_high"]], [y, y], color=colour, lw=2.2, zorder=3)
     ax.plot(r[value], y, ms=8, color=colour, zorder=4, ls="none", **marker)
     ax.text(r["ci_high"] + lim * 0.03, y + 0.18, f"{r[value]:+.2f}", fontsize=8, color="0.1")
+
+
+def _interval_hidden(r: dict, value: str) -> bool:
+    """True when a diverging interval chart's row shows no ``value`` (suppressed, or no estimate)."""
+    return bool(r["suppressed"]) or pd.isna(r[value])
+
+
+def _interval_shown(
+    ax, y: np.ndarray, rows: list[dict], value: str, lim: float
+) -> Iterator[tuple[Any, dict]]:
+    """Yield (y, row) for each row of a diverging interval chart that has ``value``; hatch the others."""
+    for yi, r in zip(y, rows):
+        if _interval_hidden(r, value):
+            _hidden_row(ax, yi, lim, r["suppressed"])
+        else:
+            yield yi, r
+
+
+def _interval_finish(fig, ax, labels: Sequence[str], handles: Sequence[Artist], title: str) -> None:
+    """The side legend, title and fixed layout (two-line x label) of a diverging interval chart."""
+    legend_labels = _side_legend(ax, handles)
+    ax.set_title(title)
+    _fixed_layout(fig, ylabels=labels, legend_labels=legend_labels, xlabel_lines=2)
+
+
+def _interval_alt_parts(
+    labels: Sequence[str], rows: list[dict], value: str, describe: Callable[[dict], str]
+) -> str:
+    """Alt text of a diverging interval chart's rows: each label with ``describe(row)``, or "suppressed"."""
+    return "; ".join(
+        f"{lab} suppressed" if _interval_hidden(r, value) else f"{lab} {describe(r)}"
+        for lab, r in zip(labels, rows)
+    )
 
 
 def _interval_axes(ax, y: np.ndarray, labels: Sequence[str], lim: float) -> None:
@@ -653,10 +686,8 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
     labels, fig, ax, y = _interval_figure(new_figure, c, "scope", 8.2, 1.3 + 0.42 * len(c))
     lim = _interval_limit(c, 0.3)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, r in zip(y, _records(c)):
-        if r["suppressed"] or pd.isna(r["estimate"]):
-            _hidden_row(ax, yi, lim, r["suppressed"])
-            continue
+    rows = _records(c)
+    for yi, r in _interval_shown(ax, y, rows, "estimate", lim):
         sig = r["ci_low"] > 0 or r["ci_high"] < 0
         col = _PAL[0] if r["estimate"] >= 0 else _PAL[3]
         marker = "o" if r["estimate"] >= 0 else "s"
@@ -669,19 +700,11 @@ def _change_chart(new_figure, change: pd.DataFrame, *, title: str | None = None)
         Line2D([], [], marker="o", color=_PAL[0], ls="none", ms=7, label="interval excludes 0"),
         Line2D([], [], marker="o", color=_PAL[0], mfc="white", ls="none", ms=7, label="interval includes 0"),
     ]
-    legend_labels = _side_legend(ax, handles)
-    ax.set_title(title or "Change between waves")
-    _fixed_layout(fig, ylabels=labels, legend_labels=legend_labels, xlabel_lines=2)
-    parts = []
-    for lab, r in zip(labels, _records(c)):
-        parts.append(
-            f"{lab} suppressed"
-            if (r["suppressed"] or pd.isna(r["estimate"]))
-            else f"{lab} {r['estimate']:+.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
-        )
-    fig.alt_text = (
-        "Change from baseline to follow-up in each domain with 95% intervals: " + "; ".join(parts) + "."
+    _interval_finish(fig, ax, labels, handles, title or "Change between waves")
+    parts = _interval_alt_parts(
+        labels, rows, "estimate", lambda r: f"{r['estimate']:+.2f} ({r['ci_low']:.2f} to {r['ci_high']:.2f})"
     )
+    fig.alt_text = "Change from baseline to follow-up in each domain with 95% intervals: " + parts + "."
     return fig
 
 
@@ -737,10 +760,8 @@ def _gap_chart(
     lim = _interval_limit(g, large * 1.6)
     ax.axvspan(-large, large, color="0.92", zorder=0)
     ax.axvline(0, color="0.3", lw=1)
-    for yi, r in zip(y, _records(g)):
-        if r["suppressed"] or pd.isna(r["gap"]):
-            _hidden_row(ax, yi, lim, r["suppressed"])
-            continue
+    rows = _records(g)
+    for yi, r in _interval_shown(ax, y, rows, "gap", lim):
         flagged = bool(r.get("flagged_large")) if pd.notna(r.get("flagged_large")) else abs(r["gap"]) >= large
         col = _PAL[4] if flagged else _PAL[7]
         style = (
@@ -765,26 +786,18 @@ def _gap_chart(
         Line2D([], [], marker="o", color=_PAL[7], mfc="white", ls="none", ms=7, label="smaller gap"),
         Patch(facecolor="0.92", label=f"within \u00b1{large:g}"),
     ]
-    legend_labels = _side_legend(ax, handles)
     if title is None:
         title = "Leader and teacher perceptions"
         if g["group"].nunique() == 1:
             lvl = str(g["level"].iloc[0]) if "level" in g else ""
             grp = str(g["group"].iloc[0])
             title += ": the whole network" if grp == "network" else f": {lvl} {grp}".rstrip()
-    ax.set_title(title)
-    _fixed_layout(fig, ylabels=labels, legend_labels=legend_labels, xlabel_lines=2)
-    parts = []
-    for lab, r in zip(labels, _records(g)):
-        parts.append(
-            f"{lab} suppressed"
-            if (r["suppressed"] or pd.isna(r["gap"]))
-            else f"{lab} {r['gap']:+.2f}" + (" (large)" if abs(r["gap"]) >= large else "")
-        )
+    _interval_finish(fig, ax, labels, handles, title)
+    parts = _interval_alt_parts(
+        labels, rows, "gap", lambda r: f"{r['gap']:+.2f}" + (" (large)" if abs(r["gap"]) >= large else "")
+    )
     fig.alt_text = (
-        "Leader minus teacher difference in mean score per domain with 95% intervals: "
-        + "; ".join(parts)
-        + "."
+        "Leader minus teacher difference in mean score per domain with 95% intervals: " + parts + "."
     )
     return fig
 

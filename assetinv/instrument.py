@@ -19,7 +19,7 @@ import dataclasses
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -1089,6 +1089,13 @@ class _Checker:
                     f"remove it or rename it to one of: {', '.join(allowed)}",
                 )
 
+    def entries(self, seq: list, key: str, noun: str) -> Iterator[tuple[dict, tuple, str]]:
+        """Each mapping in the top-level list ``key`` as (record, path, label); other entries are reported."""
+        for i, rec in enumerate(seq):
+            path = (key, i)
+            if self.mapping(rec, path, f"{key}[{i}]"):
+                yield rec, path, f"{noun} {rec.get('id', f'#{i}')}"
+
     def entry(
         self,
         rec: dict,
@@ -1367,6 +1374,18 @@ def _minutes(c: _Checker, value: Any, path: tuple, what: str) -> bool:
     return True
 
 
+def _check_probes(c: _Checker, probes: Any, p: tuple, what: str, kind: str) -> list[str] | None:
+    """The ``probes`` of ``what`` (at path ``p``) as stripped texts, or None once reported as not a list of ``kind``."""
+    if isinstance(probes, list) and all(isinstance(x, str) and x.strip() for x in probes):
+        return [x.strip() for x in probes]
+    c.add(
+        p + ("probes",),
+        f"'probes' of {what} must be a list of {kind}",
+        'write probes: ["first probe", "second probe"]',
+    )
+    return None
+
+
 def _check_question_extras(c: _Checker, q: dict, p: tuple, label: str, roles: dict, vals: dict) -> bool:
     """``minutes`` and role ``versions`` ({role: {text, probes}}) of one interview question."""
     ok = True
@@ -1409,16 +1428,11 @@ def _check_question_extras(c: _Checker, q: dict, p: tuple, label: str, roles: di
             ok = ok and t is not None
             rec["text"] = t
         if v.get("probes") is not None:
-            pr = v["probes"]
-            if not isinstance(pr, list) or not all(isinstance(x, str) and x.strip() for x in pr):
-                c.add(
-                    vp + ("probes",),
-                    f"'probes' of the {r} version of {label} must be a list of texts",
-                    'write probes: ["first probe", "second probe"]',
-                )
+            pr = _check_probes(c, v["probes"], vp, f"the {r} version of {label}", "texts")
+            if pr is None:
                 ok = False
             else:
-                rec["probes"] = [x.strip() for x in pr]
+                rec["probes"] = pr
         out[str(r)] = rec
     vals["versions"] = out
     return ok
@@ -1805,11 +1819,7 @@ def _check_items(
     if items is None or not c.seq(items, ("items",), "items"):
         return item_rows, item_scale_ids
     ids: list = []
-    for i, it in enumerate(items):
-        p = ("items", i)
-        if not c.mapping(it, p, f"items[{i}]"):
-            continue
-        label = f"item {it.get('id', f'#{i}')}"
+    for it, p, label in c.entries(items, "items", "item"):
         vals, ok = c.entry(
             it,
             p,
@@ -1855,19 +1865,12 @@ def _check_question(
     )
     ok = c.known_domain(vals, p, label, known_domains, domain_ids) and ok
     probes = q.get("probes", [])
-    if probes is None:
-        probes = []
-    if not isinstance(probes, list) or not all(isinstance(x, str) and x.strip() for x in probes):
-        c.add(
-            p + ("probes",),
-            f"'probes' of {label} must be a list of non-empty texts",
-            'write probes: ["first probe", "second probe"]',
-        )
-        ok = False
+    probes = _check_probes(c, [] if probes is None else probes, p, label, "non-empty texts")
+    ok = probes is not None and ok
     ok = _check_question_extras(c, q, p, label, roles, vals) and ok
     if not ok:
         return None
-    vals["probes"] = [x.strip() for x in probes]
+    vals["probes"] = probes
     return vals
 
 
@@ -1914,11 +1917,7 @@ def _check_codebook(c: _Checker, cb: Any, known_domains: set[str], domain_ids: l
     if cb is None or not c.seq(cb, ("codebook",), "codebook"):
         return code_rows
     ids: list = []
-    for i, code in enumerate(cb):
-        p = ("codebook", i)
-        if not c.mapping(code, p, f"codebook[{i}]"):
-            continue
-        label = f"code {code.get('id', f'#{i}')}"
+    for code, p, label in c.entries(cb, "codebook", "code"):
         vals, ok = c.entry(code, p, label, _CODE_KEYS, _CODE_KEYS + _CODE_OPTIONAL + ("notes",), "code", ids)
         if vals["group"] is not None and vals["group"] not in set(groups) | known_domains:
             c.add(

@@ -356,6 +356,12 @@ def _check_roster_coverage(check: StudyCheck, cfg: dict, data: dict) -> None:
         kind="mergesort",
     )
     roster_rows = _roster_rows(cfg["roster"])
+
+    def invited_finding(level: str, r, message: str, fix: str) -> None:
+        """A finding on the roster's 'invited' cell of r's (school, role, wave)."""
+        row = roster_rows.get((r.school, r.role, r.wave))
+        check.add(level, files["roster"], message, fix, row=row, column="invited")
+
     for r in order(m[m["_merge"] == "left_only"]).itertuples(index=False):
         check.add(
             "warning",
@@ -368,25 +374,21 @@ def _check_roster_coverage(check: StudyCheck, cfg: dict, data: dict) -> None:
     for r in order(m[m["_merge"] == "right_only"]).itertuples(index=False):
         if int(r.invited) == 0:
             continue
-        check.add(
+        invited_finding(
             "warning",
-            files["roster"],
+            r,
             f"{int(r.invited)} staff invited at school '{r.school}', role "
             f"'{r.role}', wave '{r.wave}' but no responses",
             "check that their responses are in the export",
-            row=roster_rows.get((r.school, r.role, r.wave)),
-            column="invited",
         )
     both = order(m[m["_merge"] == "both"])
     for r in both[both["n"] > both["invited"]].itertuples(index=False):
-        check.add(
+        invited_finding(
             "error",
-            files["roster"],
+            r,
             f"school '{r.school}', role '{r.role}', wave '{r.wave}': {int(r.n)} "
             f"responses but {int(r.invited)} invited (response rate {r.n / max(r.invited, 1):.0%})",
             "correct 'invited' in the roster, or look for duplicate or misfiled responses",
-            row=roster_rows.get((r.school, r.role, r.wave)),
-            column="invited",
         )
 
 
