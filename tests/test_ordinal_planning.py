@@ -364,3 +364,47 @@ def test_domain_ordinal_reliability_uses_the_common_form_and_says_why_not(versio
     small = by[by["school"] == "B"]  # 50 respondents
     assert small["ordinal_alpha"].isna().all()
     assert small["note"].str.contains(f"fewer than {ORDINAL_MIN_N} respondents").all()
+
+
+def test_bootstrap_drawn_in_chunks_equals_one_draw_of_all_resamples():
+    """Issue 15: the resamples are drawn 64 at a time (chunk x N weights, not B x N), with the same draws."""
+    from assetinv import ordinal as od
+
+    d = _ordinal_data(seed=9, n=150)
+    X, _, c = od._prepare(d, [])
+    R = ai.polychoric(d).rho.to_numpy()
+    whole = od._stats_batch(X, od._boot_weights(np.random.default_rng(3), 150, len(X)), c, R)
+    chunked = od._boot_stats(X, c, R, np.random.default_rng(3), 150, chunk=64)
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-12)
+
+
+def _acceleration(jack):
+    dev = jack.mean(axis=0) - jack
+    return (dev**3).sum(axis=0) / (6 * ((dev**2).sum(axis=0)) ** 1.5)
+
+
+def test_grouped_jackknife_estimates_the_same_acceleration_as_delete_one():
+    """Issue 15: above JACKKNIFE_GROUPS respondents the BCa acceleration comes from a delete-a-group
+    jackknife (cost: groups refits, not N). Its acceleration and the BCa interval stay those of
+    the delete-one jackknife."""
+    from assetinv import ordinal as od
+
+    d = _ordinal_data(seed=12, n=1200, k=4)
+    X, _, c = od._prepare(d, [])
+    R = ai.polychoric(d).rho.to_numpy()
+    one = od._jackknife(X, c, R, groups=len(X))
+    assert one.shape == (1200, 3)
+    grouped = od._jackknife(X, c, R, np.random.default_rng(1), groups=200)
+    assert grouped.shape == (200, 3)
+    a_one, a_grp = _acceleration(one), _acceleration(grouped)
+    assert (np.abs(a_one) > 0.004).all()  # a visible skew (0.005-0.007 here) ...
+    assert (np.abs(a_grp - a_one) < 0.3 * np.abs(a_one)).all()  # ... found by the groups (within 11-25%)
+    draws = od._boot_stats(X, c, R, np.random.default_rng(2), 400)
+    est = od._stats_batch(X, np.ones((1, len(X))), c, R)[0]
+    for s in range(3):
+        lo1, hi1 = od._bca(est[s], draws[:, s], one[:, s], 0.95)
+        lo2, hi2 = od._bca(est[s], draws[:, s], grouped[:, s], 0.95)
+        assert abs(lo1 - lo2) < 2e-3 and abs(hi1 - hi2) < 2e-3
+    # at most `groups` respondents: exactly the delete-one jackknife
+    small = od._jackknife(X[:150], c, R, np.random.default_rng(1), groups=200)
+    np.testing.assert_array_equal(small, od._jackknife(X[:150], c, R, groups=150))
