@@ -56,7 +56,7 @@ def _print_findings(findings: list, stream, show_all: bool) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .io import validate_file
+    from .io import _instrument_beside, validate_file
     from .study_check import _summary, validate_study
 
     worst = 0
@@ -68,6 +68,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             worst = max(worst, 0 if check.ok else 2)
             continue
         problems = validate_file(path, instrument=args.instrument, kind=args.kind)
+        beside = _instrument_beside(Path(path))[0] if args.instrument is None else None
+        if beside is not None:
+            print(f"{path}: checked against instrument {beside}, as study.yaml in its folder says")
         if problems:
             print(f"{path}: {len(problems)} problem(s)")
             shown, more = _shown(problems, getattr(args, "all", False))
@@ -302,7 +305,11 @@ def _add_validate_parser(sub) -> None:
         help="survey export(s), roster or codings (CSV, XLSX, SAV, QDPX), or a "
         "study folder holding study.yaml (the whole study, across files)",
     )
-    v.add_argument("--instrument", default=None, help="instrument YAML (default: the bundled one)")
+    v.add_argument(
+        "--instrument",
+        default=None,
+        help="instrument version or YAML (default: instrument: of a study.yaml beside the file, else the bundled one)",
+    )
     v.add_argument(
         "--kind",
         choices=["auto", "responses", "roster", "codings"],

@@ -3647,7 +3647,8 @@ def validate_file(
     path : str or Path
         Survey export, roster, school list, codings file or study config.
     instrument : Instrument, str, Path or None
-        Default: the bundled instrument.
+        Default: the ``instrument:`` of a ``study.yaml`` in the file's folder (the file is
+        checked as the study would read it), else the bundled instrument.
     kind : {"auto", "responses", "roster", "schools", "codings", "config"}
         What the file holds; "auto" guesses from the extension and the column names
         (``invited`` → roster; ``code`` with ``coder``/``excerpt_id`` → codings;
@@ -3672,6 +3673,33 @@ def validate_file(
     ``docs/input_layout.md``.
     """
     p = Path(path)
+    found: list[Problem] = []
+    if instrument is None and kind != "config" and p.suffix.lower() != ".yaml":
+        instrument, found = _instrument_beside(p)
+    return found + _validate_one(p, instrument, kind)
+
+
+def _instrument_beside(p: Path) -> tuple[str | Path | None, list[Problem]]:
+    """The instrument named by the ``study.yaml`` in the file's folder, as the study would read the file.
+
+    Returns ``(instrument, problems)``: ``(None, [])`` without a study.yaml or without an
+    ``instrument:`` key (the bundled instrument); the config's problems when it cannot be read (the
+    file is then checked against the bundled instrument, and the problems say so).
+    """
+    cfg_path = p.parent / "study.yaml"
+    if not cfg_path.is_file():
+        return None, []
+    try:
+        return read_config(cfg_path).get("instrument"), []
+    except DataError as err:
+        note = (
+            f"{p.name} was checked against the bundled instrument, since the study config could not be read"
+        )
+        return None, [Problem(q.file, f"{q.message} ({note})", q.fix, q.row, q.column) for q in err.problems]
+
+
+def _validate_one(p: Path, instrument, kind: str) -> list[Problem]:
+    """:func:`validate_file` of one file against a known instrument."""
     try:
         if kind == "auto":
             kind = _guess_kind(p)

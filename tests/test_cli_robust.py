@@ -157,3 +157,34 @@ def test_study_yaml_values_that_used_to_pass(data, tmp_path, capsys, line, expec
     rc = main(["report", "--data", str(d), "--out", str(tmp_path / "o"), "--quiet"])
     err = capsys.readouterr().err
     assert rc == 2 and expect in err and "Traceback" not in err
+
+
+def test_validate_file_reads_a_file_as_its_study_yaml_says(tmp_path, capsys):
+    """A 1.0.0 export in a study whose study.yaml says instrument "1.0.0" is checked against 1.0.0
+    (it was checked against the bundled 2.0.0 and failed on every 1.0.0 item)."""
+    import shutil
+
+    from assetinv.cli import main
+    from assetinv.io import validate_file
+
+    src = Path(__file__).parent / "fixtures" / "v1_sample" / "responses.csv"
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(src, alone / "responses.csv")
+    problems = validate_file(alone / "responses.csv")
+    assert problems and "instrument 1.0.0" in str(problems[0])  # no study.yaml: the bundled 2.0.0
+    study = tmp_path / "study"
+    study.mkdir()
+    shutil.copy(src, study / "responses.csv")
+    (study / "study.yaml").write_text('instrument: "1.0.0"\nresponses: responses.csv\n')
+    assert validate_file(study / "responses.csv") == []
+    assert main(["validate", str(study / "responses.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "checked against instrument 1.0.0, as study.yaml in its folder says" in out and ": OK" in out
+    assert validate_file(study / "responses.csv", instrument="2.0.0")  # an explicit instrument wins
+    (study / "study.yaml").write_text("instrument: [oops\n")  # a broken config is reported, not skipped
+    broken = validate_file(study / "responses.csv")
+    assert (
+        broken[0].file.endswith("study.yaml")
+        and "checked against the bundled instrument" in broken[0].message
+    )
