@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import sparse, special
 
 from .reliability import ReliabilityWarning, _blas_single_thread, _omega_from_R
 
@@ -555,12 +555,23 @@ def _bvnu_high(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     return np.where(r > 0, pos, np.where(h >= kk, -bvn, low - bvn))
 
 
+def _tally(W: np.ndarray, codes: np.ndarray, K: int) -> np.ndarray:
+    """``W @ onehot(codes)``, (B, K): the weight each row of ``W`` puts on each code (-1: left out).
+
+    A sparse product, N x B operations instead of the dense N x B x K; with whole-number weights
+    (bootstrap counts, jackknife 0/1) every sum is exact, so the result equals the dense product.
+    """
+    keep = np.flatnonzero(codes >= 0)
+    S = sparse.csr_matrix((np.ones(len(keep)), (codes[keep], keep)), shape=(K, W.shape[1]))
+    return np.asarray((S @ W.T).T)
+
+
 def _weighted_thresholds(X: np.ndarray, W: np.ndarray, c: int) -> np.ndarray:
     """Global thresholds under each row of case weights ``W``: (B, p, c - 1), capped at +-_BIG."""
     tau = np.empty((W.shape[0], X.shape[1], c - 1))
     for j in range(X.shape[1]):
         ok = np.isfinite(X[:, j])
-        f = W[:, ok] @ np.eye(c)[X[ok, j].astype(int) - 1]
+        f = _tally(W, np.where(ok, np.nan_to_num(X[:, j]) - 1, -1).astype(int), c)
         cum = np.cumsum(f, axis=1)[:, :-1] / f.sum(axis=1, keepdims=True)
         tau[:, j] = np.clip(special.ndtri(cum), -_BIG, _BIG)
     return tau
@@ -571,8 +582,8 @@ def _pair_tables(X: np.ndarray, W: np.ndarray, c: int, pairs) -> np.ndarray:
     tabs = np.empty((W.shape[0], len(pairs), c, c))
     for q, (i, j) in enumerate(pairs):
         ok = np.isfinite(X[:, i]) & np.isfinite(X[:, j])
-        code = (X[ok, i].astype(int) - 1) * c + X[ok, j].astype(int) - 1
-        t = W[:, ok] @ np.eye(c * c)[code]
+        code = (np.nan_to_num(X[:, i]) - 1) * c + np.nan_to_num(X[:, j]) - 1
+        t = _tally(W, np.where(ok, code, -1).astype(int), c * c)
         tabs[:, q] = (t / np.maximum(t.sum(axis=1, keepdims=True), 1e-300)).reshape(-1, c, c)
     return tabs
 
@@ -672,14 +683,18 @@ def _omega_batch(R: np.ndarray, tol: float = 1e-12, max_iter: int = 2000) -> np.
 def _weighted_raw_alpha(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     """Raw alpha from pairwise covariances under each row of case weights (as ``DataFrame.cov``)."""
     p = X.shape[1]
+    pairs = [(i, j) for i in range(p) for j in range(i + 1)]
+    cols = []
+    for i, j in pairs:  # per pair: its complete cases, their cross-products and both sums
+        m = np.isfinite(X[:, i]) & np.isfinite(X[:, j])
+        a, b = np.where(m, X[:, i], 0.0), np.where(m, X[:, j], 0.0)
+        cols += [m.astype(float), a * b, a, b]
+    S = W @ np.column_stack(cols)  # one product for every pair (whole numbers: exact sums)
     C = np.empty((W.shape[0], p, p))
-    for i in range(p):
-        for j in range(i + 1):
-            m = np.isfinite(X[:, i]) & np.isfinite(X[:, j])
-            a, b = np.where(m, X[:, i], 0.0), np.where(m, X[:, j], 0.0)
-            n = W @ m.astype(float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                C[:, i, j] = C[:, j, i] = (W @ (a * b) - (W @ a) * (W @ b) / n) / (n - 1)
+    for q, (i, j) in enumerate(pairs):
+        n, ab, sa, sb = S[:, 4 * q], S[:, 4 * q + 1], S[:, 4 * q + 2], S[:, 4 * q + 3]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            C[:, i, j] = C[:, j, i] = (ab - sa * sb / n) / (n - 1)
     return p / (p - 1) * (1 - np.einsum("bii->b", C) / C.sum(axis=(1, 2)))
 
 
