@@ -436,6 +436,14 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"assetinv: error: {_error_text(err, getattr(args, 'all', False))}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(
+            f"assetinv: error: the machine ran out of memory during `assetinv {args.command}`; no partial "
+            "output was left behind. Fix: close other programs or use a machine with more memory; for a "
+            "very large network, the disclosure audit is the largest step (docs/reports.md, 'Speed at network scale').",
+            file=sys.stderr,
+        )
+        return 3
     except KeyboardInterrupt as err:
         from .outdir import Terminated
 

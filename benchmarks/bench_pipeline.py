@@ -66,14 +66,31 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def timed(cmd: list[str]) -> tuple[float, float, float]:
-    """Run ``cmd``; return (wall seconds, peak tree RSS in MB, CPU seconds of the process tree)."""
+def timed(
+    cmd: list[str], *, mem_gb: float | None = None, timeout: float | None = None, fail: bool = True
+) -> tuple[float, float, float, str]:
+    """Run ``cmd``; return (wall seconds, peak tree RSS in MB, CPU seconds of the process tree, outcome).
+
+    ``mem_gb`` caps each process's address space (``RLIMIT_AS``) and ``timeout`` the wall time; the
+    outcome is ``"ok"`` or what stopped it. With ``fail`` a failed command ends the benchmark.
+    """
     import resource
+
+    def limit() -> None:
+        if mem_gb:
+            cap = int(mem_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, env=BR._ENV, cwd=BR._CWD[0], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd,
+        env=BR._ENV,
+        cwd=BR._CWD[0],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=limit,
     )
     peak = [0]
     done = threading.Event()
@@ -85,16 +102,27 @@ def timed(cmd: list[str]) -> tuple[float, float, float]:
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
-    out, err = proc.communicate()
+    outcome = "ok"
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        outcome = f"stopped after {timeout / 60:.0f} min"
     wall = time.perf_counter() - t0
     done.set()
     th.join()
-    if proc.returncode != 0:
+    if outcome == "ok" and proc.returncode != 0:
         sys.stderr.write(out + err)
-        raise SystemExit(f"failed: {' '.join(cmd)}")
+        memory = "out of memory" in err or "MemoryError" in err
+        outcome = (
+            f"failed: out of memory (cap {mem_gb:g} GB)" if memory else f"failed (exit {proc.returncode})"
+        )
+        if fail:
+            raise SystemExit(f"failed: {' '.join(cmd)}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, peak[0] / 1024, cpu
+    return wall, peak[0] / 1024, cpu, outcome
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,16 +132,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive-schools", type=int, default=3, help="schools run through papermill + nbconvert")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results_pipeline.md")
+    ap.add_argument(
+        "--mem-limit-gb", type=float, default=8.0, help="address-space cap per process (default 8)"
+    )
+    ap.add_argument("--timeout-min", type=float, default=20.0, help="wall-time cap per report (default 20)")
     args = ap.parse_args(argv)
     sizes = sorted(set(args.sizes))
     py = sys.executable
-    rows = []
+    rows: list[tuple] = []
+    failed: list[tuple] = []
     with tempfile.TemporaryDirectory(prefix="assetinv-bench-pipeline-") as tmp_s:
         tmp = Path(tmp_s)
         notebook = BR.snapshot_code(tmp)  # both approaches run the same snapshot of the code
         for n in sizes:
             data = tmp / f"data{n}"
-            t_sim, _, _ = timed(
+            t_sim, _, _, _ = timed(
                 [
                     py,
                     "-m",
@@ -130,25 +163,17 @@ def main(argv: list[str] | None = None) -> int:
             )
             n_resp = sum(1 for _ in open(data / "responses.csv", encoding="utf-8")) - 1
             load = os.getloadavg()[0]
-            wall, rss, cpu = timed(
-                [
-                    py,
-                    "-m",
-                    "assetinv",
-                    "report",
-                    "--data",
-                    str(data),
-                    "--out",
-                    str(tmp / f"out{n}"),
-                    "--quiet",
-                    "--jobs",
-                    str(args.jobs),
-                ]
+            wall, rss, cpu, outcome = timed(
+                [py, "-m", "assetinv", "report", "--data", str(data), "--out", str(tmp / f"out{n}")]
+                + ["--quiet", "--jobs", str(args.jobs)],
+                mem_gb=args.mem_limit_gb,
+                timeout=60 * args.timeout_min,
+                fail=False,
             )
-            rows.append((n, n_resp, wall, rss, cpu, load))
+            (rows if outcome == "ok" else failed).append((n, n_resp, wall, rss, cpu, load, outcome))
             print(
-                f"{n} schools ({n_resp} responses): report {wall:.1f} s wall, {cpu:.1f} s CPU, peak {rss:.0f} MB "
-                f"(simulate {t_sim:.1f} s; load average {load:.1f} before)",
+                f"{n} schools ({n_resp} responses): report {outcome}, {wall:.1f} s wall, {cpu:.1f} s CPU, "
+                f"peak {rss:.0f} MB (simulate {t_sim:.1f} s; load average {load:.1f} before)",
                 flush=True,
             )
         # the naive loop, on a few schools of the smallest network
@@ -162,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         found, total = BR.same_content(tmp / f"out{n0}", tmp / "naive", pick)
     naive_per = t_naive / len(pick)
     if len(rows) >= 2:
-        (n1, _, w1, _, c1, _), (n2, _, w2, _, c2, _) = rows[-2], rows[-1]
+        (n1, _, w1, _, c1, _, _), (n2, _, w2, _, c2, _, _) = rows[-2], rows[-1]
         marginal = (w2 - w1) / (n2 - n1)
         marginal_cpu = (c2 - c1) / (n2 - n1)
     else:
@@ -187,11 +212,16 @@ def main(argv: list[str] | None = None) -> int:
     ]
     lines += [
         f"| {n} | {r} | {w:.1f} s | {c:.1f} s | {1000 * w / n:.0f} ms | {m:.0f} MB | {ld:.1f} |"
-        for n, r, w, m, c, ld in rows
+        for n, r, w, m, c, ld, _ in rows
+    ]
+    lines += [
+        f"| {n} | {r} | **{o}** after {w:.0f} s | {c:.1f} s | – | {m:.0f} MB | {ld:.1f} |"
+        for n, r, w, m, c, ld, o in failed
     ]
     lines += [
         "",
-        f"Marginal cost per school (slope between the two largest networks): **{1000 * marginal:.0f} ms** wall, "
+        f"Marginal cost per school (slope between the two largest networks that finished): "
+        f"**{1000 * marginal:.0f} ms** wall, "
         f"{1000 * marginal_cpu:.0f} ms CPU.",
         "",
         "## Per-school cost against papermill + nbconvert",
