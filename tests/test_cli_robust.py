@@ -188,3 +188,17 @@ def test_validate_file_reads_a_file_as_its_study_yaml_says(tmp_path, capsys):
         broken[0].file.endswith("study.yaml")
         and "checked against the bundled instrument" in broken[0].message
     )
+
+
+def test_out_of_memory_is_a_clear_error_not_a_traceback(monkeypatch, capsys, tmp_path):
+    """The 1,200-school network ran the disclosure audit out of memory and printed a MemoryError traceback."""
+    import assetinv.cli as cli
+
+    def boom(args):
+        raise MemoryError()
+
+    monkeypatch.setattr(cli, "_cmd_validate", boom)
+    (tmp_path / "r.csv").write_text("x\n")
+    assert main(["validate", str(tmp_path / "r.csv")]) == 3
+    err = capsys.readouterr().err
+    assert "ran out of memory during `assetinv validate`" in err and "Fix:" in err and "Traceback" not in err
