@@ -122,8 +122,10 @@ for table in steps:
 
 # %% [markdown]
 # **What the reports print.** `assetinv.domain_invariance` runs the same three steps per domain and adds a
-# rule: a group needs at least 5 respondents per parameter of the model (120 for eight items; Bentler & Chou
-# 1987), otherwise the domain is "not tested" and the report says so instead of assuming invariance. The reports
+# rule: a group needs at least 5 respondents per parameter of the model. A one-factor model has a loading, an
+# intercept and a residual variance per item, so that is 15 respondents per item: 120 for a domain of eight
+# items, 75 for five (Bentler & Chou 1987). Otherwise the domain is "not tested" and the report says so instead
+# of assuming invariance. The reports
 # test roles at baseline, where the sample has too few leaders, and waves on all school staff.
 
 # %%
