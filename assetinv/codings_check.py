@@ -433,12 +433,46 @@ def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict
     return cmap, cspec, problems + case_problems
 
 
-def _check_codes_map(codes, file: str, cb: pd.DataFrame) -> tuple[dict[str, str | None], list[Problem]]:
-    """``codes:`` as {code-name key: codebook id, NO-CODE or None}, and its problems."""
+def _code_and_valence(k, v, file: str, problems: list[Problem]) -> tuple[object, str]:
+    """A ``codes:`` value split into (codebook id or name, valence): ``{code: CN-TRUST, valence: barrier}``
+    gives the valence to every coding with that QDA code (tools record it as a sub-code).
+    """
+    if not isinstance(v, dict):
+        return v, ""
+    unknown = sorted(set(map(str, v)) - {"code", "valence"})
+    word = _VALENCE_WORDS.get(_s(v.get("valence")).lower(), "")
+    if unknown or "code" not in v or not word:
+        problems.append(
+            Problem(
+                file,
+                f"codings.codes maps '{k}' to {dict(v)!r}; a mapping needs code: and valence: (strength or "
+                "barrier) and nothing else",
+                f'e.g. "{k}": {{code: CN-TRUST, valence: barrier}}',
+                column="codes",
+            )
+        )
+        return None, ""
+    return v["code"], word
+
+
+class _CodeMap(dict):
+    """``codes:`` as {code-name key: codebook id, NO-CODE or None}; ``valence`` holds the keys mapped with one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.valence: dict[str, str] = {}
+
+
+def _check_codes_map(codes, file: str, cb: pd.DataFrame) -> tuple[_CodeMap, list[Problem]]:
+    """``codes:`` as {code-name key: codebook id, NO-CODE or None}, and its problems.
+
+    A value may be ``{code: <id>, valence: strength|barrier}``; those valences are in the returned
+    map's ``valence`` (:class:`_CodeMap`).
+    """
     problems: list[Problem] = []
     ids = {str(c).upper(): c for c in cb["id"]}
     names = {str(n).strip().lower(): c for c, n in zip(cb["id"], cb["name"])}
-    cmap: dict[str, str | None] = {}
+    cmap: _CodeMap = _CodeMap()
     if codes is not None and not isinstance(codes, dict):
         problems.append(
             Problem(
@@ -451,6 +485,9 @@ def _check_codes_map(codes, file: str, cb: pd.DataFrame) -> tuple[dict[str, str 
         codes = {}
     for k, v in (codes or {}).items():
         key = _ckey(k)
+        v, word = _code_and_valence(k, v, file, problems)
+        if word:
+            cmap.valence[key] = word
         if v is None or _s(v) == "":
             cmap[key] = None
             continue
@@ -649,21 +686,26 @@ def _apply_codes(table: pd.DataFrame, where: list, cmap: dict, inst) -> tuple[pd
     by_leaf: dict[str, set] = {}
     for leaf, path in zip(leaves, paths):
         by_leaf.setdefault(_ckey(leaf), set()).add(_ckey(path))
-    keys, mapped, keep = [], [], []
+    keys, mapped, keep, given = [], [], [], []
+    valence = getattr(cmap, "valence", {})
     for leaf, path in zip(leaves, paths):
         keys.append(_s(path) if len(by_leaf[_ckey(leaf)]) > 1 else leaf)
         hit = None
         for k in (_ckey(path), _ckey(leaf)):
             if k in cmap:
-                hit = (cmap[k],)
+                hit = (cmap[k], valence.get(k, ""))
                 break
         if hit is None:
             mapped.append(leaf)
             keep.append(True)
+            given.append("")
         else:
             mapped.append(hit[0] or "")
             keep.append(hit[0] is not None)
+            given.append(hit[1])
     out = table.copy()
+    if any(given):
+        out["valence"] = _crosswalk_valence(out, given)
     out["_orig_code"] = leaves
     out["_code_key"] = keys
     out["code"] = mapped
@@ -687,6 +729,20 @@ def _apply_codes(table: pd.DataFrame, where: list, cmap: dict, inst) -> tuple[pd
     out = out[~merged.to_numpy()].reset_index(drop=True)
     out.attrs["crosswalk"] = {"codings_left_out": n_left_out, "codings_merged": int(merged.sum())}
     return out, where
+
+
+def _crosswalk_valence(table: pd.DataFrame, given: list[str]) -> list[str]:
+    """Each coding's valence with the crosswalk's filled in where the coding records none.
+
+    A coding that records the other valence keeps its own, marked so that :func:`check_codings`
+    reports the contradiction (``'<own> (crosswalk: <given>)'`` is not a valence word).
+    """
+    own = [_s(v) for v in table["valence"]] if "valence" in table.columns else [""] * len(table)
+    out = []
+    for o, g in zip(own, given):
+        word = _VALENCE_WORDS.get(o.lower(), o.lower()) if o else ""
+        out.append(g if not o else o if not g or word == g else f"{o} (crosswalk: {g})")
+    return out
 
 
 def _case_hint(table: pd.DataFrame, tabular: bool) -> str:

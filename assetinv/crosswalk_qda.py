@@ -64,7 +64,8 @@ class CodingsDraft:
     codes : DataFrame
         One row per QDA code: ``key`` (what to write under ``codes:``), ``name``, ``parent``, ``n_codings``,
         ``proposal`` (codebook id, or ``None`` = leave out), ``proposal_name``, ``score`` (0-100),
-        ``runner_up``, ``runner_up_score``, ``confident`` and ``reason``.
+        ``runner_up``, ``runner_up_score``, ``confident``, ``reason`` and ``valence`` (``strength`` or
+        ``barrier`` when the QDA code records one: a sub-code "barrier", or "Trust (-)"; else "").
     cases : dict
         Field -> proposed spec (``"School"`` or ``{"from_filename": ...}``); ``case_notes`` says why.
     case_notes : dict
@@ -250,6 +251,8 @@ def _render(path: Path, codes: pd.DataFrame, cases: dict, notes: dict, file: str
     ]
     for r in codes.itertuples(index=False):
         target = r.proposal if r.proposal is not None else "~"
+        if r.proposal is not None and r.valence:
+            target = f"{{code: {r.proposal}, valence: {r.valence}}}"  # the valence is in the QDA code
         tail = f"  # {r.proposal_name}; {r.n_codings} codings; confidence {r.score:.0f}"
         if r.confident:
             lines.append(f"    {_yaml_str(r.key)}: {target}{tail}")
@@ -364,7 +367,46 @@ _DRAFT_CODE_COLUMNS = (
     "runner_up_score",
     "confident",
     "reason",
+    "valence",
 )
+
+#: Words and marks by which coders record valence in a code's name or as a sub-code
+_VALENCE_MARKS = {
+    "strength": "strength",
+    "strengths": "strength",
+    "asset": "strength",
+    "assets": "strength",
+    "positive": "strength",
+    "present": "strength",
+    "+": "strength",
+    "barrier": "barrier",
+    "barriers": "barrier",
+    "negative": "barrier",
+    "absent": "barrier",
+    "lacking": "barrier",
+    "-": "barrier",
+}
+_MARK = "|".join(sorted((re.escape(k) for k in _VALENCE_MARKS), key=len, reverse=True))
+_MARKED_NAME = re.compile(
+    rf"^(?P<name>.*?\S)\s*(?:\((?P<a>{_MARK})\)|\[(?P<b>{_MARK})\]|[:\-–—]\s*(?P<c>{_MARK}))$", re.I
+)
+
+
+def _split_valence(name: str, parent: str) -> tuple[str, str, str]:
+    """(name to match, its parent, valence) of a QDA code that records a valence, else (name, parent, "").
+
+    A sub-code named only by a valence ("Trust among staff" > "barrier") is matched by its parent; a
+    name with a marked valence ("Trust (-)", "Trust: barrier", "Trust [+]") by the name without it.
+    """
+    word = _VALENCE_MARKS.get(name.strip().casefold())
+    if word and parent:
+        up, _, leaf = parent.rpartition("/")
+        return leaf, up, word
+    m = _MARKED_NAME.match(name.strip())
+    if m:
+        mark = next(g for g in (m.group("a"), m.group("b"), m.group("c")) if g)
+        return m.group("name"), parent, _VALENCE_MARKS[mark.casefold()]
+    return name, parent, ""
 
 
 def _coded_table(table: pd.DataFrame, p: Path) -> pd.DataFrame:
@@ -426,7 +468,8 @@ def _code_proposals(counts: pd.DataFrame, inst) -> list[dict]:
         key = path_ if by_leaf[_ckey(name)] > 1 else name
         if name.upper() in ids or name.upper() == "NO-CODE":
             continue  # already a codebook id: nothing to map
-        ranked = _score_code(name, parent, inst)
+        match, group, valence = _split_valence(name, parent)
+        ranked = _score_code(match, group, inst)
         (best, s1, _), (second, s2, _) = ranked[0], ranked[1]
         leave_out = s1 < LEAVE_OUT_BELOW
         rows.append(
@@ -442,6 +485,7 @@ def _code_proposals(counts: pd.DataFrame, inst) -> list[dict]:
                 "runner_up_score": round(s2, 1),
                 "confident": bool(_is_confident(ranked)),
                 "reason": _match_reason(ranked, names),
+                "valence": "" if leave_out else valence,
             }
         )
     return rows

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 import assetinv as ai
+from assetinv.crosswalk_qda import draft_codings_crosswalk
 from assetinv.errors import DataError
 
 QDA = Path(__file__).parent / "fixtures" / "qda"
@@ -250,3 +252,89 @@ def test_xlsx_crosswalk(tmp_path):
         ["e1", "S03_lead_1", "S03", "leader", "BAR-TIME", "No time at all."]
     ]
     assert c.attrs["crosswalk"]["codings_left_out"] == 1
+
+
+def test_valence_recorded_as_subcodes_comes_in_through_the_crosswalk(tmp_path):
+    """QDA tools have no valence field: coders record it as sub-codes ("Trust > barrier") or in the code
+    name. ``codes:`` maps such a code to ``{code: ID, valence: strength|barrier}`` (instrument 2.0.0)."""
+    p = tmp_path / "coded.csv"
+    p.write_text(
+        "excerpt_id,interview_id,school,role,coder,code,text,valence\n"
+        "e1,S01-I1,S01,teacher,ana,Trust (+),We rely on each other.,\n"
+        "e2,S01-I1,S01,teacher,ana,Trust (-),Nobody keeps their word here.,\n"
+        "e3,S01-I1,S01,teacher,ana,Trust among staff,People share the work.,strength\n",
+        encoding="utf-8",
+    )
+    codes = {
+        "Trust (+)": {"code": "CN-TRUST", "valence": "strength"},
+        "Trust (-)": {"code": "CN-TRUST", "valence": "b"},
+        "Trust among staff": "CN-TRUST",
+    }
+    c = ai.read_codings(p, "2.0.0", codes=codes).set_index("excerpt_id")
+    assert c["code"].tolist() == ["CN-TRUST"] * 3
+    assert c["valence"].to_dict() == {"e1": "strength", "e2": "barrier", "e3": "strength"}
+    t = ai.code_tallies(c.reset_index(), instrument="2.0.0")
+    assert t is not None
+    # a coding that records the other valence is an error, not overwritten
+    p.write_text(
+        p.read_text(encoding="utf-8").replace(
+            "Trust (-),Nobody keeps their word here.,", "Trust (-),x,strength"
+        )
+    )
+    msgs = [str(q) for q in ai.validate_codings(p, "2.0.0", codes=codes)]
+    assert any("strength (crosswalk: barrier)" in m and "row 3" in m for m in msgs), msgs
+    # a malformed mapping is explained with an example
+    msgs = [str(q) for q in ai.validate_codings(p, "2.0.0", codes={"Trust (+)": {"code": "CN-TRUST"}})]
+    assert any("needs code: and valence:" in m and "{code: CN-TRUST, valence: barrier}" in m for m in msgs)
+
+
+def test_valence_subcodes_of_a_qdpx_project():
+    """The same on a REFI-QDA project: every coding with the mapped QDA code gets the valence."""
+    name = "maxqda_like.qdpx"
+    codes = dict(TRUTH[name]["codes"])
+    trust = next(k for k, v in codes.items() if v == "ENA-TRUST")
+    codes[trust] = {"code": "ENA-TRUST", "valence": "strength"}
+    c = ai.read_codings(QDA / name, codes=codes, cases=_cases(name))
+    plain = ai.read_codings(QDA / name, codes=TRUTH[name]["codes"], cases=_cases(name))
+    assert (c["code"] == "ENA-TRUST").sum() == (plain["code"] == "ENA-TRUST").sum() > 0
+    assert set(c.loc[c["code"] == "ENA-TRUST", "valence"]) == {"strength"}
+    assert set(plain.loc[plain["code"] == "ENA-TRUST", "valence"]) == {""}
+    other = c["code"] != "ENA-TRUST"
+    assert c.loc[other, "valence"].tolist() == plain.loc[plain["code"] != "ENA-TRUST", "valence"].tolist()
+
+
+def test_map_drafts_valence_recorded_in_code_names(tmp_path):
+    """`assetinv map` reads "Trust (-)", "Trust: strength" or a sub-code "barrier" as code + valence,
+    matches the code without the mark, and writes ``{code: ID, valence: ...}``; the draft reads back."""
+    from assetinv.crosswalk_qda import _split_valence
+
+    assert _split_valence("barrier", "Culture/Trust among staff") == (
+        "Trust among staff",
+        "Culture",
+        "barrier",
+    )
+    assert _split_valence("Trust (+)", "Culture") == ("Trust", "Culture", "strength")
+    assert _split_valence("Teacher voice: lacking", "") == ("Teacher voice", "", "barrier")
+    assert _split_valence("Barrier: no time", "Barriers") == ("Barrier: no time", "Barriers", "")
+    assert _split_valence("Strength", "") == ("Strength", "", "")  # a top-level code named so: no parent
+    p = tmp_path / "coded.csv"
+    p.write_text(
+        "excerpt_id,interview_id,school,role,coder,code,text\n"
+        "e1,S01-I1,S01,teacher,ana,Trust among staff (+),We rely on each other.\n"
+        "e2,S01-I1,S01,teacher,ana,Trust among staff (-),Nobody keeps their word.\n"
+        "e3,S01-I1,S01,teacher,ana,Observing colleagues' lessons: strength,We visit each other.\n",
+        encoding="utf-8",
+    )
+    d = draft_codings_crosswalk(p, instrument="2.0.0")
+    got = d.codes.set_index("name")[["proposal", "valence"]].to_dict("index")
+    assert got["Trust among staff (+)"] == {"proposal": "CN-TRUST", "valence": "strength"}
+    assert got["Trust among staff (-)"] == {"proposal": "CN-TRUST", "valence": "barrier"}
+    assert got["Observing colleagues' lessons: strength"] == {"proposal": "OS-OBSERVE", "valence": "strength"}
+    assert '"Trust among staff (-)": {code: CN-TRUST, valence: barrier}' in d.yaml
+    spec = yaml.safe_load(d.yaml)["codings"]
+    c = ai.read_codings(p, "2.0.0", codes=spec["codes"])
+    assert c.set_index("excerpt_id")["valence"].to_dict() == {
+        "e1": "strength",
+        "e2": "barrier",
+        "e3": "strength",
+    }
