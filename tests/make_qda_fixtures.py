@@ -596,6 +596,228 @@ def qualcoder() -> dict:
     return {"codes": {n: c for n, c in _flat(QUALCODER_TREE)}, "cases": {}}
 
 
+# ---------------------------------------------------------------------------------------------- 2.0.0
+HERE_V2 = Path(__file__).resolve().parent / "fixtures" / "qda_v2"
+
+# A MAXQDA project coded with the instrument 2.0.0 codebook. Coders record valence the way MAXQDA users
+# do, as sub-codes "strength" and "barrier" under a topic code; they sometimes code the topic code itself
+# (codable parents) when the excerpt is neither. group -> {code name: (codebook id, has valence sub-codes)}
+MAXQDA_V2_TREE = {
+    "Expertise": {
+        "Knowledge sharing among staff": ("EX-SHARE", True),
+        "Coaching and mentoring": ("EX-COACH", True),
+        "Teaching a subject alone": ("EX-ISOLATED", False),
+        "PD tied to classroom content": ("EX-PD", True),
+    },
+    "Mindset": {
+        "Trying new approaches": ("LM-RISK", True),
+        "Expectations for every student": ("LM-EQUITY", True),
+    },
+    "Culture": {
+        "Trust among staff and leaders": ("CN-TRUST", True),
+        "Teacher voice in decisions": ("CN-VOICE", True),
+    },
+    "Structures": {
+        "Observing colleagues' lessons": ("OS-OBSERVE", True),
+        "Coordination across PD providers": ("OS-COORD", True),
+        "Earlier partnerships": ("OS-HISTORY", True),
+        "Collaboration that changed teaching": ("OS-IMPACT", False),
+    },
+    "Barriers": {"Fear of blame": ("BAR-BLAME", False), "Test pressure": ("BAR-PRESSURE", False)},
+    "Enablers": {"Principal backing": ("ENA-BACKING", False)},
+}
+# invented excerpts: per codebook id, one for each valence ("" = the topic code without a valence)
+SENTENCES_V2 = {
+    "EX-SHARE": {
+        "strength": "Our lead teacher co-plans the circuits unit with anyone who asks.",
+        "barrier": "What the chemistry teacher knows never reaches the rest of us.",
+        "": "We sometimes talk about labs in the hallway.",
+    },
+    "EX-COACH": {
+        "strength": "The coach watched my lesson and we rewrote the launch together.",
+        "barrier": "The coach comes twice a year and only checks the pacing chart.",
+        "": "There is a district math coach assigned to us.",
+    },
+    "EX-ISOLATED": {"barrier": "I am the only physics teacher, so I plan every unit by myself."},
+    "EX-PD": {
+        "strength": "This year's workshops used the same units we were teaching that month.",
+        "barrier": "The PD day was about a reading program that has nothing to do with science.",
+        "": "We had four PD days this year.",
+    },
+    "LM-RISK": {
+        "strength": "I tried a design challenge, it went badly, and the team helped me fix it.",
+        "barrier": "Nobody tries anything new because a bad observation follows you.",
+        "": "Some of us tried the new lab format.",
+    },
+    "LM-EQUITY": {
+        "strength": "Every ninth grader takes the engineering lab, not just the honors sections.",
+        "barrier": "Only the top track gets the real experiments.",
+        "": "We talked about course placement at the meeting.",
+    },
+    "CN-TRUST": {
+        "strength": "I can tell my team a lesson flopped and nobody holds it against me.",
+        "barrier": "People here do not rely on each other to do their part.",
+        "": "Trust came up in the staff survey.",
+    },
+    "CN-VOICE": {
+        "strength": "Teachers chose the new assessment after trying two of them.",
+        "barrier": "The schedule was changed without asking a single teacher.",
+        "": "There is a teacher committee this year.",
+    },
+    "OS-OBSERVE": {
+        "strength": "Once a month we visit a colleague's class and talk about it after.",
+        "barrier": "In six years nobody has come to watch me teach.",
+        "": "The principal mentioned peer visits.",
+    },
+    "OS-COORD": {
+        "strength": "The district and the museum plan our coaching together so it fits.",
+        "barrier": "Three programs send coaches and each tells us something different.",
+        "": "Several outside groups work with our school.",
+    },
+    "OS-HISTORY": {
+        "strength": "The last partnership left us with lab kits and a habit of lesson study.",
+        "barrier": "The previous program vanished after a year and left nothing behind.",
+        "": "We worked with a university some years ago.",
+    },
+    "OS-IMPACT": {
+        "strength": "After planning with my team I changed how I run discussions, and scores rose."
+    },
+    "BAR-BLAME": {"barrier": "If a new approach fails, it shows up in your evaluation."},
+    "BAR-PRESSURE": {"barrier": "With the state test in April there is no room for projects."},
+    "ENA-BACKING": {"strength": "The principal covered my class so I could watch a colleague teach."},
+}
+_V2_VALENCES = ("strength", "barrier")
+
+
+def _v2_codes(book: ET.Element, upper: bool) -> tuple[dict, list[tuple[str, str, str]]]:
+    """The 2.0.0 code tree (topic codes with valence sub-codes); (guid by leaf path, codable leaves).
+
+    Each codable leaf is (path, codebook id, valence): the path is "Group/Code" or "Group/Code/strength".
+    """
+    tool = "maxqda_v2"
+    guids, leaves = {}, []
+    codes = ET.SubElement(book, q("Codes"))
+    for j, (group, members) in enumerate(MAXQDA_V2_TREE.items()):
+        colour = COLOURS[j % len(COLOURS)]
+        g = ET.SubElement(
+            codes,
+            q("Code"),
+            {
+                "guid": _guid(tool, "code:" + group, upper),
+                "name": group,
+                "isCodable": "true",
+                "color": colour,
+            },
+        )
+        for name, (cid, split) in members.items():
+            path = f"{group}/{name}"
+            guids[path] = _guid(tool, "code:" + path, upper)
+            c = ET.SubElement(
+                g, q("Code"), {"guid": guids[path], "name": name, "isCodable": "true", "color": colour}
+            )
+            if not split:
+                leaves.append((path, cid, next(iter(SENTENCES_V2[cid]))))
+                continue
+            leaves.append((path, cid, ""))
+            for v in _V2_VALENCES:
+                guids[f"{path}/{v}"] = _guid(tool, f"code:{path}/{v}", upper)
+                ET.SubElement(
+                    c,
+                    q("Code"),
+                    {"guid": guids[f"{path}/{v}"], "name": v, "isCodable": "true", "color": colour},
+                )
+                leaves.append((f"{path}/{v}", cid, v))
+    return guids, leaves
+
+
+def maxqda_v2() -> dict:
+    """A MAXQDA-like project coded with the 2.0.0 codebook, valence as sub-codes: 10 interviews."""
+    tool, upper, stamp = "maxqda_v2", True, "2026-10-14T09:30:00Z"
+    rng = random.Random(303)
+    ET.register_namespace("", NS)
+    root = ET.Element(
+        q("Project"),
+        {
+            "name": "Asset Inventory 2.0 interviews",
+            "origin": "MAXQDA 24 (Release 24.4.0)",
+            "creationDateTime": stamp,
+        },
+    )
+    coders = ["AM", "JK"]
+    users = _users(root, tool, coders, upper)
+    book = ET.SubElement(root, q("CodeBook"))
+    guids, leaves = _v2_codes(book, upper)
+    variables = ET.SubElement(root, q("Variables"))
+    vg = {}
+    for v in ("School", "Position"):
+        vg[v] = _guid(tool, "var:" + v, upper)
+        ET.SubElement(variables, q("Variable"), {"guid": vg[v], "name": v, "typeOfVariable": "Text"})
+    sources_el = ET.SubElement(root, q("Sources"))
+    positions = [
+        "Classroom teacher",
+        "Principal",
+        "Classroom teacher",
+        "Instructional coach",
+        "Classroom teacher",
+    ]
+    files = {}
+    for i in range(10):
+        school = f"S{i // 2 + 1:02d}"
+        sname = f"{school}_Interview_{i + 1:02d}"
+        sg = _guid(tool, "src:" + sname, upper)
+        parts, spans, pos = [], [], 0
+        for _ in range(12):
+            path, cid, val = rng.choice(leaves)
+            sent = SENTENCES_V2[cid][val]
+            lead = "Interviewer: Could you give an example?\nRespondent: "
+            parts.append(lead)
+            pos += len(lead)
+            cods = [("AM", path)]
+            if rng.random() < 0.5:  # the second coder: the same code, or the same topic without a valence
+                cods.append(
+                    (
+                        "JK",
+                        path
+                        if rng.random() < 0.8
+                        else path.rsplit("/", 1)[0]
+                        if val and path.count("/") == 2
+                        else path,
+                    )
+                )
+            spans.append((pos, pos + len(sent), cods))
+            parts.append(sent + "\n")
+            pos += len(sent) + 1
+        src = ET.SubElement(
+            sources_el,
+            q("TextSource"),
+            {
+                "guid": sg,
+                "name": sname,
+                "richTextPath": f"internal://{sg}.docx",
+                "plainTextPath": f"internal://{sg}.txt",
+                "creatingUser": users["AM"],
+                "creationDateTime": stamp,
+            },
+        )
+        _selections(src, spans, tool, sname, users, guids, upper, stamp)
+        for v, val in (("School", school), ("Position", positions[i % len(positions)])):
+            vv = ET.SubElement(src, q("VariableValue"))
+            ET.SubElement(vv, q("VariableRef"), {"targetGUID": vg[v]})
+            ET.SubElement(vv, q("TextValue")).text = val
+        files[f"{sg}.txt"] = "".join(parts)
+    HERE_V2.mkdir(parents=True, exist_ok=True)
+    _zip(HERE_V2 / "maxqda_v2_like.qdpx", _xml(root), files)
+    truth: dict = {}  # keyed as `assetinv map` writes them: a unique name alone, a valence sub-code by its path
+    for path, cid, val in leaves:
+        sub = bool(val) and path.endswith("/" + val)
+        truth[path if sub else path.rsplit("/", 1)[1]] = {"code": cid, "valence": val} if sub else cid
+    return {
+        "codes": truth,
+        "cases": {"school": "School", "role": "Position"},
+        "role_values": {"Instructional coach": "teacher"},
+    }
+
+
 def main() -> None:
     HERE.mkdir(parents=True, exist_ok=True)
     truth = {
@@ -606,6 +828,10 @@ def main() -> None:
     }
     (HERE / "expected_codes.json").write_text(
         json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    v2 = {"maxqda_v2_like.qdpx": maxqda_v2()}
+    (HERE_V2 / "expected_codes.json").write_text(
+        json.dumps(v2, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
 
 
