@@ -156,8 +156,18 @@ class _Tokens(HTMLParser):
                 self._depth += 1
             self.sections[self._cur].append(("<", tag, tuple(sorted((k, v or "") for k, v in attrs))))
 
+    _VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
+
+    def handle_startendtag(self, tag, attrs):
+        """``<br/>`` (nbconvert) and ``<br>`` (assetinv) are the same element: a void tag has no end tag."""
+        self.handle_starttag(tag, attrs)
+        if tag not in self._VOID:
+            self.handle_endtag(tag)
+
     def handle_endtag(self, tag):
-        if self._cur is None:
+        if self._cur is None or tag in self._VOID:
             return
         self.sections[self._cur].append((">", tag))
         if tag == "section":
