@@ -660,6 +660,36 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
     return raw
 
 
+#: A value label that says "Don't know" or "Not applicable" (an answer option, not a missing answer)
+_DK_LABEL_RE = re.compile(r"\b(don'?t|dont|do not) know\b|\bnot applicable\b|^\s*(dk|n/?a)\s*$", re.I)
+
+
+def _spss_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
+    """SPSS user-missing codes as missing, except a "Don't know" option declared user-missing.
+
+    Analysts often declare the Don't-know code user-missing in SPSS; read as plain missing, every such
+    answer would silently become "not answered" and vanish from the Don't-know counts. A user-missing
+    code whose value label reads as Don't know / Not applicable is kept as its code (the item's answer
+    scale then reads it as Don't know, or as missing when the instrument has no such option); every
+    other user-missing code ("Refused", "No answer") is missing, as SPSS treats it.
+    """
+    labels = meta.variable_value_labels or {}
+    for col, ranges in (meta.missing_ranges or {}).items():
+        if col not in df.columns or not pd.api.types.is_numeric_dtype(df[col]):
+            continue
+        x = df[col].to_numpy(dtype=float)
+        declared = np.zeros(len(x), dtype=bool)
+        for r in ranges:
+            declared |= (x >= float(r["lo"])) & (x <= float(r["hi"]))
+        dk = {
+            float(k) for k, v in labels.get(col, {}).items() if _DK_LABEL_RE.search(str(v).replace("’", "'"))
+        }
+        drop = declared & ~np.isin(x, list(dk))
+        if drop.any():
+            df[col] = df[col].mask(drop)
+    return df
+
+
 def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
     """SPSS .sav/.zsav or Stata .dta through pyreadstat: codes, value labels, variable labels."""
     import os
@@ -678,7 +708,8 @@ def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
             finally:
                 os.unlink(tmp)
         else:
-            df, meta = pyreadstat.read_sav(_io.BytesIO(data), user_missing=False)
+            df, meta = pyreadstat.read_sav(_io.BytesIO(data), user_missing=True)
+            df = _spss_user_missing(df, meta)
     except Exception as err:
         what = "Stata" if kind == "DTA" else "SPSS"
         raise _err(

@@ -1,6 +1,6 @@
 """Write tests/fixtures/exports_v2/: a Qualtrics export of an instrument 2.0.0 survey, with its role forms.
 
-Run ``python tests/make_export_v2.py``. It writes:
+Run ``python tests/make_export_v2.py`` (then ``Rscript tests/make_haven_sav_v2.R``). It writes:
 
 * ``qualtrics_forms.csv`` -- one Qualtrics survey for all staff, as Qualtrics writes a CSV export with "Use
   choice text": row 1 question ids, row 2 question text ("matrix question - statement"), row 3 ImportId
@@ -10,6 +10,8 @@ Run ``python tests/make_export_v2.py``. It writes:
   the instrument's labels plus "Don't know / Not applicable".
 * ``native.csv`` -- the same answers in assetinv's layout, Don't know as code 9 (the reference).
 * ``truth.json`` -- which export column holds which item or id field.
+* ``items.csv`` -- each item's text and value labels, read by ``tests/make_haven_sav_v2.R``, which writes
+  ``haven_forms.sav`` the way R haven writes SPSS files (see that script).
 
 The answers are ``assetinv.simulate_study(seed=31, instrument="2.0.0")`` at a small size; all invented.
 """
@@ -151,6 +153,23 @@ def main() -> None:
     (OUT / "truth.json").write_text(
         json.dumps({"qualtrics_forms.csv": truth}, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
+    _items_table(inst, items).to_csv(OUT / "items.csv", index=False)  # read by make_haven_sav_v2.R
+
+
+def _items_table(inst, items: list[str]) -> pd.DataFrame:
+    """Per item: text and its answer scale's value labels ("1=Never;...;9=Don't know / ..."), for R."""
+    rows = []
+    for it in items:
+        sc = inst.item_scale(it)
+        labels = dict(sc.labels) | ({sc.dont_know_code: sc.dont_know_label} if sc.dont_know_code else {})
+        rows.append(
+            {
+                "id": it,
+                "text": inst.items.set_index("id").loc[it, "text"],
+                "labels": ";".join(f"{k}={v}" for k, v in sorted(labels.items())),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 if __name__ == "__main__":

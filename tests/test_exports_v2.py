@@ -142,3 +142,28 @@ def test_a_label_of_another_scale_says_which_scale_it_belongs_to(tmp_path):
     assert "label of the agree scale" in got["EX11"].message
     assert "label of the frequency scale" in got["EX15"].message and "count scale" in got["EX15"].message
     assert "shifted" in got["EX09"].fix
+
+
+def test_haven_sav_with_dont_know_declared_user_missing_keeps_every_dont_know():
+    """tests/fixtures/exports_v2/haven_forms.sav (R haven, `Rscript tests/make_haven_sav_v2.R`): each item
+    labelled with its own scale plus 9 = "Don't know / Not applicable", declared user-missing on half the
+    items. Read as plain missing, 29 of the 53 Don't-know answers vanished from the counts."""
+    import pyreadstat
+
+    sav = FIX / "haven_forms.sav"
+    _, meta = pyreadstat.read_sav(str(sav), metadataonly=True, user_missing=True)
+    assert meta.missing_ranges["EX09"] == [{"lo": 9.0, "hi": 9.0}]  # the fixture declares 9 user-missing
+    got = ai.read_responses(
+        sav,
+        "2.0.0",
+        columns={"ResponseId": "respondent_id", "staff_role": "role", "duration": "duration_sec"},
+    )
+    want = ai.read_responses(FIX / "native.csv", "2.0.0")
+    items = list(ai.load_instrument("2.0.0").item_ids())
+    pd.testing.assert_frame_equal(
+        got.set_index("respondent_id").loc[want["respondent_id"], items].reset_index(drop=True),
+        want[items],
+    )
+    assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 53
+    dk = {r["reason"]: r for r in got.attrs["quality"] if "Don't know" in str(r.get("reason", ""))}
+    assert dk, got.attrs["quality"]
