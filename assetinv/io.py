@@ -1255,6 +1255,24 @@ def _parse_number(s: str) -> float | None:
 _ParseProblem = str | tuple[str, str, str] | None
 
 
+#: Usual wordings of a Don't-know / Not-applicable option (label keys); read as Don't know when the
+#: item's scale has that option (else they are missing codes, :data:`DEFAULT_MISSING_CODES`)
+_DK_WORDINGS = frozenset(
+    {
+        "don't know",
+        "dont know",
+        "do not know",
+        "dk",
+        "not applicable",
+        "does not apply",
+        "don't know / not applicable",
+        "don't know/not applicable",
+        "don't know or not applicable",
+        "not applicable / don't know",
+    }
+)
+
+
 class _ItemParser:
     """Parses one scale's answers: numbers, labels, missing codes and its Don't-know option."""
 
@@ -1303,10 +1321,13 @@ class _ItemParser:
         return None
 
     def is_dk(self, s: str) -> bool:
+        """The scale's Don't-know option: its code, its label, or a usual wording of it ("Don't know",
+        "Not applicable", "DK"), which surveys and SPSS value labels write instead of the full label.
+        """
         if self.dk_code is None:
             return False
         k = _label_key(s)
-        if self.dk_label is not None and k == self.dk_label:
+        if (self.dk_label is not None and k == self.dk_label) or k in _DK_WORDINGS:
             return True
         num = _parse_number(k)
         return num is not None and num == float(self.dk_code)

@@ -167,3 +167,35 @@ def test_haven_sav_with_dont_know_declared_user_missing_keeps_every_dont_know():
     assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 53
     dk = {r["reason"]: r for r in got.attrs["quality"] if "Don't know" in str(r.get("reason", ""))}
     assert dk, got.attrs["quality"]
+
+
+def test_usual_wordings_of_dont_know_count_as_dont_know(tmp_path):
+    """A survey that wrote "Don't know", "Not applicable" or "DK" instead of the instrument's full label
+    "Don't know / Not applicable": each is that option (in n_dont_know), not an unexplained blank.
+    "N/A" stays a missing code (exports also write it for a skipped question)."""
+    import pyreadstat
+
+    inst = ai.load_instrument("2.0.0")
+    items = list(inst.item_ids())
+    teacher = set(inst.form("teacher")["id"])
+    asked = [i for i in items if i in teacher]
+    head = "respondent_id,school,district,role,wave," + ",".join(items)
+    row = ["4" if i in teacher else "" for i in items]
+    for it, text in zip(asked, ["Don't know", "Not applicable", "DK", "N/A", "don’t KNOW"]):
+        row[items.index(it)] = text
+    p = tmp_path / "r.csv"
+    p.write_text(head + "\nR1,S01,D1,teacher,baseline," + ",".join(row) + "\n", encoding="utf-8")
+    d = ai.read_responses(p, "2.0.0")
+    assert d["n_dont_know"].tolist() == [4]
+    assert d[asked[:5]].isna().all(axis=None)
+    # an SPSS value label "Don't know" on code 9 (not declared user-missing) is the same option
+    df = pd.DataFrame({"respondent_id": ["R1", "R2"], "school": "S01", "district": "D1", "role": "teacher"})
+    df["wave"] = "baseline"
+    for k, it in enumerate(items):
+        df[it] = ([9.0 if k % 2 else 4.0, 3.0]) if it in teacher else [np.nan, np.nan]
+    sav = tmp_path / "r.sav"
+    labels = {it: {9.0: "Don't know"} for it in asked}
+    pyreadstat.write_sav(df, str(sav), variable_value_labels=labels)
+    s = ai.read_responses(sav, "2.0.0")
+    n_dk = sum(1 for k, it in enumerate(items) if it in teacher and k % 2)
+    assert s.set_index("respondent_id")["n_dont_know"].to_dict() == {"R1": n_dk, "R2": 0}
