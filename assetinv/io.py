@@ -3735,8 +3735,9 @@ def _instrument_beside(p: Path) -> tuple[str | Path | None, list[Problem]]:
     """The instrument named by the ``study.yaml`` in the file's folder, as the study would read the file.
 
     Returns ``(instrument, problems)``: ``(None, [])`` without a study.yaml or without an
-    ``instrument:`` key (the bundled instrument); the config's problems when it cannot be read (the
-    file is then checked against the bundled instrument, and the problems say so).
+    ``instrument:`` key (the bundled instrument); the config's problems when it does not validate
+    (the file is then checked against the instrument it still names, else the bundled one, and the
+    problems say which).
     """
     cfg_path = p.parent / "study.yaml"
     if not cfg_path.is_file():
@@ -3744,10 +3745,22 @@ def _instrument_beside(p: Path) -> tuple[str | Path | None, list[Problem]]:
     try:
         return read_config(cfg_path).get("instrument"), []
     except DataError as err:
-        note = (
-            f"{p.name} was checked against the bundled instrument, since the study config could not be read"
-        )
-        return None, [Problem(q.file, f"{q.message} ({note})", q.fix, q.row, q.column) for q in err.problems]
+        named = _named_instrument(cfg_path)  # a config with other problems may still name it
+        what = f"instrument {named}, which it names" if named else "the bundled instrument"
+        note = f"{p.name} was checked against {what}; the study config has this problem"
+        return named, [Problem(q.file, f"{q.message} ({note})", q.fix, q.row, q.column) for q in err.problems]
+
+
+def _named_instrument(cfg_path: Path) -> str | None:
+    """``instrument:`` of a study.yaml that does not validate as a whole, if it parses and names one."""
+    import yaml
+
+    try:
+        cfg = yaml.safe_load(_read_bytes(cfg_path).decode("utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError, DataError):
+        return None
+    v = cfg.get("instrument") if isinstance(cfg, dict) else None
+    return v.strip() if isinstance(v, str) and v.strip() else None
 
 
 def _validate_one(p: Path, instrument, kind: str) -> list[Problem]:

@@ -182,6 +182,10 @@ def test_validate_file_reads_a_file_as_its_study_yaml_says(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "checked against instrument 1.0.0, as study.yaml in its folder says" in out and ": OK" in out
     assert validate_file(study / "responses.csv", instrument="2.0.0")  # an explicit instrument wins
+    (study / "study.yaml").write_text('instrument: "1.0.0"\nresponses: not_there.csv\n')
+    other = validate_file(study / "responses.csv")  # the config's own problem, and the file read as 1.0.0
+    assert len(other) == 1 and other[0].file.endswith("study.yaml")
+    assert "checked against instrument 1.0.0, which it names" in other[0].message
     (study / "study.yaml").write_text("instrument: [oops\n")  # a broken config is reported, not skipped
     broken = validate_file(study / "responses.csv")
     assert (
