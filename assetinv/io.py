@@ -690,6 +690,30 @@ def _spss_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
     return df
 
 
+def _stata_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
+    """Stata's tagged missing values (``.a`` ... ``.z``) as missing, except one labelled Don't know.
+
+    As :func:`_spss_user_missing`: a tagged value whose value label reads as Don't know / Not
+    applicable is kept (as its tag, which the value labels then read as that option); the others
+    ("Refused", ".b") are missing.
+    """
+    labels = meta.variable_value_labels or {}
+    for col in df.columns:
+        x = df[col]
+        if x.dtype != object:
+            continue
+        tags = x.map(lambda v: isinstance(v, str) and len(v) == 1 and v.isalpha())
+        if not tags.any():
+            continue
+        lab = labels.get(col, {})
+        dk = {
+            k for k, v in lab.items() if isinstance(k, str) and _DK_LABEL_RE.search(str(v).replace("’", "'"))
+        }
+        drop = tags & ~x.isin(dk)
+        df[col] = x.mask(drop)
+    return df
+
+
 def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
     """SPSS .sav/.zsav or Stata .dta through pyreadstat: codes, value labels, variable labels."""
     import os
@@ -704,7 +728,8 @@ def _read_sav_raw(data: bytes, name: str, sha: str, kind: str = "SAV") -> _Raw:
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
-                df, meta = pyreadstat.read_dta(tmp, user_missing=False)
+                df, meta = pyreadstat.read_dta(tmp, user_missing=True)
+                df = _stata_user_missing(df, meta)
             finally:
                 os.unlink(tmp)
         else:

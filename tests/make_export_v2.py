@@ -11,7 +11,7 @@ Run ``python tests/make_export_v2.py`` (then ``Rscript tests/make_haven_sav_v2.R
 * ``native.csv`` -- the same answers in assetinv's layout, Don't know as code 9 (the reference).
 * ``truth.json`` -- which export column holds which item or id field.
 * ``items.csv`` -- each item's text and value labels, read by ``tests/make_haven_sav_v2.R``, which writes
-  ``haven_forms.sav`` the way R haven writes SPSS files (see that script).
+  ``haven_forms.sav`` and ``haven_tagged.dta`` the way R haven writes SPSS and Stata files (see that script).
 
 The answers are ``assetinv.simulate_study(seed=31, instrument="2.0.0")`` at a small size; all invented.
 """

@@ -1,4 +1,4 @@
-# Writes tests/fixtures/exports_v2/haven_forms.sav the way R haven writes SPSS files, for an instrument
+# Writes tests/fixtures/exports_v2/haven_forms.sav and haven_tagged.dta the way R haven writes SPSS and Stata files, for an instrument
 # 2.0.0 survey with role forms. Items are labelled_spss with their own scale's value labels (agreement,
 # frequency or count) plus 9 = "Don't know / Not applicable"; on the first half of the items 9 is also
 # declared user-missing (na_values = 9), as analysts often do in SPSS, on the others it is a plain labelled
@@ -31,3 +31,21 @@ for (k in seq_len(nrow(meta))) {
 }
 out$duration <- as.numeric(native$duration_sec)
 write_sav(out, "tests/fixtures/exports_v2/haven_forms.sav")
+
+# The same answers as a Stata file, the way haven writes one: Don't know as the tagged missing value .a
+# (labelled "Don't know"); one answer in seven (on a diagonal of rows and items) is replaced by .b ("Refused"),
+# which is missing.
+st <- out
+for (k in seq_len(nrow(meta))) {
+  v <- as.numeric(native[[meta$id[k]]])
+  dk <- !is.na(v) & v == 9
+  x <- ifelse(dk, tagged_na("a"), v)
+  refused <- which(!is.na(v) & !dk & (seq_along(v) + k) %% 7 == 0)
+  x[refused] <- tagged_na("b")
+  parts <- strsplit(strsplit(meta$labels[k], ";", fixed = TRUE)[[1]], "=", fixed = TRUE)
+  labs <- setNames(as.numeric(vapply(parts, `[`, "", 1)), vapply(parts, `[`, "", 2))
+  labs <- labs[labs != 9]
+  st[[meta$id[k]]] <- labelled(x, labels = c(labs, "Don't know" = tagged_na("a"), "Refused" = tagged_na("b")),
+                               label = meta$text[k])
+}
+write_dta(st, "tests/fixtures/exports_v2/haven_tagged.dta")

@@ -199,3 +199,25 @@ def test_usual_wordings_of_dont_know_count_as_dont_know(tmp_path):
     s = ai.read_responses(sav, "2.0.0")
     n_dk = sum(1 for k, it in enumerate(items) if it in teacher and k % 2)
     assert s.set_index("respondent_id")["n_dont_know"].to_dict() == {"R1": n_dk, "R2": 0}
+
+
+def test_stata_tagged_missing_dont_know_is_kept_and_refused_is_missing():
+    """tests/fixtures/exports_v2/haven_tagged.dta (R haven): Don't know as the tagged missing value .a
+    labelled "Don't know", and one answer in seven replaced by .b "Refused". Read with Stata's missing
+    values as plain missing, all 53 Don't-know answers vanished from n_dont_know."""
+    import pyreadstat
+
+    dta = FIX / "haven_tagged.dta"
+    raw, _ = pyreadstat.read_dta(str(dta), user_missing=True)
+    items = list(ai.load_instrument("2.0.0").item_ids())
+    refused = raw.set_index("ResponseId")[items].map(lambda v: v == "b")
+    got = ai.read_responses(
+        dta,
+        "2.0.0",
+        columns={"ResponseId": "respondent_id", "staff_role": "role", "duration": "duration_sec"},
+    ).set_index("respondent_id")
+    want = ai.read_responses(FIX / "native.csv", "2.0.0").set_index("respondent_id")
+    assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 53
+    assert int(refused.to_numpy().sum()) > 50
+    expect = want[items].mask(refused.reindex(want.index))
+    pd.testing.assert_frame_equal(got.loc[want.index, items], expect)
