@@ -660,6 +660,10 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
     return raw
 
 
+#: The cell text of a Don't-know answer that an SPSS or Stata file declares missing: Don't know when the
+#: item's scale has that option, else missing, and never an error (the file itself declared it missing)
+_DECLARED_DONT_KNOW = "Don't know (declared missing in the file)"
+
 #: A value label that says "Don't know" or "Not applicable" (an answer option, not a missing answer)
 _DK_LABEL_RE = re.compile(r"\b(don'?t|dont|do not) know\b|\bnot applicable\b|^\s*(dk|n/?a)\s*$", re.I)
 
@@ -669,9 +673,10 @@ def _spss_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
 
     Analysts often declare the Don't-know code user-missing in SPSS; read as plain missing, every such
     answer would silently become "not answered" and vanish from the Don't-know counts. A user-missing
-    code whose value label reads as Don't know / Not applicable is kept as its code (the item's answer
-    scale then reads it as Don't know, or as missing when the instrument has no such option); every
-    other user-missing code ("Refused", "No answer") is missing, as SPSS treats it.
+    code whose value label reads as Don't know / Not applicable becomes ``_DECLARED_DONT_KNOW``
+    (the item's answer scale reads it as Don't know, or as missing when the instrument has no such
+    option, never as an error: the file declared it missing); every other user-missing code
+    ("Refused", "No answer") is missing, as SPSS treats it.
     """
     labels = meta.variable_value_labels or {}
     for col, ranges in (meta.missing_ranges or {}).items():
@@ -684,9 +689,11 @@ def _spss_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
         dk = {
             float(k) for k, v in labels.get(col, {}).items() if _DK_LABEL_RE.search(str(v).replace("’", "'"))
         }
-        drop = declared & ~np.isin(x, list(dk))
-        if drop.any():
-            df[col] = df[col].mask(drop)
+        keep = declared & np.isin(x, list(dk))
+        if (declared & ~keep).any() or keep.any():
+            col_out = df[col].mask(declared).astype(object)
+            col_out[keep] = _DECLARED_DONT_KNOW
+            df[col] = col_out
     return df
 
 
@@ -694,8 +701,7 @@ def _stata_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
     """Stata's tagged missing values (``.a`` ... ``.z``) as missing, except one labelled Don't know.
 
     As :func:`_spss_user_missing`: a tagged value whose value label reads as Don't know / Not
-    applicable is kept (as its tag, which the value labels then read as that option); the others
-    ("Refused", ".b") are missing.
+    applicable becomes ``_DECLARED_DONT_KNOW``; the others ("Refused", ".b") are missing.
     """
     labels = meta.variable_value_labels or {}
     for col in df.columns:
@@ -709,8 +715,9 @@ def _stata_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
         dk = {
             k for k, v in lab.items() if isinstance(k, str) and _DK_LABEL_RE.search(str(v).replace("’", "'"))
         }
-        drop = tags & ~x.isin(dk)
-        df[col] = x.mask(drop)
+        out = x.mask(tags)
+        out[tags & x.isin(dk)] = _DECLARED_DONT_KNOW
+        df[col] = out
     return df
 
 
@@ -1367,6 +1374,8 @@ class _ItemParser:
 
     def _parse(self, s: str, vlabels: dict[str, str] | None) -> tuple[float, _ParseProblem, bool]:
         s = s.strip()
+        if s == _DECLARED_DONT_KNOW:
+            return np.nan, None, self.dk_code is not None
         if vlabels and s in vlabels:  # SPSS value label
             lab = vlabels[s]
             if self.is_dk(lab):

@@ -221,3 +221,32 @@ def test_stata_tagged_missing_dont_know_is_kept_and_refused_is_missing():
     assert int(refused.to_numpy().sum()) > 50
     expect = want[items].mask(refused.reindex(want.index))
     pd.testing.assert_frame_equal(got.loc[want.index, items], expect)
+
+
+def test_a_declared_missing_dont_know_is_missing_under_an_instrument_without_the_option(tmp_path):
+    """Under 1.0.0 (no Don't-know option) a user-missing 9 labelled "Not applicable" is missing, as
+    the file declares, never an 'undeclared missing code' error; under 2.0.0 it is Don't know."""
+    import pyreadstat
+
+    for version in ("1.0.0", "2.0.0"):
+        inst = ai.load_instrument(version)
+        items = list(inst.item_ids())
+        asked = set(inst.form("teacher")["id"]) if version == "2.0.0" else set(items)
+        df = pd.DataFrame(
+            {"respondent_id": ["R1", "R2"], "school": "S01", "district": "D1", "role": "teacher"}
+        )
+        df["wave"] = "baseline"
+        for k, it in enumerate(items):
+            df[it] = [9.0 if k % 3 == 0 else 4.0, 2.0] if it in asked else [np.nan, np.nan]
+        sav = tmp_path / f"r{version}.sav"
+        labels = {it: {9.0: "Not applicable"} for it in items}
+        pyreadstat.write_sav(
+            df, str(sav), variable_value_labels=labels, missing_ranges={it: [9.0] for it in items}
+        )
+        got = ai.read_responses(sav, version).set_index("respondent_id")
+        first = [it for k, it in enumerate(items) if it in asked and k % 3 == 0]
+        assert got.loc["R1", first].isna().all()
+        if version == "2.0.0":
+            assert got["n_dont_know"].to_dict() == {"R1": len(first), "R2": 0}
+        else:  # 1.0.0 has no Don't-know option, so no count of it
+            assert "n_dont_know" not in got
