@@ -14,7 +14,10 @@ R lavaan 0.6 fits ``cfa(model, data, estimator = "ML", missing = "fiml")``:
   estimated by lavaan's own EM (same start, same stopping rule);
 * the baseline is the independence model (free means and variances);
 * CFI, TLI, RMSEA with its 90% CI by the noncentral chi-square, and lavaan's
-  SRMR (Bentler's, means included, against the EM moments).
+  SRMR (Bentler's, means included, against the EM moments);
+* ``estimator="MLR"`` (lavaan ``estimator = "MLR"``): Huber-White standard errors from the casewise
+  scores and the observed Hessian, and the chi-square divided by the Yuan-Bentler scaling factor in its
+  Mplus form, with scaled CFI, TLI and RMSEA (``assetinv._robust``).
 
 ``invariance`` fits the configural, metric (equal loadings) and scalar (equal
 loadings and intercepts, latent means free after the first group) multi-group
@@ -33,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
+from . import _robust
 from .instrument import Instrument, resolve
 
 __all__ = [
@@ -346,6 +350,37 @@ def _num_hessian(sp, data, x, g0=None, h=1e-5):
     return (H + H.T) / 2
 
 
+def _casewise_scores(sp: _Spec, data: list, x: np.ndarray) -> np.ndarray:
+    """Each case's gradient of ``-log L_i`` with respect to the free parameters: (N, k).
+
+    The chain rule of :func:`_objective`, one case at a time (their sum is its gradient); the
+    "meat" of the MLR sandwich and of the Yuan-Bentler scaling.
+    """
+    out = []
+    m = len(sp.factors)
+    for g, P in enumerate(data):
+        L, Phi, _th, _nu, al, Sigma, mu = _matrices(sp, x, g)
+        GS, gm = _robust.case_gradients(P.Y, mu, Sigma)
+        GS = (GS + GS.transpose(0, 2, 1)) / 2
+        dL = 2 * GS @ (L @ Phi) + gm[:, :, None] * al[None, None, :]
+        dPhi = L.T[None] @ GS @ L[None]
+        dPhi = 2 * dPhi - np.einsum("nii->ni", dPhi)[:, :, None] * np.eye(m)[None]
+        gx = np.zeros((len(P.Y), len(x)))
+        lam = sp.lam[g]
+        for j in np.flatnonzero(lam >= 0):
+            gx[:, lam[j]] += dL[:, j, sp.member[j]]
+        for a, b in zip(*np.tril_indices(m)):
+            gx[:, sp.phi[g][a, b]] += dPhi[:, a, b]
+        for i in range(len(sp.items)):
+            gx[:, sp.th[g][i]] += GS[:, i, i]
+            gx[:, sp.nu[g][i]] += gm[:, i]
+        lg = gm @ L
+        for f in np.flatnonzero(sp.al[g] >= 0):
+            gx[:, sp.al[g][f]] += lg[:, f]
+        out.append(gx)
+    return np.vstack(out)
+
+
 def _fit_ml(sp: _Spec, data: list, msgs: list[str], hessian: bool = True):
     x = _start(sp, data)
     ntot = sum(P.n for P in data)
@@ -510,6 +545,38 @@ def _fit_measures(sp, data, x, logl, h1):
         "baseline_df": int(dfb),
         "npar": len(sp.keys),
         "ntotal": int(N),
+    }
+
+
+def _scaled_fit(fitm: dict, data: list, h1: list, H: np.ndarray, scores: np.ndarray, msgs: list[str]) -> dict:
+    """MLR fit measures: the chi-squares divided by their Yuan-Bentler (Mplus) scaling factors, and
+    CFI, TLI and RMSEA from them, as lavaan's ``*.scaled`` measures.
+    """
+    X2, df, X2b, dfb = fitm["chisq"], fitm["df"], fitm["baseline_chisq"], fitm["baseline_df"]
+    N, G = fitm["ntotal"], len(data)
+    try:
+        pats = [list(zip(P.obs, P.counts, P.means, P.covs)) for P in data]
+        sat = sum(_robust.saturated_trace(P.Y, pt, mu, S) for P, pt, (mu, S) in zip(data, pats, h1))
+        c = (
+            (sat - float(np.trace(linalg.solve(H, scores.T @ scores, assume_a="sym")))) / df
+            if df > 0
+            else np.nan
+        )
+        cb = (sat - sum(_robust.independence_trace(P.Y, pt) for P, pt in zip(data, pats))) / dfb
+    except (linalg.LinAlgError, ValueError):
+        _warn(msgs, "the robust (MLR) chi-square could not be scaled: an information matrix is singular")
+        c = cb = np.nan
+    X2s, X2bs = X2 / c, X2b / cb
+    t1, t2 = max(X2s - df, 0.0), max(X2s - df, X2bs - dfb, 0.0)
+    return {
+        "chisq_scaled": float(X2s),
+        "scaling_factor": float(c),
+        "pvalue_scaled": float(stats.chi2.sf(X2s, df)) if df > 0 else np.nan,
+        "baseline_chisq_scaled": float(X2bs),
+        "baseline_scaling_factor": float(cb),
+        "cfi_scaled": float(1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2),
+        "tli_scaled": float((X2bs / dfb - X2s / df) / (X2bs / dfb - 1)) if df > 0 else 1.0,
+        "rmsea_scaled": float(np.sqrt(max(X2s / N / df - 1 / N, 0.0)) * np.sqrt(G)) if df > 0 else 0.0,
     }
 
 
@@ -746,15 +813,9 @@ def _group_data(df, Y, group, msgs, items):
 
 
 def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=True):
-    if str(estimator).upper() == "MLR":
-        raise NotImplementedError(
-            "estimator='MLR' (Huber-White robust standard errors and the Yuan-Bentler scaled chi-square, "
-            "as lavaan's cfa(..., estimator = 'MLR', missing = 'fiml')) is not implemented yet: it is not "
-            "checked against lavaan, so it is not offered. Use estimator='ML' (normal-theory standard errors "
-            "and chi-square, equal to lavaan's), or fit the model in lavaan for robust statistics."
-        )
-    if str(estimator).upper() != "ML":
-        raise ValueError(f"estimator={estimator!r} is not available; use estimator='ML'")
+    robust = str(estimator).upper() == "MLR"
+    if str(estimator).upper() not in ("ML", "MLR"):
+        raise ValueError(f"estimator={estimator!r} is not available; use estimator='ML' or 'MLR'")
     if missing not in ("fiml", "ml", "listwise"):
         raise ValueError(f"missing={missing!r}: use 'fiml' (or 'ml') or 'listwise'")
     msgs: list[str] = []
@@ -766,17 +827,20 @@ def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=Tr
     labels, data = _group_data(df, Y, group, msgs, items)
     sp = _build_spec(model, len(data), equal)
     with _single_thread():
-        x, logl, H, converged = _fit_ml(sp, data, msgs, hessian=se)
+        x, logl, H, converged = _fit_ml(sp, data, msgs, hessian=se or robust)
         h1 = [_em_h1(P) for P in data]
     sev = np.full(len(x), np.nan)
+    scores = _casewise_scores(sp, data, x) if robust and H is not None else None
     if H is not None:
         try:
-            cov = linalg.inv(H)
+            cov = _robust.sandwich(H, scores) if scores is not None else linalg.inv(H)
             sev = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
         except linalg.LinAlgError:
             pass
     _checks(sp, x, H, h1, msgs)
     fitm = _fit_measures(sp, data, x, logl, h1)
+    if scores is not None and H is not None:
+        fitm.update(_scaled_fit(fitm, data, h1, H, scores, msgs))
     params = _param_table(sp, x, sev, labels)
     if group is None:
         params = params.drop(columns="group")
@@ -821,9 +885,14 @@ def cfa(
     instrument : Instrument or path, optional
         Used for the default model, reverse keys and scale bounds (the bundled
         1.0.0 instrument by default).
-    estimator : {"ML"}
-        ``"MLR"`` raises ``NotImplementedError`` (robust corrections are not
-        implemented and checked against lavaan yet).
+    estimator : {"ML", "MLR"}
+        ``"MLR"``: the same estimates with Huber-White (sandwich) standard
+        errors and the chi-square scaled by the Yuan-Bentler factor (Mplus
+        form), as lavaan's ``estimator = "MLR", missing = "fiml"``; ``.fit``
+        then also holds ``chisq_scaled, scaling_factor, pvalue_scaled,
+        cfi_scaled, tli_scaled, rmsea_scaled, baseline_chisq_scaled,
+        baseline_scaling_factor``. Use it when answers are far from normal
+        (5-point items piled at one end). :func:`invariance` is ML only.
     missing : {"fiml", "ml", "listwise"}
         ``"fiml"`` (= ``"ml"``) uses every answer; ``"listwise"`` drops
         respondents who skipped any item. Cases with no answer at all are
@@ -867,7 +936,8 @@ def cfa(
     Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of
     Statistical Software, 48*(2). Arbuckle, J. L. (1996). Full information estimation in the
     presence of incomplete data. Steiger, J. H. (1990) (RMSEA and its interval); Bentler, P. M.
-    (1990) (CFI); Tucker & Lewis (1973) (TLI).
+    (1990) (CFI); Tucker & Lewis (1973) (TLI). MLR: Yuan, K.-H., & Bentler, P. M. (2000), *Sociological
+    Methodology, 30*, 165-200; Asparouhov, T., & Muthen, B. (2010), Mplus technical note.
     """
     return _fit(df, model, instrument, group, (), reverse, missing, estimator)
 

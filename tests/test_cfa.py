@@ -239,8 +239,8 @@ def test_bad_input_is_a_clear_error():
         ai.cfa(d, {"F": ["x1", "x2", "nope"]})
     with pytest.raises(ValueError, match="estimator"):
         ai.cfa(d, {"F": ["x1", "x2", "x3"]}, estimator="WLSMV")
-    with pytest.raises(NotImplementedError, match="MLR.*not implemented"):
-        ai.cfa(d, {"F": ["x1", "x2", "x3"]}, estimator="MLR")
+    with pytest.raises(ValueError, match="'ML' or 'MLR'"):
+        ai.cfa(d, {"F": ["x1", "x2", "x3"]}, estimator="ULS")
     bad = d.astype({"x2": object})
     bad.loc[3, "x2"] = "lots"
     with pytest.raises(ValueError, match=r"'x2'.*row 4"):

@@ -17,6 +17,7 @@ PKG = Path(__file__).resolve().parents[1] / "assetinv"
 NO_EXAMPLE = {
     "assetinv._version",
     "assetinv._growth",
+    "assetinv._robust",
     "assetinv._icc",
     "assetinv._multiplicity",
     "assetinv._waves",

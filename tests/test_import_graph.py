@@ -48,6 +48,7 @@ LAYER_OF = {
     "pilot": "analyses",
     "scoring": "analyses",
     "_growth": "analyses",
+    "_robust": "analyses",
     "_multiplicity": "analyses",
     "_waves": "analyses",
     "supports": "analyses",
