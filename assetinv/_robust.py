@@ -60,48 +60,60 @@ def _unpack(v: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     return v[:p], S + S.T - np.diag(np.diag(S))
 
 
-def _saturated_gradient(patterns, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
-    """Gradient of the saturated model's -logL in ``(mu, vech Sigma)`` from each missing-data
-    pattern's (observed indices, count, mean, ML covariance): the sum of :func:`saturated_scores`.
+def _saturated_gradient(blocks, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+    """Gradient of the saturated model's -logL in ``(mu, vech Sigma)``: the sum of
+    :func:`saturated_scores`, from the missing-data patterns' sufficient statistics, stacked by how
+    many items they observe (``blocks``: observed indices (n_pat, k), counts, means, ML covariances).
     """
     p = len(mu)
-    GS = np.zeros((p, p))
+    GS = np.zeros(p * p)
     gm = np.zeros(p)
-    for o, n, m, C in patterns:
-        Si = np.linalg.inv(Sigma[np.ix_(o, o)])
-        d = m - mu[o]
-        B = C + np.outer(d, d)
-        GS[np.ix_(o, o)] += 0.5 * n * (Si - Si @ B @ Si)
-        gm[o] -= n * (Si @ d)
+    for obs, n, mbar, C in blocks:
+        Si = np.linalg.inv(Sigma[obs[:, :, None], obs[:, None, :]])
+        d = mbar - mu[obs]
+        B = C + d[:, :, None] * d[:, None, :]
+        Gp = 0.5 * n[:, None, None] * (Si - Si @ B @ Si)
+        GS += np.bincount(
+            (obs[:, :, None] * p + obs[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
+        )
+        gm -= np.bincount(
+            obs.ravel(), weights=(n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
+        )
     il = np.tril_indices(p)
-    return np.concatenate([gm, GS[il] * np.where(il[0] == il[1], 1.0, 2.0)])
+    return np.concatenate([gm, GS.reshape(p, p)[il] * np.where(il[0] == il[1], 1.0, 2.0)])
 
 
-def saturated_information(patterns, mu: np.ndarray, Sigma: np.ndarray, h: float = 1e-5) -> np.ndarray:
-    """Observed information of the saturated model at ``(mu, Sigma)``: central differences of its
-    analytic gradient (:func:`_saturated_gradient`, from the patterns' sufficient statistics),
-    symmetrised.
+def saturated_information(
+    blocks, mu: np.ndarray, Sigma: np.ndarray, h: float = 1e-5, keep: np.ndarray | None = None
+) -> np.ndarray:
+    """Observed information of the saturated model at ``(mu, Sigma)``.
+
+    Central differences of its analytic gradient (:func:`_saturated_gradient`, from the patterns'
+    sufficient statistics), symmetrised; ``keep`` (a mask of the parameters) gives the block of a
+    sub-model, differencing only its parameters.
     """
     p = len(mu)
     v0 = np.concatenate([mu, Sigma[np.tril_indices(p)]])
-    A = np.zeros((len(v0), len(v0)))
-    for i in range(len(v0)):
+    idx = np.flatnonzero(keep) if keep is not None else np.arange(len(v0))
+    A = np.zeros((len(v0), len(idx)))
+    for j, i in enumerate(idx):
         e = np.zeros(len(v0))
         e[i] = step = h * max(1.0, abs(v0[i]))
-        up = _saturated_gradient(patterns, *_unpack(v0 + e, p))
-        down = _saturated_gradient(patterns, *_unpack(v0 - e, p))
-        A[:, i] = (up - down) / (2 * step)
+        up = _saturated_gradient(blocks, *_unpack(v0 + e, p))
+        down = _saturated_gradient(blocks, *_unpack(v0 - e, p))
+        A[:, j] = (up - down) / (2 * step)
+    A = A[idx]
     return (A + A.T) / 2
 
 
-def saturated_trace(Y: np.ndarray, patterns, mu: np.ndarray, Sigma: np.ndarray) -> float:
+def saturated_trace(Y: np.ndarray, blocks, mu: np.ndarray, Sigma: np.ndarray) -> float:
     """``tr(A1^-1 B1)`` of one group's saturated model (observed and first-order information)."""
     B = saturated_scores(Y, mu, Sigma)
-    A = saturated_information(patterns, mu, Sigma)
+    A = saturated_information(blocks, mu, Sigma)
     return float(np.trace(linalg.solve(A, B.T @ B, assume_a="sym")))
 
 
-def independence_trace(Y: np.ndarray, patterns) -> float:
+def independence_trace(Y: np.ndarray, blocks) -> float:
     """``tr(A^-1 B)`` of one group's independence (baseline) model: free means and variances, at their
     FIML estimates (each item's observed mean and ML variance).
     """
@@ -111,7 +123,7 @@ def independence_trace(Y: np.ndarray, patterns) -> float:
     il = np.tril_indices(p)
     keep = np.concatenate([np.ones(p, dtype=bool), il[0] == il[1]])  # means and variances
     B = saturated_scores(Y, mu, Sigma)[:, keep]
-    A = saturated_information(patterns, mu, Sigma)[np.ix_(keep, keep)]
+    A = saturated_information(blocks, mu, Sigma, keep=keep)
     return float(np.trace(linalg.solve(A, B.T @ B, assume_a="sym")))
 
 

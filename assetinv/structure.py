@@ -555,7 +555,7 @@ def _scaled_fit(fitm: dict, data: list, h1: list, H: np.ndarray, scores: np.ndar
     X2, df, X2b, dfb = fitm["chisq"], fitm["df"], fitm["baseline_chisq"], fitm["baseline_df"]
     N, G = fitm["ntotal"], len(data)
     try:
-        pats = [list(zip(P.obs, P.counts, P.means, P.covs)) for P in data]
+        pats = [P.blocks for P in data]
         sat = sum(_robust.saturated_trace(P.Y, pt, mu, S) for P, pt, (mu, S) in zip(data, pats, h1))
         c = (
             (sat - float(np.trace(linalg.solve(H, scores.T @ scores, assume_a="sym")))) / df

@@ -95,3 +95,22 @@ def test_casewise_scores_sum_to_the_gradient():
     np.testing.assert_allclose(
         _casewise_scores(sp, data, x).sum(axis=0), _objective(sp, data, x)[1], atol=1e-9
     )
+
+
+def test_mlr_of_the_v2_sample_teacher_form_equals_lavaan():
+    """The 2.0.0 sample, teacher form at baseline, four correlated domains (45 items, 116 missing-data
+    patterns), as ``cfa_sample_v2_teacher.json`` but MLR: scaled chi-square within 2.6e-4 of 1,110."""
+    ref = _ref("mlr_sample_v2_teacher")
+    raw = ai.read_responses(Path(__file__).resolve().parents[1] / "data" / "responses.csv")
+    teachers = raw[(raw["wave"] == "baseline") & (raw["role"] == "teacher")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ai.cfa(teachers, instrument="2.0.0", estimator="MLR")
+    assert res.model == ref["model"]
+    for theirs, ours in FIT.items():
+        want = ref["fit"][theirs]
+        tol = 3e-6 * max(1.0, abs(want)) if "chisq" in theirs and "factor" not in theirs else 1e-5
+        assert res.fit[ours] == pytest.approx(want, abs=tol), (theirs, res.fit[ours], want)
+    m = res.params.merge(pd.DataFrame(ref["params"]), on=["lhs", "op", "rhs"])
+    assert len(m) == len(ref["params"]["lhs"])
+    np.testing.assert_allclose(m["se_x"], m["se_y"], atol=1e-4, rtol=0)

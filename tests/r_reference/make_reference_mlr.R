@@ -30,3 +30,10 @@ bfi <- read.csv(file.path(root, "data", "bfi.csv"))
 bfi_model <- list(A = paste0("A", 1:5), C = paste0("C", 1:5), E = paste0("E", 1:5),
                   N = paste0("N", 1:5), O = paste0("O", 1:5))
 mlr_ref(bfi, bfi_model, "mlr_bfi")
+
+# the 2.0.0 sample's teacher form at baseline (written by tests/r_reference/make_sample_v2.py):
+# four correlated domains, reverse-keyed items reversed (6 - x), as cfa_sample_v2_teacher.json
+v2 <- read.csv(file.path(root, "data", "sample_v2_teacher.csv"), check.names = FALSE)
+spec <- fromJSON(file.path(root, "data", "sample_v2_teacher.json"))
+for (v in spec$reverse) v2[[v]] <- 6 - v2[[v]]
+mlr_ref(v2, spec$model, "mlr_sample_v2_teacher")
