@@ -381,6 +381,31 @@ def _casewise_scores(sp: _Spec, data: list, x: np.ndarray) -> np.ndarray:
     return np.vstack(out)
 
 
+def _expected_information(sp: _Spec, data: list, x: np.ndarray) -> np.ndarray:
+    """Expected information of complete-data ML, ``sum_g D_g' A_g D_g`` (lavaan's default without missing
+    data): ``D_g`` the Jacobian of the group's implied moments, ``A_g`` the saturated model's information
+    where the data's moments equal the model's (the observed information there is the expected one).
+    """
+    p, k = len(sp.items), len(x)
+    il = np.tril_indices(p)
+    H = np.zeros((k, k))
+    for g, P in enumerate(data):
+
+        def moments(z, g=g):
+            m = _matrices(sp, z, g)
+            return np.concatenate([m[6], m[5][il]])
+
+        D = np.zeros((p + len(il[0]), k))
+        for i in range(k):
+            e = np.zeros(k)
+            e[i] = step = 1e-6 * max(1.0, abs(x[i]))
+            D[:, i] = (moments(x + e) - moments(x - e)) / (2 * step)
+        Sigma, mu = _matrices(sp, x, g)[5:7]
+        block = [(np.arange(p)[None, :], np.array([float(P.n)]), mu[None, :], Sigma[None])]
+        H += D.T @ _robust.saturated_information(block, mu, Sigma) @ D
+    return H
+
+
 def _fit_ml(sp: _Spec, data: list, msgs: list[str], hessian: bool = True):
     x = _start(sp, data)
     ntot = sum(P.n for P in data)
@@ -501,16 +526,20 @@ def _independence_logl(P: _Patterns) -> float:
     return total
 
 
-def _srmr_group(S: np.ndarray, m: np.ndarray, Sigma: np.ndarray, mu: np.ndarray) -> float:
-    """Lavaan's SRMR (Bentler, with means): residuals scaled by the h1 standard deviations."""
+def _srmr_group(S: np.ndarray, m: np.ndarray, Sigma: np.ndarray, mu: np.ndarray, means: bool = True) -> float:
+    """Lavaan's SRMR (Bentler): residuals scaled by the h1 standard deviations, with the means when the
+    model has a mean structure (FIML), without them otherwise (lavaan's listwise fit has none).
+    """
     sd = np.sqrt(np.diag(S))
     R = (S - Sigma) / np.outer(sd, sd)
     iu = np.tril_indices(len(S))
+    if not means:
+        return float(np.sqrt(np.sum(R[iu] ** 2) / len(iu[0])))
     rm = (m - mu) / sd
     return float(np.sqrt((np.sum(R[iu] ** 2) + np.sum(rm**2)) / (len(iu[0]) + len(m))))
 
 
-def _fit_measures(sp, data, x, logl, h1):
+def _fit_measures(sp, data, x, logl, h1, means: bool = True):
     G = len(data)
     p = len(sp.items)
     N = sum(P.n for P in data)
@@ -526,7 +555,7 @@ def _fit_measures(sp, data, x, logl, h1):
     rmsea = float(np.sqrt(max(X2 / N / df - 1 / N, 0.0)) * np.sqrt(G)) if df > 0 else 0.0
     lo, hi = _rmsea_ci(X2, df, N, G)
     srmr = sum(
-        P.n / N * _srmr_group(S, mu, _matrices(sp, x, g)[5], _matrices(sp, x, g)[6])
+        P.n / N * _srmr_group(S, mu, _matrices(sp, x, g)[5], _matrices(sp, x, g)[6], means)
         for g, (P, (mu, S)) in enumerate(zip(data, h1))
     )
     return {
@@ -833,12 +862,15 @@ def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=Tr
     scores = _casewise_scores(sp, data, x) if robust and H is not None else None
     if H is not None:
         try:
-            cov = _robust.sandwich(H, scores) if scores is not None else linalg.inv(H)
+            if scores is not None:
+                cov = _robust.sandwich(H, scores)
+            else:  # lavaan: observed information with FIML, expected with complete (listwise) data
+                cov = linalg.inv(_expected_information(sp, data, x) if missing == "listwise" else H)
             sev = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
         except linalg.LinAlgError:
             pass
     _checks(sp, x, H, h1, msgs)
-    fitm = _fit_measures(sp, data, x, logl, h1)
+    fitm = _fit_measures(sp, data, x, logl, h1, means=missing != "listwise")
     if scores is not None and H is not None:
         fitm.update(_scaled_fit(fitm, data, h1, H, scores, msgs))
     params = _param_table(sp, x, sev, labels)

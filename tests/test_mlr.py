@@ -114,3 +114,33 @@ def test_mlr_of_the_v2_sample_teacher_form_equals_lavaan():
     m = res.params.merge(pd.DataFrame(ref["params"]), on=["lhs", "op", "rhs"])
     assert len(m) == len(ref["params"]["lhs"])
     np.testing.assert_allclose(m["se_x"], m["se_y"], atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("estimator", ["ML", "MLR"])
+def test_listwise_equals_lavaan_listwise(estimator):
+    """With missing="listwise" lavaan has no mean structure and uses the expected information for ML
+    standard errors (the observed one for MLR): ours did the FIML thing, so SEs differed by up to 0.18 and
+    SRMR by 0.007 (it counted the zero mean residuals)."""
+    ref = _ref(f"cfa_hs1939_listwise_{estimator}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ai.cfa(
+            pd.read_csv(R / "data" / "hs1939_miss.csv"), ref["model"], missing="listwise", estimator=estimator
+        )
+    names = {"chisq": "chisq", "cfi": "cfi", "tli": "tli", "rmsea": "rmsea", "srmr": "srmr"}
+    if estimator == "MLR":
+        names |= {
+            "chisq.scaled": "chisq_scaled",
+            "chisq.scaling.factor": "scaling_factor",
+            "cfi.scaled": "cfi_scaled",
+        }
+    for theirs, ours in names.items():
+        want = ref["fit"][theirs]
+        assert res.fit[ours] == pytest.approx(want, abs=3e-6 * max(1.0, abs(want))), (
+            theirs,
+            res.fit[ours],
+            want,
+        )
+    m = res.params.merge(pd.DataFrame(ref["params"]), on=["lhs", "op", "rhs"])
+    assert len(m) == len(ref["params"]["lhs"])  # lavaan's listwise fit has no intercept rows; ours keeps them
+    np.testing.assert_allclose(m["se_x"], m["se_y"], atol=1e-4, rtol=0)

@@ -37,3 +37,19 @@ v2 <- read.csv(file.path(root, "data", "sample_v2_teacher.csv"), check.names = F
 spec <- fromJSON(file.path(root, "data", "sample_v2_teacher.json"))
 for (v in spec$reverse) v2[[v]] <- 6 - v2[[v]]
 mlr_ref(v2, spec$model, "mlr_sample_v2_teacher")
+
+# missing = "listwise": lavaan uses the expected information for ML standard errors (the observed one
+# for MLR) and no mean structure (SRMR without means)
+lw_ref <- function(data, model, name, estimator) {
+  fit <- cfa(syntax(model), data = data, estimator = estimator, missing = "listwise")
+  pe <- parameterEstimates(fit)
+  measures <- c("chisq", "df", "cfi", "tli", "rmsea", "srmr",
+                if (estimator == "MLR") c("chisq.scaled", "chisq.scaling.factor", "cfi.scaled"))
+  out <- list(model = model, estimator = estimator, fit = as.list(unclass(fitMeasures(fit, measures))),
+              params = as.list(pe[, c("lhs", "op", "rhs", "est", "se")]),
+              versions = list(lavaan = as.character(packageVersion("lavaan"))))
+  writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, na = "null", pretty = TRUE),
+             file.path(root, "fixtures", paste0(name, ".json")))
+}
+lw_ref(hs, hs_model, "cfa_hs1939_listwise_ML", "ML")
+lw_ref(hs, hs_model, "cfa_hs1939_listwise_MLR", "MLR")
