@@ -78,9 +78,8 @@ display(fit.loadings.round(3))
 # %%
 domain = instrument.domains["id"].iloc[-1]
 one = {domain: list(fit.model[domain])}
-ml, mlr = assetinv.cfa(baseline, one, instrument=instrument), assetinv.cfa(
-    baseline, one, instrument=instrument, estimator="MLR"
-)
+ml = assetinv.cfa(baseline, one, instrument=instrument)
+mlr = assetinv.cfa(baseline, one, instrument=instrument, estimator="MLR")
 display(
     pd.DataFrame(
         {
