@@ -548,11 +548,7 @@ def _fit_measures(sp, data, x, logl, h1, means: bool = True):
     df = G * p * (p + 3) // 2 - len(sp.keys)
     X2b = 2 * (logl_h1 - sum(_independence_logl(P) for P in data))
     dfb = G * p * (p - 1) // 2
-    t1 = max(X2 - df, 0.0)
-    t2 = max(X2 - df, X2b - dfb, 0.0)
-    cfi = 1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2
-    tli = (X2b / dfb - X2 / df) / (X2b / dfb - 1) if df > 0 else 1.0
-    rmsea = float(np.sqrt(max(X2 / N / df - 1 / N, 0.0)) * np.sqrt(G)) if df > 0 else 0.0
+    cfi, tli, rmsea = _cfi_tli_rmsea(X2, df, X2b, dfb, N, G)
     lo, hi = _rmsea_ci(X2, df, N, G)
     srmr = sum(
         P.n / N * _srmr_group(S, mu, _matrices(sp, x, g)[5], _matrices(sp, x, g)[6], means)
@@ -596,17 +592,28 @@ def _scaled_fit(fitm: dict, data: list, h1: list, H: np.ndarray, scores: np.ndar
         _warn(msgs, "the robust (MLR) chi-square could not be scaled: an information matrix is singular")
         c = cb = np.nan
     X2s, X2bs = X2 / c, X2b / cb
-    t1, t2 = max(X2s - df, 0.0), max(X2s - df, X2bs - dfb, 0.0)
+    cfi, tli, rmsea = _cfi_tli_rmsea(X2s, df, X2bs, dfb, N, G)
     return {
         "chisq_scaled": float(X2s),
         "scaling_factor": float(c),
         "pvalue_scaled": float(stats.chi2.sf(X2s, df)) if df > 0 else np.nan,
         "baseline_chisq_scaled": float(X2bs),
         "baseline_scaling_factor": float(cb),
-        "cfi_scaled": float(1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2),
-        "tli_scaled": float((X2bs / dfb - X2s / df) / (X2bs / dfb - 1)) if df > 0 else 1.0,
-        "rmsea_scaled": float(np.sqrt(max(X2s / N / df - 1 / N, 0.0)) * np.sqrt(G)) if df > 0 else 0.0,
+        "cfi_scaled": cfi,
+        "tli_scaled": tli,
+        "rmsea_scaled": rmsea,
     }
+
+
+def _cfi_tli_rmsea(X2: float, df: int, X2b: float, dfb: int, N: int, G: int) -> tuple[float, float, float]:
+    """CFI (Bentler 1990), TLI (Tucker & Lewis 1973) and RMSEA (Steiger 1990, times sqrt(G) across
+    groups, as lavaan) from a model's and its baseline's chi-squares (plain or scaled).
+    """
+    t1, t2 = max(X2 - df, 0.0), max(X2 - df, X2b - dfb, 0.0)
+    cfi = 1.0 if t1 == 0 and t2 == 0 else 1 - t1 / t2
+    tli = (X2b / dfb - X2 / df) / (X2b / dfb - 1) if df > 0 else 1.0
+    rmsea = float(np.sqrt(max(X2 / N / df - 1 / N, 0.0)) * np.sqrt(G)) if df > 0 else 0.0
+    return float(cfi), float(tli), rmsea
 
 
 def _param_table(sp, x, se, groups):

@@ -376,21 +376,55 @@ def _flat(tree: dict) -> list[tuple[str, str]]:
     return [(name, cid) for members in tree.values() for name, cid in members.items()]
 
 
-def maxqda() -> dict:
-    tool, upper, stamp = "maxqda", True, "2025-03-04T10:12:00Z"
-    rng = random.Random(101)
+def _maxqda_project(tool: str, stamp: str, name: str, origin: str, coders: list[str]):
+    """A MAXQDA project's root element, its users and its (empty) code book."""
     ET.register_namespace("", NS)
-    root = ET.Element(
-        q("Project"),
+    root = ET.Element(q("Project"), {"name": name, "origin": origin, "creationDateTime": stamp})
+    users = _users(root, tool, coders, True)
+    return root, users, ET.SubElement(root, q("CodeBook"))
+
+
+def _document_variables(root: ET.Element, tool: str, names: tuple[str, ...]) -> dict[str, str]:
+    """MAXQDA's document variables (text), by name -> guid."""
+    variables = ET.SubElement(root, q("Variables"))
+    vg = {}
+    for v in names:
+        vg[v] = _guid(tool, "var:" + v, True)
+        ET.SubElement(variables, q("Variable"), {"guid": vg[v], "name": v, "typeOfVariable": "Text"})
+    return vg
+
+
+def _maxqda_source(sources_el, tool, sname, users, stamp, spans, guids, vg, values: dict) -> str:
+    """One MAXQDA text source (rich and plain text paths), its coded selections and its document
+    variables; returns its guid (the name of its text in ``Sources/``)."""
+    sg = _guid(tool, "src:" + sname, True)
+    src = ET.SubElement(
+        sources_el,
+        q("TextSource"),
         {
-            "name": "STEM asset interviews",
-            "origin": "MAXQDA 2022 (Release 22.7.0)",
+            "guid": sg,
+            "name": sname,
+            "richTextPath": f"internal://{sg}.docx",
+            "plainTextPath": f"internal://{sg}.txt",
+            "creatingUser": users["AM"],
             "creationDateTime": stamp,
         },
     )
+    _selections(src, spans, tool, sname, users, guids, True, stamp)
+    for v, val in values.items():
+        vv = ET.SubElement(src, q("VariableValue"))
+        ET.SubElement(vv, q("VariableRef"), {"targetGUID": vg[v]})
+        ET.SubElement(vv, q("TextValue")).text = val
+    return sg
+
+
+def maxqda() -> dict:
+    tool, upper, stamp = "maxqda", True, "2025-03-04T10:12:00Z"
+    rng = random.Random(101)
     coders = ["AM", "JK"]
-    users = _users(root, tool, coders, upper)
-    book = ET.SubElement(root, q("CodeBook"))
+    root, users, book = _maxqda_project(
+        tool, stamp, "STEM asset interviews", "MAXQDA 2022 (Release 22.7.0)", coders
+    )
     codes_el, guids = _codes_xml(book, MAXQDA_TREE, tool, True, upper, COLOURS)
     guids[MEMO_CODE] = _guid(tool, "code:" + MEMO_CODE, upper)
     ET.SubElement(
@@ -398,11 +432,7 @@ def maxqda() -> dict:
         q("Code"),
         {"guid": guids[MEMO_CODE], "name": MEMO_CODE, "isCodable": "true", "color": "#7F7F7F"},
     )
-    variables = ET.SubElement(root, q("Variables"))
-    vg = {}
-    for v in ("School", "Position"):
-        vg[v] = _guid(tool, "var:" + v, upper)
-        ET.SubElement(variables, q("Variable"), {"guid": vg[v], "name": v, "typeOfVariable": "Text"})
+    vg = _document_variables(root, tool, ("School", "Position"))
     sources_el = ET.SubElement(root, q("Sources"))
     codes = _flat(MAXQDA_TREE) + [(MEMO_CODE, "EX-SHARE")]
     plan = _interviews(rng, 12, 150, codes, 200, coders, 0.6)
@@ -419,24 +449,9 @@ def maxqda() -> dict:
         school = f"S{i // 2 + 1:02d}"
         pos = positions[i % len(positions)]
         sname = f"{school}_Interview_{i + 1:02d}"
-        sg = _guid(tool, "src:" + sname, upper)
-        src = ET.SubElement(
-            sources_el,
-            q("TextSource"),
-            {
-                "guid": sg,
-                "name": sname,
-                "richTextPath": f"internal://{sg}.docx",
-                "plainTextPath": f"internal://{sg}.txt",
-                "creatingUser": users["AM"],
-                "creationDateTime": stamp,
-            },
+        sg = _maxqda_source(
+            sources_el, tool, sname, users, stamp, spans, guids, vg, {"School": school, "Position": pos}
         )
-        _selections(src, spans, tool, sname, users, guids, upper, stamp)
-        for v, val in (("School", school), ("Position", pos)):
-            vv = ET.SubElement(src, q("VariableValue"))
-            ET.SubElement(vv, q("VariableRef"), {"targetGUID": vg[v]})
-            ET.SubElement(vv, q("TextValue")).text = val
         files[f"{sg}.txt"] = text
     _zip(HERE / "maxqda_like.qdpx", _xml(root), files)
     truth = {n: c for n, c in _flat(MAXQDA_TREE)}
@@ -734,24 +749,12 @@ def maxqda_v2() -> dict:
     """A MAXQDA-like project coded with the 2.0.0 codebook, valence as sub-codes: 10 interviews."""
     tool, upper, stamp = "maxqda_v2", True, "2026-10-14T09:30:00Z"
     rng = random.Random(303)
-    ET.register_namespace("", NS)
-    root = ET.Element(
-        q("Project"),
-        {
-            "name": "Asset Inventory 2.0 interviews",
-            "origin": "MAXQDA 24 (Release 24.4.0)",
-            "creationDateTime": stamp,
-        },
-    )
     coders = ["AM", "JK"]
-    users = _users(root, tool, coders, upper)
-    book = ET.SubElement(root, q("CodeBook"))
+    root, users, book = _maxqda_project(
+        tool, stamp, "Asset Inventory 2.0 interviews", "MAXQDA 24 (Release 24.4.0)", coders
+    )
     guids, leaves = _v2_codes(book, upper)
-    variables = ET.SubElement(root, q("Variables"))
-    vg = {}
-    for v in ("School", "Position"):
-        vg[v] = _guid(tool, "var:" + v, upper)
-        ET.SubElement(variables, q("Variable"), {"guid": vg[v], "name": v, "typeOfVariable": "Text"})
+    vg = _document_variables(root, tool, ("School", "Position"))
     sources_el = ET.SubElement(root, q("Sources"))
     positions = [
         "Classroom teacher",
@@ -787,23 +790,8 @@ def maxqda_v2() -> dict:
             spans.append((pos, pos + len(sent), cods))
             parts.append(sent + "\n")
             pos += len(sent) + 1
-        src = ET.SubElement(
-            sources_el,
-            q("TextSource"),
-            {
-                "guid": sg,
-                "name": sname,
-                "richTextPath": f"internal://{sg}.docx",
-                "plainTextPath": f"internal://{sg}.txt",
-                "creatingUser": users["AM"],
-                "creationDateTime": stamp,
-            },
-        )
-        _selections(src, spans, tool, sname, users, guids, upper, stamp)
-        for v, val in (("School", school), ("Position", positions[i % len(positions)])):
-            vv = ET.SubElement(src, q("VariableValue"))
-            ET.SubElement(vv, q("VariableRef"), {"targetGUID": vg[v]})
-            ET.SubElement(vv, q("TextValue")).text = val
+        values = {"School": school, "Position": positions[i % len(positions)]}
+        sg = _maxqda_source(sources_el, tool, sname, users, stamp, spans, guids, vg, values)
         files[f"{sg}.txt"] = "".join(parts)
     HERE_V2.mkdir(parents=True, exist_ok=True)
     _zip(HERE_V2 / "maxqda_v2_like.qdpx", _xml(root), files)
