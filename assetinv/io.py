@@ -664,9 +664,6 @@ def _read_xlsx_raw(data: bytes, name: str, sha: str, sheet: Any, targets: set[st
 #: item's scale has that option, else missing, and never an error (the file itself declared it missing)
 _DECLARED_DONT_KNOW = "Don't know (declared missing in the file)"
 
-#: A value label that says "Don't know" or "Not applicable" (an answer option, not a missing answer)
-_DK_LABEL_RE = re.compile(r"\b(don'?t|dont|do not) know\b|\bnot applicable\b|^\s*(dk|n/?a)\s*$", re.I)
-
 
 def _spss_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
     """SPSS user-missing codes as missing, except a "Don't know" option declared user-missing.
@@ -686,13 +683,10 @@ def _spss_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
         declared = np.zeros(len(x), dtype=bool)
         for r in ranges:
             declared |= (x >= float(r["lo"])) & (x <= float(r["hi"]))
-        dk = {
-            float(k) for k, v in labels.get(col, {}).items() if _DK_LABEL_RE.search(str(v).replace("’", "'"))
-        }
-        keep = declared & np.isin(x, list(dk))
-        if (declared & ~keep).any() or keep.any():
+        dk = [float(k) for k, v in labels.get(col, {}).items() if _says_dont_know(v)]
+        if declared.any():
             col_out = df[col].mask(declared).astype(object)
-            col_out[keep] = _DECLARED_DONT_KNOW
+            col_out[declared & np.isin(x, dk)] = _DECLARED_DONT_KNOW
             df[col] = col_out
     return df
 
@@ -711,10 +705,7 @@ def _stata_user_missing(df: pd.DataFrame, meta) -> pd.DataFrame:
         tags = x.map(lambda v: isinstance(v, str) and len(v) == 1 and v.isalpha())
         if not tags.any():
             continue
-        lab = labels.get(col, {})
-        dk = {
-            k for k, v in lab.items() if isinstance(k, str) and _DK_LABEL_RE.search(str(v).replace("’", "'"))
-        }
+        dk = {k for k, v in labels.get(col, {}).items() if isinstance(k, str) and _says_dont_know(v)}
         out = x.mask(tags)
         out[tags & x.isin(dk)] = _DECLARED_DONT_KNOW
         df[col] = out
@@ -1305,6 +1296,11 @@ _DK_WORDINGS = frozenset(
 )
 
 
+def _says_dont_know(label: Any) -> bool:
+    """True for a usual wording of a Don't-know / Not-applicable option (:data:`_DK_WORDINGS`)."""
+    return _label_key(label) in _DK_WORDINGS
+
+
 class _ItemParser:
     """Parses one scale's answers: numbers, labels, missing codes and its Don't-know option."""
 
@@ -1359,7 +1355,7 @@ class _ItemParser:
         if self.dk_code is None:
             return False
         k = _label_key(s)
-        if (self.dk_label is not None and k == self.dk_label) or k in _DK_WORDINGS:
+        if (self.dk_label is not None and k == self.dk_label) or _says_dont_know(k):
             return True
         num = _parse_number(k)
         return num is not None and num == float(self.dk_code)

@@ -250,3 +250,27 @@ def test_a_declared_missing_dont_know_is_missing_under_an_instrument_without_the
             assert got["n_dont_know"].to_dict() == {"R1": len(first), "R2": 0}
         else:  # 1.0.0 has no Don't-know option, so no count of it
             assert "n_dont_know" not in got
+
+
+def test_spss_and_the_answer_parser_share_one_rule_for_dont_know_wordings(tmp_path):
+    """A user-missing code labelled "N/A" is missing, as an "N/A" answer is; one labelled "Don't know" is
+    Don't know, as the answer is (the SPSS reader had its own, wider pattern that took N/A for Don't know)."""
+    import pyreadstat
+
+    inst = ai.load_instrument("2.0.0")
+    items = list(inst.item_ids())
+    asked = set(inst.form("teacher")["id"])
+    df = pd.DataFrame({"respondent_id": ["R1"], "school": "S01", "district": "D1", "role": "teacher"})
+    df["wave"] = "baseline"
+    for k, it in enumerate(items):
+        df[it] = [(8.0 if k % 2 else 9.0) if k % 3 == 0 else 4.0] if it in asked else [np.nan]
+    labels = {it: {8.0: "N/A", 9.0: "Don't know"} for it in items}
+    sav = tmp_path / "r.sav"
+    pyreadstat.write_sav(
+        df, str(sav), variable_value_labels=labels, missing_ranges={it: [8.0, 9.0] for it in items}
+    )
+    got = ai.read_responses(sav, "2.0.0").set_index("respondent_id")
+    dk = [it for k, it in enumerate(items) if it in asked and k % 3 == 0 and not k % 2]
+    na = [it for k, it in enumerate(items) if it in asked and k % 3 == 0 and k % 2]
+    assert dk and na and got.loc["R1", dk + na].isna().all()
+    assert got.loc["R1", "n_dont_know"] == len(dk)
