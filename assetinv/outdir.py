@@ -328,13 +328,24 @@ def make_temp(out: Path) -> Path:
     >>> tmp.parent == out.parent, tmp.name.startswith(".reports.tmp-")
     (True, True)
     """
-    prefix = f".{out.name}.tmp-"
-    for old in out.parent.glob(prefix + "*"):
-        m = re.match(re.escape(prefix) + r"(\d+)-", old.name)
-        mine = old.is_dir() and not old.is_symlink() and old.name.endswith(TMP_MARKER)
-        if m and mine and not _alive(int(m.group(1))):
+    for old, pid in _temp_dirs(out):
+        if not _alive(pid):
             shutil.rmtree(old, ignore_errors=True)
-    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", suffix=TMP_MARKER, dir=str(out.parent)))
+    return Path(
+        tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", suffix=TMP_MARKER, dir=str(out.parent))
+    )
+
+
+def _temp_dirs(out: Path):
+    """The temporary render folders assetinv made beside ``out``, each with its maker's process id.
+
+    Only real folders (not links) named ``.<out>.tmp-<pid>-...-assetinv``.
+    """
+    prefix = f".{out.name}.tmp-"
+    for old in out.parent.glob(glob.escape(prefix) + "*"):
+        m = re.match(re.escape(prefix) + r"(\d+)-", old.name)
+        if m and old.is_dir() and not old.is_symlink() and old.name.endswith(TMP_MARKER):
+            yield old, int(m.group(1))
 
 
 def remove_own_temps(out: Path) -> None:
@@ -352,10 +363,8 @@ def remove_own_temps(out: Path) -> None:
     >>> remove_own_temps(out); tmp.exists()
     False
     """
-    out = Path(out)
-    prefix = f".{out.name}.tmp-{os.getpid()}-"
-    for old in out.parent.glob(glob.escape(prefix) + "*"):
-        if old.is_dir() and not old.is_symlink() and old.name.endswith(TMP_MARKER):
+    for old, pid in _temp_dirs(Path(out)):
+        if pid == os.getpid():
             shutil.rmtree(old, ignore_errors=True)
 
 
