@@ -37,6 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from .code_match import _score_code
+from .codings_layout import _VALENCE_WORDS
 from .errors import DataError, Problem
 
 __all__ = [
@@ -370,21 +371,17 @@ _DRAFT_CODE_COLUMNS = (
     "valence",
 )
 
-#: Words and marks by which coders record valence in a code's name or as a sub-code
-_VALENCE_MARKS = {
-    "strength": "strength",
+#: Words and marks by which coders record valence in a code's name or as a sub-code: the codings
+#: layout's valence words (without its one-letter "s"/"b", too short to read in a code name) and more
+_VALENCE_MARKS = {k: v for k, v in _VALENCE_WORDS.items() if k not in ("s", "b")} | {
     "strengths": "strength",
-    "asset": "strength",
     "assets": "strength",
     "positive": "strength",
     "present": "strength",
-    "+": "strength",
-    "barrier": "barrier",
     "barriers": "barrier",
     "negative": "barrier",
     "absent": "barrier",
     "lacking": "barrier",
-    "-": "barrier",
 }
 _MARK = "|".join(sorted((re.escape(k) for k in _VALENCE_MARKS), key=len, reverse=True))
 _MARKED_NAME = re.compile(
