@@ -426,7 +426,7 @@ def _ckey(text) -> str:
     return _SEP.sub("/", t)
 
 
-def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[dict, dict, list[Problem]]:
+def _check_crosswalk(codes, cases, file: str, inst, tabular: bool) -> tuple[_CodeMap, dict, list[Problem]]:
     """Validate the ``codes:`` and ``cases:`` crosswalk; return them normalised and the problems."""
     cmap, problems = _check_codes_map(codes, file, inst.codebook)
     cspec, case_problems = _check_cases_map(cases, file, tabular)
@@ -678,7 +678,7 @@ def _apply_cases(
     return problems
 
 
-def _apply_codes(table: pd.DataFrame, where: list, cmap: dict, inst) -> tuple[pd.DataFrame, list]:
+def _apply_codes(table: pd.DataFrame, where: list, cmap: _CodeMap, inst) -> tuple[pd.DataFrame, list]:
     """Codebook ids from the ``codes:`` crosswalk; parents that only repeat the codebook group are dropped."""
     paths = table["code_path"] if "code_path" in table.columns else table["code"]
     leaves = [_s(c) for c in table["code"]]
@@ -687,13 +687,12 @@ def _apply_codes(table: pd.DataFrame, where: list, cmap: dict, inst) -> tuple[pd
     for leaf, path in zip(leaves, paths):
         by_leaf.setdefault(_ckey(leaf), set()).add(_ckey(path))
     keys, mapped, keep, given = [], [], [], []
-    valence = getattr(cmap, "valence", {})
     for leaf, path in zip(leaves, paths):
         keys.append(_s(path) if len(by_leaf[_ckey(leaf)]) > 1 else leaf)
         hit = None
         for k in (_ckey(path), _ckey(leaf)):
             if k in cmap:
-                hit = (cmap[k], valence.get(k, ""))
+                hit = (cmap[k], cmap.valence.get(k, ""))
                 break
         if hit is None:
             mapped.append(leaf)
