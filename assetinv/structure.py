@@ -580,14 +580,13 @@ def _scaled_fit(fitm: dict, data: list, h1: list, H: np.ndarray, scores: np.ndar
     X2, df, X2b, dfb = fitm["chisq"], fitm["df"], fitm["baseline_chisq"], fitm["baseline_df"]
     N, G = fitm["ntotal"], len(data)
     try:
-        pats = [P.blocks for P in data]
-        sat = sum(_robust.saturated_trace(P.Y, pt, mu, S) for P, pt, (mu, S) in zip(data, pats, h1))
+        sat = sum(_robust.saturated_trace(P.Y, P.blocks, mu, S) for P, (mu, S) in zip(data, h1))
         c = (
             (sat - float(np.trace(linalg.solve(H, scores.T @ scores, assume_a="sym")))) / df
             if df > 0
             else np.nan
         )
-        cb = (sat - sum(_robust.independence_trace(P.Y, pt) for P, pt in zip(data, pats))) / dfb
+        cb = (sat - sum(_robust.independence_trace(P.Y, P.blocks) for P in data)) / dfb
     except (linalg.LinAlgError, ValueError):
         _warn(msgs, "the robust (MLR) chi-square could not be scaled: an information matrix is singular")
         c = cb = np.nan
@@ -850,7 +849,7 @@ def _group_data(df, Y, group, msgs, items):
 
 def _fit(df, model, instrument, group, equal, reverse, missing, estimator, se=True):
     robust = str(estimator).upper() == "MLR"
-    if str(estimator).upper() not in ("ML", "MLR"):
+    if not robust and str(estimator).upper() != "ML":
         raise ValueError(f"estimator={estimator!r} is not available; use estimator='ML' or 'MLR'")
     if missing not in ("fiml", "ml", "listwise"):
         raise ValueError(f"missing={missing!r}: use 'fiml' (or 'ml') or 'listwise'")
