@@ -1,7 +1,8 @@
-"""Robust (MLR) pieces of a FIML fit: casewise scores, the saturated model's information, Yuan-Bentler.
+"""Normal FIML terms by missing-data pattern, and the robust (MLR) pieces built on them.
 
-Private helpers of :mod:`assetinv.structure`, as lavaan 0.6 computes ``estimator = "MLR"`` with
-``missing = "fiml"``:
+Private helpers of :mod:`assetinv.structure`: :func:`moment_terms` is the core of its ML objective
+(-logL and its gradient in the implied moments); the rest computes ``estimator = "MLR"`` with
+``missing = "fiml"`` as lavaan 0.6 does:
 
 * standard errors ``H^-1 (sum_i g_i g_i') H^-1``: ``H`` the observed information (the Hessian of
   -logL) and ``g_i`` each case's score (Huber 1967; White 1982; lavaan ``se = "robust.huber.white"``);
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import linalg
+
+_LOG2PI = np.log(2 * np.pi)
 
 
 def case_gradients(Y: np.ndarray, mu: np.ndarray, Sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -60,27 +63,51 @@ def _unpack(v: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     return v[:p], S + S.T - np.diag(np.diag(S))
 
 
-def _saturated_gradient(blocks, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
-    """Gradient of the saturated model's -logL in ``(mu, vech Sigma)``: the sum of
-    :func:`saturated_scores`, from the missing-data patterns' sufficient statistics, stacked by how
-    many items they observe (``blocks``: observed indices (n_pat, k), counts, means, ML covariances).
+def moment_terms(blocks, mu: np.ndarray, Sigma: np.ndarray, grad: bool = True, f: float = 0.0):
+    """The normal FIML terms of one group at ``(mu, Sigma)``: ``(f + -logL, dF/dSigma, dF/dmu)``.
+
+    ``blocks`` are the missing-data patterns' sufficient statistics, stacked by how many items they
+    observe (observed indices (n_pat, k), counts, means, ML covariances). The gradients are with
+    respect to the full ``Sigma`` (p x p, not symmetrised) and ``mu``; None without ``grad``. ``f``
+    is a running sum the terms are added to, block by block (the ML objective's order over groups).
+    Returns None when some pattern's covariance is not positive definite. Used by the ML objective
+    (:func:`assetinv.structure._objective`) and, as the saturated model's gradient, by MLR.
     """
     p = len(mu)
     GS = np.zeros(p * p)
     gm = np.zeros(p)
     for obs, n, mbar, C in blocks:
-        Si = np.linalg.inv(Sigma[obs[:, :, None], obs[:, None, :]])
+        k = obs.shape[1]
+        Soo = Sigma[obs[:, :, None], obs[:, None, :]]
+        sign, logdet = np.linalg.slogdet(Soo)
+        if (sign <= 0).any():
+            return None
+        Si = np.linalg.inv(Soo)
         d = mbar - mu[obs]
         B = C + d[:, :, None] * d[:, None, :]
-        Gp = 0.5 * n[:, None, None] * (Si - Si @ B @ Si)
-        GS += np.bincount(
-            (obs[:, :, None] * p + obs[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
-        )
-        gm -= np.bincount(
-            obs.ravel(), weights=(n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
-        )
-    il = np.tril_indices(p)
-    return np.concatenate([gm, GS.reshape(p, p)[il] * np.where(il[0] == il[1], 1.0, 2.0)])
+        SiB = Si @ B
+        f += 0.5 * float(np.sum(n * (k * _LOG2PI + logdet + np.trace(SiB, axis1=1, axis2=2))))
+        if grad:
+            Gp = 0.5 * n[:, None, None] * (Si - SiB @ Si)
+            GS += np.bincount(
+                (obs[:, :, None] * p + obs[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
+            )
+            gm += np.bincount(
+                obs.ravel(), weights=(-n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
+            )
+    return f, (GS.reshape(p, p) if grad else None), (gm if grad else None)
+
+
+def _saturated_gradient(blocks, mu: np.ndarray, Sigma: np.ndarray) -> np.ndarray:
+    """Gradient of the saturated model's -logL in ``(mu, vech Sigma)`` (the sum of
+    :func:`saturated_scores`), from :func:`moment_terms`; an off-diagonal element stands for two entries.
+    """
+    terms = moment_terms(blocks, mu, Sigma)
+    if terms is None:
+        raise linalg.LinAlgError("a missing-data pattern's covariance is not positive definite")
+    _, GS, gm = terms
+    il = np.tril_indices(len(mu))
+    return np.concatenate([gm, GS[il] * np.where(il[0] == il[1], 1.0, 2.0)])
 
 
 def saturated_information(

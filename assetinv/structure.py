@@ -49,7 +49,7 @@ __all__ = [
     "invariance_sentences",
 ]
 
-_LOG2PI = np.log(2 * np.pi)
+_LOG2PI = _robust._LOG2PI
 
 
 class CFAWarning(UserWarning):
@@ -248,35 +248,16 @@ def _objective(sp: _Spec, data: list, x: np.ndarray, grad: bool = True):
     """-logL of all groups and its gradient with respect to the free parameters."""
     f = 0.0
     gx = np.zeros(len(x))
-    p = len(sp.items)
     for g, P in enumerate(data):
         L, Phi, _th, _nu, al, Sigma, mu = _matrices(sp, x, g)
         try:
             linalg.cholesky(Sigma)
         except linalg.LinAlgError:
             return (np.inf, np.zeros(len(x))) if grad else np.inf
-        GS: np.ndarray = np.zeros(p * p)
-        gm = np.zeros(p)
-        for obs, n, mbar, C in P.blocks:
-            k = obs.shape[1]
-            Soo = Sigma[obs[:, :, None], obs[:, None, :]]
-            sign, logdet = np.linalg.slogdet(Soo)
-            if (sign <= 0).any():
-                return (np.inf, np.zeros(len(x))) if grad else np.inf
-            Si = np.linalg.inv(Soo)
-            d = mbar - mu[obs]
-            B = C + d[:, :, None] * d[:, None, :]
-            SiB = Si @ B
-            f += 0.5 * float(np.sum(n * (k * _LOG2PI + logdet + np.trace(SiB, axis1=1, axis2=2))))
-            if grad:
-                Gp = 0.5 * n[:, None, None] * (Si - SiB @ Si)
-                GS += np.bincount(
-                    (obs[:, :, None] * p + obs[:, None, :]).ravel(), weights=Gp.ravel(), minlength=p * p
-                )
-                gm += np.bincount(
-                    obs.ravel(), weights=(-n[:, None] * np.einsum("pij,pj->pi", Si, d)).ravel(), minlength=p
-                )
-        GS = GS.reshape(p, p)
+        terms = _robust.moment_terms(P.blocks, mu, Sigma, grad, f)
+        if terms is None:
+            return (np.inf, np.zeros(len(x))) if grad else np.inf
+        f, GS, gm = terms
         if not grad:
             continue
         GS = (GS + GS.T) / 2
