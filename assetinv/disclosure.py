@@ -56,7 +56,6 @@ control. *JASA*, 75, 377-385.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -65,7 +64,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
+from ._factspace import FactSpace, Targets, unique_rows
 from .privacy import MIN_INTERVIEWS, MIN_N, band_count
 from .scoring import GAP_STATS
 
@@ -643,37 +644,20 @@ class _Block:
         self._cache[key] = m
         return m
 
-    def matrix(self, lb: pd.DataFrame) -> np.ndarray:
-        """One 0/1 row per fact of ``lb``."""
-        if not len(lb):
-            return np.zeros((0, self.size))
-        rows = [self.mask(s, r, w) for s, r, w in zip(lb["schools"], lb["roles"], lb["waves"])]
-        return np.vstack(rows).astype(float)
+    def matrix(self, lb: pd.DataFrame) -> sp.csr_matrix:
+        """One 0/1 row per fact of ``lb`` (sparse: a fact pools few cells, or most of them)."""
+        rows = [
+            np.flatnonzero(self.mask(s, r, w)) for s, r, w in zip(lb["schools"], lb["roles"], lb["waves"])
+        ]
+        self._cache.clear()
+        indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
+        idx = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        return sp.csr_matrix((np.ones(len(idx)), idx, indptr), shape=(len(lb), self.size))
 
-
-def _row_basis(A: np.ndarray) -> np.ndarray:
-    """Orthonormal rows spanning the rows of ``A`` (SVD; repeated rows, the same group in several tables,
-    are dropped first, which leaves the row space as it is).
-    """
-    if A.size == 0:
-        return np.zeros((0, A.shape[1]))
-    if len(A) > 1:
-        A = np.unique(A, axis=0)
-    _, s, vt = np.linalg.svd(A, full_matrices=False)
-    if not len(s) or s[0] == 0:
-        return np.zeros((0, A.shape[1]))
-    r = int((s > s[0] * max(A.shape) * 1e-12).sum())
-    return vt[:r]
-
-
-def _determined(V: np.ndarray, T: np.ndarray) -> np.ndarray:
-    """Which rows of T lie in the row space spanned by orthonormal rows V."""
-    if len(T) == 0:
-        return np.zeros(0, dtype=bool)
-    if len(V) == 0:
-        return np.zeros(len(T), dtype=bool)
-    res = T - (T @ V.T) @ V
-    return np.linalg.norm(res, axis=1) <= _REL_TOL * np.maximum(np.linalg.norm(T, axis=1), 1.0) * 1e3
+    def geometry(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per cell, its school's code and its role x wave code (see :class:`assetinv._factspace.FactSpace`)."""
+        pos = self.codes[1] * (max(self.codes[2].max(initial=0), 0) + 1) + self.codes[2]
+        return self.codes[0], pd.factorize(pos)[0]
 
 
 def _label(block: tuple, c) -> str:
@@ -681,44 +665,33 @@ def _label(block: tuple, c) -> str:
 
 
 def _targets(
-    cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple, M: np.ndarray | None = None
-) -> list[dict]:
+    cells: pd.DataFrame, ledger: pd.DataFrame, min_n: int, block: tuple, M: sp.csr_matrix
+) -> Targets:
     """Sensitive sets of one (family, domain) block: small cells, small pairs, small suppressed groups.
 
-    ``M`` is the block's fact matrix (:meth:`_Block.matrix` of ``ledger``), computed here when not given.
+    ``M`` is the block's fact matrix (:meth:`_Block.matrix` of ``ledger``).
     """
-    n = cells["n"].to_numpy()
+    n = cells["n"].to_numpy(dtype=float)
     key = list(zip(cells["school"], cells["role"], cells["wave"]))
-    out = []
-    small = [i for i in range(len(cells)) if 0 < n[i] < min_n]
-    for i in small:
-        v = np.zeros(len(cells))
-        v[i] = 1
-        out.append({"label": _label(block, key[i]), "vec": v})
-    for i, j in itertools.combinations(small, 2):
-        if n[i] + n[j] < min_n:
-            v = np.zeros(len(cells))
-            v[[i, j]] = 1
-            out.append({"label": _label(block, key[i]) + f" + {key[j][0]} {key[j][1]} {key[j][2]}", "vec": v})
-    if M is None:
-        M = _Block(cells).matrix(ledger)
+    groups = []
     seen = set()
-    hidden = np.flatnonzero(~ledger["shown"].to_numpy(dtype=bool))
+    sums = M @ n
     tables, units = list(ledger["table"]), list(ledger["unit"])
-    for i in map(int, hidden):
-        v = M[i]
-        tot = float(v @ n)
-        k = v.tobytes()
-        if 0 < tot < min_n and k not in seen and v.sum() > 1:
+    for i in map(int, np.flatnonzero(~ledger["shown"].to_numpy(dtype=bool))):
+        idx = np.sort(M.indices[M.indptr[i] : M.indptr[i + 1]])
+        k = idx.tobytes()
+        if 0 < sums[i] < min_n and k not in seen and len(idx) > 1:
             seen.add(k)
-            out.append(
-                {"label": f"{block[0]} {block[1]}: {tables[i]} {' / '.join(map(str, units[i]))}", "vec": v}
-            )
-    return out
+            groups.append((f"{block[0]} {block[1]}: {tables[i]} {' / '.join(map(str, units[i]))}", idx))
+
+    def cell_label(i: int, first: bool) -> str:
+        return _label(block, key[i]) if first else f"{key[i][0]} {key[i][1]} {key[i][2]}"
+
+    return Targets(n, min_n, groups, cell_label)
 
 
 def _blocks(ledger: pd.DataFrame, cells: pd.DataFrame):
-    """``(family, domain), facts, cells, fact matrix`` of every block of the ledger that has cells."""
+    """``(family, domain), facts, cells`` of every block of the ledger that has cells (matrices on demand)."""
     if not len(ledger):
         return
     by_cell = {k: g.reset_index(drop=True) for k, g in cells.groupby(["family", "domain"], sort=False)}
@@ -726,8 +699,7 @@ def _blocks(ledger: pd.DataFrame, cells: pd.DataFrame):
         cb = by_cell.get(key)
         if cb is None or cb.empty:
             continue
-        lb = lb.reset_index(drop=True)
-        yield key, lb, cb, _Block(cb).matrix(lb)
+        yield key, lb.reset_index(drop=True), cb
 
 
 class _Facts:
@@ -752,6 +724,37 @@ class _Facts:
         ]
 
 
+@dataclass
+class _Work:
+    """One block as the auditor sees it: facts, cells, the fact matrix, and bounds from suppressed groups."""
+
+    facts: _Facts
+    M: sp.csr_matrix
+    n: np.ndarray
+    school: np.ndarray
+    pos: np.ndarray
+    targets: Targets
+    A_ub: sp.csr_matrix | None = None
+    b_ub: np.ndarray | None = None
+
+    def published(self, rows: list[int]) -> tuple[sp.csr_matrix, FactSpace]:
+        A = unique_rows(self.M[rows]) if rows else sp.csr_matrix((0, len(self.n)))
+        return A, FactSpace(A, self.school, self.pos)
+
+
+def _work(lb: pd.DataFrame, cb: pd.DataFrame, min_n: int, block: tuple, upper: bool) -> _Work:
+    bl = _Block(cb)
+    M = bl.matrix(lb)
+    n = cb["n"].to_numpy(dtype=float)
+    w = _Work(_Facts(lb), M, n, *bl.geometry(), _targets(cb, lb, min_n, block, M))
+    if upper:  # a suppressed small group holds at most min_n - 1
+        sums = M @ n
+        hid = [i for i in range(M.shape[0]) if not w.facts.shown[i] and 0 < sums[i] < min_n]
+        if hid:
+            w.A_ub, w.b_ub = M[hid], np.full(len(hid), min_n - 1.0)
+    return w
+
+
 def audit_ledger(
     ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N, *, lp: bool = True
 ) -> AuditResult:
@@ -771,7 +774,7 @@ def audit_ledger(
         ``min_n - 1``) and blank more units while an interval is narrower than
         one respondent (e.g. three suppressed schools that together hold 12
         must hold 4 each). An LP is solved only when a cheaper certificate
-        (:func:`_width_floor`) cannot show the interval is wide.
+        (:func:`_floors`) cannot show the interval is wide.
 
     Returns
     -------
@@ -780,6 +783,15 @@ def audit_ledger(
         determined set in sort order, the unit with the fewest respondents
         among those the minimum-norm solution uses); ``residual`` what no
         blankable unit can protect.
+
+    Notes
+    -----
+    The rank test and the certificates work on the factored null space of
+    :mod:`assetinv._factspace` (school by school, with the network's totals as
+    auxiliary unknowns), so the cost grows with the number of schools rather
+    than with its cube, and pairs of small cells are judged from a Gram matrix
+    rather than a vector each. The verdicts equal those of dense linear
+    algebra on the whole fact matrix (``tests/test_disclosure_fast.py``).
 
     Examples
     --------
@@ -804,39 +816,80 @@ def audit_ledger(
     cost = _unit_cost(ledger, blocks)
     # the survey scores first: a school hidden there is then preferred in the other families
     rank = {"scored": 0, "answered": 1, "linked": 2, "respondents": 3}
-    for block, lb, cb, M in sorted(blocks, key=lambda b: (rank.get(b[0][0], 9), b[0])):
-        targets = _targets(cb, lb, min_n, block, M)
-        res.checked += len(targets)
-        if not targets:
+    for block, lb, cb in sorted(blocks, key=lambda b: (rank.get(b[0][0], 9), b[0])):
+        w = _work(lb, cb, min_n, block, lp)
+        res.checked += len(w.targets)
+        if not len(w.targets):
             continue
-        facts = _Facts(lb)
-        _rank_phase(facts, M, targets, removed, cost, res)
+        _rank_phase(w, removed, cost, res)
         if lp:
-            _lp_phase(facts, cb, M, targets, removed, cost, min_n, res)
+            _lp_phase(w, removed, cost, res)
     return res
 
 
-def _rank_phase(facts: _Facts, M: np.ndarray, targets: list, removed: set, cost: dict, res) -> None:
+def _determined(space: FactSpace, tg: Targets) -> np.ndarray:
+    """Which sets of ``tg`` lie in the row space of the facts of ``space`` (in the auditor's order)."""
+    out = np.zeros(len(tg), dtype=bool)
+    gain = _gains(space, tg)
+    sq = np.r_[np.ones(tg.n_single), np.full(tg.n_pair, 2.0), [float(len(c)) for _l, c in tg.groups]]
+    out[:] = gain <= _TOL_DET**2 * np.maximum(sq, 1.0)
+    return out
+
+
+def _gains(space: FactSpace, tg: Targets, parts: tuple | None = None) -> np.ndarray:
+    """Per set, ``|z|^2``: its squared residual off the facts' row space (0 when determined)."""
+    F, sign = parts if parts is not None else space.cell_parts(tg.small)
+    g1 = space.proj[tg.small, space.local_index[tg.small]] + np.einsum("ij,j,ij->i", F, sign, F)
+    out = [g1, _pair_gains(space, tg, F * sign, F, g1)]
+    out.append(np.array([space.vector_residual(_vec(c, len(tg.n)))[0] for _l, c in tg.groups]))
+    return np.concatenate(out)
+
+
+def _vec(cells: np.ndarray, size: int) -> np.ndarray:
+    v = np.zeros(size)
+    v[cells] = 1.0
+    return v
+
+
+def _pair_gains(space: FactSpace, tg: Targets, FS: np.ndarray, F: np.ndarray, g1: np.ndarray) -> np.ndarray:
+    """``|z_i + z_j|^2`` of every pair, from the Gram matrix of the small cells' residuals (in row chunks)."""
+    if not tg.n_pair:
+        return np.zeros(0)
+    ci, cj = tg.small[tg.pi], tg.small[tg.pj]
+    same = space.school[ci] == space.school[cj]
+    cross = np.zeros(tg.n_pair)
+    cross[same] = space.proj[ci[same], space.local_index[cj[same]]]
+    starts = np.searchsorted(tg.pi, np.arange(0, len(tg.small) + _ROWS, _ROWS))
+    for a in range(0, len(tg.small), _ROWS):
+        lo, hi = starts[a // _ROWS], starts[a // _ROWS + 1]
+        if hi > lo:
+            Gc = FS[a : a + _ROWS] @ F.T
+            cross[lo:hi] += Gc[tg.pi[lo:hi] - a, tg.pj[lo:hi]]
+    return g1[tg.pi] + g1[tg.pj] + 2.0 * cross
+
+
+def _rank_phase(w: _Work, removed: set, cost: dict, res) -> None:
     """Blank units while some sensitive set lies in the row space of the published facts."""
-    T = np.vstack([x["vec"] for x in targets])
-    done = np.zeros(len(targets), dtype=bool)
+    tg, facts = w.targets, w.facts
+    done = np.zeros(len(tg), dtype=bool)
     while True:
         act = facts.active(removed)
-        det = _determined(_row_basis(M[act]), T) & ~done
+        det = _determined(w.published(act)[1], tg) & ~done
         if not det.any():
             return
         k = int(np.flatnonzero(det)[0])
-        used = _units_used(facts, M, act, T[k])
+        vec = tg.vec(k, len(w.n))
+        used = _units_used(facts, w.M, act, vec)
         if not used:
-            res.residual.append({"label": targets[k]["label"]})
+            res.residual.append({"label": tg.label(k)})
             done[k] = True
             continue
         hidden = {u[1] for u in removed if len(u) > 2}  # schools already hidden somewhere
         order = sorted(used, key=lambda u: (not (len(u) > 2 and u[1] in hidden), cost.get(u, np.inf), str(u)))
         pick = order[0]
         for u in order:  # the cheapest unit that protects this set on its own, if there is one
-            keep = facts.active(removed | {u})
-            if not _determined(_row_basis(M[keep]), T[k : k + 1])[0]:
+            space = w.published(facts.active(removed | {u}))[1]
+            if space.vector_residual(vec)[0] > _TOL_DET**2 * max(float(vec @ vec), 1.0):
                 pick = u
                 break
         removed.add(pick)
@@ -850,7 +903,16 @@ def _depends(lb: pd.DataFrame) -> list:
     return [d if isinstance(d, tuple) and d else None for d in lb["depends"]]
 
 
-def _units_used(facts: _Facts, M: np.ndarray, act: list[int], target: np.ndarray) -> set:
+def _min_norm(Mr: sp.csr_matrix, target: np.ndarray) -> np.ndarray:
+    """The minimum-norm ``y`` with ``Mr' y = target`` (least squares; LSQR from 0 on large blocks)."""
+    if Mr.shape[0] * Mr.shape[1] <= _DENSE_LSTSQ:
+        return np.linalg.lstsq(Mr.T.toarray(), target, rcond=None)[0]
+    from scipy.sparse.linalg import lsqr
+
+    return lsqr(Mr.T.tocsr(), target, atol=1e-14, btol=1e-14, conlim=1e12, iter_lim=50 * Mr.shape[0])[0]
+
+
+def _units_used(facts: _Facts, M: sp.csr_matrix, act: list[int], target: np.ndarray) -> set:
     """Blankable units behind the minimum-norm combination of published facts that gives ``target``.
 
     Derived facts are left out of the combination when the primary facts suffice (they are in the
@@ -862,7 +924,7 @@ def _units_used(facts: _Facts, M: np.ndarray, act: list[int], target: np.ndarray
     for rows in (prim, act):
         if not rows:
             continue
-        y = np.linalg.lstsq(M[rows].T, target, rcond=None)[0]
+        y = _min_norm(M[rows], target)
         err, scale = float(np.linalg.norm(M[rows].T @ y - target)), float(np.linalg.norm(target))
         if err <= 1e-6 * max(1.0, scale) or rows is act:
             break
@@ -881,9 +943,10 @@ def _lp_min_max(c, A, b, A_ub, b_ub) -> tuple:
     """``linprog`` (HiGHS) results minimising ``c @ x`` and ``-c @ x`` over ``A x = b, A_ub x <= b_ub, x >= 0``."""
     from scipy.optimize import linprog
 
+    has = A is not None and A.shape[0] > 0
     kw = {
-        "A_eq": A if len(A) else None,
-        "b_eq": b if len(A) else None,
+        "A_eq": A if has else None,
+        "b_eq": b if has else None,
         "A_ub": A_ub,
         "b_ub": b_ub,
         "bounds": (0, None),
@@ -900,132 +963,203 @@ def _lp_width(c, A, b, A_ub, b_ub) -> float:
     return float(-hi.fun - lo.fun)
 
 
-def _free_width(vec: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.ndarray) -> float:
-    """A lower bound on a target's LP width, without solving: 0 when no shortcut applies.
-
-    Two cells with identical columns in every published fact (and every upper bound) are
-    interchangeable to a reader: moving respondents from one to the other changes no published
-    number. When the target holds one of them (``i``) but not the other (``j``), its count can
-    therefore be anything from ``value - n_i`` to ``value + n_j``: the width is at least
-    ``n_i + n_j`` >= 2, so the set is neither determined nor narrowly bounded.
-    """
-    cols = A.T if A_ub is None else np.vstack([A, A_ub]).T if len(A) else A_ub.T
-    if cols.size == 0:
-        cols = np.zeros((len(vec), 0))
-    inside: dict = {}
-    outside: dict = {}
-    for i, key in enumerate(map(bytes, np.ascontiguousarray(cols, dtype=float))):
-        side = inside if vec[i] > 0 else outside
-        side[key] = max(side.get(key, 0.0), float(n[i]))
-    return max((inside[k] + outside[k] for k in inside.keys() & outside.keys()), default=0.0)
-
-
-def _free_widths(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, n: np.ndarray) -> np.ndarray:
-    """:func:`_free_width` of every row of ``T`` at once (cells grouped by their column once)."""
-    parts = [m for m in (A, A_ub) if m is not None and len(m)]
-    cols = np.vstack(parts).T if parts else np.zeros((len(n), 0))
-    if cols.shape[1]:
-        _, grp = np.unique(np.ascontiguousarray(cols), axis=0, return_inverse=True)
-        grp = np.asarray(grp).ravel()
-    else:
-        grp = np.zeros(len(n), dtype=int)
-    order = np.argsort(grp, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(grp[order]) != 0])
-    inside = T[:, order] > 0
-    w = n[order].astype(float)[None, :]
-    best_in = np.maximum.reduceat(np.where(inside, w, -np.inf), starts, axis=1)
-    best_out = np.maximum.reduceat(np.where(inside, -np.inf, w), starts, axis=1)
-    both = np.isfinite(best_in) & np.isfinite(best_out)
-    return np.where(both, best_in + best_out, 0.0).max(axis=1, initial=0.0)
-
-
+# ---------------------------------------------------------------------- certificates
 #: a certificate must show a width this much above the tolerance before an LP is skipped (LP solvers
 #: work to about 1e-7; this keeps every verdict the LP itself would give)
 _FLOOR_MARGIN = 1e-6
+_TOL_DET = 1e-6  # a set is determined when its residual is at most this (times max(|t|, 1))
+_GAIN_MIN = 1e-9  # a direction that moves a set less than this bounds nothing
+_ROWS = 1024  # small cells per chunk of their Gram matrix and directions
+_DENSE_LSTSQ = 4_000_000  # facts x cells up to which the minimum-norm solution is dense least squares
 
 
-def _null_floor(T: np.ndarray, A: np.ndarray, A_ub: np.ndarray | None, b_ub, n: np.ndarray) -> np.ndarray:
-    """Per row of ``T``, a lower bound on its LP width from one feasible direction (0 when determined).
+def _col_groups(size: int, A: sp.csr_matrix, A_ub: sp.csr_matrix | None) -> np.ndarray:
+    """Cells with identical columns in every published fact and upper bound get the same group id.
 
-    The true counts ``n`` satisfy every published fact. Moving them along ``x``, the projection of the
-    target onto the null space of the published facts, changes no published number and changes the
-    target by ``t . x = |x|^2``; the move stays feasible while every count stays >= 0 and every
-    suppressed small group stays <= ``min_n - 1``. The feasible steps either way give an interval of
-    the target's values a reader cannot rule out, so its LP width is at least that long.
+    Columns are compared through two random weightings of their rows (identical columns give identical
+    sums, in the same order of addition; different ones a collision of probability about 2**-100).
     """
-    V = _row_basis(A) if len(A) else np.zeros((0, T.shape[1]))
-    X = T - (T @ V.T) @ V if len(V) else T.copy()
-    gain = np.einsum("ij,ij->i", T, X)
-    out = np.zeros(len(T))
-    slack = (b_ub - A_ub @ n) if A_ub is not None else np.zeros(0)
-    for k in np.flatnonzero(gain > 1e-9):
-        x = X[k]
-        steps = []
-        for d in (x, -x):
-            neg = d < -1e-12
-            step = float(np.min(n[neg] / -d[neg])) if neg.any() else np.inf
-            if A_ub is not None:
-                up = A_ub @ d
-                pos = up > 1e-12
-                if pos.any():
-                    step = min(step, float(np.min(np.maximum(slack[pos], 0.0) / up[pos])))
-            steps.append(step)
-        out[k] = (steps[0] + steps[1]) * gain[k]
-    return out
+    mats = [m for m in (A, A_ub) if m is not None and m.shape[0]]
+    if not mats:
+        return np.zeros(size, dtype=np.int64)
+    S = sp.vstack(mats).tocsc()
+    S.sort_indices()
+    wts = np.random.default_rng(20240917).random((S.shape[0], 2))
+    h = np.asarray(S.T @ wts)
+    return np.unique(h, axis=0, return_inverse=True)[1].ravel()
 
 
-def _width_floor(T, A, A_ub, b_ub, n) -> tuple[np.ndarray, np.ndarray]:
-    """Both certificates (:func:`_free_width`, :func:`_null_floor`) for every row of ``T``."""
-    free = _free_widths(T, A, A_ub, n)
-    return free, np.maximum(free, _null_floor(T, A, A_ub, b_ub, n))
+def _free(tg: Targets, grp: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Per set, a width from interchangeable cells (0 when none applies).
+
+    Two cells with identical columns in every published fact (and every upper bound) are
+    interchangeable to a reader: moving respondents from one to the other changes no published
+    number. When a set holds one of them (``i``) but not the other (``j``), its count can
+    therefore be anything from ``value - n_i`` to ``value + n_j``: the width is at least
+    ``n_i + n_j`` >= 2, so the set is neither determined nor narrowly bounded.
+    """
+    order = np.lexsort((np.arange(len(n)), -n, grp))
+    g_sorted = grp[order]
+    first = np.flatnonzero(np.r_[True, np.diff(g_sorted) != 0])
+    size = np.diff(np.r_[first, len(n)])
+    n_groups = len(first)
+    top_i = np.full((n_groups, 3), -1, dtype=np.int64)
+    for r in range(3):
+        ok = size > r
+        top_i[ok, r] = order[first[ok] + r]
+    top_n = np.where(top_i >= 0, n[np.maximum(top_i, 0)], -np.inf)
+    gid = np.searchsorted(g_sorted[first], grp)  # group row of each cell
+
+    def best_out(c: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
+        """Largest count in c's group other than c (and ``skip``)."""
+        g = gid[c]
+        out = np.full(len(c), -np.inf)
+        for r in range(3):
+            cand = top_i[g, r]
+            ok = (cand >= 0) & (cand != c) & np.isinf(out)
+            if skip is not None:
+                ok &= cand != skip
+            out[ok] = top_n[g[ok], r]
+        return out
+
+    s = tg.small
+    o1 = best_out(s)
+    single = np.where(np.isfinite(o1), n[s] + o1, 0.0)
+    ci, cj = s[tg.pi], s[tg.pj]
+    same = gid[ci] == gid[cj]
+    pair = np.maximum(single[tg.pi], single[tg.pj])
+    if same.any():
+        o = best_out(ci[same], cj[same])
+        pair[same] = np.where(np.isfinite(o), np.maximum(n[ci[same]], n[cj[same]]) + o, 0.0)
+    grp_w = [_free_one(c, gid, n) for _l, c in tg.groups]
+    return np.concatenate([single, pair, np.array(grp_w, dtype=float)])
+
+
+def _free_one(cells: np.ndarray, gid: np.ndarray, n: np.ndarray) -> float:
+    inside = np.zeros(len(n), dtype=bool)
+    inside[cells] = True
+    best = 0.0
+    for g in np.unique(gid[cells]):
+        members = gid == g
+        out = members & ~inside
+        if out.any():
+            best = max(best, float(n[members & inside].max() + n[out].max()))
+    return best
+
+
+def _sigmas(X: np.ndarray, n: np.ndarray, A_ub, slack) -> tuple[np.ndarray, np.ndarray]:
+    """Per direction (column of X), the reciprocal of its longest feasible step each way."""
+    ratio = X / n[:, None]
+    up, down = np.maximum(-ratio, 0).max(axis=0, initial=0.0), np.maximum(ratio, 0).max(axis=0, initial=0.0)
+    if A_ub is not None:
+        U = np.asarray(A_ub @ X)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.maximum(slack, 0.0)[:, None]
+            r_up = np.where(U > 1e-12, np.where(room > 0, U / np.where(room > 0, room, 1), np.inf), 0.0)
+            r_dn = np.where(U < -1e-12, np.where(room > 0, -U / np.where(room > 0, room, 1), np.inf), 0.0)
+        up = np.maximum(up, r_up.max(axis=0, initial=0.0))
+        down = np.maximum(down, r_dn.max(axis=0, initial=0.0))
+    return up, down
+
+
+def _inv(x: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        return np.where(x > 0, 1.0 / np.where(x > 0, x, 1.0), np.inf)
+
+
+def _span(gain: np.ndarray, up: np.ndarray, down: np.ndarray) -> np.ndarray:
+    """``(step up + step down) * gain``, 0 where the direction barely moves the set."""
+    with np.errstate(invalid="ignore"):
+        out = (_inv(up) + _inv(down)) * gain
+    return np.where(gain > _GAIN_MIN, out, 0.0)
+
+
+def _null_floors(space: FactSpace, tg: Targets, n: np.ndarray, A_ub, b_ub) -> np.ndarray:
+    """Per set, a lower bound on its LP width from one feasible null-space direction (0 when determined).
+
+    The true counts ``n`` satisfy every published fact. Moving them along a direction ``x`` of the
+    facts' null space changes no published number and changes the set by ``t . x``; the move stays
+    feasible while every count stays >= 0 and every suppressed small group stays <= ``min_n - 1``. The
+    feasible steps either way give an interval of the set's values a reader cannot rule out. For a small
+    cell, ``x`` is its residual's image ``Phi z_c``; for a pair, the sum of the two, whose feasible
+    step is at least ``1 / (sigma_i + sigma_j)``; when that bound is not enough, the pair's own step.
+    """
+    slack = (b_ub - A_ub @ n) if A_ub is not None else None
+    F, sign = space.cell_parts(tg.small)
+    ups, downs = np.zeros(len(tg.small)), np.zeros(len(tg.small))
+    for a in range(0, len(tg.small), _ROWS):
+        X = space.directions(tg.small[a : a + _ROWS], F[a : a + _ROWS])
+        ups[a : a + _ROWS], downs[a : a + _ROWS] = _sigmas(X, n, A_ub, slack)
+    gains = _gains(space, tg, (F, sign))
+    g1, g2 = gains[: tg.n_single], gains[tg.n_single : tg.n_single + tg.n_pair]
+    single = _span(g1, ups, downs)
+    pair = _span(g2, ups[tg.pi] + ups[tg.pj], downs[tg.pi] + downs[tg.pj])
+    for k in np.flatnonzero((pair < 1.0 + _FLOOR_MARGIN) & (g2 > _GAIN_MIN)):  # the pair's own direction
+        pair[k] = _exact_floor(space, tg.cells(tg.n_single + int(k)), n, A_ub, slack)
+    grp = [_exact_floor(space, c, n, A_ub, slack) for _l, c in tg.groups]
+    return np.concatenate([single, pair, np.array(grp, dtype=float)])
+
+
+def _exact_floor(space: FactSpace, cells: np.ndarray, n: np.ndarray, A_ub, slack) -> float:
+    gain, x = space.vector_residual(_vec(cells, len(n)))
+    up, down = _sigmas(x[:, None], n, A_ub, slack)
+    return float(_span(np.array([gain]), up, down)[0])
+
+
+def _floors(w: _Work, A: sp.csr_matrix, space: FactSpace, tg: Targets | None = None) -> tuple:
+    """Both certificates (:func:`_free`, :func:`_null_floors`) for every set of ``tg`` (default: the block's)."""
+    tg = tg or w.targets
+    free = _free(tg, _col_groups(len(w.n), A, w.A_ub), w.n)
+    return free, np.maximum(free, _null_floors(space, tg, w.n, w.A_ub, w.b_ub))
+
+
+def _one(w: _Work, k: int) -> Targets:
+    """Set ``k`` of the block as a one-set :class:`Targets` (a group, whatever its size)."""
+    tg = w.targets
+    return Targets(w.n, 0, [(tg.label(k), tg.cells(k))], tg.cell_label)
 
 
 def _wide(floor: float) -> bool:
     return bool(floor >= 1.0 + _FLOOR_MARGIN)
 
 
-def _lp_phase(facts: _Facts, cb, M, targets, removed, cost, min_n, res) -> None:
+def _lp_phase(w: _Work, removed: set, cost: dict, res) -> None:
     """Counts are non-negative and a suppressed small group holds at most ``min_n - 1``: blank more units
     while some sensitive count is pinned to an interval narrower than one respondent.
     """
-    n = cb["n"].to_numpy(dtype=float)
-    hidden_small = [M[i] for i in range(len(M)) if not facts.shown[i] and 0 < M[i] @ n < min_n]
-    A_ub = np.vstack(hidden_small) if hidden_small else None
-    b_ub = np.full(len(hidden_small), min_n - 1.0) if hidden_small else None
-    T = np.vstack([t["vec"] for t in targets])
+    tg, facts = w.targets, w.facts
     skip: set = set()
     for _ in range(200):
         act = facts.active(removed)
-        A = np.unique(M[act], axis=0) if act else np.zeros((0, len(cb)))
-        free, floor = _width_floor(T, A, A_ub, b_ub, n)
+        A, space = w.published(act)
+        free, floor = _floors(w, A, space)
         exact = next(
             (
-                k
-                for k in range(len(targets))
-                if k not in skip
-                and free[k] < 1.0
-                and not _wide(floor[k])
-                and _lp_width(T[k], A, A @ n, A_ub, b_ub) < 1.0
+                int(k)
+                for k in np.flatnonzero((free < 1.0) & (floor < 1.0 + _FLOOR_MARGIN))
+                if int(k) not in skip
+                and _lp_width(tg.vec(int(k), len(w.n)), A, A @ w.n, w.A_ub, w.b_ub) < 1.0
             ),
             None,
         )
         if exact is None:
             return
-        vec = T[exact]
+        vec = tg.vec(exact, len(w.n))
         used = sorted(
             {facts.unit[i] for i in act if not facts.fixed[i]},
             key=lambda u: (cost.get(u, np.inf), str(u)),
         )
         pick = None
         for u in used:
-            keep = facts.active(removed | {u})
-            A2 = np.unique(M[keep], axis=0) if keep else np.zeros((0, len(cb)))
-            wide = _wide(_width_floor(vec[None, :], A2, A_ub, b_ub, n)[1][0])
-            if wide or _lp_width(vec, A2, A2 @ n, A_ub, b_ub) >= 1.0:
+            A2, space2 = w.published(facts.active(removed | {u}))
+            if (
+                _wide(_floors(w, A2, space2, _one(w, exact))[1][0])
+                or _lp_width(vec, A2, A2 @ w.n, w.A_ub, w.b_ub) >= 1.0
+            ):
                 pick = u
                 break
         if pick is None:
-            res.residual.append({"label": targets[exact]["label"] + " (LP bounds)"})
+            res.residual.append({"label": tg.label(exact) + " (LP bounds)"})
             skip.add(exact)
             continue
         removed.add(pick)
@@ -1035,8 +1169,9 @@ def _lp_phase(facts: _Facts, cb, M, targets, removed, cost, min_n, res) -> None:
 def _unit_cost(ledger: pd.DataFrame, blocks: list) -> dict:
     """Respondents behind each unit (its largest fact): the auditor blanks small units first."""
     cost: dict = {u: 0.0 for u in ledger["unit"]} if len(ledger) else {}
-    for _key, lb, cb, M in blocks:
-        for u, v in zip(lb["unit"], M @ cb["n"].to_numpy(dtype=float)):
+    for _key, lb, cb in blocks:
+        sums = _Block(cb).matrix(lb) @ cb["n"].to_numpy(dtype=float)
+        for u, v in zip(lb["unit"], sums):
             cost[u] = max(cost[u], float(v))
     return cost
 
@@ -1048,7 +1183,7 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     count subject to the published facts (``A x = b``), ``x >= 0``, and what
     the tables say in words: a suppressed small group holds at most
     ``min_n - 1`` respondents. An LP is solved only where it can matter: for
-    every set whose certified lower bound on the width (:func:`_width_floor`)
+    every set whose certified lower bound on the width (:func:`_floors`)
     is under one respondent, then for the others in increasing order of that
     bound while it is below the narrowest width found (a set whose width is
     known to be at least the narrowest cannot lower it).
@@ -1076,30 +1211,44 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     5.0
     """
     out: dict[str, Any] = {"sets": 0, "narrowest": None, "exact": []}
-    later: list[tuple] = []  # (certified lower bound on the width, order, LP arguments, label)
-    for (fam, dom), lb, cb, M in _blocks(ledger, cells):
-        n = cb["n"].to_numpy(dtype=float)
-        shown = lb["shown"].to_numpy(dtype=bool)
-        A = np.unique(M[shown], axis=0) if shown.any() else np.zeros((0, len(cb)))
-        ub_rows = [m for m, s in zip(M, shown) if not s and 0 < m @ n < min_n]
-        A_ub = np.vstack(ub_rows) if ub_rows else None
-        b_ub = np.full(len(ub_rows), min_n - 1.0) if ub_rows else None
-        targets = _targets(cb, lb, min_n, (fam, dom), M)
-        out["sets"] += len(targets)
-        if not targets:
+    blocks = list(_blocks(ledger, cells))
+    later: list[tuple] = []  # (certified lower bound on the width, order, block, set)
+    for bi, (block, lb, cb) in enumerate(blocks):
+        w, args = _bounds_work(block, lb, cb, min_n)
+        tg = w.targets
+        out["sets"] += len(tg)
+        if not len(tg):
             continue
-        T = np.vstack([t["vec"] for t in targets])
-        args = (A, A @ n, A_ub, b_ub)
-        for tg, c, floor in zip(targets, T, _width_floor(T, A, A_ub, b_ub, n)[1]):
-            if not _wide(floor):
-                _bound(out, c, args, tg["label"])
-            else:
-                later.append((floor, len(later), c, args, tg["label"]))
-    for floor, _k, c, args, label in sorted(later, key=lambda x: (x[0], x[1])):
+        floors = _floors(w, args[0], args[-1])[1]
+        for k in range(len(tg)):
+            if not _wide(floors[k]):
+                _bound(out, tg.vec(k, len(w.n)), args[:4], tg.label(k))
+        wide = np.flatnonzero(floors >= 1.0 + _FLOOR_MARGIN)
+        wide = wide[np.argsort(floors[wide], kind="stable")]
+        if out["narrowest"] is None and len(wide):  # a first width, so that the rest can be pruned
+            _bound(out, tg.vec(int(wide[0]), len(w.n)), args[:4], tg.label(int(wide[0])))
+            wide = wide[1:]
+        if out["narrowest"] is not None:  # a floor at least the narrowest so far cannot lower it
+            wide = wide[floors[wide] < out["narrowest"]]
+        later += [(float(floors[k]), len(later), bi, int(k)) for k in wide]
+    cache: dict = {}
+    for floor, _o, bi, k in sorted(later, key=lambda x: (x[0], x[1])):
         if out["narrowest"] is not None and floor >= out["narrowest"]:
             break  # this width, and every later one, is at least the narrowest found: none can lower it
-        _bound(out, c, args, label)
+        if bi not in cache:
+            cache.clear()
+            block, lb, cb = blocks[bi]
+            cache[bi] = _bounds_work(block, lb, cb, min_n)
+        w, args = cache[bi]
+        _bound(out, w.targets.vec(k, len(w.n)), args[:4], w.targets.label(k))
     return out
+
+
+def _bounds_work(block: tuple, lb: pd.DataFrame, cb: pd.DataFrame, min_n: int) -> tuple:
+    """A block's work and LP arguments ``(A, b, A_ub, b_ub, space)`` for :func:`count_bounds`."""
+    w = _work(lb, cb, min_n, block, True)
+    A, space = w.published(list(np.flatnonzero(lb["shown"].to_numpy(dtype=bool))))
+    return w, (A, A @ w.n, w.A_ub, w.b_ub, space)
 
 
 def _bound(out: dict, c: np.ndarray, args: tuple, label: str) -> None:

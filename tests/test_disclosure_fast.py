@@ -14,12 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _disclosure_reference as REF  # noqa: E402
 from test_disclosure import NETWORKS  # noqa: E402
 
+import assetinv._factspace as F  # noqa: E402
 import assetinv.disclosure as D  # noqa: E402
 
 
@@ -137,34 +139,100 @@ def test_mask_equals_the_reference():
         assert (D._mask(cells, *key) == REF._mask(cells, *key)).all()
 
 
+def _problem(rng: np.random.Generator, loo: bool = False):
+    """A random block: schools x (role, wave) cells, school rows, pooled rows (and leave-one-out rows)."""
+    n_s, n_p = int(rng.integers(2, 7)), int(rng.integers(1, 4))
+    keep = rng.random(n_s * n_p) < 0.85
+    keep[0] = True
+    school = np.repeat(np.arange(n_s), n_p)[keep]
+    pos = np.tile(np.arange(n_p), n_s)[keep]
+    school = pd.factorize(school)[0]
+    cells = len(school)
+    n = rng.integers(1, 9, cells).astype(float)
+    rows = []
+    for _ in range(int(rng.integers(0, 6))):  # arbitrary rows
+        rows.append((rng.random(cells) < 0.4).astype(float))
+    for s in range(school.max() + 1):  # school rows of one pattern
+        if rng.random() < 0.6:
+            pat = rng.random(n_p) < 0.6
+            rows.append(((school == s) & pat[pos]).astype(float))
+    if loo:
+        for _ in range(int(rng.integers(1, 4))):
+            pat = rng.random(n_p) < 0.7
+            scope = rng.random(school.max() + 1) < 0.8
+            if rng.random() < 0.5:
+                rows.append((scope[school] & pat[pos]).astype(float))  # the scope's total
+            for s in np.flatnonzero(scope):
+                if rng.random() < 0.7:
+                    rows.append((scope[school] & (school != s) & pat[pos]).astype(float))
+    A = np.vstack(rows) if rows else np.zeros((0, cells))
+    A = A[A.sum(axis=1) > 0] if len(A) else A
+    ub = [m for m in (rng.random((2, cells)) < 0.3).astype(float) if 0 < m @ n < 5]
+    A_ub = np.vstack(ub) if ub else None
+    groups = [("g", np.flatnonzero(m)) for m in (rng.random((2, cells)) < 0.4) if m.sum() > 1]
+    return school, pos, n, A, A_ub, groups
+
+
+def _dense_targets(tg) -> np.ndarray:
+    return np.vstack([tg.vec(k, len(tg.n)) for k in range(len(tg))])
+
+
 def test_free_widths_equal_the_one_at_a_time_shortcut():
     rng = np.random.default_rng(3)
-    for _ in range(30):
-        cells = int(rng.integers(2, 12))
-        A = (rng.random((int(rng.integers(0, 6)), cells)) < 0.4).astype(float)
-        A_ub = (rng.random((2, cells)) < 0.3).astype(float) if rng.random() < 0.5 else None
-        n = rng.integers(1, 9, cells).astype(float)
-        T = (rng.random((5, cells)) < 0.3).astype(float)
-        got = D._free_widths(T, A, A_ub, n)
-        assert np.allclose(got, [REF._free_width(t, A, A_ub, n) for t in T])
+    checked = 0
+    for _ in range(60):
+        school, pos, n, A, A_ub, groups = _problem(rng, loo=rng.random() < 0.5)
+        tg = F.Targets(n, 6, groups, lambda i, first: str(i))
+        if not len(tg):
+            continue
+        grp = D._col_groups(len(n), sp.csr_matrix(A), None if A_ub is None else sp.csr_matrix(A_ub))
+        got = D._free(tg, grp, n)
+        want = [REF._free_width(t, A, A_ub, n) for t in _dense_targets(tg)]
+        assert np.allclose(got, want)
+        checked += len(tg)
+    assert checked > 300
+
+
+@pytest.mark.parametrize("loo", [False, True])
+def test_factored_rank_test_equals_the_dense_one(loo):
+    """Determined sets from the school-by-school null space equal the dense row-space test, including
+    pooled facts that leave one school out (with and without their scope's total published)."""
+    rng = np.random.default_rng(11 + loo)
+    seen = {True: 0, False: 0}
+    for _ in range(150):
+        school, pos, n, A, _A_ub, groups = _problem(rng, loo=loo)
+        tg = F.Targets(n, 8, groups, lambda i, first: str(i))
+        if not len(tg):
+            continue
+        space = F.FactSpace(sp.csr_matrix(A), school, pos)
+        got = D._determined(space, tg)
+        T = _dense_targets(tg)
+        want = REF._determined(REF._row_basis(A), T) if len(A) else np.zeros(len(T), dtype=bool)
+        assert (got == want).all()
+        for v in got:
+            seen[bool(v)] += 1
+    assert seen[True] > 50 and seen[False] > 50, seen
 
 
 def test_width_certificates_never_exceed_the_lp_width():
     """The shortcuts that let the auditor skip an LP are lower bounds on the LP's own interval."""
     rng = np.random.default_rng(8)
-    checked = 0
-    for _ in range(40):
-        cells = int(rng.integers(3, 10))
-        n = rng.integers(1, 7, cells).astype(float)
-        A = (rng.random((int(rng.integers(1, 5)), cells)) < 0.5).astype(float)
-        ub = [m for m in (rng.random((2, cells)) < 0.3).astype(float) if 0 < m @ n < 5]
-        A_ub = np.vstack(ub) if ub else None
-        b_ub = np.full(len(ub), 4.0) if ub else None
-        T = (rng.random((4, cells)) < 0.4).astype(float)
-        T = T[T.sum(axis=1) > 0]
-        free, floor = D._width_floor(T, A, A_ub, b_ub, n)
-        for t, f in zip(T, floor):
+    checked = wide = 0
+    for _ in range(80):
+        school, pos, n, A, A_ub, groups = _problem(rng, loo=rng.random() < 0.5)
+        tg = F.Targets(n, 6, groups, lambda i, first: str(i))
+        if not len(tg):
+            continue
+        space = F.FactSpace(sp.csr_matrix(A), school, pos)
+        b_ub = np.full(len(A_ub), 4.0) if A_ub is not None else None
+        Au = None if A_ub is None else sp.csr_matrix(A_ub)
+        floor = np.maximum(
+            D._free(tg, D._col_groups(len(n), sp.csr_matrix(A), Au), n),
+            D._null_floors(space, tg, n, Au, b_ub),
+        )
+        for t, f in zip(_dense_targets(tg), floor):
             width = D._lp_width(t, A, A @ n, A_ub, b_ub)
             assert f <= width + 1e-7, (f, width)
             checked += 1
-    assert checked > 100
+            wide += bool(f >= 1.0 + D._FLOOR_MARGIN)
+    assert checked > 300 and wide > 100, (checked, wide)
