@@ -200,6 +200,7 @@ class FactSpace:
         self.m = m
         nb_r, nb_c, nb_v, w_r, w_c, w_v = [], [], [], [], [], []
         compat = []
+        solved: dict = {}
         offset = 0
         self.proj = np.zeros((self.n_cells, max((len(c) for c in self.cells_of), default=0)))
         for s, cs in enumerate(self.cells_of):
@@ -211,7 +212,10 @@ class FactSpace:
                 L[k, self.local_index[cells]] = 1.0
                 if t >= 0:  # the row is l_a - tau: minus the published fact tau - l_a
                     G[k, t] = -1.0
-            N, pinv, Q = _small_svd(L)
+            key = (L.shape, G.shape, L.tobytes(), G.tobytes())  # schools laid out alike share one SVD
+            if key not in solved:
+                solved[key] = _small_svd(L)
+            N, pinv, Q = solved[key]
             k_s = N.shape[1]
             if k_s:
                 rr, cc = np.nonzero(np.abs(N) > 0)

@@ -645,14 +645,44 @@ class _Block:
         return m
 
     def matrix(self, lb: pd.DataFrame) -> sp.csr_matrix:
-        """One 0/1 row per fact of ``lb`` (sparse: a fact pools few cells, or most of them)."""
-        rows = [
-            np.flatnonzero(self.mask(s, r, w)) for s, r, w in zip(lb["schools"], lb["roles"], lb["waves"])
-        ]
+        """One 0/1 row per fact of ``lb`` (sparse: a fact pools few cells, or most of them).
+
+        A fact of a few schools is read from those schools' cells; a larger one through :meth:`mask`.
+        """
+        seen: dict = {}
+        rows = []
+        for s, r, w in zip(lb["schools"], lb["roles"], lb["waves"]):
+            key = tuple(None if v is None else tuple(v) for v in (s, r, w))
+            if key not in seen:  # the same group is published in several tables
+                seen[key] = self._cells(s, r, w)
+            rows.append(seen[key])
         self._cache.clear()
         indptr = np.r_[0, np.cumsum([len(r) for r in rows])].astype(np.int64)
         idx = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         return sp.csr_matrix((np.ones(len(idx)), idx, indptr), shape=(len(lb), self.size))
+
+    def _cells(self, schools, roles, waves) -> np.ndarray:
+        """The cell indices of a fact, in increasing order (as ``np.flatnonzero(self.mask(...))``).
+
+        A fact of a few schools (most facts are one school's) is read from those schools' few cells in
+        plain Python, which is several times quicker than a mask over every cell of the block.
+        """
+        if schools is None or len(schools) > 8:
+            return np.flatnonzero(self.mask(schools, roles, waves))
+        if not hasattr(self, "_of_school"):
+            self._of_school: dict[int, list[int]] = {}
+            for cell, c in enumerate(self.codes[0].tolist()):
+                self._of_school.setdefault(c, []).append(cell)
+            self._rw = list(zip(self.codes[1].tolist(), self.codes[2].tolist()))
+        ok_r = None if roles is None else {self.index[1].get(str(v), -1) for v in roles}
+        ok_w = None if waves is None else {self.index[2].get(str(v), -1) for v in waves}
+        out = set()
+        for v in schools:
+            for cell in self._of_school.get(self.index[0].get(str(v), -1), ()):
+                r, w = self._rw[cell]
+                if (ok_r is None or r in ok_r) and (ok_w is None or w in ok_w):
+                    out.add(cell)
+        return np.array(sorted(out), dtype=np.int64)
 
     def geometry(self) -> tuple[np.ndarray, np.ndarray]:
         """Per cell, its school's code and its role x wave code (see :class:`assetinv._factspace.FactSpace`)."""
@@ -1049,8 +1079,9 @@ def _free_one(cells: np.ndarray, gid: np.ndarray, n: np.ndarray) -> float:
 
 def _sigmas(X: np.ndarray, n: np.ndarray, A_ub, slack) -> tuple[np.ndarray, np.ndarray]:
     """Per direction (column of X), the reciprocal of its longest feasible step each way."""
-    ratio = X / n[:, None]
-    up, down = np.maximum(-ratio, 0).max(axis=0, initial=0.0), np.maximum(ratio, 0).max(axis=0, initial=0.0)
+    ratio = X * (1.0 / n)[:, None]
+    up = np.maximum(-ratio.min(axis=0, initial=0.0), 0.0)
+    down = np.maximum(ratio.max(axis=0, initial=0.0), 0.0)
     if A_ub is not None:
         U = np.asarray(A_ub @ X)
         with np.errstate(divide="ignore", invalid="ignore"):

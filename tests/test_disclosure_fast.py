@@ -236,3 +236,25 @@ def test_width_certificates_never_exceed_the_lp_width():
             checked += 1
             wide += bool(f >= 1.0 + D._FLOOR_MARGIN)
     assert checked > 300 and wide > 100, (checked, wide)
+
+
+def test_sparse_fact_rows_equal_the_masks():
+    """A fact's row in the sparse matrix (read school by school for small facts) equals its mask."""
+    rng = np.random.default_rng(5)
+    schools = [f"S{i}" for i in range(12)]
+    cells = pd.DataFrame(
+        [(s, r, w) for s in schools for r in ("teacher", "leader") for w in ("baseline", "followup")],
+        columns=["school", "role", "wave"],
+    ).sample(frac=0.8, random_state=1)
+    facts = []
+    for _ in range(200):
+        k = int(rng.integers(1, 12))
+        sch = None if rng.random() < 0.1 else tuple(rng.choice(schools + ["ZZ"], k, replace=False))
+        roles = None if rng.random() < 0.4 else tuple(rng.choice(["teacher", "leader", "district"], 1))
+        waves = None if rng.random() < 0.4 else ("baseline",)
+        facts.append({"schools": sch, "roles": roles, "waves": waves})
+    lb = pd.DataFrame(facts)
+    M = D._Block(cells).matrix(lb).toarray()
+    for row, f in zip(M, facts):
+        want = REF._mask(cells, f["schools"], f["roles"], f["waves"])
+        assert (row.astype(bool) == want).all()
