@@ -435,16 +435,10 @@ def _profile_facts(rows: list, prof: pd.DataFrame, domains: list, in_district: d
                 column="network_mean",
                 members=members,
             )
-        for r in ok.to_dict("records") if "others_mean" in ok else []:
-            if not _blank(r["others_mean"]):
-                _derived(
-                    rows,
-                    domain=d,
-                    unit=("others_mean", str(r["school"]), d),
-                    table="asset_profile",
-                    column="others_mean",
-                    members={k: v for k, v in members.items() if k != str(r["school"])},
-                )
+        if "others_mean" in ok:
+            _others_facts(
+                rows, d, [r for r in ok.to_dict("records") if not _blank(r["others_mean"])], members
+            )
         for dist, sch in sorted(in_district.items()):
             _derived(
                 rows,
@@ -454,6 +448,42 @@ def _profile_facts(rows: list, prof: pd.DataFrame, domains: list, in_district: d
                 column="district_mean (school page profile, network page districts compared)",
                 members={k: v for k, v in members.items() if k in sch},
             )
+
+
+def _others_facts(rows: list, domain: str, shown: list[dict], members: dict) -> None:
+    """Each shown school's leave-one-out "other schools" mean: :func:`_derived` over ``members`` but that
+    school, its sorted schools and units cut from the whole set's once (the sets are the network's size,
+    one per school: sorting each again made the ledger grow with the square of the network).
+    """
+    if not members:
+        return
+    everyone = tuple(sorted(members))
+    units = tuple(("school", k, domain) for k in everyone)
+    at = {k: i for i, k in enumerate(everyone)}
+    for r in shown:
+        me = str(r["school"])
+        others = {k: v for k, v in members.items() if k != me}
+        if not others:
+            continue
+        i = at.get(me)
+        schools = everyone if i is None else everyone[:i] + everyone[i + 1 :]
+        depends = units if i is None else units[:i] + units[i + 1 :]
+        rows.append(
+            {
+                "family": "scored",
+                "domain": domain,
+                "unit": ("others_mean", me, domain),
+                "table": "asset_profile",
+                "column": "others_mean",
+                "value": float(sum(others.values())),
+                "schools": schools,
+                "roles": tuple(sorted(_TEACH_LEAD)),
+                "waves": ("baseline",),
+                "shown": True,
+                "fixed": True,
+                "depends": depends,
+            }
+        )
 
 
 def _change_facts(rows: list, ch: pd.DataFrame) -> None:
@@ -747,10 +777,14 @@ class _Facts:
         blanked (a derived mean is recomputed without a blanked school; the recomputed one is in the next
         round's ledger).
         """
+        if not removed:
+            return [i for i, s in enumerate(self.shown) if s]
+        if not hasattr(self, "_dep_sets"):  # leave-one-out facts depend on every other school: sets, once
+            self._dep_sets = [frozenset(d) if d else None for d in self.deps]
         return [
             i
-            for i, (s, u, d) in enumerate(zip(self.shown, self.unit, self.deps))
-            if s and u not in removed and not (d and removed.intersection(d))
+            for i, (s, u, d) in enumerate(zip(self.shown, self.unit, self._dep_sets))
+            if s and u not in removed and not (d and any(x in d for x in removed))
         ]
 
 
@@ -1243,7 +1277,7 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
     """
     out: dict[str, Any] = {"sets": 0, "narrowest": None, "exact": []}
     blocks = list(_blocks(ledger, cells))
-    later: list[tuple] = []  # (certified lower bound on the width, order, block, set)
+    later: list[tuple] = []  # per block: certified lower bounds on the widths (ascending), block, sets
     for bi, (block, lb, cb) in enumerate(blocks):
         w, args = _bounds_work(block, lb, cb, min_n)
         tg = w.targets
@@ -1251,19 +1285,27 @@ def count_bounds(ledger: pd.DataFrame, cells: pd.DataFrame, min_n: int = MIN_N) 
         if not len(tg):
             continue
         floors = _floors(w, args[0], args[-1])[1]
-        for k in range(len(tg)):
-            if not _wide(floors[k]):
-                _bound(out, tg.vec(k, len(w.n)), args[:4], tg.label(k))
-        wide = np.flatnonzero(floors >= 1.0 + _FLOOR_MARGIN)
+        is_wide = floors >= 1.0 + _FLOOR_MARGIN
+        for k in np.flatnonzero(~is_wide):
+            _bound(out, tg.vec(int(k), len(w.n)), args[:4], tg.label(int(k)))
+        wide = np.flatnonzero(is_wide)
         wide = wide[np.argsort(floors[wide], kind="stable")]
         if out["narrowest"] is None and len(wide):  # a first width, so that the rest can be pruned
             _bound(out, tg.vec(int(wide[0]), len(w.n)), args[:4], tg.label(int(wide[0])))
             wide = wide[1:]
         if out["narrowest"] is not None:  # a floor at least the narrowest so far cannot lower it
             wide = wide[floors[wide] < out["narrowest"]]
-        later += [(float(floors[k]), len(later), bi, int(k)) for k in wide]
+        if len(wide):
+            later.append((floors[wide], np.full(len(wide), bi), wide))
+    if later:
+        f_all, b_all, k_all = (np.concatenate(x) for x in zip(*later))
+        if out["narrowest"] is not None:
+            keep = f_all < out["narrowest"]
+            f_all, b_all, k_all = f_all[keep], b_all[keep], k_all[keep]
+        order = np.argsort(f_all, kind="stable")  # ties: block order, then the block's own order
+        later = list(zip(f_all[order].tolist(), b_all[order].tolist(), k_all[order].tolist()))
     cache: dict = {}
-    for floor, _o, bi, k in sorted(later, key=lambda x: (x[0], x[1])):
+    for floor, bi, k in later:
         if out["narrowest"] is not None and floor >= out["narrowest"]:
             break  # this width, and every later one, is at least the narrowest found: none can lower it
         if bi not in cache:
