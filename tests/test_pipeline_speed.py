@@ -61,3 +61,28 @@ def test_per_school_slices_give_the_same_tables(monkeypatch):
     for k, v in fast.items():
         pd.testing.assert_frame_equal(v, ctx.tables[k])
     assert len(fast["recommendations"]) > 12 and len(fast["joint_display_schools"]) >= 12
+
+
+def test_side_worker_gives_the_same_tables_and_notes():
+    """``compute_analyses(ctx, jobs=2)`` runs change and psychometrics in a forked worker: the same tables,
+    in the same order, and the same warning notes (in the order of the phases) as one job."""
+    import warnings
+
+    from assetinv.report import pipeline as P
+    from assetinv.report.context import read_study
+
+    P._PSYCHOMETRICS_CACHE.clear()  # the worker must compute them, not inherit them
+    runs = []
+    for jobs in (2, 1):
+        ctx = read_study(None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            P.compute_analyses(ctx, jobs=jobs)
+        runs.append(ctx)
+    (a, b) = runs
+    assert list(a.tables) == list(b.tables)
+    for name in b.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True)
+    assert a.results["analysis_warnings"] == b.results["analysis_warnings"]
+    assert a.results["analysis_warnings"]  # the sample raises some: their order was compared
+    assert a.tables["change"] is not None and len(a.tables["change"])

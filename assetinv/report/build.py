@@ -533,7 +533,7 @@ def _build(
     bar.bar_format = "{desc} ..."
     bar.refresh()
     try:
-        ctx = load_context(data, min_n=min_n, config=config)
+        ctx = load_context(data, min_n=min_n, config=config, jobs=int(jobs or 1))
         ctx.results["precision"] = _precision(ctx, precision)
         selected = _select_schools(ctx, schools)
         bar.bar_format = None

@@ -39,6 +39,7 @@ def load_context(
     *,
     min_n: int | None = None,
     config: str | os.PathLike | None = None,
+    jobs: int = 1,
 ) -> ReportContext:
     """Read the study once and run every network-level analysis once.
 
@@ -51,6 +52,9 @@ def load_context(
         Suppression minimum (default: the config's ``min_n``, else 5).
     config : path, optional
         Study config YAML (default ``data_dir/study.yaml``).
+    jobs : int
+        With 2 or more, the change models and the psychometrics run in a forked worker while this
+        process runs the other analyses (:func:`compute_analyses`); the results are the same.
 
     Returns
     -------
@@ -70,7 +74,7 @@ def load_context(
     """
     ctx = read_study(data_dir, min_n=min_n, config=config)
     ctx.tables["data_quality"] = data_quality(ctx.responses)
-    compute_analyses(ctx)
+    compute_analyses(ctx, jobs=jobs)
     # cross-table audit and secondary suppression of every table (item_distribution included, computed there
     # from the final profile), before anything is written
     protect_publication(ctx, recompute=compute_analyses)
@@ -94,7 +98,7 @@ def _redaction_terms(ctx: ReportContext) -> dict:
     return {"names": names, "ids": ids}
 
 
-def compute_analyses(ctx: ReportContext) -> None:
+def compute_analyses(ctx: ReportContext, jobs: int = 1) -> None:
     """Run every network-level analysis once and store tidy tables in ``ctx.tables``.
 
     Tables (network-wide; school reports show slices): ``data_quality``,
@@ -105,23 +109,113 @@ def compute_analyses(ctx: ReportContext) -> None:
     ``joint_display_network``, ``joint_display_schools``, ``quotes``.
     The warnings the analyses raise are kept in ``ctx.results["analysis_warnings"]``
     (:func:`analysis_notes`) for the data-quality section, not hidden.
+
+    With ``jobs`` of 2 or more (and ``fork`` available), the change models and the psychometrics,
+    which need only the scores and the responses, run in one forked worker while this process runs
+    the rest. Tables keep their order and the warnings are listed in the order of the phases, so the
+    outcome is the same as with one job.
     """
     cfg = ctx.config
     rate = float(MIN_RESPONSE_RATE if cfg.get("min_response_rate") is None else cfg["min_response_rate"])
-    with warnings.catch_warnings(record=True) as caught:
+    caught: dict[str, list] = {}
+
+    def phase(name: str, fn, *args):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            out = fn(*args)
+        caught[name] = list(got)
+        return out
+
+    scores = phase("scores", _scores, ctx)
+    side = _SideWork.start(ctx, scores, rate) if jobs > 1 else None
+    ctx.tables["participation"] = phase("participation", _participation, ctx, scores, rate)
+    prof = phase("profile", _asset_profile, ctx, scores, rate)
+    tallies = phase("tallies", _tallies, ctx)
+    ctx.tables["recommendations"] = phase("recommendations", _recommendations, ctx, prof, tallies)
+    ctx.tables["change"] = None if side else phase("change", _change, ctx, scores, rate)
+    phase("gaps", _gaps, ctx, scores)
+    at_baseline = phase("reliability", _reliability, ctx)
+    if side:
+        for name in _PSYCHOMETRIC_TABLES:  # placeholders: the tables keep their order
+            ctx.tables[name] = None
+    else:
+        phase("psychometrics", _psychometrics, ctx, at_baseline)
+    if len(ctx.codings) > 0:
+        phase("qualitative", _qualitative, ctx, prof, tallies)
+    if side:
+        side.finish(ctx, at_baseline, phase)
+    order = ["scores", "participation", "profile", "tallies", "recommendations", "change", "gaps"]
+    order += ["reliability", "psychometrics", "qualitative"]
+    ctx.results["analysis_warnings"] = analysis_notes(
+        [w for name in order for w in caught.get(name, [])], ctx.school_ids
+    )
+
+
+_PSYCHOMETRIC_TABLES = (
+    "reliability_ordinal",
+    "reliability_ordinal_schools",
+    "invariance_role",
+    "invariance_wave",
+)
+
+
+class _SideWork:
+    """The change models and the psychometrics, computed in a forked worker (see :func:`compute_analyses`).
+
+    The worker inherits the context through ``fork`` (nothing is pickled on the way in); it sends back
+    the tables and the warnings they raised, which :meth:`finish` raises again in this process, inside
+    their phases.
+    """
+
+    _input: tuple | None = None
+
+    def __init__(self, pool, future):
+        self.pool, self.future = pool, future
+
+    @classmethod
+    def start(cls, ctx: ReportContext, scores: pd.DataFrame, rate: float) -> _SideWork | None:
+        import concurrent.futures as cf
+        import multiprocessing as mp
+
+        if "fork" not in mp.get_all_start_methods():
+            return None
+        cls._input = (ctx, scores, rate)
+        pool = cf.ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        try:
+            return cls(pool, pool.submit(_side_worker))
+        finally:
+            cls._input = None  # the worker has its copy (it is forked on submit)
+
+    def finish(self, ctx: ReportContext, at_baseline: pd.DataFrame, phase) -> None:
+        try:
+            change, change_warnings, psycho = self.future.result()
+        finally:
+            self.pool.shutdown()
+        ctx.tables["change"] = phase("change", _raise_again, change, change_warnings)
+        _PSYCHOMETRICS_CACHE.setdefault(psycho[0], psycho[1])
+        phase("psychometrics", _psychometrics, ctx, at_baseline)
+
+
+def _side_worker() -> tuple:
+    """In the forked worker: the change table (with its warnings) and the psychometrics cache entry."""
+    assert _SideWork._input is not None
+    ctx, scores, rate = _SideWork._input
+    with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")
-        scores = _scores(ctx)
-        ctx.tables["participation"] = _participation(ctx, scores, rate)
-        prof = _asset_profile(ctx, scores, rate)
-        tallies = _tallies(ctx)
-        ctx.tables["recommendations"] = _recommendations(ctx, prof, tallies)
-        ctx.tables["change"] = _change(ctx, scores, rate)
-        _gaps(ctx, scores)
-        at_baseline = _reliability(ctx)
-        _psychometrics(ctx, at_baseline)  # ordinal reliability and measurement invariance
-        if len(ctx.codings) > 0:
-            _qualitative(ctx, prof, tallies)
-    ctx.results["analysis_warnings"] = analysis_notes(caught, ctx.school_ids)
+        change = _change(ctx, scores, rate)
+    r = ctx.responses
+    at_baseline = r[(r["wave"].astype(str) == "baseline") & r["role"].isin(["teacher", "leader"])]
+    key = _psychometrics_key(ctx)
+    if key not in _PSYCHOMETRICS_CACHE:
+        _PSYCHOMETRICS_CACHE[key] = _psychometric_tables(ctx, at_baseline)
+    return change, [(w.category, str(w.message)) for w in got], (key, _PSYCHOMETRICS_CACHE[key])
+
+
+def _raise_again(value, raised: list):
+    """``value``, after raising again the warnings a worker recorded while computing it."""
+    for category, message in raised:
+        warnings.warn(message, category, stacklevel=2)
+    return value
 
 
 def _scores(ctx: ReportContext) -> pd.DataFrame:
@@ -323,30 +417,42 @@ def _psychometrics(ctx: ReportContext, at_baseline: pd.DataFrame) -> None:
     (baseline, teachers vs leaders) and ``invariance_wave`` (school staff, baseline vs
     follow-up; empty with one wave). None holds a count of respondents.
     """
-    inst, seed = ctx.instrument, int(ctx.seed) if ctx.seed is not None else 0
-    staff = ctx.responses[ctx.responses["role"].isin(["teacher", "leader"])]
-    key = (_frame_digest(staff), _frame_digest(inst.items.astype(str)), inst.name, inst.version, seed)
+    key = _psychometrics_key(ctx)
     if key not in _PSYCHOMETRICS_CACHE:  # the same data in one process (tests, notebooks): computed once
-        big = at_baseline.groupby("school").filter(lambda g: len(g) >= ORDINAL_MIN_N)
-        waves = [w for w in ("baseline", "followup") if (staff["wave"].astype(str) == w).any()]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            role = domain_invariance(at_baseline, inst, group="role", levels=["teacher", "leader"])
-            tables = {
-                "reliability_ordinal": domain_ordinal_reliability(at_baseline, inst, seed=seed),
-                "reliability_ordinal_schools": domain_ordinal_reliability(big, inst, by="school", seed=seed),
-                "invariance_role": role,
-                # one wave: nothing to compare, an empty table with the columns (a CSV with its header)
-                "invariance_wave": domain_invariance(staff, inst, group="wave", levels=waves)
-                if len(waves) == 2
-                else role.iloc[0:0],
-            }
-        _PSYCHOMETRICS_CACHE[key] = (tables, [(w.category, str(w.message)) for w in caught])
+        _PSYCHOMETRICS_CACHE[key] = _psychometric_tables(ctx, at_baseline)
     tables, raised = _PSYCHOMETRICS_CACHE[key]
     for category, message in raised:  # raised again on every run, so every run's notes are the same
         warnings.warn(message, category, stacklevel=2)
     for name, table in tables.items():
         ctx.tables[name] = table.copy()
+
+
+def _psychometrics_key(ctx: ReportContext) -> tuple:
+    """What the psychometric tables depend on: the school staff's answers, the instrument, the seed."""
+    inst, seed = ctx.instrument, int(ctx.seed) if ctx.seed is not None else 0
+    staff = ctx.responses[ctx.responses["role"].isin(["teacher", "leader"])]
+    return (_frame_digest(staff), _frame_digest(inst.items.astype(str)), inst.name, inst.version, seed)
+
+
+def _psychometric_tables(ctx: ReportContext, at_baseline: pd.DataFrame) -> tuple[dict, list]:
+    """The four psychometric tables and the warnings computing them raised (category, message)."""
+    inst, seed = ctx.instrument, int(ctx.seed) if ctx.seed is not None else 0
+    staff = ctx.responses[ctx.responses["role"].isin(["teacher", "leader"])]
+    big = at_baseline.groupby("school").filter(lambda g: len(g) >= ORDINAL_MIN_N)
+    waves = [w for w in ("baseline", "followup") if (staff["wave"].astype(str) == w).any()]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        role = domain_invariance(at_baseline, inst, group="role", levels=["teacher", "leader"])
+        tables = {
+            "reliability_ordinal": domain_ordinal_reliability(at_baseline, inst, seed=seed),
+            "reliability_ordinal_schools": domain_ordinal_reliability(big, inst, by="school", seed=seed),
+            "invariance_role": role,
+            # one wave: nothing to compare, an empty table with the columns (a CSV with its header)
+            "invariance_wave": domain_invariance(staff, inst, group="wave", levels=waves)
+            if len(waves) == 2
+            else role.iloc[0:0],
+        }
+    return tables, [(w.category, str(w.message)) for w in caught]
 
 
 _PSYCHOMETRICS_CACHE: dict[tuple, tuple[dict[str, pd.DataFrame], list]] = {}
