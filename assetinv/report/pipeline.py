@@ -74,6 +74,10 @@ def load_context(
     """
     ctx = read_study(data_dir, min_n=min_n, config=config)
     ctx.tables["data_quality"] = data_quality(ctx.responses)
+    # the reader's data-quality record has been read: the analyses keep only the file name (pandas
+    # deep-copies ``attrs`` on every operation, thousands of times per school)
+    ctx.results["responses_attrs"] = ctx.responses.attrs
+    ctx.responses.attrs = {k: v for k, v in ctx.responses.attrs.items() if k == "source"}
     compute_analyses(ctx, jobs=jobs)
     # cross-table audit and secondary suppression of every table (item_distribution included, computed there
     # from the final profile), before anything is written
