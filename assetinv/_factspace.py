@@ -36,7 +36,14 @@ _CHUNK = 512
 
 
 def unique_rows(A: sp.csr_matrix) -> sp.csr_matrix:
-    """The distinct non-empty 0/1 rows of ``A``, in order of first appearance."""
+    """The distinct non-empty 0/1 rows of ``A``, in order of first appearance.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> unique_rows(sp.csr_matrix([[1, 0], [0, 0], [1, 0], [1, 1]])).toarray().tolist()
+    [[1, 0], [1, 1]]
+    """
     A = sp.csr_matrix(A)
     seen: dict = {}
     keep = []
@@ -94,6 +101,17 @@ class FactSpace:
     school, pos : int arrays
         Per cell, its school's code and its role x wave code (a fact's *pattern* is the set of codes it
         pools; a fact is a product when it pools, in every school it touches, every cell of its pattern).
+
+    Examples
+    --------
+    Three schools of one cell each; the network total and "the network without school 0" are published,
+    so school 0's cell is determined (total minus the rest) and school 1's is not:
+
+    >>> import numpy as np
+    >>> A = np.array([[1, 1, 1], [0, 1, 1]])
+    >>> space = FactSpace(A, school=np.array([0, 1, 2]), pos=np.zeros(3, dtype=int))
+    >>> [round(space.vector_residual(np.eye(3)[c])[0], 9) for c in (0, 1)]
+    [0.0, 0.5]
     """
 
     def __init__(self, A, school: np.ndarray, pos: np.ndarray):
@@ -303,6 +321,13 @@ class Targets:
     In the auditor's order: every small cell (in cell order), every pair of small cells that together
     hold fewer than ``min_n`` (in the order of :func:`itertools.combinations`), then every distinct hidden
     group of two or more cells with 1 to ``min_n - 1`` respondents (in ledger order).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tg = Targets(np.array([2.0, 9.0, 1.0, 4.0]), 5, [], lambda i, first: f"cell {i}")
+    >>> len(tg), tg.label(0), tg.label(3)  # cells 0, 2, 3 and one pair, 0 + 2 (3 respondents)
+    (4, 'cell 0', 'cell 0 + cell 2')
     """
 
     def __init__(self, n: np.ndarray, min_n: int, groups: list[tuple[str, np.ndarray]], cell_label):

@@ -58,6 +58,7 @@ LAYER_OF = {
     "redaction": "analyses",
     "privacy": "analyses",
     "disclosure": "analyses",
+    "_factspace": "analyses",  # the disclosure audit's factored null space
     "simulate": "analyses",
     # report: figures, tables, HTML/PDF/XLSX and the output folder
     "item_detail": "analyses",  # item answer distributions: a statistic, audited by disclosure

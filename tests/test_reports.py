@@ -158,10 +158,10 @@ def fast(small_data, small_ctx, monkeypatch):
     """Reuse the small study's context (same inputs and parameters) to keep tests quick."""
     real = R.load_context
 
-    def cached(data_dir=None, *, min_n=None, config=None):
+    def cached(data_dir=None, *, min_n=None, config=None, jobs=1):
         if data_dir is not None and Path(data_dir) == small_data and min_n in (None, 5) and config is None:
             return small_ctx
-        return real(data_dir, min_n=min_n, config=config)
+        return real(data_dir, min_n=min_n, config=config, jobs=jobs)
 
     monkeypatch.setattr(R, "load_context", cached)
     return cached
