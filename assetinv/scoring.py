@@ -26,6 +26,7 @@ says why. The rules are documented in ``docs/scoring.md``.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -514,19 +515,21 @@ def percent_favourable(
     keys = df[by].copy() if by else pd.DataFrame({"_all": np.zeros(len(df), int)})
     gkey = keys.astype(str).agg("\x1f".join, axis=1) if len(keys.columns) else pd.Series("", index=df.index)
     rows = []
+    rows_of = _rows_by_key(gkey)
+    domain_items = {d: [j for j, i in enumerate(items) if i in spec.items[d]] for d in spec.domains}
     for g in sorted(gkey.unique()):
-        m = (gkey == g).to_numpy()
-        head = {c: keys.loc[m, c].iloc[0] for c in by}
-        n_group = int(m.sum())
+        at = rows_of[g]
+        head = {c: keys[c].iloc[at[0]] for c in by}
+        n_group = int(at.size)
         for d in spec.domains:
-            idx = [j for j, i in enumerate(items) if i in spec.items[d]]
+            idx = domain_items[d]
             if not idx:
                 continue
+            block = fav[np.ix_(at, idx)]
+            n_items, pcts = _favourable_shares(block)
             shares = []
-            for j in idx:
-                col = fav[m, j]
-                n_item = int((~np.isnan(col)).sum())
-                pct = float(np.nanmean(col) * 100) if n_item else np.nan
+            for col, j in enumerate(idx):
+                n_item, pct = int(n_items[col]), float(pcts[col])
                 reason = ""
                 if n_group < min_n or n_item < min_n:
                     reason = f"fewer than {min_n} respondents"
@@ -543,7 +546,7 @@ def percent_favourable(
                         "_r": reason,
                     }
                 )
-            n_dom = int((~np.isnan(fav[np.ix_(m, idx)])).any(axis=1).sum())
+            n_dom = int((~np.isnan(block)).any(axis=1).sum())
             reason = (
                 f"fewer than {min_n} respondents" if (n_group < min_n or n_dom < min_n or not shares) else ""
             )
@@ -569,6 +572,21 @@ def percent_favourable(
     return out
 
 
+def _favourable_shares(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of a block of favourable flags (1, 0, NaN unanswered): answers, and percent favourable
+    (NaN when nobody answered).
+
+    Each share is the number ``float(np.nanmean(column) * 100)`` gives: the column sums add zeros and
+    ones, exact in any order, and the share is the same division then multiplication.
+    """
+    answered = ~np.isnan(block)
+    n = answered.sum(axis=0)
+    favourable = np.where(answered, block, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = favourable / n * 100
+    return n, np.where(n > 0, pct, np.nan)
+
+
 # --------------------------------------------------------------------------- #
 # 2. Aggregation
 # --------------------------------------------------------------------------- #
@@ -576,6 +594,12 @@ def _tcrit(level: float, df) -> np.ndarray:
     df = np.asarray(df, dtype="float64")
     with np.errstate(invalid="ignore"):
         return np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1)), np.nan)
+
+
+@functools.lru_cache(maxsize=4096)
+def _tcrit_whole(level: float, df: int) -> np.ndarray:
+    """:func:`_tcrit` for a whole number of df, remembered: tables ask it for every group and school."""
+    return _tcrit(level, df)
 
 
 def _reliability_by_group(sub: pd.DataFrame, domains: list[str], key: pd.Series) -> tuple[dict, dict]:
@@ -601,6 +625,20 @@ def _key(frame: pd.DataFrame, cols: Sequence[str]) -> pd.Series:
     if not cols:
         return pd.Series("", index=frame.index, dtype=object)
     return frame[list(cols)].astype(str).agg("\x1f".join, axis=1).astype(object)
+
+
+_NO_ROWS = np.empty(0, dtype=np.intp)
+
+
+def _rows_by_key(keys: pd.Series) -> dict:
+    """``{key: positions of its rows}``, positions ascending (the rows ``keys == key`` selects, in order).
+
+    Grouping once replaces one comparison of the whole column per group; look a missing key up with
+    ``.get(key, _NO_ROWS)``.
+    """
+    if not len(keys):
+        return {}
+    return keys.groupby(keys.to_numpy(), sort=False, dropna=False).indices
 
 
 def _invited(roster: pd.DataFrame | None, by: list[str], filters: dict) -> pd.DataFrame | None:
@@ -731,15 +769,18 @@ def summarize(
     pct = _pct_by_group(responses, sub, spec, by) if responses is not None else {}
     rel, rel_notes = _reliability_by_group(sub, doms, key) if (reliability and by) else ({}, {})
     n_resp = key.value_counts()
+    rows_of = _rows_by_key(key)
+    domain_scores = {d: sub[d].to_numpy(dtype="float64", na_value=np.nan) for d in doms}
+    invited_of = _invited_of_groups(inv, by, list(gkeys))
     rows = []
     for gi, k in enumerate(gkeys):
-        m = (key == k).to_numpy()
+        at = rows_of.get(k, _NO_ROWS)
         head = {c: groups.at[gi, c] for c in by}
-        invited = _group_invited(inv, by, k)
+        invited = invited_of[gi]
         nr = int(n_resp.get(k, 0))
         rate = nr / invited if invited and invited > 0 else np.nan
         for d in doms:
-            v = sub.loc[m, d].to_numpy(dtype="float64", na_value=np.nan)
+            v = domain_scores[d][at]
             row = _summary_row(v[~np.isnan(v)], invited, level, fpc)
             rows.append(
                 {
@@ -828,14 +869,19 @@ def _pct_by_group(responses: pd.DataFrame, sub: pd.DataFrame, spec: _Spec, by: l
     return {(k, d): v for k, d, v in zip(keys, pf["domain"], pf["pct_favourable"])}
 
 
-def _group_invited(inv: pd.DataFrame | None, by: list[str], k) -> float:
-    """Staff invited in the group with key ``k`` (NaN without a roster, 0 when the roster lacks it)."""
+def _invited_of_groups(inv: pd.DataFrame | None, by: list[str], gkeys: list) -> list[float]:
+    """Staff invited in each group of ``gkeys`` (NaN without a roster, 0 when the roster lacks the group).
+
+    A group's count is that of its first roster row, the roster's keys computed once for all groups.
+    """
     if inv is None:
-        return np.nan
-    if by:
-        hit = inv[_key(inv, by) == k]
-        return float(hit["invited"].iloc[0]) if len(hit) else 0.0
-    return float(inv["invited"].iloc[0])
+        return [np.nan] * len(gkeys)
+    if not by:
+        return [float(inv["invited"].iloc[0])] * len(gkeys)
+    first: dict = {}
+    for k, invited in zip(_key(inv, by), inv["invited"]):
+        first.setdefault(k, float(invited))
+    return [first.get(k, 0.0) for k in gkeys]
 
 
 def _summary_row(v: np.ndarray, invited: float, level: float, fpc: bool) -> dict:
@@ -844,7 +890,7 @@ def _summary_row(v: np.ndarray, invited: float, level: float, fpc: bool) -> dict
     mean = float(v.mean()) if n else np.nan
     sd = float(v.std(ddof=1)) if n > 1 else np.nan
     f = _fpc_factor(n, invited) if fpc else 1.0
-    half = float(_tcrit(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
+    half = float(_tcrit_whole(level, n - 1) * sd * math.sqrt(f / n)) if n > 1 else np.nan
     return {"n": n, "mean": mean, "sd": sd, "ci_low": mean - half, "ci_high": mean + half}
 
 
@@ -993,30 +1039,102 @@ def _p_two_sided(diff: float, se: float, df: float) -> float:
     return float(2 * stats.t.sf(abs(diff) / se, df))
 
 
-def _network_contrast(base: dict, rep: list, s: str, comparison: str):
-    """(reference mean, difference, its variance, df) of school ``s`` against
-    the other reportable schools (``"others"``) or the pooled network including
-    ``s`` (``"all"``). Each school's mean has variance ``f_j s_p^2 / n_j``
-    (``f_j`` the finite-population factor), with ``s_p^2`` the pooled
-    within-school variance of the reportable schools on ``N - G`` df (the
-    one-way ANOVA contrast, as in the analysis of means). A Welch version with
-    each school's own variance was used before: with schools of 8 its far tail
-    (where BH's first threshold, ``alpha / m``, sits) rejected 2.3 times too
-    often, so null networks got a label in 5.8% of runs against the stated 5%
+def _network_contrasts(base: dict, rep: list[str], comparison: str) -> dict[str, tuple]:
+    """``{school: (reference mean, difference, its variance, df)}`` of every
+    reportable school of ``rep`` against the other reportable schools
+    (``"others"``) or the pooled network including it (``"all"``). Each
+    school's mean has variance ``f_j s_p^2 / n_j`` (``f_j`` the
+    finite-population factor), with ``s_p^2`` the pooled within-school variance
+    of the reportable schools on ``N - G`` df (the one-way ANOVA contrast, as
+    in the analysis of means). A Welch version with each school's own variance
+    was used before: with schools of 8 its far tail (where BH's first
+    threshold, ``alpha / m``, sits) rejected 2.3 times too often, so null
+    networks got a label in 5.8% of runs against the stated 5%
     (benchmarks/results_null_labels.md).
+
+    All schools are done at once, in arrays over the schools, and each number
+    is the one a school-by-school loop gives, bit for bit: every sum adds its
+    terms one by one in the same order (the reference mean in ``rep`` order,
+    the variance in sorted school order), and the squared weights are Python
+    floats' powers, not numpy's.
     """
-    pool = [j for j in rep if j != s] if comparison == "others" else list(rep)
-    Np = sum(base[j]["n"] for j in pool)
-    ref = sum(base[j]["n"] * base[j]["mean"] for j in pool) / Np
-    diff = base[s]["mean"] - ref
-    dof = sum(base[j]["n"] - 1 for j in rep)
+    n = [base[j]["n"] for j in rep]
+    means = np.array([base[j]["mean"] for j in rep], dtype="float64")
+    terms = [base[j]["n"] * base[j]["mean"] for j in rep]
+    dof = sum(nj - 1 for nj in n)
     sp2 = sum((base[j]["n"] - 1) * base[j]["sd"] ** 2 for j in rep) / dof if dof > 0 else np.nan
-    var = 0.0
-    for j in sorted(set(pool) | {s}):
-        w = base[j]["n"] / Np if j in pool else 0.0
-        c = (1.0 - w) if j == s else w
-        var += c**2 * base[j]["f"] * sp2 / base[j]["n"]
-    return ref, diff, float(var), float(dof) if dof > 0 else np.inf
+    total = sum(n)
+    coef2: _LeaveOneOutWeights | _PooledWeights
+    if comparison == "others":
+        n_pool = [total - nj for nj in n]
+        coef2 = _LeaveOneOutWeights(n, n_pool)
+        ref = _sums_leaving_each_out(np.array(terms, dtype="float64")) / np.array(n_pool)
+    else:
+        n_pool = [total] * len(n)
+        coef2 = _PooledWeights(n, total)
+        ref = np.full(len(n), sum(terms) / total)
+    diff = means - ref
+    var = np.zeros(len(n))
+    for j in sorted(range(len(rep)), key=rep.__getitem__):
+        var += coef2.row(j) * base[rep[j]]["f"] * sp2 / n[j]
+    df = float(dof) if dof > 0 else np.inf
+    return {s: (ref[k], diff[k], float(var[k]), df) for k, s in enumerate(rep)}
+
+
+def _sums_leaving_each_out(terms: np.ndarray) -> np.ndarray:
+    """``out[k]`` = the sum of every term but ``terms[k]``, added left to right (as Python's ``sum``).
+
+    One pass over the terms adds each to every total at once; ``out[k]`` is put back after
+    ``terms[k]`` is added, so each total sees its terms in the same sequence as its own loop would
+    (no subtraction, so no rounding differs).
+    """
+    out = np.zeros(len(terms))
+    for k, t in enumerate(terms):
+        kept = out[k]
+        out += t
+        out[k] = kept
+    return out
+
+
+class _LeaveOneOutWeights:
+    """The squared weights of a leave-one-out contrast: in school ``k``'s contrast, another school
+    ``j`` weighs ``n_j / N_-k`` and ``k`` itself 1.
+
+    Squares are computed once per distinct (``n_j``, ``N_-k``) pair, as Python floats
+    (``(a / b) ** 2``, as the school-by-school formula had them).
+    """
+
+    def __init__(self, n: list[int], n_pool: list[int]):
+        self._n = n
+        pools, self._pool_of = np.unique(np.array(n_pool), return_inverse=True)
+        self._pools = [int(v) for v in pools]  # Python ints: int / int, float ** 2
+        self._rows: dict[int, np.ndarray] = {}
+
+    def row(self, j: int) -> np.ndarray:
+        """School ``j``'s squared weight in every school's contrast (1 in its own)."""
+        nj = self._n[j]
+        if nj not in self._rows:
+            self._rows[nj] = np.array([(nj / v) ** 2 for v in self._pools], dtype="float64")
+        out = self._rows[nj][self._pool_of]
+        out[j] = 1.0  # the school itself: weight 1 - 0, squared
+        return out
+
+
+class _PooledWeights:
+    """The squared weights of a contrast with the whole network: in school ``k``'s contrast,
+    another school ``j`` weighs ``n_j / N`` and ``k`` itself ``1 - n_k / N`` (Python floats' squares).
+    """
+
+    def __init__(self, n: list[int], total: int):
+        self._m = len(n)
+        self._other = [(nj / total) ** 2 for nj in n]
+        self._own = [(1.0 - nj / total) ** 2 for nj in n]
+
+    def row(self, j: int) -> np.ndarray:
+        """School ``j``'s squared weight in every school's contrast."""
+        out = np.full(self._m, self._other[j])
+        out[j] = self._own[j]
+        return out
 
 
 def _classify(rows: list, alpha: float, adjust: str | None) -> None:
@@ -1216,19 +1334,33 @@ def asset_profile(
         fpc=fpc and inv is not None,
     )
     std = _Standard(asset_at, growth_below, min_diff, level, comparison)
+    rows_of = _rows_by_key(sub["school"].astype(str))
+    invited_of = _invited_by_school(inv)
     rows = []
     for d in doms:
+        values = sub[d].to_numpy(dtype="float64", na_value=np.nan)
         base = {
-            s: _school_base(sub, d, s, inv, n_resp, min_n, min_response_rate, suppress_also, fpc)
+            s: _school_base(
+                values[rows_of.get(s, _NO_ROWS)],
+                d,
+                s,
+                invited_of.get(s, np.nan),
+                n_resp,
+                min_n,
+                min_response_rate,
+                suppress_also,
+                fpc,
+            )
             for s in schools
         }
         rep = [s for s in schools if not base[s]["reason"]]
         N = sum(base[s]["n"] for s in rep)
         net = sum(base[s]["n"] * base[s]["mean"] for s in rep) / N if N else np.nan
+        network = _network_facts(base, rep, std)
         for s in schools:
             row = _profile_row(s, d, spec, net, len(rep), rule, base[s]["reason"])
             if not base[s]["reason"]:
-                _profile_estimates(row, base, rep, s, std)
+                _profile_estimates(row, base[s], network, s, std)
             rows.append(row)
     _classify(rows, 1 - level, adjust)
     for row in rows:
@@ -1282,25 +1414,33 @@ def _profile_subset(scores: pd.DataFrame, wave, roles, exclude_flagged: bool) ->
     return _without_flagged(sub, exclude_flagged).reset_index(drop=True)
 
 
+def _invited_by_school(inv: pd.DataFrame | None) -> dict[str, float]:
+    """``{school: staff invited}`` from :func:`_invited` by school (a school's first row; {} without roster)."""
+    first: dict[str, float] = {}
+    if inv is not None:
+        for s, invited in zip(inv["school"].astype(str), inv["invited"]):
+            first.setdefault(s, float(invited))
+    return first
+
+
 def _school_base(
-    sub: pd.DataFrame,
+    v: np.ndarray,
     d: str,
     s: str,
-    inv: pd.DataFrame | None,
+    invited: float,
     n_resp: pd.Series,
     min_n: int,
     min_response_rate: float,
     suppress_also: dict | None,
     fpc: bool,
 ) -> dict:
-    """One school's n, mean, sd, finite-population factor and why it is not reported ("" if it is)."""
-    v = sub.loc[sub["school"].astype(str) == s, d].to_numpy(dtype="float64", na_value=np.nan)
+    """One school's n, mean, sd, finite-population factor and why it is not reported ("" if it is).
+
+    ``v`` holds the school's scores on domain ``d`` (NaN unscored) in row order, ``invited`` its
+    roster count (NaN when unknown).
+    """
     v = v[~np.isnan(v)]
     n = v.size
-    invited = np.nan
-    if inv is not None:
-        hit = inv.loc[inv["school"].astype(str) == s, "invited"]
-        invited = float(hit.iloc[0]) if len(hit) else np.nan
     rate = n_resp.get(s, 0) / invited if invited and invited > 0 else np.nan
     reason = ""
     if n < min_n:
@@ -1351,21 +1491,42 @@ def _profile_row(s: str, d: str, spec: _Spec, net: float, n_schools: int, rule: 
     }
 
 
-def _profile_estimates(row: dict, base: dict, rep: list[str], s: str, std: _Standard) -> None:
-    """A reported school's mean, interval, rank, contrast with the network and test against the standard."""
-    b = base[s]
+@dataclass(frozen=True)
+class _NetworkFacts:
+    """What each reported school's estimates need from its domain's reportable schools, computed once."""
+
+    means9: np.ndarray  # their means rounded to 9 decimals, so ties do not depend on row order
+    contrasts: dict  # school -> (reference mean, difference, variance, df); empty under two schools
+    t_diff: float  # the t quantile of the difference's interval (df are the same for every school)
+
+
+def _network_facts(base: dict, rep: list[str], std: _Standard) -> _NetworkFacts:
+    """The ranks' means, every school's contrast and the contrasts' t quantile, for one domain."""
+    means9 = np.round(np.array([base[j]["mean"] for j in rep]), 9)
+    if len(rep) < 2:
+        return _NetworkFacts(means9, {}, np.nan)
+    contrasts = _network_contrasts(base, rep, std.comparison)
+    df_w = next(iter(contrasts.values()))[3]
+    return _NetworkFacts(means9, contrasts, stats.t.ppf(0.5 + std.level / 2, df_w))
+
+
+def _profile_estimates(row: dict, b: dict, network: _NetworkFacts, s: str, std: _Standard) -> None:
+    """A reported school's mean, interval, rank, contrast with the network and test against the standard.
+
+    ``b`` is the school's :func:`_school_base`, ``network`` its domain's :func:`_network_facts`.
+    """
     n, mean, sd = b["n"], b["mean"], b["sd"]
     se = sd * math.sqrt(b["f"] / n)
-    half = float(_tcrit(std.level, n - 1) * se) if n > 1 else np.nan
+    half = float(_tcrit_whole(std.level, n - 1) * se) if n > 1 else np.nan
     row.update(n=float(n), mean=mean, ci_low=mean - half, ci_high=mean + half)
-    means = np.round(np.array([base[j]["mean"] for j in rep]), 9)  # ties independent of row order
+    means = network.means9
     m9 = round(float(mean), 9)
     row["rank"] = int(1 + np.sum(means > m9))
     row["n_lower"] = int(np.sum(means < m9))
     row["n_higher"] = int(np.sum(means > m9))
-    if len(rep) >= 2:
-        ref_mean, diff, var, df_w = _network_contrast(base, rep, s, std.comparison)
-        half_d = float(stats.t.ppf(0.5 + std.level / 2, df_w) * math.sqrt(var)) if var > 0 else 0.0
+    if s in network.contrasts:
+        ref_mean, diff, var, df_w = network.contrasts[s]
+        half_d = float(network.t_diff * math.sqrt(var)) if var > 0 else 0.0
         row.update(
             others_mean=ref_mean if std.comparison == "others" else np.nan,
             diff=diff,
@@ -1499,12 +1660,15 @@ def perception_gaps(
     sub = sub.reset_index(drop=True)
     grp = sub[level].astype(str) if level != "network" else pd.Series("network", index=sub.index)
     role = sub["role"].astype(str)
+    values = {d: sub[d].to_numpy(dtype="float64", na_value=np.nan) for d in doms}
+    rows_of = _rows_by_key(grp)
+    is_teacher, is_leader = (role == "teacher").to_numpy(), (role == "leader").to_numpy()
     rows = []
     for g in sorted(grp.unique()):
+        at = rows_of[g]
+        teachers, leaders = at[is_teacher[at]], at[is_leader[at]]
         for d in doms:
-            v = sub[d].to_numpy(dtype="float64", na_value=np.nan)
-            t = v[((grp == g) & (role == "teacher")).to_numpy()]
-            l_ = v[((grp == g) & (role == "leader")).to_numpy()]
+            t, l_ = values[d][teachers], values[d][leaders]
             t, l_ = t[~np.isnan(t)], l_[~np.isnan(l_)]
             reasons = []
             if t.size < min_n:
@@ -1573,16 +1737,15 @@ def _protect_gaps(
     grp = sub[level].astype(str)
     reason = "complementary suppression (protects a smaller suppressed group)"
     stat = ["n_teachers", "n_leaders", "teacher_mean", "leader_mean", "gap", "ci_low", "ci_high"]
+    rows_of = _rows_by_key(grp)
+    is_teacher, is_leader = (role == "teacher").to_numpy(), (role == "leader").to_numpy()
     for d in doms:
         v = sub[d].to_numpy(dtype="float64", na_value=np.nan)
         ok = ~np.isnan(v)
         cnt = {}
-        for g in grp.unique():
-            m = (grp == g).to_numpy() & ok
-            cnt[g] = (
-                int((m & (role == "teacher").to_numpy()).sum()),
-                int((m & (role == "leader").to_numpy()).sum()),
-            )
+        for g, at in rows_of.items():
+            m = ok[at]
+            cnt[g] = (int((m & is_teacher[at]).sum()), int((m & is_leader[at]).sum()))
         rows_d = out.index[out["domain"] == d]
         cells: dict[str, list] = {}
         for i in rows_d:
@@ -1687,40 +1850,79 @@ def _gap_rows_with_fallback(
     """One school's rows of :func:`perception_gaps_with_fallback`, from computed gap tables.
 
     ``school_t`` is :func:`perception_gaps` at school level over the school's district (or the school
-    alone), ``dist_t`` the district level (None without a district), ``net_t`` the network level. Shared
-    with :func:`assetinv.report.pipeline.gaps_by_school`, which computes each district's tables once.
+    alone), ``dist_t`` the district level (None without a district), ``net_t`` the network level.
+    :func:`assetinv.report.pipeline.gaps_by_school` computes each district's tables once and keeps one
+    :class:`_DistrictGaps` for all the district's schools.
     """
-    mine = school_t[school_t["group"].astype(str) == str(school)].reset_index(drop=True)
-    rows = []
-    for r in mine.to_dict("records"):
-        d = r["domain"]
-        if not r["suppressed"]:
-            note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
-            rows.append({**r, "note": note})
-            continue
+    return _DistrictGaps(district, school_t, dist_t, net_t, min_n).rows_for(school)
+
+
+class _DistrictGaps:
+    """A district's gap tables, ready to give each of its schools its rows of
+    :func:`perception_gaps_with_fallback`.
+
+    The school-level table is split by school once, and the district's and the network's row of
+    a domain (where a school with a suppressed gap falls back) is looked up once, so every school
+    costs only its own rows.
+    """
+
+    def __init__(
+        self,
+        district: str | None,
+        school_t: pd.DataFrame,
+        dist_t: pd.DataFrame | None,
+        net_t: pd.DataFrame,
+        min_n: int,
+    ):
+        self.district, self.min_n = district, min_n
+        self._columns = list(school_t.columns)
+        self._attrs = school_t.attrs
+        self._records: dict[str, list[dict]] = {}
+        for g, r in zip(school_t["group"].astype(str), school_t.to_dict("records")):
+            self._records.setdefault(g, []).append(r)
+        self._tables = {"district": dist_t, "network": net_t}
+        self._first: dict[tuple[str, str], dict] = {}
+
+    def _domain_row(self, which: str, d: str) -> dict:
+        """The first row of domain ``d`` in the district's or the network's table, as a dict."""
+        if (which, d) not in self._first:
+            table = self._tables[which]
+            self._first[(which, d)] = table[table["domain"] == d].iloc[0].to_dict()
+        return self._first[(which, d)]
+
+    def _fallback(self, r: dict) -> dict:
+        """The row shown instead of a suppressed school row ``r``: its district's, else the network's."""
         why = (
             f"This school's gap is not shown ({r['suppressed']}), so that no individual's answers can be seen"
         )
-        chosen = None
-        if dist_t is not None:
-            dr = dist_t[dist_t["domain"] == d].iloc[0]
+        d = r["domain"]
+        if self._tables["district"] is not None:
+            dr = self._domain_row("district", d)
             if not dr["suppressed"]:
-                chosen = dr.to_dict()
-                note = f"{why}; the gap for district {district} is shown instead."
-        if chosen is None:
-            nr = net_t[net_t["domain"] == d].iloc[0]
-            chosen = nr.to_dict()
-            note = (
-                f"{why}; the gap for the whole network is shown instead."
-                if not nr["suppressed"]
-                else f"{why}; even the network has {nr['suppressed']}."
-            )
-        rows.append({**chosen, "note": note})
-    out = pd.DataFrame(rows, columns=list(mine.columns) + ["note"])
-    out.insert(0, "school", str(school))
-    out["flagged_large"] = out["flagged_large"].astype("boolean")
-    out.attrs = dict(mine.attrs)
-    return out
+                return {**dr, "note": f"{why}; the gap for district {self.district} is shown instead."}
+        nr = self._domain_row("network", d)
+        note = (
+            f"{why}; the gap for the whole network is shown instead."
+            if not nr["suppressed"]
+            else f"{why}; even the network has {nr['suppressed']}."
+        )
+        return {**nr, "note": note}
+
+    def rows_for(self, school: str) -> pd.DataFrame:
+        """The school's rows: its own gap where shown, else its district's or the network's, with a note."""
+        min_n = self.min_n
+        rows = []
+        for r in self._records.get(str(school), []):
+            if not r["suppressed"]:
+                note = f"Gap for this school (at least {min_n} teachers and {min_n} leaders responded)."
+                rows.append({**r, "note": note})
+            else:
+                rows.append(self._fallback(r))
+        out = pd.DataFrame(rows, columns=self._columns + ["note"])
+        out.insert(0, "school", str(school))
+        out["flagged_large"] = out["flagged_large"].astype("boolean")
+        out.attrs = dict(self._attrs)
+        return out
 
 
 # --------------------------------------------------------------------------- #

@@ -568,28 +568,27 @@ def gaps_by_school(scores: pd.DataFrame, school_ids: Sequence[str], **kw) -> pd.
             str(s): (str(d) if pd.notna(d) else None) for s, d in zip(first["school"], first["district"])
         }
     with_resp = set(sch)
+    min_n = kw.get("min_n", S.MIN_N)
     per_district: dict = {}
     frames = []
     for s in [str(x) for x in school_ids]:
         if s not in with_resp:
             continue
         d = district_of.get(s)
-        if d not in per_district:
-            pool = scores[dist == d] if d is not None else None
-            per_district[d] = (
-                (
-                    S.perception_gaps(pool, level="school", **kw),
-                    S.perception_gaps(pool, level="district", **kw),
-                )
-                if pool is not None
-                else None
-            )
-        if per_district[d] is None:  # no district: the school is pooled alone
+        if d is None:  # no district: the school is pooled alone
             school_t = S.perception_gaps(scores[sch == s], level="school", **kw)
-            dist_t = None
-        else:
-            school_t, dist_t = per_district[d]
-        frames.append(S._gap_rows_with_fallback(s, d, school_t, dist_t, net_t, kw.get("min_n", S.MIN_N)))
+            frames.append(S._DistrictGaps(None, school_t, None, net_t, min_n).rows_for(s))
+            continue
+        if d not in per_district:
+            pool = scores[dist == d]
+            per_district[d] = S._DistrictGaps(
+                d,
+                S.perception_gaps(pool, level="school", **kw),
+                S.perception_gaps(pool, level="district", **kw),
+                net_t,
+                min_n,
+            )
+        frames.append(per_district[d].rows_for(s))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
