@@ -25,14 +25,23 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["FactSpace", "Targets", "unique_rows"]
+__all__ = ["FactSpace", "Targets", "indicator", "unique_rows"]
 
 _RANK_TOL = 1e-12  # relative singular-value cut (as the dense auditor's row basis)
 _ABS_TOL = 1e-9  # absolute cut for the short matrix E, built from orthonormal bases of 0/1 rows
-#: a set is determined when its residual is at most this, times ``max(|t|, 1)`` (as the dense auditor)
-DET_TOL = 1e-6
-_GAIN_MIN = 1e-9  # below this a direction moves the set too little to bound anything
-_CHUNK = 512
+
+
+def indicator(cells: np.ndarray, size: int) -> np.ndarray:
+    """The 0/1 vector of ``size`` cells that holds ``cells``.
+
+    Examples
+    --------
+    >>> indicator([0, 2], 3).tolist()
+    [1.0, 0.0, 1.0]
+    """
+    v = np.zeros(size)
+    v[cells] = 1.0
+    return v
 
 
 def unique_rows(A: sp.csr_matrix) -> sp.csr_matrix:
@@ -277,6 +286,7 @@ class FactSpace:
         self.R = _row_basis(E)
         self.Phi = sp.hstack([self.Nblk, self.W]).tocsr()
         self.B = np.asarray(self.Phi @ self.R.T) if len(self.R) else np.zeros((self.n_cells, 0))
+        self._WB: np.ndarray | None = None
 
     # ------------------------------------------------------------------ small cells
     def cell_parts(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +304,7 @@ class FactSpace:
         """
         X = np.asarray((self.Nblk @ self.Nblk[cells].T).todense())
         if F.shape[1]:
-            if not hasattr(self, "_WB"):
+            if self._WB is None:  # only the certificates need it: built on their first call
                 self._WB = np.hstack([self.W.toarray(), -self.B])
             X += self._WB @ F.T
         return X
@@ -358,9 +368,7 @@ class Targets:
         return self.groups[k - self.n_pair][1]
 
     def vec(self, k: int, size: int) -> np.ndarray:
-        v = np.zeros(size)
-        v[self.cells(k)] = 1.0
-        return v
+        return indicator(self.cells(k), size)
 
     def label(self, k: int) -> str:
         if k < self.n_single:

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._factspace import FactSpace, Targets, unique_rows
+from ._factspace import FactSpace, Targets, indicator, unique_rows
 from .privacy import MIN_INTERVIEWS, MIN_N, band_count
 from .scoring import GAP_STATS
 
@@ -893,11 +893,8 @@ def audit_ledger(
 
 def _determined(space: FactSpace, tg: Targets) -> np.ndarray:
     """Which sets of ``tg`` lie in the row space of the facts of ``space`` (in the auditor's order)."""
-    out = np.zeros(len(tg), dtype=bool)
-    gain = _gains(space, tg)
     sq = np.r_[np.ones(tg.n_single), np.full(tg.n_pair, 2.0), [float(len(c)) for _l, c in tg.groups]]
-    out[:] = gain <= _TOL_DET**2 * np.maximum(sq, 1.0)
-    return out
+    return _gains(space, tg) <= _TOL_DET**2 * np.maximum(sq, 1.0)
 
 
 def _gains(space: FactSpace, tg: Targets, parts: tuple | None = None) -> np.ndarray:
@@ -905,14 +902,8 @@ def _gains(space: FactSpace, tg: Targets, parts: tuple | None = None) -> np.ndar
     F, sign = parts if parts is not None else space.cell_parts(tg.small)
     g1 = space.proj[tg.small, space.local_index[tg.small]] + np.einsum("ij,j,ij->i", F, sign, F)
     out = [g1, _pair_gains(space, tg, F * sign, F, g1)]
-    out.append(np.array([space.vector_residual(_vec(c, len(tg.n)))[0] for _l, c in tg.groups]))
+    out.append(np.array([space.vector_residual(indicator(c, len(tg.n)))[0] for _l, c in tg.groups]))
     return np.concatenate(out)
-
-
-def _vec(cells: np.ndarray, size: int) -> np.ndarray:
-    v = np.zeros(size)
-    v[cells] = 1.0
-    return v
 
 
 def _pair_gains(space: FactSpace, tg: Targets, FS: np.ndarray, F: np.ndarray, g1: np.ndarray) -> np.ndarray:
@@ -1118,10 +1109,10 @@ def _sigmas(X: np.ndarray, n: np.ndarray, A_ub, slack) -> tuple[np.ndarray, np.n
     down = np.maximum(ratio.max(axis=0, initial=0.0), 0.0)
     if A_ub is not None:
         U = np.asarray(A_ub @ X)
+        room = np.maximum(slack, 0.0)[:, None]  # a group already at min_n - 1 allows no step: U / 0 = inf
         with np.errstate(divide="ignore", invalid="ignore"):
-            room = np.maximum(slack, 0.0)[:, None]
-            r_up = np.where(U > 1e-12, np.where(room > 0, U / np.where(room > 0, room, 1), np.inf), 0.0)
-            r_dn = np.where(U < -1e-12, np.where(room > 0, -U / np.where(room > 0, room, 1), np.inf), 0.0)
+            r_up = np.where(U > 1e-12, U / room, 0.0)
+            r_dn = np.where(U < -1e-12, -U / room, 0.0)
         up = np.maximum(up, r_up.max(axis=0, initial=0.0))
         down = np.maximum(down, r_dn.max(axis=0, initial=0.0))
     return up, down
@@ -1166,7 +1157,7 @@ def _null_floors(space: FactSpace, tg: Targets, n: np.ndarray, A_ub, b_ub) -> np
 
 
 def _exact_floor(space: FactSpace, cells: np.ndarray, n: np.ndarray, A_ub, slack) -> float:
-    gain, x = space.vector_residual(_vec(cells, len(n)))
+    gain, x = space.vector_residual(indicator(cells, len(n)))
     up, down = _sigmas(x[:, None], n, A_ub, slack)
     return float(_span(np.array([gain]), up, down)[0])
 
