@@ -531,9 +531,10 @@ def _fit_measures(sp, data, x, logl, h1, means: bool = True):
     dfb = G * p * (p - 1) // 2
     cfi, tli, rmsea = _cfi_tli_rmsea(X2, df, X2b, dfb, N, G)
     lo, hi = _rmsea_ci(X2, df, N, G)
+    implied = [_matrices(sp, x, g)[5:7] for g in range(len(data))]  # each group's model covariance and mean
     srmr = sum(
-        P.n / N * _srmr_group(S, mu, _matrices(sp, x, g)[5], _matrices(sp, x, g)[6], means)
-        for g, (P, (mu, S)) in enumerate(zip(data, h1))
+        P.n / N * _srmr_group(S, mu, sigma_g, mu_g, means)
+        for P, (mu, S), (sigma_g, mu_g) in zip(data, h1, implied)
     )
     return {
         "chisq": float(X2),

@@ -207,8 +207,7 @@ def _side_worker() -> tuple:
     with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")
         change = _change(ctx, scores, rate)
-    r = ctx.responses
-    at_baseline = r[(r["wave"].astype(str) == "baseline") & r["role"].isin(["teacher", "leader"])]
+    at_baseline = _staff_at_baseline(ctx)
     key = _psychometrics_key(ctx)
     if key not in _PSYCHOMETRICS_CACHE:
         _PSYCHOMETRICS_CACHE[key] = _psychometric_tables(ctx, at_baseline)
@@ -349,8 +348,7 @@ def _reliability(ctx: ReportContext) -> pd.DataFrame:
     Reliability is on the baseline survey of school staff: one answer per person, and district offices
     (role "district") are not schools, so they stay out of the ICCs.
     """
-    r = ctx.responses
-    at_baseline = r[(r["wave"].astype(str) == "baseline") & r["role"].isin(["teacher", "leader"])]
+    at_baseline = _staff_at_baseline(ctx)
     rel = instrument_reliability(
         at_baseline,
         ctx.instrument,
@@ -362,6 +360,12 @@ def _reliability(ctx: ReportContext) -> pd.DataFrame:
     ctx.tables["reliability_icc"] = rel.icc
     ctx.tables["reliability_schools"] = rel.school_reliability
     return at_baseline
+
+
+def _staff_at_baseline(ctx: ReportContext) -> pd.DataFrame:
+    """The baseline answers of school staff (teachers and leaders): reliability's and psychometrics' data."""
+    r = ctx.responses
+    return r[(r["wave"].astype(str) == "baseline") & r["role"].isin(["teacher", "leader"])]
 
 
 def _qualitative(ctx: ReportContext, prof: pd.DataFrame, tallies: tuple[pd.DataFrame, pd.DataFrame]) -> None:
