@@ -65,67 +65,12 @@ def _gauss_legendre_half(n: int):
 _GL = {n: _gauss_legendre_half(n) for n in (6, 12, 20)}
 
 
-def _bvnu_scalar(h: float, k: float, r: float) -> float:
-    """P(X > h, Y > k) for a standard bivariate normal with correlation r (Genz's ``bvnu``)."""
-    if h == np.inf or k == np.inf:
-        return 0.0
-    if h == -np.inf:
-        return 1.0 if k == -np.inf else float(_phi(-k))
-    if k == -np.inf:
-        return float(_phi(-h))
-    if r == 0:
-        return float(_phi(-h) * _phi(-k))
-    tp = 2 * np.pi
-    hk = h * k
-    ar = abs(r)
-    xg, wg = _GL[6] if ar < 0.3 else _GL[12] if ar < 0.75 else _GL[20]
-    w = np.concatenate([wg, wg])
-    x = np.concatenate([1 - xg, 1 + xg])
-    if ar < 0.925:
-        hs = (h * h + k * k) / 2
-        asr = np.arcsin(r) / 2
-        sn = np.sin(asr * x)
-        bvn = np.exp((sn * hk - hs) / (1 - sn * sn)) @ w
-        bvn = bvn * asr / tp + _phi(-h) * _phi(-k)
-    else:
-        if r < 0:
-            k = -k
-            hk = -hk
-        bvn = 0.0
-        if ar < 1:
-            as_ = 1 - r * r
-            a = np.sqrt(as_)
-            bs = (h - k) ** 2
-            asr = -(bs / as_ + hk) / 2
-            c = (4 - hk) / 8
-            d = (12 - hk) / 80
-            if asr > -100:
-                bvn = a * np.exp(asr) * (1 - c * (bs - as_) * (1 - d * bs) / 3 + c * d * as_ * as_)
-            if hk > -100:
-                b = np.sqrt(bs)
-                sp = np.sqrt(tp) * _phi(-b / a)
-                bvn = bvn - np.exp(-hk / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3)
-            a = a / 2
-            xs = (a * x) ** 2
-            asr = -(bs / xs + hk) / 2
-            ix = asr > -100
-            xs = xs[ix]
-            sp = 1 + c * xs * (1 + 5 * d * xs)
-            rs = np.sqrt(1 - xs)
-            ep = np.exp(-(hk / 2) * xs / (1 + rs) ** 2) / rs
-            bvn = (a * ((np.exp(asr[ix]) * (sp - ep)) @ w[ix]) - bvn) / tp
-        if r > 0:
-            bvn = bvn + _phi(-max(h, k))
-        elif h >= k:
-            bvn = -bvn
-        else:
-            L = _phi(k) - _phi(h) if h < 0 else _phi(-h) - _phi(-k)
-            bvn = L - bvn
-    return float(max(0.0, min(1.0, bvn)))
-
-
 def _bvnu(h: np.ndarray, k: np.ndarray, r: float) -> np.ndarray:
-    """Vectorised ``_bvnu_scalar`` over arrays ``h``, ``k`` for one correlation ``r``."""
+    """Genz's ``bvnu``, P(X > h, Y > k), over arrays ``h``, ``k`` for one correlation ``r``.
+
+    ``tests/_genz_reference.py`` keeps Genz's scalar algorithm line by line; the tests check this
+    against it.
+    """
     h, k = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float))
     fin = np.isfinite(h) & np.isfinite(k)
     hf, kf = np.where(np.isfinite(h), h, 0.0), np.where(np.isfinite(k), k, 0.0)
@@ -194,13 +139,6 @@ def _rects(r: float, rcut: np.ndarray, ccut: np.ndarray) -> np.ndarray:
     """Probabilities of the rectangles of a grid of cut points (rows x columns)."""
     U = _bvnu(rcut[:, None], ccut[None, :], r)
     return U[:-1, :-1] - U[1:, :-1] - U[:-1, 1:] + U[1:, 1:]
-
-
-def _bvn_rect(a1, b1, a2, b2, r) -> float:
-    """P(a1 < X < b1, a2 < Y < b2)."""
-    return (
-        _bvnu_scalar(a1, a2, r) - _bvnu_scalar(b1, a2, r) - _bvnu_scalar(a1, b2, r) + _bvnu_scalar(b1, b2, r)
-    )
 
 
 def _cell_probs(rho: float, rc: np.ndarray, cc: np.ndarray) -> np.ndarray:
@@ -495,9 +433,10 @@ _BIG = 10.0  # |threshold| cap in resamples where an item's end category is empt
 def _bvnu_rows(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Genz's ``bvnu`` for a grid of points per row (``h``, ``k``: (M, m)) sharing the row's ``r`` (M,).
 
-    The same rules as :func:`_bvnu_scalar` (6, 12 or 20 Gauss-Legendre points by ``|r|``,
-    Drezner-Wesolowsky above ``|r| = .925``); the sines of the quadrature depend on ``r`` only, so
-    they are formed once per row. One point per row (m = 1) gives each point its own ``r``.
+    The same rules as Genz's scalar ``bvnu`` (kept in ``tests/_genz_reference.py``): 6, 12 or 20
+    Gauss-Legendre points by ``|r|``, Drezner-Wesolowsky above ``|r| = .925``; the sines of the
+    quadrature depend on ``r`` only, so they are formed once per row. One point per row (m = 1) gives
+    each point its own ``r``.
     """
     tp = 2 * np.pi
     out = np.empty(h.shape)
