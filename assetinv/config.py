@@ -138,6 +138,7 @@ class StudyConfig:
         Returns
         -------
         StudyConfig
+            The defaults, with the keys ``data`` sets.
 
         Raises
         ------
@@ -206,6 +207,7 @@ class StudyConfig:
         Returns
         -------
         StudyConfig
+            The defaults, with the keys the file sets.
 
         Raises
         ------

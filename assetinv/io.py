@@ -2595,10 +2595,11 @@ def _crosswalk_target(target: str, items: list[str]) -> str | None:
 
 @dataclass
 class _Crosswalk:
+    """A responses file's crosswalk keys (``missing_codes`` goes with the reader's own missing codes)."""
+
     columns: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
-    missing_codes: list = field(default_factory=list)
     constants: dict = field(default_factory=dict)
     drop: list = field(default_factory=list)
 

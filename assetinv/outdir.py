@@ -171,10 +171,12 @@ def read_manifest(out) -> dict[str, str] | None:
     Parameters
     ----------
     out : path
+        The output folder.
 
     Returns
     -------
     dict or None
+        Relative path -> SHA-256 of each file assetinv wrote; None when ``out`` has no manifest.
 
     Raises
     ------
@@ -264,6 +266,7 @@ def check_out(out, *, force: bool = False) -> dict[str, str] | None:
     Returns
     -------
     dict or None
+        The manifest (:func:`read_manifest`); None for a new or empty folder, or one ``force`` accepts.
 
     Raises
     ------

@@ -163,27 +163,27 @@ def resolve_inputs(data: str | os.PathLike | None, config: str | os.PathLike | N
         data_dir = Path(config).resolve().parent  # type: ignore[arg-type]
     else:
         data_dir = Path(data)
-    if not data_dir.exists():
-        raise DataError(
-            Problem(
-                file=str(data_dir),
-                message="the data folder does not exist",
-                fix="pass --data with the folder holding study.yaml, responses.csv, roster.csv, schools.csv "
-                "(and codings.csv), or omit --data to use the bundled sample",
-            )
-        )
-    if not data_dir.is_dir():
-        raise DataError(Problem(file=str(data_dir), message="is not a folder", fix="pass --data a folder"))
     config_path = Path(config) if config is not None else data_dir / "study.yaml"
-    if not config_path.is_file():
-        raise DataError(
-            Problem(
-                file=str(config_path),
-                message="the study config is missing",
-                fix="add study.yaml to the data folder (see docs/reports.md; `assetinv simulate FOLDER` "
-                "writes an example) or pass --config",
-            )
-        )
+    checks = (
+        (
+            data_dir.exists(),
+            data_dir,
+            "the data folder does not exist",
+            "pass --data with the folder holding study.yaml, responses.csv, roster.csv, schools.csv "
+            "(and codings.csv), or omit --data to use the bundled sample",
+        ),
+        (data_dir.is_dir(), data_dir, "is not a folder", "pass --data a folder"),
+        (
+            config_path.is_file(),
+            config_path,
+            "the study config is missing",
+            "add study.yaml to the data folder (see docs/reports.md; `assetinv simulate FOLDER` "
+            "writes an example) or pass --config",
+        ),
+    )
+    for ok, path, message, fix in checks:
+        if not ok:
+            raise DataError(Problem(file=str(path), message=message, fix=fix))
     return data_dir.resolve(), config_path.resolve()
 
 

@@ -59,12 +59,13 @@ def load_context(
     Returns
     -------
     ReportContext
+        What :func:`read_study` reads, with ``tables`` and ``results`` filled by every network-level
+        analysis.
 
     Raises
     ------
     DataError
-        When a file is missing or invalid (the message names file, row, column
-        and fix).
+        As :func:`read_study`: an input file is missing or invalid.
 
     Examples
     --------
