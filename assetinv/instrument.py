@@ -706,6 +706,18 @@ class Instrument:
         """Domain id -> short name."""
         return {str(d): str(n) for d, n in zip(self.domains["id"], self.domains["short"])}
 
+    def domain_short(self, domain: str) -> str:
+        """The domain's short name (its name, or its id, when it has none).
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> inst = load_instrument()
+        >>> inst.domain_short("OS"), inst.domain_short("not a domain")
+        ('Collaborative structures', 'not a domain')
+        """
+        return self.domain_shorts.get(domain) or self.domain_names.get(domain) or domain
+
     @functools.cached_property
     def items_by_domain(self) -> dict[str, tuple[str, ...]]:
         """Domain id -> its item ids in instrument order.

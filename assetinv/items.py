@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .instrument import resolve
 from .privacy import MIN_N
 
 __all__ = ["item_profile"]
@@ -91,11 +92,11 @@ def item_profile(
     Gallup's Q12 and Panorama's reports list each group's strongest and
     weakest items against a benchmark in the same way.
     """
-    from .scoring import _check_ids, _item_matrix, _source, _spec
+    from .scoring import _check_ids, _item_matrix, _source
 
     file = _source(responses, "responses")
     _check_ids(responses, [by], file)
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     df = responses
     if wave is not None and "wave" in df.columns:
         df = df[df["wave"].astype(str) == str(wave)]
@@ -105,9 +106,9 @@ def item_profile(
     texts = {}
     if instrument is not None and hasattr(instrument, "items"):
         texts = dict(zip(instrument.items["id"], instrument.items["text"]))
-    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    items = [i for d in spec.domain_ids for i in spec.items_by_domain[d] if i in df.columns]
     X = _item_matrix(df, items, spec, file) if items else np.empty((len(df), 0))
-    rev = np.array([i in spec.reverse for i in items], dtype=bool)
+    rev = np.array([i in spec.reverse_items for i in items], dtype=bool)
     if len(items):
         X[:, rev] = spec.scale_min + spec.scale_max - X[:, rev]
     mid = (spec.scale_min + spec.scale_max) / 2
@@ -119,8 +120,8 @@ def item_profile(
     keys = df[by].astype(str).to_numpy()
     for g in sorted(set(keys)):
         m = keys == g
-        for d in spec.domains:
-            idx = [j for j, i in enumerate(items) if i in spec.items[d]]
+        for d in spec.domain_ids:
+            idx = [j for j, i in enumerate(items) if i in spec.items_by_domain[d]]
             recs = []
             for j in idx:
                 col = X[m, j]

@@ -30,7 +30,7 @@ import functools
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -77,68 +77,19 @@ _PLAYBOOK_BY_MAJOR = {"1": _PLAYBOOK_PATH, "2": Path(__file__).with_name("data")
 # --------------------------------------------------------------------------- #
 # Instrument adapter
 # --------------------------------------------------------------------------- #
-@dataclass(frozen=True)
-class _Spec:
-    version: str
-    scale_min: int
-    scale_max: int
-    domains: tuple[str, ...]
-    names: dict
-    shorts: dict
-    items: dict  # domain -> tuple of item ids (instrument order)
-    reverse: frozenset
-    item_roles: dict  # item -> frozenset of roles, or empty dict when unknown
-    codes: dict = field(default_factory=dict)  # code id -> code name
-    waves: tuple[str, ...] = (BASELINE, FOLLOWUP)
-    not_asked: dict = field(default_factory=dict)  # domain -> frozenset of roles whose form skips it
-
-    def domain_of(self, item: str) -> str:
-        for d, its in self.items.items():
-            if item in its:
-                return d
-        raise KeyError(item)
-
-    def short(self, d: str) -> str:
-        return self.shorts.get(d) or self.names.get(d) or d
-
-
-def _spec(instrument: Instrument | str | Path | _Spec | None = None) -> _Spec:
-    """The few facts scoring needs, from :func:`assetinv.instrument.resolve` and the
-    instrument's cached derived facts (errors of loading surface as ``DataError``).
-    """
-    if isinstance(instrument, _Spec):
-        return instrument
-    inst = resolve(instrument)
-    waves = tuple(inst.waves)
-    return _Spec(
-        version=inst.version,
-        scale_min=int(inst.scale_min),
-        scale_max=int(inst.scale_max),
-        domains=inst.domain_ids,
-        names=inst.domain_names,
-        shorts=inst.domain_shorts,
-        items=inst.items_by_domain,
-        reverse=inst.reverse_items,
-        item_roles=inst.item_roles,
-        codes=inst.code_names,
-        waves=waves if len(waves) >= 2 else (BASELINE, FOLLOWUP),
-        not_asked={str(d): frozenset(r) for d, r in inst.not_asked.items()},
-    )
-
-
-def _domains(spec: _Spec, domains: Sequence[str] | None, table: pd.DataFrame | None = None) -> list[str]:
+def _domains(spec: Instrument, domains: Sequence[str] | None, table: pd.DataFrame | None = None) -> list[str]:
     if domains is None:
-        doms = list(spec.domains)
+        doms = list(spec.domain_ids)
         if table is not None:
             doms = [d for d in doms if d in table.columns]
         return doms
     if isinstance(domains, str):
         domains = [domains]
-    unknown = [d for d in domains if d not in spec.domains]
+    unknown = [d for d in domains if d not in spec.domain_ids]
     if unknown:
         raise DataError(
             Problem(
-                "domains argument", f"unknown domain id(s) {unknown}", f"use ids from {list(spec.domains)}"
+                "domains argument", f"unknown domain id(s) {unknown}", f"use ids from {list(spec.domain_ids)}"
             )
         )
     return list(domains)
@@ -170,7 +121,7 @@ def _check_ids(df: pd.DataFrame, required: Sequence[str], file: str) -> None:
         )
 
 
-def _item_matrix(df: pd.DataFrame, items: Sequence[str], spec: _Spec, file: str) -> np.ndarray:
+def _item_matrix(df: pd.DataFrame, items: Sequence[str], spec: Instrument, file: str) -> np.ndarray:
     """Items as a float matrix (NaN missing), with every bad value reported."""
     problems: list[Problem] = []
     mats = []
@@ -274,21 +225,21 @@ def score_domains(
     """
     file = _source(responses, "responses")
     _check_ids(responses, ["respondent_id", "school", "role", "wave"], file)
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     df = responses.reset_index(drop=True)
     _check_one_row_per_wave(df, file)
-    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    items = [i for d in spec.domain_ids for i in spec.items_by_domain[d] if i in df.columns]
     if not items:
         raise DataError(
             Problem(
                 file,
                 "no item columns found",
-                f"name item columns by item id, e.g. {spec.items[spec.domains[0]][0]}",
+                f"name item columns by item id, e.g. {spec.items_by_domain[spec.domain_ids[0]][0]}",
             )
         )
     X = _item_matrix(df, items, spec, file)
     keyed = X.copy()
-    rev = np.array([i in spec.reverse for i in items])
+    rev = np.array([i in spec.reverse_items for i in items])
     keyed[:, rev] = spec.scale_min + spec.scale_max - keyed[:, rev]
     answered = ~np.isnan(X)
     roles = df["role"].astype(str).to_numpy()
@@ -336,7 +287,7 @@ def _check_one_row_per_wave(df: pd.DataFrame, file: str) -> None:
         )
 
 
-def _items_apply(spec: _Spec, items: list[str], roles: np.ndarray, answered: np.ndarray) -> np.ndarray:
+def _items_apply(spec: Instrument, items: list[str], roles: np.ndarray, answered: np.ndarray) -> np.ndarray:
     """Respondents x items: True where the item is on the respondent's role's form."""
     if not spec.item_roles:
         return np.ones_like(answered)
@@ -350,7 +301,7 @@ def _items_apply(spec: _Spec, items: list[str], roles: np.ndarray, answered: np.
 
 def _score_each_domain(
     out: pd.DataFrame,
-    spec: _Spec,
+    spec: Instrument,
     items: list[str],
     keyed: np.ndarray,
     answered: np.ndarray,
@@ -361,8 +312,8 @@ def _score_each_domain(
     """Add ``<D>`` and ``<D>_n`` to ``out``; the items required per domain and the domains each row is short of."""
     required = {}
     short_of: list[list[str]] = [[] for _ in range(len(out))]
-    for d in spec.domains:
-        idx = [j for j, i in enumerate(items) if i in spec.items[d]]
+    for d in spec.domain_ids:
+        idx = [j for j, i in enumerate(items) if i in spec.items_by_domain[d]]
         if not idx:
             out[d] = np.nan
             out[f"{d}_n"] = 0
@@ -502,13 +453,13 @@ def percent_favourable(
     PACE. (Percent favourable reporting of school climate surveys.)
     """  # noqa: E501 (doctest output)
     file = _source(responses, "responses")
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     by = [by] if isinstance(by, str) else list(by or [])
     _check_ids(responses, by, file)
     df = responses.reset_index(drop=True)
-    items = [i for d in spec.domains for i in spec.items[d] if i in df.columns]
+    items = [i for d in spec.domain_ids for i in spec.items_by_domain[d] if i in df.columns]
     X = _item_matrix(df, items, spec, file)
-    rev = np.array([i in spec.reverse for i in items], dtype=bool)
+    rev = np.array([i in spec.reverse_items for i in items], dtype=bool)
     if len(items):
         X[:, rev] = spec.scale_min + spec.scale_max - X[:, rev]
     fav = np.where(np.isnan(X), np.nan, (X >= spec.scale_max - 1).astype(float))
@@ -516,12 +467,14 @@ def percent_favourable(
     gkey = keys.astype(str).agg("\x1f".join, axis=1) if len(keys.columns) else pd.Series("", index=df.index)
     rows = []
     rows_of = _rows_by_key(gkey)
-    domain_items = {d: [j for j, i in enumerate(items) if i in spec.items[d]] for d in spec.domains}
+    domain_items = {
+        d: [j for j, i in enumerate(items) if i in spec.items_by_domain[d]] for d in spec.domain_ids
+    }
     for g in sorted(gkey.unique()):
         at = rows_of[g]
         head = {c: keys[c].iloc[at[0]] for c in by}
         n_group = int(at.size)
-        for d in spec.domains:
+        for d in spec.domain_ids:
             idx = domain_items[d]
             if not idx:
                 continue
@@ -754,7 +707,7 @@ def summarize(
     """  # noqa: E501 (doctest output)
     by = [by] if isinstance(by, str) else list(by)
     _check_ids(scores, by, "scores")
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     doms = _domains(spec, domains, scores)
     sub = _without_flagged(scores, exclude_flagged).reset_index(drop=True)
     key = _key(sub, by)
@@ -786,7 +739,7 @@ def summarize(
                 {
                     **head,
                     "domain": d,
-                    "domain_name": spec.names.get(d, d),
+                    "domain_name": spec.domain_names.get(d, d),
                     **row,
                     "invited": invited,
                     "response_rate": rate,
@@ -856,7 +809,7 @@ def _summary_groups(sub: pd.DataFrame, by: list[str], inv: pd.DataFrame | None) 
     return groups
 
 
-def _pct_by_group(responses: pd.DataFrame, sub: pd.DataFrame, spec: _Spec, by: list[str]) -> dict:
+def _pct_by_group(responses: pd.DataFrame, sub: pd.DataFrame, spec: Instrument, by: list[str]) -> dict:
     """``{(group key, domain): percent favourable}`` over the respondents kept in ``sub``."""
     resp = responses
     if {"respondent_id", "wave"} <= set(resp.columns):
@@ -1306,7 +1259,7 @@ def asset_profile(
     34, 28-35.
     """
     _check_ids(scores, ["school"], "scores")
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     doms = _domains(spec, domains, scores)
     sub = _profile_subset(scores, wave, roles, exclude_flagged)
     inv = _invited(
@@ -1458,13 +1411,15 @@ def _school_base(
     }
 
 
-def _profile_row(s: str, d: str, spec: _Spec, net: float, n_schools: int, rule: str, reason: str) -> dict:
+def _profile_row(
+    s: str, d: str, spec: Instrument, net: float, n_schools: int, rule: str, reason: str
+) -> dict:
     """An asset-profile row with no estimate yet."""
     return {
         "school": s,
         "domain": d,
-        "domain_name": spec.names.get(d, d),
-        "domain_short": spec.short(d),
+        "domain_name": spec.domain_names.get(d, d),
+        "domain_short": spec.domain_short(d),
         "n": np.nan,
         "mean": np.nan,
         "ci_low": np.nan,
@@ -1652,7 +1607,7 @@ def perception_gaps(
     if level not in ("school", "district", "network"):
         raise ValueError("level must be 'school', 'district' or 'network'")
     _check_ids(scores, ["role"] + ([level] if level != "network" else []), "scores")
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     doms = _domains(spec, domains, scores)
     sub = scores
     if wave is not None and "wave" in sub:
@@ -1679,7 +1634,7 @@ def perception_gaps(
                 "level": level,
                 "group": g,
                 "domain": d,
-                "domain_name": spec.names.get(d, d),
+                "domain_name": spec.domain_names.get(d, d),
                 "n_teachers": np.nan,
                 "n_leaders": np.nan,
                 "teacher_mean": np.nan,
@@ -2423,7 +2378,7 @@ def change_over_time(
     estimator of effect size. *Journal of Educational Statistics*, 6, 107-128.
     """
     _check_ids(scores, ["respondent_id", "school", "wave"], "scores")
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     doms = _domains(spec, domains, scores)
     if waves is not None and len(waves) == 2:
         baseline, followup = str(waves[0]), str(waves[1])
@@ -2451,15 +2406,15 @@ def change_over_time(
         for scope in scopes:
             part = data if scope == "network" else data[data["school"] == scope].reset_index(drop=True)
             nb, nf = int((part["followup"] == 0).sum()), int((part["followup"] == 1).sum())
-            row = _change_row(d, spec.names.get(d, d), scope, float(nb), float(nf))
+            row = _change_row(d, spec.domain_names.get(d, d), scope, float(nb), float(nf))
             too_few = nb < min_n or nf < min_n
             if too_few or scope in low_rate:
-                rows.append(_withhold_two_waves(row, spec.short(d), too_few, min_n, min_response_rate))
+                rows.append(_withhold_two_waves(row, spec.domain_short(d), too_few, min_n, min_response_rate))
                 continue
-            _fit_two_waves(row, part, spec.short(d), level, random_slope)
+            _fit_two_waves(row, part, spec.domain_short(d), level, random_slope)
             if scope == "network" and _network_counts_disclose(data, min_n):
                 if _widen_to_30_df(row, level, need_se=True):
-                    row["reading"] = _row_reading(row, spec.short(d), level)
+                    row["reading"] = _row_reading(row, spec.domain_short(d), level)
                 _hide_network_counts(row)
             rows.append(row)
     out = _change_frame(rows, list(_CHANGE_COLUMNS), 3)
@@ -2619,7 +2574,7 @@ def _change_frame(rows: list[dict], cols: list[str], first_number: int) -> pd.Da
 def _change_waves(
     scores: pd.DataFrame,
     waves: list[str],
-    spec: _Spec,
+    spec: Instrument,
     doms: list[str],
     *,
     school,
@@ -2676,7 +2631,7 @@ def _check_waves_present(scores: pd.DataFrame, waves: list[str]) -> None:
 def _wave_scope_rows(
     part: pd.DataFrame,
     waves: list[str],
-    spec: _Spec,
+    spec: Instrument,
     d: str,
     scope: str,
     n_w: np.ndarray,
@@ -2696,11 +2651,13 @@ def _wave_scope_rows(
     rows = []
     for k, con in enumerate(["trend"] + [f"{w} - {waves[0]}" for w in waves[1:]]):
         wk = len(waves) - 1 if k == 0 else k
-        row = _change_row(d, spec.names.get(d, d), scope, float(n_w[0]), float(n_w[wk]), contrast=con)
+        row = _change_row(d, spec.domain_names.get(d, d), scope, float(n_w[0]), float(n_w[wk]), contrast=con)
         row["suppressed"] = why
         if why:
             row.update(
-                n_baseline=np.nan, n_followup=np.nan, reading=f"{spec.short(d)}: change not reported, {why}."
+                n_baseline=np.nan,
+                n_followup=np.nan,
+                reading=f"{spec.domain_short(d)}: change not reported, {why}.",
             )
             rows.append(row)
             continue
@@ -2710,7 +2667,7 @@ def _wave_scope_rows(
         row["hedges_g"] = float(pg.compute_effsize(y1, y0, paired=False, eftype="hedges"))
         if scope == "network" and disclose:
             _widen_to_30_df(row, level, need_se=False)  # the reading below uses the widened interval
-        row["reading"] = _row_reading(row, spec.short(d), level, contrast=con)
+        row["reading"] = _row_reading(row, spec.domain_short(d), level, contrast=con)
         if scope == "network" and disclose:
             _hide_network_counts(row)
         rows.append(row)
@@ -2801,7 +2758,7 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     """
     import yaml
 
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     p = (
         Path(path)
         if path is not None
@@ -2825,7 +2782,7 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
             from .instrument import load_instrument
 
             inst = load_instrument(str(data.get("instrument_version", "")) or None)
-        require_v2_instrument(data, _spec(inst), name)
+        require_v2_instrument(data, resolve(inst), name)
         problems = check_playbook_v2(data, name, inst)
         if problems:
             raise DataError(problems)
@@ -2835,7 +2792,7 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
             Problem(name, "no 'domains' mapping", "start the file with 'domains:' then one key per domain id")
         )
     seen = set()
-    for d in spec.domains:
+    for d in spec.domain_ids:
         if d not in data["domains"]:
             problems.append(
                 Problem(
@@ -2880,10 +2837,10 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
 
 
 def _evidence(
-    row: pd.Series, codes: pd.DataFrame | None, spec: _Spec, level: float = 0.95, top: int = 3
+    row: pd.Series, codes: pd.DataFrame | None, spec: Instrument, level: float = 0.95, top: int = 3
 ) -> str:
     parts = [
-        f"{row['domain_short'] if 'domain_short' in row else spec.short(row['domain'])}: "
+        f"{row['domain_short'] if 'domain_short' in row else spec.domain_short(row['domain'])}: "
         f"{_fmt(row['mean'])} of {spec.scale_max} ({level:.0%} CI {_fmt(row['ci_low'])} to "
         f"{_fmt(row['ci_high'])}, n = {int(row['n'])})"
     ]
@@ -2935,7 +2892,7 @@ def _evidence(
             _n=pd.to_numeric(c["n_excerpts"], errors="coerce"),
             _name=c[name_col].astype(str)
             if name_col
-            else c["code"].map(lambda x: spec.codes.get(str(x), str(x))),
+            else c["code"].map(lambda x: spec.code_names.get(str(x), str(x))),
         )
         c = c.groupby(["code", "_name"], sort=True, as_index=False)["_n"].sum(min_count=1)
         c = c[c["_n"] > 0].sort_values(["_n", "code"], ascending=[False, True], kind="mergesort").head(top)
@@ -3025,7 +2982,7 @@ def recommend(
             raise ValueError("profile holds several schools: pass school=")
         school = ids[0]
     pb = playbook if isinstance(playbook, dict) else load_playbook(playbook, instrument=instrument)
-    spec = _spec(instrument)
+    spec = resolve(instrument)
     prof = _school_profile_in_order(profile, str(school), spec)
     rows = []
     v2 = "supports" in pb
@@ -3037,7 +2994,7 @@ def recommend(
             from .instrument import load_instrument
 
             inst = load_instrument(str(pb.get("instrument_version", "")) or None)
-        spec = _spec(inst)
+        spec = resolve(inst)
         require_v2_instrument(pb, spec, "playbook")
     blank = {"who_acts": "", "cbo_role": "", "triggered_by": "", "source": ""}
     for _, r in prof.iterrows():
@@ -3092,12 +3049,12 @@ _RECOMMEND_COLUMNS = (
 )
 
 
-def _school_profile_in_order(profile: pd.DataFrame, school: str, spec: _Spec) -> pd.DataFrame:
+def _school_profile_in_order(profile: pd.DataFrame, school: str, spec: Instrument) -> pd.DataFrame:
     """One school's profile rows: assets, growth areas, typical, unreported; then in domain order."""
     prof = profile[profile["school"].astype(str) == school]
     if prof.empty:
         raise DataError(Problem("profile", f"school '{school}' is not in the profile", "check the school id"))
-    order = {d: i for i, d in enumerate(spec.domains)}
+    order = {d: i for i, d in enumerate(spec.domain_ids)}
     prio = {"asset": 0, "growth area": 1, "typical": 2, "": 3}
     prof = prof.assign(_p=prof["status"].map(prio).fillna(3), _o=prof["domain"].map(order).fillna(99))
     return prof.sort_values(["_p", "_o", "domain"], kind="mergesort")
@@ -3117,7 +3074,16 @@ def _support_fields(s: dict, kind: str, ev: str, drawn_from: str) -> dict:
 
 
 def _v2_support_rows(
-    pb: dict, r: pd.Series, base: dict, kind: str, ev: str, items, codes, spec: _Spec, inst, max_supports: int
+    pb: dict,
+    r: pd.Series,
+    base: dict,
+    kind: str,
+    ev: str,
+    items,
+    codes,
+    spec: Instrument,
+    inst,
+    max_supports: int,
 ) -> list[dict]:
     """The rows of the supports a 2.0.0 playbook matches to one domain of the school."""
     from .supports import matched_supports, source_text
