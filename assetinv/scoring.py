@@ -39,7 +39,7 @@ from scipy import stats
 
 from .errors import DataError, Problem
 from .ids import id_sort_key, natural_key
-from .instrument import Instrument, resolve
+from .instrument import Instrument, _safe_load, resolve
 from .privacy import MIN_N, MIN_RESPONSE_RATE, complementary_suppress, suppress
 from .reliability import ReliabilityWarning, group_reliability
 
@@ -2766,7 +2766,7 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
     )
     name = p.name
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = _safe_load(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise DataError(Problem(str(p), "file not found", "give the path of a playbook YAML file")) from None
     except yaml.YAMLError as exc:

@@ -443,3 +443,21 @@ def test_no_sentence_copied_from_seeds(name):
             if f" {run} " in seeds:
                 copied.append(run)
     assert not copied, copied
+
+
+def test_libyaml_parse_equals_pyyaml_and_errors_keep_pyyaml_messages():
+    """``_safe_load`` (libyaml when present) gives what ``yaml.safe_load`` gives, file by file."""
+    from assetinv.instrument import _safe_load
+
+    data = Path(load_instrument.__code__.co_filename).parent / "data"
+    files = sorted(data.glob("*.yaml"))
+    assert len(files) >= 4
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        assert _safe_load(text) == yaml.safe_load(text), f.name
+    bad = "version: 1\nitems:\n  - {id: EX01, text: 'unclosed\n"
+    with pytest.raises(yaml.YAMLError) as got:
+        _safe_load(bad)
+    with pytest.raises(yaml.YAMLError) as want:
+        yaml.safe_load(bad)
+    assert str(got.value) == str(want.value)
