@@ -244,13 +244,6 @@ def _item_ids(inst) -> list[str]:
     return [str(i) for i in ids]
 
 
-def _label_map(inst) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for value, text in dict(inst.labels).items():
-        out[_label_key(text)] = int(value)
-    return out
-
-
 def _wave_map(inst) -> dict[str, str]:
     waves = dict(inst.waves)
     out: dict[str, str] = {}

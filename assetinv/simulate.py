@@ -291,10 +291,6 @@ def _school_names(rng: np.random.Generator, n: int) -> list[str]:
     return out
 
 
-def _district_names(n: int) -> list[str]:
-    return [_DISTRICTS[k] if k < len(_DISTRICTS) else f"District {k + 1}" for k in range(n)]
-
-
 # --------------------------------------------------------------------------- item model
 #: Don't-know model (instrument 2.0.0): base chance per asked item, plus a role term, plus more for
 #: leaders on frequency and count items (practices they see only part of) and for everyone on the items about

@@ -274,8 +274,24 @@ def qualtrics(
     return rows, truth
 
 
-def qualtrics_legacy(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
-    items = inst.item_ids()
+LEGACY_IDS = (
+    ("Q10", "Which school do you work in?", "school"),
+    ("Q11", "Which best describes your role?", "role"),
+    ("Q12", "Which district is your school in?", "district"),
+)
+
+
+def qualtrics_legacy(
+    df: pd.DataFrame, inst, *, blocks=None, ids=LEGACY_IDS, ids_first: bool = False
+) -> tuple[list[list], dict]:
+    """``blocks``: (question id, prompt, items) per matrix question (default: one per 1.0.0 domain);
+    ``ids``: (question id, text, field) of the id questions, written after the items unless ``ids_first``.
+    Answers are numeric (``_cell``): a recode value such as 9 is written as it is."""
+    if blocks is None:
+        blocks = [
+            (f"Q{q}", prompt, inst.item_ids(dom)) for q, (dom, prompt) in enumerate(PROMPTS.items(), start=1)
+        ]
+    items = [it for _, _, its in blocks for it in its]
     names = [
         "ResponseID",
         "ResponseSet",
@@ -292,19 +308,17 @@ def qualtrics_legacy(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
     h2 = list(names)
     truth = {"V1": "respondent_id"}
     texts = dict(zip(inst.items["id"], inst.items["text"]))
-    for q, (dom, prompt) in enumerate(PROMPTS.items(), start=1):
-        for k, it in enumerate(inst.item_ids(dom), start=1):
-            h1.append(f"Q{q}_{k}")
-            h2.append(f"{prompt}-{texts[it]}")
-            truth[f"Q{q}_{k}"] = it
-    for col, txt, fld in (
-        ("Q10", "Which school do you work in?", "school"),
-        ("Q11", "Which best describes your role?", "role"),
-        ("Q12", "Which district is your school in?", "district"),
-    ):
-        h1.append(col)
-        h2.append(txt)
+    ih1, ih2 = [], []
+    for qid, prompt, its in blocks:
+        for k, it in enumerate(its, start=1):
+            ih1.append(f"{qid}_{k}")
+            ih2.append(f"{prompt}-{texts[it]}")
+            truth[f"{qid}_{k}"] = it
+    for col, _, fld in ids:
         truth[col] = fld
+    id_h1, id_h2 = [c for c, _, _ in ids], [t for _, t, _ in ids]
+    h1 += id_h1 + ih1 if ids_first else ih1 + id_h1
+    h2 += id_h2 + ih2 if ids_first else ih2 + id_h2
     rows = [h1, h2]
     role_code = {"teacher": "1", "leader": "2", "district": "3"}
     for n, r in enumerate(df.itertuples(index=False)):
@@ -321,12 +335,21 @@ def qualtrics_legacy(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
             f"2015-04-{1 + n % 28:02d} 10:09:00",
             "1",
         ]
-        rows.append(m + [_cell(d[it]) for it in items] + [d["school"], role_code[d["role"]], d["district"]])
+        idv = {"school": d["school"], "role": role_code[d["role"]], "district": d["district"]}
+        idv = [idv[fld] for _, _, fld in ids]
+        vals = [_cell(d[it]) for it in items]
+        rows.append(m + (idv + vals if ids_first else vals + idv))
     return rows, truth
 
 
-def surveymonkey(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
-    items = inst.item_ids()
+def surveymonkey(df: pd.DataFrame, inst, *, blocks=None, cell=None) -> tuple[list[list], dict]:
+    """``blocks``: (question text, items) per matrix question (default: one per 1.0.0 domain);
+    ``cell(item, value)``: the answer as written (default: the agreement label)."""
+    if blocks is None:
+        blocks = [(prompt, inst.item_ids(dom)) for dom, prompt in PROMPTS.items()]
+    if cell is None:
+        cell = lambda it, v: _cell(v, PLAIN_LABELS)  # noqa: E731
+    items = [it for _, its in blocks for it in its]
     meta = [
         "Respondent ID",
         "Collector ID",
@@ -351,8 +374,8 @@ def surveymonkey(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
         "Which district is your school in?": "district",
     }
     texts = dict(zip(inst.items["id"], inst.items["text"]))
-    for dom, prompt in PROMPTS.items():
-        for k, it in enumerate(inst.item_ids(dom)):
+    for prompt, its in blocks:
+        for k, it in enumerate(its):
             h1.append(prompt if k == 0 else "")
             h2.append(texts[it])
             truth[f"{prompt} - {texts[it]}"] = it
@@ -373,16 +396,16 @@ def surveymonkey(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
             "",
         ]
         rows.append(
-            m
-            + [d["school"], ROLE_TEXT[d["role"]], d["district"]]
-            + [_cell(d[it], PLAIN_LABELS) for it in items]
-            + [""]
+            m + [d["school"], ROLE_TEXT[d["role"]], d["district"]] + [cell(it, d[it]) for it in items] + [""]
         )
     return rows, truth
 
 
-def google_forms(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
-    items = inst.item_ids()
+def google_forms(df: pd.DataFrame, inst, *, grids=None, cell=None) -> tuple[list[list], dict]:
+    """``grids``: (grid title, items) per grid question (default: one per 1.0.0 domain, titled by its
+    short name); ``cell(item, value)``: the answer as written (default: the agreement label)."""
+    if cell is None:
+        cell = lambda it, v: _cell(v, PLAIN_LABELS)  # noqa: E731
     texts = dict(zip(inst.items["id"], inst.items["text"]))
     head = ["Timestamp", "Email Address", "Your school", "Your role", "Your district"]
     # Google Forms has no response id: the submission time identifies a response
@@ -398,9 +421,12 @@ def google_forms(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
         "CN": "Professional norms",
         "OS": "Working together",
     }
-    for dom in PROMPTS:
-        for it in inst.item_ids(dom):
-            col = f"{short[dom]} [{reword(texts[it])}]"
+    if grids is None:
+        grids = [(short[dom], inst.item_ids(dom)) for dom in PROMPTS]
+    items = [it for _, its in grids for it in its]
+    for title, its in grids:
+        for it in its:
+            col = f"{title} [{reword(texts[it])}]"
             head.append(col)
             truth[col] = it
     rows = [head]
@@ -414,15 +440,20 @@ def google_forms(df: pd.DataFrame, inst) -> tuple[list[list], dict]:
                 ROLE_TEXT[d["role"]],
                 d["district"],
             ]
-            + [_cell(d[it], PLAIN_LABELS) for it in items]
+            + [cell(it, d[it]) for it in items]
         )
     return rows, truth
 
 
-def ms_forms(df: pd.DataFrame, inst, path: Path) -> dict:
+def ms_forms(df: pd.DataFrame, inst, path: Path, *, items=None, cell=None) -> dict:
+    """``items``: the statements in the form's order (default: the instrument's); ``cell(item, value)``:
+    the answer as written (default: the agreement label)."""
     import openpyxl
 
-    items = inst.item_ids()
+    if items is None:
+        items = inst.item_ids()
+    if cell is None:
+        cell = lambda it, v: _cell(v, PLAIN_LABELS)  # noqa: E731
     texts = dict(zip(inst.items["id"], inst.items["text"]))
     head = ["ID", "Start time", "Completion time", "Email", "Name", "School", "Role", "District"]
     truth = {"ID": "respondent_id", "School": "school", "Role": "role", "District": "district"}
@@ -446,7 +477,7 @@ def ms_forms(df: pd.DataFrame, inst, path: Path) -> dict:
                 ROLE_TEXT[d["role"]],
                 d["district"],
             ]
-            + [_cell(d[it], PLAIN_LABELS) or None for it in items]
+            + [cell(it, d[it]) or None for it in items]
         )
     buf = io.BytesIO()
     wb.save(buf)
@@ -454,7 +485,11 @@ def ms_forms(df: pd.DataFrame, inst, path: Path) -> dict:
     return truth
 
 
-def spss_frame(df: pd.DataFrame, inst) -> tuple[pd.DataFrame, dict, dict, dict]:
+def spss_frame(
+    df: pd.DataFrame, inst, *, value_labels=None, no_answer: float | None = 9.0
+) -> tuple[pd.DataFrame, dict, dict, dict]:
+    """``value_labels(item)``: an item's value labels (default: agreement and 9 = "No answer");
+    ``no_answer``: the code written for an unanswered item (None: left system-missing)."""
     items = inst.item_ids()
     texts = dict(zip(inst.items["id"], inst.items["text"]))
     out = pd.DataFrame(
@@ -471,18 +506,23 @@ def spss_frame(df: pd.DataFrame, inst) -> tuple[pd.DataFrame, dict, dict, dict]:
     for k, it in enumerate(items):
         col = f"q{k + 1}"
         v = df[it].astype(float)
-        v = v.where(v.notna(), 9.0)  # every unanswered item is coded 9 = No answer
+        if no_answer is not None:
+            v = v.where(v.notna(), no_answer)  # every unanswered item is coded 9 = No answer
         out[col] = v
         labels[col] = reword(texts[it])
         truth[col] = it
-        vlabels[col] = {
-            1.0: "Strongly disagree",
-            2.0: "Disagree",
-            3.0: "Neither agree nor disagree",
-            4.0: "Agree",
-            5.0: "Strongly agree",
-            9.0: "No answer",
-        }
+        vlabels[col] = (
+            value_labels(it)
+            if value_labels
+            else {
+                1.0: "Strongly disagree",
+                2.0: "Disagree",
+                3.0: "Neither agree nor disagree",
+                4.0: "Agree",
+                5.0: "Strongly agree",
+                9.0: "No answer",
+            }
+        )
     return out, labels, vlabels, truth
 
 

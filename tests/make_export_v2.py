@@ -1,6 +1,8 @@
-"""Write tests/fixtures/exports_v2/: a Qualtrics export of an instrument 2.0.0 survey, with its role forms.
+"""Write tests/fixtures/exports_v2/: exports of one instrument 2.0.0 survey, in the layout of each platform.
 
-Run ``python tests/make_export_v2.py`` (then ``Rscript tests/make_haven_sav_v2.R``). It writes:
+Run ``python tests/make_export_v2.py`` (then ``Rscript tests/make_haven_sav_v2.R``). Every file holds the
+same answers (``native.csv``), of a survey with role forms (each item asked only of the roles whose form
+has it), per-item answer scales (agreement, frequency, count) and a "Don't know / Not applicable" choice:
 
 * ``qualtrics_forms.csv`` -- one Qualtrics survey for all staff, as Qualtrics writes a CSV export with "Use
   choice text": row 1 question ids, row 2 question text ("matrix question - statement"), row 3 ImportId
@@ -8,8 +10,26 @@ Run ``python tests/make_export_v2.py`` (then ``Rscript tests/make_haven_sav_v2.R
   each statement only to the roles whose form asks it, so statements a role was not shown are empty
   cells. Each domain has one matrix question per answer scale (agreement, frequency, count), whose choices are
   the instrument's labels plus "Don't know / Not applicable".
+* ``qualtrics_reworded.csv`` -- the same survey with every statement reworded by hand (a network's own copy).
+* ``qualtrics_short_text.csv`` -- the same survey exported with "Use numeric values": every choice is its
+  recode value (the scale point, 9 for Don't know, 1/2/3 for the role), and row 2 holds short, non-English
+  question text ("P4 - 1", "Escuela").
+* ``qualtrics_legacy.csv`` -- the legacy layout (``make_export_fixtures.qualtrics_legacy``): row 1 ``V1``-``V10``
+  then question ids, row 2 the metadata names and "prompt-statement", numeric recode values (9 = Don't know).
+* ``google_forms.csv``, ``ms_forms.xlsx``, ``surveymonkey.csv`` -- the form tools branch by section (page),
+  not by statement: the role question on the first page sends teachers to a teachers-only section, leaders to
+  a leaders-only section, both then to a section for teachers and leaders, district staff to their own
+  section; each section has one grid / Likert / matrix question per domain and answer scale, whose columns are
+  the scale's labels and "Don't know / Not applicable". Sections a respondent was not sent to are empty cells.
+  Written by ``make_export_fixtures.google_forms`` (grid headers ``Question [Row]``, statements edited by the
+  form's author), ``.ms_forms`` and ``.surveymonkey`` (two header rows).
+* ``spss.sav`` / ``spss.zsav`` -- SPSS (pyreadstat, ``make_export_fixtures.spss_frame``): variables ``q1``...,
+  variable labels the edited statement, value labels of each item's own scale plus 9 = "Don't know / Not
+  applicable", declared user-missing; unshown and skipped items system-missing.
+* ``stata.dta`` -- Stata: the same, 9 a plain labelled value (Stata has no user-missing codes), variable
+  labels cut to Stata's 80 characters.
 * ``native.csv`` -- the same answers in assetinv's layout, Don't know as code 9 (the reference).
-* ``truth.json`` -- which export column holds which item or id field.
+* ``truth.json`` -- per file, which export column holds which item or id field.
 * ``items.csv`` -- each item's text and value labels, read by ``tests/make_haven_sav_v2.R``, which writes
   ``haven_forms.sav`` and ``haven_tagged.dta`` the way R haven writes SPSS and Stata files (see that script).
 
@@ -26,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import make_export_fixtures as v1  # noqa: E402
 from make_export_fixtures import ROLE_TEXT, write_csv  # noqa: E402
 
 import assetinv  # noqa: E402
@@ -45,6 +66,15 @@ PROMPTS = {
     ("CN", "count"): "This school year, how many times did the following happen?",
     ("OS", "count"): "This school year, how many times did the following happen?",
 }
+SCALES = ("agree", "frequency", "count")
+# The form tools' sections, in the form's order, and the roles sent to each (see the module docstring).
+SECTIONS = (
+    ("Teachers", {"teacher"}),
+    ("School leaders", {"leader"}),
+    ("Teachers and school leaders", {"teacher", "leader"}),
+    ("District staff", {"district"}),
+)
+ROLE_CODE = {"teacher": "1", "leader": "2", "district": "3"}  # the role question's recode values
 META = [
     ("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"America/Chicago"}'),
     ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"America/Chicago"}'),
@@ -57,6 +87,81 @@ META = [
     ("DistributionChannel", "Distribution Channel", '{"ImportId":"distributionChannel"}'),
     ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}'),
 ]
+ID_QUESTIONS = (
+    ("Q1", "Which best describes your role?", "role"),
+    ("Q2", "Which school do you work in (or work with most)?", "school"),
+    ("Q3", "Which district?", "district"),
+)
+
+# A wording a school network might have used in its own copy of the 2.0.0 survey (rewritten by hand).
+PARAPHRASE = {
+    "EX09": "Teachers here know which of their colleagues are experts in particular STEM topics.",
+    "EX10": "Teachers at our school know a great deal about how to teach their STEM subjects.",
+    "EX11": "This year, teachers here shared their know-how for teaching STEM with colleagues, e.g. by planning a lesson together.",
+    "EX12": "Our school makes use of what teachers learned in jobs they held before teaching.",
+    "EX13": "Good STEM teaching practice travels from one classroom to others in our school.",
+    "EX14": "Good STEM teaching practice stays in the one classroom where it began.",
+    "EX15": "This year I planned lessons together with a teacher of my own STEM subject, here or at another school.",
+    "EX16": "The coaching our teachers get rests on sound knowledge of STEM content.",
+    "EX17": "This year my professional learning was linked to the STEM content I was teaching then.",
+    "EX18": "The district knows which teachers in my schools are strong at teaching STEM.",
+    "EX19": "This year the district asked expert STEM teachers from my schools to run professional learning for other teachers.",
+    "EX20": "The instructional coaches in my schools know their STEM content well.",
+    "EX21": "This year the district linked teachers in my schools with STEM expertise from outside, e.g. a university or science center.",
+    "EX22": "A teacher who is the only one in the building teaching a STEM subject is put in touch with peers at other schools.",
+    "LM09": "Teachers here see their own teaching as something they can always get better at.",
+    "LM10": "Teachers here speak openly to colleagues about lessons that did not go well.",
+    "LM11": "Teachers here feel safe trying a new way of teaching that might not work at first.",
+    "LM12": "Teachers here feel that trying a new way of teaching that might not work at first is risky.",
+    "LM13": "New teachers' questions are welcome here.",
+    "LM14": "Teachers here expect all students to succeed in challenging STEM work.",
+    "LM15": "This year teachers here compared how different student groups were doing in STEM classes.",
+    "LM16": "This year teachers here adapted STEM lessons so that English learners could fully take part.",
+    "LM17": "This year teachers here linked STEM lessons to students' lives outside school.",
+    "LM18": "This year teachers here encouraged students underrepresented in advanced STEM courses to sign up for them.",
+    "LM19": "This year I asked a colleague to give me feedback on my teaching.",
+    "CN09": "Teachers are asked what they think before curriculum decisions are made here.",
+    "CN10": "Leaders here back a teacher who tries a sensible new approach, even if it draws complaints.",
+    "CN11": "Teachers here decide how to teach their own lessons.",
+    "CN12": "Here, someone other than the teacher decides how lessons are taught.",
+    "CN13": "Most of teachers' working time here goes to work that helps students learn.",
+    "CN14": "Teachers' professional achievements are recognized in public here.",
+    "CN15": "Teachers respected outside the school have influence within it.",
+    "CN16": "I am comfortable questioning a new requirement with the school's leaders.",
+    "CN17": "Teacher leaders who still teach have a real say in school decisions.",
+    "CN18": "Teachers here trust each other to do their share of the work.",
+    "CN19": "Teachers here trust school leaders to keep their commitments.",
+    "CN20": "The district asks teachers in my schools for their views before deciding on STEM curriculum.",
+    "CN21": "This year the district recognized in public what teachers in my schools achieved.",
+    "CN22": "The reports the district asks teachers in my schools for are used to improve teaching.",
+    "CN23": "This year the district asked a group of teachers from my schools for ideas about a district decision.",
+    "CN24": "The district tells teachers in my schools why each new requirement is needed.",
+    "CN25": "This year teachers here led professional learning sessions for colleagues.",
+    "CN26": "Teachers here hold each other to high standards of professional work.",
+    "OS09": "This year teachers here had time in the schedule to plan lessons with colleagues.",
+    "OS10": "This year teacher team meetings here were about teaching and learning.",
+    "OS11": "This year teacher team meetings here were about administrative matters.",
+    "OS12": "This year teachers here looked at student work together to decide what to change in their teaching.",
+    "OS13": "Working with colleagues here leads teachers to change their teaching.",
+    "OS14": "This year I changed my teaching because of work I did with colleagues.",
+    "OS15": "This year teachers here watched each other's lessons.",
+    "OS16": "This year the coaching I got from different programs or organizations fitted together.",
+    "OS17": "This year teachers here took part in professional learning together with teachers from other schools.",
+    "OS18": "This year teachers here were told what was done with the feedback they gave.",
+    "OS19": "Each new initiative here is given enough time to be put into practice.",
+    "OS20": "Teachers here can take on leadership roles and keep their own classes.",
+    "OS21": "This year the school and its outside partners planned teachers' professional learning together.",
+    "OS22": "This year the school shared teaching resources, e.g. lab equipment or curriculum units, with other schools.",
+    "OS23": "The school's past partnerships with outside organizations on teacher learning were worth the staff time.",
+    "OS24": "This year the principal met principals of other schools to solve problems together.",
+    "OS25": "This year the coaches working here met coaches from other schools to improve their coaching.",
+    "OS26": "This year the school and its outside partners shared data to improve their joint work.",
+    "OS27": "The district coordinates the coaching my schools receive from different organizations.",
+    "OS28": "The district's past partnerships with outside organizations on STEM teacher learning were worth the time.",
+    "OS29": "This year the principals of my schools met as a group to solve problems together.",
+    "OS30": "This year the district ran shared professional learning days bringing together teachers from several of my schools.",
+    "OS31": "This year the district helped my schools share teaching resources with each other.",
+}
 
 
 def _blocks(inst) -> list[tuple[str, str, list[str]]]:
@@ -64,7 +169,7 @@ def _blocks(inst) -> list[tuple[str, str, list[str]]]:
     out = []
     q = 4  # Q1-Q3 are role, school and district
     for dom in inst.domains["id"]:
-        for scale in ("agree", "frequency", "count"):
+        for scale in SCALES:
             items = [i for i in inst.item_ids(dom) if inst.item_scale(i).id == scale]
             if items:
                 out.append((f"Q{q}", PROMPTS[(dom, scale)], items))
@@ -72,13 +177,33 @@ def _blocks(inst) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def _answer(inst, item: str, value, dont_know: bool) -> str:
-    scale = inst.item_scale(item)
-    if dont_know:
-        return str(scale.dont_know_label)
-    if value is None or pd.isna(value):
-        return ""
-    return scale.labels[int(value)]
+def _sections(inst) -> list[tuple[str, list[str]]]:
+    """(question text, items) per grid question of the form tools: per section, domain and answer scale."""
+    out = []
+    for _, roles in SECTIONS:
+        for dom in inst.domains["id"]:
+            for scale in SCALES:
+                items = [
+                    i
+                    for i in inst.item_ids(dom)
+                    if inst.item_scale(i).id == scale and set(inst.item_roles[i]) == roles
+                ]
+                if items:
+                    out.append((PROMPTS[(dom, scale)], items))
+    assert sorted(i for _, its in out for i in its) == sorted(inst.item_ids())  # every item in one section
+    return out
+
+
+def _label_cell(inst):
+    """cell(item, value): the choice text a respondent clicked (the scale's label, or Don't know)."""
+
+    def cell(item: str, value) -> str:
+        if value is None or pd.isna(value):
+            return ""
+        scale = inst.item_scale(item)
+        return str(scale.dont_know_label) if int(value) == scale.dont_know_code else scale.labels[int(value)]
+
+    return cell
 
 
 def _plain(v) -> str:
@@ -87,41 +212,39 @@ def _plain(v) -> str:
     return str(int(v)) if isinstance(v, (float, np.floating, np.integer, int)) else str(v)
 
 
-def main() -> None:
-    """Write the three files."""
-    inst = assetinv.load_instrument("2.0.0")
-    st = assetinv.simulate_study(
-        seed=31, n_schools=4, n_districts=2, respondents_per_school=14, waves=("baseline",), instrument=inst
-    )
-    resp = st.responses.reset_index(drop=True)
-    dk = st.dont_know.reset_index(drop=True)
+def qualtrics(
+    inst, native: pd.DataFrame, *, texts: dict | None = None, short_text: bool = False, numeric: bool = False
+) -> tuple[list[list], dict]:
+    """The current Qualtrics CSV layout of the survey (see the module docstring).
+
+    ``texts``: each item's statement as the survey words it (default: the instrument's); ``short_text``:
+    row 2 holds short question text ("P4 - 1"); ``numeric``: "Use numeric values" (recode values).
+    """
     items = inst.item_ids()
-    blocks = _blocks(inst)
+    texts = texts or dict(zip(inst.items["id"], inst.items["text"]))
+    label = _label_cell(inst)
     h1, h2, h3 = [m[0] for m in META], [m[1] for m in META], [m[2] for m in META]
     truth = {"ResponseId": "respondent_id", "Duration (in seconds)": "duration_sec"}
-    for col, text, fld in (
-        ("Q1", "Which best describes your role?", "role"),
-        ("Q2", "Which school do you work in (or work with most)?", "school"),
-        ("Q3", "Which district?", "district"),
-    ):
+    for col, text, fld in ID_QUESTIONS:
         h1.append(col)
-        h2.append(text)
+        h2.append("Escuela" if short_text and fld == "school" else text)
         h3.append(f'{{"ImportId":"QID{col[1:]}"}}')
         truth[col] = fld
     order = []
-    for qid, prompt, its in blocks:
+    for qid, prompt, its in _blocks(inst):
         for k, it in enumerate(its, start=1):
             h1.append(f"{qid}_{k}")
-            h2.append(f"{prompt} - {inst.items.set_index('id').loc[it, 'text']}")
+            h2.append(f"P{qid[1:]} - {k}" if short_text else f"{prompt} - {texts[it]}")
             h3.append(f'{{"ImportId":"QID{qid[1:]}_{k}"}}')
             truth[f"{qid}_{k}"] = it
             order.append(it)
     assert sorted(order) == sorted(items)
+    role = ROLE_CODE if numeric else ROLE_TEXT
     rows = [h1, h2, h3]
     preview = ["2025-09-02 08:00:00", "2025-09-02 08:04:00", "Survey Preview", "100", "240", "True"]
-    preview += ["2025-09-02 08:04:01", "R_preview00000001", "preview", "EN", "Classroom teacher", "S01", "D1"]
+    preview += ["2025-09-02 08:04:01", "R_preview00000001", "preview", "EN", role["teacher"], "S01", "D1"]
     rows.append(preview + [""] * len(order))
-    for n, r in resp.iterrows():
+    for n, r in native.iterrows():
         day = f"2025-09-{3 + n % 20:02d}"
         rows.append(
             [
@@ -135,24 +258,91 @@ def main() -> None:
                 r["respondent_id"],
                 "anonymous",
                 "EN",
-                ROLE_TEXT[r["role"]],
+                role[r["role"]],
                 r["school"],
                 r["district"],
             ]
-            + [_answer(inst, it, r[it], bool(dk.loc[n, it])) for it in order]
+            + [_plain(r[it]) if numeric else label(it, r[it]) for it in order]
         )
-    OUT.mkdir(parents=True, exist_ok=True)
-    write_csv(OUT / "qualtrics_forms.csv", rows, encoding="utf-8-sig")
+    return rows, truth
+
+
+def _native(inst, st) -> pd.DataFrame:
+    """The answers in assetinv's layout, Don't know as its code (9)."""
+    resp = st.responses.reset_index(drop=True)
+    dk = st.dont_know.reset_index(drop=True)
+    items = inst.item_ids()
     native = resp[["respondent_id", "school", "district", "role", "wave", *items, "duration_sec"]].copy()
     for it in items:
         native[it] = native[it].astype("float64").mask(dk[it].astype(bool), 9.0)
+    return native
+
+
+def _value_labels(inst, item: str) -> dict[float, str]:
+    """An item's SPSS value labels: its own scale's labels and its Don't-know code."""
+    sc = inst.item_scale(item)
+    return {float(k): v for k, v in sc.labels.items()} | {float(sc.dont_know_code): str(sc.dont_know_label)}
+
+
+def main() -> None:
+    """Write every file but the two R haven ones."""
+    import pyreadstat
+
+    inst = assetinv.load_instrument("2.0.0")
+    st = assetinv.simulate_study(
+        seed=31, n_schools=4, n_districts=2, respondents_per_school=14, waves=("baseline",), instrument=inst
+    )
+    items = inst.item_ids()
+    native = _native(inst, st)
+    OUT.mkdir(parents=True, exist_ok=True)
+    truth: dict[str, dict] = {}
+    for name, kw in (
+        ("qualtrics_forms.csv", {}),
+        ("qualtrics_reworded.csv", {"texts": PARAPHRASE}),
+        ("qualtrics_short_text.csv", {"short_text": True, "numeric": True}),
+    ):
+        rows, truth[name] = qualtrics(inst, native, **kw)
+        write_csv(OUT / name, rows, encoding="utf-8-sig")
+    rows, truth["qualtrics_legacy.csv"] = v1.qualtrics_legacy(
+        native, inst, blocks=_blocks(inst), ids=ID_QUESTIONS, ids_first=True
+    )
+    write_csv(OUT / "qualtrics_legacy.csv", rows)
+    label, grids = _label_cell(inst), _sections(inst)
+    rows, truth["google_forms.csv"] = v1.google_forms(native, inst, grids=grids, cell=label)
+    write_csv(OUT / "google_forms.csv", rows)
+    rows, truth["surveymonkey.csv"] = v1.surveymonkey(native, inst, blocks=grids, cell=label)
+    write_csv(OUT / "surveymonkey.csv", rows)
+    form_order = [it for _, its in grids for it in its]
+    truth["ms_forms.xlsx"] = v1.ms_forms(native, inst, OUT / "ms_forms.xlsx", items=form_order, cell=label)
+    sdf, labels, vlabels, t = v1.spss_frame(
+        native, inst, value_labels=lambda it: _value_labels(inst, it), no_answer=None
+    )
+    miss = {c: [9.0] for c in sdf.columns if c.startswith("q")}  # Don't know declared user-missing
+    for name, compress in (("spss.sav", False), ("spss.zsav", True)):
+        pyreadstat.write_sav(
+            sdf,
+            str(OUT / name),
+            column_labels=labels,
+            variable_value_labels=vlabels,
+            missing_ranges=miss,
+            compress=compress,
+        )
+        truth[name] = t
+    pyreadstat.write_dta(
+        sdf,
+        str(OUT / "stata.dta"),
+        column_labels={k: v[:80] for k, v in labels.items()},  # Stata's limit
+        variable_value_labels={k: {int(a): b for a, b in v.items()} for k, v in vlabels.items()},
+    )
+    truth["stata.dta"] = t
+    haven = {"ResponseId": "respondent_id", "school": "school", "district": "district", "staff_role": "role"}
+    haven |= {"wave": "wave", "duration": "duration_sec"} | {it: it for it in items}
+    truth["haven_forms.sav"] = truth["haven_tagged.dta"] = haven
     native_rows = [list(native.columns)] + [
         [_plain(v) for v in row] for row in native.itertuples(index=False)
     ]
     write_csv(OUT / "native.csv", native_rows)
-    (OUT / "truth.json").write_text(
-        json.dumps({"qualtrics_forms.csv": truth}, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    (OUT / "truth.json").write_text(json.dumps(truth, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     _items_table(inst, items).to_csv(OUT / "items.csv", index=False)  # read by make_haven_sav_v2.R
 
 

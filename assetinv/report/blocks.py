@@ -447,10 +447,3 @@ def _short(ctx: ReportContext, t: pd.DataFrame) -> list[str]:
     """Short domain names for a table with a ``domain`` column."""
     short = ctx.results["domain_short"]
     return [short.get(d, d) for d in t["domain"]] if len(t) else []
-
-
-def _n_text(n) -> str:
-    try:
-        return f"{int(n)}"
-    except (TypeError, ValueError):
-        return "?"

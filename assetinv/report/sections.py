@@ -20,7 +20,7 @@ import scipy
 
 from .._version import __version__
 from ..errors import DataError, Problem
-from ..privacy import MIN_INTERVIEWS, MIN_RESPONSE_RATE
+from ..privacy import MIN_RESPONSE_RATE
 from .blocks import (
     Section,
     _ci,
@@ -39,7 +39,6 @@ from .context import ReportContext, school_file_name
 from .reading import (
     NOT_IMPACT,
     _glossary_html,
-    _methods_facts,
     _model_spec,
     _plain_methods,
     district_means,
@@ -763,100 +762,6 @@ def _reliability_rows(ctx: ReportContext, school: str) -> pd.DataFrame:
     )
     cols = ["domain", "n", "reliability", "suppressed"]
     return t.merge(sch[cols] if len(sch) else pd.DataFrame(columns=cols), on="domain", how="left")
-
-
-def section_reliability(ctx: ReportContext, school: str) -> Section:
-    """How dependable each number is: alpha, ICC(2), the school's group-mean reliability."""
-    dom = ctx.tables["reliability_domains"]
-    t = _reliability_rows(ctx, school)
-    t["reading"] = [
-        f"Items: {_dependability(a)} consistency. This school's mean: {_dependability(r)} reliability."
-        for a, r in zip(t["alpha"], t["reliability"].astype("float64"))
-    ]
-    html = _p(
-        "A number is only as useful as it is dependable. Coefficient alpha (and omega) say whether a domain's "
-        "statements measure one thing; ICC(2) says whether school averages reliably tell schools apart; the "
-        "school's own reliability depends on how many of its staff answered. Values of 0.70 or more are "
-        "usually taken as dependable."
-    )
-    html += html_table(
-        t,
-        columns={
-            "name": "Domain",
-            "alpha": "Alpha",
-            "omega": "Omega",
-            "icc2": "ICC(2)",
-            "n": "Responses here (baseline)",
-            "reliability": "Reliability of this school's mean",
-            "reading": "In plain words",
-            "suppressed": "Not shown because",
-        },
-        digits={"n": 0},
-        caption="Reliability of the domain scores",
-    )
-    verdicts = [v for v in dom.get("verdict", pd.Series(dtype=str)).fillna("") if v]
-    if verdicts:
-        html += "<ul>" + "".join(f"<li>{esc(v)}</li>" for v in verdicts) + "</ul>"
-    html += _ordinal_html(ctx, school)
-    return Section(
-        "reliability",
-        "How dependable these numbers are",
-        html,
-        tables=["reliability_domains", "reliability_icc", "reliability_schools", "reliability_ordinal"],
-    )
-
-
-def section_methods(ctx: ReportContext, school: str | None = None) -> Section:
-    """Short methods: scoring rule, suppression rule, models."""
-    inst = ctx.instrument
-    min_answered, rule, models = _methods_facts(ctx)
-    rate = ctx.config.get("min_response_rate", MIN_RESPONSE_RATE)
-    items = [
-        f"<li><strong>Scores.</strong> Each staff member's domain score is the mean of their answers to the domain's "
-        f"items (1 = strongly disagree … 5 = strongly agree), after reverse-worded items are flipped; a score needs "
-        f"at least {esc(_fmt_share(min_answered))} of the domain's items answered. Instrument: "
-        f"{esc(inst.name)} version {esc(inst.version)}.</li>",
-        f"<li><strong>Privacy.</strong> No statistic is shown for a group of fewer than {ctx.min_n} respondents or a "
-        f"response rate under {float(rate):.0%}; such rows are kept with the reason. A school's leaders are never "
-        "shown on their own unless they meet the minimum; gaps then fall back to the district or network. Quotes "
-        "are redacted and never attributed to a role.</li>",
-    ]
-    if rule:
-        items.append(f"<li><strong>Asset profile.</strong> {esc(rule)}</li>")
-    if models:
-        items.append(
-            "<li><strong>Change.</strong> Baseline to follow-up, estimated with: "
-            + esc("; ".join(models))
-            + ". Intervals are 95% confidence intervals.</li>"
-        )
-    items.append(
-        "<li><strong>Gaps.</strong> Leaders' mean minus teachers' mean with a Welch 95% interval; "
-        "gaps of 0.5 points or more are flagged as large.</li>"
-    )
-    items.append(
-        "<li><strong>Reliability.</strong> Coefficient alpha and omega total per domain; ICC(1) and ICC(2) "
-        "of domain scores across schools, ICC(1) estimated by REML (the schools' share of the variance in "
-        "a random-intercept model, which suits schools of very different sizes); each school's group-mean "
-        "reliability n·ICC(1)/(1 + (n−1)·ICC(1)) (Bliese 2000). Every reliability is kept between 0 and "
-        "1: an estimate below 0 (schools differing less than chance) is shown as 0.</li>"
-    )
-    if "agreement_domains" in ctx.tables:
-        items.append(
-            "<li><strong>Interviews.</strong> Excerpts coded with the instrument's codebook; agreement "
-            "between coders is Krippendorff's alpha on code presence per excerpt, with bootstrap "
-            f"intervals. A school's interview themes and quotes are shown only when at least "
-            f"{MIN_INTERVIEWS} of its interviews were coded and no role there gave a single interview; "
-            "counts of 1 or 2 at a school are shown as 1+.</li>"
-        )
-    return Section("methods", "Methods", "<ul>" + "".join(items) + "</ul>")
-
-
-def _fmt_share(x) -> str:
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    return f"{x:.0%}" if x < 1 else f"{int(x)} items"
 
 
 def section_data_quality(ctx: ReportContext, school: str | None = None) -> Section:
