@@ -86,3 +86,29 @@ def test_side_worker_gives_the_same_tables_and_notes():
     assert a.results["analysis_warnings"] == b.results["analysis_warnings"]
     assert a.results["analysis_warnings"]  # the sample raises some: their order was compared
     assert a.tables["change"] is not None and len(a.tables["change"])
+
+
+def test_district_means_are_computed_once_per_profile_table():
+    """Every school report reads its district's row from one network table (not one per school)."""
+    from types import SimpleNamespace
+
+    from assetinv.report import reading as R
+
+    prof = pd.DataFrame(
+        {
+            "school": ["A", "B", "C"],
+            "domain": "EX",
+            "n": [10, 30, 8],
+            "mean": [3.0, 4.0, 2.0],
+            "suppressed": ["", "", "fewer than 10"],
+        }
+    )
+    schools = pd.DataFrame({"school": ["A", "B", "C"], "district": ["D1", "D1", "D2"]})
+    ctx = SimpleNamespace(tables={"asset_profile": prof}, results={}, schools=schools)
+    first = R._network_district_means(ctx)
+    pd.testing.assert_frame_equal(first, R.district_means(prof, schools))
+    assert R._network_district_means(ctx) is first  # the same object: computed once
+    ctx.tables["asset_profile"] = prof.assign(mean=[5.0, 4.0, 2.0])  # a new profile table
+    again = R._network_district_means(ctx)
+    assert again is not first
+    assert again["district_mean"].tolist() == [(5.0 * 10 + 4.0 * 30) / 40]

@@ -356,6 +356,19 @@ def district_means(profile: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame
     return g[["district", "domain", "n_schools", "n", "district_mean"]]
 
 
+def _network_district_means(ctx: ReportContext) -> pd.DataFrame:
+    """:func:`district_means` of the context's asset profile, computed once per profile table.
+
+    Each school report shows its district's row; computing the whole table per school made the
+    reports' cost grow with the square of the network.
+    """
+    prof = ctx.tables["asset_profile"]
+    cached = ctx.results.get("_district_means")
+    if cached is None or cached[0] is not prof:
+        cached = ctx.results["_district_means"] = (prof, district_means(prof, ctx.schools))
+    return cached[1]
+
+
 # ---------------------------------------------------------------- item detail
 def section_items(ctx: ReportContext, school: str | None = None) -> Section:
     """How staff answered each statement: diverging stacked bars and a table per level."""
@@ -536,7 +549,7 @@ def _model_spec(ctx: ReportContext) -> str:
 def net_districts(ctx: ReportContext) -> Section:
     """District comparison: each district's mean per domain next to the network mean (reported schools only)."""
     prof = ctx.tables["asset_profile"]
-    dm = district_means(prof, ctx.schools)
+    dm = _network_district_means(ctx)
     short = ctx.results["domain_short"]
     net = prof.drop_duplicates("domain").set_index("domain")["network_mean"]
     html = _p(

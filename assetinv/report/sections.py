@@ -40,8 +40,8 @@ from .reading import (
     NOT_IMPACT,
     _glossary_html,
     _model_spec,
+    _network_district_means,
     _plain_methods,
-    district_means,
     name_ids,
     net_districts,
     plain_sentence,
@@ -195,7 +195,7 @@ def _support_plan(ctx: ReportContext, school: str) -> pd.DataFrame:
 
 
 def _district_mean_column(ctx: ReportContext, school: str, prof: pd.DataFrame) -> pd.Series:
-    dm = district_means(ctx.tables["asset_profile"], ctx.schools)
+    dm = _network_district_means(ctx)
     d = ctx.school_district(school)
     sub = dm[dm["district"].astype(str) == str(d)].set_index("domain")["district_mean"]
     out = prof["domain"].map(sub).astype("float64")
