@@ -393,8 +393,9 @@ def _draft_responses(path: Path, instrument: Instrument | str | Path | None) -> 
     id_props = _propose_id_fields(raw, cols, col_values, inst, _io)
     taken = {j for j, _ in id_props.values()}
     item_cols = [j for j in cols if j not in taken]
-    answerish = {
-        j: _answer_share(col_values[j], raw.value_labels.get(header[j], {}), inst.default_scale, _io)
+    scales = list(inst.scales.values()) or [inst.default_scale]
+    answerish = {  # a column is answer-like on the scale its answers fit best (agreement, frequency, count)
+        j: max(_answer_share(col_values[j], raw.value_labels.get(header[j], {}), sc, _io) for sc in scales)
         for j in item_cols
     }
     props = _assign_items(raw, item_cols, _io._item_ids(inst), texts, answerish, _io)

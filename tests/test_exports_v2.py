@@ -315,14 +315,6 @@ FLAGGED = {
     # Stata keeps 80 characters of a variable label: these edited statements lose their ends
     "stata.dta": {it: "text similarity" for it in ("EX11", "EX19", "LM16", "LM17")},
 }
-# assetinv/crosswalk.py::_draft_responses scores every column's answers against inst.default_scale
-# (agreement) only, so a frequency or count statement answered in its own labels ("Often", "A few
-# times") is "only 0% of its answers are on the scale", loses 0.3 confidence and, if its text was
-# edited at all, is left unconfident or dropped.
-DRAFTER_SCALE_BUG = (
-    "crosswalk._draft_responses: _answer_share uses inst.default_scale, so frequency/count labels count "
-    "as off-scale answers (confidence -0.3; EX11 of google_forms.csv is dropped)"
-)
 ROLE_CODES = {"1": "teacher", "2": "leader", "3": "district"}  # the role question's recode values
 
 
@@ -348,22 +340,9 @@ def test_every_draft_is_2_0_0_its_layout_and_never_confidently_wrong(drafts, nam
     assert cw.instrument == "" and cw.layout == EXPORTS[name]  # 2.0.0, the default
     truth = {ALIAS.get(name, {}).get(c, c): t for c, t in TRUTHS[name].items()}
     assert [(p.key, p.target) for p in cw.columns if p.confident and truth.get(p.key) != p.target] == []
-    # every flag the layout explains is raised; any other is on a frequency/count statement (the bug below)
-    flags, want = _flags(name, cw), FLAGGED.get(name, {})
-    assert set(want) <= set(flags), sorted(set(want) - set(flags))
-    extra = set(flags) - set(want)
-    assert all(t in _ALL and _V2.item_scale(t).id != "agree" for t in extra), sorted(extra)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=DRAFTER_SCALE_BUG))
-        if n in ("google_forms.csv", "qualtrics_reworded.csv")
-        else n
-        for n in sorted(EXPORTS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(EXPORTS))
 def test_the_draft_maps_every_item_and_id_field_but_exactly_what_the_layout_loses(drafts, name):
     flags, want = _flags(name, drafts[name]), FLAGGED.get(name, {})
     assert set(flags) == set(want), (sorted(set(flags) - set(want)), sorted(set(want) - set(flags)))
