@@ -6,12 +6,29 @@ re-run gives the same bytes and ``git diff`` stays empty. The corpus files are
 committed; ``tests/test_bad_inputs.py`` reads ``tests/bad_inputs/MANIFEST.csv``,
 which this script writes too.
 
+The corpus is written for instrument 2.0.0, the package default: the item ids, role
+forms, answer scales (agree, frequency, count) and the "Don't know / Not applicable"
+option (code 9) are taken from ``assetinv.load_instrument("2.0.0")`` when the script
+runs, never typed by hand. A valid row answers only the items on its role's form
+(a teacher the teacher form, a leader the leader form, district staff the district
+form; every other item cell is empty), each on the item's own scale, with a few
+Don't know answers. These files are read with the default instrument.
+
+``tests/bad_inputs/v1/`` keeps a few files of the earlier corpus, written with the
+instrument 1.0.0 items (EX01..OS08, one agreement scale, no role forms); their
+manifest rows say ``instrument`` ``1.0.0`` and the tests read them with that
+instrument named explicitly, to show that 1.0.0 files still get the same errors.
+
 Every file holds one real-world fault. ``expect`` is ``loads`` (the documented
 behaviour is to read it, see ``docs/input_layout.md``) or ``error`` (a
 ``DataError`` whose message contains every ``|``-separated substring in
 ``contains``). For ``loads`` rows, ``rows`` is the expected row count,
-``excluded`` the number of rows excluded in the data-quality table and
-``checks`` a ``;``-separated list of ``respondent_id|wave|column=value``.
+``excluded`` the number of rows excluded in the data-quality table, ``dont_know``
+the number of Don't-know answers (stage ``dont_know`` of the data-quality table and
+the sum of ``n_dont_know``; blank under 1.0.0, which has no such option) and
+``checks`` a ``;``-separated list of ``respondent_id|wave|column=value``. The
+expected values are computed here from the cells written and the documented rules,
+not from what the reader returns.
 """
 
 from __future__ import annotations
@@ -26,32 +43,96 @@ from pathlib import Path
 
 import numpy as np
 
+import assetinv
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "bad_inputs"
 
-ITEMS = [f"{d}{k:02d}" for d in ("EX", "LM", "CN", "OS") for k in range(1, 9)]
-LABELS = {
-    1: "Strongly disagree",
-    2: "Disagree",
-    3: "Neither agree nor disagree",
-    4: "Agree",
-    5: "Strongly agree",
-}
-HEAD = ["respondent_id", "school", "district", "role", "wave"] + ITEMS
+INST = assetinv.load_instrument("2.0.0")
+VERSION = str(INST.version)
+ITEMS = INST.item_ids()
+ROLES = list(INST.roles)
+FORM = {r: INST.item_ids(role=r) for r in ROLES}  # the items each role's form asks
+SCALE = {it: INST.item_scale(it) for it in ITEMS}
+(DK_CODE,) = {SCALE[it].dont_know_code for it in ITEMS}  # 9 on every scale
+(DK_LABEL,) = {SCALE[it].dont_know_label for it in ITEMS}
+ID_COLS = ["respondent_id", "school", "district", "role", "wave"]
+HEAD = ID_COLS + ITEMS
+COL = {c: k for k, c in enumerate(HEAD)}
+
+# docs/input_layout.md: the usual wordings of the Don't-know option (read as that option under
+# 2.0.0); "N/A" and "NA" stay missing codes, since exports also write them for a skipped question
+DK_WORDINGS = {"don't know", "do not know", "dk", "not applicable", "does not apply"}
+# the documented default missing codes (read as NaN, not counted as Don't know under 2.0.0)
+MISSING = {"n/a", "na", "don't know", "dont know", "dk", "prefer not to say", "-99", "-9", ""}
 
 MANIFEST: list[dict] = []
 
 
+def _key(v) -> str:
+    return " ".join(str(v).replace("\u2019", "'").split()).lower()
+
+
+def is_dk(v) -> bool:
+    """True when a cell is the Don't-know option as documented (its code, its label or a usual wording)."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v == DK_CODE
+    k = _key(v)
+    if k in DK_WORDINGS or k == _key(DK_LABEL):
+        return True
+    try:
+        return float(k.replace(",", ".")) == DK_CODE
+    except ValueError:
+        return False
+
+
+def n_dk(row) -> int:
+    return sum(is_dk(v) for v in row[len(ID_COLS) : len(ID_COLS) + len(ITEMS)])
+
+
 def base(n: int = 12, seed: int = 1, wave: str = "baseline", prefix: str = "T") -> list[list]:
-    """n valid rows: ids T001.., schools S01/S02, district D1, 2 leaders, values 1..5."""
+    """n valid rows on the role forms: ids T001.., two leaders, two district staff, the rest teachers.
+
+    Teachers and leaders are at school S01 (first half) or S02; district staff give their district's
+    id as the school (as the bundled sample does). Each row answers the items on its role's form,
+    a random point 1..5 of the item's scale or (about one answer in 16) the Don't-know code;
+    the cells of the other items are empty.
+    """
     rng = np.random.default_rng(seed)
     rows = []
     for i in range(n):
-        school = "S01" if i < n // 2 else "S02"
-        role = "leader" if i in (0, n // 2) else "teacher"
-        vals = [int(v) for v in rng.integers(1, 6, size=len(ITEMS))]
-        rows.append([f"{prefix}{i + 1:03d}", school, "D1", role, wave] + vals)
+        role = "leader" if i in (0, n // 2) else "district" if i in (n // 2 - 1, n - 1) else "teacher"
+        school = "D1" if role == "district" else "S01" if i < n // 2 else "S02"
+        vals = rng.integers(1, 6, size=len(ITEMS))
+        dk = rng.random(len(ITEMS)) < 1 / 16
+        form = set(FORM[role])
+        cells = [
+            (DK_CODE if d else int(v)) if it in form else "" for it, v, d in zip(ITEMS, vals, dk, strict=True)
+        ]
+        rows.append([f"{prefix}{i + 1:03d}", school, "D1", role, wave] + cells)
     return rows
+
+
+def copy(rows) -> list[list]:
+    return [r[:] for r in rows]
+
+
+def pick(row, k: int = 0, scale: str | None = None, exclude=()) -> str:
+    """The k-th item on the row's form (of ``scale``, if given) that holds an answer 1..5, not Don't know."""
+    its = [
+        it
+        for it in FORM[row[3]]
+        if (scale is None or SCALE[it].id == scale)
+        and isinstance(row[COL[it]], int)
+        and not is_dk(row[COL[it]])
+        and it not in exclude
+    ]
+    return its[k]
+
+
+def off_form(role: str, other: str) -> str:
+    """The first item on the ``other`` role's form that is not on ``role``'s form."""
+    return next(it for it in FORM[other] if it not in FORM[role])
 
 
 def as_text(rows, head=HEAD, delim=",") -> str:
@@ -73,31 +154,48 @@ def put(
     contains: list[str] | None = None,
     rows: int | None = None,
     excluded: int | None = None,
+    dont_know: int | None = None,
     checks: list[str] | None = None,
     encoding: str = "utf-8",
+    instrument: str = VERSION,
 ) -> None:
     path = OUT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode(encoding)
     path.write_bytes(data)
     MANIFEST.append(
         {
             "file": name,
+            "instrument": instrument,
             "kind": kind,
             "fault": fault,
             "expect": expect,
             "contains": " | ".join(contains or []),
             "rows": "" if rows is None else rows,
             "excluded": "" if excluded is None else excluded,
+            "dont_know": "" if dont_know is None else dont_know,
             "checks": "; ".join(checks or []),
         }
     )
 
 
 def chk(rows, i, col) -> str:
+    """A check of one cell as the documented reading of what was written (blank/Don't know -> nan)."""
     r = rows[i]
-    v = r[HEAD.index(col)]
+    v = r[COL[col]]
+    if col in ITEMS:
+        v = "nan" if v is None or is_dk(v) or _key(v) in MISSING else int(v)
     return f"{r[0]}|{r[4]}|{col}={v}"
+
+
+def chk_dk(rows, i) -> str:
+    r = rows[i]
+    return f"{r[0]}|{r[4]}|n_dont_know={n_dk(r)}"
+
+
+def dk_total(rows) -> int:
+    return sum(n_dk(r) for r in rows)
 
 
 # ------------------------------------------------------------------ deterministic binaries
@@ -148,20 +246,106 @@ def sav_bytes(df, **kw) -> bytes:
     return bytes(data)
 
 
-# ------------------------------------------------------------------ the corpus
+def xl(rows) -> list[list]:
+    """Rows for a worksheet: empty (off-form) cells are empty cells, not empty strings."""
+    return [[None if v == "" else v for v in r] for r in rows]
+
+
+def label_of(it: str, v) -> str:
+    """The answer label of a cell on the item's own scale (Don't know: the option's label)."""
+    if v == "":
+        return ""
+    return DK_LABEL if is_dk(v) else SCALE[it].labels[int(v)]
+
+
+# ------------------------------------------------------------------ Qualtrics metadata
+
+QMETA = [
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+]
+QTEXT = [
+    "Start Date",
+    "End Date",
+    "Response Type",
+    "IP Address",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "Recorded Date",
+    "Response ID",
+    "Recipient Last Name",
+    "Recipient First Name",
+    "Recipient Email",
+    "External Data Reference",
+    "Location Latitude",
+    "Location Longitude",
+    "Distribution Channel",
+    "User Language",
+]
+QIMPORT = [
+    '{"ImportId":"startDate","timeZone":"America/Denver"}',
+    '{"ImportId":"endDate","timeZone":"America/Denver"}',
+    '{"ImportId":"status"}',
+    '{"ImportId":"ipAddress"}',
+    '{"ImportId":"progress"}',
+    '{"ImportId":"duration"}',
+    '{"ImportId":"finished"}',
+    '{"ImportId":"recordedDate","timeZone":"America/Denver"}',
+    '{"ImportId":"_recordId"}',
+    '{"ImportId":"recipientLastName"}',
+    '{"ImportId":"recipientFirstName"}',
+    '{"ImportId":"recipientEmail"}',
+    '{"ImportId":"externalDataReference"}',
+    '{"ImportId":"locationLatitude"}',
+    '{"ImportId":"locationLongitude"}',
+    '{"ImportId":"distributionChannel"}',
+    '{"ImportId":"userLanguage"}',
+]
+
+
+# ------------------------------------------------------------------ the 2.0.0 corpus
 
 
 def make() -> None:
-    import openpyxl
-    import pandas as pd
-
     if OUT.exists():
         shutil.rmtree(OUT)
     OUT.mkdir(parents=True)
+    make_v2()
+    make_v1()
+    with open(OUT / "MANIFEST.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(MANIFEST[0]), lineterminator="\n")
+        w.writeheader()
+        for rec in sorted(MANIFEST, key=lambda r: r["file"]):
+            w.writerow(rec)
+
+
+def make_v2() -> None:
+    import openpyxl
+    import pandas as pd
+
     B = base()
+    assert 4 <= dk_total(B) <= 40, "the base rows should hold some Don't know answers"
+    T, L, D = 2, 0, 11  # a teacher, a leader and a district row of the base
+    assert (B[T][3], B[L][3], B[D][3]) == ("teacher", "leader", "district")
 
     # --- delimiters and encodings
-    rows = [r[:] for r in B]
+    rows = copy(B)
     head = HEAD + ["duration_sec"]
     for k, r in enumerate(rows):
         r.append(f"{300 + k},5")
@@ -172,7 +356,8 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX01"), "T002|baseline|duration_sec=301.5"],
+        dont_know=dk_total(B),
+        checks=[chk(B, 0, pick(B[0])), "T002|baseline|duration_sec=301.5", chk_dk(B, 1)],
     )
     put(
         "tab_delimited.tsv",
@@ -181,7 +366,8 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 3, "OS08")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 3, FORM["teacher"][-1]), chk(B, 3, ITEMS[-1])],
     )
     put(
         "pipe_delimited.txt",
@@ -190,7 +376,8 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 5, "CN04")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 5, pick(B[5], 3)), chk_dk(B, 5)],
     )
     put(
         "utf16le_excel_unicode_text.txt",
@@ -199,7 +386,8 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 11, "LM02")],
+        dont_know=dk_total(B),
+        checks=[chk(B, D, pick(B[D], 1))],
     )
     put(
         "utf16be_bom.txt",
@@ -208,7 +396,8 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 1, "EX02")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 1, pick(B[1], 1))],
     )
     put(
         "utf8_bom.csv",
@@ -217,11 +406,13 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX01")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 0, pick(B[0])), chk_dk(B, 0)],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
+    names = {"S01": "École Sainte-Thérèse", "S02": "Colégio São João"}
     for r in rows:
-        r[1] = "École Sainte-Thérèse" if r[1] == "S01" else "Colégio São João"
+        r[1] = names.get(r[1], r[1])
     put(
         "latin1_accented_schools.csv",
         as_text(rows),
@@ -230,10 +421,12 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=["T001|baseline|school=École Sainte-Thérèse", "T012|baseline|school=Colégio São João"],
+        dont_know=dk_total(B),
+        checks=[chk(rows, 0, "school"), chk(rows, 10, "school")],
     )
-    rows = [r[:] for r in B]
-    rows[2][HEAD.index("EX05")] = "Don\u2019t know"
+    rows = copy(B)
+    it = pick(rows[T], 4)
+    rows[T][COL[it]] = "Don\u2019t know"
     put(
         "cp1252_curly_apostrophe.csv",
         as_text(rows),
@@ -242,7 +435,8 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=["T003|baseline|EX05=nan", chk(B, 2, "EX06")],
+        dont_know=dk_total(rows),
+        checks=[chk(rows, T, it), chk_dk(rows, T), chk(B, T, pick(B[T], 5))],
     )
     rng = np.random.default_rng(99)
     garbage = bytes(rng.integers(0, 256, size=2048, dtype=np.uint8))
@@ -303,7 +497,8 @@ def make() -> None:
     )
     text = as_text(B)
     last = text.rstrip().rindex("\n") + 1
-    text = text[:last] + 'T012,"S02, North campus,D1,teacher,baseline,4,4,3,2'
+    r = B[-1]
+    text = text[:last] + f'{r[0]},"{r[1]}, North campus,{r[2]},{r[3]},{r[4]},' + ",".join(map(str, r[5:12]))
     put(
         "unterminated_quote.csv",
         text,
@@ -322,14 +517,17 @@ def make() -> None:
     head = [" Respondent ID ", "SCHOOL", "District", " role", "Wave "] + [
         f"{i[:2].lower()} {i[2:]}" if k % 2 else i.lower() for k, i in enumerate(ITEMS)
     ]
+    spaced = ITEMS[1]  # written 'ex 10'
     put(
         "headers_case_spacing.csv",
         as_text(B, head),
-        fault="column names in other case and spacing ('Respondent ID', 'SCHOOL', 'ex 02')",
+        fault=f"column names in other case and spacing ('Respondent ID', 'SCHOOL', "
+        f"'{spaced[:2].lower()} {spaced[2:]}')",
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX02"), chk(B, 4, "OS07")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 0, spaced), chk(B, 4, pick(B[4], 7))],
     )
     head = HEAD[:]
     head[1] = "site"
@@ -340,16 +538,18 @@ def make() -> None:
         expect="error",
         contains=["missing_school_column.csv", "column 'school'", "missing", "add a column"],
     )
+    first = ITEMS[0]  # EX09, written without its zero
+    short = first[:2] + first[2:].lstrip("0")
     head = HEAD[:]
-    head[HEAD.index("EX01")] = "EX1"
+    head[COL[first]] = short
     put(
-        "renamed_item_EX1.csv",
+        f"renamed_item_{short}.csv",
         as_text(B, head),
-        fault="item renamed 'EX1' instead of 'EX01'",
+        fault=f"item renamed '{short}' instead of '{first}'",
         expect="error",
-        contains=["renamed_item_EX1.csv", "column 'EX1'", "did you mean 'EX01'", "rename"],
+        contains=[f"renamed_item_{short}.csv", f"column '{short}'", f"did you mean '{first}'", "rename"],
     )
-    rows = [r + [3] for r in B]
+    rows = [r + [3 if r[3] == "teacher" else ""] for r in B]
     put(
         "extra_item_EX99.csv",
         as_text(rows, HEAD + ["EX99"]),
@@ -361,9 +561,9 @@ def make() -> None:
     put(
         "missing_item_column.csv",
         as_text(rows, HEAD[:-1]),
-        fault="item column OS08 missing",
+        fault=f"item column {ITEMS[-1]} missing",
         expect="error",
-        contains=["missing_item_column.csv", "column 'OS08'", "OS08", "add the column"],
+        contains=["missing_item_column.csv", f"column '{ITEMS[-1]}'", ITEMS[-1], "add the column"],
     )
     rows = [r + [f"note {k}"] for k, r in enumerate(B)]
     put(
@@ -373,13 +573,13 @@ def make() -> None:
         expect="error",
         contains=["unknown_extra_column.csv", "column 'Comments'", "unknown column", "keep_extra=True"],
     )
-    rows = [r + [r[5]] for r in B]
+    rows = [r + [r[COL[first]]] for r in B]
     put(
         "duplicate_column.csv",
-        as_text(rows, HEAD + ["EX01"]),
-        fault="item column EX01 twice",
+        as_text(rows, HEAD + [first]),
+        fault=f"item column {first} twice",
         expect="error",
-        contains=["duplicate_column.csv", "column 'EX01'", "appears twice", "delete or rename"],
+        contains=["duplicate_column.csv", f"column '{first}'", "appears twice", "delete or rename"],
     )
     rows = [r[:4] + r[5:] for r in B]
     put(
@@ -391,8 +591,9 @@ def make() -> None:
     )
 
     # --- values
-    rows = [r[:] for r in B]
-    rows[2][HEAD.index("EX03")] = 6
+    rows = copy(B)
+    it = pick(rows[T], 2, "agree")
+    rows[T][COL[it]] = 6
     put(
         "out_of_scale_6.csv",
         as_text(rows),
@@ -400,117 +601,114 @@ def make() -> None:
         expect="error",
         contains=[
             "out_of_scale_6.csv",
-            "row 4",
-            "column 'EX03'",
+            f"row {T + 2}",
+            f"column '{it}'",
             "'6'",
             "outside the scale",
             "whole number from 1 to 5",
         ],
     )
-    rows = [r[:] for r in B]
-    rows[7][HEAD.index("CN02")] = 0
+    rows = copy(B)
+    it = pick(rows[7], 0, "count")
+    rows[7][COL[it]] = 0
     put(
         "out_of_scale_0.csv",
         as_text(rows),
         fault="out-of-scale value 0 (0-based coding)",
         expect="error",
-        contains=["out_of_scale_0.csv", "row 9", "column 'CN02'", "'0'", "1 to 5"],
+        contains=["out_of_scale_0.csv", "row 9", f"column '{it}'", "'0'", "1 to 5"],
     )
-    rows = [r[:] for r in B]
-    rows[4][HEAD.index("LM06")] = 3.5
+    rows = copy(B)
+    it = pick(rows[4], 1, "frequency")
+    rows[4][COL[it]] = 3.5
     put(
         "half_point_3_5.csv",
         as_text(rows),
         fault="non-integer value 3.5",
         expect="error",
-        contains=["half_point_3_5.csv", "row 6", "column 'LM06'", "'3.5'", "whole number"],
+        contains=["half_point_3_5.csv", "row 6", f"column '{it}'", "'3.5'", "whole number"],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
+    many = 0
     for r in rows:
-        for it in ITEMS[:20]:
-            r[HEAD.index(it)] = 7
+        for it in FORM[r[3]][:20]:
+            r[COL[it]] = 7
+            many += 1
     put(
         "out_of_scale_many.csv",
         as_text(rows),
-        fault="240 out-of-scale cells (7 on a 1-5 scale)",
+        fault=f"{many} out-of-scale cells (7 on a 1-5 scale, the first 20 items of each form)",
         expect="error",
         contains=[
             "out_of_scale_many.csv",
             "row 2",
-            "column 'EX01'",
-            "220 more cells",
+            f"column '{FORM[rows[0][3]][0]}'",
+            f"{many - 20} more cells",
             "whole number from 1 to 5",
         ],
     )
-    rows = [r[:] for r in B]
-    rows[1][HEAD.index("EX01")] = "Don't know"
-    rows[1][HEAD.index("EX02")] = "N/A"
-    rows[1][HEAD.index("EX03")] = ""
-    rows[3][HEAD.index("OS01")] = "-99"
-    rows[3][HEAD.index("OS02")] = "dk"
-    rows[3][HEAD.index("OS03")] = "Prefer not to say"
+    rows = copy(B)
+    a, b = rows[1], rows[3]
+    written = {
+        (1, pick(a, 0)): "Don't know",
+        (1, pick(a, 1)): "N/A",
+        (1, pick(a, 2)): "",
+        (3, pick(b, 0)): "-99",
+        (3, pick(b, 1)): "dk",
+        (3, pick(b, 2)): "Prefer not to say",
+    }
+    for (i, it), v in written.items():
+        rows[i][COL[it]] = v
     put(
         "dont_know_na_blank.csv",
         as_text(rows),
-        fault="'Don't know', 'N/A', 'DK', -99 and blank answers",
+        fault="'Don't know', 'N/A', 'dk', -99, 'Prefer not to say' and blank answers",
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[
-            "T002|baseline|EX01=nan",
-            "T002|baseline|EX02=nan",
-            "T002|baseline|EX03=nan",
-            "T004|baseline|OS01=nan",
-            "T004|baseline|OS02=nan",
-            chk(B, 1, "EX04"),
-        ],
+        dont_know=dk_total(rows),
+        checks=[chk(rows, i, it) for i, it in written]
+        + [chk_dk(rows, 1), chk_dk(rows, 3), chk(B, 1, pick(B[1], 3))],
     )
-    rows = [r[:] for r in B]
-    variants = [
-        "  strongly AGREE ",
-        "agree",
-        "NEITHER agree nor  disagree",
-        " Disagree",
-        "strongly disagree",
-        "Agree ",
-    ]
+    rows = copy(B)
     for k, r in enumerate(rows):
         for j, it in enumerate(ITEMS):
-            v = r[HEAD.index(it)]
-            r[HEAD.index(it)] = (
-                LABELS[v].upper()
-                if (k + j) % 3 == 0
-                else f"  {LABELS[v].lower()} "
-                if (k + j) % 3 == 1
-                else LABELS[v]
-            )
-    rows[0][HEAD.index("EX01")] = variants[0]
+            lab = label_of(it, r[COL[it]])
+            r[COL[it]] = lab.upper() if (k + j) % 3 == 0 else f"  {lab.lower()} " if (k + j) % 3 == 1 else lab
+    it0 = pick(B[0], 0, "agree")
+    rows[0][COL[it0]] = "  strongly AGREE "
+    itf = pick(B[5], 0, "frequency") if "frequency" in {SCALE[i].id for i in FORM[B[5][3]]} else pick(B[5], 0)
+    itc = pick(B[9], 0, "count")
     put(
         "labels_mixed_case_spaces.csv",
         as_text(rows),
-        fault="text labels in mixed case with extra spaces",
+        fault="text labels of each item's own scale (agree, frequency, count, Don't know) in mixed case "
+        "with extra spaces",
         expect="loads",
         rows=12,
         excluded=0,
-        checks=["T001|baseline|EX01=5", chk(B, 5, "OS04"), chk(B, 9, "LM03")],
+        dont_know=dk_total(B),
+        checks=[f"T001|baseline|{it0}=5", chk(B, 5, itf), chk(B, 9, itc), chk_dk(B, 9)],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
     for r in rows:
-        for it in ITEMS:
-            v = r[HEAD.index(it)]
-            r[HEAD.index(it)] = [f"{v}", f" {v} ", f"{v}.0"][ITEMS.index(it) % 3]
+        for j, it in enumerate(ITEMS):
+            v = r[COL[it]]
+            if v != "":
+                r[COL[it]] = [f"{v}", f" {v} ", f"{v}.0"][j % 3]
     put(
         "numbers_as_text_csv.csv",
         as_text(rows),
-        fault="numbers written as text with spaces and '.0' (' 4 ', '4.0')",
+        fault="numbers written as text with spaces and '.0' (' 4 ', '4.0', Don't know as '9.0')",
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX02"), chk(B, 0, "EX03")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 0, ITEMS[1]), chk(B, 0, ITEMS[2]), chk_dk(B, 4)],
     )
 
     # --- ids, roles, waves
-    rows = [r[:] for r in B]
+    rows = copy(B)
     rows[6][0] = rows[2][0]
     put(
         "duplicate_id_within_wave.csv",
@@ -521,7 +719,7 @@ def make() -> None:
             "duplicate_id_within_wave.csv",
             "row 8",
             "column 'respondent_id'",
-            "T003",
+            rows[2][0],
             "more than once",
             "delete the duplicate",
         ],
@@ -534,9 +732,10 @@ def make() -> None:
         expect="loads",
         rows=24,
         excluded=0,
-        checks=[chk(B, 0, "EX01"), chk(F, 0, "EX01")],
+        dont_know=dk_total(B + F),
+        checks=[chk(B, 0, pick(B[0])), chk(F, 0, pick(B[0])), chk_dk(F, 0)],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
     rows[3][3] = "Custodian"
     put(
         "unknown_role.csv",
@@ -548,26 +747,26 @@ def make() -> None:
             "row 5",
             "column 'role'",
             "Custodian",
-            "use one of: teacher, leader, district",
+            "use one of: " + ", ".join(ROLES),
         ],
     )
-    rows = [r[:] for r in B]
-    syn = [
-        "Principal",
-        "Teacher",
-        "teacher ",
-        "TEACHER",
-        "Classroom teacher",
-        "Teachers",
-        "Assistant principal",
-        "School leader",
-        "District staff",
-        "District",
-        "teacher",
-        "Teacher",
-    ]
-    for r, s in zip(rows, syn):
-        r[3] = s
+    rows = copy(B)
+    syn = {
+        "leader": ["Principal", "Assistant principal"],
+        "district": ["District staff", "District"],
+        "teacher": [
+            "Teacher",
+            "teacher ",
+            "TEACHER",
+            "Classroom teacher",
+            "Teachers",
+            "teacher",
+            "Teacher",
+            "Educator",
+        ],
+    }
+    for r in rows:
+        r[3] = syn[r[3]].pop(0)
     put(
         "role_synonyms.csv",
         as_text(rows),
@@ -575,15 +774,17 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
+        dont_know=dk_total(B),
         checks=[
             "T001|baseline|role=leader",
             "T007|baseline|role=leader",
-            "T009|baseline|role=district",
-            "T010|baseline|role=district",
-            "T006|baseline|role=teacher",
+            "T006|baseline|role=district",
+            "T012|baseline|role=district",
+            "T005|baseline|role=teacher",
+            chk(B, 6, pick(B[6], 2)),
         ],
     )
-    rows = [r[:] for r in F]
+    rows = copy(F)
     rows[5][4] = "folowup"
     put(
         "misspelt_wave_folowup.csv",
@@ -599,14 +800,14 @@ def make() -> None:
             "use one of",
         ],
     )
-    rows = [r[:] for r in B + F]
+    rows = copy(B + F)
     wv = ["Baseline", "BASELINE", " baseline", "Base line"] * 3 + [
         "Follow-up",
         "follow up",
         "FOLLOWUP",
         "Follow_Up",
     ] * 3
-    for r, w in zip(rows, wv):
+    for r, w in zip(rows, wv, strict=True):
         r[4] = w
     put(
         "wave_label_variants.csv",
@@ -615,9 +816,10 @@ def make() -> None:
         expect="loads",
         rows=24,
         excluded=0,
+        dont_know=dk_total(B + F),
         checks=["T001|baseline|wave=baseline", "T002|followup|wave=followup"],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
     rows[4][1] = ""
     put(
         "blank_school_cell.csv",
@@ -626,7 +828,7 @@ def make() -> None:
         expect="error",
         contains=["blank_school_cell.csv", "row 6", "column 'school'", "blank", "fill in the school"],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
     rows[8][2] = "  "
     put(
         "blank_district_cell.csv",
@@ -635,7 +837,7 @@ def make() -> None:
         expect="error",
         contains=["blank_district_cell.csv", "row 10", "column 'district'", "blank", "fill in the district"],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
     rows.insert(5, [""] * len(HEAD))
     put(
         "all_blank_row.csv",
@@ -644,9 +846,10 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=1,
-        checks=[chk(B, 5, "EX01")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 5, pick(B[5]))],
     )
-    rows = [r[:] for r in B]
+    rows = copy(B)
     rows[3] = rows[3][:5] + [""] * len(ITEMS)
     put(
         "no_item_answered.csv",
@@ -655,9 +858,13 @@ def make() -> None:
         expect="loads",
         rows=11,
         excluded=1,
-        checks=[chk(B, 4, "EX01")],
+        dont_know=dk_total(rows),
+        checks=[chk(B, 4, pick(B[4]))],
     )
-    rows = [r[:] for r in B] + [["T013", "S03", "D1", "teacher", "baseline"] + [4] * len(ITEMS)]
+    extra = ["T013", "S03", "D1", "teacher", "baseline"] + [
+        4 if it in FORM["teacher"] else "" for it in ITEMS
+    ]
+    rows = copy(B) + [extra]
     put(
         "school_one_respondent.csv",
         as_text(rows),
@@ -665,75 +872,16 @@ def make() -> None:
         expect="loads",
         rows=13,
         excluded=0,
-        checks=["T013|baseline|school=S03"],
+        dont_know=dk_total(B),
+        checks=["T013|baseline|school=S03", f"T013|baseline|{FORM['teacher'][0]}=4"],
     )
 
-    # --- Qualtrics
-    qmeta = [
-        "StartDate",
-        "EndDate",
-        "Status",
-        "IPAddress",
-        "Progress",
-        "Duration (in seconds)",
-        "Finished",
-        "RecordedDate",
-        "ResponseId",
-        "RecipientLastName",
-        "RecipientFirstName",
-        "RecipientEmail",
-        "ExternalReference",
-        "LocationLatitude",
-        "LocationLongitude",
-        "DistributionChannel",
-        "UserLanguage",
-    ]
-    qtext = [
-        "Start Date",
-        "End Date",
-        "Response Type",
-        "IP Address",
-        "Progress",
-        "Duration (in seconds)",
-        "Finished",
-        "Recorded Date",
-        "Response ID",
-        "Recipient Last Name",
-        "Recipient First Name",
-        "Recipient Email",
-        "External Data Reference",
-        "Location Latitude",
-        "Location Longitude",
-        "Distribution Channel",
-        "User Language",
-    ]
-    qimport = [
-        '{"ImportId":"startDate","timeZone":"America/Denver"}',
-        '{"ImportId":"endDate","timeZone":"America/Denver"}',
-        '{"ImportId":"status"}',
-        '{"ImportId":"ipAddress"}',
-        '{"ImportId":"progress"}',
-        '{"ImportId":"duration"}',
-        '{"ImportId":"finished"}',
-        '{"ImportId":"recordedDate","timeZone":"America/Denver"}',
-        '{"ImportId":"_recordId"}',
-        '{"ImportId":"recipientLastName"}',
-        '{"ImportId":"recipientFirstName"}',
-        '{"ImportId":"recipientEmail"}',
-        '{"ImportId":"externalDataReference"}',
-        '{"ImportId":"locationLatitude"}',
-        '{"ImportId":"locationLongitude"}',
-        '{"ImportId":"distributionChannel"}',
-        '{"ImportId":"userLanguage"}',
-    ]
-    head = qmeta + ["school", "district", "role", "wave"] + ITEMS
-    r2 = (
-        qtext
-        + ["school", "district", "role", "wave"]
-        + [f"How much do you agree? - Statement {it}: staff in my school ..." for it in ITEMS]
-    )
+    # --- Qualtrics (one survey for all staff, display logic shows each role its form)
+    head = QMETA + ["school", "district", "role", "wave"] + ITEMS
+    text_of = dict(zip(INST.items["id"], INST.items["text"], strict=True))
+    r2 = QTEXT + ["school", "district", "role", "wave"] + [text_of[it] for it in ITEMS]
     r3 = (
-        qimport
+        QIMPORT
         + ['{"ImportId":"school"}', '{"ImportId":"district"}', '{"ImportId":"role"}', '{"ImportId":"wave"}']
         + [f'{{"ImportId":"QID{k + 1}"}}' for k in range(len(ITEMS))]
     )
@@ -758,7 +906,8 @@ def make() -> None:
             "anonymous",
             "EN",
         ]
-        body.append(meta + [r[1], r[2], r[3].title(), "Baseline"] + [LABELS[v] for v in r[5:]])
+        labels = [label_of(it, v) for it, v in zip(ITEMS, r[5:], strict=True)]
+        body.append(meta + [r[1], r[2], INST.roles[r[3]], "Baseline"] + labels)
     preview = [
         "2025-08-30 08:00:00",
         "2025-08-30 08:05:00",
@@ -781,7 +930,7 @@ def make() -> None:
         "D1",
         "Teacher",
         "Baseline",
-    ] + ["Agree"] * len(ITEMS)
+    ] + [label_of(it, 4) if it in FORM["teacher"] else "" for it in ITEMS]
     put(
         "qualtrics_three_header_rows.csv",
         as_text([r2, r3] + body[:3] + [preview] + body[3:], head),
@@ -790,10 +939,13 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=3,
+        dont_know=dk_total(B),
         checks=[
-            "R_0001abc|baseline|EX01=" + str(B[0][5]),
+            "R_0001abc|baseline|" + chk(B, 0, pick(B[0])).split("|", 2)[2],
             "R_0001abc|baseline|duration_sec=400",
-            "R_0012abc|baseline|role=teacher",
+            "R_0012abc|baseline|role=district",
+            "R_0003abc|baseline|role=teacher",
+            "R_0003abc|baseline|n_dont_know=%d" % n_dk(B[2]),
         ],
     )
 
@@ -805,7 +957,7 @@ def make() -> None:
     ws.append(["Questions: see the codebook"])
     ws2 = wb.create_sheet("Responses")
     ws2.append(HEAD)
-    for r in B:
+    for r in xl(B):
         ws2.append(r)
     put(
         "excel_notes_sheet_first.xlsx",
@@ -814,18 +966,19 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX01")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 0, pick(B[0])), chk_dk(B, 0)],
     )
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Baseline"
     ws.append(HEAD)
-    for r in B:
+    for r in xl(B):
         ws.append(r)
     ws2 = wb.create_sheet("Followup")
     ws2.append(HEAD)
-    for r in F:
+    for r in xl(F):
         ws2.append(r)
     put(
         "excel_two_data_sheets.xlsx",
@@ -835,26 +988,21 @@ def make() -> None:
         contains=["excel_two_data_sheets.xlsx", "'Baseline'", "'Followup'", "sheet="],
     )
 
+    from openpyxl.utils import get_column_letter
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Data"
-    ws.append(
-        ["Respondent", None, None, None, None, "Expertise"]
-        + [None] * 7
-        + ["Learning mindset"]
-        + [None] * 7
-        + ["Cultural norms"]
-        + [None] * 7
-        + ["Structures"]
-        + [None] * 7
-    )
-    ws.merge_cells("A1:E1")
-    ws.merge_cells("F1:M1")
-    ws.merge_cells("N1:U1")
-    ws.merge_cells("V1:AC1")
-    ws.merge_cells("AD1:AK1")
+    group = ["Respondent"] + [None] * (len(ID_COLS) - 1)
+    spans = [(1, len(ID_COLS))]
+    for dom, its in INST.items_by_domain.items():
+        spans.append((len(group) + 1, len(group) + len(its)))
+        group += [INST.domain_short(dom)] + [None] * (len(its) - 1)
+    ws.append(group)
+    for lo, hi in spans:
+        ws.merge_cells(f"{get_column_letter(lo)}1:{get_column_letter(hi)}1")
     ws.append(HEAD)
-    for r in B:
+    for r in xl(B):
         ws.append(r)
     put(
         "excel_merged_header_rows.xlsx",
@@ -870,7 +1018,7 @@ def make() -> None:
     ws.append(["Asset Inventory - all schools"])
     ws.append([])
     ws.append(HEAD)
-    for r in B:
+    for r in xl(B):
         ws.append(r)
     put(
         "excel_title_rows_above_header.xlsx",
@@ -886,9 +1034,10 @@ def make() -> None:
     ws.append(HEAD)
     for k, r in enumerate(B):
         ws.append(
-            [r[0], r[1], r[2], r[3], r[4]]
-            + [[f"{v}", f" {v} ", f"{v}.0"][(j + k) % 3] for j, v in enumerate(r[5:])]
+            r[:5]
+            + [None if v == "" else [f"{v}", f" {v} ", f"{v}.0"][(j + k) % 3] for j, v in enumerate(r[5:])]
         )
+    it = FORM["teacher"][0]
     put(
         "excel_numbers_as_text.xlsx",
         xlsx_bytes(wb),
@@ -896,13 +1045,14 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX01"), chk(B, 1, "EX01"), chk(B, 2, "EX01")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 1, it), chk(B, 2, it), chk(B, 3, it), chk_dk(B, 3)],
     )
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(HEAD)
-    for k, r in enumerate(B):
+    for k, r in enumerate(xl(B)):
         ws.append([1000 + k] + r[1:])
     put(
         "excel_numeric_ids.xlsx",
@@ -911,67 +1061,78 @@ def make() -> None:
         expect="loads",
         rows=12,
         excluded=0,
-        checks=["1000|baseline|EX01=" + str(B[0][5])],
+        dont_know=dk_total(B),
+        checks=["1000|baseline|" + chk(B, 0, pick(B[0])).split("|", 2)[2]],
     )
 
     # --- SPSS
-    df = pd.DataFrame(B, columns=HEAD)
+    df = pd.DataFrame(xl(B), columns=HEAD)
     num = df.copy()
     for it in ITEMS:
         num[it] = num[it].astype(float)
     put(
         "spss_numeric.sav",
         sav_bytes(num),
-        fault="SPSS .sav file with plain numeric codes",
+        fault="SPSS .sav file with plain numeric codes (9 = Don't know, off-form items system-missing)",
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX01"), chk(B, 7, "OS08")],
+        dont_know=dk_total(B),
+        checks=[chk(B, 0, pick(B[0])), chk(B, 7, pick(B[7], 9)), chk_dk(B, 7)],
     )
-    lab = df.copy()
+    lab = num.copy()
     for it in ITEMS:
-        lab[it] = (lab[it] - 1).astype(float)  # coded 0..4, labelled
-    lab.loc[1, "EX01"] = 9.0  # 9 = Don't know
-    lab["role"] = lab["role"].map({"teacher": 1.0, "leader": 2.0})
+        lab[it] = lab[it].where(lab[it] == DK_CODE, lab[it] - 1)  # coded 0..4, labelled; 9 stays 9
+    it = pick(B[1])
+    lab.loc[1, it] = float(DK_CODE)  # 9 = Don't know
+    lab["role"] = lab["role"].map({"teacher": 1.0, "leader": 2.0, "district": 3.0})
     lab["wave"] = 1.0
     vlabels = {
-        it: {
-            0: "Strongly disagree",
-            1: "Disagree",
-            2: "Neither agree nor disagree",
-            3: "Agree",
-            4: "Strongly agree",
-            9: "Don't know",
-        }
-        for it in ITEMS
+        it2: {k - 1: t for k, t in SCALE[it2].labels.items()} | {DK_CODE: "Don't know"} for it2 in ITEMS
     }
-    vlabels["role"] = {1: "Teacher", 2: "Principal"}
+    vlabels["role"] = {1: "Teacher", 2: "Principal", 3: "District office"}
     vlabels["wave"] = {1: "Baseline", 2: "Follow-up"}
+    rows = copy(B)
+    rows[1][COL[it]] = DK_CODE
     put(
         "spss_value_labels.sav",
         sav_bytes(lab, variable_value_labels=vlabels),
-        fault="SPSS .sav with value labels (items coded 0-4 and labelled, 9 = Don't know, "
-        "role and wave coded)",
+        fault="SPSS .sav with value labels (items coded 0-4 and labelled with their own scale, "
+        "9 = Don't know, role and wave coded)",
         expect="loads",
         rows=12,
         excluded=0,
-        checks=[chk(B, 0, "EX01"), "T002|baseline|EX01=nan", "T001|baseline|role=leader", chk(B, 3, "CN05")],
+        dont_know=dk_total(rows),
+        checks=[
+            chk(B, 0, pick(B[0])),
+            f"T002|baseline|{it}=nan",
+            chk_dk(rows, 1),
+            "T001|baseline|role=leader",
+            "T012|baseline|role=district",
+            chk(B, 3, pick(B[3], 12)),
+        ],
     )
 
     # --- other kinds
+    cb = INST.codebook
+    ex = [c for c in cb["id"] if c.startswith("EX-")][-1]
+    lm = [c for c in cb["id"] if c.startswith("LM-")][0]
+    typo = ex[:-2] + ex[-1] + ex[-2]  # two letters swapped: EX-SHARE -> EX-SHAER
+    assert typo not in set(cb["id"])
+    example = dict(zip(cb["id"], cb["example"], strict=True))
     cod = [
         ["excerpt_id", "interview_id", "school", "role", "coder", "code", "text"],
-        ["X001", "I01", "S01", "teacher", "A", "EX-SHARE", "We share lesson plans every week."],
-        ["X001", "I01", "S01", "teacher", "B", "EX-SHAER", "We share lesson plans every week."],
-        ["X002", "I01", "S01", "teacher", "A", "LM-GROWTH", "Every student can learn this."],
+        ["X001", "I01", "S01", "teacher", "A", ex, example[ex]],
+        ["X001", "I01", "S01", "teacher", "B", typo, example[ex]],
+        ["X002", "I01", "S01", "teacher", "A", lm, example[lm]],
     ]
     put(
         "codings_unknown_code.csv",
         as_text(cod[1:], cod[0]),
         kind="codings",
-        fault="codings file with a code that is not in the codebook ('EX-SHAER')",
+        fault=f"codings file with a code that is not in the codebook ('{typo}')",
         expect="error",
-        contains=["codings_unknown_code.csv", "row 3", "EX-SHAER"],
+        contains=["codings_unknown_code.csv", "row 3", typo],
     )
     ros = [
         ["S01", "D1", "teacher", "baseline", 14],
@@ -987,11 +1148,369 @@ def make() -> None:
         contains=["roster_negative_invited.csv", "row 3", "column 'invited'", "-4", "0 or more"],
     )
 
-    with open(OUT / "MANIFEST.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(MANIFEST[0]), lineterminator="\n")
-        w.writeheader()
-        for rec in sorted(MANIFEST, key=lambda r: r["file"]):
-            w.writerow(rec)
+    make_v2_only(B)
+
+
+def make_v2_only(B) -> None:
+    """Faults that exist only with role forms, several scales and a Don't-know option (2.0.0)."""
+    import pandas as pd
+
+    T, L, D = 2, 0, 11
+
+    # an answer to an item that is not on the respondent's role form
+    rows = copy(B)
+    it = off_form("teacher", "leader")  # OS21: asked only on the leader form
+    rows[T][COL[it]] = 4
+    put(
+        "off_form_answer.csv",
+        as_text(rows),
+        fault=f"a teacher answered {it}, an item asked only on the leader form",
+        expect="error",
+        contains=[
+            "off_form_answer.csv",
+            f"row {T + 2}",
+            f"column '{it}'",
+            f"a teacher answered {it}, which is asked only on the leader form",
+            "blank these cells",
+        ],
+    )
+    rows = copy(B)
+    it = off_form("leader", "teacher")  # EX15: asked only on the teacher form
+    rows[6][COL[it]] = "Don't know"
+    put(
+        "off_form_dont_know.csv",
+        as_text(rows),
+        fault=f"a leader answered Don't know to {it}, an item asked only on the teacher form",
+        expect="error",
+        contains=[
+            "off_form_dont_know.csv",
+            "row 8",
+            f"column '{it}'",
+            f"a leader answered {it}, which is asked only on the teacher form",
+            "blank these cells",
+        ],
+    )
+    # the role cell says district, the answers are a teacher's: the district form is blank for every item
+    rows = copy(B)
+    rows[3][3] = "District staff"
+    wrong = [it for it in FORM["teacher"] if rows[3][COL[it]] != "" and it not in FORM["district"]]
+    assert all(rows[3][COL[it]] == "" for it in FORM["district"])
+    put(
+        "role_form_blank_answers_elsewhere.csv",
+        as_text(rows),
+        fault="a row whose role form (district) is blank for every item, with answers on the teacher form "
+        "(the role cell is wrong)",
+        expect="error",
+        contains=[
+            "role_form_blank_answers_elsewhere.csv",
+            "row 5",
+            f"column '{wrong[0]}'",
+            f"a district answered {wrong[0]}",
+            f"{len(wrong) - 20} more cells",
+        ],
+    )
+    # ... and a district respondent who left every item of the district form blank
+    rows = copy(B)
+    for it in FORM["district"]:
+        rows[D][COL[it]] = ""
+    put(
+        "role_form_blank.csv",
+        as_text(rows),
+        fault="a district respondent who left every item of the district form blank",
+        expect="loads",
+        rows=11,
+        excluded=1,
+        dont_know=dk_total(rows),
+        checks=[chk(rows, 5, pick(rows[5]))],
+    )
+    # the export writes 'N/A' in every cell its display logic did not show
+    rows = copy(B)
+    for r in rows:
+        for it in ITEMS:
+            if it not in FORM[r[3]]:
+                r[COL[it]] = "N/A"
+    put(
+        "off_form_cells_na.csv",
+        as_text(rows),
+        fault="'N/A' (a missing code) in every cell of an item not on the row's role form",
+        expect="loads",
+        rows=12,
+        excluded=0,
+        dont_know=dk_total(B),
+        checks=[chk(B, T, off_form("teacher", "leader")), chk(B, T, pick(B[T])), chk_dk(B, T)],
+    )
+
+    # a label of another of the instrument's scales
+    rows = copy(B)
+    it = pick(rows[1], 3, "agree")
+    often = SCALE[pick(rows[1], 0, "frequency")].labels[4]  # "Often"
+    rows[1][COL[it]] = often
+    put(
+        "other_scale_label_in_agree_item.csv",
+        as_text(rows),
+        fault=f"'{often}' (a frequency label) in an agreement item",
+        expect="error",
+        contains=[
+            "other_scale_label_in_agree_item.csv",
+            "row 3",
+            f"column '{it}'",
+            f"'{often}'",
+            "frequency scale",
+            "agree scale",
+        ],
+    )
+    rows = copy(B)
+    it = pick(rows[4], 2, "frequency")
+    agree = SCALE[pick(rows[4], 0, "agree")].labels[4]  # "Agree"
+    rows[4][COL[it]] = agree
+    put(
+        "other_scale_label_in_frequency_item.csv",
+        as_text(rows),
+        fault=f"'{agree}' (an agreement label) in a frequency item",
+        expect="error",
+        contains=[
+            "other_scale_label_in_frequency_item.csv",
+            "row 6",
+            f"column '{it}'",
+            f"'{agree}'",
+            "agree scale",
+            "frequency scale",
+        ],
+    )
+
+    # Don't know written the ways people write it, and N/A / NA, which stay missing codes
+    rows = copy(B)
+    dk_ways = [
+        "Don't know",
+        "DK",
+        "Not applicable",
+        "9",
+        "Do not know",
+        "Does not apply",
+        DK_LABEL.upper(),
+        " dk ",
+    ]
+    written = {}
+    for k, v in enumerate(dk_ways):
+        i, j = (1, k) if k < 4 else (4, k - 4)
+        written[(i, pick(B[i], j))] = v
+    written[(3, pick(B[3], 0))] = "N/A"
+    written[(3, pick(B[3], 1))] = "NA"
+    written[(3, pick(B[3], 2))] = "n/a"
+    for (i, it), v in written.items():
+        rows[i][COL[it]] = v
+    assert n_dk(rows[3]) == n_dk(B[3]) and n_dk(rows[1]) == n_dk(B[1]) + 4
+    put(
+        "dont_know_wordings.csv",
+        as_text(rows),
+        fault="Don't know written as 'Don't know', 'DK', 'Not applicable', 9, 'Do not know', 'Does not apply' "
+        "and the option's label; 'N/A', 'NA', 'n/a' (missing codes, not Don't know)",
+        expect="loads",
+        rows=12,
+        excluded=0,
+        dont_know=dk_total(rows),
+        checks=[chk(rows, i, it) for i, it in written] + [chk_dk(rows, 1), chk_dk(rows, 3), chk_dk(rows, 4)],
+    )
+    # a respondent who answered Don't know to every item of the form: the reader excludes the row as
+    # "no item answered" (a Don't know is not counted as an answered item for that rule), and its Don't
+    # knows are not in the used rows' count. docs/input_layout.md does not say which way this goes;
+    # this records what the reader does.
+    rows = copy(B)
+    for it in FORM["teacher"]:
+        rows[7][COL[it]] = DK_CODE
+    put(
+        "all_dont_know_row.csv",
+        as_text(rows),
+        fault="a teacher who answered Don't know (9) to every item of the teacher form "
+        "(excluded as 'no item answered')",
+        expect="loads",
+        rows=11,
+        excluded=1,
+        dont_know=dk_total(rows[:7] + rows[8:]),
+        checks=[chk(rows, 6, pick(rows[6])), chk_dk(rows, 8)],
+    )
+    rows = copy(B)
+    rows[4][3] = ""
+    put(
+        "blank_role_cell.csv",
+        as_text(rows),
+        fault="a blank role cell (the role question skipped, so no form applies)",
+        expect="error",
+        contains=[
+            "blank_role_cell.csv",
+            "row 6",
+            "column 'role'",
+            "blank",
+            "use one of: " + ", ".join(ROLES),
+        ],
+    )
+
+    # a role the instrument has no form for
+    rows = copy(B)
+    rows[8][3] = "Instructional coach"
+    put(
+        "role_without_form.csv",
+        as_text(rows),
+        fault="a role value outside the instrument's roles ('Instructional coach', which has no form)",
+        expect="error",
+        contains=[
+            "role_without_form.csv",
+            "row 10",
+            "column 'role'",
+            "Instructional coach",
+            "use one of: " + ", ".join(ROLES),
+        ],
+    )
+
+    # SPSS: the analyst declared Don't know (9) and Refused (8) user-missing
+    df = pd.DataFrame(xl(B), columns=HEAD)
+    for it in ITEMS:
+        df[it] = df[it].astype(float)
+    rows = copy(B)
+    ref = pick(B[T], 0)
+    df.loc[T, ref] = 8.0  # Refused: a declared missing value, not Don't know
+    rows[T][COL[ref]] = ""
+    vlabels = {it: dict(SCALE[it].labels) | {8: "Refused", DK_CODE: "Not applicable"} for it in ITEMS}
+    put(
+        "spss_dont_know_user_missing.sav",
+        sav_bytes(
+            df,
+            variable_value_labels=vlabels,
+            missing_ranges={it: [8.0, float(DK_CODE)] for it in ITEMS},
+        ),
+        fault="SPSS .sav whose Don't know (9, labelled 'Not applicable') and Refused (8) are user-missing",
+        expect="loads",
+        rows=12,
+        excluded=0,
+        dont_know=dk_total(rows),
+        checks=[f"T003|baseline|{ref}=nan", chk_dk(rows, T), chk_dk(rows, L), chk(B, D, pick(B[D]))],
+    )
+
+
+# ------------------------------------------------------------------ the 1.0.0 back-compat part
+
+V1_INST = assetinv.load_instrument("1.0.0")
+V1_ITEMS = V1_INST.item_ids()  # EX01..OS08, one agreement scale, no role forms
+V1_HEAD = ID_COLS + V1_ITEMS
+V1_LABELS = dict(V1_INST.default_scale.labels)
+
+
+def base_v1(n: int = 12, seed: int = 1, wave: str = "baseline", prefix: str = "T") -> list[list]:
+    """The earlier corpus's rows: every item answered 1..5, schools S01/S02, district D1, 2 leaders."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        school = "S01" if i < n // 2 else "S02"
+        role = "leader" if i in (0, n // 2) else "teacher"
+        vals = [int(v) for v in rng.integers(1, 6, size=len(V1_ITEMS))]
+        rows.append([f"{prefix}{i + 1:03d}", school, "D1", role, wave] + vals)
+    return rows
+
+
+def make_v1() -> None:
+    """Six files of the earlier corpus, byte for byte as it wrote them, read with instrument 1.0.0."""
+    import pandas as pd
+
+    B = base_v1()
+    col = {c: k for k, c in enumerate(V1_HEAD)}
+
+    def v1chk(i, c) -> str:
+        return f"{B[i][0]}|{B[i][4]}|{c}={B[i][col[c]]}"
+
+    def v1(name, data, **kw):
+        put("v1/" + name, data, instrument=str(V1_INST.version), **kw)
+
+    rows = copy(B)
+    rows[2][col["EX03"]] = 6
+    v1(
+        "out_of_scale_6.csv",
+        as_text(rows, V1_HEAD),
+        fault="1.0.0 file: out-of-scale value 6",
+        expect="error",
+        contains=[
+            "out_of_scale_6.csv",
+            "row 4",
+            "column 'EX03'",
+            "'6'",
+            "outside the scale",
+            "whole number from 1 to 5",
+        ],
+    )
+    head = V1_HEAD[:]
+    head[col["EX01"]] = "EX1"
+    v1(
+        "renamed_item_EX1.csv",
+        as_text(B, head),
+        fault="1.0.0 file: item renamed 'EX1' instead of 'EX01'",
+        expect="error",
+        contains=["renamed_item_EX1.csv", "column 'EX1'", "did you mean 'EX01'", "rename"],
+    )
+    rows = [r[:-1] for r in B]
+    v1(
+        "missing_item_column.csv",
+        as_text(rows, V1_HEAD[:-1]),
+        fault="1.0.0 file: item column OS08 missing",
+        expect="error",
+        contains=["missing_item_column.csv", "column 'OS08'", "OS08", "add the column"],
+    )
+    rows = copy(B)
+    rows[3][3] = "Custodian"
+    v1(
+        "unknown_role.csv",
+        as_text(rows, V1_HEAD),
+        fault="1.0.0 file: a role the instrument does not know ('Custodian')",
+        expect="error",
+        contains=[
+            "unknown_role.csv",
+            "row 5",
+            "column 'role'",
+            "Custodian",
+            "use one of: teacher, leader, district",
+        ],
+    )
+    rows = copy(B)
+    rows[1][col["EX01"]] = "Don't know"
+    rows[1][col["EX02"]] = "N/A"
+    rows[1][col["EX03"]] = ""
+    rows[3][col["OS01"]] = "-99"
+    rows[3][col["OS02"]] = "dk"
+    rows[3][col["OS03"]] = "Prefer not to say"
+    v1(
+        "dont_know_na_blank.csv",
+        as_text(rows, V1_HEAD),
+        fault="1.0.0 file: 'Don't know', 'N/A', 'DK', -99 and blank answers (all missing codes)",
+        expect="loads",
+        rows=12,
+        excluded=0,
+        checks=[
+            "T002|baseline|EX01=nan",
+            "T002|baseline|EX02=nan",
+            "T002|baseline|EX03=nan",
+            "T004|baseline|OS01=nan",
+            "T004|baseline|OS02=nan",
+            v1chk(1, "EX04"),
+        ],
+    )
+    df = pd.DataFrame(B, columns=V1_HEAD)
+    lab = df.copy()
+    for it in V1_ITEMS:
+        lab[it] = (lab[it] - 1).astype(float)  # coded 0..4, labelled
+    lab.loc[1, "EX01"] = 9.0  # 9 = Don't know
+    lab["role"] = lab["role"].map({"teacher": 1.0, "leader": 2.0})
+    lab["wave"] = 1.0
+    vlabels = {it: {k - 1: t for k, t in V1_LABELS.items()} | {9: "Don't know"} for it in V1_ITEMS}
+    vlabels["role"] = {1: "Teacher", 2: "Principal"}
+    vlabels["wave"] = {1: "Baseline", 2: "Follow-up"}
+    v1(
+        "spss_value_labels.sav",
+        sav_bytes(lab, variable_value_labels=vlabels),
+        fault="1.0.0 file: SPSS .sav with value labels (items coded 0-4 and labelled, 9 = Don't know, "
+        "role and wave coded)",
+        expect="loads",
+        rows=12,
+        excluded=0,
+        checks=[v1chk(0, "EX01"), "T002|baseline|EX01=nan", "T001|baseline|role=leader", v1chk(3, "CN05")],
+    )
 
 
 if __name__ == "__main__":
