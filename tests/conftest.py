@@ -20,10 +20,11 @@ def instrument_1_0_0(monkeypatch):
     """Make instrument 1.0.0 the default for one test.
 
     Since 2.0.0 became the default, a study collected with 1.0.0 names its instrument (``instrument:
-    "1.0.0"`` in study.yaml, or ``instrument=load_instrument("1.0.0")``). The reader corpora whose files
-    were written with the 1.0.0 forms (the bad-input corpus, and tests of readers called without an
-    instrument) use this fixture instead of repeating the argument in every call; the readers behave
-    the same for both versions, and 2.0.0 files have tests of their own.
+    "1.0.0"`` in study.yaml, or ``instrument=load_instrument("1.0.0")``). Tests of readers whose files
+    were written with the 1.0.0 form (one form for every role: the edge cases of test_io_columnar.py and
+    readers called without an instrument) use this fixture instead of repeating the argument in every
+    call; the readers behave the same for both versions, and 2.0.0 files have tests of their own (the
+    bad-input corpus is written for 2.0.0 and names 1.0.0 for its v1/ files).
     """
     import assetinv.instrument
 

@@ -289,3 +289,17 @@ def test_corpus_is_what_the_generator_writes_now(tmp_path):
         assert (gen.OUT / name).read_bytes() == (CORPUS / name).read_bytes(), (
             f"{name} differs from what tests/make_bad_inputs.py writes: run it again"
         )
+
+
+def test_the_docs_table_lists_every_corpus_file_with_its_instrument_and_outcome():
+    """docs/input_layout.md's corpus table is the manifest, row for row (no stale or missing file)."""
+    doc = (HERE.parent / "docs" / "input_layout.md").read_text(encoding="utf-8")
+    table = doc[doc.index("| file | instrument | kind | fault | outcome |") :].split("\n\n", 1)[0]
+    listed = [line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]]
+    assert listed == [m["file"] for m in MANIFEST]
+    for m, line in zip(MANIFEST, table.splitlines()[2:]):
+        cells = [c.strip() for c in line.split("|")[1:-1]]
+        assert cells[1] == m["instrument"] and cells[2] == m["kind"], line
+        assert cells[4].startswith("loads" if m["expect"] == "loads" else "error"), line
+        if m["expect"] == "loads":
+            assert f"{m['rows']} rows" in cells[4], line
