@@ -426,12 +426,11 @@ def _code_counts(table: pd.DataFrame, p: Path) -> pd.DataFrame:
         table.groupby(["code_path", "code", "parent"], sort=True, dropna=False).size().reset_index(name="n")
     )
     if p.suffix.lower() == ".qdpx":  # codes of the project's code tree that no coding uses yet
-        from .refi_read import read_qdc
+        from .refi_read import codable_code_paths
 
-        tree = read_qdc(p)
-        tree_paths = [f"{g}/{i}" if g and "; " not in g else i for g, i in zip(tree["group"], tree["id"])]
-        unused = pd.DataFrame({"code_path": tree_paths, "code": tree["id"], "parent": tree["group"], "n": 0})
-        parents = {tp.rsplit("/", 1)[0] for tp in tree_paths if "/" in tp}
+        tree = codable_code_paths(p)
+        unused = tree[["code_path", "code"]].assign(parent=tree["group"], n=0)
+        parents = set(tree["parent"]) - {""}
         unused = unused[~unused["code_path"].isin(set(counts["code_path"]) | parents)]  # parents only group
         counts = pd.concat([counts, unused], ignore_index=True)
     return counts

@@ -135,6 +135,60 @@ def _code_paths(root: ET.Element) -> dict[str, dict]:
     return info
 
 
+def _codebook_root(p: Path) -> ET.Element:
+    """The XML root of a ``.qdc`` codebook, or of the project inside a ``.qdpx``."""
+    try:
+        if p.suffix.lower() == ".qdpx":
+            from .safe_input import SafeZip
+
+            with SafeZip(p) as zf:
+                qde = next(n for n in zf.namelist() if n.lower().endswith(".qde"))
+                return ET.fromstring(zf.read(qde))
+        return ET.fromstring(p.read_bytes())
+    except (OSError, ET.ParseError, zipfile.BadZipFile, StopIteration) as e:
+        raise DataError(
+            Problem(str(p), f"cannot read a REFI-QDA codebook ({e})", "export the codebook again as .qdc")
+        ) from e
+
+
+def codable_code_paths(path: str | Path) -> pd.DataFrame:
+    """Each codable code of a project's (or codebook's) code tree, with its path as codings carry it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.qdpx`` project or ``.qdc`` codebook.
+
+    Returns
+    -------
+    DataFrame
+        ``code, code_path, parent, group`` in tree order: ``code_path`` is the names of the code's parent
+        codes and its own, joined by "/" (code groups, REFI-QDA ``Sets``, are not part of it), as in the
+        codings :func:`read_qdpx` returns; ``parent`` is the parent codes' path ("" at the top) and
+        ``group`` the parent path or, for a top-level code, its code groups ("; "-joined).
+
+    Examples
+    --------
+    See :func:`assetinv.crosswalk_qda.draft_codings_crosswalk`.
+    """
+    root = _codebook_root(Path(path))
+    info = _code_paths(root)
+    rows = []
+
+    def walk(el):
+        for code in _children(el, "Code"):
+            if (code.get("isCodable") or "true").lower() == "true":
+                d = info[code.get("guid")]
+                rows.append(
+                    {"code": d["name"], "code_path": d["path"], "parent": d["parent"], "group": d["group"]}
+                )
+            walk(code)
+
+    for codes_el in _iter(root, "Codes"):
+        walk(codes_el)
+    return pd.DataFrame(rows, columns=["code", "code_path", "parent", "group"])
+
+
 def _read_qdpx_raw(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
     """Parse a .qdpx; every malformed part becomes a Problem (or a DataError), never a traceback."""
     try:
@@ -447,19 +501,7 @@ def read_qdc(path) -> pd.DataFrame:
     REFI-QDA Standard 1.5 (2019), Codebook.xsd.
     """
     p = Path(path)
-    try:
-        if p.suffix.lower() == ".qdpx":
-            from .safe_input import SafeZip
-
-            with SafeZip(p) as zf:
-                qde = next(n for n in zf.namelist() if n.lower().endswith(".qde"))
-                root = ET.fromstring(zf.read(qde))
-        else:
-            root = ET.fromstring(p.read_bytes())
-    except (OSError, ET.ParseError, zipfile.BadZipFile, StopIteration) as e:
-        raise DataError(
-            Problem(str(p), f"cannot read a REFI-QDA codebook ({e})", "export the codebook again as .qdc")
-        ) from e
+    root = _codebook_root(p)
     rows = []
     paths = _code_paths(root)
 

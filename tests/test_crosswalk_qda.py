@@ -75,7 +75,9 @@ def test_accuracy_over_all_fixtures():
         n += len(d.codes)
         right += sum(t["codes"][r.name] == r.proposal for r in d.codes.itertuples())
         confident += int(d.codes["confident"].sum())
-    assert n == 78 and right >= 75 and confident >= 45  # measured: 77 right, 52 confident, none wrong
+    # measured: 67 codes, 66 right, 44 confident, none wrong (78 rows before ATLAS.ti's code-group codes
+    # stopped being listed twice)
+    assert n == 67 and right >= 64 and confident >= 40
 
 
 def test_held_out_phrasings_never_confidently_wrong():

@@ -15,9 +15,8 @@ that records one; ``expected_codings.json`` the codings reading through that cro
 project ``assetinv map`` (``draft_codings_crosswalk``) drafts the crosswalk: the tests pin how many codes it gets
 right, that every confident proposal is right including its valence, and name the codes it gets wrong; then
 the codings read through the true crosswalk must equal the truth (document, span, text, coder, code, valence,
-school, role), and they do not once a valence is dropped or a code mis-mapped. Two known package issues are
-strict xfails: the drafter lists each ATLAS.ti code in a code group twice, and without ``instrument=`` it
-takes the NVivo-like 2.0.0 project for 1.0.0.
+school, role), and they do not once a valence is dropped or a code mis-mapped. One known limitation is a
+strict xfail: without ``instrument=`` the drafter takes the NVivo-like 2.0.0 project for 1.0.0.
 """
 
 from __future__ import annotations
@@ -156,7 +155,6 @@ def _truth_rows(name: str) -> list[tuple]:
 
 
 def _in_truth(d, name: str) -> pd.DataFrame:
-    # the ATLAS.ti draft also lists each code of a code group a second time (see the xfail test below)
     return d.codes[d.codes["key"].isin(TRUTH_ALL[name]["codes"])]
 
 
@@ -192,15 +190,11 @@ def test_map_drafts_each_tools_codes_with_valence_and_is_never_confidently_wrong
             assert line.lstrip().startswith("#") and "CHECK" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assetinv bug: crosswalk_qda._code_counts builds unused-code paths from read_qdc's group, which "
-    "for a top-level code is its code group (Set) name, while the codings' code_path is the code tree path; "
-    "so each code in an ATLAS.ti code group is listed again as 'Group/Code' with 0 codings",
-)
 def test_map_lists_each_atlasti_code_once():
+    """A code in an ATLAS.ti code group (a REFI-QDA Set) was listed again as 'Group/Code' with 0 codings."""
     d = draft_codings_crosswalk(HERE / "atlasti_v2_like.qdpx", instrument="2.0.0")
     assert set(d.codes["key"]) <= set(TRUTH_ALL["atlasti_v2_like.qdpx"]["codes"])
+    assert d.codes["key"].is_unique
 
 
 @pytest.mark.parametrize("name", sorted(CODINGS))
