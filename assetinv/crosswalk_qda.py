@@ -39,6 +39,7 @@ import pandas as pd
 from .code_match import _score_code
 from .codings_layout import _VALENCE_WORDS
 from .errors import DataError, Problem
+from .instrument import Instrument, resolve
 
 __all__ = [
     "CONFIDENT_MARGIN",
@@ -325,15 +326,32 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
     if instrument is not None:
         return _draft_codings(p, instrument)
     # which bundled codebook the project was coded with: the default unless another fits more codes
-    best, d, hits = best_fitting_version(lambda v: _draft_codings(p, v), lambda d: d.codes["confident"].sum())
+    best, pair, hits = best_fitting_version(lambda v: (resolve(v), _draft_codings(p, v)), _fitting_codes)
+    d = pair[1]
     if best != DEFAULT_VERSION:
         d.instrument = best
         d.instrument_reason = (
-            f"the code names match {hits[best]} codes of the instrument {best} codebook and "
+            f"the code names fit {hits[best]} codes of the instrument {best} codebook and "
             f"{hits[DEFAULT_VERSION]} of the default {DEFAULT_VERSION}"
         )
         d.yaml = d.to_yaml()
     return d
+
+
+def _fitting_codes(pair: tuple[Instrument, CodingsDraft]) -> int:
+    """How many project codes a codebook version fits: its confident lines, where a code that records a
+    valence (a "barrier" sub-code, "Trust (-)") counts only for a codebook whose coding rules record valence
+    (a VALENCE rule, or codes of a fixed valence; 1.0.0 has neither, so a project coded with valence was not
+    coded with it, whatever its code names say).
+    """
+    inst, d = pair
+    confident = d.codes[d.codes["confident"]]
+    fixed = inst.codebook.get("valence", pd.Series(dtype=str)).astype(str) != "either"
+    records_valence = any(str(r.get("id", "")).upper() == "VALENCE" for r in inst.coding_rules) or bool(
+        fixed.any()
+    )
+    marked = confident.get("valence", pd.Series("", index=confident.index)).fillna("").astype(str) != ""
+    return int(len(confident) if records_valence else (~marked).sum())
 
 
 def _draft_codings(p: Path, instrument) -> CodingsDraft:
