@@ -2738,9 +2738,14 @@ def load_playbook(path: str | Path | None = None, instrument=None) -> dict:
         1.0.0: a domain or status without 1-6 supports, a support missing
         ``id``, ``title``, ``description`` or ``drawn_from``, or a repeated id.
         2.0.0: also triggers naming unknown items or codes, or items of
-        another domain, an unknown ``who_acts``, a missing ``cbo_role``,
+        another domain, an unknown ``who_acts``, a missing ``cbo_role`` (or
+        one that does not say what the CBO offers, or one on a CBO support),
         evidence without a listed source, a repeated title or description,
-        or a domain and status without any (or any general) support.
+        a domain and status without any (or any general) support, and
+        triggers that cannot fire: a CBO or school support triggered by an
+        item the teacher form does not ask, a code whose fixed valence fits
+        none of the support's statuses, or a support with no trigger that
+        can fire at a school.
 
     Examples
     --------
@@ -2913,6 +2918,8 @@ def recommend(
     instrument=None,
     items: pd.DataFrame | None = None,
     max_supports: int = 3,
+    district_items: pd.DataFrame | None = None,
+    district: str | None = None,
 ) -> pd.DataFrame:
     """Assets to build on and supports to offer one school, with the evidence.
 
@@ -2945,6 +2952,16 @@ def recommend(
         and the domain's status.
     max_supports : int
         A 2.0.0 playbook only: at most this many supports per domain.
+    district_items : DataFrame, optional
+        A 2.0.0 playbook only: a district-level item profile,
+        ``item_profile(responses, by="district", roles=("leader",
+        "district"))``. Supports the district acts on are then also
+        triggered by their leader-form and district-form items flagged in
+        the school's district (a school alone has too few leaders, and no
+        district staff, to report those items).
+    district : str, optional
+        The school's district id in ``district_items``; may be omitted when
+        ``district_items`` holds one district.
 
     Returns
     -------
@@ -2996,6 +3013,7 @@ def recommend(
             inst = load_instrument(str(pb.get("instrument_version", "")) or None)
         spec = resolve(inst)
         require_v2_instrument(pb, spec, "playbook")
+        district_items, district = _district_rows(district_items, district)
     blank = {"who_acts": "", "cbo_role": "", "triggered_by": "", "source": ""}
     for _, r in prof.iterrows():
         base = {
@@ -3022,7 +3040,9 @@ def recommend(
         ev = _evidence(r, codes, spec, float(profile.attrs.get("level", 0.95)))
         kind = "build on" if r["status"] == "asset" else "grow"
         if v2:
-            rows += _v2_support_rows(pb, r, base, kind, ev, items, codes, spec, inst, max_supports)
+            rows += _v2_support_rows(
+                pb, r, base, kind, ev, items, codes, spec, inst, max_supports, district_items, district
+            )
             continue
         for s in pb["domains"].get(r["domain"], {}).get(r["status"], []) or []:
             rows.append({**base, **_support_fields(s, kind, ev, str(s.get("drawn_from", ""))), **blank})
@@ -3073,6 +3093,21 @@ def _support_fields(s: dict, kind: str, ev: str, drawn_from: str) -> dict:
     }
 
 
+def _district_rows(
+    district_items: pd.DataFrame | None, district: str | None
+) -> tuple[pd.DataFrame | None, str | None]:
+    """The district-level item profile and the school's district id (``None, None`` when not given)."""
+    if district_items is None:
+        return None, None
+    key = "district" if "district" in district_items.columns else district_items.columns[0]
+    if district is None:
+        ids = sorted(district_items[key].astype(str).unique())
+        if len(ids) > 1:
+            raise ValueError("district_items holds several districts: pass district=")
+        district = ids[0] if ids else None
+    return district_items, (None if district is None else str(district))
+
+
 def _v2_support_rows(
     pb: dict,
     r: pd.Series,
@@ -3084,13 +3119,25 @@ def _v2_support_rows(
     spec: Instrument,
     inst,
     max_supports: int,
+    district_items: pd.DataFrame | None = None,
+    district: str | None = None,
 ) -> list[dict]:
     """The rows of the supports a 2.0.0 playbook matches to one domain of the school."""
     from .supports import matched_supports, source_text
 
     rows = []
     for s in matched_supports(
-        pb, str(base["school"]), str(r["domain"]), str(r["status"]), items, codes, spec, inst, max_supports
+        pb,
+        str(base["school"]),
+        str(r["domain"]),
+        str(r["status"]),
+        items,
+        codes,
+        spec,
+        inst,
+        max_supports,
+        district_items=district_items,
+        district=district,
     ):
         rows.append(
             {

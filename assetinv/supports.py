@@ -20,9 +20,21 @@ Which items are **weak** or **strong** at a school is decided by
 For a typical or growth-area domain, a support is *triggered* by each of its
 items that is weak and each of its codes that the school's interviews
 recorded with valence *barrier*; for an asset domain, by strong items and
-codes recorded as *strength*. Triggered supports come first (most triggers
-first, then playbook order); when none is triggered, the domain gets the
-supports marked ``general: true`` for that status.
+codes recorded as *strength*. An item and its reverse-keyed mirror
+(``mirrors:`` in the instrument) are one construct and count as one trigger.
+A support the district acts on is also triggered by its leader-form and
+district-form items that are weak (strong) in the school's district, when a
+district-level item profile is given (a school has too few leaders, and no
+district staff, for those items to be reported for it). Triggered supports
+come first (most triggers first, then playbook order); when none is
+triggered, the domain gets the supports marked ``general: true`` for that
+status.
+
+Trigger rules checked on loading: a support the CBO or a school acts on lists
+only items of the school form (``teacher``), since only that form reaches the
+reporting minimum at a school; every support has at least one trigger that can
+fire at a school (a school-form item, or a code whose valence fits one of its
+statuses); a code with a fixed valence must fit one of the support's statuses.
 """
 
 from __future__ import annotations
@@ -40,6 +52,10 @@ __all__ = ["WHO_ACTS"]
 #: Who has to act on a support.
 WHO_ACTS = ("cbo", "school", "district")
 _STATUSES = ("asset", "typical", "growth area")
+#: The role whose form a school answers in numbers large enough to report items (leaders are 2-4 a school).
+_SCHOOL_FORM = "teacher"
+#: The interview valence that triggers a support, by the domain's status.
+_VALENCE_OF_STATUS = {"asset": "strength", "typical": "barrier", "growth area": "barrier"}
 _SUPPORT_KEYS = ("id", "domain", "statuses", "title", "description", "who_acts", "triggers", "evidence")
 _SUPPORT_OPTIONAL = ("lever", "cbo_role", "general", "notes")
 #: reports one problem of one support: ``add(message, fix)``
@@ -80,6 +96,8 @@ class _PlaybookContext:
     item_dom: dict
     code_ids: set
     src_ids: set[str]
+    school_items: set | None = None
+    code_valence: dict = field(default_factory=dict)
     seen: dict[str, int] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     cover: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -91,7 +109,36 @@ class _PlaybookContext:
         item_dom = dict(zip(inst.items["id"], inst.items["domain"])) if inst is not None else {}
         code_ids = set(inst.codebook["id"]) if inst is not None else set()
         cover = {(d, s): 0 for d in domains for s in _STATUSES}
-        return cls(domains, item_dom, code_ids, src_ids, cover=cover)
+        return cls(
+            domains,
+            item_dom,
+            code_ids,
+            src_ids,
+            school_items=_school_items(inst),
+            code_valence=_code_valence(inst),
+            cover=cover,
+        )
+
+
+def _school_items(inst) -> set | None:
+    """The items of the school form (``None``: no instrument, or it has no such form, so not checked)."""
+    if inst is None or _SCHOOL_FORM not in (getattr(inst, "roles", None) or ()):
+        return None
+    return set(inst.item_ids(role=_SCHOOL_FORM))
+
+
+def _code_valence(inst) -> dict:
+    """Each code's fixed valence (``either`` when the codebook gives none)."""
+    if inst is None or "valence" not in getattr(inst, "codebook", pd.DataFrame()).columns:
+        return {}
+    cb = inst.codebook
+    return {str(c): str(v or "either") for c, v in zip(cb["id"], cb["valence"].fillna("either"))}
+
+
+def _mirror_of(inst) -> dict[str, str]:
+    """Both directions of the instrument's mirror pairs (reverse item <-> the positive item it mirrors)."""
+    m = dict(getattr(inst, "mirrors", None) or {})
+    return {**m, **{v: k for k, v in m.items()}}
 
 
 def _check_sources(sources, add: Callable[..., None]) -> set[str]:
@@ -142,6 +189,7 @@ def _check_support(s: dict, k: int, ctx: _PlaybookContext, add: _Add) -> None:
     _check_who_acts(s, sid, sts, add)
     trig = s["triggers"] if isinstance(s["triggers"], dict) else {}
     _check_triggers(trig, sid, d, ctx, add)
+    _check_triggers_can_fire(trig, s, sid, sts, ctx, add)
     ev = s["evidence"] if isinstance(s["evidence"], dict) else {}
     if ev.get("source") not in ctx.src_ids or not str(ev.get("says", "")).strip():
         add(
@@ -167,12 +215,24 @@ def _check_support_keys(s: dict, sid: str, add: _Add) -> bool:
 
 def _check_who_acts(s: dict, sid: str, sts: list, add: _Add) -> None:
     """Check who acts on a support (and the CBO's part when it is not the CBO), and the lever of an asset support."""
+    role = " ".join(str(s.get("cbo_role") or "").split())
     if s["who_acts"] not in WHO_ACTS:
         add(f"support {sid}: who_acts is {s['who_acts']!r}", f"write one of {', '.join(WHO_ACTS)}")
-    elif s["who_acts"] != "cbo" and not s.get("cbo_role"):
+    elif s["who_acts"] != "cbo" and not role:
         add(
             f"support {sid} is for the {s['who_acts']} to decide but says nothing of the CBO's part",
             "add cbo_role: what the CBO contributes",
+        )
+    elif s["who_acts"] != "cbo" and "CBO" not in role:
+        add(
+            f"support {sid}: cbo_role does not say what the CBO offers ({role!r})",
+            "write cbo_role as what the CBO does, e.g. 'The CBO drafts the plan'; "
+            f"the {s['who_acts']}'s own part belongs in the description",
+        )
+    elif s["who_acts"] == "cbo" and role:
+        add(
+            f"support {sid}: who_acts is cbo, so cbo_role only repeats it",
+            "remove cbo_role; say in the description what a school or district must do for it",
         )
     if "asset" in sts and not s.get("lever"):
         add(f"support {sid} builds on an asset but has no lever", "add lever: how the asset is used")
@@ -193,6 +253,41 @@ def _check_triggers(trig: dict, sid: str, d: str, ctx: _PlaybookContext, add: _A
     for c in trig.get("codes", []) or []:
         if ctx.code_ids and c not in ctx.code_ids:
             add(f"support {sid} is triggered by unknown code {c}", "use codebook ids of the instrument")
+
+
+def _check_triggers_can_fire(
+    trig: dict, s: dict, sid: str, sts: list, ctx: _PlaybookContext, add: _Add
+) -> None:
+    """Triggers that can fire: items a school reports, codes whose valence fits a status, one live trigger at least."""
+    items = [str(i) for i in trig.get("items", []) or [] if str(i) in ctx.item_dom]
+    codes = [str(c) for c in trig.get("codes", []) or []]
+    wanted = {_VALENCE_OF_STATUS[x] for x in sts if x in _VALENCE_OF_STATUS}
+    live_codes = []
+    for c in codes:
+        v = ctx.code_valence.get(c, "either")
+        if v in ("either", "") or not wanted or v in wanted:
+            live_codes.append(c)
+        else:
+            add(
+                f"support {sid}: code {c} is always coded '{v}', but its statuses "
+                f"({', '.join(map(str, sts))}) are triggered by {' or '.join(sorted(wanted))} codes only",
+                f"use a code that can be coded {' or '.join(sorted(wanted))}, or change the statuses",
+            )
+    if ctx.school_items is None:
+        return
+    off_form = [i for i in items if i not in ctx.school_items]
+    if off_form and s.get("who_acts") != "district":
+        add(
+            f"support {sid} ({s.get('who_acts')}) is triggered by item(s) {', '.join(off_form)}, which the "
+            f"{_SCHOOL_FORM} form does not ask, so they never reach the reporting minimum at a school",
+            f"trigger it by {_SCHOOL_FORM}-form items or codes; leader-form and district-form items "
+            "trigger only supports with who_acts: district (from the district-level item profile)",
+        )
+    if not live_codes and not [i for i in items if i in ctx.school_items]:
+        add(
+            f"support {sid} has no trigger that can fire at a school",
+            f"add a {_SCHOOL_FORM}-form item, or a code whose valence fits one of its statuses",
+        )
 
 
 def _check_coverage(sups: list, ctx: _PlaybookContext, add: Callable[..., None]) -> None:
@@ -235,6 +330,32 @@ def _code_counts(codes: pd.DataFrame | None, school: str, domain: str, valence: 
     return {str(k): int(v) for k, v in c.items() if v > 0}
 
 
+def _flagged(
+    items: pd.DataFrame | None, key_value: str, want: str, key: str = "school"
+) -> dict[str, str] | None:
+    """Item -> text of the items flagged ``want`` for one school (or district); ``None`` without a profile."""
+    if items is None:
+        return None
+    if not len(items):
+        return {}
+    key = key if key in items.columns else items.columns[0]
+    sub = items[(items[key].astype(str) == str(key_value)) & (items["flag"] == want)]
+    return dict(zip(sub["item"].astype(str), sub.get("text", pd.Series("", index=sub.index)).astype(str)))
+
+
+def _item_text(i: str, text: str, want: str, reverse: set) -> str:
+    """How a triggering item is named: a reverse-keyed item says which answer was the concern (or strength)."""
+    if i in reverse:
+        side = "high answers here are the concern" if want == "weak" else "low answers here are the strength"
+        return f"{i} (reverse-keyed, so {side}: {text})" if text else f"{i} (reverse-keyed, so {side})"
+    return f"{i} ({text})" if text else i
+
+
+def _n_constructs(hit_items: list[str], mirror_of: dict[str, str]) -> int:
+    """Triggering items counted once per construct (an item and its mirror are one)."""
+    return len({min(i, mirror_of.get(i, i)) for i in hit_items})
+
+
 def matched_supports(
     pb: dict,
     school: str,
@@ -245,34 +366,52 @@ def matched_supports(
     spec,
     inst,
     max_supports: int = 3,
+    district_items: pd.DataFrame | None = None,
+    district: str | None = None,
 ) -> list[dict]:
-    """The supports for one school and domain, most-triggered first, each with why it was chosen."""
+    """The supports for one school and domain, most-triggered first, each with why it was chosen.
+
+    ``district_items`` (rows of the school's district, keyed by ``district``) adds, for supports with
+    ``who_acts: district``, the leader-form and district-form items flagged in the district.
+    """
     cands = [s for s in pb["supports"] if str(s["domain"]) == domain and status in s["statuses"]]
     want = "strong" if status == "asset" else "weak"
     valence = "strength" if status == "asset" else "barrier"
-    flagged: dict[str, str] = {}
-    if items is not None and len(items):
-        key = "school" if "school" in items.columns else items.columns[0]
-        sub = items[(items[key].astype(str) == str(school)) & (items["flag"] == want)]
-        flagged = dict(
-            zip(sub["item"].astype(str), sub.get("text", pd.Series("", index=sub.index)).astype(str))
-        )
+    flagged = _flagged(items, school, want) or {}
+    dflagged = {}
+    if district_items is not None and district is not None and len(district_items):
+        school_form = _school_items(inst)
+        dflagged = {
+            i: x
+            for i, x in (_flagged(district_items, district, want, key="district") or {}).items()
+            if school_form is None or i not in school_form
+        }
     counts = _code_counts(codes, school, domain, valence, spec)
     names = dict(zip(inst.codebook["id"], inst.codebook["name"])) if inst is not None else {}
+    mirror_of = _mirror_of(inst) if inst is not None else {}
+    reverse = set(getattr(inst, "reverse_items", None) or []) if inst is not None else set()
     scored = []
     for k, s in enumerate(cands):
         trig = s.get("triggers") or {}
-        hit_items = [i for i in trig.get("items", []) or [] if i in flagged]
+        listed = [str(i) for i in trig.get("items", []) or []]
+        hit_items = [i for i in listed if i in flagged]
+        hit_district = [i for i in listed if i in dflagged] if s.get("who_acts") == "district" else []
         hit_codes = [c for c in trig.get("codes", []) or [] if c in counts]
-        scored.append((len(hit_items) + len(hit_codes), k, s, hit_items, hit_codes))
+        n = _n_constructs(hit_items, mirror_of) + len(hit_district) + len(hit_codes)
+        scored.append((n, k, s, hit_items, hit_district, hit_codes))
     hits = sorted([x for x in scored if x[0] > 0], key=lambda x: (-x[0], x[1]))
     out = []
     if hits:
-        for _, _, s, hi, hc in hits[:max_supports]:
+        for _, _, s, hi, hd, hc in hits[:max_supports]:
             parts = []
             if hi:
                 parts.append(
-                    f"{want} items: " + "; ".join(f"{i} ({flagged[i]})" if flagged[i] else i for i in hi)
+                    f"{want} items: " + "; ".join(_item_text(i, flagged[i], want, reverse) for i in hi)
+                )
+            if hd:
+                parts.append(
+                    f"{want} items in the district (leaders and district staff): "
+                    + "; ".join(_item_text(i, dflagged[i], want, reverse) for i in hd)
                 )
             if hc:
                 parts.append(
