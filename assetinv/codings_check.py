@@ -82,6 +82,7 @@ def check_codings(
     file: str = "<codings>",
     rows: Sequence | None = None,
     case_hint: str | None = None,
+    require_valence: bool | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Check and normalise a codings table; return it with every problem found.
 
@@ -92,7 +93,9 @@ def check_codings(
     ----------
     table : DataFrame
         Columns ``excerpt_id, interview_id, school, role, coder, code, text``
-        and optionally ``exemplary``.
+        and optionally ``exemplary``; ``valence`` is needed for codings of
+        ``either`` codes when the codebook states valences (see
+        ``require_valence``).
     instrument : Instrument, str, Path or None
         Supplies the codebook and role ids (default: the bundled instrument;
         see :func:`assetinv.instrument.resolve`).
@@ -104,6 +107,12 @@ def check_codings(
     case_hint : str, optional
         Added to the fix of an empty school or role (e.g. the case variables a
         QDA project has, for the ``cases:`` crosswalk).
+    require_valence : bool, optional
+        Whether a coding of an ``either`` code must record its valence. Default
+        (None): required when the codebook states valences (2.0.0, where a
+        barrier code has valence ``barrier``); not with a codebook without them
+        (1.0.0). A blank valence is then a problem naming the file, the row (or
+        QDA selection) and the ``valence`` column, never a silent "neither".
 
     Returns
     -------
@@ -120,7 +129,7 @@ def check_codings(
     >>> import pandas as pd
     >>> t = pd.DataFrame({"excerpt_id": ["e1"], "interview_id": ["i1"],
     ...     "school": ["S1"], "role": ["Teacher"], "coder": ["ana"],
-    ...     "code": ["ex-share"], "text": ["We share."]})
+    ...     "code": ["ex-share"], "text": ["We share."], "valence": ["strength"]})
     >>> out, problems = check_codings(t)
     >>> out.loc[0, "code"], out.loc[0, "role"], problems
     ('EX-SHARE', 'teacher', [])
@@ -141,7 +150,7 @@ def check_codings(
     ) -> None:
         found.append(_Found(places[i], col, msg, fix, group_msg or msg, detail))
 
-    _check_cells(df, inst, prob, case_hint)
+    _check_cells(df, inst, prob, case_hint, require_valence)
     _check_consistency(df, places, prob)
     cols = CODING_COLUMNS + ["exemplary", "valence"]
     if "parent" in df.columns:
@@ -172,7 +181,13 @@ def _normalise_columns(table: pd.DataFrame, file: str) -> tuple[pd.DataFrame, li
     return df, problems
 
 
-def _check_cells(df: pd.DataFrame, inst: Instrument, prob: Callable, case_hint: str | None) -> None:
+def _check_cells(
+    df: pd.DataFrame,
+    inst: Instrument,
+    prob: Callable,
+    case_hint: str | None,
+    require_valence: bool | None = None,
+) -> None:
     """Phase 2: every row's cells, normalised in place (code and role ids, exemplary, valence)."""
     cb = inst.codebook
     for c in CODING_COLUMNS:
@@ -183,6 +198,11 @@ def _check_cells(df: pd.DataFrame, inst: Instrument, prob: Callable, case_hint: 
     role_ids = _role_map(inst)
     hint = f"; {case_hint}" if case_hint else ""
     allowed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
+    if require_valence is None:  # codes of another version's codebook: that is the error to fix first
+        unknown = sorted({k for k in code_keys if k and k not in allowed})
+        require_valence = _codebook_states_valence(allowed) and (
+            not unknown or other_version_of(unknown, str(inst.version), kind="codes") is None
+        )
     ex_cells = df["exemplary"] if "exemplary" in df.columns else None
     val_cells = df["valence"] if "valence" in df.columns else None
     codes_out, roles_out, exemplary, valences = [], [], [], []
@@ -197,7 +217,10 @@ def _check_cells(df: pd.DataFrame, inst: Instrument, prob: Callable, case_hint: 
                 _s(val_cells.iloc[i]) if val_cells is not None else "",
                 code,
                 allowed,
-                lambda msg, fix, i=i: prob(i, "valence", msg, fix),
+                lambda msg, fix, i=i, **kw: prob(i, "valence", msg, fix, **kw),
+                required=require_valence,
+                excerpt=rec.excerpt_id,
+                has_column=val_cells is not None,
             )
         )
     df["code"] = codes_out
@@ -344,15 +367,53 @@ def _check_interview_cases(df: pd.DataFrame, rows: list, prob: Callable) -> None
         itv_meta.setdefault(itv, (sch, role, i))
 
 
-def _valence(value: str, code: str, allowed: dict, problem) -> str:
-    """A coding's valence ('strength', 'barrier' or '' when not recorded), checked against its code."""
+def _codebook_states_valence(allowed: dict) -> bool:
+    """Whether a codebook records valence (2.0.0): some code has a fixed ``strength`` or ``barrier``.
+
+    A codebook without ``valence:`` fields (1.0.0) reads every code as ``either``.
+    """
+    return any(v in ("strength", "barrier") for v in allowed.values())
+
+
+_VALENCE_FIX = (
+    "write strength (the excerpt shows the practice or condition present and helping) or barrier "
+    "(missing, weak or in the way) in the valence column; split a passage that shows both into two "
+    "excerpts (coding rule VALENCE)"
+)
+
+
+def _valence(
+    value: str,
+    code: str,
+    allowed: dict,
+    problem,
+    *,
+    required: bool = False,
+    excerpt: str = "",
+    has_column: bool = True,
+) -> str:
+    """A coding's valence ('strength' or 'barrier'; '' when not recorded), checked against its code.
+
+    With ``required`` a blank valence on a known ``either`` code is a problem (not a silent "neither").
+    """
     v = value.strip().lower()
     if v in ("", "nan", "none"):
         fixed = allowed.get(code, "either")
-        return fixed if fixed in ("strength", "barrier") else ""
+        if fixed in ("strength", "barrier"):
+            return fixed
+        if required and code in allowed:
+            where = "" if has_column else " (the file has no valence column)"
+            problem(
+                f"coding of excerpt '{excerpt}' with {code} has no valence{where}",
+                _VALENCE_FIX if has_column else "add a column named 'valence'; " + _VALENCE_FIX,
+                group_msg=f"codings of 'either' codes with no valence{where}",
+                detail=f"{excerpt}, {code}",
+            )
+        return ""
     if v not in _VALENCE_WORDS:
         problem(
-            f"valence must be strength or barrier, got '{value}'", "write strength, barrier or leave blank"
+            f"valence must be strength or barrier, got '{value}'",
+            "write strength or barrier" if required else "write strength, barrier or leave blank",
         )
         return ""
     v = _VALENCE_WORDS[v]
@@ -753,7 +814,9 @@ def _case_hint(table: pd.DataFrame, tabular: bool) -> str:
     )
 
 
-def _crosswalked(table, raw, where, file, inst, codes, cases, tabular) -> tuple[pd.DataFrame, list[Problem]]:
+def _crosswalked(
+    table, raw, where, file, inst, codes, cases, tabular, require_valence=None
+) -> tuple[pd.DataFrame, list[Problem]]:
     cmap, cspec, problems = _check_crosswalk(codes, cases, file, inst, tabular)
     if problems:
         return table, problems
@@ -767,11 +830,18 @@ def _crosswalked(table, raw, where, file, inst, codes, cases, tabular) -> tuple[
     if problems:
         return table, problems
     if tabular and any(c not in table.columns for c in CODING_COLUMNS if c != "text"):
-        return check_codings(table, inst, file=file)  # the missing-column messages
+        return check_codings(table, inst, file=file, require_valence=require_valence)  # missing columns
     attrs = dict(table.attrs)
     table, where = _apply_codes(table, where, cmap, inst)
     table.attrs.update({k: v for k, v in attrs.items() if k not in table.attrs})
-    out, more = check_codings(table, inst, file=file, rows=where, case_hint=_case_hint(table, tabular))
+    out, more = check_codings(
+        table,
+        inst,
+        file=file,
+        rows=where,
+        case_hint=_case_hint(table, tabular),
+        require_valence=require_valence,
+    )
     out.attrs.update(table.attrs)
     failed = {f.column for f in found}  # already explained: not also "school is empty"
     more = [
@@ -783,7 +853,7 @@ def _crosswalked(table, raw, where, file, inst, codes, cases, tabular) -> tuple[
 
 
 def _read_qdpx_checked(
-    path: Path, instrument, codes=None, cases=None, allow_external=None
+    path: Path, instrument, codes=None, cases=None, allow_external=None, require_valence=None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     table, where, problems = _read_qdpx_raw(path, allow_external)
     if problems and table.empty:
@@ -794,25 +864,25 @@ def _read_qdpx_checked(
                 str(path), "the project has no coded text selections", "code some excerpts before exporting"
             )
         ]
-    out, more = _crosswalked(table, None, where, str(path), instrument, codes, cases, False)
+    out, more = _crosswalked(table, None, where, str(path), instrument, codes, cases, False, require_valence)
     return out, problems + more
 
 
 def _load(
-    path, instrument, codes=None, cases=None, allow_external=None
+    path, instrument, codes=None, cases=None, allow_external=None, require_valence=None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     p = Path(path)
     if not p.exists():
         return pd.DataFrame(), [Problem(str(p), "file not found", "check the path")]
     inst = resolve(instrument)
     if p.suffix.lower() == ".qdpx":
-        return _read_qdpx_checked(p, inst, codes, cases, allow_external)
+        return _read_qdpx_checked(p, inst, codes, cases, allow_external, require_valence)
     try:
         raw = _read_table(p)
     except DataError as e:
         return pd.DataFrame(), e.problems
     where = [i + 2 for i in range(len(raw))]
-    return _crosswalked(raw, raw, where, str(p), inst, codes, cases, True)
+    return _crosswalked(raw, raw, where, str(p), inst, codes, cases, True, require_valence)
 
 
 def validate_codings(
@@ -822,6 +892,7 @@ def validate_codings(
     codes=None,
     cases=None,
     allow_external=None,
+    require_valence: bool | None = None,
 ) -> list[Problem]:
     """List every problem in a codings file without raising.
 
@@ -838,6 +909,8 @@ def validate_codings(
     allow_external : path, optional
         For a ``.qdpx``: the folder external source texts may be read from
         (see :func:`read_qdpx`).
+    require_valence : bool, optional
+        As for :func:`read_codings`.
 
     Returns
     -------
@@ -862,4 +935,4 @@ def validate_codings(
     ----------
     REFI-QDA Standard 1.5 (2019).
     """
-    return _load(path, instrument, codes, cases, allow_external)[1]
+    return _load(path, instrument, codes, cases, allow_external, require_valence)[1]

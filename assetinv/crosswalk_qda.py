@@ -342,16 +342,20 @@ def _fitting_codes(pair: tuple[Instrument, CodingsDraft]) -> int:
     """How many project codes a codebook version fits: its confident lines, where a code that records a
     valence (a "barrier" sub-code, "Trust (-)") counts only for a codebook whose coding rules record valence
     (a VALENCE rule, or codes of a fixed valence; 1.0.0 has neither, so a project coded with valence was not
-    coded with it, whatever its code names say).
+    coded with it, whatever its code names say). Conversely, a project that records no valence at all fits
+    such a codebook only with its barrier and enabler codes: its topic codings could not be read with it.
     """
     inst, d = pair
     confident = d.codes[d.codes["confident"]]
-    fixed = inst.codebook.get("valence", pd.Series(dtype=str)).astype(str) != "either"
-    records_valence = any(str(r.get("id", "")).upper() == "VALENCE" for r in inst.coding_rules) or bool(
-        fixed.any()
-    )
+    valence = inst.codebook.get("valence", pd.Series("either", index=inst.codebook.index)).astype(str)
+    fixed = set(inst.codebook["id"].astype(str)[valence != "either"])
+    records_valence = any(str(r.get("id", "")).upper() == "VALENCE" for r in inst.coding_rules) or bool(fixed)
     marked = confident.get("valence", pd.Series("", index=confident.index)).fillna("").astype(str) != ""
-    return int(len(confident) if records_valence else (~marked).sum())
+    if not records_valence:
+        return int((~marked).sum())
+    if not marked.any():  # no valence anywhere: its topic codings could not be read with this codebook
+        return int(confident["proposal"].astype(str).isin(fixed).sum())
+    return len(confident)
 
 
 def _draft_codings(p: Path, instrument) -> CodingsDraft:

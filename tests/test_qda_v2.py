@@ -15,7 +15,10 @@ that records one; ``expected_codings.json`` the codings reading through that cro
 project ``assetinv map`` (``draft_codings_crosswalk``) drafts the crosswalk: the tests pin how many codes it gets
 right, that every confident proposal is right including its valence, and name the codes it gets wrong; then
 the codings read through the true crosswalk must equal the truth (document, span, text, coder, code, valence,
-school, role), and they do not once a valence is dropped or a code mis-mapped. Without ``instrument=``, every
+school, role), and they do not once a valence is dropped or a code mis-mapped. Like real projects, some of
+them code a topic without a valence (MAXQDA 51 codings, NVivo 45, QualCoder 4): under the 2.0.0 codebook
+that is an error naming each one (the last test), so the structural tests read with
+``require_valence=False``. Without ``instrument=``, every
 project is drafted against 2.0.0: its valence-marked codes count only for a codebook that records valence.
 """
 
@@ -56,7 +59,7 @@ def test_map_drafts_codes_and_valences_and_is_never_confidently_wrong():
 
 
 def test_project_reads_with_valences_into_tallies():
-    c = ai.read_codings(PROJECT, "2.0.0", codes=TRUTH["codes"], cases=CASES)
+    c = ai.read_codings(PROJECT, "2.0.0", codes=TRUTH["codes"], cases=CASES, require_valence=False)
     assert set(c["code"]) <= set(ai.load_instrument("2.0.0").codebook["id"])
     assert set(c["role"]) == {"teacher", "leader"} and c["school"].str.match(r"^S0[1-5]$").all()
     sub = c["parent"].str.contains("/")  # coded with a sub-code: its parent is "Group/Topic"
@@ -80,8 +83,8 @@ def test_drafted_yaml_with_the_checked_lines_reads(tmp_path):
         codes.setdefault(k, v)
         if codes[k] != v:
             codes[k] = v
-    c = ai.read_codings(PROJECT, "2.0.0", codes=codes, cases=CASES)
-    want = ai.read_codings(PROJECT, "2.0.0", codes=TRUTH["codes"], cases=CASES)
+    c = ai.read_codings(PROJECT, "2.0.0", codes=codes, cases=CASES, require_valence=False)
+    want = ai.read_codings(PROJECT, "2.0.0", codes=TRUTH["codes"], cases=CASES, require_valence=False)
     pd.testing.assert_frame_equal(c, want)
 
 
@@ -199,7 +202,9 @@ def test_map_lists_each_atlasti_code_once():
 
 @pytest.mark.parametrize("name", sorted(CODINGS))
 def test_codings_read_through_the_crosswalk_equal_the_truth(name):
-    c = ai.read_codings(HERE / name, "2.0.0", codes=TRUTH_ALL[name]["codes"], cases=_cases(name))
+    c = ai.read_codings(
+        HERE / name, "2.0.0", codes=TRUTH_ALL[name]["codes"], cases=_cases(name), require_valence=False
+    )
     truth = _truth_rows(name)
     assert len(truth) > 70 and _rows(c) == truth
     assert {"strength", "barrier"} <= {r[6] for r in truth}  # codings of each valence
@@ -210,11 +215,11 @@ def test_codings_read_through_the_crosswalk_equal_the_truth(name):
 def test_reading_fails_the_truth_if_valence_is_dropped_or_a_code_mis_mapped(name):
     codes = TRUTH_ALL[name]["codes"]
     no_valence = {k: v["code"] if isinstance(v, dict) else v for k, v in codes.items()}
-    c = ai.read_codings(HERE / name, "2.0.0", codes=no_valence, cases=_cases(name))
+    c = ai.read_codings(HERE / name, "2.0.0", codes=no_valence, cases=_cases(name), require_valence=False)
     assert _rows(c) != _truth_rows(name)
     key = next(k for k, v in codes.items() if isinstance(v, dict) and v["code"] != "CN-TRUST")
     swapped = dict(codes, **{key: dict(codes[key], code="CN-TRUST")})
-    c = ai.read_codings(HERE / name, "2.0.0", codes=swapped, cases=_cases(name))
+    c = ai.read_codings(HERE / name, "2.0.0", codes=swapped, cases=_cases(name), require_valence=False)
     assert _rows(c) != _truth_rows(name)
 
 
@@ -222,7 +227,9 @@ def test_reading_fails_the_truth_if_valence_is_dropped_or_a_code_mis_mapped(name
 def test_drafted_cases_give_each_documents_school_and_role(name):
     d = draft_codings_crosswalk(HERE / name, instrument="2.0.0")
     cases = json.loads(json.dumps(d.cases).replace('"<role id>"', '"district"'))  # the one decision left
-    c = ai.read_codings(HERE / name, "2.0.0", codes=TRUTH_ALL[name]["codes"], cases=cases)
+    c = ai.read_codings(
+        HERE / name, "2.0.0", codes=TRUTH_ALL[name]["codes"], cases=cases, require_valence=False
+    )
     got = {r.interview_id: {"school": r.school, "role": r.role} for r in c.itertuples()}
     assert got == CODINGS[name]["documents"]
 
@@ -234,7 +241,7 @@ def test_each_drafted_yaml_with_the_checked_lines_reads(name):
     truth = TRUTH_ALL[name]["codes"]
     for k, v in truth.items():  # what the evaluator does with the lines marked CHECK
         codes[k] = v
-    c = ai.read_codings(HERE / name, "2.0.0", codes=codes, cases=_cases(name))
+    c = ai.read_codings(HERE / name, "2.0.0", codes=codes, cases=_cases(name), require_valence=False)
     assert _rows(c) == _truth_rows(name)
 
 
@@ -244,3 +251,14 @@ def test_map_without_an_instrument_drafts_against_2_0_0(name):
     more 1.0.0 codes (31 confident lines against 25, 18 of the 31 valence sub-codes 1.0.0 has no field for)."""
     d = draft_codings_crosswalk(HERE / name)
     assert d.instrument in ("", "2.0.0"), d.instrument_reason  # "" = the default, 2.0.0
+
+
+@pytest.mark.parametrize("name", ["maxqda_v2_like.qdpx", "nvivo_v2_like.qdpx", "qualcoder_v2_like.qdpx"])
+def test_a_topic_coding_without_valence_is_an_error_naming_it(name):
+    """The 2.0.0 codebook's VALENCE rule: a coding of an 'either' code records strength or barrier."""
+    want = sum(1 for k in CODINGS[name]["codings"] if not k["valence"])
+    assert want > 0
+    with pytest.raises(ai.DataError) as err:
+        ai.read_codings(HERE / name, "2.0.0", codes=TRUTH_ALL[name]["codes"], cases=_cases(name))
+    text = str(err.value)
+    assert name in text and "valence" in text and ("strength" in text and "barrier" in text)

@@ -21,6 +21,7 @@ def read_codings(
     codes=None,
     cases=None,
     allow_external=None,
+    require_valence: bool | None = None,
 ) -> pd.DataFrame:
     """Read coded interview excerpts into the tidy codings table.
 
@@ -29,9 +30,12 @@ def read_codings(
     path : str or Path
         A CSV (UTF-8) or XLSX file with one row per excerpt x code x coder and
         columns ``excerpt_id, interview_id, school, role, coder, code, text``
-        plus optional ``exemplary`` (TRUE/FALSE), ``valence`` (strength /
-        barrier, per coding) and ``parent``; or a REFI-QDA project ``.qdpx``
-        (see :func:`read_qdpx`).
+        plus optional ``exemplary`` (TRUE/FALSE) and ``parent``, and
+        ``valence`` (strength / barrier, per coding; required for every
+        coding of an ``either`` code when the codebook states valences, as
+        2.0.0 does); or a REFI-QDA project ``.qdpx`` (see :func:`read_qdpx`),
+        whose valence is a note on the coding or comes from the ``codes:``
+        crosswalk.
     instrument : Instrument, optional
         Codebook and roles to validate against (default: bundled instrument).
     codes : dict, optional
@@ -56,6 +60,13 @@ def read_codings(
     allow_external : path, optional
         For a ``.qdpx``: the only folder source texts outside the archive may be
         read from (default: none, see :func:`read_qdpx`).
+    require_valence : bool, optional
+        Default (None): with a codebook that states valences (2.0.0), a coding
+        of an ``either`` code whose valence is blank is an error naming the
+        file, row (or QDA selection), the ``valence`` column and the fix; with
+        a codebook without valences (1.0.0) a blank stays "". ``False`` reads
+        blanks as "" (not recorded) with any codebook, for old coding files
+        that predate the rule.
 
     Returns
     -------
@@ -64,8 +75,9 @@ def read_codings(
         exemplary, valence`` and, when the QDA code tree (or a ``parent``
         column) puts codes under parent codes or ATLAS.ti code groups,
         ``parent`` (the parent path, or the code groups joined by ``"; "``).
-        ``valence`` is "" where it was not recorded (filled in for barrier
-        and enabler codes, whose valence is fixed). Sorted by interview,
+        ``valence`` is filled in for barrier and enabler codes, whose
+        valence is fixed; it is "" only where the codebook states no
+        valences (1.0.0) or ``require_valence=False``. Sorted by interview,
         excerpt, coder and code. ``attrs["source"]`` holds the file name and
         SHA-256, ``attrs["instrument_version"]`` the codebook version,
         ``attrs["crosswalk"]`` how many codings the map left out or merged.
@@ -78,7 +90,8 @@ def read_codings(
         source and selection, and column: unknown codes (each with the exact
         ``codes:`` line to add and the closest codebook code), excerpts
         without an interview, missing coders, empty or unknown roles and
-        schools (with the project's case variables), duplicate rows, excerpts
+        schools (with the project's case variables), a blank or unknown
+        valence on a code that records one, duplicate rows, excerpts
         or interviews with inconsistent ids, school or role, and a bad
         crosswalk.
 
@@ -87,9 +100,9 @@ def read_codings(
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "c.csv").write_text(
-    ...     "excerpt_id,interview_id,school,role,coder,code,text,exemplary\\n"
-    ...     "e1,i1,S1,teacher,ana,EX-SHARE,We share lessons.,TRUE\\n"
-    ...     "e1,i1,S1,teacher,ben,EX-SHARE,We share lessons.,\\n")
+    ...     "excerpt_id,interview_id,school,role,coder,code,text,exemplary,valence\\n"
+    ...     "e1,i1,S1,teacher,ana,EX-SHARE,We share lessons.,TRUE,strength\\n"
+    ...     "e1,i1,S1,teacher,ben,EX-SHARE,We share lessons.,,strength\\n")
     >>> read_codings(d / "c.csv")[["excerpt_id", "coder", "code", "exemplary"]]
       excerpt_id coder      code  exemplary
     0         e1   ana  EX-SHARE       True
@@ -99,7 +112,7 @@ def read_codings(
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    out, problems = _load(path, instrument, codes, cases, allow_external)
+    out, problems = _load(path, instrument, codes, cases, allow_external, require_valence)
     if problems:
         raise DataError(problems)
     p = Path(path)

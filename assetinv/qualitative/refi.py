@@ -171,7 +171,8 @@ def write_qdpx(
     >>> import tempfile, pathlib, pandas as pd
     >>> c = pd.DataFrame({"excerpt_id": ["e1"], "interview_id": ["i1"],
     ...     "school": ["S1"], "role": ["teacher"], "coder": ["ana"],
-    ...     "code": ["EX-SHARE"], "text": ["We share."], "exemplary": [False]})
+    ...     "code": ["EX-SHARE"], "text": ["We share."], "exemplary": [False],
+    ...     "valence": ["strength"]})
     >>> f = write_qdpx(c, pathlib.Path(tempfile.mkdtemp()) / "p.qdpx")
     >>> read_qdpx(f)[["excerpt_id", "coder", "code", "text"]].iloc[0].tolist()
     ['e1', 'ana', 'EX-SHARE', 'We share.']
@@ -328,7 +329,13 @@ def _notes_xml(root: ET.Element, cod: pd.DataFrame) -> None:
 
 
 def read_qdpx(
-    path, instrument: Instrument | str | Path | None = None, *, codes=None, cases=None, allow_external=None
+    path,
+    instrument: Instrument | str | Path | None = None,
+    *,
+    codes=None,
+    cases=None,
+    allow_external=None,
+    require_valence: bool | None = None,
 ) -> pd.DataFrame:
     """Read a REFI-QDA project (``.qdpx``) exported by NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
@@ -360,6 +367,8 @@ def read_qdpx(
         may be codebook ids or codebook names.
     allow_external : path, optional
         The only folder that source texts outside the archive may come from.
+    require_valence : bool, optional
+        As in :func:`read_codings` (default: when the codebook states valences).
 
     Returns
     -------
@@ -379,7 +388,14 @@ def read_qdpx(
     ----------
     REFI-QDA Standard 1.5 (2019), www.qdasoftware.org.
     """
-    return read_codings(path, instrument, codes=codes, cases=cases, allow_external=allow_external)
+    return read_codings(
+        path,
+        instrument,
+        codes=codes,
+        cases=cases,
+        allow_external=allow_external,
+        require_valence=require_valence,
+    )
 
 
 def write_qdc(codebook, path) -> Path:
