@@ -1289,6 +1289,11 @@ _DK_WORDINGS = frozenset(
 )
 
 
+#: Data-quality reason of a row whose every answer is Don't know: excluded from scoring (there is no
+#: answer to average), listed on its own so it is not mistaken for a blank row.
+ONLY_DONT_KNOW = "answered only Don't know (no answer to score)"
+
+
 def _says_dont_know(label: Any) -> bool:
     """True for a usual wording of a Don't-know / Not-applicable option (:data:`_DK_WORDINGS`)."""
     return _label_key(label) in _DK_WORDINGS
@@ -1712,7 +1717,7 @@ def read_responses(
     >>> teacher = set(inst.form("teacher")["id"])  # the items the teacher form asks
     >>> leader = dict(zip(inst.form("leader")["id"], inst.form("leader")["scale"]))
     >>> r1 = ["4" if i in teacher else "" for i in items]
-    >>> label4 = {"agree": "Agree", "frequency": "Often", "count": "About once a month"}  # point 4
+    >>> label4 = {"agree": "Agree", "frequency": "Often", "count": "6 to 10 times"}  # point 4
     >>> r2 = [label4[leader[i]] if i in leader else "" for i in items]
     >>> r2[items.index("EX10")] = "9"  # 9 = Don't know / Not applicable
     >>> rows = ["r1,S01,D1,Teacher,Baseline," + ",".join(r1),
@@ -2154,6 +2159,8 @@ def _check_items(
         answered += (~lut.dk & ~lut.prob & ~np.isnan(lut.value))[codes]
     st.bad |= bad
     if idx.keys() & set(items):
+        # a respondent who chose Don't know for every item they were asked has no score, but did take part
+        st.exclude(ONLY_DONT_KNOW, (answered == 0) & (n_dk > 0) & ~st.bad)
         st.exclude("no item answered", (answered == 0) & ~st.bad)
     return luts, (n_dk if has_dk else None)
 
@@ -2448,6 +2455,7 @@ def _raise_problems(raw: _Raw, P: _Collector, kept: np.ndarray, excluded: dict[s
         not P
         and not len(kept)
         and not excluded.get("no item answered")
+        and not excluded.get(ONLY_DONT_KNOW)
         and raw.read - sum(n for _, n in raw.excluded) - sum(excluded.values()) <= 0
     ):
         P.col(

@@ -1311,10 +1311,9 @@ def make_v2_only(B) -> None:
         dont_know=dk_total(rows),
         checks=[chk(rows, i, it) for i, it in written] + [chk_dk(rows, 1), chk_dk(rows, 3), chk_dk(rows, 4)],
     )
-    # a respondent who answered Don't know to every item of the form: the reader excludes the row as
-    # "no item answered" (a Don't know is not counted as an answered item for that rule), and its Don't
-    # knows are not in the used rows' count. docs/input_layout.md does not say which way this goes;
-    # this records what the reader does.
+    # a respondent who answered Don't know to every item of the form: there is no answer to score, so the
+    # row is excluded, with its own reason (io.ONLY_DONT_KNOW, docs/input_layout.md) rather than "no item
+    # answered"; its Don't knows are not in the used rows' count.
     rows = copy(B)
     for it in FORM["teacher"]:
         rows[7][COL[it]] = DK_CODE
@@ -1322,7 +1321,7 @@ def make_v2_only(B) -> None:
         "all_dont_know_row.csv",
         as_text(rows),
         fault="a teacher who answered Don't know (9) to every item of the teacher form "
-        "(excluded as 'no item answered')",
+        "(excluded as 'answered only Don't know')",
         expect="loads",
         rows=11,
         excluded=1,

@@ -303,3 +303,15 @@ def test_the_docs_table_lists_every_corpus_file_with_its_instrument_and_outcome(
         assert cells[4].startswith("loads" if m["expect"] == "loads" else "error"), line
         if m["expect"] == "loads":
             assert f"{m['rows']} rows" in cells[4], line
+
+
+def test_a_row_of_only_dont_knows_is_excluded_with_its_own_reason():
+    """It took part (every answer is Don't know), so it is not reported as a row that answered nothing."""
+    from assetinv.io import ONLY_DONT_KNOW
+
+    def excluded(name: str) -> dict:
+        df = assetinv.read_responses(CORPUS / name)
+        return {q["reason"]: q["rows"] for q in df.attrs["quality"] if q["stage"] == "excluded"}
+
+    assert excluded("all_dont_know_row.csv") == {ONLY_DONT_KNOW: 1}
+    assert excluded("no_item_answered.csv") == {"no item answered": 1}

@@ -300,8 +300,8 @@ _V2 = ai.load_instrument("2.0.0")
 _ALL = set(_V2.item_ids())
 # What each layout loses, so the drafter must flag (target -> a word of its reason), not map confidently:
 FLAGGED = {
-    # the form's author edited each statement (make_export_fixtures.reword); this one moved too far
-    "google_forms.csv": {"EX11": "text similarity"},
+    # the form's author edited each statement (make_export_fixtures.reword): every edited statement is still
+    # matched with confidence (EX11 was not until the drafter scored answers on each item's own scale)
     # reworded by hand: two texts too far from the instrument's, two too close to their mirror item
     "qualtrics_reworded.csv": {
         "CN12": "text similarity",
@@ -312,8 +312,10 @@ FLAGGED = {
     # no question text to match ("P4 - 1"; the school question is "Escuela"): every item and the school
     # are the user's to map (each proposal's reason differs: a text similarity of 2-5/100, or no item left)
     "qualtrics_short_text.csv": {it: "" for it in _ALL} | {"school": ""},
-    # Stata keeps 80 characters of a variable label: these edited statements lose their ends
-    "stata.dta": {it: "text similarity" for it in ("EX11", "EX19", "LM16", "LM17")},
+    # Stata keeps 80 characters of a variable label: these edited statements lose their ends (EX19's first 80
+    # characters fit another district item as well as its own)
+    "stata.dta": {it: "text similarity" for it in ("EX11", "LM16", "LM17")}
+    | {"EX19": "close to another item"},
 }
 ROLE_CODES = {"1": "teacher", "2": "leader", "3": "district"}  # the role question's recode values
 
