@@ -4,12 +4,14 @@ A pre-test of the Asset Inventory (cognitive interviews, then a pilot of about 3
 respondents per role) asks, item by item: does the item hang together with the rest
 of its domain, does it spread respondents out, can respondents answer it, and does it
 work the same way for teachers and leaders? :func:`pilot_item_review` answers the four
-questions in one tidy table with a plain-language flag per item. The protocol is in
+questions in one tidy table with a plain-language flag per item, plus one row per role form
+and domain for the floor and ceiling of the domain score. The protocol is in
 ``docs/pilot.md`` and the walk-through in ``notebooks/09_pilot_analysis.ipynb``.
 """
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,6 +107,7 @@ def _role_dif(x: np.ndarray, rest: np.ndarray, is_b: np.ndarray) -> float:
 
 
 _COLUMNS = [
+    "level",
     "role",
     "domain",
     "item",
@@ -130,12 +133,24 @@ def pilot_item_review(
     roles: Sequence[str] | None = None,
     min_item_rest: float = 0.30,
     floor_ceiling: float = 0.15,
+    item_floor_ceiling: float = 0.50,
     max_dont_know: float = 0.10,
     dif_roles: tuple[str, str] = ("teacher", "leader"),
     max_dif: float = 0.50,
 ) -> pd.DataFrame:
     """Flag the items of a pilot to revise: item-rest correlation, floor and ceiling,
     Don't-know rate and role differences.
+
+    Floor and ceiling effects are judged at two levels. The 15% criterion of Terwee
+    et al. (2007) is meant for a scale score, so it is applied to each role form's
+    domain score (the mean of the keyed answers, as :func:`assetinv.score_domains`
+    computes it). A single 5-point item is held to a looser rule: it is flagged only
+    when more than half of its answers sit at one end point. That item rule is a
+    working rule, not a published standard. An item has only five possible values,
+    so even answers spread evenly over them put 20% at each end, and a 15% rule
+    would flag most items of a survey that staff answer positively. Once more than
+    half the answers sit at one end, the item cannot tell most respondents apart
+    and has no room to show their change in that direction.
 
     Parameters
     ----------
@@ -154,8 +169,14 @@ def pilot_item_review(
     min_item_rest : float
         An item-rest correlation below this is flagged (0.30, the usual cut-off).
     floor_ceiling : float
-        A share of answers at the lowest or the highest point above this is flagged
-        (15%, Terwee et al. 2007).
+        A share of respondents at the lowest or the highest possible domain score
+        above this flags the domain score on that role form (15%, Terwee et al.
+        2007). A domain score is given to respondents who answered at least half of
+        the form's items of the domain (rounded up), as in
+        :func:`assetinv.score_domains`.
+    item_floor_ceiling : float
+        A share of an item's answers at its lowest or its highest point above this
+        flags the item (50%: a working rule for single items; see above).
     max_dont_know : float
         A Don't-know share above this is flagged (10%).
     dif_roles : (str, str)
@@ -167,12 +188,21 @@ def pilot_item_review(
     Returns
     -------
     DataFrame
-        One row per role form and item: ``role, domain, item, scale, reverse, n,
-        mean, sd, item_rest, floor, ceiling, dont_know, dif`` (the ``dif_roles[1]``
-        minus ``dif_roles[0]`` difference, on the rows of both roles) and
-        ``revise_because`` (plain-language reasons to revise; "" when none). Keyed answers
-        (reverse-keyed items reflected) are used, so a negative item-rest
-        correlation means the item runs against its domain.
+        Per role form and domain, one ``level == "domain"`` row (the floor and
+        ceiling of the domain score) followed by one ``level == "item"`` row per
+        item. Columns: ``level, role, domain, item, scale, reverse, n, mean, sd,
+        item_rest, floor, ceiling, dont_know, dif`` (the ``dif_roles[1]`` minus
+        ``dif_roles[0]`` difference, on the rows of both roles) and
+        ``revise_because`` (plain-language reasons to revise; "" when none).
+        Keyed answers (reverse-keyed items reflected) are used, so a negative
+        item-rest correlation means the item runs against its domain. On an item
+        row ``floor`` and ``ceiling`` are the shares of answers at the lowest and
+        the highest point as marked. On a domain row ``item`` is the domain id (so
+        ``role, item`` stays a unique key), ``scale`` lists the items' scales,
+        ``n``, ``mean`` and ``sd`` describe the domain scores, ``floor`` and
+        ``ceiling`` are the shares of scored respondents at the lowest and the
+        highest possible score, and ``item_rest``, ``dont_know`` and ``dif`` are
+        blank. ``attrs`` holds the thresholds used.
 
     Examples
     --------
@@ -183,6 +213,8 @@ def pilot_item_review(
     >>> t = pilot_item_review(st.responses, inst, dont_know=dk)
     >>> sorted(t["role"].unique())
     ['district', 'leader', 'teacher']
+    >>> t[t["level"] == "domain"][["role", "domain"]].head(2).values.tolist()
+    [['teacher', 'EX'], ['teacher', 'LM']]
 
     References
     ----------
@@ -213,13 +245,16 @@ def pilot_item_review(
     out = pd.DataFrame(rows, columns=_COLUMNS)
     _add_role_dif(out, keyed_all, instrument.domains["id"], dif_roles)
     out["revise_because"] = [
-        _revise_because(rec, min_item_rest, floor_ceiling, max_dont_know, dif_roles, max_dif)
+        _revise_because(
+            rec, min_item_rest, floor_ceiling, item_floor_ceiling, max_dont_know, dif_roles, max_dif
+        )
         for rec in out.itertuples()
     ]
     out.attrs = {
         "instrument_version": instrument.version,
         "min_item_rest": min_item_rest,
         "floor_ceiling": floor_ceiling,
+        "item_floor_ceiling": item_floor_ceiling,
         "max_dont_know": max_dont_know,
         "dif_roles": list(dif_roles),
         "max_dif": max_dif,
@@ -230,7 +265,10 @@ def pilot_item_review(
 def _review_form(
     df: pd.DataFrame, dk: pd.DataFrame | None, instrument, rev: set[str], role: str, d: str
 ) -> tuple[list[dict], tuple[list[str], np.ndarray]] | None:
-    """The review rows of one role's items of one domain and its keyed answers (None: no such items)."""
+    """The review rows of one role's domain (its domain row, then its items) and its keyed answers.
+
+    None when the role's form has no items of the domain.
+    """
     if not instrument.asked(d, role):
         return None
     items = [i for i in instrument.item_ids(d, role=role) if i in df.columns]
@@ -244,7 +282,7 @@ def _review_form(
         if i in rev:
             K[:, j] = lo + hi - K[:, j]
     r = _item_rest_psych(K, items)
-    rows = []
+    rows = [_domain_row(K, items, instrument, role, d)]
     for j, i in enumerate(items):
         col = X[:, j]
         ans = np.isfinite(col)
@@ -256,6 +294,7 @@ def _review_form(
             share_dk = m.sum() / asked_n if asked_n else np.nan
         rows.append(
             {
+                "level": "item",
                 "role": role,
                 "domain": d,
                 "item": i,
@@ -272,6 +311,39 @@ def _review_form(
             }
         )
     return rows, (items, K)
+
+
+def _domain_row(K: np.ndarray, items: list[str], instrument, role: str, d: str) -> dict:
+    """The domain-score row of one role form: floor and ceiling of the domain score (Terwee's 15% rule).
+
+    A respondent is scored when they answered at least half of the form's items of the domain
+    (rounded up), the default of :func:`assetinv.score_domains`; the score is the mean of the keyed
+    answers, so the lowest and highest possible scores are the scale's end points.
+    """
+    lo, hi = instrument.scale_min, instrument.scale_max
+    answered = np.isfinite(K)
+    n_ans = answered.sum(axis=1)
+    need = max(1, math.ceil(0.5 * len(items) - 1e-9))
+    scored = n_ans >= need
+    score = np.nansum(np.where(answered, K, 0.0), axis=1)[scored] / n_ans[scored]
+    n = int(scored.sum())
+    scales = list(dict.fromkeys(instrument.item_scale(i).id for i in items))
+    return {
+        "level": "domain",
+        "role": role,
+        "domain": d,
+        "item": d,
+        "scale": "+".join(scales),
+        "reverse": False,
+        "n": n,
+        "mean": float(score.mean()) if n else np.nan,
+        "sd": float(score.std(ddof=1)) if n > 1 else np.nan,
+        "item_rest": np.nan,
+        "floor": float(np.isclose(score, lo).mean()) if n else np.nan,
+        "ceiling": float(np.isclose(score, hi).mean()) if n else np.nan,
+        "dont_know": np.nan,
+        "dif": np.nan,
+    }
 
 
 def _add_role_dif(
@@ -299,26 +371,38 @@ def _add_role_dif(
                 warnings.simplefilter("ignore", RuntimeWarning)  # rows with no other answer: NaN rest
                 rest = np.nanmean(np.delete(K2, j, axis=1), axis=1)
             v = _role_dif(K2[:, j], rest, is_b)
-            out.loc[(out["item"] == i) & out["role"].isin([a, b]), "dif"] = v
+            out.loc[(out["level"] == "item") & (out["item"] == i) & out["role"].isin([a, b]), "dif"] = v
 
 
 def _revise_because(
     rec,
     min_item_rest: float,
     floor_ceiling: float,
+    item_floor_ceiling: float,
     max_dont_know: float,
     dif_roles: tuple[str, str],
     max_dif: float,
 ) -> str:
-    """The plain-language reasons to revise one reviewed item ("" when none)."""
+    """The plain-language reasons to revise one reviewed item or domain score ("" when none)."""
     a, b = dif_roles
     f = []
+    if rec.level == "domain":
+        if pd.notna(rec.floor) and rec.floor > floor_ceiling:
+            f.append(
+                f"domain floor: {rec.floor:.0%} have the lowest possible score (above {floor_ceiling:.0%})"
+            )
+        if pd.notna(rec.ceiling) and rec.ceiling > floor_ceiling:
+            f.append(
+                f"domain ceiling: {rec.ceiling:.0%} have the highest possible score "
+                f"(above {floor_ceiling:.0%})"
+            )
+        return "; ".join(f)
     if pd.notna(rec.item_rest) and rec.item_rest < min_item_rest:
         f.append(f"item-rest correlation {rec.item_rest:.2f} below {min_item_rest:.2f}")
-    if pd.notna(rec.floor) and rec.floor > floor_ceiling:
-        f.append(f"floor: {rec.floor:.0%} chose the lowest answer")
-    if pd.notna(rec.ceiling) and rec.ceiling > floor_ceiling:
-        f.append(f"ceiling: {rec.ceiling:.0%} chose the highest answer")
+    if pd.notna(rec.floor) and rec.floor > item_floor_ceiling:
+        f.append(f"floor: {rec.floor:.0%} chose the lowest answer (above {item_floor_ceiling:.0%})")
+    if pd.notna(rec.ceiling) and rec.ceiling > item_floor_ceiling:
+        f.append(f"ceiling: {rec.ceiling:.0%} chose the highest answer (above {item_floor_ceiling:.0%})")
     if pd.notna(rec.dont_know) and rec.dont_know > max_dont_know:
         f.append(f"Don't know {rec.dont_know:.0%}")
     if pd.notna(rec.dif) and abs(rec.dif) > max_dif:
