@@ -293,7 +293,11 @@ _ROLE_WORDS = (
     r"director|superintendent|dean|AP|VP|(?:\w+\s+)?coach|department (?:head|chair)|"
     r"(?:\w+\s+)?(?:department|team) (?:head|chair|lead)|lead teacher|chair|coordinator|counsel(?:l)?or|librarian|"
     r"(?:first|second|third|new|only|sole|one)[-\s]?(?:year\s+)?\w*\s*teacher|"
-    r"(?:only|sole|one|lone)\s+\w+\s+teacher|\w+\s+teacher|teacher|leader|school leader|administrator|admin|"
+    r"(?:only|sole|one|lone)\s+\w+\s+teacher|"
+    # "the only biology person (in the building)", "the only one who teaches physics"
+    r"(?:only|sole|lone)\s+(?:[\w-]+\s+)?(?:person|one|specialist|expert)(?:\s+(?:in|at|on)\s+(?:the|this|our)\s+"
+    r"(?:building|school|campus|staff|team|department))?|"
+    r"\w+\s+teacher|teacher|leader|school leader|administrator|admin|"
     r"member of (?:the )?(?:leadership|admin(?:istration)?|SLT) team)"
 )
 #: Leadership titles that identify their holder without an article ("As principal, I sign", "as AP").
@@ -353,6 +357,8 @@ def generalise_roles(text: str) -> str:
     "[as a staff member] I notice this. [the school's staff] plan together."
     >>> generalise_roles("As the only chemistry teacher, I plan alone.")
     '[as a staff member], I plan alone.'
+    >>> generalise_roles("I'm the only biology person in the building, so nobody knows what I do.")
+    'I am [a staff member], so nobody knows what I do.'
     """
     if not isinstance(text, str) or not text:
         return text

@@ -313,3 +313,19 @@ def test_tally_strength_and_barrier_counts_are_banded():
 def test_generalise_role_phrase_variants(text, expected):
     """Variants of finding 3's self-identifying phrases: no article, any case, hyphens, "in my role as"."""
     assert generalise_roles(text) == expected
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I'm the only biology person in the building, so nobody knows what I do.",
+        "I am the only one who teaches physics here.",
+        "As the lone science specialist at this school, I plan alone.",
+        "I was the sole STEM person on the staff that year.",
+    ],
+)
+def test_being_the_only_one_in_a_subject_is_generalised(said):
+    """'The only X person in the building' names its speaker as surely as a title does."""
+    out = generalise_roles(said)
+    assert not SELF_ROLE.search(out) and not re.search(r"\b(?:only|sole|lone)\b", out, re.I), out
+    assert "[" in out  # replaced, not dropped
