@@ -544,3 +544,15 @@ def test_school_pages_hide_suppressed_domains(rendered):
                     assert not any(re.fullmatch(r"[\u2212-]?\d+(\.\d+)?", c) for c in own[1:]), (
                         f"{school} profile row {cells} shows a number for a suppressed domain"
                     )
+
+
+def test_xlsx_cells_round_as_the_csv_does():
+    """A workbook may not publish a number its CSV lacks: 39/40 = 0.975 is 0.98 in both (Python's round gave 0.97)."""
+    import io
+
+    from assetinv.report.build import _cell, _csv_bytes
+
+    vals = [39 / 40, 0.125, 2.675, 1.005, 0.045, -0.975, 7 / 8, 0.3333]
+    csv = pd.read_csv(io.BytesIO(_csv_bytes(pd.DataFrame({"x": vals}), precision=2)))["x"].tolist()
+    assert [_cell(v, 2) for v in vals] == csv
+    assert _cell(39 / 40, 2) == 0.98

@@ -245,7 +245,8 @@ def _cell(v: Any, digits: int = DEFAULT_PRECISION) -> Any:
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (float, np.floating)):
-        return None if np.isnan(v) else round(float(v), digits)
+        # numpy's rounding, as the CSV (pandas) rounds: Python's round(0.975, 2) is 0.97, numpy's 0.98
+        return None if np.isnan(v) else float(np.round(float(v), digits))
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.bool_,)):
