@@ -268,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="assetinv",
-        description="Analyse an Asset Inventory survey and interviews and render school reports.",
+        description="Analyze an Asset Inventory survey and interviews and render school reports.",
         epilog=EPILOGS["assetinv"],
         formatter_class=formatter,
     )

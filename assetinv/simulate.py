@@ -316,7 +316,7 @@ class _ItemModel:
         psi = rng.uniform(0.55, 0.80, J) * np.where(self.reverse, 1.2, 1.0)
         self.psi = np.round(psi, 3)
         b = rng.uniform(-0.30, 0.30, J)
-        for d in range(len(self.domains)):  # centre the intercepts within each domain
+        for d in range(len(self.domains)):  # center the intercepts within each domain
             m = self.dom == d
             b[m] -= b[m].mean()
         self.b = np.round(b, 3)
@@ -886,11 +886,11 @@ _CLOSERS = {
         " People are tired.",
     ],
 }
-_SUBJECTS = ["science", "maths", "engineering", "computer science", "biology", "chemistry", "physics"]
+_SUBJECTS = ["science", "math", "engineering", "computer science", "biology", "chemistry", "physics"]
 _DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 _PARTNERS = [
     "the university",
-    "the science centre",
+    "the science center",
     "the partnership",
     "the state STEM network",
     "a local engineering firm",
@@ -1080,7 +1080,7 @@ _TEXT: dict[str, dict[str, list[str]]] = {
     },
     "OS-PLC": {
         "pos": [
-            "We run a lesson study cycle each term: plan together, one of us teaches, the rest observe.",
+            "We run a lesson study cycle each semester: plan together, one of us teaches, the rest observe.",
             "Our PLC actually talks about teaching, not just logistics.",
             "We do peer observations twice a semester and debrief the same afternoon.",
         ],
@@ -1118,7 +1118,7 @@ _TEXT: dict[str, dict[str, list[str]]] = {
     },
     "BAR-OVERLOAD": {
         "neg": [
-            "This year alone we have three new programmes, and none of them talk to each other.",
+            "This year alone we have three new programs, and none of them talk to each other.",
             "Every year there's a new initiative, and the old one just quietly disappears.",
             "We're asked to do {n} different things well, and you end up doing none of them well.",
             "Initiative fatigue is real here; people roll their eyes when a new one is announced.",
@@ -1166,7 +1166,7 @@ _TEXT: dict[str, dict[str, list[str]]] = {
         "pos": [
             "I can tell my team a lesson flopped because nobody will use it against me.",
             "There's real trust between the teachers and the office here, and it took years to build.",
-            "We trust each other enough to disagree in meetings and still be fine afterwards.",
+            "We trust each other enough to disagree in meetings and still be fine afterward.",
         ]
     },
 }
@@ -1184,7 +1184,7 @@ _TEXT.update(
             "pos": [
                 "I spent my planning period in {name}'s room watching "
                 "how {she} runs stations, and tried it the next week.",
-                "We visit each other's {subj} classes twice a term and talk about it the same day.",
+                "We visit each other's {subj} classes twice a semester and talk about it the same day.",
             ],
             "neg": [
                 "In nine years nobody has ever watched me teach except for my evaluation.",
@@ -2019,13 +2019,13 @@ def _fmt(x: float, nd: int = 2) -> str:
     return f"{x:.{nd}f}"
 
 
-def _truth_md(st: Study) -> str:
+def _truth_md(st: Study, inst: Instrument) -> str:
     """TRUTH.md: the generating model and the true values of a study, section by section."""
     t = st.truth
     m = t["model"]
     L = [
         *_md_intro(t),
-        *_md_design(t),
+        *_md_design(t, inst),
         *_md_latent_model(m),
         *_md_item_model(m),
         *_md_true_values(t),
@@ -2050,7 +2050,35 @@ def _md_intro(t: dict[str, Any]) -> list[str]:
     return L
 
 
-def _md_design(t: dict[str, Any]) -> list[str]:
+def _md_district_items(inst: Instrument) -> str:
+    """TRUTH.md's sentence on the items district staff answer, read from the instrument."""
+    if "district" not in inst.roles:
+        return ""
+    asked = [("district" in tuple(rs)) for rs in inst.items["roles"]]
+    if all(asked):
+        return "District staff answer every item."
+    if "district" not in inst.forms:  # 1.0.0: one form, some items' roles leave district staff out
+        ids = ", ".join(f"`{i}`" for i, a in zip(inst.items["id"], asked) if not a)
+        return (
+            f"District staff are not asked the items whose `roles` exclude them ({ids}), "
+            "so those cells are always blank."
+        )
+    doms = [d for d in inst.domain_ids if not inst.asked(d, "district")]
+    names = _and_list([inst.domain_short(d)[:1].lower() + inst.domain_short(d)[1:] for d in doms])
+    ids = ", ".join(f"`{d}`" for d in doms)
+    skipped = f" and are not asked the {names} domain{'s' * (len(doms) > 1)} ({ids})" if doms else ""
+    return (
+        f"District staff answer only the district form ({sum(asked)} of the {len(asked)} items){skipped}, "
+        "so their cells for the other items are always blank."
+    )
+
+
+def _and_list(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` (empty for no words)."""
+    return " and ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _md_design(t: dict[str, Any], inst: Instrument) -> list[str]:
     """TRUTH.md's Design section: sizes, roles, data-quality problems and the roster."""
     L: list[str] = []
     a = L.append
@@ -2066,8 +2094,7 @@ def _md_design(t: dict[str, Any]) -> list[str]:
         f"- Leaders make up about {d['leader_share']:.0%} of a school's respondents (2-4 per school), "
         f"and about {d['district_staff_per_district']} district staff per district answer each wave. "
         "District staff are recorded with `school` = the district id (e.g. `D1`) and `role` = "
-        "`district`: they are reported at district level only. District staff are not asked the "
-        "items whose `roles` exclude them (the `*08` items), so those cells are always blank."
+        f"`district`: they are reported at district level only. {_md_district_items(inst)}".rstrip()
     )
     a(
         f"- Data-quality problems: {d['missing_rate']:.0%} of answers missing completely at random "
@@ -2134,11 +2161,11 @@ def _md_item_model(m: dict[str, Any]) -> list[str]:
     a(
         "```\ny*[i,j] = mu[d] + b[j] + a[j] * (theta[i,d] - mu[d]) + psi[j] * z,   z ~ N(0,1)\n"
         "x[i,j]  = k  where  k - 0.5 <= y* < k + 0.5, clipped to 1..5\n"
-        "stored  = 6 - x for reverse-keyed items (as the respondent ticks them)\n```\n"
+        "stored  = 6 - x for reverse-keyed items (as the respondent marks them)\n```\n"
     )
     a(
         "This is a normal-ogive graded response model with discrimination a/psi and thresholds at "
-        "1.5, 2.5, 3.5, 4.5. `std loading` is the standardised loading of y* on theta "
+        "1.5, 2.5, 3.5, 4.5. `std loading` is the standardized loading of y* on theta "
         "(theta SD including the school effect). Reverse-keyed items have 20% more noise.\n"
     )
     a("| item | domain | reverse | a | psi | b | std loading |")
@@ -2277,7 +2304,7 @@ def _md_dont_know(t: dict[str, Any]) -> list[str]:
         )
         a(
             "- Don't know is drawn independently of the latent scores, so dropping it as missing does not bias "
-            "the true means above; ticking the midpoint instead (as 1.0.0 forced) would pull every school toward 3.\n"
+            "the true means above; choosing the midpoint instead (as 1.0.0 forced) would pull every school toward 3.\n"
         )
     return L
 
@@ -2356,6 +2383,6 @@ def write_sample(folder, seed: int = 2026, **kwargs) -> list[Path]:
     )
     out.append(p)
     p = folder / "TRUTH.md"
-    p.write_text(_truth_md(st), encoding="utf-8", newline="\n")
+    p.write_text(_truth_md(st, kwargs["instrument"]), encoding="utf-8", newline="\n")
     out.append(p)
     return out

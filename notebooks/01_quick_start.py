@@ -25,7 +25,7 @@
 # The first code cell calls `assetinv.notebook.setup()`. It sets the display options for tables, finds the bundled
 # sample data (wherever this notebook is opened from), reads the study configuration `study.yaml`, loads the survey
 # instrument the configuration names, and prints the study's title. `MIN_N` is the smallest group whose numbers may
-# be shown. To analyse your own study, delete the `# ` in front of the last line and put the folder holding your
+# be shown. To analyze your own study, delete the `# ` in front of the last line and put the folder holding your
 # `study.yaml` in it. The figures below show inline; they are made by `assetinv` without pyplot.
 
 # %%
@@ -87,7 +87,7 @@ assetinv.data_quality(responses)
 roster.head(6)
 
 # %% [markdown]
-# ## 3. Check a file before you analyse it
+# ## 3. Check a file before you analyze it
 #
 # `validate_file` lists every problem in a file, each with the file, the row (as numbered in a spreadsheet,
 # header = row 1), the column and how to fix it. An empty list means the file is fine. The same check runs from a
@@ -150,8 +150,8 @@ for sentence in profile.loc[profile["school"] == school, "sentence"]:
 
 # %% [markdown]
 # The same profile as a figure: the school's mean in each domain with its 95% interval (the range the true
-# school mean plausibly lies in), the network mean as a grey diamond, and dashed lines at the absolute
-# thresholds. Status is written in words as well as shown by colour and shape.
+# school mean plausibly lies in), the network mean as a gray diamond, and dashed lines at the absolute
+# thresholds. Status is written in words as well as shown by color and shape.
 
 # %%
 assetinv.school_profile_plot(profile, school)

@@ -27,7 +27,7 @@
 # The first code cell calls `assetinv.notebook.setup()`. It sets the display options for tables, finds the bundled
 # sample data (wherever this notebook is opened from), reads the study configuration `study.yaml`, loads the survey
 # instrument the configuration names, and prints the study's title. `MIN_N` is the smallest group whose numbers may
-# be shown. To analyse your own study, delete the `# ` in front of the last line and put the folder holding your
+# be shown. To analyze your own study, delete the `# ` in front of the last line and put the folder holding your
 # `study.yaml` in it. The figures below show inline; they are made by `assetinv` without pyplot.
 
 # %%
@@ -90,7 +90,7 @@ res = assetinv.alpha(
 res.total.round(3)
 
 # %% [markdown]
-# How to read it: `raw_alpha` is the usual Cronbach's alpha; `std_alpha` the same on standardised statements;
+# How to read it: `raw_alpha` is the usual Cronbach's alpha; `std_alpha` the same on standardized statements;
 # `average_r` the average correlation between two statements of the domain; `mean` and `sd` describe respondents'
 # domain scores.
 #

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 3. Domain scores and school asset profiles
 #
-# **What you will learn.** How respondents are scored (and flagged), the *percent favourable* view school
+# **What you will learn.** How respondents are scored (and flagged), the *percent favorable* view school
 # surveys often use, how school summaries protect small groups, how each school's domains are classed as
 # **assets**, **typical** or **growth areas**, how leaders' and teachers' views differ, and how the CBO playbook
 # turns a profile into suggested supports.
@@ -16,7 +16,7 @@
 # The first code cell calls `assetinv.notebook.setup()`. It sets the display options for tables, finds the bundled
 # sample data (wherever this notebook is opened from), reads the study configuration `study.yaml`, loads the survey
 # instrument the configuration names, and prints the study's title. `MIN_N` is the smallest group whose numbers may
-# be shown. To analyse your own study, delete the `# ` in front of the last line and put the folder holding your
+# be shown. To analyze your own study, delete the `# ` in front of the last line and put the folder holding your
 # `study.yaml` in it. The figures below show inline; they are made by `assetinv` without pyplot.
 
 # %%
@@ -59,10 +59,10 @@ print(
 flagged[["school", "role", "wave", "quality_flags"]].head(8)
 
 # %% [markdown]
-# ## 2. Percent favourable
+# ## 2. Percent favorable
 #
-# Many school surveys report the share of **favourable** answers ("Agree" or "Strongly agree", after flipping the
-# reverse-worded statements); "Neither" is not favourable. It is easy to explain to principals and is shown next
+# Many school surveys report the share of **favorable** answers ("Agree" or "Strongly agree", after flipping the
+# reverse-worded statements); "Neither" is not favorable. It is easy to explain to principals and is shown next
 # to the mean in the reports. Groups or statements with fewer than `min_n` answers are suppressed.
 
 # %%
@@ -76,12 +76,12 @@ fav[fav["level"] == "domain"].pivot(index="school", columns="domain", values="pc
 # ## 3. School summaries, with small groups protected
 #
 # `summarize` gives each school's mean per domain with its 95% interval, the number of respondents `n`, the
-# number invited and the **response rate** (from the roster), percent favourable and the reliability of the mean.
+# number invited and the **response rate** (from the roster), percent favorable and the reliability of the mean.
 #
 # **Suppression.** A group with fewer than `min_n` respondents (5 here), or a response rate under
 # `min_response_rate` (50%), is never shown: its row is kept with the reason in `suppressed`, and every number is
 # blank. Few respondents make a mean both unreliable and *identifying* — a school's two or three leaders could be
-# recognised from "the leaders' average".
+# recognized from "the leaders' average".
 
 # %%
 staff = scores[scores["role"].isin(["teacher", "leader"])]

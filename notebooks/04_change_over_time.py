@@ -7,7 +7,7 @@
 #
 # **What this answers for the CBO.** *Did the schools' assets grow during the partnership?* Change is estimated
 # with a multilevel model (respondents within schools), so that schools with many respondents do not dominate and
-# people who answered both waves are recognised as the same person.
+# people who answered both waves are recognized as the same person.
 #
 # **Cautions.** A survey change shows *that* something moved, not *why*: the partnership is one of many things
 # happening in a school. And a change smaller than its interval's width is not evidence of change in either
@@ -19,7 +19,7 @@
 # The first code cell calls `assetinv.notebook.setup()`. It sets the display options for tables, finds the bundled
 # sample data (wherever this notebook is opened from), reads the study configuration `study.yaml`, loads the survey
 # instrument the configuration names, and prints the study's title. `MIN_N` is the smallest group whose numbers may
-# be shown. To analyse your own study, delete the `# ` in front of the last line and put the folder holding your
+# be shown. To analyze your own study, delete the `# ` in front of the last line and put the folder holding your
 # `study.yaml` in it. The figures below show inline; they are made by `assetinv` without pyplot.
 
 # %%

@@ -17,7 +17,7 @@
 # The first code cell calls `assetinv.notebook.setup()`. It sets the display options for tables, finds the bundled
 # sample data (wherever this notebook is opened from), reads the study configuration `study.yaml`, loads the survey
 # instrument the configuration names, and prints the study's title. `MIN_N` is the smallest group whose numbers may
-# be shown. To analyse your own study, delete the `# ` in front of the last line and put the folder holding your
+# be shown. To analyze your own study, delete the `# ` in front of the last line and put the folder holding your
 # `study.yaml` in it. The figures below show inline; they are made by `assetinv` without pyplot.
 
 # %%
@@ -146,7 +146,7 @@ worklist[["excerpt_id", "code", "applied_by", "not_applied_by", "text"]].head(5)
 # ## 5. Quotes for a report, redacted
 #
 # `exemplar_quotes` picks quotes per school and domain (exemplary excerpts first, then those both coders agreed
-# on) and passes them through `redact`, which removes names with titles, pairs of capitalised names, e-mail
+# on) and passes them through `redact`, which removes names with titles, pairs of capitalized names, e-mail
 # addresses and phone numbers. Speakers' roles are left out by default, because "the principal said" identifies a
 # person, and phrases such as "as a principal" or "my teachers" become "[as a staff member]" and "[the school's
 # staff]". Always read quotes before publishing: a lone first name is only caught when you pass the roster names.
@@ -194,7 +194,7 @@ for sentence in joint["evidence"]:
 assetinv.joint_display_figure(joint, title=f"Joint display: {school}")
 
 # %% [markdown]
-# For the whole network (the status column summarises the schools):
+# For the whole network (the status column summarizes the schools):
 
 # %%
 joint_network = assetinv.joint_display(profile, codings, agreement, instrument=instrument)
@@ -217,7 +217,7 @@ print(f"wrote {project.name} ({project.stat().st_size:,} bytes); read back {len(
 print("identical to the original:", back.reset_index(drop=True).equals(codings.reset_index(drop=True)))
 
 # %% [markdown]
-# To analyse a project exported by your QDA software, point `codings:` in `study.yaml` at the `.qdpx` file, or
+# To analyze a project exported by your QDA software, point `codings:` in `study.yaml` at the `.qdpx` file, or
 # call `assetinv.read_codings("project.qdpx")`. Interviews need a `school` and a `role` variable (on the source or
 # its case) so that excerpts can be linked to schools.
 #

@@ -58,12 +58,12 @@ GLOSSARY: list[tuple[str, str]] = [
     (
         "Mean (1–5)",
         "The average answer on the 1 (strongly disagree) to 5 (strongly agree) scale, after statements "
-        "worded the other way round are flipped.",
+        "worded the other way around are flipped.",
     ),
     (
         "% agree",
         "The share of staff who answered Agree or Strongly agree, averaged over a domain's statements "
-        "(statements worded the other way round are flipped first). Neither agree nor disagree is not "
+        "(statements worded the other way around are flipped first). Neither agree nor disagree is not "
         "counted as agreeing.",
     ),
     (
@@ -387,8 +387,8 @@ def section_items(ctx: ReportContext, school: str | None = None) -> Section:
         who, level = ctx.school_name(school), "school"
     html = _p(
         f"Each bar is one statement of the survey, answered by the teachers and leaders of {who} at "
-        "baseline. Disagreeing answers go left of the centre line and agreeing answers right; the number at "
-        "the end is the % agree (Agree or Strongly agree). (R) marks statements worded the other way round, "
+        "baseline. Disagreeing answers go left of the center line and agreeing answers right; the number at "
+        "the end is the % agree (Agree or Strongly agree). (R) marks statements worded the other way around, "
         "where agreeing means less of the asset. Statements answered by too few people are not shown."
     )
     if len(sub) == 0 or sub["pct_agree"].notna().sum() == 0:

@@ -269,7 +269,7 @@ def section_profile(ctx: ReportContext, school: str) -> Section:
     html += table
     html += _p(
         "% agree is the share of the school's staff who answered Agree or Strongly agree, averaged over the "
-        "domain's statements (statements worded the other way round are flipped first).",
+        "domain's statements (statements worded the other way around are flipped first).",
         "note",
     )
     if sentences:
@@ -561,7 +561,7 @@ def section_interviews(ctx: ReportContext, school: str) -> Section:
     if hidden:
         html += _p(
             f"Interview themes and quotes are not shown for this school ({'; '.join(hidden)}), so that no "
-            "interviewee can be recognised. The network summary shows the themes across all schools."
+            "interviewee can be recognized. The network summary shows the themes across all schools."
         )
         return Section("interviews", "Interview themes", html, tables=["joint_display_schools"])
     for _, r in jd.iterrows():
