@@ -309,10 +309,22 @@ def _check_exemplary(i: int, cell, prob: Callable) -> bool:
 def _check_consistency(df: pd.DataFrame, rows: list, prob: Callable) -> None:
     """Phase 3: no repeated coding, one interview per excerpt, one school and role per interview."""
     first_row: dict = {}
+    valence = list(df["valence"]) if "valence" in df.columns else [""] * len(df)
     for i, key in enumerate(zip(df["excerpt_id"], df["coder"], df["code"])):
         if "" in key:
             continue
-        if key in first_row:
+        if key in first_row and {valence[i], valence[first_row[key]]} == {"strength", "barrier"}:
+            prob(
+                i,
+                "valence",
+                f"excerpt '{key[0]}' is coded {key[2]} by '{key[1]}' as a barrier and as a strength "
+                f"(row {rows[first_row[key]]} too)",
+                "split the passage into two excerpts, one showing the strength and one the barrier "
+                "(coding rule VALENCE)",
+                group_msg="one excerpt coded with one code as both strength and barrier",
+                detail=f"with {rows[first_row[key]]}",
+            )
+        elif key in first_row:
             prob(
                 i,
                 None,
@@ -785,6 +797,10 @@ def _apply_codes(table: pd.DataFrame, where: list, cmap: _CodeMap, inst) -> tupl
     # two QDA codes mapped to one codebook id on one selection: one coding (not a duplicate row)
     k3 = ["excerpt_id", "coder", "code"]
     merged = out.duplicated(k3) & ~out.duplicated(k3 + ["_orig_code"]) & out["code"].isin(set(cmap.values()))
+    if "valence" in out.columns and merged.any():  # both valences on one selection: reported, never merged
+        val = out["valence"].map(lambda v: _s(v).lower())
+        n_val = val.where(val != "").groupby([out[c] for c in k3]).transform("nunique")
+        merged &= n_val.fillna(0).to_numpy() < 2
     where = [w for w, m in zip(where, merged) if not m]
     out = out[~merged.to_numpy()].reset_index(drop=True)
     out.attrs["crosswalk"] = {"codings_left_out": n_left_out, "codings_merged": int(merged.sum())}

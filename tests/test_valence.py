@@ -175,3 +175,35 @@ def test_strength_and_barrier_counts_follow_the_interview_site_rule(tmp_path, v2
     jd = joint_display(prof, c, agreement={}, school="S1", instrument=v2).set_index("domain")
     assert jd.loc["CN", "strengths"] == "" and jd.loc["CN", "barriers"] == ""
     assert "strengths:" not in jd.loc["CN", "evidence"] and "barriers:" not in jd.loc["CN", "evidence"]
+
+
+def test_one_excerpt_coded_both_strength_and_barrier_is_an_error_not_merged(tmp_path, v2):
+    """Two QDA codes mapped to one codebook id on one excerpt merge into one coding, unless they record
+    opposite valences: then the excerpt holds two findings, and the VALENCE rule says to split it."""
+    head = "excerpt_id,interview_id,school,role,coder,code,text\n"
+    codes = {
+        "Trust (+)": {"code": "CN-TRUST", "valence": "strength"},
+        "Trust (-)": {"code": "CN-TRUST", "valence": "barrier"},
+        "Relying on colleagues": {"code": "CN-TRUST", "valence": "strength"},
+    }
+    same = tmp_path / "same.csv"
+    same.write_text(
+        head + "e2,i1,S1,teacher,ana,Trust (+),We count on each other.\n"
+        "e2,i1,S1,teacher,ana,Relying on colleagues,We count on each other.\n",
+        encoding="utf-8",
+    )
+    c = read_codings(same, v2, codes=codes)
+    assert (
+        len(c) == 1 and c.attrs["crosswalk"]["codings_merged"] == 1 and c["valence"].tolist() == ["strength"]
+    )
+    both = tmp_path / "both.csv"
+    both.write_text(
+        head + "e1,i1,S1,teacher,ana,Trust (+),We rely on each other but not on the office.\n"
+        "e1,i1,S1,teacher,ana,Trust (-),We rely on each other but not on the office.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as err:
+        read_codings(both, v2, codes=codes)
+    text = str(err.value)
+    assert "row 3" in text and "column 'valence'" in text and "barrier and as a strength" in text
+    assert "split the passage" in text
