@@ -145,7 +145,7 @@ PARAPHRASE = {
     "OS13": "Working with colleagues here leads teachers to change their teaching.",
     "OS14": "This year I changed my teaching because of work I did with colleagues.",
     "OS15": "This year teachers here watched each other's lessons.",
-    "OS16": "Over the past year, the advice from my different coaches pointed the same way.",
+    "OS16": "Over the past year, support from my different programs, such as coaching and workshops, pointed the same way.",
     "OS17": "This year teachers here took part in professional learning together with teachers from other schools.",
     "OS18": "This year teachers here were told what was done with the feedback they gave.",
     "OS19": "New initiatives here are given enough time to be put into practice.",

@@ -233,7 +233,7 @@ def test_new_constructs_are_measured(v2):
         "trust",
         "change how they teach",
         "observed one another's lessons",
-        "advice i got from different coaches",
+        "support for my teaching from different programs, such as coaching and workshops",
         "share teaching resources",
         "earlier partnerships",
         "only one teaching a stem subject",
