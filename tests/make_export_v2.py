@@ -142,7 +142,7 @@ PARAPHRASE = {
     "OS10": "This year teacher team meetings here were about teaching and learning.",
     "OS11": "This year teacher team meetings here were about administrative matters.",
     "OS12": "This year teachers here looked at student work together to decide what to change in their teaching.",
-    "OS13": "Working with colleagues here leads teachers to change their teaching.",
+    "OS13": "Changes teachers here plan together lead to better work from students.",
     "OS14": "This year I changed my teaching because of work I did with colleagues.",
     "OS15": "This year teachers here watched each other's lessons.",
     "OS16": "Over the past year, support from my different programs, such as coaching and workshops, pointed the same way.",

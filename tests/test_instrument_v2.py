@@ -231,7 +231,8 @@ def test_new_constructs_are_measured(v2):
     text = " ".join(v2.items["text"]).lower()
     for needle in [
         "trust",
-        "change how they teach",
+        "changed how i teach because of work i did with colleagues",
+        "lead to better student work",
         "observed one another's lessons",
         "support for my teaching from different programs, such as coaching and workshops",
         "share teaching resources",
