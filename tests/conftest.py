@@ -29,3 +29,19 @@ def instrument_1_0_0(monkeypatch):
     import assetinv.instrument
 
     monkeypatch.setattr(assetinv.instrument, "DEFAULT_VERSION", "1.0.0")
+
+
+@pytest.fixture(scope="module")
+def v2():
+    """Instrument 2.0.0 (a fresh copy per test module)."""
+    from assetinv import load_instrument
+
+    return load_instrument("2.0.0")
+
+
+@pytest.fixture(scope="module")
+def pb(v2):
+    """The 2.0.0 playbook."""
+    from assetinv import load_playbook
+
+    return load_playbook(instrument=v2)

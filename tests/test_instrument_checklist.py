@@ -19,11 +19,6 @@ def v1():
     return load_instrument("1.0.0")
 
 
-@pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
-
-
 def _changes(v2, old: str) -> list[dict]:
     return [c for c in v2.changes if old in (c.get("from") or [])]
 

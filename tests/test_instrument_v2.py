@@ -26,11 +26,6 @@ ROLES = ("teacher", "leader", "district")
 
 
 @pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
-
-
-@pytest.fixture(scope="module")
 def v1():
     return load_instrument("1.0.0")
 

@@ -13,15 +13,10 @@ import re
 import pandas as pd
 import pytest
 
-from assetinv import DataError, load_instrument, read_codings, validate_codings, write_qdpx
+from assetinv import DataError, read_codings, validate_codings, write_qdpx
 
 YES_NO_START = re.compile(r"^(do|does|is|are|have|has|can|will|would|did)\b", re.I)
 CODE = r"[A-Z]{2,3}-[A-Z]+"
-
-
-@pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
 
 
 def _version(q: dict, role: str) -> tuple[str, list[str]]:

@@ -9,11 +9,6 @@ import pytest
 import assetinv as ai
 
 
-@pytest.fixture(scope="module")
-def v2():
-    return ai.load_instrument("2.0.0")
-
-
 def _pilot(v2, n=40, seed=1, dif_item=None, dif=0.0, center=3.0):
     """~n per role: one latent trait per domain; an optional item where leaders answer higher.
 

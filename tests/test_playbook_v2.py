@@ -14,7 +14,6 @@ from assetinv import (
     asset_profile,
     code_tallies,
     item_profile,
-    load_instrument,
     load_playbook,
     read_codings,
     read_responses,
@@ -25,16 +24,6 @@ from assetinv import (
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data"
 _VALENCE = {"asset": "strength", "typical": "barrier", "growth area": "barrier"}
-
-
-@pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
-
-
-@pytest.fixture(scope="module")
-def pb(v2):
-    return load_playbook(instrument=v2)
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,6 @@ V1 = Path(__file__).parent / "fixtures" / "v1_sample"
 
 
 @pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
-
-
-@pytest.fixture(scope="module")
 def sample2(v2, tmp_path_factory):
     d = tmp_path_factory.mktemp("v2")
     write_sample(d, seed=11, n_schools=6, n_districts=2, instrument=v2)

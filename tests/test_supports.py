@@ -20,16 +20,6 @@ from assetinv import (
 )
 
 
-@pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
-
-
-@pytest.fixture(scope="module")
-def pb(v2):
-    return load_playbook(instrument=v2)
-
-
 def _network(v2, weak: dict[str, list[str]], seed: int = 3) -> pd.DataFrame:
     """Teachers of 6 schools; A and B low on OS overall, each weak on different OS items."""
     rng = np.random.default_rng(seed)

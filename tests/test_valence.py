@@ -12,7 +12,6 @@ from assetinv import (
     DataError,
     code_tallies,
     joint_display,
-    load_instrument,
     read_codings,
     read_qdpx,
     validate_codings,
@@ -71,11 +70,6 @@ SHOWN = ROWS + [
     ("e8", "i3", "S1", "teacher", "ana", "EX-SHARE", "We swap unit plans on Fridays.", ""),
     ("e9", "i4", "S1", "leader", "ana", "LM-GROWTH", "Staff try a new lab each term.", ""),
 ]
-
-
-@pytest.fixture(scope="module")
-def v2():
-    return load_instrument("2.0.0")
 
 
 def _csv(tmp_path, rows=ROWS, name="c.csv"):
