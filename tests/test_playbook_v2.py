@@ -34,6 +34,23 @@ def sample(v2):
     return r, prof, codes
 
 
+def _typical_profile(domain: str) -> pd.DataFrame:
+    """School A's profile row for one domain, typical at 3.0 (what recommend reads)."""
+    return pd.DataFrame(
+        {
+            "school": "A",
+            "domain": [domain],
+            "domain_name": "x",
+            "status": "typical",
+            "suppressed": "",
+            "mean": 3.0,
+            "ci_low": 2.8,
+            "ci_high": 3.2,
+            "n": 20,
+        }
+    )
+
+
 def _live(s: dict, v2) -> set[str]:
     """The triggers of a support that can fire at a school: teacher-form items (a mirror pair as one) and
     codes whose valence fits one of its statuses."""
@@ -89,27 +106,11 @@ def test_sample_gets_recommendations(v2, pb, sample):
     assert len(schools) == 12
     out, triggered = [], 0
     for s in schools:
-        rec = recommend(
-            prof,
-            s,
-            playbook=pb,
-            instrument=v2,
-            items=items,
-            codes=codes,
-            district_items=dist,
-            district=district_of[s],
+        kw = dict(
+            playbook=pb, instrument=v2, items=items, codes=codes, district_items=dist, district=district_of[s]
         )
-        again = recommend(
-            prof,
-            s,
-            playbook=pb,
-            instrument=v2,
-            items=items,
-            codes=codes,
-            district_items=dist,
-            district=district_of[s],
-        )
-        pd.testing.assert_frame_equal(rec, again)  # deterministic
+        rec = recommend(prof, s, **kw)
+        pd.testing.assert_frame_equal(rec, recommend(prof, s, **kw))  # deterministic
         reported = prof[(prof["school"] == s) & (prof["status"] != "")]
         got = rec[rec["kind"] != "not reported"]
         assert set(reported["domain"]) == set(got["domain"]), s
@@ -125,19 +126,7 @@ def test_sample_gets_recommendations(v2, pb, sample):
 
 
 def test_district_items_trigger_only_district_supports(v2, pb):
-    prof = pd.DataFrame(
-        {
-            "school": "A",
-            "domain": ["OS"],
-            "domain_name": "x",
-            "status": "typical",
-            "suppressed": "",
-            "mean": 3.0,
-            "ci_low": 2.8,
-            "ci_high": 3.2,
-            "n": 20,
-        }
-    )
+    prof = _typical_profile("OS")
     none = pd.DataFrame(columns=["school", "domain", "item", "text", "flag"])
     dist = pd.DataFrame(
         {
@@ -233,19 +222,7 @@ def test_sources_are_all_cited_and_seed_titles_are_accurate(pb):
 
 # ------------------------------------------------------------------ P-4, P-8: mirrors and overlaps
 def test_a_mirror_pair_counts_as_one_trigger_and_reads_clearly(v2, pb):
-    prof = pd.DataFrame(
-        {
-            "school": "A",
-            "domain": ["CN"],
-            "domain_name": "x",
-            "status": "typical",
-            "suppressed": "",
-            "mean": 3.0,
-            "ci_low": 2.8,
-            "ci_high": 3.2,
-            "n": 20,
-        }
-    )
+    prof = _typical_profile("CN")
     txt = dict(zip(v2.items["id"], v2.items["text"]))
     weak = ["CN11", "CN12", "CN14", "CN15"]  # CN-S2: a mirror pair; CN-S3: two distinct items
     items = pd.DataFrame(
