@@ -200,7 +200,7 @@ def _check_cells(
     allowed = dict(zip(cb["id"], cb["valence"])) if "valence" in cb.columns else {}
     if require_valence is None:  # codes of another version's codebook: that is the error to fix first
         unknown = sorted({k for k in code_keys if k and k not in allowed})
-        require_valence = _codebook_states_valence(allowed) and (
+        require_valence = bool(inst.fixed_valence_codes) and (
             not unknown or other_version_of(unknown, str(inst.version), kind="codes") is None
         )
     ex_cells = df["exemplary"] if "exemplary" in df.columns else None
@@ -377,14 +377,6 @@ def _check_interview_cases(df: pd.DataFrame, rows: list, prob: Callable) -> None
                 detail=f"interview '{itv}': '{sch}'/'{role}' here, '{s0}'/'{r0}' in {rows[i0]}",
             )
         itv_meta.setdefault(itv, (sch, role, i))
-
-
-def _codebook_states_valence(allowed: dict) -> bool:
-    """Whether a codebook records valence (2.0.0): some code has a fixed ``strength`` or ``barrier``.
-
-    A codebook without ``valence:`` fields (1.0.0) reads every code as ``either``.
-    """
-    return any(v in ("strength", "barrier") for v in allowed.values())
 
 
 _VALENCE_FIX = (

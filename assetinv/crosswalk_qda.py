@@ -340,28 +340,24 @@ def draft_codings_crosswalk(path, instrument=None) -> CodingsDraft:
 
 def _fitting_codes(pair: tuple[Instrument, CodingsDraft]) -> int:
     """How many project codes a codebook version fits: its confident lines, where a code that records a
-    valence (a "barrier" sub-code, "Trust (-)") counts only for a codebook whose coding rules record valence
-    (a VALENCE rule, or codes of a fixed valence; 1.0.0 has neither, so a project coded with valence was not
-    coded with it, whatever its code names say). Conversely, a project that records no valence at all fits
-    such a codebook only with its barrier and enabler codes: its topic codings could not be read with it.
+    valence (a "barrier" sub-code, "Trust (-)") counts only for a codebook that states valences
+    (``Instrument.fixed_valence_codes``; 1.0.0 has none, so a project coded with valence was not coded with
+    it, whatever its code names say). Conversely, a project that records no valence at all fits such a
+    codebook only with its fixed-valence codes: its other codings could not be read with it.
     """
     inst, d = pair
     confident = d.codes[d.codes["confident"]]
-    valence = inst.codebook.get("valence", pd.Series("either", index=inst.codebook.index)).astype(str)
-    fixed = set(inst.codebook["id"].astype(str)[valence != "either"])
-    records_valence = any(str(r.get("id", "")).upper() == "VALENCE" for r in inst.coding_rules) or bool(fixed)
+    fixed = inst.fixed_valence_codes
     marked = confident.get("valence", pd.Series("", index=confident.index)).fillna("").astype(str) != ""
-    if not records_valence:
+    if not fixed:
         return int((~marked).sum())
-    if not marked.any():  # no valence anywhere: its topic codings could not be read with this codebook
+    if not marked.any():  # no valence anywhere: its other codings could not be read with this codebook
         return int(confident["proposal"].astype(str).isin(fixed).sum())
     return len(confident)
 
 
 def _draft_codings(p: Path, instrument) -> CodingsDraft:
     """The codings draft against one instrument's codebook."""
-    from .instrument import resolve
-
     inst = resolve(instrument)
     table, variables, tabular = _read(p, inst)
     if tabular:

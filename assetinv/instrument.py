@@ -748,6 +748,24 @@ class Instrument:
         """Code id -> code name, for every code of the codebook."""
         return dict(zip(self.codebook["id"].astype(str), self.codebook["name"].astype(str)))
 
+    @functools.cached_property
+    def fixed_valence_codes(self) -> frozenset[str]:
+        """Ids of the codes whose codings always take one valence (``strength`` or ``barrier``).
+
+        A codebook with any (2.0.0: barrier and enabler codes, EX-ISOLATED) states valences, so every
+        coding records one; a codebook without them (1.0.0) reads every code as ``either``.
+
+        Examples
+        --------
+        >>> from assetinv import load_instrument
+        >>> "BAR-TIME" in load_instrument().fixed_valence_codes, len(load_instrument("1.0.0").fixed_valence_codes)
+        (True, 0)
+        """
+        if "valence" not in self.codebook.columns:
+            return frozenset()
+        fixed = self.codebook["valence"].astype(str).isin(("strength", "barrier"))
+        return frozenset(self.codebook.loc[fixed, "id"].astype(str))
+
 
 # ---------------------------------------------------------------------- loading
 def _bundled_path(version: str | None = None) -> Path:
