@@ -174,19 +174,21 @@ def codable_code_paths(path: str | Path) -> pd.DataFrame:
     root = _codebook_root(Path(path))
     info = _code_paths(root)
     rows = []
-
-    def walk(el):
-        for code in _children(el, "Code"):
-            if (code.get("isCodable") or "true").lower() == "true":
-                d = info[code.get("guid")]
-                rows.append(
-                    {"code": d["name"], "code_path": d["path"], "parent": d["parent"], "group": d["group"]}
-                )
-            walk(code)
-
     for codes_el in _iter(root, "Codes"):
-        walk(codes_el)
+        for code in _codable_codes(codes_el):
+            d = info[code.get("guid")]
+            rows.append(
+                {"code": d["name"], "code_path": d["path"], "parent": d["parent"], "group": d["group"]}
+            )
     return pd.DataFrame(rows, columns=["code", "code_path", "parent", "group"])
+
+
+def _codable_codes(el: ET.Element):
+    """The codable ``Code`` elements below ``el``, in tree order (a parent before its children)."""
+    for code in _children(el, "Code"):
+        if (code.get("isCodable") or "true").lower() == "true":
+            yield code
+        yield from _codable_codes(code)
 
 
 def _read_qdpx_raw(path: Path, allow_external=None) -> tuple[pd.DataFrame, list, list[Problem]]:
@@ -505,31 +507,24 @@ def read_qdc(path) -> pd.DataFrame:
     rows = []
     paths = _code_paths(root)
 
-    def walk(el):
-        for code in _children(el, "Code"):
-            codable = (code.get("isCodable") or "true").lower() == "true"
-            name = code.get("name") or ""
-            if codable:
-                desc = _child(code, "Description")
-                info = _parse_description(desc.text if desc is not None else "")
-                group = paths.get(code.get("guid"), {}).get("group", "")
-                rows.append(
-                    {
-                        "id": name,
-                        "group": group,
-                        "name": info["name"] or name,
-                        **{k: info[k] for k in ("definition", "use_when", "do_not_use_when", "example")},
-                    }
-                )
-                rows[-1].update({k: info[k] for k, _ in _DESC_OPTIONAL})
-            walk(code)
-
     codes_el = next(_iter(root, "Codes"), None)
     if codes_el is None:
         raise DataError(
             Problem(str(p), "no <Codes> element found", "export the codebook again as REFI-QDA .qdc")
         )
-    walk(codes_el)
+    for code in _codable_codes(codes_el):
+        name = code.get("name") or ""
+        desc = _child(code, "Description")
+        info = _parse_description((desc.text or "") if desc is not None else "")
+        rows.append(
+            {
+                "id": name,
+                "group": paths.get(code.get("guid"), {}).get("group", ""),
+                "name": info["name"] or name,
+                **{k: info[k] for k in ("definition", "use_when", "do_not_use_when", "example")},
+            }
+        )
+        rows[-1].update({k: info[k] for k, _ in _DESC_OPTIONAL})
     out = pd.DataFrame(
         rows,
         columns=[
