@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .errors import DataError, Problem
+from .instrument import Instrument
 
 __all__ = ["WHO_ACTS"]
 
@@ -120,24 +121,24 @@ class _PlaybookContext:
         )
 
 
-def _school_items(inst) -> set | None:
+def _school_items(inst: Instrument | None) -> set | None:
     """The items of the school form (``None``: no instrument, or it has no such form, so not checked)."""
-    if inst is None or _SCHOOL_FORM not in (getattr(inst, "roles", None) or ()):
+    if inst is None or _SCHOOL_FORM not in inst.roles:
         return None
     return set(inst.item_ids(role=_SCHOOL_FORM))
 
 
-def _code_valence(inst) -> dict:
+def _code_valence(inst: Instrument | None) -> dict:
     """Each code's fixed valence (``either`` when the codebook gives none)."""
-    if inst is None or "valence" not in getattr(inst, "codebook", pd.DataFrame()).columns:
+    if inst is None or "valence" not in inst.codebook.columns:
         return {}
     cb = inst.codebook
     return {str(c): str(v or "either") for c, v in zip(cb["id"], cb["valence"].fillna("either"))}
 
 
-def _mirror_of(inst) -> dict[str, str]:
+def _mirror_of(inst: Instrument) -> dict[str, str]:
     """Both directions of the instrument's mirror pairs (reverse item <-> the positive item it mirrors)."""
-    m = dict(getattr(inst, "mirrors", None) or {})
+    m = dict(inst.mirrors)
     return {**m, **{v: k for k, v in m.items()}}
 
 
@@ -387,9 +388,9 @@ def matched_supports(
             if school_form is None or i not in school_form
         }
     counts = _code_counts(codes, school, domain, valence, spec)
-    names = dict(zip(inst.codebook["id"], inst.codebook["name"])) if inst is not None else {}
+    names = inst.code_names if inst is not None else {}
     mirror_of = _mirror_of(inst) if inst is not None else {}
-    reverse = set(getattr(inst, "reverse_items", None) or []) if inst is not None else set()
+    reverse = set(inst.reverse_items) if inst is not None else set()
     scored = []
     for k, s in enumerate(cands):
         trig = s.get("triggers") or {}
