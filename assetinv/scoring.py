@@ -3103,7 +3103,13 @@ def _district_rows(
     if district is None:
         ids = sorted(district_items[key].astype(str).unique())
         if len(ids) > 1:
-            raise ValueError("district_items holds several districts: pass district=")
+            raise DataError(
+                Problem(
+                    "district_items argument",
+                    f"holds {len(ids)} districts ({', '.join(ids[:3])}{', ...' if len(ids) > 3 else ''})",
+                    "pass district= with the school's district id",
+                )
+            )
         district = ids[0] if ids else None
     return district_items, (None if district is None else str(district))
 

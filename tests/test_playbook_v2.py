@@ -261,3 +261,12 @@ def _load_error(data: dict, v2, tmp_path) -> str:
     with pytest.raises(DataError) as info:
         load_playbook(p, instrument=v2)
     return str(info.value)
+
+
+def test_district_items_of_several_districts_need_the_schools_district(v2, pb):
+    dist = pd.DataFrame(
+        {"district": ["D1", "D2"], "domain": "OS", "item": ["OS21", "OS21"], "text": "x", "flag": "weak"}
+    )
+    with pytest.raises(DataError) as err:
+        recommend(_typical_profile("OS"), "A", playbook=pb, instrument=v2, district_items=dist)
+    assert "holds 2 districts" in str(err.value) and "pass district=" in str(err.value)
