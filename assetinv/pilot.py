@@ -11,7 +11,6 @@ and domain for the floor and ceiling of the domain score. The protocol is in
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, Problem
+from .scoring import _MIN_ANSWERED, _items_needed
 
 __all__ = ["pilot_item_review", "dont_know_mask"]
 
@@ -323,7 +323,7 @@ def _domain_row(K: np.ndarray, items: list[str], instrument, role: str, d: str) 
     lo, hi = instrument.scale_min, instrument.scale_max
     answered = np.isfinite(K)
     n_ans = answered.sum(axis=1)
-    need = max(1, math.ceil(0.5 * len(items) - 1e-9))
+    need = _items_needed(_MIN_ANSWERED, len(items))
     scored = n_ans >= need
     score = np.nansum(np.where(answered, K, 0.0), axis=1)[scored] / n_ans[scored]
     n = int(scored.sum())

@@ -151,10 +151,25 @@ def _item_matrix(df: pd.DataFrame, items: Sequence[str], spec: Instrument, file:
 # --------------------------------------------------------------------------- #
 # 1. Scoring
 # --------------------------------------------------------------------------- #
+#: Default share of a domain's applicable items a respondent must answer to get a domain score.
+_MIN_ANSWERED = 0.5
+
+
+def _items_needed(min_answered: float, n_applicable):
+    """Items a respondent must answer for a domain score: a share (< 1) of the ``n_applicable`` items,
+    rounded up, or a count (>= 1) capped at them; at least one. Works on a number or an array.
+    """
+    if min_answered < 1:
+        need = np.ceil(min_answered * n_applicable - 1e-9)
+    else:
+        need = np.minimum(float(min_answered), n_applicable)
+    return np.maximum(need, 1)
+
+
 def score_domains(
     responses: pd.DataFrame,
     instrument=None,
-    min_answered: float = 0.5,
+    min_answered: float = _MIN_ANSWERED,
     *,
     straightline_min_items: int = 8,
     speed_threshold_sec: float | None = None,
@@ -321,11 +336,7 @@ def _score_each_domain(
         a = answered[:, idx]
         n_ans = a.sum(axis=1)
         n_app = (applies[:, idx] | a).sum(axis=1)
-        if min_answered < 1:
-            need = np.ceil(min_answered * n_app - 1e-9)
-        else:
-            need = np.minimum(float(min_answered), n_app)
-        need = np.maximum(need, 1)
+        need = _items_needed(min_answered, n_app)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.nansum(np.where(a, keyed[:, idx], 0.0), axis=1) / np.where(n_ans > 0, n_ans, np.nan)
         ok = n_ans >= need
