@@ -486,39 +486,34 @@ def _others_facts(rows: list, domain: str, shown: list[dict], members: dict) -> 
         )
 
 
+# The change table's counts: column, fact family, the waves it counts (a linked pair spans both).
+_CHANGE_COUNTS = (
+    ("n_baseline", "scored", ["baseline"]),
+    ("n_followup", "scored", ["followup"]),
+    ("n_linked", "linked", None),
+)
+
+
 def _change_facts(rows: list, ch: pd.DataFrame) -> None:
     """Change: the baseline and follow-up counts (and the linked count) of the network and each school."""
+    counts = _CHANGE_COUNTS if "n_linked" in ch.columns else _CHANGE_COUNTS[:2]
     for r in ch.to_dict("records"):
         d, sc = r["domain"], str(r["scope"])
         net = sc == "network"
         unit: tuple = ("change_network", d) if net else ("school", sc, d)
-        sch = None if net else [sc]
-        for col, w in (("n_baseline", "baseline"), ("n_followup", "followup")):
+        for col, family, waves in counts:
             _fact(
                 rows,
-                family="scored",
+                family=family,
                 domain=d,
                 unit=unit,
                 table="change",
                 column=col,
                 value=r[col],
-                schools=sch,
+                schools=None if net else [sc],
                 roles=_TEACH_LEAD,
-                waves=[w],
+                waves=waves,
                 shown=not _blank(r[col]),
-            )
-        if "n_linked" in r:
-            _fact(
-                rows,
-                family="linked",
-                domain=d,
-                unit=unit,
-                table="change",
-                column="n_linked",
-                value=r["n_linked"],
-                schools=sch,
-                roles=_TEACH_LEAD,
-                shown=not _blank(r["n_linked"]),
             )
 
 
