@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, cast
@@ -293,12 +294,14 @@ def _school_names(rng: np.random.Generator, n: int) -> list[str]:
 
 # --------------------------------------------------------------------------- item model
 #: Don't-know model (instrument 2.0.0): base chance per asked item, plus a role term, plus more for
-#: leaders on frequency and count items (practices they see only part of) and for everyone on the items about
+#: leaders on frequency, count and share items (practices they see only part of) and for everyone on the items about
 #: earlier partnerships (new staff cannot know them).
 _DK_BASE = 0.02
 _DK_ROLE = {"teacher": 0.0, "leader": 0.01, "district": 0.04}
 _DK_LEADER_FREQ = 0.05
 _DK_PAST = 0.15
+#: The items about earlier partnerships, found by their wording.
+_PAST_TEXT = re.compile(r"earlier partnership|past five years", re.I)
 
 
 class _ItemModel:
@@ -329,8 +332,8 @@ class _ItemModel:
         # Don't know / Not applicable (instrument 2.0.0): its code and the chance a role ticks it
         dk = [sc.dont_know_code for sc in inst.scales.values() if sc.dont_know_code is not None]
         self.dk_code = dk[0] if dk else None
-        freq = np.array([inst.item_scale(i).id in ("frequency", "count") for i in self.ids])
-        past = np.array(["earlier partnership" in str(t).lower() for t in items["text"]])
+        freq = np.array([inst.item_scale(i).id in ("frequency", "count", "share") for i in self.ids])
+        past = np.array([bool(_PAST_TEXT.search(str(t))) for t in items["text"]])
         self.dk_rate = (
             np.array(
                 [
