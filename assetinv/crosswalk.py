@@ -566,7 +566,8 @@ def _column_values(raw, j: int) -> list[str]:
 
 
 def _answer_share(vals: list[str], vlabels: dict, scale, _io) -> float:
-    """Share of a column's answers that are scale points, scale labels or missing codes."""
+    """Share of a column's answers that are scale points, scale labels, the scale's Don't-know option or
+    missing codes."""
     if not vals:
         return 0.0
     labels = {_io._label_key(t) for t in scale.labels.values()}
@@ -578,6 +579,7 @@ def _answer_share(vals: list[str], vlabels: dict, scale, _io) -> float:
         if (
             (num is not None and float(num).is_integer() and scale.min <= num <= scale.max)
             or key in labels
+            or scale.is_dont_know(v)  # its code (9) as a numeric export writes it, or its label
             or _io._propose_point(key, scale) is not None
             or _io.looks_missing(key)
         ):

@@ -7,7 +7,7 @@ committed; ``tests/test_bad_inputs.py`` reads ``tests/bad_inputs/MANIFEST.csv``,
 which this script writes too.
 
 The corpus is written for instrument 2.0.0, the package default: the item ids, role
-forms, answer scales (agree, frequency, count) and the "Don't know / Not applicable"
+forms, answer scales (agree, frequency, count, share) and the "Don't know / Not applicable"
 option (code 9) are taken from ``assetinv.load_instrument("2.0.0")`` when the script
 runs, never typed by hand. A valid row answers only the items on its role's form
 (a teacher the teacher form, a leader the leader form, district staff the district
@@ -367,7 +367,10 @@ def make_v2() -> None:
         rows=12,
         excluded=0,
         dont_know=dk_total(B),
-        checks=[chk(B, 3, FORM["teacher"][-1]), chk(B, 3, ITEMS[-1])],
+        checks=[
+            chk(B, 3, FORM["teacher"][-1]),
+            chk(B, 3, [it for it in ITEMS if it not in FORM["teacher"]][-1]),
+        ],
     )
     put(
         "pipe_delimited.txt",
@@ -679,16 +682,17 @@ def make_v2() -> None:
     rows[0][COL[it0]] = "  strongly AGREE "
     itf = pick(B[5], 0, "frequency") if "frequency" in {SCALE[i].id for i in FORM[B[5][3]]} else pick(B[5], 0)
     itc = pick(B[9], 0, "count")
+    its = pick(B[6], 0, "share")  # a leader: the share scale is the leader form's
     put(
         "labels_mixed_case_spaces.csv",
         as_text(rows),
-        fault="text labels of each item's own scale (agree, frequency, count, Don't know) in mixed case "
+        fault="text labels of each item's own scale (agree, frequency, count, share, Don't know) in mixed case "
         "with extra spaces",
         expect="loads",
         rows=12,
         excluded=0,
         dont_know=dk_total(B),
-        checks=[f"T001|baseline|{it0}=5", chk(B, 5, itf), chk(B, 9, itc), chk_dk(B, 9)],
+        checks=[f"T001|baseline|{it0}=5", chk(B, 5, itf), chk(B, 9, itc), chk(B, 6, its), chk_dk(B, 9)],
     )
     rows = copy(B)
     for r in rows:

@@ -2,14 +2,15 @@
 
 Run ``python tests/make_export_v2.py`` (then ``Rscript tests/make_haven_sav_v2.R``). Every file holds the
 same answers (``native.csv``), of a survey with role forms (each item asked only of the roles whose form
-has it), per-item answer scales (agreement, frequency, count) and a "Don't know / Not applicable" choice:
+has it), per-item answer scales (agreement, frequency, count, share) and a "Don't know / Not applicable"
+choice:
 
 * ``qualtrics_forms.csv`` -- one Qualtrics survey for all staff, as Qualtrics writes a CSV export with "Use
   choice text": row 1 question ids, row 2 question text ("matrix question - statement"), row 3 ImportId
   JSON, then a Survey Preview row and the responses. The role question comes first; display logic shows
   each statement only to the roles whose form asks it, so statements a role was not shown are empty
-  cells. Each domain has one matrix question per answer scale (agreement, frequency, count), whose choices are
-  the instrument's labels plus "Don't know / Not applicable".
+  cells. Each domain has one matrix question per answer scale (agreement, frequency, count, share), whose
+  choices are the instrument's labels plus "Don't know / Not applicable".
 * ``qualtrics_reworded.csv`` -- the same survey with every statement reworded by hand (a network's own copy).
 * ``qualtrics_short_text.csv`` -- the same survey exported with "Use numeric values": every choice is its
   recode value (the scale point, 9 for Don't know, 1/2/3 for the role), and row 2 holds short, non-English
@@ -38,8 +39,11 @@ The answers are ``assetinv.simulate_study(seed=31, instrument="2.0.0")`` at a sm
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -65,8 +69,11 @@ PROMPTS = {
     ("LM", "count"): "In the past 12 months, how many times did you do the following?",
     ("CN", "count"): "In the past 12 months, how many times did the following happen?",
     ("OS", "count"): "In the past 12 months, how many times did the following happen?",
+    ("EX", "share"): "In the past 12 months, how many of this school's teachers did the following?",
+    ("LM", "share"): "In the past 12 months, how many of your teachers did the following in STEM classes?",
+    ("OS", "share"): "In the past 12 months, how many of this school's teachers did the following?",
 }
-SCALES = ("agree", "frequency", "count")
+SCALES = ("agree", "frequency", "count", "share")
 # The form tools' sections, in the form's order, and the roles sent to each (see the module docstring).
 SECTIONS = (
     ("Teachers", {"teacher"}),
@@ -97,14 +104,17 @@ ID_QUESTIONS = (
 PARAPHRASE = {
     "EX09": "Teachers here know which of their colleagues are experts in particular STEM topics.",
     "EX10": "Teachers at our school know a great deal about how to teach their STEM subjects.",
-    "EX11": "This year, teachers here shared their know-how for teaching STEM with colleagues, e.g. by planning a lesson together.",
+    "EX11": "This year I showed a colleague some of my STEM teaching know-how, such as a lab activity I use.",
     "EX12": "Our school makes use of what teachers learned in jobs they held before teaching.",
     "EX13": "Good STEM teaching practice travels from one classroom to others in our school.",
     "EX14": "Good STEM teaching practice stays in the one classroom where it began.",
     "EX15": "This year I planned lessons together with a teacher of my own STEM subject, here or at another school.",
     "EX16": "The coaching our teachers get rests on sound knowledge of STEM content.",
     "EX17": "This year my professional learning was linked to the STEM content I was teaching then.",
+    "EX23": "This year I ran a professional learning session for my colleagues.",
+    "EX24": "This year, how many teachers here ran a professional learning session for colleagues?",
     "EX18": "The district knows which teachers in my schools are strong at teaching STEM.",
+    "EX25": "The district has to guess which teachers in my schools are strong at teaching STEM.",
     "EX19": "This year the district asked expert STEM teachers from my schools to run professional learning for other teachers.",
     "EX20": "The instructional coaches in my schools know their STEM content well.",
     "EX21": "This year the district linked teachers in my schools with STEM expertise from outside, e.g. a university or science center.",
@@ -115,11 +125,16 @@ PARAPHRASE = {
     "LM12": "Teachers here feel that trying a new way of teaching that might not work at first is risky.",
     "LM13": "New teachers' questions are welcome here.",
     "LM14": "Teachers here expect all students to succeed in challenging STEM work.",
-    "LM15": "This year teachers here compared how different student groups were doing in STEM classes.",
-    "LM16": "This year teachers here adapted STEM lessons so that English learners could fully take part.",
-    "LM17": "This year teachers here linked STEM lessons to students' lives outside school.",
-    "LM18": "This year teachers here encouraged students underrepresented in advanced STEM courses to sign up for them.",
+    "LM15": "This year I compared how different student groups were doing in my STEM classes.",
+    "LM16": "This year I adapted STEM lessons so that English learners could fully take part.",
+    "LM17": "This year I linked STEM lessons to students' lives outside school.",
+    "LM18": "This year I encouraged students underrepresented in advanced STEM courses to sign up for them.",
     "LM19": "This year I asked a colleague to give me feedback on my teaching.",
+    "LM20": "This year, how many teachers here compared how different student groups were doing in their STEM classes?",
+    "LM21": "This year, how many teachers here adapted STEM lessons so that English learners could fully take part?",
+    "LM22": "This year, how many teachers here linked STEM lessons to students' lives outside school?",
+    "LM23": "This year, how many teachers here encouraged students underrepresented in advanced STEM courses to sign up for them?",
+    "LM24": "Teachers here keep lessons that did not go well to themselves.",
     "CN09": "Teachers are asked what they think before curriculum decisions are made here.",
     "CN10": "Leaders here stand by a teacher whose new approach draws complaints.",
     "CN11": "Teachers here decide how to teach their own lessons.",
@@ -136,24 +151,27 @@ PARAPHRASE = {
     "CN22": "In my schools, the reports the district requires from teachers are used to improve teaching.",
     "CN23": "This year the district asked a group of teachers from my schools for ideas about a district decision.",
     "CN24": "In my schools, the district explains to teachers what its new requirements are for.",
-    "CN25": "This year teachers here led professional learning sessions for colleagues.",
     "CN26": "Teachers here hold each other to high standards of professional work.",
-    "OS09": "This year teachers here had time in the schedule to plan lessons with colleagues.",
-    "OS10": "This year teacher team meetings here were about teaching and learning.",
-    "OS11": "This year teacher team meetings here were about administrative matters.",
-    "OS12": "This year teachers here looked at student work together to decide what to change in their teaching.",
+    "CN27": "Teachers here put forward their own ideas for improving STEM teaching.",
+    "CN28": "Teachers here respect each other's professional judgment.",
+    "CN29": "Teachers here speak up when they disagree with a decision the school made.",
+    "CN30": "Teachers here second-guess each other's professional judgment.",
+    "CN31": "In my schools, the reports the district requires from teachers get filed away once they are checked.",
+    "OS09": "This year I had time in my schedule to plan lessons with colleagues.",
+    "OS10": "This year the teacher team meetings I went to were about teaching and learning.",
+    "OS11": "This year the teacher team meetings I went to were about administrative matters.",
+    "OS12": "This year I looked at student work with colleagues to decide what to change in my teaching.",
     "OS13": "Changes teachers here plan together lead to better work from students.",
     "OS14": "This year I changed my teaching because of work I did with colleagues.",
-    "OS15": "This year teachers here watched each other's lessons.",
+    "OS15": "This year I watched a colleague teach a lesson.",
     "OS16": "Over the past year, support from my different programs, such as coaching and workshops, pointed the same way.",
-    "OS17": "This year teachers here took part in professional learning together with teachers from other schools.",
-    "OS18": "This year teachers here were told what was done with the feedback they gave.",
+    "OS17": "This year I took part in professional learning together with teachers from other schools.",
+    "OS18": "This year I was told what happened with the feedback I gave.",
     "OS19": "New initiatives here are given enough time to be put into practice.",
     "OS20": "Teachers here can take on leadership roles and keep their own classes.",
     "OS21": "This year the school and its outside partners planned teachers' professional learning together.",
     "OS22": "This year the school shared teaching resources, e.g. lab equipment or curriculum units, with other schools.",
-    "OS23": "The school's past partnerships with outside organizations on teacher learning were worth the staff time.",
-    "OS24": "This year the principal met principals of other schools to solve problems together.",
+    "OS23": "Over the last five years, the school has had partnerships with outside organizations on teachers' STEM learning.",
     "OS25": "This year the coaches working here met coaches from other schools to improve their coaching.",
     "OS26": "This year the school and its outside partners shared data to improve their joint work.",
     "OS27": "In my schools, the district coordinates the coaching schools receive from different organizations.",
@@ -161,6 +179,11 @@ PARAPHRASE = {
     "OS29": "This year the principals of my schools met as a group to solve problems together.",
     "OS30": "This year the district ran shared professional learning days bringing together teachers from several of my schools.",
     "OS31": "This year the district helped my schools share teaching resources with each other.",
+    "OS32": "This year, how many teachers here looked at student work together to decide what to change in their teaching?",
+    "OS33": "This year, how many teachers here watched a colleague teach a lesson?",
+    "OS34": "This year, how many teachers here took part in professional learning together with teachers from other schools?",
+    "OS36": "In my schools, the coaching from different organizations pulls teachers in different directions.",
+    "OS37": "Changes teachers here plan together fade before they reach students' work.",
 }
 
 
@@ -284,6 +307,40 @@ def _value_labels(inst, item: str) -> dict[float, str]:
     return {float(k): v for k, v in sc.labels.items()} | {float(sc.dont_know_code): str(sc.dont_know_label)}
 
 
+# The binary files carry the time they were written; each is pinned to this one, so a rerun gives the same bytes.
+_STAMP = (2025, 9, 1, 0, 0, 0)
+
+
+def _pin_xlsx(path: Path) -> None:
+    """Rewrite an openpyxl workbook with fixed zip entry dates and document properties."""
+    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2025-09-01T00:00:00Z", data
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=_STAMP)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
+    path.write_bytes(out.getvalue())
+
+
+def _pin_readstat(path: Path) -> None:
+    """Pin the creation time ReadStat writes into an SPSS (.sav, .zsav) or Stata (.dta) header."""
+    data = bytearray(path.read_bytes())
+    if data[:4] in (b"$FL2", b"$FL3"):  # SPSS: creation_date(9) and creation_time(8) at byte 92
+        data[92:109] = b"01 Sep 2500:00:00"
+    else:  # Stata 117+: <timestamp>, a length byte, "dd Mon yyyy hh:mm"
+        k = data.index(b"<timestamp>") + len(b"<timestamp>")
+        assert data[k] == 17, data[k : k + 20]
+        data[k + 1 : k + 18] = b"01 Sep 2025 00:00"
+    path.write_bytes(bytes(data))
+
+
 def main() -> None:
     """Write every file but the two R haven ones."""
     import pyreadstat
@@ -314,6 +371,7 @@ def main() -> None:
     write_csv(OUT / "surveymonkey.csv", rows)
     form_order = [it for _, its in grids for it in its]
     truth["ms_forms.xlsx"] = v1.ms_forms(native, inst, OUT / "ms_forms.xlsx", items=form_order, cell=label)
+    _pin_xlsx(OUT / "ms_forms.xlsx")
     sdf, labels, vlabels, t = v1.spss_frame(
         native, inst, value_labels=lambda it: _value_labels(inst, it), no_answer=None
     )
@@ -335,6 +393,8 @@ def main() -> None:
         variable_value_labels={k: {int(a): b for a, b in v.items()} for k, v in vlabels.items()},
     )
     truth["stata.dta"] = t
+    for name in ("spss.sav", "spss.zsav", "stata.dta"):
+        _pin_readstat(OUT / name)
     haven = {"ResponseId": "respondent_id", "school": "school", "district": "district", "staff_role": "role"}
     haven |= {"wave": "wave", "duration": "duration_sec"} | {it: it for it in items}
     truth["haven_forms.sav"] = truth["haven_tagged.dta"] = haven

@@ -1,12 +1,25 @@
 # Writes tests/fixtures/exports_v2/haven_forms.sav and haven_tagged.dta the way R haven writes SPSS and Stata files, for an instrument
 # 2.0.0 survey with role forms. Items are labelled_spss with their own scale's value labels (agreement,
-# frequency or count) plus 9 = "Don't know / Not applicable"; on the first half of the items 9 is also
+# frequency, count or share) plus 9 = "Don't know / Not applicable"; on the first half of the items 9 is also
 # declared user-missing (na_values = 9), as analysts often do in SPSS, on the others it is a plain labelled
 # value, as Qualtrics' SPSS export writes it. Items a role was not asked are system-missing. Role and wave
 # are labelled codes; variable labels hold the item text.
 # Run from the repository root, after python tests/make_export_v2.py:
 #   Rscript tests/make_haven_sav_v2.R   (needs r-cran-haven)
 library(haven)
+# ReadStat writes the current time into each file's header; pin it so that a rerun gives the same bytes
+# (as tests/make_export_v2.py does for the files it writes).
+pin_time <- function(path) {
+  b <- readBin(path, "raw", file.info(path)$size)
+  if (rawToChar(b[1:4]) %in% c("$FL2", "$FL3")) {  # SPSS: creation date (9) and time (8) at byte 93
+    b[93:109] <- charToRaw("01 Sep 2500:00:00")
+  } else {  # Stata 117+: <timestamp>, a length byte, "dd Mon yyyy hh:mm"
+    k <- grepRaw("<timestamp>", b, fixed = TRUE) + nchar("<timestamp>")
+    stopifnot(as.integer(b[k]) == 17)
+    b[(k + 1):(k + 17)] <- charToRaw("01 Sep 2025 00:00")
+  }
+  writeBin(b, path)
+}
 native <- read.csv("tests/fixtures/exports_v2/native.csv", colClasses = "character")
 meta <- read.csv("tests/fixtures/exports_v2/items.csv", colClasses = "character")
 out <- data.frame(ResponseId = native$respondent_id, school = native$school, district = native$district,
@@ -31,6 +44,7 @@ for (k in seq_len(nrow(meta))) {
 }
 out$duration <- as.numeric(native$duration_sec)
 write_sav(out, "tests/fixtures/exports_v2/haven_forms.sav")
+pin_time("tests/fixtures/exports_v2/haven_forms.sav")
 
 # The same answers as a Stata file, the way haven writes one: Don't know as the tagged missing value .a
 # (labelled "Don't know"); one answer in seven (on a diagonal of rows and items) is replaced by .b ("Refused"),
@@ -49,3 +63,4 @@ for (k in seq_len(nrow(meta))) {
                                label = meta$text[k])
 }
 write_dta(st, "tests/fixtures/exports_v2/haven_tagged.dta")
+pin_time("tests/fixtures/exports_v2/haven_tagged.dta")

@@ -134,18 +134,18 @@ def test_1_0_0_declares_no_forms_so_its_answers_from_every_role_still_read(tmp_p
 def test_a_label_of_another_scale_says_which_scale_it_belongs_to(tmp_path):
     inst = ai.load_instrument()
     every, t = inst.item_ids(), inst.item_ids(role="teacher")
-    assert inst.item_scale("EX09").id == "agree" and inst.item_scale("EX11").id == "frequency"
+    assert inst.item_scale("EX09").id == "agree" and inst.item_scale("LM15").id == "frequency"
     assert inst.item_scale("EX15").id == "count"
-    cell = {i: "4" for i in t} | {"EX09": "Often", "EX11": "Agree", "EX15": "Sometimes", "LM19": "Never"}
+    cell = {i: "4" for i in t} | {"EX09": "Often", "LM15": "Agree", "EX15": "Sometimes", "LM19": "Never"}
     head = "respondent_id,school,district,role,wave," + ",".join(every)
     f = tmp_path / "r.csv"
     f.write_text(head + "\nr1,S1,D1,teacher,baseline," + ",".join(cell.get(i, "") for i in every) + "\n")
     with pytest.raises(ai.DataError) as ei:
         ai.read_responses(f)
     got = {p.column: p for p in ei.value.problems}
-    assert set(got) == {"EX09", "EX11", "EX15"}  # "Never" is on the count scale too: LM19 reads
+    assert set(got) == {"EX09", "LM15", "EX15"}  # "Never" is on the count scale too: LM19 reads
     assert "label of the frequency scale" in got["EX09"].message and "agree scale" in got["EX09"].message
-    assert "label of the agree scale" in got["EX11"].message
+    assert "label of the agree scale" in got["LM15"].message
     assert "label of the frequency scale" in got["EX15"].message and "count scale" in got["EX15"].message
     assert "shifted" in got["EX09"].fix
 
@@ -153,7 +153,7 @@ def test_a_label_of_another_scale_says_which_scale_it_belongs_to(tmp_path):
 def test_haven_sav_with_dont_know_declared_user_missing_keeps_every_dont_know():
     """tests/fixtures/exports_v2/haven_forms.sav (R haven, `Rscript tests/make_haven_sav_v2.R`): each item
     labelled with its own scale plus 9 = "Don't know / Not applicable", declared user-missing on half the
-    items. Read as plain missing, 29 of the 53 Don't-know answers vanished from the counts."""
+    items. Read as plain missing, 30 of the 50 Don't-know answers vanished from the counts."""
     import pyreadstat
 
     sav = FIX / "haven_forms.sav"
@@ -170,7 +170,7 @@ def test_haven_sav_with_dont_know_declared_user_missing_keeps_every_dont_know():
         got.set_index("respondent_id").loc[want["respondent_id"], items].reset_index(drop=True),
         want[items],
     )
-    assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 53
+    assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 50
     dk = {r["reason"]: r for r in got.attrs["quality"] if "Don't know" in str(r.get("reason", ""))}
     assert dk, got.attrs["quality"]
 
@@ -210,7 +210,7 @@ def test_usual_wordings_of_dont_know_count_as_dont_know(tmp_path):
 def test_stata_tagged_missing_dont_know_is_kept_and_refused_is_missing():
     """tests/fixtures/exports_v2/haven_tagged.dta (R haven): Don't know as the tagged missing value .a
     labelled "Don't know", and one answer in seven replaced by .b "Refused". Read with Stata's missing
-    values as plain missing, all 53 Don't-know answers vanished from n_dont_know."""
+    values as plain missing, all 50 Don't-know answers vanished from n_dont_know."""
     import pyreadstat
 
     dta = FIX / "haven_tagged.dta"
@@ -223,7 +223,7 @@ def test_stata_tagged_missing_dont_know_is_kept_and_refused_is_missing():
         columns={"ResponseId": "respondent_id", "staff_role": "role", "duration": "duration_sec"},
     ).set_index("respondent_id")
     want = ai.read_responses(FIX / "native.csv", "2.0.0").set_index("respondent_id")
-    assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 53
+    assert got["n_dont_know"].sum() == want["n_dont_know"].sum() == 50
     assert int(refused.to_numpy().sum()) > 50
     expect = want[items].mask(refused.reindex(want.index))
     pd.testing.assert_frame_equal(got.loc[want.index, items], expect)
@@ -298,24 +298,38 @@ EXPORTS = {  # file -> the layout the drafter must recognise
 ALIAS = {"qualtrics_legacy.csv": {"V1": "ResponseID"}}  # the drafter names V1 by its row-2 name
 _V2 = ai.load_instrument("2.0.0")
 _ALL = set(_V2.item_ids())
+# The leader's share items whose edited statement is close to the teacher's item on the same practice
+_SHARE_TWINS = {"EX24", "LM20", "LM21", "LM22", "LM23", "OS33", "OS34"}
 # What each layout loses, so the drafter must flag (target -> a word of its reason), not map confidently:
 FLAGGED = {
     # the form's author edited each statement (make_export_fixtures.reword): every edited statement is still
     # matched with confidence (EX11 was not until the drafter scored answers on each item's own scale)
-    # reworded by hand: two texts too far from the instrument's, two too close to their mirror item
+    # reworded by hand: two texts too far from the instrument's, two too close to their mirror item (LM12
+    # to LM11, CN28 to CN30), and two teacher practices too close to the leader's share item on the same
+    # practice, or the other way round (OS15 ~ OS33, OS32 ~ OS12: the same words but "I" or "how many teachers")
     "qualtrics_reworded.csv": {
         "CN12": "text similarity",
+        "CN28": "close to another item",
         "EX12": "text similarity",
         "LM12": "close to another item",
-        "OS15": "text similarity",
+        "OS15": "close to another item",
+        "OS32": "close to another item",
     },
     # no question text to match ("P4 - 1"; the school question is "Escuela"): every item and the school
     # are the user's to map (each proposal's reason differs: a text similarity of 2-5/100, or no item left)
     "qualtrics_short_text.csv": {it: "" for it in _ALL} | {"school": ""},
-    # Stata keeps 80 characters of a variable label: these edited statements lose their ends (EX19's first 80
-    # characters fit another district item as well as its own)
-    "stata.dta": {it: "text similarity" for it in ("EX11", "LM16", "LM17")}
-    | {"EX19": "close to another item"},
+    # SPSS variable labels are the edited statements (make_export_fixtures.reword: "educators", "campus"): a
+    # leader's share item is then close to the teacher's first-person item on the same practice (EX24 ~ EX23,
+    # LM20-LM23 ~ LM15-LM18, OS33 ~ OS15, OS34 ~ OS17; the drafter matches text, not the value labels), and
+    # CN28 to its mirror CN30
+    "spss.sav": dict.fromkeys(_SHARE_TWINS | {"CN28", "OS15"}, "close to another item"),
+    "spss.zsav": dict.fromkeys(_SHARE_TWINS | {"CN28", "OS15"}, "close to another item"),
+    # Stata keeps 80 characters of a variable label: the cut leaves CN22 and its mirror CN31 the same label,
+    # and EX19's first 80 characters fit another district item as well as its own; the share items and CN28
+    # as in SPSS (OS32 too: its cut drops the end that told it from OS12)
+    "stata.dta": dict.fromkeys(
+        _SHARE_TWINS | {"CN22", "CN28", "CN31", "EX19", "OS32"}, "close to another item"
+    ),
 }
 ROLE_CODES = {"1": "teacher", "2": "leader", "3": "district"}  # the role question's recode values
 
@@ -400,13 +414,31 @@ def test_each_export_reads_through_its_draft_as_native_every_answer_dont_know_an
     np.testing.assert_array_equal(got[items].to_numpy(dtype=float), native[items].to_numpy(dtype=float))
     # every Don't know kept, in the row that gave it
     dk = (raw.set_index("respondent_id")[items] == 9).sum(axis=1)
-    assert got["n_dont_know"].tolist() == dk.tolist() and dk.sum() == 53
+    assert got["n_dont_know"].tolist() == dk.tolist() and dk.sum() == 50
     # a statement off the respondent's form is empty, never an answer or a Don't know
     for role in _V2.roles:
         off = sorted(_ALL - set(_V2.item_ids(role=role)))
         assert got.loc[got["role"] == role, off].isna().all(axis=None), role
     if "duration_sec" in TRUTHS[name].values():
         assert got["duration_sec"].tolist() == native["duration_sec"].tolist()
+
+
+def test_dont_know_code_of_a_numeric_export_counts_as_an_answer_on_the_scale(tmp_path):
+    """A numeric export writes Don't know as its code, 9. The drafter's answer check counted 9 as off the
+    scale, so an item that many respondents could not judge (two of the nine leaders who answered LM20, and
+    LM23, in qualtrics_legacy.csv) lost 0.3 of its confidence and, next to its near twin, was not mapped."""
+    inst = ai.load_instrument("2.0.0")
+    t = inst.item_ids(role="teacher")
+    texts = dict(zip(inst.items["id"], inst.items["text"]))
+    head = ["respondent_id", "school", "district", "role", "wave"] + [texts[i] for i in t]
+    rows = [
+        [f"r{k}", "S1", "D1", "teacher", "baseline"] + [("9" if k % 2 and i == t[0] else "3") for i in t]
+        for k in range(10)
+    ]
+    f = tmp_path / "numeric.csv"
+    pd.DataFrame(rows, columns=head).to_csv(f, index=False)
+    p = next(p for p in draft_crosswalk(f).columns if p.target == t[0])
+    assert p.confidence > 0.9 and "on the scale" not in p.reason, p
 
 
 def test_truth_covers_every_export_and_every_item():
