@@ -111,9 +111,8 @@ def test_every_item_has_role_scale_domain(v2):
     for rec in v2.items.itertuples():
         assert rec.roles and set(rec.roles) <= set(ROLES), rec.id
         assert rec.domain in set(v2.domains["id"]), rec.id
-        assert rec.id in v2.item_scales and v2.item_scale(rec.id).id in ("agree", "frequency", "count"), (
-            rec.id
-        )
+        assert rec.id in v2.item_scales, rec.id
+        assert v2.item_scale(rec.id).id in ("agree", "frequency", "count", "share"), rec.id
 
 
 def test_each_form_has_five_items_per_domain_or_marks_it_not_asked(v2):
@@ -129,7 +128,7 @@ def test_each_form_has_five_items_per_domain_or_marks_it_not_asked(v2):
 
 
 def test_scales_and_dont_know(v2):
-    assert list(v2.scales) == ["agree", "frequency", "count"]
+    assert list(v2.scales) == ["agree", "frequency", "count", "share"]
     # counts are totals over the reference period, never rates ("once a week"), so categories cannot overlap
     assert v2.scales["count"].labels == {
         1: "Never",
@@ -148,11 +147,27 @@ def test_scales_and_dont_know(v2):
     }
     for sc in v2.scales.values():
         assert sc.dont_know_code == 9 and sc.dont_know_label == "Don't know / Not applicable"
-    # practices are asked as frequencies with the reference period; judgments as agreement
+    # a leader reports a practice as the share of the school's teachers who did it, never as how often
+    # "teachers" did it (I-2)
+    assert v2.scales["share"].labels == {
+        1: "None or almost none",
+        2: "A few",
+        3: "About half",
+        4: "Most",
+        5: "All or nearly all",
+    }
+    # practices are asked as frequencies with the reference period; judgments as agreement; the one
+    # partnership-history item states its own, longer window
     for rec in v2.items.itertuples():
         sc = v2.item_scale(rec.id).id
-        if sc in ("frequency", "count"):
-            assert rec.text.startswith("In the past 12 months, "), rec.id
+        if sc in ("frequency", "count", "share"):
+            assert rec.text.startswith(("In the past 12 months, ", "In the past five years, ")), rec.id
+        if sc == "share":
+            assert rec.roles == ("leader",) and rec.text.endswith("?"), rec.id
+            assert "how many teachers in this school" in rec.text, rec.id
+    assert [i for i in v2.items["id"] if v2.items.set_index("id").at[i, "text"].startswith("In the past five")] == [
+        "OS23"
+    ]
     n_freq = sum(v2.item_scale(i).id in ("frequency", "count") for i in v2.items["id"])
     assert 20 <= n_freq <= len(v2.items) - 20
     for role in ROLES:
@@ -169,7 +184,9 @@ def test_consistent_stems(v2):
             assert re.match(r"^(In the schools I work with, |In the past 12 months, )", rec.text), rec.id
             assert "schools I work with" in rec.text, rec.id
         else:
-            assert re.match(r"^(In this school, |In the past 12 months, |This school's )", rec.text), rec.id
+            assert re.match(r"^(In this school, |In the past (12 months|five years), |This school's )", rec.text), (
+                rec.id
+            )
             assert "schools I work with" not in rec.text
 
 
@@ -183,6 +200,16 @@ def test_no_leader_rates_own_leadership(v2):
         ), rec.id
     # the teacher form does ask about leaders
     assert any("leaders" in t for t in v2.form("teacher")["text"])
+    # arrangements the school's leaders make are asked of teachers only (I-4)
+    assert not {"CN11", "CN12", "OS09", "OS10", "OS11", "OS20"} & set(v2.form("leader")["id"])
+    # a teacher reports practices of their own, in the first person; no one reports how often colleagues
+    # did something (I-2); leaders never answer in the first person
+    for rec in v2.items.itertuples():
+        sc = v2.item_scale(rec.id).id
+        if "teacher" in rec.roles and sc in ("frequency", "count"):
+            assert rec.roles == ("teacher",) and re.search(r"\bI\b", rec.text), rec.id
+        if "leader" in rec.roles:
+            assert not re.search(r"\b(I|my|me)\b", rec.text), rec.id
 
 
 def test_item_writing_rules(v2):
@@ -218,8 +245,15 @@ def test_item_writing_rules(v2):
         # no negation in reverse-keyed items, so disagreeing is never a double negative
         assert not re.search(r"\b(not|no|never|little|rarely|hardly|without)\b|n't", texts[rev].lower()), rev
     assert set(v2.reverse_ids()) == set(v2.mirrors)
-    for d in v2.domains["id"]:
-        assert len(v2.reverse_ids(d)) == 1, d
+    # every role form has a mirror pair in every domain it asks, so acquiescence can be checked on each
+    # form (I-13)
+    for role in ROLES:
+        on_form = set(v2.form(role)["id"])
+        for d in v2.domains["id"]:
+            if not v2.asked(d, role):
+                continue
+            pairs = [r for r in v2.reverse_ids(d) if r in on_form and v2.mirrors[r] in on_form]
+            assert pairs, (role, d)
 
 
 def test_new_constructs_are_measured(v2):
@@ -228,20 +262,22 @@ def test_new_constructs_are_measured(v2):
         "trust",
         "changed how i teach because of work i did with colleagues",
         "lead to better student work",
-        "observed one another's lessons",
+        "i observed a lesson taught by a colleague",
         "support for my teaching from different programs, such as coaching and workshops",
         "share teaching resources",
         "earlier partnerships",
         "only one teaching a stem subject",
     ]:
         assert needle in text, needle
-    equity = [
-        t
-        for t in v2.items.loc[v2.items["domain"] == "LM", "text"]
-        if re.search(r"groups of students|learning english|underrepresented|lives outside school", t)
-    ]
-    assert 3 <= len(equity) <= 4
-    assert all(v2.item_scale(i).id == "frequency" for i in v2.items.loc[v2.items["text"].isin(equity), "id"])
+    # 3-4 equity practice items: teachers report their own (frequency), leaders the share of teachers
+    for role, scale in (("teacher", "frequency"), ("leader", "share")):
+        form = v2.form(role)
+        equity = form[
+            (form["domain"] == "LM")
+            & form["text"].str.contains(r"groups of students|learning english|underrepresented|lives outside school")
+        ]
+        assert 3 <= len(equity) <= 4, role
+        assert all(v2.item_scale(i).id == scale for i in equity["id"]), role
 
 
 # ---------------------------------------------------------------- interview
@@ -394,7 +430,9 @@ def test_scoring_honours_not_asked(v2):
     s = score_domains(pd.DataFrame(rows), v2).set_index("role")
     assert np.isnan(s.loc["district", "LM"]) and s.loc["district", "LM_n"] == 0
     assert "LM" not in s.loc["district", "quality_flags"]
-    assert s.loc["teacher", "LM"] == pytest.approx((4 * 10 + 2) / 11)  # one reverse-keyed item of 11
+    # an answer that is there counts, even off the form (the reader refuses those): 16 LM items, 2 reverse-keyed
+    assert s.loc["teacher", "LM"] == pytest.approx((4 * 14 + 2 * 2) / 16)
+    assert s.loc["teacher", "LM_n"] == len(v2.items_by_domain["LM"]) == 16
     assert s.attrs["not_asked"] == {"LM": ["district"]}
 
 
