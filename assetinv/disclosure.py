@@ -140,6 +140,7 @@ def ledger_cells(
     responses: pd.DataFrame,
     domains: Sequence[str],
     item_ids: dict[str, list[str]] | None = None,
+    answered_ids: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
     """The atomic cells a reader would have to solve for, with their true counts.
 
@@ -152,8 +153,12 @@ def ledger_cells(
     domains : sequence of str
         Domain ids.
     item_ids : dict, optional
-        Items per domain (for ``answered``); without it ``answered`` equals
-        ``scored``.
+        Items per domain (for ``answered`` and ``item``); without it
+        ``answered`` equals ``scored``.
+    answered_ids : dict, optional
+        The items per domain that ``answered`` counts, when not ``item_ids``:
+        the items the reliability pools (with role forms, those one form asks
+        together), so its ``n`` is a sum of ``answered`` cells.
 
     Returns
     -------
@@ -187,8 +192,9 @@ def ledger_cells(
     _count(responses, "respondents", "*")
     for d in domains:
         _count(scores[scores[d].notna()], "scored", d)
-        if item_ids and item_ids.get(d):
-            ids = [i for i in item_ids[d] if i in responses.columns]
+        counted = answered_ids if answered_ids is not None else item_ids
+        if counted and counted.get(d):
+            ids = [i for i in counted[d] if i in responses.columns]
             _count(responses[responses[ids].notna().any(axis=1)], "answered", d)
         else:
             _count(scores[scores[d].notna()], "answered", d)
@@ -1582,8 +1588,12 @@ def protect_publication(
     []
     """
     inst = ctx.instrument
+    # "answered" = answered an item the reliability pools: the items school staff's forms ask together
+    staff = sorted(set(ctx.responses["role"].dropna().astype(str)) & set(_TEACH_LEAD))
+    cols = list(ctx.responses.columns)
+    pooled = {d: inst.items_answered_together(d, staff, cols) for d in ctx.results["domains"]}
     items = {d: list(inst.item_ids(d)) for d in ctx.results["domains"]}
-    cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items)
+    cells = ledger_cells(ctx.results["scores"], ctx.responses, ctx.results["domains"], items, pooled)
     _item_table(
         ctx
     )  # computed here so that it is audited with the rest (it follows the profile's suppression)

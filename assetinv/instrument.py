@@ -300,10 +300,14 @@ class Instrument:
         --------
         >>> from assetinv import load_instrument
         >>> len(load_instrument().item_ids())
-        66
+        82
         >>> load_instrument().item_ids("OS", role="district")[-1]
-        'OS31'
+        'OS36'
         """
+        return [str(i) for i in self._items_of(domain, role)["id"]]
+
+    def _items_of(self, domain: str | None, role: str | None) -> pd.DataFrame:
+        """The item rows of a domain and a role form (all when ``None``), checked."""
         items = self.items
         if domain is not None:
             self._check_domain(domain)
@@ -312,7 +316,7 @@ class Instrument:
             if role not in self.roles:
                 raise KeyError(f"unknown role {role!r}; known roles: {list(self.roles)}")
             items = items[[role in r for r in items["roles"]]]
-        return [str(i) for i in items["id"]]
+        return items
 
     def items_asked_of_all(self, domain: str, roles: Iterable[str], columns=None) -> list[str]:
         """A domain's items on the form of every one of ``roles`` (the common form), in instrument order.
@@ -392,13 +396,16 @@ class Instrument:
                 kept.append(i)
         return [i for i in items if i in kept]
 
-    def reverse_ids(self, domain: str | None = None) -> list[str]:
+    def reverse_ids(self, domain: str | None = None, role: str | None = None) -> list[str]:
         """Ids of reverse-keyed (negatively worded) items.
 
         Parameters
         ----------
         domain : str, optional
             Only this domain's reverse-keyed items.
+        role : str, optional
+            Only those on this role's form (pass it with one form's items,
+            e.g. to :func:`assetinv.alpha`).
 
         Returns
         -------
@@ -408,12 +415,11 @@ class Instrument:
         --------
         >>> from assetinv import load_instrument
         >>> load_instrument().reverse_ids("CN")
-        ['CN12']
+        ['CN12', 'CN30', 'CN31']
+        >>> load_instrument().reverse_ids("CN", role="district")
+        ['CN31']
         """
-        items = self.items
-        if domain is not None:
-            self._check_domain(domain)
-            items = items[items["domain"] == domain]
+        items = self._items_of(domain, role)
         return [str(i) for i in items.loc[items["reverse"].astype(bool), "id"]]
 
     def domain_of(self, item_id: str) -> str:
@@ -521,7 +527,7 @@ class Instrument:
         >>> from assetinv import load_instrument
         >>> load_instrument().item_scale("EX09").labels[5]
         'Strongly agree'
-        >>> load_instrument().item_scale("EX11").labels[5]
+        >>> load_instrument().item_scale("LM15").labels[5]
         'Almost always'
         """
         if item_id not in self.item_scales and item_id not in set(self.items["id"]):
@@ -822,9 +828,9 @@ def load_instrument(path: str | Path | None = None) -> Instrument:
     >>> from assetinv import load_instrument
     >>> inst = load_instrument()
     >>> inst.version, len(inst.domains), len(inst.items)
-    ('2.0.0', 4, 66)
+    ('2.0.0', 4, 82)
     >>> inst.items.groupby("domain", sort=False).size().to_dict()
-    {'EX': 14, 'LM': 11, 'CN': 18, 'OS': 23}
+    {'EX': 17, 'LM': 16, 'CN': 22, 'OS': 27}
     >>> load_instrument("1.0.0").version, len(load_instrument("1.0.0").items)
     ('1.0.0', 32)
 

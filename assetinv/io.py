@@ -1717,7 +1717,7 @@ def read_responses(
     >>> teacher = set(inst.form("teacher")["id"])  # the items the teacher form asks
     >>> leader = dict(zip(inst.form("leader")["id"], inst.form("leader")["scale"]))
     >>> r1 = ["4" if i in teacher else "" for i in items]
-    >>> label4 = {"agree": "Agree", "frequency": "Often", "count": "6 to 10 times"}  # point 4
+    >>> label4 = {"agree": "Agree", "frequency": "Often", "count": "6 to 10 times", "share": "Most"}  # point 4
     >>> r2 = [label4[leader[i]] if i in leader else "" for i in items]
     >>> r2[items.index("EX10")] = "9"  # 9 = Don't know / Not applicable
     >>> rows = ["r1,S01,D1,Teacher,Baseline," + ",".join(r1),
@@ -1725,10 +1725,10 @@ def read_responses(
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "export.csv").write_text("\\n".join([head] + rows) + "\\n")
     >>> df = assetinv.read_responses(folder / "export.csv")
-    >>> df[["respondent_id", "role", "wave", "EX09", "EX10", "EX11", "n_dont_know"]]
-      respondent_id     role      wave  EX09  EX10  EX11  n_dont_know
-    0            r1  teacher  baseline   4.0   4.0   4.0            0
-    1            r2   leader  followup   4.0   NaN   4.0            1
+    >>> df[["respondent_id", "role", "wave", "EX09", "EX10", "EX11", "EX24", "n_dont_know"]]
+      respondent_id     role      wave  EX09  EX10  EX11  EX24  n_dont_know
+    0            r1  teacher  baseline   4.0   4.0   4.0   NaN            0
+    1            r2   leader  followup   4.0   NaN   NaN   4.0            1
     >>> assetinv.data_quality(df)["rows"].tolist()  # read, used, Don't-know answers
     [2, 2, 1]
 

@@ -202,7 +202,10 @@ def pilot_item_review(
         ``n``, ``mean`` and ``sd`` describe the domain scores, ``floor`` and
         ``ceiling`` are the shares of scored respondents at the lowest and the
         highest possible score, and ``item_rest``, ``dont_know`` and ``dif`` are
-        blank. ``attrs`` holds the thresholds used.
+        blank. ``attrs`` holds the thresholds used, and ``dif_not_screened``
+        the domains whose role difference could not be screened, with the
+        reason (2.0.0: in OS the teacher and leader forms share only OS13 and
+        its mirror OS37).
 
     Examples
     --------
@@ -243,7 +246,7 @@ def pilot_item_review(
                 rows += form[0]
                 keyed_all[(role, d)] = form[1]
     out = pd.DataFrame(rows, columns=_COLUMNS)
-    _add_role_dif(out, keyed_all, instrument.domains["id"], dif_roles)
+    dif_skipped = _add_role_dif(out, keyed_all, instrument.domains["id"], dif_roles)
     out["revise_because"] = [
         _revise_because(
             rec, min_item_rest, floor_ceiling, item_floor_ceiling, max_dont_know, dif_roles, max_dif
@@ -258,6 +261,7 @@ def pilot_item_review(
         "max_dont_know": max_dont_know,
         "dif_roles": list(dif_roles),
         "max_dif": max_dif,
+        "dif_not_screened": dif_skipped,
     }
     return out
 
@@ -351,14 +355,23 @@ def _add_role_dif(
     keyed_all: dict[tuple[str, str], tuple[list[str], np.ndarray]],
     domains: Sequence[str],
     dif_roles: tuple[str, str],
-) -> None:
-    """Fill ``out["dif"]`` in place for items on both roles' forms (rest score: the other shared items)."""
+) -> dict[str, str]:
+    """Fill ``out["dif"]`` in place for items on both roles' forms (rest score: the other shared items).
+
+    Returns the domains not screened, with the reason: fewer than 3 items on both forms leave no rest
+    score of 2 or more items to match on.
+    """
     a, b = dif_roles
+    skipped: dict[str, str] = {}
     for d in domains:
         if (a, d) not in keyed_all or (b, d) not in keyed_all:
             continue
         shared = [i for i in keyed_all[(a, d)][0] if i in keyed_all[(b, d)][0]]
         if len(shared) < 3:
+            skipped[str(d)] = (
+                f"{len(shared)} item(s) on both the {a} and the {b} form ({', '.join(shared) or 'none'}); "
+                "3 are needed to compare the roles at an equal rest score"
+            )
             continue
         parts = []
         for role in (a, b):
@@ -372,6 +385,7 @@ def _add_role_dif(
                 rest = np.nanmean(np.delete(K2, j, axis=1), axis=1)
             v = _role_dif(K2[:, j], rest, is_b)
             out.loc[(out["level"] == "item") & (out["item"] == i) & out["role"].isin([a, b]), "dif"] = v
+    return skipped
 
 
 def _revise_because(

@@ -30,6 +30,7 @@ from scipy import optimize, stats
 
 from .instrument import Instrument, resolve
 from .reliability import group_reliability
+from .scoring import _MIN_ANSWERED, _items_apply, _items_needed
 
 __all__ = ["SurveyPlan", "detectable_change", "plan_survey", "respondents_needed"]
 
@@ -167,8 +168,11 @@ def _fmt_n(v) -> str:
     return "no finite number" if not np.isfinite(v) else str(int(v))
 
 
-def _domain_scores(df: pd.DataFrame, inst: Instrument, min_share: float = 0.5) -> pd.DataFrame:
+def _domain_scores(df: pd.DataFrame, inst: Instrument, min_share: float = _MIN_ANSWERED) -> pd.DataFrame:
+    """Mean keyed answer per domain, for rows that answered ``score_domains``' share of the items on
+    their role's form (every item when the data have no ``role``)."""
     out = {}
+    roles = df["role"].astype(str).to_numpy() if "role" in df.columns else None
     for d in inst.domains["id"]:
         if d in df.columns:
             out[d] = pd.to_numeric(df[d], errors="coerce")
@@ -180,7 +184,9 @@ def _domain_scores(df: pd.DataFrame, inst: Instrument, min_share: float = 0.5) -
         for it in inst.reverse_ids(d):
             if it in X.columns:
                 X[it] = inst.scale_min + inst.scale_max - X[it]
-        enough = X.notna().sum(axis=1) >= np.ceil(min_share * len(items))
+        answered = X.notna().to_numpy()
+        n_app = (_items_apply(inst, items, roles, answered) | answered).sum(axis=1) if roles is not None else len(items)
+        enough = answered.sum(axis=1) >= _items_needed(min_share, n_app)
         out[d] = X.mean(axis=1).where(enough)
     if not out:
         raise ValueError("the data hold neither domain scores nor items of the instrument")

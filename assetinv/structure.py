@@ -694,14 +694,13 @@ def _resolve_model(df: pd.DataFrame, model, instrument, reverse):
                 + ", ".join(sorted(df["role"].dropna().astype(str).unique()))
                 + "); fit one role form, e.g. cfa(df[df['role'] == 'teacher']), or give model="
             )
-        if reverse is None:
-            reverse = [i for i in inst.reverse_ids() if i in df.columns]
     else:
         model = {str(f): list(v) for f, v in dict(model).items()}
-        if inst is not None and reverse is None:
-            inmodel = {i for v in model.values() for i in v}
-            reverse = [i for i in inst.reverse_ids() if i in inmodel]
-        reverse = list(reverse or [])
+    if inst is not None and reverse is None:
+        # the reverse-keyed items of the model (another form's mirror may be a column, never a model item)
+        inmodel = {i for v in model.values() for i in v}
+        reverse = [i for i in inst.reverse_ids() if i in inmodel]
+    reverse = list(reverse or [])
     if not model:
         raise ValueError(
             "the model has no factors: give model={factor: [items]} or data with the instrument's items"
