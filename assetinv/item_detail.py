@@ -110,8 +110,9 @@ def item_distributions(
     r = _wave_roles(responses, wave, roles, schools)
     ok = _reportable(profile) if profile is not None else None
     out = []
+    asked = _asked_of(instrument, roles)
     for dom in instrument.domains["id"]:
-        its = [i for i in items.loc[items["domain"] == dom, "id"] if i in r.columns]
+        its = [i for i in items.loc[items["domain"] == dom, "id"] if i in r.columns and asked(i)]
         if not its:
             continue
         school_rows, shown_parts = _school_distributions(r, dom, its, cats, profile, ok, min_n)
@@ -149,6 +150,16 @@ def item_distributions(
         "suppressed",
     ]
     return t[cols].reset_index(drop=True)
+
+
+def _asked_of(instrument, roles: Sequence[str]):
+    """A test: is the item on the form of one of ``roles``? (Every item when the instrument has no forms.)
+
+    Items of other forms (the district form, for school staff) would be rows that nobody can answer.
+    """
+    forms = instrument.item_roles
+    want = set(roles)
+    return lambda i: i not in forms or bool(set(forms[i]) & want)
 
 
 def _wave_roles(responses: pd.DataFrame, wave, roles, schools: pd.DataFrame | None) -> pd.DataFrame:

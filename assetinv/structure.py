@@ -1297,7 +1297,9 @@ def invariance_sentences(table: pd.DataFrame) -> list[str]:
     """The plain-words sentences a report prints beside gaps or changes, from :func:`domain_invariance`.
 
     One sentence for all domains when they share a result (all hold, or none
-    could be tested for the same reason); otherwise one per domain.
+    could be tested for the same reason); when none could be tested for
+    different reasons, one per kind of reason, naming its domains; otherwise
+    one per domain.
 
     Parameters
     ----------
@@ -1332,4 +1334,27 @@ def invariance_sentences(table: pd.DataFrame) -> list[str]:
             f"Whether {who} read the items the same way could not be tested ({reason.pop()}); "
             f"{what} is shown assuming they do."
         ]
+    if status == {"not tested"}:
+        return _untested_by_reason(table, group)
     return [str(s) for s in table["sentence"]]
+
+
+def _untested_by_reason(table: pd.DataFrame, group: str) -> list[str]:
+    """One sentence per kind of reason (sizes merged), naming its domains, when no domain was tested."""
+    kinds: dict[str, list[tuple[str, str]]] = {}
+    for reason, sentence in zip(table["invariance_reason"].astype(str), table["sentence"].astype(str)):
+        kinds.setdefault(re.sub(r"\d+", "#", reason), []).append((reason, sentence))
+    out = []
+    for rows in kinds.values():
+        names = [
+            m.group(1)
+            for _, sentence in rows
+            if (m := re.search(r"read the (.+?) items the same way", sentence))
+        ]
+        if len(rows) == 1 or len(names) != len(rows):
+            out += [sentence for _, sentence in rows]
+            continue
+        merged = next(iter(_merge_size_reasons({r for r, _ in rows})))
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        out.append(_invariance_sentence("not tested", merged, group, listed))
+    return out

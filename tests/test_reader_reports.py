@@ -216,6 +216,19 @@ def test_item_detail_on_school_and_network_pages(out):
     )
 
 
+def test_item_distributions_leave_out_the_forms_of_other_roles(out):
+    """School staff's item table has no rows for district-form items (nobody it pools can answer them);
+    leader-form items stay, with their suppression."""
+    from assetinv.instrument import load_instrument
+
+    inst = load_instrument()
+    t = pd.read_csv(out / "tables" / "item_distribution.csv")
+    district_only = {i for i, r in inst.item_roles.items() if set(r) == {"district"}}
+    assert len(district_only) == 18 and not district_only & set(t["item"])
+    assert set(inst.item_ids(role="leader")) | set(inst.item_ids(role="teacher")) == set(t["item"])
+    assert "fewer than 5" in " ".join(t.loc[t["item"] == "OS32", "suppressed"].astype(str))
+
+
 def test_item_distributions_never_let_a_suppressed_school_be_recovered():
     import numpy as np
 
