@@ -229,6 +229,26 @@ def test_item_distributions_leave_out_the_forms_of_other_roles(out):
     assert "fewer than 5" in " ".join(t.loc[t["item"] == "OS32", "suppressed"].astype(str))
 
 
+def test_district_supports_follow_the_district_items(out):
+    """Supports the district acts on are also triggered by leader- and district-form items flagged in the
+    school's district (leaders and district staff pooled); no other support cites district items."""
+    import re
+
+    from assetinv.instrument import load_instrument
+
+    inst = load_instrument()
+    rec = pd.read_csv(out / "tables" / "recommendations.csv").fillna("")
+    cited = rec[rec["triggered_by"].str.contains("in the district (leaders and district staff)", regex=False)]
+    assert len(cited) and (cited["who_acts"] == "district").all()
+    off_school_form = set(inst.item_ids(role="leader")) - set(inst.item_ids(role="teacher"))
+    off_school_form |= set(inst.item_ids(role="district"))
+    for why in cited["triggered_by"]:
+        part = why.split("in the district (leaders and district staff):", 1)[1]
+        named = set(re.findall(r"\b(?:EX|LM|CN|OS)\d\d\b", part.split(";")[0]))
+        assert named and named <= off_school_form, why
+    assert "OS-S8" in set(cited["support_id"])  # principal and coach groups: OS25, OS29 flagged in D1
+
+
 def test_item_distributions_never_let_a_suppressed_school_be_recovered():
     import numpy as np
 

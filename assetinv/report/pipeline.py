@@ -283,13 +283,17 @@ def _recommendations(
     """The playbook's supports for each school (table ``recommendations``).
 
     A 2.0.0 playbook follows each school's weak (or, for assets, strong) items. Each school's call gets
-    only its own rows: the same result, without scanning the network's.
+    only its own rows: the same result, without scanning the network's. Supports the district acts on
+    also follow the leader-form and district-form items flagged in the school's district (leaders and
+    district staff pooled, each item shown only with ``min_n`` answers): a school alone has too few
+    leaders, and no district staff, to report them.
     """
     inst, tal_s = ctx.instrument, tallies[0]
     playbook = S.load_playbook(instrument=inst)
     item_prof = item_profile(ctx.responses, inst, min_n=ctx.min_n) if "supports" in playbook else None
     prof_of, tal_of = _by_school(prof), _by_school(tal_s) if len(ctx.codings) else None
     items_of = _by_school(item_prof) if item_prof is not None and "school" in item_prof else None
+    district_of = _district_items(ctx, item_prof is not None)
     recs = [
         S.recommend(
             prof_of(s),
@@ -298,10 +302,30 @@ def _recommendations(
             codes=tal_of(s) if tal_of is not None else None,
             instrument=inst,
             items=items_of(s) if items_of is not None else item_prof,
+            **district_of(s),
         )
         for s in sorted(prof["school"].astype(str).unique(), key=natural_key)
     ]
     return pd.concat(recs, ignore_index=True) if recs else pd.DataFrame()
+
+
+def _district_items(ctx: ReportContext, wanted: bool):
+    """``school -> recommend's district keywords``: the district-level item profile of leaders and district
+    staff and the school's district (nothing for a school without a district, or without a 2.0.0 playbook)."""
+    if not wanted or "district" not in ctx.responses.columns:
+        return lambda school: {}
+    prof = item_profile(
+        ctx.responses, ctx.instrument, by="district", roles=("leader", "district"), min_n=ctx.min_n
+    )
+    rows = prof.groupby(prof["district"].astype(str), sort=False).indices if len(prof) else {}
+
+    def keywords(school: str) -> dict:
+        d = ctx.school_district(school)
+        if d is None or str(d) not in rows:
+            return {}
+        return {"district_items": prof.iloc[rows[str(d)]], "district": str(d)}
+
+    return keywords
 
 
 #: the columns of the ``change`` table, for a study with one wave (a CSV with its header)
