@@ -567,7 +567,8 @@ def _column_values(raw, j: int) -> list[str]:
 
 def _answer_share(vals: list[str], vlabels: dict, scale, _io) -> float:
     """Share of a column's answers that are scale points, scale labels, the scale's Don't-know option or
-    missing codes."""
+    missing codes.
+    """
     if not vals:
         return 0.0
     labels = {_io._label_key(t) for t in scale.labels.values()}

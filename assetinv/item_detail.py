@@ -153,7 +153,7 @@ def item_distributions(
 
 
 def _asked_of(instrument, roles: Sequence[str]):
-    """A test: is the item on the form of one of ``roles``? (Every item when the instrument has no forms.)
+    """Whether an item is on the form of one of ``roles`` (every item, when the instrument has no forms).
 
     Items of other forms (the district form, for school staff) would be rows that nobody can answer.
     """

@@ -170,7 +170,8 @@ def _fmt_n(v) -> str:
 
 def _domain_scores(df: pd.DataFrame, inst: Instrument, min_share: float = _MIN_ANSWERED) -> pd.DataFrame:
     """Mean keyed answer per domain, for rows that answered ``score_domains``' share of the items on
-    their role's form (every item when the data have no ``role``)."""
+    their role's form (every item when the data have no ``role``).
+    """
     out = {}
     roles = df["role"].astype(str).to_numpy() if "role" in df.columns else None
     for d in inst.domains["id"]:
@@ -185,7 +186,11 @@ def _domain_scores(df: pd.DataFrame, inst: Instrument, min_share: float = _MIN_A
             if it in X.columns:
                 X[it] = inst.scale_min + inst.scale_max - X[it]
         answered = X.notna().to_numpy()
-        n_app = (_items_apply(inst, items, roles, answered) | answered).sum(axis=1) if roles is not None else len(items)
+        n_app = (
+            (_items_apply(inst, items, roles, answered) | answered).sum(axis=1)
+            if roles is not None
+            else len(items)
+        )
         enough = answered.sum(axis=1) >= _items_needed(min_share, n_app)
         out[d] = X.mean(axis=1).where(enough)
     if not out:

@@ -165,9 +165,9 @@ def test_scales_and_dont_know(v2):
         if sc == "share":
             assert rec.roles == ("leader",) and rec.text.endswith("?"), rec.id
             assert "how many teachers in this school" in rec.text, rec.id
-    assert [i for i in v2.items["id"] if v2.items.set_index("id").at[i, "text"].startswith("In the past five")] == [
-        "OS23"
-    ]
+    assert [
+        i for i in v2.items["id"] if v2.items.set_index("id").at[i, "text"].startswith("In the past five")
+    ] == ["OS23"]
     n_freq = sum(v2.item_scale(i).id in ("frequency", "count") for i in v2.items["id"])
     assert 20 <= n_freq <= len(v2.items) - 20
     for role in ROLES:
@@ -184,9 +184,9 @@ def test_consistent_stems(v2):
             assert re.match(r"^(In the schools I work with, |In the past 12 months, )", rec.text), rec.id
             assert "schools I work with" in rec.text, rec.id
         else:
-            assert re.match(r"^(In this school, |In the past (12 months|five years), |This school's )", rec.text), (
-                rec.id
-            )
+            assert re.match(
+                r"^(In this school, |In the past (12 months|five years), |This school's )", rec.text
+            ), rec.id
             assert "schools I work with" not in rec.text
 
 
@@ -274,7 +274,9 @@ def test_new_constructs_are_measured(v2):
         form = v2.form(role)
         equity = form[
             (form["domain"] == "LM")
-            & form["text"].str.contains(r"groups of students|learning english|underrepresented|lives outside school")
+            & form["text"].str.contains(
+                r"groups of students|learning english|underrepresented|lives outside school"
+            )
         ]
         assert 3 <= len(equity) <= 4, role
         assert all(v2.item_scale(i).id == scale for i in equity["id"]), role

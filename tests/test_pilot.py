@@ -89,8 +89,15 @@ def test_role_dif_says_which_domains_it_cannot_screen(v2):
     t = ai.pilot_item_review(_pilot(v2, n=60, dif_item="OS13", dif=1.2), v2)
     assert t.loc[t["domain"] == "OS", "dif"].isna().all()
     assert set(t.attrs["dif_not_screened"]) == {"OS"}
-    assert "OS13, OS37" in t.attrs["dif_not_screened"]["OS"] and "3 are needed" in t.attrs["dif_not_screened"]["OS"]
-    assert t.loc[t["domain"].isin(["EX", "LM", "CN"]) & t["role"].isin(["teacher", "leader"]), "dif"].notna().any()
+    assert (
+        "OS13, OS37" in t.attrs["dif_not_screened"]["OS"]
+        and "3 are needed" in t.attrs["dif_not_screened"]["OS"]
+    )
+    assert (
+        t.loc[t["domain"].isin(["EX", "LM", "CN"]) & t["role"].isin(["teacher", "leader"]), "dif"]
+        .notna()
+        .any()
+    )
 
 
 def _item_rows(t):

@@ -311,7 +311,8 @@ def _recommendations(
 
 def _district_items(ctx: ReportContext, wanted: bool):
     """``school -> recommend's district keywords``: the district-level item profile of leaders and district
-    staff and the school's district (nothing for a school without a district, or without a 2.0.0 playbook)."""
+    staff and the school's district (nothing for a school without a district, or without a 2.0.0 playbook).
+    """
     if not wanted or "district" not in ctx.responses.columns:
         return lambda school: {}
     prof = item_profile(
