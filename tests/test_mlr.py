@@ -98,8 +98,8 @@ def test_casewise_scores_sum_to_the_gradient():
 
 
 def test_mlr_of_the_v2_sample_teacher_form_equals_lavaan():
-    """The 2.0.0 sample, teacher form at baseline, four correlated domains (45 items, 116 missing-data
-    patterns), as ``cfa_sample_v2_teacher.json`` but MLR: scaled chi-square within 2.6e-4 of 1,110."""
+    """The 2.0.0 sample, teacher form at baseline, four correlated domains (49 items, 199 missing-data
+    patterns), as ``cfa_sample_v2_teacher.json`` but MLR: scaled chi-square within 2.7e-4 of 1,322."""
     ref = _ref("mlr_sample_v2_teacher")
     raw = ai.read_responses(Path(__file__).resolve().parents[1] / "data" / "responses.csv")
     teachers = raw[(raw["wave"] == "baseline") & (raw["role"] == "teacher")]
