@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import time
 import zipfile
@@ -63,3 +64,21 @@ def signal_mid_render(
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     return proc, err
+
+
+def pin_zip(raw: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
+    """An OOXML (xlsx) zip rewritten with every entry dated ``date_time`` and the document properties'
+    created/modified set to it, so a fixture generator gives the same bytes on every run."""
+    iso = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format(*date_time).encode()
+    src = zipfile.ZipFile(io.BytesIO(raw))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>" + iso, data)
+            zi = zipfile.ZipInfo(info.filename, date_time=date_time)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
+    return out.getvalue()

@@ -36,12 +36,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
+from _support import pin_zip
 
 import assetinv
 
@@ -213,20 +212,7 @@ def xlsx_bytes(wb) -> bytes:
     wb.properties.creator = "assetinv tests"
     buf = io.BytesIO()
     wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_DATE)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
-    return out.getvalue()
+    return pin_zip(buf.getvalue(), _FIXED_ZIP_DATE)
 
 
 def sav_bytes(df, **kw) -> bytes:

@@ -39,11 +39,8 @@ The answers are ``assetinv.simulate_study(seed=31, instrument="2.0.0")`` at a sm
 
 from __future__ import annotations
 
-import io
 import json
-import re
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +48,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_export_fixtures as v1  # noqa: E402
+from _support import pin_zip  # noqa: E402
 from make_export_fixtures import ROLE_TEXT, write_csv  # noqa: E402
 
 import assetinv  # noqa: E402
@@ -313,20 +311,7 @@ _STAMP = (2025, 9, 1, 0, 0, 0)
 
 def _pin_xlsx(path: Path) -> None:
     """Rewrite an openpyxl workbook with fixed zip entry dates and document properties."""
-    src = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*", rb"\g<1>2025-09-01T00:00:00Z", data
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=_STAMP)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(pin_zip(path.read_bytes(), _STAMP))
 
 
 def _pin_readstat(path: Path) -> None:
