@@ -110,9 +110,10 @@ def item_distributions(
     r = _wave_roles(responses, wave, roles, schools)
     ok = _reportable(profile) if profile is not None else None
     out = []
-    asked = _asked_of(instrument, roles)
+    # items of other forms (the district form, for school staff) would be rows that nobody can answer
+    asked = {i for role in roles if role in instrument.roles for i in instrument.item_ids(role=role)}
     for dom in instrument.domains["id"]:
-        its = [i for i in items.loc[items["domain"] == dom, "id"] if i in r.columns and asked(i)]
+        its = [i for i in items.loc[items["domain"] == dom, "id"] if i in r.columns and i in asked]
         if not its:
             continue
         school_rows, shown_parts = _school_distributions(r, dom, its, cats, profile, ok, min_n)
@@ -150,16 +151,6 @@ def item_distributions(
         "suppressed",
     ]
     return t[cols].reset_index(drop=True)
-
-
-def _asked_of(instrument, roles: Sequence[str]):
-    """Whether an item is on the form of one of ``roles`` (every item, when the instrument has no forms).
-
-    Items of other forms (the district form, for school staff) would be rows that nobody can answer.
-    """
-    forms = instrument.item_roles
-    want = set(roles)
-    return lambda i: i not in forms or bool(set(forms[i]) & want)
 
 
 def _wave_roles(responses: pd.DataFrame, wave, roles, schools: pd.DataFrame | None) -> pd.DataFrame:
