@@ -318,12 +318,13 @@ def _district_items(ctx: ReportContext, wanted: bool):
     prof = item_profile(
         ctx.responses, ctx.instrument, by="district", roles=("leader", "district"), min_n=ctx.min_n
     )
-    rows_of = _by_school(prof, key="district")
+    rows = prof.groupby(prof["district"].astype(str), sort=False).indices if len(prof) else {}
 
     def keywords(school: str) -> dict:
         d = ctx.school_district(school)
-        rows = rows_of(str(d)) if d is not None else prof.iloc[:0]
-        return {"district_items": rows, "district": str(d)} if len(rows) else {}
+        if d is None or str(d) not in rows:
+            return {}
+        return {"district_items": prof.iloc[rows[str(d)]], "district": str(d)}
 
     return keywords
 
@@ -621,14 +622,13 @@ def gaps_by_school(scores: pd.DataFrame, school_ids: Sequence[str], **kw) -> pd.
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _by_school(df: pd.DataFrame, key: str = "school"):
-    """``school -> that school's rows`` (an empty frame with the same columns for a school without rows);
-    with ``key="district"``, ``district -> its rows``.
+def _by_school(df: pd.DataFrame):
+    """``school -> that school's rows`` (an empty frame with the same columns for a school without rows).
 
     Rows keep their order and the frame its ``attrs``: a per-school function given the slice sees what it
     would have filtered out of the whole table itself.
     """
-    idx = df.groupby(df[key].astype(str), sort=False).indices if len(df) else {}
+    idx = df.groupby(df["school"].astype(str), sort=False).indices if len(df) else {}
     empty = df.iloc[:0]
 
     def rows(school: str) -> pd.DataFrame:
